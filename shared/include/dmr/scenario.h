@@ -1,0 +1,54 @@
+#pragma once
+// Scenario files (STYLE.md §5, after etcd-io/raft's datadriven tests): commands, then a "----"
+// line and the text the commands since the last check must print, up to a blank line.
+//
+//   # Fig. 5 of the seed
+//   node 1 eth0=10.0.1.1/24 eth1=10.0.3.1/24
+//   join 2 6 4 1 3 5
+//   plan
+//   ----
+//   leader 10.0.1.0/24 2
+//   ...
+//
+// Commands (each handler in scenario.cpp carries an example):
+//   node ID IFACE=ADDR/LEN ...     declare a node and its interfaces
+//   join ID ...                    start nodes, in this order (also brings back failed ones)
+//   fail ID ...                    crash nodes (no goodbye)
+//   leave ID ...                   stop nodes gracefully
+//   drain ID ... / restore ID ...  planned maintenance and its end
+//   fail-adapter ID IFACE          an interface fails
+//   restore-adapter ID IFACE       it works again
+//   views                          print every group's members in join order
+//   plan                           print leaders, GL_group, system leader, routes, tunnels
+//   diff                           print the plan diff since the last plan or diff
+//   render mrouted|smcroute|dot [ID]   print a rendered file (dot takes no ID)
+
+#include "dmr/result.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dmr {
+
+struct ScenarioCheck
+{
+    int line = 0;         // the "----" line, 1-based
+    std::string expected; // each line ends with '\n'
+    std::string actual;
+    bool passed() const { return expected == actual; }
+};
+
+struct ScenarioResult
+{
+    std::vector<ScenarioCheck> checks;
+    std::optional<Error> error; // "file:line: reason"; the run stops there
+    bool passed() const;
+    // The file's text with every expectation replaced by what was printed.
+    std::string rewritten;
+};
+
+ScenarioResult runScenario(std::string_view text, std::string_view fileName);
+
+} // namespace dmr

@@ -1,0 +1,209 @@
+#include "dmr/scenario.h"
+
+#include "dmr/diff.h"
+#include "dmr/render.h"
+
+#include <functional>
+#include <sstream>
+
+namespace dmr {
+
+bool ScenarioResult::passed() const
+{
+    if (error)
+        return false;
+    for (const auto &c : checks)
+        if (!c.passed())
+            return false;
+    return true;
+}
+
+namespace {
+
+std::vector<std::string> words(std::string_view line)
+{
+    std::vector<std::string> out;
+    std::istringstream in{std::string(line)};
+    std::string w;
+    while (in >> w)
+        out.push_back(w);
+    return out;
+}
+
+std::vector<std::string_view> lines(std::string_view text)
+{
+    std::vector<std::string_view> out;
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        out.push_back(text.substr(0, nl));
+        if (nl == std::string_view::npos)
+            break;
+        text.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+class Interpreter
+{
+public:
+    // Returns the error reason, or an empty string.
+    std::string run(const std::vector<std::string> &w, std::string &output)
+    {
+        const std::string &cmd = w[0];
+        const std::vector<std::string> args(w.begin() + 1, w.end());
+        if (cmd == "node")
+            return declareNode(args);
+        if (!model_) {
+            if (topology_.empty())
+                return "declare nodes with \"node\" before \"" + cmd + "\"";
+            model_.emplace(topology_);
+        }
+        using Op = Status (ClusterModel::*)(const NodeId &);
+        const std::map<std::string, Op> perNode = {
+            {"join", &ClusterModel::join},   {"fail", &ClusterModel::fail},
+            {"leave", &ClusterModel::leave}, {"drain", &ClusterModel::drain},
+            {"restore", &ClusterModel::join},
+        };
+        if (auto op = perNode.find(cmd); op != perNode.end()) {
+            // Example: join 2 6 4 1 3 5
+            if (args.empty())
+                return "\"" + cmd + "\" needs at least one node id";
+            for (const auto &id : args)
+                if (auto s = ((*model_).*(op->second))(id); !s)
+                    return s.error().message;
+            return {};
+        }
+        if (cmd == "fail-adapter" || cmd == "restore-adapter") {
+            // Example: fail-adapter 4 eth1
+            if (args.size() != 2)
+                return "\"" + cmd + "\" takes a node id and an interface name";
+            auto s = cmd == "fail-adapter" ? model_->failAdapter(args[0], args[1])
+                                           : model_->restoreAdapter(args[0], args[1]);
+            return s ? std::string() : s.error().message;
+        }
+        if (!args.empty() && (cmd == "views" || cmd == "plan" || cmd == "diff"))
+            return "\"" + cmd + "\" takes no arguments";
+        if (cmd == "views") {
+            output += renderViewsText(model_->membership());
+            return {};
+        }
+        if (cmd == "plan") {
+            lastPlan_ = model_->plan();
+            output += renderPlanText(lastPlan_);
+            return {};
+        }
+        if (cmd == "diff") {
+            // Example: diff   (after "fail 2": what every node does, opens first)
+            Plan now = model_->plan();
+            for (const Action &a : diffPlans(lastPlan_, now))
+                output += a.toString() + "\n";
+            lastPlan_ = std::move(now);
+            return {};
+        }
+        if (cmd == "render")
+            return render(args, output);
+        return "unknown command \"" + cmd +
+               "\" (expected node, join, fail, leave, drain, restore, fail-adapter, "
+               "restore-adapter, views, plan, diff or render)";
+    }
+
+private:
+    std::string declareNode(const std::vector<std::string> &args)
+    {
+        // Example: node 4 eth0=10.0.2.4/24 eth1=10.0.3.4/24
+        if (model_)
+            return "declare every node before the first event";
+        if (args.size() < 2)
+            return "\"node\" takes an id and at least one IFACE=ADDR/LEN";
+        Node node{args[0], {}};
+        if (topology_.count(node.id) != 0)
+            return "node \"" + node.id + "\" declared twice";
+        for (std::size_t i = 1; i < args.size(); ++i) {
+            auto eq = args[i].find('=');
+            if (eq == std::string::npos || eq == 0)
+                return "expected IFACE=ADDR/LEN, found \"" + args[i] + "\"";
+            auto address = InterfaceAddress::parse(args[i].substr(eq + 1));
+            if (!address)
+                return address.error().message;
+            Interface iface{args[i].substr(0, eq), *address};
+            if (node.interface(iface.name) != nullptr)
+                return "interface \"" + iface.name + "\" declared twice";
+            node.interfaces.push_back(std::move(iface));
+        }
+        topology_.emplace(node.id, std::move(node));
+        return {};
+    }
+
+    std::string render(const std::vector<std::string> &args, std::string &output)
+    {
+        // Example: render mrouted 2
+        if (args.size() == 1 && args[0] == "dot") {
+            output += renderDot(makeSnapshot(*model_, "scenario", 0));
+            return {};
+        }
+        if (args.size() != 2 || (args[0] != "mrouted" && args[0] != "smcroute"))
+            return "expected \"render mrouted ID\", \"render smcroute ID\" or \"render dot\"";
+        if (topology_.count(args[1]) == 0)
+            return "unknown node \"" + args[1] + "\"";
+        const Plan plan = model_->plan();
+        output += args[0] == "mrouted" ? renderMrouted(plan, topology_, args[1])
+                                       : renderSmcroute(plan, topology_, args[1]);
+        return {};
+    }
+
+    Topology topology_;
+    std::optional<ClusterModel> model_;
+    Plan lastPlan_;
+};
+
+} // namespace
+
+ScenarioResult runScenario(std::string_view text, std::string_view fileName)
+{
+    ScenarioResult result;
+    Interpreter interp;
+    const auto all = lines(text);
+    std::string pending;       // output printed since the last check
+    int pendingFrom = 0;       // line of the first command that printed it
+    std::string &out = result.rewritten;
+    auto fail = [&](std::size_t index, const std::string &reason) {
+        result.error = Error{std::string(fileName) + ":" + std::to_string(index + 1) + ": " + reason};
+    };
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const std::string_view line = all[i];
+        const auto w = words(line);
+        if (w.empty() || w[0][0] == '#') {
+            out += std::string(line) + "\n";
+            continue;
+        }
+        if (line == "----") {
+            ScenarioCheck check;
+            check.line = static_cast<int>(i + 1);
+            std::size_t j = i + 1;
+            for (; j < all.size() && !all[j].empty(); ++j)
+                check.expected += std::string(all[j]) + "\n";
+            check.actual = pending;
+            out += "----\n" + check.actual;
+            result.checks.push_back(std::move(check));
+            pending.clear();
+            pendingFrom = 0;
+            i = j - 1;
+            continue;
+        }
+        const std::size_t before = pending.size();
+        if (auto reason = interp.run(w, pending); !reason.empty()) {
+            fail(i, reason);
+            return result;
+        }
+        if (pending.size() != before && pendingFrom == 0)
+            pendingFrom = static_cast<int>(i + 1);
+        out += std::string(line) + "\n";
+    }
+    if (!pending.empty()) {
+        result.error = Error{std::string(fileName) + ":" + std::to_string(pendingFrom) +
+                             ": output not checked (follow the command with a ---- block)"};
+    }
+    return result;
+}
+
+} // namespace dmr
