@@ -77,11 +77,12 @@ std::string parseV6(std::string_view text, std::array<std::uint8_t, 16> &bytes)
 {
     if (text.find('%') != std::string_view::npos)
         return "zone index (%) is not allowed";
+    // ":::" first: it also contains two overlapping "::", which would hide this reason.
+    if (text.find(":::") != std::string_view::npos)
+        return "\":::\" is not allowed";
     const auto gap = text.find("::");
     if (gap != std::string_view::npos && text.find("::", gap + 1) != std::string_view::npos)
         return "more than one \"::\"";
-    if (text.find(":::") != std::string_view::npos)
-        return "\":::\" is not allowed";
 
     // Groups before and after the "::" gap, as 16-bit words; an IPv4 tail counts as two.
     auto parseGroups = [&](std::string_view part, std::vector<std::uint16_t> &words,
@@ -153,6 +154,8 @@ Result<int> parsePrefixLength(std::string_view what, std::string_view text, std:
         return parseError(what, text, "empty prefix length after '/'");
     if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return parseError(what, text, "prefix length " + quoted(s) + " is not a number");
+    if (s.size() > 1 && s[0] == '0')
+        return parseError(what, text, "prefix length " + quoted(s) + " has a leading zero");
     int v = 0;
     if (s.size() > 3 || !parseDecimal(s, 999, v) || v > max || v < min)
         return parseError(what, text,

@@ -108,7 +108,7 @@ std::string tunnelInterfaceName(const NodeId &peer)
     }
     std::string stem;
     for (char c : peer) {
-        if (stem.size() == 5)
+        if (stem.size() == 4)
             break;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
             stem += c;

@@ -38,7 +38,8 @@ private slots:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
-        const auto result = dmr::runScenario(text.toStdString(), QFileInfo(path).fileName().toStdString());
+        const auto result =
+            dmr::runScenario(text.toStdString(), QFileInfo(path).fileName().toStdString());
         if (result.error)
             QFAIL(result.error->message.c_str());
         QVERIFY2(!result.checks.empty(), "a scenario must check something");
@@ -63,15 +64,16 @@ private slots:
     // The harness itself must catch a wrong expectation and a bad command.
     void harnessCatchesMismatch()
     {
-        const auto r = dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nplan\n----\nleader 10.0.0.0/24 9\n",
-                                        "inline");
+        const auto r = dmr::runScenario(
+            "node 1 eth0=10.0.0.1/24\njoin 1\nplan\n----\nleader 10.0.0.0/24 9\n", "inline");
         QVERIFY(!r.error);
         QCOMPARE(r.checks.size(), std::size_t(1));
         QVERIFY(!r.passed());
         const auto bad = dmr::runScenario("node 1 eth0=10.0.0.1/24\njion 1\n", "inline");
         QVERIFY(bad.error);
         QVERIFY(bad.error->message.find("inline:2: unknown command \"jion\"") != std::string::npos);
-        const auto unchecked = dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nplan\n", "inline");
+        const auto unchecked =
+            dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nplan\n", "inline");
         QVERIFY(unchecked.error);
         QVERIFY(unchecked.error->message.find("inline:3: output not checked") != std::string::npos);
     }

@@ -20,7 +20,8 @@ struct SmcrouteOptions
 };
 
 // The name of the local tunnel interface that reaches `peer`, at most 15 characters
-// (Linux IFNAMSIZ): "dmr-<peer>", shortened with a hash when the id is long or unusual.
+// (Linux IFNAMSIZ): "dmr-<peer>", or "dmr-<4 chars>-<6 hex of a hash>" when the id is long
+// or has characters an interface name should not.
 std::string tunnelInterfaceName(const NodeId &peer);
 
 // smcroute.conf for one node: phyint lines for the interfaces it routes and its tunnel
