@@ -1,0 +1,265 @@
+#pragma once
+// The embedded group membership protocol, as a pure state machine (STYLE.md §1): events in
+// (start, a message, a tick, a lost connection), outputs out (send this message to that address,
+// install this view). No sockets and no clock: the caller passes monotonic milliseconds and
+// carries the messages. That is what lets one test drive many members deterministically.
+//
+// The design, and the rules NOTES-membership.md asks for:
+// - One coordinator, the oldest live agent (the first of ClusterView::nodes). It stamps a
+//   cluster-wide join sequence on every accepted join, keeps every group's member list in that
+//   order, and installs numbered views on every member. Every member holds the whole view.
+// - The sequence outlives the coordinator: a view carries nextSeq, and a new coordinator goes on
+//   from the one in the last view it installed. Numbers are never reused.
+// - View ids are (epoch, counter). A new coordinator, or a merge, starts a new epoch above every
+//   epoch it has seen, so its first view is newer than anything a dead coordinator half-sent.
+//   A member ignores any view that is not newer than the one it holds.
+// - Members reconcile: each tick a member compares the groups it wants with the view and asks
+//   the coordinator again if they differ. A request lost with a dead coordinator is simply
+//   asked again of the next one.
+// - The GL_group is kept by the coordinator in the same view change as the network groups: a
+//   node that becomes first of a network joins the GL_group at the end, one that leads nothing
+//   leaves it (what each leader would ask for at once, seed 0072/0081), so a failover costs
+//   one view change, not two.
+// - Failure detection both ways: the coordinator heartbeats every member and every member
+//   heartbeats the coordinator, every heartbeatMs. Silence for misses × heartbeatMs is failure.
+//   A lost connection is failure at once.
+// - Coordinator succession: when the coordinator is suspected, the oldest member not suspected
+//   takes over at once and installs a view without it. The others wait; if no view comes from
+//   that successor within the failure timeout, they suspect it too and the next one takes over.
+// - A false suspicion costs a rejoin: a live member that finds itself out of the view (it was
+//   stopped, or cut off) rejoins and goes to the end of every list. Rejoins back off
+//   (rejoinBackoffMs, doubling to rejoinBackoffMaxMs) so a flapping node cannot churn the view.
+// - Partitions: each side goes on with its own coordinator. Coordinators keep knocking on the
+//   seed addresses that are not in their view. When two coordinators meet, the merge rule is:
+//   the side whose coordinator has the lower (seq, node id), i.e. joined first, keeps its order;
+//   the other side's nodes and group members follow in their own order with new sequence
+//   numbers. Both directions of the same heal give the same view.
+
+#include "dmr/model.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dmr::gms {
+
+using Ms = std::int64_t; // monotonic milliseconds, supplied by the caller
+
+struct ViewId
+{
+    std::uint64_t epoch = 0;
+    std::uint64_t counter = 0;
+    auto operator<=>(const ViewId &) const = default;
+    bool operator==(const ViewId &) const = default;
+    std::string toString() const;
+};
+
+struct NodeInfo
+{
+    NodeId id;
+    std::uint64_t seq = 0;         // join sequence of the agent itself
+    std::string address;           // its membership endpoint, "127.0.0.1:7401"
+    std::uint64_t incarnation = 0; // differs on every start of the process
+    bool operator==(const NodeInfo &) const = default;
+};
+
+struct ClusterView
+{
+    ViewId id;
+    std::vector<NodeInfo> nodes; // live agents in join order; nodes.front() coordinates
+    Membership groups;           // network groups and the GL_group, in join order
+    std::uint64_t nextSeq = 1;
+    bool operator==(const ClusterView &) const = default;
+
+    const NodeInfo *node(const NodeId &nodeId) const;
+    const NodeInfo *coordinator() const { return nodes.empty() ? nullptr : &nodes.front(); }
+    std::set<GroupName> groupsOf(const NodeId &nodeId) const; // network groups only
+};
+
+// ---- Messages -----------------------------------------------------------------------------
+
+// A node asks to be let in (or back in, at the end of every list), with the groups it wants.
+// A JoinRequest with the incarnation already in the view is a retry and changes nothing; a new
+// incarnation is a restarted process and goes to the end of every list.
+struct JoinRequest
+{
+    std::set<GroupName> groups;
+    std::uint64_t incarnation = 0;
+};
+// "Ask the coordinator instead."
+struct Redirect
+{
+    std::string coordinatorAddress;
+};
+// A member states the whole set of network groups it wants to be in.
+struct GroupsRequest
+{
+    std::set<GroupName> groups;
+};
+struct ViewMessage
+{
+    ClusterView view;
+};
+struct Heartbeat
+{
+};
+// A graceful goodbye: remove me now.
+struct LeaveMessage
+{
+};
+// "You are not in my view": the receiver was expelled and must rejoin.
+struct NotMember
+{
+};
+// A coordinator knocking on an address outside its view; carries its own standing.
+struct Discover
+{
+    std::uint64_t coordinatorSeq = 0;
+    std::string coordinatorAddress;
+};
+// The losing coordinator of a merge hands its whole view to the winner.
+struct MergeRequest
+{
+    ClusterView view;
+};
+
+using Body = std::variant<JoinRequest, Redirect, GroupsRequest, ViewMessage, Heartbeat,
+                          LeaveMessage, NotMember, Discover, MergeRequest>;
+
+struct Envelope
+{
+    NodeId from;
+    std::string fromAddress;
+    ViewId viewId; // the view the sender held when it sent this
+    Body body;
+};
+
+std::string_view typeName(const Body &body);
+
+// Wire form: one JSON object a message. decode() names the field that is wrong.
+std::string encode(const Envelope &e);
+Result<Envelope> decode(std::string_view text);
+
+// ---- Outputs ------------------------------------------------------------------------------
+
+struct Send
+{
+    std::string to; // address
+    Envelope message;
+};
+struct InstallView
+{
+    ClusterView view;
+};
+// Something worth a log line: "coordinator 2 suspected (silent 300 ms)".
+struct Note
+{
+    std::string text;
+};
+using Output = std::variant<Send, InstallView, Note>;
+
+// ---- The state machine --------------------------------------------------------------------
+
+struct Config
+{
+    NodeId self;
+    std::string address;            // where the others reach this node
+    std::vector<std::string> seeds; // other agents' addresses, to join and to discover
+    std::uint64_t incarnation = 0;  // a number this process start has never had (input: time or
+                                    // randomness, chosen by the caller)
+    Ms heartbeatMs = 100;
+    int misses = 3;
+    Ms joinRetryMs = 200; // resend a join that got no view
+    Ms bootstrapMs = 600; // no answer from any seed for this long: form a cluster alone
+    Ms discoverMs = 500;  // how often a coordinator knocks on seeds outside its view
+    Ms rejoinBackoffMs = 300;
+    Ms rejoinBackoffMaxMs = 5000;
+
+    Ms failureTimeoutMs() const { return heartbeatMs * misses; }
+};
+
+enum class Role : std::uint8_t { Stopped, Joining, Member, Coordinator };
+std::string_view toString(Role role);
+
+class Machine
+{
+public:
+    explicit Machine(Config config);
+
+    // Starts joining with these network groups.
+    void start(Ms now, std::set<GroupName> groups);
+    // Changes the network groups this node wants (an adapter failed or came back, a drain).
+    void setGroups(Ms now, std::set<GroupName> groups);
+    // The addresses to join through and to knock on for partitions (a config reload).
+    void setSeeds(std::vector<std::string> seeds) { config_.seeds = std::move(seeds); }
+    // A graceful stop: tells the coordinator (or, as coordinator, hands over) and stops.
+    void leave(Ms now);
+    // A crash for tests and drills: stops at once, says nothing.
+    void halt();
+
+    void receive(Ms now, const Envelope &message);
+    void tick(Ms now);
+    // The connection to this address closed: proof that the process there is gone.
+    void connectionLost(Ms now, const std::string &address);
+
+    // Outputs in the order they were produced; the caller acts on them in that order.
+    std::vector<Output> takeOutputs();
+
+    Role role() const { return role_; }
+    const ClusterView &view() const { return view_; }
+    const Config &config() const { return config_; }
+    const std::set<GroupName> &wantedGroups() const { return wanted_; }
+
+private:
+    bool isCoordinator() const { return role_ == Role::Coordinator; }
+    Envelope envelope(Body body) const;
+    void send(const std::string &to, Body body);
+    void note(std::string text);
+
+    // Coordinator side.
+    void becomeCoordinator(Ms now, ClusterView base, const std::string &why);
+    void installNext(Ms now, ClusterView next, bool newEpoch);
+    static void admit(ClusterView &v, const NodeInfo &node, const std::set<GroupName> &groups);
+    void coordinatorReceive(Ms now, const Envelope &m);
+    void coordinatorTick(Ms now);
+    void removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &why);
+    void merge(Ms now, const ClusterView &other);
+
+    // Member side.
+    void memberReceive(Ms now, const Envelope &m);
+    void adopt(Ms now, const ClusterView &v);
+    void memberTick(Ms now);
+    void suspectCoordinator(Ms now, const std::string &why);
+    void expelled(Ms now, const std::string &why, const std::string &coordinatorAddress);
+
+    // Joining.
+    void joiningTick(Ms now);
+
+    Config config_;
+    Role role_ = Role::Stopped;
+    ClusterView view_;
+    std::set<GroupName> wanted_;
+    std::vector<Output> outputs_;
+    ViewId highestSeen_;
+
+    std::map<NodeId, Ms> lastHeard_; // coordinator: from each member; member: from coordinator
+    Ms lastHeartbeatSent_ = 0;
+    Ms lastRequestSent_ = 0;
+    Ms lastDiscover_ = 0;
+
+    // Joining state.
+    Ms joinStarted_ = 0;
+    Ms lastJoinSent_ = 0;
+    Ms rejoinNotBefore_ = 0;
+    Ms rejoinBackoff_ = 0;
+    Ms lastExpelled_ = -1'000'000'000;
+    std::string joinTarget_; // coordinator address learnt from a Redirect
+
+    // Member state: suspects, and when the successor was expected to take over.
+    std::set<NodeId> suspects_;
+    Ms successorDeadline_ = 0;
+};
+
+} // namespace dmr::gms

@@ -1,0 +1,560 @@
+// The membership state machine, many instances driven by a deterministic simulated network:
+// simulated milliseconds, a fixed delivery latency, TCP-like connection-loss notices when a
+// process dies, SIGSTOP-like silence, and partitions. Nothing here sleeps.
+
+#include "dmr/membership.h"
+#include "dmr/plan.h"
+
+#include <QtTest>
+
+#include <deque>
+#include <functional>
+#include <memory>
+
+using namespace dmr;
+using namespace dmr::gms;
+
+namespace {
+
+class Sim
+{
+public:
+    Ms now = 0;
+    Ms latency = 1;
+    std::map<NodeId, Ms> slowLinks; // a node whose every link takes this long, one way
+    std::vector<std::string> log;
+
+    std::string addr(const NodeId &id) const { return "sim:" + id; }
+
+    void add(const NodeId &id, std::set<GroupName> groups)
+    {
+        Config c;
+        c.self = id;
+        c.address = addr(id);
+        c.incarnation = ++incarnations_;
+        groups_[id] = std::move(groups);
+        configs_[id] = c;
+    }
+    // Every node knows every other node's address as a seed (as the lab configures them).
+    void seedAll()
+    {
+        for (auto &[id, c] : configs_) {
+            c.seeds.clear();
+            for (const auto &[other, oc] : configs_)
+                if (other != id)
+                    c.seeds.push_back(oc.address);
+        }
+    }
+
+    void start(const NodeId &id)
+    {
+        Config c = configs_.at(id);
+        c.incarnation = ++incarnations_;
+        machines_[id] = std::make_unique<Machine>(c);
+        dead_.erase(id);
+        stopped_.erase(id);
+        machines_[id]->start(now, groups_.at(id));
+        drain(id);
+    }
+    // kill -9: the process is gone; its peers' connections close.
+    void kill(const NodeId &id)
+    {
+        machines_.at(id)->halt();
+        dead_.insert(id);
+        for (const auto &peer : peers_[id])
+            if (machines_.count(peer) != 0 && dead_.count(peer) == 0)
+                pending_.push_back({now + latency, id, peer, {}, true});
+        peers_.erase(id);
+    }
+    // SIGSTOP / SIGCONT: silent, connections stay open; what is sent to it is lost.
+    void stop(const NodeId &id) { stopped_.insert(id); }
+    void resume(const NodeId &id) { stopped_.erase(id); }
+    void graceful(const NodeId &id)
+    {
+        machines_.at(id)->leave(now);
+        drain(id);
+        dead_.insert(id);
+    }
+    void partition(std::set<NodeId> a, std::set<NodeId> b)
+    {
+        sideA_ = std::move(a);
+        sideB_ = std::move(b);
+    }
+    void heal()
+    {
+        sideA_.clear();
+        sideB_.clear();
+    }
+
+    bool alive(const NodeId &id) const { return machines_.count(id) != 0 && dead_.count(id) == 0; }
+    Machine &m(const NodeId &id) { return *machines_.at(id); }
+
+    void step()
+    {
+        ++now;
+        // Deliver what is due, in send order.
+        std::deque<Packet> later;
+        std::deque<Packet> due;
+        for (auto &p : pending_)
+            (p.at <= now ? due : later).push_back(std::move(p));
+        pending_ = std::move(later);
+        for (auto &p : due) {
+            if (!alive(p.to) || stopped_.count(p.to) != 0 || cut(p.from, p.to))
+                continue;
+            if (p.lost)
+                machines_[p.to]->connectionLost(now, addr(p.from));
+            else
+                machines_[p.to]->receive(now, p.message);
+            drain(p.to);
+        }
+        for (auto &[id, machine] : machines_) {
+            if (!alive(id) || stopped_.count(id) != 0)
+                continue;
+            machine->tick(now);
+            drain(id);
+        }
+    }
+    void run(Ms ms)
+    {
+        for (Ms i = 0; i < ms; ++i)
+            step();
+    }
+    // Runs until pred holds; returns the simulated ms it took, or -1.
+    Ms runUntil(const std::function<bool()> &pred, Ms maxMs = 20000)
+    {
+        const Ms from = now;
+        while (!pred()) {
+            if (now - from > maxMs)
+                return -1;
+            step();
+        }
+        return now - from;
+    }
+
+    // Every live, running node of `ids` holds the same view, and it lists exactly `ids`.
+    bool agree(const std::vector<NodeId> &ids)
+    {
+        const ClusterView *first = nullptr;
+        for (const auto &id : ids) {
+            if (!alive(id) || m(id).role() == Role::Joining || m(id).role() == Role::Stopped)
+                return false;
+            const ClusterView &v = m(id).view();
+            if (first == nullptr)
+                first = &v;
+            else if (!(v == *first))
+                return false;
+        }
+        if (first == nullptr || first->nodes.size() != ids.size())
+            return false;
+        for (const auto &id : ids)
+            if (first->node(id) == nullptr)
+                return false;
+        return true;
+    }
+
+private:
+    struct Packet
+    {
+        Ms at;
+        NodeId from;
+        NodeId to;
+        Envelope message;
+        bool lost = false;
+    };
+
+    Ms linkLatency(const NodeId &a, const NodeId &b) const
+    {
+        Ms l = latency;
+        for (const auto &id : {a, b})
+            if (auto it = slowLinks.find(id); it != slowLinks.end())
+                l = std::max(l, it->second);
+        return l;
+    }
+
+    bool cut(const NodeId &a, const NodeId &b) const
+    {
+        return (sideA_.count(a) != 0 && sideB_.count(b) != 0) ||
+               (sideB_.count(a) != 0 && sideA_.count(b) != 0);
+    }
+
+    void drain(const NodeId &id)
+    {
+        for (auto &out : machines_[id]->takeOutputs()) {
+            if (auto *s = std::get_if<Send>(&out)) {
+                const NodeId to = s->to.substr(4);
+                // Every message crosses the wire form, as it would between processes.
+                auto decoded = decode(encode(s->message));
+                if (!decoded)
+                    qFatal("wire round trip failed: %s", decoded.error().message.c_str());
+                if (dead_.count(to) != 0 && machines_.count(to) != 0) {
+                    // Connecting to a dead process is refused at once.
+                    pending_.push_back({now + latency, to, id, {}, true});
+                    continue;
+                }
+                peers_[id].insert(to);
+                peers_[to].insert(id);
+                pending_.push_back(
+                    {now + linkLatency(id, to), id, to, std::move(decoded).value(), false});
+            } else if (auto *n = std::get_if<Note>(&out)) {
+                log.push_back(std::to_string(now) + " " + id + ": " + n->text);
+            }
+        }
+    }
+
+    std::map<NodeId, Config> configs_;
+    std::map<NodeId, std::set<GroupName>> groups_;
+    std::map<NodeId, std::unique_ptr<Machine>> machines_;
+    std::map<NodeId, std::set<NodeId>> peers_;
+    std::set<NodeId> dead_;
+    std::set<NodeId> stopped_;
+    std::set<NodeId> sideA_;
+    std::set<NodeId> sideB_;
+    std::deque<Packet> pending_;
+    std::uint64_t incarnations_ = 1000;
+};
+
+const GroupName kA = "10.0.1.0/24";
+const GroupName kB = "10.0.2.0/24";
+const GroupName kC = "10.0.3.0/24";
+
+std::vector<NodeId> order(const std::vector<Member> &members)
+{
+    std::vector<NodeId> out;
+    for (const auto &m : members)
+        out.push_back(m.node);
+    return out;
+}
+
+std::vector<NodeId> nodeOrder(const ClusterView &v)
+{
+    std::vector<NodeId> out;
+    for (const auto &n : v.nodes)
+        out.push_back(n.id);
+    return out;
+}
+
+using Ids = std::vector<NodeId>;
+
+// The seed's Fig. 5, started one node at a time in the order 2 6 4 1 3 5, each node waiting
+// until the cluster counts it (as the lab starts them).
+void startFig5(Sim &sim)
+{
+    sim.add("1", {kA, kC});
+    sim.add("2", {kA});
+    sim.add("3", {kA});
+    sim.add("4", {kB, kC});
+    sim.add("5", {kB});
+    sim.add("6", {kB});
+    sim.seedAll();
+    Ids started;
+    for (const NodeId id : {"2", "6", "4", "1", "3", "5"}) {
+        sim.start(id);
+        started.push_back(id);
+        if (sim.runUntil([&] { return sim.agree(started); }) < 0)
+            qFatal("node %s did not join", id.c_str());
+    }
+}
+
+QString dump(Sim &sim)
+{
+    QString s;
+    for (const auto &l : sim.log)
+        s += QString::fromStdString(l) + QLatin1Char('\n');
+    return s;
+}
+
+} // namespace
+
+class TestMembership : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void fig5JoinOrderIsTheSameEverywhere()
+    {
+        Sim sim;
+        startFig5(sim);
+        const ClusterView &v = sim.m("5").view();
+        QCOMPARE(nodeOrder(v), (Ids{"2", "6", "4", "1", "3", "5"}));
+        QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"2", "1", "3"}));
+        QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"6", "4", "5"}));
+        QCOMPARE(order(v.groups.networks.at(kC).members), (Ids{"4", "1"}));
+        QCOMPARE(order(v.groups.glGroup.members), (Ids{"2", "6", "4"}));
+        QVERIFY(sim.m("2").role() == Role::Coordinator);
+        // Join sequence numbers only grow along every list.
+        for (const auto &[g, view] : v.groups.networks)
+            for (std::size_t i = 1; i < view.members.size(); ++i)
+                QVERIFY(view.members[i - 1].seq < view.members[i].seq);
+        QVERIFY(sim.agree({"1", "2", "3", "4", "5", "6"}));
+    }
+
+    void duplicateJoinRetriesDoNotReorder()
+    {
+        // Node 6 is far away: 250 ms each way, so its join is retried (every 200 ms) before the
+        // view reaches it, and the retries reach the coordinator after node 4, started 300 ms
+        // later on a fast link, has joined. A retry must not move node 6 behind node 4.
+        Sim sim;
+        sim.slowLinks["6"] = 250;
+        sim.add("2", {kA});
+        sim.add("4", {kB, kC});
+        sim.add("6", {kB});
+        sim.seedAll();
+        sim.start("2");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"2"}); }) >= 0);
+        sim.start("6");
+        sim.run(300);
+        sim.start("4");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"2", "4", "6"}); }) >= 0);
+        sim.run(1000);
+        QVERIFY(sim.agree({"2", "4", "6"}));
+        QVERIFY2(nodeOrder(sim.m("4").view()) == (Ids{"2", "6", "4"}), qPrintable(dump(sim)));
+        QCOMPARE(order(sim.m("4").view().groups.networks.at(kB).members), (Ids{"6", "4"}));
+    }
+
+    void crashOfTheCoordinatorIsSeenAtOnce()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.kill("2");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); });
+        QVERIFY2(took >= 0, qPrintable(dump(sim)));
+        QVERIFY2(took <= 5, qPrintable(QString::number(took))); // connection loss, not timeouts
+        const ClusterView &v = sim.m("1").view();
+        QCOMPARE(v.coordinator()->id, NodeId("6"));
+        QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"1", "3"}));
+        QCOMPARE(order(v.groups.glGroup.members), (Ids{"6", "4", "1"}));
+        // The sequence goes on from the last view: no number is reused.
+        QVERIFY(v.groups.glGroup.members.back().seq > 15);
+    }
+
+    void silentCoordinatorIsSuspectedAfterTheMisses()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.stop("2");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); });
+        QVERIFY2(took >= 300 && took <= 450, qPrintable(QString::number(took) + "\n" + dump(sim)));
+        QCOMPARE(sim.m("4").view().coordinator()->id, NodeId("6"));
+    }
+
+    void silentMemberIsRemovedAndRejoinsAtTheEnd()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.stop("4");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "2", "3", "5", "6"}); });
+        QVERIFY2(took >= 200 && took <= 450, qPrintable(QString::number(took)));
+        QCOMPARE(order(sim.m("1").view().groups.networks.at(kC).members), (Ids{"1"}));
+        QCOMPARE(order(sim.m("1").view().groups.glGroup.members), (Ids{"2", "6", "1"}));
+        // A false suspicion costs a rejoin: node 4 wakes up, learns it is out, and goes to the
+        // end of every list.
+        sim.resume("4");
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"});
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        const ClusterView &v = sim.m("4").view();
+        QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"6", "5", "4"}));
+        QCOMPARE(order(v.groups.networks.at(kC).members), (Ids{"1", "4"}));
+        QCOMPARE(nodeOrder(v).back(), NodeId("4"));
+    }
+
+    void coordinatorAndSuccessorBothSilent()
+    {
+        // Nodes 2 and 6 stop together: the members wait for 6 to take over, then suspect it
+        // too, and node 4, next in line, takes over.
+        Sim sim;
+        startFig5(sim);
+        sim.stop("2");
+        sim.stop("6");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5"}); });
+        QVERIFY2(took >= 600 && took <= 900, qPrintable(QString::number(took) + "\n" + dump(sim)));
+        const ClusterView &v = sim.m("5").view();
+        QCOMPARE(v.coordinator()->id, NodeId("4"));
+        QCOMPARE(order(v.groups.glGroup.members), (Ids{"4", "1"}));
+        QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"4", "5"}));
+    }
+
+    void restartedNodeRejoinsAtTheEnd()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.kill("6");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5"}); }) >= 0);
+        sim.start("6");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5", "6"}); }) >= 0);
+        const ClusterView &v = sim.m("2").view();
+        QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"4", "5", "6"}));
+        QCOMPARE(order(v.groups.glGroup.members), (Ids{"2", "4"}));
+    }
+
+    void restartBeforeDetectionStillGoesToTheEnd()
+    {
+        // Killed and restarted so fast that the old incarnation is still in the view: the new
+        // incarnation's join moves it to the end.
+        Sim sim;
+        startFig5(sim);
+        sim.stop("6");
+        sim.run(50);
+        sim.start("6");
+        QVERIFY(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"}) &&
+                   order(sim.m("2").view().groups.networks.at(kB).members) == Ids{"4", "5", "6"};
+        }) >= 0);
+    }
+
+    void gracefulLeaveOfTheCoordinatorHandsOver()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.graceful("2");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); });
+        QVERIFY(took >= 0 && took <= 5);
+        QVERIFY(sim.m("6").role() == Role::Coordinator);
+    }
+
+    void adapterChangeIsAGroupChange()
+    {
+        Sim sim;
+        startFig5(sim);
+        sim.m("4").setGroups(sim.now, {kB}); // its adapter on C failed
+        QVERIFY(sim.runUntil([&] {
+            return order(sim.m("3").view().groups.networks.at(kC).members) == Ids{"1"};
+        }) >= 0);
+        QCOMPARE(order(sim.m("3").view().groups.glGroup.members), (Ids{"2", "6", "1"}));
+        sim.m("4").setGroups(sim.now, {kB, kC});
+        QVERIFY(sim.runUntil([&] {
+            return order(sim.m("3").view().groups.networks.at(kC).members) == Ids{"1", "4"};
+        }) >= 0);
+    }
+
+    void wrongOrderNeverInstalled()
+    {
+        // Views only move forward on every node.
+        Sim sim;
+        startFig5(sim);
+        ViewId before = sim.m("5").view().id;
+        sim.kill("2");
+        sim.run(100);
+        QVERIFY(before < sim.m("5").view().id);
+    }
+
+    // A partition leaves two working sides; the heal merges them the same way whichever side
+    // finds the other first: the side whose coordinator joined first keeps its order.
+    void partitionAndHeal_data()
+    {
+        QTest::addColumn<bool>("sideAFindsB");
+        QTest::newRow("side A's coordinator knocks") << true;
+        QTest::newRow("side B's coordinator knocks") << false;
+    }
+
+    void partitionAndHeal()
+    {
+        QFETCH(bool, sideAFindsB);
+        Sim sim;
+        startFig5(sim);
+        sim.partition({"2", "1", "3"}, {"6", "4", "5"});
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"2", "1", "3"}) && sim.agree({"6", "4", "5"});
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        // Each side routes within itself.
+        QCOMPARE(sim.m("1").view().coordinator()->id, NodeId("2"));
+        QCOMPARE(sim.m("5").view().coordinator()->id, NodeId("6"));
+        QCOMPARE(order(sim.m("1").view().groups.networks.at(kC).members), (Ids{"1"}));
+        QCOMPARE(order(sim.m("5").view().groups.networks.at(kC).members), (Ids{"4"}));
+        // Only one side knows the other's addresses, so the heal starts from that side.
+        const Ids a{"1", "2", "3"};
+        const Ids b{"4", "5", "6"};
+        auto addrs = [&](const Ids &ids) {
+            std::vector<std::string> out;
+            for (const auto &id : ids)
+                out.push_back(sim.addr(id));
+            return out;
+        };
+        for (const auto &id : a)
+            sim.m(id).setSeeds(sideAFindsB ? addrs(b) : std::vector<std::string>{});
+        for (const auto &id : b)
+            sim.m(id).setSeeds(sideAFindsB ? std::vector<std::string>{} : addrs(a));
+        sim.heal();
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"});
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        const ClusterView &v = sim.m("4").view();
+        QCOMPARE(v.coordinator()->id, NodeId("2"));
+        QCOMPARE(nodeOrder(v), (Ids{"2", "1", "3", "6", "4", "5"}));
+        QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"2", "1", "3"}));
+        QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"6", "4", "5"}));
+        QCOMPARE(order(v.groups.networks.at(kC).members), (Ids{"1", "4"}));
+        QCOMPARE(order(v.groups.glGroup.members), (Ids{"2", "1", "6"}));
+    }
+
+    void wireRoundTrip()
+    {
+        ClusterView v;
+        v.id = {3, 7};
+        v.nodes = {{"2", 1, "127.0.0.1:7402", 99}, {"6", 3, "127.0.0.1:7406", 5}};
+        v.groups.networks[kA] = View{kA, {{"2", 2}}};
+        v.groups.networks[kB] = View{kB, {{"6", 4}}};
+        v.groups.glGroup.members = {{"2", 5}, {"6", 6}};
+        v.nextSeq = 7;
+        const std::vector<Body> bodies = {JoinRequest{{kA, kC}, 42},
+                                          Redirect{"127.0.0.1:7402"},
+                                          GroupsRequest{{kB}},
+                                          ViewMessage{v},
+                                          Heartbeat{},
+                                          LeaveMessage{},
+                                          NotMember{},
+                                          Discover{1, "127.0.0.1:7402"},
+                                          MergeRequest{v}};
+        for (const Body &b : bodies) {
+            const Envelope e{"6", "127.0.0.1:7406", {3, 7}, b};
+            const std::string text = encode(e);
+            auto back = decode(text);
+            QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+            QCOMPARE(encode(*back), text);
+            QCOMPARE(back->body.index(), b.index());
+        }
+    }
+
+    void wireErrors_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("not json") << "{"
+                                  << "line 1";
+        QTest::newRow("not an object") << "[1]"
+                                       << "expected an object";
+        QTest::newRow("unknown type")
+            << R"({"type":"gossip","from":"1","addr":"a","view_id":[0,0]})"
+            << "unknown message type";
+        QTest::newRow("missing from") << R"({"type":"heartbeat","addr":"a","view_id":[0,0]})"
+                                      << "from: missing";
+        QTest::newRow("bad view id")
+            << R"({"type":"heartbeat","from":"1","addr":"a","view_id":[1]})"
+            << "view_id: expected [epoch, counter]";
+        QTest::newRow("extra field")
+            << R"({"type":"heartbeat","from":"1","addr":"a","view_id":[0,0],"x":1})"
+            << "x: unknown field";
+        QTest::newRow("join groups not array")
+            << R"({"type":"join","from":"1","addr":"a","view_id":[0,0],"groups":"A","inc":1})"
+            << "groups: expected an array";
+        QTest::newRow("view member malformed")
+            << R"({"type":"view","from":"1","addr":"a","view_id":[0,0],"view":{"id":[1,0],"nodes":[],"groups":{"A":[["1"]]},"gl":[],"next_seq":2}})"
+            << "view.groups.A[0]: expected [node, seq]";
+    }
+
+    void wireErrors()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, error);
+        auto r = decode(text.toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY2(QString::fromStdString(r.error().message).contains(error),
+                 r.error().message.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMembership)
+#include "tst_membership.moc"
