@@ -116,6 +116,8 @@ struct SnapshotReader
         auto p = Prefix::parse(text);
         if (!p)
             fail(path, p.error().message);
+        if (p->toString() != text)
+            fail(path, "network \"" + text + "\" is not in canonical form (" + p->toString() + ")");
         return text;
     }
 
@@ -261,6 +263,9 @@ struct SnapshotReader
             Route r{stringField(routes[i], path, "node"), stringField(routes[i], path, "iface"),
                     network(member(path, "network"), stringField(routes[i], path, "network"))};
             knownNode(member(path, "node"), r.node);
+            if (s.nodes.at(r.node).interface(r.iface) == nullptr)
+                fail(member(path, "iface"),
+                     "node \"" + r.node + "\" has no interface \"" + r.iface + "\"");
             s.plan.routes.push_back(std::move(r));
         }
         const Json &tunnels = arrayField(doc, "", "tunnels");

@@ -296,6 +296,16 @@ private slots:
               R"([{"op": "replace", "path": "/tunnels/1/root/node", "value": "9"}])",
               {"snapshot: tunnels[1].root.node: unknown node \"9\""});
 
+        patch("route unknown interface",
+              R"([{"op": "replace", "path": "/routes/0/iface", "value": "eth7"}])",
+              {"snapshot: routes[0].iface: node \"1\" has no interface \"eth7\""});
+        patch("group name not canonical",
+              R"([{"op": "replace", "path": "/groups/0/name", "value": "10.0.01.0/24"}])",
+              {"snapshot: groups[0].name:"});
+        patch("tunnel network not canonical",
+              R"([{"op": "replace", "path": "/tunnels/0/networks/0", "value": "10.0.2.0/024"}])",
+              {"snapshot: tunnels[0].networks[0]:"});
+
         // Membership order
         patch("seq not increasing",
               R"([{"op": "copy", "from": "/groups/1/members/0/seq",
