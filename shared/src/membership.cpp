@@ -99,6 +99,17 @@ bool setNodeGroups(ClusterView &v, const NodeId &id, const std::set<GroupName> &
     return changed;
 }
 
+bool setMeta(ClusterView &v, const NodeId &id, const std::string &meta)
+{
+    for (NodeInfo &n : v.nodes) {
+        if (n.id == id && n.meta != meta) {
+            n.meta = meta;
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 Machine::Machine(Config config)
@@ -130,9 +141,10 @@ std::vector<Output> Machine::takeOutputs()
     return out;
 }
 
-void Machine::start(Ms now, std::set<GroupName> groups)
+void Machine::start(Ms now, std::set<GroupName> groups, std::string meta)
 {
     wanted_ = std::move(groups);
+    meta_ = std::move(meta);
     role_ = Role::Joining;
     joinStarted_ = now;
     lastJoinSent_ = now - config_.joinRetryMs;
@@ -142,16 +154,19 @@ void Machine::start(Ms now, std::set<GroupName> groups)
     joiningTick(now);
 }
 
-void Machine::setGroups(Ms now, std::set<GroupName> groups)
+void Machine::setGroups(Ms now, std::set<GroupName> groups, std::string meta)
 {
     wanted_ = std::move(groups);
+    meta_ = std::move(meta);
     if (isCoordinator()) {
         ClusterView next = view_;
-        if (setNodeGroups(next, config_.self, wanted_))
+        const bool changed =
+            setNodeGroups(next, config_.self, wanted_) | setMeta(next, config_.self, meta_);
+        if (changed)
             installNext(now, std::move(next), false);
     } else if (role_ == Role::Member) {
         lastRequestSent_ = now;
-        send(view_.coordinator()->address, GroupsRequest{wanted_});
+        send(view_.coordinator()->address, GroupsRequest{wanted_, meta_});
     }
 }
 
@@ -162,7 +177,7 @@ void Machine::leave(Ms now)
         ClusterView next = view_;
         dropNode(next, config_.self);
         if (!next.nodes.empty())
-            installNext(now, std::move(next), false);
+            installNext(now, std::move(next), false, {Departure{config_.self, "left", 0}});
     } else if (role_ == Role::Member) {
         send(view_.coordinator()->address, LeaveMessage{});
     }
@@ -205,7 +220,7 @@ void Machine::receive(Ms now, const Envelope &m)
         } else if (const auto *r = std::get_if<Redirect>(&m.body)) {
             joinTarget_ = r->coordinatorAddress;
             lastJoinSent_ = now;
-            send(joinTarget_, JoinRequest{wanted_, config_.incarnation});
+            send(joinTarget_, JoinRequest{wanted_, config_.incarnation, meta_});
         }
         return;
     case Role::Member:
@@ -241,7 +256,7 @@ void Machine::connectionLost(Ms now, const std::string &address)
     if (isCoordinator()) {
         for (const NodeInfo &n : view_.nodes) {
             if (n.address == address && n.id != config_.self) {
-                removeNodes(now, {n.id}, "connection to " + n.id + " lost");
+                removeNodes(now, {n.id}, "connection-lost");
                 return;
             }
         }
@@ -260,7 +275,8 @@ void Machine::joiningTick(Ms now)
         ClusterView alone;
         alone.nextSeq = std::max<std::uint64_t>(view_.nextSeq, 1);
         alone.groups = Membership{};
-        admit(alone, NodeInfo{config_.self, 0, config_.address, config_.incarnation}, wanted_);
+        admit(alone, NodeInfo{config_.self, 0, config_.address, config_.incarnation, meta_},
+              wanted_);
         becomeCoordinator(now, std::move(alone), "no answer from any seed, forming a cluster");
         return;
     }
@@ -268,11 +284,11 @@ void Machine::joiningTick(Ms now)
         return;
     lastJoinSent_ = now;
     if (!joinTarget_.empty()) {
-        send(joinTarget_, JoinRequest{wanted_, config_.incarnation});
+        send(joinTarget_, JoinRequest{wanted_, config_.incarnation, meta_});
         return;
     }
     for (const auto &seed : config_.seeds)
-        send(seed, JoinRequest{wanted_, config_.incarnation});
+        send(seed, JoinRequest{wanted_, config_.incarnation, meta_});
 }
 
 // ---- Coordinator --------------------------------------------------------------------------
@@ -287,8 +303,16 @@ void Machine::admit(ClusterView &v, const NodeInfo &node, const std::set<GroupNa
 
 void Machine::becomeCoordinator(Ms now, ClusterView base, const std::string &why)
 {
-    for (const NodeId &id : suspects_)
+    std::vector<Departure> departed;
+    for (const NodeId &id : suspects_) {
+        if (base.node(id) == nullptr)
+            continue;
+        auto heard = lastHeard_.find(id);
+        departed.push_back(Departure{
+            id, why.find("connection") != std::string::npos ? "connection-lost" : "silent",
+            heard == lastHeard_.end() ? 0 : now - heard->second});
         dropNode(base, id);
+    }
     suspects_.clear();
     // This node must be first: every node before it is gone.
     while (!base.nodes.empty() && base.nodes.front().id != config_.self)
@@ -299,12 +323,13 @@ void Machine::becomeCoordinator(Ms now, ClusterView base, const std::string &why
     for (const NodeInfo &n : base.nodes)
         lastHeard_[n.id] = now;
     lastHeartbeatSent_ = now - config_.heartbeatMs;
-    installNext(now, std::move(base), true);
+    installNext(now, std::move(base), true, std::move(departed));
 }
 
-void Machine::installNext(Ms now, ClusterView next, bool newEpoch)
+void Machine::installNext(Ms now, ClusterView next, bool newEpoch, std::vector<Departure> departed)
 {
     settle(next);
+    next.departed = std::move(departed);
     const ViewId top = std::max(highestSeen_, view_.id);
     next.id = newEpoch ? ViewId{top.epoch + 1, 0} : ViewId{view_.id.epoch, view_.id.counter + 1};
     if (next.id <= top)
@@ -328,20 +353,20 @@ void Machine::installNext(Ms now, ClusterView next, bool newEpoch)
         role_ = view_.node(config_.self) != nullptr ? Role::Member : Role::Stopped;
 }
 
-void Machine::removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &why)
+void Machine::removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &cause)
 {
     ClusterView next = view_;
-    for (const NodeId &id : ids)
+    std::vector<Departure> departed;
+    std::string names;
+    for (const NodeId &id : ids) {
         dropNode(next, id);
-    note("removing " +
-         [&] {
-             std::string s;
-             for (const auto &id : ids)
-                 s += (s.empty() ? "" : ",") + id;
-             return s;
-         }() +
-         " (" + why + ")");
-    installNext(now, std::move(next), false);
+        auto heard = lastHeard_.find(id);
+        departed.push_back(
+            Departure{id, cause, heard == lastHeard_.end() ? 0 : now - heard->second});
+        names += (names.empty() ? "" : ",") + id;
+    }
+    note("removing " + names + " (" + cause + ")");
+    installNext(now, std::move(next), false, std::move(departed));
 }
 
 void Machine::coordinatorReceive(Ms now, const Envelope &m)
@@ -358,7 +383,7 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
             note("node " + m.from + " restarted: back to the end of every list");
             dropNode(next, m.from);
         }
-        admit(next, NodeInfo{m.from, 0, m.fromAddress, j->incarnation}, j->groups);
+        admit(next, NodeInfo{m.from, 0, m.fromAddress, j->incarnation, j->meta}, j->groups);
         installNext(now, std::move(next), false);
         lastHeard_[m.from] = now;
         return;
@@ -407,7 +432,9 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
     lastHeard_[m.from] = now;
     if (const auto *g = std::get_if<GroupsRequest>(&m.body)) {
         ClusterView next = view_;
-        if (setNodeGroups(next, m.from, g->groups))
+        const bool changed =
+            setNodeGroups(next, m.from, g->groups) | setMeta(next, m.from, g->meta);
+        if (changed)
             installNext(now, std::move(next), false);
         return;
     }
@@ -430,7 +457,7 @@ void Machine::merge(Ms now, const ClusterView &other)
     for (const NodeInfo &n : other.nodes) {
         if (next.node(n.id) != nullptr)
             continue;
-        next.nodes.push_back(NodeInfo{n.id, next.nextSeq++, n.address});
+        next.nodes.push_back(NodeInfo{n.id, next.nextSeq++, n.address, n.incarnation, n.meta});
         lastHeard_[n.id] = now;
         joined += (joined.empty() ? "" : ",") + n.id;
     }
@@ -465,8 +492,7 @@ void Machine::coordinatorTick(Ms now)
             silent.insert(n.id);
     }
     if (!silent.empty())
-        removeNodes(now, silent,
-                    "silent for more than " + std::to_string(config_.failureTimeoutMs()) + " ms");
+        removeNodes(now, silent, "silent");
     if (now - lastDiscover_ >= config_.discoverMs) {
         lastDiscover_ = now;
         for (const auto &seed : config_.seeds) {
@@ -476,11 +502,9 @@ void Machine::coordinatorTick(Ms now)
                 send(seed, Discover{view_.nodes.front().seq, config_.address});
         }
     }
-    if (view_.groupsOf(config_.self) != wanted_) {
-        ClusterView next = view_;
-        setNodeGroups(next, config_.self, wanted_);
+    ClusterView next = view_;
+    if (setNodeGroups(next, config_.self, wanted_) | setMeta(next, config_.self, meta_))
         installNext(now, std::move(next), false);
-    }
 }
 
 // ---- Member -------------------------------------------------------------------------------
@@ -559,10 +583,12 @@ void Machine::memberTick(Ms now)
                                         std::to_string(config_.failureTimeoutMs()) + " ms");
             return;
         }
-        if (view_.groupsOf(config_.self) != wanted_ &&
-            now - lastRequestSent_ >= config_.heartbeatMs) {
+        const NodeInfo *me = view_.node(config_.self);
+        const bool differs =
+            view_.groupsOf(config_.self) != wanted_ || me == nullptr || me->meta != meta_;
+        if (differs && now - lastRequestSent_ >= config_.heartbeatMs) {
             lastRequestSent_ = now;
-            send(coordinator->address, GroupsRequest{wanted_});
+            send(coordinator->address, GroupsRequest{wanted_, meta_});
         }
         return;
     }

@@ -31,8 +31,14 @@ Json viewJson(const ClusterView &v)
 {
     Json nodes = Json::array();
     for (const NodeInfo &n : v.nodes)
-        nodes.push_back(
-            {{"id", n.id}, {"seq", n.seq}, {"addr", n.address}, {"inc", n.incarnation}});
+        nodes.push_back({{"id", n.id},
+                         {"seq", n.seq},
+                         {"addr", n.address},
+                         {"inc", n.incarnation},
+                         {"meta", n.meta}});
+    Json departed = Json::array();
+    for (const Departure &d : v.departed)
+        departed.push_back({{"node", d.node}, {"cause", d.cause}, {"silent_ms", d.silentMs}});
     Json groups = Json::object();
     for (const auto &[name, view] : v.groups.networks)
         groups[name] = membersJson(view.members);
@@ -40,7 +46,8 @@ Json viewJson(const ClusterView &v)
             {"nodes", nodes},
             {"groups", groups},
             {"gl", membersJson(v.groups.glGroup.members)},
-            {"next_seq", v.nextSeq}};
+            {"next_seq", v.nextSeq},
+            {"departed", departed}};
 }
 
 using namespace detail;
@@ -66,18 +73,27 @@ std::vector<Member> members(const Json &j, const std::string &path)
     return out;
 }
 
+std::string boundedMeta(const Json &j, const std::string &path)
+{
+    std::string meta = stringField(j, path, "meta", true);
+    if (meta.size() > kMaxMetaBytes)
+        fail(member(path, "meta"), "longer than " + std::to_string(kMaxMetaBytes) + " bytes");
+    return meta;
+}
+
 ClusterView view(const Json &j, const std::string &path)
 {
-    expectObject(j, path, {"id", "nodes", "groups", "gl", "next_seq"});
+    expectObject(j, path, {"id", "nodes", "groups", "gl", "next_seq", "departed"});
     ClusterView v;
     v.id = viewId(field(j, path, "id"), member(path, "id"));
     const Json &nodes = arrayField(j, path, "nodes");
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const auto p = element(member(path, "nodes"), i);
-        expectObject(nodes[i], p, {"id", "seq", "addr", "inc"});
-        v.nodes.push_back(
-            NodeInfo{stringField(nodes[i], p, "id"), unsignedField(nodes[i], p, "seq"),
-                     stringField(nodes[i], p, "addr", true), unsignedField(nodes[i], p, "inc")});
+        expectObject(nodes[i], p, {"id", "seq", "addr", "inc", "meta"});
+        v.nodes.push_back(NodeInfo{stringField(nodes[i], p, "id"),
+                                   unsignedField(nodes[i], p, "seq"),
+                                   stringField(nodes[i], p, "addr", true),
+                                   unsignedField(nodes[i], p, "inc"), boundedMeta(nodes[i], p)});
     }
     const Json &groups = field(j, path, "groups");
     if (!groups.is_object())
@@ -86,6 +102,14 @@ ClusterView view(const Json &j, const std::string &path)
         v.groups.networks[name] = View{name, members(list, member(member(path, "groups"), name))};
     v.groups.glGroup.members = members(field(j, path, "gl"), member(path, "gl"));
     v.nextSeq = unsignedField(j, path, "next_seq");
+    const Json &departed = arrayField(j, path, "departed");
+    for (std::size_t i = 0; i < departed.size(); ++i) {
+        const auto p = element(member(path, "departed"), i);
+        expectObject(departed[i], p, {"node", "cause", "silent_ms"});
+        v.departed.push_back(Departure{stringField(departed[i], p, "node"),
+                                       stringField(departed[i], p, "cause"),
+                                       intField(departed[i], p, "silent_ms")});
+    }
     return v;
 }
 
@@ -130,9 +154,13 @@ std::string encode(const Envelope &e)
                    [&](const JoinRequest &b) {
                        j["groups"] = b.groups;
                        j["inc"] = b.incarnation;
+                       j["meta"] = b.meta;
                    },
                    [&](const Redirect &b) { j["coordinator"] = b.coordinatorAddress; },
-                   [&](const GroupsRequest &b) { j["groups"] = b.groups; },
+                   [&](const GroupsRequest &b) {
+                       j["groups"] = b.groups;
+                       j["meta"] = b.meta;
+                   },
                    [&](const ViewMessage &b) { j["view"] = viewJson(b.view); },
                    [](const Heartbeat &) {},
                    [](const LeaveMessage &) {},
@@ -169,15 +197,15 @@ Result<Envelope> decode(std::string_view text)
                     fail(key, "unknown field for a \"" + type + "\" message");
         };
         if (type == "join") {
-            only({"groups", "inc"});
+            only({"groups", "inc", "meta"});
             e.body = JoinRequest{groupSet(field(j, "", "groups"), "groups"),
-                                 unsignedField(j, "", "inc")};
+                                 unsignedField(j, "", "inc"), boundedMeta(j, "")};
         } else if (type == "redirect") {
             only({"coordinator"});
             e.body = Redirect{stringField(j, "", "coordinator")};
         } else if (type == "groups") {
-            only({"groups"});
-            e.body = GroupsRequest{groupSet(field(j, "", "groups"), "groups")};
+            only({"groups", "meta"});
+            e.body = GroupsRequest{groupSet(field(j, "", "groups"), "groups"), boundedMeta(j, "")};
         } else if (type == "view") {
             only({"view"});
             e.body = ViewMessage{view(field(j, "", "view"), "view")};

@@ -323,6 +323,9 @@ private slots:
         QCOMPARE(v.coordinator()->id, NodeId("6"));
         QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"1", "3"}));
         QCOMPARE(order(v.groups.glGroup.members), (Ids{"6", "4", "1"}));
+        QCOMPARE(v.departed.size(), std::size_t(1));
+        QCOMPARE(v.departed.front().node, NodeId("2"));
+        QCOMPARE(v.departed.front().cause, std::string("connection-lost"));
         // The sequence goes on from the last view: no number is reused.
         QVERIFY(v.groups.glGroup.members.back().seq > 15);
     }
@@ -335,6 +338,10 @@ private slots:
         const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); });
         QVERIFY2(took >= 300 && took <= 450, qPrintable(QString::number(took) + "\n" + dump(sim)));
         QCOMPARE(sim.m("4").view().coordinator()->id, NodeId("6"));
+        const auto &departed = sim.m("4").view().departed;
+        QCOMPARE(departed.size(), std::size_t(1));
+        QCOMPARE(departed.front().cause, std::string("silent"));
+        QVERIFY(departed.front().silentMs > 300);
     }
 
     void silentMemberIsRemovedAndRejoinsAtTheEnd()
@@ -417,11 +424,13 @@ private slots:
     {
         Sim sim;
         startFig5(sim);
-        sim.m("4").setGroups(sim.now, {kB}); // its adapter on C failed
+        sim.m("4").setGroups(sim.now, {kB}, "eth1 failed"); // its adapter on C failed
         QVERIFY(sim.runUntil([&] {
             return order(sim.m("3").view().groups.networks.at(kC).members) == Ids{"1"};
         }) >= 0);
         QCOMPARE(order(sim.m("3").view().groups.glGroup.members), (Ids{"2", "6", "1"}));
+        QVERIFY(sim.runUntil([&] { return sim.m("3").view().node("4")->meta == "eth1 failed"; }) >=
+                0);
         sim.m("4").setGroups(sim.now, {kB, kC});
         QVERIFY(sim.runUntil([&] {
             return order(sim.m("3").view().groups.networks.at(kC).members) == Ids{"1", "4"};
@@ -494,14 +503,16 @@ private slots:
     {
         ClusterView v;
         v.id = {3, 7};
-        v.nodes = {{"2", 1, "127.0.0.1:7402", 99}, {"6", 3, "127.0.0.1:7406", 5}};
+        v.nodes = {{"2", 1, "127.0.0.1:7402", 99, R"({"interfaces":[]})"},
+                   {"6", 3, "127.0.0.1:7406", 5, ""}};
+        v.departed = {Departure{"4", "silent", 310}};
         v.groups.networks[kA] = View{kA, {{"2", 2}}};
         v.groups.networks[kB] = View{kB, {{"6", 4}}};
         v.groups.glGroup.members = {{"2", 5}, {"6", 6}};
         v.nextSeq = 7;
-        const std::vector<Body> bodies = {JoinRequest{{kA, kC}, 42},
+        const std::vector<Body> bodies = {JoinRequest{{kA, kC}, 42, "m"},
                                           Redirect{"127.0.0.1:7402"},
-                                          GroupsRequest{{kB}},
+                                          GroupsRequest{{kB}, "m2"},
                                           ViewMessage{v},
                                           Heartbeat{},
                                           LeaveMessage{},
@@ -538,10 +549,10 @@ private slots:
             << R"({"type":"heartbeat","from":"1","addr":"a","view_id":[0,0],"x":1})"
             << "x: unknown field";
         QTest::newRow("join groups not array")
-            << R"({"type":"join","from":"1","addr":"a","view_id":[0,0],"groups":"A","inc":1})"
+            << R"({"type":"join","from":"1","addr":"a","view_id":[0,0],"groups":"A","inc":1,"meta":""})"
             << "groups: expected an array";
         QTest::newRow("view member malformed")
-            << R"({"type":"view","from":"1","addr":"a","view_id":[0,0],"view":{"id":[1,0],"nodes":[],"groups":{"A":[["1"]]},"gl":[],"next_seq":2}})"
+            << R"({"type":"view","from":"1","addr":"a","view_id":[0,0],"view":{"id":[1,0],"nodes":[],"groups":{"A":[["1"]]},"gl":[],"next_seq":2,"departed":[]}})"
             << "view.groups.A[0]: expected [node, seq]";
     }
 

@@ -62,8 +62,20 @@ struct NodeInfo
     std::uint64_t seq = 0;         // join sequence of the agent itself
     std::string address;           // its membership endpoint, "127.0.0.1:7401"
     std::uint64_t incarnation = 0; // differs on every start of the process
+    std::string meta; // opaque to the protocol: the agent's interfaces and state, as JSON text
     bool operator==(const NodeInfo &) const = default;
 };
+
+// Why a node left the view that this view's change removed it from.
+struct Departure
+{
+    NodeId node;
+    std::string cause; // "connection-lost", "silent", "left", "expelled-coordinator"
+    Ms silentMs = 0;   // how long the deciding node had not heard from it
+    bool operator==(const Departure &) const = default;
+};
+
+inline constexpr std::size_t kMaxMetaBytes = 16 * 1024;
 
 struct ClusterView
 {
@@ -71,6 +83,7 @@ struct ClusterView
     std::vector<NodeInfo> nodes; // live agents in join order; nodes.front() coordinates
     Membership groups;           // network groups and the GL_group, in join order
     std::uint64_t nextSeq = 1;
+    std::vector<Departure> departed; // the nodes this view's change removed, and why
     bool operator==(const ClusterView &) const = default;
 
     const NodeInfo *node(const NodeId &nodeId) const;
@@ -87,16 +100,18 @@ struct JoinRequest
 {
     std::set<GroupName> groups;
     std::uint64_t incarnation = 0;
+    std::string meta;
 };
 // "Ask the coordinator instead."
 struct Redirect
 {
     std::string coordinatorAddress;
 };
-// A member states the whole set of network groups it wants to be in.
+// A member states the whole set of network groups it wants to be in, and its meta.
 struct GroupsRequest
 {
     std::set<GroupName> groups;
+    std::string meta;
 };
 struct ViewMessage
 {
@@ -188,10 +203,12 @@ class Machine
 public:
     explicit Machine(Config config);
 
-    // Starts joining with these network groups.
-    void start(Ms now, std::set<GroupName> groups);
-    // Changes the network groups this node wants (an adapter failed or came back, a drain).
-    void setGroups(Ms now, std::set<GroupName> groups);
+    // Starts joining with these network groups; meta travels with this node's entry.
+    void start(Ms now, std::set<GroupName> groups, std::string meta = {});
+    // Changes the network groups this node wants (an adapter failed or came back, a drain),
+    // and its meta.
+    void setGroups(Ms now, std::set<GroupName> groups, std::string meta);
+    void setGroups(Ms now, std::set<GroupName> groups) { setGroups(now, std::move(groups), meta_); }
     // The addresses to join through and to knock on for partitions (a config reload).
     void setSeeds(std::vector<std::string> seeds) { config_.seeds = std::move(seeds); }
     // A graceful stop: tells the coordinator (or, as coordinator, hands over) and stops.
@@ -220,11 +237,11 @@ private:
 
     // Coordinator side.
     void becomeCoordinator(Ms now, ClusterView base, const std::string &why);
-    void installNext(Ms now, ClusterView next, bool newEpoch);
+    void installNext(Ms now, ClusterView next, bool newEpoch, std::vector<Departure> departed = {});
     static void admit(ClusterView &v, const NodeInfo &node, const std::set<GroupName> &groups);
     void coordinatorReceive(Ms now, const Envelope &m);
     void coordinatorTick(Ms now);
-    void removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &why);
+    void removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &cause);
     void merge(Ms now, const ClusterView &other);
 
     // Member side.
@@ -241,6 +258,7 @@ private:
     Role role_ = Role::Stopped;
     ClusterView view_;
     std::set<GroupName> wanted_;
+    std::string meta_;
     std::vector<Output> outputs_;
     ViewId highestSeen_;
 
