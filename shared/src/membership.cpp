@@ -177,7 +177,7 @@ void Machine::leave(Ms now)
         ClusterView next = view_;
         dropNode(next, config_.self);
         if (!next.nodes.empty())
-            installNext(now, std::move(next), false, {Departure{config_.self, "left", 0}});
+            installNext(now, std::move(next), false, {Departure{config_.self, "left", 0, now}});
     } else if (role_ == Role::Member) {
         send(view_.coordinator()->address, LeaveMessage{});
     }
@@ -310,7 +310,7 @@ void Machine::becomeCoordinator(Ms now, ClusterView base, const std::string &why
         auto heard = lastHeard_.find(id);
         departed.push_back(Departure{
             id, why.find("connection") != std::string::npos ? "connection-lost" : "silent",
-            heard == lastHeard_.end() ? 0 : now - heard->second});
+            heard == lastHeard_.end() ? 0 : now - heard->second, now});
         dropNode(base, id);
     }
     suspects_.clear();
@@ -362,7 +362,7 @@ void Machine::removeNodes(Ms now, const std::set<NodeId> &ids, const std::string
         dropNode(next, id);
         auto heard = lastHeard_.find(id);
         departed.push_back(
-            Departure{id, cause, heard == lastHeard_.end() ? 0 : now - heard->second});
+            Departure{id, cause, heard == lastHeard_.end() ? 0 : now - heard->second, now});
         names += (names.empty() ? "" : ",") + id;
     }
     note("removing " + names + " (" + cause + ")");

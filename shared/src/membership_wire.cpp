@@ -38,7 +38,10 @@ Json viewJson(const ClusterView &v)
                          {"meta", n.meta}});
     Json departed = Json::array();
     for (const Departure &d : v.departed)
-        departed.push_back({{"node", d.node}, {"cause", d.cause}, {"silent_ms", d.silentMs}});
+        departed.push_back({{"node", d.node},
+                            {"cause", d.cause},
+                            {"silent_ms", d.silentMs},
+                            {"decided_at_ms", d.decidedAtMs}});
     Json groups = Json::object();
     for (const auto &[name, view] : v.groups.networks)
         groups[name] = membersJson(view.members);
@@ -105,10 +108,10 @@ ClusterView view(const Json &j, const std::string &path)
     const Json &departed = arrayField(j, path, "departed");
     for (std::size_t i = 0; i < departed.size(); ++i) {
         const auto p = element(member(path, "departed"), i);
-        expectObject(departed[i], p, {"node", "cause", "silent_ms"});
-        v.departed.push_back(Departure{stringField(departed[i], p, "node"),
-                                       stringField(departed[i], p, "cause"),
-                                       intField(departed[i], p, "silent_ms")});
+        expectObject(departed[i], p, {"node", "cause", "silent_ms", "decided_at_ms"});
+        v.departed.push_back(Departure{
+            stringField(departed[i], p, "node"), stringField(departed[i], p, "cause"),
+            intField(departed[i], p, "silent_ms"), intField(departed[i], p, "decided_at_ms")});
     }
     return v;
 }

@@ -505,7 +505,7 @@ private slots:
         v.id = {3, 7};
         v.nodes = {{"2", 1, "127.0.0.1:7402", 99, R"({"interfaces":[]})"},
                    {"6", 3, "127.0.0.1:7406", 5, ""}};
-        v.departed = {Departure{"4", "silent", 310}};
+        v.departed = {Departure{"4", "silent", 310, 123456}};
         v.groups.networks[kA] = View{kA, {{"2", 2}}};
         v.groups.networks[kB] = View{kB, {{"6", 4}}};
         v.groups.glGroup.members = {{"2", 5}, {"6", 6}};

@@ -72,6 +72,7 @@ struct Departure
     NodeId node;
     std::string cause; // "connection-lost", "silent", "left", "expelled-coordinator"
     Ms silentMs = 0;   // how long the deciding node had not heard from it
+    Ms decidedAtMs = 0; // the deciding node's clock when it decided (the caller's time base)
     bool operator==(const Departure &) const = default;
 };
 

@@ -1,0 +1,864 @@
+#include "agent.h"
+
+#include "os_interfaces.h"
+
+#include "dmr/render.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace dmr::agent {
+
+using Json = nlohmann::json;
+
+namespace {
+
+std::int64_t wallClockMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Json tunnelJson(const Tunnel &t)
+{
+    auto end = [](const Endpoint &e) {
+        return Json{{"node", e.node}, {"iface", e.iface}, {"address", e.address.toString()}};
+    };
+    return {{"root", end(t.root)}, {"leaf", end(t.leaf)}, {"networks", t.networks}};
+}
+
+Json routeJson(const Route &r)
+{
+    return {{"node", r.node}, {"iface", r.iface}, {"network", r.network}};
+}
+
+std::string okOrFailed(const protocol::RequestId &id, const Result<std::string> &line)
+{
+    return line ? *line
+                : protocol::encodeError(id, protocol::ErrorCode::Failed, line.error().message);
+}
+
+// Runs a command with `input` on its standard input, without waiting for it: the agent's loop
+// must not block. Children are reaped by reapChildren().
+void spawnCommand(const std::string &command, const std::string &input)
+{
+    int fds[2];
+    if (::pipe(fds) != 0)
+        return;
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        ::dup2(fds[0], 0);
+        ::close(fds[0]);
+        ::close(fds[1]);
+        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    ::close(fds[0]);
+    // Small inputs fit the pipe buffer; a command that does not read loses the rest.
+    ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    [[maybe_unused]] auto written = ::write(fds[1], input.data(), input.size());
+    ::close(fds[1]);
+}
+
+void reapChildren()
+{
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+}
+
+} // namespace
+
+Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
+    : io_(io)
+    , config_(std::move(config))
+    , version_(std::move(version))
+    , steady0_(std::chrono::steady_clock::now())
+    , wall0Ms_(wallClockMs())
+    , tickTimer_(io)
+{
+}
+
+Agent::~Agent()
+{
+    *alive_ = false;
+}
+
+std::int64_t Agent::nowMs() const
+{
+    return wall0Ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - steady0_)
+                          .count();
+}
+
+void Agent::log(const std::string &line) const
+{
+    std::cerr << "dmr-agent[" << config_.node.id << "]: " << line << std::endl;
+}
+
+Result<std::monostate> Agent::start()
+{
+    if (config_.node.interfaces) {
+        interfaces_ = *config_.node.interfaces;
+    } else {
+        auto found = readOsInterfaces();
+        if (!found)
+            return found.error();
+        interfaces_ = *found;
+        if (interfaces_.empty())
+            return Error{"no usable interface (up, not loopback, with an address) on this host"};
+    }
+    dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); });
+    transport_ = std::make_unique<PeerTransport>(
+        io_, config_.cluster.key,
+        PeerTransport::Handlers{[this](std::string p) { onPeerPayload(std::move(p)); },
+                                [this](const std::string &a) { onPeerLost(a); },
+                                [this](const std::string &w) { log(w); }});
+    if (auto r = transport_->listen(config_.membership.listen); !r)
+        return r.error();
+    control_ = std::make_unique<ControlServer>(
+        io_, config_.node.id, version_, config_.control.operatorToken, config_.control.maxClients,
+        [this](const protocol::Request &r, const ControlSession &s) { return handle(r, s); },
+        [this] { return roleName(); });
+    if (auto r = control_->listen(config_.control.listen); !r)
+        return r.error();
+    startMembership();
+    asio::co_spawn(io_, tickLoop(), asio::detached);
+    std::string names;
+    for (const auto &i : interfaces_)
+        names += " " + i.name + "=" + i.address.toString();
+    log("started; membership " + config_.membership.listen.toString() + ", control " +
+        config_.control.listen.toString() + ", interfaces" + names);
+    return std::monostate{};
+}
+
+void Agent::startMembership()
+{
+    gms::Config c;
+    c.self = config_.node.id;
+    c.address = config_.membership.listen.toString();
+    for (const auto &p : config_.cluster.peers)
+        if (p.toString() != c.address)
+            c.seeds.push_back(p.toString());
+    c.heartbeatMs = config_.membership.heartbeatMs;
+    c.misses = config_.membership.misses;
+    incarnation_ = static_cast<std::uint64_t>(nowMs());
+    c.incarnation = incarnation_;
+    machine_ = std::make_unique<gms::Machine>(c);
+    machine_->start(nowMs(), wantedGroups(), meta());
+    pump();
+}
+
+std::set<GroupName> Agent::wantedGroups() const
+{
+    std::set<GroupName> groups;
+    if (drained_)
+        return groups;
+    for (const auto &i : interfaces_)
+        if (failedAdapters_.count(i.name) == 0)
+            groups.insert(i.group());
+    return groups;
+}
+
+std::string Agent::meta() const
+{
+    Json ifaces = Json::array();
+    for (const auto &i : interfaces_)
+        ifaces.push_back({{"name", i.name}, {"address", i.address.toString()}});
+    return Json{{"interfaces", ifaces},
+                {"failed", failedAdapters_},
+                {"state", drained_ ? "drained" : "up"},
+                {"control", config_.control.listen.toString()}}
+        .dump();
+}
+
+void Agent::publishLocalChange()
+{
+    if (machine_ && !killed_) {
+        machine_->setGroups(nowMs(), wantedGroups(), meta());
+        pump();
+    }
+}
+
+awaitable<void> Agent::tickLoop()
+{
+    auto alive = alive_;
+    // A tenth of the heartbeat interval: failure detection is late by at most this much.
+    const auto period = std::chrono::milliseconds(std::max(1, config_.membership.heartbeatMs / 10));
+    for (;;) {
+        tickTimer_.expires_after(period);
+        error_code ec;
+        co_await tickTimer_.async_wait(ec_await(ec));
+        if (!*alive || ec == asio::error::operation_aborted)
+            co_return;
+        if (machine_ && !killed_) {
+            machine_->tick(nowMs());
+            pump();
+        }
+        flushPendingCloses(false);
+        reapChildren();
+    }
+}
+
+void Agent::pump()
+{
+    for (auto &out : machine_->takeOutputs()) {
+        if (auto *send = std::get_if<gms::Send>(&out)) {
+            transport_->send(send->to, gms::encode(send->message));
+        } else if (auto *view = std::get_if<gms::InstallView>(&out)) {
+            installed(view->view);
+        } else if (auto *note = std::get_if<gms::Note>(&out)) {
+            log(note->text);
+        }
+    }
+}
+
+void Agent::onPeerPayload(std::string payload)
+{
+    // Agent-level messages ride the same authenticated transport as membership.
+    if (payload.rfind(R"({"agent":)", 0) == 0) {
+        auto j = Json::parse(payload, nullptr, false);
+        if (!j.is_object() || !j["agent"].is_string())
+            return;
+        const std::string kind = j["agent"].get<std::string>();
+        if (kind == "applied" && !killed_) {
+            onApplied(j.value("node", ""), j.value("view", ""), j.value("at_ms", std::int64_t{0}));
+        } else if (kind == "drill" && j.contains("drill")) {
+            auto req = protocol::parseRequest(j["drill"].dump());
+            if (!req || req->kind != protocol::RequestKind::Drill) {
+                log("forwarded drill rejected: " + (req ? "not a drill" : req.error().message));
+                return;
+            }
+            DrillRecord record;
+            const std::string err =
+                runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
+            if (!err.empty())
+                log("forwarded drill failed: " + err);
+        }
+        return;
+    }
+    if (killed_ || !machine_)
+        return; // a crashed process hears nothing
+    auto env = gms::decode(payload);
+    if (!env) {
+        log("membership message rejected: " + env.error().message);
+        return;
+    }
+    machine_->receive(nowMs(), *env);
+    pump();
+}
+
+void Agent::onPeerLost(const std::string &address)
+{
+    if (killed_ || !machine_)
+        return;
+    machine_->connectionLost(nowMs(), address);
+    pump();
+}
+
+Topology Agent::topologyOf(const gms::ClusterView &view)
+{
+    for (const auto &n : view.nodes) {
+        auto j = Json::parse(n.meta, nullptr, false);
+        if (!j.is_object())
+            continue;
+        Node node{n.id, {}};
+        for (const auto &i : j.value("interfaces", Json::array())) {
+            auto address = InterfaceAddress::parse(i.value("address", ""));
+            if (address)
+                node.interfaces.push_back(Interface{i.value("name", ""), *address});
+        }
+        known_[n.id] = node;
+        NodeStatus status;
+        status.state = j.value("state", "up") == "drained" ? NodeState::Drained : NodeState::Up;
+        for (const auto &f : j.value("failed", Json::array()))
+            if (f.is_string())
+                status.failedAdapters.insert(f.get<std::string>());
+        knownStatus_[n.id] = status;
+        if (j.contains("control") && j["control"].is_string())
+            controlAddress_[n.id] = j["control"].get<std::string>();
+    }
+    for (auto &[id, status] : knownStatus_) {
+        if (view.node(id) != nullptr)
+            continue;
+        if (status.state == NodeState::Up || status.state == NodeState::Drained) {
+            status.state = NodeState::Failed;
+            for (const auto &d : view.departed)
+                if (d.node == id && d.cause == "left")
+                    status.state = NodeState::Down;
+        }
+    }
+    return known_;
+}
+
+void Agent::installed(const gms::ClusterView &view)
+{
+    ++viewsInstalled_;
+    const gms::ClusterView before = view_;
+    view_ = view;
+    const Topology topology = topologyOf(view);
+    Plan next = makePlan(topology, view.groups);
+    const std::string viewId = view.id.toString();
+
+    for (const auto &[group, v] : view.groups.networks) {
+        auto old = before.groups.networks.find(group);
+        if (old == before.groups.networks.end() || !(old->second == v))
+            control_->publish(protocol::encodeViewChanged(nowMs(), v));
+    }
+    recordFailovers(plan_, next, view);
+    const auto global = diffPlans(plan_, next);
+    if (!global.empty())
+        control_->publish(protocol::encodePlanChanged(nowMs(), global));
+    applyPlan(next, viewId);
+    plan_ = std::move(next);
+}
+
+void Agent::applyPlan(const Plan &next, const std::string &viewId)
+{
+    // What this node does, from what its data plane holds now (not from the last plan: closes
+    // may still be pending from a handover).
+    Plan current;
+    current.routes = dataPlane_->activeRoutes();
+    current.tunnels = dataPlane_->openTunnels();
+    const auto mine = actionsFor(diffPlans(current, next), config_.node.id);
+    std::vector<Action> opens;
+    std::vector<Action> closes;
+    for (const auto &a : mine)
+        (a.opens() ? opens : closes).push_back(a);
+    pending_.reset();
+    for (const auto &err : dataPlane_->apply(opens))
+        log("data plane: " + err);
+    if (!opens.empty()) {
+        // Tell everyone this node's new part is up: successors' closes and the history wait
+        // for it.
+        const std::string msg = Json{
+            {"agent", "applied"},
+            {"node", config_.node.id},
+            {"view", viewId},
+            {"at_ms", nowMs()}}.dump();
+        for (const auto &n : view_.nodes)
+            if (n.id != config_.node.id)
+                transport_->send(n.address, msg);
+        onApplied(config_.node.id, viewId, nowMs());
+    }
+    // Make-before-break: close only once every node that opens something in this change has
+    // said its part is up, or after kHandoverTimeoutMs.
+    std::set<NodeId> openers;
+    for (const auto &a : diffPlans(plan_, next)) {
+        if (!a.opens())
+            continue;
+        for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
+            if (!n.empty() && n != config_.node.id && view_.node(n) != nullptr)
+                openers.insert(n);
+    }
+    if (!closes.empty()) {
+        if (auto seen = appliedSeen_.find(viewId); seen != appliedSeen_.end())
+            for (const auto &[node, at] : seen->second)
+                openers.erase(node);
+        pending_ = PendingCloses{viewId, closes, openers, nowMs() + kHandoverTimeoutMs};
+        flushPendingCloses(false);
+    }
+    writeOutputs(mine);
+}
+
+void Agent::flushPendingCloses(bool force)
+{
+    if (!pending_)
+        return;
+    const bool timedOut = nowMs() >= pending_->deadlineMs;
+    if (!force && !pending_->waitingFor.empty() && !timedOut)
+        return;
+    if (timedOut && !pending_->waitingFor.empty())
+        log("handover: closing without word from " + std::to_string(pending_->waitingFor.size()) +
+            " successor(s) after " + std::to_string(kHandoverTimeoutMs) + " ms");
+    for (const auto &err : dataPlane_->apply(pending_->actions))
+        log("data plane: " + err);
+    pending_.reset();
+}
+
+void Agent::onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs)
+{
+    auto &seen = appliedSeen_[viewId];
+    seen.emplace(node, atMs);
+    while (appliedSeen_.size() > kAppliedViewsMax) {
+        // Drop the oldest view id (lowest epoch.counter); the map orders them as text, so
+        // find it by value.
+        auto oldest = appliedSeen_.begin();
+        for (auto it = appliedSeen_.begin(); it != appliedSeen_.end(); ++it)
+            if (it->second.begin()->second < oldest->second.begin()->second)
+                oldest = it;
+        appliedSeen_.erase(oldest);
+    }
+    if (pending_ && pending_->viewId == viewId) {
+        pending_->waitingFor.erase(node);
+        flushPendingCloses(false);
+    }
+    for (auto &r : history_) {
+        if (r.viewId != viewId || r.awaiting.erase(node) == 0)
+            continue;
+        r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, atMs);
+    }
+}
+
+void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::ClusterView &view)
+{
+    const Election &was = before.election;
+    const Election &now = after.election;
+    std::map<NodeId, FailoverRecord> records;
+    auto recordFor = [&](const NodeId &node) -> FailoverRecord & {
+        auto &r = records[node];
+        r.node = node;
+        return r;
+    };
+    for (const auto &[group, leader] : was.groupLeaders) {
+        auto it = now.groupLeaders.find(group);
+        const NodeId successor = it == now.groupLeaders.end() ? NodeId() : it->second;
+        if (successor == leader)
+            continue;
+        auto &r = recordFor(leader);
+        r.roles.push_back("leader " + group);
+        r.successors["leader " + group] = successor;
+    }
+    if (was.systemLeader && was.systemLeader != now.systemLeader) {
+        auto &r = recordFor(*was.systemLeader);
+        r.roles.insert(r.roles.begin(), "system-leader");
+        r.successors["system-leader"] = now.systemLeader.value_or("");
+    }
+    if (records.empty())
+        return;
+    const std::int64_t t = nowMs();
+    std::set<NodeId> openers;
+    for (const auto &a : diffPlans(before, after)) {
+        if (!a.opens())
+            continue;
+        for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
+            if (!n.empty() && view.node(n) != nullptr)
+                openers.insert(n);
+    }
+    for (auto &[node, r] : records) {
+        r.id = nextRecordId_++;
+        r.viewId = view.id.toString();
+        r.electedAtMs = t;
+        r.detectedAtMs = t;
+        r.cause = "moved";
+        for (const auto &d : view.departed) {
+            if (d.node != node)
+                continue;
+            r.cause = d.cause;
+            r.silentMs = d.silentMs;
+            r.detectedAtMs = std::min(t, d.decidedAtMs);
+        }
+        if (r.cause == "moved") {
+            auto st = knownStatus_.find(node);
+            if (st != knownStatus_.end() && st->second.state == NodeState::Drained)
+                r.cause = "drain";
+            else if (st != knownStatus_.end() && !st->second.failedAdapters.empty())
+                r.cause = "adapter";
+        }
+        r.awaiting = openers;
+        r.tunnelsUpAtMs = 0;
+        if (auto seen = appliedSeen_.find(r.viewId); seen != appliedSeen_.end()) {
+            for (const auto &[opener, at] : seen->second) {
+                if (r.awaiting.erase(opener) != 0)
+                    r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, at);
+            }
+        }
+        if (r.awaiting.empty() && r.tunnelsUpAtMs == 0)
+            r.tunnelsUpAtMs = t;
+        for (const auto &[role, successor] : r.successors) {
+            if (role.rfind("leader ", 0) == 0)
+                control_->publish(
+                    protocol::encodeFailover(t, role.substr(7), node, successor, r.cause));
+        }
+        log("failover: node " + node + " (" + r.cause + ") lost its roles; view " + r.viewId);
+        if (history_.size() == kHistoryMax)
+            history_.pop_front();
+        history_.push_back(r);
+    }
+    if (!config_.output.notifyCommand.empty()) {
+        Json actions = Json::array();
+        for (const auto &a : diffPlans(before, after))
+            actions.push_back({{"kind", toString(a.kind)}, {"text", a.toString()}});
+        spawnCommand(config_.output.notifyCommand,
+                     Json{{"node", config_.node.id},
+                          {"view", view.id.toString()},
+                          {"system_leader", now.systemLeader.value_or("")},
+                          {"actions", actions}}
+                             .dump() +
+                         "\n");
+    }
+}
+
+void Agent::writeOutputs(const std::vector<Action> &mine)
+{
+    if (mine.empty())
+        return;
+    bool changed = false;
+    auto write = [&](const std::string &path, const std::string &text) {
+        if (path.empty())
+            return;
+        const std::string tmp = path + ".dmr-tmp";
+        {
+            std::ofstream out(tmp, std::ios::trunc);
+            out << text;
+            if (!out) {
+                log("output " + path + ": cannot write " + tmp);
+                return;
+            }
+        }
+        if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+            log("output " + path + ": cannot rename " + tmp);
+            return;
+        }
+        changed = true;
+    };
+    write(config_.output.mroutedConf, renderMrouted(plan_, known_, config_.node.id));
+    write(config_.output.smcrouteConf, renderSmcroute(plan_, known_, config_.node.id));
+    if (changed && !config_.output.reloadCommand.empty())
+        spawnCommand(config_.output.reloadCommand, "");
+}
+
+// ---- Drills -------------------------------------------------------------------------------
+
+std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::string &client,
+                            const std::string &via, DrillRecord &record)
+{
+    using protocol::DrillAction;
+    record.id = nextRecordId_++;
+    record.action = std::string(protocol::toString(drill.action));
+    record.node = drill.node;
+    record.iface = drill.iface;
+    record.reason = drill.reason;
+    record.durationMs = drill.durationMs;
+    record.client = client;
+    record.via = via;
+    record.startedMs = nowMs();
+
+    auto hasIface = [&](const std::string &name) {
+        return std::any_of(interfaces_.begin(), interfaces_.end(),
+                           [&](const Interface &i) { return i.name == name; });
+    };
+    switch (drill.action) {
+    case DrillAction::Kill:
+        if (killed_)
+            return "node " + drill.node + " is already killed";
+        kill();
+        break;
+    case DrillAction::FailAdapter:
+        if (!hasIface(drill.iface))
+            return "node " + drill.node + " has no interface \"" + drill.iface + "\"";
+        if (!failedAdapters_.insert(drill.iface).second)
+            return "interface " + drill.iface + " of node " + drill.node + " has already failed";
+        publishLocalChange();
+        break;
+    case DrillAction::Drain:
+        if (drained_)
+            return "node " + drill.node + " is already drained";
+        drained_ = true;
+        publishLocalChange();
+        break;
+    case DrillAction::Restore:
+        if (!drill.iface.empty()) {
+            if (failedAdapters_.erase(drill.iface) == 0)
+                return "interface " + drill.iface + " of node " + drill.node + " has not failed";
+        } else {
+            if (!killed_ && !drained_ && failedAdapters_.empty())
+                return "node " + drill.node + " has nothing to restore";
+            failedAdapters_.clear();
+            drained_ = false;
+        }
+        for (auto &d : drills_)
+            if (d.node == config_.node.id && d.endedMs == 0 && d.action != "restore")
+                if (drill.iface.empty() || d.iface == drill.iface)
+                    d.endedMs = record.startedMs;
+        if (killed_)
+            revive();
+        else
+            publishLocalChange();
+        record.endedMs = record.startedMs;
+        break;
+    }
+    if (drills_.size() == kDrillsMax)
+        drills_.pop_front();
+    drills_.push_back(record);
+    log("drill " + record.action + (record.iface.empty() ? "" : " " + record.iface) + " by " +
+        (client.empty() ? std::string("?") : client) + ": " + record.reason);
+    if (drill.durationMs && drill.action != DrillAction::Restore)
+        scheduleRestore(record.id, *drill.durationMs);
+    control_->publish(protocol::encodeDrillEvent(record.startedMs, drill, client));
+    return {};
+}
+
+void Agent::kill()
+{
+    // As if the process crashed: membership stops at once, every connection closes (so the
+    // peers know now), and this node forwards nothing. The control port stays, so that a
+    // duration or a restore can bring it back.
+    killed_ = true;
+    machine_->halt();
+    transport_->dropAll(true);
+    pending_.reset();
+    Plan current;
+    current.routes = dataPlane_->activeRoutes();
+    current.tunnels = dataPlane_->openTunnels();
+    dataPlane_->apply(actionsFor(diffPlans(current, Plan{}), config_.node.id));
+    plan_ = Plan{};
+    view_ = gms::ClusterView{};
+}
+
+void Agent::revive()
+{
+    killed_ = false;
+    log("coming back from a kill drill: rejoining at the end of every list");
+    startMembership();
+}
+
+void Agent::scheduleRestore(std::uint64_t drillId, std::int64_t durationMs)
+{
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(durationMs));
+    auto alive = alive_;
+    timer->async_wait([this, timer, alive, drillId](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        for (const auto &d : drills_) {
+            if (d.id != drillId || d.endedMs != 0)
+                continue;
+            protocol::DrillRequest restore;
+            restore.action = protocol::DrillAction::Restore;
+            restore.node = config_.node.id;
+            restore.iface = d.action == "fail-adapter" ? d.iface : std::string();
+            restore.reason = "end of drill " + std::to_string(drillId) + " (" + d.reason + ")";
+            DrillRecord record;
+            const std::string err = runDrill(restore, "dmr-agent timer", "", record);
+            if (!err.empty())
+                log("timed restore: " + err);
+            return;
+        }
+    });
+}
+
+void Agent::shutdown()
+{
+    if (machine_ && !killed_) {
+        log("stopping: leaving every group");
+        machine_->leave(nowMs());
+        pump();
+    }
+    tickTimer_.cancel();
+}
+
+// ---- Control ------------------------------------------------------------------------------
+
+std::string Agent::roleName() const
+{
+    if (killed_)
+        return "killed";
+    if (!machine_ || machine_->role() == gms::Role::Joining)
+        return "joining";
+    if (plan_.election.systemLeader == config_.node.id)
+        return "system-leader";
+    if (plan_.election.leads(config_.node.id))
+        return "group-leader";
+    return "member";
+}
+
+std::string Agent::stateJson() const
+{
+    Json ifaces = Json::array();
+    for (const auto &i : interfaces_)
+        ifaces.push_back({{"name", i.name},
+                          {"address", i.address.toString()},
+                          {"network", i.group()},
+                          {"failed", failedAdapters_.count(i.name) != 0}});
+    Json tunnels = Json::array();
+    for (const auto &t : dataPlane_->openTunnels())
+        tunnels.push_back(tunnelJson(t));
+    Json routes = Json::array();
+    for (const auto &r : dataPlane_->activeRoutes())
+        routes.push_back(routeJson(r));
+    const Election &e = plan_.election;
+    return Json{{"node", config_.node.id},
+                {"cluster", config_.cluster.name},
+                {"state", killed_    ? "killed"
+                          : drained_ ? "drained"
+                                     : "up"},
+                {"role", roleName()},
+                {"membership", machine_ ? std::string(gms::toString(machine_->role())) : "stopped"},
+                {"view_id", view_.id.toString()},
+                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"leads", e.groupsLedBy(config_.node.id)},
+                {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
+                {"failed_adapters", failedAdapters_},
+                {"interfaces", ifaces},
+                {"routes", routes},
+                {"tunnels", tunnels},
+                {"handover_pending", pending_.has_value()},
+                {"views_installed", viewsInstalled_},
+                {"version", version_}}
+        .dump();
+}
+
+Snapshot Agent::snapshot() const
+{
+    Snapshot s;
+    s.cluster = config_.cluster.name;
+    s.timeMs = nowMs();
+    s.nodes = known_;
+    s.status = knownStatus_;
+    s.membership = view_.groups;
+    s.plan = plan_;
+    return s;
+}
+
+std::string Agent::clusterJson() const
+{
+    Json nodes = Json::array();
+    for (const auto &n : view_.nodes)
+        nodes.push_back({{"id", n.id},
+                         {"seq", n.seq},
+                         {"membership", n.address},
+                         {"control", controlAddress_.count(n.id) != 0 ? controlAddress_.at(n.id)
+                                                                      : std::string()}});
+    Json controls = Json::object();
+    for (const auto &[id, address] : controlAddress_)
+        controls[id] = address;
+    return Json{{"view_id", view_.id.toString()},
+                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"agents", nodes},
+                {"control_addresses", controls},
+                {"snapshot", Json::parse(toJson(snapshot()))}}
+        .dump();
+}
+
+std::string Agent::historyJson() const
+{
+    Json list = Json::array();
+    for (const auto &r : history_) {
+        Json successors = Json::object();
+        for (const auto &[role, node] : r.successors)
+            successors[role] = node.empty() ? Json() : Json(node);
+        const bool up = r.awaiting.empty();
+        list.push_back({{"id", r.id},
+                        {"node", r.node},
+                        {"cause", r.cause},
+                        {"roles", r.roles},
+                        {"successors", successors},
+                        {"view_id", r.viewId},
+                        {"silent_ms", r.silentMs},
+                        {"detected_ms", r.detectedAtMs},
+                        {"elected_ms", r.electedAtMs},
+                        {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
+                        {"election_ms", r.electedAtMs - r.detectedAtMs},
+                        {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
+                        {"total_ms", up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
+                                               r.silentMs * (r.cause == "silent" ? 1 : 0))
+                                        : Json()}});
+    }
+    return Json{{"failovers", list}}.dump();
+}
+
+std::string Agent::drillsJson() const
+{
+    Json list = Json::array();
+    for (const auto &d : drills_) {
+        Json j = {{"id", d.id},
+                  {"action", d.action},
+                  {"node", d.node},
+                  {"reason", d.reason},
+                  {"client", d.client},
+                  {"started_ms", d.startedMs},
+                  {"ended_ms", d.endedMs == 0 ? Json() : Json(d.endedMs)}};
+        if (!d.iface.empty())
+            j["iface"] = d.iface;
+        if (d.durationMs)
+            j["duration_ms"] = *d.durationMs;
+        if (!d.via.empty())
+            j["via"] = d.via;
+        list.push_back(j);
+    }
+    return Json{{"drills", list}}.dump();
+}
+
+std::string Agent::handle(const protocol::Request &request, const ControlSession &session)
+{
+    using protocol::RequestKind;
+    const auto &id = request.id;
+    switch (request.kind) {
+    case RequestKind::GetState:
+        return okOrFailed(id, protocol::encodeOk(id, stateJson()));
+    case RequestKind::GetCluster:
+        return okOrFailed(id, protocol::encodeOk(id, clusterJson()));
+    case RequestKind::GetHistory:
+        return okOrFailed(id, protocol::encodeOk(id, historyJson()));
+    case RequestKind::GetDrills:
+        return okOrFailed(id, protocol::encodeOk(id, drillsJson()));
+    case RequestKind::GetSnapshot: {
+        const Snapshot s = snapshot();
+        const std::string text =
+            request.format == protocol::SnapshotFormat::Dot ? renderDot(s) : toJson(s);
+        return okOrFailed(id, protocol::encodeSnapshotReply(id, request.format, text));
+    }
+    case RequestKind::Drill: {
+        const auto &drill = request.drill;
+        const std::string client = session.client.empty() ? session.peer : session.client;
+        DrillRecord record;
+        if (drill.node == config_.node.id) {
+            const std::string err = runDrill(drill, client, "", record);
+            if (!err.empty())
+                return protocol::encodeError(id, protocol::ErrorCode::Failed, err);
+        } else {
+            // Another node's drill: hand it over the authenticated cluster transport.
+            const gms::NodeInfo *target = view_.node(drill.node);
+            std::string address = target != nullptr ? target->address : std::string();
+            if (address.empty())
+                return protocol::encodeError(
+                    id, protocol::ErrorCode::Failed,
+                    "node " + drill.node +
+                        " is not in this agent's view; send the drill to its "
+                        "own control port");
+            protocol::Request forwarded = request;
+            forwarded.id = {};
+            transport_->send(address,
+                             Json{{"agent", "drill"},
+                                  {"drill", Json::parse(protocol::encodeRequest(forwarded))},
+                                  {"client", client},
+                                  {"via", config_.node.id}}
+                                 .dump());
+            record.id = nextRecordId_++;
+            record.action = std::string(protocol::toString(drill.action));
+            record.node = drill.node;
+            record.iface = drill.iface;
+            record.reason = drill.reason;
+            record.durationMs = drill.durationMs;
+            record.client = client;
+            record.via = config_.node.id;
+            record.startedMs = nowMs();
+            if (drills_.size() == kDrillsMax)
+                drills_.pop_front();
+            drills_.push_back(record);
+        }
+        Json j = Json::parse(drillsJson())["drills"].back();
+        if (drill.node != config_.node.id)
+            j["forwarded_to"] = drill.node;
+        return okOrFailed(id, protocol::encodeOk(id, j.dump()));
+    }
+    case RequestKind::Hello:
+    case RequestKind::Subscribe:
+        break;
+    }
+    return protocol::encodeError(id, protocol::ErrorCode::Failed, "not handled here");
+}
+
+} // namespace dmr::agent

@@ -1,0 +1,156 @@
+#pragma once
+// dmr-agent: one per node. It joins the membership group of each working interface's network,
+// follows the views the membership protocol installs, recomputes the whole plan from every view
+// with the core, applies its own part through the data plane, keeps the failover history and
+// the drill record, and serves all of it on the control port.
+
+#include "asio.h"
+#include "config.h"
+#include "control_server.h"
+#include "data_plane.h"
+#include "transport.h"
+
+#include "dmr/membership.h"
+#include "dmr/plan.h"
+#include "dmr/snapshot.h"
+
+#include <deque>
+#include <optional>
+
+namespace dmr::agent {
+
+// One failover as this agent saw it: a node lost its roles (crash, silence, drain, adapter).
+struct FailoverRecord
+{
+    std::uint64_t id = 0;
+    NodeId node;
+    std::string cause;                        // connection-lost, silent, left, drain, adapter
+    std::vector<std::string> roles;           // "system-leader", "leader 10.0.1.0/24"
+    std::map<std::string, NodeId> successors; // role -> who took it over ("" = nobody)
+    std::string viewId;
+    std::int64_t detectedAtMs = 0;  // when the deciding agent declared it (wall clock)
+    std::int64_t electedAtMs = 0;   // when this agent installed the view and computed the plan
+    std::int64_t tunnelsUpAtMs = 0; // when the last new routing point reported its part applied
+    std::int64_t silentMs = 0;      // how long the node had been silent when declared dead
+    std::set<NodeId> awaiting;      // routing points whose "applied" has not arrived yet
+};
+
+struct DrillRecord
+{
+    std::uint64_t id = 0;
+    std::string action; // kill, fail-adapter, drain, restore
+    NodeId node;
+    std::string iface;
+    std::string reason;
+    std::optional<std::int64_t> durationMs;
+    std::string client; // who asked
+    std::string via;    // the agent that took the request, when forwarded
+    std::int64_t startedMs = 0;
+    std::int64_t endedMs = 0; // 0 while in force
+};
+
+class Agent
+{
+public:
+    static constexpr std::size_t kHistoryMax = 1000;
+    static constexpr std::size_t kDrillsMax = 1000;
+    static constexpr gms::Ms kHandoverTimeoutMs = 2000; // closes wait this long for successors
+
+    Agent(asio::io_context &io, AgentConfig config, std::string version);
+    ~Agent();
+
+    // Reads the interfaces, binds every port, joins. An error names what failed.
+    Result<std::monostate> start();
+    // SIGTERM: leave every group so that successors take over at once, then stop.
+    void shutdown();
+
+    const AgentConfig &config() const { return config_; }
+
+private:
+    // Clocks: a monotonic clock anchored to the wall clock at start, so that agents on one
+    // machine agree and durations never jump.
+    std::int64_t nowMs() const;
+
+    // Membership.
+    void startMembership();
+    void onPeerPayload(std::string payload);
+    void onPeerLost(const std::string &address);
+    void pump();
+    awaitable<void> tickLoop();
+    void installed(const gms::ClusterView &view);
+
+    // Local state.
+    std::set<GroupName> wantedGroups() const;
+    std::string meta() const;
+    void publishLocalChange();
+
+    // Plans.
+    Topology topologyOf(const gms::ClusterView &view);
+    void applyPlan(const Plan &plan, const std::string &viewId);
+    void flushPendingCloses(bool force);
+    void recordFailovers(const Plan &before, const Plan &after, const gms::ClusterView &view);
+    void onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs);
+    void writeOutputs(const std::vector<Action> &mine);
+
+    // Drills.
+    std::string runDrill(const protocol::DrillRequest &drill, const std::string &client,
+                         const std::string &via, DrillRecord &record);
+    void kill();
+    void revive();
+    void scheduleRestore(std::uint64_t drillId, std::int64_t durationMs);
+
+    // Control.
+    std::string handle(const protocol::Request &request, const ControlSession &session);
+    std::string roleName() const;
+    std::string stateJson() const;
+    std::string clusterJson() const;
+    std::string historyJson() const;
+    std::string drillsJson() const;
+    Snapshot snapshot() const;
+    void log(const std::string &line) const;
+
+    asio::io_context &io_;
+    AgentConfig config_;
+    std::string version_;
+    std::chrono::steady_clock::time_point steady0_;
+    std::int64_t wall0Ms_ = 0;
+
+    std::vector<Interface> interfaces_;
+    std::set<std::string> failedAdapters_;
+    bool drained_ = false;
+    bool killed_ = false;
+    std::uint64_t incarnation_ = 0;
+
+    std::unique_ptr<gms::Machine> machine_;
+    std::unique_ptr<PeerTransport> transport_;
+    std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<RecordingDataPlane> dataPlane_;
+    asio::steady_timer tickTimer_;
+
+    gms::ClusterView view_;
+    Plan plan_;
+    // Every node this agent has seen in a view, with how it was last seen.
+    std::map<NodeId, Node> known_;
+    std::map<NodeId, NodeStatus> knownStatus_;
+    std::map<NodeId, std::string> controlAddress_;
+
+    struct PendingCloses
+    {
+        std::string viewId;
+        std::vector<Action> actions;
+        std::set<NodeId> waitingFor;
+        std::int64_t deadlineMs = 0;
+    };
+    std::optional<PendingCloses> pending_;
+    // "applied" notices by view id: they can arrive before this agent installs that view.
+    std::map<std::string, std::map<NodeId, std::int64_t>> appliedSeen_;
+    static constexpr std::size_t kAppliedViewsMax = 32;
+
+    std::deque<FailoverRecord> history_;
+    std::deque<DrillRecord> drills_;
+    std::uint64_t nextRecordId_ = 1;
+    std::uint64_t viewsInstalled_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace dmr::agent

@@ -1,0 +1,669 @@
+#include "config.h"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace dmr::agent {
+
+namespace {
+
+// A rejected value, thrown while one key is read and caught where its source (the file or a
+// flag) is known, which then prefixes the message. It never leaves this file.
+struct Invalid
+{
+    std::string path; // the key, with an element where there is one: "node.interfaces[1].name"
+    std::string reason;
+};
+
+[[noreturn]] void invalid(std::string path, std::string reason)
+{
+    throw Invalid{std::move(path), std::move(reason)};
+}
+
+constexpr std::size_t kFileBytesMax = 1024 * 1024;
+constexpr std::size_t kShownBytesMax = 80;
+
+// Text from the user inside a message: quoted, control characters escaped, cut short, so the
+// message stays one line.
+std::string shown(std::string_view s)
+{
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size() && i < kShownBytesMax; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char *const kHex = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    if (s.size() > kShownBytesMax)
+        out += "...";
+    return out + "\"";
+}
+
+std::string typeName(const toml::node &n)
+{
+    switch (n.type()) {
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::integer:
+        return "an integer";
+    case toml::node_type::floating_point:
+        return "a floating-point number";
+    case toml::node_type::boolean:
+        return "a boolean";
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::none:
+        break;
+    }
+    return "nothing";
+}
+
+std::string indexed(std::string_view path, std::size_t i)
+{
+    return std::string(path) + "[" + std::to_string(i) + "]";
+}
+
+// ---- Checks of one value, shared by the file and the flags ------------------------------------
+
+int inRange(std::int64_t v, int min, int max, std::string_view path)
+{
+    if (v < min || v > max)
+        invalid(std::string(path), std::to_string(v) + " is out of range " + std::to_string(min) +
+                                       "-" + std::to_string(max));
+    return static_cast<int>(v);
+}
+
+std::int64_t integerText(std::string_view text, std::string_view path)
+{
+    std::int64_t v = 0;
+    const char *end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end)
+        invalid(std::string(path), shown(text) + " is not an integer");
+    return v;
+}
+
+// Node ids and cluster names show up in logs, file names and one-line messages.
+std::string identifier(std::string_view s, std::string_view path)
+{
+    if (s.empty())
+        invalid(std::string(path), "must not be empty");
+    if (s.size() > kIdBytesMax)
+        invalid(std::string(path),
+                shown(s) + " is longer than " + std::to_string(kIdBytesMax) + " bytes");
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f)
+            invalid(std::string(path), shown(s) + " has a space or a control character");
+    }
+    return std::string(s);
+}
+
+// Never shown: only its length is.
+std::string secret(std::string_view s, std::string_view path)
+{
+    if (s.size() < kSecretBytesMin)
+        invalid(std::string(path), "too short (" + std::to_string(s.size()) +
+                                       " bytes); it needs at least " +
+                                       std::to_string(kSecretBytesMin));
+    if (s.size() > kSecretBytesMax)
+        invalid(std::string(path), "too long (" + std::to_string(s.size()) + " bytes); at most " +
+                                       std::to_string(kSecretBytesMax));
+    return std::string(s);
+}
+
+HostPort endpoint(std::string_view s, std::string_view path)
+{
+    auto hp = HostPort::parse(s);
+    if (!hp)
+        invalid(std::string(path), hp.error().message);
+    return *hp;
+}
+
+std::string absolutePath(std::string_view s, std::string_view path)
+{
+    if (s.empty())
+        invalid(std::string(path), "must not be empty (leave the key out instead)");
+    if (s.front() != '/')
+        invalid(std::string(path), shown(s) + " is not an absolute path");
+    return std::string(s);
+}
+
+std::string command(std::string_view s, std::string_view path)
+{
+    if (s.find_first_not_of(" \t") == std::string_view::npos)
+        invalid(std::string(path), "must not be empty (leave the key out instead)");
+    return std::string(s);
+}
+
+MembershipBackend parseBackend(std::string_view s, std::string_view path)
+{
+    for (auto b : {MembershipBackend::Embedded, MembershipBackend::Etcd})
+        if (s == toString(b))
+            return b;
+    invalid(std::string(path), shown(s) + " is not one of \"embedded\", \"etcd\"");
+}
+
+Interface makeInterface(std::string_view ifname, std::string_view address,
+                        std::string_view namePath, std::string_view addressPath)
+{
+    if (ifname.empty())
+        invalid(std::string(namePath), "must not be empty");
+    if (ifname.size() > kIfNameBytesMax)
+        invalid(std::string(namePath), shown(ifname) + " is longer than " +
+                                           std::to_string(kIfNameBytesMax) +
+                                           " bytes (the kernel's limit)");
+    for (char c : ifname) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f || c == '/')
+            invalid(std::string(namePath),
+                    shown(ifname) + " has a space, a slash or a control character");
+    }
+    auto a = InterfaceAddress::parse(address);
+    if (!a)
+        invalid(std::string(addressPath), a.error().message);
+    return Interface{std::string(ifname), *a};
+}
+
+void setInterfaces(AgentConfig &c, std::vector<Interface> list, std::string_view path,
+                   const std::vector<std::string> &namePaths)
+{
+    if (list.empty())
+        invalid(std::string(path),
+                "empty; list at least one interface, or leave the key out to use the OS's");
+    if (list.size() > kInterfacesMax)
+        invalid(std::string(path), std::to_string(list.size()) + " interfaces; at most " +
+                                       std::to_string(kInterfacesMax));
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (!names.insert(list[i].name).second)
+            invalid(namePaths[i], "duplicate interface name " + shown(list[i].name));
+    c.node.interfaces = std::move(list);
+}
+
+void setPeers(AgentConfig &c, std::vector<HostPort> peers, const std::vector<std::string> &paths,
+              std::string_view path)
+{
+    if (peers.size() > kPeersMax)
+        invalid(std::string(path),
+                std::to_string(peers.size()) + " peers; at most " + std::to_string(kPeersMax));
+    std::set<HostPort> seen;
+    for (std::size_t i = 0; i < peers.size(); ++i)
+        if (!seen.insert(peers[i]).second)
+            invalid(paths[i], "duplicate peer " + peers[i].toString());
+    c.cluster.peers = std::move(peers);
+}
+
+// ---- The keys ---------------------------------------------------------------------------------
+
+// One configuration key: how to read it from the file and from its flag.
+struct Key
+{
+    std::string_view name; // "membership.heartbeat_ms", also the flag: --membership.heartbeat_ms
+    std::string_view help;
+    bool list = false; // the flag takes several values
+    std::function<void(AgentConfig &, const toml::node &)> fromToml;
+    std::function<void(AgentConfig &, const std::vector<std::string> &)> fromFlag;
+};
+
+const std::string &tomlString(const toml::node &n, std::string_view path)
+{
+    if (!n.is_string())
+        invalid(std::string(path), "expected a string, found " + typeName(n));
+    return n.as_string()->get();
+}
+
+// A key whose value is a string, checked and stored by `set`.
+Key textKey(std::string_view name, std::string_view help,
+            std::function<void(AgentConfig &, std::string_view text)> set)
+{
+    return {name, help, false,
+            [=](AgentConfig &c, const toml::node &n) { set(c, tomlString(n, name)); },
+            [=](AgentConfig &c, const std::vector<std::string> &v) { set(c, v.back()); }};
+}
+
+Key intKey(std::string_view name, std::string_view help, int min, int max,
+           std::function<int &(AgentConfig &)> field)
+{
+    return {name, help, false,
+            [=](AgentConfig &c, const toml::node &n) {
+                if (!n.is_integer())
+                    invalid(std::string(name), "expected an integer, found " + typeName(n));
+                field(c) = inRange(n.as_integer()->get(), min, max, name);
+            },
+            [=](AgentConfig &c, const std::vector<std::string> &v) {
+                field(c) = inRange(integerText(v.back(), name), min, max, name);
+            }};
+}
+
+void readInterfacesToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "node.interfaces";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path), "expected an array of tables, found " + typeName(n));
+    std::vector<Interface> list;
+    std::vector<std::string> namePaths;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const std::string at = indexed(path, i);
+        const toml::table *t = (*array)[i].as_table();
+        if (t == nullptr)
+            invalid(at,
+                    "expected a table {name = ..., address = ...}, found " + typeName((*array)[i]));
+        for (auto &&[k, v] : *t)
+            if (k.str() != "name" && k.str() != "address")
+                invalid(at + "." + std::string(k.str()), "unknown key");
+        const toml::node *ifname = t->get("name");
+        const toml::node *address = t->get("address");
+        if (ifname == nullptr)
+            invalid(at + ".name", "missing");
+        if (address == nullptr)
+            invalid(at + ".address", "missing");
+        list.push_back(makeInterface(tomlString(*ifname, at + ".name"),
+                                     tomlString(*address, at + ".address"), at + ".name",
+                                     at + ".address"));
+        namePaths.push_back(at + ".name");
+    }
+    setInterfaces(c, std::move(list), path, namePaths);
+}
+
+void readInterfacesFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "node.interfaces";
+    std::vector<Interface> list;
+    for (const std::string &v : values) {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos)
+            invalid(std::string(path), shown(v) + " is not NAME=ADDRESS/LENGTH, as in "
+                                                  "eth0=10.0.1.2/24");
+        list.push_back(makeInterface(std::string_view(v).substr(0, eq),
+                                     std::string_view(v).substr(eq + 1), path, path));
+    }
+    const std::vector<std::string> namePaths(list.size(), std::string(path));
+    setInterfaces(c, std::move(list), path, namePaths);
+}
+
+void readPeersToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "cluster.peers";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path),
+                "expected an array of \"host:port\" strings, found " + typeName(n));
+    std::vector<HostPort> peers;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        paths.push_back(indexed(path, i));
+        peers.push_back(endpoint(tomlString((*array)[i], paths.back()), paths.back()));
+    }
+    setPeers(c, std::move(peers), paths, path);
+}
+
+void readPeersFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "cluster.peers";
+    std::vector<HostPort> peers;
+    for (const std::string &v : values)
+        peers.push_back(endpoint(v, path));
+    const std::vector<std::string> paths(peers.size(), std::string(path));
+    setPeers(c, std::move(peers), paths, path);
+}
+
+const std::vector<Key> &keys()
+{
+    static const std::vector<Key> all = {
+        textKey("node.id", "this node's id (required)",
+                [](AgentConfig &c, std::string_view s) { c.node.id = identifier(s, "node.id"); }),
+        {"node.interfaces", "NAME=ADDRESS/LENGTH, e.g. eth0=10.0.1.2/24 (default: the OS's)", true,
+         readInterfacesToml, readInterfacesFlag},
+        textKey("cluster.name", "the cluster's name (default dmr)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.cluster.name = identifier(s, "cluster.name");
+                }),
+        textKey(
+            "cluster.key", "the shared HMAC key, 16 bytes or more (required)",
+            [](AgentConfig &c, std::string_view s) { c.cluster.key = secret(s, "cluster.key"); }),
+        {"cluster.peers", "HOST:PORT of other agents' membership ports", true, readPeersToml,
+         readPeersFlag},
+        textKey("membership.listen", "HOST:PORT (default 127.0.0.1:7400)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.membership.listen = endpoint(s, "membership.listen");
+                }),
+        intKey("membership.heartbeat_ms", "heartbeat interval, ms (default 100)", kHeartbeatMsMin,
+               kHeartbeatMsMax, [](AgentConfig &c) -> int & { return c.membership.heartbeatMs; }),
+        intKey("membership.misses", "heartbeats missed before a peer is failed (default 3)",
+               kMissesMin, kMissesMax, [](AgentConfig &c) -> int & { return c.membership.misses; }),
+        textKey("membership.backend", "embedded or etcd (default embedded)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.membership.backend = parseBackend(s, "membership.backend");
+                }),
+        textKey("control.listen", "HOST:PORT (default 127.0.0.1:7500)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.listen = endpoint(s, "control.listen");
+                }),
+        textKey("control.operator_token", "token that enables drills (default: none, drills off)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.operatorToken = secret(s, "control.operator_token");
+                }),
+        intKey("control.max_clients", "control connections at once (default 64)", kMaxClientsMin,
+               kMaxClientsMax, [](AgentConfig &c) -> int & { return c.control.maxClients; }),
+        textKey("metrics.listen", "HOST:PORT, \"\" for none (default 127.0.0.1:9400)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.metrics.listen =
+                        s.empty() ? std::nullopt : std::optional(endpoint(s, "metrics.listen"));
+                }),
+        textKey("output.mrouted_conf", "absolute path of the mrouted.conf to write",
+                [](AgentConfig &c, std::string_view s) {
+                    c.output.mroutedConf = absolutePath(s, "output.mrouted_conf");
+                }),
+        textKey("output.smcroute_conf", "absolute path of the smcroute.conf to write",
+                [](AgentConfig &c, std::string_view s) {
+                    c.output.smcrouteConf = absolutePath(s, "output.smcroute_conf");
+                }),
+        textKey("output.reload_command", "command run after a configuration file changed",
+                [](AgentConfig &c, std::string_view s) {
+                    c.output.reloadCommand = command(s, "output.reload_command");
+                }),
+        textKey("output.notify_command", "command run on every failover",
+                [](AgentConfig &c, std::string_view s) {
+                    c.output.notifyCommand = command(s, "output.notify_command");
+                }),
+    };
+    return all;
+}
+
+const Key *findKey(std::string_view name)
+{
+    for (const Key &k : keys())
+        if (k.name == name)
+            return &k;
+    return nullptr;
+}
+
+std::string_view sectionOf(std::string_view key)
+{
+    return key.substr(0, key.find('.'));
+}
+
+// Levenshtein distance, for "did you mean".
+std::size_t distance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// "unknown key", with the nearest known name when one is close.
+std::string unknownKey(std::string_view given, const std::vector<std::string> &known)
+{
+    constexpr std::size_t kCloseEditsMax = 2;
+    std::string best;
+    std::size_t bestDistance = kCloseEditsMax + 1;
+    for (const std::string &k : known) {
+        const std::size_t d = distance(given, k);
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best.empty() ? "unknown key" : "unknown key (did you mean " + best + "?)";
+}
+
+std::vector<std::string> sectionNames()
+{
+    std::vector<std::string> out;
+    for (const Key &k : keys())
+        if (out.empty() || out.back() != sectionOf(k.name))
+            out.emplace_back(sectionOf(k.name));
+    return out;
+}
+
+// Reads every key the document sets into c; unknown keys and sections are errors.
+void readDocument(const toml::table &root, AgentConfig &c)
+{
+    const std::vector<std::string> sections = sectionNames();
+    std::vector<std::string> allKeys;
+    for (const Key &k : keys())
+        allKeys.emplace_back(k.name);
+    for (auto &&[section, node] : root) {
+        const std::string s(section.str());
+        if (std::find(sections.begin(), sections.end(), s) == sections.end())
+            invalid(s, unknownKey(s, sections));
+        if (!node.is_table())
+            invalid(s, "expected a table ([" + s + "]), found " + typeName(node));
+        for (auto &&[leaf, value] : *node.as_table()) {
+            const std::string full = s + "." + std::string(leaf.str());
+            if (findKey(full) == nullptr)
+                invalid(full, unknownKey(full, allKeys));
+        }
+    }
+    for (const Key &k : keys()) {
+        const std::string_view section = sectionOf(k.name);
+        const toml::table *t = root.get_as<toml::table>(section);
+        if (t == nullptr)
+            continue;
+        if (const toml::node *n = t->get(k.name.substr(section.size() + 1)))
+            k.fromToml(c, *n);
+    }
+}
+
+// Checks that need the whole configuration.
+void checkWhole(const AgentConfig &c, bool haveFile)
+{
+    const char *const where = haveFile ? "set it in the file or with --" : "set it with --";
+    if (c.node.id.empty())
+        invalid("node.id", std::string("missing; ") + where + "node.id");
+    if (c.cluster.key.empty())
+        invalid("cluster.key", std::string("missing; ") + where + "cluster.key");
+    const std::pair<std::string_view, std::optional<HostPort>> listens[] = {
+        {"membership.listen", c.membership.listen},
+        {"control.listen", c.control.listen},
+        {"metrics.listen", c.metrics.listen},
+    };
+    for (std::size_t i = 0; i < std::size(listens); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (listens[i].second && listens[i].second == listens[j].second)
+                invalid(std::string(listens[i].first), listens[i].second->toString() + " is also " +
+                                                           std::string(listens[j].first));
+}
+
+Result<AgentConfig> resolve(const std::optional<ConfigFile> &file, const ConfigOverrides *flags)
+{
+    AgentConfig c;
+    const std::string prefix = file ? std::string(file->name) + ": " : std::string();
+    if (file) {
+        toml::table root;
+        try {
+            root = toml::parse(file->text, file->name);
+        } catch (const toml::parse_error &e) {
+            const auto &at = e.source().begin;
+            return Error{std::string(file->name) + ":" + std::to_string(at.line) + ":" +
+                         std::to_string(at.column) + ": " + std::string(e.description())};
+        }
+        try {
+            readDocument(root, c);
+        } catch (const Invalid &e) {
+            return Error{prefix + e.path + ": " + e.reason};
+        }
+    }
+    if (flags) {
+        for (const auto &[name, values] : flags->flags) {
+            const Key *k = findKey(name);
+            if (k == nullptr)
+                return Error{"--" + name + ": unknown key"};
+            if (values.empty())
+                return Error{"--" + name + ": needs a value"};
+            try {
+                k->fromFlag(c, values);
+            } catch (const Invalid &e) {
+                return Error{"--" + name + ": " + e.reason};
+            }
+        }
+    }
+    try {
+        checkWhole(c, file.has_value());
+    } catch (const Invalid &e) {
+        return Error{prefix + e.path + ": " + e.reason};
+    }
+    return c;
+}
+
+} // namespace
+
+// ---- HostPort ---------------------------------------------------------------------------------
+
+Result<HostPort> HostPort::parse(std::string_view text)
+{
+    const auto fail = [&](const std::string &reason) { return Error{shown(text) + ": " + reason}; };
+    std::string_view host;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos)
+            return fail("no \"]\" after the IPv6 address");
+        host = text.substr(1, close - 1);
+        if (close + 1 >= text.size() || text[close + 1] != ':')
+            return fail("expected HOST:PORT, as in [fd00::1]:7400");
+        port = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos)
+            return fail("expected HOST:PORT, as in 127.0.0.1:7400");
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos)
+            return fail("an IPv6 address needs brackets, as in [fd00::1]:7400");
+    }
+    auto address = IpAddress::parse(host);
+    if (!address)
+        return fail("host must be an IP address literal: " + address.error().message);
+    if (address->family() == Family::V4 && !text.empty() && text.front() == '[')
+        return fail("brackets are for IPv6 addresses only");
+    int number = 0;
+    const char *end = port.data() + port.size();
+    auto [ptr, ec] = std::from_chars(port.data(), end, number);
+    if (port.empty() || ec == std::errc::invalid_argument || ptr != end)
+        return fail("port " + shown(port) + " is not a number");
+    if (ec == std::errc::result_out_of_range || number < 1 || number > 65535)
+        return fail("port " + std::string(port) + " is out of range 1-65535");
+    return HostPort{*address, static_cast<std::uint16_t>(number)};
+}
+
+std::string HostPort::toString() const
+{
+    if (host.family() == Family::V6)
+        return "[" + host.toString() + "]:" + std::to_string(port);
+    return host.toString() + ":" + std::to_string(port);
+}
+
+std::string_view toString(MembershipBackend b)
+{
+    switch (b) {
+    case MembershipBackend::Embedded:
+        return "embedded";
+    case MembershipBackend::Etcd:
+        return "etcd";
+    }
+    return "?";
+}
+
+// ---- Entry points -----------------------------------------------------------------------------
+
+Result<AgentConfig> parseConfigToml(std::string_view text, std::string_view fileName)
+{
+    return resolve(ConfigFile{text, fileName}, nullptr);
+}
+
+Result<AgentConfig> resolveConfig(const std::optional<ConfigFile> &file,
+                                  const ConfigOverrides &overrides)
+{
+    return resolve(file, &overrides);
+}
+
+Result<AgentConfig> loadConfig(const ConfigOverrides &overrides)
+{
+    if (overrides.configPath.empty())
+        return resolveConfig(std::nullopt, overrides);
+    const std::string &path = overrides.configPath;
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Error{path + ": cannot open: " + std::strerror(errno)};
+    std::string text(kFileBytesMax + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad())
+        return Error{path + ": cannot read: " + std::strerror(errno)};
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kFileBytesMax)
+        return Error{path + ": larger than " + std::to_string(kFileBytesMax / 1024) + " KiB"};
+    return resolveConfig(ConfigFile{text, path}, overrides);
+}
+
+void addConfigOptions(CLI::App &app, ConfigOverrides &overrides)
+{
+    app.add_option("-c,--config", overrides.configPath, "the agent.toml to read");
+    for (const Key &k : keys()) {
+        const std::string key(k.name);
+        if (k.list) {
+            app.add_option_function<std::vector<std::string>>(
+                   "--" + key,
+                   [&overrides, key](const std::vector<std::string> &v) {
+                       overrides.flags[key] = v;
+                   },
+                   std::string(k.help))
+                ->delimiter(',')
+                ->group("Configuration (overrides the file)");
+        } else {
+            app.add_option_function<std::string>(
+                   "--" + key,
+                   [&overrides, key](const std::string &v) { overrides.flags[key] = {v}; },
+                   std::string(k.help))
+                ->take_last()
+                ->group("Configuration (overrides the file)");
+        }
+    }
+}
+
+std::vector<std::string_view> configKeys()
+{
+    std::vector<std::string_view> out;
+    for (const Key &k : keys())
+        out.push_back(k.name);
+    return out;
+}
+
+} // namespace dmr::agent

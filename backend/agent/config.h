@@ -1,0 +1,171 @@
+#pragma once
+// dmr-agent's configuration: a TOML file (agent.toml) and a command line flag for every key,
+// named after it (--membership.heartbeat_ms 50), which overrides the file. Every rejection is one
+// line naming the source, the key and the reason:
+//
+//   agent.toml: membership.heartbeat_ms: 5 is out of range 10-10000
+//   agent.toml:3:7: <the TOML parser's message>
+//   agent.toml: membership.hearbeat_ms: unknown key (did you mean membership.heartbeat_ms?)
+//   --control.listen: "localhost:7500": host must be an IP address literal: ...
+//
+// Secrets (cluster.key, control.operator_token) are never echoed in a message. Prefer the file
+// for them: a command line is visible to every user of the machine (ps, /proc/PID/cmdline).
+//
+//   [node]
+//   id = "2"                                  # required
+//   interfaces = [ { name = "eth0", address = "10.0.1.2/24" } ]   # absent: the OS's
+//   [cluster]
+//   name = "fig5"
+//   key = "a shared secret of 16+ characters" # required: the membership HMAC key
+//   peers = ["10.0.1.1:7400", "10.0.2.6:7400"]
+//   [membership]
+//   listen = "127.0.0.1:7400"
+//   heartbeat_ms = 100                        # 10-10000
+//   misses = 3                                # 1-100
+//   backend = "embedded"                      # or "etcd"
+//   [control]
+//   listen = "127.0.0.1:7500"
+//   operator_token = "..."                    # absent: drills are off
+//   max_clients = 64                          # 1-1024
+//   [metrics]
+//   listen = "127.0.0.1:9400"                 # "" turns metrics off
+//   [output]
+//   mrouted_conf = "/etc/mrouted.conf"        # absolute paths; absent: not written
+//   smcroute_conf = "/etc/smcroute.conf"
+//   reload_command = "systemctl reload smcroute"
+//   notify_command = "/usr/local/bin/dmr-notify"
+
+#include "dmr/model.h"
+#include "dmr/net.h"
+#include "dmr/result.h"
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+} // namespace CLI
+
+namespace dmr::agent {
+
+// "127.0.0.1:7400" or "[fd00::1]:7400": an IP address literal (no names: resolving one would
+// make the configuration depend on DNS at start-up) and a port from 1 to 65535.
+struct HostPort
+{
+    IpAddress host;
+    std::uint16_t port = 0;
+
+    static Result<HostPort> parse(std::string_view text);
+    std::string toString() const; // IPv6 in brackets
+    auto operator<=>(const HostPort &) const = default;
+    bool operator==(const HostPort &) const = default;
+};
+
+enum class MembershipBackend : std::uint8_t { Embedded, Etcd };
+std::string_view toString(MembershipBackend backend); // "embedded", "etcd"
+
+// The bounds the configuration enforces.
+inline constexpr int kHeartbeatMsMin = 10;
+inline constexpr int kHeartbeatMsMax = 10000;
+inline constexpr int kMissesMin = 1;
+inline constexpr int kMissesMax = 100;
+inline constexpr int kMaxClientsMin = 1;
+inline constexpr int kMaxClientsMax = 1024;
+inline constexpr std::size_t kSecretBytesMin = 16; // cluster.key and control.operator_token
+inline constexpr std::size_t kSecretBytesMax = 1024;
+inline constexpr std::size_t kIdBytesMax = 64;     // node.id and cluster.name
+inline constexpr std::size_t kIfNameBytesMax = 15; // Linux IFNAMSIZ - 1
+inline constexpr std::size_t kInterfacesMax = 64;
+inline constexpr std::size_t kPeersMax = 256;
+
+struct AgentConfig
+{
+    struct NodeSection
+    {
+        NodeId id; // required: printable, no spaces, at most 64 bytes
+        // In configuration order; nullopt: the agent reads the OS's interfaces.
+        std::optional<std::vector<Interface>> interfaces;
+        bool operator==(const NodeSection &) const = default;
+    };
+    struct ClusterSection
+    {
+        std::string name = "dmr";
+        std::string key;             // required: the shared HMAC key, at least 16 bytes
+        std::vector<HostPort> peers; // other agents' membership ports, no duplicates
+        bool operator==(const ClusterSection &) const = default;
+    };
+    struct MembershipSection
+    {
+        HostPort listen{IpAddress::v4(0x7f000001), 7400};
+        int heartbeatMs = 100; // interval between heartbeats, milliseconds
+        int misses = 3;        // heartbeats missed before a peer counts as failed
+        MembershipBackend backend = MembershipBackend::Embedded;
+        bool operator==(const MembershipSection &) const = default;
+    };
+    struct ControlSection
+    {
+        HostPort listen{IpAddress::v4(0x7f000001), 7500};
+        std::string operatorToken; // empty: no operator sessions, drills off
+        int maxClients = 64;       // control connections served at once
+        bool operator==(const ControlSection &) const = default;
+    };
+    struct MetricsSection
+    {
+        std::optional<HostPort> listen = HostPort{IpAddress::v4(0x7f000001), 9400}; // none: off
+        bool operator==(const MetricsSection &) const = default;
+    };
+    struct OutputSection
+    {
+        std::string mroutedConf;   // absolute path; empty: not written
+        std::string smcrouteConf;  // absolute path; empty: not written
+        std::string reloadCommand; // run after a configuration file changed; empty: none
+        std::string notifyCommand; // run on every failover; empty: none
+        bool operator==(const OutputSection &) const = default;
+    };
+
+    NodeSection node;
+    ClusterSection cluster;
+    MembershipSection membership;
+    ControlSection control;
+    MetricsSection metrics;
+    OutputSection output;
+    bool operator==(const AgentConfig &) const = default;
+};
+
+// Parses a whole configuration file: defaults for what it leaves out, required keys checked.
+// fileName starts every error message.
+Result<AgentConfig> parseConfigToml(std::string_view text, std::string_view fileName);
+
+// What the command line said: the file to read, and the flags given, by key, as typed.
+struct ConfigOverrides
+{
+    std::string configPath;                                // --config; empty: no file
+    std::map<std::string, std::vector<std::string>> flags; // "membership.heartbeat_ms" -> {"50"}
+};
+
+// Adds --config (-c) and one flag per key to an agent's command line. List keys take several
+// values, repeated or comma-separated: --cluster.peers 10.0.1.1:7400,10.0.2.6:7400, and
+// --node.interfaces eth0=10.0.1.2/24. A repeated scalar flag keeps its last value.
+void addConfigOptions(CLI::App &app, ConfigOverrides &overrides);
+
+// The file's text (when there is one), then the flags over it, then the required keys.
+struct ConfigFile
+{
+    std::string_view text;
+    std::string_view name; // for messages: "agent.toml"
+};
+Result<AgentConfig> resolveConfig(const std::optional<ConfigFile> &file,
+                                  const ConfigOverrides &overrides);
+
+// resolveConfig with the file named by --config read from disk.
+Result<AgentConfig> loadConfig(const ConfigOverrides &overrides);
+
+// Every key, in file order: "node.id", ..., "output.notify_command".
+std::vector<std::string_view> configKeys();
+
+} // namespace dmr::agent

@@ -1,0 +1,51 @@
+#pragma once
+// The data plane seam: the agent hands it its own part of every plan change, opens first.
+// This issue ships the recording data plane (it keeps what is open and a timed log of what it
+// did); real forwarding implements the same interface.
+
+#include "dmr/diff.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dmr::agent {
+
+class DataPlane
+{
+public:
+    virtual ~DataPlane() = default;
+    // Carries out the actions in order. Returns an error text per action that failed.
+    virtual std::vector<std::string> apply(const std::vector<Action> &actions) = 0;
+    virtual std::vector<Tunnel> openTunnels() const = 0;
+    virtual std::vector<Route> activeRoutes() const = 0;
+};
+
+class RecordingDataPlane final : public DataPlane
+{
+public:
+    struct Entry
+    {
+        std::int64_t timeMs; // wall clock, milliseconds since the epoch
+        Action action;
+    };
+    static constexpr std::size_t kLogEntriesMax = 1024;
+
+    explicit RecordingDataPlane(std::function<std::int64_t()> wallClockMs);
+
+    std::vector<std::string> apply(const std::vector<Action> &actions) override;
+    std::vector<Tunnel> openTunnels() const override;
+    std::vector<Route> activeRoutes() const override;
+    const std::deque<Entry> &log() const { return log_; }
+
+private:
+    std::function<std::int64_t()> clock_;
+    std::vector<Tunnel> tunnels_;
+    std::vector<Route> routes_;
+    std::deque<Entry> log_;
+};
+
+} // namespace dmr::agent

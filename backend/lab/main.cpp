@@ -1,0 +1,397 @@
+// dmr-lab: a whole DMR cluster on one machine. It starts one dmr-agent process per node of a
+// topology file, on 127.0.0.1, with the topology's interfaces configured, in the file's join
+// order (each agent must be in the view before the next starts, so the join order, and with it
+// every leader, is exactly the file's), then prints a live status table. Ctrl-C stops every
+// agent; agents die with the lab even if it is killed (PR_SET_PDEATHSIG).
+//
+//   dmr-lab resources/topologies/fig5.json
+//   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
+
+#include "dmr/protocol.h"
+#include "dmr/topology.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void onSignal(int)
+{
+    g_stop = 1;
+}
+
+// One request on a fresh connection to an agent's control port: hello, the request, the reply.
+// Bounded in time and size; an error names the port and the reason.
+std::optional<Json> ask(std::uint16_t port, const std::string &requestLine, int timeoutMs,
+                        std::string *error = nullptr)
+{
+    auto fail = [&](const std::string &why) -> std::optional<Json> {
+        if (error != nullptr)
+            *error = "127.0.0.1:" + std::to_string(port) + ": " + why;
+        return std::nullopt;
+    };
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return fail(std::strerror(errno));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        return fail(why);
+    }
+    const std::string out = R"({"type":"hello","protocol":1,"client":"dmr-lab"})"
+                            "\n" +
+                            requestLine + "\n";
+    if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
+        ::close(fd);
+        return fail("send failed");
+    }
+    dmr::protocol::LineFramer framer(dmr::protocol::kReplyLineBytesMax);
+    int lines = 0;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+    char buf[64 * 1024];
+    while (Clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0)
+            continue;
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        for (auto &e : framer.feed(std::string_view(buf, static_cast<std::size_t>(n)))) {
+            if (e.kind != dmr::protocol::LineFramer::Event::Kind::Line || ++lines < 2)
+                continue;
+            ::close(fd);
+            auto j = Json::parse(e.text, nullptr, false);
+            if (!j.is_object() || !j.value("ok", false))
+                return fail("refused: " + e.text);
+            return j["result"];
+        }
+    }
+    ::close(fd);
+    return fail("no reply within " + std::to_string(timeoutMs) + " ms");
+}
+
+struct Agent
+{
+    std::string id;
+    pid_t pid = -1;
+    std::uint16_t membershipPort = 0;
+    std::uint16_t controlPort = 0;
+    std::string logPath;
+};
+
+pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
+{
+    const pid_t pid = ::fork();
+    if (pid != 0)
+        return pid;
+    // The child: die with the lab, log to a file, become dmr-agent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int log = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log >= 0) {
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+    }
+    std::vector<char *> argv;
+    for (const auto &a : args)
+        argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    std::fprintf(stderr, "dmr-lab: exec %s: %s\n", argv[0], std::strerror(errno));
+    ::_exit(127);
+}
+
+std::string besideSelf(const std::string &name)
+{
+    char self[4096] = {};
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return name;
+    std::string path(self, static_cast<std::size_t>(n));
+    return path.substr(0, path.rfind('/') + 1) + name;
+}
+
+void stopAll(std::vector<Agent> &agents)
+{
+    for (auto &a : agents)
+        if (a.pid > 0)
+            ::kill(a.pid, SIGTERM);
+    const auto deadline = Clock::now() + std::chrono::seconds(3);
+    for (auto &a : agents) {
+        while (a.pid > 0) {
+            const pid_t r = ::waitpid(a.pid, nullptr, WNOHANG);
+            if (r == a.pid || r < 0) {
+                a.pid = -1;
+                break;
+            }
+            if (Clock::now() > deadline) {
+                ::kill(a.pid, SIGKILL);
+                ::waitpid(a.pid, nullptr, 0);
+                a.pid = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+}
+
+std::string pad(std::string s, std::size_t width)
+{
+    if (s.size() > width)
+        s = s.substr(0, width - 1) + "~";
+    return s + std::string(width - s.size(), ' ');
+}
+
+std::string statusTable(const std::vector<Agent> &agents, const std::string &mode,
+                        const std::string &topologyName)
+{
+    std::ostringstream out;
+    int up = 0;
+    std::map<std::string, int> views;
+    std::string systemLeader = "?";
+    std::ostringstream rows;
+    rows << pad("node", 8) << pad("role", 15) << pad("view", 8) << pad("leads", 34) << "tunnels\n";
+    for (const auto &a : agents) {
+        std::string err;
+        auto s = ask(a.controlPort, R"({"type":"get-state"})", 500, &err);
+        if (!s) {
+            if (mode == "all" || mode == "leaders")
+                rows << pad(a.id, 8) << pad(a.pid > 0 ? "no answer" : "stopped", 15) << "\n";
+            continue;
+        }
+        ++up;
+        ++views[s->value("view_id", "?")];
+        const std::string role = s->value("role", "?");
+        if (role == "system-leader")
+            systemLeader = a.id;
+        if (mode == "leaders" && role != "system-leader" && role != "group-leader")
+            continue;
+        std::string leads;
+        for (const auto &g : s->value("leads", Json::array()))
+            leads += (leads.empty() ? "" : " ") + g.get<std::string>();
+        std::string tunnels;
+        for (const auto &t : s->value("tunnels", Json::array()))
+            tunnels += (tunnels.empty() ? "" : " ") + t["root"]["node"].get<std::string>() + "-" +
+                       t["leaf"]["node"].get<std::string>();
+        rows << pad(a.id, 8) << pad(role, 15) << pad(s->value("view_id", "?"), 8)
+             << pad(leads.empty() ? "-" : leads, 34) << (tunnels.empty() ? "-" : tunnels) << "\n";
+    }
+    out << "dmr-lab " << topologyName << ": " << up << "/" << agents.size()
+        << " agents answering, system leader " << systemLeader << ", "
+        << (views.size() == 1 ? "all in one view" : std::to_string(views.size()) + " views") << "\n"
+        << rows.str();
+    return out.str();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"dmr-lab: runs a whole DMR cluster on this machine, one dmr-agent per node of a "
+                 "topology file, on 127.0.0.1"};
+    app.set_version_flag("--version", std::string("dmr-lab ") + DMR_VERSION);
+    std::string topologyPath;
+    int basePort = 17400;
+    std::string key = "dmr-lab-cluster-key-0001";
+    std::string token = "dmr-lab-operator-token";
+    std::string agentPath = besideSelf("dmr-agent");
+    std::string logDir;
+    std::string table = "all";
+    int heartbeatMs = 100;
+    int misses = 3;
+    bool once = false;
+    int joinTimeoutMs = 10000;
+    app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--base-port", basePort,
+                   "Membership ports are BASE+i, control ports BASE+1000+i (i: node index)")
+        ->check(CLI::Range(1024, 60000));
+    app.add_option("--key", key, "Cluster key (16 bytes or more)");
+    app.add_option("--token", token, "Operator token the agents accept for drills");
+    app.add_option("--agent", agentPath, "The dmr-agent binary")->check(CLI::ExistingFile);
+    app.add_option("--log-dir", logDir, "Where agent logs go (default: a new temporary folder)");
+    app.add_option("--table", table, "Status table: all, leaders, none")
+        ->check(CLI::IsMember({"all", "leaders", "none"}));
+    app.add_option("--heartbeat-ms", heartbeatMs, "Heartbeat interval")
+        ->check(CLI::Range(10, 10000));
+    app.add_option("--misses", misses, "Heartbeats missed before failure")
+        ->check(CLI::Range(1, 100));
+    app.add_option("--join-timeout-ms", joinTimeoutMs, "How long one agent may take to join");
+    app.add_flag("--once", once, "Start, print the table once, stop everything, exit");
+    CLI11_PARSE(app, argc, argv);
+
+    std::ifstream in(topologyPath);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto topo = dmr::parseTopology(text.str());
+    if (!topo) {
+        std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
+        return 2;
+    }
+    if (basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
+        std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
+                  << topo->joinOrder.size() << " nodes\n";
+        return 2;
+    }
+    if (logDir.empty()) {
+        char tmpl[] = "/tmp/dmr-lab-XXXXXX";
+        if (::mkdtemp(tmpl) == nullptr) {
+            std::cerr << "dmr-lab: mkdtemp: " << std::strerror(errno) << "\n";
+            return 1;
+        }
+        logDir = tmpl;
+    }
+
+    struct sigaction sa
+    {
+    };
+    sa.sa_handler = onSignal;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    // Ports by position in the join order.
+    std::vector<Agent> agents;
+    std::string peers;
+    for (std::size_t i = 0; i < topo->joinOrder.size(); ++i) {
+        Agent a;
+        a.id = topo->joinOrder[i];
+        a.membershipPort = static_cast<std::uint16_t>(basePort + static_cast<int>(i));
+        a.controlPort = static_cast<std::uint16_t>(basePort + 1000 + static_cast<int>(i));
+        a.logPath = logDir + "/agent-" + a.id + ".log";
+        peers += (peers.empty() ? "" : ",") + std::string("127.0.0.1:") +
+                 std::to_string(a.membershipPort);
+        agents.push_back(a);
+    }
+
+    std::cout << "dmr-lab: starting " << agents.size() << " agents of " << topo->name
+              << " in join order; logs in " << logDir << std::endl;
+    for (auto &a : agents) {
+        if (g_stop)
+            break;
+        std::string ifaces;
+        for (const auto &i : topo->nodes.at(a.id).interfaces)
+            ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
+        a.pid = spawn({agentPath,
+                       "--node.id",
+                       a.id,
+                       "--node.interfaces",
+                       ifaces,
+                       "--cluster.name",
+                       topo->name,
+                       "--cluster.key",
+                       key,
+                       "--cluster.peers",
+                       peers,
+                       "--membership.listen",
+                       "127.0.0.1:" + std::to_string(a.membershipPort),
+                       "--membership.heartbeat_ms",
+                       std::to_string(heartbeatMs),
+                       "--membership.misses",
+                       std::to_string(misses),
+                       "--control.listen",
+                       "127.0.0.1:" + std::to_string(a.controlPort),
+                       "--control.operator_token",
+                       token,
+                       "--metrics.listen",
+                       ""},
+                      a.logPath);
+        // Wait until it is in the view: the next one must join after it.
+        const auto deadline = Clock::now() + std::chrono::milliseconds(joinTimeoutMs);
+        bool joined = false;
+        std::string lastError;
+        while (!g_stop && Clock::now() < deadline) {
+            auto s = ask(a.controlPort, R"({"type":"get-state"})", 500, &lastError);
+            const std::string m = s ? s->value("membership", "") : "";
+            if (m == "member" || m == "coordinator") {
+                joined = true;
+                break;
+            }
+            if (::waitpid(a.pid, nullptr, WNOHANG) == a.pid) {
+                a.pid = -1;
+                lastError = "the agent exited; see " + a.logPath;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        if (!joined && !g_stop) {
+            std::cerr << "dmr-lab: node " << a.id << " did not join within " << joinTimeoutMs
+                      << " ms (" << lastError << ")\n";
+            stopAll(agents);
+            return 1;
+        }
+    }
+    if (!g_stop) {
+        std::cout << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
+                  << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
+                  << agents.front().id << " first); for example:\n"
+                  << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+                  << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+                  << " --token " << token << " drill kill " << agents.front().id
+                  << " --reason test --duration-ms 5000\n"
+                  << "Ctrl-C stops every agent." << std::endl;
+    }
+
+    const bool tty = ::isatty(1) != 0;
+    std::string last;
+    while (!g_stop) {
+        if (table != "none") {
+            const std::string now = statusTable(agents, table, topo->name);
+            if (now != last) {
+                if (tty)
+                    std::cout << "\x1b[H\x1b[2J";
+                std::cout << now << std::flush;
+                last = now;
+            }
+        }
+        if (once)
+            break;
+        // Reap agents that died on their own (a crash is worth a line).
+        for (auto &a : agents) {
+            int status = 0;
+            if (a.pid > 0 && ::waitpid(a.pid, &status, WNOHANG) == a.pid) {
+                std::cout << "dmr-lab: agent " << a.id << " exited (status " << status << "); log "
+                          << a.logPath << std::endl;
+                a.pid = -1;
+            }
+        }
+        for (int i = 0; i < 10 && !g_stop; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::cout << "dmr-lab: stopping " << agents.size() << " agents" << std::endl;
+    stopAll(agents);
+    std::cout << "dmr-lab: stopped; no agent left running" << std::endl;
+    return 0;
+}
