@@ -337,12 +337,18 @@ void Agent::applyPlan(const Plan &next, const std::string &viewId)
     std::vector<Action> closes;
     for (const auto &a : mine)
         (a.opens() ? opens : closes).push_back(a);
+    // Waits still open from an earlier change carry over: its successors may not be up yet.
+    std::set<std::pair<std::string, NodeId>> waiting;
+    std::int64_t deadline = nowMs() + kHandoverTimeoutMs;
+    if (pending_) {
+        waiting = pending_->waitingFor;
+        deadline = pending_->deadlineMs;
+    }
     pending_.reset();
     for (const auto &err : dataPlane_->apply(opens))
         log("data plane: " + err);
     if (!opens.empty()) {
-        // Tell everyone this node's new part is up: successors' closes and the history wait
-        // for it.
+        // Tell everyone this node's new part is up: others' closes and the history wait for it.
         const std::string msg = Json{
             {"agent", "applied"},
             {"node", config_.node.id},
@@ -355,19 +361,23 @@ void Agent::applyPlan(const Plan &next, const std::string &viewId)
     }
     // Make-before-break: close only once every node that opens something in this change has
     // said its part is up, or after kHandoverTimeoutMs.
-    std::set<NodeId> openers;
     for (const auto &a : diffPlans(plan_, next)) {
         if (!a.opens())
             continue;
         for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
             if (!n.empty() && n != config_.node.id && view_.node(n) != nullptr)
-                openers.insert(n);
+                waiting.emplace(viewId, n);
+    }
+    for (auto it = waiting.begin(); it != waiting.end();) {
+        auto seen = appliedSeen_.find(it->first);
+        const bool gone = view_.node(it->second) == nullptr; // it failed: waiting is pointless
+        if (gone || (seen != appliedSeen_.end() && seen->second.count(it->second) != 0))
+            it = waiting.erase(it);
+        else
+            ++it;
     }
     if (!closes.empty()) {
-        if (auto seen = appliedSeen_.find(viewId); seen != appliedSeen_.end())
-            for (const auto &[node, at] : seen->second)
-                openers.erase(node);
-        pending_ = PendingCloses{viewId, closes, openers, nowMs() + kHandoverTimeoutMs};
+        pending_ = PendingCloses{closes, waiting, deadline};
         flushPendingCloses(false);
     }
     writeOutputs(mine);
@@ -401,10 +411,8 @@ void Agent::onApplied(const NodeId &node, const std::string &viewId, std::int64_
                 oldest = it;
         appliedSeen_.erase(oldest);
     }
-    if (pending_ && pending_->viewId == viewId) {
-        pending_->waitingFor.erase(node);
+    if (pending_ && pending_->waitingFor.erase({viewId, node}) != 0)
         flushPendingCloses(false);
-    }
     for (auto &r : history_) {
         if (r.viewId != viewId || r.awaiting.erase(node) == 0)
             continue;
@@ -705,6 +713,20 @@ std::string Agent::stateJson() const
                 {"routes", routes},
                 {"tunnels", tunnels},
                 {"handover_pending", pending_.has_value()},
+                {"data_plane_log",
+                 [&] {
+                     // The last actions this node's data plane carried out, oldest first.
+                     Json log = Json::array();
+                     const auto &entries = dataPlane_->log();
+                     const std::size_t from = entries.size() > 64 ? entries.size() - 64 : 0;
+                     for (std::size_t i = from; i < entries.size(); ++i)
+                         log.push_back({{"time_ms", entries[i].timeMs},
+                                        {"kind", toString(entries[i].action.kind)},
+                                        {"text", entries[i].action.toString()}});
+                     return log;
+                 }()},
+                {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
+                {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
                 {"views_installed", viewsInstalled_},
                 {"version", version_}}
         .dump();

@@ -134,11 +134,12 @@ private:
     std::map<NodeId, NodeStatus> knownStatus_;
     std::map<NodeId, std::string> controlAddress_;
 
+    // Closing actions held back until the new routing points say their part is up. Waits are
+    // per (view, node): a view that arrives meanwhile adds its own, it never drops older ones.
     struct PendingCloses
     {
-        std::string viewId;
         std::vector<Action> actions;
-        std::set<NodeId> waitingFor;
+        std::set<std::pair<std::string, NodeId>> waitingFor;
         std::int64_t deadlineMs = 0;
     };
     std::optional<PendingCloses> pending_;

@@ -2,19 +2,30 @@
 //
 //   dmrctl plan TOPOLOGY.json [--format text|views|mrouted|smcroute|dot|json] [--node ID]
 //              [--fail ID]... [--fail-adapter ID:IFACE]...
+//   dmrctl [--connect HOST:PORT[,HOST:PORT...]]... [--token TOKEN] [--json] [--timeout-ms MS]
+//          status | cluster | events [--count N] | history | drills
+//          | drill ACTION NODE [IFACE] --reason TEXT [--duration-ms MS]
+//          | snapshot [--format json|dot] [-o FILE]
 //
 // "plan" is the offline planner: it starts the topology's nodes in its join order, applies the
-// given failures, and prints the election and the tunnel plan the agents would install.
+// given failures, and prints the election and the tunnel plan the agents would install. The
+// other commands talk to a running dmr-agent's control port (backend/PROTOCOL.md).
+
+#include "commands.h"
 
 #include "dmr/diff.h"
+#include "dmr/protocol.h"
 #include "dmr/render.h"
 #include "dmr/snapshot.h"
 #include "dmr/topology.h"
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -72,7 +83,8 @@ int runPlan(const std::string &path, const std::string &format, const std::strin
         std::cout << "\njoin order:";
         for (const auto &id : topo->joinOrder)
             std::cout << " " << id;
-        std::cout << "\n\n" << dmr::renderViewsText(model.membership()) << "\n"
+        std::cout << "\n\n"
+                  << dmr::renderViewsText(model.membership()) << "\n"
                   << dmr::renderPlanText(plan);
         if (!failures.empty() || !adapters.empty()) {
             std::cout << "\nchanges from the plan before the failures (opens first):\n";
@@ -117,8 +129,85 @@ int main(int argc, char **argv)
     plan->add_option("--fail", failures, "Crash this node after the joins (repeatable)");
     plan->add_option("--fail-adapter", adapters, "Fail NODE:IFACE after the joins (repeatable)");
 
-    CLI11_PARSE(app, argc, argv);
+    // The agent's control port. These options go before or after the command.
+    dmrctl::Globals g;
+    g.clientName = std::string("dmrctl ") + DMR_VERSION;
+    app.add_option("--connect", g.connect,
+                   "Agent control port HOST:PORT (default 127.0.0.1:7500); repeat or separate "
+                   "with commas to try several in turn")
+        ->delimiter(',')
+        ->type_name("HOST:PORT");
+    app.add_option("--token", g.token, "Operator token, sent in the hello; drills need it")
+        ->envname("DMR_TOKEN");
+    app.add_flag("--json", g.json, "Print the agent's result as JSON instead of tables");
+    app.add_option("--timeout-ms", g.timeoutMs,
+                   "Wait this long for a connection and for each answer (default 3000)")
+        ->check(CLI::Range(1, 3600 * 1000));
+    app.footer("Exit status: 0 done, 1 the agent refused, 2 usage error, 3 no agent answered.");
+
+    auto *status = app.add_subcommand("status", "The agent's own state and roles");
+    auto *cluster = app.add_subcommand(
+        "cluster", "Every node, the groups with their members in join order, the tunnels");
+    std::int64_t count = 0;
+    auto *events = app.add_subcommand(
+        "events", "Follow the agent's events (views, plans, failovers, drills) until Ctrl-C");
+    events->add_option("--count", count, "Stop after this many events")
+        ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+    auto *history = app.add_subcommand("history", "The failovers the agent has recorded");
+    auto *drills = app.add_subcommand("drills", "The drills the agent has recorded");
+
+    dmrctl::DrillArgs drillArgs;
+    std::int64_t durationMs = 0;
+    auto *drill = app.add_subcommand(
+        "drill", "Fault injection (needs --token): kill, fail-adapter, drain or restore a node");
+    drill->add_option("action", drillArgs.action, "kill, fail-adapter, drain or restore")
+        ->required()
+        ->check(CLI::IsMember({"kill", "fail-adapter", "drain", "restore"}));
+    drill->add_option("node", drillArgs.node, "The node id")->required();
+    drill->add_option("iface", drillArgs.iface,
+                      "The interface: required for fail-adapter; restore restores it only");
+    drill->add_option("--reason", drillArgs.reason, "Why: goes into the drill record and the log")
+        ->required();
+    auto *duration =
+        drill->add_option("--duration-ms", durationMs, "Restore automatically after this long")
+            ->check(CLI::Range(std::int64_t{0}, dmr::protocol::kDrillDurationMsMax));
+
+    std::string snapshotFormat = "json";
+    std::string output;
+    auto *snapshot =
+        app.add_subcommand("snapshot", "The whole cluster as a snapshot document or GraphViz");
+    snapshot->add_option("--format,-f", snapshotFormat, "json (default) or dot")
+        ->check(CLI::IsMember({"json", "dot"}));
+    snapshot->add_option("--output,-o", output, "Write to this file instead of standard output");
+
+    for (auto *sub : {status, cluster, events, history, drills, drill, snapshot})
+        sub->fallthrough(); // the connection options may follow the command
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        const int rc = app.exit(e); // prints help, the version, or the error
+        return rc == 0 ? 0 : dmrctl::kExitUsage;
+    }
     if (plan->parsed())
         return runPlan(path, format, node, failures, adapters);
+    if (status->parsed())
+        return dmrctl::runStatus(g);
+    if (cluster->parsed())
+        return dmrctl::runCluster(g);
+    if (events->parsed())
+        return dmrctl::runEvents(g, events->count("--count") != 0 ? std::optional(count)
+                                                                  : std::nullopt);
+    if (history->parsed())
+        return dmrctl::runHistory(g);
+    if (drills->parsed())
+        return dmrctl::runDrills(g);
+    if (drill->parsed()) {
+        if (duration->count() != 0)
+            drillArgs.durationMs = durationMs;
+        return dmrctl::runDrill(g, drillArgs);
+    }
+    if (snapshot->parsed())
+        return dmrctl::runSnapshot(g, snapshotFormat, output);
     return 0;
 }

@@ -191,6 +191,16 @@ void Machine::halt()
 
 void Machine::tick(Ms now)
 {
+    if (lastTick_ != 0 && now - lastTick_ > config_.failureTimeoutMs() / 2 &&
+        (role_ == Role::Member || role_ == Role::Coordinator)) {
+        note("this process stalled for " + std::to_string(now - lastTick_) +
+             " ms; not counting that silence against anyone");
+        for (auto &[id, heard] : lastHeard_)
+            heard = std::max(heard, now);
+        if (successorDeadline_ != 0)
+            successorDeadline_ = std::max(successorDeadline_, now + config_.failureTimeoutMs());
+    }
+    lastTick_ = now;
     switch (role_) {
     case Role::Stopped:
         return;
@@ -443,8 +453,13 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
         return;
     }
     if (std::holds_alternative<NotMember>(m.body)) {
-        // A member that does not count itself in this node's view: a newer view exists
-        // elsewhere; the member's answer will follow as a ViewMessage or a Discover.
+        // A member of this node's view answers from a newer view that leaves this node out:
+        // the others went on without it (it was stalled or cut off). It rejoins, at the end.
+        if (m.viewId > view_.id)
+            expelled(now,
+                     "node " + m.from + " holds the newer view " + m.viewId.toString() +
+                         " without this node",
+                     m.fromAddress);
         return;
     }
 }

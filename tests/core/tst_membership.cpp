@@ -342,6 +342,17 @@ private slots:
         QCOMPARE(departed.size(), std::size_t(1));
         QCOMPARE(departed.front().cause, std::string("silent"));
         QVERIFY(departed.front().silentMs > 300);
+        // The old coordinator wakes up: it must not take its stall for everyone else's
+        // silence, nor come back first through a merge. It learns it was removed and rejoins
+        // at the end of every list.
+        sim.run(1000);
+        sim.resume("2");
+        QVERIFY2(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5", "6"}); }) >= 0,
+                 qPrintable(dump(sim)));
+        const ClusterView &v = sim.m("2").view();
+        QCOMPARE(v.coordinator()->id, NodeId("6"));
+        QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"1", "3", "2"}));
+        QCOMPARE(nodeOrder(v).back(), NodeId("2"));
     }
 
     void silentMemberIsRemovedAndRejoinsAtTheEnd()

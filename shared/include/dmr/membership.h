@@ -26,6 +26,9 @@
 // - Coordinator succession: when the coordinator is suspected, the oldest member not suspected
 //   takes over at once and installs a view without it. The others wait; if no view comes from
 //   that successor within the failure timeout, they suspect it too and the next one takes over.
+// - A stalled process does not judge others by its own stall: when the time between two ticks
+//   exceeds half the failure timeout, the silence it measured is its own, and it starts
+//   counting again from now.
 // - A false suspicion costs a rejoin: a live member that finds itself out of the view (it was
 //   stopped, or cut off) rejoins and goes to the end of every list. Rejoins back off
 //   (rejoinBackoffMs, doubling to rejoinBackoffMaxMs) so a flapping node cannot churn the view.
@@ -267,6 +270,7 @@ private:
     Ms lastHeartbeatSent_ = 0;
     Ms lastRequestSent_ = 0;
     Ms lastDiscover_ = 0;
+    Ms lastTick_ = 0; // to notice that this process itself was stalled (SIGSTOP, swap)
 
     // Joining state.
     Ms joinStarted_ = 0;

@@ -1,0 +1,269 @@
+#include "commands.h"
+
+#include "client.h"
+#include "format.h"
+
+#include "dmr/snapshot.h"
+
+#include <fstream>
+#include <functional>
+#include <iostream>
+
+namespace dmrctl {
+
+namespace {
+
+namespace protocol = dmr::protocol;
+
+// The exit code for a failure, after saying what it was on standard error.
+int report(const Failure &f, const std::string &where)
+{
+    switch (f.kind) {
+    case Failure::Kind::Refused:
+        std::cerr << "dmrctl: " << f.code << ": " << f.message << "\n";
+        return kExitRefused;
+    case Failure::Kind::BadReply:
+        std::cerr << "dmrctl: " << (where.empty() ? std::string() : where + ": ")
+                  << "unexpected answer: " << f.message << "\n";
+        return kExitRefused;
+    case Failure::Kind::Unreachable:
+        std::cerr << "dmrctl: " << (where.empty() ? std::string() : where + ": ") << f.message
+                  << "\n";
+        return kExitUnreachable;
+    case Failure::Kind::Interrupted:
+        return kExitOk;
+    }
+    return kExitRefused;
+}
+
+int badReply(const Client &client, const std::string &message)
+{
+    return report(Failure{Failure::Kind::BadReply, {}, message}, client.address().text);
+}
+
+// The client options from the shared ones; a bad --connect is a usage error (nullopt).
+std::optional<ClientOptions> clientOptions(const Globals &g)
+{
+    ClientOptions o;
+    o.token = g.token.empty() ? std::nullopt : std::optional(g.token);
+    o.timeout = std::chrono::milliseconds(g.timeoutMs);
+    o.clientName = g.clientName;
+    const std::vector<std::string> texts =
+        g.connect.empty() ? std::vector<std::string>{kDefaultAddress} : g.connect;
+    for (const auto &text : texts) {
+        auto parsed = parseAddress(text);
+        if (const auto *why = std::get_if<std::string>(&parsed)) {
+            std::cerr << "dmrctl: --connect \"" << text << "\": " << *why << "\n";
+            return std::nullopt;
+        }
+        o.addresses.push_back(std::get<Address>(parsed));
+    }
+    return o;
+}
+
+// An operator wants to know when the first address did not answer, even if another did.
+void notePassedOver(const std::vector<std::string> &tried, const Client &client)
+{
+    if (tried.empty())
+        return;
+    std::cerr << "dmrctl: note: answered by " << client.address().text << "; passed over ";
+    for (std::size_t i = 0; i < tried.size(); ++i)
+        std::cerr << (i == 0 ? "" : ", ") << tried[i];
+    std::cerr << "\n";
+}
+
+void printJson(const Json &j)
+{
+    std::cout << j.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+}
+
+// Sends one request to the first agent that answers and hands its result to `show`.
+int request(const Globals &g, const protocol::Request &r, bool retryable,
+            const std::function<int(const Json &, const Client &)> &show)
+{
+    auto options = clientOptions(g);
+    if (!options)
+        return kExitUsage;
+    std::optional<Client> client;
+    std::vector<std::string> tried;
+    auto result = callFirst(*options, r, retryable, client, tried);
+    if (!result)
+        return report(result.failure(), {});
+    notePassedOver(tried, *client);
+    if (g.json && r.kind != protocol::RequestKind::GetSnapshot) {
+        printJson(*result);
+        return kExitOk;
+    }
+    return show(*result, *client);
+}
+
+protocol::Request requestOf(protocol::RequestKind kind)
+{
+    protocol::Request r;
+    r.kind = kind;
+    return r;
+}
+
+int writeOut(const std::string &text, const std::string &output)
+{
+    if (output.empty() || output == "-") {
+        std::cout << text << std::flush;
+        return std::cout ? kExitOk : kExitRefused;
+    }
+    std::ofstream out(output, std::ios::trunc | std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) {
+        std::cerr << "dmrctl: " << output << ": cannot write\n";
+        return kExitRefused;
+    }
+    return kExitOk;
+}
+
+} // namespace
+
+int runStatus(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetState), true,
+                   [](const Json &state, const Client &) {
+                       std::cout << formatStatus(state);
+                       return kExitOk;
+                   });
+}
+
+int runCluster(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetCluster), true,
+                   [](const Json &cluster, const Client &client) {
+                       if (!cluster.is_object() || !cluster.contains("snapshot"))
+                           return badReply(client, "get-cluster: no \"snapshot\" in the result");
+                       auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
+                       if (!snapshot)
+                           return badReply(client,
+                                           "get-cluster: snapshot: " + snapshot.error().message);
+                       std::cout << formatCluster(cluster, *snapshot);
+                       return kExitOk;
+                   });
+}
+
+int runHistory(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetHistory), true,
+                   [](const Json &history, const Client &) {
+                       std::cout << formatHistory(history);
+                       return kExitOk;
+                   });
+}
+
+int runDrills(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetDrills), true,
+                   [](const Json &drills, const Client &) {
+                       std::cout << formatDrills(drills);
+                       return kExitOk;
+                   });
+}
+
+int runDrill(const Globals &g, const DrillArgs &args)
+{
+    using protocol::DrillAction;
+    protocol::Request r = requestOf(protocol::RequestKind::Drill);
+    auto &d = r.drill;
+    if (args.action == "kill") {
+        d.action = DrillAction::Kill;
+    } else if (args.action == "fail-adapter") {
+        d.action = DrillAction::FailAdapter;
+    } else if (args.action == "drain") {
+        d.action = DrillAction::Drain;
+    } else if (args.action == "restore") {
+        d.action = DrillAction::Restore;
+    } else {
+        std::cerr << "dmrctl: drill: ACTION must be kill, fail-adapter, drain or restore, not \""
+                  << args.action << "\"\n";
+        return kExitUsage;
+    }
+    if (d.action == DrillAction::FailAdapter && args.iface.empty()) {
+        std::cerr << "dmrctl: drill fail-adapter: needs IFACE (drill fail-adapter NODE IFACE)\n";
+        return kExitUsage;
+    }
+    if ((d.action == DrillAction::Kill || d.action == DrillAction::Drain) && !args.iface.empty()) {
+        std::cerr << "dmrctl: drill " << args.action << ": takes no IFACE (got \"" << args.iface
+                  << "\")\n";
+        return kExitUsage;
+    }
+    if (d.action == DrillAction::Restore && args.durationMs) {
+        std::cerr << "dmrctl: drill restore: --duration-ms does not apply\n";
+        return kExitUsage;
+    }
+    if (args.reason.empty()) {
+        std::cerr << "dmrctl: drill: --reason must not be empty: every drill says why\n";
+        return kExitUsage;
+    }
+    d.node = args.node;
+    d.iface = args.iface;
+    d.reason = args.reason;
+    d.durationMs = args.durationMs;
+    // Never sent twice: a drill whose answer is lost may have been carried out.
+    return request(g, r, false, [](const Json &record, const Client &client) {
+        std::cout << formatDrillReply(record, cell(client.hello(), "agent"));
+        return kExitOk;
+    });
+}
+
+int runEvents(const Globals &g, std::optional<std::int64_t> count)
+{
+    auto options = clientOptions(g);
+    if (!options)
+        return kExitUsage;
+    protocol::Request subscribe = requestOf(protocol::RequestKind::Subscribe);
+    subscribe.subscribeEvents = true;
+    std::optional<Client> client;
+    std::vector<std::string> tried;
+    auto subscribed = callFirst(*options, subscribe, true, client, tried);
+    if (!subscribed)
+        return report(subscribed.failure(), {});
+    notePassedOver(tried, *client);
+    // From here on Ctrl-C ends the wait for the next event, not the process.
+    blockStopSignals();
+    std::cerr << "dmrctl: following the events of agent " << cell(client->hello(), "agent")
+              << " at " << client->address().text << " (Ctrl-C stops)" << std::endl;
+    for (std::int64_t seen = 0; !count || seen < *count; ++seen) {
+        auto event = client->nextEvent();
+        if (!event) {
+            if (event.failure().kind == Failure::Kind::Interrupted)
+                return kExitOk;
+            return report(event.failure(), client->address().text);
+        }
+        if (g.json)
+            std::cout << event->dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+        else
+            std::cout << formatEvent(*event);
+        std::cout << std::flush;
+    }
+    return kExitOk;
+}
+
+int runSnapshot(const Globals &g, const std::string &format, const std::string &output)
+{
+    protocol::Request r = requestOf(protocol::RequestKind::GetSnapshot);
+    r.format = format == "dot" ? protocol::SnapshotFormat::Dot : protocol::SnapshotFormat::Json;
+    return request(g, r, true, [&](const Json &result, const Client &client) {
+        if (g.json)
+            return writeOut(result.dump(2, ' ', false, Json::error_handler_t::replace) + "\n",
+                            output);
+        if (r.format == protocol::SnapshotFormat::Dot) {
+            if (!result.is_object() || !result.contains("dot") || !result["dot"].is_string())
+                return badReply(client, "get-snapshot: no \"dot\" text in the result");
+            return writeOut(result["dot"].get<std::string>(), output);
+        }
+        if (!result.is_object() || !result.contains("snapshot"))
+            return badReply(client, "get-snapshot: no \"snapshot\" in the result");
+        // Parsed and rendered again, so that what is printed is a valid snapshot document.
+        auto snapshot = dmr::parseSnapshot(result["snapshot"].dump());
+        if (!snapshot)
+            return badReply(client, "get-snapshot: snapshot: " + snapshot.error().message);
+        return writeOut(dmr::toJson(*snapshot), output);
+    });
+}
+
+} // namespace dmrctl

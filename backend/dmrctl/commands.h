@@ -1,0 +1,46 @@
+#pragma once
+// dmrctl's commands against a running dmr-agent's control port. Each returns the exit code:
+// 0 done, 1 the agent refused (or answered nonsense), 2 usage, 3 no agent could be reached.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dmrctl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+
+// The options every command shares.
+struct Globals
+{
+    std::vector<std::string> connect; // HOST:PORT, tried in turn; empty: 127.0.0.1:7500
+    std::string token;                // empty: none (a read-only session)
+    bool json = false;                // print the result JSON instead of tables
+    int timeoutMs = 3000;             // per connect, and per answer
+    std::string clientName;           // "dmrctl 0.1.0", sent in the hello
+};
+
+struct DrillArgs
+{
+    std::string action; // kill, fail-adapter, drain, restore
+    std::string node;
+    std::string iface;
+    std::string reason;
+    std::optional<std::int64_t> durationMs;
+};
+
+int runStatus(const Globals &g);
+int runCluster(const Globals &g);
+int runHistory(const Globals &g);
+int runDrills(const Globals &g);
+int runDrill(const Globals &g, const DrillArgs &args);
+// count: stop after this many events; none: until Ctrl-C or the connection closes.
+int runEvents(const Globals &g, std::optional<std::int64_t> count);
+// format: "json" or "dot"; output: a file, or "" for standard output.
+int runSnapshot(const Globals &g, const std::string &format, const std::string &output);
+
+} // namespace dmrctl

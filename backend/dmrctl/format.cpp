@@ -1,0 +1,356 @@
+#include "format.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+namespace dmrctl {
+
+namespace {
+
+// Display width of UTF-8 text: one column per code point (node ids and reasons are mostly
+// ASCII; wide characters merely misalign).
+std::size_t width(const std::string &s)
+{
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
+}
+
+// One line of a cell: a reason with a newline must not break the table.
+std::string oneLine(std::string s)
+{
+    std::replace_if(
+        s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+    return s;
+}
+
+const Json &member(const Json &object, const char *key)
+{
+    static const Json kNull;
+    if (!object.is_object())
+        return kNull;
+    auto it = object.find(key);
+    return it == object.end() ? kNull : *it;
+}
+
+std::string str(const Json &object, const char *key)
+{
+    const Json &v = member(object, key);
+    return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::string joined(const std::vector<std::string> &items, const char *separator)
+{
+    std::string s;
+    for (const auto &i : items)
+        s += (s.empty() ? "" : separator) + i;
+    return s;
+}
+
+// A tunnel from get-state: "1 eth0 10.0.1.1 -> 2 eth0 10.0.2.2 carries 10.0.2.0/24", as the
+// plan's actions print it.
+std::string tunnelText(const Json &t)
+{
+    auto end = [](const Json &e) {
+        return cell(e, "node") + " " + cell(e, "iface") + " " + cell(e, "address");
+    };
+    return end(member(t, "root")) + " -> " + end(member(t, "leaf")) + " carries " +
+           cell(t, "networks");
+}
+
+std::string endpointText(const dmr::Endpoint &e)
+{
+    return e.node + " " + e.iface + " " + e.address.toString();
+}
+
+// "10.0.1.0/24: 2 -> 3"
+std::string arrow(const Json &from, const Json &to)
+{
+    return cell(from) + " -> " + (to.is_null() ? std::string("nobody") : cell(to));
+}
+
+} // namespace
+
+// ---- Table -------------------------------------------------------------------------------------
+
+Table::Table(std::vector<std::string> headers)
+    : headers_(std::move(headers))
+{
+}
+
+void Table::add(std::vector<std::string> row)
+{
+    row.resize(headers_.size());
+    for (auto &c : row)
+        c = oneLine(std::move(c));
+    rows_.push_back(std::move(row));
+}
+
+std::string Table::render() const
+{
+    std::vector<std::size_t> widths(headers_.size(), 0);
+    auto measure = [&](const std::vector<std::string> &row) {
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], width(row[i]));
+    };
+    measure(headers_);
+    for (const auto &r : rows_)
+        measure(r);
+    std::string out;
+    auto print = [&](const std::vector<std::string> &row) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size())
+                line += std::string(widths[i] - width(row[i]) + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out += line + "\n";
+    };
+    if (!std::all_of(headers_.begin(), headers_.end(), [](const auto &h) { return h.empty(); }))
+        print(headers_);
+    for (const auto &r : rows_)
+        print(r);
+    return out;
+}
+
+// ---- Cells -------------------------------------------------------------------------------------
+
+std::string cell(const Json &value)
+{
+    if (value.is_null())
+        return "-";
+    if (value.is_string())
+        return value.get<std::string>();
+    if (value.is_boolean())
+        return value.get<bool>() ? "yes" : "no";
+    if (value.is_array()) {
+        if (value.empty())
+            return "-";
+        std::vector<std::string> items;
+        for (const auto &v : value)
+            items.push_back(cell(v));
+        return joined(items, ", ");
+    }
+    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string cell(const Json &object, const char *key)
+{
+    return cell(member(object, key));
+}
+
+std::string formatTime(std::int64_t ms, bool withMs)
+{
+    const auto seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    if (::localtime_r(&seconds, &tm) == nullptr)
+        return std::to_string(ms);
+    char buffer[64];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &tm);
+    std::string s = buffer;
+    if (withMs) {
+        char frac[8];
+        std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(((ms % 1000) + 1000) % 1000));
+        s += frac;
+    }
+    return s;
+}
+
+// ---- Results -----------------------------------------------------------------------------------
+
+std::string formatStatus(const Json &state)
+{
+    Table t({"", ""});
+    auto row = [&](const char *label, std::string value) { t.add({label, std::move(value)}); };
+    // Several values: one line each, the label on the first.
+    auto rows = [&](const char *label, const std::vector<std::string> &values) {
+        if (values.empty())
+            row(label, "-");
+        for (std::size_t i = 0; i < values.size(); ++i)
+            t.add({i == 0 ? label : "", values[i]});
+    };
+    row("node", cell(state, "node"));
+    row("cluster", cell(state, "cluster"));
+    row("role", cell(state, "role"));
+    row("state", cell(state, "state"));
+    row("view", cell(state, "view_id"));
+    row("coordinator", cell(state, "coordinator"));
+    row("system leader", cell(state, "system_leader"));
+    row("leads", cell(state, "leads"));
+    row("failed adapters", cell(state, "failed_adapters"));
+    std::vector<std::string> routes;
+    for (const auto &r : member(state, "routes"))
+        routes.push_back(cell(r, "network") + " on " + cell(r, "iface"));
+    rows("routes", routes);
+    std::vector<std::string> tunnels;
+    for (const auto &tn : member(state, "tunnels"))
+        tunnels.push_back(tunnelText(tn));
+    rows("open tunnels", tunnels);
+    if (member(state, "handover_pending") == true)
+        row("handover", "pending: closes wait for the successors");
+    return t.render();
+}
+
+std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot)
+{
+    const dmr::Election &e = snapshot.plan.election;
+    std::ostringstream out;
+    out << "cluster " << (snapshot.cluster.empty() ? "-" : snapshot.cluster) << "  view "
+        << cell(cluster, "view_id") << "  coordinator " << cell(cluster, "coordinator")
+        << "  system leader " << e.systemLeader.value_or("-") << "\n\n";
+
+    std::vector<dmr::NodeId> ids;
+    for (const auto &[id, node] : snapshot.nodes)
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end(), dmr::naturalLess);
+    const Json &controls = member(cluster, "control_addresses");
+    Table nodes({"NODE", "STATE", "ROLES", "INTERFACES", "CONTROL"});
+    for (const auto &id : ids) {
+        const dmr::Node &node = snapshot.nodes.at(id);
+        auto status = snapshot.status.find(id);
+        std::vector<std::string> roles;
+        if (e.systemLeader == id)
+            roles.push_back("SL");
+        const auto led = e.groupsLedBy(id);
+        if (!led.empty())
+            roles.push_back("leader of " + joined(led, " "));
+        std::vector<std::string> ifaces;
+        for (const auto &i : node.interfaces) {
+            std::string text = i.name + " " + i.address.toString();
+            if (status != snapshot.status.end() && status->second.failedAdapters.count(i.name) != 0)
+                text += " (failed)";
+            ifaces.push_back(text);
+        }
+        nodes.add({id,
+                   status == snapshot.status.end()
+                       ? "-"
+                       : std::string(dmr::toString(status->second.state)),
+                   roles.empty() ? "-" : joined(roles, ", "),
+                   ifaces.empty() ? "-" : joined(ifaces, ", "), cell(controls, id.c_str())});
+    }
+    out << nodes.render() << "\n";
+
+    Table groups({"GROUP", "LEADER", "MEMBERS (join order)"});
+    auto addGroup = [&](const std::string &name, const dmr::View &view, const std::string &leader) {
+        std::vector<std::string> members;
+        for (const auto &m : view.members)
+            members.push_back(m.node);
+        groups.add({name, leader, members.empty() ? "-" : joined(members, " ")});
+    };
+    for (const auto &[name, view] : snapshot.membership.networks) {
+        auto leader = e.groupLeaders.find(name);
+        addGroup(name, view, leader == e.groupLeaders.end() ? "-" : leader->second);
+    }
+    addGroup(dmr::kGlGroup, snapshot.membership.glGroup, e.systemLeader.value_or("-"));
+    out << groups.render() << "\n";
+
+    if (snapshot.plan.tunnels.empty()) {
+        out << "no tunnels\n";
+    } else {
+        Table tunnels({"ROOT (system leader)", "LEAF", "CARRIES"});
+        for (const auto &tn : snapshot.plan.tunnels)
+            tunnels.add({endpointText(tn.root), endpointText(tn.leaf), joined(tn.networks, " ")});
+        out << tunnels.render();
+    }
+    return out.str();
+}
+
+std::string formatHistory(const Json &history)
+{
+    const Json &list = member(history, "failovers");
+    if (!list.is_array() || list.empty())
+        return "no failovers recorded\n";
+    Table t({"ID", "NODE", "CAUSE", "ROLES", "SUCCESSORS", "SILENT_MS", "ELECTION_MS", "TUNNELS_MS",
+             "TOTAL_MS"});
+    for (const auto &r : list) {
+        std::vector<std::string> successors;
+        const Json &s = member(r, "successors");
+        if (s.is_object())
+            for (const auto &[role, node] : s.items())
+                successors.push_back(role + " -> " + (node.is_null() ? "nobody" : cell(node)));
+        t.add({cell(r, "id"), cell(r, "node"), cell(r, "cause"), cell(r, "roles"),
+               successors.empty() ? "-" : joined(successors, ", "), cell(r, "silent_ms"),
+               cell(r, "election_ms"), cell(r, "tunnels_ms"), cell(r, "total_ms")});
+    }
+    return t.render();
+}
+
+std::string formatDrills(const Json &drills)
+{
+    const Json &list = member(drills, "drills");
+    if (!list.is_array() || list.empty())
+        return "no drills\n";
+    Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "VIA", "STARTED",
+             "ENDED"});
+    auto time = [](const Json &v) {
+        return v.is_number_integer() ? formatTime(v.get<std::int64_t>(), false) : cell(v);
+    };
+    for (const auto &d : list) {
+        const Json &ended = member(d, "ended_ms");
+        t.add({cell(d, "id"), cell(d, "action"), cell(d, "node"), cell(d, "iface"),
+               cell(d, "reason"), cell(d, "duration_ms"), cell(d, "client"), cell(d, "via"),
+               time(member(d, "started_ms")), ended.is_null() ? "in force" : time(ended)});
+    }
+    return t.render();
+}
+
+std::string formatDrillReply(const Json &record, const std::string &agent)
+{
+    std::string s = "drill " + cell(record, "id") + ": " + cell(record, "action") + " node " +
+                    cell(record, "node");
+    if (!str(record, "iface").empty())
+        s += " " + str(record, "iface");
+    const std::string forwarded = str(record, "forwarded_to");
+    s += forwarded.empty() ? ", started by agent " + agent
+                           : ", forwarded by agent " + agent + " to node " + forwarded;
+    const Json &duration = member(record, "duration_ms");
+    if (!duration.is_null())
+        s += "; restored after " + cell(duration) + " ms";
+    return s + " (" + cell(record, "reason") + ")\n";
+}
+
+std::string formatEvent(const Json &event)
+{
+    const std::string kind = str(event, "event");
+    const Json &data = member(event, "data");
+    std::string summary;
+    if (kind == "view-changed") {
+        std::vector<std::string> members;
+        for (const auto &m : member(data, "members"))
+            members.push_back(cell(m, "node"));
+        summary = cell(data, "group") + ": " +
+                  (members.empty()
+                       ? std::string("empty")
+                       : "leader " + cell(data, "leader") + ", members " + joined(members, " "));
+    } else if (kind == "plan-changed") {
+        std::vector<std::string> actions;
+        for (const auto &a : member(data, "actions"))
+            actions.push_back(cell(a, "text"));
+        summary = std::to_string(actions.size()) + (actions.size() == 1 ? " action" : " actions") +
+                  (actions.empty() ? "" : ": " + joined(actions, "; "));
+    } else if (kind == "failover") {
+        summary = cell(data, "group") + ": " + arrow(member(data, "from"), member(data, "to")) +
+                  " (" + cell(data, "reason") + ")";
+    } else if (kind == "drill") {
+        summary = cell(data, "action") + " node " + cell(data, "node");
+        if (!str(data, "iface").empty())
+            summary += " " + str(data, "iface");
+        summary += " by " + cell(data, "client") + ": " + cell(data, "reason");
+        if (!member(data, "duration_ms").is_null())
+            summary += " (for " + cell(data, "duration_ms") + " ms)";
+    } else {
+        summary = data.dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
+    const Json &time = member(event, "time_ms");
+    std::string line = time.is_number_integer() ? formatTime(time.get<std::int64_t>()) : "-";
+    std::string k = kind.empty() ? "?" : kind;
+    if (k.size() < 12)
+        k.resize(12, ' ');
+    return oneLine(line + "  " + k + "  " + summary) + "\n";
+}
+
+} // namespace dmrctl

@@ -1,0 +1,51 @@
+#pragma once
+// dmrctl's tables: the agent's results (backend/agent/agent.cpp's shapes) as text for people.
+// Pure functions of the JSON; a field the agent leaves out or sends as null prints as "-".
+
+#include "client.h"
+
+#include "dmr/snapshot.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dmrctl {
+
+// Columns padded to their widest cell, two spaces apart, no trailing blanks.
+class Table
+{
+public:
+    explicit Table(std::vector<std::string> headers);
+    void add(std::vector<std::string> row);
+    bool empty() const { return rows_.empty(); }
+    std::string render() const; // one line per row, each ending in "\n"
+
+private:
+    std::vector<std::string> headers_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+// A JSON value as a cell: null or absent "-", strings as they are, arrays joined with ", ".
+std::string cell(const Json &value);
+std::string cell(const Json &object, const char *key);
+
+// Milliseconds since the Unix epoch in local time: "2024-05-01 12:34:56.789" (withMs) or
+// without the milliseconds.
+std::string formatTime(std::int64_t ms, bool withMs = true);
+
+// get-state: one "key  value" row per item; routes and tunnels one per line.
+std::string formatStatus(const Json &state);
+// get-cluster: nodes, groups with their members in join order, tunnels. `snapshot` is the
+// result's "snapshot", parsed.
+std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot);
+// get-history: one row per failover.
+std::string formatHistory(const Json &history);
+// get-drills: one row per drill.
+std::string formatDrills(const Json &drills);
+// A drill's reply: what was started, where.
+std::string formatDrillReply(const Json &record, const std::string &agent);
+// One event line: time, kind, summary; ends in "\n".
+std::string formatEvent(const Json &event);
+
+} // namespace dmrctl

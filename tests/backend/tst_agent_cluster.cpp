@@ -1,0 +1,361 @@
+// Real dmr-agent processes on 127.0.0.1, the seed's Fig. 5:
+//
+//      network A 10.0.1.0/24: 1 2 3        network B 10.0.2.0/24: 4 5 6
+//      network C 10.0.3.0/24: 1 4          started in the order 2 6 4 1 3 5
+//
+// Every wait is a condition polled with a generous deadline: a loaded 2-core machine must not
+// make these tests flaky.
+
+#include "agent_cluster.h"
+
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QtTest>
+
+namespace {
+
+constexpr int kDeadlineMs = 20000;
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+QStringList tunnelsOf(const QJsonObject &state)
+{
+    QStringList out;
+    for (const auto &t : state.value(s("tunnels")).toArray()) {
+        const auto o = t.toObject();
+        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
+                   o[s("leaf")].toObject()[s("node")].toString();
+    }
+    out.sort();
+    return out;
+}
+
+QStringList leadsOf(const QJsonObject &state)
+{
+    QStringList out;
+    for (const auto &g : state.value(s("leads")).toArray())
+        out << g.toString();
+    return out;
+}
+
+// Every listed agent answers, holds the same view, and names this system leader.
+bool agree(const AgentCluster &c, const QStringList &ids, const QString &systemLeader)
+{
+    QString view;
+    for (const auto &id : ids) {
+        const auto st = c.state(id);
+        if (st.isEmpty() || st[s("system_leader")].toString() != systemLeader)
+            return false;
+        if (view.isEmpty())
+            view = st[s("view_id")].toString();
+        else if (st[s("view_id")].toString() != view)
+            return false;
+    }
+    return true;
+}
+
+QStringList members(const QJsonObject &cluster, const QString &group)
+{
+    for (const auto &g : cluster[s("snapshot")].toObject()[s("groups")].toArray()) {
+        if (g.toObject()[s("name")].toString() != group)
+            continue;
+        QStringList out;
+        for (const auto &m : g.toObject()[s("members")].toArray())
+            out << m.toObject()[s("node")].toString();
+        return out;
+    }
+    return {};
+}
+
+QJsonObject drill(const AgentCluster &c, const QString &via, const QString &action,
+                  const QString &node, const QString &iface = {}, bool asOperator = true)
+{
+    QJsonObject r{{s("type"), s("drill")},
+                  {s("action"), action},
+                  {s("node"), node},
+                  {s("reason"), s("test drill")}};
+    if (!iface.isEmpty())
+        r[s("iface")] = iface;
+    return c.ask(via, r, asOperator);
+}
+
+// The time a node's data plane did something matching `text` (a substring), or -1.
+qint64 actionTime(const QJsonObject &state, const QString &kind, const QString &text)
+{
+    for (const auto &e : state[s("data_plane_log")].toArray()) {
+        const auto o = e.toObject();
+        if (o[s("kind")].toString() == kind && o[s("text")].toString().contains(text))
+            return static_cast<qint64>(o[s("time_ms")].toDouble());
+    }
+    return -1;
+}
+
+} // namespace
+
+class TestAgentCluster : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<AgentCluster> fig5(int basePort)
+    {
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), basePort);
+        c->addFig5();
+        return c;
+    }
+
+private slots:
+    void fig5ConvergesToFig6()
+    {
+        auto c = fig5(21000);
+        QVERIFY(c->startAll());
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return tunnelsOf(c->state(s("2"))).size() == 2; },
+                                      kDeadlineMs));
+        QCOMPARE(tunnelsOf(c->state(s("2"))), (QStringList{s("2-4"), s("2-6")}));
+        QCOMPARE(tunnelsOf(c->state(s("6"))), QStringList{s("2-6")});
+        QCOMPARE(tunnelsOf(c->state(s("4"))), QStringList{s("2-4")});
+        for (const char *idle : {"1", "3", "5"})
+            QVERIFY(tunnelsOf(c->state(s(idle))).isEmpty());
+        QCOMPARE(leadsOf(c->state(s("2"))), QStringList{s("10.0.1.0/24")});
+        QCOMPARE(leadsOf(c->state(s("6"))), QStringList{s("10.0.2.0/24")});
+        QCOMPARE(leadsOf(c->state(s("4"))), QStringList{s("10.0.3.0/24")});
+        // Every agent holds the same plan: the snapshots' plan parts are equal.
+        const auto ref = c->cluster(s("5"))[s("snapshot")].toObject();
+        for (const auto &id : c->ids()) {
+            const auto snap = c->cluster(id)[s("snapshot")].toObject();
+            for (const char *key :
+                 {"leaders", "gl_order", "system_leader", "tunnels", "routes", "groups"})
+                QCOMPARE(snap[s(key)], ref[s(key)]);
+        }
+        QCOMPARE(members(c->cluster(s("1")), s("10.0.1.0/24")),
+                 (QStringList{s("2"), s("1"), s("3")}));
+        QCOMPARE(members(c->cluster(s("1")), s("10.0.2.0/24")),
+                 (QStringList{s("6"), s("4"), s("5")}));
+        QCOMPARE(members(c->cluster(s("1")), s("10.0.3.0/24")), (QStringList{s("4"), s("1")}));
+    }
+
+    void killNineOfTheSystemLeader()
+    {
+        auto c = fig5(21100);
+        QVERIFY(c->startAll());
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        c->kill9(s("2"));
+        const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return tunnelsOf(c->state(s("6"))) == QStringList{s("6-1"), s("6-4")};
+            },
+            kDeadlineMs));
+        QCOMPARE(leadsOf(c->state(s("1"))), QStringList{s("10.0.1.0/24")});
+        const auto ref = c->cluster(s("3"))[s("snapshot")].toObject();
+        for (const auto &id : survivors)
+            QCOMPARE(c->cluster(id)[s("snapshot")].toObject()[s("tunnels")], ref[s("tunnels")]);
+        // The failover is in the history, with its roles and durations.
+        QJsonObject record;
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                const auto h = c->ask(s("6"), {{s("type"), s("get-history")}});
+                for (const auto &r : h[s("result")].toObject()[s("failovers")].toArray())
+                    if (r.toObject()[s("node")].toString() == s("2") &&
+                        !r.toObject()[s("tunnels_up_ms")].isNull())
+                        record = r.toObject();
+                return !record.isEmpty();
+            },
+            kDeadlineMs));
+        QCOMPARE(record[s("cause")].toString(), s("connection-lost"));
+        const auto roles = record[s("roles")].toArray();
+        QVERIFY(roles.contains(QJsonValue(s("system-leader"))));
+        QVERIFY(roles.contains(QJsonValue(s("leader 10.0.1.0/24"))));
+        QCOMPARE(record[s("successors")].toObject()[s("system-leader")].toString(), s("6"));
+        QVERIFY(record[s("election_ms")].toDouble() >= 0);
+        QVERIFY(record[s("tunnels_ms")].toDouble() >= 0);
+    }
+
+    void drainIsMakeBeforeBreak()
+    {
+        auto c = fig5(21200);
+        QVERIFY(c->startAll());
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return tunnelsOf(c->state(s("6"))) == QStringList{s("2-6")}; }, kDeadlineMs));
+        // Drain node 6 (leader of B) through node 2: node 4 takes B over, so the tunnel 2-4
+        // is updated to carry B, then 2-6 closes and node 6 stops routing B.
+        const auto reply = drill(*c, s("2"), s("drain"), s("6"));
+        QVERIFY2(reply[s("ok")].toBool(), qPrintable(QJsonDocument(reply).toJson()));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return leadsOf(c->state(s("4"))) ==
+                           QStringList{s("10.0.2.0/24"), s("10.0.3.0/24")} &&
+                       tunnelsOf(c->state(s("6"))).isEmpty() &&
+                       tunnelsOf(c->state(s("2"))) == QStringList{s("2-4")};
+            },
+            kDeadlineMs));
+        const auto st4 = c->state(s("4"));
+        const auto st6 = c->state(s("6"));
+        const auto st2 = c->state(s("2"));
+        const qint64 successorRoutes = actionTime(st4, s("route"), s("10.0.2.0/24"));
+        const qint64 successorTunnel =
+            actionTime(st4, s("update-tunnel"), s("carries 10.0.2.0/24,10.0.3.0/24"));
+        const qint64 drainedUnroutes = actionTime(st6, s("unroute"), s("10.0.2.0/24"));
+        const qint64 drainedCloses = actionTime(st6, s("close-tunnel"), s("-> 6"));
+        const qint64 rootCloses = actionTime(st2, s("close-tunnel"), s("-> 6"));
+        QVERIFY(successorRoutes > 0 && successorTunnel > 0 && drainedUnroutes > 0 &&
+                drainedCloses > 0 && rootCloses > 0);
+        // Never a moment with no routing point for B: the successor was up first.
+        QVERIFY2(successorRoutes <= drainedUnroutes,
+                 qPrintable(QStringLiteral("%1 > %2").arg(successorRoutes).arg(drainedUnroutes)));
+        QVERIFY(successorTunnel <= drainedCloses);
+        QVERIFY(successorTunnel <= rootCloses);
+        // The handover did not fall back to its timeout.
+        QVERIFY(!c->logOf(s("6")).contains(s("closing without word")));
+        QCOMPARE(c->state(s("6"))[s("state")].toString(), s("drained"));
+        // Restore: node 6 comes back last on B, and leadership stays with node 4.
+        QVERIFY(drill(*c, s("6"), s("restore"), s("6"))[s("ok")].toBool());
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return members(c->cluster(s("1")), s("10.0.2.0/24")) ==
+                       QStringList{s("4"), s("5"), s("6")};
+            },
+            kDeadlineMs));
+    }
+
+    void failAdapter()
+    {
+        auto c = fig5(21300);
+        QVERIFY(c->startAll());
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(drill(*c, s("4"), s("fail-adapter"), s("4"), s("eth1"))[s("ok")].toBool());
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return leadsOf(c->state(s("1"))) == QStringList{s("10.0.3.0/24")} &&
+                       tunnelsOf(c->state(s("2"))) == QStringList{s("2-1"), s("2-6")};
+            },
+            kDeadlineMs));
+        QCOMPARE(members(c->cluster(s("3")), s("10.0.3.0/24")), QStringList{s("1")});
+        QCOMPARE(c->state(s("4"))[s("failed_adapters")].toArray().first().toString(), s("eth1"));
+        // An unknown interface is refused with a reason.
+        const auto bad = drill(*c, s("4"), s("fail-adapter"), s("4"), s("eth9"));
+        QVERIFY(!bad[s("ok")].toBool());
+        QVERIFY(bad[s("message")].toString().contains(s("eth9")));
+        QVERIFY(drill(*c, s("4"), s("restore"), s("4"), s("eth1"))[s("ok")].toBool());
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return members(c->cluster(s("3")), s("10.0.3.0/24")) == QStringList{s("1"), s("4")};
+            },
+            kDeadlineMs));
+    }
+
+    void killedNodeRestartedRejoinsAtTheEnd()
+    {
+        auto c = fig5(21400);
+        QVERIFY(c->startAll());
+        c->kill9(s("6"));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return agree(*c, {s("2"), s("4"), s("1"), s("3"), s("5")}, s("2")) &&
+                       leadsOf(c->state(s("4"))).size() == 2;
+            },
+            kDeadlineMs));
+        QVERIFY(c->start(s("6")));
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QCOMPARE(members(c->cluster(s("2")), s("10.0.2.0/24")),
+                 (QStringList{s("4"), s("5"), s("6")}));
+        QVERIFY(leadsOf(c->state(s("6"))).isEmpty());
+    }
+
+    void silentCoordinatorIsReplaced()
+    {
+        // Node 2 is the coordinator (it started first). Stopped with SIGSTOP, its connections
+        // stay open: only the missed heartbeats reveal it.
+        auto c = fig5(21500);
+        QVERIFY(c->startAll());
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QCOMPARE(c->state(s("5"))[s("coordinator")].toString(), s("2"));
+        c->sigstop(s("2"));
+        const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QCOMPARE(c->state(s("5"))[s("coordinator")].toString(), s("6"));
+        const auto h = c->ask(s("6"), {{s("type"), s("get-history")}});
+        const auto failovers = h[s("result")].toObject()[s("failovers")].toArray();
+        QVERIFY(!failovers.isEmpty());
+        QCOMPARE(failovers.last().toObject()[s("cause")].toString(), s("silent"));
+        QVERIFY(failovers.last().toObject()[s("silent_ms")].toDouble() >= 300);
+        // Woken up, node 2 learns it was removed, rejoins, and goes to the end of the lists.
+        c->sigcont(s("2"));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return members(c->cluster(s("5")), s("10.0.1.0/24")) ==
+                       QStringList{s("1"), s("3"), s("2")};
+            },
+            kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("6")); }, kDeadlineMs));
+    }
+
+    void wrongClusterKeyIsRefused()
+    {
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 21600);
+        c->addNode(s("a"), {s("eth0=10.9.0.1/24")});
+        c->addNode(s("b"), {s("eth0=10.9.0.2/24")});
+        c->addNode(s("x"), {s("eth0=10.9.0.3/24")},
+                   {s("--cluster.key"), s("not-the-cluster-key-at-all")});
+        QVERIFY(c->start(s("a")));
+        QVERIFY(c->start(s("b")));
+        // The intruder can only form a cluster of its own; the others reject its frames.
+        QVERIFY(c->start(s("x")));
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return c->state(s("a"))[s("frames_rejected")].toDouble() > 0; }, kDeadlineMs));
+        const auto view = c->cluster(s("a"))[s("agents")].toArray();
+        QCOMPARE(view.size(), 2);
+        for (const auto &n : view)
+            QVERIFY(n.toObject()[s("id")].toString() != s("x"));
+        QCOMPARE(c->cluster(s("x"))[s("agents")].toArray().size(), 1);
+        QVERIFY(c->logOf(s("a")).contains(s("bad HMAC")));
+    }
+
+    void garbageOnTheControlPort()
+    {
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 21700);
+        c->addNode(s("a"), {s("eth0=10.9.0.1/24")});
+        QVERIFY(c->start(s("a")));
+        QTcpSocket sock;
+        sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(c->controlPort(s("a"))));
+        QVERIFY(sock.waitForConnected(5000));
+        auto readLine = [&]() -> QJsonObject {
+            QDeadlineTimer d(5000);
+            while (!sock.canReadLine() && !d.hasExpired())
+                sock.waitForReadyRead(100);
+            return QJsonDocument::fromJson(sock.readLine()).object();
+        };
+        sock.write("{\"type\":\"get-state\"}\n");
+        QCOMPARE(readLine()[s("code")].toString(), s("hello-first"));
+        sock.write("{\"type\":\"hello\",\"protocol\":1,\"client\":\"fuzz\"}\n");
+        QVERIFY(readLine()[s("ok")].toBool());
+        sock.write("this is not json\n");
+        QCOMPARE(readLine()[s("code")].toString(), s("bad-json"));
+        sock.write("{\"type\":\"fly\"}\n");
+        QCOMPARE(readLine()[s("code")].toString(), s("unknown-type"));
+        sock.write("{\"type\":\"drill\",\"action\":\"kill\",\"node\":\"a\"}\n");
+        const auto missing = readLine();
+        QCOMPARE(missing[s("code")].toString(), s("missing-field"));
+        QVERIFY(missing[s("message")].toString().contains(s("reason")));
+        sock.write("{\"type\":\"drill\",\"action\":\"kill\",\"node\":\"a\",\"reason\":\"x\"}\n");
+        QCOMPARE(readLine()[s("code")].toString(), s("not-authorized"));
+        sock.write(QByteArray(200 * 1024, 'x') + "\n");
+        QCOMPARE(readLine()[s("code")].toString(), s("line-too-long"));
+        sock.write(QByteArray("\x01\x02\xff\xfe garbage\n", 13));
+        QCOMPARE(readLine()[s("code")].toString(), s("bad-json"));
+        // The same connection still serves, and so does a second client.
+        sock.write("{\"type\":\"get-state\",\"id\":7}\n");
+        const auto ok = readLine();
+        QVERIFY2(ok[s("ok")].toBool(), qPrintable(QJsonDocument(ok).toJson()));
+        QCOMPARE(ok[s("id")].toInt(), 7);
+        QCOMPARE(c->state(s("a"))[s("node")].toString(), s("a"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAgentCluster)
+#include "tst_agent_cluster.moc"

@@ -1,0 +1,216 @@
+#include "agent_cluster.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <csignal>
+
+#include <sys/types.h>
+#include <unistd.h>
+
+AgentCluster::AgentCluster(QString agentPath, int basePort)
+    : agentPath_(std::move(agentPath))
+    , basePort_(basePort != 0 ? basePort : 20000 + static_cast<int>(::getpid() % 400) * 100)
+    , logDir_(QDir::tempPath() + QStringLiteral("/dmr-test-%1").arg(::getpid()))
+{
+    QDir().mkpath(logDir_);
+}
+
+AgentCluster::~AgentCluster()
+{
+    for (auto &[id, n] : nodes_) {
+        if (n.process && n.process->state() != QProcess::NotRunning) {
+            ::kill(static_cast<pid_t>(n.process->processId()), SIGCONT);
+            n.process->kill();
+            n.process->waitForFinished(5000);
+        }
+    }
+}
+
+void AgentCluster::addNode(const QString &id, const QStringList &interfaces, QStringList extraArgs)
+{
+    Node n;
+    n.id = id;
+    n.interfaces = interfaces;
+    n.index = static_cast<int>(order_.size());
+    n.extraArgs = std::move(extraArgs);
+    order_.push_back(id);
+    nodes_[id] = std::move(n);
+}
+
+void AgentCluster::addFig5()
+{
+    addNode(QStringLiteral("2"), {QStringLiteral("eth0=10.0.1.2/24")});
+    addNode(QStringLiteral("6"), {QStringLiteral("eth0=10.0.2.6/24")});
+    addNode(QStringLiteral("4"),
+            {QStringLiteral("eth0=10.0.2.4/24"), QStringLiteral("eth1=10.0.3.4/24")});
+    addNode(QStringLiteral("1"),
+            {QStringLiteral("eth0=10.0.1.1/24"), QStringLiteral("eth1=10.0.3.1/24")});
+    addNode(QStringLiteral("3"), {QStringLiteral("eth0=10.0.1.3/24")});
+    addNode(QStringLiteral("5"), {QStringLiteral("eth0=10.0.2.5/24")});
+}
+
+int AgentCluster::membershipPort(const QString &id) const
+{
+    return basePort_ + nodes_.at(id).index;
+}
+
+int AgentCluster::controlPort(const QString &id) const
+{
+    return basePort_ + 1000 + nodes_.at(id).index;
+}
+
+QString AgentCluster::peers() const
+{
+    QStringList p;
+    for (const auto &id : order_)
+        p << QStringLiteral("127.0.0.1:%1").arg(membershipPort(id));
+    return p.join(QLatin1Char(','));
+}
+
+QString AgentCluster::logOf(const QString &id) const
+{
+    QFile f(logDir_ + QStringLiteral("/agent-") + id + QStringLiteral(".log"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+bool AgentCluster::start(const QString &id, int joinTimeoutMs)
+{
+    Node &n = nodes_.at(id);
+    if (n.process && n.process->state() != QProcess::NotRunning) {
+        n.process->kill();
+        n.process->waitForFinished(5000);
+    }
+    n.process = std::make_unique<QProcess>();
+    n.process->setProcessChannelMode(QProcess::MergedChannels);
+    n.process->setStandardOutputFile(
+        logDir_ + QStringLiteral("/agent-") + id + QStringLiteral(".log"), QIODevice::Append);
+    QStringList args{QStringLiteral("--node.id"),
+                     id,
+                     QStringLiteral("--node.interfaces"),
+                     n.interfaces.join(QLatin1Char(',')),
+                     QStringLiteral("--cluster.name"),
+                     QStringLiteral("test"),
+                     QStringLiteral("--cluster.key"),
+                     defaultKey(),
+                     QStringLiteral("--cluster.peers"),
+                     peers(),
+                     QStringLiteral("--membership.listen"),
+                     QStringLiteral("127.0.0.1:%1").arg(membershipPort(id)),
+                     QStringLiteral("--control.listen"),
+                     QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
+                     QStringLiteral("--control.operator_token"),
+                     token(),
+                     QStringLiteral("--metrics.listen"),
+                     QString()};
+    // Later flags win: a test may override the key, say.
+    args << n.extraArgs;
+    n.process->start(agentPath_, args);
+    if (!n.process->waitForStarted(10000))
+        return false;
+    return waitFor(
+        [&] {
+            const auto s = state(id);
+            const auto m = s.value(QStringLiteral("membership")).toString();
+            return m == QLatin1String("member") || m == QLatin1String("coordinator");
+        },
+        joinTimeoutMs);
+}
+
+bool AgentCluster::startAll(int joinTimeoutMs)
+{
+    for (const auto &id : order_)
+        if (!start(id, joinTimeoutMs))
+            return false;
+    return true;
+}
+
+void AgentCluster::kill9(const QString &id)
+{
+    auto &p = nodes_.at(id).process;
+    ::kill(static_cast<pid_t>(p->processId()), SIGKILL);
+    p->waitForFinished(5000);
+}
+
+void AgentCluster::sigstop(const QString &id)
+{
+    ::kill(static_cast<pid_t>(nodes_.at(id).process->processId()), SIGSTOP);
+}
+
+void AgentCluster::sigcont(const QString &id)
+{
+    ::kill(static_cast<pid_t>(nodes_.at(id).process->processId()), SIGCONT);
+}
+
+void AgentCluster::terminate(const QString &id)
+{
+    auto &p = nodes_.at(id).process;
+    p->terminate();
+    p->waitForFinished(5000);
+}
+
+QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
+                              int timeoutMs) const
+{
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    QJsonObject hello{{QStringLiteral("type"), QStringLiteral("hello")},
+                      {QStringLiteral("protocol"), 1},
+                      {QStringLiteral("client"), QStringLiteral("tst")}};
+    if (asOperator)
+        hello[QStringLiteral("token")] = token();
+    socket.write(QJsonDocument(hello).toJson(QJsonDocument::Compact) + '\n');
+    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
+    QDeadlineTimer deadline(timeoutMs);
+    int lines = 0;
+    QByteArray buffer;
+    while (!deadline.hasExpired()) {
+        if (!socket.waitForReadyRead(
+                static_cast<int>(std::max<qint64>(1, deadline.remainingTime()))))
+            break;
+        buffer += socket.readAll();
+        int nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = buffer.left(nl);
+            buffer.remove(0, nl + 1);
+            if (++lines == 2)
+                return QJsonDocument::fromJson(line).object();
+        }
+    }
+    return {};
+}
+
+QJsonObject AgentCluster::state(const QString &id) const
+{
+    return ask(id, {{QStringLiteral("type"), QStringLiteral("get-state")}}, false, 1000)
+        .value(QStringLiteral("result"))
+        .toObject();
+}
+
+QJsonObject AgentCluster::cluster(const QString &id) const
+{
+    return ask(id, {{QStringLiteral("type"), QStringLiteral("get-cluster")}}, false, 2000)
+        .value(QStringLiteral("result"))
+        .toObject();
+}
+
+bool AgentCluster::waitFor(const std::function<bool()> &condition, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (condition())
+            return true;
+        QThread::msleep(20);
+    }
+    return condition();
+}
