@@ -130,7 +130,9 @@ Result<std::monostate> Agent::start()
         return r.error();
     control_ = std::make_unique<ControlServer>(
         io_, config_.node.id, version_, config_.control.operatorToken, config_.control.maxClients,
-        [this](const protocol::Request &r, const ControlSession &s) { return handle(r, s); },
+        [this](const protocol::Request &r, const ControlSession &s, ControlServer::Reply reply) {
+            handle(r, s, std::move(reply));
+        },
         [this] { return roleName(); });
     if (auto r = control_->listen(config_.control.listen); !r)
         return r.error();
@@ -236,16 +238,25 @@ void Agent::onPeerPayload(std::string payload)
         if (kind == "applied" && !killed_) {
             onApplied(j.value("node", ""), j.value("view", ""), j.value("at_ms", std::int64_t{0}));
         } else if (kind == "drill" && j.contains("drill")) {
+            // A drill for this node, taken by another agent: carry it out and tell that agent.
             auto req = protocol::parseRequest(j["drill"].dump());
+            Json result = {{"agent", "drill-result"}, {"corr", j.value("corr", std::uint64_t{0})}};
             if (!req || req->kind != protocol::RequestKind::Drill) {
-                log("forwarded drill rejected: " + (req ? "not a drill" : req.error().message));
-                return;
+                result["error"] = req ? std::string("not a drill") : req.error().message;
+            } else {
+                DrillRecord record;
+                const std::string err =
+                    runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
+                if (err.empty())
+                    result["record"] = Json::parse(drillRecordJson(record));
+                else
+                    result["error"] = err;
             }
-            DrillRecord record;
-            const std::string err =
-                runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
-            if (!err.empty())
-                log("forwarded drill failed: " + err);
+            const std::string replyTo = j.value("reply_to", "");
+            if (!replyTo.empty())
+                transport_->send(replyTo, result.dump());
+        } else if (kind == "drill-result") {
+            onDrillResult(j);
         }
         return;
     }
@@ -312,11 +323,18 @@ void Agent::installed(const gms::ClusterView &view)
     Plan next = makePlan(topology, view.groups);
     const std::string viewId = view.id.toString();
 
+    for (const auto &n : view.nodes)
+        membershipAddress_[n.id] = n.address;
     for (const auto &[group, v] : view.groups.networks) {
         auto old = before.groups.networks.find(group);
         if (old == before.groups.networks.end() || !(old->second == v))
             control_->publish(protocol::encodeViewChanged(nowMs(), v));
     }
+    for (const auto &[group, v] : before.groups.networks)
+        if (view.groups.networks.count(group) == 0) // emptied: its last member is gone
+            control_->publish(protocol::encodeViewChanged(nowMs(), View{group, {}}));
+    if (!(before.groups.glGroup == view.groups.glGroup))
+        control_->publish(protocol::encodeViewChanged(nowMs(), view.groups.glGroup));
     recordFailovers(plan_, next, view);
     const auto global = diffPlans(plan_, next);
     if (!global.empty())
@@ -456,7 +474,7 @@ void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::Cl
                 openers.insert(n);
     }
     for (auto &[node, r] : records) {
-        r.id = nextRecordId_++;
+        r.id = nextFailoverId_++;
         r.viewId = view.id.toString();
         r.electedAtMs = t;
         r.detectedAtMs = t;
@@ -544,7 +562,6 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
                             const std::string &via, DrillRecord &record)
 {
     using protocol::DrillAction;
-    record.id = nextRecordId_++;
     record.action = std::string(protocol::toString(drill.action));
     record.node = drill.node;
     record.iface = drill.iface;
@@ -598,6 +615,7 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
         record.endedMs = record.startedMs;
         break;
     }
+    record.id = nextDrillId_++;
     if (drills_.size() == kDrillsMax)
         drills_.pop_front();
     drills_.push_back(record);
@@ -791,96 +809,142 @@ std::string Agent::historyJson() const
     return Json{{"failovers", list}}.dump();
 }
 
+std::string Agent::drillRecordJson(const DrillRecord &d) const
+{
+    Json j = {{"id", d.id},
+              {"action", d.action},
+              {"node", d.node},
+              {"reason", d.reason},
+              {"client", d.client},
+              {"started_ms", d.startedMs},
+              {"ended_ms", d.endedMs == 0 ? Json() : Json(d.endedMs)}};
+    if (!d.iface.empty())
+        j["iface"] = d.iface;
+    if (d.durationMs)
+        j["duration_ms"] = *d.durationMs;
+    if (!d.via.empty())
+        j["via"] = d.via;
+    return j.dump();
+}
+
 std::string Agent::drillsJson() const
 {
     Json list = Json::array();
-    for (const auto &d : drills_) {
-        Json j = {{"id", d.id},
-                  {"action", d.action},
-                  {"node", d.node},
-                  {"reason", d.reason},
-                  {"client", d.client},
-                  {"started_ms", d.startedMs},
-                  {"ended_ms", d.endedMs == 0 ? Json() : Json(d.endedMs)}};
-        if (!d.iface.empty())
-            j["iface"] = d.iface;
-        if (d.durationMs)
-            j["duration_ms"] = *d.durationMs;
-        if (!d.via.empty())
-            j["via"] = d.via;
-        list.push_back(j);
-    }
+    for (const auto &d : drills_)
+        list.push_back(Json::parse(drillRecordJson(d)));
     return Json{{"drills", list}}.dump();
 }
 
-std::string Agent::handle(const protocol::Request &request, const ControlSession &session)
+void Agent::handle(const protocol::Request &request, const ControlSession &session,
+                   ControlServer::Reply reply)
 {
     using protocol::RequestKind;
     const auto &id = request.id;
     switch (request.kind) {
     case RequestKind::GetState:
-        return okOrFailed(id, protocol::encodeOk(id, stateJson()));
+        return reply(okOrFailed(id, protocol::encodeOk(id, stateJson())));
     case RequestKind::GetCluster:
-        return okOrFailed(id, protocol::encodeOk(id, clusterJson()));
+        return reply(okOrFailed(id, protocol::encodeOk(id, clusterJson())));
     case RequestKind::GetHistory:
-        return okOrFailed(id, protocol::encodeOk(id, historyJson()));
+        return reply(okOrFailed(id, protocol::encodeOk(id, historyJson())));
     case RequestKind::GetDrills:
-        return okOrFailed(id, protocol::encodeOk(id, drillsJson()));
+        return reply(okOrFailed(id, protocol::encodeOk(id, drillsJson())));
     case RequestKind::GetSnapshot: {
-        const Snapshot s = snapshot();
+        const Snapshot snap = snapshot();
         const std::string text =
-            request.format == protocol::SnapshotFormat::Dot ? renderDot(s) : toJson(s);
-        return okOrFailed(id, protocol::encodeSnapshotReply(id, request.format, text));
+            request.format == protocol::SnapshotFormat::Dot ? renderDot(snap) : toJson(snap);
+        return reply(okOrFailed(id, protocol::encodeSnapshotReply(id, request.format, text)));
     }
     case RequestKind::Drill: {
-        const auto &drill = request.drill;
         const std::string client = session.client.empty() ? session.peer : session.client;
+        if (request.drill.node != config_.node.id)
+            return forwardDrill(request, client, std::move(reply));
         DrillRecord record;
-        if (drill.node == config_.node.id) {
-            const std::string err = runDrill(drill, client, "", record);
-            if (!err.empty())
-                return protocol::encodeError(id, protocol::ErrorCode::Failed, err);
-        } else {
-            // Another node's drill: hand it over the authenticated cluster transport.
-            const gms::NodeInfo *target = view_.node(drill.node);
-            std::string address = target != nullptr ? target->address : std::string();
-            if (address.empty())
-                return protocol::encodeError(
-                    id, protocol::ErrorCode::Failed,
-                    "node " + drill.node +
-                        " is not in this agent's view; send the drill to its "
-                        "own control port");
-            protocol::Request forwarded = request;
-            forwarded.id = {};
-            transport_->send(address,
-                             Json{{"agent", "drill"},
-                                  {"drill", Json::parse(protocol::encodeRequest(forwarded))},
-                                  {"client", client},
-                                  {"via", config_.node.id}}
-                                 .dump());
-            record.id = nextRecordId_++;
-            record.action = std::string(protocol::toString(drill.action));
-            record.node = drill.node;
-            record.iface = drill.iface;
-            record.reason = drill.reason;
-            record.durationMs = drill.durationMs;
-            record.client = client;
-            record.via = config_.node.id;
-            record.startedMs = nowMs();
-            if (drills_.size() == kDrillsMax)
-                drills_.pop_front();
-            drills_.push_back(record);
-        }
-        Json j = Json::parse(drillsJson())["drills"].back();
-        if (drill.node != config_.node.id)
-            j["forwarded_to"] = drill.node;
-        return okOrFailed(id, protocol::encodeOk(id, j.dump()));
+        const std::string err = runDrill(request.drill, client, "", record);
+        if (!err.empty())
+            return reply(protocol::encodeError(id, protocol::ErrorCode::Failed, err));
+        return reply(okOrFailed(id, protocol::encodeOk(id, drillRecordJson(record))));
     }
     case RequestKind::Hello:
     case RequestKind::Subscribe:
         break;
     }
-    return protocol::encodeError(id, protocol::ErrorCode::Failed, "not handled here");
+    reply(protocol::encodeError(id, protocol::ErrorCode::Failed, "not handled here"));
+}
+
+void Agent::forwardDrill(const protocol::Request &request, const std::string &client,
+                         ControlServer::Reply reply)
+{
+    // Another node's drill goes over the authenticated cluster transport, to the address that
+    // node last had (a killed node keeps listening there, so a restore reaches it too). The
+    // client hears the target's own answer.
+    const auto &id = request.id;
+    auto address = membershipAddress_.find(request.drill.node);
+    if (address == membershipAddress_.end())
+        return reply(protocol::encodeError(id, protocol::ErrorCode::Failed,
+                                           "node " + request.drill.node +
+                                               " is unknown to this agent (never in its view)"));
+    const std::uint64_t corr = nextForwardId_++;
+    protocol::Request forwarded = request;
+    forwarded.id = {};
+    transport_->send(address->second,
+                     Json{{"agent", "drill"},
+                          {"drill", Json::parse(protocol::encodeRequest(forwarded))},
+                          {"client", client},
+                          {"via", config_.node.id},
+                          {"corr", corr},
+                          {"reply_to", config_.membership.listen.toString()}}
+                         .dump());
+    auto timer =
+        std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kForwardTimeoutMs));
+    forwarded_[corr] = ForwardedDrill{std::move(reply), id, timer};
+    auto alive = alive_;
+    const NodeId target = request.drill.node;
+    timer->async_wait([this, alive, corr, target](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        auto it = forwarded_.find(corr);
+        if (it == forwarded_.end())
+            return;
+        it->second.reply(protocol::encodeError(it->second.id, protocol::ErrorCode::Failed,
+                                               "node " + target +
+                                                   " did not answer the forwarded drill within " +
+                                                   std::to_string(kForwardTimeoutMs) + " ms"));
+        forwarded_.erase(it);
+    });
+}
+
+void Agent::onDrillResult(const Json &message)
+{
+    auto it = forwarded_.find(message.value("corr", std::uint64_t{0}));
+    if (it == forwarded_.end())
+        return;
+    it->second.timeout->cancel();
+    if (message.contains("record") && message["record"].is_object()) {
+        Json record = message["record"];
+        // Keep it in this agent's record too: the operator asked here.
+        DrillRecord copy;
+        copy.id = nextDrillId_++;
+        copy.action = record.value("action", "");
+        copy.node = record.value("node", "");
+        copy.iface = record.value("iface", "");
+        copy.reason = record.value("reason", "");
+        if (record.contains("duration_ms") && record["duration_ms"].is_number_integer())
+            copy.durationMs = record["duration_ms"].get<std::int64_t>();
+        copy.client = record.value("client", "");
+        copy.via = config_.node.id;
+        copy.startedMs = record.value("started_ms", std::int64_t{0});
+        if (drills_.size() == kDrillsMax)
+            drills_.pop_front();
+        drills_.push_back(copy);
+        record["forwarded_to"] = record.value("node", "");
+        auto line = protocol::encodeOk(it->second.id, record.dump());
+        it->second.reply(okOrFailed(it->second.id, line));
+    } else {
+        it->second.reply(protocol::encodeError(it->second.id, protocol::ErrorCode::Failed,
+                                               message.value("error", "refused by its target")));
+    }
+    forwarded_.erase(it);
 }
 
 } // namespace dmr::agent

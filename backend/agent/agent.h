@@ -15,6 +15,8 @@
 #include "dmr/snapshot.h"
 
 #include <deque>
+
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 
 namespace dmr::agent {
@@ -100,7 +102,12 @@ private:
     void scheduleRestore(std::uint64_t drillId, std::int64_t durationMs);
 
     // Control.
-    std::string handle(const protocol::Request &request, const ControlSession &session);
+    void handle(const protocol::Request &request, const ControlSession &session,
+                ControlServer::Reply reply);
+    void forwardDrill(const protocol::Request &request, const std::string &client,
+                      ControlServer::Reply reply);
+    void onDrillResult(const nlohmann::json &message);
+    std::string drillRecordJson(const DrillRecord &record) const;
     std::string roleName() const;
     std::string stateJson() const;
     std::string clusterJson() const;
@@ -149,7 +156,19 @@ private:
 
     std::deque<FailoverRecord> history_;
     std::deque<DrillRecord> drills_;
-    std::uint64_t nextRecordId_ = 1;
+    std::uint64_t nextFailoverId_ = 1;
+    std::uint64_t nextDrillId_ = 1;
+    // Drills forwarded to their target, waiting for its word: by correlation number.
+    struct ForwardedDrill
+    {
+        ControlServer::Reply reply;
+        protocol::RequestId id;
+        std::shared_ptr<asio::steady_timer> timeout;
+    };
+    std::map<std::uint64_t, ForwardedDrill> forwarded_;
+    std::uint64_t nextForwardId_ = 1;
+    static constexpr int kForwardTimeoutMs = 3000;
+    std::map<NodeId, std::string> membershipAddress_; // last known, also for nodes out of view
     std::uint64_t viewsInstalled_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

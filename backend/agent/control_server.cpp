@@ -209,7 +209,14 @@ awaitable<void> ControlServer::reader(std::shared_ptr<Session> s)
                                                          reply.error().message));
                 continue;
             }
-            enqueue(s, handler_(request, s->info));
+            std::weak_ptr<Session> weak = s;
+            auto alive2 = alive_;
+            handler_(request, s->info, [this, weak, alive2](std::string line) {
+                if (!*alive2)
+                    return;
+                if (auto session = weak.lock())
+                    enqueue(session, std::move(line));
+            });
         }
     }
 }

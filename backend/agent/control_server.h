@@ -24,8 +24,12 @@ struct ControlSession
 class ControlServer
 {
 public:
-    // Replies to a greeted, admitted request other than hello and subscribe: one encoded line.
-    using Handler = std::function<std::string(const protocol::Request &, const ControlSession &)>;
+    // Answers a greeted, admitted request other than hello and subscribe by calling `reply` with
+    // one encoded line, now or later (a forwarded drill waits for its target). Replies to one
+    // client keep the order in which they are given.
+    using Reply = std::function<void(std::string line)>;
+    using Handler =
+        std::function<void(const protocol::Request &, const ControlSession &, Reply reply)>;
     using RoleFn = std::function<std::string()>;
 
     static constexpr std::size_t kQueueLinesMax = 4096; // per client; past it, a slow client is cut
