@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -136,6 +137,21 @@ Result<std::monostate> Agent::start()
         [this] { return roleName(); });
     if (auto r = control_->listen(config_.control.listen); !r)
         return r.error();
+    if (config_.metrics.listen) {
+        metrics_ = std::make_unique<MetricsServer>(
+            io_, [this] { return metricsText(); },
+            [this]() -> std::pair<bool, std::string> {
+                if (killed_)
+                    return {false, "killed by a drill"};
+                if (!machine_ || machine_->role() == gms::Role::Joining)
+                    return {false, "joining the cluster"};
+                if (pending_)
+                    return {false, "handover in progress"};
+                return {true, ""};
+            });
+        if (auto r = metrics_->listen(*config_.metrics.listen); !r)
+            return r.error();
+    }
     startMembership();
     asio::co_spawn(io_, tickLoop(), asio::detached);
     std::string names;
@@ -807,6 +823,49 @@ std::string Agent::historyJson() const
                                         : Json()}});
     }
     return Json{{"failovers", list}}.dump();
+}
+
+std::string Agent::metricsText() const
+{
+    std::ostringstream out;
+    const std::string node = "node=\"" + config_.node.id + "\"";
+    auto metric = [&](const char *name, const char *type, const char *help, auto value) {
+        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+            << name << "{" << node << "} " << value << "\n";
+    };
+    const std::string role = roleName();
+    metric("dmr_up", "gauge", "1 while the agent is in a view (not joining, not killed)",
+           machine_ && !killed_ &&
+                   (machine_->role() == gms::Role::Member ||
+                    machine_->role() == gms::Role::Coordinator)
+               ? 1
+               : 0);
+    metric("dmr_system_leader", "gauge", "1 on the system leader", role == "system-leader" ? 1 : 0);
+    metric("dmr_group_leader", "gauge", "networks this node leads",
+           plan_.election.groupsLedBy(config_.node.id).size());
+    metric("dmr_coordinator", "gauge", "1 on the membership coordinator",
+           machine_ && machine_->role() == gms::Role::Coordinator ? 1 : 0);
+    metric("dmr_view_members", "gauge", "agents in the current view", view_.nodes.size());
+    metric("dmr_view_epoch", "gauge", "epoch of the current view id", view_.id.epoch);
+    metric("dmr_views_installed_total", "counter", "views installed since start", viewsInstalled_);
+    metric("dmr_tunnels_open", "gauge", "tunnels this node's data plane holds open",
+           dataPlane_->openTunnels().size());
+    metric("dmr_routes_active", "gauge", "networks this node's data plane routes",
+           dataPlane_->activeRoutes().size());
+    metric("dmr_failovers_total", "counter", "failovers recorded (a node lost its roles)",
+           nextFailoverId_ - 1);
+    metric("dmr_drills_total", "counter", "drills recorded", nextDrillId_ - 1);
+    metric("dmr_handover_pending", "gauge", "1 while closes wait for successors", pending_ ? 1 : 0);
+    metric("dmr_cluster_frames_rejected_total", "counter",
+           "cluster frames rejected (bad HMAC, oversize)", transport_->framesRejected());
+    metric("dmr_cluster_frames_dropped_total", "counter",
+           "cluster frames dropped at a full peer queue", transport_->framesDropped());
+    metric("dmr_control_clients", "gauge", "control connections", control_->clients());
+    metric("dmr_control_requests_total", "counter", "control requests served",
+           control_->requestsServed());
+    metric("dmr_control_requests_rejected_total", "counter",
+           "control requests answered with an error", control_->requestsRejected());
+    return out.str();
 }
 
 std::string Agent::drillRecordJson(const DrillRecord &d) const

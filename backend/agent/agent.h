@@ -8,6 +8,7 @@
 #include "config.h"
 #include "control_server.h"
 #include "data_plane.h"
+#include "metrics_server.h"
 #include "transport.h"
 
 #include "dmr/membership.h"
@@ -112,6 +113,7 @@ private:
     std::string stateJson() const;
     std::string clusterJson() const;
     std::string historyJson() const;
+    std::string metricsText() const;
     std::string drillsJson() const;
     Snapshot snapshot() const;
     void log(const std::string &line) const;
@@ -132,6 +134,7 @@ private:
     std::unique_ptr<PeerTransport> transport_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;
+    std::unique_ptr<MetricsServer> metrics_;
     asio::steady_timer tickTimer_;
 
     gms::ClusterView view_;

@@ -84,9 +84,10 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
         asio::co_spawn(io_, writer(s), asio::detached);
         if (static_cast<int>(sessions_.size()) > maxClients_) {
             ++rejected_;
-            enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Busy,
-                                             "this agent serves " + std::to_string(maxClients_) +
-                                                 " clients at most (control.max_clients)"));
+            enqueue(s,
+                    protocol::encodeError({}, protocol::ErrorCode::Busy,
+                                          "busy: already serving " + std::to_string(maxClients_) +
+                                              " clients (control.max_clients); try later"));
             s->closing = true;
             continue;
         }

@@ -8,9 +8,19 @@
 
 #include "agent_cluster.h"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTcpSocket>
 #include <QtTest>
+
+#include <cstring>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace {
 
@@ -354,6 +364,89 @@ private slots:
         QVERIFY2(ok[s("ok")].toBool(), qPrintable(QJsonDocument(ok).toJson()));
         QCOMPARE(ok[s("id")].toInt(), 7);
         QCOMPARE(c->state(s("a"))[s("node")].toString(), s("a"));
+    }
+
+    void metricsHealthAndSystemdReadiness()
+    {
+        // A datagram socket standing in for systemd's NOTIFY_SOCKET.
+        const QByteArray notifyPath = QStringLiteral("/tmp/dmr-notify-%1.sock")
+                                          .arg(QCoreApplication::applicationPid())
+                                          .toUtf8();
+        ::unlink(notifyPath.constData());
+        const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, notifyPath.constData(), sizeof addr.sun_path - 1);
+        QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+        qputenv("NOTIFY_SOCKET", notifyPath);
+
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 21800);
+        const int metricsPort = 21900;
+        c->addNode(s("a"), {s("eth0=10.9.0.1/24")},
+                   {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
+        QVERIFY(c->start(s("a")));
+        qunsetenv("NOTIFY_SOCKET");
+        char buf[256] = {};
+        pollfd p{fd, POLLIN, 0};
+        QVERIFY(::poll(&p, 1, kDeadlineMs) == 1);
+        const auto n = ::recv(fd, buf, sizeof buf - 1, 0);
+        ::close(fd);
+        ::unlink(notifyPath.constData());
+        QCOMPARE(QByteArray(buf, static_cast<int>(n)), QByteArray("READY=1"));
+
+        auto get = [&](const QByteArray &path) {
+            QTcpSocket sock;
+            sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(metricsPort));
+            if (!sock.waitForConnected(5000))
+                return QByteArray();
+            sock.write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            QByteArray all;
+            while (sock.waitForReadyRead(5000))
+                all += sock.readAll();
+            return all;
+        };
+        QVERIFY(AgentCluster::waitFor([&] { return get("/readyz").startsWith("HTTP/1.1 200"); },
+                                      kDeadlineMs));
+        QVERIFY(get("/livez").startsWith("HTTP/1.1 200"));
+        const QByteArray metrics = get("/metrics");
+        QVERIFY(metrics.contains("dmr_up{node=\"a\"} 1"));
+        QVERIFY(metrics.contains("dmr_system_leader{node=\"a\"} 1"));
+        QVERIFY(metrics.contains("# TYPE dmr_failovers_total counter"));
+        QVERIFY(get("/nope").startsWith("HTTP/1.1 404"));
+        // Killed by a drill, the agent is alive but not ready.
+        QVERIFY(drill(*c, s("a"), s("kill"), s("a"))[s("ok")].toBool());
+        QVERIFY(AgentCluster::waitFor([&] { return get("/readyz").startsWith("HTTP/1.1 503"); },
+                                      kDeadlineMs));
+        QVERIFY(get("/livez").startsWith("HTTP/1.1 200"));
+    }
+
+    void shippedConfigurationAndUnit()
+    {
+        // The example configuration is valid, and the unit is Type=notify on that binary.
+        QProcess agent;
+        agent.start(s(DMR_AGENT_PATH),
+                    {s("--config"), s(DMR_RESOURCES "/agent.example.toml"),
+                     s("--membership.listen"), s("127.0.0.1:21950"), s("--control.listen"),
+                     s("127.0.0.1:21951"), s("--metrics.listen"), QString(), s("--node.interfaces"),
+                     s("eth0=10.0.1.2/24")});
+        QVERIFY(agent.waitForStarted());
+        QByteArray err;
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                agent.waitForReadyRead(50);
+                err += agent.readAllStandardError();
+                return err.contains("started;") || agent.state() == QProcess::NotRunning;
+            },
+            kDeadlineMs));
+        QVERIFY2(agent.state() == QProcess::Running, err.constData());
+        agent.terminate();
+        QVERIFY(agent.waitForFinished(5000));
+        QFile unit(s(DMR_RESOURCES "/systemd/dmr-agent.service"));
+        QVERIFY(unit.open(QIODevice::ReadOnly));
+        const QByteArray text = unit.readAll();
+        QVERIFY(text.contains("Type=notify"));
+        QVERIFY(text.contains("ExecStart=/usr/local/bin/dmr-agent --config /etc/dmr/agent.toml"));
     }
 };
 

@@ -115,8 +115,8 @@ std::vector<EncoderCase> encoderCases()
         R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":false}})");
     row("hello reply, operator", p::encodeHelloReply(1, "2", "0.1.0", "system-leader", true),
         R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true}})");
-    row("reply, string id", ok(p::encodeOk(std::string("q-1"), R"({"events": []})")),
-        R"({"type":"reply","id":"q-1","ok":true,"result":{"events":[]}})");
+    row("reply, string id", ok(p::encodeOk(std::string("q-1"), R"({"failovers": []})")),
+        R"({"type":"reply","id":"q-1","ok":true,"result":{"failovers":[]}})");
     row("reply without id", ok(p::encodeOk({}, R"({"drills": []})")),
         R"({"type":"reply","ok":true,"result":{"drills":[]}})");
     row("subscribe reply", ok(p::encodeOk(4, R"({"events": true})")),
@@ -133,9 +133,10 @@ std::vector<EncoderCase> encoderCases()
         p::encodeError({}, p::ErrorCode::Busy,
                        "busy: already serving 64 clients (control.max_clients); try later"),
         R"({"type":"error","ok":false,"code":"busy","message":"busy: already serving 64 clients (control.max_clients); try later"})");
-    row("error, failed", p::encodeError(7, p::ErrorCode::Failed, R"(drill: unknown node "9")"),
-        "{\"type\":\"error\",\"id\":7,\"ok\":false,\"code\":\"failed\",\"message\":\"drill: "
-        "unknown node \\\"9\\\"\"}");
+    row("error, failed",
+        p::encodeError(10, p::ErrorCode::Failed,
+                       "node 9 is unknown to this agent (never in its view)"),
+        R"x({"type":"error","id":10,"ok":false,"code":"failed","message":"node 9 is unknown to this agent (never in its view)"})x");
     row("snapshot reply, dot",
         ok(p::encodeSnapshotReply(12, p::SnapshotFormat::Dot, dmr::renderDot(tinySnapshot()))),
         "{\"type\":\"reply\",\"id\":12,\"ok\":true,\"result\":{\"format\":\"dot\",\"dot\":\"graph "
