@@ -120,6 +120,11 @@ Result<std::monostate> Agent::start()
         interfaces_ = *found;
         if (interfaces_.empty())
             return Error{"no usable interface (up, not loopback, with an address) on this host"};
+        // A link going down or an address going away is an adapter failure; coming back, a
+        // recovery.
+        interfaceWatch_ = std::make_unique<InterfaceWatch>(io_, [this] { rereadOsInterfaces(); });
+        if (auto r = interfaceWatch_->start(); !r)
+            return r.error();
     }
     dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); });
     transport_ = std::make_unique<PeerTransport>(
@@ -179,13 +184,56 @@ void Agent::startMembership()
     pump();
 }
 
+void Agent::rereadOsInterfaces()
+{
+    auto found = readOsInterfaces();
+    if (!found) {
+        log("interfaces: " + found.error().message);
+        return;
+    }
+    // Interfaces keep their place; one that vanished (down, or its address gone) is failed,
+    // a new one is added at the end.
+    std::set<std::string> down;
+    for (const auto &known : interfaces_) {
+        const bool present = std::any_of(found->begin(), found->end(), [&](const Interface &i) {
+            return i.name == known.name && i.address == known.address;
+        });
+        if (!present)
+            down.insert(known.name + "=" + known.address.toString());
+    }
+    for (const auto &i : *found) {
+        const bool known =
+            std::any_of(interfaces_.begin(), interfaces_.end(), [&](const Interface &k) {
+                return k.name == i.name && k.address == i.address;
+            });
+        if (!known) {
+            log("interface " + i.name + " " + i.address.toString() + " appeared");
+            interfaces_.push_back(i);
+        }
+    }
+    std::set<std::string> nowDown;
+    for (const auto &i : interfaces_)
+        if (down.count(i.name + "=" + i.address.toString()) != 0)
+            nowDown.insert(i.name);
+    if (nowDown == osDownAdapters_)
+        return;
+    for (const auto &name : nowDown)
+        if (osDownAdapters_.count(name) == 0)
+            log("interface " + name + " went down or lost its address: adapter failure");
+    for (const auto &name : osDownAdapters_)
+        if (nowDown.count(name) == 0)
+            log("interface " + name + " is back");
+    osDownAdapters_ = nowDown;
+    publishLocalChange();
+}
+
 std::set<GroupName> Agent::wantedGroups() const
 {
     std::set<GroupName> groups;
     if (drained_)
         return groups;
     for (const auto &i : interfaces_)
-        if (failedAdapters_.count(i.name) == 0)
+        if (failedAdapters_.count(i.name) == 0 && osDownAdapters_.count(i.name) == 0)
             groups.insert(i.group());
     return groups;
 }
@@ -195,8 +243,10 @@ std::string Agent::meta() const
     Json ifaces = Json::array();
     for (const auto &i : interfaces_)
         ifaces.push_back({{"name", i.name}, {"address", i.address.toString()}});
+    std::set<std::string> failed = failedAdapters_;
+    failed.insert(osDownAdapters_.begin(), osDownAdapters_.end());
     return Json{{"interfaces", ifaces},
-                {"failed", failedAdapters_},
+                {"failed", failed},
                 {"state", drained_ ? "drained" : "up"},
                 {"control", config_.control.listen.toString()}}
         .dump();
@@ -743,6 +793,7 @@ std::string Agent::stateJson() const
                 {"leads", e.groupsLedBy(config_.node.id)},
                 {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
                 {"failed_adapters", failedAdapters_},
+                {"down_adapters", osDownAdapters_},
                 {"interfaces", ifaces},
                 {"routes", routes},
                 {"tunnels", tunnels},

@@ -9,6 +9,7 @@
 #include "control_server.h"
 #include "data_plane.h"
 #include "metrics_server.h"
+#include "os_interfaces.h"
 #include "transport.h"
 
 #include "dmr/membership.h"
@@ -135,6 +136,9 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;
     std::unique_ptr<MetricsServer> metrics_;
+    std::unique_ptr<InterfaceWatch> interfaceWatch_;
+    std::set<std::string> osDownAdapters_; // interfaces the OS took away (down, no address)
+    void rereadOsInterfaces();
     asio::steady_timer tickTimer_;
 
     gms::ClusterView view_;

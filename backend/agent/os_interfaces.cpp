@@ -5,8 +5,12 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace dmr::agent {
 
@@ -45,7 +49,9 @@ Result<std::vector<Interface>> readOsInterfaces()
         const int family = i->ifa_addr->sa_family;
         if (family != AF_INET && family != AF_INET6)
             continue;
-        if ((i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0)
+        // Administratively up and with a carrier (IFF_RUNNING): a pulled cable is a failure too.
+        if ((i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_RUNNING) == 0 ||
+            (i->ifa_flags & IFF_LOOPBACK) != 0)
             continue;
         char text[INET6_ADDRSTRLEN] = {};
         const void *addr =
@@ -66,6 +72,57 @@ Result<std::vector<Interface>> readOsInterfaces()
     }
     ::freeifaddrs(list);
     return out;
+}
+
+InterfaceWatch::InterfaceWatch(asio::io_context &io, std::function<void()> changed)
+    : io_(io)
+    , changed_(std::move(changed))
+    , debounce_(io)
+{
+}
+
+InterfaceWatch::~InterfaceWatch()
+{
+    *alive_ = false;
+}
+
+Result<std::monostate> InterfaceWatch::start()
+{
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+    if (fd < 0)
+        return Error{std::string("rtnetlink socket: ") + std::strerror(errno)};
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;
+    addr.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        return Error{"rtnetlink bind: " + why};
+    }
+    socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    asio::co_spawn(io_, readLoop(), asio::detached);
+    return std::monostate{};
+}
+
+awaitable<void> InterfaceWatch::readLoop()
+{
+    auto alive = alive_;
+    std::array<char, 16 * 1024> buf{};
+    for (;;) {
+        error_code ec;
+        co_await socket_->async_read_some(asio::buffer(buf), ec_await(ec));
+        if (!*alive || ec == asio::error::operation_aborted)
+            co_return;
+        // The messages only say that something changed; the caller reads the whole state
+        // again (ENOBUFS, a lost message, is handled the same way).
+        debounce_.expires_after(std::chrono::milliseconds(5));
+        debounce_.async_wait([this, alive](const error_code &e) {
+            if (!e && *alive)
+                changed_();
+        });
+        if (ec && ec != asio::error::no_buffer_space)
+            co_return;
+    }
 }
 
 } // namespace dmr::agent
