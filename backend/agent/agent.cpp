@@ -464,7 +464,7 @@ void Agent::applyPlan(const Plan &next, const std::string &viewId)
         pending_ = PendingCloses{closes, waiting, deadline};
         flushPendingCloses(false);
     }
-    writeOutputs(mine);
+    writeOutputs(next, mine);
 }
 
 void Agent::flushPendingCloses(bool force)
@@ -593,7 +593,7 @@ void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::Cl
     }
 }
 
-void Agent::writeOutputs(const std::vector<Action> &mine)
+void Agent::writeOutputs(const Plan &plan, const std::vector<Action> &mine)
 {
     if (mine.empty())
         return;
@@ -616,8 +616,9 @@ void Agent::writeOutputs(const std::vector<Action> &mine)
         }
         changed = true;
     };
-    write(config_.output.mroutedConf, renderMrouted(plan_, known_, config_.node.id));
-    write(config_.output.smcrouteConf, renderSmcroute(plan_, known_, config_.node.id));
+    // The plan being applied, not the one before it.
+    write(config_.output.mroutedConf, renderMrouted(plan, known_, config_.node.id));
+    write(config_.output.smcrouteConf, renderSmcroute(plan, known_, config_.node.id));
     if (changed && !config_.output.reloadCommand.empty())
         spawnCommand(config_.output.reloadCommand, "");
 }

@@ -94,7 +94,7 @@ private:
     void flushPendingCloses(bool force);
     void recordFailovers(const Plan &before, const Plan &after, const gms::ClusterView &view);
     void onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs);
-    void writeOutputs(const std::vector<Action> &mine);
+    void writeOutputs(const Plan &plan, const std::vector<Action> &mine);
 
     // Drills.
     std::string runDrill(const protocol::DrillRequest &drill, const std::string &client,

@@ -9,6 +9,7 @@
 #include "agent_cluster.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
@@ -419,6 +420,45 @@ private slots:
         QVERIFY(AgentCluster::waitFor([&] { return get("/readyz").startsWith("HTTP/1.1 503"); },
                                       kDeadlineMs));
         QVERIFY(get("/livez").startsWith("HTTP/1.1 200"));
+    }
+
+    void outputsAndNotify()
+    {
+        // Node a writes its smcroute.conf and mrouted.conf, runs a reload command after each
+        // rewrite, and a notify command on every failover with the plan diff on stdin.
+        const QString dir = QDir::tempPath() +
+                            QStringLiteral("/dmr-out-%1").arg(QCoreApplication::applicationPid());
+        QDir(dir).removeRecursively();
+        QVERIFY(QDir().mkpath(dir));
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 21960);
+        c->addNode(s("a"), {s("eth0=10.9.1.1/24")},
+                   {s("--output.smcroute_conf"), dir + s("/smcroute.conf"),
+                    s("--output.mrouted_conf"), dir + s("/mrouted.conf"),
+                    s("--output.reload_command"), s("echo reloaded >> ") + dir + s("/reloads"),
+                    s("--output.notify_command"), s("cat > ") + dir + s("/notify.json")});
+        c->addNode(s("b"), {s("eth0=10.9.2.2/24")});
+        QVERIFY(c->startAll());
+        auto read = [&](const QString &name) {
+            QFile f(dir + s("/") + name);
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+        };
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return read(s("smcroute.conf")).contains(s("phyint dmr-b enable")); },
+            kDeadlineMs));
+        QVERIFY(
+            read(s("mrouted.conf")).contains(s("tunnel 10.9.1.1 10.9.2.2 metric 1 threshold 1")));
+        QVERIFY(AgentCluster::waitFor([&] { return read(s("reloads")).contains(s("reloaded")); },
+                                      kDeadlineMs));
+        c->kill9(s("b"));
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return !read(s("smcroute.conf")).contains(s("dmr-b")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return read(s("notify.json")).contains(s("close-tunnel")); }, kDeadlineMs));
+        const auto notify = QJsonDocument::fromJson(read(s("notify.json")).toUtf8()).object();
+        QCOMPARE(notify[s("node")].toString(), s("a"));
+        QCOMPARE(notify[s("system_leader")].toString(), s("a"));
+        QVERIFY(!notify[s("actions")].toArray().isEmpty());
+        QDir(dir).removeRecursively();
     }
 
     void shippedConfigurationAndUnit()
