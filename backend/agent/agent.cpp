@@ -263,8 +263,9 @@ void Agent::publishLocalChange()
 awaitable<void> Agent::tickLoop()
 {
     auto alive = alive_;
-    // A tenth of the heartbeat interval: failure detection is late by at most this much.
-    const auto period = std::chrono::milliseconds(std::max(1, config_.membership.heartbeatMs / 10));
+    // A quarter of the heartbeat interval: failure detection is late by at most this much, and
+    // a hundred idle agents on one machine still leave it idle.
+    const auto period = std::chrono::milliseconds(std::max(1, config_.membership.heartbeatMs / 4));
     for (;;) {
         tickTimer_.expires_after(period);
         error_code ec;
@@ -282,9 +283,27 @@ awaitable<void> Agent::tickLoop()
 
 void Agent::pump()
 {
-    for (auto &out : machine_->takeOutputs()) {
+    // One view change sends the same view to every member, one tick the same heartbeat: encode
+    // each message once, not once per recipient.
+    const gms::Envelope *last = nullptr;
+    std::string encoded;
+    auto same = [](const gms::Envelope &a, const gms::Envelope &b) {
+        if (a.viewId != b.viewId || a.body.index() != b.body.index())
+            return false;
+        if (const auto *va = std::get_if<gms::ViewMessage>(&a.body)) {
+            const auto &vb = std::get<gms::ViewMessage>(b.body);
+            return va->view.id == vb.view.id && va->metaBase == vb.metaBase; // delta or whole
+        }
+        return std::holds_alternative<gms::Heartbeat>(a.body);
+    };
+    auto outputs = machine_->takeOutputs();
+    for (auto &out : outputs) {
         if (auto *send = std::get_if<gms::Send>(&out)) {
-            transport_->send(send->to, gms::encode(send->message));
+            if (last == nullptr || !same(*last, send->message)) {
+                encoded = gms::encode(send->message);
+                last = &send->message;
+            }
+            transport_->send(send->to, encoded);
         } else if (auto *view = std::get_if<gms::InstallView>(&out)) {
             installed(view->view);
         } else if (auto *note = std::get_if<gms::Note>(&out)) {
@@ -348,6 +367,16 @@ void Agent::onPeerLost(const std::string &address)
 Topology Agent::topologyOf(const gms::ClusterView &view)
 {
     for (const auto &n : view.nodes) {
+        // A node's meta changes rarely; a view change of a large cluster must not parse them all.
+        auto cached = metaSeen_.find(n.id);
+        if (cached != metaSeen_.end() && cached->second == n.meta && known_.count(n.id) != 0 &&
+            knownStatus_.count(n.id) != 0) {
+            auto &st = knownStatus_[n.id];
+            if (st.state != NodeState::Drained)
+                st.state = NodeState::Up;
+            continue;
+        }
+        metaSeen_[n.id] = n.meta;
         auto j = Json::parse(n.meta, nullptr, false);
         if (!j.is_object())
             continue;

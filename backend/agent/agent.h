@@ -147,6 +147,7 @@ private:
     std::map<NodeId, Node> known_;
     std::map<NodeId, NodeStatus> knownStatus_;
     std::map<NodeId, std::string> controlAddress_;
+    std::map<NodeId, std::string> metaSeen_; // the meta text known_ was last parsed from
 
     // Closing actions held back until the new routing points say their part is up. Waits are
     // per (view, node): a view that arrives meanwhile adds its own, it never drops older ones.

@@ -76,6 +76,8 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
                 co_return;
             continue;
         }
+        // Replies and events are small lines: do not hold them back for the client's ACK.
+        socket.set_option(tcp::no_delay(true), ec);
         auto s = std::make_shared<Session>(std::move(socket), token_);
         error_code ignored;
         auto remote = s->socket.remote_endpoint(ignored);
@@ -161,7 +163,7 @@ awaitable<void> ControlServer::writer(std::shared_ptr<Session> s)
 awaitable<void> ControlServer::reader(std::shared_ptr<Session> s)
 {
     auto alive = alive_;
-    std::array<char, 16 * 1024> chunk{};
+    std::array<char, 4 * 1024> chunk{};
     while (!s->closed && !s->closing) {
         error_code ec;
         const std::size_t n = co_await s->socket.async_read_some(asio::buffer(chunk), ec_await(ec));

@@ -156,7 +156,7 @@ awaitable<void> PeerTransport::reader(tcp::socket &socket, std::string *peerAddr
 {
     auto alive = alive_;
     std::string buffer;
-    std::array<char, 64 * 1024> chunk{};
+    std::array<char, 8 * 1024> chunk{}; // per connection: the coordinator holds hundreds
     for (;;) {
         error_code ec;
         const std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), ec_await(ec));

@@ -226,7 +226,8 @@ void Machine::receive(Ms now, const Envelope &m)
         return;
     case Role::Joining:
         if (const auto *v = std::get_if<ViewMessage>(&m.body)) {
-            adopt(now, v->view);
+            if (auto full = resolve(*v, m.fromAddress))
+                adopt(now, *full);
         } else if (const auto *r = std::get_if<Redirect>(&m.body)) {
             joinTarget_ = r->coordinatorAddress;
             lastJoinSent_ = now;
@@ -340,6 +341,7 @@ void Machine::installNext(Ms now, ClusterView next, bool newEpoch, std::vector<D
 {
     settle(next);
     next.departed = std::move(departed);
+    const ClusterView previous = view_;
     const ViewId top = std::max(highestSeen_, view_.id);
     next.id = newEpoch ? ViewId{top.epoch + 1, 0} : ViewId{view_.id.epoch, view_.id.counter + 1};
     if (next.id <= top)
@@ -355,9 +357,27 @@ void Machine::installNext(Ms now, ClusterView next, bool newEpoch, std::vector<D
             ++it;
     }
     outputs_.emplace_back(InstallView{view_});
-    for (const NodeInfo &n : view_.nodes)
-        if (n.id != config_.self)
-            send(n.address, ViewMessage{view_});
+    // Members that hold the previous view (this coordinator sent it to them, in order, on the
+    // same connection) get a delta; the others the whole view.
+    const bool deltaPossible = !newEpoch && previous.coordinator() != nullptr &&
+                               previous.coordinator()->id == config_.self;
+    ViewMessage full{view_, std::nullopt, {}};
+    ViewMessage delta{view_, previous.id, {}};
+    if (deltaPossible) {
+        for (NodeInfo &n : delta.view.nodes) {
+            const NodeInfo *before = previous.node(n.id);
+            if (before != nullptr && before->meta == n.meta && !n.meta.empty()) {
+                delta.metaUnchanged.push_back(n.id);
+                n.meta.clear();
+            }
+        }
+    }
+    for (const NodeInfo &n : view_.nodes) {
+        if (n.id == config_.self)
+            continue;
+        const bool held = deltaPossible && previous.node(n.id) != nullptr;
+        send(n.address, held ? delta : full);
+    }
     // If this node is no longer first (a graceful hand-over), it is a member from now on.
     if (view_.coordinator() != nullptr && view_.coordinator()->id != config_.self)
         role_ = view_.node(config_.self) != nullptr ? Role::Member : Role::Stopped;
@@ -382,10 +402,15 @@ void Machine::removeNodes(Ms now, const std::set<NodeId> &ids, const std::string
 void Machine::coordinatorReceive(Ms now, const Envelope &m)
 {
     const NodeInfo *sender = view_.node(m.from);
+    if (std::holds_alternative<Resync>(m.body)) {
+        send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
+        return;
+    }
     if (const auto *j = std::get_if<JoinRequest>(&m.body)) {
         if (sender != nullptr && sender->incarnation == j->incarnation) {
             lastHeard_[m.from] = now;
-            send(m.fromAddress, ViewMessage{view_}); // a retry: the view may still be in flight
+            send(m.fromAddress,
+                 ViewMessage{view_, std::nullopt, {}}); // a retry: the view may still be in flight
             return;
         }
         ClusterView next = view_;
@@ -400,7 +425,7 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
     }
     if (const auto *d = std::get_if<Discover>(&m.body)) {
         if (sender != nullptr) {
-            send(m.fromAddress, ViewMessage{view_});
+            send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
             return;
         }
         const NodeInfo &me = view_.nodes.front();
@@ -420,14 +445,17 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
         // Another coordinator's newer view: this node was superseded (its members chose a
         // successor) or lost a merge. Follow it, or rejoin if it left this node out.
         if (v->view.id > view_.id) {
-            if (v->view.node(config_.self) != nullptr) {
-                note("following the newer view " + v->view.id.toString() + " of " +
-                     v->view.coordinator()->id);
+            const auto full = resolve(*v, m.fromAddress);
+            if (!full)
+                return;
+            if (full->node(config_.self) != nullptr) {
+                note("following the newer view " + full->id.toString() + " of " +
+                     full->coordinator()->id);
                 role_ = Role::Member;
-                adopt(now, v->view);
+                adopt(now, *full);
             } else {
-                expelled(now, "view " + v->view.id.toString() + " leaves this node out",
-                         v->view.coordinator() != nullptr ? v->view.coordinator()->address : "");
+                expelled(now, "view " + full->id.toString() + " leaves this node out",
+                         full->coordinator() != nullptr ? full->coordinator()->address : "");
             }
         }
         return;
@@ -524,6 +552,32 @@ void Machine::coordinatorTick(Ms now)
 
 // ---- Member -------------------------------------------------------------------------------
 
+std::optional<ClusterView> Machine::resolve(const ViewMessage &m, const std::string &from)
+{
+    if (!m.metaBase)
+        return m.view;
+    if (view_.id != *m.metaBase) {
+        if (m.view.id > view_.id) {
+            note("view " + m.view.id.toString() + " is a delta on " + m.metaBase->toString() +
+                 ", which this node does not hold; asking for the whole view");
+            send(from, Resync{});
+        }
+        return std::nullopt;
+    }
+    ClusterView v = m.view;
+    for (const NodeId &id : m.metaUnchanged) {
+        const NodeInfo *before = view_.node(id);
+        auto it = std::find_if(v.nodes.begin(), v.nodes.end(),
+                               [&](const NodeInfo &n) { return n.id == id; });
+        if (before == nullptr || it == v.nodes.end()) {
+            send(from, Resync{});
+            return std::nullopt;
+        }
+        it->meta = before->meta;
+    }
+    return v;
+}
+
 void Machine::adopt(Ms now, const ClusterView &v)
 {
     if (v.id <= view_.id)
@@ -556,7 +610,8 @@ void Machine::memberReceive(Ms now, const Envelope &m)
 {
     const NodeInfo *coordinator = view_.coordinator();
     if (const auto *v = std::get_if<ViewMessage>(&m.body)) {
-        adopt(now, v->view);
+        if (auto full = resolve(*v, m.fromAddress))
+            adopt(now, *full);
         return;
     }
     if (std::holds_alternative<Heartbeat>(m.body)) {

@@ -143,6 +143,7 @@ std::string_view typeName(const Body &body)
                           [](const NotMember &) { return std::string_view("not-member"); },
                           [](const Discover &) { return std::string_view("discover"); },
                           [](const MergeRequest &) { return std::string_view("merge"); },
+                          [](const Resync &) { return std::string_view("resync"); },
                       },
                       body);
 }
@@ -164,7 +165,14 @@ std::string encode(const Envelope &e)
                        j["groups"] = b.groups;
                        j["meta"] = b.meta;
                    },
-                   [&](const ViewMessage &b) { j["view"] = viewJson(b.view); },
+                   [&](const ViewMessage &b) {
+                       j["view"] = viewJson(b.view);
+                       if (b.metaBase) {
+                           j["meta_base"] = Json::array({b.metaBase->epoch, b.metaBase->counter});
+                           j["meta_unchanged"] = b.metaUnchanged;
+                       }
+                   },
+                   [](const Resync &) {},
                    [](const Heartbeat &) {},
                    [](const LeaveMessage &) {},
                    [](const NotMember &) {},
@@ -210,8 +218,18 @@ Result<Envelope> decode(std::string_view text)
             only({"groups", "meta"});
             e.body = GroupsRequest{groupSet(field(j, "", "groups"), "groups"), boundedMeta(j, "")};
         } else if (type == "view") {
-            only({"view"});
-            e.body = ViewMessage{view(field(j, "", "view"), "view")};
+            only({"view", "meta_base", "meta_unchanged"});
+            ViewMessage vm{view(field(j, "", "view"), "view"), std::nullopt, {}};
+            if (j.contains("meta_base")) {
+                vm.metaBase = viewId(j["meta_base"], "meta_base");
+                const Json &unchanged = arrayField(j, "", "meta_unchanged");
+                for (std::size_t i = 0; i < unchanged.size(); ++i) {
+                    if (!unchanged[i].is_string())
+                        fail(element("meta_unchanged", i), "expected a node id string");
+                    vm.metaUnchanged.push_back(unchanged[i].get<std::string>());
+                }
+            }
+            e.body = std::move(vm);
         } else if (type == "heartbeat") {
             only({});
             e.body = Heartbeat{};
@@ -225,6 +243,9 @@ Result<Envelope> decode(std::string_view text)
             only({"coordinator_seq", "coordinator"});
             e.body = Discover{unsignedField(j, "", "coordinator_seq"),
                               stringField(j, "", "coordinator")};
+        } else if (type == "resync") {
+            only({});
+            e.body = Resync{};
         } else if (type == "merge") {
             only({"view"});
             e.body = MergeRequest{view(field(j, "", "view"), "view")};

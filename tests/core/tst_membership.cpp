@@ -22,6 +22,8 @@ public:
     Ms now = 0;
     Ms latency = 1;
     std::map<NodeId, Ms> slowLinks; // a node whose every link takes this long, one way
+    int deltaViews = 0;             // views sent as deltas
+    std::set<NodeId> dropNextView;  // lose the next view sent to these nodes (a broken link)
     std::vector<std::string> log;
 
     std::string addr(const NodeId &id) const { return "sim:" + id; }
@@ -53,7 +55,8 @@ public:
         machines_[id] = std::make_unique<Machine>(c);
         dead_.erase(id);
         stopped_.erase(id);
-        machines_[id]->start(now, groups_.at(id));
+        // Every node carries a meta, so views travel as deltas and must be rebuilt exactly.
+        machines_[id]->start(now, groups_.at(id), R"({"node":")" + id + R"("})");
         drain(id);
     }
     // kill -9: the process is gone; its peers' connections close.
@@ -184,6 +187,15 @@ private:
                 const NodeId to = s->to.substr(4);
                 // Every message crosses the wire form, as it would between processes.
                 auto decoded = decode(encode(s->message));
+                if (const auto *vm = std::get_if<ViewMessage>(&s->message.body)) {
+                    if (vm->metaBase)
+                        ++deltaViews;
+                    if (dropNextView.erase(to) != 0) {
+                        log.push_back(std::to_string(now) + " sim: lost view " +
+                                      vm->view.id.toString() + " to " + to);
+                        continue;
+                    }
+                }
                 if (!decoded)
                     qFatal("wire round trip failed: %s", decoded.error().message.c_str());
                 if (dead_.count(to) != 0 && machines_.count(to) != 0) {
@@ -276,6 +288,11 @@ private slots:
         startFig5(sim);
         const ClusterView &v = sim.m("5").view();
         QCOMPARE(nodeOrder(v), (Ids{"2", "6", "4", "1", "3", "5"}));
+        // Views after the first travel as deltas without unchanged metas; every node still
+        // holds every node's meta.
+        for (const auto &n : v.nodes)
+            QCOMPARE(n.meta, R"({"node":")" + n.id + R"("})");
+        QVERIFY(sim.deltaViews > 0);
         QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"2", "1", "3"}));
         QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"6", "4", "5"}));
         QCOMPARE(order(v.groups.networks.at(kC).members), (Ids{"4", "1"}));
@@ -347,7 +364,9 @@ private slots:
         // at the end of every list.
         sim.run(1000);
         sim.resume("2");
-        QVERIFY2(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5", "6"}); }) >= 0,
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"});
+        }) >= 0,
                  qPrintable(dump(sim)));
         const ClusterView &v = sim.m("2").view();
         QCOMPARE(v.coordinator()->id, NodeId("6"));
@@ -448,6 +467,28 @@ private slots:
         }) >= 0);
     }
 
+    void lostViewIsResynced()
+    {
+        // Node 5 misses one view; the next one comes as a delta on the view it missed, so it
+        // asks for the whole view and ends up with the same view as everyone.
+        Sim sim;
+        startFig5(sim);
+        sim.run(500); // let join retries and their answers settle
+        sim.dropNextView.insert("5");
+        sim.m("4").setGroups(sim.now, {kB}, R"({"node":"4","failed":"eth1"})");
+        sim.run(50);
+        QVERIFY(sim.dropNextView.empty());
+        QVERIFY(sim.m("5").view().id < sim.m("3").view().id); // node 5 missed it
+        sim.m("4").setGroups(sim.now, {kB, kC}, R"({"node":"4"})");
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"}) &&
+                   sim.m("5").view().node("4")->meta == R"({"node":"4"})";
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        QVERIFY2(dump(sim).contains(QStringLiteral("asking for the whole view")),
+                 qPrintable(dump(sim)));
+    }
+
     void wrongOrderNeverInstalled()
     {
         // Views only move forward on every node.
@@ -524,12 +565,14 @@ private slots:
         const std::vector<Body> bodies = {JoinRequest{{kA, kC}, 42, "m"},
                                           Redirect{"127.0.0.1:7402"},
                                           GroupsRequest{{kB}, "m2"},
-                                          ViewMessage{v},
+                                          ViewMessage{v, std::nullopt, {}},
                                           Heartbeat{},
                                           LeaveMessage{},
                                           NotMember{},
                                           Discover{1, "127.0.0.1:7402"},
-                                          MergeRequest{v}};
+                                          MergeRequest{v},
+                                          ViewMessage{v, ViewId{3, 6}, {"2"}},
+                                          Resync{}};
         for (const Body &b : bodies) {
             const Envelope e{"6", "127.0.0.1:7406", {3, 7}, b};
             const std::string text = encode(e);

@@ -41,6 +41,7 @@
 #include "dmr/model.h"
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -73,8 +74,8 @@ struct NodeInfo
 struct Departure
 {
     NodeId node;
-    std::string cause; // "connection-lost", "silent", "left", "expelled-coordinator"
-    Ms silentMs = 0;   // how long the deciding node had not heard from it
+    std::string cause;  // "connection-lost", "silent", "left", "expelled-coordinator"
+    Ms silentMs = 0;    // how long the deciding node had not heard from it
     Ms decidedAtMs = 0; // the deciding node's clock when it decided (the caller's time base)
     bool operator==(const Departure &) const = default;
 };
@@ -117,9 +118,19 @@ struct GroupsRequest
     std::set<GroupName> groups;
     std::string meta;
 };
+// A view. Sent as a delta when the receiver holds the view before it (metaBase): the nodes in
+// metaUnchanged then travel without their meta, which the receiver copies from its own view.
+// Metas are most of a view's bytes, and rarely change; a receiver that does not hold the base
+// asks for the whole view (Resync).
 struct ViewMessage
 {
     ClusterView view;
+    std::optional<ViewId> metaBase;
+    std::vector<NodeId> metaUnchanged;
+};
+// "Send me the whole view": a delta arrived whose base this node does not hold.
+struct Resync
+{
 };
 struct Heartbeat
 {
@@ -145,7 +156,7 @@ struct MergeRequest
 };
 
 using Body = std::variant<JoinRequest, Redirect, GroupsRequest, ViewMessage, Heartbeat,
-                          LeaveMessage, NotMember, Discover, MergeRequest>;
+                          LeaveMessage, NotMember, Discover, MergeRequest, Resync>;
 
 struct Envelope
 {
@@ -247,6 +258,10 @@ private:
     void coordinatorTick(Ms now);
     void removeNodes(Ms now, const std::set<NodeId> &ids, const std::string &cause);
     void merge(Ms now, const ClusterView &other);
+
+    // The full view a ViewMessage stands for, or nullopt when it is a delta on a view this node
+    // does not hold (then it asks `from` for the whole view).
+    std::optional<ClusterView> resolve(const ViewMessage &m, const std::string &from);
 
     // Member side.
     void memberReceive(Ms now, const Envelope &m);
