@@ -132,6 +132,8 @@ Result<std::monostate> Agent::start()
         PeerTransport::Handlers{[this](std::string p) { onPeerPayload(std::move(p)); },
                                 [this](const std::string &a) { onPeerLost(a); },
                                 [this](const std::string &w) { log(w); }});
+    transport_->setUserTimeout(
+        std::max(2000, 3 * config_.membership.heartbeatMs * config_.membership.misses));
     if (auto r = transport_->listen(config_.membership.listen); !r)
         return r.error();
     control_ = std::make_unique<ControlServer>(
@@ -420,6 +422,9 @@ void Agent::installed(const gms::ClusterView &view)
 
     for (const auto &n : view.nodes)
         membershipAddress_[n.id] = n.address;
+    for (const auto &n : before.nodes)
+        if (n.id != config_.node.id && view.node(n.id) == nullptr)
+            transport_->forget(n.address);
     for (const auto &[group, v] : view.groups.networks) {
         auto old = before.groups.networks.find(group);
         if (old == before.groups.networks.end() || !(old->second == v))
@@ -460,7 +465,12 @@ void Agent::applyPlan(const Plan &next, const std::string &viewId)
     pending_.reset();
     for (const auto &err : dataPlane_->apply(opens))
         log("data plane: " + err);
-    if (!opens.empty()) {
+    // A new epoch (a successor or a merge) may find this node already routing what others
+    // expect it to open: it says so too, or their closes would wait for nothing.
+    const bool newEpoch = view_.id.counter == 0;
+    const bool routesNext =
+        !next.routesOf(config_.node.id).empty() || !next.tunnelsOf(config_.node.id).empty();
+    if (!opens.empty() || (newEpoch && routesNext)) {
         // Tell everyone this node's new part is up: others' closes and the history wait for it.
         const std::string msg = Json{
             {"agent", "applied"},

@@ -4,6 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace dmr::agent {
 
 namespace {
@@ -112,6 +116,11 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
         co_return;
     }
     out->socket.set_option(tcp::no_delay(true), ec);
+    if (userTimeoutMs_ > 0) {
+        const unsigned timeout = static_cast<unsigned>(userTimeoutMs_);
+        ::setsockopt(out->socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout,
+                     sizeof timeout);
+    }
     out->connected = true;
     if (!out->queue.empty() && !out->writing)
         asio::co_spawn(io_, writer(address, out), asio::detached);
@@ -182,8 +191,9 @@ awaitable<void> PeerTransport::reader(tcp::socket &socket, std::string *peerAddr
         }
     }
     if (peerAddress != nullptr) {
-        // An accepted connection ended: the peer behind it is gone.
-        const std::string address = *peerAddress;
+        // An accepted connection ended. That alone proves nothing: the peer may only have
+        // dropped its connection to a node it no longer counts. A crash shows on this node's
+        // own connection to the peer, which the dialling side reads.
         for (auto it = incoming_.begin(); it != incoming_.end(); ++it) {
             if (it->get() == keepAlive.get()) {
                 error_code ignored;
@@ -192,8 +202,6 @@ awaitable<void> PeerTransport::reader(tcp::socket &socket, std::string *peerAddr
                 break;
             }
         }
-        if (!address.empty())
-            handlers_.lost(address);
     }
 }
 
@@ -222,6 +230,18 @@ void PeerTransport::closeOutgoing(const std::string &address, const std::shared_
     auto it = outgoing_.find(address);
     if (it != outgoing_.end() && it->second == out)
         outgoing_.erase(it);
+}
+
+void PeerTransport::forget(const std::string &address)
+{
+    auto it = outgoing_.find(address);
+    if (it == outgoing_.end())
+        return;
+    auto out = it->second;
+    out->queue.clear();
+    error_code ignored;
+    out->socket.set_option(asio::socket_base::linger(true, 0), ignored); // RST, no flush
+    closeOutgoing(address, out);
 }
 
 void PeerTransport::dropAll(bool keepListening)

@@ -1,8 +1,9 @@
 #pragma once
 // The cluster transport: authenticated line frames over TCP, one outgoing connection per peer
 // address, dialled on first send. Whatever arrives on any connection (accepted or dialled) is
-// handed up. A connection that closes, or a dial that is refused, is reported as lost: for a
-// crashed process that is proof of death, long before heartbeats would tell.
+// handed up. A dialled connection that closes, or a dial that is refused, is reported as lost:
+// for a crashed process that is proof of death, long before heartbeats would tell. (An accepted
+// connection closing is not: the peer may just have dropped a node it no longer counts.)
 
 #include "asio.h"
 #include "config.h"
@@ -38,6 +39,13 @@ public:
     // Closes every connection at once, with no goodbye (a crash, for drills). With
     // keepListening the port stays open, so that a forwarded restore can still arrive.
     void dropAll(bool keepListening);
+
+    // The node at this address left the view: abort the connection to it (RST) and drop what
+    // is queued for it, so that nothing stale reaches it if its link comes back.
+    void forget(const std::string &address);
+    // Aborts connections whose data sits unacknowledged this long (TCP_USER_TIMEOUT), rather
+    // than retrying for minutes after a partition.
+    void setUserTimeout(int ms) { userTimeoutMs_ = ms; }
 
     std::uint64_t framesDropped() const { return framesDropped_; }
     std::uint64_t framesRejected() const { return framesRejected_; }
@@ -80,6 +88,7 @@ private:
     std::shared_ptr<tcp::acceptor> acceptor_;
     std::map<std::string, std::shared_ptr<Outgoing>> outgoing_;
     std::set<std::shared_ptr<Incoming>> incoming_;
+    int userTimeoutMs_ = 0;
     std::uint64_t framesDropped_ = 0;
     std::uint64_t framesRejected_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

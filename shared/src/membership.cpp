@@ -417,6 +417,8 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
         if (sender != nullptr) {
             note("node " + m.from + " restarted: back to the end of every list");
             dropNode(next, m.from);
+        } else {
+            note("admitting node " + m.from);
         }
         admit(next, NodeInfo{m.from, 0, m.fromAddress, j->incarnation, j->meta}, j->groups);
         installNext(now, std::move(next), false);
@@ -444,7 +446,7 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
     if (const auto *v = std::get_if<ViewMessage>(&m.body)) {
         // Another coordinator's newer view: this node was superseded (its members chose a
         // successor) or lost a merge. Follow it, or rejoin if it left this node out.
-        if (v->view.id > view_.id) {
+        if (v->view.id > view_.id && legitimate(v->view)) {
             const auto full = resolve(*v, m.fromAddress);
             if (!full)
                 return;
@@ -480,16 +482,8 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
         removeNodes(now, {m.from}, "left");
         return;
     }
-    if (std::holds_alternative<NotMember>(m.body)) {
-        // A member of this node's view answers from a newer view that leaves this node out:
-        // the others went on without it (it was stalled or cut off). It rejoins, at the end.
-        if (m.viewId > view_.id)
-            expelled(now,
-                     "node " + m.from + " holds the newer view " + m.viewId.toString() +
-                         " without this node",
-                     m.fromAddress);
-        return;
-    }
+    if (std::holds_alternative<NotMember>(m.body))
+        return; // a member that does not count this node; its view, if newer, follows
 }
 
 void Machine::merge(Ms now, const ClusterView &other)
@@ -552,6 +546,28 @@ void Machine::coordinatorTick(Ms now)
 
 // ---- Member -------------------------------------------------------------------------------
 
+bool Machine::legitimate(const ClusterView &v) const
+{
+    // A newer view counts if it keeps this node's coordinator (its own next view, or a merge it
+    // joined), or if its coordinator is this node's rightful successor coordinator: every node
+    // before it in this node's view is gone from it. Anything else is a view from the other
+    // side of a partition, delivered late (TCP holds it until the link comes back): the heal
+    // goes through Discover and the merge rule instead.
+    const NodeInfo *coordinator = view_.coordinator();
+    if (coordinator == nullptr || v.node(coordinator->id) != nullptr)
+        return true;
+    const NodeInfo *next = v.coordinator();
+    if (next == nullptr || view_.node(next->id) == nullptr)
+        return false;
+    for (const NodeInfo &n : view_.nodes) {
+        if (n.id == next->id)
+            return true;
+        if (v.node(n.id) != nullptr)
+            return false;
+    }
+    return false;
+}
+
 std::optional<ClusterView> Machine::resolve(const ViewMessage &m, const std::string &from)
 {
     if (!m.metaBase)
@@ -610,6 +626,8 @@ void Machine::memberReceive(Ms now, const Envelope &m)
 {
     const NodeInfo *coordinator = view_.coordinator();
     if (const auto *v = std::get_if<ViewMessage>(&m.body)) {
+        if (!legitimate(v->view))
+            return;
         if (auto full = resolve(*v, m.fromAddress))
             adopt(now, *full);
         return;
@@ -618,7 +636,9 @@ void Machine::memberReceive(Ms now, const Envelope &m)
         if (m.from == coordinator->id)
             lastHeard_[m.from] = now;
         else if (view_.node(m.from) == nullptr)
-            send(m.fromAddress, NotMember{}); // a stale coordinator: it will rejoin
+            // A coordinator this view left out (it was stalled or cut off): show it the view;
+            // if that view rightfully replaced its own, it rejoins.
+            send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
         return;
     }
     if (std::holds_alternative<NotMember>(m.body)) {

@@ -5,13 +5,62 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QThread>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdint>
+#include <cstring>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+namespace {
+
+QString ipCommand()
+{
+    const QString found = QStandardPaths::findExecutable(QStringLiteral("ip"));
+    if (!found.isEmpty())
+        return found;
+    return QStandardPaths::findExecutable(QStringLiteral("ip"),
+                                          {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"),
+                                           QStringLiteral("/usr/bin"), QStringLiteral("/bin")});
+}
+
+// Connects a socket of another network namespace to 127.0.0.1:port there, within timeoutMs:
+// the connected descriptor, or -1.
+int connectInNetns(const QString &netns, int port, int timeoutMs)
+{
+    const int fd = AgentCluster::socketInNetns(netns, SOCK_STREAM);
+    if (fd < 0)
+        return -1;
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        pollfd p{fd, POLLOUT, 0};
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (errno != EINPROGRESS || ::poll(&p, 1, timeoutMs) != 1 ||
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+} // namespace
 
 AgentCluster::AgentCluster(QString agentPath, int basePort)
     : agentPath_(std::move(agentPath))
@@ -55,6 +104,19 @@ void AgentCluster::addFig5()
     addNode(QStringLiteral("5"), {QStringLiteral("eth0=10.0.2.5/24")});
 }
 
+void AgentCluster::placeInNetns(const QString &id, const QString &netns,
+                                const QString &membershipHost)
+{
+    Node &n = nodes_.at(id);
+    n.netns = netns;
+    n.host = membershipHost;
+}
+
+void AgentCluster::setPeersOf(const QString &id, const QStringList &peerIds)
+{
+    nodes_.at(id).peerIds = peerIds;
+}
+
 int AgentCluster::membershipPort(const QString &id) const
 {
     return basePort_ + nodes_.at(id).index;
@@ -65,11 +127,30 @@ int AgentCluster::controlPort(const QString &id) const
     return basePort_ + 1000 + nodes_.at(id).index;
 }
 
+QString AgentCluster::membershipAddress(const QString &id) const
+{
+    const QString &host = nodes_.at(id).host;
+    return QStringLiteral("%1:%2")
+        .arg(host.isEmpty() ? QStringLiteral("127.0.0.1") : host)
+        .arg(membershipPort(id));
+}
+
 QString AgentCluster::peers() const
 {
     QStringList p;
     for (const auto &id : order_)
-        p << QStringLiteral("127.0.0.1:%1").arg(membershipPort(id));
+        p << membershipAddress(id);
+    return p.join(QLatin1Char(','));
+}
+
+QString AgentCluster::peersOf(const QString &id) const
+{
+    const QStringList &only = nodes_.at(id).peerIds;
+    if (only.isEmpty())
+        return peers();
+    QStringList p;
+    for (const auto &peer : only)
+        p << membershipAddress(peer);
     return p.join(QLatin1Char(','));
 }
 
@@ -101,9 +182,9 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
                      QStringLiteral("--cluster.key"),
                      defaultKey(),
                      QStringLiteral("--cluster.peers"),
-                     peers(),
+                     peersOf(id),
                      QStringLiteral("--membership.listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(membershipPort(id)),
+                     membershipAddress(id),
                      QStringLiteral("--control.listen"),
                      QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
                      QStringLiteral("--control.operator_token"),
@@ -112,7 +193,14 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
                      QString()};
     // Later flags win: a test may override the key, say.
     args << n.extraArgs;
-    n.process->start(agentPath_, args);
+    if (n.netns.isEmpty()) {
+        n.process->start(agentPath_, args);
+    } else {
+        // `ip netns exec` execs the agent in place: the process is the agent itself.
+        args = QStringList{QStringLiteral("netns"), QStringLiteral("exec"), n.netns, agentPath_} +
+               args;
+        n.process->start(ipCommand(), args);
+    }
     if (!n.process->waitForStarted(10000))
         return false;
     return waitFor(
@@ -156,13 +244,40 @@ void AgentCluster::terminate(const QString &id)
     p->waitForFinished(5000);
 }
 
+qint64 AgentCluster::pid(const QString &id) const
+{
+    const auto &p = nodes_.at(id).process;
+    if (!p || p->state() == QProcess::NotRunning)
+        return 0;
+    return p->processId();
+}
+
+bool AgentCluster::waitForExit(const QString &id, int timeoutMs)
+{
+    const auto &p = nodes_.at(id).process;
+    if (!p || p->state() == QProcess::NotRunning)
+        return true;
+    return p->waitForFinished(timeoutMs);
+}
+
 QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
                               int timeoutMs) const
 {
     QTcpSocket socket;
-    socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
-    if (!socket.waitForConnected(timeoutMs))
-        return {};
+    const QString &netns = nodes_.at(id).netns;
+    if (netns.isEmpty()) {
+        socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
+        if (!socket.waitForConnected(timeoutMs))
+            return {};
+    } else {
+        const int fd = connectInNetns(netns, controlPort(id), timeoutMs);
+        if (fd < 0)
+            return {};
+        if (!socket.setSocketDescriptor(fd)) {
+            ::close(fd);
+            return {};
+        }
+    }
     QJsonObject hello{{QStringLiteral("type"), QStringLiteral("hello")},
                       {QStringLiteral("protocol"), 1},
                       {QStringLiteral("client"), QStringLiteral("tst")}};
@@ -201,6 +316,25 @@ QJsonObject AgentCluster::cluster(const QString &id) const
     return ask(id, {{QStringLiteral("type"), QStringLiteral("get-cluster")}}, false, 2000)
         .value(QStringLiteral("result"))
         .toObject();
+}
+
+int AgentCluster::socketInNetns(const QString &netns, int type)
+{
+    const int home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    const int there =
+        ::open(QByteArray("/run/netns/" + netns.toLocal8Bit()).constData(), O_RDONLY | O_CLOEXEC);
+    int fd = -1;
+    if (home >= 0 && there >= 0 && ::setns(there, CLONE_NEWNET) == 0) {
+        // A socket belongs to the namespace it was made in, wherever the thread goes next.
+        fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+        if (::setns(home, CLONE_NEWNET) != 0)
+            qFatal("cannot return to this thread's network namespace: %s", std::strerror(errno));
+    }
+    if (home >= 0)
+        ::close(home);
+    if (there >= 0)
+        ::close(there);
+    return fd;
 }
 
 bool AgentCluster::waitFor(const std::function<bool()> &condition, int timeoutMs)

@@ -23,6 +23,9 @@ public:
         int index = 0;          // ports: base + index (membership), base + 1000 + index (control)
         std::unique_ptr<QProcess> process;
         QStringList extraArgs;
+        QString netns;       // run under `ip netns exec NETNS`; empty: this namespace
+        QString host;        // membership listen address; empty: 127.0.0.1
+        QStringList peerIds; // its --cluster.peers; empty: every node
     };
 
     static QString defaultKey() { return QStringLiteral("test-cluster-key-0123456789"); }
@@ -35,6 +38,14 @@ public:
     void addNode(const QString &id, const QStringList &interfaces, QStringList extraArgs = {});
     // The seed's Fig. 5 (resources/topologies/fig5.json) in its join order 2 6 4 1 3 5.
     void addFig5();
+    // Runs this node's agent in a network namespace (`ip netns exec NETNS dmr-agent ...`), its
+    // membership port on membershipHost (an address of that namespace, which peers() then lists
+    // for it). The control port stays on 127.0.0.1 inside the namespace: ask() reaches it through
+    // a socket opened there.
+    void placeInNetns(const QString &id, const QString &netns, const QString &membershipHost);
+    // This node's --cluster.peers lists only these nodes (the seeds it joins through and knocks
+    // on after a partition) instead of every node.
+    void setPeersOf(const QString &id, const QStringList &peerIds);
 
     bool start(const QString &id, int joinTimeoutMs = 20000);
     bool startAll(int joinTimeoutMs = 20000);
@@ -42,11 +53,18 @@ public:
     void sigstop(const QString &id);
     void sigcont(const QString &id);
     void terminate(const QString &id);
+    // The agent's process id, or 0 when it is not running (for /proc and for signals sent by
+    // the caller at a precisely timed moment).
+    qint64 pid(const QString &id) const;
+    // After the caller killed it itself: wait until the process is gone (and reaped).
+    bool waitForExit(const QString &id, int timeoutMs = 5000);
 
     QStringList ids() const { return order_; }
     int controlPort(const QString &id) const;
     int membershipPort(const QString &id) const;
     QString peers() const;
+    QString peersOf(const QString &id) const; // what this node's --cluster.peers gets
+    QString netnsOf(const QString &id) const { return nodes_.at(id).netns; }
     QString logOf(const QString &id) const;
 
     // hello (with the operator token unless asOperator is false), then the request: the reply
@@ -57,8 +75,13 @@ public:
     QJsonObject cluster(const QString &id) const;
 
     static bool waitFor(const std::function<bool()> &condition, int timeoutMs);
+    // A new socket (SOCK_STREAM, SOCK_DGRAM) of the named network namespace (/run/netns/NAME),
+    // made by this thread stepping in and back out; -1 when it cannot be made.
+    static int socketInNetns(const QString &netns, int type);
 
 private:
+    QString membershipAddress(const QString &id) const;
+
     QString agentPath_;
     int basePort_;
     QString logDir_;

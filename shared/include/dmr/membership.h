@@ -32,6 +32,8 @@
 // - A false suspicion costs a rejoin: a live member that finds itself out of the view (it was
 //   stopped, or cut off) rejoins and goes to the end of every list. Rejoins back off
 //   (rejoinBackoffMs, doubling to rejoinBackoffMaxMs) so a flapping node cannot churn the view.
+// - A newer view is followed only if it keeps this node's coordinator or comes from its
+//   rightful successor; a view from the other side of a partition, delivered late, is ignored.
 // - Partitions: each side goes on with its own coordinator. Coordinators keep knocking on the
 //   seed addresses that are not in their view. When two coordinators meet, the merge rule is:
 //   the side whose coordinator has the lower (seq, node id), i.e. joined first, keeps its order;
@@ -262,6 +264,8 @@ private:
     // The full view a ViewMessage stands for, or nullopt when it is a delta on a view this node
     // does not hold (then it asks `from` for the whole view).
     std::optional<ClusterView> resolve(const ViewMessage &m, const std::string &from);
+    // Whether a newer view may replace this node's (see the .cpp).
+    bool legitimate(const ClusterView &v) const;
 
     // Member side.
     void memberReceive(Ms now, const Envelope &m);

@@ -1,0 +1,565 @@
+#include "agent_client.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRandomGenerator>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <utility>
+
+#ifndef DMR_VERSION
+#define DMR_VERSION "0.0.0"
+#endif
+
+namespace dmr::console {
+
+namespace {
+
+namespace proto = dmr::protocol;
+
+std::optional<proto::DrillAction> drillAction(const QString &text)
+{
+    for (auto a : {proto::DrillAction::Kill, proto::DrillAction::FailAdapter,
+                   proto::DrillAction::Drain, proto::DrillAction::Restore})
+        if (text == QLatin1StringView(proto::toString(a)))
+            return a;
+    return std::nullopt;
+}
+
+// The start of a line, for a message about it.
+QString excerpt(const std::string &line)
+{
+    constexpr std::size_t kMax = 120;
+    QString text = QString::fromUtf8(line.data(), qsizetype(std::min(line.size(), kMax)));
+    if (line.size() > kMax)
+        text += QStringLiteral("...");
+    return text;
+}
+
+std::optional<qint64> integerId(const QJsonValue &v)
+{
+    if (!v.isDouble())
+        return std::nullopt;
+    const qint64 i = v.toInteger();
+    if (static_cast<double>(i) != v.toDouble())
+        return std::nullopt;
+    return i;
+}
+
+} // namespace
+
+QString AgentClient::clientName()
+{
+    return QStringLiteral("dmr-console " DMR_VERSION);
+}
+
+AgentClient::AgentClient(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<dmr::Snapshot>();
+    qRegisterMetaType<Endpoint>();
+    qRegisterMetaType<HelloInfo>();
+    qRegisterMetaType<FailoverRecord>();
+    qRegisterMetaType<DrillRecord>();
+    qRegisterMetaType<ConsoleEvent>();
+    qRegisterMetaType<QList<FailoverRecord>>();
+    qRegisterMetaType<QList<DrillRecord>>();
+
+    retryTimer_.setSingleShot(true);
+    connect(&retryTimer_, &QTimer::timeout, this, &AgentClient::attempt);
+    connectTimer_.setSingleShot(true);
+    connect(&connectTimer_, &QTimer::timeout, this, [this] {
+        lose(QString::fromLatin1(kConnectionError), tr("could not connect to %1 within %2 ms")
+                                                        .arg(current_.toString())
+                                                        .arg(connectTimeoutMs_));
+    });
+    replyTimer_.setSingleShot(true);
+    connect(&replyTimer_, &QTimer::timeout, this, [this] {
+        lose(QString::fromLatin1(kTimeoutError), tr("agent at %1 did not answer within %2 ms")
+                                                     .arg(current_.toString())
+                                                     .arg(replyTimeoutMs_));
+    });
+}
+
+AgentClient::~AgentClient()
+{
+    if (socket_) {
+        disconnect(socket_, nullptr, this, nullptr);
+        socket_->abort();
+        delete socket_;
+    }
+}
+
+void AgentClient::setEndpoints(const QList<Endpoint> &endpoints)
+{
+    QList<Endpoint> unique;
+    for (const auto &e : endpoints)
+        if (e.isValid() && !unique.contains(e))
+            unique << e;
+    if (unique == given_)
+        return;
+    given_ = unique;
+    emit endpointsChanged();
+}
+
+QList<Endpoint> AgentClient::endpoints() const
+{
+    QList<Endpoint> all = given_;
+    for (const auto &e : learnt_)
+        if (!all.contains(e))
+            all << e;
+    return all;
+}
+
+void AgentClient::setTimeouts(int connectMs, int replyMs)
+{
+    connectTimeoutMs_ = std::max(1, connectMs);
+    replyTimeoutMs_ = std::max(1, replyMs);
+}
+
+void AgentClient::setState(State state)
+{
+    if (state == state_)
+        return;
+    state_ = state;
+    emit stateChanged(state);
+}
+
+void AgentClient::report(const QString &code, const QString &message)
+{
+    lastError_ = message;
+    emit errorOccurred(code, message);
+}
+
+// ---- Connection --------------------------------------------------------------------------------
+
+void AgentClient::start()
+{
+    retryTimer_.stop();
+    teardown(tr("restarted"));
+    running_ = true;
+    backoff_.reset();
+    const QList<Endpoint> list = endpoints();
+    current_ = list.isEmpty() ? Endpoint{} : list.first();
+    setState(State::Connecting);
+    attempt();
+}
+
+void AgentClient::stop()
+{
+    running_ = false;
+    retryTimer_.stop();
+    teardown(tr("the console disconnected"));
+    setState(State::Disconnected);
+}
+
+void AgentClient::attempt()
+{
+    if (!running_)
+        return;
+    const QList<Endpoint> list = endpoints();
+    if (list.isEmpty()) {
+        running_ = false;
+        setState(State::Disconnected);
+        report(QString::fromLatin1(kNoEndpointError), tr("no agent address to connect to"));
+        return;
+    }
+    if (!list.contains(current_))
+        current_ = list.first();
+
+    framer_ = proto::LineFramer(proto::kReplyLineBytesMax);
+    auto *socket = new QTcpSocket(this);
+    socket_ = socket;
+    connect(socket, &QTcpSocket::connected, this, &AgentClient::onConnected);
+    connect(socket, &QTcpSocket::readyRead, this, &AgentClient::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &AgentClient::onSocketGone);
+    connect(socket, &QTcpSocket::errorOccurred, this, &AgentClient::onSocketGone);
+    connectTimer_.start(connectTimeoutMs_);
+    socket->connectToHost(current_.host, current_.port);
+}
+
+void AgentClient::scheduleRetry()
+{
+    const QList<Endpoint> list = endpoints();
+    if (!list.isEmpty())
+        current_ = list[(list.indexOf(current_) + 1) % list.size()];
+    setState(State::Reconnecting);
+    retryTimer_.start(backoff_.nextDelayMs(*QRandomGenerator::global()));
+}
+
+void AgentClient::teardown(const QString &why)
+{
+    connectTimer_.stop();
+    replyTimer_.stop();
+    if (socket_) {
+        disconnect(socket_, nullptr, this, nullptr);
+        socket_->abort();
+        socket_->deleteLater();
+        socket_ = nullptr;
+    }
+    hello_ = {};
+    refreshOutstanding_ = 0;
+    refreshPending_ = false;
+    QList<qint64> drills;
+    for (auto it = pending_.cbegin(); it != pending_.cend(); ++it)
+        if (it.value() == Pending::Drill)
+            drills << it.key();
+    pending_.clear();
+    std::sort(drills.begin(), drills.end());
+    for (qint64 id : drills)
+        emit drillFinished(
+            id, false,
+            tr("the connection to the agent closed before it answered (%1); the drill may have "
+               "been carried out")
+                .arg(why));
+}
+
+void AgentClient::lose(const QString &code, const QString &why)
+{
+    teardown(why);
+    report(code, why);
+    if (running_)
+        scheduleRetry();
+    else
+        setState(State::Disconnected);
+}
+
+void AgentClient::onConnected()
+{
+    if (sender() != socket_)
+        return;
+    connectTimer_.stop();
+    proto::Request hello;
+    hello.kind = proto::RequestKind::Hello;
+    hello.hello.protocol = proto::kVersion;
+    hello.hello.client = clientName().toStdString();
+    if (!token_.isEmpty())
+        hello.hello.token = token_.toStdString();
+    send(std::move(hello), Pending::Hello);
+}
+
+void AgentClient::onSocketGone()
+{
+    if (!socket_ || sender() != socket_)
+        return;
+    const bool wasConnected = !connectTimer_.isActive(); // the timer runs until connected
+    const QString why =
+        wasConnected
+            ? tr("lost the agent at %1: %2").arg(current_.toString(), socket_->errorString())
+            : tr("could not connect to %1: %2").arg(current_.toString(), socket_->errorString());
+    lose(QString::fromLatin1(kConnectionError), why);
+}
+
+qint64 AgentClient::send(proto::Request request, Pending kind)
+{
+    const qint64 id = nextId_++;
+    request.id = std::int64_t{id};
+    const std::string line = proto::encodeRequest(request);
+    pending_.insert(id, kind);
+    socket_->write(line.data(), qint64(line.size()));
+    if (!replyTimer_.isActive())
+        replyTimer_.start(replyTimeoutMs_);
+    return id;
+}
+
+// ---- Reading -----------------------------------------------------------------------------------
+
+void AgentClient::onReadyRead()
+{
+    const QPointer<QTcpSocket> socket = socket_;
+    if (!socket || sender() != socket)
+        return;
+    const QByteArray bytes = socket->readAll();
+    const auto events = framer_.feed(std::string_view(bytes.constData(), size_t(bytes.size())));
+    for (const auto &event : events) {
+        if (socket_ != socket || !socket)
+            return; // a line before this one dropped the connection
+        if (event.kind == proto::LineFramer::Event::Kind::TooLong)
+            report(
+                QString::fromLatin1(kLineTooLongError),
+                tr("agent at %1: %2").arg(current_.toString(), QString::fromStdString(event.text)));
+        else
+            handleLine(event.text);
+    }
+}
+
+void AgentClient::handleLine(const std::string &line)
+{
+    const QString badReply = QString::fromLatin1(kBadReplyError);
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(
+        QByteArray::fromRawData(line.data(), qsizetype(line.size())), &error);
+    if (error.error != QJsonParseError::NoError)
+        return report(badReply, tr("agent at %1 sent a line that is not JSON (%2 at offset %3): %4")
+                                    .arg(current_.toString(), error.errorString())
+                                    .arg(error.offset)
+                                    .arg(excerpt(line)));
+    if (!doc.isObject())
+        return report(badReply, tr("agent at %1 sent a line that is not a JSON object: %2")
+                                    .arg(current_.toString(), excerpt(line)));
+    const QJsonObject message = doc.object();
+    const QString type = message.value(QStringLiteral("type")).toString();
+
+    if (type == u"event") {
+        auto event = parseEvent(message);
+        if (!event)
+            return report(badReply, tr("agent at %1 sent a bad event: %2")
+                                        .arg(current_.toString(),
+                                             QString::fromStdString(event.error().message)));
+        ConsoleEvent e = std::move(event).value();
+        e.agent = hello_.agent;
+        const QPointer<QTcpSocket> socket = socket_;
+        emit eventReceived(e);
+        if (e.changesCluster() && socket_ == socket)
+            refresh();
+        return;
+    }
+    if (type != u"reply" && type != u"error")
+        return report(badReply, tr("agent at %1 sent a message of unknown type: %2")
+                                    .arg(current_.toString(), excerpt(line)));
+
+    const bool ok = type == u"reply";
+    const QJsonValue idValue = message.value(QStringLiteral("id"));
+    if (idValue.isUndefined() || idValue.isNull()) {
+        // An error the agent could not tie to a request: bad-json, line-too-long, busy.
+        if (!ok)
+            return report(
+                message.value(QStringLiteral("code")).toString(),
+                tr("agent at %1: %2")
+                    .arg(current_.toString(), message.value(QStringLiteral("message")).toString()));
+        return report(badReply, tr("agent at %1 sent a reply without an id: %2")
+                                    .arg(current_.toString(), excerpt(line)));
+    }
+    const auto id = integerId(idValue);
+    const auto found = id ? pending_.constFind(*id) : pending_.constEnd();
+    if (found == pending_.constEnd())
+        return report(badReply, tr("agent at %1 answered a request this console did not send: %2")
+                                    .arg(current_.toString(), excerpt(line)));
+    const Pending kind = found.value();
+    pending_.erase(found);
+    if (pending_.isEmpty())
+        replyTimer_.stop();
+    else
+        replyTimer_.start(replyTimeoutMs_); // the agent answers in order: it is making progress
+    handleAnswer(*id, kind, ok, message);
+}
+
+void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message)
+{
+    const QString agent = current_.toString();
+    const QString badReply = QString::fromLatin1(kBadReplyError);
+    const bool refreshPart =
+        kind == Pending::Cluster || kind == Pending::History || kind == Pending::Drills;
+    const QPointer<QTcpSocket> socket = socket_;
+    const auto done = [&] {
+        if (refreshPart && socket_ == socket && socket)
+            refreshPartDone();
+    };
+
+    if (!ok) {
+        const QString code = message.value(QStringLiteral("code")).toString();
+        const QString text = message.value(QStringLiteral("message")).toString();
+        switch (kind) {
+        case Pending::Drill:
+            emit drillFinished(id, false, text.isEmpty() ? code : text);
+            return;
+        case Pending::Hello: {
+            const QString why = tr("agent at %1 refused the hello: %2").arg(agent, text);
+            if (code == u"not-authorized" || code == u"unsupported-protocol") {
+                // Another agent would say the same: give up and say why.
+                running_ = false;
+                retryTimer_.stop();
+                teardown(why);
+                setState(State::Disconnected);
+                report(code, why);
+                return;
+            }
+            return lose(code, why);
+        }
+        case Pending::Subscribe:
+        case Pending::Cluster:
+        case Pending::History:
+        case Pending::Drills:
+            report(code, tr("agent at %1: %2").arg(agent, text));
+            return done();
+        }
+        return;
+    }
+
+    const QJsonValue resultValue = message.value(QStringLiteral("result"));
+    if (!resultValue.isObject()) {
+        const QString why = tr("agent at %1 sent a reply without a result object").arg(agent);
+        if (kind == Pending::Drill) {
+            emit drillFinished(id, false, why);
+            return;
+        }
+        if (kind == Pending::Hello)
+            return lose(badReply, why);
+        report(badReply, why);
+        return done();
+    }
+    const QJsonObject result = resultValue.toObject();
+    const auto bad = [&](const std::string &why) {
+        report(badReply, tr("agent at %1: %2").arg(agent, QString::fromStdString(why)));
+    };
+
+    switch (kind) {
+    case Pending::Hello: {
+        auto h = parseHello(result);
+        if (!h)
+            return lose(
+                badReply,
+                tr("agent at %1: %2").arg(agent, QString::fromStdString(h.error().message)));
+        hello_ = std::move(h).value();
+        setState(State::Connected);
+        emit helloReceived(current_, hello_);
+        if (socket_ != socket || !socket)
+            return;
+        proto::Request subscribe;
+        subscribe.kind = proto::RequestKind::Subscribe;
+        subscribe.subscribeEvents = true;
+        send(std::move(subscribe), Pending::Subscribe);
+        refresh();
+        return;
+    }
+    case Pending::Subscribe:
+        return;
+    case Pending::Cluster:
+        handleCluster(result);
+        return done();
+    case Pending::History:
+        if (auto h = parseHistory(result))
+            emit historyReceived(h.value());
+        else
+            bad(h.error().message);
+        return done();
+    case Pending::Drills:
+        if (auto d = parseDrills(result))
+            emit drillsReceived(d.value());
+        else
+            bad(d.error().message);
+        return done();
+    case Pending::Drill: {
+        auto record = parseDrillRecord(result);
+        if (!record) {
+            emit drillFinished(id, true,
+                               tr("the agent carried out the drill, but its record is unreadable: "
+                                  "%1")
+                                   .arg(QString::fromStdString(record.error().message)));
+        } else {
+            const DrillRecord &r = record.value();
+            const QString what = describe(r);
+            emit drillFinished(id, true,
+                               r.forwardedTo.isEmpty()
+                                   ? tr("%1: carried out (drill %2)").arg(what).arg(r.id)
+                                   : tr("%1: carried out by agent %2 (drill %3)")
+                                         .arg(what, r.forwardedTo)
+                                         .arg(r.id));
+        }
+        if (socket_ == socket && socket)
+            refresh();
+        return;
+    }
+    }
+}
+
+void AgentClient::handleCluster(const QJsonObject &result)
+{
+    auto parsed = parseCluster(result);
+    if (!parsed)
+        return report(
+            QString::fromLatin1(kBadReplyError),
+            tr("agent at %1: %2")
+                .arg(current_.toString(), QString::fromStdString(parsed.error().message)));
+    ClusterInfo cluster = std::move(parsed).value();
+    if (cluster.hasAgent(hello_.agent)) {
+        learn(cluster);
+        backoff_.reset(); // a good agent: the next loss starts from the shortest delay
+    } else {
+        // This agent is out of its own view: killed by a drill, still joining, or cut off. Its
+        // picture is empty or stale; another agent's is better, if there is one to ask.
+        const QList<Endpoint> list = endpoints();
+        const bool another = std::any_of(list.begin(), list.end(),
+                                         [&](const Endpoint &e) { return !(e == current_); });
+        if (another)
+            return lose(
+                QString::fromLatin1(kOutOfClusterError),
+                tr("agent %1 at %2 is not in the cluster (view %3); moving to another agent")
+                    .arg(hello_.agent, current_.toString(), cluster.viewId));
+    }
+    cluster_ = cluster;
+    emit clusterReceived(cluster_.snapshot, cluster_.viewId, cluster_.controlAddresses());
+}
+
+void AgentClient::learn(const ClusterInfo &cluster)
+{
+    QList<Endpoint> learnt;
+    for (const QString &address : cluster.controlAddresses())
+        if (auto e = Endpoint::parse(address); e && !learnt.contains(*e))
+            learnt << *e;
+    if (learnt == learnt_)
+        return;
+    learnt_ = learnt;
+    emit endpointsChanged();
+}
+
+// ---- Requests ----------------------------------------------------------------------------------
+
+void AgentClient::refresh()
+{
+    if (state_ != State::Connected || !socket_)
+        return;
+    if (refreshOutstanding_ > 0) {
+        refreshPending_ = true;
+        return;
+    }
+    refreshPending_ = false;
+    refreshOutstanding_ = 3;
+    for (auto [kind, pending] : {std::pair{proto::RequestKind::GetCluster, Pending::Cluster},
+                                 std::pair{proto::RequestKind::GetHistory, Pending::History},
+                                 std::pair{proto::RequestKind::GetDrills, Pending::Drills}}) {
+        proto::Request r;
+        r.kind = kind;
+        send(std::move(r), pending);
+    }
+}
+
+void AgentClient::refreshPartDone()
+{
+    if (refreshOutstanding_ > 0)
+        --refreshOutstanding_;
+    if (refreshOutstanding_ == 0 && refreshPending_)
+        refresh();
+}
+
+qint64 AgentClient::sendDrill(const QString &action, const QString &node, const QString &iface,
+                              const QString &reason, std::optional<qint64> durationMs)
+{
+    const auto failLater = [this](qint64 id, const QString &why) {
+        QMetaObject::invokeMethod(
+            this, [this, id, why] { emit drillFinished(id, false, why); }, Qt::QueuedConnection);
+        return id;
+    };
+    const auto a = drillAction(action);
+    if (!a)
+        return failLater(nextId_++,
+                         tr("unknown drill action \"%1\"; expected kill, fail-adapter, drain or "
+                            "restore")
+                             .arg(action));
+    if (state_ != State::Connected || !socket_)
+        return failLater(nextId_++, tr("not connected to an agent"));
+
+    proto::Request r;
+    r.kind = proto::RequestKind::Drill;
+    r.drill.action = *a;
+    r.drill.node = node.toStdString();
+    r.drill.iface = iface.toStdString();
+    r.drill.reason = reason.toStdString();
+    if (durationMs)
+        r.drill.durationMs = std::int64_t{*durationMs};
+    return send(std::move(r), Pending::Drill);
+}
+
+} // namespace dmr::console

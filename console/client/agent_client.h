@@ -1,0 +1,167 @@
+#pragma once
+// The console's side of the control protocol (backend/PROTOCOL.md): one QTcpSocket to one
+// dmr-agent at a time, newline-delimited JSON framed with dmr::protocol::LineFramer
+// (kReplyLineBytesMax), requests with integer ids matched to their replies.
+//
+// On connecting it says hello (client "dmr-console VERSION", with the operator token when one
+// is set), subscribes to events and fetches get-cluster, get-history and get-drills; it fetches
+// them again on every view-changed, plan-changed, failover or drill event and after each drill
+// it sends, coalesced: at most one refresh in flight, and one more pending behind it.
+//
+// Endpoints: the ones it was given, then the control addresses of the agents learnt from the
+// last get-cluster. When its agent is lost (the connection drops, it stops answering, or it
+// reports itself out of the cluster, as a killed agent does in a kill drill) it moves to the
+// next endpoint, after a backoff of 250 ms doubling to 8 s, with jitter.
+
+#include "backoff.h"
+#include "endpoint.h"
+#include "records.h"
+
+#include "dmr/protocol.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+class QTcpSocket;
+
+namespace dmr::console {
+
+class AgentClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State : quint8 {
+        Disconnected, // not started, stopped, or given up (a refused hello)
+        Connecting,   // the first attempt: connecting and saying hello
+        Connected,    // hello answered; requests and events flow
+        Reconnecting, // lost the agent or could not reach it: waiting, then trying the next one
+    };
+    Q_ENUM(State)
+
+    // The codes errorOccurred() carries besides the agent's own (PROTOCOL.md, Errors).
+    static constexpr const char *kConnectionError = "connection"; // refused, dropped, timed out
+    static constexpr const char *kTimeoutError = "timeout";       // no answer in time
+    static constexpr const char *kBadReplyError = "bad-reply";    // a line that breaks the protocol
+    static constexpr const char *kLineTooLongError = "line-too-long";   // a line over 16 MiB
+    static constexpr const char *kOutOfClusterError = "out-of-cluster"; // the agent left its view
+    static constexpr const char *kNoEndpointError = "no-endpoint";      // nothing to connect to
+
+    static constexpr int kConnectTimeoutMs = 5000;
+    // Replies come in request order; a forwarded drill takes up to 3 s at the agent.
+    static constexpr int kReplyTimeoutMs = 15000;
+
+    // "dmr-console 0.1.0": what the hello says.
+    static QString clientName();
+
+    explicit AgentClient(QObject *parent = nullptr);
+    ~AgentClient() override;
+
+    // The endpoints to try first, in order (--connect). Takes effect at the next attempt.
+    void setEndpoints(const QList<Endpoint> &endpoints);
+    // The given endpoints, then the learnt ones that are not among them.
+    QList<Endpoint> endpoints() const;
+    QList<Endpoint> learntEndpoints() const { return learnt_; }
+    // The operator token for the next hellos; empty: read-only sessions (drills are refused).
+    void setOperatorToken(const QString &token) { token_ = token; }
+    void setTimeouts(int connectMs, int replyMs);
+    void setBackoff(int initialMs, int maxMs) { backoff_ = Backoff(initialMs, maxMs); }
+
+    State state() const { return state_; }
+    // The last error, as one line for a person; empty when there was none.
+    QString lastError() const { return lastError_; }
+    // The endpoint of the current (or next) attempt; invalid before start().
+    Endpoint currentEndpoint() const { return current_; }
+    // The current connection's hello reply; empty unless Connected.
+    HelloInfo hello() const { return hello_; }
+    bool isOperator() const { return state_ == State::Connected && hello_.isOperator; }
+    // The last get-cluster that was emitted.
+    const ClusterInfo &cluster() const { return cluster_; }
+
+public slots:
+    // Connects to the first endpoint (and keeps a connection until stop()).
+    void start();
+    // Closes the connection and stops reconnecting. Drills waiting for an answer finish with
+    // ok = false.
+    void stop();
+    // Fetches the cluster, the history and the drills again (coalesced). Nothing when not
+    // connected: every connection starts with a refresh.
+    void refresh();
+
+public:
+    // Sends a drill: action "kill", "fail-adapter", "drain" or "restore"; iface empty unless the
+    // action takes one; reason must not be empty; durationMs restores it automatically. Returns
+    // the request id; drillFinished(id, ...) follows exactly once, with the agent's word (or
+    // ok = false at once when not connected, or when the connection is lost first).
+    qint64 sendDrill(const QString &action, const QString &node, const QString &iface,
+                     const QString &reason, std::optional<qint64> durationMs = std::nullopt);
+
+signals:
+    void stateChanged(dmr::console::AgentClient::State state);
+    // Said hello to this agent (each connection).
+    void helloReceived(const dmr::console::Endpoint &endpoint,
+                       const dmr::console::HelloInfo &hello);
+    // The endpoints to cycle through changed (new agents learnt).
+    void endpointsChanged();
+    // A failure, one line for a person: the agent's error code (PROTOCOL.md) or one of the k*Error
+    // codes above. Errors of drill requests go to drillFinished instead.
+    void errorOccurred(const QString &code, const QString &message);
+
+    void clusterReceived(const dmr::Snapshot &snapshot, const QString &viewId,
+                         const QStringList &agentControlAddresses);
+    void historyReceived(const QList<dmr::console::FailoverRecord> &records);
+    void drillsReceived(const QList<dmr::console::DrillRecord> &records);
+    void eventReceived(const dmr::console::ConsoleEvent &event);
+    void drillFinished(qint64 id, bool ok, const QString &message);
+
+private:
+    enum class Pending : quint8 { Hello, Subscribe, Cluster, History, Drills, Drill };
+
+    void setState(State state);
+    void report(const QString &code, const QString &message);
+    void attempt();
+    void scheduleRetry();
+    // Drops the connection (if any) without retrying; fails pending drills with `why`.
+    void teardown(const QString &why);
+    // Drops the agent and, unless stopped, goes on with the next endpoint after the backoff.
+    void lose(const QString &code, const QString &why);
+    qint64 send(dmr::protocol::Request request, Pending kind);
+    void onConnected();
+    void onReadyRead();
+    void onSocketGone();
+    void handleLine(const std::string &line);
+    void handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message);
+    void handleCluster(const QJsonObject &result);
+    void refreshPartDone();
+    void learn(const ClusterInfo &cluster);
+
+    QPointer<QTcpSocket> socket_;
+    dmr::protocol::LineFramer framer_{dmr::protocol::kReplyLineBytesMax};
+    QHash<qint64, Pending> pending_;
+    qint64 nextId_ = 1;
+    int refreshOutstanding_ = 0;
+    bool refreshPending_ = false;
+
+    QList<Endpoint> given_;
+    QList<Endpoint> learnt_;
+    Endpoint current_;
+    Backoff backoff_;
+    QTimer retryTimer_;
+    QTimer connectTimer_;
+    QTimer replyTimer_;
+    int connectTimeoutMs_ = kConnectTimeoutMs;
+    int replyTimeoutMs_ = kReplyTimeoutMs;
+
+    QString token_;
+    bool running_ = false;
+    State state_ = State::Disconnected;
+    QString lastError_;
+    HelloInfo hello_;
+    ClusterInfo cluster_;
+};
+
+} // namespace dmr::console

@@ -1,0 +1,154 @@
+#pragma once
+// What the agent answers, typed: the hello reply, get-cluster, get-history, get-drills and the
+// events (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole
+// event line), ignore fields they do not know (the protocol may add some), and on a missing or
+// mistyped field return an error naming its path. Only the client layer calls them: models and
+// widgets get these values, never JSON.
+
+#include "dmr/result.h"
+#include "dmr/snapshot.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace dmr::console {
+
+// The hello reply: who answers.
+struct HelloInfo
+{
+    QString agent;   // its node id
+    QString version; // "0.1.0"
+    int protocol = 0;
+    QString role; // "member", "group-leader", "system-leader", "joining", "killed"
+    bool isOperator = false;
+    bool operator==(const HelloInfo &) const = default;
+};
+
+// One agent of the view, in join order (get-cluster "agents").
+struct AgentInfo
+{
+    QString id;
+    qint64 seq = 0;
+    QString membership; // its membership endpoint
+    QString control;    // its control endpoint, "127.0.0.1:25400"; empty when unknown
+    bool operator==(const AgentInfo &) const = default;
+};
+
+// get-cluster.
+struct ClusterInfo
+{
+    QString viewId;      // "1.5"
+    QString coordinator; // empty when the agent has no view (killed, joining)
+    QList<AgentInfo> agents;
+    dmr::Snapshot snapshot;
+
+    // The agents' non-empty control addresses, in join order.
+    QStringList controlAddresses() const;
+    bool hasAgent(const QString &id) const;
+    bool operator==(const ClusterInfo &) const = default;
+};
+
+// A role a failed node held and who took it over (empty: nobody could).
+struct Successor
+{
+    QString role; // "system-leader", "leader 10.0.1.0/24"
+    QString node;
+    bool operator==(const Successor &) const = default;
+};
+
+// One get-history entry: a node lost roles. Times in ms since the epoch, durations in ms; the
+// optional ones are null on the wire until the new routing points report their tunnels up.
+struct FailoverRecord
+{
+    qint64 id = 0;
+    QString node;
+    QString cause; // "connection-lost", "silent", "left", "drain", "adapter", "moved"
+    QStringList roles;
+    QList<Successor> successors; // in the order of `roles`
+    QString viewId;
+    qint64 silentMs = 0;
+    qint64 detectedMs = 0;
+    qint64 electedMs = 0;
+    std::optional<qint64> tunnelsUpMs;
+    std::optional<qint64> electionMs;
+    std::optional<qint64> tunnelsMs;
+    std::optional<qint64> totalMs;
+    bool operator==(const FailoverRecord &) const = default;
+};
+
+// One get-drills entry, or a drill reply's result.
+struct DrillRecord
+{
+    qint64 id = 0;
+    QString action; // "kill", "fail-adapter", "drain", "restore"
+    QString node;
+    QString iface; // empty when the drill names no adapter
+    QString reason;
+    QString client;
+    std::optional<qint64> durationMs;
+    qint64 startedMs = 0;
+    std::optional<qint64> endedMs; // null while in force
+    QString via;                   // the agent that forwarded it, if any
+    QString forwardedTo;           // a drill reply only: the agent that carried it out
+    bool operator==(const DrillRecord &) const = default;
+};
+
+// One event. The typed fields are those of its kind (the others stay empty); `data` keeps the
+// whole data object, for fields and kinds this console does not know yet.
+struct ConsoleEvent
+{
+    enum class Kind : quint8 { ViewChanged, PlanChanged, Failover, Drill, Other };
+
+    Kind kind = Kind::Other;
+    QString kindName; // the wire name: "view-changed"
+    qint64 timeMs = 0;
+    QString agent; // the agent that reported it (its hello "agent"); set by the client
+
+    QString group;       // view-changed, failover ("GL_group" when the system leader moved)
+    QString leader;      // view-changed: empty when the group is empty
+    QStringList members; // view-changed, in join order
+    QStringList actions; // plan-changed: each action's text, opens before closes
+    QString from;        // failover
+    QString to;          // failover: empty when nobody took over
+    QString reason;      // failover (the cause), drill
+    QString action;      // drill
+    QString node;        // drill
+    QString iface;       // drill
+    QString client;      // drill
+    std::optional<qint64> durationMs; // drill
+    QJsonObject data;
+    bool operator==(const ConsoleEvent &) const = default;
+
+    // Whether the cluster's state, history or drills may have changed: what makes the client
+    // fetch them again.
+    bool changesCluster() const { return kind != Kind::Other; }
+};
+
+Result<HelloInfo> parseHello(const QJsonObject &result);
+Result<ClusterInfo> parseCluster(const QJsonObject &result);
+Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result);
+Result<QList<DrillRecord>> parseDrills(const QJsonObject &result);
+Result<DrillRecord> parseDrillRecord(const QJsonObject &record);
+// A whole event line: {"type":"event","event":KIND,"time_ms":T,"data":{...}}.
+Result<ConsoleEvent> parseEvent(const QJsonObject &message);
+
+// One line for a person, translated: "failover of 10.0.1.0/24: 2 -> 1 (connection-lost)".
+QString describe(const ConsoleEvent &event);
+// "kill of node 2 for 3000 ms (failover drill)".
+QString describe(const DrillRecord &drill);
+// "system leader", "leader of 10.0.1.0/24": a failover role for display.
+QString describeRole(const QString &role);
+
+} // namespace dmr::console
+
+Q_DECLARE_METATYPE(dmr::Snapshot)
+Q_DECLARE_METATYPE(dmr::console::HelloInfo)
+Q_DECLARE_METATYPE(dmr::console::ClusterInfo)
+Q_DECLARE_METATYPE(dmr::console::FailoverRecord)
+Q_DECLARE_METATYPE(dmr::console::DrillRecord)
+Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)

@@ -1,0 +1,56 @@
+#pragma once
+// The drills the agent took or carried out (get-drills), oldest first: the audit trail of who
+// rehearsed what failure, when, why, and whether it is still in force.
+
+#include "model_roles.h"
+
+#include "client/records.h"
+
+#include <QAbstractTableModel>
+
+namespace dmr::console {
+
+class DrillModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column : int {
+        StartedColumn,
+        ActionColumn,
+        NodeColumn,
+        InterfaceColumn,
+        ReasonColumn,
+        ClientColumn,
+        DurationColumn, // ms; empty: until a restore
+        EndedColumn,    // empty while in force
+        ViaColumn,
+        ColumnCount
+    };
+    enum Role : int {
+        RecordIdRole = FirstModelRole, // qint64
+        ActionRole,                    // QString, the wire name: "fail-adapter"
+        NodeIdRole,                    // QString
+        InForceRole,                   // bool: not ended yet
+    };
+
+    explicit DrillModel(QObject *parent = nullptr);
+
+    // Rows are matched by record id, as in HistoryModel.
+    void setRecords(const QList<DrillRecord> &records);
+    void clear() { setRecords({}); }
+    const QList<DrillRecord> &records() const { return records_; }
+    DrillRecord recordAt(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+private:
+    QList<DrillRecord> records_;
+};
+
+} // namespace dmr::console

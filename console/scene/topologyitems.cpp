@@ -1,0 +1,836 @@
+#include "topologyitems.h"
+
+#include "topologylayout.h"
+#include "topologyscene.h"
+
+#include <QCursor>
+#include <QFontMetricsF>
+#include <QGraphicsSceneContextMenuEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QGuiApplication>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QStyleOptionGraphicsItem>
+#include <QtMath>
+
+#include <algorithm>
+
+namespace dmr::console {
+
+namespace {
+
+// Below these levels of detail (scene units to device pixels) items draw less.
+constexpr qreal kLodText = 0.55;       // node labels
+constexpr qreal kLodRegionText = 0.45; // region headers, as large as they can grow
+constexpr qreal kLodReadable = 0.8;    // below this, region headers grow to stay legible
+constexpr qreal kLodLegendText = 0.3;
+constexpr qreal kLodSimple = 0.3; // nodes as plain squares, no marks' details
+constexpr qreal kLodTunnelText = 0.8;
+
+QColor mix(const QColor &a, const QColor &b, qreal t)
+{
+    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
+                            static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
+                            static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+QColor withAlpha(QColor c, qreal alpha)
+{
+    c.setAlphaF(static_cast<float>(alpha));
+    return c;
+}
+
+QPen cosmeticPen(const QColor &color, qreal width, Qt::PenStyle style = Qt::SolidLine)
+{
+    QPen pen(color, width, style, Qt::RoundCap, Qt::RoundJoin);
+    pen.setCosmetic(true);
+    return pen;
+}
+
+qreal lodOf(const QPainter *painter)
+{
+    return QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform());
+}
+
+QPolygonF starPolygon(QPointF centre, qreal outer)
+{
+    QPolygonF star;
+    const qreal inner = outer * 0.45;
+    for (int i = 0; i < 10; ++i) {
+        const qreal angle = -M_PI / 2 + i * M_PI / 5;
+        const qreal r = i % 2 == 0 ? outer : inner;
+        star << centre + QPointF(r * std::cos(angle), r * std::sin(angle));
+    }
+    return star;
+}
+
+QColor nodeFillFor(const SceneStyle &s, NodeVisualState state)
+{
+    switch (state) {
+    case NodeVisualState::Up:
+        return s.nodeFill;
+    case NodeVisualState::Drained:
+        return mix(s.nodeFill, s.background, 0.5);
+    case NodeVisualState::Failed:
+        return mix(s.down, s.background, 0.55);
+    case NodeVisualState::Down:
+        break;
+    }
+    return mix(s.nodeFill, s.down, 0.25);
+}
+
+// The node's circle as its state shows it: filled, outlined (dashed when drained), crossed in
+// red when failed.
+void drawNodeGlyph(QPainter *p, const SceneStyle &s, QPointF c, qreal r, NodeVisualState state)
+{
+    const bool up = state == NodeVisualState::Up;
+    if (state == NodeVisualState::Drained) {
+        p->setBrush(nodeFillFor(s, state));
+        p->setPen(cosmeticPen(s.down, 1.4, Qt::DashLine));
+        p->drawEllipse(c, r, r);
+    } else {
+        // Two fills rather than a stroke: several times faster with thousands of nodes.
+        const qreal w = up ? 1.3 : 1.1;
+        p->setPen(Qt::NoPen);
+        p->setBrush(up ? s.nodeOutline : s.down);
+        p->drawEllipse(c, r + w / 2, r + w / 2);
+        p->setBrush(nodeFillFor(s, state));
+        p->drawEllipse(c, r - w / 2, r - w / 2);
+    }
+    if (state == NodeVisualState::Failed) {
+        const qreal k = r * 0.62;
+        p->setPen(cosmeticPen(s.failed, 2.2));
+        p->drawLine(c + QPointF(-k, -k), c + QPointF(k, k));
+        p->drawLine(c + QPointF(-k, k), c + QPointF(k, -k));
+    }
+}
+
+void drawRing(QPainter *p, QPointF c, qreal r, const QColor &color, qreal width)
+{
+    p->setBrush(Qt::NoBrush);
+    p->setPen(QPen(color, width));
+    p->drawEllipse(c, r, r);
+}
+
+void drawStar(QPainter *p, const SceneStyle &s, QPointF c, qreal outer)
+{
+    p->setBrush(s.systemLeader);
+    p->setPen(cosmeticPen(mix(s.systemLeader, s.text, 0.55), 1.0));
+    p->drawPolygon(starPolygon(c, outer));
+}
+
+// Ring radii and widths of the marks, relative to the node radius.
+qreal groupRingRadius(qreal r)
+{
+    return r + 4.5;
+}
+qreal systemRingRadius(qreal r)
+{
+    return r + 8.8;
+}
+constexpr qreal kRingWidth = 3.4;
+
+QPointF starCentre(qreal r)
+{
+    return {r * 0.95, -r * 0.95};
+}
+
+} // namespace
+
+SceneStyle SceneStyle::fromPalette(const QPalette &palette, qreal nodeRadius)
+{
+    SceneStyle s;
+    s.nodeRadius = nodeRadius;
+    s.background = palette.color(QPalette::Active, QPalette::Base);
+    s.text = palette.color(QPalette::Active, QPalette::Text);
+    const bool dark = s.background.lightnessF() < 0.5;
+    const QColor highlight = palette.color(QPalette::Active, QPalette::Highlight);
+    s.muted = mix(s.text, s.background, 0.42);
+    s.regionFill = mix(s.background, highlight, dark ? 0.12 : 0.07);
+    s.regionOutline = mix(s.text, s.background, dark ? 0.45 : 0.5);
+    s.nodeFill = dark ? mix(s.background, s.text, 0.12) : s.background;
+    s.nodeOutline = mix(s.text, s.background, 0.12);
+    s.groupLeader = dark ? QColor(0x5c, 0xa8, 0xff) : QColor(0x1f, 0x6f, 0xd1);
+    s.systemLeader = dark ? QColor(0xff, 0xc4, 0x2e) : QColor(0xe0, 0x98, 0x00);
+    s.failed = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
+    s.down = mix(s.text, s.background, 0.58);
+    s.tunnelUp = dark ? QColor(0x4c, 0xd1, 0x7a) : QColor(0x1e, 0x8e, 0x3e);
+    s.tunnelPending = mix(s.text, s.background, 0.5);
+    s.selection = highlight;
+
+    const QFont base = QGuiApplication::font();
+    s.nodeFont = base;
+    s.nodeFont.setPointSizeF(8.5);
+    s.regionFont = base;
+    s.regionFont.setPointSizeF(9.5);
+    s.regionFont.setBold(true);
+    s.smallFont = base;
+    s.smallFont.setPointSizeF(7.5);
+    s.legendTitleFont = base;
+    s.legendTitleFont.setPointSizeF(8.5);
+    s.legendTitleFont.setBold(true);
+    return s;
+}
+
+// ---- RegionItem -------------------------------------------------------------------------------
+
+RegionItem::RegionItem(const SceneStyle *style, const QString &network, const QRectF &rect,
+                       const QRectF &header, int memberCount)
+    : style_(style)
+    , network_(network)
+    , rect_(rect)
+    , header_(header)
+    , members_(memberCount)
+    , up_(0)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::Region));
+    setData(RoleId, network);
+    setZValue(0);
+}
+
+QRectF RegionItem::boundingRect() const
+{
+    return rect_.adjusted(-2, -2, 2, 2);
+}
+
+void RegionItem::setLeader(const QString &leader)
+{
+    if (leader == leader_ && data(RoleLeader).isValid())
+        return;
+    leader_ = leader;
+    setData(RoleLeader, leader);
+    update();
+}
+
+void RegionItem::setMembersUp(int up)
+{
+    if (up == up_)
+        return;
+    up_ = up;
+    update();
+}
+
+void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    const qreal lod = lodOf(painter);
+    const bool leaderless = leader_.isEmpty();
+    painter->setBrush(s.regionFill);
+    painter->setPen(cosmeticPen(leaderless ? s.failed : s.regionOutline, 1.5,
+                                leaderless ? Qt::DashLine : Qt::SolidLine));
+    if (lod < 0.05) {
+        painter->drawRect(rect_);
+        return;
+    }
+    painter->drawRoundedRect(rect_, 12, 12);
+
+    const QFontMetricsF title(s.regionFont);
+    const QFontMetricsF small(s.nodeFont);
+    const qreal textHeight = title.height() + 1 + small.height();
+    const QString leaderText =
+        leaderless ? TopologyScene::tr("no leader") : TopologyScene::tr("leader %1").arg(leader_);
+    const QString count = TopologyScene::tr("· %1/%n up", nullptr, members_).arg(up_);
+    // Zoomed out, the header grows so that it stays legible on screen, as far as the region
+    // has room for it; too far out, it is left out.
+    qreal grow = 1;
+    if (lod < kLodReadable) {
+        const qreal wanted = kLodReadable / lod;
+        const qreal textWidth =
+            std::max(title.horizontalAdvance(network_),
+                     small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
+        const qreal room = std::min((rect_.right() - header_.left() - 8) / textWidth,
+                                    rect_.height() * 0.9 / textHeight);
+        grow = std::min(wanted, room);
+        if (grow * lod < kLodRegionText)
+            return;
+    }
+    painter->save();
+    // The two lines, centred in the header's height (or grown from its top left corner).
+    const QPointF origin(header_.left(),
+                         grow > 1 ? header_.top() : header_.center().y() - textHeight / 2);
+    painter->translate(origin);
+    painter->scale(grow, grow);
+    const qreal width = (rect_.right() - header_.left() - 8) / grow;
+    const QRectF titleRect(0, 0, width, title.height());
+    painter->setFont(s.regionFont);
+    painter->setPen(s.text);
+    painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, network_);
+
+    painter->setFont(s.nodeFont);
+    const QRectF line(0, titleRect.bottom() + 1, width, small.height());
+    painter->setPen(leaderless ? s.failed : s.groupLeader);
+    painter->drawText(line, Qt::AlignLeft | Qt::AlignVCenter, leaderText);
+    painter->setPen(s.muted);
+    painter->drawText(line.adjusted(small.horizontalAdvance(leaderText) + 6, 0, 0, 0),
+                      Qt::AlignLeft | Qt::AlignVCenter, count);
+    painter->restore();
+}
+
+// ---- MarkItem ---------------------------------------------------------------------------------
+
+MarkItem::MarkItem(const SceneStyle *style, Kind kind, QGraphicsItem *parent)
+    : QGraphicsItem(parent)
+    , style_(style)
+    , kind_(kind)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::Mark));
+    setAcceptedMouseButtons(Qt::NoButton);
+    setVisible(false);
+}
+
+QRectF MarkItem::boundingRect() const
+{
+    const qreal r = style_->nodeRadius;
+    const qreal outer =
+        kind_ == Kind::GroupLeader ? groupRingRadius(r) + kRingWidth : systemRingRadius(r) + 9;
+    return QRectF(-outer, -outer, 2 * outer, 2 * outer);
+}
+
+void MarkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    const qreal r = s.nodeRadius;
+    const bool simple = lodOf(painter) < kLodSimple;
+    switch (kind_) {
+    case Kind::GroupLeader:
+        drawRing(painter, {}, groupRingRadius(r), s.groupLeader, kRingWidth);
+        break;
+    case Kind::SystemLeader:
+        drawRing(painter, {}, systemRingRadius(r), s.systemLeader, kRingWidth);
+        if (!simple)
+            drawStar(painter, s, starCentre(r), 8.5);
+        break;
+    case Kind::Pulse:
+        drawRing(painter, {}, r + 2, pulse_, 3);
+        break;
+    }
+}
+
+// ---- NodeItem ---------------------------------------------------------------------------------
+
+NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate)
+    : owner_(scene)
+    , style_(style)
+    , id_(id)
+    , gate_(gate)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::Node));
+    setData(RoleId, id);
+    setData(RoleSystemLeader, false);
+    setData(RoleGroupLeader, false);
+    setData(RoleSelected, false);
+    setZValue(3);
+    setAcceptedMouseButtons(Qt::LeftButton | Qt::RightButton);
+    setCursor(Qt::PointingHandCursor);
+    setVisualState(NodeVisualState::Down);
+    measureLabel();
+}
+
+MarkItem *NodeItem::mark(MarkItem::Kind kind) const
+{
+    return marks_[static_cast<int>(kind)];
+}
+
+MarkItem *NodeItem::ensureMark(MarkItem::Kind kind)
+{
+    auto &m = marks_[static_cast<int>(kind)];
+    if (!m)
+        m = new MarkItem(style_, kind, this);
+    return m;
+}
+
+void NodeItem::measureLabel()
+{
+    prepareGeometryChange();
+    const qreal r = style_->nodeRadius;
+    const QFontMetricsF fm(style_->nodeFont);
+    const qreal w = fm.horizontalAdvance(id_) + 2;
+    const qreal h = fm.height();
+    labelInside_ = w <= 1.45 * r;
+    if (labelInside_)
+        labelRect_ = QRectF(-r, -h / 2, 2 * r, h);
+    else if (gate_)
+        labelRect_ = QRectF(systemRingRadius(r) + 3, -h / 2, w, h);
+    else
+        labelRect_ = QRectF(-w / 2, systemRingRadius(r) + 2, w, h);
+    const qreal outer = systemRingRadius(r) + 9; // the star, the selection halo
+    bounds_ =
+        QRectF(-outer, -outer, 2 * outer, 2 * outer).united(labelRect_.adjusted(-1, -1, 1, 1));
+    // The failed-adapter badge below left.
+    bounds_ = bounds_.united(QRectF(-r - 6, r - 8, 14, 14));
+}
+
+void NodeItem::styleChanged()
+{
+    measureLabel();
+    update();
+}
+
+QRectF NodeItem::boundingRect() const
+{
+    return bounds_;
+}
+
+QPainterPath NodeItem::shape() const
+{
+    QPainterPath path;
+    const qreal r = style_->nodeRadius + 4;
+    path.addEllipse(QPointF(), r, r);
+    if (!labelInside_)
+        path.addRect(labelRect_);
+    return path;
+}
+
+void NodeItem::setVisualState(NodeVisualState state)
+{
+    state_ = state;
+    static const char *const names[] = {"up", "down", "failed", "drained"};
+    setData(RoleState, QString::fromLatin1(names[static_cast<int>(state)]));
+    update();
+}
+
+void NodeItem::setFailedAdapters(const QStringList &adapters)
+{
+    if (adapters == failedAdapters_)
+        return;
+    failedAdapters_ = adapters;
+    update();
+}
+
+void NodeItem::setSelectedNode(bool selected)
+{
+    if (selected == selected_)
+        return;
+    selected_ = selected;
+    setData(RoleSelected, selected);
+    update();
+}
+
+void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    const qreal r = s.nodeRadius;
+    const qreal lod = lodOf(painter);
+    if (lod < kLodSimple) {
+        // Thousands of nodes on screen: a square, no outline, no text.
+        const bool aa = painter->testRenderHint(QPainter::Antialiasing);
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        QColor fill = state_ == NodeVisualState::Up ? s.nodeOutline : s.down;
+        if (state_ == NodeVisualState::Failed)
+            fill = s.failed;
+        painter->fillRect(QRectF(-r, -r, 2 * r, 2 * r), fill);
+        if (selected_)
+            painter->fillRect(QRectF(-2 * r, -2 * r, 4 * r, 4 * r), withAlpha(s.selection, 0.5));
+        painter->setRenderHint(QPainter::Antialiasing, aa);
+        return;
+    }
+    if (selected_) {
+        painter->setBrush(withAlpha(s.selection, 0.22));
+        painter->setPen(cosmeticPen(s.selection, 2.5));
+        const qreal halo = systemRingRadius(r) + 5;
+        painter->drawEllipse(QPointF(), halo, halo);
+    }
+    drawNodeGlyph(painter, s, {}, r, state_);
+    if (!failedAdapters_.isEmpty()) {
+        // A small red badge: some adapter of this node is down.
+        const QPointF c(-r * 0.9, r * 0.9);
+        painter->setBrush(s.failed);
+        painter->setPen(cosmeticPen(s.background, 1.2));
+        painter->drawEllipse(c, 5.5, 5.5);
+        painter->setPen(cosmeticPen(s.background, 1.6));
+        painter->drawLine(c + QPointF(-2.3, -2.3), c + QPointF(2.3, 2.3));
+        painter->drawLine(c + QPointF(-2.3, 2.3), c + QPointF(2.3, -2.3));
+    }
+    if (lod < kLodText)
+        return;
+    if (!labelInside_) {
+        // A halo behind the label, so that a tunnel passing under it does not hide it.
+        painter->setBrush(withAlpha(selected_ ? s.selection
+                                    : gate_   ? s.background
+                                              : s.regionFill,
+                                    selected_ ? 0.3 : 0.85));
+        painter->setPen(Qt::NoPen);
+        painter->drawRoundedRect(labelRect_.adjusted(-2, 0, 2, 0), 3, 3);
+    }
+    painter->setFont(s.nodeFont);
+    painter->setPen(state_ == NodeVisualState::Up ? s.text : s.muted);
+    painter->drawText(labelRect_, Qt::AlignCenter, id_);
+}
+
+void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton)
+        event->accept();
+    else
+        event->ignore();
+}
+
+void NodeItem::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (shape().contains(event->pos())) {
+        owner_->setSelectedNode(id_);
+        owner_->emitNodeClicked(id_);
+    }
+}
+
+void NodeItem::contextMenuEvent(QGraphicsSceneContextMenuEvent *event)
+{
+    owner_->setSelectedNode(id_);
+    owner_->emitContextMenu(id_, event->screenPos());
+    event->accept();
+}
+
+// ---- LinkItem ---------------------------------------------------------------------------------
+
+LinkItem::LinkItem(const SceneStyle *style, const QString &node, const QString &network,
+                   const QString &iface, QPointF from, QPointF to)
+    : style_(style)
+    , node_(node)
+    , network_(network)
+    , iface_(iface)
+{
+    const QLineF full(from, to);
+    const qreal r = style->nodeRadius;
+    if (full.length() > r) {
+        QLineF trimmed = full;
+        trimmed.setP1(full.pointAt(r / full.length()));
+        line_ = trimmed;
+    } else {
+        line_ = QLineF(to, to);
+    }
+    setData(RoleKind, static_cast<int>(ItemKind::Link));
+    setData(RoleId, node);
+    setData(RoleNetwork, network);
+    setData(RoleAdapterFailed, false);
+    setZValue(1);
+    setAcceptedMouseButtons(Qt::NoButton);
+}
+
+QRectF LinkItem::boundingRect() const
+{
+    return QRectF(line_.p1(), line_.p2()).normalized().adjusted(-7, -7, 7, 7);
+}
+
+void LinkItem::setAdapterFailed(bool failed)
+{
+    if (failed == failed_)
+        return;
+    failed_ = failed;
+    setData(RoleAdapterFailed, failed);
+    update();
+}
+
+void LinkItem::setNodeUp(bool up)
+{
+    if (up == nodeUp_)
+        return;
+    nodeUp_ = up;
+    update();
+}
+
+void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    if (lodOf(painter) < 0.15 || line_.length() < 0.5)
+        return;
+    if (failed_) {
+        painter->setPen(cosmeticPen(s.failed, 2.4, Qt::DashLine));
+        painter->drawLine(line_);
+        const QPointF c = line_.pointAt(0.5);
+        const qreal k = 4.5;
+        painter->setPen(cosmeticPen(s.failed, 2.4));
+        painter->drawLine(c + QPointF(-k, -k), c + QPointF(k, k));
+        painter->drawLine(c + QPointF(-k, k), c + QPointF(k, -k));
+        return;
+    }
+    painter->setPen(cosmeticPen(nodeUp_ ? s.regionOutline : s.down, 2.4));
+    painter->drawLine(line_);
+    // The port where the link meets the network.
+    painter->setBrush(nodeUp_ ? s.regionOutline : s.down);
+    painter->setPen(Qt::NoPen);
+    painter->drawEllipse(line_.p2(), 3, 3);
+}
+
+// ---- TunnelItem -------------------------------------------------------------------------------
+
+TunnelItem::TunnelItem(const SceneStyle *style, const QString &root, const QString &leaf,
+                       QPointF from, QPointF to, const TunnelRoute &route,
+                       const QStringList &carries)
+    : style_(style)
+    , root_(root)
+    , leaf_(leaf)
+    , middle_(route.label)
+    , route_(route.polyline)
+{
+    const QPointF control = route.control;
+    // Start and end at the nodes' circles, clear of the marks' rings.
+    const qreal gap = style->nodeRadius + 5;
+    const auto trim = [&](QPointF end) {
+        const QLineF towards(end, control);
+        return towards.length() > gap ? towards.pointAt(gap / towards.length()) : end;
+    };
+    path_.moveTo(trim(from));
+    path_.quadTo(control, trim(to));
+    flat_ = path_.toSubpathPolygons().value(0);
+    setFlag(ItemUsesExtendedStyleOption);
+    setData(RoleKind, static_cast<int>(ItemKind::Tunnel));
+    setData(RoleId, root + QLatin1Char('-') + leaf);
+    setData(RoleTunnelRoot, root);
+    setData(RoleTunnelLeaf, leaf);
+    setData(RoleState, QStringLiteral("up"));
+    setZValue(2);
+    setAcceptedMouseButtons(Qt::NoButton);
+    setCarries(carries);
+}
+
+QString TunnelItem::labelText(const QStringList &carries)
+{
+    return carries.isEmpty()
+               ? QString()
+               : TopologyScene::tr("carries %1").arg(carries.join(QStringLiteral(", ")));
+}
+
+QRectF TunnelItem::labelRect() const
+{
+    if (label_.isEmpty())
+        return {};
+    const QFontMetricsF fm(style_->smallFont);
+    const QString text = up_ ? label_ : TopologyScene::tr("%1 (pending)").arg(label_);
+    const qreal w = fm.horizontalAdvance(text) + 10;
+    const qreal h = fm.height() + 4;
+    return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
+}
+
+QRectF TunnelItem::boundingRect() const
+{
+    QRectF bounds = path_.boundingRect().adjusted(-4, -4, 4, 4);
+    if (!label_.isEmpty())
+        bounds = bounds.united(labelRect().adjusted(-2, -2, 2, 2));
+    return bounds;
+}
+
+QPainterPath TunnelItem::shape() const
+{
+    QPainterPathStroker stroker;
+    stroker.setWidth(8);
+    return stroker.createStroke(path_);
+}
+
+void TunnelItem::setUp(bool up)
+{
+    if (up == up_)
+        return;
+    prepareGeometryChange(); // the label grows or shrinks
+    up_ = up;
+    setData(RoleState, up ? QStringLiteral("up") : QStringLiteral("pending"));
+    update();
+}
+
+void TunnelItem::setCarries(const QStringList &networks)
+{
+    if (networks == carries_ && !label_.isEmpty())
+        return;
+    prepareGeometryChange();
+    carries_ = networks;
+    label_ = labelText(networks);
+}
+
+void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    const auto &s = *style_;
+    const qreal lod = lodOf(painter);
+    // Zoomed far out: a thin solid line, which the raster engine draws without stroking
+    // (dashes would not show anyway).
+    const bool simple = lod < kLodSimple;
+    QPen pen = cosmeticPen(up_ ? s.tunnelUp : s.tunnelPending, simple ? 1.0 : 3.2);
+    pen.setCapStyle(Qt::FlatCap);
+    if (!simple)
+        pen.setDashPattern(up_ ? QList<qreal>{3.5, 1.6} : QList<qreal>{1.2, 1.8});
+    painter->setBrush(Qt::NoBrush);
+    painter->setPen(pen);
+    const QRectF exposed = option->exposedRect.adjusted(-8, -8, 8, 8);
+    const QRectF bounds = path_.boundingRect();
+    if (exposed.width() * exposed.height() * 4 < bounds.width() * bounds.height()) {
+        // Zoomed in on a long tunnel: stroke only the pieces on screen, not the whole curve.
+        QPolygonF run;
+        for (qsizetype i = 1; i < flat_.size(); ++i) {
+            const QLineF segment(flat_[i - 1], flat_[i]);
+            if (QRectF(segment.p1(), segment.p2()).normalized().intersects(exposed)) {
+                if (run.isEmpty())
+                    run << segment.p1();
+                run << segment.p2();
+            } else if (!run.isEmpty()) {
+                painter->drawPolyline(run);
+                run.clear();
+            }
+        }
+        if (!run.isEmpty())
+            painter->drawPolyline(run);
+    } else {
+        painter->drawPath(path_);
+    }
+    if (lod < kLodTunnelText || label_.isEmpty())
+        return;
+    const QString text = up_ ? label_ : TopologyScene::tr("%1 (pending)").arg(label_);
+    const QRectF box = labelRect();
+    const qreal h = box.height();
+    painter->setBrush(withAlpha(s.background, 0.9));
+    painter->setPen(cosmeticPen(up_ ? s.tunnelUp : s.tunnelPending, 1.0));
+    painter->drawRoundedRect(box, h / 2, h / 2);
+    painter->setFont(s.smallFont);
+    painter->setPen(s.text);
+    painter->drawText(box, Qt::AlignCenter, text);
+}
+
+// ---- LegendItem -------------------------------------------------------------------------------
+
+namespace {
+
+enum class LegendSample {
+    SystemLeader,
+    GroupLeader,
+    Up,
+    Failed,
+    Drained,
+    Down,
+    FailedAdapter,
+    TunnelUp,
+    TunnelPending
+};
+
+struct LegendEntry
+{
+    LegendSample sample;
+    QString text;
+};
+
+QList<LegendEntry> legendEntries()
+{
+    return {
+        {LegendSample::SystemLeader, TopologyScene::tr("system leader")},
+        {LegendSample::GroupLeader, TopologyScene::tr("group leader (routes its network)")},
+        {LegendSample::Up, TopologyScene::tr("node up")},
+        {LegendSample::Failed, TopologyScene::tr("node failed")},
+        {LegendSample::Drained, TopologyScene::tr("node drained (maintenance)")},
+        {LegendSample::Down, TopologyScene::tr("node down (not started)")},
+        {LegendSample::FailedAdapter, TopologyScene::tr("failed adapter")},
+        {LegendSample::TunnelUp, TopologyScene::tr("tunnel up")},
+        {LegendSample::TunnelPending, TopologyScene::tr("tunnel pending")},
+    };
+}
+
+constexpr qreal kLegendRowHeight = 26;
+constexpr qreal kLegendSampleWidth = 46;
+constexpr qreal kLegendPad = 10;
+
+} // namespace
+
+LegendItem::LegendItem(const SceneStyle *style)
+    : style_(style)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::Legend));
+    setZValue(4);
+    setAcceptedMouseButtons(Qt::NoButton);
+    styleChanged();
+}
+
+QStringList LegendItem::entries() const
+{
+    QStringList out;
+    for (const auto &e : legendEntries())
+        out << e.text;
+    return out;
+}
+
+void LegendItem::styleChanged()
+{
+    prepareGeometryChange();
+    const QFontMetricsF fm(style_->nodeFont);
+    const QFontMetricsF title(style_->legendTitleFont);
+    qreal w = title.horizontalAdvance(TopologyScene::tr("Legend"));
+    for (const auto &e : legendEntries())
+        w = std::max(w, kLegendSampleWidth + fm.horizontalAdvance(e.text));
+    const auto rows = static_cast<qreal>(legendEntries().size());
+    bounds_ = QRectF(0, 0, w + 2 * kLegendPad,
+                     title.height() + 6 + rows * kLegendRowHeight + 2 * kLegendPad);
+}
+
+QRectF LegendItem::boundingRect() const
+{
+    return bounds_.adjusted(-2, -2, 2, 2);
+}
+
+void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    painter->setBrush(withAlpha(s.background, 0.92));
+    painter->setPen(cosmeticPen(s.regionOutline, 1.0));
+    painter->drawRoundedRect(bounds_, 8, 8);
+    if (lodOf(painter) < kLodLegendText)
+        return;
+    const QFontMetricsF title(s.legendTitleFont);
+    painter->setFont(s.legendTitleFont);
+    painter->setPen(s.text);
+    painter->drawText(QRectF(kLegendPad, kLegendPad, bounds_.width(), title.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter, TopologyScene::tr("Legend"));
+    const qreal r = 8;
+    qreal y = kLegendPad + title.height() + 6;
+    for (const auto &e : legendEntries()) {
+        const QPointF c(kLegendPad + 16, y + kLegendRowHeight / 2);
+        painter->save();
+        switch (e.sample) {
+        case LegendSample::SystemLeader:
+            drawNodeGlyph(painter, s, c, r * 0.7, NodeVisualState::Up);
+            drawRing(painter, c, r * 0.7 + 2.5, s.groupLeader, 2);
+            drawRing(painter, c, r * 0.7 + 5.5, s.systemLeader, 2);
+            drawStar(painter, s, c + QPointF(r * 1.45, -r * 0.7), 5.5);
+            break;
+        case LegendSample::GroupLeader:
+            drawNodeGlyph(painter, s, c, r * 0.7, NodeVisualState::Up);
+            drawRing(painter, c, r * 0.7 + 2.5, s.groupLeader, 2);
+            break;
+        case LegendSample::Up:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::Up);
+            break;
+        case LegendSample::Failed:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::Failed);
+            break;
+        case LegendSample::Drained:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::Drained);
+            break;
+        case LegendSample::Down:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::Down);
+            break;
+        case LegendSample::FailedAdapter: {
+            const QLineF l(c + QPointF(-14, 0), c + QPointF(14, 0));
+            painter->setPen(cosmeticPen(s.failed, 2.2, Qt::DashLine));
+            painter->drawLine(l);
+            painter->setPen(cosmeticPen(s.failed, 2.2));
+            painter->drawLine(c + QPointF(-4, -4), c + QPointF(4, 4));
+            painter->drawLine(c + QPointF(-4, 4), c + QPointF(4, -4));
+            break;
+        }
+        case LegendSample::TunnelUp:
+        case LegendSample::TunnelPending: {
+            const bool up = e.sample == LegendSample::TunnelUp;
+            QPen pen = cosmeticPen(up ? s.tunnelUp : s.tunnelPending, 3.2);
+            pen.setCapStyle(Qt::FlatCap);
+            pen.setDashPattern(up ? QList<qreal>{3.5, 1.6} : QList<qreal>{1.2, 1.8});
+            painter->setPen(pen);
+            painter->drawLine(c + QPointF(-15, 0), c + QPointF(15, 0));
+            break;
+        }
+        }
+        painter->restore();
+        painter->setFont(s.nodeFont);
+        painter->setPen(s.text);
+        painter->drawText(
+            QRectF(kLegendPad + kLegendSampleWidth - 6, y, bounds_.width(), kLegendRowHeight),
+            Qt::AlignLeft | Qt::AlignVCenter, e.text);
+        y += kLegendRowHeight;
+    }
+}
+
+} // namespace dmr::console

@@ -1,0 +1,228 @@
+#pragma once
+// The graphics items of the topology view. They paint from a shared SceneStyle (colours from
+// the palette, fonts in points) and skip detail at small zoom, so that 10,000 nodes stay
+// usable. Tests and tools read what an item shows through QGraphicsItem::data(ItemRole).
+
+#include <QColor>
+#include <QFont>
+#include <QGraphicsItem>
+#include <QPalette>
+#include <QStringList>
+
+namespace dmr::console {
+
+class TopologyScene;
+struct TunnelRoute;
+
+// Keys of QGraphicsItem::data().
+enum ItemRole : int {
+    RoleKind = 0,          // ItemKind, as int
+    RoleId = 1,            // node id, network name, "root-leaf" for a tunnel
+    RoleSystemLeader = 2,  // node: bool
+    RoleGroupLeader = 3,   // node: bool (leads at least one network)
+    RoleState = 4,         // node: "up", "down", "failed", "drained"; tunnel: "up", "pending"
+    RoleNetwork = 5,       // link: its network
+    RoleAdapterFailed = 6, // link: bool
+    RoleLeader = 7,        // region: the leader's id, empty when none
+    RoleTunnelRoot = 8,    // tunnel: the system leader's id
+    RoleTunnelLeaf = 9,    // tunnel: the group leader's id
+    RoleSelected = 10,     // node: bool
+    RoleNetworks = 11,     // node: QStringList of its networks
+};
+
+enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark };
+
+struct SceneStyle
+{
+    QColor background;
+    QColor text;
+    QColor muted;
+    QColor regionFill;
+    QColor regionOutline;
+    QColor nodeFill;
+    QColor nodeOutline;
+    QColor groupLeader;
+    QColor systemLeader;
+    QColor failed;
+    QColor down;
+    QColor tunnelUp;
+    QColor tunnelPending;
+    QColor selection;
+    QFont nodeFont;
+    QFont regionFont;
+    QFont smallFont;
+    QFont legendTitleFont;
+    qreal nodeRadius = 14;
+
+    static SceneStyle fromPalette(const QPalette &palette, qreal nodeRadius);
+};
+
+enum class NodeVisualState { Up, Down, Failed, Drained };
+
+// A network: a rounded rectangle with its ID and its leader at the top.
+class RegionItem : public QGraphicsItem
+{
+public:
+    // header: where the network ID and the leader line go.
+    RegionItem(const SceneStyle *style, const QString &network, const QRectF &rect,
+               const QRectF &header, int memberCount);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Region); }
+
+    QString network() const { return network_; }
+    QRectF rect() const { return rect_; }
+    void setLeader(const QString &leader); // empty: no leader
+    void setMembersUp(int up);
+
+private:
+    const SceneStyle *style_;
+    QString network_;
+    QRectF rect_;
+    QRectF header_;
+    QString leader_;
+    int members_;
+    int up_;
+};
+
+// A leader mark on a node: a ring (group leader), or a ring and a star (system leader).
+// A child of its node, so that it can fade and scale on its own.
+class MarkItem : public QGraphicsItem
+{
+public:
+    enum class Kind { GroupLeader, SystemLeader, Pulse };
+    MarkItem(const SceneStyle *style, Kind kind, QGraphicsItem *parent);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Mark); }
+    Kind kind() const { return kind_; }
+    void setPulseColor(const QColor &color) { pulse_ = color; }
+
+private:
+    const SceneStyle *style_;
+    Kind kind_;
+    QColor pulse_;
+};
+
+class NodeItem : public QGraphicsItem
+{
+public:
+    NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate);
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Node); }
+
+    QString id() const { return id_; }
+    void setVisualState(NodeVisualState state);
+    NodeVisualState visualState() const { return state_; }
+    void setFailedAdapters(const QStringList &adapters); // "eth1"
+    void setSelectedNode(bool selected);
+    void styleChanged();
+
+    // The node's marks are made when first needed: most nodes never lead.
+    MarkItem *mark(MarkItem::Kind kind) const; // nullptr until made
+    MarkItem *ensureMark(MarkItem::Kind kind);
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
+
+private:
+    void measureLabel();
+
+    TopologyScene *owner_;
+    const SceneStyle *style_;
+    QString id_;
+    bool gate_;
+    bool labelInside_ = true;
+    QRectF labelRect_;
+    QRectF bounds_;
+    NodeVisualState state_ = NodeVisualState::Down;
+    QStringList failedAdapters_;
+    bool selected_ = false;
+    MarkItem *marks_[3] = {nullptr, nullptr, nullptr}; // by MarkItem::Kind
+};
+
+// A node's attachment to a network it is not drawn inside: a short line from its circle to the
+// region's border. A failed adapter shows here: red, dashed, crossed.
+class LinkItem : public QGraphicsItem
+{
+public:
+    LinkItem(const SceneStyle *style, const QString &node, const QString &network,
+             const QString &iface, QPointF from, QPointF to);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Link); }
+
+    QString node() const { return node_; }
+    QString network() const { return network_; }
+    QLineF line() const { return line_; }
+    void setAdapterFailed(bool failed);
+    void setNodeUp(bool up);
+
+private:
+    const SceneStyle *style_;
+    QString node_;
+    QString network_;
+    QString iface_;
+    QLineF line_;
+    bool failed_ = false;
+    bool nodeUp_ = true;
+};
+
+// A tunnel between the system leader and a group leader: a bold dashed arc, coloured when up,
+// grey when pending, with the networks it carries at its middle when zoomed in.
+class TunnelItem : public QGraphicsItem
+{
+public:
+    // A quadratic curve from `from` to `to` as routed, its label centred where the route says.
+    TunnelItem(const SceneStyle *style, const QString &root, const QString &leaf, QPointF from,
+               QPointF to, const TunnelRoute &route, const QStringList &carries);
+    QPolygonF polyline() const { return route_; } // as routed, centre to centre
+    static QString labelText(const QStringList &carries);
+    QRectF labelRect() const;
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Tunnel); }
+
+    QString root() const { return root_; }
+    QString leaf() const { return leaf_; }
+    void setUp(bool up);
+    bool isUp() const { return up_; }
+    void setCarries(const QStringList &networks);
+    QStringList carries() const { return carries_; }
+
+private:
+    const SceneStyle *style_;
+    QString root_;
+    QString leaf_;
+    QPainterPath path_;
+    QPointF middle_;
+    QPolygonF route_;
+    QPolygonF flat_; // the drawn curve, flattened: drawn in pieces when mostly off screen
+    bool up_ = true;
+    QStringList carries_;
+    QString label_;
+};
+
+// What the marks mean, in a box. Painted by itself, so it exports with the scene.
+class LegendItem : public QGraphicsItem
+{
+public:
+    explicit LegendItem(const SceneStyle *style);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Legend); }
+    void styleChanged();
+    // The entries' texts, in order (for tests and accessibility).
+    QStringList entries() const;
+
+private:
+    const SceneStyle *style_;
+    QRectF bounds_;
+};
+
+} // namespace dmr::console

@@ -1,0 +1,840 @@
+#include "topologylayout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <set>
+
+namespace dmr::console {
+
+namespace {
+
+struct Net
+{
+    QString name;
+    std::vector<int> members; // node indices, natural order
+    std::set<int> adjacent;   // other networks sharing a node
+    int component = -1;
+    int parent = -1;
+    int depth = 0;
+    std::vector<int> children; // network order
+    std::vector<int> interior; // node indices drawn inside
+    std::vector<int> gates;    // node indices in the gap towards the parent
+    int cols = 0;
+    int rows = 0;
+    qreal ownWidth = 0;
+    qreal ownHeight = 0;
+    qreal blockWidth = 0;
+    qreal labelWidth = 0;
+    QRectF rect;
+    QRectF header;
+};
+
+struct Vertex
+{
+    QString id;
+    std::vector<int> nets; // network indices, ascending
+    int home = -1;
+    int gateParent = -1;
+    int gateChild = -1;
+    bool sideways = false; // a gate between a region and its parent to its left or right
+    QPointF pos;
+};
+
+class Builder
+{
+public:
+    Builder(const dmr::Topology &topology, const LayoutMetrics &m)
+        : m_(m)
+    {
+        collect(topology);
+        buildTrees();
+        assignNodes();
+        for (auto &net : nets_)
+            measureOwn(net);
+    }
+
+    TopologyLayout run()
+    {
+        // Lay out each connected part around (0, 0), then put the parts in rows.
+        std::vector<int> hubs;
+        for (std::size_t i = 0; i < nets_.size(); ++i)
+            if (nets_[i].parent < 0)
+                hubs.push_back(static_cast<int>(i));
+        std::vector<std::pair<int, QRectF>> parts; // hub, bounds
+        for (int hub : hubs) {
+            placeComponent(hub);
+            parts.emplace_back(hub, componentBounds(hub));
+        }
+        qreal x = 0;
+        qreal y = 0;
+        qreal rowHeight = 0;
+        for (const auto &[hub, bounds] : parts) {
+            if (x > 0 && x + bounds.width() > m_.maxRowWidth) {
+                x = 0;
+                y += rowHeight + m_.componentGap;
+                rowHeight = 0;
+            }
+            shiftComponent(hub, QPointF(x, y) - bounds.topLeft());
+            x += bounds.width() + m_.componentGap;
+            rowHeight = std::max(rowHeight, bounds.height());
+        }
+        placeUnattached(parts.empty() ? 0 : y + rowHeight + m_.componentGap);
+        return finish();
+    }
+
+private:
+    void collect(const dmr::Topology &topology)
+    {
+        std::vector<const dmr::Node *> order;
+        order.reserve(topology.size());
+        for (const auto &[id, node] : topology)
+            order.push_back(&node);
+        std::sort(order.begin(), order.end(), [](const dmr::Node *a, const dmr::Node *b) {
+            return dmr::naturalLess(a->id, b->id);
+        });
+        std::map<dmr::Prefix, int> netOf;
+        for (const auto *node : order)
+            for (const auto &iface : node->interfaces)
+                netOf.emplace(iface.network(), 0);
+        int index = 0;
+        for (auto &[prefix, i] : netOf) {
+            i = index++;
+            Net net;
+            net.name = QString::fromStdString(prefix.toString());
+            nets_.push_back(std::move(net));
+        }
+        for (const auto *node : order) {
+            Vertex v;
+            v.id = QString::fromStdString(node->id);
+            for (const auto &iface : node->interfaces)
+                v.nets.push_back(netOf.at(iface.network()));
+            std::sort(v.nets.begin(), v.nets.end());
+            v.nets.erase(std::unique(v.nets.begin(), v.nets.end()), v.nets.end());
+            const int vi = static_cast<int>(vertices_.size());
+            for (int n : v.nets) {
+                nets_[n].members.push_back(vi);
+                for (int o : v.nets)
+                    if (o != n)
+                        nets_[n].adjacent.insert(o);
+            }
+            vertices_.push_back(std::move(v));
+        }
+    }
+
+    // Each connected part becomes a breadth-first tree from its hub: the network with the most
+    // neighbours, then the most members, then the first.
+    void buildTrees()
+    {
+        int component = 0;
+        for (std::size_t start = 0; start < nets_.size(); ++start) {
+            if (nets_[start].component >= 0)
+                continue;
+            std::vector<int> part;
+            std::deque<int> queue{static_cast<int>(start)};
+            nets_[start].component = component;
+            while (!queue.empty()) {
+                const int n = queue.front();
+                queue.pop_front();
+                part.push_back(n);
+                for (int o : nets_[n].adjacent)
+                    if (nets_[o].component < 0) {
+                        nets_[o].component = component;
+                        queue.push_back(o);
+                    }
+            }
+            int hub = part.front();
+            for (int n : part) {
+                const auto key = [&](int i) {
+                    return std::make_pair(nets_[i].adjacent.size(), nets_[i].members.size());
+                };
+                if (key(n) > key(hub) || (key(n) == key(hub) && n < hub))
+                    hub = n;
+            }
+            std::vector<bool> seen(nets_.size(), false);
+            seen[hub] = true;
+            queue = {hub};
+            while (!queue.empty()) {
+                const int n = queue.front();
+                queue.pop_front();
+                for (int o : nets_[n].adjacent)
+                    if (!seen[o]) {
+                        seen[o] = true;
+                        nets_[o].parent = n;
+                        nets_[o].depth = nets_[n].depth + 1;
+                        nets_[n].children.push_back(o);
+                        queue.push_back(o);
+                    }
+            }
+            ++component;
+        }
+    }
+
+    void assignNodes()
+    {
+        for (std::size_t vi = 0; vi < vertices_.size(); ++vi) {
+            auto &v = vertices_[vi];
+            if (v.nets.empty())
+                continue;
+            // A gate of the shallowest tree edge among its networks.
+            int child = -1;
+            for (int a : v.nets)
+                for (int b : v.nets)
+                    if (a != b && nets_[b].parent == a &&
+                        (child < 0 || std::make_pair(nets_[b].depth, b) <
+                                          std::make_pair(nets_[child].depth, child)))
+                        child = b;
+            if (child >= 0) {
+                v.gateChild = child;
+                v.gateParent = nets_[child].parent;
+                nets_[child].gates.push_back(static_cast<int>(vi));
+                continue;
+            }
+            int home = v.nets.front();
+            for (int n : v.nets)
+                if (std::make_pair(nets_[n].depth, n) < std::make_pair(nets_[home].depth, home))
+                    home = n;
+            v.home = home;
+            nets_[home].interior.push_back(static_cast<int>(vi));
+        }
+    }
+
+    void measureOwn(Net &net)
+    {
+        const auto n = static_cast<int>(net.interior.size());
+        if (n > 0) {
+            net.cols = std::clamp(static_cast<int>(std::ceil(std::sqrt(n * 1.0))), 1, n);
+            net.rows = (n + net.cols - 1) / net.cols;
+        }
+        qsizetype longestId = 1;
+        for (int vi : net.members)
+            longestId = std::max(longestId, vertices_[vi].id.size());
+        const qreal title = static_cast<qreal>(net.name.size()) * m_.charWidth * 1.25;
+        // "leader f8n16 · 16/16 up", in a smaller font than the estimate's
+        const qreal leaderLine = static_cast<qreal>(longestId + 18) * m_.charWidth * 0.85;
+        const qreal grid = net.cols * m_.cellWidth;
+        const qreal gates = static_cast<qreal>(net.gates.size()) * m_.cellWidth;
+        net.labelWidth = std::max(title, leaderLine);
+        net.ownWidth =
+            std::max({m_.minRegionWidth, grid, title, leaderLine, gates}) + 2 * m_.padding;
+        net.ownHeight = net.rows > 0 ? m_.headerHeight + net.rows * m_.cellHeight + m_.padding * 0.5
+                                     : 4 + m_.headerTextHeight + m_.padding * 0.6;
+    }
+
+    // Children stand on their parent's edge in a row: above or below it (Axis::H, the row runs
+    // along x), or left or right of it (Axis::V, the row runs along y).
+    enum class Axis { H, V };
+
+    qreal ownAlong(const Net &net, Axis axis) const
+    {
+        if (axis == Axis::H)
+            return net.ownWidth;
+        const qreal gates = static_cast<qreal>(net.gates.size()) * m_.cellHeight + 2 * m_.padding;
+        return std::max(net.ownHeight, gates);
+    }
+    qreal ownDepth(const Net &net, Axis axis) const
+    {
+        return axis == Axis::H ? net.ownHeight : net.ownWidth;
+    }
+    qreal cellAlong(Axis axis) const { return axis == Axis::H ? m_.cellWidth : m_.cellHeight; }
+
+    // The extent along the row of a network's block: itself, or the row of its children.
+    qreal measureBlock(int n, Axis axis)
+    {
+        const qreal row = measureRow(nets_[n].children, axis);
+        nets_[n].blockWidth = std::max(ownAlong(nets_[n], axis), row);
+        return nets_[n].blockWidth;
+    }
+
+    qreal measureRow(const std::vector<int> &row, Axis axis)
+    {
+        qreal extent = 0;
+        for (int c : row)
+            extent += measureBlock(c, axis);
+        if (!row.empty())
+            extent += m_.siblingGap * static_cast<qreal>(row.size() - 1);
+        return extent;
+    }
+
+    // How far a block reaches away from its parent's edge.
+    qreal measureDepth(int n, Axis axis) const
+    {
+        qreal deepest = 0;
+        for (int c : nets_[n].children)
+            deepest = std::max(deepest, m_.gateGap + measureDepth(c, axis));
+        return ownDepth(nets_[n], axis) + deepest;
+    }
+
+    qreal rowDepth(const std::vector<int> &row, Axis axis) const
+    {
+        qreal deepest = 0;
+        for (int c : row)
+            deepest = std::max(deepest, m_.gateGap + measureDepth(c, axis));
+        return deepest;
+    }
+
+    // dir -1: the block grows up (H) or left (V) from `edge`, its parent being below or right
+    // of it; +1: down or right. `start` is where the block begins along the row.
+    void placeBlock(int n, qreal start, qreal edge, int dir, Axis axis)
+    {
+        auto &net = nets_[n];
+        const qreal depth = ownDepth(net, axis);
+        const qreal near = dir < 0 ? edge - depth : edge;
+        net.rect = axis == Axis::H ? QRectF(start, near, net.blockWidth, depth)
+                                   : QRectF(near, start, depth, net.blockWidth);
+        net.header = topHeader(net);
+        placeInterior(net);
+        const qreal far = dir < 0 ? near : near + depth;
+        placeChildren(start, net.blockWidth, net.children, far, dir, axis);
+    }
+
+    QRectF topHeader(const Net &net) const
+    {
+        return QRectF(net.rect.left() + m_.padding * 0.7, net.rect.top() + 4,
+                      std::min(net.rect.width() - m_.padding * 1.4, net.labelWidth),
+                      m_.headerTextHeight);
+    }
+
+    // Children side by side, centred on [start, start + extent] along the row, standing on
+    // `edge`; their gates in the gap in front of them.
+    void placeChildren(qreal start, qreal extent, const std::vector<int> &children, qreal edge,
+                       int dir, Axis axis)
+    {
+        if (children.empty())
+            return;
+        qreal row = m_.siblingGap * static_cast<qreal>(children.size() - 1);
+        for (int c : children)
+            row += nets_[c].blockWidth;
+        qreal along = start + (extent - row) / 2;
+        for (int c : children) {
+            placeBlock(c, along, edge + dir * m_.gateGap, dir, axis);
+            const auto &gates = nets_[c].gates;
+            const qreal centre = along + nets_[c].blockWidth / 2;
+            const qreal across = edge + dir * m_.gateGap / 2;
+            for (std::size_t i = 0; i < gates.size(); ++i) {
+                const qreal at =
+                    centre + (static_cast<qreal>(i) - static_cast<qreal>(gates.size() - 1) / 2) *
+                                 cellAlong(axis);
+                vertices_[gates[i]].pos =
+                    axis == Axis::H ? QPointF(at, across) : QPointF(across, at);
+                vertices_[gates[i]].sideways = axis == Axis::V;
+            }
+            along += nets_[c].blockWidth + m_.siblingGap;
+        }
+    }
+
+    void placeInterior(const Net &net)
+    {
+        if (net.interior.empty())
+            return;
+        const qreal left = net.rect.center().x() - net.cols * m_.cellWidth / 2;
+        const qreal top = net.rect.top() + m_.headerHeight;
+        for (std::size_t i = 0; i < net.interior.size(); ++i) {
+            const auto col = static_cast<int>(i) % net.cols;
+            const auto row = static_cast<int>(i) / net.cols;
+            vertices_[net.interior[i]].pos =
+                QPointF(left + (col + 0.5) * m_.cellWidth,
+                        top + row * m_.cellHeight + m_.cellHeight * 0.42);
+        }
+    }
+
+    // The hub is a bar with its neighbours above it, and below it when there are more than
+    // three (the first half above). With more than eight, the hub is a rectangle with its
+    // neighbours on all four sides (above, below, left, right, in that order), split so that
+    // the whole is about as wide as a screen.
+    void placeComponent(int hub)
+    {
+        const auto &kids = nets_[hub].children;
+        const std::size_t k = kids.size();
+        std::size_t above = k <= 3 ? k : (k + 1) / 2;
+        std::size_t below = k - above;
+        if (k > 8) {
+            double best = 1e300;
+            for (std::size_t n = 2; 2 * n <= k; ++n) {
+                const double aspect = ringAspect(kids, n, n);
+                const double off = std::abs(std::log(aspect / (16.0 / 9.0)));
+                if (off < best - 1e-9) {
+                    best = off;
+                    above = n;
+                    below = n;
+                }
+            }
+        }
+        const auto part = [&](std::size_t from, std::size_t count) {
+            return std::vector<int>(kids.begin() + static_cast<long>(from),
+                                    kids.begin() + static_cast<long>(from + count));
+        };
+        const std::size_t sides = k - above - below;
+        const std::vector<int> top = part(0, above);
+        const std::vector<int> bottom = part(above, below);
+        const std::vector<int> left = part(above + below, (sides + 1) / 2);
+        const std::vector<int> right = part(above + below + (sides + 1) / 2, sides / 2);
+
+        auto &h = nets_[hub];
+        const qreal topRow = measureRow(top, Axis::H);
+        const qreal bottomRow = measureRow(bottom, Axis::H);
+        const qreal leftColumn = measureRow(left, Axis::V);
+        const qreal rightColumn = measureRow(right, Axis::V);
+        // A bar with neighbours on both sides has its header in a column at its left end, out
+        // of the way of the gates and of the tunnels through the bar.
+        const bool bar = sides == 0;
+        const qreal column =
+            !bar || bottom.empty() || !h.interior.empty() ? 0 : h.labelWidth + m_.padding * 1.5;
+        h.blockWidth = std::max({h.ownWidth, column + topRow, column + bottomRow});
+        if (column > 0)
+            h.ownHeight = m_.headerTextHeight + 2 * m_.padding;
+        const qreal height = std::max({h.ownHeight, leftColumn, rightColumn});
+        h.rect = QRectF(0, 0, h.blockWidth, height);
+        h.header = column > 0 ? QRectF(h.rect.left() + m_.padding * 0.7,
+                                       h.rect.center().y() - m_.headerTextHeight / 2, h.labelWidth,
+                                       m_.headerTextHeight)
+                              : topHeader(h);
+        placeInterior(h);
+        placeChildren(column, h.blockWidth - column, top, h.rect.top(), -1, Axis::H);
+        placeChildren(column, h.blockWidth - column, bottom, h.rect.bottom(), +1, Axis::H);
+        placeChildren(0, height, left, h.rect.left(), -1, Axis::V);
+        placeChildren(0, height, right, h.rect.right(), +1, Axis::V);
+    }
+
+    // Width over height of the whole, with `above` and `below` neighbours in the rows and the
+    // rest in the two columns.
+    double ringAspect(const std::vector<int> &kids, std::size_t above, std::size_t below)
+    {
+        const auto part = [&](std::size_t from, std::size_t count) {
+            return std::vector<int>(kids.begin() + static_cast<long>(from),
+                                    kids.begin() + static_cast<long>(from + count));
+        };
+        const std::size_t sides = kids.size() - above - below;
+        const auto top = part(0, above);
+        const auto bottom = part(above, below);
+        const auto left = part(above + below, (sides + 1) / 2);
+        const auto right = part(above + below + (sides + 1) / 2, sides / 2);
+        const auto &h = nets_[static_cast<std::size_t>(nets_[kids.front()].parent)];
+        const qreal width = std::max({h.ownWidth, measureRow(top, Axis::H),
+                                      measureRow(bottom, Axis::H)}) +
+                            rowDepth(left, Axis::V) + rowDepth(right, Axis::V);
+        const qreal height = std::max({h.ownHeight, measureRow(left, Axis::V),
+                                       measureRow(right, Axis::V)}) +
+                             rowDepth(top, Axis::H) + rowDepth(bottom, Axis::H);
+        return width / std::max<qreal>(height, 1);
+    }
+
+    QRectF nodeBox(const Vertex &v) const
+    {
+        return QRectF(v.pos.x() - m_.cellWidth / 2, v.pos.y() - m_.cellHeight * 0.42, m_.cellWidth,
+                      m_.cellHeight);
+    }
+
+    QRectF componentBounds(int hub) const
+    {
+        QRectF bounds;
+        const int component = nets_[hub].component;
+        for (const auto &net : nets_)
+            if (net.component == component) {
+                bounds = bounds.united(net.rect);
+                for (int g : net.gates)
+                    bounds = bounds.united(nodeBox(vertices_[g]));
+            }
+        return bounds;
+    }
+
+    void shiftComponent(int hub, QPointF by)
+    {
+        const int component = nets_[hub].component;
+        for (auto &net : nets_)
+            if (net.component == component) {
+                net.rect.translate(by);
+                net.header.translate(by);
+                for (int vi : net.interior)
+                    vertices_[vi].pos += by;
+                for (int vi : net.gates)
+                    vertices_[vi].pos += by;
+            }
+    }
+
+    // Nodes with no interface at all: a row under everything else.
+    void placeUnattached(qreal y)
+    {
+        qreal x = m_.cellWidth / 2;
+        for (auto &v : vertices_)
+            if (v.nets.empty()) {
+                v.pos = QPointF(x, y + m_.cellHeight * 0.42);
+                x += m_.cellWidth;
+            }
+    }
+
+    TopologyLayout finish()
+    {
+        TopologyLayout out;
+        out.metrics = m_;
+        QRectF bounds;
+        for (const auto &net : nets_)
+            bounds = bounds.united(net.rect);
+        for (const auto &v : vertices_)
+            bounds = bounds.united(nodeBox(v));
+        const QPointF shift = -bounds.topLeft();
+        out.bounds = bounds.translated(shift);
+
+        auto names = [&](const std::vector<int> &vs) {
+            QStringList list;
+            list.reserve(static_cast<qsizetype>(vs.size()));
+            for (int vi : vs)
+                list << vertices_[vi].id;
+            return list;
+        };
+        out.regions.reserve(nets_.size());
+        for (const auto &net : nets_) {
+            RegionLayout r;
+            r.network = net.name;
+            r.rect = net.rect.translated(shift);
+            r.parent = net.parent >= 0 ? nets_[net.parent].name : QString();
+            r.members = names(net.members);
+            r.interior = names(net.interior);
+            r.gates = names(net.gates);
+            r.header = net.header.translated(shift);
+            out.regionIndex.insert(r.network, static_cast<int>(out.regions.size()));
+            out.regions.push_back(std::move(r));
+        }
+        out.nodes.reserve(vertices_.size());
+        for (const auto &v : vertices_) {
+            NodeLayout n;
+            n.id = v.id;
+            n.pos = v.pos + shift;
+            for (int net : v.nets)
+                n.networks << nets_[net].name;
+            n.home = v.home >= 0 ? nets_[v.home].name : QString();
+            n.gate = v.gateChild >= 0;
+            if (n.gate)
+                n.gateOf = {nets_[v.gateParent].name, nets_[v.gateChild].name};
+            n.sideways = v.sideways;
+            out.nodeIndex.insert(n.id, static_cast<int>(out.nodes.size()));
+            out.nodes.push_back(std::move(n));
+        }
+        out.gridCell = 2 * std::max(m_.cellWidth, m_.cellHeight);
+        for (std::size_t i = 0; i < out.nodes.size(); ++i) {
+            const QPointF p = out.nodes[i].pos;
+            out.grid[TopologyLayout::cellKey(static_cast<qint64>(std::floor(p.x() / out.gridCell)),
+                                             static_cast<qint64>(std::floor(p.y() / out.gridCell)))]
+                .push_back(static_cast<int>(i));
+        }
+        return out;
+    }
+
+    LayoutMetrics m_;
+    std::vector<Net> nets_;
+    std::vector<Vertex> vertices_;
+};
+
+} // namespace
+
+const RegionLayout *TopologyLayout::region(const QString &network) const
+{
+    const auto it = regionIndex.constFind(network);
+    return it == regionIndex.cend() ? nullptr : &regions[static_cast<std::size_t>(*it)];
+}
+
+const NodeLayout *TopologyLayout::node(const QString &id) const
+{
+    const auto it = nodeIndex.constFind(id);
+    return it == nodeIndex.cend() ? nullptr : &nodes[static_cast<std::size_t>(*it)];
+}
+
+bool TopologyLayout::hasLink(const NodeLayout &n, const QString &network) const
+{
+    return network != n.home && n.networks.contains(network);
+}
+
+QPointF TopologyLayout::attachPoint(const NodeLayout &n, const QString &network) const
+{
+    const auto *r = region(network);
+    return r ? nearestBorderPoint(r->rect, n.pos) : n.pos;
+}
+
+QPointF nearestBorderPoint(const QRectF &rect, const QPointF &p)
+{
+    const QPointF clamped(std::clamp(p.x(), rect.left(), rect.right()),
+                          std::clamp(p.y(), rect.top(), rect.bottom()));
+    if (clamped != p)
+        return clamped; // outside: the clamped point is on the border
+    const qreal toLeft = p.x() - rect.left();
+    const qreal toRight = rect.right() - p.x();
+    const qreal toTop = p.y() - rect.top();
+    const qreal toBottom = rect.bottom() - p.y();
+    const qreal nearest = std::min({toLeft, toRight, toTop, toBottom});
+    if (nearest == toTop)
+        return {p.x(), rect.top()};
+    if (nearest == toBottom)
+        return {p.x(), rect.bottom()};
+    if (nearest == toLeft)
+        return {rect.left(), p.y()};
+    return {rect.right(), p.y()};
+}
+
+TopologyLayout layoutTopology(const dmr::Topology &topology, const LayoutMetrics &metrics)
+{
+    return Builder(topology, metrics).run();
+}
+
+namespace {
+
+// A node's circle, marks and label, as the scene draws them (estimated).
+QRectF nodeFootprint(const TopologyLayout &layout, const NodeLayout &n)
+{
+    const qreal r = layout.metrics.nodeRadius;
+    const qreal label = static_cast<qreal>(n.id.size()) * layout.metrics.charWidth * 0.9;
+    const qreal ring = r + 13; // the system leader's ring and star
+    if (n.id.size() <= 2)      // written inside the circle
+        return QRectF(n.pos.x() - ring, n.pos.y() - ring, 2 * ring, 2 * ring);
+    if (n.gate && !n.sideways)
+        return QRectF(n.pos.x() - ring, n.pos.y() - ring, 2 * ring + 4 + label, 2 * ring);
+    const qreal half = std::max(ring, label / 2);
+    return QRectF(n.pos.x() - half, n.pos.y() - ring, 2 * half, 2 * ring + 16);
+}
+
+QPointF quadAt(QPointF a, QPointF c, QPointF b, qreal t)
+{
+    const qreal u = 1 - t;
+    return u * u * a + 2 * u * t * c + t * t * b;
+}
+
+} // namespace
+
+namespace {
+
+qint64 cellOf(qreal v, qreal cell)
+{
+    return static_cast<qint64>(std::floor(v / cell));
+}
+
+qreal squaredDistance(QPointF a, QPointF b)
+{
+    const QPointF d = a - b;
+    return QPointF::dotProduct(d, d);
+}
+
+qreal squaredDistanceToSegment(QPointF p, const QLineF &s)
+{
+    const QPointF d = s.p2() - s.p1();
+    const qreal len2 = QPointF::dotProduct(d, d);
+    const qreal t =
+        len2 > 0 ? std::clamp(QPointF::dotProduct(p - s.p1(), d) / len2, 0.0, 1.0) : 0.0;
+    return squaredDistance(p, s.p1() + t * d);
+}
+
+// Proper crossing of two segments (orientation tests), with the crossing point.
+bool segmentsCross(const QLineF &a, const QLineF &b, QPointF *at)
+{
+    const QPointF r = a.p2() - a.p1();
+    const QPointF s = b.p2() - b.p1();
+    const qreal denom = r.x() * s.y() - r.y() * s.x();
+    if (std::abs(denom) < 1e-9)
+        return false;
+    const QPointF qp = b.p1() - a.p1();
+    const qreal t = (qp.x() * s.y() - qp.y() * s.x()) / denom;
+    const qreal u = (qp.x() * r.y() - qp.y() * r.x()) / denom;
+    if (t < 0 || t > 1 || u < 0 || u > 1)
+        return false;
+    *at = a.p1() + t * r;
+    return true;
+}
+
+} // namespace
+
+void TunnelObstacles::addLabel(const QRectF &box)
+{
+    if (!box.isEmpty())
+        labels_.push_back(box);
+}
+
+void TunnelObstacles::addCurve(const QPolygonF &curve)
+{
+    for (qsizetype i = 1; i < curve.size(); ++i) {
+        const QLineF segment(curve[i - 1], curve[i]);
+        const auto index = static_cast<int>(segments_.size());
+        segments_.push_back(segment);
+        const QRectF box =
+            QRectF(segment.p1(), segment.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
+        for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
+            for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
+                grid_[TopologyLayout::cellKey(x, y)].push_back(index);
+    }
+}
+
+int TunnelObstacles::labelHits(const QRectF &box) const
+{
+    int hits = 0;
+    for (const auto &l : labels_)
+        hits += l.intersects(box);
+    return hits;
+}
+
+bool TunnelObstacles::near(QPointF p, qreal radius) const
+{
+    const auto it = grid_.find(TopologyLayout::cellKey(cellOf(p.x(), kCell), cellOf(p.y(), kCell)));
+    if (it == grid_.end())
+        return false;
+    for (int i : it->second)
+        if (squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
+            return true;
+    return false;
+}
+
+int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const
+{
+    int count = 0;
+    stamp_.resize(segments_.size(), 0);
+    const qreal keep2 = keepOut * keepOut;
+    for (qsizetype i = 1; i < line.size(); ++i) {
+        const QLineF segment(line[i - 1], line[i]);
+        // Near the ends, where tunnels from the same node meet anyway, nothing counts.
+        if ((squaredDistance(segment.p1(), a) < keep2 &&
+             squaredDistance(segment.p2(), a) < keep2) ||
+            (squaredDistance(segment.p1(), b) < keep2 && squaredDistance(segment.p2(), b) < keep2))
+            continue;
+        const QRectF box = QRectF(segment.p1(), segment.p2()).normalized();
+        ++query_;
+        for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
+            for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y) {
+                const auto it = grid_.find(TopologyLayout::cellKey(x, y));
+                if (it == grid_.end())
+                    continue;
+                for (int j : it->second) {
+                    auto &stamp = stamp_[static_cast<std::size_t>(j)];
+                    if (stamp == query_)
+                        continue;
+                    stamp = query_;
+                    const QLineF &other = segments_[static_cast<std::size_t>(j)];
+                    if (std::max(other.x1(), other.x2()) < box.left() ||
+                        std::min(other.x1(), other.x2()) > box.right() ||
+                        std::max(other.y1(), other.y2()) < box.top() ||
+                        std::min(other.y1(), other.y2()) > box.bottom())
+                        continue;
+                    QPointF at;
+                    if (segmentsCross(segment, other, &at) && squaredDistance(at, a) > keep2 &&
+                        squaredDistance(at, b) > keep2)
+                        ++count;
+                }
+            }
+    }
+    return count;
+}
+
+TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const QString &to,
+                        QSizeF labelSize, TunnelObstacles *placed)
+{
+    const auto *a = layout.node(from);
+    const auto *b = layout.node(to);
+    if (!a || !b)
+        return {};
+    const int fromIndex = layout.nodeIndex.value(from);
+    const int toIndex = layout.nodeIndex.value(to);
+    const QPointF p = a->pos;
+    const QPointF q = b->pos;
+    const QLineF chord(p, q);
+    const qreal length = std::max<qreal>(chord.length(), 1);
+    const QPointF unit = (q - p) / length;
+    const QPointF normal(unit.y(), -unit.x()); // left of from -> to
+    const qreal r = layout.metrics.nodeRadius;
+    const qreal reach = std::clamp(length * 0.5, 40.0, 320.0);
+    const qreal room = r + 8;    // a curve this close to a node's centre touches its marks
+    constexpr qreal kEnough = 4; // clearance beyond this is as good as any
+
+    std::vector<QRectF> headers;
+    const QRectF area = QRectF(p, q).normalized().adjusted(-reach, -reach, reach, reach);
+    for (const auto &reg : layout.regions)
+        if (reg.header.intersects(area))
+            headers.push_back(reg.header);
+
+    const int samples = std::clamp(static_cast<int>(length / 16), 32, 256);
+    const auto curve = [&](QPointF c) {
+        QPolygonF line;
+        line.reserve(samples + 1);
+        for (int i = 0; i <= samples; ++i)
+            line << quadAt(p, c, q, static_cast<qreal>(i) / samples);
+        return line;
+    };
+    const auto score = [&](const QPolygonF &line, qreal fraction) {
+        qreal clear = kEnough;
+        int headerHits = 0;
+        for (const auto &h : headers) {
+            bool hit = false;
+            for (const auto &s : line)
+                hit = hit || h.contains(s);
+            headerHits += hit;
+        }
+        int alongside = 0;
+        const qreal skip2 = (1.5 * r) * (1.5 * r);
+        for (const auto &s : line) {
+            if (squaredDistance(s, p) < skip2 || squaredDistance(s, q) < skip2)
+                continue;
+            layout.forNodesNear(s, room + kEnough, [&](int i) {
+                if (i == fromIndex || i == toIndex)
+                    return;
+                const qreal d =
+                    std::sqrt(squaredDistance(s, layout.nodes[static_cast<std::size_t>(i)].pos));
+                clear = std::min(clear, d - room);
+            });
+            alongside += placed && placed->near(s, 12);
+        }
+        // Crossings with tunnels already placed, away from the ends they may share.
+        const int crossings = placed ? placed->crossings(line, p, q, 3 * r) : 0;
+        // Enough room is enough: then the straighter, the better.
+        return clear * 10 - crossings * 50 - headerHits * 120 - alongside * 8 -
+               std::abs(fraction) * 40;
+    };
+    // Bends as fractions of the length, left first: the first best one wins.
+    static constexpr qreal kBends[] = {0.0,   0.08, -0.08, 0.15, -0.15, 0.22,
+                                       -0.22, 0.3,  -0.3,  0.42, -0.42};
+    QPointF best = chord.pointAt(0.5);
+    QPolygonF bestLine = curve(best);
+    qreal bestScore = -1e18;
+    for (qreal f : kBends) {
+        const QPointF c = chord.pointAt(0.5) + normal * std::clamp(length * f, -reach, reach);
+        const QPolygonF line = curve(c);
+        const qreal value = score(line, f);
+        if (value > bestScore) {
+            bestScore = value;
+            best = c;
+            bestLine = line;
+        }
+    }
+
+    // The label: the first spot along the curve that covers no node, header or other label.
+    const auto covers = [&](const QRectF &box) {
+        int hits = 0;
+        const qreal radius = std::hypot(box.width(), box.height()) / 2 + layout.gridCell;
+        layout.forNodesNear(box.center(), radius, [&](int i) {
+            hits +=
+                nodeFootprint(layout, layout.nodes[static_cast<std::size_t>(i)]).intersects(box);
+        });
+        for (const auto &reg : layout.regions)
+            hits += reg.header.intersects(box);
+        if (placed)
+            hits += placed->labelHits(box);
+        return hits;
+    };
+    QPointF label = quadAt(p, best, q, 0.5);
+    QRectF labelBox;
+    int fewest = 1 << 30;
+    for (qreal t : {0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74}) {
+        const QPointF at = quadAt(p, best, q, t);
+        const QRectF box(at.x() - labelSize.width() / 2, at.y() - labelSize.height() / 2,
+                         labelSize.width(), labelSize.height());
+        const int hits = covers(box);
+        if (hits < fewest) {
+            fewest = hits;
+            label = at;
+            labelBox = box;
+        }
+        if (hits == 0)
+            break;
+    }
+    if (placed) {
+        placed->addLabel(labelBox);
+        placed->addCurve(bestLine);
+    }
+    return {best, label, bestLine};
+}
+
+} // namespace dmr::console

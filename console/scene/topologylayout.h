@@ -1,0 +1,154 @@
+#pragma once
+// Where the topology view draws things: networks as rectangular regions, nodes inside them.
+// A pure function of the topology (the nodes and their networks), never of who leads or what
+// has failed, so a failover moves marks, not nodes; the same topology always gives the same
+// layout. No widgets, no fonts: label widths are estimated from LayoutMetrics.
+//
+// The networks form a graph (two networks are adjacent when a node is on both). Each connected
+// part is drawn as a tree of regions from its hub, the network with the most neighbours: the
+// hub is a bar, its neighbours stand above it (and below it when there are more than three;
+// with more than eight, on all four sides of it, so that the whole fits a screen), their own
+// neighbours further out. A node on two networks of a tree edge is a gate: it sits in
+// the gap between the two regions, on the parent's edge, with a short link to each. Every other
+// node sits in a grid inside its home region (its first network in tree order); a membership
+// that is neither home nor gate edge is drawn as a link to that region's nearest border point.
+//
+//   Fig. 5:   [ 10.0.1.0/24   2 3 ]   [ 10.0.2.0/24  5 6 ]
+//                     (1)                    (4)
+//             [ 10.0.3.0/24                               ]
+
+#include "dmr/model.h"
+
+#include <QHash>
+#include <QLineF>
+#include <QPointF>
+#include <QPolygonF>
+#include <QRectF>
+#include <QString>
+#include <QStringList>
+
+#include <cmath>
+#include <unordered_map>
+#include <vector>
+
+namespace dmr::console {
+
+struct LayoutMetrics
+{
+    qreal nodeRadius = 14;
+    qreal cellWidth = 68;    // a node's cell in a region's grid
+    qreal cellHeight = 62;   // room for the circle, its marks and its label below
+    qreal headerHeight = 60; // the region's network ID and leader line, and a lane below them
+    qreal headerTextHeight = 38;
+    qreal padding = 14;
+    qreal gateGap = 60;    // between a region and its parent; gates sit in it
+    qreal siblingGap = 40; // between regions side by side
+    qreal componentGap = 90;
+    qreal charWidth = 7.5; // estimated width of a label character
+    qreal minRegionWidth = 150;
+    qreal maxRowWidth = 2400; // unconnected parts wrap into rows beyond this width
+};
+
+struct RegionLayout
+{
+    QString network; // the group name, "10.0.1.0/24"
+    QRectF rect;
+    QString parent;       // the network it hangs from in its tree; empty for a hub
+    QStringList members;  // every node on the network, natural order
+    QStringList interior; // the nodes drawn inside it, natural order
+    QStringList gates;    // the nodes in the gap towards its parent, left to right
+    QRectF header;        // where its network ID and leader line are written
+};
+
+struct NodeLayout
+{
+    QString id;
+    QPointF pos;          // centre of the node's circle
+    QStringList networks; // every network it is on, in network order
+    QString home;         // the region it is drawn inside; empty for a gate
+    bool gate = false;     // drawn between two regions (see gateOf)
+    QStringList gateOf;    // for a gate: {parent, child}
+    bool sideways = false; // a gate between regions side by side: its label goes below it
+};
+
+struct TopologyLayout
+{
+    LayoutMetrics metrics;
+    std::vector<RegionLayout> regions; // network order (by address, then prefix length)
+    std::vector<NodeLayout> nodes;     // natural order of ids
+    QRectF bounds;                     // regions and nodes with their labels
+
+    const RegionLayout *region(const QString &network) const;
+    const NodeLayout *node(const QString &id) const;
+
+    // Whether the node is drawn with a link to the network (every membership but its home).
+    bool hasLink(const NodeLayout &node, const QString &network) const;
+    // Where a link from the node meets the network's region: the nearest point of the
+    // region's border. For a gate that is straight above or below it.
+    QPointF attachPoint(const NodeLayout &node, const QString &network) const;
+
+    // Calls f(index into nodes) for every node within radius of p (and a few beyond).
+    template<typename F>
+    void forNodesNear(QPointF p, qreal radius, F &&f) const
+    {
+        const auto x0 = static_cast<qint64>(std::floor((p.x() - radius) / gridCell));
+        const auto x1 = static_cast<qint64>(std::floor((p.x() + radius) / gridCell));
+        const auto y0 = static_cast<qint64>(std::floor((p.y() - radius) / gridCell));
+        const auto y1 = static_cast<qint64>(std::floor((p.y() + radius) / gridCell));
+        for (qint64 x = x0; x <= x1; ++x)
+            for (qint64 y = y0; y <= y1; ++y)
+                if (const auto it = grid.find(cellKey(x, y)); it != grid.end())
+                    for (int i : it->second)
+                        f(i);
+    }
+    static qint64 cellKey(qint64 x, qint64 y) { return (x << 32) ^ (y & 0xffffffff); }
+
+    QHash<QString, int> regionIndex;
+    QHash<QString, int> nodeIndex;
+    std::unordered_map<qint64, std::vector<int>> grid; // node positions by cell
+    qreal gridCell = 128;
+};
+
+TopologyLayout layoutTopology(const dmr::Topology &topology, const LayoutMetrics &metrics = {});
+
+// A tunnel drawn as a quadratic curve from one node to another, bent to the side (and by the
+// smallest amount) that keeps it clear of other nodes and region headers and does not cross
+// tunnels already placed, with its label where it covers nothing. Deterministic: route the
+// tunnels in plan order with the same TunnelObstacles and they land in the same places.
+struct TunnelRoute
+{
+    QPointF control;
+    QPointF label;      // centre of the label
+    QPolygonF polyline; // the curve, flattened
+};
+// What tunnels already placed occupy: their labels, and their curves (for crossings and for
+// running alongside), in a grid so that 10,000 nodes and a hundred tunnels stay quick.
+class TunnelObstacles
+{
+public:
+    void addLabel(const QRectF &box);
+    void addCurve(const QPolygonF &curve);
+    int labelHits(const QRectF &box) const;
+    // Whether a placed curve passes within `radius` of p (radius at most kNear).
+    bool near(QPointF p, qreal radius) const;
+    // Crossings of the polyline with placed curves, ignoring those within keepOut of a or b.
+    int crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const;
+
+    static constexpr qreal kNear = 16;
+
+private:
+    static constexpr qreal kCell = 96;
+    std::vector<QRectF> labels_;
+    std::vector<QLineF> segments_;
+    std::unordered_map<qint64, std::vector<int>> grid_; // cell -> segments near it
+    mutable std::vector<int> stamp_; // per segment: the query that last looked at it
+    mutable int query_ = 0;
+};
+
+TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const QString &to,
+                        QSizeF labelSize, TunnelObstacles *placed);
+
+// The nearest point of the rectangle's border to p (p itself when it lies on it).
+QPointF nearestBorderPoint(const QRectF &rect, const QPointF &p);
+
+} // namespace dmr::console

@@ -1,0 +1,559 @@
+#include "topologyscene.h"
+
+#include <QEasingCurve>
+#include <QEvent>
+#include <QFontMetricsF>
+#include <QVariantAnimation>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace dmr::console {
+
+namespace {
+
+// Internal: whether a mark is meant to be shown (it stays visible while it fades out).
+constexpr int kRoleMarkShown = 100;
+
+NodeVisualState visualState(dmr::NodeState state)
+{
+    switch (state) {
+    case dmr::NodeState::Up:
+        return NodeVisualState::Up;
+    case dmr::NodeState::Failed:
+        return NodeVisualState::Failed;
+    case dmr::NodeState::Drained:
+        return NodeVisualState::Drained;
+    case dmr::NodeState::Down:
+        break;
+    }
+    return NodeVisualState::Down;
+}
+
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+QString stateText(NodeVisualState state)
+{
+    switch (state) {
+    case NodeVisualState::Up:
+        return TopologyScene::tr("up");
+    case NodeVisualState::Failed:
+        return TopologyScene::tr("failed");
+    case NodeVisualState::Drained:
+        return TopologyScene::tr("drained");
+    case NodeVisualState::Down:
+        break;
+    }
+    return TopologyScene::tr("down");
+}
+
+struct NodeFacts
+{
+    NodeVisualState state = NodeVisualState::Down;
+    bool groupLeader = false;
+    bool systemLeader = false;
+    QStringList failedAdapters;
+    bool operator==(const NodeFacts &) const = default;
+};
+
+// Who leads what in one snapshot, looked up once rather than per node.
+struct Leadership
+{
+    std::map<dmr::NodeId, std::vector<dmr::GroupName>> led;
+    std::optional<dmr::NodeId> systemLeader;
+
+    explicit Leadership(const dmr::Snapshot &s)
+        : systemLeader(s.plan.election.systemLeader)
+    {
+        for (const auto &[group, leader] : s.plan.election.groupLeaders)
+            led[leader].push_back(group);
+    }
+    const std::vector<dmr::GroupName> &groupsLedBy(const dmr::NodeId &id) const
+    {
+        static const std::vector<dmr::GroupName> none;
+        const auto it = led.find(id);
+        return it == led.end() ? none : it->second;
+    }
+};
+
+NodeFacts factsOf(const dmr::Snapshot &s, const Leadership &leaders, const dmr::NodeId &id)
+{
+    NodeFacts f;
+    if (const auto it = s.status.find(id); it != s.status.end()) {
+        f.state = visualState(it->second.state);
+        for (const auto &a : it->second.failedAdapters)
+            f.failedAdapters << q(a);
+    }
+    f.groupLeader = leaders.led.contains(id);
+    f.systemLeader = leaders.systemLeader == id;
+    return f;
+}
+
+bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
+{
+    const auto up = [&](const dmr::NodeId &id) {
+        const auto it = s.status.find(id);
+        return it != s.status.end() && it->second.state == dmr::NodeState::Up &&
+               s.membership.glGroup.contains(id);
+    };
+    return up(t.root.node) && up(t.leaf.node);
+}
+
+QString nodeToolTip(const Leadership &leaders, const dmr::Node &node, const NodeFacts &f)
+{
+    QStringList lines;
+    lines << TopologyScene::tr("Node %1: %2").arg(q(node.id), stateText(f.state));
+    if (f.systemLeader)
+        lines << TopologyScene::tr("System leader");
+    const auto &led = leaders.groupsLedBy(node.id);
+    if (!led.empty()) {
+        QStringList groups;
+        for (const auto &g : led)
+            groups << q(g);
+        lines << TopologyScene::tr("Leads %1").arg(groups.join(QStringLiteral(", ")));
+    }
+    for (const auto &iface : node.interfaces) {
+        QString line = QStringLiteral("%1  %2  (%3)")
+                           .arg(q(iface.name), q(iface.address.toString()), q(iface.group()));
+        if (f.failedAdapters.contains(q(iface.name)))
+            line += QLatin1Char(' ') + TopologyScene::tr("adapter failed");
+        lines << line;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+TopologyScene::TopologyScene(QObject *parent)
+    : QGraphicsScene(parent)
+    , style_(std::make_unique<SceneStyle>())
+{
+    applyPalette();
+    legend_ = new LegendItem(style_.get());
+    addItem(legend_);
+}
+
+TopologyScene::~TopologyScene()
+{
+    stopAnimations();
+}
+
+void TopologyScene::setSnapshot(const dmr::Snapshot &snapshot)
+{
+    if (!hasSnapshot_ || snapshot.nodes != snapshot_.nodes)
+        relayout(snapshot);
+    else
+        applySnapshot(snapshot, animationsEnabled_, false);
+    snapshot_ = snapshot;
+    hasSnapshot_ = true;
+    emit snapshotChanged();
+}
+
+QGraphicsItem *TopologyScene::nodeItem(const QString &id) const
+{
+    return nodes_.value(id);
+}
+
+QGraphicsItem *TopologyScene::regionItem(const QString &network) const
+{
+    return regions_.value(network);
+}
+
+QList<QGraphicsItem *> TopologyScene::linkItems(const QString &nodeId) const
+{
+    QList<QGraphicsItem *> out;
+    for (auto *link : links_.value(nodeId))
+        out << link;
+    return out;
+}
+
+QList<QGraphicsItem *> TopologyScene::tunnelItems() const
+{
+    QList<QGraphicsItem *> out;
+    for (auto *t : tunnels_)
+        out << t;
+    return out;
+}
+
+QGraphicsItem *TopologyScene::legendItem() const
+{
+    return legend_;
+}
+
+void TopologyScene::setLegendVisible(bool visible)
+{
+    legend_->setVisible(visible);
+    setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
+}
+
+QString TopologyScene::systemLeader() const
+{
+    for (auto it = nodes_.cbegin(); it != nodes_.cend(); ++it)
+        if (it.value()->data(RoleSystemLeader).toBool())
+            return it.key();
+    return {};
+}
+
+QStringList TopologyScene::findNodes(const QString &text) const
+{
+    const QString needle = text.trimmed();
+    if (needle.isEmpty() || !hasSnapshot_)
+        return {};
+    std::vector<dmr::NodeId> found;
+    for (const auto &[id, node] : snapshot_.nodes) {
+        bool match = q(id).contains(needle, Qt::CaseInsensitive);
+        for (const auto &iface : node.interfaces)
+            match = match || q(iface.address.toString()).contains(needle, Qt::CaseInsensitive);
+        if (match)
+            found.push_back(id);
+    }
+    std::sort(found.begin(), found.end(), dmr::naturalLess);
+    QStringList out;
+    for (const auto &id : found)
+        out << q(id);
+    return out;
+}
+
+QRectF TopologyScene::contentRect() const
+{
+    QRectF rect = layout_.bounds;
+    if (legend_ && legend_->isVisible())
+        rect = rect.united(legend_->sceneBoundingRect());
+    return rect;
+}
+
+void TopologyScene::setAnimationsEnabled(bool enabled)
+{
+    animationsEnabled_ = enabled;
+}
+
+void TopologyScene::setSelectedNode(const QString &id)
+{
+    const QString next = nodes_.contains(id) ? id : QString();
+    if (next == selected_)
+        return;
+    if (auto *old = nodes_.value(selected_))
+        old->setSelectedNode(false);
+    selected_ = next;
+    if (auto *item = nodes_.value(selected_))
+        item->setSelectedNode(true);
+    emit selectedNodeChanged(selected_);
+}
+
+void TopologyScene::emitNodeClicked(const QString &id)
+{
+    emit nodeClicked(id);
+}
+
+void TopologyScene::emitContextMenu(const QString &id, const QPoint &screenPos)
+{
+    emit nodeContextMenuRequested(id, screenPos);
+}
+
+bool TopologyScene::event(QEvent *event)
+{
+    const bool handled = QGraphicsScene::event(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange)
+        applyPalette();
+    return handled;
+}
+
+void TopologyScene::applyPalette()
+{
+    *style_ = SceneStyle::fromPalette(palette(), layout_.metrics.nodeRadius);
+    setBackgroundBrush(style_->background);
+    for (auto *node : std::as_const(nodes_))
+        node->styleChanged();
+    if (legend_)
+        legend_->styleChanged();
+    QGraphicsScene::update();
+}
+
+void TopologyScene::relayout(const dmr::Snapshot &snapshot)
+{
+    stopAnimations();
+    const QString selected = selected_;
+    QList<QGraphicsItem *> topLevel;
+    for (auto *item : items())
+        if (item != legend_ && !item->parentItem())
+            topLevel << item;
+    qDeleteAll(topLevel);
+    nodes_.clear();
+    regions_.clear();
+    links_.clear();
+    tunnels_.clear();
+    fading_.clear();
+    selected_.clear();
+
+    layout_ = layoutTopology(snapshot.nodes);
+    for (const auto &r : layout_.regions) {
+        auto *item = new RegionItem(style_.get(), r.network, r.rect, r.header,
+                                    static_cast<int>(r.members.size()));
+        constexpr qsizetype kListed = 24;
+        QString nodes = r.members.mid(0, kListed).join(QStringLiteral(", "));
+        if (r.members.size() > kListed)
+            nodes += QLatin1Char(' ') +
+                     tr("and %n more", nullptr, static_cast<int>(r.members.size() - kListed));
+        item->setToolTip(tr("Network %1").arg(r.network) + QLatin1Char('\n') +
+                         tr("Nodes: %1").arg(nodes));
+        addItem(item);
+        regions_.insert(r.network, item);
+    }
+    for (const auto &n : layout_.nodes) {
+        auto *item = new NodeItem(this, style_.get(), n.id, n.gate);
+        item->setPos(n.pos);
+        item->setData(RoleNetworks, n.networks);
+        addItem(item);
+        nodes_.insert(n.id, item);
+        const auto &node = snapshot.nodes.at(n.id.toStdString());
+        for (const auto &network : n.networks) {
+            if (!layout_.hasLink(n, network))
+                continue;
+            QString iface;
+            for (const auto &i : node.interfaces)
+                if (q(i.group()) == network) {
+                    iface = q(i.name);
+                    break;
+                }
+            auto *link = new LinkItem(style_.get(), n.id, network, iface, n.pos,
+                                      layout_.attachPoint(n, network));
+            link->setToolTip(tr("%1 %2 on %3").arg(n.id, iface, network));
+            addItem(link);
+            links_[n.id] << link;
+        }
+    }
+    legend_->setPos(layout_.bounds.right() + 40, layout_.bounds.top());
+    setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
+    applySnapshot(snapshot, false, true);
+    setSelectedNode(selected);
+    emit layoutChanged();
+}
+
+void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, bool everything)
+{
+    const Leadership leaders(snapshot);
+    const Leadership before = everything ? leaders : Leadership(snapshot_);
+    // Count what changes; a storm of changes is applied without animation.
+    if (animated) {
+        int changes = 0;
+        for (const auto &[id, node] : snapshot.nodes) {
+            const auto *item = nodes_.value(q(id));
+            if (!item)
+                continue;
+            const NodeFacts f = factsOf(snapshot, leaders, id);
+            changes += (f.state != item->visualState()) +
+                       (f.groupLeader != item->data(RoleGroupLeader).toBool()) +
+                       (f.systemLeader != item->data(RoleSystemLeader).toBool());
+        }
+        animated = changes <= kMaxAnimatedChanges;
+    }
+
+    for (const auto &[id, node] : snapshot.nodes) {
+        auto *item = nodes_.value(q(id));
+        if (!item)
+            continue;
+        const NodeFacts f = factsOf(snapshot, leaders, id);
+        // Only what changed is touched: with 10,000 nodes most of them did not.
+        if (!everything && f == factsOf(snapshot_, before, id) &&
+            leaders.groupsLedBy(id) == before.groupsLedBy(id))
+            continue;
+        if (f.state != item->visualState()) {
+            item->setVisualState(f.state);
+            if (animated) {
+                const QColor color = f.state == NodeVisualState::Up       ? style_->tunnelUp
+                                     : f.state == NodeVisualState::Failed ? style_->failed
+                                                                          : style_->muted;
+                pulse(item, color, true);
+            }
+        }
+        item->setData(RoleGroupLeader, f.groupLeader);
+        item->setData(RoleSystemLeader, f.systemLeader);
+        showMark(item, MarkItem::Kind::GroupLeader, f.groupLeader, animated);
+        showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
+        item->setFailedAdapters(f.failedAdapters);
+        item->setToolTip(nodeToolTip(leaders, node, f));
+        for (auto *link : links_.value(q(id))) {
+            bool failed = false;
+            for (const auto &iface : node.interfaces)
+                if (q(iface.group()) == link->network() && f.failedAdapters.contains(q(iface.name)))
+                    failed = true;
+            link->setAdapterFailed(failed);
+            link->setNodeUp(f.state == NodeVisualState::Up);
+        }
+    }
+
+    for (auto it = regions_.begin(); it != regions_.end(); ++it) {
+        const auto group = it.key().toStdString();
+        const auto leader = snapshot.plan.election.groupLeaders.find(group);
+        it.value()->setLeader(
+            leader == snapshot.plan.election.groupLeaders.end() ? QString() : q(leader->second));
+        const auto view = snapshot.membership.networks.find(group);
+        it.value()->setMembersUp(view == snapshot.membership.networks.end()
+                                     ? 0
+                                     : static_cast<int>(view->second.members.size()));
+    }
+    updateTunnels(snapshot, animated);
+}
+
+void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
+{
+    QList<TunnelItem *> next;
+    QList<TunnelItem *> old = tunnels_;
+    TunnelObstacles placed; // the tunnels that stay: new ones are routed around them
+    for (auto *t : std::as_const(tunnels_))
+        for (const auto &planned : snapshot.plan.tunnels)
+            if (t->root() == q(planned.root.node) && t->leaf() == q(planned.leaf.node)) {
+                placed.addLabel(t->labelRect());
+                placed.addCurve(t->polyline());
+                break;
+            }
+    const QFontMetricsF fm(style_->smallFont);
+    for (const auto &t : snapshot.plan.tunnels) {
+        const QString root = q(t.root.node);
+        const QString leaf = q(t.leaf.node);
+        QStringList carries;
+        for (const auto &n : t.networks)
+            carries << q(n);
+        TunnelItem *item = nullptr;
+        for (auto *o : old)
+            if (o->root() == root && o->leaf() == leaf) {
+                item = o;
+                old.removeOne(o);
+                break;
+            }
+        if (!item) {
+            const auto *a = layout_.node(root);
+            const auto *b = layout_.node(leaf);
+            if (!a || !b)
+                continue;
+            const QString label = TunnelItem::labelText(carries);
+            const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+            const auto route = routeTunnel(layout_, root, leaf, size, &placed);
+            item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
+            addItem(item);
+            item->setOpacity(0);
+            animate(item, animated, [item](qreal v) { item->setOpacity(v); });
+        }
+        item->setCarries(carries);
+        item->setUp(tunnelUp(snapshot, t));
+        item->setToolTip(
+            tr("Tunnel %1 %2 %3 ⇄ %4 %5 %6")
+                .arg(root, q(t.root.iface), q(t.root.address.toString()), leaf, q(t.leaf.iface),
+                     q(t.leaf.address.toString())) +
+            QLatin1Char('\n') + TunnelItem::labelText(carries) + QLatin1Char('\n') +
+            (item->isUp() ? tr("up") : tr("pending: an end is not yet in the GL_group")));
+        next << item;
+    }
+    for (auto *gone : old) {
+        fading_ << gone;
+        animate(
+            gone, animated, [gone](qreal v) { gone->setOpacity(1 - v); },
+            [this, gone] {
+                fading_.removeOne(gone);
+                delete gone;
+            });
+    }
+    tunnels_ = next;
+}
+
+void TopologyScene::finishAnimations()
+{
+    const auto running = running_.values();
+    for (const auto &animation : running)
+        if (animation)
+            animation->setCurrentTime(animation->duration());
+}
+
+void TopologyScene::stopAnimations()
+{
+    for (auto it = running_.begin(); it != running_.end(); ++it)
+        if (it.value()) {
+            it.value()->stop();
+            delete it.value();
+        }
+    running_.clear();
+}
+
+void TopologyScene::animate(QGraphicsItem *item, bool enabled,
+                            const std::function<void(qreal)> &step,
+                            const std::function<void()> &done)
+{
+    if (auto old = running_.take(item); old) {
+        old->stop();
+        old->deleteLater();
+    }
+    if (!enabled || !animationsEnabled_) {
+        step(1);
+        if (done)
+            done();
+        return;
+    }
+    auto *animation = new QVariantAnimation(this);
+    animation->setDuration(kAnimationMs);
+    animation->setStartValue(0.0);
+    animation->setEndValue(1.0);
+    connect(animation, &QVariantAnimation::valueChanged, this,
+            [step](const QVariant &v) { step(v.toReal()); });
+    connect(animation, &QVariantAnimation::finished, this, [this, item, animation, done] {
+        if (running_.value(item) == animation)
+            running_.remove(item);
+        animation->deleteLater();
+        if (done)
+            done();
+    });
+    running_.insert(item, animation);
+    step(0);
+    animation->start();
+}
+
+void TopologyScene::showMark(NodeItem *node, MarkItem::Kind kind, bool show, bool animated)
+{
+    MarkItem *mark = show ? node->ensureMark(kind) : node->mark(kind);
+    if (!mark || mark->data(kRoleMarkShown).toBool() == show)
+        return;
+    mark->setData(kRoleMarkShown, show);
+    if (show) {
+        mark->setVisible(true);
+        const QEasingCurve curve(QEasingCurve::OutBack);
+        animate(mark, animated, [mark, curve](qreal t) {
+            mark->setOpacity(std::min<qreal>(1, t * 1.5));
+            mark->setScale(0.3 + 0.7 * curve.valueForProgress(t));
+        });
+    } else {
+        animate(
+            mark, animated,
+            [mark](qreal t) {
+                mark->setOpacity(1 - t);
+                mark->setScale(1 + 0.4 * t);
+            },
+            [mark] {
+                mark->setVisible(false);
+                mark->setOpacity(1);
+                mark->setScale(1);
+            });
+    }
+}
+
+void TopologyScene::pulse(NodeItem *node, const QColor &color, bool animated)
+{
+    auto *ring = node->ensureMark(MarkItem::Kind::Pulse);
+    ring->setPulseColor(color);
+    ring->setVisible(true);
+    animate(
+        ring, animated,
+        [ring](qreal t) {
+            ring->setScale(1 + 1.2 * t);
+            ring->setOpacity(0.9 * (1 - t));
+        },
+        [ring] {
+            ring->setVisible(false);
+            ring->setScale(1);
+            ring->setOpacity(1);
+        });
+}
+
+} // namespace dmr::console

@@ -1,0 +1,213 @@
+// dmr-bench-console: how long the console's topology view takes to follow a busy cluster. A
+// benchmark program, not a test: it prints figures and exits 0.
+//
+//   dmr-bench-console [--nodes 1000,10000] [--seconds 30] [--change 0.1] [--animations]
+//                     [--save DIR]   (the last frames as DIR/console-<nodes>-{fitted,1to1}.png)
+//
+// For each size, a synthetic cluster: frames of 100 nodes, each frame its own /24, and node 1 of
+// each frame also on a shared LAN (Fig. 1, scaled up), started in order in a dmr::ClusterModel.
+// Each simulated second, a tenth of the nodes (--change) change state: an up node fails, a failed
+// one rejoins (so leaders fail too, and the marks and tunnels move). After each change the
+// benchmark gives the scene the new snapshot (TopologyScene::setSnapshot, timed) and renders the
+// view into a 1920x1080 image (QGraphicsView::render, timed), once with the whole cluster fitted
+// (small level of detail) and once at 1:1 around the system leader (full detail).
+// It prints p50/p99/max of each, in milliseconds.
+
+#include "scene/topologyscene.h"
+#include "scene/topologyview.h"
+
+#include "dmr/snapshot.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QPainter>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+namespace {
+
+dmr::Topology syntheticTopology(int nodes)
+{
+    dmr::Topology topology;
+    constexpr int kFrameSize = 100;
+    const int frames = std::max(1, (nodes + kFrameSize - 1) / kFrameSize);
+    for (int i = 0; i < nodes; ++i) {
+        const int frame = i / kFrameSize + 1;
+        const int member = i % kFrameSize + 1;
+        dmr::Node node;
+        node.id = "f" + std::to_string(frame) + "n" + std::to_string(member);
+        const auto address = [](const std::string &text) {
+            return dmr::InterfaceAddress::parse(text).value();
+        };
+        node.interfaces.push_back(
+            {"eth0", address("10." + std::to_string(frame / 250) + "." +
+                             std::to_string(frame % 250) + "." + std::to_string(member) + "/24")});
+        if (member == 1 && frames > 1)
+            node.interfaces.push_back(
+                {"eth1", address("10.200." + std::to_string(frame / 250) + "." +
+                                 std::to_string(frame % 250 + 1) + "/16")});
+        topology.emplace(node.id, std::move(node));
+    }
+    return topology;
+}
+
+struct Stats
+{
+    std::vector<double> ms;
+    void add(double v) { ms.push_back(v); }
+    double at(double quantile) const
+    {
+        if (ms.empty())
+            return 0;
+        std::vector<double> sorted = ms;
+        std::sort(sorted.begin(), sorted.end());
+        const auto index = static_cast<std::size_t>(
+            std::min<double>(static_cast<double>(sorted.size() - 1),
+                             std::ceil(quantile * static_cast<double>(sorted.size())) - 1));
+        return sorted[index];
+    }
+    void print(const char *name) const
+    {
+        std::printf("  %-28s p50 %8.2f ms   p99 %8.2f ms   max %8.2f ms   (n=%zu)\n", name, at(0.5),
+                    at(0.99), at(1.0), ms.size());
+    }
+};
+
+double msSince(const QElapsedTimer &timer)
+{
+    return static_cast<double>(timer.nsecsElapsed()) / 1e6;
+}
+
+void run(int nodes, int seconds, double change, bool animations, const QString &saveDir)
+{
+    QElapsedTimer timer;
+    timer.start();
+    dmr::ClusterModel model(syntheticTopology(nodes));
+    std::vector<dmr::NodeId> ids;
+    for (const auto &[id, node] : model.topology())
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end(), dmr::naturalLess);
+    for (const auto &id : ids)
+        (void)model.join(id);
+    const double modelMs = msSince(timer);
+
+    dmr::console::TopologyScene scene;
+    scene.setAnimationsEnabled(animations);
+    dmr::console::TopologyView view(&scene);
+    view.resize(1920, 1080);
+    std::int64_t now = 1'700'000'000'000;
+
+    timer.restart();
+    scene.setSnapshot(dmr::makeSnapshot(model, "bench", now));
+    const double layoutMs = msSince(timer);
+    view.fitAll();
+
+    QImage image(1920, 1080, QImage::Format_ARGB32_Premultiplied);
+    const auto render = [&] {
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        painter.setRenderHints(view.renderHints());
+        view.render(&painter, QRectF(0, 0, 1920, 1080), view.viewport()->rect());
+    };
+    const qreal fitted = view.zoom();
+    std::printf("%d nodes, %zu networks: model %.1f ms, first snapshot and layout %.1f ms, "
+                "fitted zoom %.3f\n",
+                nodes, scene.topologyLayout().regions.size(), modelMs, layoutMs, fitted);
+
+    std::mt19937 random(42);
+    const auto perSecond = static_cast<std::size_t>(std::max(1.0, change * nodes));
+    Stats snapshotStats;
+    Stats applyStats;
+    Stats fitStats;
+    Stats detailStats;
+    for (int s = 0; s < seconds; ++s) {
+        timer.restart();
+        std::vector<dmr::NodeId> picked;
+        std::sample(ids.begin(), ids.end(), std::back_inserter(picked), perSecond, random);
+        for (const auto &id : picked)
+            (void)(model.state(id) == dmr::NodeState::Up ? model.fail(id) : model.join(id));
+        now += 1000;
+        const auto snapshot = dmr::makeSnapshot(model, "bench", now);
+        snapshotStats.add(msSince(timer));
+
+        timer.restart();
+        scene.setSnapshot(snapshot);
+        applyStats.add(msSince(timer));
+
+        const bool last = s + 1 == seconds && !saveDir.isEmpty();
+        const auto save = [&](const char *what) {
+            const QString path =
+                QStringLiteral("%1/console-%2-%3.png").arg(saveDir).arg(nodes).arg(what);
+            if (image.save(path))
+                std::printf("  saved %s\n", qPrintable(path));
+        };
+        view.fitAll();
+        timer.restart();
+        render();
+        fitStats.add(msSince(timer));
+        if (last)
+            save("fitted");
+
+        view.resetZoom();
+        view.centerOnNode(scene.systemLeader());
+        timer.restart();
+        render();
+        detailStats.add(msSince(timer));
+        if (last)
+            save("1to1");
+
+        if (animations)
+            scene.finishAnimations();
+        QCoreApplication::processEvents();
+    }
+    std::printf("  %zu state changes a second, %d seconds\n", perSecond, seconds);
+    snapshotStats.print("model + makeSnapshot");
+    applyStats.print("setSnapshot");
+    fitStats.print("render 1920x1080, fitted");
+    detailStats.print("render 1920x1080, 1:1");
+    std::vector<double> frame;
+    for (std::size_t i = 0; i < applyStats.ms.size(); ++i)
+        frame.push_back(applyStats.ms[i] + fitStats.ms[i]);
+    Stats{frame}.print("frame (setSnapshot+fitted)");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Frame time of the console's topology view under churn."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("nodes"), QStringLiteral("Cluster sizes, comma-separated."),
+                      QStringLiteral("list"), QStringLiteral("1000,10000")});
+    parser.addOption({QStringLiteral("seconds"), QStringLiteral("Simulated seconds per size."),
+                      QStringLiteral("n"), QStringLiteral("30")});
+    parser.addOption({QStringLiteral("change"),
+                      QStringLiteral("Fraction of the nodes changing state each second."),
+                      QStringLiteral("fraction"), QStringLiteral("0.1")});
+    parser.addOption({QStringLiteral("save"),
+                      QStringLiteral("Save the last frames of each size as PNG in this directory."),
+                      QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("animations"),
+                      QStringLiteral("Keep the change animations on (they are capped anyway).")});
+    parser.process(app);
+
+    const int seconds = std::max(1, parser.value(QStringLiteral("seconds")).toInt());
+    const double change = std::clamp(parser.value(QStringLiteral("change")).toDouble(), 0.0, 1.0);
+    for (const auto &size : parser.value(QStringLiteral("nodes")).split(QLatin1Char(','))) {
+        const int nodes = size.trimmed().toInt();
+        if (nodes > 0)
+            run(nodes, seconds, change, parser.isSet(QStringLiteral("animations")),
+                parser.value(QStringLiteral("save")));
+    }
+    return 0;
+}

@@ -1,0 +1,797 @@
+// AgentClient against fake agents: QTcpServers in the test that speak the control protocol
+// through the core's own codec (decodeRequest, SessionGate, the encoders) with canned replies
+// built from a real Fig. 5 snapshot. Also the client layer's pure parts: addresses, backoff,
+// and the parsers of replies and events.
+
+#include "console_test_data.h"
+
+#include "client/agent_client.h"
+#include "client/backoff.h"
+#include "client/endpoint.h"
+#include "client/records.h"
+#include "models/cluster_store.h"
+#include "models/event_log_model.h"
+#include "models/history_model.h"
+#include "models/node_table_model.h"
+
+#include "dmr/protocol.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <functional>
+#include <memory>
+
+using namespace dmr::console;
+namespace td = dmr::console::testdata;
+namespace proto = dmr::protocol;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+
+// One agent's control port, faked: every request goes through the core's decoder and session
+// rules; the answers are canned.
+class FakeAgent : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct AgentEntry
+    {
+        QString id;
+        QString control;
+    };
+    using DrillHandler = std::function<std::string(const proto::Request &)>;
+
+    explicit FakeAgent(QString id, QString operatorToken = {})
+        : id_(std::move(id))
+        , token_(std::move(operatorToken))
+        , snapshot_(td::fig5())
+    {
+        connect(&server_, &QTcpServer::newConnection, this, &FakeAgent::accept);
+    }
+
+    ~FakeAgent() override
+    {
+        // The sockets are the server's children; their last signals must not reach a
+        // half-destroyed fake.
+        for (auto *s : std::as_const(sockets_)) {
+            s->disconnect(this);
+            delete s;
+        }
+    }
+
+    bool listen(quint16 port = 0) { return server_.listen(QHostAddress::LocalHost, port); }
+    quint16 port() const { return server_.serverPort(); }
+    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(port()); }
+    Endpoint endpoint() const { return {QStringLiteral("127.0.0.1"), port()}; }
+
+    void setAgents(QList<AgentEntry> agents) { agents_ = std::move(agents); }
+    void setViewId(QString viewId) { viewId_ = std::move(viewId); }
+    void setSnapshot(dmr::Snapshot s) { snapshot_ = std::move(s); }
+    void setHistoryJson(std::string json) { history_ = std::move(json); }
+    void setDrillHandler(DrillHandler h) { drill_ = std::move(h); }
+
+    // Bytes to every connected client, as they are.
+    void sendToAll(const QByteArray &bytes)
+    {
+        for (auto *s : std::as_const(sockets_))
+            s->write(bytes);
+    }
+    void stopListening() { server_.close(); }
+    void closeAll()
+    {
+        for (auto *s : std::as_const(sockets_))
+            s->disconnectFromHost();
+    }
+    int clients() const { return int(sockets_.size()); }
+
+    // Every request line received, parsed, in order.
+    const QList<QJsonObject> &received() const { return received_; }
+    int count(const QString &type) const
+    {
+        return int(std::count_if(received_.begin(), received_.end(), [&](const QJsonObject &o) {
+            return o.value(QStringLiteral("type")).toString() == type;
+        }));
+    }
+    QJsonObject last(const QString &type) const
+    {
+        for (auto it = received_.rbegin(); it != received_.rend(); ++it)
+            if (it->value(QStringLiteral("type")).toString() == type)
+                return *it;
+        return {};
+    }
+
+private:
+    struct Connection
+    {
+        proto::LineFramer framer{proto::kRequestLineBytesMax};
+        proto::SessionGate gate;
+        explicit Connection(const QString &token)
+            : gate(token.toStdString())
+        {
+        }
+    };
+
+    void accept()
+    {
+        while (QTcpSocket *s = server_.nextPendingConnection()) {
+            sockets_ << s;
+            connections_.emplace(s, std::make_unique<Connection>(token_));
+            connect(s, &QTcpSocket::readyRead, this, [this, s] { read(s); });
+            connect(s, &QTcpSocket::disconnected, this, [this, s] {
+                sockets_.removeAll(s);
+                connections_.erase(s);
+                s->deleteLater();
+            });
+        }
+    }
+
+    void read(QTcpSocket *s)
+    {
+        auto it = connections_.find(s);
+        if (it == connections_.end())
+            return;
+        Connection &c = *it->second;
+        const QByteArray bytes = s->readAll();
+        for (const auto &e :
+             c.framer.feed(std::string_view(bytes.constData(), size_t(bytes.size())))) {
+            if (e.kind != proto::LineFramer::Event::Kind::Line)
+                continue;
+            received_ << QJsonDocument::fromJson(QByteArray::fromStdString(e.text)).object();
+            const auto decoded = proto::decodeRequest(e.text);
+            if (const auto *error = std::get_if<proto::RequestError>(&decoded)) {
+                s->write(QByteArray::fromStdString(proto::encodeError(*error)));
+                continue;
+            }
+            const auto &request = std::get<proto::Request>(decoded);
+            if (auto refused = c.gate.admit(request)) {
+                s->write(QByteArray::fromStdString(proto::encodeError(*refused)));
+                if (c.gate.closeAfterReply())
+                    s->disconnectFromHost();
+                continue;
+            }
+            s->write(QByteArray::fromStdString(answer(request, c.gate.isOperator())));
+        }
+    }
+
+    static std::string ok(const proto::RequestId &id, const std::string &json)
+    {
+        auto line = proto::encodeOk(id, json);
+        if (!line)
+            qFatal("fake agent: %s", line.error().message.c_str());
+        return line.value();
+    }
+
+    std::string clusterJson() const
+    {
+        QJsonArray agents;
+        QJsonObject controls;
+        qint64 seq = 1;
+        for (const auto &a : agents_) {
+            agents.append(QJsonObject{{"id", a.id},
+                                      {"seq", seq},
+                                      {"membership", QStringLiteral("127.0.0.1:1")},
+                                      {"control", a.control}});
+            controls.insert(a.id, a.control);
+            seq += 3;
+        }
+        const std::string snapshot = dmr::toJson(snapshot_);
+        QJsonObject result{
+            {"view_id", viewId_},
+            {"coordinator", agents_.isEmpty() ? QJsonValue() : QJsonValue(agents_.first().id)},
+            {"agents", agents},
+            {"control_addresses", controls},
+            {"snapshot", QJsonDocument::fromJson(QByteArray::fromStdString(snapshot)).object()}};
+        return QJsonDocument(result).toJson(QJsonDocument::Compact).toStdString();
+    }
+
+    std::string answer(const proto::Request &r, bool isOperator)
+    {
+        switch (r.kind) {
+        case proto::RequestKind::Hello:
+            return proto::encodeHelloReply(r.id, id_.toStdString(), "0.1.0", "system-leader",
+                                           isOperator);
+        case proto::RequestKind::Subscribe:
+            return ok(r.id, r.subscribeEvents ? R"({"events":true})" : R"({"events":false})");
+        case proto::RequestKind::GetCluster:
+            return ok(r.id, clusterJson());
+        case proto::RequestKind::GetHistory:
+            return ok(r.id, history_);
+        case proto::RequestKind::GetDrills:
+            return ok(r.id, R"({"drills":[]})");
+        case proto::RequestKind::Drill:
+            if (drill_)
+                return drill_(r);
+            return ok(r.id, QJsonDocument(
+                                QJsonObject{{"action",
+                                             QString::fromLatin1(proto::toString(r.drill.action))},
+                                            {"client", "dmr-console 0.1.0"},
+                                            {"ended_ms", QJsonValue()},
+                                            {"forwarded_to", QString::fromStdString(r.drill.node)},
+                                            {"id", 1},
+                                            {"node", QString::fromStdString(r.drill.node)},
+                                            {"reason", QString::fromStdString(r.drill.reason)},
+                                            {"started_ms", td::kTimeMs}})
+                                .toJson(QJsonDocument::Compact)
+                                .toStdString());
+        case proto::RequestKind::GetState:
+        case proto::RequestKind::GetSnapshot:
+            break;
+        }
+        return proto::encodeError(r.id, proto::ErrorCode::Failed, "not in the fake");
+    }
+
+    QString id_;
+    QString token_;
+    QTcpServer server_;
+    QList<QTcpSocket *> sockets_;
+    std::map<QTcpSocket *, std::unique_ptr<Connection>> connections_;
+    QList<QJsonObject> received_;
+    QList<AgentEntry> agents_;
+    QString viewId_ = QStringLiteral("1.5");
+    dmr::Snapshot snapshot_;
+    std::string history_ = R"({"failovers":[]})";
+    DrillHandler drill_;
+};
+
+QByteArray line(const std::string &s)
+{
+    return QByteArray::fromStdString(s);
+}
+
+QStringList keys(const QJsonObject &o)
+{
+    QStringList k = o.keys();
+    k.sort();
+    return k;
+}
+
+// The request types a fake received before the first request of type `before`.
+int countBefore(const FakeAgent &fake, const QString &type, const QString &before)
+{
+    int n = 0;
+    for (const auto &o : fake.received()) {
+        const QString t = o.value(QStringLiteral("type")).toString();
+        if (t == before)
+            break;
+        n += t == type ? 1 : 0;
+    }
+    return n;
+}
+
+} // namespace
+
+class TestConsoleClient : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // ---- Pure parts ----------------------------------------------------------------------------
+
+    void endpoints()
+    {
+        const auto parse = [](const char *t) { return Endpoint::parse(QString::fromLatin1(t)); };
+        QCOMPARE(*parse("127.0.0.1:25400"), (Endpoint{"127.0.0.1", 25400}));
+        QCOMPARE(*parse("[::1]:7501"), (Endpoint{"::1", 7501}));
+        QCOMPARE(*parse("::1"), (Endpoint{"::1", 7500}));
+        QCOMPARE(*parse("agent-2"), (Endpoint{"agent-2", 7500}));
+        QCOMPARE(parse("[::1]:7501")->toString(), QStringLiteral("[::1]:7501"));
+        QCOMPARE(parse("10.0.1.2:7500")->toString(), QStringLiteral("10.0.1.2:7500"));
+        QString error;
+        for (const char *bad :
+             {"", "host:", "host:0", "host:70000", "host:x", "[::1", "[::1]x", ":7500"}) {
+            QVERIFY2(!Endpoint::parse(QString::fromLatin1(bad), &error), bad);
+            QVERIFY(error.startsWith(QStringLiteral("invalid agent address")));
+        }
+    }
+
+    void backoffDoublesWithJitter()
+    {
+        Backoff b;
+        QRandomGenerator random(42);
+        int base = 250;
+        for (int i = 0; i < 10; ++i) {
+            const int d = b.nextDelayMs(random);
+            QVERIFY2(d >= base / 2 && d <= base,
+                     qPrintable(QStringLiteral("%1 %2").arg(d).arg(base)));
+            base = std::min(8000, base * 2);
+            QCOMPARE(b.baseMs(), base);
+        }
+        QCOMPARE(b.baseMs(), 8000);
+        b.reset();
+        QCOMPARE(b.baseMs(), 250);
+        // Jitter: two consoles do not retry in step.
+        QSet<int> delays;
+        for (int i = 0; i < 20; ++i) {
+            Backoff one;
+            delays << one.nextDelayMs(random);
+        }
+        QVERIFY(delays.size() > 5);
+    }
+
+    void parsesTheAgentsShapes()
+    {
+        // PROTOCOL.md's get-history example.
+        const auto history = parseHistory(QJsonDocument::fromJson(td::kHistoryJson).object());
+        QVERIFY(history.ok());
+        const FailoverRecord &r = history.value().at(0);
+        QCOMPARE(r.node, QStringLiteral("2"));
+        QCOMPARE(r.roles, (QStringList{"system-leader", "leader 10.0.1.0/24"}));
+        QCOMPARE(r.successors,
+                 (QList<Successor>{{"system-leader", "6"}, {"leader 10.0.1.0/24", "1"}}));
+        QCOMPARE(r.totalMs, std::optional<qint64>(2));
+        QCOMPARE(r.detectedMs, qint64(1795756582802));
+        const FailoverRecord &pending = history.value().at(1);
+        QCOMPARE(pending.successors, (QList<Successor>{{"leader 10.0.3.0/24", ""}}));
+        QVERIFY(!pending.totalMs && !pending.tunnelsMs && !pending.tunnelsUpMs);
+
+        const auto drills = parseDrills(QJsonDocument::fromJson(td::kDrillsJson).object());
+        QVERIFY(drills.ok());
+        QCOMPARE(drills.value().at(0).durationMs, std::optional<qint64>(3000));
+        QVERIFY(!drills.value().at(0).endedMs);
+        QCOMPARE(drills.value().at(1).iface, QStringLiteral("eth1"));
+
+        // A field of the wrong type is named with its path.
+        const auto bad = parseHistory(
+            QJsonDocument::fromJson(
+                R"({"failovers":[{"id":1,"node":"2","cause":"left","roles":[],"successors":{},"detected_ms":"soon"}]})")
+                .object());
+        QVERIFY(!bad.ok());
+        QCOMPARE(QString::fromStdString(bad.error().message),
+                 QStringLiteral("get-history.failovers[0].detected_ms: must be an integer, found "
+                                "string \"soon\""));
+
+        // Every event kind of PROTOCOL.md; an unknown one is kept, with its data.
+        const auto event = [](const char *json) {
+            auto e = parseEvent(QJsonDocument::fromJson(json).object());
+            if (!e)
+                qFatal("%s", e.error().message.c_str());
+            return e.value();
+        };
+        auto e = event(
+            R"({"type":"event","event":"view-changed","time_ms":1700000000124,"data":{"group":"10.0.3.0/24","leader":null,"members":[]}})");
+        QCOMPARE(e.kind, ConsoleEvent::Kind::ViewChanged);
+        QCOMPARE(describe(e), QStringLiteral("view of 10.0.3.0/24: empty"));
+        e = event(
+            R"({"type":"event","event":"view-changed","time_ms":1700000000123,"data":{"group":"10.0.1.0/24","leader":"3","members":[{"node":"3","seq":7},{"node":"1","seq":9}]}})");
+        QCOMPARE(describe(e), QStringLiteral("view of 10.0.1.0/24: leader 3, members 3 1"));
+        e = event(
+            R"({"type":"event","event":"plan-changed","time_ms":1700000000123,"data":{"actions":[{"kind":"route","text":"route 2 eth0 10.0.1.0/24"},{"kind":"unroute","text":"unroute 1 eth0 10.0.1.0/24"}]}})");
+        QCOMPARE(e.actions,
+                 (QStringList{"route 2 eth0 10.0.1.0/24", "unroute 1 eth0 10.0.1.0/24"}));
+        QCOMPARE(describe(e), QStringLiteral("plan changed: 2 actions: route 2 eth0 10.0.1.0/24; "
+                                             "unroute 1 eth0 10.0.1.0/24"));
+        e = event(
+            R"({"type":"event","event":"failover","time_ms":1700000000125,"data":{"group":"10.0.3.0/24","from":"4","to":null,"reason":"node 4 drained"}})");
+        QCOMPARE(describe(e),
+                 QStringLiteral("failover of 10.0.3.0/24: 4 -> nobody (node 4 drained)"));
+        e = event(
+            R"({"type":"event","event":"failover","time_ms":1,"data":{"group":"GL_group","from":"2","to":"6","reason":"connection-lost"}})");
+        QCOMPARE(describe(e),
+                 QStringLiteral("failover of the system leader: 2 -> 6 (connection-lost)"));
+        e = event(
+            R"({"type":"event","event":"drill","time_ms":1700000000100,"data":{"action":"kill","node":"2","reason":"failover drill","duration_ms":30000,"client":"dmr-console 0.1.0"}})");
+        QCOMPARE(describe(e), QStringLiteral("drill by dmr-console 0.1.0: kill of node 2 for 30000 "
+                                             "ms (failover drill)"));
+        e = event(R"({"type":"event","event":"comet","time_ms":5,"data":{"tail":1}})");
+        QCOMPARE(e.kind, ConsoleEvent::Kind::Other);
+        QVERIFY(!e.changesCluster());
+        QCOMPARE(describe(e), QStringLiteral("comet: {\"tail\":1}"));
+    }
+
+    // ---- Against fake agents -------------------------------------------------------------------
+
+    void connectsAndReceivesTheCluster()
+    {
+        FakeAgent fake(QStringLiteral("2"));
+        QVERIFY(fake.listen());
+        fake.setAgents({{"2", fake.address()}, {"6", QStringLiteral("127.0.0.1:1")}});
+
+        AgentClient client;
+        ClusterStore store;
+        store.attach(&client);
+        QSignalSpy states(&client, &AgentClient::stateChanged);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        QSignalSpy history(&client, &AgentClient::historyReceived);
+        QSignalSpy drills(&client, &AgentClient::drillsReceived);
+        QSignalSpy hellos(&client, &AgentClient::helloReceived);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(drills.count(), 1, kTimeoutMs);
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+        QCOMPARE(states.at(0).at(0).value<AgentClient::State>(), AgentClient::State::Connecting);
+        QCOMPARE(states.at(1).at(0).value<AgentClient::State>(), AgentClient::State::Connected);
+        QCOMPARE(cluster.at(0).at(0).value<dmr::Snapshot>(), td::fig5());
+        QCOMPARE(cluster.at(0).at(1).toString(), QStringLiteral("1.5"));
+        QCOMPARE(cluster.at(0).at(2).toStringList(),
+                 (QStringList{fake.address(), QStringLiteral("127.0.0.1:1")}));
+        QCOMPARE(history.count(), 1);
+        QCOMPARE(hellos.count(), 1);
+        QCOMPARE(client.hello().agent, QStringLiteral("2"));
+        QCOMPARE(client.hello().role, QStringLiteral("system-leader"));
+        QVERIFY(!client.isOperator());
+        QCOMPARE(client.cluster().coordinator, QStringLiteral("2"));
+
+        // What it said: hello, subscribe, then the three fetches; each with an id.
+        QStringList types;
+        for (const auto &o : fake.received())
+            types << o.value(QStringLiteral("type")).toString();
+        QCOMPARE(types,
+                 (QStringList{"hello", "subscribe", "get-cluster", "get-history", "get-drills"}));
+        const QJsonObject hello = fake.last(QStringLiteral("hello"));
+        QCOMPARE(keys(hello), (QStringList{"client", "id", "protocol", "type"}));
+        QCOMPARE(hello.value(QStringLiteral("client")).toString(),
+                 QStringLiteral("dmr-console 0.1.0"));
+        QCOMPARE(hello.value(QStringLiteral("protocol")).toInt(), 1);
+        QCOMPARE(fake.last(QStringLiteral("subscribe")).value(QStringLiteral("events")).toBool(),
+                 true);
+
+        // The learnt agents join the endpoints, after the given one.
+        QCOMPARE(client.endpoints(),
+                 (QList<Endpoint>{fake.endpoint(), Endpoint{QStringLiteral("127.0.0.1"), 1}}));
+
+        // The store's models follow.
+        QCOMPARE(store.nodeModel()->rowCount(), 6);
+        QCOMPARE(store.systemLeader(), QStringLiteral("2"));
+
+        client.stop();
+        QCOMPARE(client.state(), AgentClient::State::Disconnected);
+        QTRY_COMPARE_WITH_TIMEOUT(fake.clients(), 0, kTimeoutMs);
+    }
+
+    void eventsRefetchCoalesced()
+    {
+        FakeAgent fake(QStringLiteral("6"), QStringLiteral("op-secret"));
+        QVERIFY(fake.listen());
+        fake.setAgents({{"6", fake.address()}});
+        AgentClient client;
+        client.setOperatorToken(QStringLiteral("op-secret"));
+        ClusterStore store;
+        store.attach(&client);
+        QSignalSpy events(&client, &AgentClient::eventReceived);
+        QSignalSpy history(&client, &AgentClient::historyReceived);
+        QSignalSpy drills(&client, &AgentClient::drillsReceived);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        // The first refresh done: history, then drills, answered.
+        QTRY_COMPARE_WITH_TIMEOUT(drills.count(), 1, kTimeoutMs);
+        QCOMPARE(history.count(), 1);
+        QCOMPARE(store.historyModel()->rowCount(), 0);
+
+        // Node 2 fails: the agent records it and reports it, four events in one burst.
+        fake.setSnapshot(td::fig5(true));
+        fake.setHistoryJson(td::kHistoryJson);
+        dmr::View a{"10.0.1.0/24", {{"1", 12}, {"3", 15}}};
+        QByteArray burst = line(proto::encodeViewChanged(td::kTimeMs + 3, a));
+        burst += line(
+            proto::encodeFailover(td::kTimeMs + 3, "10.0.1.0/24", "2", "1", "connection-lost"));
+        burst +=
+            line(proto::encodeFailover(td::kTimeMs + 3, "GL_group", "2", "6", "connection-lost"));
+        burst += line(proto::encodePlanChanged(td::kTimeMs + 3, {}));
+        fake.sendToAll(burst);
+
+        QTRY_COMPARE_WITH_TIMEOUT(store.historyModel()->rowCount(), 2, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(events.count(), 4, kTimeoutMs);
+        QCOMPARE(store.eventLogModel()->rowCount(), 4);
+        const auto failover = events.at(1).at(0).value<ConsoleEvent>();
+        QCOMPARE(failover.kind, ConsoleEvent::Kind::Failover);
+        QCOMPARE(failover.from, QStringLiteral("2"));
+        QCOMPARE(failover.to, QStringLiteral("1"));
+        QCOMPARE(failover.agent, QStringLiteral("6"));
+        QTRY_COMPARE_WITH_TIMEOUT(store.systemLeader(), QStringLiteral("6"), kTimeoutMs);
+        QCOMPARE(store.nodeModel()->index(1, NodeTableModel::StateColumn).data().toString(),
+                 QStringLiteral("failed"));
+
+        // Coalesced: the first event fetched at once, the other three made one more fetch behind
+        // it. A drill's round trip shows that nothing else was asked before it.
+        QSignalSpy finished(&client, &AgentClient::drillFinished);
+        client.sendDrill(QStringLiteral("restore"), QStringLiteral("2"), {},
+                         QStringLiteral("probe"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QCOMPARE(countBefore(fake, QStringLiteral("get-history"), QStringLiteral("drill")), 3);
+        QCOMPARE(countBefore(fake, QStringLiteral("get-cluster"), QStringLiteral("drill")), 3);
+        // And the drill's answer makes one more.
+        QTRY_COMPARE_WITH_TIMEOUT(fake.count(QStringLiteral("get-history")), 4, kTimeoutMs);
+    }
+
+    void drillsSendTheRightLine()
+    {
+        FakeAgent fake(QStringLiteral("2"), QStringLiteral("op-7f3a9c2e51d84b06"));
+        QVERIFY(fake.listen());
+        fake.setAgents({{"2", fake.address()}});
+        AgentClient client;
+        client.setOperatorToken(QStringLiteral("op-7f3a9c2e51d84b06"));
+        QSignalSpy finished(&client, &AgentClient::drillFinished);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        client.setEndpoints({fake.endpoint()});
+
+        // Before a connection: refused at once, nothing sent.
+        const qint64 early = client.sendDrill(QStringLiteral("kill"), QStringLiteral("2"), {},
+                                              QStringLiteral("too early"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QCOMPARE(finished.at(0).at(0).toLongLong(), early);
+        QCOMPARE(finished.at(0).at(1).toBool(), false);
+        QCOMPARE(finished.at(0).at(2).toString(), QStringLiteral("not connected to an agent"));
+
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        QVERIFY(client.isOperator());
+        const QJsonObject hello = fake.last(QStringLiteral("hello"));
+        QCOMPARE(keys(hello), (QStringList{"client", "id", "protocol", "token", "type"}));
+        QCOMPARE(hello.value(QStringLiteral("token")).toString(),
+                 QStringLiteral("op-7f3a9c2e51d84b06"));
+
+        // A timed kill.
+        const qint64 kill = client.sendDrill(QStringLiteral("kill"), QStringLiteral("2"), {},
+                                             QStringLiteral("failover drill"), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
+        QJsonObject sent = fake.last(QStringLiteral("drill"));
+        QCOMPARE(keys(sent),
+                 (QStringList{"action", "duration_ms", "id", "node", "reason", "type"}));
+        QCOMPARE(sent.value(QStringLiteral("id")).toInteger(), kill);
+        QCOMPARE(sent.value(QStringLiteral("action")).toString(), QStringLiteral("kill"));
+        QCOMPARE(sent.value(QStringLiteral("node")).toString(), QStringLiteral("2"));
+        QCOMPARE(sent.value(QStringLiteral("reason")).toString(), QStringLiteral("failover drill"));
+        QCOMPARE(sent.value(QStringLiteral("duration_ms")).toInteger(), qint64(3000));
+        QCOMPARE(finished.at(1).at(0).toLongLong(), kill);
+        QCOMPARE(finished.at(1).at(1).toBool(), true);
+        QCOMPARE(
+            finished.at(1).at(2).toString(),
+            QStringLiteral("kill of node 2 (failover drill): carried out by agent 2 (drill 1)"));
+
+        // An adapter the node does not have: the agent's word comes back.
+        fake.setDrillHandler([](const proto::Request &r) {
+            return proto::encodeError(r.id, proto::ErrorCode::Failed,
+                                      "node " + r.drill.node + " has no interface \"" +
+                                          r.drill.iface + "\"");
+        });
+        const qint64 pull = client.sendDrill(QStringLiteral("fail-adapter"), QStringLiteral("4"),
+                                             QStringLiteral("eth9"), QStringLiteral("cable pull"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, kTimeoutMs);
+        sent = fake.last(QStringLiteral("drill"));
+        QCOMPARE(keys(sent), (QStringList{"action", "id", "iface", "node", "reason", "type"}));
+        QCOMPARE(sent.value(QStringLiteral("action")).toString(), QStringLiteral("fail-adapter"));
+        QCOMPARE(sent.value(QStringLiteral("iface")).toString(), QStringLiteral("eth9"));
+        QCOMPARE(finished.at(2).at(0).toLongLong(), pull);
+        QCOMPARE(finished.at(2).at(1).toBool(), false);
+        QCOMPARE(finished.at(2).at(2).toString(),
+                 QStringLiteral("node 4 has no interface \"eth9\""));
+
+        // An action the protocol does not have never leaves the console.
+        const int drillsSent = fake.count(QStringLiteral("drill"));
+        client.sendDrill(QStringLiteral("explode"), QStringLiteral("2"), {}, QStringLiteral("x"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, kTimeoutMs);
+        QCOMPARE(finished.at(3).at(1).toBool(), false);
+        QVERIFY(finished.at(3).at(2).toString().contains(QStringLiteral("unknown drill action")));
+        QCOMPARE(fake.count(QStringLiteral("drill")), drillsSent);
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+    }
+
+    void readOnlySessionIsRefusedDrills()
+    {
+        FakeAgent fake(QStringLiteral("2"), QStringLiteral("op-secret"));
+        QVERIFY(fake.listen());
+        fake.setAgents({{"2", fake.address()}});
+        AgentClient client;
+        QSignalSpy finished(&client, &AgentClient::drillFinished);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        client.sendDrill(QStringLiteral("drain"), QStringLiteral("5"), {}, QStringLiteral("patch"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QCOMPARE(finished.at(0).at(1).toBool(), false);
+        QVERIFY(finished.at(0).at(2).toString().contains(QStringLiteral("operator session")));
+    }
+
+    void wrongTokenGivesUp()
+    {
+        FakeAgent fake(QStringLiteral("2"), QStringLiteral("op-secret"));
+        QVERIFY(fake.listen());
+        AgentClient client;
+        client.setOperatorToken(QStringLiteral("guess"));
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Disconnected, kTimeoutMs);
+        QVERIFY(!errors.isEmpty());
+        QCOMPARE(errors.last().at(0).toString(), QStringLiteral("not-authorized"));
+        QVERIFY(client.lastError().contains(QStringLiteral("wrong operator token")));
+        QCOMPARE(fake.count(QStringLiteral("hello")), 1); // no second guess
+    }
+
+    void switchesToALearntAgentWhenItsAgentGoes()
+    {
+        FakeAgent first(QStringLiteral("2"));
+        FakeAgent second(QStringLiteral("6"));
+        QVERIFY(first.listen());
+        QVERIFY(second.listen());
+        const QList<FakeAgent::AgentEntry> agents{{"2", first.address()}, {"6", second.address()}};
+        first.setAgents(agents);
+        second.setAgents(agents);
+        second.setSnapshot(td::fig5(true));
+        second.setViewId(QStringLiteral("2.0"));
+
+        AgentClient client;
+        QSignalSpy states(&client, &AgentClient::stateChanged);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        QSignalSpy hellos(&client, &AgentClient::helloReceived);
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        client.setEndpoints({first.endpoint()}); // only the first: the second is learnt
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        QCOMPARE(client.endpoints(), (QList<Endpoint>{first.endpoint(), second.endpoint()}));
+
+        // The first agent goes away for good.
+        first.stopListening();
+        first.closeAll();
+        QTRY_COMPARE_WITH_TIMEOUT(hellos.count(), 2, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 2, kTimeoutMs);
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+        QCOMPARE(client.currentEndpoint(), second.endpoint());
+        QCOMPARE(client.hello().agent, QStringLiteral("6"));
+        QCOMPARE(cluster.last().at(1).toString(), QStringLiteral("2.0"));
+        QCOMPARE(second.count(QStringLiteral("hello")), 1);
+        bool reconnecting = false;
+        for (const auto &s : states)
+            reconnecting |= s.at(0).value<AgentClient::State>() == AgentClient::State::Reconnecting;
+        QVERIFY(reconnecting);
+        QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("connection"));
+    }
+
+    void leavesAnAgentThatIsOutOfTheCluster()
+    {
+        // A kill drill: the agent still answers, but it is out of the view, and its cluster is
+        // empty. The console moves to another agent instead of showing that.
+        FakeAgent first(QStringLiteral("2"));
+        FakeAgent second(QStringLiteral("6"));
+        QVERIFY(first.listen());
+        QVERIFY(second.listen());
+        const QList<FakeAgent::AgentEntry> agents{{"2", first.address()}, {"6", second.address()}};
+        first.setAgents(agents);
+        second.setAgents({{"6", second.address()}});
+        second.setSnapshot(td::fig5(true));
+
+        AgentClient client;
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        QSignalSpy hellos(&client, &AgentClient::helloReceived);
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        client.setEndpoints({first.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+
+        first.setAgents({});
+        first.setViewId(QStringLiteral("0.0"));
+        dmr::Snapshot killed = td::fig5(); // what a killed agent reports: no views, no plan
+        killed.membership = {};
+        killed.plan = {};
+        first.setSnapshot(killed);
+        proto::DrillRequest kill;
+        kill.node = "2";
+        kill.reason = "failover drill";
+        first.sendToAll(line(proto::encodeDrillEvent(td::kTimeMs, kill, "dmrctl 0.1.0")));
+
+        QTRY_COMPARE_WITH_TIMEOUT(hellos.count(), 2, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 2, kTimeoutMs);
+        QCOMPARE(client.hello().agent, QStringLiteral("6"));
+        QCOMPARE(client.currentEndpoint(), second.endpoint());
+        // The killed agent's empty picture was never shown.
+        for (const auto &c : cluster)
+            QCOMPARE(c.at(0).value<dmr::Snapshot>().nodes.size(), size_t(6));
+        QCOMPARE(cluster.last().at(0).value<dmr::Snapshot>(), td::fig5(true));
+        bool out = false;
+        for (const auto &e : errors)
+            out |= e.at(0).toString() == QLatin1StringView(AgentClient::kOutOfClusterError);
+        QVERIFY(out);
+    }
+
+    void retriesUntilAnAgentListens()
+    {
+        // A port with nobody on it: the client keeps trying, with backoff, until an agent comes.
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            port = probe.serverPort();
+        }
+        AgentClient client;
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        client.setEndpoints({{QStringLiteral("127.0.0.1"), port}});
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 2, kTimeoutMs);
+        QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("connection"));
+        QVERIFY(client.lastError().startsWith(QStringLiteral("could not connect to 127.0.0.1:")));
+        QVERIFY(client.state() == AgentClient::State::Reconnecting);
+
+        FakeAgent fake(QStringLiteral("2"));
+        if (!fake.listen(port))
+            QSKIP("the probed port was taken in between");
+        fake.setAgents({{"2", fake.address()}});
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+    }
+
+    void garbageIsReportedNotFatal()
+    {
+        FakeAgent fake(QStringLiteral("2"));
+        QVERIFY(fake.listen());
+        fake.setAgents({{"2", fake.address()}});
+        AgentClient client;
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        QSignalSpy cluster(&client, &AgentClient::clusterReceived);
+        QSignalSpy events(&client, &AgentClient::eventReceived);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 1, kTimeoutMs);
+        QCOMPARE(errors.count(), 0);
+
+        const QList<QByteArray> garbage{
+            "this is not json",
+            "[1,2]",
+            "{\"type\":\"reply\",\"id\":999,\"ok\":true,\"result\":{}}",
+            "{\"type\":\"reply\",\"ok\":true,\"result\":{}}",
+            "{\"type\":\"event\",\"event\":\"failover\"}",
+            "{\"type\":\"event\",\"event\":\"failover\",\"time_ms\":1,\"data\":{\"group\":7}}",
+            "{\"type\":\"gossip\"}",
+            "\xff\xfe\x00\x01",
+            "{\"type\":\"error\",\"ok\":false,\"code\":\"bad-json\",\"message\":\"malformed "
+            "JSON\"}",
+        };
+        QByteArray bytes;
+        for (const auto &g : garbage)
+            bytes += g + '\n';
+        fake.sendToAll(bytes);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), int(garbage.size()), kTimeoutMs);
+        for (int i = 0; i + 1 < garbage.size(); ++i)
+            QCOMPARE(errors.at(i).at(0).toString(), QStringLiteral("bad-reply"));
+        QCOMPARE(errors.last().at(0).toString(), QStringLiteral("bad-json"));
+        QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("not JSON")));
+        QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("this is not json")));
+        QVERIFY(errors.at(5).at(1).toString().contains(QStringLiteral("event.data.group")));
+        QCOMPARE(events.count(), 0);
+
+        // A line over the 16 MiB bound is dropped and reported; the connection goes on.
+        QByteArray huge(int(proto::kReplyLineBytesMax) + 10, 'x');
+        huge += '\n';
+        fake.sendToAll(huge);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), int(garbage.size()) + 1, kTimeoutMs);
+        QCOMPARE(errors.last().at(0).toString(), QStringLiteral("line-too-long"));
+
+        // Still connected, still listening: an event makes it fetch again.
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+        fake.sendToAll(line(proto::encodeFailover(td::kTimeMs, "10.0.1.0/24", "2", "1", "left")));
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.count(), 2, kTimeoutMs);
+        QCOMPARE(events.count(), 1);
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+    }
+
+    void silentAgentTimesOut()
+    {
+        // An agent that accepts but never answers (stopped, swapped out): the client gives up
+        // on it after the reply timeout and tries again.
+        QTcpServer mute;
+        QVERIFY(mute.listen(QHostAddress::LocalHost));
+        AgentClient client;
+        client.setTimeouts(2000, 300);
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        client.setEndpoints({{QStringLiteral("127.0.0.1"), mute.serverPort()}});
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), kTimeoutMs);
+        QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("timeout"));
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), AgentClient::State::Reconnecting, kTimeoutMs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsoleClient)
+#include "tst_console_client.moc"

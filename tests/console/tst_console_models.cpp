@@ -1,0 +1,499 @@
+// The console's models on real Fig. 5 snapshots: every model under QAbstractItemModelTester,
+// before and after node 2 (the system leader) fails, with row signals instead of resets.
+
+#include "console_test_data.h"
+
+#include "client/records.h"
+#include "models/cluster_store.h"
+#include "models/drill_model.h"
+#include "models/event_log_model.h"
+#include "models/group_model.h"
+#include "models/history_model.h"
+#include "models/model_roles.h"
+#include "models/node_table_model.h"
+#include "models/row_sync.h"
+
+#include "dmr/snapshot.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTest>
+
+using namespace dmr::console;
+namespace td = dmr::console::testdata;
+
+namespace {
+
+using Tester = QAbstractItemModelTester;
+
+QJsonObject object(const char *json)
+{
+    return QJsonDocument::fromJson(json).object();
+}
+
+QList<FailoverRecord> history()
+{
+    auto h = parseHistory(object(td::kHistoryJson));
+    if (!h)
+        qFatal("%s", h.error().message.c_str());
+    return h.value();
+}
+
+QList<DrillRecord> drills()
+{
+    auto d = parseDrills(object(td::kDrillsJson));
+    if (!d)
+        qFatal("%s", d.error().message.c_str());
+    return d.value();
+}
+
+QString text(const QAbstractItemModel &m, int row, int column, const QModelIndex &parent = {})
+{
+    return m.data(m.index(row, column, parent)).toString();
+}
+
+QStringList column(const QAbstractItemModel &m, int col, const QModelIndex &parent = {})
+{
+    QStringList out;
+    for (int r = 0; r < m.rowCount(parent); ++r)
+        out << text(m, r, col, parent);
+    return out;
+}
+
+QStringList headers(const QAbstractItemModel &m)
+{
+    QStringList out;
+    for (int c = 0; c < m.columnCount(); ++c)
+        out << m.headerData(c, Qt::Horizontal).toString();
+    return out;
+}
+
+ConsoleEvent makeEvent(qint64 n)
+{
+    ConsoleEvent e;
+    e.kind = ConsoleEvent::Kind::Failover;
+    e.kindName = QStringLiteral("failover");
+    e.timeMs = td::kTimeMs + n;
+    e.group = QStringLiteral("10.0.1.0/24");
+    e.from = QStringLiteral("2");
+    e.to = QStringLiteral("1");
+    e.reason = QStringLiteral("connection-lost");
+    e.agent = QStringLiteral("6");
+    return e;
+}
+
+} // namespace
+
+class TestConsoleModels : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rowEdits()
+    {
+        using K = RowEdit::Kind;
+        const QList<QString> abc{"a", "b", "c"};
+        QCOMPARE(planRowEdits(abc, abc)->size(), 0);
+        // A member leaves from the middle, another joins at the end.
+        QCOMPARE(*planRowEdits(abc, QList<QString>{"a", "c", "d"}),
+                 (QList<RowEdit>{{K::Remove, 1, 1}, {K::Insert, 2, 2}}));
+        // The first two leave, two join at the front and one in the middle.
+        QCOMPARE(*planRowEdits(QList<QString>{"a", "b", "c", "d"},
+                               QList<QString>{"x", "y", "c", "z", "d"}),
+                 (QList<RowEdit>{{K::Remove, 0, 1}, {K::Insert, 0, 1}, {K::Insert, 3, 3}}));
+        QCOMPARE(*planRowEdits(abc, QList<QString>{}), (QList<RowEdit>{{K::Remove, 0, 2}}));
+        QCOMPARE(*planRowEdits(QList<QString>{}, abc), (QList<RowEdit>{{K::Insert, 0, 2}}));
+        // What stays changed order, or keys repeat: no edits, the model resets.
+        QVERIFY(!planRowEdits(abc, QList<QString>{"c", "b", "a"}));
+        QVERIFY(!planRowEdits(abc, QList<QString>{"a", "a"}));
+    }
+
+    void nodeTable()
+    {
+        NodeTableModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QCOMPARE(headers(model), (QStringList{"Node", "State", "Roles", "Networks", "Interfaces"}));
+
+        model.setSnapshot(td::fig5());
+        QCOMPARE(column(model, NodeTableModel::IdColumn),
+                 (QStringList{"1", "2", "3", "4", "5", "6"}));
+        QCOMPARE(column(model, NodeTableModel::StateColumn), QStringList(6, QStringLiteral("up")));
+        QCOMPARE(column(model, NodeTableModel::RolesColumn),
+                 (QStringList{"member", "system leader, leader of 1 network", "member",
+                              "leader of 1 network", "member", "leader of 1 network"}));
+        QCOMPARE(text(model, 0, NodeTableModel::NetworksColumn),
+                 QStringLiteral("10.0.1.0/24, 10.0.3.0/24"));
+        QCOMPARE(text(model, 0, NodeTableModel::InterfacesColumn),
+                 QStringLiteral("eth0 10.0.1.1/24, eth1 10.0.3.1/24"));
+        const QModelIndex two = model.index(model.rowOf(QStringLiteral("2")), 0);
+        QCOMPARE(two.data(NodeTableModel::IsSystemLeaderRole).toBool(), true);
+        QCOMPARE(two.data(NodeTableModel::LedNetworksRole).toStringList(),
+                 QStringList{"10.0.1.0/24"});
+        QCOMPARE(
+            model.index(two.row(), NodeTableModel::RolesColumn).data(RawValueRole).toStringList(),
+            (QStringList{"system-leader", "leader 10.0.1.0/24"}));
+
+        // Node 2 fails: the same nodes, so no reset and no rows moved; only data changes.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        const QPersistentModelIndex six = model.index(model.rowOf(QStringLiteral("6")), 0);
+        model.setSnapshot(td::fig5(true));
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(inserted.count(), 0);
+        QVERIFY(changed.count() >= 3); // 2 failed, 6 leads the GL_group, 1 leads network A
+        QCOMPARE(column(model, NodeTableModel::StateColumn),
+                 (QStringList{"up", "failed", "up", "up", "up", "up"}));
+        QCOMPARE(column(model, NodeTableModel::RolesColumn),
+                 (QStringList{"leader of 1 network", "", "member", "leader of 1 network", "member",
+                              "system leader, leader of 1 network"}));
+        QCOMPARE(text(model, 1, NodeTableModel::NetworksColumn), QString());
+        QCOMPARE(six.data(NodeTableModel::IsSystemLeaderRole).toBool(), true);
+        QCOMPARE(model.index(1, 0).data(NodeTableModel::NodeStateRole).toString(),
+                 QStringLiteral("failed"));
+
+        // An adapter failure shows on the interface.
+        const dmr::TopologyFile topo = td::fig5Topology();
+        dmr::ClusterModel cluster(topo.nodes);
+        for (const auto &id : topo.joinOrder)
+            QVERIFY(cluster.join(id).ok());
+        QVERIFY(cluster.failAdapter("4", "eth1").ok());
+        model.setSnapshot(dmr::makeSnapshot(cluster, "fig5", td::kTimeMs));
+        QCOMPARE(text(model, 3, NodeTableModel::InterfacesColumn),
+                 QStringLiteral("eth0 10.0.2.4/24, eth1 10.0.3.4/24 (failed)"));
+        QCOMPARE(model.index(3, 0).data(NodeTableModel::FailedAdaptersRole).toStringList(),
+                 QStringList{"eth1"});
+
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void nodeTableSortsNaturally()
+    {
+        // Ids "2", "9", "10": natural order, in the model and through a sorting proxy.
+        auto topo = dmr::parseTopology(
+            R"({"name":"t","nodes":[{"id":"10","interfaces":[{"name":"eth0","address":"10.0.1.10/24"}]},)"
+            R"({"id":"9","interfaces":[{"name":"eth0","address":"10.0.1.9/24"}]},)"
+            R"({"id":"2","interfaces":[{"name":"eth0","address":"10.0.1.2/24"}]}],)"
+            R"("join_order":["10","9","2"]})");
+        QVERIFY2(topo.ok(), topo.ok() ? "" : topo.error().message.c_str());
+        dmr::ClusterModel cluster(topo->nodes);
+        for (const auto &id : topo->joinOrder)
+            QVERIFY(cluster.join(id).ok());
+        NodeTableModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        model.setSnapshot(dmr::makeSnapshot(cluster, "t", td::kTimeMs));
+        QCOMPARE(column(model, 0), (QStringList{"2", "9", "10"}));
+
+        QSortFilterProxyModel proxy;
+        Tester proxyTester(&proxy, Tester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(SortRole);
+        proxy.sort(NodeTableModel::IdColumn, Qt::DescendingOrder);
+        QCOMPARE(column(proxy, 0), (QStringList{"10", "9", "2"}));
+        proxy.sort(NodeTableModel::RolesColumn, Qt::AscendingOrder);
+        QCOMPARE(text(proxy, 0, 0), QStringLiteral("10")); // the system leader first
+
+        // Through a failover the proxy follows.
+        model.setSnapshot(td::fig5(true));
+        proxy.sort(NodeTableModel::IdColumn, Qt::AscendingOrder);
+        QCOMPARE(column(proxy, 0), (QStringList{"1", "2", "3", "4", "5", "6"}));
+        proxy.sort(NodeTableModel::RolesColumn, Qt::AscendingOrder);
+        QCOMPARE(text(proxy, 0, 0), QStringLiteral("6"));
+        QCOMPARE(text(proxy, 5, 0), QStringLiteral("2")); // failed: no roles, no networks
+    }
+
+    void groupTree()
+    {
+        GroupModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QCOMPARE(headers(model),
+                 (QStringList{"Group / member", "Leader", "Interface", "Join seq"}));
+
+        model.setSnapshot(td::fig5());
+        QCOMPARE(column(model, GroupModel::NameColumn),
+                 (QStringList{"10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24", "GL_group"}));
+        QCOMPARE(column(model, GroupModel::LeaderColumn), (QStringList{"2", "6", "4", "2"}));
+        QCOMPARE(column(model, GroupModel::InterfaceColumn),
+                 (QStringList{"eth0", "eth0", "eth1", ""}));
+        const QModelIndex a = model.groupIndex(QStringLiteral("10.0.1.0/24"));
+        const QModelIndex c = model.groupIndex(QStringLiteral("10.0.3.0/24"));
+        const QModelIndex gl = model.groupIndex(QStringLiteral("GL_group"));
+        QCOMPARE(column(model, GroupModel::NameColumn, a), (QStringList{"2", "1", "3"}));
+        QCOMPARE(column(model, GroupModel::LeaderColumn, a), (QStringList{"leader", "", ""}));
+        QCOMPARE(column(model, GroupModel::InterfaceColumn, c),
+                 (QStringList{"eth1 10.0.3.4/24", "eth1 10.0.3.1/24"}));
+        QCOMPARE(column(model, GroupModel::NameColumn, gl), (QStringList{"2", "6", "4"}));
+        QCOMPARE(column(model, GroupModel::LeaderColumn, gl),
+                 (QStringList{"system leader", "", ""}));
+        // Join sequence numbers as the core stamped them.
+        const dmr::Snapshot s = td::fig5();
+        QCOMPARE(model.index(1, GroupModel::SeqColumn, a).data(GroupModel::SeqRole).toLongLong(),
+                 qint64(s.membership.networks.at("10.0.1.0/24").members.at(1).seq));
+        QCOMPARE(model.index(0, GroupModel::SeqColumn, gl).data().toLongLong(),
+                 qint64(s.membership.glGroup.members.at(0).seq));
+        QCOMPARE(gl.data(GroupModel::IsGlGroupRole).toBool(), true);
+        QCOMPARE(a.data(GroupModel::MemberCountRole).toInt(), 3);
+
+        // Node 2 fails: its member rows go, node 1 joins the GL_group at the end; the groups
+        // stay, and indexes of the members that stay keep pointing at them.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        const QPersistentModelIndex three =
+            model.memberIndex(QStringLiteral("10.0.1.0/24"), QStringLiteral("3"));
+        const QPersistentModelIndex groupC = c;
+        model.setSnapshot(td::fig5(true));
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(removed.count(), 2);  // 2 from network A and from the GL_group
+        QCOMPARE(inserted.count(), 1); // 1 into the GL_group
+        QCOMPARE(column(model, GroupModel::LeaderColumn), (QStringList{"1", "6", "4", "6"}));
+        QCOMPARE(column(model, GroupModel::NameColumn, a), (QStringList{"1", "3"}));
+        QCOMPARE(column(model, GroupModel::LeaderColumn, a), (QStringList{"leader", ""}));
+        QCOMPARE(column(model, GroupModel::NameColumn, gl), (QStringList{"6", "4", "1"}));
+        QCOMPARE(column(model, GroupModel::LeaderColumn, gl),
+                 (QStringList{"system leader", "", ""}));
+        QVERIFY(three.isValid());
+        QCOMPARE(three.row(), 1);
+        QCOMPARE(three.data().toString(), QStringLiteral("3"));
+        QCOMPARE(groupC.data().toString(), QStringLiteral("10.0.3.0/24"));
+
+        // Node 2 comes back: at the end of every list.
+        model.setSnapshot(td::fig5(true, true));
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(column(model, GroupModel::NameColumn, a), (QStringList{"1", "3", "2"}));
+        QCOMPARE(column(model, GroupModel::NameColumn, gl), (QStringList{"6", "4", "1"}));
+
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void eventLogIsBounded()
+    {
+        EventLogModel model(10, nullptr);
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QCOMPARE(headers(model), (QStringList{"Time", "Event", "Summary"}));
+        for (int i = 0; i < 25; ++i)
+            model.append(makeEvent(i));
+        QCOMPARE(model.rowCount(), 10);
+        QCOMPARE(model.index(0, 0).data(EventLogModel::TimeMsRole).toLongLong(), td::kTimeMs + 15);
+        QCOMPARE(model.index(9, 0).data(EventLogModel::TimeMsRole).toLongLong(), td::kTimeMs + 24);
+        QCOMPARE(text(model, 0, EventLogModel::KindColumn), QStringLiteral("failover"));
+        QCOMPARE(text(model, 0, EventLogModel::SummaryColumn),
+                 QStringLiteral("failover of 10.0.1.0/24: 2 -> 1 (connection-lost)"));
+        QCOMPARE(model.index(0, 0).data(EventLogModel::AgentRole).toString(), QStringLiteral("6"));
+
+        // A batch bigger than the ring keeps its newest events.
+        QList<ConsoleEvent> batch;
+        for (int i = 100; i < 113; ++i)
+            batch << makeEvent(i);
+        model.append(batch);
+        QCOMPARE(model.rowCount(), 10);
+        QCOMPARE(model.eventAt(0).timeMs, td::kTimeMs + 103);
+        QCOMPARE(model.eventAt(9).timeMs, td::kTimeMs + 112);
+
+        // A batch while not full yet.
+        EventLogModel small(5, nullptr);
+        Tester smallTester(&small, Tester::FailureReportingMode::QtTest);
+        small.append(QList<ConsoleEvent>{makeEvent(0), makeEvent(1)});
+        small.append(QList<ConsoleEvent>{makeEvent(2), makeEvent(3), makeEvent(4), makeEvent(5),
+                                         makeEvent(6)});
+        QCOMPARE(small.rowCount(), 5);
+        for (int r = 0; r < 5; ++r)
+            QCOMPARE(small.eventAt(r).timeMs, td::kTimeMs + 2 + r);
+        small.clear();
+        QCOMPARE(small.rowCount(), 0);
+
+        // The default: 5000 rows.
+        EventLogModel full;
+        QCOMPARE(full.capacity(), 5000);
+        for (int i = 0; i < 5003; ++i)
+            full.append(makeEvent(i));
+        QCOMPARE(full.rowCount(), 5000);
+        QCOMPARE(full.eventAt(0).timeMs, td::kTimeMs + 3);
+        QCOMPARE(full.eventAt(4999).timeMs, td::kTimeMs + 5002);
+    }
+
+    void historyTable()
+    {
+        HistoryModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QCOMPARE(headers(model),
+                 (QStringList{"Detected", "Node", "Cause", "Roles lost", "Successors",
+                              "Silent (ms)", "Election (ms)", "Tunnels (ms)", "Total (ms)"}));
+
+        QList<FailoverRecord> records = history();
+        model.setRecords(records.mid(0, 1));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(text(model, 0, HistoryModel::NodeColumn), QStringLiteral("2"));
+        QCOMPARE(text(model, 0, HistoryModel::CauseColumn), QStringLiteral("connection-lost"));
+        QCOMPARE(text(model, 0, HistoryModel::RolesColumn),
+                 QStringLiteral("system leader, leader of 10.0.1.0/24"));
+        QCOMPARE(text(model, 0, HistoryModel::SuccessorsColumn),
+                 QStringLiteral("system leader: 6, leader of 10.0.1.0/24: 1"));
+        QCOMPARE(model.index(0, HistoryModel::SilentColumn).data().toLongLong(), qint64(11));
+        QCOMPARE(model.index(0, HistoryModel::ElectionColumn).data().toLongLong(), qint64(1));
+        QCOMPARE(model.index(0, HistoryModel::TunnelsColumn).data().toLongLong(), qint64(1));
+        QCOMPARE(model.index(0, HistoryModel::TotalColumn).data().toLongLong(), qint64(2));
+        QCOMPARE(model.index(0, HistoryModel::TimeColumn).data(RawValueRole).toLongLong(),
+                 qint64(1795756582802));
+
+        // A record still waiting for its tunnels: null shows empty.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setRecords(records);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(changed.count(), 0);
+        for (int c : {HistoryModel::TunnelsColumn, HistoryModel::TotalColumn}) {
+            QVERIFY(!model.index(1, c).data().isValid());
+            QVERIFY(!model.index(1, c).data(RawValueRole).isValid());
+        }
+        QCOMPARE(text(model, 1, HistoryModel::SuccessorsColumn),
+                 QStringLiteral("leader of 10.0.3.0/24: nobody"));
+        QCOMPARE(model.index(1, 0).data(HistoryModel::TunnelsUpRole).toBool(), false);
+
+        // Its tunnels come up: the row changes in place.
+        records[1].tunnelsUpMs = 1795756590010;
+        records[1].tunnelsMs = 6;
+        records[1].totalMs = 310;
+        model.setRecords(records);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(model.index(1, HistoryModel::TotalColumn).data().toLongLong(), qint64(310));
+
+        // Null sorts last.
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(SortRole);
+        records[1].totalMs.reset();
+        model.setRecords(records);
+        proxy.sort(HistoryModel::TotalColumn, Qt::AscendingOrder);
+        QCOMPARE(text(proxy, 0, HistoryModel::NodeColumn), QStringLiteral("2"));
+
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void drillTable()
+    {
+        DrillModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QCOMPARE(headers(model), (QStringList{"Started", "Action", "Node", "Interface", "Reason",
+                                              "Client", "Duration (ms)", "Ended", "Via"}));
+        QList<DrillRecord> records = drills();
+        model.setRecords(records);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(column(model, DrillModel::ActionColumn), (QStringList{"kill", "fail adapter"}));
+        QCOMPARE(column(model, DrillModel::InterfaceColumn), (QStringList{"", "eth1"}));
+        QCOMPARE(column(model, DrillModel::ReasonColumn),
+                 (QStringList{"failover drill", "cable pull"}));
+        QCOMPARE(column(model, DrillModel::ViaColumn), (QStringList{"6", ""}));
+        QCOMPARE(model.index(0, DrillModel::DurationColumn).data().toLongLong(), qint64(3000));
+        QVERIFY(!model.index(1, DrillModel::DurationColumn).data().isValid());
+        QCOMPARE(text(model, 0, DrillModel::EndedColumn), QString()); // in force
+        QVERIFY(!text(model, 1, DrillModel::EndedColumn).isEmpty());
+        QCOMPARE(model.index(0, 0).data(DrillModel::InForceRole).toBool(), true);
+        QCOMPARE(model.index(1, 0).data(DrillModel::ActionRole).toString(),
+                 QStringLiteral("fail-adapter"));
+
+        // The kill ends; a restore is recorded.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        records[0].endedMs = 1795756585801;
+        DrillRecord restore;
+        restore.id = 3;
+        restore.action = QStringLiteral("restore");
+        restore.node = QStringLiteral("2");
+        restore.reason = QStringLiteral("end of drill 1 (failover drill)");
+        restore.client = QStringLiteral("dmr-agent timer");
+        restore.startedMs = 1795756585801;
+        restore.endedMs = 1795756585801;
+        records << restore;
+        model.setRecords(records);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(model.index(0, 0).data(DrillModel::InForceRole).toBool(), false);
+        QCOMPARE(text(model, 2, DrillModel::ActionColumn), QStringLiteral("restore"));
+
+        // Another agent's records (its own numbering): still right, reset or not.
+        model.setRecords(records.mid(1));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(column(model, DrillModel::ActionColumn), (QStringList{"fail adapter", "restore"}));
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void clusterStore()
+    {
+        ClusterStore store;
+        Tester nodes(store.nodeModel(), Tester::FailureReportingMode::QtTest);
+        Tester groups(store.groupModel(), Tester::FailureReportingMode::QtTest);
+        Tester historyTester(store.historyModel(), Tester::FailureReportingMode::QtTest);
+        Tester drillTester(store.drillModel(), Tester::FailureReportingMode::QtTest);
+        Tester events(store.eventLogModel(), Tester::FailureReportingMode::QtTest);
+        QSignalSpy changed(&store, &ClusterStore::snapshotChanged);
+        QSignalSpy leader(&store, &ClusterStore::systemLeaderChanged);
+        QSignalSpy view(&store, &ClusterStore::viewIdChanged);
+        QVERIFY(!store.hasSnapshot());
+        QVERIFY(store.snapshotJson().isEmpty());
+
+        const dmr::Snapshot before = td::fig5();
+        store.setCluster(before, QStringLiteral("1.5"), {QStringLiteral("127.0.0.1:25400")});
+        QVERIFY(store.hasSnapshot());
+        QCOMPARE(store.nodeModel()->rowCount(), 6);
+        QCOMPARE(store.groupModel()->rowCount(), 4);
+        QCOMPARE(store.systemLeader(), QStringLiteral("2"));
+        QCOMPARE(store.clusterName(), QStringLiteral("fig5"));
+        QCOMPARE(store.viewId(), QStringLiteral("1.5"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(leader.count(), 1);
+        QCOMPARE(view.count(), 1);
+
+        // The same cluster at a later time: nothing to tell.
+        store.setCluster(td::fig5(false, false, td::kTimeMs + 1000), QStringLiteral("1.5"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(store.snapshot().timeMs, td::kTimeMs + 1000);
+
+        // Node 2 fails.
+        store.setCluster(td::fig5(true), QStringLiteral("2.0"));
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(leader.count(), 2);
+        QCOMPARE(leader.last().first().toString(), QStringLiteral("6"));
+        QCOMPARE(view.last().first().toString(), QStringLiteral("2.0"));
+        QCOMPARE(text(*store.nodeModel(), 1, NodeTableModel::StateColumn),
+                 QStringLiteral("failed"));
+
+        // Export: the core's own document and DOT.
+        const QByteArray json = store.snapshotJson();
+        auto back = dmr::parseSnapshot(std::string_view(json.constData(), size_t(json.size())));
+        QVERIFY(back.ok());
+        QCOMPARE(back.value(), td::fig5(true));
+        QVERIFY(store.snapshotDot().startsWith("graph "));
+
+        store.setHistory(history());
+        store.setDrills(drills());
+        store.addEvent(makeEvent(1));
+        QCOMPARE(store.historyModel()->rowCount(), 2);
+        QCOMPARE(store.drillModel()->rowCount(), 2);
+        QCOMPARE(store.eventLogModel()->rowCount(), 1);
+
+        store.clear();
+        QVERIFY(!store.hasSnapshot());
+        QCOMPARE(store.nodeModel()->rowCount(), 0);
+        QCOMPARE(store.groupModel()->rowCount(), 0);
+        QCOMPARE(store.historyModel()->rowCount(), 0);
+        QCOMPARE(leader.last().first().toString(), QString());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsoleModels)
+#include "tst_console_models.moc"
