@@ -1,4 +1,5 @@
 #include "control_server.h"
+#include "listen.h"
 
 #include <deque>
 
@@ -44,22 +45,11 @@ ControlServer::~ControlServer()
 
 Result<std::monostate> ControlServer::listen(const HostPort &endpoint)
 {
-    error_code ec;
-    auto ip = asio::ip::make_address(endpoint.host.toString(), ec);
-    auto acceptor = std::make_shared<tcp::acceptor>(io_);
-    tcp::endpoint ep(ip, endpoint.port);
-    if (!ec)
-        acceptor->open(ep.protocol(), ec);
-    if (!ec)
-        acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        acceptor->bind(ep, ec);
-    if (!ec)
-        acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        return Error{"control.listen " + endpoint.toString() + ": " + ec.message()};
-    acceptor_ = acceptor;
-    asio::co_spawn(io_, acceptLoop(acceptor), asio::detached);
+    auto acceptor = bindAcceptor(io_, endpoint, "control.listen");
+    if (!acceptor)
+        return acceptor.error();
+    acceptor_ = *acceptor;
+    asio::co_spawn(io_, acceptLoop(acceptor_), asio::detached);
     return std::monostate{};
 }
 

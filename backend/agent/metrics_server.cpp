@@ -1,4 +1,5 @@
 #include "metrics_server.h"
+#include "listen.h"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,22 +23,11 @@ MetricsServer::~MetricsServer()
 
 Result<std::monostate> MetricsServer::listen(const HostPort &endpoint)
 {
-    error_code ec;
-    auto ip = asio::ip::make_address(endpoint.host.toString(), ec);
-    tcp::endpoint ep(ip, endpoint.port);
-    auto acceptor = std::make_shared<tcp::acceptor>(io_);
-    if (!ec)
-        acceptor->open(ep.protocol(), ec);
-    if (!ec)
-        acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        acceptor->bind(ep, ec);
-    if (!ec)
-        acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        return Error{"metrics.listen " + endpoint.toString() + ": " + ec.message()};
-    acceptor_ = acceptor;
-    asio::co_spawn(io_, acceptLoop(acceptor), asio::detached);
+    auto acceptor = bindAcceptor(io_, endpoint, "metrics.listen");
+    if (!acceptor)
+        return acceptor.error();
+    acceptor_ = *acceptor;
+    asio::co_spawn(io_, acceptLoop(acceptor_), asio::detached);
     return std::monostate{};
 }
 

@@ -1,4 +1,5 @@
 #include "transport.h"
+#include "listen.h"
 
 #include "frame.h"
 
@@ -40,22 +41,11 @@ PeerTransport::~PeerTransport()
 
 Result<std::monostate> PeerTransport::listen(const HostPort &endpoint)
 {
-    auto ep = parseEndpoint(endpoint.toString());
-    if (!ep)
-        return ep.error();
-    auto acceptor = std::make_shared<tcp::acceptor>(io_);
-    error_code ec;
-    acceptor->open(ep->protocol(), ec);
-    if (!ec)
-        acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        acceptor->bind(*ep, ec);
-    if (!ec)
-        acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        return Error{"membership.listen " + endpoint.toString() + ": " + ec.message()};
-    acceptor_ = acceptor;
-    asio::co_spawn(io_, acceptLoop(acceptor), asio::detached);
+    auto acceptor = bindAcceptor(io_, endpoint, "membership.listen");
+    if (!acceptor)
+        return acceptor.error();
+    acceptor_ = *acceptor;
+    asio::co_spawn(io_, acceptLoop(acceptor_), asio::detached);
     return std::monostate{};
 }
 

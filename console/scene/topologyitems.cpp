@@ -175,11 +175,12 @@ SceneStyle SceneStyle::fromPalette(const QPalette &palette, qreal nodeRadius)
 // ---- RegionItem -------------------------------------------------------------------------------
 
 RegionItem::RegionItem(const SceneStyle *style, const QString &network, const QRectF &rect,
-                       const QRectF &header, int memberCount)
+                       const QRectF &header, const QRectF &headerRoom, int memberCount)
     : style_(style)
     , network_(network)
     , rect_(rect)
     , header_(header)
+    , headerRoom_(headerRoom)
     , members_(memberCount)
     , up_(0)
 {
@@ -238,16 +239,16 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
         const qreal textWidth =
             std::max(title.horizontalAdvance(network_),
                      small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
-        const qreal room = std::min((rect_.right() - header_.left() - 8) / textWidth,
-                                    rect_.height() * 0.9 / textHeight);
+        const qreal room =
+            std::min(headerRoom_.width() / textWidth, headerRoom_.height() / textHeight);
         grow = std::min(wanted, room);
         if (grow * lod < kLodRegionText)
             return;
     }
     painter->save();
     // The two lines, centred in the header's height (or grown from its top left corner).
-    const QPointF origin(header_.left(),
-                         grow > 1 ? header_.top() : header_.center().y() - textHeight / 2);
+    const QPointF origin(header_.left(), grow > 1 ? std::max(headerRoom_.top(), header_.top())
+                                                  : header_.center().y() - textHeight / 2);
     painter->translate(origin);
     painter->scale(grow, grow);
     const qreal width = (rect_.right() - header_.left() - 8) / grow;
@@ -308,11 +309,13 @@ void MarkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
 
 // ---- NodeItem ---------------------------------------------------------------------------------
 
-NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate)
+NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate,
+                   bool sideways)
     : owner_(scene)
     , style_(style)
     , id_(id)
     , gate_(gate)
+    , sideways_(sideways)
 {
     setData(RoleKind, static_cast<int>(ItemKind::Node));
     setData(RoleId, id);
@@ -349,7 +352,7 @@ void NodeItem::measureLabel()
     labelInside_ = w <= 1.45 * r;
     if (labelInside_)
         labelRect_ = QRectF(-r, -h / 2, 2 * r, h);
-    else if (gate_)
+    else if (gate_ && !sideways_)
         labelRect_ = QRectF(systemRingRadius(r) + 3, -h / 2, w, h);
     else
         labelRect_ = QRectF(-w / 2, systemRingRadius(r) + 2, w, h);

@@ -65,7 +65,7 @@ class RegionItem : public QGraphicsItem
 public:
     // header: where the network ID and the leader line go.
     RegionItem(const SceneStyle *style, const QString &network, const QRectF &rect,
-               const QRectF &header, int memberCount);
+               const QRectF &header, const QRectF &headerRoom, int memberCount);
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
     int type() const override { return UserType + static_cast<int>(ItemKind::Region); }
@@ -80,6 +80,7 @@ private:
     QString network_;
     QRectF rect_;
     QRectF header_;
+    QRectF headerRoom_;
     QString leader_;
     int members_;
     int up_;
@@ -107,7 +108,10 @@ private:
 class NodeItem : public QGraphicsItem
 {
 public:
-    NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate);
+    // gate: drawn in the gap between two regions, its label to its right (below it when the
+    // regions are side by side).
+    NodeItem(TopologyScene *scene, const SceneStyle *style, const QString &id, bool gate,
+             bool sideways = false);
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -136,6 +140,7 @@ private:
     const SceneStyle *style_;
     QString id_;
     bool gate_;
+    bool sideways_;
     bool labelInside_ = true;
     QRectF labelRect_;
     QRectF bounds_;

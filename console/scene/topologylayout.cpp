@@ -411,12 +411,12 @@ private:
         const auto left = part(above + below, (sides + 1) / 2);
         const auto right = part(above + below + (sides + 1) / 2, sides / 2);
         const auto &h = nets_[static_cast<std::size_t>(nets_[kids.front()].parent)];
-        const qreal width = std::max({h.ownWidth, measureRow(top, Axis::H),
-                                      measureRow(bottom, Axis::H)}) +
-                            rowDepth(left, Axis::V) + rowDepth(right, Axis::V);
-        const qreal height = std::max({h.ownHeight, measureRow(left, Axis::V),
-                                       measureRow(right, Axis::V)}) +
-                             rowDepth(top, Axis::H) + rowDepth(bottom, Axis::H);
+        const qreal width =
+            std::max({h.ownWidth, measureRow(top, Axis::H), measureRow(bottom, Axis::H)}) +
+            rowDepth(left, Axis::V) + rowDepth(right, Axis::V);
+        const qreal height =
+            std::max({h.ownHeight, measureRow(left, Axis::V), measureRow(right, Axis::V)}) +
+            rowDepth(top, Axis::H) + rowDepth(bottom, Axis::H);
         return width / std::max<qreal>(height, 1);
     }
 
@@ -493,6 +493,11 @@ private:
             r.interior = names(net.interior);
             r.gates = names(net.gates);
             r.header = net.header.translated(shift);
+            r.headerRoom = net.interior.empty()
+                               ? r.rect.adjusted(m_.padding * 0.7, 4, -m_.padding * 0.7, -4)
+                               : QRectF(r.header.left(), r.rect.top() + 4,
+                                        r.rect.right() - r.header.left() - m_.padding * 0.7,
+                                        m_.headerHeight - 8);
             out.regionIndex.insert(r.network, static_cast<int>(out.regions.size()));
             out.regions.push_back(std::move(r));
         }

@@ -58,14 +58,15 @@ struct RegionLayout
     QStringList interior; // the nodes drawn inside it, natural order
     QStringList gates;    // the nodes in the gap towards its parent, left to right
     QRectF header;        // where its network ID and leader line are written
+    QRectF headerRoom;    // how far they may grow when zoomed out, staying clear of its nodes
 };
 
 struct NodeLayout
 {
     QString id;
-    QPointF pos;          // centre of the node's circle
-    QStringList networks; // every network it is on, in network order
-    QString home;         // the region it is drawn inside; empty for a gate
+    QPointF pos;           // centre of the node's circle
+    QStringList networks;  // every network it is on, in network order
+    QString home;          // the region it is drawn inside; empty for a gate
     bool gate = false;     // drawn between two regions (see gateOf)
     QStringList gateOf;    // for a gate: {parent, child}
     bool sideways = false; // a gate between regions side by side: its label goes below it

@@ -291,7 +291,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
 
     layout_ = layoutTopology(snapshot.nodes);
     for (const auto &r : layout_.regions) {
-        auto *item = new RegionItem(style_.get(), r.network, r.rect, r.header,
+        auto *item = new RegionItem(style_.get(), r.network, r.rect, r.header, r.headerRoom,
                                     static_cast<int>(r.members.size()));
         constexpr qsizetype kListed = 24;
         QString nodes = r.members.mid(0, kListed).join(QStringLiteral(", "));
@@ -304,7 +304,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
         regions_.insert(r.network, item);
     }
     for (const auto &n : layout_.nodes) {
-        auto *item = new NodeItem(this, style_.get(), n.id, n.gate);
+        auto *item = new NodeItem(this, style_.get(), n.id, n.gate, n.sideways);
         item->setPos(n.pos);
         item->setData(RoleNetworks, n.networks);
         addItem(item);

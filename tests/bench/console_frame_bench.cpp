@@ -100,6 +100,9 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
     scene.setAnimationsEnabled(animations);
     dmr::console::TopologyView view(&scene);
     view.resize(1920, 1080);
+    view.setAttribute(Qt::WA_DontShowOnScreen);
+    view.show(); // lays the viewport out (offscreen by default, see main())
+    QCoreApplication::processEvents();
     std::int64_t now = 1'700'000'000'000;
 
     timer.restart();

@@ -399,6 +399,64 @@ private slots:
         QVERIFY(a.bounds.width() < 3 * a.bounds.height());
     }
 
+    // Twenty frames on one LAN: the frames go round the LAN on four sides, and the whole stays
+    // about as wide as a screen, without overlaps.
+    void manyNetworksGoRoundTheHub()
+    {
+        dmr::Topology topology;
+        for (int f = 1; f <= 20; ++f)
+            for (int n = 1; n <= 10; ++n) {
+                dmr::Node node;
+                node.id = "f" + std::to_string(f) + "n" + std::to_string(n);
+                const auto address = [](const std::string &text) {
+                    return dmr::InterfaceAddress::parse(text).value();
+                };
+                node.interfaces.push_back({"eth0", address("10." + std::to_string(f) + ".0." +
+                                                           std::to_string(n) + "/24")});
+                if (n == 1)
+                    node.interfaces.push_back(
+                        {"eth1", address("10.100.0." + std::to_string(f) + "/24")});
+                topology.emplace(node.id, std::move(node));
+            }
+        const auto a = layoutTopology(topology);
+        QCOMPARE(a.regions.size(), std::size_t(21));
+        const auto *lan = a.region(QStringLiteral("10.100.0.0/24"));
+        QVERIFY(lan);
+        int above = 0, below = 0, left = 0, right = 0;
+        for (const auto &r : a.regions) {
+            if (&r == lan)
+                continue;
+            QCOMPARE(r.parent, lan->network);
+            above += r.rect.bottom() < lan->rect.top();
+            below += r.rect.top() > lan->rect.bottom();
+            left += r.rect.right() < lan->rect.left();
+            right += r.rect.left() > lan->rect.right();
+        }
+        QCOMPARE(above + below + left + right, 20);
+        QVERIFY(left > 0 && right > 0 && above > 0 && below > 0);
+        const qreal aspect = a.bounds.width() / a.bounds.height();
+        QVERIFY2(aspect > 1.0 && aspect < 2.6, qPrintable(QString::number(aspect)));
+        int sideways = 0;
+        for (const auto &n : a.nodes)
+            sideways += n.sideways;
+        QCOMPARE(sideways, left + right);
+
+        const qreal margin = a.metrics.gateGap / 2 + 1;
+        for (std::size_t i = 0; i < a.regions.size(); ++i)
+            for (std::size_t j = i + 1; j < a.regions.size(); ++j)
+                QVERIFY(!a.regions[i].rect.intersects(a.regions[j].rect));
+        for (std::size_t i = 0; i < a.nodes.size(); ++i) {
+            for (std::size_t j = i + 1; j < a.nodes.size(); ++j)
+                QVERIFY(QLineF(a.nodes[i].pos, a.nodes[j].pos).length() >=
+                        2 * a.metrics.nodeRadius + 20);
+            for (const auto &network : a.nodes[i].networks)
+                QVERIFY2(a.region(network)
+                             ->rect.adjusted(-margin, -margin, margin, margin)
+                             .contains(a.nodes[i].pos),
+                         qPrintable(a.nodes[i].id));
+        }
+    }
+
     void clickingANodeEmitsItsId()
     {
         Cluster c(QStringLiteral("fig5"));
