@@ -1,57 +1,161 @@
-// dmr-console: for now, the client alone. It connects to the agents given with --connect and
-// reports on stderr what it hears; the main window comes next.
+// dmr-console: the DMR desktop console.
 //
-//   dmr-console [--connect HOST:PORT]... [--token TOKEN]
+//   dmr-console [--connect HOST:PORT]... [--token TOKEN] [--lang xx]
+//   dmr-console --export FILE [--connect HOST:PORT]...   (headless: .png, .svg, .json, .dot)
+//   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
 
 #include "client/agent_client.h"
+#include "mainwindow.h"
+#include "models/cluster_store.h"
+#include "scene/topologyscene.h"
 
+#include "dmr/topology.h"
+
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QCoreApplication>
-#include <QMetaEnum>
+#include <QDir>
+#include <QFile>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QProcess>
+#include <QSettings>
+#include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
+#include <cstring>
 
 using dmr::console::AgentClient;
 using dmr::console::Endpoint;
 
 namespace {
 
+constexpr int kExportTimeoutMs = 15000;
+constexpr int kLabBasePort = 17400;
+
 void say(const QString &line)
 {
     std::fprintf(stderr, "dmr-console: %s\n", qPrintable(line));
+}
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("main", text);
+}
+
+// Loads dmr-console_xx.qm (beside the binary, or in ../translations) and Qt's own; silently
+// nothing when absent.
+void loadTranslations(QApplication &app, const QString &lang)
+{
+    const QString dir = QCoreApplication::applicationDirPath();
+    auto *mine = new QTranslator(&app);
+    if (mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir)
+        || mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir + QStringLiteral("/translations"))
+        || mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir + QStringLiteral("/../translations")))
+        QCoreApplication::installTranslator(mine);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(QStringLiteral("qtbase_%1").arg(lang),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+// The number of nodes of a topology file; 0 when it cannot be read.
+int labNodes(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = f.errorString();
+        return 0;
+    }
+    const QByteArray text = f.readAll();
+    auto topo = dmr::parseTopology(std::string_view(text.constData(), size_t(text.size())));
+    if (!topo) {
+        *error = QString::fromStdString(topo.error().message);
+        return 0;
+    }
+    return int(topo.value().joinOrder.size());
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // A headless export needs no display.
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--export") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("dmr"));
     QCoreApplication::setApplicationName(QStringLiteral("dmr-console"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DMR_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("main", "The DMR desktop console."));
+    parser.setApplicationDescription(tr("The DMR desktop console."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption connectOption(
         QStringLiteral("connect"),
-        QCoreApplication::translate("main", "Agent control port (default 127.0.0.1:7500); repeat "
-                                            "or separate with commas to try several in turn."),
+        tr("Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate "
+           "with commas to try several in turn."),
         QStringLiteral("HOST:PORT"));
     const QCommandLineOption tokenOption(
-        QStringLiteral("token"),
-        QCoreApplication::translate("main", "Operator token, for drills (default: $DMR_TOKEN)."),
+        QStringLiteral("token"), tr("Operator token, for drills (default: $DMR_TOKEN)."),
         QStringLiteral("TOKEN"));
-    parser.addOption(connectOption);
-    parser.addOption(tokenOption);
+    const QCommandLineOption langOption(QStringLiteral("lang"),
+                                        tr("Language of the interface, e.g. de."),
+                                        QStringLiteral("xx"));
+    const QCommandLineOption exportOption(
+        QStringLiteral("export"),
+        tr("Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption labOption(
+        QStringLiteral("lab"), tr("Start dmr-lab on this topology file and connect to it."),
+        QStringLiteral("FILE"));
+    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption});
     parser.process(app);
 
-    QList<Endpoint> endpoints;
+    loadTranslations(app, parser.isSet(langOption) ? parser.value(langOption)
+                                                   : QLocale::system().name().section(u'_', 0, 0));
+
+    QSettings settings;
     QStringList texts = parser.values(connectOption);
+    QProcess lab;
+    if (parser.isSet(labOption)) {
+        QString error;
+        const int n = labNodes(parser.value(labOption), &error);
+        if (n <= 0) {
+            say(tr("%1: %2").arg(parser.value(labOption), error));
+            return 2;
+        }
+        const QString program = QDir(QCoreApplication::applicationDirPath())
+                                    .filePath(QStringLiteral("dmr-lab"));
+        lab.setProgram(QFile::exists(program) ? program : QStringLiteral("dmr-lab"));
+        lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
+                          QString::number(kLabBasePort)});
+        lab.setProcessChannelMode(QProcess::ForwardedChannels);
+        lab.start();
+        if (!lab.waitForStarted(5000)) {
+            say(tr("cannot start %1: %2").arg(lab.program(), lab.errorString()));
+            return 2;
+        }
+        for (int i = 0; i < n; ++i)
+            texts << QStringLiteral("127.0.0.1:%1").arg(kLabBasePort + 1000 + i);
+        QObject::connect(&app, &QCoreApplication::aboutToQuit, [&lab] {
+            lab.terminate();
+            if (!lab.waitForFinished(3000))
+                lab.kill();
+            lab.waitForFinished(1000);
+        });
+    }
+    if (texts.isEmpty())
+        texts = settings.value(QStringLiteral("connect/recent")).toStringList();
     if (texts.isEmpty())
         texts << QStringLiteral("127.0.0.1:7500");
-    for (const QString &text : texts) {
+
+    QList<Endpoint> endpoints;
+    QStringList used;
+    for (const QString &text : std::as_const(texts)) {
         for (const QString &one : text.split(u',', Qt::SkipEmptyParts)) {
             QString error;
             const auto e = Endpoint::parse(one, &error);
@@ -60,31 +164,50 @@ int main(int argc, char *argv[])
                 return 2;
             }
             endpoints << *e;
+            used << e->toString();
         }
     }
+    if (!parser.isSet(labOption) && !parser.isSet(exportOption))
+        settings.setValue(QStringLiteral("connect/recent"), used);
 
+    const QString token =
+        parser.isSet(tokenOption) ? parser.value(tokenOption) : qEnvironmentVariable("DMR_TOKEN");
     AgentClient client;
     client.setEndpoints(endpoints);
-    client.setOperatorToken(parser.isSet(tokenOption) ? parser.value(tokenOption)
-                                                      : qEnvironmentVariable("DMR_TOKEN"));
-    QObject::connect(&client, &AgentClient::stateChanged, [&](AgentClient::State state) {
-        say(QStringLiteral("%1 (%2)").arg(
-            QString::fromLatin1(QMetaEnum::fromType<AgentClient::State>().valueToKey(int(state))),
-            client.currentEndpoint().toString()));
-    });
-    QObject::connect(&client, &AgentClient::errorOccurred,
-                     [](const QString &code, const QString &message) {
-                         say(QStringLiteral("%1: %2").arg(code, message));
-                     });
-    QObject::connect(
-        &client, &AgentClient::clusterReceived,
-        [](const dmr::Snapshot &snapshot, const QString &viewId, const QStringList &) {
-            const auto &sl = snapshot.plan.election.systemLeader;
-            say(QCoreApplication::translate("main", "view %1: %2 nodes, system leader %3")
-                    .arg(viewId)
-                    .arg(snapshot.nodes.size())
-                    .arg(sl ? QString::fromStdString(*sl) : QStringLiteral("-")));
+    client.setOperatorToken(token);
+
+    if (parser.isSet(exportOption)) {
+        const QString path = parser.value(exportOption);
+        dmr::console::TopologyScene scene;
+        scene.setAnimationsEnabled(false);
+        int code = 1;
+        QTimer timeout;
+        timeout.setSingleShot(true);
+        QObject::connect(&timeout, &QTimer::timeout, [&] {
+            say(tr("no cluster from %1 within %2 s").arg(used.join(QStringLiteral(", "))).arg(kExportTimeoutMs / 1000));
+            QCoreApplication::exit(1);
         });
+        QObject::connect(&client, &AgentClient::clusterReceived,
+                         [&](const dmr::Snapshot &snapshot, const QString &, const QStringList &) {
+                             timeout.stop();
+                             scene.setSnapshot(snapshot);
+                             scene.finishAnimations();
+                             QString error;
+                             code = dmr::console::exportByPath(scene, path, &error) ? 0 : 1;
+                             if (code != 0)
+                                 say(error);
+                             client.stop();
+                             QCoreApplication::exit(code);
+                         });
+        timeout.start(kExportTimeoutMs);
+        client.start();
+        return app.exec();
+    }
+
+    dmr::console::MainWindow window(&client);
+    if (!token.isEmpty())
+        window.setOperatorToken(token);
+    window.show();
     client.start();
     return app.exec();
 }
