@@ -128,9 +128,17 @@ int main(int argc, char *argv[])
             say(tr("%1: %2").arg(parser.value(labOption), error));
             return 2;
         }
-        const QString program = QDir(QCoreApplication::applicationDirPath())
-                                    .filePath(QStringLiteral("dmr-lab"));
-        lab.setProgram(QFile::exists(program) ? program : QStringLiteral("dmr-lab"));
+        // Beside this binary when installed; in the build tree it is in ../backend.
+        const QDir here(QCoreApplication::applicationDirPath());
+        QString program = QStringLiteral("dmr-lab"); // else from PATH
+        for (const QString &candidate :
+             {here.filePath(QStringLiteral("dmr-lab")), here.filePath(QStringLiteral("../backend/dmr-lab"))}) {
+            if (QFile::exists(candidate)) {
+                program = candidate;
+                break;
+            }
+        }
+        lab.setProgram(program);
         lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
                           QString::number(kLabBasePort)});
         lab.setProcessChannelMode(QProcess::ForwardedChannels);
