@@ -43,15 +43,12 @@ QString tr(const char *text)
     return QCoreApplication::translate("main", text);
 }
 
-// Loads dmr-console_xx.qm (beside the binary, or in ../translations) and Qt's own; silently
-// nothing when absent.
+// Loads the embedded :/i18n/dmr_console_xx.qm and Qt's own qtbase_xx.qm; silently nothing when
+// absent (English needs neither).
 void loadTranslations(QApplication &app, const QString &lang)
 {
-    const QString dir = QCoreApplication::applicationDirPath();
     auto *mine = new QTranslator(&app);
-    if (mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir)
-        || mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir + QStringLiteral("/translations"))
-        || mine->load(QStringLiteral("dmr-console_%1").arg(lang), dir + QStringLiteral("/../translations")))
+    if (mine->load(QStringLiteral(":/i18n/dmr_console_%1.qm").arg(lang)))
         QCoreApplication::installTranslator(mine);
     auto *qt = new QTranslator(&app);
     if (qt->load(QStringLiteral("qtbase_%1").arg(lang),
@@ -99,19 +96,18 @@ int main(int argc, char *argv[])
         tr("Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate "
            "with commas to try several in turn."),
         QStringLiteral("HOST:PORT"));
-    const QCommandLineOption tokenOption(
-        QStringLiteral("token"), tr("Operator token, for drills (default: $DMR_TOKEN)."),
-        QStringLiteral("TOKEN"));
-    const QCommandLineOption langOption(QStringLiteral("lang"),
-                                        tr("Language of the interface, e.g. de."),
-                                        QStringLiteral("xx"));
+    const QCommandLineOption tokenOption(QStringLiteral("token"),
+                                         tr("Operator token, for drills (default: $DMR_TOKEN)."),
+                                         QStringLiteral("TOKEN"));
+    const QCommandLineOption langOption(
+        QStringLiteral("lang"), tr("Language of the interface, e.g. de."), QStringLiteral("xx"));
     const QCommandLineOption exportOption(
         QStringLiteral("export"),
         tr("Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit."),
         QStringLiteral("FILE"));
-    const QCommandLineOption labOption(
-        QStringLiteral("lab"), tr("Start dmr-lab on this topology file and connect to it."),
-        QStringLiteral("FILE"));
+    const QCommandLineOption labOption(QStringLiteral("lab"),
+                                       tr("Start dmr-lab on this topology file and connect to it."),
+                                       QStringLiteral("FILE"));
     parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption});
     parser.process(app);
 
@@ -131,8 +127,8 @@ int main(int argc, char *argv[])
         // Beside this binary when installed; in the build tree it is in ../backend.
         const QDir here(QCoreApplication::applicationDirPath());
         QString program = QStringLiteral("dmr-lab"); // else from PATH
-        for (const QString &candidate :
-             {here.filePath(QStringLiteral("dmr-lab")), here.filePath(QStringLiteral("../backend/dmr-lab"))}) {
+        for (const QString &candidate : {here.filePath(QStringLiteral("dmr-lab")),
+                                         here.filePath(QStringLiteral("../backend/dmr-lab"))}) {
             if (QFile::exists(candidate)) {
                 program = candidate;
                 break;
@@ -192,7 +188,9 @@ int main(int argc, char *argv[])
         QTimer timeout;
         timeout.setSingleShot(true);
         QObject::connect(&timeout, &QTimer::timeout, [&] {
-            say(tr("no cluster from %1 within %2 s").arg(used.join(QStringLiteral(", "))).arg(kExportTimeoutMs / 1000));
+            say(tr("no cluster from %1 within %2 s")
+                    .arg(used.join(QStringLiteral(", ")))
+                    .arg(kExportTimeoutMs / 1000));
             QCoreApplication::exit(1);
         });
         QObject::connect(&client, &AgentClient::clusterReceived,

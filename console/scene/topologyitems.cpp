@@ -228,9 +228,10 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     const QFontMetricsF title(s.regionFont);
     const QFontMetricsF small(s.nodeFont);
     const qreal textHeight = title.height() + 1 + small.height();
-    const QString leaderText =
-        leaderless ? TopologyScene::tr("no leader") : TopologyScene::tr("leader %1").arg(leader_);
-    const QString count = TopologyScene::tr("· %1/%n up", nullptr, members_).arg(up_);
+    const QString leaderText = leaderless
+                                   ? dmr::console::TopologyScene::tr("no leader")
+                                   : dmr::console::TopologyScene::tr("leader %1").arg(leader_);
+    const QString count = dmr::console::TopologyScene::tr("· %1/%n up", nullptr, members_).arg(up_);
     // Zoomed out, the header grows so that it stays legible on screen, as far as the region
     // has room for it; too far out, it is left out.
     qreal grow = 1;
@@ -590,9 +591,9 @@ TunnelItem::TunnelItem(const SceneStyle *style, const QString &root, const QStri
 
 QString TunnelItem::labelText(const QStringList &carries)
 {
-    return carries.isEmpty()
-               ? QString()
-               : TopologyScene::tr("carries %1").arg(carries.join(QStringLiteral(", ")));
+    return carries.isEmpty() ? QString()
+                             : dmr::console::TopologyScene::tr("carries %1")
+                                   .arg(carries.join(QStringLiteral(", ")));
 }
 
 QRectF TunnelItem::labelRect() const
@@ -600,7 +601,7 @@ QRectF TunnelItem::labelRect() const
     if (label_.isEmpty())
         return {};
     const QFontMetricsF fm(style_->smallFont);
-    const QString text = up_ ? label_ : TopologyScene::tr("%1 (pending)").arg(label_);
+    const QString text = up_ ? label_ : dmr::console::TopologyScene::tr("%1 (pending)").arg(label_);
     const qreal w = fm.horizontalAdvance(text) + 10;
     const qreal h = fm.height() + 4;
     return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
@@ -676,7 +677,7 @@ void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     }
     if (lod < kLodTunnelText || label_.isEmpty())
         return;
-    const QString text = up_ ? label_ : TopologyScene::tr("%1 (pending)").arg(label_);
+    const QString text = up_ ? label_ : dmr::console::TopologyScene::tr("%1 (pending)").arg(label_);
     const QRectF box = labelRect();
     const qreal h = box.height();
     painter->setBrush(withAlpha(s.background, 0.9));
@@ -712,15 +713,16 @@ struct LegendEntry
 QList<LegendEntry> legendEntries()
 {
     return {
-        {LegendSample::SystemLeader, TopologyScene::tr("system leader")},
-        {LegendSample::GroupLeader, TopologyScene::tr("group leader (routes its network)")},
-        {LegendSample::Up, TopologyScene::tr("node up")},
-        {LegendSample::Failed, TopologyScene::tr("node failed")},
-        {LegendSample::Drained, TopologyScene::tr("node drained (maintenance)")},
-        {LegendSample::Down, TopologyScene::tr("node down (not started)")},
-        {LegendSample::FailedAdapter, TopologyScene::tr("failed adapter")},
-        {LegendSample::TunnelUp, TopologyScene::tr("tunnel up")},
-        {LegendSample::TunnelPending, TopologyScene::tr("tunnel pending")},
+        {LegendSample::SystemLeader, dmr::console::TopologyScene::tr("system leader")},
+        {LegendSample::GroupLeader,
+         dmr::console::TopologyScene::tr("group leader (routes its network)")},
+        {LegendSample::Up, dmr::console::TopologyScene::tr("node up")},
+        {LegendSample::Failed, dmr::console::TopologyScene::tr("node failed")},
+        {LegendSample::Drained, dmr::console::TopologyScene::tr("node drained (maintenance)")},
+        {LegendSample::Down, dmr::console::TopologyScene::tr("node down (not started)")},
+        {LegendSample::FailedAdapter, dmr::console::TopologyScene::tr("failed adapter")},
+        {LegendSample::TunnelUp, dmr::console::TopologyScene::tr("tunnel up")},
+        {LegendSample::TunnelPending, dmr::console::TopologyScene::tr("tunnel pending")},
     };
 }
 
@@ -752,7 +754,7 @@ void LegendItem::styleChanged()
     prepareGeometryChange();
     const QFontMetricsF fm(style_->nodeFont);
     const QFontMetricsF title(style_->legendTitleFont);
-    qreal w = title.horizontalAdvance(TopologyScene::tr("Legend"));
+    qreal w = title.horizontalAdvance(dmr::console::TopologyScene::tr("Legend"));
     for (const auto &e : legendEntries())
         w = std::max(w, kLegendSampleWidth + fm.horizontalAdvance(e.text));
     const auto rows = static_cast<qreal>(legendEntries().size());
@@ -777,7 +779,7 @@ void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     painter->setFont(s.legendTitleFont);
     painter->setPen(s.text);
     painter->drawText(QRectF(kLegendPad, kLegendPad, bounds_.width(), title.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter, TopologyScene::tr("Legend"));
+                      Qt::AlignLeft | Qt::AlignVCenter, dmr::console::TopologyScene::tr("Legend"));
     const qreal r = 8;
     qreal y = kLegendPad + title.height() + 6;
     for (const auto &e : legendEntries()) {

@@ -1,0 +1,1318 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>dmr::console</name>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="17"/>
+        <source>invalid agent address &quot;%1&quot;: %2</source>
+        <translation>ungültige Agent-Adresse „%1“: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="22"/>
+        <source>empty</source>
+        <translation>leer</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="29"/>
+        <source>missing &quot;]&quot; after the IPv6 address</source>
+        <translation>„]“ fehlt nach der IPv6-Adresse</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="34"/>
+        <source>expected &quot;:PORT&quot; after &quot;]&quot;</source>
+        <translation>„:PORT“ nach „]“ erwartet</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="37"/>
+        <location filename="../console/client/endpoint.cpp" line="44"/>
+        <source>empty port</source>
+        <translation>leerer Port</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="47"/>
+        <source>empty host</source>
+        <translation>leerer Host</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="55"/>
+        <source>port &quot;%1&quot; is not a number from 1 to 65535</source>
+        <translation>Port „%1“ ist keine Zahl von 1 bis 65535</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="40"/>
+        <location filename="../console/client/records.cpp" line="263"/>
+        <source>a string or null</source>
+        <translation>eine Zeichenkette oder null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="40"/>
+        <location filename="../console/client/records.cpp" line="102"/>
+        <source>a string</source>
+        <translation>eine Zeichenkette</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="67"/>
+        <source>an integer or null</source>
+        <translation>eine ganze Zahl oder null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="67"/>
+        <source>an integer</source>
+        <translation>eine ganze Zahl</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="75"/>
+        <source>a boolean</source>
+        <translation>ein Wahrheitswert</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="83"/>
+        <source>an array</source>
+        <translation>ein Array</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="91"/>
+        <location filename="../console/client/records.cpp" line="114"/>
+        <source>an object</source>
+        <translation>ein Objekt</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="127"/>
+        <source>%1: must be %2, found %3</source>
+        <translation>%1: muss %2 sein, gefunden: %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="139"/>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="141"/>
+        <source>boolean %1</source>
+        <translation>Wahrheitswert %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="143"/>
+        <source>number %1</source>
+        <translation>Zahl %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="145"/>
+        <source>string &quot;%1&quot;</source>
+        <translation>Zeichenkette „%1“</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="147"/>
+        <source>array</source>
+        <translation>Array</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="149"/>
+        <source>object</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="153"/>
+        <source>nothing (missing)</source>
+        <translation>nichts (fehlt)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="181"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="346"/>
+        <source>system leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="348"/>
+        <source>leader of %1</source>
+        <translation>Leiter von %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="357"/>
+        <source>view of %1: empty</source>
+        <translation>Sicht von %1: leer</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="358"/>
+        <source>view of %1: leader %2, members %3</source>
+        <translation>Sicht von %1: Leiter %2, Mitglieder %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="362"/>
+        <source>plan unchanged</source>
+        <translation>Plan unverändert</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="364"/>
+        <source>plan changed: 1 action: %1</source>
+        <translation>Plan geändert: 1 Aktion: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="365"/>
+        <source>plan changed: %1 actions: %2</source>
+        <translation>Plan geändert: %1 Aktionen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="369"/>
+        <source>the system leader</source>
+        <translation>der Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="370"/>
+        <source>nobody</source>
+        <translation>niemand</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="372"/>
+        <source>failover of %1: %2 -&gt; %3</source>
+        <translation>Failover von %1: %2 -&gt; %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="373"/>
+        <source>failover of %1: %2 -&gt; %3 (%4)</source>
+        <translation>Failover von %1: %2 -&gt; %3 (%4)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="384"/>
+        <source>drill: %1</source>
+        <translation>Übung: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="385"/>
+        <source>drill by %1: %2</source>
+        <translation>Übung durch %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="390"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="396"/>
+        <source>node %1</source>
+        <translation>Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="397"/>
+        <source>adapter %1 of node %2</source>
+        <translation>Adapter %1 von Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="398"/>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="400"/>
+        <source>for %1</source>
+        <translation>für %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="24"/>
+        <source>up</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="26"/>
+        <source>down</source>
+        <translation>nicht gestartet</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="28"/>
+        <source>failed</source>
+        <translation>ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="30"/>
+        <source>drained</source>
+        <translation>entleert</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="38"/>
+        <source>kill</source>
+        <translation>beenden</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="40"/>
+        <source>fail adapter</source>
+        <translation>Adapter ausfallen lassen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="42"/>
+        <source>drain</source>
+        <translation>entleeren</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="44"/>
+        <source>restore</source>
+        <translation>wiederherstellen</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::AgentClient</name>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="74"/>
+        <source>could not connect to %1 within %2 ms</source>
+        <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="80"/>
+        <source>agent at %1 did not answer within %2 ms</source>
+        <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="141"/>
+        <source>restarted</source>
+        <translation>neu gestartet</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <source>the console disconnected</source>
+        <translation>die Konsole hat die Verbindung getrennt</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="166"/>
+        <source>no agent address to connect to</source>
+        <translation>keine Agent-Adresse zum Verbinden</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="214"/>
+        <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
+        <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="250"/>
+        <source>lost the agent at %1: %2</source>
+        <translation>Agent unter %1 verloren: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="251"/>
+        <source>could not connect to %1: %2</source>
+        <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="282"/>
+        <location filename="../console/client/agent_client.cpp" line="330"/>
+        <location filename="../console/client/agent_client.cpp" line="385"/>
+        <location filename="../console/client/agent_client.cpp" line="405"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
+        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <source>agent at %1: %2</source>
+        <translation>Agent unter %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="295"/>
+        <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
+        <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="300"/>
+        <source>agent at %1 sent a line that is not a JSON object: %2</source>
+        <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="308"/>
+        <source>agent at %1 sent a bad event: %2</source>
+        <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="320"/>
+        <source>agent at %1 sent a message of unknown type: %2</source>
+        <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="332"/>
+        <source>agent at %1 sent a reply without an id: %2</source>
+        <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <source>agent at %1 answered a request this console did not send: %2</source>
+        <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="369"/>
+        <source>agent at %1 refused the hello: %2</source>
+        <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <source>agent at %1 sent a reply without a result object</source>
+        <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="448"/>
+        <source>the agent carried out the drill, but its record is unreadable: %1</source>
+        <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="456"/>
+        <source>%1: carried out (drill %2)</source>
+        <translation>%1: ausgeführt (Übung %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="457"/>
+        <source>%1: carried out by agent %2 (drill %3)</source>
+        <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
+        <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="548"/>
+        <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
+        <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="552"/>
+        <source>not connected to an agent</source>
+        <translation>nicht mit einem Agenten verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::DrillDialog</name>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="49"/>
+        <source>system leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="51"/>
+        <source>leader of %1</source>
+        <translation>Leiter von %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="53"/>
+        <source>member</source>
+        <translation>Mitglied</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="64"/>
+        <source>Nothing moves: %1 comes back and joins its groups at the end.</source>
+        <translation>Nichts ändert sich: %1 kehrt zurück und tritt seinen Gruppen am Ende bei.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="75"/>
+        <source>%1 has no adapter %2.</source>
+        <translation>%1 hat keinen Adapter %2.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="77"/>
+        <source>%1 leaves network %2 (adapter %3).</source>
+        <translation>%1 verlässt Netz %2 (Adapter %3).</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="83"/>
+        <source>%1: loses its leader %2; nobody takes over.</source>
+        <translation>%1: verliert seinen Leiter %2; niemand übernimmt.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="84"/>
+        <source>%1: leader %2 → %3</source>
+        <translation>%1: Leiter %2 → %3</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="90"/>
+        <source>System leader %1: nobody takes over.</source>
+        <translation>Systemleiter %1: niemand übernimmt.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="91"/>
+        <source>System leader: %1 → %2</source>
+        <translation>Systemleiter: %1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="94"/>
+        <source>No roles move: %1 leads nothing.</source>
+        <translation>Keine Rollen wechseln: %1 leitet nichts.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="111"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="112"/>
+        <source>Drill: %1 node %2</source>
+        <translation>Übung: %1 Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="115"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; node &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; Knoten &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="116"/>
+        <source>Roles: %1</source>
+        <translation>Rollen: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="116"/>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="117"/>
+        <source>What will move:</source>
+        <translation>Was sich ändern wird:</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="126"/>
+        <source>Why (required): shown in the audit trail</source>
+        <translation>Grund (erforderlich): erscheint im Prüfprotokoll</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="128"/>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="129"/>
+        <source>until restored</source>
+        <translation>bis zur Wiederherstellung</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="133"/>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Begründung:</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="134"/>
+        <source>&amp;Duration:</source>
+        <translation>&amp;Dauer:</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="139"/>
+        <source>Run drill</source>
+        <translation>Übung starten</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::DrillModel</name>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="101"/>
+        <source>until a restore</source>
+        <translation>bis zur Wiederherstellung</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="103"/>
+        <source>in force</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="105"/>
+        <source>forwarded by agent %1</source>
+        <translation>weitergeleitet von Agent %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="142"/>
+        <source>Started</source>
+        <translation>Beginn</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="144"/>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="146"/>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="148"/>
+        <source>Interface</source>
+        <translation>Schnittstelle</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="150"/>
+        <source>Reason</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="152"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="154"/>
+        <source>Duration (ms)</source>
+        <translation>Dauer (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="156"/>
+        <source>Ended</source>
+        <translation>Ende</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="158"/>
+        <source>Via</source>
+        <translation>Über</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::EventLogModel</name>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="90"/>
+        <source>view changed</source>
+        <translation>Sicht geändert</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="92"/>
+        <source>plan changed</source>
+        <translation>Plan geändert</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="94"/>
+        <source>failover</source>
+        <translation>Failover</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="96"/>
+        <source>drill</source>
+        <translation>Übung</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="124"/>
+        <source>%1, reported by agent %2</source>
+        <translation>%1, gemeldet von Agent %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="169"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="171"/>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="173"/>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::GroupModel</name>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="218"/>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="227"/>
+        <source>The group of group leaders; its first member is the system leader</source>
+        <translation>Die Gruppe der Gruppenleiter; ihr erstes Mitglied ist der Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="229"/>
+        <source>%1 has no members: nobody routes it</source>
+        <translation>%1 hat keine Mitglieder: niemand routet es</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="230"/>
+        <source>%1 is routed by node %2</source>
+        <translation>%1 wird von Knoten %2 geroutet</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="274"/>
+        <source>system leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="274"/>
+        <source>leader</source>
+        <translation>Leiter</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="318"/>
+        <source>Group / member</source>
+        <translation>Gruppe / Mitglied</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="320"/>
+        <source>Leader</source>
+        <translation>Leiter</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="322"/>
+        <source>Interface</source>
+        <translation>Schnittstelle</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="324"/>
+        <source>Join seq</source>
+        <translation>Beitrittsfolge</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::HistoryModel</name>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="117"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="118"/>
+        <source>nobody</source>
+        <translation>niemand</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="126"/>
+        <source>detected %1, new view %2 at %3</source>
+        <translation>erkannt %1, neue Sicht %2 um %3</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="129"/>
+        <source>waiting for the new routing points to report their tunnels up</source>
+        <translation>warte, bis die neuen Routingpunkte ihre Tunnel als aktiv melden</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="170"/>
+        <source>Detected</source>
+        <translation>Erkannt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="172"/>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="174"/>
+        <source>Cause</source>
+        <translation>Ursache</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="176"/>
+        <source>Roles lost</source>
+        <translation>Verlorene Rollen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="178"/>
+        <source>Successors</source>
+        <translation>Nachfolger</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="180"/>
+        <source>Silent (ms)</source>
+        <translation>Stille (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="182"/>
+        <source>Election (ms)</source>
+        <translation>Wahl (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="184"/>
+        <source>Tunnels (ms)</source>
+        <translation>Tunnel (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="186"/>
+        <source>Total (ms)</source>
+        <translation>Gesamt (ms)</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::MainWindow</name>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="120"/>
+        <source>no snapshot to export yet</source>
+        <translation>noch kein Schnappschuss zum Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="125"/>
+        <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
+        <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="134"/>
+        <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="135"/>
+        <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="137"/>
+        <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="139"/>
+        <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="142"/>
+        <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="149"/>
+        <source> (failed)</source>
+        <translation> (ausgefallen)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="154"/>
+        <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="158"/>
+        <source>%1 of %2%3</source>
+        <translation>%1 von %2%3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="161"/>
+        <source>, leader</source>
+        <translation>, Leiter</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="177"/>
+        <location filename="../console/mainwindow.cpp" line="196"/>
+        <source>&lt;li&gt;none&lt;/li&gt;</source>
+        <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="181"/>
+        <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="190"/>
+        <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
+        <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="209"/>
+        <source>DMR console</source>
+        <translation>DMR-Konsole</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="218"/>
+        <source>DMR console — %1 (view %2)</source>
+        <translation>DMR-Konsole — %1 (Sicht %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="244"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="249"/>
+        <source>Drill %1 done: %2</source>
+        <translation>Übung %1 abgeschlossen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="250"/>
+        <source>Drill %1 failed: %2</source>
+        <translation>Übung %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="274"/>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="285"/>
+        <source>Nodes</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="296"/>
+        <source>Filter events</source>
+        <translation>Ereignisse filtern</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="313"/>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="319"/>
+        <source>Failover time</source>
+        <translation>Failover-Dauer</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="323"/>
+        <source>total ms</source>
+        <translation>gesamt ms</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="330"/>
+        <source>detected</source>
+        <translation>erkannt</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="332"/>
+        <source>total (ms)</source>
+        <translation>gesamt (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="355"/>
+        <source>Failovers</source>
+        <translation>Failover</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="360"/>
+        <source>Drills</source>
+        <translation>Übungen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="371"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="372"/>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="375"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="378"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="379"/>
+        <source>&amp;Fit</source>
+        <translation>&amp;Einpassen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="381"/>
+        <source>Zoom &amp;in</source>
+        <translation>Ver&amp;größern</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="383"/>
+        <source>Zoom &amp;out</source>
+        <translation>Ver&amp;kleinern</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="385"/>
+        <source>&amp;Find node…</source>
+        <translation>Knoten &amp;suchen…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="388"/>
+        <source>&amp;Dark palette</source>
+        <translation>&amp;Dunkle Farbpalette</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="395"/>
+        <source>&amp;Panels</source>
+        <translation>&amp;Bereiche</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="399"/>
+        <source>&amp;Drill</source>
+        <translation>Ü&amp;bung</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="405"/>
+        <source>Main</source>
+        <translation>Haupt</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="420"/>
+        <source>Select a node first</source>
+        <translation>Wählen Sie zuerst einen Knoten aus</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="423"/>
+        <source>Node %1</source>
+        <translation>Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="424"/>
+        <source>&amp;Kill…</source>
+        <translation>&amp;Beenden…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="425"/>
+        <source>Fail &amp;adapter</source>
+        <translation>&amp;Adapter ausfallen lassen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="428"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="433"/>
+        <source>&amp;Drain…</source>
+        <translation>&amp;Entleeren…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="434"/>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Wiederherstellen…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="455"/>
+        <source>Operator token</source>
+        <translation>Operator-Token</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="456"/>
+        <source>Drills need the operator token:</source>
+        <translation>Übungen erfordern das Operator-Token:</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="466"/>
+        <source>Reconnecting with the operator token…</source>
+        <translation>Verbinde erneut mit dem Operator-Token…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="479"/>
+        <source>Drill %1 sent: %2 %3</source>
+        <translation>Übung %1 gesendet: %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="505"/>
+        <source>Find node</source>
+        <translation>Knoten suchen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="506"/>
+        <source>Node id or address:</source>
+        <translation>Knoten-ID oder Adresse:</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="511"/>
+        <source>No node matches “%1”</source>
+        <translation>Kein Knoten passt zu „%1“</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/mainwindow.cpp" line="516"/>
+        <source>%n node(s) match</source>
+        <translation>
+            <numerusform>%n Knoten passt</numerusform>
+            <numerusform>%n Knoten passen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="559"/>
+        <source>No agent</source>
+        <translation>Kein Agent</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="567"/>
+        <source>Disconnected</source>
+        <translation>Getrennt</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="568"/>
+        <source>Disconnected: %1</source>
+        <translation>Getrennt: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="571"/>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="574"/>
+        <source>Connected to %1 (agent %2, operator)</source>
+        <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="576"/>
+        <source>Connected to %1 (agent %2, read-only)</source>
+        <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="580"/>
+        <source>Reconnecting (next: %1)…</source>
+        <translation>Verbinde erneut (nächster: %1)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="589"/>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="590"/>
+        <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
+        <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="595"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="597"/>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::NodeTableModel</name>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="120"/>
+        <source>system leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="122"/>
+        <source>leader of 1 network</source>
+        <translation>Leiter von 1 Netz</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="123"/>
+        <source>leader of %1 networks</source>
+        <translation>Leiter von %1 Netzen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="125"/>
+        <source>member</source>
+        <translation>Mitglied</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="157"/>
+        <source>%1 (failed)</source>
+        <translation>%1 (ausgefallen)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="165"/>
+        <source>Routing point of %1</source>
+        <translation>Routingpunkt von %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="220"/>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="222"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="224"/>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="226"/>
+        <source>Networks</source>
+        <translation>Netze</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="228"/>
+        <source>Interfaces</source>
+        <translation>Schnittstellen</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::TopologyScene</name>
+    <message>
+        <location filename="../console/scene/export.cpp" line="28"/>
+        <location filename="../console/scene/export.cpp" line="33"/>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="72"/>
+        <source>cannot allocate a %1×%2 image</source>
+        <translation>Bild der Größe %1×%2 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="91"/>
+        <source>cannot encode %1 as PNG: %2</source>
+        <translation>%1 kann nicht als PNG kodiert werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="106"/>
+        <source>Cluster %1 at %2</source>
+        <translation>Cluster %1 um %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="117"/>
+        <source>DMR topology</source>
+        <translation>DMR-Topologie</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="126"/>
+        <source>cannot render %1 as SVG</source>
+        <translation>%1 kann nicht als SVG gerendert werden</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="715"/>
+        <source>system leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <source>group leader (routes its network)</source>
+        <translation>Gruppenleiter (routet sein Netz)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="717"/>
+        <source>node up</source>
+        <translation>Knoten aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <source>node failed</source>
+        <translation>Knoten ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <source>node drained (maintenance)</source>
+        <translation>Knoten entleert (Wartung)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <source>node down (not started)</source>
+        <translation>Knoten inaktiv (nicht gestartet)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <source>failed adapter</source>
+        <translation>ausgefallener Adapter</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <source>tunnel up</source>
+        <translation>Tunnel aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <source>tunnel pending</source>
+        <translation>Tunnel ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="43"/>
+        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <source>up</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="45"/>
+        <source>failed</source>
+        <translation>ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <source>drained</source>
+        <translation>entleert</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
+        <source>down</source>
+        <translation>nicht gestartet</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="109"/>
+        <source>Node %1: %2</source>
+        <translation>Knoten %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="111"/>
+        <source>System leader</source>
+        <translation>Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="117"/>
+        <source>Leads %1</source>
+        <translation>Leitet %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="123"/>
+        <source>adapter failed</source>
+        <translation>Adapter ausgefallen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/scene/topologyscene.cpp" line="300"/>
+        <source>and %n more</source>
+        <translation>
+            <numerusform>und %n weiterer</numerusform>
+            <numerusform>und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <source>Network %1</source>
+        <translation>Netz %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <source>Nodes: %1</source>
+        <translation>Knoten: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="324"/>
+        <source>%1 %2 on %3</source>
+        <translation>%1 %2 auf %3</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="444"/>
+        <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
+        <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <source>pending: an end is not yet in the GL_group</source>
+        <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <source>no leader</source>
+        <translation>kein Leiter</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <source>leader %1</source>
+        <translation>Leiter %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <source>· %1/%n up</source>
+        <translation>
+            <numerusform>· %1/%n aktiv</numerusform>
+            <numerusform>· %1/%n aktiv</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="595"/>
+        <source>carries %1</source>
+        <translation>trägt %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="603"/>
+        <location filename="../console/scene/topologyitems.cpp" line="679"/>
+        <source>%1 (pending)</source>
+        <translation>%1 (ausstehend)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="755"/>
+        <location filename="../console/scene/topologyitems.cpp" line="780"/>
+        <source>Legend</source>
+        <translation>Legende</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1315 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>dmr::console</name>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="17"/>
+        <source>invalid agent address &quot;%1&quot;: %2</source>
+        <translation>無効なエージェントアドレス &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="22"/>
+        <source>empty</source>
+        <translation>空</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="29"/>
+        <source>missing &quot;]&quot; after the IPv6 address</source>
+        <translation>IPv6 アドレスの後に &quot;]&quot; がありません</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="34"/>
+        <source>expected &quot;:PORT&quot; after &quot;]&quot;</source>
+        <translation>&quot;]&quot; の後に &quot;:PORT&quot; が必要です</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="37"/>
+        <location filename="../console/client/endpoint.cpp" line="44"/>
+        <source>empty port</source>
+        <translation>ポートが空です</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="47"/>
+        <source>empty host</source>
+        <translation>ホストが空です</translation>
+    </message>
+    <message>
+        <location filename="../console/client/endpoint.cpp" line="55"/>
+        <source>port &quot;%1&quot; is not a number from 1 to 65535</source>
+        <translation>ポート &quot;%1&quot; は 1〜65535 の数値ではありません</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="40"/>
+        <location filename="../console/client/records.cpp" line="263"/>
+        <source>a string or null</source>
+        <translation>文字列または null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="40"/>
+        <location filename="../console/client/records.cpp" line="102"/>
+        <source>a string</source>
+        <translation>文字列</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="67"/>
+        <source>an integer or null</source>
+        <translation>整数または null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="67"/>
+        <source>an integer</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="75"/>
+        <source>a boolean</source>
+        <translation>真偽値</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="83"/>
+        <source>an array</source>
+        <translation>配列</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="91"/>
+        <location filename="../console/client/records.cpp" line="114"/>
+        <source>an object</source>
+        <translation>オブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="127"/>
+        <source>%1: must be %2, found %3</source>
+        <translation>%1: %2 である必要がありますが、%3 でした</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="139"/>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="141"/>
+        <source>boolean %1</source>
+        <translation>真偽値 %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="143"/>
+        <source>number %1</source>
+        <translation>数値 %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="145"/>
+        <source>string &quot;%1&quot;</source>
+        <translation>文字列 &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="147"/>
+        <source>array</source>
+        <translation>配列</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="149"/>
+        <source>object</source>
+        <translation>オブジェクト</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="153"/>
+        <source>nothing (missing)</source>
+        <translation>なし (欠落)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="181"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="346"/>
+        <source>system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="348"/>
+        <source>leader of %1</source>
+        <translation>%1 のリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="357"/>
+        <source>view of %1: empty</source>
+        <translation>%1 のビュー: 空</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="358"/>
+        <source>view of %1: leader %2, members %3</source>
+        <translation>%1 のビュー: リーダー %2、メンバー %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="362"/>
+        <source>plan unchanged</source>
+        <translation>プラン変更なし</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="364"/>
+        <source>plan changed: 1 action: %1</source>
+        <translation>プラン変更: 1 件のアクション: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="365"/>
+        <source>plan changed: %1 actions: %2</source>
+        <translation>プラン変更: %1 件のアクション: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="369"/>
+        <source>the system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="370"/>
+        <source>nobody</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="372"/>
+        <source>failover of %1: %2 -&gt; %3</source>
+        <translation>%1 のフェイルオーバー: %2 -&gt; %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="373"/>
+        <source>failover of %1: %2 -&gt; %3 (%4)</source>
+        <translation>%1 のフェイルオーバー: %2 -&gt; %3 (%4)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="384"/>
+        <source>drill: %1</source>
+        <translation>演習: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="385"/>
+        <source>drill by %1: %2</source>
+        <translation>%1 による演習: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="390"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="396"/>
+        <source>node %1</source>
+        <translation>ノード %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="397"/>
+        <source>adapter %1 of node %2</source>
+        <translation>ノード %2 のアダプター %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="398"/>
+        <source>%1 of %2</source>
+        <translation>%2 の %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="400"/>
+        <source>for %1</source>
+        <translation>%1 間</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="24"/>
+        <source>up</source>
+        <translation>稼働中</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="26"/>
+        <source>down</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="28"/>
+        <source>failed</source>
+        <translation>障害</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="30"/>
+        <source>drained</source>
+        <translation>ドレイン済み</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="38"/>
+        <source>kill</source>
+        <translation>強制終了</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="40"/>
+        <source>fail adapter</source>
+        <translation>アダプター障害</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="42"/>
+        <source>drain</source>
+        <translation>ドレイン</translation>
+    </message>
+    <message>
+        <location filename="../console/models/format.cpp" line="44"/>
+        <source>restore</source>
+        <translation>復元</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::AgentClient</name>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="74"/>
+        <source>could not connect to %1 within %2 ms</source>
+        <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="80"/>
+        <source>agent at %1 did not answer within %2 ms</source>
+        <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="141"/>
+        <source>restarted</source>
+        <translation>再起動しました</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <source>the console disconnected</source>
+        <translation>コンソールが切断しました</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="166"/>
+        <source>no agent address to connect to</source>
+        <translation>接続先のエージェントアドレスがありません</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="214"/>
+        <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
+        <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="250"/>
+        <source>lost the agent at %1: %2</source>
+        <translation>%1 のエージェントとの接続が失われました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="251"/>
+        <source>could not connect to %1: %2</source>
+        <translation>%1 に接続できませんでした: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="282"/>
+        <location filename="../console/client/agent_client.cpp" line="330"/>
+        <location filename="../console/client/agent_client.cpp" line="385"/>
+        <location filename="../console/client/agent_client.cpp" line="405"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
+        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <source>agent at %1: %2</source>
+        <translation>%1 のエージェント: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="295"/>
+        <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
+        <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="300"/>
+        <source>agent at %1 sent a line that is not a JSON object: %2</source>
+        <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="308"/>
+        <source>agent at %1 sent a bad event: %2</source>
+        <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="320"/>
+        <source>agent at %1 sent a message of unknown type: %2</source>
+        <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="332"/>
+        <source>agent at %1 sent a reply without an id: %2</source>
+        <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <source>agent at %1 answered a request this console did not send: %2</source>
+        <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="369"/>
+        <source>agent at %1 refused the hello: %2</source>
+        <translation>%1 のエージェントが hello を拒否しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <source>agent at %1 sent a reply without a result object</source>
+        <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="448"/>
+        <source>the agent carried out the drill, but its record is unreadable: %1</source>
+        <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="456"/>
+        <source>%1: carried out (drill %2)</source>
+        <translation>%1: 実行済み (演習 %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="457"/>
+        <source>%1: carried out by agent %2 (drill %3)</source>
+        <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
+        <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="548"/>
+        <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
+        <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="552"/>
+        <source>not connected to an agent</source>
+        <translation>エージェントに接続されていません</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::DrillDialog</name>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="49"/>
+        <source>system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="51"/>
+        <source>leader of %1</source>
+        <translation>%1 のリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="53"/>
+        <source>member</source>
+        <translation>メンバー</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="64"/>
+        <source>Nothing moves: %1 comes back and joins its groups at the end.</source>
+        <translation>変更なし: %1 が復帰し、各グループの末尾に参加します。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="75"/>
+        <source>%1 has no adapter %2.</source>
+        <translation>%1 にアダプター %2 はありません。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="77"/>
+        <source>%1 leaves network %2 (adapter %3).</source>
+        <translation>%1 がネットワーク %2 から離脱します (アダプター %3)。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="83"/>
+        <source>%1: loses its leader %2; nobody takes over.</source>
+        <translation>%1: リーダー %2 を失い、引き継ぐノードはありません。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="84"/>
+        <source>%1: leader %2 → %3</source>
+        <translation>%1: リーダー %2 → %3</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="90"/>
+        <source>System leader %1: nobody takes over.</source>
+        <translation>システムリーダー %1: 引き継ぐノードはありません。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="91"/>
+        <source>System leader: %1 → %2</source>
+        <translation>システムリーダー: %1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="94"/>
+        <source>No roles move: %1 leads nothing.</source>
+        <translation>役割の移動なし: %1 は何もリードしていません。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="111"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="112"/>
+        <source>Drill: %1 node %2</source>
+        <translation>演習: ノード %2 を%1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="115"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; node &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>ノード &lt;b&gt;%2&lt;/b&gt; を&lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="116"/>
+        <source>Roles: %1</source>
+        <translation>役割: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="116"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="117"/>
+        <source>What will move:</source>
+        <translation>移動する役割:</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="126"/>
+        <source>Why (required): shown in the audit trail</source>
+        <translation>理由 (必須): 監査ログに表示されます</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="128"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="129"/>
+        <source>until restored</source>
+        <translation>復元まで</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="133"/>
+        <source>&amp;Reason:</source>
+        <translation>理由(&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="134"/>
+        <source>&amp;Duration:</source>
+        <translation>期間(&amp;D):</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="139"/>
+        <source>Run drill</source>
+        <translation>演習を実行</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::DrillModel</name>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="101"/>
+        <source>until a restore</source>
+        <translation>復元まで</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="103"/>
+        <source>in force</source>
+        <translation>実施中</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="105"/>
+        <source>forwarded by agent %1</source>
+        <translation>エージェント %1 が転送</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="142"/>
+        <source>Started</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="144"/>
+        <source>Action</source>
+        <translation>アクション</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="146"/>
+        <source>Node</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="148"/>
+        <source>Interface</source>
+        <translation>インターフェース</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="150"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="152"/>
+        <source>Client</source>
+        <translation>クライアント</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="154"/>
+        <source>Duration (ms)</source>
+        <translation>期間 (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="156"/>
+        <source>Ended</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location filename="../console/models/drill_model.cpp" line="158"/>
+        <source>Via</source>
+        <translation>経由</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::EventLogModel</name>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="90"/>
+        <source>view changed</source>
+        <translation>ビュー変更</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="92"/>
+        <source>plan changed</source>
+        <translation>プラン変更</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="94"/>
+        <source>failover</source>
+        <translation>フェイルオーバー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="96"/>
+        <source>drill</source>
+        <translation>演習</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="124"/>
+        <source>%1, reported by agent %2</source>
+        <translation>%1 (エージェント %2 が報告)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="169"/>
+        <source>Time</source>
+        <translation>時刻</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="171"/>
+        <source>Event</source>
+        <translation>イベント</translation>
+    </message>
+    <message>
+        <location filename="../console/models/event_log_model.cpp" line="173"/>
+        <source>Summary</source>
+        <translation>概要</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::GroupModel</name>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="218"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="227"/>
+        <source>The group of group leaders; its first member is the system leader</source>
+        <translation>グループリーダーのグループ。最初のメンバーがシステムリーダーです</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="229"/>
+        <source>%1 has no members: nobody routes it</source>
+        <translation>%1 にメンバーがいません: ルーティングするノードはありません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="230"/>
+        <source>%1 is routed by node %2</source>
+        <translation>%1 はノード %2 がルーティングしています</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="274"/>
+        <source>system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="274"/>
+        <source>leader</source>
+        <translation>リーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="318"/>
+        <source>Group / member</source>
+        <translation>グループ / メンバー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="320"/>
+        <source>Leader</source>
+        <translation>リーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="322"/>
+        <source>Interface</source>
+        <translation>インターフェース</translation>
+    </message>
+    <message>
+        <location filename="../console/models/group_model.cpp" line="324"/>
+        <source>Join seq</source>
+        <translation>参加順</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::HistoryModel</name>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="117"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="118"/>
+        <source>nobody</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="126"/>
+        <source>detected %1, new view %2 at %3</source>
+        <translation>%1 に検出、%3 に新しいビュー %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="129"/>
+        <source>waiting for the new routing points to report their tunnels up</source>
+        <translation>新しいルーティングポイントがトンネルの稼働を報告するのを待っています</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="170"/>
+        <source>Detected</source>
+        <translation>検出</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="172"/>
+        <source>Node</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="174"/>
+        <source>Cause</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="176"/>
+        <source>Roles lost</source>
+        <translation>失われた役割</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="178"/>
+        <source>Successors</source>
+        <translation>後継</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="180"/>
+        <source>Silent (ms)</source>
+        <translation>無応答 (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="182"/>
+        <source>Election (ms)</source>
+        <translation>選出 (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="184"/>
+        <source>Tunnels (ms)</source>
+        <translation>トンネル (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="186"/>
+        <source>Total (ms)</source>
+        <translation>合計 (ms)</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::MainWindow</name>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="120"/>
+        <source>no snapshot to export yet</source>
+        <translation>エクスポートできるスナップショットがまだありません</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="125"/>
+        <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
+        <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="134"/>
+        <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="135"/>
+        <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="137"/>
+        <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="139"/>
+        <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="142"/>
+        <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="149"/>
+        <source> (failed)</source>
+        <translation> (障害)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="154"/>
+        <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="158"/>
+        <source>%1 of %2%3</source>
+        <translation>%2 中 %1%3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="161"/>
+        <source>, leader</source>
+        <translation>、リーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="177"/>
+        <location filename="../console/mainwindow.cpp" line="196"/>
+        <source>&lt;li&gt;none&lt;/li&gt;</source>
+        <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="181"/>
+        <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="190"/>
+        <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
+        <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="209"/>
+        <source>DMR console</source>
+        <translation>DMR コンソール</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="218"/>
+        <source>DMR console — %1 (view %2)</source>
+        <translation>DMR コンソール — %1 (ビュー %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="244"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="249"/>
+        <source>Drill %1 done: %2</source>
+        <translation>演習 %1 完了: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="250"/>
+        <source>Drill %1 failed: %2</source>
+        <translation>演習 %1 失敗: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="274"/>
+        <source>Node</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="285"/>
+        <source>Nodes</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="296"/>
+        <source>Filter events</source>
+        <translation>イベントを絞り込み</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="313"/>
+        <source>Events</source>
+        <translation>イベント</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="319"/>
+        <source>Failover time</source>
+        <translation>フェイルオーバー時間</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="323"/>
+        <source>total ms</source>
+        <translation>合計 ms</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="330"/>
+        <source>detected</source>
+        <translation>検出</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="332"/>
+        <source>total (ms)</source>
+        <translation>合計 (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="355"/>
+        <source>Failovers</source>
+        <translation>フェイルオーバー</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="360"/>
+        <source>Drills</source>
+        <translation>演習</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="371"/>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="372"/>
+        <source>&amp;Export…</source>
+        <translation>エクスポート(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="375"/>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="378"/>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="379"/>
+        <source>&amp;Fit</source>
+        <translation>全体を表示(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="381"/>
+        <source>Zoom &amp;in</source>
+        <translation>拡大(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="383"/>
+        <source>Zoom &amp;out</source>
+        <translation>縮小(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="385"/>
+        <source>&amp;Find node…</source>
+        <translation>ノードを検索(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="388"/>
+        <source>&amp;Dark palette</source>
+        <translation>ダークパレット(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="395"/>
+        <source>&amp;Panels</source>
+        <translation>パネル(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="399"/>
+        <source>&amp;Drill</source>
+        <translation>演習(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="405"/>
+        <source>Main</source>
+        <translation>メイン</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="420"/>
+        <source>Select a node first</source>
+        <translation>先にノードを選択してください</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="423"/>
+        <source>Node %1</source>
+        <translation>ノード %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="424"/>
+        <source>&amp;Kill…</source>
+        <translation>強制終了(&amp;K)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="425"/>
+        <source>Fail &amp;adapter</source>
+        <translation>アダプター障害(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="428"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="433"/>
+        <source>&amp;Drain…</source>
+        <translation>ドレイン(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="434"/>
+        <source>&amp;Restore…</source>
+        <translation>復元(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="455"/>
+        <source>Operator token</source>
+        <translation>オペレータートークン</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="456"/>
+        <source>Drills need the operator token:</source>
+        <translation>演習にはオペレータートークンが必要です:</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="466"/>
+        <source>Reconnecting with the operator token…</source>
+        <translation>オペレータートークンで再接続しています…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="479"/>
+        <source>Drill %1 sent: %2 %3</source>
+        <translation>演習 %1 を送信: %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="505"/>
+        <source>Find node</source>
+        <translation>ノードを検索</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="506"/>
+        <source>Node id or address:</source>
+        <translation>ノード ID またはアドレス:</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="511"/>
+        <source>No node matches “%1”</source>
+        <translation>「%1」に一致するノードはありません</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/mainwindow.cpp" line="516"/>
+        <source>%n node(s) match</source>
+        <translation>
+            <numerusform>%n 個のノードが一致</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="559"/>
+        <source>No agent</source>
+        <translation>エージェントなし</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="567"/>
+        <source>Disconnected</source>
+        <translation>切断</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="568"/>
+        <source>Disconnected: %1</source>
+        <translation>切断: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="571"/>
+        <source>Connecting to %1…</source>
+        <translation>%1 に接続しています…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="574"/>
+        <source>Connected to %1 (agent %2, operator)</source>
+        <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="576"/>
+        <source>Connected to %1 (agent %2, read-only)</source>
+        <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="580"/>
+        <source>Reconnecting (next: %1)…</source>
+        <translation>再接続しています (次: %1)…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="589"/>
+        <source>Export</source>
+        <translation>エクスポート</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="590"/>
+        <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
+        <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="595"/>
+        <source>Saved %1</source>
+        <translation>%1 を保存しました</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="597"/>
+        <source>Export failed: %1</source>
+        <translation>エクスポートに失敗しました: %1</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::NodeTableModel</name>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="120"/>
+        <source>system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="122"/>
+        <source>leader of 1 network</source>
+        <translation>1 個のネットワークのリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="123"/>
+        <source>leader of %1 networks</source>
+        <translation>%1 個のネットワークのリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="125"/>
+        <source>member</source>
+        <translation>メンバー</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="157"/>
+        <source>%1 (failed)</source>
+        <translation>%1 (障害)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="165"/>
+        <source>Routing point of %1</source>
+        <translation>%1 のルーティングポイント</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="220"/>
+        <source>Node</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="222"/>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="224"/>
+        <source>Roles</source>
+        <translation>役割</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="226"/>
+        <source>Networks</source>
+        <translation>ネットワーク</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="228"/>
+        <source>Interfaces</source>
+        <translation>インターフェース</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::TopologyScene</name>
+    <message>
+        <location filename="../console/scene/export.cpp" line="28"/>
+        <location filename="../console/scene/export.cpp" line="33"/>
+        <source>cannot write %1: %2</source>
+        <translation>%1 に書き込めません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="72"/>
+        <source>cannot allocate a %1×%2 image</source>
+        <translation>%1×%2 の画像を確保できません</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="91"/>
+        <source>cannot encode %1 as PNG: %2</source>
+        <translation>%1 を PNG にエンコードできません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="106"/>
+        <source>Cluster %1 at %2</source>
+        <translation>クラスター %1 (%2 時点)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="117"/>
+        <source>DMR topology</source>
+        <translation>DMR トポロジー</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="126"/>
+        <source>cannot render %1 as SVG</source>
+        <translation>%1 を SVG として描画できません</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="715"/>
+        <source>system leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <source>group leader (routes its network)</source>
+        <translation>グループリーダー (ネットワークをルーティング)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="717"/>
+        <source>node up</source>
+        <translation>ノード稼働中</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <source>node failed</source>
+        <translation>ノード障害</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <source>node drained (maintenance)</source>
+        <translation>ノードドレイン済み (保守)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <source>node down (not started)</source>
+        <translation>ノード停止 (未起動)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <source>failed adapter</source>
+        <translation>障害アダプター</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <source>tunnel up</source>
+        <translation>トンネル稼働中</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <source>tunnel pending</source>
+        <translation>トンネル保留中</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="43"/>
+        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <source>up</source>
+        <translation>稼働中</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="45"/>
+        <source>failed</source>
+        <translation>障害</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <source>drained</source>
+        <translation>ドレイン済み</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
+        <source>down</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="109"/>
+        <source>Node %1: %2</source>
+        <translation>ノード %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="111"/>
+        <source>System leader</source>
+        <translation>システムリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="117"/>
+        <source>Leads %1</source>
+        <translation>%1 をリード</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="123"/>
+        <source>adapter failed</source>
+        <translation>アダプター障害</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/scene/topologyscene.cpp" line="300"/>
+        <source>and %n more</source>
+        <translation>
+            <numerusform>ほか %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <source>Network %1</source>
+        <translation>ネットワーク %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <source>Nodes: %1</source>
+        <translation>ノード: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="324"/>
+        <source>%1 %2 on %3</source>
+        <translation>%3 上の %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="444"/>
+        <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
+        <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <source>pending: an end is not yet in the GL_group</source>
+        <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <source>no leader</source>
+        <translation>リーダーなし</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <source>leader %1</source>
+        <translation>リーダー %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <source>· %1/%n up</source>
+        <translation>
+            <numerusform>· %1/%n 稼働中</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="595"/>
+        <source>carries %1</source>
+        <translation>%1 を担当</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="603"/>
+        <location filename="../console/scene/topologyitems.cpp" line="679"/>
+        <source>%1 (pending)</source>
+        <translation>%1 (保留中)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="755"/>
+        <location filename="../console/scene/topologyitems.cpp" line="780"/>
+        <source>Legend</source>
+        <translation>凡例</translation>
+    </message>
+</context>
+</TS>
