@@ -15,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QProcess>
@@ -83,6 +84,7 @@ int main(int argc, char *argv[])
             qputenv("QT_QPA_PLATFORM", "offscreen");
 
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dmr-console.svg")));
     QCoreApplication::setOrganizationName(QStringLiteral("dmr"));
     QCoreApplication::setApplicationName(QStringLiteral("dmr-console"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DMR_VERSION));

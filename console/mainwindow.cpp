@@ -24,6 +24,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -40,8 +41,8 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QToolBar>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 
@@ -215,8 +216,8 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
     connect(store_, &ClusterStore::snapshotChanged, this, [this] {
         scene_->setSnapshot(store_->snapshot());
         updateDetails();
-        setWindowTitle(tr("DMR console — %1 (view %2)")
-                           .arg(store_->clusterName(), store_->viewId()));
+        setWindowTitle(
+            tr("DMR console — %1 (view %2)").arg(store_->clusterName(), store_->viewId()));
     });
     connect(scene_, &TopologyScene::nodeClicked, this, &MainWindow::selectNode);
     connect(scene_, &TopologyScene::nodeContextMenuRequested, this,
@@ -245,10 +246,9 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
                 });
         connect(client_, &AgentClient::drillFinished, this,
                 [this](qint64 id, bool ok, const QString &message) {
-                    statusBar()->showMessage(
-                        ok ? tr("Drill %1 done: %2").arg(id).arg(message)
-                           : tr("Drill %1 failed: %2").arg(id).arg(message),
-                        15000);
+                    statusBar()->showMessage(ok ? tr("Drill %1 done: %2").arg(id).arg(message)
+                                                : tr("Drill %1 failed: %2").arg(id).arg(message),
+                                             15000);
                 });
     }
     updateConnectionLabel();
@@ -270,8 +270,8 @@ void MainWindow::buildDocks()
     details_ = new QTextBrowser(this);
     details_->setObjectName(QStringLiteral("nodeDetailsText"));
     details_->setOpenLinks(false);
-    auto *detailsDock =
-        makeDock(this, tr("Node"), QStringLiteral("nodeDetails"), details_, Qt::RightDockWidgetArea);
+    auto *detailsDock = makeDock(this, tr("Node"), QStringLiteral("nodeDetails"), details_,
+                                 Qt::RightDockWidgetArea);
 
     nodeTable_ = makeTable(this);
     nodeProxy_ = new QSortFilterProxyModel(this);
@@ -281,8 +281,8 @@ void MainWindow::buildDocks()
     nodeTable_->setSortingEnabled(true);
     nodeTable_->sortByColumn(NodeTableModel::IdColumn, Qt::AscendingOrder);
     nodeTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    auto *nodesDock =
-        makeDock(this, tr("Nodes"), QStringLiteral("nodeTable"), nodeTable_, Qt::RightDockWidgetArea);
+    auto *nodesDock = makeDock(this, tr("Nodes"), QStringLiteral("nodeTable"), nodeTable_,
+                               Qt::RightDockWidgetArea);
     splitDockWidget(detailsDock, nodesDock, Qt::Vertical);
     connect(nodeTable_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
@@ -333,7 +333,8 @@ void MainWindow::buildDocks()
     msAxis_->setLabelFormat(QStringLiteral("%d"));
     chart_->addAxis(timeAxis_, Qt::AlignBottom);
     chart_->addAxis(msAxis_, Qt::AlignLeft);
-    for (auto *series : {static_cast<QXYSeries *>(historyLine_), static_cast<QXYSeries *>(historyPoints_)}) {
+    for (auto *series :
+         {static_cast<QXYSeries *>(historyLine_), static_cast<QXYSeries *>(historyPoints_)}) {
         series->attachAxis(timeAxis_);
         series->attachAxis(msAxis_);
     }
@@ -351,13 +352,13 @@ void MainWindow::buildDocks()
     connect(hm, &QAbstractItemModel::modelReset, this, &MainWindow::updateChart);
     connect(hm, &QAbstractItemModel::dataChanged, this, &MainWindow::updateChart);
     updateChart();
-    auto *historyDock =
-        makeDock(this, tr("Failovers"), QStringLiteral("history"), history, Qt::BottomDockWidgetArea);
+    auto *historyDock = makeDock(this, tr("Failovers"), QStringLiteral("history"), history,
+                                 Qt::BottomDockWidgetArea);
 
     auto *drillTable = makeTable(this);
     drillTable->setModel(store_->drillModel());
-    auto *drillDock =
-        makeDock(this, tr("Drills"), QStringLiteral("drills"), drillTable, Qt::BottomDockWidgetArea);
+    auto *drillDock = makeDock(this, tr("Drills"), QStringLiteral("drills"), drillTable,
+                               Qt::BottomDockWidgetArea);
     tabifyDockWidget(eventDock, historyDock);
     tabifyDockWidget(historyDock, drillDock);
     eventDock->raise();
@@ -369,7 +370,11 @@ void MainWindow::buildDocks()
 void MainWindow::buildActions()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    auto icon = [](const char *name) {
+        return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
+    };
     auto *exportAction = file->addAction(tr("&Export…"), this, &MainWindow::exportAs);
+    exportAction->setIcon(icon("export"));
     exportAction->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -377,12 +382,16 @@ void MainWindow::buildActions()
 
     auto *viewMenu = menuBar()->addMenu(tr("&View"));
     auto *fit = viewMenu->addAction(tr("&Fit"), view_, &TopologyView::fitAll);
+    fit->setIcon(icon("fit"));
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     auto *zoomIn = viewMenu->addAction(tr("Zoom &in"), view_, &TopologyView::zoomIn);
+    zoomIn->setIcon(icon("zoom-in"));
     zoomIn->setShortcut(QKeySequence::ZoomIn);
     auto *zoomOut = viewMenu->addAction(tr("Zoom &out"), view_, &TopologyView::zoomOut);
+    zoomOut->setIcon(icon("zoom-out"));
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     auto *find = viewMenu->addAction(tr("&Find node…"), this, &MainWindow::findNode);
+    find->setIcon(icon("find"));
     find->setShortcut(QKeySequence::Find);
     viewMenu->addSeparator();
     darkAction_ = viewMenu->addAction(tr("&Dark palette"));
@@ -421,17 +430,21 @@ void MainWindow::buildDrillMenu(QMenu *menu, const QString &node)
         return;
     }
     menu->addSection(tr("Node %1").arg(node));
-    menu->addAction(tr("&Kill…"), this, [this, node] { requestDrill(QStringLiteral("kill"), node); });
-    auto *adapters = menu->addMenu(tr("Fail &adapter"));
+    auto icon = [](const char *name) {
+        return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
+    };
+    menu->addAction(icon("kill"), tr("&Kill…"), this,
+                    [this, node] { requestDrill(QStringLiteral("kill"), node); });
+    auto *adapters = menu->addMenu(icon("adapter"), tr("Fail &adapter"));
     for (const auto &i : n->second.interfaces) {
         const QString name = QString::fromStdString(i.name);
-        adapters->addAction(tr("%1 (%2)").arg(name, q(i.address.toString())), this,
-                            [this, node, name] {
-                                requestDrill(QStringLiteral("fail-adapter"), node, name);
-                            });
+        adapters->addAction(
+            tr("%1 (%2)").arg(name, q(i.address.toString())), this,
+            [this, node, name] { requestDrill(QStringLiteral("fail-adapter"), node, name); });
     }
-    menu->addAction(tr("&Drain…"), this, [this, node] { requestDrill(QStringLiteral("drain"), node); });
-    menu->addAction(tr("&Restore…"), this,
+    menu->addAction(icon("drain"), tr("&Drain…"), this,
+                    [this, node] { requestDrill(QStringLiteral("drain"), node); });
+    menu->addAction(icon("restore"), tr("&Restore…"), this,
                     [this, node] { requestDrill(QStringLiteral("restore"), node); });
 }
 
@@ -452,9 +465,9 @@ void MainWindow::requestDrill(const QString &action, const QString &node, const 
     pending_ = Drill{action, node, iface, dialog.reason(), dialog.durationMs()};
     if (!tokenKnown_ && !client_->isOperator()) {
         bool ok = false;
-        const QString token = QInputDialog::getText(this, tr("Operator token"),
-                                                    tr("Drills need the operator token:"),
-                                                    QLineEdit::Password, {}, &ok);
+        const QString token =
+            QInputDialog::getText(this, tr("Operator token"), tr("Drills need the operator token:"),
+                                  QLineEdit::Password, {}, &ok);
         if (!ok || token.isEmpty()) {
             pending_.reset();
             return;
@@ -476,8 +489,8 @@ void MainWindow::sendPendingDrill()
     const Drill d = *pending_;
     pending_.reset();
     const qint64 id = client_->sendDrill(d.action, d.node, d.iface, d.reason, d.durationMs);
-    statusBar()->showMessage(tr("Drill %1 sent: %2 %3").arg(id).arg(drillActionText(d.action), d.node),
-                             10000);
+    statusBar()->showMessage(
+        tr("Drill %1 sent: %2 %3").arg(id).arg(drillActionText(d.action), d.node), 10000);
 }
 
 void MainWindow::selectNode(const QString &id)
@@ -489,8 +502,8 @@ void MainWindow::selectNode(const QString &id)
     const int row = store_->nodeModel()->rowOf(id);
     if (row >= 0) {
         const QModelIndex index = nodeProxy_->mapFromSource(store_->nodeModel()->index(row, 0));
-        nodeTable_->selectionModel()->setCurrentIndex(
-            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        nodeTable_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                                 QItemSelectionModel::Rows);
         nodeTable_->scrollTo(index);
     } else {
         nodeTable_->clearSelection();
@@ -502,8 +515,8 @@ void MainWindow::selectNode(const QString &id)
 void MainWindow::findNode()
 {
     bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Find node"),
-                                               tr("Node id or address:"), QLineEdit::Normal, {}, &ok);
+    const QString text = QInputDialog::getText(this, tr("Find node"), tr("Node id or address:"),
+                                               QLineEdit::Normal, {}, &ok);
     if (!ok || text.trimmed().isEmpty())
         return;
     const QStringList found = scene_->findNodes(text.trimmed());
@@ -563,18 +576,16 @@ void MainWindow::updateConnectionLabel()
     QString text;
     switch (client_->state()) {
     case AgentClient::State::Disconnected:
-        text = client_->lastError().isEmpty()
-                   ? tr("Disconnected")
-                   : tr("Disconnected: %1").arg(client_->lastError());
+        text = client_->lastError().isEmpty() ? tr("Disconnected")
+                                              : tr("Disconnected: %1").arg(client_->lastError());
         break;
     case AgentClient::State::Connecting:
         text = tr("Connecting to %1…").arg(where);
         break;
     case AgentClient::State::Connected:
-        text = client_->isOperator() ? tr("Connected to %1 (agent %2, operator)")
-                                           .arg(where, client_->hello().agent)
-                                     : tr("Connected to %1 (agent %2, read-only)")
-                                           .arg(where, client_->hello().agent);
+        text = client_->isOperator()
+                   ? tr("Connected to %1 (agent %2, operator)").arg(where, client_->hello().agent)
+                   : tr("Connected to %1 (agent %2, read-only)").arg(where, client_->hello().agent);
         break;
     case AgentClient::State::Reconnecting:
         text = tr("Reconnecting (next: %1)…").arg(where);

@@ -724,94 +724,94 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="120"/>
+        <location filename="../console/mainwindow.cpp" line="121"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="125"/>
+        <location filename="../console/mainwindow.cpp" line="126"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="134"/>
+        <location filename="../console/mainwindow.cpp" line="135"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="135"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="138"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="139"/>
+        <location filename="../console/mainwindow.cpp" line="140"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
-        <location filename="../console/mainwindow.cpp" line="192"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="193"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="149"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="154"/>
+        <location filename="../console/mainwindow.cpp" line="155"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="158"/>
+        <location filename="../console/mainwindow.cpp" line="159"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="162"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="177"/>
-        <location filename="../console/mainwindow.cpp" line="196"/>
+        <location filename="../console/mainwindow.cpp" line="178"/>
+        <location filename="../console/mainwindow.cpp" line="197"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="181"/>
+        <location filename="../console/mainwindow.cpp" line="182"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="190"/>
+        <location filename="../console/mainwindow.cpp" line="191"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="209"/>
+        <location filename="../console/mainwindow.cpp" line="210"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="218"/>
+        <location filename="../console/mainwindow.cpp" line="220"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="244"/>
+        <location filename="../console/mainwindow.cpp" line="245"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -826,12 +826,12 @@
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="285"/>
+        <location filename="../console/mainwindow.cpp" line="284"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
@@ -876,137 +876,137 @@
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="371"/>
+        <location filename="../console/mainwindow.cpp" line="372"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="372"/>
+        <location filename="../console/mainwindow.cpp" line="376"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="375"/>
+        <location filename="../console/mainwindow.cpp" line="380"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="378"/>
+        <location filename="../console/mainwindow.cpp" line="383"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="379"/>
+        <location filename="../console/mainwindow.cpp" line="384"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="387"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="383"/>
+        <location filename="../console/mainwindow.cpp" line="390"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="385"/>
+        <location filename="../console/mainwindow.cpp" line="393"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="395"/>
+        <location filename="../console/mainwindow.cpp" line="404"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="399"/>
+        <location filename="../console/mainwindow.cpp" line="408"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="405"/>
+        <location filename="../console/mainwindow.cpp" line="414"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="420"/>
+        <location filename="../console/mainwindow.cpp" line="429"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="423"/>
+        <location filename="../console/mainwindow.cpp" line="432"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="424"/>
+        <location filename="../console/mainwindow.cpp" line="436"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="425"/>
+        <location filename="../console/mainwindow.cpp" line="438"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="428"/>
+        <location filename="../console/mainwindow.cpp" line="442"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="434"/>
+        <location filename="../console/mainwindow.cpp" line="447"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="455"/>
+        <location filename="../console/mainwindow.cpp" line="469"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="456"/>
+        <location filename="../console/mainwindow.cpp" line="469"/>
         <source>Drills need the operator token:</source>
         <translation>Übungen erfordern das Operator-Token:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="466"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>Übung %1 gesendet: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="505"/>
+        <location filename="../console/mainwindow.cpp" line="518"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="506"/>
+        <location filename="../console/mainwindow.cpp" line="518"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="511"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="516"/>
+        <location filename="../console/mainwindow.cpp" line="529"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1014,57 +1014,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="559"/>
+        <location filename="../console/mainwindow.cpp" line="572"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="567"/>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="568"/>
+        <location filename="../console/mainwindow.cpp" line="580"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="571"/>
+        <location filename="../console/mainwindow.cpp" line="583"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="574"/>
+        <location filename="../console/mainwindow.cpp" line="587"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="576"/>
+        <location filename="../console/mainwindow.cpp" line="588"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="580"/>
+        <location filename="../console/mainwindow.cpp" line="591"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="589"/>
+        <location filename="../console/mainwindow.cpp" line="600"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="590"/>
+        <location filename="../console/mainwindow.cpp" line="601"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="595"/>
+        <location filename="../console/mainwindow.cpp" line="606"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="597"/>
+        <location filename="../console/mainwindow.cpp" line="608"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1161,47 +1161,47 @@
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="715"/>
+        <location filename="../console/scene/topologyitems.cpp" line="716"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <location filename="../console/scene/topologyitems.cpp" line="718"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="717"/>
+        <location filename="../console/scene/topologyitems.cpp" line="719"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <location filename="../console/scene/topologyitems.cpp" line="720"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <location filename="../console/scene/topologyitems.cpp" line="721"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <location filename="../console/scene/topologyitems.cpp" line="722"/>
         <source>node down (not started)</source>
         <translation>Knoten inaktiv (nicht gestartet)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <location filename="../console/scene/topologyitems.cpp" line="723"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <location filename="../console/scene/topologyitems.cpp" line="724"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <location filename="../console/scene/topologyitems.cpp" line="725"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
@@ -1285,12 +1285,12 @@
         <translation>kein Leiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
         <source>leader %1</source>
         <translation>Leiter %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyitems.cpp" line="234"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n aktiv</numerusform>
@@ -1303,14 +1303,14 @@
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="603"/>
-        <location filename="../console/scene/topologyitems.cpp" line="679"/>
+        <location filename="../console/scene/topologyitems.cpp" line="604"/>
+        <location filename="../console/scene/topologyitems.cpp" line="680"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="755"/>
-        <location filename="../console/scene/topologyitems.cpp" line="780"/>
+        <location filename="../console/scene/topologyitems.cpp" line="757"/>
+        <location filename="../console/scene/topologyitems.cpp" line="782"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

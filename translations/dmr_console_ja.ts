@@ -724,94 +724,94 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="120"/>
+        <location filename="../console/mainwindow.cpp" line="121"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="125"/>
+        <location filename="../console/mainwindow.cpp" line="126"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="134"/>
+        <location filename="../console/mainwindow.cpp" line="135"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="135"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="138"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="139"/>
+        <location filename="../console/mainwindow.cpp" line="140"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
-        <location filename="../console/mainwindow.cpp" line="192"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="193"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="149"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="154"/>
+        <location filename="../console/mainwindow.cpp" line="155"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="158"/>
+        <location filename="../console/mainwindow.cpp" line="159"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="162"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="177"/>
-        <location filename="../console/mainwindow.cpp" line="196"/>
+        <location filename="../console/mainwindow.cpp" line="178"/>
+        <location filename="../console/mainwindow.cpp" line="197"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="181"/>
+        <location filename="../console/mainwindow.cpp" line="182"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="190"/>
+        <location filename="../console/mainwindow.cpp" line="191"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="209"/>
+        <location filename="../console/mainwindow.cpp" line="210"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="218"/>
+        <location filename="../console/mainwindow.cpp" line="220"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="244"/>
+        <location filename="../console/mainwindow.cpp" line="245"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -826,12 +826,12 @@
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="285"/>
+        <location filename="../console/mainwindow.cpp" line="284"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
@@ -876,194 +876,194 @@
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="371"/>
+        <location filename="../console/mainwindow.cpp" line="372"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="372"/>
+        <location filename="../console/mainwindow.cpp" line="376"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="375"/>
+        <location filename="../console/mainwindow.cpp" line="380"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="378"/>
+        <location filename="../console/mainwindow.cpp" line="383"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="379"/>
+        <location filename="../console/mainwindow.cpp" line="384"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="387"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="383"/>
+        <location filename="../console/mainwindow.cpp" line="390"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="385"/>
+        <location filename="../console/mainwindow.cpp" line="393"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="395"/>
+        <location filename="../console/mainwindow.cpp" line="404"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="399"/>
+        <location filename="../console/mainwindow.cpp" line="408"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="405"/>
+        <location filename="../console/mainwindow.cpp" line="414"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="420"/>
+        <location filename="../console/mainwindow.cpp" line="429"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="423"/>
+        <location filename="../console/mainwindow.cpp" line="432"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="424"/>
+        <location filename="../console/mainwindow.cpp" line="436"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="425"/>
+        <location filename="../console/mainwindow.cpp" line="438"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="428"/>
+        <location filename="../console/mainwindow.cpp" line="442"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="434"/>
+        <location filename="../console/mainwindow.cpp" line="447"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="455"/>
+        <location filename="../console/mainwindow.cpp" line="469"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="456"/>
+        <location filename="../console/mainwindow.cpp" line="469"/>
         <source>Drills need the operator token:</source>
         <translation>演習にはオペレータートークンが必要です:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="466"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>演習 %1 を送信: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="505"/>
+        <location filename="../console/mainwindow.cpp" line="518"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="506"/>
+        <location filename="../console/mainwindow.cpp" line="518"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="511"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="516"/>
+        <location filename="../console/mainwindow.cpp" line="529"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="559"/>
+        <location filename="../console/mainwindow.cpp" line="572"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="567"/>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="568"/>
+        <location filename="../console/mainwindow.cpp" line="580"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="571"/>
+        <location filename="../console/mainwindow.cpp" line="583"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="574"/>
+        <location filename="../console/mainwindow.cpp" line="587"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="576"/>
+        <location filename="../console/mainwindow.cpp" line="588"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="580"/>
+        <location filename="../console/mainwindow.cpp" line="591"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="589"/>
+        <location filename="../console/mainwindow.cpp" line="600"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="590"/>
+        <location filename="../console/mainwindow.cpp" line="601"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="595"/>
+        <location filename="../console/mainwindow.cpp" line="606"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="597"/>
+        <location filename="../console/mainwindow.cpp" line="608"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1160,47 +1160,47 @@
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="715"/>
+        <location filename="../console/scene/topologyitems.cpp" line="716"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <location filename="../console/scene/topologyitems.cpp" line="718"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="717"/>
+        <location filename="../console/scene/topologyitems.cpp" line="719"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <location filename="../console/scene/topologyitems.cpp" line="720"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <location filename="../console/scene/topologyitems.cpp" line="721"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <location filename="../console/scene/topologyitems.cpp" line="722"/>
         <source>node down (not started)</source>
         <translation>ノード停止 (未起動)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <location filename="../console/scene/topologyitems.cpp" line="723"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <location filename="../console/scene/topologyitems.cpp" line="724"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <location filename="../console/scene/topologyitems.cpp" line="725"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
@@ -1283,12 +1283,12 @@
         <translation>リーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
         <source>leader %1</source>
         <translation>リーダー %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyitems.cpp" line="234"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n 稼働中</numerusform>
@@ -1300,14 +1300,14 @@
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="603"/>
-        <location filename="../console/scene/topologyitems.cpp" line="679"/>
+        <location filename="../console/scene/topologyitems.cpp" line="604"/>
+        <location filename="../console/scene/topologyitems.cpp" line="680"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="755"/>
-        <location filename="../console/scene/topologyitems.cpp" line="780"/>
+        <location filename="../console/scene/topologyitems.cpp" line="757"/>
+        <location filename="../console/scene/topologyitems.cpp" line="782"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>
