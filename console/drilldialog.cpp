@@ -83,8 +83,8 @@ QStringList DrillDialog::consequences(const dmr::Snapshot &snapshot, const QStri
         lines << (next.isEmpty() ? tr("%1: loses its leader %2; nobody takes over.").arg(q(g), node)
                                  : tr("%1: leader %2 → %3").arg(q(g), node, next));
     }
-    const bool leavesGl = action != QLatin1String("fail-adapter")
-                          || (!lost.empty() && election.groupsLedBy(id).size() == lost.size());
+    const bool leavesGl = action != QLatin1String("fail-adapter") ||
+                          (!lost.empty() && election.groupsLedBy(id).size() == lost.size());
     if (leavesGl && election.systemLeader && *election.systemLeader == id) {
         const QString next = nextIn(election.glOrder, id);
         lines << (next.isEmpty() ? tr("System leader %1: nobody takes over.").arg(node)
@@ -95,8 +95,8 @@ QStringList DrillDialog::consequences(const dmr::Snapshot &snapshot, const QStri
     return lines;
 }
 
-DrillDialog::DrillDialog(const dmr::Snapshot &snapshot, const QString &node,
-                         const QString &action, const QString &iface, QWidget *parent)
+DrillDialog::DrillDialog(const dmr::Snapshot &snapshot, const QString &node, const QString &action,
+                         const QString &iface, QWidget *parent)
     : QDialog(parent)
     , node_(node)
     , action_(action)
@@ -107,8 +107,8 @@ DrillDialog::DrillDialog(const dmr::Snapshot &snapshot, const QString &node,
     , buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("drillDialog"));
-    const QString what = iface.isEmpty() ? drillActionText(action)
-                                         : tr("%1 %2").arg(drillActionText(action), iface);
+    const QString what =
+        iface.isEmpty() ? drillActionText(action) : tr("%1 %2").arg(drillActionText(action), iface);
     setWindowTitle(tr("Drill: %1 node %2").arg(what, node));
 
     QStringList html;

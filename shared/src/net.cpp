@@ -285,7 +285,8 @@ std::string IpAddress::toString() const
 Prefix::Prefix(IpAddress address, int length)
     : address_(address.masked(length))
     , length_(length)
-{}
+{
+}
 
 Result<Prefix> Prefix::parse(std::string_view text)
 {
@@ -300,8 +301,7 @@ Result<Prefix> Prefix::parse(std::string_view text)
         return length.error();
     Prefix p(*address, *length);
     if (p.address() != *address)
-        return parseError("network", text,
-                          "host bits set (the network is " + p.toString() + ")");
+        return parseError("network", text, "host bits set (the network is " + p.toString() + ")");
     return p;
 }
 
@@ -328,7 +328,8 @@ Result<InterfaceAddress> InterfaceAddress::parse(std::string_view text)
     if (!length)
         return length.error();
     if (address->isMulticast())
-        return parseError("interface address", text, "a multicast address cannot be an interface's");
+        return parseError("interface address", text,
+                          "a multicast address cannot be an interface's");
     return InterfaceAddress(*address, *length);
 }
 

@@ -79,8 +79,7 @@ std::string renderMrouted(const Plan &plan, const Topology &topology, const Node
             continue;
         }
         out << "tunnel " << local.address.toString() << " " << remote.address.toString()
-            << " metric 1 threshold 1  # to node " << remote.node << ", carries" << carried
-            << "\n";
+            << " metric 1 threshold 1  # to node " << remote.node << ", carries" << carried << "\n";
     }
     return out.str();
 }
@@ -164,8 +163,8 @@ std::string renderSmcroute(const Plan &plan, const Topology &topology, const Nod
                     to += " " + p.ifname;
             if (to.empty())
                 continue;
-            out << "mroute from " << from.ifname << " group " << channel.toString() << " to"
-                << to << "\n";
+            out << "mroute from " << from.ifname << " group " << channel.toString() << " to" << to
+                << "\n";
         }
     }
     return out.str();
@@ -230,8 +229,9 @@ std::string renderDot(const Snapshot &s)
     const Election &e = s.plan.election;
     std::ostringstream out;
     out << "graph " << dotQuote("dmr " + s.cluster) << " {\n";
-    out << "  graph [label=" << dotQuote("DMR cluster " + s.cluster + ", system leader " +
-                                         e.systemLeader.value_or("none"))
+    out << "  graph [label="
+        << dotQuote("DMR cluster " + s.cluster + ", system leader " +
+                    e.systemLeader.value_or("none"))
         << ", labelloc=t, fontname=\"Helvetica\", overlap=false, splines=true];\n";
     out << "  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n";
 
@@ -277,8 +277,8 @@ std::string renderDot(const Snapshot &s)
             << "\", fillcolor=" << fill << ", label=" << dotQuote(label) << "];\n";
     }
     for (const Node *n : nodes) {
-        const auto failed =
-            s.status.count(n->id) != 0 ? s.status.at(n->id).failedAdapters : std::set<std::string>{};
+        const auto failed = s.status.count(n->id) != 0 ? s.status.at(n->id).failedAdapters
+                                                       : std::set<std::string>{};
         for (const Interface &i : n->interfaces) {
             const GroupName g = i.group();
             auto view = s.membership.networks.find(g);
@@ -306,8 +306,8 @@ std::string renderDot(const Snapshot &s)
             carried += (carried.empty() ? "" : ", ") + g;
         out << "  " << dotQuote("node:" + t.root.node) << " -- " << dotQuote("node:" + t.leaf.node)
             << " [style=dashed, color=\"#1f6feb\", penwidth=2, constraint=false, label="
-            << dotQuote("tunnel " + t.root.address.toString() + " - " +
-                        t.leaf.address.toString() + "\n" + carried)
+            << dotQuote("tunnel " + t.root.address.toString() + " - " + t.leaf.address.toString() +
+                        "\n" + carried)
             << "];\n";
     }
     out << "}\n";

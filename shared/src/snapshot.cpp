@@ -240,8 +240,8 @@ struct SnapshotReader
         const Json &order = arrayField(doc, "", "gl_order");
         for (std::size_t i = 0; i < order.size(); ++i) {
             if (!order[i].is_string())
-                fail(element("gl_order", i), "expected a node id string, found " +
-                                                 typeName(order[i]));
+                fail(element("gl_order", i),
+                     "expected a node id string, found " + typeName(order[i]));
             knownNode(element("gl_order", i), order[i].get<std::string>());
             e.glOrder.push_back(order[i].get<std::string>());
         }
@@ -252,8 +252,8 @@ struct SnapshotReader
         } else if (!sl.is_null()) {
             fail("system_leader", "expected a node id string or null, found " + typeName(sl));
         }
-        if (e.systemLeader != (e.glOrder.empty() ? std::nullopt
-                                                 : std::optional<NodeId>(e.glOrder.front())))
+        if (e.systemLeader !=
+            (e.glOrder.empty() ? std::nullopt : std::optional<NodeId>(e.glOrder.front())))
             fail("system_leader", "must be the first of gl_order");
 
         const Json &routes = arrayField(doc, "", "routes");

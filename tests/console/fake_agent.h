@@ -26,7 +26,6 @@ namespace dmr::console::testing {
 namespace td = dmr::console::testdata;
 namespace proto = dmr::protocol;
 
-
 // One agent's control port, faked: every request goes through the core's decoder and session
 // rules; the answers are canned.
 class FakeAgent : public QObject

@@ -52,8 +52,8 @@ struct Fixture
         window->setOperatorToken(kToken);
         window->scene()->setAnimationsEnabled(false);
         client.start();
-        return QTest::qWaitFor([&] { return window->store()->hasSnapshot() && client.isOperator(); },
-                               kTimeoutMs);
+        return QTest::qWaitFor(
+            [&] { return window->store()->hasSnapshot() && client.isOperator(); }, kTimeoutMs);
     }
 };
 
@@ -106,7 +106,8 @@ private slots:
             QVERIFY2(text.contains(QString::fromStdString(i.name)), qPrintable(text));
             QVERIFY2(text.contains(QString::fromStdString(i.address.toString())), qPrintable(text));
         }
-        QVERIFY(text.contains(QStringLiteral("GL_group")) || text.contains(QStringLiteral("10.0.")));
+        QVERIFY(text.contains(QStringLiteral("GL_group")) ||
+                text.contains(QStringLiteral("10.0.")));
         const QModelIndex current = f.window->nodeTable()->currentIndex();
         QCOMPARE(current.data(NodeTableModel::NodeIdRole).toString(), QStringLiteral("4"));
     }
