@@ -74,6 +74,21 @@ void spawnCommand(const std::string &command, const std::string &input)
     ::close(fds[1]);
 }
 
+// The nodes of the view that open something in this change: the new routing points, whose
+// word ("applied") closes and the history wait for.
+std::set<NodeId> openers(const std::vector<Action> &change, const gms::ClusterView &view)
+{
+    std::set<NodeId> out;
+    for (const auto &a : change) {
+        if (!a.opens())
+            continue;
+        for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
+            if (!n.empty() && view.node(n) != nullptr)
+                out.insert(n);
+    }
+    return out;
+}
+
 void reapChildren()
 {
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
@@ -435,15 +450,17 @@ void Agent::installed(const gms::ClusterView &view)
             control_->publish(protocol::encodeViewChanged(nowMs(), View{group, {}}));
     if (!(before.groups.glGroup == view.groups.glGroup))
         control_->publish(protocol::encodeViewChanged(nowMs(), view.groups.glGroup));
-    recordFailovers(plan_, next, view);
+    // The whole cluster's change, computed once: the event, the history and the handover use it.
     const auto global = diffPlans(plan_, next);
+    recordFailovers(plan_, next, global, view);
     if (!global.empty())
         control_->publish(protocol::encodePlanChanged(nowMs(), global));
-    applyPlan(next, viewId);
+    applyPlan(next, global, viewId);
     plan_ = std::move(next);
 }
 
-void Agent::applyPlan(const Plan &next, const std::string &viewId)
+void Agent::applyPlan(const Plan &next, const std::vector<Action> &global,
+                      const std::string &viewId)
 {
     // What this node does, from what its data plane holds now (not from the last plan: closes
     // may still be pending from a handover).
@@ -484,13 +501,9 @@ void Agent::applyPlan(const Plan &next, const std::string &viewId)
     }
     // Make-before-break: close only once every node that opens something in this change has
     // said its part is up, or after kHandoverTimeoutMs.
-    for (const auto &a : diffPlans(plan_, next)) {
-        if (!a.opens())
-            continue;
-        for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
-            if (!n.empty() && n != config_.node.id && view_.node(n) != nullptr)
-                waiting.emplace(viewId, n);
-    }
+    for (const NodeId &n : openers(global, view_))
+        if (n != config_.node.id)
+            waiting.emplace(viewId, n);
     for (auto it = waiting.begin(); it != waiting.end();) {
         auto seen = appliedSeen_.find(it->first);
         const bool gone = view_.node(it->second) == nullptr; // it failed: waiting is pointless
@@ -543,7 +556,8 @@ void Agent::onApplied(const NodeId &node, const std::string &viewId, std::int64_
     }
 }
 
-void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::ClusterView &view)
+void Agent::recordFailovers(const Plan &before, const Plan &after,
+                            const std::vector<Action> &global, const gms::ClusterView &view)
 {
     const Election &was = before.election;
     const Election &now = after.election;
@@ -570,14 +584,7 @@ void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::Cl
     if (records.empty())
         return;
     const std::int64_t t = nowMs();
-    std::set<NodeId> openers;
-    for (const auto &a : diffPlans(before, after)) {
-        if (!a.opens())
-            continue;
-        for (const NodeId &n : {a.route.node, a.tunnel.root.node, a.tunnel.leaf.node})
-            if (!n.empty() && view.node(n) != nullptr)
-                openers.insert(n);
-    }
+    const std::set<NodeId> up = openers(global, view);
     for (auto &[node, r] : records) {
         r.id = nextFailoverId_++;
         r.viewId = view.id.toString();
@@ -598,7 +605,7 @@ void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::Cl
             else if (st != knownStatus_.end() && !st->second.failedAdapters.empty())
                 r.cause = "adapter";
         }
-        r.awaiting = openers;
+        r.awaiting = up;
         r.tunnelsUpAtMs = 0;
         if (auto seen = appliedSeen_.find(r.viewId); seen != appliedSeen_.end()) {
             for (const auto &[opener, at] : seen->second) {
@@ -620,7 +627,7 @@ void Agent::recordFailovers(const Plan &before, const Plan &after, const gms::Cl
     }
     if (!config_.output.notifyCommand.empty()) {
         Json actions = Json::array();
-        for (const auto &a : diffPlans(before, after))
+        for (const auto &a : global)
             actions.push_back({{"kind", toString(a.kind)}, {"text", a.toString()}});
         spawnCommand(config_.output.notifyCommand,
                      Json{{"node", config_.node.id},

@@ -90,9 +90,10 @@ private:
 
     // Plans.
     Topology topologyOf(const gms::ClusterView &view);
-    void applyPlan(const Plan &plan, const std::string &viewId);
+    void applyPlan(const Plan &plan, const std::vector<Action> &global, const std::string &viewId);
     void flushPendingCloses(bool force);
-    void recordFailovers(const Plan &before, const Plan &after, const gms::ClusterView &view);
+    void recordFailovers(const Plan &before, const Plan &after, const std::vector<Action> &global,
+                         const gms::ClusterView &view);
     void onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs);
     void writeOutputs(const Plan &plan, const std::vector<Action> &mine);
 
