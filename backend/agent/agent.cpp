@@ -616,9 +616,9 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
         if (r.awaiting.empty() && r.tunnelsUpAtMs == 0)
             r.tunnelsUpAtMs = t;
         for (const auto &[role, successor] : r.successors) {
-            if (role.rfind("leader ", 0) == 0)
-                control_->publish(
-                    protocol::encodeFailover(t, role.substr(7), node, successor, r.cause));
+            // A network's leader moved, or (as the GL_group's) the system leader did.
+            const GroupName group = role.rfind("leader ", 0) == 0 ? role.substr(7) : kGlGroup;
+            control_->publish(protocol::encodeFailover(t, group, node, successor, r.cause));
         }
         log("failover: node " + node + " (" + r.cause + ") lost its roles; view " + r.viewId);
         if (history_.size() == kHistoryMax)

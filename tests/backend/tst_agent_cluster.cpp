@@ -154,7 +154,32 @@ private slots:
         auto c = fig5(21100);
         QVERIFY(c->startAll());
         QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        // Follow node 6's events across the kill.
+        QTcpSocket events;
+        events.connectToHost(s("127.0.0.1"), static_cast<quint16>(c->controlPort(s("6"))));
+        QVERIFY(events.waitForConnected(5000));
+        events.write("{\"type\":\"hello\",\"protocol\":1,\"client\":\"tst\"}\n"
+                     "{\"type\":\"subscribe\",\"id\":1}\n");
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                events.waitForReadyRead(50);
+                return events.peek(1 << 20).count('\n') >= 2; // hello and subscribe replies
+            },
+            kDeadlineMs));
+        events.readAll();
         c->kill9(s("2"));
+        // The system leader's move is a failover event of the GL_group (PROTOCOL.md, Events).
+        QByteArray seen;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         events.waitForReadyRead(50);
+                         seen += events.readAll();
+                         return seen.contains("\"event\":\"failover\"") &&
+                                seen.contains(
+                                    "{\"group\":\"GL_group\",\"from\":\"2\",\"to\":\"6\"");
+                     },
+                     kDeadlineMs),
+                 seen.constData());
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
         QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
