@@ -1,40 +1,19 @@
 #include "drill_model.h"
 
 #include "format.h"
-#include "row_sync.h"
 
 #include <limits>
 
 namespace dmr::console {
 
 DrillModel::DrillModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : SyncedTableModel(parent)
 {
 }
 
 void DrillModel::setRecords(const QList<DrillRecord> &records)
 {
-    const bool synced = syncRows(
-        records_, records, [](const DrillRecord &r) { return r.id; },
-        [this](int first, int last, auto apply) {
-            beginRemoveRows({}, first, last);
-            apply();
-            endRemoveRows();
-        },
-        [this](int first, int last, auto apply) {
-            beginInsertRows({}, first, last);
-            apply();
-            endInsertRows();
-        },
-        [this](int row, const DrillRecord &value) {
-            records_[row] = value;
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        });
-    if (!synced) {
-        beginResetModel();
-        records_ = records;
-        endResetModel();
-    }
+    syncTable(records_, records, [](const DrillRecord &r) { return r.id; });
 }
 
 DrillRecord DrillModel::recordAt(int row) const

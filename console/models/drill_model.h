@@ -6,11 +6,11 @@
 
 #include "client/records.h"
 
-#include <QAbstractTableModel>
+#include "synced_table_model.h"
 
 namespace dmr::console {
 
-class DrillModel : public QAbstractTableModel
+class DrillModel : public SyncedTableModel
 {
     Q_OBJECT
 

@@ -1,7 +1,6 @@
 #include "history_model.h"
 
 #include "format.h"
-#include "row_sync.h"
 
 #include <limits>
 
@@ -23,33 +22,13 @@ QVariant sortable(const std::optional<qint64> &v)
 } // namespace
 
 HistoryModel::HistoryModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : SyncedTableModel(parent)
 {
 }
 
 void HistoryModel::setRecords(const QList<FailoverRecord> &records)
 {
-    const bool synced = syncRows(
-        records_, records, [](const FailoverRecord &r) { return r.id; },
-        [this](int first, int last, auto apply) {
-            beginRemoveRows({}, first, last);
-            apply();
-            endRemoveRows();
-        },
-        [this](int first, int last, auto apply) {
-            beginInsertRows({}, first, last);
-            apply();
-            endInsertRows();
-        },
-        [this](int row, const FailoverRecord &value) {
-            records_[row] = value;
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        });
-    if (!synced) {
-        beginResetModel();
-        records_ = records;
-        endResetModel();
-    }
+    syncTable(records_, records, [](const FailoverRecord &r) { return r.id; });
 }
 
 FailoverRecord HistoryModel::recordAt(int row) const

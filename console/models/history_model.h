@@ -7,11 +7,11 @@
 
 #include "client/records.h"
 
-#include <QAbstractTableModel>
+#include "synced_table_model.h"
 
 namespace dmr::console {
 
-class HistoryModel : public QAbstractTableModel
+class HistoryModel : public SyncedTableModel
 {
     Q_OBJECT
 

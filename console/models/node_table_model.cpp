@@ -1,7 +1,6 @@
 #include "node_table_model.h"
 
 #include "format.h"
-#include "row_sync.h"
 
 #include <algorithm>
 
@@ -51,7 +50,7 @@ QList<NodeTableModel::Row> NodeTableModel::rowsOf(const dmr::Snapshot &snapshot)
 }
 
 NodeTableModel::NodeTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : SyncedTableModel(parent)
 {
 }
 
@@ -67,27 +66,7 @@ void NodeTableModel::clear()
 
 void NodeTableModel::setRows(const QList<Row> &rows)
 {
-    const bool synced = syncRows(
-        rows_, rows, [](const Row &r) { return r.id; },
-        [this](int first, int last, auto apply) {
-            beginRemoveRows({}, first, last);
-            apply();
-            endRemoveRows();
-        },
-        [this](int first, int last, auto apply) {
-            beginInsertRows({}, first, last);
-            apply();
-            endInsertRows();
-        },
-        [this](int row, const Row &value) {
-            rows_[row] = value;
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        });
-    if (!synced) {
-        beginResetModel();
-        rows_ = rows;
-        endResetModel();
-    }
+    syncTable(rows_, rows, [](const Row &r) { return r.id; });
 }
 
 int NodeTableModel::rowOf(const QString &nodeId) const

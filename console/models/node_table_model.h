@@ -7,12 +7,12 @@
 
 #include "dmr/snapshot.h"
 
-#include <QAbstractTableModel>
+#include "synced_table_model.h"
 #include <QStringList>
 
 namespace dmr::console {
 
-class NodeTableModel : public QAbstractTableModel
+class NodeTableModel : public SyncedTableModel
 {
     Q_OBJECT
 
