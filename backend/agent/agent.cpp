@@ -21,9 +21,9 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::int64_t wallClockMs()
+std::int64_t wallClockUs()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
+    return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
@@ -102,7 +102,7 @@ Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
     , config_(std::move(config))
     , version_(std::move(version))
     , steady0_(std::chrono::steady_clock::now())
-    , wall0Ms_(wallClockMs())
+    , wall0Us_(wallClockUs())
     , tickTimer_(io)
 {
 }
@@ -114,9 +114,12 @@ Agent::~Agent()
 
 std::int64_t Agent::nowMs() const
 {
-    return wall0Ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - steady0_)
-                          .count();
+    // Rounded down once, from microseconds: two agents' stamps of two moments keep their order
+    // (summing two millisecond-truncated parts could put them up to 1 ms out of order).
+    return (wall0Us_ + std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - steady0_)
+                           .count()) /
+           1000;
 }
 
 void Agent::log(const std::string &line) const

@@ -124,7 +124,7 @@ private:
     AgentConfig config_;
     std::string version_;
     std::chrono::steady_clock::time_point steady0_;
-    std::int64_t wall0Ms_ = 0;
+    std::int64_t wall0Us_ = 0; // the wall clock at start, microseconds since the epoch
 
     std::vector<Interface> interfaces_;
     std::set<std::string> failedAdapters_;
