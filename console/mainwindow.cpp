@@ -41,6 +41,7 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -405,11 +406,31 @@ void MainWindow::buildActions()
     for (auto *dock : findChildren<QDockWidget *>())
         panels->addAction(dock->toggleViewAction());
 
+    // The drills act on the selected node: the same actions in the menu, the toolbar and (for
+    // the node under the mouse) the context menu.
     drillMenu_ = menuBar()->addMenu(tr("&Drill"));
-    connect(drillMenu_, &QMenu::aboutToShow, this, [this] {
-        drillMenu_->clear();
-        buildDrillMenu(drillMenu_, scene_->selectedNode());
+    killAction_ = drillMenu_->addAction(icon("kill"), tr("&Kill…"), this, [this] {
+        requestDrill(QStringLiteral("kill"), scene_->selectedNode());
     });
+    killAction_->setObjectName(QStringLiteral("drillKill"));
+    killAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    adapterMenu_ = drillMenu_->addMenu(icon("adapter"), tr("Fail &adapter"));
+    adapterMenu_->setObjectName(QStringLiteral("drillFailAdapterMenu"));
+    adapterMenu_->menuAction()->setObjectName(QStringLiteral("drillFailAdapter"));
+    connect(adapterMenu_, &QMenu::aboutToShow, this,
+            [this] { fillAdapterMenu(adapterMenu_, scene_->selectedNode()); });
+    drainAction_ = drillMenu_->addAction(icon("drain"), tr("&Drain…"), this, [this] {
+        requestDrill(QStringLiteral("drain"), scene_->selectedNode());
+    });
+    drainAction_->setObjectName(QStringLiteral("drillDrain"));
+    drainAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    restoreAction_ = drillMenu_->addAction(icon("restore"), tr("&Restore…"), this, [this] {
+        requestDrill(QStringLiteral("restore"), scene_->selectedNode());
+    });
+    restoreAction_->setObjectName(QStringLiteral("drillRestore"));
+    restoreAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    for (auto *a : {killAction_, adapterMenu_->menuAction(), drainAction_, restoreAction_})
+        a->setStatusTip(tr("Drill on the selected node"));
 
     auto *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
@@ -418,7 +439,47 @@ void MainWindow::buildActions()
     tools->addAction(zoomOut);
     tools->addAction(find);
     tools->addSeparator();
+    tools->addAction(killAction_);
+    tools->addAction(adapterMenu_->menuAction());
+    if (auto *button =
+            qobject_cast<QToolButton *>(tools->widgetForAction(adapterMenu_->menuAction())))
+        button->setPopupMode(QToolButton::InstantPopup);
+    tools->addAction(drainAction_);
+    tools->addAction(restoreAction_);
+    tools->addSeparator();
     tools->addAction(exportAction);
+    updateDrillActions();
+}
+
+void MainWindow::updateDrillActions()
+{
+    if (!killAction_)
+        return;
+    const QString node = scene_->selectedNode();
+    const bool known = !node.isEmpty() && store_->snapshot().nodes.count(node.toStdString()) != 0;
+    const bool can = known && client_;
+    for (auto *a : {killAction_, adapterMenu_->menuAction(), drainAction_, restoreAction_}) {
+        a->setEnabled(can);
+        a->setToolTip(known ? tr("%1 node %2").arg(a->text().remove(u'&').remove(u'…'), node)
+                            : tr("Select a node first"));
+    }
+}
+
+void MainWindow::fillAdapterMenu(QMenu *menu, const QString &node)
+{
+    menu->clear();
+    const dmr::Snapshot &s = store_->snapshot();
+    const auto n = s.nodes.find(node.toStdString());
+    if (node.isEmpty() || n == s.nodes.end()) {
+        menu->addAction(tr("Select a node first"))->setEnabled(false);
+        return;
+    }
+    for (const auto &i : n->second.interfaces) {
+        const QString name = QString::fromStdString(i.name);
+        menu->addAction(tr("%1 (%2)").arg(name, q(i.address.toString())), this, [this, node, name] {
+            requestDrill(QStringLiteral("fail-adapter"), node, name);
+        });
+    }
 }
 
 void MainWindow::buildDrillMenu(QMenu *menu, const QString &node)
@@ -435,13 +496,7 @@ void MainWindow::buildDrillMenu(QMenu *menu, const QString &node)
     };
     menu->addAction(icon("kill"), tr("&Kill…"), this,
                     [this, node] { requestDrill(QStringLiteral("kill"), node); });
-    auto *adapters = menu->addMenu(icon("adapter"), tr("Fail &adapter"));
-    for (const auto &i : n->second.interfaces) {
-        const QString name = QString::fromStdString(i.name);
-        adapters->addAction(
-            tr("%1 (%2)").arg(name, q(i.address.toString())), this,
-            [this, node, name] { requestDrill(QStringLiteral("fail-adapter"), node, name); });
-    }
+    fillAdapterMenu(menu->addMenu(icon("adapter"), tr("Fail &adapter")), node);
     menu->addAction(icon("drain"), tr("&Drain…"), this,
                     [this, node] { requestDrill(QStringLiteral("drain"), node); });
     menu->addAction(icon("restore"), tr("&Restore…"), this,
@@ -537,6 +592,7 @@ QString MainWindow::detailsText() const
 void MainWindow::updateDetails()
 {
     details_->setHtml(nodeDetailsHtml(store_->snapshot(), scene_->selectedNode()));
+    updateDrillActions();
 }
 
 void MainWindow::updateChart()

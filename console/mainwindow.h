@@ -71,6 +71,8 @@ private:
     void buildDocks();
     void buildActions();
     void buildDrillMenu(QMenu *menu, const QString &node);
+    void fillAdapterMenu(QMenu *menu, const QString &node);
+    void updateDrillActions();
     void updateConnectionLabel();
     void updateDetails();
     void updateChart();
@@ -99,6 +101,10 @@ private:
     QValueAxis *msAxis_ = nullptr;
     QLabel *connection_ = nullptr;
     QMenu *drillMenu_ = nullptr;
+    QMenu *adapterMenu_ = nullptr;
+    QAction *killAction_ = nullptr;
+    QAction *drainAction_ = nullptr;
+    QAction *restoreAction_ = nullptr;
     QAction *darkAction_ = nullptr;
     bool tokenKnown_ = false;
     bool selecting_ = false;

@@ -20,6 +20,7 @@ TopologyView::TopologyView(QWidget *parent)
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
     setOptimizationFlag(QGraphicsView::DontSavePainterState, false);
     setFrameShape(QFrame::NoFrame);
+    setFitted(autoFit_);
 }
 
 TopologyView::TopologyView(TopologyScene *scene, QWidget *parent)
@@ -62,9 +63,19 @@ void TopologyView::setZoom(qreal zoom)
     emit zoomChanged(z);
 }
 
+void TopologyView::setFitted(bool fitted)
+{
+    autoFit_ = fitted;
+    // Fitted, the whole scene is in view: scroll bars would only take room and make the fit
+    // shrink again. Zoomed in or at 1:1 they show where the view is.
+    const auto policy = fitted ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded;
+    setHorizontalScrollBarPolicy(policy);
+    setVerticalScrollBarPolicy(policy);
+}
+
 void TopologyView::scaleBy(qreal factor)
 {
-    autoFit_ = false;
+    setFitted(false);
     setZoom(zoom() * factor);
 }
 
@@ -86,13 +97,13 @@ void TopologyView::zoomOut()
 
 void TopologyView::resetZoom()
 {
-    autoFit_ = false;
+    setFitted(false);
     setZoom(1.0);
 }
 
 void TopologyView::fitAll()
 {
-    autoFit_ = true;
+    setFitted(true);
     fitNow();
 }
 
@@ -101,7 +112,7 @@ void TopologyView::fitNow()
     auto *s = topologyScene();
     if (!s || viewport()->width() < 10 || viewport()->height() < 10)
         return;
-    const QRectF content = s->contentRect().adjusted(-20, -20, 20, 20);
+    const QRectF content = s->sceneRect();
     if (content.isEmpty())
         return;
     const qreal z = std::min({viewport()->width() / content.width(),

@@ -48,6 +48,7 @@ protected:
 
 private:
     void scaleBy(qreal factor);
+    void setFitted(bool fitted);
     void fitNow();
 
     bool autoFit_ = true;

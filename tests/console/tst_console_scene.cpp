@@ -505,9 +505,16 @@ private slots:
         // Everything is visible when fitted.
         const QRectF visible = view.mapToScene(view.viewport()->rect()).boundingRect();
         QVERIFY(visible.adjusted(-2, -2, 2, 2).contains(scene.contentRect()));
+        // ... so there is nothing to scroll to: no scroll bars taking room.
+        QVERIFY(!view.horizontalScrollBar()->isVisible());
+        QVERIFY(!view.verticalScrollBar()->isVisible());
         view.zoomIn();
         QVERIFY(view.zoom() > fitted);
         QVERIFY(!view.autoFit());
+        view.zoomIn();
+        view.zoomIn();
+        // Zoomed in, the scroll bars say where the view is.
+        QTRY_VERIFY(view.horizontalScrollBar()->isVisible());
         view.resetZoom();
         QCOMPARE(view.zoom(), 1.0);
         view.zoomOut();

@@ -14,16 +14,22 @@
 #include "models/node_table_model.h"
 #include "scene/topologyscene.h"
 
+#include <QApplication>
 #include <QDockWidget>
 #include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMenu>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolBar>
 
 #include <memory>
 
@@ -146,6 +152,136 @@ private slots:
         f.window->requestDrill(QStringLiteral("kill"), QStringLiteral("4"));
         QTest::qWait(300);
         QCOMPARE(f.fake.count(QStringLiteral("drill")), 1);
+    }
+
+    // View > Find node: the dialog takes an address, the node is selected and centred.
+    void findSelectsByAddress()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const auto &node = f.window->store()->snapshot().nodes.at("5");
+        const QString address =
+            QString::fromStdString(node.interfaces.front().address.address().toString());
+        bool answered = false;
+        QTimer::singleShot(0, [&] {
+            auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            dialog->setTextValue(address);
+            answered = true;
+            dialog->accept();
+        });
+        f.window->findNode();
+        QVERIFY(answered);
+        QCOMPARE(f.window->scene()->selectedNode(), QStringLiteral("5"));
+        QVERIFY2(f.window->detailsText().contains(address), qPrintable(f.window->detailsText()));
+
+        // No match: the selection stays and the status bar says so.
+        QTimer::singleShot(0, [&] {
+            if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+                dialog->setTextValue(QStringLiteral("no-such-node"));
+                dialog->accept();
+            }
+        });
+        f.window->findNode();
+        QCOMPARE(f.window->scene()->selectedNode(), QStringLiteral("5"));
+        QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("no-such-node")));
+    }
+
+    // Right-click on a node: Kill, Fail adapter with one entry per interface, Drain, Restore;
+    // choosing Kill goes through the confirmation to one drill line for that node.
+    void contextMenuOffersTheDrills()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const auto &node = f.window->store()->snapshot().nodes.at("4");
+        QStringList seen;
+        QStringList adapters;
+        QTimer::singleShot(0, [&] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            if (!menu)
+                return;
+            QAction *kill = nullptr;
+            for (auto *a : menu->actions()) {
+                if (a->isSeparator() && a->text().isEmpty())
+                    continue;
+                seen << a->text();
+                if (a->menu())
+                    for (auto *sub : a->menu()->actions())
+                        adapters << sub->text();
+                if (a->text() == MainWindow::tr("&Kill…"))
+                    kill = a;
+            }
+            // As a click would: the action fires, the menu closes (and takes its actions).
+            if (kill)
+                kill->trigger();
+            menu->close();
+        });
+        QString summary;
+        DrillDialog::execHook = [&](DrillDialog &d) {
+            summary = d.summaryText();
+            d.setReason(QStringLiteral("from the context menu"));
+            return int(QDialog::Accepted);
+        };
+        emit f.window->scene()->nodeContextMenuRequested(QStringLiteral("4"), QPoint(100, 100));
+        QCOMPARE(f.window->scene()->selectedNode(), QStringLiteral("4"));
+        QVERIFY2(seen.contains(MainWindow::tr("&Kill…")), qPrintable(seen.join('|')));
+        QVERIFY2(seen.contains(MainWindow::tr("Fail &adapter")), qPrintable(seen.join('|')));
+        QVERIFY2(seen.contains(MainWindow::tr("&Drain…")), qPrintable(seen.join('|')));
+        QVERIFY2(seen.contains(MainWindow::tr("&Restore…")), qPrintable(seen.join('|')));
+        QCOMPARE(adapters.size(), qsizetype(node.interfaces.size()));
+        for (const auto &i : node.interfaces)
+            QVERIFY2(adapters.join('|').contains(QString::fromStdString(i.name)),
+                     qPrintable(adapters.join('|')));
+        QTRY_COMPARE_WITH_TIMEOUT(f.fake.count(QStringLiteral("drill")), 1, kTimeoutMs);
+        const QJsonObject d = f.fake.last(QStringLiteral("drill"));
+        QCOMPARE(d.value("action").toString(), QStringLiteral("kill"));
+        QCOMPARE(d.value("node").toString(), QStringLiteral("4"));
+        QCOMPARE(d.value("reason").toString(), QStringLiteral("from the context menu"));
+        QVERIFY(summary.contains(QStringLiteral("4")));
+    }
+
+    // The Drill menu and the toolbar hold the same actions, with shortcuts; they act on the
+    // selected node and are off while nothing is selected.
+    void drillActionsInMenuAndToolbar()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        auto *kill = f.window->findChild<QAction *>(QStringLiteral("drillKill"));
+        auto *drain = f.window->findChild<QAction *>(QStringLiteral("drillDrain"));
+        auto *restore = f.window->findChild<QAction *>(QStringLiteral("drillRestore"));
+        auto *adapter = f.window->findChild<QAction *>(QStringLiteral("drillFailAdapter"));
+        QVERIFY(kill && drain && restore && adapter);
+        auto *toolbar = f.window->findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(toolbar);
+        for (auto *a : {kill, drain, restore, adapter})
+            QVERIFY2(toolbar->actions().contains(a), qPrintable(a->text()));
+        for (auto *a : {kill, drain, restore})
+            QVERIFY2(!a->shortcut().isEmpty(), qPrintable(a->text()));
+        f.window->selectNode(QString());
+        QVERIFY(!kill->isEnabled());
+
+        f.window->selectNode(QStringLiteral("3"));
+        QVERIFY(kill->isEnabled());
+        DrillDialog::execHook = [](DrillDialog &d) {
+            d.setReason(QStringLiteral("maintenance"));
+            return int(QDialog::Accepted);
+        };
+        drain->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(f.fake.count(QStringLiteral("drill")), 1, kTimeoutMs);
+        QCOMPARE(f.fake.last(QStringLiteral("drill")).value("action").toString(),
+                 QStringLiteral("drain"));
+        QCOMPARE(f.fake.last(QStringLiteral("drill")).value("node").toString(),
+                 QStringLiteral("3"));
+
+        // The shortcut reaches the same action.
+        f.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(f.window.get()));
+        f.window->activateWindow();
+        QTest::keySequence(f.window.get(), restore->shortcut());
+        QTRY_COMPARE_WITH_TIMEOUT(f.fake.count(QStringLiteral("drill")), 2, kTimeoutMs);
+        QCOMPARE(f.fake.last(QStringLiteral("drill")).value("action").toString(),
+                 QStringLiteral("restore"));
     }
 
     void consequencesOfKillingTheSystemLeader()
