@@ -450,6 +450,9 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
                                    .arg(QString::fromStdString(record.error().message)));
         } else {
             const DrillRecord &r = record.value();
+            // The audit view takes it at once: a kill of this very agent ends this connection
+            // before get-drills could list it, and the next agent never heard of it.
+            emit drillsReceived({r});
             const QString what = describe(r);
             emit drillFinished(id, true,
                                r.forwardedTo.isEmpty()

@@ -114,6 +114,7 @@ signals:
     void clusterReceived(const dmr::Snapshot &snapshot, const QString &viewId,
                          const QStringList &agentControlAddresses);
     void historyReceived(const QList<dmr::console::FailoverRecord> &records);
+    // get-drills, or the one record of a drill reply: listeners join them (ClusterStore).
     void drillsReceived(const QList<dmr::console::DrillRecord> &records);
     void eventReceived(const dmr::console::ConsoleEvent &event);
     void drillFinished(qint64 id, bool ok, const QString &message);

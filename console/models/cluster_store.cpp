@@ -84,7 +84,7 @@ void ClusterStore::setHistory(const QList<FailoverRecord> &records)
 
 void ClusterStore::setDrills(const QList<DrillRecord> &records)
 {
-    drills_->setRecords(records);
+    drills_->mergeRecords(records);
 }
 
 void ClusterStore::addEvent(const ConsoleEvent &event)

@@ -55,6 +55,7 @@ public slots:
     void setCluster(const dmr::Snapshot &snapshot, const QString &viewId = {},
                     const QStringList &agentControlAddresses = {});
     void setHistory(const QList<dmr::console::FailoverRecord> &records);
+    // Joined with the drills other agents listed before (DrillModel::mergeRecords).
     void setDrills(const QList<dmr::console::DrillRecord> &records);
     void addEvent(const dmr::console::ConsoleEvent &event);
     // Forgets the snapshot, the history and the drills (the event log stays).

@@ -2,6 +2,9 @@
 
 #include "format.h"
 
+#include <QHash>
+
+#include <algorithm>
 #include <limits>
 
 namespace dmr::console {
@@ -11,9 +14,38 @@ DrillModel::DrillModel(QObject *parent)
 {
 }
 
+QString DrillModel::drillKey(const DrillRecord &record)
+{
+    return record.node + u'\n' + record.action + u'\n' + record.iface + u'\n' +
+           QString::number(record.startedMs);
+}
+
 void DrillModel::setRecords(const QList<DrillRecord> &records)
 {
-    syncTable(records_, records, [](const DrillRecord &r) { return r.id; });
+    syncTable(records_, records, &DrillModel::drillKey);
+}
+
+void DrillModel::mergeRecords(const QList<DrillRecord> &records)
+{
+    QList<DrillRecord> merged = records_;
+    QHash<QString, qsizetype> at;
+    for (qsizetype i = 0; i < merged.size(); ++i)
+        at.insert(drillKey(merged[i]), i);
+    for (const auto &r : records) {
+        const QString key = drillKey(r);
+        if (const auto it = at.constFind(key); it != at.cend()) {
+            merged[*it] = r;
+        } else {
+            at.insert(key, merged.size());
+            merged.append(r);
+        }
+    }
+    std::stable_sort(merged.begin(), merged.end(), [](const DrillRecord &a, const DrillRecord &b) {
+        return a.startedMs < b.startedMs;
+    });
+    if (merged.size() > kMergedMax)
+        merged.erase(merged.begin(), merged.begin() + (merged.size() - kMergedMax));
+    setRecords(merged);
 }
 
 DrillRecord DrillModel::recordAt(int row) const

@@ -36,8 +36,17 @@ public:
 
     explicit DrillModel(QObject *parent = nullptr);
 
-    // Rows are matched by record id, as in HistoryModel.
+    // Rows are matched by the drill they record (drillKey), not by the agent's record id: an
+    // agent that forwarded a drill and its target both list it, under ids of their own.
     void setRecords(const QList<DrillRecord> &records);
+    // What the console does as it moves from agent to agent: the agents' lists are joined, so
+    // that a drill stays in the audit view after the agent that held it is gone (a killed
+    // system leader takes its drill record with it). A drill already listed takes the newer
+    // report (it ended meanwhile). Rows stay in start order; the oldest beyond kMergedMax go.
+    void mergeRecords(const QList<DrillRecord> &records);
+    static constexpr int kMergedMax = 5000;
+    // node, action, interface and start time: the same on every agent that lists the drill.
+    static QString drillKey(const DrillRecord &record);
     void clear() { setRecords({}); }
     const QList<DrillRecord> &records() const { return records_; }
     DrillRecord recordAt(int row) const;

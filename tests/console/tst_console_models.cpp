@@ -432,6 +432,55 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // The console moves from agent to agent: the audit view keeps the union of their lists.
+    void drillsMergeAcrossAgents()
+    {
+        DrillModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        const QList<DrillRecord> first = drills(); // a kill of 2 taken by 6, a fail-adapter
+        model.mergeRecords(first);
+        QCOMPARE(model.rowCount(), 2);
+
+        // The agent that held them is gone; another one lists the kill under its own id (it
+        // carried it out), now ended, and a drill of its own.
+        DrillRecord kill = first[0];
+        kill.id = 41;
+        kill.endedMs = kill.startedMs + 3000;
+        DrillRecord drain;
+        drain.id = 42;
+        drain.action = QStringLiteral("drain");
+        drain.node = QStringLiteral("4");
+        drain.reason = QStringLiteral("maintenance");
+        drain.startedMs = first[1].startedMs + 10;
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.mergeRecords({kill, drain});
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(column(model, DrillModel::ActionColumn),
+                 (QStringList{"kill", "fail adapter", "drain"}));
+        QCOMPARE(model.index(0, 0).data(DrillModel::InForceRole).toBool(), false); // newer report
+        QCOMPARE(model.recordAt(0).id, qint64(41));
+
+        // An agent that lists nothing takes nothing away.
+        model.mergeRecords({});
+        QCOMPARE(model.rowCount(), 3);
+
+        // Bounded: the oldest go first.
+        QList<DrillRecord> many;
+        for (int i = 0; i < DrillModel::kMergedMax + 10; ++i) {
+            DrillRecord r;
+            r.id = 1000 + i;
+            r.action = QStringLiteral("drain");
+            r.node = QStringLiteral("n%1").arg(i);
+            r.startedMs = first[1].startedMs + 100 + i;
+            many << r;
+        }
+        model.mergeRecords(many);
+        QCOMPARE(model.rowCount(), DrillModel::kMergedMax);
+        QCOMPARE(model.recordAt(model.rowCount() - 1).node,
+                 QStringLiteral("n%1").arg(DrillModel::kMergedMax + 9));
+    }
+
     void clusterStore()
     {
         ClusterStore store;
