@@ -301,7 +301,7 @@
         <location filename="../console/client/agent_client.cpp" line="385"/>
         <location filename="../console/client/agent_client.cpp" line="405"/>
         <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <location filename="../console/client/agent_client.cpp" line="477"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
@@ -351,27 +351,27 @@
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="456"/>
+        <location filename="../console/client/agent_client.cpp" line="459"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="457"/>
+        <location filename="../console/client/agent_client.cpp" line="460"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <location filename="../console/client/agent_client.cpp" line="492"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="548"/>
+        <location filename="../console/client/agent_client.cpp" line="551"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="552"/>
+        <location filename="../console/client/agent_client.cpp" line="555"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -497,62 +497,62 @@
 <context>
     <name>dmr::console::DrillModel</name>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="101"/>
+        <location filename="../console/models/drill_model.cpp" line="112"/>
         <source>until a restore</source>
         <translation>bis zur Wiederherstellung</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="103"/>
+        <location filename="../console/models/drill_model.cpp" line="114"/>
         <source>in force</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="105"/>
+        <location filename="../console/models/drill_model.cpp" line="116"/>
         <source>forwarded by agent %1</source>
         <translation>weitergeleitet von Agent %1</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="142"/>
+        <location filename="../console/models/drill_model.cpp" line="153"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="144"/>
+        <location filename="../console/models/drill_model.cpp" line="155"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="146"/>
+        <location filename="../console/models/drill_model.cpp" line="157"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="148"/>
+        <location filename="../console/models/drill_model.cpp" line="159"/>
         <source>Interface</source>
         <translation>Schnittstelle</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="150"/>
+        <location filename="../console/models/drill_model.cpp" line="161"/>
         <source>Reason</source>
         <translation>Begründung</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="152"/>
+        <location filename="../console/models/drill_model.cpp" line="163"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="154"/>
+        <location filename="../console/models/drill_model.cpp" line="165"/>
         <source>Duration (ms)</source>
         <translation>Dauer (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="156"/>
+        <location filename="../console/models/drill_model.cpp" line="167"/>
         <source>Ended</source>
         <translation>Ende</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="158"/>
+        <location filename="../console/models/drill_model.cpp" line="169"/>
         <source>Via</source>
         <translation>Über</translation>
     </message>
@@ -656,67 +656,67 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="117"/>
+        <location filename="../console/models/history_model.cpp" line="96"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="118"/>
+        <location filename="../console/models/history_model.cpp" line="97"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="126"/>
+        <location filename="../console/models/history_model.cpp" line="105"/>
         <source>detected %1, new view %2 at %3</source>
         <translation>erkannt %1, neue Sicht %2 um %3</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="129"/>
+        <location filename="../console/models/history_model.cpp" line="108"/>
         <source>waiting for the new routing points to report their tunnels up</source>
         <translation>warte, bis die neuen Routingpunkte ihre Tunnel als aktiv melden</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="170"/>
+        <location filename="../console/models/history_model.cpp" line="149"/>
         <source>Detected</source>
         <translation>Erkannt</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="172"/>
+        <location filename="../console/models/history_model.cpp" line="151"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="174"/>
+        <location filename="../console/models/history_model.cpp" line="153"/>
         <source>Cause</source>
         <translation>Ursache</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="176"/>
+        <location filename="../console/models/history_model.cpp" line="155"/>
         <source>Roles lost</source>
         <translation>Verlorene Rollen</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="178"/>
+        <location filename="../console/models/history_model.cpp" line="157"/>
         <source>Successors</source>
         <translation>Nachfolger</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="180"/>
+        <location filename="../console/models/history_model.cpp" line="159"/>
         <source>Silent (ms)</source>
         <translation>Stille (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="182"/>
+        <location filename="../console/models/history_model.cpp" line="161"/>
         <source>Election (ms)</source>
         <translation>Wahl (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="184"/>
+        <location filename="../console/models/history_model.cpp" line="163"/>
         <source>Tunnels (ms)</source>
         <translation>Tunnel (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="186"/>
+        <location filename="../console/models/history_model.cpp" line="165"/>
         <source>Total (ms)</source>
         <translation>Gesamt (ms)</translation>
     </message>
@@ -724,289 +724,305 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="121"/>
+        <location filename="../console/mainwindow.cpp" line="122"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="126"/>
+        <location filename="../console/mainwindow.cpp" line="127"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="135"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="136"/>
+        <location filename="../console/mainwindow.cpp" line="137"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="138"/>
+        <location filename="../console/mainwindow.cpp" line="139"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
-        <location filename="../console/mainwindow.cpp" line="193"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="194"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="144"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="150"/>
+        <location filename="../console/mainwindow.cpp" line="151"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="155"/>
+        <location filename="../console/mainwindow.cpp" line="156"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="159"/>
+        <location filename="../console/mainwindow.cpp" line="160"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="162"/>
+        <location filename="../console/mainwindow.cpp" line="163"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="178"/>
-        <location filename="../console/mainwindow.cpp" line="197"/>
+        <location filename="../console/mainwindow.cpp" line="179"/>
+        <location filename="../console/mainwindow.cpp" line="198"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="182"/>
+        <location filename="../console/mainwindow.cpp" line="183"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="191"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="210"/>
+        <location filename="../console/mainwindow.cpp" line="211"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="220"/>
+        <location filename="../console/mainwindow.cpp" line="221"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="245"/>
+        <location filename="../console/mainwindow.cpp" line="246"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="249"/>
+        <location filename="../console/mainwindow.cpp" line="250"/>
         <source>Drill %1 done: %2</source>
         <translation>Übung %1 abgeschlossen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="250"/>
+        <location filename="../console/mainwindow.cpp" line="251"/>
         <source>Drill %1 failed: %2</source>
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="273"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="284"/>
+        <location filename="../console/mainwindow.cpp" line="285"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="296"/>
+        <location filename="../console/mainwindow.cpp" line="297"/>
         <source>Filter events</source>
         <translation>Ereignisse filtern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="313"/>
+        <location filename="../console/mainwindow.cpp" line="314"/>
         <source>Events</source>
         <translation>Ereignisse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="319"/>
+        <location filename="../console/mainwindow.cpp" line="320"/>
         <source>Failover time</source>
         <translation>Failover-Dauer</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="323"/>
+        <location filename="../console/mainwindow.cpp" line="324"/>
         <source>total ms</source>
         <translation>gesamt ms</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="330"/>
+        <location filename="../console/mainwindow.cpp" line="331"/>
         <source>detected</source>
         <translation>erkannt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
+        <location filename="../console/mainwindow.cpp" line="333"/>
         <source>total (ms)</source>
         <translation>gesamt (ms)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="355"/>
+        <location filename="../console/mainwindow.cpp" line="356"/>
         <source>Failovers</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="360"/>
+        <location filename="../console/mainwindow.cpp" line="361"/>
         <source>Drills</source>
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="372"/>
+        <location filename="../console/mainwindow.cpp" line="373"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="376"/>
+        <location filename="../console/mainwindow.cpp" line="377"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="380"/>
+        <location filename="../console/mainwindow.cpp" line="381"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="383"/>
+        <location filename="../console/mainwindow.cpp" line="384"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="384"/>
+        <location filename="../console/mainwindow.cpp" line="385"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="387"/>
+        <location filename="../console/mainwindow.cpp" line="388"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="390"/>
+        <location filename="../console/mainwindow.cpp" line="391"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="393"/>
+        <location filename="../console/mainwindow.cpp" line="394"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="398"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="404"/>
+        <location filename="../console/mainwindow.cpp" line="405"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="408"/>
+        <location filename="../console/mainwindow.cpp" line="411"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="414"/>
+        <location filename="../console/mainwindow.cpp" line="433"/>
+        <source>Drill on the selected node</source>
+        <translation>Übung am ausgewählten Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="435"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="429"/>
+        <location filename="../console/mainwindow.cpp" line="463"/>
+        <source>%1 node %2</source>
+        <translation>%1 Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="464"/>
+        <location filename="../console/mainwindow.cpp" line="474"/>
+        <location filename="../console/mainwindow.cpp" line="490"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="432"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="436"/>
+        <location filename="../console/mainwindow.cpp" line="412"/>
+        <location filename="../console/mainwindow.cpp" line="497"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="438"/>
+        <location filename="../console/mainwindow.cpp" line="417"/>
+        <location filename="../console/mainwindow.cpp" line="499"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="442"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="422"/>
+        <location filename="../console/mainwindow.cpp" line="500"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="447"/>
+        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="502"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="469"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="469"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>Drills need the operator token:</source>
         <translation>Übungen erfordern das Operator-Token:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="534"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="548"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>Übung %1 gesendet: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="518"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="518"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="529"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1014,57 +1030,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="572"/>
+        <location filename="../console/mainwindow.cpp" line="628"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="635"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="580"/>
+        <location filename="../console/mainwindow.cpp" line="636"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="583"/>
+        <location filename="../console/mainwindow.cpp" line="639"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="587"/>
+        <location filename="../console/mainwindow.cpp" line="643"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="588"/>
+        <location filename="../console/mainwindow.cpp" line="644"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="591"/>
+        <location filename="../console/mainwindow.cpp" line="647"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="600"/>
+        <location filename="../console/mainwindow.cpp" line="656"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="601"/>
+        <location filename="../console/mainwindow.cpp" line="657"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="606"/>
+        <location filename="../console/mainwindow.cpp" line="662"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="608"/>
+        <location filename="../console/mainwindow.cpp" line="664"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1072,57 +1088,57 @@
 <context>
     <name>dmr::console::NodeTableModel</name>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="120"/>
+        <location filename="../console/models/node_table_model.cpp" line="99"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="122"/>
+        <location filename="../console/models/node_table_model.cpp" line="101"/>
         <source>leader of 1 network</source>
         <translation>Leiter von 1 Netz</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="123"/>
+        <location filename="../console/models/node_table_model.cpp" line="102"/>
         <source>leader of %1 networks</source>
         <translation>Leiter von %1 Netzen</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="125"/>
+        <location filename="../console/models/node_table_model.cpp" line="104"/>
         <source>member</source>
         <translation>Mitglied</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="157"/>
+        <location filename="../console/models/node_table_model.cpp" line="136"/>
         <source>%1 (failed)</source>
         <translation>%1 (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="165"/>
+        <location filename="../console/models/node_table_model.cpp" line="144"/>
         <source>Routing point of %1</source>
         <translation>Routingpunkt von %1</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="220"/>
+        <location filename="../console/models/node_table_model.cpp" line="199"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="222"/>
+        <location filename="../console/models/node_table_model.cpp" line="201"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="224"/>
+        <location filename="../console/models/node_table_model.cpp" line="203"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="226"/>
+        <location filename="../console/models/node_table_model.cpp" line="205"/>
         <source>Networks</source>
         <translation>Netze</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="228"/>
+        <location filename="../console/models/node_table_model.cpp" line="207"/>
         <source>Interfaces</source>
         <translation>Schnittstellen</translation>
     </message>

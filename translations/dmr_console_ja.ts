@@ -301,7 +301,7 @@
         <location filename="../console/client/agent_client.cpp" line="385"/>
         <location filename="../console/client/agent_client.cpp" line="405"/>
         <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <location filename="../console/client/agent_client.cpp" line="477"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
@@ -351,27 +351,27 @@
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="456"/>
+        <location filename="../console/client/agent_client.cpp" line="459"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="457"/>
+        <location filename="../console/client/agent_client.cpp" line="460"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <location filename="../console/client/agent_client.cpp" line="492"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="548"/>
+        <location filename="../console/client/agent_client.cpp" line="551"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="552"/>
+        <location filename="../console/client/agent_client.cpp" line="555"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -497,62 +497,62 @@
 <context>
     <name>dmr::console::DrillModel</name>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="101"/>
+        <location filename="../console/models/drill_model.cpp" line="112"/>
         <source>until a restore</source>
         <translation>復元まで</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="103"/>
+        <location filename="../console/models/drill_model.cpp" line="114"/>
         <source>in force</source>
         <translation>実施中</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="105"/>
+        <location filename="../console/models/drill_model.cpp" line="116"/>
         <source>forwarded by agent %1</source>
         <translation>エージェント %1 が転送</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="142"/>
+        <location filename="../console/models/drill_model.cpp" line="153"/>
         <source>Started</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="144"/>
+        <location filename="../console/models/drill_model.cpp" line="155"/>
         <source>Action</source>
         <translation>アクション</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="146"/>
+        <location filename="../console/models/drill_model.cpp" line="157"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="148"/>
+        <location filename="../console/models/drill_model.cpp" line="159"/>
         <source>Interface</source>
         <translation>インターフェース</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="150"/>
+        <location filename="../console/models/drill_model.cpp" line="161"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="152"/>
+        <location filename="../console/models/drill_model.cpp" line="163"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="154"/>
+        <location filename="../console/models/drill_model.cpp" line="165"/>
         <source>Duration (ms)</source>
         <translation>期間 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="156"/>
+        <location filename="../console/models/drill_model.cpp" line="167"/>
         <source>Ended</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="158"/>
+        <location filename="../console/models/drill_model.cpp" line="169"/>
         <source>Via</source>
         <translation>経由</translation>
     </message>
@@ -656,67 +656,67 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="117"/>
+        <location filename="../console/models/history_model.cpp" line="96"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="118"/>
+        <location filename="../console/models/history_model.cpp" line="97"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="126"/>
+        <location filename="../console/models/history_model.cpp" line="105"/>
         <source>detected %1, new view %2 at %3</source>
         <translation>%1 に検出、%3 に新しいビュー %2</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="129"/>
+        <location filename="../console/models/history_model.cpp" line="108"/>
         <source>waiting for the new routing points to report their tunnels up</source>
         <translation>新しいルーティングポイントがトンネルの稼働を報告するのを待っています</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="170"/>
+        <location filename="../console/models/history_model.cpp" line="149"/>
         <source>Detected</source>
         <translation>検出</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="172"/>
+        <location filename="../console/models/history_model.cpp" line="151"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="174"/>
+        <location filename="../console/models/history_model.cpp" line="153"/>
         <source>Cause</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="176"/>
+        <location filename="../console/models/history_model.cpp" line="155"/>
         <source>Roles lost</source>
         <translation>失われた役割</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="178"/>
+        <location filename="../console/models/history_model.cpp" line="157"/>
         <source>Successors</source>
         <translation>後継</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="180"/>
+        <location filename="../console/models/history_model.cpp" line="159"/>
         <source>Silent (ms)</source>
         <translation>無応答 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="182"/>
+        <location filename="../console/models/history_model.cpp" line="161"/>
         <source>Election (ms)</source>
         <translation>選出 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="184"/>
+        <location filename="../console/models/history_model.cpp" line="163"/>
         <source>Tunnels (ms)</source>
         <translation>トンネル (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="186"/>
+        <location filename="../console/models/history_model.cpp" line="165"/>
         <source>Total (ms)</source>
         <translation>合計 (ms)</translation>
     </message>
@@ -724,346 +724,362 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="121"/>
+        <location filename="../console/mainwindow.cpp" line="122"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="126"/>
+        <location filename="../console/mainwindow.cpp" line="127"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="135"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="136"/>
+        <location filename="../console/mainwindow.cpp" line="137"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="138"/>
+        <location filename="../console/mainwindow.cpp" line="139"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
-        <location filename="../console/mainwindow.cpp" line="193"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="194"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="144"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="150"/>
+        <location filename="../console/mainwindow.cpp" line="151"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="155"/>
+        <location filename="../console/mainwindow.cpp" line="156"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="159"/>
+        <location filename="../console/mainwindow.cpp" line="160"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="162"/>
+        <location filename="../console/mainwindow.cpp" line="163"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="178"/>
-        <location filename="../console/mainwindow.cpp" line="197"/>
+        <location filename="../console/mainwindow.cpp" line="179"/>
+        <location filename="../console/mainwindow.cpp" line="198"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="182"/>
+        <location filename="../console/mainwindow.cpp" line="183"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="191"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="210"/>
+        <location filename="../console/mainwindow.cpp" line="211"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="220"/>
+        <location filename="../console/mainwindow.cpp" line="221"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="245"/>
+        <location filename="../console/mainwindow.cpp" line="246"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="249"/>
+        <location filename="../console/mainwindow.cpp" line="250"/>
         <source>Drill %1 done: %2</source>
         <translation>演習 %1 完了: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="250"/>
+        <location filename="../console/mainwindow.cpp" line="251"/>
         <source>Drill %1 failed: %2</source>
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="273"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="284"/>
+        <location filename="../console/mainwindow.cpp" line="285"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="296"/>
+        <location filename="../console/mainwindow.cpp" line="297"/>
         <source>Filter events</source>
         <translation>イベントを絞り込み</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="313"/>
+        <location filename="../console/mainwindow.cpp" line="314"/>
         <source>Events</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="319"/>
+        <location filename="../console/mainwindow.cpp" line="320"/>
         <source>Failover time</source>
         <translation>フェイルオーバー時間</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="323"/>
+        <location filename="../console/mainwindow.cpp" line="324"/>
         <source>total ms</source>
         <translation>合計 ms</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="330"/>
+        <location filename="../console/mainwindow.cpp" line="331"/>
         <source>detected</source>
         <translation>検出</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
+        <location filename="../console/mainwindow.cpp" line="333"/>
         <source>total (ms)</source>
         <translation>合計 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="355"/>
+        <location filename="../console/mainwindow.cpp" line="356"/>
         <source>Failovers</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="360"/>
+        <location filename="../console/mainwindow.cpp" line="361"/>
         <source>Drills</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="372"/>
+        <location filename="../console/mainwindow.cpp" line="373"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="376"/>
+        <location filename="../console/mainwindow.cpp" line="377"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="380"/>
+        <location filename="../console/mainwindow.cpp" line="381"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="383"/>
+        <location filename="../console/mainwindow.cpp" line="384"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="384"/>
+        <location filename="../console/mainwindow.cpp" line="385"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="387"/>
+        <location filename="../console/mainwindow.cpp" line="388"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="390"/>
+        <location filename="../console/mainwindow.cpp" line="391"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="393"/>
+        <location filename="../console/mainwindow.cpp" line="394"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="398"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="404"/>
+        <location filename="../console/mainwindow.cpp" line="405"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="408"/>
+        <location filename="../console/mainwindow.cpp" line="411"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="414"/>
+        <location filename="../console/mainwindow.cpp" line="433"/>
+        <source>Drill on the selected node</source>
+        <translation>選択したノードで訓練</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="435"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="429"/>
+        <location filename="../console/mainwindow.cpp" line="463"/>
+        <source>%1 node %2</source>
+        <translation>%1 ノード %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="464"/>
+        <location filename="../console/mainwindow.cpp" line="474"/>
+        <location filename="../console/mainwindow.cpp" line="490"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="432"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="436"/>
+        <location filename="../console/mainwindow.cpp" line="412"/>
+        <location filename="../console/mainwindow.cpp" line="497"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="438"/>
+        <location filename="../console/mainwindow.cpp" line="417"/>
+        <location filename="../console/mainwindow.cpp" line="499"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="442"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="422"/>
+        <location filename="../console/mainwindow.cpp" line="500"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="447"/>
+        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="502"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="469"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="469"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
         <source>Drills need the operator token:</source>
         <translation>演習にはオペレータートークンが必要です:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="534"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="548"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>演習 %1 を送信: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="518"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="518"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="529"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="572"/>
+        <location filename="../console/mainwindow.cpp" line="628"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="635"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="580"/>
+        <location filename="../console/mainwindow.cpp" line="636"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="583"/>
+        <location filename="../console/mainwindow.cpp" line="639"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="587"/>
+        <location filename="../console/mainwindow.cpp" line="643"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="588"/>
+        <location filename="../console/mainwindow.cpp" line="644"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="591"/>
+        <location filename="../console/mainwindow.cpp" line="647"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="600"/>
+        <location filename="../console/mainwindow.cpp" line="656"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="601"/>
+        <location filename="../console/mainwindow.cpp" line="657"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="606"/>
+        <location filename="../console/mainwindow.cpp" line="662"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="608"/>
+        <location filename="../console/mainwindow.cpp" line="664"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1071,57 +1087,57 @@
 <context>
     <name>dmr::console::NodeTableModel</name>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="120"/>
+        <location filename="../console/models/node_table_model.cpp" line="99"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="122"/>
+        <location filename="../console/models/node_table_model.cpp" line="101"/>
         <source>leader of 1 network</source>
         <translation>1 個のネットワークのリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="123"/>
+        <location filename="../console/models/node_table_model.cpp" line="102"/>
         <source>leader of %1 networks</source>
         <translation>%1 個のネットワークのリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="125"/>
+        <location filename="../console/models/node_table_model.cpp" line="104"/>
         <source>member</source>
         <translation>メンバー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="157"/>
+        <location filename="../console/models/node_table_model.cpp" line="136"/>
         <source>%1 (failed)</source>
         <translation>%1 (障害)</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="165"/>
+        <location filename="../console/models/node_table_model.cpp" line="144"/>
         <source>Routing point of %1</source>
         <translation>%1 のルーティングポイント</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="220"/>
+        <location filename="../console/models/node_table_model.cpp" line="199"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="222"/>
+        <location filename="../console/models/node_table_model.cpp" line="201"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="224"/>
+        <location filename="../console/models/node_table_model.cpp" line="203"/>
         <source>Roles</source>
         <translation>役割</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="226"/>
+        <location filename="../console/models/node_table_model.cpp" line="205"/>
         <source>Networks</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="228"/>
+        <location filename="../console/models/node_table_model.cpp" line="207"/>
         <source>Interfaces</source>
         <translation>インターフェース</translation>
     </message>

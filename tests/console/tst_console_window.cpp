@@ -319,6 +319,13 @@ private slots:
         QTest::qWait(200);
         const QString path = QCoreApplication::applicationDirPath() + "/mainwindow.png";
         QVERIFY(f.window->grab().save(path));
+        // And in the dark palette (run with QT_SCALE_FACTOR=2 to look at it on high DPI).
+        f.window->setDarkPalette(true);
+        QTest::qWait(100);
+        const QImage dark = f.window->grab().toImage();
+        QVERIFY(dark.save(QCoreApplication::applicationDirPath() + "/mainwindow-dark.png"));
+        QVERIFY(qGray(dark.pixel(dark.width() / 2, dark.height() / 3)) < 128);
+        f.window->setDarkPalette(false);
     }
 
     void headlessExport()
