@@ -6,6 +6,12 @@
 //
 //   dmr-lab resources/topologies/fig5.json
 //   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
+//
+// The relay runs in loopback mode by default (--relay loopback): every network of the topology
+// is a multicast group on 127.0.0.1 (relay::loopbackSegment of the cluster name and the
+// network), the agents' tunnel ports are BASE+2000+i, and each agent probes every network once
+// a second, so `dmrctl reachability` shows the whole matrix without root. --relay off runs the
+// agents without a data plane, as before.
 
 #include "dmr/protocol.h"
 #include "dmr/topology.h"
@@ -232,6 +238,10 @@ int main(int argc, char **argv)
     int misses = 3;
     bool once = false;
     int joinTimeoutMs = 10000;
+    std::string relayMode = "loopback";
+    std::string clusterName;
+    std::vector<std::string> channels{"239.1.0.0/16:5000-5100"};
+    int probeIntervalMs = 1000;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -250,6 +260,16 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1, 100));
     app.add_option("--join-timeout-ms", joinTimeoutMs, "How long one agent may take to join");
     app.add_flag("--once", once, "Start, print the table once, stop everything, exit");
+    app.add_option("--relay", relayMode,
+                   "The agents' relay: loopback (every network a multicast group on 127.0.0.1), "
+                   "os (the real interfaces; needs them), or off")
+        ->check(CLI::IsMember({"loopback", "os", "off"}));
+    app.add_option("--cluster-name", clusterName,
+                   "Cluster name (default: the topology's); it also picks the loopback segments, "
+                   "so two labs with different names do not hear each other");
+    app.add_option("--channels", channels, "Channels the relay carries")->delimiter(',');
+    app.add_option("--probe-interval-ms", probeIntervalMs, "Reachability probe interval; 0: off")
+        ->check(CLI::Range(0, 60000));
     CLI11_PARSE(app, argc, argv);
 
     std::ifstream in(topologyPath);
@@ -260,7 +280,9 @@ int main(int argc, char **argv)
         std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
         return 2;
     }
-    if (basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
+    if (clusterName.empty())
+        clusterName = topo->name;
+    if (basePort + 2000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
                   << topo->joinOrder.size() << " nodes\n";
         return 2;
@@ -304,30 +326,47 @@ int main(int argc, char **argv)
         std::string ifaces;
         for (const auto &i : topo->nodes.at(a.id).interfaces)
             ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
-        a.pid = spawn({agentPath,
-                       "--node.id",
-                       a.id,
-                       "--node.interfaces",
-                       ifaces,
-                       "--cluster.name",
-                       topo->name,
-                       "--cluster.key",
-                       key,
-                       "--cluster.peers",
-                       peers,
-                       "--membership.listen",
-                       "127.0.0.1:" + std::to_string(a.membershipPort),
-                       "--membership.heartbeat_ms",
-                       std::to_string(heartbeatMs),
-                       "--membership.misses",
-                       std::to_string(misses),
-                       "--control.listen",
-                       "127.0.0.1:" + std::to_string(a.controlPort),
-                       "--control.operator_token",
-                       token,
-                       "--metrics.listen",
-                       ""},
-                      a.logPath);
+        std::vector<std::string> relayArgs;
+        if (relayMode != "off") {
+            std::string list;
+            for (const auto &c : channels)
+                list += (list.empty() ? "" : ",") + c;
+            relayArgs = {"--relay.enabled",
+                         "true",
+                         "--relay.mode",
+                         relayMode,
+                         "--relay.port",
+                         std::to_string(basePort + 2000 + static_cast<int>(&a - agents.data())),
+                         "--relay.channels",
+                         list,
+                         "--relay.probe_interval_ms",
+                         std::to_string(probeIntervalMs)};
+        }
+        std::vector<std::string> args{agentPath,
+                                      "--node.id",
+                                      a.id,
+                                      "--node.interfaces",
+                                      ifaces,
+                                      "--cluster.name",
+                                      clusterName,
+                                      "--cluster.key",
+                                      key,
+                                      "--cluster.peers",
+                                      peers,
+                                      "--membership.listen",
+                                      "127.0.0.1:" + std::to_string(a.membershipPort),
+                                      "--membership.heartbeat_ms",
+                                      std::to_string(heartbeatMs),
+                                      "--membership.misses",
+                                      std::to_string(misses),
+                                      "--control.listen",
+                                      "127.0.0.1:" + std::to_string(a.controlPort),
+                                      "--control.operator_token",
+                                      token,
+                                      "--metrics.listen",
+                                      ""};
+        args.insert(args.end(), relayArgs.begin(), relayArgs.end());
+        a.pid = spawn(args, a.logPath);
         // Wait until it is in the view: the next one must join after it.
         const auto deadline = Clock::now() + std::chrono::milliseconds(joinTimeoutMs);
         bool joined = false;
