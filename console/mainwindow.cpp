@@ -9,6 +9,7 @@
 #include "models/history_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
+#include "models/reachability_model.h"
 #include "scene/export.h"
 #include "scene/topologyscene.h"
 #include "scene/topologyview.h"
@@ -360,12 +361,71 @@ void MainWindow::buildDocks()
     drillTable->setModel(store_->drillModel());
     auto *drillDock = makeDock(this, tr("Drills"), QStringLiteral("drills"), drillTable,
                                Qt::BottomDockWidgetArea);
+    // Reachability: who hears whose probes, as a heat map; a click selects the receiver.
+    auto *reach = new QWidget(this);
+    reachSummary_ = new QLabel(reach);
+    reachSummary_->setObjectName(QStringLiteral("reachabilitySummary"));
+    reachSummary_->setWordWrap(true);
+    reachTable_ = new QTableView(reach);
+    reachTable_->setObjectName(QStringLiteral("reachabilityTable"));
+    reachTable_->setModel(store_->reachabilityModel());
+    reachTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    reachTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    reachTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    reachTable_->horizontalHeader()->setMinimumSectionSize(34);
+    reachTable_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    reachTable_->setCornerButtonEnabled(false);
+    reachTable_->setToolTip(tr("Rows: the receiving node. Columns: the node whose probes it "
+                               "hears. Cells: the share of recent probes lost."));
+    connect(reachTable_, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        selectNode(index.data(ReachabilityModel::ReceiverRole).toString());
+    });
+    auto *reachLayout = new QVBoxLayout(reach);
+    reachLayout->setContentsMargins(4, 4, 4, 4);
+    reachLayout->addWidget(reachSummary_);
+    reachLayout->addWidget(reachTable_, 1);
+    auto *reachDock = makeDock(this, tr("Reachability"), QStringLiteral("reachability"), reach,
+                               Qt::BottomDockWidgetArea);
+    connect(store_, &ClusterStore::reachabilityChanged, this, &MainWindow::updateReachability);
+    updateReachability();
+
     tabifyDockWidget(eventDock, historyDock);
     tabifyDockWidget(historyDock, drillDock);
+    tabifyDockWidget(drillDock, reachDock);
     eventDock->raise();
     resizeDocks({detailsDock, nodesDock}, {320, 260}, Qt::Vertical);
     resizeDocks({detailsDock}, {380}, Qt::Horizontal);
     resizeDocks({eventDock}, {220}, Qt::Vertical);
+}
+
+void MainWindow::updateReachability()
+{
+    const ReachabilityMatrix &m = store_->reachabilityModel()->matrix();
+    const QStringList unreachable = store_->unreachable();
+    scene_->setUnreachable(unreachable);
+    if (m.nodes.isEmpty()) {
+        reachSummary_->setText(tr("No reachability data: the agent has no probe, or has not "
+                                  "answered yet."));
+        return;
+    }
+    int answered = 0;
+    int full = 0; // receivers that hear every other answering node
+    for (const auto &r : m.rows) {
+        if (!r.answered || !r.probing)
+            continue;
+        ++answered;
+        bool all = true;
+        for (const auto &other : m.rows)
+            if (other.node != r.node && other.answered && other.probing) {
+                const auto *c = r.cellFrom(other.node);
+                all = all && c && c->heard;
+            }
+        full += all;
+    }
+    QString text = tr("%1 of %2 probing nodes hear every other one.").arg(full).arg(answered);
+    if (!unreachable.isEmpty())
+        text += u' ' + tr("Not heard by anyone: %1.").arg(unreachable.join(QStringLiteral(", ")));
+    reachSummary_->setText(text);
 }
 
 void MainWindow::buildActions()

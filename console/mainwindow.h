@@ -73,6 +73,7 @@ private:
     void buildDrillMenu(QMenu *menu, const QString &node);
     void fillAdapterMenu(QMenu *menu, const QString &node);
     void updateDrillActions();
+    void updateReachability();
     void updateConnectionLabel();
     void updateDetails();
     void updateChart();
@@ -100,6 +101,8 @@ private:
     QDateTimeAxis *timeAxis_ = nullptr;
     QValueAxis *msAxis_ = nullptr;
     QLabel *connection_ = nullptr;
+    QLabel *reachSummary_ = nullptr;
+    QTableView *reachTable_ = nullptr;
     QMenu *drillMenu_ = nullptr;
     QMenu *adapterMenu_ = nullptr;
     QAction *killAction_ = nullptr;

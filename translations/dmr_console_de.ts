@@ -41,13 +41,13 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="263"/>
+        <location filename="../console/client/records.cpp" line="276"/>
         <source>a string or null</source>
         <translation>eine Zeichenkette oder null</translation>
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="102"/>
+        <location filename="../console/client/records.cpp" line="115"/>
         <source>a string</source>
         <translation>eine Zeichenkette</translation>
     </message>
@@ -63,152 +63,157 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="75"/>
+        <source>a number</source>
+        <translation>eine Zahl</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="88"/>
         <source>a boolean</source>
         <translation>ein Wahrheitswert</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="83"/>
+        <location filename="../console/client/records.cpp" line="96"/>
         <source>an array</source>
         <translation>ein Array</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="91"/>
-        <location filename="../console/client/records.cpp" line="114"/>
+        <location filename="../console/client/records.cpp" line="104"/>
+        <location filename="../console/client/records.cpp" line="127"/>
         <source>an object</source>
         <translation>ein Objekt</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="127"/>
+        <location filename="../console/client/records.cpp" line="140"/>
         <source>%1: must be %2, found %3</source>
         <translation>%1: muss %2 sein, gefunden: %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="139"/>
+        <location filename="../console/client/records.cpp" line="152"/>
         <source>null</source>
         <translation>null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="141"/>
+        <location filename="../console/client/records.cpp" line="154"/>
         <source>boolean %1</source>
         <translation>Wahrheitswert %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="143"/>
+        <location filename="../console/client/records.cpp" line="156"/>
         <source>number %1</source>
         <translation>Zahl %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="145"/>
+        <location filename="../console/client/records.cpp" line="158"/>
         <source>string &quot;%1&quot;</source>
         <translation>Zeichenkette „%1“</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="147"/>
+        <location filename="../console/client/records.cpp" line="160"/>
         <source>array</source>
         <translation>Array</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="149"/>
+        <location filename="../console/client/records.cpp" line="162"/>
         <source>object</source>
         <translation>Objekt</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="153"/>
+        <location filename="../console/client/records.cpp" line="166"/>
         <source>nothing (missing)</source>
         <translation>nichts (fehlt)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="181"/>
+        <location filename="../console/client/records.cpp" line="194"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="346"/>
+        <location filename="../console/client/records.cpp" line="427"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="348"/>
+        <location filename="../console/client/records.cpp" line="429"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="357"/>
+        <location filename="../console/client/records.cpp" line="438"/>
         <source>view of %1: empty</source>
         <translation>Sicht von %1: leer</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="358"/>
+        <location filename="../console/client/records.cpp" line="439"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>Sicht von %1: Leiter %2, Mitglieder %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="362"/>
+        <location filename="../console/client/records.cpp" line="443"/>
         <source>plan unchanged</source>
         <translation>Plan unverändert</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="364"/>
+        <location filename="../console/client/records.cpp" line="445"/>
         <source>plan changed: 1 action: %1</source>
         <translation>Plan geändert: 1 Aktion: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="365"/>
+        <location filename="../console/client/records.cpp" line="446"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>Plan geändert: %1 Aktionen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="369"/>
+        <location filename="../console/client/records.cpp" line="450"/>
         <source>the system leader</source>
         <translation>der Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="370"/>
+        <location filename="../console/client/records.cpp" line="451"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="372"/>
+        <location filename="../console/client/records.cpp" line="453"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>Failover von %1: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="373"/>
+        <location filename="../console/client/records.cpp" line="454"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>Failover von %1: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="384"/>
+        <location filename="../console/client/records.cpp" line="465"/>
         <source>drill: %1</source>
         <translation>Übung: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="385"/>
+        <location filename="../console/client/records.cpp" line="466"/>
         <source>drill by %1: %2</source>
         <translation>Übung durch %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="390"/>
+        <location filename="../console/client/records.cpp" line="471"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="396"/>
+        <location filename="../console/client/records.cpp" line="477"/>
         <source>node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="397"/>
+        <location filename="../console/client/records.cpp" line="478"/>
         <source>adapter %1 of node %2</source>
         <translation>Adapter %1 von Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="398"/>
+        <location filename="../console/client/records.cpp" line="479"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="400"/>
+        <location filename="../console/client/records.cpp" line="481"/>
         <source>for %1</source>
         <translation>für %1</translation>
     </message>
@@ -256,122 +261,123 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="74"/>
+        <location filename="../console/client/agent_client.cpp" line="78"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="80"/>
+        <location filename="../console/client/agent_client.cpp" line="84"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="141"/>
+        <location filename="../console/client/agent_client.cpp" line="145"/>
         <source>restarted</source>
         <translation>neu gestartet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <location filename="../console/client/agent_client.cpp" line="158"/>
         <source>the console disconnected</source>
         <translation>die Konsole hat die Verbindung getrennt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="166"/>
+        <location filename="../console/client/agent_client.cpp" line="170"/>
         <source>no agent address to connect to</source>
         <translation>keine Agent-Adresse zum Verbinden</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="214"/>
+        <location filename="../console/client/agent_client.cpp" line="220"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="250"/>
+        <location filename="../console/client/agent_client.cpp" line="256"/>
         <source>lost the agent at %1: %2</source>
         <translation>Agent unter %1 verloren: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="251"/>
+        <location filename="../console/client/agent_client.cpp" line="257"/>
         <source>could not connect to %1: %2</source>
         <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="282"/>
-        <location filename="../console/client/agent_client.cpp" line="330"/>
-        <location filename="../console/client/agent_client.cpp" line="385"/>
-        <location filename="../console/client/agent_client.cpp" line="405"/>
-        <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="477"/>
+        <location filename="../console/client/agent_client.cpp" line="288"/>
+        <location filename="../console/client/agent_client.cpp" line="336"/>
+        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <location filename="../console/client/agent_client.cpp" line="399"/>
+        <location filename="../console/client/agent_client.cpp" line="421"/>
+        <location filename="../console/client/agent_client.cpp" line="430"/>
+        <location filename="../console/client/agent_client.cpp" line="504"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="295"/>
+        <location filename="../console/client/agent_client.cpp" line="301"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="300"/>
+        <location filename="../console/client/agent_client.cpp" line="306"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="308"/>
+        <location filename="../console/client/agent_client.cpp" line="314"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="320"/>
+        <location filename="../console/client/agent_client.cpp" line="326"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="332"/>
+        <location filename="../console/client/agent_client.cpp" line="338"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <location filename="../console/client/agent_client.cpp" line="344"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="369"/>
+        <location filename="../console/client/agent_client.cpp" line="375"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <location filename="../console/client/agent_client.cpp" line="407"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="448"/>
+        <location filename="../console/client/agent_client.cpp" line="475"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="459"/>
+        <location filename="../console/client/agent_client.cpp" line="486"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="460"/>
+        <location filename="../console/client/agent_client.cpp" line="487"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="492"/>
+        <location filename="../console/client/agent_client.cpp" line="519"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="551"/>
+        <location filename="../console/client/agent_client.cpp" line="598"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="555"/>
+        <location filename="../console/client/agent_client.cpp" line="602"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -724,305 +730,330 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="122"/>
+        <location filename="../console/mainwindow.cpp" line="123"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="127"/>
+        <location filename="../console/mainwindow.cpp" line="128"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="136"/>
+        <location filename="../console/mainwindow.cpp" line="137"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="138"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="139"/>
+        <location filename="../console/mainwindow.cpp" line="140"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
-        <location filename="../console/mainwindow.cpp" line="194"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="195"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="144"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="151"/>
+        <location filename="../console/mainwindow.cpp" line="152"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="156"/>
+        <location filename="../console/mainwindow.cpp" line="157"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="160"/>
+        <location filename="../console/mainwindow.cpp" line="161"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="163"/>
+        <location filename="../console/mainwindow.cpp" line="164"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="179"/>
-        <location filename="../console/mainwindow.cpp" line="198"/>
+        <location filename="../console/mainwindow.cpp" line="180"/>
+        <location filename="../console/mainwindow.cpp" line="199"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="183"/>
+        <location filename="../console/mainwindow.cpp" line="184"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="192"/>
+        <location filename="../console/mainwindow.cpp" line="193"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="211"/>
+        <location filename="../console/mainwindow.cpp" line="212"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="221"/>
+        <location filename="../console/mainwindow.cpp" line="222"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="246"/>
+        <location filename="../console/mainwindow.cpp" line="247"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="250"/>
+        <location filename="../console/mainwindow.cpp" line="251"/>
         <source>Drill %1 done: %2</source>
         <translation>Übung %1 abgeschlossen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="251"/>
+        <location filename="../console/mainwindow.cpp" line="252"/>
         <source>Drill %1 failed: %2</source>
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="275"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="285"/>
+        <location filename="../console/mainwindow.cpp" line="286"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="297"/>
+        <location filename="../console/mainwindow.cpp" line="298"/>
         <source>Filter events</source>
         <translation>Ereignisse filtern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="314"/>
+        <location filename="../console/mainwindow.cpp" line="315"/>
         <source>Events</source>
         <translation>Ereignisse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="320"/>
+        <location filename="../console/mainwindow.cpp" line="321"/>
         <source>Failover time</source>
         <translation>Failover-Dauer</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="324"/>
+        <location filename="../console/mainwindow.cpp" line="325"/>
         <source>total ms</source>
         <translation>gesamt ms</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="331"/>
+        <location filename="../console/mainwindow.cpp" line="332"/>
         <source>detected</source>
         <translation>erkannt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="333"/>
+        <location filename="../console/mainwindow.cpp" line="334"/>
         <source>total (ms)</source>
         <translation>gesamt (ms)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="356"/>
+        <location filename="../console/mainwindow.cpp" line="357"/>
         <source>Failovers</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="361"/>
+        <location filename="../console/mainwindow.cpp" line="362"/>
         <source>Drills</source>
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="373"/>
+        <location filename="../console/mainwindow.cpp" line="378"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
+        <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil verlorener jüngster Proben.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="387"/>
+        <source>Reachability</source>
+        <translation>Erreichbarkeit</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="407"/>
+        <source>No reachability data: the agent has no probe, or has not answered yet.</source>
+        <translation>Keine Erreichbarkeitsdaten: der Agent hat keine Probe oder hat noch nicht geantwortet.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="425"/>
+        <source>%1 of %2 probing nodes hear every other one.</source>
+        <translation>%1 von %2 prüfenden Knoten hören alle anderen.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="427"/>
+        <source>Not heard by anyone: %1.</source>
+        <translation>Von niemandem gehört: %1.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="433"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="377"/>
+        <location filename="../console/mainwindow.cpp" line="437"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="441"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="384"/>
+        <location filename="../console/mainwindow.cpp" line="444"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="385"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="448"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="451"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="394"/>
+        <location filename="../console/mainwindow.cpp" line="454"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="398"/>
+        <location filename="../console/mainwindow.cpp" line="458"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="405"/>
+        <location filename="../console/mainwindow.cpp" line="465"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="411"/>
+        <location filename="../console/mainwindow.cpp" line="471"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Drill on the selected node</source>
         <translation>Übung am ausgewählten Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="435"/>
+        <location filename="../console/mainwindow.cpp" line="495"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="463"/>
+        <location filename="../console/mainwindow.cpp" line="523"/>
         <source>%1 node %2</source>
         <translation>%1 Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="464"/>
-        <location filename="../console/mainwindow.cpp" line="474"/>
-        <location filename="../console/mainwindow.cpp" line="490"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="534"/>
+        <location filename="../console/mainwindow.cpp" line="550"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="553"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="412"/>
-        <location filename="../console/mainwindow.cpp" line="497"/>
+        <location filename="../console/mainwindow.cpp" line="472"/>
+        <location filename="../console/mainwindow.cpp" line="557"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="417"/>
-        <location filename="../console/mainwindow.cpp" line="499"/>
+        <location filename="../console/mainwindow.cpp" line="477"/>
+        <location filename="../console/mainwindow.cpp" line="559"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="539"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="422"/>
-        <location filename="../console/mainwindow.cpp" line="500"/>
+        <location filename="../console/mainwindow.cpp" line="482"/>
+        <location filename="../console/mainwindow.cpp" line="560"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
-        <location filename="../console/mainwindow.cpp" line="502"/>
+        <location filename="../console/mainwindow.cpp" line="487"/>
+        <location filename="../console/mainwindow.cpp" line="562"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>Drills need the operator token:</source>
         <translation>Übungen erfordern das Operator-Token:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="534"/>
+        <location filename="../console/mainwindow.cpp" line="594"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="548"/>
+        <location filename="../console/mainwindow.cpp" line="608"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>Übung %1 gesendet: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="633"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="633"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="639"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="584"/>
+        <location filename="../console/mainwindow.cpp" line="644"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1030,57 +1061,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="628"/>
+        <location filename="../console/mainwindow.cpp" line="688"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="635"/>
+        <location filename="../console/mainwindow.cpp" line="695"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="636"/>
+        <location filename="../console/mainwindow.cpp" line="696"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="639"/>
+        <location filename="../console/mainwindow.cpp" line="699"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="643"/>
+        <location filename="../console/mainwindow.cpp" line="703"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="644"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="647"/>
+        <location filename="../console/mainwindow.cpp" line="707"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="656"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="657"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="662"/>
+        <location filename="../console/mainwindow.cpp" line="722"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="664"/>
+        <location filename="../console/mainwindow.cpp" line="724"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1144,6 +1175,49 @@
     </message>
 </context>
 <context>
+    <name>dmr::console::ReachabilityModel</name>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <source>Node %1</source>
+        <translation>Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <source>Node %1 did not answer: it is down or out of the cluster</source>
+        <translation>Knoten %1 hat nicht geantwortet: er ist ausgefallen oder nicht im Cluster</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <source>Node %1 does not run the reachability probe</source>
+        <translation>Knoten %1 führt die Erreichbarkeitsprobe nicht aus</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
+        <translation>%1 hört %2 nicht: zuletzt vor %3 ms gehört; %4 empfangen, %5 verloren</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <source>%1 has never heard %2</source>
+        <translation>%1 hat %2 nie gehört</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
+        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago; via %8</source>
+        <translation>%1 hört %2: %3% der jüngsten Proben verloren; insgesamt %4 empfangen, %5 verloren, %6 doppelt; zuletzt vor %7 ms gehört; über %8</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="160"/>
+        <source>Probes sent by node %1</source>
+        <translation>Von Knoten %1 gesendete Proben</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="161"/>
+        <source>What node %1 hears</source>
+        <translation>Was Knoten %1 hört</translation>
+    </message>
+</context>
+<context>
     <name>dmr::console::TopologyScene</name>
     <message>
         <location filename="../console/scene/export.cpp" line="28"/>
@@ -1177,93 +1251,98 @@
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <location filename="../console/scene/topologyitems.cpp" line="749"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <location filename="../console/scene/topologyitems.cpp" line="751"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <location filename="../console/scene/topologyitems.cpp" line="752"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <location filename="../console/scene/topologyitems.cpp" line="753"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <location filename="../console/scene/topologyitems.cpp" line="754"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <location filename="../console/scene/topologyitems.cpp" line="755"/>
         <source>node down (not started)</source>
         <translation>Knoten inaktiv (nicht gestartet)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <location filename="../console/scene/topologyitems.cpp" line="756"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="724"/>
+        <location filename="../console/scene/topologyitems.cpp" line="758"/>
+        <source>unreachable (no node hears its probes)</source>
+        <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="759"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="725"/>
+        <location filename="../console/scene/topologyitems.cpp" line="760"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="43"/>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="44"/>
+        <location filename="../console/scene/topologyscene.cpp" line="458"/>
         <source>up</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="45"/>
+        <location filename="../console/scene/topologyscene.cpp" line="46"/>
         <source>failed</source>
         <translation>ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="48"/>
         <source>drained</source>
         <translation>entleert</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="51"/>
+        <location filename="../console/scene/topologyscene.cpp" line="52"/>
         <source>down</source>
         <translation>nicht gestartet</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="109"/>
+        <location filename="../console/scene/topologyscene.cpp" line="110"/>
         <source>Node %1: %2</source>
         <translation>Knoten %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="111"/>
+        <location filename="../console/scene/topologyscene.cpp" line="112"/>
         <source>System leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="117"/>
+        <location filename="../console/scene/topologyscene.cpp" line="118"/>
         <source>Leads %1</source>
         <translation>Leitet %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="123"/>
+        <location filename="../console/scene/topologyscene.cpp" line="124"/>
         <source>adapter failed</source>
         <translation>Adapter ausgefallen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="300"/>
+        <location filename="../console/scene/topologyscene.cpp" line="301"/>
         <source>and %n more</source>
         <translation>
             <numerusform>und %n weiterer</numerusform>
@@ -1271,42 +1350,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <location filename="../console/scene/topologyscene.cpp" line="302"/>
         <source>Network %1</source>
         <translation>Netz %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <location filename="../console/scene/topologyscene.cpp" line="303"/>
         <source>Nodes: %1</source>
         <translation>Knoten: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="324"/>
+        <location filename="../console/scene/topologyscene.cpp" line="325"/>
         <source>%1 %2 on %3</source>
         <translation>%1 %2 auf %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="444"/>
+        <location filename="../console/scene/topologyscene.cpp" line="454"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="458"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
         <source>no leader</source>
         <translation>kein Leiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyitems.cpp" line="234"/>
         <source>leader %1</source>
         <translation>Leiter %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="234"/>
+        <location filename="../console/scene/topologyitems.cpp" line="235"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n aktiv</numerusform>
@@ -1314,19 +1393,19 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="595"/>
+        <location filename="../console/scene/topologyitems.cpp" line="627"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="604"/>
-        <location filename="../console/scene/topologyitems.cpp" line="680"/>
+        <location filename="../console/scene/topologyitems.cpp" line="636"/>
+        <location filename="../console/scene/topologyitems.cpp" line="712"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="757"/>
-        <location filename="../console/scene/topologyitems.cpp" line="782"/>
+        <location filename="../console/scene/topologyitems.cpp" line="792"/>
+        <location filename="../console/scene/topologyitems.cpp" line="817"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

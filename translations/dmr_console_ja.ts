@@ -41,13 +41,13 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="263"/>
+        <location filename="../console/client/records.cpp" line="276"/>
         <source>a string or null</source>
         <translation>文字列または null</translation>
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="102"/>
+        <location filename="../console/client/records.cpp" line="115"/>
         <source>a string</source>
         <translation>文字列</translation>
     </message>
@@ -63,152 +63,157 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="75"/>
+        <source>a number</source>
+        <translation>数値</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="88"/>
         <source>a boolean</source>
         <translation>真偽値</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="83"/>
+        <location filename="../console/client/records.cpp" line="96"/>
         <source>an array</source>
         <translation>配列</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="91"/>
-        <location filename="../console/client/records.cpp" line="114"/>
+        <location filename="../console/client/records.cpp" line="104"/>
+        <location filename="../console/client/records.cpp" line="127"/>
         <source>an object</source>
         <translation>オブジェクト</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="127"/>
+        <location filename="../console/client/records.cpp" line="140"/>
         <source>%1: must be %2, found %3</source>
         <translation>%1: %2 である必要がありますが、%3 でした</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="139"/>
+        <location filename="../console/client/records.cpp" line="152"/>
         <source>null</source>
         <translation>null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="141"/>
+        <location filename="../console/client/records.cpp" line="154"/>
         <source>boolean %1</source>
         <translation>真偽値 %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="143"/>
+        <location filename="../console/client/records.cpp" line="156"/>
         <source>number %1</source>
         <translation>数値 %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="145"/>
+        <location filename="../console/client/records.cpp" line="158"/>
         <source>string &quot;%1&quot;</source>
         <translation>文字列 &quot;%1&quot;</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="147"/>
+        <location filename="../console/client/records.cpp" line="160"/>
         <source>array</source>
         <translation>配列</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="149"/>
+        <location filename="../console/client/records.cpp" line="162"/>
         <source>object</source>
         <translation>オブジェクト</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="153"/>
+        <location filename="../console/client/records.cpp" line="166"/>
         <source>nothing (missing)</source>
         <translation>なし (欠落)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="181"/>
+        <location filename="../console/client/records.cpp" line="194"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="346"/>
+        <location filename="../console/client/records.cpp" line="427"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="348"/>
+        <location filename="../console/client/records.cpp" line="429"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="357"/>
+        <location filename="../console/client/records.cpp" line="438"/>
         <source>view of %1: empty</source>
         <translation>%1 のビュー: 空</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="358"/>
+        <location filename="../console/client/records.cpp" line="439"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>%1 のビュー: リーダー %2、メンバー %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="362"/>
+        <location filename="../console/client/records.cpp" line="443"/>
         <source>plan unchanged</source>
         <translation>プラン変更なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="364"/>
+        <location filename="../console/client/records.cpp" line="445"/>
         <source>plan changed: 1 action: %1</source>
         <translation>プラン変更: 1 件のアクション: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="365"/>
+        <location filename="../console/client/records.cpp" line="446"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>プラン変更: %1 件のアクション: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="369"/>
+        <location filename="../console/client/records.cpp" line="450"/>
         <source>the system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="370"/>
+        <location filename="../console/client/records.cpp" line="451"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="372"/>
+        <location filename="../console/client/records.cpp" line="453"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="373"/>
+        <location filename="../console/client/records.cpp" line="454"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="384"/>
+        <location filename="../console/client/records.cpp" line="465"/>
         <source>drill: %1</source>
         <translation>演習: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="385"/>
+        <location filename="../console/client/records.cpp" line="466"/>
         <source>drill by %1: %2</source>
         <translation>%1 による演習: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="390"/>
+        <location filename="../console/client/records.cpp" line="471"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="396"/>
+        <location filename="../console/client/records.cpp" line="477"/>
         <source>node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="397"/>
+        <location filename="../console/client/records.cpp" line="478"/>
         <source>adapter %1 of node %2</source>
         <translation>ノード %2 のアダプター %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="398"/>
+        <location filename="../console/client/records.cpp" line="479"/>
         <source>%1 of %2</source>
         <translation>%2 の %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="400"/>
+        <location filename="../console/client/records.cpp" line="481"/>
         <source>for %1</source>
         <translation>%1 間</translation>
     </message>
@@ -256,122 +261,123 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="74"/>
+        <location filename="../console/client/agent_client.cpp" line="78"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="80"/>
+        <location filename="../console/client/agent_client.cpp" line="84"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="141"/>
+        <location filename="../console/client/agent_client.cpp" line="145"/>
         <source>restarted</source>
         <translation>再起動しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <location filename="../console/client/agent_client.cpp" line="158"/>
         <source>the console disconnected</source>
         <translation>コンソールが切断しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="166"/>
+        <location filename="../console/client/agent_client.cpp" line="170"/>
         <source>no agent address to connect to</source>
         <translation>接続先のエージェントアドレスがありません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="214"/>
+        <location filename="../console/client/agent_client.cpp" line="220"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="250"/>
+        <location filename="../console/client/agent_client.cpp" line="256"/>
         <source>lost the agent at %1: %2</source>
         <translation>%1 のエージェントとの接続が失われました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="251"/>
+        <location filename="../console/client/agent_client.cpp" line="257"/>
         <source>could not connect to %1: %2</source>
         <translation>%1 に接続できませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="282"/>
-        <location filename="../console/client/agent_client.cpp" line="330"/>
-        <location filename="../console/client/agent_client.cpp" line="385"/>
-        <location filename="../console/client/agent_client.cpp" line="405"/>
-        <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="477"/>
+        <location filename="../console/client/agent_client.cpp" line="288"/>
+        <location filename="../console/client/agent_client.cpp" line="336"/>
+        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <location filename="../console/client/agent_client.cpp" line="399"/>
+        <location filename="../console/client/agent_client.cpp" line="421"/>
+        <location filename="../console/client/agent_client.cpp" line="430"/>
+        <location filename="../console/client/agent_client.cpp" line="504"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="295"/>
+        <location filename="../console/client/agent_client.cpp" line="301"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="300"/>
+        <location filename="../console/client/agent_client.cpp" line="306"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="308"/>
+        <location filename="../console/client/agent_client.cpp" line="314"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="320"/>
+        <location filename="../console/client/agent_client.cpp" line="326"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="332"/>
+        <location filename="../console/client/agent_client.cpp" line="338"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <location filename="../console/client/agent_client.cpp" line="344"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="369"/>
+        <location filename="../console/client/agent_client.cpp" line="375"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>%1 のエージェントが hello を拒否しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="393"/>
+        <location filename="../console/client/agent_client.cpp" line="407"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="448"/>
+        <location filename="../console/client/agent_client.cpp" line="475"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="459"/>
+        <location filename="../console/client/agent_client.cpp" line="486"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="460"/>
+        <location filename="../console/client/agent_client.cpp" line="487"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="492"/>
+        <location filename="../console/client/agent_client.cpp" line="519"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="551"/>
+        <location filename="../console/client/agent_client.cpp" line="598"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="555"/>
+        <location filename="../console/client/agent_client.cpp" line="602"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -724,362 +730,387 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="122"/>
+        <location filename="../console/mainwindow.cpp" line="123"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="127"/>
+        <location filename="../console/mainwindow.cpp" line="128"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="136"/>
+        <location filename="../console/mainwindow.cpp" line="137"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="138"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="139"/>
+        <location filename="../console/mainwindow.cpp" line="140"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
-        <location filename="../console/mainwindow.cpp" line="194"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="195"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="144"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="151"/>
+        <location filename="../console/mainwindow.cpp" line="152"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="156"/>
+        <location filename="../console/mainwindow.cpp" line="157"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="160"/>
+        <location filename="../console/mainwindow.cpp" line="161"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="163"/>
+        <location filename="../console/mainwindow.cpp" line="164"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="179"/>
-        <location filename="../console/mainwindow.cpp" line="198"/>
+        <location filename="../console/mainwindow.cpp" line="180"/>
+        <location filename="../console/mainwindow.cpp" line="199"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="183"/>
+        <location filename="../console/mainwindow.cpp" line="184"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="192"/>
+        <location filename="../console/mainwindow.cpp" line="193"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="211"/>
+        <location filename="../console/mainwindow.cpp" line="212"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="221"/>
+        <location filename="../console/mainwindow.cpp" line="222"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="246"/>
+        <location filename="../console/mainwindow.cpp" line="247"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="250"/>
+        <location filename="../console/mainwindow.cpp" line="251"/>
         <source>Drill %1 done: %2</source>
         <translation>演習 %1 完了: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="251"/>
+        <location filename="../console/mainwindow.cpp" line="252"/>
         <source>Drill %1 failed: %2</source>
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="275"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="285"/>
+        <location filename="../console/mainwindow.cpp" line="286"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="297"/>
+        <location filename="../console/mainwindow.cpp" line="298"/>
         <source>Filter events</source>
         <translation>イベントを絞り込み</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="314"/>
+        <location filename="../console/mainwindow.cpp" line="315"/>
         <source>Events</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="320"/>
+        <location filename="../console/mainwindow.cpp" line="321"/>
         <source>Failover time</source>
         <translation>フェイルオーバー時間</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="324"/>
+        <location filename="../console/mainwindow.cpp" line="325"/>
         <source>total ms</source>
         <translation>合計 ms</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="331"/>
+        <location filename="../console/mainwindow.cpp" line="332"/>
         <source>detected</source>
         <translation>検出</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="333"/>
+        <location filename="../console/mainwindow.cpp" line="334"/>
         <source>total (ms)</source>
         <translation>合計 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="356"/>
+        <location filename="../console/mainwindow.cpp" line="357"/>
         <source>Failovers</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="361"/>
+        <location filename="../console/mainwindow.cpp" line="362"/>
         <source>Drills</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="373"/>
+        <location filename="../console/mainwindow.cpp" line="378"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
+        <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの損失率。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="387"/>
+        <source>Reachability</source>
+        <translation>到達性</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="407"/>
+        <source>No reachability data: the agent has no probe, or has not answered yet.</source>
+        <translation>到達性データなし: エージェントにプローブがないか、まだ応答していません。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="425"/>
+        <source>%1 of %2 probing nodes hear every other one.</source>
+        <translation>プローブ中の %2 ノードのうち %1 ノードが他のすべてを受信しています。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="427"/>
+        <source>Not heard by anyone: %1.</source>
+        <translation>誰にも受信されていない: %1。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="433"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="377"/>
+        <location filename="../console/mainwindow.cpp" line="437"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="441"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="384"/>
+        <location filename="../console/mainwindow.cpp" line="444"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="385"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="448"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="451"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="394"/>
+        <location filename="../console/mainwindow.cpp" line="454"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="398"/>
+        <location filename="../console/mainwindow.cpp" line="458"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="405"/>
+        <location filename="../console/mainwindow.cpp" line="465"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="411"/>
+        <location filename="../console/mainwindow.cpp" line="471"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="493"/>
         <source>Drill on the selected node</source>
         <translation>選択したノードで訓練</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="435"/>
+        <location filename="../console/mainwindow.cpp" line="495"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="463"/>
+        <location filename="../console/mainwindow.cpp" line="523"/>
         <source>%1 node %2</source>
         <translation>%1 ノード %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="464"/>
-        <location filename="../console/mainwindow.cpp" line="474"/>
-        <location filename="../console/mainwindow.cpp" line="490"/>
+        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="534"/>
+        <location filename="../console/mainwindow.cpp" line="550"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="553"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="412"/>
-        <location filename="../console/mainwindow.cpp" line="497"/>
+        <location filename="../console/mainwindow.cpp" line="472"/>
+        <location filename="../console/mainwindow.cpp" line="557"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="417"/>
-        <location filename="../console/mainwindow.cpp" line="499"/>
+        <location filename="../console/mainwindow.cpp" line="477"/>
+        <location filename="../console/mainwindow.cpp" line="559"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="539"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="422"/>
-        <location filename="../console/mainwindow.cpp" line="500"/>
+        <location filename="../console/mainwindow.cpp" line="482"/>
+        <location filename="../console/mainwindow.cpp" line="560"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
-        <location filename="../console/mainwindow.cpp" line="502"/>
+        <location filename="../console/mainwindow.cpp" line="487"/>
+        <location filename="../console/mainwindow.cpp" line="562"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
+        <location filename="../console/mainwindow.cpp" line="584"/>
         <source>Drills need the operator token:</source>
         <translation>演習にはオペレータートークンが必要です:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="534"/>
+        <location filename="../console/mainwindow.cpp" line="594"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="548"/>
+        <location filename="../console/mainwindow.cpp" line="608"/>
         <source>Drill %1 sent: %2 %3</source>
         <translation>演習 %1 を送信: %2 %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="633"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="633"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="639"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="584"/>
+        <location filename="../console/mainwindow.cpp" line="644"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="628"/>
+        <location filename="../console/mainwindow.cpp" line="688"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="635"/>
+        <location filename="../console/mainwindow.cpp" line="695"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="636"/>
+        <location filename="../console/mainwindow.cpp" line="696"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="639"/>
+        <location filename="../console/mainwindow.cpp" line="699"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="643"/>
+        <location filename="../console/mainwindow.cpp" line="703"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="644"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="647"/>
+        <location filename="../console/mainwindow.cpp" line="707"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="656"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="657"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="662"/>
+        <location filename="../console/mainwindow.cpp" line="722"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="664"/>
+        <location filename="../console/mainwindow.cpp" line="724"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1143,6 +1174,49 @@
     </message>
 </context>
 <context>
+    <name>dmr::console::ReachabilityModel</name>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <source>Node %1</source>
+        <translation>ノード %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <source>Node %1 did not answer: it is down or out of the cluster</source>
+        <translation>ノード %1 が応答しません: ダウンしているかクラスタ外です</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <source>Node %1 does not run the reachability probe</source>
+        <translation>ノード %1 は到達性プローブを実行していません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
+        <translation>%1 は %2 を受信していません: 最終受信 %3 ms 前; 受信 %4、損失 %5</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <source>%1 has never heard %2</source>
+        <translation>%1 は %2 を一度も受信していません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
+        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago; via %8</source>
+        <translation>%1 は %2 を受信: 直近のプローブの %3% を損失; 合計 受信 %4、損失 %5、重複 %6; 最終受信 %7 ms 前; 経路 %8</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="160"/>
+        <source>Probes sent by node %1</source>
+        <translation>ノード %1 が送信したプローブ</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="161"/>
+        <source>What node %1 hears</source>
+        <translation>ノード %1 が受信するもの</translation>
+    </message>
+</context>
+<context>
     <name>dmr::console::TopologyScene</name>
     <message>
         <location filename="../console/scene/export.cpp" line="28"/>
@@ -1176,154 +1250,159 @@
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="716"/>
+        <location filename="../console/scene/topologyitems.cpp" line="749"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="718"/>
+        <location filename="../console/scene/topologyitems.cpp" line="751"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="719"/>
+        <location filename="../console/scene/topologyitems.cpp" line="752"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="720"/>
+        <location filename="../console/scene/topologyitems.cpp" line="753"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="721"/>
+        <location filename="../console/scene/topologyitems.cpp" line="754"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="722"/>
+        <location filename="../console/scene/topologyitems.cpp" line="755"/>
         <source>node down (not started)</source>
         <translation>ノード停止 (未起動)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="723"/>
+        <location filename="../console/scene/topologyitems.cpp" line="756"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="724"/>
+        <location filename="../console/scene/topologyitems.cpp" line="758"/>
+        <source>unreachable (no node hears its probes)</source>
+        <translation>到達不能 (どのノードもプローブを受信していない)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="759"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="725"/>
+        <location filename="../console/scene/topologyitems.cpp" line="760"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="43"/>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="44"/>
+        <location filename="../console/scene/topologyscene.cpp" line="458"/>
         <source>up</source>
         <translation>稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="45"/>
+        <location filename="../console/scene/topologyscene.cpp" line="46"/>
         <source>failed</source>
         <translation>障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="48"/>
         <source>drained</source>
         <translation>ドレイン済み</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="51"/>
+        <location filename="../console/scene/topologyscene.cpp" line="52"/>
         <source>down</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="109"/>
+        <location filename="../console/scene/topologyscene.cpp" line="110"/>
         <source>Node %1: %2</source>
         <translation>ノード %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="111"/>
+        <location filename="../console/scene/topologyscene.cpp" line="112"/>
         <source>System leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="117"/>
+        <location filename="../console/scene/topologyscene.cpp" line="118"/>
         <source>Leads %1</source>
         <translation>%1 をリード</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="123"/>
+        <location filename="../console/scene/topologyscene.cpp" line="124"/>
         <source>adapter failed</source>
         <translation>アダプター障害</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="300"/>
+        <location filename="../console/scene/topologyscene.cpp" line="301"/>
         <source>and %n more</source>
         <translation>
             <numerusform>ほか %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <location filename="../console/scene/topologyscene.cpp" line="302"/>
         <source>Network %1</source>
         <translation>ネットワーク %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <location filename="../console/scene/topologyscene.cpp" line="303"/>
         <source>Nodes: %1</source>
         <translation>ノード: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="324"/>
+        <location filename="../console/scene/topologyscene.cpp" line="325"/>
         <source>%1 %2 on %3</source>
         <translation>%3 上の %1 %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="444"/>
+        <location filename="../console/scene/topologyscene.cpp" line="454"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="458"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="232"/>
+        <location filename="../console/scene/topologyitems.cpp" line="233"/>
         <source>no leader</source>
         <translation>リーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyitems.cpp" line="234"/>
         <source>leader %1</source>
         <translation>リーダー %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="234"/>
+        <location filename="../console/scene/topologyitems.cpp" line="235"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n 稼働中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="595"/>
+        <location filename="../console/scene/topologyitems.cpp" line="627"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="604"/>
-        <location filename="../console/scene/topologyitems.cpp" line="680"/>
+        <location filename="../console/scene/topologyitems.cpp" line="636"/>
+        <location filename="../console/scene/topologyitems.cpp" line="712"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="757"/>
-        <location filename="../console/scene/topologyitems.cpp" line="782"/>
+        <location filename="../console/scene/topologyitems.cpp" line="792"/>
+        <location filename="../console/scene/topologyitems.cpp" line="817"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>

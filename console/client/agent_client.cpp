@@ -1,5 +1,6 @@
 #include "agent_client.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -66,6 +67,13 @@ AgentClient::AgentClient(QObject *parent)
     qRegisterMetaType<ConsoleEvent>();
     qRegisterMetaType<QList<FailoverRecord>>();
     qRegisterMetaType<QList<DrillRecord>>();
+    qRegisterMetaType<ReachabilityMatrix>();
+
+    historyFollowUp_.setSingleShot(true);
+    historyFollowUp_.setInterval(kHistoryFollowUpMs);
+    connect(&historyFollowUp_, &QTimer::timeout, this, &AgentClient::refresh);
+    reachabilityTimer_.setInterval(kReachabilityIntervalMs);
+    connect(&reachabilityTimer_, &QTimer::timeout, this, &AgentClient::askReachability);
 
     retryTimer_.setSingleShot(true);
     connect(&retryTimer_, &QTimer::timeout, this, &AgentClient::attempt);
@@ -193,6 +201,9 @@ void AgentClient::teardown(const QString &why)
 {
     connectTimer_.stop();
     replyTimer_.stop();
+    reachabilityTimer_.stop();
+    historyFollowUp_.stop();
+    reachabilityOutstanding_ = false;
     if (socket_) {
         disconnect(socket_, nullptr, this, nullptr);
         socket_->abort();
@@ -378,6 +389,14 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             }
             return lose(code, why);
         }
+        case Pending::Reachability:
+            reachabilityOutstanding_ = false;
+            if (code == u"unknown-type") { // an agent without the relay's probe
+                reachabilityTimer_.stop();
+                return;
+            }
+            report(code, tr("agent at %1: %2").arg(agent, text));
+            return;
         case Pending::Subscribe:
         case Pending::Cluster:
         case Pending::History:
@@ -395,6 +414,8 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             emit drillFinished(id, false, why);
             return;
         }
+        if (kind == Pending::Reachability)
+            reachabilityOutstanding_ = false;
         if (kind == Pending::Hello)
             return lose(badReply, why);
         report(badReply, why);
@@ -422,6 +443,10 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         subscribe.subscribeEvents = true;
         send(std::move(subscribe), Pending::Subscribe);
         refresh();
+        if (reachabilityTimer_.interval() > 0) {
+            askReachability();
+            reachabilityTimer_.start();
+        }
         return;
     }
     case Pending::Subscribe:
@@ -430,9 +455,18 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         handleCluster(result);
         return done();
     case Pending::History:
-        if (auto h = parseHistory(result))
+        if (auto h = parseHistory(result)) {
             emit historyReceived(h.value());
-        else
+            // A failover whose tunnels are not up yet completes without an event of its own:
+            // ask again shortly while one is young (the agent gives up waiting after 2 s).
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            for (const auto &r : h.value())
+                if (!r.tunnelsUpMs && now - r.detectedMs < kIncompleteFailoverFollowMs &&
+                    !historyFollowUp_.isActive()) {
+                    historyFollowUp_.start();
+                    break;
+                }
+        } else
             bad(h.error().message);
         return done();
     case Pending::Drills:
@@ -441,6 +475,13 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         else
             bad(d.error().message);
         return done();
+    case Pending::Reachability:
+        reachabilityOutstanding_ = false;
+        if (auto m = parseReachability(result))
+            emit reachabilityReceived(m.value());
+        else
+            bad(m.error().message);
+        return;
     case Pending::Drill: {
         auto record = parseDrillRecord(result);
         if (!record) {
@@ -527,6 +568,26 @@ void AgentClient::refresh()
         r.kind = kind;
         send(std::move(r), pending);
     }
+}
+
+void AgentClient::setReachabilityInterval(int ms)
+{
+    reachabilityTimer_.setInterval(std::max(0, ms));
+    if (ms <= 0)
+        reachabilityTimer_.stop();
+    else if (state_ == State::Connected && !reachabilityTimer_.isActive())
+        reachabilityTimer_.start();
+}
+
+void AgentClient::askReachability()
+{
+    // One at a time: the agent gathers every node's row, which takes up to a second or two.
+    if (state_ != State::Connected || !socket_ || reachabilityOutstanding_)
+        return;
+    proto::Request r;
+    r.kind = proto::RequestKind::GetReachability;
+    reachabilityOutstanding_ = true;
+    send(std::move(r), Pending::Reachability);
 }
 
 void AgentClient::refreshPartDone()

@@ -70,6 +70,14 @@ public:
     void setOperatorToken(const QString &token) { token_ = token; }
     void setTimeouts(int connectMs, int replyMs);
     void setBackoff(int initialMs, int maxMs) { backoff_ = Backoff(initialMs, maxMs); }
+    // How often to ask for the reachability matrix while connected (get-reachability); 0 stops.
+    // An agent that does not know the request is not asked again on that connection.
+    void setReachabilityInterval(int ms);
+    static constexpr int kReachabilityIntervalMs = 2000;
+    // A failover record without its tunnels-up time, detected less than this long ago, makes
+    // the client fetch again after kHistoryFollowUpMs: completion raises no event.
+    static constexpr qint64 kIncompleteFailoverFollowMs = 10000;
+    static constexpr int kHistoryFollowUpMs = 500;
 
     State state() const { return state_; }
     // The last error, as one line for a person; empty when there was none.
@@ -116,11 +124,12 @@ signals:
     void historyReceived(const QList<dmr::console::FailoverRecord> &records);
     // get-drills, or the one record of a drill reply: listeners join them (ClusterStore).
     void drillsReceived(const QList<dmr::console::DrillRecord> &records);
+    void reachabilityReceived(const dmr::console::ReachabilityMatrix &matrix);
     void eventReceived(const dmr::console::ConsoleEvent &event);
     void drillFinished(qint64 id, bool ok, const QString &message);
 
 private:
-    enum class Pending : quint8 { Hello, Subscribe, Cluster, History, Drills, Drill };
+    enum class Pending : quint8 { Hello, Subscribe, Cluster, History, Drills, Drill, Reachability };
 
     void setState(State state);
     void report(const QString &code, const QString &message);
@@ -138,6 +147,7 @@ private:
     void handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message);
     void handleCluster(const QJsonObject &result);
     void refreshPartDone();
+    void askReachability();
     void learn(const ClusterInfo &cluster);
 
     QPointer<QTcpSocket> socket_;
@@ -152,6 +162,9 @@ private:
     Endpoint current_;
     Backoff backoff_;
     QTimer retryTimer_;
+    QTimer reachabilityTimer_;
+    QTimer historyFollowUp_;
+    bool reachabilityOutstanding_ = false;
     QTimer connectTimer_;
     QTimer replyTimer_;
     int connectTimeoutMs_ = kConnectTimeoutMs;

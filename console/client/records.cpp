@@ -67,6 +67,19 @@ public:
         fail(key, v, nullable ? Tr::tr("an integer or null") : Tr::tr("an integer"));
         return std::nullopt;
     }
+    double number(const QString &key)
+    {
+        const QJsonValue v = o_.value(key);
+        if (v.isDouble() && std::isfinite(v.toDouble()))
+            return v.toDouble();
+        fail(key, v, Tr::tr("a number"));
+        return 0;
+    }
+    // A boolean that may be absent (`absent` then).
+    bool optionalBoolean(const QString &key, bool absent)
+    {
+        return o_.contains(key) ? boolean(key) : absent;
+    }
     bool boolean(const QString &key)
     {
         const QJsonValue v = o_.value(key);
@@ -278,6 +291,74 @@ Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result)
     if (!f.ok())
         return f.toError();
     return list;
+}
+
+const ReachabilityCell *ReachabilityRow::cellFrom(const QString &sender) const
+{
+    for (const auto &c : heard)
+        if (c.from == sender)
+            return &c;
+    return nullptr;
+}
+
+const ReachabilityRow *ReachabilityMatrix::row(const QString &node) const
+{
+    for (const auto &r : rows)
+        if (r.node == node)
+            return &r;
+    return nullptr;
+}
+
+QStringList ReachabilityMatrix::unreachable() const
+{
+    QStringList out;
+    for (const auto &n : nodes) {
+        int listeners = 0;
+        bool heard = false;
+        for (const auto &r : rows) {
+            if (r.node == n || !r.answered || !r.probing)
+                continue;
+            ++listeners;
+            if (const auto *c = r.cellFrom(n); c && c->heard)
+                heard = true;
+        }
+        if (listeners > 0 && !heard)
+            out << n;
+    }
+    return out;
+}
+
+Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
+{
+    Fields f(result, QStringLiteral("get-reachability"));
+    ReachabilityMatrix m;
+    m.nodes = f.strings(QStringLiteral("nodes"));
+    m.intervalMs = f.integer(QStringLiteral("interval_ms"));
+    m.askedBy = f.string(QStringLiteral("asked_by"));
+    m.timeMs = f.integer(QStringLiteral("time_ms"));
+    f.eachObject(QStringLiteral("rows"), [&](Fields &r) {
+        ReachabilityRow row;
+        row.node = r.string(QStringLiteral("node"));
+        row.answered = r.boolean(QStringLiteral("answered"));
+        row.probing = r.optionalBoolean(QStringLiteral("probing"), false);
+        r.eachObject(QStringLiteral("heard"), [&](Fields &c) {
+            ReachabilityCell cell;
+            cell.from = c.string(QStringLiteral("from"));
+            cell.heard = c.boolean(QStringLiteral("heard"));
+            cell.received = c.integer(QStringLiteral("received"));
+            cell.lost = c.integer(QStringLiteral("lost"));
+            cell.duplicates = c.integer(QStringLiteral("duplicates"));
+            cell.loss = c.number(QStringLiteral("loss"));
+            cell.lastSeenMs = c.integer(QStringLiteral("last_seen_ms"));
+            cell.ageMs = c.integer(QStringLiteral("age_ms"));
+            cell.via = c.strings(QStringLiteral("via"));
+            row.heard << cell;
+        });
+        m.rows << row;
+    });
+    if (!f.ok())
+        return f.toError();
+    return m;
 }
 
 Result<QList<DrillRecord>> parseDrills(const QJsonObject &result)

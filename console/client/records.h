@@ -129,7 +129,49 @@ struct ConsoleEvent
     bool changesCluster() const { return kind != Kind::Other; }
 };
 
+// get-reachability: who hears whose probes (backend/PROTOCOL.md). One row per node the asked
+// agent knows, each row what that node hears from the others.
+struct ReachabilityCell
+{
+    QString from;
+    bool heard = false; // within the last three probe intervals
+    qint64 received = 0;
+    qint64 lost = 0;
+    qint64 duplicates = 0;
+    double loss = 0; // fraction of the recent probes missing, 0..1
+    qint64 lastSeenMs = 0;
+    qint64 ageMs = 0;
+    QStringList via; // "10.0.2.0/24>10.0.1.0/24": sent on > heard on
+    bool operator==(const ReachabilityCell &) const = default;
+};
+
+struct ReachabilityRow
+{
+    QString node;
+    bool answered = false; // false: the node did not answer (down, killed, out of the view)
+    bool probing = false;
+    QList<ReachabilityCell> heard;
+    const ReachabilityCell *cellFrom(const QString &sender) const;
+    bool operator==(const ReachabilityRow &) const = default;
+};
+
+struct ReachabilityMatrix
+{
+    QStringList nodes; // natural order
+    qint64 intervalMs = 0;
+    QString askedBy;
+    qint64 timeMs = 0;
+    QList<ReachabilityRow> rows;
+
+    const ReachabilityRow *row(const QString &node) const;
+    // Nodes that no answering, probing node hears, when at least one other such node exists:
+    // the ones the topology marks unreachable.
+    QStringList unreachable() const;
+    bool operator==(const ReachabilityMatrix &) const = default;
+};
+
 Result<HelloInfo> parseHello(const QJsonObject &result);
+Result<ReachabilityMatrix> parseReachability(const QJsonObject &result);
 Result<ClusterInfo> parseCluster(const QJsonObject &result);
 Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result);
 Result<QList<DrillRecord>> parseDrills(const QJsonObject &result);
@@ -152,3 +194,4 @@ Q_DECLARE_METATYPE(dmr::console::ClusterInfo)
 Q_DECLARE_METATYPE(dmr::console::FailoverRecord)
 Q_DECLARE_METATYPE(dmr::console::DrillRecord)
 Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)
+Q_DECLARE_METATYPE(dmr::console::ReachabilityMatrix)

@@ -5,6 +5,7 @@
 #include "group_model.h"
 #include "history_model.h"
 #include "node_table_model.h"
+#include "reachability_model.h"
 
 #include "client/agent_client.h"
 
@@ -19,6 +20,7 @@ ClusterStore::ClusterStore(QObject *parent)
     , history_(new HistoryModel(this))
     , drills_(new DrillModel(this))
     , events_(new EventLogModel(this))
+    , reachability_(new ReachabilityModel(this))
 {
 }
 
@@ -30,6 +32,20 @@ void ClusterStore::attach(AgentClient *client)
     connect(client, &AgentClient::historyReceived, this, &ClusterStore::setHistory);
     connect(client, &AgentClient::drillsReceived, this, &ClusterStore::setDrills);
     connect(client, &AgentClient::eventReceived, this, &ClusterStore::addEvent);
+    connect(client, &AgentClient::reachabilityReceived, this, &ClusterStore::setReachability);
+}
+
+void ClusterStore::setReachability(const ReachabilityMatrix &matrix)
+{
+    if (matrix == reachability_->matrix())
+        return;
+    reachability_->setMatrix(matrix);
+    emit reachabilityChanged();
+}
+
+QStringList ClusterStore::unreachable() const
+{
+    return reachability_->matrix().unreachable();
 }
 
 QString ClusterStore::clusterName() const
@@ -104,6 +120,7 @@ void ClusterStore::clear()
     groups_->clear();
     history_->clear();
     drills_->clear();
+    reachability_->clear();
     if (had) {
         emit snapshotChanged();
         emit viewIdChanged(viewId_);

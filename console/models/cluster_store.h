@@ -3,7 +3,8 @@
 // Attach it to an AgentClient and every view built on its models follows the cluster: the node
 // table and the group tree take each new snapshot with row signals and dataChanged (no reset
 // unless the order of what stays changed), the history and drill tables take each get-history
-// and get-drills, and the event log takes every event.
+// and get-drills, the event log takes every event, and the reachability heat map each
+// get-reachability.
 
 #include "client/records.h"
 
@@ -21,6 +22,7 @@ class EventLogModel;
 class GroupModel;
 class HistoryModel;
 class NodeTableModel;
+class ReachabilityModel;
 
 class ClusterStore : public QObject
 {
@@ -50,6 +52,9 @@ public:
     HistoryModel *historyModel() const { return history_; }
     DrillModel *drillModel() const { return drills_; }
     EventLogModel *eventLogModel() const { return events_; }
+    ReachabilityModel *reachabilityModel() const { return reachability_; }
+    // Nodes no other node hears, from the last matrix (ReachabilityMatrix::unreachable).
+    QStringList unreachable() const;
 
 public slots:
     void setCluster(const dmr::Snapshot &snapshot, const QString &viewId = {},
@@ -58,6 +63,7 @@ public slots:
     // Joined with the drills other agents listed before (DrillModel::mergeRecords).
     void setDrills(const QList<dmr::console::DrillRecord> &records);
     void addEvent(const dmr::console::ConsoleEvent &event);
+    void setReachability(const dmr::console::ReachabilityMatrix &matrix);
     // Forgets the snapshot, the history and the drills (the event log stays).
     void clear();
 
@@ -67,6 +73,7 @@ signals:
     void snapshotChanged();
     void systemLeaderChanged(const QString &node);
     void viewIdChanged(const QString &viewId);
+    void reachabilityChanged();
 
 private:
     NodeTableModel *nodes_;
@@ -74,6 +81,7 @@ private:
     HistoryModel *history_;
     DrillModel *drills_;
     EventLogModel *events_;
+    ReachabilityModel *reachability_;
 
     bool hasSnapshot_ = false;
     dmr::Snapshot snapshot_;

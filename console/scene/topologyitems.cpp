@@ -157,6 +157,7 @@ SceneStyle SceneStyle::fromPalette(const QPalette &palette, qreal nodeRadius)
     s.tunnelUp = dark ? QColor(0x4c, 0xd1, 0x7a) : QColor(0x1e, 0x8e, 0x3e);
     s.tunnelPending = mix(s.text, s.background, 0.5);
     s.selection = highlight;
+    s.unreachable = dark ? QColor(0xff, 0x9e, 0x40) : QColor(0xf5, 0x7c, 0x00);
 
     const QFont base = QGuiApplication::font();
     s.nodeFont = base;
@@ -410,6 +411,33 @@ void NodeItem::setSelectedNode(bool selected)
     update();
 }
 
+void NodeItem::setUnreachable(bool unreachable)
+{
+    if (unreachable == unreachable_)
+        return;
+    unreachable_ = unreachable;
+    setData(RoleUnreachable, unreachable);
+    update();
+}
+
+namespace {
+
+// An amber warning triangle with "!": no other node hears this one's probes.
+void drawUnreachableBadge(QPainter *painter, const SceneStyle &s, QPointF c, qreal size)
+{
+    QPolygonF triangle;
+    triangle << c + QPointF(0, -size) << c + QPointF(size * 1.05, size * 0.8)
+             << c + QPointF(-size * 1.05, size * 0.8);
+    painter->setBrush(s.unreachable);
+    painter->setPen(cosmeticPen(s.background, 1.2));
+    painter->drawPolygon(triangle);
+    painter->setPen(cosmeticPen(QColor(0x20, 0x20, 0x20), 1.6));
+    painter->drawLine(c + QPointF(0, -size * 0.45), c + QPointF(0, size * 0.2));
+    painter->drawPoint(c + QPointF(0, size * 0.52));
+}
+
+} // namespace
+
 void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
     const auto &s = *style_;
@@ -425,6 +453,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         painter->fillRect(QRectF(-r, -r, 2 * r, 2 * r), fill);
         if (selected_)
             painter->fillRect(QRectF(-2 * r, -2 * r, 4 * r, 4 * r), withAlpha(s.selection, 0.5));
+        if (unreachable_)
+            painter->fillRect(QRectF(-r, -r, r, r), s.unreachable);
         painter->setRenderHint(QPainter::Antialiasing, aa);
         return;
     }
@@ -445,6 +475,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         painter->drawLine(c + QPointF(-2.3, -2.3), c + QPointF(2.3, 2.3));
         painter->drawLine(c + QPointF(-2.3, 2.3), c + QPointF(2.3, -2.3));
     }
+    if (unreachable_)
+        drawUnreachableBadge(painter, s, QPointF(-r * 0.9, -r * 0.85), 6.5);
     if (lod < kLodText)
         return;
     if (!labelInside_) {
@@ -700,6 +732,7 @@ enum class LegendSample {
     Drained,
     Down,
     FailedAdapter,
+    Unreachable,
     TunnelUp,
     TunnelPending
 };
@@ -721,6 +754,8 @@ QList<LegendEntry> legendEntries()
         {LegendSample::Drained, dmr::console::TopologyScene::tr("node drained (maintenance)")},
         {LegendSample::Down, dmr::console::TopologyScene::tr("node down (not started)")},
         {LegendSample::FailedAdapter, dmr::console::TopologyScene::tr("failed adapter")},
+        {LegendSample::Unreachable,
+         dmr::console::TopologyScene::tr("unreachable (no node hears its probes)")},
         {LegendSample::TunnelUp, dmr::console::TopologyScene::tr("tunnel up")},
         {LegendSample::TunnelPending, dmr::console::TopologyScene::tr("tunnel pending")},
     };
@@ -817,6 +852,10 @@ void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
             painter->drawLine(c + QPointF(-4, 4), c + QPointF(4, -4));
             break;
         }
+        case LegendSample::Unreachable:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::Up);
+            drawUnreachableBadge(painter, s, c + QPointF(-r * 0.9, -r * 0.85), 5.5);
+            break;
         case LegendSample::TunnelUp:
         case LegendSample::TunnelPending: {
             const bool up = e.sample == LegendSample::TunnelUp;

@@ -28,6 +28,7 @@ enum ItemRole : int {
     RoleTunnelLeaf = 9,    // tunnel: the group leader's id
     RoleSelected = 10,     // node: bool
     RoleNetworks = 11,     // node: QStringList of its networks
+    RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
 };
 
 enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark };
@@ -48,6 +49,7 @@ struct SceneStyle
     QColor tunnelUp;
     QColor tunnelPending;
     QColor selection;
+    QColor unreachable;
     QFont nodeFont;
     QFont regionFont;
     QFont smallFont;
@@ -122,6 +124,8 @@ public:
     NodeVisualState visualState() const { return state_; }
     void setFailedAdapters(const QStringList &adapters); // "eth1"
     void setSelectedNode(bool selected);
+    void setUnreachable(bool unreachable);
+    bool unreachable() const { return unreachable_; }
     void styleChanged();
 
     // The node's marks are made when first needed: most nodes never lead.
@@ -147,6 +151,7 @@ private:
     NodeVisualState state_ = NodeVisualState::Down;
     QStringList failedAdapters_;
     bool selected_ = false;
+    bool unreachable_ = false;
     MarkItem *marks_[3] = {nullptr, nullptr, nullptr}; // by MarkItem::Kind
 };
 

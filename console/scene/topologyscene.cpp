@@ -3,6 +3,7 @@
 #include <QEasingCurve>
 #include <QEvent>
 #include <QFontMetricsF>
+#include <QSet>
 #include <QVariantAnimation>
 
 #include <algorithm>
@@ -330,7 +331,16 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
     applySnapshot(snapshot, false, true);
     setSelectedNode(selected);
+    setUnreachable(unreachable_);
     emit layoutChanged();
+}
+
+void TopologyScene::setUnreachable(const QStringList &nodes)
+{
+    unreachable_ = nodes;
+    const QSet<QString> set(nodes.begin(), nodes.end());
+    for (auto it = nodes_.begin(); it != nodes_.end(); ++it)
+        it.value()->setUnreachable(set.contains(it.key()));
 }
 
 void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, bool everything)

@@ -47,6 +47,7 @@ public:
 
     QString systemLeader() const; // as marked; empty when none
     QString selectedNode() const { return selected_; }
+    QStringList unreachable() const { return unreachable_; }
     // Node ids whose id or one of whose addresses contains the text (case-insensitive), in
     // natural order.
     QStringList findNodes(const QString &text) const;
@@ -64,6 +65,8 @@ public:
 
 public slots:
     void setSelectedNode(const QString &id); // empty clears
+    // Nodes no other node hears (the reachability probe): marked with a warning badge.
+    void setUnreachable(const QStringList &nodes);
 
 signals:
     void nodeClicked(const QString &id);
@@ -99,6 +102,7 @@ private:
     bool hasSnapshot_ = false;
     bool animationsEnabled_ = true;
     QString selected_;
+    QStringList unreachable_;
     QHash<QString, NodeItem *> nodes_;
     QHash<QString, RegionItem *> regions_;
     QHash<QString, QList<LinkItem *>> links_;

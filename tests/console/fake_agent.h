@@ -68,6 +68,8 @@ public:
     void setSnapshot(dmr::Snapshot s) { snapshot_ = std::move(s); }
     void setHistoryJson(std::string json) { history_ = std::move(json); }
     void setDrillHandler(DrillHandler h) { drill_ = std::move(h); }
+    // Empty: get-reachability is refused as an unknown type, as by an agent without a probe.
+    void setReachabilityJson(std::string json) { reachability_ = std::move(json); }
 
     // Bytes to every connected client, as they are.
     void sendToAll(const QByteArray &bytes)
@@ -212,9 +214,13 @@ private:
                                             {"started_ms", td::kTimeMs}})
                                 .toJson(QJsonDocument::Compact)
                                 .toStdString());
+        case proto::RequestKind::GetReachability:
+            if (reachability_.empty())
+                return proto::encodeError(r.id, proto::ErrorCode::UnknownType,
+                                          "unknown request type \"get-reachability\"");
+            return ok(r.id, reachability_);
         case proto::RequestKind::GetState:
         case proto::RequestKind::GetSnapshot:
-        case proto::RequestKind::GetReachability:
             break;
         }
         return proto::encodeError(r.id, proto::ErrorCode::Failed, "not in the fake");
@@ -231,6 +237,7 @@ private:
     dmr::Snapshot snapshot_;
     std::string history_ = R"({"failovers":[]})";
     DrillHandler drill_;
+    std::string reachability_ = td::kReachabilityJson;
 };
 
 } // namespace dmr::console::testing

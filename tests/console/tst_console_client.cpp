@@ -222,8 +222,8 @@ private slots:
         QStringList types;
         for (const auto &o : fake.received())
             types << o.value(QStringLiteral("type")).toString();
-        QCOMPARE(types,
-                 (QStringList{"hello", "subscribe", "get-cluster", "get-history", "get-drills"}));
+        QCOMPARE(types, (QStringList{"hello", "subscribe", "get-cluster", "get-history",
+                                     "get-drills", "get-reachability"}));
         const QJsonObject hello = fake.last(QStringLiteral("hello"));
         QCOMPARE(keys(hello), (QStringList{"client", "id", "protocol", "type"}));
         QCOMPARE(hello.value(QStringLiteral("client")).toString(),
@@ -243,6 +243,70 @@ private slots:
         client.stop();
         QCOMPARE(client.state(), AgentClient::State::Disconnected);
         QTRY_COMPARE_WITH_TIMEOUT(fake.clients(), 0, kTimeoutMs);
+    }
+
+    // The matrix is asked for on connecting and then every interval, one request at a time; an
+    // agent that does not know the request is not asked again.
+    void reachabilityIsPolled()
+    {
+        FakeAgent fake(QStringLiteral("2"));
+        QVERIFY(fake.listen());
+        AgentClient client;
+        client.setReachabilityInterval(100);
+        QSignalSpy matrices(&client, &AgentClient::reachabilityReceived);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(matrices.count() >= 3, kTimeoutMs);
+        const auto m = matrices.at(0).at(0).value<ReachabilityMatrix>();
+        QCOMPARE(m.nodes.size(), 6);
+        QCOMPARE(m.unreachable(), (QStringList{"3", "5"}));
+        client.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(fake.clients(), 0, kTimeoutMs);
+
+        fake.setReachabilityJson({});
+        QSignalSpy errors(&client, &AgentClient::errorOccurred);
+        const int before = fake.count(QStringLiteral("get-reachability"));
+        matrices.clear();
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(fake.count(QStringLiteral("get-reachability")), before + 1,
+                                  kTimeoutMs);
+        QTest::qWait(500); // five intervals: no second request
+        QCOMPARE(fake.count(QStringLiteral("get-reachability")), before + 1);
+        QCOMPARE(matrices.count(), 0);
+        QCOMPARE(errors.count(), 0); // an older agent is not an error
+        QCOMPARE(client.state(), AgentClient::State::Connected);
+    }
+
+    // A young failover without its tunnels-up time is fetched again until it completes, even
+    // though completing raises no event.
+    void incompleteFailoverIsFollowedUp()
+    {
+        FakeAgent fake(QStringLiteral("2"));
+        QVERIFY(fake.listen());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const auto historyJson = [&](bool complete) {
+            return QStringLiteral(
+                       R"({"failovers":[{"cause":"connection-lost","detected_ms":%1,"elected_ms":%1,"election_ms":0,"id":1,"node":"2","roles":["system-leader"],"silent_ms":0,"successors":{"system-leader":"6"},"total_ms":%2,"tunnels_ms":%2,"tunnels_up_ms":%3,"view_id":"2.0"}]})")
+                .arg(now)
+                .arg(complete ? QStringLiteral("3") : QStringLiteral("null"))
+                .arg(complete ? QString::number(now + 3) : QStringLiteral("null"))
+                .toStdString();
+        };
+        fake.setHistoryJson(historyJson(false));
+        AgentClient client;
+        ClusterStore store;
+        store.attach(&client);
+        client.setEndpoints({fake.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(store.historyModel()->rowCount(), 1, kTimeoutMs);
+        QVERIFY(!store.historyModel()->recordAt(0).totalMs);
+        fake.setHistoryJson(historyJson(true));
+        QTRY_VERIFY_WITH_TIMEOUT(store.historyModel()->recordAt(0).totalMs.has_value(), kTimeoutMs);
+        QCOMPARE(*store.historyModel()->recordAt(0).totalMs, qint64(3));
+        // Complete: no more fetching.
+        const int fetched = fake.count(QStringLiteral("get-history"));
+        QTest::qWait(3 * AgentClient::kHistoryFollowUpMs);
+        QCOMPARE(fake.count(QStringLiteral("get-history")), fetched);
     }
 
     void eventsRefetchCoalesced()

@@ -11,9 +11,11 @@
 #include "models/cluster_store.h"
 #include "models/drill_model.h"
 #include "models/history_model.h"
+#include "models/reachability_model.h"
 #include "scene/topologyscene.h"
 
 #include <QCoreApplication>
+#include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -99,8 +101,8 @@ private slots:
         lab_.setArguments({topology, QStringLiteral("--base-port"), QString::number(base_),
                            QStringLiteral("--token"), kToken, QStringLiteral("--table"),
                            QStringLiteral("none"), QStringLiteral("--agent"),
-                           QStringLiteral(DMR_AGENT_BIN), QStringLiteral("--log-dir"),
-                           logs_.path()});
+                           QStringLiteral(DMR_AGENT_BIN), QStringLiteral("--join-timeout-ms"),
+                           QStringLiteral("60000"), QStringLiteral("--log-dir"), logs_.path()});
         lab_.setProcessChannelMode(QProcess::ForwardedChannels);
         lab_.start();
         QVERIFY2(lab_.waitForStarted(10000), qPrintable(lab_.errorString()));
@@ -123,6 +125,7 @@ private slots:
         // the one the drill kills.
         AgentClient client;
         client.setBackoff(100, 1000);
+        client.setReachabilityInterval(500);
         client.setOperatorToken(kToken);
         QList<Endpoint> endpoints;
         for (const auto &id : ids_)
@@ -164,6 +167,27 @@ private slots:
                                      client.currentEndpoint() == controlOf(leader),
                                  kDeadlineMs);
         QTRY_VERIFY_WITH_TIMEOUT(everyoneUp(), kDeadlineMs);
+
+        // The lab's agents probe each other (the relay in loopback mode): the heat map fills
+        // and every node hears every other one.
+        const auto fullMatrix = [&] {
+            const ReachabilityMatrix &m = window.store()->reachabilityModel()->matrix();
+            if (m.nodes.size() != 6 || m.rows.size() != 6)
+                return false;
+            for (const auto &r : m.rows) {
+                if (!r.answered || !r.probing)
+                    return false;
+                for (const auto &other : m.nodes) {
+                    const auto *c = r.cellFrom(other);
+                    if (other != r.node && (!c || !c->heard))
+                        return false;
+                }
+            }
+            return true;
+        };
+        QVERIFY2(QTest::qWaitFor(fullMatrix, kDeadlineMs),
+                 "the reachability matrix never showed every node hearing every node");
+        QVERIFY(window.scene()->unreachable().isEmpty());
         const int historyBefore = window.store()->historyModel()->rowCount();
 
         // Click: select the node, Kill, confirm with a reason.
@@ -189,6 +213,10 @@ private slots:
         qInfo("system leader %s killed from the console; %s took over; console moved to %s",
               qPrintable(leader), qPrintable(successor),
               qPrintable(client.currentEndpoint().toString()));
+
+        // Its probes stop: after a few intervals nobody hears it, and the topology says so.
+        QTRY_VERIFY_WITH_TIMEOUT(window.scene()->unreachable().contains(leader), kDeadlineMs);
+        QCOMPARE(window.scene()->unreachable(), QStringList{leader});
 
         // A failover row for the killed leader, with its durations once the tunnels are up.
         auto *history = window.store()->historyModel();
@@ -232,6 +260,8 @@ private slots:
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("reachability")))
+            dock->raise();
         QTest::qWait(200);
         QVERIFY(window.grab().save(QCoreApplication::applicationDirPath() +
                                    QStringLiteral("/lab-mainwindow.png")));

@@ -11,6 +11,7 @@
 #include "models/history_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
+#include "models/reachability_model.h"
 #include "models/row_sync.h"
 
 #include "dmr/snapshot.h"
@@ -379,6 +380,95 @@ private slots:
 
         model.clear();
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void reachabilityMatrix()
+    {
+        const auto parsed = parseReachability(object(td::kReachabilityJson));
+        QVERIFY2(bool(parsed), parsed ? "" : parsed.error().message.c_str());
+        const ReachabilityMatrix &m = parsed.value();
+        QCOMPARE(m.nodes, (QStringList{"1", "2", "3", "4", "5", "6"}));
+        QCOMPARE(m.askedBy, QStringLiteral("2"));
+        QCOMPARE(m.rows.size(), 6);
+        QVERIFY(!m.row(QStringLiteral("5"))->answered);
+        // Nobody hears 3; nobody hears 5 either, and 5 itself did not answer.
+        QCOMPARE(m.unreachable(), (QStringList{"3", "5"}));
+
+        ReachabilityModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        model.setMatrix(m);
+        QCOMPARE(model.rowCount(), 6);
+        QCOMPARE(model.columnCount(), 6);
+        QCOMPARE(model.headerData(3, Qt::Horizontal).toString(), QStringLiteral("4"));
+        using S = ReachabilityModel::CellState;
+        const auto state = [&](int row, int column) {
+            return S(model.index(row, column).data(ReachabilityModel::CellStateRole).toInt());
+        };
+        QCOMPARE(state(0, 0), S::Self);
+        QCOMPARE(state(0, 1), S::Heard);                                      // 1 hears 2
+        QCOMPARE(state(0, 2), S::Silent);                                     // 1 does not hear 3
+        QCOMPARE(state(4, 0), S::Unanswered);                                 // the row of 5
+        QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("25%")); // 4 hears 1
+        QCOMPARE(model.index(3, 0).data(ReachabilityModel::LossRole).toDouble(), 0.25);
+        QCOMPARE(model.index(0, 2).data().toString(), QStringLiteral("✕"));
+        QVERIFY(!model.index(0, 2).data(ReachabilityModel::LossRole).isValid());
+        QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("25%")));
+        // Colours: a clean cell is green-ish, a silent one red-ish, a lossy one in between.
+        const QColor clean = model.index(0, 1).data(Qt::BackgroundRole).value<QColor>();
+        const QColor silent = model.index(0, 2).data(Qt::BackgroundRole).value<QColor>();
+        const QColor lossy = model.index(3, 0).data(Qt::BackgroundRole).value<QColor>();
+        QVERIFY(clean.green() > clean.red());
+        QVERIFY(silent.red() > silent.green());
+        QVERIFY(lossy.red() > clean.red());
+
+        // The same nodes: cells change in place.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        ReachabilityMatrix healed = m;
+        for (auto &row : healed.rows)
+            for (auto &c : row.heard)
+                c.heard = true;
+        model.setMatrix(healed);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(state(0, 2), S::Heard);
+        QCOMPARE(healed.unreachable(), QStringList{}); // 5 answers nothing, but others hear it
+
+        // Other nodes: a reset.
+        ReachabilityMatrix smaller = healed;
+        smaller.nodes.removeLast();
+        model.setMatrix(smaller);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.rowCount(), 5);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void reachabilityRefusesBadReplies_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("no rows")
+            << QByteArray(R"({"nodes":[],"interval_ms":1,"asked_by":"1","time_ms":1})")
+            << QStringLiteral("get-reachability.rows");
+        QTest::newRow("loss a string")
+            << QByteArray(
+                   R"({"nodes":["1"],"interval_ms":1,"asked_by":"1","time_ms":1,"rows":[{"node":"1","answered":true,"probing":true,"heard":[{"from":"2","heard":true,"received":1,"lost":0,"duplicates":0,"loss":"none","last_seen_ms":1,"age_ms":1,"via":[]}]}]})")
+            << QStringLiteral("get-reachability.rows[0].heard[0].loss");
+        QTest::newRow("answered missing")
+            << QByteArray(
+                   R"({"nodes":["1"],"interval_ms":1,"asked_by":"1","time_ms":1,"rows":[{"node":"1","heard":[]}]})")
+            << QStringLiteral("get-reachability.rows[0].answered");
+    }
+
+    void reachabilityRefusesBadReplies()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, error);
+        const auto parsed = parseReachability(QJsonDocument::fromJson(json).object());
+        QVERIFY(!parsed);
+        QVERIFY2(QString::fromStdString(parsed.error().message).startsWith(error),
+                 parsed.error().message.c_str());
     }
 
     void drillTable()

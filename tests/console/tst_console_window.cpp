@@ -12,12 +12,16 @@
 #include "models/cluster_store.h"
 #include "models/history_model.h"
 #include "models/node_table_model.h"
+#include "models/reachability_model.h"
+#include "scene/topologyitems.h"
 #include "scene/topologyscene.h"
 
 #include <QApplication>
 #include <QDockWidget>
 #include <QImage>
 #include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMenu>
@@ -95,7 +99,8 @@ private slots:
             names << dock->objectName();
         }
         names.sort();
-        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "nodeDetails", "nodeTable"}));
+        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "nodeDetails", "nodeTable",
+                                     "reachability"}));
         QTRY_VERIFY(f.window->connectionLabel()->text().contains(f.fake.address()));
     }
 
@@ -282,6 +287,55 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(f.fake.count(QStringLiteral("drill")), 2, kTimeoutMs);
         QCOMPARE(f.fake.last(QStringLiteral("drill")).value("action").toString(),
                  QStringLiteral("restore"));
+    }
+
+    // The reachability panel: the heat map fills, the nodes nobody hears get the badge in the
+    // topology, a click on a cell selects its receiver, and a healed matrix clears the marks.
+    void reachabilityPanelAndMarks()
+    {
+        Fixture f;
+        f.client.setReachabilityInterval(200);
+        QVERIFY(f.start());
+        QTRY_COMPARE_WITH_TIMEOUT(f.window->store()->reachabilityModel()->rowCount(), 6,
+                                  kTimeoutMs);
+        QCOMPARE(f.window->scene()->unreachable(), (QStringList{"3", "5"}));
+        for (const auto &[id, marked] : {std::pair{"3", true}, {"5", true}, {"1", false}})
+            QCOMPARE(f.window->scene()
+                         ->nodeItem(QString::fromLatin1(id))
+                         ->data(dmr::console::RoleUnreachable)
+                         .toBool(),
+                     marked);
+        auto *summary = f.window->findChild<QLabel *>(QStringLiteral("reachabilitySummary"));
+        QVERIFY(summary);
+        QVERIFY2(summary->text().contains(QStringLiteral("3, 5")), qPrintable(summary->text()));
+        auto *table = f.window->findChild<QTableView *>(QStringLiteral("reachabilityTable"));
+        QVERIFY(table);
+        emit table->clicked(table->model()->index(3, 0)); // what node 4 hears of node 1
+        QCOMPARE(f.window->scene()->selectedNode(), QStringLiteral("4"));
+
+        QJsonObject healed = QJsonDocument::fromJson(td::kReachabilityJson).object();
+        QJsonArray rows;
+        for (const auto &row : healed.value("rows").toArray()) {
+            QJsonObject r = row.toObject();
+            r.insert("answered", true);
+            r.insert("probing", true);
+            QJsonArray heard;
+            for (const auto &c : r.value("heard").toArray()) {
+                QJsonObject cell = c.toObject();
+                cell.insert("heard", true);
+                heard.append(cell);
+            }
+            r.insert("heard", heard);
+            rows.append(r);
+        }
+        healed.insert("rows", rows);
+        f.fake.setReachabilityJson(
+            QJsonDocument(healed).toJson(QJsonDocument::Compact).toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(f.window->scene()->unreachable().isEmpty(), kTimeoutMs);
+        QVERIFY(!f.window->scene()
+                     ->nodeItem(QStringLiteral("3"))
+                     ->data(dmr::console::RoleUnreachable)
+                     .toBool());
     }
 
     void consequencesOfKillingTheSystemLeader()
