@@ -325,6 +325,9 @@ NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString 
     setData(RoleGroupLeader, false);
     setData(RoleSelected, false);
     setZValue(3);
+    // Thousands of antialiased circles cost most of a frame: each node is drawn once per zoom
+    // level into a pixmap, and again only when it changes (update()).
+    setCacheMode(QGraphicsItem::DeviceCoordinateCache);
     setAcceptedMouseButtons(Qt::LeftButton | Qt::RightButton);
     setCursor(Qt::PointingHandCursor);
     setVisualState(NodeVisualState::Down);
