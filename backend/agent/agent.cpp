@@ -226,10 +226,10 @@ void Agent::startMembership()
 void Agent::onDegraded(bool degraded, const std::string &why)
 {
     // Nothing else changes: the view and the plan stay as they are, and so do the tunnels.
+    (void)why; // the backend has logged it
     degraded_ = degraded;
     if (degraded)
         ++degradedTotal_;
-    log(degraded ? "membership degraded: " + why : "membership healthy again: " + why);
 }
 
 void Agent::rereadOsInterfaces()
@@ -896,21 +896,23 @@ std::string Agent::historyJson() const
         for (const auto &[role, node] : r.successors)
             successors[role] = node.empty() ? Json() : Json(node);
         const bool up = r.awaiting.empty();
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", r.cause},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"detected_ms", r.detectedAtMs},
-                        {"elected_ms", r.electedAtMs},
-                        {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
-                        {"election_ms", r.electedAtMs - r.detectedAtMs},
-                        {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
-                        {"total_ms", up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
-                                               r.silentMs * (r.cause == "silent" ? 1 : 0))
-                                        : Json()}});
+        list.push_back(
+            {{"id", r.id},
+             {"node", r.node},
+             {"cause", r.cause},
+             {"roles", r.roles},
+             {"successors", successors},
+             {"view_id", r.viewId},
+             {"silent_ms", r.silentMs},
+             {"detected_ms", r.detectedAtMs},
+             {"elected_ms", r.electedAtMs},
+             {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
+             {"election_ms", r.electedAtMs - r.detectedAtMs},
+             {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
+             {"total_ms",
+              up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
+                        r.silentMs * (r.cause == "silent" || r.cause == "lease-expired" ? 1 : 0))
+                 : Json()}});
     }
     return Json{{"failovers", list}}.dump();
 }
@@ -937,9 +939,10 @@ std::string Agent::metricsText() const
     metric("dmr_membership_degraded_total", "counter", "times the membership backend degraded",
            degradedTotal_);
     metric("dmr_etcd_requests_total", "counter",
-           "HTTP requests to etcd's gateway (0 with the embedded backend)", etcdCounters_->requests);
-    metric("dmr_etcd_request_failures_total", "counter",
-           "etcd requests that no endpoint answered", etcdCounters_->failures);
+           "HTTP requests to etcd's gateway (0 with the embedded backend)",
+           etcdCounters_->requests);
+    metric("dmr_etcd_request_failures_total", "counter", "etcd requests that no endpoint answered",
+           etcdCounters_->failures);
     metric("dmr_etcd_endpoint_moves_total", "counter", "moves to the next etcd endpoint",
            etcdCounters_->endpointMoves);
     metric("dmr_etcd_watch_lines_dropped_total", "counter",

@@ -407,8 +407,8 @@ const std::vector<Key> &keys()
          "HOST:PORT of etcd's client endpoints, tried in turn (default 127.0.0.1:2379)", true,
          readEtcdEndpointsToml, readEtcdEndpointsFlag},
         intKey("membership.etcd_lease_ttl_s",
-               "etcd lease TTL, s: a crashed node is out after this (default 2)",
-               kEtcdLeaseTtlSMin, kEtcdLeaseTtlSMax,
+               "etcd lease TTL, s: a crashed node is out after this (default 2)", kEtcdLeaseTtlSMin,
+               kEtcdLeaseTtlSMax,
                [](AgentConfig &c) -> int & { return c.membership.etcdLeaseTtlS; }),
         textKey("control.listen", "HOST:PORT (default 127.0.0.1:7500)",
                 [](AgentConfig &c, std::string_view s) {

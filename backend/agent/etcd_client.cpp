@@ -87,7 +87,8 @@ awaitable<Result<EtcdReply>> EtcdClient::call(std::string path, Json body)
 {
     auto keep = shared_from_this();
     const std::string text = body.dump();
-    std::string lastError = "no endpoint";
+    std::string errors; // every endpoint's, for the one line that says etcd is unreachable
+    auto failed = [&errors](const std::string &e) { errors += (errors.empty() ? "" : "; ") + e; };
     // Each endpoint once; a kept-alive connection that the server had closed gets one more go on
     // a fresh connection before moving on.
     std::size_t attempts = endpoints_.size();
@@ -95,7 +96,7 @@ awaitable<Result<EtcdReply>> EtcdClient::call(std::string path, Json body)
     for (std::size_t attempt = 0; attempt < attempts && !closed_; ++attempt) {
         const bool reused = stream_ && stream_->socket().is_open();
         if (auto c = co_await connect(); !c) {
-            lastError = c.error().message;
+            failed(c.error().message);
             ++counters_->failures;
             moveOn();
             continue;
@@ -113,10 +114,10 @@ awaitable<Result<EtcdReply>> EtcdClient::call(std::string path, Json body)
         if (closed_)
             co_return Error{"etcd client closed"};
         if (ec) {
-            lastError = "etcd " + host + path + ": " + ec.message();
-            if (reused && freshRetry && (ec == http::error::end_of_stream ||
-                                         ec == asio::error::connection_reset ||
-                                         ec == asio::error::eof || ec == asio::error::broken_pipe)) {
+            const std::string error = "etcd " + host + path + ": " + ec.message();
+            if (reused && freshRetry &&
+                (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                 ec == asio::error::eof || ec == asio::error::broken_pipe)) {
                 // The server closed an idle connection: the same endpoint, a new connection.
                 freshRetry = false;
                 stream_.reset();
@@ -124,6 +125,7 @@ awaitable<Result<EtcdReply>> EtcdClient::call(std::string path, Json body)
                 ++attempts;
                 continue;
             }
+            failed(error);
             ++counters_->failures;
             moveOn();
             continue;
@@ -145,7 +147,9 @@ awaitable<Result<EtcdReply>> EtcdClient::call(std::string path, Json body)
         }
         co_return reply;
     }
-    co_return Error{closed_ ? std::string("etcd client closed") : lastError};
+    co_return Error{closed_          ? std::string("etcd client closed")
+                    : errors.empty() ? std::string("no endpoint")
+                                     : errors};
 }
 
 awaitable<std::string> EtcdClient::stream(std::string path, Json body,
@@ -194,7 +198,8 @@ awaitable<std::string> EtcdClient::stream(std::string path, Json body,
     while (!parser.is_done()) {
         parser.get().body().data = chunk.data();
         parser.get().body().size = chunk.size();
-        co_await http::async_read(*stream_, buffer_, parser, ec_await(ec));
+        // read_some: whatever has arrived, not a full buffer (events are small and rare).
+        co_await http::async_read_some(*stream_, buffer_, parser, ec_await(ec));
         if (ec == http::error::need_buffer)
             ec = {};
         if (closed_)

@@ -91,8 +91,8 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
     , keys_(prefix_)
     , wake_(io)
 {
-    client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs,
-                                           counters_);
+    client_ =
+        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
 }
 
 EtcdMembership::~EtcdMembership()
@@ -225,8 +225,8 @@ awaitable<void> EtcdMembership::session()
         if (ok && lease_ != 0 && joinedKeys_ && !needResync_) {
             backoffMs_ = 0;
             setDegraded(false, "lease " + std::to_string(lease_) + " kept, view resynchronised");
-            waitMs = static_cast<int>(
-                std::max<std::int64_t>(0, nextKeepAliveMs_ - options_.nowMs()));
+            waitMs =
+                static_cast<int>(std::max<std::int64_t>(0, nextKeepAliveMs_ - options_.nowMs()));
         } else {
             backoffMs_ = backoffMs_ == 0 ? kBackoffMinMs : std::min(kBackoffMaxMs, backoffMs_ * 2);
             waitMs = backoffMs_;
@@ -415,11 +415,11 @@ awaitable<void> EtcdMembership::goodbye(std::function<void()> done)
             f();
         }
     };
-    auto deadline = std::make_shared<asio::steady_timer>(
-        io_, std::chrono::milliseconds(kGoodbyeDeadlineMs));
+    auto deadline =
+        std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kGoodbyeDeadlineMs));
     deadline->async_wait([finish](const error_code &) { finish(); });
-    auto client = std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs,
-                                               counters_);
+    auto client =
+        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
     client->preferEndpoint(client_->endpointIndex());
     // "Leaving" first: the others take this node out at once, with cause "left"; then the
     // revoke deletes every key of it.

@@ -31,8 +31,7 @@
 
 namespace dmr::agent {
 
-class EtcdMembership : public MembershipService,
-                       public std::enable_shared_from_this<EtcdMembership>
+class EtcdMembership : public MembershipService, public std::enable_shared_from_this<EtcdMembership>
 {
 public:
     struct Options
@@ -105,14 +104,14 @@ private:
     std::set<GroupName> wantedGroups_;
     std::string meta_;
     bool started_ = false;
-    bool stopped_ = false;  // halt() or leave(): every coroutine ends
+    bool stopped_ = false; // halt() or leave(): every coroutine ends
     bool degraded_ = false;
-    bool installed_ = false; // a view with this node in it was installed
-    std::int64_t lease_ = 0; // 0: none
+    bool installed_ = false;  // a view with this node in it was installed
+    std::int64_t lease_ = 0;  // 0: none
     bool joinedKeys_ = false; // the join transaction went through on this lease
     bool needResync_ = true;
-    bool woken_ = false;   // wake() came while the session was busy: go round again
-    bool wantGl_ = false;  // etcd::wantGlKey of the last view seen
+    bool woken_ = false;           // wake() came while the session was busy: go round again
+    bool wantGl_ = false;          // etcd::wantGlKey of the last view seen
     std::uint64_t generation_ = 0; // of the watch stream; a stale stream's events are ignored
     Written written_;
     std::int64_t nextKeepAliveMs_ = 0;

@@ -307,9 +307,9 @@ gms::ClusterView KeySpace::view()
             break;
         }
     }
-    std::sort(nodes.begin(), nodes.end(),
-              [](const auto &a, const auto &b) { return std::tie(std::get<0>(a), std::get<1>(a)) <
-                                                        std::tie(std::get<0>(b), std::get<1>(b)); });
+    std::sort(nodes.begin(), nodes.end(), [](const auto &a, const auto &b) {
+        return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    });
     gms::ClusterView v;
     v.id = gms::ViewId{1, static_cast<std::uint64_t>(revision_)};
     v.nextSeq = static_cast<std::uint64_t>(revision_) + 1;

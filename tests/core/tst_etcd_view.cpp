@@ -73,10 +73,14 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("length") << "Zm9" << "base64: length 3 is not a multiple of 4";
-        QTest::newRow("character") << "Zm9*" << "base64: bad character at offset 3";
-        QTest::newRow("padding inside") << "Zg==Zm9v" << "base64: bad character at offset 2";
-        QTest::newRow("padding first") << "=m9v" << "base64: bad character at offset 0";
+        QTest::newRow("length") << "Zm9"
+                                << "base64: length 3 is not a multiple of 4";
+        QTest::newRow("character") << "Zm9*"
+                                   << "base64: bad character at offset 3";
+        QTest::newRow("padding inside") << "Zg==Zm9v"
+                                        << "base64: bad character at offset 2";
+        QTest::newRow("padding first") << "=m9v"
+                                       << "base64: bad character at offset 0";
     }
     void base64Rejects()
     {
@@ -118,10 +122,11 @@ private slots:
         QTest::newRow("group without node")
             << "dmr/fig5/groups/10.0.1.0%2F24"
             << R"(etcd key "dmr/fig5/groups/10.0.1.0%2F24": expected nodes/<node>, groups/<group>/<node> or gl/<node>)";
-        QTest::newRow("bad escape") << "dmr/fig5/nodes/a%2"
-                                    << R"(etcd key "dmr/fig5/nodes/a%2": bad escape "%2" (only %25 and %2F are used))";
-        QTest::newRow("empty node")
-            << "dmr/fig5/gl/" << R"(etcd key "dmr/fig5/gl/": empty segment)";
+        QTest::newRow("bad escape")
+            << "dmr/fig5/nodes/a%2"
+            << R"(etcd key "dmr/fig5/nodes/a%2": bad escape "%2" (only %25 and %2F are used))";
+        QTest::newRow("empty node") << "dmr/fig5/gl/"
+                                    << R"(etcd key "dmr/fig5/gl/": empty segment)";
     }
     void keysRejected()
     {
@@ -167,12 +172,9 @@ private slots:
         QCOMPARE(v.nodes[2].id, std::string("4"));
         QCOMPARE(v.nodes[3].id, std::string("1"));
         QCOMPARE(v.nodes[0].address, std::string("127.0.0.1:7402"));
-        QCOMPARE(ids(v.groups.networks.at("10.0.1.0/24").members),
-                 (std::vector<NodeId>{"2", "1"}));
-        QCOMPARE(ids(v.groups.networks.at("10.0.2.0/24").members),
-                 (std::vector<NodeId>{"6", "4"}));
-        QCOMPARE(ids(v.groups.networks.at("10.0.3.0/24").members),
-                 (std::vector<NodeId>{"4", "1"}));
+        QCOMPARE(ids(v.groups.networks.at("10.0.1.0/24").members), (std::vector<NodeId>{"2", "1"}));
+        QCOMPARE(ids(v.groups.networks.at("10.0.2.0/24").members), (std::vector<NodeId>{"6", "4"}));
+        QCOMPARE(ids(v.groups.networks.at("10.0.3.0/24").members), (std::vector<NodeId>{"4", "1"}));
         QCOMPARE(v.groups.networks.at("10.0.3.0/24").members[1].seq, std::uint64_t{13});
         // A rejoin: new keys, new create revisions, the end of the list.
         ks.erase(nodeKey(kPrefix, "2"), 14);
@@ -180,8 +182,7 @@ private slots:
         ks.put(nodeKv("2", 15), 15);
         ks.put(groupKv("10.0.1.0/24", "2", 15), 15);
         v = ks.view();
-        QCOMPARE(ids(v.groups.networks.at("10.0.1.0/24").members),
-                 (std::vector<NodeId>{"1", "2"}));
+        QCOMPARE(ids(v.groups.networks.at("10.0.1.0/24").members), (std::vector<NodeId>{"1", "2"}));
         QCOMPARE(v.nodes.back().id, std::string("2"));
     }
 
@@ -241,8 +242,8 @@ private slots:
         QCOMPARE(elect(v.groups).systemLeader.value_or(""), std::string("2"));
         ks.put(glKv("6", 14), 14);
         // 2 dies: 3 leads 10.0.1.0/24 and joins the GL_group after 6; 6 is system leader.
-        for (const auto &k : {nodeKey(kPrefix, "2"), groupKey(kPrefix, "10.0.1.0/24", "2"),
-                              glKey(kPrefix, "2")})
+        for (const auto &k :
+             {nodeKey(kPrefix, "2"), groupKey(kPrefix, "10.0.1.0/24", "2"), glKey(kPrefix, "2")})
             ks.erase(k, 15);
         v = ks.view();
         QVERIFY(wantGlKey(v, "3"));
@@ -254,10 +255,10 @@ private slots:
     void clustersShareOneEtcd()
     {
         KeySpace a(clusterPrefix("a"));
-        a.reset({Kv{nodeKey(clusterPrefix("a"), "1"), encodeNodeRecord({"x:1", 1, "{}", false}),
-                    3, 3, 0},
-                 Kv{nodeKey(clusterPrefix("ab"), "2"), encodeNodeRecord({"x:2", 1, "{}", false}),
-                    4, 4, 0}},
+        a.reset({Kv{nodeKey(clusterPrefix("a"), "1"), encodeNodeRecord({"x:1", 1, "{}", false}), 3,
+                    3, 0},
+                 Kv{nodeKey(clusterPrefix("ab"), "2"), encodeNodeRecord({"x:2", 1, "{}", false}), 4,
+                    4, 0}},
                 4);
         QCOMPARE(a.view().nodes.size(), std::size_t{1});
         QCOMPARE(a.rejectedKeys(), std::uint64_t{1});

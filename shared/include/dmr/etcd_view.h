@@ -95,7 +95,10 @@ struct Kv
 class KeySpace
 {
 public:
-    explicit KeySpace(std::string prefix) : prefix_(std::move(prefix)) {}
+    explicit KeySpace(std::string prefix)
+        : prefix_(std::move(prefix))
+    {
+    }
 
     // A range read at `revision` replaces everything.
     void reset(std::vector<Kv> kvs, std::int64_t revision);
