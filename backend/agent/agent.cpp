@@ -803,6 +803,14 @@ std::string Agent::roleName() const
     return "member";
 }
 
+Json Agent::coordinatorJson() const
+{
+    // etcd's backend has no coordinator: etcd itself orders the keys.
+    if (config_.membership.backend == MembershipBackend::Etcd || !view_.coordinator())
+        return Json();
+    return Json(view_.coordinator()->id);
+}
+
 std::string Agent::stateJson() const
 {
     Json ifaces = Json::array();
@@ -828,7 +836,7 @@ std::string Agent::stateJson() const
                 {"membership_backend", std::string(toString(config_.membership.backend))},
                 {"degraded", degraded_},
                 {"view_id", view_.id.toString()},
-                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"coordinator", coordinatorJson()},
                 {"leads", e.groupsLedBy(config_.node.id)},
                 {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
                 {"failed_adapters", failedAdapters_},
@@ -881,7 +889,7 @@ std::string Agent::clusterJson() const
     for (const auto &[id, address] : controlAddress_)
         controls[id] = address;
     return Json{{"view_id", view_.id.toString()},
-                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"coordinator", coordinatorJson()},
                 {"agents", nodes},
                 {"control_addresses", controls},
                 {"snapshot", Json::parse(toJson(snapshot()))}}

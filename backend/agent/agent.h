@@ -116,6 +116,7 @@ private:
     std::string drillRecordJson(const DrillRecord &record) const;
     std::string roleName() const;
     std::string stateJson() const;
+    nlohmann::json coordinatorJson() const; // the embedded protocol's; null on etcd
     std::string clusterJson() const;
     std::string historyJson() const;
     std::string metricsText() const;

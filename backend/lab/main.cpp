@@ -6,6 +6,11 @@
 //
 //   dmr-lab resources/topologies/fig5.json
 //   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
+//   dmr-lab resources/topologies/fig5.json --membership etcd
+//
+// With --membership etcd the lab starts its own etcd (Debian's etcd-server) on 127.0.0.1, client
+// port BASE+2000 and peer port BASE+2001, its data in the log folder, and points every agent at
+// it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
 
 #include "dmr/protocol.h"
 #include "dmr/topology.h"
@@ -166,6 +171,67 @@ void stopAll(std::vector<Agent> &agents)
     }
 }
 
+// The etcd binary: on PATH, or Debian's /usr/bin/etcd; empty when neither.
+std::string findEtcd()
+{
+    if (const char *path = std::getenv("PATH")) {
+        std::stringstream dirs(path);
+        std::string dir;
+        while (std::getline(dirs, dir, ':'))
+            if (!dir.empty() && ::access((dir + "/etcd").c_str(), X_OK) == 0)
+                return dir + "/etcd";
+    }
+    return ::access("/usr/bin/etcd", X_OK) == 0 ? "/usr/bin/etcd" : "";
+}
+
+// GET /health on 127.0.0.1:port: true once etcd says {"health":"true"}.
+bool etcdHealthy(std::uint16_t port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0) {
+        const std::string req = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+            char buf[4096];
+            const auto deadline = Clock::now() + std::chrono::milliseconds(1000);
+            while (Clock::now() < deadline && reply.size() < 64 * 1024) {
+                pollfd p{fd, POLLIN, 0};
+                if (::poll(&p, 1, 100) <= 0)
+                    continue;
+                const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+                if (n <= 0)
+                    break;
+                reply.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+    }
+    ::close(fd);
+    return reply.find("\"health\":\"true\"") != std::string::npos;
+}
+
+void stopProcess(pid_t &pid)
+{
+    if (pid <= 0)
+        return;
+    ::kill(pid, SIGTERM);
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (::waitpid(pid, nullptr, WNOHANG) == 0) {
+        if (Clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    pid = -1;
+}
+
 std::string pad(std::string s, std::size_t width)
 {
     if (s.size() > width)
@@ -232,6 +298,9 @@ int main(int argc, char **argv)
     int misses = 3;
     bool once = false;
     int joinTimeoutMs = 10000;
+    std::string membership = "embedded";
+    std::string etcdEndpoints;
+    int etcdTtlS = 2;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -250,6 +319,14 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1, 100));
     app.add_option("--join-timeout-ms", joinTimeoutMs, "How long one agent may take to join");
     app.add_flag("--once", once, "Start, print the table once, stop everything, exit");
+    app.add_option("--membership", membership,
+                   "Membership backend: embedded, or etcd (the lab starts an etcd on BASE+2000 "
+                   "unless --etcd-endpoints names one)")
+        ->check(CLI::IsMember({"embedded", "etcd"}));
+    app.add_option("--etcd-endpoints", etcdEndpoints,
+                   "HOST:PORT,... of a running etcd to use instead of starting one");
+    app.add_option("--etcd-ttl-s", etcdTtlS, "etcd lease TTL: a killed agent is out after this")
+        ->check(CLI::Range(2, 3600));
     CLI11_PARSE(app, argc, argv);
 
     std::ifstream in(topologyPath);
@@ -260,7 +337,8 @@ int main(int argc, char **argv)
         std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
         return 2;
     }
-    if (basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
+    if (basePort + 2001 > 65535 ||
+        basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
                   << topo->joinOrder.size() << " nodes\n";
         return 2;
@@ -281,6 +359,48 @@ int main(int argc, char **argv)
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
+
+    // etcd, when asked for and not given: one member on loopback, its data in the log folder.
+    pid_t etcdPid = -1;
+    if (membership == "etcd" && etcdEndpoints.empty()) {
+        const std::string etcd = findEtcd();
+        if (etcd.empty()) {
+            std::cerr << "dmr-lab: --membership etcd: no etcd binary on PATH or in /usr/bin "
+                         "(./dmr installs Debian's etcd-server)\n";
+            return 1;
+        }
+        const auto clientPort = static_cast<std::uint16_t>(basePort + 2000);
+        const std::string client = "http://127.0.0.1:" + std::to_string(clientPort);
+        const std::string peer = "http://127.0.0.1:" + std::to_string(basePort + 2001);
+        const std::string data = logDir + "/etcd-data";
+        etcdPid = spawn({etcd, "--name", "dmr-lab", "--data-dir", data, "--listen-client-urls",
+                         client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                         "--initial-advertise-peer-urls", peer, "--initial-cluster",
+                         "dmr-lab=" + peer, "--log-level", "warn"},
+                        logDir + "/etcd.log");
+        const auto deadline = Clock::now() + std::chrono::seconds(30);
+        bool up = false;
+        while (!g_stop && Clock::now() < deadline) {
+            if (etcdHealthy(clientPort)) {
+                up = true;
+                break;
+            }
+            if (::waitpid(etcdPid, nullptr, WNOHANG) == etcdPid) {
+                etcdPid = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (!up) {
+            std::cerr << "dmr-lab: etcd did not come up on " << client << "; see " << logDir
+                      << "/etcd.log\n";
+            stopProcess(etcdPid);
+            return 1;
+        }
+        etcdEndpoints = "127.0.0.1:" + std::to_string(clientPort);
+        std::cout << "dmr-lab: etcd " << etcd << " up on " << client << " (data in " << data << ")"
+                  << std::endl;
+    }
 
     // Ports by position in the join order.
     std::vector<Agent> agents;
@@ -304,30 +424,37 @@ int main(int argc, char **argv)
         std::string ifaces;
         for (const auto &i : topo->nodes.at(a.id).interfaces)
             ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
-        a.pid = spawn({agentPath,
-                       "--node.id",
-                       a.id,
-                       "--node.interfaces",
-                       ifaces,
-                       "--cluster.name",
-                       topo->name,
-                       "--cluster.key",
-                       key,
-                       "--cluster.peers",
-                       peers,
-                       "--membership.listen",
-                       "127.0.0.1:" + std::to_string(a.membershipPort),
-                       "--membership.heartbeat_ms",
-                       std::to_string(heartbeatMs),
-                       "--membership.misses",
-                       std::to_string(misses),
-                       "--control.listen",
-                       "127.0.0.1:" + std::to_string(a.controlPort),
-                       "--control.operator_token",
-                       token,
-                       "--metrics.listen",
-                       ""},
-                      a.logPath);
+        std::vector<std::string> args = {agentPath,
+                                         "--node.id",
+                                         a.id,
+                                         "--node.interfaces",
+                                         ifaces,
+                                         "--cluster.name",
+                                         topo->name,
+                                         "--cluster.key",
+                                         key,
+                                         "--cluster.peers",
+                                         peers,
+                                         "--membership.listen",
+                                         "127.0.0.1:" + std::to_string(a.membershipPort),
+                                         "--membership.heartbeat_ms",
+                                         std::to_string(heartbeatMs),
+                                         "--membership.misses",
+                                         std::to_string(misses),
+                                         "--control.listen",
+                                         "127.0.0.1:" + std::to_string(a.controlPort),
+                                         "--control.operator_token",
+                                         token,
+                                         "--metrics.listen",
+                                         ""};
+        if (membership == "etcd") {
+            for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
+                args.emplace_back(arg);
+            args.push_back(etcdEndpoints);
+            args.emplace_back("--membership.etcd_lease_ttl_s");
+            args.push_back(std::to_string(etcdTtlS));
+        }
+        a.pid = spawn(args, a.logPath);
         // Wait until it is in the view: the next one must join after it.
         const auto deadline = Clock::now() + std::chrono::milliseconds(joinTimeoutMs);
         bool joined = false;
@@ -350,6 +477,7 @@ int main(int argc, char **argv)
             std::cerr << "dmr-lab: node " << a.id << " did not join within " << joinTimeoutMs
                       << " ms (" << lastError << ")\n";
             stopAll(agents);
+            stopProcess(etcdPid);
             return 1;
         }
     }
@@ -392,6 +520,10 @@ int main(int argc, char **argv)
     }
     std::cout << "dmr-lab: stopping " << agents.size() << " agents" << std::endl;
     stopAll(agents);
+    if (etcdPid > 0) {
+        stopProcess(etcdPid);
+        std::cout << "dmr-lab: etcd stopped" << std::endl;
+    }
     std::cout << "dmr-lab: stopped; no agent left running" << std::endl;
     return 0;
 }
