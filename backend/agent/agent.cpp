@@ -860,6 +860,7 @@ std::string Agent::stateJson() const
                 {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
                 {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
                 {"views_installed", viewsInstalled_},
+                {"etcd_requests", etcdCounters_->requests},
                 {"version", version_}}
         .dump();
 }
