@@ -192,6 +192,7 @@ Result<std::monostate> Agent::start()
 void Agent::startMembership()
 {
     incarnation_ = static_cast<std::uint64_t>(nowMs());
+    degraded_ = false; // a new backend reports its own
     MembershipService::Handlers handlers{
         [this](const gms::ClusterView &view) { installed(view); },
         [this](const std::string &line) { log(line); },

@@ -224,7 +224,9 @@ awaitable<void> EtcdMembership::session()
         int waitMs = 0;
         if (ok && lease_ != 0 && joinedKeys_ && !needResync_) {
             backoffMs_ = 0;
-            setDegraded(false, "lease " + std::to_string(lease_) + " kept, view resynchronised");
+            setDegraded(false, "lease " + std::to_string(lease_) +
+                                   ", view resynchronised at revision " +
+                                   std::to_string(keys_.revision()));
             waitMs =
                 static_cast<int>(std::max<std::int64_t>(0, nextKeepAliveMs_ - options_.nowMs()));
         } else {

@@ -6,7 +6,8 @@
 //      network A 10.0.1.0/24: 1 2 3        network B 10.0.2.0/24: 4 5 6
 //      network C 10.0.3.0/24: 1 4          started in the order 2 6 4 1 3 5
 //
-// The rows are backend x case. The etcd rows are skipped, with the reason, only when the etcd
+// The rows are backend x case: ordering, election, failure (kill -9), the kill drill, rejoin,
+// graceful leave, drain. The etcd rows are skipped, with the reason, only when the etcd
 // binary is missing (./dmr installs it). Some cases are etcd's own: several clusters sharing
 // one etcd, and an etcd outage (degraded, nothing flaps, resynchronised on return).
 // Every wait is a condition polled with a generous deadline.
@@ -253,6 +254,30 @@ class TestMembershipConformance : public QObject
         QCOMPARE(leadsOf(c->state(s("4"))), (QStringList{kB, kC}));
     }
 
+    // The kill drill (what `dmrctl drill kill 2` does): node 2 stops answering as after a crash,
+    // while its process and control port stay; the others fail over, and the restore brings it
+    // back at the end of every list (on etcd: its old lease revoked, a new one granted).
+    void killDrill()
+    {
+        auto c = fig5Started();
+        QVERIFY(c);
+        const auto reply = drill(*c, s("6"), s("kill"), s("2"));
+        QVERIFY2(reply[s("ok")].toBool(), qPrintable(QJsonDocument(reply).toJson()));
+        const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
+        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QCOMPARE(c->state(s("2"))[s("state")].toString(), s("killed"));
+        QCOMPARE(failovers(*c, s("3")).last().toObject()[s("cause")].toString(), departureCause());
+        QVERIFY(drill(*c, s("2"), s("restore"), s("2"))[s("ok")].toBool());
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return agree(*c, c->ids(), s("6")) &&
+                       members(c->cluster(s("3")), kA) == QStringList{s("1"), s("3"), s("2")};
+            },
+            kDeadlineMs));
+        QCOMPARE(agentOrder(c->cluster(s("5"))).last(), s("2"));
+        QVERIFY(leadsOf(c->state(s("2"))).isEmpty());
+    }
+
     // A graceful stop (SIGTERM): the node says goodbye, the others take it out at once with
     // cause "left" (no failure timeout, no lease expiry).
     void leave()
@@ -423,7 +448,7 @@ private slots:
         QTest::addColumn<QString>("scenario");
         for (const char *backend : {"embedded", "etcd"})
             for (const char *scenario :
-                 {"ordering", "election", "failure", "rejoin", "leave", "drain"})
+                 {"ordering", "election", "failure", "kill-drill", "rejoin", "leave", "drain"})
                 QTest::addRow("%s/%s", backend, scenario) << s(backend) << s(scenario);
         QTest::addRow("etcd/shared-etcd") << s("etcd") << s("shared-etcd");
         QTest::addRow("etcd/outage") << s("etcd") << s("outage");
@@ -445,13 +470,10 @@ private slots:
             QVERIFY2(etcd_->start(), qPrintable(etcd_->error()));
         }
         const std::map<QString, std::function<void()>> cases{
-            {s("ordering"), [this] { ordering(); }},
-            {s("election"), [this] { election(); }},
-            {s("failure"), [this] { failure(); }},
-            {s("rejoin"), [this] { rejoin(); }},
-            {s("leave"), [this] { leave(); }},
-            {s("drain"), [this] { drain(); }},
-            {s("shared-etcd"), [this] { sharedEtcd(); }},
+            {s("ordering"), [this] { ordering(); }}, {s("election"), [this] { election(); }},
+            {s("failure"), [this] { failure(); }},   {s("kill-drill"), [this] { killDrill(); }},
+            {s("rejoin"), [this] { rejoin(); }},     {s("leave"), [this] { leave(); }},
+            {s("drain"), [this] { drain(); }},       {s("shared-etcd"), [this] { sharedEtcd(); }},
             {s("outage"), [this] { etcdOutage(); }},
         };
         cases.at(scenario)();
