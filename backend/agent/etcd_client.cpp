@@ -194,7 +194,6 @@ awaitable<std::string> EtcdClient::stream(std::string path, Json body,
     stream_->expires_never();
     std::string line;
     std::array<char, 16 * 1024> chunk{};
-    bool dropping = false; // inside a line that outgrew kMaxLineBytes
     while (!parser.is_done()) {
         parser.get().body().data = chunk.data();
         parser.get().body().size = chunk.size();
@@ -211,22 +210,18 @@ awaitable<std::string> EtcdClient::stream(std::string path, Json body,
         while (!data.empty()) {
             const auto nl = data.find('\n');
             const std::string_view piece = data.substr(0, nl);
-            if (!dropping) {
-                if (line.size() + piece.size() > kMaxLineBytes) {
-                    ++counters_->linesDropped;
-                    line.clear();
-                    dropping = true;
-                    // The stream lost an event: the caller must read everything again.
-                    moveOn();
-                    co_return "etcd " + host + path + ": a line longer than " +
-                        std::to_string(kMaxLineBytes) + " bytes";
-                }
-                line.append(piece);
+            if (line.size() + piece.size() > kMaxLineBytes) {
+                // The rest of the line, and the event in it, are lost: the caller must read
+                // everything again.
+                ++counters_->linesDropped;
+                moveOn();
+                co_return "etcd " + host + path + ": a line longer than " +
+                    std::to_string(kMaxLineBytes) + " bytes";
             }
+            line.append(piece);
             if (nl == std::string_view::npos)
                 break;
             data.remove_prefix(nl + 1);
-            dropping = false;
             if (line.find_first_not_of(" \r\t") == std::string::npos) {
                 line.clear();
                 continue;
@@ -238,8 +233,10 @@ awaitable<std::string> EtcdClient::stream(std::string path, Json body,
                 moveOn();
                 co_return "etcd " + host + path + ": a line that is not JSON";
             }
-            if (!onMessage(std::move(message)))
+            if (!onMessage(std::move(message))) {
+                moveOn();
                 co_return "ended by its reader";
+            }
             if (closed_)
                 co_return "closed";
         }
