@@ -1,5 +1,6 @@
 #include "etcd_membership.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace dmr::agent {
@@ -209,16 +210,18 @@ awaitable<void> EtcdMembership::session()
     auto keep = shared_from_this();
     while (!stopped_) {
         bool ok = true;
+        // The lease first: after an outage (or a stalled etcd) it is the one thing that cannot
+        // wait, since etcd expires it on its own clock.
         if (lease_ == 0)
             ok = co_await grant();
+        else if (needResync_ || options_.nowMs() >= nextKeepAliveMs_)
+            ok = co_await keepAlive();
         if (ok && !stopped_ && needResync_)
             ok = co_await resync();
         if (ok && !stopped_ && !joinedKeys_)
             ok = co_await joinTxn();
         if (ok && !stopped_)
             ok = co_await reconcile();
-        if (ok && !stopped_ && options_.nowMs() >= nextKeepAliveMs_)
-            ok = co_await keepAlive();
         if (stopped_)
             break;
         int waitMs = 0;
@@ -230,7 +233,11 @@ awaitable<void> EtcdMembership::session()
             waitMs =
                 static_cast<int>(std::max<std::int64_t>(0, nextKeepAliveMs_ - options_.nowMs()));
         } else {
-            backoffMs_ = backoffMs_ == 0 ? kBackoffMinMs : std::min(kBackoffMaxMs, backoffMs_ * 2);
+            // Retries stay well within the TTL, so that the lease is renewed in time when etcd
+            // comes back.
+            const int maxMs = static_cast<int>(
+                std::clamp<std::int64_t>(ttlMs() / 4, kBackoffMinMs, kBackoffMaxMs));
+            backoffMs_ = backoffMs_ == 0 ? kBackoffMinMs : std::min(maxMs, backoffMs_ * 2);
             waitMs = backoffMs_;
         }
         if (woken_) {
