@@ -392,8 +392,15 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         if (!up) {
-            std::cerr << "dmr-lab: etcd did not come up on " << client << "; see " << logDir
-                      << "/etcd.log\n";
+            // Its last line usually says why ("bind: address already in use").
+            std::ifstream log(logDir + "/etcd.log");
+            std::string line;
+            std::string last;
+            while (std::getline(log, line))
+                if (!line.empty())
+                    last = line;
+            std::cerr << "dmr-lab: etcd did not come up on " << client << " (" << last << "); see "
+                      << logDir << "/etcd.log; --base-port moves its ports\n";
             stopProcess(etcdPid);
             return 1;
         }
