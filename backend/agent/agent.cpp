@@ -1,5 +1,7 @@
 #include "agent.h"
 
+#include "embedded_membership.h"
+#include "etcd_membership.h"
 #include "os_interfaces.h"
 
 #include "dmr/render.h"
@@ -189,7 +191,7 @@ Result<std::monostate> Agent::start()
             [this]() -> std::pair<bool, std::string> {
                 if (killed_)
                     return {false, "killed by a drill"};
-                if (!machine_ || machine_->role() == gms::Role::Joining)
+                if (!membership_ || !membership_->joined())
                     return {false, "joining the cluster"};
                 if (pending_)
                     return {false, "handover in progress"};
@@ -210,19 +212,46 @@ Result<std::monostate> Agent::start()
 
 void Agent::startMembership()
 {
-    gms::Config c;
-    c.self = config_.node.id;
-    c.address = config_.membership.listen.toString();
-    for (const auto &p : config_.cluster.peers)
-        if (p.toString() != c.address)
-            c.seeds.push_back(p.toString());
-    c.heartbeatMs = config_.membership.heartbeatMs;
-    c.misses = config_.membership.misses;
     incarnation_ = static_cast<std::uint64_t>(nowMs());
-    c.incarnation = incarnation_;
-    machine_ = std::make_unique<gms::Machine>(c);
-    machine_->start(nowMs(), wantedGroups(), meta());
-    pump();
+    degraded_ = false; // a new backend reports its own
+    MembershipService::Handlers handlers{
+        [this](const gms::ClusterView &view) { installed(view); },
+        [this](const std::string &line) { log(line); },
+        [this](bool degraded, const std::string &why) { onDegraded(degraded, why); }};
+    if (config_.membership.backend == MembershipBackend::Etcd) {
+        EtcdMembership::Options o;
+        o.self = config_.node.id;
+        o.cluster = config_.cluster.name;
+        o.address = config_.membership.listen.toString();
+        o.endpoints = config_.membership.etcdEndpoints;
+        o.ttlSeconds = config_.membership.etcdLeaseTtlS;
+        o.incarnation = incarnation_;
+        o.nowMs = [this] { return nowMs(); };
+        membership_ =
+            std::make_shared<EtcdMembership>(io_, std::move(o), std::move(handlers), etcdCounters_);
+    } else {
+        gms::Config c;
+        c.self = config_.node.id;
+        c.address = config_.membership.listen.toString();
+        for (const auto &p : config_.cluster.peers)
+            if (p.toString() != c.address)
+                c.seeds.push_back(p.toString());
+        c.heartbeatMs = config_.membership.heartbeatMs;
+        c.misses = config_.membership.misses;
+        c.incarnation = incarnation_;
+        membership_ = std::make_shared<EmbeddedMembership>(
+            io_, c, *transport_, [this] { return nowMs(); }, std::move(handlers));
+    }
+    membership_->start(wantedGroups(), meta());
+}
+
+void Agent::onDegraded(bool degraded, const std::string &why)
+{
+    // Nothing else changes: the view and the plan stay as they are, and so do the tunnels.
+    (void)why; // the backend has logged it
+    degraded_ = degraded;
+    if (degraded)
+        ++degradedTotal_;
 }
 
 void Agent::rereadOsInterfaces()
@@ -310,10 +339,8 @@ void Agent::publishLocalChange()
 {
     if (relay_)
         relay_->setInterfaces(workingInterfaces());
-    if (machine_ && !killed_) {
-        machine_->setGroups(nowMs(), wantedGroups(), meta());
-        pump();
-    }
+    if (membership_ && !killed_)
+        membership_->update(wantedGroups(), meta());
 }
 
 awaitable<void> Agent::tickLoop()
@@ -328,43 +355,10 @@ awaitable<void> Agent::tickLoop()
         co_await tickTimer_.async_wait(ec_await(ec));
         if (!*alive || ec == asio::error::operation_aborted)
             co_return;
-        if (machine_ && !killed_) {
-            machine_->tick(nowMs());
-            pump();
-        }
+        if (membership_ && !killed_)
+            membership_->tick();
         flushPendingCloses(false);
         reapChildren();
-    }
-}
-
-void Agent::pump()
-{
-    // One view change sends the same view to every member, one tick the same heartbeat: encode
-    // each message once, not once per recipient.
-    const gms::Envelope *last = nullptr;
-    std::string encoded;
-    auto same = [](const gms::Envelope &a, const gms::Envelope &b) {
-        if (a.viewId != b.viewId || a.body.index() != b.body.index())
-            return false;
-        if (const auto *va = std::get_if<gms::ViewMessage>(&a.body)) {
-            const auto &vb = std::get<gms::ViewMessage>(b.body);
-            return va->view.id == vb.view.id && va->metaBase == vb.metaBase; // delta or whole
-        }
-        return std::holds_alternative<gms::Heartbeat>(a.body);
-    };
-    auto outputs = machine_->takeOutputs();
-    for (auto &out : outputs) {
-        if (auto *send = std::get_if<gms::Send>(&out)) {
-            if (last == nullptr || !same(*last, send->message)) {
-                encoded = gms::encode(send->message);
-                last = &send->message;
-            }
-            transport_->send(send->to, encoded);
-        } else if (auto *view = std::get_if<gms::InstallView>(&out)) {
-            installed(view->view);
-        } else if (auto *note = std::get_if<gms::Note>(&out)) {
-            log(note->text);
-        }
     }
 }
 
@@ -412,23 +406,16 @@ void Agent::onPeerPayload(std::string payload)
         }
         return;
     }
-    if (killed_ || !machine_)
+    if (killed_ || !membership_)
         return; // a crashed process hears nothing
-    auto env = gms::decode(payload);
-    if (!env) {
-        log("membership message rejected: " + env.error().message);
-        return;
-    }
-    machine_->receive(nowMs(), *env);
-    pump();
+    membership_->receive(payload);
 }
 
 void Agent::onPeerLost(const std::string &address)
 {
-    if (killed_ || !machine_)
+    if (killed_ || !membership_)
         return;
-    machine_->connectionLost(nowMs(), address);
-    pump();
+    membership_->connectionLost(address);
 }
 
 Topology Agent::topologyOf(const gms::ClusterView &view)
@@ -801,7 +788,7 @@ void Agent::kill()
     killed_ = true;
     if (relay_)
         relay_->setHalted(true);
-    machine_->halt();
+    membership_->halt();
     transport_->dropAll(true);
     pending_.reset();
     Plan current;
@@ -847,14 +834,15 @@ void Agent::scheduleRestore(std::uint64_t drillId, std::int64_t durationMs)
     });
 }
 
-void Agent::shutdown()
+void Agent::shutdown(std::function<void()> stopped)
 {
-    if (machine_ && !killed_) {
-        log("stopping: leaving every group");
-        machine_->leave(nowMs());
-        pump();
-    }
     tickTimer_.cancel();
+    if (membership_ && !killed_) {
+        log("stopping: leaving every group");
+        membership_->leave(std::move(stopped));
+        return;
+    }
+    asio::post(io_, std::move(stopped));
 }
 
 // ---- Control ------------------------------------------------------------------------------
@@ -863,13 +851,21 @@ std::string Agent::roleName() const
 {
     if (killed_)
         return "killed";
-    if (!machine_ || machine_->role() == gms::Role::Joining)
+    if (!membership_ || !membership_->joined())
         return "joining";
     if (plan_.election.systemLeader == config_.node.id)
         return "system-leader";
     if (plan_.election.leads(config_.node.id))
         return "group-leader";
     return "member";
+}
+
+Json Agent::coordinatorJson() const
+{
+    // etcd's backend has no coordinator: etcd itself orders the keys.
+    if (config_.membership.backend == MembershipBackend::Etcd || !view_.coordinator())
+        return Json();
+    return Json(view_.coordinator()->id);
 }
 
 std::string Agent::stateJson() const
@@ -893,9 +889,11 @@ std::string Agent::stateJson() const
                           : drained_ ? "drained"
                                      : "up"},
                 {"role", roleName()},
-                {"membership", machine_ ? std::string(gms::toString(machine_->role())) : "stopped"},
+                {"membership", membership_ ? membership_->stateName() : std::string("stopped")},
+                {"membership_backend", std::string(toString(config_.membership.backend))},
+                {"degraded", degraded_},
                 {"view_id", view_.id.toString()},
-                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"coordinator", coordinatorJson()},
                 {"leads", e.groupsLedBy(config_.node.id)},
                 {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
                 {"failed_adapters", failedAdapters_},
@@ -920,6 +918,7 @@ std::string Agent::stateJson() const
                 {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
                 {"views_installed", viewsInstalled_},
                 {"relay", relay_ ? relay_->stateJson() : Json()},
+                {"etcd_requests", etcdCounters_->requests},
                 {"version", version_}}
         .dump();
 }
@@ -949,7 +948,7 @@ std::string Agent::clusterJson() const
     for (const auto &[id, address] : controlAddress_)
         controls[id] = address;
     return Json{{"view_id", view_.id.toString()},
-                {"coordinator", view_.coordinator() ? Json(view_.coordinator()->id) : Json()},
+                {"coordinator", coordinatorJson()},
                 {"agents", nodes},
                 {"control_addresses", controls},
                 {"snapshot", Json::parse(toJson(snapshot()))}}
@@ -964,21 +963,23 @@ std::string Agent::historyJson() const
         for (const auto &[role, node] : r.successors)
             successors[role] = node.empty() ? Json() : Json(node);
         const bool up = r.awaiting.empty();
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", r.cause},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"detected_ms", r.detectedAtMs},
-                        {"elected_ms", r.electedAtMs},
-                        {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
-                        {"election_ms", r.electedAtMs - r.detectedAtMs},
-                        {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
-                        {"total_ms", up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
-                                               r.silentMs * (r.cause == "silent" ? 1 : 0))
-                                        : Json()}});
+        list.push_back(
+            {{"id", r.id},
+             {"node", r.node},
+             {"cause", r.cause},
+             {"roles", r.roles},
+             {"successors", successors},
+             {"view_id", r.viewId},
+             {"silent_ms", r.silentMs},
+             {"detected_ms", r.detectedAtMs},
+             {"elected_ms", r.electedAtMs},
+             {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
+             {"election_ms", r.electedAtMs - r.detectedAtMs},
+             {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
+             {"total_ms",
+              up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
+                        r.silentMs * (r.cause == "silent" || r.cause == "lease-expired" ? 1 : 0))
+                 : Json()}});
     }
     return Json{{"failovers", list}}.dump();
 }
@@ -993,16 +994,27 @@ std::string Agent::metricsText() const
     };
     const std::string role = roleName();
     metric("dmr_up", "gauge", "1 while the agent is in a view (not joining, not killed)",
-           machine_ && !killed_ &&
-                   (machine_->role() == gms::Role::Member ||
-                    machine_->role() == gms::Role::Coordinator)
-               ? 1
-               : 0);
+           membership_ && !killed_ && membership_->joined() ? 1 : 0);
     metric("dmr_system_leader", "gauge", "1 on the system leader", role == "system-leader" ? 1 : 0);
     metric("dmr_group_leader", "gauge", "networks this node leads",
            plan_.election.groupsLedBy(config_.node.id).size());
     metric("dmr_coordinator", "gauge", "1 on the membership coordinator",
-           machine_ && machine_->role() == gms::Role::Coordinator ? 1 : 0);
+           membership_ && membership_->coordinates() ? 1 : 0);
+    metric("dmr_membership_degraded", "gauge",
+           "1 while the membership backend cannot reach its service (last view and plan kept)",
+           degraded_ ? 1 : 0);
+    metric("dmr_membership_degraded_total", "counter", "times the membership backend degraded",
+           degradedTotal_);
+    metric("dmr_etcd_requests_total", "counter",
+           "HTTP requests to etcd's gateway (0 with the embedded backend)",
+           etcdCounters_->requests);
+    metric("dmr_etcd_request_failures_total", "counter", "etcd requests that no endpoint answered",
+           etcdCounters_->failures);
+    metric("dmr_etcd_endpoint_moves_total", "counter", "moves to the next etcd endpoint",
+           etcdCounters_->endpointMoves);
+    metric("dmr_etcd_watch_lines_dropped_total", "counter",
+           "etcd watch lines dropped (too long, not JSON); each forces a resync",
+           etcdCounters_->linesDropped);
     metric("dmr_view_members", "gauge", "agents in the current view", view_.nodes.size());
     metric("dmr_view_epoch", "gauge", "epoch of the current view id", view_.id.epoch);
     metric("dmr_views_installed_total", "counter", "views installed since start", viewsInstalled_);

@@ -8,6 +8,8 @@
 #include "config.h"
 #include "control_server.h"
 #include "data_plane.h"
+#include "etcd_client.h"
+#include "membership_service.h"
 #include "metrics_server.h"
 #include "os_interfaces.h"
 #include "relay_data_plane.h"
@@ -66,8 +68,9 @@ public:
 
     // Reads the interfaces, binds every port, joins. An error names what failed.
     Result<std::monostate> start();
-    // SIGTERM: leave every group so that successors take over at once, then stop.
-    void shutdown();
+    // SIGTERM: leave every group so that successors take over at once; `stopped` runs once the
+    // goodbye is out (or could not be said), and the caller then stops the loop.
+    void shutdown(std::function<void()> stopped);
 
     const AgentConfig &config() const { return config_; }
 
@@ -80,7 +83,7 @@ private:
     void startMembership();
     void onPeerPayload(std::string payload);
     void onPeerLost(const std::string &address);
-    void pump();
+    void onDegraded(bool degraded, const std::string &why);
     awaitable<void> tickLoop();
     void installed(const gms::ClusterView &view);
 
@@ -114,6 +117,7 @@ private:
     std::string drillRecordJson(const DrillRecord &record) const;
     std::string roleName() const;
     std::string stateJson() const;
+    nlohmann::json coordinatorJson() const; // the embedded protocol's; null on etcd
     std::string clusterJson() const;
     std::string historyJson() const;
     std::string metricsText() const;
@@ -133,7 +137,12 @@ private:
     bool killed_ = false;
     std::uint64_t incarnation_ = 0;
 
-    std::unique_ptr<gms::Machine> machine_;
+    // The membership backend (membership.backend): embedded or etcd. A kill drill halts it and
+    // a restore makes a new one (a new incarnation, at the end of every list).
+    std::shared_ptr<MembershipService> membership_;
+    std::shared_ptr<EtcdCounters> etcdCounters_ = std::make_shared<EtcdCounters>();
+    bool degraded_ = false; // the backend cannot reach its service: last view and plan kept
+    std::uint64_t degradedTotal_ = 0;
     std::unique_ptr<PeerTransport> transport_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;

@@ -278,6 +278,21 @@ void setPeers(AgentConfig &c, std::vector<HostPort> peers, const std::vector<std
     c.cluster.peers = std::move(peers);
 }
 
+void setEtcdEndpoints(AgentConfig &c, std::vector<HostPort> endpoints,
+                      const std::vector<std::string> &paths, std::string_view path)
+{
+    if (endpoints.empty())
+        invalid(std::string(path), "empty; list at least one HOST:PORT of etcd");
+    if (endpoints.size() > kEtcdEndpointsMax)
+        invalid(std::string(path), std::to_string(endpoints.size()) + " endpoints; at most " +
+                                       std::to_string(kEtcdEndpointsMax));
+    std::set<HostPort> seen;
+    for (std::size_t i = 0; i < endpoints.size(); ++i)
+        if (!seen.insert(endpoints[i]).second)
+            invalid(paths[i], "duplicate endpoint " + endpoints[i].toString());
+    c.membership.etcdEndpoints = std::move(endpoints);
+}
+
 // ---- The keys ---------------------------------------------------------------------------------
 
 // One configuration key: how to read it from the file and from its flag.
@@ -407,6 +422,32 @@ void readPeersFlag(AgentConfig &c, const std::vector<std::string> &values)
     setPeers(c, std::move(peers), paths, path);
 }
 
+void readEtcdEndpointsToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "membership.etcd_endpoints";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path),
+                "expected an array of \"host:port\" strings, found " + typeName(n));
+    std::vector<HostPort> endpoints;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        paths.push_back(indexed(path, i));
+        endpoints.push_back(endpoint(tomlString((*array)[i], paths.back()), paths.back()));
+    }
+    setEtcdEndpoints(c, std::move(endpoints), paths, path);
+}
+
+void readEtcdEndpointsFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "membership.etcd_endpoints";
+    std::vector<HostPort> endpoints;
+    for (const std::string &v : values)
+        endpoints.push_back(endpoint(v, path));
+    const std::vector<std::string> paths(endpoints.size(), std::string(path));
+    setEtcdEndpoints(c, std::move(endpoints), paths, path);
+}
+
 const std::vector<Key> &keys()
 {
     static const std::vector<Key> all = {
@@ -435,6 +476,13 @@ const std::vector<Key> &keys()
                 [](AgentConfig &c, std::string_view s) {
                     c.membership.backend = parseBackend(s, "membership.backend");
                 }),
+        {"membership.etcd_endpoints",
+         "HOST:PORT of etcd's client endpoints, tried in turn (default 127.0.0.1:2379)", true,
+         readEtcdEndpointsToml, readEtcdEndpointsFlag},
+        intKey("membership.etcd_lease_ttl_s",
+               "etcd lease TTL, s: a crashed node is out after this (default 2)", kEtcdLeaseTtlSMin,
+               kEtcdLeaseTtlSMax,
+               [](AgentConfig &c) -> int & { return c.membership.etcdLeaseTtlS; }),
         textKey("control.listen", "HOST:PORT (default 127.0.0.1:7500)",
                 [](AgentConfig &c, std::string_view s) {
                     c.control.listen = endpoint(s, "control.listen");

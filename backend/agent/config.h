@@ -23,6 +23,8 @@
 //   heartbeat_ms = 100                        # 10-10000
 //   misses = 3                                # 1-100
 //   backend = "embedded"                      # or "etcd"
+//   etcd_endpoints = ["127.0.0.1:2379"]       # backend "etcd": its client URLs' HOST:PORT
+//   etcd_lease_ttl_s = 2                      # 2-3600: a dead node's keys go after this
 //   [control]
 //   listen = "127.0.0.1:7500"
 //   operator_token = "..."                    # absent: drills are off
@@ -100,6 +102,9 @@ inline constexpr std::size_t kChannelRangesMax = 64;
 inline constexpr int kKeepaliveMsMin = 10;
 inline constexpr int kKeepaliveMsMax = 10000;
 inline constexpr int kProbeIntervalMsMax = 60000;
+inline constexpr int kEtcdLeaseTtlSMin = 2; // etcd grants no shorter lease
+inline constexpr int kEtcdLeaseTtlSMax = 3600;
+inline constexpr std::size_t kEtcdEndpointsMax = 16;
 
 struct AgentConfig
 {
@@ -123,6 +128,9 @@ struct AgentConfig
         int heartbeatMs = 100; // interval between heartbeats, milliseconds
         int misses = 3;        // heartbeats missed before a peer counts as failed
         MembershipBackend backend = MembershipBackend::Embedded;
+        // etcd's client endpoints (plain HTTP to its JSON gateway), tried in turn.
+        std::vector<HostPort> etcdEndpoints{HostPort{IpAddress::v4(0x7f000001), 2379}};
+        int etcdLeaseTtlS = 2; // a crashed node's keys expire after this
         bool operator==(const MembershipSection &) const = default;
     };
     struct ControlSection

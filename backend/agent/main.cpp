@@ -61,15 +61,13 @@ int main(int argc, char **argv)
     sdNotify("READY=1");
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    boost::asio::steady_timer grace(io);
     signals.async_wait([&](const boost::system::error_code &ec, int) {
         if (ec)
             return;
         sdNotify("STOPPING=1");
-        agent.shutdown();
-        // Let the goodbye reach the coordinator, then stop.
-        grace.expires_after(std::chrono::milliseconds(200));
-        grace.async_wait([&](const boost::system::error_code &) { io.stop(); });
+        // Stops once the goodbye is out: the embedded protocol lets it travel 200 ms, etcd's
+        // backend waits for its lease's revoke (2 s at most).
+        agent.shutdown([&io] { io.stop(); });
     });
     ::signal(SIGPIPE, SIG_IGN);
     io.run();

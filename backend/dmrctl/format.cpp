@@ -179,6 +179,10 @@ std::string formatStatus(const Json &state)
     row("state", cell(state, "state"));
     row("view", cell(state, "view_id"));
     row("coordinator", cell(state, "coordinator"));
+    if (state.contains("membership_backend"))
+        row("membership",
+            cell(state, "membership_backend") + ", " + cell(state, "membership") +
+                (member(state, "degraded") == true ? " (degraded: last view and plan kept)" : ""));
     row("system leader", cell(state, "system_leader"));
     row("leads", cell(state, "leads"));
     row("failed adapters", cell(state, "failed_adapters"));

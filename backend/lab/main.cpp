@@ -12,6 +12,11 @@
 // network), the agents' tunnel ports are BASE+2000+i, and each agent probes every network once
 // a second, so `dmrctl reachability` shows the whole matrix without root. --relay off runs the
 // agents without a data plane, as before.
+//   dmr-lab resources/topologies/fig5.json --membership etcd
+//
+// With --membership etcd the lab starts its own etcd (Debian's etcd-server) on 127.0.0.1, client
+// port BASE+3000 and peer port BASE+3001, its data in the log folder, and points every agent at
+// it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
 
 #include "dmr/protocol.h"
 #include "dmr/topology.h"
@@ -172,6 +177,67 @@ void stopAll(std::vector<Agent> &agents)
     }
 }
 
+// The etcd binary: on PATH, or Debian's /usr/bin/etcd; empty when neither.
+std::string findEtcd()
+{
+    if (const char *path = std::getenv("PATH")) {
+        std::stringstream dirs(path);
+        std::string dir;
+        while (std::getline(dirs, dir, ':'))
+            if (!dir.empty() && ::access((dir + "/etcd").c_str(), X_OK) == 0)
+                return dir + "/etcd";
+    }
+    return ::access("/usr/bin/etcd", X_OK) == 0 ? "/usr/bin/etcd" : "";
+}
+
+// GET /health on 127.0.0.1:port: true once etcd says {"health":"true"}.
+bool etcdHealthy(std::uint16_t port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0) {
+        const std::string req = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+            char buf[4096];
+            const auto deadline = Clock::now() + std::chrono::milliseconds(1000);
+            while (Clock::now() < deadline && reply.size() < 64 * 1024) {
+                pollfd p{fd, POLLIN, 0};
+                if (::poll(&p, 1, 100) <= 0)
+                    continue;
+                const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+                if (n <= 0)
+                    break;
+                reply.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+    }
+    ::close(fd);
+    return reply.find("\"health\":\"true\"") != std::string::npos;
+}
+
+void stopProcess(pid_t &pid)
+{
+    if (pid <= 0)
+        return;
+    ::kill(pid, SIGTERM);
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (::waitpid(pid, nullptr, WNOHANG) == 0) {
+        if (Clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    pid = -1;
+}
+
 std::string pad(std::string s, std::size_t width)
 {
     if (s.size() > width)
@@ -242,6 +308,9 @@ int main(int argc, char **argv)
     std::string clusterName;
     std::vector<std::string> channels{"239.1.0.0/16:5000-5100"};
     int probeIntervalMs = 1000;
+    std::string membership = "embedded";
+    std::string etcdEndpoints;
+    int etcdTtlS = 2;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -270,6 +339,14 @@ int main(int argc, char **argv)
     app.add_option("--channels", channels, "Channels the relay carries")->delimiter(',');
     app.add_option("--probe-interval-ms", probeIntervalMs, "Reachability probe interval; 0: off")
         ->check(CLI::Range(0, 60000));
+    app.add_option("--membership", membership,
+                   "Membership backend: embedded, or etcd (the lab starts an etcd on BASE+3000 "
+                   "unless --etcd-endpoints names one)")
+        ->check(CLI::IsMember({"embedded", "etcd"}));
+    app.add_option("--etcd-endpoints", etcdEndpoints,
+                   "HOST:PORT,... of a running etcd to use instead of starting one");
+    app.add_option("--etcd-ttl-s", etcdTtlS, "etcd lease TTL: a killed agent is out after this")
+        ->check(CLI::Range(2, 3600));
     CLI11_PARSE(app, argc, argv);
 
     std::ifstream in(topologyPath);
@@ -280,9 +357,8 @@ int main(int argc, char **argv)
         std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
         return 2;
     }
-    if (clusterName.empty())
-        clusterName = topo->name;
-    if (basePort + 2000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
+    if (basePort + 3001 > 65535 ||
+        basePort + 2000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
                   << topo->joinOrder.size() << " nodes\n";
         return 2;
@@ -303,6 +379,55 @@ int main(int argc, char **argv)
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
+
+    // etcd, when asked for and not given: one member on loopback, its data in the log folder.
+    pid_t etcdPid = -1;
+    if (membership == "etcd" && etcdEndpoints.empty()) {
+        const std::string etcd = findEtcd();
+        if (etcd.empty()) {
+            std::cerr << "dmr-lab: --membership etcd: no etcd binary on PATH or in /usr/bin "
+                         "(./dmr installs Debian's etcd-server)\n";
+            return 1;
+        }
+        const auto clientPort = static_cast<std::uint16_t>(basePort + 3000);
+        const std::string client = "http://127.0.0.1:" + std::to_string(clientPort);
+        const std::string peer = "http://127.0.0.1:" + std::to_string(basePort + 3001);
+        const std::string data = logDir + "/etcd-data";
+        etcdPid = spawn({etcd, "--name", "dmr-lab", "--data-dir", data, "--listen-client-urls",
+                         client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                         "--initial-advertise-peer-urls", peer, "--initial-cluster",
+                         "dmr-lab=" + peer, "--log-level", "warn"},
+                        logDir + "/etcd.log");
+        const auto deadline = Clock::now() + std::chrono::seconds(30);
+        bool up = false;
+        while (!g_stop && Clock::now() < deadline) {
+            if (etcdHealthy(clientPort)) {
+                up = true;
+                break;
+            }
+            if (::waitpid(etcdPid, nullptr, WNOHANG) == etcdPid) {
+                etcdPid = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (!up) {
+            // Its last line usually says why ("bind: address already in use").
+            std::ifstream log(logDir + "/etcd.log");
+            std::string line;
+            std::string last;
+            while (std::getline(log, line))
+                if (!line.empty())
+                    last = line;
+            std::cerr << "dmr-lab: etcd did not come up on " << client << " (" << last << "); see "
+                      << logDir << "/etcd.log; --base-port moves its ports\n";
+            stopProcess(etcdPid);
+            return 1;
+        }
+        etcdEndpoints = "127.0.0.1:" + std::to_string(clientPort);
+        std::cout << "dmr-lab: etcd " << etcd << " up on " << client << " (data in " << data << ")"
+                  << std::endl;
+    }
 
     // Ports by position in the join order.
     std::vector<Agent> agents;
@@ -366,6 +491,13 @@ int main(int argc, char **argv)
                                       "--metrics.listen",
                                       ""};
         args.insert(args.end(), relayArgs.begin(), relayArgs.end());
+        if (membership == "etcd") {
+            for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
+                args.emplace_back(arg);
+            args.push_back(etcdEndpoints);
+            args.emplace_back("--membership.etcd_lease_ttl_s");
+            args.push_back(std::to_string(etcdTtlS));
+        }
         a.pid = spawn(args, a.logPath);
         // Wait until it is in the view: the next one must join after it.
         const auto deadline = Clock::now() + std::chrono::milliseconds(joinTimeoutMs);
@@ -389,6 +521,7 @@ int main(int argc, char **argv)
             std::cerr << "dmr-lab: node " << a.id << " did not join within " << joinTimeoutMs
                       << " ms (" << lastError << ")\n";
             stopAll(agents);
+            stopProcess(etcdPid);
             return 1;
         }
     }
@@ -431,6 +564,10 @@ int main(int argc, char **argv)
     }
     std::cout << "dmr-lab: stopping " << agents.size() << " agents" << std::endl;
     stopAll(agents);
+    if (etcdPid > 0) {
+        stopProcess(etcdPid);
+        std::cout << "dmr-lab: etcd stopped" << std::endl;
+    }
     std::cout << "dmr-lab: stopped; no agent left running" << std::endl;
     return 0;
 }

@@ -47,6 +47,8 @@ listen = "10.0.1.2:7400"
 heartbeat_ms = 50
 misses = 5
 backend = "etcd"
+etcd_endpoints = ["10.0.9.1:2379", "10.0.9.2:2379"]
+etcd_lease_ttl_s = 5
 
 [control]
 listen = "0.0.0.0:7501"
@@ -136,6 +138,9 @@ private slots:
         QCOMPARE(c.membership.heartbeatMs, 50);
         QCOMPARE(c.membership.misses, 5);
         QVERIFY(c.membership.backend == a::MembershipBackend::Etcd);
+        QCOMPARE(c.membership.etcdEndpoints.size(), std::size_t{2});
+        QCOMPARE(c.membership.etcdEndpoints[1].toString(), std::string("10.0.9.2:2379"));
+        QCOMPARE(c.membership.etcdLeaseTtlS, 5);
         QCOMPARE(c.control.listen.toString(), std::string("0.0.0.0:7501"));
         QCOMPARE(c.control.operatorToken, std::string(kToken));
         QCOMPARE(c.control.maxClients, 8);
@@ -170,6 +175,9 @@ private slots:
         QCOMPARE(c.membership.heartbeatMs, 100);
         QCOMPARE(c.membership.misses, 3);
         QVERIFY(c.membership.backend == a::MembershipBackend::Embedded);
+        QCOMPARE(c.membership.etcdEndpoints.size(), std::size_t{1});
+        QCOMPARE(c.membership.etcdEndpoints[0].toString(), std::string("127.0.0.1:2379"));
+        QCOMPARE(c.membership.etcdLeaseTtlS, 2);
         QCOMPARE(c.control.listen.toString(), std::string("127.0.0.1:7500"));
         QVERIFY(c.control.operatorToken.empty());
         QCOMPARE(c.control.maxClients, 64);
@@ -352,6 +360,16 @@ address = "fd00:1::7/64"
             "agent.toml: membership.misses: 101 is out of range 1-100");
         row("backend unknown", m + "[membership]\nbackend = \"zookeeper\"\n",
             "agent.toml: membership.backend: \"zookeeper\" is not one of \"embedded\", \"etcd\"");
+        row("etcd ttl 1", m + "[membership]\netcd_lease_ttl_s = 1\n",
+            "agent.toml: membership.etcd_lease_ttl_s: 1 is out of range 2-3600");
+        row("etcd endpoints empty", m + "[membership]\netcd_endpoints = []\n",
+            "agent.toml: membership.etcd_endpoints: empty; list at least one HOST:PORT of etcd");
+        row("etcd endpoint duplicate",
+            m + "[membership]\netcd_endpoints = [\"127.0.0.1:2379\", \"127.0.0.1:2379\"]\n",
+            "agent.toml: membership.etcd_endpoints[1]: duplicate endpoint 127.0.0.1:2379");
+        row("etcd endpoint a URL", m + "[membership]\netcd_endpoints = [\"http://x:2379\"]\n",
+            "agent.toml: membership.etcd_endpoints[0]: \"http://x:2379\": an IPv6 address needs "
+            "brackets, as in [fd00::1]:7400");
         row("listen a host name", m + "[membership]\nlisten = \"node2:7400\"\n",
             "agent.toml: membership.listen: \"node2:7400\": host must be an IP address "
             "literal: ...");
@@ -478,7 +496,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{25});
+        QCOMPARE(keys.size(), std::size_t{27});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());

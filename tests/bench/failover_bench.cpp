@@ -3,7 +3,7 @@
 // next to them, and fails (exit 1) only when a run does not converge at all.
 //
 //   dmr-bench-failover [--runs 30] [--cases fig5-kill,fig1-kill,fig5-silent]
-//                      [--base-port 40000] [--agent PATH] [--quiet]
+//                      [--backends embedded,etcd] [--base-port 40000] [--agent PATH] [--quiet]
 //
 // Cases:
 //   fig5-kill    the seed's Fig. 5 (6 agents): kill -9 the system leader.
@@ -12,6 +12,13 @@
 //   fig5-silent  Fig. 5: SIGSTOP the system leader; only its missed heartbeats reveal it.
 // After each run the victim comes back (restarted, or SIGCONT) and the benchmark waits until
 // the cluster is whole again before the next run.
+//
+// Backends: the kill cases run on the embedded membership protocol and on etcd (a real etcd the
+// benchmark starts on loopback, data in /dev/shm, lease TTL 2 s, etcd's minimum), printed side by
+// side. On etcd a kill -9 is seen when the victim's lease expires, so the figure is bounded below
+// by the TTL less the time since its last keepalive (TTL/3 at most). The etcd labs also measure
+// the requests per second that the whole cluster makes of etcd at rest (every agent's
+// get-state etcd_requests, summed, over 10 s), for 6 and for 128 agents.
 //
 // What one run measures: the failure time F is this program's wall clock just before the
 // signal. Every agent holds a persistent control connection from this program, subscribed to
@@ -30,6 +37,7 @@
 // listen (see PortReservation), so that the agents' own outgoing connections cannot take them.
 
 #include "agent_cluster.h"
+#include "etcd_server.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -543,7 +551,7 @@ public:
     static std::unique_ptr<Lab> make(const QString &name, const QString &agentPath, int basePort,
                                      int shiftStep, bool verbose,
                                      const std::function<void(AgentCluster &)> &addNodes,
-                                     QString &error)
+                                     QString &error, const QString &etcdEndpoint = {})
     {
         QElapsedTimer waited;
         waited.start();
@@ -552,6 +560,8 @@ public:
             for (int attempt = 0; attempt < 5; ++attempt) {
                 const int port = basePort + attempt * shiftStep;
                 auto lab = std::make_unique<Lab>(name, agentPath, port, verbose);
+                if (!etcdEndpoint.isEmpty())
+                    lab->cluster_.useEtcd({etcdEndpoint});
                 addNodes(lab->cluster_);
                 QString why;
                 bool ok = true;
@@ -721,6 +731,33 @@ public:
         r.cpuMeanPct = cpuSum / static_cast<double>(ids.size());
         r.rssMeanMb = rssSum / static_cast<double>(ids.size());
         return r;
+    }
+
+    // Requests per second that all agents together make of etcd at rest: every agent's
+    // get-state etcd_requests, summed, before and after a quiet window.
+    std::optional<double> etcdRequestsPerSecond(QString &error)
+    {
+        const QStringList ids = cluster_.ids();
+        auto sum = [&]() -> std::optional<double> {
+            auto states = monitor_.askAll(ids, s("get-state"), error);
+            if (!states)
+                return std::nullopt;
+            double total = 0;
+            for (const auto &[id, r] : *states)
+                total += r.result.value(s("etcd_requests")).toDouble();
+            return total;
+        };
+        pumpFor(2000);
+        const auto before = sum();
+        const std::int64_t t0 = steadyNs();
+        say(s("%1: counting the agents' etcd requests over 10 s at rest...").arg(name_));
+        pumpFor(10000);
+        const auto after = sum();
+        const double window = static_cast<double>(steadyNs() - t0) / 1e9;
+        if (!before || !after)
+            return std::nullopt;
+        // The get-state round trips themselves are not etcd requests: nothing else is counted.
+        return (*after - *before) / window;
     }
 
     std::optional<double> rssMaxMb()
@@ -1045,7 +1082,12 @@ int main(int argc, char **argv)
         s("first port (default 40000); the labs use ports from base to base+7605 at most"),
         s("port"), s("40000"));
     const QCommandLineOption quietOpt(s("quiet"), s("no line per run on stderr"));
-    parser.addOptions({agentOpt, runsOpt, casesOpt, baseOpt, quietOpt});
+    const QCommandLineOption backendsOpt(
+        s("backends"),
+        s("comma-separated membership backends for the kill cases: embedded, etcd (default "
+          "both; etcd needs the etcd binary)"),
+        s("list"), s("embedded,etcd"));
+    parser.addOptions({agentOpt, runsOpt, casesOpt, baseOpt, quietOpt, backendsOpt});
     parser.process(app);
 
     const QString agent = parser.value(agentOpt);
@@ -1057,8 +1099,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const int base = parser.value(baseOpt).toInt(&ok);
-    if (!ok || base < 1024 || base + 7605 > 65535) {
-        say(s("dmr-bench-failover: --base-port: expected 1024-57930, got \"%1\"")
+    if (!ok || base < 1024 || base + 11727 > 65535) {
+        say(s("dmr-bench-failover: --base-port: expected 1024-53808, got \"%1\"")
                 .arg(parser.value(baseOpt)));
         return 2;
     }
@@ -1083,6 +1125,29 @@ int main(int argc, char **argv)
                 .arg(agent));
         return 2;
     }
+    QStringList backends;
+    for (const auto &b : parser.value(backendsOpt).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString name = b.trimmed();
+        if (name != QLatin1String("embedded") && name != QLatin1String("etcd")) {
+            say(s("dmr-bench-failover: --backends: unknown backend \"%1\" (known: embedded, "
+                  "etcd)")
+                    .arg(name));
+            return 2;
+        }
+        if (!backends.contains(name))
+            backends << name;
+    }
+    if (backends.isEmpty()) {
+        say(s("dmr-bench-failover: --backends: no backend given"));
+        return 2;
+    }
+    QString etcdMissing;
+    if (backends.contains(s("etcd")) && EtcdServer::binary().isEmpty()) {
+        etcdMissing = s("etcd is not installed (./dmr installs Debian's etcd-server)");
+        backends.removeAll(s("etcd"));
+    }
+    const bool embedded = backends.contains(s("embedded"));
+    const bool onEtcd = backends.contains(s("etcd"));
     const bool verbose = !parser.isSet(quietOpt);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
@@ -1096,6 +1161,8 @@ int main(int argc, char **argv)
             .arg(base));
 
     std::map<QString, CaseResult> results;
+    std::map<QString, CaseResult> etcdResults; // the kill cases on etcd
+    std::map<int, double> etcdRequestRate;     // agents -> requests/s at rest
     std::optional<Resources> resources;
     std::optional<Resources> fig1Resources;
     QStringList errors;
@@ -1129,7 +1196,7 @@ int main(int argc, char **argv)
     // ports that may be the next lab's.
     const QStringList runOrder{s("fig5-kill"), s("fig5-silent"), s("fig1-kill")};
     for (const auto &name : runOrder) {
-        if (g_interrupted != 0 || !cases.contains(name))
+        if (g_interrupted != 0 || !embedded || !cases.contains(name))
             continue;
         if (name == QLatin1String("fig5-kill")) {
             fig5Case(name, Failure::Kill, base, s("p99 < 50 ms (crash, connection closed)"));
@@ -1154,7 +1221,51 @@ int main(int argc, char **argv)
             r.loadEnd = loadAverage();
         }
     }
-    if (!resources && g_interrupted == 0) {
+    // The kill cases again, on etcd: one fresh etcd per lab.
+    const QStringList etcdOrder{s("fig5-kill"), s("fig1-kill")};
+    for (const auto &name : etcdOrder) {
+        if (g_interrupted != 0 || !onEtcd || !cases.contains(name))
+            continue;
+        CaseResult &r = etcdResults[name];
+        const bool fig1 = name == QLatin1String("fig1-kill");
+        r.name = name;
+        r.target = s("etcd lease TTL 2 s");
+        r.runsWanted = runs;
+        r.loadStart = loadAverage();
+        EtcdServer etcd;
+        QString error;
+        if (!etcd.start()) {
+            r.error = s("setup: etcd: ") + etcd.error();
+            continue;
+        }
+        say(s("%1 on etcd: etcd up at %2").arg(name, etcd.endpoint()));
+        auto lab = fig1 ? Lab::make(name + s("/etcd"), agent, base + 10000, kShiftStep, verbose,
+                                    addFig1, error, etcd.endpoint())
+                        : Lab::make(
+                              name + s("/etcd"), agent, base + 8000, kShiftStep, verbose,
+                              [](AgentCluster &c) { c.addFig5(); }, error, etcd.endpoint());
+        if (!lab || !lab->startAll(error)) {
+            r.error = s("setup: ") + error;
+        } else {
+            auto rate = lab->etcdRequestsPerSecond(error);
+            if (rate)
+                etcdRequestRate[static_cast<int>(lab->cluster().ids().size())] = *rate;
+            else
+                errors << s("%1/etcd: request rate: %2").arg(name, error);
+            if (fig1)
+                runCase(*lab, r, Failure::Kill, runs, pickFig1, true, verbose);
+            else
+                runCase(
+                    *lab, r, Failure::Kill, runs,
+                    [](const std::map<QString, QJsonObject> &st, int) {
+                        return systemLeaderOf(st);
+                    },
+                    false, verbose);
+        }
+        r.loadEnd = loadAverage();
+    }
+
+    if (!resources && g_interrupted == 0 && embedded) {
         QString error;
         auto lab = Lab::make(
             s("resources"), agent, base + 6000, kShiftStep, verbose,
@@ -1233,6 +1344,47 @@ int main(int argc, char **argv)
                           .arg(r.name, r.error)
                           .arg(r.ms.size())
                           .arg(r.runsWanted);
+    }
+    // The kill cases side by side.
+    if (onEtcd || !etcdMissing.isEmpty()) {
+        auto cell = [](const std::map<QString, CaseResult> &m, const QString &name) {
+            auto it = m.find(name);
+            if (it == m.end() || it->second.ms.empty())
+                return std::string("-");
+            const auto &ms = it->second.ms;
+            char buf[96];
+            std::snprintf(buf, sizeof buf, "%zu runs %.1f / %.1f / %.1f", ms.size(),
+                          percentile(ms, 0.5), percentile(ms, 0.99),
+                          *std::max_element(ms.begin(), ms.end()));
+            return std::string(buf);
+        };
+        std::printf("\nkill -9 cases by membership backend (failure to every survivor holding the "
+                    "new plan; p50 / p99 / max ms):\n");
+        std::printf("%-13s %-34s %-34s\n", "case", "embedded", "etcd (lease TTL 2 s)");
+        for (const auto &name : etcdOrder) {
+            if (!cases.contains(name))
+                continue;
+            std::printf("%-13s %-34s %-34s\n", qPrintable(name), cell(results, name).c_str(),
+                        etcdMissing.isEmpty() ? cell(etcdResults, name).c_str()
+                                              : qPrintable(etcdMissing));
+        }
+        for (const auto &[agents, rate] : etcdRequestRate)
+            std::printf("etcd requests at rest, %d agents: %.1f per second (all agents together, "
+                        "%.2f per agent: lease keepalives every TTL/3)\n",
+                        agents, rate, rate / agents);
+        for (const auto &[name, r] : etcdResults) {
+            std::printf("%s/etcd: load average %.1f at start, %.1f at end", qPrintable(name),
+                        r.loadStart, r.loadEnd);
+            if (r.churnRuns > 0)
+                std::printf("; %d run(s) where a survivor went through more than one new plan",
+                            r.churnRuns);
+            std::printf("\n");
+            if (!r.error.isEmpty())
+                errors << s("%1/etcd: %2 (after %3 of %4 runs)")
+                              .arg(name, r.error)
+                              .arg(r.ms.size())
+                              .arg(r.runsWanted);
+        }
     }
     std::printf("wall time: %.1f s\n", static_cast<double>(wall.elapsed()) / 1000.0);
     std::fflush(stdout);

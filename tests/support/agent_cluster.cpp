@@ -183,7 +183,7 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
                      QStringLiteral("--node.interfaces"),
                      n.interfaces.join(QLatin1Char(',')),
                      QStringLiteral("--cluster.name"),
-                     QStringLiteral("test"),
+                     clusterName_,
                      QStringLiteral("--cluster.key"),
                      defaultKey(),
                      QStringLiteral("--cluster.peers"),
@@ -196,6 +196,11 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
                      token(),
                      QStringLiteral("--metrics.listen"),
                      QString()};
+    if (!etcdEndpoints_.isEmpty())
+        args << QStringLiteral("--membership.backend") << QStringLiteral("etcd")
+             << QStringLiteral("--membership.etcd_endpoints")
+             << etcdEndpoints_.join(QLatin1Char(','))
+             << QStringLiteral("--membership.etcd_lease_ttl_s") << QString::number(etcdLeaseTtlS_);
     // Later flags win: a test may override the key, say.
     args << n.extraArgs;
     if (n.netns.isEmpty()) {
@@ -215,6 +220,12 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
             return m == QLatin1String("member") || m == QLatin1String("coordinator");
         },
         joinTimeoutMs);
+}
+
+void AgentCluster::useEtcd(const QStringList &endpoints, int leaseTtlS)
+{
+    etcdEndpoints_ = endpoints;
+    etcdLeaseTtlS_ = leaseTtlS;
 }
 
 bool AgentCluster::startAll(int joinTimeoutMs)

@@ -49,6 +49,13 @@ public:
     // More command line arguments for this node's agent (after the cluster's own, so they win).
     void appendArgs(const QString &id, const QStringList &args);
 
+    // Every agent started from now on uses etcd at these endpoints ("127.0.0.1:2379") instead of
+    // the embedded protocol, with this lease TTL.
+    void useEtcd(const QStringList &endpoints, int leaseTtlS = 2);
+    bool usesEtcd() const { return !etcdEndpoints_.isEmpty(); }
+    // The agents' --cluster.name (default "test"); clusters sharing one etcd differ by it.
+    void setClusterName(const QString &name) { clusterName_ = name; }
+
     bool start(const QString &id, int joinTimeoutMs = 20000);
     bool startAll(int joinTimeoutMs = 20000);
     void kill9(const QString &id);
@@ -84,6 +91,9 @@ public:
 private:
     QString membershipAddress(const QString &id) const;
 
+    QStringList etcdEndpoints_;
+    int etcdLeaseTtlS_ = 2;
+    QString clusterName_ = QStringLiteral("test");
     QString agentPath_;
     int basePort_;
     QString logDir_;

@@ -1,0 +1,122 @@
+#pragma once
+// Membership on etcd v3, through its JSON gateway (etcd_client.h). The key layout, the order
+// and the view are the core's (dmr/etcd_view.h); this is the I/O around them.
+//
+// - One lease per agent, kept alive every TTL/3 on its own timer (NOTES-membership.md: a lost
+//   lease is having left every group). Every key of the node hangs on it: its record
+//   (nodes/<id>), one key per network group it is in, and its gl/ key while it leads.
+// - Joining: a range read of the cluster prefix, a revoke of any lease an earlier process of this
+//   node left behind (so the node goes to the end of every list, not back to its old place),
+//   then one transaction that puts the record and the group keys.
+// - A watch stream on the prefix, from the revision after the range read, drives the views: the
+//   events of one watch response are applied, then one view is installed if it changed.
+// - A node fails when its lease expires (TTL, 2 s at the least: etcd grants a shorter one as 2).
+// - A graceful stop writes "leaving" into the record (the others take the node out at once, with
+//   cause "left") and revokes the lease.
+// - Drain, an adapter: one transaction deletes and puts group keys and the record together, so
+//   the others see one view change, and the agent's make-before-break does the rest.
+// - etcd unreachable (every endpoint, each tried in turn): the backend reports itself degraded
+//   and installs nothing, so the agent keeps its last view and plan and never touches a tunnel
+//   for it. When etcd answers again it keeps the lease alive if it still exists, or grants a
+//   new one and joins again (at the end of every list: etcd's order is the order of the keys'
+//   creation, and the old keys are gone), reads the prefix again and watches from there.
+
+#include "etcd_client.h"
+#include "membership_service.h"
+
+#include "dmr/etcd_view.h"
+
+#include <memory>
+#include <optional>
+
+namespace dmr::agent {
+
+class EtcdMembership : public MembershipService, public std::enable_shared_from_this<EtcdMembership>
+{
+public:
+    struct Options
+    {
+        NodeId self;
+        std::string cluster;
+        std::string address; // this agent's transport endpoint, for the others' messages
+        std::vector<HostPort> endpoints;
+        int ttlSeconds = 2;
+        int requestTimeoutMs = 1000;
+        std::uint64_t incarnation = 0;
+        std::function<std::int64_t()> nowMs; // the agent's clock
+    };
+
+    // Held by shared_ptr: its coroutines keep it alive until they see halt() or leave().
+    EtcdMembership(asio::io_context &io, Options options, Handlers handlers,
+                   std::shared_ptr<EtcdCounters> counters);
+    ~EtcdMembership() override;
+
+    void start(std::set<GroupName> groups, std::string meta) override;
+    void update(std::set<GroupName> groups, std::string meta) override;
+    void leave(std::function<void()> done) override;
+    void halt() override;
+
+    std::string stateName() const override;
+    bool joined() const override { return installed_; }
+    bool coordinates() const override { return false; }
+    bool degraded() const override { return degraded_; }
+    std::uint64_t externalRequests() const override { return counters_->requests; }
+    std::string backendName() const override { return "etcd"; }
+
+private:
+    struct Written // what this node's keys in etcd hold, as far as it knows
+    {
+        std::set<GroupName> groups;
+        std::string record;
+        bool gl = false;
+    };
+
+    awaitable<void> session();
+    awaitable<void> watchLoop(std::shared_ptr<EtcdClient> client, std::int64_t fromRevision,
+                              std::uint64_t generation);
+    awaitable<bool> grant();
+    awaitable<bool> resync();
+    awaitable<bool> joinTxn();
+    awaitable<bool> reconcile();
+    awaitable<bool> keepAlive();
+    awaitable<void> goodbye(std::function<void()> done);
+    // A call on the session client; marks the backend degraded when no endpoint answered.
+    awaitable<std::optional<EtcdReply>> call(std::string path, nlohmann::json body);
+    void setDegraded(bool degraded, const std::string &why);
+    void onWatchMessage(const nlohmann::json &message, std::uint64_t generation);
+    void publish();
+    void wake();
+    nlohmann::json putOp(const std::string &key, const std::string &value) const;
+    static nlohmann::json deleteOp(const std::string &key);
+    std::string recordText(bool leaving) const;
+    std::int64_t ttlMs() const { return std::int64_t{options_.ttlSeconds} * 1000; }
+
+    asio::io_context &io_;
+    Options options_;
+    Handlers handlers_;
+    std::shared_ptr<EtcdCounters> counters_;
+    std::string prefix_;
+    etcd::KeySpace keys_;
+    std::shared_ptr<EtcdClient> client_;
+    std::shared_ptr<EtcdClient> watch_;
+    asio::steady_timer wake_;
+
+    std::set<GroupName> wantedGroups_;
+    std::string meta_;
+    bool started_ = false;
+    bool stopped_ = false; // halt() or leave(): every coroutine ends
+    bool degraded_ = false;
+    bool installed_ = false;  // a view with this node in it was installed
+    std::int64_t lease_ = 0;  // 0: none
+    bool joinedKeys_ = false; // the join transaction went through on this lease
+    bool needResync_ = true;
+    bool woken_ = false;           // wake() came while the session was busy: go round again
+    bool wantGl_ = false;          // etcd::wantGlKey of the last view seen
+    std::uint64_t generation_ = 0; // of the watch stream; a stale stream's events are ignored
+    Written written_;
+    std::int64_t nextKeepAliveMs_ = 0;
+    int backoffMs_ = 0;
+    gms::ClusterView last_;
+};
+
+} // namespace dmr::agent
