@@ -357,6 +357,8 @@ int main(int argc, char **argv)
         std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
         return 2;
     }
+    if (clusterName.empty())
+        clusterName = topo->name;
     if (basePort + 3001 > 65535 ||
         basePort + 2000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
