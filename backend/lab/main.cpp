@@ -4,8 +4,20 @@
 // every leader, is exactly the file's), then prints a live status table. Ctrl-C stops every
 // agent; agents die with the lab even if it is killed (PR_SET_PDEATHSIG).
 //
+// With --netns (root) the topology is built for real (netns_lab.h): a namespace per node, a
+// bridge per network, a router that forwards unicast only; each agent runs in its node's
+// namespace with the OS's interfaces, its membership port on its first address, its control port
+// on 127.0.0.1 there, which dmr-lab proxies to the same port on the host's 127.0.0.1
+// (control_proxy.h). Ctrl-C removes the namespaces too; after a crash (kill -9 of dmr-lab),
+// `dmr-lab --netns --cleanup --lab NAME` (or with the topology file) removes what is left.
+//
 //   dmr-lab resources/topologies/fig5.json
 //   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
+//   dmr-lab --netns resources/topologies/fig5.json
+//   dmr-lab --netns --cleanup --lab fig5
+
+#include "control_proxy.h"
+#include "netns_lab.h"
 
 #include "dmr/protocol.h"
 #include "dmr/topology.h"
@@ -13,10 +25,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -111,6 +125,14 @@ struct Agent
     std::string logPath;
 };
 
+std::string ipCommand()
+{
+    for (const char *p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"})
+        if (::access(p, X_OK) == 0)
+            return p;
+    return "ip";
+}
+
 pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
 {
     const pid_t pid = ::fork();
@@ -166,6 +188,11 @@ void stopAll(std::vector<Agent> &agents)
     }
 }
 
+std::string namespacePrefixOf(const dmr::lab::NetnsLabPlan &lab)
+{
+    return dmr::lab::namespacePrefix(lab.lab);
+}
+
 std::string pad(std::string s, std::size_t width)
 {
     if (s.size() > width)
@@ -216,10 +243,47 @@ std::string statusTable(const std::vector<Agent> &agents, const std::string &mod
 
 } // namespace
 
+namespace {
+
+int cleanupLab(const std::string &lab, const std::string &stateDir)
+{
+    dmr::lab::ProcessRunner runner;
+    const auto report = dmr::lab::teardownNetnsLab(lab, runner, stateDir);
+    for (const auto pid : report.processesKilled)
+        std::cout << "dmr-lab: killed process " << pid << " left in lab " << lab << "\n";
+    for (const auto &ns : report.namespacesRemoved)
+        std::cout << "dmr-lab: removed namespace " << ns << "\n";
+    for (const auto &e : report.errors)
+        std::cerr << "dmr-lab: cleanup of lab " << lab << ": " << e << "\n";
+    if (report.errors.empty())
+        std::cout << "dmr-lab: lab " << lab << " is gone ("
+                  << (report.namespacesRemoved.empty()
+                          ? "nothing was left"
+                          : std::to_string(report.namespacesRemoved.size()) + " namespaces removed")
+                  << ")" << std::endl;
+    return report.errors.empty() ? 0 : 1;
+}
+
+// Every lab with a state file in stateDir.
+std::vector<std::string> labsIn(const std::string &stateDir)
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto &e : std::filesystem::directory_iterator(stateDir, ec)) {
+        const auto name = e.path().filename().string();
+        if (e.path().extension() == ".json")
+            out.push_back(name.substr(0, name.size() - 5));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     CLI::App app{"dmr-lab: runs a whole DMR cluster on this machine, one dmr-agent per node of a "
-                 "topology file, on 127.0.0.1"};
+                 "topology file, on 127.0.0.1 or (--netns) in network namespaces"};
     app.set_version_flag("--version", std::string("dmr-lab ") + DMR_VERSION);
     std::string topologyPath;
     int basePort = 17400;
@@ -232,8 +296,12 @@ int main(int argc, char **argv)
     int misses = 3;
     bool once = false;
     int joinTimeoutMs = 10000;
+    bool netns = false;
+    bool cleanup = false;
+    std::string labName;
+    std::string stateDir = dmr::lab::defaultStateDir();
+    std::vector<std::string> agentArgs;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
-        ->required()
         ->check(CLI::ExistingFile);
     app.add_option("--base-port", basePort,
                    "Membership ports are BASE+i, control ports BASE+1000+i (i: node index)")
@@ -250,15 +318,72 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1, 100));
     app.add_option("--join-timeout-ms", joinTimeoutMs, "How long one agent may take to join");
     app.add_flag("--once", once, "Start, print the table once, stop everything, exit");
+    app.add_flag("--netns", netns,
+                 "Build the topology in network namespaces (root): a namespace per node, a bridge "
+                 "per network, a router that forwards unicast only; agents use the OS's "
+                 "interfaces");
+    app.add_flag("--cleanup", cleanup,
+                 "With --netns: remove what a lab left (namespaces, processes in them, its state "
+                 "file), e.g. after dmr-lab was killed; without --lab or a topology, every lab "
+                 "with a state file");
+    app.add_option("--lab", labName,
+                   "With --netns: the lab's name, 1-12 of [a-z0-9] (default: the topology's name); "
+                   "its namespaces are dmr-NAME-*");
+    app.add_option("--state-dir", stateDir, "With --netns: where labs record what they made");
+    app.add_option("--agent-arg", agentArgs,
+                   "An extra argument for every agent, e.g. --agent-arg=--relay.mode "
+                   "--agent-arg=os (repeatable; after dmr-lab's own, so it wins)")
+        ->allow_extra_args(false);
     CLI11_PARSE(app, argc, argv);
 
-    std::ifstream in(topologyPath);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto topo = dmr::parseTopology(text.str());
-    if (!topo) {
-        std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
+    if (cleanup && !netns) {
+        std::cerr
+            << "dmr-lab: --cleanup goes with --netns (a loopback lab leaves nothing behind)\n";
         return 2;
+    }
+    if (netns && ::geteuid() != 0) {
+        std::cerr << "dmr-lab: --netns needs root (network namespaces, bridges and veths); euid is "
+                  << ::geteuid() << "\n";
+        return 2;
+    }
+    std::optional<dmr::TopologyFile> topo;
+    if (!topologyPath.empty()) {
+        std::ifstream in(topologyPath);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto parsed = dmr::parseTopology(text.str());
+        if (!parsed) {
+            std::cerr << "dmr-lab: " << topologyPath << ": " << parsed.error().message << "\n";
+            return 2;
+        }
+        topo = *parsed;
+    } else if (!cleanup) {
+        std::cerr << "dmr-lab: a topology file is required (resources/topologies/fig5.json)\n";
+        return 2;
+    }
+    if (netns && labName.empty() && topo)
+        labName = topo->name;
+    if (netns && !labName.empty()) {
+        auto ok = dmr::lab::checkLabName(labName);
+        if (!ok) {
+            std::cerr << "dmr-lab: " << ok.error().message
+                      << (topo && labName == topo->name ? " (from the topology's name; give --lab)"
+                                                        : "")
+                      << "\n";
+            return 2;
+        }
+    }
+    if (cleanup) {
+        if (!labName.empty())
+            return cleanupLab(labName, stateDir);
+        const auto labs = labsIn(stateDir);
+        if (labs.empty())
+            std::cout << "dmr-lab: no lab state files in " << stateDir << "; nothing to clean up"
+                      << std::endl;
+        int rc = 0;
+        for (const auto &l : labs)
+            rc |= cleanupLab(l, stateDir);
+        return rc;
     }
     if (basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
@@ -282,52 +407,113 @@ int main(int argc, char **argv)
     ::sigaction(SIGTERM, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 
+    // --netns: build the namespaces and the control proxy first.
+    std::optional<dmr::lab::NetnsLabPlan> lab;
+    std::unique_ptr<dmr::lab::ControlProxy> proxy;
+    dmr::lab::ProcessRunner runner;
+    if (netns) {
+        auto plan = dmr::lab::planNetnsLab(*topo, labName);
+        if (!plan) {
+            std::cerr << "dmr-lab: " << topologyPath << ": " << plan.error().message << "\n";
+            return 2;
+        }
+        lab = *plan;
+        const std::string statePath = dmr::lab::stateFilePath(stateDir, labName);
+        if (auto st = dmr::lab::readState(statePath); st) {
+            if (st->ownerPid > 0 && ::kill(static_cast<pid_t>(st->ownerPid), 0) == 0) {
+                std::cerr << "dmr-lab: lab " << labName << " is running (dmr-lab process "
+                          << st->ownerPid << ", " << statePath
+                          << "); stop it, or pick another --lab\n";
+                return 1;
+            }
+            std::cout << "dmr-lab: lab " << labName << " was left behind by process "
+                      << st->ownerPid << "; removing it first" << std::endl;
+            if (cleanupLab(labName, stateDir) != 0)
+                return 1;
+        }
+        std::cout << "dmr-lab: building lab " << labName << " in network namespaces ("
+                  << lab->commands.size() << " steps)" << std::endl;
+        if (auto built = dmr::lab::buildNetnsLab(*lab, runner, stateDir, ::getpid()); !built) {
+            std::cerr << "dmr-lab: " << built.error().message << "\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+    }
+
     // Ports by position in the join order.
     std::vector<Agent> agents;
     std::string peers;
+    std::vector<dmr::lab::ControlProxy::Route> routes;
     for (std::size_t i = 0; i < topo->joinOrder.size(); ++i) {
         Agent a;
         a.id = topo->joinOrder[i];
         a.membershipPort = static_cast<std::uint16_t>(basePort + static_cast<int>(i));
         a.controlPort = static_cast<std::uint16_t>(basePort + 1000 + static_cast<int>(i));
         a.logPath = logDir + "/agent-" + a.id + ".log";
-        peers += (peers.empty() ? "" : ",") + std::string("127.0.0.1:") +
-                 std::to_string(a.membershipPort);
+        const std::string host = lab ? lab->nodes.at(a.id).address : std::string("127.0.0.1");
+        peers += (peers.empty() ? "" : ",") + host + ":" + std::to_string(a.membershipPort);
+        if (lab)
+            routes.push_back({a.controlPort, lab->nodes.at(a.id).netns});
         agents.push_back(a);
     }
+    if (lab) {
+        auto started = dmr::lab::ControlProxy::start(routes);
+        if (!started) {
+            std::cerr << "dmr-lab: " << started.error().message
+                      << " (another lab on these ports? try --base-port)\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        proxy = std::move(started).value();
+    }
+    auto finish = [&](int rc) {
+        stopAll(agents);
+        proxy.reset();
+        if (lab && cleanupLab(labName, stateDir) != 0)
+            rc = 1;
+        return rc;
+    };
 
     std::cout << "dmr-lab: starting " << agents.size() << " agents of " << topo->name
               << " in join order; logs in " << logDir << std::endl;
     for (auto &a : agents) {
         if (g_stop)
             break;
-        std::string ifaces;
-        for (const auto &i : topo->nodes.at(a.id).interfaces)
-            ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
-        a.pid = spawn({agentPath,
-                       "--node.id",
-                       a.id,
-                       "--node.interfaces",
-                       ifaces,
-                       "--cluster.name",
-                       topo->name,
-                       "--cluster.key",
-                       key,
-                       "--cluster.peers",
-                       peers,
-                       "--membership.listen",
-                       "127.0.0.1:" + std::to_string(a.membershipPort),
-                       "--membership.heartbeat_ms",
-                       std::to_string(heartbeatMs),
-                       "--membership.misses",
-                       std::to_string(misses),
-                       "--control.listen",
-                       "127.0.0.1:" + std::to_string(a.controlPort),
-                       "--control.operator_token",
-                       token,
-                       "--metrics.listen",
-                       ""},
-                      a.logPath);
+        std::vector<std::string> args;
+        if (lab) {
+            // The agent reads its interfaces from the OS of its namespace.
+            const auto &place = lab->nodes.at(a.id);
+            args = {ipCommand(),
+                    "netns",
+                    "exec",
+                    place.netns,
+                    agentPath,
+                    "--node.id",
+                    a.id,
+                    "--membership.listen",
+                    place.address + ":" + std::to_string(a.membershipPort)};
+        } else {
+            std::string ifaces;
+            for (const auto &i : topo->nodes.at(a.id).interfaces)
+                ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
+            args = {agentPath,
+                    "--node.id",
+                    a.id,
+                    "--node.interfaces",
+                    ifaces,
+                    "--membership.listen",
+                    "127.0.0.1:" + std::to_string(a.membershipPort)};
+        }
+        for (const std::string &arg :
+             {std::string("--cluster.name"), topo->name, std::string("--cluster.key"), key,
+              std::string("--cluster.peers"), peers, std::string("--membership.heartbeat_ms"),
+              std::to_string(heartbeatMs), std::string("--membership.misses"),
+              std::to_string(misses), std::string("--control.listen"),
+              "127.0.0.1:" + std::to_string(a.controlPort), std::string("--control.operator_token"),
+              token, std::string("--metrics.listen"), std::string()})
+            args.push_back(arg);
+        args.insert(args.end(), agentArgs.begin(), agentArgs.end());
+        a.pid = spawn(args, a.logPath);
         // Wait until it is in the view: the next one must join after it.
         const auto deadline = Clock::now() + std::chrono::milliseconds(joinTimeoutMs);
         bool joined = false;
@@ -349,19 +535,28 @@ int main(int argc, char **argv)
         if (!joined && !g_stop) {
             std::cerr << "dmr-lab: node " << a.id << " did not join within " << joinTimeoutMs
                       << " ms (" << lastError << ")\n";
-            stopAll(agents);
-            return 1;
+            return finish(1);
         }
     }
     if (!g_stop) {
         std::cout << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
                   << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
-                  << agents.front().id << " first); for example:\n"
+                  << agents.front().id << " first)" << (lab ? ", proxied into the namespaces" : "")
+                  << "; for example:\n"
                   << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
                   << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
                   << " --token " << token << " drill kill " << agents.front().id
-                  << " --reason test --duration-ms 5000\n"
-                  << "Ctrl-C stops every agent." << std::endl;
+                  << " --reason test --duration-ms 5000\n";
+        if (lab)
+            std::cout << "Namespaces: " << lab->switchNs << " (bridges br0-br"
+                      << lab->networks.size() - 1 << "), " << lab->routerNs
+                      << " (the unicast router), " << namespacePrefixOf(*lab) << "nID (node ID); "
+                      << "a shell on node " << agents.back().id << ": ip netns exec "
+                      << lab->nodes.at(agents.back().id).netns << " bash\n"
+                      << "If dmr-lab dies without Ctrl-C: dmr-lab --netns --cleanup --lab "
+                      << labName << "\n";
+        std::cout << "Ctrl-C stops every agent" << (lab ? " and removes the namespaces." : ".")
+                  << std::endl;
     }
 
     const bool tty = ::isatty(1) != 0;
@@ -391,7 +586,7 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::cout << "dmr-lab: stopping " << agents.size() << " agents" << std::endl;
-    stopAll(agents);
+    const int rc = finish(0);
     std::cout << "dmr-lab: stopped; no agent left running" << std::endl;
-    return 0;
+    return rc;
 }
