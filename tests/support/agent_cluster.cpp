@@ -173,11 +173,11 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
     n.process->setProcessChannelMode(QProcess::MergedChannels);
     n.process->setStandardOutputFile(
         logDir_ + QStringLiteral("/agent-") + id + QStringLiteral(".log"), QIODevice::Append);
-    QStringList args{QStringLiteral("--node.id"),
-                     id,
-                     QStringLiteral("--node.interfaces"),
-                     n.interfaces.join(QLatin1Char(',')),
-                     QStringLiteral("--cluster.name"),
+    QStringList args{QStringLiteral("--node.id"), id};
+    // No interface list: the agent reads the OS's (in its namespace).
+    if (!n.interfaces.isEmpty())
+        args << QStringLiteral("--node.interfaces") << n.interfaces.join(QLatin1Char(','));
+    args << QStringList{QStringLiteral("--cluster.name"),
                      QStringLiteral("test"),
                      QStringLiteral("--cluster.key"),
                      defaultKey(),
