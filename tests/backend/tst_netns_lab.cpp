@@ -89,8 +89,8 @@ class TestNetnsLab : public QObject
 private slots:
     void fig5PlanIsTheGoldenOne()
     {
-        const auto plan = dmr::lab::planNetnsLab(
-            load(s(DMR_RESOURCES) + s("/topologies/fig5.json")), "fig5");
+        const auto plan =
+            dmr::lab::planNetnsLab(load(s(DMR_RESOURCES) + s("/topologies/fig5.json")), "fig5");
         QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message.c_str());
         const QString golden = s(DMR_TESTDATA) + s("/netns/fig5.commands");
         const QString got = joined(plan->commands);
@@ -123,8 +123,8 @@ private slots:
     // Every interface name fits IFNAMSIZ, on the 128 nodes of Fig. 1 too.
     void namesFit()
     {
-        const auto plan = dmr::lab::planNetnsLab(
-            load(s(DMR_RESOURCES) + s("/topologies/fig1.json")), "fig1");
+        const auto plan =
+            dmr::lab::planNetnsLab(load(s(DMR_RESOURCES) + s("/topologies/fig1.json")), "fig1");
         QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message.c_str());
         QCOMPARE(plan->nodes.size(), std::size_t{128});
         int links = 0;
@@ -190,13 +190,12 @@ private slots:
     void buildStopsAtTheFirstFailure()
     {
         QTemporaryDir dir;
-        const auto plan = dmr::lab::planNetnsLab(
-            load(s(DMR_RESOURCES) + s("/topologies/fig5.json")), "fig5");
+        const auto plan =
+            dmr::lab::planNetnsLab(load(s(DMR_RESOURCES) + s("/topologies/fig5.json")), "fig5");
         QVERIFY(plan.ok());
         FakeRunner fake;
         fake.failOn = "ip -n dmr-fig5-sw link add br1 type bridge mcast_snooping 0";
-        const auto built =
-            dmr::lab::buildNetnsLab(*plan, fake, dir.path().toStdString(), 4242);
+        const auto built = dmr::lab::buildNetnsLab(*plan, fake, dir.path().toStdString(), 4242);
         QVERIFY(!built.ok());
         QCOMPARE(QString::fromStdString(built.error().message),
                  s("building lab fig5: ip -n dmr-fig5-sw link add br1 type bridge mcast_snooping "
@@ -243,23 +242,30 @@ private slots:
     {
         QTest::addColumn<QString>("arrivals"); // "seq@ms ..."
         QTest::addColumn<double>("eventMs");   // < 0: none
+        QTest::addColumn<double>("endMs");
         QTest::addColumn<QString>("expected");
         QTest::newRow("every one once")
-            << s("1@0 2@2 3@4 4@6") << -1.0 << s("received 4, lost 0, duplicates 0, outage 2.0 ms");
+            << s("1@0 2@2 3@4 4@6") << -1.0 << 7.0
+            << s("received 4, lost 0, duplicates 0, longest gap 2.0 ms");
         QTest::newRow("a duplicate and a loss")
-            << s("1@0 2@2 2@2.5 4@6") << -1.0
-            << s("received 4, lost 1, duplicates 1, outage 3.5 ms");
+            << s("1@0 2@2 2@2.5 4@6") << -1.0 << 7.0
+            << s("received 4, lost 1, duplicates 1, longest gap 3.5 ms");
         QTest::newRow("outage around the event")
-            << s("1@0 2@2 3@200 4@202") << 1.0
+            << s("1@0 2@2 3@200 4@202") << 1.0 << 203.0
             << s("received 4, lost 0, duplicates 0, outage 198.0 ms");
         QTest::newRow("never recovered")
-            << s("1@0 2@2") << 3.0
+            << s("1@0 2@2") << 3.0 << 1000.0
             << s("received 2, lost 2, duplicates 0, no datagram for the last 998.0 ms (not "
+                 "recovered)");
+        QTest::newRow("heard what was in flight, then nothing")
+            << s("1@0 2@2 3@3.5") << 3.0 << 1000.0
+            << s("received 3, lost 1, duplicates 0, no datagram for the last 996.5 ms (not "
                  "recovered)");
     }
 
     void analysis()
     {
+        QFETCH(double, endMs);
         QFETCH(QString, arrivals);
         QFETCH(double, eventMs);
         QFETCH(QString, expected);
@@ -267,8 +273,8 @@ private slots:
         for (const auto &a : arrivals.split(QLatin1Char(' ')))
             in.push_back({a.section(QLatin1Char('@'), 0, 0).toLong(),
                           a.section(QLatin1Char('@'), 1, 1).toDouble(), s("eth0")});
-        const Delivery d = analyse(in, 4, eventMs < 0 ? std::nullopt : std::optional(eventMs),
-                                   1000.0);
+        const Delivery d =
+            analyse(in, 4, eventMs < 0 ? std::nullopt : std::optional(eventMs), endMs);
         QCOMPARE(d.text(), expected);
     }
 };

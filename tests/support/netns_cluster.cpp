@@ -43,9 +43,10 @@ QString Delivery::text() const
                       .arg(duplicates);
     if (foreign != 0)
         out += QStringLiteral(", foreign %1").arg(foreign);
-    out += recovered ? QStringLiteral(", outage %1 ms").arg(outageMs, 0, 'f', 1)
-                     : QStringLiteral(", no datagram for the last %1 ms (not recovered)")
-                           .arg(outageMs, 0, 'f', 1);
+    out += !aroundEvent ? QStringLiteral(", longest gap %1 ms").arg(outageMs, 0, 'f', 1)
+           : recovered  ? QStringLiteral(", outage %1 ms").arg(outageMs, 0, 'f', 1)
+                        : QStringLiteral(", no datagram for the last %1 ms (not recovered)")
+                             .arg(outageMs, 0, 'f', 1);
     return out;
 }
 
@@ -91,18 +92,36 @@ Delivery analyse(const std::vector<Arrival> &arrivals, long count, std::optional
             continue;
         maxGap = std::max(maxGap, byTime[i].tMs - last);
         last = byTime[i].tMs;
-        if (!eventMs || byTime[i].tMs >= *eventMs)
-            after = true;
+        after = after || !eventMs || byTime[i].tMs >= *eventMs;
     }
-    if (eventMs && !after) {
-        d.recovered = false;
-        maxGap = std::max(maxGap, endMs - start);
+    (void)after;
+    // The silence at the end counts too: a receiver that heard the datagrams in flight at the
+    // event and then nothing has not recovered.
+    if (endMs - last > maxGap) {
+        maxGap = endMs - last;
+        d.recovered = !eventMs.has_value();
     }
     d.outageMs = maxGap;
+    d.aroundEvent = eventMs.has_value();
     if (eventMs)
         for (long s = seqBefore + 1; s <= count; ++s)
             d.lostAfterEvent += seen.count(s) == 0 ? 1 : 0;
     return d;
+}
+
+QStringList NetnsCluster::relayArgs(const QString &agentPath, QString *why)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(agentPath, {QStringLiteral("--help")});
+    p.waitForFinished(10000);
+    if (!QString::fromUtf8(p.readAll()).contains(QStringLiteral("--relay.enabled"))) {
+        *why = QStringLiteral("this dmr-agent has no relay (no --relay.enabled): multicast "
+                              "cannot leave the sender's network");
+        return {};
+    }
+    return {QStringLiteral("--relay.enabled"), QStringLiteral("true"),
+            QStringLiteral("--relay.mode"), QStringLiteral("os")};
 }
 
 QString NetnsCluster::whyUnavailable()
@@ -123,8 +142,8 @@ QString NetnsCluster::whyUnavailable()
     return {};
 }
 
-NetnsCluster::NetnsCluster(QString lab, QString topologyPath, QString agentPath,
-                           QString mcastPath, int basePort, QStringList agentArgs)
+NetnsCluster::NetnsCluster(QString lab, QString topologyPath, QString agentPath, QString mcastPath,
+                           int basePort, QStringList agentArgs)
     : lab_(std::move(lab))
     , topologyPath_(std::move(topologyPath))
     , agentPath_(std::move(agentPath))
@@ -217,8 +236,8 @@ QString NetnsCluster::runIn(const QString &netns, const QStringList &command, QS
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(ipCommand(), QStringList{QStringLiteral("netns"), QStringLiteral("exec"), netns} +
-                             command);
+    p.start(ipCommand(),
+            QStringList{QStringLiteral("netns"), QStringLiteral("exec"), netns} + command);
     const bool done = p.waitForFinished(timeoutMs);
     const QString out = QString::fromLocal8Bit(p.readAll()).trimmed();
     if (output != nullptr)
@@ -242,10 +261,9 @@ QString NetnsCluster::startReceiver(const QString &id, const QString &group, int
     r.process = std::make_unique<QProcess>();
     r.process->setStandardOutputFile(r.logPath);
     r.process->setStandardErrorFile(r.logPath + QStringLiteral(".err"));
-    r.process->start(ipCommand(),
-                     {QStringLiteral("netns"), QStringLiteral("exec"), netnsOf(id), mcastPath_,
-                      QStringLiteral("recv"), QStringLiteral("--group"), group,
-                      QStringLiteral("--port"), QString::number(port)});
+    r.process->start(ipCommand(), {QStringLiteral("netns"), QStringLiteral("exec"), netnsOf(id),
+                                   mcastPath_, QStringLiteral("recv"), QStringLiteral("--group"),
+                                   group, QStringLiteral("--port"), QString::number(port)});
     if (!r.process->waitForStarted(10000))
         return QStringLiteral("receiver on node %1 did not start").arg(id);
     const QString path = r.logPath;
@@ -326,8 +344,7 @@ QString NetnsCluster::startSender(const QString &id, const QString &group, int p
                     QStringLiteral("send"), QStringLiteral("--group"), group,
                     QStringLiteral("--port"), QString::number(port), QStringLiteral("--rate"),
                     QString::number(rate), QStringLiteral("--count"), QString::number(count),
-                    QStringLiteral("--ttl"), QString::number(ttl), QStringLiteral("--sender"),
-                    id});
+                    QStringLiteral("--ttl"), QString::number(ttl), QStringLiteral("--sender"), id});
     if (!sender_->waitForStarted(10000))
         return QStringLiteral("sender on node %1 did not start").arg(id);
     return {};
@@ -343,4 +360,37 @@ QString NetnsCluster::waitSender(int timeoutMs)
     if (sender_->exitCode() != 0)
         return QStringLiteral("the sender failed: ") + out;
     return {};
+}
+
+void NetnsCluster::stopSender()
+{
+    if (sender_ && sender_->state() != QProcess::NotRunning) {
+        sender_->terminate();
+        if (!sender_->waitForFinished(5000))
+            sender_->kill();
+    }
+}
+
+std::optional<Arrival> NetnsCluster::lastArrival(const QString &id) const
+{
+    const auto it = receivers_.find(id);
+    if (it == receivers_.end())
+        return std::nullopt;
+    QFile f(it->second.logPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const qint64 size = f.size();
+    f.seek(std::max<qint64>(0, size - 4096));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+        if (!line->startsWith("{\"seq\""))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(*line).object();
+        if (o.isEmpty())
+            continue; // still being written
+        return Arrival{static_cast<long>(o.value(QStringLiteral("seq")).toDouble()),
+                       o.value(QStringLiteral("t_ms")).toDouble(),
+                       o.value(QStringLiteral("iface")).toString()};
+    }
+    return std::nullopt;
 }

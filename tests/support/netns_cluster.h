@@ -34,11 +34,13 @@ struct Delivery
     long duplicates = 0; // received - unique (out-of-range numbers count as foreign)
     long lost = 0;       // count - unique
     long foreign = 0;    // sequence numbers outside 1..count
-    // The longest silence that starts at or after eventMs - 50 or spans it: from the last arrival
-    // before it to the next one (or to endMs when nothing came after: recovered is then false).
+    // The longest silence from the last arrival before eventMs on, up to endMs: between two
+    // arrivals, or from the last one to endMs (recovered is then false: nothing came after it).
+    // Without an event, the longest gap of the whole stream.
     double outageMs = 0;
     bool recovered = true;
-    long lostAfterEvent = 0; // missing numbers after the last one received before eventMs
+    bool aroundEvent = false; // outageMs is the silence around an event, else the longest gap
+    long lostAfterEvent = 0;  // missing numbers after the last one received before eventMs
 
     QString text() const; // "received 2000, lost 0, duplicates 0, outage 12.3 ms"
 };
@@ -53,6 +55,9 @@ public:
     // Why this machine cannot run namespace tests (not root, no `ip`, namespaces refused), or
     // empty.
     static QString whyUnavailable();
+    // The relay's flags (os mode) when this dmr-agent has a relay; empty, and why in `why`, when
+    // it has none.
+    static QStringList relayArgs(const QString &agentPath, QString *why);
 
     // lab: 1-12 of [a-z0-9]; topologyPath: a topology file; agentArgs: extra flags for every
     // agent (the relay's, say).
@@ -76,8 +81,7 @@ public:
 
     // Receivers: `dmr-mcast recv` in node id's namespace, logging to a file. Waits (up to
     // timeoutMs) for its "joined" line.
-    QString startReceiver(const QString &id, const QString &group, int port,
-                          int timeoutMs = 20000);
+    QString startReceiver(const QString &id, const QString &group, int port, int timeoutMs = 20000);
     void stopReceivers(); // SIGTERM, then wait
     std::vector<Arrival> arrivals(const QString &id) const;
     QStringList receiverIds() const;
@@ -85,14 +89,17 @@ public:
     long highestSeq(const QString &id) const;
 
     // `dmr-mcast send` in node id's namespace; waitSender() waits for it to end (its JSON line).
-    QString startSender(const QString &id, const QString &group, int port, double rate,
-                        long count, int ttl = 1);
+    QString startSender(const QString &id, const QString &group, int port, double rate, long count,
+                        int ttl = 1);
     QString waitSender(int timeoutMs);
+    void stopSender();
+    // The last datagram a receiver logged (read from the end of its log: cheap on long runs).
+    std::optional<Arrival> lastArrival(const QString &id) const;
 
     // A command in a node's namespace (or any namespace of the lab), output merged: empty on
     // success, else the command and its output.
-    static QString runIn(const QString &netns, const QStringList &command, QString *output = nullptr,
-                         int timeoutMs = 20000);
+    static QString runIn(const QString &netns, const QStringList &command,
+                         QString *output = nullptr, int timeoutMs = 20000);
 
     QString logDir() const { return logDir_; }
 
