@@ -144,7 +144,28 @@ Result<std::monostate> Agent::start()
         if (auto r = interfaceWatch_->start(); !r)
             return r.error();
     }
-    dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); });
+    if (config_.relay.enabled) {
+        auto segments = config_.relay.mode == RelayMode::Loopback
+                            ? makeLoopbackSegmentIo(io_, config_.cluster.name)
+                            : makeOsSegmentIo(io_, OsChannels{config_.relay.channels,
+                                                              config_.relay.probeChannel});
+        auto relay = std::make_unique<RelayDataPlane>(
+            io_, config_.node.id, config_.relay, std::move(segments),
+            [this](const NodeId &node) -> std::optional<std::uint16_t> {
+                auto it = relayPort_.find(node);
+                if (it != relayPort_.end())
+                    return it->second;
+                return std::nullopt;
+            },
+            [this] { return nowMs(); });
+        if (auto r = relay->start(workingInterfaces()); !r)
+            return r.error();
+        relay_ = relay.get();
+        dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); },
+                                                          std::move(relay));
+    } else {
+        dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); });
+    }
     transport_ = std::make_unique<PeerTransport>(
         io_, config_.cluster.key,
         PeerTransport::Handlers{[this](std::string p) { onPeerPayload(std::move(p)); },
@@ -258,6 +279,17 @@ std::set<GroupName> Agent::wantedGroups() const
     return groups;
 }
 
+std::vector<Interface> Agent::workingInterfaces() const
+{
+    std::vector<Interface> out;
+    if (drained_ || killed_)
+        return out;
+    for (const auto &i : interfaces_)
+        if (failedAdapters_.count(i.name) == 0 && osDownAdapters_.count(i.name) == 0)
+            out.push_back(i);
+    return out;
+}
+
 std::string Agent::meta() const
 {
     Json ifaces = Json::array();
@@ -265,15 +297,19 @@ std::string Agent::meta() const
         ifaces.push_back({{"name", i.name}, {"address", i.address.toString()}});
     std::set<std::string> failed = failedAdapters_;
     failed.insert(osDownAdapters_.begin(), osDownAdapters_.end());
-    return Json{{"interfaces", ifaces},
-                {"failed", failed},
-                {"state", drained_ ? "drained" : "up"},
-                {"control", config_.control.listen.toString()}}
-        .dump();
+    Json j{{"interfaces", ifaces},
+           {"failed", failed},
+           {"state", drained_ ? "drained" : "up"},
+           {"control", config_.control.listen.toString()}};
+    if (relay_)
+        j["relay_port"] = relay_->tunnelPort(); // where the other end of a tunnel sends
+    return j.dump();
 }
 
 void Agent::publishLocalChange()
 {
+    if (relay_)
+        relay_->setInterfaces(workingInterfaces());
     if (machine_ && !killed_) {
         machine_->setGroups(nowMs(), wantedGroups(), meta());
         pump();
@@ -362,6 +398,18 @@ void Agent::onPeerPayload(std::string payload)
                 transport_->send(replyTo, result.dump());
         } else if (kind == "drill-result") {
             onDrillResult(j);
+        } else if (kind == "reach-ask" && !killed_) {
+            // Another agent gathers the reachability matrix: this agent's row.
+            const std::string replyTo = j.value("reply_to", "");
+            if (!replyTo.empty())
+                transport_->send(replyTo,
+                                 Json{{"agent", "reach-row"},
+                                      {"corr", j.value("corr", std::uint64_t{0})},
+                                      {"node", config_.node.id},
+                                      {"row", relay_ ? relay_->reachabilityRow() : Json()}}
+                                     .dump());
+        } else if (kind == "reach-row") {
+            onReachabilityRow(j);
         }
         return;
     }
@@ -415,6 +463,9 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
         knownStatus_[n.id] = status;
         if (j.contains("control") && j["control"].is_string())
             controlAddress_[n.id] = j["control"].get<std::string>();
+        if (j.contains("relay_port") && j["relay_port"].is_number_unsigned() &&
+            j["relay_port"].get<unsigned>() <= 65535)
+            relayPort_[n.id] = static_cast<std::uint16_t>(j["relay_port"].get<unsigned>());
     }
     for (auto &[id, status] : knownStatus_) {
         if (view.node(id) != nullptr)
@@ -749,6 +800,8 @@ void Agent::kill()
     // peers know now), and this node forwards nothing. The control port stays, so that a
     // duration or a restore can bring it back.
     killed_ = true;
+    if (relay_)
+        relay_->setHalted(true);
     machine_->halt();
     transport_->dropAll(true);
     pending_.reset();
@@ -763,6 +816,10 @@ void Agent::kill()
 void Agent::revive()
 {
     killed_ = false;
+    if (relay_) {
+        relay_->setHalted(false);
+        relay_->setInterfaces(workingInterfaces());
+    }
     log("coming back from a kill drill: rejoining at the end of every list");
     startMembership();
 }
@@ -863,6 +920,7 @@ std::string Agent::stateJson() const
                 {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
                 {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
                 {"views_installed", viewsInstalled_},
+                {"relay", relay_ ? relay_->stateJson() : Json()},
                 {"version", version_}}
         .dump();
 }
@@ -966,6 +1024,8 @@ std::string Agent::metricsText() const
            control_->requestsServed());
     metric("dmr_control_requests_rejected_total", "counter",
            "control requests answered with an error", control_->requestsRejected());
+    if (relay_)
+        relay_->writeMetrics(out, config_.node.id);
     return out.str();
 }
 
@@ -1025,6 +1085,8 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
             return reply(protocol::encodeError(id, protocol::ErrorCode::Failed, err));
         return reply(okOrFailed(id, protocol::encodeOk(id, drillRecordJson(record))));
     }
+    case RequestKind::GetReachability:
+        return gatherReachability(id, std::move(reply));
     case RequestKind::Hello:
     case RequestKind::Subscribe:
         break;
@@ -1105,6 +1167,103 @@ void Agent::onDrillResult(const Json &message)
                                                message.value("error", "refused by its target")));
     }
     forwarded_.erase(it);
+}
+
+// ---- Reachability -------------------------------------------------------------------------
+
+void Agent::gatherReachability(const protocol::RequestId &id, ControlServer::Reply reply)
+{
+    if (!relay_)
+        return reply(protocol::encodeError(
+            id, protocol::ErrorCode::Failed,
+            "the relay is off on node " + config_.node.id + " (relay.enabled = false)"));
+    if (reachGathers_.size() >= kReachGathersMax)
+        return reply(protocol::encodeError(id, protocol::ErrorCode::Busy,
+                                           "too many reachability requests in progress"));
+    const std::uint64_t corr = nextForwardId_++;
+    ReachabilityGather g;
+    g.reply = std::move(reply);
+    g.id = id;
+    g.rows[config_.node.id] = relay_->reachabilityRow().dump();
+    const std::string ask = Json{{"agent", "reach-ask"},
+                                 {"corr", corr},
+                                 {"reply_to", config_.membership.listen.toString()}}
+                                .dump();
+    for (const auto &n : view_.nodes) {
+        if (n.id == config_.node.id)
+            continue;
+        g.waiting.insert(n.id);
+        transport_->send(n.address, ask);
+    }
+    g.timeout = std::make_shared<asio::steady_timer>(io_,
+                                                     std::chrono::milliseconds(kReachabilityWaitMs));
+    auto alive = alive_;
+    g.timeout->async_wait([this, alive, corr](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        finishReachability(corr);
+    });
+    const bool done = g.waiting.empty();
+    reachGathers_[corr] = std::move(g);
+    if (done)
+        finishReachability(corr);
+}
+
+void Agent::onReachabilityRow(const Json &message)
+{
+    const std::uint64_t corr = message.value("corr", std::uint64_t{0});
+    auto it = reachGathers_.find(corr);
+    if (it == reachGathers_.end())
+        return;
+    const NodeId node = message.value("node", "");
+    if (it->second.waiting.erase(node) == 0)
+        return;
+    const Json &row = message.contains("row") ? message["row"] : Json();
+    if (row.is_object())
+        it->second.rows[node] = row.dump();
+    else
+        it->second.rows[node] =
+            Json{{"node", node}, {"answered", true}, {"probing", false}, {"heard", Json::array()}}
+                .dump();
+    if (it->second.waiting.empty())
+        finishReachability(corr);
+}
+
+void Agent::finishReachability(std::uint64_t corr)
+{
+    auto it = reachGathers_.find(corr);
+    if (it == reachGathers_.end())
+        return;
+    ReachabilityGather g = std::move(it->second);
+    reachGathers_.erase(it);
+    g.timeout->cancel();
+    // Every node this agent knows, in natural order: those in the view that did not answer in
+    // time, and those out of the view (failed, killed), have answered = false.
+    std::vector<NodeId> nodes;
+    for (const auto &[id, node] : known_)
+        nodes.push_back(id);
+    if (std::find(nodes.begin(), nodes.end(), config_.node.id) == nodes.end())
+        nodes.push_back(config_.node.id);
+    std::sort(nodes.begin(), nodes.end(), naturalLess);
+    Json rows = Json::array();
+    for (const auto &n : nodes) {
+        auto row = g.rows.find(n);
+        if (row != g.rows.end()) {
+            rows.push_back(Json::parse(row->second));
+        } else {
+            rows.push_back({{"node", n},
+                            {"answered", false},
+                            {"in_view", view_.node(n) != nullptr},
+                            {"heard", Json::array()}});
+        }
+    }
+    g.reply(okOrFailed(g.id, protocol::encodeOk(g.id, Json{{"nodes", nodes},
+                                                          {"interval_ms",
+                                                           config_.relay.probeIntervalMs},
+                                                          {"asked_by", config_.node.id},
+                                                          {"time_ms", nowMs()},
+                                                          {"rows", rows}}
+                                                         .dump())));
 }
 
 } // namespace dmr::agent

@@ -10,6 +10,7 @@
 #include "data_plane.h"
 #include "metrics_server.h"
 #include "os_interfaces.h"
+#include "relay_data_plane.h"
 #include "transport.h"
 
 #include "dmr/membership.h"
@@ -136,6 +137,25 @@ private:
     std::unique_ptr<PeerTransport> transport_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;
+    RelayDataPlane *relay_ = nullptr; // owned by dataPlane_; null when relay.enabled is false
+    std::map<NodeId, std::uint16_t> relayPort_; // peers' tunnel ports, from their metas
+    std::vector<Interface> workingInterfaces() const;
+    // get-reachability: this agent's row and every other agent's, asked over the cluster
+    // transport; what has not answered after kReachabilityWaitMs is reported as such.
+    void gatherReachability(const protocol::RequestId &id, ControlServer::Reply reply);
+    void onReachabilityRow(const nlohmann::json &message);
+    struct ReachabilityGather
+    {
+        ControlServer::Reply reply;
+        protocol::RequestId id;
+        std::map<NodeId, std::string> rows; // JSON text by node
+        std::set<NodeId> waiting;
+        std::shared_ptr<asio::steady_timer> timeout;
+    };
+    void finishReachability(std::uint64_t corr);
+    std::map<std::uint64_t, ReachabilityGather> reachGathers_;
+    static constexpr int kReachabilityWaitMs = 1000;
+    static constexpr std::size_t kReachGathersMax = 16;
     std::unique_ptr<MetricsServer> metrics_;
     std::unique_ptr<InterfaceWatch> interfaceWatch_;
     std::set<std::string> osDownAdapters_; // interfaces the OS took away (down, no address)

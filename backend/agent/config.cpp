@@ -169,6 +169,65 @@ MembershipBackend parseBackend(std::string_view s, std::string_view path)
     invalid(std::string(path), shown(s) + " is not one of \"embedded\", \"etcd\"");
 }
 
+const std::string &tomlString(const toml::node &n, std::string_view path);
+
+RelayMode parseRelayMode(std::string_view s, std::string_view path)
+{
+    for (auto m : {RelayMode::Os, RelayMode::Loopback})
+        if (s == toString(m))
+            return m;
+    invalid(std::string(path), shown(s) + " is not one of \"os\", \"loopback\"");
+}
+
+bool boolText(std::string_view s, std::string_view path)
+{
+    if (s == "true" || s == "1" || s == "yes")
+        return true;
+    if (s == "false" || s == "0" || s == "no")
+        return false;
+    invalid(std::string(path), shown(s) + " is not true or false");
+}
+
+void setChannels(AgentConfig &c, const std::vector<std::string> &texts,
+                 const std::vector<std::string> &paths, std::string_view path)
+{
+    if (texts.empty())
+        invalid(std::string(path), "empty; list at least one GROUP[/LEN]:PORT[-PORT]");
+    if (texts.size() > kChannelRangesMax)
+        invalid(std::string(path), std::to_string(texts.size()) + " ranges; at most " +
+                                       std::to_string(kChannelRangesMax));
+    std::vector<relay::ChannelRange> out;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        auto r = relay::ChannelRange::parse(texts[i]);
+        if (!r)
+            invalid(paths[i], r.error().message);
+        out.push_back(*r);
+    }
+    c.relay.channels = std::move(out);
+}
+
+void readChannelsToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "relay.channels";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path), "expected an array of \"GROUP[/LEN]:PORT[-PORT]\" strings, found " +
+                                       typeName(n));
+    std::vector<std::string> texts;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        paths.push_back(indexed(path, i));
+        texts.push_back(tomlString((*array)[i], paths.back()));
+    }
+    setChannels(c, texts, paths, path);
+}
+
+void readChannelsFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "relay.channels";
+    setChannels(c, values, std::vector<std::string>(values.size(), std::string(path)), path);
+}
+
 Interface makeInterface(std::string_view ifname, std::string_view address,
                         std::string_view namePath, std::string_view addressPath)
 {
@@ -245,6 +304,19 @@ Key textKey(std::string_view name, std::string_view help,
     return {name, help, false,
             [=](AgentConfig &c, const toml::node &n) { set(c, tomlString(n, name)); },
             [=](AgentConfig &c, const std::vector<std::string> &v) { set(c, v.back()); }};
+}
+
+Key boolKey(std::string_view name, std::string_view help, std::function<bool &(AgentConfig &)> field)
+{
+    return {name, help, false,
+            [=](AgentConfig &c, const toml::node &n) {
+                if (!n.is_boolean())
+                    invalid(std::string(name), "expected a boolean, found " + typeName(n));
+                field(c) = n.as_boolean()->get();
+            },
+            [=](AgentConfig &c, const std::vector<std::string> &v) {
+                field(c) = boolText(v.back(), name);
+            }};
 }
 
 Key intKey(std::string_view name, std::string_view help, int min, int max,
@@ -392,6 +464,31 @@ const std::vector<Key> &keys()
         textKey("output.notify_command", "command run on every failover",
                 [](AgentConfig &c, std::string_view s) {
                     c.output.notifyCommand = command(s, "output.notify_command");
+                }),
+        boolKey("relay.enabled", "true: forward multicast over the tunnels (default false)",
+                [](AgentConfig &c) -> bool & { return c.relay.enabled; }),
+        textKey("relay.mode", "os or loopback (default os)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.relay.mode = parseRelayMode(s, "relay.mode");
+                }),
+        {"relay.channels", "GROUP[/LEN]:PORT[-PORT] ranges to relay (default 239.1.0.0/24:5000-5100)",
+         true, readChannelsToml, readChannelsFlag},
+        intKey("relay.port", "this node's tunnel UDP port (default 7600)", 1, 65535,
+               [](AgentConfig &c) -> int & { return c.relay.port; }),
+        intKey("relay.keepalive_ms", "tunnel keepalive interval, ms (default 200)", kKeepaliveMsMin,
+               kKeepaliveMsMax, [](AgentConfig &c) -> int & { return c.relay.keepaliveMs; }),
+        intKey("relay.keepalive_misses", "keepalives missed before a tunnel is down (default 5)",
+               kMissesMin, kMissesMax,
+               [](AgentConfig &c) -> int & { return c.relay.keepaliveMisses; }),
+        intKey("relay.probe_interval_ms", "reachability probe interval, ms; 0: off (default 1000)",
+               0, kProbeIntervalMsMax,
+               [](AgentConfig &c) -> int & { return c.relay.probeIntervalMs; }),
+        textKey("relay.probe_channel", "GROUP:PORT of the probes (default 239.255.77.1:7699)",
+                [](AgentConfig &c, std::string_view s) {
+                    auto ch = relay::Channel::parse(s);
+                    if (!ch)
+                        invalid("relay.probe_channel", ch.error().message);
+                    c.relay.probeChannel = *ch;
                 }),
     };
     return all;
@@ -589,6 +686,11 @@ std::string HostPort::toString() const
     if (host.family() == Family::V6)
         return "[" + host.toString() + "]:" + std::to_string(port);
     return host.toString() + ":" + std::to_string(port);
+}
+
+std::string_view toString(RelayMode m)
+{
+    return m == RelayMode::Loopback ? "loopback" : "os";
 }
 
 std::string_view toString(MembershipBackend b)

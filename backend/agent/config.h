@@ -34,9 +34,20 @@
 //   smcroute_conf = "/etc/smcroute.conf"
 //   reload_command = "systemctl reload smcroute"
 //   notify_command = "/usr/local/bin/dmr-notify"
+//   [relay]                                   # the user-space relay (relay_data_plane.h)
+//   enabled = false                           # true: forward multicast over the tunnels
+//   mode = "os"                               # "os": real interfaces; "loopback": every
+//                                             # network is a multicast group on 127.0.0.1
+//   channels = ["239.1.0.0/24:5000-5100"]     # GROUP[/LEN]:PORT[-PORT], IPv4 multicast
+//   port = 7600                               # this node's tunnel UDP port (advertised)
+//   keepalive_ms = 200                        # 10-10000
+//   keepalive_misses = 5                      # 1-100: a tunnel is down after this many
+//   probe_interval_ms = 1000                  # 0-60000; 0 turns the reachability probe off
+//   probe_channel = "239.255.77.1:7699"       # GROUP:PORT the probes use (always relayed)
 
 #include "dmr/model.h"
 #include "dmr/net.h"
+#include "dmr/relay.h"
 #include "dmr/result.h"
 
 #include <compare>
@@ -69,6 +80,9 @@ struct HostPort
 enum class MembershipBackend : std::uint8_t { Embedded, Etcd };
 std::string_view toString(MembershipBackend backend); // "embedded", "etcd"
 
+enum class RelayMode : std::uint8_t { Os, Loopback };
+std::string_view toString(RelayMode mode); // "os", "loopback"
+
 // The bounds the configuration enforces.
 inline constexpr int kHeartbeatMsMin = 10;
 inline constexpr int kHeartbeatMsMax = 10000;
@@ -82,6 +96,10 @@ inline constexpr std::size_t kIdBytesMax = 64;     // node.id and cluster.name
 inline constexpr std::size_t kIfNameBytesMax = 15; // Linux IFNAMSIZ - 1
 inline constexpr std::size_t kInterfacesMax = 64;
 inline constexpr std::size_t kPeersMax = 256;
+inline constexpr std::size_t kChannelRangesMax = 64;
+inline constexpr int kKeepaliveMsMin = 10;
+inline constexpr int kKeepaliveMsMax = 10000;
+inline constexpr int kProbeIntervalMsMax = 60000;
 
 struct AgentConfig
 {
@@ -128,12 +146,27 @@ struct AgentConfig
         bool operator==(const OutputSection &) const = default;
     };
 
+    struct RelaySection
+    {
+        bool enabled = false;
+        RelayMode mode = RelayMode::Os;
+        std::vector<relay::ChannelRange> channels = {
+            relay::ChannelRange{Prefix(IpAddress::v4(0xEF010000), 24), 5000, 5100}};
+        int port = 7600; // the tunnel's UDP port on this node
+        int keepaliveMs = 200;
+        int keepaliveMisses = 5;
+        int probeIntervalMs = 1000; // 0: no probe
+        relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
+        bool operator==(const RelaySection &) const = default;
+    };
+
     NodeSection node;
     ClusterSection cluster;
     MembershipSection membership;
     ControlSection control;
     MetricsSection metrics;
     OutputSection output;
+    RelaySection relay;
     bool operator==(const AgentConfig &) const = default;
 };
 
@@ -165,7 +198,7 @@ Result<AgentConfig> resolveConfig(const std::optional<ConfigFile> &file,
 // resolveConfig with the file named by --config read from disk.
 Result<AgentConfig> loadConfig(const ConfigOverrides &overrides);
 
-// Every key, in file order: "node.id", ..., "output.notify_command".
+// Every key, in file order: "node.id", ..., "relay.probe_channel".
 std::vector<std::string_view> configKeys();
 
 } // namespace dmr::agent

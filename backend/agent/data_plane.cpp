@@ -11,14 +11,18 @@ bool sameEnds(const Tunnel &a, const Tunnel &b)
 }
 } // namespace
 
-RecordingDataPlane::RecordingDataPlane(std::function<std::int64_t()> wallClockMs)
+RecordingDataPlane::RecordingDataPlane(std::function<std::int64_t()> wallClockMs,
+                                       std::unique_ptr<DataPlane> inner)
     : clock_(std::move(wallClockMs))
+    , inner_(std::move(inner))
 {
 }
 
 std::vector<std::string> RecordingDataPlane::apply(const std::vector<Action> &actions)
 {
     std::vector<std::string> errors;
+    if (inner_)
+        errors = inner_->apply(actions);
     for (const Action &a : actions) {
         switch (a.kind) {
         case Action::Kind::Route:

@@ -1,13 +1,14 @@
 #pragma once
 // The data plane seam: the agent hands it its own part of every plan change, opens first.
-// This issue ships the recording data plane (it keeps what is open and a timed log of what it
-// did); real forwarding implements the same interface.
+// The recording data plane keeps what is open and a timed log of what it did, and hands every
+// action on to the real one when there is one (RelayDataPlane, relay_data_plane.h).
 
 #include "dmr/diff.h"
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,7 +35,9 @@ public:
     };
     static constexpr std::size_t kLogEntriesMax = 1024;
 
-    explicit RecordingDataPlane(std::function<std::int64_t()> wallClockMs);
+    // inner: the data plane that carries the actions out (none: only recorded).
+    explicit RecordingDataPlane(std::function<std::int64_t()> wallClockMs,
+                                std::unique_ptr<DataPlane> inner = nullptr);
 
     std::vector<std::string> apply(const std::vector<Action> &actions) override;
     std::vector<Tunnel> openTunnels() const override;
@@ -43,6 +46,7 @@ public:
 
 private:
     std::function<std::int64_t()> clock_;
+    std::unique_ptr<DataPlane> inner_;
     std::vector<Tunnel> tunnels_;
     std::vector<Route> routes_;
     std::deque<Entry> log_;

@@ -15,6 +15,13 @@
 //   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
 //   dmr-lab --netns resources/topologies/fig5.json
 //   dmr-lab --netns --cleanup --lab fig5
+//
+// The relay runs in loopback mode by default (--relay loopback): every network of the topology
+// is a multicast group on 127.0.0.1 (relay::loopbackSegment of the cluster name and the
+// network), the agents' tunnel ports are BASE+2000+i, and each agent probes every network once
+// a second, so `dmrctl reachability` shows the whole matrix without root. With --netns it runs
+// in os mode (the namespaces' real interfaces) by default. --relay off runs the agents without a
+// data plane, as before.
 
 #include "control_proxy.h"
 #include "netns_lab.h"
@@ -301,6 +308,10 @@ int main(int argc, char **argv)
     std::string labName;
     std::string stateDir = dmr::lab::defaultStateDir();
     std::vector<std::string> agentArgs;
+    std::string relayMode; // default: loopback, or os with --netns
+    std::string clusterName;
+    std::vector<std::string> channels{"239.1.0.0/16:5000-5100"};
+    int probeIntervalMs = 1000;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->check(CLI::ExistingFile);
     app.add_option("--base-port", basePort,
@@ -334,7 +345,25 @@ int main(int argc, char **argv)
                    "An extra argument for every agent, e.g. --agent-arg=--relay.mode "
                    "--agent-arg=os (repeatable; after dmr-lab's own, so it wins)")
         ->allow_extra_args(false);
+    app.add_option("--relay", relayMode,
+                   "The agents' relay: loopback (every network a multicast group on 127.0.0.1; "
+                   "the default), os (the real interfaces; the default with --netns), or off")
+        ->check(CLI::IsMember({"loopback", "os", "off"}));
+    app.add_option("--cluster-name", clusterName,
+                   "Cluster name (default: the topology's); it also picks the loopback segments, "
+                   "so two labs with different names do not hear each other");
+    app.add_option("--channels", channels, "Channels the relay carries")->delimiter(',');
+    app.add_option("--probe-interval-ms", probeIntervalMs, "Reachability probe interval; 0: off")
+        ->check(CLI::Range(0, 60000));
     CLI11_PARSE(app, argc, argv);
+
+    if (relayMode.empty())
+        relayMode = netns ? "os" : "loopback";
+    if (netns && relayMode == "loopback") {
+        std::cerr << "dmr-lab: --relay loopback does not work with --netns (each namespace has a "
+                     "127.0.0.1 of its own); use os or off\n";
+        return 2;
+    }
 
     if (cleanup && !netns) {
         std::cerr
@@ -385,7 +414,9 @@ int main(int argc, char **argv)
             rc |= cleanupLab(l, stateDir);
         return rc;
     }
-    if (basePort + 1000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
+    if (clusterName.empty())
+        clusterName = topo->name;
+    if (basePort + 2000 + static_cast<int>(topo->joinOrder.size()) > 65535) {
         std::cerr << "dmr-lab: --base-port " << basePort << " leaves no room for "
                   << topo->joinOrder.size() << " nodes\n";
         return 2;
@@ -504,8 +535,20 @@ int main(int argc, char **argv)
                     "--membership.listen",
                     "127.0.0.1:" + std::to_string(a.membershipPort)};
         }
+        if (relayMode != "off") {
+            std::string list;
+            for (const auto &c : channels)
+                list += (list.empty() ? "" : ",") + c;
+            for (const std::string &arg :
+                 {std::string("--relay.enabled"), std::string("true"), std::string("--relay.mode"),
+                  relayMode, std::string("--relay.port"),
+                  std::to_string(basePort + 2000 + static_cast<int>(&a - agents.data())),
+                  std::string("--relay.channels"), list, std::string("--relay.probe_interval_ms"),
+                  std::to_string(probeIntervalMs)})
+                args.push_back(arg);
+        }
         for (const std::string &arg :
-             {std::string("--cluster.name"), topo->name, std::string("--cluster.key"), key,
+             {std::string("--cluster.name"), clusterName, std::string("--cluster.key"), key,
               std::string("--cluster.peers"), peers, std::string("--membership.heartbeat_ms"),
               std::to_string(heartbeatMs), std::string("--membership.misses"),
               std::to_string(misses), std::string("--control.listen"),

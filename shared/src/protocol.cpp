@@ -182,7 +182,7 @@ private:
 constexpr std::array kRequestKinds = {
     RequestKind::Hello,     RequestKind::GetState,    RequestKind::GetCluster,
     RequestKind::Subscribe, RequestKind::GetHistory,  RequestKind::GetDrills,
-    RequestKind::Drill,     RequestKind::GetSnapshot,
+    RequestKind::Drill,     RequestKind::GetSnapshot, RequestKind::GetReachability,
 };
 constexpr std::array kDrillActions = {DrillAction::Kill, DrillAction::FailAdapter,
                                       DrillAction::Drain, DrillAction::Restore};
@@ -296,6 +296,7 @@ Request readRequest(const Json &j, RequestId &id)
     case RequestKind::GetCluster:
     case RequestKind::GetHistory:
     case RequestKind::GetDrills:
+    case RequestKind::GetReachability:
         f.allow({});
         break;
     }
@@ -444,6 +445,8 @@ std::string_view toString(RequestKind kind)
         return "drill";
     case RequestKind::GetSnapshot:
         return "get-snapshot";
+    case RequestKind::GetReachability:
+        return "get-reachability";
     }
     return "?";
 }
@@ -575,6 +578,7 @@ std::string encodeRequest(const Request &r)
     case RequestKind::GetCluster:
     case RequestKind::GetHistory:
     case RequestKind::GetDrills:
+    case RequestKind::GetReachability:
         break;
     }
     return line(j);

@@ -214,6 +214,7 @@ private:
                                 .toStdString());
         case proto::RequestKind::GetState:
         case proto::RequestKind::GetSnapshot:
+        case proto::RequestKind::GetReachability:
             break;
         }
         return proto::encodeError(r.id, proto::ErrorCode::Failed, "not in the fake");

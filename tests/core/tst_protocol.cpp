@@ -239,6 +239,7 @@ private slots:
             R"({"type":"drill","action":"restore","node":"4","iface":"eth1","reason":"cable back"})");
         row("get-snapshot json", R"({"type":"get-snapshot","id":11,"format":"json"})");
         row("get-snapshot dot", R"({"type":"get-snapshot","id":12,"format":"dot"})");
+        row("get-reachability", R"({"type":"get-reachability","id":13})");
         row("get-snapshot, format defaults to json", R"({"type":"get-snapshot"})",
             R"({"type":"get-snapshot","format":"json"})");
         row("trailing carriage return", "{\"type\":\"get-state\"}\r", R"({"type":"get-state"})");
@@ -332,7 +333,7 @@ private slots:
         row("type not a string", R"({"type":7,"id":5})", "bad-field", "5",
             R"(request: field "type" must be a string, found number 7)");
         row("unknown type", R"({"type":"fly","id":3})", "unknown-type", "3",
-            R"(unknown request type "fly"; known types: hello, get-state, get-cluster, subscribe, get-history, get-drills, drill, get-snapshot)");
+            R"(unknown request type "fly"; known types: hello, get-state, get-cluster, subscribe, get-history, get-drills, drill, get-snapshot, get-reachability)");
         row("id a boolean", R"({"type":"get-state","id":true})", "bad-field", "",
             R"(request: field "id" must be a string or an integer, found boolean true)");
         row("id a float", R"({"type":"get-state","id":1.5})", "bad-field", "",

@@ -78,6 +78,7 @@ enum class RequestKind : std::uint8_t {
     GetDrills,
     Drill,
     GetSnapshot,
+    GetReachability,
 };
 std::string_view toString(RequestKind kind); // the wire name: "get-state"
 

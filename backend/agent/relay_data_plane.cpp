@@ -1,0 +1,670 @@
+#include "relay_data_plane.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <unistd.h>
+
+namespace dmr::agent {
+
+using Json = nlohmann::json;
+
+namespace {
+
+std::uint32_t newEpoch(std::int64_t nowMs)
+{
+    // Distinct per start and per revival: the time, and the process for two starts in one ms.
+    return static_cast<std::uint32_t>(nowMs) ^ (static_cast<std::uint32_t>(::getpid()) << 20);
+}
+
+bool sameEnds(const Tunnel &a, const Tunnel &b)
+{
+    return a.root == b.root && a.leaf == b.leaf;
+}
+
+std::string hostPortText(const sockaddr_in &a)
+{
+    return relay::ipv4Text(ntohl(a.sin_addr.s_addr)) + ":" + std::to_string(ntohs(a.sin_port));
+}
+
+} // namespace
+
+RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self,
+                               AgentConfig::RelaySection config,
+                               std::unique_ptr<SegmentIo> segments, PeerPort peerPort, Clock clock)
+    : io_(io)
+    , self_(std::move(self))
+    , config_(std::move(config))
+    , segmentIo_(std::move(segments))
+    , peerPort_(std::move(peerPort))
+    , clock_(std::move(clock))
+    , keepaliveTimer_(io)
+    , probeTimer_(io)
+{
+    role_.self = self_;
+    channelStats_.resize(config_.channels.size() + 1);
+}
+
+RelayDataPlane::~RelayDataPlane()
+{
+    *alive_ = false;
+    keepaliveTimer_.cancel();
+    probeTimer_.cancel();
+    if (segmentIo_)
+        segmentIo_->close();
+    tunnelWatch_.reset(); // closes tunnelFd_
+}
+
+Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &working)
+{
+    epoch_ = newEpoch(clock_());
+    tunnelFd_ = udp::udpSocket();
+    const std::uint32_t bindAddress =
+        config_.mode == RelayMode::Loopback ? INADDR_LOOPBACK : INADDR_ANY;
+    const sockaddr_in at = udp::v4Addr(bindAddress, static_cast<std::uint16_t>(config_.port));
+    udp::setInt(tunnelFd_, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+    udp::setInt(tunnelFd_, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+    if (tunnelFd_ < 0 ||
+        ::bind(tunnelFd_, reinterpret_cast<const sockaddr *>(&at), sizeof at) != 0) {
+        const std::string e =
+            udp::sysError("relay.port " + relay::ipv4Text(bindAddress) + ":" +
+                          std::to_string(config_.port));
+        if (tunnelFd_ >= 0)
+            ::close(tunnelFd_);
+        tunnelFd_ = -1;
+        return Error{e};
+    }
+    port_ = udp::boundPort(tunnelFd_);
+    tunnelWatch_ = std::make_unique<udp::Watch>(io_, tunnelFd_, [this] { onTunnelReadable(); });
+    working_ = working;
+    segments_.clear();
+    std::vector<SegmentSpec> specs;
+    for (const auto &i : working_)
+        if (i.address.address().family() == Family::V4)
+            specs.push_back({i.group(), i.name, i.address.address(), false});
+    if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
+        return r.error();
+    for (const auto &s : specs) {
+        const auto p = Prefix::parse(s.network);
+        segments_.push_back({s, p ? p->address().v4HostOrder() : 0,
+                             static_cast<std::uint8_t>(p ? p->length() : 0)});
+    }
+    rebuild();
+    armTimer(keepaliveTimer_, config_.keepaliveMs, &RelayDataPlane::keepaliveTick);
+    if (config_.probeIntervalMs > 0)
+        armTimer(probeTimer_, config_.probeIntervalMs, &RelayDataPlane::probeTick);
+    return std::monostate{};
+}
+
+void RelayDataPlane::armTimer(asio::steady_timer &timer, int periodMs,
+                              void (RelayDataPlane::*tick)())
+{
+    timer.expires_after(std::chrono::milliseconds(periodMs));
+    auto alive = alive_;
+    timer.async_wait([this, alive, &timer, periodMs, tick](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        (this->*tick)();
+        armTimer(timer, periodMs, tick);
+    });
+}
+
+void RelayDataPlane::openSegments(const std::vector<Interface> &working)
+{
+    std::vector<SegmentSpec> specs;
+    for (const auto &i : working)
+        if (i.address.address().family() == Family::V4) {
+            const bool routed = std::any_of(routes_.begin(), routes_.end(),
+                                            [&](const Route &r) { return r.network == i.group(); });
+            specs.push_back({i.group(), i.name, i.address.address(), routed});
+        }
+    std::vector<SegmentSpec> current;
+    for (const auto &s : segments_)
+        current.push_back(s.spec);
+    // Loopback segments hear every channel anyway: only the set of networks matters there.
+    auto withoutRelay = [](std::vector<SegmentSpec> v) {
+        for (auto &s : v)
+            s.relay = false;
+        return v;
+    };
+    const bool reopen = config_.mode == RelayMode::Os ? specs != current
+                                                      : withoutRelay(specs) != withoutRelay(current);
+    if (reopen) {
+        if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
+            drop("segment-open-failed");
+    }
+    segments_.clear();
+    for (const auto &s : specs) {
+        const auto p = Prefix::parse(s.network);
+        segments_.push_back({s, p ? p->address().v4HostOrder() : 0,
+                             static_cast<std::uint8_t>(p ? p->length() : 0)});
+    }
+}
+
+void RelayDataPlane::setInterfaces(const std::vector<Interface> &working)
+{
+    if (working == working_)
+        return;
+    working_ = working;
+    openSegments(working_);
+    rebuild();
+}
+
+void RelayDataPlane::setHalted(bool halted)
+{
+    if (halted == halted_)
+        return;
+    halted_ = halted;
+    if (!halted) {
+        epoch_ = newEpoch(clock_());
+        sequence_ = 0;
+        probeSequence_ = 0;
+        reach_.clear();
+    }
+}
+
+// ---- Plan --------------------------------------------------------------------------------------
+
+std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &actions)
+{
+    std::vector<std::string> errors;
+    const std::int64_t now = clock_();
+    for (const Action &a : actions) {
+        switch (a.kind) {
+        case Action::Kind::Route:
+            if (std::find(routes_.begin(), routes_.end(), a.route) == routes_.end())
+                routes_.push_back(a.route);
+            break;
+        case Action::Kind::Unroute:
+            routes_.erase(std::remove(routes_.begin(), routes_.end(), a.route), routes_.end());
+            break;
+        case Action::Kind::OpenTunnel:
+        case Action::Kind::UpdateTunnel: {
+            const Tunnel &t = a.tunnel;
+            const bool root = t.root.node == self_;
+            if (!root && t.leaf.node != self_)
+                break; // not this node's
+            const Endpoint &peer = root ? t.leaf : t.root;
+            const auto port = peerPort_(peer.node);
+            if (!port) {
+                errors.push_back("relay: no tunnel port known for node " + peer.node);
+                break;
+            }
+            std::uint32_t address = INADDR_LOOPBACK;
+            if (config_.mode == RelayMode::Os) {
+                if (peer.address.family() != Family::V4) {
+                    errors.push_back("relay: tunnel to " + peer.node + " at " +
+                                     peer.address.toString() + ": IPv4 only");
+                    break;
+                }
+                address = peer.address.v4HostOrder();
+            }
+            auto [it, inserted] = tunnels_.try_emplace(peer.node);
+            TunnelState &s = it->second;
+            if (inserted) {
+                s.openedMs = now;
+                s.peer = peer.node;
+            }
+            s.plan = t;
+            s.root = root;
+            s.to = udp::v4Addr(address, *port);
+            break;
+        }
+        case Action::Kind::CloseTunnel: {
+            const Tunnel &t = a.tunnel;
+            const NodeId &peer = t.root.node == self_ ? t.leaf.node : t.root.node;
+            auto it = tunnels_.find(peer);
+            if (it != tunnels_.end() && sameEnds(it->second.plan, t))
+                tunnels_.erase(it);
+            break;
+        }
+        }
+    }
+    openSegments(working_);
+    rebuild();
+    return errors;
+}
+
+void RelayDataPlane::rebuild()
+{
+    role_.routed.clear();
+    role_.tunnels.clear();
+    for (const auto &r : routes_)
+        role_.routed.insert(r.network);
+    for (const auto &[peer, t] : tunnels_)
+        role_.tunnels[peer] = t.root;
+    routedSegments_.clear();
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (role_.routed.count(segments_[i].spec.network) != 0)
+            routedSegments_.push_back(i);
+}
+
+std::vector<Tunnel> RelayDataPlane::openTunnels() const
+{
+    std::vector<Tunnel> out;
+    for (const auto &[peer, t] : tunnels_)
+        out.push_back(t.plan);
+    return out;
+}
+
+std::vector<Route> RelayDataPlane::activeRoutes() const
+{
+    return routes_;
+}
+
+// ---- Datagrams ---------------------------------------------------------------------------------
+
+std::optional<std::size_t> RelayDataPlane::channelOf(std::uint32_t group, std::uint16_t port) const
+{
+    if (group == config_.probeChannel.group && port == config_.probeChannel.port)
+        return config_.channels.size();
+    return relay::matchChannel(config_.channels, group, port);
+}
+
+void RelayDataPlane::drop(std::string_view reason, std::uint64_t n)
+{
+    auto it = drops_.find(reason);
+    if (it == drops_.end())
+        it = drops_.emplace(std::string(reason), 0).first;
+    it->second += n;
+}
+
+void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
+{
+    if (halted_)
+        return;
+    const std::size_t probe = config_.channels.size();
+    for (const auto &p : packets) {
+        const auto channel = channelOf(p.group, p.port);
+        if (!channel) {
+            drop("not-a-channel");
+            continue;
+        }
+        if (p.segment >= segments_.size())
+            continue;
+        if (*channel == probe)
+            hearProbe(p.payload, segments_[p.segment].spec.network);
+        if (std::find(routedSegments_.begin(), routedSegments_.end(), p.segment) ==
+            routedSegments_.end())
+            continue; // another node routes this network
+        ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel);
+    }
+    flushTunnel();
+    segmentIo_->flush();
+}
+
+void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
+                            std::uint32_t group, std::uint16_t port,
+                            std::span<const std::uint8_t> payload, std::size_t channel)
+{
+    if (payload.size() > relay::kPayloadBytesMax) {
+        drop("oversize");
+        return;
+    }
+    ++channelStats_[channel].ingested;
+    const Segment &seg = segments_[segment];
+    // Onto the other networks this node routes.
+    for (std::size_t other : routedSegments_) {
+        if (other == segment)
+            continue;
+        segmentIo_->send(other, group, port, payload);
+        ++channelStats_[channel].emitted;
+        if (channel == config_.channels.size())
+            hearProbe(payload, segments_[other].spec.network);
+    }
+    if (tunnels_.empty())
+        return;
+    relay::Header h;
+    h.kind = relay::Kind::Data;
+    h.ttl = relay::kInitialTtl;
+    h.originNetwork = seg.network;
+    h.originPrefixLength = seg.prefixLength;
+    h.source = source;
+    h.sourcePort = sourcePort;
+    h.group = group;
+    h.port = port;
+    h.epoch = epoch_;
+    h.sequence = ++sequence_;
+    h.origin = self_;
+    h.hop = self_;
+    const std::size_t n = relay::encode(h, payload, scratch_);
+    if (n == 0) {
+        drop("encode-failed");
+        return;
+    }
+    for (auto &[peer, t] : tunnels_)
+        sendTunnel(t, std::span(scratch_.data(), n));
+}
+
+void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram)
+{
+    if (tunnelOut_.count == udp::kBatch)
+        flushTunnel();
+    std::memcpy(tunnelOut_.slot(), datagram.data(), datagram.size());
+    tunnelOut_.commit(tunnelFd_, t.to, datagram.size());
+    ++t.packetsOut;
+    t.bytesOut += datagram.size();
+}
+
+void RelayDataPlane::flushTunnel()
+{
+    if (tunnelOut_.count == 0)
+        return;
+    auto [sent, dropped] = tunnelOut_.flush();
+    if (dropped != 0)
+        drop("tunnel-send-failed", dropped);
+}
+
+void RelayDataPlane::onTunnelReadable()
+{
+    for (int round = 0; round < 16; ++round) {
+        const int n = tunnelIn_.receive(tunnelFd_);
+        if (n <= 0)
+            break;
+        for (int i = 0; i < n; ++i) {
+            const auto k = static_cast<std::size_t>(i);
+            if (halted_)
+                continue;
+            if (tunnelIn_.truncated(k)) {
+                drop("oversize");
+                continue;
+            }
+            onTunnelDatagram(tunnelIn_.bytes(k));
+        }
+        flushTunnel();
+        segmentIo_->flush();
+        if (static_cast<std::size_t>(n) < udp::kBatch)
+            break;
+    }
+}
+
+void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes)
+{
+    auto decoded = relay::decode(bytes);
+    if (auto *e = std::get_if<relay::DecodeError>(&decoded)) {
+        drop(relay::toString(*e));
+        return;
+    }
+    const auto &[h, payload] = std::get<relay::Decoded>(decoded);
+    auto it = tunnels_.find(h.hop);
+    if (it == tunnels_.end()) {
+        drop(relay::toString(relay::Drop::UnknownPeer));
+        return;
+    }
+    TunnelState &t = it->second;
+    const std::int64_t now = clock_();
+    t.lastHeardMs = now;
+    if (h.kind == relay::Kind::Keepalive) {
+        ++t.keepalivesIn;
+        if (!t.up) {
+            t.up = true;
+            ++t.flaps;
+        }
+        return;
+    }
+    ++t.packetsIn;
+    t.bytesIn += bytes.size();
+    if (h.origin == self_) {
+        drop(relay::toString(relay::Drop::OwnOrigin));
+        return;
+    }
+    if (h.ttl == 0) {
+        drop(relay::toString(relay::Drop::TtlExpired));
+        return;
+    }
+    const auto channel = channelOf(h.group, h.port);
+    if (!channel) {
+        drop("not-a-channel");
+        return;
+    }
+    switch (dedupe_.check(h, payload, now)) {
+    case relay::DedupeWindow::Verdict::Fresh:
+        break;
+    case relay::DedupeWindow::Verdict::Duplicate:
+        ++t.duplicatesIn;
+        drop("duplicate");
+        return;
+    case relay::DedupeWindow::Verdict::Stale:
+        ++t.duplicatesIn;
+        drop("stale");
+        return;
+    case relay::DedupeWindow::Verdict::CrossOrigin:
+        ++t.duplicatesIn;
+        drop("cross-origin-duplicate");
+        return;
+    }
+    const bool isProbe = *channel == config_.channels.size();
+    for (std::size_t s : routedSegments_) {
+        const Segment &seg = segments_[s];
+        if (seg.network == h.originNetwork && seg.prefixLength == h.originPrefixLength)
+            continue; // never back onto the network it came from
+        segmentIo_->send(s, h.group, h.port, payload);
+        ++channelStats_[*channel].emitted;
+        if (isProbe)
+            hearProbe(payload, seg.spec.network);
+    }
+    // A root fans out to its other leaves, with one hop less.
+    if (!t.root || h.ttl <= 1)
+        return;
+    relay::Header fwd = h;
+    fwd.ttl = static_cast<std::uint8_t>(h.ttl - 1);
+    fwd.hop = self_;
+    const std::size_t n = relay::encode(fwd, payload, scratch_);
+    if (n == 0) {
+        drop("encode-failed");
+        return;
+    }
+    for (auto &[peer, other] : tunnels_)
+        if (other.root && peer != t.peer && peer != h.origin)
+            sendTunnel(other, std::span(scratch_.data(), n));
+}
+
+// ---- Timers ------------------------------------------------------------------------------------
+
+void RelayDataPlane::keepaliveTick()
+{
+    if (halted_)
+        return;
+    const std::int64_t now = clock_();
+    const std::int64_t deadline =
+        static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
+    relay::Header h;
+    h.kind = relay::Kind::Keepalive;
+    h.origin = self_;
+    h.hop = self_;
+    h.epoch = epoch_;
+    h.sequence = ++keepaliveSequence_;
+    const std::size_t n = relay::encode(h, {}, scratch_);
+    for (auto &[peer, t] : tunnels_) {
+        const bool up = t.lastHeardMs != 0 && now - t.lastHeardMs <= deadline;
+        if (up != t.up) {
+            t.up = up;
+            ++t.flaps;
+        }
+        if (n == 0)
+            continue;
+        std::memcpy(tunnelOut_.slot(), scratch_.data(), n);
+        tunnelOut_.commit(tunnelFd_, t.to, n);
+        ++t.keepalivesOut;
+        if (tunnelOut_.count == udp::kBatch)
+            flushTunnel();
+    }
+    flushTunnel();
+}
+
+void RelayDataPlane::probeTick()
+{
+    if (halted_)
+        return;
+    ++probeSequence_;
+    for (std::size_t i = 0; i < segments_.size(); ++i) {
+        const Segment &seg = segments_[i];
+        const auto bytes = relay::encodeProbe(
+            relay::Probe{self_, seg.network, seg.prefixLength, epoch_, probeSequence_});
+        segmentIo_->send(i, config_.probeChannel.group, config_.probeChannel.port, bytes);
+        ++probesSent_;
+        // The relay does not hear its own emissions: a probe on a network it routes goes into
+        // the tunnels from here.
+        if (std::find(routedSegments_.begin(), routedSegments_.end(), i) != routedSegments_.end())
+            ingest(i, seg.spec.address.v4HostOrder(), 0, config_.probeChannel.group,
+                   config_.probeChannel.port, bytes, config_.channels.size());
+    }
+    flushTunnel();
+    segmentIo_->flush();
+}
+
+void RelayDataPlane::hearProbe(std::span<const std::uint8_t> payload, const GroupName &heardOn)
+{
+    auto p = relay::decodeProbe(payload);
+    if (!p) {
+        drop("bad-probe");
+        return;
+    }
+    if (p->node == self_)
+        return;
+    reach_.heard(*p, heardOn, clock_());
+}
+
+// ---- Reporting ---------------------------------------------------------------------------------
+
+Json RelayDataPlane::stateJson() const
+{
+    const std::int64_t now = clock_();
+    Json tunnels = Json::array();
+    for (const auto &[peer, t] : tunnels_) {
+        tunnels.push_back({{"peer", peer},
+                           {"role", t.root ? "root" : "leaf"},
+                           {"address", hostPortText(t.to)},
+                           {"networks", t.plan.networks},
+                           {"state", t.lastHeardMs == 0 ? "connecting" : t.up ? "up" : "down"},
+                           {"last_heard_ms", t.lastHeardMs == 0 ? Json() : Json(t.lastHeardMs)},
+                           {"age_ms", t.lastHeardMs == 0 ? Json() : Json(now - t.lastHeardMs)},
+                           {"opened_ms", t.openedMs},
+                           {"flaps", t.flaps},
+                           {"packets_in", t.packetsIn},
+                           {"bytes_in", t.bytesIn},
+                           {"packets_out", t.packetsOut},
+                           {"bytes_out", t.bytesOut},
+                           {"keepalives_in", t.keepalivesIn},
+                           {"keepalives_out", t.keepalivesOut},
+                           {"duplicates_in", t.duplicatesIn}});
+    }
+    Json channels = Json::array();
+    for (std::size_t i = 0; i < channelStats_.size(); ++i)
+        channels.push_back({{"channel", i < config_.channels.size()
+                                            ? config_.channels[i].toString()
+                                            : config_.probeChannel.toString() + " (probe)"},
+                            {"ingested", channelStats_[i].ingested},
+                            {"emitted", channelStats_[i].emitted}});
+    Json segments = Json::array();
+    for (const auto &s : segments_)
+        segments.push_back({{"network", s.spec.network},
+                            {"iface", s.spec.iface},
+                            {"routed", std::find(routedSegments_.begin(), routedSegments_.end(),
+                                                 &s - segments_.data()) != routedSegments_.end()}});
+    const auto &io = segmentIo_->counters();
+    Json drops = Json::object();
+    for (const auto &[reason, n] : drops_)
+        drops[reason] = n;
+    drops["segment-own-emission"] = io.ownDropped;
+    drops["segment-malformed"] = io.malformed;
+    drops["segment-truncated"] = io.truncated;
+    drops["segment-send-failed"] = io.sendDropped;
+    return Json{{"mode", std::string(toString(config_.mode))},
+                {"port", port_},
+                {"halted", halted_},
+                {"epoch", epoch_},
+                {"sequence", sequence_},
+                {"tunnels", tunnels},
+                {"channels", channels},
+                {"segments", segments},
+                {"segment_received", io.received},
+                {"segment_sent", io.sent},
+                {"probe",
+                 {{"channel", config_.probeChannel.toString()},
+                  {"interval_ms", config_.probeIntervalMs},
+                  {"sent", probesSent_}}},
+                {"drops", drops}};
+}
+
+Json RelayDataPlane::reachabilityRow() const
+{
+    const std::int64_t now = clock_();
+    const std::int64_t interval = config_.probeIntervalMs > 0 ? config_.probeIntervalMs : 1000;
+    Json heard = Json::array();
+    for (const auto &c : reach_.row(now, interval))
+        heard.push_back({{"from", c.from},
+                         {"heard", c.heard},
+                         {"received", c.received},
+                         {"lost", c.lost},
+                         {"duplicates", c.duplicates},
+                         {"loss", std::round(c.recentLoss * 1000) / 1000},
+                         {"last_seen_ms", c.lastSeenMs},
+                         {"age_ms", now - c.lastSeenMs},
+                         {"via", c.via}});
+    return Json{{"node", self_},
+                {"answered", true},
+                {"probing", config_.probeIntervalMs > 0 && !halted_},
+                {"interval_ms", config_.probeIntervalMs},
+                {"time_ms", now},
+                {"heard", heard}};
+}
+
+void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) const
+{
+    auto family = [&](const char *name, const char *type, const char *help) {
+        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    };
+    const std::string n = "node=\"" + node + "\"";
+    auto perTunnel = [&](const char *name, const char *type, const char *help, auto value) {
+        family(name, type, help);
+        for (const auto &[peer, t] : tunnels_)
+            out << name << "{" << n << ",peer=\"" << peer << "\"} " << value(t) << "\n";
+    };
+    perTunnel("dmr_relay_tunnel_up", "gauge", "1 while the tunnel's peer is heard",
+              [](const TunnelState &t) { return t.up ? 1 : 0; });
+    perTunnel("dmr_relay_tunnel_packets_in_total", "counter", "data datagrams in by tunnel",
+              [](const TunnelState &t) { return t.packetsIn; });
+    perTunnel("dmr_relay_tunnel_bytes_in_total", "counter", "data bytes in by tunnel",
+              [](const TunnelState &t) { return t.bytesIn; });
+    perTunnel("dmr_relay_tunnel_packets_out_total", "counter", "data datagrams out by tunnel",
+              [](const TunnelState &t) { return t.packetsOut; });
+    perTunnel("dmr_relay_tunnel_bytes_out_total", "counter", "data bytes out by tunnel",
+              [](const TunnelState &t) { return t.bytesOut; });
+    perTunnel("dmr_relay_tunnel_duplicates_total", "counter",
+              "datagrams in by tunnel dropped as duplicates",
+              [](const TunnelState &t) { return t.duplicatesIn; });
+    perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
+              [](const TunnelState &t) { return t.flaps; });
+    family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
+    for (const auto &[reason, count] : drops_)
+        out << "dmr_relay_drops_total{" << n << ",reason=\"" << reason << "\"} " << count << "\n";
+    const auto &io = segmentIo_->counters();
+    out << "dmr_relay_drops_total{" << n << ",reason=\"segment-send-failed\"} " << io.sendDropped
+        << "\n";
+    family("dmr_relay_channel_ingested_total", "counter",
+           "datagrams heard on a routed network and tunnelled, by channel range");
+    for (std::size_t i = 0; i < channelStats_.size(); ++i)
+        out << "dmr_relay_channel_ingested_total{" << n << ",channel=\""
+            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
+            << channelStats_[i].ingested << "\n";
+    family("dmr_relay_channel_emitted_total", "counter",
+           "datagrams put onto a network, by channel range");
+    for (std::size_t i = 0; i < channelStats_.size(); ++i)
+        out << "dmr_relay_channel_emitted_total{" << n << ",channel=\""
+            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
+            << channelStats_[i].emitted << "\n";
+    const std::int64_t now = clock_();
+    const std::int64_t interval = config_.probeIntervalMs > 0 ? config_.probeIntervalMs : 1000;
+    const auto row = reach_.row(now, interval);
+    family("dmr_reachability_heard", "gauge", "1 while this node hears the other node's probes");
+    for (const auto &c : row)
+        out << "dmr_reachability_heard{" << n << ",from=\"" << c.from << "\"} " << (c.heard ? 1 : 0)
+            << "\n";
+    family("dmr_reachability_loss", "gauge", "recent probe loss from the other node (0-1)");
+    for (const auto &c : row)
+        out << "dmr_reachability_loss{" << n << ",from=\"" << c.from << "\"} " << c.recentLoss
+            << "\n";
+}
+
+} // namespace dmr::agent

@@ -1,0 +1,133 @@
+#pragma once
+// The segment seam of the relay: how multicast datagrams are heard on, and emitted onto, the
+// networks a node is attached to. Two implementations:
+//
+//  - OsSegmentIo: the real interfaces. One socket per channel port, bound to INADDR_ANY:port
+//    with IP_PKTINFO (which interface, which group); the channel groups joined on the routed
+//    interfaces, the probe group on every interface, spread over join sockets of at most 20
+//    memberships each (the kernel's default net.ipv4.igmp_max_memberships); at most
+//    kOsJoinsMax joins in all, or open() fails naming relay.channels. One send socket per
+//    interface, bound to its address, IP_MULTICAST_IF on it, loop on (so that programs on the
+//    relay's own host hear too) and own emissions recognised by their source address and port.
+//
+//  - LoopbackSegmentIo: no root, no real interfaces. Every network is a multicast group on
+//    127.0.0.1, derived from the cluster name and the network (relay::loopbackSegment); a
+//    datagram on it is a segment frame carrying the channel (group, port) and the sender's
+//    port. One receive socket per network (bound to the segment's group and port,
+//    IP_MULTICAST_ALL off), one send socket for all (its port tells own emissions apart).
+//    LoopbackSegmentSocket below is what applications, tests and benchmarks use to send and
+//    receive on a network's segment.
+//
+// Both batch: recvmmsg on a readable socket (kBatch datagrams at most per call), sendmmsg for
+// what send() queued, at flush() or when kBatch are queued. Nothing queues without bound: a send
+// the kernel refuses (full buffer) is dropped and counted.
+
+#include "asio.h"
+
+#include "dmr/model.h"
+#include "dmr/relay.h"
+#include "dmr/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dmr::agent {
+
+struct SegmentSpec
+{
+    GroupName network; // "10.0.1.0/24"
+    std::string iface; // "eth0"
+    IpAddress address; // this node's address on it (IPv4)
+    bool relay = false; // this node routes it: hear the channels there (OS mode joins them)
+    bool operator==(const SegmentSpec &) const = default;
+};
+
+struct SegmentPacket
+{
+    std::size_t segment = 0; // index into the specs given to open()
+    std::uint32_t source = 0; // host order
+    std::uint16_t sourcePort = 0;
+    std::uint32_t group = 0;
+    std::uint16_t port = 0;
+    std::span<const std::uint8_t> payload;
+};
+
+struct SegmentCounters
+{
+    std::uint64_t received = 0;
+    std::uint64_t ownDropped = 0;   // own emissions heard back
+    std::uint64_t malformed = 0;    // loopback: not a segment frame
+    std::uint64_t truncated = 0;    // larger than the receive buffer
+    std::uint64_t sent = 0;
+    std::uint64_t sendDropped = 0;  // the kernel refused (full buffer, no route)
+};
+
+class SegmentIo
+{
+public:
+    static constexpr std::size_t kBatch = 64;
+    using Handler = std::function<void(std::span<const SegmentPacket>)>;
+
+    virtual ~SegmentIo() = default;
+    // (Re)opens the segments; the handler gets what they hear, in batches. Errors name the
+    // segment and the reason.
+    virtual Result<std::monostate> open(const std::vector<SegmentSpec> &segments,
+                                        Handler handler) = 0;
+    virtual void close() = 0;
+    // Queues a datagram for a segment; false when dropped (unknown segment, oversize).
+    virtual bool send(std::size_t segment, std::uint32_t group, std::uint16_t port,
+                      std::span<const std::uint8_t> payload) = 0;
+    virtual void flush() = 0;
+    virtual const SegmentCounters &counters() const = 0;
+};
+
+// The channels a node hears in OS mode: every port of every range, the groups of each.
+struct OsChannels
+{
+    std::vector<relay::ChannelRange> channels;
+    relay::Channel probe;
+};
+inline constexpr std::size_t kOsJoinsMax = 1024;
+inline constexpr std::size_t kOsPortsMax = 1024;
+
+std::unique_ptr<SegmentIo> makeOsSegmentIo(asio::io_context &io, OsChannels channels);
+std::unique_ptr<SegmentIo> makeLoopbackSegmentIo(asio::io_context &io, std::string cluster);
+
+// A blocking socket on one network's loopback segment, for applications, tests and benchmarks:
+// send a datagram on a channel, receive what the segment carries (with its channel).
+class LoopbackSegmentSocket
+{
+public:
+    // Joins (cluster, network)'s segment. Errors name the segment and the reason.
+    static Result<std::unique_ptr<LoopbackSegmentSocket>> open(const std::string &cluster,
+                                                              const GroupName &network);
+    ~LoopbackSegmentSocket();
+    LoopbackSegmentSocket(const LoopbackSegmentSocket &) = delete;
+    LoopbackSegmentSocket &operator=(const LoopbackSegmentSocket &) = delete;
+
+    bool send(const relay::Channel &channel, std::span<const std::uint8_t> payload);
+    struct Datagram
+    {
+        relay::Channel channel;
+        std::uint16_t sourcePort = 0;
+        std::vector<std::uint8_t> payload;
+    };
+    // Waits up to timeoutMs; nullopt on timeout. Skips its own sends and malformed frames.
+    std::optional<Datagram> receive(int timeoutMs);
+    int receiveFd() const { return rx_; }
+    relay::LoopbackSegment segment() const { return seg_; }
+
+private:
+    LoopbackSegmentSocket() = default;
+    int rx_ = -1;
+    int tx_ = -1;
+    std::uint16_t txPort_ = 0;
+    relay::LoopbackSegment seg_;
+};
+
+} // namespace dmr::agent

@@ -1,0 +1,182 @@
+#pragma once
+// UDP helpers shared by the segment I/O and the tunnel socket: recvmmsg/sendmmsg batches with
+// fixed buffers (no allocation per datagram), non-blocking IPv4 sockets, and a watcher that
+// calls back when a socket is readable on the agent's io_context.
+
+#include "asio.h"
+
+#include "dmr/relay.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace dmr::agent::udp {
+
+inline constexpr std::size_t kBatch = 64;
+inline constexpr std::size_t kSlotBytes =
+    relay::kTunnelDatagramBytesMax + relay::kSegmentHeaderBytes + 64;
+
+
+inline std::string sysError(const std::string &what)
+{
+    return what + ": " + std::strerror(errno);
+}
+
+inline sockaddr_in v4Addr(std::uint32_t hostOrder, std::uint16_t port)
+{
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(hostOrder);
+    a.sin_port = htons(port);
+    return a;
+}
+
+inline int udpSocket()
+{
+    return ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+inline void setInt(int fd, int level, int name, int value)
+{
+    ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+inline std::uint16_t boundPort(int fd)
+{
+    sockaddr_in a{};
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+    return ntohs(a.sin_port);
+}
+
+// Receive buffers for one recvmmsg call.
+struct RecvBatch
+{
+    std::vector<std::uint8_t> data = std::vector<std::uint8_t>(kBatch * kSlotBytes);
+    std::array<mmsghdr, kBatch> msgs{};
+    std::array<iovec, kBatch> iov{};
+    std::array<sockaddr_in, kBatch> from{};
+    std::array<std::array<std::uint8_t, 64>, kBatch> control{};
+
+    int receive(int fd)
+    {
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            iov[i] = {data.data() + i * kSlotBytes, kSlotBytes};
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_control = control[i].data();
+            msgs[i].msg_hdr.msg_controllen = control[i].size();
+            msgs[i].msg_len = 0;
+        }
+        return ::recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+    }
+    std::span<const std::uint8_t> bytes(std::size_t i) const
+    {
+        return {data.data() + i * kSlotBytes, msgs[i].msg_len};
+    }
+    bool truncated(std::size_t i) const { return (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
+};
+
+// Datagrams queued for one sendmmsg call.
+struct SendBatch
+{
+    std::vector<std::uint8_t> data = std::vector<std::uint8_t>(kBatch * kSlotBytes);
+    std::array<mmsghdr, kBatch> msgs{};
+    std::array<iovec, kBatch> iov{};
+    std::array<sockaddr_in, kBatch> to{};
+    std::array<int, kBatch> fd{};
+    std::size_t count = 0;
+
+    std::uint8_t *slot() { return data.data() + count * kSlotBytes; }
+    void commit(int socket, const sockaddr_in &dest, std::size_t bytes)
+    {
+        iov[count] = {data.data() + count * kSlotBytes, bytes};
+        msgs[count].msg_hdr = {};
+        msgs[count].msg_hdr.msg_iov = &iov[count];
+        msgs[count].msg_hdr.msg_iovlen = 1;
+        to[count] = dest;
+        msgs[count].msg_hdr.msg_name = &to[count];
+        msgs[count].msg_hdr.msg_namelen = sizeof to[count];
+        fd[count] = socket;
+        ++count;
+    }
+    // Sends runs of the same socket with one sendmmsg each. Returns (sent, dropped).
+    std::pair<std::uint64_t, std::uint64_t> flush()
+    {
+        std::uint64_t sent = 0;
+        std::uint64_t dropped = 0;
+        std::size_t i = 0;
+        while (i < count) {
+            std::size_t j = i;
+            while (j < count && fd[j] == fd[i])
+                ++j;
+            std::size_t at = i;
+            while (at < j) {
+                const int n = ::sendmmsg(fd[i], msgs.data() + at, static_cast<unsigned>(j - at),
+                                         MSG_DONTWAIT);
+                if (n <= 0) {
+                    ++dropped; // this one is refused; go on with the next
+                    ++at;
+                    continue;
+                }
+                sent += static_cast<std::uint64_t>(n);
+                at += static_cast<std::size_t>(n);
+            }
+            i = j;
+        }
+        count = 0;
+        return {sent, dropped};
+    }
+};
+
+// A readable-socket watcher: calls onReadable until the socket is closed.
+class Watch
+{
+public:
+    Watch(asio::io_context &io, int fd, std::function<void()> onReadable)
+        : socket_(io, asio::ip::udp::v4(), fd)
+        , onReadable_(std::move(onReadable))
+    {
+        arm();
+    }
+    ~Watch()
+    {
+        *alive_ = false;
+        error_code ec;
+        socket_.close(ec);
+    }
+    int fd() { return socket_.native_handle(); }
+
+private:
+    void arm()
+    {
+        auto alive = alive_;
+        socket_.async_wait(asio::ip::udp::socket::wait_read, [this, alive](const error_code &ec) {
+            if (ec || !*alive)
+                return;
+            onReadable_();
+            if (*alive)
+                arm();
+        });
+    }
+    asio::ip::udp::socket socket_;
+    std::function<void()> onReadable_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+
+} // namespace dmr::agent::udp

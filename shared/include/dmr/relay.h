@@ -1,0 +1,321 @@
+#pragma once
+// The relay's pure core: channels, the tunnel wire format, the forwarding decision, the dedupe
+// window and the reachability bookkeeping. No sockets and no clocks: the agent's data plane
+// (backend/agent/relay_data_plane.h) feeds datagrams and the time in, and carries out what these
+// functions decide. IPv4 only: channels are IPv4 multicast groups.
+//
+// Tunnel datagram (UDP unicast between the two ends of a tunnel), all integers big-endian:
+//
+//   off size field
+//    0   2   magic "DR"
+//    2   1   version (kTunnelVersion = 1; another version is refused, never guessed at)
+//    3   1   kind: 1 data, 2 keepalive
+//    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
+//    5   1   origin node id length (1-64)
+//    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
+//    7   1   origin network prefix length (0-32)
+//    8   4   origin network address: the network the datagram was first heard on
+//   12   4   original source address (the sender on the origin network)
+//   16   2   original source port
+//   18   2   channel port (destination UDP port)
+//   20   4   channel group (destination multicast group)
+//   24   4   epoch: the origin's relay incarnation, so a restarted origin's sequence is new
+//   28   8   sequence: per origin and epoch, from 1, one per datagram ingested
+//   36   .   origin node id, then hop node id (bytes)
+//    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax; keepalive: none)
+//
+// Forwarding (a star: the system leader roots every tunnel, a group leader is a leaf):
+//  - from a segment this node routes: to every tunnel it holds, and onto every other network
+//    it routes;
+//  - from a tunnel: onto every network this node routes except the origin network, and, at a
+//    tunnel's root only, into every other tunnel it roots, with the ttl one lower (never back
+//    into the tunnel it came from; a leaf never forwards tunnel to tunnel);
+//  - never what this node ingested itself (origin == self), never a duplicate (DedupeWindow).
+
+#include "dmr/model.h"
+#include "dmr/net.h"
+#include "dmr/result.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+namespace dmr::relay {
+
+inline constexpr std::uint8_t kTunnelVersion = 1;
+inline constexpr std::uint8_t kInitialTtl = 4; // a star needs 2 tunnel hops at most
+inline constexpr std::size_t kNodeIdBytesMax = 64;
+inline constexpr std::size_t kFixedHeaderBytes = 36;
+inline constexpr std::size_t kHeaderBytesMax = kFixedHeaderBytes + 2 * kNodeIdBytesMax;
+inline constexpr std::size_t kPayloadBytesMax = 8192;
+inline constexpr std::size_t kTunnelDatagramBytesMax = kHeaderBytesMax + kPayloadBytesMax;
+
+// ---- Channels ----------------------------------------------------------------------------------
+
+// Multicast groups and UDP ports the relay carries: "239.1.0.0/16:5000-5100", "239.1.2.3:5000".
+struct ChannelRange
+{
+    Prefix groups; // IPv4 multicast (within 224.0.0.0/4)
+    std::uint16_t portLow = 0;
+    std::uint16_t portHigh = 0;
+
+    // Errors name the text and the reason.
+    static Result<ChannelRange> parse(std::string_view text);
+    std::string toString() const; // canonical: "239.1.0.0/16:5000-5100", "239.1.2.3/32:5000"
+    bool contains(std::uint32_t group, std::uint16_t port) const;
+    std::uint64_t groupCount() const; // 2^(32-length)
+    bool operator==(const ChannelRange &) const = default;
+};
+
+// One channel: a group and a port. "239.255.77.1:7699".
+struct Channel
+{
+    std::uint32_t group = 0; // host order
+    std::uint16_t port = 0;
+
+    static Result<Channel> parse(std::string_view text);
+    std::string toString() const;
+    auto operator<=>(const Channel &) const = default;
+};
+
+// The index of the first range holding (group, port), or nullopt.
+std::optional<std::size_t> matchChannel(const std::vector<ChannelRange> &ranges,
+                                        std::uint32_t group, std::uint16_t port);
+
+std::string ipv4Text(std::uint32_t hostOrder);
+
+// ---- Wire format -------------------------------------------------------------------------------
+
+enum class Kind : std::uint8_t { Data = 1, Keepalive = 2 };
+
+struct Header
+{
+    Kind kind = Kind::Data;
+    std::uint8_t ttl = kInitialTtl;
+    std::uint32_t originNetwork = 0; // host order
+    std::uint8_t originPrefixLength = 0;
+    std::uint32_t source = 0;
+    std::uint16_t sourcePort = 0;
+    std::uint32_t group = 0;
+    std::uint16_t port = 0;
+    std::uint32_t epoch = 0;
+    std::uint64_t sequence = 0;
+    std::string_view origin; // views into the decoded buffer, or the caller's strings
+    std::string_view hop;
+    bool operator==(const Header &) const = default;
+};
+
+enum class DecodeError : std::uint8_t {
+    TooShort,    // fewer bytes than the fixed header, or than its ids say
+    BadMagic,    // not "DR"
+    BadVersion,  // another version
+    BadKind,     // neither data nor keepalive
+    BadIdLength, // an id of 0 or more than 64 bytes
+    BadPrefix,   // prefix length over 32
+    Oversize,    // payload over kPayloadBytesMax, or a keepalive with a payload
+};
+std::string_view toString(DecodeError error); // "too-short", also the drop counter's name
+
+// Writes header + payload into out (at least headerBytes(h) + payload.size() bytes). Returns
+// the bytes written, or 0 when an id's length or the payload's size is out of bounds.
+std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
+                   std::span<std::uint8_t> out);
+std::size_t headerBytes(const Header &h);
+
+struct Decoded
+{
+    Header header;
+    std::span<const std::uint8_t> payload;
+};
+// The header's ids and the payload point into `datagram`.
+std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> datagram);
+
+// ---- Forwarding --------------------------------------------------------------------------------
+
+// What this node holds now, from the plan's actions.
+struct Role
+{
+    NodeId self;
+    std::set<GroupName> routed;     // networks this node routes
+    std::map<NodeId, bool> tunnels; // peer -> true when this node is the tunnel's root
+};
+
+struct From
+{
+    enum class Where : std::uint8_t { Segment, Tunnel };
+    Where where = Where::Segment;
+    GroupName network; // Segment: the network heard on
+    NodeId peer;       // Tunnel: the other end
+    GroupName origin;  // Tunnel: the header's origin network
+    NodeId originNode; // Tunnel: the header's origin node
+    std::uint8_t ttl = kInitialTtl;
+};
+
+enum class Drop : std::uint8_t {
+    None,
+    NotRouted,   // heard on a segment this node does not route
+    UnknownPeer, // from a node this node holds no tunnel with
+    OwnOrigin,   // this node ingested it itself: it came back round
+    TtlExpired,  // ttl 0
+};
+std::string_view toString(Drop drop); // "not-routed", ...
+
+struct Decision
+{
+    Drop drop = Drop::None;
+    std::vector<GroupName> segments; // emit on these networks
+    std::vector<NodeId> tunnels;     // send into these tunnels
+    std::uint8_t ttl = 0;            // the ttl to send with
+};
+
+Decision decide(const Role &role, const From &from);
+
+// ---- Dedupe ------------------------------------------------------------------------------------
+
+// Two kinds of duplicate, both in bounded memory with no allocation per datagram:
+//  - the same tunnelled datagram again (origin, epoch, sequence): a sliding bitmap of the last
+//    kSequenceWindow sequences per origin, for at most originsMax origins (least recently seen
+//    evicted). A sequence older than the window counts as a duplicate (stale);
+//  - the same datagram ingested by two nodes that both routed its network for a moment: a
+//    fingerprint (origin network, source, channel, payload hash) seen from another origin node
+//    within windowMs. A fixed table of fingerprintSlots; a colliding newer entry overwrites.
+class DedupeWindow
+{
+public:
+    static constexpr std::uint64_t kSequenceWindow = 4096;
+    explicit DedupeWindow(std::size_t originsMax = 256, std::size_t fingerprintSlots = 4096,
+                          std::int64_t windowMs = 500);
+
+    enum class Verdict : std::uint8_t { Fresh, Duplicate, Stale, CrossOrigin };
+    // Records it; Fresh when it should be delivered.
+    Verdict check(const Header &h, std::span<const std::uint8_t> payload, std::int64_t nowMs);
+
+    std::size_t origins() const { return origins_.size(); }
+
+private:
+    struct OriginState
+    {
+        std::uint32_t epoch = 0;
+        std::uint64_t highest = 0;
+        std::vector<std::uint64_t> bits; // kSequenceWindow bits, ring indexed by sequence
+        std::uint64_t lastUse = 0;
+    };
+    struct Slot
+    {
+        std::uint64_t fingerprint = 0;
+        std::uint64_t originTag = 0;
+        std::int64_t timeMs = 0;
+        bool used = false;
+    };
+    std::size_t originsMax_;
+    std::int64_t windowMs_;
+    std::uint64_t uses_ = 0;
+    std::map<std::string, OriginState, std::less<>> origins_;
+    std::vector<Slot> slots_;
+};
+
+// A fast 64-bit hash of bytes (8 bytes at a time), for fingerprints and loopback mapping.
+std::uint64_t hashBytes(std::span<const std::uint8_t> bytes, std::uint64_t seed = 0);
+
+// ---- Loopback segments -------------------------------------------------------------------------
+
+// In loopback mode every network is a multicast group on 127.0.0.1 (its "segment"), derived
+// from the cluster name and the network: group 239.255.X.Y, port 20000-39999 (X.Y and the port
+// from a hash, so two clusters on one machine do not hear each other). Datagrams on a segment
+// are segment frames: the channel and the sender are in a small header, since every network
+// shares the host.
+struct LoopbackSegment
+{
+    std::uint32_t group = 0;
+    std::uint16_t port = 0;
+};
+LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &network);
+
+// Segment frame: magic "DS", version 1, reserved, channel group (4), channel port (2),
+// source port (2), then the payload. 12 bytes. The source address is the sender's
+// (127.0.0.1 on loopback); the source port is the sender's own UDP port, also carried so that a
+// relay can tell its own emissions apart.
+inline constexpr std::size_t kSegmentHeaderBytes = 12;
+struct SegmentFrame
+{
+    std::uint32_t group = 0;
+    std::uint16_t port = 0;
+    std::uint16_t sourcePort = 0;
+    std::span<const std::uint8_t> payload;
+};
+std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
+                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out);
+std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> bytes);
+
+// ---- Reachability ------------------------------------------------------------------------------
+
+// A probe datagram, sent on the probe channel on each of a node's networks: magic "DP",
+// version 1, node id length, network prefix length, network (4), epoch (4), sequence (8), node id.
+struct Probe
+{
+    NodeId node;
+    std::uint32_t network = 0;
+    std::uint8_t prefixLength = 0;
+    std::uint32_t epoch = 0;
+    std::uint64_t sequence = 0;
+    bool operator==(const Probe &) const = default;
+};
+std::vector<std::uint8_t> encodeProbe(const Probe &p);
+std::optional<Probe> decodeProbe(std::span<const std::uint8_t> bytes);
+
+// Who this node hears: per sender, over every stream (the network it was sent on x the network
+// it was heard on). Loss comes from sequence gaps; "recent" covers the last recentWindow
+// sequences of each stream. Bounded: at most streamsMax streams (the least recently heard is
+// evicted).
+class Reachability
+{
+public:
+    struct Cell
+    {
+        NodeId from;
+        bool heard = false; // some stream heard within 3 probe intervals
+        std::uint64_t received = 0;
+        std::uint64_t lost = 0;       // sequence gaps, over the streams' lifetimes
+        std::uint64_t duplicates = 0; // a sequence heard twice on one stream
+        double recentLoss = 0;        // fraction missing of the last recentWindow sequences
+        std::int64_t lastSeenMs = 0;
+        std::vector<std::string> via; // "10.0.2.0/24>10.0.1.0/24": sent on > heard on
+    };
+
+    explicit Reachability(std::size_t streamsMax = 4096, std::uint64_t recentWindow = 10);
+
+    void heard(const Probe &p, const GroupName &heardOn, std::int64_t nowMs);
+    // Every sender heard so far, by node id (natural order); intervalMs says what "recent" is.
+    std::vector<Cell> row(std::int64_t nowMs, std::int64_t intervalMs) const;
+    void clear() { streams_.clear(); }
+
+private:
+    struct Stream
+    {
+        std::uint32_t epoch = 0;
+        std::uint64_t first = 0;
+        std::uint64_t highest = 0;
+        std::uint64_t received = 0;
+        std::uint64_t lostBefore = 0; // from earlier epochs
+        std::uint64_t receivedBefore = 0;
+        std::uint64_t duplicates = 0;
+        std::uint64_t window = 0; // bit i: sequence highest - i heard
+        std::int64_t lastSeenMs = 0;
+    };
+    // (sender, sent on, heard on)
+    using Key = std::tuple<NodeId, GroupName, GroupName>;
+    std::size_t streamsMax_;
+    std::uint64_t recentWindow_;
+    std::map<Key, Stream> streams_;
+};
+
+} // namespace dmr::relay

@@ -1,0 +1,610 @@
+#include "dmr/relay.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace dmr::relay {
+
+namespace {
+
+void put16(std::uint8_t *p, std::uint16_t v)
+{
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::uint8_t *p, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+}
+void put64(std::uint8_t *p, std::uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+}
+std::uint16_t get16(const std::uint8_t *p)
+{
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+std::uint32_t get32(const std::uint8_t *p)
+{
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           p[3];
+}
+std::uint64_t get64(const std::uint8_t *p)
+{
+    return (std::uint64_t{get32(p)} << 32) | get32(p + 4);
+}
+
+Result<std::uint16_t> portNumber(std::string_view text, std::string_view whole)
+{
+    unsigned v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+        return Error{"\"" + std::string(whole) + "\": port \"" + std::string(text) +
+                     "\" is not a number"};
+    if (v < 1 || v > 65535)
+        return Error{"\"" + std::string(whole) + "\": port " + std::to_string(v) +
+                     " is out of range 1-65535"};
+    return static_cast<std::uint16_t>(v);
+}
+
+Result<IpAddress> multicastV4(std::string_view text, std::string_view whole)
+{
+    auto a = IpAddress::parse(text);
+    if (!a)
+        return Error{"\"" + std::string(whole) + "\": " + a.error().message};
+    if (a->family() != Family::V4)
+        return Error{"\"" + std::string(whole) + "\": the relay carries IPv4 multicast only"};
+    if (!a->isMulticast())
+        return Error{"\"" + std::string(whole) + "\": " + a->toString() +
+                     " is not a multicast group (224.0.0.0/4)"};
+    return *a;
+}
+
+constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+
+std::uint64_t mix(std::uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+} // namespace
+
+// ---- Channels ----------------------------------------------------------------------------------
+
+std::string ipv4Text(std::uint32_t v)
+{
+    return IpAddress::v4(v).toString();
+}
+
+Result<ChannelRange> ChannelRange::parse(std::string_view text)
+{
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        return Error{"\"" + std::string(text) +
+                     "\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100"};
+    std::string_view groupText = text.substr(0, colon);
+    std::string_view portText = text.substr(colon + 1);
+    ChannelRange r;
+    int length = 32;
+    if (const auto slash = groupText.find('/'); slash != std::string_view::npos) {
+        const std::string_view len = groupText.substr(slash + 1);
+        auto [ptr, ec] = std::from_chars(len.data(), len.data() + len.size(), length);
+        if (len.empty() || ec != std::errc() || ptr != len.data() + len.size() || length < 4 ||
+            length > 32)
+            return Error{"\"" + std::string(text) + "\": prefix length \"" + std::string(len) +
+                         "\" is not a number from 4 to 32"};
+        groupText = groupText.substr(0, slash);
+    }
+    auto group = multicastV4(groupText, text);
+    if (!group)
+        return group.error();
+    if (group->masked(length) != *group)
+        return Error{"\"" + std::string(text) + "\": " + group->toString() + "/" +
+                     std::to_string(length) + " has host bits set"};
+    r.groups = Prefix(*group, length);
+    const auto dash = portText.find('-');
+    auto low = portNumber(portText.substr(0, dash), text);
+    if (!low)
+        return low.error();
+    r.portLow = r.portHigh = *low;
+    if (dash != std::string_view::npos) {
+        auto high = portNumber(portText.substr(dash + 1), text);
+        if (!high)
+            return high.error();
+        if (*high < *low)
+            return Error{"\"" + std::string(text) + "\": port range " + std::to_string(*low) + "-" +
+                         std::to_string(*high) + " ends before it starts"};
+        r.portHigh = *high;
+    }
+    return r;
+}
+
+std::string ChannelRange::toString() const
+{
+    std::string s = groups.toString() + ":" + std::to_string(portLow);
+    if (portHigh != portLow)
+        s += "-" + std::to_string(portHigh);
+    return s;
+}
+
+bool ChannelRange::contains(std::uint32_t group, std::uint16_t port) const
+{
+    if (port < portLow || port > portHigh)
+        return false;
+    const int len = groups.length();
+    const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+    return (group & mask) == groups.address().v4HostOrder();
+}
+
+std::uint64_t ChannelRange::groupCount() const
+{
+    return std::uint64_t{1} << (32 - groups.length());
+}
+
+Result<Channel> Channel::parse(std::string_view text)
+{
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        return Error{"\"" + std::string(text) + "\": expected GROUP:PORT, as in 239.255.77.1:7699"};
+    auto group = multicastV4(text.substr(0, colon), text);
+    if (!group)
+        return group.error();
+    auto port = portNumber(text.substr(colon + 1), text);
+    if (!port)
+        return port.error();
+    return Channel{group->v4HostOrder(), *port};
+}
+
+std::string Channel::toString() const
+{
+    return ipv4Text(group) + ":" + std::to_string(port);
+}
+
+std::optional<std::size_t> matchChannel(const std::vector<ChannelRange> &ranges,
+                                        std::uint32_t group, std::uint16_t port)
+{
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+        if (ranges[i].contains(group, port))
+            return i;
+    return std::nullopt;
+}
+
+// ---- Wire format -------------------------------------------------------------------------------
+
+std::string_view toString(DecodeError e)
+{
+    switch (e) {
+    case DecodeError::TooShort:
+        return "too-short";
+    case DecodeError::BadMagic:
+        return "bad-magic";
+    case DecodeError::BadVersion:
+        return "bad-version";
+    case DecodeError::BadKind:
+        return "bad-kind";
+    case DecodeError::BadIdLength:
+        return "bad-id-length";
+    case DecodeError::BadPrefix:
+        return "bad-prefix";
+    case DecodeError::Oversize:
+        return "oversize";
+    }
+    return "?";
+}
+
+std::size_t headerBytes(const Header &h)
+{
+    return kFixedHeaderBytes + h.origin.size() + h.hop.size();
+}
+
+std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
+                   std::span<std::uint8_t> out)
+{
+    if (h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
+        h.hop.size() > kNodeIdBytesMax || payload.size() > kPayloadBytesMax ||
+        h.originPrefixLength > 32)
+        return 0;
+    const std::size_t total = headerBytes(h) + payload.size();
+    if (out.size() < total)
+        return 0;
+    std::uint8_t *p = out.data();
+    p[0] = 'D';
+    p[1] = 'R';
+    p[2] = kTunnelVersion;
+    p[3] = static_cast<std::uint8_t>(h.kind);
+    p[4] = h.ttl;
+    p[5] = static_cast<std::uint8_t>(h.origin.size());
+    p[6] = static_cast<std::uint8_t>(h.hop.size());
+    p[7] = h.originPrefixLength;
+    put32(p + 8, h.originNetwork);
+    put32(p + 12, h.source);
+    put16(p + 16, h.sourcePort);
+    put16(p + 18, h.port);
+    put32(p + 20, h.group);
+    put32(p + 24, h.epoch);
+    put64(p + 28, h.sequence);
+    std::memcpy(p + kFixedHeaderBytes, h.origin.data(), h.origin.size());
+    std::memcpy(p + kFixedHeaderBytes + h.origin.size(), h.hop.data(), h.hop.size());
+    if (!payload.empty())
+        std::memcpy(p + headerBytes(h), payload.data(), payload.size());
+    return total;
+}
+
+std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
+{
+    if (d.size() < kFixedHeaderBytes)
+        return DecodeError::TooShort;
+    const std::uint8_t *p = d.data();
+    if (p[0] != 'D' || p[1] != 'R')
+        return DecodeError::BadMagic;
+    if (p[2] != kTunnelVersion)
+        return DecodeError::BadVersion;
+    if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
+        p[3] != static_cast<std::uint8_t>(Kind::Keepalive))
+        return DecodeError::BadKind;
+    const std::size_t originBytes = p[5];
+    const std::size_t hopBytes = p[6];
+    if (originBytes == 0 || originBytes > kNodeIdBytesMax || hopBytes == 0 ||
+        hopBytes > kNodeIdBytesMax)
+        return DecodeError::BadIdLength;
+    if (p[7] > 32)
+        return DecodeError::BadPrefix;
+    const std::size_t header = kFixedHeaderBytes + originBytes + hopBytes;
+    if (d.size() < header)
+        return DecodeError::TooShort;
+    Decoded out;
+    Header &h = out.header;
+    h.kind = static_cast<Kind>(p[3]);
+    h.ttl = p[4];
+    h.originPrefixLength = p[7];
+    h.originNetwork = get32(p + 8);
+    h.source = get32(p + 12);
+    h.sourcePort = get16(p + 16);
+    h.port = get16(p + 18);
+    h.group = get32(p + 20);
+    h.epoch = get32(p + 24);
+    h.sequence = get64(p + 28);
+    h.origin = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes), originBytes);
+    h.hop = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes + originBytes),
+                             hopBytes);
+    out.payload = d.subspan(header);
+    if (out.payload.size() > kPayloadBytesMax ||
+        (h.kind == Kind::Keepalive && !out.payload.empty()))
+        return DecodeError::Oversize;
+    return out;
+}
+
+// ---- Forwarding --------------------------------------------------------------------------------
+
+std::string_view toString(Drop d)
+{
+    switch (d) {
+    case Drop::None:
+        return "none";
+    case Drop::NotRouted:
+        return "not-routed";
+    case Drop::UnknownPeer:
+        return "unknown-peer";
+    case Drop::OwnOrigin:
+        return "own-origin";
+    case Drop::TtlExpired:
+        return "ttl-expired";
+    }
+    return "?";
+}
+
+Decision decide(const Role &role, const From &from)
+{
+    Decision d;
+    if (from.where == From::Where::Segment) {
+        if (role.routed.count(from.network) == 0) {
+            d.drop = Drop::NotRouted;
+            return d;
+        }
+        for (const auto &n : role.routed)
+            if (n != from.network)
+                d.segments.push_back(n);
+        for (const auto &[peer, isRoot] : role.tunnels)
+            d.tunnels.push_back(peer);
+        d.ttl = kInitialTtl;
+        return d;
+    }
+    auto tunnel = role.tunnels.find(from.peer);
+    if (tunnel == role.tunnels.end()) {
+        d.drop = Drop::UnknownPeer;
+        return d;
+    }
+    if (from.originNode == role.self) {
+        d.drop = Drop::OwnOrigin;
+        return d;
+    }
+    if (from.ttl == 0) {
+        d.drop = Drop::TtlExpired;
+        return d;
+    }
+    for (const auto &n : role.routed)
+        if (n != from.origin)
+            d.segments.push_back(n);
+    // Only the root of the tunnel it came in by fans out: a leaf's datagram goes to the other
+    // leaves. A leaf never forwards tunnel to tunnel.
+    if (tunnel->second && from.ttl > 1) {
+        for (const auto &[peer, isRoot] : role.tunnels)
+            if (isRoot && peer != from.peer && peer != from.originNode)
+                d.tunnels.push_back(peer);
+        d.ttl = static_cast<std::uint8_t>(from.ttl - 1);
+    }
+    return d;
+}
+
+// ---- Dedupe ------------------------------------------------------------------------------------
+
+std::uint64_t hashBytes(std::span<const std::uint8_t> bytes, std::uint64_t seed)
+{
+    std::uint64_t h = seed ^ (bytes.size() * kMul);
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = (h ^ mix(w)) * kMul;
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t k = 0; i + k < bytes.size(); ++k)
+        tail |= std::uint64_t{bytes[i + k]} << (8 * k);
+    h = (h ^ mix(tail)) * kMul;
+    return mix(h);
+}
+
+DedupeWindow::DedupeWindow(std::size_t originsMax, std::size_t fingerprintSlots,
+                           std::int64_t windowMs)
+    : originsMax_(std::max<std::size_t>(1, originsMax))
+    , windowMs_(windowMs)
+    , slots_(std::max<std::size_t>(1, fingerprintSlots))
+{
+}
+
+DedupeWindow::Verdict DedupeWindow::check(const Header &h, std::span<const std::uint8_t> payload,
+                                          std::int64_t nowMs)
+{
+    ++uses_;
+    // 1. The same tunnelled datagram again.
+    auto it = origins_.find(h.origin);
+    if (it == origins_.end()) {
+        if (origins_.size() >= originsMax_) {
+            auto oldest = origins_.begin();
+            for (auto o = origins_.begin(); o != origins_.end(); ++o)
+                if (o->second.lastUse < oldest->second.lastUse)
+                    oldest = o;
+            origins_.erase(oldest);
+        }
+        it = origins_.emplace(std::string(h.origin), OriginState{}).first;
+        it->second.bits.assign(kSequenceWindow / 64, 0);
+        it->second.epoch = h.epoch;
+    }
+    OriginState &o = it->second;
+    o.lastUse = uses_;
+    if (o.epoch != h.epoch) { // the origin restarted: a new sequence space
+        o.epoch = h.epoch;
+        o.highest = 0;
+        std::fill(o.bits.begin(), o.bits.end(), 0);
+    }
+    const std::uint64_t seq = h.sequence;
+    if (seq + kSequenceWindow <= o.highest)
+        return Verdict::Stale;
+    if (seq > o.highest) {
+        // Clear the bits of the sequences skipped over.
+        const std::uint64_t gap = seq - o.highest;
+        if (gap >= kSequenceWindow) {
+            std::fill(o.bits.begin(), o.bits.end(), 0);
+        } else {
+            for (std::uint64_t s = o.highest + 1; s <= seq; ++s)
+                o.bits[(s % kSequenceWindow) / 64] &= ~(std::uint64_t{1} << (s % 64));
+        }
+        o.highest = seq;
+    }
+    std::uint64_t &word = o.bits[(seq % kSequenceWindow) / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (seq % 64);
+    if ((word & bit) != 0)
+        return Verdict::Duplicate;
+    word |= bit;
+
+    // 2. The same datagram ingested by another node of its network.
+    std::uint64_t fp = hashBytes(payload, h.originNetwork);
+    fp = mix(fp ^ (std::uint64_t{h.source} << 16 | h.sourcePort) * kMul);
+    fp = mix(fp ^ (std::uint64_t{h.group} << 16 | h.port) ^ h.originPrefixLength);
+    const std::uint64_t tag = hashBytes(
+        std::span(reinterpret_cast<const std::uint8_t *>(h.origin.data()), h.origin.size()));
+    Slot &slot = slots_[fp % slots_.size()];
+    const bool recent = slot.used && slot.fingerprint == fp && nowMs - slot.timeMs <= windowMs_;
+    if (recent && slot.originTag != tag)
+        return Verdict::CrossOrigin;
+    slot = Slot{fp, tag, nowMs, true};
+    return Verdict::Fresh;
+}
+
+// ---- Loopback segments -------------------------------------------------------------------------
+
+LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &network)
+{
+    std::string key(cluster);
+    key += '\n';
+    key += network;
+    const std::uint64_t h =
+        hashBytes(std::span(reinterpret_cast<const std::uint8_t *>(key.data()), key.size()));
+    LoopbackSegment s;
+    const auto x = static_cast<std::uint32_t>((h >> 8) & 0xff);
+    const auto y = static_cast<std::uint32_t>(1 + (h & 0xff) % 254);
+    s.group = (239u << 24) | (255u << 16) | (x << 8) | y;
+    s.port = static_cast<std::uint16_t>(20000 + (h >> 16) % 20000);
+    return s;
+}
+
+std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
+                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out)
+{
+    if (payload.size() > kPayloadBytesMax || out.size() < kSegmentHeaderBytes + payload.size())
+        return 0;
+    std::uint8_t *p = out.data();
+    p[0] = 'D';
+    p[1] = 'S';
+    p[2] = 1;
+    p[3] = 0;
+    put32(p + 4, group);
+    put16(p + 8, port);
+    put16(p + 10, sourcePort);
+    if (!payload.empty())
+        std::memcpy(p + kSegmentHeaderBytes, payload.data(), payload.size());
+    return kSegmentHeaderBytes + payload.size();
+}
+
+std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> b)
+{
+    if (b.size() < kSegmentHeaderBytes || b[0] != 'D' || b[1] != 'S' || b[2] != 1)
+        return std::nullopt;
+    if (b.size() - kSegmentHeaderBytes > kPayloadBytesMax)
+        return std::nullopt;
+    return SegmentFrame{get32(b.data() + 4), get16(b.data() + 8), get16(b.data() + 10),
+                        b.subspan(kSegmentHeaderBytes)};
+}
+
+// ---- Reachability ------------------------------------------------------------------------------
+
+std::vector<std::uint8_t> encodeProbe(const Probe &p)
+{
+    const std::size_t idBytes = std::min(p.node.size(), kNodeIdBytesMax);
+    std::vector<std::uint8_t> out(22 + idBytes);
+    out[0] = 'D';
+    out[1] = 'P';
+    out[2] = 1;
+    out[3] = static_cast<std::uint8_t>(idBytes);
+    out[4] = p.prefixLength;
+    out[5] = 0;
+    put32(out.data() + 6, p.network);
+    put32(out.data() + 10, p.epoch);
+    put64(out.data() + 14, p.sequence);
+    std::memcpy(out.data() + 22, p.node.data(), idBytes);
+    return out;
+}
+
+std::optional<Probe> decodeProbe(std::span<const std::uint8_t> b)
+{
+    if (b.size() < 22 || b[0] != 'D' || b[1] != 'P' || b[2] != 1)
+        return std::nullopt;
+    const std::size_t idBytes = b[3];
+    if (idBytes == 0 || idBytes > kNodeIdBytesMax || b.size() != 22 + idBytes || b[4] > 32)
+        return std::nullopt;
+    Probe p;
+    p.prefixLength = b[4];
+    p.network = get32(b.data() + 6);
+    p.epoch = get32(b.data() + 10);
+    p.sequence = get64(b.data() + 14);
+    p.node.assign(reinterpret_cast<const char *>(b.data() + 22), idBytes);
+    return p;
+}
+
+Reachability::Reachability(std::size_t streamsMax, std::uint64_t recentWindow)
+    : streamsMax_(std::max<std::size_t>(1, streamsMax))
+    , recentWindow_(std::clamp<std::uint64_t>(recentWindow, 1, 64))
+{
+}
+
+void Reachability::heard(const Probe &p, const GroupName &heardOn, std::int64_t nowMs)
+{
+    const GroupName sentOn = Prefix(IpAddress::v4(p.network), p.prefixLength).toString();
+    Key key{p.node, sentOn, heardOn};
+    auto it = streams_.find(key);
+    if (it == streams_.end()) {
+        if (streams_.size() >= streamsMax_) {
+            auto oldest = streams_.begin();
+            for (auto s = streams_.begin(); s != streams_.end(); ++s)
+                if (s->second.lastSeenMs < oldest->second.lastSeenMs)
+                    oldest = s;
+            streams_.erase(oldest);
+        }
+        Stream s;
+        s.epoch = p.epoch;
+        s.first = s.highest = p.sequence;
+        s.received = 1;
+        s.window = 1;
+        s.lastSeenMs = nowMs;
+        streams_.emplace(std::move(key), s);
+        return;
+    }
+    Stream &s = it->second;
+    s.lastSeenMs = nowMs;
+    if (s.epoch != p.epoch) {
+        // The sender restarted: keep its totals, start a new sequence space.
+        s.lostBefore += (s.highest - s.first + 1) - std::min(s.received, s.highest - s.first + 1);
+        s.receivedBefore += s.received;
+        s.epoch = p.epoch;
+        s.first = s.highest = p.sequence;
+        s.received = 1;
+        s.window = 1;
+        return;
+    }
+    if (p.sequence > s.highest) {
+        const std::uint64_t shift = p.sequence - s.highest;
+        s.window = shift >= 64 ? 0 : s.window << shift;
+        s.window |= 1;
+        s.highest = p.sequence;
+        ++s.received;
+    } else if (p.sequence < s.first) {
+        s.first = p.sequence; // late and earlier than the first one heard
+        ++s.received;
+    } else {
+        const std::uint64_t back = s.highest - p.sequence;
+        if (back < 64 && (s.window & (std::uint64_t{1} << back)) != 0) {
+            ++s.duplicates;
+        } else {
+            if (back < 64)
+                s.window |= std::uint64_t{1} << back;
+            ++s.received;
+        }
+    }
+}
+
+std::vector<Reachability::Cell> Reachability::row(std::int64_t nowMs, std::int64_t intervalMs) const
+{
+    std::map<NodeId, Cell> cells;
+    std::map<NodeId, std::pair<std::uint64_t, std::uint64_t>> recent; // missing, expected
+    for (const auto &[key, s] : streams_) {
+        const auto &[node, sentOn, heardOn] = key;
+        Cell &c = cells[node];
+        c.from = node;
+        const std::uint64_t span = s.highest - s.first + 1;
+        c.received += s.received + s.receivedBefore;
+        c.lost += s.lostBefore + (span > s.received ? span - s.received : 0);
+        c.duplicates += s.duplicates;
+        c.lastSeenMs = std::max(c.lastSeenMs, s.lastSeenMs);
+        const bool fresh = nowMs - s.lastSeenMs <= 3 * intervalMs + intervalMs / 2;
+        c.heard = c.heard || fresh;
+        c.via.push_back(sentOn + ">" + heardOn);
+        if (!fresh)
+            continue; // a stream that stopped (its network left) does not count as loss
+        const std::uint64_t expected = std::min(recentWindow_, span);
+        std::uint64_t have = 0;
+        for (std::uint64_t i = 0; i < expected; ++i)
+            have += (s.window >> i) & 1;
+        recent[node].first += expected - have;
+        recent[node].second += expected;
+    }
+    std::vector<Cell> out;
+    for (auto &[node, c] : cells) {
+        const auto &[missing, expected] = recent[node];
+        c.recentLoss = expected == 0 ? (c.heard ? 0.0 : 1.0)
+                                     : static_cast<double>(missing) / static_cast<double>(expected);
+        out.push_back(std::move(c));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Cell &a, const Cell &b) { return naturalLess(a.from, b.from); });
+    return out;
+}
+
+} // namespace dmr::relay

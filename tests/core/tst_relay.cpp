@@ -1,0 +1,511 @@
+// The relay's pure core: channels, the tunnel wire format (round trips, every malformed
+// input), the forwarding decision (a simulated Fig. 5 star: every network hears a datagram
+// exactly once, loops and ttl), the dedupe window and the reachability bookkeeping.
+
+#include "dmr/relay.h"
+
+#include <QtTest>
+
+#include <deque>
+
+namespace r = dmr::relay;
+
+namespace {
+
+std::vector<std::uint8_t> bytes(std::string_view s)
+{
+    return {s.begin(), s.end()};
+}
+
+std::uint32_t v4(const char *text)
+{
+    return dmr::IpAddress::parse(text)->v4HostOrder();
+}
+
+r::Header dataHeader(std::string_view origin, std::uint64_t seq)
+{
+    r::Header h;
+    h.origin = origin;
+    h.hop = origin;
+    h.originNetwork = v4("10.0.1.0");
+    h.originPrefixLength = 24;
+    h.source = v4("10.0.1.3");
+    h.sourcePort = 40000;
+    h.group = v4("239.1.0.1");
+    h.port = 5000;
+    h.epoch = 7;
+    h.sequence = seq;
+    return h;
+}
+
+// A network of relays deciding with r::decide: every node's role, a dedupe window each, and
+// what each network's segment saw.
+struct Star
+{
+    std::map<dmr::NodeId, r::Role> roles;
+    std::map<dmr::NodeId, r::DedupeWindow> dedupe;
+    std::map<dmr::GroupName, int> emitted; // network -> datagrams emitted on it
+    std::map<std::string, int> drops;
+    int tunnelSends = 0;
+
+    // A datagram heard on `network` by every node that routes it (as on a real segment).
+    void inject(const dmr::GroupName &network, std::uint64_t seq, std::string_view payload)
+    {
+        struct Hop
+        {
+            dmr::NodeId at;
+            r::From from;
+            std::uint64_t seq;
+            dmr::NodeId origin;
+        };
+        std::deque<Hop> queue;
+        for (auto &[id, role] : roles) {
+            r::From f;
+            f.where = r::From::Where::Segment;
+            f.network = network;
+            const r::Decision d = r::decide(role, f);
+            if (d.drop != r::Drop::None)
+                continue;
+            for (const auto &n : d.segments)
+                ++emitted[n];
+            for (const auto &peer : d.tunnels) {
+                r::From t;
+                t.where = r::From::Where::Tunnel;
+                t.peer = id;
+                t.origin = network;
+                t.originNode = id;
+                t.ttl = d.ttl;
+                queue.push_back({peer, t, seq, id});
+                ++tunnelSends;
+            }
+        }
+        const auto pl = bytes(payload);
+        while (!queue.empty()) {
+            Hop h = queue.front();
+            queue.pop_front();
+            auto role = roles.find(h.at);
+            if (role == roles.end())
+                continue;
+            const r::Decision d = r::decide(role->second, h.from);
+            if (d.drop != r::Drop::None) {
+                ++drops[std::string(r::toString(d.drop))];
+                continue;
+            }
+            r::Header hd = dataHeader(h.origin, h.seq);
+            hd.originNetwork = 0;
+            if (dedupe.try_emplace(h.at).first->second.check(hd, pl, 0) !=
+                r::DedupeWindow::Verdict::Fresh) {
+                ++drops["duplicate"];
+                continue;
+            }
+            for (const auto &n : d.segments)
+                ++emitted[n];
+            for (const auto &peer : d.tunnels) {
+                r::From t = h.from;
+                t.peer = h.at;
+                t.ttl = d.ttl;
+                queue.push_back({peer, t, h.seq, h.origin});
+                ++tunnelSends;
+            }
+        }
+    }
+};
+
+const dmr::GroupName A = "10.0.1.0/24";
+const dmr::GroupName B = "10.0.2.0/24";
+const dmr::GroupName C = "10.0.3.0/24";
+
+// Fig. 6: 2 leads A and is the system leader, 6 leads B, 4 leads C.
+Star fig5()
+{
+    Star s;
+    s.roles["2"] = r::Role{"2", {A}, {{"6", true}, {"4", true}}};
+    s.roles["6"] = r::Role{"6", {B}, {{"2", false}}};
+    s.roles["4"] = r::Role{"4", {C}, {{"2", false}}};
+    return s;
+}
+
+} // namespace
+
+class TestRelay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void channelRanges_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("canonical"); // or the error
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("range") << "239.1.0.0/16:5000-5100"
+                               << "239.1.0.0/16:5000-5100" << true;
+        QTest::newRow("one") << "239.1.2.3:5000"
+                             << "239.1.2.3/32:5000" << true;
+        QTest::newRow("not multicast")
+            << "10.0.0.0/8:5000"
+            << "\"10.0.0.0/8:5000\": 10.0.0.0 is not a multicast group (224.0.0.0/4)" << false;
+        QTest::newRow("host bits")
+            << "239.1.0.1/16:5000"
+            << "\"239.1.0.1/16:5000\": 239.1.0.1/16 has host bits set" << false;
+        QTest::newRow("no port")
+            << "239.1.0.0/16"
+            << "\"239.1.0.0/16\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100"
+            << false;
+        QTest::newRow("backwards")
+            << "239.1.0.0/16:5100-5000"
+            << "\"239.1.0.0/16:5100-5000\": port range 5100-5000 ends before it starts" << false;
+        QTest::newRow("port 0") << "239.1.0.0/16:0"
+                                << "\"239.1.0.0/16:0\": port 0 is out of range 1-65535" << false;
+        QTest::newRow("v6") << "ff02::1:5000"
+                            << "\"ff02::1:5000\": the relay carries IPv4 multicast only" << false;
+    }
+    void channelRanges()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, canonical);
+        QFETCH(bool, ok);
+        auto c = r::ChannelRange::parse(text.toStdString());
+        QCOMPARE(c.ok(), ok);
+        QCOMPARE(QString::fromStdString(ok ? c->toString() : c.error().message), canonical);
+    }
+
+    void channelMatch()
+    {
+        const std::vector<r::ChannelRange> ranges = {
+            *r::ChannelRange::parse("239.1.0.0/16:5000-5100"),
+            *r::ChannelRange::parse("239.9.9.9:7000")};
+        QCOMPARE(r::matchChannel(ranges, v4("239.1.200.7"), 5000), std::optional<std::size_t>(0));
+        QCOMPARE(r::matchChannel(ranges, v4("239.1.200.7"), 5100), std::optional<std::size_t>(0));
+        QVERIFY(!r::matchChannel(ranges, v4("239.1.200.7"), 5101));
+        QVERIFY(!r::matchChannel(ranges, v4("239.2.0.1"), 5000));
+        QCOMPARE(r::matchChannel(ranges, v4("239.9.9.9"), 7000), std::optional<std::size_t>(1));
+        QCOMPARE(ranges[0].groupCount(), std::uint64_t{65536});
+        auto ch = r::Channel::parse("239.255.77.1:7699");
+        QVERIFY(ch.ok());
+        QCOMPARE(QString::fromStdString(ch->toString()), QStringLiteral("239.255.77.1:7699"));
+        QVERIFY(!r::Channel::parse("239.255.77.1").ok());
+    }
+
+    void wireRoundTrip()
+    {
+        r::Header h = dataHeader("node-2", 0x0102030405060708ULL);
+        h.hop = "6";
+        h.ttl = 3;
+        const auto payload = bytes("hello, network B");
+        std::vector<std::uint8_t> buf(r::kTunnelDatagramBytesMax);
+        const std::size_t n = r::encode(h, payload, buf);
+        QCOMPARE(n, r::kFixedHeaderBytes + 6 + 1 + payload.size());
+        auto d = r::decode(std::span(buf.data(), n));
+        QVERIFY(std::holds_alternative<r::Decoded>(d));
+        const auto &dec = std::get<r::Decoded>(d);
+        QVERIFY(dec.header == h);
+        QCOMPARE(std::vector<std::uint8_t>(dec.payload.begin(), dec.payload.end()), payload);
+        // Fixed offsets, big-endian, as the header comment says.
+        QCOMPARE(buf[0], std::uint8_t('D'));
+        QCOMPARE(buf[2], r::kTunnelVersion);
+        QCOMPARE(buf[3], std::uint8_t(1));
+        QCOMPARE(buf[4], std::uint8_t(3));
+        QCOMPARE(buf[28], std::uint8_t(1));
+        QCOMPARE(buf[35], std::uint8_t(8));
+
+        r::Header k = h;
+        k.kind = r::Kind::Keepalive;
+        const std::size_t kn = r::encode(k, {}, buf);
+        auto kd = r::decode(std::span(buf.data(), kn));
+        QVERIFY(std::holds_alternative<r::Decoded>(kd));
+        QVERIFY(std::get<r::Decoded>(kd).header.kind == r::Kind::Keepalive);
+    }
+
+    void wireMalformed()
+    {
+        r::Header h = dataHeader("2", 1);
+        const auto payload = bytes("x");
+        std::vector<std::uint8_t> good(r::kTunnelDatagramBytesMax + 16);
+        const std::size_t n = r::encode(h, payload, good);
+        good.resize(n);
+        auto error = [](std::vector<std::uint8_t> b) -> QString {
+            auto d = r::decode(b);
+            if (auto *e = std::get_if<r::DecodeError>(&d))
+                return QString::fromUtf8(r::toString(*e).data(),
+                                         static_cast<int>(r::toString(*e).size()));
+            return QStringLiteral("ok");
+        };
+        QCOMPARE(error(good), QStringLiteral("ok"));
+        QCOMPARE(error({}), QStringLiteral("too-short"));
+        QCOMPARE(error(std::vector<std::uint8_t>(good.begin(), good.begin() + 35)),
+                 QStringLiteral("too-short"));
+        QCOMPARE(error(std::vector<std::uint8_t>(good.begin(), good.begin() + 37)),
+                 QStringLiteral("too-short")); // the ids are cut off
+        auto mutate = [&](std::size_t at, std::uint8_t v) {
+            auto b = good;
+            b[at] = v;
+            return b;
+        };
+        QCOMPARE(error(mutate(0, 'X')), QStringLiteral("bad-magic"));
+        QCOMPARE(error(mutate(2, 2)), QStringLiteral("bad-version"));
+        QCOMPARE(error(mutate(2, 0)), QStringLiteral("bad-version"));
+        QCOMPARE(error(mutate(3, 9)), QStringLiteral("bad-kind"));
+        QCOMPARE(error(mutate(5, 0)), QStringLiteral("bad-id-length"));
+        QCOMPARE(error(mutate(6, 65)), QStringLiteral("bad-id-length"));
+        QCOMPARE(error(mutate(7, 33)), QStringLiteral("bad-prefix"));
+        QCOMPARE(error(mutate(3, 2)), QStringLiteral("oversize")); // a keepalive with a payload
+        auto big = good;
+        big.resize(r::kFixedHeaderBytes + 2 + r::kPayloadBytesMax + 1);
+        QCOMPARE(error(big), QStringLiteral("oversize"));
+
+        // The encoder refuses what the decoder would.
+        std::vector<std::uint8_t> out(r::kTunnelDatagramBytesMax * 2);
+        std::vector<std::uint8_t> tooMuch(r::kPayloadBytesMax + 1);
+        QCOMPARE(r::encode(h, tooMuch, out), std::size_t{0});
+        r::Header noId = h;
+        noId.origin = "";
+        QCOMPARE(r::encode(noId, payload, out), std::size_t{0});
+        const std::string longId(65, 'n');
+        r::Header longHop = h;
+        longHop.hop = longId;
+        QCOMPARE(r::encode(longHop, payload, out), std::size_t{0});
+        std::vector<std::uint8_t> small(10);
+        QCOMPARE(r::encode(h, payload, small), std::size_t{0});
+    }
+
+    void fig5ExactlyOnce()
+    {
+        // A datagram sent on any network reaches every other network exactly once, never its
+        // own, and no tunnel carries it twice.
+        for (const auto &origin : {A, B, C}) {
+            Star s = fig5();
+            s.inject(origin, 1, "payload");
+            for (const auto &n : {A, B, C})
+                QCOMPARE(s.emitted[n], n == origin ? 0 : 1);
+            QCOMPARE(s.tunnelSends, origin == A ? 2 : 2); // leaf->root->other leaf, or root->2
+            QVERIFY(s.drops.empty());
+        }
+    }
+
+    void nodeRoutingTwoNetworks()
+    {
+        // The system leader leads A and C: a datagram on A goes onto C locally, and to B.
+        Star s;
+        s.roles["2"] = r::Role{"2", {A, C}, {{"6", true}}};
+        s.roles["6"] = r::Role{"6", {B}, {{"2", false}}};
+        s.inject(A, 1, "p");
+        QCOMPARE(s.emitted[A], 0);
+        QCOMPARE(s.emitted[B], 1);
+        QCOMPARE(s.emitted[C], 1);
+        s.emitted.clear();
+        s.inject(B, 2, "p");
+        QCOMPARE(s.emitted[A], 1);
+        QCOMPARE(s.emitted[B], 0);
+        QCOMPARE(s.emitted[C], 1);
+    }
+
+    void twoSystemLeadersForAMoment()
+    {
+        // During a handover 2 (old) and 1 (new) both route A and both root a tunnel to 6 and 4;
+        // 6 and 4 still have both. Every network still hears each datagram exactly once: the
+        // second copy is a cross-origin duplicate.
+        Star s;
+        s.roles["2"] = r::Role{"2", {A}, {{"6", true}, {"4", true}}};
+        s.roles["1"] = r::Role{"1", {A}, {{"6", true}, {"4", true}}};
+        s.roles["6"] = r::Role{"6", {B}, {{"2", false}, {"1", false}}};
+        s.roles["4"] = r::Role{"4", {C}, {{"2", false}, {"1", false}}};
+        s.inject(A, 1, "payload-a");
+        QCOMPARE(s.emitted[B], 1);
+        QCOMPARE(s.emitted[C], 1);
+        QCOMPARE(s.emitted[A], 0);
+        QCOMPARE(s.drops["duplicate"], 2);
+        s.emitted.clear();
+        s.drops.clear();
+        s.inject(B, 1, "payload-b");
+        // 6 sends into both tunnels; each root emits on A: the segment A hears it from both
+        // routers (the dedupe runs per receiving relay, and 2 and 1 are different relays):
+        // this is the moment the "briefly both route" describes, bounded by the
+        // handover; C hears it once (4 dedupes the copies from 2 and 1).
+        QCOMPARE(s.emitted[C], 1);
+        QCOMPARE(s.emitted[B], 0);
+        QCOMPARE(s.emitted[A], 2);
+    }
+
+    void forwardingDrops()
+    {
+        const r::Role sl{"2", {A}, {{"6", true}, {"4", true}}};
+        const r::Role leaf{"6", {B}, {{"2", false}}};
+        r::From f;
+        f.where = r::From::Where::Segment;
+        f.network = B;
+        QVERIFY(r::decide(sl, f).drop == r::Drop::NotRouted);
+        f.where = r::From::Where::Tunnel;
+        f.peer = "9";
+        f.origin = B;
+        f.originNode = "6";
+        QVERIFY(r::decide(sl, f).drop == r::Drop::UnknownPeer);
+        f.peer = "6";
+        f.originNode = "2";
+        QVERIFY(r::decide(sl, f).drop == r::Drop::OwnOrigin);
+        f.originNode = "6";
+        f.ttl = 0;
+        QVERIFY(r::decide(sl, f).drop == r::Drop::TtlExpired);
+        // ttl 1: emitted locally, not forwarded further.
+        f.ttl = 1;
+        auto d = r::decide(sl, f);
+        QVERIFY(d.drop == r::Drop::None);
+        QCOMPARE(d.segments, std::vector<dmr::GroupName>{A});
+        QVERIFY(d.tunnels.empty());
+        f.ttl = 4;
+        d = r::decide(sl, f);
+        QCOMPARE(d.tunnels, std::vector<dmr::NodeId>{"4"}); // never back to 6
+        QCOMPARE(d.ttl, std::uint8_t(3));
+        // A leaf never forwards tunnel to tunnel, and never emits on the origin network.
+        r::From toLeaf;
+        toLeaf.where = r::From::Where::Tunnel;
+        toLeaf.peer = "2";
+        toLeaf.origin = B;
+        toLeaf.originNode = "4";
+        d = r::decide(leaf, toLeaf);
+        QVERIFY(d.segments.empty());
+        QVERIFY(d.tunnels.empty());
+    }
+
+    void dedupeSequences()
+    {
+        r::DedupeWindow w(2, 64, 500);
+        const auto p = bytes("x");
+        using V = r::DedupeWindow::Verdict;
+        auto h = dataHeader("2", 10);
+        QVERIFY(w.check(h, p, 0) == V::Fresh);
+        QVERIFY(w.check(h, p, 0) == V::Duplicate);
+        h.sequence = 9; // late but inside the window
+        QVERIFY(w.check(h, bytes("y"), 0) == V::Fresh);
+        QVERIFY(w.check(h, bytes("y"), 0) == V::Duplicate);
+        h.sequence = 10 + r::DedupeWindow::kSequenceWindow + 5;
+        QVERIFY(w.check(h, bytes("z"), 0) == V::Fresh);
+        h.sequence = 10; // now older than the window
+        QVERIFY(w.check(h, bytes("w"), 0) == V::Stale);
+        // A restarted origin (new epoch) starts a new sequence space.
+        h.epoch = 8;
+        h.sequence = 1;
+        QVERIFY(w.check(h, bytes("v"), 0) == V::Fresh);
+        // Bounded: a third origin evicts the least recently seen.
+        auto h3 = dataHeader("3", 1);
+        auto h4 = dataHeader("4", 1);
+        QVERIFY(w.check(h3, bytes("a3"), 0) == V::Fresh);
+        QVERIFY(w.check(h4, bytes("a4"), 0) == V::Fresh);
+        QCOMPARE(w.origins(), std::size_t{2});
+    }
+
+    void dedupeCrossOrigin()
+    {
+        r::DedupeWindow w(16, 256, 500);
+        using V = r::DedupeWindow::Verdict;
+        const auto p = bytes("same payload");
+        // The same datagram ingested by 2 and by 1 (both routed A for a moment).
+        QVERIFY(w.check(dataHeader("2", 5), p, 1000) == V::Fresh);
+        QVERIFY(w.check(dataHeader("1", 77), p, 1100) == V::CrossOrigin);
+        // The same content again from the same ingress is a new datagram (an application may
+        // send the same bytes twice).
+        QVERIFY(w.check(dataHeader("2", 6), p, 1200) == V::Fresh);
+        // Outside the window it is new.
+        QVERIFY(w.check(dataHeader("1", 78), p, 2000) == V::Fresh);
+        // Another source port is another datagram.
+        auto other = dataHeader("3", 1);
+        other.sourcePort = 40001;
+        QVERIFY(w.check(other, p, 2001) == V::Fresh);
+    }
+
+    void loopbackSegments()
+    {
+        const auto a = r::loopbackSegment("fig5", A);
+        const auto b = r::loopbackSegment("fig5", B);
+        const auto a2 = r::loopbackSegment("other", A);
+        QVERIFY(a.group != b.group || a.port != b.port);
+        QVERIFY(a.group != a2.group || a.port != a2.port);
+        QCOMPARE(a.group >> 16, std::uint32_t{0xEFFF}); // 239.255.x.y
+        QVERIFY(a.port >= 20000 && a.port < 40000);
+        QCOMPARE(r::loopbackSegment("fig5", A).group, a.group); // deterministic
+
+        std::vector<std::uint8_t> buf(64);
+        const auto payload = bytes("data");
+        const std::size_t n = r::encodeSegmentFrame(v4("239.1.0.1"), 5000, 4242, payload, buf);
+        QCOMPARE(n, r::kSegmentHeaderBytes + 4);
+        auto f = r::decodeSegmentFrame(std::span(buf.data(), n));
+        QVERIFY(f);
+        QCOMPARE(f->group, v4("239.1.0.1"));
+        QCOMPARE(f->port, std::uint16_t(5000));
+        QCOMPARE(f->sourcePort, std::uint16_t(4242));
+        QCOMPARE(f->payload.size(), std::size_t{4});
+        buf[0] = 'X';
+        QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), n)));
+        QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), 5)));
+    }
+
+    void probes()
+    {
+        r::Probe p{"node-5", v4("10.0.2.0"), 24, 99, 1234};
+        auto b = r::encodeProbe(p);
+        auto back = r::decodeProbe(b);
+        QVERIFY(back);
+        QVERIFY(*back == p);
+        b.push_back(0);
+        QVERIFY(!r::decodeProbe(b)); // length must match the id
+        QVERIFY(!r::decodeProbe(bytes("DP")));
+    }
+
+    void reachability()
+    {
+        r::Reachability reach(64, 10);
+        auto probe = [](const char *node, std::uint64_t seq, std::uint32_t epoch = 1) {
+            return r::Probe{node, v4("10.0.2.0"), 24, epoch, seq};
+        };
+        // 5 is heard on A, every second, with seq 3 and 4 lost.
+        for (std::uint64_t s : {1, 2, 5, 6})
+            reach.heard(probe("5", s), A, static_cast<std::int64_t>(s) * 1000);
+        auto row = reach.row(6000, 1000);
+        QCOMPARE(row.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(row[0].from), QStringLiteral("5"));
+        QVERIFY(row[0].heard);
+        QCOMPARE(row[0].received, std::uint64_t{4});
+        QCOMPARE(row[0].lost, std::uint64_t{2});
+        QCOMPARE(row[0].recentLoss, 2.0 / 6.0);
+        QCOMPARE(row[0].lastSeenMs, std::int64_t{6000});
+        QCOMPARE(row[0].via, std::vector<std::string>{"10.0.2.0/24>10.0.1.0/24"});
+        // Late arrival of 3 fills the gap; a duplicate counts as such.
+        reach.heard(probe("5", 3), A, 6100);
+        reach.heard(probe("5", 3), A, 6100);
+        row = reach.row(6100, 1000);
+        QCOMPARE(row[0].lost, std::uint64_t{1});
+        QCOMPARE(row[0].duplicates, std::uint64_t{1});
+        // Silence: not heard after 3.5 intervals.
+        QVERIFY(reach.row(9400, 1000)[0].heard);
+        QVERIFY(!reach.row(9700, 1000)[0].heard);
+        // The recent window recovers once ten good probes follow.
+        for (std::uint64_t s = 7; s <= 16; ++s)
+            reach.heard(probe("5", s), A, static_cast<std::int64_t>(s) * 1000);
+        row = reach.row(16000, 1000);
+        QCOMPARE(row[0].recentLoss, 0.0);
+        QCOMPARE(row[0].lost, std::uint64_t{1});
+        // A restarted sender (new epoch) keeps its totals.
+        reach.heard(probe("5", 1, 2), A, 17000);
+        row = reach.row(17000, 1000);
+        QCOMPARE(row[0].received, std::uint64_t{15 + 1}); // 1 2 3 5 6 7-16, then 1 anew
+        QCOMPARE(row[0].lost, std::uint64_t{1});
+        // Natural order of senders; two streams of one sender (heard on two networks) merge.
+        reach.heard(probe("10", 1), A, 17000);
+        reach.heard(probe("5", 2, 2), C, 17000);
+        row = reach.row(17000, 1000);
+        QCOMPARE(row.size(), std::size_t{2});
+        QCOMPARE(QString::fromStdString(row[0].from), QStringLiteral("5"));
+        QCOMPARE(QString::fromStdString(row[1].from), QStringLiteral("10"));
+        QCOMPARE(row[0].via.size(), std::size_t{2});
+    }
+
+    void reachabilityBounded()
+    {
+        r::Reachability reach(3, 10);
+        for (int i = 0; i < 5; ++i)
+            reach.heard(r::Probe{std::to_string(i), v4("10.0.2.0"), 24, 1, 1}, A, i);
+        QCOMPARE(reach.row(5, 1000).size(), std::size_t{3});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelay)
+#include "tst_relay.moc"
