@@ -262,6 +262,27 @@ private slots:
                                 describeStates(c, all)));
             QCOMPARE(c.state(s("6"))[s("state")].toString(), s("up"));
         }
+        if (!failures.isEmpty() && eventMs) {
+            // What the routing points did around the event, to tell where datagrams fell.
+            for (const auto &id : {s("2"), s("4"), s("6"), s("1")}) {
+                for (const auto &e : c.state(id)[s("data_plane_log")].toArray()) {
+                    const auto o = e.toObject();
+                    const double t = o[s("time_ms")].toDouble();
+                    if (t >= *eventMs - 1000 && t <= *eventMs + 5000)
+                        qInfo("  node %s at event%+.0f ms: %s", qPrintable(id), t - *eventMs,
+                              qPrintable(o[s("text")].toString()));
+                }
+            }
+            for (const auto &id : kReceivers) {
+                const auto log = lab.arrivals(id);
+                for (std::size_t i = 1; i < log.size(); ++i)
+                    if (log[i].seq > log[i - 1].seq + 1)
+                        qInfo("  node %s: datagrams %ld-%ld missing, between arrivals at "
+                              "event%+.1f ms and event%+.1f ms",
+                              qPrintable(id), log[i - 1].seq + 1, log[i].seq - 1,
+                              log[i - 1].tMs - *eventMs, log[i].tMs - *eventMs);
+            }
+        }
         if (!failures.isEmpty() && !noRelay_.isEmpty())
             failures << noRelay_;
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(s("\n"))));
