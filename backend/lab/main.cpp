@@ -310,7 +310,7 @@ int main(int argc, char **argv)
     std::vector<std::string> agentArgs;
     std::string relayMode; // default: loopback, or os with --netns
     std::string clusterName;
-    std::vector<std::string> channels{"239.1.0.0/16:5000-5100"};
+    std::vector<std::string> channels; // default: by relay mode, below
     int probeIntervalMs = 1000;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->check(CLI::ExistingFile);
@@ -352,13 +352,19 @@ int main(int argc, char **argv)
     app.add_option("--cluster-name", clusterName,
                    "Cluster name (default: the topology's); it also picks the loopback segments, "
                    "so two labs with different names do not hear each other");
-    app.add_option("--channels", channels, "Channels the relay carries")->delimiter(',');
+    app.add_option("--channels", channels,
+                   "Channels the relay carries (default: 239.1.0.0/16:5000-5100 in loopback mode; "
+                   "239.1.0.0/24:5000-5100 in os mode, which joins every group of the range on "
+                   "every routed interface, at most 1024 joins)")
+        ->delimiter(',');
     app.add_option("--probe-interval-ms", probeIntervalMs, "Reachability probe interval; 0: off")
         ->check(CLI::Range(0, 60000));
     CLI11_PARSE(app, argc, argv);
 
     if (relayMode.empty())
         relayMode = netns ? "os" : "loopback";
+    if (channels.empty())
+        channels = {relayMode == "os" ? "239.1.0.0/24:5000-5100" : "239.1.0.0/16:5000-5100"};
     if (netns && relayMode == "loopback") {
         std::cerr << "dmr-lab: --relay loopback does not work with --netns (each namespace has a "
                      "127.0.0.1 of its own); use os or off\n";
