@@ -161,8 +161,8 @@ Result<std::monostate> Agent::start()
         if (auto r = relay->start(workingInterfaces()); !r)
             return r.error();
         relay_ = relay.get();
-        dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); },
-                                                          std::move(relay));
+        dataPlane_ =
+            std::make_unique<RecordingDataPlane>([this] { return nowMs(); }, std::move(relay));
     } else {
         dataPlane_ = std::make_unique<RecordingDataPlane>([this] { return nowMs(); });
     }
@@ -402,12 +402,11 @@ void Agent::onPeerPayload(std::string payload)
             // Another agent gathers the reachability matrix: this agent's row.
             const std::string replyTo = j.value("reply_to", "");
             if (!replyTo.empty())
-                transport_->send(replyTo,
-                                 Json{{"agent", "reach-row"},
-                                      {"corr", j.value("corr", std::uint64_t{0})},
-                                      {"node", config_.node.id},
-                                      {"row", relay_ ? relay_->reachabilityRow() : Json()}}
-                                     .dump());
+                transport_->send(replyTo, Json{{"agent", "reach-row"},
+                                               {"corr", j.value("corr", std::uint64_t{0})},
+                                               {"node", config_.node.id},
+                                               {"row", relay_ ? relay_->reachabilityRow() : Json()}}
+                                              .dump());
         } else if (kind == "reach-row") {
             onReachabilityRow(j);
         }
@@ -1174,9 +1173,9 @@ void Agent::onDrillResult(const Json &message)
 void Agent::gatherReachability(const protocol::RequestId &id, ControlServer::Reply reply)
 {
     if (!relay_)
-        return reply(protocol::encodeError(
-            id, protocol::ErrorCode::Failed,
-            "the relay is off on node " + config_.node.id + " (relay.enabled = false)"));
+        return reply(protocol::encodeError(id, protocol::ErrorCode::Failed,
+                                           "the relay is off on node " + config_.node.id +
+                                               " (relay.enabled = false)"));
     if (reachGathers_.size() >= kReachGathersMax)
         return reply(protocol::encodeError(id, protocol::ErrorCode::Busy,
                                            "too many reachability requests in progress"));
@@ -1195,8 +1194,8 @@ void Agent::gatherReachability(const protocol::RequestId &id, ControlServer::Rep
         g.waiting.insert(n.id);
         transport_->send(n.address, ask);
     }
-    g.timeout = std::make_shared<asio::steady_timer>(io_,
-                                                     std::chrono::milliseconds(kReachabilityWaitMs));
+    g.timeout =
+        std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kReachabilityWaitMs));
     auto alive = alive_;
     g.timeout->async_wait([this, alive, corr](const error_code &ec) {
         if (ec || !*alive)
@@ -1257,13 +1256,13 @@ void Agent::finishReachability(std::uint64_t corr)
                             {"heard", Json::array()}});
         }
     }
-    g.reply(okOrFailed(g.id, protocol::encodeOk(g.id, Json{{"nodes", nodes},
-                                                          {"interval_ms",
-                                                           config_.relay.probeIntervalMs},
-                                                          {"asked_by", config_.node.id},
-                                                          {"time_ms", nowMs()},
-                                                          {"rows", rows}}
-                                                         .dump())));
+    g.reply(okOrFailed(g.id,
+                       protocol::encodeOk(g.id, Json{{"nodes", nodes},
+                                                     {"interval_ms", config_.relay.probeIntervalMs},
+                                                     {"asked_by", config_.node.id},
+                                                     {"time_ms", nowMs()},
+                                                     {"rows", rows}}
+                                                    .dump())));
 }
 
 } // namespace dmr::agent

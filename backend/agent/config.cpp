@@ -211,8 +211,8 @@ void readChannelsToml(AgentConfig &c, const toml::node &n)
     constexpr std::string_view path = "relay.channels";
     const toml::array *array = n.as_array();
     if (array == nullptr)
-        invalid(std::string(path), "expected an array of \"GROUP[/LEN]:PORT[-PORT]\" strings, found " +
-                                       typeName(n));
+        invalid(std::string(path),
+                "expected an array of \"GROUP[/LEN]:PORT[-PORT]\" strings, found " + typeName(n));
     std::vector<std::string> texts;
     std::vector<std::string> paths;
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -306,7 +306,8 @@ Key textKey(std::string_view name, std::string_view help,
             [=](AgentConfig &c, const std::vector<std::string> &v) { set(c, v.back()); }};
 }
 
-Key boolKey(std::string_view name, std::string_view help, std::function<bool &(AgentConfig &)> field)
+Key boolKey(std::string_view name, std::string_view help,
+            std::function<bool &(AgentConfig &)> field)
 {
     return {name, help, false,
             [=](AgentConfig &c, const toml::node &n) {
@@ -471,8 +472,9 @@ const std::vector<Key> &keys()
                 [](AgentConfig &c, std::string_view s) {
                     c.relay.mode = parseRelayMode(s, "relay.mode");
                 }),
-        {"relay.channels", "GROUP[/LEN]:PORT[-PORT] ranges to relay (default 239.1.0.0/24:5000-5100)",
-         true, readChannelsToml, readChannelsFlag},
+        {"relay.channels",
+         "GROUP[/LEN]:PORT[-PORT] ranges to relay (default 239.1.0.0/24:5000-5100)", true,
+         readChannelsToml, readChannelsFlag},
         intKey("relay.port", "this node's tunnel UDP port (default 7600)", 1, 65535,
                [](AgentConfig &c) -> int & { return c.relay.port; }),
         intKey("relay.keepalive_ms", "tunnel keepalive interval, ms (default 200)", kKeepaliveMsMin,

@@ -155,7 +155,7 @@ struct AgentConfig
         int port = 7600; // the tunnel's UDP port on this node
         int keepaliveMs = 200;
         int keepaliveMisses = 5;
-        int probeIntervalMs = 1000; // 0: no probe
+        int probeIntervalMs = 1000;                    // 0: no probe
         relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
         bool operator==(const RelaySection &) const = default;
     };

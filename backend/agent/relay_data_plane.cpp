@@ -29,8 +29,7 @@ std::string hostPortText(const sockaddr_in &a)
 
 } // namespace
 
-RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self,
-                               AgentConfig::RelaySection config,
+RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
                                std::unique_ptr<SegmentIo> segments, PeerPort peerPort, Clock clock)
     : io_(io)
     , self_(std::move(self))
@@ -66,9 +65,8 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     udp::setInt(tunnelFd_, SOL_SOCKET, SO_SNDBUF, 4 << 20);
     if (tunnelFd_ < 0 ||
         ::bind(tunnelFd_, reinterpret_cast<const sockaddr *>(&at), sizeof at) != 0) {
-        const std::string e =
-            udp::sysError("relay.port " + relay::ipv4Text(bindAddress) + ":" +
-                          std::to_string(config_.port));
+        const std::string e = udp::sysError("relay.port " + relay::ipv4Text(bindAddress) + ":" +
+                                            std::to_string(config_.port));
         if (tunnelFd_ >= 0)
             ::close(tunnelFd_);
         tunnelFd_ = -1;
@@ -127,8 +125,9 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
             s.relay = false;
         return v;
     };
-    const bool reopen = config_.mode == RelayMode::Os ? specs != current
-                                                      : withoutRelay(specs) != withoutRelay(current);
+    const bool reopen = config_.mode == RelayMode::Os
+                            ? specs != current
+                            : withoutRelay(specs) != withoutRelay(current);
     if (reopen) {
         if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
             drop("segment-open-failed");
@@ -536,7 +535,9 @@ Json RelayDataPlane::stateJson() const
                            {"role", t.root ? "root" : "leaf"},
                            {"address", hostPortText(t.to)},
                            {"networks", t.plan.networks},
-                           {"state", t.lastHeardMs == 0 ? "connecting" : t.up ? "up" : "down"},
+                           {"state", t.lastHeardMs == 0 ? "connecting"
+                                     : t.up             ? "up"
+                                                        : "down"},
                            {"last_heard_ms", t.lastHeardMs == 0 ? Json() : Json(t.lastHeardMs)},
                            {"age_ms", t.lastHeardMs == 0 ? Json() : Json(now - t.lastHeardMs)},
                            {"opened_ms", t.openedMs},
@@ -566,7 +567,6 @@ Json RelayDataPlane::stateJson() const
     Json drops = Json::object();
     for (const auto &[reason, n] : drops_)
         drops[reason] = n;
-    drops["segment-own-emission"] = io.ownDropped;
     drops["segment-malformed"] = io.malformed;
     drops["segment-truncated"] = io.truncated;
     drops["segment-send-failed"] = io.sendDropped;
@@ -580,6 +580,7 @@ Json RelayDataPlane::stateJson() const
                 {"segments", segments},
                 {"segment_received", io.received},
                 {"segment_sent", io.sent},
+                {"segment_own_ignored", io.ownDropped}, // own emissions heard back: not a loss
                 {"probe",
                  {{"channel", config_.probeChannel.toString()},
                   {"interval_ms", config_.probeIntervalMs},

@@ -205,8 +205,8 @@ public:
                          std::to_string(kOsJoinsMax) +
                          " in os mode: narrow the ranges (or use mode = \"loopback\")"};
         if (ports.size() > kOsPortsMax)
-            return Error{"relay.channels: " + std::to_string(ports.size()) +
-                         " ports; at most " + std::to_string(kOsPortsMax) + " in os mode"};
+            return Error{"relay.channels: " + std::to_string(ports.size()) + " ports; at most " +
+                         std::to_string(kOsPortsMax) + " in os mode"};
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const auto &s = segments[i];
             if (s.address.family() != Family::V4)
@@ -225,10 +225,11 @@ public:
             setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1);
             setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1);
             setInt(fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
-            if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
+            if (fd < 0 ||
+                ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
                 ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof out) != 0) {
-                const std::string e = sysError("relay: send socket on " + s.iface + " " +
-                                               s.address.toString());
+                const std::string e =
+                    sysError("relay: send socket on " + s.iface + " " + s.address.toString());
                 if (fd >= 0)
                     ::close(fd);
                 return Error{e};
@@ -267,8 +268,8 @@ public:
                 m.imr_ifindex = static_cast<int>(::if_nametoindex(s.iface.c_str()));
                 if (::setsockopt(joinSockets_.back(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &m,
                                  sizeof m) != 0)
-                    return Error{sysError("relay: join " + relay::ipv4Text(group) + " on " +
-                                          s.iface)};
+                    return Error{
+                        sysError("relay: join " + relay::ipv4Text(group) + " on " + s.iface)};
                 return std::monostate{};
             };
             if (auto r = join(channels_.probe.group); !r)
@@ -367,8 +368,8 @@ private:
                     ++counters_.malformed; // not multicast, or an interface not ours
                     continue;
                 }
-                packets_[count++] = SegmentPacket{seg->second, src, srcPort, group, port,
-                                                  in_.bytes(k)};
+                packets_[count++] =
+                    SegmentPacket{seg->second, src, srcPort, group, port, in_.bytes(k)};
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));

@@ -40,16 +40,16 @@ namespace dmr::agent {
 
 struct SegmentSpec
 {
-    GroupName network; // "10.0.1.0/24"
-    std::string iface; // "eth0"
-    IpAddress address; // this node's address on it (IPv4)
+    GroupName network;  // "10.0.1.0/24"
+    std::string iface;  // "eth0"
+    IpAddress address;  // this node's address on it (IPv4)
     bool relay = false; // this node routes it: hear the channels there (OS mode joins them)
     bool operator==(const SegmentSpec &) const = default;
 };
 
 struct SegmentPacket
 {
-    std::size_t segment = 0; // index into the specs given to open()
+    std::size_t segment = 0;  // index into the specs given to open()
     std::uint32_t source = 0; // host order
     std::uint16_t sourcePort = 0;
     std::uint32_t group = 0;
@@ -60,11 +60,11 @@ struct SegmentPacket
 struct SegmentCounters
 {
     std::uint64_t received = 0;
-    std::uint64_t ownDropped = 0;   // own emissions heard back
-    std::uint64_t malformed = 0;    // loopback: not a segment frame
-    std::uint64_t truncated = 0;    // larger than the receive buffer
+    std::uint64_t ownDropped = 0; // own emissions heard back
+    std::uint64_t malformed = 0;  // loopback: not a segment frame
+    std::uint64_t truncated = 0;  // larger than the receive buffer
     std::uint64_t sent = 0;
-    std::uint64_t sendDropped = 0;  // the kernel refused (full buffer, no route)
+    std::uint64_t sendDropped = 0; // the kernel refused (full buffer, no route)
 };
 
 class SegmentIo
@@ -105,7 +105,7 @@ class LoopbackSegmentSocket
 public:
     // Joins (cluster, network)'s segment. Errors name the segment and the reason.
     static Result<std::unique_ptr<LoopbackSegmentSocket>> open(const std::string &cluster,
-                                                              const GroupName &network);
+                                                               const GroupName &network);
     ~LoopbackSegmentSocket();
     LoopbackSegmentSocket(const LoopbackSegmentSocket &) = delete;
     LoopbackSegmentSocket &operator=(const LoopbackSegmentSocket &) = delete;

@@ -27,7 +27,6 @@ inline constexpr std::size_t kBatch = 64;
 inline constexpr std::size_t kSlotBytes =
     relay::kTunnelDatagramBytesMax + relay::kSegmentHeaderBytes + 64;
 
-
 inline std::string sysError(const std::string &what)
 {
     return what + ": " + std::strerror(errno);
@@ -177,6 +176,5 @@ private:
     std::function<void()> onReadable_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
-
 
 } // namespace dmr::agent::udp

@@ -164,6 +164,24 @@ int runDrills(const Globals &g)
                    });
 }
 
+int runTunnels(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetState), true,
+                   [](const Json &state, const Client &) {
+                       std::cout << formatTunnels(state);
+                       return kExitOk;
+                   });
+}
+
+int runReachability(const Globals &g)
+{
+    return request(g, requestOf(protocol::RequestKind::GetReachability), true,
+                   [](const Json &reachability, const Client &) {
+                       std::cout << formatReachability(reachability);
+                       return kExitOk;
+                   });
+}
+
 int runDrill(const Globals &g, const DrillArgs &args)
 {
     using protocol::DrillAction;

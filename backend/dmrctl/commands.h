@@ -37,6 +37,8 @@ int runStatus(const Globals &g);
 int runCluster(const Globals &g);
 int runHistory(const Globals &g);
 int runDrills(const Globals &g);
+int runTunnels(const Globals &g);
+int runReachability(const Globals &g);
 int runDrill(const Globals &g, const DrillArgs &args);
 // count: stop after this many events; none: until Ctrl-C or the connection closes.
 int runEvents(const Globals &g, std::optional<std::int64_t> count);

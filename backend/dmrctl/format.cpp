@@ -353,4 +353,117 @@ std::string formatEvent(const Json &event)
     return oneLine(line + "  " + k + "  " + summary) + "\n";
 }
 
+// ---- Relay -------------------------------------------------------------------------------------
+
+std::string formatTunnels(const Json &state)
+{
+    const Json &relay = member(state, "relay");
+    if (!relay.is_object())
+        return "the relay is off on node " + cell(state, "node") + " (relay.enabled = false)\n";
+    std::ostringstream out;
+    out << "relay of node " << cell(state, "node") << ": mode " << cell(relay, "mode")
+        << ", tunnel port " << cell(relay, "port")
+        << (relay.value("halted", false) ? ", halted (killed by a drill)" : "") << "\n";
+    const Json &tunnels = member(relay, "tunnels");
+    if (!tunnels.is_array() || tunnels.empty()) {
+        out << "no tunnels\n";
+    } else {
+        Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
+                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "CARRIES"});
+        for (const auto &tn : tunnels)
+            t.add({cell(tn, "peer"), cell(tn, "role"), cell(tn, "address"), cell(tn, "state"),
+                   cell(tn, "age_ms"), cell(tn, "packets_in"), cell(tn, "bytes_in"),
+                   cell(tn, "packets_out"), cell(tn, "bytes_out"),
+                   cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
+                   cell(tn, "duplicates_in"), cell(member(tn, "networks"))});
+        out << t.render();
+    }
+    const Json &channels = member(relay, "channels");
+    if (channels.is_array() && !channels.empty()) {
+        Table c({"CHANNEL", "INGESTED", "EMITTED"});
+        for (const auto &ch : channels)
+            c.add({cell(ch, "channel"), cell(ch, "ingested"), cell(ch, "emitted")});
+        out << "\n" << c.render();
+    }
+    const Json &drops = member(relay, "drops");
+    std::string dropText;
+    if (drops.is_object())
+        for (const auto &[reason, n] : drops.items())
+            if (n.is_number_unsigned() && n.get<std::uint64_t>() != 0)
+                dropText += (dropText.empty() ? "" : ", ") + reason + " " + cell(n);
+    out << "\ndrops: " << (dropText.empty() ? "none" : dropText) << "\n";
+    return out.str();
+}
+
+std::string formatReachability(const Json &r)
+{
+    const Json &nodes = member(r, "nodes");
+    const Json &rows = member(r, "rows");
+    if (!nodes.is_array() || !rows.is_array())
+        return "no reachability matrix in the reply\n";
+    std::ostringstream out;
+    out << "who hears whom (row: the listener; column: the sender), asked by node "
+        << cell(r, "asked_by") << ", probes every " << cell(r, "interval_ms") << " ms\n";
+    std::vector<std::string> headers{"HEARS \\ FROM"};
+    for (const auto &n : nodes)
+        headers.push_back(cell(n));
+    Table m(headers);
+    int cells = 0;
+    int good = 0;
+    std::vector<std::string> notes;
+    for (const auto &row : rows) {
+        const std::string listener = cell(row, "node");
+        std::vector<std::string> line{listener};
+        const bool answered = row.value("answered", false);
+        for (const auto &n : nodes) {
+            const std::string from = cell(n);
+            if (from == listener) {
+                line.push_back("\\");
+                continue;
+            }
+            if (!answered) {
+                line.push_back("?");
+                continue;
+            }
+            ++cells;
+            const Json *found = nullptr;
+            for (const auto &c : member(row, "heard"))
+                if (cell(c, "from") == from)
+                    found = &c;
+            if (found == nullptr) {
+                line.push_back(".");
+                notes.push_back(listener + " has never heard " + from);
+                continue;
+            }
+            const bool heard = found->value("heard", false);
+            const double loss = found->value("loss", 0.0);
+            if (heard && loss == 0.0) {
+                ++good;
+                line.push_back("ok");
+            } else if (heard) {
+                line.push_back(std::to_string(static_cast<int>(loss * 100 + 0.5)) + "%");
+                notes.push_back(
+                    listener + " hears " + from + " with " + line.back() + " recent loss (" +
+                    cell(*found, "lost") + " lost of " +
+                    std::to_string(found->value("received", 0) + found->value("lost", 0)) + ")");
+            } else {
+                line.push_back("-");
+                notes.push_back(listener + " has not heard " + from + " for " +
+                                cell(*found, "age_ms") + " ms");
+            }
+        }
+        if (!answered)
+            notes.push_back(listener + " did not answer" +
+                            (row.value("in_view", true) ? "" : " (not in the view)"));
+        m.add(line);
+    }
+    out << m.render();
+    out << good << "/" << cells
+        << " cells fine (ok: heard, no recent loss; N%: recent loss; -: not heard lately; .: never "
+           "heard; ?: no answer)\n";
+    for (const auto &n : notes)
+        out << "  " << n << "\n";
+    return out.str();
+}
+
 } // namespace dmrctl

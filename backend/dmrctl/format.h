@@ -43,6 +43,11 @@ std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot);
 std::string formatHistory(const Json &history);
 // get-drills: one row per drill.
 std::string formatDrills(const Json &drills);
+// get-state's "relay": the tunnels with their state and counters, the channels, the drops.
+std::string formatTunnels(const Json &state);
+// get-reachability: the matrix (rows: who hears, columns: whom), then the loss and last-seen of
+// every cell that is not fine.
+std::string formatReachability(const Json &reachability);
 // A drill's reply: what was started, where.
 std::string formatDrillReply(const Json &record, const std::string &agent);
 // One event line: time, kind, summary; ends in "\n".

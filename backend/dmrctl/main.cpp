@@ -155,6 +155,10 @@ int main(int argc, char **argv)
         ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
     auto *history = app.add_subcommand("history", "The failovers the agent has recorded");
     auto *drills = app.add_subcommand("drills", "The drills the agent has recorded");
+    auto *tunnels = app.add_subcommand(
+        "tunnels", "The agent's relay: its tunnels with state and counters, channels, drops");
+    auto *reachability = app.add_subcommand(
+        "reachability", "Who hears whom: every agent's probe reception, as a matrix");
 
     dmrctl::DrillArgs drillArgs;
     std::int64_t durationMs = 0;
@@ -180,7 +184,8 @@ int main(int argc, char **argv)
         ->check(CLI::IsMember({"json", "dot"}));
     snapshot->add_option("--output,-o", output, "Write to this file instead of standard output");
 
-    for (auto *sub : {status, cluster, events, history, drills, drill, snapshot})
+    for (auto *sub :
+         {status, cluster, events, history, drills, tunnels, reachability, drill, snapshot})
         sub->fallthrough(); // the connection options may follow the command
 
     try {
@@ -202,6 +207,10 @@ int main(int argc, char **argv)
         return dmrctl::runHistory(g);
     if (drills->parsed())
         return dmrctl::runDrills(g);
+    if (tunnels->parsed())
+        return dmrctl::runTunnels(g);
+    if (reachability->parsed())
+        return dmrctl::runReachability(g);
     if (drill->parsed()) {
         if (duration->count() != 0)
             drillArgs.durationMs = durationMs;

@@ -61,6 +61,16 @@ mrouted_conf = "/etc/mrouted.conf"
 smcroute_conf = "/etc/smcroute.conf"
 reload_command = "systemctl reload smcroute"
 notify_command = "/usr/local/bin/dmr-notify"
+
+[relay]
+enabled = true
+mode = "loopback"
+channels = ["239.1.0.0/16:5000-5100", "239.9.9.9:7000"]
+port = 7601
+keepalive_ms = 100
+keepalive_misses = 4
+probe_interval_ms = 500
+probe_channel = "239.255.77.2:7698"
 )";
 
 a::HostPort hp(const char *text)
@@ -135,6 +145,16 @@ private slots:
         QCOMPARE(c.output.smcrouteConf, std::string("/etc/smcroute.conf"));
         QCOMPARE(c.output.reloadCommand, std::string("systemctl reload smcroute"));
         QCOMPARE(c.output.notifyCommand, std::string("/usr/local/bin/dmr-notify"));
+        QVERIFY(c.relay.enabled);
+        QVERIFY(c.relay.mode == a::RelayMode::Loopback);
+        QCOMPARE(c.relay.channels.size(), std::size_t{2});
+        QCOMPARE(c.relay.channels[0].toString(), std::string("239.1.0.0/16:5000-5100"));
+        QCOMPARE(c.relay.channels[1].toString(), std::string("239.9.9.9/32:7000"));
+        QCOMPARE(c.relay.port, 7601);
+        QCOMPARE(c.relay.keepaliveMs, 100);
+        QCOMPARE(c.relay.keepaliveMisses, 4);
+        QCOMPARE(c.relay.probeIntervalMs, 500);
+        QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.2:7698"));
     }
 
     void defaults()
@@ -159,6 +179,15 @@ private slots:
         QVERIFY(c.output.smcrouteConf.empty());
         QVERIFY(c.output.reloadCommand.empty());
         QVERIFY(c.output.notifyCommand.empty());
+        QVERIFY(!c.relay.enabled);
+        QVERIFY(c.relay.mode == a::RelayMode::Os);
+        QCOMPARE(c.relay.channels.size(), std::size_t{1});
+        QCOMPARE(c.relay.channels[0].toString(), std::string("239.1.0.0/24:5000-5100"));
+        QCOMPARE(c.relay.port, 7600);
+        QCOMPARE(c.relay.keepaliveMs, 200);
+        QCOMPARE(c.relay.keepaliveMisses, 5);
+        QCOMPARE(c.relay.probeIntervalMs, 1000);
+        QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.1:7699"));
     }
 
     void boundsAccepted()
@@ -349,6 +378,32 @@ address = "fd00:1::7/64"
             "agent.toml: output.smcroute_conf: must not be empty (leave the key out instead)");
         row("blank command", m + "[output]\nreload_command = \"  \"\n",
             "agent.toml: output.reload_command: must not be empty (leave the key out instead)");
+        // The relay.
+        row("relay: enabled not a boolean", m + "[relay]\nenabled = \"yes\"\n",
+            "agent.toml: relay.enabled: expected a boolean, found a string");
+        row("relay: bad mode", m + "[relay]\nmode = \"kernel\"\n",
+            "agent.toml: relay.mode: \"kernel\" is not one of \"os\", \"loopback\"");
+        row("relay: channel not multicast", m + "[relay]\nchannels = [\"10.1.0.0/16:5000\"]\n",
+            "agent.toml: relay.channels[0]: \"10.1.0.0/16:5000\": 10.1.0.0 is not a multicast "
+            "group (224.0.0.0/4)");
+        row("relay: channel ports backwards",
+            m + "[relay]\nchannels = [\"239.1.0.0/16:5000\", \"239.2.0.0/16:6000-5999\"]\n",
+            "agent.toml: relay.channels[1]: \"239.2.0.0/16:6000-5999\": port range 6000-5999 "
+            "ends before it starts");
+        row("relay: no channels", m + "[relay]\nchannels = []\n",
+            "agent.toml: relay.channels: empty; list at least one GROUP[/LEN]:PORT[-PORT]");
+        row("relay: channels a string", m + "[relay]\nchannels = \"239.1.0.0/16:5000\"\n",
+            "agent.toml: relay.channels: expected an array of \"GROUP[/LEN]:PORT[-PORT]\" "
+            "strings, found a string");
+        row("relay: port 0", m + "[relay]\nport = 0\n",
+            "agent.toml: relay.port: 0 is out of range 1-65535");
+        row("relay: keepalive too fast", m + "[relay]\nkeepalive_ms = 5\n",
+            "agent.toml: relay.keepalive_ms: 5 is out of range 10-10000");
+        row("relay: probe interval negative", m + "[relay]\nprobe_interval_ms = -1\n",
+            "agent.toml: relay.probe_interval_ms: -1 is out of range 0-60000");
+        row("relay: probe channel without port", m + "[relay]\nprobe_channel = \"239.255.77.1\"\n",
+            "agent.toml: relay.probe_channel: \"239.255.77.1\": expected GROUP:PORT, as in "
+            "239.255.77.1:7699");
         row("command a list", m + "[output]\nnotify_command = [\"/bin/true\"]\n",
             "agent.toml: output.notify_command: expected a string, found an array");
     }
@@ -423,7 +478,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{17});
+        QCOMPARE(keys.size(), std::size_t{25});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());
@@ -539,6 +594,13 @@ address = "fd00:1::7/64"
         QTest::newRow("relative path") << QStringList{"--output.smcroute_conf", "smcroute.conf"}
                                        << "--output.smcroute_conf: \"smcroute.conf\" is not an "
                                           "absolute path";
+        QTest::newRow("relay enabled not a boolean")
+            << QStringList{"--relay.enabled", "maybe"}
+            << "--relay.enabled: \"maybe\" is not true or false";
+        QTest::newRow("relay bad channel")
+            << QStringList{"--relay.channels", "239.1.0.0/16:5000,239.1.0.0/16"}
+            << "--relay.channels: \"239.1.0.0/16\": expected GROUP[/LEN]:PORT[-PORT], as in "
+               "239.1.0.0/16:5000-5100";
         QTest::newRow("listen clash")
             << QStringList{"--control.listen", "127.0.0.1:9400"}
             << "agent.toml: metrics.listen: 127.0.0.1:9400 is also control.listen";

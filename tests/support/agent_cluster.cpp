@@ -117,6 +117,11 @@ void AgentCluster::setPeersOf(const QString &id, const QStringList &peerIds)
     nodes_.at(id).peerIds = peerIds;
 }
 
+void AgentCluster::appendArgs(const QString &id, const QStringList &args)
+{
+    nodes_.at(id).extraArgs << args;
+}
+
 int AgentCluster::membershipPort(const QString &id) const
 {
     return basePort_ + nodes_.at(id).index;

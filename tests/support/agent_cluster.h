@@ -46,6 +46,8 @@ public:
     // This node's --cluster.peers lists only these nodes (the seeds it joins through and knocks
     // on after a partition) instead of every node.
     void setPeersOf(const QString &id, const QStringList &peerIds);
+    // More command line arguments for this node's agent (after the cluster's own, so they win).
+    void appendArgs(const QString &id, const QStringList &args);
 
     bool start(const QString &id, int joinTimeoutMs = 20000);
     bool startAll(int joinTimeoutMs = 20000);

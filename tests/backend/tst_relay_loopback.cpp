@@ -1,0 +1,342 @@
+// The relay on real dmr-agent processes, in loopback mode (no root): the seed's Fig. 5 agents
+// with the relay on, each network a multicast group on 127.0.0.1. A sender on one network's
+// segment sends sequence-numbered datagrams; receivers on every network's segment must get
+// each exactly once (the origin network only the sender's own copy: nothing comes back). Then
+// the system leader is killed with kill -9 in the middle of a stream: delivery resumes through
+// the new leaders and is exactly-once again in steady state. The reachability matrix is full
+// before, and again after the killed node comes back.
+//
+// Every wait is a condition with a generous deadline.
+
+#include "agent_cluster.h"
+#include "segment_io.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QThread>
+#include <QtTest>
+
+#include <map>
+#include <set>
+#include <unistd.h>
+
+namespace {
+
+constexpr int kDeadlineMs = 30000;
+const dmr::GroupName kA = "10.0.1.0/24";
+const dmr::GroupName kB = "10.0.2.0/24";
+const dmr::GroupName kC = "10.0.3.0/24";
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+std::string clusterName()
+{
+    return "relay-test-" + std::to_string(::getpid());
+}
+
+dmr::relay::Channel channel()
+{
+    return *dmr::relay::Channel::parse("239.1.2.3:5001");
+}
+
+// What a segment receiver got: by stream tag and sequence, how many times.
+struct Received
+{
+    std::map<std::string, std::map<int, int>> counts;
+    int foreign = 0; // datagrams of other channels (probes) and other tags
+
+    int times(const std::string &tag, int seq) const
+    {
+        auto t = counts.find(tag);
+        if (t == counts.end())
+            return 0;
+        auto c = t->second.find(seq);
+        return c == t->second.end() ? 0 : c->second;
+    }
+};
+
+std::vector<std::uint8_t> payload(const std::string &tag, int seq, std::size_t bytes = 100)
+{
+    std::string text = tag + ":" + std::to_string(seq) + ":";
+    text.resize(std::max(text.size(), bytes), 'x');
+    return {text.begin(), text.end()};
+}
+
+// Reads everything the socket has until `quietMs` pass without a datagram of `ch`.
+void drain(dmr::agent::LoopbackSegmentSocket &sock, Received &into, int quietMs)
+{
+    QElapsedTimer quiet;
+    quiet.start();
+    while (quiet.elapsed() < quietMs) {
+        auto d = sock.receive(50);
+        if (!d)
+            continue;
+        if (!(d->channel == channel())) {
+            ++into.foreign;
+            continue;
+        }
+        const std::string text(d->payload.begin(), d->payload.end());
+        const auto colon = text.find(':');
+        const auto colon2 = text.find(':', colon + 1);
+        if (colon == std::string::npos || colon2 == std::string::npos) {
+            ++into.foreign;
+            continue;
+        }
+        ++into.counts[text.substr(0, colon)][std::stoi(text.substr(colon + 1, colon2 - colon - 1))];
+        quiet.restart();
+    }
+}
+
+QJsonObject relayOf(const AgentCluster &c, const QString &id)
+{
+    return c.state(id)[s("relay")].toObject();
+}
+
+// Every tunnel of the node is up.
+bool tunnelsUp(const AgentCluster &c, const QString &id, int expected)
+{
+    const auto tunnels = relayOf(c, id)[s("tunnels")].toArray();
+    if (tunnels.size() != expected)
+        return false;
+    for (const auto &t : tunnels)
+        if (t.toObject()[s("state")].toString() != s("up"))
+            return false;
+    return true;
+}
+
+// The matrix as seen by `asker`: every listed node answered and hears every other listed node.
+bool matrixFull(const AgentCluster &c, const QString &asker, const QStringList &nodes, QString *why)
+{
+    const auto reply =
+        c.ask(asker, {{s("type"), s("get-reachability")}}, false, 5000)[s("result")].toObject();
+    const auto rows = reply[s("rows")].toArray();
+    for (const auto &listener : nodes) {
+        QJsonObject row;
+        for (const auto &r : rows)
+            if (r.toObject()[s("node")].toString() == listener)
+                row = r.toObject();
+        if (!row[s("answered")].toBool()) {
+            *why = listener + s(" did not answer");
+            return false;
+        }
+        for (const auto &from : nodes) {
+            if (from == listener)
+                continue;
+            bool heard = false;
+            for (const auto &cell : row[s("heard")].toArray())
+                if (cell.toObject()[s("from")].toString() == from)
+                    heard = cell.toObject()[s("heard")].toBool();
+            if (!heard) {
+                *why = listener + s(" does not hear ") + from;
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+class TestRelayLoopback : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<AgentCluster> cluster_;
+    std::map<dmr::GroupName, std::unique_ptr<dmr::agent::LoopbackSegmentSocket>> rx_;
+    std::map<dmr::GroupName, std::unique_ptr<dmr::agent::LoopbackSegmentSocket>> tx_;
+
+    void relayArgs()
+    {
+        for (const auto &id : cluster_->ids())
+            cluster_->appendArgs(
+                id, {s("--cluster.name"), QString::fromStdString(clusterName()),
+                     s("--relay.enabled"), s("true"), s("--relay.mode"), s("loopback"),
+                     s("--relay.port"), QString::number(cluster_->membershipPort(id) + 2000),
+                     s("--relay.channels"), s("239.1.0.0/16:5000-5100"), s("--relay.keepalive_ms"),
+                     s("100"), s("--relay.probe_interval_ms"), s("250")});
+    }
+
+    // Sends count datagrams tagged `tag` on `network`, a little paced so that no buffer on the
+    // way overflows on a loaded machine.
+    void send(const dmr::GroupName &network, const std::string &tag, int from, int count,
+              const std::function<void(int)> &each = {})
+    {
+        for (int i = from; i < from + count; ++i) {
+            QVERIFY(tx_[network]->send(channel(), payload(tag, i)));
+            if (each)
+                each(i);
+            if (i % 20 == 0)
+                QThread::usleep(2000);
+        }
+    }
+
+    std::map<dmr::GroupName, Received> receiveAll(int quietMs)
+    {
+        std::map<dmr::GroupName, Received> got;
+        for (auto &[network, sock] : rx_)
+            drain(*sock, got[network], quietMs);
+        return got;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        cluster_ = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
+        cluster_->addFig5();
+        relayArgs();
+        for (const auto &n : {kA, kB, kC}) {
+            auto r = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+            rx_[n] = std::move(r).value();
+            auto t = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
+            QVERIFY2(t.ok(), t.ok() ? "" : t.error().message.c_str());
+            tx_[n] = std::move(t).value();
+        }
+        QVERIFY(cluster_->startAll());
+        // The star of Fig. 6: 2 roots tunnels to 6 and 4, all up.
+        QVERIFY2(
+            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("2"), 2); }, kDeadlineMs),
+            qPrintable(QJsonDocument(relayOf(*cluster_, s("2"))).toJson()));
+        QVERIFY(
+            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("6"), 1); }, kDeadlineMs));
+        QVERIFY(
+            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("4"), 1); }, kDeadlineMs));
+    }
+
+    void everyNetworkExactlyOnce_data()
+    {
+        QTest::addColumn<QString>("origin");
+        QTest::newRow("from A (the system leader's)") << QString::fromStdString(kA);
+        QTest::newRow("from B (a leaf's)") << QString::fromStdString(kB);
+        QTest::newRow("from C (a leaf's, node 1 hears it twice)") << QString::fromStdString(kC);
+    }
+    void everyNetworkExactlyOnce()
+    {
+        QFETCH(QString, origin);
+        const dmr::GroupName from = origin.toStdString();
+        const std::string tag = "once-" + std::to_string(from.size()) + from.substr(5, 1);
+        constexpr int kCount = 300;
+        receiveAll(100); // whatever is left over
+        send(from, tag, 1, kCount);
+        // Each network's receiver gets each datagram exactly once: the others through the relay,
+        // the origin its sender's copy and nothing back from the relay.
+        std::map<dmr::GroupName, Received> got;
+        QElapsedTimer t;
+        t.start();
+        auto complete = [&] {
+            for (const auto &n : {kA, kB, kC})
+                for (int i = 1; i <= kCount; ++i)
+                    if (got[n].times(tag, i) == 0)
+                        return false;
+            return true;
+        };
+        while (!complete() && t.elapsed() < kDeadlineMs)
+            for (auto &[network, sock] : rx_)
+                drain(*sock, got[network], 200);
+        for (auto &[network, sock] : rx_)
+            drain(*sock, got[network], 500); // late duplicates, if any
+        for (const auto &n : {kA, kB, kC}) {
+            int missing = 0;
+            int duplicated = 0;
+            for (int i = 1; i <= kCount; ++i) {
+                missing += got[n].times(tag, i) == 0 ? 1 : 0;
+                duplicated += got[n].times(tag, i) > 1 ? 1 : 0;
+            }
+            QVERIFY2(missing == 0 && duplicated == 0,
+                     qPrintable(QString::fromStdString(n) +
+                                s(": missing %1, duplicated %2").arg(missing).arg(duplicated)));
+        }
+        // The counters say the same: the system leader tunnelled at least that many.
+        const auto tunnels = relayOf(*cluster_, s("2"))[s("tunnels")].toArray();
+        qint64 out = 0;
+        for (const auto &tn : tunnels)
+            out += tn.toObject()[s("packets_out")].toInteger();
+        QVERIFY(out >= kCount);
+    }
+
+    void matrixFullBeforeTheKill()
+    {
+        QString why;
+        QVERIFY2(
+            AgentCluster::waitFor(
+                [&] { return matrixFull(*cluster_, s("5"), cluster_->ids(), &why); }, kDeadlineMs),
+            qPrintable(why));
+    }
+
+    void killTheSystemLeaderMidStream()
+    {
+        receiveAll(100);
+        // A stream from B; the system leader 2 (router of A) dies a third of the way through.
+        const std::string tag = "kill";
+        constexpr int kCount = 900;
+        send(kB, tag, 1, kCount, [&](int i) {
+            if (i == kCount / 3)
+                cluster_->kill9(s("2"));
+        });
+        // The survivors agree on 6; 1 routes A now, and 6 roots the tunnels to 1 and 4.
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                const auto st = cluster_->state(s("6"));
+                return st[s("system_leader")].toString() == s("6") &&
+                       tunnelsUp(*cluster_, s("6"), 2);
+            },
+            kDeadlineMs));
+        QVERIFY(
+            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("1"), 1); }, kDeadlineMs));
+        auto during = receiveAll(500);
+        int onA = 0;
+        for (int i = 1; i <= kCount; ++i)
+            onA += during[kA].times(tag, i) > 0 ? 1 : 0;
+        qInfo("during the failover, A got %d of %d datagrams sent from B", onA, kCount);
+
+        // Steady state again: exactly once on every network.
+        const std::string after = "after";
+        constexpr int kAfter = 300;
+        send(kB, after, 1, kAfter);
+        std::map<dmr::GroupName, Received> got;
+        QElapsedTimer t;
+        t.start();
+        auto complete = [&] {
+            for (const auto &n : {kA, kB, kC})
+                for (int i = 1; i <= kAfter; ++i)
+                    if (got[n].times(after, i) == 0)
+                        return false;
+            return true;
+        };
+        while (!complete() && t.elapsed() < kDeadlineMs)
+            for (auto &[network, sock] : rx_)
+                drain(*sock, got[network], 200);
+        for (auto &[network, sock] : rx_)
+            drain(*sock, got[network], 500);
+        for (const auto &n : {kA, kB, kC})
+            for (int i = 1; i <= kAfter; ++i)
+                QVERIFY2(
+                    got[n].times(after, i) == 1,
+                    qPrintable(
+                        QString::fromStdString(n) +
+                        s(": datagram %1 arrived %2 times").arg(i).arg(got[n].times(after, i))));
+    }
+
+    void matrixFullAgainAfterTheComeback()
+    {
+        QString why;
+        QStringList survivors = cluster_->ids();
+        survivors.removeAll(s("2"));
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] { return matrixFull(*cluster_, s("5"), survivors, &why); }, kDeadlineMs),
+                 qPrintable(why));
+        QVERIFY(cluster_->start(s("2")));
+        QVERIFY2(
+            AgentCluster::waitFor(
+                [&] { return matrixFull(*cluster_, s("3"), cluster_->ids(), &why); }, kDeadlineMs),
+            qPrintable(why));
+    }
+
+    void cleanupTestCase() { cluster_.reset(); }
+};
+
+QTEST_GUILESS_MAIN(TestRelayLoopback)
+#include "tst_relay_loopback.moc"
