@@ -168,6 +168,7 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
         for (std::size_t k = 0; k < node.interfaces.size(); ++k) {
             const Interface &i = node.interfaces[k];
             const std::string port = "v" + std::to_string(n) + "i" + std::to_string(k);
+            place.switchPorts.push_back(port);
             cmds.push_back(in(plan.switchNs, {"link", "add", port, "type", "veth", "peer", "name",
                                               i.name, "netns", place.netns}));
             cmds.push_back(in(plan.switchNs, {"link", "set", port, "master",

@@ -47,6 +47,7 @@ struct NetnsLabPlan
         std::string netns;   // dmr-fig5-n2
         std::string address; // its first interface's address without prefix: 10.0.1.2
         std::string gateway; // the router leg it routes through; empty: none
+        std::vector<std::string> switchPorts; // its veths' ends on the bridges (switch namespace)
     };
 
     std::string lab;

@@ -114,6 +114,7 @@ private slots:
         QCOMPARE(plan->nodes.at("4").gateway, std::string("10.0.2.254"));
         QCOMPARE(plan->nodes.at("4").address, std::string("10.0.2.4"));
         QCOMPARE(plan->nodes.at("4").netns, std::string("dmr-fig5-n4"));
+        QCOMPARE(plan->nodes.at("4").switchPorts, (std::vector<std::string>{"v2i0", "v2i1"}));
         QCOMPARE(plan->namespaces.front(), std::string("dmr-fig5-sw"));
         // No multicast routing anywhere: the router only forwards unicast.
         QVERIFY(!got.contains(s("mc_forwarding")));

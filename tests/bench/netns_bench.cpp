@@ -19,7 +19,11 @@
 //     receivers off network A hear nothing for the rest of --window-s: "never recovers".
 //
 //   ./build/tests/bench/dmr-bench-netns [--kills 20] [--drains 5] [--rate 500] [--window-s 10]
-//                                       [--skip-dmr] [--skip-smcroute]
+//                                       [--failure kill|cut] [--skip-dmr] [--skip-smcroute]
+//
+// --failure cut takes the system leader off the network instead (its switch ports down: a power
+// cut as the others see it, found after membership.misses heartbeats), then kills its agent and
+// brings the ports back before restarting it.
 
 #include "netns_cluster.h"
 
@@ -110,8 +114,23 @@ struct KillRecord
     double atMs = 0;
 };
 
+// Takes node id off the network without telling its agent (its switch ports down: a power cut
+// as the others see it, found by missed heartbeats), or brings it back.
+QString setCut(NetnsCluster &lab, const QString &id, bool cut)
+{
+    for (const auto &port : lab.plan().nodes.at(id.toStdString()).switchPorts) {
+        const QString err = NetnsCluster::runIn(
+            QString::fromStdString(lab.plan().switchNs),
+            {QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"),
+             QString::fromStdString(port), cut ? QStringLiteral("down") : QStringLiteral("up")});
+        if (!err.isEmpty())
+            return err;
+    }
+    return {};
+}
+
 int runDmr(const QString &agent, const QString &mcast, const QString &topology, int kills,
-           int drains, double rate)
+           int drains, double rate, bool cut)
 {
     QString noRelay;
     const QStringList relay = NetnsCluster::relayArgs(agent, &noRelay);
@@ -164,7 +183,14 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
         // a real one.
         QThread::msleep(300);
         const KillRecord r{sl, nowMs()};
-        c.kill9(sl);
+        if (cut) {
+            if (const QString e = setCut(lab, sl, true); !e.isEmpty()) {
+                say(QStringLiteral("DMR: ") + e);
+                break;
+            }
+        } else {
+            c.kill9(sl);
+        }
         killed.push_back(r);
         QStringList others = kReceivers;
         others.removeAll(sl);
@@ -178,11 +204,21 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
                 return true;
             },
             20000);
-        say(QStringLiteral("DMR: kill %1/%2: system leader %3 killed%4")
+        say(QStringLiteral("DMR: %1 %2/%3: system leader %4 %5%6")
+                .arg(cut ? QStringLiteral("cut") : QStringLiteral("kill"))
                 .arg(k + 1)
                 .arg(kills)
-                .arg(sl,
+                .arg(sl, cut ? QStringLiteral("cut off") : QStringLiteral("killed"),
                      heard ? QString() : QStringLiteral("; some receiver heard nothing for 20 s")));
+        if (cut) {
+            // Back on the network as a new process: it rejoins at the end of every list, as
+            // after a kill.
+            c.kill9(sl);
+            if (const QString e = setCut(lab, sl, false); !e.isEmpty()) {
+                say(QStringLiteral("DMR: ") + e);
+                break;
+            }
+        }
         if (!c.start(sl, 30000)) {
             say(QStringLiteral("DMR: node %1 did not rejoin; its log:\n%2").arg(sl, c.logOf(sl)));
             break;
@@ -265,11 +301,13 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
         }
     }
     say(QString());
-    say(QStringLiteral("DMR, Fig. 5 in namespaces, %1 datagrams/s from node 3, %2 kill -9 of the "
-                       "system leader (outage: silence from the last datagram before the kill "
-                       "to the first after, per receiver):")
+    say(QStringLiteral("DMR, Fig. 5 in namespaces, %1 datagrams/s from node 3, %2 %3 of the "
+                       "system leader (outage: silence from the last datagram before the "
+                       "failure to the first after, per receiver):")
             .arg(rate)
-            .arg(killed.size()));
+            .arg(killed.size())
+            .arg(cut ? QStringLiteral("cuts (switch ports down: found by missed heartbeats)")
+                     : QStringLiteral("kill -9 (sockets closed: found at once)")));
     say(QStringLiteral("  receiver  on       kills  p50 ms  p99 ms  max ms"));
     for (const auto &id : kReceivers) {
         const auto &v = perReceiver[id];
@@ -489,6 +527,11 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("window-s"),
                  QStringLiteral("How long the baseline is watched after its kill"),
                  QStringLiteral("S"), QStringLiteral("10")});
+    p.addOption({QStringLiteral("failure"),
+                 QStringLiteral("How the system leader fails: kill (kill -9 of its agent: its "
+                                "connections close, the others know at once) or cut (its switch "
+                                "ports down: the others find out by missed heartbeats)"),
+                 QStringLiteral("MODE"), QStringLiteral("kill")});
     p.addOption({QStringLiteral("skip-dmr"), QStringLiteral("Only the smcroute baseline")});
     p.addOption({QStringLiteral("skip-smcroute"), QStringLiteral("Only DMR")});
     p.addOption({QStringLiteral("agent"), QStringLiteral("dmr-agent"), QStringLiteral("PATH"),
@@ -508,7 +551,8 @@ int main(int argc, char **argv)
         rc |= runDmr(p.value(QStringLiteral("agent")), p.value(QStringLiteral("mcast")),
                      p.value(QStringLiteral("topology")), p.value(QStringLiteral("kills")).toInt(),
                      p.value(QStringLiteral("drains")).toInt(),
-                     p.value(QStringLiteral("rate")).toDouble());
+                     p.value(QStringLiteral("rate")).toDouble(),
+                     p.value(QStringLiteral("failure")) == QStringLiteral("cut"));
     if (!p.isSet(QStringLiteral("skip-smcroute")))
         rc |= runSmcroute(p.value(QStringLiteral("mcast")), p.value(QStringLiteral("topology")),
                           p.value(QStringLiteral("rate")).toDouble(),
