@@ -505,6 +505,12 @@ int main(int argc, char **argv)
     }
     auto finish = [&](int rc) {
         stopAll(agents);
+        if (proxy && (proxy->connectionsRefused() != 0 || proxy->upstreamFailures() != 0))
+            std::cout << "dmr-lab: control proxy: " << proxy->connectionsRefused()
+                      << " connections refused at the bound of "
+                      << dmr::lab::ControlProxy::kConnectionsMax << ", "
+                      << proxy->upstreamFailures()
+                      << " that could not reach the agent in its namespace" << std::endl;
         proxy.reset();
         if (lab && cleanupLab(labName, stateDir) != 0)
             rc = 1;

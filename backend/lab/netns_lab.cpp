@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -376,9 +377,16 @@ TeardownReport teardownNetnsLab(std::string_view lab, CommandRunner &runner,
             std::istringstream ids(*pids);
             std::string id;
             while (ids >> id) {
+                std::int64_t pid = 0;
+                const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), pid);
+                if (ec != std::errc() || end != id.data() + id.size() || pid <= 1) {
+                    report.errors.push_back("ip netns pids " + ns + ": not a process id: \"" + id +
+                                            "\"");
+                    continue;
+                }
                 auto k = runner.run({"kill", "-KILL", id});
                 if (k)
-                    report.processesKilled.push_back(std::stoll(id));
+                    report.processesKilled.push_back(pid);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }

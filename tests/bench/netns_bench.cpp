@@ -39,6 +39,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <set>
 
 #include <unistd.h>
 
@@ -111,7 +112,9 @@ bool settled(AgentCluster &c, const QStringList &ids, QString *systemLeader)
 struct KillRecord
 {
     QString victim;
-    double atMs = 0;
+    double atMs = 0;      // the failure
+    double settledMs = 0; // the survivors agreed on a new system leader
+    double restartMs = 0; // the victim was brought back (the end of this kill's window)
 };
 
 // Takes node id off the network without telling its agent (its switch ports down: a power cut
@@ -182,7 +185,7 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
         // A moment of steady delivery before each kill, so that the last datagram before it is
         // a real one.
         QThread::msleep(300);
-        const KillRecord r{sl, nowMs()};
+        const KillRecord r{sl, nowMs(), 0, 0};
         if (cut) {
             if (const QString e = setCut(lab, sl, true); !e.isEmpty()) {
                 say(QStringLiteral("DMR: ") + e);
@@ -194,22 +197,34 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
         killed.push_back(r);
         QStringList others = kReceivers;
         others.removeAll(sl);
-        const bool heard = AgentCluster::waitFor(
-            [&] {
-                for (const auto &id : others) {
-                    const auto a = lab.lastArrival(id);
-                    if (!a || a->tMs <= r.atMs)
-                        return false;
-                }
-                return true;
-            },
-            20000);
+        QStringList survivors = all;
+        survivors.removeAll(sl);
+        // The survivors first agree on a new system leader (datagrams in flight at the failure
+        // arrive before anyone noticed it), then every other receiver hears again.
+        QString newLeader;
+        const bool agreed = AgentCluster::waitFor(
+            [&] { return settled(c, survivors, &newLeader) && newLeader != r.victim; }, 30000);
+        killed.back().settledMs = nowMs();
+        const bool heard = agreed && AgentCluster::waitFor(
+                                         [&] {
+                                             for (const auto &id : others) {
+                                                 const auto a = lab.lastArrival(id);
+                                                 if (!a || a->tMs <= killed.back().settledMs)
+                                                     return false;
+                                             }
+                                             return true;
+                                         },
+                                         20000);
         say(QStringLiteral("DMR: %1 %2/%3: system leader %4 %5%6")
                 .arg(cut ? QStringLiteral("cut") : QStringLiteral("kill"))
                 .arg(k + 1)
                 .arg(kills)
                 .arg(sl, cut ? QStringLiteral("cut off") : QStringLiteral("killed"),
-                     heard ? QString() : QStringLiteral("; some receiver heard nothing for 20 s")));
+                     !agreed ? QStringLiteral("; the survivors did not agree on a new system "
+                                              "leader within 30 s")
+                     : heard ? QString()
+                             : QStringLiteral("; some receiver heard nothing for 20 s")));
+        killed.back().restartMs = nowMs();
         if (cut) {
             // Back on the network as a new process: it rejoins at the end of every list, as
             // after a kill.
@@ -275,35 +290,52 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
         std::stable_sort(logs[id].begin(), logs[id].end(),
                          [](const Arrival &a, const Arrival &b) { return a.tMs < b.tMs; });
     }
+    long duplicatesDependent = 0;
     for (const auto &k : killed) {
         for (const auto &id : kReceivers) {
             if (id == k.victim)
                 continue;
+            // The window of this failure: from the last datagram before it to the victim's
+            // restart. The outage is its longest silence; datagrams in flight at the failure
+            // arrive first, so the silence is not always the first gap.
             const auto &log = logs[id];
-            const auto after = std::find_if(log.begin(), log.end(),
-                                            [&](const Arrival &a) { return a.tMs > k.atMs; });
-            if (after == log.begin())
+            auto it = std::find_if(log.begin(), log.end(),
+                                   [&](const Arrival &a) { return a.tMs > k.atMs; });
+            if (it == log.begin())
                 continue;
-            const Arrival &before = *(after - 1);
-            if (after == log.end()) {
+            --it;
+            const long seqBefore = it->seq;
+            double outage = 0;
+            double last = it->tMs;
+            std::set<long> seen;
+            long duplicates = 0;
+            long highest = seqBefore;
+            for (++it; it != log.end() && it->tMs <= k.restartMs; ++it) {
+                outage = std::max(outage, it->tMs - last);
+                last = it->tMs;
+                if (it->seq > seqBefore && !seen.insert(it->seq).second)
+                    ++duplicates;
+                highest = std::max(highest, it->seq);
+            }
+            if (last <= k.atMs) {
                 ++notRecovered;
                 continue;
             }
-            const double outage = after->tMs - before.tMs;
-            const long lost = std::max(0L, after->seq - before.seq - 1);
+            const long lost = (highest - seqBefore) - static_cast<long>(seen.size());
             perReceiver[id].push_back(outage);
             if (kOnSenderNetwork.contains(id)) {
                 direct.push_back(outage);
             } else {
                 dependent.push_back(outage);
-                lostDependent += lost;
+                lostDependent += std::max(0L, lost);
+                duplicatesDependent += duplicates;
             }
         }
     }
     say(QString());
     say(QStringLiteral("DMR, Fig. 5 in namespaces, %1 datagrams/s from node 3, %2 %3 of the "
-                       "system leader (outage: silence from the last datagram before the "
-                       "failure to the first after, per receiver):")
+                       "system leader (outage: the longest silence from the last datagram "
+                       "before the failure to the victim's restart, per receiver):")
             .arg(rate)
             .arg(killed.size())
             .arg(cut ? QStringLiteral("cuts (switch ports down: found by missed heartbeats)")
@@ -321,13 +353,14 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
                 .arg(figure(v.empty() ? std::nan("") : *std::max_element(v.begin(), v.end())), 6));
     }
     say(QStringLiteral("  receivers via DMR: outage p50 %1 ms, p99 %2 ms, max %3 ms over %4 "
-                       "(kill, receiver) pairs; %5 datagrams lost in all; %6 never recovered "
-                       "(target: p99 <= 500 ms)")
+                       "(failure, receiver) pairs; %5 datagrams lost and %6 duplicated in all; "
+                       "%7 never recovered (target: p99 <= 500 ms)")
             .arg(figure(percentile(dependent, 50)), figure(percentile(dependent, 99)),
                  figure(dependent.empty() ? std::nan("")
                                           : *std::max_element(dependent.begin(), dependent.end())))
             .arg(dependent.size())
             .arg(lostDependent)
+            .arg(duplicatesDependent)
             .arg(notRecovered));
     if (!drainWindows.empty()) {
         long lost = 0;
