@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -237,6 +238,40 @@ private slots:
         const auto second = dmr::lab::teardownNetnsLab("fig5", again, stateDir);
         QVERIFY(second.errors.empty());
         QVERIFY(second.namespacesRemoved.empty());
+    }
+
+    // dmr-mcast refuses what it cannot send to or join, saying what and why.
+    void mcastRefusals_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("unicast group")
+            << QStringList{s("send"), s("--group"), s("10.0.0.1"), s("--port"), s("5000")}
+            << s("--group 10.0.0.1: not a multicast address (224.0.0.0/4)");
+        QTest::newRow("not an address")
+            << QStringList{s("recv"), s("--group"), s("239.1.0.300"), s("--port"), s("5000")}
+            << s("--group \"239.1.0.300\": not an IPv4 address");
+        QTest::newRow("no such interface")
+            << QStringList{s("recv"), s("--group"), s("239.1.0.7"), s("--port"),
+                           s("5007"), s("--iface"), s("nosuchif0")}
+            << s("--iface nosuchif0: no such interface");
+        QTest::newRow("zero rate")
+            << QStringList{s("send"), s("--group"), s("239.1.0.7"), s("--port"),
+                           s("5007"), s("--rate"),  s("0")}
+            << s("--rate");
+    }
+
+    void mcastRefusals()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, error);
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(s(DMR_MCAST_PATH), args);
+        QVERIFY(p.waitForFinished(10000));
+        const QString out = QString::fromUtf8(p.readAll());
+        QVERIFY2(p.exitCode() != 0, qPrintable(out));
+        QVERIFY2(out.contains(error), qPrintable(out));
     }
 
     void analysis_data()
