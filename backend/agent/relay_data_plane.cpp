@@ -360,6 +360,7 @@ void RelayDataPlane::onTunnelReadable()
         const int n = tunnelIn_.receive(tunnelFd_);
         if (n <= 0)
             break;
+        const std::int64_t now = clock_(); // once per batch
         for (int i = 0; i < n; ++i) {
             const auto k = static_cast<std::size_t>(i);
             if (halted_)
@@ -368,7 +369,7 @@ void RelayDataPlane::onTunnelReadable()
                 drop("oversize");
                 continue;
             }
-            onTunnelDatagram(tunnelIn_.bytes(k));
+            onTunnelDatagram(tunnelIn_.bytes(k), now);
         }
         flushTunnel();
         segmentIo_->flush();
@@ -377,7 +378,7 @@ void RelayDataPlane::onTunnelReadable()
     }
 }
 
-void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes)
+void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t now)
 {
     auto decoded = relay::decode(bytes);
     if (auto *e = std::get_if<relay::DecodeError>(&decoded)) {
@@ -391,7 +392,6 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes)
         return;
     }
     TunnelState &t = it->second;
-    const std::int64_t now = clock_();
     t.lastHeardMs = now;
     if (h.kind == relay::Kind::Keepalive) {
         ++t.keepalivesIn;

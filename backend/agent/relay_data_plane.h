@@ -105,7 +105,7 @@ private:
                 std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
                 std::size_t channel);
     void onTunnelReadable();
-    void onTunnelDatagram(std::span<const std::uint8_t> bytes);
+    void onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t nowMs);
     void sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram);
     void flushTunnel();
     void keepaliveTick();

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,12 +143,16 @@ struct SendBatch
     }
 };
 
-// A readable-socket watcher: calls onReadable until the socket is closed.
+// A readable-socket watcher: calls onReadable until the socket is closed. onReadable drains a
+// bounded number of batches (so that one busy socket cannot starve the loop); when data is left
+// after it, the next call is posted rather than awaited, since the reactor's edge for that data
+// has been consumed already.
 class Watch
 {
 public:
     Watch(asio::io_context &io, int fd, std::function<void()> onReadable)
-        : socket_(io, asio::ip::udp::v4(), fd)
+        : io_(io)
+        , socket_(io, asio::ip::udp::v4(), fd)
         , onReadable_(std::move(onReadable))
     {
         arm();
@@ -167,11 +172,25 @@ private:
         socket_.async_wait(asio::ip::udp::socket::wait_read, [this, alive](const error_code &ec) {
             if (ec || !*alive)
                 return;
-            onReadable_();
-            if (*alive)
-                arm();
+            serve(alive);
         });
     }
+    void serve(const std::shared_ptr<bool> &alive)
+    {
+        onReadable_();
+        if (!*alive)
+            return;
+        pollfd p{socket_.native_handle(), POLLIN, 0};
+        if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0) {
+            asio::post(io_, [this, alive] {
+                if (*alive)
+                    serve(alive);
+            });
+            return;
+        }
+        arm();
+    }
+    asio::io_context &io_;
     asio::ip::udp::socket socket_;
     std::function<void()> onReadable_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
