@@ -183,19 +183,19 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
     if (!n.interfaces.isEmpty())
         args << QStringLiteral("--node.interfaces") << n.interfaces.join(QLatin1Char(','));
     args << QStringList{QStringLiteral("--cluster.name"),
-                     QStringLiteral("test"),
-                     QStringLiteral("--cluster.key"),
-                     defaultKey(),
-                     QStringLiteral("--cluster.peers"),
-                     peersOf(id),
-                     QStringLiteral("--membership.listen"),
-                     membershipAddress(id),
-                     QStringLiteral("--control.listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
-                     QStringLiteral("--control.operator_token"),
-                     token(),
-                     QStringLiteral("--metrics.listen"),
-                     QString()};
+                        QStringLiteral("test"),
+                        QStringLiteral("--cluster.key"),
+                        defaultKey(),
+                        QStringLiteral("--cluster.peers"),
+                        peersOf(id),
+                        QStringLiteral("--membership.listen"),
+                        membershipAddress(id),
+                        QStringLiteral("--control.listen"),
+                        QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
+                        QStringLiteral("--control.operator_token"),
+                        token(),
+                        QStringLiteral("--metrics.listen"),
+                        QString()};
     // Later flags win: a test may override the key, say.
     args << n.extraArgs;
     if (n.netns.isEmpty()) {
