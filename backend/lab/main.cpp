@@ -400,6 +400,13 @@ int main(int argc, char **argv)
                   << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
                   << " --token " << token << " drill kill " << agents.front().id
                   << " --reason test --duration-ms 5000\n"
+                  << (relayMode == "off"
+                          ? std::string()
+                          : "  dmrctl --connect 127.0.0.1:" +
+                                std::to_string(agents.front().controlPort) +
+                                " reachability   (who hears whom; relay in " + relayMode +
+                                " mode)\n  dmr-segment send --cluster " + clusterName +
+                                " --network NETWORK --count 3   (send on a network)\n")
                   << "Ctrl-C stops every agent." << std::endl;
     }
 
