@@ -594,16 +594,28 @@ int main(int argc, char **argv)
         }
     }
     if (!g_stop) {
-        std::cout << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
-                  << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
-                  << agents.front().id << " first)" << (lab ? ", proxied into the namespaces" : "")
-                  << "; for example:\n"
-                  << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-                  << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-                  << " --token " << token << " drill kill " << agents.front().id
-                  << " --reason test --duration-ms 5000\n";
+        std::cout
+            << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
+            << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
+            << agents.front().id << " first)" << (lab ? ", proxied into the namespaces" : "")
+            << "; for example:\n"
+            << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+            << " --token " << token << " drill kill " << agents.front().id
+            << " --reason test --duration-ms 5000\n"
+            << (relayMode == "off"
+                    ? std::string()
+                    : "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +
+                          " reachability   (who hears whom; relay in " + relayMode + " mode)\n")
+            << (relayMode == "loopback" ? "  dmr-segment send --cluster " + clusterName +
+                                              " --network NETWORK --count 3   (send on a network)\n"
+                                        : std::string());
         if (lab)
-            std::cout << "Namespaces: " << lab->switchNs << " (bridges br0-br"
+            std::cout << "  ip netns exec " << lab->nodes.at(agents.back().id).netns
+                      << " dmr-mcast send --group 239.1.0.7 --port 5007 --count 100   (send on "
+                         "node "
+                      << agents.back().id << "'s network)\n"
+                      << "Namespaces: " << lab->switchNs << " (bridges br0-br"
                       << lab->networks.size() - 1 << "), " << lab->routerNs
                       << " (the unicast router), " << namespacePrefixOf(*lab) << "nID (node ID); "
                       << "a shell on node " << agents.back().id << ": ip netns exec "
