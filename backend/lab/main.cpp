@@ -611,8 +611,9 @@ int main(int argc, char **argv)
                                               " --network NETWORK --count 3   (send on a network)\n"
                                         : std::string());
         if (lab)
-            std::cout << "  ip netns exec " << lab->nodes.at(agents.back().id).netns
-                      << " dmr-mcast send --group 239.1.0.7 --port 5007 --count 100   (send on "
+            std::cout << "  ip netns exec " << lab->nodes.at(agents.back().id).netns << " "
+                      << besideSelf("dmr-mcast")
+                      << " send --group 239.1.0.7 --port 5007 --count 100   (send on "
                          "node "
                       << agents.back().id << "'s network)\n"
                       << "Namespaces: " << lab->switchNs << " (bridges br0-br"
