@@ -73,7 +73,8 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
         return Error{e};
     }
     port_ = udp::boundPort(tunnelFd_);
-    tunnelWatch_ = std::make_unique<udp::Watch>(io_, tunnelFd_, [this] { onTunnelReadable(); });
+    tunnelWatch_ =
+        std::make_unique<udp::Watch>(io_, tunnelFd_, [this] { return onTunnelReadable(); });
     working_ = working;
     segments_.clear();
     std::vector<SegmentSpec> specs;
@@ -326,13 +327,28 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
     h.sequence = ++sequence_;
     h.origin = self_;
     h.hop = self_;
-    const std::size_t n = relay::encode(h, payload, scratch_);
+    // Encoded once, straight into the batch; further tunnels get a copy of it.
+    if (tunnelOut_.count == udp::kBatch)
+        flushTunnel();
+    std::uint8_t *first = tunnelOut_.slot();
+    const std::size_t n = relay::encode(h, payload, std::span(first, udp::kSlotBytes));
     if (n == 0) {
         drop("encode-failed");
         return;
     }
-    for (auto &[peer, t] : tunnels_)
+    bool encoded = false;
+    for (auto &[peer, t] : tunnels_) {
+        if (!encoded) {
+            tunnelOut_.commit(tunnelFd_, t.to, n);
+            ++t.packetsOut;
+            t.bytesOut += n;
+            encoded = true;
+            if (tunnels_.size() > 1) // the batch may flush: keep the bytes for the others
+                std::memcpy(scratch_.data(), first, n);
+            continue;
+        }
         sendTunnel(t, std::span(scratch_.data(), n));
+    }
 }
 
 void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram)
@@ -354,12 +370,13 @@ void RelayDataPlane::flushTunnel()
         drop("tunnel-send-failed", dropped);
 }
 
-void RelayDataPlane::onTunnelReadable()
+bool RelayDataPlane::onTunnelReadable()
 {
     for (int round = 0; round < 16; ++round) {
         const int n = tunnelIn_.receive(tunnelFd_);
         if (n <= 0)
-            break;
+            return true;
+        const std::int64_t now = clock_(); // once per batch
         for (int i = 0; i < n; ++i) {
             const auto k = static_cast<std::size_t>(i);
             if (halted_)
@@ -368,16 +385,17 @@ void RelayDataPlane::onTunnelReadable()
                 drop("oversize");
                 continue;
             }
-            onTunnelDatagram(tunnelIn_.bytes(k));
+            onTunnelDatagram(tunnelIn_.bytes(k), now);
         }
         flushTunnel();
         segmentIo_->flush();
         if (static_cast<std::size_t>(n) < udp::kBatch)
-            break;
+            return true;
     }
+    return false;
 }
 
-void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes)
+void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t now)
 {
     auto decoded = relay::decode(bytes);
     if (auto *e = std::get_if<relay::DecodeError>(&decoded)) {
@@ -391,7 +409,6 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes)
         return;
     }
     TunnelState &t = it->second;
-    const std::int64_t now = clock_();
     t.lastHeardMs = now;
     if (h.kind == relay::Kind::Keepalive) {
         ++t.keepalivesIn;

@@ -104,8 +104,8 @@ private:
     void ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                 std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
                 std::size_t channel);
-    void onTunnelReadable();
-    void onTunnelDatagram(std::span<const std::uint8_t> bytes);
+    bool onTunnelReadable(); // true when the socket is drained
+    void onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t nowMs);
     void sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram);
     void flushTunnel();
     void keepaliveTick();

@@ -73,7 +73,9 @@ public:
                 ::close(fd);
                 return Error{e};
             }
-            watches_.push_back(std::make_unique<Watch>(io_, fd, [this, i] { readable(i); }));
+            // Own emissions never wake the relay (counted here only if the filter is refused).
+            dropOwnEmissions(fd, {{INADDR_LOOPBACK, txPort_}});
+            watches_.push_back(std::make_unique<Watch>(io_, fd, [this, i] { return readable(i); }));
         }
         return std::monostate{};
     }
@@ -119,13 +121,13 @@ public:
     const SegmentCounters &counters() const override { return counters_; }
 
 private:
-    void readable(std::size_t segment)
+    bool readable(std::size_t segment)
     {
         const int fd = watches_[segment]->fd();
         for (int round = 0; round < kDrainBatchesMax; ++round) {
             const int n = in_.receive(fd);
             if (n <= 0)
-                break;
+                return true;
             std::size_t count = 0;
             for (int i = 0; i < n; ++i) {
                 const auto k = static_cast<std::size_t>(i);
@@ -151,10 +153,11 @@ private:
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
             if (static_cast<std::size_t>(n) < kBatch)
-                break;
+                return true;
             if (segment >= watches_.size())
-                break; // closed by the handler
+                return true; // closed by the handler
         }
+        return false;
     }
 
     asio::io_context &io_;
@@ -249,7 +252,9 @@ public:
                     ::close(fd);
                 return Error{e};
             }
-            watches_.push_back(std::make_unique<Watch>(io_, fd, [this, fd] { readable(fd); }));
+            dropOwnEmissions(fd, {own_.begin(), own_.end()});
+            watches_.push_back(
+                std::make_unique<Watch>(io_, fd, [this, fd] { return readable(fd); }));
         }
         // The joins, 20 to a socket.
         for (std::size_t i = 0; i < segments.size(); ++i) {
@@ -331,12 +336,12 @@ public:
     const SegmentCounters &counters() const override { return counters_; }
 
 private:
-    void readable(int fd)
+    bool readable(int fd)
     {
         for (int round = 0; round < kDrainBatchesMax; ++round) {
             const int n = in_.receive(fd);
             if (n <= 0)
-                break;
+                return true;
             const std::uint16_t port = boundPort(fd);
             std::size_t count = 0;
             for (int i = 0; i < n; ++i) {
@@ -374,8 +379,9 @@ private:
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
             if (static_cast<std::size_t>(n) < kBatch)
-                break;
+                return true;
         }
+        return false;
     }
 
     asio::io_context &io_;

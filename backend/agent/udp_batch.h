@@ -17,7 +17,9 @@
 #include <vector>
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,6 +51,28 @@ inline int udpSocket()
 inline void setInt(int fd, int level, int name, int value)
 {
     ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+// Drops, in the kernel, datagrams from any of `own` (address, port; host order) on a UDP
+// socket: a relay's own emissions come back to it on a segment it also listens to, and waking
+// up for them would cost as much as the datagrams it serves. Classic BPF: at offset 0 the UDP
+// header (the source port), the IP header at SKF_NET_OFF.
+inline bool dropOwnEmissions(int fd,
+                             const std::vector<std::pair<std::uint32_t, std::uint16_t>> &own)
+{
+    std::vector<sock_filter> code;
+    for (const auto &[address, port] : own) {
+        // if (ip.saddr == address && udp.source == port) return 0;
+        code.push_back(
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<std::uint32_t>(SKF_NET_OFF + 12)));
+        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, address, 0, 3));
+        code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0));
+        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1));
+        code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));
+    }
+    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
+    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
 }
 
 inline std::uint16_t boundPort(int fd)
@@ -142,12 +166,16 @@ struct SendBatch
     }
 };
 
-// A readable-socket watcher: calls onReadable until the socket is closed.
+// A readable-socket watcher: calls onReadable until the socket is closed. onReadable drains a
+// bounded number of batches (so that one busy socket cannot starve the loop) and returns true
+// when it emptied the socket (a recvmmsg returned less than a full batch). When it did not, the
+// next call is posted rather than awaited: the reactor's edge for that data is consumed already.
 class Watch
 {
 public:
-    Watch(asio::io_context &io, int fd, std::function<void()> onReadable)
-        : socket_(io, asio::ip::udp::v4(), fd)
+    Watch(asio::io_context &io, int fd, std::function<bool()> onReadable)
+        : io_(io)
+        , socket_(io, asio::ip::udp::v4(), fd)
         , onReadable_(std::move(onReadable))
     {
         arm();
@@ -167,13 +195,26 @@ private:
         socket_.async_wait(asio::ip::udp::socket::wait_read, [this, alive](const error_code &ec) {
             if (ec || !*alive)
                 return;
-            onReadable_();
-            if (*alive)
-                arm();
+            serve(alive);
         });
     }
+    void serve(const std::shared_ptr<bool> &alive)
+    {
+        const bool drained = onReadable_();
+        if (!*alive)
+            return;
+        if (!drained) {
+            asio::post(io_, [this, alive] {
+                if (*alive)
+                    serve(alive);
+            });
+            return;
+        }
+        arm();
+    }
+    asio::io_context &io_;
     asio::ip::udp::socket socket_;
-    std::function<void()> onReadable_;
+    std::function<bool()> onReadable_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

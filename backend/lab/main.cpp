@@ -4,19 +4,33 @@
 // every leader, is exactly the file's), then prints a live status table. Ctrl-C stops every
 // agent; agents die with the lab even if it is killed (PR_SET_PDEATHSIG).
 //
+// With --netns (root) the topology is built for real (netns_lab.h): a namespace per node, a
+// bridge per network, a router that forwards unicast only; each agent runs in its node's
+// namespace with the OS's interfaces, its membership port on its first address, its control port
+// on 127.0.0.1 there, which dmr-lab proxies to the same port on the host's 127.0.0.1
+// (control_proxy.h). Ctrl-C removes the namespaces too; after a crash (kill -9 of dmr-lab),
+// `dmr-lab --netns --cleanup --lab NAME` (or with the topology file) removes what is left.
+//
 //   dmr-lab resources/topologies/fig5.json
 //   dmr-lab resources/topologies/fig1.json --base-port 20000 --table leaders
+//   dmr-lab --netns resources/topologies/fig5.json
+//   dmr-lab --netns --cleanup --lab fig5
 //
 // The relay runs in loopback mode by default (--relay loopback): every network of the topology
 // is a multicast group on 127.0.0.1 (relay::loopbackSegment of the cluster name and the
 // network), the agents' tunnel ports are BASE+2000+i, and each agent probes every network once
-// a second, so `dmrctl reachability` shows the whole matrix without root. --relay off runs the
-// agents without a data plane, as before.
+// a second, so `dmrctl reachability` shows the whole matrix without root. With --netns it runs
+// in os mode (the namespaces' real interfaces) by default. --relay off runs the agents without a
+// data plane, as before.
+//
 //   dmr-lab resources/topologies/fig5.json --membership etcd
 //
 // With --membership etcd the lab starts its own etcd (Debian's etcd-server) on 127.0.0.1, client
 // port BASE+3000 and peer port BASE+3001, its data in the log folder, and points every agent at
 // it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
+
+#include "control_proxy.h"
+#include "netns_lab.h"
 
 #include "dmr/protocol.h"
 #include "dmr/topology.h"
@@ -24,10 +38,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -121,6 +137,14 @@ struct Agent
     std::uint16_t controlPort = 0;
     std::string logPath;
 };
+
+std::string ipCommand()
+{
+    for (const char *p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"})
+        if (::access(p, X_OK) == 0)
+            return p;
+    return "ip";
+}
 
 pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
 {
@@ -238,6 +262,11 @@ void stopProcess(pid_t &pid)
     pid = -1;
 }
 
+std::string namespacePrefixOf(const dmr::lab::NetnsLabPlan &lab)
+{
+    return dmr::lab::namespacePrefix(lab.lab);
+}
+
 std::string pad(std::string s, std::size_t width)
 {
     if (s.size() > width)
@@ -288,10 +317,47 @@ std::string statusTable(const std::vector<Agent> &agents, const std::string &mod
 
 } // namespace
 
+namespace {
+
+int cleanupLab(const std::string &lab, const std::string &stateDir)
+{
+    dmr::lab::ProcessRunner runner;
+    const auto report = dmr::lab::teardownNetnsLab(lab, runner, stateDir);
+    for (const auto pid : report.processesKilled)
+        std::cout << "dmr-lab: killed process " << pid << " left in lab " << lab << "\n";
+    for (const auto &ns : report.namespacesRemoved)
+        std::cout << "dmr-lab: removed namespace " << ns << "\n";
+    for (const auto &e : report.errors)
+        std::cerr << "dmr-lab: cleanup of lab " << lab << ": " << e << "\n";
+    if (report.errors.empty())
+        std::cout << "dmr-lab: lab " << lab << " is gone ("
+                  << (report.namespacesRemoved.empty()
+                          ? "nothing was left"
+                          : std::to_string(report.namespacesRemoved.size()) + " namespaces removed")
+                  << ")" << std::endl;
+    return report.errors.empty() ? 0 : 1;
+}
+
+// Every lab with a state file in stateDir.
+std::vector<std::string> labsIn(const std::string &stateDir)
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto &e : std::filesystem::directory_iterator(stateDir, ec)) {
+        const auto name = e.path().filename().string();
+        if (e.path().extension() == ".json")
+            out.push_back(name.substr(0, name.size() - 5));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     CLI::App app{"dmr-lab: runs a whole DMR cluster on this machine, one dmr-agent per node of a "
-                 "topology file, on 127.0.0.1"};
+                 "topology file, on 127.0.0.1 or (--netns) in network namespaces"};
     app.set_version_flag("--version", std::string("dmr-lab ") + DMR_VERSION);
     std::string topologyPath;
     int basePort = 17400;
@@ -304,15 +370,19 @@ int main(int argc, char **argv)
     int misses = 3;
     bool once = false;
     int joinTimeoutMs = 10000;
-    std::string relayMode = "loopback";
+    bool netns = false;
+    bool cleanup = false;
+    std::string labName;
+    std::string stateDir = dmr::lab::defaultStateDir();
+    std::vector<std::string> agentArgs;
+    std::string relayMode; // default: loopback, or os with --netns
     std::string clusterName;
-    std::vector<std::string> channels{"239.1.0.0/16:5000-5100"};
+    std::vector<std::string> channels; // default: by relay mode, below
     int probeIntervalMs = 1000;
     std::string membership = "embedded";
     std::string etcdEndpoints;
     int etcdTtlS = 2;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
-        ->required()
         ->check(CLI::ExistingFile);
     app.add_option("--base-port", basePort,
                    "Membership ports are BASE+i, control ports BASE+1000+i (i: node index)")
@@ -329,14 +399,34 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1, 100));
     app.add_option("--join-timeout-ms", joinTimeoutMs, "How long one agent may take to join");
     app.add_flag("--once", once, "Start, print the table once, stop everything, exit");
+    app.add_flag("--netns", netns,
+                 "Build the topology in network namespaces (root): a namespace per node, a bridge "
+                 "per network, a router that forwards unicast only; agents use the OS's "
+                 "interfaces");
+    app.add_flag("--cleanup", cleanup,
+                 "With --netns: remove what a lab left (namespaces, processes in them, its state "
+                 "file), e.g. after dmr-lab was killed; without --lab or a topology, every lab "
+                 "with a state file");
+    app.add_option("--lab", labName,
+                   "With --netns: the lab's name, 1-12 of [a-z0-9] (default: the topology's name); "
+                   "its namespaces are dmr-NAME-*");
+    app.add_option("--state-dir", stateDir, "With --netns: where labs record what they made");
+    app.add_option("--agent-arg", agentArgs,
+                   "An extra argument for every agent, e.g. --agent-arg=--relay.mode "
+                   "--agent-arg=os (repeatable; after dmr-lab's own, so it wins)")
+        ->allow_extra_args(false);
     app.add_option("--relay", relayMode,
-                   "The agents' relay: loopback (every network a multicast group on 127.0.0.1), "
-                   "os (the real interfaces; needs them), or off")
+                   "The agents' relay: loopback (every network a multicast group on 127.0.0.1; "
+                   "the default), os (the real interfaces; the default with --netns), or off")
         ->check(CLI::IsMember({"loopback", "os", "off"}));
     app.add_option("--cluster-name", clusterName,
                    "Cluster name (default: the topology's); it also picks the loopback segments, "
                    "so two labs with different names do not hear each other");
-    app.add_option("--channels", channels, "Channels the relay carries")->delimiter(',');
+    app.add_option("--channels", channels,
+                   "Channels the relay carries (default: 239.1.0.0/16:5000-5100 in loopback mode; "
+                   "239.1.0.0/24:5000-5100 in os mode, which joins every group of the range on "
+                   "every routed interface, at most 1024 joins)")
+        ->delimiter(',');
     app.add_option("--probe-interval-ms", probeIntervalMs, "Reachability probe interval; 0: off")
         ->check(CLI::Range(0, 60000));
     app.add_option("--membership", membership,
@@ -349,13 +439,71 @@ int main(int argc, char **argv)
         ->check(CLI::Range(2, 3600));
     CLI11_PARSE(app, argc, argv);
 
-    std::ifstream in(topologyPath);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto topo = dmr::parseTopology(text.str());
-    if (!topo) {
-        std::cerr << "dmr-lab: " << topologyPath << ": " << topo.error().message << "\n";
+    if (relayMode.empty())
+        relayMode = netns ? "os" : "loopback";
+    if (channels.empty())
+        channels = {relayMode == "os" ? "239.1.0.0/24:5000-5100" : "239.1.0.0/16:5000-5100"};
+    if (netns && relayMode == "loopback") {
+        std::cerr << "dmr-lab: --relay loopback does not work with --netns (each namespace has a "
+                     "127.0.0.1 of its own); use os or off\n";
         return 2;
+    }
+
+    if (netns && membership == "etcd" && etcdEndpoints.empty()) {
+        std::cerr << "dmr-lab: --membership etcd with --netns needs --etcd-endpoints: an etcd the "
+                     "lab starts listens on the host's 127.0.0.1, which the namespaces cannot "
+                     "reach\n";
+        return 2;
+    }
+
+    if (cleanup && !netns) {
+        std::cerr
+            << "dmr-lab: --cleanup goes with --netns (a loopback lab leaves nothing behind)\n";
+        return 2;
+    }
+    if (netns && ::geteuid() != 0) {
+        std::cerr << "dmr-lab: --netns needs root (network namespaces, bridges and veths); euid is "
+                  << ::geteuid() << "\n";
+        return 2;
+    }
+    std::optional<dmr::TopologyFile> topo;
+    if (!topologyPath.empty()) {
+        std::ifstream in(topologyPath);
+        std::stringstream text;
+        text << in.rdbuf();
+        auto parsed = dmr::parseTopology(text.str());
+        if (!parsed) {
+            std::cerr << "dmr-lab: " << topologyPath << ": " << parsed.error().message << "\n";
+            return 2;
+        }
+        topo = *parsed;
+    } else if (!cleanup) {
+        std::cerr << "dmr-lab: a topology file is required (resources/topologies/fig5.json)\n";
+        return 2;
+    }
+    if (netns && labName.empty() && topo)
+        labName = topo->name;
+    if (netns && !labName.empty()) {
+        auto ok = dmr::lab::checkLabName(labName);
+        if (!ok) {
+            std::cerr << "dmr-lab: " << ok.error().message
+                      << (topo && labName == topo->name ? " (from the topology's name; give --lab)"
+                                                        : "")
+                      << "\n";
+            return 2;
+        }
+    }
+    if (cleanup) {
+        if (!labName.empty())
+            return cleanupLab(labName, stateDir);
+        const auto labs = labsIn(stateDir);
+        if (labs.empty())
+            std::cout << "dmr-lab: no lab state files in " << stateDir << "; nothing to clean up"
+                      << std::endl;
+        int rc = 0;
+        for (const auto &l : labs)
+            rc |= cleanupLab(l, stateDir);
+        return rc;
     }
     if (clusterName.empty())
         clusterName = topo->name;
@@ -430,69 +578,134 @@ int main(int argc, char **argv)
         std::cout << "dmr-lab: etcd " << etcd << " up on " << client << " (data in " << data << ")"
                   << std::endl;
     }
+    // --netns: build the namespaces and the control proxy first.
+    std::optional<dmr::lab::NetnsLabPlan> lab;
+    std::unique_ptr<dmr::lab::ControlProxy> proxy;
+    dmr::lab::ProcessRunner runner;
+    if (netns) {
+        auto plan = dmr::lab::planNetnsLab(*topo, labName);
+        if (!plan) {
+            std::cerr << "dmr-lab: " << topologyPath << ": " << plan.error().message << "\n";
+            return 2;
+        }
+        lab = *plan;
+        const std::string statePath = dmr::lab::stateFilePath(stateDir, labName);
+        if (auto st = dmr::lab::readState(statePath); st) {
+            if (st->ownerPid > 0 && ::kill(static_cast<pid_t>(st->ownerPid), 0) == 0) {
+                std::cerr << "dmr-lab: lab " << labName << " is running (dmr-lab process "
+                          << st->ownerPid << ", " << statePath
+                          << "); stop it, or pick another --lab\n";
+                return 1;
+            }
+            std::cout << "dmr-lab: lab " << labName << " was left behind by process "
+                      << st->ownerPid << "; removing it first" << std::endl;
+            if (cleanupLab(labName, stateDir) != 0)
+                return 1;
+        }
+        std::cout << "dmr-lab: building lab " << labName << " in network namespaces ("
+                  << lab->commands.size() << " steps)" << std::endl;
+        if (auto built = dmr::lab::buildNetnsLab(*lab, runner, stateDir, ::getpid()); !built) {
+            std::cerr << "dmr-lab: " << built.error().message << "\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+    }
 
     // Ports by position in the join order.
     std::vector<Agent> agents;
     std::string peers;
+    std::vector<dmr::lab::ControlProxy::Route> routes;
     for (std::size_t i = 0; i < topo->joinOrder.size(); ++i) {
         Agent a;
         a.id = topo->joinOrder[i];
         a.membershipPort = static_cast<std::uint16_t>(basePort + static_cast<int>(i));
         a.controlPort = static_cast<std::uint16_t>(basePort + 1000 + static_cast<int>(i));
         a.logPath = logDir + "/agent-" + a.id + ".log";
-        peers += (peers.empty() ? "" : ",") + std::string("127.0.0.1:") +
-                 std::to_string(a.membershipPort);
+        const std::string host = lab ? lab->nodes.at(a.id).address : std::string("127.0.0.1");
+        peers += (peers.empty() ? "" : ",") + host + ":" + std::to_string(a.membershipPort);
+        if (lab)
+            routes.push_back({a.controlPort, lab->nodes.at(a.id).netns});
         agents.push_back(a);
     }
+    if (lab) {
+        auto started = dmr::lab::ControlProxy::start(routes);
+        if (!started) {
+            std::cerr << "dmr-lab: " << started.error().message
+                      << " (another lab on these ports? try --base-port)\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        proxy = std::move(started).value();
+    }
+    auto finish = [&](int rc) {
+        stopAll(agents);
+        if (etcdPid > 0) {
+            stopProcess(etcdPid);
+            std::cout << "dmr-lab: etcd stopped" << std::endl;
+        }
+        if (proxy && (proxy->connectionsRefused() != 0 || proxy->upstreamFailures() != 0))
+            std::cout << "dmr-lab: control proxy: " << proxy->connectionsRefused()
+                      << " connections refused at the bound of "
+                      << dmr::lab::ControlProxy::kConnectionsMax << ", "
+                      << proxy->upstreamFailures()
+                      << " that could not reach the agent in its namespace" << std::endl;
+        proxy.reset();
+        if (lab && cleanupLab(labName, stateDir) != 0)
+            rc = 1;
+        return rc;
+    };
 
     std::cout << "dmr-lab: starting " << agents.size() << " agents of " << topo->name
               << " in join order; logs in " << logDir << std::endl;
     for (auto &a : agents) {
         if (g_stop)
             break;
-        std::string ifaces;
-        for (const auto &i : topo->nodes.at(a.id).interfaces)
-            ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
-        std::vector<std::string> relayArgs;
+        std::vector<std::string> args;
+        if (lab) {
+            // The agent reads its interfaces from the OS of its namespace.
+            const auto &place = lab->nodes.at(a.id);
+            args = {ipCommand(),
+                    "netns",
+                    "exec",
+                    place.netns,
+                    agentPath,
+                    "--node.id",
+                    a.id,
+                    "--membership.listen",
+                    place.address + ":" + std::to_string(a.membershipPort)};
+        } else {
+            std::string ifaces;
+            for (const auto &i : topo->nodes.at(a.id).interfaces)
+                ifaces += (ifaces.empty() ? "" : ",") + i.name + "=" + i.address.toString();
+            args = {agentPath,
+                    "--node.id",
+                    a.id,
+                    "--node.interfaces",
+                    ifaces,
+                    "--membership.listen",
+                    "127.0.0.1:" + std::to_string(a.membershipPort)};
+        }
         if (relayMode != "off") {
             std::string list;
             for (const auto &c : channels)
                 list += (list.empty() ? "" : ",") + c;
-            relayArgs = {"--relay.enabled",
-                         "true",
-                         "--relay.mode",
-                         relayMode,
-                         "--relay.port",
-                         std::to_string(basePort + 2000 + static_cast<int>(&a - agents.data())),
-                         "--relay.channels",
-                         list,
-                         "--relay.probe_interval_ms",
-                         std::to_string(probeIntervalMs)};
+            for (const std::string &arg :
+                 {std::string("--relay.enabled"), std::string("true"), std::string("--relay.mode"),
+                  relayMode, std::string("--relay.port"),
+                  std::to_string(basePort + 2000 + static_cast<int>(&a - agents.data())),
+                  std::string("--relay.channels"), list, std::string("--relay.probe_interval_ms"),
+                  std::to_string(probeIntervalMs)})
+                args.push_back(arg);
         }
-        std::vector<std::string> args{agentPath,
-                                      "--node.id",
-                                      a.id,
-                                      "--node.interfaces",
-                                      ifaces,
-                                      "--cluster.name",
-                                      clusterName,
-                                      "--cluster.key",
-                                      key,
-                                      "--cluster.peers",
-                                      peers,
-                                      "--membership.listen",
-                                      "127.0.0.1:" + std::to_string(a.membershipPort),
-                                      "--membership.heartbeat_ms",
-                                      std::to_string(heartbeatMs),
-                                      "--membership.misses",
-                                      std::to_string(misses),
-                                      "--control.listen",
-                                      "127.0.0.1:" + std::to_string(a.controlPort),
-                                      "--control.operator_token",
-                                      token,
-                                      "--metrics.listen",
-                                      ""};
-        args.insert(args.end(), relayArgs.begin(), relayArgs.end());
+        for (const std::string &arg :
+             {std::string("--cluster.name"), clusterName, std::string("--cluster.key"), key,
+              std::string("--cluster.peers"), peers, std::string("--membership.heartbeat_ms"),
+              std::to_string(heartbeatMs), std::string("--membership.misses"),
+              std::to_string(misses), std::string("--control.listen"),
+              "127.0.0.1:" + std::to_string(a.controlPort), std::string("--control.operator_token"),
+              token, std::string("--metrics.listen"), std::string()})
+            args.push_back(arg);
+        args.insert(args.end(), agentArgs.begin(), agentArgs.end());
         if (membership == "etcd") {
             for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
                 args.emplace_back(arg);
@@ -522,20 +735,41 @@ int main(int argc, char **argv)
         if (!joined && !g_stop) {
             std::cerr << "dmr-lab: node " << a.id << " did not join within " << joinTimeoutMs
                       << " ms (" << lastError << ")\n";
-            stopAll(agents);
-            stopProcess(etcdPid);
-            return 1;
+            return finish(1);
         }
     }
     if (!g_stop) {
-        std::cout << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
-                  << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
-                  << agents.front().id << " first); for example:\n"
-                  << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-                  << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-                  << " --token " << token << " drill kill " << agents.front().id
-                  << " --reason test --duration-ms 5000\n"
-                  << "Ctrl-C stops every agent." << std::endl;
+        std::cout
+            << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
+            << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
+            << agents.front().id << " first)" << (lab ? ", proxied into the namespaces" : "")
+            << "; for example:\n"
+            << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+            << " --token " << token << " drill kill " << agents.front().id
+            << " --reason test --duration-ms 5000\n"
+            << (relayMode == "off"
+                    ? std::string()
+                    : "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +
+                          " reachability   (who hears whom; relay in " + relayMode + " mode)\n")
+            << (relayMode == "loopback" ? "  dmr-segment send --cluster " + clusterName +
+                                              " --network NETWORK --count 3   (send on a network)\n"
+                                        : std::string());
+        if (lab)
+            std::cout << "  ip netns exec " << lab->nodes.at(agents.back().id).netns << " "
+                      << besideSelf("dmr-mcast")
+                      << " send --group 239.1.0.7 --port 5007 --count 100   (send on "
+                         "node "
+                      << agents.back().id << "'s network)\n"
+                      << "Namespaces: " << lab->switchNs << " (bridges br0-br"
+                      << lab->networks.size() - 1 << "), " << lab->routerNs
+                      << " (the unicast router), " << namespacePrefixOf(*lab) << "nID (node ID); "
+                      << "a shell on node " << agents.back().id << ": ip netns exec "
+                      << lab->nodes.at(agents.back().id).netns << " bash\n"
+                      << "If dmr-lab dies without Ctrl-C: dmr-lab --netns --cleanup --lab "
+                      << labName << "\n";
+        std::cout << "Ctrl-C stops every agent" << (lab ? " and removes the namespaces." : ".")
+                  << std::endl;
     }
 
     const bool tty = ::isatty(1) != 0;
@@ -565,11 +799,7 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::cout << "dmr-lab: stopping " << agents.size() << " agents" << std::endl;
-    stopAll(agents);
-    if (etcdPid > 0) {
-        stopProcess(etcdPid);
-        std::cout << "dmr-lab: etcd stopped" << std::endl;
-    }
+    const int rc = finish(0);
     std::cout << "dmr-lab: stopped; no agent left running" << std::endl;
-    return 0;
+    return rc;
 }

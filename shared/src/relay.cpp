@@ -348,8 +348,19 @@ Decision decide(const Role &role, const From &from)
 
 std::uint64_t hashBytes(std::span<const std::uint8_t> bytes, std::uint64_t seed)
 {
-    std::uint64_t h = seed ^ (bytes.size() * kMul);
+    // Four independent lanes of multiply-xor over 32 bytes per round (a 1,200-byte payload in a
+    // few hundred cycles), folded with a full mix at the end.
+    std::uint64_t lanes[4] = {seed ^ kMul, seed + bytes.size(), ~seed, seed * kMul + 1};
     std::size_t i = 0;
+    for (; i + 32 <= bytes.size(); i += 32) {
+        for (int k = 0; k < 4; ++k) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, bytes.data() + i + 8 * static_cast<std::size_t>(k), 8);
+            lanes[k] = (lanes[k] ^ w) * kMul;
+            lanes[k] ^= lanes[k] >> 29;
+        }
+    }
+    std::uint64_t h = mix(lanes[0]) ^ mix(lanes[1] + 1) ^ mix(lanes[2] + 2) ^ mix(lanes[3] + 3);
     for (; i + 8 <= bytes.size(); i += 8) {
         std::uint64_t w = 0;
         std::memcpy(&w, bytes.data() + i, 8);
@@ -358,7 +369,7 @@ std::uint64_t hashBytes(std::span<const std::uint8_t> bytes, std::uint64_t seed)
     std::uint64_t tail = 0;
     for (std::size_t k = 0; i + k < bytes.size(); ++k)
         tail |= std::uint64_t{bytes[i + k]} << (8 * k);
-    h = (h ^ mix(tail)) * kMul;
+    h = (h ^ mix(tail ^ bytes.size())) * kMul;
     return mix(h);
 }
 

@@ -178,24 +178,24 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
     n.process->setProcessChannelMode(QProcess::MergedChannels);
     n.process->setStandardOutputFile(
         logDir_ + QStringLiteral("/agent-") + id + QStringLiteral(".log"), QIODevice::Append);
-    QStringList args{QStringLiteral("--node.id"),
-                     id,
-                     QStringLiteral("--node.interfaces"),
-                     n.interfaces.join(QLatin1Char(',')),
-                     QStringLiteral("--cluster.name"),
-                     clusterName_,
-                     QStringLiteral("--cluster.key"),
-                     defaultKey(),
-                     QStringLiteral("--cluster.peers"),
-                     peersOf(id),
-                     QStringLiteral("--membership.listen"),
-                     membershipAddress(id),
-                     QStringLiteral("--control.listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
-                     QStringLiteral("--control.operator_token"),
-                     token(),
-                     QStringLiteral("--metrics.listen"),
-                     QString()};
+    QStringList args{QStringLiteral("--node.id"), id};
+    // No interface list: the agent reads the OS's (in its namespace).
+    if (!n.interfaces.isEmpty())
+        args << QStringLiteral("--node.interfaces") << n.interfaces.join(QLatin1Char(','));
+    args << QStringList{QStringLiteral("--cluster.name"),
+                        clusterName_,
+                        QStringLiteral("--cluster.key"),
+                        defaultKey(),
+                        QStringLiteral("--cluster.peers"),
+                        peersOf(id),
+                        QStringLiteral("--membership.listen"),
+                        membershipAddress(id),
+                        QStringLiteral("--control.listen"),
+                        QStringLiteral("127.0.0.1:%1").arg(controlPort(id)),
+                        QStringLiteral("--control.operator_token"),
+                        token(),
+                        QStringLiteral("--metrics.listen"),
+                        QString()};
     if (!etcdEndpoints_.isEmpty())
         args << QStringLiteral("--membership.backend") << QStringLiteral("etcd")
              << QStringLiteral("--membership.etcd_endpoints")

@@ -19,7 +19,7 @@ public:
     struct Node
     {
         QString id;
-        QStringList interfaces; // "eth0=10.0.1.1/24"
+        QStringList interfaces; // "eth0=10.0.1.1/24"; empty: the OS's (--node.interfaces left out)
         int index = 0;          // ports: base + index (membership), base + 1000 + index (control)
         std::unique_ptr<QProcess> process;
         QStringList extraArgs;

@@ -22,7 +22,10 @@
 //   24   4   epoch: the origin's relay incarnation, so a restarted origin's sequence is new
 //   28   8   sequence: per origin and epoch, from 1, one per datagram ingested
 //   36   .   origin node id, then hop node id (bytes)
-//    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax; keepalive: none)
+//    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax = 2,048 bytes,
+//            which covers a 1,500-byte MTU; keepalive: none). Larger datagrams are dropped and
+//            counted (oversize, segment-truncated): a bound that keeps the relay's batch
+//            buffers small enough to stay in cache (measured with dmr-bench-relay)
 //
 // Forwarding (a star: the system leader roots every tunnel, a group leader is a leaf):
 //  - from a segment this node routes: to every tunnel it holds, and onto every other network
@@ -56,7 +59,7 @@ inline constexpr std::uint8_t kInitialTtl = 4; // a star needs 2 tunnel hops at 
 inline constexpr std::size_t kNodeIdBytesMax = 64;
 inline constexpr std::size_t kFixedHeaderBytes = 36;
 inline constexpr std::size_t kHeaderBytesMax = kFixedHeaderBytes + 2 * kNodeIdBytesMax;
-inline constexpr std::size_t kPayloadBytesMax = 8192;
+inline constexpr std::size_t kPayloadBytesMax = 2048;
 inline constexpr std::size_t kTunnelDatagramBytesMax = kHeaderBytesMax + kPayloadBytesMax;
 
 // ---- Channels ----------------------------------------------------------------------------------

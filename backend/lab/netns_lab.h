@@ -1,0 +1,124 @@
+#pragma once
+// A topology file built for real in Linux network namespaces (dmr-lab --netns, the namespace
+// tests and the namespace benchmark):
+//
+//   namespace dmr-LAB-sw   one bridge per network (br0, br1, ...), IGMP snooping off: a plain
+//                          switch that floods multicast to every port
+//   namespace dmr-LAB-rt   the router: one leg (leg0, ...) on the network of every node's first
+//                          interface, at that network's last host address; ip_forward=1 and no
+//                          multicast routing, so it forwards unicast between its networks and
+//                          never multicast (the seed's Fig. 5, router 520)
+//   namespace dmr-LAB-nID  node ID: one veth per interface of the topology file, named and
+//                          addressed as the file says (eth0 10.0.1.2/24), its switch end vNiK in
+//                          the switch namespace on that network's bridge; a default route via
+//                          the router leg of its first interface's network (when there is one)
+//
+// Nothing is made in the root namespace: deleting the lab's namespaces removes every bridge,
+// veth and route with them. planNetnsLab is pure (the commands, in order); buildNetnsLab runs
+// them through a CommandRunner (the real one runs `ip`), recording every namespace in a state
+// file before it makes it, so that teardownNetnsLab finds everything after a crash.
+
+#include "dmr/result.h"
+#include "dmr/topology.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dmr::lab {
+
+// A lab name: 1-12 characters of [a-z0-9], so that every namespace name starts with the unique
+// prefix "dmr-LAB-" (no lab's prefix is another's).
+Result<std::string> checkLabName(std::string_view name);
+std::string namespacePrefix(std::string_view lab); // "dmr-fig5-"
+
+struct NetnsLabPlan
+{
+    struct RouterLeg
+    {
+        std::string network; // "10.0.1.0/24"
+        std::string name;    // leg0, in the router namespace
+        std::string address; // "10.0.1.254/24"
+    };
+    struct NodePlace
+    {
+        std::string netns;   // dmr-fig5-n2
+        std::string address; // its first interface's address without prefix: 10.0.1.2
+        std::string gateway; // the router leg it routes through; empty: none
+        std::vector<std::string> switchPorts; // its veths' ends on the bridges (switch namespace)
+    };
+
+    std::string lab;
+    std::string switchNs;
+    std::string routerNs;
+    std::vector<std::string> networks; // bridge brI is networks[I]
+    std::vector<RouterLeg> routerLegs;
+    std::map<NodeId, NodePlace> nodes;
+    std::vector<std::string> namespaces; // in creation order: switch, router, nodes (join order)
+    // Every step, in order: argv of a command (all start with "ip").
+    std::vector<std::vector<std::string>> commands;
+};
+
+// Every namespace, link, address and route of the lab. Refuses (naming the node and interface)
+// IPv6 addresses, networks too small for a router address, and a node holding the router's
+// address.
+Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view lab);
+
+// The seam to the OS: runs one command (argv[0] is looked up in PATH and /usr/sbin, /sbin) and
+// returns what it printed, or an error with the command and its output.
+class CommandRunner
+{
+public:
+    virtual ~CommandRunner() = default;
+    virtual Result<std::string> run(const std::vector<std::string> &argv) = 0;
+};
+
+// The real one: fork and exec, stdout and stderr captured (at most 64 KiB kept), killed after
+// timeoutMs.
+class ProcessRunner final : public CommandRunner
+{
+public:
+    explicit ProcessRunner(int timeoutMs = 20000)
+        : timeoutMs_(timeoutMs)
+    {
+    }
+    Result<std::string> run(const std::vector<std::string> &argv) override;
+
+private:
+    int timeoutMs_;
+};
+
+// What a lab made, kept in STATE_DIR/LAB.json (default /run/dmr-lab) while it exists.
+struct NetnsLabState
+{
+    std::string lab;
+    std::int64_t ownerPid = 0;           // the dmr-lab (or test) that made it
+    std::vector<std::string> namespaces; // made or about to be made
+};
+std::string defaultStateDir(); // /run/dmr-lab
+std::string stateFilePath(std::string_view stateDir, std::string_view lab);
+Result<NetnsLabState> readState(const std::string &path);
+Result<bool> writeState(const std::string &path, const NetnsLabState &state);
+
+// Runs the plan's commands in order, stopping at the first that fails (its error names the
+// command). The state file lists every namespace before it is made. On failure what was made
+// stays (and is in the state file): call teardownNetnsLab.
+Result<bool> buildNetnsLab(const NetnsLabPlan &plan, CommandRunner &runner,
+                           const std::string &stateDir, std::int64_t ownerPid);
+
+struct TeardownReport
+{
+    std::vector<std::string> namespacesRemoved;
+    std::vector<std::int64_t> processesKilled;
+    std::vector<std::string> errors; // what could not be removed, and why
+};
+
+// Removes the lab: every namespace its state file lists and every namespace whose name starts
+// with its prefix, after SIGKILL to every process still in them (agents, receivers, smcrouted),
+// then the state file. Running it again when nothing is left is a no-op.
+TeardownReport teardownNetnsLab(std::string_view lab, CommandRunner &runner,
+                                const std::string &stateDir);
+
+} // namespace dmr::lab

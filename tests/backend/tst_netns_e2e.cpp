@@ -1,0 +1,293 @@
+// End to end, in network namespaces: the seed's Fig. 5 built for real (backend/lab/netns_lab.h:
+// a namespace per node, a bridge per network, a router between A and B that forwards unicast
+// and never multicast), a dmr-agent per node on the OS's interfaces with the relay in os mode,
+// a sender on node 3 (network A) sending 2,000 numbered datagrams at 500 per second to a routed
+// group, and a receiver on every other node. Multicast reaches networks B and C only through
+// DMR's tunnels.
+//
+// One row per case, each on a lab of its own:
+//  - steady state: every receiver gets every datagram exactly once;
+//  - the system leader (node 2) is killed (kill -9) mid-stream: every survivor keeps receiving;
+//    each receiver's outage window (ms) and lost datagrams are reported (qInfo), not asserted:
+//    speed is the benchmark's business (tests/bench/netns_bench.cpp);
+//  - a group leader (node 6, network B) is drained mid-stream: 0 lost, 0 duplicated;
+//  - restored: node 6 drained before the stream and restored mid-stream: delivery stays
+//    exactly-once. The issue asked that "the original plan returns"; by the membership rule a
+//    restored node rejoins at the end of every list (scenario 10_drain_and_restore.txt: "node 6
+//    is last on B and leadership stays with node 4"), so the row checks that plan instead, and
+//    the original one at the start.
+//
+// Needs root and iproute2; skipped with the reason otherwise. Every wait is a condition polled
+// with a generous deadline.
+
+#include "netns_cluster.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QtTest>
+
+#include <csignal>
+
+#include <unistd.h>
+
+namespace {
+
+constexpr int kDeadlineMs = 60000;
+constexpr long kCount = 2000;
+constexpr double kRate = 500;
+constexpr long kEventAtSeq = 600; // the mid-stream event, once node 1 has heard this many
+const QString kGroup = QStringLiteral("239.1.0.7");
+constexpr int kPort = 5007;
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+const QString kSender = s("3");
+const QStringList kReceivers{s("1"), s("2"), s("4"), s("5"), s("6")};
+
+QStringList strings(const QJsonValue &array)
+{
+    QStringList out;
+    for (const auto &v : array.toArray())
+        out << v.toString();
+    return out;
+}
+
+QStringList tunnelsOf(const QJsonObject &state)
+{
+    QStringList out;
+    for (const auto &t : state.value(s("tunnels")).toArray()) {
+        const auto o = t.toObject();
+        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
+                   o[s("leaf")].toObject()[s("node")].toString();
+    }
+    out.sort();
+    return out;
+}
+
+// A plan as every agent carries it out: the system leader, and per node what it leads and the
+// tunnels it holds ("root-leaf"); nodes not listed lead nothing and hold no tunnel.
+struct Expect
+{
+    QString systemLeader;
+    std::map<QString, QStringList> leads;
+    std::map<QString, QStringList> tunnels;
+};
+
+// Fig. 5's plan (its Fig. 6): 2 is system leader and leads A, 6 leads B, 4 leads C; tunnels
+// 2-6 and 2-4.
+const Expect kOriginal{
+    s("2"),
+    {{s("2"), {s("10.0.1.0/24")}}, {s("6"), {s("10.0.2.0/24")}}, {s("4"), {s("10.0.3.0/24")}}},
+    {{s("2"), {s("2-4"), s("2-6")}}, {s("6"), {s("2-6")}}, {s("4"), {s("2-4")}}}};
+// Node 6 drained: 4 leads B and C, one tunnel 2-4 carries both. Restored, 6 rejoins last on B
+// and leadership stays with 4 (tests/core/testdata/scenarios/10_drain_and_restore.txt), so this
+// is also the plan after the restore.
+const Expect kSixDrained{
+    s("2"),
+    {{s("2"), {s("10.0.1.0/24")}}, {s("4"), {s("10.0.2.0/24"), s("10.0.3.0/24")}}},
+    {{s("2"), {s("2-4")}}, {s("4"), {s("2-4")}}}};
+
+bool holds(AgentCluster &c, const QStringList &ids, const Expect &e)
+{
+    for (const auto &id : ids) {
+        const auto st = c.state(id);
+        if (st.isEmpty() || st[s("system_leader")].toString() != e.systemLeader ||
+            st[s("handover_pending")].toBool())
+            return false;
+        const auto leads = e.leads.find(id);
+        if (strings(st[s("leads")]) != (leads == e.leads.end() ? QStringList{} : leads->second))
+            return false;
+        const auto tunnels = e.tunnels.find(id);
+        if (tunnelsOf(st) != (tunnels == e.tunnels.end() ? QStringList{} : tunnels->second))
+            return false;
+    }
+    return true;
+}
+
+QString describeStates(AgentCluster &c, const QStringList &ids)
+{
+    QString out;
+    for (const auto &id : ids) {
+        const auto st = c.state(id);
+        out += s("\n  node %1: %2, system leader %3, leads [%4], tunnels [%5]")
+                   .arg(id, st[s("role")].toString(), st[s("system_leader")].toString(),
+                        strings(st[s("leads")]).join(QLatin1Char(' ')),
+                        tunnelsOf(st).join(QLatin1Char(' ')));
+    }
+    return out;
+}
+
+double nowMs()
+{
+    return static_cast<double>(QDateTime::currentMSecsSinceEpoch());
+}
+
+QJsonObject drill(AgentCluster &c, const QString &via, const QString &action, const QString &node)
+{
+    return c.ask(via, {{s("type"), s("drill")},
+                       {s("action"), action},
+                       {s("node"), node},
+                       {s("reason"), s("tst_netns_e2e")}});
+}
+
+} // namespace
+
+class TestNetnsE2e : public QObject
+{
+    Q_OBJECT
+
+    QStringList relay_;
+    QString noRelay_;
+
+private slots:
+    void initTestCase()
+    {
+        const QString why = NetnsCluster::whyUnavailable();
+        if (!why.isEmpty())
+            QSKIP(qPrintable(why));
+        relay_ = NetnsCluster::relayArgs(s(DMR_AGENT_PATH), &noRelay_);
+        if (!noRelay_.isEmpty())
+            qWarning("%s; the rows that need delivery across the router will fail",
+                     qPrintable(noRelay_));
+    }
+
+    void delivery_data()
+    {
+        QTest::addColumn<QString>("event");
+        QTest::newRow("steady state: every receiver gets every datagram exactly once") << s("none");
+        QTest::newRow("system leader killed mid-stream: every survivor keeps receiving")
+            << s("kill-system-leader");
+        QTest::newRow("group leader drained mid-stream: 0 lost, 0 duplicated")
+            << s("drain-group-leader");
+        QTest::newRow("drained leader restored mid-stream: it rejoins last, exactly-once")
+            << s("restore");
+    }
+
+    void delivery()
+    {
+        QFETCH(QString, event);
+        static int row = 0;
+        ++row;
+        const QString labName = s("e%1r%2").arg(::getpid() % 100000).arg(row);
+        NetnsCluster lab(labName, s(DMR_RESOURCES) + s("/topologies/fig5.json"), s(DMR_AGENT_PATH),
+                         s(DMR_MCAST_PATH), 47400, relay_);
+        const QString built = lab.build();
+        QVERIFY2(built.isEmpty(), qPrintable(built));
+        const QString started = lab.startAgents();
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        AgentCluster &c = lab.agents();
+        const QStringList all = lab.joinOrder();
+        QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kOriginal); }, kDeadlineMs),
+                 qPrintable(s("the agents do not hold Fig. 5's plan:") + describeStates(c, all)));
+
+        if (event == s("restore")) {
+            const auto r = drill(c, s("1"), s("drain"), s("6"));
+            QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kSixDrained); }, kDeadlineMs),
+                     qPrintable(s("draining 6 did not move B to 4:") + describeStates(c, all)));
+        }
+
+        for (const auto &id : kReceivers) {
+            const QString err = lab.startReceiver(id, kGroup, kPort);
+            QVERIFY2(err.isEmpty(), qPrintable(err));
+        }
+        const QString sent = lab.startSender(kSender, kGroup, kPort, kRate, kCount);
+        QVERIFY2(sent.isEmpty(), qPrintable(sent));
+
+        std::optional<double> eventMs;
+        if (event != s("none")) {
+            // Mid-stream: once node 1 (on the sender's network, so it hears every datagram
+            // whatever DMR does) has heard kEventAtSeq of them.
+            QVERIFY2(AgentCluster::waitFor([&] { return lab.highestSeq(s("1")) >= kEventAtSeq; },
+                                           kDeadlineMs),
+                     "node 1 does not hear the sender on its own network");
+            eventMs = nowMs();
+            if (event == s("kill-system-leader")) {
+                c.kill9(s("2"));
+            } else if (event == s("drain-group-leader")) {
+                const auto r = drill(c, s("1"), s("drain"), s("6"));
+                QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
+            } else if (event == s("restore")) {
+                const auto r = drill(c, s("1"), s("restore"), s("6"));
+                QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
+            }
+        }
+        const QString done = lab.waitSender(kDeadlineMs);
+        QVERIFY2(done.isEmpty(), qPrintable(done));
+        const double sentEndMs = nowMs();
+        // Datagrams still in flight: wait until every receiver has the last one (or a deadline,
+        // for those that never will).
+        const QStringList survivors = event == s("kill-system-leader")
+                                          ? QStringList{s("1"), s("4"), s("5"), s("6")}
+                                          : kReceivers;
+        AgentCluster::waitFor(
+            [&] {
+                for (const auto &id : kReceivers)
+                    if (lab.highestSeq(id) < kCount)
+                        return false;
+                return true;
+            },
+            5000);
+        lab.stopReceivers();
+
+        // Report every receiver, then judge.
+        QStringList failures;
+        for (const auto &id : kReceivers) {
+            const Delivery d = analyse(lab.arrivals(id), kCount, eventMs, sentEndMs);
+            qInfo("%s: node %s: %s", qPrintable(event), qPrintable(id), qPrintable(d.text()));
+            if (event == s("kill-system-leader")) {
+                if (survivors.contains(id) && (!d.recovered || lab.highestSeq(id) != kCount))
+                    failures << s("node %1 stopped receiving after the kill: %2").arg(id, d.text());
+                if (d.duplicates != 0)
+                    failures << s("node %1 got duplicates: %2").arg(id, d.text());
+            } else if (d.lost != 0 || d.duplicates != 0 || d.foreign != 0) {
+                failures
+                    << s("node %1 did not get every datagram exactly once: %2").arg(id, d.text());
+            }
+        }
+        if (event == s("kill-system-leader"))
+            QVERIFY2(
+                AgentCluster::waitFor(
+                    [&] { return c.state(s("6"))[s("role")].toString() == s("system-leader"); },
+                    kDeadlineMs),
+                qPrintable(s("node 6 did not become system leader:") +
+                           describeStates(c, survivors)));
+        if (event == s("restore")) {
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kSixDrained); }, kDeadlineMs),
+                     qPrintable(s("after the restore the agents do not hold the plan of scenario "
+                                  "10 (6 last on B, 4 leads it):") +
+                                describeStates(c, all)));
+            QCOMPARE(c.state(s("6"))[s("state")].toString(), s("up"));
+        }
+        if (!failures.isEmpty() && eventMs) {
+            // What the routing points did around the event, to tell where datagrams fell.
+            for (const auto &id : {s("2"), s("4"), s("6"), s("1")}) {
+                for (const auto &e : c.state(id)[s("data_plane_log")].toArray()) {
+                    const auto o = e.toObject();
+                    const double t = o[s("time_ms")].toDouble();
+                    if (t >= *eventMs - 1000 && t <= *eventMs + 5000)
+                        qInfo("  node %s at event%+.0f ms: %s", qPrintable(id), t - *eventMs,
+                              qPrintable(o[s("text")].toString()));
+                }
+            }
+            for (const auto &id : kReceivers) {
+                const auto log = lab.arrivals(id);
+                for (std::size_t i = 1; i < log.size(); ++i)
+                    if (log[i].seq > log[i - 1].seq + 1)
+                        qInfo("  node %s: datagrams %ld-%ld missing, between arrivals at "
+                              "event%+.1f ms and event%+.1f ms",
+                              qPrintable(id), log[i - 1].seq + 1, log[i].seq - 1,
+                              log[i - 1].tMs - *eventMs, log[i].tMs - *eventMs);
+            }
+        }
+        if (!failures.isEmpty() && !noRelay_.isEmpty())
+            failures << noRelay_;
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(s("\n"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNetnsE2e)
+#include "tst_netns_e2e.moc"

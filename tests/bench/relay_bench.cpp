@@ -1,0 +1,628 @@
+// dmr-bench-relay: DMR's relay against a minimal baseline relay, on loopback, in one run on one
+// machine. A benchmark program, not a test: it prints every figure, the ratios and the targets.
+//
+//   dmr-bench-relay [--datagrams 200000] [--samples 3000] [--runs 3]
+//
+// Every relay runs in a process of its own (fork), as it would on a node: DMR's is the agent's
+// RelayDataPlane (backend/agent/relay_data_plane.h) on its own io_context in loopback mode,
+// given its part of a plan by hand (routes and tunnels, as the agent would give it); the
+// baseline is baselineRelay() below: recvmmsg and sendmmsg in a loop, no logic at all, the
+// same batch size. Both forward the same segment frames (relay::encodeSegmentFrame) on the same
+// loopback segments (relay::loopbackSegment).
+//
+// Throughput, datagrams per second through one relay process, 64 B and 1,200 B payloads:
+//   ingress  a sender process blasts N segment frames on network A's segment; the relay (the
+//            system leader, routing A, root of one tunnel) tunnels them to a sink that counts;
+//   egress   a sender process blasts N tunnel datagrams at the relay (a leaf routing B); the
+//            relay emits them on B's segment, where the sink counts.
+//   The rate is what reached the sink divided by the time from its first to its last datagram
+//   (a relay that cannot keep up drops at its socket: the carried rate is what counts). Best of
+//   --runs runs, each direction and size.
+// Latency, one datagram at a time (send, wait for it, next), from the sender on A's segment to a
+// receiver on B's segment, in this process (one clock): directly (A and B the same segment: no
+// relay), through one tunnel hop (A's leader -> B's leader: two relay processes) and two hops
+// (A's leader -> the system leader -> B's leader: three). Added latency = the path's minus the
+// direct path's, at p50 and p99; per hop: divided by the number of tunnel hops.
+//
+// Targets (the issue): DMR carries at least 80% of the baseline's datagrams/s at 64 B and at
+// 1,200 B; its added latency per hop is at most 1.5x the baseline's at p50.
+
+#include "relay_data_plane.h"
+#include "segment_io.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace dmr;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kBatch = 64;
+constexpr std::size_t kBufBytes = 2048;
+
+// Chosen once, in the parent: every child's segments must be the parent's.
+const std::string &cluster()
+{
+    static const std::string name = "bench-" + std::to_string(::getpid());
+    return name;
+}
+
+sockaddr_in v4(std::uint32_t host, std::uint16_t port)
+{
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(host);
+    a.sin_port = htons(port);
+    return a;
+}
+
+// A blocking UDP socket bound to 127.0.0.1:port (0: any free port).
+int unicastSocket(std::uint16_t port)
+{
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int big = 8 << 20;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    const sockaddr_in at = v4(INADDR_LOOPBACK, port);
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&at), sizeof at) != 0) {
+        std::perror("bind");
+        ::_exit(1);
+    }
+    return fd;
+}
+
+// A blocking socket joined to a network's loopback segment.
+int segmentSocket(const GroupName &network)
+{
+    const auto seg = relay::loopbackSegment(cluster(), network);
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    int zero = 0;
+    int big = 8 << 20;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    const sockaddr_in at = v4(seg.group, seg.port);
+    ip_mreq m{};
+    m.imr_multiaddr.s_addr = htonl(seg.group);
+    m.imr_interface.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&at), sizeof at) != 0 ||
+        ::setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) {
+        std::perror("segment socket");
+        ::_exit(1);
+    }
+    return fd;
+}
+
+// A socket that sends to segments (multicast out of 127.0.0.1) and to unicast ports.
+int senderSocket()
+{
+    const int fd = unicastSocket(0);
+    in_addr lo{};
+    lo.s_addr = htonl(INADDR_LOOPBACK);
+    ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof lo);
+    return fd;
+}
+
+sockaddr_in segmentAddress(const GroupName &network)
+{
+    const auto seg = relay::loopbackSegment(cluster(), network);
+    return v4(seg.group, seg.port);
+}
+
+// ---- The minimal baseline relay ---------------------------------------------------------------
+
+// recvmmsg from `in`, sendmmsg all of it to `to` through `out`. No parsing, no decision.
+[[noreturn]] void baselineRelay(int in, int out, sockaddr_in to)
+{
+    static char buf[kBatch][kBufBytes];
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch];
+    for (;;) {
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            iov[i] = {buf[i], kBufBytes};
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int n = ::recvmmsg(in, msgs, kBatch, MSG_WAITFORONE, nullptr);
+        if (n <= 0)
+            continue;
+        for (int i = 0; i < n; ++i) {
+            iov[i].iov_len = msgs[i].msg_len;
+            msgs[i].msg_hdr.msg_name = &to;
+            msgs[i].msg_hdr.msg_namelen = sizeof to;
+        }
+        for (int sent = 0; sent < n;) {
+            const int k = ::sendmmsg(out, msgs + sent, static_cast<unsigned>(n - sent), 0);
+            if (k <= 0)
+                break;
+            sent += k;
+        }
+    }
+}
+
+// ---- DMR's relay -------------------------------------------------------------------------------
+
+struct DmrNode
+{
+    NodeId id;
+    Interface iface; // the network it is on (and routes, when `routes`)
+    bool routes = true;
+    std::uint16_t port = 0;     // its tunnel port
+    std::vector<NodeId> leaves; // it roots tunnels to these
+    NodeId root;                // or is the leaf of this one
+};
+
+Endpoint endpointOf(const DmrNode &n)
+{
+    return {n.id, n.iface.name, n.iface.address.address()};
+}
+
+[[noreturn]] void dmrRelay(const DmrNode &self, const std::map<NodeId, DmrNode> &all)
+{
+    agent::asio::io_context io(1);
+    agent::AgentConfig::RelaySection config;
+    config.enabled = true;
+    config.mode = agent::RelayMode::Loopback;
+    config.channels = {*relay::ChannelRange::parse("239.1.0.0/16:5000-5100")};
+    config.port = self.port;
+    config.probeIntervalMs = 0;
+    const auto t0 = Clock::now();
+    agent::RelayDataPlane plane(
+        io, self.id, config, agent::makeLoopbackSegmentIo(io, cluster()),
+        [&all](const NodeId &n) -> std::optional<std::uint16_t> {
+            auto it = all.find(n);
+            if (it == all.end())
+                return std::nullopt;
+            return it->second.port;
+        },
+        [t0] {
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+        });
+    if (auto r = plane.start({self.iface}); !r) {
+        std::cerr << "dmr relay " << self.id << ": " << r.error().message << "\n";
+        ::_exit(1);
+    }
+    std::vector<Action> actions;
+    if (self.routes) {
+        Action a;
+        a.kind = Action::Kind::Route;
+        a.route = {self.id, self.iface.name, self.iface.group()};
+        actions.push_back(a);
+    }
+    auto tunnel = [&](const DmrNode &root, const DmrNode &leaf) {
+        Action a;
+        a.kind = Action::Kind::OpenTunnel;
+        a.tunnel = {endpointOf(root), endpointOf(leaf), {leaf.iface.group()}};
+        actions.push_back(a);
+    };
+    for (const auto &leaf : self.leaves)
+        tunnel(self, all.at(leaf));
+    if (!self.root.empty())
+        tunnel(all.at(self.root), self);
+    for (const auto &e : plane.apply(actions))
+        std::cerr << "dmr relay " << self.id << ": " << e << "\n";
+    io.run();
+    ::_exit(0);
+}
+
+// ---- Processes ---------------------------------------------------------------------------------
+
+std::vector<pid_t> g_children;
+
+template<typename F>
+void spawn(F body)
+{
+    std::cout.flush();
+    std::fflush(stdout);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        body();
+        ::_exit(0);
+    }
+    g_children.push_back(pid);
+}
+
+void stopChildren()
+{
+    for (pid_t p : g_children)
+        ::kill(p, SIGKILL);
+    for (pid_t p : g_children)
+        ::waitpid(p, nullptr, 0);
+    g_children.clear();
+}
+
+void settle()
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the relays bind and join
+}
+
+// ---- Throughput --------------------------------------------------------------------------------
+
+// Sends `count` copies of `datagram` to `to`, in sendmmsg batches, as fast as it can.
+[[noreturn]] void blast(sockaddr_in to, std::vector<std::uint8_t> datagram, std::size_t count)
+{
+    const int fd = senderSocket();
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch];
+    for (std::size_t i = 0; i < kBatch; ++i) {
+        iov[i] = {datagram.data(), datagram.size()};
+        msgs[i].msg_hdr = {};
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &to;
+        msgs[i].msg_hdr.msg_namelen = sizeof to;
+    }
+    std::size_t sent = 0;
+    while (sent < count) {
+        const auto n = static_cast<unsigned>(std::min<std::size_t>(kBatch, count - sent));
+        const int k = ::sendmmsg(fd, msgs, n, 0);
+        if (k > 0)
+            sent += static_cast<std::size_t>(k);
+    }
+    ::_exit(0);
+}
+
+struct Carried
+{
+    std::size_t received = 0;
+    double seconds = 0;
+    double rate() const { return seconds > 0 ? static_cast<double>(received) / seconds : 0; }
+};
+
+// Counts the datagrams of at least minBytes (not the relay's keepalives) that arrive on fd
+// until it is quiet for 300 ms (or 30 s pass).
+Carried sink(int fd, std::size_t minBytes)
+{
+    static char buf[kBatch][kBufBytes];
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch];
+    Carried c;
+    Clock::time_point first;
+    Clock::time_point last;
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::seconds(30);
+    while (Clock::now() < deadline) {
+        const auto now = Clock::now();
+        if (c.received == 0 ? now - start > std::chrono::seconds(5)
+                            : now - last > std::chrono::milliseconds(300))
+            break;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0)
+            continue;
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            iov[i] = {buf[i], kBufBytes};
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+        std::size_t data = 0;
+        for (int i = 0; i < n; ++i)
+            data += msgs[i].msg_len >= minBytes ? 1 : 0;
+        if (data == 0)
+            continue;
+        last = Clock::now();
+        if (c.received == 0)
+            first = last;
+        c.received += data;
+    }
+    c.seconds = std::chrono::duration<double>(last - first).count();
+    return c;
+}
+
+const GroupName kA = "10.0.1.0/24";
+const GroupName kB = "10.0.2.0/24";
+const GroupName kN = "10.0.9.0/24";
+
+Interface ifaceOn(const char *address)
+{
+    return Interface{"eth0", *InterfaceAddress::parse(address)};
+}
+
+std::vector<std::uint8_t> segmentFrame(std::size_t payloadBytes)
+{
+    std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
+    std::vector<std::uint8_t> frame(relay::kSegmentHeaderBytes + payloadBytes);
+    relay::encodeSegmentFrame(relay::Channel::parse("239.1.2.3:5000")->group, 5000, 4242, payload,
+                              frame);
+    return frame;
+}
+
+std::vector<std::uint8_t> tunnelDatagram(std::size_t payloadBytes, const NodeId &from)
+{
+    std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
+    relay::Header h;
+    h.origin = from;
+    h.hop = from;
+    h.originNetwork = Prefix::parse(kN)->address().v4HostOrder();
+    h.originPrefixLength = 24;
+    h.group = relay::Channel::parse("239.1.2.3:5000")->group;
+    h.port = 5000;
+    h.epoch = 1;
+    h.sequence = 1;
+    std::vector<std::uint8_t> out(relay::kTunnelDatagramBytesMax);
+    out.resize(relay::encode(h, payload, out));
+    return out;
+}
+
+enum class Direction { Ingress, Egress };
+
+// One throughput run: the relay (DMR's or the baseline) in a child, the sender in another, the
+// sink here.
+Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::size_t count,
+                      std::uint16_t basePort)
+{
+    const std::uint16_t relayPort = basePort;
+    const std::uint16_t sinkPort = basePort + 1;
+    if (dir == Direction::Ingress) {
+        // Sender -> A's segment -> relay (routes A, roots a tunnel to the sink) -> sink.
+        const int sinkFd = unicastSocket(sinkPort);
+        if (dmr) {
+            std::map<NodeId, DmrNode> all;
+            all["r"] = {"r", ifaceOn("10.0.1.1/24"), true, relayPort, {"s"}, ""};
+            all["s"] = {"s", ifaceOn("10.0.2.2/24"), false, sinkPort, {}, "r"};
+            spawn([&] { dmrRelay(all.at("r"), all); });
+        } else {
+            spawn([&] {
+                baselineRelay(segmentSocket(kA), senderSocket(), v4(INADDR_LOOPBACK, sinkPort));
+            });
+        }
+        settle();
+        const auto frame = segmentFrame(payloadBytes);
+        spawn([&] { blast(segmentAddress(kA), frame, count); });
+        Carried c = sink(sinkFd, payloadBytes);
+        stopChildren();
+        ::close(sinkFd);
+        return c;
+    }
+    // Sender -> the relay's tunnel port -> relay (a leaf routing B) -> B's segment -> sink.
+    const int sinkFd = segmentSocket(kB);
+    std::vector<std::uint8_t> datagram;
+    if (dmr) {
+        std::map<NodeId, DmrNode> all;
+        all["r"] = {"r", ifaceOn("10.0.2.1/24"), true, relayPort, {}, "s"};
+        all["s"] = {"s", ifaceOn("10.0.9.9/24"), false, sinkPort, {"r"}, ""};
+        spawn([&] { dmrRelay(all.at("r"), all); });
+        // The dedupe window would drop copies of one sequence: the sender sends distinct ones.
+        datagram = tunnelDatagram(payloadBytes, "s");
+    } else {
+        spawn([&] { baselineRelay(unicastSocket(relayPort), senderSocket(), segmentAddress(kB)); });
+        datagram = segmentFrame(payloadBytes);
+    }
+    settle();
+    if (dmr) {
+        spawn([&, datagram]() mutable {
+            // Distinct sequences, in batches.
+            const int fd = senderSocket();
+            sockaddr_in to = v4(INADDR_LOOPBACK, relayPort);
+            std::vector<std::vector<std::uint8_t>> bufs(kBatch, datagram);
+            mmsghdr msgs[kBatch];
+            iovec iov[kBatch];
+            std::uint64_t seq = 0;
+            std::size_t sent = 0;
+            while (sent < count) {
+                const auto n = std::min<std::size_t>(kBatch, count - sent);
+                for (std::size_t i = 0; i < n; ++i) {
+                    ++seq;
+                    for (int b = 0; b < 8; ++b)
+                        bufs[i][28 + b] = static_cast<std::uint8_t>(seq >> (56 - 8 * b));
+                    iov[i] = {bufs[i].data(), bufs[i].size()};
+                    msgs[i].msg_hdr = {};
+                    msgs[i].msg_hdr.msg_iov = &iov[i];
+                    msgs[i].msg_hdr.msg_iovlen = 1;
+                    msgs[i].msg_hdr.msg_name = &to;
+                    msgs[i].msg_hdr.msg_namelen = sizeof to;
+                }
+                const int k = ::sendmmsg(fd, msgs, static_cast<unsigned>(n), 0);
+                if (k > 0)
+                    sent += static_cast<std::size_t>(k);
+            }
+            ::_exit(0);
+        });
+    } else {
+        spawn([&] { blast(v4(INADDR_LOOPBACK, relayPort), datagram, count); });
+    }
+    Carried c = sink(sinkFd, payloadBytes);
+    stopChildren();
+    ::close(sinkFd);
+    return c;
+}
+
+// ---- Latency -----------------------------------------------------------------------------------
+
+struct Latency
+{
+    std::vector<double> us;
+    std::size_t lost = 0;
+    double at(double q) const
+    {
+        if (us.empty())
+            return 0;
+        std::vector<double> v = us;
+        std::sort(v.begin(), v.end());
+        return v[std::min(v.size() - 1,
+                          static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+    }
+};
+
+// Sends one frame on `from`'s segment, waits for it on `to`'s, samples times.
+Latency measureLatency(const GroupName &from, const GroupName &to, std::size_t samples)
+{
+    const int tx = senderSocket();
+    const int rx = segmentSocket(to);
+    const sockaddr_in dest = segmentAddress(from);
+    Latency l;
+    char buf[kBufBytes];
+    for (std::size_t i = 0; i < samples + 200; ++i) {
+        auto frame = segmentFrame(64);
+        std::memcpy(frame.data() + relay::kSegmentHeaderBytes, &i, sizeof i);
+        const auto t0 = Clock::now();
+        ::sendto(tx, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr *>(&dest),
+                 sizeof dest);
+        bool got = false;
+        while (!got) {
+            pollfd p{rx, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0)
+                break;
+            const ssize_t n = ::recv(rx, buf, sizeof buf, MSG_DONTWAIT);
+            if (n < static_cast<ssize_t>(relay::kSegmentHeaderBytes + sizeof i))
+                continue;
+            std::size_t j = 0;
+            std::memcpy(&j, buf + relay::kSegmentHeaderBytes, sizeof j);
+            got = j == i;
+        }
+        const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+        if (i < 200)
+            continue; // warm-up
+        if (got)
+            l.us.push_back(us);
+        else
+            ++l.lost;
+    }
+    ::close(tx);
+    ::close(rx);
+    return l;
+}
+
+// A relay path from A to B with `hops` tunnel hops (1 or 2), DMR's or the baseline's.
+Latency latencyRun(bool dmr, int hops, std::size_t samples, std::uint16_t basePort)
+{
+    const std::uint16_t p1 = basePort;
+    const std::uint16_t p2 = basePort + 1;
+    const std::uint16_t p3 = basePort + 2;
+    if (dmr) {
+        std::map<NodeId, DmrNode> all;
+        if (hops == 1) {
+            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {"2"}, ""};
+            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "1"};
+        } else {
+            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {}, "9"};
+            all["9"] = {"9", ifaceOn("10.0.9.9/24"), true, p3, {"1", "2"}, ""};
+            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "9"};
+        }
+        for (const auto &[id, n] : all)
+            spawn([&, id = id] { dmrRelay(all.at(id), all); });
+    } else if (hops == 1) {
+        const sockaddr_in toEgress = v4(INADDR_LOOPBACK, p2);
+        spawn([&] { baselineRelay(segmentSocket(kA), senderSocket(), toEgress); });
+        spawn([&] { baselineRelay(unicastSocket(p2), senderSocket(), segmentAddress(kB)); });
+    } else {
+        const sockaddr_in toMiddle = v4(INADDR_LOOPBACK, p3);
+        const sockaddr_in toEgress = v4(INADDR_LOOPBACK, p2);
+        spawn([&] { baselineRelay(segmentSocket(kA), senderSocket(), toMiddle); });
+        spawn([&] { baselineRelay(unicastSocket(p3), senderSocket(), toEgress); });
+        spawn([&] { baselineRelay(unicastSocket(p2), senderSocket(), segmentAddress(kB)); });
+    }
+    settle();
+    Latency l = measureLatency(kA, kB, samples);
+    stopChildren();
+    return l;
+}
+
+std::string fixed(double v, int decimals = 1)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"dmr-bench-relay: DMR's relay against a minimal recvmmsg/sendmmsg relay, on "
+                 "loopback: throughput (64 B, 1,200 B) and added latency (1 and 2 tunnel hops)"};
+    std::size_t datagrams = 200000;
+    std::size_t samples = 3000;
+    int runs = 3;
+    int basePort = 31000 + static_cast<int>(::getpid() % 500) * 10;
+    app.add_option("--datagrams", datagrams, "Datagrams per throughput run");
+    app.add_option("--samples", samples, "Latency samples per path");
+    app.add_option("--runs", runs, "Throughput runs per case (the best counts)");
+    app.add_option("--base-port", basePort, "First of the 10 UDP ports used");
+    CLI11_PARSE(app, argc, argv);
+    ::signal(SIGPIPE, SIG_IGN);
+    const auto port = static_cast<std::uint16_t>(basePort);
+    (void)cluster(); // named by this process, before any child
+
+    std::cout << "dmr-bench-relay: " << std::thread::hardware_concurrency()
+              << " cores; every relay a process of its own; loopback segments of cluster "
+              << cluster() << "\n\n";
+
+    std::cout << "Throughput through one relay process, datagrams/s (best of " << runs
+              << " runs of " << datagrams << ")\n";
+    std::printf("%-8s %-7s %14s %14s %8s %12s %12s\n", "dir", "payload", "baseline/s", "dmr/s",
+                "ratio", "base recv", "dmr recv");
+    bool throughputOk = true;
+    for (Direction dir : {Direction::Ingress, Direction::Egress}) {
+        for (std::size_t bytes : {std::size_t{64}, std::size_t{1200}}) {
+            Carried best[2];
+            for (int r = 0; r < runs; ++r) {
+                for (int d = 0; d < 2; ++d) {
+                    const Carried c = throughputRun(d == 1, dir, bytes, datagrams, port);
+                    if (c.rate() > best[d].rate())
+                        best[d] = c;
+                }
+            }
+            const double ratio = best[0].rate() > 0 ? best[1].rate() / best[0].rate() : 0;
+            throughputOk = throughputOk && ratio >= 0.8;
+            std::printf("%-8s %5zu B %14.0f %14.0f %7.2fx %12zu %12zu\n",
+                        dir == Direction::Ingress ? "ingress" : "egress", bytes, best[0].rate(),
+                        best[1].rate(), ratio, best[0].received, best[1].received);
+        }
+    }
+    std::cout << "  ingress: segment -> tunnel (a group leader's side); egress: tunnel -> segment "
+                 "(the other end's). recv: datagrams that reached the sink of "
+              << datagrams << " sent.\n\n";
+
+    std::cout << "Latency, A's segment to B's segment, one datagram at a time (" << samples
+              << " samples, microseconds)\n";
+    const Latency direct = measureLatency(kB, kB, samples);
+    std::printf("%-22s %9s %9s %9s %9s %6s\n", "path", "p50", "p99", "+p50", "+p99", "lost");
+    std::printf("%-22s %9s %9s %9s %9s %6zu\n", "direct (no relay)", fixed(direct.at(0.5)).c_str(),
+                fixed(direct.at(0.99)).c_str(), "-", "-", direct.lost);
+    bool latencyOk = true;
+    for (int hops : {1, 2}) {
+        const Latency base = latencyRun(false, hops, samples, port);
+        const Latency dmr = latencyRun(true, hops, samples, port);
+        const double baseAdded = base.at(0.5) - direct.at(0.5);
+        const double dmrAdded = dmr.at(0.5) - direct.at(0.5);
+        for (const auto &[name, l] : {std::pair{"baseline", &base}, std::pair{"dmr", &dmr}}) {
+            const std::string label =
+                std::string(name) + ", " + std::to_string(hops) + (hops == 1 ? " hop" : " hops");
+            std::printf("%-22s %9s %9s %9s %9s %6zu\n", label.c_str(), fixed(l->at(0.5)).c_str(),
+                        fixed(l->at(0.99)).c_str(), fixed(l->at(0.5) - direct.at(0.5)).c_str(),
+                        fixed(l->at(0.99) - direct.at(0.99)).c_str(), l->lost);
+        }
+        const double ratio = baseAdded > 0 ? dmrAdded / baseAdded : 0;
+        latencyOk = latencyOk && ratio <= 1.5;
+        std::printf("  %d hop%s: added per hop p50 baseline %s us, dmr %s us: ratio %.2fx; "
+                    "p99 added per hop baseline %s us, dmr %s us\n",
+                    hops, hops == 1 ? "" : "s", fixed(baseAdded / hops).c_str(),
+                    fixed(dmrAdded / hops).c_str(), ratio,
+                    fixed((base.at(0.99) - direct.at(0.99)) / hops).c_str(),
+                    fixed((dmr.at(0.99) - direct.at(0.99)) / hops).c_str());
+    }
+    std::cout << "\nTargets: throughput >= 0.80x the baseline at 64 B and 1,200 B: "
+              << (throughputOk ? "met" : "MISSED")
+              << "; added latency per hop <= 1.5x the baseline at p50: "
+              << (latencyOk ? "met" : "MISSED") << "\n";
+    return 0;
+}
