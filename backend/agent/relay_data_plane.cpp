@@ -617,9 +617,7 @@ Json RelayDataPlane::reachabilityRow() const
                          {"lost", c.lost},
                          {"duplicates", c.duplicates},
                          {"loss", std::round(c.recentLoss * 1000) / 1000},
-                         {"last_seen_ms", c.lastSeenMs},
-                         {"age_ms", now - c.lastSeenMs},
-                         {"via", c.via}});
+                         {"age_ms", now - c.lastSeenMs}});
     return Json{{"node", self_},
                 {"answered", true},
                 {"probing", config_.probeIntervalMs > 0 && !halted_},
