@@ -598,6 +598,7 @@ Json RelayDataPlane::stateJson() const
                 {"segment_received", io.received},
                 {"segment_sent", io.sent},
                 {"segment_own_ignored", io.ownDropped}, // own emissions heard back: not a loss
+                {"segment_other_interface", io.otherInterface}, // os mode: not ours to hear
                 {"probe",
                  {{"channel", config_.probeChannel.toString()},
                   {"interval_ms", config_.probeIntervalMs},
