@@ -281,8 +281,10 @@ std::set<GroupName> Agent::wantedGroups() const
 
 std::vector<Interface> Agent::workingInterfaces() const
 {
+    // The relay's segments: a drained node routes nothing but still probes and hears (it is
+    // still on its networks); a killed one does nothing at all.
     std::vector<Interface> out;
-    if (drained_ || killed_)
+    if (killed_)
         return out;
     for (const auto &i : interfaces_)
         if (failedAdapters_.count(i.name) == 0 && osDownAdapters_.count(i.name) == 0)
