@@ -310,8 +310,10 @@ std::set<GroupName> Agent::wantedGroups() const
 
 std::vector<Interface> Agent::workingInterfaces() const
 {
+    // The relay's segments: a drained node routes nothing but still probes and hears (it is
+    // still on its networks); a killed one does nothing at all.
     std::vector<Interface> out;
-    if (drained_ || killed_)
+    if (killed_)
         return out;
     for (const auto &i : interfaces_)
         if (failedAdapters_.count(i.name) == 0 && osDownAdapters_.count(i.name) == 0)
@@ -1195,7 +1197,7 @@ void Agent::gatherReachability(const protocol::RequestId &id, ControlServer::Rep
     ReachabilityGather g;
     g.reply = std::move(reply);
     g.id = id;
-    g.rows[config_.node.id] = relay_->reachabilityRow().dump();
+    g.rows[config_.node.id] = relay_->reachabilityRow();
     const std::string ask = Json{{"agent", "reach-ask"},
                                  {"corr", corr},
                                  {"reply_to", config_.membership.listen.toString()}}
@@ -1229,13 +1231,12 @@ void Agent::onReachabilityRow(const Json &message)
     const NodeId node = message.value("node", "");
     if (it->second.waiting.erase(node) == 0)
         return;
-    const Json &row = message.contains("row") ? message["row"] : Json();
+    Json row = message.contains("row") ? message["row"] : Json();
     if (row.is_object())
-        it->second.rows[node] = row.dump();
+        it->second.rows[node] = std::move(row);
     else
         it->second.rows[node] =
-            Json{{"node", node}, {"answered", true}, {"probing", false}, {"heard", Json::array()}}
-                .dump();
+            Json{{"node", node}, {"answered", true}, {"probing", false}, {"heard", Json::array()}};
     if (it->second.waiting.empty())
         finishReachability(corr);
 }
@@ -1260,7 +1261,7 @@ void Agent::finishReachability(std::uint64_t corr)
     for (const auto &n : nodes) {
         auto row = g.rows.find(n);
         if (row != g.rows.end()) {
-            rows.push_back(Json::parse(row->second));
+            rows.push_back(std::move(row->second));
         } else {
             rows.push_back({{"node", n},
                             {"answered", false},

@@ -157,7 +157,7 @@ private:
     {
         ControlServer::Reply reply;
         protocol::RequestId id;
-        std::map<NodeId, std::string> rows; // JSON text by node
+        std::map<NodeId, nlohmann::json> rows; // by node
         std::set<NodeId> waiting;
         std::shared_ptr<asio::steady_timer> timeout;
     };

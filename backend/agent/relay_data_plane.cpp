@@ -598,6 +598,7 @@ Json RelayDataPlane::stateJson() const
                 {"segment_received", io.received},
                 {"segment_sent", io.sent},
                 {"segment_own_ignored", io.ownDropped}, // own emissions heard back: not a loss
+                {"segment_other_interface", io.otherInterface}, // os mode: not ours to hear
                 {"probe",
                  {{"channel", config_.probeChannel.toString()},
                   {"interval_ms", config_.probeIntervalMs},
@@ -617,9 +618,7 @@ Json RelayDataPlane::reachabilityRow() const
                          {"lost", c.lost},
                          {"duplicates", c.duplicates},
                          {"loss", std::round(c.recentLoss * 1000) / 1000},
-                         {"last_seen_ms", c.lastSeenMs},
-                         {"age_ms", now - c.lastSeenMs},
-                         {"via", c.via}});
+                         {"age_ms", now - c.lastSeenMs}});
     return Json{{"node", self_},
                 {"answered", true},
                 {"probing", config_.probeIntervalMs > 0 && !halted_},

@@ -370,7 +370,7 @@ private:
                 }
                 auto seg = ifindex_.find(ifindex);
                 if (seg == ifindex_.end() || (group >> 28) != 0xE) {
-                    ++counters_.malformed; // not multicast, or an interface not ours
+                    ++counters_.otherInterface; // an interface not ours, or not multicast
                     continue;
                 }
                 packets_[count++] =

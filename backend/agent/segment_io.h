@@ -60,9 +60,11 @@ struct SegmentPacket
 struct SegmentCounters
 {
     std::uint64_t received = 0;
-    std::uint64_t ownDropped = 0; // own emissions heard back
-    std::uint64_t malformed = 0;  // loopback: not a segment frame
-    std::uint64_t truncated = 0;  // larger than the receive buffer
+    std::uint64_t ownDropped = 0;     // own emissions heard back
+    std::uint64_t malformed = 0;      // loopback: not a segment frame
+    std::uint64_t otherInterface = 0; // os: heard on an interface not given to open() (another
+                                      // agent of this host joined the group there)
+    std::uint64_t truncated = 0;      // larger than the receive buffer
     std::uint64_t sent = 0;
     std::uint64_t sendDropped = 0; // the kernel refused (full buffer, no route)
 };

@@ -80,6 +80,7 @@ class TestDmrctl : public QObject
         QString id;
         int membershipPort = 0;
         int controlPort = 0;
+        int relayPort = 0; // UDP: the relay's tunnel port (loopback mode)
         std::unique_ptr<QProcess> process;
         QString control() const { return QStringLiteral("127.0.0.1:%1").arg(controlPort); }
     };
@@ -181,6 +182,7 @@ class TestDmrctl : public QObject
             a.id = QString::fromLatin1(id);
             a.membershipPort = freePort(held);
             a.controlPort = freePort(held);
+            a.relayPort = freePort(held);
             agents_.push_back(std::move(a));
         }
         closeAll(held);
@@ -197,7 +199,11 @@ class TestDmrctl : public QObject
                               "--membership.listen",
                               QStringLiteral("127.0.0.1:%1").arg(a.membershipPort),
                               "--control.listen", a.control(), "--control.operator_token",
-                              QString::fromUtf8(kToken), "--metrics.listen", ""});
+                              QString::fromUtf8(kToken), "--metrics.listen", "",
+                              // The relay in loopback mode, for tunnels and reachability.
+                              "--cluster.name", QStringLiteral("dmrctl-%1").arg(::getpid()),
+                              "--relay.enabled", "true", "--relay.mode", "loopback", "--relay.port",
+                              QString::number(a.relayPort), "--relay.probe_interval_ms", "200"});
             if (!a.process->waitForStarted(5000))
                 return false;
         }
@@ -293,6 +299,42 @@ private slots:
         for (const char *command : {"history", "drills"}) {
             const Run r = dmrctl({"--connect", agents_[0].control(), command});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+    }
+
+    void tunnelsAndReachability()
+    {
+        // Both agents hear each other's probes through the relay (two networks, one tunnel).
+        QElapsedTimer timer;
+        timer.start();
+        Run r;
+        while (timer.elapsed() < kDeadlineMs) {
+            r = dmrctl({"--connect", agents_[0].control(), "reachability"});
+            if (r.exitCode == 0 && r.out.contains("2/2 cells fine"))
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(r.out.contains("2/2 cells fine"), qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(
+                     QRegularExpression("^1 +\\\\ +ok$", QRegularExpression::MultilineOption)),
+                 qPrintable(r.out));
+        const Run json = dmrctl({"--connect", agents_[1].control(), "--json", "reachability"});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject matrix = parseObject(json.out);
+        QCOMPARE(matrix.value("rows").toArray().size(), 2);
+        QCOMPARE(matrix.value("asked_by").toString(), QStringLiteral("2"));
+
+        // The tunnel, up at both ends, with the probes counted through it.
+        for (std::size_t i = 0; i < agents_.size(); ++i) {
+            const Run t = dmrctl({"--connect", agents_[i].control(), "tunnels"});
+            QCOMPARE(t.exitCode, 0);
+            const QString peer = agents_[1 - i].id;
+            QVERIFY2(t.out.contains(
+                         QRegularExpression("^" + peer + " +(root|leaf) +127\\.0\\.0\\.1:" +
+                                                QString::number(agents_[1 - i].relayPort) + " +up ",
+                                            QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
+            QVERIFY2(t.out.contains("mode loopback"), qPrintable(t.out));
         }
     }
 
