@@ -147,10 +147,12 @@ Result<std::monostate> Agent::start()
             return r.error();
     }
     if (config_.relay.enabled) {
-        auto segments = config_.relay.mode == RelayMode::Loopback
-                            ? makeLoopbackSegmentIo(io_, config_.cluster.name)
-                            : makeOsSegmentIo(io_, OsChannels{config_.relay.channels,
-                                                              config_.relay.probeChannel});
+        auto segments =
+            config_.relay.mode == RelayMode::Loopback
+                ? makeLoopbackSegmentIo(io_, config_.cluster.name)
+                : makeOsSegmentIo(
+                      io_, OsChannels{config_.relay.channels, config_.relay.probeChannel},
+                      relayEmissionPort(static_cast<std::uint16_t>(config_.relay.port)));
         auto relay = std::make_unique<RelayDataPlane>(
             io_, config_.node.id, config_.relay, std::move(segments),
             [this](const NodeId &node) -> std::optional<std::uint16_t> {
@@ -454,6 +456,22 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
         if (j.contains("relay_port") && j["relay_port"].is_number_unsigned() &&
             j["relay_port"].get<unsigned>() <= 65535)
             relayPort_[n.id] = static_cast<std::uint16_t>(j["relay_port"].get<unsigned>());
+    }
+    if (relay_) {
+        // Where the other relays send onto segments from: their interface addresses and their
+        // relay.port + 1. What comes from there is forwarded traffic, never taken in again.
+        std::set<std::pair<std::uint32_t, std::uint16_t>> sources;
+        for (const auto &[id, port] : relayPort_) {
+            if (id == config_.node.id)
+                continue;
+            const auto node = known_.find(id);
+            if (node == known_.end())
+                continue;
+            for (const auto &i : node->second.interfaces)
+                if (i.address.address().family() == Family::V4)
+                    sources.insert({i.address.address().v4HostOrder(), relayEmissionPort(port)});
+        }
+        relay_->setRelaySources(std::move(sources));
     }
     for (auto &[id, status] : knownStatus_) {
         if (view.node(id) != nullptr)

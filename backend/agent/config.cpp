@@ -523,8 +523,10 @@ const std::vector<Key> &keys()
         {"relay.channels",
          "GROUP[/LEN]:PORT[-PORT] ranges to relay (default 239.1.0.0/24:5000-5100)", true,
          readChannelsToml, readChannelsFlag},
-        intKey("relay.port", "this node's tunnel UDP port (default 7600)", 1, 65535,
-               [](AgentConfig &c) -> int & { return c.relay.port; }),
+        intKey("relay.port",
+               "this node's tunnel UDP port (default 7600); in os mode the relay also sends onto "
+               "its segments from port + 1",
+               1, 65534, [](AgentConfig &c) -> int & { return c.relay.port; }),
         intKey("relay.keepalive_ms", "tunnel keepalive interval, ms (default 200)", kKeepaliveMsMin,
                kKeepaliveMsMax, [](AgentConfig &c) -> int & { return c.relay.keepaliveMs; }),
         intKey("relay.keepalive_misses", "keepalives missed before a tunnel is down (default 5)",

@@ -269,6 +269,11 @@ void RelayDataPlane::drop(std::string_view reason, std::uint64_t n)
     it->second += n;
 }
 
+void RelayDataPlane::setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources)
+{
+    segmentIo_->setRelaySources(std::move(sources));
+}
+
 void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
 {
     if (halted_)
@@ -287,6 +292,20 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
         if (std::find(routedSegments_.begin(), routedSegments_.end(), p.segment) ==
             routedSegments_.end())
             continue; // another node routes this network
+        if (p.relayed) {
+            // Another relay put it here. A datagram it forwards is already on its way: taking it
+            // in again would loop it (two routing points of one network for a moment, during a
+            // handover). Only a relay's own probe, sent on this very network, is new here.
+            bool ownProbe = false;
+            if (*channel == probe)
+                if (const auto pr = relay::decodeProbe(p.payload))
+                    ownProbe = segments_[p.segment].network == pr->network &&
+                               segments_[p.segment].prefixLength == pr->prefixLength;
+            if (!ownProbe) {
+                drop("relay-emission");
+                continue;
+            }
+        }
         ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel);
     }
     flushTunnel();

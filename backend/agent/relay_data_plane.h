@@ -39,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 
 namespace dmr::agent {
 
@@ -71,6 +72,8 @@ public:
     void writeMetrics(std::ostream &out, const std::string &nodeLabel) const;
 
     std::uint16_t tunnelPort() const { return port_; }
+    // OS mode: where the other relays send onto segments from (SegmentIo::setRelaySources).
+    void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources);
 
 private:
     struct TunnelState

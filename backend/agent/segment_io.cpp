@@ -100,7 +100,7 @@ public:
         if (out_.count == kBatch)
             flush();
         const std::size_t n = relay::encodeSegmentFrame(group, port, txPort_, payload,
-                                                        std::span(out_.slot(), kSlotBytes));
+                                                        std::span(out_.slot(), kSlotBytes), true);
         if (n == 0) {
             ++counters_.sendDropped;
             return false;
@@ -148,7 +148,8 @@ private:
                     continue;
                 }
                 packets_[count++] =
-                    SegmentPacket{segment, src, srcPort, frame->group, frame->port, frame->payload};
+                    SegmentPacket{segment,        src,           srcPort, frame->group, frame->port,
+                                  frame->payload, frame->relayed};
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
@@ -178,10 +179,16 @@ private:
 class OsSegmentIo final : public SegmentIo
 {
 public:
-    OsSegmentIo(asio::io_context &io, OsChannels channels)
+    OsSegmentIo(asio::io_context &io, OsChannels channels, std::uint16_t emissionPort)
         : io_(io)
         , channels_(std::move(channels))
+        , emissionPort_(emissionPort)
     {
+    }
+
+    void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources) override
+    {
+        relaySources_ = std::move(sources);
     }
     ~OsSegmentIo() override { close(); }
 
@@ -221,13 +228,16 @@ public:
             ifindex_[static_cast<int>(index)] = i;
             // The send socket: bound to the interface's address, multicast out of it.
             const int fd = udpSocket();
-            const sockaddr_in local = v4Addr(s.address.v4HostOrder(), 0);
+            // A fixed source port (relay.port + 1): the other relays know it from this node's
+            // meta, and it stays the same when the segments reopen.
+            const sockaddr_in local = v4Addr(s.address.v4HostOrder(), emissionPort_);
             ip_mreqn out{};
             out.imr_ifindex = static_cast<int>(index);
             out.imr_address.s_addr = htonl(s.address.v4HostOrder());
             setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1);
             setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1);
             setInt(fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+            setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
             if (fd < 0 ||
                 ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
                 ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof out) != 0) {
@@ -373,8 +383,13 @@ private:
                     ++counters_.otherInterface; // an interface not ours, or not multicast
                     continue;
                 }
-                packets_[count++] =
-                    SegmentPacket{seg->second, src, srcPort, group, port, in_.bytes(k)};
+                packets_[count++] = SegmentPacket{seg->second,
+                                                  src,
+                                                  srcPort,
+                                                  group,
+                                                  port,
+                                                  in_.bytes(k),
+                                                  relaySources_.count({src, srcPort}) != 0};
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
@@ -392,6 +407,8 @@ private:
     std::size_t joinCount_ = 0;
     std::map<int, std::size_t> ifindex_;
     std::set<std::pair<std::uint32_t, std::uint16_t>> own_;
+    std::uint16_t emissionPort_ = 0;
+    std::set<std::pair<std::uint32_t, std::uint16_t>> relaySources_;
     std::vector<std::unique_ptr<Watch>> watches_;
     RecvBatch in_;
     SendBatch out_;
@@ -401,9 +418,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<SegmentIo> makeOsSegmentIo(asio::io_context &io, OsChannels channels)
+std::unique_ptr<SegmentIo> makeOsSegmentIo(asio::io_context &io, OsChannels channels,
+                                           std::uint16_t emissionPort)
 {
-    return std::make_unique<OsSegmentIo>(io, std::move(channels));
+    return std::make_unique<OsSegmentIo>(io, std::move(channels), emissionPort);
 }
 
 std::unique_ptr<SegmentIo> makeLoopbackSegmentIo(asio::io_context &io, std::string cluster)

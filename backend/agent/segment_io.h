@@ -31,8 +31,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -55,6 +57,9 @@ struct SegmentPacket
     std::uint32_t group = 0;
     std::uint16_t port = 0;
     std::span<const std::uint8_t> payload;
+    // Sent by a DMR relay (loopback: the frame's flag; os: from another agent's emission
+    // address, setRelaySources), not by an application.
+    bool relayed = false;
 };
 
 struct SegmentCounters
@@ -86,7 +91,21 @@ public:
                       std::span<const std::uint8_t> payload) = 0;
     virtual void flush() = 0;
     virtual const SegmentCounters &counters() const = 0;
+    // OS mode: the (address, port) pairs other agents' relays send from onto segments (their
+    // interface addresses, their relay.port + 1); what comes from them is marked relayed.
+    // Loopback frames carry the mark themselves.
+    virtual void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources)
+    {
+        (void)sources;
+    }
 };
+
+// OS mode: a relay sends onto its segments from its interface address and this port, so that
+// the other relays know its emissions (and do not take them in again).
+inline std::uint16_t relayEmissionPort(std::uint16_t relayPort)
+{
+    return static_cast<std::uint16_t>(relayPort + 1);
+}
 
 // The channels a node hears in OS mode: every port of every range, the groups of each.
 struct OsChannels
@@ -97,7 +116,8 @@ struct OsChannels
 inline constexpr std::size_t kOsJoinsMax = 1024;
 inline constexpr std::size_t kOsPortsMax = 1024;
 
-std::unique_ptr<SegmentIo> makeOsSegmentIo(asio::io_context &io, OsChannels channels);
+std::unique_ptr<SegmentIo> makeOsSegmentIo(asio::io_context &io, OsChannels channels,
+                                           std::uint16_t emissionPort);
 std::unique_ptr<SegmentIo> makeLoopbackSegmentIo(asio::io_context &io, std::string cluster);
 
 // A blocking socket on one network's loopback segment, for applications, tests and benchmarks:

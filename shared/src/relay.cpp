@@ -458,7 +458,8 @@ LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &netwo
 }
 
 std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
-                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out)
+                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
+                               bool relayed)
 {
     if (payload.size() > kPayloadBytesMax || out.size() < kSegmentHeaderBytes + payload.size())
         return 0;
@@ -466,7 +467,7 @@ std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uin
     p[0] = 'D';
     p[1] = 'S';
     p[2] = 1;
-    p[3] = 0;
+    p[3] = relayed ? kSegmentRelayed : 0;
     put32(p + 4, group);
     put16(p + 8, port);
     put16(p + 10, sourcePort);
@@ -482,7 +483,7 @@ std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> b)
     if (b.size() - kSegmentHeaderBytes > kPayloadBytesMax)
         return std::nullopt;
     return SegmentFrame{get32(b.data() + 4), get16(b.data() + 8), get16(b.data() + 10),
-                        b.subspan(kSegmentHeaderBytes)};
+                        b.subspan(kSegmentHeaderBytes), (b[3] & kSegmentRelayed) != 0};
 }
 
 // ---- Reachability ------------------------------------------------------------------------------

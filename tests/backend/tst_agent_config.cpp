@@ -414,7 +414,9 @@ address = "fd00:1::7/64"
             "agent.toml: relay.channels: expected an array of \"GROUP[/LEN]:PORT[-PORT]\" "
             "strings, found a string");
         row("relay: port 0", m + "[relay]\nport = 0\n",
-            "agent.toml: relay.port: 0 is out of range 1-65535");
+            "agent.toml: relay.port: 0 is out of range 1-65534");
+        row("relay: port 65535 (no room for its emission port)", m + "[relay]\nport = 65535\n",
+            "agent.toml: relay.port: 65535 is out of range 1-65534");
         row("relay: keepalive too fast", m + "[relay]\nkeepalive_ms = 5\n",
             "agent.toml: relay.keepalive_ms: 5 is out of range 10-10000");
         row("relay: probe interval negative", m + "[relay]\nprobe_interval_ms = -1\n",

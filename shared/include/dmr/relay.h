@@ -243,10 +243,13 @@ struct LoopbackSegment
 };
 LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &network);
 
-// Segment frame: magic "DS", version 1, reserved, channel group (4), channel port (2),
+// Segment frame: magic "DS", version 1, flags, channel group (4), channel port (2),
 // source port (2), then the payload. 12 bytes. The source address is the sender's
 // (127.0.0.1 on loopback); the source port is the sender's own UDP port, also carried so that a
-// relay can tell its own emissions apart.
+// relay can tell its own emissions apart. Flags bit 0 (kSegmentRelayed): a relay sent it (a
+// datagram it forwards, or its own probe), not an application: another relay that routes the
+// same network must not take it in again, or two routing points of one network (a moment of a
+// handover) would loop it back.
 inline constexpr std::size_t kSegmentHeaderBytes = 12;
 struct SegmentFrame
 {
@@ -254,9 +257,12 @@ struct SegmentFrame
     std::uint16_t port = 0;
     std::uint16_t sourcePort = 0;
     std::span<const std::uint8_t> payload;
+    bool relayed = false;
 };
+inline constexpr std::uint8_t kSegmentRelayed = 0x01;
 std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
-                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out);
+                               std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
+                               bool relayed = false);
 std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> bytes);
 
 // ---- Reachability ------------------------------------------------------------------------------
