@@ -168,6 +168,13 @@ void RelayDataPlane::setHalted(bool halted)
 std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &actions)
 {
     std::vector<std::string> errors;
+    // A plan change takes effect at one point of the stream: what the tunnel delivered before
+    // it, still queued while the agent worked out the new plan, goes out under the old role.
+    // Otherwise a new routing point of a network emits that backlog there after the old one
+    // already did (measured: 5 duplicates on B when its leader was drained).
+    if (tunnelFd_ >= 0)
+        while (!onTunnelReadable()) {
+        }
     const std::int64_t now = clock_();
     for (const Action &a : actions) {
         switch (a.kind) {
@@ -221,6 +228,11 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
         }
     }
     openSegments(working_);
+    // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
+    // meantime still belongs to the old role too.
+    if (tunnelFd_ >= 0)
+        while (!onTunnelReadable()) {
+        }
     rebuild();
     return errors;
 }

@@ -308,7 +308,7 @@ private slots:
         std::vector<Arrival> in;
         for (const auto &a : arrivals.split(QLatin1Char(' ')))
             in.push_back({a.section(QLatin1Char('@'), 0, 0).toLong(),
-                          a.section(QLatin1Char('@'), 1, 1).toDouble(), s("eth0")});
+                          a.section(QLatin1Char('@'), 1, 1).toDouble(), s("eth0"), QString()});
         const Delivery d =
             analyse(in, 4, eventMs < 0 ? std::nullopt : std::optional(eventMs), endMs);
         QCOMPARE(d.text(), expected);

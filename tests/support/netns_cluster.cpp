@@ -321,7 +321,8 @@ std::vector<Arrival> NetnsCluster::arrivals(const QString &id) const
             continue; // a line cut short by the stop
         out.push_back({static_cast<long>(o.value(QStringLiteral("seq")).toDouble()),
                        o.value(QStringLiteral("t_ms")).toDouble(),
-                       o.value(QStringLiteral("iface")).toString()});
+                       o.value(QStringLiteral("iface")).toString(),
+                       o.value(QStringLiteral("src")).toString()});
     }
     return out;
 }
@@ -390,7 +391,8 @@ std::optional<Arrival> NetnsCluster::lastArrival(const QString &id) const
             continue; // still being written
         return Arrival{static_cast<long>(o.value(QStringLiteral("seq")).toDouble()),
                        o.value(QStringLiteral("t_ms")).toDouble(),
-                       o.value(QStringLiteral("iface")).toString()};
+                       o.value(QStringLiteral("iface")).toString(),
+                       o.value(QStringLiteral("src")).toString()};
     }
     return std::nullopt;
 }

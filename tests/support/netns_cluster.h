@@ -24,6 +24,7 @@ struct Arrival
     long seq = 0;
     double tMs = 0; // CLOCK_REALTIME at receipt
     QString iface;
+    QString source; // the address it came from: the sender, or the relay that emitted it
 };
 
 // What one receiver got of a stream of `count` datagrams, and around an event at eventMs.
