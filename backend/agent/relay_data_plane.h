@@ -22,7 +22,13 @@
 // relay::Reachability. The probe channel is always relayed.
 //
 // Bounded everywhere: fixed recvmmsg/sendmmsg batches, no queue (a send the kernel refuses is a
-// counted drop), a bounded dedupe window and reachability table.
+// counted drop), a bounded dedupe window and reachability table, payloads up to
+// relay::kPayloadBytesMax.
+//
+// What it does not do: tunnel datagrams are not authenticated (only accepted from the node ids
+// of open tunnels); the datagrams it emits carry its own source address and a multicast TTL of
+// 1 (the original source is in the tunnel header only); IPv4 only. A drained node routes
+// nothing but keeps probing; a killed one (setHalted) neither hears nor sends.
 
 #include "asio.h"
 #include "config.h"

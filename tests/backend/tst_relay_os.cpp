@@ -1,0 +1,229 @@
+// The relay in os mode, on real interfaces (root only; skipped otherwise): one network
+// namespace with two veth links, two agents in it, each on one network:
+//
+//     namespace dmr-relay-os-PID:  v1 10.81.0.1/24 (agent 1)    v2 10.82.0.2/24 (agent 2)
+//
+// The tunnel between them comes up (keepalives over unicast between the two addresses), each
+// hears the other's probes, and an application's datagrams sent on v1 are emitted by agent 2
+// on v2 exactly once each (told apart from the originals, which this one host also hears, by
+// the interface they arrive on and their source address).
+
+#include "agent_cluster.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QThread>
+#include <QtTest>
+
+#include <map>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int kDeadlineMs = 30000;
+
+QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+bool run(const QStringList &args)
+{
+    QProcess p;
+    p.start(args.first(), args.mid(1));
+    return p.waitForFinished(10000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+QJsonObject relayOf(const AgentCluster &c, const QString &id)
+{
+    return c.state(id)[s("relay")].toObject();
+}
+
+bool tunnelUp(const AgentCluster &c, const QString &id)
+{
+    const auto t = relayOf(c, id)[s("tunnels")].toArray();
+    return t.size() == 1 && t[0].toObject()[s("state")].toString() == s("up");
+}
+
+bool hears(const AgentCluster &c, const QString &listener, const QString &from)
+{
+    const auto r =
+        c.ask(listener, {{s("type"), s("get-reachability")}}, false, 5000)[s("result")].toObject();
+    for (const auto &row : r[s("rows")].toArray()) {
+        if (row.toObject()[s("node")].toString() != listener)
+            continue;
+        for (const auto &cell : row.toObject()[s("heard")].toArray())
+            if (cell.toObject()[s("from")].toString() == from)
+                return cell.toObject()[s("heard")].toBool();
+    }
+    return false;
+}
+
+} // namespace
+
+class TestRelayOs : public QObject
+{
+    Q_OBJECT
+
+    QString ns_ = QStringLiteral("dmr-relay-os-%1").arg(QCoreApplication::applicationPid());
+    std::unique_ptr<AgentCluster> cluster_;
+
+    QStringList relayArgs(int port)
+    {
+        return {s("--relay.enabled"),
+                s("true"),
+                s("--relay.mode"),
+                s("os"),
+                s("--relay.channels"),
+                s("239.1.0.0/28:5000-5001"),
+                s("--relay.port"),
+                QString::number(port),
+                s("--relay.keepalive_ms"),
+                s("100"),
+                s("--relay.probe_interval_ms"),
+                s("250")};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root to create a network namespace");
+        if (!run({s("ip"), s("netns"), s("add"), ns_}))
+            QSKIP("cannot create a network namespace here");
+        const QStringList in{s("ip"), s("netns"), s("exec"), ns_, s("ip")};
+        QVERIFY(run(in + QStringList{s("link"), s("set"), s("lo"), s("up")}));
+        for (const char *pair : {"1", "2"}) {
+            const QString v = s("v") + s(pair);
+            QVERIFY(run(in + QStringList{s("link"), s("add"), v, s("type"), s("veth"), s("peer"),
+                                         s("name"), v + s("p")}));
+            QVERIFY(run(in + QStringList{s("link"), s("set"), v, s("up")}));
+            QVERIFY(run(in + QStringList{s("link"), s("set"), v + s("p"), s("up")}));
+        }
+        QVERIFY(run(in + QStringList{s("addr"), s("add"), s("10.81.0.1/24"), s("dev"), s("v1")}));
+        QVERIFY(run(in + QStringList{s("addr"), s("add"), s("10.82.0.2/24"), s("dev"), s("v2")}));
+
+        cluster_ = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
+        cluster_->addNode(s("1"), {s("v1=10.81.0.1/24")}, relayArgs(7601));
+        cluster_->addNode(s("2"), {s("v2=10.82.0.2/24")}, relayArgs(7602));
+        cluster_->placeInNetns(s("1"), ns_, s("127.0.0.1"));
+        cluster_->placeInNetns(s("2"), ns_, s("127.0.0.1"));
+        QVERIFY(cluster_->startAll());
+    }
+
+    void tunnelUpAndProbesHeard()
+    {
+        QVERIFY2(AgentCluster::waitFor([&] { return tunnelUp(*cluster_, s("1")); }, kDeadlineMs),
+                 qPrintable(QJsonDocument(relayOf(*cluster_, s("1"))).toJson()));
+        QVERIFY(AgentCluster::waitFor([&] { return tunnelUp(*cluster_, s("2")); }, kDeadlineMs));
+        // The tunnel runs between the interfaces' addresses, on the advertised ports.
+        const auto t = relayOf(*cluster_, s("1"))[s("tunnels")].toArray()[0].toObject();
+        QCOMPARE(t[s("address")].toString(), s("10.82.0.2:7602"));
+        QVERIFY(
+            AgentCluster::waitFor([&] { return hears(*cluster_, s("1"), s("2")); }, kDeadlineMs));
+        QVERIFY(
+            AgentCluster::waitFor([&] { return hears(*cluster_, s("2"), s("1")); }, kDeadlineMs));
+    }
+
+    void applicationDatagramsCrossOnce()
+    {
+        const int rx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
+        const int tx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
+        QVERIFY(rx >= 0 && tx >= 0);
+        const std::uint32_t group = 0xEF010005; // 239.1.0.5
+        int one = 1;
+        ::setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in any{};
+        any.sin_family = AF_INET;
+        any.sin_port = htons(5000);
+        QVERIFY(::bind(rx, reinterpret_cast<sockaddr *>(&any), sizeof any) == 0);
+        ip_mreq m{};
+        m.imr_multiaddr.s_addr = htonl(group);
+        m.imr_interface.s_addr = htonl(0x0A520002); // 10.82.0.2 (v2)
+        QVERIFY(::setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) == 0);
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        from.sin_addr.s_addr = htonl(0x0A510001); // 10.81.0.1 (v1)
+        QVERIFY(::bind(tx, reinterpret_cast<sockaddr *>(&from), sizeof from) == 0);
+        QVERIFY(::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_IF, &from.sin_addr,
+                             sizeof from.sin_addr) == 0);
+        constexpr int kCount = 50;
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(group);
+        to.sin_port = htons(5000);
+        for (int i = 1; i <= kCount; ++i) {
+            const QByteArray text = "os:" + QByteArray::number(i);
+            QVERIFY(::sendto(tx, text.data(), static_cast<std::size_t>(text.size()), 0,
+                             reinterpret_cast<sockaddr *>(&to), sizeof to) == text.size());
+            QThread::msleep(2);
+        }
+        // What agent 2 put onto v2 comes from its address there, 10.82.0.2; the originals (this
+        // one host hears them too) from 10.81.0.1.
+        std::map<int, int> relayed;
+        int originals = 0;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < kDeadlineMs && static_cast<int>(relayed.size()) < kCount) {
+            pollfd p{rx, POLLIN, 0};
+            if (::poll(&p, 1, 500) <= 0)
+                continue;
+            char buf[256];
+            sockaddr_in src{};
+            socklen_t len = sizeof src;
+            const ssize_t n =
+                ::recvfrom(rx, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(&src), &len);
+            if (n <= 0)
+                continue;
+            const QByteArray text(buf, static_cast<int>(n));
+            if (!text.startsWith("os:"))
+                continue;
+            if (ntohl(src.sin_addr.s_addr) == 0x0A520002)
+                ++relayed[text.mid(3).toInt()];
+            else
+                ++originals;
+        }
+        // Late duplicates, if any.
+        for (;;) {
+            pollfd p{rx, POLLIN, 0};
+            if (::poll(&p, 1, 500) <= 0)
+                break;
+            char buf[256];
+            sockaddr_in src{};
+            socklen_t len = sizeof src;
+            const ssize_t n =
+                ::recvfrom(rx, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(&src), &len);
+            const QByteArray text(buf, static_cast<int>(std::max<ssize_t>(n, 0)));
+            if (text.startsWith("os:") && ntohl(src.sin_addr.s_addr) == 0x0A520002)
+                ++relayed[text.mid(3).toInt()];
+        }
+        ::close(rx);
+        ::close(tx);
+        for (int i = 1; i <= kCount; ++i)
+            QVERIFY2(relayed[i] == 1, qPrintable(QStringLiteral("datagram %1 relayed %2 times "
+                                                                "(%3 originals heard)")
+                                                     .arg(i)
+                                                     .arg(relayed[i])
+                                                     .arg(originals)));
+        const auto channels = relayOf(*cluster_, s("2"))[s("channels")].toArray();
+        QVERIFY(channels[0].toObject()[s("emitted")].toInteger() >= kCount);
+    }
+
+    void cleanupTestCase()
+    {
+        cluster_.reset();
+        run({s("ip"), s("netns"), s("del"), ns_});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelayOs)
+#include "tst_relay_os.moc"
