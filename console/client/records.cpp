@@ -104,6 +104,11 @@ public:
         fail(key, v, Tr::tr("an object"));
         return {};
     }
+    // An array of strings that may be absent (empty then).
+    QStringList optionalStrings(const QString &key)
+    {
+        return o_.contains(key) ? strings(key) : QStringList{};
+    }
     QStringList strings(const QString &key)
     {
         QStringList out;
@@ -349,9 +354,11 @@ Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
             cell.lost = c.integer(QStringLiteral("lost"));
             cell.duplicates = c.integer(QStringLiteral("duplicates"));
             cell.loss = c.number(QStringLiteral("loss"));
-            cell.lastSeenMs = c.integer(QStringLiteral("last_seen_ms"));
             cell.ageMs = c.integer(QStringLiteral("age_ms"));
-            cell.via = c.strings(QStringLiteral("via"));
+            // Optional: agents send the time last heard and the streams only when asked for
+            // detail (PROTOCOL.md, get-reachability).
+            cell.lastSeenMs = c.nullableInteger(QStringLiteral("last_seen_ms")).value_or(0);
+            cell.via = c.optionalStrings(QStringLiteral("via"));
             row.heard << cell;
         });
         m.rows << row;

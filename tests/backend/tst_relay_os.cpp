@@ -113,8 +113,10 @@ private slots:
         QVERIFY(run(in + QStringList{s("addr"), s("add"), s("10.82.0.2/24"), s("dev"), s("v2")}));
 
         cluster_ = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
+        // Two agents in one namespace: each relay takes relay.port (tunnels) and relay.port + 1
+        // (its emissions onto segments), so their ports are two apart at least.
         cluster_->addNode(s("1"), {s("v1=10.81.0.1/24")}, relayArgs(7601));
-        cluster_->addNode(s("2"), {s("v2=10.82.0.2/24")}, relayArgs(7602));
+        cluster_->addNode(s("2"), {s("v2=10.82.0.2/24")}, relayArgs(7611));
         cluster_->placeInNetns(s("1"), ns_, s("127.0.0.1"));
         cluster_->placeInNetns(s("2"), ns_, s("127.0.0.1"));
         QVERIFY(cluster_->startAll());
@@ -127,7 +129,7 @@ private slots:
         QVERIFY(AgentCluster::waitFor([&] { return tunnelUp(*cluster_, s("2")); }, kDeadlineMs));
         // The tunnel runs between the interfaces' addresses, on the advertised ports.
         const auto t = relayOf(*cluster_, s("1"))[s("tunnels")].toArray()[0].toObject();
-        QCOMPARE(t[s("address")].toString(), s("10.82.0.2:7602"));
+        QCOMPARE(t[s("address")].toString(), s("10.82.0.2:7611"));
         QVERIFY(
             AgentCluster::waitFor([&] { return hears(*cluster_, s("1"), s("2")); }, kDeadlineMs));
         QVERIFY(

@@ -17,6 +17,7 @@
 #include "dmr/snapshot.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -442,6 +443,34 @@ private slots:
         QCOMPARE(model.rowCount(), 5);
         model.clear();
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    // The replies PROTOCOL.md shows, captured from a real lab, read as the console reads them:
+    // the documented shape and the parser cannot drift apart.
+    void reachabilityFromTheProtocolDocument()
+    {
+        QFile doc(QStringLiteral(DMR_PROTOCOL_MD));
+        QVERIFY(doc.open(QIODevice::ReadOnly));
+        QMap<int, ReachabilityMatrix> byId;
+        for (const QByteArray &line : doc.readAll().split('\n')) {
+            if (!line.startsWith("< {\"type\":\"reply\"") || !line.contains("\"asked_by\""))
+                continue;
+            const QJsonObject reply = QJsonDocument::fromJson(line.mid(2)).object();
+            const auto m = parseReachability(reply.value("result").toObject());
+            QVERIFY2(bool(m), m ? "" : m.error().message.c_str());
+            byId.insert(reply.value("id").toInt(), m.value());
+        }
+        QCOMPARE(byId.size(), 2);
+        const ReachabilityMatrix everyone = byId.first();
+        QCOMPARE(everyone.nodes.size(), 6);
+        QCOMPARE(everyone.unreachable(), QStringList{});
+        const ReachabilityMatrix killed = byId.last();
+        QCOMPARE(killed.unreachable(), QStringList{"2"});
+        ReachabilityModel model;
+        model.setMatrix(killed);
+        QCOMPARE(ReachabilityModel::CellState(
+                     model.index(0, 1).data(ReachabilityModel::CellStateRole).toInt()),
+                 ReachabilityModel::CellState::Silent);
     }
 
     void reachabilityRefusesBadReplies_data()
