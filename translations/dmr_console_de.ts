@@ -41,13 +41,13 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="276"/>
+        <location filename="../console/client/records.cpp" line="281"/>
         <source>a string or null</source>
         <translation>eine Zeichenkette oder null</translation>
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="115"/>
+        <location filename="../console/client/records.cpp" line="120"/>
         <source>a string</source>
         <translation>eine Zeichenkette</translation>
     </message>
@@ -78,142 +78,142 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="104"/>
-        <location filename="../console/client/records.cpp" line="127"/>
+        <location filename="../console/client/records.cpp" line="132"/>
         <source>an object</source>
         <translation>ein Objekt</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="140"/>
+        <location filename="../console/client/records.cpp" line="145"/>
         <source>%1: must be %2, found %3</source>
         <translation>%1: muss %2 sein, gefunden: %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="152"/>
+        <location filename="../console/client/records.cpp" line="157"/>
         <source>null</source>
         <translation>null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="154"/>
+        <location filename="../console/client/records.cpp" line="159"/>
         <source>boolean %1</source>
         <translation>Wahrheitswert %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="156"/>
+        <location filename="../console/client/records.cpp" line="161"/>
         <source>number %1</source>
         <translation>Zahl %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="158"/>
+        <location filename="../console/client/records.cpp" line="163"/>
         <source>string &quot;%1&quot;</source>
         <translation>Zeichenkette „%1“</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="160"/>
+        <location filename="../console/client/records.cpp" line="165"/>
         <source>array</source>
         <translation>Array</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="162"/>
+        <location filename="../console/client/records.cpp" line="167"/>
         <source>object</source>
         <translation>Objekt</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="166"/>
+        <location filename="../console/client/records.cpp" line="171"/>
         <source>nothing (missing)</source>
         <translation>nichts (fehlt)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="194"/>
+        <location filename="../console/client/records.cpp" line="199"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="427"/>
+        <location filename="../console/client/records.cpp" line="434"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="429"/>
+        <location filename="../console/client/records.cpp" line="436"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="438"/>
+        <location filename="../console/client/records.cpp" line="445"/>
         <source>view of %1: empty</source>
         <translation>Sicht von %1: leer</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="439"/>
+        <location filename="../console/client/records.cpp" line="446"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>Sicht von %1: Leiter %2, Mitglieder %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="443"/>
+        <location filename="../console/client/records.cpp" line="450"/>
         <source>plan unchanged</source>
         <translation>Plan unverändert</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="445"/>
+        <location filename="../console/client/records.cpp" line="452"/>
         <source>plan changed: 1 action: %1</source>
         <translation>Plan geändert: 1 Aktion: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="446"/>
+        <location filename="../console/client/records.cpp" line="453"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>Plan geändert: %1 Aktionen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="450"/>
+        <location filename="../console/client/records.cpp" line="457"/>
         <source>the system leader</source>
         <translation>der Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="451"/>
+        <location filename="../console/client/records.cpp" line="458"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="453"/>
+        <location filename="../console/client/records.cpp" line="460"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>Failover von %1: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="454"/>
+        <location filename="../console/client/records.cpp" line="461"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>Failover von %1: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="465"/>
+        <location filename="../console/client/records.cpp" line="472"/>
         <source>drill: %1</source>
         <translation>Übung: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="466"/>
+        <location filename="../console/client/records.cpp" line="473"/>
         <source>drill by %1: %2</source>
         <translation>Übung durch %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="471"/>
+        <location filename="../console/client/records.cpp" line="478"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="477"/>
+        <location filename="../console/client/records.cpp" line="484"/>
         <source>node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="478"/>
+        <location filename="../console/client/records.cpp" line="485"/>
         <source>adapter %1 of node %2</source>
         <translation>Adapter %1 von Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="479"/>
+        <location filename="../console/client/records.cpp" line="486"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="481"/>
+        <location filename="../console/client/records.cpp" line="488"/>
         <source>for %1</source>
         <translation>für %1</translation>
     </message>
@@ -261,123 +261,123 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="78"/>
+        <location filename="../console/client/agent_client.cpp" line="82"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="84"/>
+        <location filename="../console/client/agent_client.cpp" line="88"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="145"/>
+        <location filename="../console/client/agent_client.cpp" line="149"/>
         <source>restarted</source>
         <translation>neu gestartet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="158"/>
+        <location filename="../console/client/agent_client.cpp" line="162"/>
         <source>the console disconnected</source>
         <translation>die Konsole hat die Verbindung getrennt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="170"/>
+        <location filename="../console/client/agent_client.cpp" line="174"/>
         <source>no agent address to connect to</source>
         <translation>keine Agent-Adresse zum Verbinden</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="220"/>
+        <location filename="../console/client/agent_client.cpp" line="225"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="256"/>
+        <location filename="../console/client/agent_client.cpp" line="261"/>
         <source>lost the agent at %1: %2</source>
         <translation>Agent unter %1 verloren: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="257"/>
+        <location filename="../console/client/agent_client.cpp" line="262"/>
         <source>could not connect to %1: %2</source>
         <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="288"/>
-        <location filename="../console/client/agent_client.cpp" line="336"/>
-        <location filename="../console/client/agent_client.cpp" line="393"/>
-        <location filename="../console/client/agent_client.cpp" line="399"/>
-        <location filename="../console/client/agent_client.cpp" line="421"/>
-        <location filename="../console/client/agent_client.cpp" line="430"/>
-        <location filename="../console/client/agent_client.cpp" line="504"/>
+        <location filename="../console/client/agent_client.cpp" line="293"/>
+        <location filename="../console/client/agent_client.cpp" line="341"/>
+        <location filename="../console/client/agent_client.cpp" line="398"/>
+        <location filename="../console/client/agent_client.cpp" line="404"/>
+        <location filename="../console/client/agent_client.cpp" line="426"/>
+        <location filename="../console/client/agent_client.cpp" line="435"/>
+        <location filename="../console/client/agent_client.cpp" line="518"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="301"/>
+        <location filename="../console/client/agent_client.cpp" line="306"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="306"/>
+        <location filename="../console/client/agent_client.cpp" line="311"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="314"/>
+        <location filename="../console/client/agent_client.cpp" line="319"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="326"/>
+        <location filename="../console/client/agent_client.cpp" line="331"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <location filename="../console/client/agent_client.cpp" line="343"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="344"/>
+        <location filename="../console/client/agent_client.cpp" line="349"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="375"/>
+        <location filename="../console/client/agent_client.cpp" line="380"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="407"/>
+        <location filename="../console/client/agent_client.cpp" line="412"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="475"/>
+        <location filename="../console/client/agent_client.cpp" line="489"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="486"/>
+        <location filename="../console/client/agent_client.cpp" line="500"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="487"/>
+        <location filename="../console/client/agent_client.cpp" line="501"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="519"/>
+        <location filename="../console/client/agent_client.cpp" line="533"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="598"/>
+        <location filename="../console/client/agent_client.cpp" line="612"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="602"/>
+        <location filename="../console/client/agent_client.cpp" line="616"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -1203,16 +1203,21 @@
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago; via %8</source>
-        <translation>%1 hört %2: %3% der jüngsten Proben verloren; insgesamt %4 empfangen, %5 verloren, %6 doppelt; zuletzt vor %7 ms gehört; über %8</translation>
+        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
+        <translation>%1 hört %2: %3% der jüngsten Proben verloren; insgesamt %4 empfangen, %5 verloren, %6 doppelt; zuletzt vor %7 ms gehört</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="160"/>
+        <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1; via %2</source>
+        <translation>%1; über %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="163"/>
         <source>Probes sent by node %1</source>
         <translation>Von Knoten %1 gesendete Proben</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="161"/>
+        <location filename="../console/models/reachability_model.cpp" line="164"/>
         <source>What node %1 hears</source>
         <translation>Was Knoten %1 hört</translation>
     </message>
@@ -1251,52 +1256,52 @@
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="749"/>
+        <location filename="../console/scene/topologyitems.cpp" line="761"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="751"/>
+        <location filename="../console/scene/topologyitems.cpp" line="763"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="752"/>
+        <location filename="../console/scene/topologyitems.cpp" line="764"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="753"/>
+        <location filename="../console/scene/topologyitems.cpp" line="765"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="754"/>
+        <location filename="../console/scene/topologyitems.cpp" line="766"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="755"/>
+        <location filename="../console/scene/topologyitems.cpp" line="767"/>
         <source>node down (not started)</source>
         <translation>Knoten inaktiv (nicht gestartet)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="756"/>
+        <location filename="../console/scene/topologyitems.cpp" line="768"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="758"/>
+        <location filename="../console/scene/topologyitems.cpp" line="770"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="759"/>
+        <location filename="../console/scene/topologyitems.cpp" line="771"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="760"/>
+        <location filename="../console/scene/topologyitems.cpp" line="772"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
@@ -1393,19 +1398,19 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="627"/>
+        <location filename="../console/scene/topologyitems.cpp" line="630"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="636"/>
-        <location filename="../console/scene/topologyitems.cpp" line="712"/>
+        <location filename="../console/scene/topologyitems.cpp" line="639"/>
+        <location filename="../console/scene/topologyitems.cpp" line="724"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="792"/>
-        <location filename="../console/scene/topologyitems.cpp" line="817"/>
+        <location filename="../console/scene/topologyitems.cpp" line="804"/>
+        <location filename="../console/scene/topologyitems.cpp" line="829"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

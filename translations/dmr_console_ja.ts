@@ -41,13 +41,13 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="276"/>
+        <location filename="../console/client/records.cpp" line="281"/>
         <source>a string or null</source>
         <translation>文字列または null</translation>
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="115"/>
+        <location filename="../console/client/records.cpp" line="120"/>
         <source>a string</source>
         <translation>文字列</translation>
     </message>
@@ -78,142 +78,142 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="104"/>
-        <location filename="../console/client/records.cpp" line="127"/>
+        <location filename="../console/client/records.cpp" line="132"/>
         <source>an object</source>
         <translation>オブジェクト</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="140"/>
+        <location filename="../console/client/records.cpp" line="145"/>
         <source>%1: must be %2, found %3</source>
         <translation>%1: %2 である必要がありますが、%3 でした</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="152"/>
+        <location filename="../console/client/records.cpp" line="157"/>
         <source>null</source>
         <translation>null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="154"/>
+        <location filename="../console/client/records.cpp" line="159"/>
         <source>boolean %1</source>
         <translation>真偽値 %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="156"/>
+        <location filename="../console/client/records.cpp" line="161"/>
         <source>number %1</source>
         <translation>数値 %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="158"/>
+        <location filename="../console/client/records.cpp" line="163"/>
         <source>string &quot;%1&quot;</source>
         <translation>文字列 &quot;%1&quot;</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="160"/>
+        <location filename="../console/client/records.cpp" line="165"/>
         <source>array</source>
         <translation>配列</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="162"/>
+        <location filename="../console/client/records.cpp" line="167"/>
         <source>object</source>
         <translation>オブジェクト</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="166"/>
+        <location filename="../console/client/records.cpp" line="171"/>
         <source>nothing (missing)</source>
         <translation>なし (欠落)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="194"/>
+        <location filename="../console/client/records.cpp" line="199"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="427"/>
+        <location filename="../console/client/records.cpp" line="434"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="429"/>
+        <location filename="../console/client/records.cpp" line="436"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="438"/>
+        <location filename="../console/client/records.cpp" line="445"/>
         <source>view of %1: empty</source>
         <translation>%1 のビュー: 空</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="439"/>
+        <location filename="../console/client/records.cpp" line="446"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>%1 のビュー: リーダー %2、メンバー %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="443"/>
+        <location filename="../console/client/records.cpp" line="450"/>
         <source>plan unchanged</source>
         <translation>プラン変更なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="445"/>
+        <location filename="../console/client/records.cpp" line="452"/>
         <source>plan changed: 1 action: %1</source>
         <translation>プラン変更: 1 件のアクション: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="446"/>
+        <location filename="../console/client/records.cpp" line="453"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>プラン変更: %1 件のアクション: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="450"/>
+        <location filename="../console/client/records.cpp" line="457"/>
         <source>the system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="451"/>
+        <location filename="../console/client/records.cpp" line="458"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="453"/>
+        <location filename="../console/client/records.cpp" line="460"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="454"/>
+        <location filename="../console/client/records.cpp" line="461"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="465"/>
+        <location filename="../console/client/records.cpp" line="472"/>
         <source>drill: %1</source>
         <translation>演習: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="466"/>
+        <location filename="../console/client/records.cpp" line="473"/>
         <source>drill by %1: %2</source>
         <translation>%1 による演習: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="471"/>
+        <location filename="../console/client/records.cpp" line="478"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="477"/>
+        <location filename="../console/client/records.cpp" line="484"/>
         <source>node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="478"/>
+        <location filename="../console/client/records.cpp" line="485"/>
         <source>adapter %1 of node %2</source>
         <translation>ノード %2 のアダプター %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="479"/>
+        <location filename="../console/client/records.cpp" line="486"/>
         <source>%1 of %2</source>
         <translation>%2 の %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="481"/>
+        <location filename="../console/client/records.cpp" line="488"/>
         <source>for %1</source>
         <translation>%1 間</translation>
     </message>
@@ -261,123 +261,123 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="78"/>
+        <location filename="../console/client/agent_client.cpp" line="82"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="84"/>
+        <location filename="../console/client/agent_client.cpp" line="88"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="145"/>
+        <location filename="../console/client/agent_client.cpp" line="149"/>
         <source>restarted</source>
         <translation>再起動しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="158"/>
+        <location filename="../console/client/agent_client.cpp" line="162"/>
         <source>the console disconnected</source>
         <translation>コンソールが切断しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="170"/>
+        <location filename="../console/client/agent_client.cpp" line="174"/>
         <source>no agent address to connect to</source>
         <translation>接続先のエージェントアドレスがありません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="220"/>
+        <location filename="../console/client/agent_client.cpp" line="225"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="256"/>
+        <location filename="../console/client/agent_client.cpp" line="261"/>
         <source>lost the agent at %1: %2</source>
         <translation>%1 のエージェントとの接続が失われました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="257"/>
+        <location filename="../console/client/agent_client.cpp" line="262"/>
         <source>could not connect to %1: %2</source>
         <translation>%1 に接続できませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="288"/>
-        <location filename="../console/client/agent_client.cpp" line="336"/>
-        <location filename="../console/client/agent_client.cpp" line="393"/>
-        <location filename="../console/client/agent_client.cpp" line="399"/>
-        <location filename="../console/client/agent_client.cpp" line="421"/>
-        <location filename="../console/client/agent_client.cpp" line="430"/>
-        <location filename="../console/client/agent_client.cpp" line="504"/>
+        <location filename="../console/client/agent_client.cpp" line="293"/>
+        <location filename="../console/client/agent_client.cpp" line="341"/>
+        <location filename="../console/client/agent_client.cpp" line="398"/>
+        <location filename="../console/client/agent_client.cpp" line="404"/>
+        <location filename="../console/client/agent_client.cpp" line="426"/>
+        <location filename="../console/client/agent_client.cpp" line="435"/>
+        <location filename="../console/client/agent_client.cpp" line="518"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="301"/>
+        <location filename="../console/client/agent_client.cpp" line="306"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="306"/>
+        <location filename="../console/client/agent_client.cpp" line="311"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="314"/>
+        <location filename="../console/client/agent_client.cpp" line="319"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="326"/>
+        <location filename="../console/client/agent_client.cpp" line="331"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="338"/>
+        <location filename="../console/client/agent_client.cpp" line="343"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="344"/>
+        <location filename="../console/client/agent_client.cpp" line="349"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="375"/>
+        <location filename="../console/client/agent_client.cpp" line="380"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>%1 のエージェントが hello を拒否しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="407"/>
+        <location filename="../console/client/agent_client.cpp" line="412"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="475"/>
+        <location filename="../console/client/agent_client.cpp" line="489"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="486"/>
+        <location filename="../console/client/agent_client.cpp" line="500"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="487"/>
+        <location filename="../console/client/agent_client.cpp" line="501"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="519"/>
+        <location filename="../console/client/agent_client.cpp" line="533"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="598"/>
+        <location filename="../console/client/agent_client.cpp" line="612"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="602"/>
+        <location filename="../console/client/agent_client.cpp" line="616"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -1202,16 +1202,21 @@
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago; via %8</source>
-        <translation>%1 は %2 を受信: 直近のプローブの %3% を損失; 合計 受信 %4、損失 %5、重複 %6; 最終受信 %7 ms 前; 経路 %8</translation>
+        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
+        <translation>%1 は %2 を受信: 直近のプローブの %3% を損失; 合計 受信 %4、損失 %5、重複 %6; 最終受信 %7 ms 前</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="160"/>
+        <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1; via %2</source>
+        <translation>%1; 経路 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="163"/>
         <source>Probes sent by node %1</source>
         <translation>ノード %1 が送信したプローブ</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="161"/>
+        <location filename="../console/models/reachability_model.cpp" line="164"/>
         <source>What node %1 hears</source>
         <translation>ノード %1 が受信するもの</translation>
     </message>
@@ -1250,52 +1255,52 @@
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="749"/>
+        <location filename="../console/scene/topologyitems.cpp" line="761"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="751"/>
+        <location filename="../console/scene/topologyitems.cpp" line="763"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="752"/>
+        <location filename="../console/scene/topologyitems.cpp" line="764"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="753"/>
+        <location filename="../console/scene/topologyitems.cpp" line="765"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="754"/>
+        <location filename="../console/scene/topologyitems.cpp" line="766"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="755"/>
+        <location filename="../console/scene/topologyitems.cpp" line="767"/>
         <source>node down (not started)</source>
         <translation>ノード停止 (未起動)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="756"/>
+        <location filename="../console/scene/topologyitems.cpp" line="768"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="758"/>
+        <location filename="../console/scene/topologyitems.cpp" line="770"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="759"/>
+        <location filename="../console/scene/topologyitems.cpp" line="771"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="760"/>
+        <location filename="../console/scene/topologyitems.cpp" line="772"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
@@ -1390,19 +1395,19 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="627"/>
+        <location filename="../console/scene/topologyitems.cpp" line="630"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="636"/>
-        <location filename="../console/scene/topologyitems.cpp" line="712"/>
+        <location filename="../console/scene/topologyitems.cpp" line="639"/>
+        <location filename="../console/scene/topologyitems.cpp" line="724"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="792"/>
-        <location filename="../console/scene/topologyitems.cpp" line="817"/>
+        <location filename="../console/scene/topologyitems.cpp" line="804"/>
+        <location filename="../console/scene/topologyitems.cpp" line="829"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>

@@ -120,25 +120,19 @@ QVariant ReachabilityModel::data(const QModelIndex &index, int role) const
                            .arg(c->received)
                            .arg(c->lost)
                      : tr("%1 has never heard %2").arg(receiver, sender);
-        case CellState::Heard:
+        case CellState::Heard: {
+            const QString heard = tr("%1 hears %2: %3% of the recent probes lost; %4 received, %5 "
+                                     "lost, %6 duplicated in all; last heard %7 ms ago")
+                                      .arg(receiver, sender)
+                                      .arg(std::lround(loss * 100))
+                                      .arg(c->received)
+                                      .arg(c->lost)
+                                      .arg(c->duplicates)
+                                      .arg(c->ageMs);
             return c->via.isEmpty()
-                       ? tr("%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, "
-                            "%6 duplicated in all; last heard %7 ms ago")
-                             .arg(receiver, sender)
-                             .arg(std::lround(loss * 100))
-                             .arg(c->received)
-                             .arg(c->lost)
-                             .arg(c->duplicates)
-                             .arg(c->ageMs)
-                       : tr("%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, "
-                            "%6 duplicated in all; last heard %7 ms ago; via %8")
-                             .arg(receiver, sender)
-                             .arg(std::lround(loss * 100))
-                             .arg(c->received)
-                             .arg(c->lost)
-                             .arg(c->duplicates)
-                             .arg(c->ageMs)
-                             .arg(c->via.join(QStringLiteral(", ")));
+                       ? heard
+                       : tr("%1; via %2").arg(heard, c->via.join(QStringLiteral(", ")));
+        }
         }
         return {};
     case RawValueRole:
