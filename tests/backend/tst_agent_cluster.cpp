@@ -32,42 +32,6 @@ QString s(const char *text)
     return QString::fromUtf8(text);
 }
 
-QStringList tunnelsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &t : state.value(s("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
-                   o[s("leaf")].toObject()[s("node")].toString();
-    }
-    out.sort();
-    return out;
-}
-
-QStringList leadsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &g : state.value(s("leads")).toArray())
-        out << g.toString();
-    return out;
-}
-
-// Every listed agent answers, holds the same view, and names this system leader.
-bool agree(const AgentCluster &c, const QStringList &ids, const QString &systemLeader)
-{
-    QString view;
-    for (const auto &id : ids) {
-        const auto st = c.state(id);
-        if (st.isEmpty() || st[s("system_leader")].toString() != systemLeader)
-            return false;
-        if (view.isEmpty())
-            view = st[s("view_id")].toString();
-        else if (st[s("view_id")].toString() != view)
-            return false;
-    }
-    return true;
-}
-
 QStringList members(const QJsonObject &cluster, const QString &group)
 {
     for (const auto &g : cluster[s("snapshot")].toObject()[s("groups")].toArray()) {
@@ -123,17 +87,17 @@ private slots:
     {
         auto c = fig5(21000);
         QVERIFY(c->startAll());
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
-        QVERIFY(AgentCluster::waitFor([&] { return tunnelsOf(c->state(s("2"))).size() == 2; },
-                                      kDeadlineMs));
-        QCOMPARE(tunnelsOf(c->state(s("2"))), (QStringList{s("2-4"), s("2-6")}));
-        QCOMPARE(tunnelsOf(c->state(s("6"))), QStringList{s("2-6")});
-        QCOMPARE(tunnelsOf(c->state(s("4"))), QStringList{s("2-4")});
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor(
+            [&] { return AgentCluster::tunnelsOf(c->state(s("2"))).size() == 2; }, kDeadlineMs));
+        QCOMPARE(AgentCluster::tunnelsOf(c->state(s("2"))), (QStringList{s("2-4"), s("2-6")}));
+        QCOMPARE(AgentCluster::tunnelsOf(c->state(s("6"))), QStringList{s("2-6")});
+        QCOMPARE(AgentCluster::tunnelsOf(c->state(s("4"))), QStringList{s("2-4")});
         for (const char *idle : {"1", "3", "5"})
-            QVERIFY(tunnelsOf(c->state(s(idle))).isEmpty());
-        QCOMPARE(leadsOf(c->state(s("2"))), QStringList{s("10.0.1.0/24")});
-        QCOMPARE(leadsOf(c->state(s("6"))), QStringList{s("10.0.2.0/24")});
-        QCOMPARE(leadsOf(c->state(s("4"))), QStringList{s("10.0.3.0/24")});
+            QVERIFY(AgentCluster::tunnelsOf(c->state(s(idle))).isEmpty());
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("2"))), QStringList{s("10.0.1.0/24")});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("6"))), QStringList{s("10.0.2.0/24")});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("4"))), QStringList{s("10.0.3.0/24")});
         // Every agent holds the same plan: the snapshots' plan parts are equal.
         const auto ref = c->cluster(s("5"))[s("snapshot")].toObject();
         for (const auto &id : c->ids()) {
@@ -153,7 +117,7 @@ private slots:
     {
         auto c = fig5(21100);
         QVERIFY(c->startAll());
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         // Follow node 6's events across the kill.
         QTcpSocket events;
         events.connectToHost(s("127.0.0.1"), static_cast<quint16>(c->controlPort(s("6"))));
@@ -181,13 +145,13 @@ private slots:
                      kDeadlineMs),
                  seen.constData());
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return tunnelsOf(c->state(s("6"))) == QStringList{s("6-1"), s("6-4")};
+                return AgentCluster::tunnelsOf(c->state(s("6"))) == QStringList{s("6-1"), s("6-4")};
             },
             kDeadlineMs));
-        QCOMPARE(leadsOf(c->state(s("1"))), QStringList{s("10.0.1.0/24")});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("1"))), QStringList{s("10.0.1.0/24")});
         const auto ref = c->cluster(s("3"))[s("snapshot")].toObject();
         for (const auto &id : survivors)
             QCOMPARE(c->cluster(id)[s("snapshot")].toObject()[s("tunnels")], ref[s("tunnels")]);
@@ -217,17 +181,18 @@ private slots:
         auto c = fig5(21200);
         QVERIFY(c->startAll());
         QVERIFY(AgentCluster::waitFor(
-            [&] { return tunnelsOf(c->state(s("6"))) == QStringList{s("2-6")}; }, kDeadlineMs));
+            [&] { return AgentCluster::tunnelsOf(c->state(s("6"))) == QStringList{s("2-6")}; },
+            kDeadlineMs));
         // Drain node 6 (leader of B) through node 2: node 4 takes B over, so the tunnel 2-4
         // is updated to carry B, then 2-6 closes and node 6 stops routing B.
         const auto reply = drill(*c, s("2"), s("drain"), s("6"));
         QVERIFY2(reply[s("ok")].toBool(), qPrintable(QJsonDocument(reply).toJson()));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return leadsOf(c->state(s("4"))) ==
+                return AgentCluster::leadsOf(c->state(s("4"))) ==
                            QStringList{s("10.0.2.0/24"), s("10.0.3.0/24")} &&
-                       tunnelsOf(c->state(s("6"))).isEmpty() &&
-                       tunnelsOf(c->state(s("2"))) == QStringList{s("2-4")};
+                       AgentCluster::tunnelsOf(c->state(s("6"))).isEmpty() &&
+                       AgentCluster::tunnelsOf(c->state(s("2"))) == QStringList{s("2-4")};
             },
             kDeadlineMs));
         const auto st4 = c->state(s("4"));
@@ -263,12 +228,12 @@ private slots:
     {
         auto c = fig5(21300);
         QVERIFY(c->startAll());
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         QVERIFY(drill(*c, s("4"), s("fail-adapter"), s("4"), s("eth1"))[s("ok")].toBool());
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return leadsOf(c->state(s("1"))) == QStringList{s("10.0.3.0/24")} &&
-                       tunnelsOf(c->state(s("2"))) == QStringList{s("2-1"), s("2-6")};
+                return AgentCluster::leadsOf(c->state(s("1"))) == QStringList{s("10.0.3.0/24")} &&
+                       AgentCluster::tunnelsOf(c->state(s("2"))) == QStringList{s("2-1"), s("2-6")};
             },
             kDeadlineMs));
         QCOMPARE(members(c->cluster(s("3")), s("10.0.3.0/24")), QStringList{s("1")});
@@ -292,15 +257,15 @@ private slots:
         c->kill9(s("6"));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return agree(*c, {s("2"), s("4"), s("1"), s("3"), s("5")}, s("2")) &&
-                       leadsOf(c->state(s("4"))).size() == 2;
+                return c->agree({s("2"), s("4"), s("1"), s("3"), s("5")}, s("2")) &&
+                       AgentCluster::leadsOf(c->state(s("4"))).size() == 2;
             },
             kDeadlineMs));
         QVERIFY(c->start(s("6")));
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         QCOMPARE(members(c->cluster(s("2")), s("10.0.2.0/24")),
                  (QStringList{s("4"), s("5"), s("6")}));
-        QVERIFY(leadsOf(c->state(s("6"))).isEmpty());
+        QVERIFY(AgentCluster::leadsOf(c->state(s("6"))).isEmpty());
     }
 
     void silentCoordinatorIsReplaced()
@@ -309,11 +274,11 @@ private slots:
         // stay open: only the missed heartbeats reveal it.
         auto c = fig5(21500);
         QVERIFY(c->startAll());
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         QCOMPARE(c->state(s("5"))[s("coordinator")].toString(), s("2"));
         c->sigstop(s("2"));
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QCOMPARE(c->state(s("5"))[s("coordinator")].toString(), s("6"));
         const auto h = c->ask(s("6"), {{s("type"), s("get-history")}});
         const auto failovers = h[s("result")].toObject()[s("failovers")].toArray();
@@ -328,7 +293,7 @@ private slots:
                        QStringList{s("1"), s("3"), s("2")};
             },
             kDeadlineMs));
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("6")); }, kDeadlineMs));
     }
 
     void wrongClusterKeyIsRefused()

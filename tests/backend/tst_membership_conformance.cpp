@@ -31,42 +31,6 @@ QString s(const char *text)
     return QString::fromUtf8(text);
 }
 
-QStringList tunnelsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &t : state.value(s("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
-                   o[s("leaf")].toObject()[s("node")].toString();
-    }
-    out.sort();
-    return out;
-}
-
-QStringList leadsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &g : state.value(s("leads")).toArray())
-        out << g.toString();
-    return out;
-}
-
-// Every listed agent answers, holds the same view, and names this system leader.
-bool agree(const AgentCluster &c, const QStringList &ids, const QString &systemLeader)
-{
-    QString view;
-    for (const auto &id : ids) {
-        const auto st = c.state(id);
-        if (st.isEmpty() || st[s("system_leader")].toString() != systemLeader)
-            return false;
-        if (view.isEmpty())
-            view = st[s("view_id")].toString();
-        else if (st[s("view_id")].toString() != view)
-            return false;
-    }
-    return true;
-}
-
 QStringList nodeList(const QJsonArray &members)
 {
     QStringList out;
@@ -152,7 +116,7 @@ class TestMembershipConformance : public QObject
         c->addFig5();
         if (!c->startAll(kDeadlineMs))
             return nullptr;
-        if (!AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs))
+        if (!AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs))
             return nullptr;
         return c;
     }
@@ -193,15 +157,15 @@ class TestMembershipConformance : public QObject
                 return true;
             },
             kDeadlineMs));
-        QCOMPARE(leadsOf(c->state(s("2"))), QStringList{kA});
-        QCOMPARE(leadsOf(c->state(s("6"))), QStringList{kB});
-        QCOMPARE(leadsOf(c->state(s("4"))), QStringList{kC});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("2"))), QStringList{kA});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("6"))), QStringList{kB});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("4"))), QStringList{kC});
         QCOMPARE(c->state(s("2"))[s("role")].toString(), s("system-leader"));
         QCOMPARE(c->state(s("6"))[s("role")].toString(), s("group-leader"));
         QCOMPARE(c->state(s("5"))[s("role")].toString(), s("member"));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return tunnelsOf(c->state(s("2"))) == QStringList{s("2-4"), s("2-6")};
+                return AgentCluster::tunnelsOf(c->state(s("2"))) == QStringList{s("2-4"), s("2-6")};
             },
             kDeadlineMs));
     }
@@ -214,7 +178,7 @@ class TestMembershipConformance : public QObject
         QVERIFY(c);
         c->kill9(s("2"));
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
             [&] {
                 for (const auto &id : survivors)
@@ -224,7 +188,7 @@ class TestMembershipConformance : public QObject
                 return true;
             },
             kDeadlineMs));
-        QCOMPARE(leadsOf(c->state(s("1"))), QStringList{kA});
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("1"))), QStringList{kA});
         QCOMPARE(members(c->cluster(s("3")), kA), (QStringList{s("1"), s("3")}));
         const auto history = failovers(*c, s("5"));
         QVERIFY(!history.isEmpty());
@@ -245,13 +209,13 @@ class TestMembershipConformance : public QObject
         QVERIFY(c->start(s("6"), kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return agree(*c, c->ids(), s("2")) &&
+                return c->agree(c->ids(), s("2")) &&
                        members(c->cluster(s("2")), kB) == QStringList{s("4"), s("5"), s("6")};
             },
             kDeadlineMs));
-        QVERIFY(leadsOf(c->state(s("6"))).isEmpty());
+        QVERIFY(AgentCluster::leadsOf(c->state(s("6"))).isEmpty());
         QCOMPARE(agentOrder(c->cluster(s("3"))).last(), s("6"));
-        QCOMPARE(leadsOf(c->state(s("4"))), (QStringList{kB, kC}));
+        QCOMPARE(AgentCluster::leadsOf(c->state(s("4"))), (QStringList{kB, kC}));
     }
 
     // The kill drill (what `dmrctl drill kill 2` does): node 2 stops answering as after a crash,
@@ -264,18 +228,18 @@ class TestMembershipConformance : public QObject
         const auto reply = drill(*c, s("6"), s("kill"), s("2"));
         QVERIFY2(reply[s("ok")].toBool(), qPrintable(QJsonDocument(reply).toJson()));
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, survivors, s("6")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QCOMPARE(c->state(s("2"))[s("state")].toString(), s("killed"));
         QCOMPARE(failovers(*c, s("3")).last().toObject()[s("cause")].toString(), departureCause());
         QVERIFY(drill(*c, s("2"), s("restore"), s("2"))[s("ok")].toBool());
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return agree(*c, c->ids(), s("6")) &&
+                return c->agree(c->ids(), s("6")) &&
                        members(c->cluster(s("3")), kA) == QStringList{s("1"), s("3"), s("2")};
             },
             kDeadlineMs));
         QCOMPARE(agentOrder(c->cluster(s("5"))).last(), s("2"));
-        QVERIFY(leadsOf(c->state(s("2"))).isEmpty());
+        QVERIFY(AgentCluster::leadsOf(c->state(s("2"))).isEmpty());
     }
 
     // A graceful stop (SIGTERM): the node says goodbye, the others take it out at once with
@@ -287,7 +251,10 @@ class TestMembershipConformance : public QObject
         c->terminate(s("6"));
         const QStringList survivors{s("2"), s("4"), s("1"), s("3"), s("5")};
         QVERIFY(AgentCluster::waitFor(
-            [&] { return agree(*c, survivors, s("2")) && leadsOf(c->state(s("4"))).size() == 2; },
+            [&] {
+                return c->agree(survivors, s("2")) &&
+                       AgentCluster::leadsOf(c->state(s("4"))).size() == 2;
+            },
             kDeadlineMs));
         const auto history = failovers(*c, s("2"));
         QVERIFY(!history.isEmpty());
@@ -304,14 +271,15 @@ class TestMembershipConformance : public QObject
         auto c = fig5Started();
         QVERIFY(c);
         QVERIFY(AgentCluster::waitFor(
-            [&] { return tunnelsOf(c->state(s("6"))) == QStringList{s("2-6")}; }, kDeadlineMs));
+            [&] { return AgentCluster::tunnelsOf(c->state(s("6"))) == QStringList{s("2-6")}; },
+            kDeadlineMs));
         const auto reply = drill(*c, s("2"), s("drain"), s("6"));
         QVERIFY2(reply[s("ok")].toBool(), qPrintable(QJsonDocument(reply).toJson()));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return leadsOf(c->state(s("4"))) == QStringList{kB, kC} &&
-                       tunnelsOf(c->state(s("6"))).isEmpty() &&
-                       tunnelsOf(c->state(s("2"))) == QStringList{s("2-4")};
+                return AgentCluster::leadsOf(c->state(s("4"))) == QStringList{kB, kC} &&
+                       AgentCluster::tunnelsOf(c->state(s("6"))).isEmpty() &&
+                       AgentCluster::tunnelsOf(c->state(s("2"))) == QStringList{s("2-4")};
             },
             kDeadlineMs));
         const auto st4 = c->state(s("4"));
@@ -360,8 +328,8 @@ class TestMembershipConformance : public QObject
         QVERIFY(redder->startAll(kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return agree(*red, red->ids(), s("1")) && agree(*blue, blue->ids(), s("2")) &&
-                       agree(*redder, redder->ids(), s("1"));
+                return red->agree(red->ids(), s("1")) && blue->agree(blue->ids(), s("2")) &&
+                       redder->agree(redder->ids(), s("1"));
             },
             kDeadlineMs));
         QCOMPARE(members(red->cluster(s("2")), kA), (QStringList{s("1"), s("2"), s("3")}));
@@ -371,7 +339,7 @@ class TestMembershipConformance : public QObject
         red->kill9(s("1"));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return agree(*red, {s("2"), s("3")}, s("2"));
+                return red->agree({s("2"), s("3")}, s("2"));
             },
             kDeadlineMs));
         QCOMPARE(blue->state(s("1"))[s("system_leader")].toString(), s("2"));
@@ -394,10 +362,10 @@ class TestMembershipConformance : public QObject
         auto c = cluster(s("test"), 0, {dead, etcd_->endpoint()});
         c->addFig5();
         QVERIFY(c->startAll(kDeadlineMs));
-        QVERIFY(AgentCluster::waitFor([&] { return agree(*c, c->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return tunnelsOf(c->state(s("2"))) == QStringList{s("2-4"), s("2-6")};
+                return AgentCluster::tunnelsOf(c->state(s("2"))) == QStringList{s("2-4"), s("2-6")};
             },
             kDeadlineMs));
         std::map<QString, QJsonObject> before;
@@ -421,7 +389,7 @@ class TestMembershipConformance : public QObject
             const auto st = c->state(id);
             QVERIFY(st[s("degraded")].toBool());
             QCOMPARE(st[s("view_id")].toString(), before[id][s("view_id")].toString());
-            QCOMPARE(tunnelsOf(st), tunnelsOf(before[id]));
+            QCOMPARE(AgentCluster::tunnelsOf(st), AgentCluster::tunnelsOf(before[id]));
             QCOMPARE(st[s("data_plane_log")].toArray().size(),
                      before[id][s("data_plane_log")].toArray().size());
         }
@@ -431,11 +399,11 @@ class TestMembershipConformance : public QObject
                 for (const auto &id : c->ids())
                     if (c->state(id)[s("degraded")].toBool())
                         return false;
-                return agree(*c, c->ids(), s("2"));
+                return c->agree(c->ids(), s("2"));
             },
             kDeadlineMs));
         for (const auto &id : c->ids()) {
-            QCOMPARE(tunnelsOf(c->state(id)), tunnelsOf(before[id]));
+            QCOMPARE(AgentCluster::tunnelsOf(c->state(id)), AgentCluster::tunnelsOf(before[id]));
             QVERIFY(failovers(*c, id).isEmpty());
         }
         QCOMPARE(agentOrder(c->cluster(s("5"))), kFig5Order);

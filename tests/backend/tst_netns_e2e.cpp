@@ -59,18 +59,6 @@ QStringList strings(const QJsonValue &array)
     return out;
 }
 
-QStringList tunnelsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &t : state.value(s("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
-                   o[s("leaf")].toObject()[s("node")].toString();
-    }
-    out.sort();
-    return out;
-}
-
 // A plan as every agent carries it out: the system leader, and per node what it leads and the
 // tunnels it holds ("root-leaf"); nodes not listed lead nothing and hold no tunnel.
 struct Expect
@@ -105,7 +93,8 @@ bool holds(AgentCluster &c, const QStringList &ids, const Expect &e)
         if (strings(st[s("leads")]) != (leads == e.leads.end() ? QStringList{} : leads->second))
             return false;
         const auto tunnels = e.tunnels.find(id);
-        if (tunnelsOf(st) != (tunnels == e.tunnels.end() ? QStringList{} : tunnels->second))
+        if (AgentCluster::tunnelsOf(st) !=
+            (tunnels == e.tunnels.end() ? QStringList{} : tunnels->second))
             return false;
     }
     return true;
@@ -119,7 +108,7 @@ QString describeStates(AgentCluster &c, const QStringList &ids)
         out += s("\n  node %1: %2, system leader %3, leads [%4], tunnels [%5]")
                    .arg(id, st[s("role")].toString(), st[s("system_leader")].toString(),
                         strings(st[s("leads")]).join(QLatin1Char(' ')),
-                        tunnelsOf(st).join(QLatin1Char(' ')));
+                        AgentCluster::tunnelsOf(st).join(QLatin1Char(' ')));
     }
     return out;
 }

@@ -271,18 +271,6 @@ QStringList strings(const QJsonValue &array)
     return out;
 }
 
-QStringList tunnelsOf(const QJsonObject &state)
-{
-    QStringList out;
-    for (const auto &t : state.value(s("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[s("root")].toObject()[s("node")].toString() + s("-") +
-                   o[s("leaf")].toObject()[s("node")].toString();
-    }
-    out.sort();
-    return out;
-}
-
 // One line per agent: its view id, coordinator and agents, for failure messages.
 QString describe(const AgentCluster &c, const QStringList &ids)
 {
@@ -374,7 +362,8 @@ bool statesAre(const AgentCluster &c, const QStringList &ids, const Expect &e)
         if (strings(st[s("leads")]) != (leads == e.leads.end() ? QStringList{} : leads->second))
             return false;
         const auto tunnels = e.tunnels.find(id);
-        if (tunnelsOf(st) != (tunnels == e.tunnels.end() ? QStringList{} : tunnels->second))
+        if (AgentCluster::tunnelsOf(st) !=
+            (tunnels == e.tunnels.end() ? QStringList{} : tunnels->second))
             return false;
     }
     return true;
@@ -388,7 +377,7 @@ QString describeStates(const AgentCluster &c, const QStringList &ids)
         out += s("\n  node %1: system leader %2, leads [%3], tunnels [%4]")
                    .arg(id, st[s("system_leader")].toString(),
                         strings(st[s("leads")]).join(QLatin1Char(' ')),
-                        tunnelsOf(st).join(QLatin1Char(' ')));
+                        AgentCluster::tunnelsOf(st).join(QLatin1Char(' ')));
     }
     return out;
 }

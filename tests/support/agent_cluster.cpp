@@ -364,3 +364,39 @@ bool AgentCluster::waitFor(const std::function<bool()> &condition, int timeoutMs
     }
     return condition();
 }
+
+QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
+{
+    QStringList out;
+    for (const auto &t : state.value(QStringLiteral("tunnels")).toArray()) {
+        const auto o = t.toObject();
+        out << o[QStringLiteral("root")].toObject()[QStringLiteral("node")].toString() +
+                   QLatin1Char('-') +
+                   o[QStringLiteral("leaf")].toObject()[QStringLiteral("node")].toString();
+    }
+    out.sort();
+    return out;
+}
+
+QStringList AgentCluster::leadsOf(const QJsonObject &state)
+{
+    QStringList out;
+    for (const auto &g : state.value(QStringLiteral("leads")).toArray())
+        out << g.toString();
+    return out;
+}
+
+bool AgentCluster::agree(const QStringList &ids, const QString &systemLeader) const
+{
+    QString view;
+    for (const auto &id : ids) {
+        const auto st = state(id);
+        if (st.isEmpty() || st[QStringLiteral("system_leader")].toString() != systemLeader)
+            return false;
+        if (view.isEmpty())
+            view = st[QStringLiteral("view_id")].toString();
+        else if (st[QStringLiteral("view_id")].toString() != view)
+            return false;
+    }
+    return true;
+}

@@ -16,6 +16,12 @@
 class AgentCluster
 {
 public:
+    // What tests read off a get-state: its tunnels as sorted "root-leaf", the networks it leads.
+    static QStringList tunnelsOf(const QJsonObject &state);
+    static QStringList leadsOf(const QJsonObject &state);
+    // Every listed agent answers, holds the same view, and names this system leader.
+    bool agree(const QStringList &ids, const QString &systemLeader) const;
+
     struct Node
     {
         QString id;
