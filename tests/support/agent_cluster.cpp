@@ -60,11 +60,48 @@ int connectInNetns(const QString &netns, int port, int timeoutMs)
     return fd;
 }
 
+// Whether a port on 127.0.0.1 can be bound now (TCP or UDP).
+bool portFree(int port, int type)
+{
+    const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// A base port for a cluster of up to kNodesChecked agents: membership base+i, control
+// base+1000+i (TCP) and the relay's tunnels at base+2000+i (UDP, where tests put them). Below
+// the kernel's ephemeral range (32768 and up), so that the agents' own outgoing connections
+// never take one of these ports first, and checked free now: the suites run one after another
+// but other programs (benchmarks, labs) may hold a range.
+int pickBasePort()
+{
+    constexpr int kSlots = 80; // 20000-27900; +2000+i stays below 30000
+    constexpr int kNodesChecked = 64;
+    const int first = static_cast<int>(::getpid() % kSlots);
+    for (int k = 0; k < kSlots; ++k) {
+        const int base = 20000 + ((first + k) % kSlots) * 100;
+        bool free = true;
+        for (int i = 0; i < kNodesChecked && free; ++i)
+            free = portFree(base + i, SOCK_STREAM) && portFree(base + 1000 + i, SOCK_STREAM) &&
+                   portFree(base + 2000 + i, SOCK_DGRAM) && portFree(base + 2001 + i, SOCK_DGRAM);
+        if (free)
+            return base;
+    }
+    return 20000 + first * 100;
+}
+
 } // namespace
 
 AgentCluster::AgentCluster(QString agentPath, int basePort)
     : agentPath_(std::move(agentPath))
-    , basePort_(basePort != 0 ? basePort : 20000 + static_cast<int>(::getpid() % 400) * 100)
+    , basePort_(basePort != 0 ? basePort : pickBasePort())
     , logDir_(QDir::tempPath() + QStringLiteral("/dmr-test-%1").arg(::getpid()))
 {
     QDir().mkpath(logDir_);
