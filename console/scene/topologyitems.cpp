@@ -8,8 +8,11 @@
 #include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGuiApplication>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPathStroker>
+#include <QPixmap>
+#include <QPixmapCache>
 #include <QStyleOptionGraphicsItem>
 #include <QtMath>
 
@@ -103,6 +106,51 @@ void drawNodeGlyph(QPainter *p, const SceneStyle &s, QPointF c, qreal r, NodeVis
         p->drawLine(c + QPointF(-k, -k), c + QPointF(k, k));
         p->drawLine(c + QPointF(-k, k), c + QPointF(k, -k));
     }
+}
+
+// The node glyph as a pixmap at the painter's scale, shared by every node that looks the same:
+// a zoom change then renders a handful of glyphs instead of thousands of antialiased circles.
+void drawNodeGlyphCached(QPainter *p, const SceneStyle &s, qreal r, NodeVisualState state)
+{
+    const QTransform world = p->worldTransform();
+    if (p->paintEngine() == nullptr || p->paintEngine()->type() != QPaintEngine::Raster ||
+        world.type() > QTransform::TxScale) {
+        drawNodeGlyph(p, s, {}, r, state); // vectors stay vectors (SVG export)
+        return;
+    }
+    const qreal scale = std::sqrt(std::abs(p->worldTransform().determinant()));
+    const qreal dpr = p->device() ? p->device()->devicePixelRatioF() : 1.0;
+    const qreal margin = 3; // antialiasing, the failed cross's pen
+    const qreal side = 2 * (r + margin);
+    const int pixels = std::clamp(qCeil(side * scale * dpr), 1, 512);
+    const QString key = QStringLiteral("dmr-node-%1-%2-%3-%4-%5-%6")
+                            .arg(int(state))
+                            .arg(pixels)
+                            .arg(r)
+                            .arg(nodeFillFor(s, state).rgba())
+                            .arg(s.nodeOutline.rgba())
+                            .arg(s.failed.rgba());
+    QPixmap glyph;
+    if (!QPixmapCache::find(key, &glyph)) {
+        glyph = QPixmap(pixels, pixels);
+        glyph.fill(Qt::transparent);
+        QPainter gp(&glyph);
+        gp.setRenderHint(QPainter::Antialiasing);
+        const qreal k = pixels / side;
+        gp.scale(k, k);
+        drawNodeGlyph(&gp, s, QPointF(side / 2, side / 2), r, state);
+        gp.end();
+        QPixmapCache::insert(key, glyph);
+    }
+    // Blit it in device pixels, unscaled: the raster engine's fastest path.
+    const QPointF centre = world.map(QPointF(0, 0));
+    const qreal half = pixels / (2 * dpr);
+    glyph.setDevicePixelRatio(dpr);
+    p->setWorldTransform(QTransform());
+    p->drawPixmap(QPointF(std::round((centre.x() - half) * dpr) / dpr,
+                          std::round((centre.y() - half) * dpr) / dpr),
+                  glyph);
+    p->setWorldTransform(world);
 }
 
 void drawRing(QPainter *p, QPointF c, qreal r, const QColor &color, qreal width)
@@ -325,9 +373,6 @@ NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString 
     setData(RoleGroupLeader, false);
     setData(RoleSelected, false);
     setZValue(3);
-    // Thousands of antialiased circles cost most of a frame: each node is drawn once per zoom
-    // level into a pixmap, and again only when it changes (update()).
-    setCacheMode(QGraphicsItem::DeviceCoordinateCache);
     setAcceptedMouseButtons(Qt::LeftButton | Qt::RightButton);
     setCursor(Qt::PointingHandCursor);
     setVisualState(NodeVisualState::Down);
@@ -467,7 +512,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         const qreal halo = systemRingRadius(r) + 5;
         painter->drawEllipse(QPointF(), halo, halo);
     }
-    drawNodeGlyph(painter, s, {}, r, state_);
+    drawNodeGlyphCached(painter, s, r, state_);
     if (!failedAdapters_.isEmpty()) {
         // A small red badge: some adapter of this node is down.
         const QPointF c(-r * 0.9, r * 0.9);
