@@ -22,9 +22,31 @@ namespace {
 constexpr std::size_t kJoinsPerSocket = 20; // net.ipv4.igmp_max_memberships' default
 constexpr int kDrainBatchesMax = 16;        // then let the loop serve others
 
+// What both kinds share: the batches in and out, the counters, and sending what is queued.
+class BatchedSegmentIo : public SegmentIo
+{
+public:
+    void flush() override
+    {
+        if (out_.count == 0)
+            return;
+        auto [sent, dropped] = out_.flush();
+        counters_.sent += sent;
+        counters_.sendDropped += dropped;
+    }
+
+    const SegmentCounters &counters() const override { return counters_; }
+
+protected:
+    RecvBatch in_;
+    SendBatch out_;
+    std::array<SegmentPacket, kBatch> packets_{};
+    SegmentCounters counters_;
+};
+
 // ---- Loopback ----------------------------------------------------------------------------------
 
-class LoopbackSegmentIo final : public SegmentIo
+class LoopbackSegmentIo final : public BatchedSegmentIo
 {
 public:
     LoopbackSegmentIo(asio::io_context &io, std::string cluster)
@@ -109,17 +131,6 @@ public:
         return true;
     }
 
-    void flush() override
-    {
-        if (out_.count == 0)
-            return;
-        auto [sent, dropped] = out_.flush();
-        counters_.sent += sent;
-        counters_.sendDropped += dropped;
-    }
-
-    const SegmentCounters &counters() const override { return counters_; }
-
 private:
     bool readable(std::size_t segment)
     {
@@ -168,15 +179,11 @@ private:
     std::uint16_t txPort_ = 0;
     std::vector<sockaddr_in> dest_;
     std::vector<std::unique_ptr<Watch>> watches_;
-    RecvBatch in_;
-    SendBatch out_;
-    std::array<SegmentPacket, kBatch> packets_{};
-    SegmentCounters counters_;
 };
 
 // ---- OS ----------------------------------------------------------------------------------------
 
-class OsSegmentIo final : public SegmentIo
+class OsSegmentIo final : public BatchedSegmentIo
 {
 public:
     OsSegmentIo(asio::io_context &io, OsChannels channels, std::uint16_t emissionPort)
@@ -334,17 +341,6 @@ public:
         return true;
     }
 
-    void flush() override
-    {
-        if (out_.count == 0)
-            return;
-        auto [sent, dropped] = out_.flush();
-        counters_.sent += sent;
-        counters_.sendDropped += dropped;
-    }
-
-    const SegmentCounters &counters() const override { return counters_; }
-
 private:
     bool readable(int fd)
     {
@@ -410,10 +406,6 @@ private:
     std::uint16_t emissionPort_ = 0;
     std::set<std::pair<std::uint32_t, std::uint16_t>> relaySources_;
     std::vector<std::unique_ptr<Watch>> watches_;
-    RecvBatch in_;
-    SendBatch out_;
-    std::array<SegmentPacket, kBatch> packets_{};
-    SegmentCounters counters_;
 };
 
 } // namespace
