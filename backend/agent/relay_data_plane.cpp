@@ -172,9 +172,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     // it, still queued while the agent worked out the new plan, goes out under the old role.
     // Otherwise a new routing point of a network emits that backlog there after the old one
     // already did (measured: 5 duplicates on B when its leader was drained).
-    if (tunnelFd_ >= 0)
-        while (!onTunnelReadable()) {
-        }
+    readTunnelBacklog();
     const std::int64_t now = clock_();
     for (const Action &a : actions) {
         switch (a.kind) {
@@ -230,9 +228,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     openSegments(working_);
     // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
     // meantime still belongs to the old role too.
-    if (tunnelFd_ >= 0)
-        while (!onTunnelReadable()) {
-        }
+    readTunnelBacklog();
     rebuild();
     return errors;
 }
@@ -399,6 +395,13 @@ void RelayDataPlane::flushTunnel()
     auto [sent, dropped] = tunnelOut_.flush();
     if (dropped != 0)
         drop("tunnel-send-failed", dropped);
+}
+
+void RelayDataPlane::readTunnelBacklog()
+{
+    if (tunnelFd_ >= 0)
+        while (!onTunnelReadable()) {
+        }
 }
 
 bool RelayDataPlane::onTunnelReadable()

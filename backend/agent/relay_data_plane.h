@@ -114,6 +114,8 @@ private:
                 std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
                 std::size_t channel);
     bool onTunnelReadable(); // true when the socket is drained
+    // Everything the tunnel socket holds now, under the current role (before a plan change).
+    void readTunnelBacklog();
     void onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t nowMs);
     void sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram);
     void flushTunnel();
