@@ -12,7 +12,6 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPixmap>
-#include <QPixmapCache>
 #include <QStyleOptionGraphicsItem>
 #include <QtMath>
 
@@ -123,16 +122,14 @@ void drawNodeGlyphCached(QPainter *p, const SceneStyle &s, qreal r, NodeVisualSt
     const qreal margin = 3; // antialiasing, the failed cross's pen
     const qreal side = 2 * (r + margin);
     const int pixels = std::clamp(qCeil(side * scale * dpr), 1, 512);
-    const QString key = QStringLiteral("dmr-node-%1-%2-%3-%4-%5-%6")
-                            .arg(int(state))
-                            .arg(pixels)
-                            .arg(r)
-                            .arg(nodeFillFor(s, state).rgba())
-                            .arg(s.nodeOutline.rgba())
-                            .arg(s.failed.rgba());
-    QPixmap glyph;
-    if (!QPixmapCache::find(key, &glyph)) {
-        glyph = QPixmap(pixels, pixels);
+    // Looked up once per node per frame: a key of plain values, no string to format.
+    auto &glyphs = s.glyphs;
+    const SceneStyle::GlyphKey key{int(state), pixels, r, dpr};
+    auto it = glyphs.find(key);
+    if (it == glyphs.end()) {
+        if (glyphs.size() >= SceneStyle::kGlyphsMax)
+            glyphs.clear();
+        QPixmap glyph(pixels, pixels);
         glyph.fill(Qt::transparent);
         QPainter gp(&glyph);
         gp.setRenderHint(QPainter::Antialiasing);
@@ -140,12 +137,13 @@ void drawNodeGlyphCached(QPainter *p, const SceneStyle &s, qreal r, NodeVisualSt
         gp.scale(k, k);
         drawNodeGlyph(&gp, s, QPointF(side / 2, side / 2), r, state);
         gp.end();
-        QPixmapCache::insert(key, glyph);
+        glyph.setDevicePixelRatio(dpr);
+        it = glyphs.emplace(key, std::move(glyph)).first;
     }
+    const QPixmap &glyph = it->second;
     // Blit it in device pixels, unscaled: the raster engine's fastest path.
     const QPointF centre = world.map(QPointF(0, 0));
     const qreal half = pixels / (2 * dpr);
-    glyph.setDevicePixelRatio(dpr);
     p->setWorldTransform(QTransform());
     p->drawPixmap(QPointF(std::round((centre.x() - half) * dpr) / dpr,
                           std::round((centre.y() - half) * dpr) / dpr),

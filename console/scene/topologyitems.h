@@ -7,7 +7,11 @@
 #include <QFont>
 #include <QGraphicsItem>
 #include <QPalette>
+#include <QPixmap>
 #include <QStringList>
+
+#include <map>
+#include <tuple>
 
 namespace dmr::console {
 
@@ -57,6 +61,13 @@ struct SceneStyle
     qreal nodeRadius = 14;
 
     static SceneStyle fromPalette(const QPalette &palette, qreal nodeRadius);
+
+    // Node glyphs already drawn, by look (state, pixel size, radius, device pixel ratio): every
+    // node of one look shares one pixmap. Belongs to the style, so a palette change, which
+    // makes a new style, starts afresh; bounded (cleared when full).
+    using GlyphKey = std::tuple<int, int, qreal, qreal>;
+    mutable std::map<GlyphKey, QPixmap> glyphs;
+    static constexpr std::size_t kGlyphsMax = 256;
 };
 
 enum class NodeVisualState { Up, Down, Failed, Drained };
