@@ -155,10 +155,10 @@ Result<std::monostate> Agent::start()
                       relayEmissionPort(static_cast<std::uint16_t>(config_.relay.port)));
         auto relay = std::make_unique<RelayDataPlane>(
             io_, config_.node.id, config_.relay, std::move(segments),
-            [this](const NodeId &node) -> std::optional<std::uint16_t> {
+            [this](const NodeId &node) -> std::optional<RelayDataPlane::Peer> {
                 auto it = relayPort_.find(node);
                 if (it != relayPort_.end())
-                    return it->second;
+                    return RelayDataPlane::Peer{it->second, relayCarry_.count(node) != 0};
                 return std::nullopt;
             },
             [this] { return nowMs(); });
@@ -334,8 +334,10 @@ std::string Agent::meta() const
            {"failed", failed},
            {"state", drained_ ? "drained" : "up"},
            {"control", config_.control.listen.toString()}};
-    if (relay_)
+    if (relay_) {
         j["relay_port"] = relay_->tunnelPort(); // where the other end of a tunnel sends
+        j["relay_carry"] = true;                // it speaks the carry handover (relay.h)
+    }
     return j.dump();
 }
 
@@ -456,6 +458,10 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
         if (j.contains("relay_port") && j["relay_port"].is_number_unsigned() &&
             j["relay_port"].get<unsigned>() <= 65535)
             relayPort_[n.id] = static_cast<std::uint16_t>(j["relay_port"].get<unsigned>());
+        if (const auto c = j.find("relay_carry"); c != j.end() && c->is_boolean() && c->get<bool>())
+            relayCarry_.insert(n.id);
+        else
+            relayCarry_.erase(n.id);
     }
     if (relay_) {
         // Where the other relays send onto segments from: their interface addresses and their

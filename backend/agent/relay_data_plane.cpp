@@ -30,12 +30,12 @@ std::string hostPortText(const sockaddr_in &a)
 } // namespace
 
 RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                               std::unique_ptr<SegmentIo> segments, PeerPort peerPort, Clock clock)
+                               std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock)
     : io_(io)
     , self_(std::move(self))
     , config_(std::move(config))
     , segmentIo_(std::move(segments))
-    , peerPort_(std::move(peerPort))
+    , peers_(std::move(peers))
     , clock_(std::move(clock))
     , keepaliveTimer_(io)
     , probeTimer_(io)
@@ -190,8 +190,8 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             if (!root && t.leaf.node != self_)
                 break; // not this node's
             const Endpoint &peer = root ? t.leaf : t.root;
-            const auto port = peerPort_(peer.node);
-            if (!port) {
+            const auto known = peers_(peer.node);
+            if (!known) {
                 errors.push_back("relay: no tunnel port known for node " + peer.node);
                 break;
             }
@@ -210,17 +210,49 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
                 s.openedMs = now;
                 s.peer = peer.node;
             }
+            if (s.root != root) { // the other way round now: start over
+                s.carry.reset();
+                s.carryEpoch = 0;
+                s.carrySequence = 0;
+            }
             s.plan = t;
             s.root = root;
-            s.to = udp::v4Addr(address, *port);
+            s.to = udp::v4Addr(address, known->port);
+            s.peerCarries = known->carry;
+            s.closing = false;
+            if (auto early = earlyCarry_.find(peer.node); early != earlyCarry_.end()) {
+                const std::int64_t deadline =
+                    static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
+                if (!root && now - early->second.atMs <= deadline) {
+                    relay::Header h;
+                    h.kind = relay::Kind::Carry;
+                    h.epoch = early->second.epoch;
+                    h.sequence = early->second.sequence;
+                    onCarry(s, h, early->second.payload);
+                }
+                earlyCarry_.erase(early);
+            }
             break;
         }
         case Action::Kind::CloseTunnel: {
             const Tunnel &t = a.tunnel;
             const NodeId &peer = t.root.node == self_ ? t.leaf.node : t.root.node;
             auto it = tunnels_.find(peer);
-            if (it != tunnels_.end() && sameEnds(it->second.plan, t))
+            if (it == tunnels_.end() || !sameEnds(it->second.plan, t) || it->second.closing)
+                break;
+            TunnelState &s = it->second;
+            if (s.root) {
+                // The farewell: from this point of the stream the leaf carries nothing more.
+                if (s.peerCarries)
+                    sendCarry(s, {});
                 tunnels_.erase(it);
+            } else if (s.peerCarries && s.carry && !s.carry->empty()) {
+                // What the root sent before it closes its end is still this node's to emit.
+                s.closing = true;
+                s.closingSinceMs = now;
+            } else {
+                tunnels_.erase(it);
+            }
             break;
         }
         }
@@ -230,7 +262,17 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     // meantime still belongs to the old role too.
     readTunnelBacklog();
     rebuild();
+    flushTunnel();
     return errors;
+}
+
+std::vector<std::size_t> RelayDataPlane::segmentsOf(const std::set<GroupName> &networks) const
+{
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (networks.count(segments_[i].spec.network) != 0)
+            out.push_back(i);
+    return out;
 }
 
 void RelayDataPlane::rebuild()
@@ -240,11 +282,88 @@ void RelayDataPlane::rebuild()
     for (const auto &r : routes_)
         role_.routed.insert(r.network);
     for (const auto &[peer, t] : tunnels_)
-        role_.tunnels[peer] = t.root;
-    routedSegments_.clear();
-    for (std::size_t i = 0; i < segments_.size(); ++i)
-        if (role_.routed.count(segments_[i].spec.network) != 0)
-            routedSegments_.push_back(i);
+        if (!t.closing)
+            role_.tunnels[peer] = t.root;
+    routedSegments_ = segmentsOf(role_.routed);
+    // What this node emits: a leaf what its root said (or what it routes, under a root that
+    // predates carry), a root what it routes that no leaf carries.
+    std::map<NodeId, std::set<GroupName>> leaves;
+    bool leaf = false;
+    std::set<GroupName> carried;
+    for (auto &[peer, t] : tunnels_) {
+        if (t.root) {
+            leaves[peer] = std::set<GroupName>(t.plan.networks.begin(), t.plan.networks.end());
+            continue;
+        }
+        const std::set<GroupName> &c =
+            t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : role_.routed;
+        t.emitSegments = segmentsOf(c);
+        if (t.closing)
+            continue;
+        leaf = true;
+        carried.insert(c.begin(), c.end());
+    }
+    if (leaf)
+        leaves.clear(); // a star: a node is a root or a leaf
+    for (const NodeId &changed : book_.update(leaves)) {
+        TunnelState &t = tunnels_.at(changed);
+        if (t.peerCarries)
+            sendCarry(t, book_.carriedBy(changed));
+    }
+    if (!leaf)
+        carried = book_.rootCarries(role_.routed);
+    role_.carried = carried;
+    emitSegments_ = segmentsOf(carried);
+    flushTunnel();
+}
+
+void RelayDataPlane::sendCarry(TunnelState &t, const std::set<GroupName> &networks)
+{
+    relay::Header h;
+    h.kind = relay::Kind::Carry;
+    h.origin = self_;
+    h.hop = self_;
+    h.epoch = epoch_;
+    h.sequence = ++carrySequence_;
+    const auto payload = relay::encodeCarry(networks);
+    if (tunnelOut_.count == udp::kBatch)
+        flushTunnel();
+    const std::size_t n = relay::encode(h, payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
+    if (n == 0) {
+        drop("encode-failed");
+        return;
+    }
+    tunnelOut_.commit(tunnelFd_, t.to, n);
+    t.carry = networks;
+}
+
+void RelayDataPlane::onCarry(TunnelState &t, const relay::Header &h,
+                             std::span<const std::uint8_t> payload)
+{
+    if (t.root) {
+        drop("carry-from-leaf");
+        return;
+    }
+    // The newest word counts: a new epoch (the root restarted) or a higher sequence.
+    if (t.carry && h.epoch == t.carryEpoch && h.sequence <= t.carrySequence)
+        return;
+    auto networks = relay::decodeCarry(payload);
+    if (!networks) {
+        drop(relay::toString(relay::DecodeError::BadCarry));
+        return;
+    }
+    t.carryEpoch = h.epoch;
+    t.carrySequence = h.sequence;
+    const bool same = t.carry && *t.carry == *networks;
+    t.carry = std::move(*networks);
+    if (t.closing && t.carry->empty()) {
+        const NodeId peer = t.peer;
+        tunnels_.erase(peer); // the root's farewell: nothing more comes
+        rebuild();
+        return;
+    }
+    if (!same)
+        rebuild();
 }
 
 std::vector<Tunnel> RelayDataPlane::openTunnels() const
@@ -287,6 +406,7 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
     if (halted_)
         return;
     const std::size_t probe = config_.channels.size();
+    const std::int64_t now = clock_();
     for (const auto &p : packets) {
         const auto channel = channelOf(p.group, p.port);
         if (!channel) {
@@ -314,7 +434,7 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
                 continue;
             }
         }
-        ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel);
+        ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel, now);
     }
     flushTunnel();
     segmentIo_->flush();
@@ -322,25 +442,14 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
 
 void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                             std::uint32_t group, std::uint16_t port,
-                            std::span<const std::uint8_t> payload, std::size_t channel)
+                            std::span<const std::uint8_t> payload, std::size_t channel,
+                            std::int64_t nowMs)
 {
     if (payload.size() > relay::kPayloadBytesMax) {
         drop("oversize");
         return;
     }
-    ++channelStats_[channel].ingested;
     const Segment &seg = segments_[segment];
-    // Onto the other networks this node routes.
-    for (std::size_t other : routedSegments_) {
-        if (other == segment)
-            continue;
-        segmentIo_->send(other, group, port, payload);
-        ++channelStats_[channel].emitted;
-        if (channel == config_.channels.size())
-            hearProbe(payload, segments_[other].spec.network);
-    }
-    if (tunnels_.empty())
-        return;
     relay::Header h;
     h.kind = relay::Kind::Data;
     h.ttl = relay::kInitialTtl;
@@ -354,6 +463,24 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
     h.sequence = ++sequence_;
     h.origin = self_;
     h.hop = self_;
+    // Two routing points of one network for a moment (a handover): whichever copy comes first,
+    // taken in here or by the other one and tunnelled here, is the one that goes on.
+    if (dedupe_.check(h, payload, nowMs) == relay::DedupeWindow::Verdict::CrossOrigin) {
+        drop("cross-origin-duplicate");
+        return;
+    }
+    ++channelStats_[channel].ingested;
+    // Onto the other networks this node carries.
+    for (std::size_t other : emitSegments_) {
+        if (other == segment)
+            continue;
+        segmentIo_->send(other, group, port, payload);
+        ++channelStats_[channel].emitted;
+        if (channel == config_.channels.size())
+            hearProbe(payload, segments_[other].spec.network);
+    }
+    if (role_.tunnels.empty())
+        return;
     // Encoded once, straight into the batch; further tunnels get a copy of it.
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
@@ -365,12 +492,14 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
     }
     bool encoded = false;
     for (auto &[peer, t] : tunnels_) {
+        if (t.closing)
+            continue;
         if (!encoded) {
             tunnelOut_.commit(tunnelFd_, t.to, n);
             ++t.packetsOut;
             t.bytesOut += n;
             encoded = true;
-            if (tunnels_.size() > 1) // the batch may flush: keep the bytes for the others
+            if (role_.tunnels.size() > 1) // the batch may flush: keep the bytes for the others
                 std::memcpy(scratch_.data(), first, n);
             continue;
         }
@@ -439,17 +568,31 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
     const auto &[h, payload] = std::get<relay::Decoded>(decoded);
     auto it = tunnels_.find(h.hop);
     if (it == tunnels_.end()) {
+        if (h.kind == relay::Kind::Carry) {
+            // A root that opened its end first: its word counts once this node opens its own.
+            if (earlyCarry_.size() < kEarlyCarriesMax || earlyCarry_.count(h.hop) != 0) {
+                auto &e = earlyCarry_[std::string(h.hop)];
+                if (e.epoch != h.epoch || h.sequence > e.sequence)
+                    e = EarlyCarry{h.epoch, h.sequence,
+                                   std::vector<std::uint8_t>(payload.begin(), payload.end()), now};
+            }
+            return;
+        }
         drop(relay::toString(relay::Drop::UnknownPeer));
         return;
     }
     TunnelState &t = it->second;
     t.lastHeardMs = now;
+    if (h.kind != relay::Kind::Data && !t.up) {
+        t.up = true;
+        ++t.flaps;
+    }
     if (h.kind == relay::Kind::Keepalive) {
         ++t.keepalivesIn;
-        if (!t.up) {
-            t.up = true;
-            ++t.flaps;
-        }
+        return;
+    }
+    if (h.kind == relay::Kind::Carry) {
+        onCarry(t, h, payload);
         return;
     }
     ++t.packetsIn;
@@ -484,7 +627,8 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         return;
     }
     const bool isProbe = *channel == config_.channels.size();
-    for (std::size_t s : routedSegments_) {
+    // A root emits what it carries; a leaf what this tunnel's root said it carries.
+    for (std::size_t s : t.root ? emitSegments_ : t.emitSegments) {
         const Segment &seg = segments_[s];
         if (seg.network == h.originNetwork && seg.prefixLength == h.originPrefixLength)
             continue; // never back onto the network it came from
@@ -505,7 +649,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         return;
     }
     for (auto &[peer, other] : tunnels_)
-        if (other.root && peer != t.peer && peer != h.origin)
+        if (other.root && !other.closing && peer != t.peer && peer != h.origin)
             sendTunnel(other, std::span(scratch_.data(), n));
 }
 
@@ -525,7 +669,21 @@ void RelayDataPlane::keepaliveTick()
     h.epoch = epoch_;
     h.sequence = ++keepaliveSequence_;
     const std::size_t n = relay::encode(h, {}, scratch_);
+    // A closing tunnel whose root said no farewell ends at the liveness deadline.
+    bool expired = false;
+    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
+        if (it->second.closing && now - it->second.closingSinceMs > deadline) {
+            it = tunnels_.erase(it);
+            expired = true;
+        } else {
+            ++it;
+        }
+    }
+    if (expired)
+        rebuild();
     for (auto &[peer, t] : tunnels_) {
+        if (t.closing)
+            continue;
         const bool up = t.lastHeardMs != 0 && now - t.lastHeardMs <= deadline;
         if (up != t.up) {
             t.up = up;
@@ -538,6 +696,9 @@ void RelayDataPlane::keepaliveTick()
         ++t.keepalivesOut;
         if (tunnelOut_.count == udp::kBatch)
             flushTunnel();
+        // The root repeats each leaf's carry: a lost one costs one keepalive interval.
+        if (t.root && t.peerCarries)
+            sendCarry(t, book_.carriedBy(peer));
     }
     flushTunnel();
 }
@@ -557,7 +718,7 @@ void RelayDataPlane::probeTick()
         // the tunnels from here.
         if (std::find(routedSegments_.begin(), routedSegments_.end(), i) != routedSegments_.end())
             ingest(i, seg.spec.address.v4HostOrder(), 0, config_.probeChannel.group,
-                   config_.probeChannel.port, bytes, config_.channels.size());
+                   config_.probeChannel.port, bytes, config_.channels.size(), clock_());
     }
     flushTunnel();
     segmentIo_->flush();
@@ -586,6 +747,8 @@ Json RelayDataPlane::stateJson() const
                            {"role", t.root ? "root" : "leaf"},
                            {"address", hostPortText(t.to)},
                            {"networks", t.plan.networks},
+                           {"carries", t.carry ? Json(*t.carry) : Json()},
+                           {"closing", t.closing},
                            {"state", t.lastHeardMs == 0 ? "connecting"
                                      : t.up             ? "up"
                                                         : "down"},
@@ -627,6 +790,7 @@ Json RelayDataPlane::stateJson() const
                 {"epoch", epoch_},
                 {"sequence", sequence_},
                 {"tunnels", tunnels},
+                {"carries", role_.carried ? Json(*role_.carried) : Json()},
                 {"channels", channels},
                 {"segments", segments},
                 {"segment_received", io.received},

@@ -17,6 +17,12 @@
 // "connecting" before the first. Counters per tunnel (packets, bytes, keepalives, drops), per
 // channel range (ingested, emitted), drops by reason (relay::toString names).
 //
+// Handover (relay.h, "Handover"): a root keeps a relay::CarryBook and tells each leaf in-band
+// which networks it carries (on every change and with every keepalive); a leaf emits tunnel
+// traffic only there, and a closing leaf keeps emitting until the root's farewell or the
+// liveness deadline. A peer whose meta does not say "relay_carry" predates this: a leaf under
+// such a root emits onto what it routes, as before.
+//
 // Reachability probe: every relay.probe_interval_ms a relay::Probe on the probe channel on every
 // working network; probes heard (on a segment, or emitted here from a tunnel) go into a
 // relay::Reachability. The probe channel is always relayed.
@@ -52,11 +58,16 @@ namespace dmr::agent {
 class RelayDataPlane final : public DataPlane
 {
 public:
-    using PeerPort = std::function<std::optional<std::uint16_t>(const NodeId &)>;
+    struct Peer
+    {
+        std::uint16_t port = 0; // its tunnel port (meta "relay_port")
+        bool carry = false;     // it speaks the carry handover (meta "relay_carry")
+    };
+    using PeerLookup = std::function<std::optional<Peer>(const NodeId &)>;
     using Clock = std::function<std::int64_t()>; // milliseconds, wall-clock anchored
 
     RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                   std::unique_ptr<SegmentIo> segments, PeerPort peerPort, Clock clock);
+                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock);
     ~RelayDataPlane() override;
 
     // Binds the tunnel port, opens the segments of the working interfaces, starts the timers.
@@ -96,6 +107,16 @@ private:
         std::uint64_t keepalivesIn = 0, keepalivesOut = 0;
         std::uint64_t duplicatesIn = 0; // dedupe drops of what came by this tunnel
         std::uint64_t sendDropped = 0;
+        bool peerCarries = false; // the peer speaks the carry handover
+        // Leaf: closed by the plan, still emitting what the root sent before it closed its end.
+        bool closing = false;
+        std::int64_t closingSinceMs = 0;
+        // Leaf: the networks the root last said this node carries (nullopt: no word yet), by
+        // (epoch, sequence); root: what it last told the leaf.
+        std::optional<std::set<GroupName>> carry;
+        std::uint32_t carryEpoch = 0;
+        std::uint64_t carrySequence = 0;
+        std::vector<std::size_t> emitSegments; // leaf: where its data goes
     };
     struct ChannelStats
     {
@@ -112,7 +133,10 @@ private:
     void onSegment(std::span<const SegmentPacket> packets);
     void ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                 std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
-                std::size_t channel);
+                std::size_t channel, std::int64_t nowMs);
+    void onCarry(TunnelState &t, const relay::Header &h, std::span<const std::uint8_t> payload);
+    void sendCarry(TunnelState &t, const std::set<GroupName> &networks);
+    std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
     void readTunnelBacklog();
@@ -132,7 +156,7 @@ private:
     NodeId self_;
     AgentConfig::RelaySection config_;
     std::unique_ptr<SegmentIo> segmentIo_;
-    PeerPort peerPort_;
+    PeerLookup peers_;
     Clock clock_;
     bool halted_ = false;
     std::uint32_t epoch_ = 0;
@@ -153,7 +177,20 @@ private:
     std::vector<Route> routes_;
     std::map<NodeId, TunnelState, std::less<>> tunnels_;
     relay::Role role_;
-    std::vector<std::size_t> routedSegments_;
+    std::vector<std::size_t> routedSegments_; // taken in from
+    std::vector<std::size_t> emitSegments_;   // what this node carries (the root's, a leaf's own)
+    relay::CarryBook book_;                   // as a root
+    std::uint64_t carrySequence_ = 0;
+    // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
+    struct EarlyCarry
+    {
+        std::uint32_t epoch = 0;
+        std::uint64_t sequence = 0;
+        std::vector<std::uint8_t> payload;
+        std::int64_t atMs = 0;
+    };
+    static constexpr std::size_t kEarlyCarriesMax = 64;
+    std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
 
     relay::DedupeWindow dedupe_;
     relay::Reachability reach_;

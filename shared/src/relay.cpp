@@ -196,6 +196,8 @@ std::string_view toString(DecodeError e)
         return "bad-prefix";
     case DecodeError::Oversize:
         return "oversize";
+    case DecodeError::BadCarry:
+        return "bad-carry";
     }
     return "?";
 }
@@ -248,7 +250,8 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     if (p[2] != kTunnelVersion)
         return DecodeError::BadVersion;
     if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
-        p[3] != static_cast<std::uint8_t>(Kind::Keepalive))
+        p[3] != static_cast<std::uint8_t>(Kind::Keepalive) &&
+        p[3] != static_cast<std::uint8_t>(Kind::Carry))
         return DecodeError::BadKind;
     const std::size_t originBytes = p[5];
     const std::size_t hopBytes = p[6];
@@ -279,6 +282,43 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     if (out.payload.size() > kPayloadBytesMax ||
         (h.kind == Kind::Keepalive && !out.payload.empty()))
         return DecodeError::Oversize;
+    if (h.kind == Kind::Carry) {
+        const auto &pl = out.payload;
+        if (pl.empty() || pl.size() != 1 + std::size_t{5} * pl[0])
+            return DecodeError::BadCarry;
+        for (std::size_t i = 0; i < pl[0]; ++i)
+            if (pl[1 + 5 * i + 4] > 32)
+                return DecodeError::BadCarry;
+    }
+    return out;
+}
+
+std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks)
+{
+    std::vector<std::uint8_t> out(1);
+    for (const auto &n : networks) {
+        const auto p = Prefix::parse(n);
+        if (!p || p->address().family() != Family::V4 || out[0] == kCarryNetworksMax)
+            continue;
+        out.resize(out.size() + 5);
+        put32(out.data() + out.size() - 5, p->address().v4HostOrder());
+        out.back() = static_cast<std::uint8_t>(p->length());
+        ++out[0];
+    }
+    return out;
+}
+
+std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pl)
+{
+    if (pl.empty() || pl.size() != 1 + std::size_t{5} * pl[0])
+        return std::nullopt;
+    std::set<GroupName> out;
+    for (std::size_t i = 0; i < pl[0]; ++i) {
+        const std::uint8_t *q = pl.data() + 1 + 5 * i;
+        if (q[4] > 32)
+            return std::nullopt;
+        out.insert(Prefix(IpAddress::v4(get32(q)), q[4]).toString());
+    }
     return out;
 }
 
@@ -309,7 +349,7 @@ Decision decide(const Role &role, const From &from)
             d.drop = Drop::NotRouted;
             return d;
         }
-        for (const auto &n : role.routed)
+        for (const auto &n : role.carried ? *role.carried : role.routed)
             if (n != from.network)
                 d.segments.push_back(n);
         for (const auto &[peer, isRoot] : role.tunnels)
@@ -330,7 +370,7 @@ Decision decide(const Role &role, const From &from)
         d.drop = Drop::TtlExpired;
         return d;
     }
-    for (const auto &n : role.routed)
+    for (const auto &n : role.carried ? *role.carried : role.routed)
         if (n != from.origin)
             d.segments.push_back(n);
     // Only the root of the tunnel it came in by fans out: a leaf's datagram goes to the other
@@ -342,6 +382,51 @@ Decision decide(const Role &role, const From &from)
         d.ttl = static_cast<std::uint8_t>(from.ttl - 1);
     }
     return d;
+}
+
+std::vector<NodeId> CarryBook::update(const std::map<NodeId, std::set<GroupName>> &leaves)
+{
+    std::map<GroupName, NodeId> next;
+    // A network stays with its carrier while that leaf's tunnel still lists it.
+    for (const auto &[network, leaf] : carrier_) {
+        auto it = leaves.find(leaf);
+        if (it != leaves.end() && it->second.count(network) != 0)
+            next.emplace(network, leaf);
+    }
+    // One nobody carries goes to the first leaf (by id) that lists it.
+    for (const auto &[leaf, networks] : leaves)
+        for (const auto &n : networks)
+            next.emplace(n, leaf);
+    std::map<NodeId, std::set<GroupName>> carried;
+    for (const auto &[leaf, networks] : leaves)
+        carried[leaf];
+    for (const auto &[network, leaf] : next)
+        carried[leaf].insert(network);
+    std::vector<NodeId> changed;
+    for (const auto &[leaf, networks] : carried) {
+        auto old = carried_.find(leaf);
+        if (old == carried_.end() || old->second != networks)
+            changed.push_back(leaf);
+    }
+    carrier_ = std::move(next);
+    carried_ = std::move(carried);
+    return changed;
+}
+
+const std::set<GroupName> &CarryBook::carriedBy(const NodeId &leaf) const
+{
+    static const std::set<GroupName> none;
+    auto it = carried_.find(leaf);
+    return it == carried_.end() ? none : it->second;
+}
+
+std::set<GroupName> CarryBook::rootCarries(const std::set<GroupName> &routed) const
+{
+    std::set<GroupName> out;
+    for (const auto &n : routed)
+        if (carrier_.count(n) == 0)
+            out.insert(n);
+    return out;
 }
 
 // ---- Dedupe ------------------------------------------------------------------------------------
@@ -377,7 +462,7 @@ DedupeWindow::DedupeWindow(std::size_t originsMax, std::size_t fingerprintSlots,
                            std::int64_t windowMs)
     : originsMax_(std::max<std::size_t>(1, originsMax))
     , windowMs_(windowMs)
-    , slots_(std::max<std::size_t>(1, fingerprintSlots))
+    , slots_(std::max<std::size_t>(kWays, fingerprintSlots / kWays * kWays))
 {
 }
 
@@ -432,11 +517,21 @@ DedupeWindow::Verdict DedupeWindow::check(const Header &h, std::span<const std::
     fp = mix(fp ^ (std::uint64_t{h.group} << 16 | h.port) ^ h.originPrefixLength);
     const std::uint64_t tag = hashBytes(
         std::span(reinterpret_cast<const std::uint8_t *>(h.origin.data()), h.origin.size()));
-    Slot &slot = slots_[fp % slots_.size()];
-    const bool recent = slot.used && slot.fingerprint == fp && nowMs - slot.timeMs <= windowMs_;
-    if (recent && slot.originTag != tag)
-        return Verdict::CrossOrigin;
-    slot = Slot{fp, tag, nowMs, true};
+    Slot *bucket = slots_.data() + (fp % (slots_.size() / kWays)) * kWays;
+    Slot *victim = bucket;
+    for (std::size_t i = 0; i < kWays; ++i) {
+        Slot &slot = bucket[i];
+        if (slot.used && slot.fingerprint == fp) {
+            if (nowMs - slot.timeMs <= windowMs_ && slot.originTag != tag)
+                return Verdict::CrossOrigin;
+            victim = &slot;
+            break;
+        }
+        // The first free entry, else the oldest.
+        if (victim->used && (!slot.used || slot.timeMs < victim->timeMs))
+            victim = &slot;
+    }
+    *victim = Slot{fp, tag, nowMs, true};
     return Verdict::Fresh;
 }
 

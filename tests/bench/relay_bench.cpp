@@ -184,11 +184,11 @@ Endpoint endpointOf(const DmrNode &n)
     const auto t0 = Clock::now();
     agent::RelayDataPlane plane(
         io, self.id, config, agent::makeLoopbackSegmentIo(io, cluster()),
-        [&all](const NodeId &n) -> std::optional<std::uint16_t> {
+        [&all](const NodeId &n) -> std::optional<agent::RelayDataPlane::Peer> {
             auto it = all.find(n);
             if (it == all.end())
                 return std::nullopt;
-            return it->second.port;
+            return agent::RelayDataPlane::Peer{it->second.port, true};
         },
         [t0] {
             return static_cast<std::int64_t>(
@@ -362,6 +362,21 @@ std::vector<std::uint8_t> tunnelDatagram(std::size_t payloadBytes, const NodeId 
     return out;
 }
 
+// What a root says first: the leaf carries these networks (relay.h, "Handover").
+std::vector<std::uint8_t> carryDatagram(const NodeId &from, const std::set<GroupName> &networks)
+{
+    relay::Header h;
+    h.kind = relay::Kind::Carry;
+    h.origin = from;
+    h.hop = from;
+    h.epoch = 1;
+    h.sequence = 1;
+    const auto payload = relay::encodeCarry(networks);
+    std::vector<std::uint8_t> out(relay::kTunnelDatagramBytesMax);
+    out.resize(relay::encode(h, payload, out));
+    return out;
+}
+
 enum class Direction { Ingress, Egress };
 
 // One throughput run: the relay (DMR's or the baseline) in a child, the sender in another, the
@@ -408,10 +423,14 @@ Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::si
     }
     settle();
     if (dmr) {
-        spawn([&, datagram]() mutable {
-            // Distinct sequences, in batches.
+        const auto carry = carryDatagram("s", {ifaceOn("10.0.2.1/24").group()});
+        spawn([&, datagram, carry]() mutable {
+            // The root's word first (the leaf emits only what it carries), then distinct
+            // sequences, in batches.
             const int fd = senderSocket();
             sockaddr_in to = v4(INADDR_LOOPBACK, relayPort);
+            ::sendto(fd, carry.data(), carry.size(), 0, reinterpret_cast<const sockaddr *>(&to),
+                     sizeof to);
             std::vector<std::vector<std::uint8_t>> bufs(kBatch, datagram);
             mmsghdr msgs[kBatch];
             iovec iov[kBatch];

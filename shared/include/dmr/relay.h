@@ -9,7 +9,7 @@
 //   off size field
 //    0   2   magic "DR"
 //    2   1   version (kTunnelVersion = 1; another version is refused, never guessed at)
-//    3   1   kind: 1 data, 2 keepalive
+//    3   1   kind: 1 data, 2 keepalive, 3 carry (see "Handover" below)
 //    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
 //    5   1   origin node id length (1-64)
 //    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
@@ -25,15 +25,31 @@
 //    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax = 2,048 bytes,
 //            which covers a 1,500-byte MTU; keepalive: none). Larger datagrams are dropped and
 //            counted (oversize, segment-truncated): a bound that keeps the relay's batch
-//            buffers small enough to stay in cache (measured with dmr-bench-relay)
+//            buffers small enough to stay in cache (measured with dmr-bench-relay); carry: the
+//            networks, see encodeCarry)
 //
 // Forwarding (a star: the system leader roots every tunnel, a group leader is a leaf):
 //  - from a segment this node routes: to every tunnel it holds, and onto every other network
-//    it routes;
-//  - from a tunnel: onto every network this node routes except the origin network, and, at a
+//    it carries (see "Handover"; without word from a root: routes);
+//  - from a tunnel: onto every network this node carries except the origin network, and, at a
 //    tunnel's root only, into every other tunnel it roots, with the ttl one lower (never back
 //    into the tunnel it came from; a leaf never forwards tunnel to tunnel);
 //  - never what this node ingested itself (origin == self), never a duplicate (DedupeWindow).
+//
+// Handover (exactly-once while a network moves from one routing point to another): every
+// datagram the root sends is emitted on each network by exactly one node, the network's
+// *carrier*. The root decides who carries what (CarryBook) and tells each leaf in-band, in the
+// same stream as the data: a carry datagram (kind 3) lists the networks the leaf carries from
+// that point of the stream on. A leaf emits tunnel traffic only onto what its root last said
+// (Role::carried); the root emits only onto what it routes and no leaf carries. A network keeps
+// its carrier while that leaf's tunnel still lists it; it moves when the old tunnel closes at
+// the root (make-before-break: after the new routing point said its part is up), so the old
+// leaf emits everything sent before the close and the new one everything after. A closing leaf
+// keeps emitting what still arrives until the root's farewell (an empty carry) or the tunnel's
+// liveness deadline. The root repeats each leaf's carry with its keepalives; a leaf keeps the
+// newest by (epoch, sequence). Ingress needs no such care: both routing points may take a
+// network's datagrams in for a moment, and the DedupeWindow's cross-origin check drops the
+// second copy (local ingests are recorded there too).
 
 #include "dmr/model.h"
 #include "dmr/net.h"
@@ -98,7 +114,7 @@ std::string ipv4Text(std::uint32_t hostOrder);
 
 // ---- Wire format -------------------------------------------------------------------------------
 
-enum class Kind : std::uint8_t { Data = 1, Keepalive = 2 };
+enum class Kind : std::uint8_t { Data = 1, Keepalive = 2, Carry = 3 };
 
 struct Header
 {
@@ -121,10 +137,11 @@ enum class DecodeError : std::uint8_t {
     TooShort,    // fewer bytes than the fixed header, or than its ids say
     BadMagic,    // not "DR"
     BadVersion,  // another version
-    BadKind,     // neither data nor keepalive
+    BadKind,     // not data, keepalive or carry
     BadIdLength, // an id of 0 or more than 64 bytes
     BadPrefix,   // prefix length over 32
     Oversize,    // payload over kPayloadBytesMax, or a keepalive with a payload
+    BadCarry,    // a carry whose network list does not add up
 };
 std::string_view toString(DecodeError error); // "too-short", also the drop counter's name
 
@@ -142,14 +159,25 @@ struct Decoded
 // The header's ids and the payload point into `datagram`.
 std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> datagram);
 
+// A carry datagram's payload: count (1 byte), then per network its address (4) and prefix
+// length (1), in the set's order. IPv4 networks only (others are not relayed and left out); at
+// most kCarryNetworksMax. decode() checks the shape; decodeCarry returns the networks as group
+// names ("10.0.2.0/24").
+inline constexpr std::size_t kCarryNetworksMax = 255;
+std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks);
+std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> payload);
+
 // ---- Forwarding --------------------------------------------------------------------------------
 
 // What this node holds now, from the plan's actions.
 struct Role
 {
     NodeId self;
-    std::set<GroupName> routed;     // networks this node routes
+    std::set<GroupName> routed;     // networks this node routes (takes datagrams in from)
     std::map<NodeId, bool> tunnels; // peer -> true when this node is the tunnel's root
+    // Networks this node emits onto (see "Handover"): at a leaf what its root last said, at a
+    // root CarryBook::rootCarries. nullopt: everything it routes (a root that predates carry).
+    std::optional<std::set<GroupName>> carried;
 };
 
 struct From
@@ -182,6 +210,26 @@ struct Decision
 
 Decision decide(const Role &role, const From &from);
 
+// At a root: which leaf carries each network, so that at every point of the root's stream one
+// node emits it (see "Handover"). A network stays with the leaf that carries it while that
+// leaf's tunnel still lists it; a network no leaf carries goes to the first leaf (by id) whose
+// tunnel lists it. Deterministic; no clock.
+class CarryBook
+{
+public:
+    // The root's leaf tunnels now: leaf -> the networks its tunnel's plan lists. Returns the
+    // leaves (present ones) whose carried set changed, in id order: each is to be told.
+    std::vector<NodeId> update(const std::map<NodeId, std::set<GroupName>> &leaves);
+    const std::set<GroupName> &carriedBy(const NodeId &leaf) const;
+    // What the root emits on: what it routes that no leaf carries.
+    std::set<GroupName> rootCarries(const std::set<GroupName> &routed) const;
+    const std::map<GroupName, NodeId> &carriers() const { return carrier_; }
+
+private:
+    std::map<GroupName, NodeId> carrier_;
+    std::map<NodeId, std::set<GroupName>> carried_;
+};
+
 // ---- Dedupe ------------------------------------------------------------------------------------
 
 // Two kinds of duplicate, both in bounded memory with no allocation per datagram:
@@ -190,11 +238,15 @@ Decision decide(const Role &role, const From &from);
 //    evicted). A sequence older than the window counts as a duplicate (stale);
 //  - the same datagram ingested by two nodes that both routed its network for a moment: a
 //    fingerprint (origin network, source, channel, payload hash) seen from another origin node
-//    within windowMs. A fixed table of fingerprintSlots; a colliding newer entry overwrites.
+//    within windowMs. A fixed table of fingerprintSlots in buckets of kWays: a
+//    fingerprint goes into its bucket's free or oldest entry, so a burst of datagrams whose
+//    fingerprints share a bucket does not evict the one a second copy is about to match (with
+//    one entry per slot, 10 datagrams in a handover burst lost a match in 2.4% of bursts).
 class DedupeWindow
 {
 public:
     static constexpr std::uint64_t kSequenceWindow = 4096;
+    static constexpr std::size_t kWays = 4;
     explicit DedupeWindow(std::size_t originsMax = 256, std::size_t fingerprintSlots = 4096,
                           std::int64_t windowMs = 500);
 
