@@ -179,7 +179,14 @@ private:
     relay::Role role_;
     std::vector<std::size_t> routedSegments_; // taken in from
     std::vector<std::size_t> emitSegments_;   // what this node carries (the root's, a leaf's own)
-    relay::CarryBook book_;                   // as a root
+    // Until then local ingests go through the dedupe window's cross-origin check: a plan or
+    // carry change may have given this node's networks a second routing point for a moment.
+    // Also from the moment a tunnel brings a datagram of a network this node routes (another
+    // node takes it in too). The overlap ends at the next plan change (the closes); a second
+    // covers what is still in flight then.
+    static constexpr std::int64_t kHandoverWindowMs = 1000;
+    std::int64_t handoverUntilMs_ = 0;
+    relay::CarryBook book_; // as a root
     std::uint64_t carrySequence_ = 0;
     // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
     struct EarlyCarry

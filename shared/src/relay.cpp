@@ -511,6 +511,13 @@ DedupeWindow::Verdict DedupeWindow::check(const Header &h, std::span<const std::
         return Verdict::Duplicate;
     word |= bit;
 
+    return checkCrossOrigin(h, payload, nowMs);
+}
+
+DedupeWindow::Verdict DedupeWindow::checkCrossOrigin(const Header &h,
+                                                     std::span<const std::uint8_t> payload,
+                                                     std::int64_t nowMs)
+{
     // 2. The same datagram ingested by another node of its network.
     std::uint64_t fp = hashBytes(payload, h.originNetwork);
     fp = mix(fp ^ (std::uint64_t{h.source} << 16 | h.sourcePort) * kMul);

@@ -250,7 +250,10 @@ void stopChildren()
 
 void settle()
 {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the relays bind and join
+    // The relays bind and join, and the handover window after their plan change ends (relay
+    // data planes check local ingests for a second routing point for a second after a change):
+    // what is measured is the steady state.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
 }
 
 // ---- Throughput --------------------------------------------------------------------------------

@@ -253,6 +253,10 @@ public:
     enum class Verdict : std::uint8_t { Fresh, Duplicate, Stale, CrossOrigin };
     // Records it; Fresh when it should be delivered.
     Verdict check(const Header &h, std::span<const std::uint8_t> payload, std::int64_t nowMs);
+    // Only the cross-origin part (Fresh or CrossOrigin), for a datagram this node takes in
+    // itself: its own sequence needs no window.
+    Verdict checkCrossOrigin(const Header &h, std::span<const std::uint8_t> payload,
+                             std::int64_t nowMs);
 
     std::size_t origins() const { return origins_.size(); }
 
