@@ -665,12 +665,24 @@ void Machine::memberReceive(Ms now, const Envelope &m)
         return;
     }
     if (std::holds_alternative<Heartbeat>(m.body)) {
-        if (m.from == coordinator->id)
+        if (m.from == coordinator->id) {
             lastHeard_[m.from] = now;
-        else if (view_.node(m.from) == nullptr)
+            if (suspects_.count(m.from) != 0) {
+                // It is alive and still counts this node: the silence was this node's or its
+                // link's, not the coordinator's. Left standing, the suspicion would stop this
+                // node's heartbeats (the coordinator then removes it) and walk down the list
+                // suspecting successors that have no reason to take over, one failure timeout
+                // each. If a successor did take over meanwhile, its view still comes, and is
+                // followed as before.
+                note("coordinator " + m.from + " is alive after all: suspicion withdrawn");
+                suspects_.clear();
+                successorDeadline_ = 0;
+            }
+        } else if (view_.node(m.from) == nullptr) {
             // A coordinator this view left out (it was stalled or cut off): show it the view;
             // if that view rightfully replaced its own, it rejoins.
             send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
+        }
         return;
     }
     if (std::holds_alternative<NotMember>(m.body)) {

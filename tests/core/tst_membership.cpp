@@ -26,6 +26,7 @@ public:
     int deltaViews = 0;             // views sent as deltas
     bool holdAcrossCut = false;     // TCP-like: what crosses a partition arrives at the heal
     std::set<NodeId> dropNextView;  // lose the next view sent to these nodes (a broken link)
+    std::set<std::pair<NodeId, NodeId>> deaf; // (from, to): what from sends to is lost
     std::vector<std::string> log;
 
     std::string addr(const NodeId &id) const { return "sim:" + id; }
@@ -108,7 +109,8 @@ public:
                 pending_.push_back(std::move(p));
                 continue;
             }
-            if (!alive(p.to) || stopped_.count(p.to) != 0 || cut(p.from, p.to))
+            if (!alive(p.to) || stopped_.count(p.to) != 0 || cut(p.from, p.to) ||
+                deaf.count({p.from, p.to}) != 0)
                 continue;
             if (p.lost)
                 machines_[p.to]->connectionLost(now, addr(p.from));
@@ -432,6 +434,31 @@ private slots:
         QCOMPARE(v.coordinator()->id, NodeId("4"));
         QCOMPARE(order(v.groups.glGroup.members), (Ids{"4", "1"}));
         QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"4", "5"}));
+    }
+
+    void falseSuspicionOfTheCoordinatorIsWithdrawn()
+    {
+        // Node 5 stops hearing the coordinator for a while (a loaded machine, a slow link) and
+        // suspects it; nobody else does. When the coordinator's heartbeats reach it again it
+        // withdraws the suspicion and heartbeats on: no view changes, no successor is suspected.
+        Sim sim;
+        startFig5(sim);
+        sim.run(500);
+        const ViewId before = sim.m("5").view().id;
+        sim.deaf.insert({"2", "5"});
+        QVERIFY2(sim.runUntil([&] {
+            return dump(sim).contains(QStringLiteral("5: coordinator 2 silent"));
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        sim.run(100);
+        sim.deaf.clear();
+        sim.run(2000);
+        QVERIFY2(sim.agree({"1", "2", "3", "4", "5", "6"}), qPrintable(dump(sim)));
+        QVERIFY2(sim.m("5").view().id == before, qPrintable(dump(sim)));
+        QVERIFY(sim.m("5").role() == Role::Member);
+        QVERIFY2(!dump(sim).contains(QStringLiteral("suspecting it too")), qPrintable(dump(sim)));
+        QVERIFY2(dump(sim).contains(QStringLiteral("5: coordinator 2 is alive after all")),
+                 qPrintable(dump(sim)));
     }
 
     void restartedNodeRejoinsAtTheEnd()

@@ -26,6 +26,8 @@
 // - Coordinator succession: when the coordinator is suspected, the oldest member not suspected
 //   takes over at once and installs a view without it. The others wait; if no view comes from
 //   that successor within the failure timeout, they suspect it too and the next one takes over.
+//   A member that hears its suspected coordinator's heartbeat again withdraws the suspicion:
+//   on a loaded machine one member's false suspicion must not cost it its place.
 // - A stalled process does not judge others by its own stall: when the time between two ticks
 //   exceeds half the failure timeout, the silence it measured is its own, and it starts
 //   counting again from now.
