@@ -106,6 +106,7 @@ Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
     , steady0_(std::chrono::steady_clock::now())
     , wall0Us_(wallClockUs())
     , tickTimer_(io)
+    , interfacePoll_(io)
 {
 }
 
@@ -138,10 +139,11 @@ Result<std::monostate> Agent::start()
         if (!found)
             return found.error();
         interfaces_ = *found;
-        if (interfaces_.empty())
-            return Error{"no usable interface (up, not loopback, with an address) on this host"};
+        // None usable yet is not a configuration error: the link may come up later (an operator
+        // starting the agent first, a veth without carrier). The agent waits for one below.
+        waitingForInterface_ = interfaces_.empty();
         // A link going down or an address going away is an adapter failure; coming back, a
-        // recovery.
+        // recovery (or, while waiting, the first usable interface).
         interfaceWatch_ = std::make_unique<InterfaceWatch>(io_, [this] { rereadOsInterfaces(); });
         if (auto r = interfaceWatch_->start(); !r)
             return r.error();
@@ -177,8 +179,11 @@ Result<std::monostate> Agent::start()
                                 [this](const std::string &w) { log(w); }});
     transport_->setUserTimeout(
         std::max(2000, 3 * config_.membership.heartbeatMs * config_.membership.misses));
-    if (auto r = transport_->listen(config_.membership.listen); !r)
-        return r.error();
+    // While waiting for an interface the membership address may not exist yet (the lab puts it
+    // on the node's first address): it is bound once an interface is usable.
+    if (!waitingForInterface_)
+        if (auto r = transport_->listen(config_.membership.listen); !r)
+            return r.error();
     control_ = std::make_unique<ControlServer>(
         io_, config_.node.id, version_, config_.control.operatorToken, config_.control.maxClients,
         [this](const protocol::Request &r, const ControlSession &s, ControlServer::Reply reply) {
@@ -193,6 +198,8 @@ Result<std::monostate> Agent::start()
             [this]() -> std::pair<bool, std::string> {
                 if (killed_)
                     return {false, "killed by a drill"};
+                if (waitingForInterface_)
+                    return {false, "waiting for " + waitingFor_};
                 if (!membership_ || !membership_->joined())
                     return {false, "joining the cluster"};
                 if (pending_)
@@ -202,14 +209,59 @@ Result<std::monostate> Agent::start()
         if (auto r = metrics_->listen(*config_.metrics.listen); !r)
             return r.error();
     }
-    startMembership();
     asio::co_spawn(io_, tickLoop(), asio::detached);
     std::string names;
     for (const auto &i : interfaces_)
         names += " " + i.name + "=" + i.address.toString();
     log("started; membership " + config_.membership.listen.toString() + ", control " +
-        config_.control.listen.toString() + ", interfaces" + names);
+        config_.control.listen.toString() + ", interfaces" + (names.empty() ? " none" : names));
+    if (waitingForInterface_) {
+        waitingFor_ = "a usable interface (up, with a carrier, not loopback, with an address)";
+        log("no usable interface on this host yet: waiting for " + waitingFor_ +
+            " before joining the cluster (control port serving meanwhile)");
+        asio::co_spawn(io_, interfacePollLoop(), asio::detached);
+    } else {
+        startMembership();
+    }
     return std::monostate{};
+}
+
+awaitable<void> Agent::interfacePollLoop()
+{
+    // rtnetlink tells of every change; reading the interfaces again every second as well costs
+    // nothing and does not depend on that watch.
+    auto alive = alive_;
+    while (waitingForInterface_) {
+        interfacePoll_.expires_after(std::chrono::milliseconds(kInterfacePollMs));
+        error_code ec;
+        co_await interfacePoll_.async_wait(ec_await(ec));
+        if (!*alive || ec == asio::error::operation_aborted)
+            co_return;
+        rereadOsInterfaces();
+    }
+}
+
+void Agent::joinOnceUsable()
+{
+    if (!waitingForInterface_ || workingInterfaces().empty())
+        return;
+    if (auto r = transport_->listen(config_.membership.listen); !r) {
+        // Its address may come a moment after the first one, or on another interface.
+        const std::string why = "its membership address: " + r.error().message;
+        if (why != waitingFor_)
+            log("an interface is usable, but not " + why + "; trying again on the next change");
+        waitingFor_ = why;
+        return;
+    }
+    waitingForInterface_ = false;
+    waitingFor_.clear();
+    interfacePoll_.cancel();
+    std::string names;
+    for (const auto &i : workingInterfaces())
+        names += " " + i.name + "=" + i.address.toString();
+    log("interface usable:" + names + "; joining the cluster");
+    publishLocalChange(); // the relay's segments
+    startMembership();
 }
 
 void Agent::startMembership()
@@ -287,16 +339,17 @@ void Agent::rereadOsInterfaces()
     for (const auto &i : interfaces_)
         if (down.count(i.name + "=" + i.address.toString()) != 0)
             nowDown.insert(i.name);
-    if (nowDown == osDownAdapters_)
-        return;
-    for (const auto &name : nowDown)
-        if (osDownAdapters_.count(name) == 0)
-            log("interface " + name + " went down or lost its address: adapter failure");
-    for (const auto &name : osDownAdapters_)
-        if (nowDown.count(name) == 0)
-            log("interface " + name + " is back");
-    osDownAdapters_ = nowDown;
-    publishLocalChange();
+    if (nowDown != osDownAdapters_) {
+        for (const auto &name : nowDown)
+            if (osDownAdapters_.count(name) == 0)
+                log("interface " + name + " went down or lost its address: adapter failure");
+        for (const auto &name : osDownAdapters_)
+            if (nowDown.count(name) == 0)
+                log("interface " + name + " is back");
+        osDownAdapters_ = nowDown;
+        publishLocalChange();
+    }
+    joinOnceUsable();
 }
 
 std::set<GroupName> Agent::wantedGroups() const
@@ -758,6 +811,9 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
     case DrillAction::Kill:
         if (killed_)
             return "node " + drill.node + " is already killed";
+        if (waitingForInterface_)
+            return "node " + drill.node + " is not in the cluster yet (waiting for " + waitingFor_ +
+                   ")";
         kill();
         break;
     case DrillAction::FailAdapter:
@@ -863,6 +919,7 @@ void Agent::scheduleRestore(std::uint64_t drillId, std::int64_t durationMs)
 void Agent::shutdown(std::function<void()> stopped)
 {
     tickTimer_.cancel();
+    interfacePoll_.cancel();
     if (membership_ && !killed_) {
         log("stopping: leaving every group");
         membership_->leave(std::move(stopped));
@@ -877,6 +934,8 @@ std::string Agent::roleName() const
 {
     if (killed_)
         return "killed";
+    if (waitingForInterface_)
+        return "waiting-for-interface";
     if (!membership_ || !membership_->joined())
         return "joining";
     if (plan_.election.systemLeader == config_.node.id)
@@ -915,7 +974,10 @@ std::string Agent::stateJson() const
                           : drained_ ? "drained"
                                      : "up"},
                 {"role", roleName()},
-                {"membership", membership_ ? membership_->stateName() : std::string("stopped")},
+                {"membership", waitingForInterface_ ? std::string("waiting-for-interface")
+                               : membership_        ? membership_->stateName()
+                                                    : std::string("stopped")},
+                {"waiting_for", waitingForInterface_ ? Json(waitingFor_) : Json()},
                 {"membership_backend", std::string(toString(config_.membership.backend))},
                 {"degraded", degraded_},
                 {"view_id", view_.id.toString()},

@@ -172,6 +172,17 @@ private:
     void rereadOsInterfaces();
     asio::steady_timer tickTimer_;
 
+    // OS interfaces and none usable at start (the link is not up yet, a namespace's veth has no
+    // carrier): the agent serves its control port and waits, reading the interfaces on every
+    // rtnetlink change and every kInterfacePollMs besides, and joins once one is usable and its
+    // membership port could be bound.
+    bool waitingForInterface_ = false;
+    std::string waitingFor_; // what it waits for, for get-state and the log (each text once)
+    static constexpr int kInterfacePollMs = 1000;
+    asio::steady_timer interfacePoll_;
+    awaitable<void> interfacePollLoop();
+    void joinOnceUsable();
+
     gms::ClusterView view_;
     Plan plan_;
     // Every node this agent has seen in a view, with how it was last seen.

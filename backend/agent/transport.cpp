@@ -82,8 +82,19 @@ void PeerTransport::send(const std::string &address, const std::string &payload)
         ++framesDropped_;
     }
     out->queue.push_back(seal(key_, payload));
-    if (out->connected && !out->writing)
-        asio::co_spawn(io_, writer(address, out), asio::detached);
+    startWriter(address, out);
+}
+
+void PeerTransport::startWriter(const std::string &address, const std::shared_ptr<Outgoing> &out)
+{
+    if (!out->connected || out->writing || out->closed || out->queue.empty())
+        return;
+    // Marked here, not when the writer first runs: co_spawn only posts it, and a second send
+    // before then would start a second writer. Two async_writes on one socket interleave their
+    // partial writes, and the peer reads torn frames (bad HMAC) once a view is larger than the
+    // socket takes at once (Fig. 1's 128-node views did).
+    out->writing = true;
+    asio::co_spawn(io_, writer(address, out), asio::detached);
 }
 
 awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoing> out)
@@ -112,8 +123,7 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
                      sizeof timeout);
     }
     out->connected = true;
-    if (!out->queue.empty() && !out->writing)
-        asio::co_spawn(io_, writer(address, out), asio::detached);
+    startWriter(address, out);
     // The peer never writes on our dialled connection, but reading it tells us when it closes.
     std::string *none = nullptr;
     co_await reader(out->socket, none, out);
@@ -125,8 +135,7 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
 
 awaitable<void> PeerTransport::writer(std::string address, std::shared_ptr<Outgoing> out)
 {
-    auto alive = alive_;
-    out->writing = true;
+    auto alive = alive_; // out->writing was set by startWriter
     while (!out->queue.empty() && !out->closed) {
         // Gather what is queued into one write: fewer syscalls under bursts.
         std::string batch;

@@ -76,6 +76,8 @@ private:
 
     awaitable<void> acceptLoop(std::shared_ptr<tcp::acceptor> acceptor);
     awaitable<void> dial(std::string address, std::shared_ptr<Outgoing> out);
+    // One writer per connection at a time: startWriter starts it unless one runs already.
+    void startWriter(const std::string &address, const std::shared_ptr<Outgoing> &out);
     awaitable<void> writer(std::string address, std::shared_ptr<Outgoing> out);
     awaitable<void> reader(tcp::socket &socket, std::string *peerAddress,
                            std::shared_ptr<void> keepAlive);

@@ -183,6 +183,8 @@ std::string formatStatus(const Json &state)
         row("membership",
             cell(state, "membership_backend") + ", " + cell(state, "membership") +
                 (member(state, "degraded") == true ? " (degraded: last view and plan kept)" : ""));
+    if (member(state, "waiting_for").is_string())
+        row("waiting for", cell(state, "waiting_for"));
     row("system leader", cell(state, "system_leader"));
     row("leads", cell(state, "leads"));
     row("failed adapters", cell(state, "failed_adapters"));

@@ -110,6 +110,14 @@ inline std::uint64_t unsignedField(const Json &j, const std::string &path, std::
     return v.get<std::uint64_t>();
 }
 
+inline bool boolField(const Json &j, const std::string &path, std::string_view key)
+{
+    const Json &v = field(j, path, key);
+    if (!v.is_boolean())
+        fail(member(path, key), "expected true or false, found " + typeName(v));
+    return v.get<bool>();
+}
+
 // Parses text into JSON, turning a syntax error into an Error naming line and column.
 Result<Json> parseJsonText(std::string_view text, std::string_view what);
 

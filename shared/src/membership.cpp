@@ -27,6 +27,13 @@ std::set<GroupName> ClusterView::groupsOf(const NodeId &nodeId) const
     return out;
 }
 
+bool outranks(const Standing &a, const Standing &b)
+{
+    if (a.established != b.established)
+        return a.established;
+    return std::pair(a.coordinatorSeq, a.coordinator) < std::pair(b.coordinatorSeq, b.coordinator);
+}
+
 std::string_view toString(Role role)
 {
     switch (role) {
@@ -115,6 +122,18 @@ bool setMeta(ClusterView &v, const NodeId &id, const std::string &meta)
 Machine::Machine(Config config)
     : config_(std::move(config))
 {
+}
+
+Standing Machine::standing() const
+{
+    const NodeInfo *me = view_.coordinator();
+    return Standing{sharedAView_, me != nullptr ? me->seq : 0, config_.self};
+}
+
+Discover Machine::discover() const
+{
+    const Standing s = standing();
+    return Discover{s.coordinatorSeq, config_.address, s.established};
 }
 
 Envelope Machine::envelope(Body body) const
@@ -348,6 +367,7 @@ void Machine::installNext(Ms now, ClusterView next, bool newEpoch, std::vector<D
         next.id = ViewId{top.epoch + 1, 0};
     view_ = std::move(next);
     highestSeen_ = view_.id;
+    sharedAView_ = sharedAView_ || view_.nodes.size() > 1;
     for (const NodeInfo &n : view_.nodes)
         lastHeard_.try_emplace(n.id, now);
     for (auto it = lastHeard_.begin(); it != lastHeard_.end();) {
@@ -430,17 +450,28 @@ void Machine::coordinatorReceive(Ms now, const Envelope &m)
             send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
             return;
         }
-        const NodeInfo &me = view_.nodes.front();
-        const bool iWin = std::pair(me.seq, me.id) < std::pair(d->coordinatorSeq, m.from);
-        if (iWin)
-            send(d->coordinatorAddress, Discover{me.seq, config_.address});
+        // The merge rule (membership.h): the side that outranks the other keeps its order. The
+        // other coordinator gets this side's standing back, compares the same way, and sends
+        // its view to merge.
+        const Standing theirs{d->established, d->coordinatorSeq, m.from};
+        if (outranks(standing(), theirs))
+            send(d->coordinatorAddress, discover());
         else
-            send(d->coordinatorAddress, MergeRequest{view_});
+            send(d->coordinatorAddress, MergeRequest{view_, sharedAView_});
         return;
     }
     if (const auto *mr = std::get_if<MergeRequest>(&m.body)) {
-        if (sender == nullptr)
-            merge(now, mr->view);
+        if (sender != nullptr || mr->view.coordinator() == nullptr)
+            return;
+        // The sender judged from a Discover sent some time ago; the rule is checked again with
+        // the view it hands over. Should it rightly win, it gets this side's view instead.
+        const NodeInfo &theirs = *mr->view.coordinator();
+        if (outranks(Standing{mr->established, theirs.seq, theirs.id}, standing())) {
+            note("not merging the partition of " + theirs.id + ": it outranks this one");
+            send(m.fromAddress, MergeRequest{view_, sharedAView_});
+            return;
+        }
+        merge(now, mr->view);
         return;
     }
     if (const auto *v = std::get_if<ViewMessage>(&m.body)) {
@@ -536,7 +567,7 @@ void Machine::coordinatorTick(Ms now)
             const bool inView = std::any_of(view_.nodes.begin(), view_.nodes.end(),
                                             [&](const NodeInfo &n) { return n.address == seed; });
             if (!inView)
-                send(seed, Discover{view_.nodes.front().seq, config_.address});
+                send(seed, discover());
         }
     }
     ClusterView next = view_;
@@ -606,6 +637,7 @@ void Machine::adopt(Ms now, const ClusterView &v)
     }
     view_ = v;
     highestSeen_ = std::max(highestSeen_, v.id);
+    sharedAView_ = sharedAView_ || view_.nodes.size() > 1;
     suspects_.clear();
     successorDeadline_ = 0;
     outputs_.emplace_back(InstallView{view_});
@@ -633,12 +665,24 @@ void Machine::memberReceive(Ms now, const Envelope &m)
         return;
     }
     if (std::holds_alternative<Heartbeat>(m.body)) {
-        if (m.from == coordinator->id)
+        if (m.from == coordinator->id) {
             lastHeard_[m.from] = now;
-        else if (view_.node(m.from) == nullptr)
+            if (suspects_.count(m.from) != 0) {
+                // It is alive and still counts this node: the silence was this node's or its
+                // link's, not the coordinator's. Left standing, the suspicion would stop this
+                // node's heartbeats (the coordinator then removes it) and walk down the list
+                // suspecting successors that have no reason to take over, one failure timeout
+                // each. If a successor did take over meanwhile, its view still comes, and is
+                // followed as before.
+                note("coordinator " + m.from + " is alive after all: suspicion withdrawn");
+                suspects_.clear();
+                successorDeadline_ = 0;
+            }
+        } else if (view_.node(m.from) == nullptr) {
             // A coordinator this view left out (it was stalled or cut off): show it the view;
             // if that view rightfully replaced its own, it rejoins.
             send(m.fromAddress, ViewMessage{view_, std::nullopt, {}});
+        }
         return;
     }
     if (std::holds_alternative<NotMember>(m.body)) {

@@ -179,8 +179,12 @@ std::string encode(const Envelope &e)
                    [&](const Discover &b) {
                        j["coordinator_seq"] = b.coordinatorSeq;
                        j["coordinator"] = b.coordinatorAddress;
+                       j["established"] = b.established;
                    },
-                   [&](const MergeRequest &b) { j["view"] = viewJson(b.view); },
+                   [&](const MergeRequest &b) {
+                       j["view"] = viewJson(b.view);
+                       j["established"] = b.established;
+                   },
                },
                e.body);
     return j.dump();
@@ -240,15 +244,16 @@ Result<Envelope> decode(std::string_view text)
             only({});
             e.body = NotMember{};
         } else if (type == "discover") {
-            only({"coordinator_seq", "coordinator"});
+            only({"coordinator_seq", "coordinator", "established"});
             e.body = Discover{unsignedField(j, "", "coordinator_seq"),
-                              stringField(j, "", "coordinator")};
+                              stringField(j, "", "coordinator"), boolField(j, "", "established")};
         } else if (type == "resync") {
             only({});
             e.body = Resync{};
         } else if (type == "merge") {
-            only({"view"});
-            e.body = MergeRequest{view(field(j, "", "view"), "view")};
+            only({"view", "established"});
+            e.body =
+                MergeRequest{view(field(j, "", "view"), "view"), boolField(j, "", "established")};
         } else {
             fail("type", "unknown message type \"" + type + "\"");
         }

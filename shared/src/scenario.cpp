@@ -1,7 +1,11 @@
 #include "dmr/scenario.h"
 
+#include "membership_sim.h"
+
 #include "dmr/diff.h"
 #include "dmr/render.h"
+
+#include <charconv>
 
 #include <functional>
 #include <sstream>
@@ -53,15 +57,32 @@ public:
         const std::vector<std::string> args(w.begin() + 1, w.end());
         if (cmd == "node")
             return declareNode(args);
-        if (!model_) {
+        if (cmd == "protocol") {
+            // Example: protocol   (before the first event: the events run the membership
+            // protocol itself, gms::Machine on a simulated network, instead of the model)
+            if (!args.empty())
+                return "\"protocol\" takes no arguments";
+            if (model_ || cluster_)
+                return "\"protocol\" must come before the first event";
+            protocol_ = true;
+            return {};
+        }
+        if (!model_ && !cluster_) {
             if (topology_.empty())
                 return "declare nodes with \"node\" before \"" + cmd + "\"";
-            model_.emplace(topology_);
+            if (protocol_)
+                cluster_.emplace(topology_);
+            else
+                model_.emplace(topology_);
         }
+        if (cluster_)
+            return runProtocol(cmd, args, output);
+        if (cmd == "cut" || cmd == "heal" || cmd == "wait")
+            return "\"" + cmd + "\" needs \"protocol\" before the first event";
         using Op = Status (ClusterModel::*)(const NodeId &);
         const std::map<std::string, Op> perNode = {
-            {"join", &ClusterModel::join},   {"fail", &ClusterModel::fail},
-            {"leave", &ClusterModel::leave}, {"drain", &ClusterModel::drain},
+            {"join", &ClusterModel::join},    {"fail", &ClusterModel::fail},
+            {"leave", &ClusterModel::leave},  {"drain", &ClusterModel::drain},
             {"restore", &ClusterModel::join},
         };
         if (auto op = perNode.find(cmd); op != perNode.end()) {
@@ -103,15 +124,102 @@ public:
         if (cmd == "render")
             return render(args, output);
         return "unknown command \"" + cmd +
-               "\" (expected node, join, fail, leave, drain, restore, fail-adapter, "
+               "\" (expected node, protocol, join, fail, leave, drain, restore, fail-adapter, "
                "restore-adapter, views, plan, diff or render)";
     }
 
 private:
+    // The events of a "protocol" scenario: every one settles before the next (membership_sim.h).
+    std::string runProtocol(const std::string &cmd, const std::vector<std::string> &args,
+                            std::string &output)
+    {
+        using Op = std::string (gms::SimulatedCluster::*)(const NodeId &);
+        const std::map<std::string, Op> perNode = {{"join", &gms::SimulatedCluster::join},
+                                                   {"fail", &gms::SimulatedCluster::fail},
+                                                   {"leave", &gms::SimulatedCluster::leave}};
+        if (auto op = perNode.find(cmd); op != perNode.end()) {
+            // Example: join 2 6 4   (each node in the view before the next starts)
+            if (args.empty())
+                return "\"" + cmd + "\" needs at least one node id";
+            for (const auto &id : args)
+                if (auto e = ((*cluster_).*(op->second))(id); !e.empty())
+                    return e;
+            return {};
+        }
+        if (cmd == "cut") {
+            // Example: cut 1 | 2 3   (node 1 cannot reach 2 or 3, nor they it)
+            std::vector<std::set<NodeId>> sides(1);
+            for (const auto &a : args) {
+                if (a == "|")
+                    sides.emplace_back();
+                else
+                    sides.back().insert(a);
+            }
+            return cluster_->cut(sides);
+        }
+        if (cmd == "heal") {
+            // Example: heal   (the cut is gone; the sides merge)
+            if (!args.empty())
+                return "\"heal\" takes no arguments";
+            return cluster_->heal();
+        }
+        if (cmd == "wait") {
+            // Example: wait 2000   (simulated milliseconds pass; nothing settles)
+            gms::Ms ms = 0;
+            const auto [end, ec] =
+                args.size() == 1
+                    ? std::from_chars(args[0].data(), args[0].data() + args[0].size(), ms)
+                    : std::from_chars_result{nullptr, std::errc::invalid_argument};
+            if (ec != std::errc() || end != args[0].data() + args[0].size() || ms < 1 ||
+                ms > 600000)
+                return "\"wait\" takes a number of milliseconds from 1 to 600000";
+            cluster_->wait(ms);
+            return {};
+        }
+        if ((cmd == "views" || cmd == "plan" || cmd == "diff") && !args.empty())
+            return "\"" + cmd + "\" takes no arguments";
+        const auto held = cluster_->views();
+        if (cmd == "views") {
+            // Example: views   (each view the running nodes hold: its nodes, coordinator
+            // first, then its groups; "held by" heads each when they hold several)
+            for (const auto &h : held) {
+                if (held.size() > 1) {
+                    output += "held by";
+                    for (const auto &id : h.holders)
+                        output += " " + id;
+                    output += "\n";
+                }
+                output += "nodes";
+                for (const auto &n : h.view.nodes)
+                    output += " " + n.id;
+                output += "\n" + renderViewsText(h.view.groups);
+            }
+            return {};
+        }
+        if (cmd == "plan" || cmd == "diff") {
+            // Example: plan   (the plan of the one view every running node holds)
+            if (held.size() != 1)
+                return "\"" + cmd + "\" needs every running node in one view; they hold " +
+                       std::to_string(held.size());
+            Plan now = makePlan(topology_, held.front().view.groups);
+            if (cmd == "plan") {
+                output += renderPlanText(now);
+            } else {
+                for (const Action &a : diffPlans(lastPlan_, now))
+                    output += a.toString() + "\n";
+            }
+            lastPlan_ = std::move(now);
+            return {};
+        }
+        return "\"" + cmd +
+               "\" is not available with \"protocol\" (expected join, fail, leave, cut, heal, "
+               "wait, views, plan or diff)";
+    }
+
     std::string declareNode(const std::vector<std::string> &args)
     {
         // Example: node 4 eth0=10.0.2.4/24 eth1=10.0.3.4/24
-        if (model_)
+        if (model_ || cluster_)
             return "declare every node before the first event";
         if (args.size() < 2)
             return "\"node\" takes an id and at least one IFACE=ADDR/LEN";
@@ -152,7 +260,9 @@ private:
     }
 
     Topology topology_;
+    bool protocol_ = false;
     std::optional<ClusterModel> model_;
+    std::optional<gms::SimulatedCluster> cluster_;
     Plan lastPlan_;
 };
 
@@ -163,11 +273,12 @@ ScenarioResult runScenario(std::string_view text, std::string_view fileName)
     ScenarioResult result;
     Interpreter interp;
     const auto all = lines(text);
-    std::string pending;       // output printed since the last check
-    int pendingFrom = 0;       // line of the first command that printed it
+    std::string pending; // output printed since the last check
+    int pendingFrom = 0; // line of the first command that printed it
     std::string &out = result.rewritten;
     auto fail = [&](std::size_t index, const std::string &reason) {
-        result.error = Error{std::string(fileName) + ":" + std::to_string(index + 1) + ": " + reason};
+        result.error =
+            Error{std::string(fileName) + ":" + std::to_string(index + 1) + ": " + reason};
     };
     for (std::size_t i = 0; i < all.size(); ++i) {
         const std::string_view line = all[i];

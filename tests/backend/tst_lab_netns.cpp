@@ -4,6 +4,12 @@
 // router, through the relay); a kill drill of the system leader makes the matrix dip and
 // recover; kill -9 of dmr-lab leaves the namespaces (its agents die with it) and
 // `dmr-lab --netns --cleanup` removes them, a second run finding nothing.
+//
+// The seed's Fig. 1 too: 128 agents in 128 namespaces, eight frames of 16 on their own networks
+// (10.F.0.0/24, routed by the unicast-only router) and the frames' gates also on the LAN
+// 10.100.0.0/24. It comes up, every node hears every node (16,256 pairs, across the router only
+// through the relay), and Ctrl-C takes it all down: no namespace, bridge, agent, proxy port or
+// state file is left, and the root namespace has the links it had before.
 
 #include "netns_cluster.h"
 
@@ -11,11 +17,16 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -83,6 +94,61 @@ QStringList heardPairs(const QJsonObject &reachability)
     return out;
 }
 
+// The root namespace's links, by name.
+QStringList rootLinks()
+{
+    QProcess p;
+    p.start(s("ip"), {s("-o"), s("link"), s("show")});
+    p.waitForFinished(10000);
+    QStringList out;
+    for (const auto &line : QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n')))
+        if (!line.isEmpty())
+            out << line.section(QLatin1Char(':'), 1, 1).trimmed().section(QLatin1Char('@'), 0, 0);
+    out.sort();
+    return out;
+}
+
+// Whether a TCP port on the host's 127.0.0.1 can be bound now.
+bool portFree(int port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<quint16>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Processes whose command line has `--control.listen 127.0.0.1:P` with P in [from, to]: the
+// lab's agents (ip netns exec runs them under their own name).
+QStringList agentsOnControlPorts(int from, int to)
+{
+    QStringList out;
+    const auto pids = QDir(s("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const auto &pid : pids) {
+        bool numeric = false;
+        pid.toInt(&numeric);
+        if (!numeric)
+            continue;
+        QFile f(s("/proc/") + pid + s("/cmdline"));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> args = f.readAll().split('\0');
+        for (int i = 0; i + 1 < args.size(); ++i) {
+            if (args[i] != "--control.listen" || !args[i + 1].startsWith("127.0.0.1:"))
+                continue;
+            const int port = args[i + 1].mid(10).toInt();
+            if (port >= from && port <= to)
+                out << pid;
+        }
+    }
+    return out;
+}
+
 QStringList allPairs(const QStringList &nodes)
 {
     QStringList out;
@@ -101,6 +167,7 @@ class TestLabNetns : public QObject
     Q_OBJECT
 
     QString lab_ = s("t%1").arg(::getpid() % 10000000);
+    QString fig1Lab_ = s("f%1").arg(::getpid() % 10000000);
 
 private slots:
     void initTestCase()
@@ -112,8 +179,9 @@ private slots:
 
     void cleanupTestCase()
     {
-        if (!labNamespaces(lab_).isEmpty())
-            QProcess::execute(s(DMR_LAB_PATH), {s("--netns"), s("--cleanup"), s("--lab"), lab_});
+        for (const auto &lab : {lab_, fig1Lab_})
+            if (!labNamespaces(lab).isEmpty())
+                QProcess::execute(s(DMR_LAB_PATH), {s("--netns"), s("--cleanup"), s("--lab"), lab});
     }
 
     void operatorSession()
@@ -215,6 +283,158 @@ private slots:
         QVERIFY(clean.waitForFinished(60000));
         QCOMPARE(clean.exitCode(), 0);
         QVERIFY(QString::fromUtf8(clean.readAll()).contains(s("nothing was left")));
+    }
+
+    void fig1BringUpAndTeardown()
+    {
+        constexpr int kNodes = 128;
+        constexpr int kNamespaces = kNodes + 2; // and the switch, the router
+        // The proxy's control ports, BASE+1000+i on the host: a free range below the ephemeral
+        // one, clear of AgentCluster's (its control ports end below 29000).
+        int base = 0;
+        for (int b = 28000; b + 1000 + kNodes < 32768 && base == 0; b += 200) {
+            bool free = true;
+            for (int i = 0; i < kNodes && free; ++i)
+                free = portFree(b + 1000 + i);
+            if (free)
+                base = b;
+        }
+        QVERIFY2(base != 0, "no 128 free TCP ports on 127.0.0.1 between 29000 and 32767");
+        const int firstControl = base + 1000;
+        const int lastControl = base + 1000 + kNodes - 1;
+        const QStringList linksBefore = rootLinks();
+        // The agents' logs: removed after a pass, kept (and named) after a failure.
+        QTemporaryDir logs;
+        QVERIFY(logs.isValid());
+        const auto keepLogs = qScopeGuard([&] {
+            if (QTest::currentTestFailed()) {
+                logs.setAutoRemove(false);
+                qWarning("agent logs kept in %s", qPrintable(logs.path()));
+            }
+        });
+
+        QElapsedTimer sinceStart;
+        sinceStart.start();
+        QProcess lab;
+        lab.setProcessChannelMode(QProcess::MergedChannels);
+        lab.start(s(DMR_LAB_PATH),
+                  {s("--netns"), s(DMR_RESOURCES "/topologies/fig1.json"), s("--lab"), fig1Lab_,
+                   s("--base-port"), QString::number(base), s("--table"), s("none"),
+                   s("--join-timeout-ms"), s("60000"), s("--log-dir"), logs.path()});
+        QVERIFY(lab.waitForStarted(10000));
+        QByteArray out;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         lab.waitForReadyRead(100);
+                         out += lab.readAll();
+                         return out.contains("all 128 agents joined") ||
+                                lab.state() == QProcess::NotRunning;
+                     },
+                     600000),
+                 out.constData());
+        QVERIFY2(out.contains("all 128 agents joined"), out.constData());
+        const qint64 upMs = sinceStart.elapsed();
+        QCOMPARE(labNamespaces(fig1Lab_).size(), kNamespaces);
+        // A bridge per network: the eight frames and the LAN.
+        QProcess bridges;
+        bridges.start(s("ip"), {s("-n"), s("dmr-") + fig1Lab_ + s("-sw"), s("-o"), s("link"),
+                                s("show"), s("type"), s("bridge")});
+        QVERIFY(bridges.waitForFinished(10000));
+        QCOMPARE(bridges.readAllStandardOutput().count('\n'), 9);
+
+        // dmrctl through the proxy: one view of all 128, the first frame's gate (first in the
+        // join order) system leader, a tunnel from it to every other frame's gate. (A node may
+        // have dropped out after its join, on a loaded machine, and be on its way back: the view
+        // is asked for until it holds all 128.)
+        QJsonObject cluster;
+        QVERIFY2(
+            AgentCluster::waitFor(
+                [&] {
+                    QProcess ctl;
+                    ctl.start(s(DMRCTL_PATH), {s("--connect"), s("127.0.0.1:%1").arg(lastControl),
+                                               s("--json"), s("cluster")});
+                    if (!ctl.waitForFinished(60000) || ctl.exitCode() != 0)
+                        return false;
+                    cluster = QJsonDocument::fromJson(ctl.readAllStandardOutput()).object();
+                    if (cluster[s("agents")].toArray().size() == kNodes)
+                        return true;
+                    QThread::msleep(1000);
+                    return false;
+                },
+                300000),
+            qPrintable(
+                s("no view of all 128: %1 agents").arg(cluster[s("agents")].toArray().size())));
+        const auto snapshot = cluster[s("snapshot")].toObject();
+        QCOMPARE(snapshot[s("system_leader")].toString(), s("f1n1"));
+        QCOMPARE(snapshot[s("tunnels")].toArray().size(), 7);
+
+        // Every node hears every node.
+        QStringList nodes;
+        for (int f = 1; f <= 8; ++f)
+            for (int n = 1; n <= 16; ++n)
+                nodes << s("f%1n%2").arg(f).arg(n);
+        const QStringList expected = allPairs(nodes);
+        QJsonObject reach;
+        QStringList heard;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         reach = ask(firstControl, {{s("type"), s("get-reachability")}});
+                         heard = heardPairs(reach);
+                         if (heard == expected)
+                             return true;
+                         // Each ask gathers 128 rows (2 MB) over the cluster: not in a tight
+                         // loop, which would load the machine it waits for. Probes go every 1 s.
+                         QThread::msleep(2000);
+                         return false;
+                     },
+                     300000),
+                 qPrintable(s("the matrix never filled: %1 of %2 pairs heard")
+                                .arg(heard.size())
+                                .arg(expected.size())));
+        const qint64 fullMs = sinceStart.elapsed();
+        qInfo("Fig. 1 in namespaces: 128 agents joined after %.1f s, all %lld pairs heard after "
+              "%.1f s",
+              static_cast<double>(upMs) / 1000.0, static_cast<long long>(expected.size()),
+              static_cast<double>(fullMs) / 1000.0);
+
+        // Ctrl-C: the agents stop, the namespaces go, and nothing is left.
+        QElapsedTimer sinceStop;
+        sinceStop.start();
+        ::kill(static_cast<pid_t>(lab.processId()), SIGINT);
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         lab.waitForReadyRead(100);
+                         out += lab.readAll();
+                         return lab.state() == QProcess::NotRunning;
+                     },
+                     180000),
+                 out.constData());
+        out += lab.readAll();
+        qInfo("Fig. 1 taken down in %.1f s", static_cast<double>(sinceStop.elapsed()) / 1000.0);
+        QCOMPARE(lab.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(lab.exitCode() == 0, out.constData());
+        QVERIFY2(out.contains(QByteArray("lab ") + fig1Lab_.toUtf8() +
+                              " is gone (130 namespaces "
+                              "removed)"),
+                 out.constData());
+        QVERIFY2(out.contains("no agent left running"), out.constData());
+        QVERIFY(labNamespaces(fig1Lab_).isEmpty());
+        QVERIFY(!QFile::exists(s("/run/dmr-lab/%1.json").arg(fig1Lab_)));
+        QCOMPARE(agentsOnControlPorts(firstControl, lastControl), QStringList());
+        for (int port = firstControl; port <= lastControl; ++port)
+            QVERIFY2(portFree(port), qPrintable(s("the proxy still holds port %1").arg(port)));
+        QCOMPARE(rootLinks(), linksBefore);
+
+        // No agent saw a torn or forged cluster frame (128-node views are large: the transport
+        // must write each frame whole).
+        for (const auto &name : QDir(logs.path()).entryList({s("agent-*.log")})) {
+            QFile log(logs.path() + QLatin1Char('/') + name);
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            const QByteArray text = log.readAll();
+            QVERIFY2(!text.contains("cluster frame rejected"),
+                     qPrintable(name + s(": ") +
+                                QString::fromUtf8(text.mid(text.indexOf("cluster frame"), 200))));
+        }
     }
 };
 

@@ -26,6 +26,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 #include <algorithm>
 #include <memory>
@@ -38,18 +39,25 @@ namespace {
 constexpr int kDeadlineMs = 60000;
 const QString kToken = QStringLiteral("console-lab-test-operator-token");
 
-// A base port whose membership (BASE+i) and control (BASE+1000+i) ports are free now.
+// A base port whose membership (BASE+i) and control (BASE+1000+i) TCP ports and relay tunnel
+// (BASE+2000+i) UDP ports are free now. Below the kernel's ephemeral range (32768 and up): there
+// an outgoing connection of some agent can take a port before the lab's agent binds it (node 4
+// once exited at start so), and clear of AgentCluster's bases (20000-27900).
 int freeBasePort(int nodes)
 {
-    for (int attempt = 0; attempt < 200; ++attempt) {
+    constexpr int kSlots = 8; // bases 30000-30700: relay ports end below 32768
+    for (int attempt = 0; attempt < kSlots; ++attempt) {
         const int base =
-            21000 + int((QCoreApplication::applicationPid() * 37 + attempt * 53) % 300) * 100;
+            30000 + int((QCoreApplication::applicationPid() * 37 + attempt) % kSlots) * 100;
         bool free = true;
-        for (int i = 0; i < nodes && free; ++i)
+        for (int i = 0; i < nodes && free; ++i) {
             for (int port : {base + i, base + 1000 + i}) {
                 QTcpServer probe;
                 free = free && probe.listen(QHostAddress::LocalHost, quint16(port));
             }
+            QUdpSocket udp;
+            free = free && udp.bind(QHostAddress::LocalHost, quint16(base + 2000 + i));
+        }
         if (free)
             return base;
     }

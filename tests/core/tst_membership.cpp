@@ -26,6 +26,7 @@ public:
     int deltaViews = 0;             // views sent as deltas
     bool holdAcrossCut = false;     // TCP-like: what crosses a partition arrives at the heal
     std::set<NodeId> dropNextView;  // lose the next view sent to these nodes (a broken link)
+    std::set<std::pair<NodeId, NodeId>> deaf; // (from, to): what from sends to is lost
     std::vector<std::string> log;
 
     std::string addr(const NodeId &id) const { return "sim:" + id; }
@@ -108,7 +109,8 @@ public:
                 pending_.push_back(std::move(p));
                 continue;
             }
-            if (!alive(p.to) || stopped_.count(p.to) != 0 || cut(p.from, p.to))
+            if (!alive(p.to) || stopped_.count(p.to) != 0 || cut(p.from, p.to) ||
+                deaf.count({p.from, p.to}) != 0)
                 continue;
             if (p.lost)
                 machines_[p.to]->connectionLost(now, addr(p.from));
@@ -434,6 +436,31 @@ private slots:
         QCOMPARE(order(v.groups.networks.at(kB).members), (Ids{"4", "5"}));
     }
 
+    void falseSuspicionOfTheCoordinatorIsWithdrawn()
+    {
+        // Node 5 stops hearing the coordinator for a while (a loaded machine, a slow link) and
+        // suspects it; nobody else does. When the coordinator's heartbeats reach it again it
+        // withdraws the suspicion and heartbeats on: no view changes, no successor is suspected.
+        Sim sim;
+        startFig5(sim);
+        sim.run(500);
+        const ViewId before = sim.m("5").view().id;
+        sim.deaf.insert({"2", "5"});
+        QVERIFY2(sim.runUntil([&] {
+            return dump(sim).contains(QStringLiteral("5: coordinator 2 silent"));
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        sim.run(100);
+        sim.deaf.clear();
+        sim.run(2000);
+        QVERIFY2(sim.agree({"1", "2", "3", "4", "5", "6"}), qPrintable(dump(sim)));
+        QVERIFY2(sim.m("5").view().id == before, qPrintable(dump(sim)));
+        QVERIFY(sim.m("5").role() == Role::Member);
+        QVERIFY2(!dump(sim).contains(QStringLiteral("suspecting it too")), qPrintable(dump(sim)));
+        QVERIFY2(dump(sim).contains(QStringLiteral("5: coordinator 2 is alive after all")),
+                 qPrintable(dump(sim)));
+    }
+
     void restartedNodeRejoinsAtTheEnd()
     {
         Sim sim;
@@ -587,6 +614,145 @@ private slots:
         QCOMPARE(order(v.groups.glGroup.members), (Ids{"2", "1", "6"}));
     }
 
+    // A node restarts while its seeds do not answer (cut off), forms a cluster of its own, and
+    // then meets the cluster that went on without it: it merges in after every node that
+    // stayed, whichever coordinator knocks first, and takes no leadership back (merge rule 1 of
+    // membership.h). With only the old rule (lower coordinator sequence) the restarted
+    // node, at sequence 1 in its fresh cluster, came back first everywhere.
+    void restartedNodeCutOffMergesInLast_data()
+    {
+        QTest::addColumn<bool>("restartedKnocks");
+        QTest::addColumn<bool>("twoNodes"); // a 1-node side each
+        QTest::newRow("Fig. 5, node 2 restarts, it knocks") << true << false;
+        QTest::newRow("Fig. 5, node 2 restarts, the cluster knocks") << false << false;
+        QTest::newRow("two nodes, node 1 restarts, it knocks") << true << true;
+        QTest::newRow("two nodes, node 1 restarts, the survivor knocks") << false << true;
+    }
+
+    void restartedNodeCutOffMergesInLast()
+    {
+        QFETCH(bool, restartedKnocks);
+        QFETCH(bool, twoNodes);
+        Sim sim;
+        Ids all;
+        NodeId restarted;
+        if (twoNodes) {
+            sim.add("1", {kA});
+            sim.add("2", {kA});
+            sim.seedAll();
+            all = {"1", "2"};
+            for (const NodeId &id : all) {
+                sim.start(id);
+                QVERIFY(sim.runUntil([&] { return sim.m(id).role() != Role::Joining; }) >= 0);
+            }
+            QVERIFY(sim.runUntil([&] { return sim.agree(all); }) >= 0);
+            restarted = "1";
+        } else {
+            startFig5(sim);
+            all = {"1", "2", "3", "4", "5", "6"};
+            restarted = "2"; // the coordinator, the system leader and A's leader
+        }
+        Ids others;
+        for (const auto &id : all)
+            if (id != restarted)
+                others.push_back(id);
+        const std::set<NodeId> othersSet(others.begin(), others.end());
+        sim.kill(restarted);
+        QVERIFY2(sim.runUntil([&] { return sim.agree(others); }) >= 0, qPrintable(dump(sim)));
+        const ClusterView before = sim.m(others.front()).view();
+
+        // It comes back cut off, and forms a cluster alone.
+        sim.partition({restarted}, othersSet);
+        sim.start(restarted);
+        QVERIFY2(sim.runUntil([&] { return sim.agree({restarted}); }) >= 0, qPrintable(dump(sim)));
+        QVERIFY(sim.m(restarted).role() == Role::Coordinator);
+        QCOMPARE(sim.m(restarted).view().nodes.front().seq, std::uint64_t(1));
+
+        // Only one side knows the other's addresses, so the heal starts from that side.
+        std::vector<std::string> othersAddrs;
+        for (const auto &id : others)
+            othersAddrs.push_back(sim.addr(id));
+        sim.m(restarted).setSeeds(restartedKnocks ? othersAddrs : std::vector<std::string>{});
+        for (const auto &id : others)
+            sim.m(id).setSeeds(restartedKnocks ? std::vector<std::string>{}
+                                               : std::vector<std::string>{sim.addr(restarted)});
+        sim.heal();
+        QVERIFY2(sim.runUntil([&] { return sim.agree(all); }) >= 0, qPrintable(dump(sim)));
+        const ClusterView &v = sim.m(restarted).view();
+        Ids expected = nodeOrder(before);
+        expected.push_back(restarted);
+        QVERIFY2(nodeOrder(v) == expected, qPrintable(dump(sim)));
+        QVERIFY2(v.coordinator()->id == before.coordinator()->id, qPrintable(dump(sim)));
+        // Last in every group it is in, and every leader and the system leader unchanged.
+        for (const auto &[group, view] : v.groups.networks) {
+            if (!view.contains(restarted))
+                continue;
+            QCOMPARE(view.members.back().node, restarted);
+            QCOMPARE(order(view.members).front(),
+                     order(before.groups.networks.at(group).members).front());
+        }
+        QCOMPARE(order(v.groups.glGroup.members), order(before.groups.glGroup.members));
+    }
+
+    void mergeRuleIsATotalOrder()
+    {
+        // Both coordinators must reach the same verdict: exactly one of two different
+        // standings outranks the other.
+        const std::vector<Standing> standings = {{false, 1, "1"}, {false, 1, "2"}, {false, 3, "0"},
+                                                 {true, 4, "2"},  {true, 1, "9"},  {true, 4, "6"},
+                                                 {true, 1, "2"},  {true, 7, "3"}};
+        for (const auto &a : standings) {
+            for (const auto &b : standings) {
+                if (&a == &b)
+                    QVERIFY(!outranks(a, b));
+                else
+                    QVERIFY2(
+                        outranks(a, b) != outranks(b, a),
+                        qPrintable(QString::fromStdString(a.coordinator + " vs " + b.coordinator)));
+            }
+        }
+        // Established first; then the coordinator that joined first; then the id.
+        QVERIFY(outranks({true, 9, "9"}, {false, 1, "1"}));
+        QVERIFY(outranks({true, 1, "2"}, {true, 4, "6"}));
+        QVERIFY(outranks({false, 1, "1"}, {false, 1, "2"})); // a cold start: the id
+    }
+
+    void mergeRequestIsCheckedAgain()
+    {
+        // A coordinator judged from a stale Discover and sent its view to merge, to a side it
+        // actually outranks: the receiver does not merge it, it sends its own view back.
+        Config c;
+        c.self = "6";
+        c.address = "sim:6";
+        c.incarnation = 7;
+        Machine fresh(c);
+        fresh.start(0, {kB});
+        fresh.tick(c.bootstrapMs);
+        QVERIFY(fresh.role() == Role::Coordinator); // alone, never shared a view
+        fresh.takeOutputs();
+        ClusterView theirs;
+        theirs.id = {4, 2};
+        theirs.nodes = {{"2", 9, "sim:2", 1, ""}};
+        theirs.groups.networks[kA] = View{kA, {{"2", 10}}};
+        theirs.nextSeq = 11;
+        fresh.receive(c.bootstrapMs + 1, Envelope{"2", "sim:2", theirs.id,
+                                                  MergeRequest{theirs, /*established=*/true}});
+        bool answered = false;
+        for (const auto &out : fresh.takeOutputs()) {
+            QVERIFY2(!std::holds_alternative<InstallView>(out), "merged a side that outranks it");
+            if (const auto *send = std::get_if<Send>(&out))
+                answered |=
+                    send->to == "sim:2" && std::holds_alternative<MergeRequest>(send->message.body);
+        }
+        QVERIFY(answered);
+        QCOMPARE(nodeOrder(fresh.view()), (Ids{"6"}));
+        // The same request from a side this one outranks is merged.
+        fresh.receive(c.bootstrapMs + 2, Envelope{"2", "sim:2", theirs.id,
+                                                  MergeRequest{theirs, /*established=*/false}});
+        QVERIFY(fresh.role() == Role::Coordinator);
+        QVERIFY2(nodeOrder(fresh.view()) == (Ids{"6", "2"}), "");
+    }
+
     void wireRoundTrip()
     {
         ClusterView v;
@@ -605,8 +771,8 @@ private slots:
                                           Heartbeat{},
                                           LeaveMessage{},
                                           NotMember{},
-                                          Discover{1, "127.0.0.1:7402"},
-                                          MergeRequest{v},
+                                          Discover{1, "127.0.0.1:7402", true},
+                                          MergeRequest{v, true},
                                           ViewMessage{v, ViewId{3, 6}, {"2"}},
                                           Resync{}};
         for (const Body &b : bodies) {

@@ -76,6 +76,27 @@ private slots:
             dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nplan\n", "inline");
         QVERIFY(unchecked.error);
         QVERIFY(unchecked.error->message.find("inline:3: output not checked") != std::string::npos);
+        // The protocol mode's own commands, and its order.
+        const auto noProtocol =
+            dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nheal\n", "inline");
+        QVERIFY(noProtocol.error);
+        QVERIFY(noProtocol.error->message.find("inline:3: \"heal\" needs \"protocol\"") !=
+                std::string::npos);
+        const auto late = dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nprotocol\n", "inline");
+        QVERIFY(late.error);
+        QVERIFY(late.error->message.find("must come before the first event") != std::string::npos);
+        const auto oneSide = dmr::runScenario(
+            "protocol\nnode 1 eth0=10.0.0.1/24\nnode 2 eth0=10.0.0.2/24\njoin 1 2\ncut 1\n",
+            "inline");
+        QVERIFY(oneSide.error);
+        QVERIFY(oneSide.error->message.find("node 2 is on no side") != std::string::npos);
+        const auto wrong = dmr::runScenario(
+            "protocol\nnode 1 eth0=10.0.0.1/24\nnode 2 eth0=10.0.0.2/24\njoin 2 1\nviews\n----\n"
+            "nodes 1 2\n",
+            "inline");
+        QVERIFY(!wrong.error);
+        QVERIFY(!wrong.passed()); // node 2 joined first
+        QCOMPARE(wrong.checks.front().actual.substr(0, 10), std::string("nodes 2 1\n"));
     }
 };
 

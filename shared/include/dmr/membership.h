@@ -26,6 +26,8 @@
 // - Coordinator succession: when the coordinator is suspected, the oldest member not suspected
 //   takes over at once and installs a view without it. The others wait; if no view comes from
 //   that successor within the failure timeout, they suspect it too and the next one takes over.
+//   A member that hears its suspected coordinator's heartbeat again withdraws the suspicion:
+//   on a loaded machine one member's false suspicion must not cost it its place.
 // - A stalled process does not judge others by its own stall: when the time between two ticks
 //   exceeds half the failure timeout, the silence it measured is its own, and it starts
 //   counting again from now.
@@ -35,10 +37,29 @@
 // - A newer view is followed only if it keeps this node's coordinator or comes from its
 //   rightful successor; a view from the other side of a partition, delivered late, is ignored.
 // - Partitions: each side goes on with its own coordinator. Coordinators keep knocking on the
-//   seed addresses that are not in their view. When two coordinators meet, the merge rule is:
-//   the side whose coordinator has the lower (seq, node id), i.e. joined first, keeps its order;
-//   the other side's nodes and group members follow in their own order with new sequence
-//   numbers. Both directions of the same heal give the same view.
+//   seed addresses that are not in their view (Discover, which carries the side's Standing).
+//   When two coordinators meet, the side with the better standing keeps its order; the other
+//   side's nodes and group members follow in their own order with new sequence numbers. Both
+//   coordinators compare the same two standings with the same total order (outranks() below),
+//   so both directions of the same heal give the same view, without a vote. The order, first
+//   difference wins:
+//     1. established before not: a coordinator that has never shared a view with another node
+//        (a node that started or restarted while its seeds did not answer, and formed a
+//        cluster of its own) ranks below one that has. A lone restarted node therefore always
+//        merges in after the nodes that stayed, at the end of every list, as the seed says a
+//        rejoining node must, and takes no leadership back: its join sequence (1, in a cluster
+//        of its own) is not comparable with the old cluster's;
+//     2. the lower (coordinator's join sequence, coordinator's node id): the side whose
+//        coordinator joined first, as the seed orders everything. Two sides of one cluster
+//        draw their numbers from one sequence; between nodes that each formed a cluster alone
+//        (a cold start, all at 1) the node id decides.
+//   A standing changes only when a side's coordinator changes or first shares a view, so the
+//   two coordinators rarely judge from different standings; should they both send their view
+//   to merge, the receiver of a MergeRequest checks the rule again with the view it carries,
+//   and only the rightful winner merges (the other answers with its own view).
+//   What no rule without clocks can tell apart: two nodes that restart together, cut off from
+//   the rest, and find each other form an established side, which outranks the old cluster if
+//   its coordinator has the lower sequence (in their new cluster, 1).
 
 #include "dmr/model.h"
 
@@ -145,16 +166,30 @@ struct LeaveMessage
 struct NotMember
 {
 };
-// A coordinator knocking on an address outside its view; carries its own standing.
+// How a side of a partition ranks when its coordinator meets another one (see the merge rule
+// above). The coordinator's id is the sender's.
+struct Standing
+{
+    bool established = false;         // its coordinator has shared a view with another node
+    std::uint64_t coordinatorSeq = 0; // the coordinator's join sequence
+    NodeId coordinator;
+};
+// True when a keeps its order and b's nodes follow: a total order on standings of different
+// coordinators, computed the same on both sides.
+bool outranks(const Standing &a, const Standing &b);
+
+// A coordinator knocking on an address outside its view; carries its side's standing.
 struct Discover
 {
     std::uint64_t coordinatorSeq = 0;
     std::string coordinatorAddress;
+    bool established = false; // Standing::established
 };
 // The losing coordinator of a merge hands its whole view to the winner.
 struct MergeRequest
 {
     ClusterView view;
+    bool established = false; // Standing::established of the sender's side
 };
 
 using Body = std::variant<JoinRequest, Redirect, GroupsRequest, ViewMessage, Heartbeat,
@@ -248,6 +283,8 @@ public:
 
 private:
     bool isCoordinator() const { return role_ == Role::Coordinator; }
+    Standing standing() const; // as coordinator
+    Discover discover() const; // this side's knock, with its standing
     Envelope envelope(Body body) const;
     void send(const std::string &to, Body body);
     void note(std::string text);
@@ -284,6 +321,9 @@ private:
     std::string meta_;
     std::vector<Output> outputs_;
     ViewId highestSeen_;
+    // This process has held a view with another node in it: its side is established (merge
+    // rule 1). A fresh process that formed a cluster alone is not, until it meets someone.
+    bool sharedAView_ = false;
 
     std::map<NodeId, Ms> lastHeard_; // coordinator: from each member; member: from coordinator
     Ms lastHeartbeatSent_ = 0;

@@ -22,6 +22,18 @@
 //   plan                           print leaders, GL_group, system leader, routes, tunnels
 //   diff                           print the plan diff since the last plan or diff
 //   render mrouted|smcroute|dot [ID]   print a rendered file (dot takes no ID)
+//
+// With "protocol" before the first event, the events run the embedded membership protocol
+// itself (gms::Machine per node, on a simulated network: src/membership_sim.h) instead of the
+// reference model, and each settles before the next:
+//   protocol                       this file runs the protocol
+//   join ID ... / fail ID ... / leave ID ...   start (a new incarnation), kill -9, stop
+//   cut ID ... | ID ... [| ...]    split the network into sides that cannot reach each other
+//   heal                           join them again; the sides merge (membership.h's rule)
+//   wait MS                        simulated time passes
+//   views                          each view the running nodes hold: "nodes" (coordinator
+//                                  first) and its groups, under "held by" when there are several
+//   plan / diff                    as above, from the one view every running node holds
 
 #include "dmr/result.h"
 
