@@ -411,29 +411,46 @@ int runDmr(const QString &agent, const QString &mcast, const QString &topology, 
     if (!drainWindows.empty()) {
         long lost = 0;
         long dup = 0;
+        long reordered = 0;
+        long reorderMax = 0;
         for (const auto &[from, to] : drainWindows) {
             for (const auto &id : kReceivers) {
+                // Lost: sent within the window's range and never received at all (a datagram
+                // that arrives late, out of order, is not lost: it is counted as reordered).
+                std::set<long> ever;
+                for (const auto &a : logs[id])
+                    ever.insert(a.seq);
                 std::map<long, int> seen;
                 long lo = -1;
                 long hi = -1;
+                long highest = 0;
                 for (const auto &a : logs[id]) {
                     if (a.tMs < from || a.tMs > to)
                         continue;
                     ++seen[a.seq];
                     lo = lo < 0 ? a.seq : std::min(lo, a.seq);
                     hi = std::max(hi, a.seq);
+                    if (a.seq < highest) {
+                        ++reordered;
+                        reorderMax = std::max(reorderMax, highest - a.seq);
+                    }
+                    highest = std::max(highest, a.seq);
                 }
                 for (const auto &[seq, n] : seen)
                     dup += n - 1;
-                if (lo > 0)
-                    lost += (hi - lo + 1) - static_cast<long>(seen.size());
+                for (long s = lo; lo > 0 && s <= hi; ++s)
+                    lost += ever.count(s) == 0 ? 1 : 0;
             }
         }
         say(QStringLiteral("  drains of the leader of B (drain + restore, %1 times): %2 datagrams "
-                           "lost, %3 duplicated, over all receivers")
+                           "lost, %3 duplicated, over all receivers; %4 arrived out of order (by "
+                           "at most %5: the old routing point's last ones after the new one's "
+                           "first)")
                 .arg(drainWindows.size())
                 .arg(lost)
-                .arg(dup));
+                .arg(dup)
+                .arg(reordered)
+                .arg(reorderMax));
     }
     say(QStringLiteral("  receiver logs: %1").arg(lab.logDir()));
     return 0;
