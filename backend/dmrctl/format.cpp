@@ -370,18 +370,33 @@ std::string formatTunnels(const Json &state)
     out << "relay of node " << cell(state, "node") << ": mode " << cell(relay, "mode")
         << ", tunnel port " << cell(relay, "port")
         << (relay.value("halted", false) ? ", halted (killed by a drill)" : "") << "\n";
+    // What this node emits tunnel traffic onto now (the carry handover): null under a root that
+    // predates it, when it emits what it routes.
+    const Json &carries = member(relay, "carries");
+    out << "emits onto: "
+        << (carries.is_array() ? (carries.empty() ? std::string("nothing") : cell(carries))
+                               : std::string("what it routes (no word from a root)"))
+        << "\n";
     const Json &tunnels = member(relay, "tunnels");
     if (!tunnels.is_array() || tunnels.empty()) {
         out << "no tunnels\n";
     } else {
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
-                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "CARRIES"});
-        for (const auto &tn : tunnels)
+                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "NETWORKS",
+                 "CARRIES"});
+        for (const auto &tn : tunnels) {
+            // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
+            // root's word now (they differ for a moment while a network moves).
+            const Json &c = member(tn, "carries");
+            std::string carried = c.is_array() ? (c.empty() ? "-" : cell(c)) : "?";
+            if (tn.value("closing", false))
+                carried += " (closing)";
             t.add({cell(tn, "peer"), cell(tn, "role"), cell(tn, "address"), cell(tn, "state"),
                    cell(tn, "age_ms"), cell(tn, "packets_in"), cell(tn, "bytes_in"),
                    cell(tn, "packets_out"), cell(tn, "bytes_out"),
                    cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
-                   cell(tn, "duplicates_in"), cell(member(tn, "networks"))});
+                   cell(tn, "duplicates_in"), cell(member(tn, "networks")), carried});
+        }
         out << t.render();
     }
     const Json &channels = member(relay, "channels");

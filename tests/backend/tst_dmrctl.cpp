@@ -335,6 +335,15 @@ private slots:
                                             QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
             QVERIFY2(t.out.contains("mode loopback"), qPrintable(t.out));
+            // The carry handover: each end emits onto its own network; the tunnel's plan lists
+            // the leaf's network and the leaf carries it (NETWORKS and CARRIES agree at rest).
+            QVERIFY2(t.out.contains(
+                         QRegularExpression("^emits onto: 10\\.0\\." + agents_[i].id + "\\.0/24$",
+                                            QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
+            QVERIFY2(t.out.contains(QRegularExpression("(10\\.0\\.\\d\\.0/24) +\\1 *$",
+                                                       QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
         }
     }
 
