@@ -113,8 +113,9 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
     std::vector<SegmentSpec> specs;
     for (const auto &i : working)
         if (i.address.address().family() == Family::V4) {
-            const bool routed = std::any_of(routes_.begin(), routes_.end(),
-                                            [&](const Route &r) { return r.network == i.group(); });
+            auto on = [&](const Route &r) { return r.network == i.group(); };
+            const bool routed = std::any_of(routes_.begin(), routes_.end(), on) ||
+                                std::any_of(lingerRoutes_.begin(), lingerRoutes_.end(), on);
             specs.push_back({i.group(), i.name, i.address.address(), routed});
         }
     std::vector<SegmentSpec> current;
@@ -175,6 +176,9 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     readTunnelBacklog();
     const std::int64_t now = clock_();
     handoverUntilMs_ = now + kHandoverWindowMs;
+    const std::vector<Route> routesBefore = routes_;
+    const std::vector<std::size_t> emitBefore = emitSegments_;
+    std::vector<NodeId> closedRoots;
     for (const Action &a : actions) {
         switch (a.kind) {
         case Action::Kind::Route:
@@ -221,6 +225,8 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             s.to = udp::v4Addr(address, known->port);
             s.peerCarries = known->carry;
             s.closing = false;
+            s.released = false;
+            s.lingering = false;
             if (auto early = earlyCarry_.find(peer.node); early != earlyCarry_.end()) {
                 const std::int64_t deadline =
                     static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
@@ -243,10 +249,8 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
                 break;
             TunnelState &s = it->second;
             if (s.root) {
-                // The farewell: from this point of the stream the leaf carries nothing more.
-                if (s.peerCarries)
-                    sendCarry(s, {});
-                tunnels_.erase(it);
+                if (!s.lingering)
+                    closedRoots.push_back(peer); // a farewell, or lingering: below
             } else if (s.peerCarries && s.carry && !s.carry->empty()) {
                 // What the root sent before it closes its end is still this node's to emit.
                 s.closing = true;
@@ -258,6 +262,40 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
         }
         }
     }
+    if (!closedRoots.empty()) {
+        bool rootLeft = false;
+        for (const auto &[peer, t] : tunnels_)
+            rootLeft = rootLeft || (t.root && !t.lingering &&
+                                    std::find(closedRoots.begin(), closedRoots.end(), peer) ==
+                                        closedRoots.end());
+        // The plan took this node's last tunnels: the system leader moved. It stays the hub of
+        // those that speak the carry until each released it (Handover); the others, and the
+        // tunnels of a root that stays one, get their farewell now: from this point of the
+        // stream the leaf carries nothing more.
+        const bool wasLingering = lingering();
+        // (A leaf that released this node already still hears from it: the others' datagrams
+        // reach it through this node until they release it too.)
+        for (const NodeId &peer : closedRoots) {
+            TunnelState &t = tunnels_.at(peer);
+            if (!rootLeft && t.peerCarries) {
+                t.lingering = true;
+                continue;
+            }
+            if (t.peerCarries)
+                sendCarry(t, {});
+            tunnels_.erase(peer);
+        }
+        if (lingering() && !wasLingering) {
+            lingerRoutes_ = routesBefore;
+            lingerEmit_ = emitBefore;
+            lingerUntilMs_ = now + kLingerMs;
+        }
+        bool allReleased = lingering();
+        for (const auto &[peer, t] : tunnels_)
+            allReleased = allReleased && (!t.lingering || t.released);
+        if (allReleased)
+            endLinger(); // every leaf had moved on already
+    }
     openSegments(working_);
     // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
     // meantime still belongs to the old role too.
@@ -265,6 +303,44 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     rebuild();
     flushTunnel();
     return errors;
+}
+
+bool RelayDataPlane::lingering() const
+{
+    return std::any_of(tunnels_.begin(), tunnels_.end(),
+                       [](const auto &e) { return e.second.lingering; });
+}
+
+void RelayDataPlane::endLinger()
+{
+    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
+        if (it->second.lingering) {
+            if (it->second.peerCarries)
+                sendCarry(it->second, {});
+            it = tunnels_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    lingerRoutes_.clear();
+    lingerEmit_.clear();
+    openSegments(working_);
+    rebuild();
+}
+
+void RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind)
+{
+    relay::Header h;
+    h.kind = kind;
+    h.origin = self_;
+    h.hop = self_;
+    h.epoch = epoch_;
+    h.sequence = ++keepaliveSequence_;
+    if (tunnelOut_.count == udp::kBatch)
+        flushTunnel();
+    const std::size_t n = relay::encode(h, {}, std::span(tunnelOut_.slot(), udp::kSlotBytes));
+    if (n != 0)
+        tunnelOut_.commit(tunnelFd_, t.to, n);
 }
 
 std::vector<std::size_t> RelayDataPlane::segmentsOf(const std::set<GroupName> &networks) const
@@ -282,37 +358,75 @@ void RelayDataPlane::rebuild()
     role_.tunnels.clear();
     for (const auto &r : routes_)
         role_.routed.insert(r.network);
-    for (const auto &[peer, t] : tunnels_)
-        if (!t.closing)
-            role_.tunnels[peer] = t.root;
     routedSegments_ = segmentsOf(role_.routed);
-    // What this node emits: a leaf what its root said (or what it routes, under a root that
-    // predates carry), a root what it routes that no leaf carries.
-    std::map<NodeId, std::set<GroupName>> leaves;
-    bool leaf = false;
-    std::set<GroupName> carried;
+    std::set<GroupName> lingerNetworks;
+    for (const auto &r : lingerRoutes_)
+        if (role_.routed.count(r.network) == 0)
+            lingerNetworks.insert(r.network);
+    lingerRouted_ = segmentsOf(lingerNetworks);
+    // The leaf tunnels, oldest first; each emits what its root said it carries (or what this
+    // node routes, under a root that predates carry).
+    bool hasRoot = false;
+    std::vector<TunnelState *> leafs;
     for (auto &[peer, t] : tunnels_) {
         if (t.root) {
-            leaves[peer] = std::set<GroupName>(t.plan.networks.begin(), t.plan.networks.end());
+            hasRoot = hasRoot || !t.lingering;
             continue;
         }
-        const std::set<GroupName> &c =
-            t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : role_.routed;
-        t.emitSegments = segmentsOf(c);
-        if (t.closing)
-            continue;
-        leaf = true;
-        carried.insert(c.begin(), c.end());
+        t.emitSegments =
+            segmentsOf(t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : role_.routed);
+        if (!t.released)
+            leafs.push_back(&t);
     }
-    if (leaf)
-        leaves.clear(); // a star: a node is a root or a leaf
+    std::sort(leafs.begin(), leafs.end(), [](const TunnelState *a, const TunnelState *b) {
+        return std::tie(a->openedMs, a->peer) < std::tie(b->openedMs, b->peer);
+    });
+    // One root at a time (Handover): a closing leaf tunnel is released once this node is a
+    // root itself, or once a newer root said what this node carries.
+    auto release = [&](TunnelState &t) {
+        sendControl(t, relay::Kind::Release);
+        t.released = true;
+    };
+    auto newerCarries = [&](std::size_t from) {
+        for (std::size_t j = from; j < leafs.size(); ++j)
+            if (!leafs[j]->closing &&
+                (!leafs[j]->peerCarries || (leafs[j]->carry && !leafs[j]->carry->empty())))
+                return true; // (a root that predates carry says nothing: it counts at once)
+        return false;
+    };
+    std::vector<TunnelState *> active;
+    for (std::size_t i = 0; i < leafs.size(); ++i) {
+        if (leafs[i]->closing && leafs[i]->peerCarries && (hasRoot || newerCarries(i + 1)))
+            release(*leafs[i]);
+        else
+            active.push_back(leafs[i]);
+    }
+    ingestLeaf_ = active.empty() ? NodeId() : active.front()->peer;
+    const bool leaf = !ingestLeaf_.empty();
+    std::map<NodeId, std::set<GroupName>> leaves;
+    if (leaf) {
+        role_.tunnels[ingestLeaf_] = false;
+    } else {
+        for (auto &[peer, t] : tunnels_)
+            if (t.root && !t.lingering) {
+                role_.tunnels[peer] = true;
+                leaves[peer] = std::set<GroupName>(t.plan.networks.begin(), t.plan.networks.end());
+            }
+    }
     for (const NodeId &changed : book_.update(leaves)) {
         TunnelState &t = tunnels_.at(changed);
         if (t.peerCarries)
             sendCarry(t, book_.carriedBy(changed));
     }
-    if (!leaf)
+    // What this node emits what it takes in onto: a leaf what its root said, a root what it
+    // routes that no leaf carries.
+    std::set<GroupName> carried;
+    if (leaf) {
+        const TunnelState &t = tunnels_.at(ingestLeaf_);
+        carried = t.peerCarries ? t.carry.value_or(std::set<GroupName>{}) : role_.routed;
+    } else {
         carried = book_.rootCarries(role_.routed);
+    }
     role_.carried = carried;
     emitSegments_ = segmentsOf(carried);
     flushTunnel();
@@ -420,8 +534,13 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
         if (*channel == probe)
             hearProbe(p.payload, segments_[p.segment].spec.network);
         if (std::find(routedSegments_.begin(), routedSegments_.end(), p.segment) ==
-            routedSegments_.end())
+            routedSegments_.end()) {
+            if (!lingerRouted_.empty() && !p.relayed &&
+                std::find(lingerRouted_.begin(), lingerRouted_.end(), p.segment) !=
+                    lingerRouted_.end())
+                lingerIngest(p, *channel, now);
             continue; // another node routes this network
+        }
         if (p.relayed) {
             // Another relay put it here. A datagram it forwards is already on its way: taking it
             // in again would loop it (two routing points of one network for a moment, during a
@@ -496,9 +615,8 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
         return;
     }
     bool encoded = false;
-    for (auto &[peer, t] : tunnels_) {
-        if (t.closing)
-            continue;
+    for (const auto &[peer, isRoot] : role_.tunnels) {
+        TunnelState &t = tunnels_.at(peer);
         if (!encoded) {
             tunnelOut_.commit(tunnelFd_, t.to, n);
             ++t.packetsOut;
@@ -510,6 +628,48 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
         }
         sendTunnel(t, std::span(scratch_.data(), n));
     }
+}
+
+void RelayDataPlane::lingerIngest(const SegmentPacket &p, std::size_t channel, std::int64_t nowMs)
+{
+    // A root stepping down still takes in what it routed, for the tunnels it lingers on: until
+    // they released it, their new root may not carry it on yet (Handover).
+    if (p.payload.size() > relay::kPayloadBytesMax) {
+        drop("oversize");
+        return;
+    }
+    const Segment &seg = segments_[p.segment];
+    relay::Header h;
+    h.kind = relay::Kind::Data;
+    h.originNetwork = seg.network;
+    h.originPrefixLength = seg.prefixLength;
+    h.source = p.source;
+    h.sourcePort = p.sourcePort;
+    h.group = p.group;
+    h.port = p.port;
+    h.epoch = epoch_;
+    h.sequence = ++sequence_;
+    h.origin = self_;
+    h.hop = self_;
+    if (dedupe_.checkCrossOrigin(h, p.payload, nowMs) ==
+        relay::DedupeWindow::Verdict::CrossOrigin) {
+        drop("cross-origin-duplicate");
+        return;
+    }
+    ++channelStats_[channel].ingested;
+    for (std::size_t other : lingerEmit_)
+        if (other != p.segment) {
+            segmentIo_->send(other, p.group, p.port, p.payload);
+            ++channelStats_[channel].emitted;
+        }
+    const std::size_t n = relay::encode(h, p.payload, scratch_);
+    if (n == 0) {
+        drop("encode-failed");
+        return;
+    }
+    for (auto &[peer, t] : tunnels_)
+        if (t.lingering)
+            sendTunnel(t, std::span(scratch_.data(), n));
 }
 
 void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram)
@@ -600,8 +760,29 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         onCarry(t, h, payload);
         return;
     }
+    if (h.kind == relay::Kind::Release) {
+        if (!t.root)
+            return; // only a leaf releases its root
+        t.released = true;
+        bool all = t.lingering;
+        for (const auto &[peer, other] : tunnels_)
+            all = all && (!other.lingering || other.released);
+        if (all)
+            endLinger(); // every leaf moved on: the farewells
+        return;
+    }
     ++t.packetsIn;
     t.bytesIn += bytes.size();
+    // Where it would go: a leaf emits what its root said it carries; one it would emit nowhere
+    // is dropped before the dedupe window sees it (a later copy by the root that does carry it
+    // is not a duplicate here).
+    const std::vector<std::size_t> &emitTo = t.lingering ? lingerEmit_
+                                             : t.root    ? emitSegments_
+                                                         : t.emitSegments;
+    if (!t.root && emitTo.empty()) {
+        drop("not-carried");
+        return;
+    }
     if (h.origin == self_) {
         drop(relay::toString(relay::Drop::OwnOrigin));
         return;
@@ -636,8 +817,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         if (segments_[r].network == h.originNetwork &&
             segments_[r].prefixLength == h.originPrefixLength)
             handoverUntilMs_ = now + kHandoverWindowMs; // another routing point of it
-    // A root emits what it carries; a leaf what this tunnel's root said it carries.
-    for (std::size_t s : t.root ? emitSegments_ : t.emitSegments) {
+    for (std::size_t s : emitTo) {
         const Segment &seg = segments_[s];
         if (seg.network == h.originNetwork && seg.prefixLength == h.originPrefixLength)
             continue; // never back onto the network it came from
@@ -657,8 +837,10 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         drop("encode-failed");
         return;
     }
+    // A lingering root forwards between the tunnels it lingers on, an active one between its
+    // open ones.
     for (auto &[peer, other] : tunnels_)
-        if (other.root && !other.closing && peer != t.peer && peer != h.origin)
+        if (other.root && other.lingering == t.lingering && peer != t.peer && peer != h.origin)
             sendTunnel(other, std::span(scratch_.data(), n));
 }
 
@@ -678,10 +860,11 @@ void RelayDataPlane::keepaliveTick()
     h.epoch = epoch_;
     h.sequence = ++keepaliveSequence_;
     const std::size_t n = relay::encode(h, {}, scratch_);
-    // A closing tunnel whose root said no farewell ends at the liveness deadline.
+    // A closing tunnel whose root said no farewell ends after kLingerMs (a lingering root may
+    // say it late: once every other leaf released it).
     bool expired = false;
     for (auto it = tunnels_.begin(); it != tunnels_.end();) {
-        if (it->second.closing && now - it->second.closingSinceMs > deadline) {
+        if (it->second.closing && now - it->second.closingSinceMs > kLingerMs) {
             it = tunnels_.erase(it);
             expired = true;
         } else {
@@ -690,8 +873,10 @@ void RelayDataPlane::keepaliveTick()
     }
     if (expired)
         rebuild();
+    if (lingering() && now > lingerUntilMs_)
+        endLinger(); // a leaf that never released: the liveness deadline
     for (auto &[peer, t] : tunnels_) {
-        if (t.closing)
+        if (t.closing || t.lingering)
             continue;
         const bool up = t.lastHeardMs != 0 && now - t.lastHeardMs <= deadline;
         if (up != t.up) {
@@ -758,6 +943,8 @@ Json RelayDataPlane::stateJson() const
                            {"networks", t.plan.networks},
                            {"carries", t.carry ? Json(*t.carry) : Json()},
                            {"closing", t.closing},
+                           {"released", t.released},
+                           {"lingering", t.lingering},
                            {"state", t.lastHeardMs == 0 ? "connecting"
                                      : t.up             ? "up"
                                                         : "down"},

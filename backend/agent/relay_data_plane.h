@@ -117,6 +117,10 @@ private:
         std::uint32_t carryEpoch = 0;
         std::uint64_t carrySequence = 0;
         std::vector<std::size_t> emitSegments; // leaf: where its data goes
+        // Leaf: it sent its release (nothing more from it goes in); root: the leaf did.
+        bool released = false;
+        // Root: the plan took this node's last tunnels; it stays their hub until released.
+        bool lingering = false;
     };
     struct ChannelStats
     {
@@ -136,6 +140,10 @@ private:
                 std::size_t channel, std::int64_t nowMs);
     void onCarry(TunnelState &t, const relay::Header &h, std::span<const std::uint8_t> payload);
     void sendCarry(TunnelState &t, const std::set<GroupName> &networks);
+    void sendControl(TunnelState &t, relay::Kind kind);
+    void endLinger();
+    bool lingering() const;
+    void lingerIngest(const SegmentPacket &p, std::size_t channel, std::int64_t nowMs);
     std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
@@ -187,6 +195,17 @@ private:
     static constexpr std::int64_t kHandoverWindowMs = 1000;
     std::int64_t handoverUntilMs_ = 0;
     relay::CarryBook book_; // as a root
+    NodeId ingestLeaf_;     // a leaf: the one tunnel what it takes in goes to
+    // A root stepping down (Handover): what it routed and emitted onto, kept while it lingers.
+    std::vector<Route> lingerRoutes_;
+    std::vector<std::size_t> lingerRouted_;
+    std::vector<std::size_t> lingerEmit_;
+    std::int64_t lingerUntilMs_ = 0;
+    // How long a stepping-down root lingers, and a closing leaf tunnel waits for its farewell,
+    // at most: longer than the agent's make-before-break timeout (2 s, the most the nodes'
+    // closes can lie apart) plus a liveness deadline. Only a leaf that died makes it wait that
+    // long.
+    static constexpr std::int64_t kLingerMs = 5000;
     std::uint64_t carrySequence_ = 0;
     // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
     struct EarlyCarry

@@ -251,7 +251,8 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
         return DecodeError::BadVersion;
     if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
         p[3] != static_cast<std::uint8_t>(Kind::Keepalive) &&
-        p[3] != static_cast<std::uint8_t>(Kind::Carry))
+        p[3] != static_cast<std::uint8_t>(Kind::Carry) &&
+        p[3] != static_cast<std::uint8_t>(Kind::Release))
         return DecodeError::BadKind;
     const std::size_t originBytes = p[5];
     const std::size_t hopBytes = p[6];
@@ -280,7 +281,7 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
                              hopBytes);
     out.payload = d.subspan(header);
     if (out.payload.size() > kPayloadBytesMax ||
-        (h.kind == Kind::Keepalive && !out.payload.empty()))
+        ((h.kind == Kind::Keepalive || h.kind == Kind::Release) && !out.payload.empty()))
         return DecodeError::Oversize;
     if (h.kind == Kind::Carry) {
         const auto &pl = out.payload;

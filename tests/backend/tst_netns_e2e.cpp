@@ -14,6 +14,8 @@
 //  - a group leader (node 6, network B) is drained mid-stream: 0 lost and 0 duplicated (the
 //    carry handover, shared/include/dmr/relay.h: B moves from 6 to 4 at one point of the system
 //    leader's stream), and afterwards node 4's relay says it carries B and C;
+//  - the system leader (node 2) drained mid-stream, with the sender on A and on B: 0 lost and
+//    0 duplicated; the system leader moves to 6 (the root handover, relay.h);
 //  - restored: node 6 drained before the stream and restored mid-stream: delivery stays
 //    exactly-once. The issue asked that "the original plan returns"; by the membership rule a
 //    restored node rejoins at the end of every list (scenario 10_drain_and_restore.txt: "node 6
@@ -79,6 +81,13 @@ const Expect kSixDrained{
     s("2"),
     {{s("2"), {s("10.0.1.0/24")}}, {s("4"), {s("10.0.2.0/24"), s("10.0.3.0/24")}}},
     {{s("2"), {s("2-4")}}, {s("4"), {s("2-4")}}}};
+
+// Node 2 (the system leader) drained: 1 leads A (next on it), 6 is the system leader (first
+// of the group leaders left) and roots the tunnels to 1 and 4.
+const Expect kTwoDrained{
+    s("6"),
+    {{s("6"), {s("10.0.2.0/24")}}, {s("1"), {s("10.0.1.0/24")}}, {s("4"), {s("10.0.3.0/24")}}},
+    {{s("6"), {s("6-1"), s("6-4")}}, {s("1"), {s("6-1")}}, {s("4"), {s("6-4")}}}};
 
 bool holds(AgentCluster &c, const QStringList &ids, const Expect &e)
 {
@@ -159,6 +168,10 @@ private slots:
             << s("drain-group-leader") << s("3");
         QTest::newRow("drained leader restored mid-stream: it rejoins last, exactly-once")
             << s("restore") << s("3");
+        QTest::newRow("system leader drained mid-stream, sender on A: 0 lost, 0 duplicated")
+            << s("drain-system-leader") << s("3");
+        QTest::newRow("system leader drained mid-stream, sender on B: 0 lost, 0 duplicated")
+            << s("drain-system-leader") << s("5");
     }
 
     void delivery()
@@ -211,6 +224,9 @@ private slots:
             eventMs = nowMs();
             if (event == s("kill-system-leader")) {
                 c.kill9(s("2"));
+            } else if (event == s("drain-system-leader")) {
+                const auto r = drill(c, s("1"), s("drain"), s("2"));
+                QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
             } else if (event == s("drain-group-leader")) {
                 const auto r = drill(c, s("1"), s("drain"), s("6"));
                 QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
@@ -288,6 +304,10 @@ private slots:
                                          carries(s("6")).join(QLatin1Char(' '))) +
                                 describeStates(c, all)));
         }
+        if (event == s("drain-system-leader"))
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kTwoDrained); }, kDeadlineMs),
+                     qPrintable(s("draining 2 did not make 6 the system leader:") +
+                                describeStates(c, all)));
         if (event == s("restore")) {
             QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kSixDrained); }, kDeadlineMs),
                      qPrintable(s("after the restore the agents do not hold the plan of scenario "

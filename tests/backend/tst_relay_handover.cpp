@@ -176,27 +176,16 @@ class TestRelayHandover : public QObject
         QVERIFY2(all && wrong.isEmpty(), qPrintable(wrong.mid(0, 16).join(QLatin1Char('\n'))));
     }
 
-private slots:
-    void handover_data()
+    // Three networks' receivers and senders, and a relay data plane per node.
+    void setUp(const std::map<NodeId, std::vector<Interface>> &spec)
     {
-        QTest::addColumn<bool>("carry");
-        QTest::newRow("carry: exactly once at every step") << true;
-        QTest::newRow("peers without carry: step 2 duplicates B (the test sees it)") << false;
-    }
-
-    void handover()
-    {
-        QFETCH(bool, carry);
-        carry_ = carry;
         io_.restart();
         nodes_.clear();
         rx_.clear();
         tx_.clear();
         got_.clear();
-        nodes_["R"].interfaces = {makeIface("eth0", "10.0.1.1/24")};
-        nodes_["L1"].interfaces = {makeIface("eth0", "10.0.2.1/24")};
-        nodes_["L2"].interfaces = {makeIface("eth0", "10.0.2.2/24"),
-                                   makeIface("eth1", "10.0.3.2/24")};
+        for (const auto &[id, interfaces] : spec)
+            nodes_[id].interfaces = interfaces;
         for (auto &[id, n] : nodes_)
             n.id = id;
         const auto t0 = std::chrono::steady_clock::now();
@@ -233,6 +222,25 @@ private slots:
             QVERIFY2(t.ok(), t.ok() ? "" : t.error().message.c_str());
             tx_[network] = std::move(t).value();
         }
+    }
+
+private slots:
+    void handover_data()
+    {
+        QTest::addColumn<bool>("carry");
+        QTest::newRow("carry: exactly once at every step") << true;
+        QTest::newRow("peers without carry: step 2 duplicates B (the test sees it)") << false;
+    }
+
+    void handover()
+    {
+        QFETCH(bool, carry);
+        carry_ = carry;
+        setUp({{"R", {makeIface("eth0", "10.0.1.1/24")}},
+               {"L1", {makeIface("eth0", "10.0.2.1/24")}},
+               {"L2", {makeIface("eth0", "10.0.2.2/24"), makeIface("eth1", "10.0.3.2/24")}}});
+        if (QTest::currentTestFailed())
+            return;
         const PlaneNode &R = nodes_.at("R");
         const PlaneNode &L1 = nodes_.at("L1");
         const PlaneNode &L2 = nodes_.at("L2");
@@ -284,6 +292,88 @@ private slots:
         for (const auto &from : {kA, kB, kC})
             stream(from, "after");
         nodes_.clear(); // the planes go before the io_context they use
+    }
+
+    void rootHandover_data()
+    {
+        // The order in which the three nodes that close something carry out their closes (each
+        // on the last "applied" it waits for; any order can happen): O the old system leader,
+        // N the new one, L a leaf of both.
+        QTest::addColumn<QString>("order");
+        QTest::newRow("old root first, then the new root, then the leaf") << QStringLiteral("ONL");
+        QTest::newRow("new root first") << QStringLiteral("NOL");
+        QTest::newRow("leaf first, then the new root") << QStringLiteral("LNO");
+        QTest::newRow("leaf first, then the old root") << QStringLiteral("LON");
+    }
+
+    void rootHandover()
+    {
+        // The system leader O (routes A) is drained: N (leader of B) becomes the system leader,
+        // P (next on A) leads A, L (leader of C) moves from O's star to N's. Every step is a
+        // state the cluster passes through; at each, a datagram on A, B or C must reach the
+        // other two networks exactly once (relay.h, "Handover": one root at a time).
+        QFETCH(QString, order);
+        carry_ = true;
+        setUp({{"O", {makeIface("eth0", "10.0.1.1/24")}},
+               {"P", {makeIface("eth0", "10.0.1.2/24")}},
+               {"N", {makeIface("eth0", "10.0.2.1/24")}},
+               {"L", {makeIface("eth0", "10.0.3.1/24")}}});
+        if (QTest::currentTestFailed())
+            return;
+        const PlaneNode &O = nodes_.at("O");
+        const PlaneNode &P = nodes_.at("P");
+        const PlaneNode &N = nodes_.at("N");
+        const PlaneNode &L = nodes_.at("L");
+        using K = Action::Kind;
+        apply("O",
+              {route(O, kA), tunnel(K::OpenTunnel, O, N, {kB}), tunnel(K::OpenTunnel, O, L, {kC})});
+        apply("N", {route(N, kB), tunnel(K::OpenTunnel, O, N, {kB})});
+        apply("L", {route(L, kC), tunnel(K::OpenTunnel, O, L, {kC})});
+        QVERIFY2(pumpUntil([&] {
+                     return carriesOf("N") == QJsonArray{QString::fromStdString(kB)} &&
+                            carriesOf("L") == QJsonArray{QString::fromStdString(kC)};
+                 }),
+                 "the leaves never heard what they carry");
+        for (const auto &from : {kA, kB, kC})
+            stream(from, "steady");
+
+        // The opens of the new plan: N roots N-P and N-L, P routes A, L opens N-L.
+        apply("N", {tunnel(K::OpenTunnel, N, P, {kA}), tunnel(K::OpenTunnel, N, L, {kC})});
+        apply("L", {tunnel(K::OpenTunnel, N, L, {kC})});
+        apply("P", {route(P, kA), tunnel(K::OpenTunnel, N, P, {kA})});
+        for (const auto &from : {kA, kB, kC})
+            stream(from, "opened");
+
+        // The closes, in this row's order, with datagrams flowing between them.
+        for (const QChar who : order) {
+            const std::string step = std::string("closed-") + who.toLatin1();
+            if (who == QLatin1Char('O'))
+                apply("O", {unroute(O, kA), tunnel(K::CloseTunnel, O, N, {kB}),
+                            tunnel(K::CloseTunnel, O, L, {kC})});
+            else if (who == QLatin1Char('N'))
+                apply("N", {tunnel(K::CloseTunnel, O, N, {kB})});
+            else
+                apply("L", {tunnel(K::CloseTunnel, O, L, {kC})});
+            for (const auto &from : {kA, kB, kC})
+                stream(from, step);
+        }
+        // Every leaf released O, which said its farewells: nothing of O's star is left.
+        QVERIFY2(
+            pumpUntil([&] {
+                return nodes_.at("O").plane->stateJson()["tunnels"].empty() &&
+                       nodes_.at("N").plane->stateJson()["tunnels"].size() == 2 &&
+                       nodes_.at("L").plane->stateJson()["tunnels"].size() == 1;
+            }),
+            qPrintable(QString::fromStdString(
+                "O's star did not go: O " + nodes_.at("O").plane->stateJson()["tunnels"].dump() +
+                " N " + nodes_.at("N").plane->stateJson()["tunnels"].dump() + " L " +
+                nodes_.at("L").plane->stateJson()["tunnels"].dump())));
+        QCOMPARE(carriesOf("P"), QJsonArray{QString::fromStdString(kA)});
+        QCOMPARE(carriesOf("L"), QJsonArray{QString::fromStdString(kC)});
+        QCOMPARE(carriesOf("N"), QJsonArray{QString::fromStdString(kB)});
+        for (const auto &from : {kA, kB, kC})
+            stream(from, "after");
+        nodes_.clear();
     }
 };
 

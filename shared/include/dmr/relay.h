@@ -9,7 +9,7 @@
 //   off size field
 //    0   2   magic "DR"
 //    2   1   version (kTunnelVersion = 1; another version is refused, never guessed at)
-//    3   1   kind: 1 data, 2 keepalive, 3 carry (see "Handover" below)
+//    3   1   kind: 1 data, 2 keepalive, 3 carry, 4 release (see "Handover" below)
 //    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
 //    5   1   origin node id length (1-64)
 //    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
@@ -50,6 +50,19 @@
 // newest by (epoch, sequence). Ingress needs no such care: both routing points may take a
 // network's datagrams in for a moment, and the DedupeWindow's cross-origin check drops the
 // second copy (local ingests are recorded there too).
+//
+// A new system leader (a drain of the old one) is a second root, whose stream the first one's
+// does not order. So every node uses one root at a time:
+//  - a leaf sends what it takes in into one tunnel only: its oldest, until the plan closed that
+//    one and a newer root said what this leaf carries; then it sends a release (kind 4) into
+//    the old one, as the last thing it sends there;
+//  - the new root is a leaf of the old one until the plan closes that tunnel; then it releases
+//    it, and only then says what its own leaves carry;
+//  - the old root, when the plan takes its last tunnels, stays the hub for them (lingering): it
+//    still takes its networks in, emits onto them and forwards between those tunnels, until
+//    every leaf released it (or the liveness deadline); then its farewells.
+// A leaf drops a tunnel's datagram it would emit nowhere before the dedupe window sees it, so a
+// copy that comes later by the root that does carry it is not taken for a duplicate.
 
 #include "dmr/model.h"
 #include "dmr/net.h"
@@ -114,7 +127,7 @@ std::string ipv4Text(std::uint32_t hostOrder);
 
 // ---- Wire format -------------------------------------------------------------------------------
 
-enum class Kind : std::uint8_t { Data = 1, Keepalive = 2, Carry = 3 };
+enum class Kind : std::uint8_t { Data = 1, Keepalive = 2, Carry = 3, Release = 4 };
 
 struct Header
 {
@@ -137,7 +150,7 @@ enum class DecodeError : std::uint8_t {
     TooShort,    // fewer bytes than the fixed header, or than its ids say
     BadMagic,    // not "DR"
     BadVersion,  // another version
-    BadKind,     // not data, keepalive or carry
+    BadKind,     // not data, keepalive, carry or release
     BadIdLength, // an id of 0 or more than 64 bytes
     BadPrefix,   // prefix length over 32
     Oversize,    // payload over kPayloadBytesMax, or a keepalive with a payload
