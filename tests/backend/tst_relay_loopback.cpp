@@ -182,6 +182,39 @@ class TestRelayLoopback : public QObject
         return got;
     }
 
+    // Reads every receiver until each of `networks` has datagrams 1..count of `tag` (or the
+    // deadline), then half a second more for late duplicates.
+    std::map<dmr::GroupName, Received> collect(const std::string &tag, int count,
+                                               const std::vector<dmr::GroupName> &networks)
+    {
+        std::map<dmr::GroupName, Received> got;
+        auto complete = [&] {
+            for (const auto &n : networks)
+                for (int i = 1; i <= count; ++i)
+                    if (got[n].times(tag, i) == 0)
+                        return false;
+            return true;
+        };
+        QElapsedTimer t;
+        t.start();
+        while (!complete() && t.elapsed() < kDeadlineMs)
+            for (auto &[network, sock] : rx_)
+                drain(*sock, got[network], 200);
+        for (auto &[network, sock] : rx_)
+            drain(*sock, got[network], 500);
+        return got;
+    }
+
+    // The datagrams 1..count of `tag` not received exactly once, as "SEQ xTIMES".
+    static QStringList notOnce(const Received &r, const std::string &tag, int count)
+    {
+        QStringList wrong;
+        for (int i = 1; i <= count; ++i)
+            if (r.times(tag, i) != 1)
+                wrong << s("%1 x%2").arg(i).arg(r.times(tag, i));
+        return wrong;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -224,31 +257,12 @@ private slots:
         send(from, tag, 1, kCount);
         // Each network's receiver gets each datagram exactly once: the others through the relay,
         // the origin its sender's copy and nothing back from the relay.
-        std::map<dmr::GroupName, Received> got;
-        QElapsedTimer t;
-        t.start();
-        auto complete = [&] {
-            for (const auto &n : {kA, kB, kC})
-                for (int i = 1; i <= kCount; ++i)
-                    if (got[n].times(tag, i) == 0)
-                        return false;
-            return true;
-        };
-        while (!complete() && t.elapsed() < kDeadlineMs)
-            for (auto &[network, sock] : rx_)
-                drain(*sock, got[network], 200);
-        for (auto &[network, sock] : rx_)
-            drain(*sock, got[network], 500); // late duplicates, if any
+        const auto got = collect(tag, kCount, {kA, kB, kC});
         for (const auto &n : {kA, kB, kC}) {
-            int missing = 0;
-            int duplicated = 0;
-            for (int i = 1; i <= kCount; ++i) {
-                missing += got[n].times(tag, i) == 0 ? 1 : 0;
-                duplicated += got[n].times(tag, i) > 1 ? 1 : 0;
-            }
-            QVERIFY2(missing == 0 && duplicated == 0,
-                     qPrintable(QString::fromStdString(n) +
-                                s(": missing %1, duplicated %2").arg(missing).arg(duplicated)));
+            const QStringList wrong = notOnce(got.at(n), tag, kCount);
+            QVERIFY2(wrong.isEmpty(),
+                     qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
+                                wrong.join(s(", "))));
         }
         // The counters say the same: the system leader tunnelled at least that many.
         const auto tunnels = relayOf(*cluster_, s("2"))[s("tunnels")].toArray();
@@ -297,28 +311,13 @@ private slots:
         const std::string after = "after";
         constexpr int kAfter = 300;
         send(kB, after, 1, kAfter);
-        std::map<dmr::GroupName, Received> got;
-        QElapsedTimer t;
-        t.start();
-        auto complete = [&] {
-            for (const auto &n : {kA, kB, kC})
-                for (int i = 1; i <= kAfter; ++i)
-                    if (got[n].times(after, i) == 0)
-                        return false;
-            return true;
-        };
-        while (!complete() && t.elapsed() < kDeadlineMs)
-            for (auto &[network, sock] : rx_)
-                drain(*sock, got[network], 200);
-        for (auto &[network, sock] : rx_)
-            drain(*sock, got[network], 500);
-        for (const auto &n : {kA, kB, kC})
-            for (int i = 1; i <= kAfter; ++i)
-                QVERIFY2(
-                    got[n].times(after, i) == 1,
-                    qPrintable(
-                        QString::fromStdString(n) +
-                        s(": datagram %1 arrived %2 times").arg(i).arg(got[n].times(after, i))));
+        const auto got = collect(after, kAfter, {kA, kB, kC});
+        for (const auto &n : {kA, kB, kC}) {
+            const QStringList wrong = notOnce(got.at(n), after, kAfter);
+            QVERIFY2(wrong.isEmpty(),
+                     qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
+                                wrong.join(s(", "))));
+        }
     }
 
     void matrixFullAgainAfterTheComeback()
@@ -367,30 +366,12 @@ private slots:
                 drillError = QString::fromUtf8(QJsonDocument(r).toJson());
         });
         QVERIFY2(drillError.isEmpty(), qPrintable(drillError));
-        std::map<dmr::GroupName, Received> got;
-        QElapsedTimer t;
-        t.start();
-        auto complete = [&] {
-            for (const auto &n : {kA, kC})
-                for (int i = 1; i <= kCount; ++i)
-                    if (got[n].times(tag, i) == 0)
-                        return false;
-            return true;
-        };
-        while (!complete() && t.elapsed() < kDeadlineMs)
-            for (auto &[network, sock] : rx_)
-                drain(*sock, got[network], 200);
-        for (auto &[network, sock] : rx_)
-            drain(*sock, got[network], 500); // late duplicates, if any
+        const auto got = collect(tag, kCount, {kA, kC});
         for (const auto &n : {kA, kC}) {
-            QStringList wrong;
-            for (int i = 1; i <= kCount; ++i)
-                if (got[n].times(tag, i) != 1)
-                    wrong << s("%1 x%2").arg(i).arg(got[n].times(tag, i));
-            QVERIFY2(wrong.isEmpty(), qPrintable(QString::fromStdString(n) +
-                                                 s(": datagrams not "
-                                                   "once: ") +
-                                                 wrong.join(s(", "))));
+            const QStringList wrong = notOnce(got.at(n), tag, kCount);
+            QVERIFY2(wrong.isEmpty(),
+                     qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
+                                wrong.join(s(", "))));
         }
         // A moved to 3, which carries it now by the system leader's word.
         QVERIFY(AgentCluster::waitFor(
