@@ -160,6 +160,24 @@ QStringList allPairs(const QStringList &nodes)
     return out;
 }
 
+// Starts dmr-lab with these arguments and reads its output into `out` until it says `joined`
+// (false: it exited first, or the deadline passed).
+bool startLab(QProcess &lab, const QStringList &args, const char *joined, int deadlineMs,
+              QByteArray &out)
+{
+    lab.start(QStringLiteral(DMR_LAB_PATH), args);
+    if (!lab.waitForStarted(10000))
+        return false;
+    AgentCluster::waitFor(
+        [&] {
+            lab.waitForReadyRead(100);
+            out += lab.readAll();
+            return out.contains(joined) || lab.state() == QProcess::NotRunning;
+        },
+        deadlineMs);
+    return out.contains(joined);
+}
+
 } // namespace
 
 class TestLabNetns : public QObject
@@ -188,21 +206,12 @@ private slots:
     {
         QProcess lab;
         lab.setProcessChannelMode(QProcess::MergedChannels);
-        lab.start(s(DMR_LAB_PATH),
-                  {s("--netns"), s(DMR_RESOURCES "/topologies/fig5.json"), s("--lab"), lab_,
-                   s("--base-port"), QString::number(kBasePort), s("--table"), s("none")});
-        QVERIFY(lab.waitForStarted(10000));
         QByteArray out;
-        QVERIFY2(AgentCluster::waitFor(
-                     [&] {
-                         lab.waitForReadyRead(100);
-                         out += lab.readAll();
-                         return out.contains("all 6 agents joined") ||
-                                lab.state() == QProcess::NotRunning;
-                     },
-                     kDeadlineMs),
+        QVERIFY2(startLab(lab,
+                          {s("--netns"), s(DMR_RESOURCES "/topologies/fig5.json"), s("--lab"), lab_,
+                           s("--base-port"), QString::number(kBasePort), s("--table"), s("none")},
+                          "all 6 agents joined", kDeadlineMs, out),
                  out.constData());
-        QVERIFY2(out.contains("all 6 agents joined"), out.constData());
         QCOMPARE(labNamespaces(lab_).size(), 8); // switch, router, six nodes
 
         // dmrctl on the host, through the proxy, sees the cluster with Fig. 5's plan.
@@ -317,22 +326,14 @@ private slots:
         sinceStart.start();
         QProcess lab;
         lab.setProcessChannelMode(QProcess::MergedChannels);
-        lab.start(s(DMR_LAB_PATH),
-                  {s("--netns"), s(DMR_RESOURCES "/topologies/fig1.json"), s("--lab"), fig1Lab_,
-                   s("--base-port"), QString::number(base), s("--table"), s("none"),
-                   s("--join-timeout-ms"), s("60000"), s("--log-dir"), logs.path()});
-        QVERIFY(lab.waitForStarted(10000));
         QByteArray out;
-        QVERIFY2(AgentCluster::waitFor(
-                     [&] {
-                         lab.waitForReadyRead(100);
-                         out += lab.readAll();
-                         return out.contains("all 128 agents joined") ||
-                                lab.state() == QProcess::NotRunning;
-                     },
-                     600000),
-                 out.constData());
-        QVERIFY2(out.contains("all 128 agents joined"), out.constData());
+        QVERIFY2(
+            startLab(lab,
+                     {s("--netns"), s(DMR_RESOURCES "/topologies/fig1.json"), s("--lab"), fig1Lab_,
+                      s("--base-port"), QString::number(base), s("--table"), s("none"),
+                      s("--join-timeout-ms"), s("60000"), s("--log-dir"), logs.path()},
+                     "all 128 agents joined", 600000, out),
+            out.constData());
         const qint64 upMs = sinceStart.elapsed();
         QCOMPARE(labNamespaces(fig1Lab_).size(), kNamespaces);
         // A bridge per network: the eight frames and the LAN.
