@@ -328,19 +328,24 @@ void RelayDataPlane::endLinger()
     rebuild();
 }
 
-void RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind)
+bool RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind, std::uint64_t sequence,
+                                 std::span<const std::uint8_t> payload)
 {
     relay::Header h;
     h.kind = kind;
     h.origin = self_;
     h.hop = self_;
     h.epoch = epoch_;
-    h.sequence = ++keepaliveSequence_;
+    h.sequence = sequence;
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
-    const std::size_t n = relay::encode(h, {}, std::span(tunnelOut_.slot(), udp::kSlotBytes));
-    if (n != 0)
-        tunnelOut_.commit(tunnelFd_, t.to, n);
+    const std::size_t n = relay::encode(h, payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
+    if (n == 0) {
+        drop("encode-failed");
+        return false;
+    }
+    tunnelOut_.commit(tunnelFd_, t.to, n);
+    return true;
 }
 
 std::vector<std::size_t> RelayDataPlane::segmentsOf(const std::set<GroupName> &networks) const
@@ -384,7 +389,7 @@ void RelayDataPlane::rebuild()
     // One root at a time (Handover): a closing leaf tunnel is released once this node is a
     // root itself, or once a newer root said what this node carries.
     auto release = [&](TunnelState &t) {
-        sendControl(t, relay::Kind::Release);
+        sendControl(t, relay::Kind::Release, ++keepaliveSequence_);
         t.released = true;
     };
     auto newerCarries = [&](std::size_t from) {
@@ -429,27 +434,20 @@ void RelayDataPlane::rebuild()
     }
     role_.carried = carried;
     emitSegments_ = segmentsOf(carried);
+    ingestPeers_.clear();
+    for (const auto &[peer, isRoot] : role_.tunnels)
+        ingestPeers_.push_back(peer);
+    lingerPeers_.clear();
+    for (const auto &[peer, t] : tunnels_)
+        if (t.lingering)
+            lingerPeers_.push_back(peer);
     flushTunnel();
 }
 
 void RelayDataPlane::sendCarry(TunnelState &t, const std::set<GroupName> &networks)
 {
-    relay::Header h;
-    h.kind = relay::Kind::Carry;
-    h.origin = self_;
-    h.hop = self_;
-    h.epoch = epoch_;
-    h.sequence = ++carrySequence_;
-    const auto payload = relay::encodeCarry(networks);
-    if (tunnelOut_.count == udp::kBatch)
-        flushTunnel();
-    const std::size_t n = relay::encode(h, payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
-    if (n == 0) {
-        drop("encode-failed");
-        return;
-    }
-    tunnelOut_.commit(tunnelFd_, t.to, n);
-    t.carry = networks;
+    if (sendControl(t, relay::Kind::Carry, ++carrySequence_, relay::encodeCarry(networks)))
+        t.carry = networks;
 }
 
 void RelayDataPlane::onCarry(TunnelState &t, const relay::Header &h,
@@ -538,7 +536,8 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
             if (!lingerRouted_.empty() && !p.relayed &&
                 std::find(lingerRouted_.begin(), lingerRouted_.end(), p.segment) !=
                     lingerRouted_.end())
-                lingerIngest(p, *channel, now);
+                ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel, now,
+                       true);
             continue; // another node routes this network
         }
         if (p.relayed) {
@@ -564,8 +563,10 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
 void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                             std::uint32_t group, std::uint16_t port,
                             std::span<const std::uint8_t> payload, std::size_t channel,
-                            std::int64_t nowMs)
+                            std::int64_t nowMs, bool lingering)
 {
+    // lingering: a root stepping down still takes in what it routed, for the tunnels it lingers
+    // on (until they released it, their new root may not carry it on yet: Handover).
     if (payload.size() > relay::kPayloadBytesMax) {
         drop("oversize");
         return;
@@ -588,14 +589,14 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
     // taken in here or by the other one and tunnelled here, is the one that goes on. Only
     // around a plan or carry change: in a steady state no other node takes this network in, and
     // the hash is the ingress path's largest cost at 64 B (measured with dmr-bench-relay).
-    if (nowMs <= handoverUntilMs_ &&
+    if ((lingering || nowMs <= handoverUntilMs_) &&
         dedupe_.checkCrossOrigin(h, payload, nowMs) == relay::DedupeWindow::Verdict::CrossOrigin) {
         drop("cross-origin-duplicate");
         return;
     }
     ++channelStats_[channel].ingested;
     // Onto the other networks this node carries.
-    for (std::size_t other : emitSegments_) {
+    for (std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
         if (other == segment)
             continue;
         segmentIo_->send(other, group, port, payload);
@@ -603,7 +604,8 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
         if (channel == config_.channels.size())
             hearProbe(payload, segments_[other].spec.network);
     }
-    if (role_.tunnels.empty())
+    const std::vector<NodeId> &into = lingering ? lingerPeers_ : ingestPeers_;
+    if (into.empty())
         return;
     // Encoded once, straight into the batch; further tunnels get a copy of it.
     if (tunnelOut_.count == udp::kBatch)
@@ -615,61 +617,19 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
         return;
     }
     bool encoded = false;
-    for (const auto &[peer, isRoot] : role_.tunnels) {
+    for (const NodeId &peer : into) {
         TunnelState &t = tunnels_.at(peer);
         if (!encoded) {
             tunnelOut_.commit(tunnelFd_, t.to, n);
             ++t.packetsOut;
             t.bytesOut += n;
             encoded = true;
-            if (role_.tunnels.size() > 1) // the batch may flush: keep the bytes for the others
+            if (into.size() > 1) // the batch may flush: keep the bytes for the others
                 std::memcpy(scratch_.data(), first, n);
             continue;
         }
         sendTunnel(t, std::span(scratch_.data(), n));
     }
-}
-
-void RelayDataPlane::lingerIngest(const SegmentPacket &p, std::size_t channel, std::int64_t nowMs)
-{
-    // A root stepping down still takes in what it routed, for the tunnels it lingers on: until
-    // they released it, their new root may not carry it on yet (Handover).
-    if (p.payload.size() > relay::kPayloadBytesMax) {
-        drop("oversize");
-        return;
-    }
-    const Segment &seg = segments_[p.segment];
-    relay::Header h;
-    h.kind = relay::Kind::Data;
-    h.originNetwork = seg.network;
-    h.originPrefixLength = seg.prefixLength;
-    h.source = p.source;
-    h.sourcePort = p.sourcePort;
-    h.group = p.group;
-    h.port = p.port;
-    h.epoch = epoch_;
-    h.sequence = ++sequence_;
-    h.origin = self_;
-    h.hop = self_;
-    if (dedupe_.checkCrossOrigin(h, p.payload, nowMs) ==
-        relay::DedupeWindow::Verdict::CrossOrigin) {
-        drop("cross-origin-duplicate");
-        return;
-    }
-    ++channelStats_[channel].ingested;
-    for (std::size_t other : lingerEmit_)
-        if (other != p.segment) {
-            segmentIo_->send(other, p.group, p.port, p.payload);
-            ++channelStats_[channel].emitted;
-        }
-    const std::size_t n = relay::encode(h, p.payload, scratch_);
-    if (n == 0) {
-        drop("encode-failed");
-        return;
-    }
-    for (auto &[peer, t] : tunnels_)
-        if (t.lingering)
-            sendTunnel(t, std::span(scratch_.data(), n));
 }
 
 void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram)
@@ -853,13 +813,7 @@ void RelayDataPlane::keepaliveTick()
     const std::int64_t now = clock_();
     const std::int64_t deadline =
         static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
-    relay::Header h;
-    h.kind = relay::Kind::Keepalive;
-    h.origin = self_;
-    h.hop = self_;
-    h.epoch = epoch_;
-    h.sequence = ++keepaliveSequence_;
-    const std::size_t n = relay::encode(h, {}, scratch_);
+    const std::uint64_t sequence = ++keepaliveSequence_;
     // A closing tunnel whose root said no farewell ends after kLingerMs (a lingering root may
     // say it late: once every other leaf released it).
     bool expired = false;
@@ -883,13 +837,8 @@ void RelayDataPlane::keepaliveTick()
             t.up = up;
             ++t.flaps;
         }
-        if (n == 0)
-            continue;
-        std::memcpy(tunnelOut_.slot(), scratch_.data(), n);
-        tunnelOut_.commit(tunnelFd_, t.to, n);
-        ++t.keepalivesOut;
-        if (tunnelOut_.count == udp::kBatch)
-            flushTunnel();
+        if (sendControl(t, relay::Kind::Keepalive, sequence))
+            ++t.keepalivesOut;
         // The root repeats each leaf's carry: a lost one costs one keepalive interval.
         if (t.root && t.peerCarries)
             sendCarry(t, book_.carriedBy(peer));

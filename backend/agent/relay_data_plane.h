@@ -137,13 +137,14 @@ private:
     void onSegment(std::span<const SegmentPacket> packets);
     void ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                 std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
-                std::size_t channel, std::int64_t nowMs);
+                std::size_t channel, std::int64_t nowMs, bool lingering = false);
     void onCarry(TunnelState &t, const relay::Header &h, std::span<const std::uint8_t> payload);
     void sendCarry(TunnelState &t, const std::set<GroupName> &networks);
-    void sendControl(TunnelState &t, relay::Kind kind);
+    // A keepalive, carry or release into the tunnel's batch; false (counted) if it does not encode.
+    bool sendControl(TunnelState &t, relay::Kind kind, std::uint64_t sequence,
+                     std::span<const std::uint8_t> payload = {});
     void endLinger();
     bool lingering() const;
-    void lingerIngest(const SegmentPacket &p, std::size_t channel, std::int64_t nowMs);
     std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
@@ -194,8 +195,10 @@ private:
     // covers what is still in flight then.
     static constexpr std::int64_t kHandoverWindowMs = 1000;
     std::int64_t handoverUntilMs_ = 0;
-    relay::CarryBook book_; // as a root
-    NodeId ingestLeaf_;     // a leaf: the one tunnel what it takes in goes to
+    relay::CarryBook book_;           // as a root
+    NodeId ingestLeaf_;               // a leaf: the one tunnel what it takes in goes to
+    std::vector<NodeId> ingestPeers_; // where what it takes in goes (role_.tunnels' peers)
+    std::vector<NodeId> lingerPeers_; // the tunnels it lingers on
     // A root stepping down (Handover): what it routed and emitted onto, kept while it lingers.
     std::vector<Route> lingerRoutes_;
     std::vector<std::size_t> lingerRouted_;
