@@ -228,9 +228,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             s.released = false;
             s.lingering = false;
             if (auto early = earlyCarry_.find(peer.node); early != earlyCarry_.end()) {
-                const std::int64_t deadline =
-                    static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
-                if (!root && now - early->second.atMs <= deadline) {
+                if (!root && now - early->second.atMs <= livenessDeadlineMs()) {
                     relay::Header h;
                     h.kind = relay::Kind::Carry;
                     h.epoch = early->second.epoch;
@@ -290,11 +288,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             lingerEmit_ = emitBefore;
             lingerUntilMs_ = now + kLingerMs;
         }
-        bool allReleased = lingering();
-        for (const auto &[peer, t] : tunnels_)
-            allReleased = allReleased && (!t.lingering || t.released);
-        if (allReleased)
-            endLinger(); // every leaf had moved on already
+        endLingerIfReleased(); // every leaf may have moved on already
     }
     openSegments(working_);
     // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
@@ -309,6 +303,20 @@ bool RelayDataPlane::lingering() const
 {
     return std::any_of(tunnels_.begin(), tunnels_.end(),
                        [](const auto &e) { return e.second.lingering; });
+}
+
+void RelayDataPlane::endLingerIfReleased()
+{
+    bool all = lingering();
+    for (const auto &[peer, t] : tunnels_)
+        all = all && (!t.lingering || t.released);
+    if (all)
+        endLinger(); // every leaf moved on: the farewells
+}
+
+std::int64_t RelayDataPlane::livenessDeadlineMs() const
+{
+    return static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
 }
 
 void RelayDataPlane::endLinger()
@@ -724,11 +732,8 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         if (!t.root)
             return; // only a leaf releases its root
         t.released = true;
-        bool all = t.lingering;
-        for (const auto &[peer, other] : tunnels_)
-            all = all && (!other.lingering || other.released);
-        if (all)
-            endLinger(); // every leaf moved on: the farewells
+        if (t.lingering)
+            endLingerIfReleased();
         return;
     }
     ++t.packetsIn;
@@ -811,8 +816,7 @@ void RelayDataPlane::keepaliveTick()
     if (halted_)
         return;
     const std::int64_t now = clock_();
-    const std::int64_t deadline =
-        static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
+    const std::int64_t deadline = livenessDeadlineMs();
     const std::uint64_t sequence = ++keepaliveSequence_;
     // A closing tunnel whose root said no farewell ends after kLingerMs (a lingering root may
     // say it late: once every other leaf released it).

@@ -144,6 +144,9 @@ private:
     bool sendControl(TunnelState &t, relay::Kind kind, std::uint64_t sequence,
                      std::span<const std::uint8_t> payload = {});
     void endLinger();
+    void endLingerIfReleased();
+    // keepalive_ms x keepalive_misses: a tunnel not heard for this long is down.
+    std::int64_t livenessDeadlineMs() const;
     bool lingering() const;
     std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
     bool onTunnelReadable(); // true when the socket is drained
