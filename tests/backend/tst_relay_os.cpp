@@ -172,41 +172,31 @@ private slots:
         // What agent 2 put onto v2 comes from its address there, 10.82.0.2; the originals (this
         // one host hears them too) from 10.81.0.1.
         std::map<int, int> relayed;
-        int originals = 0;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < kDeadlineMs && static_cast<int>(relayed.size()) < kCount) {
+        int originals = 0; // only reported
+        // Reads one datagram (false: none within timeoutMs) and counts it.
+        auto readOne = [&](int timeoutMs) {
             pollfd p{rx, POLLIN, 0};
-            if (::poll(&p, 1, 500) <= 0)
-                continue;
-            char buf[256];
-            sockaddr_in src{};
-            socklen_t len = sizeof src;
-            const ssize_t n =
-                ::recvfrom(rx, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(&src), &len);
-            if (n <= 0)
-                continue;
-            const QByteArray text(buf, static_cast<int>(n));
-            if (!text.startsWith("os:"))
-                continue;
-            if (ntohl(src.sin_addr.s_addr) == 0x0A520002)
-                ++relayed[text.mid(3).toInt()];
-            else
-                ++originals;
-        }
-        // Late duplicates, if any.
-        for (;;) {
-            pollfd p{rx, POLLIN, 0};
-            if (::poll(&p, 1, 500) <= 0)
-                break;
+            if (::poll(&p, 1, timeoutMs) <= 0)
+                return false;
             char buf[256];
             sockaddr_in src{};
             socklen_t len = sizeof src;
             const ssize_t n =
                 ::recvfrom(rx, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(&src), &len);
             const QByteArray text(buf, static_cast<int>(std::max<ssize_t>(n, 0)));
-            if (text.startsWith("os:") && ntohl(src.sin_addr.s_addr) == 0x0A520002)
+            if (!text.startsWith("os:"))
+                return true;
+            if (ntohl(src.sin_addr.s_addr) == 0x0A520002)
                 ++relayed[text.mid(3).toInt()];
+            else
+                ++originals;
+            return true;
+        };
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < kDeadlineMs && static_cast<int>(relayed.size()) < kCount)
+            readOne(500);
+        while (readOne(500)) { // late duplicates, if any
         }
         ::close(rx);
         ::close(tx);
