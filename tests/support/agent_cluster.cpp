@@ -423,6 +423,49 @@ QStringList AgentCluster::leadsOf(const QJsonObject &state)
     return out;
 }
 
+qint64 AgentCluster::actionTime(const QJsonObject &state, const QString &kind, const QString &text)
+{
+    for (const auto &e : state.value(QStringLiteral("data_plane_log")).toArray()) {
+        const auto o = e.toObject();
+        if (o.value(QStringLiteral("kind")).toString() == kind &&
+            o.value(QStringLiteral("text")).toString().contains(text))
+            return static_cast<qint64>(o.value(QStringLiteral("time_ms")).toDouble());
+    }
+    return -1;
+}
+
+QString AgentCluster::drainOfSixMadeBeforeBreak() const
+{
+    const QString b = QStringLiteral("10.0.2.0/24");
+    const QString closesSix = QStringLiteral("-> 6");
+    const auto st4 = state(QStringLiteral("4"));
+    const auto st6 = state(QStringLiteral("6"));
+    const auto st2 = state(QStringLiteral("2"));
+    const qint64 successorRoutes = actionTime(st4, QStringLiteral("route"), b);
+    const qint64 successorTunnel = actionTime(st4, QStringLiteral("update-tunnel"),
+                                              QStringLiteral("carries 10.0.2.0/24,10.0.3.0/24"));
+    const qint64 drainedUnroutes = actionTime(st6, QStringLiteral("unroute"), b);
+    const qint64 drainedCloses = actionTime(st6, QStringLiteral("close-tunnel"), closesSix);
+    const qint64 rootCloses = actionTime(st2, QStringLiteral("close-tunnel"), closesSix);
+    const QString times = QStringLiteral(" (4 routes B at %1, updates its tunnel at %2; 6 unroutes "
+                                         "B at %3, closes at %4; 2 closes at %5)")
+                              .arg(successorRoutes)
+                              .arg(successorTunnel)
+                              .arg(drainedUnroutes)
+                              .arg(drainedCloses)
+                              .arg(rootCloses);
+    if (successorRoutes <= 0 || successorTunnel <= 0 || drainedUnroutes <= 0 ||
+        drainedCloses <= 0 || rootCloses <= 0)
+        return QStringLiteral("a handover action is missing from the data plane logs") + times;
+    // Never a moment with no routing point for B: the successor was up first.
+    if (successorRoutes > drainedUnroutes || successorTunnel > drainedCloses ||
+        successorTunnel > rootCloses)
+        return QStringLiteral("a close came before the successor's open") + times;
+    if (logOf(QStringLiteral("6")).contains(QStringLiteral("closing without word")))
+        return QStringLiteral("the handover fell back to its timeout") + times;
+    return {};
+}
+
 bool AgentCluster::agree(const QStringList &ids, const QString &systemLeader) const
 {
     QString view;

@@ -21,6 +21,13 @@ public:
     static QStringList leadsOf(const QJsonObject &state);
     // Every listed agent answers, holds the same view, and names this system leader.
     bool agree(const QStringList &ids, const QString &systemLeader) const;
+    // The time a node's data plane did something of this kind matching `text` (a substring),
+    // or -1.
+    static qint64 actionTime(const QJsonObject &state, const QString &kind, const QString &text);
+    // Fig. 5 after node 6 (leader of B) was drained: the handover was make-before-break (4 routed
+    // B and updated its tunnel before 6 and the system leader 2 closed their part) and did not
+    // fall back to its timeout. Empty when so, else what was not.
+    QString drainOfSixMadeBeforeBreak() const;
 
     struct Node
     {
