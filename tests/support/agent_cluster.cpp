@@ -6,6 +6,11 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QStandardPaths>
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QThread>
 
@@ -316,9 +321,27 @@ bool AgentCluster::waitForExit(const QString &id, int timeoutMs)
 QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
                               int timeoutMs) const
 {
-    QTcpSocket socket;
+    QSslSocket socket;
     const QString &netns = nodes_.at(id).netns;
-    if (netns.isEmpty()) {
+    if (!tls_.caFile.isEmpty()) {
+        const auto read = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        conf.setProtocol(QSsl::TlsV1_3OrLater);
+        conf.setCaCertificates(QSslCertificate::fromData(read(tls_.caFile)));
+        conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        if (!tls_.certFile.isEmpty()) {
+            conf.setLocalCertificateChain(QSslCertificate::fromData(read(tls_.certFile)));
+            conf.setPrivateKey(QSslKey(read(tls_.keyFile), QSsl::Ec));
+        }
+        socket.setSslConfiguration(conf);
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"),
+                                      static_cast<quint16>(controlPort(id)));
+        if (!socket.waitForEncrypted(timeoutMs))
+            return {};
+    } else if (netns.isEmpty()) {
         socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
         if (!socket.waitForConnected(timeoutMs))
             return {};
