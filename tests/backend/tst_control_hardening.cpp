@@ -463,7 +463,7 @@ private slots:
         const double cpu =
             double(cpuTicks(pid) - ticksBefore) / double(::sysconf(_SC_CLK_TCK)) /
             std::chrono::duration<double>(Clock::now() - wallBefore).count();
-        QVERIFY2(cpu < 0.5, qPrintable(QStringLiteral("the agent used %1 of a core while out of "
+        QVERIFY2(cpu < 0.1, qPrintable(QStringLiteral("the agent used %1 of a core while out of "
                                                       "descriptors")
                                            .arg(cpu)));
         // Free the descriptors: the connections waiting in the backlog are served.
@@ -481,16 +481,22 @@ private slots:
     void clientsThatDoNotReadAreBoundedAndDropped()
     {
         const int metricsPort = freePort();
-        auto c = single({s("--control.send_timeout_ms"), s("2000"), s("--metrics.listen"),
-                         QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
-        QVERIFY(c->start(s("a")));
-        const qint64 pid = c->pid(s("a"));
-        const int port = c->controlPort(s("a"));
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
+        // Forty networks make every get-cluster reply some tens of kilobytes.
+        QStringList interfaces;
+        for (int i = 0; i < 40; ++i)
+            interfaces << QStringLiteral("eth%1=10.9.%1.1/24").arg(i);
+        c->addNode(s("big"), interfaces,
+                   {s("--control.send_timeout_ms"), s("5000"), s("--metrics.listen"),
+                    QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
+        QVERIFY(c->start(s("big")));
+        const qint64 pid = c->pid(s("big"));
+        const int port = c->controlPort(s("big"));
         const long long rssBefore = rssKb(pid);
         std::string burst;
         for (int i = 0; i < 2000; ++i)
             burst += R"({"type":"get-cluster","id":)" + std::to_string(i) + "}\n";
-        constexpr int kClients = 10;
+        constexpr int kClients = 4;
         std::vector<std::unique_ptr<Raw>> hostile;
         for (int i = 0; i < kClients; ++i) {
             hostile.push_back(std::make_unique<Raw>(port));
@@ -499,15 +505,20 @@ private slots:
         // Each pushes requests for 3 s, as fast as the kernel takes them.
         const auto until = Clock::now() + std::chrono::seconds(3);
         std::size_t pushed = 0;
+        long long rssDuring = rssBefore;
         while (Clock::now() < until) {
             for (auto &h : hostile)
                 pushed += h->sendSome(burst);
             // Others are still served meanwhile.
-            const auto state = c->ask(s("a"), {{s("type"), s("get-state")}}, false, 10000);
+            const auto state = c->ask(s("big"), {{s("type"), s("get-state")}}, false, 10000);
             QVERIFY2(state[s("ok")].toBool(), "the agent stopped answering others");
+            rssDuring = std::max(rssDuring, rssKb(pid));
         }
-        const long long rssDuring = rssKb(pid);
-        QVERIFY2(rssDuring - rssBefore < 48 * 1024,
+        qInfo("agent RSS %lld kB before, at most %lld kB with %d clients not reading (%zu bytes "
+              "of requests pushed)",
+              rssBefore, rssDuring, kClients, pushed);
+        // At most ~0.6 MB per client: its pending requests, its queued replies, one batch.
+        QVERIFY2(rssDuring - rssBefore < 12 * 1024,
                  qPrintable(QStringLiteral("RSS grew from %1 to %2 kB with %3 clients not reading")
                                 .arg(rssBefore)
                                 .arg(rssDuring)
@@ -518,7 +529,7 @@ private slots:
                 return metric(metrics(metricsPort), "dmr_control_dropped_total") >= kClients;
             },
             kDeadlineMs));
-        QVERIFY(c->logOf(s("a")).contains(s("does not read what it is sent")));
+        QVERIFY(c->logOf(s("big")).contains(s("does not read what it is sent")));
         QVERIFY(AgentCluster::waitFor(
             [&] { return metric(metrics(metricsPort), "dmr_control_clients") <= 1; },
             kDeadlineMs));
