@@ -663,10 +663,12 @@ std::optional<RequestError> SessionGate::admit(const Request &r)
                 tokenRole = Role::Viewer;
             if (tokenRole == Role::None) {
                 close_ = true;
-                return refuse(ErrorCode::NotAuthorized,
-                              c.operatorToken.empty() && c.viewerToken.empty()
-                                  ? "hello: this agent has no operator token; drills are off"
-                                  : "hello: wrong token");
+                std::string why = "hello: wrong token (neither the operator's nor the viewer's)";
+                if (c.viewerToken.empty())
+                    why = c.operatorToken.empty()
+                              ? "hello: this agent has no operator token; drills are off"
+                              : "hello: wrong operator token";
+                return refuse(ErrorCode::NotAuthorized, std::move(why));
             }
         }
         if (tokenRole == Role::None && certRole_ == Role::None) {

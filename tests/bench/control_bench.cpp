@@ -423,13 +423,19 @@ int main(int argc, char **argv)
                 "probes; %d unanswered within 5 s\n",
                 percentile(latenciesMs, 0.5), percentile(latenciesMs, 0.99),
                 percentile(latenciesMs, 1.0), latenciesMs.size(), unanswered);
-    std::printf("leader's control port      %.0f requests served, %.0f refused, %.0f clients "
-                "dropped for not reading, %.0f closed by a deadline, %.0f evicted before "
-                "their hello, %.0f log lines left out\n",
-                metric(m, "dmr_control_requests_total"),
-                metric(m, "dmr_control_requests_rejected_total"),
-                metric(m, "dmr_control_dropped_total"), metric(m, "dmr_control_timeouts_total"),
-                metric(m, "dmr_control_evicted_total"),
-                metric(m, "dmr_control_log_lines_suppressed_total"));
+    // An agent without a counter (an older one) shows "n/a".
+    const auto count = [&](const char *metricName) {
+        const double v = metric(m, metricName);
+        return v < 0 ? std::string("n/a") : std::to_string(static_cast<long long>(v));
+    };
+    std::printf("leader's control port      %s requests served, %s refused, %s clients dropped "
+                "for not reading, %s closed by a deadline, %s evicted before their hello, %s "
+                "log lines left out\n",
+                count("dmr_control_requests_total").c_str(),
+                count("dmr_control_requests_rejected_total").c_str(),
+                count("dmr_control_dropped_total").c_str(),
+                count("dmr_control_timeouts_total").c_str(),
+                count("dmr_control_evicted_total").c_str(),
+                count("dmr_control_log_lines_suppressed_total").c_str());
     return 0;
 }
