@@ -50,31 +50,6 @@ bool outOfResources(const error_code &ec)
 
 } // namespace
 
-// ---- LogLimiter ---------------------------------------------------------------------------------
-
-LogLimiter::LogLimiter(int burst, std::int64_t windowMs)
-    : burst_(burst)
-    , windowMs_(windowMs)
-{
-}
-
-bool LogLimiter::allow(std::int64_t nowMs, std::uint64_t &suppressed)
-{
-    if (!started_ || nowMs - windowStartMs_ >= windowMs_) {
-        started_ = true;
-        windowStartMs_ = nowMs;
-        used_ = 0;
-    }
-    if (used_ >= burst_) {
-        ++suppressed_;
-        ++suppressedTotal_;
-        return false;
-    }
-    ++used_;
-    suppressed = std::exchange(suppressed_, 0);
-    return true;
-}
-
 // ---- Sessions -----------------------------------------------------------------------------------
 
 struct ControlServer::Session
@@ -177,15 +152,15 @@ Result<std::monostate> ControlServer::listen()
     return std::monostate{};
 }
 
-void ControlServer::logPeer(const Session &s, const std::string &what)
+void ControlServer::logPeer(const Session &s, std::string_view kind, const std::string &what)
 {
-    std::uint64_t suppressed = 0;
-    if (!log_ || !logLimit_.allow(nowMs(), suppressed))
+    if (!log_)
         return;
-    std::string line = "control " + s.info.peer + ": " + what;
-    if (suppressed != 0)
-        line += " (" + std::to_string(suppressed) + " such lines left out before this one)";
-    log_(line);
+    const std::string line =
+        logLimit_.admit("control " + std::string(kind), "control " + s.info.peer + ": " + what,
+                        nowMs());
+    if (!line.empty())
+        log_(line);
 }
 
 // ---- Accepting ----------------------------------------------------------------------------------
@@ -210,13 +185,15 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
                                      std::chrono::milliseconds(1000));
                 wait = backoff;
             }
-            std::uint64_t suppressed = 0;
-            if (log_ && logLimit_.allow(nowMs(), suppressed))
-                log_("control " + config_.listen.toString() + ": accept: " + ec.message() +
-                     "; accepting again in " + std::to_string(wait.count()) + " ms" +
-                     (suppressed != 0 ? " (" + std::to_string(suppressed) +
-                                            " such lines left out before this one)"
-                                      : std::string()));
+            if (log_) {
+                const std::string line = logLimit_.admit(
+                    "control accept",
+                    "control " + config_.listen.toString() + ": accept: " + ec.message() +
+                        "; accepting again in " + std::to_string(wait.count()) + " ms",
+                    nowMs());
+                if (!line.empty())
+                    log_(line);
+            }
             pause.expires_after(wait);
             co_await pause.async_wait(ec_await(ec));
             if (!*alive)
@@ -259,7 +236,7 @@ void ControlServer::makeRoomForOneMore()
             }
         }
         ++evicted_;
-        logPeer(*victim, "no hello yet, evicted for a newer connection (" +
+        logPeer(*victim, "evicted", "no hello yet, evicted for a newer connection (" +
                              std::to_string(waiting) + " waiting for their hello)");
         close(victim);
     }
@@ -282,7 +259,7 @@ void ControlServer::admit(tcp::socket socket)
         // Every slot holds a session past its hello: this one is told so, and closed.
         ++rejected_;
         rejecting_.insert(s);
-        logPeer(*s, "busy: already serving " + std::to_string(config_.maxClients) + " clients");
+        logPeer(*s, "busy", "busy: already serving " + std::to_string(config_.maxClients) + " clients");
     } else {
         sessions_.insert(s);
     }
@@ -301,10 +278,10 @@ void ControlServer::spawnOwned(const SessionPtr &s, awaitable<void> task, const 
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception &ex) {
-                logPeer(*s, std::string("internal error in its ") + what + ": " + ex.what() +
+                logPeer(*s, "internal", std::string("internal error in its ") + what + ": " + ex.what() +
                                 "; closed");
             } catch (...) {
-                logPeer(*s, std::string("internal error in its ") + what + "; closed");
+                logPeer(*s, "internal", std::string("internal error in its ") + what + "; closed");
             }
             close(s);
         }
@@ -321,7 +298,7 @@ awaitable<void> ControlServer::run(SessionPtr s)
             co_return;
         if (ec) {
             ++handshakesFailed_;
-            logPeer(*s, "TLS handshake failed: " + ec.message());
+            logPeer(*s, "tls", "TLS handshake failed: " + ec.message());
             close(s);
             co_return;
         }
@@ -423,7 +400,7 @@ awaitable<void> ControlServer::serveLoop()
             try {
                 serveOne(s, std::move(event));
             } catch (const std::exception &e) {
-                logPeer(*s, std::string("internal error serving a request: ") + e.what());
+                logPeer(*s, "internal", std::string("internal error serving a request: ") + e.what());
                 enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Failed,
                                                  "internal error; the request was not served"));
             }
@@ -440,14 +417,15 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
 {
     if (event.kind == protocol::LineFramer::Event::Kind::TooLong) {
         ++rejected_;
-        logPeer(*s, "line-too-long: " + event.text);
+        logPeer(*s, "line-too-long", "line-too-long: " + event.text);
         enqueue(s, protocol::encodeError({}, protocol::ErrorCode::LineTooLong, event.text));
         return;
     }
     auto decoded = protocol::decodeRequest(event.text);
     if (auto *err = std::get_if<protocol::RequestError>(&decoded)) {
         ++rejected_;
-        logPeer(*s, std::string(protocol::toString(err->code)) + ": " + err->message);
+        logPeer(*s, protocol::toString(err->code),
+                std::string(protocol::toString(err->code)) + ": " + err->message);
         enqueue(s, protocol::encodeError(*err));
         return;
     }
@@ -457,7 +435,7 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
         ++rejected_;
         if (refused->code == protocol::ErrorCode::NotAuthorized ||
             request.kind == protocol::RequestKind::Hello)
-            logPeer(*s, "refused " + std::string(protocol::toString(request.kind)) +
+            logPeer(*s, "refused", "refused " + std::string(protocol::toString(request.kind)) +
                             (request.kind == protocol::RequestKind::Hello
                                  ? " of client \"" + request.hello.client + "\""
                                  : std::string()) +
@@ -523,7 +501,7 @@ void ControlServer::enqueue(const SessionPtr &s, std::string line, bool isEvent)
                     s->queuedBytes + line.size() > kQueueBytesMax)) {
         // A client that does not read cannot hold the agent's memory: cut it off.
         ++dropped_;
-        logPeer(*s, "does not read its events (" + std::to_string(s->queue.size()) + " lines, " +
+        logPeer(*s, "dropped", "does not read its events (" + std::to_string(s->queue.size()) + " lines, " +
                         std::to_string(s->queuedBytes) + " bytes waiting); dropped");
         close(s);
         return;
@@ -648,20 +626,20 @@ awaitable<void> ControlServer::sweepLoop()
                 continue;
             if (s->sending && now - s->sendProgress > sendTimeout) {
                 ++dropped_;
-                logPeer(*s, "does not read what it is sent: nothing taken for " +
+                logPeer(*s, "dropped", "does not read what it is sent: nothing taken for " +
                                 std::to_string(config_.sendTimeoutMs) +
                                 " ms (control.send_timeout_ms); dropped");
                 close(s);
             } else if (!s->gate.greeted() && !s->closing && now - s->accepted > helloTimeout) {
                 ++timedOut_;
-                logPeer(*s, "no hello within " + std::to_string(config_.helloTimeoutMs) +
+                logPeer(*s, "hello-timeout", "no hello within " + std::to_string(config_.helloTimeoutMs) +
                                 " ms (control.hello_timeout_ms); closed");
                 close(s);
             } else if (config_.idleTimeoutMs > 0 && s->gate.greeted() && !s->subscribed &&
                        s->inFlight == 0 && s->requests.empty() && !s->sending &&
                        now - s->lastRequest > idleTimeout) {
                 ++timedOut_;
-                logPeer(*s, "idle for " + std::to_string(config_.idleTimeoutMs) +
+                logPeer(*s, "idle", "idle for " + std::to_string(config_.idleTimeoutMs) +
                                 " ms (control.idle_timeout_ms); closed");
                 close(s);
             }

@@ -9,7 +9,8 @@
 // wait for it (its requests then wait in the kernel, and TCP stops it), and is dropped once a
 // send makes no progress for control.send_timeout_ms, or when events for it pass kQueueBytesMax
 // or kQueueLinesMax. A bad line gets an error reply naming the problem, and the client and every
-// other client carry on; bad input is logged, naming the peer, at a bounded rate.
+// other client carry on; bad input is logged, naming the peer, at most one line of each kind
+// per 10 s.
 //
 // Every session has an owner: whatever ends it (the peer, an error, an exception, a deadline, an
 // eviction), close() frees its slot. Deadlines: the hello (TLS handshake included) within
@@ -21,6 +22,7 @@
 #include "asio.h"
 #include "config.h"
 #include "control_tls.h"
+#include "log_limit.h"
 
 #include "dmr/protocol.h"
 
@@ -40,26 +42,6 @@ struct ControlSession
     protocol::Role role = protocol::Role::None;
     std::string identity; // what granted the role: "token", a certificate's subject, "anonymous"
     bool isOperator() const { return role == protocol::Role::Operator; }
-};
-
-// At most `burst` lines per window, then silence until the window ends; the first line after it
-// says how many were left out. Time is an input (milliseconds on any monotonic clock).
-class LogLimiter
-{
-public:
-    LogLimiter(int burst, std::int64_t windowMs);
-    // Whether to write a line now; `suppressed` gets how many were left out before it.
-    bool allow(std::int64_t nowMs, std::uint64_t &suppressed);
-    std::uint64_t suppressedTotal() const { return suppressedTotal_; }
-
-private:
-    int burst_;
-    std::int64_t windowMs_;
-    std::int64_t windowStartMs_ = 0;
-    int used_ = 0;
-    bool started_ = false;
-    std::uint64_t suppressed_ = 0;
-    std::uint64_t suppressedTotal_ = 0;
 };
 
 class ControlServer
@@ -101,7 +83,7 @@ public:
     std::uint64_t clientsDropped() const { return dropped_; }       // not reading
     std::uint64_t handshakesFailed() const { return handshakesFailed_; }
     std::uint64_t acceptErrors() const { return acceptErrors_; }
-    std::uint64_t logLinesSuppressed() const { return logLimit_.suppressedTotal(); }
+    std::uint64_t logLinesSuppressed() const { return logLimit_.heldTotal(); }
 
 private:
     struct Session;
@@ -121,7 +103,9 @@ private:
     void finish(const SessionPtr &s); // close once the queue is written
     void close(const SessionPtr &s);
     void spawnOwned(const SessionPtr &s, awaitable<void> task, const char *what);
-    void logPeer(const Session &s, const std::string &what);
+    // Logs what a peer did, at most one line of each kind per 10 s (the next says how many were
+    // held back), naming the peer.
+    void logPeer(const Session &s, std::string_view kind, const std::string &what);
 
     asio::io_context &io_;
     NodeId node_;
@@ -138,7 +122,7 @@ private:
     std::deque<SessionPtr> ready_;   // sessions with requests to serve, in turn
     asio::steady_timer serveWake_;
     asio::steady_timer sweep_;
-    LogLimiter logLimit_{20, 10000};
+    LogLimiter logLimit_;
     std::uint64_t nextSeq_ = 1;
     std::uint64_t served_ = 0;
     std::uint64_t rejected_ = 0;

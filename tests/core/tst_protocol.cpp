@@ -974,8 +974,9 @@ private slots:
 
     // ---- PROTOCOL.md ---------------------------------------------------------------------------
 
-    // The reference's transcripts run through the codec. In a ``` block, "> " lines are what a
-    // client sends and "< " lines what the agent prints; "#" lines are comments. A block is one
+    // The reference's transcripts run through the codec. In a ``` block (a fence without a
+    // language; a "```text" block is other text), "> " lines are what a client sends and "< "
+    // lines what the agent prints; "#" lines are comments. A block is one
     // connection that has already said hello with the operator token, unless it starts with
     // "# new connection". A request the codec refuses must be followed by exactly the error line
     // the codec prints; a request it accepts must be shown in its canonical form; every "< " line
@@ -992,9 +993,18 @@ private slots:
         std::optional<std::string> expectedNext; // the exact line the next "< " must be
         std::optional<p::RequestId> expectedId;  // the id the next reply must carry
         const auto where = [](int i) { return QStringLiteral("PROTOCOL.md:%1: ").arg(i + 1); };
+        bool otherBlock = false; // a fence with a language ("```text"): not a transcript
         for (int i = 0; i < lines.size(); ++i) {
             const QByteArray &l = lines[i];
             if (l.startsWith("```")) {
+                if (!inBlock && !otherBlock && l != "```") {
+                    otherBlock = true;
+                    continue;
+                }
+                if (otherBlock) {
+                    otherBlock = false;
+                    continue;
+                }
                 inBlock = !inBlock;
                 QVERIFY2(!expectedNext, qPrintable(where(i) + "a refused request has no reply"));
                 gate.reset();
