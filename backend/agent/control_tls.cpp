@@ -120,7 +120,8 @@ std::optional<PeerCertificate> verifiedPeerCertificate(SSL *ssl)
     }
     PeerCertificate out;
     X509_NAME *subject = X509_get_subject_name(cert);
-    out.subject = nameText(subject);
+    // It names the session in every drill record: bounded like a hello's client name.
+    out.subject = nameText(subject).substr(0, protocol::kClientNameBytesMax);
     for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;)
         out.names.push_back(asn1Text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i))));
     auto *sans = static_cast<GENERAL_NAMES *>(
