@@ -127,8 +127,8 @@ int main(int argc, char *argv[])
         QStringLiteral("lab-tls"),
         tr("With --lab: the lab makes a throwaway CA and runs its agents in TLS; the console "
            "uses that CA and the lab's operator certificate."));
-    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption,
-                       tlsCaOption, tlsCertOption, tlsKeyOption, labTlsOption});
+    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption, tlsCaOption,
+                       tlsCertOption, tlsKeyOption, labTlsOption});
     parser.process(app);
     if ((parser.isSet(tlsCertOption) || parser.isSet(tlsKeyOption)) && !parser.isSet(tlsCaOption)) {
         say(tr("--tls-cert and --tls-key go with --tls-ca"));

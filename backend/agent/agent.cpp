@@ -910,8 +910,7 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuth
     drills_.push_back(record);
     log("drill " + record.action + (record.iface.empty() ? "" : " " + record.iface) + " by " +
         (client.empty() ? std::string("?") : client) +
-        (author.role.empty() ? std::string()
-                             : " (" + author.role + ", " + author.identity + ")") +
+        (author.role.empty() ? std::string() : " (" + author.role + ", " + author.identity + ")") +
         (via.empty() ? std::string() : " via " + via) + ": " + record.reason);
     if (drill.durationMs && drill.action != DrillAction::Restore)
         scheduleRestore(record.id, *drill.durationMs);

@@ -304,8 +304,8 @@ std::string certName(std::string_view s, std::string_view path)
     if (s.empty())
         invalid(std::string(path), "must not be empty");
     if (s.size() > kCertNameBytesMax)
-        invalid(std::string(path), shown(s) + " is longer than " +
-                                       std::to_string(kCertNameBytesMax) + " bytes");
+        invalid(std::string(path),
+                shown(s) + " is longer than " + std::to_string(kCertNameBytesMax) + " bytes");
     for (char ch : s) {
         const auto u = static_cast<unsigned char>(ch);
         if (u < 0x20 || u == 0x7f)
@@ -318,8 +318,8 @@ void setCertNames(std::vector<std::string> &out, const std::vector<std::string> 
                   const std::vector<std::string> &paths, std::string_view path)
 {
     if (texts.size() > kCertNamesMax)
-        invalid(std::string(path), std::to_string(texts.size()) + " names; at most " +
-                                       std::to_string(kCertNamesMax));
+        invalid(std::string(path),
+                std::to_string(texts.size()) + " names; at most " + std::to_string(kCertNamesMax));
     std::vector<std::string> names;
     for (std::size_t i = 0; i < texts.size(); ++i)
         names.push_back(certName(texts[i], paths[i]));
@@ -623,11 +623,10 @@ const std::vector<Key> &keys()
                      [](AgentConfig &c) -> std::vector<std::string> & {
                          return c.control.operatorCertNames;
                      }),
-        certNamesKey("control.viewer_cert_names",
-                     "client certificate names (CN, DNS or email) that are viewers",
-                     [](AgentConfig &c) -> std::vector<std::string> & {
-                         return c.control.viewerCertNames;
-                     }),
+        certNamesKey(
+            "control.viewer_cert_names",
+            "client certificate names (CN, DNS or email) that are viewers",
+            [](AgentConfig &c) -> std::vector<std::string> & { return c.control.viewerCertNames; }),
         boolKey("control.allow_plaintext",
                 "true: serve a control.listen that is not loopback without TLS, tokens in clear "
                 "text (default false: refused)",

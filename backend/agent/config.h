@@ -163,25 +163,22 @@ struct AgentConfig
         std::string operatorTokenFile; // where operatorToken was read from; empty: inline
         std::string viewerToken;       // empty: no token grants viewer
         std::string viewerTokenFile;
-        int maxClients = 64;           // control connections served at once
-        int maxUnauthenticated = 16;   // of them before their hello (at most maxClients)
-        int helloTimeoutMs = 10000;    // from accept to the end of the hello (TLS included)
-        int idleTimeoutMs = 300000;    // a session with no request for this long; 0: none
-        int sendTimeoutMs = 15000;     // a send that makes no progress for this long: dropped
-        std::string tlsCert;           // PEM chain; empty: no TLS
-        std::string tlsKey;            // PEM private key
-        std::string tlsClientCa;       // empty: no client certificates asked for
+        int maxClients = 64;         // control connections served at once
+        int maxUnauthenticated = 16; // of them before their hello (at most maxClients)
+        int helloTimeoutMs = 10000;  // from accept to the end of the hello (TLS included)
+        int idleTimeoutMs = 300000;  // a session with no request for this long; 0: none
+        int sendTimeoutMs = 15000;   // a send that makes no progress for this long: dropped
+        std::string tlsCert;         // PEM chain; empty: no TLS
+        std::string tlsKey;          // PEM private key
+        std::string tlsClientCa;     // empty: no client certificates asked for
         bool tlsRequireClientCert = false;
         std::vector<std::string> operatorCertNames; // CN, DNS or email names
         std::vector<std::string> viewerCertNames;
-        bool allowPlaintext = false;   // a non-loopback listen without TLS
+        bool allowPlaintext = false; // a non-loopback listen without TLS
         bool tls() const { return !tlsCert.empty(); }
         // A hello with neither a token nor a certificate role may read: no viewer token and no
         // viewer certificate names are configured.
-        bool anonymousViewers() const
-        {
-            return viewerToken.empty() && viewerCertNames.empty();
-        }
+        bool anonymousViewers() const { return viewerToken.empty() && viewerCertNames.empty(); }
         bool operator==(const ControlSection &) const = default;
     };
     struct MetricsSection

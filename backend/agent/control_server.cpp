@@ -57,7 +57,7 @@ struct ControlServer::Session
     Session(tcp::socket s, const protocol::Credentials &credentials,
             const std::shared_ptr<asio::ssl::context> &tls)
         : stream(tls ? std::variant<tcp::socket, TlsStream>(std::in_place_type<TlsStream>,
-                                                           std::move(s), *tls)
+                                                            std::move(s), *tls)
                      : std::variant<tcp::socket, TlsStream>(std::move(s)))
         , wake(lowest().get_executor())
         , resume(lowest().get_executor())
@@ -94,7 +94,7 @@ struct ControlServer::Session
     protocol::LineFramer framer;
     protocol::SessionGate gate;
     ControlSession info;
-    std::string address; // the peer's address without its port
+    std::string address;   // the peer's address without its port
     std::uint64_t seq = 0; // accept order: the oldest has the lowest
     std::deque<protocol::LineFramer::Event> requests;
     std::size_t requestBytes = 0;
@@ -156,9 +156,8 @@ void ControlServer::logPeer(const Session &s, std::string_view kind, const std::
 {
     if (!log_)
         return;
-    const std::string line =
-        logLimit_.admit("control " + std::string(kind), "control " + s.info.peer + ": " + what,
-                        nowMs());
+    const std::string line = logLimit_.admit("control " + std::string(kind),
+                                             "control " + s.info.peer + ": " + what, nowMs());
     if (!line.empty())
         log_(line);
 }
@@ -236,8 +235,9 @@ void ControlServer::makeRoomForOneMore()
             }
         }
         ++evicted_;
-        logPeer(*victim, "evicted", "no hello yet, evicted for a newer connection (" +
-                             std::to_string(waiting) + " waiting for their hello)");
+        logPeer(*victim, "evicted",
+                "no hello yet, evicted for a newer connection (" + std::to_string(waiting) +
+                    " waiting for their hello)");
         close(victim);
     }
 }
@@ -259,7 +259,8 @@ void ControlServer::admit(tcp::socket socket)
         // Every slot holds a session past its hello: this one is told so, and closed.
         ++rejected_;
         rejecting_.insert(s);
-        logPeer(*s, "busy", "busy: already serving " + std::to_string(config_.maxClients) + " clients");
+        logPeer(*s, "busy",
+                "busy: already serving " + std::to_string(config_.maxClients) + " clients");
     } else {
         sessions_.insert(s);
     }
@@ -278,8 +279,9 @@ void ControlServer::spawnOwned(const SessionPtr &s, awaitable<void> task, const 
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception &ex) {
-                logPeer(*s, "internal", std::string("internal error in its ") + what + ": " + ex.what() +
-                                "; closed");
+                logPeer(*s, "internal",
+                        std::string("internal error in its ") + what + ": " + ex.what() +
+                            "; closed");
             } catch (...) {
                 logPeer(*s, "internal", std::string("internal error in its ") + what + "; closed");
             }
@@ -307,10 +309,10 @@ awaitable<void> ControlServer::run(SessionPtr s)
     }
     spawnOwned(s, writer(s), "writer");
     if (rejecting_.count(s) != 0) {
-        enqueue(s, protocol::encodeError(
-                       {}, protocol::ErrorCode::Busy,
-                       "busy: already serving " + std::to_string(config_.maxClients) +
-                           " clients (control.max_clients); try later"));
+        enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Busy,
+                                         "busy: already serving " +
+                                             std::to_string(config_.maxClients) +
+                                             " clients (control.max_clients); try later"));
         finish(s);
         co_return;
     }
@@ -325,8 +327,8 @@ awaitable<void> ControlServer::reader(SessionPtr s)
     std::array<char, kReadChunkBytes> chunk{};
     while (!s->closing) {
         // Room for what the next read may bring: framed requests wait to be served.
-        while (!s->closing && (s->requests.size() >= kPendingRequestsMax ||
-                               s->requestBytes >= kPendingBytesMax)) {
+        while (!s->closing &&
+               (s->requests.size() >= kPendingRequestsMax || s->requestBytes >= kPendingBytesMax)) {
             error_code ec;
             co_await s->resume.async_wait(ec_await(ec));
             if (!*alive)
@@ -400,7 +402,8 @@ awaitable<void> ControlServer::serveLoop()
             try {
                 serveOne(s, std::move(event));
             } catch (const std::exception &e) {
-                logPeer(*s, "internal", std::string("internal error serving a request: ") + e.what());
+                logPeer(*s, "internal",
+                        std::string("internal error serving a request: ") + e.what());
                 enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Failed,
                                                  "internal error; the request was not served"));
             }
@@ -435,11 +438,12 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
         ++rejected_;
         if (refused->code == protocol::ErrorCode::NotAuthorized ||
             request.kind == protocol::RequestKind::Hello)
-            logPeer(*s, "refused", "refused " + std::string(protocol::toString(request.kind)) +
-                            (request.kind == protocol::RequestKind::Hello
-                                 ? " of client \"" + request.hello.client + "\""
-                                 : std::string()) +
-                            ": " + refused->message);
+            logPeer(*s, "refused",
+                    "refused " + std::string(protocol::toString(request.kind)) +
+                        (request.kind == protocol::RequestKind::Hello
+                             ? " of client \"" + request.hello.client + "\""
+                             : std::string()) +
+                        ": " + refused->message);
         enqueue(s, protocol::encodeError(*refused));
         if (s->gate.closeAfterReply()) {
             // One guess per connection: what it sent after the hello is never looked at.
@@ -454,14 +458,14 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
         s->info.client = request.hello.client;
         s->info.role = s->gate.role();
         s->info.identity = s->gate.identity();
-        enqueue(s, protocol::encodeHelloReply(request.id, node_, version_, role_(),
-                                              s->gate.role(), s->gate.identity()));
+        enqueue(s, protocol::encodeHelloReply(request.id, node_, version_, role_(), s->gate.role(),
+                                              s->gate.identity()));
         return;
     }
     if (request.kind == protocol::RequestKind::Subscribe) {
         s->subscribed = request.subscribeEvents;
-        auto reply = protocol::encodeOk(request.id, request.subscribeEvents ? R"({"events":true})"
-                                                                            : R"({"events":false})");
+        auto reply = protocol::encodeOk(
+            request.id, request.subscribeEvents ? R"({"events":true})" : R"({"events":false})");
         enqueue(s, reply ? *reply
                          : protocol::encodeError(request.id, protocol::ErrorCode::Failed,
                                                  reply.error().message));
@@ -497,12 +501,13 @@ void ControlServer::enqueue(const SessionPtr &s, std::string line, bool isEvent)
 {
     if (s->closed)
         return;
-    if (isEvent && (s->queue.size() >= kQueueLinesMax ||
-                    s->queuedBytes + line.size() > kQueueBytesMax)) {
+    if (isEvent &&
+        (s->queue.size() >= kQueueLinesMax || s->queuedBytes + line.size() > kQueueBytesMax)) {
         // A client that does not read cannot hold the agent's memory: cut it off.
         ++dropped_;
-        logPeer(*s, "dropped", "does not read its events (" + std::to_string(s->queue.size()) + " lines, " +
-                        std::to_string(s->queuedBytes) + " bytes waiting); dropped");
+        logPeer(*s, "dropped",
+                "does not read its events (" + std::to_string(s->queue.size()) + " lines, " +
+                    std::to_string(s->queuedBytes) + " bytes waiting); dropped");
         close(s);
         return;
     }
@@ -626,21 +631,24 @@ awaitable<void> ControlServer::sweepLoop()
                 continue;
             if (s->sending && now - s->sendProgress > sendTimeout) {
                 ++dropped_;
-                logPeer(*s, "dropped", "does not read what it is sent: nothing taken for " +
-                                std::to_string(config_.sendTimeoutMs) +
-                                " ms (control.send_timeout_ms); dropped");
+                logPeer(*s, "dropped",
+                        "does not read what it is sent: nothing taken for " +
+                            std::to_string(config_.sendTimeoutMs) +
+                            " ms (control.send_timeout_ms); dropped");
                 close(s);
             } else if (!s->gate.greeted() && !s->closing && now - s->accepted > helloTimeout) {
                 ++timedOut_;
-                logPeer(*s, "hello-timeout", "no hello within " + std::to_string(config_.helloTimeoutMs) +
-                                " ms (control.hello_timeout_ms); closed");
+                logPeer(*s, "hello-timeout",
+                        "no hello within " + std::to_string(config_.helloTimeoutMs) +
+                            " ms (control.hello_timeout_ms); closed");
                 close(s);
             } else if (config_.idleTimeoutMs > 0 && s->gate.greeted() && !s->subscribed &&
                        s->inFlight == 0 && s->requests.empty() && !s->sending &&
                        now - s->lastRequest > idleTimeout) {
                 ++timedOut_;
-                logPeer(*s, "idle", "idle for " + std::to_string(config_.idleTimeoutMs) +
-                                " ms (control.idle_timeout_ms); closed");
+                logPeer(*s, "idle",
+                        "idle for " + std::to_string(config_.idleTimeoutMs) +
+                            " ms (control.idle_timeout_ms); closed");
                 close(s);
             }
         }

@@ -57,12 +57,12 @@ public:
     using LogFn = std::function<void(const std::string &line)>;
 
     // Per client (PROTOCOL.md, Limits).
-    static constexpr std::size_t kQueueLinesMax = 4096;          // queued lines; past it: cut
-    static constexpr std::size_t kQueueBytesMax = 8 << 20;       // queued event bytes; past: cut
-    static constexpr std::size_t kQueueBytesPause = 256 << 10;   // its requests wait above this
-    static constexpr std::size_t kPendingRequestsMax = 64;       // framed, not yet served
-    static constexpr std::size_t kPendingBytesMax = 64 << 10;    // their bytes (+ one read)
-    static constexpr int kInFlightMax = 4;                       // answers not given yet
+    static constexpr std::size_t kQueueLinesMax = 4096;        // queued lines; past it: cut
+    static constexpr std::size_t kQueueBytesMax = 8 << 20;     // queued event bytes; past: cut
+    static constexpr std::size_t kQueueBytesPause = 256 << 10; // its requests wait above this
+    static constexpr std::size_t kPendingRequestsMax = 64;     // framed, not yet served
+    static constexpr std::size_t kPendingBytesMax = 64 << 10;  // their bytes (+ one read)
+    static constexpr int kInFlightMax = 4;                     // answers not given yet
     // The server's share of the io_context: it yields after this much serving.
     static constexpr std::chrono::microseconds kServeTurn{2000};
 

@@ -100,9 +100,8 @@ makeControlTlsContext(const AgentConfig::ControlSection &control)
         if (STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(control.tlsClientCa.c_str()))
             SSL_CTX_set_client_CA_list(ctx->native_handle(), names);
         ctx->set_verify_mode(asio::ssl::verify_peer |
-                             (control.tlsRequireClientCert
-                                  ? asio::ssl::verify_fail_if_no_peer_cert
-                                  : asio::ssl::verify_none));
+                             (control.tlsRequireClientCert ? asio::ssl::verify_fail_if_no_peer_cert
+                                                           : asio::ssl::verify_none));
     } else {
         ctx->set_verify_mode(asio::ssl::verify_none);
     }

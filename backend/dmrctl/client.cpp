@@ -360,8 +360,8 @@ Outcome<std::monostate> Connection::send(std::string_view bytes, Deadline deadli
             if (e == SSL_ERROR_WANT_READ)
                 wait = POLLIN;
             else if (e != SSL_ERROR_WANT_WRITE)
-                return unreachable("cannot send: " + (sslReason().empty() ? errnoText(errno)
-                                                                          : sslReason()));
+                return unreachable("cannot send: " +
+                                   (sslReason().empty() ? errnoText(errno) : sslReason()));
         } else {
             const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
             if (n > 0) {
@@ -382,8 +382,7 @@ Outcome<std::monostate> Connection::send(std::string_view bytes, Deadline deadli
     return std::monostate{};
 }
 
-long Connection::receive(char *data, std::size_t size, const Deadline &deadline,
-                         bool interruptible)
+long Connection::receive(char *data, std::size_t size, const Deadline &deadline, bool interruptible)
 {
     for (;;) {
         short wait = POLLIN;

@@ -290,8 +290,8 @@ std::string formatDrills(const Json &drills)
     const Json &list = member(drills, "drills");
     if (!list.is_array() || list.empty())
         return "no drills\n";
-    Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "ROLE",
-             "IDENTITY", "VIA", "STARTED", "ENDED"});
+    Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "ROLE", "IDENTITY",
+             "VIA", "STARTED", "ENDED"});
     auto time = [](const Json &v) {
         return v.is_number_integer() ? formatTime(v.get<std::int64_t>(), false) : cell(v);
     };
@@ -299,8 +299,8 @@ std::string formatDrills(const Json &drills)
         const Json &ended = member(d, "ended_ms");
         t.add({cell(d, "id"), cell(d, "action"), cell(d, "node"), cell(d, "iface"),
                cell(d, "reason"), cell(d, "duration_ms"), cell(d, "client"), cell(d, "role"),
-               cell(d, "identity"), cell(d, "via"),
-               time(member(d, "started_ms")), ended.is_null() ? "in force" : time(ended)});
+               cell(d, "identity"), cell(d, "via"), time(member(d, "started_ms")),
+               ended.is_null() ? "in force" : time(ended)});
     }
     return t.render();
 }

@@ -72,7 +72,8 @@ Result<Cert> makeCert(EVP_PKEY *key, const std::string &commonName, Kind kind, X
     constexpr long kValidS = 30L * 24 * kHourS;
     X509_NAME *name = X509_get_subject_name(x);
     const auto text = [](const char *s) { return reinterpret_cast<const unsigned char *>(s); };
-    if (X509_set_version(x, 2) != 1 || ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) != 1 ||
+    if (X509_set_version(x, 2) != 1 ||
+        ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) != 1 ||
         X509_gmtime_adj(X509_getm_notBefore(x), -kHourS) == nullptr ||
         X509_gmtime_adj(X509_getm_notAfter(x), kValidS) == nullptr ||
         X509_set_pubkey(x, key) != 1 ||
@@ -173,8 +174,8 @@ Result<LabTls> makeLabTls(const std::string &dir, const std::vector<std::string>
     std::string names = "IP:127.0.0.1,IP:::1,DNS:localhost";
     for (const auto &a : addresses)
         names += ",IP:" + a;
-    auto agent = makeCert(agentKey.get(), "dmr-lab agent", Kind::Server, ca->get(), caKey.get(),
-                          names);
+    auto agent =
+        makeCert(agentKey.get(), "dmr-lab agent", Kind::Server, ca->get(), caKey.get(), names);
     if (!agent)
         return Error{"the agent certificate: " + agent.error().message};
     auto op = makeCert(operatorKey.get(), operatorName, Kind::Client, ca->get(), caKey.get(), "");

@@ -95,8 +95,8 @@ std::optional<Json> ask(std::uint16_t port, dmr::protocol::RequestKind kind, int
                         std::string *error = nullptr)
 {
     dmrctl::ClientOptions options;
-    options.addresses.push_back(dmrctl::Address{"127.0.0.1", port,
-                                                "127.0.0.1:" + std::to_string(port)});
+    options.addresses.push_back(
+        dmrctl::Address{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)});
     options.timeout = std::chrono::milliseconds(timeoutMs);
     options.clientName = std::string("dmr-lab ") + DMR_VERSION;
     options.tls = g_tls;
@@ -811,14 +811,14 @@ int main(int argc, char **argv)
             << (labTls ? ", TLS 1.3 (CA " + labTls->caCert + ")" : std::string())
             << "; for example:\n"
             << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort << tlsArgs
-            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-            << tlsArgs << " --token " << token << " drill kill " << agents.front().id
+            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort << tlsArgs
+            << " --token " << token << " drill kill " << agents.front().id
             << " --reason test --duration-ms 5000\n"
-            << (labTls ? "  dmrctl --connect 127.0.0.1:" +
-                             std::to_string(agents.front().controlPort) + tlsArgs +
-                             " --tls-cert " + labTls->operatorCert + " --tls-key " +
-                             labTls->operatorKey + " drills   (an operator by its certificate)\n"
-                       : std::string())
+            << (labTls
+                    ? "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +
+                          tlsArgs + " --tls-cert " + labTls->operatorCert + " --tls-key " +
+                          labTls->operatorKey + " drills   (an operator by its certificate)\n"
+                    : std::string())
             << (relayMode == "off"
                     ? std::string()
                     : "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +

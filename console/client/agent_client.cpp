@@ -1,10 +1,10 @@
 #include "agent_client.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
-#include <QFile>
 #include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -216,8 +216,7 @@ void AgentClient::attempt()
         socket->connectToHost(current_.host, current_.port);
 }
 
-std::optional<QSslConfiguration> AgentClient::tlsConfiguration(const TlsFiles &tls,
-                                                               QString *error)
+std::optional<QSslConfiguration> AgentClient::tlsConfiguration(const TlsFiles &tls, QString *error)
 {
     const auto read = [&](const QString &path, QByteArray *out) {
         QFile f(path);

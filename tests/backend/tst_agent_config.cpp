@@ -279,7 +279,8 @@ address = "fd00:1::7/64"
             "(the file keeps the secret off the command line)");
         row("cluster.key_file relative", "[node]\nid = \"2\"\n[cluster]\nkey_file = \"k\"\n",
             "agent.toml: cluster.key_file: \"k\" is not an absolute path");
-        row("cluster.key_file missing", "[node]\nid = \"2\"\n[cluster]\nkey_file = \"/nonexistent/k\"\n",
+        row("cluster.key_file missing",
+            "[node]\nid = \"2\"\n[cluster]\nkey_file = \"/nonexistent/k\"\n",
             "agent.toml: cluster.key_file: /nonexistent/k: No such file or directory");
         row("empty file", "", "agent.toml: node.id: missing; set it in the file or with --node.id");
         // node
@@ -407,7 +408,8 @@ address = "fd00:1::7/64"
             "agent.toml: control.max_clients: 0 is out of range 1-1024");
         row("max_clients 2000", m + "[control]\nmax_clients = 2000\n",
             "agent.toml: control.max_clients: 2000 is out of range 1-1024");
-        row("control on a network address without TLS", m + "[control]\nlisten = \"10.0.1.2:7500\"\n",
+        row("control on a network address without TLS",
+            m + "[control]\nlisten = \"10.0.1.2:7500\"\n",
             "agent.toml: control.listen: 10.0.1.2:7500 is not a loopback address and the control "
             "port has no TLS: tokens and every reply would cross the network in clear text. Set "
             "control.tls_cert and control.tls_key, or control.allow_plaintext = true to accept "
@@ -425,8 +427,7 @@ address = "fd00:1::7/64"
                 "operator_cert_names = [\"alice\"]\n",
             "agent.toml: control.operator_cert_names: needs client certificates: set "
             "control.tls_client_ca, the CA that signs them");
-        row("certificate name empty",
-            m + "[control]\nviewer_cert_names = [\"ok\", \"\"]\n",
+        row("certificate name empty", m + "[control]\nviewer_cert_names = [\"ok\", \"\"]\n",
             "agent.toml: control.viewer_cert_names[1]: must not be empty");
         row("hello timeout too short", m + "[control]\nhello_timeout_ms = 50\n",
             "agent.toml: control.hello_timeout_ms: 50 is out of range 100-600000");
@@ -640,7 +641,8 @@ address = "fd00:1::7/64"
         const std::string token = write("token", "t0ken-fr0m-a-file-0123", QFile::ReadOwner);
         const std::string viewer = write("viewer", "v1ewer-fr0m-a-file-01\r\n", owner);
         const std::string open = write("open", "k3y-fr0m-a-file-0123\n", owner | QFile::ReadOther);
-        const std::string group = write("group", "k3y-fr0m-a-file-0123\n", owner | QFile::ReadGroup);
+        const std::string group =
+            write("group", "k3y-fr0m-a-file-0123\n", owner | QFile::ReadGroup);
         const std::string lines = write("lines", "k3y-fr0m-a-file-0123\nmore\n", owner);
         const std::string tlsKey = write("tls.key", "not read here", owner | QFile::ReadGroup);
 
@@ -655,14 +657,12 @@ address = "fd00:1::7/64"
         QCOMPARE(c->control.viewerToken, std::string("v1ewer-fr0m-a-file-01"));
 
         const auto refused = [&](const std::string &path, const char *mode) {
-            auto r = a::parseConfigToml("[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + path +
-                                            "\"\n",
-                                        "agent.toml");
+            auto r = a::parseConfigToml(
+                "[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + path + "\"\n", "agent.toml");
             QVERIFY(!r.ok());
-            QCOMPARE(r.error().message,
-                     "agent.toml: cluster.key_file: " + path +
-                         ": group or others may read or write it (mode " + mode +
-                         "); it holds a secret: chmod 600 " + path);
+            QCOMPARE(r.error().message, "agent.toml: cluster.key_file: " + path +
+                                            ": group or others may read or write it (mode " + mode +
+                                            "); it holds a secret: chmod 600 " + path);
         };
         refused(open, "0604");
         refused(group, "0640");
@@ -670,13 +670,13 @@ address = "fd00:1::7/64"
             "[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + lines + "\"\n", "agent.toml");
         QVERIFY(!twoLines.ok());
         QVERIFY(twoLines.error().message.find("more than one line") != std::string::npos);
-        auto loose = a::parseConfigToml(std::string(kMinimal) + "[control]\ntls_cert = \"" +
-                                            key + "\"\ntls_key = \"" + tlsKey + "\"\n",
+        auto loose = a::parseConfigToml(std::string(kMinimal) + "[control]\ntls_cert = \"" + key +
+                                            "\"\ntls_key = \"" + tlsKey + "\"\n",
                                         "agent.toml");
         QVERIFY(!loose.ok());
-        QVERIFY2(loose.error().message.rfind("agent.toml: control.tls_key: " + tlsKey +
-                                                 ": group or others may read",
-                                             0) == 0,
+        QVERIFY2(loose.error().message.rfind(
+                     "agent.toml: control.tls_key: " + tlsKey + ": group or others may read", 0) ==
+                     0,
                  loose.error().message.c_str());
 
         // A flag for the key replaces the file's key_file, and the other way round.
@@ -709,7 +709,8 @@ address = "fd00:1::7/64"
 
         CommandLine noKey({"--node.id", "2"});
         QCOMPARE(qs(noKey.resolve().error().message),
-                 QStringLiteral("cluster.key: missing; set it with --cluster.key (or --cluster.key_file)"));
+                 QStringLiteral(
+                     "cluster.key: missing; set it with --cluster.key (or --cluster.key_file)"));
         // A flag can supply what the file lacks.
         CommandLine keyOnly({"--cluster.key", kKey});
         QVERIFY(keyOnly.resolve("[node]\nid = \"2\"\n").ok());

@@ -84,8 +84,7 @@ public:
         std::size_t done = 0;
         const auto end = Clock::now() + std::chrono::milliseconds(timeoutMs);
         while (done < bytes.size()) {
-            const ssize_t n =
-                ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
             if (n > 0) {
                 done += static_cast<std::size_t>(n);
                 continue;
@@ -362,8 +361,8 @@ private slots:
     // nothing is closed after control.idle_timeout_ms, unless it subscribed to events.
     void helloAndIdleDeadlines()
     {
-        auto c = single({s("--control.hello_timeout_ms"), s("1000"),
-                         s("--control.idle_timeout_ms"), s("1500")});
+        auto c = single({s("--control.hello_timeout_ms"), s("1000"), s("--control.idle_timeout_ms"),
+                         s("1500")});
         QVERIFY(c->start(s("a")));
         const int port = c->controlPort(s("a"));
         Raw slow(port);
@@ -407,8 +406,8 @@ private slots:
     // operator connecting among them is served.
     void unauthenticatedConnectionsAreCapped()
     {
-        auto c = single({s("--control.max_unauthenticated"), s("4"), s("--control.max_clients"),
-                         s("8")});
+        auto c = single(
+            {s("--control.max_unauthenticated"), s("4"), s("--control.max_clients"), s("8")});
         QVERIFY(c->start(s("a")));
         const int port = c->controlPort(s("a"));
         std::vector<std::unique_ptr<Raw>> waiting;
@@ -460,9 +459,8 @@ private slots:
         const long long ticksBefore = cpuTicks(pid);
         const auto wallBefore = Clock::now();
         QThread::msleep(2000);
-        const double cpu =
-            double(cpuTicks(pid) - ticksBefore) / double(::sysconf(_SC_CLK_TCK)) /
-            std::chrono::duration<double>(Clock::now() - wallBefore).count();
+        const double cpu = double(cpuTicks(pid) - ticksBefore) / double(::sysconf(_SC_CLK_TCK)) /
+                           std::chrono::duration<double>(Clock::now() - wallBefore).count();
         QVERIFY2(cpu < 0.1, qPrintable(QStringLiteral("the agent used %1 of a core while out of "
                                                       "descriptors")
                                            .arg(cpu)));
@@ -525,14 +523,11 @@ private slots:
                                 .arg(kClients)));
         QVERIFY(pushed > 0);
         QVERIFY(AgentCluster::waitFor(
-            [&] {
-                return metric(metrics(metricsPort), "dmr_control_dropped_total") >= kClients;
-            },
+            [&] { return metric(metrics(metricsPort), "dmr_control_dropped_total") >= kClients; },
             kDeadlineMs));
         QVERIFY(c->logOf(s("big")).contains(s("does not read what it is sent")));
         QVERIFY(AgentCluster::waitFor(
-            [&] { return metric(metrics(metricsPort), "dmr_control_clients") <= 1; },
-            kDeadlineMs));
+            [&] { return metric(metrics(metricsPort), "dmr_control_clients") <= 1; }, kDeadlineMs));
     }
 
     // 20,000 bad lines: each answered, and the log gets a bounded number of lines naming the
@@ -614,17 +609,16 @@ private slots:
         {
             auto sock = tlsClient(port, ca);
             QVERIFY(sock->isEncrypted());
-            const auto reply = call(*sock, QJsonDocument::fromJson(QByteArray::fromStdString(
-                                                                       helloLine()))
-                                               .object());
+            const auto reply = call(
+                *sock, QJsonDocument::fromJson(QByteArray::fromStdString(helloLine())).object());
             QCOMPARE(reply[s("code")].toString(), s("not-authorized"));
         }
         // The viewer token: reads, no drills.
         {
             auto sock = tlsClient(port, ca);
-            const auto hello =
-                call(*sock, QJsonDocument::fromJson(QByteArray::fromStdString(helloLine(viewerToken)))
-                                .object());
+            const auto hello = call(
+                *sock, QJsonDocument::fromJson(QByteArray::fromStdString(helloLine(viewerToken)))
+                           .object());
             QCOMPARE(hello[s("result")].toObject()[s("client_role")].toString(), s("viewer"));
             QCOMPARE(hello[s("result")].toObject()[s("identity")].toString(), s("token"));
             QVERIFY(call(*sock, {{s("type"), s("get-state")}})[s("ok")].toBool());
@@ -639,9 +633,8 @@ private slots:
             auto sock = tlsClient(port, ca, QString::fromStdString(tls->operatorCert),
                                   QString::fromStdString(tls->operatorKey));
             QVERIFY(sock->isEncrypted());
-            const auto hello = call(*sock, QJsonDocument::fromJson(
-                                               QByteArray::fromStdString(helloLine()))
-                                               .object());
+            const auto hello = call(
+                *sock, QJsonDocument::fromJson(QByteArray::fromStdString(helloLine())).object());
             const auto result = hello[s("result")].toObject();
             QCOMPARE(result[s("client_role")].toString(), s("operator"));
             QCOMPARE(result[s("identity")].toString(), s("CN=alice,O=dmr-lab"));
@@ -753,11 +746,11 @@ private slots:
         const int base = 30800 + static_cast<int>(QCoreApplication::applicationPid() % 8) * 10;
         QProcess lab;
         lab.setProcessChannelMode(QProcess::MergedChannels);
-        lab.start(s(DMR_LAB_PATH), {topo, s("--base-port"), QString::number(base), s("--relay"),
-                                    s("off"), s("--table"), s("none"), s("--tls"),
-                                    s("--secrets-dir"), secrets, s("--key"),
-                                    s("lab-test-cluster-key-0123"), s("--token"),
-                                    s("lab-test-operator-token-0123")});
+        lab.start(s(DMR_LAB_PATH),
+                  {topo, s("--base-port"), QString::number(base), s("--relay"), s("off"),
+                   s("--table"), s("none"), s("--tls"), s("--secrets-dir"), secrets, s("--key"),
+                   s("lab-test-cluster-key-0123"), s("--token"),
+                   s("lab-test-operator-token-0123")});
         QByteArray out;
         QVERIFY(AgentCluster::waitFor(
             [&] {
@@ -781,8 +774,8 @@ private slots:
             QVERIFY2(!args.contains("lab-test-cluster-key-0123"), args.constData());
             QVERIFY2(!args.contains("lab-test-operator-token-0123"), args.constData());
         }
-        QCOMPARE(QFileInfo(secrets).permissions() & (QFile::ReadGroup | QFile::ReadOther |
-                                                      QFile::ExeGroup | QFile::ExeOther),
+        QCOMPARE(QFileInfo(secrets).permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::ExeGroup | QFile::ExeOther),
                  QFile::Permissions());
         QCOMPARE(QFileInfo(secrets + s("/cluster.key")).permissions() &
                      (QFile::ReadGroup | QFile::ReadOther),

@@ -504,23 +504,36 @@ private slots:
         const QString control = QStringLiteral("127.0.0.1:%1").arg(controlPort);
         QProcess agent;
         agent.setProcessChannelMode(QProcess::MergedChannels);
-        agent.start(QString::fromUtf8(kAgent),
-                    {"--node.id", "t", "--node.interfaces", "eth0=10.0.9.1/24", "--cluster.key",
-                     QString::fromUtf8(kKey), "--membership.listen",
-                     QStringLiteral("127.0.0.1:%1").arg(membershipPort), "--control.listen",
-                     control, "--control.operator_token", QString::fromUtf8(kToken),
-                     "--metrics.listen", "", "--control.tls_cert",
-                     QString::fromStdString(tls->agentCert), "--control.tls_key",
-                     QString::fromStdString(tls->agentKey), "--control.tls_client_ca", ca,
-                     "--control.operator_cert_names", "carol"});
+        agent.start(QString::fromUtf8(kAgent), {"--node.id",
+                                                "t",
+                                                "--node.interfaces",
+                                                "eth0=10.0.9.1/24",
+                                                "--cluster.key",
+                                                QString::fromUtf8(kKey),
+                                                "--membership.listen",
+                                                QStringLiteral("127.0.0.1:%1").arg(membershipPort),
+                                                "--control.listen",
+                                                control,
+                                                "--control.operator_token",
+                                                QString::fromUtf8(kToken),
+                                                "--metrics.listen",
+                                                "",
+                                                "--control.tls_cert",
+                                                QString::fromStdString(tls->agentCert),
+                                                "--control.tls_key",
+                                                QString::fromStdString(tls->agentKey),
+                                                "--control.tls_client_ca",
+                                                ca,
+                                                "--control.operator_cert_names",
+                                                "carol"});
         QVERIFY(agent.waitForStarted(5000));
         QElapsedTimer timer;
         timer.start();
         Run status;
         while (timer.elapsed() < kDeadlineMs) {
             status = dmrctl({"--connect", control, "--tls-ca", ca, "--json", "status"});
-            if (status.exitCode == 0 && parseObject(status.out).value("role").toString() ==
-                                            QStringLiteral("system-leader"))
+            if (status.exitCode == 0 &&
+                parseObject(status.out).value("role").toString() == QStringLiteral("system-leader"))
                 break;
             QTest::qWait(100);
         }
@@ -530,8 +543,8 @@ private slots:
         QCOMPARE(plain.exitCode, 3);
         QVERIFY2(plain.err.contains("give --tls-ca"), qPrintable(plain.err));
 
-        const Run stranger = dmrctl({"--connect", control, "--tls-ca",
-                                     QString::fromStdString(other->caCert), "status"});
+        const Run stranger = dmrctl(
+            {"--connect", control, "--tls-ca", QString::fromStdString(other->caCert), "status"});
         QCOMPARE(stranger.exitCode, 3);
         QVERIFY2(stranger.err.contains("certificate is not trusted"), qPrintable(stranger.err));
 
@@ -540,8 +553,8 @@ private slots:
         QCOMPARE(usage.exitCode, 2);
 
         // A viewer without the certificate: no drills.
-        const Run viewer = dmrctl({"--connect", control, "--tls-ca", ca, "drill", "drain", "t",
-                                   "--reason", "no role"});
+        const Run viewer = dmrctl(
+            {"--connect", control, "--tls-ca", ca, "drill", "drain", "t", "--reason", "no role"});
         QCOMPARE(viewer.exitCode, 1);
         QVERIFY2(viewer.err.contains("not-authorized"), qPrintable(viewer.err));
 
@@ -549,9 +562,8 @@ private slots:
                                   "--tls-ca",   ca,
                                   "--tls-cert", QString::fromStdString(tls->operatorCert),
                                   "--tls-key",  QString::fromStdString(tls->operatorKey)};
-        const Run drill =
-            dmrctl(asCarol + QStringList{"drill", "drain", "t", "--reason", "carol drains",
-                                         "--duration-ms", "300"});
+        const Run drill = dmrctl(asCarol + QStringList{"drill", "drain", "t", "--reason",
+                                                       "carol drains", "--duration-ms", "300"});
         QVERIFY2(drill.exitCode == 0, qPrintable(drill.err));
         const Run drills = dmrctl(asCarol + QStringList{"--json", "drills"});
         QCOMPARE(drills.exitCode, 0);

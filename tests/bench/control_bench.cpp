@@ -135,8 +135,9 @@ public:
             getSnapshot_ += R"({"type":"get-snapshot","format":"json"})"
                             "\n";
         for (int i = 0; i < 64; ++i)
-            garbage_ += i % 2 == 0 ? "not json at all\n" : R"({"type":"fly","id":1e400})"
-                                                            "\n";
+            garbage_ += i % 2 == 0 ? "not json at all\n"
+                                   : R"({"type":"fly","id":1e400})"
+                                     "\n";
     }
 
     void start()
@@ -212,8 +213,8 @@ private:
                         a.out = load(a.kind);
                         a.sent = 0;
                     }
-                    const ssize_t n = ::send(a.fd, a.out.data() + a.sent, a.out.size() - a.sent,
-                                             MSG_NOSIGNAL);
+                    const ssize_t n =
+                        ::send(a.fd, a.out.data() + a.sent, a.out.size() - a.sent, MSG_NOSIGNAL);
                     if (n > 0) {
                         a.sent += static_cast<std::size_t>(n);
                         a.bytesOut += static_cast<std::uint64_t>(n);
@@ -319,9 +320,8 @@ int main(int argc, char **argv)
                                         s("50"));
     const QCommandLineOption secondsOpt(s("seconds"), s("how long they attack (default 60)"),
                                         s("s"), s("60"));
-    const QCommandLineOption baseOpt(s("base-port"),
-                                     s("the cluster's first port (default 0: a free range)"),
-                                     s("port"), s("0"));
+    const QCommandLineOption baseOpt(
+        s("base-port"), s("the cluster's first port (default 0: a free range)"), s("port"), s("0"));
     parser.addOptions({agentOpt, clientsOpt, secondsOpt, baseOpt});
     parser.process(app);
     const int clients = std::max(1, parser.value(clientsOpt).toInt());
@@ -336,8 +336,7 @@ int main(int argc, char **argv)
     c.addFig5();
     const QString leader = s("2");
     const int metricsPort = freePort();
-    c.appendArgs(leader,
-                 {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
+    c.appendArgs(leader, {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
     say(s("dmr-bench-control: starting Fig. 5 (6 agents) in join order"));
     if (!c.startAll(60000)) {
         say(s("dmr-bench-control: the cluster did not come up; logs: %1").arg(c.logOf(leader)));
@@ -413,8 +412,8 @@ int main(int argc, char **argv)
                 static_cast<unsigned long long>(reconnects));
     std::printf("false failovers            %d   (target 0)\n", falseFailovers);
     std::printf("system leader              %s; view %s -> %s\n",
-                sameLeader ? "node 2 throughout" : qPrintable(s("changed: ") +
-                                                               leadersSeen.join(s(", "))),
+                sameLeader ? "node 2 throughout"
+                           : qPrintable(s("changed: ") + leadersSeen.join(s(", "))),
                 qPrintable(viewBefore), qPrintable(viewAfter));
     std::printf("leader RSS                 before %.1f MB, max during %.1f MB, after %.1f MB "
                 "(bounded: ~0.6 MB per client at most)\n",

@@ -60,22 +60,29 @@ private slots:
                                         "console-operator");
         QVERIFY(tls.ok());
         tls_ = *tls;
-        auto other = dmr::lab::makeLabTls(dir_.filePath(QStringLiteral("other")).toStdString(),
-                                          {}, "mallory");
+        auto other = dmr::lab::makeLabTls(dir_.filePath(QStringLiteral("other")).toStdString(), {},
+                                          "mallory");
         QVERIFY(other.ok());
         other_ = *other;
         port_ = freePort();
         agent_.setProcessChannelMode(QProcess::ForwardedChannels);
         agent_.start(QStringLiteral(DMR_AGENT_BIN),
-                     {QStringLiteral("--node.id"), QStringLiteral("c"),
-                      QStringLiteral("--node.interfaces"), QStringLiteral("eth0=10.0.8.1/24"),
-                      QStringLiteral("--cluster.key"), QStringLiteral("console-tls-cluster-key-01"),
+                     {QStringLiteral("--node.id"),
+                      QStringLiteral("c"),
+                      QStringLiteral("--node.interfaces"),
+                      QStringLiteral("eth0=10.0.8.1/24"),
+                      QStringLiteral("--cluster.key"),
+                      QStringLiteral("console-tls-cluster-key-01"),
                       QStringLiteral("--membership.listen"),
                       QStringLiteral("127.0.0.1:%1").arg(freePort()),
-                      QStringLiteral("--control.listen"), QStringLiteral("127.0.0.1:%1").arg(port_),
-                      QStringLiteral("--metrics.listen"), QString(),
-                      QStringLiteral("--control.tls_cert"), QString::fromStdString(tls_->agentCert),
-                      QStringLiteral("--control.tls_key"), QString::fromStdString(tls_->agentKey),
+                      QStringLiteral("--control.listen"),
+                      QStringLiteral("127.0.0.1:%1").arg(port_),
+                      QStringLiteral("--metrics.listen"),
+                      QString(),
+                      QStringLiteral("--control.tls_cert"),
+                      QString::fromStdString(tls_->agentCert),
+                      QStringLiteral("--control.tls_key"),
+                      QString::fromStdString(tls_->agentKey),
                       QStringLiteral("--control.tls_client_ca"),
                       QString::fromStdString(tls_->caCert),
                       QStringLiteral("--control.operator_cert_names"),

@@ -4,13 +4,13 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QJsonDocument>
-#include <QStandardPaths>
 #include <QFile>
+#include <QJsonDocument>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QThread>
 

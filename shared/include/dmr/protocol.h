@@ -173,8 +173,8 @@ std::string_view toString(Role role); // "none", "viewer", "operator"
 // hello with neither is a viewer when anonymousViewers, else refused.
 struct Credentials
 {
-    std::string operatorToken;   // empty: no token grants operator
-    std::string viewerToken;     // empty: no token grants viewer
+    std::string operatorToken;    // empty: no token grants operator
+    std::string viewerToken;      // empty: no token grants viewer
     bool anonymousViewers = true; // a hello without a token or certificate role may read
 };
 
