@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -321,9 +322,12 @@ bool AgentCluster::waitForExit(const QString &id, int timeoutMs)
 QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
                               int timeoutMs) const
 {
-    QSslSocket socket;
+    // Clear text unless useTls(): a QSslSocket is only made for TLS.
+    const std::unique_ptr<QTcpSocket> plain =
+        tls_.caFile.isEmpty() ? std::make_unique<QTcpSocket>() : std::make_unique<QSslSocket>();
+    QTcpSocket &socket = *plain;
     const QString &netns = nodes_.at(id).netns;
-    if (!tls_.caFile.isEmpty()) {
+    if (auto *ssl = qobject_cast<QSslSocket *>(plain.get())) {
         const auto read = [](const QString &path) {
             QFile f(path);
             return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -336,10 +340,10 @@ QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, boo
             conf.setLocalCertificateChain(QSslCertificate::fromData(read(tls_.certFile)));
             conf.setPrivateKey(QSslKey(read(tls_.keyFile), QSsl::Ec));
         }
-        socket.setSslConfiguration(conf);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"),
-                                      static_cast<quint16>(controlPort(id)));
-        if (!socket.waitForEncrypted(timeoutMs))
+        ssl->setSslConfiguration(conf);
+        ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"),
+                                    static_cast<quint16>(controlPort(id)));
+        if (!ssl->waitForEncrypted(timeoutMs))
             return {};
     } else if (netns.isEmpty()) {
         socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
