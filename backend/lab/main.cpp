@@ -31,7 +31,8 @@
 //
 // Secrets never go on an agent's command line (readable by every user in /proc/PID/cmdline): the
 // lab writes the cluster key and the operator token into files of mode 0600 in a private folder
-// (--secrets-dir, default a new /tmp/dmr-lab-secrets-XXXXXX, removed when the lab stops) and
+// (--secrets-dir, default a new /tmp/dmr-lab-secrets-XXXXXX, removed when the lab stops, by a
+// child process that outlives a kill -9 of the lab for that) and
 // passes their paths. With --tls it also makes a throwaway CA there (lab_secrets.h), runs every
 // agent's control port in TLS 1.3 with client certificates asked for (operator.pem is an
 // operator's), and its own status table speaks TLS with the CA:
@@ -127,6 +128,34 @@ struct Agent
     std::uint16_t controlPort = 0;
     std::string logPath;
 };
+
+// A kill -9 of the lab runs no destructor: a child that waits for the lab's death
+// (PR_SET_PDEATHSIG) removes the secret files and their folder then. After a normal stop the lab
+// has removed them already, and the child finds nothing. False when it cannot be forked.
+bool startSecretsReaper(const std::vector<std::string> &files, const std::string &dir)
+{
+    const pid_t lab = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid != 0)
+        return true;
+    sigset_t wait;
+    ::sigemptyset(&wait);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        ::sigaddset(&wait, sig);
+    ::sigprocmask(SIG_BLOCK, &wait, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == lab) {
+        int sig = 0;
+        ::sigwait(&wait, &sig);
+    }
+    for (const auto &f : files)
+        ::unlink(f.c_str());
+    if (!dir.empty())
+        ::rmdir(dir.c_str());
+    ::_exit(0);
+}
 
 std::string ipCommand()
 {
@@ -577,6 +606,10 @@ int main(int argc, char **argv)
             secretFiles.push_back(f);
         g_tls.caFile = labTls->caCert;
     }
+    if (!startSecretsReaper(secretFiles, madeSecretsDir ? secretsDir : std::string()))
+        std::cerr << "dmr-lab: note: cannot fork the process that removes the secrets if the lab "
+                     "is killed: "
+                  << std::strerror(errno) << "\n";
 
     struct sigaction sa
     {
