@@ -799,9 +799,9 @@ private slots:
         // with it).
         QProcess killed;
         killed.setProcessChannelMode(QProcess::MergedChannels);
-        killed.start(s(DMR_LAB_PATH), {topo, s("--base-port"), QString::number(base), s("--relay"),
-                                       s("off"), s("--table"), s("none"), s("--secrets-dir"),
-                                       secrets});
+        killed.start(s(DMR_LAB_PATH),
+                     {topo, s("--base-port"), QString::number(base), s("--relay"), s("off"),
+                      s("--table"), s("none"), s("--secrets-dir"), secrets});
         out.clear();
         QVERIFY(AgentCluster::waitFor(
             [&] {
