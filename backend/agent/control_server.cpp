@@ -194,12 +194,16 @@ awaitable<void> ControlServer::reader(std::shared_ptr<Session> s)
             }
             if (request.kind == protocol::RequestKind::Subscribe) {
                 s->subscribed = request.subscribeEvents;
-                auto reply =
-                    protocol::encodeOk(request.id, request.subscribeEvents ? R"({"events":true})"
-                                                                           : R"({"events":false})");
+                std::pair<std::string, std::vector<std::string>> replayed{
+                    request.subscribeEvents ? R"({"events":true})" : R"({"events":false})", {}};
+                if (replay_ && request.subscribeEvents)
+                    replayed = replay_(request);
+                auto reply = protocol::encodeOk(request.id, replayed.first);
                 enqueue(s, reply ? *reply
                                  : protocol::encodeError(request.id, protocol::ErrorCode::Failed,
                                                          reply.error().message));
+                for (auto &line : replayed.second)
+                    enqueue(s, std::move(line));
                 continue;
             }
             std::weak_ptr<Session> weak = s;

@@ -38,6 +38,12 @@ public:
                   std::string operatorToken, int maxClients, Handler handler, RoleFn role);
     ~ControlServer();
 
+    // A subscribe: the reply's result and the events to send after it, before any new one (a
+    // client that comes back asks for what it missed). Without it: {"events":..}, no replay.
+    using Replay = std::function<std::pair<std::string, std::vector<std::string>>(
+        const protocol::Request &)>;
+    void setReplay(Replay replay) { replay_ = std::move(replay); }
+
     Result<std::monostate> listen(const HostPort &endpoint);
     // Sends an event line to every subscribed client.
     void publish(const std::string &line);
@@ -60,6 +66,7 @@ private:
     int maxClients_;
     Handler handler_;
     RoleFn role_;
+    Replay replay_;
     std::shared_ptr<tcp::acceptor> acceptor_;
     std::set<std::shared_ptr<Session>> sessions_;
     std::uint64_t served_ = 0;
