@@ -1,8 +1,13 @@
 // dmr-console: the DMR desktop console.
 //
-//   dmr-console [--connect HOST:PORT]... [--token TOKEN] [--lang xx]
+//   dmr-console [--connect HOST:PORT]... [--token TOKEN] [--lang xx] [--topology FILE]
 //   dmr-console --export FILE [--connect HOST:PORT]...   (headless: .png, .svg, .json, .dot)
 //   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
+//
+// --help, --version and a bad command line need no display. With --lab the console gives the
+// lab its operator token (--token, $DMR_TOKEN, or the lab's usual one) and is an operator at
+// once; the lab stops when the console stops, however it stops (Ctrl-C, SIGTERM, a crash: the
+// kernel sends the lab SIGTERM when the console is gone, PR_SET_PDEATHSIG).
 
 #include "client/agent_client.h"
 #include "mainwindow.h"
@@ -23,8 +28,15 @@
 #include <QTimer>
 #include <QTranslator>
 
+#include <QSocketNotifier>
+
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using dmr::console::AgentClient;
 using dmr::console::Endpoint;
@@ -33,6 +45,52 @@ namespace {
 
 constexpr int kExportTimeoutMs = 15000;
 constexpr int kLabBasePort = 17400;
+// dmr-lab's own default, so that dmrctl --token dmr-lab-operator-token works beside the console.
+constexpr const char *kLabToken = "dmr-lab-operator-token";
+
+// SIGINT and SIGTERM end the event loop like File > Quit (settings saved, the lab stopped): the
+// handler only writes a byte that a QSocketNotifier reads in the loop.
+int g_signalPipe[2] = {-1, -1};
+
+void onQuitSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+}
+
+void quitOnSignals(QCoreApplication &app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
+        char byte = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onQuitSignal;
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Whether this command line ends before any window: help, version, or a mistake (the parser
+// prints and exits). Then no display is needed.
+bool endsWithoutWindow(int argc, char *argv[], const QList<QCommandLineOption> &options)
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    QCommandLineParser probe;
+    probe.addHelpOption();
+    probe.addVersionOption();
+    probe.addOptions(options);
+    if (!probe.parse(args))
+        return true;
+    return probe.isSet(QStringLiteral("help")) || probe.isSet(QStringLiteral("help-all")) ||
+           probe.isSet(QStringLiteral("version"));
+}
 
 void say(const QString &line)
 {
@@ -44,88 +102,138 @@ QString tr(const char *text)
     return QCoreApplication::translate("main", text);
 }
 
-// Loads the embedded :/i18n/dmr_console_xx.qm and Qt's own qtbase_xx.qm; silently nothing when
-// absent (English needs neither).
+// Loads the embedded :/i18n/dmr_console_xx.qm and Qt's own catalogue for the language
+// (qtbase_xx.qm from QLibraryInfo::TranslationsPath: "Cancel", "OK" and the other strings of Qt's
+// dialogs; Debian's qt6-translations-l10n, which ./dmr installs). English needs neither; another
+// language without Qt's catalogue is said once, on stderr.
 void loadTranslations(QApplication &app, const QString &lang)
 {
+    if (lang.isEmpty() || lang == u"en" || lang == u"C")
+        return;
     auto *mine = new QTranslator(&app);
     if (mine->load(QStringLiteral(":/i18n/dmr_console_%1.qm").arg(lang)))
         QCoreApplication::installTranslator(mine);
     auto *qt = new QTranslator(&app);
-    if (qt->load(QStringLiteral("qtbase_%1").arg(lang),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    if (qt->load(QStringLiteral("qtbase_%1").arg(lang), qtDir))
         QCoreApplication::installTranslator(qt);
+    else if (!mine->isEmpty())
+        say(QStringLiteral("Qt's own %1 catalogue (qtbase_%1.qm) is not in %2: Qt's buttons stay "
+                           "in English (Debian: qt6-translations-l10n)")
+                .arg(lang, qtDir));
 }
 
-// The number of nodes of a topology file; 0 when it cannot be read.
-int labNodes(const QString &path, QString *error)
+// A topology file; an empty topology (and why) when it cannot be read.
+dmr::TopologyFile readTopology(const QString &path, QString *error)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         *error = f.errorString();
-        return 0;
+        return {};
     }
     const QByteArray text = f.readAll();
     auto topo = dmr::parseTopology(std::string_view(text.constData(), size_t(text.size())));
     if (!topo) {
         *error = QString::fromStdString(topo.error().message);
-        return 0;
+        return {};
     }
-    return int(topo.value().joinOrder.size());
+    return std::move(topo).value();
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    // A headless export needs no display.
+    // The options with their descriptions in English; translated once the language is known
+    // (options(true)), for --help.
+    static const char *const kDescriptions[] = {
+        QT_TRANSLATE_NOOP("main", "Agent control port (default: the last used, or "
+                                  "127.0.0.1:7500); repeat or separate with commas to try "
+                                  "several in turn."),
+        QT_TRANSLATE_NOOP("main", "Operator token, for drills (default: $DMR_TOKEN)."),
+        QT_TRANSLATE_NOOP("main", "Language of the interface: de, ja or en."),
+        QT_TRANSLATE_NOOP("main", "Headless: connect, write the topology to FILE (.png, .svg, "
+                                  ".json, .dot) and exit."),
+        QT_TRANSLATE_NOOP("main", "Start dmr-lab on this topology file, connect to it as an "
+                                  "operator, and stop it on exit."),
+        QT_TRANSLATE_NOOP("main", "The cluster's topology file: its nodes that never joined are "
+                                  "drawn too (--lab sets it)."),
+    };
+    const auto makeOptions = [](bool translated) {
+        const auto d = [&](int i) {
+            return translated ? tr(kDescriptions[i]) : QString::fromLatin1(kDescriptions[i]);
+        };
+        return QList<QCommandLineOption>{
+            {QStringLiteral("connect"), d(0), QStringLiteral("HOST:PORT")},
+            {QStringLiteral("token"), d(1), QStringLiteral("TOKEN")},
+            {QStringLiteral("lang"), d(2), QStringLiteral("xx")},
+            {QStringLiteral("export"), d(3), QStringLiteral("FILE")},
+            {QStringLiteral("lab"), d(4), QStringLiteral("FILE")},
+            {QStringLiteral("topology"), d(5), QStringLiteral("FILE")}};
+    };
+    const QList<QCommandLineOption> options = makeOptions(false);
+    const QString connectOption = QStringLiteral("connect");
+    const QString tokenOption = QStringLiteral("token");
+    const QString langOption = QStringLiteral("lang");
+    const QString exportOption = QStringLiteral("export");
+    const QString labOption = QStringLiteral("lab");
+    const QString topologyOption = QStringLiteral("topology");
+
+    // A headless export, help and a bad command line need no display.
+    bool headless = endsWithoutWindow(argc, argv, options);
     for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--export") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
+        headless = headless || std::strcmp(argv[i], "--export") == 0;
+    if (headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
 
     QApplication app(argc, argv);
+    quitOnSignals(app);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dmr-console.svg")));
     QCoreApplication::setOrganizationName(QStringLiteral("dmr"));
     QCoreApplication::setApplicationName(QStringLiteral("dmr-console"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DMR_VERSION));
 
+    // The language first (the help is in it), then the command line for real.
+    QString lang = QLocale::system().name().section(u'_', 0, 0);
+    {
+        QCommandLineParser first;
+        first.addOptions(options);
+        first.addHelpOption();
+        first.addVersionOption();
+        if (first.parse(app.arguments()) && first.isSet(langOption))
+            lang = first.value(langOption);
+    }
+    loadTranslations(app, lang);
     QCommandLineParser parser;
     parser.setApplicationDescription(tr("The DMR desktop console."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption connectOption(
-        QStringLiteral("connect"),
-        tr("Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate "
-           "with commas to try several in turn."),
-        QStringLiteral("HOST:PORT"));
-    const QCommandLineOption tokenOption(QStringLiteral("token"),
-                                         tr("Operator token, for drills (default: $DMR_TOKEN)."),
-                                         QStringLiteral("TOKEN"));
-    const QCommandLineOption langOption(
-        QStringLiteral("lang"), tr("Language of the interface, e.g. de."), QStringLiteral("xx"));
-    const QCommandLineOption exportOption(
-        QStringLiteral("export"),
-        tr("Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption labOption(QStringLiteral("lab"),
-                                       tr("Start dmr-lab on this topology file and connect to it."),
-                                       QStringLiteral("FILE"));
-    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption});
+    parser.addOptions(makeOptions(true));
     parser.process(app);
-
-    loadTranslations(app, parser.isSet(langOption) ? parser.value(langOption)
-                                                   : QLocale::system().name().section(u'_', 0, 0));
 
     QSettings settings;
     QStringList texts = parser.values(connectOption);
     QProcess lab;
-    if (parser.isSet(labOption)) {
+    const bool tokenGiven = parser.isSet(tokenOption) || !qEnvironmentVariableIsEmpty("DMR_TOKEN");
+    QString token =
+        parser.isSet(tokenOption) ? parser.value(tokenOption) : qEnvironmentVariable("DMR_TOKEN");
+    dmr::Topology expected;
+    const QString topologyPath = parser.isSet(labOption)        ? parser.value(labOption)
+                                 : parser.isSet(topologyOption) ? parser.value(topologyOption)
+                                                                : QString();
+    if (!topologyPath.isEmpty()) {
         QString error;
-        const int n = labNodes(parser.value(labOption), &error);
-        if (n <= 0) {
-            say(tr("%1: %2").arg(parser.value(labOption), error));
+        const dmr::TopologyFile file = readTopology(topologyPath, &error);
+        if (!error.isEmpty()) {
+            say(tr("%1: %2").arg(topologyPath, error));
             return 2;
         }
+        expected = file.nodes;
+    }
+    if (parser.isSet(labOption)) {
+        const int n = int(expected.size());
+        if (!tokenGiven)
+            token = QString::fromLatin1(kLabToken);
         // Beside this binary when installed; in the build tree it is in ../backend.
         const QDir here(QCoreApplication::applicationDirPath());
         QString program = QStringLiteral("dmr-lab"); // else from PATH
@@ -138,8 +246,16 @@ int main(int argc, char *argv[])
         }
         lab.setProgram(program);
         lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
-                          QString::number(kLabBasePort)});
+                          QString::number(kLabBasePort), QStringLiteral("--token"), token});
         lab.setProcessChannelMode(QProcess::ForwardedChannels);
+        // The lab goes when this process goes, however: the kernel sends it SIGTERM (it then
+        // stops its agents), also after a kill -9 of the console.
+        const pid_t console = ::getpid();
+        lab.setChildProcessModifier([console] {
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != console) // the console died before the line above
+                ::_exit(1);
+        });
         lab.start();
         if (!lab.waitForStarted(5000)) {
             say(tr("cannot start %1: %2").arg(lab.program(), lab.errorString()));
@@ -176,8 +292,6 @@ int main(int argc, char *argv[])
     if (!parser.isSet(labOption) && !parser.isSet(exportOption))
         settings.setValue(QStringLiteral("connect/recent"), used);
 
-    const QString token =
-        parser.isSet(tokenOption) ? parser.value(tokenOption) : qEnvironmentVariable("DMR_TOKEN");
     AgentClient client;
     client.setEndpoints(endpoints);
     client.setOperatorToken(token);
@@ -215,6 +329,8 @@ int main(int argc, char *argv[])
     dmr::console::MainWindow window(&client);
     if (!token.isEmpty())
         window.setOperatorToken(token);
+    if (!expected.empty())
+        window.store()->setExpectedTopology(expected);
     window.show();
     client.start();
     return app.exec();

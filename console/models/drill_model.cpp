@@ -34,7 +34,11 @@ void DrillModel::mergeRecords(const QList<DrillRecord> &records)
     for (const auto &r : records) {
         const QString key = drillKey(r);
         if (const auto it = at.constFind(key); it != at.cend()) {
+            // A drill that ended stays ended: the agent that took it may not know yet.
+            const auto ended = merged[*it].endedMs;
             merged[*it] = r;
+            if (!r.endedMs && ended)
+                merged[*it].endedMs = ended;
         } else {
             at.insert(key, merged.size());
             merged.append(r);

@@ -46,10 +46,23 @@ QString stateText(NodeVisualState state)
         return TopologyScene::tr("failed");
     case NodeVisualState::Drained:
         return TopologyScene::tr("drained");
+    case NodeVisualState::NeverJoined:
+        return TopologyScene::tr("never joined");
     case NodeVisualState::Down:
         break;
     }
     return TopologyScene::tr("down");
+}
+
+// The roles of a node in a plan, for people: "system leader", "leader of 10.0.1.0/24".
+QStringList rolesIn(const dmr::Plan &plan, const dmr::NodeId &id)
+{
+    QStringList roles;
+    if (plan.election.systemLeader == id)
+        roles << TopologyScene::tr("system leader");
+    for (const auto &g : plan.election.groupsLedBy(id))
+        roles << TopologyScene::tr("leader of %1").arg(QString::fromStdString(g));
+    return roles;
 }
 
 struct NodeFacts
@@ -135,12 +148,14 @@ TopologyScene::TopologyScene(QObject *parent)
 {
     applyPalette();
     legend_ = new LegendItem(style_.get());
-    addItem(legend_);
+    hover_ = new HoverLabelItem(style_.get());
+    addItem(hover_);
 }
 
 TopologyScene::~TopologyScene()
 {
     stopAnimations();
+    delete legend_;
 }
 
 void TopologyScene::setSnapshot(const dmr::Snapshot &snapshot)
@@ -187,8 +202,32 @@ QGraphicsItem *TopologyScene::legendItem() const
 
 void TopologyScene::setLegendVisible(bool visible)
 {
+    legendVisible_ = visible;
     legend_->setVisible(visible);
-    setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
+    update(); // the views paint it
+}
+
+QGraphicsItem *TopologyScene::overlayItem() const
+{
+    return overlay_;
+}
+
+QGraphicsItem *TopologyScene::hoverLabel() const
+{
+    return hover_;
+}
+
+void TopologyScene::showHoverLabel(NodeItem *node)
+{
+    hover_->setText(node->summary().isEmpty() ? node->id() : node->summary());
+    hover_->setPos(node->pos());
+    hover_->setVisible(true);
+}
+
+void TopologyScene::hideHoverLabel(NodeItem *node)
+{
+    if (hover_->pos() == node->pos())
+        hover_->setVisible(false);
 }
 
 QString TopologyScene::systemLeader() const
@@ -221,10 +260,7 @@ QStringList TopologyScene::findNodes(const QString &text) const
 
 QRectF TopologyScene::contentRect() const
 {
-    QRectF rect = layout_.bounds;
-    if (legend_ && legend_->isVisible())
-        rect = rect.united(legend_->sceneBoundingRect());
-    return rect;
+    return layout_.bounds;
 }
 
 void TopologyScene::setAnimationsEnabled(bool enabled)
@@ -271,6 +307,8 @@ void TopologyScene::applyPalette()
         node->styleChanged();
     if (legend_)
         legend_->styleChanged();
+    if (hover_ && !hover_->text().isEmpty())
+        hover_->setText(hover_->text());
     QGraphicsScene::update();
 }
 
@@ -280,9 +318,11 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     const QString selected = selected_;
     QList<QGraphicsItem *> topLevel;
     for (auto *item : items())
-        if (item != legend_ && !item->parentItem())
+        if (item != hover_ && !item->parentItem())
             topLevel << item;
     qDeleteAll(topLevel);
+    overlay_ = nullptr;
+    hover_->setVisible(false);
     nodes_.clear();
     regions_.clear();
     links_.clear();
@@ -327,12 +367,28 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
             links_[n.id] << link;
         }
     }
-    legend_->setPos(layout_.bounds.right() + 40, layout_.bounds.top());
     setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
     applySnapshot(snapshot, false, true);
     setSelectedNode(selected);
     setUnreachable(unreachable_);
+    setNeverJoined(neverJoined_);
     emit layoutChanged();
+}
+
+void TopologyScene::setNeverJoined(const QStringList &nodes)
+{
+    neverJoined_ = nodes;
+    const QSet<QString> set(nodes.begin(), nodes.end());
+    for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {
+        auto *item = it.value();
+        if (set.contains(it.key()))
+            item->setVisualState(NodeVisualState::NeverJoined);
+        else if (item->visualState() == NodeVisualState::NeverJoined)
+            item->setVisualState(NodeVisualState::Down);
+    }
+    // A node that joins leaves the set: its facts are applied by the next snapshot.
+    if (hasSnapshot_)
+        applySnapshot(snapshot_, false, true);
 }
 
 void TopologyScene::setUnreachable(const QStringList &nodes)
@@ -366,7 +422,9 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         auto *item = nodes_.value(q(id));
         if (!item)
             continue;
-        const NodeFacts f = factsOf(snapshot, leaders, id);
+        NodeFacts f = factsOf(snapshot, leaders, id);
+        if (f.state == NodeVisualState::Down && neverJoined_.contains(q(id)))
+            f.state = NodeVisualState::NeverJoined;
         // Only what changed is touched: with 10,000 nodes most of them did not.
         if (!everything && f == factsOf(snapshot_, before, id) &&
             leaders.groupsLedBy(id) == before.groupsLedBy(id))
@@ -386,6 +444,13 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
         item->setFailedAdapters(f.failedAdapters);
         item->setToolTip(nodeToolTip(leaders, node, f));
+        {
+            QStringList roles = rolesIn(snapshot.plan, id);
+            item->setSummary(roles.isEmpty()
+                                 ? tr("Node %1: %2").arg(q(id), stateText(f.state))
+                                 : tr("Node %1: %2\n%3")
+                                       .arg(q(id), stateText(f.state), roles.join(tr(", "))));
+        }
         for (auto *link : links_.value(q(id))) {
             bool failed = false;
             for (const auto &iface : node.interfaces)
@@ -445,8 +510,15 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             const auto route = routeTunnel(layout_, root, leaf, size, &placed);
             item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
             addItem(item);
+            auto *labelItem = new TunnelLabelItem(style_.get(), item);
+            item->setLabelItem(labelItem);
+            addItem(labelItem);
             item->setOpacity(0);
-            animate(item, animated, [item](qreal v) { item->setOpacity(v); });
+            labelItem->setOpacity(0);
+            animate(item, animated, [item, labelItem](qreal v) {
+                item->setOpacity(v);
+                labelItem->setOpacity(v);
+            });
         }
         item->setCarries(carries);
         item->setUp(tunnelUp(snapshot, t));
@@ -459,6 +531,12 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
         next << item;
     }
     for (auto *gone : old) {
+        // Its label goes at once: the new tunnels' labels take the places they need now, and
+        // two labels in one place would read as one.
+        if (auto *label = gone->labelItem()) {
+            gone->setLabelItem(nullptr);
+            delete label;
+        }
         fading_ << gone;
         animate(
             gone, animated, [gone](qreal v) { gone->setOpacity(1 - v); },
@@ -468,6 +546,93 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             });
     }
     tunnels_ = next;
+}
+
+void TopologyScene::clearOverlay()
+{
+    delete overlay_;
+    overlay_ = nullptr;
+}
+
+void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snapshot &after,
+                                   PlanOverlayItem::Mode mode, const QString &caption,
+                                   const QStringList &failing)
+{
+    clearOverlay();
+    const QFontMetricsF fm(style_->smallFont);
+    // Routed clear of what is drawn already, so that the overlay's tunnels run beside the live
+    // ones rather than on top of them.
+    TunnelObstacles placed;
+    for (auto *t : std::as_const(tunnels_)) {
+        placed.addCurve(t->polyline());
+        placed.addLabel(t->labelRect());
+    }
+    const auto key = [](const dmr::Tunnel &t) { return t.root.node + "-" + t.leaf.node; };
+    std::map<std::string, const dmr::Tunnel *> was;
+    std::map<std::string, const dmr::Tunnel *> now;
+    for (const auto &t : before.plan.tunnels)
+        was.emplace(key(t), &t);
+    for (const auto &t : after.plan.tunnels)
+        now.emplace(key(t), &t);
+    QList<PlanOverlayItem::Tunnel> tunnels;
+    const auto add = [&](const dmr::Tunnel &t, bool opened) {
+        const QString root = q(t.root.node);
+        const QString leaf = q(t.leaf.node);
+        if (!layout_.node(root) || !layout_.node(leaf))
+            return;
+        QStringList carries;
+        for (const auto &n : t.networks)
+            carries << q(n);
+        const QString label = opened ? TunnelItem::labelText(carries)
+                                     : tr("closes: %1").arg(carries.join(QStringLiteral(", ")));
+        const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+        const auto route = routeTunnel(layout_, root, leaf, size, &placed);
+        tunnels << PlanOverlayItem::Tunnel{route.polyline, label, opened};
+    };
+    for (const auto &[k, t] : now) {
+        const auto it = was.find(k);
+        if (it == was.end() || it->second->networks != t->networks)
+            add(*t, true);
+    }
+    for (const auto &[k, t] : was)
+        if (now.count(k) == 0)
+            add(*t, false);
+
+    QList<PlanOverlayItem::Mark> marks;
+    std::set<dmr::NodeId> ids;
+    for (const auto &[id, n] : after.nodes)
+        ids.insert(id);
+    for (const auto &[id, n] : before.nodes)
+        ids.insert(id);
+    for (const auto &id : ids) {
+        const auto *pos = layout_.node(q(id));
+        if (!pos)
+            continue;
+        const QStringList had = rolesIn(before.plan, id);
+        const QStringList has = rolesIn(after.plan, id);
+        QStringList gained;
+        QStringList lost;
+        for (const auto &r : has)
+            if (!had.contains(r))
+                gained << r;
+        for (const auto &r : had)
+            if (!has.contains(r))
+                lost << r;
+        if (failing.contains(q(id))) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Fails,
+                                           lost.isEmpty() ? QString()
+                                                          : tr("loses %1").arg(lost.join(tr(", ")))};
+        } else if (!gained.isEmpty()) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Gains,
+                                           tr("takes over %1").arg(gained.join(tr(", ")))};
+        } else if (!lost.isEmpty()) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Loses,
+                                           tr("loses %1").arg(lost.join(tr(", ")))};
+        }
+    }
+    const QPointF captionAt = layout_.bounds.topLeft() + QPointF(0, -34);
+    overlay_ = new PlanOverlayItem(style_.get(), mode, tunnels, marks, caption, captionAt);
+    addItem(overlay_);
 }
 
 void TopologyScene::finishAnimations()

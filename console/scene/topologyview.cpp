@@ -1,7 +1,10 @@
 #include "topologyview.h"
 
+#include "topologyitems.h"
 #include "topologyscene.h"
 
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
 #include <QWheelEvent>
 #include <QtMath>
 
@@ -150,6 +153,51 @@ void TopologyView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     if (autoFit_)
         fitNow();
+}
+
+namespace {
+constexpr qreal kLegendScale = 0.8;
+constexpr int kLegendMargin = 10;
+} // namespace
+
+QRect TopologyView::legendRect() const
+{
+    auto *s = topologyScene();
+    auto *legend = s ? dynamic_cast<LegendItem *>(s->legendItem()) : nullptr;
+    if (!legend || !s->legendVisible())
+        return {};
+    // In viewport pixels, whatever the zoom: small, in the corner, out of the way.
+    const QSize size = (legend->size() * kLegendScale).toSize() + QSize(2, 2);
+    const QRect viewport = this->viewport()->rect();
+    return QRect(QPoint(viewport.right() - size.width() - kLegendMargin,
+                        viewport.bottom() - size.height() - kLegendMargin),
+                 size);
+}
+
+void TopologyView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QGraphicsView::drawForeground(painter, rect);
+    const QRect box = legendRect();
+    if (box.isEmpty())
+        return;
+    auto *legend = dynamic_cast<LegendItem *>(topologyScene()->legendItem());
+    painter->save();
+    painter->resetTransform();
+    painter->translate(box.topLeft());
+    painter->scale(kLegendScale, kLegendScale);
+    QStyleOptionGraphicsItem option;
+    legend->paint(painter, &option, nullptr);
+    painter->restore();
+}
+
+void TopologyView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    // The scroll moved the legend's pixels with the scene: paint it where it stays.
+    if (const QRect box = legendRect(); !box.isEmpty()) {
+        viewport()->update(box.adjusted(-2, -2, 2, 2));
+        viewport()->update(box.translated(dx, dy).adjusted(-2, -2, 2, 2));
+    }
 }
 
 void TopologyView::showEvent(QShowEvent *event)

@@ -1,6 +1,7 @@
 #pragma once
 // The topology view: a QGraphicsView that zooms with the wheel (with or without Ctrl), pans by
-// dragging the background, and fits the whole topology until the user zooms.
+// dragging the background, and fits the whole topology until the user zooms. The scene's legend
+// is a small overlay in its bottom right corner (TopologyScene::setLegendVisible hides it).
 
 #include <QGraphicsView>
 
@@ -45,6 +46,11 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void scrollContentsBy(int dx, int dy) override;
+
+private:
+    QRect legendRect() const; // in viewport pixels; empty when hidden
 
 private:
     void scaleBy(qreal factor);
