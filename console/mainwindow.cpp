@@ -223,6 +223,8 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
         if (mode_ == Mode::Live)
             showSnapshot(store_->displaySnapshot(), store_->viewId());
         updateDetails();
+        if (staleness_)
+            updateStaleness();
         setWindowTitle(
             tr("DMR console — %1 (view %2)").arg(store_->clusterName(), store_->viewId()));
     });

@@ -121,7 +121,10 @@ void TimelineWidget::follow()
         end_ = now;
         return;
     }
-    last = std::max(last, now);
+    // A record of the last hour runs up to now and moves on with it; an older one (a console
+    // opened on a quiet cluster) is shown where it is.
+    if (now - last < kFollowMs)
+        last = std::max(last, now);
     first = std::max(first, last - kFollowMs);
     const qint64 pad = std::max<qint64>(2000, (last - first) / 20);
     start_ = first - pad;

@@ -930,8 +930,6 @@ PlanOverlayItem::PlanOverlayItem(const SceneStyle *style, Mode mode, QList<Tunne
     for (const auto &m : marks_)
         b = b.united(QRectF(m.pos - QPointF(ring, ring), QSizeF(2 * ring, 2 * ring + 40))
                          .adjusted(-120, 0, 120, 0));
-    const QFontMetricsF fm(style_->regionFont);
-    b = b.united(QRectF(captionAt_, QSizeF(fm.horizontalAdvance(caption_) + 24, fm.height() + 12)));
     bounds_ = b.adjusted(-12, -12, 12, 12);
 }
 
@@ -952,9 +950,14 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         if (path.size() < 2)
             continue;
         const QColor color = t.opened ? gain : s.removed;
-        QPen pen = cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75), t.opened ? 4.0 : 3.0);
-        pen.setCapStyle(Qt::FlatCap);
-        pen.setDashPattern(t.opened ? QList<qreal>{2.0, 1.2} : QList<qreal>{1.0, 1.6});
+        // A change's new tunnels are drawn by the scene already: a glow under them says which.
+        const bool glow = mode_ == Mode::Change && t.opened;
+        QPen pen = glow ? cosmeticPen(withAlpha(color, 0.28), 11.0)
+                        : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75),
+                                      t.opened ? 4.0 : 3.0);
+        pen.setCapStyle(glow ? Qt::RoundCap : Qt::FlatCap);
+        if (!glow)
+            pen.setDashPattern(t.opened ? QList<qreal>{2.0, 1.2} : QList<qreal>{1.0, 1.6});
         painter->setBrush(Qt::NoBrush);
         painter->setPen(pen);
         QPolygonF trimmed;
@@ -969,7 +972,7 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
             painter->drawLine(mid + QPointF(-k, -k), mid + QPointF(k, k));
             painter->drawLine(mid + QPointF(-k, k), mid + QPointF(k, -k));
         }
-        if (lod >= kLodTunnelText && !t.label.isEmpty()) {
+        if (lod >= kLodTunnelText && !t.label.isEmpty() && !glow) {
             const QFontMetricsF fm(s.smallFont);
             const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5,
                              mid.y() + 10, fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
@@ -1005,22 +1008,7 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
             painter->drawText(box, Qt::AlignCenter, m.text);
         }
     }
-    if (!caption_.isEmpty()) {
-        // The caption stays legible when zoomed out: scaled up to about 11 px on screen.
-        painter->save();
-        const qreal grow = std::max<qreal>(1.0, 0.9 / std::max(lod, 0.05));
-        painter->translate(captionAt_);
-        painter->scale(grow, grow);
-        const QFontMetricsF fm(s.regionFont);
-        const QRectF box(0, 0, fm.horizontalAdvance(caption_) + 20, fm.height() + 10);
-        painter->setBrush(withAlpha(s.background, 0.95));
-        painter->setPen(cosmeticPen(gain, 1.6));
-        painter->drawRoundedRect(box, 6, 6);
-        painter->setFont(s.regionFont);
-        painter->setPen(s.text);
-        painter->drawText(box, Qt::AlignCenter, caption_);
-        painter->restore();
-    }
+    // The caption is the view's: a banner at the top of the viewport, readable at any zoom.
 }
 
 // ---- LegendItem -------------------------------------------------------------------------------
@@ -1066,7 +1054,7 @@ QList<LegendEntry> legendEntries()
     };
 }
 
-constexpr qreal kLegendRowHeight = 26;
+constexpr qreal kLegendRowHeight = 21;
 constexpr qreal kLegendSampleWidth = 46;
 constexpr qreal kLegendPad = 10;
 

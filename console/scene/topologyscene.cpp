@@ -212,6 +212,11 @@ QGraphicsItem *TopologyScene::overlayItem() const
     return overlay_;
 }
 
+QString TopologyScene::overlayCaption() const
+{
+    return overlay_ ? overlay_->caption() : QString();
+}
+
 QGraphicsItem *TopologyScene::hoverLabel() const
 {
     return hover_;
@@ -371,22 +376,15 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     applySnapshot(snapshot, false, true);
     setSelectedNode(selected);
     setUnreachable(unreachable_);
-    setNeverJoined(neverJoined_);
     emit layoutChanged();
 }
 
 void TopologyScene::setNeverJoined(const QStringList &nodes)
 {
+    if (nodes == neverJoined_)
+        return;
     neverJoined_ = nodes;
-    const QSet<QString> set(nodes.begin(), nodes.end());
-    for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {
-        auto *item = it.value();
-        if (set.contains(it.key()))
-            item->setVisualState(NodeVisualState::NeverJoined);
-        else if (item->visualState() == NodeVisualState::NeverJoined)
-            item->setVisualState(NodeVisualState::Down);
-    }
-    // A node that joins leaves the set: its facts are applied by the next snapshot.
+    // The nodes' looks follow from the snapshot with this set (applySnapshot).
     if (hasSnapshot_)
         applySnapshot(snapshot_, false, true);
 }
@@ -550,8 +548,11 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
 
 void TopologyScene::clearOverlay()
 {
+    if (!overlay_)
+        return;
     delete overlay_;
     overlay_ = nullptr;
+    update();
 }
 
 void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snapshot &after,
@@ -585,6 +586,14 @@ void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snaps
             carries << q(n);
         const QString label = opened ? TunnelItem::labelText(carries)
                                      : tr("closes: %1").arg(carries.join(QStringLiteral(", ")));
+        // A tunnel the scene draws already (the change's new ones, a what-if's closing ones)
+        // is marked on its own curve; the others are routed clear of what is drawn.
+        for (auto *shown : std::as_const(tunnels_))
+            if (shown->root() == root && shown->leaf() == leaf &&
+                (mode == PlanOverlayItem::Mode::Change) == opened) {
+                tunnels << PlanOverlayItem::Tunnel{shown->polyline(), label, opened};
+                return;
+            }
         const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
         const auto route = routeTunnel(layout_, root, leaf, size, &placed);
         tunnels << PlanOverlayItem::Tunnel{route.polyline, label, opened};
@@ -633,6 +642,7 @@ void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snaps
     const QPointF captionAt = layout_.bounds.topLeft() + QPointF(0, -34);
     overlay_ = new PlanOverlayItem(style_.get(), mode, tunnels, marks, caption, captionAt);
     addItem(overlay_);
+    update(); // the views' banners
 }
 
 void TopologyScene::finishAnimations()

@@ -51,6 +51,7 @@ public:
     void setLegendVisible(bool visible);
     bool legendVisible() const { return legendVisible_; }
     QGraphicsItem *overlayItem() const; // nullptr when none
+    QString overlayCaption() const;     // what the overlay shows, for the view's banner
     QGraphicsItem *hoverLabel() const;
 
     QString systemLeader() const; // as marked; empty when none

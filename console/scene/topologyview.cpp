@@ -12,6 +12,11 @@
 
 namespace dmr::console {
 
+namespace {
+constexpr qreal kLegendScale = 0.8;
+constexpr int kLegendMargin = 10;
+} // namespace
+
 TopologyView::TopologyView(QWidget *parent)
     : QGraphicsView(parent)
 {
@@ -118,10 +123,21 @@ void TopologyView::fitNow()
     const QRectF content = s->sceneRect();
     if (content.isEmpty())
         return;
-    const qreal z = std::min({viewport()->width() / content.width(),
-                              viewport()->height() / content.height(), kMaxFitZoom});
+    // The legend's corner is kept clear: the topology fits beside it (or above it, whichever
+    // leaves it larger).
+    const QRect legend = legendRect();
+    const qreal w = viewport()->width();
+    const qreal h = viewport()->height();
+    const qreal beside = legend.isEmpty() ? 0 : legend.width() + 2 * kLegendMargin;
+    const qreal above = legend.isEmpty() ? 0 : legend.height() + 2 * kLegendMargin;
+    const qreal zBeside = std::min((w - beside) / content.width(), h / content.height());
+    const qreal zAbove = std::min(w / content.width(), (h - above) / content.height());
+    const bool besideWins = zBeside >= zAbove;
+    const qreal z = std::max(kMinZoom, std::min(std::max(zBeside, zAbove), kMaxFitZoom));
     setTransform(QTransform::fromScale(z, z));
-    centerOn(content.center());
+    // Centre the content in the part of the view left to it.
+    const QPointF shift = besideWins ? QPointF(beside / 2, 0) : QPointF(0, above / 2);
+    centerOn(content.center() + shift / z);
     emit zoomChanged(z);
 }
 
@@ -155,11 +171,6 @@ void TopologyView::resizeEvent(QResizeEvent *event)
         fitNow();
 }
 
-namespace {
-constexpr qreal kLegendScale = 0.8;
-constexpr int kLegendMargin = 10;
-} // namespace
-
 QRect TopologyView::legendRect() const
 {
     auto *s = topologyScene();
@@ -174,9 +185,40 @@ QRect TopologyView::legendRect() const
                  size);
 }
 
+QRect TopologyView::bannerRect() const
+{
+    auto *s = topologyScene();
+    if (!s || s->overlayCaption().isEmpty())
+        return {};
+    QFont font = this->font();
+    font.setBold(true);
+    const QFontMetrics fm(font);
+    const int w = std::min(viewport()->width() - 20, fm.horizontalAdvance(s->overlayCaption()) + 24);
+    return QRect(10, 10, w, fm.height() + 12);
+}
+
 void TopologyView::drawForeground(QPainter *painter, const QRectF &rect)
 {
     QGraphicsView::drawForeground(painter, rect);
+    if (const QRect banner = bannerRect(); !banner.isEmpty()) {
+        // What the overlay shows, at the top of the view whatever the zoom.
+        painter->save();
+        painter->resetTransform();
+        QFont font = this->font();
+        font.setBold(true);
+        painter->setFont(font);
+        const QPalette pal = palette();
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
+        QColor back = pal.color(QPalette::Base);
+        back.setAlphaF(0.95f);
+        painter->setBrush(back);
+        painter->drawRoundedRect(QRectF(banner).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+        painter->setPen(pal.color(QPalette::Text));
+        painter->drawText(banner.adjusted(12, 0, -12, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                          painter->fontMetrics().elidedText(topologyScene()->overlayCaption(),
+                                                            Qt::ElideRight, banner.width() - 24));
+        painter->restore();
+    }
     const QRect box = legendRect();
     if (box.isEmpty())
         return;
@@ -194,10 +236,11 @@ void TopologyView::scrollContentsBy(int dx, int dy)
 {
     QGraphicsView::scrollContentsBy(dx, dy);
     // The scroll moved the legend's pixels with the scene: paint it where it stays.
-    if (const QRect box = legendRect(); !box.isEmpty()) {
-        viewport()->update(box.adjusted(-2, -2, 2, 2));
-        viewport()->update(box.translated(dx, dy).adjusted(-2, -2, 2, 2));
-    }
+    for (const QRect box : {legendRect(), bannerRect()})
+        if (!box.isEmpty()) {
+            viewport()->update(box.adjusted(-2, -2, 2, 2));
+            viewport()->update(box.translated(dx, dy).adjusted(-2, -2, 2, 2));
+        }
 }
 
 void TopologyView::showEvent(QShowEvent *event)

@@ -51,6 +51,7 @@ protected:
 
 private:
     QRect legendRect() const; // in viewport pixels; empty when hidden
+    QRect bannerRect() const; // the overlay's caption, top left; empty without one
 
 private:
     void scaleBy(qreal factor);

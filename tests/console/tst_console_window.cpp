@@ -9,6 +9,7 @@
 #include "client/agent_client.h"
 #include "drilldialog.h"
 #include "mainwindow.h"
+#include "timelinewidget.h"
 #include "models/cluster_store.h"
 #include "models/history_model.h"
 #include "models/node_table_model.h"
@@ -23,13 +24,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
-#include <QLineSeries>
 #include <QMenu>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTime>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -100,7 +102,7 @@ private slots:
         }
         names.sort();
         QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "nodeDetails", "nodeTable",
-                                     "reachability"}));
+                                     "reachability", "timelineDock"}));
         QTRY_VERIFY(f.window->connectionLabel()->text().contains(f.fake.address()));
     }
 
@@ -193,7 +195,8 @@ private slots:
         QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("no-such-node")));
     }
 
-    // Right-click on a node: Kill, Fail adapter with one entry per interface, Drain, Restore;
+    // Right-click on a node: Kill, Fail adapter with one entry per interface, Drain, Restore,
+    // the what-ifs;
     // choosing Kill goes through the confirmation to one drill line for that node.
     void contextMenuOffersTheDrills()
     {
@@ -211,7 +214,7 @@ private slots:
                 if (a->isSeparator() && a->text().isEmpty())
                     continue;
                 seen << a->text();
-                if (a->menu())
+                if (a->menu() && a->text() == MainWindow::tr("Fail &adapter"))
                     for (auto *sub : a->menu()->actions())
                         adapters << sub->text();
                 if (a->text() == MainWindow::tr("&Kill…"))
@@ -234,6 +237,8 @@ private slots:
         QVERIFY2(seen.contains(MainWindow::tr("Fail &adapter")), qPrintable(seen.join('|')));
         QVERIFY2(seen.contains(MainWindow::tr("&Drain…")), qPrintable(seen.join('|')));
         QVERIFY2(seen.contains(MainWindow::tr("&Restore…")), qPrintable(seen.join('|')));
+        // And the what-ifs: the plan if the node or one of its adapters failed.
+        QVERIFY2(seen.contains(MainWindow::tr("&What if it fails?")), qPrintable(seen.join('|')));
         QCOMPARE(adapters.size(), qsizetype(node.interfaces.size()));
         for (const auto &i : node.interfaces)
             QVERIFY2(adapters.join('|').contains(QString::fromStdString(i.name)),
@@ -349,20 +354,46 @@ private slots:
                  qPrintable(lines.join(u'\n')));
     }
 
-    void failoverGrowsHistoryAndChart()
+    void failoverGrowsHistoryAndTimeline()
     {
         Fixture f;
         QVERIFY(f.start());
         QCOMPARE(f.window->store()->historyModel()->rowCount(), 0);
-        QCOMPARE(f.window->historySeries()->count(), 0);
+        QCOMPARE(f.window->timeline()->shown().failovers, 0);
         f.fake.setHistoryJson(td::kHistoryJson);
         f.fake.sendToAll(QByteArray(
             R"({"type":"event","event":"failover","time_ms":1795756582802,"data":{"group":"GL_group","from":"2","to":"6","reason":"connection-lost"}})"
             "\n"));
         QTRY_COMPARE_WITH_TIMEOUT(f.window->store()->historyModel()->rowCount(), 2, kTimeoutMs);
-        // Only the first record has its total yet.
-        QCOMPARE(f.window->historySeries()->count(), 1);
-        QCOMPARE(f.window->historySeries()->at(0).y(), 2.0);
+        // Both failovers are bars on the timeline, each with the height of its phases, on a
+        // ms axis that has room for the tallest (the second one's 304 ms so far).
+        auto *timeline = f.window->timeline();
+        timeline->resize(1000, 300);
+        timeline->fitAll();
+        QCOMPARE(timeline->shown().failovers, 2);
+        const auto records = f.window->store()->historyModel()->records();
+        const QRect first = timeline->barRect(records[0].key());
+        const QRect second = timeline->barRect(records[1].key());
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        QVERIFY(first.left() < second.left());
+        QVERIFY2(second.height() > first.height(), "304 ms stands taller than 2 ms");
+        QCOMPARE(timeline->msAxisMax(), qint64(500));
+        QCOMPARE(timeline->failoverAt(second.center()), records[1].key());
+        // Readable time labels: whole clock times, never more than fit.
+        const QStringList labels = timeline->timeLabels();
+        QVERIFY(labels.size() >= 2 && labels.size() <= 1000 / 84);
+        for (const auto &l : labels)
+            QVERIFY2(QTime::fromString(l, QStringLiteral("HH:mm:ss")).isValid() ||
+                         QTime::fromString(l, QStringLiteral("HH:mm")).isValid() ||
+                         QTime::fromString(l, QStringLiteral("HH:mm:ss.zzz")).isValid(),
+                     qPrintable(l));
+        // The history as CSV.
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("failovers.csv"));
+        QVERIFY(f.window->exportHistoryCsv(csv));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 3);
 
         // A screenshot for a person to look at.
         emit f.window->scene()->nodeClicked(QStringLiteral("2"));
@@ -378,7 +409,11 @@ private slots:
         QTest::qWait(100);
         const QImage dark = f.window->grab().toImage();
         QVERIFY(dark.save(QCoreApplication::applicationDirPath() + "/mainwindow-dark.png"));
-        QVERIFY(qGray(dark.pixel(dark.width() / 2, dark.height() / 3)) < 128);
+        qint64 gray = 0;
+        for (int y = 0; y < dark.height(); y += 7)
+            for (int x = 0; x < dark.width(); x += 7)
+                gray += qGray(dark.pixel(x, y));
+        QVERIFY(gray / ((dark.height() / 7 + 1) * (dark.width() / 7 + 1)) < 100);
         f.window->setDarkPalette(false);
     }
 
