@@ -9,6 +9,7 @@
 // once; the lab stops when the console stops, however it stops (Ctrl-C, SIGTERM, a crash: the
 // kernel sends the lab SIGTERM when the console is gone, PR_SET_PDEATHSIG).
 
+#include "cli.h"
 #include "client/agent_client.h"
 #include "mainwindow.h"
 #include "models/cluster_store.h"
@@ -21,12 +22,10 @@
 #include <QDir>
 #include <QFile>
 #include <QIcon>
-#include <QLibraryInfo>
 #include <QLocale>
 #include <QProcess>
 #include <QSettings>
 #include <QTimer>
-#include <QTranslator>
 
 #include <QSocketNotifier>
 
@@ -97,31 +96,6 @@ void say(const QString &line)
     std::fprintf(stderr, "dmr-console: %s\n", qPrintable(line));
 }
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("main", text);
-}
-
-// Loads the embedded :/i18n/dmr_console_xx.qm and Qt's own catalogue for the language
-// (qtbase_xx.qm from QLibraryInfo::TranslationsPath: "Cancel", "OK" and the other strings of Qt's
-// dialogs; Debian's qt6-translations-l10n, which ./dmr installs). English needs neither; another
-// language without Qt's catalogue is said once, on stderr.
-void loadTranslations(QApplication &app, const QString &lang)
-{
-    if (lang.isEmpty() || lang == u"en" || lang == u"C")
-        return;
-    auto *mine = new QTranslator(&app);
-    if (mine->load(QStringLiteral(":/i18n/dmr_console_%1.qm").arg(lang)))
-        QCoreApplication::installTranslator(mine);
-    auto *qt = new QTranslator(&app);
-    const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
-    if (qt->load(QStringLiteral("qtbase_%1").arg(lang), qtDir))
-        QCoreApplication::installTranslator(qt);
-    else if (!mine->isEmpty())
-        say(QStringLiteral("Qt's own %1 catalogue (qtbase_%1.qm) is not in %2: Qt's buttons stay "
-                           "in English (Debian: qt6-translations-l10n)")
-                .arg(lang, qtDir));
-}
 
 // A topology file; an empty topology (and why) when it cannot be read.
 dmr::TopologyFile readTopology(const QString &path, QString *error)
@@ -144,34 +118,7 @@ dmr::TopologyFile readTopology(const QString &path, QString *error)
 
 int main(int argc, char *argv[])
 {
-    // The options with their descriptions in English; translated once the language is known
-    // (options(true)), for --help.
-    static const char *const kDescriptions[] = {
-        QT_TRANSLATE_NOOP("main", "Agent control port (default: the last used, or "
-                                  "127.0.0.1:7500); repeat or separate with commas to try "
-                                  "several in turn."),
-        QT_TRANSLATE_NOOP("main", "Operator token, for drills (default: $DMR_TOKEN)."),
-        QT_TRANSLATE_NOOP("main", "Language of the interface: de, ja or en."),
-        QT_TRANSLATE_NOOP("main", "Headless: connect, write the topology to FILE (.png, .svg, "
-                                  ".json, .dot) and exit."),
-        QT_TRANSLATE_NOOP("main", "Start dmr-lab on this topology file, connect to it as an "
-                                  "operator, and stop it on exit."),
-        QT_TRANSLATE_NOOP("main", "The cluster's topology file: its nodes that never joined are "
-                                  "drawn too (--lab sets it)."),
-    };
-    const auto makeOptions = [](bool translated) {
-        const auto d = [&](int i) {
-            return translated ? tr(kDescriptions[i]) : QString::fromLatin1(kDescriptions[i]);
-        };
-        return QList<QCommandLineOption>{
-            {QStringLiteral("connect"), d(0), QStringLiteral("HOST:PORT")},
-            {QStringLiteral("token"), d(1), QStringLiteral("TOKEN")},
-            {QStringLiteral("lang"), d(2), QStringLiteral("xx")},
-            {QStringLiteral("export"), d(3), QStringLiteral("FILE")},
-            {QStringLiteral("lab"), d(4), QStringLiteral("FILE")},
-            {QStringLiteral("topology"), d(5), QStringLiteral("FILE")}};
-    };
-    const QList<QCommandLineOption> options = makeOptions(false);
+    const QList<QCommandLineOption> options = dmr::console::cli::options(false);
     const QString connectOption = QStringLiteral("connect");
     const QString tokenOption = QStringLiteral("token");
     const QString langOption = QStringLiteral("lang");
@@ -203,12 +150,15 @@ int main(int argc, char *argv[])
         if (first.parse(app.arguments()) && first.isSet(langOption))
             lang = first.value(langOption);
     }
-    loadTranslations(app, lang);
+    // Qt's own catalogue too ("Cancel"); a language of the console's without it is said once.
+    if (const auto loaded = dmr::console::cli::loadTranslations(app, lang);
+        loaded.console && !loaded.qt)
+        say(dmr::console::cli::noQtCatalogue(lang, loaded.qtDirectory));
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("The DMR desktop console."));
+    parser.setApplicationDescription(dmr::console::cli::description());
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions(makeOptions(true));
+    parser.addOptions(dmr::console::cli::options(true));
     parser.process(app);
 
     QSettings settings;
@@ -225,7 +175,7 @@ int main(int argc, char *argv[])
         QString error;
         const dmr::TopologyFile file = readTopology(topologyPath, &error);
         if (!error.isEmpty()) {
-            say(tr("%1: %2").arg(topologyPath, error));
+            say(dmr::console::cli::fileError(topologyPath, error));
             return 2;
         }
         expected = file.nodes;
@@ -258,7 +208,7 @@ int main(int argc, char *argv[])
         });
         lab.start();
         if (!lab.waitForStarted(5000)) {
-            say(tr("cannot start %1: %2").arg(lab.program(), lab.errorString()));
+            say(dmr::console::cli::cannotStart(lab.program(), lab.errorString()));
             return 2;
         }
         for (int i = 0; i < n; ++i)
@@ -304,9 +254,8 @@ int main(int argc, char *argv[])
         QTimer timeout;
         timeout.setSingleShot(true);
         QObject::connect(&timeout, &QTimer::timeout, [&] {
-            say(tr("no cluster from %1 within %2 s")
-                    .arg(used.join(QStringLiteral(", ")))
-                    .arg(kExportTimeoutMs / 1000));
+            say(dmr::console::cli::noCluster(used.join(QStringLiteral(", ")),
+                                             kExportTimeoutMs / 1000));
             QCoreApplication::exit(1);
         });
         QObject::connect(&client, &AgentClient::clusterReceived,

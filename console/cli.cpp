@@ -1,0 +1,84 @@
+#include "cli.h"
+
+#include "client/tr.h"
+
+#include <QLibraryInfo>
+#include <QTranslator>
+
+namespace dmr::console::cli {
+
+namespace {
+
+// Marked for lupdate, translated when asked for.
+const char *const kDescriptions[] = {
+    QT_TRANSLATE_NOOP("dmr::console", "Agent control port (default: the last used, or "
+                                      "127.0.0.1:7500); repeat or separate with commas to try "
+                                      "several in turn."),
+    QT_TRANSLATE_NOOP("dmr::console", "Operator token, for drills (default: $DMR_TOKEN)."),
+    QT_TRANSLATE_NOOP("dmr::console", "Language of the interface: de, ja or en."),
+    QT_TRANSLATE_NOOP("dmr::console", "Headless: connect, write the topology to FILE (.png, "
+                                      ".svg, .json, .dot) and exit."),
+    QT_TRANSLATE_NOOP("dmr::console", "Start dmr-lab on this topology file, connect to it as an "
+                                      "operator, and stop it on exit."),
+    QT_TRANSLATE_NOOP("dmr::console", "The cluster's topology file: its nodes that never joined "
+                                      "are drawn too (--lab sets it)."),
+};
+
+} // namespace
+
+QList<QCommandLineOption> options(bool translated)
+{
+    const auto d = [&](int i) {
+        return translated ? Tr::tr(kDescriptions[i]) : QString::fromLatin1(kDescriptions[i]);
+    };
+    return {{QStringLiteral("connect"), d(0), QStringLiteral("HOST:PORT")},
+            {QStringLiteral("token"), d(1), QStringLiteral("TOKEN")},
+            {QStringLiteral("lang"), d(2), QStringLiteral("xx")},
+            {QStringLiteral("export"), d(3), QStringLiteral("FILE")},
+            {QStringLiteral("lab"), d(4), QStringLiteral("FILE")},
+            {QStringLiteral("topology"), d(5), QStringLiteral("FILE")}};
+}
+
+QString description()
+{
+    return Tr::tr("The DMR desktop console.");
+}
+
+QString fileError(const QString &path, const QString &error)
+{
+    return Tr::tr("%1: %2").arg(path, error);
+}
+
+QString cannotStart(const QString &program, const QString &error)
+{
+    return Tr::tr("cannot start %1: %2").arg(program, error);
+}
+
+QString noCluster(const QString &endpoints, int seconds)
+{
+    return Tr::tr("no cluster from %1 within %2 s").arg(endpoints).arg(seconds);
+}
+
+QString noQtCatalogue(const QString &lang, const QString &directory)
+{
+    return Tr::tr("Qt's own %1 catalogue (qtbase_%1.qm) is not in %2: Qt's buttons stay in "
+                  "English (Debian: qt6-translations-l10n)")
+        .arg(lang, directory);
+}
+
+Loaded loadTranslations(QCoreApplication &app, const QString &lang)
+{
+    Loaded loaded;
+    loaded.qtDirectory = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    if (lang.isEmpty() || lang == u"en" || lang == u"C")
+        return loaded;
+    auto *mine = new QTranslator(&app);
+    if (mine->load(QStringLiteral(":/i18n/dmr_console_%1.qm").arg(lang)))
+        loaded.console = QCoreApplication::installTranslator(mine);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(QStringLiteral("qtbase_%1").arg(lang), loaded.qtDirectory))
+        loaded.qt = QCoreApplication::installTranslator(qt);
+    return loaded;
+}
+
+} // namespace dmr::console::cli
