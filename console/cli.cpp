@@ -22,6 +22,15 @@ const char *const kDescriptions[] = {
                                       "operator, and stop it on exit."),
     QT_TRANSLATE_NOOP("dmr::console", "The cluster's topology file: its nodes that never joined "
                                       "are drawn too (--lab sets it)."),
+    QT_TRANSLATE_NOOP("dmr::console", "Once the picture has settled, save the window to FILE "
+                                      "(.png) and exit (docs/take-screenshots.sh uses it)."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the panel in front (events, failovers, "
+                                      "timeline, drills, reachability)."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the dark palette."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: select this node."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: show the last failover's plan before and "
+                                      "after."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the window's size."),
 };
 
 } // namespace
@@ -36,7 +45,13 @@ QList<QCommandLineOption> options(bool translated)
             {QStringLiteral("lang"), d(2), QStringLiteral("xx")},
             {QStringLiteral("export"), d(3), QStringLiteral("FILE")},
             {QStringLiteral("lab"), d(4), QStringLiteral("FILE")},
-            {QStringLiteral("topology"), d(5), QStringLiteral("FILE")}};
+            {QStringLiteral("topology"), d(5), QStringLiteral("FILE")},
+            {QStringLiteral("screenshot"), d(6), QStringLiteral("FILE")},
+            {QStringLiteral("panel"), d(7), QStringLiteral("NAME")},
+            {QStringLiteral("dark"), d(8)},
+            {QStringLiteral("select"), d(9), QStringLiteral("NODE")},
+            {QStringLiteral("last-failover"), d(10)},
+            {QStringLiteral("size"), d(11), QStringLiteral("WxH")}};
 }
 
 QString description()
@@ -57,6 +72,11 @@ QString cannotStart(const QString &program, const QString &error)
 QString noCluster(const QString &endpoints, int seconds)
 {
     return Tr::tr("no cluster from %1 within %2 s").arg(endpoints).arg(seconds);
+}
+
+QString screenshotSaved(const QString &path)
+{
+    return Tr::tr("saved %1").arg(path);
 }
 
 QString noQtCatalogue(const QString &lang, const QString &directory)

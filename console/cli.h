@@ -9,14 +9,16 @@
 
 namespace dmr::console::cli {
 
-// --connect, --token, --lang, --export, --lab, --topology, in that order; their descriptions in
-// English, or translated (once the language is loaded).
+// --connect, --token, --lang, --export, --lab, --topology, then the screenshot ones
+// (--screenshot, --panel, --dark, --select, --last-failover, --size), in that order; their
+// descriptions in English, or translated (once the language is loaded).
 QList<QCommandLineOption> options(bool translated);
 QString description();
 
 QString fileError(const QString &path, const QString &error);       // "fig9.json: ..."
 QString cannotStart(const QString &program, const QString &error);  // the lab
 QString noCluster(const QString &endpoints, int seconds);           // a headless export
+QString screenshotSaved(const QString &path);
 QString noQtCatalogue(const QString &lang, const QString &directory);
 
 // Installs the console's own catalogue for the language (:/i18n/dmr_console_xx.qm) and Qt's

@@ -13,13 +13,17 @@
 #include "client/agent_client.h"
 #include "mainwindow.h"
 #include "models/cluster_store.h"
+#include "models/history_model.h"
 #include "scene/topologyscene.h"
 
 #include "dmr/topology.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QIcon>
 #include <QLocale>
@@ -112,6 +116,61 @@ dmr::TopologyFile readTopology(const QString &path, QString *error)
         return {};
     }
     return std::move(topo).value();
+}
+
+// --screenshot: once the picture has settled (connected, every expected node in, nothing new
+// from the agents for kSettledMs; or after kSettleMaxMs), the panel asked for in front, the node
+// selected, the last failover shown if asked, the window saved; then exit.
+void takeScreenshot(dmr::console::MainWindow &window, AgentClient &client,
+                    const QCommandLineParser &parser)
+{
+    constexpr qint64 kSettledMs = 2000;
+    constexpr qint64 kSettleMaxMs = 180000;
+    const QString path = parser.value(QStringLiteral("screenshot"));
+    const QStringList size = parser.value(QStringLiteral("size")).split(u'x');
+    window.resize(size.size() == 2 ? size[0].toInt() : 1600,
+                  size.size() == 2 ? size[1].toInt() : 960);
+    if (parser.isSet(QStringLiteral("dark")))
+        window.setDarkPalette(true);
+    const QHash<QString, QString> docks{{QStringLiteral("events"), QStringLiteral("eventLog")},
+                                        {QStringLiteral("failovers"), QStringLiteral("history")},
+                                        {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
+                                        {QStringLiteral("drills"), QStringLiteral("drills")},
+                                        {QStringLiteral("reachability"),
+                                         QStringLiteral("reachability")}};
+    const QString dock = docks.value(parser.value(QStringLiteral("panel")));
+    const QString select = parser.value(QStringLiteral("select"));
+    const bool lastFailover = parser.isSet(QStringLiteral("last-failover"));
+    auto *poll = new QTimer(&window);
+    auto *clock = new QElapsedTimer;
+    clock->start();
+    QObject::connect(poll, &QTimer::timeout, &window, [=, &window, &client] {
+        auto *store = window.store();
+        const qint64 quiet = QDateTime::currentMSecsSinceEpoch() - store->lastUpdateMs();
+        const bool settled = client.state() == AgentClient::State::Connected &&
+                             store->hasSnapshot() && store->neverJoined().isEmpty() &&
+                             store->lastUpdateMs() > 0 && quiet >= kSettledMs;
+        if (!settled && clock->elapsed() < kSettleMaxMs)
+            return;
+        poll->stop();
+        delete clock;
+        if (auto *d = window.findChild<QDockWidget *>(dock))
+            d->raise();
+        if (!select.isEmpty())
+            window.selectNode(select);
+        if (lastFailover) {
+            const auto &records = store->historyModel()->records();
+            if (!records.isEmpty())
+                window.showFailover(records.last().key());
+        }
+        QTimer::singleShot(800, &window, [&window, path] {
+            const bool saved = window.grab().save(path);
+            say(saved ? dmr::console::cli::screenshotSaved(path)
+                      : dmr::console::cli::fileError(path, QStringLiteral("not written")));
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    });
+    poll->start(250);
 }
 
 } // namespace
@@ -280,6 +339,8 @@ int main(int argc, char *argv[])
         window.setOperatorToken(token);
     if (!expected.empty())
         window.store()->setExpectedTopology(expected);
+    if (parser.isSet(QStringLiteral("screenshot")))
+        takeScreenshot(window, client, parser);
     window.show();
     client.start();
     return app.exec();

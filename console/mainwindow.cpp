@@ -494,7 +494,7 @@ void MainWindow::buildDocks()
     reachTable_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     reachTable_->setCornerButtonEnabled(false);
     reachTable_->setToolTip(tr("Rows: the receiving node. Columns: the node whose probes it "
-                               "hears. Cells: the share of recent probes lost."));
+                               "hears. Cells: the share of recent probes heard."));
     connect(reachTable_, &QTableView::clicked, this, [this](const QModelIndex &index) {
         selectNode(index.data(ReachabilityModel::ReceiverRole).toString());
     });
@@ -818,7 +818,11 @@ void MainWindow::showFailover(const QString &key)
     const QString caption =
         tr("Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)")
             .arg(r.node, describeCause(r.cause), formatTime(r.failedMs), t->frame(after).viewId);
-    scene_->showPlanChange(before, then, PlanOverlayItem::Mode::Change, caption, {r.node});
+    // A crash is crossed out; a drain or a failed adapter only loses roles.
+    const bool crash = r.cause == u"connection-lost" || r.cause == u"silent" ||
+                       r.cause == u"lease-expired";
+    scene_->showPlanChange(before, then, PlanOverlayItem::Mode::Change, caption,
+                           crash ? QStringList{r.node} : QStringList{});
     scene_->setViewLabel(tr("failover of node %1, after").arg(r.node));
     shownFrame_ = after;
     updateModeLabel();

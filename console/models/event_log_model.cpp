@@ -155,6 +155,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
                        : tr("%1, reported by agent %2").arg(formatDateTime(e.timeMs), e.agent);
         if (index.column() == SummaryColumn)
             return entry.summary;
+        if (index.column() == KindColumn)
+            return kindText(e);
         return {};
     case RawValueRole:
         switch (index.column()) {

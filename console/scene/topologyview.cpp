@@ -74,6 +74,8 @@ void TopologyView::setZoom(qreal zoom)
 void TopologyView::setFitted(bool fitted)
 {
     autoFit_ = fitted;
+    if (!fitted)
+        setSceneRect(QRectF()); // the scene's own again: what there is to scroll to
     // Fitted, the whole scene is in view: scroll bars would only take room and make the fit
     // shrink again. Zoomed in or at 1:1 they show where the view is.
     const auto policy = fitted ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded;
@@ -135,9 +137,12 @@ void TopologyView::fitNow()
     const bool besideWins = zBeside >= zAbove;
     const qreal z = std::max(kMinZoom, std::min(std::max(zBeside, zAbove), kMaxFitZoom));
     setTransform(QTransform::fromScale(z, z));
-    // Centre the content in the part of the view left to it.
-    const QPointF shift = besideWins ? QPointF(beside / 2, 0) : QPointF(0, above / 2);
-    centerOn(content.center() + shift / z);
+    // The view's own scene rect has the legend's room beside (or below) the content: the view
+    // centres that, so the content sits in the part of the view left to it.
+    const QRectF room = besideWins ? content.adjusted(0, 0, beside / z, 0)
+                                   : content.adjusted(0, 0, 0, above / z);
+    setSceneRect(room);
+    centerOn(room.center());
     emit zoomChanged(z);
 }
 
@@ -193,7 +198,8 @@ QRect TopologyView::bannerRect() const
     QFont font = this->font();
     font.setBold(true);
     const QFontMetrics fm(font);
-    const int w = std::min(viewport()->width() - 20, fm.horizontalAdvance(s->overlayCaption()) + 24);
+    const int w =
+        std::min(viewport()->width() - 20, fm.horizontalAdvance(s->overlayCaption()) + 32);
     return QRect(10, 10, w, fm.height() + 12);
 }
 

@@ -569,11 +569,13 @@ private slots:
         QCOMPARE(state(0, 1), S::Heard);                                      // 1 hears 2
         QCOMPARE(state(0, 2), S::Silent);                                     // 1 does not hear 3
         QCOMPARE(state(4, 0), S::Unanswered);                                 // the row of 5
-        QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("25%")); // 4 hears 1
+        // The share heard: 4 hears 75 % of 1's recent probes (a loss of 25 %); a clean cell 100 %.
+        QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("75%")); // 4 hears 1
+        QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("100%"));
         QCOMPARE(model.index(3, 0).data(ReachabilityModel::LossRole).toDouble(), 0.25);
         QCOMPARE(model.index(0, 2).data().toString(), QStringLiteral("✕"));
         QVERIFY(!model.index(0, 2).data(ReachabilityModel::LossRole).isValid());
-        QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("25%")));
+        QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("75%")));
         // Colours: a clean cell is green-ish, a silent one red-ish, a lossy one in between.
         const QColor clean = model.index(0, 1).data(Qt::BackgroundRole).value<QColor>();
         const QColor silent = model.index(0, 2).data(Qt::BackgroundRole).value<QColor>();
