@@ -415,6 +415,10 @@ void NodeItem::measureLabel()
         labelRect_ = QRectF(systemRingRadius(r) + 3, -h / 2, w, h);
     else
         labelRect_ = QRectF(-w / 2, systemRingRadius(r) + 2, w, h);
+    const QFontMetricsF small(style_->smallFont);
+    smallIdWidth_ = small.horizontalAdvance(id_) + 4;
+    smallFontHeight_ = small.height();
+    smallLabel_ = QPixmap();
     const qreal outer = systemRingRadius(r) + 9; // the star, the selection halo
     bounds_ =
         QRectF(-outer, -outer, 2 * outer, 2 * outer).united(labelRect_.adjusted(-1, -1, 1, 1));
@@ -561,27 +565,45 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
 
 void NodeItem::paintSmallLabel(QPainter *painter, qreal lod) const
 {
-    // Zoomed out to fit: the id at a small but readable size on screen, inside the node's cell,
-    // when it fits there; otherwise only the hover label says who it is.
-    constexpr qreal kScreenPixels = 9; // the id's height on screen
-    const QFontMetricsF fm(style_->smallFont);
-    const qreal scale = kScreenPixels / (fm.height() * lod);
-    const qreal width = (fm.horizontalAdvance(id_) + 2) * scale;
-    const qreal room = style_->nodeRadius * 4.2; // most of a grid cell
-    if (lod < kLodSimple || width > room)
+    // Zoomed out to fit: the id at a small but readable size on screen, under the node, when it
+    // fits in its cell; otherwise only the hover label says who it is. Drawn once into a pixmap
+    // per zoom and look, then blitted: a fitted frame of a thousand nodes stays quick.
+    constexpr qreal kScreenPixels = 10; // the id's height on screen
+    if (lod < kLodSimple)
         return;
-    painter->save();
-    painter->translate(0, style_->nodeRadius + fm.height() * scale * 0.5 + 1);
-    painter->scale(scale, scale);
-    const QRectF box(-fm.horizontalAdvance(id_) / 2 - 1, -fm.height() / 2,
-                     fm.horizontalAdvance(id_) + 2, fm.height());
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(withAlpha(style_->background, 0.75));
-    painter->drawRoundedRect(box, 2, 2);
-    painter->setFont(style_->smallFont);
-    painter->setPen(state_ == NodeVisualState::Up ? style_->text : style_->muted);
-    painter->drawText(box, Qt::AlignCenter, id_);
-    painter->restore();
+    const qreal scale = kScreenPixels / (smallFontHeight_ * lod);
+    const qreal textWidth = smallIdWidth_;
+    if (textWidth * scale > style_->nodeRadius * 4.2) // most of a grid cell
+        return;
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    const QSize pixels(qCeil(textWidth * scale * lod * dpr), qCeil(kScreenPixels * dpr) + 2);
+    const QColor color = state_ == NodeVisualState::Up ? style_->text : style_->muted;
+    const auto key = std::make_tuple(pixels.width(), pixels.height(), color.rgba(), dpr);
+    if (key != smallLabelKey_ || smallLabel_.isNull()) {
+        smallLabelKey_ = key;
+        QPixmap label(pixels);
+        label.fill(Qt::transparent);
+        QPainter lp(&label);
+        lp.setRenderHint(QPainter::TextAntialiasing);
+        lp.setPen(Qt::NoPen);
+        lp.setBrush(withAlpha(style_->background, 0.75));
+        lp.drawRoundedRect(QRectF(QPointF(), QSizeF(pixels)), 2 * dpr, 2 * dpr);
+        QFont font = style_->smallFont;
+        font.setPixelSize(std::max(1, qRound(kScreenPixels * dpr * 0.8)));
+        lp.setFont(font);
+        lp.setPen(color);
+        lp.drawText(QRectF(QPointF(), QSizeF(pixels)), Qt::AlignCenter, id_);
+        lp.end();
+        label.setDevicePixelRatio(dpr);
+        smallLabel_ = label;
+    }
+    const QTransform world = painter->worldTransform();
+    const QPointF below = world.map(QPointF(0, style_->nodeRadius + 1));
+    painter->setWorldTransform(QTransform());
+    painter->drawPixmap(QPointF(std::round(below.x() - pixels.width() / (2 * dpr)),
+                                std::round(below.y())),
+                        smallLabel_);
+    painter->setWorldTransform(world);
 }
 
 void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
@@ -1079,6 +1101,7 @@ QStringList LegendItem::entries() const
 
 void LegendItem::styleChanged()
 {
+    ++generation_;
     prepareGeometryChange();
     const QFontMetricsF fm(style_->nodeFont);
     const QFontMetricsF title(style_->legendTitleFont);

@@ -141,9 +141,6 @@ public:
     void setUnreachable(bool unreachable);
     bool unreachable() const { return unreachable_; }
     void styleChanged();
-    // One line for the hover label: the id, the state, the roles.
-    void setSummary(const QString &summary) { summary_ = summary; }
-    QString summary() const { return summary_; }
 
     // The node's marks are made when first needed: most nodes never lead.
     MarkItem *mark(MarkItem::Kind kind) const; // nullptr until made
@@ -172,7 +169,11 @@ private:
     QStringList failedAdapters_;
     bool selected_ = false;
     bool unreachable_ = false;
-    QString summary_;
+    // The id drawn small at fit zoom, for the last zoom and look it was drawn at.
+    mutable QPixmap smallLabel_;
+    qreal smallIdWidth_ = 0; // the id's width and height in the small font, measured once
+    qreal smallFontHeight_ = 1;
+    mutable std::tuple<int, int, QRgb, qreal> smallLabelKey_{0, 0, 0, 0};
     MarkItem *marks_[3] = {nullptr, nullptr, nullptr}; // by MarkItem::Kind
 };
 
@@ -320,6 +321,7 @@ private:
 // What the marks mean, in a box. Painted by itself, so it exports with the scene.
 class LegendItem : public QGraphicsItem
 {
+    int generation_ = 0;
 public:
     explicit LegendItem(const SceneStyle *style);
     QRectF boundingRect() const override;
@@ -330,6 +332,8 @@ public:
     QStringList entries() const;
     // Its size when painted at `scale` (the view's overlay and the exports paint it smaller).
     QSizeF size() const { return bounds_.size(); }
+    // Counts the style changes: a painted copy of an older one is out of date.
+    int generation() const { return generation_; }
 
 private:
     const SceneStyle *style_;

@@ -775,11 +775,12 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             headerHits += hit;
         }
         int alongside = 0;
-        int inForeign = 0; // samples inside a foreign network's box
+        int inForeign = 0; // samples inside a foreign network's box (every fourth sample)
         const qreal skip2 = (1.5 * r) * (1.5 * r);
-        for (const auto &s : line) {
+        for (qsizetype k = 0; k < line.size(); k += 4)
             for (const auto &box : foreign)
-                inForeign += box.contains(s);
+                inForeign += box.contains(line[k]);
+        for (const auto &s : line) {
             if (squaredDistance(s, p) < skip2 || squaredDistance(s, q) < skip2)
                 continue;
             layout.forNodesNear(s, room + kEnough, [&](int i) {
@@ -796,8 +797,10 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
         // Enough room is enough: then the straighter, the better. A foreign box costs by the
         // share of the curve inside it, so that a bend around it wins over a cut through.
         return clear * 10 - crossings * 50 - headerHits * 120 - alongside * 8 -
-               (inForeign * 400.0) / static_cast<qreal>(line.size()) - std::abs(fraction) * 40;
+               (inForeign * 1600.0) / static_cast<qreal>(line.size()) - std::abs(fraction) * 40;
     };
+    // Nothing in the way of the straight line: nothing can beat it.
+    const qreal perfect = kEnough * 10;
     // Bends as fractions of the length, left first: the first best one wins.
     static constexpr qreal kBends[] = {0.0,  0.08,  -0.08, 0.15, -0.15, 0.22, -0.22,
                                        0.3,  -0.3,  0.42,  -0.42, 0.56, -0.56, 0.7, -0.7};
@@ -813,6 +816,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             best = c;
             bestLine = line;
         }
+        if (bestScore >= perfect)
+            break;
     }
 
     // The label: the first spot along the curve that covers no node, header or other label.

@@ -3,12 +3,15 @@
 #include <QEasingCurve>
 #include <QEvent>
 #include <QFontMetricsF>
+#include <QGraphicsSceneHelpEvent>
+#include <QToolTip>
 #include <QSet>
 #include <QVariantAnimation>
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 namespace dmr::console {
 
@@ -77,7 +80,7 @@ struct NodeFacts
 // Who leads what in one snapshot, looked up once rather than per node.
 struct Leadership
 {
-    std::map<dmr::NodeId, std::vector<dmr::GroupName>> led;
+    std::unordered_map<dmr::NodeId, std::vector<dmr::GroupName>> led;
     std::optional<dmr::NodeId> systemLeader;
 
     explicit Leadership(const dmr::Snapshot &s)
@@ -94,18 +97,40 @@ struct Leadership
     }
 };
 
-NodeFacts factsOf(const dmr::Snapshot &s, const Leadership &leaders, const dmr::NodeId &id)
+NodeFacts factsOf(const dmr::NodeStatus *status, const Leadership &leaders, const dmr::NodeId &id)
 {
     NodeFacts f;
-    if (const auto it = s.status.find(id); it != s.status.end()) {
-        f.state = visualState(it->second.state);
-        for (const auto &a : it->second.failedAdapters)
+    if (status) {
+        f.state = visualState(status->state);
+        for (const auto &a : status->failedAdapters)
             f.failedAdapters << q(a);
     }
-    f.groupLeader = leaders.led.contains(id);
+    f.groupLeader = leaders.led.count(id) != 0;
     f.systemLeader = leaders.systemLeader == id;
     return f;
 }
+
+// Walks a status map alongside the nodes (both in id order): the status of each node in turn
+// without a lookup per node.
+class StatusWalk
+{
+public:
+    explicit StatusWalk(const std::map<dmr::NodeId, dmr::NodeStatus> &status)
+        : it_(status.begin())
+        , end_(status.end())
+    {
+    }
+    const dmr::NodeStatus *at(const dmr::NodeId &id)
+    {
+        while (it_ != end_ && it_->first < id)
+            ++it_;
+        return it_ != end_ && it_->first == id ? &it_->second : nullptr;
+    }
+
+private:
+    std::map<dmr::NodeId, dmr::NodeStatus>::const_iterator it_;
+    std::map<dmr::NodeId, dmr::NodeStatus>::const_iterator end_;
+};
 
 bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
 {
@@ -117,7 +142,7 @@ bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
     return up(t.root.node) && up(t.leaf.node);
 }
 
-QString nodeToolTip(const Leadership &leaders, const dmr::Node &node, const NodeFacts &f)
+QString toolTipOf(const Leadership &leaders, const dmr::Node &node, const NodeFacts &f)
 {
     QStringList lines;
     lines << TopologyScene::tr("Node %1: %2").arg(q(node.id), stateText(f.state));
@@ -160,11 +185,19 @@ TopologyScene::~TopologyScene()
 
 void TopologyScene::setSnapshot(const dmr::Snapshot &snapshot)
 {
-    if (!hasSnapshot_ || snapshot.nodes != snapshot_.nodes)
+    const bool sameNodes = hasSnapshot_ && snapshot.nodes == snapshot_.nodes;
+    if (!sameNodes) {
         relayout(snapshot);
-    else
+        snapshot_ = snapshot;
+    } else {
         applySnapshot(snapshot, animationsEnabled_, false);
-    snapshot_ = snapshot;
+        // The nodes are equal: copying them again is the largest part of a big cluster's copy.
+        snapshot_.cluster = snapshot.cluster;
+        snapshot_.timeMs = snapshot.timeMs;
+        snapshot_.status = snapshot.status;
+        snapshot_.membership = snapshot.membership;
+        snapshot_.plan = snapshot.plan;
+    }
     hasSnapshot_ = true;
     emit snapshotChanged();
 }
@@ -222,9 +255,48 @@ QGraphicsItem *TopologyScene::hoverLabel() const
     return hover_;
 }
 
+QString TopologyScene::nodeToolTip(const QString &id) const
+{
+    const auto n = snapshot_.nodes.find(id.toStdString());
+    if (!hasSnapshot_ || n == snapshot_.nodes.end())
+        return {};
+    const Leadership leaders(snapshot_);
+    NodeFacts f = factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first)
+                                                                : nullptr,
+                          leaders, n->first);
+    if (auto *item = nodes_.value(id))
+        f.state = item->visualState();
+    return toolTipOf(leaders, n->second, f);
+}
+
+QString TopologyScene::nodeSummary(const QString &id) const
+{
+    const auto *item = nodes_.value(id);
+    if (!item)
+        return id;
+    const QStringList roles = rolesIn(snapshot_.plan, id.toStdString());
+    return roles.isEmpty() ? tr("Node %1: %2").arg(id, stateText(item->visualState()))
+                           : tr("Node %1: %2\n%3")
+                                 .arg(id, stateText(item->visualState()), roles.join(tr(", ")));
+}
+
+void TopologyScene::helpEvent(QGraphicsSceneHelpEvent *event)
+{
+    for (auto *item : items(event->scenePos())) {
+        if (auto *node = dynamic_cast<NodeItem *>(item)) {
+            QToolTip::showText(event->screenPos(), nodeToolTip(node->id()), event->widget());
+            event->accept();
+            return;
+        }
+        if (!item->toolTip().isEmpty())
+            break;
+    }
+    QGraphicsScene::helpEvent(event);
+}
+
 void TopologyScene::showHoverLabel(NodeItem *node)
 {
-    hover_->setText(node->summary().isEmpty() ? node->id() : node->summary());
+    hover_->setText(nodeSummary(node->id()));
     hover_->setPos(node->pos());
     hover_->setVisible(true);
 }
@@ -349,6 +421,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
         addItem(item);
         regions_.insert(r.network, item);
     }
+    itemOrder_.clear();
     for (const auto &n : layout_.nodes) {
         auto *item = new NodeItem(this, style_.get(), n.id, n.gate, n.sideways);
         item->setPos(n.pos);
@@ -372,6 +445,9 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
             links_[n.id] << link;
         }
     }
+    itemOrder_.reserve(snapshot.nodes.size());
+    for (const auto &[id, node] : snapshot.nodes)
+        itemOrder_.push_back(nodes_.value(q(id)));
     setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
     applySnapshot(snapshot, false, true);
     setSelectedNode(selected);
@@ -402,13 +478,17 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
     const Leadership leaders(snapshot);
     const Leadership before = everything ? leaders : Leadership(snapshot_);
     // Count what changes; a storm of changes is applied without animation.
+    // The items in the nodes' order (relayout made them so): no lookup per node.
+    const bool aligned = itemOrder_.size() == snapshot.nodes.size();
     if (animated) {
         int changes = 0;
+        StatusWalk walk(snapshot.status);
+        std::size_t i = 0;
         for (const auto &[id, node] : snapshot.nodes) {
-            const auto *item = nodes_.value(q(id));
+            const auto *item = aligned ? itemOrder_[i++] : nodes_.value(q(id));
             if (!item)
                 continue;
-            const NodeFacts f = factsOf(snapshot, leaders, id);
+            const NodeFacts f = factsOf(walk.at(id), leaders, id);
             changes += (f.state != item->visualState()) +
                        (f.groupLeader != item->data(RoleGroupLeader).toBool()) +
                        (f.systemLeader != item->data(RoleSystemLeader).toBool());
@@ -416,15 +496,22 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         animated = changes <= kMaxAnimatedChanges;
     }
 
+    const QSet<QString> neverJoined(neverJoined_.begin(), neverJoined_.end());
+    StatusWalk now(snapshot.status);
+    StatusWalk was(snapshot_.status);
+    std::size_t index = 0;
     for (const auto &[id, node] : snapshot.nodes) {
-        auto *item = nodes_.value(q(id));
+        auto *item = aligned ? itemOrder_[index++] : nodes_.value(q(id));
+        const dmr::NodeStatus *status = now.at(id);
+        const dmr::NodeStatus *old = was.at(id);
         if (!item)
             continue;
-        NodeFacts f = factsOf(snapshot, leaders, id);
-        if (f.state == NodeVisualState::Down && neverJoined_.contains(q(id)))
+        NodeFacts f = factsOf(status, leaders, id);
+        if (f.state == NodeVisualState::Down && !neverJoined.isEmpty() &&
+            neverJoined.contains(q(id)))
             f.state = NodeVisualState::NeverJoined;
         // Only what changed is touched: with 10,000 nodes most of them did not.
-        if (!everything && f == factsOf(snapshot_, before, id) &&
+        if (!everything && f == factsOf(old, before, id) &&
             leaders.groupsLedBy(id) == before.groupsLedBy(id))
             continue;
         if (f.state != item->visualState()) {
@@ -441,14 +528,8 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         showMark(item, MarkItem::Kind::GroupLeader, f.groupLeader, animated);
         showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
         item->setFailedAdapters(f.failedAdapters);
-        item->setToolTip(nodeToolTip(leaders, node, f));
-        {
-            QStringList roles = rolesIn(snapshot.plan, id);
-            item->setSummary(roles.isEmpty()
-                                 ? tr("Node %1: %2").arg(q(id), stateText(f.state))
-                                 : tr("Node %1: %2\n%3")
-                                       .arg(q(id), stateText(f.state), roles.join(tr(", "))));
-        }
+        // Its tool tip and hover label are made when asked for (nodeToolTip, nodeSummary):
+        // with thousands of changes a second, most are never looked at.
         for (auto *link : links_.value(q(id))) {
             bool failed = false;
             for (const auto &iface : node.interfaces)
@@ -477,13 +558,14 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
     QList<TunnelItem *> next;
     QList<TunnelItem *> old = tunnels_;
     TunnelObstacles placed; // the tunnels that stay: new ones are routed around them
+    QSet<QString> planned;
+    for (const auto &t : snapshot.plan.tunnels)
+        planned.insert(q(t.root.node) + u'-' + q(t.leaf.node));
     for (auto *t : std::as_const(tunnels_))
-        for (const auto &planned : snapshot.plan.tunnels)
-            if (t->root() == q(planned.root.node) && t->leaf() == q(planned.leaf.node)) {
-                placed.addLabel(t->labelRect());
-                placed.addCurve(t->polyline());
-                break;
-            }
+        if (planned.contains(t->root() + u'-' + t->leaf())) {
+            placed.addLabel(t->labelRect());
+            placed.addCurve(t->polyline());
+        }
     const QFontMetricsF fm(style_->smallFont);
     for (const auto &t : snapshot.plan.tunnels) {
         const QString root = q(t.root.node);

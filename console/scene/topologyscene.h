@@ -57,6 +57,10 @@ public:
     QString systemLeader() const; // as marked; empty when none
     QString selectedNode() const { return selected_; }
     QStringList unreachable() const { return unreachable_; }
+    // A node's tool tip (state, roles, interfaces) and its hover label (state, roles), made
+    // when asked for.
+    QString nodeToolTip(const QString &id) const;
+    QString nodeSummary(const QString &id) const;
     // Node ids whose id or one of whose addresses contains the text (case-insensitive), in
     // natural order.
     QStringList findNodes(const QString &text) const;
@@ -101,6 +105,7 @@ signals:
 
 protected:
     bool event(QEvent *event) override;
+    void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
     friend class NodeItem;
@@ -136,6 +141,7 @@ private:
     PlanOverlayItem *overlay_ = nullptr;
     HoverLabelItem *hover_ = nullptr;
     QHash<QString, NodeItem *> nodes_;
+    std::vector<NodeItem *> itemOrder_; // in the order of the snapshot's nodes
     QHash<QString, RegionItem *> regions_;
     QHash<QString, QList<LinkItem *>> links_;
     QList<TunnelItem *> tunnels_;

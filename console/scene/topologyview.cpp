@@ -229,12 +229,25 @@ void TopologyView::drawForeground(QPainter *painter, const QRectF &rect)
     if (box.isEmpty())
         return;
     auto *legend = dynamic_cast<LegendItem *>(topologyScene()->legendItem());
+    // Painted once into a pixmap per look and pixel ratio, then blitted with every frame.
+    const qreal dpr = devicePixelRatioF();
+    if (legendPixmap_.isNull() || legendGeneration_ != legend->generation() ||
+        legendPixmap_.devicePixelRatio() != dpr) {
+        legendGeneration_ = legend->generation();
+        QPixmap pixmap(box.size() * dpr);
+        pixmap.setDevicePixelRatio(dpr);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        p.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        p.scale(kLegendScale, kLegendScale);
+        QStyleOptionGraphicsItem option;
+        legend->paint(&p, &option, nullptr);
+        p.end();
+        legendPixmap_ = pixmap;
+    }
     painter->save();
     painter->resetTransform();
-    painter->translate(box.topLeft());
-    painter->scale(kLegendScale, kLegendScale);
-    QStyleOptionGraphicsItem option;
-    legend->paint(painter, &option, nullptr);
+    painter->drawPixmap(box.topLeft(), legendPixmap_);
     painter->restore();
 }
 

@@ -4,6 +4,7 @@
 // is a small overlay in its bottom right corner (TopologyScene::setLegendVisible hides it).
 
 #include <QGraphicsView>
+#include <QPixmap>
 
 namespace dmr::console {
 
@@ -59,6 +60,8 @@ private:
     void fitNow();
 
     bool autoFit_ = true;
+    QPixmap legendPixmap_;
+    int legendGeneration_ = -1;
 };
 
 } // namespace dmr::console

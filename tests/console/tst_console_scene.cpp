@@ -588,8 +588,8 @@ private slots:
         for (auto *link : scene.linkItems(QStringLiteral("1")))
             QCOMPARE(link->data(RoleAdapterFailed).toBool(),
                      link->data(RoleNetwork).toString() == QLatin1String("10.0.3.0/24"));
-        QVERIFY(!scene.nodeItem(QStringLiteral("1"))->toolTip().isEmpty());
-        QVERIFY(scene.nodeItem(QStringLiteral("1"))->toolTip().contains(QLatin1String("eth1")));
+        QVERIFY(!scene.nodeToolTip(QStringLiteral("1")).isEmpty());
+        QVERIFY(scene.nodeToolTip(QStringLiteral("1")).contains(QLatin1String("eth1")));
         QCOMPARE(scene.systemLeader(), QStringLiteral("2"));
         saveView(scene, QStringLiteral("fig5-states-topology.png"));
     }
