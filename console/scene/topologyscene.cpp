@@ -557,15 +557,23 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
 {
     QList<TunnelItem *> next;
     QList<TunnelItem *> old = tunnels_;
-    TunnelObstacles placed; // the tunnels that stay: new ones are routed around them
-    QSet<QString> planned;
-    for (const auto &t : snapshot.plan.tunnels)
-        planned.insert(q(t.root.node) + u'-' + q(t.leaf.node));
-    for (auto *t : std::as_const(tunnels_))
-        if (planned.contains(t->root() + u'-' + t->leaf())) {
-            placed.addLabel(t->labelRect());
-            placed.addCurve(t->polyline());
-        }
+    // The tunnels that stay: new ones are routed around them. Gathered only when a new one comes:
+    // most snapshots of a large cluster open none.
+    TunnelObstacles placed;
+    bool gathered = false;
+    const auto gather = [&] {
+        if (gathered)
+            return;
+        gathered = true;
+        QSet<QString> planned;
+        for (const auto &t : snapshot.plan.tunnels)
+            planned.insert(q(t.root.node) + u'-' + q(t.leaf.node));
+        for (auto *t : std::as_const(tunnels_))
+            if (planned.contains(t->root() + u'-' + t->leaf())) {
+                placed.addLabel(t->labelRect());
+                placed.addCurve(t->polyline());
+            }
+    };
     const QFontMetricsF fm(style_->smallFont);
     for (const auto &t : snapshot.plan.tunnels) {
         const QString root = q(t.root.node);
@@ -587,6 +595,7 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                 continue;
             const QString label = TunnelItem::labelText(carries);
             const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+            gather();
             const auto route = routeTunnel(layout_, root, leaf, size, &placed);
             item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
             addItem(item);
