@@ -31,6 +31,8 @@ const char *const kDescriptions[] = {
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: show the last failover's plan before and "
                                       "after."),
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the window's size."),
+    QT_TRANSLATE_NOOP("dmr::console", "With --lab: the lab's base port (membership BASE+i, control "
+                                      "BASE+1000+i; default 17400)."),
 };
 
 } // namespace
@@ -51,7 +53,8 @@ QList<QCommandLineOption> options(bool translated)
             {QStringLiteral("dark"), d(8)},
             {QStringLiteral("select"), d(9), QStringLiteral("NODE")},
             {QStringLiteral("last-failover"), d(10)},
-            {QStringLiteral("size"), d(11), QStringLiteral("WxH")}};
+            {QStringLiteral("size"), d(11), QStringLiteral("WxH")},
+            {QStringLiteral("lab-base-port"), d(12), QStringLiteral("BASE")}};
 }
 
 QString description()

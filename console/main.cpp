@@ -241,6 +241,9 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(labOption)) {
         const int n = int(expected.size());
+        const int labBase = parser.isSet(QStringLiteral("lab-base-port"))
+                                ? parser.value(QStringLiteral("lab-base-port")).toInt()
+                                : kLabBasePort;
         if (!tokenGiven)
             token = QString::fromLatin1(kLabToken);
         // Beside this binary when installed; in the build tree it is in ../backend.
@@ -255,7 +258,7 @@ int main(int argc, char *argv[])
         }
         lab.setProgram(program);
         lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
-                          QString::number(kLabBasePort), QStringLiteral("--token"), token});
+                          QString::number(labBase), QStringLiteral("--token"), token});
         lab.setProcessChannelMode(QProcess::ForwardedChannels);
         // The lab goes when this process goes, however: the kernel sends it SIGTERM (it then
         // stops its agents), also after a kill -9 of the console.
@@ -271,7 +274,7 @@ int main(int argc, char *argv[])
             return 2;
         }
         for (int i = 0; i < n; ++i)
-            texts << QStringLiteral("127.0.0.1:%1").arg(kLabBasePort + 1000 + i);
+            texts << QStringLiteral("127.0.0.1:%1").arg(labBase + 1000 + i);
         QObject::connect(&app, &QCoreApplication::aboutToQuit, [&lab] {
             lab.terminate();
             if (!lab.waitForFinished(3000))

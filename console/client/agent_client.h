@@ -79,7 +79,8 @@ public:
     void setOperatorToken(const QString &token) { token_ = token; }
     void setTimeouts(int connectMs, int replyMs);
     void setBackoff(int initialMs, int maxMs) { backoff_ = Backoff(initialMs, maxMs); }
-    // How often to ask for the reachability matrix while connected (get-reachability); 0 stops.
+    // How often to ask for the reachability matrix while connected (get-reachability), at the
+    // least (a large cluster's is asked for every 40 ms a node); 0 stops.
     // An agent that does not know the request is not asked again on that connection.
     void setReachabilityInterval(int ms);
     static constexpr int kReachabilityIntervalMs = 2000;
@@ -215,6 +216,7 @@ private:
     Backoff backoff_;
     QTimer retryTimer_;
     QTimer reachabilityTimer_;
+    int reachabilityIntervalMs_ = kReachabilityIntervalMs; // as set; larger matrices wait longer
     QTimer historyFollowUp_;
     bool reachabilityOutstanding_ = false;
     QTimer connectTimer_;

@@ -757,7 +757,11 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             foreign.push_back(reg.rect.adjusted(-4, -4, 4, 4));
     }
 
-    const int samples = std::clamp(static_cast<int>(length / 16), 32, 256);
+    // A cluster of thousands changes dozens of tunnels a second: there, coarser samples and the
+    // nearer bends keep a frame quick; the tunnels are long and the boxes large anyway.
+    const bool large = layout.nodes.size() > 2000;
+    const int samples = large ? std::clamp(static_cast<int>(length / 48), 24, 96)
+                              : std::clamp(static_cast<int>(length / 16), 32, 256);
     const auto curve = [&](QPointF c) {
         QPolygonF line;
         line.reserve(samples + 1);
@@ -807,7 +811,9 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     QPointF best = chord.pointAt(0.5);
     QPolygonF bestLine = curve(best);
     qreal bestScore = -1e18;
-    for (qreal f : kBends) {
+    const std::size_t bends = large ? 7 : std::size(kBends);
+    for (std::size_t k = 0; k < bends; ++k) {
+        const qreal f = kBends[k];
         const QPointF c = chord.pointAt(0.5) + normal * std::clamp(length * f, -reach, reach);
         const QPolygonF line = curve(c);
         const qreal value = score(line, f);

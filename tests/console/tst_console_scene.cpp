@@ -643,6 +643,17 @@ private slots:
                 colours.insert(image.pixel(x, y));
         QVERIFY(colours.size() > 20);
 
+        // The caption: the cluster, the snapshot's time in UTC, the view and what it shows, the
+        // system leader; in the picture's text and drawn above the topology.
+        scene.setViewId(QStringLiteral("2.0"));
+        const QString caption = exportCaption(scene);
+        QCOMPARE(caption, QStringLiteral("DMR cluster fig5 · 2023-11-14 22:13:20 UTC · view 2.0 "
+                                         "(live) · system leader 2"));
+        QVERIFY2(exportPng(scene, png, &error), qPrintable(error));
+        QCOMPARE(QImage(png).text(QStringLiteral("Description")), caption);
+        // Its bar (30 units) above the topology.
+        QCOMPARE(QImage(png).height(), static_cast<int>(std::ceil((content.height() + 30) * 2)));
+
         const QString svg = dir.filePath(QStringLiteral("fig5.svg"));
         QVERIFY2(exportSvg(scene, svg, &error, QStringLiteral("Fig. 5")), qPrintable(error));
         QFile svgFile(svg);
@@ -651,6 +662,7 @@ private slots:
         QVERIFY(svgBytes.startsWith("<?xml"));
         QVERIFY(svgBytes.contains("<svg"));
         QVERIFY(svgBytes.contains("<title>Fig. 5</title>"));
+        QVERIFY(svgBytes.contains("system leader 2"));
         QVERIFY(svgBytes.contains("10.0.3.0/24"));
 
         const QString json = dir.filePath(QStringLiteral("fig5.json"));

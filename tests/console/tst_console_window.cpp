@@ -18,6 +18,9 @@
 #include "scene/topologyscene.h"
 
 #include <QApplication>
+#include <QHostAddress>
+
+#include <csignal>
 #include <QDockWidget>
 #include <QImage>
 #include <QInputDialog>
@@ -30,6 +33,10 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QDateTime>
+#include <QLineEdit>
 #include <QTime>
 #include <QFile>
 #include <QTemporaryDir>
@@ -68,6 +75,23 @@ struct Fixture
             [&] { return window->store()->hasSnapshot() && client.isOperator(); }, kTimeoutMs);
     }
 };
+
+// A base port whose lab ranges (membership +i, control +1000+i, relay +2000+i) are free now,
+// below the ephemeral ports and clear of the other tests' ranges.
+int freeLabBase()
+{
+    for (int base = 11000; base < 11800; base += 100) {
+        bool free = true;
+        for (int i = 0; i < 6 && free; ++i)
+            for (int port : {base + i, base + 1000 + i}) {
+                QTcpServer probe;
+                free = free && probe.listen(QHostAddress::LocalHost, quint16(port));
+            }
+        if (free)
+            return base;
+    }
+    return 0;
+}
 
 } // namespace
 
@@ -415,6 +439,150 @@ private slots:
                 gray += qGray(dark.pixel(x, y));
         QVERIFY(gray / ((dark.height() / 7 + 1) * (dark.width() / 7 + 1)) < 100);
         f.window->setDarkPalette(false);
+    }
+
+    // The node table's filter; nodes of the topology file that never joined; how old the
+    // picture is; a notification on a failover; a what-if over the topology.
+    void largeClusterAids()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        auto *w = f.window.get();
+        // Filter: by state, role, network or address.
+        w->nodeFilter()->setText(QStringLiteral("10.0.3."));
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 2); // 1 and 4 are on C
+        w->nodeFilter()->clear();
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 6);
+        // A node of the topology file that no agent has seen: listed and drawn as never joined.
+        dmr::Topology expected = w->store()->snapshot().nodes;
+        dmr::Node seven = expected.at("5");
+        seven.id = "7";
+        seven.interfaces[0].address = dmr::InterfaceAddress::parse("10.0.2.7/24").value();
+        expected.emplace("7", seven);
+        w->store()->setExpectedTopology(expected);
+        QCOMPARE(w->store()->neverJoined(), QStringList{QStringLiteral("7")});
+        QTRY_VERIFY(w->scene()->nodeItem(QStringLiteral("7")));
+        QCOMPARE(w->scene()->nodeItem(QStringLiteral("7"))->data(RoleState).toString(),
+                 QStringLiteral("never-joined"));
+        w->nodeFilter()->setText(QStringLiteral("never joined"));
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 1);
+        w->nodeFilter()->clear();
+        // Staleness: fresh while connected, then stale once the agent is gone.
+        QTRY_VERIFY_WITH_TIMEOUT(w->stalenessLabel()->text().startsWith(QStringLiteral("Updated")),
+                                 kTimeoutMs);
+        f.client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(w->stalenessLabel()->text().startsWith(QStringLiteral("Stale")),
+                                 kTimeoutMs);
+        // A new failover is notified (on the desktop when it has a notification service, and
+        // in the window in any case).
+        FailoverRecord r;
+        r.id = 9;
+        r.node = QStringLiteral("2");
+        r.cause = QStringLiteral("connection-lost");
+        r.viewId = QStringLiteral("9.0");
+        r.failedMs = QDateTime::currentMSecsSinceEpoch();
+        r.detectedMs = r.failedMs;
+        r.electedMs = r.failedMs;
+        r.successors = {{QStringLiteral("system-leader"), QStringLiteral("6")}};
+        w->store()->setHistory({r});
+        QVERIFY2(w->lastNotification().contains(QStringLiteral("failover of node 2")),
+                 qPrintable(w->lastNotification()));
+        QVERIFY(w->lastNotification().contains(QStringLiteral("system leader → 6")));
+        // What if the system leader failed: the planner's answer drawn over the live topology.
+        w->showWhatIf(QStringLiteral("kill"), QStringLiteral("2"));
+        auto *overlay = dynamic_cast<PlanOverlayItem *>(w->scene()->overlayItem());
+        QVERIFY(overlay);
+        QCOMPARE(overlay->mode(), PlanOverlayItem::Mode::WhatIf);
+        bool sixTakesOver = false;
+        bool twoFails = false;
+        for (const auto &m : overlay->marks()) {
+            sixTakesOver = sixTakesOver || (m.kind == PlanOverlayItem::Mark::Gains &&
+                                            m.text.contains(QStringLiteral("system leader")));
+            twoFails = twoFails || m.kind == PlanOverlayItem::Mark::Fails;
+        }
+        QVERIFY(sixTakesOver && twoFails);
+        QVERIFY(!overlay->tunnels().isEmpty());
+        w->goLive();
+        QVERIFY(!w->scene()->overlayItem());
+    }
+
+    // --help needs no display; a mistake on the command line neither.
+    void helpWithoutADisplay()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(DMR_CONSOLE_BIN), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromLocal8Bit(p.readAllStandardOutput());
+        QVERIFY2(out.contains(QStringLiteral("--lab")) && out.contains(QStringLiteral("--token")),
+                 qPrintable(out));
+        p.start(QStringLiteral(DMR_CONSOLE_BIN), {QStringLiteral("--no-such-option")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY(p.exitCode() != 0);
+    }
+
+    // dmr-console --lab: the lab takes the console's token (the console is an operator), and
+    // it stops when the console stops, however: SIGTERM, SIGINT, or kill -9.
+    void labStopsWithTheConsole_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+        QTest::newRow("SIGINT (Ctrl-C)") << int(SIGINT);
+        QTest::newRow("kill -9") << int(SIGKILL);
+    }
+    void labStopsWithTheConsole()
+    {
+        QFETCH(int, signal);
+        const int base = freeLabBase();
+        QVERIFY2(base != 0, "no free ports for a lab");
+        QTemporaryDir dir;
+        QProcess console;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        console.setProcessEnvironment(env);
+        console.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        console.start(QStringLiteral(DMR_CONSOLE_BIN),
+                      {QStringLiteral("--lab"), QStringLiteral(DMR_TOPOLOGIES "/fig5.json"),
+                       QStringLiteral("--lab-base-port"), QString::number(base),
+                       QStringLiteral("--token"), QStringLiteral("window-test-token")});
+        QVERIFY(console.waitForStarted(10000));
+        // Every agent answers, and takes the console's token.
+        const auto answers = [&](int i, const QByteArray &hello) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, quint16(base + 1000 + i));
+            if (!s.waitForConnected(1000))
+                return QByteArray();
+            s.write(hello);
+            QByteArray got;
+            while (!got.contains('\n') && s.waitForReadyRead(2000))
+                got += s.readAll();
+            return got;
+        };
+        const QByteArray operatorHello =
+            R"({"type":"hello","id":1,"protocol":1,"client":"tst","token":"window-test-token"})"
+            "\n";
+        QTRY_VERIFY_WITH_TIMEOUT(answers(5, operatorHello).contains("\"operator\":true"), 60000);
+        ::kill(pid_t(console.processId()), signal);
+        QVERIFY(console.waitForFinished(20000));
+        // The lab and its agents are gone: no port answers any more.
+        const QByteArray hello = R"({"type":"hello","id":1,"protocol":1,"client":"tst"})"
+                                 "\n";
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int i = 0; i < 6; ++i)
+                    if (!answers(i, hello).isEmpty())
+                        return false;
+                return true;
+            }(),
+            20000);
     }
 
     void headlessExport()
