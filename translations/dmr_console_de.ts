@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="611"/>
-        <location filename="../console/cli.cpp" line="46"/>
+        <location filename="../console/cli.cpp" line="67"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -340,52 +340,92 @@
         <translation>%1 hat keinen Leiter</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="11"/>
+        <location filename="../console/cli.cpp" line="14"/>
         <source>Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate with commas to try several in turn.</source>
         <translation>Steuerport des Agenten (Standard: der zuletzt benutzte oder 127.0.0.1:7500); mehrfach angeben oder mit Kommas trennen, um mehrere der Reihe nach zu versuchen.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="14"/>
+        <location filename="../console/cli.cpp" line="17"/>
         <source>Operator token, for drills (default: $DMR_TOKEN).</source>
         <translation>Operator-Token für Übungen (Standard: $DMR_TOKEN).</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="15"/>
+        <location filename="../console/cli.cpp" line="18"/>
         <source>Language of the interface: de, ja or en.</source>
         <translation>Sprache der Oberfläche: de, ja oder en.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="16"/>
+        <location filename="../console/cli.cpp" line="19"/>
         <source>Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit.</source>
         <translation>Ohne Fenster: verbinden, die Topologie in FILE schreiben (.png, .svg, .json, .dot) und beenden.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="18"/>
+        <location filename="../console/cli.cpp" line="21"/>
         <source>Start dmr-lab on this topology file, connect to it as an operator, and stop it on exit.</source>
         <translation>dmr-lab mit dieser Topologiedatei starten, sich als Operator verbinden und es beim Beenden stoppen.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="20"/>
+        <location filename="../console/cli.cpp" line="23"/>
         <source>The cluster&apos;s topology file: its nodes that never joined are drawn too (--lab sets it).</source>
         <translation>Die Topologiedatei des Clusters: auch Knoten, die nie beigetreten sind, werden gezeichnet (--lab setzt sie).</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="41"/>
+        <location filename="../console/cli.cpp" line="25"/>
+        <source>Once the picture has settled, save the window to FILE (.png) and exit (docs/take-screenshots.sh uses it).</source>
+        <translation>Wenn das Bild zur Ruhe gekommen ist, das Fenster in FILE (.png) speichern und beenden (docs/take-screenshots.sh nutzt es).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="27"/>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
+        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="29"/>
+        <source>With --screenshot: the dark palette.</source>
+        <translation>Mit --screenshot: die dunkle Palette.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="30"/>
+        <source>With --screenshot: select this node.</source>
+        <translation>Mit --screenshot: diesen Knoten auswählen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="31"/>
+        <source>With --screenshot: show the last failover&apos;s plan before and after.</source>
+        <translation>Mit --screenshot: den Plan vor und nach dem letzten Failover zeigen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="33"/>
+        <source>With --screenshot: the window&apos;s size.</source>
+        <translation>Mit --screenshot: die Größe des Fensters.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="34"/>
+        <source>With --lab: the lab&apos;s base port (membership BASE+i, control BASE+1000+i; default 17400).</source>
+        <translation>Mit --lab: der Basisport des Labors (Mitgliedschaft BASE+i, Steuerung BASE+1000+i; Standard 17400).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="62"/>
         <source>The DMR desktop console.</source>
         <translation>Die DMR-Desktopkonsole.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="51"/>
+        <location filename="../console/cli.cpp" line="72"/>
         <source>cannot start %1: %2</source>
         <translation>%1 kann nicht gestartet werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="56"/>
+        <location filename="../console/cli.cpp" line="77"/>
         <source>no cluster from %1 within %2 s</source>
         <translation>kein Cluster von %1 innerhalb von %2 s</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="61"/>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qts eigener Katalog für %1 (qtbase_%1.qm) fehlt in %2: Qts Schaltflächen bleiben englisch (Debian: qt6-translations-l10n)</translation>
     </message>
@@ -441,7 +481,7 @@
         <location filename="../console/client/agent_client.cpp" line="438"/>
         <location filename="../console/client/agent_client.cpp" line="460"/>
         <location filename="../console/client/agent_client.cpp" line="469"/>
-        <location filename="../console/client/agent_client.cpp" line="585"/>
+        <location filename="../console/client/agent_client.cpp" line="591"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
@@ -486,32 +526,32 @@
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="556"/>
+        <location filename="../console/client/agent_client.cpp" line="562"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="567"/>
+        <location filename="../console/client/agent_client.cpp" line="573"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="568"/>
+        <location filename="../console/client/agent_client.cpp" line="574"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="600"/>
+        <location filename="../console/client/agent_client.cpp" line="606"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="755"/>
+        <location filename="../console/client/agent_client.cpp" line="762"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="759"/>
+        <location filename="../console/client/agent_client.cpp" line="766"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -770,17 +810,17 @@
         <translation>%1, gemeldet von Agent %2</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="200"/>
+        <location filename="../console/models/event_log_model.cpp" line="202"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="202"/>
+        <location filename="../console/models/event_log_model.cpp" line="204"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="204"/>
+        <location filename="../console/models/event_log_model.cpp" line="206"/>
         <source>Summary</source>
         <translation>Zusammenfassung</translation>
     </message>
@@ -1108,7 +1148,7 @@ Tunnel aktiv %6</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="874"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
         <source>Replay</source>
         <translation>Wiedergabe</translation>
     </message>
@@ -1146,11 +1186,6 @@ Tunnel aktiv %6</translation>
         <location filename="../console/mainwindow.cpp" line="478"/>
         <source>Drills</source>
         <translation>Übungen</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="496"/>
-        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
-        <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil verlorener jüngster Proben.</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="505"/>
@@ -1276,57 +1311,57 @@ Tunnel aktiv %6</translation>
         <translation>Failover von Knoten %1 (%2) um %3: der Plan danach, Sicht %4 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="822"/>
+        <location filename="../console/mainwindow.cpp" line="826"/>
         <source>failover of node %1, after</source>
         <translation>Failover von Knoten %1, danach</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="842"/>
+        <location filename="../console/mainwindow.cpp" line="846"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>Wiedergabe: Sicht %1 um %2 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="848"/>
+        <location filename="../console/mainwindow.cpp" line="852"/>
         <source>replay at %1</source>
         <translation>Wiedergabe um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="856"/>
+        <location filename="../console/mainwindow.cpp" line="860"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>Noch nichts wiederzugeben: kein Agent hat sein Sichtprotokoll gesendet</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="867"/>
+        <location filename="../console/mainwindow.cpp" line="871"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="902"/>
+        <location filename="../console/mainwindow.cpp" line="906"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>Angezeigt: %1 — Esc für live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="915"/>
+        <location filename="../console/mainwindow.cpp" line="919"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="925"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="925"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="926"/>
+        <location filename="../console/mainwindow.cpp" line="930"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: Failover von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="931"/>
         <source>%1 at %2. %3</source>
         <translation>%1 um %2. %3</translation>
     </message>
@@ -1419,6 +1454,11 @@ Tunnel aktiv %6</translation>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
+        <location filename="../console/mainwindow.cpp" line="496"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
+        <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil gehörter jüngster Proben.</translation>
+    </message>
+    <message>
         <location filename="../console/mainwindow.cpp" line="617"/>
         <location filename="../console/mainwindow.cpp" line="713"/>
         <source>&amp;Restore…</source>
@@ -1460,22 +1500,22 @@ Tunnel aktiv %6</translation>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="962"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="962"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="968"/>
+        <location filename="../console/mainwindow.cpp" line="972"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="973"/>
+        <location filename="../console/mainwindow.cpp" line="977"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1483,94 +1523,94 @@ Tunnel aktiv %6</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="990"/>
+        <location filename="../console/mainwindow.cpp" line="994"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="997"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="998"/>
+        <location filename="../console/mainwindow.cpp" line="1002"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1001"/>
+        <location filename="../console/mainwindow.cpp" line="1005"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1005"/>
+        <location filename="../console/mainwindow.cpp" line="1009"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1006"/>
+        <location filename="../console/mainwindow.cpp" line="1010"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1009"/>
+        <location filename="../console/mainwindow.cpp" line="1013"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1023"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
         <source>No update yet</source>
         <translation>Noch keine Aktualisierung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1028"/>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1029"/>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1030"/>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1031"/>
+        <location filename="../console/mainwindow.cpp" line="1035"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
         <source>Stale: last update %1</source>
         <translation>Veraltet: letzte Aktualisierung %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1037"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>Letzte Nachricht eines Agenten (Snapshot oder Ereignis) um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1043"/>
+        <location filename="../console/mainwindow.cpp" line="1047"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1044"/>
+        <location filename="../console/mainwindow.cpp" line="1048"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1049"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1051"/>
+        <location filename="../console/mainwindow.cpp" line="1055"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1646,47 +1686,52 @@ Tunnel aktiv %6</translation>
 <context>
     <name>dmr::console::ReachabilityModel</name>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
         <source>Node %1 did not answer: it is down or out of the cluster</source>
         <translation>Knoten %1 hat nicht geantwortet: er ist ausgefallen oder nicht im Cluster</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
         <source>Node %1 does not run the reachability probe</source>
         <translation>Knoten %1 führt die Erreichbarkeitsprobe nicht aus</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <location filename="../console/models/reachability_model.cpp" line="119"/>
         <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
         <translation>%1 hört %2 nicht: zuletzt vor %3 ms gehört; %4 empfangen, %5 verloren</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
         <source>%1 has never heard %2</source>
         <translation>%1 hat %2 nie gehört</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
-        <translation>%1 hört %2: %3% der jüngsten Proben verloren; insgesamt %4 empfangen, %5 verloren, %6 doppelt; zuletzt vor %7 ms gehört</translation>
+        <location filename="../console/models/reachability_model.cpp" line="126"/>
+        <source>%1 hears %2: %3% of the recent probes heard; %4 received and %5 lost in all; last heard %6 ms ago</source>
+        <translation>%1 hört %2: %3% der jüngsten Proben gehört; insgesamt %4 empfangen und %5 verloren; zuletzt vor %6 ms gehört</translation>
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1 extra copies dropped (normal: a probe can arrive by two routes while the plan changes)</source>
+        <translation>%1 zusätzliche Kopien verworfen (normal: eine Probe kann während eines Planwechsels auf zwei Wegen ankommen)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="139"/>
         <source>%1; via %2</source>
         <translation>%1; über %2</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="163"/>
+        <location filename="../console/models/reachability_model.cpp" line="168"/>
         <source>Probes sent by node %1</source>
         <translation>Von Knoten %1 gesendete Proben</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="164"/>
+        <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>Was Knoten %1 hört</translation>
     </message>
@@ -1854,100 +1899,100 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1041"/>
-        <location filename="../console/scene/topologyscene.cpp" line="62"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1043"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1044"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1045"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1046"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1049"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1051"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1052"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1053"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="44"/>
-        <location filename="../console/scene/topologyscene.cpp" line="528"/>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>up</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="46"/>
+        <location filename="../console/scene/topologyscene.cpp" line="49"/>
         <source>failed</source>
         <translation>ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="48"/>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
         <source>drained</source>
         <translation>entleert</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="54"/>
+        <location filename="../console/scene/topologyscene.cpp" line="57"/>
         <source>down</source>
         <translation>nicht gestartet</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="64"/>
+        <location filename="../console/scene/topologyscene.cpp" line="67"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="123"/>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="148"/>
+        <location filename="../console/scene/topologyscene.cpp" line="278"/>
         <source>Node %1: %2</source>
         <translation>Knoten %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="125"/>
+        <location filename="../console/scene/topologyscene.cpp" line="150"/>
         <source>System leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="131"/>
+        <location filename="../console/scene/topologyscene.cpp" line="156"/>
         <source>Leads %1</source>
         <translation>Leitet %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="137"/>
+        <location filename="../console/scene/topologyscene.cpp" line="162"/>
         <source>adapter failed</source>
         <translation>Adapter ausgefallen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="346"/>
+        <location filename="../console/scene/topologyscene.cpp" line="418"/>
         <source>and %n more</source>
         <translation>
             <numerusform>und %n weiterer</numerusform>
@@ -1955,58 +2000,58 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="347"/>
+        <location filename="../console/scene/topologyscene.cpp" line="419"/>
         <source>Network %1</source>
         <translation>Netz %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="348"/>
+        <location filename="../console/scene/topologyscene.cpp" line="420"/>
         <source>Nodes: %1</source>
         <translation>Knoten: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="370"/>
+        <location filename="../console/scene/topologyscene.cpp" line="443"/>
         <source>%1 %2 on %3</source>
         <translation>%1 %2 auf %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="449"/>
+        <location filename="../console/scene/topologyscene.cpp" line="279"/>
         <source>Node %1: %2
 %3</source>
         <translation>Knoten %1: %2
 %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="450"/>
-        <location filename="../console/scene/topologyscene.cpp" line="633"/>
-        <location filename="../console/scene/topologyscene.cpp" line="636"/>
-        <location filename="../console/scene/topologyscene.cpp" line="639"/>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="524"/>
+        <location filename="../console/scene/topologyscene.cpp" line="615"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="528"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="588"/>
+        <location filename="../console/scene/topologyscene.cpp" line="679"/>
         <source>closes: %1</source>
         <translation>schließt: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="633"/>
-        <location filename="../console/scene/topologyscene.cpp" line="639"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>loses %1</source>
         <translation>verliert %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="636"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
         <source>takes over %1</source>
         <translation>übernimmt %1</translation>
     </message>
@@ -2029,29 +2074,29 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="777"/>
+        <location filename="../console/scene/topologyitems.cpp" line="799"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="785"/>
+        <location filename="../console/scene/topologyitems.cpp" line="807"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1047"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
         <source>node down (stopped)</source>
         <translation>Knoten gestoppt</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1048"/>
-        <location filename="../console/scene/topologyscene.cpp" line="50"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>nie beigetreten</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1085"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1110"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="611"/>
-        <location filename="../console/cli.cpp" line="46"/>
+        <location filename="../console/cli.cpp" line="67"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -340,52 +340,92 @@
         <translation>%1 にリーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="11"/>
+        <location filename="../console/cli.cpp" line="14"/>
         <source>Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate with commas to try several in turn.</source>
         <translation>エージェントの制御ポート (既定: 前回のもの、または 127.0.0.1:7500)。複数を順に試すには繰り返すかカンマで区切ります。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="14"/>
+        <location filename="../console/cli.cpp" line="17"/>
         <source>Operator token, for drills (default: $DMR_TOKEN).</source>
         <translation>演習用のオペレータートークン (既定: $DMR_TOKEN)。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="15"/>
+        <location filename="../console/cli.cpp" line="18"/>
         <source>Language of the interface: de, ja or en.</source>
         <translation>画面の言語: de、ja、en。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="16"/>
+        <location filename="../console/cli.cpp" line="19"/>
         <source>Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit.</source>
         <translation>ウィンドウなし: 接続し、トポロジーを FILE (.png、.svg、.json、.dot) に書き出して終了します。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="18"/>
+        <location filename="../console/cli.cpp" line="21"/>
         <source>Start dmr-lab on this topology file, connect to it as an operator, and stop it on exit.</source>
         <translation>このトポロジーファイルで dmr-lab を起動し、オペレーターとして接続し、終了時に停止します。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="20"/>
+        <location filename="../console/cli.cpp" line="23"/>
         <source>The cluster&apos;s topology file: its nodes that never joined are drawn too (--lab sets it).</source>
         <translation>クラスターのトポロジーファイル: 一度も参加していないノードも描画します (--lab で設定されます)。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="41"/>
+        <location filename="../console/cli.cpp" line="25"/>
+        <source>Once the picture has settled, save the window to FILE (.png) and exit (docs/take-screenshots.sh uses it).</source>
+        <translation>表示が落ち着いたらウィンドウを FILE (.png) に保存して終了します (docs/take-screenshots.sh が使います)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="27"/>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
+        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="29"/>
+        <source>With --screenshot: the dark palette.</source>
+        <translation>--screenshot と共に: ダークパレット。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="30"/>
+        <source>With --screenshot: select this node.</source>
+        <translation>--screenshot と共に: このノードを選択。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="31"/>
+        <source>With --screenshot: show the last failover&apos;s plan before and after.</source>
+        <translation>--screenshot と共に: 最後のフェイルオーバーの前後のプランを表示。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="33"/>
+        <source>With --screenshot: the window&apos;s size.</source>
+        <translation>--screenshot と共に: ウィンドウの大きさ。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="34"/>
+        <source>With --lab: the lab&apos;s base port (membership BASE+i, control BASE+1000+i; default 17400).</source>
+        <translation>--lab と共に: ラボの基準ポート (メンバーシップ BASE+i、制御 BASE+1000+i。既定 17400)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="62"/>
         <source>The DMR desktop console.</source>
         <translation>DMR デスクトップコンソール。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="51"/>
+        <location filename="../console/cli.cpp" line="72"/>
         <source>cannot start %1: %2</source>
         <translation>%1 を起動できません: %2</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="56"/>
+        <location filename="../console/cli.cpp" line="77"/>
         <source>no cluster from %1 within %2 s</source>
         <translation>%2 秒以内に %1 からクラスターを取得できません</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="61"/>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>saved %1</source>
+        <translation>%1 を保存しました</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
     </message>
@@ -441,7 +481,7 @@
         <location filename="../console/client/agent_client.cpp" line="438"/>
         <location filename="../console/client/agent_client.cpp" line="460"/>
         <location filename="../console/client/agent_client.cpp" line="469"/>
-        <location filename="../console/client/agent_client.cpp" line="585"/>
+        <location filename="../console/client/agent_client.cpp" line="591"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
@@ -486,32 +526,32 @@
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="556"/>
+        <location filename="../console/client/agent_client.cpp" line="562"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="567"/>
+        <location filename="../console/client/agent_client.cpp" line="573"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="568"/>
+        <location filename="../console/client/agent_client.cpp" line="574"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="600"/>
+        <location filename="../console/client/agent_client.cpp" line="606"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="755"/>
+        <location filename="../console/client/agent_client.cpp" line="762"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="759"/>
+        <location filename="../console/client/agent_client.cpp" line="766"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -770,17 +810,17 @@
         <translation>%1 (エージェント %2 が報告)</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="200"/>
+        <location filename="../console/models/event_log_model.cpp" line="202"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="202"/>
+        <location filename="../console/models/event_log_model.cpp" line="204"/>
         <source>Event</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="204"/>
+        <location filename="../console/models/event_log_model.cpp" line="206"/>
         <source>Summary</source>
         <translation>概要</translation>
     </message>
@@ -1108,7 +1148,7 @@ tunnels up %6</source>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="874"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
         <source>Replay</source>
         <translation>再生</translation>
     </message>
@@ -1146,11 +1186,6 @@ tunnels up %6</source>
         <location filename="../console/mainwindow.cpp" line="478"/>
         <source>Drills</source>
         <translation>演習</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="496"/>
-        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
-        <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの損失率。</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="505"/>
@@ -1276,57 +1311,57 @@ tunnels up %6</source>
         <translation>%3 のノード %1 のフェイルオーバー (%2): その後のプラン、ビュー %4 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="822"/>
+        <location filename="../console/mainwindow.cpp" line="826"/>
         <source>failover of node %1, after</source>
         <translation>ノード %1 のフェイルオーバー後</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="842"/>
+        <location filename="../console/mainwindow.cpp" line="846"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>再生: %2 のビュー %1 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="848"/>
+        <location filename="../console/mainwindow.cpp" line="852"/>
         <source>replay at %1</source>
         <translation>%1 の再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="856"/>
+        <location filename="../console/mainwindow.cpp" line="860"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>まだ再生できるものがありません: ビューログを送ったエージェントがありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="867"/>
+        <location filename="../console/mainwindow.cpp" line="871"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="902"/>
+        <location filename="../console/mainwindow.cpp" line="906"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>表示中: %1 — Esc でライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="915"/>
+        <location filename="../console/mainwindow.cpp" line="919"/>
         <source>cannot write %1: %2</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="925"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="925"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="926"/>
+        <location filename="../console/mainwindow.cpp" line="930"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: ノード %1 のフェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="931"/>
         <source>%1 at %2. %3</source>
         <translation>%2 に %1。%3</translation>
     </message>
@@ -1419,6 +1454,11 @@ tunnels up %6</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
+        <location filename="../console/mainwindow.cpp" line="496"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
+        <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの受信率。</translation>
+    </message>
+    <message>
         <location filename="../console/mainwindow.cpp" line="617"/>
         <location filename="../console/mainwindow.cpp" line="713"/>
         <source>&amp;Restore…</source>
@@ -1460,116 +1500,116 @@ tunnels up %6</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="962"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="962"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="968"/>
+        <location filename="../console/mainwindow.cpp" line="972"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="973"/>
+        <location filename="../console/mainwindow.cpp" line="977"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="990"/>
+        <location filename="../console/mainwindow.cpp" line="994"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="997"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="998"/>
+        <location filename="../console/mainwindow.cpp" line="1002"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1001"/>
+        <location filename="../console/mainwindow.cpp" line="1005"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1005"/>
+        <location filename="../console/mainwindow.cpp" line="1009"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1006"/>
+        <location filename="../console/mainwindow.cpp" line="1010"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1009"/>
+        <location filename="../console/mainwindow.cpp" line="1013"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1023"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
         <source>No update yet</source>
         <translation>まだ更新なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1028"/>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
         <source>%1 s ago</source>
         <translation>%1 秒前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1029"/>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
         <source>%1 min ago</source>
         <translation>%1 分前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1030"/>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
         <source>%1 h ago</source>
         <translation>%1 時間前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1031"/>
+        <location filename="../console/mainwindow.cpp" line="1035"/>
         <source>Updated %1</source>
         <translation>更新: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
         <source>Stale: last update %1</source>
         <translation>古い表示: 最終更新 %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1037"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>エージェントからの最後の受信 (スナップショットまたはイベント): %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1043"/>
+        <location filename="../console/mainwindow.cpp" line="1047"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1044"/>
+        <location filename="../console/mainwindow.cpp" line="1048"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1049"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1051"/>
+        <location filename="../console/mainwindow.cpp" line="1055"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1645,47 +1685,52 @@ tunnels up %6</source>
 <context>
     <name>dmr::console::ReachabilityModel</name>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
         <source>Node %1 did not answer: it is down or out of the cluster</source>
         <translation>ノード %1 が応答しません: ダウンしているかクラスタ外です</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
         <source>Node %1 does not run the reachability probe</source>
         <translation>ノード %1 は到達性プローブを実行していません</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <location filename="../console/models/reachability_model.cpp" line="119"/>
         <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
         <translation>%1 は %2 を受信していません: 最終受信 %3 ms 前; 受信 %4、損失 %5</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
         <source>%1 has never heard %2</source>
         <translation>%1 は %2 を一度も受信していません</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
-        <translation>%1 は %2 を受信: 直近のプローブの %3% を損失; 合計 受信 %4、損失 %5、重複 %6; 最終受信 %7 ms 前</translation>
+        <location filename="../console/models/reachability_model.cpp" line="126"/>
+        <source>%1 hears %2: %3% of the recent probes heard; %4 received and %5 lost in all; last heard %6 ms ago</source>
+        <translation>%1 は %2 を受信: 直近のプローブの %3% を受信。累計 %4 受信、%5 欠落。最後の受信は %6 ms 前</translation>
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1 extra copies dropped (normal: a probe can arrive by two routes while the plan changes)</source>
+        <translation>余分なコピー %1 件を破棄 (正常: プラン変更中はプローブが 2 つの経路で届くことがあります)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="139"/>
         <source>%1; via %2</source>
         <translation>%1; 経路 %2</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="163"/>
+        <location filename="../console/models/reachability_model.cpp" line="168"/>
         <source>Probes sent by node %1</source>
         <translation>ノード %1 が送信したプローブ</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="164"/>
+        <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>ノード %1 が受信するもの</translation>
     </message>
@@ -1853,158 +1898,158 @@ Click to see the plan then.</source>
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1041"/>
-        <location filename="../console/scene/topologyscene.cpp" line="62"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1043"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1044"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1045"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1046"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1049"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1051"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1052"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1053"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="44"/>
-        <location filename="../console/scene/topologyscene.cpp" line="528"/>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>up</source>
         <translation>稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="46"/>
+        <location filename="../console/scene/topologyscene.cpp" line="49"/>
         <source>failed</source>
         <translation>障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="48"/>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
         <source>drained</source>
         <translation>ドレイン済み</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="54"/>
+        <location filename="../console/scene/topologyscene.cpp" line="57"/>
         <source>down</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="64"/>
+        <location filename="../console/scene/topologyscene.cpp" line="67"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="123"/>
-        <location filename="../console/scene/topologyscene.cpp" line="448"/>
+        <location filename="../console/scene/topologyscene.cpp" line="148"/>
+        <location filename="../console/scene/topologyscene.cpp" line="278"/>
         <source>Node %1: %2</source>
         <translation>ノード %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="125"/>
+        <location filename="../console/scene/topologyscene.cpp" line="150"/>
         <source>System leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="131"/>
+        <location filename="../console/scene/topologyscene.cpp" line="156"/>
         <source>Leads %1</source>
         <translation>%1 をリード</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="137"/>
+        <location filename="../console/scene/topologyscene.cpp" line="162"/>
         <source>adapter failed</source>
         <translation>アダプター障害</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="346"/>
+        <location filename="../console/scene/topologyscene.cpp" line="418"/>
         <source>and %n more</source>
         <translation>
             <numerusform>ほか %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="347"/>
+        <location filename="../console/scene/topologyscene.cpp" line="419"/>
         <source>Network %1</source>
         <translation>ネットワーク %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="348"/>
+        <location filename="../console/scene/topologyscene.cpp" line="420"/>
         <source>Nodes: %1</source>
         <translation>ノード: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="370"/>
+        <location filename="../console/scene/topologyscene.cpp" line="443"/>
         <source>%1 %2 on %3</source>
         <translation>%3 上の %1 %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="449"/>
+        <location filename="../console/scene/topologyscene.cpp" line="279"/>
         <source>Node %1: %2
 %3</source>
         <translation>ノード %1: %2
 %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="450"/>
-        <location filename="../console/scene/topologyscene.cpp" line="633"/>
-        <location filename="../console/scene/topologyscene.cpp" line="636"/>
-        <location filename="../console/scene/topologyscene.cpp" line="639"/>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="524"/>
+        <location filename="../console/scene/topologyscene.cpp" line="615"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="528"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="588"/>
+        <location filename="../console/scene/topologyscene.cpp" line="679"/>
         <source>closes: %1</source>
         <translation>閉鎖: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="633"/>
-        <location filename="../console/scene/topologyscene.cpp" line="639"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>loses %1</source>
         <translation>%1 を失う</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="636"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
         <source>takes over %1</source>
         <translation>%1 を引き継ぐ</translation>
     </message>
@@ -2026,29 +2071,29 @@ Click to see the plan then.</source>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="777"/>
+        <location filename="../console/scene/topologyitems.cpp" line="799"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="785"/>
+        <location filename="../console/scene/topologyitems.cpp" line="807"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1047"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
         <source>node down (stopped)</source>
         <translation>ノード停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1048"/>
-        <location filename="../console/scene/topologyscene.cpp" line="50"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>未参加</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1085"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1110"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>
