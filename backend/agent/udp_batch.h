@@ -111,6 +111,12 @@ struct RecvBatch
     {
         return {data.data() + i * kSlotBytes, msgs[i].msg_len};
     }
+    // The same bytes, to work on in place (a tunnel datagram's payload is decrypted there).
+    std::span<std::uint8_t> mutableBytes(std::size_t i)
+    {
+        return {data.data() + i * kSlotBytes, msgs[i].msg_len};
+    }
+    const sockaddr_in &source(std::size_t i) const { return from[i]; }
     bool truncated(std::size_t i) const { return (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
 };
 

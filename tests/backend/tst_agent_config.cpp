@@ -73,6 +73,7 @@ keepalive_ms = 100
 keepalive_misses = 4
 probe_interval_ms = 500
 probe_channel = "239.255.77.2:7698"
+encrypt = true
 )";
 
 a::HostPort hp(const char *text)
@@ -160,6 +161,7 @@ private slots:
         QCOMPARE(c.relay.keepaliveMisses, 4);
         QCOMPARE(c.relay.probeIntervalMs, 500);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.2:7698"));
+        QVERIFY(c.relay.encrypt);
     }
 
     void defaults()
@@ -196,6 +198,7 @@ private slots:
         QCOMPARE(c.relay.keepaliveMisses, 5);
         QCOMPARE(c.relay.probeIntervalMs, 1000);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.1:7699"));
+        QVERIFY(!c.relay.encrypt);
     }
 
     void boundsAccepted()
@@ -498,7 +501,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{27});
+        QCOMPARE(keys.size(), std::size_t{28});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());
