@@ -202,14 +202,18 @@ class TestRelayHandover : public QObject
                     auto it = nodes_.find(peer);
                     if (it == nodes_.end())
                         return std::nullopt;
-                    return RelayDataPlane::Peer{it->second.port, carry_};
+                    // What its meta would say: its tunnel port and epoch (the tunnel keys').
+                    return RelayDataPlane::Peer{
+                        it->second.port, carry_,
+                        it->second.plane ? it->second.plane->epoch() : 0, {INADDR_LOOPBACK}};
                 },
                 [t0] {
                     return static_cast<std::int64_t>(
                         std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - t0)
                             .count());
-                });
+                },
+                RelayDataPlane::Trust{"tst_relay_handover cluster key", true, {}});
             auto r = n.plane->start(n.interfaces);
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
             n.port = n.plane->tunnelPort();
