@@ -1,4 +1,5 @@
 #include "agent.h"
+#include "crypto.h"
 
 #include "embedded_membership.h"
 #include "etcd_membership.h"
@@ -181,6 +182,7 @@ Result<std::monostate> Agent::start()
     }
     transport_ = std::make_unique<PeerTransport>(
         io_, config_.cluster.key,
+        frame::Identity{config_.node.id, config_.membership.listen.toString()},
         PeerTransport::Handlers{[this](std::string p) { onPeerPayload(std::move(p)); },
                                 [this](const std::string &a) { onPeerLost(a); },
                                 [this](const std::string &w) { log(w); }});
@@ -433,49 +435,84 @@ void Agent::onPeerPayload(std::string payload)
 {
     // Agent-level messages ride the same authenticated transport as membership.
     if (payload.rfind(R"({"agent":)", 0) == 0) {
-        auto j = Json::parse(payload, nullptr, false);
-        if (!j.is_object() || !j["agent"].is_string())
-            return;
-        const std::string kind = j["agent"].get<std::string>();
-        if (kind == "applied" && !killed_) {
-            onApplied(j.value("node", ""), j.value("view", ""), j.value("at_ms", std::int64_t{0}));
-        } else if (kind == "drill" && j.contains("drill")) {
-            // A drill for this node, taken by another agent: carry it out and tell that agent.
-            auto req = protocol::parseRequest(j["drill"].dump());
-            Json result = {{"agent", "drill-result"}, {"corr", j.value("corr", std::uint64_t{0})}};
-            if (!req || req->kind != protocol::RequestKind::Drill) {
-                result["error"] = req ? std::string("not a drill") : req.error().message;
-            } else {
-                DrillRecord record;
-                const std::string err =
-                    runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
-                if (err.empty())
-                    result["record"] = Json::parse(drillRecordJson(record));
-                else
-                    result["error"] = err;
-            }
-            const std::string replyTo = j.value("reply_to", "");
-            if (!replyTo.empty())
-                transport_->send(replyTo, result.dump());
-        } else if (kind == "drill-result") {
-            onDrillResult(j);
-        } else if (kind == "reach-ask" && !killed_) {
-            // Another agent gathers the reachability matrix: this agent's row.
-            const std::string replyTo = j.value("reply_to", "");
-            if (!replyTo.empty())
-                transport_->send(replyTo, Json{{"agent", "reach-row"},
-                                               {"corr", j.value("corr", std::uint64_t{0})},
-                                               {"node", config_.node.id},
-                                               {"row", relay_ ? relay_->reachabilityRow() : Json()}}
-                                              .dump());
-        } else if (kind == "reach-row") {
-            onReachabilityRow(j);
+        // Authenticated, but still parsed defensively: a peer of another release may send a
+        // field of another type, and nlohmann throws on that.
+        try {
+            onAgentMessage(Json::parse(payload, nullptr, false));
+        } catch (const Json::exception &e) {
+            log(std::string("agent message refused: ") + e.what());
         }
         return;
     }
     if (killed_ || !membership_)
         return; // a crashed process hears nothing
     membership_->receive(payload);
+}
+
+void Agent::onAgentMessage(const Json &j)
+{
+    if (!j.is_object() || !j["agent"].is_string())
+        return;
+    const std::string kind = j["agent"].get<std::string>();
+    if (kind == "applied" && !killed_) {
+        onApplied(j.value("node", ""), j.value("view", ""), j.value("at_ms", std::int64_t{0}));
+    } else if (kind == "drill" && j.contains("drill")) {
+        // A drill for this node, taken by another agent: carry it out and tell that agent.
+        Json result = {{"agent", "drill-result"}, {"corr", j.value("corr", std::uint64_t{0})}};
+        const std::string error = acceptForwardedDrill(j, result);
+        if (!error.empty())
+            result["error"] = error;
+        const std::string replyTo = j.value("reply_to", "");
+        if (!replyTo.empty())
+            transport_->send(replyTo, result.dump());
+    } else if (kind == "drill-result") {
+        onDrillResult(j);
+    } else if (kind == "reach-ask" && !killed_) {
+        // Another agent gathers the reachability matrix: this agent's row.
+        const std::string replyTo = j.value("reply_to", "");
+        if (!replyTo.empty())
+            transport_->send(replyTo, Json{{"agent", "reach-row"},
+                                           {"corr", j.value("corr", std::uint64_t{0})},
+                                           {"node", config_.node.id},
+                                           {"row", relay_ ? relay_->reachabilityRow() : Json()}}
+                                          .dump());
+    } else if (kind == "reach-row") {
+        onReachabilityRow(j);
+    }
+}
+
+std::string Agent::acceptForwardedDrill(const Json &j, Json &result)
+{
+    // A forwarded drill runs on the node it names, once: its id is remembered, so the same
+    // message delivered again (a peer resending it, a frame replayed past the transport) is
+    // refused and counted.
+    auto refuse = [&](std::string why) {
+        ++drillsRefused_;
+        log("forwarded drill refused: " + why);
+        return why;
+    };
+    auto req = protocol::parseRequest(j["drill"].dump());
+    if (!req || req->kind != protocol::RequestKind::Drill)
+        return refuse(req ? std::string("not a drill") : req.error().message);
+    if (req->drill.node != config_.node.id)
+        return refuse("the drill names node " + req->drill.node + ", this is node " +
+                      config_.node.id);
+    const std::string drillId = j.value("drill_id", "");
+    if (drillId.empty() || drillId.size() > 64)
+        return refuse("a forwarded drill without a valid drill_id");
+    if (drillIdsSeen_.count(drillId) != 0)
+        return refuse("drill " + drillId + " already ran on this node");
+    drillIdsSeen_.insert(drillId);
+    drillIdOrder_.push_back(drillId);
+    while (drillIdOrder_.size() > kDrillIdsMax) {
+        drillIdsSeen_.erase(drillIdOrder_.front());
+        drillIdOrder_.pop_front();
+    }
+    DrillRecord record;
+    const std::string err = runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
+    if (err.empty())
+        result["record"] = Json::parse(drillRecordJson(record));
+    return err;
 }
 
 void Agent::onPeerLost(const std::string &address)
@@ -1017,6 +1054,7 @@ std::string Agent::stateJson() const
                  }()},
                 {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
                 {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
+                {"cluster_transport", transportJson()},
                 {"views_installed", viewsInstalled_},
                 {"relay", relay_ ? relay_->stateJson() : Json()},
                 {"etcd_requests", etcdCounters_->requests},
@@ -1127,10 +1165,24 @@ std::string Agent::metricsText() const
            nextFailoverId_ - 1);
     metric("dmr_drills_total", "counter", "drills recorded", nextDrillId_ - 1);
     metric("dmr_handover_pending", "gauge", "1 while closes wait for successors", pending_ ? 1 : 0);
+    const auto &tc = transport_->counters();
     metric("dmr_cluster_frames_rejected_total", "counter",
-           "cluster frames rejected (bad HMAC, oversize)", transport_->framesRejected());
+           "cluster frames refused: bad MAC, malformed, oversize, replayed",
+           transport_->framesRejected());
+    metric("dmr_cluster_frames_replayed_total", "counter",
+           "cluster frames refused as replays (valid MAC, old sequence number)",
+           tc.framesReplayed);
     metric("dmr_cluster_frames_dropped_total", "counter",
            "cluster frames dropped at a full peer queue", transport_->framesDropped());
+    metric("dmr_cluster_handshakes_refused_total", "counter",
+           "cluster connections this node refused in their handshake", tc.handshakesRefused);
+    metric("dmr_cluster_key_mismatches_total", "counter",
+           "cluster handshakes, either side, whose proof was made with another key",
+           tc.keyMismatches);
+    metric("dmr_cluster_version_mismatches_total", "counter",
+           "cluster handshakes with a peer of another frame version", tc.versionMismatches);
+    metric("dmr_cluster_drills_refused_total", "counter",
+           "forwarded drills refused (another node's, or one that already ran)", drillsRefused_);
     metric("dmr_control_clients", "gauge", "control connections", control_->clients());
     metric("dmr_control_requests_total", "counter", "control requests served",
            control_->requestsServed());
@@ -1139,6 +1191,26 @@ std::string Agent::metricsText() const
     if (relay_)
         relay_->writeMetrics(out, config_.node.id);
     return out.str();
+}
+
+Json Agent::transportJson() const
+{
+    if (!transport_)
+        return Json();
+    const auto &c = transport_->counters();
+    return Json{{"frame_version", frame::kVersion},
+                {"sessions", c.sessions},
+                {"connections", transport_->connections()},
+                {"frames_rejected", c.framesRejected},
+                {"frames_replayed", c.framesReplayed},
+                {"frames_dropped", c.framesDropped},
+                {"handshakes_refused", c.handshakesRefused},
+                {"handshake_timeouts", c.handshakeTimeouts},
+                {"key_mismatches", c.keyMismatches},
+                {"version_mismatches", c.versionMismatches},
+                {"pending_refused", c.pendingRefused},
+                {"accept_errors", c.acceptErrors},
+                {"drills_refused", drillsRefused_}};
 }
 
 std::string Agent::drillRecordJson(const DrillRecord &d) const
@@ -1227,6 +1299,11 @@ void Agent::forwardDrill(const protocol::Request &request, const std::string &cl
                           {"client", client},
                           {"via", config_.node.id},
                           {"corr", corr},
+                          {"drill_id", [] {
+                               std::array<unsigned char, 16> drillId{};
+                               crypto::randomBytes(drillId);
+                               return crypto::hex(drillId);
+                           }()},
                           {"reply_to", config_.membership.listen.toString()}}
                          .dump());
     auto timer =

@@ -82,6 +82,10 @@ private:
     // Membership.
     void startMembership();
     void onPeerPayload(std::string payload);
+    void onAgentMessage(const nlohmann::json &message);
+    // A drill another agent forwarded: the error to answer with, or empty when it ran (then
+    // result["record"] is set).
+    std::string acceptForwardedDrill(const nlohmann::json &message, nlohmann::json &result);
     void onPeerLost(const std::string &address);
     void onDegraded(bool degraded, const std::string &why);
     awaitable<void> tickLoop();
@@ -218,6 +222,12 @@ private:
     };
     std::map<std::uint64_t, ForwardedDrill> forwarded_;
     std::uint64_t nextForwardId_ = 1;
+    // Forwarded drills' ids this node ran, so that none runs twice (bounded, oldest out).
+    std::set<std::string> drillIdsSeen_;
+    std::deque<std::string> drillIdOrder_;
+    static constexpr std::size_t kDrillIdsMax = 4096;
+    std::uint64_t drillsRefused_ = 0;
+    nlohmann::json transportJson() const;
     static constexpr int kForwardTimeoutMs = 3000;
     std::map<NodeId, std::string> membershipAddress_; // last known, also for nodes out of view
     std::uint64_t viewsInstalled_ = 0;

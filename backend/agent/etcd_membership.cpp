@@ -13,35 +13,7 @@ constexpr int kBackoffMinMs = 100;
 constexpr int kBackoffMaxMs = 2000;
 constexpr int kGoodbyeDeadlineMs = 2000;
 
-// The gateway writes int64 fields as JSON strings ("revision":"12"); absent means 0.
-std::int64_t int64Of(const Json &j, const char *key)
-{
-    if (!j.is_object() || !j.contains(key))
-        return 0;
-    const Json &v = j[key];
-    if (v.is_number_integer())
-        return v.get<std::int64_t>();
-    if (!v.is_string())
-        return 0;
-    const std::string s = v.get<std::string>();
-    std::int64_t out = 0;
-    std::from_chars(s.data(), s.data() + s.size(), out);
-    return out;
-}
-
-std::string decoded(const Json &j, const char *key)
-{
-    if (!j.is_object() || !j.contains(key) || !j[key].is_string())
-        return {};
-    auto d = etcd::base64Decode(j[key].get<std::string>());
-    return d ? *d : std::string();
-}
-
-etcd::Kv kvOf(const Json &j)
-{
-    return etcd::Kv{decoded(j, "key"), decoded(j, "value"), int64Of(j, "create_revision"),
-                    int64Of(j, "mod_revision"), int64Of(j, "lease")};
-}
+using etcd::int64Field;
 
 // Request bodies are made outside the coroutines: g++ 12 miscompiles braced initialiser lists
 // inside a coroutine ("array used as initializer").
@@ -76,7 +48,10 @@ Json txnBody(Json ops)
 
 std::string gatewayMessage(const EtcdReply &r)
 {
-    std::string m = r.body.is_object() ? r.body.value("message", std::string()) : std::string();
+    std::string m;
+    if (const auto it = r.body.is_object() ? r.body.find("message") : r.body.end();
+        it != r.body.end() && it->is_string())
+        m = it->get<std::string>();
     return "HTTP " + std::to_string(r.status) + (m.empty() ? std::string() : ": " + m);
 }
 
@@ -257,7 +232,7 @@ awaitable<bool> EtcdMembership::grant()
     auto r = co_await call("/v3/lease/grant", grantBody(options_.ttlSeconds));
     if (!r)
         co_return false;
-    const std::int64_t id = int64Of(r->body, "ID");
+    const std::int64_t id = int64Field(r->body, "ID");
     if (r->status != 200 || id == 0) {
         handlers_.log("etcd lease grant refused: " + gatewayMessage(*r));
         co_return false;
@@ -267,7 +242,7 @@ awaitable<bool> EtcdMembership::grant()
     written_ = {};
     nextKeepAliveMs_ = options_.nowMs() + ttlMs() / 3;
     handlers_.log("etcd lease " + std::to_string(lease_) + " granted (TTL " +
-                  std::to_string(int64Of(r->body, "TTL")) + " s) by " + r->endpoint);
+                  std::to_string(int64Field(r->body, "TTL")) + " s) by " + r->endpoint);
     co_return true;
 }
 
@@ -293,8 +268,7 @@ awaitable<bool> EtcdMembership::resync()
         std::set<std::int64_t> stale;
         Written found;
         bool recordFound = false;
-        for (const auto &j : r->body.value("kvs", Json::array())) {
-            auto kv = kvOf(j);
+        for (auto &kv : etcd::decodeRangeKvs(r->body)) {
             auto parsed = etcd::parseKey(prefix_, kv.key);
             if (parsed && parsed->node == options_.self) {
                 if (kv.lease != lease_) {
@@ -321,7 +295,7 @@ awaitable<bool> EtcdMembership::resync()
             }
             continue;
         }
-        const std::int64_t revision = int64Of(r->body.value("header", Json::object()), "revision");
+        const std::int64_t revision = etcd::headerRevision(r->body);
         keys_.reset(std::move(kvs), revision);
         // Our own keys, if the lease outlived the outage: the transaction only fixes what differs.
         joinedKeys_ = recordFound;
@@ -357,7 +331,7 @@ awaitable<bool> EtcdMembership::joinTxn()
     joinedKeys_ = true;
     written_ = Written{wantedGroups_, record, false};
     handlers_.log("joined through etcd at revision " +
-                  std::to_string(int64Of(r->body.value("header", Json::object()), "revision")) +
+                  std::to_string(etcd::headerRevision(r->body)) +
                   " with " + std::to_string(wantedGroups_.size()) + " group(s)");
     co_return true;
 }
@@ -397,8 +371,8 @@ awaitable<bool> EtcdMembership::keepAlive()
     auto r = co_await call("/v3/lease/keepalive", idBody(lease_));
     if (!r)
         co_return false;
-    const Json result = r->body.value("result", Json::object());
-    if (r->status != 200 || int64Of(result, "TTL") <= 0) {
+    const Json &result = etcd::objectField(r->body, "result");
+    if (r->status != 200 || int64Field(result, "TTL") <= 0) {
         // The lease is gone (it expired while etcd could not be reached): etcd deleted every key
         // of this node, and the others have taken it out. Join again, at the end of every list.
         handlers_.log("etcd lease " + std::to_string(lease_) +
@@ -455,8 +429,8 @@ awaitable<void> EtcdMembership::watchLoop(std::shared_ptr<EtcdClient> client,
     const std::string why = co_await client->stream("/v3/watch", body, [&](Json message) {
         if (stopped_ || generation != generation_)
             return false;
-        const Json result = message.value("result", Json::object());
-        if (result.value("canceled", false)) {
+        auto result = etcd::decodeWatchMessage(message);
+        if (result.canceled) {
             canceled = true;
             return false;
         }
@@ -471,22 +445,13 @@ awaitable<void> EtcdMembership::watchLoop(std::shared_ptr<EtcdClient> client,
     wake();
 }
 
-void EtcdMembership::onWatchMessage(const Json &result, std::uint64_t generation)
+void EtcdMembership::onWatchMessage(const etcd::WatchResult &result, std::uint64_t generation)
 {
     if (generation != generation_)
         return;
-    const auto events = result.value("events", Json::array());
-    const std::int64_t revision = int64Of(result.value("header", Json::object()), "revision");
-    if (events.empty())
+    if (result.events.empty())
         return; // "created", or a progress notice
-    for (const auto &e : events) {
-        const Json kv = e.value("kv", Json::object());
-        if (e.value("type", std::string("PUT")) == "DELETE")
-            keys_.erase(decoded(kv, "key"), int64Of(kv, "mod_revision"));
-        else
-            keys_.put(kvOf(kv), int64Of(kv, "mod_revision"));
-    }
-    keys_.advance(revision);
+    etcd::apply(keys_, result);
     publish();
 }
 

@@ -83,7 +83,7 @@ private:
     // A call on the session client; marks the backend degraded when no endpoint answered.
     awaitable<std::optional<EtcdReply>> call(std::string path, nlohmann::json body);
     void setDegraded(bool degraded, const std::string &why);
-    void onWatchMessage(const nlohmann::json &message, std::uint64_t generation);
+    void onWatchMessage(const etcd::WatchResult &result, std::uint64_t generation);
     void publish();
     void wake();
     nlohmann::json putOp(const std::string &key, const std::string &value) const;

@@ -1,12 +1,21 @@
 #pragma once
-// The cluster transport: authenticated line frames over TCP, one outgoing connection per peer
-// address, dialled on first send. Whatever arrives on any connection (accepted or dialled) is
-// handed up. A dialled connection that closes, or a dial that is refused, is reported as lost:
-// for a crashed process that is proof of death, long before heartbeats would tell. (An accepted
-// connection closing is not: the peer may just have dropped a node it no longer counts.)
+// The cluster transport: authenticated sessions over TCP (frame.h: a handshake that proves both
+// ends hold the cluster key and gives the connection keys of its own, then sequenced, MACed
+// line frames), one outgoing connection per peer address, dialled on first send. Whatever
+// arrives on any accepted connection is handed up. A dialled connection that closes, or a dial
+// that is refused, is reported as lost: for a crashed process that is proof of death, long
+// before heartbeats would tell. (An accepted connection closing is not: the peer may just have
+// dropped a node it no longer counts.)
+//
+// Before a peer is authenticated it gets little: kPendingMax connections at a time, a
+// kHandshakeTimeoutMs deadline, kHandshakeLineBytesMax bytes. A frame that does not verify
+// (forged, replayed, made for another connection) closes the connection it came on. What is
+// refused is counted and logged, rate-limited, with the peer's address.
 
 #include "asio.h"
 #include "config.h"
+#include "frame.h"
+#include "log_limit.h"
 
 #include <deque>
 #include <functional>
@@ -29,8 +38,28 @@ public:
 
     // Bound on frames queued for one peer; past it the oldest is dropped and counted.
     static constexpr std::size_t kQueueFramesMax = 4096;
+    // Connections accepted and not yet authenticated; past it a new one is closed at once.
+    static constexpr std::size_t kPendingMax = 64;
+    static constexpr int kHandshakeTimeoutMs = 5000;
+    // After accept() fails for want of file descriptors, wait this long before the next one.
+    static constexpr int kAcceptBackoffMs = 100;
 
-    PeerTransport(asio::io_context &io, std::string key, Handlers handlers);
+    struct Counters
+    {
+        std::uint64_t framesRejected = 0;    // bad MAC, malformed, oversize
+        std::uint64_t framesReplayed = 0;    // a valid MAC with an old sequence number
+        std::uint64_t handshakesRefused = 0; // by this node, of a peer that dialled it
+        std::uint64_t keyMismatches = 0;     // either side: a proof made with another key
+        std::uint64_t versionMismatches = 0; // either side: a peer of another frame version
+        std::uint64_t handshakeTimeouts = 0; // accepted, no hello within the deadline
+        std::uint64_t pendingRefused = 0;    // over kPendingMax unauthenticated connections
+        std::uint64_t acceptErrors = 0;      // accept() failed (EMFILE...)
+        std::uint64_t framesDropped = 0;     // at a full peer queue
+        std::uint64_t sessions = 0;          // authenticated connections, both directions
+    };
+
+    // self: this node's id and membership address, which its hellos name.
+    PeerTransport(asio::io_context &io, std::string key, frame::Identity self, Handlers handlers);
     ~PeerTransport();
 
     // Binds the listening socket now, so that a bad address fails at start-up.
@@ -47,8 +76,12 @@ public:
     // than retrying for minutes after a partition.
     void setUserTimeout(int ms) { userTimeoutMs_ = ms; }
 
-    std::uint64_t framesDropped() const { return framesDropped_; }
-    std::uint64_t framesRejected() const { return framesRejected_; }
+    const Counters &counters() const { return counters_; }
+    std::uint64_t framesDropped() const { return counters_.framesDropped; }
+    std::uint64_t framesRejected() const
+    {
+        return counters_.framesRejected + counters_.framesReplayed;
+    }
     std::size_t connections() const { return outgoing_.size() + incoming_.size(); }
 
 private:
@@ -59,8 +92,10 @@ private:
         {
         }
         tcp::socket socket;
-        std::deque<std::string> queue;
-        bool connected = false;
+        std::deque<std::string> queue; // payloads, sealed by the writer in order
+        std::string hello;             // sent before the first frame
+        frame::Sealer sealer;
+        bool connected = false; // the handshake gave a sealer: the writer may run
         bool writing = false;
         bool closed = false;
     };
@@ -71,7 +106,9 @@ private:
         {
         }
         tcp::socket socket;
-        std::string peerAddress; // learnt from the first message's "addr"
+        std::string remote;       // "127.0.0.1:53124", for the log
+        frame::Identity peer;     // from its hello
+        bool authenticated = false;
     };
 
     awaitable<void> acceptLoop(std::shared_ptr<tcp::acceptor> acceptor);
@@ -79,20 +116,25 @@ private:
     // One writer per connection at a time: startWriter starts it unless one runs already.
     void startWriter(const std::string &address, const std::shared_ptr<Outgoing> &out);
     awaitable<void> writer(std::string address, std::shared_ptr<Outgoing> out);
-    awaitable<void> reader(tcp::socket &socket, std::string *peerAddress,
-                           std::shared_ptr<void> keepAlive);
+    awaitable<void> serve(std::shared_ptr<Incoming> in);
+    void closeIncoming(const std::shared_ptr<Incoming> &in);
     void closeOutgoing(const std::string &address, const std::shared_ptr<Outgoing> &out);
-    void deliver(std::string_view line, std::string *peerAddress);
+    // Logs a refusal, at most once per interval per (peer, kind).
+    void logLimited(const std::string &peer, const std::string &kind, const std::string &line);
+    std::int64_t steadyMs() const;
+    void count(frame::HandshakeFailure failure);
 
     asio::io_context &io_;
     std::string key_;
+    frame::Identity self_;
     Handlers handlers_;
     std::shared_ptr<tcp::acceptor> acceptor_;
     std::map<std::string, std::shared_ptr<Outgoing>> outgoing_;
     std::set<std::shared_ptr<Incoming>> incoming_;
+    std::size_t pending_ = 0; // incoming, not yet authenticated
     int userTimeoutMs_ = 0;
-    std::uint64_t framesDropped_ = 0;
-    std::uint64_t framesRejected_ = 0;
+    Counters counters_;
+    LogLimiter logLimiter_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -5,6 +5,7 @@
 #include "json_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <tuple>
 
@@ -367,6 +368,113 @@ bool wantGlKey(const gms::ClusterView &view, const NodeId &self)
             return false; // a pending leader before this one has not written its key yet
     }
     return true;
+}
+
+// ---- The JSON gateway's replies -------------------------------------------------------------
+
+namespace {
+
+const detail::Json *member(const detail::Json &object, std::string_view key)
+{
+    if (!object.is_object())
+        return nullptr;
+    auto it = object.find(std::string(key));
+    return it == object.end() ? nullptr : &*it;
+}
+
+std::string base64Field(const detail::Json &object, std::string_view key)
+{
+    const auto *v = member(object, key);
+    if (v == nullptr || !v->is_string())
+        return {};
+    auto d = base64Decode(v->get_ref<const std::string &>());
+    return d ? *d : std::string();
+}
+
+} // namespace
+
+std::int64_t int64Field(const detail::Json &object, std::string_view key)
+{
+    const auto *v = member(object, key);
+    if (v == nullptr)
+        return 0;
+    if (v->is_number_integer())
+        return v->get<std::int64_t>();
+    if (!v->is_string())
+        return 0;
+    const auto &s = v->get_ref<const std::string &>();
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && end == s.data() + s.size() ? out : 0;
+}
+
+bool boolField(const detail::Json &object, std::string_view key)
+{
+    const auto *v = member(object, key);
+    return v != nullptr && v->is_boolean() && v->get<bool>();
+}
+
+const detail::Json &objectField(const detail::Json &object, std::string_view key)
+{
+    static const detail::Json kEmpty = detail::Json::object();
+    const auto *v = member(object, key);
+    return v != nullptr && v->is_object() ? *v : kEmpty;
+}
+
+Kv decodeKv(const detail::Json &kv)
+{
+    return Kv{base64Field(kv, "key"), base64Field(kv, "value"), int64Field(kv, "create_revision"),
+              int64Field(kv, "mod_revision"), int64Field(kv, "lease")};
+}
+
+std::vector<Kv> decodeRangeKvs(const detail::Json &reply)
+{
+    std::vector<Kv> out;
+    const auto *kvs = member(reply, "kvs");
+    if (kvs == nullptr || !kvs->is_array())
+        return out;
+    for (const auto &j : *kvs) {
+        Kv kv = decodeKv(j);
+        if (!kv.key.empty())
+            out.push_back(std::move(kv));
+    }
+    return out;
+}
+
+std::int64_t headerRevision(const detail::Json &reply)
+{
+    return int64Field(objectField(reply, "header"), "revision");
+}
+
+WatchResult decodeWatchMessage(const detail::Json &message)
+{
+    const detail::Json &result = objectField(message, "result");
+    WatchResult w;
+    w.canceled = boolField(result, "canceled");
+    w.revision = headerRevision(result);
+    const auto *events = member(result, "events");
+    if (events == nullptr || !events->is_array())
+        return w;
+    for (const auto &e : *events) {
+        WatchEvent ev;
+        const auto *type = member(e, "type");
+        ev.erased = type != nullptr && type->is_string() && *type == "DELETE";
+        ev.kv = decodeKv(objectField(e, "kv"));
+        if (!ev.kv.key.empty())
+            w.events.push_back(std::move(ev));
+    }
+    return w;
+}
+
+void apply(KeySpace &keys, const WatchResult &result)
+{
+    for (const auto &e : result.events) {
+        if (e.erased)
+            keys.erase(e.kv.key, e.kv.modRevision);
+        else
+            keys.put(e.kv, e.kv.modRevision);
+    }
+    keys.advance(result.revision);
 }
 
 } // namespace dmr::etcd

@@ -260,6 +260,9 @@ Result<Envelope> decode(std::string_view text)
         return e;
     } catch (const FieldError &err) {
         return Error{"membership message: " + err.message};
+    } catch (const Json::exception &err) {
+        // A value the readers did not expect to throw on: refused, never let through.
+        return Error{std::string("membership message: ") + err.what()};
     }
 }
 

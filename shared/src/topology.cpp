@@ -29,6 +29,13 @@ Result<Json> parseJsonText(std::string_view text, std::string_view what)
             reason = reason.substr(pos);
         return Error{std::string(what) + ": line " + std::to_string(line) + ", column " +
                      std::to_string(column) + ": " + reason};
+    } catch (const Json::exception &e) {
+        // Not a syntax error but a value the document model cannot hold (a number such as 1e400
+        // overflows): refused like one.
+        std::string reason = e.what();
+        if (auto pos = reason.find("] "); pos != std::string::npos)
+            reason = reason.substr(pos + 2);
+        return Error{std::string(what) + ": " + reason};
     }
 }
 

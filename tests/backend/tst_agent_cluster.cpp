@@ -281,13 +281,18 @@ private slots:
         // The intruder can only form a cluster of its own; the others reject its frames.
         QVERIFY(c->start(s("x")));
         QVERIFY(AgentCluster::waitFor(
-            [&] { return c->state(s("a"))[s("frames_rejected")].toDouble() > 0; }, kDeadlineMs));
+            [&] {
+                return c->state(s("a"))[s("cluster_transport")]
+                           .toObject()[s("handshakes_refused")]
+                           .toDouble() > 0;
+            },
+            kDeadlineMs));
         const auto view = c->cluster(s("a"))[s("agents")].toArray();
         QCOMPARE(view.size(), 2);
         for (const auto &n : view)
             QVERIFY(n.toObject()[s("id")].toString() != s("x"));
         QCOMPARE(c->cluster(s("x"))[s("agents")].toArray().size(), 1);
-        QVERIFY(c->logOf(s("a")).contains(s("bad HMAC")));
+        QVERIFY(c->logOf(s("a")).contains(s("cluster key does not match")));
     }
 
     void garbageOnTheControlPort()

@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 using namespace dmr;
 using namespace dmr::etcd;
 
@@ -265,6 +267,69 @@ private slots:
         // "dmr/ab/" is outside the range [dmr/a/, dmr/a0) that cluster a reads and watches.
         QVERIFY(!(clusterPrefix("ab") >= clusterPrefix("a") &&
                   clusterPrefix("ab") < prefixEnd(clusterPrefix("a"))));
+    }
+
+    void watchMessageDecodes()
+    {
+        const auto message = nlohmann::json::parse(
+            R"({"result":{"header":{"revision":"12"},"events":[)"
+            R"({"kv":{"key":")" + base64Encode(nodeKey(kPrefix, "2")) + R"(","value":")" +
+            base64Encode("{}") + R"(","create_revision":"5","mod_revision":"12","lease":"99"}},)"
+            R"({"type":"DELETE","kv":{"key":")" + base64Encode(glKey(kPrefix, "4")) +
+            R"(","mod_revision":"12"}}]}})");
+        const WatchResult w = decodeWatchMessage(message);
+        QVERIFY(!w.canceled);
+        QCOMPARE(w.revision, std::int64_t{12});
+        QCOMPARE(w.events.size(), std::size_t{2});
+        QVERIFY(!w.events[0].erased);
+        QCOMPARE(w.events[0].kv.key, nodeKey(kPrefix, "2"));
+        QCOMPARE(w.events[0].kv.createRevision, std::int64_t{5});
+        QCOMPARE(w.events[0].kv.lease, std::int64_t{99});
+        QVERIFY(w.events[1].erased);
+        QCOMPARE(w.events[1].kv.key, glKey(kPrefix, "4"));
+        KeySpace keys(kPrefix);
+        apply(keys, w);
+        QCOMPARE(keys.revision(), std::int64_t{12});
+        QCOMPARE(keys.kvs().size(), std::size_t{1});
+        QVERIFY(decodeWatchMessage(nlohmann::json::parse(R"({"result":{"canceled":true}})"))
+                    .canceled);
+    }
+
+    void gatewayRepliesOfAnyShapeNeverThrow_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::newRow("array") << QStringLiteral("[1,2]");
+        QTest::newRow("result a string") << QStringLiteral(R"({"result":"x"})");
+        QTest::newRow("events a string") << QStringLiteral(R"({"result":{"events":"x"}})");
+        QTest::newRow("event a number") << QStringLiteral(R"({"result":{"events":[1,null]}})");
+        QTest::newRow("kv an array") << QStringLiteral(R"({"result":{"events":[{"kv":[]}]}})");
+        QTest::newRow("type a number")
+            << QStringLiteral(R"({"result":{"events":[{"type":7,"kv":{"key":"YQ=="}}]}})");
+        QTest::newRow("canceled a string") << QStringLiteral(R"({"result":{"canceled":"yes"}})");
+        QTest::newRow("revision an object")
+            << QStringLiteral(R"({"result":{"header":{"revision":{}}}})");
+        QTest::newRow("revision too large")
+            << QStringLiteral(R"({"result":{"header":{"revision":"99999999999999999999999"}}})");
+        QTest::newRow("revision a float") << QStringLiteral(R"({"header":{"revision":1e400}})");
+        QTest::newRow("key not base64")
+            << QStringLiteral(R"({"kvs":[{"key":"!!!","value":5,"lease":-1e400}]})");
+        QTest::newRow("kvs an object") << QStringLiteral(R"({"kvs":{"key":"YQ=="}})");
+    }
+
+    void gatewayRepliesOfAnyShapeNeverThrow()
+    {
+        QFETCH(QString, json);
+        const auto j = nlohmann::json::parse(json.toStdString(), nullptr, false);
+        KeySpace keys(kPrefix);
+        try {
+            apply(keys, decodeWatchMessage(j));
+            keys.reset(decodeRangeKvs(j), headerRevision(j));
+            (void)keys.view();
+            (void)int64Field(objectField(j, "result"), "TTL");
+            (void)boolField(j, "canceled");
+        } catch (const std::exception &e) {
+            QFAIL(e.what());
+        }
     }
 };
 

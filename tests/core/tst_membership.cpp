@@ -810,6 +810,11 @@ private slots:
         QTest::newRow("view member malformed")
             << R"({"type":"view","from":"1","addr":"a","view_id":[0,0],"view":{"id":[1,0],"nodes":[],"groups":{"A":[["1"]]},"gl":[],"next_seq":2,"departed":[]}})"
             << "view.groups.A[0]: expected [node, seq]";
+        // Found by fuzz_membership_message: a number the document model cannot hold threw out
+        // of decode() instead of being refused.
+        QTest::newRow("number overflow")
+            << R"({"type":"heartbeat","from":"1","addr":"a","view_id":[1e400,0]})"
+            << "number overflow";
     }
 
     void wireErrors()

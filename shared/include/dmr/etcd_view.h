@@ -26,6 +26,8 @@
 #include "dmr/membership.h"
 #include "dmr/result.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -137,6 +139,42 @@ std::vector<gms::Departure> departures(const gms::ClusterView &before,
                                        const gms::ClusterView &after,
                                        const std::set<NodeId> &leaving, std::int64_t decidedAtMs,
                                        std::int64_t ttlMs);
+
+// ---- The JSON gateway's replies -------------------------------------------------------------
+// Lenient readers: etcd leaves out fields at their default value and writes int64 fields as JSON
+// strings ("revision":"12"). A field that is absent or of another type reads as its default, a
+// key or value that is not base64 as empty. None of them throws, whatever the bytes: a reply is
+// input from the network.
+
+std::int64_t int64Field(const nlohmann::json &object, std::string_view key);
+bool boolField(const nlohmann::json &object, std::string_view key);
+// The member object, or an empty object.
+const nlohmann::json &objectField(const nlohmann::json &object, std::string_view key);
+
+// A kv of a range reply or a watch event: {"key":B64,"value":B64,"create_revision":"5",...}.
+Kv decodeKv(const nlohmann::json &kv);
+// A range reply's kvs and its header revision.
+std::vector<Kv> decodeRangeKvs(const nlohmann::json &reply);
+std::int64_t headerRevision(const nlohmann::json &reply);
+
+// One message of the watch stream: {"result":{"header":{"revision":"9"},"events":[{"type":
+// "DELETE","kv":{...}},...],"canceled":false}}.
+struct WatchEvent
+{
+    bool erased = false; // a DELETE: kv.key and kv.modRevision are meaningful
+    Kv kv;
+    bool operator==(const WatchEvent &) const = default;
+};
+struct WatchResult
+{
+    bool canceled = false;
+    std::int64_t revision = 0;
+    std::vector<WatchEvent> events; // an event without a key is left out
+    bool operator==(const WatchResult &) const = default;
+};
+WatchResult decodeWatchMessage(const nlohmann::json &message);
+// Applies a watch result's events and revision to the key space.
+void apply(KeySpace &keys, const WatchResult &result);
 
 // Whether `self` should hold its gl/ key in this view: yes while it leads a network and, if it
 // holds none yet, every pending leader before it (elect()'s glOrder) already holds one (so the
