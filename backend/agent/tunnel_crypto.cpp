@@ -1,9 +1,10 @@
 #include "tunnel_crypto.h"
 
-#include <openssl/core_names.h>
+#include "crypto.h"
+
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include <array>
 
@@ -11,7 +12,6 @@ namespace dmr::agent {
 
 namespace {
 
-constexpr std::size_t kKeyBytes = 32;
 constexpr std::string_view kSalt = "dmr relay";
 
 std::string openSslError(std::string_view what)
@@ -30,12 +30,6 @@ EVP_CIPHER *cipher()
 {
     static EVP_CIPHER *c = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
     return c;
-}
-
-EVP_KDF *hkdf()
-{
-    static EVP_KDF *k = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-    return k;
 }
 
 } // namespace
@@ -66,28 +60,12 @@ Result<std::unique_ptr<TunnelKey>> TunnelKey::derive(std::string_view clusterKey
 {
     if (cipher() == nullptr)
         return Error{openSslError("AES-256-GCM is not available")};
-    if (hkdf() == nullptr)
-        return Error{openSslError("HKDF is not available")};
-    std::vector<std::uint8_t> info =
+    const std::vector<std::uint8_t> info =
         relay::tunnelKeyInfo(sender, receiver, senderEpoch, receiverEpoch);
-    std::array<std::uint8_t, kKeyBytes> key{};
-    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(hkdf());
-    if (kctx == nullptr)
-        return Error{openSslError("EVP_KDF_CTX_new")};
-    char digest[] = "SHA256";
-    std::string ikm(clusterKey);
-    std::string salt(kSalt);
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-        OSSL_PARAM_construct_end()};
-    const int derived = EVP_KDF_derive(kctx, key.data(), key.size(), params);
-    EVP_KDF_CTX_free(kctx);
-    OPENSSL_cleanse(ikm.data(), ikm.size());
-    if (derived != 1)
-        return Error{openSslError("HKDF-SHA256")};
+    crypto::Key256 key = crypto::hkdf(
+        clusterKey,
+        std::span(reinterpret_cast<const unsigned char *>(kSalt.data()), kSalt.size()),
+        crypto::view(info));
     auto c = std::make_unique<Contexts>();
     c->seal = EVP_CIPHER_CTX_new();
     c->open = EVP_CIPHER_CTX_new();
