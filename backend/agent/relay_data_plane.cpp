@@ -228,14 +228,19 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
                 errors.push_back("relay: no tunnel port known for node " + peer.node);
                 break;
             }
+            const Endpoint &own = root ? t.root : t.leaf;
             std::uint32_t address = INADDR_LOOPBACK;
+            std::uint32_t from = 0;
             if (config_.mode == RelayMode::Os) {
-                if (peer.address.family() != Family::V4) {
+                if (peer.address.family() != Family::V4 || own.address.family() != Family::V4) {
                     errors.push_back("relay: tunnel to " + peer.node + " at " +
                                      peer.address.toString() + ": IPv4 only");
                     break;
                 }
                 address = peer.address.v4HostOrder();
+                // Sent from this end's address in the plan, whatever the route prefers: the
+                // peer takes tunnel datagrams only from addresses this node advertises.
+                from = own.address.v4HostOrder();
             }
             authOf(peer.node, true); // its epoch and addresses as the view says now
             auto [it, inserted] = tunnels_.try_emplace(peer.node);
@@ -252,6 +257,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             s.plan = t;
             s.root = root;
             s.to = udp::v4Addr(address, known->port);
+            s.from = from;
             s.peerCarries = known->carry;
             s.closing = false;
             s.released = false;
@@ -383,7 +389,7 @@ bool RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind, std::uint64_t
     }
     if (!seal(t.peer, std::span(tunnelOut_.slot(), n), relay::headerBytes(h), false))
         return false;
-    tunnelOut_.commit(tunnelFd_, t.to, n);
+    tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
     return true;
 }
 
@@ -746,7 +752,7 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
         }
         if (!seal(t.peer, std::span(slot, n), relay::headerBytes(h), encrypted))
             return;
-        tunnelOut_.commit(tunnelFd_, t.to, n);
+        tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
         ++t.packetsOut;
         t.bytesOut += n;
         return;
@@ -771,7 +777,7 @@ void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> pl
     std::memcpy(slot, plain.data(), plain.size());
     if (!seal(t.peer, std::span(slot, plain.size()), headerBytes, encrypted))
         return;
-    tunnelOut_.commit(tunnelFd_, t.to, plain.size());
+    tunnelOut_.commit(tunnelFd_, t.to, plain.size(), t.from);
     ++t.packetsOut;
     t.bytesOut += plain.size();
 }

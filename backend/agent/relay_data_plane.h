@@ -141,6 +141,7 @@ private:
         NodeId peer;
         bool root = false;
         sockaddr_in to{};
+        std::uint32_t from = 0; // os mode: the source address (this end's in the plan)
         std::int64_t openedMs = 0;
         std::int64_t lastHeardMs = 0; // 0: never
         bool up = false;
