@@ -172,6 +172,7 @@ Result<std::monostate> Agent::start()
                 return peer;
             },
             [this] { return nowMs(); }, RelayDataPlane::Trust{config_.cluster.key, true, {}});
+        relay->setLog([this](const std::string &line) { log(line); });
         if (auto r = relay->start(workingInterfaces()); !r)
             return r.error();
         relay_ = relay.get();

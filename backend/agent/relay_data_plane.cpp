@@ -448,6 +448,36 @@ void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
     a.rx = std::move(rx).value();
 }
 
+void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
+                            std::string_view hop)
+{
+    drop(reason);
+    // One line per reason per interval, naming the first source of it; no string is built for
+    // the ones held back (a flood costs a counter).
+    RefusalLog &r = refusals_[reason];
+    const std::int64_t now = clock_();
+    if (!log_ || (r.loggedMs != 0 && now - r.loggedMs < kRefusalLogIntervalMs)) {
+        ++r.held;
+        return;
+    }
+    std::string line = "relay: refused a tunnel datagram from " + hostPortText(from) + ": " +
+                       std::string(reason);
+    if (!hop.empty())
+        line += " (it names node " + std::string(hop) + " as its sender)";
+    if (reason == "old-version")
+        line += ": a relay of an older version (without the tunnel MAC); upgrade that agent";
+    else if (reason == "wrong-source")
+        line += ": not from the address and port that node advertises";
+    else if (reason == "stale-epoch")
+        line += ": made for an earlier incarnation of one end (a replay, or a view behind)";
+    else if (reason == "bad-mac")
+        line += ": its tag does not verify (forged, altered, or another cluster key)";
+    if (r.held > 0)
+        line += " (and " + std::to_string(r.held) + " more refused so since the last line)";
+    r = RefusalLog{now, 0};
+    log_(line);
+}
+
 bool RelayDataPlane::fromPeer(const PeerAuth &a, const sockaddr_in &from) const
 {
     if (ntohs(from.sin_port) != a.port)
@@ -828,7 +858,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
 {
     auto decoded = relay::decode(bytes);
     if (auto *e = std::get_if<relay::DecodeError>(&decoded)) {
-        drop(relay::toString(*e));
+        refuse(relay::toString(*e), from, {});
         return;
     }
     const auto &[h, payload, tag, headerBytes] = std::get<relay::Decoded>(decoded);
@@ -836,25 +866,25 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
     // one counts anywhere but in its drop reason.
     PeerAuth *a = authOf(h.hop, false);
     if (a == nullptr) {
-        drop(relay::toString(relay::Drop::UnknownPeer));
+        refuse(relay::toString(relay::Drop::UnknownPeer), from, h.hop);
         return;
     }
     if (!fromPeer(*a, from)) {
-        drop("wrong-source");
+        refuse("wrong-source", from, h.hop);
         return;
     }
     if (h.receiverEpoch != epoch_ || h.hopEpoch != a->epoch) {
-        drop("stale-epoch");
+        refuse("stale-epoch", from, h.hop);
         return;
     }
     if (a->window.check(h.hopSequence) != relay::ReplayWindow::Verdict::Fresh) {
-        drop("replayed");
+        refuse("replayed", from, h.hop);
         return;
     }
     if (trust_.authenticate &&
         (!a->rx || !a->rx->open(bytes, headerBytes, (h.flags & relay::kFlagEncrypted) != 0,
                                 relay::tunnelNonce(h.hopEpoch, h.hopSequence)))) {
-        drop("bad-mac");
+        refuse("bad-mac", from, h.hop);
         return;
     }
     a->window.accept(h.hopSequence);

@@ -131,6 +131,9 @@ public:
     // The cluster's view changed: each peer's relay port, epoch and addresses are read again
     // (through the PeerLookup), and keys derived anew where an epoch changed.
     void peersChanged();
+    // Where refused tunnel datagrams are told (rate-limited: one line per reason per 10 s, with
+    // the first source and how many more); none: only counted.
+    void setLog(std::function<void(const std::string &)> log) { log_ = std::move(log); }
     // OS mode: where the other relays send onto segments from (SegmentIo::setRelaySources).
     void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources);
 
@@ -218,6 +221,8 @@ private:
     PeerAuth *authOf(std::string_view peer, bool refresh);
     void rekey(const NodeId &peer, PeerAuth &a);
     bool fromPeer(const PeerAuth &a, const sockaddr_in &from) const;
+    // A tunnel datagram refused by a trust or shape check: counted, and logged now and then.
+    void refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop);
     // Sets the hop fields of an encoded datagram for the peer and seals it; false (counted)
     // when it cannot.
     bool seal(const NodeId &peer, std::span<std::uint8_t> datagram, std::size_t headerBytes,
@@ -303,6 +308,14 @@ private:
     relay::Reachability reach_;
     std::vector<ChannelStats> channelStats_; // one per range, then the probe channel
     std::map<std::string, std::uint64_t, std::less<>> drops_;
+    struct RefusalLog
+    {
+        std::int64_t loggedMs = 0;
+        std::uint64_t held = 0;
+    };
+    static constexpr std::int64_t kRefusalLogIntervalMs = 10'000;
+    std::map<std::string_view, RefusalLog> refusals_; // by reason (static strings)
+    std::function<void(const std::string &)> log_;
 
     asio::steady_timer keepaliveTimer_;
     asio::steady_timer probeTimer_;
