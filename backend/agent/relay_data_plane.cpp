@@ -925,6 +925,13 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
             endLingerIfReleased();
         return;
     }
+    if (t.root && h.origin != h.hop) {
+        // A leaf sends only what it took in itself (it never forwards tunnel to tunnel): one
+        // that speaks for another origin would be a cluster member forging that origin's
+        // stream (its sequences are what the dedupe window keeps).
+        drop("origin-not-hop");
+        return;
+    }
     ++t.packetsIn;
     t.bytesIn += bytes.size();
     // Where it would go: a leaf emits what its root said it carries; one it would emit nowhere
