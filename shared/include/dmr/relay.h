@@ -331,7 +331,10 @@ private:
 // Two kinds of duplicate, both in bounded memory with no allocation per datagram:
 //  - the same tunnelled datagram again (origin, epoch, sequence): a sliding bitmap of the last
 //    kSequenceWindow sequences per origin, for at most originsMax origins (least recently seen
-//    evicted). A sequence older than the window counts as a duplicate (stale);
+//    evicted). A sequence older than the window counts as a duplicate (stale). The data plane
+//    feeds it only datagrams whose MAC verified, from the origin itself or its root: the
+//    highest sequence it keeps is one the origin really sent (a forged one used to make every
+//    later datagram stale);
 //  - the same datagram ingested by two nodes that both routed its network for a moment: a
 //    fingerprint (origin network, source, channel, payload hash) seen from another origin node
 //    within windowMs. A fixed table of fingerprintSlots in buckets of kWays: a
