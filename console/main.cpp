@@ -1,8 +1,9 @@
 // dmr-console: the DMR desktop console.
 //
 //   dmr-console [--connect HOST:PORT]... [--token TOKEN] [--lang xx]
+//               [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]
 //   dmr-console --export FILE [--connect HOST:PORT]...   (headless: .png, .svg, .json, .dot)
-//   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
+//   dmr-console --lab TOPOLOGY.json [--lab-tls]          (starts dmr-lab and connects to it)
 
 #include "client/agent_client.h"
 #include "mainwindow.h"
@@ -20,6 +21,7 @@
 #include <QLocale>
 #include <QProcess>
 #include <QSettings>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QTranslator>
 
@@ -110,8 +112,34 @@ int main(int argc, char *argv[])
     const QCommandLineOption labOption(QStringLiteral("lab"),
                                        tr("Start dmr-lab on this topology file and connect to it."),
                                        QStringLiteral("FILE"));
-    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption});
+    const QCommandLineOption tlsCaOption(
+        QStringLiteral("tls-ca"),
+        tr("Speak TLS 1.3 to the agents, checking their certificates against this CA (PEM)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsCertOption(
+        QStringLiteral("tls-cert"),
+        tr("This console's client certificate (PEM), for agents that ask for one."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
+                                          tr("The client certificate's private key (PEM)."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption labTlsOption(
+        QStringLiteral("lab-tls"),
+        tr("With --lab: the lab makes a throwaway CA and runs its agents in TLS; the console "
+           "uses that CA and the lab's operator certificate."));
+    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption, tlsCaOption,
+                       tlsCertOption, tlsKeyOption, labTlsOption});
     parser.process(app);
+    if ((parser.isSet(tlsCertOption) || parser.isSet(tlsKeyOption)) && !parser.isSet(tlsCaOption)) {
+        say(tr("--tls-cert and --tls-key go with --tls-ca"));
+        return 2;
+    }
+    if (parser.isSet(labTlsOption) && !parser.isSet(labOption)) {
+        say(tr("--lab-tls goes with --lab"));
+        return 2;
+    }
+    dmr::console::TlsFiles tls{parser.value(tlsCaOption), parser.value(tlsCertOption),
+                               parser.value(tlsKeyOption)};
 
     loadTranslations(app, parser.isSet(langOption) ? parser.value(langOption)
                                                    : QLocale::system().name().section(u'_', 0, 0));
@@ -119,6 +147,7 @@ int main(int argc, char *argv[])
     QSettings settings;
     QStringList texts = parser.values(connectOption);
     QProcess lab;
+    QTemporaryDir labSecrets; // 0700: the lab writes its CA and keys into a folder in it
     if (parser.isSet(labOption)) {
         QString error;
         const int n = labNodes(parser.value(labOption), &error);
@@ -137,8 +166,19 @@ int main(int argc, char *argv[])
             }
         }
         lab.setProgram(program);
-        lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
-                          QString::number(kLabBasePort)});
+        QStringList labArgs{parser.value(labOption), QStringLiteral("--base-port"),
+                            QString::number(kLabBasePort)};
+        if (parser.isSet(labTlsOption)) {
+            if (!labSecrets.isValid()) {
+                say(tr("cannot make a temporary folder: %1").arg(labSecrets.errorString()));
+                return 2;
+            }
+            const QString dir = labSecrets.filePath(QStringLiteral("secrets"));
+            labArgs << QStringLiteral("--tls") << QStringLiteral("--secrets-dir") << dir;
+            tls = {dir + QStringLiteral("/ca.pem"), dir + QStringLiteral("/operator.pem"),
+                   dir + QStringLiteral("/operator.key")};
+        }
+        lab.setArguments(labArgs);
         lab.setProcessChannelMode(QProcess::ForwardedChannels);
         lab.start();
         if (!lab.waitForStarted(5000)) {
@@ -181,6 +221,7 @@ int main(int argc, char *argv[])
     AgentClient client;
     client.setEndpoints(endpoints);
     client.setOperatorToken(token);
+    client.setTls(tls);
 
     if (parser.isSet(exportOption)) {
         const QString path = parser.value(exportOption);
