@@ -7,13 +7,11 @@
 
 #include "dmr/render.h"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json.hpp> // the relay's reachability row, sent as text
 
 #include <iostream>
 
 namespace dmr::agent {
-
-using Json = nlohmann::json;
 
 // A replay is queued whole behind the subscribe reply: it must fit a client's queue.
 static_assert(Agent::kEventsKeptMax + 1 < ControlServer::kQueueLinesMax);
