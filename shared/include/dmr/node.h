@@ -14,9 +14,12 @@
 //   - what this node tells the cluster of itself (its groups and its membership meta) and what
 //     it learns of the others from theirs.
 //
-// Outputs come out of takeOutputs() in the order to carry them out. Within one input: data-plane
-// batches (opens before closes), messages to other agents, events, history and drill records,
-// then the next timer.
+// Outputs come out of takeOutputs() in the order to carry them out. For a view: its events
+// (view-changed, failover with its history record, plan-changed), then this node's opens, its
+// "applied" to every other node of the view, the closes once nothing waits for them (otherwise
+// later, out of applied() or tick()), the files to write, and the next deadline (WakeAt). For a
+// kill drill: Halt before the batch that closes everything. A batch's opens always come before
+// its closes, and a batch is carried out before the message that says it is done.
 
 #include "dmr/agent_message.h"
 #include "dmr/diff.h"
