@@ -160,10 +160,11 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
 
     QImage image(1920, 1080, QImage::Format_ARGB32_Premultiplied);
     // A frame as the operator gets it: the view's own paint event on its viewport (so with the
-    // items' pixmap caches), run now into a 1920x1080 pixmap. (repaint() would only schedule it
-    // on a window the platform has not exposed.) --save renders a copy into an image besides.
-    QPixmap frameBuffer;
-    const auto render = [&] { frameBuffer = view.viewport()->grab(); };
+    // items' pixmap caches), run now into a 1920x1080 pixmap that lives as long as the view, as
+    // a window's backing store does. (repaint() would only schedule it on a window the platform
+    // has not exposed.) --save renders a copy into an image besides.
+    QPixmap frameBuffer(view.viewport()->size());
+    const auto render = [&] { view.viewport()->render(&frameBuffer); };
     const auto grab = [&] {
         image.fill(Qt::white);
         QPainter painter(&image);
