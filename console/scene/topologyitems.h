@@ -248,6 +248,9 @@ public:
     QPointF labelCentre() const { return middle_; }
     class TunnelLabelItem *labelItem() const { return labelItem_; }
     void setLabelItem(class TunnelLabelItem *item) { labelItem_ = item; }
+    // Its key in the scene's TunnelObstacles.
+    int obstacleKey() const { return obstacleKey_; }
+    void setObstacleKey(int key) { obstacleKey_ = key; }
 
 private:
     const SceneStyle *style_;
@@ -261,6 +264,7 @@ private:
     QStringList carries_;
     QString label_;
     class TunnelLabelItem *labelItem_ = nullptr;
+    int obstacleKey_ = -1;
 };
 
 class TunnelLabelItem : public QGraphicsItem

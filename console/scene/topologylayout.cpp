@@ -646,24 +646,91 @@ bool segmentsCross(const QLineF &a, const QLineF &b, QPointF *at)
 
 } // namespace
 
-void TunnelObstacles::addLabel(const QRectF &box)
+void TunnelObstacles::addLabel(const QRectF &box, int owner)
 {
-    if (!box.isEmpty())
-        labels_.push_back(box);
+    if (box.isEmpty())
+        return;
+    labels_.push_back(box);
+    labelOwners_.push_back(owner);
 }
 
-void TunnelObstacles::addCurve(const QPolygonF &curve)
+void TunnelObstacles::setLabel(int owner, const QRectF &box)
+{
+    for (std::size_t i = 0; i < labels_.size(); ++i)
+        if (labelOwners_[i] == owner) {
+            if (box.isEmpty()) {
+                labels_.erase(labels_.begin() + static_cast<std::ptrdiff_t>(i));
+                labelOwners_.erase(labelOwners_.begin() + static_cast<std::ptrdiff_t>(i));
+            } else {
+                labels_[i] = box;
+            }
+            return;
+        }
+    addLabel(box, owner);
+}
+
+void TunnelObstacles::addCurve(const QPolygonF &curve, int owner)
 {
     for (qsizetype i = 1; i < curve.size(); ++i) {
-        const QLineF segment(curve[i - 1], curve[i]);
-        const auto index = static_cast<int>(segments_.size());
-        segments_.push_back(segment);
-        const QRectF box =
-            QRectF(segment.p1(), segment.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
-        for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
-            for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
-                grid_[TopologyLayout::cellKey(x, y)].push_back(index);
+        segments_.emplace_back(curve[i - 1], curve[i]);
+        segmentOwners_.push_back(owner);
+        index(static_cast<int>(segments_.size() - 1));
     }
+}
+
+void TunnelObstacles::index(int segment)
+{
+    const QLineF &s = segments_[static_cast<std::size_t>(segment)];
+    const QRectF box = QRectF(s.p1(), s.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
+    for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
+        for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
+            grid_[TopologyLayout::cellKey(x, y)].push_back(segment);
+}
+
+void TunnelObstacles::remove(int owner)
+{
+    if (owner < 0)
+        return;
+    for (std::size_t i = 0; i < labels_.size();)
+        if (labelOwners_[i] == owner) {
+            labels_.erase(labels_.begin() + static_cast<std::ptrdiff_t>(i));
+            labelOwners_.erase(labelOwners_.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            ++i;
+        }
+    for (auto &o : segmentOwners_)
+        if (o == owner) {
+            o = -2;
+            ++dead_;
+        }
+    // The grid keeps pointing at removed segments (the queries skip them) until they are most.
+    if (dead_ > 256 && 2 * dead_ > segments_.size())
+        compact();
+}
+
+void TunnelObstacles::compact()
+{
+    std::vector<QLineF> segments;
+    std::vector<int> owners;
+    segments.reserve(segments_.size() - dead_);
+    owners.reserve(segments_.size() - dead_);
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (segmentOwners_[i] != -2) {
+            segments.push_back(segments_[i]);
+            owners.push_back(segmentOwners_[i]);
+        }
+    segments_ = std::move(segments);
+    segmentOwners_ = std::move(owners);
+    dead_ = 0;
+    grid_.clear();
+    stamp_.clear();
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        index(static_cast<int>(i));
+}
+
+void TunnelObstacles::clear()
+{
+    *this = TunnelObstacles();
 }
 
 int TunnelObstacles::labelHits(const QRectF &box) const
@@ -680,7 +747,8 @@ bool TunnelObstacles::near(QPointF p, qreal radius) const
     if (it == grid_.end())
         return false;
     for (int i : it->second)
-        if (squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
+        if (segmentOwners_[static_cast<std::size_t>(i)] != -2 &&
+            squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
             return true;
     return false;
 }
@@ -706,7 +774,7 @@ int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qrea
                     continue;
                 for (int j : it->second) {
                     auto &stamp = stamp_[static_cast<std::size_t>(j)];
-                    if (stamp == query_)
+                    if (stamp == query_ || segmentOwners_[static_cast<std::size_t>(j)] == -2)
                         continue;
                     stamp = query_;
                     const QLineF &other = segments_[static_cast<std::size_t>(j)];
@@ -726,7 +794,7 @@ int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qrea
 }
 
 TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const QString &to,
-                        QSizeF labelSize, TunnelObstacles *placed)
+                        QSizeF labelSize, TunnelObstacles *placed, int owner)
 {
     const auto *a = layout.node(from);
     const auto *b = layout.node(to);
@@ -857,8 +925,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             break;
     }
     if (placed) {
-        placed->addLabel(labelBox);
-        placed->addCurve(bestLine);
+        placed->addLabel(labelBox, owner);
+        placed->addCurve(bestLine, owner);
     }
     return {best, label, bestLine};
 }
