@@ -809,13 +809,28 @@ QString TunnelItem::shownLabel() const
 
 QRectF TunnelItem::labelRect() const
 {
+    return labelRect_;
+}
+
+void TunnelItem::styleChanged()
+{
+    if (labelItem_)
+        labelItem_->geometryChanged();
+    measureLabel();
+    update();
+}
+
+void TunnelItem::measureLabel()
+{
     const QString text = shownLabel();
-    if (text.isEmpty())
-        return {};
+    if (text.isEmpty()) {
+        labelRect_ = {};
+        return;
+    }
     const QFontMetricsF fm(style_->smallFont);
     const qreal w = fm.horizontalAdvance(text) + 10;
     const qreal h = fm.height() + 4;
-    return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
+    labelRect_ = QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
 }
 
 QRectF TunnelItem::boundingRect() const
@@ -873,6 +888,7 @@ void TunnelItem::setUp(bool up)
     setData(RoleState, up ? QStringLiteral("up") : QStringLiteral("pending"));
     if (labelItem_)
         labelItem_->geometryChanged(); // the label grows or shrinks
+    measureLabel();
     update();
 }
 
@@ -884,6 +900,7 @@ void TunnelItem::setCarries(const QStringList &networks)
         labelItem_->geometryChanged();
     carries_ = networks;
     label_ = labelText(networks);
+    measureLabel();
 }
 
 void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)

@@ -246,6 +246,7 @@ public:
     QStringList carries() const { return carries_; }
     QString shownLabel() const; // with "(pending)" when pending; empty without networks
     QPointF labelCentre() const { return middle_; }
+    void styleChanged(); // the label's font may have changed
     class TunnelLabelItem *labelItem() const { return labelItem_; }
     void setLabelItem(class TunnelLabelItem *item) { labelItem_ = item; }
     // Its key in the scene's TunnelObstacles.
@@ -253,6 +254,8 @@ public:
     void setObstacleKey(int key) { obstacleKey_ = key; }
 
 private:
+    void measureLabel();
+
     const SceneStyle *style_;
     QString root_;
     QString leaf_;
@@ -263,6 +266,7 @@ private:
     bool up_ = true;
     QStringList carries_;
     QString label_;
+    QRectF labelRect_; // measured when its text changes: asked for with every paint
     class TunnelLabelItem *labelItem_ = nullptr;
     int obstacleKey_ = -1;
 };

@@ -141,20 +141,22 @@ public:
     bool near(QPointF p, qreal radius) const;
     // Crossings of the polyline with placed curves, ignoring those within keepOut of a or b.
     int crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const;
-    std::size_t curveSegments() const { return segments_.size() - dead_; } // for tests
+    std::size_t curveSegments() const { return segments_.size() - free_.size(); } // for tests
 
     static constexpr qreal kNear = 16;
 
 private:
-    void index(int segment);
-    void compact();
+    template<typename F>
+    void forCells(int segment, F &&f) const; // the grid cells the segment is listed in
 
     static constexpr qreal kCell = 96;
+    static constexpr int kFree = -2; // a segment's owner once it is removed
     std::vector<QRectF> labels_;
     std::vector<int> labelOwners_;
     std::vector<QLineF> segments_;
-    std::vector<int> segmentOwners_; // -2 once removed
-    std::size_t dead_ = 0;           // removed segments still in segments_
+    std::vector<int> segmentOwners_;
+    std::vector<int> free_;                          // removed segments, to be reused
+    std::unordered_map<int, std::vector<int>> owned_; // owner -> its segments
     std::unordered_map<qint64, std::vector<int>> grid_; // cell -> segments near it
     mutable std::vector<int> stamp_; // per segment: the query that last looked at it
     mutable int query_ = 0;

@@ -382,6 +382,8 @@ void TopologyScene::applyPalette()
     setBackgroundBrush(style_->background);
     for (auto *node : std::as_const(nodes_))
         node->styleChanged();
+    for (auto *tunnel : std::as_const(tunnels_))
+        tunnel->styleChanged();
     if (legend_)
         legend_->styleChanged();
     if (hover_ && !hover_->text().isEmpty())

@@ -252,7 +252,7 @@ private slots:
         QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
         QVERIFY(placed.near(QPointF(205, 300), 10));
 
-        // Hundreds of tunnels opened and closed (the removed ones are compacted away).
+        // Hundreds of tunnels opened and closed (the removed ones' places are reused).
         for (int owner = 3; owner < 400; ++owner) {
             QPolygonF curve;
             for (int i = 0; i <= 20; ++i)
