@@ -100,6 +100,13 @@ private:
     QString leader_;
     int members_;
     int up_;
+    // Text measured once per look (the fonts it was measured in).
+    QFont metricsFont_;
+    QFont metricsSmallFont_;
+    bool measured_ = false;
+    qreal titleWidth_ = 1;
+    qreal titleHeight_ = 1;
+    qreal smallHeight_ = 1;
 };
 
 // A leader mark on a node: a ring (group leader), or a ring and a star (system leader).

@@ -24,8 +24,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
-#include <QImage>
-#include <QPainter>
 #include <QPixmap>
 
 #include <algorithm>
@@ -158,19 +156,12 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
     const double layoutMs = timer.wallMs();
     view.fitAll();
 
-    QImage image(1920, 1080, QImage::Format_ARGB32_Premultiplied);
     // A frame as the operator gets it: the view's own paint event on its viewport (so with the
     // items' pixmap caches), run now into a 1920x1080 pixmap that lives as long as the view, as
     // a window's backing store does. (repaint() would only schedule it on a window the platform
-    // has not exposed.) --save renders a copy into an image besides.
+    // has not exposed.) --save writes the last frame of each phase as it was painted.
     QPixmap frameBuffer(view.viewport()->size());
     const auto render = [&] { view.viewport()->render(&frameBuffer); };
-    const auto grab = [&] {
-        image.fill(Qt::white);
-        QPainter painter(&image);
-        painter.setRenderHints(view.renderHints());
-        view.render(&painter, QRectF(0, 0, 1920, 1080), view.viewport()->rect());
-    };
     const qreal fitted = view.zoom();
     std::printf("%d nodes, %zu networks: model %.1f ms, first snapshot and layout %.1f ms, "
                 "fitted zoom %.3f (wall-clock)\n",
@@ -198,10 +189,9 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
 
         const bool last = (s + 1 == seconds || s + 1 == 2 * seconds) && !saveDir.isEmpty();
         const auto save = [&](const char *what) {
-            grab();
             const QString path =
                 QStringLiteral("%1/console-%2-%3.png").arg(saveDir).arg(nodes).arg(what);
-            if (image.save(path))
+            if (frameBuffer.save(path))
                 std::printf("  saved %s\n", qPrintable(path));
         };
         // The camera stays put within a phase, as an operator's does: first the whole cluster
