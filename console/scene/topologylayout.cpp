@@ -882,6 +882,9 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
                 clear = std::min(clear, d - room);
             });
             alongside += placed && placed->near(s, 12);
+            // Both only lower the score as the samples go on.
+            if (value - (kEnough - clear) * 10 - alongside * 8 <= toBeat)
+                return value - (kEnough - clear) * 10 - alongside * 8;
         }
         value -= (kEnough - clear) * 10 + alongside * 8;
         if (value <= toBeat || !placed)
