@@ -28,6 +28,7 @@ constexpr qreal kLodReadable = 0.8;    // below this, region headers grow to sta
 constexpr qreal kLodLegendText = 0.3;
 constexpr qreal kLodSimple = 0.3; // nodes as plain squares, no marks' details
 constexpr qreal kLodTunnelText = 0.8;
+constexpr qreal kRegionCorner = 12;
 
 QColor mix(const QColor &a, const QColor &b, qreal t)
 {
@@ -273,30 +274,59 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     const auto &s = *style_;
     const qreal lod = lodOf(painter);
     const bool leaderless = leader_.isEmpty();
-    painter->setBrush(s.regionFill);
-    painter->setPen(cosmeticPen(leaderless ? s.failed : s.regionOutline, 1.5,
-                                leaderless ? Qt::DashLine : Qt::SolidLine));
-    if (lod < 0.05) {
-        painter->drawRect(rect_);
-        return;
+    const QTransform world = painter->worldTransform();
+    if (!leaderless && lod * kRegionCorner < 1.5 && world.type() <= QTransform::TxScale &&
+        painter->paintEngine() && painter->paintEngine()->type() == QPaintEngine::Raster) {
+        // Zoomed far out (a hundred networks on screen), the corners and the outline's
+        // antialiasing are below a pixel: two fills in whole device pixels, no stroker.
+        const QRect device = world.mapRect(rect_).toAlignedRect();
+        painter->setWorldTransform(QTransform());
+        painter->fillRect(device, s.regionOutline);
+        painter->fillRect(device.adjusted(1, 1, -1, -1), s.regionFill);
+        painter->setWorldTransform(world);
+    } else {
+        painter->setBrush(s.regionFill);
+        painter->setPen(cosmeticPen(leaderless ? s.failed : s.regionOutline, 1.5,
+                                    leaderless ? Qt::DashLine : Qt::SolidLine));
+        if (lod < 0.05) {
+            painter->drawRect(rect_);
+            return;
+        }
+        painter->drawRoundedRect(rect_, kRegionCorner, kRegionCorner);
     }
-    painter->drawRoundedRect(rect_, 12, 12);
+    if (lod < 0.05)
+        return;
 
-    const QFontMetricsF title(s.regionFont);
+    if (!measured_ || metricsFont_ != s.regionFont || metricsSmallFont_ != s.nodeFont) {
+        measured_ = true;
+        // Measured once per look: the title's width and the two lines' height.
+        metricsFont_ = s.regionFont;
+        metricsSmallFont_ = s.nodeFont;
+        const QFontMetricsF title(s.regionFont);
+        const QFontMetricsF small(s.nodeFont);
+        titleWidth_ = title.horizontalAdvance(network_);
+        titleHeight_ = title.height();
+        smallHeight_ = small.height();
+    }
+    const qreal textHeight = titleHeight_ + 1 + smallHeight_;
+    // Zoomed out, the header grows so that it stays legible on screen, as far as the region
+    // has room for it; too far out, it is left out. The title alone bounds how far it can grow:
+    // when even that is too small, the leader line need not be measured.
+    const qreal wanted = lod < kLodReadable ? kLodReadable / lod : 1;
+    if (lod < kLodReadable &&
+        std::min({wanted, headerRoom_.width() / titleWidth_, headerRoom_.height() / textHeight}) *
+                lod <
+            kLodRegionText)
+        return;
     const QFontMetricsF small(s.nodeFont);
-    const qreal textHeight = title.height() + 1 + small.height();
     const QString leaderText = leaderless
                                    ? dmr::console::TopologyScene::tr("no leader")
                                    : dmr::console::TopologyScene::tr("leader %1").arg(leader_);
     const QString count = dmr::console::TopologyScene::tr("· %1/%n up", nullptr, members_).arg(up_);
-    // Zoomed out, the header grows so that it stays legible on screen, as far as the region
-    // has room for it; too far out, it is left out.
     qreal grow = 1;
     if (lod < kLodReadable) {
-        const qreal wanted = kLodReadable / lod;
         const qreal textWidth =
-            std::max(title.horizontalAdvance(network_),
-                     small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
+            std::max(titleWidth_, small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
         const qreal room =
             std::min(headerRoom_.width() / textWidth, headerRoom_.height() / textHeight);
         grow = std::min(wanted, room);
@@ -310,7 +340,7 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     painter->translate(origin);
     painter->scale(grow, grow);
     const qreal width = (rect_.right() - header_.left() - 8) / grow;
-    const QRectF titleRect(0, 0, width, title.height());
+    const QRectF titleRect(0, 0, width, titleHeight_);
     painter->setFont(s.regionFont);
     painter->setPen(s.text);
     painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, network_);
@@ -809,13 +839,28 @@ QString TunnelItem::shownLabel() const
 
 QRectF TunnelItem::labelRect() const
 {
+    return labelRect_;
+}
+
+void TunnelItem::styleChanged()
+{
+    if (labelItem_)
+        labelItem_->geometryChanged();
+    measureLabel();
+    update();
+}
+
+void TunnelItem::measureLabel()
+{
     const QString text = shownLabel();
-    if (text.isEmpty())
-        return {};
+    if (text.isEmpty()) {
+        labelRect_ = {};
+        return;
+    }
     const QFontMetricsF fm(style_->smallFont);
     const qreal w = fm.horizontalAdvance(text) + 10;
     const qreal h = fm.height() + 4;
-    return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
+    labelRect_ = QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
 }
 
 QRectF TunnelItem::boundingRect() const
@@ -873,6 +918,7 @@ void TunnelItem::setUp(bool up)
     setData(RoleState, up ? QStringLiteral("up") : QStringLiteral("pending"));
     if (labelItem_)
         labelItem_->geometryChanged(); // the label grows or shrinks
+    measureLabel();
     update();
 }
 
@@ -884,6 +930,7 @@ void TunnelItem::setCarries(const QStringList &networks)
         labelItem_->geometryChanged();
     carries_ = networks;
     label_ = labelText(networks);
+    measureLabel();
 }
 
 void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
