@@ -5,6 +5,7 @@
 //   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
 
 #include "client/agent_client.h"
+#include "clidoc.h"
 #include "mainwindow.h"
 #include "models/cluster_store.h"
 #include "scene/topologyscene.h"
@@ -74,10 +75,80 @@ int labNodes(const QString &path, QString *error)
     return int(topo.value().joinOrder.size());
 }
 
+// The console's options: what the parser takes, --help prints and the manual lists.
+struct ConsoleOptions
+{
+    QCommandLineOption connect{
+        QStringLiteral("connect"),
+        tr("Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate "
+           "with commas to try several in turn."),
+        QStringLiteral("HOST:PORT")};
+    QCommandLineOption token{QStringLiteral("token"),
+                             tr("Operator token, for drills (default: $DMR_TOKEN)."),
+                             QStringLiteral("TOKEN")};
+    QCommandLineOption lang{QStringLiteral("lang"), tr("Language of the interface, e.g. de."),
+                            QStringLiteral("xx")};
+    QCommandLineOption exportTo{
+        QStringLiteral("export"),
+        tr("Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit."),
+        QStringLiteral("FILE")};
+    QCommandLineOption lab{QStringLiteral("lab"),
+                           tr("Start dmr-lab on this topology file and connect to it."),
+                           QStringLiteral("FILE")};
+
+    QList<QCommandLineOption> all() const { return {connect, token, lang, exportTo, lab}; }
+};
+
+QString description()
+{
+    return tr("The DMR desktop console.");
+}
+
+// dmr-console --dmr-doc=json: the option table for the manual page and the completions (the
+// build runs it; no display needed). QCommandLineParser's own options are listed as it prints
+// them; the manual test compares the manual with --help, so a change there shows.
+int printDoc()
+{
+    namespace doc = dmr::clidoc;
+    doc::Program p;
+    p.name = "dmr-console";
+    p.version = DMR_VERSION;
+    p.description = description().toStdString();
+    auto add = [&](std::vector<std::string> names, std::string value, const QString &help) {
+        doc::Option o;
+        o.names = std::move(names);
+        o.valueName = std::move(value);
+        o.fileValue = o.valueName == "FILE";
+        o.help = help.toStdString();
+        p.options.push_back(std::move(o));
+    };
+    add({"-?", "-h", "--help"}, "", QStringLiteral("Displays help on commandline options."));
+    add({"--help-all"}, "", QStringLiteral("Displays help, including generic Qt options."));
+    add({"-v", "--version"}, "", QStringLiteral("Displays version information."));
+    for (const QCommandLineOption &o : ConsoleOptions().all()) {
+        std::vector<std::string> names;
+        for (const QString &n : o.names())
+            names.push_back((n.size() == 1 ? "-" : "--") + n.toStdString());
+        add(names, o.valueName().toStdString(), o.description());
+        doc::Option &added = p.options.back();
+        const QString name = o.names().constFirst();
+        added.repeatable = name == QLatin1String("connect");
+        if (name == QLatin1String("token"))
+            added.env = "DMR_TOKEN";
+        if (name == QLatin1String("lang"))
+            added.choices = {"en", "de", "ja"}; // what translations/ ships
+    }
+    std::fputs(doc::toJson(p).c_str(), stdout);
+    std::fputs("\n", stdout);
+    return std::ferror(stdout) != 0 ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (argc == 2 && std::strcmp(argv[1], "--dmr-doc=json") == 0)
+        return printDoc();
     // A headless export needs no display.
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--export") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
@@ -90,27 +161,16 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(DMR_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("The DMR desktop console."));
+    parser.setApplicationDescription(description());
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption connectOption(
-        QStringLiteral("connect"),
-        tr("Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate "
-           "with commas to try several in turn."),
-        QStringLiteral("HOST:PORT"));
-    const QCommandLineOption tokenOption(QStringLiteral("token"),
-                                         tr("Operator token, for drills (default: $DMR_TOKEN)."),
-                                         QStringLiteral("TOKEN"));
-    const QCommandLineOption langOption(
-        QStringLiteral("lang"), tr("Language of the interface, e.g. de."), QStringLiteral("xx"));
-    const QCommandLineOption exportOption(
-        QStringLiteral("export"),
-        tr("Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption labOption(QStringLiteral("lab"),
-                                       tr("Start dmr-lab on this topology file and connect to it."),
-                                       QStringLiteral("FILE"));
-    parser.addOptions({connectOption, tokenOption, langOption, exportOption, labOption});
+    const ConsoleOptions options;
+    const QCommandLineOption &connectOption = options.connect;
+    const QCommandLineOption &tokenOption = options.token;
+    const QCommandLineOption &langOption = options.lang;
+    const QCommandLineOption &exportOption = options.exportTo;
+    const QCommandLineOption &labOption = options.lab;
+    parser.addOptions(options.all());
     parser.process(app);
 
     loadTranslations(app, parser.isSet(langOption) ? parser.value(langOption)

@@ -108,6 +108,7 @@ Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
     , wall0Us_(wallClockUs())
     , tickTimer_(io)
     , interfacePoll_(io)
+    , logSink_(LogSink::fromEnvironment("dmr-agent"))
 {
 }
 
@@ -126,9 +127,15 @@ std::int64_t Agent::nowMs() const
            1000;
 }
 
-void Agent::log(const std::string &line) const
+void Agent::log(const std::string &line, std::string_view cause) const
 {
-    std::cerr << "dmr-agent[" << config_.node.id << "]: " << line << std::endl;
+    LogFields fields{{"DMR_NODE", config_.node.id}};
+    if (!view_.nodes.empty())
+        fields.emplace_back("DMR_VIEW", view_.id.toString());
+    if (!cause.empty())
+        fields.emplace_back("DMR_CAUSE", std::string(cause));
+    logSink_.write("dmr-agent[" + config_.node.id + "]", line,
+                   cause.empty() ? kPriorityInfo : kPriorityNotice, fields);
 }
 
 Result<std::monostate> Agent::start()
@@ -344,7 +351,8 @@ void Agent::rereadOsInterfaces()
     if (nowDown != osDownAdapters_) {
         for (const auto &name : nowDown)
             if (osDownAdapters_.count(name) == 0)
-                log("interface " + name + " went down or lost its address: adapter failure");
+                log("interface " + name + " went down or lost its address: adapter failure",
+                    "adapter");
         for (const auto &name : osDownAdapters_)
             if (nowDown.count(name) == 0)
                 log("interface " + name + " is back");
@@ -587,6 +595,19 @@ void Agent::installed(const gms::ClusterView &view)
     ++viewsInstalled_;
     const gms::ClusterView before = view_;
     view_ = view;
+    // A view that numbers this node anew while it ran on: it was taken out of the view alive (a
+    // false suspicion, an etcd lease that expired, the losing side of a partition's merge) and
+    // joined again at the end of every list.
+    if (const gms::NodeInfo *self = view.node(config_.node.id)) {
+        if (selfSeq_ != 0 && self->seq != selfSeq_) {
+            ++rejoins_;
+            log("this node was taken out of the view while running and joined again at the end "
+                "of every list (join sequence " + std::to_string(selfSeq_) + " -> " +
+                    std::to_string(self->seq) + ")",
+                "rejoin");
+        }
+        selfSeq_ = self->seq;
+    }
     const Topology topology = topologyOf(view);
     Plan next = makePlan(topology, view.groups);
     const std::string viewId = view.id.toString();
@@ -776,7 +797,8 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
             const GroupName group = role.rfind("leader ", 0) == 0 ? role.substr(7) : kGlGroup;
             control_->publish(protocol::encodeFailover(t, group, node, successor, r.cause));
         }
-        log("failover: node " + node + " (" + r.cause + ") lost its roles; view " + r.viewId);
+        log("failover: node " + node + " (" + r.cause + ") lost its roles; view " + r.viewId,
+            r.cause);
         if (history_.size() == kHistoryMax)
             history_.pop_front();
         history_.push_back(r);
@@ -892,7 +914,8 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
         drills_.pop_front();
     drills_.push_back(record);
     log("drill " + record.action + (record.iface.empty() ? "" : " " + record.iface) + " by " +
-        (client.empty() ? std::string("?") : client) + ": " + record.reason);
+            (client.empty() ? std::string("?") : client) + ": " + record.reason,
+        "drill");
     if (drill.durationMs && drill.action != DrillAction::Restore)
         scheduleRestore(record.id, *drill.durationMs);
     control_->publish(protocol::encodeDrillEvent(record.startedMs, drill, client));
@@ -916,6 +939,7 @@ void Agent::kill()
     dataPlane_->apply(actionsFor(diffPlans(current, Plan{}), config_.node.id));
     plan_ = Plan{};
     view_ = gms::ClusterView{};
+    selfSeq_ = 0; // its return at the end of every list is the drill's, not a rejoin
 }
 
 void Agent::revive()
@@ -1152,6 +1176,22 @@ std::string Agent::metricsText() const
            nextFailoverId_ - 1);
     metric("dmr_drills_total", "counter", "drills recorded", nextDrillId_ - 1);
     metric("dmr_handover_pending", "gauge", "1 while closes wait for successors", pending_ ? 1 : 0);
+    metric("dmr_membership_rejoins_total", "counter",
+           "times a view numbered this node anew while it ran: it was taken out of the view alive "
+           "(a false suspicion, an expired etcd lease, a partition's merge) and joined at the end",
+           rejoins_);
+    // Every network some node this agent has seen has an interface on (failed adapters
+    // included), and whether the plan gives it a leader: a network whose every node died, or
+    // whose adapters all failed, shows 0 on every agent.
+    std::set<GroupName> networks;
+    for (const auto &[id, n] : known_)
+        for (const auto &i : n.interfaces)
+            networks.insert(i.network().toString());
+    out << "# HELP dmr_network_has_leader 1 while the network has a group leader in this node's "
+           "plan; 0 for a known network that has none\n# TYPE dmr_network_has_leader gauge\n";
+    for (const auto &g : networks)
+        out << "dmr_network_has_leader{" << node << ",network=\"" << g << "\"} "
+            << (plan_.election.groupLeaders.count(g) != 0 ? 1 : 0) << "\n";
     const auto &tc = transport_->counters();
     metric("dmr_cluster_frames_rejected_total", "counter",
            "cluster frames refused: bad MAC, malformed, oversize, replayed",

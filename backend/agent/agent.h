@@ -9,6 +9,7 @@
 #include "control_server.h"
 #include "data_plane.h"
 #include "etcd_client.h"
+#include "journal.h"
 #include "membership_service.h"
 #include "metrics_server.h"
 #include "os_interfaces.h"
@@ -127,7 +128,9 @@ private:
     std::string metricsText() const;
     std::string drillsJson() const;
     Snapshot snapshot() const;
-    void log(const std::string &line) const;
+    // A log line with this node, the current view and (for failovers, adapter failures,
+    // drills, rejoins) its cause as fields: journald's under systemd, plain text otherwise.
+    void log(const std::string &line, std::string_view cause = {}) const;
 
     asio::io_context &io_;
     AgentConfig config_;
@@ -230,6 +233,11 @@ private:
     static constexpr int kForwardTimeoutMs = 3000;
     std::map<NodeId, std::string> membershipAddress_; // last known, also for nodes out of view
     std::uint64_t viewsInstalled_ = 0;
+    // This node's join sequence in the last view that listed it (0: none since start or since a
+    // kill drill), and the times a view numbered it anew while it ran (it was taken out alive).
+    std::uint64_t selfSeq_ = 0;
+    std::uint64_t rejoins_ = 0;
+    LogSink logSink_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

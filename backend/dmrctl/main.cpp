@@ -12,6 +12,7 @@
 // other commands talk to a running dmr-agent's control port (backend/PROTOCOL.md).
 
 #include "commands.h"
+#include "clidoc_cli11.h"
 
 #include "dmr/diff.h"
 #include "dmr/protocol.h"
@@ -182,12 +183,15 @@ int main(int argc, char **argv)
         app.add_subcommand("snapshot", "The whole cluster as a snapshot document or GraphViz");
     snapshot->add_option("--format,-f", snapshotFormat, "json (default) or dot")
         ->check(CLI::IsMember({"json", "dot"}));
-    snapshot->add_option("--output,-o", output, "Write to this file instead of standard output");
+    snapshot->add_option("--output,-o", output, "Write to this file instead of standard output")
+        ->type_name("FILE");
 
     for (auto *sub :
          {status, cluster, events, history, drills, tunnels, reachability, drill, snapshot})
         sub->fallthrough(); // the connection options may follow the command
 
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmrctl", DMR_VERSION, argc, argv))
+        return *rc;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

@@ -30,6 +30,7 @@
 // it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
 
 #include "control_proxy.h"
+#include "clidoc_cli11.h"
 #include "netns_lab.h"
 
 #include "dmr/protocol.h"
@@ -214,10 +215,12 @@ std::string findEtcd()
     return ::access("/usr/bin/etcd", X_OK) == 0 ? "/usr/bin/etcd" : "";
 }
 
-// GET /health on 127.0.0.1:port: true once etcd says {"health":"true"}.
-bool etcdHealthy(std::uint16_t port)
+// GET /health on 127.0.0.1:port (of a lab namespace when netns is given): true once etcd says
+// {"health":"true"} (a member says so once its cluster has a leader).
+bool etcdHealthy(std::uint16_t port, const std::string &netns = {})
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = netns.empty() ? ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
+                                 : dmr::lab::ControlProxy::socketInNetns(netns, SOCK_STREAM);
     if (fd < 0)
         return false;
     sockaddr_in addr{};
@@ -382,6 +385,7 @@ int main(int argc, char **argv)
     std::string membership = "embedded";
     std::string etcdEndpoints;
     int etcdTtlS = 2;
+    int etcdMembers = 0; // default: 3 with --netns, 1 without
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->check(CLI::ExistingFile);
     app.add_option("--base-port", basePort,
@@ -437,6 +441,13 @@ int main(int argc, char **argv)
                    "HOST:PORT,... of a running etcd to use instead of starting one");
     app.add_option("--etcd-ttl-s", etcdTtlS, "etcd lease TTL: a killed agent is out after this")
         ->check(CLI::Range(2, 3600));
+    app.add_option("--etcd-members", etcdMembers,
+                   "With --membership etcd and no --etcd-endpoints: etcd members the lab starts "
+                   "(with --netns: one in each of the first nodes' namespaces, on their first "
+                   "addresses, default 3; without: 1 on 127.0.0.1)")
+        ->check(CLI::Range(1, dmr::lab::kEtcdMembersMax));
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-lab", DMR_VERSION, argc, argv))
+        return *rc;
     CLI11_PARSE(app, argc, argv);
 
     if (relayMode.empty())
@@ -449,10 +460,11 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (netns && membership == "etcd" && etcdEndpoints.empty()) {
-        std::cerr << "dmr-lab: --membership etcd with --netns needs --etcd-endpoints: an etcd the "
-                     "lab starts listens on the host's 127.0.0.1, which the namespaces cannot "
-                     "reach\n";
+    if (etcdMembers == 0)
+        etcdMembers = netns ? 3 : 1;
+    if (!netns && etcdMembers != 1) {
+        std::cerr << "dmr-lab: --etcd-members " << etcdMembers
+                  << " needs --netns (a member per node namespace); on loopback the lab runs one\n";
         return 2;
     }
 
@@ -532,7 +544,7 @@ int main(int argc, char **argv)
 
     // etcd, when asked for and not given: one member on loopback, its data in the log folder.
     pid_t etcdPid = -1;
-    if (membership == "etcd" && etcdEndpoints.empty()) {
+    if (membership == "etcd" && etcdEndpoints.empty() && !netns) {
         const std::string etcd = findEtcd();
         if (etcd.empty()) {
             std::cerr << "dmr-lab: --membership etcd: no etcd binary on PATH or in /usr/bin "
@@ -610,6 +622,57 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    // --netns --membership etcd: an etcd cluster in the namespaces, as on real hosts.
+    std::optional<dmr::lab::EtcdClusterPlan> etcdCluster;
+    std::vector<pid_t> etcdMemberPids;
+    if (lab && membership == "etcd" && etcdEndpoints.empty()) {
+        auto stopMembers = [&] {
+            for (auto &pid : etcdMemberPids)
+                stopProcess(pid);
+        };
+        const std::string etcd = findEtcd();
+        auto planned = dmr::lab::planEtcdCluster(*lab, topo->joinOrder, etcdMembers);
+        if (etcd.empty() || !planned) {
+            std::cerr << "dmr-lab: --membership etcd: "
+                      << (etcd.empty() ? "no etcd binary on PATH or in /usr/bin (./dmr installs "
+                                         "Debian's etcd-server)"
+                                       : planned.error().message)
+                      << "\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        etcdCluster = *planned;
+        for (const auto &m : etcdCluster->members) {
+            std::vector<std::string> args{ipCommand(), "netns", "exec", m.netns};
+            for (auto &a : etcdCluster->argv(m, etcd, logDir + "/" + m.name + "-data"))
+                args.push_back(std::move(a));
+            etcdMemberPids.push_back(spawn(args, logDir + "/" + m.name + ".log"));
+        }
+        // Every member healthy: the cluster has a leader and each member follows it.
+        const auto deadline = Clock::now() + std::chrono::seconds(60);
+        std::size_t healthy = 0;
+        while (!g_stop && Clock::now() < deadline && healthy < etcdCluster->members.size()) {
+            healthy = 0;
+            for (const auto &m : etcdCluster->members)
+                healthy += etcdHealthy(dmr::lab::kEtcdClientPort, m.netns) ? 1 : 0;
+            if (healthy < etcdCluster->members.size())
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        if (healthy < etcdCluster->members.size()) {
+            std::cerr << "dmr-lab: the etcd cluster did not come up (" << healthy << " of "
+                      << etcdCluster->members.size() << " members healthy); see " << logDir
+                      << "/etcd-*.log\n";
+            stopMembers();
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        std::cout << "dmr-lab: etcd cluster of " << etcdCluster->members.size() << " members up:";
+        for (std::size_t i = 0; i < etcdCluster->members.size(); ++i)
+            std::cout << " " << etcdCluster->members[i].name << " (" << etcdCluster->members[i].endpoint
+                      << " in " << etcdCluster->members[i].netns << ", pid "
+                      << etcdMemberPids[i] << ")";
+        std::cout << std::endl;
+    }
 
     // Ports by position in the join order.
     std::vector<Agent> agents;
@@ -643,6 +706,8 @@ int main(int argc, char **argv)
             stopProcess(etcdPid);
             std::cout << "dmr-lab: etcd stopped" << std::endl;
         }
+        for (auto &pid : etcdMemberPids)
+            stopProcess(pid);
         if (proxy && (proxy->connectionsRefused() != 0 || proxy->upstreamFailures() != 0))
             std::cout << "dmr-lab: control proxy: " << proxy->connectionsRefused()
                       << " connections refused at the bound of "
@@ -709,7 +774,7 @@ int main(int argc, char **argv)
         if (membership == "etcd") {
             for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
                 args.emplace_back(arg);
-            args.push_back(etcdEndpoints);
+            args.push_back(etcdCluster ? etcdCluster->agentEndpoints.at(a.id) : etcdEndpoints);
             args.emplace_back("--membership.etcd_lease_ttl_s");
             args.push_back(std::to_string(etcdTtlS));
         }
