@@ -28,6 +28,13 @@
 // With --membership etcd the lab starts its own etcd (Debian's etcd-server) on 127.0.0.1, client
 // port BASE+3000 and peer port BASE+3001, its data in the log folder, and points every agent at
 // it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
+//
+//   dmr-lab --netns resources/topologies/fig5.json --membership etcd [--etcd-members 3]
+//
+// With --netns, etcd runs as hosts would run it: a cluster of --etcd-members (default 3), one
+// member in the namespace of each of the first nodes of the join order, on its first address
+// (client port 2379, peer port 2380, netns_lab.h's planEtcdCluster), and every agent gets all of
+// them, its own node's first.
 
 #include "control_proxy.h"
 #include "clidoc_cli11.h"

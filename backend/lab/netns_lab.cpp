@@ -246,6 +246,13 @@ std::vector<std::string> EtcdClusterPlan::argv(const Member &m, const std::strin
             "new",
             "--initial-cluster-token",
             "dmr-lab-" + m.netns.substr(0, m.netns.rfind('-')),
+            // The namespaces' round trip is a fraction of a millisecond: etcd's timing for a
+            // LAN (heartbeat about the round trip, election ten heartbeats and more), not its
+            // defaults (100 ms, 1 s), so that a dead leader is replaced well within a lease TTL.
+            "--heartbeat-interval",
+            "50",
+            "--election-timeout",
+            "500",
             "--log-level",
             "warn"};
 }
