@@ -3,6 +3,7 @@
 #include "crypto.h"
 
 #include <charconv>
+#include <optional>
 
 namespace dmr::agent::frame {
 
@@ -93,6 +94,12 @@ bool looksLikeVersion1(std::string_view line)
             return false;
     }
     return true;
+}
+
+Error record(HandshakeFailure &slot, HandshakeFailure failure, const std::string &text)
+{
+    slot = failure;
+    return Error{text};
 }
 
 std::array<unsigned char, 8> seqBytes(std::uint64_t seq)
@@ -200,10 +207,7 @@ std::string Acceptor::refusal() const
 
 Result<Acceptor::Accepted> Acceptor::onHello(std::string_view line)
 {
-    auto fail = [&](HandshakeFailure f, std::string text) -> Error {
-        failure_ = f;
-        return Error{std::move(text)};
-    };
+    auto fail = [&](HandshakeFailure f, std::string text) { return record(failure_, f, text); };
     if (looksLikeVersion1(line))
         return fail(HandshakeFailure::Version,
                     "it speaks cluster frame version 1 (no handshake); this node speaks version " +
@@ -246,34 +250,33 @@ Dialer::Dialer(std::string_view clusterKey, Identity self, Nonce nonce)
 
 namespace {
 
-// A refusal line's failure and its words for the log.
-std::pair<HandshakeFailure, std::string> readRefusal(std::string_view line)
+// A refusal line: its failure recorded, and the error naming it for the log. nullopt when the
+// line is not a refusal.
+std::optional<Error> readRefusal(std::string_view line, HandshakeFailure &slot)
 {
+    if (line.substr(0, kRefusedTag.size()) != kRefusedTag)
+        return std::nullopt;
     const std::string_view why = line.substr(std::min(line.size(), kRefusedTag.size() + 1));
     if (why == "key")
-        return {HandshakeFailure::Key,
-                "it refused our hello: the cluster key does not match (check cluster.key on both)"};
+        return record(slot, HandshakeFailure::Key,
+                      "it refused our hello: the cluster key does not match (check cluster.key "
+                      "on both)");
     if (why.substr(0, 8) == "version ")
-        return {HandshakeFailure::Version,
-                "it refused our hello: it speaks cluster frame version(s) " +
-                    std::string(why.substr(8, 32)) + "; this node speaks version " +
-                    std::to_string(kVersion)};
-    return {HandshakeFailure::Malformed,
-            "it refused our hello as malformed: " + std::string(why.substr(0, 64))};
+        return record(slot, HandshakeFailure::Version,
+                      "it refused our hello: it speaks cluster frame version(s) " +
+                          std::string(why.substr(8, 32)) + "; this node speaks version " +
+                          std::to_string(kVersion));
+    return record(slot, HandshakeFailure::Malformed,
+                  "it refused our hello as malformed: " + std::string(why.substr(0, 64)));
 }
 
 } // namespace
 
 Result<Dialer::Hello> Dialer::onChallenge(std::string_view line)
 {
-    auto fail = [&](HandshakeFailure f, std::string text) -> Error {
-        failure_ = f;
-        return Error{std::move(text)};
-    };
-    if (line.substr(0, kRefusedTag.size()) == kRefusedTag) {
-        auto [f, why] = readRefusal(line);
-        return fail(f, why);
-    }
+    auto fail = [&](HandshakeFailure f, std::string text) { return record(failure_, f, text); };
+    if (auto refused = readRefusal(line, failure_))
+        return *refused;
     const auto f = fields(line, 5);
     if (f.size() != 4 || f[0] != kChallengeTag)
         return fail(HandshakeFailure::Malformed,
@@ -305,14 +308,9 @@ Result<Dialer::Hello> Dialer::onChallenge(std::string_view line)
 
 Result<std::monostate> Dialer::onAnswer(std::string_view line)
 {
-    auto fail = [&](HandshakeFailure f, std::string text) -> Error {
-        failure_ = f;
-        return Error{std::move(text)};
-    };
-    if (line.substr(0, kRefusedTag.size()) == kRefusedTag) {
-        auto [f, why] = readRefusal(line);
-        return fail(f, why);
-    }
+    auto fail = [&](HandshakeFailure f, std::string text) { return record(failure_, f, text); };
+    if (auto refused = readRefusal(line, failure_))
+        return *refused;
     const auto f = fields(line, 3);
     if (f.size() != 2 || f[0] != kWelcomeTag)
         return fail(HandshakeFailure::Malformed,
