@@ -1,6 +1,7 @@
 // dmr-agent: the DMR agent that runs on every node (see agent.h and README.md).
 //
 //   dmr-agent --config /etc/dmr/agent.toml
+//   dmr-agent --check-config /etc/dmr/agent.toml    (validate, print a summary, exit 0 or 2)
 //   dmr-agent --node.id 2 --node.interfaces eth0=10.0.1.2/24 --cluster.key ...
 //             --cluster.peers 127.0.0.1:7401,127.0.0.1:7406 --membership.listen 127.0.0.1:7402
 
