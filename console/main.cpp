@@ -4,8 +4,8 @@
 //   dmr-console --export FILE [--connect HOST:PORT]...   (headless: .png, .svg, .json, .dot)
 //   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
 
-#include "client/agent_client.h"
 #include "clidoc.h"
+#include "client/agent_client.h"
 #include "mainwindow.h"
 #include "models/cluster_store.h"
 #include "scene/topologyscene.h"

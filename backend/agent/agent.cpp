@@ -602,8 +602,8 @@ void Agent::installed(const gms::ClusterView &view)
         if (selfSeq_ != 0 && self->seq != selfSeq_) {
             ++rejoins_;
             log("this node was taken out of the view while running and joined again at the end "
-                "of every list (join sequence " + std::to_string(selfSeq_) + " -> " +
-                    std::to_string(self->seq) + ")",
+                "of every list (join sequence " +
+                    std::to_string(selfSeq_) + " -> " + std::to_string(self->seq) + ")",
                 "rejoin");
         }
         selfSeq_ = self->seq;

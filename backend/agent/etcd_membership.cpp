@@ -67,8 +67,7 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
     , keys_(prefix_)
     , wake_(io)
 {
-    client_ =
-        std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
+    client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
 }
 
 EtcdMembership::~EtcdMembership()
@@ -315,8 +314,8 @@ awaitable<bool> EtcdMembership::resync()
             written_ = found;
         needResync_ = false;
         publish();
-        watch_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(),
-                                              counters_);
+        watch_ =
+            std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
         watch_->preferEndpoint(client_->endpointIndex());
         asio::co_spawn(io_, watchLoop(watch_, revision + 1, generation_), asio::detached);
         co_return true;

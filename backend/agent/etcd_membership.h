@@ -125,7 +125,7 @@ private:
     Written written_;
     std::int64_t nextKeepAliveMs_ = 0;
     std::int64_t answeredAtMs_ = -1; // when an endpoint last answered; -1: never
-    bool retrying_ = false;           // a call failed since then (logged once)
+    bool retrying_ = false;          // a call failed since then (logged once)
     int backoffMs_ = 0;
     gms::ClusterView last_;
 };

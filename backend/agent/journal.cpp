@@ -71,7 +71,9 @@ bool journalStreamIs(const char *journalStream, int fd)
     if (a.ec != std::errc() || a.ptr != text.data() + colon || b.ec != std::errc() ||
         b.ptr != text.data() + text.size())
         return false;
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd, &st) != 0)
         return false;
     return static_cast<unsigned long long>(st.st_dev) == dev &&

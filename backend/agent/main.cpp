@@ -70,8 +70,8 @@ int main(int argc, char **argv)
         const auto &c = *config;
         std::cout << checkConfig << ": valid (node " << c.node.id << ", cluster " << c.cluster.name
                   << ", membership " << dmr::agent::toString(c.membership.backend) << " on "
-                  << c.membership.listen.toString() << ", control "
-                  << c.control.listen.toString() << ", relay "
+                  << c.membership.listen.toString() << ", control " << c.control.listen.toString()
+                  << ", relay "
                   << (c.relay.enabled ? std::string(dmr::agent::toString(c.relay.mode)) : "off")
                   << ")\n";
         return 0;

@@ -16,10 +16,11 @@ using Json = nlohmann::json;
 
 Json optionJson(const Option &o)
 {
-    return Json{{"names", o.names},       {"positional", o.positional}, {"value", o.valueName},
-                {"choices", o.choices},   {"file", o.fileValue},        {"required", o.required},
-                {"repeatable", o.repeatable}, {"help", o.help},         {"group", o.group},
-                {"env", o.env}};
+    return Json{{"names", o.names},           {"positional", o.positional},
+                {"value", o.valueName},       {"choices", o.choices},
+                {"file", o.fileValue},        {"required", o.required},
+                {"repeatable", o.repeatable}, {"help", o.help},
+                {"group", o.group},           {"env", o.env}};
 }
 
 // Thrown while a document is read, caught in fromJson with the field's path.
@@ -308,7 +309,8 @@ void bashPositionals(std::ostringstream &out, const std::vector<Option> &options
             continue;
         out << "            " << index << (o.repeatable ? "|*" : "") << ")";
         if (!o.choices.empty())
-            out << " COMPREPLY=($(compgen -W " << shellQuoted(words(o.choices)) << " -- \"$cur\")) ;;\n";
+            out << " COMPREPLY=($(compgen -W " << shellQuoted(words(o.choices))
+                << " -- \"$cur\")) ;;\n";
         else if (o.fileValue)
             out << " COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n";
         else
@@ -364,8 +366,8 @@ std::vector<std::string> zshSpecs(const std::vector<Option> &options)
     std::vector<std::string> out;
     int position = 1;
     for (const auto &o : options) {
-        const std::string help = zshEscape(o.help.substr(0, std::min<std::size_t>(o.help.size(),
-                                                                                 160)));
+        const std::string help =
+            zshEscape(o.help.substr(0, std::min<std::size_t>(o.help.size(), 160)));
         if (!o.positional.empty()) {
             const std::string message = zshEscape(o.positional);
             out.push_back("'" + (o.repeatable ? std::string("*") : std::to_string(position++)) +

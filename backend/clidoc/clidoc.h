@@ -28,9 +28,9 @@ namespace dmr::clidoc {
 
 struct Option
 {
-    std::vector<std::string> names; // "-c", "--config"; empty for a positional argument
-    std::string positional;         // a positional argument's name ("topology")
-    std::string valueName;          // "HOST:PORT", "FILE"; empty for a flag
+    std::vector<std::string> names;   // "-c", "--config"; empty for a positional argument
+    std::string positional;           // a positional argument's name ("topology")
+    std::string valueName;            // "HOST:PORT", "FILE"; empty for a flag
     std::vector<std::string> choices; // the only values it takes (IsMember), for completion
     bool fileValue = false;           // its value is a path: complete file names
     bool required = false;
@@ -45,7 +45,7 @@ struct Command
 {
     std::string name;
     std::string summary;
-    std::vector<Option> options; // its own, positional arguments included
+    std::vector<Option> options;      // its own, positional arguments included
     bool takesProgramOptions = false; // the program's options may follow the command too
     bool operator==(const Command &) const = default;
 };

@@ -49,8 +49,8 @@ int main(int argc, char **argv)
             return fail(key + ": unknown option");
 
     // The program's option table. QT_QPA_PLATFORM keeps a Qt program from looking for a display.
-    const std::string command = "QT_QPA_PLATFORM=offscreen '" + args["--program"] +
-                                "' --dmr-doc=json";
+    const std::string command =
+        "QT_QPA_PLATFORM=offscreen '" + args["--program"] + "' --dmr-doc=json";
     FILE *pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr)
         return fail(command + ": cannot run");
@@ -80,8 +80,7 @@ int main(int argc, char **argv)
     if (args.count("--man") != 0 &&
         !writeFile(args["--man"], dmr::clidoc::renderMan(*program, *prose)))
         return fail(args["--man"] + ": cannot write");
-    if (args.count("--bash") != 0 &&
-        !writeFile(args["--bash"], dmr::clidoc::renderBash(*program)))
+    if (args.count("--bash") != 0 && !writeFile(args["--bash"], dmr::clidoc::renderBash(*program)))
         return fail(args["--bash"] + ": cannot write");
     if (args.count("--zsh") != 0 && !writeFile(args["--zsh"], dmr::clidoc::renderZsh(*program)))
         return fail(args["--zsh"] + ": cannot write");

@@ -36,8 +36,8 @@
 // (client port 2379, peer port 2380, netns_lab.h's planEtcdCluster), and every agent gets all of
 // them, its own node's first.
 
-#include "control_proxy.h"
 #include "clidoc_cli11.h"
+#include "control_proxy.h"
 #include "netns_lab.h"
 
 #include "dmr/protocol.h"
@@ -674,10 +674,11 @@ int main(int argc, char **argv)
             return 1;
         }
         std::cout << "dmr-lab: etcd cluster of " << etcdCluster->members.size() << " members up:";
-        for (std::size_t i = 0; i < etcdCluster->members.size(); ++i)
-            std::cout << " " << etcdCluster->members[i].name << " (" << etcdCluster->members[i].endpoint
-                      << " in " << etcdCluster->members[i].netns << ", pid "
+        for (std::size_t i = 0; i < etcdCluster->members.size(); ++i) {
+            const auto &m = etcdCluster->members[i];
+            std::cout << " " << m.name << " (" << m.endpoint << " in " << m.netns << ", pid "
                       << etcdMemberPids[i] << ")";
+        }
         std::cout << std::endl;
     }
 

@@ -82,13 +82,12 @@ private slots:
                                         {"lower_case", "dropped"},
                                         {"_TRUSTED", "dropped"},
                                         {"MESSAGE", "not a second message"}});
-        QCOMPARE(QString::fromStdString(d),
-                 s("MESSAGE=failover: node 2 (silent) lost its roles\n"
-                   "PRIORITY=5\n"
-                   "SYSLOG_IDENTIFIER=dmr-agent\n"
-                   "DMR_NODE=6\n"
-                   "DMR_VIEW=3.1\n"
-                   "DMR_CAUSE=silent\n"));
+        QCOMPARE(QString::fromStdString(d), s("MESSAGE=failover: node 2 (silent) lost its roles\n"
+                                              "PRIORITY=5\n"
+                                              "SYSLOG_IDENTIFIER=dmr-agent\n"
+                                              "DMR_NODE=6\n"
+                                              "DMR_VIEW=3.1\n"
+                                              "DMR_CAUSE=silent\n"));
         // A newline in a value takes the binary form; the parser reads both back.
         const auto two = journalDatagram("line one\nline two", 6, "dmr-agent", {{"DMR_NODE", "a"}});
         QVERIFY(two.rfind("MESSAGE\n", 0) == 0);
@@ -104,15 +103,16 @@ private slots:
     {
         QTemporaryFile f;
         QVERIFY(f.open());
-        struct stat st{};
+        struct stat st
+        {
+        };
         QCOMPARE(::fstat(f.handle(), &st), 0);
         const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
         QVERIFY(journalStreamIs(mine.c_str(), f.handle()));
         QVERIFY(!journalStreamIs(nullptr, f.handle()));
         QVERIFY(!journalStreamIs("", f.handle()));
-        QVERIFY(!journalStreamIs((std::to_string(st.st_dev) + ":" +
-                                  std::to_string(st.st_ino + 1)).c_str(),
-                                 f.handle()));
+        QVERIFY(!journalStreamIs(
+            (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1)).c_str(), f.handle()));
         QVERIFY(!journalStreamIs((mine + "x").c_str(), f.handle()));
         QVERIFY(!journalStreamIs("12", f.handle()));
     }
@@ -144,15 +144,20 @@ private slots:
             QFile touch(logA);
             QVERIFY(touch.open(QIODevice::WriteOnly | QIODevice::Append));
         }
-        struct stat st{};
+        struct stat st
+        {
+        };
         QCOMPARE(::stat(logA.toUtf8().constData(), &st), 0);
-        qputenv("JOURNAL_STREAM",
-                QByteArray::number(quint64(st.st_dev)) + ':' + QByteArray::number(quint64(st.st_ino)));
+        qputenv("JOURNAL_STREAM", QByteArray::number(quint64(st.st_dev)) + ':' +
+                                      QByteArray::number(quint64(st.st_ino)));
         QVERIFY(cluster.start(s("a")));
         qunsetenv("JOURNAL_STREAM");
         QVERIFY(cluster.start(s("b")));
-        QVERIFY(AgentCluster::waitFor([&] { return cluster.agree({s("a"), s("b")}, s("a")); },
-                                      kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return cluster.agree({s("a"), s("b")}, s("a"));
+            },
+            kDeadlineMs));
         cluster.kill9(s("b"));
 
         // a's entries, until its failover for b arrives.
@@ -180,15 +185,16 @@ private slots:
         QCOMPARE(QString::fromStdString(e.at("SYSLOG_IDENTIFIER")), s("dmr-agent"));
         QCOMPARE(QString::fromStdString(e.at("PRIORITY")), s("5"));
         QVERIFY(!e.at("DMR_VIEW").empty());
-        QVERIFY(QString::fromStdString(e.at("MESSAGE")).contains(
-            QString::fromStdString("view " + e.at("DMR_VIEW"))));
+        QVERIFY(QString::fromStdString(e.at("MESSAGE"))
+                    .contains(QString::fromStdString("view " + e.at("DMR_VIEW"))));
         const auto &first = entries.front();
         QVERIFY2(first.at("MESSAGE").rfind("started;", 0) == 0, first.at("MESSAGE").c_str());
         QCOMPARE(QString::fromStdString(first.at("PRIORITY")), s("6"));
         QVERIFY(first.count("DMR_CAUSE") == 0);
 
         // Nothing of that on a's standard error; b's lines are plain there.
-        QVERIFY2(!cluster.logOf(s("a")).contains(s("failover:")), qPrintable(cluster.logOf(s("a"))));
+        QVERIFY2(!cluster.logOf(s("a")).contains(s("failover:")),
+                 qPrintable(cluster.logOf(s("a"))));
         QVERIFY2(!cluster.logOf(s("a")).contains(s("started;")), qPrintable(cluster.logOf(s("a"))));
         QVERIFY2(cluster.logOf(s("b")).contains(s("dmr-agent[b]: started;")),
                  qPrintable(cluster.logOf(s("b"))));

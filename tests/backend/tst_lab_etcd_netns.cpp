@@ -143,8 +143,8 @@ private slots:
             QSKIP("needs root (network namespaces)");
         for (const char *tool : {"etcd", "etcdctl"})
             if (QStandardPaths::findExecutable(s(tool)).isEmpty())
-                QSKIP(qPrintable(s("%1 is not installed (Debian: etcd-server, etcd-client)")
-                                     .arg(s(tool))));
+                QSKIP(qPrintable(
+                    s("%1 is not installed (Debian: etcd-server, etcd-client)").arg(s(tool))));
     }
 
     void cleanupTestCase()
@@ -210,9 +210,9 @@ private slots:
         QVERIFY(AgentCluster::waitFor(
             [&] {
                 QProcess ctl;
-                ctl.start(s("ip"), {s("netns"), s("exec"), netns(s("2")), s("etcdctl"),
-                                    s("--endpoints"), s("http://127.0.0.1:2379"), s("endpoint"),
-                                    s("status"), s("--cluster")});
+                ctl.start(s("ip"),
+                          {s("netns"), s("exec"), netns(s("2")), s("etcdctl"), s("--endpoints"),
+                           s("http://127.0.0.1:2379"), s("endpoint"), s("status"), s("--cluster")});
                 ctl.waitForFinished(20000);
                 for (const auto &line : QString::fromUtf8(ctl.readAllStandardOutput()).split('\n'))
                     if (line.section(s(", "), 4, 4) == s("true"))
@@ -235,7 +235,8 @@ private slots:
             }
             movesBefore += value(m, s("dmr_etcd_endpoint_moves_total"), id);
         }
-        const QString viewBefore = ask(control(s("2")), {{s("type"), s("get-state")}})[s("view_id")].toString();
+        const QString viewBefore =
+            ask(control(s("2")), {{s("type"), s("get-state")}})[s("view_id")].toString();
         QVERIFY(!viewBefore.isEmpty());
 
         // kill -9 of the etcd leader; three lease TTLs of watching every agent.
@@ -258,10 +259,10 @@ private slots:
         for (const auto &id : kNodes) {
             const QString m = metricsIn(netns(id));
             for (const auto &c : counters)
-                QVERIFY2(value(m, c, id) == before[id][c],
-                         qPrintable(id + s(": ") + c + s(" went from %1 to %2")
-                                                        .arg(before[id][c])
-                                                        .arg(value(m, c, id))));
+                QVERIFY2(
+                    value(m, c, id) == before[id][c],
+                    qPrintable(id + s(": ") + c +
+                               s(" went from %1 to %2").arg(before[id][c]).arg(value(m, c, id))));
             movesAfter += value(m, s("dmr_etcd_endpoint_moves_total"), id);
         }
         QVERIFY2(movesAfter > movesBefore, "no agent had to leave the dead member: was it used?");
@@ -280,8 +281,8 @@ private slots:
         QVERIFY2(!drill.isEmpty(), "the drill was refused");
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                return ask(control(s("2")), {{s("type"), s("get-state")}})[s("view_id")].toString() !=
-                       viewBefore;
+                return ask(control(s("2")), {{s("type"), s("get-state")}})[s("view_id")]
+                           .toString() != viewBefore;
             },
             kDeadlineMs));
         QVERIFY(AgentCluster::waitFor(

@@ -152,12 +152,12 @@ private slots:
         for (const auto &id : cluster.ids()) {
             // In the cluster's port range, above the 64 membership and control ports it checks.
             metricsPort[id] = cluster.controlPort(id) + 80;
-            cluster.appendArgs(
-                id, {s("--relay.enabled"), s("true"), s("--relay.mode"), s("loopback"),
-                     s("--relay.port"), QString::number(cluster.membershipPort(id) + 2000),
-                     s("--relay.probe_interval_ms"), s("250"), s("--cluster.name"),
-                     s("monitoring%1").arg(QCoreApplication::applicationPid()),
-                     s("--metrics.listen"), s("127.0.0.1:%1").arg(metricsPort[id])});
+            cluster.appendArgs(id, {s("--relay.enabled"), s("true"), s("--relay.mode"),
+                                    s("loopback"), s("--relay.port"),
+                                    QString::number(cluster.membershipPort(id) + 2000),
+                                    s("--relay.probe_interval_ms"), s("250"), s("--cluster.name"),
+                                    s("monitoring%1").arg(QCoreApplication::applicationPid()),
+                                    s("--metrics.listen"), s("127.0.0.1:%1").arg(metricsPort[id])});
         }
         QVERIFY(cluster.startAll());
         QVERIFY2(AgentCluster::waitFor(
@@ -185,9 +185,8 @@ private slots:
             else if (exported.sampled.count(name) == 0)
                 missing << name + s(" (exported without a sample)");
         }
-        QVERIFY2(missing.isEmpty(),
-                 qPrintable(s("named in resources/monitoring but not live: ") +
-                            missing.join(s(", "))));
+        QVERIFY2(missing.isEmpty(), qPrintable(s("named in resources/monitoring but not live: ") +
+                                               missing.join(s(", "))));
     }
 
     void falseSuspicionCountsARejoin()
@@ -197,10 +196,11 @@ private slots:
         // Stopped for ten failure timeouts (heartbeats every 100 ms, 3 misses): the others take
         // it out; it resumes, finds itself out of the view, and joins again at the end.
         cluster_->sigstop(s("5"));
-        QVERIFY2(AgentCluster::waitFor(
-                     [&] { return metrics(s("2")).contains(s("dmr_view_members{node=\"2\"} 5\n")); },
-                     kDeadlineMs),
-                 "node 5 stopped, yet still in node 2's view");
+        QVERIFY2(
+            AgentCluster::waitFor(
+                [&] { return metrics(s("2")).contains(s("dmr_view_members{node=\"2\"} 5\n")); },
+                kDeadlineMs),
+            "node 5 stopped, yet still in node 2's view");
         cluster_->sigcont(s("5"));
         QVERIFY2(AgentCluster::waitFor(
                      [&] {
@@ -209,13 +209,13 @@ private slots:
                      },
                      kDeadlineMs),
                  qPrintable(metrics(s("5"))));
-        QVERIFY(AgentCluster::waitFor(
-            [&] { return cluster_->agree(cluster_->ids(), s("2")); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->agree(cluster_->ids(), s("2")); },
+                                      kDeadlineMs));
         // Nobody else was taken out.
         for (const auto &id : cluster_->ids())
             if (id != s("5"))
-                QVERIFY2(metrics(id).contains(s("dmr_membership_rejoins_total{node=\"%1\"} 0\n")
-                                                  .arg(id)),
+                QVERIFY2(metrics(id).contains(
+                             s("dmr_membership_rejoins_total{node=\"%1\"} 0\n").arg(id)),
                          qPrintable(id));
         QVERIFY(cluster_->logOf(s("5")).contains(s("taken out of the view while running")));
     }
