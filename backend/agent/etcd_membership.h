@@ -2,8 +2,8 @@
 // Membership on etcd v3, through its JSON gateway (etcd_client.h). The key layout, the order
 // and the view are the core's (dmr/etcd_view.h); this is the I/O around them.
 //
-// - One lease per agent, kept alive every TTL/3 on its own timer (NOTES-membership.md: a lost
-//   lease is having left every group). Every key of the node hangs on it: its record
+// - One lease per agent, kept alive every TTL/3 on its own timer (a lost lease is having left
+//   every group: etcd deletes every key on it). Every key of the node hangs on it: its record
 //   (nodes/<id>), one key per network group it is in, and its gl/ key while it leads.
 // - Joining: a range read of the cluster prefix, a revoke of any lease an earlier process of this
 //   node left behind (so the node goes to the end of every list, not back to its old place),

@@ -69,7 +69,8 @@ void dropNode(ClusterView &v, const NodeId &id)
     eraseMember(v.groups.glGroup.members, id);
 }
 
-// Drops empty network groups and lets the GL_group follow the leaders (seed 0072, 0081).
+// Drops empty network groups and lets the GL_group follow the leaders: a leader joins the group
+// of group leaders while it leads a network and leaves it when it leads none.
 void settle(ClusterView &v)
 {
     for (auto it = v.groups.networks.begin(); it != v.groups.networks.end();) {

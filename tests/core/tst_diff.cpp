@@ -72,7 +72,7 @@ QString apply(Applied &a, const std::vector<Action> &actions)
     return {};
 }
 
-// The plan's invariants (seed 0074-0076): one routing point per network, a star around the
+// The plan's invariants: one routing point per network, a star around the
 // system leader, the GL_group holding exactly the leaders.
 QString checkPlan(const dmr::ClusterModel &m)
 {

@@ -1,5 +1,5 @@
 #pragma once
-// Election (seed 0071-0073): the first member of each network group leads it; leaders join the
+// Election: the first member of each network group leads it; leaders join the
 // GL_group, whose first member is the system leader. A pure function of the views.
 
 #include "dmr/model.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Membership on etcd, the pure part (STYLE.md §1): the key layout, the node record, and
+// Membership on etcd, the pure part (no I/O; the agent's backend feeds it): the key layout, the node record, and
 // "the keys under a cluster's prefix -> the ordered ClusterView" the agent plans from. No I/O:
 // the agent's etcd backend (backend/agent/etcd_membership.h) reads and watches the keys and
 // feeds them here.

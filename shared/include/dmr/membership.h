@@ -1,10 +1,11 @@
 #pragma once
-// The embedded group membership protocol, as a pure state machine (STYLE.md §1): events in
-// (start, a message, a tick, a lost connection), outputs out (send this message to that address,
-// install this view). No sockets and no clock: the caller passes monotonic milliseconds and
-// carries the messages. That is what lets one test drive many members deterministically.
+// The embedded group membership protocol, as a pure state machine: events in (start, a message,
+// a tick, a lost connection), outputs out (send this message to that address, install this
+// view); the caller does the I/O. No sockets and no clock: the caller passes monotonic
+// milliseconds and carries the messages. That is what lets one test drive many members
+// deterministically.
 //
-// The design, and the rules NOTES-membership.md asks for:
+// The design, and the rules it keeps:
 // - One coordinator, the oldest live agent (the first of ClusterView::nodes). It stamps a
 //   cluster-wide join sequence on every accepted join, keeps every group's member list in that
 //   order, and installs numbered views on every member. Every member holds the whole view.
@@ -18,7 +19,7 @@
 //   asked again of the next one.
 // - The GL_group is kept by the coordinator in the same view change as the network groups: a
 //   node that becomes first of a network joins the GL_group at the end, one that leads nothing
-//   leaves it (what each leader would ask for at once, seed 0072/0081), so a failover costs
+//   leaves it (what each leader would ask for at once), so a failover costs
 //   one view change, not two.
 // - Failure detection both ways: the coordinator heartbeats every member and every member
 //   heartbeats the coordinator, every heartbeatMs. Silence for misses × heartbeatMs is failure.

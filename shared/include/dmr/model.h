@@ -16,7 +16,7 @@ using NodeId = std::string;
 // A network group's name is the canonical text of its network ID, "10.1.0.0/24".
 using GroupName = std::string;
 
-// The group of group leaders (seed 0072). Its name cannot clash with a network ID.
+// The group of group leaders. Its name cannot clash with a network ID.
 inline const GroupName kGlGroup = "GL_group";
 
 // Natural order for ids shown to people: "2" < "10", "f1n2" < "f1n10". Ties fall back to
@@ -52,7 +52,7 @@ struct Member
     bool operator==(const Member &) const = default;
 };
 
-// A group's membership in join order: the first member is the group leader (seed 0071).
+// A group's membership in join order: the first member is the group leader.
 struct View
 {
     GroupName group;

@@ -84,7 +84,7 @@ public:
 
     const IpAddress &address() const { return address_; }
     int prefixLength() const { return length_; }
-    // network ID = address & mask (seed 0068); its canonical text is the group name.
+    // network ID = address & mask; its canonical text is the group name.
     Prefix network() const { return {address_, length_}; }
     std::string toString() const;
 

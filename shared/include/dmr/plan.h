@@ -1,5 +1,5 @@
 #pragma once
-// The tunnel plan (seed 0074-0076): a star with the system leader at its centre and one tunnel
+// The tunnel plan: a star with the system leader at its centre and one tunnel
 // to every other node that leads a network. Each routing node routes exactly the networks it
 // leads, so every network has exactly one routing point.
 

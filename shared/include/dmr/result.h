@@ -1,5 +1,6 @@
 #pragma once
-// Operating errors are values (STYLE.md §7): a Result holds either a value or an Error whose
+// Operating errors are values (a bad config key, a socket that fails: returned, logged and
+// survived; a broken invariant is an assertion): a Result holds either a value or an Error whose
 // message names the input and the reason, ready to print as one line.
 
 #include <cassert>

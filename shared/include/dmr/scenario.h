@@ -1,5 +1,5 @@
 #pragma once
-// Scenario files (STYLE.md §5, after etcd-io/raft's datadriven tests): commands, then a "----"
+// Scenario files (after etcd-io/raft's datadriven tests): commands, then a "----"
 // line and the text the commands since the last check must print, up to a blank line.
 //
 //   # Fig. 5 of the seed
