@@ -1,8 +1,9 @@
 // dmr-console: the DMR desktop console.
 //
 //   dmr-console [--connect HOST:PORT]... [--token TOKEN] [--lang xx]
+//               [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]
 //   dmr-console --export FILE [--connect HOST:PORT]...   (headless: .png, .svg, .json, .dot)
-//   dmr-console --lab TOPOLOGY.json                      (starts dmr-lab and connects to it)
+//   dmr-console --lab TOPOLOGY.json [--lab-tls]          (starts dmr-lab and connects to it)
 
 #include "clidoc.h"
 #include "client/agent_client.h"
@@ -21,6 +22,7 @@
 #include <QLocale>
 #include <QProcess>
 #include <QSettings>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QTranslator>
 
@@ -95,8 +97,26 @@ struct ConsoleOptions
     QCommandLineOption lab{QStringLiteral("lab"),
                            tr("Start dmr-lab on this topology file and connect to it."),
                            QStringLiteral("FILE")};
+    QCommandLineOption tlsCa{
+        QStringLiteral("tls-ca"),
+        tr("Speak TLS 1.3 to the agents, checking their certificates against this CA (PEM)."),
+        QStringLiteral("FILE")};
+    QCommandLineOption tlsCert{
+        QStringLiteral("tls-cert"),
+        tr("This console's client certificate (PEM), for agents that ask for one."),
+        QStringLiteral("FILE")};
+    QCommandLineOption tlsKey{QStringLiteral("tls-key"),
+                              tr("The client certificate's private key (PEM)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption labTls{
+        QStringLiteral("lab-tls"),
+        tr("With --lab: the lab makes a throwaway CA and runs its agents in TLS; the console "
+           "uses that CA and the lab's operator certificate.")};
 
-    QList<QCommandLineOption> all() const { return {connect, token, lang, exportTo, lab}; }
+    QList<QCommandLineOption> all() const
+    {
+        return {connect, token, lang, exportTo, lab, tlsCa, tlsCert, tlsKey, labTls};
+    }
 };
 
 QString description()
@@ -170,8 +190,22 @@ int main(int argc, char *argv[])
     const QCommandLineOption &langOption = options.lang;
     const QCommandLineOption &exportOption = options.exportTo;
     const QCommandLineOption &labOption = options.lab;
+    const QCommandLineOption &tlsCaOption = options.tlsCa;
+    const QCommandLineOption &tlsCertOption = options.tlsCert;
+    const QCommandLineOption &tlsKeyOption = options.tlsKey;
+    const QCommandLineOption &labTlsOption = options.labTls;
     parser.addOptions(options.all());
     parser.process(app);
+    if ((parser.isSet(tlsCertOption) || parser.isSet(tlsKeyOption)) && !parser.isSet(tlsCaOption)) {
+        say(tr("--tls-cert and --tls-key go with --tls-ca"));
+        return 2;
+    }
+    if (parser.isSet(labTlsOption) && !parser.isSet(labOption)) {
+        say(tr("--lab-tls goes with --lab"));
+        return 2;
+    }
+    dmr::console::TlsFiles tls{parser.value(tlsCaOption), parser.value(tlsCertOption),
+                               parser.value(tlsKeyOption)};
 
     loadTranslations(app, parser.isSet(langOption) ? parser.value(langOption)
                                                    : QLocale::system().name().section(u'_', 0, 0));
@@ -179,6 +213,7 @@ int main(int argc, char *argv[])
     QSettings settings;
     QStringList texts = parser.values(connectOption);
     QProcess lab;
+    QTemporaryDir labSecrets; // 0700: the lab writes its CA and keys into a folder in it
     if (parser.isSet(labOption)) {
         QString error;
         const int n = labNodes(parser.value(labOption), &error);
@@ -197,8 +232,19 @@ int main(int argc, char *argv[])
             }
         }
         lab.setProgram(program);
-        lab.setArguments({parser.value(labOption), QStringLiteral("--base-port"),
-                          QString::number(kLabBasePort)});
+        QStringList labArgs{parser.value(labOption), QStringLiteral("--base-port"),
+                            QString::number(kLabBasePort)};
+        if (parser.isSet(labTlsOption)) {
+            if (!labSecrets.isValid()) {
+                say(tr("cannot make a temporary folder: %1").arg(labSecrets.errorString()));
+                return 2;
+            }
+            const QString dir = labSecrets.filePath(QStringLiteral("secrets"));
+            labArgs << QStringLiteral("--tls") << QStringLiteral("--secrets-dir") << dir;
+            tls = {dir + QStringLiteral("/ca.pem"), dir + QStringLiteral("/operator.pem"),
+                   dir + QStringLiteral("/operator.key")};
+        }
+        lab.setArguments(labArgs);
         lab.setProcessChannelMode(QProcess::ForwardedChannels);
         lab.start();
         if (!lab.waitForStarted(5000)) {
@@ -241,6 +287,7 @@ int main(int argc, char *argv[])
     AgentClient client;
     client.setEndpoints(endpoints);
     client.setOperatorToken(token);
+    client.setTls(tls);
 
     if (parser.isSet(exportOption)) {
         const QString path = parser.value(exportOption);

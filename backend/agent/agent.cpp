@@ -24,6 +24,13 @@ using Json = nlohmann::json;
 
 namespace {
 
+// A string field of a peer's message; empty when absent or of another type (value() would throw).
+std::string textField(const Json &j, const char *key)
+{
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::int64_t wallClockUs()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -194,13 +201,18 @@ Result<std::monostate> Agent::start()
         if (auto r = transport_->listen(config_.membership.listen); !r)
             return r.error();
     control_ = std::make_unique<ControlServer>(
-        io_, config_.node.id, version_, config_.control.operatorToken, config_.control.maxClients,
+        io_, config_.node.id, version_, config_.control,
         [this](const protocol::Request &r, const ControlSession &s, ControlServer::Reply reply) {
             handle(r, s, std::move(reply));
         },
-        [this] { return roleName(); });
-    if (auto r = control_->listen(config_.control.listen); !r)
+        [this] { return roleName(); }, [this](const std::string &line) { log(line); });
+    if (auto r = control_->listen(); !r)
         return r.error();
+    if (!control_->tls() && !isLoopback(config_.control.listen.host))
+        log("WARNING: the control port " + config_.control.listen.toString() +
+            " is PLAINTEXT on a network address (control.allow_plaintext = true): tokens, drills "
+            "and every reply cross the network in clear text and can be read or changed by "
+            "anyone on the path. Configure control.tls_cert and control.tls_key.");
     if (config_.metrics.listen) {
         metrics_ = std::make_unique<MetricsServer>(
             io_, [this] { return metricsText(); },
@@ -509,7 +521,9 @@ std::string Agent::acceptForwardedDrill(const Json &j, Json &result)
         drillIdOrder_.pop_front();
     }
     DrillRecord record;
-    const std::string err = runDrill(req->drill, j.value("client", ""), j.value("via", ""), record);
+    const DrillAuthor author{textField(j, "client"), textField(j, "role"),
+                             textField(j, "identity")};
+    const std::string err = runDrill(req->drill, author, textField(j, "via"), record);
     if (err.empty())
         result["record"] = Json::parse(drillRecordJson(record));
     return err;
@@ -849,9 +863,10 @@ void Agent::writeOutputs(const Plan &plan, const std::vector<Action> &mine)
 
 // ---- Drills -------------------------------------------------------------------------------
 
-std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::string &client,
+std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuthor &author,
                             const std::string &via, DrillRecord &record)
 {
+    const std::string &client = author.client;
     using protocol::DrillAction;
     record.action = std::string(protocol::toString(drill.action));
     record.node = drill.node;
@@ -859,6 +874,8 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
     record.reason = drill.reason;
     record.durationMs = drill.durationMs;
     record.client = client;
+    record.role = author.role;
+    record.identity = author.identity;
     record.via = via;
     record.startedMs = nowMs();
 
@@ -914,11 +931,15 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const std::stri
         drills_.pop_front();
     drills_.push_back(record);
     log("drill " + record.action + (record.iface.empty() ? "" : " " + record.iface) + " by " +
-            (client.empty() ? std::string("?") : client) + ": " + record.reason,
+            (client.empty() ? std::string("?") : client) +
+            (author.role.empty() ? std::string()
+                                 : " (" + author.role + ", " + author.identity + ")") +
+            (via.empty() ? std::string() : " via " + via) + ": " + record.reason,
         "drill");
     if (drill.durationMs && drill.action != DrillAction::Restore)
         scheduleRestore(record.id, *drill.durationMs);
-    control_->publish(protocol::encodeDrillEvent(record.startedMs, drill, client));
+    control_->publish(
+        protocol::encodeDrillEvent(record.startedMs, drill, client, author.role, author.identity));
     return {};
 }
 
@@ -969,7 +990,8 @@ void Agent::scheduleRestore(std::uint64_t drillId, std::int64_t durationMs)
             restore.iface = d.action == "fail-adapter" ? d.iface : std::string();
             restore.reason = "end of drill " + std::to_string(drillId) + " (" + d.reason + ")";
             DrillRecord record;
-            const std::string err = runDrill(restore, "dmr-agent timer", "", record);
+            const std::string err =
+                runDrill(restore, DrillAuthor{"dmr-agent timer", "agent", "timer"}, "", record);
             if (!err.empty())
                 log("timed restore: " + err);
             return;
@@ -1215,6 +1237,22 @@ std::string Agent::metricsText() const
            control_->requestsServed());
     metric("dmr_control_requests_rejected_total", "counter",
            "control requests answered with an error", control_->requestsRejected());
+    metric("dmr_control_evicted_total", "counter",
+           "control connections closed before their hello to make room for a newer one",
+           control_->connectionsEvicted());
+    metric("dmr_control_timeouts_total", "counter",
+           "control connections closed by the hello or the idle deadline",
+           control_->connectionsTimedOut());
+    metric("dmr_control_dropped_total", "counter",
+           "control clients dropped for not reading what the agent sent them",
+           control_->clientsDropped());
+    metric("dmr_control_tls_handshake_failures_total", "counter",
+           "control connections whose TLS handshake failed", control_->handshakesFailed());
+    metric("dmr_control_accept_errors_total", "counter",
+           "failed accepts on the control port (e.g. out of descriptors)",
+           control_->acceptErrors());
+    metric("dmr_control_log_lines_suppressed_total", "counter",
+           "control port log lines left out by the rate limit", control_->logLinesSuppressed());
     if (relay_)
         relay_->writeMetrics(out, config_.node.id);
     return out.str();
@@ -1253,6 +1291,10 @@ std::string Agent::drillRecordJson(const DrillRecord &d) const
         j["iface"] = d.iface;
     if (d.durationMs)
         j["duration_ms"] = *d.durationMs;
+    if (!d.role.empty())
+        j["role"] = d.role;
+    if (!d.identity.empty())
+        j["identity"] = d.identity;
     if (!d.via.empty())
         j["via"] = d.via;
     return j.dump();
@@ -1287,11 +1329,12 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
         return reply(okOrFailed(id, protocol::encodeSnapshotReply(id, request.format, text)));
     }
     case RequestKind::Drill: {
-        const std::string client = session.client.empty() ? session.peer : session.client;
+        const DrillAuthor author{session.client.empty() ? session.peer : session.client,
+                                 std::string(protocol::toString(session.role)), session.identity};
         if (request.drill.node != config_.node.id)
-            return forwardDrill(request, client, std::move(reply));
+            return forwardDrill(request, author, std::move(reply));
         DrillRecord record;
-        const std::string err = runDrill(request.drill, client, "", record);
+        const std::string err = runDrill(request.drill, author, "", record);
         if (!err.empty())
             return reply(protocol::encodeError(id, protocol::ErrorCode::Failed, err));
         return reply(okOrFailed(id, protocol::encodeOk(id, drillRecordJson(record))));
@@ -1305,7 +1348,7 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
     reply(protocol::encodeError(id, protocol::ErrorCode::Failed, "not handled here"));
 }
 
-void Agent::forwardDrill(const protocol::Request &request, const std::string &client,
+void Agent::forwardDrill(const protocol::Request &request, const DrillAuthor &author,
                          ControlServer::Reply reply)
 {
     // Another node's drill goes over the authenticated cluster transport, to the address that
@@ -1323,7 +1366,9 @@ void Agent::forwardDrill(const protocol::Request &request, const std::string &cl
     transport_->send(address->second,
                      Json{{"agent", "drill"},
                           {"drill", Json::parse(protocol::encodeRequest(forwarded))},
-                          {"client", client},
+                          {"client", author.client},
+                          {"role", author.role},
+                          {"identity", author.identity},
                           {"via", config_.node.id},
                           {"corr", corr},
                           {"drill_id", [] {
@@ -1369,7 +1414,9 @@ void Agent::onDrillResult(const Json &message)
         copy.reason = record.value("reason", "");
         if (record.contains("duration_ms") && record["duration_ms"].is_number_integer())
             copy.durationMs = record["duration_ms"].get<std::int64_t>();
-        copy.client = record.value("client", "");
+        copy.client = textField(record, "client");
+        copy.role = textField(record, "role");
+        copy.identity = textField(record, "identity");
         copy.via = config_.node.id;
         copy.startedMs = record.value("started_ms", std::int64_t{0});
         if (drills_.size() == kDrillsMax)

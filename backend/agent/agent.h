@@ -43,6 +43,15 @@ struct FailoverRecord
     std::set<NodeId> awaiting;      // routing points whose "applied" has not arrived yet
 };
 
+// Who asked for a drill, for its record: the hello's client name, the session's role and what
+// granted it (PROTOCOL.md, get-drills).
+struct DrillAuthor
+{
+    std::string client;   // "dmrctl 0.1.0"
+    std::string role;     // "operator"; "agent" for the agent's own restore timer
+    std::string identity; // "token", a client certificate's subject, "timer"
+};
+
 struct DrillRecord
 {
     std::uint64_t id = 0;
@@ -51,8 +60,10 @@ struct DrillRecord
     std::string iface;
     std::string reason;
     std::optional<std::int64_t> durationMs;
-    std::string client; // who asked
-    std::string via;    // the agent that took the request, when forwarded
+    std::string client;   // who asked
+    std::string role;     // the role of the session that asked
+    std::string identity; // what granted it
+    std::string via;      // the agent that took the request, when forwarded
     std::int64_t startedMs = 0;
     std::int64_t endedMs = 0; // 0 while in force
 };
@@ -107,7 +118,7 @@ private:
     void writeOutputs(const Plan &plan, const std::vector<Action> &mine);
 
     // Drills.
-    std::string runDrill(const protocol::DrillRequest &drill, const std::string &client,
+    std::string runDrill(const protocol::DrillRequest &drill, const DrillAuthor &author,
                          const std::string &via, DrillRecord &record);
     void kill();
     void revive();
@@ -116,7 +127,7 @@ private:
     // Control.
     void handle(const protocol::Request &request, const ControlSession &session,
                 ControlServer::Reply reply);
-    void forwardDrill(const protocol::Request &request, const std::string &client,
+    void forwardDrill(const protocol::Request &request, const DrillAuthor &author,
                       ControlServer::Reply reply);
     void onDrillResult(const nlohmann::json &message);
     std::string drillRecordJson(const DrillRecord &record) const;

@@ -4,13 +4,17 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace dmr::agent {
 
@@ -293,6 +297,35 @@ void setEtcdEndpoints(AgentConfig &c, std::vector<HostPort> endpoints,
     c.membership.etcdEndpoints = std::move(endpoints);
 }
 
+// A certificate name (CN, DNS or email) a role is granted to.
+std::string certName(std::string_view s, std::string_view path)
+{
+    constexpr std::size_t kCertNameBytesMax = 255;
+    if (s.empty())
+        invalid(std::string(path), "must not be empty");
+    if (s.size() > kCertNameBytesMax)
+        invalid(std::string(path),
+                shown(s) + " is longer than " + std::to_string(kCertNameBytesMax) + " bytes");
+    for (char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u == 0x7f)
+            invalid(std::string(path), shown(s) + " has a control character");
+    }
+    return std::string(s);
+}
+
+void setCertNames(std::vector<std::string> &out, const std::vector<std::string> &texts,
+                  const std::vector<std::string> &paths, std::string_view path)
+{
+    if (texts.size() > kCertNamesMax)
+        invalid(std::string(path),
+                std::to_string(texts.size()) + " names; at most " + std::to_string(kCertNamesMax));
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        names.push_back(certName(texts[i], paths[i]));
+    out = std::move(names);
+}
+
 // ---- The keys ---------------------------------------------------------------------------------
 
 // One configuration key: how to read it from the file and from its flag.
@@ -346,6 +379,30 @@ Key intKey(std::string_view name, std::string_view help, int min, int max,
             },
             [=](AgentConfig &c, const std::vector<std::string> &v) {
                 field(c) = inRange(integerText(v.back(), name), min, max, name);
+            }};
+}
+
+// A key whose value is a list of certificate names: a TOML array of strings, or a flag's list.
+Key certNamesKey(std::string_view name, std::string_view help,
+                 std::function<std::vector<std::string> &(AgentConfig &)> field)
+{
+    return {name, help, true,
+            [=](AgentConfig &c, const toml::node &n) {
+                const toml::array *array = n.as_array();
+                if (array == nullptr)
+                    invalid(std::string(name),
+                            "expected an array of names (strings), found " + typeName(n));
+                std::vector<std::string> texts;
+                std::vector<std::string> paths;
+                for (std::size_t i = 0; i < array->size(); ++i) {
+                    paths.push_back(indexed(name, i));
+                    texts.push_back(tomlString((*array)[i], paths.back()));
+                }
+                setCertNames(field(c), texts, paths, name);
+            },
+            [=](AgentConfig &c, const std::vector<std::string> &v) {
+                setCertNames(field(c), v, std::vector<std::string>(v.size(), std::string(name)),
+                             name);
             }};
 }
 
@@ -459,9 +516,19 @@ const std::vector<Key> &keys()
                 [](AgentConfig &c, std::string_view s) {
                     c.cluster.name = identifier(s, "cluster.name");
                 }),
-        textKey(
-            "cluster.key", "the shared HMAC key, 16 bytes or more (required)",
-            [](AgentConfig &c, std::string_view s) { c.cluster.key = secret(s, "cluster.key"); }),
+        textKey("cluster.key",
+                "the shared HMAC key, 16 bytes or more (required, or cluster.key_file)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.cluster.key = secret(s, "cluster.key");
+                    c.cluster.keyFile.clear();
+                }),
+        textKey("cluster.key_file",
+                "absolute path of a file (mode 0600) holding the cluster key; keeps it out of "
+                "the command line",
+                [](AgentConfig &c, std::string_view s) {
+                    c.cluster.keyFile = absolutePath(s, "cluster.key_file");
+                    c.cluster.key.clear();
+                }),
         {"cluster.peers", "HOST:PORT of other agents' membership ports", true, readPeersToml,
          readPeersFlag},
         textKey("membership.listen", "HOST:PORT (default 127.0.0.1:7400)",
@@ -490,9 +557,80 @@ const std::vector<Key> &keys()
         textKey("control.operator_token", "token that enables drills (default: none, drills off)",
                 [](AgentConfig &c, std::string_view s) {
                     c.control.operatorToken = secret(s, "control.operator_token");
+                    c.control.operatorTokenFile.clear();
+                }),
+        textKey("control.operator_token_file",
+                "absolute path of a file (mode 0600) holding the operator token",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.operatorTokenFile = absolutePath(s, "control.operator_token_file");
+                    c.control.operatorToken.clear();
+                }),
+        textKey("control.viewer_token",
+                "token that grants reading; when set (or viewer_cert_names), a hello without "
+                "credentials is refused (default: none, anyone may read)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.viewerToken = secret(s, "control.viewer_token");
+                    c.control.viewerTokenFile.clear();
+                }),
+        textKey("control.viewer_token_file",
+                "absolute path of a file (mode 0600) holding the viewer token",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.viewerTokenFile = absolutePath(s, "control.viewer_token_file");
+                    c.control.viewerToken.clear();
                 }),
         intKey("control.max_clients", "control connections at once (default 64)", kMaxClientsMin,
                kMaxClientsMax, [](AgentConfig &c) -> int & { return c.control.maxClients; }),
+        intKey("control.max_unauthenticated",
+               "connections before their hello, at most max_clients; past it the oldest of the "
+               "address with the most goes (default 16)",
+               kMaxClientsMin, kMaxClientsMax,
+               [](AgentConfig &c) -> int & { return c.control.maxUnauthenticated; }),
+        intKey("control.hello_timeout_ms",
+               "time from the connection to the end of its hello, TLS handshake included "
+               "(default 10000)",
+               kHelloTimeoutMsMin, kHelloTimeoutMsMax,
+               [](AgentConfig &c) -> int & { return c.control.helloTimeoutMs; }),
+        intKey("control.idle_timeout_ms",
+               "a session that sent no request for this long is closed, unless subscribed; 0: "
+               "never (default 300000)",
+               0, kIdleTimeoutMsMax,
+               [](AgentConfig &c) -> int & { return c.control.idleTimeoutMs; }),
+        intKey("control.send_timeout_ms",
+               "a client that takes nothing the agent sends it for this long (its replies or "
+               "events unread) is dropped (default 15000)",
+               kHelloTimeoutMsMin, kHelloTimeoutMsMax,
+               [](AgentConfig &c) -> int & { return c.control.sendTimeoutMs; }),
+        textKey("control.tls_cert",
+                "absolute path of the control port's certificate chain (PEM): TLS 1.3 on",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.tlsCert = absolutePath(s, "control.tls_cert");
+                }),
+        textKey("control.tls_key", "absolute path of its private key (PEM, mode 0600)",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.tlsKey = absolutePath(s, "control.tls_key");
+                }),
+        textKey("control.tls_client_ca",
+                "absolute path of the CA (PEM) client certificates must be signed by; clients "
+                "are asked for one",
+                [](AgentConfig &c, std::string_view s) {
+                    c.control.tlsClientCa = absolutePath(s, "control.tls_client_ca");
+                }),
+        boolKey("control.tls_require_client_cert",
+                "true: refuse a TLS client without a certificate (default false)",
+                [](AgentConfig &c) -> bool & { return c.control.tlsRequireClientCert; }),
+        certNamesKey("control.operator_cert_names",
+                     "client certificate names (CN, DNS or email) that are operators",
+                     [](AgentConfig &c) -> std::vector<std::string> & {
+                         return c.control.operatorCertNames;
+                     }),
+        certNamesKey(
+            "control.viewer_cert_names",
+            "client certificate names (CN, DNS or email) that are viewers",
+            [](AgentConfig &c) -> std::vector<std::string> & { return c.control.viewerCertNames; }),
+        boolKey("control.allow_plaintext",
+                "true: serve a control.listen that is not loopback without TLS, tokens in clear "
+                "text (default false: refused)",
+                [](AgentConfig &c) -> bool & { return c.control.allowPlaintext; }),
         textKey("metrics.listen", "HOST:PORT, \"\" for none (default 127.0.0.1:9400)",
                 [](AgentConfig &c, std::string_view s) {
                     c.metrics.listen =
@@ -602,6 +740,19 @@ std::vector<std::string> sectionNames()
     return out;
 }
 
+// A secret and the key naming its file: one source sets at most one of them.
+constexpr std::pair<std::string_view, std::string_view> kSecretPairs[] = {
+    {"cluster.key", "cluster.key_file"},
+    {"control.operator_token", "control.operator_token_file"},
+    {"control.viewer_token", "control.viewer_token_file"},
+};
+
+std::string bothSet(std::string_view inlineKey, std::string_view fileKey)
+{
+    return "both " + std::string(inlineKey) + " and " + std::string(fileKey) +
+           " are set; keep one (the file keeps the secret off the command line)";
+}
+
 // Reads every key the document sets into c; unknown keys and sections are errors.
 void readDocument(const toml::table &root, AgentConfig &c)
 {
@@ -621,6 +772,14 @@ void readDocument(const toml::table &root, AgentConfig &c)
                 invalid(full, unknownKey(full, allKeys));
         }
     }
+    const auto present = [&](std::string_view key) {
+        const std::string_view section = sectionOf(key);
+        const toml::table *t = root.get_as<toml::table>(section);
+        return t != nullptr && t->get(key.substr(section.size() + 1)) != nullptr;
+    };
+    for (const auto &[inlineKey, fileKey] : kSecretPairs)
+        if (present(inlineKey) && present(fileKey))
+            invalid(std::string(fileKey), bothSet(inlineKey, fileKey));
     for (const Key &k : keys()) {
         const std::string_view section = sectionOf(k.name);
         const toml::table *t = root.get_as<toml::table>(section);
@@ -631,14 +790,105 @@ void readDocument(const toml::table &root, AgentConfig &c)
     }
 }
 
+std::string modeText(mode_t mode)
+{
+    char text[8];
+    std::snprintf(text, sizeof text, "0%03o", static_cast<unsigned>(mode & 0777));
+    return text;
+}
+
+// Why a file may not hold a secret: "PATH: group or others may read ..."; nullopt when it may.
+std::optional<std::string> secretFileProblem(const std::string &path)
+{
+    struct stat st
+    {
+    };
+    if (::stat(path.c_str(), &st) != 0)
+        return path + ": " + std::strerror(errno);
+    if (!S_ISREG(st.st_mode))
+        return path + ": not a regular file";
+    if ((st.st_mode & 077) != 0)
+        return path + ": group or others may read or write it (mode " + modeText(st.st_mode) +
+               "); it holds a secret: chmod 600 " + path;
+    return std::nullopt;
+}
+
+// The secret in a *_file: the whole file, one final newline dropped, checked like an inline one.
+std::string readSecretFile(const std::string &path, std::string_view key)
+{
+    if (auto problem = secretFileProblem(path))
+        invalid(std::string(key), *problem);
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        invalid(std::string(key), path + ": cannot open: " + std::strerror(errno));
+    std::string text(kSecretBytesMax + 3, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (!text.empty() && text.back() == '\n')
+        text.pop_back();
+    if (!text.empty() && text.back() == '\r')
+        text.pop_back();
+    if (text.find('\n') != std::string::npos)
+        invalid(std::string(key), path + ": more than one line; the file holds the secret only");
+    try {
+        return secret(text, key);
+    } catch (const Invalid &e) {
+        throw Invalid{e.path, path + ": " + e.reason};
+    }
+}
+
+// Reads the secrets the *_file keys name, and checks the TLS key's mode.
+void loadSecretFiles(AgentConfig &c)
+{
+    if (!c.cluster.keyFile.empty())
+        c.cluster.key = readSecretFile(c.cluster.keyFile, "cluster.key_file");
+    if (!c.control.operatorTokenFile.empty())
+        c.control.operatorToken =
+            readSecretFile(c.control.operatorTokenFile, "control.operator_token_file");
+    if (!c.control.viewerTokenFile.empty())
+        c.control.viewerToken =
+            readSecretFile(c.control.viewerTokenFile, "control.viewer_token_file");
+    if (!c.control.tlsKey.empty())
+        if (auto problem = secretFileProblem(c.control.tlsKey))
+            invalid("control.tls_key", *problem);
+}
+
 // Checks that need the whole configuration.
 void checkWhole(const AgentConfig &c, bool haveFile)
 {
     const char *const where = haveFile ? "set it in the file or with --" : "set it with --";
     if (c.node.id.empty())
         invalid("node.id", std::string("missing; ") + where + "node.id");
-    if (c.cluster.key.empty())
-        invalid("cluster.key", std::string("missing; ") + where + "cluster.key");
+    if (c.cluster.key.empty() && c.cluster.keyFile.empty())
+        invalid("cluster.key", std::string("missing; ") + where + "cluster.key (or " +
+                                   (haveFile ? "" : "--") + "cluster.key_file)");
+    const auto &control = c.control;
+    if (control.tls() != !control.tlsKey.empty())
+        invalid(control.tls() ? "control.tls_key" : "control.tls_cert",
+                "missing; TLS needs both control.tls_cert and control.tls_key");
+    if (!control.tls()) {
+        for (const auto &[key, set] :
+             {std::pair{"control.tls_client_ca", !control.tlsClientCa.empty()},
+              std::pair{"control.tls_require_client_cert", control.tlsRequireClientCert},
+              std::pair{"control.operator_cert_names", !control.operatorCertNames.empty()},
+              std::pair{"control.viewer_cert_names", !control.viewerCertNames.empty()}})
+            if (set)
+                invalid(key, "needs TLS: set control.tls_cert and control.tls_key");
+    } else if (control.tlsClientCa.empty()) {
+        for (const auto &[key, set] :
+             {std::pair{"control.tls_require_client_cert", control.tlsRequireClientCert},
+              std::pair{"control.operator_cert_names", !control.operatorCertNames.empty()},
+              std::pair{"control.viewer_cert_names", !control.viewerCertNames.empty()}})
+            if (set)
+                invalid(key, "needs client certificates: set control.tls_client_ca, the CA "
+                             "that signs them");
+    }
+    if (!control.tls() && !control.allowPlaintext && !isLoopback(control.listen.host))
+        invalid("control.listen",
+                control.listen.toString() +
+                    " is not a loopback address and the control port has no TLS: tokens and "
+                    "every reply would cross the network in clear text. Set control.tls_cert "
+                    "and control.tls_key, or control.allow_plaintext = true to accept that");
     const std::pair<std::string_view, std::optional<HostPort>> listens[] = {
         {"membership.listen", c.membership.listen},
         {"control.listen", c.control.listen},
@@ -671,6 +921,10 @@ Result<AgentConfig> resolve(const std::optional<ConfigFile> &file, const ConfigO
         }
     }
     if (flags) {
+        for (const auto &[inlineKey, fileKey] : kSecretPairs)
+            if (flags->flags.count(std::string(inlineKey)) != 0 &&
+                flags->flags.count(std::string(fileKey)) != 0)
+                return Error{"--" + std::string(fileKey) + ": " + bothSet(inlineKey, fileKey)};
         for (const auto &[name, values] : flags->flags) {
             const Key *k = findKey(name);
             if (k == nullptr)
@@ -686,6 +940,7 @@ Result<AgentConfig> resolve(const std::optional<ConfigFile> &file, const ConfigO
     }
     try {
         checkWhole(c, file.has_value());
+        loadSecretFiles(c);
     } catch (const Invalid &e) {
         return Error{prefix + e.path + ": " + e.reason};
     }
@@ -810,6 +1065,15 @@ void addConfigOptions(CLI::App &app, ConfigOverrides &overrides)
                 ->group("Configuration (overrides the file)");
         }
     }
+}
+
+bool isLoopback(const IpAddress &address)
+{
+    if (address.family() == Family::V4)
+        return (address.v4HostOrder() >> 24) == 127;
+    std::array<std::uint8_t, 16> one{};
+    one[15] = 1;
+    return address.bytes() == one;
 }
 
 std::vector<std::string_view> configKeys()

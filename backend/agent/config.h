@@ -8,15 +8,19 @@
 //   agent.toml: membership.hearbeat_ms: unknown key (did you mean membership.heartbeat_ms?)
 //   --control.listen: "localhost:7500": host must be an IP address literal: ...
 //
-// Secrets (cluster.key, control.operator_token) are never echoed in a message. Prefer the file
-// for them: a command line is visible to every user of the machine (ps, /proc/PID/cmdline).
+// Secrets (cluster.key, control.operator_token, control.viewer_token) are never echoed in a
+// message. Keep them in files of their own, named by the *_file keys: a command line is visible
+// to every user of the machine (ps, /proc/PID/cmdline), and a secrets file that group or others
+// may read (or write) is refused, naming its path. A secret inline and its *_file together are
+// an error in one source; a flag for one of them replaces the file's other.
 //
 //   [node]
 //   id = "2"                                  # required
 //   interfaces = [ { name = "eth0", address = "10.0.1.2/24" } ]   # absent: the OS's
 //   [cluster]
 //   name = "fig5"
-//   key = "a shared secret of 16+ characters" # required: the membership HMAC key
+//   key = "a shared secret of 16+ characters" # required (or key_file): the membership HMAC key
+//   key_file = "/etc/dmr/cluster.key"         # the key in a file of mode 0600 (or 0400)
 //   peers = ["10.0.1.1:7400", "10.0.2.6:7400"]
 //   [membership]
 //   listen = "127.0.0.1:7400"
@@ -26,9 +30,23 @@
 //   etcd_endpoints = ["127.0.0.1:2379"]       # backend "etcd": its client URLs' HOST:PORT
 //   etcd_lease_ttl_s = 2                      # 2-3600: a dead node's keys go after this
 //   [control]
-//   listen = "127.0.0.1:7500"
-//   operator_token = "..."                    # absent: drills are off
+//   listen = "127.0.0.1:7500"                 # not loopback: needs TLS or allow_plaintext
+//   operator_token = "..."                    # absent: drills are off (or operator_token_file)
+//   viewer_token = "..."                      # present: reading needs it (or viewer_token_file)
 //   max_clients = 64                          # 1-1024
+//   max_unauthenticated = 16                  # 1-1024: connections before their hello
+//   hello_timeout_ms = 10000                  # 100-600000: TLS handshake and hello within this
+//   idle_timeout_ms = 300000                  # 0-86400000 (0: none): a session without a
+//                                             # request for this long is closed (not subscribers)
+//   send_timeout_ms = 15000                   # 100-600000: a client that takes nothing the
+//                                             # agent sends for this long is dropped
+//   tls_cert = "/etc/dmr/control.crt"         # TLS 1.3 on the control port: the chain (PEM)
+//   tls_key = "/etc/dmr/control.key"          # its private key (PEM, mode 0600)
+//   tls_client_ca = "/etc/dmr/clients-ca.crt" # asks clients for certificates signed by this CA
+//   tls_require_client_cert = false           # true: refuse a client without one
+//   operator_cert_names = ["alice"]           # a client certificate with this CN, DNS or email
+//   viewer_cert_names = ["monitor"]           # name is an operator, or a viewer
+//   allow_plaintext = false                   # true: serve a non-loopback listen without TLS
 //   [metrics]
 //   listen = "127.0.0.1:9400"                 # "" turns metrics off
 //   [output]
@@ -92,7 +110,11 @@ inline constexpr int kMissesMin = 1;
 inline constexpr int kMissesMax = 100;
 inline constexpr int kMaxClientsMin = 1;
 inline constexpr int kMaxClientsMax = 1024;
-inline constexpr std::size_t kSecretBytesMin = 16; // cluster.key and control.operator_token
+inline constexpr int kHelloTimeoutMsMin = 100;
+inline constexpr int kHelloTimeoutMsMax = 600000;
+inline constexpr int kIdleTimeoutMsMax = 86400000;
+inline constexpr std::size_t kCertNamesMax = 256;
+inline constexpr std::size_t kSecretBytesMin = 16; // cluster.key and the control tokens
 inline constexpr std::size_t kSecretBytesMax = 1024;
 inline constexpr std::size_t kIdBytesMax = 64;     // node.id and cluster.name
 inline constexpr std::size_t kIfNameBytesMax = 15; // Linux IFNAMSIZ - 1
@@ -119,6 +141,7 @@ struct AgentConfig
     {
         std::string name = "dmr";
         std::string key;             // required: the shared HMAC key, at least 16 bytes
+        std::string keyFile;         // where key was read from; empty: given inline
         std::vector<HostPort> peers; // other agents' membership ports, no duplicates
         bool operator==(const ClusterSection &) const = default;
     };
@@ -136,8 +159,26 @@ struct AgentConfig
     struct ControlSection
     {
         HostPort listen{IpAddress::v4(0x7f000001), 7500};
-        std::string operatorToken; // empty: no operator sessions, drills off
-        int maxClients = 64;       // control connections served at once
+        std::string operatorToken;     // empty: no token grants operator
+        std::string operatorTokenFile; // where operatorToken was read from; empty: inline
+        std::string viewerToken;       // empty: no token grants viewer
+        std::string viewerTokenFile;
+        int maxClients = 64;         // control connections served at once
+        int maxUnauthenticated = 16; // of them before their hello (at most maxClients)
+        int helloTimeoutMs = 10000;  // from accept to the end of the hello (TLS included)
+        int idleTimeoutMs = 300000;  // a session with no request for this long; 0: none
+        int sendTimeoutMs = 15000;   // a send that makes no progress for this long: dropped
+        std::string tlsCert;         // PEM chain; empty: no TLS
+        std::string tlsKey;          // PEM private key
+        std::string tlsClientCa;     // empty: no client certificates asked for
+        bool tlsRequireClientCert = false;
+        std::vector<std::string> operatorCertNames; // CN, DNS or email names
+        std::vector<std::string> viewerCertNames;
+        bool allowPlaintext = false; // a non-loopback listen without TLS
+        bool tls() const { return !tlsCert.empty(); }
+        // A hello with neither a token nor a certificate role may read: no viewer token and no
+        // viewer certificate names are configured.
+        bool anonymousViewers() const { return viewerToken.empty() && viewerCertNames.empty(); }
         bool operator==(const ControlSection &) const = default;
     };
     struct MetricsSection
@@ -208,5 +249,8 @@ Result<AgentConfig> loadConfig(const ConfigOverrides &overrides);
 
 // Every key, in file order: "node.id", ..., "relay.probe_channel".
 std::vector<std::string_view> configKeys();
+
+// Whether an address is a loopback one (127.0.0.0/8, ::1): a control port there may be plaintext.
+bool isLoopback(const IpAddress &address);
 
 } // namespace dmr::agent

@@ -1,41 +1,132 @@
 #include "control_server.h"
 #include "listen.h"
 
-#include <deque>
+#include <algorithm>
+#include <array>
+#include <map>
+#include <variant>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace dmr::agent {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+constexpr std::size_t kReadChunkBytes = 4 * 1024;
+constexpr std::size_t kWriteBatchBytes = 256 * 1024;
+constexpr auto kTlsShutdownMax = std::chrono::milliseconds(1000);
+
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+// A peer that vanishes without a FIN (a cable cut) is found by TCP keepalive: about 2 minutes.
+void keepalive(tcp::socket &socket)
+{
+    error_code ignored;
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    const int fd = socket.native_handle();
+    const int idleS = 60;
+    const int intervalS = 10;
+    const int count = 6;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idleS, sizeof idleS);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intervalS, sizeof intervalS);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
+bool outOfResources(const error_code &ec)
+{
+    return ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+           ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+} // namespace
+
+// ---- Sessions -----------------------------------------------------------------------------------
+
 struct ControlServer::Session
 {
-    Session(tcp::socket s, std::string token)
-        : socket(std::move(s))
-        , wake(socket.get_executor())
-        , gate(std::move(token))
+    Session(tcp::socket s, const protocol::Credentials &credentials,
+            const std::shared_ptr<asio::ssl::context> &tls)
+        : stream(tls ? std::variant<tcp::socket, TlsStream>(std::in_place_type<TlsStream>,
+                                                            std::move(s), *tls)
+                     : std::variant<tcp::socket, TlsStream>(std::move(s)))
+        , wake(lowest().get_executor())
+        , resume(lowest().get_executor())
+        , gate(credentials)
     {
         wake.expires_at(asio::steady_timer::time_point::max());
+        resume.expires_at(asio::steady_timer::time_point::max());
     }
-    tcp::socket socket;
-    asio::steady_timer wake; // cancelled to wake the writer
+
+    tcp::socket &lowest()
+    {
+        if (auto *t = std::get_if<TlsStream>(&stream))
+            return t->next_layer();
+        return std::get<tcp::socket>(stream);
+    }
+    TlsStream *tls() { return std::get_if<TlsStream>(&stream); }
+
+    awaitable<std::size_t> readSome(asio::mutable_buffer buffer, error_code &ec)
+    {
+        if (auto *t = tls())
+            co_return co_await t->async_read_some(buffer, ec_await(ec));
+        co_return co_await std::get<tcp::socket>(stream).async_read_some(buffer, ec_await(ec));
+    }
+    awaitable<std::size_t> writeSome(asio::const_buffer buffer, error_code &ec)
+    {
+        if (auto *t = tls())
+            co_return co_await t->async_write_some(buffer, ec_await(ec));
+        co_return co_await std::get<tcp::socket>(stream).async_write_some(buffer, ec_await(ec));
+    }
+
+    std::variant<tcp::socket, TlsStream> stream;
+    asio::steady_timer wake;   // cancelled to wake the writer
+    asio::steady_timer resume; // cancelled to wake a reader waiting for room
     protocol::LineFramer framer;
     protocol::SessionGate gate;
     ControlSession info;
+    std::string address;   // the peer's address without its port
+    std::uint64_t seq = 0; // accept order: the oldest has the lowest
+    std::deque<protocol::LineFramer::Event> requests;
+    std::size_t requestBytes = 0;
     std::deque<std::string> queue;
+    std::size_t queuedBytes = 0;
+    int inFlight = 0;
+    Clock::time_point accepted = Clock::now();
+    Clock::time_point lastRequest = Clock::now();
+    Clock::time_point sendProgress = Clock::now();
+    bool sending = false;
+    bool ready = false; // in ready_
+    bool eof = false;   // the client sent everything it will
     bool subscribed = false;
-    bool closing = false; // close once the queue is written
+    bool closing = false; // no more requests: close once the queue is written
     bool closed = false;
 };
 
 ControlServer::ControlServer(asio::io_context &io, NodeId agentNode, std::string version,
-                             std::string operatorToken, int maxClients, Handler handler,
-                             RoleFn role)
+                             AgentConfig::ControlSection config, Handler handler, RoleFn role,
+                             LogFn log)
     : io_(io)
     , node_(std::move(agentNode))
     , version_(std::move(version))
-    , token_(std::move(operatorToken))
-    , maxClients_(maxClients)
+    , config_(std::move(config))
+    , credentials_{config_.operatorToken, config_.viewerToken, config_.anonymousViewers()}
     , handler_(std::move(handler))
     , role_(std::move(role))
+    , log_(std::move(log))
+    , serveWake_(io)
+    , sweep_(io)
 {
+    serveWake_.expires_at(asio::steady_timer::time_point::max());
 }
 
 ControlServer::~ControlServer()
@@ -43,173 +134,523 @@ ControlServer::~ControlServer()
     *alive_ = false;
 }
 
-Result<std::monostate> ControlServer::listen(const HostPort &endpoint)
+Result<std::monostate> ControlServer::listen()
 {
-    auto acceptor = bindAcceptor(io_, endpoint, "control.listen");
+    if (config_.tls()) {
+        auto ctx = makeControlTlsContext(config_);
+        if (!ctx)
+            return ctx.error();
+        tls_ = *ctx;
+    }
+    auto acceptor = bindAcceptor(io_, config_.listen, "control.listen");
     if (!acceptor)
         return acceptor.error();
     acceptor_ = *acceptor;
     asio::co_spawn(io_, acceptLoop(acceptor_), asio::detached);
+    asio::co_spawn(io_, serveLoop(), asio::detached);
+    asio::co_spawn(io_, sweepLoop(), asio::detached);
     return std::monostate{};
 }
+
+void ControlServer::logPeer(const Session &s, std::string_view kind, const std::string &what)
+{
+    if (!log_)
+        return;
+    const std::string line = logLimit_.admit("control " + std::string(kind),
+                                             "control " + s.info.peer + ": " + what, nowMs());
+    if (!line.empty())
+        log_(line);
+}
+
+// ---- Accepting ----------------------------------------------------------------------------------
 
 awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> acceptor)
 {
     auto alive = alive_;
+    asio::steady_timer pause(io_);
+    auto backoff = std::chrono::milliseconds(0);
     for (;;) {
         error_code ec;
         tcp::socket socket = co_await acceptor->async_accept(ec_await(ec));
-        if (!*alive)
+        if (!*alive || ec == asio::error::operation_aborted)
             co_return;
         if (ec) {
-            if (ec == asio::error::operation_aborted)
+            // Out of descriptors the pending connection stays queued and the listening socket
+            // stays readable: accepting again at once would spin. Wait, longer each time.
+            ++acceptErrors_;
+            std::chrono::milliseconds wait{10};
+            if (outOfResources(ec)) {
+                backoff = std::clamp(backoff * 2, std::chrono::milliseconds(50),
+                                     std::chrono::milliseconds(1000));
+                wait = backoff;
+            }
+            if (log_) {
+                const std::string line = logLimit_.admit(
+                    "control accept",
+                    "control " + config_.listen.toString() + ": accept: " + ec.message() +
+                        "; accepting again in " + std::to_string(wait.count()) + " ms",
+                    nowMs());
+                if (!line.empty())
+                    log_(line);
+            }
+            pause.expires_after(wait);
+            co_await pause.async_wait(ec_await(ec));
+            if (!*alive)
                 co_return;
             continue;
         }
-        // Replies and events are small lines: do not hold them back for the client's ACK.
-        socket.set_option(tcp::no_delay(true), ec);
-        auto s = std::make_shared<Session>(std::move(socket), token_);
-        error_code ignored;
-        auto remote = s->socket.remote_endpoint(ignored);
-        s->info.peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-        sessions_.insert(s);
-        asio::co_spawn(io_, writer(s), asio::detached);
-        if (static_cast<int>(sessions_.size()) > maxClients_) {
-            ++rejected_;
-            enqueue(s,
-                    protocol::encodeError({}, protocol::ErrorCode::Busy,
-                                          "busy: already serving " + std::to_string(maxClients_) +
-                                              " clients (control.max_clients); try later"));
-            s->closing = true;
-            continue;
-        }
-        asio::co_spawn(io_, reader(s), asio::detached);
+        backoff = std::chrono::milliseconds(0);
+        admit(std::move(socket));
     }
 }
+
+// Before a new connection: at most max_unauthenticated wait for their hello, and at most
+// max_clients in all. The connection evicted is the oldest of those without a hello from the
+// address that holds the most of them: one address flooding the port evicts its own.
+void ControlServer::makeRoomForOneMore()
+{
+    const auto maxUnauth = static_cast<std::size_t>(
+        std::max(1, std::min(config_.maxUnauthenticated, config_.maxClients)));
+    for (;;) {
+        std::map<std::string, std::pair<std::size_t, SessionPtr>> byAddress; // count, oldest
+        std::size_t waiting = 0;
+        for (const auto &s : sessions_) {
+            if (s->gate.greeted() || s->closing)
+                continue;
+            ++waiting;
+            auto &[count, oldest] = byAddress[s->address];
+            ++count;
+            if (!oldest || s->seq < oldest->seq)
+                oldest = s;
+        }
+        const bool full = sessions_.size() >= static_cast<std::size_t>(config_.maxClients);
+        if (waiting == 0 || (waiting < maxUnauth && !full))
+            return;
+        SessionPtr victim;
+        std::size_t most = 0;
+        for (const auto &[address, entry] : byAddress) {
+            if (entry.first > most || (entry.first == most && entry.second->seq < victim->seq)) {
+                most = entry.first;
+                victim = entry.second;
+            }
+        }
+        ++evicted_;
+        logPeer(*victim, "evicted",
+                "no hello yet, evicted for a newer connection (" + std::to_string(waiting) +
+                    " waiting for their hello)");
+        close(victim);
+    }
+}
+
+void ControlServer::admit(tcp::socket socket)
+{
+    error_code ec;
+    // Replies and events are small lines: do not hold them back for the client's ACK.
+    socket.set_option(tcp::no_delay(true), ec);
+    keepalive(socket);
+    const auto remote = socket.remote_endpoint(ec);
+    makeRoomForOneMore();
+    auto s = std::make_shared<Session>(std::move(socket), credentials_, tls_);
+    s->seq = nextSeq_++;
+    s->address = remote.address().to_string();
+    s->info.peer = (remote.address().is_v6() ? "[" + s->address + "]" : s->address) + ":" +
+                   std::to_string(remote.port());
+    if (sessions_.size() >= static_cast<std::size_t>(config_.maxClients)) {
+        // Every slot holds a session past its hello: this one is told so, and closed.
+        ++rejected_;
+        rejecting_.insert(s);
+        logPeer(*s, "busy",
+                "busy: already serving " + std::to_string(config_.maxClients) + " clients");
+    } else {
+        sessions_.insert(s);
+    }
+    spawnOwned(s, run(s), "session");
+}
+
+// Runs a session's coroutine; however it ends, an exception included, the session is closed
+// and its slot freed.
+void ControlServer::spawnOwned(const SessionPtr &s, awaitable<void> task, const char *what)
+{
+    auto alive = alive_;
+    asio::co_spawn(io_, std::move(task), [this, s, alive, what](std::exception_ptr e) {
+        if (!*alive)
+            return;
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception &ex) {
+                logPeer(*s, "internal",
+                        std::string("internal error in its ") + what + ": " + ex.what() +
+                            "; closed");
+            } catch (...) {
+                logPeer(*s, "internal", std::string("internal error in its ") + what + "; closed");
+            }
+            close(s);
+        }
+    });
+}
+
+awaitable<void> ControlServer::run(SessionPtr s)
+{
+    auto alive = alive_;
+    if (auto *t = s->tls()) {
+        error_code ec;
+        co_await t->async_handshake(asio::ssl::stream_base::server, ec_await(ec));
+        if (!*alive || s->closed)
+            co_return;
+        if (ec) {
+            ++handshakesFailed_;
+            logPeer(*s, "tls", "TLS handshake failed: " + ec.message());
+            close(s);
+            co_return;
+        }
+        if (auto cert = verifiedPeerCertificate(t->native_handle()))
+            s->gate.setCertificate(certificateRole(*cert, config_), cert->subject);
+    }
+    spawnOwned(s, writer(s), "writer");
+    if (rejecting_.count(s) != 0) {
+        enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Busy,
+                                         "busy: already serving " +
+                                             std::to_string(config_.maxClients) +
+                                             " clients (control.max_clients); try later"));
+        finish(s);
+        co_return;
+    }
+    co_await reader(s);
+}
+
+// ---- Reading and serving ------------------------------------------------------------------------
+
+awaitable<void> ControlServer::reader(SessionPtr s)
+{
+    auto alive = alive_;
+    std::array<char, kReadChunkBytes> chunk{};
+    while (!s->closing) {
+        // Room for what the next read may bring: framed requests wait to be served.
+        while (!s->closing &&
+               (s->requests.size() >= kPendingRequestsMax || s->requestBytes >= kPendingBytesMax)) {
+            error_code ec;
+            co_await s->resume.async_wait(ec_await(ec));
+            if (!*alive)
+                co_return;
+        }
+        if (s->closing)
+            co_return;
+        error_code ec;
+        const std::size_t n = co_await s->readSome(asio::buffer(chunk), ec);
+        if (!*alive || s->closing)
+            co_return; // one guess: after a refused hello nothing more is looked at
+        if (ec) {
+            if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+                // The client said all it will: answer what it sent, then close.
+                s->eof = true;
+                schedule(s);
+            } else {
+                close(s);
+            }
+            co_return;
+        }
+        for (auto &event : s->framer.feed(std::string_view(chunk.data(), n))) {
+            s->requestBytes += event.text.size();
+            s->requests.push_back(std::move(event));
+        }
+        schedule(s);
+    }
+}
+
+bool ControlServer::blocked(const Session &s) const
+{
+    return s.queuedBytes > kQueueBytesPause || s.inFlight >= kInFlightMax;
+}
+
+void ControlServer::schedule(const SessionPtr &s)
+{
+    if (s->ready || s->closing || blocked(*s) || (s->requests.empty() && !s->eof))
+        return;
+    s->ready = true;
+    ready_.push_back(s);
+    serveWake_.cancel();
+}
+
+awaitable<void> ControlServer::serveLoop()
+{
+    auto alive = alive_;
+    for (;;) {
+        if (ready_.empty()) {
+            error_code ec;
+            co_await serveWake_.async_wait(ec_await(ec));
+            if (!*alive)
+                co_return;
+            continue;
+        }
+        const auto start = Clock::now();
+        while (!ready_.empty() && Clock::now() - start < kServeTurn) {
+            SessionPtr s = std::move(ready_.front());
+            ready_.pop_front();
+            s->ready = false;
+            if (s->closing || blocked(*s))
+                continue; // its writer or its answers put it back
+            if (s->requests.empty()) {
+                if (s->eof && s->inFlight == 0)
+                    finish(s);
+                continue;
+            }
+            auto event = std::move(s->requests.front());
+            s->requests.pop_front();
+            s->requestBytes -= event.text.size();
+            s->resume.cancel();
+            try {
+                serveOne(s, std::move(event));
+            } catch (const std::exception &e) {
+                logPeer(*s, "internal",
+                        std::string("internal error serving a request: ") + e.what());
+                enqueue(s, protocol::encodeError({}, protocol::ErrorCode::Failed,
+                                                 "internal error; the request was not served"));
+            }
+            schedule(s);
+        }
+        // Let the timers and every other handler of the io_context run.
+        co_await asio::post(io_, use_awaitable);
+        if (!*alive)
+            co_return;
+    }
+}
+
+void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event event)
+{
+    if (event.kind == protocol::LineFramer::Event::Kind::TooLong) {
+        ++rejected_;
+        logPeer(*s, "line-too-long", "line-too-long: " + event.text);
+        enqueue(s, protocol::encodeError({}, protocol::ErrorCode::LineTooLong, event.text));
+        return;
+    }
+    auto decoded = protocol::decodeRequest(event.text);
+    if (auto *err = std::get_if<protocol::RequestError>(&decoded)) {
+        ++rejected_;
+        logPeer(*s, protocol::toString(err->code),
+                std::string(protocol::toString(err->code)) + ": " + err->message);
+        enqueue(s, protocol::encodeError(*err));
+        return;
+    }
+    const auto &request = std::get<protocol::Request>(decoded);
+    s->lastRequest = Clock::now();
+    if (auto refused = s->gate.admit(request)) {
+        ++rejected_;
+        if (refused->code == protocol::ErrorCode::NotAuthorized ||
+            request.kind == protocol::RequestKind::Hello)
+            logPeer(*s, "refused",
+                    "refused " + std::string(protocol::toString(request.kind)) +
+                        (request.kind == protocol::RequestKind::Hello
+                             ? " of client \"" + request.hello.client + "\""
+                             : std::string()) +
+                        ": " + refused->message);
+        enqueue(s, protocol::encodeError(*refused));
+        if (s->gate.closeAfterReply()) {
+            // One guess per connection: what it sent after the hello is never looked at.
+            s->requests.clear();
+            s->requestBytes = 0;
+            finish(s);
+        }
+        return;
+    }
+    ++served_;
+    if (request.kind == protocol::RequestKind::Hello) {
+        s->info.client = request.hello.client;
+        s->info.role = s->gate.role();
+        s->info.identity = s->gate.identity();
+        enqueue(s, protocol::encodeHelloReply(request.id, node_, version_, role_(), s->gate.role(),
+                                              s->gate.identity()));
+        return;
+    }
+    if (request.kind == protocol::RequestKind::Subscribe) {
+        s->subscribed = request.subscribeEvents;
+        auto reply = protocol::encodeOk(
+            request.id, request.subscribeEvents ? R"({"events":true})" : R"({"events":false})");
+        enqueue(s, reply ? *reply
+                         : protocol::encodeError(request.id, protocol::ErrorCode::Failed,
+                                                 reply.error().message));
+        return;
+    }
+    ++s->inFlight;
+    std::weak_ptr<Session> weak = s;
+    auto alive = alive_;
+    handler_(request, s->info, [this, weak, alive](std::string line) {
+        if (!*alive)
+            return;
+        if (auto session = weak.lock()) {
+            --session->inFlight;
+            enqueue(session, std::move(line));
+            schedule(session);
+        }
+    });
+}
+
+// ---- Writing ------------------------------------------------------------------------------------
 
 void ControlServer::publish(const std::string &line)
 {
+    std::vector<SessionPtr> subscribers;
     for (const auto &s : sessions_)
         if (s->subscribed)
-            enqueue(s, line);
+            subscribers.push_back(s);
+    for (const auto &s : subscribers)
+        enqueue(s, line, true);
 }
 
-void ControlServer::enqueue(const std::shared_ptr<Session> &s, std::string line)
+void ControlServer::enqueue(const SessionPtr &s, std::string line, bool isEvent)
 {
     if (s->closed)
         return;
-    if (s->queue.size() >= kQueueLinesMax) {
+    if (isEvent &&
+        (s->queue.size() >= kQueueLinesMax || s->queuedBytes + line.size() > kQueueBytesMax)) {
         // A client that does not read cannot hold the agent's memory: cut it off.
+        ++dropped_;
+        logPeer(*s, "dropped",
+                "does not read its events (" + std::to_string(s->queue.size()) + " lines, " +
+                    std::to_string(s->queuedBytes) + " bytes waiting); dropped");
         close(s);
         return;
     }
+    s->queuedBytes += line.size();
     s->queue.push_back(std::move(line));
     s->wake.cancel();
 }
 
-void ControlServer::close(const std::shared_ptr<Session> &s)
+void ControlServer::finish(const SessionPtr &s)
 {
-    if (s->closed)
+    if (s->closing)
         return;
-    s->closed = true;
-    error_code ignored;
-    s->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    s->socket.close(ignored);
+    s->closing = true;
     s->wake.cancel();
-    sessions_.erase(s);
+    s->resume.cancel();
 }
 
-awaitable<void> ControlServer::writer(std::shared_ptr<Session> s)
+awaitable<void> ControlServer::writer(SessionPtr s)
 {
     auto alive = alive_;
+    std::string out;
     for (;;) {
+        if (s->closed)
+            co_return;
         if (s->queue.empty()) {
-            if (s->closing || s->closed) {
-                close(s);
-                co_return;
-            }
+            if (s->closing)
+                break;
             error_code ec;
             co_await s->wake.async_wait(ec_await(ec));
             if (!*alive)
                 co_return;
             continue;
         }
-        std::string batch;
-        while (!s->queue.empty() && batch.size() < 1024 * 1024) {
-            batch += s->queue.front();
+        // One batch: the first line moved (a snapshot is not copied), more appended up to the
+        // batch's bound.
+        out = std::move(s->queue.front());
+        s->queue.pop_front();
+        while (!s->queue.empty() && out.size() + s->queue.front().size() <= kWriteBatchBytes) {
+            out += s->queue.front();
             s->queue.pop_front();
         }
+        s->queuedBytes -= std::min(s->queuedBytes, out.size());
+        schedule(s); // room again: its requests may be served
+        s->sending = true;
+        s->sendProgress = Clock::now();
+        std::size_t done = 0;
+        while (done < out.size()) {
+            error_code ec;
+            const std::size_t n =
+                co_await s->writeSome(asio::buffer(out.data() + done, out.size() - done), ec);
+            if (!*alive)
+                co_return;
+            if (ec) {
+                close(s);
+                co_return;
+            }
+            done += n;
+            s->sendProgress = Clock::now();
+        }
+        s->sending = false;
+        out.clear();
+        out.shrink_to_fit();
+    }
+    // Closing with everything written. TLS says so first (close_notify), for at most a second.
+    if (auto *t = s->tls(); t != nullptr && !s->closed) {
         error_code ec;
-        co_await asio::async_write(s->socket, asio::buffer(batch), ec_await(ec));
+        s->lowest().cancel(ec); // the reader's pending read
+        asio::steady_timer guard(io_, kTlsShutdownMax);
+        std::weak_ptr<Session> weak = s;
+        guard.async_wait([weak](const error_code &e) {
+            if (auto session = weak.lock(); session && !e) {
+                error_code ignored;
+                session->lowest().close(ignored);
+            }
+        });
+        co_await t->async_shutdown(ec_await(ec));
+        guard.cancel();
         if (!*alive)
             co_return;
-        if (ec) {
-            close(s);
-            co_return;
-        }
     }
+    close(s);
 }
 
-awaitable<void> ControlServer::reader(std::shared_ptr<Session> s)
+void ControlServer::close(const SessionPtr &s)
+{
+    if (s->closed)
+        return;
+    s->closed = true;
+    s->closing = true;
+    error_code ignored;
+    s->lowest().shutdown(tcp::socket::shutdown_both, ignored);
+    s->lowest().close(ignored);
+    s->wake.cancel();
+    s->resume.cancel();
+    s->requests.clear();
+    s->queue.clear();
+    s->queuedBytes = 0;
+    sessions_.erase(s);
+    rejecting_.erase(s);
+}
+
+// ---- Deadlines ----------------------------------------------------------------------------------
+
+awaitable<void> ControlServer::sweepLoop()
 {
     auto alive = alive_;
-    std::array<char, 4 * 1024> chunk{};
-    while (!s->closed && !s->closing) {
+    const auto helloTimeout = std::chrono::milliseconds(config_.helloTimeoutMs);
+    const auto idleTimeout = std::chrono::milliseconds(config_.idleTimeoutMs);
+    const auto sendTimeout = std::chrono::milliseconds(config_.sendTimeoutMs);
+    for (;;) {
+        sweep_.expires_after(kSweepInterval);
         error_code ec;
-        const std::size_t n = co_await s->socket.async_read_some(asio::buffer(chunk), ec_await(ec));
+        co_await sweep_.async_wait(ec_await(ec));
         if (!*alive)
             co_return;
-        if (ec) {
-            // The client went away: finish writing nothing more.
-            close(s);
-            co_return;
-        }
-        for (auto &event : s->framer.feed(std::string_view(chunk.data(), n))) {
-            if (event.kind == protocol::LineFramer::Event::Kind::TooLong) {
-                ++rejected_;
-                enqueue(s, protocol::encodeError({}, protocol::ErrorCode::LineTooLong, event.text));
+        const auto now = Clock::now();
+        std::vector<SessionPtr> all(sessions_.begin(), sessions_.end());
+        all.insert(all.end(), rejecting_.begin(), rejecting_.end());
+        for (const auto &s : all) {
+            if (s->closed)
                 continue;
+            if (s->sending && now - s->sendProgress > sendTimeout) {
+                ++dropped_;
+                logPeer(*s, "dropped",
+                        "does not read what it is sent: nothing taken for " +
+                            std::to_string(config_.sendTimeoutMs) +
+                            " ms (control.send_timeout_ms); dropped");
+                close(s);
+            } else if (!s->gate.greeted() && !s->closing && now - s->accepted > helloTimeout) {
+                ++timedOut_;
+                logPeer(*s, "hello-timeout",
+                        "no hello within " + std::to_string(config_.helloTimeoutMs) +
+                            " ms (control.hello_timeout_ms); closed");
+                close(s);
+            } else if (config_.idleTimeoutMs > 0 && s->gate.greeted() && !s->subscribed &&
+                       s->inFlight == 0 && s->requests.empty() && !s->sending &&
+                       now - s->lastRequest > idleTimeout) {
+                ++timedOut_;
+                logPeer(*s, "idle",
+                        "idle for " + std::to_string(config_.idleTimeoutMs) +
+                            " ms (control.idle_timeout_ms); closed");
+                close(s);
             }
-            auto decoded = protocol::decodeRequest(event.text);
-            if (auto *err = std::get_if<protocol::RequestError>(&decoded)) {
-                ++rejected_;
-                enqueue(s, protocol::encodeError(*err));
-                continue;
-            }
-            const auto &request = std::get<protocol::Request>(decoded);
-            if (auto refused = s->gate.admit(request)) {
-                ++rejected_;
-                enqueue(s, protocol::encodeError(*refused));
-                if (s->gate.closeAfterReply())
-                    s->closing = true;
-                continue;
-            }
-            ++served_;
-            if (request.kind == protocol::RequestKind::Hello) {
-                s->info.client = request.hello.client;
-                s->info.isOperator = s->gate.isOperator();
-                enqueue(s, protocol::encodeHelloReply(request.id, node_, version_, role_(),
-                                                      s->gate.isOperator()));
-                continue;
-            }
-            if (request.kind == protocol::RequestKind::Subscribe) {
-                s->subscribed = request.subscribeEvents;
-                auto reply =
-                    protocol::encodeOk(request.id, request.subscribeEvents ? R"({"events":true})"
-                                                                           : R"({"events":false})");
-                enqueue(s, reply ? *reply
-                                 : protocol::encodeError(request.id, protocol::ErrorCode::Failed,
-                                                         reply.error().message));
-                continue;
-            }
-            std::weak_ptr<Session> weak = s;
-            auto alive2 = alive_;
-            handler_(request, s->info, [this, weak, alive2](std::string line) {
-                if (!*alive2)
-                    return;
-                if (auto session = weak.lock())
-                    enqueue(session, std::move(line));
-            });
         }
     }
 }

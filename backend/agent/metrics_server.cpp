@@ -34,13 +34,22 @@ Result<std::monostate> MetricsServer::listen(const HostPort &endpoint)
 awaitable<void> MetricsServer::acceptLoop(std::shared_ptr<tcp::acceptor> acceptor)
 {
     auto alive = alive_;
+    asio::steady_timer pause(io_);
     for (;;) {
         error_code ec;
         tcp::socket socket = co_await acceptor->async_accept(ec_await(ec));
         if (!*alive || ec == asio::error::operation_aborted)
             co_return;
-        if (!ec)
+        if (!ec) {
             asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+            continue;
+        }
+        // Out of descriptors the listening socket stays readable: accepting again at once would
+        // spin. A scrape can wait a quarter of a second.
+        pause.expires_after(std::chrono::milliseconds(250));
+        co_await pause.async_wait(ec_await(ec));
+        if (!*alive)
+            co_return;
     }
 }
 

@@ -14,6 +14,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 namespace dmrctl {
 
 namespace {
@@ -97,6 +102,24 @@ std::string describeId(const Json &id)
     return id.is_null() ? std::string("none") : id.dump();
 }
 
+// OpenSSL's queued errors as one line: the last reason ("certificate verify failed").
+std::string sslReason()
+{
+    std::string reason;
+    while (const unsigned long e = ERR_get_error())
+        if (const char *r = ERR_reason_error_string(e))
+            reason = r;
+    return reason;
+}
+
+bool isIpLiteral(const std::string &host)
+{
+    in6_addr a6{};
+    in_addr a4{};
+    return ::inet_pton(AF_INET, host.c_str(), &a4) == 1 ||
+           ::inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+}
+
 } // namespace
 
 std::variant<Address, std::string> parseAddress(std::string_view text)
@@ -155,6 +178,9 @@ Connection::Connection(int fd, Address address)
 
 Connection::Connection(Connection &&other) noexcept
     : fd_(std::exchange(other.fd_, -1))
+    , ctx_(std::exchange(other.ctx_, nullptr))
+    , ssl_(std::exchange(other.ssl_, nullptr))
+    , tlsError_(std::move(other.tlsError_))
     , address_(std::move(other.address_))
     , framer_(std::move(other.framer_))
     , ready_(std::move(other.ready_))
@@ -166,6 +192,9 @@ Connection &Connection::operator=(Connection &&other) noexcept
     if (this != &other) {
         close();
         fd_ = std::exchange(other.fd_, -1);
+        ctx_ = std::exchange(other.ctx_, nullptr);
+        ssl_ = std::exchange(other.ssl_, nullptr);
+        tlsError_ = std::move(other.tlsError_);
         address_ = std::move(other.address_);
         framer_ = std::move(other.framer_);
         ready_ = std::move(other.ready_);
@@ -180,12 +209,87 @@ Connection::~Connection()
 
 void Connection::close()
 {
+    if (ssl_ != nullptr)
+        SSL_free(ssl_);
+    ssl_ = nullptr;
+    if (ctx_ != nullptr)
+        SSL_CTX_free(ctx_);
+    ctx_ = nullptr;
     if (fd_ >= 0)
         ::close(fd_);
     fd_ = -1;
 }
 
-Outcome<Connection> Connection::open(const Address &address, milliseconds timeout)
+// TLS 1.3 over the connected socket: the agent's certificate must chain to the CA file and name
+// the host connected to (its IP address, or its DNS name).
+Outcome<std::monostate> Connection::handshake(const TlsOptions &tls, const Deadline &deadline)
+{
+    const auto failed = [&](const std::string &why) {
+        return unreachable("TLS with " + address_.text + ": " + why);
+    };
+    ERR_clear_error();
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (ctx_ == nullptr)
+        return failed(sslReason());
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_3_VERSION);
+    if (SSL_CTX_load_verify_locations(ctx_, tls.caFile.c_str(), nullptr) != 1)
+        return failed("--tls-ca " + tls.caFile + ": cannot load (" + sslReason() + ")");
+    if (!tls.certFile.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(ctx_, tls.certFile.c_str()) != 1)
+            return failed("--tls-cert " + tls.certFile + ": cannot load (" + sslReason() + ")");
+        const std::string key = tls.keyFile.empty() ? tls.certFile : tls.keyFile;
+        if (SSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_check_private_key(ctx_) != 1)
+            return failed("--tls-key " + key + ": cannot load, or does not match --tls-cert (" +
+                          sslReason() + ")");
+    }
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    ssl_ = SSL_new(ctx_);
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1)
+        return failed(sslReason());
+    if (isIpLiteral(address_.host)) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), address_.host.c_str());
+    } else {
+        SSL_set_tlsext_host_name(ssl_, address_.host.c_str());
+        SSL_set1_host(ssl_, address_.host.c_str());
+    }
+    for (;;) {
+        ERR_clear_error();
+        const int r = SSL_connect(ssl_);
+        if (r == 1)
+            return std::monostate{};
+        const int e = SSL_get_error(ssl_, r);
+        short events = 0;
+        if (e == SSL_ERROR_WANT_READ)
+            events = POLLIN;
+        else if (e == SSL_ERROR_WANT_WRITE)
+            events = POLLOUT;
+        if (events == 0) {
+            const long verify = SSL_get_verify_result(ssl_);
+            if (verify != X509_V_OK)
+                return failed("the agent's certificate is not trusted: " +
+                              std::string(X509_verify_cert_error_string(verify)) +
+                              " (checked against --tls-ca " + tls.caFile + ")");
+            std::string why = sslReason();
+            if (why.empty())
+                why = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN
+                          ? "the agent closed the connection during the handshake"
+                          : "handshake failed";
+            if (why == "wrong version number" || why == "packet length too long" ||
+                why == "record layer failure")
+                why += " (does its control port speak TLS?)";
+            return failed(why);
+        }
+        const int w = waitFor(fd_, events, deadline, false);
+        if (w == 0)
+            return failed("no handshake within the timeout");
+        if (w < 0)
+            return failed(errnoText(errno));
+    }
+}
+
+Outcome<Connection> Connection::open(const Address &address, milliseconds timeout,
+                                     const TlsOptions &tls)
 {
     const Deadline deadline = Clock::now() + timeout;
     addrinfo hints{};
@@ -226,7 +330,11 @@ Outcome<Connection> Connection::open(const Address &address, milliseconds timeou
             const int one = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             ::freeaddrinfo(found);
-            return Connection(fd, address);
+            Connection c(fd, address);
+            if (tls.enabled())
+                if (auto shaken = c.handshake(tls, deadline); !shaken)
+                    return shaken.failure();
+            return c;
         }
         ::close(fd);
         reason = error == ETIMEDOUT
@@ -240,24 +348,76 @@ Outcome<Connection> Connection::open(const Address &address, milliseconds timeou
 Outcome<std::monostate> Connection::send(std::string_view bytes, Deadline deadline)
 {
     while (!bytes.empty()) {
-        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n > 0) {
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-            continue;
+        short wait = POLLOUT;
+        if (ssl_ != nullptr) {
+            ERR_clear_error();
+            const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+            if (n > 0) {
+                bytes.remove_prefix(static_cast<std::size_t>(n));
+                continue;
+            }
+            const int e = SSL_get_error(ssl_, n);
+            if (e == SSL_ERROR_WANT_READ)
+                wait = POLLIN;
+            else if (e != SSL_ERROR_WANT_WRITE)
+                return unreachable("cannot send: " +
+                                   (sslReason().empty() ? errnoText(errno) : sslReason()));
+        } else {
+            const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            if (n > 0) {
+                bytes.remove_prefix(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (!(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+                return unreachable("cannot send: " + errnoText(errno));
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            const int w = waitFor(fd_, POLLOUT, deadline, false);
-            if (w == 0)
-                return unreachable("the agent took no data for too long");
-            if (w < 0)
-                return unreachable(errnoText(errno));
-            continue;
-        }
-        return unreachable("cannot send: " + errnoText(errno));
+        const int w = waitFor(fd_, wait, deadline, false);
+        if (w == 0)
+            return unreachable("the agent took no data for too long");
+        if (w < 0)
+            return unreachable(errnoText(errno));
     }
     return std::monostate{};
+}
+
+long Connection::receive(char *data, std::size_t size, const Deadline &deadline, bool interruptible)
+{
+    for (;;) {
+        short wait = POLLIN;
+        if (ssl_ != nullptr) {
+            ERR_clear_error();
+            const int n = SSL_read(ssl_, data, static_cast<int>(size));
+            if (n > 0)
+                return n;
+            const int e = SSL_get_error(ssl_, n);
+            if (e == SSL_ERROR_ZERO_RETURN)
+                return 0;
+            if (e == SSL_ERROR_WANT_WRITE) {
+                wait = POLLOUT;
+            } else if (e != SSL_ERROR_WANT_READ) {
+                tlsError_ = sslReason();
+                // An agent that closes without a TLS farewell: the end of the stream.
+                if (tlsError_.empty() || tlsError_ == "unexpected eof while reading")
+                    return 0;
+                return -3;
+            }
+        } else {
+            const ssize_t n = ::recv(fd_, data, size, 0);
+            if (n >= 0)
+                return n;
+            if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+                return -1;
+            if (errno == EINTR)
+                continue;
+        }
+        const int w = waitFor(fd_, wait, deadline, interruptible);
+        if (w == 0)
+            return -2;
+        if (w < 0)
+            return -1;
+    }
 }
 
 Outcome<std::string> Connection::readLine(Deadline deadline, bool interruptible)
@@ -274,25 +434,19 @@ Outcome<std::string> Connection::readLine(Deadline deadline, bool interruptible)
         }
         if (fd_ < 0)
             return unreachable("the connection is closed");
-        const int w = waitFor(fd_, POLLIN, deadline, interruptible);
-        if (w == 0)
+        const long n = receive(chunk.data(), chunk.size(), deadline, interruptible);
+        if (n == -2)
             return unreachable("no answer within the timeout");
-        if (w < 0) {
-            if (interruptible && stopRequested())
-                return Failure{Failure::Kind::Interrupted, {}, "interrupted"};
-            return unreachable(errnoText(errno));
-        }
-        const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+        if (n == -1 && interruptible && stopRequested())
+            return Failure{Failure::Kind::Interrupted, {}, "interrupted"};
         if (n == 0) {
             close();
             return unreachable("the agent closed the connection");
         }
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-                continue;
-            const int error = errno;
+            const std::string why = n == -3 ? "TLS: " + tlsError_ : errnoText(errno);
             close();
-            return unreachable(errnoText(error));
+            return unreachable(why);
         }
         for (auto &event :
              framer_.feed(std::string_view(chunk.data(), static_cast<std::size_t>(n))))
@@ -329,7 +483,7 @@ Outcome<Client> Client::connect(const ClientOptions &options, std::size_t first,
 {
     for (std::size_t i = first; i < options.addresses.size(); ++i) {
         const Address &address = options.addresses[i];
-        auto connection = Connection::open(address, options.timeout);
+        auto connection = Connection::open(address, options.timeout, options.tls);
         if (!connection) {
             tried.push_back(address.text + " (" + connection.failure().message + ")");
             continue;
@@ -347,9 +501,12 @@ Outcome<Client> Client::connect(const ClientOptions &options, std::size_t first,
         const Failure &f = reply.failure();
         if (f.kind == Failure::Kind::Refused && f.code != "busy")
             return f; // this agent answered: a wrong token or protocol is not a reason to move on
+        std::string why = f.message;
+        if (!options.tls.enabled() && f.message == "the agent closed the connection")
+            why += "; if its control port speaks TLS, give --tls-ca";
         tried.push_back(address.text + " (" +
-                        (f.kind == Failure::Kind::Refused ? f.code + ": " : std::string()) +
-                        f.message + ")");
+                        (f.kind == Failure::Kind::Refused ? f.code + ": " : std::string()) + why +
+                        ")");
     }
     return unreachable(unreachableMessage(tried));
 }

@@ -1,8 +1,9 @@
 #pragma once
 // dmrctl's side of the control protocol (backend/PROTOCOL.md): a blocking TCP connection to one
-// dmr-agent, bounded in time (every wait has a deadline) and in memory (lines are framed with
-// dmr::protocol::kReplyLineBytesMax), and a client that says hello to the first agent of a list
-// that answers.
+// dmr-agent, in clear text or in TLS 1.3 (OpenSSL; the agent's certificate checked against a CA
+// file and the address or name connected to), bounded in time (every wait has a deadline) and in
+// memory (lines are framed with dmr::protocol::kReplyLineBytesMax), and a client that says hello
+// to the first agent of a list that answers. dmr-lab uses it too.
 
 #include "dmr/protocol.h"
 
@@ -17,6 +18,9 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace dmrctl {
 
@@ -77,6 +81,15 @@ private:
     std::variant<T, Failure> v_;
 };
 
+// TLS to the agent's control port: on when caFile is set.
+struct TlsOptions
+{
+    std::string caFile;   // PEM: the CA that signed the agents' certificates
+    std::string certFile; // PEM: this client's certificate (mutual TLS); empty: none
+    std::string keyFile;  // PEM: its private key
+    bool enabled() const { return !caFile.empty(); }
+};
+
 // One TCP connection, non-blocking underneath, every call bounded by a deadline (none: wait
 // until the line comes, the peer closes, or a signal interrupts).
 class Connection
@@ -84,8 +97,10 @@ class Connection
 public:
     using Deadline = std::optional<Clock::time_point>;
 
-    // Resolves the address and connects to the first of its IPs that accepts in time.
-    static Outcome<Connection> open(const Address &address, std::chrono::milliseconds timeout);
+    // Resolves the address and connects to the first of its IPs that accepts in time; with TLS,
+    // the handshake too (within the same timeout), checking the agent's certificate.
+    static Outcome<Connection> open(const Address &address, std::chrono::milliseconds timeout,
+                                    const TlsOptions &tls = {});
 
     Connection(Connection &&other) noexcept;
     Connection &operator=(Connection &&other) noexcept;
@@ -100,11 +115,20 @@ public:
 
     const Address &address() const { return address_; }
 
+    bool tls() const { return ssl_ != nullptr; }
+
 private:
     Connection(int fd, Address address);
     void close();
+    Outcome<std::monostate> handshake(const TlsOptions &tls, const Deadline &deadline);
+    // One read of at most `size` bytes: >0 bytes, 0 at the end of the stream, -1 with errno,
+    // -2 when the deadline passed, -3 for a TLS error (tlsError_ says which).
+    long receive(char *data, std::size_t size, const Deadline &deadline, bool interruptible);
 
     int fd_ = -1;
+    SSL_CTX *ctx_ = nullptr;
+    SSL *ssl_ = nullptr;
+    std::string tlsError_;
     Address address_;
     dmr::protocol::LineFramer framer_{dmr::protocol::kReplyLineBytesMax};
     std::deque<dmr::protocol::LineFramer::Event> ready_;
@@ -121,6 +145,7 @@ struct ClientOptions
     std::optional<std::string> token;
     std::chrono::milliseconds timeout{3000};
     std::string clientName; // "dmrctl 0.1.0"
+    TlsOptions tls;
 };
 
 // A session with one agent, after its hello.

@@ -48,6 +48,18 @@ std::optional<ClientOptions> clientOptions(const Globals &g)
     o.token = g.token.empty() ? std::nullopt : std::optional(g.token);
     o.timeout = std::chrono::milliseconds(g.timeoutMs);
     o.clientName = g.clientName;
+    o.tls = TlsOptions{g.tlsCa, g.tlsCert, g.tlsKey};
+    if (!g.tlsCa.empty() || !g.tlsCert.empty() || !g.tlsKey.empty()) {
+        if (g.tlsCa.empty()) {
+            std::cerr << "dmrctl: --tls-cert and --tls-key go with --tls-ca (the CA that signed "
+                         "the agents' certificates)\n";
+            return std::nullopt;
+        }
+        if (!g.tlsKey.empty() && g.tlsCert.empty()) {
+            std::cerr << "dmrctl: --tls-key goes with --tls-cert\n";
+            return std::nullopt;
+        }
+    }
     const std::vector<std::string> texts =
         g.connect.empty() ? std::vector<std::string>{kDefaultAddress} : g.connect;
     for (const auto &text : texts) {

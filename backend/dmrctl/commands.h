@@ -22,6 +22,9 @@ struct Globals
     bool json = false;                // print the result JSON instead of tables
     int timeoutMs = 3000;             // per connect, and per answer
     std::string clientName;           // "dmrctl 0.1.0", sent in the hello
+    std::string tlsCa;                // PEM CA file: TLS on, the agent checked against it
+    std::string tlsCert;              // PEM client certificate (mutual TLS)
+    std::string tlsKey;               // its key; empty: in the certificate's file
 };
 
 struct DrillArgs

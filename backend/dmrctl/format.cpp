@@ -290,16 +290,17 @@ std::string formatDrills(const Json &drills)
     const Json &list = member(drills, "drills");
     if (!list.is_array() || list.empty())
         return "no drills\n";
-    Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "VIA", "STARTED",
-             "ENDED"});
+    Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "ROLE", "IDENTITY",
+             "VIA", "STARTED", "ENDED"});
     auto time = [](const Json &v) {
         return v.is_number_integer() ? formatTime(v.get<std::int64_t>(), false) : cell(v);
     };
     for (const auto &d : list) {
         const Json &ended = member(d, "ended_ms");
         t.add({cell(d, "id"), cell(d, "action"), cell(d, "node"), cell(d, "iface"),
-               cell(d, "reason"), cell(d, "duration_ms"), cell(d, "client"), cell(d, "via"),
-               time(member(d, "started_ms")), ended.is_null() ? "in force" : time(ended)});
+               cell(d, "reason"), cell(d, "duration_ms"), cell(d, "client"), cell(d, "role"),
+               cell(d, "identity"), cell(d, "via"), time(member(d, "started_ms")),
+               ended.is_null() ? "in force" : time(ended)});
     }
     return t.render();
 }
@@ -345,7 +346,10 @@ std::string formatEvent(const Json &event)
         summary = cell(data, "action") + " node " + cell(data, "node");
         if (!str(data, "iface").empty())
             summary += " " + str(data, "iface");
-        summary += " by " + cell(data, "client") + ": " + cell(data, "reason");
+        summary += " by " + cell(data, "client");
+        if (!str(data, "role").empty())
+            summary += " (" + str(data, "role") + ", " + str(data, "identity") + ")";
+        summary += ": " + cell(data, "reason");
         if (!member(data, "duration_ms").is_null())
             summary += " (for " + cell(data, "duration_ms") + " ms)";
     } else {

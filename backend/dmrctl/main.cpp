@@ -3,6 +3,7 @@
 //   dmrctl plan TOPOLOGY.json [--format text|views|mrouted|smcroute|dot|json] [--node ID]
 //              [--fail ID]... [--fail-adapter ID:IFACE]...
 //   dmrctl [--connect HOST:PORT[,HOST:PORT...]]... [--token TOKEN] [--json] [--timeout-ms MS]
+//          [--tls-ca CA.pem [--tls-cert CLIENT.pem [--tls-key CLIENT.key]]]
 //          status | cluster | events [--count N] | history | drills
 //          | drill ACTION NODE [IFACE] --reason TEXT [--duration-ms MS]
 //          | snapshot [--format json|dot] [-o FILE]
@@ -140,6 +141,19 @@ int main(int argc, char **argv)
         ->type_name("HOST:PORT");
     app.add_option("--token", g.token, "Operator token, sent in the hello; drills need it")
         ->envname("DMR_TOKEN");
+    app.add_option("--tls-ca", g.tlsCa,
+                   "Speak TLS 1.3 to the agent and check its certificate against this CA (PEM); "
+                   "the certificate must name the address connected to")
+        ->envname("DMR_TLS_CA")
+        ->type_name("FILE");
+    app.add_option("--tls-cert", g.tlsCert,
+                   "This client's certificate (PEM), for an agent that asks for one: its name "
+                   "may grant a role (control.operator_cert_names)")
+        ->envname("DMR_TLS_CERT")
+        ->type_name("FILE");
+    app.add_option("--tls-key", g.tlsKey, "The client certificate's private key (PEM)")
+        ->envname("DMR_TLS_KEY")
+        ->type_name("FILE");
     app.add_flag("--json", g.json, "Print the agent's result as JSON instead of tables");
     app.add_option("--timeout-ms", g.timeoutMs,
                    "Wait this long for a connection and for each answer (default 3000)")

@@ -35,9 +35,22 @@
 // member in the namespace of each of the first nodes of the join order, on its first address
 // (client port 2379, peer port 2380, netns_lab.h's planEtcdCluster), and every agent gets all of
 // them, its own node's first.
+//
+// Secrets never go on an agent's command line (readable by every user in /proc/PID/cmdline): the
+// lab writes the cluster key and the operator token into files of mode 0600 in a private folder
+// (--secrets-dir, default a new /tmp/dmr-lab-secrets-XXXXXX, removed when the lab stops, by a
+// child process that outlives a kill -9 of the lab for that) and
+// passes their paths. With --tls it also makes a throwaway CA there (lab_secrets.h), runs every
+// agent's control port in TLS 1.3 with client certificates asked for (operator.pem is an
+// operator's), and its own status table speaks TLS with the CA:
+//
+//   dmr-lab resources/topologies/fig5.json --tls
+//   dmrctl --connect 127.0.0.1:18400 --tls-ca /tmp/dmr-lab-secrets-XXXXXX/ca.pem cluster
 
 #include "clidoc_cli11.h"
+#include "client.h"
 #include "control_proxy.h"
+#include "lab_secrets.h"
 #include "netns_lab.h"
 
 #include "dmr/protocol.h"
@@ -66,6 +79,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,60 +95,37 @@ void onSignal(int)
     g_stop = 1;
 }
 
+// The lab's own client of its agents' control ports: read-only, in TLS when the lab runs it.
+dmrctl::TlsOptions g_tls;
+
 // One request on a fresh connection to an agent's control port: hello, the request, the reply.
 // Bounded in time and size; an error names the port and the reason.
-std::optional<Json> ask(std::uint16_t port, const std::string &requestLine, int timeoutMs,
+std::optional<Json> ask(std::uint16_t port, dmr::protocol::RequestKind kind, int timeoutMs,
                         std::string *error = nullptr)
 {
-    auto fail = [&](const std::string &why) -> std::optional<Json> {
+    dmrctl::ClientOptions options;
+    options.addresses.push_back(
+        dmrctl::Address{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)});
+    options.timeout = std::chrono::milliseconds(timeoutMs);
+    options.clientName = std::string("dmr-lab ") + DMR_VERSION;
+    options.tls = g_tls;
+    std::vector<std::string> tried;
+    auto client = dmrctl::Client::connect(options, 0, tried);
+    if (!client) {
         if (error != nullptr)
-            *error = "127.0.0.1:" + std::to_string(port) + ": " + why;
+            *error = client.failure().message;
         return std::nullopt;
-    };
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return fail(std::strerror(errno));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(fd);
-        return fail(why);
     }
-    const std::string out = R"({"type":"hello","protocol":1,"client":"dmr-lab"})"
-                            "\n" +
-                            requestLine + "\n";
-    if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
-        ::close(fd);
-        return fail("send failed");
+    dmr::protocol::Request request;
+    request.kind = kind;
+    auto result = client->call(request);
+    if (!result) {
+        if (error != nullptr)
+            *error = "127.0.0.1:" + std::to_string(port) + ": " + result.failure().message;
+        return std::nullopt;
     }
-    dmr::protocol::LineFramer framer(dmr::protocol::kReplyLineBytesMax);
-    int lines = 0;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-    char buf[64 * 1024];
-    while (Clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0)
-            continue;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            break;
-        for (auto &e : framer.feed(std::string_view(buf, static_cast<std::size_t>(n)))) {
-            if (e.kind != dmr::protocol::LineFramer::Event::Kind::Line || ++lines < 2)
-                continue;
-            ::close(fd);
-            auto j = Json::parse(e.text, nullptr, false);
-            if (!j.is_object() || !j.value("ok", false))
-                return fail("refused: " + e.text);
-            return j["result"];
-        }
-    }
-    ::close(fd);
-    return fail("no reply within " + std::to_string(timeoutMs) + " ms");
+    // The client keeps the agent's field order; the lab reads fields by name.
+    return Json::parse(result->dump());
 }
 
 struct Agent
@@ -145,6 +136,34 @@ struct Agent
     std::uint16_t controlPort = 0;
     std::string logPath;
 };
+
+// A kill -9 of the lab runs no destructor: a child that waits for the lab's death
+// (PR_SET_PDEATHSIG) removes the secret files and their folder then. After a normal stop the lab
+// has removed them already, and the child finds nothing. False when it cannot be forked.
+bool startSecretsReaper(const std::vector<std::string> &files, const std::string &dir)
+{
+    const pid_t lab = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid != 0)
+        return true;
+    sigset_t wait;
+    ::sigemptyset(&wait);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        ::sigaddset(&wait, sig);
+    ::sigprocmask(SIG_BLOCK, &wait, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == lab) {
+        int sig = 0;
+        ::sigwait(&wait, &sig);
+    }
+    for (const auto &f : files)
+        ::unlink(f.c_str());
+    if (!dir.empty())
+        ::rmdir(dir.c_str());
+    ::_exit(0);
+}
 
 std::string ipCommand()
 {
@@ -295,7 +314,7 @@ std::string statusTable(const std::vector<Agent> &agents, const std::string &mod
     rows << pad("node", 8) << pad("role", 15) << pad("view", 8) << pad("leads", 34) << "tunnels\n";
     for (const auto &a : agents) {
         std::string err;
-        auto s = ask(a.controlPort, R"({"type":"get-state"})", 500, &err);
+        auto s = ask(a.controlPort, dmr::protocol::RequestKind::GetState, 500, &err);
         if (!s) {
             if (mode == "all" || mode == "leaders")
                 rows << pad(a.id, 8) << pad(a.pid > 0 ? "no answer" : "stopped", 15) << "\n";
@@ -393,6 +412,8 @@ int main(int argc, char **argv)
     std::string etcdEndpoints;
     int etcdTtlS = 2;
     int etcdMembers = 0; // default: 3 with --netns, 1 without
+    bool tls = false;
+    std::string secretsDir;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
         ->check(CLI::ExistingFile);
     app.add_option("--base-port", basePort,
@@ -453,6 +474,14 @@ int main(int argc, char **argv)
                    "(with --netns: one in each of the first nodes' namespaces, on their first "
                    "addresses, default 3; without: 1 on 127.0.0.1)")
         ->check(CLI::Range(1, dmr::lab::kEtcdMembersMax));
+    app.add_flag("--tls", tls,
+                 "Make a throwaway CA in the secrets folder and run the agents' control ports in "
+                 "TLS 1.3 (client certificates asked for; operator.pem is an operator's); clients "
+                 "need --tls-ca SECRETS/ca.pem");
+    app.add_option("--secrets-dir", secretsDir,
+                   "A private folder (0700) for the cluster key, the operator token and the TLS "
+                   "files, passed to the agents by path (default: a new /tmp/dmr-lab-secrets-*, "
+                   "removed when the lab stops)");
     if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-lab", DMR_VERSION, argc, argv))
         return *rc;
     CLI11_PARSE(app, argc, argv);
@@ -540,6 +569,66 @@ int main(int argc, char **argv)
         }
         logDir = tmpl;
     }
+
+    // The secrets: files of mode 0600 in a private folder, passed to the agents by path.
+    bool madeSecretsDir = false;
+    if (secretsDir.empty()) {
+        char tmpl[] = "/tmp/dmr-lab-secrets-XXXXXX";
+        if (::mkdtemp(tmpl) == nullptr) {
+            std::cerr << "dmr-lab: mkdtemp: " << std::strerror(errno) << "\n";
+            return 1;
+        }
+        secretsDir = tmpl;
+        madeSecretsDir = true;
+    } else {
+        struct stat st
+        {
+        };
+        madeSecretsDir = ::stat(secretsDir.c_str(), &st) != 0;
+        if (auto made = dmr::lab::makePrivateDir(secretsDir); !made) {
+            std::cerr << "dmr-lab: --secrets-dir " << made.error().message << "\n";
+            return 2;
+        }
+    }
+    const std::string keyFile = secretsDir + "/cluster.key";
+    const std::string tokenFile = secretsDir + "/operator.token";
+    std::vector<std::string> secretFiles = {keyFile, tokenFile};
+    // However the lab ends from here on, the secrets go with it.
+    struct RemoveSecrets
+    {
+        const std::vector<std::string> &files;
+        const std::string &dir;
+        bool removeDir;
+        ~RemoveSecrets()
+        {
+            for (const auto &f : files)
+                ::unlink(f.c_str());
+            if (removeDir)
+                ::rmdir(dir.c_str());
+        }
+    } removeSecrets{secretFiles, secretsDir, madeSecretsDir};
+    for (const auto &[path, value] : {std::pair{keyFile, key}, std::pair{tokenFile, token}})
+        if (auto written = dmr::lab::writePrivateFile(path, value + "\n"); !written) {
+            std::cerr << "dmr-lab: " << written.error().message << "\n";
+            return 1;
+        }
+    std::optional<dmr::lab::LabTls> labTls;
+    if (tls) {
+        auto made = dmr::lab::makeLabTls(secretsDir, {}, "dmr-lab-operator");
+        if (!made) {
+            std::cerr << "dmr-lab: --tls: " << made.error().message << "\n";
+            return 1;
+        }
+        labTls = *made;
+        for (const auto &f : {labTls->caCert, labTls->agentCert, labTls->agentKey,
+                              labTls->operatorCert, labTls->operatorKey})
+            secretFiles.push_back(f);
+        g_tls.caFile = labTls->caCert;
+    }
+    if (!startSecretsReaper(secretFiles, madeSecretsDir ? secretsDir : std::string()))
+        std::cerr << "dmr-lab: note: cannot fork the process that removes the secrets if the lab "
+                     "is killed: "
+                  << std::strerror(errno) << "\n";
 
     struct sigaction sa
     {
@@ -771,13 +860,21 @@ int main(int argc, char **argv)
                 args.push_back(arg);
         }
         for (const std::string &arg :
-             {std::string("--cluster.name"), clusterName, std::string("--cluster.key"), key,
-              std::string("--cluster.peers"), peers, std::string("--membership.heartbeat_ms"),
-              std::to_string(heartbeatMs), std::string("--membership.misses"),
-              std::to_string(misses), std::string("--control.listen"),
-              "127.0.0.1:" + std::to_string(a.controlPort), std::string("--control.operator_token"),
-              token, std::string("--metrics.listen"), std::string()})
+             {std::string("--cluster.name"), clusterName, std::string("--cluster.key_file"),
+              keyFile, std::string("--cluster.peers"), peers,
+              std::string("--membership.heartbeat_ms"), std::to_string(heartbeatMs),
+              std::string("--membership.misses"), std::to_string(misses),
+              std::string("--control.listen"), "127.0.0.1:" + std::to_string(a.controlPort),
+              std::string("--control.operator_token_file"), tokenFile,
+              std::string("--metrics.listen"), std::string()})
             args.push_back(arg);
+        if (labTls)
+            for (const std::string &arg :
+                 {std::string("--control.tls_cert"), labTls->agentCert,
+                  std::string("--control.tls_key"), labTls->agentKey,
+                  std::string("--control.tls_client_ca"), labTls->caCert,
+                  std::string("--control.operator_cert_names"), std::string("dmr-lab-operator")})
+                args.push_back(arg);
         args.insert(args.end(), agentArgs.begin(), agentArgs.end());
         if (membership == "etcd") {
             for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
@@ -792,7 +889,7 @@ int main(int argc, char **argv)
         bool joined = false;
         std::string lastError;
         while (!g_stop && Clock::now() < deadline) {
-            auto s = ask(a.controlPort, R"({"type":"get-state"})", 500, &lastError);
+            auto s = ask(a.controlPort, dmr::protocol::RequestKind::GetState, 500, &lastError);
             const std::string m = s ? s->value("membership", "") : "";
             if (m == "member" || m == "coordinator") {
                 joined = true;
@@ -812,19 +909,27 @@ int main(int argc, char **argv)
         }
     }
     if (!g_stop) {
+        const std::string tlsArgs = labTls ? " --tls-ca " + labTls->caCert : std::string();
         std::cout
             << "dmr-lab: all " << agents.size() << " agents joined. Control ports "
             << agents.front().controlPort << "-" << agents.back().controlPort << " (node "
             << agents.front().id << " first)" << (lab ? ", proxied into the namespaces" : "")
+            << (labTls ? ", TLS 1.3 (CA " + labTls->caCert + ")" : std::string())
             << "; for example:\n"
-            << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
-            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort
+            << "  dmrctl --connect 127.0.0.1:" << agents.front().controlPort << tlsArgs
+            << " cluster\n  dmrctl --connect 127.0.0.1:" << agents.front().controlPort << tlsArgs
             << " --token " << token << " drill kill " << agents.front().id
             << " --reason test --duration-ms 5000\n"
+            << (labTls
+                    ? "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +
+                          tlsArgs + " --tls-cert " + labTls->operatorCert + " --tls-key " +
+                          labTls->operatorKey + " drills   (an operator by its certificate)\n"
+                    : std::string())
             << (relayMode == "off"
                     ? std::string()
                     : "  dmrctl --connect 127.0.0.1:" + std::to_string(agents.front().controlPort) +
-                          " reachability   (who hears whom; relay in " + relayMode + " mode)\n")
+                          tlsArgs + " reachability   (who hears whom; relay in " + relayMode +
+                          " mode)\n")
             << (relayMode == "loopback" ? "  dmr-segment send --cluster " + clusterName +
                                               " --network NETWORK --count 3   (send on a network)\n"
                                         : std::string());

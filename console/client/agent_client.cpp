@@ -1,10 +1,15 @@
 #include "agent_client.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QRandomGenerator>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <algorithm>
@@ -178,14 +183,84 @@ void AgentClient::attempt()
         current_ = list.first();
 
     framer_ = proto::LineFramer(proto::kReplyLineBytesMax);
-    auto *socket = new QTcpSocket(this);
+    std::optional<QSslConfiguration> tls;
+    if (tls_.enabled()) {
+        QString error;
+        tls = tlsConfiguration(tls_, &error);
+        if (!tls) {
+            report(QString::fromLatin1(kConnectionError),
+                   tr("cannot speak TLS to %1: %2").arg(current_.toString(), error));
+            scheduleRetry();
+            return;
+        }
+    }
+    QTcpSocket *socket = nullptr;
+    if (tls) {
+        auto *ssl = new QSslSocket(this);
+        ssl->setSslConfiguration(*tls);
+        // The hello waits for the handshake; the agent's certificate must name the host.
+        connect(ssl, &QSslSocket::encrypted, this, &AgentClient::onConnected);
+        socket = ssl;
+    } else {
+        socket = new QTcpSocket(this);
+        connect(socket, &QTcpSocket::connected, this, &AgentClient::onConnected);
+    }
     socket_ = socket;
-    connect(socket, &QTcpSocket::connected, this, &AgentClient::onConnected);
     connect(socket, &QTcpSocket::readyRead, this, &AgentClient::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &AgentClient::onSocketGone);
     connect(socket, &QTcpSocket::errorOccurred, this, &AgentClient::onSocketGone);
     connectTimer_.start(connectTimeoutMs_);
-    socket->connectToHost(current_.host, current_.port);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket))
+        ssl->connectToHostEncrypted(current_.host, current_.port);
+    else
+        socket->connectToHost(current_.host, current_.port);
+}
+
+std::optional<QSslConfiguration> AgentClient::tlsConfiguration(const TlsFiles &tls, QString *error)
+{
+    const auto read = [&](const QString &path, QByteArray *out) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = tr("%1: %2").arg(path, f.errorString());
+            return false;
+        }
+        *out = f.readAll();
+        return true;
+    };
+    QByteArray pem;
+    if (!read(tls.caFile, &pem))
+        return std::nullopt;
+    const auto cas = QSslCertificate::fromData(pem, QSsl::Pem);
+    if (cas.isEmpty()) {
+        *error = tr("%1: no PEM certificate in it").arg(tls.caFile);
+        return std::nullopt;
+    }
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    conf.setProtocol(QSsl::TlsV1_3OrLater);
+    conf.setCaCertificates(cas);
+    conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    if (!tls.certFile.isEmpty()) {
+        if (!read(tls.certFile, &pem))
+            return std::nullopt;
+        const auto chain = QSslCertificate::fromData(pem, QSsl::Pem);
+        if (chain.isEmpty()) {
+            *error = tr("%1: no PEM certificate in it").arg(tls.certFile);
+            return std::nullopt;
+        }
+        const QString keyPath = tls.keyFile.isEmpty() ? tls.certFile : tls.keyFile;
+        if (!read(keyPath, &pem))
+            return std::nullopt;
+        QSslKey key(pem, QSsl::Ec, QSsl::Pem);
+        if (key.isNull())
+            key = QSslKey(pem, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull()) {
+            *error = tr("%1: no PEM private key (EC or RSA) in it").arg(keyPath);
+            return std::nullopt;
+        }
+        conf.setLocalCertificateChain(chain);
+        conf.setPrivateKey(key);
+    }
+    return conf;
 }
 
 void AgentClient::scheduleRetry()

@@ -8,6 +8,11 @@
 // them again on every view-changed, plan-changed, failover or drill event and after each drill
 // it sends, coalesced: at most one refresh in flight, and one more pending behind it.
 //
+// TLS (setTls): a QSslSocket speaks TLS 1.3, checks the agent's certificate against a CA file and
+// the host connected to, and offers a client certificate when given one; the hello goes out once
+// the handshake is done. The files are read again at every attempt, so a CA that appears late
+// (dmr-lab writes it while starting) is picked up by the next one.
+//
 // Endpoints: the ones it was given, then the control addresses of the agents learnt from the
 // last get-cluster. When its agent is lost (the connection drops, it stops answering, or it
 // reports itself out of the cluster, as a killed agent does in a kill drill) it moves to the
@@ -26,9 +31,20 @@
 
 #include <optional>
 
+#include <QSslConfiguration>
+
 class QTcpSocket;
 
 namespace dmr::console {
+
+// TLS to the agents: on when caFile is set (PEM files).
+struct TlsFiles
+{
+    QString caFile;   // the CA that signed the agents' certificates
+    QString certFile; // this console's certificate (mutual TLS); empty: none
+    QString keyFile;  // its private key; empty: in certFile
+    bool enabled() const { return !caFile.isEmpty(); }
+};
 
 class AgentClient : public QObject
 {
@@ -68,6 +84,11 @@ public:
     QList<Endpoint> learntEndpoints() const { return learnt_; }
     // The operator token for the next hellos; empty: read-only sessions (drills are refused).
     void setOperatorToken(const QString &token) { token_ = token; }
+    // TLS for the next attempts; TlsFiles{} for clear text.
+    void setTls(const TlsFiles &tls) { tls_ = tls; }
+    const TlsFiles &tls() const { return tls_; }
+    // The TLS configuration of the files, or an error naming the file and why.
+    static std::optional<QSslConfiguration> tlsConfiguration(const TlsFiles &tls, QString *error);
     void setTimeouts(int connectMs, int replyMs);
     void setBackoff(int initialMs, int maxMs) { backoff_ = Backoff(initialMs, maxMs); }
     // How often to ask for the reachability matrix while connected (get-reachability); 0 stops.
@@ -171,6 +192,7 @@ private:
     int replyTimeoutMs_ = kReplyTimeoutMs;
 
     QString token_;
+    TlsFiles tls_;
     bool running_ = false;
     State state_ = State::Disconnected;
     QString lastError_;

@@ -89,6 +89,19 @@ std::string syntaxReason(const nlohmann::detail::parse_error &e)
     return reason;
 }
 
+// nlohmann's message without its "[json.exception.out_of_range.406] " prefix, cut short: it
+// may quote the client's text (a number of 60,000 digits).
+std::string jsonReason(const nlohmann::json::exception &e)
+{
+    constexpr std::size_t kReasonBytesMax = 120;
+    std::string reason = e.what();
+    if (auto pos = reason.find("] "); pos != std::string::npos && reason.front() == '[')
+        reason = reason.substr(pos + 2);
+    if (reason.size() > kReasonBytesMax)
+        reason = reason.substr(0, kReasonBytesMax) + "...";
+    return reason;
+}
+
 // Reads the fields of one request object, naming the request type in every message.
 class Fields
 {
@@ -128,20 +141,27 @@ public:
         fail(ErrorCode::BadField, type_ + ": field " + quoted(key) + " " + reason);
     }
 
-    std::string string(std::string_view key, const Json &v) const
+    // A non-empty string of at most bytesMax bytes.
+    std::string string(std::string_view key, const Json &v, std::size_t bytesMax) const
     {
         if (!v.is_string())
             bad(key, "must be a string, found " + describe(v));
-        auto s = v.get<std::string>();
+        const auto &s = v.get_ref<const std::string &>();
         if (s.empty())
             bad(key, "must not be empty");
+        if (s.size() > bytesMax)
+            bad(key, "is longer than " + std::to_string(bytesMax) + " bytes (" +
+                         std::to_string(s.size()) + ")");
         return s;
     }
-    std::string string(std::string_view key) const { return string(key, require(key)); }
-    std::optional<std::string> optionalString(std::string_view key) const
+    std::string requiredString(std::string_view key, std::size_t bytesMax) const
+    {
+        return string(key, require(key), bytesMax);
+    }
+    std::optional<std::string> optionalString(std::string_view key, std::size_t bytesMax) const
     {
         const Json *v = find(key);
-        return v ? std::optional(string(key, *v)) : std::nullopt;
+        return v ? std::optional(string(key, *v, bytesMax)) : std::nullopt;
     }
 
     std::int64_t integer(std::string_view key, const Json &v) const
@@ -164,7 +184,7 @@ public:
     template<typename E, std::size_t N>
     E choice(std::string_view key, const Json &v, const std::array<E, N> &values) const
     {
-        const std::string s = string(key, v);
+        const std::string s = string(key, v, kNameBytesMax);
         std::string names;
         for (E e : values) {
             if (s == toString(e))
@@ -213,8 +233,8 @@ HelloRequest readHello(const Fields &f)
                                                  " not supported; this agent speaks " +
                                                  std::to_string(kVersion));
     h.protocol = kVersion;
-    h.client = f.string("client");
-    h.token = f.optionalString("token");
+    h.client = f.requiredString("client", kClientNameBytesMax);
+    h.token = f.optionalString("token", kTokenBytesMax);
     return h;
 }
 
@@ -223,7 +243,7 @@ DrillRequest readDrill(const Fields &f)
     f.allow({"action", "node", "iface", "reason", "duration_ms"});
     DrillRequest d;
     d.action = f.choice("action", f.require("action"), kDrillActions);
-    d.node = f.string("node");
+    d.node = f.requiredString("node", kNameBytesMax);
     const Json *iface = f.find("iface");
     if (d.action == DrillAction::FailAdapter && iface == nullptr)
         f.require("iface"); // reports the missing field
@@ -231,9 +251,9 @@ DrillRequest readDrill(const Fields &f)
         if (d.action == DrillAction::Kill || d.action == DrillAction::Drain)
             f.bad("iface",
                   "is only for fail-adapter and restore, not " + std::string(toString(d.action)));
-        d.iface = f.string("iface", *iface);
+        d.iface = f.string("iface", *iface, kNameBytesMax);
     }
-    d.reason = f.string("reason");
+    d.reason = f.requiredString("reason", kDrillReasonBytesMax);
     if (const Json *v = f.find("duration_ms")) {
         if (d.action == DrillAction::Restore)
             f.bad("duration_ms", "does not apply to restore");
@@ -535,10 +555,18 @@ std::variant<Request, RequestError> decodeRequest(std::string_view text)
         } catch (const nlohmann::detail::parse_error &e) {
             fail(ErrorCode::BadJson,
                  "malformed JSON at " + position(text, e.byte) + ": " + syntaxReason(e));
+        } catch (const nlohmann::json::exception &e) {
+            // The parser throws out_of_range too: a number such as 1e400 overflows a double.
+            fail(ErrorCode::BadJson, "malformed JSON: " + jsonReason(e));
         }
         return readRequest(j, id);
     } catch (const DecodeError &e) {
         return RequestError{id, e.code, e.message};
+    } catch (const nlohmann::json::exception &e) {
+        // type_error, out_of_range, other_error from reading a field: never past this boundary.
+        return RequestError{id, ErrorCode::BadField, "request: " + jsonReason(e)};
+    } catch (const std::exception &e) {
+        return RequestError{id, ErrorCode::BadJson, std::string("request: ") + e.what()};
     }
 }
 
@@ -586,9 +614,33 @@ std::string encodeRequest(const Request &r)
 
 // ---- SessionGate -------------------------------------------------------------------------------
 
-SessionGate::SessionGate(std::string operatorToken)
-    : token_(std::move(operatorToken))
+std::string_view toString(Role role)
 {
+    switch (role) {
+    case Role::None:
+        return "none";
+    case Role::Viewer:
+        return "viewer";
+    case Role::Operator:
+        return "operator";
+    }
+    return "?";
+}
+
+SessionGate::SessionGate(Credentials credentials)
+    : credentials_(std::move(credentials))
+{
+}
+
+SessionGate::SessionGate(std::string operatorToken)
+    : SessionGate(Credentials{std::move(operatorToken), {}, true})
+{
+}
+
+void SessionGate::setCertificate(Role role, std::string subject)
+{
+    certRole_ = role;
+    certSubject_ = std::move(subject);
 }
 
 std::optional<RequestError> SessionGate::admit(const Request &r)
@@ -596,18 +648,44 @@ std::optional<RequestError> SessionGate::admit(const Request &r)
     const auto refuse = [&](ErrorCode code, std::string message) {
         return RequestError{r.id, code, std::move(message)};
     };
+    if (close_)
+        // One guess per connection: nothing after a refused hello is evaluated.
+        return refuse(ErrorCode::NotAuthorized, "this connection is closing after a refused hello");
     if (r.kind == RequestKind::Hello) {
         if (greeted_)
             return refuse(ErrorCode::HelloAgain, "hello: this connection has already said hello");
+        Role tokenRole = Role::None;
         if (r.hello.token) {
-            if (token_.empty() || !sameToken(*r.hello.token, token_)) {
+            const auto &c = credentials_;
+            if (!c.operatorToken.empty() && sameToken(*r.hello.token, c.operatorToken))
+                tokenRole = Role::Operator;
+            else if (!c.viewerToken.empty() && sameToken(*r.hello.token, c.viewerToken))
+                tokenRole = Role::Viewer;
+            if (tokenRole == Role::None) {
+                close_ = true;
+                std::string why = "hello: wrong token (neither the operator's nor the viewer's)";
+                if (c.viewerToken.empty())
+                    why = c.operatorToken.empty()
+                              ? "hello: this agent has no operator token; drills are off"
+                              : "hello: wrong operator token";
+                return refuse(ErrorCode::NotAuthorized, std::move(why));
+            }
+        }
+        if (tokenRole == Role::None && certRole_ == Role::None) {
+            if (!credentials_.anonymousViewers) {
                 close_ = true;
                 return refuse(ErrorCode::NotAuthorized,
-                              token_.empty()
-                                  ? "hello: this agent has no operator token; drills are off"
-                                  : "hello: wrong operator token");
+                              "hello: this agent needs a token or a client certificate with a "
+                              "role");
             }
-            operator_ = true;
+            role_ = Role::Viewer;
+            identity_ = certSubject_.empty() ? "anonymous" : certSubject_;
+        } else if (certRole_ >= tokenRole) {
+            role_ = certRole_;
+            identity_ = certSubject_;
+        } else {
+            role_ = tokenRole;
+            identity_ = "token";
         }
         greeted_ = true;
         return std::nullopt;
@@ -615,16 +693,17 @@ std::optional<RequestError> SessionGate::admit(const Request &r)
     if (!greeted_)
         return refuse(ErrorCode::HelloFirst,
                       "send \"hello\" first; got \"" + std::string(toString(r.kind)) + "\"");
-    if (r.kind == RequestKind::Drill && !operator_)
+    if (r.kind == RequestKind::Drill && role_ != Role::Operator)
         return refuse(ErrorCode::NotAuthorized,
-                      "drill: needs an operator session (a hello with the operator token)");
+                      "drill: needs an operator session (a hello with the operator token, or an "
+                      "operator's client certificate)");
     return std::nullopt;
 }
 
 // ---- Replies and events ------------------------------------------------------------------------
 
 std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
-                             std::string_view role, bool isOperator)
+                             std::string_view role, Role clientRole, std::string_view identity)
 {
     OutJson j = replyEnvelope(id);
     OutJson result;
@@ -632,9 +711,19 @@ std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::
     result["version"] = version;
     result["protocol"] = kVersion;
     result["role"] = role;
-    result["operator"] = isOperator;
+    result["operator"] = clientRole == Role::Operator;
+    result["client_role"] = toString(clientRole);
+    result["identity"] = identity;
     j["result"] = std::move(result);
     return line(j);
+}
+
+std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
+                             std::string_view role, bool isOperator)
+{
+    return encodeHelloReply(id, agentNode, version, role,
+                            isOperator ? Role::Operator : Role::Viewer,
+                            isOperator ? "token" : "anonymous");
 }
 
 std::string encodeError(const RequestId &id, ErrorCode code, std::string_view message)
@@ -729,10 +818,15 @@ std::string encodeFailover(std::int64_t timeMs, const GroupName &group, const No
 }
 
 std::string encodeDrillEvent(std::int64_t timeMs, const DrillRequest &drill,
-                             std::string_view client)
+                             std::string_view client, std::string_view role,
+                             std::string_view identity)
 {
     OutJson data = drillJson(drill);
     data["client"] = client;
+    if (!role.empty())
+        data["role"] = role;
+    if (!identity.empty())
+        data["identity"] = identity;
     OutJson j = eventEnvelope(EventKind::Drill, timeMs);
     j["data"] = std::move(data);
     return line(j);

@@ -52,8 +52,14 @@ etcd_lease_ttl_s = 5
 
 [control]
 listen = "0.0.0.0:7501"
+allow_plaintext = true
 operator_token = "op-7f3a9c2e51d84b06"
+viewer_token = "view-5e1b2c3d4a5f60"
 max_clients = 8
+max_unauthenticated = 4
+hello_timeout_ms = 5000
+idle_timeout_ms = 0
+send_timeout_ms = 3000
 
 [metrics]
 listen = "[::1]:9401"
@@ -144,6 +150,14 @@ private slots:
         QCOMPARE(c.control.listen.toString(), std::string("0.0.0.0:7501"));
         QCOMPARE(c.control.operatorToken, std::string(kToken));
         QCOMPARE(c.control.maxClients, 8);
+        QVERIFY(c.control.allowPlaintext);
+        QCOMPARE(c.control.viewerToken, std::string("view-5e1b2c3d4a5f60"));
+        QVERIFY(!c.control.anonymousViewers());
+        QCOMPARE(c.control.maxUnauthenticated, 4);
+        QCOMPARE(c.control.helloTimeoutMs, 5000);
+        QCOMPARE(c.control.idleTimeoutMs, 0);
+        QCOMPARE(c.control.sendTimeoutMs, 3000);
+        QVERIFY(!c.control.tls());
         QVERIFY(c.metrics.listen.has_value());
         QCOMPARE(c.metrics.listen->toString(), std::string("[::1]:9401"));
         QCOMPARE(c.output.mroutedConf, std::string("/etc/mrouted.conf"));
@@ -256,7 +270,18 @@ address = "fd00:1::7/64"
         row("node.id missing", "[cluster]\nkey = \"k3y-0f-sixteen-bytes+\"\n",
             "agent.toml: node.id: missing; set it in the file or with --node.id");
         row("cluster.key missing", "[node]\nid = \"2\"\n",
-            "agent.toml: cluster.key: missing; set it in the file or with --cluster.key");
+            "agent.toml: cluster.key: missing; set it in the file or with --cluster.key (or "
+            "cluster.key_file)");
+        row("cluster.key and key_file",
+            "[node]\nid = \"2\"\n[cluster]\nkey = \"k3y-0f-sixteen-bytes+\"\nkey_file = "
+            "\"/etc/dmr/cluster.key\"\n",
+            "agent.toml: cluster.key_file: both cluster.key and cluster.key_file are set; keep one "
+            "(the file keeps the secret off the command line)");
+        row("cluster.key_file relative", "[node]\nid = \"2\"\n[cluster]\nkey_file = \"k\"\n",
+            "agent.toml: cluster.key_file: \"k\" is not an absolute path");
+        row("cluster.key_file missing",
+            "[node]\nid = \"2\"\n[cluster]\nkey_file = \"/nonexistent/k\"\n",
+            "agent.toml: cluster.key_file: /nonexistent/k: No such file or directory");
         row("empty file", "", "agent.toml: node.id: missing; set it in the file or with --node.id");
         // node
         row("node.id empty", "[node]\nid = \"\"\n", "agent.toml: node.id: must not be empty");
@@ -383,6 +408,31 @@ address = "fd00:1::7/64"
             "agent.toml: control.max_clients: 0 is out of range 1-1024");
         row("max_clients 2000", m + "[control]\nmax_clients = 2000\n",
             "agent.toml: control.max_clients: 2000 is out of range 1-1024");
+        row("control on a network address without TLS",
+            m + "[control]\nlisten = \"10.0.1.2:7500\"\n",
+            "agent.toml: control.listen: 10.0.1.2:7500 is not a loopback address and the control "
+            "port has no TLS: tokens and every reply would cross the network in clear text. Set "
+            "control.tls_cert and control.tls_key, or control.allow_plaintext = true to accept "
+            "that");
+        row("control on every address without TLS", m + "[control]\nlisten = \"[::]:7500\"\n",
+            "agent.toml: control.listen: [::]:7500 is not a loopback address...");
+        row("tls_cert without tls_key", m + "[control]\ntls_cert = \"/etc/dmr/c.pem\"\n",
+            "agent.toml: control.tls_key: missing; TLS needs both control.tls_cert and "
+            "control.tls_key");
+        row("client CA without TLS", m + "[control]\ntls_client_ca = \"/etc/dmr/ca.pem\"\n",
+            "agent.toml: control.tls_client_ca: needs TLS: set control.tls_cert and "
+            "control.tls_key");
+        row("certificate names without a client CA",
+            m + "[control]\ntls_cert = \"/etc/dmr/c.pem\"\ntls_key = \"/etc/dmr/c.key\"\n"
+                "operator_cert_names = [\"alice\"]\n",
+            "agent.toml: control.operator_cert_names: needs client certificates: set "
+            "control.tls_client_ca, the CA that signs them");
+        row("certificate name empty", m + "[control]\nviewer_cert_names = [\"ok\", \"\"]\n",
+            "agent.toml: control.viewer_cert_names[1]: must not be empty");
+        row("hello timeout too short", m + "[control]\nhello_timeout_ms = 50\n",
+            "agent.toml: control.hello_timeout_ms: 50 is out of range 100-600000");
+        row("viewer token too short", m + "[control]\nviewer_token = \"v\"\n",
+            "agent.toml: control.viewer_token: too short (1 bytes); it needs at least 16");
         row("control on the membership port", m + "[control]\nlisten = \"127.0.0.1:7400\"\n",
             "agent.toml: control.listen: 127.0.0.1:7400 is also membership.listen");
         row("metrics on the control port", m + "[metrics]\nlisten = \"127.0.0.1:7500\"\n",
@@ -498,13 +548,14 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{27});
+        QCOMPARE(keys.size(), std::size_t{42});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());
         }
         QVERIFY(app.get_option_no_throw("--config") != nullptr);
-        // Every key is also accepted by the file (checked by a file that sets them all).
+        // Every key is also accepted by the file (checked by a file that sets all but those that
+        // name files, which secretsFromFiles covers).
         QVERIFY(a::parseConfigToml(kFull, "agent.toml").ok());
     }
 
@@ -568,6 +619,85 @@ address = "fd00:1::7/64"
         QCOMPARE(c.node.id, std::string("n7"));
     }
 
+    // The *_file keys: a secret read from a file of mode 0600 (one final newline dropped), a
+    // file that group or others may read refused with its path and mode, a flag for one of a pair
+    // replacing the file's other, and both of a pair in one source refused.
+    void secretsFromFiles()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&](const char *name, const QByteArray &content,
+                               QFile::Permissions mode) {
+            const QString path = dir.filePath(QString::fromUtf8(name));
+            QFile f(path);
+            f.open(QIODevice::WriteOnly);
+            f.write(content);
+            f.close();
+            f.setPermissions(mode);
+            return path.toStdString();
+        };
+        const auto owner = QFile::ReadOwner | QFile::WriteOwner;
+        const std::string key = write("key", "k3y-fr0m-a-file-0123\n", owner);
+        const std::string token = write("token", "t0ken-fr0m-a-file-0123", QFile::ReadOwner);
+        const std::string viewer = write("viewer", "v1ewer-fr0m-a-file-01\r\n", owner);
+        const std::string open = write("open", "k3y-fr0m-a-file-0123\n", owner | QFile::ReadOther);
+        const std::string group =
+            write("group", "k3y-fr0m-a-file-0123\n", owner | QFile::ReadGroup);
+        const std::string lines = write("lines", "k3y-fr0m-a-file-0123\nmore\n", owner);
+        const std::string tlsKey = write("tls.key", "not read here", owner | QFile::ReadGroup);
+
+        const std::string toml = "[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + key +
+                                 "\"\n[control]\noperator_token_file = \"" + token +
+                                 "\"\nviewer_token_file = \"" + viewer + "\"\n";
+        auto c = a::parseConfigToml(toml, "agent.toml");
+        QVERIFY2(c.ok(), c.ok() ? "" : c.error().message.c_str());
+        QCOMPARE(c->cluster.key, std::string("k3y-fr0m-a-file-0123"));
+        QCOMPARE(c->cluster.keyFile, key);
+        QCOMPARE(c->control.operatorToken, std::string("t0ken-fr0m-a-file-0123"));
+        QCOMPARE(c->control.viewerToken, std::string("v1ewer-fr0m-a-file-01"));
+
+        const auto refused = [&](const std::string &path, const char *mode) {
+            auto r = a::parseConfigToml(
+                "[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + path + "\"\n", "agent.toml");
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().message, "agent.toml: cluster.key_file: " + path +
+                                            ": group or others may read or write it (mode " + mode +
+                                            "); it holds a secret: chmod 600 " + path);
+        };
+        refused(open, "0604");
+        refused(group, "0640");
+        auto twoLines = a::parseConfigToml(
+            "[node]\nid = \"2\"\n[cluster]\nkey_file = \"" + lines + "\"\n", "agent.toml");
+        QVERIFY(!twoLines.ok());
+        QVERIFY(twoLines.error().message.find("more than one line") != std::string::npos);
+        auto loose = a::parseConfigToml(std::string(kMinimal) + "[control]\ntls_cert = \"" + key +
+                                            "\"\ntls_key = \"" + tlsKey + "\"\n",
+                                        "agent.toml");
+        QVERIFY(!loose.ok());
+        QVERIFY2(loose.error().message.rfind(
+                     "agent.toml: control.tls_key: " + tlsKey + ": group or others may read", 0) ==
+                     0,
+                 loose.error().message.c_str());
+
+        // A flag for the key replaces the file's key_file, and the other way round.
+        CommandLine inlineFlag({"--cluster.key", "an-inline-key-0123456"});
+        auto over = inlineFlag.resolve(toml.c_str());
+        QVERIFY(over.ok());
+        QCOMPARE(over->cluster.key, std::string("an-inline-key-0123456"));
+        QVERIFY(over->cluster.keyFile.empty());
+        CommandLine fileFlag({"--cluster.key_file", key});
+        auto fromFile = fileFlag.resolve(kMinimal);
+        QVERIFY(fromFile.ok());
+        QCOMPARE(fromFile->cluster.key, std::string("k3y-fr0m-a-file-0123"));
+        CommandLine both({"--node.id", "2", "--cluster.key", "an-inline-key-0123456",
+                          "--cluster.key_file", key});
+        auto r = both.resolve();
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().message,
+                 std::string("--cluster.key_file: both cluster.key and cluster.key_file are set; "
+                             "keep one (the file keeps the secret off the command line)"));
+    }
+
     void flagsAlone()
     {
         // Without a file the required keys come from flags.
@@ -579,7 +709,8 @@ address = "fd00:1::7/64"
 
         CommandLine noKey({"--node.id", "2"});
         QCOMPARE(qs(noKey.resolve().error().message),
-                 QStringLiteral("cluster.key: missing; set it with --cluster.key"));
+                 QStringLiteral(
+                     "cluster.key: missing; set it with --cluster.key (or --cluster.key_file)"));
         // A flag can supply what the file lacks.
         CommandLine keyOnly({"--cluster.key", kKey});
         QVERIFY(keyOnly.resolve("[node]\nid = \"2\"\n").ok());

@@ -11,7 +11,10 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include "lab_secrets.h"
 
 #include <memory>
 #include <vector>
@@ -476,6 +479,102 @@ private slots:
         QVERIFY(!drills.isEmpty());
         QCOMPARE(drills.last().toObject().value("action").toString(), QStringLiteral("kill"));
         QCOMPARE(drills.last().toObject().value("node").toString(), leader);
+        // The record names who asked, also when the drill was forwarded to its node.
+        QCOMPARE(drills.last().toObject().value("role").toString(), QStringLiteral("operator"));
+        QCOMPARE(drills.last().toObject().value("identity").toString(), QStringLiteral("token"));
+    }
+
+    // dmrctl in TLS 1.3 against an agent with a certificate from a throwaway CA: it checks the
+    // agent against --tls-ca, says what to do when it speaks clear text to a TLS port, refuses an
+    // agent its CA did not sign, and with a client certificate mapped to the operator role runs
+    // a drill without a token, recorded under the certificate's subject.
+    void tlsAndClientCertificates()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto tls = dmr::lab::makeLabTls(dir.filePath("tls").toStdString(), {}, "carol");
+        QVERIFY(tls.ok());
+        auto other = dmr::lab::makeLabTls(dir.filePath("other").toStdString(), {}, "mallory");
+        QVERIFY(other.ok());
+        const QString ca = QString::fromStdString(tls->caCert);
+        std::vector<int> held;
+        const int membershipPort = freePort(held);
+        const int controlPort = freePort(held);
+        closeAll(held);
+        const QString control = QStringLiteral("127.0.0.1:%1").arg(controlPort);
+        QProcess agent;
+        agent.setProcessChannelMode(QProcess::MergedChannels);
+        agent.start(QString::fromUtf8(kAgent), {"--node.id",
+                                                "t",
+                                                "--node.interfaces",
+                                                "eth0=10.0.9.1/24",
+                                                "--cluster.key",
+                                                QString::fromUtf8(kKey),
+                                                "--membership.listen",
+                                                QStringLiteral("127.0.0.1:%1").arg(membershipPort),
+                                                "--control.listen",
+                                                control,
+                                                "--control.operator_token",
+                                                QString::fromUtf8(kToken),
+                                                "--metrics.listen",
+                                                "",
+                                                "--control.tls_cert",
+                                                QString::fromStdString(tls->agentCert),
+                                                "--control.tls_key",
+                                                QString::fromStdString(tls->agentKey),
+                                                "--control.tls_client_ca",
+                                                ca,
+                                                "--control.operator_cert_names",
+                                                "carol"});
+        QVERIFY(agent.waitForStarted(5000));
+        QElapsedTimer timer;
+        timer.start();
+        Run status;
+        while (timer.elapsed() < kDeadlineMs) {
+            status = dmrctl({"--connect", control, "--tls-ca", ca, "--json", "status"});
+            if (status.exitCode == 0 &&
+                parseObject(status.out).value("role").toString() == QStringLiteral("system-leader"))
+                break;
+            QTest::qWait(100);
+        }
+        QVERIFY2(status.exitCode == 0, qPrintable(status.err));
+
+        const Run plain = dmrctl({"--connect", control, "status"});
+        QCOMPARE(plain.exitCode, 3);
+        QVERIFY2(plain.err.contains("give --tls-ca"), qPrintable(plain.err));
+
+        const Run stranger = dmrctl(
+            {"--connect", control, "--tls-ca", QString::fromStdString(other->caCert), "status"});
+        QCOMPARE(stranger.exitCode, 3);
+        QVERIFY2(stranger.err.contains("certificate is not trusted"), qPrintable(stranger.err));
+
+        const Run usage = dmrctl({"--connect", control, "--tls-cert",
+                                  QString::fromStdString(tls->operatorCert), "status"});
+        QCOMPARE(usage.exitCode, 2);
+
+        // A viewer without the certificate: no drills.
+        const Run viewer = dmrctl(
+            {"--connect", control, "--tls-ca", ca, "drill", "drain", "t", "--reason", "no role"});
+        QCOMPARE(viewer.exitCode, 1);
+        QVERIFY2(viewer.err.contains("not-authorized"), qPrintable(viewer.err));
+
+        const QStringList asCarol{"--connect",  control,
+                                  "--tls-ca",   ca,
+                                  "--tls-cert", QString::fromStdString(tls->operatorCert),
+                                  "--tls-key",  QString::fromStdString(tls->operatorKey)};
+        const Run drill = dmrctl(asCarol + QStringList{"drill", "drain", "t", "--reason",
+                                                       "carol drains", "--duration-ms", "300"});
+        QVERIFY2(drill.exitCode == 0, qPrintable(drill.err));
+        const Run drills = dmrctl(asCarol + QStringList{"--json", "drills"});
+        QCOMPARE(drills.exitCode, 0);
+        const QJsonObject record =
+            parseObject(drills.out).value("drills").toArray().first().toObject();
+        QCOMPARE(record.value("role").toString(), QStringLiteral("operator"));
+        QCOMPARE(record.value("identity").toString(), QStringLiteral("CN=carol,O=dmr-lab"));
+        const Run table = dmrctl(asCarol + QStringList{"drills"});
+        QVERIFY2(table.out.contains("CN=carol,O=dmr-lab"), qPrintable(table.out));
+        agent.kill();
+        agent.waitForFinished(5000);
     }
 };
 

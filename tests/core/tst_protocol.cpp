@@ -112,9 +112,12 @@ std::vector<EncoderCase> encoderCases()
         return r.ok() ? r.value() : "error: " + r.error().message;
     };
     row("hello reply", p::encodeHelloReply(1, "2", "0.1.0", "system-leader", false),
-        R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":false}})");
+        R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":false,"client_role":"viewer","identity":"anonymous"}})");
     row("hello reply, operator", p::encodeHelloReply(1, "2", "0.1.0", "system-leader", true),
-        R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true}})");
+        R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true,"client_role":"operator","identity":"token"}})");
+    row("hello reply, operator by certificate",
+        p::encodeHelloReply(1, "2", "0.1.0", "system-leader", p::Role::Operator, "CN=alice,O=ops"),
+        R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true,"client_role":"operator","identity":"CN=alice,O=ops"}})");
     row("reply, string id", ok(p::encodeOk(std::string("q-1"), R"({"failovers": []})")),
         R"({"type":"reply","id":"q-1","ok":true,"result":{"failovers":[]}})");
     row("reply without id", ok(p::encodeOk({}, R"({"drills": []})")),
@@ -184,6 +187,10 @@ std::vector<EncoderCase> encoderCases()
         p::encodeDrillEvent(1700000000100, {p::DrillAction::Kill, "2", "", "failover drill", 30000},
                             "dmr-console 0.1.0"),
         R"({"type":"event","event":"drill","time_ms":1700000000100,"data":{"action":"kill","node":"2","reason":"failover drill","duration_ms":30000,"client":"dmr-console 0.1.0"}})");
+    row("drill event with role",
+        p::encodeDrillEvent(1700000000100, {p::DrillAction::Kill, "2", "", "failover drill", 30000},
+                            "dmr-console 0.1.0", "operator", "token"),
+        R"({"type":"event","event":"drill","time_ms":1700000000100,"data":{"action":"kill","node":"2","reason":"failover drill","duration_ms":30000,"client":"dmr-console 0.1.0","role":"operator","identity":"token"}})");
     return cases;
 }
 
@@ -342,6 +349,17 @@ private slots:
             R"(field "id" must be a string or an integer, found object)");
         row("id too large", R"({"type":"get-state","id":18446744073709551615})", "bad-field", "",
             R"(field "id" must be a string or an integer)");
+        // A number that overflows a double: nlohmann's parser throws out_of_range, not
+        // parse_error; it must come back as an error like any other, never as an exception.
+        row("id 1e400", R"({"id":1e400})", "bad-json", "", "number overflow parsing '1e400'");
+        row("id -1e400", R"({"id":-1e400})", "bad-json", "", "number overflow parsing '-1e400'");
+        row("id 1e400 after a type", R"({"type":"get-state","id":1e400})", "bad-json", "",
+            "malformed JSON: number overflow");
+        row("protocol 1e400", R"({"type":"hello","protocol":1e400,"client":"c"})", "bad-json", "",
+            "number overflow");
+        row("duration 1e400",
+            R"({"type":"drill","action":"kill","node":"2","reason":"r","duration_ms":-1e400})",
+            "bad-json", "", "number overflow");
         row("unknown field", R"({"type":"get-state","id":2,"verbose":true})", "bad-field", "2",
             R"(get-state: unknown field "verbose")");
         // hello
@@ -457,6 +475,75 @@ private slots:
         auto r = p::parseRequest(sv(line));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().message, e.message);
+    }
+
+    // Every string a request carries into the agent's records is bounded, and the error names
+    // the field; the bound itself is accepted.
+    void rejectsOversizeStrings_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<int>("bytesMax");
+        QTest::newRow("drill reason") << "reason" << int(p::kDrillReasonBytesMax);
+        QTest::newRow("drill node") << "node" << int(p::kNameBytesMax);
+        QTest::newRow("drill iface") << "iface" << int(p::kNameBytesMax);
+        QTest::newRow("hello client") << "client" << int(p::kClientNameBytesMax);
+        QTest::newRow("hello token") << "token" << int(p::kTokenBytesMax);
+    }
+
+    void rejectsOversizeStrings()
+    {
+        QFETCH(QString, field);
+        QFETCH(int, bytesMax);
+        const auto line = [&](int bytes) {
+            QJsonObject o;
+            if (field == "client" || field == "token") {
+                o = {{"type", "hello"}, {"protocol", 1}, {"client", "c"}};
+            } else {
+                o = {{"type", "drill"}, {"action", "restore"}, {"node", "2"}, {"reason", "r"}};
+            }
+            o[field] = QString(bytes, QLatin1Char('x'));
+            return sv(QJsonDocument(o).toJson(QJsonDocument::Compact));
+        };
+        QVERIFY(p::parseRequest(line(bytesMax)).ok());
+        auto decoded = p::decodeRequest(line(bytesMax + 1));
+        QVERIFY(std::holds_alternative<p::RequestError>(decoded));
+        const auto &e = std::get<p::RequestError>(decoded);
+        QCOMPARE(wire(e.code), QStringLiteral("bad-field"));
+        const QString expected = QStringLiteral("field \"%1\" is longer than %2 bytes (%3)")
+                                     .arg(field)
+                                     .arg(bytesMax)
+                                     .arg(bytesMax + 1);
+        QVERIFY2(QString::fromStdString(e.message).contains(expected),
+                 qPrintable(QString::fromStdString(e.message)));
+    }
+
+    // 300 drills with the longest reasons fit in one reply line many times over.
+    void drillRecordsStaySmall()
+    {
+        QVERIFY(1000 * (p::kDrillReasonBytesMax + p::kClientNameBytesMax + 4 * 1024) <
+                p::kReplyLineBytesMax);
+    }
+
+    // Whatever the line, decoding gives a request or an error, and the error is one short line.
+    void decodingNeverThrows()
+    {
+        const std::string digits(60000, '9');
+        for (const std::string &text :
+             {std::string(R"({"id":)") + digits + "e99999}", "[" + digits + "e400]",
+              std::string(R"({"type":"get-state","id":-)") + digits + "e400}",
+              std::string(R"({"type":"hello","protocol":1,"client":"c","token":1e400})"),
+              std::string(R"(1e400)"), std::string(R"({"a":[[[[[[[[[[1e400]]]]]]]]]]})")}) {
+            std::variant<p::Request, p::RequestError> decoded;
+            try {
+                decoded = p::decodeRequest(text);
+            } catch (const std::exception &e) {
+                QFAIL(qPrintable(QStringLiteral("threw: ") + e.what()));
+            }
+            QVERIFY(std::holds_alternative<p::RequestError>(decoded));
+            const auto &e = std::get<p::RequestError>(decoded);
+            QVERIFY2(e.message.size() < 300, e.message.c_str());
+            QVERIFY(checkLine(p::encodeError(e)).isEmpty());
+        }
     }
 
     void encodeRequestRoundTrips()
@@ -704,6 +791,104 @@ private slots:
         }
     }
 
+    // One guess per connection: after a refused hello nothing is admitted, not even the right
+    // hello, and not a drill behind it.
+    void gateOneGuessPerConnection()
+    {
+        p::SessionGate g("0123456789abcdef");
+        auto wrong = *p::parseRequest(
+            R"({"type":"hello","id":1,"protocol":1,"client":"c","token":"0123456789abcdeX"})");
+        auto right = *p::parseRequest(
+            R"({"type":"hello","id":2,"protocol":1,"client":"c","token":"0123456789abcdef"})");
+        auto drill =
+            *p::parseRequest(R"({"type":"drill","id":3,"action":"kill","node":"2","reason":"r"})");
+        auto refused = g.admit(wrong);
+        QVERIFY(refused);
+        QCOMPARE(wire(refused->code), wire(p::ErrorCode::NotAuthorized));
+        QVERIFY(g.closeAfterReply());
+        for (const auto &r : {wrong, right, drill}) {
+            auto after = g.admit(r);
+            QVERIFY2(after, "admitted after a refused hello");
+            QCOMPARE(wire(after->code), wire(p::ErrorCode::NotAuthorized));
+            QVERIFY(after->id == r.id);
+        }
+        QVERIFY(!g.greeted());
+        QVERIFY(!g.isOperator());
+        QCOMPARE(wire(g.role()), QStringLiteral("none"));
+    }
+
+    // Roles: a token grants its role, a certificate the role its name is mapped to; the higher
+    // wins, and identity says what granted it.
+    void gateRoles()
+    {
+        const p::Credentials creds{"operator-token-0123", "viewer-token-01234", false};
+        const auto hello = [](const char *token) {
+            auto r = *p::parseRequest(R"({"type":"hello","protocol":1,"client":"c"})");
+            if (token != nullptr)
+                r.hello.token = token;
+            return r;
+        };
+        const auto drill =
+            *p::parseRequest(R"({"type":"drill","action":"kill","node":"2","reason":"r"})");
+        const auto read = *p::parseRequest(R"({"type":"get-drills"})");
+        {
+            p::SessionGate g(creds);
+            QVERIFY(!g.admit(hello("viewer-token-01234")));
+            QCOMPARE(wire(g.role()), QStringLiteral("viewer"));
+            QCOMPARE(QString::fromStdString(g.identity()), QStringLiteral("token"));
+            QVERIFY(!g.admit(read));
+            auto refused = g.admit(drill);
+            QVERIFY(refused);
+            QCOMPARE(wire(refused->code), wire(p::ErrorCode::NotAuthorized));
+            QVERIFY(!g.closeAfterReply());
+        }
+        {
+            p::SessionGate g(creds);
+            QVERIFY(!g.admit(hello("operator-token-0123")));
+            QCOMPARE(wire(g.role()), QStringLiteral("operator"));
+            QVERIFY(!g.admit(drill));
+        }
+        {
+            // No anonymous viewers on this agent: a hello without credentials is refused, and
+            // the connection closes.
+            p::SessionGate g(creds);
+            auto refused = g.admit(hello(nullptr));
+            QVERIFY(refused);
+            QVERIFY(refused->message.find("needs a token or a client certificate") !=
+                    std::string::npos);
+            QVERIFY(g.closeAfterReply());
+        }
+        {
+            // An operator's certificate: an operator without a token, named by its subject.
+            p::SessionGate g(creds);
+            g.setCertificate(p::Role::Operator, "CN=alice,O=ops");
+            QVERIFY(!g.admit(hello(nullptr)));
+            QVERIFY(g.isOperator());
+            QCOMPARE(QString::fromStdString(g.identity()), QStringLiteral("CN=alice,O=ops"));
+            QVERIFY(!g.admit(drill));
+        }
+        {
+            // A viewer's certificate and the operator token: the higher role, from the token.
+            p::SessionGate g(creds);
+            g.setCertificate(p::Role::Viewer, "CN=monitor");
+            QVERIFY(!g.admit(hello("operator-token-0123")));
+            QVERIFY(g.isOperator());
+            QCOMPARE(QString::fromStdString(g.identity()), QStringLiteral("token"));
+        }
+        {
+            // A certificate whose name has no role, on an agent with anonymous viewers: a viewer
+            // named by its subject. A wrong token still closes the connection.
+            p::SessionGate g(p::Credentials{"operator-token-0123", "", true});
+            g.setCertificate(p::Role::None, "CN=stranger");
+            QVERIFY(!g.admit(hello(nullptr)));
+            QCOMPARE(wire(g.role()), QStringLiteral("viewer"));
+            QCOMPARE(QString::fromStdString(g.identity()), QStringLiteral("CN=stranger"));
+            p::SessionGate h(p::Credentials{"operator-token-0123", "", true});
+            QVERIFY(h.admit(hello("viewer-token-01234")));
+            QVERIFY(h.closeAfterReply());
+        }
+    }
+
     // ---- Replies and events --------------------------------------------------------------------
 
     // Each encoder, and its exact line; every one of these lines is also in PROTOCOL.md.
@@ -789,8 +974,9 @@ private slots:
 
     // ---- PROTOCOL.md ---------------------------------------------------------------------------
 
-    // The reference's transcripts run through the codec. In a ``` block, "> " lines are what a
-    // client sends and "< " lines what the agent prints; "#" lines are comments. A block is one
+    // The reference's transcripts run through the codec. In a ``` block (a fence without a
+    // language; a "```text" block is other text), "> " lines are what a client sends and "< "
+    // lines what the agent prints; "#" lines are comments. A block is one
     // connection that has already said hello with the operator token, unless it starts with
     // "# new connection". A request the codec refuses must be followed by exactly the error line
     // the codec prints; a request it accepts must be shown in its canonical form; every "< " line
@@ -807,9 +993,18 @@ private slots:
         std::optional<std::string> expectedNext; // the exact line the next "< " must be
         std::optional<p::RequestId> expectedId;  // the id the next reply must carry
         const auto where = [](int i) { return QStringLiteral("PROTOCOL.md:%1: ").arg(i + 1); };
+        bool otherBlock = false; // a fence with a language ("```text"): not a transcript
         for (int i = 0; i < lines.size(); ++i) {
             const QByteArray &l = lines[i];
             if (l.startsWith("```")) {
+                if (!inBlock && !otherBlock && l != "```") {
+                    otherBlock = true;
+                    continue;
+                }
+                if (otherBlock) {
+                    otherBlock = false;
+                    continue;
+                }
                 inBlock = !inBlock;
                 QVERIFY2(!expectedNext, qPrintable(where(i) + "a refused request has no reply"));
                 gate.reset();

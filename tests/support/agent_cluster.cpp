@@ -4,7 +4,12 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QThread>
@@ -13,6 +18,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -316,9 +322,30 @@ bool AgentCluster::waitForExit(const QString &id, int timeoutMs)
 QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
                               int timeoutMs) const
 {
-    QTcpSocket socket;
+    // Clear text unless useTls(): a QSslSocket is only made for TLS.
+    const std::unique_ptr<QTcpSocket> plain =
+        tls_.caFile.isEmpty() ? std::make_unique<QTcpSocket>() : std::make_unique<QSslSocket>();
+    QTcpSocket &socket = *plain;
     const QString &netns = nodes_.at(id).netns;
-    if (netns.isEmpty()) {
+    if (auto *ssl = qobject_cast<QSslSocket *>(plain.get())) {
+        const auto read = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        conf.setProtocol(QSsl::TlsV1_3OrLater);
+        conf.setCaCertificates(QSslCertificate::fromData(read(tls_.caFile)));
+        conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        if (!tls_.certFile.isEmpty()) {
+            conf.setLocalCertificateChain(QSslCertificate::fromData(read(tls_.certFile)));
+            conf.setPrivateKey(QSslKey(read(tls_.keyFile), QSsl::Ec));
+        }
+        ssl->setSslConfiguration(conf);
+        ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"),
+                                    static_cast<quint16>(controlPort(id)));
+        if (!ssl->waitForEncrypted(timeoutMs))
+            return {};
+    } else if (netns.isEmpty()) {
         socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
         if (!socket.waitForConnected(timeoutMs))
             return {};

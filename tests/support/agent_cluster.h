@@ -69,6 +69,17 @@ public:
     // The agents' --cluster.name (default "test"); clusters sharing one etcd differ by it.
     void setClusterName(const QString &name) { clusterName_ = name; }
 
+    // ask() (and with it start()'s wait) speaks TLS to the control ports, checking them against
+    // this CA and offering this client certificate (PEM files; cert and key may be empty). The
+    // agents' TLS flags are the caller's (appendArgs).
+    struct Tls
+    {
+        QString caFile;
+        QString certFile;
+        QString keyFile;
+    };
+    void useTls(const Tls &tls) { tls_ = tls; }
+
     bool start(const QString &id, int joinTimeoutMs = 20000);
     bool startAll(int joinTimeoutMs = 20000);
     void kill9(const QString &id);
@@ -104,6 +115,7 @@ public:
 private:
     QString membershipAddress(const QString &id) const;
 
+    Tls tls_;
     QStringList etcdEndpoints_;
     int etcdLeaseTtlS_ = 2;
     QString clusterName_ = QStringLiteral("test");

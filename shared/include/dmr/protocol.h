@@ -28,6 +28,13 @@ inline constexpr std::size_t kRequestLineBytesMax = 64 * 1024;
 inline constexpr std::size_t kReplyLineBytesMax = 16 * 1024 * 1024;
 // Bound on a drill's "duration_ms": one day.
 inline constexpr std::int64_t kDrillDurationMsMax = 24LL * 60 * 60 * 1000;
+// Bounds on the strings a request carries into the agent's records and log: a drill's "reason",
+// the hello's "client", a drill's "node" and "iface", the hello's "token". Every drill record
+// stays small, so get-drills (1,000 records) stays far below kReplyLineBytesMax.
+inline constexpr std::size_t kDrillReasonBytesMax = 1024;
+inline constexpr std::size_t kClientNameBytesMax = 256;
+inline constexpr std::size_t kNameBytesMax = 64; // node ids and interface names
+inline constexpr std::size_t kTokenBytesMax = 1024;
 
 // ---- Framing -----------------------------------------------------------------------------------
 
@@ -92,7 +99,7 @@ struct HelloRequest
 {
     int protocol = kVersion;
     std::string client;               // "dmrctl 0.1.0", for logs and drill records
-    std::optional<std::string> token; // the operator token; enables drills
+    std::optional<std::string> token; // the operator or the viewer token
     bool operator==(const HelloRequest &) const = default;
 };
 
@@ -129,7 +136,7 @@ enum class ErrorCode : std::uint8_t {
     LineTooLong,         // "line-too-long"
     HelloFirst,          // "hello-first": a request before hello
     HelloAgain,          // "hello-again": a second hello on one connection
-    NotAuthorized,       // "not-authorized": a drill without the operator token, or a bad token
+    NotAuthorized,       // "not-authorized": a drill without the operator role, or a bad token
     Failed,              // "failed": well-formed, but the agent could not carry it out
     Busy,                // "busy": the agent has control.max_clients connections already
 };
@@ -157,26 +164,53 @@ std::string encodeRequest(const Request &request);
 
 // ---- Per-connection rules ----------------------------------------------------------------------
 
-// The rules of one connection: hello first and once; a drill needs a hello that carried the
-// agent's operator token. An agent without an operator token refuses every token, so drills are
-// off. After a refused hello the agent closes the connection (one guess per connection).
+// What a session may do. A viewer reads and subscribes; an operator also runs drills.
+enum class Role : std::uint8_t { None, Viewer, Operator };
+std::string_view toString(Role role); // "none", "viewer", "operator"
+
+// What grants a role on this agent. A token in the hello grants the role whose token it is; a
+// verified client certificate (TLS) grants the role its name is mapped to (setCertificate). A
+// hello with neither is a viewer when anonymousViewers, else refused.
+struct Credentials
+{
+    std::string operatorToken;    // empty: no token grants operator
+    std::string viewerToken;      // empty: no token grants viewer
+    bool anonymousViewers = true; // a hello without a token or certificate role may read
+};
+
+// The rules of one connection: hello first and once; a drill needs the operator role. One guess
+// per connection: after a refused hello (a wrong token, or no credentials where they are needed)
+// every request is refused and the agent closes the connection, reading nothing more.
 class SessionGate
 {
 public:
-    explicit SessionGate(std::string operatorToken); // empty: no operator sessions
+    explicit SessionGate(Credentials credentials);
+    // An agent with this operator token (empty: none), no viewer token, anonymous viewers.
+    explicit SessionGate(std::string operatorToken);
 
-    // nullopt: serve the request (for a hello, reply with encodeHelloReply(..., isOperator())).
-    // Otherwise the error to reply with; then close the connection if closeAfterReply().
+    // The role a verified client certificate grants (None: it grants nothing) and its subject,
+    // for the record ("CN=alice"). Before the hello.
+    void setCertificate(Role role, std::string subject);
+
+    // nullopt: serve the request (for a hello, reply with encodeHelloReply(..., role(),
+    // identity())). Otherwise the error to reply with; then close the connection if
+    // closeAfterReply().
     std::optional<RequestError> admit(const Request &request);
 
     bool greeted() const { return greeted_; }
-    bool isOperator() const { return operator_; }
+    Role role() const { return role_; }
+    bool isOperator() const { return role_ == Role::Operator; }
+    // What granted the role: "token", the certificate's subject, or "anonymous"; empty before.
+    const std::string &identity() const { return identity_; }
     bool closeAfterReply() const { return close_; }
 
 private:
-    std::string token_;
+    Credentials credentials_;
+    Role certRole_ = Role::None;
+    std::string certSubject_;
     bool greeted_ = false;
-    bool operator_ = false;
+    Role role_ = Role::None;
+    std::string identity_;
     bool close_ = false;
 };
 
@@ -184,7 +218,11 @@ private:
 // Each encoder returns one line of JSON ending in "\n". An absent id is left out of the reply.
 
 // {"type":"reply","id":1,"ok":true,"result":{"agent":..,"version":..,"protocol":1,"role":..,
-//  "operator":..}}
+//  "operator":..,"client_role":..,"identity":..}}: "role" is the agent's role in the cluster,
+// "client_role" the session's (viewer or operator) and "identity" what granted it.
+std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
+                             std::string_view role, Role clientRole, std::string_view identity);
+// The same for a session that is an operator by its token, or an anonymous viewer.
 std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
                              std::string_view role, bool isOperator);
 
@@ -217,8 +255,10 @@ std::string encodePlanChanged(std::int64_t timeMs, const std::vector<Action> &ac
 // failover {"group":..,"from":"2","to":"3","reason":..}; from or to empty: null
 std::string encodeFailover(std::int64_t timeMs, const GroupName &group, const NodeId &from,
                            const NodeId &to, std::string_view reason);
-// drill {"action":..,"node":..,"iface":..,"reason":..,"duration_ms":..,"client":..}
+// drill {"action":..,"node":..,"iface":..,"reason":..,"duration_ms":..,"client":..,"role":..,
+//  "identity":..}; role and identity are left out when empty.
 std::string encodeDrillEvent(std::int64_t timeMs, const DrillRequest &drill,
-                             std::string_view client);
+                             std::string_view client, std::string_view role = {},
+                             std::string_view identity = {});
 
 } // namespace dmr::protocol
