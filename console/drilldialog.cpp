@@ -1,12 +1,14 @@
 #include "drilldialog.h"
 
 #include "models/format.h"
+#include "models/whatif.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -19,23 +21,6 @@ namespace {
 QString q(const std::string &s)
 {
     return QString::fromStdString(s);
-}
-
-// The member after `node` in a view's join order that would lead once `node` leaves it.
-QString nextIn(const std::vector<dmr::Member> &members, const std::string &node)
-{
-    for (const auto &m : members)
-        if (m.node != node)
-            return q(m.node);
-    return {};
-}
-
-QString nextIn(const std::vector<dmr::NodeId> &order, const std::string &node)
-{
-    for (const auto &n : order)
-        if (n != node)
-            return q(n);
-    return {};
 }
 
 } // namespace
@@ -54,42 +39,75 @@ QStringList DrillDialog::rolesOf(const dmr::Snapshot &snapshot, const QString &n
     return roles;
 }
 
+QString DrillDialog::title(const QString &action, const QString &node, const QString &iface)
+{
+    if (action == u"kill")
+        return tr("Kill node %1").arg(node);
+    if (action == u"drain")
+        return tr("Drain node %1").arg(node);
+    if (action == u"fail-adapter")
+        return tr("Fail adapter %1 of node %2").arg(iface, node);
+    if (action == u"restore")
+        return iface.isEmpty() ? tr("Restore node %1").arg(node)
+                               : tr("Restore adapter %1 of node %2").arg(iface, node);
+    return tr("%1 node %2").arg(action, node);
+}
+
 QStringList DrillDialog::consequences(const dmr::Snapshot &snapshot, const QString &node,
                                       const QString &action, const QString &iface)
 {
     QStringList lines;
     const std::string id = node.toStdString();
-    const auto &election = snapshot.plan.election;
-    if (action == QLatin1String("restore")) {
-        lines << tr("Nothing moves: %1 comes back and joins its groups at the end.").arg(node);
-        return lines;
-    }
-    std::vector<dmr::GroupName> lost = election.groupsLedBy(id);
     if (action == QLatin1String("fail-adapter")) {
         std::string group;
         if (auto n = snapshot.nodes.find(id); n != snapshot.nodes.end())
             if (const auto *i = n->second.interface(iface.toStdString()))
                 group = i->group();
-        std::erase_if(lost, [&](const dmr::GroupName &g) { return g != group; });
-        if (group.empty())
+        if (group.empty()) {
             lines << tr("%1 has no adapter %2.").arg(node, iface);
-        else
-            lines << tr("%1 leaves network %2 (adapter %3).").arg(node, q(group), iface);
+            return lines;
+        }
+        lines << tr("%1 leaves network %2 (adapter %3).").arg(node, q(group), iface);
     }
-    for (const auto &g : lost) {
-        QString next;
-        if (auto v = snapshot.membership.networks.find(g); v != snapshot.membership.networks.end())
-            next = nextIn(v->second.members, id);
-        lines << (next.isEmpty() ? tr("%1: loses its leader %2; nobody takes over.").arg(q(g), node)
-                                 : tr("%1: leader %2 → %3").arg(q(g), node, next));
+    const WhatIf w = whatIf(snapshot, action, node, iface);
+    if (!w.error.isEmpty()) {
+        lines << tr("Cannot tell: %1").arg(w.error);
+        return lines;
     }
-    const bool leavesGl = action != QLatin1String("fail-adapter") ||
-                          (!lost.empty() && election.groupsLedBy(id).size() == lost.size());
-    if (leavesGl && election.systemLeader && *election.systemLeader == id) {
-        const QString next = nextIn(election.glOrder, id);
-        lines << (next.isEmpty() ? tr("System leader %1: nobody takes over.").arg(node)
-                                 : tr("System leader: %1 → %2").arg(node, next));
+    const auto &was = snapshot.plan.election;
+    const auto &now = w.after.plan.election;
+    for (const auto &[group, leader] : was.groupLeaders) {
+        const auto it = now.groupLeaders.find(group);
+        const QString next = it == now.groupLeaders.end() ? QString() : q(it->second);
+        if (next == q(leader))
+            continue;
+        lines << (next.isEmpty()
+                      ? tr("%1: loses its leader %2; nobody takes over.").arg(q(group), q(leader))
+                      : tr("%1: leader %2 → %3").arg(q(group), q(leader), next));
     }
+    for (const auto &[group, leader] : now.groupLeaders)
+        if (was.groupLeaders.count(group) == 0)
+            lines << tr("%1: gets a leader again, %2").arg(q(group), q(leader));
+    if (was.systemLeader != now.systemLeader) {
+        const QString from = was.systemLeader ? q(*was.systemLeader) : tr("nobody");
+        lines << (now.systemLeader ? tr("System leader: %1 → %2").arg(from, q(*now.systemLeader))
+                                   : tr("System leader %1: nobody takes over.").arg(from));
+    }
+    const auto key = [](const dmr::Tunnel &t) { return q(t.root.node) + u'-' + q(t.leaf.node); };
+    QSet<QString> before;
+    QSet<QString> after;
+    for (const auto &t : snapshot.plan.tunnels)
+        before.insert(key(t));
+    for (const auto &t : w.after.plan.tunnels)
+        after.insert(key(t));
+    for (const auto &t : w.after.plan.tunnels)
+        if (!before.contains(key(t)))
+            lines << tr("Tunnel %1 ⇄ %2 opens.").arg(q(t.root.node), q(t.leaf.node));
+    for (const auto &t : snapshot.plan.tunnels)
+        if (!after.contains(key(t)))
+            lines << tr("Tunnel %1 ⇄ %2 closes.").arg(q(t.root.node), q(t.leaf.node));
+    if (action == QLatin1String("restore") && lines.isEmpty())
+        lines << tr("Nothing moves: %1 comes back and joins its groups at the end.").arg(node);
     if (lines.isEmpty())
         lines << tr("No roles move: %1 leads nothing.").arg(node);
     return lines;
@@ -107,14 +125,13 @@ DrillDialog::DrillDialog(const dmr::Snapshot &snapshot, const QString &node, con
     , buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("drillDialog"));
-    const QString what =
-        iface.isEmpty() ? drillActionText(action) : tr("%1 %2").arg(drillActionText(action), iface);
-    setWindowTitle(tr("Drill: %1 node %2").arg(what, node));
+    const QString what = title(action, node, iface);
+    setWindowTitle(tr("Drill: %1").arg(what));
 
     QStringList html;
-    html << tr("<b>%1</b> node <b>%2</b>").arg(what.toHtmlEscaped(), node.toHtmlEscaped());
+    html << QStringLiteral("<b>%1</b>").arg(what.toHtmlEscaped());
     html << tr("Roles: %1").arg(rolesOf(snapshot, node).join(tr(", ")).toHtmlEscaped());
-    html << tr("What will move:");
+    html << tr("What will move (the planner's answer, drawn over the topology):");
     QString list = QStringLiteral("<ul>");
     for (const QString &l : consequences(snapshot, node, action, iface))
         list += QStringLiteral("<li>%1</li>").arg(l.toHtmlEscaped());
@@ -124,6 +141,9 @@ DrillDialog::DrillDialog(const dmr::Snapshot &snapshot, const QString &node, con
     summary_->setWordWrap(true);
 
     reason_->setPlaceholderText(tr("Why (required): shown in the audit trail"));
+    // Wide enough for the whole hint.
+    reason_->setMinimumWidth(reason_->fontMetrics().horizontalAdvance(reason_->placeholderText()) +
+                             40);
     duration_->setRange(0, 86400);
     duration_->setSuffix(tr(" s"));
     duration_->setSpecialValueText(tr("until restored"));

@@ -9,18 +9,20 @@
 #include "models/history_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
+#include "models/plan_timeline.h"
 #include "models/reachability_model.h"
+#include "models/whatif.h"
+#include "notifier.h"
 #include "scene/export.h"
 #include "scene/topologyscene.h"
 #include "scene/topologyview.h"
+#include "timelinewidget.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QChart>
-#include <QChartView>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
-#include <QDateTimeAxis>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -29,12 +31,11 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLineSeries>
 #include <QMenu>
 #include <QMenuBar>
-#include <QScatterSeries>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -44,7 +45,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 
@@ -94,8 +94,12 @@ QTableView *makeTable(QWidget *parent)
     t->setSelectionMode(QAbstractItemView::SingleSelection);
     t->setAlternatingRowColors(true);
     t->verticalHeader()->hide();
-    t->horizontalHeader()->setStretchLastSection(true);
     t->setWordWrap(false);
+    // Columns as wide as their content (the full text is the tool tip when cut), the last one
+    // taking what is left.
+    t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setTextElideMode(Qt::ElideRight);
     return t;
 }
 
@@ -216,10 +220,21 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
     if (client_)
         store_->attach(client_);
     connect(store_, &ClusterStore::snapshotChanged, this, [this] {
-        scene_->setSnapshot(store_->snapshot());
+        if (mode_ == Mode::Live)
+            showSnapshot(store_->displaySnapshot(), store_->viewId());
         updateDetails();
+        if (staleness_)
+            updateStaleness();
         setWindowTitle(
             tr("DMR console — %1 (view %2)").arg(store_->clusterName(), store_->viewId()));
+    });
+    connect(store_, &ClusterStore::failoverRecorded, this, &MainWindow::notifyFailover);
+    connect(store_, &ClusterStore::eventsMissed, this, [this](const QString &agent) {
+        statusBar()->showMessage(
+            tr("Agent %1 no longer had every event since the last one shown: the event log has "
+               "a gap")
+                .arg(agent),
+            15000);
     });
     connect(scene_, &TopologyScene::nodeClicked, this, &MainWindow::selectNode);
     connect(scene_, &TopologyScene::nodeContextMenuRequested, this,
@@ -233,12 +248,19 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
     buildDocks();
     buildActions();
 
+    modeLabel_ = new QLabel(this);
+    modeLabel_->setObjectName(QStringLiteral("modeLabel"));
+    statusBar()->addPermanentWidget(modeLabel_);
+    staleness_ = new QLabel(this);
+    staleness_->setObjectName(QStringLiteral("staleness"));
+    statusBar()->addPermanentWidget(staleness_);
     connection_ = new QLabel(this);
     connection_->setObjectName(QStringLiteral("connectionState"));
     statusBar()->addPermanentWidget(connection_);
     if (client_) {
         connect(client_, &AgentClient::stateChanged, this, [this] {
             updateConnectionLabel();
+            updateStaleness();
             sendPendingDrill();
         });
         connect(client_, &AgentClient::helloReceived, this, &MainWindow::updateConnectionLabel);
@@ -253,7 +275,26 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
                                              15000);
                 });
     }
+    freshness_.setInterval(1000);
+    connect(&freshness_, &QTimer::timeout, this, &MainWindow::updateStaleness);
+    freshness_.start();
+    replayTimer_.setInterval(50);
+    connect(&replayTimer_, &QTimer::timeout, this, [this] {
+        const auto *t = store_->timeline();
+        if (t->frameCount() == 0)
+            return pauseReplay();
+        replayMs_ += qint64(replaySpeed_ * replayTimer_.interval());
+        const qint64 last = t->frame(t->frameCount() - 1).timeMs;
+        if (replayMs_ >= last) {
+            replayMs_ = last;
+            showReplayAt(replayMs_);
+            return pauseReplay();
+        }
+        showReplayAt(replayMs_);
+    });
     updateConnectionLabel();
+    updateStaleness();
+    updateModeLabel();
     updateDetails();
 
     QSettings settings;
@@ -261,9 +302,19 @@ MainWindow::MainWindow(AgentClient *client, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     setDarkPalette(settings.value(QStringLiteral("view/dark"), false).toBool());
+    const bool legend = settings.value(QStringLiteral("view/legend"), true).toBool();
+    scene_->setLegendVisible(legend);
+    legendAction_->setChecked(legend);
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showSnapshot(const dmr::Snapshot &snapshot, const QString &viewId)
+{
+    scene_->setViewId(viewId);
+    scene_->setNeverJoined(mode_ == Mode::Live ? store_->neverJoined() : QStringList());
+    scene_->setSnapshot(snapshot);
+}
 
 void MainWindow::buildDocks()
 {
@@ -275,16 +326,28 @@ void MainWindow::buildDocks()
     auto *detailsDock = makeDock(this, tr("Node"), QStringLiteral("nodeDetails"), details_,
                                  Qt::RightDockWidgetArea);
 
-    nodeTable_ = makeTable(this);
+    auto *nodes = new QWidget(this);
+    nodeFilter_ = new QLineEdit(nodes);
+    nodeFilter_->setObjectName(QStringLiteral("nodeFilter"));
+    nodeFilter_->setPlaceholderText(tr("Filter nodes: id, state, role, network, address"));
+    nodeFilter_->setClearButtonEnabled(true);
+    nodeTable_ = makeTable(nodes);
     nodeProxy_ = new QSortFilterProxyModel(this);
     nodeProxy_->setSourceModel(store_->nodeModel());
     nodeProxy_->setSortRole(SortRole);
+    nodeProxy_->setFilterKeyColumn(-1);
+    nodeProxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
     nodeTable_->setModel(nodeProxy_);
     nodeTable_->setSortingEnabled(true);
     nodeTable_->sortByColumn(NodeTableModel::IdColumn, Qt::AscendingOrder);
-    nodeTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    auto *nodesDock = makeDock(this, tr("Nodes"), QStringLiteral("nodeTable"), nodeTable_,
-                               Qt::RightDockWidgetArea);
+    connect(nodeFilter_, &QLineEdit::textChanged, nodeProxy_,
+            &QSortFilterProxyModel::setFilterFixedString);
+    auto *nodesLayout = new QVBoxLayout(nodes);
+    nodesLayout->setContentsMargins(0, 0, 0, 0);
+    nodesLayout->addWidget(nodeFilter_);
+    nodesLayout->addWidget(nodeTable_);
+    auto *nodesDock =
+        makeDock(this, tr("Nodes"), QStringLiteral("nodeTable"), nodes, Qt::RightDockWidgetArea);
     splitDockWidget(detailsDock, nodesDock, Qt::Vertical);
     connect(nodeTable_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
@@ -302,7 +365,10 @@ void MainWindow::buildDocks()
     eventProxy_->setFilterKeyColumn(-1);
     eventProxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
     auto *eventTable = makeTable(events);
+    eventTable->setObjectName(QStringLiteral("eventTable"));
     eventTable->setModel(eventProxy_);
+    eventTable->horizontalHeader()->setSectionResizeMode(EventLogModel::SummaryColumn,
+                                                         QHeaderView::Stretch);
     connect(eventFilter_, &QLineEdit::textChanged, eventProxy_,
             &QSortFilterProxyModel::setFilterFixedString);
     connect(eventProxy_, &QAbstractItemModel::rowsInserted, eventTable,
@@ -314,50 +380,100 @@ void MainWindow::buildDocks()
     auto *eventDock =
         makeDock(this, tr("Events"), QStringLiteral("eventLog"), events, Qt::BottomDockWidgetArea);
 
-    auto *history = new QSplitter(Qt::Horizontal, this);
-    auto *historyTable = makeTable(history);
-    historyTable->setModel(store_->historyModel());
-    chart_ = new QChart;
-    chart_->setTitle(tr("Failover time"));
-    chart_->legend()->hide();
-    chart_->setMargins(QMargins(4, 4, 4, 4));
-    historyLine_ = new QLineSeries(chart_);
-    historyLine_->setName(tr("total ms"));
-    historyPoints_ = new QScatterSeries(chart_);
-    historyPoints_->setMarkerSize(8);
-    chart_->addSeries(historyLine_);
-    chart_->addSeries(historyPoints_);
-    timeAxis_ = new QDateTimeAxis(chart_);
-    timeAxis_->setFormat(QStringLiteral("HH:mm:ss"));
-    timeAxis_->setTitleText(tr("detected"));
-    msAxis_ = new QValueAxis(chart_);
-    msAxis_->setTitleText(tr("total (ms)"));
-    msAxis_->setLabelFormat(QStringLiteral("%d"));
-    chart_->addAxis(timeAxis_, Qt::AlignBottom);
-    chart_->addAxis(msAxis_, Qt::AlignLeft);
-    for (auto *series :
-         {static_cast<QXYSeries *>(historyLine_), static_cast<QXYSeries *>(historyPoints_)}) {
-        series->attachAxis(timeAxis_);
-        series->attachAxis(msAxis_);
-    }
-    auto *chartView = new QChartView(chart_, history);
-    chartView->setObjectName(QStringLiteral("historyChart"));
-    chartView->setRenderHint(QPainter::Antialiasing);
-    chartView->setMinimumSize(260, 160);
-    history->addWidget(historyTable);
-    history->addWidget(chartView);
-    history->setStretchFactor(0, 3);
-    history->setStretchFactor(1, 2);
-    auto *hm = store_->historyModel();
-    for (auto sig : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-        connect(hm, sig, this, &MainWindow::updateChart);
-    connect(hm, &QAbstractItemModel::modelReset, this, &MainWindow::updateChart);
-    connect(hm, &QAbstractItemModel::dataChanged, this, &MainWindow::updateChart);
-    updateChart();
+    // Failovers: the table, every cell's full text in its tool tip; CSV export.
+    auto *history = new QWidget(this);
+    auto *historyTools = new QToolBar(history);
+    historyTools->setIconSize(QSize(16, 16));
+    auto *csv = historyTools->addAction(
+        QIcon(QStringLiteral(":/icons/export.svg")), tr("Export CSV…"), this, [this] {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Export the failover history"), QStringLiteral("failovers.csv"),
+                tr("CSV (*.csv)"));
+            if (path.isEmpty())
+                return;
+            QString error;
+            statusBar()->showMessage(exportHistoryCsv(path, &error)
+                                         ? tr("Saved %1").arg(path)
+                                         : tr("Export failed: %1").arg(error),
+                                     8000);
+        });
+    csv->setObjectName(QStringLiteral("exportHistoryCsv"));
+    csv->setToolTip(tr("Write every failover, with its phases, to a CSV file"));
+    auto *historyLabel = new QLabel(
+        tr("Phases: detection (failure to the first survivor noticing), election (to the new "
+           "plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row "
+           "to see the plan before and after."),
+        history);
+    historyLabel->setWordWrap(true);
+    historyTable_ = makeTable(history);
+    historyTable_->setObjectName(QStringLiteral("historyTable"));
+    historyTable_->setModel(store_->historyModel());
+    historyTable_->horizontalHeader()->setSectionResizeMode(HistoryModel::SuccessorsColumn,
+                                                            QHeaderView::ResizeToContents);
+    historyTable_->horizontalHeader()->setStretchLastSection(false);
+    connect(historyTable_, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        showFailover(index.data(HistoryModel::KeyRole).toString());
+    });
+    connect(store_->historyModel(), &QAbstractItemModel::rowsInserted, historyTable_,
+            [this] { historyTable_->scrollToBottom(); });
+    auto *historyLayout = new QVBoxLayout(history);
+    historyLayout->setContentsMargins(0, 0, 0, 0);
+    auto *historyTop = new QHBoxLayout;
+    historyTop->addWidget(historyLabel, 1);
+    historyTop->addWidget(historyTools);
+    historyLayout->addLayout(historyTop);
+    historyLayout->addWidget(historyTable_);
     auto *historyDock = makeDock(this, tr("Failovers"), QStringLiteral("history"), history,
                                  Qt::BottomDockWidgetArea);
 
+    // Timeline: the phases over time, drills, degraded periods, plan changes; replay.
+    auto *timelineBox = new QWidget(this);
+    timeline_ = new TimelineWidget(store_->historyModel(), store_->drillModel(), store_->timeline(),
+                                   timelineBox);
+    auto *replay = new QToolBar(timelineBox);
+    replay->setObjectName(QStringLiteral("replayToolBar"));
+    liveAction_ = replay->addAction(tr("Live"), this, &MainWindow::goLive);
+    liveAction_->setObjectName(QStringLiteral("goLive"));
+    liveAction_->setToolTip(tr("Show the live cluster (Esc)"));
+    liveAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+    liveAction_->setShortcutContext(Qt::WindowShortcut);
+    addAction(liveAction_);
+    playAction_ = replay->addAction(tr("Replay"), this, [this] {
+        if (replayTimer_.isActive())
+            pauseReplay();
+        else
+            startReplay(speed_->currentData().toDouble());
+    });
+    playAction_->setObjectName(QStringLiteral("replay"));
+    playAction_->setToolTip(tr("Replay the last hour's plan changes from the agents' view logs"));
+    speed_ = new QComboBox(replay);
+    speed_->setObjectName(QStringLiteral("replaySpeed"));
+    for (const double x : {1.0, 10.0, 60.0, 600.0})
+        speed_->addItem(tr("%1×").arg(x), x);
+    speed_->setCurrentIndex(1);
+    speed_->setToolTip(tr("Replay speed (times real time)"));
+    connect(speed_, &QComboBox::currentIndexChanged, this,
+            [this] { replaySpeed_ = speed_->currentData().toDouble(); });
+    replay->addWidget(speed_);
+    replay->addSeparator();
+    replay->addAction(tr("Fit"), timeline_, &TimelineWidget::fitAll)
+        ->setToolTip(tr("Show the whole record (double click)"));
+    connect(timeline_, &TimelineWidget::failoverClicked, this, &MainWindow::showFailover);
+    connect(timeline_, &TimelineWidget::timeClicked, this, [this](qint64 ms) {
+        pauseReplay();
+        replayMs_ = ms;
+        showReplayAt(ms);
+    });
+    auto *timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addWidget(replay);
+    timelineLayout->addWidget(timeline_, 1);
+    auto *timelineDock = makeDock(this, tr("Timeline"), QStringLiteral("timelineDock"),
+                                  timelineBox, Qt::BottomDockWidgetArea);
+
     auto *drillTable = makeTable(this);
+    drillTable->setObjectName(QStringLiteral("drillTable"));
     drillTable->setModel(store_->drillModel());
     auto *drillDock = makeDock(this, tr("Drills"), QStringLiteral("drills"), drillTable,
                                Qt::BottomDockWidgetArea);
@@ -371,12 +487,14 @@ void MainWindow::buildDocks()
     reachTable_->setModel(store_->reachabilityModel());
     reachTable_->setSelectionMode(QAbstractItemView::SingleSelection);
     reachTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    reachTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Fixed cells: measuring every one of 128 x 128 cells after each matrix costs seconds.
+    reachTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    reachTable_->horizontalHeader()->setDefaultSectionSize(44);
     reachTable_->horizontalHeader()->setMinimumSectionSize(34);
-    reachTable_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    reachTable_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     reachTable_->setCornerButtonEnabled(false);
     reachTable_->setToolTip(tr("Rows: the receiving node. Columns: the node whose probes it "
-                               "hears. Cells: the share of recent probes lost."));
+                               "hears. Cells: the share of recent probes heard."));
     connect(reachTable_, &QTableView::clicked, this, [this](const QModelIndex &index) {
         selectNode(index.data(ReachabilityModel::ReceiverRole).toString());
     });
@@ -390,12 +508,13 @@ void MainWindow::buildDocks()
     updateReachability();
 
     tabifyDockWidget(eventDock, historyDock);
-    tabifyDockWidget(historyDock, drillDock);
+    tabifyDockWidget(historyDock, timelineDock);
+    tabifyDockWidget(timelineDock, drillDock);
     tabifyDockWidget(drillDock, reachDock);
     eventDock->raise();
     resizeDocks({detailsDock, nodesDock}, {320, 260}, Qt::Vertical);
-    resizeDocks({detailsDock}, {380}, Qt::Horizontal);
-    resizeDocks({eventDock}, {220}, Qt::Vertical);
+    resizeDocks({detailsDock}, {400}, Qt::Horizontal);
+    resizeDocks({eventDock}, {280}, Qt::Vertical);
 }
 
 void MainWindow::updateReachability()
@@ -455,12 +574,23 @@ void MainWindow::buildActions()
     find->setIcon(icon("find"));
     find->setShortcut(QKeySequence::Find);
     viewMenu->addSeparator();
+    legendAction_ = viewMenu->addAction(tr("&Legend"));
+    legendAction_->setObjectName(QStringLiteral("showLegend"));
+    legendAction_->setCheckable(true);
+    legendAction_->setChecked(true);
+    legendAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(legendAction_, &QAction::toggled, this, [this](bool on) {
+        scene_->setLegendVisible(on);
+        view_->viewport()->update();
+        QSettings().setValue(QStringLiteral("view/legend"), on);
+    });
     darkAction_ = viewMenu->addAction(tr("&Dark palette"));
     darkAction_->setCheckable(true);
     connect(darkAction_, &QAction::toggled, this, [this](bool dark) {
         setDarkPalette(dark);
         QSettings().setValue(QStringLiteral("view/dark"), dark);
     });
+    viewMenu->addAction(liveAction_);
     viewMenu->addSeparator();
     auto *panels = viewMenu->addMenu(tr("&Panels"));
     for (auto *dock : findChildren<QDockWidget *>())
@@ -489,6 +619,15 @@ void MainWindow::buildActions()
     });
     restoreAction_->setObjectName(QStringLiteral("drillRestore"));
     restoreAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    drillMenu_->addSeparator();
+    whatIfAction_ = drillMenu_->addAction(tr("&What if it fails?"), this, [this] {
+        showWhatIf(QStringLiteral("kill"), scene_->selectedNode());
+    });
+    whatIfAction_->setObjectName(QStringLiteral("whatIf"));
+    whatIfAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+    whatIfAdapterMenu_ = drillMenu_->addMenu(tr("What if an &adapter fails?"));
+    connect(whatIfAdapterMenu_, &QMenu::aboutToShow, this,
+            [this] { fillAdapterMenu(whatIfAdapterMenu_, scene_->selectedNode(), true); });
     for (auto *a : {killAction_, adapterMenu_->menuAction(), drainAction_, restoreAction_})
         a->setStatusTip(tr("Drill on the selected node"));
 
@@ -518,14 +657,22 @@ void MainWindow::updateDrillActions()
     const QString node = scene_->selectedNode();
     const bool known = !node.isEmpty() && store_->snapshot().nodes.count(node.toStdString()) != 0;
     const bool can = known && client_;
-    for (auto *a : {killAction_, adapterMenu_->menuAction(), drainAction_, restoreAction_}) {
+    for (auto *a : {killAction_, adapterMenu_->menuAction(), drainAction_, restoreAction_})
         a->setEnabled(can);
-        a->setToolTip(known ? tr("%1 node %2").arg(a->text().remove(u'&').remove(u'…'), node)
-                            : tr("Select a node first"));
-    }
+    // Whole sentences, so that every language puts the words in its own order.
+    killAction_->setToolTip(known ? tr("Kill node %1").arg(node) : tr("Select a node first"));
+    adapterMenu_->menuAction()->setToolTip(known ? tr("Fail an adapter of node %1").arg(node)
+                                                 : tr("Select a node first"));
+    drainAction_->setToolTip(known ? tr("Drain node %1").arg(node) : tr("Select a node first"));
+    restoreAction_->setToolTip(known ? tr("Restore node %1").arg(node)
+                                     : tr("Select a node first"));
+    whatIfAction_->setEnabled(known);
+    whatIfAdapterMenu_->setEnabled(known);
+    whatIfAction_->setText(known ? tr("&What if node %1 fails?").arg(node)
+                                 : tr("&What if it fails?"));
 }
 
-void MainWindow::fillAdapterMenu(QMenu *menu, const QString &node)
+void MainWindow::fillAdapterMenu(QMenu *menu, const QString &node, bool whatIf)
 {
     menu->clear();
     const dmr::Snapshot &s = store_->snapshot();
@@ -536,9 +683,13 @@ void MainWindow::fillAdapterMenu(QMenu *menu, const QString &node)
     }
     for (const auto &i : n->second.interfaces) {
         const QString name = QString::fromStdString(i.name);
-        menu->addAction(tr("%1 (%2)").arg(name, q(i.address.toString())), this, [this, node, name] {
-            requestDrill(QStringLiteral("fail-adapter"), node, name);
-        });
+        menu->addAction(tr("%1 (%2)").arg(name, q(i.address.toString())), this,
+                        [this, node, name, whatIf] {
+                            if (whatIf)
+                                showWhatIf(QStringLiteral("fail-adapter"), node, name);
+                            else
+                                requestDrill(QStringLiteral("fail-adapter"), node, name);
+                        });
     }
 }
 
@@ -561,6 +712,10 @@ void MainWindow::buildDrillMenu(QMenu *menu, const QString &node)
                     [this, node] { requestDrill(QStringLiteral("drain"), node); });
     menu->addAction(icon("restore"), tr("&Restore…"), this,
                     [this, node] { requestDrill(QStringLiteral("restore"), node); });
+    menu->addSeparator();
+    menu->addAction(tr("&What if it fails?"), this,
+                    [this, node] { showWhatIf(QStringLiteral("kill"), node); });
+    fillAdapterMenu(menu->addMenu(tr("What if an &adapter fails?")), node, true);
 }
 
 void MainWindow::setOperatorToken(const QString &token)
@@ -570,19 +725,47 @@ void MainWindow::setOperatorToken(const QString &token)
         client_->setOperatorToken(token);
 }
 
+void MainWindow::showWhatIf(const QString &action, const QString &node, const QString &iface)
+{
+    if (mode_ != Mode::Live)
+        goLive();
+    const dmr::Snapshot &live = store_->snapshot();
+    const WhatIf w = whatIf(live, action, node, iface);
+    if (!w.error.isEmpty()) {
+        statusBar()->showMessage(tr("What-if: %1").arg(w.error), 8000);
+        return;
+    }
+    const QString what = iface.isEmpty()
+                             ? (action == u"drain" ? tr("What if node %1 is drained").arg(node)
+                                                   : tr("What if node %1 fails").arg(node))
+                             : tr("What if adapter %1 of node %2 fails").arg(iface, node);
+    scene_->showPlanChange(live, w.after, PlanOverlayItem::Mode::WhatIf,
+                           tr("%1: the plan it would leave (Esc: back)").arg(what), w.failing);
+    scene_->setViewLabel(what);
+    updateModeLabel();
+}
+
 void MainWindow::requestDrill(const QString &action, const QString &node, const QString &iface)
 {
     if (!client_)
         return;
+    // While the dialog asks, the topology shows what the drill would leave.
+    showWhatIf(action, node, iface);
     DrillDialog dialog(store_->snapshot(), node, action, iface, this);
-    if (dialog.run() != QDialog::Accepted)
+    const int answer = dialog.run();
+    scene_->clearOverlay();
+    scene_->setViewLabel({});
+    updateModeLabel();
+    if (answer != QDialog::Accepted)
         return;
     pending_ = Drill{action, node, iface, dialog.reason(), dialog.durationMs()};
     if (!tokenKnown_ && !client_->isOperator()) {
         bool ok = false;
-        const QString token =
-            QInputDialog::getText(this, tr("Operator token"), tr("Drills need the operator token:"),
-                                  QLineEdit::Password, {}, &ok);
+        const QString token = QInputDialog::getText(
+            this, tr("Operator token"),
+            tr("Drills need the operator token (control.operator_token of the agents; "
+               "dmr-console --token or $DMR_TOKEN gives it at the start):"),
+            QLineEdit::Password, {}, &ok);
         if (!ok || token.isEmpty()) {
             pending_.reset();
             return;
@@ -604,8 +787,156 @@ void MainWindow::sendPendingDrill()
     const Drill d = *pending_;
     pending_.reset();
     const qint64 id = client_->sendDrill(d.action, d.node, d.iface, d.reason, d.durationMs);
-    statusBar()->showMessage(
-        tr("Drill %1 sent: %2 %3").arg(id).arg(drillActionText(d.action), d.node), 10000);
+    statusBar()->showMessage(tr("Drill %1 sent: %2").arg(id).arg(DrillDialog::title(d.action, d.node, d.iface)),
+                             10000);
+}
+
+void MainWindow::showFailover(const QString &key)
+{
+    const int row = store_->historyModel()->rowOfKey(key);
+    if (row < 0)
+        return;
+    const FailoverRecord r = store_->historyModel()->recordAt(row);
+    timeline_->setSelectedFailover(key);
+    const PlanTimeline *t = store_->timeline();
+    int after = t->frameOf(r.viewId);
+    if (after < 0)
+        after = t->frameAt(r.electedMs);
+    if (after <= 0) {
+        statusBar()->showMessage(
+            tr("The plans around the failover of node %1 at %2 are no longer in the agents' view "
+               "logs (they keep an hour)")
+                .arg(r.node, formatTime(r.failedMs)),
+            10000);
+        return;
+    }
+    pauseReplay();
+    mode_ = Mode::Failover;
+    const dmr::Snapshot before = t->snapshotAt(after - 1);
+    const dmr::Snapshot then = t->snapshotAt(after);
+    showSnapshot(then, t->frame(after).viewId);
+    const QString caption =
+        tr("Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)")
+            .arg(r.node, describeCause(r.cause), formatTime(r.failedMs), t->frame(after).viewId);
+    // A crash is crossed out; a drain or a failed adapter only loses roles.
+    const bool crash = r.cause == u"connection-lost" || r.cause == u"silent" ||
+                       r.cause == u"lease-expired";
+    scene_->showPlanChange(before, then, PlanOverlayItem::Mode::Change, caption,
+                           crash ? QStringList{r.node} : QStringList{});
+    scene_->setViewLabel(tr("failover of node %1, after").arg(r.node));
+    shownFrame_ = after;
+    updateModeLabel();
+}
+
+void MainWindow::showReplayAt(qint64 timeMs)
+{
+    const PlanTimeline *t = store_->timeline();
+    timeline_->setCursorMs(timeMs);
+    const int frame = t->frameAt(timeMs);
+    if (mode_ != Mode::Replay) {
+        mode_ = Mode::Replay;
+        shownFrame_ = -1;
+    }
+    if (frame >= 0 && frame != shownFrame_) {
+        shownFrame_ = frame;
+        const dmr::Snapshot s = t->snapshotAt(frame);
+        showSnapshot(s, t->frame(frame).viewId);
+        if (frame > 0)
+            scene_->showPlanChange(t->snapshotAt(frame - 1), s, PlanOverlayItem::Mode::Change,
+                                   tr("Replay: view %1 at %2 (Esc: live)")
+                                       .arg(t->frame(frame).viewId,
+                                            formatTime(t->frame(frame).timeMs)));
+        else
+            scene_->clearOverlay();
+    }
+    scene_->setViewLabel(tr("replay at %1").arg(formatTime(timeMs)));
+    updateModeLabel();
+}
+
+void MainWindow::startReplay(double speed)
+{
+    const PlanTimeline *t = store_->timeline();
+    if (t->frameCount() == 0) {
+        statusBar()->showMessage(tr("Nothing to replay yet: no agent has sent its view log"),
+                                 8000);
+        return;
+    }
+    replaySpeed_ = speed;
+    const qint64 last = t->frame(t->frameCount() - 1).timeMs;
+    const qint64 first = std::max(t->frame(0).timeMs, last - 60 * 60 * 1000);
+    if (mode_ != Mode::Replay || replayMs_ < first || replayMs_ >= last)
+        replayMs_ = first;
+    showReplayAt(replayMs_);
+    replayTimer_.start();
+    playAction_->setText(tr("Pause"));
+}
+
+void MainWindow::pauseReplay()
+{
+    replayTimer_.stop();
+    if (playAction_)
+        playAction_->setText(tr("Replay"));
+}
+
+void MainWindow::goLive()
+{
+    pauseReplay();
+    mode_ = Mode::Live;
+    shownFrame_ = -1;
+    timeline_->setCursorMs(std::nullopt);
+    timeline_->setSelectedFailover({});
+    scene_->clearOverlay();
+    scene_->setViewLabel({});
+    if (store_->hasDisplay())
+        showSnapshot(store_->displaySnapshot(), store_->viewId());
+    updateModeLabel();
+}
+
+void MainWindow::updateModeLabel()
+{
+    if (!modeLabel_)
+        return;
+    QString text;
+    switch (mode_) {
+    case Mode::Live:
+        text = scene_->overlayItem() ? scene_->viewLabel() : QString();
+        break;
+    case Mode::Replay:
+    case Mode::Failover:
+        text = tr("Showing: %1 — Esc for live").arg(scene_->viewLabel());
+        break;
+    }
+    modeLabel_->setText(text);
+    modeLabel_->setVisible(!text.isEmpty());
+}
+
+bool MainWindow::exportHistoryCsv(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(store_->historyModel()->toCsv()) < 0 ||
+        !file.commit()) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::notifyFailover(const FailoverRecord &r)
+{
+    QStringList moved;
+    for (const auto &s : r.successors)
+        moved << tr("%1 → %2").arg(describeRole(s.role), s.node.isEmpty() ? tr("nobody") : s.node);
+    const QString title = tr("DMR: failover of node %1").arg(r.node);
+    const QString body = tr("%1 at %2. %3")
+                             .arg(describeCause(r.cause), formatTime(r.failedMs),
+                                  moved.join(QStringLiteral("; ")));
+    static Notifier *notifier = nullptr;
+    if (!notifier)
+        notifier = new Notifier(qApp);
+    notifier->notify(title, body);
+    lastNotification_ = title + u'\n' + body;
+    statusBar()->showMessage(title + QStringLiteral(": ") + body, 15000);
 }
 
 void MainWindow::selectNode(const QString &id)
@@ -617,9 +948,11 @@ void MainWindow::selectNode(const QString &id)
     const int row = store_->nodeModel()->rowOf(id);
     if (row >= 0) {
         const QModelIndex index = nodeProxy_->mapFromSource(store_->nodeModel()->index(row, 0));
-        nodeTable_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
-                                                                 QItemSelectionModel::Rows);
-        nodeTable_->scrollTo(index);
+        if (index.isValid()) {
+            nodeTable_->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            nodeTable_->scrollTo(index);
+        }
     } else {
         nodeTable_->clearSelection();
     }
@@ -651,35 +984,8 @@ QString MainWindow::detailsText() const
 
 void MainWindow::updateDetails()
 {
-    details_->setHtml(nodeDetailsHtml(store_->snapshot(), scene_->selectedNode()));
+    details_->setHtml(nodeDetailsHtml(store_->displaySnapshot(), scene_->selectedNode()));
     updateDrillActions();
-}
-
-void MainWindow::updateChart()
-{
-    QList<QPointF> points;
-    for (const auto &r : store_->historyModel()->records())
-        if (r.totalMs)
-            points.append(QPointF(qreal(r.detectedMs), qreal(*r.totalMs)));
-    std::sort(points.begin(), points.end(),
-              [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
-    historyLine_->replace(points);
-    historyPoints_->replace(points);
-    if (points.isEmpty()) {
-        const QDateTime now = QDateTime::currentDateTime();
-        timeAxis_->setRange(now.addSecs(-60), now);
-        msAxis_->setRange(0, 10);
-        return;
-    }
-    qreal maxMs = 1;
-    for (const auto &p : points)
-        maxMs = std::max(maxMs, p.y());
-    const qint64 first = qint64(points.first().x());
-    const qint64 last = qint64(points.last().x());
-    const qint64 pad = std::max<qint64>(1000, (last - first) / 10);
-    timeAxis_->setRange(QDateTime::fromMSecsSinceEpoch(first - pad),
-                        QDateTime::fromMSecsSinceEpoch(last + pad));
-    msAxis_->setRange(0, maxMs * 1.2);
 }
 
 void MainWindow::updateConnectionLabel()
@@ -710,6 +1016,31 @@ void MainWindow::updateConnectionLabel()
     connection_->setText(text);
 }
 
+void MainWindow::updateStaleness()
+{
+    // How old the picture is: the last word from an agent (a snapshot or an event). Agents send
+    // nothing while nothing changes, so "connected" with an old update is fine; disconnected, the
+    // picture only grows older, and says so in colour.
+    const qint64 last = store_->lastUpdateMs();
+    const bool connected = client_ && client_->state() == AgentClient::State::Connected;
+    if (last == 0) {
+        staleness_->setText(tr("No update yet"));
+        staleness_->setStyleSheet({});
+        return;
+    }
+    const qint64 age = std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - last) / 1000;
+    const QString ago = age < 60     ? tr("%1 s ago").arg(age)
+                        : age < 3600 ? tr("%1 min ago").arg(age / 60)
+                                     : tr("%1 h ago").arg(age / 3600);
+    staleness_->setText(connected ? tr("Updated %1").arg(ago)
+                                  : tr("Stale: last update %1").arg(ago));
+    staleness_->setToolTip(tr("Last word from an agent (a snapshot or an event) at %1")
+                               .arg(formatDateTime(last)));
+    staleness_->setStyleSheet(connected ? QString()
+                              : age < 10 ? QStringLiteral("color: #b36b00; font-weight: bold")
+                                         : QStringLiteral("color: #c62828; font-weight: bold"));
+}
+
 void MainWindow::exportAs()
 {
     const QString path = QFileDialog::getSaveFileName(
@@ -732,9 +1063,6 @@ void MainWindow::setDarkPalette(bool dark)
         const QSignalBlocker block(darkAction_);
         darkAction_->setChecked(dark);
     }
-    if (chart_)
-        chart_->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    updateChart();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -41,7 +41,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="281"/>
+        <location filename="../console/client/records.cpp" line="323"/>
         <source>a string or null</source>
         <translation>eine Zeichenkette oder null</translation>
     </message>
@@ -123,97 +123,153 @@
         <translation>nichts (fehlt)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="199"/>
+        <location filename="../console/client/records.cpp" line="209"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="434"/>
+        <location filename="../console/client/records.cpp" line="369"/>
+        <source>an object or null</source>
+        <translation>ein Objekt oder null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="545"/>
+        <source>connection lost</source>
+        <translation>Verbindung verloren</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="547"/>
+        <source>silent (missed heartbeats)</source>
+        <translation>stumm (Heartbeats ausgeblieben)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="549"/>
+        <source>etcd lease expired</source>
+        <translation>etcd-Lease abgelaufen</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="551"/>
+        <source>left (stopped)</source>
+        <translation>ausgetreten (beendet)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="553"/>
+        <source>expelled by the coordinator</source>
+        <translation>vom Koordinator ausgeschlossen</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="557"/>
+        <source>adapter failed</source>
+        <translation>Adapter ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="559"/>
+        <source>roles moved</source>
+        <translation>Rollen verschoben</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="566"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="436"/>
+        <location filename="../console/client/records.cpp" line="568"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="445"/>
+        <location filename="../console/client/records.cpp" line="577"/>
         <source>view of %1: empty</source>
         <translation>Sicht von %1: leer</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="446"/>
+        <location filename="../console/client/records.cpp" line="578"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>Sicht von %1: Leiter %2, Mitglieder %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="450"/>
+        <location filename="../console/client/records.cpp" line="582"/>
         <source>plan unchanged</source>
         <translation>Plan unverändert</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="452"/>
+        <location filename="../console/client/records.cpp" line="584"/>
         <source>plan changed: 1 action: %1</source>
         <translation>Plan geändert: 1 Aktion: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="453"/>
+        <location filename="../console/client/records.cpp" line="585"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>Plan geändert: %1 Aktionen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="457"/>
+        <location filename="../console/client/records.cpp" line="589"/>
         <source>the system leader</source>
         <translation>der Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="458"/>
+        <location filename="../console/client/records.cpp" line="590"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="460"/>
+        <location filename="../console/client/records.cpp" line="592"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>Failover von %1: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="461"/>
+        <location filename="../console/client/records.cpp" line="593"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>Failover von %1: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="472"/>
+        <location filename="../console/client/records.cpp" line="605"/>
         <source>drill: %1</source>
         <translation>Übung: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="473"/>
+        <location filename="../console/client/records.cpp" line="606"/>
         <source>drill by %1: %2</source>
         <translation>Übung durch %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="478"/>
+        <location filename="../console/client/records.cpp" line="611"/>
+        <location filename="../console/cli.cpp" line="67"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="484"/>
-        <source>node %1</source>
-        <translation>Knoten %1</translation>
+        <location filename="../console/client/records.cpp" line="619"/>
+        <source>kill of node %1</source>
+        <translation>Beenden von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="485"/>
-        <source>adapter %1 of node %2</source>
-        <translation>Adapter %1 von Knoten %2</translation>
+        <location filename="../console/client/records.cpp" line="621"/>
+        <source>drain of node %1</source>
+        <translation>Entleeren von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="486"/>
-        <source>%1 of %2</source>
-        <translation>%1 von %2</translation>
+        <location filename="../console/client/records.cpp" line="623"/>
+        <source>failure of adapter %1 of node %2</source>
+        <translation>Ausfall von Adapter %1 an Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="488"/>
+        <location filename="../console/client/records.cpp" line="625"/>
+        <source>restore of node %1</source>
+        <translation>Wiederherstellen von Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="627"/>
+        <source>restore of adapter %1 of node %2</source>
+        <translation>Wiederherstellen von Adapter %1 an Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="629"/>
+        <source>%1 of node %2</source>
+        <translation>%1 an Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="631"/>
         <source>for %1</source>
         <translation>für %1</translation>
     </message>
@@ -233,6 +289,7 @@
         <translation>ausgefallen</translation>
     </message>
     <message>
+        <location filename="../console/client/records.cpp" line="555"/>
         <location filename="../console/models/format.cpp" line="30"/>
         <source>drained</source>
         <translation>entleert</translation>
@@ -257,127 +314,244 @@
         <source>restore</source>
         <translation>wiederherstellen</translation>
     </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="23"/>
+        <source>node %1 failed</source>
+        <translation>Knoten %1 ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="26"/>
+        <source>node %1 drained</source>
+        <translation>Knoten %1 entleert</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="29"/>
+        <source>node %1 down</source>
+        <translation>Knoten %1 gestoppt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="33"/>
+        <source>adapter %1 of node %2 failed</source>
+        <translation>Adapter %1 an Knoten %2 ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="41"/>
+        <source>%1 has no leader</source>
+        <translation>%1 hat keinen Leiter</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="14"/>
+        <source>Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate with commas to try several in turn.</source>
+        <translation>Steuerport des Agenten (Standard: der zuletzt benutzte oder 127.0.0.1:7500); mehrfach angeben oder mit Kommas trennen, um mehrere der Reihe nach zu versuchen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="17"/>
+        <source>Operator token, for drills (default: $DMR_TOKEN).</source>
+        <translation>Operator-Token für Übungen (Standard: $DMR_TOKEN).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="18"/>
+        <source>Language of the interface: de, ja or en.</source>
+        <translation>Sprache der Oberfläche: de, ja oder en.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="19"/>
+        <source>Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit.</source>
+        <translation>Ohne Fenster: verbinden, die Topologie in FILE schreiben (.png, .svg, .json, .dot) und beenden.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="21"/>
+        <source>Start dmr-lab on this topology file, connect to it as an operator, and stop it on exit.</source>
+        <translation>dmr-lab mit dieser Topologiedatei starten, sich als Operator verbinden und es beim Beenden stoppen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="23"/>
+        <source>The cluster&apos;s topology file: its nodes that never joined are drawn too (--lab sets it).</source>
+        <translation>Die Topologiedatei des Clusters: auch Knoten, die nie beigetreten sind, werden gezeichnet (--lab setzt sie).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="25"/>
+        <source>Once the picture has settled, save the window to FILE (.png) and exit (docs/take-screenshots.sh uses it).</source>
+        <translation>Wenn das Bild zur Ruhe gekommen ist, das Fenster in FILE (.png) speichern und beenden (docs/take-screenshots.sh nutzt es).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="27"/>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
+        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="29"/>
+        <source>With --screenshot: the dark palette.</source>
+        <translation>Mit --screenshot: die dunkle Palette.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="30"/>
+        <source>With --screenshot: select this node.</source>
+        <translation>Mit --screenshot: diesen Knoten auswählen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="31"/>
+        <source>With --screenshot: show the last failover&apos;s plan before and after.</source>
+        <translation>Mit --screenshot: den Plan vor und nach dem letzten Failover zeigen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="33"/>
+        <source>With --screenshot: the window&apos;s size.</source>
+        <translation>Mit --screenshot: die Größe des Fensters.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="34"/>
+        <source>With --lab: the lab&apos;s base port (membership BASE+i, control BASE+1000+i; default 17400).</source>
+        <translation>Mit --lab: der Basisport des Labors (Mitgliedschaft BASE+i, Steuerung BASE+1000+i; Standard 17400).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="62"/>
+        <source>The DMR desktop console.</source>
+        <translation>Die DMR-Desktopkonsole.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="72"/>
+        <source>cannot start %1: %2</source>
+        <translation>%1 kann nicht gestartet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="77"/>
+        <source>no cluster from %1 within %2 s</source>
+        <translation>kein Cluster von %1 innerhalb von %2 s</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
+        <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
+        <translation>Qts eigener Katalog für %1 (qtbase_%1.qm) fehlt in %2: Qts Schaltflächen bleiben englisch (Debian: qt6-translations-l10n)</translation>
+    </message>
 </context>
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="82"/>
+        <location filename="../console/client/agent_client.cpp" line="87"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="88"/>
+        <location filename="../console/client/agent_client.cpp" line="93"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="149"/>
+        <location filename="../console/client/agent_client.cpp" line="154"/>
         <source>restarted</source>
         <translation>neu gestartet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="162"/>
+        <location filename="../console/client/agent_client.cpp" line="167"/>
         <source>the console disconnected</source>
         <translation>die Konsole hat die Verbindung getrennt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="174"/>
+        <location filename="../console/client/agent_client.cpp" line="179"/>
         <source>no agent address to connect to</source>
         <translation>keine Agent-Adresse zum Verbinden</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="225"/>
+        <location filename="../console/client/agent_client.cpp" line="236"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="261"/>
+        <location filename="../console/client/agent_client.cpp" line="272"/>
         <source>lost the agent at %1: %2</source>
         <translation>Agent unter %1 verloren: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="262"/>
+        <location filename="../console/client/agent_client.cpp" line="273"/>
         <source>could not connect to %1: %2</source>
         <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="293"/>
-        <location filename="../console/client/agent_client.cpp" line="341"/>
-        <location filename="../console/client/agent_client.cpp" line="398"/>
-        <location filename="../console/client/agent_client.cpp" line="404"/>
-        <location filename="../console/client/agent_client.cpp" line="426"/>
+        <location filename="../console/client/agent_client.cpp" line="304"/>
+        <location filename="../console/client/agent_client.cpp" line="357"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
+        <location filename="../console/client/agent_client.cpp" line="422"/>
         <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="518"/>
+        <location filename="../console/client/agent_client.cpp" line="438"/>
+        <location filename="../console/client/agent_client.cpp" line="460"/>
+        <location filename="../console/client/agent_client.cpp" line="469"/>
+        <location filename="../console/client/agent_client.cpp" line="591"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="306"/>
+        <location filename="../console/client/agent_client.cpp" line="317"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="311"/>
+        <location filename="../console/client/agent_client.cpp" line="322"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="319"/>
+        <location filename="../console/client/agent_client.cpp" line="330"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="331"/>
+        <location filename="../console/client/agent_client.cpp" line="347"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="343"/>
+        <location filename="../console/client/agent_client.cpp" line="359"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="349"/>
+        <location filename="../console/client/agent_client.cpp" line="365"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="380"/>
+        <location filename="../console/client/agent_client.cpp" line="396"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="412"/>
+        <location filename="../console/client/agent_client.cpp" line="446"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <location filename="../console/client/agent_client.cpp" line="562"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="500"/>
+        <location filename="../console/client/agent_client.cpp" line="573"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="501"/>
+        <location filename="../console/client/agent_client.cpp" line="574"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="533"/>
+        <location filename="../console/client/agent_client.cpp" line="606"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="612"/>
+        <location filename="../console/client/agent_client.cpp" line="762"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="616"/>
+        <location filename="../console/client/agent_client.cpp" line="766"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -385,117 +559,162 @@
 <context>
     <name>dmr::console::DrillDialog</name>
     <message>
-        <location filename="../console/drilldialog.cpp" line="49"/>
+        <location filename="../console/drilldialog.cpp" line="34"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="51"/>
+        <location filename="../console/drilldialog.cpp" line="36"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="53"/>
+        <location filename="../console/drilldialog.cpp" line="38"/>
         <source>member</source>
         <translation>Mitglied</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="64"/>
+        <location filename="../console/drilldialog.cpp" line="105"/>
+        <source>Tunnel %1 ⇄ %2 opens.</source>
+        <translation>Tunnel %1 ⇄ %2 wird geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="108"/>
+        <source>Tunnel %1 ⇄ %2 closes.</source>
+        <translation>Tunnel %1 ⇄ %2 wird geschlossen.</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="110"/>
         <source>Nothing moves: %1 comes back and joins its groups at the end.</source>
         <translation>Nichts ändert sich: %1 kehrt zurück und tritt seinen Gruppen am Ende bei.</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="75"/>
+        <location filename="../console/drilldialog.cpp" line="67"/>
         <source>%1 has no adapter %2.</source>
         <translation>%1 hat keinen Adapter %2.</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="77"/>
+        <location filename="../console/drilldialog.cpp" line="45"/>
+        <source>Kill node %1</source>
+        <translation>Knoten %1 beenden</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="47"/>
+        <source>Drain node %1</source>
+        <translation>Knoten %1 entleeren</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="49"/>
+        <source>Fail adapter %1 of node %2</source>
+        <translation>Adapter %1 an Knoten %2 ausfallen lassen</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="51"/>
+        <source>Restore node %1</source>
+        <translation>Knoten %1 wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="52"/>
+        <source>Restore adapter %1 of node %2</source>
+        <translation>Adapter %1 an Knoten %2 wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="53"/>
+        <source>%1 node %2</source>
+        <translation>Knoten %2: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="70"/>
         <source>%1 leaves network %2 (adapter %3).</source>
         <translation>%1 verlässt Netz %2 (Adapter %3).</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="83"/>
+        <location filename="../console/drilldialog.cpp" line="74"/>
+        <source>Cannot tell: %1</source>
+        <translation>Nicht zu sagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="85"/>
         <source>%1: loses its leader %2; nobody takes over.</source>
         <translation>%1: verliert seinen Leiter %2; niemand übernimmt.</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="84"/>
+        <location filename="../console/drilldialog.cpp" line="86"/>
         <source>%1: leader %2 → %3</source>
         <translation>%1: Leiter %2 → %3</translation>
     </message>
     <message>
         <location filename="../console/drilldialog.cpp" line="90"/>
+        <source>%1: gets a leader again, %2</source>
+        <translation>%1: bekommt wieder einen Leiter, %2</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="92"/>
+        <source>nobody</source>
+        <translation>niemand</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="94"/>
         <source>System leader %1: nobody takes over.</source>
         <translation>Systemleiter %1: niemand übernimmt.</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="91"/>
+        <location filename="../console/drilldialog.cpp" line="129"/>
+        <source>Drill: %1</source>
+        <translation>Übung: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="134"/>
+        <source>What will move (the planner&apos;s answer, drawn over the topology):</source>
+        <translation>Was sich ändert (die Antwort des Planers, über die Topologie gezeichnet):</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="93"/>
         <source>System leader: %1 → %2</source>
         <translation>Systemleiter: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="94"/>
+        <location filename="../console/drilldialog.cpp" line="112"/>
         <source>No roles move: %1 leads nothing.</source>
         <translation>Keine Rollen wechseln: %1 leitet nichts.</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="111"/>
-        <source>%1 %2</source>
-        <translation>%1 %2</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="112"/>
-        <source>Drill: %1 node %2</source>
-        <translation>Übung: %1 Knoten %2</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="115"/>
-        <source>&lt;b&gt;%1&lt;/b&gt; node &lt;b&gt;%2&lt;/b&gt;</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; Knoten &lt;b&gt;%2&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="116"/>
+        <location filename="../console/drilldialog.cpp" line="133"/>
         <source>Roles: %1</source>
         <translation>Rollen: %1</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="116"/>
+        <location filename="../console/drilldialog.cpp" line="133"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="117"/>
-        <source>What will move:</source>
-        <translation>Was sich ändern wird:</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="126"/>
+        <location filename="../console/drilldialog.cpp" line="143"/>
         <source>Why (required): shown in the audit trail</source>
         <translation>Grund (erforderlich): erscheint im Prüfprotokoll</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="128"/>
+        <location filename="../console/drilldialog.cpp" line="148"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="129"/>
+        <location filename="../console/drilldialog.cpp" line="149"/>
         <source>until restored</source>
         <translation>bis zur Wiederherstellung</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="133"/>
+        <location filename="../console/drilldialog.cpp" line="153"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Begründung:</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="134"/>
+        <location filename="../console/drilldialog.cpp" line="154"/>
         <source>&amp;Duration:</source>
         <translation>&amp;Dauer:</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="139"/>
+        <location filename="../console/drilldialog.cpp" line="159"/>
         <source>Run drill</source>
         <translation>Übung starten</translation>
     </message>
@@ -503,62 +722,62 @@
 <context>
     <name>dmr::console::DrillModel</name>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="112"/>
+        <location filename="../console/models/drill_model.cpp" line="128"/>
         <source>until a restore</source>
         <translation>bis zur Wiederherstellung</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="114"/>
+        <location filename="../console/models/drill_model.cpp" line="130"/>
         <source>in force</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="116"/>
+        <location filename="../console/models/drill_model.cpp" line="132"/>
         <source>forwarded by agent %1</source>
         <translation>weitergeleitet von Agent %1</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="153"/>
+        <location filename="../console/models/drill_model.cpp" line="169"/>
         <source>Started</source>
         <translation>Beginn</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="155"/>
+        <location filename="../console/models/drill_model.cpp" line="171"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="157"/>
+        <location filename="../console/models/drill_model.cpp" line="173"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="159"/>
+        <location filename="../console/models/drill_model.cpp" line="175"/>
         <source>Interface</source>
         <translation>Schnittstelle</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="161"/>
+        <location filename="../console/models/drill_model.cpp" line="177"/>
         <source>Reason</source>
         <translation>Begründung</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="163"/>
+        <location filename="../console/models/drill_model.cpp" line="179"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="165"/>
+        <location filename="../console/models/drill_model.cpp" line="181"/>
         <source>Duration (ms)</source>
         <translation>Dauer (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="167"/>
+        <location filename="../console/models/drill_model.cpp" line="183"/>
         <source>Ended</source>
         <translation>Ende</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="169"/>
+        <location filename="../console/models/drill_model.cpp" line="185"/>
         <source>Via</source>
         <translation>Über</translation>
     </message>
@@ -566,42 +785,42 @@
 <context>
     <name>dmr::console::EventLogModel</name>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="90"/>
+        <location filename="../console/models/event_log_model.cpp" line="121"/>
         <source>view changed</source>
         <translation>Sicht geändert</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="92"/>
+        <location filename="../console/models/event_log_model.cpp" line="123"/>
         <source>plan changed</source>
         <translation>Plan geändert</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="94"/>
+        <location filename="../console/models/event_log_model.cpp" line="125"/>
         <source>failover</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="96"/>
+        <location filename="../console/models/event_log_model.cpp" line="127"/>
         <source>drill</source>
         <translation>Übung</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="124"/>
+        <location filename="../console/models/event_log_model.cpp" line="155"/>
         <source>%1, reported by agent %2</source>
         <translation>%1, gemeldet von Agent %2</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="169"/>
+        <location filename="../console/models/event_log_model.cpp" line="202"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="171"/>
+        <location filename="../console/models/event_log_model.cpp" line="204"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="173"/>
+        <location filename="../console/models/event_log_model.cpp" line="206"/>
         <source>Summary</source>
         <translation>Zusammenfassung</translation>
     </message>
@@ -662,67 +881,118 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="96"/>
+        <location filename="../console/models/history_model.cpp" line="170"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="97"/>
+        <location filename="../console/models/history_model.cpp" line="170"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="105"/>
-        <source>detected %1, new view %2 at %3</source>
-        <translation>erkannt %1, neue Sicht %2 um %3</translation>
-    </message>
-    <message>
-        <location filename="../console/models/history_model.cpp" line="108"/>
+        <location filename="../console/models/history_model.cpp" line="218"/>
         <source>waiting for the new routing points to report their tunnels up</source>
         <translation>warte, bis die neuen Routingpunkte ihre Tunnel als aktiv melden</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="149"/>
-        <source>Detected</source>
-        <translation>Erkannt</translation>
+        <location filename="../console/models/history_model.cpp" line="194"/>
+        <source>failed %1 (recorded by agent %2)
+detected %3
+new plan %4 (view %5)
+tunnels up %6</source>
+        <translation>ausgefallen %1 (aufgezeichnet von Agent %2)
+erkannt %3
+neuer Plan %4 (Sicht %5)
+Tunnel aktiv %6</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="151"/>
+        <location filename="../console/models/history_model.cpp" line="196"/>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="198"/>
+        <source>not yet</source>
+        <translation>noch nicht</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="200"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="206"/>
+        <source>from when node %1 was last heard to when it was declared failed (silent for %2 ms)</source>
+        <translation>von der letzten Nachricht von Knoten %1 bis zur Erklärung als ausgefallen (%2 ms stumm)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="210"/>
+        <source>from the failure to the first survivor noticing it (the last heartbeat had come %1 ms before)</source>
+        <translation>vom Ausfall bis zum ersten Überlebenden, der ihn bemerkt (der letzte Heartbeat kam %1 ms vorher)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="214"/>
+        <source>from detection to the new plan</source>
+        <translation>von der Erkennung bis zum neuen Plan</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="220"/>
+        <source>from the new plan to the last new tunnel up</source>
+        <translation>vom neuen Plan bis zum letzten neuen aktiven Tunnel</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="222"/>
+        <source>from the failure to the last new tunnel up: the whole outage (agents&apos; clocks %1 ms apart)</source>
+        <translation>vom Ausfall bis zum letzten neuen aktiven Tunnel: der ganze Ausfall (Uhren der Agenten %1 ms auseinander)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="225"/>
+        <source>from the failure to the last new tunnel up: the whole outage</source>
+        <translation>vom Ausfall bis zum letzten neuen aktiven Tunnel: der ganze Ausfall</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="269"/>
+        <source>Failed</source>
+        <translation>Ausgefallen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="271"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="153"/>
+        <location filename="../console/models/history_model.cpp" line="273"/>
         <source>Cause</source>
         <translation>Ursache</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="155"/>
+        <location filename="../console/models/history_model.cpp" line="275"/>
         <source>Roles lost</source>
         <translation>Verlorene Rollen</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="157"/>
+        <location filename="../console/models/history_model.cpp" line="277"/>
         <source>Successors</source>
         <translation>Nachfolger</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="159"/>
-        <source>Silent (ms)</source>
-        <translation>Stille (ms)</translation>
+        <location filename="../console/models/history_model.cpp" line="279"/>
+        <source>Detection (ms)</source>
+        <translation>Erkennung (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="161"/>
+        <location filename="../console/models/history_model.cpp" line="281"/>
         <source>Election (ms)</source>
         <translation>Wahl (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="163"/>
+        <location filename="../console/models/history_model.cpp" line="283"/>
         <source>Tunnels (ms)</source>
         <translation>Tunnel (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="165"/>
+        <location filename="../console/models/history_model.cpp" line="285"/>
         <source>Total (ms)</source>
         <translation>Gesamt (ms)</translation>
     </message>
@@ -730,330 +1000,522 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="123"/>
+        <location filename="../console/mainwindow.cpp" line="127"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="128"/>
+        <location filename="../console/mainwindow.cpp" line="132"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="138"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="144"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="146"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
-        <location filename="../console/mainwindow.cpp" line="195"/>
+        <location filename="../console/mainwindow.cpp" line="147"/>
+        <location filename="../console/mainwindow.cpp" line="199"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="145"/>
+        <location filename="../console/mainwindow.cpp" line="149"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="152"/>
+        <location filename="../console/mainwindow.cpp" line="156"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="157"/>
+        <location filename="../console/mainwindow.cpp" line="161"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="165"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="164"/>
+        <location filename="../console/mainwindow.cpp" line="168"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="180"/>
-        <location filename="../console/mainwindow.cpp" line="199"/>
+        <location filename="../console/mainwindow.cpp" line="184"/>
+        <location filename="../console/mainwindow.cpp" line="203"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="184"/>
+        <location filename="../console/mainwindow.cpp" line="188"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="193"/>
+        <location filename="../console/mainwindow.cpp" line="197"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="212"/>
+        <location filename="../console/mainwindow.cpp" line="216"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="222"/>
+        <location filename="../console/mainwindow.cpp" line="229"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="247"/>
+        <location filename="../console/mainwindow.cpp" line="234"/>
+        <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
+        <translation>Agent %1 hatte nicht mehr alle Ereignisse seit dem zuletzt gezeigten: das Ereignisprotokoll hat eine Lücke</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="269"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="251"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>Drill %1 done: %2</source>
         <translation>Übung %1 abgeschlossen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="252"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Drill %1 failed: %2</source>
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="275"/>
+        <location filename="../console/mainwindow.cpp" line="326"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="286"/>
+        <location filename="../console/mainwindow.cpp" line="332"/>
+        <source>Filter nodes: id, state, role, network, address</source>
+        <translation>Knoten filtern: ID, Zustand, Rolle, Netz, Adresse</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="350"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="298"/>
+        <location filename="../console/mainwindow.cpp" line="361"/>
         <source>Filter events</source>
         <translation>Ereignisse filtern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="315"/>
+        <location filename="../console/mainwindow.cpp" line="381"/>
         <source>Events</source>
         <translation>Ereignisse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="321"/>
-        <source>Failover time</source>
-        <translation>Failover-Dauer</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="325"/>
-        <source>total ms</source>
-        <translation>gesamt ms</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
-        <source>detected</source>
-        <translation>erkannt</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="334"/>
-        <source>total (ms)</source>
-        <translation>gesamt (ms)</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="357"/>
+        <location filename="../console/mainwindow.cpp" line="426"/>
         <source>Failovers</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="362"/>
+        <location filename="../console/mainwindow.cpp" line="435"/>
+        <source>Live</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="437"/>
+        <source>Show the live cluster (Esc)</source>
+        <translation>Den Cluster live zeigen (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="441"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
+        <source>Replay</source>
+        <translation>Wiedergabe</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="448"/>
+        <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
+        <translation>Die Planänderungen der letzten Stunde aus den Sichtprotokollen der Agenten wiedergeben</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="452"/>
+        <source>%1×</source>
+        <translation>%1×</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="454"/>
+        <source>Replay speed (times real time)</source>
+        <translation>Wiedergabegeschwindigkeit (mal Echtzeit)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="459"/>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="460"/>
+        <source>Show the whole record (double click)</source>
+        <translation>Die ganze Aufzeichnung zeigen (Doppelklick)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="472"/>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="478"/>
         <source>Drills</source>
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="378"/>
-        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
-        <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil verlorener jüngster Proben.</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="387"/>
+        <location filename="../console/mainwindow.cpp" line="505"/>
         <source>Reachability</source>
         <translation>Erreichbarkeit</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="407"/>
+        <location filename="../console/mainwindow.cpp" line="526"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>Keine Erreichbarkeitsdaten: der Agent hat keine Probe oder hat noch nicht geantwortet.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="425"/>
+        <location filename="../console/mainwindow.cpp" line="544"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>%1 von %2 prüfenden Knoten hören alle anderen.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="546"/>
         <source>Not heard by anyone: %1.</source>
         <translation>Von niemandem gehört: %1.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="552"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="437"/>
+        <location filename="../console/mainwindow.cpp" line="556"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="441"/>
+        <location filename="../console/mainwindow.cpp" line="560"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="444"/>
+        <location filename="../console/mainwindow.cpp" line="563"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="564"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="448"/>
+        <location filename="../console/mainwindow.cpp" line="567"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="451"/>
+        <location filename="../console/mainwindow.cpp" line="570"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="454"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="458"/>
+        <location filename="../console/mainwindow.cpp" line="577"/>
+        <source>&amp;Legend</source>
+        <translation>&amp;Legende</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="587"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="465"/>
+        <location filename="../console/mainwindow.cpp" line="595"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="471"/>
+        <location filename="../console/mainwindow.cpp" line="601"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
+        <location filename="../console/mainwindow.cpp" line="672"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
+        <source>&amp;What if it fails?</source>
+        <translation>&amp;Was, wenn er ausfällt?</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="628"/>
+        <location filename="../console/mainwindow.cpp" line="718"/>
+        <source>What if an &amp;adapter fails?</source>
+        <translation>Was, wenn ein &amp;Adapter ausfällt?</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="632"/>
         <source>Drill on the selected node</source>
         <translation>Übung am ausgewählten Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="495"/>
+        <location filename="../console/mainwindow.cpp" line="634"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="523"/>
-        <source>%1 node %2</source>
-        <translation>%1 Knoten %2</translation>
+        <location filename="../console/mainwindow.cpp" line="766"/>
+        <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
+        <translation>Übungen brauchen das Operator-Token (control.operator_token der Agenten; dmr-console --token oder $DMR_TOKEN gibt es beim Start an):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
-        <location filename="../console/mainwindow.cpp" line="534"/>
-        <location filename="../console/mainwindow.cpp" line="550"/>
+        <location filename="../console/mainwindow.cpp" line="790"/>
+        <source>Drill %1 sent: %2</source>
+        <translation>Übung %1 gesendet: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="807"/>
+        <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
+        <translation>Die Pläne um den Failover von Knoten %1 um %2 sind nicht mehr in den Sichtprotokollen der Agenten (sie behalten eine Stunde)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="819"/>
+        <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
+        <translation>Failover von Knoten %1 (%2) um %3: der Plan danach, Sicht %4 (Esc: live)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="826"/>
+        <source>failover of node %1, after</source>
+        <translation>Failover von Knoten %1, danach</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="846"/>
+        <source>Replay: view %1 at %2 (Esc: live)</source>
+        <translation>Wiedergabe: Sicht %1 um %2 (Esc: live)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="852"/>
+        <source>replay at %1</source>
+        <translation>Wiedergabe um %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="860"/>
+        <source>Nothing to replay yet: no agent has sent its view log</source>
+        <translation>Noch nichts wiederzugeben: kein Agent hat sein Sichtprotokoll gesendet</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="871"/>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="906"/>
+        <source>Showing: %1 — Esc for live</source>
+        <translation>Angezeigt: %1 — Esc für live</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="919"/>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="929"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="929"/>
+        <source>nobody</source>
+        <translation>niemand</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="930"/>
+        <source>DMR: failover of node %1</source>
+        <translation>DMR: Failover von Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="931"/>
+        <source>%1 at %2. %3</source>
+        <translation>%1 um %2. %3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="663"/>
+        <location filename="../console/mainwindow.cpp" line="665"/>
+        <location filename="../console/mainwindow.cpp" line="666"/>
+        <location filename="../console/mainwindow.cpp" line="668"/>
+        <location filename="../console/mainwindow.cpp" line="681"/>
+        <location filename="../console/mainwindow.cpp" line="701"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="553"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="472"/>
-        <location filename="../console/mainwindow.cpp" line="557"/>
+        <location filename="../console/mainwindow.cpp" line="602"/>
+        <location filename="../console/mainwindow.cpp" line="708"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="477"/>
-        <location filename="../console/mainwindow.cpp" line="559"/>
+        <location filename="../console/mainwindow.cpp" line="388"/>
+        <source>Export CSV…</source>
+        <translation>Als CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="390"/>
+        <source>Export the failover history</source>
+        <translation>Den Failover-Verlauf exportieren</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="391"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="401"/>
+        <source>Write every failover, with its phases, to a CSV file</source>
+        <translation>Jeden Failover mit seinen Phasen in eine CSV-Datei schreiben</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="403"/>
+        <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
+        <translation>Phasen: Erkennung (vom Ausfall bis zum ersten Überlebenden, der ihn bemerkt), Wahl (bis zum neuen Plan), Tunnel (bis zum letzten neuen aktiven Tunnel); Gesamt ist der ganze Ausfall. Eine Zeile anklicken zeigt den Plan davor und danach.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="607"/>
+        <location filename="../console/mainwindow.cpp" line="710"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="539"/>
+        <location filename="../console/mainwindow.cpp" line="663"/>
+        <source>Kill node %1</source>
+        <translation>Knoten %1 beenden</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="664"/>
+        <source>Fail an adapter of node %1</source>
+        <translation>Einen Adapter von Knoten %1 ausfallen lassen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="666"/>
+        <source>Drain node %1</source>
+        <translation>Knoten %1 entleeren</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="667"/>
+        <source>Restore node %1</source>
+        <translation>Knoten %1 wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="671"/>
+        <source>&amp;What if node %1 fails?</source>
+        <translation>&amp;Was, wenn Knoten %1 ausfällt?</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="686"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="482"/>
-        <location filename="../console/mainwindow.cpp" line="560"/>
+        <location filename="../console/mainwindow.cpp" line="612"/>
+        <location filename="../console/mainwindow.cpp" line="711"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="487"/>
-        <location filename="../console/mainwindow.cpp" line="562"/>
+        <location filename="../console/mainwindow.cpp" line="496"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
+        <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil gehörter jüngster Proben.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="617"/>
+        <location filename="../console/mainwindow.cpp" line="713"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="584"/>
+        <location filename="../console/mainwindow.cpp" line="735"/>
+        <source>What-if: %1</source>
+        <translation>Was-wäre-wenn: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="739"/>
+        <source>What if node %1 is drained</source>
+        <translation>Was, wenn Knoten %1 entleert wird</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="740"/>
+        <source>What if node %1 fails</source>
+        <translation>Was, wenn Knoten %1 ausfällt</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="741"/>
+        <source>What if adapter %1 of node %2 fails</source>
+        <translation>Was, wenn Adapter %1 an Knoten %2 ausfällt</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="743"/>
+        <source>%1: the plan it would leave (Esc: back)</source>
+        <translation>%1: der Plan, der bliebe (Esc: zurück)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="584"/>
-        <source>Drills need the operator token:</source>
-        <translation>Übungen erfordern das Operator-Token:</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="594"/>
+        <location filename="../console/mainwindow.cpp" line="777"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="608"/>
-        <source>Drill %1 sent: %2 %3</source>
-        <translation>Übung %1 gesendet: %2 %3</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="633"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="633"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="639"/>
+        <location filename="../console/mainwindow.cpp" line="972"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="644"/>
+        <location filename="../console/mainwindow.cpp" line="977"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1061,57 +1523,94 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="688"/>
+        <location filename="../console/mainwindow.cpp" line="994"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="695"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="696"/>
+        <location filename="../console/mainwindow.cpp" line="1002"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="699"/>
+        <location filename="../console/mainwindow.cpp" line="1005"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="703"/>
+        <location filename="../console/mainwindow.cpp" line="1009"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="1010"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="707"/>
+        <location filename="../console/mainwindow.cpp" line="1013"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
+        <source>No update yet</source>
+        <translation>Noch keine Aktualisierung</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <source>%1 s ago</source>
+        <translation>vor %1 s</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <source>%1 min ago</source>
+        <translation>vor %1 min</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <source>%1 h ago</source>
+        <translation>vor %1 h</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1035"/>
+        <source>Updated %1</source>
+        <translation>Aktualisiert %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <source>Stale: last update %1</source>
+        <translation>Veraltet: letzte Aktualisierung %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1037"/>
+        <source>Last word from an agent (a snapshot or an event) at %1</source>
+        <translation>Letzte Nachricht eines Agenten (Snapshot oder Ereignis) um %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1047"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="1048"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="722"/>
+        <location filename="../console/mainwindow.cpp" line="396"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="1055"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1119,57 +1618,67 @@
 <context>
     <name>dmr::console::NodeTableModel</name>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="99"/>
+        <location filename="../console/models/node_table_model.cpp" line="101"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="101"/>
+        <location filename="../console/models/node_table_model.cpp" line="103"/>
         <source>leader of 1 network</source>
         <translation>Leiter von 1 Netz</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="102"/>
+        <location filename="../console/models/node_table_model.cpp" line="104"/>
         <source>leader of %1 networks</source>
         <translation>Leiter von %1 Netzen</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="104"/>
+        <location filename="../console/models/node_table_model.cpp" line="106"/>
         <source>member</source>
         <translation>Mitglied</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="136"/>
+        <location filename="../console/models/node_table_model.cpp" line="129"/>
+        <source>never joined</source>
+        <translation>nie beigetreten</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="138"/>
         <source>%1 (failed)</source>
         <translation>%1 (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="144"/>
+        <location filename="../console/models/node_table_model.cpp" line="146"/>
         <source>Routing point of %1</source>
         <translation>Routingpunkt von %1</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="199"/>
+        <location filename="../console/models/node_table_model.cpp" line="148"/>
+        <source>In the topology file, but no agent has seen it join</source>
+        <translation>In der Topologiedatei, aber kein Agent hat ihn beitreten sehen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="206"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="201"/>
+        <location filename="../console/models/node_table_model.cpp" line="208"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="203"/>
+        <location filename="../console/models/node_table_model.cpp" line="210"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="205"/>
+        <location filename="../console/models/node_table_model.cpp" line="212"/>
         <source>Networks</source>
         <translation>Netze</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="207"/>
+        <location filename="../console/models/node_table_model.cpp" line="214"/>
         <source>Interfaces</source>
         <translation>Schnittstellen</translation>
     </message>
@@ -1177,177 +1686,313 @@
 <context>
     <name>dmr::console::ReachabilityModel</name>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
         <source>Node %1 did not answer: it is down or out of the cluster</source>
         <translation>Knoten %1 hat nicht geantwortet: er ist ausgefallen oder nicht im Cluster</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
         <source>Node %1 does not run the reachability probe</source>
         <translation>Knoten %1 führt die Erreichbarkeitsprobe nicht aus</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <location filename="../console/models/reachability_model.cpp" line="119"/>
         <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
         <translation>%1 hört %2 nicht: zuletzt vor %3 ms gehört; %4 empfangen, %5 verloren</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
         <source>%1 has never heard %2</source>
         <translation>%1 hat %2 nie gehört</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
-        <translation>%1 hört %2: %3% der jüngsten Proben verloren; insgesamt %4 empfangen, %5 verloren, %6 doppelt; zuletzt vor %7 ms gehört</translation>
+        <location filename="../console/models/reachability_model.cpp" line="126"/>
+        <source>%1 hears %2: %3% of the recent probes heard; %4 received and %5 lost in all; last heard %6 ms ago</source>
+        <translation>%1 hört %2: %3% der jüngsten Proben gehört; insgesamt %4 empfangen und %5 verloren; zuletzt vor %6 ms gehört</translation>
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1 extra copies dropped (normal: a probe can arrive by two routes while the plan changes)</source>
+        <translation>%1 zusätzliche Kopien verworfen (normal: eine Probe kann während eines Planwechsels auf zwei Wegen ankommen)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="139"/>
         <source>%1; via %2</source>
         <translation>%1; über %2</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="163"/>
+        <location filename="../console/models/reachability_model.cpp" line="168"/>
         <source>Probes sent by node %1</source>
         <translation>Von Knoten %1 gesendete Proben</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="164"/>
+        <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>Was Knoten %1 hört</translation>
     </message>
 </context>
 <context>
+    <name>dmr::console::TimelineWidget</name>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="320"/>
+        <location filename="../console/timelinewidget.cpp" line="466"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="325"/>
+        <source>tunnels</source>
+        <translation>Tunnel</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="326"/>
+        <source>election</source>
+        <translation>Wahl</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
+        <source>detection</source>
+        <translation>Erkennung</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="339"/>
+        <source>Failover phases (ms)</source>
+        <translation>Failover-Phasen (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="343"/>
+        <source>drills</source>
+        <translation>Übungen</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="344"/>
+        <source>degraded</source>
+        <translation>beeinträchtigt</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="345"/>
+        <source>plans</source>
+        <translation>Pläne</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="384"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="385"/>
+        <source>%1 %2 %3</source>
+        <translation>%1 %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="466"/>
+        <source>not yet</source>
+        <translation>noch nicht</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="468"/>
+        <source>Failover of node %1 (%2) at %3
+detection %4 ms, election %5, tunnels %6
+total %7
+Click to see the plan before and after.</source>
+        <translation>Failover von Knoten %1 (%2) um %3
+Erkennung %4 ms, Wahl %5, Tunnel %6
+Gesamt %7
+Klicken zeigt den Plan davor und danach.</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="481"/>
+        <source>%1
+started %2, %3</source>
+        <translation>%1
+begonnen %2, %3</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="483"/>
+        <source>ended %1</source>
+        <translation>beendet %1</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="483"/>
+        <source>in force</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="490"/>
+        <source>Degraded from %1: %2</source>
+        <translation>Beeinträchtigt ab %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="491"/>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="497"/>
+        <source>View %1 at %2 (from agent %3)
+Click to see the plan then.</source>
+        <translation>Sicht %1 um %2 (von Agent %3)
+Klicken zeigt den Plan zu der Zeit.</translation>
+    </message>
+</context>
+<context>
     <name>dmr::console::TopologyScene</name>
     <message>
-        <location filename="../console/scene/export.cpp" line="28"/>
-        <location filename="../console/scene/export.cpp" line="33"/>
+        <location filename="../console/scene/export.cpp" line="30"/>
+        <location filename="../console/scene/export.cpp" line="35"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="72"/>
+        <location filename="../console/scene/export.cpp" line="109"/>
+        <source>DMR cluster %1</source>
+        <translation>DMR-Cluster %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="114"/>
+        <source>view %1</source>
+        <translation>Sicht %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="116"/>
+        <source>live</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="117"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="119"/>
+        <source>system leader %1</source>
+        <translation>Systemleiter %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="120"/>
+        <source>no system leader</source>
+        <translation>kein Systemleiter</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="138"/>
         <source>cannot allocate a %1×%2 image</source>
         <translation>Bild der Größe %1×%2 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="91"/>
+        <location filename="../console/scene/export.cpp" line="159"/>
         <source>cannot encode %1 as PNG: %2</source>
         <translation>%1 kann nicht als PNG kodiert werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="106"/>
-        <source>Cluster %1 at %2</source>
-        <translation>Cluster %1 um %2</translation>
-    </message>
-    <message>
-        <location filename="../console/scene/export.cpp" line="117"/>
+        <location filename="../console/scene/export.cpp" line="177"/>
         <source>DMR topology</source>
         <translation>DMR-Topologie</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="126"/>
+        <location filename="../console/scene/export.cpp" line="186"/>
         <source>cannot render %1 as SVG</source>
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="761"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="763"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="764"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="765"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="766"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="767"/>
-        <source>node down (not started)</source>
-        <translation>Knoten inaktiv (nicht gestartet)</translation>
-    </message>
-    <message>
-        <location filename="../console/scene/topologyitems.cpp" line="768"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="770"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="771"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="772"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="44"/>
-        <location filename="../console/scene/topologyscene.cpp" line="458"/>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>up</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="46"/>
+        <location filename="../console/scene/topologyscene.cpp" line="49"/>
         <source>failed</source>
         <translation>ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="48"/>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
         <source>drained</source>
         <translation>entleert</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="52"/>
+        <location filename="../console/scene/topologyscene.cpp" line="57"/>
         <source>down</source>
         <translation>nicht gestartet</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="110"/>
+        <location filename="../console/scene/topologyscene.cpp" line="67"/>
+        <source>leader of %1</source>
+        <translation>Leiter von %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="148"/>
+        <location filename="../console/scene/topologyscene.cpp" line="278"/>
         <source>Node %1: %2</source>
         <translation>Knoten %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="112"/>
+        <location filename="../console/scene/topologyscene.cpp" line="150"/>
         <source>System leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="118"/>
+        <location filename="../console/scene/topologyscene.cpp" line="156"/>
         <source>Leads %1</source>
         <translation>Leitet %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="124"/>
+        <location filename="../console/scene/topologyscene.cpp" line="162"/>
         <source>adapter failed</source>
         <translation>Adapter ausgefallen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <location filename="../console/scene/topologyscene.cpp" line="418"/>
         <source>and %n more</source>
         <translation>
             <numerusform>und %n weiterer</numerusform>
@@ -1355,42 +2000,73 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <location filename="../console/scene/topologyscene.cpp" line="419"/>
         <source>Network %1</source>
         <translation>Netz %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="303"/>
+        <location filename="../console/scene/topologyscene.cpp" line="420"/>
         <source>Nodes: %1</source>
         <translation>Knoten: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="325"/>
+        <location filename="../console/scene/topologyscene.cpp" line="443"/>
         <source>%1 %2 on %3</source>
         <translation>%1 %2 auf %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="454"/>
+        <location filename="../console/scene/topologyscene.cpp" line="279"/>
+        <source>Node %1: %2
+%3</source>
+        <translation>Knoten %1: %2
+%3</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="615"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="458"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyscene.cpp" line="679"/>
+        <source>closes: %1</source>
+        <translation>schließt: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <source>loses %1</source>
+        <translation>verliert %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <source>takes over %1</source>
+        <translation>übernimmt %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="289"/>
         <source>no leader</source>
         <translation>kein Leiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="234"/>
+        <location filename="../console/scene/topologyitems.cpp" line="290"/>
         <source>leader %1</source>
         <translation>Leiter %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="235"/>
+        <location filename="../console/scene/topologyitems.cpp" line="291"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n aktiv</numerusform>
@@ -1398,19 +2074,29 @@
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="630"/>
+        <location filename="../console/scene/topologyitems.cpp" line="799"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="639"/>
-        <location filename="../console/scene/topologyitems.cpp" line="724"/>
+        <location filename="../console/scene/topologyitems.cpp" line="807"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="804"/>
-        <location filename="../console/scene/topologyitems.cpp" line="829"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
+        <source>node down (stopped)</source>
+        <translation>Knoten gestoppt</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyscene.cpp" line="53"/>
+        <source>never joined</source>
+        <translation>nie beigetreten</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

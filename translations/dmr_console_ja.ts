@@ -41,7 +41,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="281"/>
+        <location filename="../console/client/records.cpp" line="323"/>
         <source>a string or null</source>
         <translation>文字列または null</translation>
     </message>
@@ -123,97 +123,153 @@
         <translation>なし (欠落)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="199"/>
+        <location filename="../console/client/records.cpp" line="209"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="434"/>
+        <location filename="../console/client/records.cpp" line="369"/>
+        <source>an object or null</source>
+        <translation>オブジェクトまたは null</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="545"/>
+        <source>connection lost</source>
+        <translation>接続断</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="547"/>
+        <source>silent (missed heartbeats)</source>
+        <translation>無応答 (ハートビート欠落)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="549"/>
+        <source>etcd lease expired</source>
+        <translation>etcd リース期限切れ</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="551"/>
+        <source>left (stopped)</source>
+        <translation>離脱 (停止)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="553"/>
+        <source>expelled by the coordinator</source>
+        <translation>コーディネーターにより除外</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="557"/>
+        <source>adapter failed</source>
+        <translation>アダプター障害</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="559"/>
+        <source>roles moved</source>
+        <translation>役割の移動</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="566"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="436"/>
+        <location filename="../console/client/records.cpp" line="568"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="445"/>
+        <location filename="../console/client/records.cpp" line="577"/>
         <source>view of %1: empty</source>
         <translation>%1 のビュー: 空</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="446"/>
+        <location filename="../console/client/records.cpp" line="578"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>%1 のビュー: リーダー %2、メンバー %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="450"/>
+        <location filename="../console/client/records.cpp" line="582"/>
         <source>plan unchanged</source>
         <translation>プラン変更なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="452"/>
+        <location filename="../console/client/records.cpp" line="584"/>
         <source>plan changed: 1 action: %1</source>
         <translation>プラン変更: 1 件のアクション: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="453"/>
+        <location filename="../console/client/records.cpp" line="585"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>プラン変更: %1 件のアクション: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="457"/>
+        <location filename="../console/client/records.cpp" line="589"/>
         <source>the system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="458"/>
+        <location filename="../console/client/records.cpp" line="590"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="460"/>
+        <location filename="../console/client/records.cpp" line="592"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="461"/>
+        <location filename="../console/client/records.cpp" line="593"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="472"/>
+        <location filename="../console/client/records.cpp" line="605"/>
         <source>drill: %1</source>
         <translation>演習: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="473"/>
+        <location filename="../console/client/records.cpp" line="606"/>
         <source>drill by %1: %2</source>
         <translation>%1 による演習: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="478"/>
+        <location filename="../console/client/records.cpp" line="611"/>
+        <location filename="../console/cli.cpp" line="67"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="484"/>
-        <source>node %1</source>
-        <translation>ノード %1</translation>
+        <location filename="../console/client/records.cpp" line="619"/>
+        <source>kill of node %1</source>
+        <translation>ノード %1 の強制終了</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="485"/>
-        <source>adapter %1 of node %2</source>
-        <translation>ノード %2 のアダプター %1</translation>
+        <location filename="../console/client/records.cpp" line="621"/>
+        <source>drain of node %1</source>
+        <translation>ノード %1 のドレイン</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="486"/>
-        <source>%1 of %2</source>
-        <translation>%2 の %1</translation>
+        <location filename="../console/client/records.cpp" line="623"/>
+        <source>failure of adapter %1 of node %2</source>
+        <translation>ノード %2 のアダプター %1 の障害</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="488"/>
+        <location filename="../console/client/records.cpp" line="625"/>
+        <source>restore of node %1</source>
+        <translation>ノード %1 の復元</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="627"/>
+        <source>restore of adapter %1 of node %2</source>
+        <translation>ノード %2 のアダプター %1 の復元</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="629"/>
+        <source>%1 of node %2</source>
+        <translation>ノード %2 の %1</translation>
+    </message>
+    <message>
+        <location filename="../console/client/records.cpp" line="631"/>
         <source>for %1</source>
         <translation>%1 間</translation>
     </message>
@@ -233,6 +289,7 @@
         <translation>障害</translation>
     </message>
     <message>
+        <location filename="../console/client/records.cpp" line="555"/>
         <location filename="../console/models/format.cpp" line="30"/>
         <source>drained</source>
         <translation>ドレイン済み</translation>
@@ -257,127 +314,244 @@
         <source>restore</source>
         <translation>復元</translation>
     </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="23"/>
+        <source>node %1 failed</source>
+        <translation>ノード %1 障害</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="26"/>
+        <source>node %1 drained</source>
+        <translation>ノード %1 ドレイン済み</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="29"/>
+        <source>node %1 down</source>
+        <translation>ノード %1 停止</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="33"/>
+        <source>adapter %1 of node %2 failed</source>
+        <translation>ノード %2 のアダプター %1 障害</translation>
+    </message>
+    <message>
+        <location filename="../console/models/plan_timeline.cpp" line="41"/>
+        <source>%1 has no leader</source>
+        <translation>%1 にリーダーなし</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="14"/>
+        <source>Agent control port (default: the last used, or 127.0.0.1:7500); repeat or separate with commas to try several in turn.</source>
+        <translation>エージェントの制御ポート (既定: 前回のもの、または 127.0.0.1:7500)。複数を順に試すには繰り返すかカンマで区切ります。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="17"/>
+        <source>Operator token, for drills (default: $DMR_TOKEN).</source>
+        <translation>演習用のオペレータートークン (既定: $DMR_TOKEN)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="18"/>
+        <source>Language of the interface: de, ja or en.</source>
+        <translation>画面の言語: de、ja、en。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="19"/>
+        <source>Headless: connect, write the topology to FILE (.png, .svg, .json, .dot) and exit.</source>
+        <translation>ウィンドウなし: 接続し、トポロジーを FILE (.png、.svg、.json、.dot) に書き出して終了します。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="21"/>
+        <source>Start dmr-lab on this topology file, connect to it as an operator, and stop it on exit.</source>
+        <translation>このトポロジーファイルで dmr-lab を起動し、オペレーターとして接続し、終了時に停止します。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="23"/>
+        <source>The cluster&apos;s topology file: its nodes that never joined are drawn too (--lab sets it).</source>
+        <translation>クラスターのトポロジーファイル: 一度も参加していないノードも描画します (--lab で設定されます)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="25"/>
+        <source>Once the picture has settled, save the window to FILE (.png) and exit (docs/take-screenshots.sh uses it).</source>
+        <translation>表示が落ち着いたらウィンドウを FILE (.png) に保存して終了します (docs/take-screenshots.sh が使います)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="27"/>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
+        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="29"/>
+        <source>With --screenshot: the dark palette.</source>
+        <translation>--screenshot と共に: ダークパレット。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="30"/>
+        <source>With --screenshot: select this node.</source>
+        <translation>--screenshot と共に: このノードを選択。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="31"/>
+        <source>With --screenshot: show the last failover&apos;s plan before and after.</source>
+        <translation>--screenshot と共に: 最後のフェイルオーバーの前後のプランを表示。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="33"/>
+        <source>With --screenshot: the window&apos;s size.</source>
+        <translation>--screenshot と共に: ウィンドウの大きさ。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="34"/>
+        <source>With --lab: the lab&apos;s base port (membership BASE+i, control BASE+1000+i; default 17400).</source>
+        <translation>--lab と共に: ラボの基準ポート (メンバーシップ BASE+i、制御 BASE+1000+i。既定 17400)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="62"/>
+        <source>The DMR desktop console.</source>
+        <translation>DMR デスクトップコンソール。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="72"/>
+        <source>cannot start %1: %2</source>
+        <translation>%1 を起動できません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="77"/>
+        <source>no cluster from %1 within %2 s</source>
+        <translation>%2 秒以内に %1 からクラスターを取得できません</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>saved %1</source>
+        <translation>%1 を保存しました</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
+        <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
+        <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
+    </message>
 </context>
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="82"/>
+        <location filename="../console/client/agent_client.cpp" line="87"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="88"/>
+        <location filename="../console/client/agent_client.cpp" line="93"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="149"/>
+        <location filename="../console/client/agent_client.cpp" line="154"/>
         <source>restarted</source>
         <translation>再起動しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="162"/>
+        <location filename="../console/client/agent_client.cpp" line="167"/>
         <source>the console disconnected</source>
         <translation>コンソールが切断しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="174"/>
+        <location filename="../console/client/agent_client.cpp" line="179"/>
         <source>no agent address to connect to</source>
         <translation>接続先のエージェントアドレスがありません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="225"/>
+        <location filename="../console/client/agent_client.cpp" line="236"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="261"/>
+        <location filename="../console/client/agent_client.cpp" line="272"/>
         <source>lost the agent at %1: %2</source>
         <translation>%1 のエージェントとの接続が失われました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="262"/>
+        <location filename="../console/client/agent_client.cpp" line="273"/>
         <source>could not connect to %1: %2</source>
         <translation>%1 に接続できませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="293"/>
-        <location filename="../console/client/agent_client.cpp" line="341"/>
-        <location filename="../console/client/agent_client.cpp" line="398"/>
-        <location filename="../console/client/agent_client.cpp" line="404"/>
-        <location filename="../console/client/agent_client.cpp" line="426"/>
+        <location filename="../console/client/agent_client.cpp" line="304"/>
+        <location filename="../console/client/agent_client.cpp" line="357"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
+        <location filename="../console/client/agent_client.cpp" line="422"/>
         <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="518"/>
+        <location filename="../console/client/agent_client.cpp" line="438"/>
+        <location filename="../console/client/agent_client.cpp" line="460"/>
+        <location filename="../console/client/agent_client.cpp" line="469"/>
+        <location filename="../console/client/agent_client.cpp" line="591"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="306"/>
+        <location filename="../console/client/agent_client.cpp" line="317"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="311"/>
+        <location filename="../console/client/agent_client.cpp" line="322"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="319"/>
+        <location filename="../console/client/agent_client.cpp" line="330"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="331"/>
+        <location filename="../console/client/agent_client.cpp" line="347"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="343"/>
+        <location filename="../console/client/agent_client.cpp" line="359"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="349"/>
+        <location filename="../console/client/agent_client.cpp" line="365"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="380"/>
+        <location filename="../console/client/agent_client.cpp" line="396"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>%1 のエージェントが hello を拒否しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="412"/>
+        <location filename="../console/client/agent_client.cpp" line="446"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="489"/>
+        <location filename="../console/client/agent_client.cpp" line="562"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="500"/>
+        <location filename="../console/client/agent_client.cpp" line="573"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="501"/>
+        <location filename="../console/client/agent_client.cpp" line="574"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="533"/>
+        <location filename="../console/client/agent_client.cpp" line="606"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="612"/>
+        <location filename="../console/client/agent_client.cpp" line="762"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="616"/>
+        <location filename="../console/client/agent_client.cpp" line="766"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -385,117 +559,162 @@
 <context>
     <name>dmr::console::DrillDialog</name>
     <message>
-        <location filename="../console/drilldialog.cpp" line="49"/>
+        <location filename="../console/drilldialog.cpp" line="34"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="51"/>
+        <location filename="../console/drilldialog.cpp" line="36"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="53"/>
+        <location filename="../console/drilldialog.cpp" line="38"/>
         <source>member</source>
         <translation>メンバー</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="64"/>
+        <location filename="../console/drilldialog.cpp" line="105"/>
+        <source>Tunnel %1 ⇄ %2 opens.</source>
+        <translation>トンネル %1 ⇄ %2 が開きます。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="108"/>
+        <source>Tunnel %1 ⇄ %2 closes.</source>
+        <translation>トンネル %1 ⇄ %2 が閉じます。</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="110"/>
         <source>Nothing moves: %1 comes back and joins its groups at the end.</source>
         <translation>変更なし: %1 が復帰し、各グループの末尾に参加します。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="75"/>
+        <location filename="../console/drilldialog.cpp" line="67"/>
         <source>%1 has no adapter %2.</source>
         <translation>%1 にアダプター %2 はありません。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="77"/>
+        <location filename="../console/drilldialog.cpp" line="45"/>
+        <source>Kill node %1</source>
+        <translation>ノード %1 を強制終了</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="47"/>
+        <source>Drain node %1</source>
+        <translation>ノード %1 をドレイン</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="49"/>
+        <source>Fail adapter %1 of node %2</source>
+        <translation>ノード %2 のアダプター %1 を障害にする</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="51"/>
+        <source>Restore node %1</source>
+        <translation>ノード %1 を復元</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="52"/>
+        <source>Restore adapter %1 of node %2</source>
+        <translation>ノード %2 のアダプター %1 を復元</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="53"/>
+        <source>%1 node %2</source>
+        <translation>ノード %2: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="70"/>
         <source>%1 leaves network %2 (adapter %3).</source>
         <translation>%1 がネットワーク %2 から離脱します (アダプター %3)。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="83"/>
+        <location filename="../console/drilldialog.cpp" line="74"/>
+        <source>Cannot tell: %1</source>
+        <translation>判定できません: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="85"/>
         <source>%1: loses its leader %2; nobody takes over.</source>
         <translation>%1: リーダー %2 を失い、引き継ぐノードはありません。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="84"/>
+        <location filename="../console/drilldialog.cpp" line="86"/>
         <source>%1: leader %2 → %3</source>
         <translation>%1: リーダー %2 → %3</translation>
     </message>
     <message>
         <location filename="../console/drilldialog.cpp" line="90"/>
+        <source>%1: gets a leader again, %2</source>
+        <translation>%1: 再びリーダーが決まります (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="92"/>
+        <source>nobody</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="94"/>
         <source>System leader %1: nobody takes over.</source>
         <translation>システムリーダー %1: 引き継ぐノードはありません。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="91"/>
+        <location filename="../console/drilldialog.cpp" line="129"/>
+        <source>Drill: %1</source>
+        <translation>演習: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="134"/>
+        <source>What will move (the planner&apos;s answer, drawn over the topology):</source>
+        <translation>変わるもの (プランナーの回答、トポロジー上に表示):</translation>
+    </message>
+    <message>
+        <location filename="../console/drilldialog.cpp" line="93"/>
         <source>System leader: %1 → %2</source>
         <translation>システムリーダー: %1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="94"/>
+        <location filename="../console/drilldialog.cpp" line="112"/>
         <source>No roles move: %1 leads nothing.</source>
         <translation>役割の移動なし: %1 は何もリードしていません。</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="111"/>
-        <source>%1 %2</source>
-        <translation>%1 %2</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="112"/>
-        <source>Drill: %1 node %2</source>
-        <translation>演習: ノード %2 を%1</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="115"/>
-        <source>&lt;b&gt;%1&lt;/b&gt; node &lt;b&gt;%2&lt;/b&gt;</source>
-        <translation>ノード &lt;b&gt;%2&lt;/b&gt; を&lt;b&gt;%1&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="116"/>
+        <location filename="../console/drilldialog.cpp" line="133"/>
         <source>Roles: %1</source>
         <translation>役割: %1</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="116"/>
+        <location filename="../console/drilldialog.cpp" line="133"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="117"/>
-        <source>What will move:</source>
-        <translation>移動する役割:</translation>
-    </message>
-    <message>
-        <location filename="../console/drilldialog.cpp" line="126"/>
+        <location filename="../console/drilldialog.cpp" line="143"/>
         <source>Why (required): shown in the audit trail</source>
         <translation>理由 (必須): 監査ログに表示されます</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="128"/>
+        <location filename="../console/drilldialog.cpp" line="148"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="129"/>
+        <location filename="../console/drilldialog.cpp" line="149"/>
         <source>until restored</source>
         <translation>復元まで</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="133"/>
+        <location filename="../console/drilldialog.cpp" line="153"/>
         <source>&amp;Reason:</source>
         <translation>理由(&amp;R):</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="134"/>
+        <location filename="../console/drilldialog.cpp" line="154"/>
         <source>&amp;Duration:</source>
         <translation>期間(&amp;D):</translation>
     </message>
     <message>
-        <location filename="../console/drilldialog.cpp" line="139"/>
+        <location filename="../console/drilldialog.cpp" line="159"/>
         <source>Run drill</source>
         <translation>演習を実行</translation>
     </message>
@@ -503,62 +722,62 @@
 <context>
     <name>dmr::console::DrillModel</name>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="112"/>
+        <location filename="../console/models/drill_model.cpp" line="128"/>
         <source>until a restore</source>
         <translation>復元まで</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="114"/>
+        <location filename="../console/models/drill_model.cpp" line="130"/>
         <source>in force</source>
         <translation>実施中</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="116"/>
+        <location filename="../console/models/drill_model.cpp" line="132"/>
         <source>forwarded by agent %1</source>
         <translation>エージェント %1 が転送</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="153"/>
+        <location filename="../console/models/drill_model.cpp" line="169"/>
         <source>Started</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="155"/>
+        <location filename="../console/models/drill_model.cpp" line="171"/>
         <source>Action</source>
         <translation>アクション</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="157"/>
+        <location filename="../console/models/drill_model.cpp" line="173"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="159"/>
+        <location filename="../console/models/drill_model.cpp" line="175"/>
         <source>Interface</source>
         <translation>インターフェース</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="161"/>
+        <location filename="../console/models/drill_model.cpp" line="177"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="163"/>
+        <location filename="../console/models/drill_model.cpp" line="179"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="165"/>
+        <location filename="../console/models/drill_model.cpp" line="181"/>
         <source>Duration (ms)</source>
         <translation>期間 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="167"/>
+        <location filename="../console/models/drill_model.cpp" line="183"/>
         <source>Ended</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../console/models/drill_model.cpp" line="169"/>
+        <location filename="../console/models/drill_model.cpp" line="185"/>
         <source>Via</source>
         <translation>経由</translation>
     </message>
@@ -566,42 +785,42 @@
 <context>
     <name>dmr::console::EventLogModel</name>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="90"/>
+        <location filename="../console/models/event_log_model.cpp" line="121"/>
         <source>view changed</source>
         <translation>ビュー変更</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="92"/>
+        <location filename="../console/models/event_log_model.cpp" line="123"/>
         <source>plan changed</source>
         <translation>プラン変更</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="94"/>
+        <location filename="../console/models/event_log_model.cpp" line="125"/>
         <source>failover</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="96"/>
+        <location filename="../console/models/event_log_model.cpp" line="127"/>
         <source>drill</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="124"/>
+        <location filename="../console/models/event_log_model.cpp" line="155"/>
         <source>%1, reported by agent %2</source>
         <translation>%1 (エージェント %2 が報告)</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="169"/>
+        <location filename="../console/models/event_log_model.cpp" line="202"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="171"/>
+        <location filename="../console/models/event_log_model.cpp" line="204"/>
         <source>Event</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/models/event_log_model.cpp" line="173"/>
+        <location filename="../console/models/event_log_model.cpp" line="206"/>
         <source>Summary</source>
         <translation>概要</translation>
     </message>
@@ -662,67 +881,118 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="96"/>
+        <location filename="../console/models/history_model.cpp" line="170"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="97"/>
+        <location filename="../console/models/history_model.cpp" line="170"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="105"/>
-        <source>detected %1, new view %2 at %3</source>
-        <translation>%1 に検出、%3 に新しいビュー %2</translation>
-    </message>
-    <message>
-        <location filename="../console/models/history_model.cpp" line="108"/>
+        <location filename="../console/models/history_model.cpp" line="218"/>
         <source>waiting for the new routing points to report their tunnels up</source>
         <translation>新しいルーティングポイントがトンネルの稼働を報告するのを待っています</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="149"/>
-        <source>Detected</source>
-        <translation>検出</translation>
+        <location filename="../console/models/history_model.cpp" line="194"/>
+        <source>failed %1 (recorded by agent %2)
+detected %3
+new plan %4 (view %5)
+tunnels up %6</source>
+        <translation>障害 %1 (エージェント %2 の記録)
+検出 %3
+新プラン %4 (ビュー %5)
+トンネル稼働 %6</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="151"/>
+        <location filename="../console/models/history_model.cpp" line="196"/>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="198"/>
+        <source>not yet</source>
+        <translation>未完了</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="200"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="206"/>
+        <source>from when node %1 was last heard to when it was declared failed (silent for %2 ms)</source>
+        <translation>ノード %1 から最後に受信してから障害と判定されるまで (%2 ms 無応答)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="210"/>
+        <source>from the failure to the first survivor noticing it (the last heartbeat had come %1 ms before)</source>
+        <translation>障害から最初の生存ノードが気付くまで (最後のハートビートは %1 ms 前)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="214"/>
+        <source>from detection to the new plan</source>
+        <translation>検出から新しいプランまで</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="220"/>
+        <source>from the new plan to the last new tunnel up</source>
+        <translation>新しいプランから最後の新トンネル稼働まで</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="222"/>
+        <source>from the failure to the last new tunnel up: the whole outage (agents&apos; clocks %1 ms apart)</source>
+        <translation>障害から最後の新トンネル稼働まで: 停止時間の全体 (エージェントの時計の差 %1 ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="225"/>
+        <source>from the failure to the last new tunnel up: the whole outage</source>
+        <translation>障害から最後の新トンネル稼働まで: 停止時間の全体</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="269"/>
+        <source>Failed</source>
+        <translation>障害発生</translation>
+    </message>
+    <message>
+        <location filename="../console/models/history_model.cpp" line="271"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="153"/>
+        <location filename="../console/models/history_model.cpp" line="273"/>
         <source>Cause</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="155"/>
+        <location filename="../console/models/history_model.cpp" line="275"/>
         <source>Roles lost</source>
         <translation>失われた役割</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="157"/>
+        <location filename="../console/models/history_model.cpp" line="277"/>
         <source>Successors</source>
         <translation>後継</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="159"/>
-        <source>Silent (ms)</source>
-        <translation>無応答 (ms)</translation>
+        <location filename="../console/models/history_model.cpp" line="279"/>
+        <source>Detection (ms)</source>
+        <translation>検出 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="161"/>
+        <location filename="../console/models/history_model.cpp" line="281"/>
         <source>Election (ms)</source>
         <translation>選出 (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="163"/>
+        <location filename="../console/models/history_model.cpp" line="283"/>
         <source>Tunnels (ms)</source>
         <translation>トンネル (ms)</translation>
     </message>
     <message>
-        <location filename="../console/models/history_model.cpp" line="165"/>
+        <location filename="../console/models/history_model.cpp" line="285"/>
         <source>Total (ms)</source>
         <translation>合計 (ms)</translation>
     </message>
@@ -730,387 +1000,616 @@
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="123"/>
+        <location filename="../console/mainwindow.cpp" line="127"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="128"/>
+        <location filename="../console/mainwindow.cpp" line="132"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="137"/>
+        <location filename="../console/mainwindow.cpp" line="141"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="138"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="140"/>
+        <location filename="../console/mainwindow.cpp" line="144"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="146"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
-        <location filename="../console/mainwindow.cpp" line="195"/>
+        <location filename="../console/mainwindow.cpp" line="147"/>
+        <location filename="../console/mainwindow.cpp" line="199"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="145"/>
+        <location filename="../console/mainwindow.cpp" line="149"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="152"/>
+        <location filename="../console/mainwindow.cpp" line="156"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="157"/>
+        <location filename="../console/mainwindow.cpp" line="161"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="165"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="164"/>
+        <location filename="../console/mainwindow.cpp" line="168"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="180"/>
-        <location filename="../console/mainwindow.cpp" line="199"/>
+        <location filename="../console/mainwindow.cpp" line="184"/>
+        <location filename="../console/mainwindow.cpp" line="203"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="184"/>
+        <location filename="../console/mainwindow.cpp" line="188"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="193"/>
+        <location filename="../console/mainwindow.cpp" line="197"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="212"/>
+        <location filename="../console/mainwindow.cpp" line="216"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="222"/>
+        <location filename="../console/mainwindow.cpp" line="229"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="247"/>
+        <location filename="../console/mainwindow.cpp" line="234"/>
+        <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
+        <translation>エージェント %1 には最後に表示したイベント以降のすべてが残っていません: イベントログに欠落があります</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="269"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="251"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>Drill %1 done: %2</source>
         <translation>演習 %1 完了: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="252"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Drill %1 failed: %2</source>
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="275"/>
+        <location filename="../console/mainwindow.cpp" line="326"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="286"/>
+        <location filename="../console/mainwindow.cpp" line="332"/>
+        <source>Filter nodes: id, state, role, network, address</source>
+        <translation>ノードを絞り込み: ID、状態、役割、ネットワーク、アドレス</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="350"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="298"/>
+        <location filename="../console/mainwindow.cpp" line="361"/>
         <source>Filter events</source>
         <translation>イベントを絞り込み</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="315"/>
+        <location filename="../console/mainwindow.cpp" line="381"/>
         <source>Events</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="321"/>
-        <source>Failover time</source>
-        <translation>フェイルオーバー時間</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="325"/>
-        <source>total ms</source>
-        <translation>合計 ms</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
-        <source>detected</source>
-        <translation>検出</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="334"/>
-        <source>total (ms)</source>
-        <translation>合計 (ms)</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="357"/>
+        <location filename="../console/mainwindow.cpp" line="426"/>
         <source>Failovers</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="362"/>
+        <location filename="../console/mainwindow.cpp" line="435"/>
+        <source>Live</source>
+        <translation>ライブ</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="437"/>
+        <source>Show the live cluster (Esc)</source>
+        <translation>ライブのクラスターを表示 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="441"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
+        <source>Replay</source>
+        <translation>再生</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="448"/>
+        <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
+        <translation>エージェントのビューログから直近 1 時間のプラン変更を再生</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="452"/>
+        <source>%1×</source>
+        <translation>%1×</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="454"/>
+        <source>Replay speed (times real time)</source>
+        <translation>再生速度 (実時間の倍率)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="459"/>
+        <source>Fit</source>
+        <translation>全体表示</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="460"/>
+        <source>Show the whole record (double click)</source>
+        <translation>記録全体を表示 (ダブルクリック)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="472"/>
+        <source>Timeline</source>
+        <translation>タイムライン</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="478"/>
         <source>Drills</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="378"/>
-        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes lost.</source>
-        <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの損失率。</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="387"/>
+        <location filename="../console/mainwindow.cpp" line="505"/>
         <source>Reachability</source>
         <translation>到達性</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="407"/>
+        <location filename="../console/mainwindow.cpp" line="526"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>到達性データなし: エージェントにプローブがないか、まだ応答していません。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="425"/>
+        <location filename="../console/mainwindow.cpp" line="544"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>プローブ中の %2 ノードのうち %1 ノードが他のすべてを受信しています。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="546"/>
         <source>Not heard by anyone: %1.</source>
         <translation>誰にも受信されていない: %1。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="433"/>
+        <location filename="../console/mainwindow.cpp" line="552"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="437"/>
+        <location filename="../console/mainwindow.cpp" line="556"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="441"/>
+        <location filename="../console/mainwindow.cpp" line="560"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="444"/>
+        <location filename="../console/mainwindow.cpp" line="563"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="564"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="448"/>
+        <location filename="../console/mainwindow.cpp" line="567"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="451"/>
+        <location filename="../console/mainwindow.cpp" line="570"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="454"/>
+        <location filename="../console/mainwindow.cpp" line="573"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="458"/>
+        <location filename="../console/mainwindow.cpp" line="577"/>
+        <source>&amp;Legend</source>
+        <translation>凡例(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="587"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="465"/>
+        <location filename="../console/mainwindow.cpp" line="595"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="471"/>
+        <location filename="../console/mainwindow.cpp" line="601"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="493"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
+        <location filename="../console/mainwindow.cpp" line="672"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
+        <source>&amp;What if it fails?</source>
+        <translation>障害時の予測(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="628"/>
+        <location filename="../console/mainwindow.cpp" line="718"/>
+        <source>What if an &amp;adapter fails?</source>
+        <translation>アダプター障害時の予測(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="632"/>
         <source>Drill on the selected node</source>
         <translation>選択したノードで訓練</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="495"/>
+        <location filename="../console/mainwindow.cpp" line="634"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="523"/>
-        <source>%1 node %2</source>
-        <translation>%1 ノード %2</translation>
+        <location filename="../console/mainwindow.cpp" line="766"/>
+        <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
+        <translation>演習にはオペレータートークンが必要です (エージェントの control.operator_token。起動時に dmr-console --token または $DMR_TOKEN で指定できます):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="524"/>
-        <location filename="../console/mainwindow.cpp" line="534"/>
-        <location filename="../console/mainwindow.cpp" line="550"/>
+        <location filename="../console/mainwindow.cpp" line="790"/>
+        <source>Drill %1 sent: %2</source>
+        <translation>演習 %1 を送信: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="807"/>
+        <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
+        <translation>%2 のノード %1 のフェイルオーバー前後のプランは、エージェントのビューログにもうありません (保持は 1 時間)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="819"/>
+        <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
+        <translation>%3 のノード %1 のフェイルオーバー (%2): その後のプラン、ビュー %4 (Esc: ライブ)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="826"/>
+        <source>failover of node %1, after</source>
+        <translation>ノード %1 のフェイルオーバー後</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="846"/>
+        <source>Replay: view %1 at %2 (Esc: live)</source>
+        <translation>再生: %2 のビュー %1 (Esc: ライブ)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="852"/>
+        <source>replay at %1</source>
+        <translation>%1 の再生</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="860"/>
+        <source>Nothing to replay yet: no agent has sent its view log</source>
+        <translation>まだ再生できるものがありません: ビューログを送ったエージェントがありません</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="871"/>
+        <source>Pause</source>
+        <translation>一時停止</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="906"/>
+        <source>Showing: %1 — Esc for live</source>
+        <translation>表示中: %1 — Esc でライブ</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="919"/>
+        <source>cannot write %1: %2</source>
+        <translation>%1 に書き込めません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="929"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="929"/>
+        <source>nobody</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="930"/>
+        <source>DMR: failover of node %1</source>
+        <translation>DMR: ノード %1 のフェイルオーバー</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="931"/>
+        <source>%1 at %2. %3</source>
+        <translation>%2 に %1。%3</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="663"/>
+        <location filename="../console/mainwindow.cpp" line="665"/>
+        <location filename="../console/mainwindow.cpp" line="666"/>
+        <location filename="../console/mainwindow.cpp" line="668"/>
+        <location filename="../console/mainwindow.cpp" line="681"/>
+        <location filename="../console/mainwindow.cpp" line="701"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="553"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="472"/>
-        <location filename="../console/mainwindow.cpp" line="557"/>
+        <location filename="../console/mainwindow.cpp" line="602"/>
+        <location filename="../console/mainwindow.cpp" line="708"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="477"/>
-        <location filename="../console/mainwindow.cpp" line="559"/>
+        <location filename="../console/mainwindow.cpp" line="388"/>
+        <source>Export CSV…</source>
+        <translation>CSV に書き出す…</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="390"/>
+        <source>Export the failover history</source>
+        <translation>フェイルオーバー履歴の書き出し</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="391"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="401"/>
+        <source>Write every failover, with its phases, to a CSV file</source>
+        <translation>すべてのフェイルオーバーをフェーズ付きで CSV ファイルに書き出す</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="403"/>
+        <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
+        <translation>フェーズ: 検出 (障害から最初の生存ノードが気付くまで)、選出 (新プランまで)、トンネル (最後の新トンネル稼働まで)。合計は停止時間の全体です。行をクリックすると前後のプランを表示します。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="607"/>
+        <location filename="../console/mainwindow.cpp" line="710"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="539"/>
+        <location filename="../console/mainwindow.cpp" line="663"/>
+        <source>Kill node %1</source>
+        <translation>ノード %1 を強制終了</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="664"/>
+        <source>Fail an adapter of node %1</source>
+        <translation>ノード %1 のアダプターを障害にする</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="666"/>
+        <source>Drain node %1</source>
+        <translation>ノード %1 をドレイン</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="667"/>
+        <source>Restore node %1</source>
+        <translation>ノード %1 を復元</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="671"/>
+        <source>&amp;What if node %1 fails?</source>
+        <translation>ノード %1 の障害時の予測(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="686"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="482"/>
-        <location filename="../console/mainwindow.cpp" line="560"/>
+        <location filename="../console/mainwindow.cpp" line="612"/>
+        <location filename="../console/mainwindow.cpp" line="711"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="487"/>
-        <location filename="../console/mainwindow.cpp" line="562"/>
+        <location filename="../console/mainwindow.cpp" line="496"/>
+        <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
+        <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの受信率。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="617"/>
+        <location filename="../console/mainwindow.cpp" line="713"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="584"/>
+        <location filename="../console/mainwindow.cpp" line="735"/>
+        <source>What-if: %1</source>
+        <translation>予測: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="739"/>
+        <source>What if node %1 is drained</source>
+        <translation>ノード %1 をドレインした場合</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="740"/>
+        <source>What if node %1 fails</source>
+        <translation>ノード %1 が障害になった場合</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="741"/>
+        <source>What if adapter %1 of node %2 fails</source>
+        <translation>ノード %2 のアダプター %1 が障害になった場合</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="743"/>
+        <source>%1: the plan it would leave (Esc: back)</source>
+        <translation>%1: その結果のプラン (Esc: 戻る)</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="584"/>
-        <source>Drills need the operator token:</source>
-        <translation>演習にはオペレータートークンが必要です:</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="594"/>
+        <location filename="../console/mainwindow.cpp" line="777"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="608"/>
-        <source>Drill %1 sent: %2 %3</source>
-        <translation>演習 %1 を送信: %2 %3</translation>
-    </message>
-    <message>
-        <location filename="../console/mainwindow.cpp" line="633"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="633"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="639"/>
+        <location filename="../console/mainwindow.cpp" line="972"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="644"/>
+        <location filename="../console/mainwindow.cpp" line="977"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="688"/>
+        <location filename="../console/mainwindow.cpp" line="994"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="695"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="696"/>
+        <location filename="../console/mainwindow.cpp" line="1002"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="699"/>
+        <location filename="../console/mainwindow.cpp" line="1005"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="703"/>
+        <location filename="../console/mainwindow.cpp" line="1009"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="1010"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="707"/>
+        <location filename="../console/mainwindow.cpp" line="1013"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
+        <source>No update yet</source>
+        <translation>まだ更新なし</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <source>%1 s ago</source>
+        <translation>%1 秒前</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <source>%1 min ago</source>
+        <translation>%1 分前</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <source>%1 h ago</source>
+        <translation>%1 時間前</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1035"/>
+        <source>Updated %1</source>
+        <translation>更新: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <source>Stale: last update %1</source>
+        <translation>古い表示: 最終更新 %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1037"/>
+        <source>Last word from an agent (a snapshot or an event) at %1</source>
+        <translation>エージェントからの最後の受信 (スナップショットまたはイベント): %1</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1047"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="1048"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="722"/>
+        <location filename="../console/mainwindow.cpp" line="396"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="1055"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1118,57 +1617,67 @@
 <context>
     <name>dmr::console::NodeTableModel</name>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="99"/>
+        <location filename="../console/models/node_table_model.cpp" line="101"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="101"/>
+        <location filename="../console/models/node_table_model.cpp" line="103"/>
         <source>leader of 1 network</source>
         <translation>1 個のネットワークのリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="102"/>
+        <location filename="../console/models/node_table_model.cpp" line="104"/>
         <source>leader of %1 networks</source>
         <translation>%1 個のネットワークのリーダー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="104"/>
+        <location filename="../console/models/node_table_model.cpp" line="106"/>
         <source>member</source>
         <translation>メンバー</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="136"/>
+        <location filename="../console/models/node_table_model.cpp" line="129"/>
+        <source>never joined</source>
+        <translation>未参加</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="138"/>
         <source>%1 (failed)</source>
         <translation>%1 (障害)</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="144"/>
+        <location filename="../console/models/node_table_model.cpp" line="146"/>
         <source>Routing point of %1</source>
         <translation>%1 のルーティングポイント</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="199"/>
+        <location filename="../console/models/node_table_model.cpp" line="148"/>
+        <source>In the topology file, but no agent has seen it join</source>
+        <translation>トポロジーファイルにはありますが、参加を確認したエージェントはありません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/node_table_model.cpp" line="206"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="201"/>
+        <location filename="../console/models/node_table_model.cpp" line="208"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="203"/>
+        <location filename="../console/models/node_table_model.cpp" line="210"/>
         <source>Roles</source>
         <translation>役割</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="205"/>
+        <location filename="../console/models/node_table_model.cpp" line="212"/>
         <source>Networks</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../console/models/node_table_model.cpp" line="207"/>
+        <location filename="../console/models/node_table_model.cpp" line="214"/>
         <source>Interfaces</source>
         <translation>インターフェース</translation>
     </message>
@@ -1176,238 +1685,415 @@
 <context>
     <name>dmr::console::ReachabilityModel</name>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="111"/>
+        <location filename="../console/models/reachability_model.cpp" line="113"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="113"/>
+        <location filename="../console/models/reachability_model.cpp" line="115"/>
         <source>Node %1 did not answer: it is down or out of the cluster</source>
         <translation>ノード %1 が応答しません: ダウンしているかクラスタ外です</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="115"/>
+        <location filename="../console/models/reachability_model.cpp" line="117"/>
         <source>Node %1 does not run the reachability probe</source>
         <translation>ノード %1 は到達性プローブを実行していません</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="117"/>
+        <location filename="../console/models/reachability_model.cpp" line="119"/>
         <source>%1 does not hear %2: last heard %3 ms ago; %4 received, %5 lost</source>
         <translation>%1 は %2 を受信していません: 最終受信 %3 ms 前; 受信 %4、損失 %5</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="122"/>
+        <location filename="../console/models/reachability_model.cpp" line="124"/>
         <source>%1 has never heard %2</source>
         <translation>%1 は %2 を一度も受信していません</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="124"/>
-        <source>%1 hears %2: %3% of the recent probes lost; %4 received, %5 lost, %6 duplicated in all; last heard %7 ms ago</source>
-        <translation>%1 は %2 を受信: 直近のプローブの %3% を損失; 合計 受信 %4、損失 %5、重複 %6; 最終受信 %7 ms 前</translation>
+        <location filename="../console/models/reachability_model.cpp" line="126"/>
+        <source>%1 hears %2: %3% of the recent probes heard; %4 received and %5 lost in all; last heard %6 ms ago</source>
+        <translation>%1 は %2 を受信: 直近のプローブの %3% を受信。累計 %4 受信、%5 欠落。最後の受信は %6 ms 前</translation>
     </message>
     <message>
         <location filename="../console/models/reachability_model.cpp" line="134"/>
+        <source>%1 extra copies dropped (normal: a probe can arrive by two routes while the plan changes)</source>
+        <translation>余分なコピー %1 件を破棄 (正常: プラン変更中はプローブが 2 つの経路で届くことがあります)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/reachability_model.cpp" line="139"/>
         <source>%1; via %2</source>
         <translation>%1; 経路 %2</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="163"/>
+        <location filename="../console/models/reachability_model.cpp" line="168"/>
         <source>Probes sent by node %1</source>
         <translation>ノード %1 が送信したプローブ</translation>
     </message>
     <message>
-        <location filename="../console/models/reachability_model.cpp" line="164"/>
+        <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>ノード %1 が受信するもの</translation>
     </message>
 </context>
 <context>
+    <name>dmr::console::TimelineWidget</name>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="320"/>
+        <location filename="../console/timelinewidget.cpp" line="466"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="325"/>
+        <source>tunnels</source>
+        <translation>トンネル</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="326"/>
+        <source>election</source>
+        <translation>選出</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
+        <source>detection</source>
+        <translation>検出</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="339"/>
+        <source>Failover phases (ms)</source>
+        <translation>フェイルオーバーのフェーズ (ms)</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="343"/>
+        <source>drills</source>
+        <translation>演習</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="344"/>
+        <source>degraded</source>
+        <translation>縮退</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="345"/>
+        <source>plans</source>
+        <translation>プラン</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="384"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="385"/>
+        <source>%1 %2 %3</source>
+        <translation>%1 %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="466"/>
+        <source>not yet</source>
+        <translation>未完了</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="468"/>
+        <source>Failover of node %1 (%2) at %3
+detection %4 ms, election %5, tunnels %6
+total %7
+Click to see the plan before and after.</source>
+        <translation>%3 のノード %1 のフェイルオーバー (%2)
+検出 %4 ms、選出 %5、トンネル %6
+合計 %7
+クリックで前後のプランを表示。</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="481"/>
+        <source>%1
+started %2, %3</source>
+        <translation>%1
+開始 %2、%3</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="483"/>
+        <source>ended %1</source>
+        <translation>終了 %1</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="483"/>
+        <source>in force</source>
+        <translation>実施中</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="490"/>
+        <source>Degraded from %1: %2</source>
+        <translation>%1 から縮退: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="491"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../console/timelinewidget.cpp" line="497"/>
+        <source>View %1 at %2 (from agent %3)
+Click to see the plan then.</source>
+        <translation>%2 のビュー %1 (エージェント %3 から)
+クリックでその時のプランを表示。</translation>
+    </message>
+</context>
+<context>
     <name>dmr::console::TopologyScene</name>
     <message>
-        <location filename="../console/scene/export.cpp" line="28"/>
-        <location filename="../console/scene/export.cpp" line="33"/>
+        <location filename="../console/scene/export.cpp" line="30"/>
+        <location filename="../console/scene/export.cpp" line="35"/>
         <source>cannot write %1: %2</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="72"/>
+        <location filename="../console/scene/export.cpp" line="109"/>
+        <source>DMR cluster %1</source>
+        <translation>DMR クラスター %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="114"/>
+        <source>view %1</source>
+        <translation>ビュー %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="116"/>
+        <source>live</source>
+        <translation>ライブ</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="117"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="119"/>
+        <source>system leader %1</source>
+        <translation>システムリーダー %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="120"/>
+        <source>no system leader</source>
+        <translation>システムリーダーなし</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/export.cpp" line="138"/>
         <source>cannot allocate a %1×%2 image</source>
         <translation>%1×%2 の画像を確保できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="91"/>
+        <location filename="../console/scene/export.cpp" line="159"/>
         <source>cannot encode %1 as PNG: %2</source>
         <translation>%1 を PNG にエンコードできません: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="106"/>
-        <source>Cluster %1 at %2</source>
-        <translation>クラスター %1 (%2 時点)</translation>
-    </message>
-    <message>
-        <location filename="../console/scene/export.cpp" line="117"/>
+        <location filename="../console/scene/export.cpp" line="177"/>
         <source>DMR topology</source>
         <translation>DMR トポロジー</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="126"/>
+        <location filename="../console/scene/export.cpp" line="186"/>
         <source>cannot render %1 as SVG</source>
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="761"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="763"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="764"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="765"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="766"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="767"/>
-        <source>node down (not started)</source>
-        <translation>ノード停止 (未起動)</translation>
-    </message>
-    <message>
-        <location filename="../console/scene/topologyitems.cpp" line="768"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="770"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="771"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="772"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="44"/>
-        <location filename="../console/scene/topologyscene.cpp" line="458"/>
+        <location filename="../console/scene/topologyscene.cpp" line="47"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>up</source>
         <translation>稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="46"/>
+        <location filename="../console/scene/topologyscene.cpp" line="49"/>
         <source>failed</source>
         <translation>障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="48"/>
+        <location filename="../console/scene/topologyscene.cpp" line="51"/>
         <source>drained</source>
         <translation>ドレイン済み</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="52"/>
+        <location filename="../console/scene/topologyscene.cpp" line="57"/>
         <source>down</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="110"/>
+        <location filename="../console/scene/topologyscene.cpp" line="67"/>
+        <source>leader of %1</source>
+        <translation>%1 のリーダー</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="148"/>
+        <location filename="../console/scene/topologyscene.cpp" line="278"/>
         <source>Node %1: %2</source>
         <translation>ノード %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="112"/>
+        <location filename="../console/scene/topologyscene.cpp" line="150"/>
         <source>System leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="118"/>
+        <location filename="../console/scene/topologyscene.cpp" line="156"/>
         <source>Leads %1</source>
         <translation>%1 をリード</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="124"/>
+        <location filename="../console/scene/topologyscene.cpp" line="162"/>
         <source>adapter failed</source>
         <translation>アダプター障害</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="301"/>
+        <location filename="../console/scene/topologyscene.cpp" line="418"/>
         <source>and %n more</source>
         <translation>
             <numerusform>ほか %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="302"/>
+        <location filename="../console/scene/topologyscene.cpp" line="419"/>
         <source>Network %1</source>
         <translation>ネットワーク %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="303"/>
+        <location filename="../console/scene/topologyscene.cpp" line="420"/>
         <source>Nodes: %1</source>
         <translation>ノード: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="325"/>
+        <location filename="../console/scene/topologyscene.cpp" line="443"/>
         <source>%1 %2 on %3</source>
         <translation>%3 上の %1 %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="454"/>
+        <location filename="../console/scene/topologyscene.cpp" line="279"/>
+        <source>Node %1: %2
+%3</source>
+        <translation>ノード %1: %2
+%3</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="615"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="458"/>
+        <location filename="../console/scene/topologyscene.cpp" line="619"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="233"/>
+        <location filename="../console/scene/topologyscene.cpp" line="679"/>
+        <source>closes: %1</source>
+        <translation>閉鎖: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="724"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <source>loses %1</source>
+        <translation>%1 を失う</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <source>takes over %1</source>
+        <translation>%1 を引き継ぐ</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="289"/>
         <source>no leader</source>
         <translation>リーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="234"/>
+        <location filename="../console/scene/topologyitems.cpp" line="290"/>
         <source>leader %1</source>
         <translation>リーダー %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="235"/>
+        <location filename="../console/scene/topologyitems.cpp" line="291"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n 稼働中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="630"/>
+        <location filename="../console/scene/topologyitems.cpp" line="799"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="639"/>
-        <location filename="../console/scene/topologyitems.cpp" line="724"/>
+        <location filename="../console/scene/topologyitems.cpp" line="807"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="804"/>
-        <location filename="../console/scene/topologyitems.cpp" line="829"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
+        <source>node down (stopped)</source>
+        <translation>ノード停止</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyscene.cpp" line="53"/>
+        <source>never joined</source>
+        <translation>未参加</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>

@@ -5,6 +5,7 @@
 #include "etcd_membership.h"
 #include "os_interfaces.h"
 
+#include "dmr/failover.h"
 #include "dmr/render.h"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,9 @@
 namespace dmr::agent {
 
 using Json = nlohmann::json;
+
+// A replay is queued whole behind the subscribe reply: it must fit a client's queue.
+static_assert(Agent::kEventsKeptMax + 1 < ControlServer::kQueueLinesMax);
 
 namespace {
 
@@ -99,6 +103,14 @@ std::set<NodeId> openers(const std::vector<Action> &change, const gms::ClusterVi
     return out;
 }
 
+// When an agent that reported its part applied had computed the new plan: when it installed the
+// view, or (an agent that does not say) no later than when its part was up.
+template<typename Applied>
+std::int64_t firstPlanned(const Applied &applied)
+{
+    return applied.installedMs != 0 ? std::min(applied.installedMs, applied.atMs) : applied.atMs;
+}
+
 void reapChildren()
 {
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
@@ -117,6 +129,7 @@ Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
     , interfacePoll_(io)
     , logSink_(LogSink::fromEnvironment("dmr-agent"))
 {
+    instance_ = config_.node.id + "@" + std::to_string(wall0Us_);
 }
 
 Agent::~Agent()
@@ -206,6 +219,7 @@ Result<std::monostate> Agent::start()
             handle(r, s, std::move(reply));
         },
         [this] { return roleName(); }, [this](const std::string &line) { log(line); });
+    control_->setReplay([this](const protocol::Request &r) { return replay(r.cursor); });
     if (auto r = control_->listen(); !r)
         return r.error();
     if (!control_->tls() && !isLoopback(config_.control.listen.host))
@@ -369,6 +383,7 @@ void Agent::rereadOsInterfaces()
             if (nowDown.count(name) == 0)
                 log("interface " + name + " is back");
         osDownAdapters_ = nowDown;
+        changedAtMs_ = nowMs();
         publishLocalChange();
     }
     joinOnceUsable();
@@ -409,6 +424,8 @@ std::string Agent::meta() const
            {"failed", failed},
            {"state", drained_ ? "drained" : "up"},
            {"control", config_.control.listen.toString()}};
+    if (changedAtMs_ != 0)
+        j["changed_ms"] = changedAtMs_; // when it drained or an adapter failed: a failover's start
     if (relay_) {
         j["relay_port"] = relay_->tunnelPort(); // where the other end of a tunnel sends
         j["relay_carry"] = true;                // it speaks the carry handover (relay.h)
@@ -467,7 +484,13 @@ void Agent::onAgentMessage(const Json &j)
         return;
     const std::string kind = j["agent"].get<std::string>();
     if (kind == "applied" && !killed_) {
-        onApplied(j.value("node", ""), j.value("view", ""), j.value("at_ms", std::int64_t{0}));
+        const auto ms = [&](const char *key) {
+            const auto it = j.find(key);
+            return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>()
+                                                            : std::int64_t{0};
+        };
+        onApplied(j.value("node", ""), j.value("view", ""),
+                  Applied{ms("at_ms"), ms("installed_ms")});
     } else if (kind == "drill" && j.contains("drill")) {
         // A drill for this node, taken by another agent: carry it out and tell that agent.
         Json result = {{"agent", "drill-result"}, {"corr", j.value("corr", std::uint64_t{0})}};
@@ -479,6 +502,8 @@ void Agent::onAgentMessage(const Json &j)
             transport_->send(replyTo, result.dump());
     } else if (kind == "drill-result") {
         onDrillResult(j);
+    } else if (kind == "drill-ended") {
+        onDrillEnded(j);
     } else if (kind == "reach-ask" && !killed_) {
         // Another agent gathers the reachability matrix: this agent's row.
         const std::string replyTo = j.value("reply_to", "");
@@ -567,6 +592,8 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
         knownStatus_[n.id] = status;
         if (j.contains("control") && j["control"].is_string())
             controlAddress_[n.id] = j["control"].get<std::string>();
+        if (const auto c = j.find("changed_ms"); c != j.end() && c->is_number_integer())
+            knownChanged_[n.id] = c->get<std::int64_t>();
         if (j.contains("relay_port") && j["relay_port"].is_number_unsigned() &&
             j["relay_port"].get<unsigned>() <= 65535)
             relayPort_[n.id] = static_cast<std::uint16_t>(j["relay_port"].get<unsigned>());
@@ -607,6 +634,7 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
 void Agent::installed(const gms::ClusterView &view)
 {
     ++viewsInstalled_;
+    installedAtMs_ = nowMs();
     const gms::ClusterView before = view_;
     view_ = view;
     // A view that numbers this node anew while it ran on: it was taken out of the view alive (a
@@ -631,23 +659,25 @@ void Agent::installed(const gms::ClusterView &view)
     for (const auto &n : before.nodes)
         if (n.id != config_.node.id && view.node(n.id) == nullptr)
             transport_->forget(n.address);
+    const std::int64_t now = installedAtMs_;
     for (const auto &[group, v] : view.groups.networks) {
         auto old = before.groups.networks.find(group);
         if (old == before.groups.networks.end() || !(old->second == v))
-            control_->publish(protocol::encodeViewChanged(nowMs(), v));
+            publish(protocol::encodeViewChanged(now, v, viewId), now);
     }
     for (const auto &[group, v] : before.groups.networks)
         if (view.groups.networks.count(group) == 0) // emptied: its last member is gone
-            control_->publish(protocol::encodeViewChanged(nowMs(), View{group, {}}));
+            publish(protocol::encodeViewChanged(now, View{group, {}}, viewId), now);
     if (!(before.groups.glGroup == view.groups.glGroup))
-        control_->publish(protocol::encodeViewChanged(nowMs(), view.groups.glGroup));
+        publish(protocol::encodeViewChanged(now, view.groups.glGroup, viewId), now);
     // The whole cluster's change, computed once: the event, the history and the handover use it.
     const auto global = diffPlans(plan_, next);
     recordFailovers(plan_, next, global, view);
     if (!global.empty())
-        control_->publish(protocol::encodePlanChanged(nowMs(), global));
+        publish(protocol::encodePlanChanged(now, global, viewId), now);
     applyPlan(next, global, viewId);
     plan_ = std::move(next);
+    viewLog_.record(snapshot(), viewId, nowMs());
 }
 
 void Agent::applyPlan(const Plan &next, const std::vector<Action> &global,
@@ -680,15 +710,17 @@ void Agent::applyPlan(const Plan &next, const std::vector<Action> &global,
         !next.routesOf(config_.node.id).empty() || !next.tunnelsOf(config_.node.id).empty();
     if (!opens.empty() || (newEpoch && routesNext)) {
         // Tell everyone this node's new part is up: others' closes and the history wait for it.
-        const std::string msg = Json{
-            {"agent", "applied"},
-            {"node", config_.node.id},
-            {"view", viewId},
-            {"at_ms", nowMs()}}.dump();
+        const Applied applied{nowMs(), installedAtMs_};
+        const std::string msg = Json{{"agent", "applied"},
+                                     {"node", config_.node.id},
+                                     {"view", viewId},
+                                     {"at_ms", applied.atMs},
+                                     {"installed_ms", applied.installedMs}}
+                                    .dump();
         for (const auto &n : view_.nodes)
             if (n.id != config_.node.id)
                 transport_->send(n.address, msg);
-        onApplied(config_.node.id, viewId, nowMs());
+        onApplied(config_.node.id, viewId, applied);
     }
     // Make-before-break: close only once every node that opens something in this change has
     // said its part is up, or after kHandoverTimeoutMs.
@@ -725,16 +757,16 @@ void Agent::flushPendingCloses(bool force)
     pending_.reset();
 }
 
-void Agent::onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs)
+void Agent::onApplied(const NodeId &node, const std::string &viewId, Applied applied)
 {
     auto &seen = appliedSeen_[viewId];
-    seen.emplace(node, atMs);
+    seen.emplace(node, applied);
     while (appliedSeen_.size() > kAppliedViewsMax) {
         // Drop the oldest view id (lowest epoch.counter); the map orders them as text, so
         // find it by value.
         auto oldest = appliedSeen_.begin();
         for (auto it = appliedSeen_.begin(); it != appliedSeen_.end(); ++it)
-            if (it->second.begin()->second < oldest->second.begin()->second)
+            if (it->second.begin()->second.atMs < oldest->second.begin()->second.atMs)
                 oldest = it;
         appliedSeen_.erase(oldest);
     }
@@ -743,7 +775,9 @@ void Agent::onApplied(const NodeId &node, const std::string &viewId, std::int64_
     for (auto &r : history_) {
         if (r.viewId != viewId || r.awaiting.erase(node) == 0)
             continue;
-        r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, atMs);
+        r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, applied.atMs);
+        r.electedAtMs = std::min(r.electedAtMs, firstPlanned(applied));
+        r.rev = nextRev_++;
     }
 }
 
@@ -779,15 +813,15 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
     for (auto &[node, r] : records) {
         r.id = nextFailoverId_++;
         r.viewId = view.id.toString();
-        r.electedAtMs = t;
-        r.detectedAtMs = t;
+        // This agent computed the plan now; a new routing point may have done so before.
+        r.electedAtMs = installedAtMs_;
         r.cause = "moved";
         for (const auto &d : view.departed) {
             if (d.node != node)
                 continue;
             r.cause = d.cause;
             r.silentMs = d.silentMs;
-            r.detectedAtMs = std::min(t, d.decidedAtMs);
+            r.decidedAtMs = d.decidedAtMs;
         }
         if (r.cause == "moved") {
             auto st = knownStatus_.find(node);
@@ -796,12 +830,16 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
             else if (st != knownStatus_.end() && !st->second.failedAdapters.empty())
                 r.cause = "adapter";
         }
+        if (const auto c = knownChanged_.find(node); c != knownChanged_.end())
+            r.changedAtMs = c->second;
         r.awaiting = up;
         r.tunnelsUpAtMs = 0;
         if (auto seen = appliedSeen_.find(r.viewId); seen != appliedSeen_.end()) {
-            for (const auto &[opener, at] : seen->second) {
-                if (r.awaiting.erase(opener) != 0)
-                    r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, at);
+            for (const auto &[opener, applied] : seen->second) {
+                if (r.awaiting.erase(opener) == 0)
+                    continue;
+                r.tunnelsUpAtMs = std::max(r.tunnelsUpAtMs, applied.atMs);
+                r.electedAtMs = std::min(r.electedAtMs, firstPlanned(applied));
             }
         }
         if (r.awaiting.empty() && r.tunnelsUpAtMs == 0)
@@ -809,10 +847,11 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
         for (const auto &[role, successor] : r.successors) {
             // A network's leader moved, or (as the GL_group's) the system leader did.
             const GroupName group = role.rfind("leader ", 0) == 0 ? role.substr(7) : kGlGroup;
-            control_->publish(protocol::encodeFailover(t, group, node, successor, r.cause));
+            publish(protocol::encodeFailover(t, group, node, successor, r.cause, r.viewId), t);
         }
         log("failover: node " + node + " (" + r.cause + ") lost its roles; view " + r.viewId,
             r.cause);
+        r.rev = nextRev_++;
         if (history_.size() == kHistoryMax)
             history_.pop_front();
         history_.push_back(r);
@@ -897,12 +936,14 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuth
             return "node " + drill.node + " has no interface \"" + drill.iface + "\"";
         if (!failedAdapters_.insert(drill.iface).second)
             return "interface " + drill.iface + " of node " + drill.node + " has already failed";
+        changedAtMs_ = record.startedMs;
         publishLocalChange();
         break;
     case DrillAction::Drain:
         if (drained_)
             return "node " + drill.node + " is already drained";
         drained_ = true;
+        changedAtMs_ = record.startedMs;
         publishLocalChange();
         break;
     case DrillAction::Restore:
@@ -915,10 +956,26 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuth
             failedAdapters_.clear();
             drained_ = false;
         }
-        for (auto &d : drills_)
-            if (d.node == config_.node.id && d.endedMs == 0 && d.action != "restore")
-                if (drill.iface.empty() || d.iface == drill.iface)
-                    d.endedMs = record.startedMs;
+        for (auto &d : drills_) {
+            if (d.node != config_.node.id || d.endedMs != 0 || d.action == "restore")
+                continue;
+            if (!drill.iface.empty() && d.iface != drill.iface)
+                continue;
+            d.endedMs = record.startedMs;
+            d.rev = nextRev_++;
+            // The agent that took the drill keeps a copy: it ends there too.
+            const auto taker = membershipAddress_.find(d.via);
+            if (!d.via.empty() && d.via != config_.node.id && taker != membershipAddress_.end())
+                // (Keys sort after "agent": agent messages are told apart by that prefix.)
+                transport_->send(taker->second, Json{{"agent", "drill-ended"},
+                                                   {"node", d.node},
+                                                   {"what", d.action},
+                                                   {"iface", d.iface},
+                                                   {"started_ms", d.startedMs},
+                                                   {"ended_ms", d.endedMs}}
+                                                  .dump());
+        }
+        changedAtMs_ = record.startedMs;
         if (killed_)
             revive();
         else
@@ -927,6 +984,7 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuth
         break;
     }
     record.id = nextDrillId_++;
+    record.rev = nextRev_++;
     if (drills_.size() == kDrillsMax)
         drills_.pop_front();
     drills_.push_back(record);
@@ -938,8 +996,9 @@ std::string Agent::runDrill(const protocol::DrillRequest &drill, const DrillAuth
         "drill");
     if (drill.durationMs && drill.action != DrillAction::Restore)
         scheduleRestore(record.id, *drill.durationMs);
-    control_->publish(
-        protocol::encodeDrillEvent(record.startedMs, drill, client, author.role, author.identity));
+    publish(
+        protocol::encodeDrillEvent(record.startedMs, drill, client, author.role, author.identity),
+        record.startedMs);
     return {};
 }
 
@@ -1127,33 +1186,150 @@ std::string Agent::clusterJson() const
         .dump();
 }
 
-std::string Agent::historyJson() const
+namespace {
+
+// The records a cursor asks for: those changed after `since`, the earliest changes first, at
+// most `limit`; listed oldest first (by id), with the cursor for the next page.
+template<typename Record>
+std::vector<const Record *> page(const std::deque<Record> &records, std::int64_t since,
+                                 std::int64_t limit, std::int64_t *rev, bool *more)
 {
+    std::vector<const Record *> changed;
+    for (const auto &r : records)
+        if (r.rev > since)
+            changed.push_back(&r);
+    std::sort(changed.begin(), changed.end(),
+              [](const Record *a, const Record *b) { return a->rev < b->rev; });
+    *more = changed.size() > static_cast<std::size_t>(limit);
+    if (*more) {
+        changed.resize(static_cast<std::size_t>(limit));
+        *rev = changed.back()->rev;
+    }
+    std::sort(changed.begin(), changed.end(),
+              [](const Record *a, const Record *b) { return a->id < b->id; });
+    return changed;
+}
+
+} // namespace
+
+std::int64_t Agent::sinceOf(const protocol::Cursor &cursor) const
+{
+    return cursor.since && cursor.instance == instance_ ? *cursor.since : 0;
+}
+
+std::string Agent::historyJson(const protocol::Cursor &cursor) const
+{
+    std::int64_t rev = nextRev_ - 1;
+    bool more = false;
     Json list = Json::array();
-    for (const auto &r : history_) {
+    for (const FailoverRecord *record :
+         page(history_, sinceOf(cursor), cursor.limit, &rev, &more)) {
+        const FailoverRecord &r = *record;
         Json successors = Json::object();
         for (const auto &[role, node] : r.successors)
             successors[role] = node.empty() ? Json() : Json(node);
-        const bool up = r.awaiting.empty();
-        list.push_back(
-            {{"id", r.id},
-             {"node", r.node},
-             {"cause", r.cause},
-             {"roles", r.roles},
-             {"successors", successors},
-             {"view_id", r.viewId},
-             {"silent_ms", r.silentMs},
-             {"detected_ms", r.detectedAtMs},
-             {"elected_ms", r.electedAtMs},
-             {"tunnels_up_ms", up ? Json(r.tunnelsUpAtMs) : Json()},
-             {"election_ms", r.electedAtMs - r.detectedAtMs},
-             {"tunnels_ms", up ? Json(r.tunnelsUpAtMs - r.electedAtMs) : Json()},
-             {"total_ms",
-              up ? Json(r.tunnelsUpAtMs - r.detectedAtMs +
-                        r.silentMs * (r.cause == "silent" || r.cause == "lease-expired" ? 1 : 0))
-                 : Json()}});
+        const auto p = failoverPhases(
+            {r.cause, r.silentMs, r.decidedAtMs, r.changedAtMs, r.electedAtMs,
+             r.awaiting.empty() ? std::optional<std::int64_t>(r.tunnelsUpAtMs) : std::nullopt});
+        const auto orNull = [](const std::optional<std::int64_t> &v) {
+            return v ? Json(*v) : Json();
+        };
+        list.push_back({{"id", r.id},
+                        {"node", r.node},
+                        {"cause", r.cause},
+                        {"roles", r.roles},
+                        {"successors", successors},
+                        {"view_id", r.viewId},
+                        {"silent_ms", r.silentMs},
+                        {"failed_ms", p.failedAtMs},
+                        {"detected_ms", p.detectedAtMs},
+                        {"elected_ms", p.electedAtMs},
+                        {"tunnels_up_ms", orNull(p.tunnelsUpAtMs)},
+                        {"detection_ms", p.detectionMs},
+                        {"election_ms", p.electionMs},
+                        {"tunnels_ms", orNull(p.tunnelsMs)},
+                        {"total_ms", orNull(p.totalMs)},
+                        {"skew_ms", p.skewMs},
+                        {"rev", r.rev}});
     }
-    return Json{{"failovers", list}}.dump();
+    return Json{{"failovers", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+}
+
+std::string Agent::viewsJson(const protocol::Cursor &cursor) const
+{
+    // A client that holds this log from the base on gets what came after; any other one (new,
+    // of another instance, or behind what was folded into the base) gets the base again.
+    const std::int64_t since = sinceOf(cursor);
+    const bool withBase = !viewLog_.empty() && since < viewLog_.baseRev();
+    Json base;
+    if (withBase)
+        base = Json{{"rev", viewLog_.baseRev()},
+                    {"view_id", viewLog_.baseViewId()},
+                    {"snapshot", Json::parse(toJson(viewLog_.base()))}};
+    const std::int64_t after = withBase ? viewLog_.baseRev() : since;
+    Json views = Json::array();
+    std::int64_t rev = std::max(viewLog_.lastRev(), since);
+    bool more = false;
+    for (const auto &d : viewLog_.deltas()) {
+        if (d.rev <= after)
+            continue;
+        if (static_cast<std::int64_t>(views.size()) == cursor.limit) {
+            more = true;
+            break;
+        }
+        views.push_back(Json::parse(toJson(d)));
+        rev = d.rev;
+    }
+    if (views.empty() && withBase)
+        rev = viewLog_.baseRev();
+    return Json{{"instance", instance_},
+                {"rev", rev},
+                {"more", more},
+                {"base", base},
+                {"views", views}}
+        .dump();
+}
+
+void Agent::publish(const std::string &eventLine, std::int64_t timeMs)
+{
+    KeptEvent e{nextEventSeq_++, timeMs, protocol::sequenceEvent(eventLine, nextEventSeq_ - 1)};
+    control_->publish(e.line);
+    eventBytes_ += e.line.size();
+    events_.push_back(std::move(e));
+    while (events_.size() > kEventsKeptMax || eventBytes_ > kEventBytesKeptMax) {
+        eventBytes_ -= events_.front().line.size();
+        events_.pop_front();
+        eventsDropped_ = true;
+    }
+}
+
+std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::Cursor &cursor) const
+{
+    // Another instance's sequence numbers say nothing here: everything kept is news to it.
+    const bool sameInstance = cursor.since && cursor.instance == instance_;
+    const bool asked = cursor.since.has_value() || cursor.sinceMs.has_value();
+    const std::int64_t since = sameInstance ? *cursor.since : 0;
+    std::vector<std::string> lines;
+    bool missed = false;
+    if (asked) {
+        for (const auto &e : events_)
+            if (e.seq > since && (!cursor.sinceMs || e.timeMs >= *cursor.sinceMs))
+                lines.push_back(e.line);
+        // Events the client has not seen were dropped before it came back.
+        const std::int64_t firstKept = events_.empty() ? nextEventSeq_ : events_.front().seq;
+        if (sameInstance)
+            missed = firstKept > since + 1;
+        else
+            missed = eventsDropped_ &&
+                     (!cursor.sinceMs || events_.empty() || events_.front().timeMs > *cursor.sinceMs);
+    }
+    return {Json{{"events", true},
+                 {"instance", instance_},
+                 {"seq", nextEventSeq_ - 1},
+                 {"replayed", lines.size()},
+                 {"missed", missed}}
+                .dump(),
+            std::move(lines)};
 }
 
 std::string Agent::metricsText() const
@@ -1281,6 +1457,7 @@ Json Agent::transportJson() const
 std::string Agent::drillRecordJson(const DrillRecord &d) const
 {
     Json j = {{"id", d.id},
+              {"rev", d.rev},
               {"action", d.action},
               {"node", d.node},
               {"reason", d.reason},
@@ -1300,12 +1477,37 @@ std::string Agent::drillRecordJson(const DrillRecord &d) const
     return j.dump();
 }
 
-std::string Agent::drillsJson() const
+std::string Agent::drillsJson(const protocol::Cursor &cursor) const
 {
+    std::int64_t rev = nextRev_ - 1;
+    bool more = false;
     Json list = Json::array();
-    for (const auto &d : drills_)
-        list.push_back(Json::parse(drillRecordJson(d)));
-    return Json{{"drills", list}}.dump();
+    for (const DrillRecord *d : page(drills_, sinceOf(cursor), cursor.limit, &rev, &more))
+        list.push_back(Json::parse(drillRecordJson(*d)));
+    return Json{{"drills", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+}
+
+void Agent::onDrillEnded(const Json &message)
+{
+    // The target of a drill this agent forwarded ended it (a restore, or its own timer).
+    const auto text = [&](const char *key) {
+        const auto it = message.find(key);
+        return it != message.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const auto ms = [&](const char *key) {
+        const auto it = message.find(key);
+        return it != message.end() && it->is_number_integer() ? it->get<std::int64_t>()
+                                                              : std::int64_t{0};
+    };
+    const std::int64_t ended = ms("ended_ms");
+    if (ended == 0)
+        return;
+    for (auto &d : drills_)
+        if (d.endedMs == 0 && d.node == text("node") && d.action == text("what") &&
+            d.iface == text("iface") && d.startedMs == ms("started_ms")) {
+            d.endedMs = ended;
+            d.rev = nextRev_++;
+        }
 }
 
 void Agent::handle(const protocol::Request &request, const ControlSession &session,
@@ -1319,9 +1521,11 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
     case RequestKind::GetCluster:
         return reply(okOrFailed(id, protocol::encodeOk(id, clusterJson())));
     case RequestKind::GetHistory:
-        return reply(okOrFailed(id, protocol::encodeOk(id, historyJson())));
+        return reply(okOrFailed(id, protocol::encodeOk(id, historyJson(request.cursor))));
     case RequestKind::GetDrills:
-        return reply(okOrFailed(id, protocol::encodeOk(id, drillsJson())));
+        return reply(okOrFailed(id, protocol::encodeOk(id, drillsJson(request.cursor))));
+    case RequestKind::GetViews:
+        return reply(okOrFailed(id, protocol::encodeOk(id, viewsJson(request.cursor))));
     case RequestKind::GetSnapshot: {
         const Snapshot snap = snapshot();
         const std::string text =
@@ -1380,7 +1584,7 @@ void Agent::forwardDrill(const protocol::Request &request, const DrillAuthor &au
                          .dump());
     auto timer =
         std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kForwardTimeoutMs));
-    forwarded_[corr] = ForwardedDrill{std::move(reply), id, timer};
+    forwarded_[corr] = ForwardedDrill{std::move(reply), id, timer, request.drill, author};
     auto alive = alive_;
     const NodeId target = request.drill.node;
     timer->async_wait([this, alive, corr, target](const error_code &ec) {
@@ -1419,9 +1623,19 @@ void Agent::onDrillResult(const Json &message)
         copy.identity = textField(record, "identity");
         copy.via = config_.node.id;
         copy.startedMs = record.value("started_ms", std::int64_t{0});
+        if (const auto ended = record.find("ended_ms");
+            ended != record.end() && ended->is_number_integer())
+            copy.endedMs = ended->get<std::int64_t>(); // a restore ends as it starts
+        copy.rev = nextRev_++;
         if (drills_.size() == kDrillsMax)
             drills_.pop_front();
         drills_.push_back(copy);
+        // This agent's subscribers hear of it too, at the target's time: the target's own
+        // event and this one are one drill to a client that hears both.
+        const DrillAuthor &author = it->second.author;
+        publish(protocol::encodeDrillEvent(copy.startedMs, it->second.drill, author.client,
+                                           author.role, author.identity),
+                copy.startedMs);
         record["forwarded_to"] = record.value("node", "");
         auto line = protocol::encodeOk(it->second.id, record.dump());
         it->second.reply(okOrFailed(it->second.id, line));

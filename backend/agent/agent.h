@@ -19,6 +19,7 @@
 #include "dmr/membership.h"
 #include "dmr/plan.h"
 #include "dmr/snapshot.h"
+#include "dmr/view_log.h"
 
 #include <deque>
 
@@ -36,11 +37,17 @@ struct FailoverRecord
     std::vector<std::string> roles;           // "system-leader", "leader 10.0.1.0/24"
     std::map<std::string, NodeId> successors; // role -> who took it over ("" = nobody)
     std::string viewId;
-    std::int64_t detectedAtMs = 0;  // when the deciding agent declared it (wall clock)
-    std::int64_t electedAtMs = 0;   // when this agent installed the view and computed the plan
-    std::int64_t tunnelsUpAtMs = 0; // when the last new routing point reported its part applied
+    // The raw times, each on the clock named; failoverPhases (dmr/failover.h) makes the record's
+    // phases of them.
+    std::int64_t decidedAtMs = 0;   // the deciding agent's: when it declared the node gone (0: no
+                                    // departure)
+    std::int64_t changedAtMs = 0;   // the node's: when it drained or lost the adapter (0: unknown)
+    std::int64_t electedAtMs = 0;   // the first agent known to have computed the new plan: this
+                                    // one, or a new routing point that said when it installed it
+    std::int64_t tunnelsUpAtMs = 0; // the last new routing point's: when it reported its part up
     std::int64_t silentMs = 0;      // how long the node had been silent when declared dead
     std::set<NodeId> awaiting;      // routing points whose "applied" has not arrived yet
+    std::int64_t rev = 0;           // the agent's revision when it was added or last changed
 };
 
 // Who asked for a drill, for its record: the hello's client name, the session's role and what
@@ -66,6 +73,7 @@ struct DrillRecord
     std::string via;      // the agent that took the request, when forwarded
     std::int64_t startedMs = 0;
     std::int64_t endedMs = 0; // 0 while in force
+    std::int64_t rev = 0;     // the agent's revision when it was added or last changed
 };
 
 class Agent
@@ -73,6 +81,9 @@ class Agent
 public:
     static constexpr std::size_t kHistoryMax = 1000;
     static constexpr std::size_t kDrillsMax = 1000;
+    // The events kept for subscribers that come back (subscribe "since"), by count and bytes.
+    static constexpr std::size_t kEventsKeptMax = 1024;
+    static constexpr std::size_t kEventBytesKeptMax = 1024 * 1024;
     static constexpr gms::Ms kHandoverTimeoutMs = 2000; // closes wait this long for successors
 
     Agent(asio::io_context &io, AgentConfig config, std::string version);
@@ -87,6 +98,13 @@ public:
     const AgentConfig &config() const { return config_; }
 
 private:
+    // A new routing point's word that its part of a view is up.
+    struct Applied
+    {
+        std::int64_t atMs = 0;        // its clock: when its part was up
+        std::int64_t installedMs = 0; // its clock: when it installed the view (0: it did not say)
+    };
+
     // Clocks: a monotonic clock anchored to the wall clock at start, so that agents on one
     // machine agree and durations never jump.
     std::int64_t nowMs() const;
@@ -114,7 +132,7 @@ private:
     void flushPendingCloses(bool force);
     void recordFailovers(const Plan &before, const Plan &after, const std::vector<Action> &global,
                          const gms::ClusterView &view);
-    void onApplied(const NodeId &node, const std::string &viewId, std::int64_t atMs);
+    void onApplied(const NodeId &node, const std::string &viewId, Applied applied);
     void writeOutputs(const Plan &plan, const std::vector<Action> &mine);
 
     // Drills.
@@ -135,9 +153,17 @@ private:
     std::string stateJson() const;
     nlohmann::json coordinatorJson() const; // the embedded protocol's; null on etcd
     std::string clusterJson() const;
-    std::string historyJson() const;
+    std::string historyJson(const protocol::Cursor &cursor) const;
+    std::string viewsJson(const protocol::Cursor &cursor) const;
+    // The events: numbered, kept (the last kEventsKeptMax), and sent to every subscriber.
+    void publish(const std::string &eventLine, std::int64_t timeMs);
+    // A subscribe: the reply's result, and the kept events it asks to see again.
+    std::pair<std::string, std::vector<std::string>> replay(const protocol::Cursor &cursor) const;
+    // A revision counts within this process only: one from another (`instance` differs) is 0.
+    std::int64_t sinceOf(const protocol::Cursor &cursor) const;
+    void onDrillEnded(const nlohmann::json &message);
     std::string metricsText() const;
-    std::string drillsJson() const;
+    std::string drillsJson(const protocol::Cursor &cursor) const;
     Snapshot snapshot() const;
     // A log line with this node, the current view and (for failovers, adapter failures,
     // drills, rejoins) its cause as fields: journald's under systemd, plain text otherwise.
@@ -153,6 +179,9 @@ private:
     std::set<std::string> failedAdapters_;
     bool drained_ = false;
     bool killed_ = false;
+    std::int64_t changedAtMs_ = 0; // when this node last drained, failed or got back an adapter
+    std::map<NodeId, std::int64_t> knownChanged_; // the same of every node, from their metas
+    std::int64_t installedAtMs_ = 0;              // when this agent installed its current view
     std::uint64_t incarnation_ = 0;
 
     // The membership backend (membership.backend): embedded or etcd. A kill drill halts it and
@@ -219,11 +248,25 @@ private:
     };
     std::optional<PendingCloses> pending_;
     // "applied" notices by view id: they can arrive before this agent installs that view.
-    std::map<std::string, std::map<NodeId, std::int64_t>> appliedSeen_;
+    std::map<std::string, std::map<NodeId, Applied>> appliedSeen_;
     static constexpr std::size_t kAppliedViewsMax = 32;
 
     std::deque<FailoverRecord> history_;
     std::deque<DrillRecord> drills_;
+    // This process, for cursors: the node and its start time ("2@1795756578818123").
+    std::string instance_;
+    std::int64_t nextRev_ = 1; // history and drill records: the next change's revision
+    struct KeptEvent
+    {
+        std::int64_t seq = 0;
+        std::int64_t timeMs = 0;
+        std::string line;
+    };
+    std::deque<KeptEvent> events_;
+    std::size_t eventBytes_ = 0;
+    std::int64_t nextEventSeq_ = 1;
+    bool eventsDropped_ = false; // kept events had to go: a replay from the start is not whole
+    ViewLog viewLog_;
     std::uint64_t nextFailoverId_ = 1;
     std::uint64_t nextDrillId_ = 1;
     // Drills forwarded to their target, waiting for its word: by correlation number.
@@ -232,6 +275,8 @@ private:
         ControlServer::Reply reply;
         protocol::RequestId id;
         std::shared_ptr<asio::steady_timer> timeout;
+        protocol::DrillRequest drill;
+        DrillAuthor author;
     };
     std::map<std::uint64_t, ForwardedDrill> forwarded_;
     std::uint64_t nextForwardId_ = 1;

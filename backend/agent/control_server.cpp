@@ -464,11 +464,17 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
     }
     if (request.kind == protocol::RequestKind::Subscribe) {
         s->subscribed = request.subscribeEvents;
-        auto reply = protocol::encodeOk(
-            request.id, request.subscribeEvents ? R"({"events":true})" : R"({"events":false})");
+        // The reply, then what the client missed (a bounded replay), before any new event.
+        std::pair<std::string, std::vector<std::string>> replayed{
+            request.subscribeEvents ? R"({"events":true})" : R"({"events":false})", {}};
+        if (replay_ && request.subscribeEvents)
+            replayed = replay_(request);
+        auto reply = protocol::encodeOk(request.id, replayed.first);
         enqueue(s, reply ? *reply
                          : protocol::encodeError(request.id, protocol::ErrorCode::Failed,
                                                  reply.error().message));
+        for (auto &line : replayed.second)
+            enqueue(s, std::move(line), true);
         return;
     }
     ++s->inFlight;

@@ -70,6 +70,12 @@ public:
                   AgentConfig::ControlSection config, Handler handler, RoleFn role, LogFn log);
     ~ControlServer();
 
+    // A subscribe: the reply's result and the events to send after it, before any new one (a
+    // client that comes back asks for what it missed). Without it: {"events":..}, no replay.
+    using Replay = std::function<std::pair<std::string, std::vector<std::string>>(
+        const protocol::Request &)>;
+    void setReplay(Replay replay) { replay_ = std::move(replay); }
+
     // Binds control.listen; with TLS configured, loads its certificate, key and client CA first.
     Result<std::monostate> listen();
     // Sends an event line to every subscribed client.
@@ -116,6 +122,7 @@ private:
     RoleFn role_;
     LogFn log_;
     std::shared_ptr<asio::ssl::context> tls_;
+    Replay replay_;
     std::shared_ptr<tcp::acceptor> acceptor_;
     std::set<SessionPtr> sessions_;  // served, or waiting for their hello
     std::set<SessionPtr> rejecting_; // told "busy", closing

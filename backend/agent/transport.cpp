@@ -127,11 +127,11 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
             continue;
         }
         const std::string remote = remoteOf(socket);
-        if (pending_ >= kPendingMax) {
+        if (pending_ >= limits_.pendingMax) {
             ++counters_.pendingRefused;
             logLimited(remote, "pending",
                        "membership connection from " + remote + " refused: " +
-                           std::to_string(kPendingMax) + " connections are already in their "
+                           std::to_string(limits_.pendingMax) + " connections are already in their "
                            "handshake");
             error_code ignored;
             socket.close(ignored);
@@ -143,7 +143,7 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
         incoming_.insert(in);
         ++pending_;
         auto timer =
-            std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kHandshakeTimeoutMs));
+            std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(limits_.handshakeTimeoutMs));
         std::weak_ptr<Incoming> weak = in;
         timer->async_wait([this, alive, weak, timer](const error_code &e) {
             if (e || !*alive)
@@ -154,7 +154,7 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
             ++counters_.handshakeTimeouts;
             logLimited(i->remote, "timeout",
                        "membership connection from " + i->remote + " closed: no cluster hello "
-                       "within " + std::to_string(kHandshakeTimeoutMs) + " ms");
+                       "within " + std::to_string(limits_.handshakeTimeoutMs) + " ms");
             closeIncoming(i);
         });
         asio::co_spawn(io_, serve(in), asio::detached);
@@ -309,7 +309,7 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
     frame::Dialer handshake(key_, self_, frame::freshNonce());
     enum class Stage { Challenge, Answer, Up } stage = Stage::Challenge;
     auto timedOut = std::make_shared<bool>(false);
-    asio::steady_timer deadline(io_, std::chrono::milliseconds(kHandshakeTimeoutMs));
+    asio::steady_timer deadline(io_, std::chrono::milliseconds(limits_.handshakeTimeoutMs));
     deadline.async_wait([out, timedOut](const error_code &e) {
         if (e)
             return;
@@ -369,9 +369,13 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
         if (ec) {
             deadline.cancel();
             if (*timedOut) {
-                fail("timeout", "no cluster handshake within " +
-                                    std::to_string(kHandshakeTimeoutMs) +
-                                    " ms (an older DMR without one, or not a DMR agent)");
+                // Not proof of death (a stalled peer answers later): close, and dial again on the
+                // next send. A peer that is gone refuses the next dial.
+                logLimited(address, "timeout",
+                           "membership peer " + address + ": no cluster handshake within " +
+                               std::to_string(limits_.handshakeTimeoutMs) +
+                               " ms (stalled, an older DMR without one, or not a DMR agent)");
+                closeOutgoing(address, out);
                 co_return;
             }
             break;

@@ -7,8 +7,8 @@
 // before heartbeats would tell. (An accepted connection closing is not: the peer may just have
 // dropped a node it no longer counts.)
 //
-// Before a peer is authenticated it gets little: kPendingMax connections at a time, a
-// kHandshakeTimeoutMs deadline, kHandshakeLineBytesMax bytes. A frame that does not verify
+// Before a peer is authenticated it gets little (Limits): a bounded number of connections at a
+// time, a deadline, kHandshakeLineBytesMax bytes a line. A frame that does not verify
 // (forged, replayed, made for another connection) closes the connection it came on. What is
 // refused is counted and logged, rate-limited, with the peer's address.
 
@@ -38,9 +38,16 @@ public:
 
     // Bound on frames queued for one peer; past it the oldest is dropped and counted.
     static constexpr std::size_t kQueueFramesMax = 4096;
-    // Connections accepted and not yet authenticated; past it a new one is closed at once.
-    static constexpr std::size_t kPendingMax = 64;
-    static constexpr int kHandshakeTimeoutMs = 5000;
+    struct Limits
+    {
+        // Connections accepted and not yet authenticated; past it a new one is closed at once.
+        // Every agent of a cluster may dial its coordinator at the same moment (a cold start of
+        // Fig. 1's 128 agents on a loaded machine did), so this is well above a cluster's size.
+        std::size_t pendingMax = 1024;
+        // For the handshake, on either side. A peer that does not finish it in time is closed
+        // (not reported lost: a stalled process is not a dead one, heartbeats tell that).
+        int handshakeTimeoutMs = 10'000;
+    };
     // After accept() fails for want of file descriptors, wait this long before the next one.
     static constexpr int kAcceptBackoffMs = 100;
 
@@ -52,7 +59,7 @@ public:
         std::uint64_t keyMismatches = 0;     // either side: a proof made with another key
         std::uint64_t versionMismatches = 0; // either side: a peer of another frame version
         std::uint64_t handshakeTimeouts = 0; // accepted, no hello within the deadline
-        std::uint64_t pendingRefused = 0;    // over kPendingMax unauthenticated connections
+        std::uint64_t pendingRefused = 0;    // over Limits::pendingMax unauthenticated
         std::uint64_t acceptErrors = 0;      // accept() failed (EMFILE...)
         std::uint64_t framesDropped = 0;     // at a full peer queue
         std::uint64_t sessions = 0;          // authenticated connections, both directions
@@ -75,6 +82,8 @@ public:
     // Aborts connections whose data sits unacknowledged this long (TCP_USER_TIMEOUT), rather
     // than retrying for minutes after a partition.
     void setUserTimeout(int ms) { userTimeoutMs_ = ms; }
+    void setLimits(const Limits &limits) { limits_ = limits; }
+    const Limits &limits() const { return limits_; }
 
     const Counters &counters() const { return counters_; }
     std::uint64_t framesDropped() const { return counters_.framesDropped; }
@@ -133,6 +142,7 @@ private:
     std::set<std::shared_ptr<Incoming>> incoming_;
     std::size_t pending_ = 0; // incoming, not yet authenticated
     int userTimeoutMs_ = 0;
+    Limits limits_;
     Counters counters_;
     LogLimiter logLimiter_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -270,8 +270,9 @@ std::string formatHistory(const Json &history)
     const Json &list = member(history, "failovers");
     if (!list.is_array() || list.empty())
         return "no failovers recorded\n";
-    Table t({"ID", "NODE", "CAUSE", "ROLES", "SUCCESSORS", "SILENT_MS", "ELECTION_MS", "TUNNELS_MS",
-             "TOTAL_MS"});
+    // The phases of the outage (PROTOCOL.md, get-history): they add up to the total.
+    Table t({"ID", "NODE", "CAUSE", "ROLES", "SUCCESSORS", "DETECTION_MS", "ELECTION_MS",
+             "TUNNELS_MS", "TOTAL_MS"});
     for (const auto &r : list) {
         std::vector<std::string> successors;
         const Json &s = member(r, "successors");
@@ -279,7 +280,7 @@ std::string formatHistory(const Json &history)
             for (const auto &[role, node] : s.items())
                 successors.push_back(role + " -> " + (node.is_null() ? "nobody" : cell(node)));
         t.add({cell(r, "id"), cell(r, "node"), cell(r, "cause"), cell(r, "roles"),
-               successors.empty() ? "-" : joined(successors, ", "), cell(r, "silent_ms"),
+               successors.empty() ? "-" : joined(successors, ", "), cell(r, "detection_ms"),
                cell(r, "election_ms"), cell(r, "tunnels_ms"), cell(r, "total_ms")});
     }
     return t.render();

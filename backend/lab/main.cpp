@@ -60,6 +60,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -420,7 +421,9 @@ int main(int argc, char **argv)
                    "Membership ports are BASE+i, control ports BASE+1000+i (i: node index)")
         ->check(CLI::Range(1024, 60000));
     app.add_option("--key", key, "Cluster key (16 bytes or more)");
-    app.add_option("--token", token, "Operator token the agents accept for drills");
+    app.add_option("--token", token,
+                   "Operator token the agents accept for drills (default: $DMR_TOKEN, else "
+                   "dmr-lab-operator-token); the environment keeps it off the command line");
     app.add_option("--agent", agentPath, "The dmr-agent binary")->check(CLI::ExistingFile);
     app.add_option("--log-dir", logDir, "Where agent logs go (default: a new temporary folder)");
     app.add_option("--table", table, "Status table: all, leaders, none")
@@ -485,6 +488,9 @@ int main(int argc, char **argv)
     if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-lab", DMR_VERSION, argc, argv))
         return *rc;
     CLI11_PARSE(app, argc, argv);
+    if (app.count("--token") == 0)
+        if (const char *fromEnv = std::getenv("DMR_TOKEN"); fromEnv != nullptr && *fromEnv != 0)
+            token = fromEnv;
 
     if (relayMode.empty())
         relayMode = netns ? "os" : "loopback";

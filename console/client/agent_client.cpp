@@ -73,6 +73,11 @@ AgentClient::AgentClient(QObject *parent)
     qRegisterMetaType<QList<FailoverRecord>>();
     qRegisterMetaType<QList<DrillRecord>>();
     qRegisterMetaType<ReachabilityMatrix>();
+    qRegisterMetaType<ViewsPage>();
+    qRegisterMetaType<SubscribeInfo>();
+
+    refreshTimer_.setSingleShot(true);
+    connect(&refreshTimer_, &QTimer::timeout, this, &AgentClient::refresh);
 
     historyFollowUp_.setSingleShot(true);
     historyFollowUp_.setInterval(kHistoryFollowUpMs);
@@ -288,6 +293,12 @@ void AgentClient::teardown(const QString &why)
     hello_ = {};
     refreshOutstanding_ = 0;
     refreshPending_ = false;
+    refreshTimer_.stop();
+    cursorFields_ = true;
+    viewsSupported_ = true;
+    subscribeWithCursor_ = false;
+    viewsInstance_.clear();
+    viewsRev_ = 0;
     QList<qint64> drills;
     for (auto it = pending_.cbegin(); it != pending_.cend(); ++it)
         if (it.value() == Pending::Drill)
@@ -396,6 +407,11 @@ void AgentClient::handleLine(const std::string &line)
                                              QString::fromStdString(event.error().message)));
         ConsoleEvent e = std::move(event).value();
         e.agent = hello_.agent;
+        if (e.seq > 0) {
+            auto &c = cursors_[e.agent];
+            c.eventSeq = std::max(c.eventSeq, e.seq);
+        }
+        lastEventMs_ = std::max(lastEventMs_, e.timeMs);
         const QPointer<QTcpSocket> socket = socket_;
         emit eventReceived(e);
         if (e.changesCluster() && socket_ == socket)
@@ -436,8 +452,8 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
 {
     const QString agent = current_.toString();
     const QString badReply = QString::fromLatin1(kBadReplyError);
-    const bool refreshPart =
-        kind == Pending::Cluster || kind == Pending::History || kind == Pending::Drills;
+    const bool refreshPart = kind == Pending::Cluster || kind == Pending::History ||
+                             kind == Pending::Drills || kind == Pending::Views;
     const QPointer<QTcpSocket> socket = socket_;
     const auto done = [&] {
         if (refreshPart && socket_ == socket && socket)
@@ -473,9 +489,27 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             report(code, tr("agent at %1: %2").arg(agent, text));
             return;
         case Pending::Subscribe:
-        case Pending::Cluster:
+            if (code == u"bad-field" && subscribeWithCursor_) {
+                // An agent without replay: follow it from now on.
+                cursorFields_ = false;
+                return subscribe();
+            }
+            report(code, tr("agent at %1: %2").arg(agent, text));
+            return;
         case Pending::History:
         case Pending::Drills:
+        case Pending::Views:
+            if (code == u"bad-field" && cursorFields_) {
+                cursorFields_ = false; // an agent without cursors: ask for everything
+                return askPage(kind);
+            }
+            if (kind == Pending::Views && code == u"unknown-type") {
+                viewsSupported_ = false; // an agent without a view log
+                return done();
+            }
+            report(code, tr("agent at %1: %2").arg(agent, text));
+            return done();
+        case Pending::Cluster:
             report(code, tr("agent at %1: %2").arg(agent, text));
             return done();
         }
@@ -513,10 +547,7 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         emit helloReceived(current_, hello_);
         if (socket_ != socket || !socket)
             return;
-        proto::Request subscribe;
-        subscribe.kind = proto::RequestKind::Subscribe;
-        subscribe.subscribeEvents = true;
-        send(std::move(subscribe), Pending::Subscribe);
+        subscribe();
         refresh();
         if (reachabilityTimer_.interval() > 0) {
             askReachability();
@@ -525,35 +556,77 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         return;
     }
     case Pending::Subscribe:
+        if (auto info = parseSubscribe(result)) {
+            if (!info.value().instance.isEmpty())
+                cursorsFor(info.value().instance);
+            emit subscribed(hello_.agent, info.value());
+        } else {
+            bad(info.error().message);
+        }
         return;
     case Pending::Cluster:
         handleCluster(result);
         return done();
     case Pending::History:
-        if (auto h = parseHistory(result)) {
-            emit historyReceived(h.value());
+        if (auto h = parseHistoryPage(result)) {
+            HistoryPage page = std::move(h).value();
+            for (auto &r : page.records)
+                r.agent = hello_.agent;
+            if (!page.page.instance.isEmpty())
+                cursorsFor(page.page.instance).historyRev = page.page.rev;
+            emit historyReceived(page.records);
+            if (socket_ != socket || !socket)
+                return;
             // A failover whose tunnels are not up yet completes without an event of its own:
             // ask again shortly while one is young (the agent gives up waiting after 2 s).
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            for (const auto &r : h.value())
+            for (const auto &r : std::as_const(page.records))
                 if (!r.tunnelsUpMs && now - r.detectedMs < kIncompleteFailoverFollowMs &&
                     !historyFollowUp_.isActive()) {
                     historyFollowUp_.start();
                     break;
                 }
+            if (page.page.more && cursorFields_)
+                return askPage(kind); // the next page, as part of the same refresh
         } else
             bad(h.error().message);
         return done();
     case Pending::Drills:
-        if (auto d = parseDrills(result))
-            emit drillsReceived(d.value());
-        else
+        if (auto d = parseDrillsPage(result)) {
+            if (!d.value().page.instance.isEmpty())
+                cursorsFor(d.value().page.instance).drillsRev = d.value().page.rev;
+            emit drillsReceived(d.value().records);
+            if (socket_ != socket || !socket)
+                return;
+            if (d.value().page.more && cursorFields_)
+                return askPage(kind);
+        } else
             bad(d.error().message);
+        return done();
+    case Pending::Views:
+        if (auto v = parseViews(result)) {
+            ViewsPage page = std::move(v).value();
+            page.agent = hello_.agent;
+            viewsInstance_ = page.page.instance;
+            viewsRev_ = page.page.rev;
+            emit viewsReceived(page);
+            if (socket_ != socket || !socket)
+                return;
+            if (page.page.more && cursorFields_)
+                return askPage(kind);
+        } else
+            bad(v.error().message);
         return done();
     case Pending::Reachability:
         reachabilityOutstanding_ = false;
-        if (auto m = parseReachability(result))
+        if (auto m = parseReachability(result)) {
+            // A large matrix costs the agents a gathering and this console a parse: asked less
+            // often, 40 ms a node (5 s for Fig. 1's 128), never more often than set.
+            const int nodes = int(m.value().nodes.size());
+            if (reachabilityIntervalMs_ > 0)
+                reachabilityTimer_.setInterval(std::max(reachabilityIntervalMs_, nodes * 40));
             emit reachabilityReceived(m.value());
+        }
         else
             bad(m.error().message);
         return;
@@ -634,20 +707,97 @@ void AgentClient::refresh()
         refreshPending_ = true;
         return;
     }
-    refreshPending_ = false;
-    refreshOutstanding_ = 3;
-    for (auto [kind, pending] : {std::pair{proto::RequestKind::GetCluster, Pending::Cluster},
-                                 std::pair{proto::RequestKind::GetHistory, Pending::History},
-                                 std::pair{proto::RequestKind::GetDrills, Pending::Drills}}) {
-        proto::Request r;
-        r.kind = kind;
-        send(std::move(r), pending);
+    const qint64 sinceLast = QDateTime::currentMSecsSinceEpoch() - lastRefreshMs_;
+    if (sinceLast >= 0 && sinceLast < kRefreshIntervalMs) {
+        if (!refreshTimer_.isActive())
+            refreshTimer_.start(int(kRefreshIntervalMs - sinceLast));
+        return;
     }
+    startRefresh();
+}
+
+void AgentClient::startRefresh()
+{
+    refreshTimer_.stop();
+    refreshPending_ = false;
+    lastRefreshMs_ = QDateTime::currentMSecsSinceEpoch();
+    refreshOutstanding_ = viewsSupported_ ? 4 : 3;
+    proto::Request cluster;
+    cluster.kind = proto::RequestKind::GetCluster;
+    send(std::move(cluster), Pending::Cluster);
+    askPage(Pending::History);
+    askPage(Pending::Drills);
+    if (viewsSupported_)
+        askPage(Pending::Views);
+}
+
+AgentClient::Cursors &AgentClient::cursorsFor(const QString &instance)
+{
+    Cursors &c = cursors_[hello_.agent];
+    if (c.instance != instance)
+        c = Cursors{instance, 0, 0, 0}; // the agent restarted: its numbers start over
+    return c;
+}
+
+void AgentClient::askPage(Pending kind)
+{
+    if (!socket_)
+        return;
+    proto::Request r;
+    qint64 since = 0;
+    QString instance;
+    const Cursors c = cursors_.value(hello_.agent);
+    switch (kind) {
+    case Pending::History:
+        r.kind = proto::RequestKind::GetHistory;
+        since = c.historyRev;
+        instance = c.instance;
+        break;
+    case Pending::Drills:
+        r.kind = proto::RequestKind::GetDrills;
+        since = c.drillsRev;
+        instance = c.instance;
+        break;
+    case Pending::Views:
+        r.kind = proto::RequestKind::GetViews;
+        since = viewsRev_;
+        instance = viewsInstance_;
+        break;
+    default:
+        return;
+    }
+    if (cursorFields_ && since > 0 && !instance.isEmpty()) {
+        r.cursor.since = since;
+        r.cursor.instance = instance.toStdString();
+    }
+    send(std::move(r), kind);
+}
+
+void AgentClient::subscribe()
+{
+    proto::Request r;
+    r.kind = proto::RequestKind::Subscribe;
+    r.subscribeEvents = true;
+    subscribeWithCursor_ = cursorFields_;
+    if (cursorFields_) {
+        const Cursors c = cursors_.value(hello_.agent);
+        if (!c.instance.isEmpty() && c.eventSeq > 0) {
+            // Back to an agent this console followed: what came after the last event seen.
+            r.cursor.since = c.eventSeq;
+            r.cursor.instance = c.instance.toStdString();
+        } else {
+            // Another agent (or the first one): from the last event seen anywhere, a little
+            // before it for clocks that differ; everything it kept when there was none.
+            r.cursor.sinceMs = lastEventMs_ < 0 ? 0 : std::max<qint64>(0, lastEventMs_ - kReplaySlackMs);
+        }
+    }
+    send(std::move(r), Pending::Subscribe);
 }
 
 void AgentClient::setReachabilityInterval(int ms)
 {
-    reachabilityTimer_.setInterval(std::max(0, ms));
+    reachabilityIntervalMs_ = std::max(0, ms);
+    reachabilityTimer_.setInterval(reachabilityIntervalMs_);
     if (ms <= 0)
         reachabilityTimer_.stop();
     else if (state_ == State::Connected && !reachabilityTimer_.isActive())

@@ -4,9 +4,18 @@
 // (kReplyLineBytesMax), requests with integer ids matched to their replies.
 //
 // On connecting it says hello (client "dmr-console VERSION", with the operator token when one
-// is set), subscribes to events and fetches get-cluster, get-history and get-drills; it fetches
-// them again on every view-changed, plan-changed, failover or drill event and after each drill
-// it sends, coalesced: at most one refresh in flight, and one more pending behind it.
+// is set), subscribes to events and fetches get-cluster, get-history, get-drills and get-views;
+// it fetches them again on every view-changed, plan-changed, failover or drill event and after
+// each drill it sends, coalesced: at most one refresh in flight, one more pending behind it, and
+// no more than one started every kRefreshIntervalMs (a cluster of a hundred agents forming sends
+// hundreds of events a second).
+//
+// A continuous record across agents (PROTOCOL.md, Cursors): it keeps, per agent, where it left
+// off (the agent process, the last event number, the history's and drills' revisions) and asks
+// only for what came after; an agent it has not followed before replays its kept events from
+// the time of the last event seen from any agent (less kReplaySlackMs, for clocks), and the
+// models drop what they already hold (ConsoleEvent::key, FailoverRecord::key). History, drills
+// and views come as pages; a page cut by its limit is followed at once by the next.
 //
 // TLS (setTls): a QSslSocket speaks TLS 1.3, checks the agent's certificate against a CA file and
 // the host connected to, and offers a client certificate when given one; the hello goes out once
@@ -91,7 +100,8 @@ public:
     static std::optional<QSslConfiguration> tlsConfiguration(const TlsFiles &tls, QString *error);
     void setTimeouts(int connectMs, int replyMs);
     void setBackoff(int initialMs, int maxMs) { backoff_ = Backoff(initialMs, maxMs); }
-    // How often to ask for the reachability matrix while connected (get-reachability); 0 stops.
+    // How often to ask for the reachability matrix while connected (get-reachability), at the
+    // least (a large cluster's is asked for every 40 ms a node); 0 stops.
     // An agent that does not know the request is not asked again on that connection.
     void setReachabilityInterval(int ms);
     static constexpr int kReachabilityIntervalMs = 2000;
@@ -99,6 +109,8 @@ public:
     // the client fetch again after kHistoryFollowUpMs: completion raises no event.
     static constexpr qint64 kIncompleteFailoverFollowMs = 10000;
     static constexpr int kHistoryFollowUpMs = 500;
+    static constexpr int kRefreshIntervalMs = 300;
+    static constexpr qint64 kReplaySlackMs = 5000;
 
     State state() const { return state_; }
     // The last error, as one line for a person; empty when there was none.
@@ -142,7 +154,14 @@ signals:
 
     void clusterReceived(const dmr::Snapshot &snapshot, const QString &viewId,
                          const QStringList &agentControlAddresses);
+    // The failovers this agent added or changed since the client last asked it (all of them at
+    // the first time): listeners merge them (HistoryModel::mergeRecords).
     void historyReceived(const QList<dmr::console::FailoverRecord> &records);
+    // A page of the agent's view log (get-views); with a base, it starts that agent's log over.
+    void viewsReceived(const dmr::console::ViewsPage &page);
+    // The subscribe reply: how many kept events the agent replays now, and whether it had to
+    // drop some that this console had not seen (a gap in the event log).
+    void subscribed(const QString &agent, const dmr::console::SubscribeInfo &info);
     // get-drills, or the one record of a drill reply: listeners join them (ClusterStore).
     void drillsReceived(const QList<dmr::console::DrillRecord> &records);
     void reachabilityReceived(const dmr::console::ReachabilityMatrix &matrix);
@@ -150,7 +169,24 @@ signals:
     void drillFinished(qint64 id, bool ok, const QString &message);
 
 private:
-    enum class Pending : quint8 { Hello, Subscribe, Cluster, History, Drills, Drill, Reachability };
+    enum class Pending : quint8 {
+        Hello,
+        Subscribe,
+        Cluster,
+        History,
+        Drills,
+        Views,
+        Drill,
+        Reachability
+    };
+    // Where this console left off with one agent process (PROTOCOL.md, Cursors).
+    struct Cursors
+    {
+        QString instance;
+        qint64 eventSeq = 0;
+        qint64 historyRev = 0;
+        qint64 drillsRev = 0;
+    };
 
     void setState(State state);
     void report(const QString &code, const QString &message);
@@ -168,6 +204,12 @@ private:
     void handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message);
     void handleCluster(const QJsonObject &result);
     void refreshPartDone();
+    void startRefresh();
+    void subscribe();
+    // A get-history, get-drills or get-views request, after where this console left off.
+    void askPage(Pending kind);
+    // The cursors of the agent this client talks to, started over when its process changed.
+    Cursors &cursorsFor(const QString &instance);
     void askReachability();
     void learn(const ClusterInfo &cluster);
 
@@ -177,6 +219,17 @@ private:
     qint64 nextId_ = 1;
     int refreshOutstanding_ = 0;
     bool refreshPending_ = false;
+    QTimer refreshTimer_;   // holds a refresh back to one every kRefreshIntervalMs
+    qint64 lastRefreshMs_ = 0;
+    QHash<QString, Cursors> cursors_; // by agent id
+    qint64 lastEventMs_ = -1;         // the newest event's time from any agent
+    // This connection: whether the agent takes cursor fields and get-views, and where its view
+    // log stands (a new connection starts it over).
+    bool cursorFields_ = true;
+    bool viewsSupported_ = true;
+    bool subscribeWithCursor_ = false;
+    QString viewsInstance_;
+    qint64 viewsRev_ = 0;
 
     QList<Endpoint> given_;
     QList<Endpoint> learnt_;
@@ -184,6 +237,7 @@ private:
     Backoff backoff_;
     QTimer retryTimer_;
     QTimer reachabilityTimer_;
+    int reachabilityIntervalMs_ = kReachabilityIntervalMs; // as set; larger matrices wait longer
     QTimer historyFollowUp_;
     bool reachabilityOutstanding_ = false;
     QTimer connectTimer_;

@@ -191,7 +191,17 @@ DrillRecord readDrill(Fields &f)
     d.endedMs = f.nullableInteger(QStringLiteral("ended_ms"));
     d.via = f.optionalString(QStringLiteral("via"));
     d.forwardedTo = f.optionalString(QStringLiteral("forwarded_to"));
+    d.rev = f.nullableInteger(QStringLiteral("rev")).value_or(0);
     return d;
+}
+
+Page readPage(Fields &f)
+{
+    Page p;
+    p.instance = f.optionalString(QStringLiteral("instance"));
+    p.rev = f.nullableInteger(QStringLiteral("rev")).value_or(0);
+    p.more = f.optionalBoolean(QStringLiteral("more"), false);
+    return p;
 }
 
 QString ms(qint64 v)
@@ -257,7 +267,39 @@ Result<ClusterInfo> parseCluster(const QJsonObject &result)
     return c;
 }
 
+QString FailoverRecord::key() const
+{
+    return viewId.isEmpty() ? agent + u'#' + QString::number(id) : node + u'@' + viewId;
+}
+
+QString ConsoleEvent::key() const
+{
+    const auto join = [](const QStringList &parts) { return parts.join(QChar(0x1f)); };
+    switch (kind) {
+    case Kind::ViewChanged:
+        return viewId.isEmpty() ? QString() : join({QStringLiteral("v"), group, viewId});
+    case Kind::PlanChanged:
+        return viewId.isEmpty() ? QString() : join({QStringLiteral("p"), viewId});
+    case Kind::Failover:
+        return viewId.isEmpty() ? QString()
+                                : join({QStringLiteral("f"), group, from, to, viewId});
+    case Kind::Drill:
+        return join({QStringLiteral("d"), action, node, iface, QString::number(timeMs)});
+    case Kind::Other:
+        break;
+    }
+    return {};
+}
+
 Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result)
+{
+    auto page = parseHistoryPage(result);
+    if (!page)
+        return page.error();
+    return page.value().records;
+}
+
+Result<HistoryPage> parseHistoryPage(const QJsonObject &result)
 {
     Fields f(result, QStringLiteral("get-history"));
     QList<FailoverRecord> list;
@@ -291,11 +333,68 @@ Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result)
         rec.electionMs = r.nullableInteger(QStringLiteral("election_ms"));
         rec.tunnelsMs = r.nullableInteger(QStringLiteral("tunnels_ms"));
         rec.totalMs = r.nullableInteger(QStringLiteral("total_ms"));
+        // An agent before the phases were defined: its detection time is the failure's.
+        rec.failedMs = r.nullableInteger(QStringLiteral("failed_ms")).value_or(rec.detectedMs);
+        rec.detectionMs = r.nullableInteger(QStringLiteral("detection_ms")).value_or(0);
+        rec.skewMs = r.nullableInteger(QStringLiteral("skew_ms")).value_or(0);
+        rec.rev = r.nullableInteger(QStringLiteral("rev")).value_or(0);
         list << rec;
     });
+    const Page page = readPage(f);
     if (!f.ok())
         return f.toError();
-    return list;
+    return HistoryPage{page, list};
+}
+
+Result<ViewsPage> parseViews(const QJsonObject &result)
+{
+    Fields f(result, QStringLiteral("get-views"));
+    ViewsPage v;
+    v.page = readPage(f);
+    const QJsonValue base = result.value(QStringLiteral("base"));
+    if (base.isObject()) {
+        Fields b(base.toObject(), f.pathOf(QStringLiteral("base")));
+        v.hasBase = true;
+        v.baseViewId = b.string(QStringLiteral("view_id"));
+        const QJsonObject snapshot = b.object(QStringLiteral("snapshot"));
+        if (!b.ok())
+            return b.toError();
+        const QByteArray text = QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
+        auto parsed = dmr::parseSnapshot(std::string_view(text.constData(), size_t(text.size())));
+        if (!parsed)
+            return Error{b.pathOf(QStringLiteral("snapshot")).toStdString() + ": " +
+                         parsed.error().message};
+        v.base = std::move(parsed).value();
+    } else if (!base.isNull() && !base.isUndefined()) {
+        f.fail(QStringLiteral("base"), base, Tr::tr("an object or null"));
+    }
+    const QJsonArray views = f.array(QStringLiteral("views"));
+    if (!f.ok())
+        return f.toError();
+    for (qsizetype i = 0; i < views.size(); ++i) {
+        const QByteArray text = QJsonDocument(views[i].toObject()).toJson(QJsonDocument::Compact);
+        if (!views[i].isObject())
+            return Error{QStringLiteral("get-views.views[%1]: must be an object").arg(i).toStdString()};
+        auto delta = dmr::parseViewDelta(std::string_view(text.constData(), size_t(text.size())));
+        if (!delta)
+            return Error{QStringLiteral("get-views.views[%1].").arg(i).toStdString() +
+                         delta.error().message};
+        v.views << std::move(delta).value();
+    }
+    return v;
+}
+
+Result<SubscribeInfo> parseSubscribe(const QJsonObject &result)
+{
+    Fields f(result, QStringLiteral("subscribe"));
+    SubscribeInfo s;
+    s.instance = f.optionalString(QStringLiteral("instance"));
+    s.seq = f.nullableInteger(QStringLiteral("seq")).value_or(0);
+    s.replayed = int(f.nullableInteger(QStringLiteral("replayed")).value_or(0));
+    s.missed = f.optionalBoolean(QStringLiteral("missed"), false);
+    if (!f.ok())
+        return f.toError();
+    return s;
 }
 
 const ReachabilityCell *ReachabilityRow::cellFrom(const QString &sender) const
@@ -370,12 +469,21 @@ Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
 
 Result<QList<DrillRecord>> parseDrills(const QJsonObject &result)
 {
+    auto page = parseDrillsPage(result);
+    if (!page)
+        return page.error();
+    return page.value().records;
+}
+
+Result<DrillsPage> parseDrillsPage(const QJsonObject &result)
+{
     Fields f(result, QStringLiteral("get-drills"));
     QList<DrillRecord> list;
     f.eachObject(QStringLiteral("drills"), [&](Fields &d) { list << readDrill(d); });
+    const Page page = readPage(f);
     if (!f.ok())
         return f.toError();
-    return list;
+    return DrillsPage{page, list};
 }
 
 Result<DrillRecord> parseDrillRecord(const QJsonObject &record)
@@ -393,6 +501,7 @@ Result<ConsoleEvent> parseEvent(const QJsonObject &message)
     ConsoleEvent e;
     e.kindName = f.string(QStringLiteral("event"));
     e.timeMs = f.integer(QStringLiteral("time_ms"));
+    e.seq = f.nullableInteger(QStringLiteral("seq")).value_or(0);
     e.data = f.object(QStringLiteral("data"));
     if (!f.ok())
         return f.toError();
@@ -423,9 +532,32 @@ Result<ConsoleEvent> parseEvent(const QJsonObject &message)
         e.durationMs = d.nullableInteger(QStringLiteral("duration_ms"));
         e.client = d.optionalString(QStringLiteral("client"));
     } // else: a kind this console does not know; kept with its data (PROTOCOL.md, Versioning)
+    if (e.kind != ConsoleEvent::Kind::Other && e.kind != ConsoleEvent::Kind::Drill)
+        e.viewId = d.optionalString(QStringLiteral("view_id"));
     if (!d.ok())
         return d.toError();
     return e;
+}
+
+QString describeCause(const QString &cause)
+{
+    if (cause == u"connection-lost")
+        return Tr::tr("connection lost");
+    if (cause == u"silent")
+        return Tr::tr("silent (missed heartbeats)");
+    if (cause == u"lease-expired")
+        return Tr::tr("etcd lease expired");
+    if (cause == u"left")
+        return Tr::tr("left (stopped)");
+    if (cause == u"expelled-coordinator")
+        return Tr::tr("expelled by the coordinator");
+    if (cause == u"drain")
+        return Tr::tr("drained");
+    if (cause == u"adapter")
+        return Tr::tr("adapter failed");
+    if (cause == u"moved")
+        return Tr::tr("roles moved");
+    return cause;
 }
 
 QString describeRole(const QString &role)
@@ -458,7 +590,8 @@ QString describe(const ConsoleEvent &e)
         const QString to = e.to.isEmpty() ? Tr::tr("nobody") : e.to;
         if (e.reason.isEmpty())
             return Tr::tr("failover of %1: %2 -> %3").arg(group, e.from, to);
-        return Tr::tr("failover of %1: %2 -> %3 (%4)").arg(group, e.from, to, e.reason);
+        return Tr::tr("failover of %1: %2 -> %3 (%4)")
+            .arg(group, e.from, to, describeCause(e.reason));
     }
     case ConsoleEvent::Kind::Drill: {
         DrillRecord d;
@@ -481,9 +614,19 @@ QString describe(const ConsoleEvent &e)
 
 QString describe(const DrillRecord &d)
 {
-    const QString target = d.iface.isEmpty() ? Tr::tr("node %1").arg(d.node)
-                                             : Tr::tr("adapter %1 of node %2").arg(d.iface, d.node);
-    QString text = Tr::tr("%1 of %2").arg(d.action, target);
+    QString text;
+    if (d.action == u"kill")
+        text = Tr::tr("kill of node %1").arg(d.node);
+    else if (d.action == u"drain")
+        text = Tr::tr("drain of node %1").arg(d.node);
+    else if (d.action == u"fail-adapter")
+        text = Tr::tr("failure of adapter %1 of node %2").arg(d.iface, d.node);
+    else if (d.action == u"restore" && d.iface.isEmpty())
+        text = Tr::tr("restore of node %1").arg(d.node);
+    else if (d.action == u"restore")
+        text = Tr::tr("restore of adapter %1 of node %2").arg(d.iface, d.node);
+    else
+        text = Tr::tr("%1 of node %2").arg(d.action, d.node);
     if (d.durationMs)
         text += u' ' + Tr::tr("for %1").arg(ms(*d.durationMs));
     if (!d.reason.isEmpty())

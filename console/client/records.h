@@ -7,6 +7,7 @@
 
 #include "dmr/result.h"
 #include "dmr/snapshot.h"
+#include "dmr/view_log.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -63,6 +64,8 @@ struct Successor
 
 // One get-history entry: a node lost roles. Times in ms since the epoch, durations in ms; the
 // optional ones are null on the wire until the new routing points report their tunnels up.
+// The phases (PROTOCOL.md, get-history): failed -detection-> detected -election-> elected
+// -tunnels-> tunnels up; total is failed to tunnels up.
 struct FailoverRecord
 {
     qint64 id = 0;
@@ -72,12 +75,20 @@ struct FailoverRecord
     QList<Successor> successors; // in the order of `roles`
     QString viewId;
     qint64 silentMs = 0;
+    qint64 failedMs = 0;
     qint64 detectedMs = 0;
     qint64 electedMs = 0;
     std::optional<qint64> tunnelsUpMs;
+    qint64 detectionMs = 0;
     std::optional<qint64> electionMs;
     std::optional<qint64> tunnelsMs;
     std::optional<qint64> totalMs;
+    qint64 skewMs = 0;
+    qint64 rev = 0;
+    QString agent; // the agent that recorded it (set by the client)
+
+    // The same failover as every agent records it: the node and the view that removed its roles.
+    QString key() const;
     bool operator==(const FailoverRecord &) const = default;
 };
 
@@ -95,7 +106,50 @@ struct DrillRecord
     std::optional<qint64> endedMs; // null while in force
     QString via;                   // the agent that forwarded it, if any
     QString forwardedTo;           // a drill reply only: the agent that carried it out
+    qint64 rev = 0;
     bool operator==(const DrillRecord &) const = default;
+};
+
+// What a get-history, get-drills or get-views reply says besides its records (PROTOCOL.md,
+// Cursors): the agent process, the revision to ask after next, and whether a page was cut.
+struct Page
+{
+    QString instance; // empty: an agent without cursors
+    qint64 rev = 0;
+    bool more = false;
+    bool operator==(const Page &) const = default;
+};
+
+struct HistoryPage
+{
+    Page page;
+    QList<FailoverRecord> records;
+};
+
+struct DrillsPage
+{
+    Page page;
+    QList<DrillRecord> records;
+};
+
+// get-views: the base view (when the reply starts the log over) and the deltas after it.
+struct ViewsPage
+{
+    Page page;
+    QString agent; // set by the client
+    bool hasBase = false;
+    QString baseViewId;
+    dmr::Snapshot base;
+    QList<dmr::ViewDelta> views;
+};
+
+// The subscribe reply of an agent that replays (PROTOCOL.md, subscribe).
+struct SubscribeInfo
+{
+    QString instance; // empty: an agent without replay
+    qint64 seq = 0;   // its last event's number
+    int replayed = 0;
+    bool missed = false;
 };
 
 // One event. The typed fields are those of its kind (the others stay empty); `data` keeps the
@@ -107,7 +161,9 @@ struct ConsoleEvent
     Kind kind = Kind::Other;
     QString kindName; // the wire name: "view-changed"
     qint64 timeMs = 0;
-    QString agent; // the agent that reported it (its hello "agent"); set by the client
+    qint64 seq = 0; // its number in the agent's stream; 0 from an agent that does not number
+    QString agent;  // the agent that reported it (its hello "agent"); set by the client
+    QString viewId; // view-changed, plan-changed, failover: the view it belongs to
 
     QString group;       // view-changed, failover ("GL_group" when the system leader moved)
     QString leader;      // view-changed: empty when the group is empty
@@ -127,6 +183,9 @@ struct ConsoleEvent
     // Whether the cluster's state, history or drills may have changed: what makes the client
     // fetch them again.
     bool changesCluster() const { return kind != Kind::Other; }
+    // The same change as every agent reports it (the kind, what it is about, its view; a drill
+    // by its start on its target); empty when it cannot be told apart from another agent's.
+    QString key() const;
 };
 
 // get-reachability: who hears whose probes (backend/PROTOCOL.md). One row per node the asked
@@ -174,7 +233,11 @@ Result<HelloInfo> parseHello(const QJsonObject &result);
 Result<ReachabilityMatrix> parseReachability(const QJsonObject &result);
 Result<ClusterInfo> parseCluster(const QJsonObject &result);
 Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result);
+Result<HistoryPage> parseHistoryPage(const QJsonObject &result);
 Result<QList<DrillRecord>> parseDrills(const QJsonObject &result);
+Result<DrillsPage> parseDrillsPage(const QJsonObject &result);
+Result<ViewsPage> parseViews(const QJsonObject &result);
+Result<SubscribeInfo> parseSubscribe(const QJsonObject &result);
 Result<DrillRecord> parseDrillRecord(const QJsonObject &record);
 // A whole event line: {"type":"event","event":KIND,"time_ms":T,"data":{...}}.
 Result<ConsoleEvent> parseEvent(const QJsonObject &message);
@@ -185,6 +248,8 @@ QString describe(const ConsoleEvent &event);
 QString describe(const DrillRecord &drill);
 // "system leader", "leader of 10.0.1.0/24": a failover role for display.
 QString describeRole(const QString &role);
+// "connection lost", "drained": a failover's cause for display (the wire name when unknown).
+QString describeCause(const QString &cause);
 
 } // namespace dmr::console
 
@@ -195,3 +260,5 @@ Q_DECLARE_METATYPE(dmr::console::FailoverRecord)
 Q_DECLARE_METATYPE(dmr::console::DrillRecord)
 Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)
 Q_DECLARE_METATYPE(dmr::console::ReachabilityMatrix)
+Q_DECLARE_METATYPE(dmr::console::ViewsPage)
+Q_DECLARE_METATYPE(dmr::console::SubscribeInfo)

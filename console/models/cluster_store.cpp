@@ -5,11 +5,14 @@
 #include "group_model.h"
 #include "history_model.h"
 #include "node_table_model.h"
+#include "plan_timeline.h"
 #include "reachability_model.h"
 
 #include "client/agent_client.h"
 
 #include "dmr/render.h"
+
+#include <QDateTime>
 
 namespace dmr::console {
 
@@ -21,6 +24,7 @@ ClusterStore::ClusterStore(QObject *parent)
     , drills_(new DrillModel(this))
     , events_(new EventLogModel(this))
     , reachability_(new ReachabilityModel(this))
+    , timeline_(new PlanTimeline(this))
 {
 }
 
@@ -33,6 +37,47 @@ void ClusterStore::attach(AgentClient *client)
     connect(client, &AgentClient::drillsReceived, this, &ClusterStore::setDrills);
     connect(client, &AgentClient::eventReceived, this, &ClusterStore::addEvent);
     connect(client, &AgentClient::reachabilityReceived, this, &ClusterStore::setReachability);
+    connect(client, &AgentClient::viewsReceived, this, &ClusterStore::setViews);
+    connect(client, &AgentClient::subscribed, this, &ClusterStore::noteSubscribed);
+}
+
+void ClusterStore::setExpectedTopology(const dmr::Topology &nodes)
+{
+    expected_ = nodes;
+    rebuildDisplay();
+    nodes_->setSnapshot(display_, QSet<QString>(neverJoined_.begin(), neverJoined_.end()));
+    emit snapshotChanged();
+}
+
+void ClusterStore::rebuildDisplay()
+{
+    display_ = snapshot_;
+    neverJoined_.clear();
+    for (const auto &[id, node] : expected_) {
+        const QString q = QString::fromStdString(id);
+        if (display_.nodes.count(id) != 0)
+            continue;
+        display_.nodes.emplace(id, node);
+        display_.status[id] = dmr::NodeStatus{dmr::NodeState::Down, {}};
+        if (!seen_.contains(q))
+            neverJoined_ << q;
+    }
+    std::sort(neverJoined_.begin(), neverJoined_.end(), [](const QString &a, const QString &b) {
+        return dmr::naturalLess(a.toStdString(), b.toStdString());
+    });
+}
+
+void ClusterStore::setViews(const ViewsPage &page)
+{
+    lastUpdateMs_ = QDateTime::currentMSecsSinceEpoch();
+    timeline_->addPage(page);
+}
+
+void ClusterStore::noteSubscribed(const QString &agent, const SubscribeInfo &info)
+{
+    lastUpdateMs_ = QDateTime::currentMSecsSinceEpoch();
+    if (info.missed && events_->rowCount() > 0)
+        emit eventsMissed(agent);
 }
 
 void ClusterStore::setReachability(const ReachabilityMatrix &matrix)
@@ -82,9 +127,13 @@ void ClusterStore::setCluster(const dmr::Snapshot &snapshot, const QString &view
     hasSnapshot_ = true;
     viewId_ = viewId;
     agents_ = agentControlAddresses;
+    lastUpdateMs_ = QDateTime::currentMSecsSinceEpoch();
     if (!changed)
         return;
-    nodes_->setSnapshot(snapshot_);
+    for (const auto &[id, node] : snapshot_.nodes)
+        seen_.insert(QString::fromStdString(id));
+    rebuildDisplay();
+    nodes_->setSnapshot(display_, QSet<QString>(neverJoined_.begin(), neverJoined_.end()));
     groups_->setSnapshot(snapshot_);
     emit snapshotChanged();
     if (viewId_ != oldView)
@@ -95,7 +144,16 @@ void ClusterStore::setCluster(const dmr::Snapshot &snapshot, const QString &view
 
 void ClusterStore::setHistory(const QList<FailoverRecord> &records)
 {
-    history_->setRecords(records);
+    QSet<QString> held;
+    for (const auto &r : history_->records())
+        held.insert(r.key());
+    history_->mergeRecords(records);
+    // New failovers of the last minute (not the old ones a first fill brings).
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &r : records)
+        if (!held.contains(r.key()) && now - r.failedMs < kRecentFailoverMs &&
+            history_->rowOfKey(r.key()) >= 0)
+            emit failoverRecorded(r);
 }
 
 void ClusterStore::setDrills(const QList<DrillRecord> &records)
@@ -105,6 +163,7 @@ void ClusterStore::setDrills(const QList<DrillRecord> &records)
 
 void ClusterStore::addEvent(const ConsoleEvent &event)
 {
+    lastUpdateMs_ = QDateTime::currentMSecsSinceEpoch();
     events_->append(event);
 }
 
@@ -114,9 +173,13 @@ void ClusterStore::clear()
     const QString oldLeader = systemLeader();
     hasSnapshot_ = false;
     snapshot_ = {};
+    display_ = {};
+    seen_.clear();
+    neverJoined_.clear();
     viewId_.clear();
     agents_.clear();
     nodes_->clear();
+    timeline_->clear();
     groups_->clear();
     history_->clear();
     drills_->clear();

@@ -4,7 +4,11 @@
 // table and the group tree take each new snapshot with row signals and dataChanged (no reset
 // unless the order of what stays changed), the history and drill tables take each get-history
 // and get-drills, the event log takes every event, and the reachability heat map each
-// get-reachability.
+// get-reachability; the plan timeline takes every page of the agents' view logs.
+//
+// With an expected topology (the lab's file), nodes that never joined are shown too: in the
+// node table as "never joined", and in displaySnapshot() with the state down, so that the
+// topology is laid out once, whole, instead of growing a node at a time while a cluster forms.
 
 #include "client/records.h"
 
@@ -12,6 +16,7 @@
 
 #include <QByteArray>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 
 namespace dmr::console {
@@ -22,6 +27,7 @@ class EventLogModel;
 class GroupModel;
 class HistoryModel;
 class NodeTableModel;
+class PlanTimeline;
 class ReachabilityModel;
 
 class ClusterStore : public QObject
@@ -29,6 +35,8 @@ class ClusterStore : public QObject
     Q_OBJECT
 
 public:
+    static constexpr qint64 kRecentFailoverMs = 60000; // a failover this young is news
+
     explicit ClusterStore(QObject *parent = nullptr);
     ~ClusterStore() override;
 
@@ -37,6 +45,17 @@ public:
 
     bool hasSnapshot() const { return hasSnapshot_; }
     const dmr::Snapshot &snapshot() const { return snapshot_; }
+    // The snapshot with the expected nodes that never joined added (state down); what the
+    // topology and the node table show.
+    const dmr::Snapshot &displaySnapshot() const { return display_; }
+    bool hasDisplay() const { return hasSnapshot_ || !expected_.empty(); }
+    QStringList neverJoined() const { return neverJoined_; }
+    // The nodes of the topology file the cluster was started from (dmr-console --lab, or
+    // --topology): the ones not seen yet are drawn as never joined.
+    void setExpectedTopology(const dmr::Topology &nodes);
+    // When the console last heard from an agent (a snapshot or an event; its own clock, ms
+    // since the epoch); 0: never.
+    qint64 lastUpdateMs() const { return lastUpdateMs_; }
     QString viewId() const { return viewId_; }
     QStringList agentControlAddresses() const { return agents_; }
     QString clusterName() const;
@@ -53,6 +72,7 @@ public:
     DrillModel *drillModel() const { return drills_; }
     EventLogModel *eventLogModel() const { return events_; }
     ReachabilityModel *reachabilityModel() const { return reachability_; }
+    PlanTimeline *timeline() const { return timeline_; }
     // Nodes no other node hears, from the last matrix (ReachabilityMatrix::unreachable).
     QStringList unreachable() const;
 
@@ -63,6 +83,8 @@ public slots:
     // Joined with the drills other agents listed before (DrillModel::mergeRecords).
     void setDrills(const QList<dmr::console::DrillRecord> &records);
     void addEvent(const dmr::console::ConsoleEvent &event);
+    void setViews(const dmr::console::ViewsPage &page);
+    void noteSubscribed(const QString &agent, const dmr::console::SubscribeInfo &info);
     void setReachability(const dmr::console::ReachabilityMatrix &matrix);
     // Forgets the snapshot, the history and the drills (the event log stays).
     void clear();
@@ -74,6 +96,10 @@ signals:
     void systemLeaderChanged(const QString &node);
     void viewIdChanged(const QString &viewId);
     void reachabilityChanged();
+    // A new failover (one row more in the history), for a notification.
+    void failoverRecorded(const dmr::console::FailoverRecord &record);
+    // An agent could not replay every event this console had not seen (it dropped some).
+    void eventsMissed(const QString &agent);
 
 private:
     NodeTableModel *nodes_;
@@ -82,9 +108,16 @@ private:
     DrillModel *drills_;
     EventLogModel *events_;
     ReachabilityModel *reachability_;
+    PlanTimeline *timeline_;
 
+    void rebuildDisplay();
     bool hasSnapshot_ = false;
     dmr::Snapshot snapshot_;
+    dmr::Snapshot display_;
+    dmr::Topology expected_;
+    QStringList neverJoined_;
+    QSet<QString> seen_; // every node some snapshot had
+    qint64 lastUpdateMs_ = 0;
     QString viewId_;
     QStringList agents_;
 };

@@ -34,7 +34,11 @@ void DrillModel::mergeRecords(const QList<DrillRecord> &records)
     for (const auto &r : records) {
         const QString key = drillKey(r);
         if (const auto it = at.constFind(key); it != at.cend()) {
+            // A drill that ended stays ended: the agent that took it may not know yet.
+            const auto ended = merged[*it].endedMs;
             merged[*it] = r;
+            if (!r.endedMs && ended)
+                merged[*it].endedMs = ended;
         } else {
             at.insert(key, merged.size());
             merged.append(r);
@@ -43,6 +47,18 @@ void DrillModel::mergeRecords(const QList<DrillRecord> &records)
     std::stable_sort(merged.begin(), merged.end(), [](const DrillRecord &a, const DrillRecord &b) {
         return a.startedMs < b.startedMs;
     });
+    // A restore ends what was in force on its node (that adapter only, when it names one), as
+    // the node's agent does: the agent that holds the drill's record may be one this console
+    // no longer reaches (a killed node's own, when the console had to move).
+    for (const auto &restore : std::as_const(merged)) {
+        if (restore.action != u"restore")
+            continue;
+        for (auto &d : merged)
+            if (d.action != u"restore" && !d.endedMs && d.node == restore.node &&
+                d.startedMs <= restore.startedMs &&
+                (restore.iface.isEmpty() || d.iface == restore.iface))
+                d.endedMs = restore.startedMs;
+    }
     if (merged.size() > kMergedMax)
         merged.erase(merged.begin(), merged.begin() + (merged.size() - kMergedMax));
     setRecords(merged);

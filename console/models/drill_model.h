@@ -41,7 +41,9 @@ public:
     void setRecords(const QList<DrillRecord> &records);
     // What the console does as it moves from agent to agent: the agents' lists are joined, so
     // that a drill stays in the audit view after the agent that held it is gone (a killed
-    // system leader takes its drill record with it). A drill already listed takes the newer
+    // system leader takes its drill record with it). A restore ends the drills in force on its
+    // node started before it (the agent holding them may be out of reach). A drill already
+    // listed takes the newer
     // report (it ended meanwhile). Rows stay in start order; the oldest beyond kMergedMax go.
     void mergeRecords(const QList<DrillRecord> &records);
     static constexpr int kMergedMax = 5000;

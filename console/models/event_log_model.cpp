@@ -2,6 +2,8 @@
 
 #include "format.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace dmr::console {
@@ -17,21 +19,46 @@ EventLogModel::EventLogModel(int capacity, QObject *parent)
 {
 }
 
-void EventLogModel::append(const ConsoleEvent &event)
+int EventLogModel::append(const ConsoleEvent &event)
 {
-    append(QList<ConsoleEvent>{event});
+    return append(QList<ConsoleEvent>{event});
 }
 
-void EventLogModel::append(const QList<ConsoleEvent> &events)
+bool EventLogModel::contains(const ConsoleEvent &event) const
 {
+    const QString key = event.key();
+    return !key.isEmpty() && keys_.contains(key);
+}
+
+int EventLogModel::append(const QList<ConsoleEvent> &all)
+{
+    QList<ConsoleEvent> events;
+    QSet<QString> batch;
+    for (const auto &e : all) {
+        const QString key = e.key();
+        if (!key.isEmpty() && (keys_.contains(key) || batch.contains(key)))
+            continue; // already shown, as another agent reported it
+        if (!key.isEmpty())
+            batch.insert(key);
+        events << e;
+    }
     if (events.isEmpty())
-        return;
+        return 0;
+    const auto forget = [this](const Entry &entry) {
+        const QString key = entry.event.key();
+        if (key.isEmpty())
+            return;
+        if (auto it = keys_.find(key); it != keys_.end() && --*it <= 0)
+            keys_.erase(it);
+    };
     // Only the newest capacity_ of the batch can stay.
     const int skip = std::max(0, int(events.size()) - capacity_);
     const int incoming = int(events.size()) - skip;
     const int drop = std::max(0, count_ + incoming - capacity_);
     if (drop > 0) {
         beginRemoveRows({}, 0, drop - 1);
+        for (int row = 0; row < drop; ++row)
+            forget(at(row));
         if (ring_.size() < capacity_)
             ring_.remove(0, drop); // not full yet: the rows are the slots, head_ stays 0
         else
@@ -42,6 +69,8 @@ void EventLogModel::append(const QList<ConsoleEvent> &events)
     beginInsertRows({}, count_, count_ + incoming - 1);
     for (int i = skip; i < int(events.size()); ++i) {
         Entry entry{events[i], describe(events[i])};
+        if (const QString key = events[i].key(); !key.isEmpty())
+            ++keys_[key];
         if (ring_.size() < capacity_) {
             ring_.append(std::move(entry)); // not full yet: head_ is 0, row == slot
         } else {
@@ -50,6 +79,7 @@ void EventLogModel::append(const QList<ConsoleEvent> &events)
         ++count_;
     }
     endInsertRows();
+    return incoming;
 }
 
 void EventLogModel::clear()
@@ -58,6 +88,7 @@ void EventLogModel::clear()
         return;
     beginResetModel();
     ring_.clear();
+    keys_.clear();
     head_ = 0;
     count_ = 0;
     endResetModel();
@@ -124,6 +155,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
                        : tr("%1, reported by agent %2").arg(formatDateTime(e.timeMs), e.agent);
         if (index.column() == SummaryColumn)
             return entry.summary;
+        if (index.column() == KindColumn)
+            return kindText(e);
         return {};
     case RawValueRole:
         switch (index.column()) {

@@ -1,6 +1,8 @@
 #pragma once
 // The recent events, oldest first, in a bounded ring (5000 rows by default): when it is full,
 // each new event drops the oldest (a row removal at the top, then an insertion at the bottom).
+// One change heard from two agents (the console moved, and the new agent replayed what it
+// kept) is one row: an event whose ConsoleEvent::key is already in the ring is dropped.
 
 #include "model_roles.h"
 
@@ -29,9 +31,11 @@ public:
     explicit EventLogModel(QObject *parent = nullptr);
     EventLogModel(int capacity, QObject *parent);
 
-    void append(const ConsoleEvent &event);
-    void append(const QList<ConsoleEvent> &events);
+    // Returns how many of the events were new (not already in the ring).
+    int append(const ConsoleEvent &event);
+    int append(const QList<ConsoleEvent> &events);
     void clear();
+    bool contains(const ConsoleEvent &event) const;
 
     int capacity() const { return capacity_; }
     ConsoleEvent eventAt(int row) const;
@@ -53,6 +57,7 @@ private:
     QString kindText(const ConsoleEvent &event) const;
 
     int capacity_;
+    QHash<QString, int> keys_; // the keys of the events in the ring, with their counts
     QList<Entry> ring_; // grows to capacity_, then is overwritten from head_
     int head_ = 0;      // the slot of row 0
     int count_ = 0;

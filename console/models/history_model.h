@@ -1,7 +1,13 @@
 #pragma once
-// The failovers the agent has seen (get-history), oldest first: when, which node, why, the
-// roles it lost, who took them over, and the timings in ms. A duration the agent reports as
-// null (tunnels not up yet) shows as an empty cell and is an invalid QVariant in RawValueRole.
+// The failovers the agents have seen (get-history), oldest first: when the failure happened,
+// which node, why, the roles it lost, who took them over, and the phases of the outage in ms
+// (detection, election, tunnels; total, their sum). A duration the agent reports as null (tunnels
+// not up yet) shows as an empty cell and is an invalid QVariant in RawValueRole. Every cell's
+// full text is its tool tip.
+//
+// The records of several agents merge into one row per failover (FailoverRecord::key: the node
+// and the view that removed its roles): the console that moves from one agent to another shows
+// each failover once, whoever recorded it.
 
 #include "model_roles.h"
 
@@ -17,15 +23,15 @@ class HistoryModel : public SyncedTableModel
 
 public:
     enum Column : int {
-        TimeColumn, // detected_ms
+        TimeColumn, // failed_ms
         NodeColumn,
         CauseColumn,
         RolesColumn,
         SuccessorsColumn,
-        SilentColumn,   // silent_ms
-        ElectionColumn, // election_ms
-        TunnelsColumn,  // tunnels_ms
-        TotalColumn,    // total_ms
+        DetectionColumn, // detection_ms
+        ElectionColumn,  // election_ms
+        TunnelsColumn,   // tunnels_ms
+        TotalColumn,     // total_ms
         ColumnCount
     };
     enum Role : int {
@@ -33,16 +39,27 @@ public:
         NodeIdRole,                    // QString
         CauseRole,                     // QString, the wire name
         TunnelsUpRole,                 // bool: the new routing points reported their tunnels up
+        KeyRole,                       // QString: FailoverRecord::key
     };
+    static constexpr int kMergedMax = 2000;
 
     explicit HistoryModel(QObject *parent = nullptr);
 
     // Rows are matched by record id: new records are inserted, dropped ones removed, updated
-    // ones (tunnels came up) get dataChanged.
+    // ones (tunnels came up) get dataChanged. All from one agent.
     void setRecords(const QList<FailoverRecord> &records);
+    // Joins records of any agent with those held: one row per failover (a record that completes
+    // one held, or a later revision of it, takes its place), sorted by the failure's time, the
+    // newest kMergedMax kept.
+    void mergeRecords(const QList<FailoverRecord> &records);
     void clear() { setRecords({}); }
     const QList<FailoverRecord> &records() const { return records_; }
     FailoverRecord recordAt(int row) const;
+    int rowOfKey(const QString &key) const;
+
+    // Every row as CSV (RFC 4180): a header line, then one line per failover, times in UTC
+    // ISO 8601, durations in ms.
+    QByteArray toCsv() const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

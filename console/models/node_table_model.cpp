@@ -15,7 +15,8 @@ QString q(const std::string &s)
 
 } // namespace
 
-QList<NodeTableModel::Row> NodeTableModel::rowsOf(const dmr::Snapshot &snapshot)
+QList<NodeTableModel::Row> NodeTableModel::rowsOf(const dmr::Snapshot &snapshot,
+                                                  const QSet<QString> &neverJoined)
 {
     std::vector<const dmr::Node *> nodes;
     for (const auto &[id, node] : snapshot.nodes)
@@ -34,6 +35,7 @@ QList<NodeTableModel::Row> NodeTableModel::rowsOf(const dmr::Snapshot &snapshot)
             for (const auto &f : it->second.failedAdapters)
                 row.failedAdapters << q(f);
         }
+        row.neverJoined = neverJoined.contains(row.id);
         row.systemLeader = election.systemLeader == node->id;
         for (const auto &g : election.groupsLedBy(node->id))
             row.leads << q(g);
@@ -54,9 +56,9 @@ NodeTableModel::NodeTableModel(QObject *parent)
 {
 }
 
-void NodeTableModel::setSnapshot(const dmr::Snapshot &snapshot)
+void NodeTableModel::setSnapshot(const dmr::Snapshot &snapshot, const QSet<QString> &neverJoined)
 {
-    setRows(rowsOf(snapshot));
+    setRows(rowsOf(snapshot, neverJoined));
 }
 
 void NodeTableModel::clear()
@@ -124,7 +126,7 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
         case IdColumn:
             return row.id;
         case StateColumn:
-            return stateText(row.state);
+            return row.neverJoined ? tr("never joined") : stateText(row.state);
         case RolesColumn:
             return rolesText(row);
         case NetworksColumn:
@@ -142,13 +144,18 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == RolesColumn && !row.leads.isEmpty())
             return tr("Routing point of %1").arg(row.leads.join(QStringLiteral(", ")));
+        if (index.column() == StateColumn && row.neverJoined)
+            return tr("In the topology file, but no agent has seen it join");
+        if (index.column() != StateColumn)
+            return data(index, Qt::DisplayRole);
         return {};
     case RawValueRole:
         switch (index.column()) {
         case IdColumn:
             return row.id;
         case StateColumn:
-            return QString::fromLatin1(dmr::toString(row.state));
+            return row.neverJoined ? QStringLiteral("never-joined")
+                                   : QString::fromLatin1(dmr::toString(row.state));
         case RolesColumn:
             return roles();
         case NetworksColumn:

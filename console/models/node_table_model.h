@@ -8,6 +8,7 @@
 #include "dmr/snapshot.h"
 
 #include "synced_table_model.h"
+#include <QSet>
 #include <QStringList>
 
 namespace dmr::console {
@@ -45,15 +46,16 @@ public:
         QStringList interfaces;     // "eth0 10.0.1.1/24"
         QStringList interfaceNames; // "eth0"
         QStringList failedAdapters;
+        bool neverJoined = false; // an expected node no snapshot had
         bool operator==(const Row &) const = default;
     };
-    static QList<Row> rowsOf(const dmr::Snapshot &snapshot);
+    static QList<Row> rowsOf(const dmr::Snapshot &snapshot, const QSet<QString> &neverJoined = {});
 
     explicit NodeTableModel(QObject *parent = nullptr);
 
     // Takes the nodes of a snapshot: rows come and go with row signals, changed rows get
     // dataChanged; a reset only when the order of the nodes that stay changed.
-    void setSnapshot(const dmr::Snapshot &snapshot);
+    void setSnapshot(const dmr::Snapshot &snapshot, const QSet<QString> &neverJoined = {});
     void clear();
 
     int rowOf(const QString &nodeId) const; // -1 when absent

@@ -95,7 +95,9 @@ QVariant ReachabilityModel::data(const QModelIndex &index, int role) const
         case CellState::Silent:
             return QStringLiteral("✕");
         case CellState::Heard:
-            return QStringLiteral("%1%").arg(std::lround(loss * 100));
+            // The share heard, so that a full green cell reads 100 % (a loss of 0 % read as
+            // "nothing").
+            return QStringLiteral("%1%").arg(std::lround((1 - loss) * 100));
         }
         return {};
     case Qt::BackgroundRole:
@@ -121,14 +123,17 @@ QVariant ReachabilityModel::data(const QModelIndex &index, int role) const
                            .arg(c->lost)
                      : tr("%1 has never heard %2").arg(receiver, sender);
         case CellState::Heard: {
-            const QString heard = tr("%1 hears %2: %3% of the recent probes lost; %4 received, %5 "
-                                     "lost, %6 duplicated in all; last heard %7 ms ago")
-                                      .arg(receiver, sender)
-                                      .arg(std::lround(loss * 100))
-                                      .arg(c->received)
-                                      .arg(c->lost)
-                                      .arg(c->duplicates)
-                                      .arg(c->ageMs);
+            QString heard = tr("%1 hears %2: %3% of the recent probes heard; %4 received and %5 "
+                               "lost in all; last heard %6 ms ago")
+                                .arg(receiver, sender)
+                                .arg(std::lround((1 - loss) * 100))
+                                .arg(c->received)
+                                .arg(c->lost)
+                                .arg(c->ageMs);
+            if (c->duplicates > 0)
+                heard += u'\n' + tr("%1 extra copies dropped (normal: a probe can arrive by two "
+                                    "routes while the plan changes)")
+                                     .arg(c->duplicates);
             return c->via.isEmpty()
                        ? heard
                        : tr("%1; via %2").arg(heard, c->via.join(QStringLiteral(", ")));

@@ -75,6 +75,8 @@ QColor nodeFillFor(const SceneStyle &s, NodeVisualState state)
         return mix(s.nodeFill, s.background, 0.5);
     case NodeVisualState::Failed:
         return mix(s.down, s.background, 0.55);
+    case NodeVisualState::NeverJoined:
+        return mix(s.regionFill, s.background, 0.5);
     case NodeVisualState::Down:
         break;
     }
@@ -89,6 +91,11 @@ void drawNodeGlyph(QPainter *p, const SceneStyle &s, QPointF c, qreal r, NodeVis
     if (state == NodeVisualState::Drained) {
         p->setBrush(nodeFillFor(s, state));
         p->setPen(cosmeticPen(s.down, 1.4, Qt::DashLine));
+        p->drawEllipse(c, r, r);
+    } else if (state == NodeVisualState::NeverJoined) {
+        // A dotted outline: a place in the topology that no agent has filled yet.
+        p->setBrush(nodeFillFor(s, state));
+        p->setPen(cosmeticPen(s.down, 1.2, Qt::DotLine));
         p->drawEllipse(c, r, r);
     } else {
         // Two fills rather than a stroke: several times faster with thousands of nodes.
@@ -204,6 +211,9 @@ SceneStyle SceneStyle::fromPalette(const QPalette &palette, qreal nodeRadius)
     s.tunnelPending = mix(s.text, s.background, 0.5);
     s.selection = highlight;
     s.unreachable = dark ? QColor(0xff, 0x9e, 0x40) : QColor(0xf5, 0x7c, 0x00);
+    s.ghost = dark ? QColor(0xc0, 0x8b, 0xff) : QColor(0x7b, 0x3f, 0xc4);
+    s.added = s.tunnelUp;
+    s.removed = s.failed;
 
     const QFont base = QGuiApplication::font();
     s.nodeFont = base;
@@ -372,6 +382,7 @@ NodeItem::NodeItem(TopologyScene *scene, const SceneStyle *style, const QString 
     setData(RoleSelected, false);
     setZValue(3);
     setAcceptedMouseButtons(Qt::LeftButton | Qt::RightButton);
+    setAcceptHoverEvents(true);
     setCursor(Qt::PointingHandCursor);
     setVisualState(NodeVisualState::Down);
     measureLabel();
@@ -404,6 +415,10 @@ void NodeItem::measureLabel()
         labelRect_ = QRectF(systemRingRadius(r) + 3, -h / 2, w, h);
     else
         labelRect_ = QRectF(-w / 2, systemRingRadius(r) + 2, w, h);
+    const QFontMetricsF small(style_->smallFont);
+    smallIdWidth_ = small.horizontalAdvance(id_) + 4;
+    smallFontHeight_ = small.height();
+    smallLabel_ = QPixmap();
     const qreal outer = systemRingRadius(r) + 9; // the star, the selection halo
     bounds_ =
         QRectF(-outer, -outer, 2 * outer, 2 * outer).united(labelRect_.adjusted(-1, -1, 1, 1));
@@ -435,7 +450,7 @@ QPainterPath NodeItem::shape() const
 void NodeItem::setVisualState(NodeVisualState state)
 {
     state_ = state;
-    static const char *const names[] = {"up", "down", "failed", "drained"};
+    static const char *const names[] = {"up", "down", "failed", "drained", "never-joined"};
     setData(RoleState, QString::fromLatin1(names[static_cast<int>(state)]));
     update();
 }
@@ -504,13 +519,20 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         painter->setRenderHint(QPainter::Antialiasing, aa);
         return;
     }
-    if (selected_) {
-        painter->setBrush(withAlpha(s.selection, 0.22));
-        painter->setPen(cosmeticPen(s.selection, 2.5));
-        const qreal halo = systemRingRadius(r) + 5;
-        painter->drawEllipse(QPointF(), halo, halo);
-    }
     drawNodeGlyphCached(painter, s, r, state_);
+    if (selected_) {
+        // Corner brackets around the marks: a square, so that it never reads as a leader's
+        // ring, and open, so that it hides nothing inside.
+        const qreal e = systemRingRadius(r) + 6;
+        const qreal arm = e * 0.45;
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(cosmeticPen(s.selection, 2.6, Qt::SolidLine));
+        for (const QPointF corner : {QPointF(-e, -e), QPointF(e, -e), QPointF(e, e), QPointF(-e, e)}) {
+            const QPointF along(corner.x() < 0 ? arm : -arm, 0);
+            const QPointF down(0, corner.y() < 0 ? arm : -arm);
+            painter->drawPolyline(QPolygonF{corner + along, corner, corner + down});
+        }
+    }
     if (!failedAdapters_.isEmpty()) {
         // A small red badge: some adapter of this node is down.
         const QPointF c(-r * 0.9, r * 0.9);
@@ -523,8 +545,10 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     }
     if (unreachable_)
         drawUnreachableBadge(painter, s, QPointF(-r * 0.9, -r * 0.85), 6.5);
-    if (lod < kLodText)
+    if (lod < kLodText) {
+        paintSmallLabel(painter, lod);
         return;
+    }
     if (!labelInside_) {
         // A halo behind the label, so that a tunnel passing under it does not hide it.
         painter->setBrush(withAlpha(selected_ ? s.selection
@@ -537,6 +561,103 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     painter->setFont(s.nodeFont);
     painter->setPen(state_ == NodeVisualState::Up ? s.text : s.muted);
     painter->drawText(labelRect_, Qt::AlignCenter, id_);
+}
+
+void NodeItem::paintSmallLabel(QPainter *painter, qreal lod) const
+{
+    // Zoomed out to fit: the id at a small but readable size on screen, under the node, when it
+    // fits in its cell; otherwise only the hover label says who it is. Drawn once into a pixmap
+    // per zoom and look, then blitted: a fitted frame of a thousand nodes stays quick.
+    constexpr qreal kScreenPixels = 10; // the id's height on screen
+    if (lod < kLodSimple)
+        return;
+    const qreal scale = kScreenPixels / (smallFontHeight_ * lod);
+    const qreal textWidth = smallIdWidth_;
+    if (textWidth * scale > style_->nodeRadius * 4.2) // most of a grid cell
+        return;
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    const QSize pixels(qCeil(textWidth * scale * lod * dpr), qCeil(kScreenPixels * dpr) + 2);
+    const QColor color = state_ == NodeVisualState::Up ? style_->text : style_->muted;
+    const auto key = std::make_tuple(pixels.width(), pixels.height(), color.rgba(), dpr);
+    if (key != smallLabelKey_ || smallLabel_.isNull()) {
+        smallLabelKey_ = key;
+        QPixmap label(pixels);
+        label.fill(Qt::transparent);
+        QPainter lp(&label);
+        lp.setRenderHint(QPainter::TextAntialiasing);
+        lp.setPen(Qt::NoPen);
+        lp.setBrush(withAlpha(style_->background, 0.75));
+        lp.drawRoundedRect(QRectF(QPointF(), QSizeF(pixels)), 2 * dpr, 2 * dpr);
+        QFont font = style_->smallFont;
+        font.setPixelSize(std::max(1, qRound(kScreenPixels * dpr * 0.8)));
+        lp.setFont(font);
+        lp.setPen(color);
+        lp.drawText(QRectF(QPointF(), QSizeF(pixels)), Qt::AlignCenter, id_);
+        lp.end();
+        label.setDevicePixelRatio(dpr);
+        smallLabel_ = label;
+    }
+    const QTransform world = painter->worldTransform();
+    const QPointF below = world.map(QPointF(0, style_->nodeRadius + 1));
+    painter->setWorldTransform(QTransform());
+    painter->drawPixmap(QPointF(std::round(below.x() - pixels.width() / (2 * dpr)),
+                                std::round(below.y())),
+                        smallLabel_);
+    painter->setWorldTransform(world);
+}
+
+void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
+{
+    owner_->showHoverLabel(this);
+    QGraphicsItem::hoverEnterEvent(event);
+}
+
+void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
+{
+    owner_->hideHoverLabel(this);
+    QGraphicsItem::hoverLeaveEvent(event);
+}
+
+// ---- HoverLabelItem ---------------------------------------------------------------------------
+
+HoverLabelItem::HoverLabelItem(const SceneStyle *style)
+    : style_(style)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::HoverLabel));
+    setFlag(ItemIgnoresTransformations);
+    setAcceptedMouseButtons(Qt::NoButton);
+    setZValue(20);
+    setVisible(false);
+}
+
+void HoverLabelItem::setText(const QString &text)
+{
+    prepareGeometryChange();
+    text_ = text;
+    const QFontMetricsF fm(style_->nodeFont);
+    qreal w = 0;
+    const QStringList lines = text.split(u'\n');
+    for (const auto &l : lines)
+        w = std::max(w, fm.horizontalAdvance(l));
+    bounds_ = QRectF(12, -fm.height() * lines.size() - 14, w + 12,
+                     fm.height() * lines.size() + 8);
+    update();
+}
+
+QRectF HoverLabelItem::boundingRect() const
+{
+    return bounds_.adjusted(-2, -2, 2, 2);
+}
+
+void HoverLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    painter->setBrush(withAlpha(s.background, 0.95));
+    painter->setPen(cosmeticPen(s.regionOutline, 1.0));
+    painter->drawRoundedRect(bounds_, 4, 4);
+    painter->setFont(s.nodeFont);
+    painter->setPen(s.text);
+    painter->drawText(bounds_.adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignVCenter, text_);
 }
 
 void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
@@ -592,7 +713,7 @@ LinkItem::LinkItem(const SceneStyle *style, const QString &node, const QString &
 
 QRectF LinkItem::boundingRect() const
 {
-    return QRectF(line_.p1(), line_.p2()).normalized().adjusted(-7, -7, 7, 7);
+    return QRectF(line_.p1(), line_.p2()).normalized().adjusted(-10, -10, 10, 10);
 }
 
 void LinkItem::setAdapterFailed(bool failed)
@@ -620,9 +741,14 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     if (failed_) {
         painter->setPen(cosmeticPen(s.failed, 2.4, Qt::DashLine));
         painter->drawLine(line_);
-        const QPointF c = line_.pointAt(0.5);
-        const qreal k = 4.5;
-        painter->setPen(cosmeticPen(s.failed, 2.4));
+        // The cross where the link meets its network, clear of the node's rings, on a disc
+        // that keeps it apart from the region's outline.
+        const QPointF c = line_.p2();
+        const qreal k = 5;
+        painter->setBrush(s.background);
+        painter->setPen(cosmeticPen(s.failed, 1.6));
+        painter->drawEllipse(c, k + 3, k + 3);
+        painter->setPen(cosmeticPen(s.failed, 2.6));
         painter->drawLine(c + QPointF(-k, -k), c + QPointF(k, k));
         painter->drawLine(c + QPointF(-k, k), c + QPointF(k, -k));
         return;
@@ -674,12 +800,19 @@ QString TunnelItem::labelText(const QStringList &carries)
                                    .arg(carries.join(QStringLiteral(", ")));
 }
 
-QRectF TunnelItem::labelRect() const
+QString TunnelItem::shownLabel() const
 {
     if (label_.isEmpty())
         return {};
+    return up_ ? label_ : dmr::console::TopologyScene::tr("%1 (pending)").arg(label_);
+}
+
+QRectF TunnelItem::labelRect() const
+{
+    const QString text = shownLabel();
+    if (text.isEmpty())
+        return {};
     const QFontMetricsF fm(style_->smallFont);
-    const QString text = up_ ? label_ : dmr::console::TopologyScene::tr("%1 (pending)").arg(label_);
     const qreal w = fm.horizontalAdvance(text) + 10;
     const qreal h = fm.height() + 4;
     return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
@@ -687,10 +820,42 @@ QRectF TunnelItem::labelRect() const
 
 QRectF TunnelItem::boundingRect() const
 {
-    QRectF bounds = path_.boundingRect().adjusted(-4, -4, 4, 4);
-    if (!label_.isEmpty())
-        bounds = bounds.united(labelRect().adjusted(-2, -2, 2, 2));
-    return bounds;
+    return path_.boundingRect().adjusted(-4, -4, 4, 4);
+}
+
+// ---- TunnelLabelItem --------------------------------------------------------------------------
+
+TunnelLabelItem::TunnelLabelItem(const SceneStyle *style, TunnelItem *tunnel)
+    : style_(style)
+    , tunnel_(tunnel)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::TunnelLabel));
+    setZValue(3.5); // above the nodes: a node never hides what a tunnel carries
+    setAcceptedMouseButtons(Qt::NoButton);
+}
+
+QRectF TunnelLabelItem::boundingRect() const
+{
+    return tunnel_ ? tunnel_->labelRect().adjusted(-2, -2, 2, 2) : QRectF();
+}
+
+void TunnelLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    if (!tunnel_ || lodOf(painter) < kLodTunnelText)
+        return;
+    const QString text = tunnel_->shownLabel();
+    if (text.isEmpty())
+        return;
+    const auto &s = *style_;
+    const bool up = tunnel_->isUp();
+    const QRectF box = tunnel_->labelRect();
+    const qreal h = box.height();
+    painter->setBrush(withAlpha(s.background, 0.92));
+    painter->setPen(cosmeticPen(up ? s.tunnelUp : s.tunnelPending, 1.0));
+    painter->drawRoundedRect(box, h / 2, h / 2);
+    painter->setFont(s.smallFont);
+    painter->setPen(s.text);
+    painter->drawText(box, Qt::AlignCenter, text);
 }
 
 QPainterPath TunnelItem::shape() const
@@ -704,9 +869,10 @@ void TunnelItem::setUp(bool up)
 {
     if (up == up_)
         return;
-    prepareGeometryChange(); // the label grows or shrinks
     up_ = up;
     setData(RoleState, up ? QStringLiteral("up") : QStringLiteral("pending"));
+    if (labelItem_)
+        labelItem_->geometryChanged(); // the label grows or shrinks
     update();
 }
 
@@ -714,7 +880,8 @@ void TunnelItem::setCarries(const QStringList &networks)
 {
     if (networks == carries_ && !label_.isEmpty())
         return;
-    prepareGeometryChange();
+    if (labelItem_)
+        labelItem_->geometryChanged();
     carries_ = networks;
     label_ = labelText(networks);
 }
@@ -762,17 +929,108 @@ void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     } else {
         painter->drawPath(path_);
     }
-    if (lod < kLodTunnelText || label_.isEmpty())
-        return;
-    const QString text = up_ ? label_ : dmr::console::TopologyScene::tr("%1 (pending)").arg(label_);
-    const QRectF box = labelRect();
-    const qreal h = box.height();
-    painter->setBrush(withAlpha(s.background, 0.9));
-    painter->setPen(cosmeticPen(up_ ? s.tunnelUp : s.tunnelPending, 1.0));
-    painter->drawRoundedRect(box, h / 2, h / 2);
-    painter->setFont(s.smallFont);
-    painter->setPen(s.text);
-    painter->drawText(box, Qt::AlignCenter, text);
+}
+
+// ---- PlanOverlayItem --------------------------------------------------------------------------
+
+PlanOverlayItem::PlanOverlayItem(const SceneStyle *style, Mode mode, QList<Tunnel> tunnels,
+                                 QList<Mark> marks, QString caption, QPointF captionAt)
+    : style_(style)
+    , mode_(mode)
+    , tunnels_(std::move(tunnels))
+    , marks_(std::move(marks))
+    , caption_(std::move(caption))
+    , captionAt_(captionAt)
+{
+    setData(RoleKind, static_cast<int>(ItemKind::Overlay));
+    setZValue(6);
+    setAcceptedMouseButtons(Qt::NoButton);
+    QRectF b;
+    for (const auto &t : tunnels_)
+        b = b.united(t.path.boundingRect());
+    const qreal ring = style_->nodeRadius + 16;
+    for (const auto &m : marks_)
+        b = b.united(QRectF(m.pos - QPointF(ring, ring), QSizeF(2 * ring, 2 * ring + 40))
+                         .adjusted(-120, 0, 120, 0));
+    bounds_ = b.adjusted(-12, -12, 12, 12);
+}
+
+QRectF PlanOverlayItem::boundingRect() const
+{
+    return bounds_;
+}
+
+void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const auto &s = *style_;
+    const qreal lod = lodOf(painter);
+    const qreal r = s.nodeRadius;
+    const QColor gain = mode_ == Mode::WhatIf ? s.ghost : s.added;
+    for (const auto &t : tunnels_) {
+        // Clear of the nodes' circles at both ends.
+        QPolygonF path = t.path;
+        if (path.size() < 2)
+            continue;
+        const QColor color = t.opened ? gain : s.removed;
+        // A change's new tunnels are drawn by the scene already: a glow under them says which.
+        const bool glow = mode_ == Mode::Change && t.opened;
+        QPen pen = glow ? cosmeticPen(withAlpha(color, 0.28), 11.0)
+                        : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75),
+                                      t.opened ? 4.0 : 3.0);
+        pen.setCapStyle(glow ? Qt::RoundCap : Qt::FlatCap);
+        if (!glow)
+            pen.setDashPattern(t.opened ? QList<qreal>{2.0, 1.2} : QList<qreal>{1.0, 1.6});
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(pen);
+        QPolygonF trimmed;
+        for (const auto &p : path)
+            if (QLineF(p, path.first()).length() > r + 6 && QLineF(p, path.last()).length() > r + 6)
+                trimmed << p;
+        painter->drawPolyline(trimmed.size() >= 2 ? trimmed : path);
+        const QPointF mid = path[path.size() / 2];
+        if (!t.opened) {
+            const qreal k = 7;
+            painter->setPen(cosmeticPen(s.removed, 3));
+            painter->drawLine(mid + QPointF(-k, -k), mid + QPointF(k, k));
+            painter->drawLine(mid + QPointF(-k, k), mid + QPointF(k, -k));
+        }
+        if (lod >= kLodTunnelText && !t.label.isEmpty() && !glow) {
+            const QFontMetricsF fm(s.smallFont);
+            const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5,
+                             mid.y() + 10, fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
+            painter->setBrush(withAlpha(s.background, 0.92));
+            painter->setPen(cosmeticPen(color, 1.0, Qt::DashLine));
+            painter->drawRoundedRect(box, box.height() / 2, box.height() / 2);
+            painter->setFont(s.smallFont);
+            painter->setPen(color);
+            painter->drawText(box, Qt::AlignCenter, t.label);
+        }
+    }
+    for (const auto &m : marks_) {
+        const QColor color = m.kind == Mark::Gains ? gain : s.removed;
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(cosmeticPen(color, 3.2, m.kind == Mark::Gains ? Qt::SolidLine : Qt::DashLine));
+        painter->drawEllipse(m.pos, r + 13, r + 13);
+        if (m.kind == Mark::Fails) {
+            const qreal k = r * 0.8;
+            painter->setPen(cosmeticPen(s.removed, 3.4));
+            painter->drawLine(m.pos + QPointF(-k, -k), m.pos + QPointF(k, k));
+            painter->drawLine(m.pos + QPointF(-k, k), m.pos + QPointF(k, -k));
+        }
+        if (lod >= kLodText && !m.text.isEmpty()) {
+            const QFontMetricsF fm(s.smallFont);
+            const QRectF box(m.pos.x() - fm.horizontalAdvance(m.text) / 2 - 5,
+                             m.pos.y() - r - 16 - fm.height() - 4, fm.horizontalAdvance(m.text) + 10,
+                             fm.height() + 4);
+            painter->setBrush(withAlpha(s.background, 0.92));
+            painter->setPen(cosmeticPen(color, 1.0));
+            painter->drawRoundedRect(box, 3, 3);
+            painter->setFont(s.smallFont);
+            painter->setPen(color);
+            painter->drawText(box, Qt::AlignCenter, m.text);
+        }
+    }
+    // The caption is the view's: a banner at the top of the viewport, readable at any zoom.
 }
 
 // ---- LegendItem -------------------------------------------------------------------------------
@@ -786,6 +1044,7 @@ enum class LegendSample {
     Failed,
     Drained,
     Down,
+    NeverJoined,
     FailedAdapter,
     Unreachable,
     TunnelUp,
@@ -807,7 +1066,8 @@ QList<LegendEntry> legendEntries()
         {LegendSample::Up, dmr::console::TopologyScene::tr("node up")},
         {LegendSample::Failed, dmr::console::TopologyScene::tr("node failed")},
         {LegendSample::Drained, dmr::console::TopologyScene::tr("node drained (maintenance)")},
-        {LegendSample::Down, dmr::console::TopologyScene::tr("node down (not started)")},
+        {LegendSample::Down, dmr::console::TopologyScene::tr("node down (stopped)")},
+        {LegendSample::NeverJoined, dmr::console::TopologyScene::tr("never joined")},
         {LegendSample::FailedAdapter, dmr::console::TopologyScene::tr("failed adapter")},
         {LegendSample::Unreachable,
          dmr::console::TopologyScene::tr("unreachable (no node hears its probes)")},
@@ -816,7 +1076,7 @@ QList<LegendEntry> legendEntries()
     };
 }
 
-constexpr qreal kLegendRowHeight = 26;
+constexpr qreal kLegendRowHeight = 21;
 constexpr qreal kLegendSampleWidth = 46;
 constexpr qreal kLegendPad = 10;
 
@@ -841,6 +1101,7 @@ QStringList LegendItem::entries() const
 
 void LegendItem::styleChanged()
 {
+    ++generation_;
     prepareGeometryChange();
     const QFontMetricsF fm(style_->nodeFont);
     const QFontMetricsF title(style_->legendTitleFont);
@@ -897,6 +1158,9 @@ void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
             break;
         case LegendSample::Down:
             drawNodeGlyph(painter, s, c, r, NodeVisualState::Down);
+            break;
+        case LegendSample::NeverJoined:
+            drawNodeGlyph(painter, s, c, r, NodeVisualState::NeverJoined);
             break;
         case LegendSample::FailedAdapter: {
             const QLineF l(c + QPointF(-14, 0), c + QPointF(14, 0));

@@ -35,7 +35,7 @@ enum ItemRole : int {
     RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
 };
 
-enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark };
+enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark, TunnelLabel, Overlay, HoverLabel };
 
 struct SceneStyle
 {
@@ -54,6 +54,9 @@ struct SceneStyle
     QColor tunnelPending;
     QColor selection;
     QColor unreachable;
+    QColor ghost;   // a what-if's plan, drawn over the live one
+    QColor added;   // what a failover opened or took over
+    QColor removed; // what a failover closed or lost
     QFont nodeFont;
     QFont regionFont;
     QFont smallFont;
@@ -70,7 +73,7 @@ struct SceneStyle
     static constexpr std::size_t kGlyphsMax = 256;
 };
 
-enum class NodeVisualState { Up, Down, Failed, Drained };
+enum class NodeVisualState { Up, Down, Failed, Drained, NeverJoined };
 
 // A network: a rounded rectangle with its ID and its leader at the top.
 class RegionItem : public QGraphicsItem
@@ -147,9 +150,12 @@ protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
     void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
+    void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
 
 private:
     void measureLabel();
+    void paintSmallLabel(QPainter *painter, qreal lod) const;
 
     TopologyScene *owner_;
     const SceneStyle *style_;
@@ -163,7 +169,29 @@ private:
     QStringList failedAdapters_;
     bool selected_ = false;
     bool unreachable_ = false;
+    // The id drawn small at fit zoom, for the last zoom and look it was drawn at.
+    mutable QPixmap smallLabel_;
+    qreal smallIdWidth_ = 0; // the id's width and height in the small font, measured once
+    qreal smallFontHeight_ = 1;
+    mutable std::tuple<int, int, QRgb, qreal> smallLabelKey_{0, 0, 0, 0};
     MarkItem *marks_[3] = {nullptr, nullptr, nullptr}; // by MarkItem::Kind
+};
+
+// The id, state and roles of the node under the mouse, at a readable size whatever the zoom.
+class HoverLabelItem : public QGraphicsItem
+{
+public:
+    explicit HoverLabelItem(const SceneStyle *style);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::HoverLabel); }
+    void setText(const QString &text);
+    QString text() const { return text_; }
+
+private:
+    const SceneStyle *style_;
+    QString text_;
+    QRectF bounds_;
 };
 
 // A node's attachment to a network it is not drawn inside: a short line from its circle to the
@@ -194,7 +222,8 @@ private:
 };
 
 // A tunnel between the system leader and a group leader: a bold dashed arc, coloured when up,
-// grey when pending, with the networks it carries at its middle when zoomed in.
+// grey when pending, with the networks it carries at its middle when zoomed in (its label, a
+// TunnelLabelItem above the nodes, so that no node hides it).
 class TunnelItem : public QGraphicsItem
 {
 public:
@@ -215,6 +244,10 @@ public:
     bool isUp() const { return up_; }
     void setCarries(const QStringList &networks);
     QStringList carries() const { return carries_; }
+    QString shownLabel() const; // with "(pending)" when pending; empty without networks
+    QPointF labelCentre() const { return middle_; }
+    class TunnelLabelItem *labelItem() const { return labelItem_; }
+    void setLabelItem(class TunnelLabelItem *item) { labelItem_ = item; }
 
 private:
     const SceneStyle *style_;
@@ -227,11 +260,68 @@ private:
     bool up_ = true;
     QStringList carries_;
     QString label_;
+    class TunnelLabelItem *labelItem_ = nullptr;
+};
+
+class TunnelLabelItem : public QGraphicsItem
+{
+public:
+    TunnelLabelItem(const SceneStyle *style, TunnelItem *tunnel);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::TunnelLabel); }
+    void geometryChanged() { prepareGeometryChange(); }
+    void detach() { tunnel_ = nullptr; }
+
+private:
+    const SceneStyle *style_;
+    TunnelItem *tunnel_;
+};
+
+// A second plan drawn over the one shown: what a what-if would change (ghost tunnels, rings on
+// the would-be leaders, a cross on what fails), or what a failover changed (the tunnels it
+// opened, those it closed, the nodes that took over and that lost roles). Positions come from
+// the scene's layout; the scene makes one at a time.
+class PlanOverlayItem : public QGraphicsItem
+{
+public:
+    enum class Mode { WhatIf, Change };
+    struct Tunnel
+    {
+        QPolygonF path; // routed, centre to centre
+        QString label;
+        bool opened = true; // false: closed
+    };
+    struct Mark
+    {
+        QPointF pos;
+        enum Kind { Gains, Loses, Fails } kind = Gains;
+        QString text; // "leads 10.0.1.0/24"
+    };
+    PlanOverlayItem(const SceneStyle *style, Mode mode, QList<Tunnel> tunnels, QList<Mark> marks,
+                    QString caption, QPointF captionAt);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    int type() const override { return UserType + static_cast<int>(ItemKind::Overlay); }
+    Mode mode() const { return mode_; }
+    const QList<Tunnel> &tunnels() const { return tunnels_; }
+    const QList<Mark> &marks() const { return marks_; }
+    QString caption() const { return caption_; }
+
+private:
+    const SceneStyle *style_;
+    Mode mode_;
+    QList<Tunnel> tunnels_;
+    QList<Mark> marks_;
+    QString caption_;
+    QPointF captionAt_;
+    QRectF bounds_;
 };
 
 // What the marks mean, in a box. Painted by itself, so it exports with the scene.
 class LegendItem : public QGraphicsItem
 {
+    int generation_ = 0;
 public:
     explicit LegendItem(const SceneStyle *style);
     QRectF boundingRect() const override;
@@ -240,6 +330,10 @@ public:
     void styleChanged();
     // The entries' texts, in order (for tests and accessibility).
     QStringList entries() const;
+    // Its size when painted at `scale` (the view's overlay and the exports paint it smaller).
+    QSizeF size() const { return bounds_.size(); }
+    // Counts the style changes: a painted copy of an older one is out of date.
+    int generation() const { return generation_; }
 
 private:
     const SceneStyle *style_;

@@ -741,17 +741,27 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     const QPointF unit = (q - p) / length;
     const QPointF normal(unit.y(), -unit.x()); // left of from -> to
     const qreal r = layout.metrics.nodeRadius;
-    const qreal reach = std::clamp(length * 0.5, 40.0, 320.0);
+    const qreal reach = std::clamp(length * 0.7, 40.0, 480.0);
     const qreal room = r + 8;    // a curve this close to a node's centre touches its marks
     constexpr qreal kEnough = 4; // clearance beyond this is as good as any
 
     std::vector<QRectF> headers;
+    // Networks neither end is on: a tunnel through their boxes reads as going there.
+    std::vector<QRectF> foreign;
     const QRectF area = QRectF(p, q).normalized().adjusted(-reach, -reach, reach, reach);
-    for (const auto &reg : layout.regions)
+    for (const auto &reg : layout.regions) {
         if (reg.header.intersects(area))
             headers.push_back(reg.header);
+        if (reg.rect.intersects(area) && !a->networks.contains(reg.network) &&
+            !b->networks.contains(reg.network))
+            foreign.push_back(reg.rect.adjusted(-4, -4, 4, 4));
+    }
 
-    const int samples = std::clamp(static_cast<int>(length / 16), 32, 256);
+    // A cluster of thousands changes dozens of tunnels a second: there, coarser samples and the
+    // nearer bends keep a frame quick; the tunnels are long and the boxes large anyway.
+    const bool large = layout.nodes.size() > 2000;
+    const int samples = large ? std::clamp(static_cast<int>(length / 48), 24, 96)
+                              : std::clamp(static_cast<int>(length / 16), 32, 256);
     const auto curve = [&](QPointF c) {
         QPolygonF line;
         line.reserve(samples + 1);
@@ -769,7 +779,11 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             headerHits += hit;
         }
         int alongside = 0;
+        int inForeign = 0; // samples inside a foreign network's box (every fourth sample)
         const qreal skip2 = (1.5 * r) * (1.5 * r);
+        for (qsizetype k = 0; k < line.size(); k += 4)
+            for (const auto &box : foreign)
+                inForeign += box.contains(line[k]);
         for (const auto &s : line) {
             if (squaredDistance(s, p) < skip2 || squaredDistance(s, q) < skip2)
                 continue;
@@ -784,17 +798,22 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
         }
         // Crossings with tunnels already placed, away from the ends they may share.
         const int crossings = placed ? placed->crossings(line, p, q, 3 * r) : 0;
-        // Enough room is enough: then the straighter, the better.
+        // Enough room is enough: then the straighter, the better. A foreign box costs by the
+        // share of the curve inside it, so that a bend around it wins over a cut through.
         return clear * 10 - crossings * 50 - headerHits * 120 - alongside * 8 -
-               std::abs(fraction) * 40;
+               (inForeign * 1600.0) / static_cast<qreal>(line.size()) - std::abs(fraction) * 40;
     };
+    // Nothing in the way of the straight line: nothing can beat it.
+    const qreal perfect = kEnough * 10;
     // Bends as fractions of the length, left first: the first best one wins.
-    static constexpr qreal kBends[] = {0.0,   0.08, -0.08, 0.15, -0.15, 0.22,
-                                       -0.22, 0.3,  -0.3,  0.42, -0.42};
+    static constexpr qreal kBends[] = {0.0,  0.08,  -0.08, 0.15, -0.15, 0.22, -0.22,
+                                       0.3,  -0.3,  0.42,  -0.42, 0.56, -0.56, 0.7, -0.7};
     QPointF best = chord.pointAt(0.5);
     QPolygonF bestLine = curve(best);
     qreal bestScore = -1e18;
-    for (qreal f : kBends) {
+    const std::size_t bends = large ? 7 : std::size(kBends);
+    for (std::size_t k = 0; k < bends; ++k) {
+        const qreal f = kBends[k];
         const QPointF c = chord.pointAt(0.5) + normal * std::clamp(length * f, -reach, reach);
         const QPolygonF line = curve(c);
         const qreal value = score(line, f);
@@ -803,6 +822,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             best = c;
             bestLine = line;
         }
+        if (bestScore >= perfect)
+            break;
     }
 
     // The label: the first spot along the curve that covers no node, header or other label.

@@ -3,12 +3,15 @@
 #include <QEasingCurve>
 #include <QEvent>
 #include <QFontMetricsF>
+#include <QGraphicsSceneHelpEvent>
+#include <QToolTip>
 #include <QSet>
 #include <QVariantAnimation>
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 namespace dmr::console {
 
@@ -46,10 +49,23 @@ QString stateText(NodeVisualState state)
         return TopologyScene::tr("failed");
     case NodeVisualState::Drained:
         return TopologyScene::tr("drained");
+    case NodeVisualState::NeverJoined:
+        return TopologyScene::tr("never joined");
     case NodeVisualState::Down:
         break;
     }
     return TopologyScene::tr("down");
+}
+
+// The roles of a node in a plan, for people: "system leader", "leader of 10.0.1.0/24".
+QStringList rolesIn(const dmr::Plan &plan, const dmr::NodeId &id)
+{
+    QStringList roles;
+    if (plan.election.systemLeader == id)
+        roles << TopologyScene::tr("system leader");
+    for (const auto &g : plan.election.groupsLedBy(id))
+        roles << TopologyScene::tr("leader of %1").arg(QString::fromStdString(g));
+    return roles;
 }
 
 struct NodeFacts
@@ -64,7 +80,7 @@ struct NodeFacts
 // Who leads what in one snapshot, looked up once rather than per node.
 struct Leadership
 {
-    std::map<dmr::NodeId, std::vector<dmr::GroupName>> led;
+    std::unordered_map<dmr::NodeId, std::vector<dmr::GroupName>> led;
     std::optional<dmr::NodeId> systemLeader;
 
     explicit Leadership(const dmr::Snapshot &s)
@@ -81,18 +97,40 @@ struct Leadership
     }
 };
 
-NodeFacts factsOf(const dmr::Snapshot &s, const Leadership &leaders, const dmr::NodeId &id)
+NodeFacts factsOf(const dmr::NodeStatus *status, const Leadership &leaders, const dmr::NodeId &id)
 {
     NodeFacts f;
-    if (const auto it = s.status.find(id); it != s.status.end()) {
-        f.state = visualState(it->second.state);
-        for (const auto &a : it->second.failedAdapters)
+    if (status) {
+        f.state = visualState(status->state);
+        for (const auto &a : status->failedAdapters)
             f.failedAdapters << q(a);
     }
-    f.groupLeader = leaders.led.contains(id);
+    f.groupLeader = leaders.led.count(id) != 0;
     f.systemLeader = leaders.systemLeader == id;
     return f;
 }
+
+// Walks a status map alongside the nodes (both in id order): the status of each node in turn
+// without a lookup per node.
+class StatusWalk
+{
+public:
+    explicit StatusWalk(const std::map<dmr::NodeId, dmr::NodeStatus> &status)
+        : it_(status.begin())
+        , end_(status.end())
+    {
+    }
+    const dmr::NodeStatus *at(const dmr::NodeId &id)
+    {
+        while (it_ != end_ && it_->first < id)
+            ++it_;
+        return it_ != end_ && it_->first == id ? &it_->second : nullptr;
+    }
+
+private:
+    std::map<dmr::NodeId, dmr::NodeStatus>::const_iterator it_;
+    std::map<dmr::NodeId, dmr::NodeStatus>::const_iterator end_;
+};
 
 bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
 {
@@ -104,7 +142,7 @@ bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
     return up(t.root.node) && up(t.leaf.node);
 }
 
-QString nodeToolTip(const Leadership &leaders, const dmr::Node &node, const NodeFacts &f)
+QString toolTipOf(const Leadership &leaders, const dmr::Node &node, const NodeFacts &f)
 {
     QStringList lines;
     lines << TopologyScene::tr("Node %1: %2").arg(q(node.id), stateText(f.state));
@@ -135,21 +173,31 @@ TopologyScene::TopologyScene(QObject *parent)
 {
     applyPalette();
     legend_ = new LegendItem(style_.get());
-    addItem(legend_);
+    hover_ = new HoverLabelItem(style_.get());
+    addItem(hover_);
 }
 
 TopologyScene::~TopologyScene()
 {
     stopAnimations();
+    delete legend_;
 }
 
 void TopologyScene::setSnapshot(const dmr::Snapshot &snapshot)
 {
-    if (!hasSnapshot_ || snapshot.nodes != snapshot_.nodes)
+    const bool sameNodes = hasSnapshot_ && snapshot.nodes == snapshot_.nodes;
+    if (!sameNodes) {
         relayout(snapshot);
-    else
+        snapshot_ = snapshot;
+    } else {
         applySnapshot(snapshot, animationsEnabled_, false);
-    snapshot_ = snapshot;
+        // The nodes are equal: copying them again is the largest part of a big cluster's copy.
+        snapshot_.cluster = snapshot.cluster;
+        snapshot_.timeMs = snapshot.timeMs;
+        snapshot_.status = snapshot.status;
+        snapshot_.membership = snapshot.membership;
+        snapshot_.plan = snapshot.plan;
+    }
     hasSnapshot_ = true;
     emit snapshotChanged();
 }
@@ -187,8 +235,76 @@ QGraphicsItem *TopologyScene::legendItem() const
 
 void TopologyScene::setLegendVisible(bool visible)
 {
+    legendVisible_ = visible;
     legend_->setVisible(visible);
-    setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
+    update(); // the views paint it
+}
+
+QGraphicsItem *TopologyScene::overlayItem() const
+{
+    return overlay_;
+}
+
+QString TopologyScene::overlayCaption() const
+{
+    return overlay_ ? overlay_->caption() : QString();
+}
+
+QGraphicsItem *TopologyScene::hoverLabel() const
+{
+    return hover_;
+}
+
+QString TopologyScene::nodeToolTip(const QString &id) const
+{
+    const auto n = snapshot_.nodes.find(id.toStdString());
+    if (!hasSnapshot_ || n == snapshot_.nodes.end())
+        return {};
+    const Leadership leaders(snapshot_);
+    NodeFacts f = factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first)
+                                                                : nullptr,
+                          leaders, n->first);
+    if (auto *item = nodes_.value(id))
+        f.state = item->visualState();
+    return toolTipOf(leaders, n->second, f);
+}
+
+QString TopologyScene::nodeSummary(const QString &id) const
+{
+    const auto *item = nodes_.value(id);
+    if (!item)
+        return id;
+    const QStringList roles = rolesIn(snapshot_.plan, id.toStdString());
+    return roles.isEmpty() ? tr("Node %1: %2").arg(id, stateText(item->visualState()))
+                           : tr("Node %1: %2\n%3")
+                                 .arg(id, stateText(item->visualState()), roles.join(tr(", ")));
+}
+
+void TopologyScene::helpEvent(QGraphicsSceneHelpEvent *event)
+{
+    for (auto *item : items(event->scenePos())) {
+        if (auto *node = dynamic_cast<NodeItem *>(item)) {
+            QToolTip::showText(event->screenPos(), nodeToolTip(node->id()), event->widget());
+            event->accept();
+            return;
+        }
+        if (!item->toolTip().isEmpty())
+            break;
+    }
+    QGraphicsScene::helpEvent(event);
+}
+
+void TopologyScene::showHoverLabel(NodeItem *node)
+{
+    hover_->setText(nodeSummary(node->id()));
+    hover_->setPos(node->pos());
+    hover_->setVisible(true);
+}
+
+void TopologyScene::hideHoverLabel(NodeItem *node)
+{
+    if (hover_->pos() == node->pos())
+        hover_->setVisible(false);
 }
 
 QString TopologyScene::systemLeader() const
@@ -221,10 +337,7 @@ QStringList TopologyScene::findNodes(const QString &text) const
 
 QRectF TopologyScene::contentRect() const
 {
-    QRectF rect = layout_.bounds;
-    if (legend_ && legend_->isVisible())
-        rect = rect.united(legend_->sceneBoundingRect());
-    return rect;
+    return layout_.bounds;
 }
 
 void TopologyScene::setAnimationsEnabled(bool enabled)
@@ -271,6 +384,8 @@ void TopologyScene::applyPalette()
         node->styleChanged();
     if (legend_)
         legend_->styleChanged();
+    if (hover_ && !hover_->text().isEmpty())
+        hover_->setText(hover_->text());
     QGraphicsScene::update();
 }
 
@@ -280,9 +395,11 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     const QString selected = selected_;
     QList<QGraphicsItem *> topLevel;
     for (auto *item : items())
-        if (item != legend_ && !item->parentItem())
+        if (item != hover_ && !item->parentItem())
             topLevel << item;
     qDeleteAll(topLevel);
+    overlay_ = nullptr;
+    hover_->setVisible(false);
     nodes_.clear();
     regions_.clear();
     links_.clear();
@@ -304,6 +421,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
         addItem(item);
         regions_.insert(r.network, item);
     }
+    itemOrder_.clear();
     for (const auto &n : layout_.nodes) {
         auto *item = new NodeItem(this, style_.get(), n.id, n.gate, n.sideways);
         item->setPos(n.pos);
@@ -327,12 +445,24 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
             links_[n.id] << link;
         }
     }
-    legend_->setPos(layout_.bounds.right() + 40, layout_.bounds.top());
+    itemOrder_.reserve(snapshot.nodes.size());
+    for (const auto &[id, node] : snapshot.nodes)
+        itemOrder_.push_back(nodes_.value(q(id)));
     setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
     applySnapshot(snapshot, false, true);
     setSelectedNode(selected);
     setUnreachable(unreachable_);
     emit layoutChanged();
+}
+
+void TopologyScene::setNeverJoined(const QStringList &nodes)
+{
+    if (nodes == neverJoined_)
+        return;
+    neverJoined_ = nodes;
+    // The nodes' looks follow from the snapshot with this set (applySnapshot).
+    if (hasSnapshot_)
+        applySnapshot(snapshot_, false, true);
 }
 
 void TopologyScene::setUnreachable(const QStringList &nodes)
@@ -348,13 +478,17 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
     const Leadership leaders(snapshot);
     const Leadership before = everything ? leaders : Leadership(snapshot_);
     // Count what changes; a storm of changes is applied without animation.
+    // The items in the nodes' order (relayout made them so): no lookup per node.
+    const bool aligned = itemOrder_.size() == snapshot.nodes.size();
     if (animated) {
         int changes = 0;
+        StatusWalk walk(snapshot.status);
+        std::size_t i = 0;
         for (const auto &[id, node] : snapshot.nodes) {
-            const auto *item = nodes_.value(q(id));
+            const auto *item = aligned ? itemOrder_[i++] : nodes_.value(q(id));
             if (!item)
                 continue;
-            const NodeFacts f = factsOf(snapshot, leaders, id);
+            const NodeFacts f = factsOf(walk.at(id), leaders, id);
             changes += (f.state != item->visualState()) +
                        (f.groupLeader != item->data(RoleGroupLeader).toBool()) +
                        (f.systemLeader != item->data(RoleSystemLeader).toBool());
@@ -362,13 +496,22 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         animated = changes <= kMaxAnimatedChanges;
     }
 
+    const QSet<QString> neverJoined(neverJoined_.begin(), neverJoined_.end());
+    StatusWalk now(snapshot.status);
+    StatusWalk was(snapshot_.status);
+    std::size_t index = 0;
     for (const auto &[id, node] : snapshot.nodes) {
-        auto *item = nodes_.value(q(id));
+        auto *item = aligned ? itemOrder_[index++] : nodes_.value(q(id));
+        const dmr::NodeStatus *status = now.at(id);
+        const dmr::NodeStatus *old = was.at(id);
         if (!item)
             continue;
-        const NodeFacts f = factsOf(snapshot, leaders, id);
+        NodeFacts f = factsOf(status, leaders, id);
+        if (f.state == NodeVisualState::Down && !neverJoined.isEmpty() &&
+            neverJoined.contains(q(id)))
+            f.state = NodeVisualState::NeverJoined;
         // Only what changed is touched: with 10,000 nodes most of them did not.
-        if (!everything && f == factsOf(snapshot_, before, id) &&
+        if (!everything && f == factsOf(old, before, id) &&
             leaders.groupsLedBy(id) == before.groupsLedBy(id))
             continue;
         if (f.state != item->visualState()) {
@@ -385,7 +528,8 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         showMark(item, MarkItem::Kind::GroupLeader, f.groupLeader, animated);
         showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
         item->setFailedAdapters(f.failedAdapters);
-        item->setToolTip(nodeToolTip(leaders, node, f));
+        // Its tool tip and hover label are made when asked for (nodeToolTip, nodeSummary):
+        // with thousands of changes a second, most are never looked at.
         for (auto *link : links_.value(q(id))) {
             bool failed = false;
             for (const auto &iface : node.interfaces)
@@ -413,14 +557,23 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
 {
     QList<TunnelItem *> next;
     QList<TunnelItem *> old = tunnels_;
-    TunnelObstacles placed; // the tunnels that stay: new ones are routed around them
-    for (auto *t : std::as_const(tunnels_))
-        for (const auto &planned : snapshot.plan.tunnels)
-            if (t->root() == q(planned.root.node) && t->leaf() == q(planned.leaf.node)) {
+    // The tunnels that stay: new ones are routed around them. Gathered only when a new one comes:
+    // most snapshots of a large cluster open none.
+    TunnelObstacles placed;
+    bool gathered = false;
+    const auto gather = [&] {
+        if (gathered)
+            return;
+        gathered = true;
+        QSet<QString> planned;
+        for (const auto &t : snapshot.plan.tunnels)
+            planned.insert(q(t.root.node) + u'-' + q(t.leaf.node));
+        for (auto *t : std::as_const(tunnels_))
+            if (planned.contains(t->root() + u'-' + t->leaf())) {
                 placed.addLabel(t->labelRect());
                 placed.addCurve(t->polyline());
-                break;
             }
+    };
     const QFontMetricsF fm(style_->smallFont);
     for (const auto &t : snapshot.plan.tunnels) {
         const QString root = q(t.root.node);
@@ -442,11 +595,19 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                 continue;
             const QString label = TunnelItem::labelText(carries);
             const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+            gather();
             const auto route = routeTunnel(layout_, root, leaf, size, &placed);
             item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
             addItem(item);
+            auto *labelItem = new TunnelLabelItem(style_.get(), item);
+            item->setLabelItem(labelItem);
+            addItem(labelItem);
             item->setOpacity(0);
-            animate(item, animated, [item](qreal v) { item->setOpacity(v); });
+            labelItem->setOpacity(0);
+            animate(item, animated, [item, labelItem](qreal v) {
+                item->setOpacity(v);
+                labelItem->setOpacity(v);
+            });
         }
         item->setCarries(carries);
         item->setUp(tunnelUp(snapshot, t));
@@ -459,6 +620,12 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
         next << item;
     }
     for (auto *gone : old) {
+        // Its label goes at once: the new tunnels' labels take the places they need now, and
+        // two labels in one place would read as one.
+        if (auto *label = gone->labelItem()) {
+            gone->setLabelItem(nullptr);
+            delete label;
+        }
         fading_ << gone;
         animate(
             gone, animated, [gone](qreal v) { gone->setOpacity(1 - v); },
@@ -468,6 +635,105 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             });
     }
     tunnels_ = next;
+}
+
+void TopologyScene::clearOverlay()
+{
+    if (!overlay_)
+        return;
+    delete overlay_;
+    overlay_ = nullptr;
+    update();
+}
+
+void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snapshot &after,
+                                   PlanOverlayItem::Mode mode, const QString &caption,
+                                   const QStringList &failing)
+{
+    clearOverlay();
+    const QFontMetricsF fm(style_->smallFont);
+    // Routed clear of what is drawn already, so that the overlay's tunnels run beside the live
+    // ones rather than on top of them.
+    TunnelObstacles placed;
+    for (auto *t : std::as_const(tunnels_)) {
+        placed.addCurve(t->polyline());
+        placed.addLabel(t->labelRect());
+    }
+    const auto key = [](const dmr::Tunnel &t) { return t.root.node + "-" + t.leaf.node; };
+    std::map<std::string, const dmr::Tunnel *> was;
+    std::map<std::string, const dmr::Tunnel *> now;
+    for (const auto &t : before.plan.tunnels)
+        was.emplace(key(t), &t);
+    for (const auto &t : after.plan.tunnels)
+        now.emplace(key(t), &t);
+    QList<PlanOverlayItem::Tunnel> tunnels;
+    const auto add = [&](const dmr::Tunnel &t, bool opened) {
+        const QString root = q(t.root.node);
+        const QString leaf = q(t.leaf.node);
+        if (!layout_.node(root) || !layout_.node(leaf))
+            return;
+        QStringList carries;
+        for (const auto &n : t.networks)
+            carries << q(n);
+        const QString label = opened ? TunnelItem::labelText(carries)
+                                     : tr("closes: %1").arg(carries.join(QStringLiteral(", ")));
+        // A tunnel the scene draws already (the change's new ones, a what-if's closing ones)
+        // is marked on its own curve; the others are routed clear of what is drawn.
+        for (auto *shown : std::as_const(tunnels_))
+            if (shown->root() == root && shown->leaf() == leaf &&
+                (mode == PlanOverlayItem::Mode::Change) == opened) {
+                tunnels << PlanOverlayItem::Tunnel{shown->polyline(), label, opened};
+                return;
+            }
+        const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+        const auto route = routeTunnel(layout_, root, leaf, size, &placed);
+        tunnels << PlanOverlayItem::Tunnel{route.polyline, label, opened};
+    };
+    for (const auto &[k, t] : now) {
+        const auto it = was.find(k);
+        if (it == was.end() || it->second->networks != t->networks)
+            add(*t, true);
+    }
+    for (const auto &[k, t] : was)
+        if (now.count(k) == 0)
+            add(*t, false);
+
+    QList<PlanOverlayItem::Mark> marks;
+    std::set<dmr::NodeId> ids;
+    for (const auto &[id, n] : after.nodes)
+        ids.insert(id);
+    for (const auto &[id, n] : before.nodes)
+        ids.insert(id);
+    for (const auto &id : ids) {
+        const auto *pos = layout_.node(q(id));
+        if (!pos)
+            continue;
+        const QStringList had = rolesIn(before.plan, id);
+        const QStringList has = rolesIn(after.plan, id);
+        QStringList gained;
+        QStringList lost;
+        for (const auto &r : has)
+            if (!had.contains(r))
+                gained << r;
+        for (const auto &r : had)
+            if (!has.contains(r))
+                lost << r;
+        if (failing.contains(q(id))) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Fails,
+                                           lost.isEmpty() ? QString()
+                                                          : tr("loses %1").arg(lost.join(tr(", ")))};
+        } else if (!gained.isEmpty()) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Gains,
+                                           tr("takes over %1").arg(gained.join(tr(", ")))};
+        } else if (!lost.isEmpty()) {
+            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Loses,
+                                           tr("loses %1").arg(lost.join(tr(", ")))};
+        }
+    }
+    const QPointF captionAt = layout_.bounds.topLeft() + QPointF(0, -34);
+    overlay_ = new PlanOverlayItem(style_.get(), mode, tunnels, marks, caption, captionAt);
+    addItem(overlay_);
+    update(); // the views' banners
 }
 
 void TopologyScene::finishAnimations()

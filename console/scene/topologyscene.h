@@ -4,6 +4,11 @@
 // same topology keeps every node where it is and animates what changed (marks appearing and
 // fading, a pulse on a node whose state changed, tunnels fading in and out, about 300 ms); a
 // different topology lays the scene out again.
+//
+// Over it, one plan overlay at a time (PlanOverlayItem): a what-if (the plan if a node or an
+// adapter failed, from the planner dmrctl plan uses) or a change (what a failover opened and
+// closed, and who took over). The legend is not part of the scene: the view paints it as a small
+// overlay in a corner, and the exports in theirs.
 
 #include "topologyitems.h"
 #include "topologylayout.h"
@@ -42,17 +47,31 @@ public:
     QGraphicsItem *regionItem(const QString &network) const;
     QList<QGraphicsItem *> linkItems(const QString &nodeId) const;
     QList<QGraphicsItem *> tunnelItems() const; // root-leaf order of the plan
-    QGraphicsItem *legendItem() const;
+    QGraphicsItem *legendItem() const; // painted by the view and the exports, not in the scene
     void setLegendVisible(bool visible);
+    bool legendVisible() const { return legendVisible_; }
+    QGraphicsItem *overlayItem() const; // nullptr when none
+    QString overlayCaption() const;     // what the overlay shows, for the view's banner
+    QGraphicsItem *hoverLabel() const;
 
     QString systemLeader() const; // as marked; empty when none
     QString selectedNode() const { return selected_; }
     QStringList unreachable() const { return unreachable_; }
+    // A node's tool tip (state, roles, interfaces) and its hover label (state, roles), made
+    // when asked for.
+    QString nodeToolTip(const QString &id) const;
+    QString nodeSummary(const QString &id) const;
     // Node ids whose id or one of whose addresses contains the text (case-insensitive), in
     // natural order.
     QStringList findNodes(const QString &text) const;
-    // The area worth showing: the regions, nodes and the legend.
+    // The area worth showing: the regions and nodes.
     QRectF contentRect() const;
+    // What the view shows, for an export's caption: "live", "replay", "failover of 2 (after)".
+    QString viewLabel() const { return viewLabel_; }
+    void setViewLabel(const QString &label) { viewLabel_ = label; }
+    // The view id of the snapshot shown, for the caption; empty when unknown.
+    QString viewId() const { return viewId_; }
+    void setViewId(const QString &viewId) { viewId_ = viewId; }
 
     bool animationsEnabled() const { return animationsEnabled_; }
     // Jumps every running animation to its end (before a screenshot, say).
@@ -67,6 +86,15 @@ public slots:
     void setSelectedNode(const QString &id); // empty clears
     // Nodes no other node hears (the reachability probe): marked with a warning badge.
     void setUnreachable(const QStringList &nodes);
+    // Nodes of the expected topology no agent has seen: drawn as a dotted outline.
+    void setNeverJoined(const QStringList &nodes);
+    // The overlay of what `after` changes from `before` (both of this scene's topology): the
+    // tunnels it opens and closes, the nodes that gain or lose roles, and those in `failing`
+    // crossed out; with a caption. Replaces any overlay.
+    void showPlanChange(const dmr::Snapshot &before, const dmr::Snapshot &after,
+                        PlanOverlayItem::Mode mode, const QString &caption,
+                        const QStringList &failing = {});
+    void clearOverlay();
 
 signals:
     void nodeClicked(const QString &id);
@@ -77,11 +105,14 @@ signals:
 
 protected:
     bool event(QEvent *event) override;
+    void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
     friend class NodeItem;
     void emitNodeClicked(const QString &id);
     void emitContextMenu(const QString &id, const QPoint &screenPos);
+    void showHoverLabel(NodeItem *node);
+    void hideHoverLabel(NodeItem *node);
 
     void applyPalette();
     void relayout(const dmr::Snapshot &snapshot);
@@ -103,7 +134,14 @@ private:
     bool animationsEnabled_ = true;
     QString selected_;
     QStringList unreachable_;
+    QStringList neverJoined_;
+    bool legendVisible_ = true;
+    QString viewLabel_;
+    QString viewId_;
+    PlanOverlayItem *overlay_ = nullptr;
+    HoverLabelItem *hover_ = nullptr;
     QHash<QString, NodeItem *> nodes_;
+    std::vector<NodeItem *> itemOrder_; // in the order of the snapshot's nodes
     QHash<QString, RegionItem *> regions_;
     QHash<QString, QList<LinkItem *>> links_;
     QList<TunnelItem *> tunnels_;

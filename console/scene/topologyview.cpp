@@ -1,13 +1,21 @@
 #include "topologyview.h"
 
+#include "topologyitems.h"
 #include "topologyscene.h"
 
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
 #include <QWheelEvent>
 #include <QtMath>
 
 #include <algorithm>
 
 namespace dmr::console {
+
+namespace {
+constexpr qreal kLegendScale = 0.8;
+constexpr int kLegendMargin = 10;
+} // namespace
 
 TopologyView::TopologyView(QWidget *parent)
     : QGraphicsView(parent)
@@ -66,6 +74,8 @@ void TopologyView::setZoom(qreal zoom)
 void TopologyView::setFitted(bool fitted)
 {
     autoFit_ = fitted;
+    if (!fitted)
+        setSceneRect(QRectF()); // the scene's own again: what there is to scroll to
     // Fitted, the whole scene is in view: scroll bars would only take room and make the fit
     // shrink again. Zoomed in or at 1:1 they show where the view is.
     const auto policy = fitted ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded;
@@ -115,10 +125,24 @@ void TopologyView::fitNow()
     const QRectF content = s->sceneRect();
     if (content.isEmpty())
         return;
-    const qreal z = std::min({viewport()->width() / content.width(),
-                              viewport()->height() / content.height(), kMaxFitZoom});
+    // The legend's corner is kept clear: the topology fits beside it (or above it, whichever
+    // leaves it larger).
+    const QRect legend = legendRect();
+    const qreal w = viewport()->width();
+    const qreal h = viewport()->height();
+    const qreal beside = legend.isEmpty() ? 0 : legend.width() + 2 * kLegendMargin;
+    const qreal above = legend.isEmpty() ? 0 : legend.height() + 2 * kLegendMargin;
+    const qreal zBeside = std::min((w - beside) / content.width(), h / content.height());
+    const qreal zAbove = std::min(w / content.width(), (h - above) / content.height());
+    const bool besideWins = zBeside >= zAbove;
+    const qreal z = std::max(kMinZoom, std::min(std::max(zBeside, zAbove), kMaxFitZoom));
     setTransform(QTransform::fromScale(z, z));
-    centerOn(content.center());
+    // The view's own scene rect has the legend's room beside (or below) the content: the view
+    // centres that, so the content sits in the part of the view left to it.
+    const QRectF room = besideWins ? content.adjusted(0, 0, beside / z, 0)
+                                   : content.adjusted(0, 0, 0, above / z);
+    setSceneRect(room);
+    centerOn(room.center());
     emit zoomChanged(z);
 }
 
@@ -150,6 +174,92 @@ void TopologyView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     if (autoFit_)
         fitNow();
+}
+
+QRect TopologyView::legendRect() const
+{
+    auto *s = topologyScene();
+    auto *legend = s ? dynamic_cast<LegendItem *>(s->legendItem()) : nullptr;
+    if (!legend || !s->legendVisible())
+        return {};
+    // In viewport pixels, whatever the zoom: small, in the corner, out of the way.
+    const QSize size = (legend->size() * kLegendScale).toSize() + QSize(2, 2);
+    const QRect viewport = this->viewport()->rect();
+    return QRect(QPoint(viewport.right() - size.width() - kLegendMargin,
+                        viewport.bottom() - size.height() - kLegendMargin),
+                 size);
+}
+
+QRect TopologyView::bannerRect() const
+{
+    auto *s = topologyScene();
+    if (!s || s->overlayCaption().isEmpty())
+        return {};
+    QFont font = this->font();
+    font.setBold(true);
+    const QFontMetrics fm(font);
+    const int w =
+        std::min(viewport()->width() - 20, fm.horizontalAdvance(s->overlayCaption()) + 32);
+    return QRect(10, 10, w, fm.height() + 12);
+}
+
+void TopologyView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QGraphicsView::drawForeground(painter, rect);
+    if (const QRect banner = bannerRect(); !banner.isEmpty()) {
+        // What the overlay shows, at the top of the view whatever the zoom.
+        painter->save();
+        painter->resetTransform();
+        QFont font = this->font();
+        font.setBold(true);
+        painter->setFont(font);
+        const QPalette pal = palette();
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
+        QColor back = pal.color(QPalette::Base);
+        back.setAlphaF(0.95f);
+        painter->setBrush(back);
+        painter->drawRoundedRect(QRectF(banner).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+        painter->setPen(pal.color(QPalette::Text));
+        painter->drawText(banner.adjusted(12, 0, -12, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                          painter->fontMetrics().elidedText(topologyScene()->overlayCaption(),
+                                                            Qt::ElideRight, banner.width() - 24));
+        painter->restore();
+    }
+    const QRect box = legendRect();
+    if (box.isEmpty())
+        return;
+    auto *legend = dynamic_cast<LegendItem *>(topologyScene()->legendItem());
+    // Painted once into a pixmap per look and pixel ratio, then blitted with every frame.
+    const qreal dpr = devicePixelRatioF();
+    if (legendPixmap_.isNull() || legendGeneration_ != legend->generation() ||
+        legendPixmap_.devicePixelRatio() != dpr) {
+        legendGeneration_ = legend->generation();
+        QPixmap pixmap(box.size() * dpr);
+        pixmap.setDevicePixelRatio(dpr);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        p.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        p.scale(kLegendScale, kLegendScale);
+        QStyleOptionGraphicsItem option;
+        legend->paint(&p, &option, nullptr);
+        p.end();
+        legendPixmap_ = pixmap;
+    }
+    painter->save();
+    painter->resetTransform();
+    painter->drawPixmap(box.topLeft(), legendPixmap_);
+    painter->restore();
+}
+
+void TopologyView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    // The scroll moved the legend's pixels with the scene: paint it where it stays.
+    for (const QRect box : {legendRect(), bannerRect()})
+        if (!box.isEmpty()) {
+            viewport()->update(box.adjusted(-2, -2, 2, 2));
+            viewport()->update(box.translated(dx, dy).adjusted(-2, -2, 2, 2));
+        }
 }
 
 void TopologyView::showEvent(QShowEvent *event)

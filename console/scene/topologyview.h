@@ -1,8 +1,10 @@
 #pragma once
 // The topology view: a QGraphicsView that zooms with the wheel (with or without Ctrl), pans by
-// dragging the background, and fits the whole topology until the user zooms.
+// dragging the background, and fits the whole topology until the user zooms. The scene's legend
+// is a small overlay in its bottom right corner (TopologyScene::setLegendVisible hides it).
 
 #include <QGraphicsView>
+#include <QPixmap>
 
 namespace dmr::console {
 
@@ -45,6 +47,12 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void scrollContentsBy(int dx, int dy) override;
+
+private:
+    QRect legendRect() const; // in viewport pixels; empty when hidden
+    QRect bannerRect() const; // the overlay's caption, top left; empty without one
 
 private:
     void scaleBy(qreal factor);
@@ -52,6 +60,8 @@ private:
     void fitNow();
 
     bool autoFit_ = true;
+    QPixmap legendPixmap_;
+    int legendGeneration_ = -1;
 };
 
 } // namespace dmr::console

@@ -35,6 +35,25 @@ ClusterModel::ClusterModel(Topology topology)
         states_[id] = NodeState::Down;
 }
 
+ClusterModel::ClusterModel(Topology topology, Membership membership,
+                           std::map<NodeId, NodeState> states,
+                           std::map<NodeId, std::set<std::string>> failedAdapters)
+    : topology_(std::move(topology))
+    , membership_(std::move(membership))
+    , states_(std::move(states))
+    , failedAdapters_(std::move(failedAdapters))
+{
+    for (const auto &[id, node] : topology_)
+        states_.try_emplace(id, NodeState::Down);
+    const auto highest = [&](const View &v) {
+        for (const auto &m : v.members)
+            nextSeq_ = std::max(nextSeq_, m.seq + 1);
+    };
+    for (const auto &[name, view] : membership_.networks)
+        highest(view);
+    highest(membership_.glGroup);
+}
+
 Status ClusterModel::checkNode(const NodeId &node) const
 {
     if (topology_.count(node) == 0)

@@ -203,6 +203,7 @@ constexpr std::array kRequestKinds = {
     RequestKind::Hello,     RequestKind::GetState,    RequestKind::GetCluster,
     RequestKind::Subscribe, RequestKind::GetHistory,  RequestKind::GetDrills,
     RequestKind::Drill,     RequestKind::GetSnapshot, RequestKind::GetReachability,
+    RequestKind::GetViews,
 };
 constexpr std::array kDrillActions = {DrillAction::Kill, DrillAction::FailAdapter,
                                       DrillAction::Drain, DrillAction::Restore};
@@ -268,6 +269,38 @@ DrillRequest readDrill(const Fields &f)
     return d;
 }
 
+// since + instance (+ since_ms for subscribe; + limit for the get-* requests).
+Cursor readCursor(const Fields &f, bool paged)
+{
+    Cursor c;
+    const auto nonNegative = [&](std::string_view key) -> std::optional<std::int64_t> {
+        const Json *v = f.find(key);
+        if (v == nullptr)
+            return std::nullopt;
+        const std::int64_t n = f.integer(key, *v);
+        if (n < 0)
+            f.bad(key, "must not be negative, found " + std::to_string(n));
+        return n;
+    };
+    c.since = nonNegative("since");
+    if (const Json *v = f.find("instance")) {
+        if (!c.since)
+            f.bad("instance", "names the process \"since\" counts in; it needs \"since\"");
+        c.instance = f.string("instance", *v, kNameBytesMax + 32); // "<node>@<microseconds>"
+    } else if (c.since) {
+        f.require("instance"); // reports it missing
+    }
+    if (!paged) {
+        c.sinceMs = nonNegative("since_ms");
+    } else if (const auto limit = nonNegative("limit")) {
+        if (*limit < 1 || *limit > kPageMax)
+            f.bad("limit", "must be 1 to " + std::to_string(kPageMax) + ", found " +
+                               std::to_string(*limit));
+        c.limit = *limit;
+    }
+    return c;
+}
+
 Request readRequest(const Json &j, RequestId &id)
 {
     if (!j.is_object())
@@ -300,9 +333,12 @@ Request readRequest(const Json &j, RequestId &id)
         r.hello = readHello(f);
         break;
     case RequestKind::Subscribe:
-        f.allow({"events"});
+        f.allow({"events", "since", "instance", "since_ms"});
         if (const Json *v = f.find("events"))
             r.subscribeEvents = f.boolean("events", *v);
+        r.cursor = readCursor(f, false);
+        if (!r.subscribeEvents && (r.cursor.since || r.cursor.sinceMs))
+            f.bad(r.cursor.since ? "since" : "since_ms", "replays events: it needs events true");
         break;
     case RequestKind::Drill:
         r.drill = readDrill(f);
@@ -312,10 +348,14 @@ Request readRequest(const Json &j, RequestId &id)
         if (const Json *v = f.find("format"))
             r.format = f.choice("format", *v, kSnapshotFormats);
         break;
-    case RequestKind::GetState:
-    case RequestKind::GetCluster:
     case RequestKind::GetHistory:
     case RequestKind::GetDrills:
+    case RequestKind::GetViews:
+        f.allow({"since", "instance", "limit"});
+        r.cursor = readCursor(f, true);
+        break;
+    case RequestKind::GetState:
+    case RequestKind::GetCluster:
     case RequestKind::GetReachability:
         f.allow({});
         break;
@@ -467,6 +507,8 @@ std::string_view toString(RequestKind kind)
         return "get-snapshot";
     case RequestKind::GetReachability:
         return "get-reachability";
+    case RequestKind::GetViews:
+        return "get-views";
     }
     return "?";
 }
@@ -592,6 +634,12 @@ std::string encodeRequest(const Request &r)
         break;
     case RequestKind::Subscribe:
         j["events"] = r.subscribeEvents;
+        if (r.cursor.since) {
+            j["since"] = *r.cursor.since;
+            j["instance"] = r.cursor.instance;
+        }
+        if (r.cursor.sinceMs)
+            j["since_ms"] = *r.cursor.sinceMs;
         break;
     case RequestKind::Drill: {
         const OutJson fields = drillJson(r.drill); // a named object: items() refers into it
@@ -602,10 +650,18 @@ std::string encodeRequest(const Request &r)
     case RequestKind::GetSnapshot:
         j["format"] = toString(r.format);
         break;
-    case RequestKind::GetState:
-    case RequestKind::GetCluster:
     case RequestKind::GetHistory:
     case RequestKind::GetDrills:
+    case RequestKind::GetViews:
+        if (r.cursor.since) {
+            j["since"] = *r.cursor.since;
+            j["instance"] = r.cursor.instance;
+        }
+        if (r.cursor.limit != kPageMax)
+            j["limit"] = r.cursor.limit;
+        break;
+    case RequestKind::GetState:
+    case RequestKind::GetCluster:
     case RequestKind::GetReachability:
         break;
     }
@@ -780,7 +836,7 @@ Result<std::string> encodeEvent(EventKind kind, std::int64_t timeMs, std::string
     return line(j);
 }
 
-std::string encodeViewChanged(std::int64_t timeMs, const View &view)
+std::string encodeViewChanged(std::int64_t timeMs, const View &view, std::string_view viewId)
 {
     OutJson data;
     data["group"] = view.group;
@@ -789,29 +845,37 @@ std::string encodeViewChanged(std::int64_t timeMs, const View &view)
     for (const Member &m : view.members)
         members.push_back(OutJson{{"node", m.node}, {"seq", m.seq}});
     data["members"] = std::move(members);
+    if (!viewId.empty())
+        data["view_id"] = viewId;
     OutJson j = eventEnvelope(EventKind::ViewChanged, timeMs);
     j["data"] = std::move(data);
     return line(j);
 }
 
-std::string encodePlanChanged(std::int64_t timeMs, const std::vector<Action> &actions)
+std::string encodePlanChanged(std::int64_t timeMs, const std::vector<Action> &actions,
+                              std::string_view viewId)
 {
     OutJson list = OutJson::array();
     for (const Action &a : actions)
         list.push_back(OutJson{{"kind", dmr::toString(a.kind)}, {"text", a.toString()}});
     OutJson j = eventEnvelope(EventKind::PlanChanged, timeMs);
-    j["data"] = OutJson{{"actions", std::move(list)}};
+    OutJson data{{"actions", std::move(list)}};
+    if (!viewId.empty())
+        data["view_id"] = viewId;
+    j["data"] = std::move(data);
     return line(j);
 }
 
 std::string encodeFailover(std::int64_t timeMs, const GroupName &group, const NodeId &from,
-                           const NodeId &to, std::string_view reason)
+                           const NodeId &to, std::string_view reason, std::string_view viewId)
 {
     OutJson data;
     data["group"] = group;
     data["from"] = from.empty() ? OutJson(nullptr) : OutJson(from);
     data["to"] = to.empty() ? OutJson(nullptr) : OutJson(to);
     data["reason"] = reason;
+    if (!viewId.empty())
+        data["view_id"] = viewId;
     OutJson j = eventEnvelope(EventKind::Failover, timeMs);
     j["data"] = std::move(data);
     return line(j);
@@ -830,6 +894,29 @@ std::string encodeDrillEvent(std::int64_t timeMs, const DrillRequest &drill,
     OutJson j = eventEnvelope(EventKind::Drill, timeMs);
     j["data"] = std::move(data);
     return line(j);
+}
+
+std::string sequenceEvent(std::string_view eventLine, std::int64_t seq)
+{
+    OutJson in;
+    try {
+        in = OutJson::parse(eventLine.begin(), eventLine.end());
+    } catch (const nlohmann::detail::parse_error &) {
+        return std::string(eventLine);
+    }
+    if (!in.is_object())
+        return std::string(eventLine);
+    OutJson out;
+    for (auto &[key, value] : in.items()) {
+        if (key == "seq")
+            continue;
+        out[key] = value;
+        if (key == "time_ms")
+            out["seq"] = seq;
+    }
+    if (!out.contains("seq"))
+        out["seq"] = seq;
+    return line(out);
 }
 
 } // namespace dmr::protocol

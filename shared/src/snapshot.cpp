@@ -19,6 +19,18 @@ Snapshot makeSnapshot(const ClusterModel &model, std::string cluster, std::int64
     return s;
 }
 
+ClusterModel modelOf(const Snapshot &s)
+{
+    std::map<NodeId, NodeState> states;
+    std::map<NodeId, std::set<std::string>> failed;
+    for (const auto &[id, status] : s.status) {
+        states[id] = status.state;
+        if (!status.failedAdapters.empty())
+            failed[id] = status.failedAdapters;
+    }
+    return ClusterModel(s.nodes, s.membership, std::move(states), std::move(failed));
+}
+
 namespace {
 
 using detail::Json;

@@ -472,6 +472,10 @@ private slots:
         asio::io_context io(1);
         auto b = listening(io, "b");
         QVERIFY(b);
+        PeerTransport::Limits limits;
+        limits.pendingMax = 16;
+        limits.handshakeTimeoutMs = 1000;
+        b->transport->setLimits(limits);
         // A line longer than a handshake line may be: closed, counted.
         {
             RawClient client(b->port);
@@ -482,12 +486,12 @@ private slots:
         // More connections in their handshake than allowed: the extra ones are closed at once,
         // and a legitimate peer still gets in once the others are gone.
         std::vector<std::unique_ptr<RawClient>> idle;
-        for (std::size_t i = 0; i < PeerTransport::kPendingMax + 5; ++i)
+        for (std::size_t i = 0; i < limits.pendingMax + 5; ++i)
             idle.push_back(std::make_unique<RawClient>(b->port));
         QVERIFY(runUntil(io, [&] { return b->transport->counters().pendingRefused == 5; }));
         // An idle one is closed by the handshake deadline.
         QVERIFY(runUntil(io, [&] {
-            return b->transport->counters().handshakeTimeouts == PeerTransport::kPendingMax;
+            return b->transport->counters().handshakeTimeouts == limits.pendingMax;
         }));
         idle.clear();
         Received atA;

@@ -48,8 +48,8 @@ inline dmr::Snapshot fig5(bool failNode2 = false, bool rejoinNode2 = false, qint
 // get-history after node 2 (the system leader) of Fig. 5 failed, as node 6 reports it:
 // the first record complete, the second still waiting for its tunnels.
 inline const char *kHistoryJson =
-    R"({"failovers":[{"cause":"connection-lost","detected_ms":1795756582802,"elected_ms":1795756582803,"election_ms":1,"id":1,"node":"2","roles":["system-leader","leader 10.0.1.0/24"],"silent_ms":11,"successors":{"leader 10.0.1.0/24":"1","system-leader":"6"},"total_ms":2,"tunnels_ms":1,"tunnels_up_ms":1795756582804,"view_id":"2.0"},)"
-    R"({"cause":"silent","detected_ms":1795756590000,"elected_ms":1795756590004,"election_ms":4,"id":2,"node":"4","roles":["leader 10.0.3.0/24"],"silent_ms":300,"successors":{"leader 10.0.3.0/24":null},"total_ms":null,"tunnels_ms":null,"tunnels_up_ms":null,"view_id":"2.1"}]})";
+    R"({"failovers":[{"cause":"connection-lost","detected_ms":1795756582802,"detection_ms":0,"elected_ms":1795756582803,"election_ms":1,"failed_ms":1795756582802,"id":1,"node":"2","rev":3,"roles":["system-leader","leader 10.0.1.0/24"],"silent_ms":11,"skew_ms":0,"successors":{"leader 10.0.1.0/24":"1","system-leader":"6"},"total_ms":2,"tunnels_ms":1,"tunnels_up_ms":1795756582804,"view_id":"2.0"},)"
+    R"({"cause":"silent","detected_ms":1795756590000,"detection_ms":300,"elected_ms":1795756590004,"election_ms":4,"failed_ms":1795756589700,"id":2,"node":"4","rev":4,"roles":["leader 10.0.3.0/24"],"silent_ms":300,"skew_ms":0,"successors":{"leader 10.0.3.0/24":null},"total_ms":null,"tunnels_ms":null,"tunnels_up_ms":null,"view_id":"2.1"}],"instance":"6@1795756570000000","more":false,"rev":4})";
 
 // get-drills: a forwarded kill still in force and an ended adapter failure.
 inline const char *kDrillsJson =

@@ -70,6 +70,18 @@ public:
     void setDrillHandler(DrillHandler h) { drill_ = std::move(h); }
     // Empty: get-reachability is refused as an unknown type, as by an agent without a probe.
     void setReachabilityJson(std::string json) { reachability_ = std::move(json); }
+    // Empty: get-views is refused as an unknown type, as by an agent without a view log.
+    void setViewsJson(std::string json) { views_ = std::move(json); }
+    // Refuses the cursor fields (since, instance, since_ms, limit) with bad-field, as an agent
+    // from before them does.
+    void setRejectCursors(bool reject) { rejectCursors_ = reject; }
+    // The subscribe reply's result (an agent with replay says its instance); and events sent
+    // right after it, as a replay.
+    void setSubscribeReply(std::string json, QByteArray replay = {})
+    {
+        subscribeReply_ = std::move(json);
+        replay_ = std::move(replay);
+    }
 
     // Bytes to every connected client, as they are.
     void sendToAll(const QByteArray &bytes)
@@ -144,6 +156,20 @@ private:
                 continue;
             }
             const auto &request = std::get<proto::Request>(decoded);
+            const QJsonObject sent = received_.last();
+            if (rejectCursors_) {
+                QString field;
+                for (const char *k : {"since", "since_ms", "limit"})
+                    if (sent.contains(QLatin1String(k)))
+                        field = QLatin1String(k);
+                if (!field.isEmpty()) {
+                    s->write(QByteArray::fromStdString(proto::encodeError(
+                        request.id, proto::ErrorCode::BadField,
+                        std::string(proto::toString(request.kind)) + ": unknown field \"" +
+                            field.toStdString() + "\"")));
+                    continue;
+                }
+            }
             if (auto refused = c.gate.admit(request)) {
                 s->write(QByteArray::fromStdString(proto::encodeError(*refused)));
                 if (c.gate.closeAfterReply())
@@ -151,6 +177,8 @@ private:
                 continue;
             }
             s->write(QByteArray::fromStdString(answer(request, c.gate.isOperator())));
+            if (request.kind == proto::RequestKind::Subscribe && !replay_.isEmpty())
+                s->write(replay_);
         }
     }
 
@@ -192,6 +220,8 @@ private:
             return proto::encodeHelloReply(r.id, id_.toStdString(), "0.1.0", "system-leader",
                                            isOperator);
         case proto::RequestKind::Subscribe:
+            if (!subscribeReply_.empty())
+                return ok(r.id, subscribeReply_);
             return ok(r.id, r.subscribeEvents ? R"({"events":true})" : R"({"events":false})");
         case proto::RequestKind::GetCluster:
             return ok(r.id, clusterJson());
@@ -214,6 +244,11 @@ private:
                                             {"started_ms", td::kTimeMs}})
                                 .toJson(QJsonDocument::Compact)
                                 .toStdString());
+        case proto::RequestKind::GetViews:
+            if (views_.empty())
+                return proto::encodeError(r.id, proto::ErrorCode::UnknownType,
+                                          "unknown request type \"get-views\"");
+            return ok(r.id, views_);
         case proto::RequestKind::GetReachability:
             if (reachability_.empty())
                 return proto::encodeError(r.id, proto::ErrorCode::UnknownType,
@@ -238,6 +273,10 @@ private:
     std::string history_ = R"({"failovers":[]})";
     DrillHandler drill_;
     std::string reachability_ = td::kReachabilityJson;
+    std::string views_;
+    bool rejectCursors_ = false;
+    std::string subscribeReply_;
+    QByteArray replay_;
 };
 
 } // namespace dmr::console::testing

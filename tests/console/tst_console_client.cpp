@@ -172,7 +172,7 @@ private slots:
         e = event(
             R"({"type":"event","event":"failover","time_ms":1,"data":{"group":"GL_group","from":"2","to":"6","reason":"connection-lost"}})");
         QCOMPARE(describe(e),
-                 QStringLiteral("failover of the system leader: 2 -> 6 (connection-lost)"));
+                 QStringLiteral("failover of the system leader: 2 -> 6 (connection lost)"));
         e = event(
             R"({"type":"event","event":"drill","time_ms":1700000000100,"data":{"action":"kill","node":"2","reason":"failover drill","duration_ms":30000,"client":"dmr-console 0.1.0"}})");
         QCOMPARE(describe(e), QStringLiteral("drill by dmr-console 0.1.0: kill of node 2 for 30000 "
@@ -223,7 +223,7 @@ private slots:
         for (const auto &o : fake.received())
             types << o.value(QStringLiteral("type")).toString();
         QCOMPARE(types, (QStringList{"hello", "subscribe", "get-cluster", "get-history",
-                                     "get-drills", "get-reachability"}));
+                                     "get-drills", "get-views", "get-reachability"}));
         const QJsonObject hello = fake.last(QStringLiteral("hello"));
         QCOMPARE(keys(hello), (QStringList{"client", "id", "protocol", "type"}));
         QCOMPARE(hello.value(QStringLiteral("client")).toString(),
@@ -231,6 +231,9 @@ private slots:
         QCOMPARE(hello.value(QStringLiteral("protocol")).toInt(), 1);
         QCOMPARE(fake.last(QStringLiteral("subscribe")).value(QStringLiteral("events")).toBool(),
                  true);
+        // The first agent: everything it kept, to fill the event log.
+        QCOMPARE(fake.last(QStringLiteral("subscribe")).value(QStringLiteral("since_ms")).toInt(-1),
+                 0);
 
         // The learnt agents join the endpoints, after the given one.
         QCOMPARE(client.endpoints(),
@@ -352,16 +355,81 @@ private slots:
         QCOMPARE(store.nodeModel()->index(1, NodeTableModel::StateColumn).data().toString(),
                  QStringLiteral("failed"));
 
-        // Coalesced: the first event fetched at once, the other three made one more fetch behind
-        // it. A drill's round trip shows that nothing else was asked before it.
+        // Coalesced: the burst came within kRefreshIntervalMs of the first fetch, so all four
+        // events made one fetch, held back until then. A drill's round trip shows that nothing
+        // else was asked before it.
         QSignalSpy finished(&client, &AgentClient::drillFinished);
         client.sendDrill(QStringLiteral("restore"), QStringLiteral("2"), {},
                          QStringLiteral("probe"));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
-        QCOMPARE(countBefore(fake, QStringLiteral("get-history"), QStringLiteral("drill")), 3);
-        QCOMPARE(countBefore(fake, QStringLiteral("get-cluster"), QStringLiteral("drill")), 3);
+        QCOMPARE(countBefore(fake, QStringLiteral("get-history"), QStringLiteral("drill")), 2);
+        QCOMPARE(countBefore(fake, QStringLiteral("get-cluster"), QStringLiteral("drill")), 2);
         // And the drill's answer makes one more.
-        QTRY_COMPARE_WITH_TIMEOUT(fake.count(QStringLiteral("get-history")), 4, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(fake.count(QStringLiteral("get-history")), 3, kTimeoutMs);
+    }
+
+    // Where the console left off: the revisions and the last event number of each agent
+    // process; another agent is asked from the last event's time; an agent that does not know
+    // cursors is asked without them.
+    void cursorsFollowEachAgent()
+    {
+        FakeAgent two(QStringLiteral("2"));
+        FakeAgent six(QStringLiteral("6"));
+        QVERIFY(two.listen() && six.listen());
+        two.setHistoryJson(R"({"failovers":[],"instance":"2@100","more":false,"rev":7})");
+        two.setSubscribeReply(
+            R"({"events":true,"instance":"2@100","missed":false,"replayed":1,"seq":41})",
+            QByteArray(
+                R"({"type":"event","event":"drill","time_ms":1795756582801,"seq":41,"data":{"action":"kill","node":"4","reason":"r","client":"c"}})"
+                "\n"));
+        AgentClient client;
+        client.setBackoff(20, 100);
+        client.setReachabilityInterval(0);
+        QSignalSpy subscribed(&client, &AgentClient::subscribed);
+        QSignalSpy history(&client, &AgentClient::historyReceived);
+        QSignalSpy events(&client, &AgentClient::eventReceived);
+        client.setEndpoints({two.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(history.count(), 1, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(events.count(), 1, kTimeoutMs);
+        QCOMPARE(subscribed.count(), 1);
+        QCOMPARE(subscribed.at(0).at(1).value<SubscribeInfo>().instance, QStringLiteral("2@100"));
+        // The next refresh asks only for what came after revision 7 of that process.
+        client.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(two.count(QStringLiteral("get-history")), 2, kTimeoutMs);
+        QCOMPARE(two.last(QStringLiteral("get-history")).value("since").toInt(), 7);
+        QCOMPARE(two.last(QStringLiteral("get-history")).value("instance").toString(),
+                 QStringLiteral("2@100"));
+        // Back to the same agent: the events after number 41.
+        client.stop();
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(two.count(QStringLiteral("subscribe")), 2, kTimeoutMs);
+        QCOMPARE(two.last(QStringLiteral("subscribe")).value("since").toInt(), 41);
+        QCOMPARE(two.last(QStringLiteral("subscribe")).value("instance").toString(),
+                 QStringLiteral("2@100"));
+        QVERIFY(!two.last(QStringLiteral("subscribe")).contains("since_ms"));
+        // Another agent: from the last event's time, less the slack for clocks.
+        client.stop();
+        client.setEndpoints({six.endpoint()});
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(six.count(QStringLiteral("subscribe")), 1, kTimeoutMs);
+        QCOMPARE(six.last(QStringLiteral("subscribe")).value("since_ms").toInteger(),
+                 qint64(1795756582801) - AgentClient::kReplaySlackMs);
+        QVERIFY(!six.last(QStringLiteral("subscribe")).contains("since"));
+
+        // An agent from before cursors refuses the fields: asked again without them.
+        FakeAgent old(QStringLiteral("5"));
+        QVERIFY(old.listen());
+        old.setRejectCursors(true);
+        old.setHistoryJson(td::kHistoryJson);
+        client.stop();
+        client.setEndpoints({old.endpoint()});
+        QSignalSpy oldHistory(&client, &AgentClient::historyReceived);
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(oldHistory.count(), 1, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(old.count(QStringLiteral("subscribe")), 2, kTimeoutMs);
+        QVERIFY(!old.last(QStringLiteral("subscribe")).contains("since_ms"));
+        QCOMPARE(client.state(), AgentClient::State::Connected);
     }
 
     void drillsSendTheRightLine()

@@ -2,7 +2,10 @@
 // a MainWindow built after installing one shows translated menu titles (File, View, Drill).
 // Also checks that no menu string in the committed .ts files is left unfinished.
 
+#include "cli.h"
 #include "client/agent_client.h"
+#include "client/records.h"
+#include "drilldialog.h"
 #include "mainwindow.h"
 
 #include <QAction>
@@ -111,6 +114,41 @@ private slots:
             QVERIFY2(titles[i] != kEnglishMenus[i], qPrintable(titles[i]));
             QCOMPARE(titles[i], german[i]);
         }
+    }
+
+    // What the issue found: causes untranslated, Qt's own "Cancel" in English, German words in
+    // English order ("beenden Knoten 4"). The console loads its catalogue and Qt's for the
+    // language (./dmr installs qt6-translations-l10n).
+    void causesActionsAndQtsOwnStrings()
+    {
+        QCoreApplication *app = QCoreApplication::instance();
+        const cli::Loaded loaded = cli::loadTranslations(*app, QStringLiteral("de"));
+        QVERIFY(loaded.console);
+        QVERIFY2(loaded.qt, qPrintable(QStringLiteral("no qtbase_de.qm in ") + loaded.qtDirectory));
+        QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"),
+                 QStringLiteral("Abbrechen"));
+        QCOMPARE(describeCause(QStringLiteral("connection-lost")),
+                 QStringLiteral("Verbindung verloren"));
+        QCOMPARE(describeCause(QStringLiteral("adapter")), QStringLiteral("Adapter ausgefallen"));
+        QCOMPARE(describeCause(QStringLiteral("drain")), QStringLiteral("entleert"));
+        QCOMPARE(DrillDialog::title(QStringLiteral("kill"), QStringLiteral("4")),
+                 QStringLiteral("Knoten 4 beenden"));
+        DrillRecord d;
+        d.action = QStringLiteral("drain");
+        d.node = QStringLiteral("6");
+        QVERIFY2(describe(d).startsWith(QStringLiteral("Entleeren von Knoten 6")),
+                 qPrintable(describe(d)));
+        // Japanese: Qt's own strings and a cause.
+        for (QTranslator *t : app->findChildren<QTranslator *>())
+            QCoreApplication::removeTranslator(t);
+        const cli::Loaded ja = cli::loadTranslations(*app, QStringLiteral("ja"));
+        QVERIFY(ja.console && ja.qt);
+        QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"),
+                 QStringLiteral("キャンセル"));
+        QCOMPARE(describeCause(QStringLiteral("connection-lost")), QStringLiteral("接続断"));
+        for (QTranslator *t : app->findChildren<QTranslator *>())
+            QCoreApplication::removeTranslator(t);
+        QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"), QStringLiteral("Cancel"));
     }
 
     void japanese()

@@ -11,6 +11,7 @@
 #include "models/history_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
+#include "models/plan_timeline.h"
 #include "models/reachability_model.h"
 #include "models/row_sync.h"
 
@@ -287,7 +288,7 @@ private slots:
         QCOMPARE(model.index(9, 0).data(EventLogModel::TimeMsRole).toLongLong(), td::kTimeMs + 24);
         QCOMPARE(text(model, 0, EventLogModel::KindColumn), QStringLiteral("failover"));
         QCOMPARE(text(model, 0, EventLogModel::SummaryColumn),
-                 QStringLiteral("failover of 10.0.1.0/24: 2 -> 1 (connection-lost)"));
+                 QStringLiteral("failover of 10.0.1.0/24: 2 -> 1 (connection lost)"));
         QCOMPARE(model.index(0, 0).data(EventLogModel::AgentRole).toString(), QStringLiteral("6"));
 
         // A batch bigger than the ring keeps its newest events.
@@ -326,19 +327,28 @@ private slots:
         HistoryModel model;
         Tester tester(&model, Tester::FailureReportingMode::QtTest);
         QCOMPARE(headers(model),
-                 (QStringList{"Detected", "Node", "Cause", "Roles lost", "Successors",
-                              "Silent (ms)", "Election (ms)", "Tunnels (ms)", "Total (ms)"}));
+                 (QStringList{"Failed", "Node", "Cause", "Roles lost", "Successors",
+                              "Detection (ms)", "Election (ms)", "Tunnels (ms)", "Total (ms)"}));
 
         QList<FailoverRecord> records = history();
         model.setRecords(records.mid(0, 1));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(text(model, 0, HistoryModel::NodeColumn), QStringLiteral("2"));
-        QCOMPARE(text(model, 0, HistoryModel::CauseColumn), QStringLiteral("connection-lost"));
+        QCOMPARE(text(model, 0, HistoryModel::CauseColumn), QStringLiteral("connection lost"));
+        QCOMPARE(model.index(0, HistoryModel::CauseColumn).data(RawValueRole).toString(),
+                 QStringLiteral("connection-lost"));
+        // Every cell's full text is its tool tip (a column too narrow cuts it).
+        QCOMPARE(model.index(0, HistoryModel::SuccessorsColumn).data(Qt::ToolTipRole).toString(),
+                 text(model, 0, HistoryModel::SuccessorsColumn));
         QCOMPARE(text(model, 0, HistoryModel::RolesColumn),
                  QStringLiteral("system leader, leader of 10.0.1.0/24"));
         QCOMPARE(text(model, 0, HistoryModel::SuccessorsColumn),
                  QStringLiteral("system leader: 6, leader of 10.0.1.0/24: 1"));
-        QCOMPARE(model.index(0, HistoryModel::SilentColumn).data().toLongLong(), qint64(11));
+        QCOMPARE(model.index(0, HistoryModel::DetectionColumn).data().toLongLong(), qint64(0));
+        QVERIFY(model.index(0, HistoryModel::DetectionColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("11 ms")));
         QCOMPARE(model.index(0, HistoryModel::ElectionColumn).data().toLongLong(), qint64(1));
         QCOMPARE(model.index(0, HistoryModel::TunnelsColumn).data().toLongLong(), qint64(1));
         QCOMPARE(model.index(0, HistoryModel::TotalColumn).data().toLongLong(), qint64(2));
@@ -383,6 +393,156 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // The console moves from agent to agent: each failover is one row, whoever recorded it;
+    // a complete record takes the place of one still waiting for its tunnels.
+    void historyMergesAcrossAgents()
+    {
+        HistoryModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QList<FailoverRecord> fromTwo = history();
+        for (auto &r : fromTwo)
+            r.agent = QStringLiteral("2");
+        model.mergeRecords(fromTwo);
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(!model.recordAt(1).totalMs);
+
+        // Agent 6 recorded the same failovers (its own ids, times a ms apart), the second one
+        // complete, and one more.
+        QList<FailoverRecord> fromSix = history();
+        for (auto &r : fromSix) {
+            r.agent = QStringLiteral("6");
+            r.id += 40;
+            r.electedMs += 1;
+        }
+        fromSix[1].tunnelsUpMs = 1795756590010;
+        fromSix[1].tunnelsMs = 6;
+        fromSix[1].totalMs = 310;
+        FailoverRecord third = fromSix[0];
+        third.viewId = QStringLiteral("3.0");
+        third.failedMs += 60000;
+        fromSix << third;
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.mergeRecords(fromSix);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.recordAt(0).agent, QStringLiteral("2")); // complete already: kept
+        QCOMPARE(model.recordAt(1).agent, QStringLiteral("6")); // completes the one held
+        QCOMPARE(model.recordAt(1).totalMs.value_or(-1), qint64(310));
+        QCOMPARE(model.recordAt(2).viewId, QStringLiteral("3.0"));
+
+        // The same again changes nothing; an older agent's incomplete copy does not undo it.
+        model.mergeRecords(fromTwo);
+        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(model.recordAt(1).totalMs.has_value());
+
+        // CSV: a header and a row each, times in UTC, commas quoted.
+        const QList<QByteArray> lines = model.toCsv().split('\n');
+        QCOMPARE(lines.size(), 5); // 4 lines, the last one ends with CRLF too
+        QVERIFY(lines[0].startsWith("failed_utc,node,cause,"));
+        QVERIFY2(lines[1].startsWith("2026-11-27T") || lines[1].contains("Z,2,connection-lost,"),
+                 lines[1].constData());
+        QVERIFY2(lines[1].contains(",2,connection-lost,system-leader;leader 10.0.1.0/24,"),
+                 lines[1].constData());
+        QVERIFY(lines[1].endsWith('\r'));
+    }
+
+    // One change heard from two agents (the same view id) is one row; events without a view
+    // id (an older agent) are never taken for another's.
+    void eventLogDropsWhatItShows()
+    {
+        EventLogModel model(10, nullptr);
+        ConsoleEvent a = makeEvent(1);
+        a.viewId = QStringLiteral("2.0");
+        ConsoleEvent b = a; // the same failover, as agent 4 reported it a ms later
+        b.agent = QStringLiteral("4");
+        b.timeMs += 1;
+        QCOMPARE(model.append(a), 1);
+        QCOMPARE(model.append(b), 0);
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.contains(b));
+        ConsoleEvent other = a;
+        other.viewId = QStringLiteral("2.1");
+        QCOMPARE(model.append(QList<ConsoleEvent>{b, other, other}), 1);
+        QCOMPARE(model.rowCount(), 2);
+        ConsoleEvent old = makeEvent(5);
+        QCOMPARE(model.append(QList<ConsoleEvent>{old, old}), 2);
+        // A key leaves with its row: once the ring dropped it, it may come again.
+        for (int i = 0; i < 10; ++i)
+            model.append(makeEvent(100 + i));
+        QVERIFY(!model.contains(a));
+        QCOMPARE(model.append(a), 1);
+        // A drill is one drill by its start on its target, whoever announces it.
+        ConsoleEvent drill;
+        drill.kind = ConsoleEvent::Kind::Drill;
+        drill.action = QStringLiteral("kill");
+        drill.node = QStringLiteral("2");
+        drill.timeMs = td::kTimeMs;
+        drill.agent = QStringLiteral("2");
+        ConsoleEvent forwarded = drill;
+        forwarded.agent = QStringLiteral("6");
+        QCOMPARE(model.append(drill), 1);
+        QCOMPARE(model.append(forwarded), 0);
+    }
+
+    // The plan over time from a view log: every view rebuilt, degraded periods, and a later
+    // agent's log taking over from its base on.
+    void planTimeline()
+    {
+        const dmr::Snapshot whole = td::fig5();
+        const dmr::Snapshot failed = td::fig5(true);
+        ViewsPage page;
+        page.page = Page{QStringLiteral("2@1"), 3, false};
+        page.agent = QStringLiteral("2");
+        page.hasBase = true;
+        page.baseViewId = QStringLiteral("1.5");
+        page.base = whole;
+        dmr::ViewDelta d = dmr::diffSnapshots(whole, failed);
+        d.rev = 2;
+        d.viewId = "2.0";
+        d.timeMs = whole.timeMs + 1000;
+        dmr::ViewDelta back = dmr::diffSnapshots(failed, whole);
+        back.rev = 3;
+        back.viewId = "2.1";
+        back.timeMs = whole.timeMs + 5000;
+        page.views = {d, back};
+        PlanTimeline t;
+        QSignalSpy changed(&t, &PlanTimeline::changed);
+        t.addPage(page);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(t.frameCount(), 3);
+        QVERIFY(t.snapshotAt(1).plan == failed.plan);
+        QVERIFY(t.snapshotAt(2).membership == whole.membership);
+        QCOMPARE(t.frameOf(QStringLiteral("2.0")), 1);
+        QCOMPARE(t.frameAt(whole.timeMs + 1500), 1);
+        QCOMPARE(t.frameAt(whole.timeMs - 1), -1);
+        const auto periods = t.degradedPeriods();
+        QCOMPARE(periods.size(), 1);
+        QCOMPARE(periods[0].startMs, whole.timeMs + 1000);
+        QCOMPARE(periods[0].endMs, whole.timeMs + 5000);
+        QVERIFY2(periods[0].why.join(u' ').contains(QStringLiteral("node 2 failed")),
+                 qPrintable(periods[0].why.join(u' ')));
+
+        // Deltas of another agent's log, without its base, cannot be placed: ignored.
+        ViewsPage stray = page;
+        stray.hasBase = false;
+        stray.page.instance = QStringLiteral("6@1");
+        t.addPage(stray);
+        QCOMPARE(t.frameCount(), 3);
+        // Agent 6's log from view 2.0 on replaces what is held from then on.
+        ViewsPage six;
+        six.page = Page{QStringLiteral("6@1"), 1, false};
+        six.agent = QStringLiteral("6");
+        six.hasBase = true;
+        six.baseViewId = QStringLiteral("2.0");
+        six.base = failed;
+        six.base.timeMs = whole.timeMs + 1000;
+        t.addPage(six);
+        QCOMPARE(t.frameCount(), 2);
+        QCOMPARE(t.frame(1).agent, QStringLiteral("6"));
+        QCOMPARE(t.degradedPeriods().size(), 1);
+        QCOMPARE(t.degradedPeriods()[0].endMs, qint64(-1)); // still degraded
+    }
+
     void reachabilityMatrix()
     {
         const auto parsed = parseReachability(object(td::kReachabilityJson));
@@ -409,11 +569,13 @@ private slots:
         QCOMPARE(state(0, 1), S::Heard);                                      // 1 hears 2
         QCOMPARE(state(0, 2), S::Silent);                                     // 1 does not hear 3
         QCOMPARE(state(4, 0), S::Unanswered);                                 // the row of 5
-        QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("25%")); // 4 hears 1
+        // The share heard: 4 hears 75 % of 1's recent probes (a loss of 25 %); a clean cell 100 %.
+        QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("75%")); // 4 hears 1
+        QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("100%"));
         QCOMPARE(model.index(3, 0).data(ReachabilityModel::LossRole).toDouble(), 0.25);
         QCOMPARE(model.index(0, 2).data().toString(), QStringLiteral("✕"));
         QVERIFY(!model.index(0, 2).data(ReachabilityModel::LossRole).isValid());
-        QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("25%")));
+        QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("75%")));
         // Colours: a clean cell is green-ish, a silent one red-ish, a lossy one in between.
         const QColor clean = model.index(0, 1).data(Qt::BackgroundRole).value<QColor>();
         const QColor silent = model.index(0, 2).data(Qt::BackgroundRole).value<QColor>();
@@ -598,6 +760,41 @@ private slots:
         QCOMPARE(model.rowCount(), DrillModel::kMergedMax);
         QCOMPARE(model.recordAt(model.rowCount() - 1).node,
                  QStringLiteral("n%1").arg(DrillModel::kMergedMax + 9));
+    }
+
+    // A restore ends what was in force on its node, though the record of the drill came from
+    // an agent the console no longer reaches (a killed system leader's own).
+    void restoreEndsDrillsInForce()
+    {
+        DrillModel model;
+        DrillRecord kill;
+        kill.id = 1;
+        kill.action = QStringLiteral("kill");
+        kill.node = QStringLiteral("2");
+        kill.reason = QStringLiteral("r");
+        kill.startedMs = td::kTimeMs;
+        DrillRecord adapter = kill;
+        adapter.action = QStringLiteral("fail-adapter");
+        adapter.node = QStringLiteral("4");
+        adapter.iface = QStringLiteral("eth1");
+        model.mergeRecords({kill, adapter});
+        QCOMPARE(model.index(0, 0).data(DrillModel::InForceRole).toBool(), true);
+        DrillRecord restore = kill;
+        restore.id = 9;
+        restore.action = QStringLiteral("restore");
+        restore.startedMs = td::kTimeMs + 3000;
+        restore.endedMs = restore.startedMs;
+        model.mergeRecords({restore});
+        QCOMPARE(model.recordAt(0).endedMs.value_or(-1), td::kTimeMs + 3000);
+        QVERIFY(!model.recordAt(1).endedMs); // node 4's drill is still in force
+        DrillRecord otherAdapter = restore;
+        otherAdapter.node = QStringLiteral("4");
+        otherAdapter.iface = QStringLiteral("eth0");
+        model.mergeRecords({otherAdapter});
+        QVERIFY(!model.recordAt(1).endedMs); // another adapter's restore ends nothing
+        // An agent that still says "in force" does not undo it.
+        model.mergeRecords({kill});
+        QVERIFY(model.recordAt(0).endedMs.has_value());
     }
 
     void clusterStore()

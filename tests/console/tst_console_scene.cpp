@@ -588,8 +588,8 @@ private slots:
         for (auto *link : scene.linkItems(QStringLiteral("1")))
             QCOMPARE(link->data(RoleAdapterFailed).toBool(),
                      link->data(RoleNetwork).toString() == QLatin1String("10.0.3.0/24"));
-        QVERIFY(!scene.nodeItem(QStringLiteral("1"))->toolTip().isEmpty());
-        QVERIFY(scene.nodeItem(QStringLiteral("1"))->toolTip().contains(QLatin1String("eth1")));
+        QVERIFY(!scene.nodeToolTip(QStringLiteral("1")).isEmpty());
+        QVERIFY(scene.nodeToolTip(QStringLiteral("1")).contains(QLatin1String("eth1")));
         QCOMPARE(scene.systemLeader(), QStringLiteral("2"));
         saveView(scene, QStringLiteral("fig5-states-topology.png"));
     }
@@ -611,8 +611,12 @@ private slots:
         Cluster c(QStringLiteral("fig5"));
         scene.setSnapshot(c.snapshot());
         saveView(scene, QStringLiteral("fig5-topology-dark.png"));
+        // The legend is no item of the scene: the view paints it in a corner, whatever the
+        // zoom, and the exports in theirs; it hides.
+        QVERIFY(!legend->scene());
+        QVERIFY(scene.legendVisible());
         scene.setLegendVisible(false);
-        QVERIFY(!scene.contentRect().intersects(legend->sceneBoundingRect()));
+        QVERIFY(!scene.legendVisible());
     }
 
     void exportsWriteValidFiles()
@@ -639,6 +643,17 @@ private slots:
                 colours.insert(image.pixel(x, y));
         QVERIFY(colours.size() > 20);
 
+        // The caption: the cluster, the snapshot's time in UTC, the view and what it shows, the
+        // system leader; in the picture's text and drawn above the topology.
+        scene.setViewId(QStringLiteral("2.0"));
+        const QString caption = exportCaption(scene);
+        QCOMPARE(caption, QStringLiteral("DMR cluster fig5 · 2023-11-14 22:13:20 UTC · view 2.0 "
+                                         "(live) · system leader 2"));
+        QVERIFY2(exportPng(scene, png, &error), qPrintable(error));
+        QCOMPARE(QImage(png).text(QStringLiteral("Description")), caption);
+        // Its bar (30 units) above the topology.
+        QCOMPARE(QImage(png).height(), static_cast<int>(std::ceil((content.height() + 30) * 2)));
+
         const QString svg = dir.filePath(QStringLiteral("fig5.svg"));
         QVERIFY2(exportSvg(scene, svg, &error, QStringLiteral("Fig. 5")), qPrintable(error));
         QFile svgFile(svg);
@@ -647,6 +662,7 @@ private slots:
         QVERIFY(svgBytes.startsWith("<?xml"));
         QVERIFY(svgBytes.contains("<svg"));
         QVERIFY(svgBytes.contains("<title>Fig. 5</title>"));
+        QVERIFY(svgBytes.contains("system leader 2"));
         QVERIFY(svgBytes.contains("10.0.3.0/24"));
 
         const QString json = dir.filePath(QStringLiteral("fig5.json"));

@@ -9,6 +9,7 @@
 #include "client/agent_client.h"
 #include "drilldialog.h"
 #include "mainwindow.h"
+#include "timelinewidget.h"
 #include "models/cluster_store.h"
 #include "models/history_model.h"
 #include "models/node_table_model.h"
@@ -17,19 +18,27 @@
 #include "scene/topologyscene.h"
 
 #include <QApplication>
+#include <QHostAddress>
+
+#include <csignal>
 #include <QDockWidget>
 #include <QImage>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
-#include <QLineSeries>
 #include <QMenu>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QDateTime>
+#include <QLineEdit>
+#include <QTime>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -67,6 +76,23 @@ struct Fixture
     }
 };
 
+// A base port whose lab ranges (membership +i, control +1000+i, relay +2000+i) are free now,
+// below the ephemeral ports and clear of the other tests' ranges.
+int freeLabBase()
+{
+    for (int base = 11000; base < 11800; base += 100) {
+        bool free = true;
+        for (int i = 0; i < 6 && free; ++i)
+            for (int port : {base + i, base + 1000 + i}) {
+                QTcpServer probe;
+                free = free && probe.listen(QHostAddress::LocalHost, quint16(port));
+            }
+        if (free)
+            return base;
+    }
+    return 0;
+}
+
 } // namespace
 
 class TestConsoleWindow : public QObject
@@ -100,7 +126,7 @@ private slots:
         }
         names.sort();
         QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "nodeDetails", "nodeTable",
-                                     "reachability"}));
+                                     "reachability", "timelineDock"}));
         QTRY_VERIFY(f.window->connectionLabel()->text().contains(f.fake.address()));
     }
 
@@ -193,7 +219,8 @@ private slots:
         QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("no-such-node")));
     }
 
-    // Right-click on a node: Kill, Fail adapter with one entry per interface, Drain, Restore;
+    // Right-click on a node: Kill, Fail adapter with one entry per interface, Drain, Restore,
+    // the what-ifs;
     // choosing Kill goes through the confirmation to one drill line for that node.
     void contextMenuOffersTheDrills()
     {
@@ -211,7 +238,7 @@ private slots:
                 if (a->isSeparator() && a->text().isEmpty())
                     continue;
                 seen << a->text();
-                if (a->menu())
+                if (a->menu() && a->text() == MainWindow::tr("Fail &adapter"))
                     for (auto *sub : a->menu()->actions())
                         adapters << sub->text();
                 if (a->text() == MainWindow::tr("&Kill…"))
@@ -234,6 +261,8 @@ private slots:
         QVERIFY2(seen.contains(MainWindow::tr("Fail &adapter")), qPrintable(seen.join('|')));
         QVERIFY2(seen.contains(MainWindow::tr("&Drain…")), qPrintable(seen.join('|')));
         QVERIFY2(seen.contains(MainWindow::tr("&Restore…")), qPrintable(seen.join('|')));
+        // And the what-ifs: the plan if the node or one of its adapters failed.
+        QVERIFY2(seen.contains(MainWindow::tr("&What if it fails?")), qPrintable(seen.join('|')));
         QCOMPARE(adapters.size(), qsizetype(node.interfaces.size()));
         for (const auto &i : node.interfaces)
             QVERIFY2(adapters.join('|').contains(QString::fromStdString(i.name)),
@@ -349,20 +378,46 @@ private slots:
                  qPrintable(lines.join(u'\n')));
     }
 
-    void failoverGrowsHistoryAndChart()
+    void failoverGrowsHistoryAndTimeline()
     {
         Fixture f;
         QVERIFY(f.start());
         QCOMPARE(f.window->store()->historyModel()->rowCount(), 0);
-        QCOMPARE(f.window->historySeries()->count(), 0);
+        QCOMPARE(f.window->timeline()->shown().failovers, 0);
         f.fake.setHistoryJson(td::kHistoryJson);
         f.fake.sendToAll(QByteArray(
             R"({"type":"event","event":"failover","time_ms":1795756582802,"data":{"group":"GL_group","from":"2","to":"6","reason":"connection-lost"}})"
             "\n"));
         QTRY_COMPARE_WITH_TIMEOUT(f.window->store()->historyModel()->rowCount(), 2, kTimeoutMs);
-        // Only the first record has its total yet.
-        QCOMPARE(f.window->historySeries()->count(), 1);
-        QCOMPARE(f.window->historySeries()->at(0).y(), 2.0);
+        // Both failovers are bars on the timeline, each with the height of its phases, on a
+        // ms axis that has room for the tallest (the second one's 304 ms so far).
+        auto *timeline = f.window->timeline();
+        timeline->resize(1000, 300);
+        timeline->fitAll();
+        QCOMPARE(timeline->shown().failovers, 2);
+        const auto records = f.window->store()->historyModel()->records();
+        const QRect first = timeline->barRect(records[0].key());
+        const QRect second = timeline->barRect(records[1].key());
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        QVERIFY(first.left() < second.left());
+        QVERIFY2(second.height() > first.height(), "304 ms stands taller than 2 ms");
+        QCOMPARE(timeline->msAxisMax(), qint64(500));
+        QCOMPARE(timeline->failoverAt(second.center()), records[1].key());
+        // Readable time labels: whole clock times, never more than fit.
+        const QStringList labels = timeline->timeLabels();
+        QVERIFY(labels.size() >= 2 && labels.size() <= 1000 / 84);
+        for (const auto &l : labels)
+            QVERIFY2(QTime::fromString(l, QStringLiteral("HH:mm:ss")).isValid() ||
+                         QTime::fromString(l, QStringLiteral("HH:mm")).isValid() ||
+                         QTime::fromString(l, QStringLiteral("HH:mm:ss.zzz")).isValid(),
+                     qPrintable(l));
+        // The history as CSV.
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("failovers.csv"));
+        QVERIFY(f.window->exportHistoryCsv(csv));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 3);
 
         // A screenshot for a person to look at.
         emit f.window->scene()->nodeClicked(QStringLiteral("2"));
@@ -378,8 +433,156 @@ private slots:
         QTest::qWait(100);
         const QImage dark = f.window->grab().toImage();
         QVERIFY(dark.save(QCoreApplication::applicationDirPath() + "/mainwindow-dark.png"));
-        QVERIFY(qGray(dark.pixel(dark.width() / 2, dark.height() / 3)) < 128);
+        qint64 gray = 0;
+        for (int y = 0; y < dark.height(); y += 7)
+            for (int x = 0; x < dark.width(); x += 7)
+                gray += qGray(dark.pixel(x, y));
+        QVERIFY(gray / ((dark.height() / 7 + 1) * (dark.width() / 7 + 1)) < 100);
         f.window->setDarkPalette(false);
+    }
+
+    // The node table's filter; nodes of the topology file that never joined; how old the
+    // picture is; a notification on a failover; a what-if over the topology.
+    void largeClusterAids()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        auto *w = f.window.get();
+        // Filter: by state, role, network or address.
+        w->nodeFilter()->setText(QStringLiteral("10.0.3."));
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 2); // 1 and 4 are on C
+        w->nodeFilter()->clear();
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 6);
+        // A node of the topology file that no agent has seen: listed and drawn as never joined.
+        dmr::Topology expected = w->store()->snapshot().nodes;
+        dmr::Node seven = expected.at("5");
+        seven.id = "7";
+        seven.interfaces[0].address = dmr::InterfaceAddress::parse("10.0.2.7/24").value();
+        expected.emplace("7", seven);
+        w->store()->setExpectedTopology(expected);
+        QCOMPARE(w->store()->neverJoined(), QStringList{QStringLiteral("7")});
+        QTRY_VERIFY(w->scene()->nodeItem(QStringLiteral("7")));
+        QCOMPARE(w->scene()->nodeItem(QStringLiteral("7"))->data(RoleState).toString(),
+                 QStringLiteral("never-joined"));
+        w->nodeFilter()->setText(QStringLiteral("never joined"));
+        QCOMPARE(w->nodeTable()->model()->rowCount(), 1);
+        w->nodeFilter()->clear();
+        // Staleness: fresh while connected, then stale once the agent is gone.
+        QTRY_VERIFY_WITH_TIMEOUT(w->stalenessLabel()->text().startsWith(QStringLiteral("Updated")),
+                                 kTimeoutMs);
+        f.client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(w->stalenessLabel()->text().startsWith(QStringLiteral("Stale")),
+                                 kTimeoutMs);
+        // A new failover is notified (on the desktop when it has a notification service, and
+        // in the window in any case).
+        FailoverRecord r;
+        r.id = 9;
+        r.node = QStringLiteral("2");
+        r.cause = QStringLiteral("connection-lost");
+        r.viewId = QStringLiteral("9.0");
+        r.failedMs = QDateTime::currentMSecsSinceEpoch();
+        r.detectedMs = r.failedMs;
+        r.electedMs = r.failedMs;
+        r.successors = {{QStringLiteral("system-leader"), QStringLiteral("6")}};
+        w->store()->setHistory({r});
+        QVERIFY2(w->lastNotification().contains(QStringLiteral("failover of node 2")),
+                 qPrintable(w->lastNotification()));
+        QVERIFY(w->lastNotification().contains(QStringLiteral("system leader → 6")));
+        // What if the system leader failed: the planner's answer drawn over the live topology.
+        w->showWhatIf(QStringLiteral("kill"), QStringLiteral("2"));
+        auto *overlay = dynamic_cast<PlanOverlayItem *>(w->scene()->overlayItem());
+        QVERIFY(overlay);
+        QCOMPARE(overlay->mode(), PlanOverlayItem::Mode::WhatIf);
+        bool sixTakesOver = false;
+        bool twoFails = false;
+        for (const auto &m : overlay->marks()) {
+            sixTakesOver = sixTakesOver || (m.kind == PlanOverlayItem::Mark::Gains &&
+                                            m.text.contains(QStringLiteral("system leader")));
+            twoFails = twoFails || m.kind == PlanOverlayItem::Mark::Fails;
+        }
+        QVERIFY(sixTakesOver && twoFails);
+        QVERIFY(!overlay->tunnels().isEmpty());
+        w->goLive();
+        QVERIFY(!w->scene()->overlayItem());
+    }
+
+    // --help needs no display; a mistake on the command line neither.
+    void helpWithoutADisplay()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(DMR_CONSOLE_BIN), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromLocal8Bit(p.readAllStandardOutput());
+        QVERIFY2(out.contains(QStringLiteral("--lab")) && out.contains(QStringLiteral("--token")),
+                 qPrintable(out));
+        p.start(QStringLiteral(DMR_CONSOLE_BIN), {QStringLiteral("--no-such-option")});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY(p.exitCode() != 0);
+    }
+
+    // dmr-console --lab: the lab takes the console's token (the console is an operator), and
+    // it stops when the console stops, however: SIGTERM, SIGINT, or kill -9.
+    void labStopsWithTheConsole_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+        QTest::newRow("SIGINT (Ctrl-C)") << int(SIGINT);
+        QTest::newRow("kill -9") << int(SIGKILL);
+    }
+    void labStopsWithTheConsole()
+    {
+        QFETCH(int, signal);
+        const int base = freeLabBase();
+        QVERIFY2(base != 0, "no free ports for a lab");
+        QTemporaryDir dir;
+        QProcess console;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        console.setProcessEnvironment(env);
+        console.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        console.start(QStringLiteral(DMR_CONSOLE_BIN),
+                      {QStringLiteral("--lab"), QStringLiteral(DMR_TOPOLOGIES "/fig5.json"),
+                       QStringLiteral("--lab-base-port"), QString::number(base),
+                       QStringLiteral("--token"), QStringLiteral("window-test-token")});
+        QVERIFY(console.waitForStarted(10000));
+        // Every agent answers, and takes the console's token.
+        const auto answers = [&](int i, const QByteArray &hello) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, quint16(base + 1000 + i));
+            if (!s.waitForConnected(1000))
+                return QByteArray();
+            s.write(hello);
+            QByteArray got;
+            while (!got.contains('\n') && s.waitForReadyRead(2000))
+                got += s.readAll();
+            return got;
+        };
+        const QByteArray operatorHello =
+            R"({"type":"hello","id":1,"protocol":1,"client":"tst","token":"window-test-token"})"
+            "\n";
+        QTRY_VERIFY_WITH_TIMEOUT(answers(5, operatorHello).contains("\"operator\":true"), 60000);
+        ::kill(pid_t(console.processId()), signal);
+        QVERIFY(console.waitForFinished(20000));
+        // The lab and its agents are gone: no port answers any more.
+        const QByteArray hello = R"({"type":"hello","id":1,"protocol":1,"client":"tst"})"
+                                 "\n";
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int i = 0; i < 6; ++i)
+                    if (!answers(i, hello).isEmpty())
+                        return false;
+                return true;
+            }(),
+            20000);
     }
 
     void headlessExport()

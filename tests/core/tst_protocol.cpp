@@ -118,10 +118,13 @@ std::vector<EncoderCase> encoderCases()
     row("hello reply, operator by certificate",
         p::encodeHelloReply(1, "2", "0.1.0", "system-leader", p::Role::Operator, "CN=alice,O=ops"),
         R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true,"client_role":"operator","identity":"CN=alice,O=ops"}})");
-    row("reply, string id", ok(p::encodeOk(std::string("q-1"), R"({"failovers": []})")),
-        R"({"type":"reply","id":"q-1","ok":true,"result":{"failovers":[]}})");
-    row("reply without id", ok(p::encodeOk({}, R"({"drills": []})")),
-        R"({"type":"reply","ok":true,"result":{"drills":[]}})");
+    row("reply, string id",
+        ok(p::encodeOk(std::string("q-1"),
+                       R"({"failovers": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
+        R"({"type":"reply","id":"q-1","ok":true,"result":{"failovers":[],"instance":"2@1796417704935112","more":false,"rev":0}})");
+    row("reply without id",
+        ok(p::encodeOk({}, R"({"drills": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
+        R"({"type":"reply","ok":true,"result":{"drills":[],"instance":"2@1796417704935112","more":false,"rev":0}})");
     row("subscribe reply", ok(p::encodeOk(4, R"({"events": true})")),
         R"({"type":"reply","id":4,"ok":true,"result":{"events":true}})");
     row("error", p::encodeError(7, p::ErrorCode::MissingField, R"(drill: missing field "reason")"),
@@ -191,6 +194,15 @@ std::vector<EncoderCase> encoderCases()
         p::encodeDrillEvent(1700000000100, {p::DrillAction::Kill, "2", "", "failover drill", 30000},
                             "dmr-console 0.1.0", "operator", "token"),
         R"({"type":"event","event":"drill","time_ms":1700000000100,"data":{"action":"kill","node":"2","reason":"failover drill","duration_ms":30000,"client":"dmr-console 0.1.0","role":"operator","identity":"token"}})");
+    // What a subscriber gets: the event numbered in the agent's stream, the view it belongs to.
+    row("view-changed, numbered, with its view",
+        p::sequenceEvent(p::encodeViewChanged(1700000000123, view, "3.0"), 41),
+        R"({"type":"event","event":"view-changed","time_ms":1700000000123,"seq":41,"data":{"group":"10.0.1.0/24","leader":"3","members":[{"node":"3","seq":7},{"node":"1","seq":9}],"view_id":"3.0"}})");
+    row("failover, numbered, with its view",
+        p::sequenceEvent(
+            p::encodeFailover(1700000000123, "10.0.1.0/24", "2", "3", "connection-lost", "3.0"),
+            43),
+        R"({"type":"event","event":"failover","time_ms":1700000000123,"seq":43,"data":{"group":"10.0.1.0/24","from":"2","to":"3","reason":"connection-lost","view_id":"3.0"}})");
     return cases;
 }
 
@@ -228,6 +240,21 @@ private slots:
         row("unsubscribe", R"({"type":"subscribe","id":4,"events":false})");
         row("get-history", R"({"type":"get-history","id":5})");
         row("get-drills", R"({"type":"get-drills","id":6})");
+        row("get-history after a cursor",
+            R"({"type":"get-history","id":5,"since":12,"instance":"2@1795756578812345","limit":50})");
+        row("get-drills, a page",
+            R"({"type":"get-drills","id":6,"limit":1})");
+        row("get-history, the largest page is the default",
+            R"({"type":"get-history","limit":1000})", R"({"type":"get-history"})");
+        row("get-views", R"({"type":"get-views","id":16})");
+        row("get-views after a cursor",
+            R"({"type":"get-views","id":16,"since":40,"instance":"6@1795756578811111","limit":100})");
+        row("subscribe and replay after a cursor",
+            R"({"type":"subscribe","id":4,"events":true,"since":57,"instance":"2@1795756578812345"})");
+        row("subscribe and replay from a time",
+            R"({"type":"subscribe","id":4,"events":true,"since_ms":1795756580000})");
+        row("subscribe, since 0", R"({"type":"subscribe","since":0,"instance":"x"})",
+            R"({"type":"subscribe","events":true,"since":0,"instance":"x"})");
         row("drill kill",
             R"({"type":"drill","id":7,"action":"kill","node":"2","reason":"failover drill"})");
         row("drill kill with duration",
@@ -305,6 +332,21 @@ private slots:
         auto unsub = p::parseRequest(R"({"type":"subscribe","events":false})");
         QVERIFY(unsub.ok());
         QVERIFY(!unsub->subscribeEvents);
+        QVERIFY(!unsub->cursor.since && !unsub->cursor.sinceMs);
+
+        auto paged = p::parseRequest(
+            R"({"type":"get-history","since":12,"instance":"2@17","limit":50})");
+        QVERIFY(paged.ok());
+        QCOMPARE(paged->cursor.since.value_or(-1), std::int64_t{12});
+        QCOMPARE(paged->cursor.instance, std::string("2@17"));
+        QCOMPARE(paged->cursor.limit, std::int64_t{50});
+        auto whole = p::parseRequest(R"({"type":"get-drills"})");
+        QVERIFY(whole.ok());
+        QVERIFY(!whole->cursor.since);
+        QCOMPARE(whole->cursor.limit, p::kPageMax);
+        auto replay = p::parseRequest(R"({"type":"subscribe","since_ms":1700000000000})");
+        QVERIFY(replay.ok());
+        QCOMPARE(replay->cursor.sinceMs.value_or(-1), std::int64_t{1700000000000});
     }
 
     // Each rejection: the code, the id echoed when the line carried a valid one, and the words
@@ -340,7 +382,7 @@ private slots:
         row("type not a string", R"({"type":7,"id":5})", "bad-field", "5",
             R"(request: field "type" must be a string, found number 7)");
         row("unknown type", R"({"type":"fly","id":3})", "unknown-type", "3",
-            R"(unknown request type "fly"; known types: hello, get-state, get-cluster, subscribe, get-history, get-drills, drill, get-snapshot, get-reachability)");
+            R"(unknown request type "fly"; known types: hello, get-state, get-cluster, subscribe, get-history, get-drills, drill, get-snapshot, get-reachability, get-views)");
         row("id a boolean", R"({"type":"get-state","id":true})", "bad-field", "",
             R"(request: field "id" must be a string or an integer, found boolean true)");
         row("id a float", R"({"type":"get-state","id":1.5})", "bad-field", "",
@@ -385,6 +427,30 @@ private slots:
         row("subscribe: events a string", R"({"type":"subscribe","id":4,"events":"yes"})",
             "bad-field", "4",
             R"(subscribe: field "events" must be true or false, found string "yes")");
+        row("subscribe: since without instance", R"({"type":"subscribe","id":4,"since":5})",
+            "missing-field", "4", R"(subscribe: missing field "instance")");
+        row("subscribe: instance without since", R"({"type":"subscribe","instance":"2@1"})",
+            "bad-field", "", R"(subscribe: field "instance" names the process "since" counts in; it needs "since")");
+        row("subscribe: negative since", R"({"type":"subscribe","since":-1,"instance":"2@1"})",
+            "bad-field", "", R"(subscribe: field "since" must not be negative, found -1)");
+        row("subscribe: since_ms a string", R"({"type":"subscribe","since_ms":"now"})",
+            "bad-field", "", R"(subscribe: field "since_ms" must be an integer, found string "now")");
+        row("subscribe: replay while unsubscribing",
+            R"({"type":"subscribe","events":false,"since_ms":5})", "bad-field", "",
+            R"(subscribe: field "since_ms" replays events: it needs events true)");
+        row("subscribe: limit", R"({"type":"subscribe","limit":5})", "bad-field", "",
+            R"(subscribe: unknown field "limit")");
+        // get-history, get-drills, get-views
+        row("get-history: limit 0", R"({"type":"get-history","id":5,"limit":0})", "bad-field",
+            "5", R"(get-history: field "limit" must be 1 to 1000, found 0)");
+        row("get-drills: limit too large", R"({"type":"get-drills","limit":1001})", "bad-field",
+            "", R"(get-drills: field "limit" must be 1 to 1000, found 1001)");
+        row("get-history: since a float", R"({"type":"get-history","since":1.5,"instance":"x"})",
+            "bad-field", "", R"(get-history: field "since" must be an integer, found number 1.5)");
+        row("get-views: empty instance", R"({"type":"get-views","since":3,"instance":""})",
+            "bad-field", "", R"(get-views: field "instance" must not be empty)");
+        row("get-history: since_ms", R"({"type":"get-history","since_ms":5})", "bad-field", "",
+            R"(get-history: unknown field "since_ms")");
         // drill
         row("drill: missing reason", R"({"type":"drill","id":7,"action":"kill","node":"2"})",
             "missing-field", "7", R"(drill: missing field "reason")");
@@ -557,6 +623,28 @@ private slots:
         auto back = p::parseRequest(line.substr(0, line.size() - 1));
         QVERIFY(back.ok());
         QVERIFY(*back == r);
+
+        p::Request page;
+        page.kind = p::RequestKind::GetViews;
+        page.cursor.since = 7;
+        page.cursor.instance = "4@1700000000000000";
+        page.cursor.limit = 20;
+        const std::string pageLine = p::encodeRequest(page);
+        auto pageBack = p::parseRequest(pageLine.substr(0, pageLine.size() - 1));
+        QVERIFY(pageBack.ok());
+        QVERIFY(*pageBack == page);
+    }
+
+    // A number in the stream goes after time_ms; a line that is not an event object is left.
+    void sequenceEventPlacesTheNumber()
+    {
+        QCOMPARE(qb(p::sequenceEvent(R"({"type":"event","event":"x","time_ms":5,"data":{}})", 9)),
+                 QByteArray(R"({"type":"event","event":"x","time_ms":5,"seq":9,"data":{}})"
+                            "\n"));
+        QCOMPARE(qb(p::sequenceEvent(R"({"type":"event","time_ms":5,"seq":2})", 3)),
+                 QByteArray(R"({"type":"event","time_ms":5,"seq":3})"
+                            "\n"));
+        QCOMPARE(qb(p::sequenceEvent("not json", 3)), QByteArray("not json"));
     }
 
     // ---- Framing -------------------------------------------------------------------------------

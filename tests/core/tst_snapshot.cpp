@@ -86,6 +86,34 @@ private slots:
         fig5_ = std::move(topo).value();
     }
 
+    // A what-if from a live snapshot gives what the planner gives when the same happens to the
+    // model that snapshot came from (dmrctl plan --fail).
+    void whatIfFromASnapshot()
+    {
+        dmr::ClusterModel live(fig5_.nodes);
+        for (const auto &id : fig5_.joinOrder)
+            QVERIFY(live.join(id).ok());
+        QVERIFY(live.failAdapter("4", "eth1").ok());
+        const auto snapshot = dmr::makeSnapshot(live, "fig5", 1);
+        for (const std::string node : {"2", "6", "1"}) {
+            dmr::ClusterModel expected = live;
+            QVERIFY(expected.fail(node).ok());
+            dmr::ClusterModel asked = dmr::modelOf(snapshot);
+            QVERIFY(asked.fail(node).ok());
+            QVERIFY2(asked.plan() == expected.plan(), node.c_str());
+            QVERIFY(asked.membership() == expected.membership());
+        }
+        // The adapter that failed stays failed; a node that rejoins goes after everyone.
+        dmr::ClusterModel asked = dmr::modelOf(snapshot);
+        QVERIFY(asked.failedAdapters("4") == std::set<std::string>{"eth1"});
+        QVERIFY(asked.fail("1").ok());
+        QVERIFY(asked.join("1").ok());
+        dmr::ClusterModel expected = live;
+        QVERIFY(expected.fail("1").ok());
+        QVERIFY(expected.join("1").ok());
+        QVERIFY(asked.membership() == expected.membership());
+    }
+
     void fig5RoundTrip()
     {
         const auto s = dmr::makeSnapshot(fig5Fail2(), "fig5", 1764218000123);

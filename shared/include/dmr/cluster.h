@@ -29,6 +29,10 @@ class ClusterModel
 {
 public:
     explicit ClusterModel(Topology topology);
+    // A cluster as it stands: its membership, the nodes' states and failed adapters (a live
+    // snapshot's, for a what-if). Later joins are stamped after the highest sequence number.
+    ClusterModel(Topology topology, Membership membership, std::map<NodeId, NodeState> states,
+                 std::map<NodeId, std::set<std::string>> failedAdapters);
 
     // The node starts and joins the group of each working interface, in interface order; a
     // failed or drained node comes back this way and goes to the end of every list.

@@ -35,6 +35,8 @@ inline constexpr std::size_t kDrillReasonBytesMax = 1024;
 inline constexpr std::size_t kClientNameBytesMax = 256;
 inline constexpr std::size_t kNameBytesMax = 64; // node ids and interface names
 inline constexpr std::size_t kTokenBytesMax = 1024;
+// Bound on one page of get-history, get-drills and get-views ("limit"), and its default.
+inline constexpr std::int64_t kPageMax = 1000;
 
 // ---- Framing -----------------------------------------------------------------------------------
 
@@ -86,6 +88,7 @@ enum class RequestKind : std::uint8_t {
     Drill,
     GetSnapshot,
     GetReachability,
+    GetViews,
 };
 std::string_view toString(RequestKind kind); // the wire name: "get-state"
 
@@ -114,6 +117,19 @@ struct DrillRequest
     bool operator==(const DrillRequest &) const = default;
 };
 
+// Where a client left off in one agent's records (get-history, get-drills, get-views) or event
+// stream (subscribe), so that it is sent only what came after. Revisions and event sequence
+// numbers count within one agent process, its "instance"; a cursor of another instance (the
+// agent restarted, or it is another agent) counts as nothing seen yet.
+struct Cursor
+{
+    std::optional<std::int64_t> since; // "since": after this revision (sequence number)
+    std::string instance;              // "instance": the process `since` counts in
+    std::optional<std::int64_t> sinceMs; // "since_ms" (subscribe): events from this time on
+    std::int64_t limit = kPageMax;       // "limit" (get-*): at most this many records
+    bool operator==(const Cursor &) const = default;
+};
+
 // One parsed request. Only the member matching `kind` is meaningful.
 struct Request
 {
@@ -123,6 +139,7 @@ struct Request
     bool subscribeEvents = true;                  // Subscribe: false unsubscribes
     DrillRequest drill;                           // Drill
     SnapshotFormat format = SnapshotFormat::Json; // GetSnapshot
+    Cursor cursor; // Subscribe, GetHistory, GetDrills, GetViews
     bool operator==(const Request &) const = default;
 };
 
@@ -247,14 +264,21 @@ std::string_view toString(EventKind kind); // "view-changed"
 Result<std::string> encodeEvent(EventKind kind, std::int64_t timeMs,
                                 std::string_view dataJson = "{}");
 
-// The events' data, typed (PROTOCOL.md, Events):
+// The events' data, typed (PROTOCOL.md, Events). viewId, when given, is the view the change
+// belongs to ("view_id"): the same for every agent, so a client that hears one change from two
+// agents can tell.
 // view-changed {"group":"10.0.1.0/24","leader":"1","members":[{"node":"1","seq":1},...]}
-std::string encodeViewChanged(std::int64_t timeMs, const View &view);
+std::string encodeViewChanged(std::int64_t timeMs, const View &view, std::string_view viewId = {});
 // plan-changed {"actions":[{"kind":"open-tunnel","text":"..."},...]}, in diff order
-std::string encodePlanChanged(std::int64_t timeMs, const std::vector<Action> &actions);
+std::string encodePlanChanged(std::int64_t timeMs, const std::vector<Action> &actions,
+                              std::string_view viewId = {});
 // failover {"group":..,"from":"2","to":"3","reason":..}; from or to empty: null
 std::string encodeFailover(std::int64_t timeMs, const GroupName &group, const NodeId &from,
-                           const NodeId &to, std::string_view reason);
+                           const NodeId &to, std::string_view reason, std::string_view viewId = {});
+
+// The event line with its place in the agent's stream: "seq" after "time_ms". An event line
+// that cannot be read comes back as it was.
+std::string sequenceEvent(std::string_view eventLine, std::int64_t seq);
 // drill {"action":..,"node":..,"iface":..,"reason":..,"duration_ms":..,"client":..,"role":..,
 //  "identity":..}; role and identity are left out when empty.
 std::string encodeDrillEvent(std::int64_t timeMs, const DrillRequest &drill,

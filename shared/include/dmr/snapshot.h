@@ -32,6 +32,9 @@ struct Snapshot
 };
 
 Snapshot makeSnapshot(const ClusterModel &model, std::string cluster, std::int64_t timeMs);
+// The model of the cluster a snapshot shows, to ask it what-if questions (fail a node, an
+// adapter) with the planner dmrctl plan uses.
+ClusterModel modelOf(const Snapshot &snapshot);
 
 std::string toJson(const Snapshot &snapshot); // pretty-printed, ends with a newline
 // Rejects a newer format version, unknown or missing fields, and references to unknown nodes,
