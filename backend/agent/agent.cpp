@@ -187,11 +187,19 @@ Result<std::monostate> Agent::start()
             io_, config_.node.id, config_.relay, std::move(segments),
             [this](const NodeId &node) -> std::optional<RelayDataPlane::Peer> {
                 auto it = relayPort_.find(node);
-                if (it != relayPort_.end())
-                    return RelayDataPlane::Peer{it->second, relayCarry_.count(node) != 0};
-                return std::nullopt;
+                if (it == relayPort_.end())
+                    return std::nullopt;
+                RelayDataPlane::Peer peer{it->second, relayCarry_.count(node) != 0, 0, {}};
+                if (auto e = relayEpoch_.find(node); e != relayEpoch_.end())
+                    peer.epoch = e->second;
+                if (auto k = known_.find(node); k != known_.end())
+                    for (const auto &i : k->second.interfaces)
+                        if (i.address.address().family() == Family::V4)
+                            peer.addresses.push_back(i.address.address().v4HostOrder());
+                return peer;
             },
-            [this] { return nowMs(); });
+            [this] { return nowMs(); }, RelayDataPlane::Trust{config_.cluster.key, true, {}});
+        relay->setLog([this](const std::string &line) { log(line); });
         if (auto r = relay->start(workingInterfaces()); !r)
             return r.error();
         relay_ = relay.get();
@@ -429,6 +437,7 @@ std::string Agent::meta() const
     if (relay_) {
         j["relay_port"] = relay_->tunnelPort(); // where the other end of a tunnel sends
         j["relay_carry"] = true;                // it speaks the carry handover (relay.h)
+        j["relay_epoch"] = relay_->epoch();     // its incarnation: its tunnel keys depend on it
     }
     return j.dump();
 }
@@ -601,6 +610,10 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
             relayCarry_.insert(n.id);
         else
             relayCarry_.erase(n.id);
+        if (const auto e = j.find("relay_epoch"); e != j.end() && e->is_number_unsigned())
+            relayEpoch_[n.id] = e->get<std::uint64_t>();
+        else
+            relayEpoch_.erase(n.id);
     }
     if (relay_) {
         // Where the other relays send onto segments from: their interface addresses and their
@@ -617,6 +630,7 @@ Topology Agent::topologyOf(const gms::ClusterView &view)
                     sources.insert({i.address.address().v4HostOrder(), relayEmissionPort(port)});
         }
         relay_->setRelaySources(std::move(sources));
+        relay_->peersChanged(); // their epochs and addresses: the tunnels' keys and sources
     }
     for (auto &[id, status] : knownStatus_) {
         if (view.node(id) != nullptr)

@@ -196,6 +196,7 @@ private:
     RelayDataPlane *relay_ = nullptr; // owned by dataPlane_; null when relay.enabled is false
     std::map<NodeId, std::uint16_t> relayPort_; // peers' tunnel ports, from their metas
     std::set<NodeId> relayCarry_;               // peers whose relay speaks the carry handover
+    std::map<NodeId, std::uint64_t> relayEpoch_; // peers' relay epochs (their tunnel keys')
     std::vector<Interface> workingInterfaces() const;
     // get-reachability: this agent's row and every other agent's, asked over the cluster
     // transport; what has not answered after kReachabilityWaitMs is reported as such.

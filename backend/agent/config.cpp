@@ -680,6 +680,10 @@ const std::vector<Key> &keys()
                         invalid("relay.probe_channel", ch.error().message);
                     c.relay.probeChannel = *ch;
                 }),
+        boolKey("relay.encrypt",
+                "true: encrypt tunnel payloads as well (every tunnel datagram is authenticated "
+                "with the cluster key either way; default false)",
+                [](AgentConfig &c) -> bool & { return c.relay.encrypt; }),
     };
     return all;
 }

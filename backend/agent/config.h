@@ -64,6 +64,8 @@
 //   keepalive_misses = 5                      # 1-100: a tunnel is down after this many
 //   probe_interval_ms = 1000                  # 0-60000; 0 turns the reachability probe off
 //   probe_channel = "239.255.77.1:7699"       # GROUP:PORT the probes use (always relayed)
+//   encrypt = false                           # true: tunnel payloads are encrypted too (every
+//                                             # tunnel datagram is authenticated either way)
 
 #include "dmr/model.h"
 #include "dmr/net.h"
@@ -206,6 +208,7 @@ struct AgentConfig
         int keepaliveMisses = 5;
         int probeIntervalMs = 1000;                    // 0: no probe
         relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
+        bool encrypt = false; // AES-256-GCM over the payload as well as the MAC
         bool operator==(const RelaySection &) const = default;
     };
 

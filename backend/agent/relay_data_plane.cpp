@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
+#include <random>
 
 #include <unistd.h>
 
@@ -11,11 +13,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::uint32_t newEpoch(std::int64_t nowMs)
-{
-    // Distinct per start and per revival: the time, and the process for two starts in one ms.
-    return static_cast<std::uint32_t>(nowMs) ^ (static_cast<std::uint32_t>(::getpid()) << 20);
-}
+// The drop reasons of the trust checks (relay_data_plane.h), present from the start in
+// get-state and /metrics so that a dashboard sees them at 0.
+constexpr std::string_view kTrustDrops[] = {"truncated",   "old-version", "wrong-source",
+                                            "stale-epoch", "replayed",    "bad-mac"};
 
 bool sameEnds(const Tunnel &a, const Tunnel &b)
 {
@@ -29,19 +30,43 @@ std::string hostPortText(const sockaddr_in &a)
 
 } // namespace
 
+std::uint64_t RelayDataPlane::wallClockEpoch(std::int64_t nowMs, std::uint64_t previous)
+{
+    constexpr std::int64_t k2020Ms = 1577836800000; // 2020-01-01T00:00:00Z
+    constexpr std::uint64_t kBelow2To53 = (std::uint64_t{1} << 53) - 1;
+    // Two incarnations never share an epoch: a restart takes longer than a millisecond, and the
+    // random bits cover a clock that was set back onto an earlier start.
+    static std::mt19937_64 random{std::random_device{}()};
+    const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, nowMs - k2020Ms));
+    return std::max(((ms << 10) | (random() & 0x3ff)) & kBelow2To53, previous + 1);
+}
+
 RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                               std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock)
+                               std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock,
+                               Trust trust)
     : io_(io)
     , self_(std::move(self))
     , config_(std::move(config))
     , segmentIo_(std::move(segments))
     , peers_(std::move(peers))
     , clock_(std::move(clock))
+    , trust_(std::move(trust))
     , keepaliveTimer_(io)
     , probeTimer_(io)
 {
     role_.self = self_;
     channelStats_.resize(config_.channels.size() + 1);
+    if (!trust_.nextEpoch)
+        trust_.nextEpoch = [this](std::uint64_t previous) {
+            return wallClockEpoch(clock_(), previous);
+        };
+    for (const auto reason : kTrustDrops)
+        drops_.emplace(std::string(reason), 0);
+    if (!trust_.authenticate)
+        std::cerr << "dmr relay " << self_
+                  << ": WARNING: tunnel authentication is OFF: any host that can send to the "
+                     "tunnel port can inject multicast into every network. This is for "
+                     "dmr-bench-relay's comparison only.\n";
 }
 
 RelayDataPlane::~RelayDataPlane()
@@ -56,7 +81,7 @@ RelayDataPlane::~RelayDataPlane()
 
 Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &working)
 {
-    epoch_ = newEpoch(clock_());
+    epoch_ = trust_.nextEpoch(epoch_);
     tunnelFd_ = udp::udpSocket();
     const std::uint32_t bindAddress =
         config_.mode == RelayMode::Loopback ? INADDR_LOOPBACK : INADDR_ANY;
@@ -157,7 +182,10 @@ void RelayDataPlane::setHalted(bool halted)
         return;
     halted_ = halted;
     if (!halted) {
-        epoch_ = newEpoch(clock_());
+        // A new incarnation: new keys with every peer (authOf derives them when next used),
+        // and its hop sequences start again under them.
+        epoch_ = trust_.nextEpoch(epoch_);
+        hopSequence_ = 0;
         sequence_ = 0;
         probeSequence_ = 0;
         reach_.clear();
@@ -200,15 +228,21 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
                 errors.push_back("relay: no tunnel port known for node " + peer.node);
                 break;
             }
+            const Endpoint &own = root ? t.root : t.leaf;
             std::uint32_t address = INADDR_LOOPBACK;
+            std::uint32_t from = 0;
             if (config_.mode == RelayMode::Os) {
-                if (peer.address.family() != Family::V4) {
+                if (peer.address.family() != Family::V4 || own.address.family() != Family::V4) {
                     errors.push_back("relay: tunnel to " + peer.node + " at " +
                                      peer.address.toString() + ": IPv4 only");
                     break;
                 }
                 address = peer.address.v4HostOrder();
+                // Sent from this end's address in the plan, whatever the route prefers: the
+                // peer takes tunnel datagrams only from addresses this node advertises.
+                from = own.address.v4HostOrder();
             }
+            authOf(peer.node, true); // its epoch and addresses as the view says now
             auto [it, inserted] = tunnels_.try_emplace(peer.node);
             TunnelState &s = it->second;
             if (inserted) {
@@ -223,6 +257,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             s.plan = t;
             s.root = root;
             s.to = udp::v4Addr(address, known->port);
+            s.from = from;
             s.peerCarries = known->carry;
             s.closing = false;
             s.released = false;
@@ -352,7 +387,124 @@ bool RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind, std::uint64_t
         drop("encode-failed");
         return false;
     }
-    tunnelOut_.commit(tunnelFd_, t.to, n);
+    if (!seal(t.peer, std::span(tunnelOut_.slot(), n), relay::headerBytes(h), false))
+        return false;
+    tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
+    return true;
+}
+
+// ---- Trust -------------------------------------------------------------------------------------
+
+void RelayDataPlane::peersChanged()
+{
+    for (auto &[peer, a] : auth_)
+        authOf(peer, true);
+}
+
+RelayDataPlane::PeerAuth *RelayDataPlane::authOf(std::string_view peer, bool refresh)
+{
+    auto it = auth_.find(peer);
+    if (it == auth_.end() || refresh) {
+        const auto known = peers_(NodeId(peer));
+        if (!known)
+            return nullptr; // (a known one's window stays: it may come back in the same epoch)
+        if (it == auth_.end()) {
+            if (auth_.size() >= kAuthPeersMax)
+                auth_.erase(std::min_element(auth_.begin(), auth_.end(),
+                                             [](const auto &x, const auto &y) {
+                                                 return x.second.lastUse < y.second.lastUse;
+                                             }));
+            it = auth_.try_emplace(NodeId(peer)).first;
+        }
+        it->second.port = known->port;
+        it->second.epoch = known->epoch;
+        it->second.addresses = known->addresses;
+    }
+    PeerAuth &a = it->second;
+    a.lastUse = ++authUses_;
+    if (a.keyedEpoch != a.epoch || a.keyedOwnEpoch != epoch_)
+        rekey(it->first, a);
+    return &a;
+}
+
+void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
+{
+    // New incarnations on either side: a new pair of keys and an empty window. Only a change
+    // of the meta's epoch or this node's brings this here, never a datagram.
+    a.keyedEpoch = a.epoch;
+    a.keyedOwnEpoch = epoch_;
+    a.window.reset();
+    a.tx.reset();
+    a.rx.reset();
+    if (!trust_.authenticate)
+        return;
+    auto tx = TunnelKey::derive(trust_.clusterKey, self_, peer, epoch_, a.epoch);
+    auto rx = TunnelKey::derive(trust_.clusterKey, peer, self_, a.epoch, epoch_);
+    if (!tx || !rx) {
+        drop("key-failed"); // what is sent to it is dropped (seal-failed), and what comes
+        return;             // from it (bad-mac)
+    }
+    a.tx = std::move(tx).value();
+    a.rx = std::move(rx).value();
+}
+
+void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
+                            std::string_view hop)
+{
+    drop(reason);
+    // One line per reason per interval, naming the first source of it; no string is built for
+    // the ones held back (a flood costs a counter).
+    RefusalLog &r = refusals_[reason];
+    const std::int64_t now = clock_();
+    if (!log_ || (r.loggedMs != 0 && now - r.loggedMs < kRefusalLogIntervalMs)) {
+        ++r.held;
+        return;
+    }
+    std::string line = "relay: refused a tunnel datagram from " + hostPortText(from) + ": " +
+                       std::string(reason);
+    if (!hop.empty())
+        line += " (it names node " + std::string(hop) + " as its sender)";
+    if (reason == "old-version")
+        line += ": a relay of an older version (without the tunnel MAC); upgrade that agent";
+    else if (reason == "wrong-source")
+        line += ": not from the address and port that node advertises";
+    else if (reason == "stale-epoch")
+        line += ": made for an earlier incarnation of one end (a replay, or a view behind)";
+    else if (reason == "bad-mac")
+        line += ": its tag does not verify (forged, altered, or another cluster key)";
+    if (r.held > 0)
+        line += " (and " + std::to_string(r.held) + " more refused so since the last line)";
+    r = RefusalLog{now, 0};
+    log_(line);
+}
+
+bool RelayDataPlane::fromPeer(const PeerAuth &a, const sockaddr_in &from) const
+{
+    if (ntohs(from.sin_port) != a.port)
+        return false;
+    const std::uint32_t address = ntohl(from.sin_addr.s_addr);
+    if (config_.mode == RelayMode::Loopback)
+        return address == INADDR_LOOPBACK;
+    return std::find(a.addresses.begin(), a.addresses.end(), address) != a.addresses.end();
+}
+
+bool RelayDataPlane::seal(const NodeId &peer, std::span<std::uint8_t> datagram,
+                          std::size_t headerBytes, bool encrypted)
+{
+    PeerAuth *a = authOf(peer, false);
+    if (a == nullptr) {
+        drop("seal-failed");
+        return false;
+    }
+    const std::uint64_t sequence = ++hopSequence_;
+    relay::setHopFields(datagram, epoch_, a->epoch, sequence);
+    if (!trust_.authenticate)
+        return true;
+    if (!a->tx || !a->tx->seal(datagram, headerBytes, encrypted,
+                               relay::tunnelNonce(epoch_, sequence))) {
+        drop("seal-failed");
+        return false;
+    }
     return true;
 }
 
@@ -615,39 +767,49 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
     const std::vector<NodeId> &into = lingering ? lingerPeers_ : ingestPeers_;
     if (into.empty())
         return;
-    // Encoded once, straight into the batch; further tunnels get a copy of it.
-    if (tunnelOut_.count == udp::kBatch)
-        flushTunnel();
-    std::uint8_t *first = tunnelOut_.slot();
-    const std::size_t n = relay::encode(h, payload, std::span(first, udp::kSlotBytes));
+    const bool encrypted = config_.encrypt && trust_.authenticate;
+    h.flags = encrypted ? relay::kFlagEncrypted : 0;
+    if (into.size() == 1) {
+        // One tunnel (a leaf's, the usual case): encoded and sealed straight in the batch.
+        TunnelState &t = tunnels_.at(into.front());
+        if (tunnelOut_.count == udp::kBatch)
+            flushTunnel();
+        std::uint8_t *slot = tunnelOut_.slot();
+        const std::size_t n = relay::encode(h, payload, std::span(slot, udp::kSlotBytes));
+        if (n == 0) {
+            drop("encode-failed");
+            return;
+        }
+        if (!seal(t.peer, std::span(slot, n), relay::headerBytes(h), encrypted))
+            return;
+        tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
+        ++t.packetsOut;
+        t.bytesOut += n;
+        return;
+    }
+    // Encoded once; each tunnel gets a copy with its own hop fields and tag.
+    const std::size_t n = relay::encode(h, payload, scratch_);
     if (n == 0) {
         drop("encode-failed");
         return;
     }
-    bool encoded = false;
-    for (const NodeId &peer : into) {
-        TunnelState &t = tunnels_.at(peer);
-        if (!encoded) {
-            tunnelOut_.commit(tunnelFd_, t.to, n);
-            ++t.packetsOut;
-            t.bytesOut += n;
-            encoded = true;
-            if (into.size() > 1) // the batch may flush: keep the bytes for the others
-                std::memcpy(scratch_.data(), first, n);
-            continue;
-        }
-        sendTunnel(t, std::span(scratch_.data(), n));
-    }
+    for (const NodeId &peer : into)
+        sendTunnel(tunnels_.at(peer), std::span(scratch_.data(), n), relay::headerBytes(h),
+                   encrypted);
 }
 
-void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram)
+void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> plain,
+                                std::size_t headerBytes, bool encrypted)
 {
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
-    std::memcpy(tunnelOut_.slot(), datagram.data(), datagram.size());
-    tunnelOut_.commit(tunnelFd_, t.to, datagram.size());
+    std::uint8_t *slot = tunnelOut_.slot();
+    std::memcpy(slot, plain.data(), plain.size());
+    if (!seal(t.peer, std::span(slot, plain.size()), headerBytes, encrypted))
+        return;
+    tunnelOut_.commit(tunnelFd_, t.to, plain.size(), t.from);
     ++t.packetsOut;
-    t.bytesOut += datagram.size();
+    t.bytesOut += plain.size();
 }
 
 void RelayDataPlane::flushTunnel()
@@ -681,7 +843,7 @@ bool RelayDataPlane::onTunnelReadable()
                 drop("oversize");
                 continue;
             }
-            onTunnelDatagram(tunnelIn_.bytes(k), now);
+            onTunnelDatagram(tunnelIn_.mutableBytes(k), tunnelIn_.source(k), now);
         }
         flushTunnel();
         segmentIo_->flush();
@@ -691,14 +853,41 @@ bool RelayDataPlane::onTunnelReadable()
     return false;
 }
 
-void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t now)
+void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const sockaddr_in &from,
+                                      std::int64_t now)
 {
     auto decoded = relay::decode(bytes);
     if (auto *e = std::get_if<relay::DecodeError>(&decoded)) {
-        drop(relay::toString(*e));
+        refuse(relay::toString(*e), from, {});
         return;
     }
-    const auto &[h, payload] = std::get<relay::Decoded>(decoded);
+    const auto &[h, payload, tag, headerBytes] = std::get<relay::Decoded>(decoded);
+    // The trust checks, cheapest first (relay_data_plane.h): nothing of a datagram that fails
+    // one counts anywhere but in its drop reason.
+    PeerAuth *a = authOf(h.hop, false);
+    if (a == nullptr) {
+        refuse(relay::toString(relay::Drop::UnknownPeer), from, h.hop);
+        return;
+    }
+    if (!fromPeer(*a, from)) {
+        refuse("wrong-source", from, h.hop);
+        return;
+    }
+    if (h.receiverEpoch != epoch_ || h.hopEpoch != a->epoch) {
+        refuse("stale-epoch", from, h.hop);
+        return;
+    }
+    if (a->window.check(h.hopSequence) != relay::ReplayWindow::Verdict::Fresh) {
+        refuse("replayed", from, h.hop);
+        return;
+    }
+    if (trust_.authenticate &&
+        (!a->rx || !a->rx->open(bytes, headerBytes, (h.flags & relay::kFlagEncrypted) != 0,
+                                relay::tunnelNonce(h.hopEpoch, h.hopSequence)))) {
+        refuse("bad-mac", from, h.hop);
+        return;
+    }
+    a->window.accept(h.hopSequence);
     auto it = tunnels_.find(h.hop);
     if (it == tunnels_.end()) {
         if (h.kind == relay::Kind::Carry) {
@@ -734,6 +923,13 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
         t.released = true;
         if (t.lingering)
             endLingerIfReleased();
+        return;
+    }
+    if (t.root && h.origin != h.hop) {
+        // A leaf sends only what it took in itself (it never forwards tunnel to tunnel): one
+        // that speaks for another origin would be a cluster member forging that origin's
+        // stream (its sequences are what the dedupe window keeps).
+        drop("origin-not-hop");
         return;
     }
     ++t.packetsIn;
@@ -797,7 +993,9 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
     relay::Header fwd = h;
     fwd.ttl = static_cast<std::uint8_t>(h.ttl - 1);
     fwd.hop = self_;
-    const std::size_t n = relay::encode(fwd, payload, scratch_);
+    const bool encrypted = config_.encrypt && trust_.authenticate;
+    fwd.flags = encrypted ? relay::kFlagEncrypted : 0;
+    const std::size_t n = relay::encode(fwd, payload, scratch_); // (payload: decrypted)
     if (n == 0) {
         drop("encode-failed");
         return;
@@ -806,7 +1004,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<const std::uint8_t> bytes, std::
     // open ones.
     for (auto &[peer, other] : tunnels_)
         if (other.root && other.lingering == t.lingering && peer != t.peer && peer != h.origin)
-            sendTunnel(other, std::span(scratch_.data(), n));
+            sendTunnel(other, std::span(scratch_.data(), n), relay::headerBytes(fwd), encrypted);
 }
 
 // ---- Timers ------------------------------------------------------------------------------------
@@ -857,8 +1055,9 @@ void RelayDataPlane::probeTick()
     ++probeSequence_;
     for (std::size_t i = 0; i < segments_.size(); ++i) {
         const Segment &seg = segments_[i];
-        const auto bytes = relay::encodeProbe(
-            relay::Probe{self_, seg.network, seg.prefixLength, epoch_, probeSequence_});
+        const auto bytes = relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
+                                                           static_cast<std::uint32_t>(epoch_),
+                                                           probeSequence_});
         segmentIo_->send(i, config_.probeChannel.group, config_.probeChannel.port, bytes);
         ++probesSent_;
         // The relay does not hear its own emissions: a probe on a network it routes goes into
@@ -912,6 +1111,12 @@ Json RelayDataPlane::stateJson() const
                            {"keepalives_in", t.keepalivesIn},
                            {"keepalives_out", t.keepalivesOut},
                            {"duplicates_in", t.duplicatesIn}});
+        // What this node holds for the peer's end: the epoch its datagrams must say, and the
+        // highest hop sequence of it accepted (the top of its replay window).
+        if (auto a = auth_.find(peer); a != auth_.end()) {
+            tunnels.back()["peer_epoch"] = a->second.epoch;
+            tunnels.back()["replay_highest"] = a->second.window.highest();
+        }
     }
     Json channels = Json::array();
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
@@ -938,6 +1143,12 @@ Json RelayDataPlane::stateJson() const
                 {"halted", halted_},
                 {"epoch", epoch_},
                 {"sequence", sequence_},
+                {"hop_sequence", hopSequence_},
+                {"authentication",
+                 {{"mac", trust_.authenticate ? std::string(TunnelKey::algorithm()) : "off"},
+                  {"encrypt", config_.encrypt && trust_.authenticate},
+                  {"kdf", "HKDF-SHA256"},
+                  {"replay_window", relay::ReplayWindow::kSize}}},
                 {"tunnels", tunnels},
                 {"carries", role_.carried ? Json(*role_.carried) : Json()},
                 {"channels", channels},
@@ -1000,6 +1211,12 @@ void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) co
               [](const TunnelState &t) { return t.duplicatesIn; });
     perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
               [](const TunnelState &t) { return t.flaps; });
+    family("dmr_relay_authenticated", "gauge",
+           "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys");
+    out << "dmr_relay_authenticated{" << n << "} " << (trust_.authenticate ? 1 : 0) << "\n";
+    family("dmr_relay_encrypted", "gauge", "1 when tunnel payloads are encrypted (relay.encrypt)");
+    out << "dmr_relay_encrypted{" << n << "} " << (config_.encrypt && trust_.authenticate ? 1 : 0)
+        << "\n";
     family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
     for (const auto &[reason, count] : drops_)
         out << "dmr_relay_drops_total{" << n << ",reason=\"" << reason << "\"} " << count << "\n";

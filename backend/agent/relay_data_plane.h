@@ -12,6 +12,24 @@
 // The peer's tunnel port comes from its membership meta ("relay_port"); the address is the
 // tunnel endpoint's (os mode) or 127.0.0.1 (loopback mode).
 //
+// Trust: every datagram into a tunnel is sealed (tunnel_crypto.h) under the key of that
+// direction (this node -> the peer) for the two nodes' current epochs, which each publishes in
+// its membership meta ("relay_epoch"); the nonce is this node's hop sequence, one counter for
+// every datagram it sends in this epoch. A datagram that comes in is checked, cheapest first,
+// and dropped with its reason counted (get-state's relay "drops", /metrics, dmrctl tunnels):
+//   1. its shape (relay::decode): truncated, old-version, bad-version, bad-flags, ...;
+//   2. its hop is a node of the cluster with a relay: unknown-peer;
+//   3. it comes from that node's advertised relay address: the source port is its relay_port,
+//      and the source address 127.0.0.1 (loopback mode) or one of its interface addresses in
+//      its meta (os mode): wrong-source;
+//   4. it is made for the epochs of both ends now (the hop's meta, this node's own): stale-epoch
+//      (a datagram from before either end restarted);
+//   5. its hop sequence is fresh in the hop's relay::ReplayWindow: replayed;
+//   6. its tag verifies (and an encrypted payload decrypts): bad-mac;
+// and only then is its hop sequence recorded in the window and the datagram counted at all
+// (liveness, carries, the dedupe window). The window and keys of a peer outlive its tunnels, so
+// a tunnel that closes and opens again in the same epochs takes no replay of the first one.
+//
 // Keepalives: every relay.keepalive_ms each end sends one into each tunnel; a tunnel is "up"
 // while the peer was heard (keepalive or data) within keepalive_misses intervals, "down" after,
 // "connecting" before the first. Counters per tunnel (packets, bytes, keepalives, drops), per
@@ -31,15 +49,16 @@
 // counted drop), a bounded dedupe window and reachability table, payloads up to
 // relay::kPayloadBytesMax.
 //
-// What it does not do: tunnel datagrams are not authenticated (only accepted from the node ids
-// of open tunnels); the datagrams it emits carry its own source address and a multicast TTL of
-// 1 (the original source is in the tunnel header only); IPv4 only. A drained node routes
+// What it does not do: the datagrams it emits carry its own source address and a multicast TTL
+// of 1 (the original source is in the tunnel header only); what it hears on a segment is not
+// authenticated (it is the applications' multicast); IPv4 only. A drained node routes
 // nothing but keeps probing; a killed one (setHalted) neither hears nor sends.
 
 #include "asio.h"
 #include "config.h"
 #include "data_plane.h"
 #include "segment_io.h"
+#include "tunnel_crypto.h"
 #include "udp_batch.h"
 
 #include "dmr/relay.h"
@@ -60,15 +79,33 @@ class RelayDataPlane final : public DataPlane
 public:
     struct Peer
     {
-        std::uint16_t port = 0; // its tunnel port (meta "relay_port")
-        bool carry = false;     // it speaks the carry handover (meta "relay_carry")
+        std::uint16_t port = 0;    // its tunnel port (meta "relay_port")
+        bool carry = false;        // it speaks the carry handover (meta "relay_carry")
+        std::uint64_t epoch = 0;   // its relay epoch (meta "relay_epoch"); 0: not known
+        std::vector<std::uint32_t> addresses; // its IPv4 interface addresses (host order)
     };
     using PeerLookup = std::function<std::optional<Peer>(const NodeId &)>;
     using Clock = std::function<std::int64_t()>; // milliseconds, wall-clock anchored
 
+    struct Trust
+    {
+        std::string clusterKey; // the key every tunnel key is derived from (cluster.key)
+        // false: no MAC is made or checked (every other check stays). Not a configuration key:
+        // only dmr-bench-relay's comparison sets it, and the data plane says so on stderr.
+        bool authenticate = true;
+        // A new epoch, greater than `previous`, for each start and revival; empty: the wall
+        // clock's milliseconds since 2020 and 10 random bits (wallClockEpoch).
+        std::function<std::uint64_t(std::uint64_t previous)> nextEpoch;
+    };
+
     RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock);
+                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock,
+                   Trust trust);
     ~RelayDataPlane() override;
+
+    // Distinct for every incarnation (the key and nonce depend on it), ordered by start time,
+    // and below 2^53 so that JSON readers keep it exact.
+    static std::uint64_t wallClockEpoch(std::int64_t nowMs, std::uint64_t previous);
 
     // Binds the tunnel port, opens the segments of the working interfaces, starts the timers.
     // Errors name the key or the interface.
@@ -89,6 +126,14 @@ public:
     void writeMetrics(std::ostream &out, const std::string &nodeLabel) const;
 
     std::uint16_t tunnelPort() const { return port_; }
+    // This incarnation's epoch, which the agent publishes in its meta ("relay_epoch").
+    std::uint64_t epoch() const { return epoch_; }
+    // The cluster's view changed: each peer's relay port, epoch and addresses are read again
+    // (through the PeerLookup), and keys derived anew where an epoch changed.
+    void peersChanged();
+    // Where refused tunnel datagrams are told (rate-limited: one line per reason per 10 s, with
+    // the first source and how many more); none: only counted.
+    void setLog(std::function<void(const std::string &)> log) { log_ = std::move(log); }
     // OS mode: where the other relays send onto segments from (SegmentIo::setRelaySources).
     void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources);
 
@@ -99,6 +144,7 @@ private:
         NodeId peer;
         bool root = false;
         sockaddr_in to{};
+        std::uint32_t from = 0; // os mode: the source address (this end's in the plan)
         std::int64_t openedMs = 0;
         std::int64_t lastHeardMs = 0; // 0: never
         bool up = false;
@@ -114,7 +160,7 @@ private:
         // Leaf: the networks the root last said this node carries (nullopt: no word yet), by
         // (epoch, sequence); root: what it last told the leaf.
         std::optional<std::set<GroupName>> carry;
-        std::uint32_t carryEpoch = 0;
+        std::uint64_t carryEpoch = 0;
         std::uint64_t carrySequence = 0;
         std::vector<std::size_t> emitSegments; // leaf: where its data goes
         // Leaf: it sent its release (nothing more from it goes in); root: the leaf did.
@@ -122,6 +168,22 @@ private:
         // Root: the plan took this node's last tunnels; it stays their hub until released.
         bool lingering = false;
     };
+    // What this node knows of one peer's tunnel end, kept while the peer is in the cluster and
+    // beyond (so a tunnel that reopens in the same epochs has the same window): at most
+    // kAuthPeersMax, the least recently used evicted.
+    struct PeerAuth
+    {
+        std::uint16_t port = 0;
+        std::uint64_t epoch = 0;              // the peer's, from its meta
+        std::vector<std::uint32_t> addresses; // os mode: where its datagrams may come from
+        std::uint64_t keyedEpoch = 0;         // the peer's epoch the keys are for
+        std::uint64_t keyedOwnEpoch = 0;      // this node's
+        std::unique_ptr<TunnelKey> tx;        // this node -> the peer
+        std::unique_ptr<TunnelKey> rx;        // the peer -> this node
+        relay::ReplayWindow window;           // the peer's hop sequences, for rx
+        std::uint64_t lastUse = 0;
+    };
+    static constexpr std::size_t kAuthPeersMax = 4096;
     struct ChannelStats
     {
         std::uint64_t ingested = 0; // heard on a routed segment and tunnelled
@@ -152,8 +214,22 @@ private:
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
     void readTunnelBacklog();
-    void onTunnelDatagram(std::span<const std::uint8_t> bytes, std::int64_t nowMs);
-    void sendTunnel(TunnelState &t, std::span<const std::uint8_t> datagram);
+    void onTunnelDatagram(std::span<std::uint8_t> bytes, const sockaddr_in &from,
+                          std::int64_t nowMs);
+    // The peer's keys and window, made or brought up to date from the PeerLookup (refresh: read
+    // it even when known). nullptr: not a node of the cluster with a relay.
+    PeerAuth *authOf(std::string_view peer, bool refresh);
+    void rekey(const NodeId &peer, PeerAuth &a);
+    bool fromPeer(const PeerAuth &a, const sockaddr_in &from) const;
+    // A tunnel datagram refused by a trust or shape check: counted, and logged now and then.
+    void refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop);
+    // Sets the hop fields of an encoded datagram for the peer and seals it; false (counted)
+    // when it cannot.
+    bool seal(const NodeId &peer, std::span<std::uint8_t> datagram, std::size_t headerBytes,
+              bool encrypted);
+    // A copy of an encoded (unsealed) datagram into the tunnel's batch, sealed for its peer.
+    void sendTunnel(TunnelState &t, std::span<const std::uint8_t> plain, std::size_t headerBytes,
+                    bool encrypted);
     void flushTunnel();
     void keepaliveTick();
     void probeTick();
@@ -170,9 +246,13 @@ private:
     std::unique_ptr<SegmentIo> segmentIo_;
     PeerLookup peers_;
     Clock clock_;
+    Trust trust_;
     bool halted_ = false;
-    std::uint32_t epoch_ = 0;
+    std::uint64_t epoch_ = 0;
     std::uint64_t sequence_ = 0;
+    std::uint64_t hopSequence_ = 0; // every datagram sent into a tunnel in this epoch
+    std::map<NodeId, PeerAuth, std::less<>> auth_;
+    std::uint64_t authUses_ = 0;
     std::uint64_t probeSequence_ = 0;
     std::uint64_t probesSent_ = 0;
     std::uint64_t keepaliveSequence_ = 0;
@@ -216,7 +296,7 @@ private:
     // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
     struct EarlyCarry
     {
-        std::uint32_t epoch = 0;
+        std::uint64_t epoch = 0;
         std::uint64_t sequence = 0;
         std::vector<std::uint8_t> payload;
         std::int64_t atMs = 0;
@@ -228,6 +308,14 @@ private:
     relay::Reachability reach_;
     std::vector<ChannelStats> channelStats_; // one per range, then the probe channel
     std::map<std::string, std::uint64_t, std::less<>> drops_;
+    struct RefusalLog
+    {
+        std::int64_t loggedMs = 0;
+        std::uint64_t held = 0;
+    };
+    static constexpr std::int64_t kRefusalLogIntervalMs = 10'000;
+    std::map<std::string_view, RefusalLog> refusals_; // by reason (static strings)
+    std::function<void(const std::string &)> log_;
 
     asio::steady_timer keepaliveTimer_;
     asio::steady_timer probeTimer_;

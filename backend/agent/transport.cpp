@@ -128,18 +128,25 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
         }
         const std::string remote = remoteOf(socket);
         if (pending_ >= limits_.pendingMax) {
-            ++counters_.pendingRefused;
-            logLimited(remote, "pending",
-                       "membership connection from " + remote + " refused: " +
-                           std::to_string(limits_.pendingMax) + " connections are already in their "
-                           "handshake");
-            error_code ignored;
-            socket.close(ignored);
-            continue;
+            // Full of connections that have not said hello: the oldest goes, so that a flood of
+            // idle ones cannot keep a real peer out for longer than it takes to send a hello.
+            std::shared_ptr<Incoming> oldest;
+            for (const auto &in : incoming_)
+                if (!in->authenticated && (!oldest || in->acceptedMs < oldest->acceptedMs))
+                    oldest = in;
+            if (oldest) {
+                ++counters_.pendingRefused;
+                logLimited(oldest->remote, "pending",
+                           "membership connection from " + oldest->remote + " closed: " +
+                               std::to_string(limits_.pendingMax) +
+                               " connections are in their handshake, it was the oldest");
+                closeIncoming(oldest);
+            }
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto in = std::make_shared<Incoming>(std::move(socket));
         in->remote = remote;
+        in->acceptedMs = steadyMs();
         incoming_.insert(in);
         ++pending_;
         auto timer =
@@ -317,10 +324,13 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
         error_code ignored;
         out->socket.cancel(ignored);
     });
+    // A handshake that fails proves nothing about the peer's life (another key, another
+    // version, a peer too starved to answer in time): the connection closes, unreported, and the
+    // next message dials again. Only a refused dial or an established session that ends is a
+    // loss.
     auto fail = [&](const std::string &kind, const std::string &why) {
         logLimited(address, kind, "membership peer " + address + ": " + why);
         closeOutgoing(address, out);
-        handlers_.lost(address);
     };
     LineBuffer lines;
     std::array<char, 1024> chunk{};
@@ -353,6 +363,7 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
             }
             ++counters_.sessions;
             stage = Stage::Up;
+            out->up = true;
         }
         // The peer writes nothing after its answer, but reading tells us when it closes.
         if (stage == Stage::Up)
@@ -369,13 +380,14 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
         if (ec) {
             deadline.cancel();
             if (*timedOut) {
-                // Not proof of death (a stalled peer answers later): close, and dial again on the
-                // next send. A peer that is gone refuses the next dial.
-                logLimited(address, "timeout",
-                           "membership peer " + address + ": no cluster handshake within " +
-                               std::to_string(limits_.handshakeTimeoutMs) +
-                               " ms (stalled, an older DMR without one, or not a DMR agent)");
-                closeOutgoing(address, out);
+                fail("timeout", "no cluster handshake within " +
+                                    std::to_string(limits_.handshakeTimeoutMs) +
+                                    " ms (stalled, an older DMR without one, or not a DMR agent)");
+                co_return;
+            }
+            if (stage != Stage::Up) {
+                fail("closed", "closed the connection during the handshake (" + ec.message() +
+                                   ")");
                 co_return;
             }
             break;
@@ -406,7 +418,8 @@ awaitable<void> PeerTransport::writer(std::string address, std::shared_ptr<Outgo
             out->writing = false;
             if (!out->closed) {
                 closeOutgoing(address, out);
-                handlers_.lost(address);
+                if (out->up) // see dial(): a failed handshake is not a loss
+                    handlers_.lost(address);
             }
             co_return;
         }

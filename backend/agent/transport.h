@@ -2,9 +2,9 @@
 // The cluster transport: authenticated sessions over TCP (frame.h: a handshake that proves both
 // ends hold the cluster key and gives the connection keys of its own, then sequenced, MACed
 // line frames), one outgoing connection per peer address, dialled on first send. Whatever
-// arrives on any accepted connection is handed up. A dialled connection that closes, or a dial
-// that is refused, is reported as lost: for a crashed process that is proof of death, long
-// before heartbeats would tell. (An accepted connection closing is not: the peer may just have
+// arrives on any accepted connection is handed up. A dialled session that ends, or a dial that
+// is refused, is reported as lost: for a crashed process that is proof of death, long before
+// heartbeats would tell. A handshake that fails or times out is not (see dial()). (An accepted connection closing is not: the peer may just have
 // dropped a node it no longer counts.)
 //
 // Before a peer is authenticated it gets little (Limits): a bounded number of connections at a
@@ -45,8 +45,9 @@ public:
         // Fig. 1's 128 agents on a loaded machine did), so this is well above a cluster's size.
         std::size_t pendingMax = 1024;
         // For the handshake, on either side. A peer that does not finish it in time is closed
-        // (not reported lost: a stalled process is not a dead one, heartbeats tell that).
-        int handshakeTimeoutMs = 10'000;
+        // (not reported lost: a starved process is not a dead one, heartbeats tell that). Long,
+        // because a machine loaded far beyond its cores can take seconds to schedule a process.
+        int handshakeTimeoutMs = 30'000;
     };
     // After accept() fails for want of file descriptors, wait this long before the next one.
     static constexpr int kAcceptBackoffMs = 100;
@@ -59,7 +60,7 @@ public:
         std::uint64_t keyMismatches = 0;     // either side: a proof made with another key
         std::uint64_t versionMismatches = 0; // either side: a peer of another frame version
         std::uint64_t handshakeTimeouts = 0; // accepted, no hello within the deadline
-        std::uint64_t pendingRefused = 0;    // over Limits::pendingMax unauthenticated
+        std::uint64_t pendingRefused = 0;    // closed, the oldest past Limits::pendingMax
         std::uint64_t acceptErrors = 0;      // accept() failed (EMFILE...)
         std::uint64_t framesDropped = 0;     // at a full peer queue
         std::uint64_t sessions = 0;          // authenticated connections, both directions
@@ -105,6 +106,7 @@ private:
         std::string hello;             // sent before the first frame
         frame::Sealer sealer;
         bool connected = false; // the handshake gave a sealer: the writer may run
+        bool up = false;        // the peer's answer checked out: its end is now a loss
         bool writing = false;
         bool closed = false;
     };
@@ -116,6 +118,7 @@ private:
         }
         tcp::socket socket;
         std::string remote;       // "127.0.0.1:53124", for the log
+        std::int64_t acceptedMs = 0;
         frame::Identity peer;     // from its hello
         bool authenticated = false;
     };

@@ -111,6 +111,12 @@ struct RecvBatch
     {
         return {data.data() + i * kSlotBytes, msgs[i].msg_len};
     }
+    // The same bytes, to work on in place (a tunnel datagram's payload is decrypted there).
+    std::span<std::uint8_t> mutableBytes(std::size_t i)
+    {
+        return {data.data() + i * kSlotBytes, msgs[i].msg_len};
+    }
+    const sockaddr_in &source(std::size_t i) const { return from[i]; }
     bool truncated(std::size_t i) const { return (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
 };
 
@@ -122,10 +128,14 @@ struct SendBatch
     std::array<iovec, kBatch> iov{};
     std::array<sockaddr_in, kBatch> to{};
     std::array<int, kBatch> fd{};
+    // IP_PKTINFO, for a datagram sent from a chosen source address.
+    std::array<std::array<std::uint8_t, CMSG_SPACE(sizeof(in_pktinfo))>, kBatch> control{};
     std::size_t count = 0;
 
     std::uint8_t *slot() { return data.data() + count * kSlotBytes; }
-    void commit(int socket, const sockaddr_in &dest, std::size_t bytes)
+    // source (host order): the local address the datagram leaves from, whatever the route's
+    // preferred one (a socket bound to every address); 0: the route's.
+    void commit(int socket, const sockaddr_in &dest, std::size_t bytes, std::uint32_t source = 0)
     {
         iov[count] = {data.data() + count * kSlotBytes, bytes};
         msgs[count].msg_hdr = {};
@@ -134,6 +144,17 @@ struct SendBatch
         to[count] = dest;
         msgs[count].msg_hdr.msg_name = &to[count];
         msgs[count].msg_hdr.msg_namelen = sizeof to[count];
+        if (source != 0) {
+            msgs[count].msg_hdr.msg_control = control[count].data();
+            msgs[count].msg_hdr.msg_controllen = control[count].size();
+            cmsghdr *c = CMSG_FIRSTHDR(&msgs[count].msg_hdr);
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+            in_pktinfo info{};
+            info.ipi_spec_dst.s_addr = htonl(source);
+            std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        }
         fd[count] = socket;
         ++count;
     }

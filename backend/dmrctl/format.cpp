@@ -375,6 +375,12 @@ std::string formatTunnels(const Json &state)
     out << "relay of node " << cell(state, "node") << ": mode " << cell(relay, "mode")
         << ", tunnel port " << cell(relay, "port")
         << (relay.value("halted", false) ? ", halted (killed by a drill)" : "") << "\n";
+    // Every tunnel datagram's MAC (relay.h's wire format): how, and this incarnation's epoch.
+    const Json &auth = member(relay, "authentication");
+    if (auth.is_object())
+        out << "tunnels authenticated: " << cell(auth, "mac")
+            << (auth.value("encrypt", false) ? ", payloads encrypted" : ", payloads in the clear")
+            << ", epoch " << cell(relay, "epoch") << "\n";
     // What this node emits tunnel traffic onto now (the carry handover): null under a root that
     // predates it, when it emits what it routes.
     const Json &carries = member(relay, "carries");

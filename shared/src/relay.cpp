@@ -182,10 +182,12 @@ std::optional<std::size_t> matchChannel(const std::vector<ChannelRange> &ranges,
 std::string_view toString(DecodeError e)
 {
     switch (e) {
-    case DecodeError::TooShort:
-        return "too-short";
+    case DecodeError::Truncated:
+        return "truncated";
     case DecodeError::BadMagic:
         return "bad-magic";
+    case DecodeError::OldVersion:
+        return "old-version";
     case DecodeError::BadVersion:
         return "bad-version";
     case DecodeError::BadKind:
@@ -194,6 +196,8 @@ std::string_view toString(DecodeError e)
         return "bad-id-length";
     case DecodeError::BadPrefix:
         return "bad-prefix";
+    case DecodeError::BadFlags:
+        return "bad-flags";
     case DecodeError::Oversize:
         return "oversize";
     case DecodeError::BadCarry:
@@ -207,14 +211,37 @@ std::size_t headerBytes(const Header &h)
     return kFixedHeaderBytes + h.origin.size() + h.hop.size();
 }
 
+namespace {
+
+// Where the fields of the fixed header are (relay.h's table).
+constexpr std::size_t kOffFlags = 8;
+constexpr std::size_t kOffOriginNetwork = 12;
+constexpr std::size_t kOffSource = 16;
+constexpr std::size_t kOffSourcePort = 20;
+constexpr std::size_t kOffPort = 22;
+constexpr std::size_t kOffGroup = 24;
+constexpr std::size_t kOffEpoch = 28;
+constexpr std::size_t kOffSequence = 36;
+constexpr std::size_t kOffHopEpoch = 44;
+constexpr std::size_t kOffReceiverEpoch = 52;
+constexpr std::size_t kOffHopSequence = 60;
+static_assert(kOffHopSequence + 8 == kFixedHeaderBytes);
+
+bool validFlags(Kind kind, std::uint8_t flags)
+{
+    return (flags & ~kFlagEncrypted) == 0 && (flags == 0 || kind == Kind::Data);
+}
+
+} // namespace
+
 std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
                    std::span<std::uint8_t> out)
 {
     if (h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
         h.hop.size() > kNodeIdBytesMax || payload.size() > kPayloadBytesMax ||
-        h.originPrefixLength > 32)
+        h.originPrefixLength > 32 || !validFlags(h.kind, h.flags))
         return 0;
-    const std::size_t total = headerBytes(h) + payload.size();
+    const std::size_t total = datagramBytes(h, payload.size());
     if (out.size() < total)
         return 0;
     std::uint8_t *p = out.data();
@@ -226,29 +253,73 @@ std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
     p[5] = static_cast<std::uint8_t>(h.origin.size());
     p[6] = static_cast<std::uint8_t>(h.hop.size());
     p[7] = h.originPrefixLength;
-    put32(p + 8, h.originNetwork);
-    put32(p + 12, h.source);
-    put16(p + 16, h.sourcePort);
-    put16(p + 18, h.port);
-    put32(p + 20, h.group);
-    put32(p + 24, h.epoch);
-    put64(p + 28, h.sequence);
+    p[kOffFlags] = h.flags;
+    p[9] = p[10] = p[11] = 0;
+    put32(p + kOffOriginNetwork, h.originNetwork);
+    put32(p + kOffSource, h.source);
+    put16(p + kOffSourcePort, h.sourcePort);
+    put16(p + kOffPort, h.port);
+    put32(p + kOffGroup, h.group);
+    put64(p + kOffEpoch, h.epoch);
+    put64(p + kOffSequence, h.sequence);
+    put64(p + kOffHopEpoch, h.hopEpoch);
+    put64(p + kOffReceiverEpoch, h.receiverEpoch);
+    put64(p + kOffHopSequence, h.hopSequence);
     std::memcpy(p + kFixedHeaderBytes, h.origin.data(), h.origin.size());
     std::memcpy(p + kFixedHeaderBytes + h.origin.size(), h.hop.data(), h.hop.size());
+    const std::size_t header = headerBytes(h);
     if (!payload.empty())
-        std::memcpy(p + headerBytes(h), payload.data(), payload.size());
+        std::memcpy(p + header, payload.data(), payload.size());
+    std::memset(p + header + payload.size(), 0, kTagBytes);
     return total;
+}
+
+void setHopFields(std::span<std::uint8_t> datagram, std::uint64_t hopEpoch,
+                  std::uint64_t receiverEpoch, std::uint64_t hopSequence)
+{
+    std::uint8_t *p = datagram.data();
+    put64(p + kOffHopEpoch, hopEpoch);
+    put64(p + kOffReceiverEpoch, receiverEpoch);
+    put64(p + kOffHopSequence, hopSequence);
+}
+
+std::array<std::uint8_t, kNonceBytes> tunnelNonce(std::uint64_t hopEpoch,
+                                                  std::uint64_t hopSequence)
+{
+    std::array<std::uint8_t, kNonceBytes> n{};
+    put32(n.data(), static_cast<std::uint32_t>(hopEpoch));
+    put64(n.data() + 4, hopSequence);
+    return n;
+}
+
+std::vector<std::uint8_t> tunnelKeyInfo(std::string_view sender, std::string_view receiver,
+                                        std::uint64_t senderEpoch, std::uint64_t receiverEpoch)
+{
+    std::vector<std::uint8_t> out(kTunnelKeyPurpose.begin(), kTunnelKeyPurpose.end());
+    auto id = [&out](std::string_view s) {
+        out.push_back(static_cast<std::uint8_t>(std::min(s.size(), std::size_t{255})));
+        out.insert(out.end(), s.begin(), s.begin() + std::min(s.size(), std::size_t{255}));
+    };
+    id(sender);
+    id(receiver);
+    for (const std::uint64_t e : {senderEpoch, receiverEpoch}) {
+        out.resize(out.size() + 8);
+        put64(out.data() + out.size() - 8, e);
+    }
+    return out;
 }
 
 std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
 {
-    if (d.size() < kFixedHeaderBytes)
-        return DecodeError::TooShort;
-    const std::uint8_t *p = d.data();
-    if (p[0] != 'D' || p[1] != 'R')
+    // The magic and the version first: a datagram of another version is named as such, however
+    // long it is.
+    if (d.size() >= 3 && (d[0] != 'D' || d[1] != 'R'))
         return DecodeError::BadMagic;
-    if (p[2] != kTunnelVersion)
-        return DecodeError::BadVersion;
+    if (d.size() >= 3 && d[2] != kTunnelVersion)
+        return d[2] == 1 ? DecodeError::OldVersion : DecodeError::BadVersion;
+    if (d.size() < kFixedHeaderBytes + kTagBytes)
+        return DecodeError::Truncated;
+    const std::uint8_t *p = d.data();
     if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
         p[3] != static_cast<std::uint8_t>(Kind::Keepalive) &&
         p[3] != static_cast<std::uint8_t>(Kind::Carry) &&
@@ -261,25 +332,34 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
         return DecodeError::BadIdLength;
     if (p[7] > 32)
         return DecodeError::BadPrefix;
+    const auto kind = static_cast<Kind>(p[3]);
+    if (!validFlags(kind, p[kOffFlags]) || p[9] != 0 || p[10] != 0 || p[11] != 0)
+        return DecodeError::BadFlags;
     const std::size_t header = kFixedHeaderBytes + originBytes + hopBytes;
-    if (d.size() < header)
-        return DecodeError::TooShort;
+    if (d.size() < header + kTagBytes)
+        return DecodeError::Truncated;
     Decoded out;
     Header &h = out.header;
-    h.kind = static_cast<Kind>(p[3]);
+    h.kind = kind;
     h.ttl = p[4];
     h.originPrefixLength = p[7];
-    h.originNetwork = get32(p + 8);
-    h.source = get32(p + 12);
-    h.sourcePort = get16(p + 16);
-    h.port = get16(p + 18);
-    h.group = get32(p + 20);
-    h.epoch = get32(p + 24);
-    h.sequence = get64(p + 28);
+    h.flags = p[kOffFlags];
+    h.originNetwork = get32(p + kOffOriginNetwork);
+    h.source = get32(p + kOffSource);
+    h.sourcePort = get16(p + kOffSourcePort);
+    h.port = get16(p + kOffPort);
+    h.group = get32(p + kOffGroup);
+    h.epoch = get64(p + kOffEpoch);
+    h.sequence = get64(p + kOffSequence);
+    h.hopEpoch = get64(p + kOffHopEpoch);
+    h.receiverEpoch = get64(p + kOffReceiverEpoch);
+    h.hopSequence = get64(p + kOffHopSequence);
     h.origin = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes), originBytes);
     h.hop = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes + originBytes),
                              hopBytes);
-    out.payload = d.subspan(header);
+    out.headerBytes = header;
+    out.payload = d.subspan(header, d.size() - header - kTagBytes);
+    out.tag = d.subspan(d.size() - kTagBytes);
     if (out.payload.size() > kPayloadBytesMax ||
         ((h.kind == Kind::Keepalive || h.kind == Kind::Release) && !out.payload.empty()))
         return DecodeError::Oversize;
@@ -292,6 +372,44 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
                 return DecodeError::BadCarry;
     }
     return out;
+}
+
+// ---- Anti-replay ---------------------------------------------------------------------------------
+
+ReplayWindow::Verdict ReplayWindow::check(std::uint64_t seq) const
+{
+    if (seq == 0)
+        return Verdict::TooOld;
+    if (seq > highest_)
+        return Verdict::Fresh;
+    if (highest_ - seq >= kSize)
+        return Verdict::TooOld;
+    const std::uint64_t block = blocks_[(seq >> 6) % kBlocks];
+    return (block >> (seq & 63)) & 1 ? Verdict::Seen : Verdict::Fresh;
+}
+
+ReplayWindow::Verdict ReplayWindow::accept(std::uint64_t seq)
+{
+    const Verdict v = check(seq);
+    if (v != Verdict::Fresh)
+        return v;
+    if (seq > highest_) {
+        // Clear the blocks the window moves over (all of them when it jumps past the ring).
+        const std::uint64_t from = highest_ >> 6;
+        const std::uint64_t to = seq >> 6;
+        const std::uint64_t steps = std::min<std::uint64_t>(to - from, kBlocks);
+        for (std::uint64_t i = 1; i <= steps; ++i)
+            blocks_[(from + i) % kBlocks] = 0;
+        highest_ = seq;
+    }
+    blocks_[(seq >> 6) % kBlocks] |= std::uint64_t{1} << (seq & 63);
+    return Verdict::Fresh;
+}
+
+void ReplayWindow::reset()
+{
+    highest_ = 0;
+    blocks_.fill(0);
 }
 
 std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks)

@@ -79,6 +79,7 @@ keepalive_ms = 100
 keepalive_misses = 4
 probe_interval_ms = 500
 probe_channel = "239.255.77.2:7698"
+encrypt = true
 )";
 
 a::HostPort hp(const char *text)
@@ -174,6 +175,7 @@ private slots:
         QCOMPARE(c.relay.keepaliveMisses, 4);
         QCOMPARE(c.relay.probeIntervalMs, 500);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.2:7698"));
+        QVERIFY(c.relay.encrypt);
     }
 
     void defaults()
@@ -210,6 +212,7 @@ private slots:
         QCOMPARE(c.relay.keepaliveMisses, 5);
         QCOMPARE(c.relay.probeIntervalMs, 1000);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.1:7699"));
+        QVERIFY(!c.relay.encrypt);
     }
 
     void boundsAccepted()
@@ -548,7 +551,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{42});
+        QCOMPARE(keys.size(), std::size_t{43});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());

@@ -338,6 +338,10 @@ private slots:
                                             QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
             QVERIFY2(t.out.contains("mode loopback"), qPrintable(t.out));
+            QVERIFY2(t.out.contains(QRegularExpression(
+                         "^tunnels authenticated: AES-256-GCM, payloads in the clear, epoch \\d+$",
+                         QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
             // The carry handover: each end emits onto its own network; the tunnel's plan lists
             // the leaf's network and the leaf carries it (NETWORKS and CARRIES agree at rest).
             QVERIFY2(t.out.contains(

@@ -13,7 +13,8 @@
 //
 // The second row runs the same steps with peers that do not speak the carry (a cluster of
 // older agents): step 2 then delivers B's datagrams twice. That is the duplicate the carry
-// removes, and it shows that this test sees it.
+// removes, and it shows that this test sees it. The third runs them with relay.encrypt: every
+// payload must come out intact, decrypted at each hop.
 
 #include "relay_data_plane.h"
 #include "segment_io.h"
@@ -98,6 +99,7 @@ class TestRelayHandover : public QObject
     std::map<GroupName, std::unique_ptr<LoopbackSegmentSocket>> tx_;
     std::map<GroupName, std::map<std::string, int>> got_; // network -> payload -> times
     bool carry_ = true;
+    bool encrypt_ = false;
     int sent_ = 0;
 
     void apply(const NodeId &id, const std::vector<Action> &actions)
@@ -196,20 +198,25 @@ class TestRelayHandover : public QObject
             config.channels = {*relay::ChannelRange::parse("239.1.0.0/16:5000-5100")};
             config.port = 0; // any free port
             config.probeIntervalMs = 0;
+            config.encrypt = encrypt_;
             n.plane = std::make_unique<RelayDataPlane>(
                 io_, id, config, makeLoopbackSegmentIo(io_, clusterName()),
                 [this](const NodeId &peer) -> std::optional<RelayDataPlane::Peer> {
                     auto it = nodes_.find(peer);
                     if (it == nodes_.end())
                         return std::nullopt;
-                    return RelayDataPlane::Peer{it->second.port, carry_};
+                    // What its meta would say: its tunnel port and epoch (the tunnel keys').
+                    return RelayDataPlane::Peer{
+                        it->second.port, carry_,
+                        it->second.plane ? it->second.plane->epoch() : 0, {INADDR_LOOPBACK}};
                 },
                 [t0] {
                     return static_cast<std::int64_t>(
                         std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - t0)
                             .count());
-                });
+                },
+                RelayDataPlane::Trust{"tst_relay_handover cluster key", true, {}});
             auto r = n.plane->start(n.interfaces);
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
             n.port = n.plane->tunnelPort();
@@ -228,14 +235,21 @@ private slots:
     void handover_data()
     {
         QTest::addColumn<bool>("carry");
-        QTest::newRow("carry: exactly once at every step") << true;
-        QTest::newRow("peers without carry: step 2 duplicates B (the test sees it)") << false;
+        QTest::addColumn<bool>("encrypt");
+        QTest::newRow("carry: exactly once at every step") << true << false;
+        QTest::newRow("peers without carry: step 2 duplicates B (the test sees it)")
+            << false << false;
+        // relay.encrypt: every payload decrypted intact at each hop (the root encrypts again
+        // for each leaf), exactly once.
+        QTest::newRow("carry, payloads encrypted: exactly once, intact") << true << true;
     }
 
     void handover()
     {
         QFETCH(bool, carry);
+        QFETCH(bool, encrypt);
         carry_ = carry;
+        encrypt_ = encrypt;
         setUp({{"R", {makeIface("eth0", "10.0.1.1/24")}},
                {"L1", {makeIface("eth0", "10.0.2.1/24")}},
                {"L2", {makeIface("eth0", "10.0.2.2/24"), makeIface("eth1", "10.0.3.2/24")}}});

@@ -10,7 +10,7 @@
 // Every wait is a condition with a generous deadline.
 
 #include "agent_cluster.h"
-#include "segment_io.h"
+#include "segment_streams.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -41,54 +41,6 @@ std::string clusterName()
 dmr::relay::Channel channel()
 {
     return *dmr::relay::Channel::parse("239.1.2.3:5001");
-}
-
-// What a segment receiver got: by stream tag and sequence, how many times.
-struct Received
-{
-    std::map<std::string, std::map<int, int>> counts;
-    int foreign = 0; // datagrams of other channels (probes) and other tags
-
-    int times(const std::string &tag, int seq) const
-    {
-        auto t = counts.find(tag);
-        if (t == counts.end())
-            return 0;
-        auto c = t->second.find(seq);
-        return c == t->second.end() ? 0 : c->second;
-    }
-};
-
-std::vector<std::uint8_t> payload(const std::string &tag, int seq, std::size_t bytes = 100)
-{
-    std::string text = tag + ":" + std::to_string(seq) + ":";
-    text.resize(std::max(text.size(), bytes), 'x');
-    return {text.begin(), text.end()};
-}
-
-// Reads everything the socket has until `quietMs` pass without a datagram of `ch`.
-void drain(dmr::agent::LoopbackSegmentSocket &sock, Received &into, int quietMs)
-{
-    QElapsedTimer quiet;
-    quiet.start();
-    while (quiet.elapsed() < quietMs) {
-        auto d = sock.receive(50);
-        if (!d)
-            continue;
-        if (!(d->channel == channel())) {
-            ++into.foreign;
-            continue;
-        }
-        const std::string text(d->payload.begin(), d->payload.end());
-        const auto colon = text.find(':');
-        const auto colon2 = text.find(':', colon + 1);
-        if (colon == std::string::npos || colon2 == std::string::npos) {
-            ++into.foreign;
-            continue;
-        }
-        ++into.counts[text.substr(0, colon)][std::stoi(text.substr(colon + 1, colon2 - colon - 1))];
-        quiet.restart();
-    }
 }
 
 QJsonObject relayOf(const AgentCluster &c, const QString &id)
@@ -146,8 +98,7 @@ class TestRelayLoopback : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    std::map<dmr::GroupName, std::unique_ptr<dmr::agent::LoopbackSegmentSocket>> rx_;
-    std::map<dmr::GroupName, std::unique_ptr<dmr::agent::LoopbackSegmentSocket>> tx_;
+    SegmentStreams streams_{clusterName(), {kA, kB, kC}, channel()};
 
     void relayArgs()
     {
@@ -160,59 +111,16 @@ class TestRelayLoopback : public QObject
                      s("100"), s("--relay.probe_interval_ms"), s("250")});
     }
 
-    // Sends count datagrams tagged `tag` on `network`, a little paced so that no buffer on the
-    // way overflows on a loaded machine.
     void send(const dmr::GroupName &network, const std::string &tag, int from, int count,
               const std::function<void(int)> &each = {})
     {
-        for (int i = from; i < from + count; ++i) {
-            QVERIFY(tx_[network]->send(channel(), payload(tag, i)));
-            if (each)
-                each(i);
-            if (i % 20 == 0)
-                QThread::usleep(2000);
-        }
+        QVERIFY(streams_.send(network, tag, from, count, each));
     }
 
-    std::map<dmr::GroupName, Received> receiveAll(int quietMs)
+    SegmentStreams::Got collect(const std::string &tag, int count,
+                                const std::vector<dmr::GroupName> &networks)
     {
-        std::map<dmr::GroupName, Received> got;
-        for (auto &[network, sock] : rx_)
-            drain(*sock, got[network], quietMs);
-        return got;
-    }
-
-    // Reads every receiver until each of `networks` has datagrams 1..count of `tag` (or the
-    // deadline), then half a second more for late duplicates.
-    std::map<dmr::GroupName, Received> collect(const std::string &tag, int count,
-                                               const std::vector<dmr::GroupName> &networks)
-    {
-        std::map<dmr::GroupName, Received> got;
-        auto complete = [&] {
-            for (const auto &n : networks)
-                for (int i = 1; i <= count; ++i)
-                    if (got[n].times(tag, i) == 0)
-                        return false;
-            return true;
-        };
-        QElapsedTimer t;
-        t.start();
-        while (!complete() && t.elapsed() < kDeadlineMs)
-            for (auto &[network, sock] : rx_)
-                drain(*sock, got[network], 200);
-        for (auto &[network, sock] : rx_)
-            drain(*sock, got[network], 500);
-        return got;
-    }
-
-    // The datagrams 1..count of `tag` not received exactly once, as "SEQ xTIMES".
-    static QStringList notOnce(const Received &r, const std::string &tag, int count)
-    {
-        QStringList wrong;
-        for (int i = 1; i <= count; ++i)
-            if (r.times(tag, i) != 1)
-                wrong << s("%1 x%2").arg(i).arg(r.times(tag, i));
-        return wrong;
+        return streams_.collect(tag, count, networks, kDeadlineMs);
     }
 
 private slots:
@@ -221,14 +129,8 @@ private slots:
         cluster_ = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
         cluster_->addFig5();
         relayArgs();
-        for (const auto &n : {kA, kB, kC}) {
-            auto r = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
-            QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
-            rx_[n] = std::move(r).value();
-            auto t = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
-            QVERIFY2(t.ok(), t.ok() ? "" : t.error().message.c_str());
-            tx_[n] = std::move(t).value();
-        }
+        std::string error;
+        QVERIFY2(streams_.open(&error), error.c_str());
         QVERIFY(cluster_->startAll());
         // The star of Fig. 6: 2 roots tunnels to 6 and 4, all up.
         QVERIFY2(
@@ -253,13 +155,13 @@ private slots:
         const dmr::GroupName from = origin.toStdString();
         const std::string tag = "once-" + std::to_string(from.size()) + from.substr(5, 1);
         constexpr int kCount = 300;
-        receiveAll(100); // whatever is left over
+        streams_.receiveAll(100); // whatever is left over
         send(from, tag, 1, kCount);
         // Each network's receiver gets each datagram exactly once: the others through the relay,
         // the origin its sender's copy and nothing back from the relay.
         const auto got = collect(tag, kCount, {kA, kB, kC});
         for (const auto &n : {kA, kB, kC}) {
-            const QStringList wrong = notOnce(got.at(n), tag, kCount);
+            const QStringList wrong = SegmentStreams::notOnce(got.at(n), tag, kCount);
             QVERIFY2(wrong.isEmpty(),
                      qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
                                 wrong.join(s(", "))));
@@ -283,7 +185,7 @@ private slots:
 
     void killTheSystemLeaderMidStream()
     {
-        receiveAll(100);
+        streams_.receiveAll(100);
         // A stream from B; the system leader 2 (router of A) dies a third of the way through.
         const std::string tag = "kill";
         constexpr int kCount = 900;
@@ -301,7 +203,7 @@ private slots:
             kDeadlineMs));
         QVERIFY(
             AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("1"), 1); }, kDeadlineMs));
-        auto during = receiveAll(500);
+        auto during = streams_.receiveAll(500);
         int onA = 0;
         for (int i = 1; i <= kCount; ++i)
             onA += during[kA].times(tag, i) > 0 ? 1 : 0;
@@ -313,7 +215,7 @@ private slots:
         send(kB, after, 1, kAfter);
         const auto got = collect(after, kAfter, {kA, kB, kC});
         for (const auto &n : {kA, kB, kC}) {
-            const QStringList wrong = notOnce(got.at(n), after, kAfter);
+            const QStringList wrong = SegmentStreams::notOnce(got.at(n), after, kAfter);
             QVERIFY2(wrong.isEmpty(),
                      qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
                                 wrong.join(s(", "))));
@@ -351,7 +253,7 @@ private slots:
                      },
                      kDeadlineMs),
                  "the cluster did not settle on 6 as system leader with 1 leading A");
-        receiveAll(100);
+        streams_.receiveAll(100);
         const std::string tag = "drain";
         constexpr int kCount = 900;
         QString drillError;
@@ -368,7 +270,7 @@ private slots:
         QVERIFY2(drillError.isEmpty(), qPrintable(drillError));
         const auto got = collect(tag, kCount, {kA, kC});
         for (const auto &n : {kA, kC}) {
-            const QStringList wrong = notOnce(got.at(n), tag, kCount);
+            const QStringList wrong = SegmentStreams::notOnce(got.at(n), tag, kCount);
             QVERIFY2(wrong.isEmpty(),
                      qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
                                 wrong.join(s(", "))));

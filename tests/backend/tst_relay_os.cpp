@@ -6,9 +6,12 @@
 // The tunnel between them comes up (keepalives over unicast between the two addresses), each
 // hears the other's probes, and an application's datagrams sent on v1 are emitted by agent 2
 // on v2 exactly once each (told apart from the originals, which this one host also hears, by
-// the interface they arrive on and their source address).
+// the interface they arrive on and their source address). Tunnel datagrams from another
+// address or port than agent 1 advertises are refused (wrong-source).
 
 #include "agent_cluster.h"
+
+#include "dmr/relay.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -208,6 +211,62 @@ private slots:
                                                      .arg(originals)));
         const auto channels = relayOf(*cluster_, s("2"))[s("channels")].toArray();
         QVERIFY(channels[0].toObject()[s("emitted")].toInteger() >= kCount);
+    }
+
+    void tunnelDatagramsOnlyFromThePeersAddress()
+    {
+        // Agent 2 takes tunnel datagrams only from what agent 1 advertises: one of its interface
+        // addresses (10.81.0.1) and its relay port (7601). (Agent 1 sends from its address in
+        // the plan: in this one namespace the route to 10.82.0.2 would pick 10.82.0.2 itself.)
+        const qint64 before =
+            relayOf(*cluster_, s("2"))[s("drops")].toObject()[s("wrong-source")].toInteger(-1);
+        QCOMPARE(before, 0);
+        const auto relay1 = relayOf(*cluster_, s("1"));
+        dmr::relay::Header h;
+        h.origin = "1";
+        h.hop = "1";
+        h.epoch = h.hopEpoch = static_cast<std::uint64_t>(relay1[s("epoch")].toInteger());
+        h.receiverEpoch =
+            static_cast<std::uint64_t>(relayOf(*cluster_, s("2"))[s("epoch")].toInteger());
+        h.originNetwork = 0x0A510000;
+        h.originPrefixLength = 24;
+        h.group = 0xEF010005;
+        h.port = 5000;
+        h.sequence = h.hopSequence = 1u << 30;
+        const std::string payload = "forged";
+        std::vector<std::uint8_t> d(dmr::relay::kTunnelDatagramBytesMax);
+        d.resize(dmr::relay::encode(
+            h, std::span(reinterpret_cast<const std::uint8_t *>(payload.data()), payload.size()),
+            d));
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(0x0A520002); // 10.82.0.2: agent 2
+        to.sin_port = htons(7611);
+        // From agent 2's own address, and from agent 1's address but another port.
+        for (const std::uint32_t address : {0x0A520002u, 0x0A510001u}) {
+            const int fd = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
+            QVERIFY(fd >= 0);
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            from.sin_addr.s_addr = htonl(address);
+            QVERIFY(::bind(fd, reinterpret_cast<sockaddr *>(&from), sizeof from) == 0);
+            QVERIFY(::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr *>(&to),
+                             sizeof to) == static_cast<ssize_t>(d.size()));
+            ::close(fd);
+        }
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         return relayOf(*cluster_, s("2"))[s("drops")]
+                                    .toObject()[s("wrong-source")]
+                                    .toInteger() == 2;
+                     },
+                     kDeadlineMs),
+                 qPrintable(QJsonDocument(relayOf(*cluster_, s("2"))).toJson()));
+        // The real tunnel is still up, and its datagrams were never refused.
+        QVERIFY(tunnelUp(*cluster_, s("2")));
+        const auto drops = relayOf(*cluster_, s("2"))[s("drops")].toObject();
+        for (const char *reason : {"bad-mac", "replayed", "stale-epoch"})
+            QCOMPARE(drops[s(reason)].toInteger(), 0);
     }
 
     void cleanupTestCase()

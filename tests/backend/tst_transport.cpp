@@ -389,11 +389,12 @@ private slots:
         Received atX;
         PeerTransport x(io, "not-the-key", {"x", "127.0.0.1:7409"}, handlersFor(atX));
         x.send(b->address, R"({"hello":"from x"})");
-        QVERIFY(runUntil(io, [&] { return !atX.lost.empty(); }));
-        QVERIFY(runUntil(io, [&] { return b->transport->counters().keyMismatches == 1; }));
-        QCOMPARE(x.counters().keyMismatches, std::uint64_t{1});
+        QVERIFY(runUntil(io, [&] {
+            return x.counters().keyMismatches == 1 && b->transport->counters().keyMismatches == 1;
+        }));
         QVERIFY(b->received.messages.empty());
-        QCOMPARE(atX.lost.front(), b->address);
+        // Another key is not a dead peer: nothing is reported lost.
+        QVERIFY(atX.lost.empty());
         auto has = [](const std::vector<std::string> &logs, const std::string &text) {
             for (const auto &l : logs)
                 if (l.find(text) != std::string::npos)
@@ -515,6 +516,48 @@ private slots:
         for (const auto &l : b->received.logs)
             named = named || l.find("speaks cluster frame version 1") != std::string::npos;
         QVERIFY(named);
+    }
+    void onlyAnEstablishedSessionEndingIsALoss()
+    {
+        asio::io_context io(1);
+        // A listener that accepts and closes at once, before any handshake: not a loss.
+        const int port = freePort();
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(static_cast<std::uint16_t>(port));
+        QVERIFY(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+        QVERIFY(::listen(fd, 8) == 0);
+        Received atA;
+        PeerTransport a(io, kKey, {"a", "127.0.0.1:7401"}, handlersFor(atA));
+        const std::string closer = "127.0.0.1:" + std::to_string(port);
+        a.send(closer, "{}");
+        int accepted = 0;
+        QVERIFY(runUntil(io, [&] {
+            const int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c >= 0) {
+                ::close(c);
+                ++accepted;
+            }
+            return accepted == 1 && a.connections() == 0;
+        }));
+        ::close(fd);
+        QVERIFY(atA.lost.empty());
+        // A refused dial is one (nothing listens there now).
+        a.send(closer, "{}");
+        QVERIFY(runUntil(io, [&] { return !atA.lost.empty(); }));
+        QCOMPARE(atA.lost.front(), closer);
+        atA.lost.clear();
+        // So is an established session that ends: the peer's process is gone.
+        auto b = listening(io, "b");
+        QVERIFY(b);
+        a.send(b->address, "{}");
+        QVERIFY(runUntil(io, [&] { return b->received.messages.size() == 1; }));
+        QVERIFY(runUntil(io, [&] { return a.counters().sessions == 1; }));
+        b->transport->dropAll(false); // as a crash closes every socket of the process
+        QVERIFY(runUntil(io, [&] { return !atA.lost.empty(); }));
+        QCOMPARE(atA.lost.front(), b->address);
     }
 };
 

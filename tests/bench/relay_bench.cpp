@@ -1,7 +1,8 @@
 // dmr-bench-relay: DMR's relay against a minimal baseline relay, on loopback, in one run on one
 // machine. A benchmark program, not a test: it prints every figure, the ratios and the targets.
 //
-//   dmr-bench-relay [--datagrams 200000] [--samples 3000] [--runs 3]
+//   dmr-bench-relay [--datagrams 200000] [--samples 3000] [--runs 3] [--variants mac,off,encrypt]
+//                   [--directions ingress,egress] [--payloads 64,1200] [--no-latency]
 //
 // Every relay runs in a process of its own (fork), as it would on a node: DMR's is the agent's
 // RelayDataPlane (backend/agent/relay_data_plane.h) on its own io_context in loopback mode,
@@ -10,11 +11,19 @@
 // same batch size. Both forward the same segment frames (relay::encodeSegmentFrame) on the same
 // loopback segments (relay::loopbackSegment).
 //
+// DMR's relay in up to three variants: "mac", as an agent runs it (every tunnel datagram sealed
+// and verified with AES-256-GCM, tunnel_crypto.h); "off", the same without the MAC (the data
+// plane's Trust::authenticate = false, which no configuration can set: here it shows what the
+// MAC costs); "encrypt", with relay.encrypt (the payload encrypted too). The targets are the
+// "mac" variant's.
+//
 // Throughput, datagrams per second through one relay process, 64 B and 1,200 B payloads:
 //   ingress  a sender process blasts N segment frames on network A's segment; the relay (the
 //            system leader, routing A, root of one tunnel) tunnels them to a sink that counts;
-//   egress   a sender process blasts N tunnel datagrams at the relay (a leaf routing B); the
-//            relay emits them on B's segment, where the sink counts.
+//   egress   a sender process blasts N tunnel datagrams at the relay (a leaf routing B), each
+//            sealed as the root would (in the sender, before its clock-free blast: a sender that
+//            sealed as it went would measure itself); the relay emits them on B's segment,
+//            where the sink counts.
 //   The rate is what reached the sink divided by the time from its first to its last datagram
 //   (a relay that cannot keep up drops at its socket: the carried rate is what counts). Best of
 //   --runs runs, each direction and size.
@@ -29,6 +38,7 @@
 
 #include "relay_data_plane.h"
 #include "segment_io.h"
+#include "tunnel_crypto.h"
 
 #include <CLI/CLI.hpp>
 
@@ -40,8 +50,10 @@
 #include <map>
 #include <thread>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +64,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kBatch = 64;
 constexpr std::size_t kBufBytes = 2048;
+const std::string kClusterKey = "dmr-bench-relay cluster key";
+
+// How DMR's relay runs (see the top).
+enum class Variant { Mac, Off, Encrypt };
+const char *nameOf(Variant v)
+{
+    return v == Variant::Mac ? "mac" : v == Variant::Off ? "off" : "encrypt";
+}
 
 // Chosen once, in the parent: every child's segments must be the parent's.
 const std::string &cluster()
@@ -165,14 +185,24 @@ struct DmrNode
     std::uint16_t port = 0;     // its tunnel port
     std::vector<NodeId> leaves; // it roots tunnels to these
     NodeId root;                // or is the leaf of this one
+    std::uint64_t epoch = 0;    // its relay epoch (fixed here: the sender seals for it)
 };
+
+// Every node's epoch, as the agents' metas would say.
+void numberEpochs(std::map<NodeId, DmrNode> &all)
+{
+    std::uint64_t e = 1000;
+    for (auto &[id, n] : all)
+        n.epoch = ++e;
+}
 
 Endpoint endpointOf(const DmrNode &n)
 {
     return {n.id, n.iface.name, n.iface.address.address()};
 }
 
-[[noreturn]] void dmrRelay(const DmrNode &self, const std::map<NodeId, DmrNode> &all)
+[[noreturn]] void dmrRelay(const DmrNode &self, const std::map<NodeId, DmrNode> &all,
+                           Variant variant)
 {
     agent::asio::io_context io(1);
     agent::AgentConfig::RelaySection config;
@@ -181,19 +211,32 @@ Endpoint endpointOf(const DmrNode &n)
     config.channels = {*relay::ChannelRange::parse("239.1.0.0/16:5000-5100")};
     config.port = self.port;
     config.probeIntervalMs = 0;
+    config.encrypt = variant == Variant::Encrypt;
     const auto t0 = Clock::now();
+    // Its warning (authentication off) once per relay would clutter the table: main() says it.
+    const int stderrFd = ::dup(2);
+    if (variant == Variant::Off)
+        if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+            ::dup2(null, 2);
+            ::close(null);
+        }
     agent::RelayDataPlane plane(
         io, self.id, config, agent::makeLoopbackSegmentIo(io, cluster()),
         [&all](const NodeId &n) -> std::optional<agent::RelayDataPlane::Peer> {
             auto it = all.find(n);
             if (it == all.end())
                 return std::nullopt;
-            return agent::RelayDataPlane::Peer{it->second.port, true};
+            return agent::RelayDataPlane::Peer{
+                it->second.port, true, it->second.epoch, {INADDR_LOOPBACK}};
         },
         [t0] {
             return static_cast<std::int64_t>(
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-        });
+        },
+        agent::RelayDataPlane::Trust{kClusterKey, variant != Variant::Off,
+                                     [epoch = self.epoch](std::uint64_t) { return epoch; }});
+    ::dup2(stderrFd, 2);
+    ::close(stderrFd);
     if (auto r = plane.start({self.iface}); !r) {
         std::cerr << "dmr relay " << self.id << ": " << r.error().message << "\n";
         ::_exit(1);
@@ -239,13 +282,22 @@ void spawn(F body)
     g_children.push_back(pid);
 }
 
-void stopChildren()
+// Kills and reaps every child; returns the first one's CPU time (user + system), seconds: in a
+// throughput run, the relay's.
+double stopChildren()
 {
     for (pid_t p : g_children)
         ::kill(p, SIGKILL);
-    for (pid_t p : g_children)
-        ::waitpid(p, nullptr, 0);
+    double firstCpu = 0;
+    for (std::size_t i = 0; i < g_children.size(); ++i) {
+        rusage use{};
+        ::wait4(g_children[i], nullptr, 0, &use);
+        if (i == 0)
+            firstCpu = static_cast<double>(use.ru_utime.tv_sec + use.ru_stime.tv_sec) +
+                       static_cast<double>(use.ru_utime.tv_usec + use.ru_stime.tv_usec) / 1e6;
+    }
     g_children.clear();
+    return firstCpu;
 }
 
 void settle()
@@ -286,11 +338,19 @@ struct Carried
 {
     std::size_t received = 0;
     double seconds = 0;
+    double relayCpuSeconds = 0; // the relay process's, over the whole run
     double rate() const { return seconds > 0 ? static_cast<double>(received) / seconds : 0; }
+    // CPU the relay spent per datagram it carried: what it would cost on an idle core, which a
+    // machine shared with other work shows better than the rate.
+    double cpuUsPerDatagram() const
+    {
+        return received > 0 ? relayCpuSeconds * 1e6 / static_cast<double>(received) : 0;
+    }
 };
 
-// Counts the datagrams of at least minBytes (not the relay's keepalives) that arrive on fd
-// until it is quiet for 300 ms (or 30 s pass).
+// Counts the datagrams of at least minBytes that arrive on fd, but a tunnel's keepalives and
+// carries (which, with their tag, can be as long as a 64-byte datagram), until it is quiet for
+// 300 ms (or 30 s pass).
 Carried sink(int fd, std::size_t minBytes)
 {
     static char buf[kBatch][kBufBytes];
@@ -317,8 +377,12 @@ Carried sink(int fd, std::size_t minBytes)
         }
         const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
         std::size_t data = 0;
-        for (int i = 0; i < n; ++i)
-            data += msgs[i].msg_len >= minBytes ? 1 : 0;
+        for (int i = 0; i < n; ++i) {
+            const auto *d = reinterpret_cast<const std::uint8_t *>(buf[i]);
+            const bool tunnelControl = msgs[i].msg_len >= 4 && d[0] == 'D' && d[1] == 'R' &&
+                                       d[3] != static_cast<std::uint8_t>(relay::Kind::Data);
+            data += msgs[i].msg_len >= minBytes && !tunnelControl ? 1 : 0;
+        }
         if (data == 0)
             continue;
         last = Clock::now();
@@ -348,44 +412,94 @@ std::vector<std::uint8_t> segmentFrame(std::size_t payloadBytes)
     return frame;
 }
 
-std::vector<std::uint8_t> tunnelDatagram(std::size_t payloadBytes, const NodeId &from)
+// Tunnel datagrams as node `from` (the root) sends them to `to`: every one with its own origin
+// and hop sequence (the dedupe and replay windows drop repeats), sealed for the variant.
+class RootSender
 {
-    std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
-    relay::Header h;
-    h.origin = from;
-    h.hop = from;
-    h.originNetwork = Prefix::parse(kN)->address().v4HostOrder();
-    h.originPrefixLength = 24;
-    h.group = relay::Channel::parse("239.1.2.3:5000")->group;
-    h.port = 5000;
-    h.epoch = 1;
-    h.sequence = 1;
-    std::vector<std::uint8_t> out(relay::kTunnelDatagramBytesMax);
-    out.resize(relay::encode(h, payload, out));
-    return out;
-}
+public:
+    RootSender(const DmrNode &from, const DmrNode &to, Variant variant)
+        : from_(from)
+        , to_(to)
+        , variant_(variant)
+    {
+        if (variant != Variant::Off) {
+            auto k = agent::TunnelKey::derive(kClusterKey, from.id, to.id, from.epoch, to.epoch);
+            if (!k) {
+                std::cerr << k.error().message << "\n";
+                ::_exit(1);
+            }
+            key_ = std::move(k).value();
+        }
+    }
 
-// What a root says first: the leaf carries these networks (relay.h, "Handover").
-std::vector<std::uint8_t> carryDatagram(const NodeId &from, const std::set<GroupName> &networks)
-{
-    relay::Header h;
-    h.kind = relay::Kind::Carry;
-    h.origin = from;
-    h.hop = from;
-    h.epoch = 1;
-    h.sequence = 1;
-    const auto payload = relay::encodeCarry(networks);
-    std::vector<std::uint8_t> out(relay::kTunnelDatagramBytesMax);
-    out.resize(relay::encode(h, payload, out));
-    return out;
-}
+    // What a root says first: the leaf carries these networks (relay.h, "Handover").
+    std::vector<std::uint8_t> carry(const std::set<GroupName> &networks)
+    {
+        relay::Header h = header(relay::Kind::Carry);
+        const auto payload = relay::encodeCarry(networks);
+        std::vector<std::uint8_t> out(relay::kTunnelDatagramBytesMax);
+        out.resize(relay::encode(h, payload, out));
+        seal(out, relay::headerBytes(h), false);
+        return out;
+    }
+
+    // count data datagrams of payloadBytes, sealed, one after the other in `out` (stride:
+    // the datagram's size).
+    std::size_t data(std::size_t payloadBytes, std::size_t count, std::vector<std::uint8_t> &out)
+    {
+        const std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
+        relay::Header h = header(relay::Kind::Data);
+        h.originNetwork = Prefix::parse(kN)->address().v4HostOrder();
+        h.originPrefixLength = 24;
+        h.group = relay::Channel::parse("239.1.2.3:5000")->group;
+        h.port = 5000;
+        const bool encrypt = variant_ == Variant::Encrypt;
+        h.flags = encrypt ? relay::kFlagEncrypted : 0;
+        const std::size_t size = relay::datagramBytes(h, payloadBytes);
+        out.assign(size * count, 0);
+        for (std::size_t i = 0; i < count; ++i) {
+            h.sequence = ++sequence_;
+            std::span<std::uint8_t> d(out.data() + i * size, size);
+            relay::encode(h, payload, d);
+            seal(d, relay::headerBytes(h), encrypt);
+        }
+        return size;
+    }
+
+private:
+    relay::Header header(relay::Kind kind) const
+    {
+        relay::Header h;
+        h.kind = kind;
+        h.origin = from_.id;
+        h.hop = from_.id;
+        h.epoch = from_.epoch;
+        return h;
+    }
+    void seal(std::span<std::uint8_t> d, std::size_t headerBytes, bool encrypt)
+    {
+        ++hopSequence_;
+        relay::setHopFields(d, from_.epoch, to_.epoch, hopSequence_);
+        if (key_ && !key_->seal(d, headerBytes, encrypt,
+                                relay::tunnelNonce(from_.epoch, hopSequence_))) {
+            std::cerr << "seal failed\n";
+            ::_exit(1);
+        }
+    }
+    DmrNode from_;
+    DmrNode to_;
+    Variant variant_;
+    std::unique_ptr<agent::TunnelKey> key_;
+    std::uint64_t sequence_ = 0;
+    std::uint64_t hopSequence_ = 0;
+};
 
 enum class Direction { Ingress, Egress };
 
-// One throughput run: the relay (DMR's or the baseline) in a child, the sender in another, the
-// sink here.
-Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::size_t count,
-                      std::uint16_t basePort)
+// One throughput run: the relay (DMR's in `variant`, or the baseline) in a child, the sender in
+// another, the sink here.
+Carried throughputRun(std::optional<Variant> dmr, Direction dir, std::size_t payloadBytes,
+                      std::size_t count, std::uint16_t basePort)
 {
     const std::uint16_t relayPort = basePort;
     const std::uint16_t sinkPort = basePort + 1;
@@ -394,9 +508,10 @@ Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::si
         const int sinkFd = unicastSocket(sinkPort);
         if (dmr) {
             std::map<NodeId, DmrNode> all;
-            all["r"] = {"r", ifaceOn("10.0.1.1/24"), true, relayPort, {"s"}, ""};
-            all["s"] = {"s", ifaceOn("10.0.2.2/24"), false, sinkPort, {}, "r"};
-            spawn([&] { dmrRelay(all.at("r"), all); });
+            all["r"] = {"r", ifaceOn("10.0.1.1/24"), true, relayPort, {"s"}, "", 0};
+            all["s"] = {"s", ifaceOn("10.0.2.2/24"), false, sinkPort, {}, "r", 0};
+            numberEpochs(all);
+            spawn([&] { dmrRelay(all.at("r"), all, *dmr); });
         } else {
             spawn([&] {
                 baselineRelay(segmentSocket(kA), senderSocket(), v4(INADDR_LOOPBACK, sinkPort));
@@ -406,46 +521,39 @@ Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::si
         const auto frame = segmentFrame(payloadBytes);
         spawn([&] { blast(segmentAddress(kA), frame, count); });
         Carried c = sink(sinkFd, payloadBytes);
-        stopChildren();
+        c.relayCpuSeconds = stopChildren();
         ::close(sinkFd);
         return c;
     }
     // Sender -> the relay's tunnel port -> relay (a leaf routing B) -> B's segment -> sink.
     const int sinkFd = segmentSocket(kB);
-    std::vector<std::uint8_t> datagram;
     if (dmr) {
         std::map<NodeId, DmrNode> all;
-        all["r"] = {"r", ifaceOn("10.0.2.1/24"), true, relayPort, {}, "s"};
-        all["s"] = {"s", ifaceOn("10.0.9.9/24"), false, sinkPort, {"r"}, ""};
-        spawn([&] { dmrRelay(all.at("r"), all); });
-        // The dedupe window would drop copies of one sequence: the sender sends distinct ones.
-        datagram = tunnelDatagram(payloadBytes, "s");
-    } else {
-        spawn([&] { baselineRelay(unicastSocket(relayPort), senderSocket(), segmentAddress(kB)); });
-        datagram = segmentFrame(payloadBytes);
-    }
-    settle();
-    if (dmr) {
-        const auto carry = carryDatagram("s", {ifaceOn("10.0.2.1/24").group()});
-        spawn([&, datagram, carry]() mutable {
-            // The root's word first (the leaf emits only what it carries), then distinct
-            // sequences, in batches.
-            const int fd = senderSocket();
+        all["r"] = {"r", ifaceOn("10.0.2.1/24"), true, relayPort, {}, "s", 0};
+        all["s"] = {"s", ifaceOn("10.0.9.9/24"), false, sinkPort, {"r"}, "", 0};
+        numberEpochs(all);
+        spawn([&] { dmrRelay(all.at("r"), all, *dmr); });
+        // The root's datagrams come from its tunnel port (the relay checks the source): the
+        // sender binds it (nothing else does in this direction).
+        RootSender root(all.at("s"), all.at("r"), *dmr);
+        const auto carry = root.carry({ifaceOn("10.0.2.1/24").group()});
+        std::vector<std::uint8_t> data;
+        const std::size_t size = root.data(payloadBytes, count, data);
+        settle();
+        spawn([&]() {
+            // The root's word first (the leaf emits only what it carries), then the data, in
+            // batches.
+            const int fd = unicastSocket(sinkPort);
             sockaddr_in to = v4(INADDR_LOOPBACK, relayPort);
             ::sendto(fd, carry.data(), carry.size(), 0, reinterpret_cast<const sockaddr *>(&to),
                      sizeof to);
-            std::vector<std::vector<std::uint8_t>> bufs(kBatch, datagram);
             mmsghdr msgs[kBatch];
             iovec iov[kBatch];
-            std::uint64_t seq = 0;
             std::size_t sent = 0;
             while (sent < count) {
                 const auto n = std::min<std::size_t>(kBatch, count - sent);
                 for (std::size_t i = 0; i < n; ++i) {
-                    ++seq;
-                    for (int b = 0; b < 8; ++b)
-                        bufs[i][28 + b] = static_cast<std::uint8_t>(seq >> (56 - 8 * b));
-                    iov[i] = {bufs[i].data(), bufs[i].size()};
+                    iov[i] = {data.data() + (sent + i) * size, size};
                     msgs[i].msg_hdr = {};
                     msgs[i].msg_hdr.msg_iov = &iov[i];
                     msgs[i].msg_hdr.msg_iovlen = 1;
@@ -459,10 +567,13 @@ Carried throughputRun(bool dmr, Direction dir, std::size_t payloadBytes, std::si
             ::_exit(0);
         });
     } else {
+        spawn([&] { baselineRelay(unicastSocket(relayPort), senderSocket(), segmentAddress(kB)); });
+        settle();
+        const auto datagram = segmentFrame(payloadBytes);
         spawn([&] { blast(v4(INADDR_LOOPBACK, relayPort), datagram, count); });
     }
     Carried c = sink(sinkFd, payloadBytes);
-    stopChildren();
+    c.relayCpuSeconds = stopChildren();
     ::close(sinkFd);
     return c;
 }
@@ -523,8 +634,10 @@ Latency measureLatency(const GroupName &from, const GroupName &to, std::size_t s
     return l;
 }
 
-// A relay path from A to B with `hops` tunnel hops (1 or 2), DMR's or the baseline's.
-Latency latencyRun(bool dmr, int hops, std::size_t samples, std::uint16_t basePort)
+// A relay path from A to B with `hops` tunnel hops (1 or 2), DMR's (in `variant`) or the
+// baseline's.
+Latency latencyRun(std::optional<Variant> dmr, int hops, std::size_t samples,
+                   std::uint16_t basePort)
 {
     const std::uint16_t p1 = basePort;
     const std::uint16_t p2 = basePort + 1;
@@ -532,15 +645,16 @@ Latency latencyRun(bool dmr, int hops, std::size_t samples, std::uint16_t basePo
     if (dmr) {
         std::map<NodeId, DmrNode> all;
         if (hops == 1) {
-            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {"2"}, ""};
-            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "1"};
+            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {"2"}, "", 0};
+            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "1", 0};
         } else {
-            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {}, "9"};
-            all["9"] = {"9", ifaceOn("10.0.9.9/24"), true, p3, {"1", "2"}, ""};
-            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "9"};
+            all["1"] = {"1", ifaceOn("10.0.1.1/24"), true, p1, {}, "9", 0};
+            all["9"] = {"9", ifaceOn("10.0.9.9/24"), true, p3, {"1", "2"}, "", 0};
+            all["2"] = {"2", ifaceOn("10.0.2.2/24"), true, p2, {}, "9", 0};
         }
+        numberEpochs(all);
         for (const auto &[id, n] : all)
-            spawn([&, id = id] { dmrRelay(all.at(id), all); });
+            spawn([&, id = id] { dmrRelay(all.at(id), all, *dmr); });
     } else if (hops == 1) {
         const sockaddr_in toEgress = v4(INADDR_LOOPBACK, p2);
         spawn([&] { baselineRelay(segmentSocket(kA), senderSocket(), toEgress); });
@@ -579,7 +693,26 @@ int main(int argc, char **argv)
     app.add_option("--samples", samples, "Latency samples per path");
     app.add_option("--runs", runs, "Throughput runs per case (the best counts)");
     app.add_option("--base-port", basePort, "First of the 10 UDP ports used");
+    std::vector<std::string> variantNames{"mac", "off", "encrypt"};
+    app.add_option("--variants", variantNames,
+                   "DMR's relay as agents run it (mac), without the MAC (off), with "
+                   "relay.encrypt (encrypt)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"mac", "off", "encrypt"}));
+    std::vector<std::string> directions{"ingress", "egress"};
+    app.add_option("--directions", directions, "Throughput directions to measure")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"ingress", "egress"}));
+    std::vector<std::size_t> payloads{64, 1200};
+    app.add_option("--payloads", payloads, "Payload sizes, bytes (1-2048)")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 2048));
+    bool noLatency = false;
+    app.add_flag("--no-latency", noLatency, "Throughput only (for a profile of one case)");
     CLI11_PARSE(app, argc, argv);
+    std::vector<Variant> variants;
+    for (const auto &n : variantNames)
+        variants.push_back(n == "mac" ? Variant::Mac : n == "off" ? Variant::Off : Variant::Encrypt);
     ::signal(SIGPIPE, SIG_IGN);
     const auto port = static_cast<std::uint16_t>(basePort);
     (void)cluster(); // named by this process, before any child
@@ -589,31 +722,82 @@ int main(int argc, char **argv)
               << cluster() << "\n\n";
 
     std::cout << "Throughput through one relay process, datagrams/s (best of " << runs
-              << " runs of " << datagrams << ")\n";
-    std::printf("%-8s %-7s %14s %14s %8s %12s %12s\n", "dir", "payload", "baseline/s", "dmr/s",
-                "ratio", "base recv", "dmr recv");
+              << " runs of " << datagrams << "); DMR's relay: mac = as agents run it (every "
+                 "tunnel datagram sealed and verified), off = without the MAC, encrypt = "
+                 "relay.encrypt\n";
+    std::printf("%-8s %-7s %12s", "dir", "payload", "baseline/s");
+    for (Variant v : variants)
+        std::printf(" %12s %6s", (std::string(nameOf(v)) + "/s").c_str(), "ratio");
+    std::printf("\n");
     bool throughputOk = true;
-    for (Direction dir : {Direction::Ingress, Direction::Egress}) {
-        for (std::size_t bytes : {std::size_t{64}, std::size_t{1200}}) {
-            Carried best[2];
+    // The least CPU per datagram of the runs, per case: (dir, bytes) -> baseline, variants.
+    std::map<std::pair<Direction, std::size_t>, std::pair<double, std::map<Variant, double>>> cpu;
+    auto fewer = [](double &least, const Carried &c) {
+        if (c.cpuUsPerDatagram() > 0 && (least == 0 || c.cpuUsPerDatagram() < least))
+            least = c.cpuUsPerDatagram();
+    };
+    for (const auto &dirName : directions) {
+        const Direction dir = dirName == "ingress" ? Direction::Ingress : Direction::Egress;
+        for (std::size_t bytes : payloads) {
+            Carried base;
+            std::map<Variant, Carried> best;
+            auto &[baseCpu, variantCpu] = cpu[{dir, bytes}];
             for (int r = 0; r < runs; ++r) {
-                for (int d = 0; d < 2; ++d) {
-                    const Carried c = throughputRun(d == 1, dir, bytes, datagrams, port);
-                    if (c.rate() > best[d].rate())
-                        best[d] = c;
+                const Carried c = throughputRun(std::nullopt, dir, bytes, datagrams, port);
+                if (c.rate() > base.rate())
+                    base = c;
+                fewer(baseCpu, c);
+                for (Variant v : variants) {
+                    const Carried d = throughputRun(v, dir, bytes, datagrams, port);
+                    if (d.rate() > best[v].rate())
+                        best[v] = d;
+                    fewer(variantCpu[v], d);
                 }
             }
-            const double ratio = best[0].rate() > 0 ? best[1].rate() / best[0].rate() : 0;
-            throughputOk = throughputOk && ratio >= 0.8;
-            std::printf("%-8s %5zu B %14.0f %14.0f %7.2fx %12zu %12zu\n",
-                        dir == Direction::Ingress ? "ingress" : "egress", bytes, best[0].rate(),
-                        best[1].rate(), ratio, best[0].received, best[1].received);
+            std::printf("%-8s %5zu B %12.0f", dir == Direction::Ingress ? "ingress" : "egress",
+                        bytes, base.rate());
+            for (Variant v : variants) {
+                const double ratio = base.rate() > 0 ? best[v].rate() / base.rate() : 0;
+                if (v == Variant::Mac)
+                    throughputOk = throughputOk && ratio >= 0.8;
+                std::printf(" %12.0f %5.2fx", best[v].rate(), ratio);
+            }
+            std::printf("   (recv: baseline %zu", base.received);
+            for (Variant v : variants)
+                std::printf(", %s %zu", nameOf(v), best[v].received);
+            std::printf(")\n");
         }
     }
     std::cout << "  ingress: segment -> tunnel (a group leader's side); egress: tunnel -> segment "
                  "(the other end's). recv: datagrams that reached the sink of "
               << datagrams << " sent.\n\n";
 
+    std::cout << "Relay CPU per datagram carried, microseconds (user + system time of the relay "
+                 "process / datagrams that reached the sink; the least of the runs). On a "
+                 "machine shared with other work this shows the cost better than the rate; "
+                 "ratio: baseline's / DMR's, the share of the baseline's rate an idle core "
+                 "would carry\n";
+    std::printf("%-8s %-7s %12s", "dir", "payload", "baseline");
+    for (Variant v : variants)
+        std::printf(" %12s %6s", nameOf(v), "ratio");
+    std::printf("\n");
+    for (const auto &[key, values] : cpu) {
+        const auto &[baseCpu, variantCpu] = values;
+        std::printf("%-8s %5zu B %12.2f", key.first == Direction::Ingress ? "ingress" : "egress",
+                    key.second, baseCpu);
+        for (Variant v : variants) {
+            const double d = variantCpu.count(v) != 0 ? variantCpu.at(v) : 0;
+            std::printf(" %12.2f %5.2fx", d, d > 0 ? baseCpu / d : 0);
+        }
+        std::printf("\n");
+    }
+    std::cout << "\n";
+
+    if (noLatency) {
+        std::cout << "Targets (dmr mac): throughput >= 0.80x the baseline: "
+                  << (throughputOk ? "met" : "MISSED") << "\n";
+        return 0;
+    }
     std::cout << "Latency, A's segment to B's segment, one datagram at a time (" << samples
               << " samples, microseconds)\n";
     const Latency direct = measureLatency(kB, kB, samples);
@@ -622,27 +806,38 @@ int main(int argc, char **argv)
                 fixed(direct.at(0.99)).c_str(), "-", "-", direct.lost);
     bool latencyOk = true;
     for (int hops : {1, 2}) {
-        const Latency base = latencyRun(false, hops, samples, port);
-        const Latency dmr = latencyRun(true, hops, samples, port);
+        const Latency base = latencyRun(std::nullopt, hops, samples, port);
         const double baseAdded = base.at(0.5) - direct.at(0.5);
-        const double dmrAdded = dmr.at(0.5) - direct.at(0.5);
-        for (const auto &[name, l] : {std::pair{"baseline", &base}, std::pair{"dmr", &dmr}}) {
+        std::map<Variant, Latency> dmr;
+        for (Variant v : variants)
+            dmr[v] = latencyRun(v, hops, samples, port);
+        auto row = [&](const std::string &name, const Latency &l) {
             const std::string label =
-                std::string(name) + ", " + std::to_string(hops) + (hops == 1 ? " hop" : " hops");
-            std::printf("%-22s %9s %9s %9s %9s %6zu\n", label.c_str(), fixed(l->at(0.5)).c_str(),
-                        fixed(l->at(0.99)).c_str(), fixed(l->at(0.5) - direct.at(0.5)).c_str(),
-                        fixed(l->at(0.99) - direct.at(0.99)).c_str(), l->lost);
+                name + ", " + std::to_string(hops) + (hops == 1 ? " hop" : " hops");
+            std::printf("%-22s %9s %9s %9s %9s %6zu\n", label.c_str(), fixed(l.at(0.5)).c_str(),
+                        fixed(l.at(0.99)).c_str(), fixed(l.at(0.5) - direct.at(0.5)).c_str(),
+                        fixed(l.at(0.99) - direct.at(0.99)).c_str(), l.lost);
+        };
+        row("baseline", base);
+        for (Variant v : variants)
+            row(std::string("dmr ") + nameOf(v), dmr[v]);
+        std::printf("  %d hop%s: added per hop p50: baseline %s us", hops, hops == 1 ? "" : "s",
+                    fixed(baseAdded / hops).c_str());
+        for (Variant v : variants) {
+            const double added = dmr[v].at(0.5) - direct.at(0.5);
+            const double ratio = baseAdded > 0 ? added / baseAdded : 0;
+            if (v == Variant::Mac)
+                latencyOk = latencyOk && ratio <= 1.5;
+            std::printf(", dmr %s %s us (%.2fx)", nameOf(v), fixed(added / hops).c_str(), ratio);
         }
-        const double ratio = baseAdded > 0 ? dmrAdded / baseAdded : 0;
-        latencyOk = latencyOk && ratio <= 1.5;
-        std::printf("  %d hop%s: added per hop p50 baseline %s us, dmr %s us: ratio %.2fx; "
-                    "p99 added per hop baseline %s us, dmr %s us\n",
-                    hops, hops == 1 ? "" : "s", fixed(baseAdded / hops).c_str(),
-                    fixed(dmrAdded / hops).c_str(), ratio,
-                    fixed((base.at(0.99) - direct.at(0.99)) / hops).c_str(),
-                    fixed((dmr.at(0.99) - direct.at(0.99)) / hops).c_str());
+        std::printf("; p99 added per hop: baseline %s us",
+                    fixed((base.at(0.99) - direct.at(0.99)) / hops).c_str());
+        for (Variant v : variants)
+            std::printf(", dmr %s %s us", nameOf(v),
+                        fixed((dmr[v].at(0.99) - direct.at(0.99)) / hops).c_str());
+        std::printf("\n");
     }
-    std::cout << "\nTargets: throughput >= 0.80x the baseline at 64 B and 1,200 B: "
+    std::cout << "\nTargets (dmr mac): throughput >= 0.80x the baseline at 64 B and 1,200 B: "
               << (throughputOk ? "met" : "MISSED")
               << "; added latency per hop <= 1.5x the baseline at p50: "
               << (latencyOk ? "met" : "MISSED") << "\n";

@@ -1,5 +1,6 @@
 // The relay's pure core: channels, the tunnel wire format (round trips, every malformed
-// input), the forwarding decision (a simulated Fig. 5 star: every network hears a datagram
+// input, the per-hop fields, nonce and key info), the anti-replay window (edges, and random
+// walks against a model), the forwarding decision (a simulated Fig. 5 star: every network hears a datagram
 // exactly once, loops and ttl), the dedupe window and the reachability bookkeeping.
 
 #include "dmr/relay.h"
@@ -7,6 +8,7 @@
 #include <QtTest>
 
 #include <deque>
+#include <random>
 
 namespace r = dmr::relay;
 
@@ -208,29 +210,85 @@ private slots:
         r::Header h = dataHeader("node-2", 0x0102030405060708ULL);
         h.hop = "6";
         h.ttl = 3;
+        h.epoch = 0x1111222233334444ULL;
+        h.hopEpoch = 0xA1A2A3A4A5A6A7A8ULL;
+        h.receiverEpoch = 0xB1B2B3B4B5B6B7B8ULL;
+        h.hopSequence = 0xC1C2C3C4C5C6C7C8ULL;
+        h.flags = r::kFlagEncrypted;
         const auto payload = bytes("hello, network B");
         std::vector<std::uint8_t> buf(r::kTunnelDatagramBytesMax);
         const std::size_t n = r::encode(h, payload, buf);
-        QCOMPARE(n, r::kFixedHeaderBytes + 6 + 1 + payload.size());
+        QCOMPARE(n, r::kFixedHeaderBytes + 6 + 1 + payload.size() + r::kTagBytes);
+        QCOMPARE(n, r::datagramBytes(h, payload.size()));
         auto d = r::decode(std::span(buf.data(), n));
         QVERIFY(std::holds_alternative<r::Decoded>(d));
         const auto &dec = std::get<r::Decoded>(d);
         QVERIFY(dec.header == h);
         QCOMPARE(std::vector<std::uint8_t>(dec.payload.begin(), dec.payload.end()), payload);
+        QCOMPARE(dec.headerBytes, r::kFixedHeaderBytes + 7);
+        QCOMPARE(dec.tag.size(), r::kTagBytes);
+        QCOMPARE(dec.tag.data(), buf.data() + n - r::kTagBytes);
+        // The tag is left to the sealer: zeros.
+        QVERIFY(std::all_of(dec.tag.begin(), dec.tag.end(), [](auto b) { return b == 0; }));
         // Fixed offsets, big-endian, as the header comment says.
         QCOMPARE(buf[0], std::uint8_t('D'));
+        QCOMPARE(buf[2], std::uint8_t(2));
         QCOMPARE(buf[2], r::kTunnelVersion);
         QCOMPARE(buf[3], std::uint8_t(1));
         QCOMPARE(buf[4], std::uint8_t(3));
-        QCOMPARE(buf[28], std::uint8_t(1));
-        QCOMPARE(buf[35], std::uint8_t(8));
+        QCOMPARE(buf[8], r::kFlagEncrypted);
+        QCOMPARE(buf[28], std::uint8_t(0x11)); // origin epoch
+        QCOMPARE(buf[36], std::uint8_t(1));    // origin sequence
+        QCOMPARE(buf[43], std::uint8_t(8));
+        QCOMPARE(buf[44], std::uint8_t(0xA1)); // hop epoch
+        QCOMPARE(buf[52], std::uint8_t(0xB1)); // receiver epoch
+        QCOMPARE(buf[60], std::uint8_t(0xC1)); // hop sequence
+        QCOMPARE(buf[67], std::uint8_t(0xC8));
+        QCOMPARE(buf[68], std::uint8_t('n')); // the ids
+        QCOMPARE(buf[74], std::uint8_t('6'));
 
         r::Header k = h;
         k.kind = r::Kind::Keepalive;
+        k.flags = 0;
         const std::size_t kn = r::encode(k, {}, buf);
         auto kd = r::decode(std::span(buf.data(), kn));
         QVERIFY(std::holds_alternative<r::Decoded>(kd));
         QVERIFY(std::get<r::Decoded>(kd).header.kind == r::Kind::Keepalive);
+        QVERIFY(std::get<r::Decoded>(kd).payload.empty());
+    }
+
+    void wireHopFields()
+    {
+        // A datagram encoded once, then given each tunnel's hop fields in place.
+        r::Header h = dataHeader("2", 9);
+        const auto payload = bytes("fan out");
+        std::vector<std::uint8_t> buf(r::kTunnelDatagramBytesMax);
+        const std::size_t n = r::encode(h, payload, buf);
+        r::setHopFields(std::span(buf.data(), n), 41, 42, 43);
+        auto d = r::decode(std::span(buf.data(), n));
+        QVERIFY(std::holds_alternative<r::Decoded>(d));
+        r::Header want = h;
+        want.hopEpoch = 41;
+        want.receiverEpoch = 42;
+        want.hopSequence = 43;
+        QVERIFY(std::get<r::Decoded>(d).header == want);
+
+        // The nonce: the hop epoch's low 32 bits, then the hop sequence, big-endian.
+        const auto nonce = r::tunnelNonce(0xFFFFFFFF01020304ULL, 0x0506070809101112ULL);
+        const std::array<std::uint8_t, 12> expected{1, 2, 3, 4, 5, 6, 7, 8, 9, 0x10, 0x11, 0x12};
+        QVERIFY(nonce == expected);
+
+        // One key per direction and pair of incarnations: the info differs in each.
+        const auto info = r::tunnelKeyInfo("2", "6", 100, 200);
+        QVERIFY(info != r::tunnelKeyInfo("6", "2", 100, 200));
+        QVERIFY(info != r::tunnelKeyInfo("2", "6", 101, 200));
+        QVERIFY(info != r::tunnelKeyInfo("2", "6", 100, 201));
+        QVERIFY(info != r::tunnelKeyInfo("2", "4", 100, 200));
+        // Length-prefixed ids: "2"+"61" is not "26"+"1".
+        QVERIFY(r::tunnelKeyInfo("2", "61", 1, 1) != r::tunnelKeyInfo("26", "1", 1, 1));
+        const std::string purpose(info.begin(), info.begin() + r::kTunnelKeyPurpose.size());
+        QCOMPARE(purpose, std::string(r::kTunnelKeyPurpose));
+        QCOMPARE(info.size(), r::kTunnelKeyPurpose.size() + 2 + 2 + 16);
     }
 
     void wireMalformed()
@@ -247,28 +305,46 @@ private slots:
                                          static_cast<int>(r::toString(*e).size()));
             return QStringLiteral("ok");
         };
+        auto cut = [&](std::size_t bytes) {
+            return std::vector<std::uint8_t>(good.begin(), good.begin() + bytes);
+        };
         QCOMPARE(error(good), QStringLiteral("ok"));
-        QCOMPARE(error({}), QStringLiteral("too-short"));
-        QCOMPARE(error(std::vector<std::uint8_t>(good.begin(), good.begin() + 35)),
-                 QStringLiteral("too-short"));
-        QCOMPARE(error(std::vector<std::uint8_t>(good.begin(), good.begin() + 37)),
-                 QStringLiteral("too-short")); // the ids are cut off
+        QCOMPARE(error({}), QStringLiteral("truncated"));
+        QCOMPARE(error(cut(2)), QStringLiteral("truncated"));
+        QCOMPARE(error(cut(r::kFixedHeaderBytes - 1)), QStringLiteral("truncated"));
+        QCOMPARE(error(cut(r::kFixedHeaderBytes + 1)), QStringLiteral("truncated")); // ids cut
+        QCOMPARE(error(cut(n - 2)), QStringLiteral("truncated")); // shorter than header + tag
+        QCOMPARE(error(cut(n - r::kTagBytes)), QStringLiteral("truncated")); // no tag at all
+        // Cut by as much as its payload: a well-formed datagram whose tag is wrong, for the MAC
+        // to refuse (bad-mac), not the decoder.
+        QCOMPARE(error(cut(n - 1)), QStringLiteral("ok"));
         auto mutate = [&](std::size_t at, std::uint8_t v) {
             auto b = good;
             b[at] = v;
             return b;
         };
         QCOMPARE(error(mutate(0, 'X')), QStringLiteral("bad-magic"));
-        QCOMPARE(error(mutate(2, 2)), QStringLiteral("bad-version"));
+        // The version is named however short the rest is: a version 1 agent's keepalive.
+        QCOMPARE(error(mutate(2, 1)), QStringLiteral("old-version"));
+        QCOMPARE(error({'D', 'R', 1}), QStringLiteral("old-version"));
+        QCOMPARE(error(mutate(2, 3)), QStringLiteral("bad-version"));
         QCOMPARE(error(mutate(2, 0)), QStringLiteral("bad-version"));
         QCOMPARE(error(mutate(3, 9)), QStringLiteral("bad-kind"));
         QCOMPARE(error(mutate(5, 0)), QStringLiteral("bad-id-length"));
         QCOMPARE(error(mutate(6, 65)), QStringLiteral("bad-id-length"));
         QCOMPARE(error(mutate(7, 33)), QStringLiteral("bad-prefix"));
+        QCOMPARE(error(mutate(8, 2)), QStringLiteral("bad-flags"));  // an unknown flag
+        QCOMPARE(error(mutate(10, 1)), QStringLiteral("bad-flags")); // reserved, not zero
+        QCOMPARE(error(mutate(8, r::kFlagEncrypted)), QStringLiteral("ok"));
+        auto encryptedKeepalive = mutate(8, r::kFlagEncrypted);
+        encryptedKeepalive[3] = static_cast<std::uint8_t>(r::Kind::Keepalive);
+        QCOMPARE(error(encryptedKeepalive), QStringLiteral("bad-flags"));
         QCOMPARE(error(mutate(3, 2)), QStringLiteral("oversize")); // a keepalive with a payload
         auto big = good;
-        big.resize(r::kFixedHeaderBytes + 2 + r::kPayloadBytesMax + 1);
+        big.resize(r::kFixedHeaderBytes + 2 + r::kPayloadBytesMax + 1 + r::kTagBytes);
         QCOMPARE(error(big), QStringLiteral("oversize"));
+        big.resize(big.size() - 1);
+        QCOMPARE(error(big), QStringLiteral("ok")); // kPayloadBytesMax exactly
 
         // The encoder refuses what the decoder would.
         std::vector<std::uint8_t> out(r::kTunnelDatagramBytesMax * 2);
@@ -281,8 +357,100 @@ private slots:
         r::Header longHop = h;
         longHop.hop = longId;
         QCOMPARE(r::encode(longHop, payload, out), std::size_t{0});
-        std::vector<std::uint8_t> small(10);
+        r::Header badFlags = h;
+        badFlags.flags = 0x80;
+        QCOMPARE(r::encode(badFlags, payload, out), std::size_t{0});
+        r::Header encryptedCarry = h;
+        encryptedCarry.kind = r::Kind::Carry;
+        encryptedCarry.flags = r::kFlagEncrypted;
+        QCOMPARE(r::encode(encryptedCarry, r::encodeCarry({}), out), std::size_t{0});
+        std::vector<std::uint8_t> small(n - 1); // room for all but the tag's last byte
         QCOMPARE(r::encode(h, payload, small), std::size_t{0});
+    }
+
+    void replayWindow()
+    {
+        using V = r::ReplayWindow::Verdict;
+        r::ReplayWindow w;
+        QVERIFY(w.check(0) == V::TooOld); // 0 is never sent
+        QVERIFY(w.accept(0) == V::TooOld);
+        QVERIFY(w.accept(1) == V::Fresh);
+        QVERIFY(w.accept(1) == V::Seen);
+        QVERIFY(w.accept(3) == V::Fresh);
+        QVERIFY(w.check(2) == V::Fresh); // late but inside the window
+        QVERIFY(w.check(2) == V::Fresh); // check() alone records nothing
+        QVERIFY(w.accept(2) == V::Fresh);
+        QVERIFY(w.accept(2) == V::Seen);
+        QCOMPARE(w.highest(), std::uint64_t{3});
+
+        // A far-future sequence that only was checked (its MAC did not verify) moves nothing:
+        // the real stream goes on.
+        const std::uint64_t farFuture = std::uint64_t{1} << 62;
+        QVERIFY(w.check(farFuture) == V::Fresh);
+        QCOMPARE(w.highest(), std::uint64_t{3});
+        QVERIFY(w.accept(4) == V::Fresh);
+
+        // The edge of the window: kSize sequences behind the top are tracked, one more is not.
+        const std::uint64_t top = 10 * r::ReplayWindow::kSize;
+        QVERIFY(w.accept(top) == V::Fresh);
+        QVERIFY(w.check(top - r::ReplayWindow::kSize + 1) == V::Fresh);
+        QVERIFY(w.accept(top - r::ReplayWindow::kSize + 1) == V::Fresh);
+        QVERIFY(w.accept(top - r::ReplayWindow::kSize + 1) == V::Seen);
+        QVERIFY(w.check(top - r::ReplayWindow::kSize) == V::TooOld);
+        QVERIFY(w.check(4) == V::TooOld);
+
+        // An accepted jump (the sender's own, authenticated) moves the window: what is older
+        // than kSize behind it is too old, and nothing of the old ring shows through.
+        QVERIFY(w.accept(farFuture) == V::Fresh);
+        QVERIFY(w.check(top) == V::TooOld);
+        for (std::uint64_t s = farFuture - r::ReplayWindow::kSize + 1; s < farFuture; s += 61)
+            QVERIFY(w.check(s) == V::Fresh);
+        w.reset();
+        QCOMPARE(w.highest(), std::uint64_t{0});
+        QVERIFY(w.accept(1) == V::Fresh);
+    }
+
+    void replayWindowAgainstAModel()
+    {
+        // Random walks of reordered, repeated and jumping sequences against a plain set: the
+        // window says Seen exactly for what was accepted before and is still within kSize of
+        // the top, TooOld for what is further behind, Fresh otherwise.
+        using V = r::ReplayWindow::Verdict;
+        std::mt19937_64 random(7);
+        for (int walk = 0; walk < 20; ++walk) {
+            r::ReplayWindow w;
+            std::set<std::uint64_t> accepted;
+            std::uint64_t top = 0;
+            std::uint64_t next = 1;
+            for (int i = 0; i < 20000; ++i) {
+                std::uint64_t s = 0;
+                switch (random() % 10) {
+                case 0: // a jump ahead
+                    next += random() % (3 * r::ReplayWindow::kSize);
+                    s = next++;
+                    break;
+                case 1: // a repeat of something recent
+                case 2: // late, reordered
+                    s = top > 5000 ? top - random() % 5000 : 1 + random() % (top + 1);
+                    break;
+                default:
+                    s = next++;
+                }
+                const V want = s > top                              ? V::Fresh
+                               : top - s >= r::ReplayWindow::kSize  ? V::TooOld
+                               : accepted.count(s) != 0             ? V::Seen
+                                                                    : V::Fresh;
+                QVERIFY2(w.check(s) == want, qPrintable(QStringLiteral("walk %1 step %2 seq %3")
+                                                            .arg(walk)
+                                                            .arg(i)
+                                                            .arg(s)));
+                QVERIFY(w.accept(s) == want);
+                if (want == V::Fresh) {
+                    accepted.insert(s);
+                    top = std::max(top, s);
+                }
+            }
+        }
     }
 
     void fig5ExactlyOnce()

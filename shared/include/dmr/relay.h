@@ -8,25 +8,43 @@
 //
 //   off size field
 //    0   2   magic "DR"
-//    2   1   version (kTunnelVersion = 1; another version is refused, never guessed at)
+//    2   1   version (kTunnelVersion = 2; version 1, which carried no MAC, is refused as
+//            old-version, another as bad-version: never guessed at)
 //    3   1   kind: 1 data, 2 keepalive, 3 carry, 4 release (see "Handover" below)
 //    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
 //    5   1   origin node id length (1-64)
 //    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
 //    7   1   origin network prefix length (0-32)
-//    8   4   origin network address: the network the datagram was first heard on
-//   12   4   original source address (the sender on the origin network)
-//   16   2   original source port
-//   18   2   channel port (destination UDP port)
-//   20   4   channel group (destination multicast group)
-//   24   4   epoch: the origin's relay incarnation, so a restarted origin's sequence is new
-//   28   8   sequence: per origin and epoch, from 1, one per datagram ingested
-//   36   .   origin node id, then hop node id (bytes)
+//    8   1   flags: bit 0 (kFlagEncrypted) the payload is encrypted (data only); other bits 0
+//    9   3   zero
+//   12   4   origin network address: the network the datagram was first heard on
+//   16   4   original source address (the sender on the origin network)
+//   20   2   original source port
+//   22   2   channel port (destination UDP port)
+//   24   4   channel group (destination multicast group)
+//   28   8   origin epoch: the origin's relay incarnation, so a restarted origin's sequence is new
+//   36   8   origin sequence: per origin and epoch, from 1, one per datagram ingested
+//   44   8   hop epoch: the sending node's relay incarnation (its membership meta's relay_epoch)
+//   52   8   receiver epoch: the receiving node's relay incarnation, as the hop knows it
+//   60   8   hop sequence: per hop and hop epoch, from 1, one per datagram the hop sends into
+//            any tunnel: the MAC's nonce, and what the receiver's ReplayWindow numbers
+//   68   .   origin node id, then hop node id (bytes)
 //    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax = 2,048 bytes,
-//            which covers a 1,500-byte MTU; keepalive: none). Larger datagrams are dropped and
-//            counted (oversize, segment-truncated): a bound that keeps the relay's batch
-//            buffers small enough to stay in cache (measured with dmr-bench-relay); carry: the
-//            networks, see encodeCarry)
+//            which covers a 1,500-byte MTU; keepalive and release: none). Larger datagrams are
+//            dropped and counted (oversize, segment-truncated): a bound that keeps the relay's
+//            batch buffers small enough to stay in cache (measured with dmr-bench-relay);
+//            carry: the networks, see encodeCarry)
+//  end  16   tag: the MAC of everything before it (an AEAD in authenticate-only mode, or with
+//            the payload encrypted when kFlagEncrypted), under the key of this direction of the
+//            tunnel (hop -> receiver) for this pair of epochs; the nonce is tunnelNonce(hop
+//            epoch, hop sequence). The agent's tunnel_crypto.h holds the algorithm and the key
+//            derivation (HKDF over tunnelKeyInfo).
+//
+// Trust (see the agent's relay_data_plane.h for the order of the checks): a datagram is taken
+// only from a node of the cluster (the hop id names it), from its advertised relay address, for
+// the current incarnations of both ends, with a hop sequence its ReplayWindow has not seen, and
+// with a tag that verifies. Only then does it count at all: a forged or replayed datagram never
+// moves a window, a tunnel's liveness or a carry.
 //
 // Forwarding (a star: the system leader roots every tunnel, a group leader is a leaf):
 //  - from a segment this node routes: to every tunnel it holds, and onto every other network
@@ -83,13 +101,17 @@
 
 namespace dmr::relay {
 
-inline constexpr std::uint8_t kTunnelVersion = 1;
+inline constexpr std::uint8_t kTunnelVersion = 2;
 inline constexpr std::uint8_t kInitialTtl = 4; // a star needs 2 tunnel hops at most
 inline constexpr std::size_t kNodeIdBytesMax = 64;
-inline constexpr std::size_t kFixedHeaderBytes = 36;
+inline constexpr std::size_t kFixedHeaderBytes = 68;
 inline constexpr std::size_t kHeaderBytesMax = kFixedHeaderBytes + 2 * kNodeIdBytesMax;
 inline constexpr std::size_t kPayloadBytesMax = 2048;
-inline constexpr std::size_t kTunnelDatagramBytesMax = kHeaderBytesMax + kPayloadBytesMax;
+inline constexpr std::size_t kTagBytes = 16;
+inline constexpr std::size_t kTunnelDatagramBytesMax =
+    kHeaderBytesMax + kPayloadBytesMax + kTagBytes;
+inline constexpr std::uint8_t kFlagEncrypted = 0x01;
+inline constexpr std::size_t kNonceBytes = 12;
 
 // ---- Channels ----------------------------------------------------------------------------------
 
@@ -133,44 +155,105 @@ struct Header
 {
     Kind kind = Kind::Data;
     std::uint8_t ttl = kInitialTtl;
+    std::uint8_t flags = 0;          // kFlagEncrypted
     std::uint32_t originNetwork = 0; // host order
     std::uint8_t originPrefixLength = 0;
     std::uint32_t source = 0;
     std::uint16_t sourcePort = 0;
     std::uint32_t group = 0;
     std::uint16_t port = 0;
-    std::uint32_t epoch = 0;
+    std::uint64_t epoch = 0; // the origin's
     std::uint64_t sequence = 0;
+    std::uint64_t hopEpoch = 0;
+    std::uint64_t receiverEpoch = 0;
+    std::uint64_t hopSequence = 0;
     std::string_view origin; // views into the decoded buffer, or the caller's strings
     std::string_view hop;
     bool operator==(const Header &) const = default;
 };
 
 enum class DecodeError : std::uint8_t {
-    TooShort,    // fewer bytes than the fixed header, or than its ids say
+    Truncated,   // fewer bytes than the fixed header, or than its ids and the tag say
     BadMagic,    // not "DR"
+    OldVersion,  // version 1 (no MAC): an agent from before tunnels were authenticated
     BadVersion,  // another version
     BadKind,     // not data, keepalive, carry or release
     BadIdLength, // an id of 0 or more than 64 bytes
     BadPrefix,   // prefix length over 32
-    Oversize,    // payload over kPayloadBytesMax, or a keepalive with a payload
+    BadFlags,    // an unknown flag, nonzero reserved bytes, or encryption of a control datagram
+    Oversize,    // payload over kPayloadBytesMax, or a keepalive or release with a payload
     BadCarry,    // a carry whose network list does not add up
 };
-std::string_view toString(DecodeError error); // "too-short", also the drop counter's name
+std::string_view toString(DecodeError error); // "truncated", also the drop counter's name
 
-// Writes header + payload into out (at least headerBytes(h) + payload.size() bytes). Returns
-// the bytes written, or 0 when an id's length or the payload's size is out of bounds.
+// Writes header + payload + kTagBytes of zeros (the tag, filled by whoever seals it) into out
+// (at least datagramBytes(h, payload.size()) bytes). Returns the bytes written, or 0 when an
+// id's length, the payload's size or the flags are out of bounds.
 std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
                    std::span<std::uint8_t> out);
 std::size_t headerBytes(const Header &h);
+inline std::size_t datagramBytes(const Header &h, std::size_t payloadBytes)
+{
+    return headerBytes(h) + payloadBytes + kTagBytes;
+}
 
 struct Decoded
 {
     Header header;
-    std::span<const std::uint8_t> payload;
+    std::span<const std::uint8_t> payload; // as on the wire (ciphertext when encrypted)
+    std::span<const std::uint8_t> tag;     // the last kTagBytes
+    std::size_t headerBytes = 0;           // the fixed header and the ids
 };
-// The header's ids and the payload point into `datagram`.
+// The header's ids, the payload and the tag point into `datagram`. Checks the shape only: the
+// tag is the agent's to verify.
 std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> datagram);
+
+// The per-hop fields of an encoded datagram, written in place: a datagram encoded once goes
+// into several tunnels, each with its own receiver epoch and hop sequence (and then its tag).
+// datagram must hold at least kFixedHeaderBytes.
+void setHopFields(std::span<std::uint8_t> datagram, std::uint64_t hopEpoch,
+                  std::uint64_t receiverEpoch, std::uint64_t hopSequence);
+
+// The AEAD nonce of a datagram: the low 32 bits of the hop epoch, then the hop sequence (96
+// bits). Unique under one key: the key is bound to the whole hop epoch (tunnelKeyInfo), and a
+// hop never sends one sequence twice in one epoch.
+std::array<std::uint8_t, kNonceBytes> tunnelNonce(std::uint64_t hopEpoch,
+                                                  std::uint64_t hopSequence);
+
+// HKDF's info for one direction of a tunnel: the purpose ("dmr relay tunnel v2"), then the
+// sender's and the receiver's ids (each after its length byte) and their epochs (8 bytes each).
+// A key opens one direction between two incarnations only: a datagram made for an earlier
+// incarnation of either end, or for another node, does not verify.
+std::vector<std::uint8_t> tunnelKeyInfo(std::string_view sender, std::string_view receiver,
+                                        std::uint64_t senderEpoch, std::uint64_t receiverEpoch);
+inline constexpr std::string_view kTunnelKeyPurpose = "dmr relay tunnel v2";
+
+// ---- Anti-replay ---------------------------------------------------------------------------------
+
+// The receiver's anti-replay window over one sender's hop sequences in one epoch, as IPsec's
+// (RFC 4303) with the bitmap of RFC 6479: the highest sequence accepted and a ring of kBlocks
+// 64-bit blocks behind it, so moving forward clears whole blocks (no loop over skipped
+// sequences). A sequence is fresh when it is above the highest, or within the last kSize and
+// not seen; 0 never is. check() only looks: the caller verifies the MAC first, then accept()s,
+// so a forged sequence (however far ahead) never moves the window.
+class ReplayWindow
+{
+public:
+    static constexpr std::size_t kBlocks = 64;
+    static constexpr std::uint64_t kSize = (kBlocks - 1) * 64; // 4,032 sequences behind the top
+
+    enum class Verdict : std::uint8_t { Fresh, Seen, TooOld };
+    Verdict check(std::uint64_t sequence) const;
+    // Records a sequence whose datagram verified; the same verdict as check() (only Fresh
+    // records anything).
+    Verdict accept(std::uint64_t sequence);
+    void reset();
+    std::uint64_t highest() const { return highest_; }
+
+private:
+    std::uint64_t highest_ = 0;
+    std::array<std::uint64_t, kBlocks> blocks_{};
+};
 
 // A carry datagram's payload: count (1 byte), then per network its address (4) and prefix
 // length (1), in the set's order. IPv4 networks only (others are not relayed and left out); at
@@ -248,7 +331,10 @@ private:
 // Two kinds of duplicate, both in bounded memory with no allocation per datagram:
 //  - the same tunnelled datagram again (origin, epoch, sequence): a sliding bitmap of the last
 //    kSequenceWindow sequences per origin, for at most originsMax origins (least recently seen
-//    evicted). A sequence older than the window counts as a duplicate (stale);
+//    evicted). A sequence older than the window counts as a duplicate (stale). The data plane
+//    feeds it only datagrams whose MAC verified, from the origin itself or its root: the
+//    highest sequence it keeps is one the origin really sent (a forged one used to make every
+//    later datagram stale);
 //  - the same datagram ingested by two nodes that both routed its network for a moment: a
 //    fingerprint (origin network, source, channel, payload hash) seen from another origin node
 //    within windowMs. A fixed table of fingerprintSlots in buckets of kWays: a
@@ -276,7 +362,7 @@ public:
 private:
     struct OriginState
     {
-        std::uint32_t epoch = 0;
+        std::uint64_t epoch = 0;
         std::uint64_t highest = 0;
         std::vector<std::uint64_t> bits; // kSequenceWindow bits, ring indexed by sequence
         std::uint64_t lastUse = 0;
