@@ -3,11 +3,16 @@
 # gives exit 0 and a one-line summary without starting anything; an
 # invalid one exit 2 and one line naming the key (a value) or the line and column (TOML syntax);
 # a missing file exit 2 naming it; flags apply over the file; a secret never appears.
+# Then the configurations the project ships and prints: resources/agent.example.toml, which
+# must also name every key of the agent's option table (a new key is documented there), the
+# packaged /etc/dmr/agent.toml once node.id and the key are set, and the README's multi-host
+# agent.toml (the block after <!-- guide-agent-toml -->) with its files made here.
 #
-#   check_config_test.sh DMR_AGENT
+#   check_config_test.sh DMR_AGENT SOURCE_DIR
 set -euo pipefail
 
-agent="${1:?usage: check_config_test.sh DMR_AGENT}"
+agent="${1:?usage: check_config_test.sh DMR_AGENT SOURCE_DIR}"
+src="${2:?usage: check_config_test.sh DMR_AGENT SOURCE_DIR}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -61,6 +66,57 @@ out="$("$agent" --check-config "$work/valid.toml" --config "$work/valid.toml" 2>
 rc=$?
 set -e
 [ "$rc" -ne 0 ] && grep -q "excludes" <<<"$out" || fail "--check-config with --config: exit $rc: $out"
+
+# The example: valid as it stands, and every key of the option table appears in it, set or
+# commented out ("key =" or "# key =" in its section).
+check "$src/resources/agent.example.toml" 0 "valid (node 2, cluster fig5"
+keys="$("$agent" --dmr-doc=json | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["options"]:
+    for n in o["names"]:
+        if n.startswith("--") and "." in n:
+            print(n[2:])')"
+[ -n "$keys" ] || fail "--dmr-doc=json listed no configuration keys"
+while read -r key; do
+    section="${key%%.*}" name="${key#*.}"
+    python3 - "$src/resources/agent.example.toml" "$section" "$name" <<'PY' ||
+import re, sys
+path, section, name = sys.argv[1:]
+current = None
+for line in open(path):
+    m = re.match(r"^\[(\w+)\]", line)
+    if m:
+        current = m.group(1)
+    elif current == section and re.match(r"^(# *)?" + re.escape(name) + r" *=", line):
+        sys.exit(0)
+sys.exit(1)
+PY
+        fail "resources/agent.example.toml does not mention $key (set or as a comment)"
+done <<<"$keys"
+
+# The packaged /etc/dmr/agent.toml: refused as shipped (node.id first), valid once completed.
+check "$src/packaging/agent.toml" 2 "node.id: missing"
+check "$src/packaging/agent.toml" 0 "valid (node 9" --node.id 9 --cluster.key a-secret-of-16-bytes-or-more
+
+# The README's multi-host agent.toml, with its files made here (secrets 0400, a certificate
+# that names the control address).
+awk '/<!-- guide-agent-toml -->/ {on = 1; next} on && /^```toml/ {inside = 1; next}
+     inside && /^```/ {exit} inside {print}' "$src/README.md" >"$work/guide.toml"
+[ -s "$work/guide.toml" ] || fail "README.md has no toml block after <!-- guide-agent-toml -->"
+head -c 32 /dev/urandom | base64 >"$work/cluster.key"
+head -c 32 /dev/urandom | base64 >"$work/viewer.token"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=ca" \
+    -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj "/CN=dmr-agent-h1" -addext subjectAltName=IP:10.0.1.2 \
+    -keyout "$work/control.key" -out "$work/control.pem" 2>/dev/null
+chmod 0400 "$work/cluster.key" "$work/viewer.token" "$work/control.key"
+sed "s|/etc/dmr/|$work/|g" "$work/guide.toml" >"$work/guide-here.toml"
+check "$work/guide-here.toml" 0 "valid (node h1, cluster plant, membership etcd"
+# The guide's secrets must be the agent's alone: the same file readable by its group is refused.
+chmod 0440 "$work/control.key"
+check "$work/guide-here.toml" 2 "control.key"
+chmod 0400 "$work/control.key"
 
 [ "$failures" -eq 0 ] || exit 1
 echo PASS
