@@ -178,9 +178,9 @@ int runUpgradePlan(const Globals &g)
             }
             std::cout << "upgrade order for cluster " << snapshot->cluster << ", as agent "
                       << cell(client.hello(), "agent")
-                      << " sees it: for each node in turn, drain it (dmrctl drill drain NODE "
-                         "--reason upgrade), stop its agent, install the new version, start it, "
-                         "and wait until dmrctl cluster shows it up again\n"
+                      << " sees it\nfor each node in turn: drain it (dmrctl drill drain NODE "
+                         "--reason upgrade), stop its agent, install the new version, start it,\n"
+                         "and wait until dmrctl cluster shows it up again; then the next\n"
                       << dmr::renderUpgradePlanText(plan);
             return kExitOk;
         });
