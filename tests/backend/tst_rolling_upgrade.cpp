@@ -38,6 +38,9 @@
 namespace {
 
 constexpr int kDeadlineMs = 60000;
+// How long multicast flows through each intermediate cluster (a node drained, then back) before
+// the next step: not a wait for anything, a longer stream through each configuration.
+constexpr int kDwellMs = 400;
 const dmr::GroupName kA = "10.0.1.0/24";
 const dmr::GroupName kB = "10.0.2.0/24";
 const dmr::GroupName kC = "10.0.3.0/24";
@@ -376,6 +379,7 @@ private slots:
             if (QTest::currentTestFailed())
                 return;
             QCOMPARE(cluster_->state(id)[s("state")].toString(), s("drained"));
+            QThread::msleep(kDwellMs); // traffic through the cluster without the node
             // Stop the old version; its records go with it, so keep them.
             failovers << history(id);
             cluster_->terminate(id);
@@ -385,6 +389,7 @@ private slots:
             waitSettled(running, id, true, s("restart of ") + id);
             if (QTest::currentTestFailed())
                 return;
+            QThread::msleep(kDwellMs); // and with its new version back
             qInfo("upgraded %s after %lld ms, %d datagrams sent from each network so far",
                   qPrintable(id), static_cast<long long>(total.elapsed()), traffic.sent());
         }
