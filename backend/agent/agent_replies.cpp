@@ -331,6 +331,22 @@ std::string Agent::metricsText() const
     metric("dmr_drills_total", "counter", "drills recorded", node_->drillsTotal());
     metric("dmr_handover_pending", "gauge", "1 while closes wait for successors",
            node_->handoverPending() ? 1 : 0);
+    metric("dmr_membership_rejoins_total", "counter",
+           "times a view numbered this node anew while it ran: it was taken out of the view alive "
+           "(a false suspicion, an expired etcd lease, a partition's merge) and joined at the end",
+           node_->rejoins());
+    // Every network some node this agent has seen has an interface on (failed adapters
+    // included), and whether the plan gives it a leader: a network whose every node died, or
+    // whose adapters all failed, shows 0 on every agent.
+    std::set<GroupName> networks;
+    for (const auto &[id, n] : node_->known())
+        for (const auto &i : n.interfaces)
+            networks.insert(i.network().toString());
+    out << "# HELP dmr_network_has_leader 1 while the network has a group leader in this node's "
+           "plan; 0 for a known network that has none\n# TYPE dmr_network_has_leader gauge\n";
+    for (const auto &g : networks)
+        out << "dmr_network_has_leader{" << node << ",network=\"" << g << "\"} "
+            << (node_->plan().election.groupLeaders.count(g) != 0 ? 1 : 0) << "\n";
     const auto &tc = transport_->counters();
     metric("dmr_cluster_frames_rejected_total", "counter",
            "cluster frames refused: bad MAC, malformed, oversize, replayed",

@@ -67,8 +67,7 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
     , keys_(prefix_)
     , wake_(io)
 {
-    client_ =
-        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
+    client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
 }
 
 EtcdMembership::~EtcdMembership()
@@ -169,7 +168,17 @@ awaitable<std::optional<EtcdReply>> EtcdMembership::call(std::string path, Json 
     if (stopped_)
         co_return std::nullopt;
     if (!r) {
-        setDegraded(true, r.error().message);
+        // Degraded once no endpoint has answered for a whole lease TTL (or none ever did): etcd
+        // may then have expired the lease, and the view is no longer known to be etcd's. A
+        // shorter silence is an etcd member dying or its cluster electing a new leader (which
+        // extends every lease): retried within the TTL, it goes unnoticed.
+        const std::int64_t now = options_.nowMs();
+        if (answeredAtMs_ < 0 || now - answeredAtMs_ >= ttlMs())
+            setDegraded(true, r.error().message);
+        else if (!retrying_)
+            handlers_.log("etcd did not answer (" + r.error().message + "); retrying within the " +
+                          "lease TTL");
+        retrying_ = true;
         // The watch is likely gone with it; read everything again once etcd answers.
         needResync_ = true;
         ++generation_;
@@ -177,6 +186,8 @@ awaitable<std::optional<EtcdReply>> EtcdMembership::call(std::string path, Json 
             watch_->close();
         co_return std::nullopt;
     }
+    answeredAtMs_ = options_.nowMs();
+    retrying_ = false;
     co_return std::move(r).value();
 }
 
@@ -303,8 +314,8 @@ awaitable<bool> EtcdMembership::resync()
             written_ = found;
         needResync_ = false;
         publish();
-        watch_ = std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs,
-                                              counters_);
+        watch_ =
+            std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
         watch_->preferEndpoint(client_->endpointIndex());
         asio::co_spawn(io_, watchLoop(watch_, revision + 1, generation_), asio::detached);
         co_return true;
@@ -402,7 +413,7 @@ awaitable<void> EtcdMembership::goodbye(std::function<void()> done)
         std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kGoodbyeDeadlineMs));
     deadline->async_wait([finish](const error_code &) { finish(); });
     auto client =
-        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
+        std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
     client->preferEndpoint(client_->endpointIndex());
     // "Leaving" first: the others take this node out at once, with cause "left"; then the
     // revoke deletes every key of it.

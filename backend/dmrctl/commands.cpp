@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include "dmr/snapshot.h"
+#include "dmr/upgrade.h"
 
 #include <fstream>
 #include <functional>
@@ -156,6 +157,33 @@ int runCluster(const Globals &g)
                        std::cout << formatCluster(cluster, *snapshot);
                        return kExitOk;
                    });
+}
+
+int runUpgradePlan(const Globals &g)
+{
+    Globals plain = g;
+    plain.json = false; // the plan's JSON, not get-cluster's
+    return request(
+        plain, requestOf(protocol::RequestKind::GetCluster), true,
+        [&](const Json &cluster, const Client &client) {
+            if (!cluster.is_object() || !cluster.contains("snapshot"))
+                return badReply(client, "get-cluster: no \"snapshot\" in the result");
+            auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
+            if (!snapshot)
+                return badReply(client, "get-cluster: snapshot: " + snapshot.error().message);
+            const auto plan = dmr::planUpgrade(dmr::modelOf(*snapshot));
+            if (g.json) {
+                std::cout << dmr::renderUpgradePlanJson(plan);
+                return kExitOk;
+            }
+            std::cout << "upgrade order for cluster " << snapshot->cluster << ", as agent "
+                      << cell(client.hello(), "agent")
+                      << " sees it\nfor each node in turn: drain it (dmrctl drill drain NODE "
+                         "--reason upgrade), stop its agent, install the new version, start it,\n"
+                         "and wait until dmrctl cluster shows it up again; then the next\n"
+                      << dmr::renderUpgradePlanText(plan);
+            return kExitOk;
+        });
 }
 
 int runHistory(const Globals &g)

@@ -29,6 +29,13 @@
 // port BASE+3000 and peer port BASE+3001, its data in the log folder, and points every agent at
 // it; it stops etcd after the agents. --etcd-endpoints uses an etcd that runs already instead.
 //
+//   dmr-lab --netns resources/topologies/fig5.json --membership etcd [--etcd-members 3]
+//
+// With --netns, etcd runs as hosts would run it: a cluster of --etcd-members (default 3), one
+// member in the namespace of each of the first nodes of the join order, on its first address
+// (client port 2379, peer port 2380, netns_lab.h's planEtcdCluster), and every agent gets all of
+// them, its own node's first.
+//
 // Secrets never go on an agent's command line (readable by every user in /proc/PID/cmdline): the
 // lab writes the cluster key and the operator token into files of mode 0600 in a private folder
 // (--secrets-dir, default a new /tmp/dmr-lab-secrets-XXXXXX, removed when the lab stops, by a
@@ -40,6 +47,7 @@
 //   dmr-lab resources/topologies/fig5.json --tls
 //   dmrctl --connect 127.0.0.1:18400 --tls-ca /tmp/dmr-lab-secrets-XXXXXX/ca.pem cluster
 
+#include "clidoc_cli11.h"
 #include "client.h"
 #include "control_proxy.h"
 #include "lab_secrets.h"
@@ -234,10 +242,12 @@ std::string findEtcd()
     return ::access("/usr/bin/etcd", X_OK) == 0 ? "/usr/bin/etcd" : "";
 }
 
-// GET /health on 127.0.0.1:port: true once etcd says {"health":"true"}.
-bool etcdHealthy(std::uint16_t port)
+// GET /health on 127.0.0.1:port (of a lab namespace when netns is given): true once etcd says
+// {"health":"true"} (a member says so once its cluster has a leader).
+bool etcdHealthy(std::uint16_t port, const std::string &netns = {})
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = netns.empty() ? ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
+                                 : dmr::lab::ControlProxy::socketInNetns(netns, SOCK_STREAM);
     if (fd < 0)
         return false;
     sockaddr_in addr{};
@@ -402,6 +412,7 @@ int main(int argc, char **argv)
     std::string membership = "embedded";
     std::string etcdEndpoints;
     int etcdTtlS = 2;
+    int etcdMembers = 0; // default: 3 with --netns, 1 without
     bool tls = false;
     std::string secretsDir;
     app.add_option("topology", topologyPath, "Topology JSON file (resources/topologies/*.json)")
@@ -461,6 +472,11 @@ int main(int argc, char **argv)
                    "HOST:PORT,... of a running etcd to use instead of starting one");
     app.add_option("--etcd-ttl-s", etcdTtlS, "etcd lease TTL: a killed agent is out after this")
         ->check(CLI::Range(2, 3600));
+    app.add_option("--etcd-members", etcdMembers,
+                   "With --membership etcd and no --etcd-endpoints: etcd members the lab starts "
+                   "(with --netns: one in each of the first nodes' namespaces, on their first "
+                   "addresses, default 3; without: 1 on 127.0.0.1)")
+        ->check(CLI::Range(1, dmr::lab::kEtcdMembersMax));
     app.add_flag("--tls", tls,
                  "Make a throwaway CA in the secrets folder and run the agents' control ports in "
                  "TLS 1.3 (client certificates asked for; operator.pem is an operator's); clients "
@@ -469,6 +485,8 @@ int main(int argc, char **argv)
                    "A private folder (0700) for the cluster key, the operator token and the TLS "
                    "files, passed to the agents by path (default: a new /tmp/dmr-lab-secrets-*, "
                    "removed when the lab stops)");
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-lab", DMR_VERSION, argc, argv))
+        return *rc;
     CLI11_PARSE(app, argc, argv);
     if (app.count("--token") == 0)
         if (const char *fromEnv = std::getenv("DMR_TOKEN"); fromEnv != nullptr && *fromEnv != 0)
@@ -484,10 +502,11 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (netns && membership == "etcd" && etcdEndpoints.empty()) {
-        std::cerr << "dmr-lab: --membership etcd with --netns needs --etcd-endpoints: an etcd the "
-                     "lab starts listens on the host's 127.0.0.1, which the namespaces cannot "
-                     "reach\n";
+    if (etcdMembers == 0)
+        etcdMembers = netns ? 3 : 1;
+    if (!netns && etcdMembers != 1) {
+        std::cerr << "dmr-lab: --etcd-members " << etcdMembers
+                  << " needs --netns (a member per node namespace); on loopback the lab runs one\n";
         return 2;
     }
 
@@ -627,7 +646,7 @@ int main(int argc, char **argv)
 
     // etcd, when asked for and not given: one member on loopback, its data in the log folder.
     pid_t etcdPid = -1;
-    if (membership == "etcd" && etcdEndpoints.empty()) {
+    if (membership == "etcd" && etcdEndpoints.empty() && !netns) {
         const std::string etcd = findEtcd();
         if (etcd.empty()) {
             std::cerr << "dmr-lab: --membership etcd: no etcd binary on PATH or in /usr/bin "
@@ -705,6 +724,58 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    // --netns --membership etcd: an etcd cluster in the namespaces, as on real hosts.
+    std::optional<dmr::lab::EtcdClusterPlan> etcdCluster;
+    std::vector<pid_t> etcdMemberPids;
+    if (lab && membership == "etcd" && etcdEndpoints.empty()) {
+        auto stopMembers = [&] {
+            for (auto &pid : etcdMemberPids)
+                stopProcess(pid);
+        };
+        const std::string etcd = findEtcd();
+        auto planned = dmr::lab::planEtcdCluster(*lab, topo->joinOrder, etcdMembers);
+        if (etcd.empty() || !planned) {
+            std::cerr << "dmr-lab: --membership etcd: "
+                      << (etcd.empty() ? "no etcd binary on PATH or in /usr/bin (./dmr installs "
+                                         "Debian's etcd-server)"
+                                       : planned.error().message)
+                      << "\n";
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        etcdCluster = *planned;
+        for (const auto &m : etcdCluster->members) {
+            std::vector<std::string> args{ipCommand(), "netns", "exec", m.netns};
+            for (auto &a : etcdCluster->argv(m, etcd, logDir + "/" + m.name + "-data"))
+                args.push_back(std::move(a));
+            etcdMemberPids.push_back(spawn(args, logDir + "/" + m.name + ".log"));
+        }
+        // Every member healthy: the cluster has a leader and each member follows it.
+        const auto deadline = Clock::now() + std::chrono::seconds(60);
+        std::size_t healthy = 0;
+        while (!g_stop && Clock::now() < deadline && healthy < etcdCluster->members.size()) {
+            healthy = 0;
+            for (const auto &m : etcdCluster->members)
+                healthy += etcdHealthy(dmr::lab::kEtcdClientPort, m.netns) ? 1 : 0;
+            if (healthy < etcdCluster->members.size())
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        if (healthy < etcdCluster->members.size()) {
+            std::cerr << "dmr-lab: the etcd cluster did not come up (" << healthy << " of "
+                      << etcdCluster->members.size() << " members healthy); see " << logDir
+                      << "/etcd-*.log\n";
+            stopMembers();
+            cleanupLab(labName, stateDir);
+            return 1;
+        }
+        std::cout << "dmr-lab: etcd cluster of " << etcdCluster->members.size() << " members up:";
+        for (std::size_t i = 0; i < etcdCluster->members.size(); ++i) {
+            const auto &m = etcdCluster->members[i];
+            std::cout << " " << m.name << " (" << m.endpoint << " in " << m.netns << ", pid "
+                      << etcdMemberPids[i] << ")";
+        }
+        std::cout << std::endl;
+    }
 
     // Ports by position in the join order.
     std::vector<Agent> agents;
@@ -738,6 +809,8 @@ int main(int argc, char **argv)
             stopProcess(etcdPid);
             std::cout << "dmr-lab: etcd stopped" << std::endl;
         }
+        for (auto &pid : etcdMemberPids)
+            stopProcess(pid);
         if (proxy && (proxy->connectionsRefused() != 0 || proxy->upstreamFailures() != 0))
             std::cout << "dmr-lab: control proxy: " << proxy->connectionsRefused()
                       << " connections refused at the bound of "
@@ -812,7 +885,7 @@ int main(int argc, char **argv)
         if (membership == "etcd") {
             for (const char *arg : {"--membership.backend", "etcd", "--membership.etcd_endpoints"})
                 args.emplace_back(arg);
-            args.push_back(etcdEndpoints);
+            args.push_back(etcdCluster ? etcdCluster->agentEndpoints.at(a.id) : etcdEndpoints);
             args.emplace_back("--membership.etcd_lease_ttl_s");
             args.push_back(std::to_string(etcdTtlS));
         }

@@ -183,7 +183,8 @@ void Controller::interfacesRead(Ms now, const std::vector<Interface> &found)
         return;
     for (const auto &name : nowDown)
         if (osDownAdapters_.count(name) == 0)
-            log("interface " + name + " went down or lost its address: adapter failure");
+            log("interface " + name + " went down or lost its address: adapter failure",
+                "adapter");
     for (const auto &name : osDownAdapters_)
         if (nowDown.count(name) == 0)
             log("interface " + name + " is back");
@@ -286,6 +287,16 @@ void Controller::installView(Ms now, const gms::ClusterView &view)
     installedAtMs_ = now;
     const gms::ClusterView before = view_;
     view_ = view;
+    if (const gms::NodeInfo *self = view.node(config_.self)) {
+        if (selfSeq_ != 0 && self->seq != selfSeq_) {
+            ++rejoins_;
+            log("this node was taken out of the view while running and joined again at the end "
+                "of every list (join sequence " +
+                    std::to_string(selfSeq_) + " -> " + std::to_string(self->seq) + ")",
+                "rejoin");
+        }
+        selfSeq_ = self->seq;
+    }
     learnPeers(view);
     Plan next = makePlan(known_, view.groups);
     const std::string viewId = view.id.toString();
@@ -488,7 +499,8 @@ void Controller::recordFailovers(Ms now, const Plan &before, const Plan &after,
                                                             toString(r.cause), r.viewId)});
         }
         log("failover: node " + node + " (" + std::string(toString(r.cause)) +
-            ") lost its roles; view " + r.viewId);
+                ") lost its roles; view " + r.viewId,
+            std::string(toString(r.cause)));
         r.rev = nextRev_++;
         if (history_.size() == kHistoryMax)
             history_.pop_front();
@@ -656,7 +668,8 @@ std::string Controller::runDrill(Ms now, const protocol::DrillRequest &drill,
         (record.iface.empty() ? "" : " " + record.iface) + " by " +
         (author.client.empty() ? std::string("?") : author.client) +
         (author.role.empty() ? std::string() : " (" + author.role + ", " + author.identity + ")") +
-        (via.empty() ? std::string() : " via " + via) + ": " + record.reason);
+            (via.empty() ? std::string() : " via " + via) + ": " + record.reason,
+        "drill");
     if (drill.durationMs && drill.action != DrillAction::Restore)
         restoreAt_[record.id] = now + *drill.durationMs;
     addDrill(record);
@@ -686,6 +699,7 @@ void Controller::kill()
     dataPlane(actionsFor(diffPlans(held_, Plan{}), config_.self));
     plan_ = Plan{};
     view_ = gms::ClusterView{};
+    selfSeq_ = 0; // its return at the end of every list is the drill's, not a rejoin
 }
 
 protocol::DrillRecord Controller::forwardedDrillRan(Ms now, const protocol::DrillRecord &target,

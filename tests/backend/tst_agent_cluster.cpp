@@ -541,7 +541,8 @@ private slots:
 
     void shippedConfigurationAndUnit()
     {
-        // The example configuration is valid, and the unit is Type=notify on that binary.
+        // The example configuration is valid, and the unit is Type=notify on the packaged binary,
+        // checking the configuration first.
         QProcess agent;
         agent.start(s(DMR_AGENT_PATH),
                     {s("--config"), s(DMR_RESOURCES "/agent.example.toml"),
@@ -564,7 +565,8 @@ private slots:
         QVERIFY(unit.open(QIODevice::ReadOnly));
         const QByteArray text = unit.readAll();
         QVERIFY(text.contains("Type=notify"));
-        QVERIFY(text.contains("ExecStart=/usr/local/bin/dmr-agent --config /etc/dmr/agent.toml"));
+        QVERIFY(text.contains("ExecStart=/usr/bin/dmr-agent --config /etc/dmr/agent.toml"));
+        QVERIFY(text.contains("ExecStartPre=/usr/bin/dmr-agent --check-config /etc/dmr/agent.toml"));
     }
 };
 

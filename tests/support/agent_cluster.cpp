@@ -246,12 +246,13 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
              << QStringLiteral("--membership.etcd_lease_ttl_s") << QString::number(etcdLeaseTtlS_);
     // Later flags win: a test may override the key, say.
     args << n.extraArgs;
+    const QString agentPath = n.agentPath.isEmpty() ? agentPath_ : n.agentPath;
     if (n.netns.isEmpty()) {
-        n.process->start(agentPath_, args);
+        n.process->start(agentPath, args);
     } else {
         // `ip netns exec` execs the agent in place: the process is the agent itself.
-        args = QStringList{QStringLiteral("netns"), QStringLiteral("exec"), n.netns, agentPath_} +
-               args;
+        args =
+            QStringList{QStringLiteral("netns"), QStringLiteral("exec"), n.netns, agentPath} + args;
         n.process->start(ipCommand(), args);
     }
     if (!n.process->waitForStarted(10000))

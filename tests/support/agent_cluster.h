@@ -39,6 +39,7 @@ public:
         QString netns;       // run under `ip netns exec NETNS`; empty: this namespace
         QString host;        // membership listen address; empty: 127.0.0.1
         QStringList peerIds; // its --cluster.peers; empty: every node
+        QString agentPath;   // the dmr-agent binary it runs; empty: the cluster's
     };
 
     static QString defaultKey() { return QStringLiteral("test-cluster-key-0123456789"); }
@@ -59,6 +60,9 @@ public:
     // This node's --cluster.peers lists only these nodes (the seeds it joins through and knocks
     // on after a partition) instead of every node.
     void setPeersOf(const QString &id, const QStringList &peerIds);
+    // The dmr-agent binary this node's agent runs from its next start on (another version of it,
+    // for a rolling upgrade); empty: the cluster's.
+    void setAgentPath(const QString &id, const QString &path) { nodes_.at(id).agentPath = path; }
     // More command line arguments for this node's agent (after the cluster's own, so they win).
     void appendArgs(const QString &id, const QStringList &args);
 

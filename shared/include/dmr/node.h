@@ -142,9 +142,12 @@ struct NotifyChange
 {
     std::string json;
 };
+// A line for the log; `cause` names what kind of event it reports (a failover's cause,
+// "adapter", "drill", "rejoin"), empty for routine lines, so that a structured log can filter.
 struct Log
 {
     std::string text;
+    std::string cause;
 };
 // Call tick() at this time (the earliest of the controller's deadlines).
 struct WakeAt
@@ -244,6 +247,10 @@ public:
     std::uint64_t drillsTotal() const { return nextDrillId_ - 1; }
     std::uint64_t drillsRefused() const { return drillsRefused_; }
     std::uint64_t viewsInstalled() const { return viewsInstalled_; }
+    // Views that numbered this node anew while it ran on: it was taken out of the view alive (a
+    // false suspicion, an expired etcd lease, the losing side of a partition's merge) and
+    // joined again at the end of every list.
+    std::uint64_t rejoins() const { return rejoins_; }
 
 private:
     struct Applied
@@ -259,7 +266,10 @@ private:
     };
 
     void emit(Output output) { outputs_.push_back(std::move(output)); }
-    void log(std::string text) { emit(Log{std::move(text)}); }
+    void log(std::string text, std::string cause = {})
+    {
+        emit(Log{std::move(text), std::move(cause)});
+    }
     void dataPlane(std::vector<Action> actions);
     void learnPeers(const gms::ClusterView &view);
     void applyPlan(Ms now, const Plan &next, const std::vector<Action> &global,
@@ -286,6 +296,10 @@ private:
     std::string waitingFor_;
     Ms changedAtMs_ = 0;
     Ms installedAtMs_ = 0;
+    // This node's join sequence in the last view that listed it (0: none since start or since a
+    // kill drill).
+    std::uint64_t selfSeq_ = 0;
+    std::uint64_t rejoins_ = 0;
 
     gms::ClusterView view_;
     Plan plan_;
