@@ -4,9 +4,12 @@
 #include "embedded_membership.h"
 #include "etcd_membership.h"
 #include "os_interfaces.h"
+#include "process.h"
 
 #include "dmr/failover.h"
+#include "dmr/prometheus.h"
 #include "dmr/render.h"
+#include "dmr/replies.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +18,6 @@
 #include <iostream>
 #include <sstream>
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,31 +63,12 @@ std::string okOrFailed(const protocol::RequestId &id, const Result<std::string> 
                 : protocol::encodeError(id, protocol::ErrorCode::Failed, line.error().message);
 }
 
-// Runs a command with `input` on its standard input, without waiting for it: the agent's loop
-// must not block. Children are reaped by reapChildren().
-void spawnCommand(const std::string &command, const std::string &input)
+// Runs a hook through /bin/sh with `input` on its standard input, without waiting for it: the
+// agent's loop must not block. Children are reaped by reapChildren(). An error says why it did
+// not start.
+Result<pid_t> spawnCommand(const std::string &command, const std::string &input)
 {
-    int fds[2];
-    if (::pipe(fds) != 0)
-        return;
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        return;
-    }
-    if (pid == 0) {
-        ::dup2(fds[0], 0);
-        ::close(fds[0]);
-        ::close(fds[1]);
-        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char *>(nullptr));
-        ::_exit(127);
-    }
-    ::close(fds[0]);
-    // Small inputs fit the pipe buffer; a command that does not read loses the rest.
-    ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
-    [[maybe_unused]] auto written = ::write(fds[1], input.data(), input.size());
-    ::close(fds[1]);
+    return process::launch({process::shell(command), input, {}, false});
 }
 
 // The nodes of the view that open something in this change: the new routing points, whose
@@ -755,8 +738,10 @@ void Agent::onApplied(const NodeId &node, const std::string &viewId, Applied app
     auto &seen = appliedSeen_[viewId];
     seen.emplace(node, applied);
     while (appliedSeen_.size() > kAppliedViewsMax) {
-        // Drop the oldest view id (lowest epoch.counter); the map orders them as text, so
-        // find it by value.
+        // Drop one view's reports: the view whose report from the lowest node id (each view's
+        // first entry) has the earliest atMs, the time that node says its part was up. Not the
+        // lowest epoch.counter: the map orders view ids as text ("1.10" before "1.9"), and the
+        // time of one report per view stands in for the view's age.
         auto oldest = appliedSeen_.begin();
         for (auto it = appliedSeen_.begin(); it != appliedSeen_.end(); ++it)
             if (it->second.begin()->second.atMs < oldest->second.begin()->second.atMs)
@@ -852,13 +837,15 @@ void Agent::recordFailovers(const Plan &before, const Plan &after,
         Json actions = Json::array();
         for (const auto &a : global)
             actions.push_back({{"kind", toString(a.kind)}, {"text", a.toString()}});
-        spawnCommand(config_.output.notifyCommand,
-                     Json{{"node", config_.node.id},
-                          {"view", view.id.toString()},
-                          {"system_leader", now.systemLeader.value_or("")},
-                          {"actions", actions}}
-                             .dump() +
-                         "\n");
+        if (auto started = spawnCommand(config_.output.notifyCommand,
+                                        Json{{"node", config_.node.id},
+                                             {"view", view.id.toString()},
+                                             {"system_leader", now.systemLeader.value_or("")},
+                                             {"actions", actions}}
+                                                .dump() +
+                                            "\n");
+            !started)
+            log("output.notify_command: " + started.error().message);
     }
 }
 
@@ -889,7 +876,8 @@ void Agent::writeOutputs(const Plan &plan, const std::vector<Action> &mine)
     write(config_.output.mroutedConf, renderMrouted(plan, known_, config_.node.id));
     write(config_.output.smcrouteConf, renderSmcroute(plan, known_, config_.node.id));
     if (changed && !config_.output.reloadCommand.empty())
-        spawnCommand(config_.output.reloadCommand, "");
+        if (auto started = spawnCommand(config_.output.reloadCommand, ""); !started)
+            log("output.reload_command: " + started.error().message);
 }
 
 // ---- Drills -------------------------------------------------------------------------------
@@ -1208,40 +1196,37 @@ std::int64_t Agent::sinceOf(const protocol::Cursor &cursor) const
 
 std::string Agent::historyJson(const protocol::Cursor &cursor) const
 {
-    std::int64_t rev = nextRev_ - 1;
-    bool more = false;
-    Json list = Json::array();
+    reply::History history;
+    history.page = {instance_, nextRev_ - 1, false};
     for (const FailoverRecord *record :
-         page(history_, sinceOf(cursor), cursor.limit, &rev, &more)) {
+         page(history_, sinceOf(cursor), cursor.limit, &history.page.rev, &history.page.more)) {
         const FailoverRecord &r = *record;
-        Json successors = Json::object();
-        for (const auto &[role, node] : r.successors)
-            successors[role] = node.empty() ? Json() : Json(node);
         const auto p = failoverPhases(
             {r.cause, r.silentMs, r.decidedAtMs, r.changedAtMs, r.electedAtMs,
              r.awaiting.empty() ? std::optional<std::int64_t>(r.tunnelsUpAtMs) : std::nullopt});
-        const auto orNull = [](const std::optional<std::int64_t> &v) {
-            return v ? Json(*v) : Json();
-        };
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", r.cause},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"failed_ms", p.failedAtMs},
-                        {"detected_ms", p.detectedAtMs},
-                        {"elected_ms", p.electedAtMs},
-                        {"tunnels_up_ms", orNull(p.tunnelsUpAtMs)},
-                        {"detection_ms", p.detectionMs},
-                        {"election_ms", p.electionMs},
-                        {"tunnels_ms", orNull(p.tunnelsMs)},
-                        {"total_ms", orNull(p.totalMs)},
-                        {"skew_ms", p.skewMs},
-                        {"rev", r.rev}});
+        reply::Failover f;
+        f.id = static_cast<std::int64_t>(r.id);
+        f.node = r.node;
+        f.cause = r.cause;
+        f.roles = r.roles;
+        for (const auto &[role, node] : r.successors)
+            f.successors.emplace_back(role, node.empty() ? std::nullopt
+                                                         : std::optional<NodeId>(node));
+        f.viewId = r.viewId;
+        f.silentMs = r.silentMs;
+        f.failedMs = p.failedAtMs;
+        f.detectedMs = p.detectedAtMs;
+        f.electedMs = p.electedAtMs;
+        f.tunnelsUpMs = p.tunnelsUpAtMs;
+        f.detectionMs = p.detectionMs;
+        f.electionMs = p.electionMs;
+        f.tunnelsMs = p.tunnelsMs;
+        f.totalMs = p.totalMs;
+        f.skewMs = p.skewMs;
+        f.rev = r.rev;
+        history.failovers.push_back(std::move(f));
     }
-    return Json{{"failovers", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+    return reply::encodeHistory(history);
 }
 
 std::string Agent::viewsJson(const protocol::Cursor &cursor) const
@@ -1323,11 +1308,10 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
 
 std::string Agent::metricsText() const
 {
-    std::ostringstream out;
-    const std::string node = "node=\"" + config_.node.id + "\"";
+    // The node label escaped by the writer: a node id may hold a quote or a backslash.
+    prometheus::Writer out;
     auto metric = [&](const char *name, const char *type, const char *help, auto value) {
-        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-            << name << "{" << node << "} " << value << "\n";
+        out.metric(name, type, help, {{"node", config_.node.id}}, value);
     };
     const std::string role = roleName();
     metric("dmr_up", "gauge", "1 while the agent is in a view (not joining, not killed)",
@@ -1404,7 +1388,7 @@ std::string Agent::metricsText() const
            "control port log lines left out by the rate limit", control_->logLinesSuppressed());
     if (relay_)
         relay_->writeMetrics(out, config_.node.id);
-    return out.str();
+    return std::move(out).text();
 }
 
 Json Agent::transportJson() const
@@ -1429,25 +1413,22 @@ Json Agent::transportJson() const
 
 std::string Agent::drillRecordJson(const DrillRecord &d) const
 {
-    Json j = {{"id", d.id},
-              {"rev", d.rev},
-              {"action", d.action},
-              {"node", d.node},
-              {"reason", d.reason},
-              {"client", d.client},
-              {"started_ms", d.startedMs},
-              {"ended_ms", d.endedMs == 0 ? Json() : Json(d.endedMs)}};
-    if (!d.iface.empty())
-        j["iface"] = d.iface;
-    if (d.durationMs)
-        j["duration_ms"] = *d.durationMs;
-    if (!d.role.empty())
-        j["role"] = d.role;
-    if (!d.identity.empty())
-        j["identity"] = d.identity;
-    if (!d.via.empty())
-        j["via"] = d.via;
-    return j.dump();
+    reply::Drill r;
+    r.id = static_cast<std::int64_t>(d.id);
+    r.action = d.action;
+    r.node = d.node;
+    r.iface = d.iface;
+    r.reason = d.reason;
+    r.durationMs = d.durationMs;
+    r.client = d.client;
+    r.role = d.role;
+    r.identity = d.identity;
+    r.via = d.via;
+    r.startedMs = d.startedMs;
+    if (d.endedMs != 0)
+        r.endedMs = d.endedMs;
+    r.rev = d.rev;
+    return reply::encodeDrill(r);
 }
 
 std::string Agent::drillsJson(const protocol::Cursor &cursor) const

@@ -24,6 +24,7 @@
 #include "etcd_client.h"
 #include "membership_service.h"
 
+#include "dmr/backoff.h"
 #include "dmr/etcd_view.h"
 
 #include <memory>
@@ -115,7 +116,11 @@ private:
     std::uint64_t generation_ = 0; // of the watch stream; a stale stream's events are ignored
     Written written_;
     std::int64_t nextKeepAliveMs_ = 0;
-    int backoffMs_ = 0;
+    // Session retries: kBackoffMinMs doubling, bounded by a quarter of the lease TTL (within
+    // kBackoffMinMs..kBackoffMaxMs).
+    static constexpr int kBackoffMinMs = 100;
+    static constexpr int kBackoffMaxMs = 2000;
+    Backoff backoff_{kBackoffMinMs, kBackoffMaxMs};
     gms::ClusterView last_;
 };
 
