@@ -14,6 +14,11 @@
 #include <set>
 #include <sstream>
 
+#include <cerrno>
+#include <cstring>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -140,6 +145,28 @@ QString NetnsCluster::whyUnavailable()
     p.start(ipCommand(), {QStringLiteral("netns"), QStringLiteral("del"), probe});
     p.waitForFinished(10000);
     return {};
+}
+
+QString NetnsCluster::whyNoMulticastRouting()
+{
+    // MRT_INIT and MRT_DONE of <linux/mroute.h>, whose definitions clash with <netinet/in.h>.
+    constexpr int MRT_INIT = 200;
+    constexpr int MRT_DONE = 201;
+    const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP);
+    if (fd < 0)
+        return QStringLiteral("cannot open a raw IGMP socket for MRT_INIT: %1")
+            .arg(QString::fromLocal8Bit(std::strerror(errno)));
+    const int one = 1;
+    QString why;
+    if (::setsockopt(fd, IPPROTO_IP, MRT_INIT, &one, sizeof one) == 0)
+        ::setsockopt(fd, IPPROTO_IP, MRT_DONE, nullptr, 0);
+    else if (errno == ENOPROTOOPT)
+        why = QStringLiteral("this kernel cannot route multicast (MRT_INIT: Protocol not "
+                             "available; it was built without CONFIG_IP_MROUTE)");
+    else if (errno != EADDRINUSE) // another multicast router holds the table: routing exists
+        why = QStringLiteral("MRT_INIT failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+    ::close(fd);
+    return why;
 }
 
 NetnsCluster::NetnsCluster(QString lab, QString topologyPath, QString agentPath, QString mcastPath,

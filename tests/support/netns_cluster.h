@@ -56,6 +56,10 @@ public:
     // Why this machine cannot run namespace tests (not root, no `ip`, namespaces refused), or
     // empty.
     static QString whyUnavailable();
+    // Why this kernel cannot route multicast (MRT_INIT refused: built without CONFIG_IP_MROUTE,
+    // or no CAP_NET_ADMIN), or empty. What needs the kernel's multicast routing (the static
+    // smcroute baseline) skips with this reason.
+    static QString whyNoMulticastRouting();
     // The relay's flags (os mode) when this dmr-agent has a relay; empty, and why in `why`, when
     // it has none.
     static QStringList relayArgs(const QString &agentPath, QString *why);
