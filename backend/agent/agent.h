@@ -1,8 +1,10 @@
 #pragma once
-// dmr-agent: one per node. It joins the membership group of each working interface's network,
-// follows the views the membership protocol installs, recomputes the whole plan from every view
-// with the core, applies its own part through the data plane, keeps the failover history and
-// the drill record, and serves all of it on the control port.
+// dmr-agent: one per node. The wiring around the node controller (dmr/node.h): the membership
+// backend's views, the interface watch, peers' messages, drills and the clock go into it, and
+// its outputs are carried out here, in order (the data plane, the cluster transport, the
+// control port's events, the configured files and commands), as EmbeddedMembership::pump() does
+// for the membership protocol. The control port's replies are built in agent_replies.cpp, the
+// requests served in agent_control.cpp.
 
 #include "asio.h"
 #include "config.h"
@@ -15,7 +17,9 @@
 #include "relay_data_plane.h"
 #include "transport.h"
 
+#include "dmr/agent_message.h"
 #include "dmr/membership.h"
+#include "dmr/node.h"
 #include "dmr/plan.h"
 #include "dmr/snapshot.h"
 #include "dmr/view_log.h"
@@ -27,59 +31,12 @@
 
 namespace dmr::agent {
 
-// One failover as this agent saw it: a node lost its roles (crash, silence, drain, adapter).
-struct FailoverRecord
-{
-    std::uint64_t id = 0;
-    NodeId node;
-    std::string cause;                        // connection-lost, silent, left, drain, adapter
-    std::vector<std::string> roles;           // "system-leader", "leader 10.0.1.0/24"
-    std::map<std::string, NodeId> successors; // role -> who took it over ("" = nobody)
-    std::string viewId;
-    // The raw times, each on the clock named; failoverPhases (dmr/failover.h) makes the record's
-    // phases of them.
-    std::int64_t decidedAtMs = 0;   // the deciding agent's: when it declared the node gone (0: no
-                                    // departure)
-    std::int64_t changedAtMs = 0;   // the node's: when it drained or lost the adapter (0: unknown)
-    std::int64_t electedAtMs = 0;   // the first agent known to have computed the new plan: this
-                                    // one, or a new routing point that said when it installed it
-    std::int64_t tunnelsUpAtMs = 0; // the last new routing point's: when it reported its part up
-    std::int64_t silentMs = 0;      // how long the node had been silent when declared dead
-    std::set<NodeId> awaiting;      // routing points whose "applied" has not arrived yet
-    std::int64_t rev = 0;           // the agent's revision when it was added or last changed
-};
-
-// Who asked for a drill, for its record: the hello's client name, the session's role and what
-// granted it (PROTOCOL.md, get-drills).
-struct DrillAuthor
-{
-    std::string client;   // "dmrctl 0.1.0"
-    std::string role;     // "operator"; "agent" for the agent's own restore timer
-    std::string identity; // "token", a client certificate's subject, "timer"
-};
-
-struct DrillRecord
-{
-    std::uint64_t id = 0;
-    std::string action; // kill, fail-adapter, drain, restore
-    NodeId node;
-    std::string iface;
-    std::string reason;
-    std::optional<std::int64_t> durationMs;
-    std::string client;   // who asked
-    std::string role;     // the role of the session that asked
-    std::string identity; // what granted it
-    std::string via;      // the agent that took the request, when forwarded
-    std::int64_t startedMs = 0;
-    std::int64_t endedMs = 0; // 0 while in force
-    std::int64_t rev = 0;     // the agent's revision when it was added or last changed
-};
+using protocol::DrillAuthor;
+using protocol::DrillRecord;
 
 class Agent
 {
 public:
-    static constexpr std::size_t kHistoryMax = 1000;
-    static constexpr std::size_t kDrillsMax = 1000;
     // The events kept for subscribers that come back (subscribe "since"), by count and bytes.
     static constexpr std::size_t kEventsKeptMax = 1024;
     static constexpr std::size_t kEventBytesKeptMax = 1024 * 1024;
@@ -97,13 +54,6 @@ public:
     const AgentConfig &config() const { return config_; }
 
 private:
-    // A new routing point's word that its part of a view is up.
-    struct Applied
-    {
-        std::int64_t atMs = 0;        // its clock: when its part was up
-        std::int64_t installedMs = 0; // its clock: when it installed the view (0: it did not say)
-    };
-
     // Clocks: a monotonic clock anchored to the wall clock at start, so that agents on one
     // machine agree and durations never jump.
     std::int64_t nowMs() const;
@@ -111,58 +61,45 @@ private:
     // Membership.
     void startMembership();
     void onPeerPayload(std::string payload);
-    void onAgentMessage(const nlohmann::json &message);
-    // A drill another agent forwarded: the error to answer with, or empty when it ran (then
-    // result["record"] is set).
-    std::string acceptForwardedDrill(const nlohmann::json &message, nlohmann::json &result);
+    void onAgentMessage(protocol::AgentMessage message);
     void onPeerLost(const std::string &address);
     void onDegraded(bool degraded, const std::string &why);
     awaitable<void> tickLoop();
     void installed(const gms::ClusterView &view);
 
-    // Local state.
-    std::set<GroupName> wantedGroups() const;
-    std::string meta() const;
+    // The controller's outputs, carried out in order.
+    void pump();
     void publishLocalChange();
+    void wakeAt(std::int64_t atMs);
 
-    // Plans.
-    Topology topologyOf(const gms::ClusterView &view);
-    void applyPlan(const Plan &plan, const std::vector<Action> &global, const std::string &viewId);
-    void flushPendingCloses(bool force);
-    void recordFailovers(const Plan &before, const Plan &after, const std::vector<Action> &global,
-                         const gms::ClusterView &view);
-    void onApplied(const NodeId &node, const std::string &viewId, Applied applied);
-    void writeOutputs(const Plan &plan, const std::vector<Action> &mine);
-
-    // Drills.
-    std::string runDrill(const protocol::DrillRequest &drill, const DrillAuthor &author,
-                         const std::string &via, DrillRecord &record);
-    void kill();
-    void revive();
-    void scheduleRestore(std::uint64_t drillId, std::int64_t durationMs);
-
-    // Control.
+    // Control (agent_control.cpp).
     void handle(const protocol::Request &request, const ControlSession &session,
                 ControlServer::Reply reply);
     void forwardDrill(const protocol::Request &request, const DrillAuthor &author,
                       ControlServer::Reply reply);
-    void onDrillResult(const nlohmann::json &message);
-    std::string drillRecordJson(const DrillRecord &record) const;
+    void onDrillResult(const protocol::DrillResultMessage &message);
+    // get-reachability: this agent's row and every other agent's, asked over the cluster
+    // transport; what has not answered after kReachabilityWaitMs is reported as such.
+    void gatherReachability(const protocol::RequestId &id, ControlServer::Reply reply);
+    void onReachabilityRow(const protocol::ReachRowMessage &message);
+    void finishReachability(std::uint64_t corr);
+
+    // Replies (agent_replies.cpp).
     std::string roleName() const;
     std::string stateJson() const;
     nlohmann::json coordinatorJson() const; // the embedded protocol's; null on etcd
     std::string clusterJson() const;
     std::string historyJson(const protocol::Cursor &cursor) const;
     std::string viewsJson(const protocol::Cursor &cursor) const;
+    std::string drillsJson(const protocol::Cursor &cursor) const;
+    std::string metricsText() const;
+    nlohmann::json transportJson() const;
     // The events: numbered, kept (the last kEventsKeptMax), and sent to every subscriber.
     void publish(const std::string &eventLine, std::int64_t timeMs);
     // A subscribe: the reply's result, and the kept events it asks to see again.
     std::pair<std::string, std::vector<std::string>> replay(const protocol::Cursor &cursor) const;
     // A revision counts within this process only: one from another (`instance` differs) is 0.
     std::int64_t sinceOf(const protocol::Cursor &cursor) const;
-    void onDrillEnded(const nlohmann::json &message);
-    std::string metricsText() const;
-    std::string drillsJson(const protocol::Cursor &cursor) const;
     Snapshot snapshot() const;
     void log(const std::string &line) const;
 
@@ -171,15 +108,10 @@ private:
     std::string version_;
     std::chrono::steady_clock::time_point steady0_;
     std::int64_t wall0Us_ = 0; // the wall clock at start, microseconds since the epoch
-
-    std::vector<Interface> interfaces_;
-    std::set<std::string> failedAdapters_;
-    bool drained_ = false;
-    bool killed_ = false;
-    std::int64_t changedAtMs_ = 0; // when this node last drained, failed or got back an adapter
-    std::map<NodeId, std::int64_t> knownChanged_; // the same of every node, from their metas
-    std::int64_t installedAtMs_ = 0;              // when this agent installed its current view
     std::uint64_t incarnation_ = 0;
+
+    // This node's decisions; made in start(), once the interfaces and the relay are known.
+    std::unique_ptr<node::Controller> node_;
 
     // The membership backend (membership.backend): embedded or etcd. A kill drill halts it and
     // a restore makes a new one (a new incarnation, at the end of every list).
@@ -191,31 +123,12 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;
     RelayDataPlane *relay_ = nullptr; // owned by dataPlane_; null when relay.enabled is false
-    std::map<NodeId, std::uint16_t> relayPort_; // peers' tunnel ports, from their metas
-    std::set<NodeId> relayCarry_;               // peers whose relay speaks the carry handover
-    std::map<NodeId, std::uint64_t> relayEpoch_; // peers' relay epochs (their tunnel keys')
-    std::vector<Interface> workingInterfaces() const;
-    // get-reachability: this agent's row and every other agent's, asked over the cluster
-    // transport; what has not answered after kReachabilityWaitMs is reported as such.
-    void gatherReachability(const protocol::RequestId &id, ControlServer::Reply reply);
-    void onReachabilityRow(const nlohmann::json &message);
-    struct ReachabilityGather
-    {
-        ControlServer::Reply reply;
-        protocol::RequestId id;
-        std::map<NodeId, nlohmann::json> rows; // by node
-        std::set<NodeId> waiting;
-        std::shared_ptr<asio::steady_timer> timeout;
-    };
-    void finishReachability(std::uint64_t corr);
-    std::map<std::uint64_t, ReachabilityGather> reachGathers_;
-    static constexpr int kReachabilityWaitMs = 1000;
-    static constexpr std::size_t kReachGathersMax = 16;
     std::unique_ptr<MetricsServer> metrics_;
     std::unique_ptr<InterfaceWatch> interfaceWatch_;
-    std::set<std::string> osDownAdapters_; // interfaces the OS took away (down, no address)
     void rereadOsInterfaces();
     asio::steady_timer tickTimer_;
+    asio::steady_timer wakeTimer_; // the controller's next deadline (node::WakeAt)
+    std::int64_t wakeAtMs_ = 0;
 
     // OS interfaces and none usable at start (the link is not up yet, a namespace's veth has no
     // carrier): the agent serves its control port and waits, reading the interfaces on every
@@ -228,32 +141,20 @@ private:
     awaitable<void> interfacePollLoop();
     void joinOnceUsable();
 
-    gms::ClusterView view_;
-    Plan plan_;
-    // Every node this agent has seen in a view, with how it was last seen.
-    std::map<NodeId, Node> known_;
-    std::map<NodeId, NodeStatus> knownStatus_;
-    std::map<NodeId, std::string> controlAddress_;
-    std::map<NodeId, std::string> metaSeen_; // the meta text known_ was last parsed from
-
-    // Closing actions held back until the new routing points say their part is up. Waits are
-    // per (view, node): a view that arrives meanwhile adds its own, it never drops older ones.
-    struct PendingCloses
+    struct ReachabilityGather
     {
-        std::vector<Action> actions;
-        std::set<std::pair<std::string, NodeId>> waitingFor;
-        std::int64_t deadlineMs = 0;
+        ControlServer::Reply reply;
+        protocol::RequestId id;
+        std::map<NodeId, nlohmann::json> rows; // by node
+        std::set<NodeId> waiting;
+        std::shared_ptr<asio::steady_timer> timeout;
     };
-    std::optional<PendingCloses> pending_;
-    // "applied" notices by view id: they can arrive before this agent installs that view.
-    std::map<std::string, std::map<NodeId, Applied>> appliedSeen_;
-    static constexpr std::size_t kAppliedViewsMax = 32;
+    std::map<std::uint64_t, ReachabilityGather> reachGathers_;
+    static constexpr int kReachabilityWaitMs = 1000;
+    static constexpr std::size_t kReachGathersMax = 16;
 
-    std::deque<FailoverRecord> history_;
-    std::deque<DrillRecord> drills_;
     // This process, for cursors: the node and its start time ("2@1795756578818123").
     std::string instance_;
-    std::int64_t nextRev_ = 1; // history and drill records: the next change's revision
     struct KeptEvent
     {
         std::int64_t seq = 0;
@@ -265,8 +166,6 @@ private:
     std::int64_t nextEventSeq_ = 1;
     bool eventsDropped_ = false; // kept events had to go: a replay from the start is not whole
     ViewLog viewLog_;
-    std::uint64_t nextFailoverId_ = 1;
-    std::uint64_t nextDrillId_ = 1;
     // Drills forwarded to their target, waiting for its word: by correlation number.
     struct ForwardedDrill
     {
@@ -278,15 +177,7 @@ private:
     };
     std::map<std::uint64_t, ForwardedDrill> forwarded_;
     std::uint64_t nextForwardId_ = 1;
-    // Forwarded drills' ids this node ran, so that none runs twice (bounded, oldest out).
-    std::set<std::string> drillIdsSeen_;
-    std::deque<std::string> drillIdOrder_;
-    static constexpr std::size_t kDrillIdsMax = 4096;
-    std::uint64_t drillsRefused_ = 0;
-    nlohmann::json transportJson() const;
     static constexpr int kForwardTimeoutMs = 3000;
-    std::map<NodeId, std::string> membershipAddress_; // last known, also for nodes out of view
-    std::uint64_t viewsInstalled_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

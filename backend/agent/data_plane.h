@@ -4,6 +4,7 @@
 // action on to the real one when there is one (RelayDataPlane, relay_data_plane.h).
 
 #include "dmr/diff.h"
+#include "dmr/node.h"
 
 #include <cstdint>
 #include <deque>
@@ -47,8 +48,7 @@ public:
 private:
     std::function<std::int64_t()> clock_;
     std::unique_ptr<DataPlane> inner_;
-    std::vector<Tunnel> tunnels_;
-    std::vector<Route> routes_;
+    Plan held_; // what is open: routes and tunnels
     std::deque<Entry> log_;
 };
 

@@ -79,7 +79,7 @@ void onSignal(int)
 // A kill -9 of the lab runs no destructor: a child that waits for the lab's death
 // (PR_SET_PDEATHSIG) removes the secret files and their folder then. After a normal stop the lab
 // has removed them already, and the child finds nothing. False when it cannot be forked. (Not
-// process.h's launch: this child runs no program, it only waits and unlinks.)
+// launch.h's launch(): this child runs no program, it only waits and unlinks.)
 bool startSecretsReaper(const std::vector<std::string> &files, const std::string &dir)
 {
     const pid_t lab = ::getpid();

@@ -2,7 +2,7 @@
 
 #include "asio.h"
 #include "etcd_client.h"
-#include "process.h"
+#include "launch.h"
 
 #include <chrono>
 #include <cstdlib>

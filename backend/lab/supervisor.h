@@ -5,7 +5,7 @@
 // peer BASE+3001), starts the agents in the join order (each must be in the view before the next
 // starts, so that every leader is the file's), notices agents that exit on their own, and stops
 // everything: agents with SIGTERM, then SIGKILL after 3 s; etcd after them. Every child dies with
-// the lab, even on kill -9 of the lab (process.h's dieWithParent).
+// the lab, even on kill -9 of the lab (launch.h's dieWithParent).
 
 #include "client.h"
 #include "lab_secrets.h"

@@ -1,12 +1,44 @@
 #include "dmr/failover.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace dmr {
 
-bool isDeparture(std::string_view cause)
+namespace {
+constexpr std::pair<FailoverCause, std::string_view> kCauses[] = {
+    {FailoverCause::ConnectionLost, "connection-lost"},
+    {FailoverCause::Silent, "silent"},
+    {FailoverCause::LeaseExpired, "lease-expired"},
+    {FailoverCause::Left, "left"},
+    {FailoverCause::ExpelledCoordinator, "expelled-coordinator"},
+    {FailoverCause::Departed, "departed"},
+    {FailoverCause::Drain, "drain"},
+    {FailoverCause::Adapter, "adapter"},
+    {FailoverCause::Moved, "moved"},
+};
+} // namespace
+
+std::string_view toString(FailoverCause cause)
 {
-    return cause != "drain" && cause != "adapter" && cause != "moved";
+    for (const auto &[c, name] : kCauses)
+        if (c == cause)
+            return name;
+    return "departed";
+}
+
+FailoverCause parseFailoverCause(std::string_view cause)
+{
+    for (const auto &[c, name] : kCauses)
+        if (name == cause)
+            return c;
+    return FailoverCause::Departed;
+}
+
+bool isDeparture(FailoverCause cause)
+{
+    return cause != FailoverCause::Drain && cause != FailoverCause::Adapter &&
+           cause != FailoverCause::Moved;
 }
 
 FailoverPhases failoverPhases(const FailoverTimes &t)
@@ -16,9 +48,11 @@ FailoverPhases failoverPhases(const FailoverTimes &t)
     std::int64_t detected = t.electedAtMs;
     if (isDeparture(t.cause) && t.decidedAtMs != 0) {
         detected = t.decidedAtMs;
-        const bool silence = t.cause == "silent" || t.cause == "lease-expired";
+        const bool silence =
+            t.cause == FailoverCause::Silent || t.cause == FailoverCause::LeaseExpired;
         failed = silence ? t.decidedAtMs - std::max<std::int64_t>(0, t.silentMs) : t.decidedAtMs;
-    } else if ((t.cause == "drain" || t.cause == "adapter") && t.changedAtMs != 0) {
+    } else if ((t.cause == FailoverCause::Drain || t.cause == FailoverCause::Adapter) &&
+               t.changedAtMs != 0) {
         failed = t.changedAtMs;
         detected = t.changedAtMs;
     }

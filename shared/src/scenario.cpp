@@ -1,6 +1,7 @@
 #include "dmr/scenario.h"
 
 #include "membership_sim.h"
+#include "node_sim.h"
 
 #include "dmr/diff.h"
 #include "dmr/render.h"
@@ -62,23 +63,40 @@ public:
             // protocol itself, gms::Machine on a simulated network, instead of the model)
             if (!args.empty())
                 return "\"protocol\" takes no arguments";
-            if (model_ || cluster_)
+            if (model_ || cluster_ || nodes_)
                 return "\"protocol\" must come before the first event";
             protocol_ = true;
             return {};
         }
-        if (!model_ && !cluster_) {
+        if (cmd == "agents") {
+            // Example: agents   (before the first event: every node runs the membership
+            // protocol and an agent's node controller, dmr/node.h, in simulated time)
+            if (!args.empty())
+                return "\"agents\" takes no arguments";
+            if (model_ || cluster_ || nodes_)
+                return "\"agents\" must come before the first event";
+            agents_ = true;
+            return {};
+        }
+        if (!model_ && !cluster_ && !nodes_) {
             if (topology_.empty())
                 return "declare nodes with \"node\" before \"" + cmd + "\"";
-            if (protocol_)
+            if (agents_)
+                nodes_.emplace(topology_);
+            else if (protocol_)
                 cluster_.emplace(topology_);
             else
                 model_.emplace(topology_);
         }
+        if (nodes_)
+            return runAgents(cmd, args, output);
         if (cluster_)
             return runProtocol(cmd, args, output);
         if (cmd == "cut" || cmd == "heal" || cmd == "wait")
             return "\"" + cmd + "\" needs \"protocol\" before the first event";
+        if (cmd == "hold" || cmd == "applied" || cmd == "dataplane" || cmd == "history" ||
+            cmd == "kill")
+            return "\"" + cmd + "\" needs \"agents\" before the first event";
         using Op = Status (ClusterModel::*)(const NodeId &);
         const std::map<std::string, Op> perNode = {
             {"join", &ClusterModel::join},    {"fail", &ClusterModel::fail},
@@ -124,7 +142,7 @@ public:
         if (cmd == "render")
             return render(args, output);
         return "unknown command \"" + cmd +
-               "\" (expected node, protocol, join, fail, leave, drain, restore, fail-adapter, "
+               "\" (expected node, protocol, agents, join, fail, leave, drain, restore, fail-adapter, "
                "restore-adapter, views, plan, diff or render)";
     }
 
@@ -216,10 +234,125 @@ private:
                "wait, views, plan or diff)";
     }
 
+    // The events of an "agents" scenario: whole nodes, membership and node controller, in
+    // simulated time (node_sim.h); every event settles before the next.
+    std::string runAgents(const std::string &cmd, const std::vector<std::string> &args,
+                          std::string &output)
+    {
+        using sim::SimulatedNodes;
+        using protocol::DrillAction;
+        using Op = std::function<std::string(const NodeId &)>;
+        const std::map<std::string, Op> perNode = {
+            {"join", [&](const NodeId &id) { return nodes_->join(id); }},
+            {"fail", [&](const NodeId &id) { return nodes_->fail(id); }},
+            {"leave", [&](const NodeId &id) { return nodes_->leave(id); }},
+            {"drain", [&](const NodeId &id) { return nodes_->drill(id, DrillAction::Drain, {}); }},
+            {"restore",
+             [&](const NodeId &id) { return nodes_->drill(id, DrillAction::Restore, {}); }},
+            {"kill", [&](const NodeId &id) { return nodes_->drill(id, DrillAction::Kill, {}); }},
+            {"hold", [&](const NodeId &id) { return nodes_->hold(id); }},
+            {"applied", [&](const NodeId &id) { return nodes_->release(id); }},
+        };
+        if (auto op = perNode.find(cmd); op != perNode.end()) {
+            // Example: drain 2   (a drill on node 2's own control port; the cluster settles)
+            // Example: hold 6    (node 6's "applied" words are held back from now on)
+            // Example: applied 6 (they are delivered, and no longer held)
+            if (args.empty())
+                return "\"" + cmd + "\" needs at least one node id";
+            for (const auto &id : args)
+                if (auto e = op->second(id); !e.empty())
+                    return e;
+            return {};
+        }
+        if (cmd == "fail-adapter" || cmd == "restore-adapter") {
+            // Example: fail-adapter 4 eth1   (a drill: the adapter fails)
+            if (args.size() != 2)
+                return "\"" + cmd + "\" takes a node id and an interface name";
+            return nodes_->drill(args[0],
+                                 cmd == "fail-adapter" ? DrillAction::FailAdapter
+                                                       : DrillAction::Restore,
+                                 args[1]);
+        }
+        if (cmd == "wait") {
+            // Example: wait 2500   (simulated milliseconds pass; nothing settles)
+            gms::Ms ms = 0;
+            const auto [end, ec] =
+                args.size() == 1
+                    ? std::from_chars(args[0].data(), args[0].data() + args[0].size(), ms)
+                    : std::from_chars_result{nullptr, std::errc::invalid_argument};
+            if (ec != std::errc() || end != args[0].data() + args[0].size() || ms < 1 ||
+                ms > 600000)
+                return "\"wait\" takes a number of milliseconds from 1 to 600000";
+            nodes_->wait(ms);
+            return {};
+        }
+        if (cmd == "dataplane") {
+            // Example: dataplane   (what every data plane carried out, and every "applied"
+            // said, since the last "dataplane", in order: "2: open-tunnel ...")
+            if (!args.empty())
+                return "\"dataplane\" takes no arguments";
+            for (const auto &line : nodes_->takeLog())
+                output += line + "\n";
+            return {};
+        }
+        if (cmd == "history") {
+            // Example: history 6   (node 6's failover history, with each record's phases in
+            // simulated ms)
+            if (args.size() != 1)
+                return "\"history\" takes a node id";
+            const node::Controller *c = nodes_->controller(args[0]);
+            if (c == nullptr)
+                return "node " + args[0] + " is not running";
+            for (const auto &r : c->history()) {
+                output += "failover " + std::to_string(r.id) + " node " + r.node + " " +
+                          std::string(toString(r.cause)) + ":";
+                for (std::size_t i = 0; i < r.roles.size(); ++i) {
+                    const auto s = r.successors.find(r.roles[i]);
+                    const NodeId to = s == r.successors.end() ? NodeId() : s->second;
+                    output += (i == 0 ? " " : ", ") + r.roles[i] + " -> " +
+                              (to.empty() ? std::string("nobody") : to);
+                }
+                const FailoverPhases p = r.phases();
+                const auto opt = [](const std::optional<std::int64_t> &v) {
+                    return v ? std::to_string(*v) : std::string("pending");
+                };
+                output += "\n  detection " + std::to_string(p.detectionMs) + " election " +
+                          std::to_string(p.electionMs) + " tunnels " + opt(p.tunnelsMs) +
+                          " total " + opt(p.totalMs) + "\n";
+            }
+            return {};
+        }
+        if (cmd == "plan" || cmd == "diff") {
+            // Example: plan   (the plan every running node's controller holds)
+            if (!args.empty())
+                return "\"" + cmd + "\" takes no arguments";
+            const auto ids = nodes_->running();
+            if (ids.empty())
+                return "\"" + cmd + "\" needs a running node";
+            const Plan &now = nodes_->controller(ids.front())->plan();
+            for (const auto &id : ids)
+                if (!(nodes_->controller(id)->plan() == now))
+                    return "\"" + cmd + "\": nodes " + ids.front() + " and " + id +
+                           " hold different plans";
+            if (cmd == "plan") {
+                output += renderPlanText(now);
+            } else {
+                for (const Action &a : diffPlans(lastPlan_, now))
+                    output += a.toString() + "\n";
+            }
+            lastPlan_ = now;
+            return {};
+        }
+        return "\"" + cmd +
+               "\" is not available with \"agents\" (expected join, fail, leave, drain, "
+               "restore, kill, fail-adapter, restore-adapter, hold, applied, wait, dataplane, "
+               "history, plan or diff)";
+    }
+
     std::string declareNode(const std::vector<std::string> &args)
     {
         // Example: node 4 eth0=10.0.2.4/24 eth1=10.0.3.4/24
-        if (model_ || cluster_)
+        if (model_ || cluster_ || nodes_)
             return "declare every node before the first event";
         if (args.size() < 2)
             return "\"node\" takes an id and at least one IFACE=ADDR/LEN";
@@ -261,8 +394,10 @@ private:
 
     Topology topology_;
     bool protocol_ = false;
+    bool agents_ = false;
     std::optional<ClusterModel> model_;
     std::optional<gms::SimulatedCluster> cluster_;
+    std::optional<sim::SimulatedNodes> nodes_;
     Plan lastPlan_;
 };
 

@@ -1,8 +1,8 @@
-// The process launcher (backend/common/process.h) with real children: input on standard input,
+// The process launcher (backend/common/launch.h) with real children: input on standard input,
 // output into a file, an exec that fails, a child that does not read a large input, and a child
 // that dies with its parent when the parent is killed.
 
-#include "process.h"
+#include "launch.h"
 
 #include <QDir>
 #include <QFile>

@@ -99,7 +99,7 @@ private slots:
         QFETCH(Ms, skew);
 
         const FailoverPhases p =
-            failoverPhases({cause.toStdString(), silent, decided, changed, elected, tunnelsUp});
+            failoverPhases({parseFailoverCause(cause.toStdString()), silent, decided, changed, elected, tunnelsUp});
         QCOMPARE(p.failedAtMs, failed);
         QCOMPARE(p.detectionMs, detection);
         QCOMPARE(p.electionMs, election);

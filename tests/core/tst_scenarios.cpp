@@ -82,6 +82,27 @@ private slots:
         QVERIFY(noProtocol.error);
         QVERIFY(noProtocol.error->message.find("inline:3: \"heal\" needs \"protocol\"") !=
                 std::string::npos);
+        // The agents mode's own commands, and its order.
+        const auto noAgents =
+            dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nhold 1\n", "inline");
+        QVERIFY(noAgents.error);
+        QVERIFY(noAgents.error->message.find("inline:3: \"hold\" needs \"agents\"") !=
+                std::string::npos);
+        const auto lateAgents =
+            dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nagents\n", "inline");
+        QVERIFY(lateAgents.error);
+        QVERIFY(lateAgents.error->message.find("must come before the first event") !=
+                std::string::npos);
+        const auto notHeld = dmr::runScenario(
+            "agents\nnode 1 eth0=10.0.0.1/24\njoin 1\napplied 1\n", "inline");
+        QVERIFY(notHeld.error);
+        QVERIFY(notHeld.error->message.find("inline:4: node 1's \"applied\" is not held") !=
+                std::string::npos);
+        const auto badDrill = dmr::runScenario(
+            "agents\nnode 1 eth0=10.0.0.1/24\njoin 1\nrestore 1\n", "inline");
+        QVERIFY(badDrill.error);
+        QVERIFY(badDrill.error->message.find("inline:4: node 1 has nothing to restore") !=
+                std::string::npos);
         const auto late = dmr::runScenario("node 1 eth0=10.0.0.1/24\njoin 1\nprotocol\n", "inline");
         QVERIFY(late.error);
         QVERIFY(late.error->message.find("must come before the first event") != std::string::npos);

@@ -23,13 +23,28 @@
 
 namespace dmr {
 
+// Why a node lost its roles: a departure from the view, or a change of the node itself (it is
+// still in the view). toString gives the wire name of get-history's "cause".
+enum class FailoverCause : std::uint8_t {
+    ConnectionLost,      // "connection-lost": its connection closed (a crashed process)
+    Silent,              // "silent": its heartbeats stopped
+    LeaseExpired,        // "lease-expired": its etcd lease ran out
+    Left,                // "left": it said goodbye
+    ExpelledCoordinator, // "expelled-coordinator": the members voted its coordination out
+    Departed,            // "departed": a departure of a cause this version does not know
+    Drain,               // "drain": it drained
+    Adapter,             // "adapter": it lost an adapter
+    Moved,               // "moved": its roles moved while it stayed (another node came first)
+};
+std::string_view toString(FailoverCause cause);
+// A membership departure's cause ("silent"): the enum, Departed for a name this version does not
+// know; the node's own causes (drain, adapter, moved) by their names too.
+FailoverCause parseFailoverCause(std::string_view cause);
+
 // What an agent knows of one failover, each time in ms since the epoch on the clock named.
 struct FailoverTimes
 {
-    // Why the node lost its roles: a departure ("connection-lost", "silent", "lease-expired",
-    // "left", "expelled-coordinator") or a change of the node itself ("drain", "adapter",
-    // "moved": it is still in the view).
-    std::string cause;
+    FailoverCause cause = FailoverCause::Moved;
     // How long the deciding agent had not heard from the node when it declared it gone: the
     // node's heartbeats, or the etcd lease's TTL (an upper bound).
     std::int64_t silentMs = 0;
@@ -62,7 +77,7 @@ struct FailoverPhases
 };
 
 // Whether the cause is the node leaving the view (rather than changing its own state).
-bool isDeparture(std::string_view cause);
+bool isDeparture(FailoverCause cause);
 
 // The failure's time, by cause:
 //   silent, lease-expired: when the node was last heard (decided - silent): it failed after that;

@@ -34,6 +34,20 @@
 //   views                          each view the running nodes hold: "nodes" (coordinator
 //                                  first) and its groups, under "held by" when there are several
 //   plan / diff                    as above, from the one view every running node holds
+//
+// With "agents" before the first event, every node runs the membership protocol and the node
+// controller (dmr/node.h), wired as the agent wires them, in simulated time (src/node_sim.h):
+//   agents                         this file runs whole nodes
+//   join ID ... / fail ID ... / leave ID ...   start a process, kill -9 it, stop it
+//   drain ID ... / restore ID ... / kill ID ...   drills on the node's own control port
+//   fail-adapter ID IFACE / restore-adapter ID IFACE
+//   hold ID ...                    node ID's "applied" words are held back from now on
+//   applied ID ...                 the held ones are delivered, and no longer held
+//   wait MS                        simulated time passes
+//   dataplane                      each data-plane action carried out and each "applied" said
+//                                  since the last "dataplane", in order: "2: open-tunnel ..."
+//   history ID                     node ID's failover records, phases in simulated ms
+//   plan / diff                    the plan every running node's controller holds
 
 #include "dmr/result.h"
 

@@ -1,4 +1,4 @@
-#include "process.h"
+#include "launch.h"
 
 #include <cerrno>
 #include <csignal>
