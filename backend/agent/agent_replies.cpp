@@ -4,6 +4,7 @@
 #include "agent.h"
 
 #include "dmr/prometheus.h"
+#include "dmr/replies.h"
 
 #include <nlohmann/json.hpp>
 
@@ -177,38 +178,36 @@ std::int64_t Agent::sinceOf(const protocol::Cursor &cursor) const
 
 std::string Agent::historyJson(const protocol::Cursor &cursor) const
 {
-    std::int64_t rev = node_->lastRev();
-    bool more = false;
-    Json list = Json::array();
-    for (const node::FailoverRecord *record :
-         page(node_->history(), sinceOf(cursor), cursor.limit, &rev, &more)) {
+    // Written with the typed reply (dmr/replies.h) that dmrctl and the tests read.
+    reply::History history;
+    history.page = {instance_, node_->lastRev(), false};
+    for (const node::FailoverRecord *record : page(node_->history(), sinceOf(cursor), cursor.limit,
+                                                   &history.page.rev, &history.page.more)) {
         const node::FailoverRecord &r = *record;
-        Json successors = Json::object();
-        for (const auto &[role, node] : r.successors)
-            successors[role] = node.empty() ? Json() : Json(node);
         const auto p = r.phases();
-        const auto orNull = [](const std::optional<std::int64_t> &v) {
-            return v ? Json(*v) : Json();
-        };
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", toString(r.cause)},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"failed_ms", p.failedAtMs},
-                        {"detected_ms", p.detectedAtMs},
-                        {"elected_ms", p.electedAtMs},
-                        {"tunnels_up_ms", orNull(p.tunnelsUpAtMs)},
-                        {"detection_ms", p.detectionMs},
-                        {"election_ms", p.electionMs},
-                        {"tunnels_ms", orNull(p.tunnelsMs)},
-                        {"total_ms", orNull(p.totalMs)},
-                        {"skew_ms", p.skewMs},
-                        {"rev", r.rev}});
+        reply::Failover f;
+        f.id = static_cast<std::int64_t>(r.id);
+        f.node = r.node;
+        f.cause = std::string(toString(r.cause));
+        f.roles = r.roles;
+        for (const auto &[role, node] : r.successors)
+            f.successors.emplace_back(role, node.empty() ? std::nullopt
+                                                         : std::optional<NodeId>(node));
+        f.viewId = r.viewId;
+        f.silentMs = r.silentMs;
+        f.failedMs = p.failedAtMs;
+        f.detectedMs = p.detectedAtMs;
+        f.electedMs = p.electedAtMs;
+        f.tunnelsUpMs = p.tunnelsUpAtMs;
+        f.detectionMs = p.detectionMs;
+        f.electionMs = p.electionMs;
+        f.tunnelsMs = p.tunnelsMs;
+        f.totalMs = p.totalMs;
+        f.skewMs = p.skewMs;
+        f.rev = r.rev;
+        history.failovers.push_back(std::move(f));
     }
-    return Json{{"failovers", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+    return reply::encodeHistory(history);
 }
 
 std::string Agent::viewsJson(const protocol::Cursor &cursor) const
