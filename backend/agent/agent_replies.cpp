@@ -3,6 +3,9 @@
 
 #include "agent.h"
 
+#include "dmr/prometheus.h"
+#include "dmr/replies.h"
+
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -175,38 +178,36 @@ std::int64_t Agent::sinceOf(const protocol::Cursor &cursor) const
 
 std::string Agent::historyJson(const protocol::Cursor &cursor) const
 {
-    std::int64_t rev = node_->lastRev();
-    bool more = false;
-    Json list = Json::array();
-    for (const node::FailoverRecord *record :
-         page(node_->history(), sinceOf(cursor), cursor.limit, &rev, &more)) {
+    // Written with the typed reply (dmr/replies.h) that dmrctl and the tests read.
+    reply::History history;
+    history.page = {instance_, node_->lastRev(), false};
+    for (const node::FailoverRecord *record : page(node_->history(), sinceOf(cursor), cursor.limit,
+                                                   &history.page.rev, &history.page.more)) {
         const node::FailoverRecord &r = *record;
-        Json successors = Json::object();
-        for (const auto &[role, node] : r.successors)
-            successors[role] = node.empty() ? Json() : Json(node);
         const auto p = r.phases();
-        const auto orNull = [](const std::optional<std::int64_t> &v) {
-            return v ? Json(*v) : Json();
-        };
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", toString(r.cause)},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"failed_ms", p.failedAtMs},
-                        {"detected_ms", p.detectedAtMs},
-                        {"elected_ms", p.electedAtMs},
-                        {"tunnels_up_ms", orNull(p.tunnelsUpAtMs)},
-                        {"detection_ms", p.detectionMs},
-                        {"election_ms", p.electionMs},
-                        {"tunnels_ms", orNull(p.tunnelsMs)},
-                        {"total_ms", orNull(p.totalMs)},
-                        {"skew_ms", p.skewMs},
-                        {"rev", r.rev}});
+        reply::Failover f;
+        f.id = static_cast<std::int64_t>(r.id);
+        f.node = r.node;
+        f.cause = std::string(toString(r.cause));
+        f.roles = r.roles;
+        for (const auto &[role, node] : r.successors)
+            f.successors.emplace_back(role, node.empty() ? std::nullopt
+                                                         : std::optional<NodeId>(node));
+        f.viewId = r.viewId;
+        f.silentMs = r.silentMs;
+        f.failedMs = p.failedAtMs;
+        f.detectedMs = p.detectedAtMs;
+        f.electedMs = p.electedAtMs;
+        f.tunnelsUpMs = p.tunnelsUpAtMs;
+        f.detectionMs = p.detectionMs;
+        f.electionMs = p.electionMs;
+        f.tunnelsMs = p.tunnelsMs;
+        f.totalMs = p.totalMs;
+        f.skewMs = p.skewMs;
+        f.rev = r.rev;
+        history.failovers.push_back(std::move(f));
     }
-    return Json{{"failovers", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+    return reply::encodeHistory(history);
 }
 
 std::string Agent::viewsJson(const protocol::Cursor &cursor) const
@@ -288,11 +289,10 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
 
 std::string Agent::metricsText() const
 {
-    std::ostringstream out;
-    const std::string node = "node=\"" + config_.node.id + "\"";
+    // The node label escaped by the writer: a node id may hold a quote or a backslash.
+    prometheus::Writer out;
     auto metric = [&](const char *name, const char *type, const char *help, auto value) {
-        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-            << name << "{" << node << "} " << value << "\n";
+        out.metric(name, type, help, {{"node", config_.node.id}}, value);
     };
     const std::string role = roleName();
     metric("dmr_up", "gauge", "1 while the agent is in a view (not joining, not killed)",
@@ -342,11 +342,12 @@ std::string Agent::metricsText() const
     for (const auto &[id, n] : node_->known())
         for (const auto &i : n.interfaces)
             networks.insert(i.network().toString());
-    out << "# HELP dmr_network_has_leader 1 while the network has a group leader in this node's "
-           "plan; 0 for a known network that has none\n# TYPE dmr_network_has_leader gauge\n";
+    out.family("dmr_network_has_leader", "gauge",
+               "1 while the network has a group leader in this node's plan; 0 for a known network "
+               "that has none");
     for (const auto &g : networks)
-        out << "dmr_network_has_leader{" << node << ",network=\"" << g << "\"} "
-            << (node_->plan().election.groupLeaders.count(g) != 0 ? 1 : 0) << "\n";
+        out.sample("dmr_network_has_leader", {{"node", config_.node.id}, {"network", g}},
+                   node_->plan().election.groupLeaders.count(g) != 0 ? 1 : 0);
     const auto &tc = transport_->counters();
     metric("dmr_cluster_frames_rejected_total", "counter",
            "cluster frames refused: bad MAC, malformed, oversize, replayed",
@@ -389,7 +390,7 @@ std::string Agent::metricsText() const
            "control port log lines left out by the rate limit", control_->logLinesSuppressed());
     if (relay_)
         relay_->writeMetrics(out, config_.node.id);
-    return out.str();
+    return std::move(out).text();
 }
 
 Json Agent::transportJson() const

@@ -9,8 +9,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr int kBackoffMinMs = 100;
-constexpr int kBackoffMaxMs = 2000;
 constexpr int kGoodbyeDeadlineMs = 2000;
 
 using etcd::int64Field;
@@ -212,7 +210,7 @@ awaitable<void> EtcdMembership::session()
             break;
         int waitMs = 0;
         if (ok && lease_ != 0 && joinedKeys_ && !needResync_) {
-            backoffMs_ = 0;
+            backoff_.reset();
             setDegraded(false, "lease " + std::to_string(lease_) +
                                    ", view resynchronised at revision " +
                                    std::to_string(keys_.revision()));
@@ -223,8 +221,8 @@ awaitable<void> EtcdMembership::session()
             // comes back.
             const int maxMs = static_cast<int>(
                 std::clamp<std::int64_t>(ttlMs() / 4, kBackoffMinMs, kBackoffMaxMs));
-            backoffMs_ = backoffMs_ == 0 ? kBackoffMinMs : std::min(maxMs, backoffMs_ * 2);
-            waitMs = backoffMs_;
+            backoff_.setMaxMs(maxMs);
+            waitMs = static_cast<int>(backoff_.next());
         }
         if (woken_) {
             woken_ = false;

@@ -26,6 +26,7 @@
 #include "etcd_client.h"
 #include "membership_service.h"
 
+#include "dmr/backoff.h"
 #include "dmr/etcd_view.h"
 
 #include <algorithm>
@@ -126,7 +127,11 @@ private:
     std::int64_t nextKeepAliveMs_ = 0;
     std::int64_t answeredAtMs_ = -1; // when an endpoint last answered; -1: never
     bool retrying_ = false;          // a call failed since then (logged once)
-    int backoffMs_ = 0;
+    // Session retries: kBackoffMinMs doubling, bounded by a quarter of the lease TTL (within
+    // kBackoffMinMs..kBackoffMaxMs).
+    static constexpr int kBackoffMinMs = 100;
+    static constexpr int kBackoffMaxMs = 2000;
+    Backoff backoff_{kBackoffMinMs, kBackoffMaxMs};
     gms::ClusterView last_;
 };
 

@@ -1185,16 +1185,12 @@ Json RelayDataPlane::reachabilityRow() const
                 {"heard", heard}};
 }
 
-void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) const
+void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &node) const
 {
-    auto family = [&](const char *name, const char *type, const char *help) {
-        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-    };
-    const std::string n = "node=\"" + node + "\"";
     auto perTunnel = [&](const char *name, const char *type, const char *help, auto value) {
-        family(name, type, help);
+        out.family(name, type, help);
         for (const auto &[peer, t] : tunnels_)
-            out << name << "{" << n << ",peer=\"" << peer << "\"} " << value(t) << "\n";
+            out.sample(name, {{"node", node}, {"peer", peer}}, value(t));
     };
     perTunnel("dmr_relay_tunnel_up", "gauge", "1 while the tunnel's peer is heard",
               [](const TunnelState &t) { return t.up ? 1 : 0; });
@@ -1211,41 +1207,41 @@ void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) co
               [](const TunnelState &t) { return t.duplicatesIn; });
     perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
               [](const TunnelState &t) { return t.flaps; });
-    family("dmr_relay_authenticated", "gauge",
-           "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys");
-    out << "dmr_relay_authenticated{" << n << "} " << (trust_.authenticate ? 1 : 0) << "\n";
-    family("dmr_relay_encrypted", "gauge", "1 when tunnel payloads are encrypted (relay.encrypt)");
-    out << "dmr_relay_encrypted{" << n << "} " << (config_.encrypt && trust_.authenticate ? 1 : 0)
-        << "\n";
-    family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
+    out.metric("dmr_relay_authenticated", "gauge",
+               "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys",
+               {{"node", node}}, trust_.authenticate ? 1 : 0);
+    out.metric("dmr_relay_encrypted", "gauge",
+               "1 when tunnel payloads are encrypted (relay.encrypt)", {{"node", node}},
+               config_.encrypt && trust_.authenticate ? 1 : 0);
+    out.family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
     for (const auto &[reason, count] : drops_)
-        out << "dmr_relay_drops_total{" << n << ",reason=\"" << reason << "\"} " << count << "\n";
+        out.sample("dmr_relay_drops_total", {{"node", node}, {"reason", reason}}, count);
     const auto &io = segmentIo_->counters();
-    out << "dmr_relay_drops_total{" << n << ",reason=\"segment-send-failed\"} " << io.sendDropped
-        << "\n";
-    family("dmr_relay_channel_ingested_total", "counter",
-           "datagrams heard on a routed network and tunnelled, by channel range");
+    out.sample("dmr_relay_drops_total", {{"node", node}, {"reason", "segment-send-failed"}},
+               io.sendDropped);
+    auto channelName = [&](std::size_t i) {
+        return i < config_.channels.size() ? config_.channels[i].toString() : std::string("probe");
+    };
+    out.family("dmr_relay_channel_ingested_total", "counter",
+               "datagrams heard on a routed network and tunnelled, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
-        out << "dmr_relay_channel_ingested_total{" << n << ",channel=\""
-            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
-            << channelStats_[i].ingested << "\n";
-    family("dmr_relay_channel_emitted_total", "counter",
-           "datagrams put onto a network, by channel range");
+        out.sample("dmr_relay_channel_ingested_total", {{"node", node}, {"channel", channelName(i)}},
+                   channelStats_[i].ingested);
+    out.family("dmr_relay_channel_emitted_total", "counter",
+               "datagrams put onto a network, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
-        out << "dmr_relay_channel_emitted_total{" << n << ",channel=\""
-            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
-            << channelStats_[i].emitted << "\n";
+        out.sample("dmr_relay_channel_emitted_total", {{"node", node}, {"channel", channelName(i)}},
+                   channelStats_[i].emitted);
     const std::int64_t now = clock_();
     const std::int64_t interval = config_.probeIntervalMs > 0 ? config_.probeIntervalMs : 1000;
     const auto row = reach_.row(now, interval);
-    family("dmr_reachability_heard", "gauge", "1 while this node hears the other node's probes");
+    out.family("dmr_reachability_heard", "gauge",
+               "1 while this node hears the other node's probes");
     for (const auto &c : row)
-        out << "dmr_reachability_heard{" << n << ",from=\"" << c.from << "\"} " << (c.heard ? 1 : 0)
-            << "\n";
-    family("dmr_reachability_loss", "gauge", "recent probe loss from the other node (0-1)");
+        out.sample("dmr_reachability_heard", {{"node", node}, {"from", c.from}}, c.heard ? 1 : 0);
+    out.family("dmr_reachability_loss", "gauge", "recent probe loss from the other node (0-1)");
     for (const auto &c : row)
-        out << "dmr_reachability_loss{" << n << ",from=\"" << c.from << "\"} " << c.recentLoss
-            << "\n";
+        out.sample("dmr_reachability_loss", {{"node", node}, {"from", c.from}}, c.recentLoss);
 }
 
 } // namespace dmr::agent

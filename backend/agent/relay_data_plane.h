@@ -61,6 +61,7 @@
 #include "tunnel_crypto.h"
 #include "udp_batch.h"
 
+#include "dmr/prometheus.h"
 #include "dmr/relay.h"
 
 #include <nlohmann/json.hpp>
@@ -123,7 +124,8 @@ public:
     // get-state's "relay" object, and this node's row of the reachability matrix.
     nlohmann::json stateJson() const;
     nlohmann::json reachabilityRow() const;
-    void writeMetrics(std::ostream &out, const std::string &nodeLabel) const;
+    // The relay's metric families, each sample labelled node="NODE".
+    void writeMetrics(prometheus::Writer &out, const std::string &node) const;
 
     std::uint16_t tunnelPort() const { return port_; }
     // This incarnation's epoch, which the agent publishes in its meta ("relay_epoch").

@@ -3,6 +3,7 @@
 #include "client.h"
 #include "format.h"
 
+#include "dmr/replies.h"
 #include "dmr/snapshot.h"
 #include "dmr/upgrade.h"
 
@@ -189,8 +190,11 @@ int runUpgradePlan(const Globals &g)
 int runHistory(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetHistory), true,
-                   [](const Json &history, const Client &) {
-                       std::cout << formatHistory(history);
+                   [](const Json &history, const Client &client) {
+                       auto typed = dmr::reply::parseHistory(history.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatHistory(*typed);
                        return kExitOk;
                    });
 }
@@ -198,8 +202,11 @@ int runHistory(const Globals &g)
 int runDrills(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetDrills), true,
-                   [](const Json &drills, const Client &) {
-                       std::cout << formatDrills(drills);
+                   [](const Json &drills, const Client &client) {
+                       auto typed = dmr::reply::parseDrills(drills.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatDrills(*typed);
                        return kExitOk;
                    });
 }
@@ -216,8 +223,11 @@ int runTunnels(const Globals &g)
 int runReachability(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetReachability), true,
-                   [](const Json &reachability, const Client &) {
-                       std::cout << formatReachability(reachability);
+                   [](const Json &reachability, const Client &client) {
+                       auto typed = dmr::reply::parseReachability(reachability.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatReachability(*typed);
                        return kExitOk;
                    });
 }

@@ -409,8 +409,10 @@ void Controller::noteApplied(const NodeId &node, const std::string &viewId, Appl
     auto &seen = appliedSeen_[viewId];
     seen.emplace(node, applied);
     while (appliedSeen_.size() > kAppliedViewsMax) {
-        // Drop the oldest view id (lowest epoch.counter); the map orders them as text, so find
-        // it by value.
+        // Drop one view's reports: the view whose report from the lowest node id (each view's
+        // first entry) has the earliest atMs, the time that node says its part was up. Not the
+        // lowest epoch.counter: the map orders view ids as text ("1.10" before "1.9"), and the
+        // time of one report per view stands in for the view's age.
         auto oldest = appliedSeen_.begin();
         for (auto it = appliedSeen_.begin(); it != appliedSeen_.end(); ++it)
             if (it->second.begin()->second.atMs < oldest->second.begin()->second.atMs)

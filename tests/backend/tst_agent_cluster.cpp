@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -498,6 +499,51 @@ private slots:
         QVERIFY(AgentCluster::waitFor([&] { return get("/readyz").startsWith("HTTP/1.1 503"); },
                                       kDeadlineMs));
         QVERIFY(get("/livez").startsWith("HTTP/1.1 200"));
+    }
+
+    void metricsEscapeLabelValues()
+    {
+        // A node id may hold a double quote and a backslash (only spaces and control characters
+        // are refused): its node label must still read back as one value, or a scraper sees a
+        // broken line or, worse, a sample the id forged.
+        const QString id = QStringLiteral("q\"1\\x");
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 22100);
+        const int metricsPort = 22200;
+        c->addNode(id, {s("eth0=10.9.3.1/24")},
+                   {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
+        QVERIFY(c->start(id));
+        auto get = [&] {
+            QTcpSocket sock;
+            sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(metricsPort));
+            if (!sock.waitForConnected(5000))
+                return QByteArray();
+            sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            QByteArray all;
+            while (sock.waitForReadyRead(5000))
+                all += sock.readAll();
+            return all;
+        };
+        QByteArray metrics;
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                metrics = get();
+                return metrics.contains("dmr_up{");
+            },
+            kDeadlineMs));
+        QVERIFY2(metrics.contains("dmr_up{node=\"q\\\"1\\\\x\"} 1"), metrics.constData());
+        // Every sample line: NAME{LABEL="VALUE",...} NUMBER, each value with only \\, \" or
+        // \n escapes inside.
+        const QRegularExpression sample(QStringLiteral(
+            R"(^[a-z_]+\{[a-z_]+="(?:[^"\\]|\\[\\"n])*"(?:,[a-z_]+="(?:[^"\\]|\\[\\"n])*")*\} [-+0-9.e]+$)"));
+        const QByteArray body = metrics.mid(metrics.indexOf("\r\n\r\n") + 4);
+        int samples = 0;
+        for (const QByteArray &line : body.split('\n')) {
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            ++samples;
+            QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+        }
+        QVERIFY(samples > 20);
     }
 
     void outputsAndNotify()

@@ -1,7 +1,10 @@
 #pragma once
 // A cluster of real dmr-agent processes on 127.0.0.1 for tests and benchmarks: start them in a
 // join order (each waits until it is in the view), kill -9, SIGSTOP/SIGCONT, restart, and ask
-// any of them anything over the control protocol. Every wait is a condition with a deadline.
+// any of them anything over the control protocol (with dmrctl's blocking client, dmr_ctl_client).
+// Every wait is a condition with a deadline.
+
+#include "dmr/replies.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 class AgentCluster
 {
@@ -109,6 +113,9 @@ public:
     QJsonObject ask(const QString &id, const QJsonObject &request, bool asOperator = true,
                     int timeoutMs = 3000) const;
     QJsonObject state(const QString &id) const; // get-state's result, or {}
+    // The same, typed (dmr/replies.h); nullopt when the agent does not answer or its reply does
+    // not read (which is logged).
+    std::optional<dmr::reply::State> typedState(const QString &id) const;
     QJsonObject cluster(const QString &id) const;
 
     static bool waitFor(const std::function<bool()> &condition, int timeoutMs);

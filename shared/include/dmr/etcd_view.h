@@ -14,7 +14,7 @@
 //
 // Order is etcd's create revision: the first to create its key comes first, on every node alike.
 // A member's seq is its key's create revision; a node that rejoins (a new lease, new keys) goes to
-// the end of every list, as the seed asks. The GL_group is held in etcd too (gl/ keys), so its
+// the end of every list, as a new member does in the embedded protocol. The GL_group is held in etcd too (gl/ keys), so its
 // order (and so the system leader) survives any node's death: a node that leads a network puts
 // its gl/ key, in the order elect() gives pending leaders (it waits until those before it have
 // theirs), and deletes it when it leads nothing. Until then elect() already counts it, in that
