@@ -104,7 +104,6 @@ void say(const QString &line)
     std::fprintf(stderr, "dmr-console: %s\n", qPrintable(line));
 }
 
-
 // A topology file; an empty topology (and why) when it cannot be read.
 dmr::TopologyFile readTopology(const QString &path, QString *error)
 {
@@ -136,12 +135,12 @@ void takeScreenshot(dmr::console::MainWindow &window, AgentClient &client,
                   size.size() == 2 ? size[1].toInt() : 960);
     if (parser.isSet(QStringLiteral("dark")))
         window.setDarkPalette(true);
-    const QHash<QString, QString> docks{{QStringLiteral("events"), QStringLiteral("eventLog")},
-                                        {QStringLiteral("failovers"), QStringLiteral("history")},
-                                        {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
-                                        {QStringLiteral("drills"), QStringLiteral("drills")},
-                                        {QStringLiteral("reachability"),
-                                         QStringLiteral("reachability")}};
+    const QHash<QString, QString> docks{
+        {QStringLiteral("events"), QStringLiteral("eventLog")},
+        {QStringLiteral("failovers"), QStringLiteral("history")},
+        {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
+        {QStringLiteral("drills"), QStringLiteral("drills")},
+        {QStringLiteral("reachability"), QStringLiteral("reachability")}};
     const QString dock = docks.value(parser.value(QStringLiteral("panel")));
     const QString select = parser.value(QStringLiteral("select"));
     const bool lastFailover = parser.isSet(QStringLiteral("last-failover"));

@@ -100,8 +100,10 @@ Result<std::monostate> Agent::start()
                 auto it = peers.find(node);
                 if (it == peers.end() || !it->second.relayPort)
                     return std::nullopt;
-                RelayDataPlane::Peer peer{*it->second.relayPort, it->second.relayCarry,
-                                          it->second.relayEpoch.value_or(0), {}};
+                RelayDataPlane::Peer peer{*it->second.relayPort,
+                                          it->second.relayCarry,
+                                          it->second.relayEpoch.value_or(0),
+                                          {}};
                 if (auto k = node_->known().find(node); k != node_->known().end())
                     for (const auto &i : k->second.interfaces)
                         if (i.address.address().family() == Family::V4)
@@ -443,8 +445,7 @@ void Agent::pump()
             };
             const Topology &known = node_->known();
             write(config_.output.mroutedConf, renderMrouted(files->plan, known, config_.node.id));
-            write(config_.output.smcrouteConf,
-                  renderSmcroute(files->plan, known, config_.node.id));
+            write(config_.output.smcrouteConf, renderSmcroute(files->plan, known, config_.node.id));
             if (changed && !config_.output.reloadCommand.empty())
                 spawnCommand(config_.output.reloadCommand, "");
         } else if (auto *notify = std::get_if<node::NotifyChange>(&out)) {

@@ -191,8 +191,8 @@ std::string Agent::historyJson(const protocol::Cursor &cursor) const
         f.cause = std::string(toString(r.cause));
         f.roles = r.roles;
         for (const auto &[role, node] : r.successors)
-            f.successors.emplace_back(role, node.empty() ? std::nullopt
-                                                         : std::optional<NodeId>(node));
+            f.successors.emplace_back(role,
+                                      node.empty() ? std::nullopt : std::optional<NodeId>(node));
         f.viewId = r.viewId;
         f.silentMs = r.silentMs;
         f.failedMs = p.failedAtMs;
@@ -237,11 +237,8 @@ std::string Agent::viewsJson(const protocol::Cursor &cursor) const
     }
     if (views.empty() && withBase)
         rev = viewLog_.baseRev();
-    return Json{{"instance", instance_},
-                {"rev", rev},
-                {"more", more},
-                {"base", base},
-                {"views", views}}
+    return Json{
+        {"instance", instance_}, {"rev", rev}, {"more", more}, {"base", base}, {"views", views}}
         .dump();
 }
 
@@ -275,8 +272,8 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
         if (sameInstance)
             missed = firstKept > since + 1;
         else
-            missed = eventsDropped_ &&
-                     (!cursor.sinceMs || events_.empty() || events_.front().timeMs > *cursor.sinceMs);
+            missed = eventsDropped_ && (!cursor.sinceMs || events_.empty() ||
+                                        events_.front().timeMs > *cursor.sinceMs);
     }
     return {Json{{"events", true},
                  {"instance", instance_},
@@ -353,8 +350,7 @@ std::string Agent::metricsText() const
            "cluster frames refused: bad MAC, malformed, oversize, replayed",
            transport_->framesRejected());
     metric("dmr_cluster_frames_replayed_total", "counter",
-           "cluster frames refused as replays (valid MAC, old sequence number)",
-           tc.framesReplayed);
+           "cluster frames refused as replays (valid MAC, old sequence number)", tc.framesReplayed);
     metric("dmr_cluster_frames_dropped_total", "counter",
            "cluster frames dropped at a full peer queue", transport_->framesDropped());
     metric("dmr_cluster_handshakes_refused_total", "counter",
@@ -398,19 +394,14 @@ Json Agent::transportJson() const
     if (!transport_)
         return Json();
     const auto &c = transport_->counters();
-    return Json{{"frame_version", frame::kVersion},
-                {"sessions", c.sessions},
-                {"connections", transport_->connections()},
-                {"frames_rejected", c.framesRejected},
-                {"frames_replayed", c.framesReplayed},
-                {"frames_dropped", c.framesDropped},
-                {"handshakes_refused", c.handshakesRefused},
-                {"handshake_timeouts", c.handshakeTimeouts},
-                {"key_mismatches", c.keyMismatches},
-                {"version_mismatches", c.versionMismatches},
-                {"pending_refused", c.pendingRefused},
-                {"accept_errors", c.acceptErrors},
-                {"drills_refused", node_->drillsRefused()}};
+    return Json{
+        {"frame_version", frame::kVersion},          {"sessions", c.sessions},
+        {"connections", transport_->connections()},  {"frames_rejected", c.framesRejected},
+        {"frames_replayed", c.framesReplayed},       {"frames_dropped", c.framesDropped},
+        {"handshakes_refused", c.handshakesRefused}, {"handshake_timeouts", c.handshakeTimeouts},
+        {"key_mismatches", c.keyMismatches},         {"version_mismatches", c.versionMismatches},
+        {"pending_refused", c.pendingRefused},       {"accept_errors", c.acceptErrors},
+        {"drills_refused", node_->drillsRefused()}};
 }
 
 std::string Agent::drillsJson(const protocol::Cursor &cursor) const

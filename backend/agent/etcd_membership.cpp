@@ -340,8 +340,8 @@ awaitable<bool> EtcdMembership::joinTxn()
     joinedKeys_ = true;
     written_ = Written{wantedGroups_, record, false};
     handlers_.log("joined through etcd at revision " +
-                  std::to_string(etcd::headerRevision(r->body)) +
-                  " with " + std::to_string(wantedGroups_.size()) + " group(s)");
+                  std::to_string(etcd::headerRevision(r->body)) + " with " +
+                  std::to_string(wantedGroups_.size()) + " group(s)");
     co_return true;
 }
 

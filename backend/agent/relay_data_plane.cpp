@@ -410,10 +410,10 @@ RelayDataPlane::PeerAuth *RelayDataPlane::authOf(std::string_view peer, bool ref
             return nullptr; // (a known one's window stays: it may come back in the same epoch)
         if (it == auth_.end()) {
             if (auth_.size() >= kAuthPeersMax)
-                auth_.erase(std::min_element(auth_.begin(), auth_.end(),
-                                             [](const auto &x, const auto &y) {
-                                                 return x.second.lastUse < y.second.lastUse;
-                                             }));
+                auth_.erase(
+                    std::min_element(auth_.begin(), auth_.end(), [](const auto &x, const auto &y) {
+                        return x.second.lastUse < y.second.lastUse;
+                    }));
             it = auth_.try_emplace(NodeId(peer)).first;
         }
         it->second.port = known->port;
@@ -448,8 +448,7 @@ void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
     a.rx = std::move(rx).value();
 }
 
-void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
-                            std::string_view hop)
+void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop)
 {
     drop(reason);
     // One line per reason per interval, naming the first source of it; no string is built for
@@ -460,8 +459,8 @@ void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
         ++r.held;
         return;
     }
-    std::string line = "relay: refused a tunnel datagram from " + hostPortText(from) + ": " +
-                       std::string(reason);
+    std::string line =
+        "relay: refused a tunnel datagram from " + hostPortText(from) + ": " + std::string(reason);
     if (!hop.empty())
         line += " (it names node " + std::string(hop) + " as its sender)";
     if (reason == "old-version")
@@ -500,8 +499,8 @@ bool RelayDataPlane::seal(const NodeId &peer, std::span<std::uint8_t> datagram,
     relay::setHopFields(datagram, epoch_, a->epoch, sequence);
     if (!trust_.authenticate)
         return true;
-    if (!a->tx || !a->tx->seal(datagram, headerBytes, encrypted,
-                               relay::tunnelNonce(epoch_, sequence))) {
+    if (!a->tx ||
+        !a->tx->seal(datagram, headerBytes, encrypted, relay::tunnelNonce(epoch_, sequence))) {
         drop("seal-failed");
         return false;
     }
@@ -1055,9 +1054,9 @@ void RelayDataPlane::probeTick()
     ++probeSequence_;
     for (std::size_t i = 0; i < segments_.size(); ++i) {
         const Segment &seg = segments_[i];
-        const auto bytes = relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
-                                                           static_cast<std::uint32_t>(epoch_),
-                                                           probeSequence_});
+        const auto bytes =
+            relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
+                                            static_cast<std::uint32_t>(epoch_), probeSequence_});
         segmentIo_->send(i, config_.probeChannel.group, config_.probeChannel.port, bytes);
         ++probesSent_;
         // The relay does not hear its own emissions: a probe on a network it routes goes into
@@ -1225,8 +1224,8 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
     out.family("dmr_relay_channel_ingested_total", "counter",
                "datagrams heard on a routed network and tunnelled, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
-        out.sample("dmr_relay_channel_ingested_total", {{"node", node}, {"channel", channelName(i)}},
-                   channelStats_[i].ingested);
+        out.sample("dmr_relay_channel_ingested_total",
+                   {{"node", node}, {"channel", channelName(i)}}, channelStats_[i].ingested);
     out.family("dmr_relay_channel_emitted_total", "counter",
                "datagrams put onto a network, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)

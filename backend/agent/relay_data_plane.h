@@ -80,9 +80,9 @@ class RelayDataPlane final : public DataPlane
 public:
     struct Peer
     {
-        std::uint16_t port = 0;    // its tunnel port (meta "relay_port")
-        bool carry = false;        // it speaks the carry handover (meta "relay_carry")
-        std::uint64_t epoch = 0;   // its relay epoch (meta "relay_epoch"); 0: not known
+        std::uint16_t port = 0;               // its tunnel port (meta "relay_port")
+        bool carry = false;                   // it speaks the carry handover (meta "relay_carry")
+        std::uint64_t epoch = 0;              // its relay epoch (meta "relay_epoch"); 0: not known
         std::vector<std::uint32_t> addresses; // its IPv4 interface addresses (host order)
     };
     using PeerLookup = std::function<std::optional<Peer>(const NodeId &)>;
@@ -100,8 +100,7 @@ public:
     };
 
     RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock,
-                   Trust trust);
+                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock, Trust trust);
     ~RelayDataPlane() override;
 
     // Distinct for every incarnation (the key and nonce depend on it), ordered by start time,

@@ -468,7 +468,8 @@ std::string formatReachability(const dmr::reply::Reachability &r)
             }
         }
         if (!row.answered)
-            notes.push_back(listener + " did not answer" + (row.inView ? "" : " (not in the view)"));
+            notes.push_back(listener + " did not answer" +
+                            (row.inView ? "" : " (not in the view)"));
         m.add(line);
     }
     out << m.render();

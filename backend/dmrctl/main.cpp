@@ -12,8 +12,8 @@
 // given failures, and prints the election and the tunnel plan the agents would install. The
 // other commands talk to a running dmr-agent's control port (backend/PROTOCOL.md).
 
-#include "commands.h"
 #include "clidoc_cli11.h"
+#include "commands.h"
 
 #include "dmr/diff.h"
 #include "dmr/protocol.h"

@@ -79,8 +79,7 @@ std::variant<LabOptions, int> parseOptions(int argc, char **argv)
                    "239.1.0.0/24:5000-5100 in os mode, which joins every group of the range on "
                    "every routed interface, at most 1024 joins)")
         ->delimiter(',');
-    app.add_option("--probe-interval-ms", o.probeIntervalMs,
-                   "Reachability probe interval; 0: off")
+    app.add_option("--probe-interval-ms", o.probeIntervalMs, "Reachability probe interval; 0: off")
         ->check(CLI::Range(0, 60000));
     app.add_option("--membership", o.membership,
                    "Membership backend: embedded, or etcd (the lab starts an etcd on BASE+3000 "

@@ -18,8 +18,8 @@ namespace dmr::lab {
 struct AgentStatus
 {
     std::string id;
-    bool running = false;                // the lab's child is alive
-    std::optional<reply::State> state;   // its get-state; nullopt: no answer
+    bool running = false;              // the lab's child is alive
+    std::optional<reply::State> state; // its get-state; nullopt: no answer
 };
 
 // mode: "all" (every agent, those that do not answer too), "leaders" (the system leader and the

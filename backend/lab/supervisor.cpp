@@ -63,8 +63,7 @@ bool etcdServing(std::uint16_t port)
         return false;
     agent::asio::io_context io;
     auto client = std::make_shared<agent::EtcdClient>(
-        io, std::vector<agent::HostPort>{*endpoint}, 1000,
-        std::make_shared<agent::EtcdCounters>());
+        io, std::vector<agent::HostPort>{*endpoint}, 1000, std::make_shared<agent::EtcdCounters>());
     bool serving = false;
     agent::asio::co_spawn(io, askStatus(client, serving), agent::asio::detached);
     io.run();
@@ -183,8 +182,7 @@ Supervisor::Supervisor(const LabOptions &options, const std::optional<NetnsLabPl
         a.controlPort = static_cast<std::uint16_t>(options_.basePort + 1000 + static_cast<int>(i));
         a.tunnelPort = static_cast<std::uint16_t>(options_.basePort + 2000 + static_cast<int>(i));
         a.logPath = options_.logDir + "/agent-" + a.id + ".log";
-        const std::string host =
-            netns_ ? netns_->nodes.at(a.id).address : std::string("127.0.0.1");
+        const std::string host = netns_ ? netns_->nodes.at(a.id).address : std::string("127.0.0.1");
         peers_ += (peers_.empty() ? "" : ",") + host + ":" + std::to_string(a.membershipPort);
         agents_.push_back(a);
     }
@@ -212,10 +210,10 @@ bool Supervisor::startEtcd()
     const std::string peer = "http://127.0.0.1:" + std::to_string(options_.basePort + 3001);
     const std::string data = options_.logDir + "/etcd-data";
     const std::string log = options_.logDir + "/etcd.log";
-    etcdPid_ = spawn({etcd, "--name", "dmr-lab", "--data-dir", data, "--listen-client-urls",
-                      client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
-                      "--initial-advertise-peer-urls", peer, "--initial-cluster",
-                      "dmr-lab=" + peer, "--log-level", "warn"},
+    etcdPid_ = spawn({etcd, "--name", "dmr-lab", "--data-dir", data, "--listen-client-urls", client,
+                      "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                      "--initial-advertise-peer-urls", peer, "--initial-cluster", "dmr-lab=" + peer,
+                      "--log-level", "warn"},
                      log);
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     bool up = false;
@@ -252,8 +250,7 @@ bool Supervisor::startEtcd()
 // --netns: etcd as hosts run it, one member in each of the first nodes' namespaces.
 bool Supervisor::startEtcdCluster(const std::string &etcd)
 {
-    auto planned =
-        planEtcdCluster(*netns_, options_.topology->joinOrder, options_.etcdMembers);
+    auto planned = planEtcdCluster(*netns_, options_.topology->joinOrder, options_.etcdMembers);
     if (!planned) {
         std::cerr << "dmr-lab: --membership etcd: " << planned.error().message << "\n";
         return false;
@@ -447,8 +444,8 @@ std::optional<reply::State> Supervisor::state(const LabAgent &agent, int timeout
     auto state = reply::parseState(result->dump());
     if (!state) {
         if (error != nullptr)
-            *error = "127.0.0.1:" + std::to_string(agent.controlPort) + ": " +
-                     state.error().message;
+            *error =
+                "127.0.0.1:" + std::to_string(agent.controlPort) + ": " + state.error().message;
         return std::nullopt;
     }
     return std::move(state).value();

@@ -65,8 +65,8 @@ public:
 
     // With --membership etcd and no --etcd-endpoints: starts etcd and waits until it serves its
     // JSON gateway (30 s at most); with --netns, a cluster of --etcd-members in the nodes'
-    // namespaces, until every member is healthy (60 s at most). False, with the reason printed, when it does not come up.
-    // True at once when there is no etcd to start.
+    // namespaces, until every member is healthy (60 s at most). False, with the reason printed,
+    // when it does not come up. True at once when there is no etcd to start.
     bool startEtcd();
     // The agents' etcd: --etcd-endpoints, or the one startEtcd started.
     const std::string &etcdEndpoints() const { return etcdEndpoints_; }

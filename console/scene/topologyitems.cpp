@@ -557,7 +557,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         const qreal arm = e * 0.45;
         painter->setBrush(Qt::NoBrush);
         painter->setPen(cosmeticPen(s.selection, 2.6, Qt::SolidLine));
-        for (const QPointF corner : {QPointF(-e, -e), QPointF(e, -e), QPointF(e, e), QPointF(-e, e)}) {
+        for (const QPointF corner :
+             {QPointF(-e, -e), QPointF(e, -e), QPointF(e, e), QPointF(-e, e)}) {
             const QPointF along(corner.x() < 0 ? arm : -arm, 0);
             const QPointF down(0, corner.y() < 0 ? arm : -arm);
             painter->drawPolyline(QPolygonF{corner + along, corner, corner + down});
@@ -630,9 +631,9 @@ void NodeItem::paintSmallLabel(QPainter *painter, qreal lod) const
     const QTransform world = painter->worldTransform();
     const QPointF below = world.map(QPointF(0, style_->nodeRadius + 1));
     painter->setWorldTransform(QTransform());
-    painter->drawPixmap(QPointF(std::round(below.x() - pixels.width() / (2 * dpr)),
-                                std::round(below.y())),
-                        smallLabel_);
+    painter->drawPixmap(
+        QPointF(std::round(below.x() - pixels.width() / (2 * dpr)), std::round(below.y())),
+        smallLabel_);
     painter->setWorldTransform(world);
 }
 
@@ -669,8 +670,7 @@ void HoverLabelItem::setText(const QString &text)
     const QStringList lines = text.split(u'\n');
     for (const auto &l : lines)
         w = std::max(w, fm.horizontalAdvance(l));
-    bounds_ = QRectF(12, -fm.height() * lines.size() - 14, w + 12,
-                     fm.height() * lines.size() + 8);
+    bounds_ = QRectF(12, -fm.height() * lines.size() - 14, w + 12, fm.height() * lines.size() + 8);
     update();
 }
 
@@ -1021,9 +1021,9 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         const QColor color = t.opened ? gain : s.removed;
         // A change's new tunnels are drawn by the scene already: a glow under them says which.
         const bool glow = mode_ == Mode::Change && t.opened;
-        QPen pen = glow ? cosmeticPen(withAlpha(color, 0.28), 11.0)
-                        : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75),
-                                      t.opened ? 4.0 : 3.0);
+        QPen pen = glow
+                       ? cosmeticPen(withAlpha(color, 0.28), 11.0)
+                       : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75), t.opened ? 4.0 : 3.0);
         pen.setCapStyle(glow ? Qt::RoundCap : Qt::FlatCap);
         if (!glow)
             pen.setDashPattern(t.opened ? QList<qreal>{2.0, 1.2} : QList<qreal>{1.0, 1.6});
@@ -1043,8 +1043,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         }
         if (lod >= kLodTunnelText && !t.label.isEmpty() && !glow) {
             const QFontMetricsF fm(s.smallFont);
-            const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5,
-                             mid.y() + 10, fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
+            const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5, mid.y() + 10,
+                             fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
             painter->setBrush(withAlpha(s.background, 0.92));
             painter->setPen(cosmeticPen(color, 1.0, Qt::DashLine));
             painter->drawRoundedRect(box, box.height() / 2, box.height() / 2);
@@ -1056,7 +1056,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     for (const auto &m : marks_) {
         const QColor color = m.kind == Mark::Gains ? gain : s.removed;
         painter->setBrush(Qt::NoBrush);
-        painter->setPen(cosmeticPen(color, 3.2, m.kind == Mark::Gains ? Qt::SolidLine : Qt::DashLine));
+        painter->setPen(
+            cosmeticPen(color, 3.2, m.kind == Mark::Gains ? Qt::SolidLine : Qt::DashLine));
         painter->drawEllipse(m.pos, r + 13, r + 13);
         if (m.kind == Mark::Fails) {
             const qreal k = r * 0.8;
@@ -1067,8 +1068,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         if (lod >= kLodText && !m.text.isEmpty()) {
             const QFontMetricsF fm(s.smallFont);
             const QRectF box(m.pos.x() - fm.horizontalAdvance(m.text) / 2 - 5,
-                             m.pos.y() - r - 16 - fm.height() - 4, fm.horizontalAdvance(m.text) + 10,
-                             fm.height() + 4);
+                             m.pos.y() - r - 16 - fm.height() - 4,
+                             fm.horizontalAdvance(m.text) + 10, fm.height() + 4);
             painter->setBrush(withAlpha(s.background, 0.92));
             painter->setPen(cosmeticPen(color, 1.0));
             painter->drawRoundedRect(box, 3, 3);

@@ -35,7 +35,17 @@ enum ItemRole : int {
     RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
 };
 
-enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark, TunnelLabel, Overlay, HoverLabel };
+enum class ItemKind : int {
+    Region = 1,
+    Node,
+    Link,
+    Tunnel,
+    Legend,
+    Mark,
+    TunnelLabel,
+    Overlay,
+    HoverLabel
+};
 
 struct SceneStyle
 {
@@ -337,6 +347,7 @@ private:
 class LegendItem : public QGraphicsItem
 {
     int generation_ = 0;
+
 public:
     explicit LegendItem(const SceneStyle *style);
     QRectF boundingRect() const override;

@@ -895,8 +895,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     // Nothing in the way of the straight line: nothing can beat it.
     const qreal perfect = kEnough * 10;
     // Bends as fractions of the length, left first: the first best one wins.
-    static constexpr qreal kBends[] = {0.0,  0.08,  -0.08, 0.15, -0.15, 0.22, -0.22,
-                                       0.3,  -0.3,  0.42,  -0.42, 0.56, -0.56, 0.7, -0.7};
+    static constexpr qreal kBends[] = {0.0,  0.08, -0.08, 0.15, -0.15, 0.22, -0.22, 0.3,
+                                       -0.3, 0.42, -0.42, 0.56, -0.56, 0.7,  -0.7};
     QPointF best = chord.pointAt(0.5);
     QPolygonF bestLine = curve(best);
     qreal bestScore = -1e18;

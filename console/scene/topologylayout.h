@@ -155,8 +155,8 @@ private:
     std::vector<int> labelOwners_;
     std::vector<QLineF> segments_;
     std::vector<int> segmentOwners_;
-    std::vector<int> free_;                          // removed segments, to be reused
-    std::unordered_map<int, std::vector<int>> owned_; // owner -> its segments
+    std::vector<int> free_;                             // removed segments, to be reused
+    std::unordered_map<int, std::vector<int>> owned_;   // owner -> its segments
     std::unordered_map<qint64, std::vector<int>> grid_; // cell -> segments near it
     mutable std::vector<int> stamp_; // per segment: the query that last looked at it
     mutable int query_ = 0;

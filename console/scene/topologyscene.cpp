@@ -4,8 +4,8 @@
 #include <QEvent>
 #include <QFontMetricsF>
 #include <QGraphicsSceneHelpEvent>
-#include <QToolTip>
 #include <QSet>
+#include <QToolTip>
 #include <QVariantAnimation>
 
 #include <algorithm>
@@ -261,9 +261,9 @@ QString TopologyScene::nodeToolTip(const QString &id) const
     if (!hasSnapshot_ || n == snapshot_.nodes.end())
         return {};
     const Leadership leaders(snapshot_);
-    NodeFacts f = factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first)
-                                                                : nullptr,
-                          leaders, n->first);
+    NodeFacts f =
+        factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first) : nullptr,
+                leaders, n->first);
     if (auto *item = nodes_.value(id))
         f.state = item->visualState();
     return toolTipOf(leaders, n->second, f);
@@ -721,9 +721,9 @@ void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snaps
             if (!has.contains(r))
                 lost << r;
         if (failing.contains(q(id))) {
-            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Fails,
-                                           lost.isEmpty() ? QString()
-                                                          : tr("loses %1").arg(lost.join(tr(", ")))};
+            marks << PlanOverlayItem::Mark{
+                pos->pos, PlanOverlayItem::Mark::Fails,
+                lost.isEmpty() ? QString() : tr("loses %1").arg(lost.join(tr(", ")))};
         } else if (!gained.isEmpty()) {
             marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Gains,
                                            tr("takes over %1").arg(gained.join(tr(", ")))};

@@ -143,8 +143,8 @@ void TopologyView::fitNow()
     setTransform(QTransform::fromScale(z, z));
     // The view's own scene rect has the legend's room beside (or below) the content: the view
     // centres that, so the content sits in the part of the view left to it.
-    const QRectF room = besideWins ? content.adjusted(0, 0, beside / z, 0)
-                                   : content.adjusted(0, 0, 0, above / z);
+    const QRectF room =
+        besideWins ? content.adjusted(0, 0, beside / z, 0) : content.adjusted(0, 0, 0, above / z);
     setSceneRect(room);
     centerOn(room.center());
     emit zoomChanged(z);

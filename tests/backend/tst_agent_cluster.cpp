@@ -266,8 +266,7 @@ private slots:
         QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         int checked = 0;
         QStringList seen; // "cause on agent"
-        const auto checkAll = [&](const QString &after, const QString &node,
-                                  const QString &cause) {
+        const auto checkAll = [&](const QString &after, const QString &node, const QString &cause) {
             // Wait until the failover's record is complete on every agent in the view.
             QStringList problems;
             const bool complete = AgentCluster::waitFor(
@@ -287,12 +286,10 @@ private slots:
                                 problems << s("%1: agent %2, failover of %3 (%4): %5 in %6")
                                                 .arg(after, id, r[s("node")].toString(),
                                                      r[s("cause")].toString(), why,
-                                                     QString::fromUtf8(
-                                                         QJsonDocument(r).toJson(
-                                                             QJsonDocument::Compact)));
+                                                     QString::fromUtf8(QJsonDocument(r).toJson(
+                                                         QJsonDocument::Compact)));
                             if (r[s("node")].toString() == node &&
-                                r[s("cause")].toString() == cause &&
-                                !r[s("total_ms")].isNull()) {
+                                r[s("cause")].toString() == cause && !r[s("total_ms")].isNull()) {
                                 found = true;
                                 seen << s("%1 on %2").arg(cause, id);
                             }
@@ -324,9 +321,7 @@ private slots:
         checkAll(s("kill 2"), s("2"), s("connection-lost"));
         expect(drill(*c, s("5"), s("restore"), s("2")));
         QVERIFY(AgentCluster::waitFor(
-            [&] {
-                return members(c->cluster(s("5")), s("10.0.1.0/24")).contains(s("2"));
-            },
+            [&] { return members(c->cluster(s("5")), s("10.0.1.0/24")).contains(s("2")); },
             kDeadlineMs));
         // After the restores, every record of every agent (the restored ones too) still holds.
         checkAll(s("restores"), s("2"), s("connection-lost"));
@@ -612,7 +607,8 @@ private slots:
         const QByteArray text = unit.readAll();
         QVERIFY(text.contains("Type=notify"));
         QVERIFY(text.contains("ExecStart=/usr/bin/dmr-agent --config /etc/dmr/agent.toml"));
-        QVERIFY(text.contains("ExecStartPre=/usr/bin/dmr-agent --check-config /etc/dmr/agent.toml"));
+        QVERIFY(
+            text.contains("ExecStartPre=/usr/bin/dmr-agent --check-config /etc/dmr/agent.toml"));
     }
 };
 

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-using dmr::process::LaunchSpec;
 using dmr::process::launch;
+using dmr::process::LaunchSpec;
 using dmr::process::shell;
 
 namespace {
@@ -88,8 +88,8 @@ private slots:
     void execFailureIsTheChilds()
     {
         const QString out = dir_.filePath(QStringLiteral("exec.txt"));
-        auto pid = launch({{"/nonexistent/dmr-agent", "--help"}, std::nullopt, out.toStdString(),
-                           false});
+        auto pid =
+            launch({{"/nonexistent/dmr-agent", "--help"}, std::nullopt, out.toStdString(), false});
         QVERIFY(pid.ok());
         QCOMPARE(waitStatus(*pid), 127);
         QCOMPARE(readAll(out),

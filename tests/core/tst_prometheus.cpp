@@ -122,7 +122,10 @@ private slots:
             << QByteArray("\\\"\n\\\"\n") << QByteArray("\\\\\\\"\\n\\\\\\\"\\n");
         QTest::newRow("a closing brace and a forged sample")
             << QByteArray("x\"} 9\ndmr_up{node=\"y") << QByteArray("x\\\"} 9\\ndmr_up{node=\\\"y");
-        QTest::newRow("utf-8") << QByteArray("n\xc3\xb6""de") << QByteArray("n\xc3\xb6""de");
+        QTest::newRow("utf-8") << QByteArray("n\xc3\xb6"
+                                             "de")
+                               << QByteArray("n\xc3\xb6"
+                                             "de");
     }
 
     void labelValuesAreEscaped()

@@ -1,7 +1,7 @@
 // The relay's pure core: channels, the tunnel wire format (round trips, every malformed
 // input, the per-hop fields, nonce and key info), the anti-replay window (edges, and random
-// walks against a model), the forwarding decision (a simulated Fig. 5 star: every network hears a datagram
-// exactly once, loops and ttl), the dedupe window and the reachability bookkeeping.
+// walks against a model), the forwarding decision (a simulated Fig. 5 star: every network hears a
+// datagram exactly once, loops and ttl), the dedupe window and the reachability bookkeeping.
 
 #include "dmr/relay.h"
 
@@ -436,14 +436,13 @@ private slots:
                 default:
                     s = next++;
                 }
-                const V want = s > top                              ? V::Fresh
-                               : top - s >= r::ReplayWindow::kSize  ? V::TooOld
-                               : accepted.count(s) != 0             ? V::Seen
-                                                                    : V::Fresh;
-                QVERIFY2(w.check(s) == want, qPrintable(QStringLiteral("walk %1 step %2 seq %3")
-                                                            .arg(walk)
-                                                            .arg(i)
-                                                            .arg(s)));
+                const V want = s > top                             ? V::Fresh
+                               : top - s >= r::ReplayWindow::kSize ? V::TooOld
+                               : accepted.count(s) != 0            ? V::Seen
+                                                                   : V::Fresh;
+                QVERIFY2(
+                    w.check(s) == want,
+                    qPrintable(QStringLiteral("walk %1 step %2 seq %3").arg(walk).arg(i).arg(s)));
                 QVERIFY(w.accept(s) == want);
                 if (want == V::Fresh) {
                     accepted.insert(s);

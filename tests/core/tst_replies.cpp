@@ -187,10 +187,13 @@ private slots:
         QTest::addColumn<int>("kind");
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("error");
-        QTest::newRow("not json") << 0 << "{\"node\":" << "get-state: ";
-        QTest::newRow("not an object") << 0 << "[1]" << "get-state: document: expected an object, found array";
+        QTest::newRow("not json") << 0 << "{\"node\":"
+                                  << "get-state: ";
+        QTest::newRow("not an object") << 0 << "[1]"
+                                       << "get-state: document: expected an object, found array";
         QTest::newRow("state without role")
-            << 0 << R"({"node":"1","state":"up","membership":"member","leads":[],"routes":[],"tunnels":[]})"
+            << 0
+            << R"({"node":"1","state":"up","membership":"member","leads":[],"routes":[],"tunnels":[]})"
             << "get-state: role: missing";
         QTest::newRow("a tunnel's leaf not an object")
             << 0
@@ -203,9 +206,11 @@ private slots:
         QTest::newRow("history successor a number")
             << 1
             << R"({"failovers":[{"id":1,"node":"2","cause":"silent","roles":[],"successors":{"system-leader":4}}]})"
-            << "get-history: failovers[0].successors.system-leader: expected a string or null, found number";
+            << "get-history: failovers[0].successors.system-leader: expected a string or null, "
+               "found number";
         QTest::newRow("drills not an array")
-            << 2 << R"({"drills":{}})" << "get-drills: drills: expected an array, found object";
+            << 2 << R"({"drills":{}})"
+            << "get-drills: drills: expected an array, found object";
         QTest::newRow("reachability loss text")
             << 3
             << R"({"nodes":["1"],"rows":[{"node":"1","answered":true,"heard":[{"from":"2","heard":true,"loss":"none"}]}]})"

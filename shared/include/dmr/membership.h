@@ -53,8 +53,8 @@
 //        cluster's;
 //     2. the lower (coordinator's join sequence, coordinator's node id): the side whose
 //        coordinator joined first, the same first-come order as every list. Two sides of one
-//        cluster draw their numbers from one sequence; between nodes that each formed a cluster alone
-//        (a cold start, all at 1) the node id decides.
+//        cluster draw their numbers from one sequence; between nodes that each formed a cluster
+//        alone (a cold start, all at 1) the node id decides.
 //   A standing changes only when a side's coordinator changes or first shares a view, so the
 //   two coordinators rarely judge from different standings; should they both send their view
 //   to merge, the receiver of a MergeRequest checks the rule again with the view it carries,

@@ -52,12 +52,12 @@ struct FailoverRecord
     std::map<std::string, NodeId> successors; // role -> who took it over ("" = nobody)
     std::string viewId;
     // The raw times, each on the clock named; phases() makes the record's phases of them.
-    Ms decidedAtMs = 0;   // the deciding agent's: when it declared the node gone (0: none)
-    Ms changedAtMs = 0;   // the node's: when it drained or lost the adapter (0: unknown)
-    Ms electedAtMs = 0;   // the first agent known to have computed the new plan: this one, or
-                          // a new routing point that said when it installed it
-    Ms tunnelsUpAtMs = 0; // the last new routing point's: when it reported its part up
-    Ms silentMs = 0;      // how long the node had been silent when declared dead
+    Ms decidedAtMs = 0;        // the deciding agent's: when it declared the node gone (0: none)
+    Ms changedAtMs = 0;        // the node's: when it drained or lost the adapter (0: unknown)
+    Ms electedAtMs = 0;        // the first agent known to have computed the new plan: this one, or
+                               // a new routing point that said when it installed it
+    Ms tunnelsUpAtMs = 0;      // the last new routing point's: when it reported its part up
+    Ms silentMs = 0;           // how long the node had been silent when declared dead
     std::set<NodeId> awaiting; // routing points whose "applied" has not arrived yet
     std::int64_t rev = 0;      // the controller's revision when it was added or last changed
 
@@ -203,9 +203,10 @@ public:
     // run here before. Answers the sender (SendMessage to replyTo) with the record or the error.
     void forwardedDrill(Ms now, const protocol::ForwardedDrillMessage &message);
     // A drill for this node, taken on its own control port: the error, or its record.
-    std::variant<protocol::DrillRecord, std::string>
-    drill(Ms now, const protocol::DrillRequest &drill, const protocol::DrillAuthor &author,
-          const NodeId &via = {});
+    std::variant<protocol::DrillRecord, std::string> drill(Ms now,
+                                                           const protocol::DrillRequest &drill,
+                                                           const protocol::DrillAuthor &author,
+                                                           const NodeId &via = {});
     // The record of a drill this node forwarded, as its target answered: kept here too, and
     // announced to this node's subscribers at the target's time. Returns the copy.
     protocol::DrillRecord forwardedDrillRan(Ms now, const protocol::DrillRecord &targetRecord,
