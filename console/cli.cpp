@@ -35,12 +35,14 @@ const char *const kDescriptions[] = {
                                       "BASE+1000+i; default 17400)."),
     QT_TRANSLATE_NOOP("dmr::console", "Speak TLS 1.3 to the agents, checking their certificates "
                                       "against this CA (PEM)."),
-    QT_TRANSLATE_NOOP("dmr::console", "This console's client certificate (PEM), for agents that ask "
-                                      "for one."),
+    QT_TRANSLATE_NOOP("dmr::console",
+                      "This console's client certificate (PEM), for agents that ask "
+                      "for one."),
     QT_TRANSLATE_NOOP("dmr::console", "The client certificate's private key (PEM)."),
-    QT_TRANSLATE_NOOP("dmr::console", "With --lab: the lab makes a throwaway CA and runs its agents "
-                                      "in TLS; the console uses that CA and the lab's operator "
-                                      "certificate."),
+    QT_TRANSLATE_NOOP("dmr::console",
+                      "With --lab: the lab makes a throwaway CA and runs its agents "
+                      "in TLS; the console uses that CA and the lab's operator "
+                      "certificate."),
 };
 
 } // namespace

@@ -16,9 +16,9 @@ namespace dmr::console::cli {
 QList<QCommandLineOption> options(bool translated);
 QString description();
 
-QString fileError(const QString &path, const QString &error);       // "fig9.json: ..."
-QString cannotStart(const QString &program, const QString &error);  // the lab
-QString noCluster(const QString &endpoints, int seconds);           // a headless export
+QString fileError(const QString &path, const QString &error);      // "fig9.json: ..."
+QString cannotStart(const QString &program, const QString &error); // the lab
+QString noCluster(const QString &endpoints, int seconds);          // a headless export
 QString screenshotSaved(const QString &path);
 QString noQtCatalogue(const QString &lang, const QString &directory);
 // "--tls-cert and --tls-key go with --tls-ca", or "--lab-tls goes with --lab".

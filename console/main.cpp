@@ -11,6 +11,7 @@
 // kernel sends the lab SIGTERM when the console is gone, PR_SET_PDEATHSIG).
 
 #include "cli.h"
+#include "clidoc.h"
 #include "client/agent_client.h"
 #include "mainwindow.h"
 #include "models/cluster_store.h"
@@ -103,7 +104,6 @@ void say(const QString &line)
     std::fprintf(stderr, "dmr-console: %s\n", qPrintable(line));
 }
 
-
 // A topology file; an empty topology (and why) when it cannot be read.
 dmr::TopologyFile readTopology(const QString &path, QString *error)
 {
@@ -135,12 +135,12 @@ void takeScreenshot(dmr::console::MainWindow &window, AgentClient &client,
                   size.size() == 2 ? size[1].toInt() : 960);
     if (parser.isSet(QStringLiteral("dark")))
         window.setDarkPalette(true);
-    const QHash<QString, QString> docks{{QStringLiteral("events"), QStringLiteral("eventLog")},
-                                        {QStringLiteral("failovers"), QStringLiteral("history")},
-                                        {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
-                                        {QStringLiteral("drills"), QStringLiteral("drills")},
-                                        {QStringLiteral("reachability"),
-                                         QStringLiteral("reachability")}};
+    const QHash<QString, QString> docks{
+        {QStringLiteral("events"), QStringLiteral("eventLog")},
+        {QStringLiteral("failovers"), QStringLiteral("history")},
+        {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
+        {QStringLiteral("drills"), QStringLiteral("drills")},
+        {QStringLiteral("reachability"), QStringLiteral("reachability")}};
     const QString dock = docks.value(parser.value(QStringLiteral("panel")));
     const QString select = parser.value(QStringLiteral("select"));
     const bool lastFailover = parser.isSet(QStringLiteral("last-failover"));
@@ -176,10 +176,53 @@ void takeScreenshot(dmr::console::MainWindow &window, AgentClient &client,
     poll->start(250);
 }
 
+// dmr-console --dmr-doc=json: the option table for the manual page and the completions (the
+// build runs it; no display needed). QCommandLineParser's own options are listed as it prints
+// them; the manual test compares the manual with --help, so a change there shows.
+int printDoc()
+{
+    namespace doc = dmr::clidoc;
+    doc::Program p;
+    p.name = "dmr-console";
+    p.version = DMR_VERSION;
+    p.description = dmr::console::cli::description().toStdString();
+    auto add = [&](std::vector<std::string> names, std::string value, const QString &help) {
+        doc::Option o;
+        o.names = std::move(names);
+        o.valueName = std::move(value);
+        o.fileValue = o.valueName == "FILE";
+        o.help = help.toStdString();
+        p.options.push_back(std::move(o));
+    };
+    add({"-?", "-h", "--help"}, "", QStringLiteral("Displays help on commandline options."));
+    add({"--help-all"}, "", QStringLiteral("Displays help, including generic Qt options."));
+    add({"-v", "--version"}, "", QStringLiteral("Displays version information."));
+    for (const QCommandLineOption &o : dmr::console::cli::options(false)) {
+        std::vector<std::string> names;
+        for (const QString &n : o.names())
+            names.push_back((n.size() == 1 ? "-" : "--") + n.toStdString());
+        add(names, o.valueName().toStdString(), o.description());
+        doc::Option &added = p.options.back();
+        const QString name = o.names().constFirst();
+        added.repeatable = name == QLatin1String("connect");
+        if (name == QLatin1String("token"))
+            added.env = "DMR_TOKEN";
+        if (name == QLatin1String("lang"))
+            added.choices = {"en", "de", "ja"}; // what translations/ ships
+        if (name == QLatin1String("panel"))
+            added.choices = {"events", "failovers", "timeline", "drills", "reachability"};
+    }
+    std::fputs(doc::toJson(p).c_str(), stdout);
+    std::fputs("\n", stdout);
+    return std::ferror(stdout) != 0 ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (argc == 2 && std::strcmp(argv[1], "--dmr-doc=json") == 0)
+        return printDoc();
     const QList<QCommandLineOption> options = dmr::console::cli::options(false);
     const QString connectOption = QStringLiteral("connect");
     const QString tokenOption = QStringLiteral("token");

@@ -33,9 +33,9 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSortFilterProxyModel>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -386,9 +386,9 @@ void MainWindow::buildDocks()
     historyTools->setIconSize(QSize(16, 16));
     auto *csv = historyTools->addAction(
         QIcon(QStringLiteral(":/icons/export.svg")), tr("Export CSV…"), this, [this] {
-            const QString path = QFileDialog::getSaveFileName(
-                this, tr("Export the failover history"), QStringLiteral("failovers.csv"),
-                tr("CSV (*.csv)"));
+            const QString path =
+                QFileDialog::getSaveFileName(this, tr("Export the failover history"),
+                                             QStringLiteral("failovers.csv"), tr("CSV (*.csv)"));
             if (path.isEmpty())
                 return;
             QString error;
@@ -469,8 +469,8 @@ void MainWindow::buildDocks()
     timelineLayout->setSpacing(0);
     timelineLayout->addWidget(replay);
     timelineLayout->addWidget(timeline_, 1);
-    auto *timelineDock = makeDock(this, tr("Timeline"), QStringLiteral("timelineDock"),
-                                  timelineBox, Qt::BottomDockWidgetArea);
+    auto *timelineDock = makeDock(this, tr("Timeline"), QStringLiteral("timelineDock"), timelineBox,
+                                  Qt::BottomDockWidgetArea);
 
     auto *drillTable = makeTable(this);
     drillTable->setObjectName(QStringLiteral("drillTable"));
@@ -664,8 +664,7 @@ void MainWindow::updateDrillActions()
     adapterMenu_->menuAction()->setToolTip(known ? tr("Fail an adapter of node %1").arg(node)
                                                  : tr("Select a node first"));
     drainAction_->setToolTip(known ? tr("Drain node %1").arg(node) : tr("Select a node first"));
-    restoreAction_->setToolTip(known ? tr("Restore node %1").arg(node)
-                                     : tr("Select a node first"));
+    restoreAction_->setToolTip(known ? tr("Restore node %1").arg(node) : tr("Select a node first"));
     whatIfAction_->setEnabled(known);
     whatIfAdapterMenu_->setEnabled(known);
     whatIfAction_->setText(known ? tr("&What if node %1 fails?").arg(node)
@@ -787,8 +786,8 @@ void MainWindow::sendPendingDrill()
     const Drill d = *pending_;
     pending_.reset();
     const qint64 id = client_->sendDrill(d.action, d.node, d.iface, d.reason, d.durationMs);
-    statusBar()->showMessage(tr("Drill %1 sent: %2").arg(id).arg(DrillDialog::title(d.action, d.node, d.iface)),
-                             10000);
+    statusBar()->showMessage(
+        tr("Drill %1 sent: %2").arg(id).arg(DrillDialog::title(d.action, d.node, d.iface)), 10000);
 }
 
 void MainWindow::showFailover(const QString &key)
@@ -819,8 +818,8 @@ void MainWindow::showFailover(const QString &key)
         tr("Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)")
             .arg(r.node, describeCause(r.cause), formatTime(r.failedMs), t->frame(after).viewId);
     // A crash is crossed out; a drain or a failed adapter only loses roles.
-    const bool crash = r.cause == u"connection-lost" || r.cause == u"silent" ||
-                       r.cause == u"lease-expired";
+    const bool crash =
+        r.cause == u"connection-lost" || r.cause == u"silent" || r.cause == u"lease-expired";
     scene_->showPlanChange(before, then, PlanOverlayItem::Mode::Change, caption,
                            crash ? QStringList{r.node} : QStringList{});
     scene_->setViewLabel(tr("failover of node %1, after").arg(r.node));
@@ -842,10 +841,10 @@ void MainWindow::showReplayAt(qint64 timeMs)
         const dmr::Snapshot s = t->snapshotAt(frame);
         showSnapshot(s, t->frame(frame).viewId);
         if (frame > 0)
-            scene_->showPlanChange(t->snapshotAt(frame - 1), s, PlanOverlayItem::Mode::Change,
-                                   tr("Replay: view %1 at %2 (Esc: live)")
-                                       .arg(t->frame(frame).viewId,
-                                            formatTime(t->frame(frame).timeMs)));
+            scene_->showPlanChange(
+                t->snapshotAt(frame - 1), s, PlanOverlayItem::Mode::Change,
+                tr("Replay: view %1 at %2 (Esc: live)")
+                    .arg(t->frame(frame).viewId, formatTime(t->frame(frame).timeMs)));
         else
             scene_->clearOverlay();
     }
@@ -857,8 +856,7 @@ void MainWindow::startReplay(double speed)
 {
     const PlanTimeline *t = store_->timeline();
     if (t->frameCount() == 0) {
-        statusBar()->showMessage(tr("Nothing to replay yet: no agent has sent its view log"),
-                                 8000);
+        statusBar()->showMessage(tr("Nothing to replay yet: no agent has sent its view log"), 8000);
         return;
     }
     replaySpeed_ = speed;
@@ -928,9 +926,9 @@ void MainWindow::notifyFailover(const FailoverRecord &r)
     for (const auto &s : r.successors)
         moved << tr("%1 → %2").arg(describeRole(s.role), s.node.isEmpty() ? tr("nobody") : s.node);
     const QString title = tr("DMR: failover of node %1").arg(r.node);
-    const QString body = tr("%1 at %2. %3")
-                             .arg(describeCause(r.cause), formatTime(r.failedMs),
-                                  moved.join(QStringLiteral("; ")));
+    const QString body =
+        tr("%1 at %2. %3")
+            .arg(describeCause(r.cause), formatTime(r.failedMs), moved.join(QStringLiteral("; ")));
     static Notifier *notifier = nullptr;
     if (!notifier)
         notifier = new Notifier(qApp);
@@ -1034,9 +1032,9 @@ void MainWindow::updateStaleness()
                                      : tr("%1 h ago").arg(age / 3600);
     staleness_->setText(connected ? tr("Updated %1").arg(ago)
                                   : tr("Stale: last update %1").arg(ago));
-    staleness_->setToolTip(tr("Last word from an agent (a snapshot or an event) at %1")
-                               .arg(formatDateTime(last)));
-    staleness_->setStyleSheet(connected ? QString()
+    staleness_->setToolTip(
+        tr("Last word from an agent (a snapshot or an event) at %1").arg(formatDateTime(last)));
+    staleness_->setStyleSheet(connected  ? QString()
                               : age < 10 ? QStringLiteral("color: #b36b00; font-weight: bold")
                                          : QStringLiteral("color: #c62828; font-weight: bold"));
 }

@@ -21,10 +21,10 @@ namespace dmr::console {
 
 namespace {
 
-constexpr int kLeft = 70;   // room for the ms labels
+constexpr int kLeft = 70; // room for the ms labels
 constexpr int kRight = 16;
-constexpr int kTop = 24;    // the phases' key
-constexpr int kAxis = 24;   // the time labels
+constexpr int kTop = 24;  // the phases' key
+constexpr int kAxis = 24; // the time labels
 constexpr int kBarWidth = 10;
 constexpr qint64 kFollowMs = 60 * 60 * 1000; // following shows the last hour at most
 constexpr int kLabelPixelsMin = 84;          // between two time labels
@@ -312,7 +312,8 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     const qint64 tick = std::max<qint64>(1, niceCeil(double(top) / 5.0));
     p.setFont(font());
     for (qint64 v = 0; v <= top; v += tick) {
-        const int y = l.chart.bottom() - int(std::lround(double(v) / double(top) * l.chart.height()));
+        const int y =
+            l.chart.bottom() - int(std::lround(double(v) / double(top) * l.chart.height()));
         p.setPen(QPen(grid, 1, v == 0 ? Qt::SolidLine : Qt::DotLine));
         p.drawLine(l.chart.left(), y, l.chart.right(), y);
         p.setPen(text);
@@ -322,9 +323,8 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     // The key of the phases, top right.
     {
         int x = l.chart.right();
-        const QList<std::pair<QColor, QString>> key{{kTunnels, tr("tunnels")},
-                                                    {kElection, tr("election")},
-                                                    {kDetection, tr("detection")}};
+        const QList<std::pair<QColor, QString>> key{
+            {kTunnels, tr("tunnels")}, {kElection, tr("election")}, {kDetection, tr("detection")}};
         for (const auto &[color, name] : key) {
             const int w = fm.horizontalAdvance(name);
             x -= w;
@@ -340,9 +340,9 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     }
     // Lane names, left of their lanes.
     p.setPen(muted);
-    for (const auto &[lane, name] : {std::pair{l.drills, tr("drills")},
-                                     std::pair{l.degraded, tr("degraded")},
-                                     std::pair{l.views, tr("plans")}})
+    for (const auto &[lane, name] :
+         {std::pair{l.drills, tr("drills")}, std::pair{l.degraded, tr("degraded")},
+          std::pair{l.views, tr("plans")}})
         p.drawText(QRect(0, lane.top(), kLeft - 8, lane.height()),
                    Qt::AlignRight | Qt::AlignVCenter, name);
 

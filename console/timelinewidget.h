@@ -87,9 +87,9 @@ private:
         QRect axis;     // the time labels
     };
     Lanes lanes() const;
-    void follow();           // the range that ends at the newest entry
+    void follow(); // the range that ends at the newest entry
     void dataChanged();
-    qint64 stepMs() const;   // between two time labels
+    qint64 stepMs() const; // between two time labels
     QString tipAt(const QPoint &pos) const;
 
     HistoryModel *history_;

@@ -36,6 +36,7 @@ Agent::Agent(asio::io_context &io, AgentConfig config, std::string version)
     , tickTimer_(io)
     , wakeTimer_(io)
     , interfacePoll_(io)
+    , logSink_(LogSink::fromEnvironment("dmr-agent"))
 {
     instance_ = config_.node.id + "@" + std::to_string(wall0Us_);
 }
@@ -55,9 +56,15 @@ std::int64_t Agent::nowMs() const
            1000;
 }
 
-void Agent::log(const std::string &line) const
+void Agent::log(const std::string &line, std::string_view cause) const
 {
-    std::cerr << "dmr-agent[" << config_.node.id << "]: " << line << std::endl;
+    LogFields fields{{"DMR_NODE", config_.node.id}};
+    if (node_ && !node_->view().nodes.empty())
+        fields.emplace_back("DMR_VIEW", node_->view().id.toString());
+    if (!cause.empty())
+        fields.emplace_back("DMR_CAUSE", std::string(cause));
+    logSink_.write("dmr-agent[" + config_.node.id + "]", line,
+                   cause.empty() ? kPriorityInfo : kPriorityNotice, fields);
 }
 
 Result<std::monostate> Agent::start()
@@ -93,8 +100,10 @@ Result<std::monostate> Agent::start()
                 auto it = peers.find(node);
                 if (it == peers.end() || !it->second.relayPort)
                     return std::nullopt;
-                RelayDataPlane::Peer peer{*it->second.relayPort, it->second.relayCarry,
-                                          it->second.relayEpoch.value_or(0), {}};
+                RelayDataPlane::Peer peer{*it->second.relayPort,
+                                          it->second.relayCarry,
+                                          it->second.relayEpoch.value_or(0),
+                                          {}};
                 if (auto k = node_->known().find(node); k != node_->known().end())
                     for (const auto &i : k->second.interfaces)
                         if (i.address.address().family() == Family::V4)
@@ -436,14 +445,13 @@ void Agent::pump()
             };
             const Topology &known = node_->known();
             write(config_.output.mroutedConf, renderMrouted(files->plan, known, config_.node.id));
-            write(config_.output.smcrouteConf,
-                  renderSmcroute(files->plan, known, config_.node.id));
+            write(config_.output.smcrouteConf, renderSmcroute(files->plan, known, config_.node.id));
             if (changed && !config_.output.reloadCommand.empty())
                 spawnCommand(config_.output.reloadCommand, "");
         } else if (auto *notify = std::get_if<node::NotifyChange>(&out)) {
             spawnCommand(config_.output.notifyCommand, notify->json);
         } else if (auto *line = std::get_if<node::Log>(&out)) {
-            log(line->text);
+            log(line->text, line->cause);
         } else if (auto *wake = std::get_if<node::WakeAt>(&out)) {
             wakeAt(wake->atMs);
         }

@@ -11,6 +11,7 @@
 #include "control_server.h"
 #include "data_plane.h"
 #include "etcd_client.h"
+#include "journal.h"
 #include "membership_service.h"
 #include "metrics_server.h"
 #include "os_interfaces.h"
@@ -101,7 +102,9 @@ private:
     // A revision counts within this process only: one from another (`instance` differs) is 0.
     std::int64_t sinceOf(const protocol::Cursor &cursor) const;
     Snapshot snapshot() const;
-    void log(const std::string &line) const;
+    // A log line with this node, the current view and (for failovers, adapter failures,
+    // drills, rejoins) its cause as fields: journald's under systemd, plain text otherwise.
+    void log(const std::string &line, std::string_view cause = {}) const;
 
     asio::io_context &io_;
     AgentConfig config_;
@@ -178,6 +181,7 @@ private:
     std::map<std::uint64_t, ForwardedDrill> forwarded_;
     std::uint64_t nextForwardId_ = 1;
     static constexpr int kForwardTimeoutMs = 3000;
+    LogSink logSink_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

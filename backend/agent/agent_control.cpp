@@ -54,9 +54,9 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
         pump();
         if (const auto *err = std::get_if<std::string>(&ran))
             return reply(protocol::encodeError(id, protocol::ErrorCode::Failed, *err));
-        return reply(okOrFailed(
-            id, protocol::encodeOk(id, protocol::encodeDrillRecord(
-                                           std::get<protocol::DrillRecord>(ran)))));
+        return reply(
+            okOrFailed(id, protocol::encodeOk(id, protocol::encodeDrillRecord(
+                                                      std::get<protocol::DrillRecord>(ran)))));
     }
     case RequestKind::GetReachability:
         return gatherReachability(id, std::move(reply));

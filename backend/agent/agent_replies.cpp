@@ -3,6 +3,9 @@
 
 #include "agent.h"
 
+#include "dmr/prometheus.h"
+#include "dmr/replies.h"
+
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -175,38 +178,36 @@ std::int64_t Agent::sinceOf(const protocol::Cursor &cursor) const
 
 std::string Agent::historyJson(const protocol::Cursor &cursor) const
 {
-    std::int64_t rev = node_->lastRev();
-    bool more = false;
-    Json list = Json::array();
-    for (const node::FailoverRecord *record :
-         page(node_->history(), sinceOf(cursor), cursor.limit, &rev, &more)) {
+    // Written with the typed reply (dmr/replies.h) that dmrctl and the tests read.
+    reply::History history;
+    history.page = {instance_, node_->lastRev(), false};
+    for (const node::FailoverRecord *record : page(node_->history(), sinceOf(cursor), cursor.limit,
+                                                   &history.page.rev, &history.page.more)) {
         const node::FailoverRecord &r = *record;
-        Json successors = Json::object();
-        for (const auto &[role, node] : r.successors)
-            successors[role] = node.empty() ? Json() : Json(node);
         const auto p = r.phases();
-        const auto orNull = [](const std::optional<std::int64_t> &v) {
-            return v ? Json(*v) : Json();
-        };
-        list.push_back({{"id", r.id},
-                        {"node", r.node},
-                        {"cause", toString(r.cause)},
-                        {"roles", r.roles},
-                        {"successors", successors},
-                        {"view_id", r.viewId},
-                        {"silent_ms", r.silentMs},
-                        {"failed_ms", p.failedAtMs},
-                        {"detected_ms", p.detectedAtMs},
-                        {"elected_ms", p.electedAtMs},
-                        {"tunnels_up_ms", orNull(p.tunnelsUpAtMs)},
-                        {"detection_ms", p.detectionMs},
-                        {"election_ms", p.electionMs},
-                        {"tunnels_ms", orNull(p.tunnelsMs)},
-                        {"total_ms", orNull(p.totalMs)},
-                        {"skew_ms", p.skewMs},
-                        {"rev", r.rev}});
+        reply::Failover f;
+        f.id = static_cast<std::int64_t>(r.id);
+        f.node = r.node;
+        f.cause = std::string(toString(r.cause));
+        f.roles = r.roles;
+        for (const auto &[role, node] : r.successors)
+            f.successors.emplace_back(role,
+                                      node.empty() ? std::nullopt : std::optional<NodeId>(node));
+        f.viewId = r.viewId;
+        f.silentMs = r.silentMs;
+        f.failedMs = p.failedAtMs;
+        f.detectedMs = p.detectedAtMs;
+        f.electedMs = p.electedAtMs;
+        f.tunnelsUpMs = p.tunnelsUpAtMs;
+        f.detectionMs = p.detectionMs;
+        f.electionMs = p.electionMs;
+        f.tunnelsMs = p.tunnelsMs;
+        f.totalMs = p.totalMs;
+        f.skewMs = p.skewMs;
+        f.rev = r.rev;
+        history.failovers.push_back(std::move(f));
     }
-    return Json{{"failovers", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+    return reply::encodeHistory(history);
 }
 
 std::string Agent::viewsJson(const protocol::Cursor &cursor) const
@@ -236,11 +237,8 @@ std::string Agent::viewsJson(const protocol::Cursor &cursor) const
     }
     if (views.empty() && withBase)
         rev = viewLog_.baseRev();
-    return Json{{"instance", instance_},
-                {"rev", rev},
-                {"more", more},
-                {"base", base},
-                {"views", views}}
+    return Json{
+        {"instance", instance_}, {"rev", rev}, {"more", more}, {"base", base}, {"views", views}}
         .dump();
 }
 
@@ -274,8 +272,8 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
         if (sameInstance)
             missed = firstKept > since + 1;
         else
-            missed = eventsDropped_ &&
-                     (!cursor.sinceMs || events_.empty() || events_.front().timeMs > *cursor.sinceMs);
+            missed = eventsDropped_ && (!cursor.sinceMs || events_.empty() ||
+                                        events_.front().timeMs > *cursor.sinceMs);
     }
     return {Json{{"events", true},
                  {"instance", instance_},
@@ -288,11 +286,10 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
 
 std::string Agent::metricsText() const
 {
-    std::ostringstream out;
-    const std::string node = "node=\"" + config_.node.id + "\"";
+    // The node label escaped by the writer: a node id may hold a quote or a backslash.
+    prometheus::Writer out;
     auto metric = [&](const char *name, const char *type, const char *help, auto value) {
-        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-            << name << "{" << node << "} " << value << "\n";
+        out.metric(name, type, help, {{"node", config_.node.id}}, value);
     };
     const std::string role = roleName();
     metric("dmr_up", "gauge", "1 while the agent is in a view (not joining, not killed)",
@@ -331,13 +328,29 @@ std::string Agent::metricsText() const
     metric("dmr_drills_total", "counter", "drills recorded", node_->drillsTotal());
     metric("dmr_handover_pending", "gauge", "1 while closes wait for successors",
            node_->handoverPending() ? 1 : 0);
+    metric("dmr_membership_rejoins_total", "counter",
+           "times a view numbered this node anew while it ran: it was taken out of the view alive "
+           "(a false suspicion, an expired etcd lease, a partition's merge) and joined at the end",
+           node_->rejoins());
+    // Every network some node this agent has seen has an interface on (failed adapters
+    // included), and whether the plan gives it a leader: a network whose every node died, or
+    // whose adapters all failed, shows 0 on every agent.
+    std::set<GroupName> networks;
+    for (const auto &[id, n] : node_->known())
+        for (const auto &i : n.interfaces)
+            networks.insert(i.network().toString());
+    out.family("dmr_network_has_leader", "gauge",
+               "1 while the network has a group leader in this node's plan; 0 for a known network "
+               "that has none");
+    for (const auto &g : networks)
+        out.sample("dmr_network_has_leader", {{"node", config_.node.id}, {"network", g}},
+                   node_->plan().election.groupLeaders.count(g) != 0 ? 1 : 0);
     const auto &tc = transport_->counters();
     metric("dmr_cluster_frames_rejected_total", "counter",
            "cluster frames refused: bad MAC, malformed, oversize, replayed",
            transport_->framesRejected());
     metric("dmr_cluster_frames_replayed_total", "counter",
-           "cluster frames refused as replays (valid MAC, old sequence number)",
-           tc.framesReplayed);
+           "cluster frames refused as replays (valid MAC, old sequence number)", tc.framesReplayed);
     metric("dmr_cluster_frames_dropped_total", "counter",
            "cluster frames dropped at a full peer queue", transport_->framesDropped());
     metric("dmr_cluster_handshakes_refused_total", "counter",
@@ -373,7 +386,7 @@ std::string Agent::metricsText() const
            "control port log lines left out by the rate limit", control_->logLinesSuppressed());
     if (relay_)
         relay_->writeMetrics(out, config_.node.id);
-    return out.str();
+    return std::move(out).text();
 }
 
 Json Agent::transportJson() const
@@ -381,19 +394,14 @@ Json Agent::transportJson() const
     if (!transport_)
         return Json();
     const auto &c = transport_->counters();
-    return Json{{"frame_version", frame::kVersion},
-                {"sessions", c.sessions},
-                {"connections", transport_->connections()},
-                {"frames_rejected", c.framesRejected},
-                {"frames_replayed", c.framesReplayed},
-                {"frames_dropped", c.framesDropped},
-                {"handshakes_refused", c.handshakesRefused},
-                {"handshake_timeouts", c.handshakeTimeouts},
-                {"key_mismatches", c.keyMismatches},
-                {"version_mismatches", c.versionMismatches},
-                {"pending_refused", c.pendingRefused},
-                {"accept_errors", c.acceptErrors},
-                {"drills_refused", node_->drillsRefused()}};
+    return Json{
+        {"frame_version", frame::kVersion},          {"sessions", c.sessions},
+        {"connections", transport_->connections()},  {"frames_rejected", c.framesRejected},
+        {"frames_replayed", c.framesReplayed},       {"frames_dropped", c.framesDropped},
+        {"handshakes_refused", c.handshakesRefused}, {"handshake_timeouts", c.handshakeTimeouts},
+        {"key_mismatches", c.keyMismatches},         {"version_mismatches", c.versionMismatches},
+        {"pending_refused", c.pendingRefused},       {"accept_errors", c.acceptErrors},
+        {"drills_refused", node_->drillsRefused()}};
 }
 
 std::string Agent::drillsJson(const protocol::Cursor &cursor) const

@@ -1048,7 +1048,8 @@ Result<AgentConfig> loadConfig(const ConfigOverrides &overrides)
 
 void addConfigOptions(CLI::App &app, ConfigOverrides &overrides)
 {
-    app.add_option("-c,--config", overrides.configPath, "the agent.toml to read");
+    app.add_option("-c,--config", overrides.configPath, "the agent.toml to read")
+        ->type_name("FILE");
     for (const Key &k : keys()) {
         const std::string key(k.name);
         if (k.list) {

@@ -1,6 +1,8 @@
 #include "control_server.h"
 #include "listen.h"
 
+#include "dmr/backoff.h"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -168,7 +170,7 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
 {
     auto alive = alive_;
     asio::steady_timer pause(io_);
-    auto backoff = std::chrono::milliseconds(0);
+    Backoff backoff(50, 1000); // out of descriptors: 50 ms doubling to 1 s
     for (;;) {
         error_code ec;
         tcp::socket socket = co_await acceptor->async_accept(ec_await(ec));
@@ -179,11 +181,8 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
             // stays readable: accepting again at once would spin. Wait, longer each time.
             ++acceptErrors_;
             std::chrono::milliseconds wait{10};
-            if (outOfResources(ec)) {
-                backoff = std::clamp(backoff * 2, std::chrono::milliseconds(50),
-                                     std::chrono::milliseconds(1000));
-                wait = backoff;
-            }
+            if (outOfResources(ec))
+                wait = std::chrono::milliseconds(backoff.next());
             if (log_) {
                 const std::string line = logLimit_.admit(
                     "control accept",
@@ -199,7 +198,7 @@ awaitable<void> ControlServer::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
                 co_return;
             continue;
         }
-        backoff = std::chrono::milliseconds(0);
+        backoff.reset();
         admit(std::move(socket));
     }
 }

@@ -72,8 +72,8 @@ public:
 
     // A subscribe: the reply's result and the events to send after it, before any new one (a
     // client that comes back asks for what it missed). Without it: {"events":..}, no replay.
-    using Replay = std::function<std::pair<std::string, std::vector<std::string>>(
-        const protocol::Request &)>;
+    using Replay =
+        std::function<std::pair<std::string, std::vector<std::string>>(const protocol::Request &)>;
     void setReplay(Replay replay) { replay_ = std::move(replay); }
 
     // Binds control.listen; with TLS configured, loads its certificate, key and client CA first.

@@ -9,8 +9,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr int kBackoffMinMs = 100;
-constexpr int kBackoffMaxMs = 2000;
 constexpr int kGoodbyeDeadlineMs = 2000;
 
 using etcd::int64Field;
@@ -67,8 +65,7 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
     , keys_(prefix_)
     , wake_(io)
 {
-    client_ =
-        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
+    client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
 }
 
 EtcdMembership::~EtcdMembership()
@@ -169,7 +166,17 @@ awaitable<std::optional<EtcdReply>> EtcdMembership::call(std::string path, Json 
     if (stopped_)
         co_return std::nullopt;
     if (!r) {
-        setDegraded(true, r.error().message);
+        // Degraded once no endpoint has answered for a whole lease TTL (or none ever did): etcd
+        // may then have expired the lease, and the view is no longer known to be etcd's. A
+        // shorter silence is an etcd member dying or its cluster electing a new leader (which
+        // extends every lease): retried within the TTL, it goes unnoticed.
+        const std::int64_t now = options_.nowMs();
+        if (answeredAtMs_ < 0 || now - answeredAtMs_ >= ttlMs())
+            setDegraded(true, r.error().message);
+        else if (!retrying_)
+            handlers_.log("etcd did not answer (" + r.error().message + "); retrying within the " +
+                          "lease TTL");
+        retrying_ = true;
         // The watch is likely gone with it; read everything again once etcd answers.
         needResync_ = true;
         ++generation_;
@@ -177,6 +184,8 @@ awaitable<std::optional<EtcdReply>> EtcdMembership::call(std::string path, Json 
             watch_->close();
         co_return std::nullopt;
     }
+    answeredAtMs_ = options_.nowMs();
+    retrying_ = false;
     co_return std::move(r).value();
 }
 
@@ -201,7 +210,7 @@ awaitable<void> EtcdMembership::session()
             break;
         int waitMs = 0;
         if (ok && lease_ != 0 && joinedKeys_ && !needResync_) {
-            backoffMs_ = 0;
+            backoff_.reset();
             setDegraded(false, "lease " + std::to_string(lease_) +
                                    ", view resynchronised at revision " +
                                    std::to_string(keys_.revision()));
@@ -212,8 +221,8 @@ awaitable<void> EtcdMembership::session()
             // comes back.
             const int maxMs = static_cast<int>(
                 std::clamp<std::int64_t>(ttlMs() / 4, kBackoffMinMs, kBackoffMaxMs));
-            backoffMs_ = backoffMs_ == 0 ? kBackoffMinMs : std::min(maxMs, backoffMs_ * 2);
-            waitMs = backoffMs_;
+            backoff_.setMaxMs(maxMs);
+            waitMs = static_cast<int>(backoff_.next());
         }
         if (woken_) {
             woken_ = false;
@@ -303,8 +312,8 @@ awaitable<bool> EtcdMembership::resync()
             written_ = found;
         needResync_ = false;
         publish();
-        watch_ = std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs,
-                                              counters_);
+        watch_ =
+            std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
         watch_->preferEndpoint(client_->endpointIndex());
         asio::co_spawn(io_, watchLoop(watch_, revision + 1, generation_), asio::detached);
         co_return true;
@@ -331,8 +340,8 @@ awaitable<bool> EtcdMembership::joinTxn()
     joinedKeys_ = true;
     written_ = Written{wantedGroups_, record, false};
     handlers_.log("joined through etcd at revision " +
-                  std::to_string(etcd::headerRevision(r->body)) +
-                  " with " + std::to_string(wantedGroups_.size()) + " group(s)");
+                  std::to_string(etcd::headerRevision(r->body)) + " with " +
+                  std::to_string(wantedGroups_.size()) + " group(s)");
     co_return true;
 }
 
@@ -402,7 +411,7 @@ awaitable<void> EtcdMembership::goodbye(std::function<void()> done)
         std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(kGoodbyeDeadlineMs));
     deadline->async_wait([finish](const error_code &) { finish(); });
     auto client =
-        std::make_shared<EtcdClient>(io_, options_.endpoints, options_.requestTimeoutMs, counters_);
+        std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
     client->preferEndpoint(client_->endpointIndex());
     // "Leaving" first: the others take this node out at once, with cause "left"; then the
     // revoke deletes every key of it.

@@ -15,17 +15,21 @@
 //   cause "left") and revokes the lease.
 // - Drain, an adapter: one transaction deletes and puts group keys and the record together, so
 //   the others see one view change, and the agent's make-before-break does the rest.
-// - etcd unreachable (every endpoint, each tried in turn): the backend reports itself degraded
-//   and installs nothing, so the agent keeps its last view and plan and never touches a tunnel
-//   for it. When etcd answers again it keeps the lease alive if it still exists, or grants a
-//   new one and joins again (at the end of every list: etcd's order is the order of the keys'
-//   creation, and the old keys are gone), reads the prefix again and watches from there.
+// - etcd unreachable (every endpoint, each tried in turn, for a whole lease TTL since one last
+//   answered; a shorter gap, such as a member dying or etcd electing a new leader, is retried
+//   and goes unnoticed): the backend reports itself degraded and installs nothing, so the agent
+//   keeps its last view and plan and never touches a tunnel for it. When etcd answers again it
+//   keeps the lease alive if it still exists, or grants a new one and joins again (at the end
+//   of every list: etcd's order is the order of the keys' creation, and the old keys are gone),
+//   reads the prefix again and watches from there.
 
 #include "etcd_client.h"
 #include "membership_service.h"
 
+#include "dmr/backoff.h"
 #include "dmr/etcd_view.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -90,6 +94,12 @@ private:
     static nlohmann::json deleteOp(const std::string &key);
     std::string recordText(bool leaving) const;
     std::int64_t ttlMs() const { return std::int64_t{options_.ttlSeconds} * 1000; }
+    // Per endpoint: a quarter of the TTL at the most, so that a member that hangs (or an etcd
+    // electing a leader) leaves time to try the others before the lease runs out.
+    int requestTimeoutMs() const
+    {
+        return static_cast<int>(std::min<std::int64_t>(options_.requestTimeoutMs, ttlMs() / 4));
+    }
 
     asio::io_context &io_;
     Options options_;
@@ -115,7 +125,13 @@ private:
     std::uint64_t generation_ = 0; // of the watch stream; a stale stream's events are ignored
     Written written_;
     std::int64_t nextKeepAliveMs_ = 0;
-    int backoffMs_ = 0;
+    std::int64_t answeredAtMs_ = -1; // when an endpoint last answered; -1: never
+    bool retrying_ = false;          // a call failed since then (logged once)
+    // Session retries: kBackoffMinMs doubling, bounded by a quarter of the lease TTL (within
+    // kBackoffMinMs..kBackoffMaxMs).
+    static constexpr int kBackoffMinMs = 100;
+    static constexpr int kBackoffMaxMs = 2000;
+    Backoff backoff_{kBackoffMinMs, kBackoffMaxMs};
     gms::ClusterView last_;
 };
 

@@ -321,10 +321,10 @@ RelayDataPlane::PeerAuth *RelayDataPlane::authOf(std::string_view peer, bool ref
             return nullptr; // (a known one's window stays: it may come back in the same epoch)
         if (it == auth_.end()) {
             if (auth_.size() >= kAuthPeersMax)
-                auth_.erase(std::min_element(auth_.begin(), auth_.end(),
-                                             [](const auto &x, const auto &y) {
-                                                 return x.second.lastUse < y.second.lastUse;
-                                             }));
+                auth_.erase(
+                    std::min_element(auth_.begin(), auth_.end(), [](const auto &x, const auto &y) {
+                        return x.second.lastUse < y.second.lastUse;
+                    }));
             it = auth_.try_emplace(NodeId(peer)).first;
         }
         it->second.port = known->port;
@@ -359,8 +359,7 @@ void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
     a.rx = std::move(rx).value();
 }
 
-void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
-                            std::string_view hop)
+void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop)
 {
     drop(reason);
     // One line per reason per interval, naming the first source of it; no string is built for
@@ -371,8 +370,8 @@ void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from,
         ++r.held;
         return;
     }
-    std::string line = "relay: refused a tunnel datagram from " + hostPortText(from) + ": " +
-                       std::string(reason);
+    std::string line =
+        "relay: refused a tunnel datagram from " + hostPortText(from) + ": " + std::string(reason);
     if (!hop.empty())
         line += " (it names node " + std::string(hop) + " as its sender)";
     if (reason == "old-version")
@@ -411,8 +410,8 @@ bool RelayDataPlane::seal(const NodeId &peer, std::span<std::uint8_t> datagram,
     relay::setHopFields(datagram, epoch_, a->epoch, sequence);
     if (!trust_.authenticate)
         return true;
-    if (!a->tx || !a->tx->seal(datagram, headerBytes, encrypted,
-                               relay::tunnelNonce(epoch_, sequence))) {
+    if (!a->tx ||
+        !a->tx->seal(datagram, headerBytes, encrypted, relay::tunnelNonce(epoch_, sequence))) {
         drop("seal-failed");
         return false;
     }
@@ -628,9 +627,9 @@ void RelayDataPlane::probeTick()
     ++probeSequence_;
     for (std::size_t i = 0; i < segments_.size(); ++i) {
         const Segment &seg = segments_[i];
-        const auto bytes = relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
-                                                           static_cast<std::uint32_t>(epoch_),
-                                                           probeSequence_});
+        const auto bytes =
+            relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
+                                            static_cast<std::uint32_t>(epoch_), probeSequence_});
         segmentIo_->send(i, config_.probeChannel.group, config_.probeChannel.port, bytes);
         ++probesSent_;
         // The relay does not hear its own emissions: a probe on a network it routes goes into
@@ -762,23 +761,19 @@ Json RelayDataPlane::reachabilityRow() const
                 {"heard", heard}};
 }
 
-void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) const
+void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &node) const
 {
-    auto family = [&](const char *name, const char *type, const char *help) {
-        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-    };
-    const std::string n = "node=\"" + node + "\"";
     auto perTunnel = [&](const char *name, const char *type, const char *help, auto value) {
-        family(name, type, help);
+        out.family(name, type, help);
         for (const auto &[peer, t] : engine_.tunnels())
-            out << name << "{" << n << ",peer=\"" << peer << "\"} " << value(t) << "\n";
+            out.sample(name, {{"node", node}, {"peer", peer}}, value(t));
     };
     auto perWire = [&](const char *name, const char *type, const char *help, auto value) {
-        family(name, type, help);
+        out.family(name, type, help);
         for (const auto &[peer, t] : engine_.tunnels()) {
             const auto w = wires_.find(peer);
-            out << name << "{" << n << ",peer=\"" << peer << "\"} "
-                << (w == wires_.end() ? 0 : value(w->second)) << "\n";
+            out.sample(name, {{"node", node}, {"peer", peer}},
+                       w == wires_.end() ? 0 : value(w->second));
         }
     };
     perTunnel("dmr_relay_tunnel_up", "gauge", "1 while the tunnel's peer is heard",
@@ -796,41 +791,41 @@ void RelayDataPlane::writeMetrics(std::ostream &out, const std::string &node) co
               [](const relay::TunnelState &t) { return t.duplicatesIn; });
     perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
               [](const relay::TunnelState &t) { return t.flaps; });
-    family("dmr_relay_authenticated", "gauge",
-           "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys");
-    out << "dmr_relay_authenticated{" << n << "} " << (trust_.authenticate ? 1 : 0) << "\n";
-    family("dmr_relay_encrypted", "gauge", "1 when tunnel payloads are encrypted (relay.encrypt)");
-    out << "dmr_relay_encrypted{" << n << "} " << (config_.encrypt && trust_.authenticate ? 1 : 0)
-        << "\n";
-    family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
+    out.metric("dmr_relay_authenticated", "gauge",
+               "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys",
+               {{"node", node}}, trust_.authenticate ? 1 : 0);
+    out.metric("dmr_relay_encrypted", "gauge",
+               "1 when tunnel payloads are encrypted (relay.encrypt)", {{"node", node}},
+               config_.encrypt && trust_.authenticate ? 1 : 0);
+    out.family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
     for (const auto &[reason, count] : drops_)
-        out << "dmr_relay_drops_total{" << n << ",reason=\"" << reason << "\"} " << count << "\n";
+        out.sample("dmr_relay_drops_total", {{"node", node}, {"reason", reason}}, count);
     const auto &io = segmentIo_->counters();
-    out << "dmr_relay_drops_total{" << n << ",reason=\"segment-send-failed\"} " << io.sendDropped
-        << "\n";
-    family("dmr_relay_channel_ingested_total", "counter",
-           "datagrams heard on a routed network and tunnelled, by channel range");
+    out.sample("dmr_relay_drops_total", {{"node", node}, {"reason", "segment-send-failed"}},
+               io.sendDropped);
+    auto channelName = [&](std::size_t i) {
+        return i < config_.channels.size() ? config_.channels[i].toString() : std::string("probe");
+    };
+    out.family("dmr_relay_channel_ingested_total", "counter",
+               "datagrams heard on a routed network and tunnelled, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
-        out << "dmr_relay_channel_ingested_total{" << n << ",channel=\""
-            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
-            << channelStats_[i].ingested << "\n";
-    family("dmr_relay_channel_emitted_total", "counter",
-           "datagrams put onto a network, by channel range");
+        out.sample("dmr_relay_channel_ingested_total",
+                   {{"node", node}, {"channel", channelName(i)}}, channelStats_[i].ingested);
+    out.family("dmr_relay_channel_emitted_total", "counter",
+               "datagrams put onto a network, by channel range");
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
-        out << "dmr_relay_channel_emitted_total{" << n << ",channel=\""
-            << (i < config_.channels.size() ? config_.channels[i].toString() : "probe") << "\"} "
-            << channelStats_[i].emitted << "\n";
+        out.sample("dmr_relay_channel_emitted_total", {{"node", node}, {"channel", channelName(i)}},
+                   channelStats_[i].emitted);
     const std::int64_t now = clock_();
     const std::int64_t interval = config_.probeIntervalMs > 0 ? config_.probeIntervalMs : 1000;
     const auto row = reach_.row(now, interval);
-    family("dmr_reachability_heard", "gauge", "1 while this node hears the other node's probes");
+    out.family("dmr_reachability_heard", "gauge",
+               "1 while this node hears the other node's probes");
     for (const auto &c : row)
-        out << "dmr_reachability_heard{" << n << ",from=\"" << c.from << "\"} " << (c.heard ? 1 : 0)
-            << "\n";
-    family("dmr_reachability_loss", "gauge", "recent probe loss from the other node (0-1)");
+        out.sample("dmr_reachability_heard", {{"node", node}, {"from", c.from}}, c.heard ? 1 : 0);
+    out.family("dmr_reachability_loss", "gauge", "recent probe loss from the other node (0-1)");
     for (const auto &c : row)
-        out << "dmr_reachability_loss{" << n << ",from=\"" << c.from << "\"} " << c.recentLoss
-            << "\n";
+        out.sample("dmr_reachability_loss", {{"node", node}, {"from", c.from}}, c.recentLoss);
 }
 
 } // namespace dmr::agent

@@ -64,6 +64,7 @@
 #include "tunnel_crypto.h"
 #include "udp_batch.h"
 
+#include "dmr/prometheus.h"
 #include "dmr/relay.h"
 #include "dmr/relay_engine.h"
 
@@ -83,9 +84,9 @@ class RelayDataPlane final : public DataPlane
 public:
     struct Peer
     {
-        std::uint16_t port = 0;    // its tunnel port (meta "relay_port")
-        bool carry = false;        // it speaks the carry handover (meta "relay_carry")
-        std::uint64_t epoch = 0;   // its relay epoch (meta "relay_epoch"); 0: not known
+        std::uint16_t port = 0;               // its tunnel port (meta "relay_port")
+        bool carry = false;                   // it speaks the carry handover (meta "relay_carry")
+        std::uint64_t epoch = 0;              // its relay epoch (meta "relay_epoch"); 0: not known
         std::vector<std::uint32_t> addresses; // its IPv4 interface addresses (host order)
     };
     using PeerLookup = std::function<std::optional<Peer>(const NodeId &)>;
@@ -103,8 +104,7 @@ public:
     };
 
     RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::RelaySection config,
-                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock,
-                   Trust trust);
+                   std::unique_ptr<SegmentIo> segments, PeerLookup peers, Clock clock, Trust trust);
     ~RelayDataPlane() override;
 
     // Distinct for every incarnation (the key and nonce depend on it), ordered by start time,
@@ -127,7 +127,8 @@ public:
     // get-state's "relay" object, and this node's row of the reachability matrix.
     nlohmann::json stateJson() const;
     nlohmann::json reachabilityRow() const;
-    void writeMetrics(std::ostream &out, const std::string &nodeLabel) const;
+    // The relay's metric families, each sample labelled node="NODE".
+    void writeMetrics(prometheus::Writer &out, const std::string &node) const;
 
     std::uint16_t tunnelPort() const { return port_; }
     // This incarnation's epoch, which the agent publishes in its meta ("relay_epoch").

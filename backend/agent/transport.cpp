@@ -137,8 +137,8 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
             if (oldest) {
                 ++counters_.pendingRefused;
                 logLimited(oldest->remote, "pending",
-                           "membership connection from " + oldest->remote + " closed: " +
-                               std::to_string(limits_.pendingMax) +
+                           "membership connection from " + oldest->remote +
+                               " closed: " + std::to_string(limits_.pendingMax) +
                                " connections are in their handshake, it was the oldest");
                 closeIncoming(oldest);
             }
@@ -149,8 +149,8 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
         in->acceptedMs = steadyMs();
         incoming_.insert(in);
         ++pending_;
-        auto timer =
-            std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(limits_.handshakeTimeoutMs));
+        auto timer = std::make_shared<asio::steady_timer>(
+            io_, std::chrono::milliseconds(limits_.handshakeTimeoutMs));
         std::weak_ptr<Incoming> weak = in;
         timer->async_wait([this, alive, weak, timer](const error_code &e) {
             if (e || !*alive)
@@ -160,8 +160,10 @@ awaitable<void> PeerTransport::acceptLoop(std::shared_ptr<tcp::acceptor> accepto
                 return;
             ++counters_.handshakeTimeouts;
             logLimited(i->remote, "timeout",
-                       "membership connection from " + i->remote + " closed: no cluster hello "
-                       "within " + std::to_string(limits_.handshakeTimeoutMs) + " ms");
+                       "membership connection from " + i->remote +
+                           " closed: no cluster hello "
+                           "within " +
+                           std::to_string(limits_.handshakeTimeoutMs) + " ms");
             closeIncoming(i);
         });
         asio::co_spawn(io_, serve(in), asio::detached);
@@ -187,8 +189,8 @@ awaitable<void> PeerTransport::serve(std::shared_ptr<Incoming> in)
                     ++counters_.handshakesRefused;
                     count(handshake.failure());
                     logLimited(in->remote, "hello",
-                               "membership connection from " + in->remote + " refused: " +
-                                   accepted.error().message);
+                               "membership connection from " + in->remote +
+                                   " refused: " + accepted.error().message);
                     const std::string refusal = handshake.refusal();
                     co_await asio::async_write(in->socket, asio::buffer(refusal), ec_await(ec));
                     if (*alive)
@@ -236,7 +238,8 @@ awaitable<void> PeerTransport::serve(std::shared_ptr<Incoming> in)
                            std::to_string(bound) + " bytes; closing it");
             break;
         }
-        const std::size_t n = co_await in->socket.async_read_some(asio::buffer(chunk), ec_await(ec));
+        const std::size_t n =
+            co_await in->socket.async_read_some(asio::buffer(chunk), ec_await(ec));
         if (!*alive)
             co_return;
         if (!ec)
@@ -374,7 +377,8 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
                                  std::to_string(frame::kHandshakeLineBytesMax) + " bytes");
             co_return;
         }
-        const std::size_t n = co_await out->socket.async_read_some(asio::buffer(chunk), ec_await(ec));
+        const std::size_t n =
+            co_await out->socket.async_read_some(asio::buffer(chunk), ec_await(ec));
         if (!*alive || out->closed)
             co_return;
         if (ec) {
@@ -386,8 +390,7 @@ awaitable<void> PeerTransport::dial(std::string address, std::shared_ptr<Outgoin
                 co_return;
             }
             if (stage != Stage::Up) {
-                fail("closed", "closed the connection during the handshake (" + ec.message() +
-                                   ")");
+                fail("closed", "closed the connection during the handshake (" + ec.message() + ")");
                 co_return;
             }
             break;

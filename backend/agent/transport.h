@@ -4,8 +4,8 @@
 // line frames), one outgoing connection per peer address, dialled on first send. Whatever
 // arrives on any accepted connection is handed up. A dialled session that ends, or a dial that
 // is refused, is reported as lost: for a crashed process that is proof of death, long before
-// heartbeats would tell. A handshake that fails or times out is not (see dial()). (An accepted connection closing is not: the peer may just have
-// dropped a node it no longer counts.)
+// heartbeats would tell. A handshake that fails or times out is not (see dial()). (An accepted
+// connection closing is not: the peer may just have dropped a node it no longer counts.)
 //
 // Before a peer is authenticated it gets little (Limits): a bounded number of connections at a
 // time, a deadline, kHandshakeLineBytesMax bytes a line. A frame that does not verify
@@ -117,9 +117,9 @@ private:
         {
         }
         tcp::socket socket;
-        std::string remote;       // "127.0.0.1:53124", for the log
+        std::string remote; // "127.0.0.1:53124", for the log
         std::int64_t acceptedMs = 0;
-        frame::Identity peer;     // from its hello
+        frame::Identity peer; // from its hello
         bool authenticated = false;
     };
 

@@ -52,19 +52,16 @@ TunnelKey::TunnelKey(std::unique_ptr<Contexts> c)
 
 TunnelKey::~TunnelKey() = default;
 
-Result<std::unique_ptr<TunnelKey>> TunnelKey::derive(std::string_view clusterKey,
-                                                     std::string_view sender,
-                                                     std::string_view receiver,
-                                                     std::uint64_t senderEpoch,
-                                                     std::uint64_t receiverEpoch)
+Result<std::unique_ptr<TunnelKey>>
+TunnelKey::derive(std::string_view clusterKey, std::string_view sender, std::string_view receiver,
+                  std::uint64_t senderEpoch, std::uint64_t receiverEpoch)
 {
     if (cipher() == nullptr)
         return Error{openSslError("AES-256-GCM is not available")};
     const std::vector<std::uint8_t> info =
         relay::tunnelKeyInfo(sender, receiver, senderEpoch, receiverEpoch);
     crypto::Key256 key = crypto::hkdf(
-        clusterKey,
-        std::span(reinterpret_cast<const unsigned char *>(kSalt.data()), kSalt.size()),
+        clusterKey, std::span(reinterpret_cast<const unsigned char *>(kSalt.data()), kSalt.size()),
         crypto::view(info));
     auto c = std::make_unique<Contexts>();
     c->seal = EVP_CIPHER_CTX_new();

@@ -38,11 +38,9 @@ public:
 
     // One direction (sender -> receiver) between these incarnations. Errors name what OpenSSL
     // refused.
-    static Result<std::unique_ptr<TunnelKey>> derive(std::string_view clusterKey,
-                                                     std::string_view sender,
-                                                     std::string_view receiver,
-                                                     std::uint64_t senderEpoch,
-                                                     std::uint64_t receiverEpoch);
+    static Result<std::unique_ptr<TunnelKey>>
+    derive(std::string_view clusterKey, std::string_view sender, std::string_view receiver,
+           std::uint64_t senderEpoch, std::uint64_t receiverEpoch);
 
     // datagram: an encoded datagram (relay::encode) whose last kTagBytes are the tag, with
     // headerBytes of header before the payload. Writes the tag; `encrypted` (the header's

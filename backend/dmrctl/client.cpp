@@ -345,6 +345,22 @@ Outcome<Connection> Connection::open(const Address &address, milliseconds timeou
     return unreachable(reason);
 }
 
+Outcome<Connection> Connection::adopt(int fd, const Address &address, milliseconds timeout,
+                                      const TlsOptions &tls)
+{
+    if (fd < 0)
+        return unreachable("no socket");
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    Connection c(fd, address);
+    if (tls.enabled())
+        if (auto shaken = c.handshake(tls, Clock::now() + timeout); !shaken)
+            return shaken.failure();
+    return c;
+}
+
 Outcome<std::monostate> Connection::send(std::string_view bytes, Deadline deadline)
 {
     while (!bytes.empty()) {

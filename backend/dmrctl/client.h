@@ -3,7 +3,7 @@
 // dmr-agent, in clear text or in TLS 1.3 (OpenSSL; the agent's certificate checked against a CA
 // file and the address or name connected to), bounded in time (every wait has a deadline) and in
 // memory (lines are framed with dmr::protocol::kReplyLineBytesMax), and a client that says hello
-// to the first agent of a list that answers. dmr-lab uses it too.
+// to the first agent of a list that answers. dmr-lab and the tests' AgentCluster use it too.
 
 #include "dmr/protocol.h"
 
@@ -101,6 +101,11 @@ public:
     // the handshake too (within the same timeout), checking the agent's certificate.
     static Outcome<Connection> open(const Address &address, std::chrono::milliseconds timeout,
                                     const TlsOptions &tls = {});
+    // A socket connected by the caller (e.g. one made in another network namespace), owned from
+    // here on; with TLS, the handshake within the timeout. `address` names it in messages and is
+    // what the agent's certificate is checked against.
+    static Outcome<Connection> adopt(int fd, const Address &address,
+                                     std::chrono::milliseconds timeout, const TlsOptions &tls = {});
 
     Connection(Connection &&other) noexcept;
     Connection &operator=(Connection &&other) noexcept;

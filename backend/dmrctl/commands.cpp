@@ -3,7 +3,9 @@
 #include "client.h"
 #include "format.h"
 
+#include "dmr/replies.h"
 #include "dmr/snapshot.h"
+#include "dmr/upgrade.h"
 
 #include <fstream>
 #include <functional>
@@ -158,11 +160,41 @@ int runCluster(const Globals &g)
                    });
 }
 
+int runUpgradePlan(const Globals &g)
+{
+    Globals plain = g;
+    plain.json = false; // the plan's JSON, not get-cluster's
+    return request(
+        plain, requestOf(protocol::RequestKind::GetCluster), true,
+        [&](const Json &cluster, const Client &client) {
+            if (!cluster.is_object() || !cluster.contains("snapshot"))
+                return badReply(client, "get-cluster: no \"snapshot\" in the result");
+            auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
+            if (!snapshot)
+                return badReply(client, "get-cluster: snapshot: " + snapshot.error().message);
+            const auto plan = dmr::planUpgrade(dmr::modelOf(*snapshot));
+            if (g.json) {
+                std::cout << dmr::renderUpgradePlanJson(plan);
+                return kExitOk;
+            }
+            std::cout << "upgrade order for cluster " << snapshot->cluster << ", as agent "
+                      << cell(client.hello(), "agent")
+                      << " sees it\nfor each node in turn: drain it (dmrctl drill drain NODE "
+                         "--reason upgrade), stop its agent, install the new version, start it,\n"
+                         "and wait until dmrctl cluster shows it up again; then the next\n"
+                      << dmr::renderUpgradePlanText(plan);
+            return kExitOk;
+        });
+}
+
 int runHistory(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetHistory), true,
-                   [](const Json &history, const Client &) {
-                       std::cout << formatHistory(history);
+                   [](const Json &history, const Client &client) {
+                       auto typed = dmr::reply::parseHistory(history.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatHistory(*typed);
                        return kExitOk;
                    });
 }
@@ -170,8 +202,11 @@ int runHistory(const Globals &g)
 int runDrills(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetDrills), true,
-                   [](const Json &drills, const Client &) {
-                       std::cout << formatDrills(drills);
+                   [](const Json &drills, const Client &client) {
+                       auto typed = dmr::reply::parseDrills(drills.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatDrills(*typed);
                        return kExitOk;
                    });
 }
@@ -188,8 +223,11 @@ int runTunnels(const Globals &g)
 int runReachability(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetReachability), true,
-                   [](const Json &reachability, const Client &) {
-                       std::cout << formatReachability(reachability);
+                   [](const Json &reachability, const Client &client) {
+                       auto typed = dmr::reply::parseReachability(reachability.dump());
+                       if (!typed)
+                           return badReply(client, typed.error().message);
+                       std::cout << formatReachability(*typed);
                        return kExitOk;
                    });
 }

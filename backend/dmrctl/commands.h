@@ -38,6 +38,9 @@ struct DrillArgs
 
 int runStatus(const Globals &g);
 int runCluster(const Globals &g);
+// The order to upgrade the cluster in, one node at a time, that moves the system leader least
+// (dmr/upgrade.h), from the agent's snapshot of the cluster.
+int runUpgradePlan(const Globals &g);
 int runHistory(const Globals &g);
 int runDrills(const Globals &g);
 int runTunnels(const Globals &g);

@@ -265,44 +265,39 @@ std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot)
     return out.str();
 }
 
-std::string formatHistory(const Json &history)
+std::string formatHistory(const dmr::reply::History &history)
 {
-    const Json &list = member(history, "failovers");
-    if (!list.is_array() || list.empty())
+    if (history.failovers.empty())
         return "no failovers recorded\n";
+    auto orDash = [](const std::optional<std::int64_t> &v) {
+        return v ? std::to_string(*v) : std::string("-");
+    };
     // The phases of the outage (PROTOCOL.md, get-history): they add up to the total.
     Table t({"ID", "NODE", "CAUSE", "ROLES", "SUCCESSORS", "DETECTION_MS", "ELECTION_MS",
              "TUNNELS_MS", "TOTAL_MS"});
-    for (const auto &r : list) {
+    for (const auto &r : history.failovers) {
         std::vector<std::string> successors;
-        const Json &s = member(r, "successors");
-        if (s.is_object())
-            for (const auto &[role, node] : s.items())
-                successors.push_back(role + " -> " + (node.is_null() ? "nobody" : cell(node)));
-        t.add({cell(r, "id"), cell(r, "node"), cell(r, "cause"), cell(r, "roles"),
-               successors.empty() ? "-" : joined(successors, ", "), cell(r, "detection_ms"),
-               cell(r, "election_ms"), cell(r, "tunnels_ms"), cell(r, "total_ms")});
+        for (const auto &[role, node] : r.successors)
+            successors.push_back(role + " -> " + node.value_or("nobody"));
+        t.add({std::to_string(r.id), r.node, r.cause, r.roles.empty() ? "-" : joined(r.roles, ", "),
+               successors.empty() ? "-" : joined(successors, ", "), std::to_string(r.detectionMs),
+               std::to_string(r.electionMs), orDash(r.tunnelsMs), orDash(r.totalMs)});
     }
     return t.render();
 }
 
-std::string formatDrills(const Json &drills)
+std::string formatDrills(const dmr::reply::Drills &drills)
 {
-    const Json &list = member(drills, "drills");
-    if (!list.is_array() || list.empty())
+    if (drills.drills.empty())
         return "no drills\n";
     Table t({"ID", "ACTION", "NODE", "IFACE", "REASON", "DURATION_MS", "CLIENT", "ROLE", "IDENTITY",
              "VIA", "STARTED", "ENDED"});
-    auto time = [](const Json &v) {
-        return v.is_number_integer() ? formatTime(v.get<std::int64_t>(), false) : cell(v);
-    };
-    for (const auto &d : list) {
-        const Json &ended = member(d, "ended_ms");
-        t.add({cell(d, "id"), cell(d, "action"), cell(d, "node"), cell(d, "iface"),
-               cell(d, "reason"), cell(d, "duration_ms"), cell(d, "client"), cell(d, "role"),
-               cell(d, "identity"), cell(d, "via"), time(member(d, "started_ms")),
-               ended.is_null() ? "in force" : time(ended)});
-    }
+    auto orDash = [](const std::string &s) { return s.empty() ? std::string("-") : s; };
+    for (const auto &d : drills.drills)
+        t.add({std::to_string(d.id), d.action, d.node, orDash(d.iface), d.reason,
+               d.durationMs ? std::to_string(*d.durationMs) : "-", orDash(d.client), orDash(d.role),
+               orDash(d.identity), orDash(d.via), formatTime(d.startedMs, false),
+               d.endedMs ? formatTime(*d.endedMs, false) : "in force"});
     return t.render();
 }
 
@@ -427,66 +422,54 @@ std::string formatTunnels(const Json &state)
     return out.str();
 }
 
-std::string formatReachability(const Json &r)
+std::string formatReachability(const dmr::reply::Reachability &r)
 {
-    const Json &nodes = member(r, "nodes");
-    const Json &rows = member(r, "rows");
-    if (!nodes.is_array() || !rows.is_array())
-        return "no reachability matrix in the reply\n";
     std::ostringstream out;
     out << "who hears whom (row: the listener; column: the sender), asked by node "
-        << cell(r, "asked_by") << ", probes every " << cell(r, "interval_ms") << " ms\n";
+        << (r.askedBy.empty() ? "-" : r.askedBy) << ", probes every " << r.intervalMs << " ms\n";
     std::vector<std::string> headers{"HEARS \\ FROM"};
-    for (const auto &n : nodes)
-        headers.push_back(cell(n));
+    for (const auto &n : r.nodes)
+        headers.push_back(n);
     Table m(headers);
     int cells = 0;
     int good = 0;
     std::vector<std::string> notes;
-    for (const auto &row : rows) {
-        const std::string listener = cell(row, "node");
+    for (const auto &row : r.rows) {
+        const std::string &listener = row.node;
         std::vector<std::string> line{listener};
-        const bool answered = row.value("answered", false);
-        for (const auto &n : nodes) {
-            const std::string from = cell(n);
+        for (const auto &from : r.nodes) {
             if (from == listener) {
                 line.push_back("\\");
                 continue;
             }
-            if (!answered) {
+            if (!row.answered) {
                 line.push_back("?");
                 continue;
             }
             ++cells;
-            const Json *found = nullptr;
-            for (const auto &c : member(row, "heard"))
-                if (cell(c, "from") == from)
-                    found = &c;
+            const dmr::reply::ReachabilityCell *found = row.cellFrom(from);
             if (found == nullptr) {
                 line.push_back(".");
                 notes.push_back(listener + " has never heard " + from);
                 continue;
             }
-            const bool heard = found->value("heard", false);
-            const double loss = found->value("loss", 0.0);
-            if (heard && loss == 0.0) {
+            if (found->heard && found->loss == 0.0) {
                 ++good;
                 line.push_back("ok");
-            } else if (heard) {
-                line.push_back(std::to_string(static_cast<int>(loss * 100 + 0.5)) + "%");
-                notes.push_back(
-                    listener + " hears " + from + " with " + line.back() + " recent loss (" +
-                    cell(*found, "lost") + " lost of " +
-                    std::to_string(found->value("received", 0) + found->value("lost", 0)) + ")");
+            } else if (found->heard) {
+                line.push_back(std::to_string(static_cast<int>(found->loss * 100 + 0.5)) + "%");
+                notes.push_back(listener + " hears " + from + " with " + line.back() +
+                                " recent loss (" + std::to_string(found->lost) + " lost of " +
+                                std::to_string(found->received + found->lost) + ")");
             } else {
                 line.push_back("-");
                 notes.push_back(listener + " has not heard " + from + " for " +
-                                cell(*found, "age_ms") + " ms");
+                                std::to_string(found->ageMs) + " ms");
             }
         }
-        if (!answered)
+        if (!row.answered)
             notes.push_back(listener + " did not answer" +
-                            (row.value("in_view", true) ? "" : " (not in the view)"));
+                            (row.inView ? "" : " (not in the view)"));
         m.add(line);
     }
     out << m.render();

@@ -1,9 +1,11 @@
 #pragma once
-// dmrctl's tables: the agent's results (backend/agent/agent.cpp's shapes) as text for people.
-// Pure functions of the JSON; a field the agent leaves out or sends as null prints as "-".
+// dmrctl's tables: the agent's results as text for people. History, drills and reachability
+// come typed (dmr/replies.h, read by the caller); the others are read from the JSON here. Pure
+// functions; a field the agent leaves out or sends as null prints as "-".
 
 #include "client.h"
 
+#include "dmr/replies.h"
 #include "dmr/snapshot.h"
 
 #include <cstdint>
@@ -40,14 +42,14 @@ std::string formatStatus(const Json &state);
 // result's "snapshot", parsed.
 std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot);
 // get-history: one row per failover.
-std::string formatHistory(const Json &history);
+std::string formatHistory(const dmr::reply::History &history);
 // get-drills: one row per drill.
-std::string formatDrills(const Json &drills);
+std::string formatDrills(const dmr::reply::Drills &drills);
 // get-state's "relay": the tunnels with their state and counters, the channels, the drops.
 std::string formatTunnels(const Json &state);
 // get-reachability: the matrix (rows: who hears, columns: whom), then the loss and last-seen of
 // every cell that is not fine.
-std::string formatReachability(const Json &reachability);
+std::string formatReachability(const dmr::reply::Reachability &reachability);
 // A drill's reply: what was started, where.
 std::string formatDrillReply(const Json &record, const std::string &agent);
 // One event line: time, kind, summary; ends in "\n".

@@ -6,12 +6,13 @@
 //          [--tls-ca CA.pem [--tls-cert CLIENT.pem [--tls-key CLIENT.key]]]
 //          status | cluster | events [--count N] | history | drills
 //          | drill ACTION NODE [IFACE] --reason TEXT [--duration-ms MS]
-//          | snapshot [--format json|dot] [-o FILE]
+//          | snapshot [--format json|dot] [-o FILE] | upgrade-plan
 //
 // "plan" is the offline planner: it starts the topology's nodes in its join order, applies the
 // given failures, and prints the election and the tunnel plan the agents would install. The
 // other commands talk to a running dmr-agent's control port (backend/PROTOCOL.md).
 
+#include "clidoc_cli11.h"
 #include "commands.h"
 
 #include "dmr/diff.h"
@@ -173,6 +174,9 @@ int main(int argc, char **argv)
         "tunnels", "The agent's relay: its tunnels with state and counters, channels, drops");
     auto *reachability = app.add_subcommand(
         "reachability", "Who hears whom: every agent's probe reception, as a matrix");
+    auto *upgradePlan = app.add_subcommand(
+        "upgrade-plan", "The order to upgrade the nodes in, one at a time (drain, upgrade, "
+                        "start), that moves the system leader the fewest times");
 
     dmrctl::DrillArgs drillArgs;
     std::int64_t durationMs = 0;
@@ -196,12 +200,15 @@ int main(int argc, char **argv)
         app.add_subcommand("snapshot", "The whole cluster as a snapshot document or GraphViz");
     snapshot->add_option("--format,-f", snapshotFormat, "json (default) or dot")
         ->check(CLI::IsMember({"json", "dot"}));
-    snapshot->add_option("--output,-o", output, "Write to this file instead of standard output");
+    snapshot->add_option("--output,-o", output, "Write to this file instead of standard output")
+        ->type_name("FILE");
 
-    for (auto *sub :
-         {status, cluster, events, history, drills, tunnels, reachability, drill, snapshot})
+    for (auto *sub : {status, cluster, events, history, drills, tunnels, reachability, upgradePlan,
+                      drill, snapshot})
         sub->fallthrough(); // the connection options may follow the command
 
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmrctl", DMR_VERSION, argc, argv))
+        return *rc;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -225,6 +232,8 @@ int main(int argc, char **argv)
         return dmrctl::runTunnels(g);
     if (reachability->parsed())
         return dmrctl::runReachability(g);
+    if (upgradePlan->parsed())
+        return dmrctl::runUpgradePlan(g);
     if (drill->parsed()) {
         if (duration->count() != 0)
             drillArgs.durationMs = durationMs;

@@ -184,6 +184,79 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
     return plan;
 }
 
+Result<EtcdClusterPlan> planEtcdCluster(const NetnsLabPlan &lab,
+                                        const std::vector<NodeId> &joinOrder, int members)
+{
+    if (members < 1 || members > kEtcdMembersMax)
+        return Error{"etcd members: " + std::to_string(members) + " is out of range 1-" +
+                     std::to_string(kEtcdMembersMax)};
+    if (static_cast<std::size_t>(members) > joinOrder.size())
+        return Error{"etcd members: " + std::to_string(members) + " members need as many nodes; " +
+                     "the topology has " + std::to_string(joinOrder.size())};
+    EtcdClusterPlan plan;
+    for (int i = 0; i < members; ++i) {
+        const NodeId &id = joinOrder[static_cast<std::size_t>(i)];
+        const auto place = lab.nodes.find(id);
+        if (place == lab.nodes.end())
+            return Error{"etcd members: node " + id + " is not in the lab"};
+        EtcdClusterPlan::Member m;
+        m.name = "etcd-" + id;
+        m.node = id;
+        m.netns = place->second.netns;
+        m.endpoint = place->second.address + ":" + std::to_string(kEtcdClientPort);
+        m.clientUrl = "http://" + m.endpoint;
+        m.peerUrl = "http://" + place->second.address + ":" + std::to_string(kEtcdPeerPort);
+        plan.initialCluster += (plan.initialCluster.empty() ? "" : ",") + m.name + "=" + m.peerUrl;
+        plan.members.push_back(m);
+    }
+    for (std::size_t i = 0; i < joinOrder.size(); ++i) {
+        std::size_t first = i % plan.members.size();
+        for (std::size_t k = 0; k < plan.members.size(); ++k)
+            if (plan.members[k].node == joinOrder[i])
+                first = k;
+        std::string list;
+        for (std::size_t k = 0; k < plan.members.size(); ++k)
+            list += (list.empty() ? "" : ",") +
+                    plan.members[(first + k) % plan.members.size()].endpoint;
+        plan.agentEndpoints[joinOrder[i]] = list;
+    }
+    return plan;
+}
+
+std::vector<std::string> EtcdClusterPlan::argv(const Member &m, const std::string &etcdBinary,
+                                               const std::string &dataDir) const
+{
+    // Also on the namespace's 127.0.0.1: etcdctl in the namespace needs no address.
+    return {etcdBinary,
+            "--name",
+            m.name,
+            "--data-dir",
+            dataDir,
+            "--listen-client-urls",
+            m.clientUrl + ",http://127.0.0.1:" + std::to_string(kEtcdClientPort),
+            "--advertise-client-urls",
+            m.clientUrl,
+            "--listen-peer-urls",
+            m.peerUrl,
+            "--initial-advertise-peer-urls",
+            m.peerUrl,
+            "--initial-cluster",
+            initialCluster,
+            "--initial-cluster-state",
+            "new",
+            "--initial-cluster-token",
+            "dmr-lab-" + m.netns.substr(0, m.netns.rfind('-')),
+            // The namespaces' round trip is a fraction of a millisecond: etcd's timing for a
+            // LAN (heartbeat about the round trip, election ten heartbeats and more), not its
+            // defaults (100 ms, 1 s), so that a dead leader is replaced well within a lease TTL.
+            "--heartbeat-interval",
+            "50",
+            "--election-timeout",
+            "500",
+            "--log-level",
+            "warn"};
+}
+
 Result<std::string> ProcessRunner::run(const std::vector<std::string> &argv)
 {
     if (argv.empty())

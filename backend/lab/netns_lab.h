@@ -66,6 +66,36 @@ struct NetnsLabPlan
 // address.
 Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view lab);
 
+// etcd as a cluster of `members` (1-7) inside the lab, the way three hosts would run it: one
+// member in the namespace of each of the first nodes of the join order, on that node's first
+// address, client port 2379 and peer port 2380 (each namespace has ports of its own). Every
+// agent gets every member's client endpoint, starting with its own node's member, or else
+// rotated by its place in the join order, so that the agents spread over the members.
+struct EtcdClusterPlan
+{
+    struct Member
+    {
+        std::string name;      // "etcd-2"
+        NodeId node;           // the node whose namespace it runs in
+        std::string netns;     // dmr-fig5-n2
+        std::string clientUrl; // http://10.0.1.2:2379
+        std::string peerUrl;   // http://10.0.1.2:2380
+        std::string endpoint;  // 10.0.1.2:2379, what --membership.etcd_endpoints takes
+    };
+    std::vector<Member> members;
+    std::string initialCluster;                   // etcd-2=http://10.0.1.2:2380,...
+    std::map<NodeId, std::string> agentEndpoints; // node -> "10.0.1.2:2379,10.0.2.6:2379,..."
+
+    // etcd's command line for one member, its data in dataDir.
+    std::vector<std::string> argv(const Member &member, const std::string &etcdBinary,
+                                  const std::string &dataDir) const;
+};
+inline constexpr int kEtcdMembersMax = 7;
+inline constexpr std::uint16_t kEtcdClientPort = 2379;
+inline constexpr std::uint16_t kEtcdPeerPort = 2380;
+Result<EtcdClusterPlan> planEtcdCluster(const NetnsLabPlan &lab,
+                                        const std::vector<NodeId> &joinOrder, int members);
+
 // The seam to the OS: runs one command (argv[0] is looked up in PATH and /usr/sbin, /sbin) and
 // returns what it printed, or an error with the command and its output.
 class CommandRunner

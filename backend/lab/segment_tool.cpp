@@ -9,6 +9,7 @@
 // send prints one line per datagram sent; recv one line per datagram received (channel, the
 // sender's port, the payload as text) and exits 0 once --count arrived, 1 on --timeout-ms.
 
+#include "clidoc_cli11.h"
 #include "segment_io.h"
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
     auto *recv = app.add_subcommand("recv", "Print what the segment carries on the channel");
     common(recv);
     recv->add_option("--timeout-ms", timeoutMs, "Give up after this long (default 10000)");
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-segment", DMR_VERSION, argc, argv))
+        return *rc;
     CLI11_PARSE(app, argc, argv);
 
     auto channel = dmr::relay::Channel::parse(channelText);

@@ -19,6 +19,8 @@
 // datagrams, or after --seconds, it prints {"event":"summary","received":...,"foreign":...} and
 // exits 0.
 
+#include "clidoc_cli11.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
@@ -292,6 +294,8 @@ int main(int argc, char **argv)
     addCommon(r, recv);
     r->add_option("--count", recvCount, "Exit after this many datagrams (0: never)");
     r->add_option("--seconds", seconds, "Exit after this many seconds (0: never)");
+    if (auto rc = dmr::clidoc::printIfAsked(app, "dmr-mcast", DMR_VERSION, argc, argv))
+        return *rc;
     CLI11_PARSE(app, argc, argv);
 
     struct sigaction sa

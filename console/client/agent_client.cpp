@@ -626,8 +626,7 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             if (reachabilityIntervalMs_ > 0)
                 reachabilityTimer_.setInterval(std::max(reachabilityIntervalMs_, nodes * 40));
             emit reachabilityReceived(m.value());
-        }
-        else
+        } else
             bad(m.error().message);
         return;
     case Pending::Drill: {
@@ -788,7 +787,8 @@ void AgentClient::subscribe()
         } else {
             // Another agent (or the first one): from the last event seen anywhere, a little
             // before it for clocks that differ; everything it kept when there was none.
-            r.cursor.sinceMs = lastEventMs_ < 0 ? 0 : std::max<qint64>(0, lastEventMs_ - kReplaySlackMs);
+            r.cursor.sinceMs =
+                lastEventMs_ < 0 ? 0 : std::max<qint64>(0, lastEventMs_ - kReplaySlackMs);
         }
     }
     send(std::move(r), Pending::Subscribe);

@@ -219,7 +219,7 @@ private:
     qint64 nextId_ = 1;
     int refreshOutstanding_ = 0;
     bool refreshPending_ = false;
-    QTimer refreshTimer_;   // holds a refresh back to one every kRefreshIntervalMs
+    QTimer refreshTimer_; // holds a refresh back to one every kRefreshIntervalMs
     qint64 lastRefreshMs_ = 0;
     QHash<QString, Cursors> cursors_; // by agent id
     qint64 lastEventMs_ = -1;         // the newest event's time from any agent

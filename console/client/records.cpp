@@ -281,8 +281,7 @@ QString ConsoleEvent::key() const
     case Kind::PlanChanged:
         return viewId.isEmpty() ? QString() : join({QStringLiteral("p"), viewId});
     case Kind::Failover:
-        return viewId.isEmpty() ? QString()
-                                : join({QStringLiteral("f"), group, from, to, viewId});
+        return viewId.isEmpty() ? QString() : join({QStringLiteral("f"), group, from, to, viewId});
     case Kind::Drill:
         return join({QStringLiteral("d"), action, node, iface, QString::number(timeMs)});
     case Kind::Other:
@@ -374,7 +373,8 @@ Result<ViewsPage> parseViews(const QJsonObject &result)
     for (qsizetype i = 0; i < views.size(); ++i) {
         const QByteArray text = QJsonDocument(views[i].toObject()).toJson(QJsonDocument::Compact);
         if (!views[i].isObject())
-            return Error{QStringLiteral("get-views.views[%1]: must be an object").arg(i).toStdString()};
+            return Error{
+                QStringLiteral("get-views.views[%1]: must be an object").arg(i).toStdString()};
         auto delta = dmr::parseViewDelta(std::string_view(text.constData(), size_t(text.size())));
         if (!delta)
             return Error{QStringLiteral("get-views.views[%1].").arg(i).toStdString() +

@@ -58,8 +58,8 @@ private:
 
     int capacity_;
     QHash<QString, int> keys_; // the keys of the events in the ring, with their counts
-    QList<Entry> ring_; // grows to capacity_, then is overwritten from head_
-    int head_ = 0;      // the slot of row 0
+    QList<Entry> ring_;        // grows to capacity_, then is overwritten from head_
+    int head_ = 0;             // the slot of row 0
     int count_ = 0;
 };
 

@@ -55,10 +55,9 @@ void HistoryModel::mergeRecords(const QList<FailoverRecord> &records)
         if (completes || newer)
             held = r;
     }
-    std::stable_sort(merged.begin(), merged.end(),
-                     [](const FailoverRecord &a, const FailoverRecord &b) {
-                         return a.failedMs < b.failedMs;
-                     });
+    std::stable_sort(
+        merged.begin(), merged.end(),
+        [](const FailoverRecord &a, const FailoverRecord &b) { return a.failedMs < b.failedMs; });
     if (merged.size() > kMergedMax)
         merged.erase(merged.begin(), merged.begin() + (merged.size() - kMergedMax));
     setRecords(merged);
@@ -167,7 +166,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     const auto successorsText = [&] {
         QStringList parts;
         for (const auto &s : r.successors)
-            parts << tr("%1: %2").arg(describeRole(s.role), s.node.isEmpty() ? tr("nobody") : s.node);
+            parts << tr("%1: %2").arg(describeRole(s.role),
+                                      s.node.isEmpty() ? tr("nobody") : s.node);
         return parts.join(QStringLiteral(", "));
     };
     switch (role) {

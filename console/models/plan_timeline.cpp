@@ -63,8 +63,7 @@ void PlanTimeline::addPage(const ViewsPage &page)
         frames_.resize(keep);
         cachedIndex_ = -1;
         tailInstance_ = page.page.instance;
-        append(Frame{page.baseViewId, page.base.timeMs, page.agent, false, {}}, page.base,
-               nullptr);
+        append(Frame{page.baseViewId, page.base.timeMs, page.agent, false, {}}, page.base, nullptr);
     } else if (page.page.instance != tailInstance_ || frames_.isEmpty()) {
         return; // deltas of a log this timeline does not hold the start of
     }
@@ -131,9 +130,9 @@ dmr::Snapshot PlanTimeline::snapshotAt(int index) const
 
 int PlanTimeline::frameAt(qint64 timeMs) const
 {
-    const auto it = std::upper_bound(
-        frames_.begin(), frames_.end(), timeMs,
-        [](qint64 t, const Stored &stored) { return t < stored.frame.timeMs; });
+    const auto it =
+        std::upper_bound(frames_.begin(), frames_.end(), timeMs,
+                         [](qint64 t, const Stored &stored) { return t < stored.frame.timeMs; });
     return int(it - frames_.begin()) - 1;
 }
 

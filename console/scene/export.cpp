@@ -53,15 +53,14 @@ void render(QGraphicsScene &scene, QPainter &painter, const QRectF &target, cons
         const QColor text = palette.color(QPalette::Active, QPalette::Text);
         const QColor base = palette.color(QPalette::Active, QPalette::Base);
         painter.fillRect(bar, QColor::fromRgbF(float(base.redF() * 0.92 + text.redF() * 0.08),
-                                                float(base.greenF() * 0.92 + text.greenF() * 0.08),
-                                                float(base.blueF() * 0.92 + text.blueF() * 0.08)));
+                                               float(base.greenF() * 0.92 + text.greenF() * 0.08),
+                                               float(base.blueF() * 0.92 + text.blueF() * 0.08)));
         QFont font = painter.font();
         font.setPointSizeF(9.5);
         font.setBold(true);
         painter.setFont(font);
         painter.setPen(text);
-        painter.drawText(bar.adjusted(10, 0, -10, 0), Qt::AlignLeft | Qt::AlignVCenter,
-                         caption);
+        painter.drawText(bar.adjusted(10, 0, -10, 0), Qt::AlignLeft | Qt::AlignVCenter, caption);
         area.setTop(bar.bottom());
     }
     scene.render(&painter, area, source, Qt::KeepAspectRatio);

@@ -28,6 +28,7 @@ constexpr qreal kLodReadable = 0.8;    // below this, region headers grow to sta
 constexpr qreal kLodLegendText = 0.3;
 constexpr qreal kLodSimple = 0.3; // nodes as plain squares, no marks' details
 constexpr qreal kLodTunnelText = 0.8;
+constexpr qreal kRegionCorner = 12;
 
 QColor mix(const QColor &a, const QColor &b, qreal t)
 {
@@ -273,30 +274,59 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     const auto &s = *style_;
     const qreal lod = lodOf(painter);
     const bool leaderless = leader_.isEmpty();
-    painter->setBrush(s.regionFill);
-    painter->setPen(cosmeticPen(leaderless ? s.failed : s.regionOutline, 1.5,
-                                leaderless ? Qt::DashLine : Qt::SolidLine));
-    if (lod < 0.05) {
-        painter->drawRect(rect_);
-        return;
+    const QTransform world = painter->worldTransform();
+    if (!leaderless && lod * kRegionCorner < 1.5 && world.type() <= QTransform::TxScale &&
+        painter->paintEngine() && painter->paintEngine()->type() == QPaintEngine::Raster) {
+        // Zoomed far out (a hundred networks on screen), the corners and the outline's
+        // antialiasing are below a pixel: two fills in whole device pixels, no stroker.
+        const QRect device = world.mapRect(rect_).toAlignedRect();
+        painter->setWorldTransform(QTransform());
+        painter->fillRect(device, s.regionOutline);
+        painter->fillRect(device.adjusted(1, 1, -1, -1), s.regionFill);
+        painter->setWorldTransform(world);
+    } else {
+        painter->setBrush(s.regionFill);
+        painter->setPen(cosmeticPen(leaderless ? s.failed : s.regionOutline, 1.5,
+                                    leaderless ? Qt::DashLine : Qt::SolidLine));
+        if (lod < 0.05) {
+            painter->drawRect(rect_);
+            return;
+        }
+        painter->drawRoundedRect(rect_, kRegionCorner, kRegionCorner);
     }
-    painter->drawRoundedRect(rect_, 12, 12);
+    if (lod < 0.05)
+        return;
 
-    const QFontMetricsF title(s.regionFont);
+    if (!measured_ || metricsFont_ != s.regionFont || metricsSmallFont_ != s.nodeFont) {
+        measured_ = true;
+        // Measured once per look: the title's width and the two lines' height.
+        metricsFont_ = s.regionFont;
+        metricsSmallFont_ = s.nodeFont;
+        const QFontMetricsF title(s.regionFont);
+        const QFontMetricsF small(s.nodeFont);
+        titleWidth_ = title.horizontalAdvance(network_);
+        titleHeight_ = title.height();
+        smallHeight_ = small.height();
+    }
+    const qreal textHeight = titleHeight_ + 1 + smallHeight_;
+    // Zoomed out, the header grows so that it stays legible on screen, as far as the region
+    // has room for it; too far out, it is left out. The title alone bounds how far it can grow:
+    // when even that is too small, the leader line need not be measured.
+    const qreal wanted = lod < kLodReadable ? kLodReadable / lod : 1;
+    if (lod < kLodReadable &&
+        std::min({wanted, headerRoom_.width() / titleWidth_, headerRoom_.height() / textHeight}) *
+                lod <
+            kLodRegionText)
+        return;
     const QFontMetricsF small(s.nodeFont);
-    const qreal textHeight = title.height() + 1 + small.height();
     const QString leaderText = leaderless
                                    ? dmr::console::TopologyScene::tr("no leader")
                                    : dmr::console::TopologyScene::tr("leader %1").arg(leader_);
     const QString count = dmr::console::TopologyScene::tr("· %1/%n up", nullptr, members_).arg(up_);
-    // Zoomed out, the header grows so that it stays legible on screen, as far as the region
-    // has room for it; too far out, it is left out.
     qreal grow = 1;
     if (lod < kLodReadable) {
-        const qreal wanted = kLodReadable / lod;
         const qreal textWidth =
-            std::max(title.horizontalAdvance(network_),
-                     small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
+            std::max(titleWidth_, small.horizontalAdvance(leaderText + QLatin1Char(' ') + count));
         const qreal room =
             std::min(headerRoom_.width() / textWidth, headerRoom_.height() / textHeight);
         grow = std::min(wanted, room);
@@ -310,7 +340,7 @@ void RegionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     painter->translate(origin);
     painter->scale(grow, grow);
     const qreal width = (rect_.right() - header_.left() - 8) / grow;
-    const QRectF titleRect(0, 0, width, title.height());
+    const QRectF titleRect(0, 0, width, titleHeight_);
     painter->setFont(s.regionFont);
     painter->setPen(s.text);
     painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, network_);
@@ -527,7 +557,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         const qreal arm = e * 0.45;
         painter->setBrush(Qt::NoBrush);
         painter->setPen(cosmeticPen(s.selection, 2.6, Qt::SolidLine));
-        for (const QPointF corner : {QPointF(-e, -e), QPointF(e, -e), QPointF(e, e), QPointF(-e, e)}) {
+        for (const QPointF corner :
+             {QPointF(-e, -e), QPointF(e, -e), QPointF(e, e), QPointF(-e, e)}) {
             const QPointF along(corner.x() < 0 ? arm : -arm, 0);
             const QPointF down(0, corner.y() < 0 ? arm : -arm);
             painter->drawPolyline(QPolygonF{corner + along, corner, corner + down});
@@ -600,9 +631,9 @@ void NodeItem::paintSmallLabel(QPainter *painter, qreal lod) const
     const QTransform world = painter->worldTransform();
     const QPointF below = world.map(QPointF(0, style_->nodeRadius + 1));
     painter->setWorldTransform(QTransform());
-    painter->drawPixmap(QPointF(std::round(below.x() - pixels.width() / (2 * dpr)),
-                                std::round(below.y())),
-                        smallLabel_);
+    painter->drawPixmap(
+        QPointF(std::round(below.x() - pixels.width() / (2 * dpr)), std::round(below.y())),
+        smallLabel_);
     painter->setWorldTransform(world);
 }
 
@@ -639,8 +670,7 @@ void HoverLabelItem::setText(const QString &text)
     const QStringList lines = text.split(u'\n');
     for (const auto &l : lines)
         w = std::max(w, fm.horizontalAdvance(l));
-    bounds_ = QRectF(12, -fm.height() * lines.size() - 14, w + 12,
-                     fm.height() * lines.size() + 8);
+    bounds_ = QRectF(12, -fm.height() * lines.size() - 14, w + 12, fm.height() * lines.size() + 8);
     update();
 }
 
@@ -809,13 +839,28 @@ QString TunnelItem::shownLabel() const
 
 QRectF TunnelItem::labelRect() const
 {
+    return labelRect_;
+}
+
+void TunnelItem::styleChanged()
+{
+    if (labelItem_)
+        labelItem_->geometryChanged();
+    measureLabel();
+    update();
+}
+
+void TunnelItem::measureLabel()
+{
     const QString text = shownLabel();
-    if (text.isEmpty())
-        return {};
+    if (text.isEmpty()) {
+        labelRect_ = {};
+        return;
+    }
     const QFontMetricsF fm(style_->smallFont);
     const qreal w = fm.horizontalAdvance(text) + 10;
     const qreal h = fm.height() + 4;
-    return QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
+    labelRect_ = QRectF(middle_.x() - w / 2, middle_.y() - h / 2, w, h);
 }
 
 QRectF TunnelItem::boundingRect() const
@@ -873,6 +918,7 @@ void TunnelItem::setUp(bool up)
     setData(RoleState, up ? QStringLiteral("up") : QStringLiteral("pending"));
     if (labelItem_)
         labelItem_->geometryChanged(); // the label grows or shrinks
+    measureLabel();
     update();
 }
 
@@ -884,6 +930,7 @@ void TunnelItem::setCarries(const QStringList &networks)
         labelItem_->geometryChanged();
     carries_ = networks;
     label_ = labelText(networks);
+    measureLabel();
 }
 
 void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
@@ -974,9 +1021,9 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         const QColor color = t.opened ? gain : s.removed;
         // A change's new tunnels are drawn by the scene already: a glow under them says which.
         const bool glow = mode_ == Mode::Change && t.opened;
-        QPen pen = glow ? cosmeticPen(withAlpha(color, 0.28), 11.0)
-                        : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75),
-                                      t.opened ? 4.0 : 3.0);
+        QPen pen = glow
+                       ? cosmeticPen(withAlpha(color, 0.28), 11.0)
+                       : cosmeticPen(withAlpha(color, t.opened ? 0.9 : 0.75), t.opened ? 4.0 : 3.0);
         pen.setCapStyle(glow ? Qt::RoundCap : Qt::FlatCap);
         if (!glow)
             pen.setDashPattern(t.opened ? QList<qreal>{2.0, 1.2} : QList<qreal>{1.0, 1.6});
@@ -996,8 +1043,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         }
         if (lod >= kLodTunnelText && !t.label.isEmpty() && !glow) {
             const QFontMetricsF fm(s.smallFont);
-            const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5,
-                             mid.y() + 10, fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
+            const QRectF box(mid.x() - fm.horizontalAdvance(t.label) / 2 - 5, mid.y() + 10,
+                             fm.horizontalAdvance(t.label) + 10, fm.height() + 4);
             painter->setBrush(withAlpha(s.background, 0.92));
             painter->setPen(cosmeticPen(color, 1.0, Qt::DashLine));
             painter->drawRoundedRect(box, box.height() / 2, box.height() / 2);
@@ -1009,7 +1056,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     for (const auto &m : marks_) {
         const QColor color = m.kind == Mark::Gains ? gain : s.removed;
         painter->setBrush(Qt::NoBrush);
-        painter->setPen(cosmeticPen(color, 3.2, m.kind == Mark::Gains ? Qt::SolidLine : Qt::DashLine));
+        painter->setPen(
+            cosmeticPen(color, 3.2, m.kind == Mark::Gains ? Qt::SolidLine : Qt::DashLine));
         painter->drawEllipse(m.pos, r + 13, r + 13);
         if (m.kind == Mark::Fails) {
             const qreal k = r * 0.8;
@@ -1020,8 +1068,8 @@ void PlanOverlayItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         if (lod >= kLodText && !m.text.isEmpty()) {
             const QFontMetricsF fm(s.smallFont);
             const QRectF box(m.pos.x() - fm.horizontalAdvance(m.text) / 2 - 5,
-                             m.pos.y() - r - 16 - fm.height() - 4, fm.horizontalAdvance(m.text) + 10,
-                             fm.height() + 4);
+                             m.pos.y() - r - 16 - fm.height() - 4,
+                             fm.horizontalAdvance(m.text) + 10, fm.height() + 4);
             painter->setBrush(withAlpha(s.background, 0.92));
             painter->setPen(cosmeticPen(color, 1.0));
             painter->drawRoundedRect(box, 3, 3);

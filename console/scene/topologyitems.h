@@ -35,7 +35,17 @@ enum ItemRole : int {
     RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
 };
 
-enum class ItemKind : int { Region = 1, Node, Link, Tunnel, Legend, Mark, TunnelLabel, Overlay, HoverLabel };
+enum class ItemKind : int {
+    Region = 1,
+    Node,
+    Link,
+    Tunnel,
+    Legend,
+    Mark,
+    TunnelLabel,
+    Overlay,
+    HoverLabel
+};
 
 struct SceneStyle
 {
@@ -100,6 +110,13 @@ private:
     QString leader_;
     int members_;
     int up_;
+    // Text measured once per look (the fonts it was measured in).
+    QFont metricsFont_;
+    QFont metricsSmallFont_;
+    bool measured_ = false;
+    qreal titleWidth_ = 1;
+    qreal titleHeight_ = 1;
+    qreal smallHeight_ = 1;
 };
 
 // A leader mark on a node: a ring (group leader), or a ring and a star (system leader).
@@ -246,10 +263,16 @@ public:
     QStringList carries() const { return carries_; }
     QString shownLabel() const; // with "(pending)" when pending; empty without networks
     QPointF labelCentre() const { return middle_; }
+    void styleChanged(); // the label's font may have changed
     class TunnelLabelItem *labelItem() const { return labelItem_; }
     void setLabelItem(class TunnelLabelItem *item) { labelItem_ = item; }
+    // Its key in the scene's TunnelObstacles.
+    int obstacleKey() const { return obstacleKey_; }
+    void setObstacleKey(int key) { obstacleKey_ = key; }
 
 private:
+    void measureLabel();
+
     const SceneStyle *style_;
     QString root_;
     QString leaf_;
@@ -260,7 +283,9 @@ private:
     bool up_ = true;
     QStringList carries_;
     QString label_;
+    QRectF labelRect_; // measured when its text changes: asked for with every paint
     class TunnelLabelItem *labelItem_ = nullptr;
+    int obstacleKey_ = -1;
 };
 
 class TunnelLabelItem : public QGraphicsItem
@@ -322,6 +347,7 @@ private:
 class LegendItem : public QGraphicsItem
 {
     int generation_ = 0;
+
 public:
     explicit LegendItem(const SceneStyle *style);
     QRectF boundingRect() const override;

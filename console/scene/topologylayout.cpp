@@ -646,24 +646,96 @@ bool segmentsCross(const QLineF &a, const QLineF &b, QPointF *at)
 
 } // namespace
 
-void TunnelObstacles::addLabel(const QRectF &box)
+void TunnelObstacles::addLabel(const QRectF &box, int owner)
 {
-    if (!box.isEmpty())
-        labels_.push_back(box);
+    if (box.isEmpty())
+        return;
+    labels_.push_back(box);
+    labelOwners_.push_back(owner);
 }
 
-void TunnelObstacles::addCurve(const QPolygonF &curve)
+void TunnelObstacles::setLabel(int owner, const QRectF &box)
+{
+    for (std::size_t i = 0; i < labels_.size(); ++i)
+        if (labelOwners_[i] == owner) {
+            if (box.isEmpty()) {
+                labels_.erase(labels_.begin() + static_cast<std::ptrdiff_t>(i));
+                labelOwners_.erase(labelOwners_.begin() + static_cast<std::ptrdiff_t>(i));
+            } else {
+                labels_[i] = box;
+            }
+            return;
+        }
+    addLabel(box, owner);
+}
+
+void TunnelObstacles::addCurve(const QPolygonF &curve, int owner)
 {
     for (qsizetype i = 1; i < curve.size(); ++i) {
         const QLineF segment(curve[i - 1], curve[i]);
-        const auto index = static_cast<int>(segments_.size());
-        segments_.push_back(segment);
-        const QRectF box =
-            QRectF(segment.p1(), segment.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
-        for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
-            for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
-                grid_[TopologyLayout::cellKey(x, y)].push_back(index);
+        int index;
+        if (free_.empty()) {
+            index = static_cast<int>(segments_.size());
+            segments_.push_back(segment);
+            segmentOwners_.push_back(owner);
+        } else {
+            index = free_.back();
+            free_.pop_back();
+            segments_[static_cast<std::size_t>(index)] = segment;
+            segmentOwners_[static_cast<std::size_t>(index)] = owner;
+        }
+        if (owner >= 0)
+            owned_[owner].push_back(index);
+        forCells(index, [&](qint64 key) { grid_[key].push_back(index); });
     }
+}
+
+template<typename F>
+void TunnelObstacles::forCells(int segment, F &&f) const
+{
+    const QLineF &s = segments_[static_cast<std::size_t>(segment)];
+    const QRectF box = QRectF(s.p1(), s.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
+    for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
+        for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
+            f(TopologyLayout::cellKey(x, y));
+}
+
+void TunnelObstacles::remove(int owner)
+{
+    if (owner < 0)
+        return;
+    for (std::size_t i = 0; i < labels_.size();)
+        if (labelOwners_[i] == owner) {
+            labels_.erase(labels_.begin() + static_cast<std::ptrdiff_t>(i));
+            labelOwners_.erase(labelOwners_.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            ++i;
+        }
+    const auto it = owned_.find(owner);
+    if (it == owned_.end())
+        return;
+    for (int index : it->second) {
+        forCells(index, [&](qint64 key) {
+            const auto cell = grid_.find(key);
+            if (cell == grid_.end())
+                return;
+            auto &list = cell->second;
+            if (const auto at = std::find(list.begin(), list.end(), index); at != list.end()) {
+                *at = list.back();
+                list.pop_back();
+            }
+            if (list.empty())
+                grid_.erase(cell);
+        });
+        segmentOwners_[static_cast<std::size_t>(index)] = kFree;
+        free_.push_back(index);
+    }
+    owned_.erase(it);
+}
+
+void TunnelObstacles::clear()
+{
+    *this = TunnelObstacles();
 }
 
 int TunnelObstacles::labelHits(const QRectF &box) const
@@ -680,7 +752,8 @@ bool TunnelObstacles::near(QPointF p, qreal radius) const
     if (it == grid_.end())
         return false;
     for (int i : it->second)
-        if (squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
+        if (segmentOwners_[static_cast<std::size_t>(i)] != kFree &&
+            squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
             return true;
     return false;
 }
@@ -706,7 +779,7 @@ int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qrea
                     continue;
                 for (int j : it->second) {
                     auto &stamp = stamp_[static_cast<std::size_t>(j)];
-                    if (stamp == query_)
+                    if (stamp == query_ || segmentOwners_[static_cast<std::size_t>(j)] == kFree)
                         continue;
                     stamp = query_;
                     const QLineF &other = segments_[static_cast<std::size_t>(j)];
@@ -726,7 +799,7 @@ int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qrea
 }
 
 TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const QString &to,
-                        QSizeF labelSize, TunnelObstacles *placed)
+                        QSizeF labelSize, TunnelObstacles *placed, int owner)
 {
     const auto *a = layout.node(from);
     const auto *b = layout.node(to);
@@ -769,21 +842,35 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             line << quadAt(p, c, q, static_cast<qreal>(i) / samples);
         return line;
     };
-    const auto score = [&](const QPolygonF &line, qreal fraction) {
-        qreal clear = kEnough;
+    // The score of a bend: enough room is enough, then the straighter, the better. A foreign
+    // box costs by the share of the curve inside it, so that a bend around it wins over a cut
+    // through. Every term but the room only lowers it, so the terms are added cheapest first
+    // and the count stops as soon as the bend cannot beat `toBeat` any more: the same bend
+    // wins as with every term counted.
+    const auto score = [&](const QPolygonF &line, qreal fraction, qreal toBeat) {
+        qreal value = kEnough * 10 - std::abs(fraction) * 40;
+        if (value <= toBeat)
+            return value;
         int headerHits = 0;
         for (const auto &h : headers) {
             bool hit = false;
             for (const auto &s : line)
-                hit = hit || h.contains(s);
+                if (h.contains(s)) {
+                    hit = true;
+                    break;
+                }
             headerHits += hit;
         }
-        int alongside = 0;
         int inForeign = 0; // samples inside a foreign network's box (every fourth sample)
-        const qreal skip2 = (1.5 * r) * (1.5 * r);
         for (qsizetype k = 0; k < line.size(); k += 4)
             for (const auto &box : foreign)
                 inForeign += box.contains(line[k]);
+        value -= headerHits * 120 + (inForeign * 1600.0) / static_cast<qreal>(line.size());
+        if (value <= toBeat)
+            return value;
+        qreal clear = kEnough;
+        int alongside = 0;
+        const qreal skip2 = (1.5 * r) * (1.5 * r);
         for (const auto &s : line) {
             if (squaredDistance(s, p) < skip2 || squaredDistance(s, q) < skip2)
                 continue;
@@ -795,28 +882,34 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
                 clear = std::min(clear, d - room);
             });
             alongside += placed && placed->near(s, 12);
+            // Both only lower the score as the samples go on.
+            if (value - (kEnough - clear) * 10 - alongside * 8 <= toBeat)
+                return value - (kEnough - clear) * 10 - alongside * 8;
         }
+        value -= (kEnough - clear) * 10 + alongside * 8;
+        if (value <= toBeat || !placed)
+            return value;
         // Crossings with tunnels already placed, away from the ends they may share.
-        const int crossings = placed ? placed->crossings(line, p, q, 3 * r) : 0;
-        // Enough room is enough: then the straighter, the better. A foreign box costs by the
-        // share of the curve inside it, so that a bend around it wins over a cut through.
-        return clear * 10 - crossings * 50 - headerHits * 120 - alongside * 8 -
-               (inForeign * 1600.0) / static_cast<qreal>(line.size()) - std::abs(fraction) * 40;
+        return value - placed->crossings(line, p, q, 3 * r) * 50;
     };
     // Nothing in the way of the straight line: nothing can beat it.
     const qreal perfect = kEnough * 10;
     // Bends as fractions of the length, left first: the first best one wins.
-    static constexpr qreal kBends[] = {0.0,  0.08,  -0.08, 0.15, -0.15, 0.22, -0.22,
-                                       0.3,  -0.3,  0.42,  -0.42, 0.56, -0.56, 0.7, -0.7};
+    static constexpr qreal kBends[] = {0.0,  0.08, -0.08, 0.15, -0.15, 0.22, -0.22, 0.3,
+                                       -0.3, 0.42, -0.42, 0.56, -0.56, 0.7,  -0.7};
     QPointF best = chord.pointAt(0.5);
     QPolygonF bestLine = curve(best);
     qreal bestScore = -1e18;
     const std::size_t bends = large ? 7 : std::size(kBends);
     for (std::size_t k = 0; k < bends; ++k) {
         const qreal f = kBends[k];
+        // The bends come straighter first: once the straightest the rest can be cannot beat
+        // the best, none of them can.
+        if (kEnough * 10 - std::abs(f) * 40 <= bestScore)
+            break;
         const QPointF c = chord.pointAt(0.5) + normal * std::clamp(length * f, -reach, reach);
         const QPolygonF line = curve(c);
-        const qreal value = score(line, f);
+        const qreal value = score(line, f, bestScore);
         if (value > bestScore) {
             bestScore = value;
             best = c;
@@ -857,8 +950,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             break;
     }
     if (placed) {
-        placed->addLabel(labelBox);
-        placed->addCurve(bestLine);
+        placed->addLabel(labelBox, owner);
+        placed->addCurve(bestLine, owner);
     }
     return {best, label, bestLine};
 }

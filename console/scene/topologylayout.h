@@ -123,31 +123,48 @@ struct TunnelRoute
     QPolygonF polyline; // the curve, flattened
 };
 // What tunnels already placed occupy: their labels, and their curves (for crossings and for
-// running alongside), in a grid so that 10,000 nodes and a hundred tunnels stay quick.
+// running alongside), in a grid so that 10,000 nodes and a hundred tunnels stay quick. What is
+// added under an owner (a key >= 0) can be taken away again: a scene keeps one for the tunnels it
+// shows and updates it as tunnels open and close, rather than gathering them for every change.
 class TunnelObstacles
 {
 public:
-    void addLabel(const QRectF &box);
-    void addCurve(const QPolygonF &curve);
+    void addLabel(const QRectF &box, int owner = -1);
+    void addCurve(const QPolygonF &curve, int owner = -1);
+    // The owner's label is now this box (none when empty).
+    void setLabel(int owner, const QRectF &box);
+    // Takes away everything added under the owner.
+    void remove(int owner);
+    void clear();
     int labelHits(const QRectF &box) const;
     // Whether a placed curve passes within `radius` of p (radius at most kNear).
     bool near(QPointF p, qreal radius) const;
     // Crossings of the polyline with placed curves, ignoring those within keepOut of a or b.
     int crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const;
+    std::size_t curveSegments() const { return segments_.size() - free_.size(); } // for tests
 
     static constexpr qreal kNear = 16;
 
 private:
+    template<typename F>
+    void forCells(int segment, F &&f) const; // the grid cells the segment is listed in
+
     static constexpr qreal kCell = 96;
+    static constexpr int kFree = -2; // a segment's owner once it is removed
     std::vector<QRectF> labels_;
+    std::vector<int> labelOwners_;
     std::vector<QLineF> segments_;
+    std::vector<int> segmentOwners_;
+    std::vector<int> free_;                             // removed segments, to be reused
+    std::unordered_map<int, std::vector<int>> owned_;   // owner -> its segments
     std::unordered_map<qint64, std::vector<int>> grid_; // cell -> segments near it
     mutable std::vector<int> stamp_; // per segment: the query that last looked at it
     mutable int query_ = 0;
 };
 
+// owner: the key under which the route's curve and label are added to `placed`.
 TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const QString &to,
-                        QSizeF labelSize, TunnelObstacles *placed);
+                        QSizeF labelSize, TunnelObstacles *placed, int owner = -1);
 
 // The nearest point of the rectangle's border to p (p itself when it lies on it).
 QPointF nearestBorderPoint(const QRectF &rect, const QPointF &p);

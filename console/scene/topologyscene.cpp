@@ -4,8 +4,8 @@
 #include <QEvent>
 #include <QFontMetricsF>
 #include <QGraphicsSceneHelpEvent>
-#include <QToolTip>
 #include <QSet>
+#include <QToolTip>
 #include <QVariantAnimation>
 
 #include <algorithm>
@@ -261,9 +261,9 @@ QString TopologyScene::nodeToolTip(const QString &id) const
     if (!hasSnapshot_ || n == snapshot_.nodes.end())
         return {};
     const Leadership leaders(snapshot_);
-    NodeFacts f = factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first)
-                                                                : nullptr,
-                          leaders, n->first);
+    NodeFacts f =
+        factsOf(snapshot_.status.count(n->first) != 0 ? &snapshot_.status.at(n->first) : nullptr,
+                leaders, n->first);
     if (auto *item = nodes_.value(id))
         f.state = item->visualState();
     return toolTipOf(leaders, n->second, f);
@@ -382,6 +382,8 @@ void TopologyScene::applyPalette()
     setBackgroundBrush(style_->background);
     for (auto *node : std::as_const(nodes_))
         node->styleChanged();
+    for (auto *tunnel : std::as_const(tunnels_))
+        tunnel->styleChanged();
     if (legend_)
         legend_->styleChanged();
     if (hover_ && !hover_->text().isEmpty())
@@ -405,6 +407,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     links_.clear();
     tunnels_.clear();
     fading_.clear();
+    placed_.clear();
     selected_.clear();
 
     layout_ = layoutTopology(snapshot.nodes);
@@ -556,24 +559,20 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
 void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
 {
     QList<TunnelItem *> next;
-    QList<TunnelItem *> old = tunnels_;
-    // The tunnels that stay: new ones are routed around them. Gathered only when a new one comes:
-    // most snapshots of a large cluster open none.
-    TunnelObstacles placed;
-    bool gathered = false;
-    const auto gather = [&] {
-        if (gathered)
-            return;
-        gathered = true;
+    QHash<QString, TunnelItem *> old; // by root-leaf
+    for (auto *t : std::as_const(tunnels_))
+        old.insert(t->root() + u'-' + t->leaf(), t);
+    // The tunnels that close leave the obstacles first: new ones may take their places.
+    if (!old.isEmpty()) {
         QSet<QString> planned;
         for (const auto &t : snapshot.plan.tunnels)
             planned.insert(q(t.root.node) + u'-' + q(t.leaf.node));
-        for (auto *t : std::as_const(tunnels_))
-            if (planned.contains(t->root() + u'-' + t->leaf())) {
-                placed.addLabel(t->labelRect());
-                placed.addCurve(t->polyline());
+        for (auto it = old.cbegin(); it != old.cend(); ++it)
+            if (!planned.contains(it.key())) {
+                placed_.remove(it.value()->obstacleKey());
+                it.value()->setObstacleKey(-1);
             }
-    };
+    }
     const QFontMetricsF fm(style_->smallFont);
     for (const auto &t : snapshot.plan.tunnels) {
         const QString root = q(t.root.node);
@@ -581,13 +580,7 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
         QStringList carries;
         for (const auto &n : t.networks)
             carries << q(n);
-        TunnelItem *item = nullptr;
-        for (auto *o : old)
-            if (o->root() == root && o->leaf() == leaf) {
-                item = o;
-                old.removeOne(o);
-                break;
-            }
+        TunnelItem *item = old.take(root + u'-' + leaf);
         if (!item) {
             const auto *a = layout_.node(root);
             const auto *b = layout_.node(leaf);
@@ -595,9 +588,10 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                 continue;
             const QString label = TunnelItem::labelText(carries);
             const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
-            gather();
-            const auto route = routeTunnel(layout_, root, leaf, size, &placed);
+            const int key = nextObstacleKey_++;
+            const auto route = routeTunnel(layout_, root, leaf, size, &placed_, key);
             item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
+            item->setObstacleKey(key);
             addItem(item);
             auto *labelItem = new TunnelLabelItem(style_.get(), item);
             item->setLabelItem(labelItem);
@@ -609,8 +603,11 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                 labelItem->setOpacity(v);
             });
         }
+        const QRectF labelWas = item->labelRect();
         item->setCarries(carries);
         item->setUp(tunnelUp(snapshot, t));
+        if (const QRectF label = item->labelRect(); label != labelWas)
+            placed_.setLabel(item->obstacleKey(), label);
         item->setToolTip(
             tr("Tunnel %1 %2 %3 ⇄ %4 %5 %6")
                 .arg(root, q(t.root.iface), q(t.root.address.toString()), leaf, q(t.leaf.iface),
@@ -619,7 +616,12 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             (item->isUp() ? tr("up") : tr("pending: an end is not yet in the GL_group")));
         next << item;
     }
-    for (auto *gone : old) {
+    // In the order they were shown, so that the same changes always fade the same way.
+    QList<TunnelItem *> closing;
+    for (auto *t : std::as_const(tunnels_))
+        if (old.contains(t->root() + u'-' + t->leaf()))
+            closing << t;
+    for (auto *gone : closing) {
         // Its label goes at once: the new tunnels' labels take the places they need now, and
         // two labels in one place would read as one.
         if (auto *label = gone->labelItem()) {
@@ -719,9 +721,9 @@ void TopologyScene::showPlanChange(const dmr::Snapshot &before, const dmr::Snaps
             if (!has.contains(r))
                 lost << r;
         if (failing.contains(q(id))) {
-            marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Fails,
-                                           lost.isEmpty() ? QString()
-                                                          : tr("loses %1").arg(lost.join(tr(", ")))};
+            marks << PlanOverlayItem::Mark{
+                pos->pos, PlanOverlayItem::Mark::Fails,
+                lost.isEmpty() ? QString() : tr("loses %1").arg(lost.join(tr(", ")))};
         } else if (!gained.isEmpty()) {
             marks << PlanOverlayItem::Mark{pos->pos, PlanOverlayItem::Mark::Gains,
                                            tr("takes over %1").arg(gained.join(tr(", ")))};

@@ -146,6 +146,10 @@ private:
     QHash<QString, QList<LinkItem *>> links_;
     QList<TunnelItem *> tunnels_;
     QList<TunnelItem *> fading_; // removed tunnels fading out
+    // What the shown tunnels occupy, kept up to date as they open and close: a new tunnel is
+    // routed around them without gathering them again.
+    TunnelObstacles placed_;
+    int nextObstacleKey_ = 0;
     LegendItem *legend_ = nullptr;
     QHash<QGraphicsItem *, QPointer<QVariantAnimation>> running_;
 };

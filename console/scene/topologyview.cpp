@@ -26,7 +26,9 @@ TopologyView::TopologyView(QWidget *parent)
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
-    setOptimizationFlag(QGraphicsView::DontSavePainterState, false);
+    // Every item sets the pen, brush and font it draws with, and puts back the transform and
+    // render hints it changes: no save and restore of the painter around each of 10,000 items.
+    setOptimizationFlag(QGraphicsView::DontSavePainterState, true);
     setFrameShape(QFrame::NoFrame);
     setFitted(autoFit_);
 }
@@ -42,6 +44,8 @@ void TopologyView::setTopologyScene(TopologyScene *scene)
     if (auto *old = topologyScene())
         disconnect(old, nullptr, this, nullptr);
     setScene(scene);
+    // The scene's background brush covers every pixel: the viewport need not be cleared first.
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent, scene != nullptr);
     if (scene) {
         connect(scene, &TopologyScene::layoutChanged, this, [this] {
             if (autoFit_)
@@ -139,8 +143,8 @@ void TopologyView::fitNow()
     setTransform(QTransform::fromScale(z, z));
     // The view's own scene rect has the legend's room beside (or below) the content: the view
     // centres that, so the content sits in the part of the view left to it.
-    const QRectF room = besideWins ? content.adjusted(0, 0, beside / z, 0)
-                                   : content.adjusted(0, 0, 0, above / z);
+    const QRectF room =
+        besideWins ? content.adjusted(0, 0, beside / z, 0) : content.adjusted(0, 0, 0, above / z);
     setSceneRect(room);
     centerOn(room.center());
     emit zoomChanged(z);

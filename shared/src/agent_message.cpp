@@ -99,10 +99,14 @@ struct Encoder
             r.drill = *m.drill;
             drill = Json::parse(encodeRequest(r));
         }
-        return {{"agent", "drill"},       {"drill", drill},
-                {"client", m.author.client}, {"role", m.author.role},
-                {"identity", m.author.identity}, {"via", m.via},
-                {"corr", m.corr},         {"drill_id", m.drillId},
+        return {{"agent", "drill"},
+                {"drill", drill},
+                {"client", m.author.client},
+                {"role", m.author.role},
+                {"identity", m.author.identity},
+                {"via", m.via},
+                {"corr", m.corr},
+                {"drill_id", m.drillId},
                 {"reply_to", m.replyTo}};
     }
     Json operator()(const DrillResultMessage &m) const
@@ -116,8 +120,8 @@ struct Encoder
     }
     Json operator()(const DrillEndedMessage &m) const
     {
-        return {{"agent", "drill-ended"},      {"node", m.node},
-                {"what", toString(m.what)},   {"iface", m.iface},
+        return {{"agent", "drill-ended"},    {"node", m.node},
+                {"what", toString(m.what)},  {"iface", m.iface},
                 {"started_ms", m.startedMs}, {"ended_ms", m.endedMs}};
     }
     Json operator()(const ReachAskMessage &m) const
@@ -187,8 +191,8 @@ AgentMessage readMessage(const Json &j, const std::string &kind)
 
 std::optional<DrillAction> parseDrillAction(std::string_view name)
 {
-    for (const DrillAction a : {DrillAction::Kill, DrillAction::FailAdapter, DrillAction::Drain,
-                                DrillAction::Restore})
+    for (const DrillAction a :
+         {DrillAction::Kill, DrillAction::FailAdapter, DrillAction::Drain, DrillAction::Restore})
         if (toString(a) == name)
             return a;
     return std::nullopt;

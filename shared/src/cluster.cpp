@@ -110,9 +110,9 @@ void ClusterModel::settleGlGroup()
     const GlChanges changes = glChanges(membership_);
     auto &gl = membership_.glGroup.members;
     for (const NodeId &node : changes.leave)
-        gl.erase(std::remove_if(gl.begin(), gl.end(),
-                                [&](const Member &m) { return m.node == node; }),
-                 gl.end());
+        gl.erase(
+            std::remove_if(gl.begin(), gl.end(), [&](const Member &m) { return m.node == node; }),
+            gl.end());
     for (const NodeId &node : changes.join)
         gl.push_back(Member{node, nextSeq_++});
 }

@@ -66,9 +66,10 @@ void applyActions(Plan &held, const std::vector<Action> &actions)
                     t = a.tunnel;
             break;
         case Action::Kind::CloseTunnel:
-            held.tunnels.erase(std::remove_if(held.tunnels.begin(), held.tunnels.end(),
-                                              [&](const Tunnel &t) { return sameEnds(t, a.tunnel); }),
-                               held.tunnels.end());
+            held.tunnels.erase(
+                std::remove_if(held.tunnels.begin(), held.tunnels.end(),
+                               [&](const Tunnel &t) { return sameEnds(t, a.tunnel); }),
+                held.tunnels.end());
             break;
         }
     }
@@ -146,8 +147,8 @@ std::string Controller::meta() const
     if (changedAtMs_ != 0)
         j["changed_ms"] = changedAtMs_; // when it drained or an adapter failed: a failover's start
     if (config_.relay) {
-        j["relay_port"] = config_.relayPort; // where the other end of a tunnel sends
-        j["relay_carry"] = true;             // it speaks the carry handover (relay.h)
+        j["relay_port"] = config_.relayPort;   // where the other end of a tunnel sends
+        j["relay_carry"] = true;               // it speaks the carry handover (relay.h)
         j["relay_epoch"] = config_.relayEpoch; // its incarnation: its tunnel keys depend on it
     }
     return j.dump();
@@ -183,7 +184,7 @@ void Controller::interfacesRead(Ms now, const std::vector<Interface> &found)
         return;
     for (const auto &name : nowDown)
         if (osDownAdapters_.count(name) == 0)
-            log("interface " + name + " went down or lost its address: adapter failure");
+            log("interface " + name + " went down or lost its address: adapter failure", "adapter");
     for (const auto &name : osDownAdapters_)
         if (nowDown.count(name) == 0)
             log("interface " + name + " is back");
@@ -286,6 +287,16 @@ void Controller::installView(Ms now, const gms::ClusterView &view)
     installedAtMs_ = now;
     const gms::ClusterView before = view_;
     view_ = view;
+    if (const gms::NodeInfo *self = view.node(config_.self)) {
+        if (selfSeq_ != 0 && self->seq != selfSeq_) {
+            ++rejoins_;
+            log("this node was taken out of the view while running and joined again at the end "
+                "of every list (join sequence " +
+                    std::to_string(selfSeq_) + " -> " + std::to_string(self->seq) + ")",
+                "rejoin");
+        }
+        selfSeq_ = self->seq;
+    }
     learnPeers(view);
     Plan next = makePlan(known_, view.groups);
     const std::string viewId = view.id.toString();
@@ -398,8 +409,10 @@ void Controller::noteApplied(const NodeId &node, const std::string &viewId, Appl
     auto &seen = appliedSeen_[viewId];
     seen.emplace(node, applied);
     while (appliedSeen_.size() > kAppliedViewsMax) {
-        // Drop the oldest view id (lowest epoch.counter); the map orders them as text, so find
-        // it by value.
+        // Drop one view's reports: the view whose report from the lowest node id (each view's
+        // first entry) has the earliest atMs, the time that node says its part was up. Not the
+        // lowest epoch.counter: the map orders view ids as text ("1.10" before "1.9"), and the
+        // time of one report per view stands in for the view's age.
         auto oldest = appliedSeen_.begin();
         for (auto it = appliedSeen_.begin(); it != appliedSeen_.end(); ++it)
             if (it->second.begin()->second.atMs < oldest->second.begin()->second.atMs)
@@ -488,7 +501,8 @@ void Controller::recordFailovers(Ms now, const Plan &before, const Plan &after,
                                                             toString(r.cause), r.viewId)});
         }
         log("failover: node " + node + " (" + std::string(toString(r.cause)) +
-            ") lost its roles; view " + r.viewId);
+                ") lost its roles; view " + r.viewId,
+            std::string(toString(r.cause)));
         r.rev = nextRev_++;
         if (history_.size() == kHistoryMax)
             history_.pop_front();
@@ -549,8 +563,8 @@ void Controller::forwardedDrill(Ms now, const protocol::ForwardedDrillMessage &m
     if (!m.drill)
         result.error = refuse(m.drillError);
     else if (m.drill->node != config_.self)
-        result.error = refuse("the drill names node " + m.drill->node + ", this is node " +
-                              config_.self);
+        result.error =
+            refuse("the drill names node " + m.drill->node + ", this is node " + config_.self);
     else if (m.drillId.empty() || m.drillId.size() > 64)
         result.error = refuse("a forwarded drill without a valid drill_id");
     else if (drillIdsSeen_.count(m.drillId) != 0)
@@ -635,9 +649,9 @@ std::string Controller::runDrill(Ms now, const protocol::DrillRequest &drill,
             // The agent that took the drill keeps a copy: it ends there too.
             const auto taker = membershipAddress_.find(d.via);
             if (!d.via.empty() && d.via != config_.self && taker != membershipAddress_.end())
-                emit(SendMessage{taker->second, protocol::DrillEndedMessage{
-                                                    d.node, d.action, d.iface, d.startedMs,
-                                                    d.endedMs}});
+                emit(SendMessage{taker->second,
+                                 protocol::DrillEndedMessage{d.node, d.action, d.iface, d.startedMs,
+                                                             d.endedMs}});
         }
         changedAtMs_ = now;
         if (killed_) {
@@ -653,15 +667,17 @@ std::string Controller::runDrill(Ms now, const protocol::DrillRequest &drill,
     record.id = nextDrillId_++;
     record.rev = nextRev_++;
     log("drill " + std::string(toString(record.action)) +
-        (record.iface.empty() ? "" : " " + record.iface) + " by " +
-        (author.client.empty() ? std::string("?") : author.client) +
-        (author.role.empty() ? std::string() : " (" + author.role + ", " + author.identity + ")") +
-        (via.empty() ? std::string() : " via " + via) + ": " + record.reason);
+            (record.iface.empty() ? "" : " " + record.iface) + " by " +
+            (author.client.empty() ? std::string("?") : author.client) +
+            (author.role.empty() ? std::string()
+                                 : " (" + author.role + ", " + author.identity + ")") +
+            (via.empty() ? std::string() : " via " + via) + ": " + record.reason,
+        "drill");
     if (drill.durationMs && drill.action != DrillAction::Restore)
         restoreAt_[record.id] = now + *drill.durationMs;
     addDrill(record);
-    emit(PublishEvent{now, protocol::encodeDrillEvent(now, drill, author.client, author.role,
-                                                      author.identity)});
+    emit(PublishEvent{
+        now, protocol::encodeDrillEvent(now, drill, author.client, author.role, author.identity)});
     return {};
 }
 
@@ -686,6 +702,7 @@ void Controller::kill()
     dataPlane(actionsFor(diffPlans(held_, Plan{}), config_.self));
     plan_ = Plan{};
     view_ = gms::ClusterView{};
+    selfSeq_ = 0; // its return at the end of every list is the drill's, not a rejoin
 }
 
 protocol::DrillRecord Controller::forwardedDrillRan(Ms now, const protocol::DrillRecord &target,
@@ -740,9 +757,9 @@ void Controller::tick(Ms now)
             restore.iface = d.action == DrillAction::FailAdapter ? d.iface : std::string();
             restore.reason = "end of drill " + std::to_string(id) + " (" + d.reason + ")";
             protocol::DrillRecord record;
-            const std::string err = runDrill(
-                now, restore, protocol::DrillAuthor{"dmr-agent timer", "agent", "timer"}, {},
-                record);
+            const std::string err =
+                runDrill(now, restore, protocol::DrillAuthor{"dmr-agent timer", "agent", "timer"},
+                         {}, record);
             if (!err.empty())
                 log("timed restore: " + err);
             break;

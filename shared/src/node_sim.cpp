@@ -354,8 +354,7 @@ std::string SimulatedNodes::settle(const std::string &what)
             if (since < 0 || !(id == held)) {
                 since = now_;
                 held = id;
-            }
-            else if (now_ - since >= kQuietMs)
+            } else if (now_ - since >= kQuietMs)
                 return {};
         } else {
             since = -1;

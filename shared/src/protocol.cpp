@@ -294,8 +294,8 @@ Cursor readCursor(const Fields &f, bool paged)
         c.sinceMs = nonNegative("since_ms");
     } else if (const auto limit = nonNegative("limit")) {
         if (*limit < 1 || *limit > kPageMax)
-            f.bad("limit", "must be 1 to " + std::to_string(kPageMax) + ", found " +
-                               std::to_string(*limit));
+            f.bad("limit",
+                  "must be 1 to " + std::to_string(kPageMax) + ", found " + std::to_string(*limit));
         c.limit = *limit;
     }
     return c;

@@ -283,8 +283,7 @@ void setHopFields(std::span<std::uint8_t> datagram, std::uint64_t hopEpoch,
     put64(p + kOffHopSequence, hopSequence);
 }
 
-std::array<std::uint8_t, kNonceBytes> tunnelNonce(std::uint64_t hopEpoch,
-                                                  std::uint64_t hopSequence)
+std::array<std::uint8_t, kNonceBytes> tunnelNonce(std::uint64_t hopEpoch, std::uint64_t hopSequence)
 {
     std::array<std::uint8_t, kNonceBytes> n{};
     put32(n.data(), static_cast<std::uint32_t>(hopEpoch));
@@ -374,7 +373,8 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     return out;
 }
 
-// ---- Anti-replay ---------------------------------------------------------------------------------
+// ---- Anti-replay
+// ---------------------------------------------------------------------------------
 
 ReplayWindow::Verdict ReplayWindow::check(std::uint64_t seq) const
 {

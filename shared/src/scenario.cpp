@@ -142,7 +142,8 @@ public:
         if (cmd == "render")
             return render(args, output);
         return "unknown command \"" + cmd +
-               "\" (expected node, protocol, agents, join, fail, leave, drain, restore, fail-adapter, "
+               "\" (expected node, protocol, agents, join, fail, leave, drain, restore, "
+               "fail-adapter, "
                "restore-adapter, views, plan, diff or render)";
     }
 
@@ -239,8 +240,8 @@ private:
     std::string runAgents(const std::string &cmd, const std::vector<std::string> &args,
                           std::string &output)
     {
-        using sim::SimulatedNodes;
         using protocol::DrillAction;
+        using sim::SimulatedNodes;
         using Op = std::function<std::string(const NodeId &)>;
         const std::map<std::string, Op> perNode = {
             {"join", [&](const NodeId &id) { return nodes_->join(id); }},
@@ -268,10 +269,9 @@ private:
             // Example: fail-adapter 4 eth1   (a drill: the adapter fails)
             if (args.size() != 2)
                 return "\"" + cmd + "\" takes a node id and an interface name";
-            return nodes_->drill(args[0],
-                                 cmd == "fail-adapter" ? DrillAction::FailAdapter
-                                                       : DrillAction::Restore,
-                                 args[1]);
+            return nodes_->drill(
+                args[0], cmd == "fail-adapter" ? DrillAction::FailAdapter : DrillAction::Restore,
+                args[1]);
         }
         if (cmd == "wait") {
             // Example: wait 2500   (simulated milliseconds pass; nothing settles)

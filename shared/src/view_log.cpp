@@ -122,8 +122,8 @@ Result<ViewDelta> parseViewDelta(std::string_view text)
             for (std::size_t k = 0; k < members.size(); ++k) {
                 const auto mpath = element(member(path, "members"), k);
                 expectObject(members[k], mpath, {"node", "seq"});
-                v.members.push_back(
-                    {stringField(members[k], mpath, "node"), unsignedField(members[k], mpath, "seq")});
+                v.members.push_back({stringField(members[k], mpath, "node"),
+                                     unsignedField(members[k], mpath, "seq")});
             }
             d.groups.push_back(std::move(v));
         }

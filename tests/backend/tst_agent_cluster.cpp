@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -265,8 +266,7 @@ private slots:
         QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs));
         int checked = 0;
         QStringList seen; // "cause on agent"
-        const auto checkAll = [&](const QString &after, const QString &node,
-                                  const QString &cause) {
+        const auto checkAll = [&](const QString &after, const QString &node, const QString &cause) {
             // Wait until the failover's record is complete on every agent in the view.
             QStringList problems;
             const bool complete = AgentCluster::waitFor(
@@ -286,12 +286,10 @@ private slots:
                                 problems << s("%1: agent %2, failover of %3 (%4): %5 in %6")
                                                 .arg(after, id, r[s("node")].toString(),
                                                      r[s("cause")].toString(), why,
-                                                     QString::fromUtf8(
-                                                         QJsonDocument(r).toJson(
-                                                             QJsonDocument::Compact)));
+                                                     QString::fromUtf8(QJsonDocument(r).toJson(
+                                                         QJsonDocument::Compact)));
                             if (r[s("node")].toString() == node &&
-                                r[s("cause")].toString() == cause &&
-                                !r[s("total_ms")].isNull()) {
+                                r[s("cause")].toString() == cause && !r[s("total_ms")].isNull()) {
                                 found = true;
                                 seen << s("%1 on %2").arg(cause, id);
                             }
@@ -323,9 +321,7 @@ private slots:
         checkAll(s("kill 2"), s("2"), s("connection-lost"));
         expect(drill(*c, s("5"), s("restore"), s("2")));
         QVERIFY(AgentCluster::waitFor(
-            [&] {
-                return members(c->cluster(s("5")), s("10.0.1.0/24")).contains(s("2"));
-            },
+            [&] { return members(c->cluster(s("5")), s("10.0.1.0/24")).contains(s("2")); },
             kDeadlineMs));
         // After the restores, every record of every agent (the restored ones too) still holds.
         checkAll(s("restores"), s("2"), s("connection-lost"));
@@ -500,6 +496,51 @@ private slots:
         QVERIFY(get("/livez").startsWith("HTTP/1.1 200"));
     }
 
+    void metricsEscapeLabelValues()
+    {
+        // A node id may hold a double quote and a backslash (only spaces and control characters
+        // are refused): its node label must still read back as one value, or a scraper sees a
+        // broken line or, worse, a sample the id forged.
+        const QString id = QStringLiteral("q\"1\\x");
+        auto c = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH), 22100);
+        const int metricsPort = 22200;
+        c->addNode(id, {s("eth0=10.9.3.1/24")},
+                   {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
+        QVERIFY(c->start(id));
+        auto get = [&] {
+            QTcpSocket sock;
+            sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(metricsPort));
+            if (!sock.waitForConnected(5000))
+                return QByteArray();
+            sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            QByteArray all;
+            while (sock.waitForReadyRead(5000))
+                all += sock.readAll();
+            return all;
+        };
+        QByteArray metrics;
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                metrics = get();
+                return metrics.contains("dmr_up{");
+            },
+            kDeadlineMs));
+        QVERIFY2(metrics.contains("dmr_up{node=\"q\\\"1\\\\x\"} 1"), metrics.constData());
+        // Every sample line: NAME{LABEL="VALUE",...} NUMBER, each value with only \\, \" or
+        // \n escapes inside.
+        const QRegularExpression sample(QStringLiteral(
+            R"(^[a-z_]+\{[a-z_]+="(?:[^"\\]|\\[\\"n])*"(?:,[a-z_]+="(?:[^"\\]|\\[\\"n])*")*\} [-+0-9.e]+$)"));
+        const QByteArray body = metrics.mid(metrics.indexOf("\r\n\r\n") + 4);
+        int samples = 0;
+        for (const QByteArray &line : body.split('\n')) {
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            ++samples;
+            QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+        }
+        QVERIFY(samples > 20);
+    }
+
     void outputsAndNotify()
     {
         // Node a writes its smcroute.conf and mrouted.conf, runs a reload command after each
@@ -541,7 +582,8 @@ private slots:
 
     void shippedConfigurationAndUnit()
     {
-        // The example configuration is valid, and the unit is Type=notify on that binary.
+        // The example configuration is valid, and the unit is Type=notify on the packaged binary,
+        // checking the configuration first.
         QProcess agent;
         agent.start(s(DMR_AGENT_PATH),
                     {s("--config"), s(DMR_RESOURCES "/agent.example.toml"),
@@ -564,7 +606,9 @@ private slots:
         QVERIFY(unit.open(QIODevice::ReadOnly));
         const QByteArray text = unit.readAll();
         QVERIFY(text.contains("Type=notify"));
-        QVERIFY(text.contains("ExecStart=/usr/local/bin/dmr-agent --config /etc/dmr/agent.toml"));
+        QVERIFY(text.contains("ExecStart=/usr/bin/dmr-agent --config /etc/dmr/agent.toml"));
+        QVERIFY(
+            text.contains("ExecStartPre=/usr/bin/dmr-agent --check-config /etc/dmr/agent.toml"));
     }
 };
 

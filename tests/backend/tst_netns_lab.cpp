@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace {
@@ -141,6 +142,53 @@ private slots:
             }
         }
         QVERIFY(links > 128);
+    }
+
+    // etcd as a three-member cluster in Fig. 5's namespaces: the first three nodes of the join
+    // order host a member on their first address; every agent lists all three, its own first,
+    // else rotated by its place in the join order.
+    void etcdCluster()
+    {
+        const auto topo = load(s(DMR_RESOURCES) + s("/topologies/fig5.json"));
+        const auto lab = dmr::lab::planNetnsLab(topo, "fig5");
+        QVERIFY(lab.ok());
+        const auto plan = dmr::lab::planEtcdCluster(*lab, topo.joinOrder, 3);
+        QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message.c_str());
+        QCOMPARE(plan->members.size(), std::size_t{3});
+        QCOMPARE(QString::fromStdString(plan->initialCluster),
+                 s("etcd-2=http://10.0.1.2:2380,etcd-6=http://10.0.2.6:2380,"
+                   "etcd-4=http://10.0.2.4:2380"));
+        QCOMPARE(QString::fromStdString(plan->members[1].netns), s("dmr-fig5-n6"));
+        const std::map<std::string, std::string> expected{
+            {"2", "10.0.1.2:2379,10.0.2.6:2379,10.0.2.4:2379"},
+            {"6", "10.0.2.6:2379,10.0.2.4:2379,10.0.1.2:2379"},
+            {"4", "10.0.2.4:2379,10.0.1.2:2379,10.0.2.6:2379"},
+            {"1", "10.0.1.2:2379,10.0.2.6:2379,10.0.2.4:2379"}, // 4th: 3 % 3 = 0
+            {"3", "10.0.2.6:2379,10.0.2.4:2379,10.0.1.2:2379"},
+            {"5", "10.0.2.4:2379,10.0.1.2:2379,10.0.2.6:2379"}};
+        QVERIFY(plan->agentEndpoints == expected);
+        // The member's command line: its own URLs, the whole cluster, LAN timing.
+        const auto argv = plan->argv(plan->members[0], "/usr/bin/etcd", "/tmp/d");
+        const std::string line = [&] {
+            std::string out;
+            for (const auto &a : argv)
+                out += a + " ";
+            return out;
+        }();
+        QVERIFY2(line.find("--name etcd-2 ") != std::string::npos, line.c_str());
+        QVERIFY2(line.find("--listen-client-urls http://10.0.1.2:2379,http://127.0.0.1:2379 ") !=
+                     std::string::npos,
+                 line.c_str());
+        QVERIFY2(line.find("--initial-cluster " + plan->initialCluster + " ") != std::string::npos,
+                 line.c_str());
+        QVERIFY2(line.find("--election-timeout 500 ") != std::string::npos, line.c_str());
+        // Refusals name the count.
+        for (int bad : {0, 8, 7}) {
+            const auto r = dmr::lab::planEtcdCluster(*lab, topo.joinOrder, bad);
+            QVERIFY2(!r.ok(), qPrintable(QString::number(bad)));
+            QVERIFY2(r.error().message.find(std::to_string(bad)) != std::string::npos,
+                     r.error().message.c_str());
+        }
     }
 
     void refusals_data()

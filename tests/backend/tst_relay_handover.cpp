@@ -206,9 +206,10 @@ class TestRelayHandover : public QObject
                     if (it == nodes_.end())
                         return std::nullopt;
                     // What its meta would say: its tunnel port and epoch (the tunnel keys').
-                    return RelayDataPlane::Peer{
-                        it->second.port, carry_,
-                        it->second.plane ? it->second.plane->epoch() : 0, {INADDR_LOOPBACK}};
+                    return RelayDataPlane::Peer{it->second.port,
+                                                carry_,
+                                                it->second.plane ? it->second.plane->epoch() : 0,
+                                                {INADDR_LOOPBACK}};
                 },
                 [t0] {
                     return static_cast<std::int64_t>(

@@ -71,8 +71,8 @@ struct End
 
 // A tunnel datagram as the wire format says, with a tag of zeros (the attacker has no key).
 std::vector<std::uint8_t> forge(const std::string &origin, const std::string &hop,
-                                std::uint64_t originEpoch, std::uint64_t sequence,
-                                const End &from, const End &to, const dmr::GroupName &network,
+                                std::uint64_t originEpoch, std::uint64_t sequence, const End &from,
+                                const End &to, const dmr::GroupName &network,
                                 std::vector<std::uint8_t> payload)
 {
     dmr::relay::Header h;
@@ -242,8 +242,7 @@ class TestRelayTrust : public QObject
     // The drop counter reaches `expected` (the agent reads its socket on its own time).
     void waitForDrops(const QString &id, const char *reason, qint64 expected)
     {
-        QVERIFY2(AgentCluster::waitFor([&] { return drops(id, reason) == expected; },
-                                       kDeadlineMs),
+        QVERIFY2(AgentCluster::waitFor([&] { return drops(id, reason) == expected; }, kDeadlineMs),
                  qPrintable(QStringLiteral("node %1: %2 drops %3, expected %4")
                                 .arg(id, s(reason))
                                 .arg(drops(id, reason))
@@ -260,9 +259,9 @@ class TestRelayTrust : public QObject
         const auto got = streams_.collect(tag, kCount, {kA, kB, kC}, kDeadlineMs);
         for (const auto &n : {kA, kB, kC}) {
             const QStringList wrong = SegmentStreams::notOnce(got.at(n), tag, kCount);
-            QVERIFY2(wrong.isEmpty(), qPrintable(QString::fromStdString(n) +
-                                                 s(": datagrams not once: ") +
-                                                 wrong.mid(0, 20).join(s(", "))));
+            QVERIFY2(wrong.isEmpty(),
+                     qPrintable(QString::fromStdString(n) + s(": datagrams not once: ") +
+                                wrong.mid(0, 20).join(s(", "))));
             QVERIFY2(got.at(n).total(forgedTag) == 0,
                      qPrintable(QString::fromStdString(n) + s(": a forged datagram came out")));
         }
@@ -308,8 +307,8 @@ private slots:
             QVERIFY(ends_[id].port != 0 && ends_[id].epoch != 0);
         }
         // The reasons are there from the start, at 0.
-        for (const char *reason : {"wrong-source", "bad-mac", "replayed", "stale-epoch",
-                                   "truncated", "old-version"})
+        for (const char *reason :
+             {"wrong-source", "bad-mac", "replayed", "stale-epoch", "truncated", "old-version"})
             QCOMPARE(drops(s("2"), reason), 0);
         realStreamExactlyOnce(kA, "none");
     }
@@ -323,12 +322,10 @@ private slots:
         // of B (2 would put it onto A and forward it to 4, onto C).
         QVERIFY(attacker.sendTo(ends_[s("6")].port,
                                 forge("2", "2", ends_[s("2")].epoch, 1000000, ends_[s("2")],
-                                      ends_[s("6")], kA,
-                                      SegmentStreams::payload("forged", 1))));
+                                      ends_[s("6")], kA, SegmentStreams::payload("forged", 1))));
         QVERIFY(attacker.sendTo(ends_[s("2")].port,
                                 forge("6", "6", ends_[s("6")].epoch, 1000000, ends_[s("6")],
-                                      ends_[s("2")], kB,
-                                      SegmentStreams::payload("forged", 2))));
+                                      ends_[s("2")], kB, SegmentStreams::payload("forged", 2))));
         realStreamExactlyOnce(kA, "forged");
         realStreamExactlyOnce(kB, "forged");
         waitForDrops(s("6"), "wrong-source", at6 + 1);
@@ -363,8 +360,8 @@ private slots:
         UnrelatedSocket attacker;
         // Cut inside the fixed header, inside the ids, and so short that the tag is missing.
         for (const std::size_t bytes :
-             {std::size_t{3}, dmr::relay::kFixedHeaderBytes - 1,
-              dmr::relay::kFixedHeaderBytes + 1, dmr::relay::kFixedHeaderBytes + 2})
+             {std::size_t{3}, dmr::relay::kFixedHeaderBytes - 1, dmr::relay::kFixedHeaderBytes + 1,
+              dmr::relay::kFixedHeaderBytes + 2})
             QVERIFY(attacker.sendTo(ends_[s("6")].port, std::span(good).first(bytes)));
         // A version 1 datagram (the relay before the MAC), as long as it ever was.
         auto v1 = good;
@@ -491,11 +488,10 @@ private slots:
     {
         const QByteArray metrics = metricsOf(s("6"));
         QVERIFY2(metrics.contains("dmr_relay_authenticated{node=\"6\"} 1"), metrics.constData());
-        for (const char *reason : {"wrong-source", "bad-mac", "replayed", "stale-epoch",
-                                   "truncated", "old-version"}) {
+        for (const char *reason :
+             {"wrong-source", "bad-mac", "replayed", "stale-epoch", "truncated", "old-version"}) {
             const QByteArray line = QByteArray("dmr_relay_drops_total{node=\"6\",reason=\"") +
-                                    reason + "\"} " +
-                                    QByteArray::number(drops(s("6"), reason));
+                                    reason + "\"} " + QByteArray::number(drops(s("6"), reason));
             QVERIFY2(metrics.contains(line), line.constData());
         }
         QVERIFY(drops(s("6"), "wrong-source") > 0);

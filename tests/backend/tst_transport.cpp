@@ -158,9 +158,8 @@ std::unique_ptr<Listening> listening(asio::io_context &io, const std::string &no
     auto l = std::make_unique<Listening>();
     l->port = freePort();
     l->address = "127.0.0.1:" + std::to_string(l->port);
-    l->transport =
-        std::make_unique<PeerTransport>(io, key, frame::Identity{node, l->address},
-                                        handlersFor(l->received));
+    l->transport = std::make_unique<PeerTransport>(io, key, frame::Identity{node, l->address},
+                                                   handlersFor(l->received));
     auto hp = HostPort::parse(l->address);
     if (!hp || !l->transport->listen(*hp))
         return nullptr;
@@ -359,8 +358,9 @@ private slots:
         QVERIFY(acceptor.onHello(std::string(64, 'a') + " x").error().message.find("version 1") !=
                 std::string::npos);
         QCOMPARE(chomp(acceptor.refusal()), std::string("DMR-CLUSTER-REFUSED version 2"));
-        QVERIFY(!acceptor.onHello("DMR-CLUSTER-HELLO 3 a 127.0.0.1:1 " + std::string(32, '0') +
-                                  " " + std::string(64, '0'))
+        QVERIFY(!acceptor
+                     .onHello("DMR-CLUSTER-HELLO 3 a 127.0.0.1:1 " + std::string(32, '0') + " " +
+                              std::string(64, '0'))
                      .ok());
         QVERIFY(acceptor.failure() == frame::HandshakeFailure::Version);
         QVERIFY(!acceptor.onHello("GET / HTTP/1.1").ok());
@@ -491,9 +491,8 @@ private slots:
             idle.push_back(std::make_unique<RawClient>(b->port));
         QVERIFY(runUntil(io, [&] { return b->transport->counters().pendingRefused == 5; }));
         // An idle one is closed by the handshake deadline.
-        QVERIFY(runUntil(io, [&] {
-            return b->transport->counters().handshakeTimeouts == limits.pendingMax;
-        }));
+        QVERIFY(runUntil(
+            io, [&] { return b->transport->counters().handshakeTimeouts == limits.pendingMax; }));
         idle.clear();
         Received atA;
         PeerTransport a(io, kKey, {"a", "127.0.0.1:7401"}, handlersFor(atA));

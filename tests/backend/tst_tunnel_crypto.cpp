@@ -64,9 +64,9 @@ Datagram knownDatagram(bool encrypted)
     h.hop = "2";
     Datagram d;
     d.bytes.resize(r::kTunnelDatagramBytesMax);
-    d.bytes.resize(r::encode(h, std::span(reinterpret_cast<const std::uint8_t *>(payload.data()),
-                                          payload.size()),
-                             d.bytes));
+    d.bytes.resize(r::encode(
+        h, std::span(reinterpret_cast<const std::uint8_t *>(payload.data()), payload.size()),
+        d.bytes));
     r::setHopFields(d.bytes, 1000, 2000, 7);
     d.headerBytes = r::headerBytes(h);
     return d;
@@ -83,9 +83,8 @@ std::unique_ptr<TunnelKey> key(const char *sender, const char *receiver, std::ui
 
 QString hex(std::span<const std::uint8_t> b)
 {
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(b.data()),
-                                          static_cast<int>(b.size()))
-                                   .toHex());
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(b.data()), static_cast<int>(b.size())).toHex());
 }
 
 const auto kNonce = r::tunnelNonce(1000, 7);
@@ -134,8 +133,8 @@ private slots:
     {
         QFETCH(bool, encrypted);
         Datagram sealed = knownDatagram(encrypted);
-        QVERIFY(key("2", "6", 1000, 2000)->seal(sealed.bytes, sealed.headerBytes, encrypted,
-                                                 kNonce));
+        QVERIFY(
+            key("2", "6", 1000, 2000)->seal(sealed.bytes, sealed.headerBytes, encrypted, kNonce));
         auto rx = key("2", "6", 1000, 2000);
         for (std::size_t i = 0; i < sealed.bytes.size(); ++i) {
             for (const std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}}) {

@@ -12,7 +12,9 @@
 // 1920x1080 view (its viewport's paint event into a pixmap, timed). The camera stays put within a
 // phase, as an operator's does: --seconds with the whole cluster fitted (small level of detail),
 // then --seconds at 1:1 around the system leader (full detail). A frame is setSnapshot plus the
-// render. It prints p50/p99/max of each, in milliseconds.
+// render. It prints p50/p99/max of each, in milliseconds: wall-clock time, and the thread's CPU
+// time (what the frame cost this thread, whatever else the machine runs: the figure to compare on
+// a shared, loaded machine).
 
 #include "scene/topologyscene.h"
 #include "scene/topologyview.h"
@@ -22,12 +24,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
-#include <QImage>
-#include <QPainter>
 #include <QPixmap>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <random>
 #include <vector>
 
@@ -58,10 +60,35 @@ dmr::Topology syntheticTopology(int nodes)
     return topology;
 }
 
-struct Stats
+// The calling thread's CPU time, in milliseconds.
+double threadCpuMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// Wall-clock and thread CPU time of one step.
+class Stopwatch
+{
+public:
+    Stopwatch() { restart(); }
+    void restart()
+    {
+        wall_.start();
+        cpu_ = threadCpuMs();
+    }
+    double wallMs() const { return static_cast<double>(wall_.nsecsElapsed()) / 1e6; }
+    double cpuMs() const { return threadCpuMs() - cpu_; }
+
+private:
+    QElapsedTimer wall_;
+    double cpu_ = 0;
+};
+
+struct Series
 {
     std::vector<double> ms;
-    void add(double v) { ms.push_back(v); }
     double at(double quantile) const
     {
         if (ms.empty())
@@ -73,22 +100,39 @@ struct Stats
                              std::ceil(quantile * static_cast<double>(sorted.size())) - 1));
         return sorted[index];
     }
+};
+
+struct Stats
+{
+    Series wall;
+    Series cpu;
+    void add(const Stopwatch &watch)
+    {
+        wall.ms.push_back(watch.wallMs());
+        cpu.ms.push_back(watch.cpuMs());
+    }
     void print(const char *name) const
     {
-        std::printf("  %-28s p50 %8.2f ms   p99 %8.2f ms   max %8.2f ms   (n=%zu)\n", name, at(0.5),
-                    at(0.99), at(1.0), ms.size());
+        std::printf("  %-28s wall p50 %7.2f  p99 %7.2f  max %7.2f   cpu p50 %7.2f  p99 %7.2f  "
+                    "max %7.2f ms  (n=%zu)\n",
+                    name, wall.at(0.5), wall.at(0.99), wall.at(1.0), cpu.at(0.5), cpu.at(0.99),
+                    cpu.at(1.0), wall.ms.size());
+    }
+    // The sum of two steps, frame by frame (this one's frames from `offset` on).
+    static Stats sum(const Stats &a, std::size_t offset, const Stats &b)
+    {
+        Stats out;
+        for (std::size_t i = 0; i < b.wall.ms.size(); ++i) {
+            out.wall.ms.push_back(a.wall.ms[offset + i] + b.wall.ms[i]);
+            out.cpu.ms.push_back(a.cpu.ms[offset + i] + b.cpu.ms[i]);
+        }
+        return out;
     }
 };
 
-double msSince(const QElapsedTimer &timer)
-{
-    return static_cast<double>(timer.nsecsElapsed()) / 1e6;
-}
-
 void run(int nodes, int seconds, double change, bool animations, const QString &saveDir)
 {
-    QElapsedTimer timer;
-    timer.start();
+    Stopwatch timer;
     dmr::ClusterModel model(syntheticTopology(nodes));
     std::vector<dmr::NodeId> ids;
     for (const auto &[id, node] : model.topology())
@@ -96,7 +140,7 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
     std::sort(ids.begin(), ids.end(), dmr::naturalLess);
     for (const auto &id : ids)
         (void)model.join(id);
-    const double modelMs = msSince(timer);
+    const double modelMs = timer.wallMs();
 
     dmr::console::TopologyScene scene;
     scene.setAnimationsEnabled(animations);
@@ -109,24 +153,18 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
 
     timer.restart();
     scene.setSnapshot(dmr::makeSnapshot(model, "bench", now));
-    const double layoutMs = msSince(timer);
+    const double layoutMs = timer.wallMs();
     view.fitAll();
 
-    QImage image(1920, 1080, QImage::Format_ARGB32_Premultiplied);
     // A frame as the operator gets it: the view's own paint event on its viewport (so with the
-    // items' pixmap caches), run now into a 1920x1080 pixmap. (repaint() would only schedule it
-    // on a window the platform has not exposed.) --save renders a copy into an image besides.
-    QPixmap frameBuffer;
-    const auto render = [&] { frameBuffer = view.viewport()->grab(); };
-    const auto grab = [&] {
-        image.fill(Qt::white);
-        QPainter painter(&image);
-        painter.setRenderHints(view.renderHints());
-        view.render(&painter, QRectF(0, 0, 1920, 1080), view.viewport()->rect());
-    };
+    // items' pixmap caches), run now into a 1920x1080 pixmap that lives as long as the view, as
+    // a window's backing store does. (repaint() would only schedule it on a window the platform
+    // has not exposed.) --save writes the last frame of each phase as it was painted.
+    QPixmap frameBuffer(view.viewport()->size());
+    const auto render = [&] { view.viewport()->render(&frameBuffer); };
     const qreal fitted = view.zoom();
     std::printf("%d nodes, %zu networks: model %.1f ms, first snapshot and layout %.1f ms, "
-                "fitted zoom %.3f\n",
+                "fitted zoom %.3f (wall-clock)\n",
                 nodes, scene.topologyLayout().regions.size(), modelMs, layoutMs, fitted);
 
     std::mt19937 random(42);
@@ -143,18 +181,17 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
             (void)(model.state(id) == dmr::NodeState::Up ? model.fail(id) : model.join(id));
         now += 1000;
         const auto snapshot = dmr::makeSnapshot(model, "bench", now);
-        snapshotStats.add(msSince(timer));
+        snapshotStats.add(timer);
 
         timer.restart();
         scene.setSnapshot(snapshot);
-        applyStats.add(msSince(timer));
+        applyStats.add(timer);
 
         const bool last = (s + 1 == seconds || s + 1 == 2 * seconds) && !saveDir.isEmpty();
         const auto save = [&](const char *what) {
-            grab();
             const QString path =
                 QStringLiteral("%1/console-%2-%3.png").arg(saveDir).arg(nodes).arg(what);
-            if (image.save(path))
+            if (frameBuffer.save(path))
                 std::printf("  saved %s\n", qPrintable(path));
         };
         // The camera stays put within a phase, as an operator's does: first the whole cluster
@@ -168,7 +205,7 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
         }
         timer.restart();
         render();
-        (fittedPhase ? fitStats : detailStats).add(msSince(timer));
+        (fittedPhase ? fitStats : detailStats).add(timer);
         if (last)
             save(fittedPhase ? "fitted" : "1to1");
 
@@ -182,14 +219,8 @@ void run(int nodes, int seconds, double change, bool animations, const QString &
     applyStats.print("setSnapshot");
     fitStats.print("paint 1920x1080, fitted");
     detailStats.print("paint 1920x1080, 1:1");
-    std::vector<double> frame;
-    for (std::size_t i = 0; i < fitStats.ms.size(); ++i)
-        frame.push_back(applyStats.ms[i] + fitStats.ms[i]);
-    Stats{frame}.print("frame (setSnapshot+fitted)");
-    std::vector<double> detailFrame;
-    for (std::size_t i = 0; i < detailStats.ms.size(); ++i)
-        detailFrame.push_back(applyStats.ms[fitStats.ms.size() + i] + detailStats.ms[i]);
-    Stats{detailFrame}.print("frame (setSnapshot+1:1)");
+    Stats::sum(applyStats, 0, fitStats).print("frame (setSnapshot+fitted)");
+    Stats::sum(applyStats, fitStats.wall.ms.size(), detailStats).print("frame (setSnapshot+1:1)");
 }
 
 } // namespace

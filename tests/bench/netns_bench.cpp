@@ -11,7 +11,8 @@
 //     depend on DMR (those off the sender's network; the ones on it hear the sender directly,
 //     and are printed apart). Then --drains drains of a group leader (node 6, then restored):
 //     lost and duplicated datagrams.
-//  2. The static baseline the seed criticises: no agents; the plan's smcroute.conf files
+//  2. The static baseline DMR replaces (configured by hand, blind to failures): no agents; the
+//  plan's smcroute.conf files
 //     (as `dmrctl plan fig5.json --format smcroute --node N` prints them) installed by hand on
 //     nodes 2, 6 and 4, with the plan's tunnels made by hand as VXLAN links (dmr-6, dmr-4 on
 //     node 2; dmr-2 on 6 and 4), smcrouted in each of those namespaces. The same kill: node 2's

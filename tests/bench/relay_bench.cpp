@@ -480,8 +480,8 @@ private:
     {
         ++hopSequence_;
         relay::setHopFields(d, from_.epoch, to_.epoch, hopSequence_);
-        if (key_ && !key_->seal(d, headerBytes, encrypt,
-                                relay::tunnelNonce(from_.epoch, hopSequence_))) {
+        if (key_ &&
+            !key_->seal(d, headerBytes, encrypt, relay::tunnelNonce(from_.epoch, hopSequence_))) {
             std::cerr << "seal failed\n";
             ::_exit(1);
         }
@@ -712,7 +712,9 @@ int main(int argc, char **argv)
     CLI11_PARSE(app, argc, argv);
     std::vector<Variant> variants;
     for (const auto &n : variantNames)
-        variants.push_back(n == "mac" ? Variant::Mac : n == "off" ? Variant::Off : Variant::Encrypt);
+        variants.push_back(n == "mac"   ? Variant::Mac
+                           : n == "off" ? Variant::Off
+                                        : Variant::Encrypt);
     ::signal(SIGPIPE, SIG_IGN);
     const auto port = static_cast<std::uint16_t>(basePort);
     (void)cluster(); // named by this process, before any child
@@ -722,7 +724,8 @@ int main(int argc, char **argv)
               << cluster() << "\n\n";
 
     std::cout << "Throughput through one relay process, datagrams/s (best of " << runs
-              << " runs of " << datagrams << "); DMR's relay: mac = as agents run it (every "
+              << " runs of " << datagrams
+              << "); DMR's relay: mac = as agents run it (every "
                  "tunnel datagram sealed and verified), off = without the MAC, encrypt = "
                  "relay.encrypt\n";
     std::printf("%-8s %-7s %12s", "dir", "payload", "baseline/s");

@@ -163,10 +163,10 @@ private:
                     if (sent.contains(QLatin1String(k)))
                         field = QLatin1String(k);
                 if (!field.isEmpty()) {
-                    s->write(QByteArray::fromStdString(proto::encodeError(
-                        request.id, proto::ErrorCode::BadField,
-                        std::string(proto::toString(request.kind)) + ": unknown field \"" +
-                            field.toStdString() + "\"")));
+                    s->write(QByteArray::fromStdString(
+                        proto::encodeError(request.id, proto::ErrorCode::BadField,
+                                           std::string(proto::toString(request.kind)) +
+                                               ": unknown field \"" + field.toStdString() + "\"")));
                     continue;
                 }
             }

@@ -13,8 +13,8 @@
 #include "mainwindow.h"
 #include "models/cluster_store.h"
 #include "models/drill_model.h"
-#include "models/history_model.h"
 #include "models/event_log_model.h"
+#include "models/history_model.h"
 #include "models/plan_timeline.h"
 #include "models/reachability_model.h"
 #include "scene/topologyitems.h"
@@ -24,8 +24,8 @@
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
-#include <QHostAddress>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -217,8 +217,7 @@ private slots:
                 return false;
             const auto s = snapshot();
             return s.nodes.size() == 6 && s.status.size() == 6 &&
-                   s.plan.election.systemLeader.has_value() &&
-                   s.membership.networks.size() == 3 &&
+                   s.plan.election.systemLeader.has_value() && s.membership.networks.size() == 3 &&
                    std::all_of(s.status.begin(), s.status.end(), [](const auto &st) {
                        return st.second.state == dmr::NodeState::Up &&
                               st.second.failedAdapters.empty();
@@ -271,7 +270,8 @@ private slots:
         const auto backToWhole = [&] { QVERIFY(QTest::qWaitFor(everyoneUp, kDeadlineMs)); };
 
         // The leader of C loses its adapter there: 1 takes C over.
-        QString cLeader = QString::fromStdString(snapshot().plan.election.groupLeaders.at("10.0.3.0/24"));
+        QString cLeader =
+            QString::fromStdString(snapshot().plan.election.groupLeaders.at("10.0.3.0/24"));
         QString cIface;
         for (const auto &i : snapshot().nodes.at(cLeader.toStdString()).interfaces)
             if (i.group() == "10.0.3.0/24")
@@ -323,9 +323,10 @@ private slots:
             if (const QString key = events->eventAt(row).key(); !key.isEmpty())
                 ++shown[key];
         for (auto it = shown.cbegin(); it != shown.cend(); ++it)
-            QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("shown %1 times: %2")
-                                                     .arg(it.value())
-                                                     .arg(QString(it.key()).replace(QChar(0x1f), u' '))));
+            QVERIFY2(it.value() == 1,
+                     qPrintable(QStringLiteral("shown %1 times: %2")
+                                    .arg(it.value())
+                                    .arg(QString(it.key()).replace(QChar(0x1f), u' '))));
         const QList<ConsoleEvent> kept = keptEvents(controlOf(moved).port);
         QVERIFY(!kept.isEmpty());
         int compared = 0;
@@ -333,10 +334,9 @@ private slots:
             if (e.timeMs < watchedFrom || e.key().isEmpty())
                 continue;
             ++compared;
-            QTRY_VERIFY2_WITH_TIMEOUT(events->contains(e),
-                                      qPrintable(QStringLiteral("missing from the log: ") +
-                                                 describe(e)),
-                                      kDeadlineMs);
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                events->contains(e),
+                qPrintable(QStringLiteral("missing from the log: ") + describe(e)), kDeadlineMs);
         }
         qInfo("%d events of agent %s compared with the console's log of %d rows", compared,
               qPrintable(moved), events->rowCount());

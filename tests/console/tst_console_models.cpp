@@ -566,9 +566,9 @@ private slots:
             return S(model.index(row, column).data(ReachabilityModel::CellStateRole).toInt());
         };
         QCOMPARE(state(0, 0), S::Self);
-        QCOMPARE(state(0, 1), S::Heard);                                      // 1 hears 2
-        QCOMPARE(state(0, 2), S::Silent);                                     // 1 does not hear 3
-        QCOMPARE(state(4, 0), S::Unanswered);                                 // the row of 5
+        QCOMPARE(state(0, 1), S::Heard);      // 1 hears 2
+        QCOMPARE(state(0, 2), S::Silent);     // 1 does not hear 3
+        QCOMPARE(state(4, 0), S::Unanswered); // the row of 5
         // The share heard: 4 hears 75 % of 1's recent probes (a loss of 25 %); a clean cell 100 %.
         QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("75%")); // 4 hears 1
         QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("100%"));

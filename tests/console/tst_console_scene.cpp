@@ -226,6 +226,94 @@ private slots:
         QCOMPARE(inScene, expected.size());
     }
 
+    // The obstacles a scene keeps for its tunnels: what is removed no longer counts, however
+    // often tunnels come and go, and what stays still does.
+    void obstaclesForgetClosedTunnels()
+    {
+        TunnelObstacles placed;
+        const QPolygonF across{QPointF(0, 0), QPointF(500, 0), QPointF(1000, 0)};
+        const QPolygonF down{QPointF(200, -500), QPointF(200, 0), QPointF(200, 500)};
+        const QRectF label(480, -10, 40, 20);
+        placed.addCurve(across, 1);
+        placed.addLabel(label, 1);
+        placed.addCurve(down, 2);
+        const QPolygonF cutsAcross{QPointF(600, -100), QPointF(600, 100)};
+        const QPolygonF cutsDown{QPointF(-100, 100), QPointF(400, 100)};
+        const QPointF far(-5000, -5000);
+        QCOMPARE(placed.crossings(cutsAcross, far, far, 1), 1);
+        QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
+        QVERIFY(placed.near(QPointF(700, 5), 10));
+        QCOMPARE(placed.labelHits(label.adjusted(5, 5, 5, 5)), 1);
+
+        placed.remove(1);
+        QCOMPARE(placed.crossings(cutsAcross, far, far, 1), 0);
+        QVERIFY(!placed.near(QPointF(700, 5), 10));
+        QCOMPARE(placed.labelHits(label.adjusted(5, 5, 5, 5)), 0);
+        QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
+        QVERIFY(placed.near(QPointF(205, 300), 10));
+
+        // Hundreds of tunnels opened and closed (the removed ones' places are reused).
+        for (int owner = 3; owner < 400; ++owner) {
+            QPolygonF curve;
+            for (int i = 0; i <= 20; ++i)
+                curve << QPointF(600 + i * 10, -300 + owner);
+            placed.addCurve(curve, owner);
+            placed.addLabel(QRectF(650, -300 + owner, 30, 10), owner);
+            if (owner % 2 == 1)
+                placed.remove(owner);
+        }
+        placed.setLabel(4, QRectF());
+        QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
+        QCOMPARE(placed.curveSegments(), std::size_t(2 + 20 * 198));
+        // x = 700 crosses the 198 curves that stay (owners 4, 6, ..., 398).
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
+                 198);
+        QCOMPARE(placed.labelHits(QRectF(660, -300, 1, 400)), 197);
+        for (int owner = 4; owner < 400; owner += 2)
+            placed.remove(owner);
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
+                 0);
+        QCOMPARE(placed.curveSegments(), std::size_t(2));
+        QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
+    }
+
+    // A tunnel opened by a failover is routed around the tunnels that stay, and only those: the
+    // one it replaces is gone, whatever the scene showed before.
+    void newTunnelsAreRoutedAroundTheStayingOnes()
+    {
+        Cluster c(QStringLiteral("fig1"));
+        TopologyScene scene;
+        scene.setAnimationsEnabled(false);
+        scene.setSnapshot(c.snapshot());
+        for (const char *leader : {"f3n1", "f5n1"}) {
+            QVERIFY(c.model.fail(leader).ok());
+            scene.setSnapshot(c.snapshot());
+        }
+        // Each new tunnel against a fresh routing among the others, in plan order.
+        const auto plan = c.snapshot().plan;
+        QStringList opened;
+        for (auto *item : scene.tunnelItems()) {
+            auto *t = dynamic_cast<TunnelItem *>(item);
+            QVERIFY(t);
+            if (t->leaf() != u"f3n2" && t->leaf() != u"f5n2")
+                continue;
+            opened << t->leaf();
+            TunnelObstacles others;
+            for (auto *o : scene.tunnelItems()) {
+                auto *other = dynamic_cast<TunnelItem *>(o);
+                // f3n2's tunnel was routed before f5n2's existed.
+                if (other == t || (t->leaf() == u"f3n2" && other->leaf() == u"f5n2"))
+                    continue;
+                others.addCurve(other->polyline());
+                others.addLabel(other->labelRect());
+            }
+            const auto route = routeTunnel(scene.topologyLayout(), t->root(), t->leaf(),
+                                           t->labelRect().size(), &others);
+            QCOMPARE(t->polyline(), route.polyline);
+        }
+        QCOMPARE(opened, (QStringList{"f3n2", "f5n2"}));
+    }
+
     void pendingTunnelsAndLeaderlessNetworks()
     {
         Cluster c(QStringLiteral("fig5"));

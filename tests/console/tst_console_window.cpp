@@ -9,24 +9,26 @@
 #include "client/agent_client.h"
 #include "drilldialog.h"
 #include "mainwindow.h"
-#include "timelinewidget.h"
 #include "models/cluster_store.h"
 #include "models/history_model.h"
 #include "models/node_table_model.h"
 #include "models/reachability_model.h"
 #include "scene/topologyitems.h"
 #include "scene/topologyscene.h"
+#include "timelinewidget.h"
 
 #include <QApplication>
 #include <QHostAddress>
 
-#include <csignal>
+#include <QDateTime>
 #include <QDockWidget>
+#include <QFile>
 #include <QImage>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QProcess>
 #include <QSignalSpy>
@@ -35,14 +37,12 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QDateTime>
-#include <QLineEdit>
-#include <QTime>
-#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTime>
 #include <QTimer>
 #include <QToolBar>
+#include <csignal>
 
 #include <memory>
 

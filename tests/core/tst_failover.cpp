@@ -43,9 +43,9 @@ private slots:
             << "connection-lost" << Ms(20) << Ms(1000) << Ms(0) << Ms(1001) << OptMs(1003)
             << Ms(1000) << Ms(0) << Ms(1) << OptMs(2) << OptMs(3) << Ms(0);
         // Silent: it failed after it was last heard, 300 ms before the decision.
-        QTest::newRow("silent")
-            << "silent" << Ms(300) << Ms(1000) << Ms(0) << Ms(1002) << OptMs(1010) << Ms(700)
-            << Ms(300) << Ms(2) << OptMs(8) << OptMs(310) << Ms(0);
+        QTest::newRow("silent") << "silent" << Ms(300) << Ms(1000) << Ms(0) << Ms(1002)
+                                << OptMs(1010) << Ms(700) << Ms(300) << Ms(2) << OptMs(8)
+                                << OptMs(310) << Ms(0);
         QTest::newRow("etcd lease expired")
             << "lease-expired" << Ms(2000) << Ms(5000) << Ms(0) << Ms(5001) << OptMs(5004)
             << Ms(3000) << Ms(2000) << Ms(1) << OptMs(3) << OptMs(2004) << Ms(0);
@@ -53,34 +53,31 @@ private slots:
             << "left" << Ms(0) << Ms(1000) << Ms(0) << Ms(1000) << OptMs(1001) << Ms(1000) << Ms(0)
             << Ms(0) << OptMs(1) << OptMs(1) << Ms(0);
         // A drain: the node drained at 990 on its clock; the new plan at 995.
-        QTest::newRow("drain")
-            << "drain" << Ms(0) << Ms(0) << Ms(990) << Ms(995) << OptMs(998) << Ms(990) << Ms(0)
-            << Ms(5) << OptMs(3) << OptMs(8) << Ms(0);
-        QTest::newRow("adapter")
-            << "adapter" << Ms(0) << Ms(0) << Ms(990) << Ms(992) << OptMs(999) << Ms(990)
-            << Ms(0) << Ms(2) << OptMs(7) << OptMs(9) << Ms(0);
+        QTest::newRow("drain") << "drain" << Ms(0) << Ms(0) << Ms(990) << Ms(995) << OptMs(998)
+                               << Ms(990) << Ms(0) << Ms(5) << OptMs(3) << OptMs(8) << Ms(0);
+        QTest::newRow("adapter") << "adapter" << Ms(0) << Ms(0) << Ms(990) << Ms(992) << OptMs(999)
+                                 << Ms(990) << Ms(0) << Ms(2) << OptMs(7) << OptMs(9) << Ms(0);
         QTest::newRow("drain by an agent that does not say when")
             << "drain" << Ms(0) << Ms(0) << Ms(0) << Ms(995) << OptMs(998) << Ms(995) << Ms(0)
             << Ms(0) << OptMs(3) << OptMs(3) << Ms(0);
-        QTest::newRow("moved")
-            << "moved" << Ms(0) << Ms(0) << Ms(0) << Ms(500) << OptMs(504) << Ms(500) << Ms(0)
-            << Ms(0) << OptMs(4) << OptMs(4) << Ms(0);
+        QTest::newRow("moved") << "moved" << Ms(0) << Ms(0) << Ms(0) << Ms(500) << OptMs(504)
+                               << Ms(500) << Ms(0) << Ms(0) << OptMs(4) << OptMs(4) << Ms(0);
         QTest::newRow("tunnels not up yet")
             << "connection-lost" << Ms(40) << Ms(1000) << Ms(0) << Ms(1001) << OptMs() << Ms(1000)
             << Ms(0) << Ms(1) << OptMs() << OptMs() << Ms(0);
         // The "Tunnels -2 ms": a routing point's stamp 2 ms before the plan's (another
         // clock). The phase is 0 and the record says by how much the stamp was moved.
         QTest::newRow("a routing point's clock behind")
-            << "adapter" << Ms(0) << Ms(0) << Ms(990) << Ms(1000) << OptMs(998) << Ms(990)
-            << Ms(0) << Ms(10) << OptMs(0) << OptMs(10) << Ms(2);
+            << "adapter" << Ms(0) << Ms(0) << Ms(990) << Ms(1000) << OptMs(998) << Ms(990) << Ms(0)
+            << Ms(10) << OptMs(0) << OptMs(10) << Ms(2);
         // The deciding agent's clock ahead of the one that computed the plan first.
         QTest::newRow("the deciding agent's clock ahead")
             << "connection-lost" << Ms(5) << Ms(1005) << Ms(0) << Ms(1000) << OptMs(1003)
             << Ms(1005) << Ms(0) << Ms(0) << OptMs(0) << OptMs(0) << Ms(7);
         // The draining node's clock ahead of everyone's.
         QTest::newRow("the drained node's clock ahead")
-            << "drain" << Ms(0) << Ms(0) << Ms(1010) << Ms(1000) << OptMs(1004) << Ms(1010)
-            << Ms(0) << Ms(0) << OptMs(0) << OptMs(0) << Ms(16);
+            << "drain" << Ms(0) << Ms(0) << Ms(1010) << Ms(1000) << OptMs(1004) << Ms(1010) << Ms(0)
+            << Ms(0) << OptMs(0) << OptMs(0) << Ms(16);
     }
 
     void phases()
@@ -98,8 +95,8 @@ private slots:
         QFETCH(OptMs, total);
         QFETCH(Ms, skew);
 
-        const FailoverPhases p =
-            failoverPhases({parseFailoverCause(cause.toStdString()), silent, decided, changed, elected, tunnelsUp});
+        const FailoverPhases p = failoverPhases({parseFailoverCause(cause.toStdString()), silent,
+                                                 decided, changed, elected, tunnelsUp});
         QCOMPARE(p.failedAtMs, failed);
         QCOMPARE(p.detectionMs, detection);
         QCOMPARE(p.electionMs, election);

@@ -310,7 +310,7 @@ private slots:
         QCOMPARE(n4.held().tunnels.size(), std::size_t(1));
         QCOMPARE(n4.held().tunnels[0].leaf.node, NodeId("1"));
         const auto p = n4.history()[0].phases();
-        QCOMPARE(p.detectionMs, Ms(300)); // silent for 300 ms when declared at 1000
+        QCOMPARE(p.detectionMs, Ms(300));          // silent for 300 ms when declared at 1000
         QCOMPARE(p.tunnelsMs.value_or(-1), Ms(8)); // node 1 installed at 1002, was up at 1008
         QCOMPARE(only<FailoverRecorded>(out).size(), std::size_t(1));
         // Without the word, the closes go after the handover timeout.

@@ -119,11 +119,13 @@ std::vector<EncoderCase> encoderCases()
         p::encodeHelloReply(1, "2", "0.1.0", "system-leader", p::Role::Operator, "CN=alice,O=ops"),
         R"({"type":"reply","id":1,"ok":true,"result":{"agent":"2","version":"0.1.0","protocol":1,"role":"system-leader","operator":true,"client_role":"operator","identity":"CN=alice,O=ops"}})");
     row("reply, string id",
-        ok(p::encodeOk(std::string("q-1"),
-                       R"({"failovers": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
+        ok(p::encodeOk(
+            std::string("q-1"),
+            R"({"failovers": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
         R"({"type":"reply","id":"q-1","ok":true,"result":{"failovers":[],"instance":"2@1796417704935112","more":false,"rev":0}})");
     row("reply without id",
-        ok(p::encodeOk({}, R"({"drills": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
+        ok(p::encodeOk(
+            {}, R"({"drills": [], "instance": "2@1796417704935112", "more": false, "rev": 0})")),
         R"({"type":"reply","ok":true,"result":{"drills":[],"instance":"2@1796417704935112","more":false,"rev":0}})");
     row("subscribe reply", ok(p::encodeOk(4, R"({"events": true})")),
         R"({"type":"reply","id":4,"ok":true,"result":{"events":true}})");
@@ -242,8 +244,7 @@ private slots:
         row("get-drills", R"({"type":"get-drills","id":6})");
         row("get-history after a cursor",
             R"({"type":"get-history","id":5,"since":12,"instance":"2@1795756578812345","limit":50})");
-        row("get-drills, a page",
-            R"({"type":"get-drills","id":6,"limit":1})");
+        row("get-drills, a page", R"({"type":"get-drills","id":6,"limit":1})");
         row("get-history, the largest page is the default",
             R"({"type":"get-history","limit":1000})", R"({"type":"get-history"})");
         row("get-views", R"({"type":"get-views","id":16})");
@@ -334,8 +335,8 @@ private slots:
         QVERIFY(!unsub->subscribeEvents);
         QVERIFY(!unsub->cursor.since && !unsub->cursor.sinceMs);
 
-        auto paged = p::parseRequest(
-            R"({"type":"get-history","since":12,"instance":"2@17","limit":50})");
+        auto paged =
+            p::parseRequest(R"({"type":"get-history","since":12,"instance":"2@17","limit":50})");
         QVERIFY(paged.ok());
         QCOMPARE(paged->cursor.since.value_or(-1), std::int64_t{12});
         QCOMPARE(paged->cursor.instance, std::string("2@17"));
@@ -430,21 +431,22 @@ private slots:
         row("subscribe: since without instance", R"({"type":"subscribe","id":4,"since":5})",
             "missing-field", "4", R"(subscribe: missing field "instance")");
         row("subscribe: instance without since", R"({"type":"subscribe","instance":"2@1"})",
-            "bad-field", "", R"(subscribe: field "instance" names the process "since" counts in; it needs "since")");
+            "bad-field", "",
+            R"(subscribe: field "instance" names the process "since" counts in; it needs "since")");
         row("subscribe: negative since", R"({"type":"subscribe","since":-1,"instance":"2@1"})",
             "bad-field", "", R"(subscribe: field "since" must not be negative, found -1)");
-        row("subscribe: since_ms a string", R"({"type":"subscribe","since_ms":"now"})",
-            "bad-field", "", R"(subscribe: field "since_ms" must be an integer, found string "now")");
+        row("subscribe: since_ms a string", R"({"type":"subscribe","since_ms":"now"})", "bad-field",
+            "", R"(subscribe: field "since_ms" must be an integer, found string "now")");
         row("subscribe: replay while unsubscribing",
             R"({"type":"subscribe","events":false,"since_ms":5})", "bad-field", "",
             R"(subscribe: field "since_ms" replays events: it needs events true)");
         row("subscribe: limit", R"({"type":"subscribe","limit":5})", "bad-field", "",
             R"(subscribe: unknown field "limit")");
         // get-history, get-drills, get-views
-        row("get-history: limit 0", R"({"type":"get-history","id":5,"limit":0})", "bad-field",
-            "5", R"(get-history: field "limit" must be 1 to 1000, found 0)");
-        row("get-drills: limit too large", R"({"type":"get-drills","limit":1001})", "bad-field",
-            "", R"(get-drills: field "limit" must be 1 to 1000, found 1001)");
+        row("get-history: limit 0", R"({"type":"get-history","id":5,"limit":0})", "bad-field", "5",
+            R"(get-history: field "limit" must be 1 to 1000, found 0)");
+        row("get-drills: limit too large", R"({"type":"get-drills","limit":1001})", "bad-field", "",
+            R"(get-drills: field "limit" must be 1 to 1000, found 1001)");
         row("get-history: since a float", R"({"type":"get-history","since":1.5,"instance":"x"})",
             "bad-field", "", R"(get-history: field "since" must be an integer, found number 1.5)");
         row("get-views: empty instance", R"({"type":"get-views","since":3,"instance":""})",

@@ -476,14 +476,13 @@ private slots:
                 default:
                     s = next++;
                 }
-                const V want = s > top                              ? V::Fresh
-                               : top - s >= r::ReplayWindow::kSize  ? V::TooOld
-                               : accepted.count(s) != 0             ? V::Seen
-                                                                    : V::Fresh;
-                QVERIFY2(w.check(s) == want, qPrintable(QStringLiteral("walk %1 step %2 seq %3")
-                                                            .arg(walk)
-                                                            .arg(i)
-                                                            .arg(s)));
+                const V want = s > top                             ? V::Fresh
+                               : top - s >= r::ReplayWindow::kSize ? V::TooOld
+                               : accepted.count(s) != 0            ? V::Seen
+                                                                   : V::Fresh;
+                QVERIFY2(
+                    w.check(s) == want,
+                    qPrintable(QStringLiteral("walk %1 step %2 seq %3").arg(walk).arg(i).arg(s)));
                 QVERIFY(w.accept(s) == want);
                 if (want == V::Fresh) {
                     accepted.insert(s);

@@ -93,13 +93,13 @@ private slots:
         QVERIFY(lateAgents.error);
         QVERIFY(lateAgents.error->message.find("must come before the first event") !=
                 std::string::npos);
-        const auto notHeld = dmr::runScenario(
-            "agents\nnode 1 eth0=10.0.0.1/24\njoin 1\napplied 1\n", "inline");
+        const auto notHeld =
+            dmr::runScenario("agents\nnode 1 eth0=10.0.0.1/24\njoin 1\napplied 1\n", "inline");
         QVERIFY(notHeld.error);
         QVERIFY(notHeld.error->message.find("inline:4: node 1's \"applied\" is not held") !=
                 std::string::npos);
-        const auto badDrill = dmr::runScenario(
-            "agents\nnode 1 eth0=10.0.0.1/24\njoin 1\nrestore 1\n", "inline");
+        const auto badDrill =
+            dmr::runScenario("agents\nnode 1 eth0=10.0.0.1/24\njoin 1\nrestore 1\n", "inline");
         QVERIFY(badDrill.error);
         QVERIFY(badDrill.error->message.find("inline:4: node 1 has nothing to restore") !=
                 std::string::npos);

@@ -1,20 +1,17 @@
 #include "agent_cluster.h"
 
+#include "client.h"
+
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
-#include <QSslCertificate>
-#include <QSslConfiguration>
-#include <QSslKey>
-#include <QSslSocket>
 #include <QStandardPaths>
-#include <QTcpSocket>
 #include <QThread>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
@@ -246,12 +243,13 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
              << QStringLiteral("--membership.etcd_lease_ttl_s") << QString::number(etcdLeaseTtlS_);
     // Later flags win: a test may override the key, say.
     args << n.extraArgs;
+    const QString agentPath = n.agentPath.isEmpty() ? agentPath_ : n.agentPath;
     if (n.netns.isEmpty()) {
-        n.process->start(agentPath_, args);
+        n.process->start(agentPath, args);
     } else {
         // `ip netns exec` execs the agent in place: the process is the agent itself.
-        args = QStringList{QStringLiteral("netns"), QStringLiteral("exec"), n.netns, agentPath_} +
-               args;
+        args =
+            QStringList{QStringLiteral("netns"), QStringLiteral("exec"), n.netns, agentPath} + args;
         n.process->start(ipCommand(), args);
     }
     if (!n.process->waitForStarted(10000))
@@ -322,66 +320,53 @@ bool AgentCluster::waitForExit(const QString &id, int timeoutMs)
 QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, bool asOperator,
                               int timeoutMs) const
 {
-    // Clear text unless useTls(): a QSslSocket is only made for TLS.
-    const std::unique_ptr<QTcpSocket> plain =
-        tls_.caFile.isEmpty() ? std::make_unique<QTcpSocket>() : std::make_unique<QSslSocket>();
-    QTcpSocket &socket = *plain;
+    // The control client dmrctl and dmr-lab use (blocking, bounded lines, TLS 1.3 with OpenSSL
+    // when useTls()). The request goes out as the caller wrote it, malformed ones too.
+    const auto timeout = std::chrono::milliseconds(timeoutMs);
+    const auto deadline = dmrctl::Clock::now() + timeout;
+    const int port = controlPort(id);
+    const dmrctl::Address address{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)};
+    const dmrctl::TlsOptions tls{tls_.caFile.toStdString(), tls_.certFile.toStdString(),
+                                 tls_.keyFile.toStdString()};
     const QString &netns = nodes_.at(id).netns;
-    if (auto *ssl = qobject_cast<QSslSocket *>(plain.get())) {
-        const auto read = [](const QString &path) {
-            QFile f(path);
-            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-        };
-        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-        conf.setProtocol(QSsl::TlsV1_3OrLater);
-        conf.setCaCertificates(QSslCertificate::fromData(read(tls_.caFile)));
-        conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
-        if (!tls_.certFile.isEmpty()) {
-            conf.setLocalCertificateChain(QSslCertificate::fromData(read(tls_.certFile)));
-            conf.setPrivateKey(QSslKey(read(tls_.keyFile), QSsl::Ec));
-        }
-        ssl->setSslConfiguration(conf);
-        ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"),
-                                    static_cast<quint16>(controlPort(id)));
-        if (!ssl->waitForEncrypted(timeoutMs))
-            return {};
-    } else if (netns.isEmpty()) {
-        socket.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(controlPort(id)));
-        if (!socket.waitForConnected(timeoutMs))
-            return {};
-    } else {
-        const int fd = connectInNetns(netns, controlPort(id), timeoutMs);
-        if (fd < 0)
-            return {};
-        if (!socket.setSocketDescriptor(fd)) {
-            ::close(fd);
-            return {};
-        }
-    }
+    auto connection = netns.isEmpty()
+                          ? dmrctl::Connection::open(address, timeout, tls)
+                          : dmrctl::Connection::adopt(connectInNetns(netns, port, timeoutMs),
+                                                      address, timeout, tls);
+    if (!connection)
+        return {};
     QJsonObject hello{{QStringLiteral("type"), QStringLiteral("hello")},
                       {QStringLiteral("protocol"), 1},
                       {QStringLiteral("client"), QStringLiteral("tst")}};
     if (asOperator)
         hello[QStringLiteral("token")] = token();
-    socket.write(QJsonDocument(hello).toJson(QJsonDocument::Compact) + '\n');
-    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
-    QDeadlineTimer deadline(timeoutMs);
-    int lines = 0;
-    QByteArray buffer;
-    while (!deadline.hasExpired()) {
-        if (!socket.waitForReadyRead(
-                static_cast<int>(std::max<qint64>(1, deadline.remainingTime()))))
-            break;
-        buffer += socket.readAll();
-        int nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-            const QByteArray line = buffer.left(nl);
-            buffer.remove(0, nl + 1);
-            if (++lines == 2)
-                return QJsonDocument::fromJson(line).object();
-        }
+    const QByteArray lines = QJsonDocument(hello).toJson(QJsonDocument::Compact) + '\n' +
+                             QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n';
+    if (!connection->send(lines.toStdString(), deadline))
+        return {};
+    // The hello's reply, then the request's.
+    for (int line = 1; line <= 2; ++line) {
+        auto text = connection->readLine(deadline);
+        if (!text)
+            return {};
+        if (line == 2)
+            return QJsonDocument::fromJson(QByteArray::fromStdString(*text)).object();
     }
     return {};
+}
+
+std::optional<dmr::reply::State> AgentCluster::typedState(const QString &id) const
+{
+    const QJsonObject result = state(id);
+    if (result.isEmpty())
+        return std::nullopt;
+    auto parsed =
+        dmr::reply::parseState(QJsonDocument(result).toJson(QJsonDocument::Compact).toStdString());
+    if (!parsed) {
+        qWarning("agent %s: %s", qPrintable(id), parsed.error().message.c_str());
+        return std::nullopt;
+    }
+    return std::move(parsed).value();
 }
 
 QJsonObject AgentCluster::state(const QString &id) const
@@ -495,14 +480,14 @@ QString AgentCluster::drainOfSixMadeBeforeBreak() const
 
 bool AgentCluster::agree(const QStringList &ids, const QString &systemLeader) const
 {
-    QString view;
+    std::string view;
     for (const auto &id : ids) {
-        const auto st = state(id);
-        if (st.isEmpty() || st[QStringLiteral("system_leader")].toString() != systemLeader)
+        const auto st = typedState(id);
+        if (!st || st->systemLeader.value_or(std::string()) != systemLeader.toStdString())
             return false;
-        if (view.isEmpty())
-            view = st[QStringLiteral("view_id")].toString();
-        else if (st[QStringLiteral("view_id")].toString() != view)
+        if (view.empty())
+            view = st->viewId;
+        else if (st->viewId != view)
             return false;
     }
     return true;

@@ -1,7 +1,10 @@
 #pragma once
 // A cluster of real dmr-agent processes on 127.0.0.1 for tests and benchmarks: start them in a
 // join order (each waits until it is in the view), kill -9, SIGSTOP/SIGCONT, restart, and ask
-// any of them anything over the control protocol. Every wait is a condition with a deadline.
+// any of them anything over the control protocol (with dmrctl's blocking client, dmr_ctl_client).
+// Every wait is a condition with a deadline.
+
+#include "dmr/replies.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 class AgentCluster
 {
@@ -39,6 +43,7 @@ public:
         QString netns;       // run under `ip netns exec NETNS`; empty: this namespace
         QString host;        // membership listen address; empty: 127.0.0.1
         QStringList peerIds; // its --cluster.peers; empty: every node
+        QString agentPath;   // the dmr-agent binary it runs; empty: the cluster's
     };
 
     static QString defaultKey() { return QStringLiteral("test-cluster-key-0123456789"); }
@@ -59,6 +64,9 @@ public:
     // This node's --cluster.peers lists only these nodes (the seeds it joins through and knocks
     // on after a partition) instead of every node.
     void setPeersOf(const QString &id, const QStringList &peerIds);
+    // The dmr-agent binary this node's agent runs from its next start on (another version of it,
+    // for a rolling upgrade); empty: the cluster's.
+    void setAgentPath(const QString &id, const QString &path) { nodes_.at(id).agentPath = path; }
     // More command line arguments for this node's agent (after the cluster's own, so they win).
     void appendArgs(const QString &id, const QStringList &args);
 
@@ -105,6 +113,9 @@ public:
     QJsonObject ask(const QString &id, const QJsonObject &request, bool asOperator = true,
                     int timeoutMs = 3000) const;
     QJsonObject state(const QString &id) const; // get-state's result, or {}
+    // The same, typed (dmr/replies.h); nullopt when the agent does not answer or its reply does
+    // not read (which is logged).
+    std::optional<dmr::reply::State> typedState(const QString &id) const;
     QJsonObject cluster(const QString &id) const;
 
     static bool waitFor(const std::function<bool()> &condition, int timeoutMs);

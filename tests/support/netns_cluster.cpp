@@ -164,7 +164,8 @@ QString NetnsCluster::whyNoMulticastRouting()
         why = QStringLiteral("this kernel cannot route multicast (MRT_INIT: Protocol not "
                              "available; it was built without CONFIG_IP_MROUTE)");
     else if (errno != EADDRINUSE) // another multicast router holds the table: routing exists
-        why = QStringLiteral("MRT_INIT failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        why =
+            QStringLiteral("MRT_INIT failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
     ::close(fd);
     return why;
 }

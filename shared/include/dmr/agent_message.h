@@ -38,8 +38,8 @@ struct DrillRecord
     std::string iface;
     std::string reason;
     std::optional<std::int64_t> durationMs;
-    DrillAuthor author;   // who asked
-    std::string via;      // the agent that took the request, when forwarded
+    DrillAuthor author; // who asked
+    std::string via;    // the agent that took the request, when forwarded
     std::int64_t startedMs = 0;
     std::int64_t endedMs = 0; // 0 while in force
     std::int64_t rev = 0;     // the agent's revision when it was added or last changed
@@ -72,7 +72,7 @@ struct ForwardedDrillMessage
     std::optional<DrillRequest> drill;
     std::string drillError;
     DrillAuthor author;
-    NodeId via;          // the agent that took it
+    NodeId via; // the agent that took it
     std::uint64_t corr = 0;
     std::string drillId; // 16 random bytes, hex: the target runs each id once
     std::string replyTo; // the membership address that waits for the drill-result

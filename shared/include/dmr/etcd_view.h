@@ -1,8 +1,8 @@
 #pragma once
-// Membership on etcd, the pure part (no I/O; the agent's backend feeds it): the key layout, the node record, and
-// "the keys under a cluster's prefix -> the ordered ClusterView" the agent plans from. No I/O:
-// the agent's etcd backend (backend/agent/etcd_membership.h) reads and watches the keys and
-// feeds them here.
+// Membership on etcd, the pure part (no I/O; the agent's backend feeds it): the key layout, the
+// node record, and "the keys under a cluster's prefix -> the ordered ClusterView" the agent plans
+// from. No I/O: the agent's etcd backend (backend/agent/etcd_membership.h) reads and watches the
+// keys and feeds them here.
 //
 // Key layout, under the cluster's prefix "dmr/<cluster>/" (several clusters share one etcd):
 //   dmr/<cluster>/nodes/<node>            the node record (NodeRecord JSON), on the node's lease
@@ -14,11 +14,11 @@
 //
 // Order is etcd's create revision: the first to create its key comes first, on every node alike.
 // A member's seq is its key's create revision; a node that rejoins (a new lease, new keys) goes to
-// the end of every list, as the seed asks. The GL_group is held in etcd too (gl/ keys), so its
-// order (and so the system leader) survives any node's death: a node that leads a network puts
-// its gl/ key, in the order elect() gives pending leaders (it waits until those before it have
-// theirs), and deletes it when it leads nothing. Until then elect() already counts it, in that
-// same place, so the plan does not wait for the gl/ write.
+// the end of every list, as a new member does in the embedded protocol. The GL_group is held in
+// etcd too (gl/ keys), so its order (and so the system leader) survives any node's death: a node
+// that leads a network puts its gl/ key, in the order elect() gives pending leaders (it waits until
+// those before it have theirs), and deletes it when it leads nothing. Until then elect() already
+// counts it, in that same place, so the plan does not wait for the gl/ write.
 //
 // A view's id is (1, revision): every agent that installs the keys of one revision names the
 // view alike, which the "applied" notices of make-before-break need.

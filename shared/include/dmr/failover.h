@@ -71,7 +71,7 @@ struct FailoverPhases
     std::int64_t electionMs = 0;           // detected -> elected
     std::optional<std::int64_t> tunnelsMs; // elected -> tunnels up; nullopt until then
     std::optional<std::int64_t> totalMs;   // failed -> tunnels up: the whole outage
-    std::int64_t skewMs = 0; // how far later stamps were moved up to keep the order
+    std::int64_t skewMs = 0;               // how far later stamps were moved up to keep the order
 
     bool operator==(const FailoverPhases &) const = default;
 };

@@ -47,13 +47,14 @@
 //     1. established before not: a coordinator that has never shared a view with another node
 //        (a node that started or restarted while its seeds did not answer, and formed a
 //        cluster of its own) ranks below one that has. A lone restarted node therefore always
-//        merges in after the nodes that stayed, at the end of every list, as the seed says a
-//        rejoining node must, and takes no leadership back: its join sequence (1, in a cluster
-//        of its own) is not comparable with the old cluster's;
+//        merges in after the nodes that stayed, at the end of every list, where every rejoining
+//        node goes (it is a new member, ordered by its new join), and takes no leadership back:
+//        its join sequence (1, in a cluster of its own) is not comparable with the old
+//        cluster's;
 //     2. the lower (coordinator's join sequence, coordinator's node id): the side whose
-//        coordinator joined first, as the seed orders everything. Two sides of one cluster
-//        draw their numbers from one sequence; between nodes that each formed a cluster alone
-//        (a cold start, all at 1) the node id decides.
+//        coordinator joined first, the same first-come order as every list. Two sides of one
+//        cluster draw their numbers from one sequence; between nodes that each formed a cluster
+//        alone (a cold start, all at 1) the node id decides.
 //   A standing changes only when a side's coordinator changes or first shares a view, so the
 //   two coordinators rarely judge from different standings; should they both send their view
 //   to merge, the receiver of a MergeRequest checks the rule again with the view it carries,

@@ -52,12 +52,12 @@ struct FailoverRecord
     std::map<std::string, NodeId> successors; // role -> who took it over ("" = nobody)
     std::string viewId;
     // The raw times, each on the clock named; phases() makes the record's phases of them.
-    Ms decidedAtMs = 0;   // the deciding agent's: when it declared the node gone (0: none)
-    Ms changedAtMs = 0;   // the node's: when it drained or lost the adapter (0: unknown)
-    Ms electedAtMs = 0;   // the first agent known to have computed the new plan: this one, or
-                          // a new routing point that said when it installed it
-    Ms tunnelsUpAtMs = 0; // the last new routing point's: when it reported its part up
-    Ms silentMs = 0;      // how long the node had been silent when declared dead
+    Ms decidedAtMs = 0;        // the deciding agent's: when it declared the node gone (0: none)
+    Ms changedAtMs = 0;        // the node's: when it drained or lost the adapter (0: unknown)
+    Ms electedAtMs = 0;        // the first agent known to have computed the new plan: this one, or
+                               // a new routing point that said when it installed it
+    Ms tunnelsUpAtMs = 0;      // the last new routing point's: when it reported its part up
+    Ms silentMs = 0;           // how long the node had been silent when declared dead
     std::set<NodeId> awaiting; // routing points whose "applied" has not arrived yet
     std::int64_t rev = 0;      // the controller's revision when it was added or last changed
 
@@ -142,9 +142,12 @@ struct NotifyChange
 {
     std::string json;
 };
+// A line for the log; `cause` names what kind of event it reports (a failover's cause,
+// "adapter", "drill", "rejoin"), empty for routine lines, so that a structured log can filter.
 struct Log
 {
     std::string text;
+    std::string cause;
 };
 // Call tick() at this time (the earliest of the controller's deadlines).
 struct WakeAt
@@ -200,9 +203,10 @@ public:
     // run here before. Answers the sender (SendMessage to replyTo) with the record or the error.
     void forwardedDrill(Ms now, const protocol::ForwardedDrillMessage &message);
     // A drill for this node, taken on its own control port: the error, or its record.
-    std::variant<protocol::DrillRecord, std::string>
-    drill(Ms now, const protocol::DrillRequest &drill, const protocol::DrillAuthor &author,
-          const NodeId &via = {});
+    std::variant<protocol::DrillRecord, std::string> drill(Ms now,
+                                                           const protocol::DrillRequest &drill,
+                                                           const protocol::DrillAuthor &author,
+                                                           const NodeId &via = {});
     // The record of a drill this node forwarded, as its target answered: kept here too, and
     // announced to this node's subscribers at the target's time. Returns the copy.
     protocol::DrillRecord forwardedDrillRan(Ms now, const protocol::DrillRecord &targetRecord,
@@ -244,6 +248,10 @@ public:
     std::uint64_t drillsTotal() const { return nextDrillId_ - 1; }
     std::uint64_t drillsRefused() const { return drillsRefused_; }
     std::uint64_t viewsInstalled() const { return viewsInstalled_; }
+    // Views that numbered this node anew while it ran on: it was taken out of the view alive (a
+    // false suspicion, an expired etcd lease, the losing side of a partition's merge) and
+    // joined again at the end of every list.
+    std::uint64_t rejoins() const { return rejoins_; }
 
 private:
     struct Applied
@@ -259,7 +267,10 @@ private:
     };
 
     void emit(Output output) { outputs_.push_back(std::move(output)); }
-    void log(std::string text) { emit(Log{std::move(text)}); }
+    void log(std::string text, std::string cause = {})
+    {
+        emit(Log{std::move(text), std::move(cause)});
+    }
     void dataPlane(std::vector<Action> actions);
     void learnPeers(const gms::ClusterView &view);
     void applyPlan(Ms now, const Plan &next, const std::vector<Action> &global,
@@ -286,6 +297,10 @@ private:
     std::string waitingFor_;
     Ms changedAtMs_ = 0;
     Ms installedAtMs_ = 0;
+    // This node's join sequence in the last view that listed it (0: none since start or since a
+    // kill drill).
+    std::uint64_t selfSeq_ = 0;
+    std::uint64_t rejoins_ = 0;
 
     gms::ClusterView view_;
     Plan plan_;

@@ -123,8 +123,8 @@ struct DrillRequest
 // agent restarted, or it is another agent) counts as nothing seen yet.
 struct Cursor
 {
-    std::optional<std::int64_t> since; // "since": after this revision (sequence number)
-    std::string instance;              // "instance": the process `since` counts in
+    std::optional<std::int64_t> since;   // "since": after this revision (sequence number)
+    std::string instance;                // "instance": the process `since` counts in
     std::optional<std::int64_t> sinceMs; // "since_ms" (subscribe): events from this time on
     std::int64_t limit = kPageMax;       // "limit" (get-*): at most this many records
     bool operator==(const Cursor &) const = default;
@@ -139,7 +139,7 @@ struct Request
     bool subscribeEvents = true;                  // Subscribe: false unsubscribes
     DrillRequest drill;                           // Drill
     SnapshotFormat format = SnapshotFormat::Json; // GetSnapshot
-    Cursor cursor; // Subscribe, GetHistory, GetDrills, GetViews
+    Cursor cursor;                                // Subscribe, GetHistory, GetDrills, GetViews
     bool operator==(const Request &) const = default;
 };
 

@@ -229,7 +229,8 @@ std::vector<std::uint8_t> tunnelKeyInfo(std::string_view sender, std::string_vie
                                         std::uint64_t senderEpoch, std::uint64_t receiverEpoch);
 inline constexpr std::string_view kTunnelKeyPurpose = "dmr relay tunnel v2";
 
-// ---- Anti-replay ---------------------------------------------------------------------------------
+// ---- Anti-replay
+// ---------------------------------------------------------------------------------
 
 // The receiver's anti-replay window over one sender's hop sequences in one epoch, as IPsec's
 // (RFC 4303) with the bitmap of RFC 6479: the highest sequence accepted and a ring of kBlocks
