@@ -18,9 +18,14 @@ namespace {
 constexpr std::string_view kTrustDrops[] = {"truncated",   "old-version", "wrong-source",
                                             "stale-epoch", "replayed",    "bad-mac"};
 
-bool sameEnds(const Tunnel &a, const Tunnel &b)
+relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelaySection &c)
 {
-    return a.root == b.root && a.leaf == b.leaf;
+    relay::Engine::Config e;
+    e.self = self;
+    e.channels = c.channels;
+    e.probeChannel = c.probeChannel;
+    e.livenessMs = static_cast<std::int64_t>(c.keepaliveMs) * c.keepaliveMisses;
+    return e;
 }
 
 std::string hostPortText(const sockaddr_in &a)
@@ -51,10 +56,10 @@ RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::R
     , peers_(std::move(peers))
     , clock_(std::move(clock))
     , trust_(std::move(trust))
+    , engine_(engineConfig(self_, config_))
     , keepaliveTimer_(io)
     , probeTimer_(io)
 {
-    role_.self = self_;
     channelStats_.resize(config_.channels.size() + 1);
     if (!trust_.nextEpoch)
         trust_.nextEpoch = [this](std::uint64_t previous) {
@@ -82,6 +87,7 @@ RelayDataPlane::~RelayDataPlane()
 Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &working)
 {
     epoch_ = trust_.nextEpoch(epoch_);
+    engine_.setEpoch(epoch_);
     tunnelFd_ = udp::udpSocket();
     const std::uint32_t bindAddress =
         config_.mode == RelayMode::Loopback ? INADDR_LOOPBACK : INADDR_ANY;
@@ -113,7 +119,8 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
         segments_.push_back({s, p ? p->address().v4HostOrder() : 0,
                              static_cast<std::uint8_t>(p ? p->length() : 0)});
     }
-    rebuild();
+    engine_.setSegments(segmentNetworks());
+    execute(engine_.rebuild());
     armTimer(keepaliveTimer_, config_.keepaliveMs, &RelayDataPlane::keepaliveTick);
     if (config_.probeIntervalMs > 0)
         armTimer(probeTimer_, config_.probeIntervalMs, &RelayDataPlane::probeTick);
@@ -133,16 +140,20 @@ void RelayDataPlane::armTimer(asio::steady_timer &timer, int periodMs,
     });
 }
 
+std::vector<relay::SegmentNetwork> RelayDataPlane::segmentNetworks() const
+{
+    std::vector<relay::SegmentNetwork> out;
+    for (const auto &s : segments_)
+        out.push_back({s.spec.network, s.network, s.prefixLength});
+    return out;
+}
+
 void RelayDataPlane::openSegments(const std::vector<Interface> &working)
 {
     std::vector<SegmentSpec> specs;
     for (const auto &i : working)
-        if (i.address.address().family() == Family::V4) {
-            auto on = [&](const Route &r) { return r.network == i.group(); };
-            const bool routed = std::any_of(routes_.begin(), routes_.end(), on) ||
-                                std::any_of(lingerRoutes_.begin(), lingerRoutes_.end(), on);
-            specs.push_back({i.group(), i.name, i.address.address(), routed});
-        }
+        if (i.address.address().family() == Family::V4)
+            specs.push_back({i.group(), i.name, i.address.address(), engine_.routesNetwork(i.group())});
     std::vector<SegmentSpec> current;
     for (const auto &s : segments_)
         current.push_back(s.spec);
@@ -173,7 +184,9 @@ void RelayDataPlane::setInterfaces(const std::vector<Interface> &working)
         return;
     working_ = working;
     openSegments(working_);
-    rebuild();
+    engine_.setSegments(segmentNetworks());
+    execute(engine_.rebuild());
+    flushTunnel();
 }
 
 void RelayDataPlane::setHalted(bool halted)
@@ -183,10 +196,13 @@ void RelayDataPlane::setHalted(bool halted)
     halted_ = halted;
     if (!halted) {
         // A new incarnation: new keys with every peer (authOf derives them when next used),
-        // and its hop sequences start again under them.
+        // its hop and origin sequences start again under them, and nothing of what the old
+        // one held (tunnels closing or lingering since the kill) outlives it.
         epoch_ = trust_.nextEpoch(epoch_);
+        engine_.restart(epoch_);
+        wires_.clear();
+        openSegments(working_);
         hopSequence_ = 0;
-        sequence_ = 0;
         probeSequence_ = 0;
         reach_.clear();
     }
@@ -202,194 +218,89 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     // Otherwise a new routing point of a network emits that backlog there after the old one
     // already did (measured: 5 duplicates on B when its leader was drained).
     readTunnelBacklog();
-    const std::int64_t now = clock_();
-    handoverUntilMs_ = now + kHandoverWindowMs;
-    const std::vector<Route> routesBefore = routes_;
-    const std::vector<std::size_t> emitBefore = emitSegments_;
-    std::vector<NodeId> closedRoots;
+    // Where each tunnel this change opens reaches its peer; the engine opens only those.
+    std::map<NodeId, bool> peerCarries;
     for (const Action &a : actions) {
-        switch (a.kind) {
-        case Action::Kind::Route:
-            if (std::find(routes_.begin(), routes_.end(), a.route) == routes_.end())
-                routes_.push_back(a.route);
-            break;
-        case Action::Kind::Unroute:
-            routes_.erase(std::remove(routes_.begin(), routes_.end(), a.route), routes_.end());
-            break;
-        case Action::Kind::OpenTunnel:
-        case Action::Kind::UpdateTunnel: {
-            const Tunnel &t = a.tunnel;
-            const bool root = t.root.node == self_;
-            if (!root && t.leaf.node != self_)
-                break; // not this node's
-            const Endpoint &peer = root ? t.leaf : t.root;
-            const auto known = peers_(peer.node);
-            if (!known) {
-                errors.push_back("relay: no tunnel port known for node " + peer.node);
-                break;
-            }
-            const Endpoint &own = root ? t.root : t.leaf;
-            std::uint32_t address = INADDR_LOOPBACK;
-            std::uint32_t from = 0;
-            if (config_.mode == RelayMode::Os) {
-                if (peer.address.family() != Family::V4 || own.address.family() != Family::V4) {
-                    errors.push_back("relay: tunnel to " + peer.node + " at " +
-                                     peer.address.toString() + ": IPv4 only");
-                    break;
-                }
-                address = peer.address.v4HostOrder();
-                // Sent from this end's address in the plan, whatever the route prefers: the
-                // peer takes tunnel datagrams only from addresses this node advertises.
-                from = own.address.v4HostOrder();
-            }
-            authOf(peer.node, true); // its epoch and addresses as the view says now
-            auto [it, inserted] = tunnels_.try_emplace(peer.node);
-            TunnelState &s = it->second;
-            if (inserted) {
-                s.openedMs = now;
-                s.peer = peer.node;
-            }
-            if (s.root != root) { // the other way round now: start over
-                s.carry.reset();
-                s.carryEpoch = 0;
-                s.carrySequence = 0;
-            }
-            s.plan = t;
-            s.root = root;
-            s.to = udp::v4Addr(address, known->port);
-            s.from = from;
-            s.peerCarries = known->carry;
-            s.closing = false;
-            s.released = false;
-            s.lingering = false;
-            if (auto early = earlyCarry_.find(peer.node); early != earlyCarry_.end()) {
-                if (!root && now - early->second.atMs <= livenessDeadlineMs()) {
-                    relay::Header h;
-                    h.kind = relay::Kind::Carry;
-                    h.epoch = early->second.epoch;
-                    h.sequence = early->second.sequence;
-                    onCarry(s, h, early->second.payload);
-                }
-                earlyCarry_.erase(early);
-            }
-            break;
+        if (a.kind != Action::Kind::OpenTunnel && a.kind != Action::Kind::UpdateTunnel)
+            continue;
+        const Tunnel &t = a.tunnel;
+        const bool root = t.root.node == self_;
+        if (!root && t.leaf.node != self_)
+            continue; // not this node's
+        const Endpoint &peer = root ? t.leaf : t.root;
+        const auto known = peers_(peer.node);
+        if (!known) {
+            errors.push_back("relay: no tunnel port known for node " + peer.node);
+            continue;
         }
-        case Action::Kind::CloseTunnel: {
-            const Tunnel &t = a.tunnel;
-            const NodeId &peer = t.root.node == self_ ? t.leaf.node : t.root.node;
-            auto it = tunnels_.find(peer);
-            if (it == tunnels_.end() || !sameEnds(it->second.plan, t) || it->second.closing)
-                break;
-            TunnelState &s = it->second;
-            if (s.root) {
-                if (!s.lingering)
-                    closedRoots.push_back(peer); // a farewell, or lingering: below
-            } else if (s.peerCarries && s.carry && !s.carry->empty()) {
-                // What the root sent before it closes its end is still this node's to emit.
-                s.closing = true;
-                s.closingSinceMs = now;
-            } else {
-                tunnels_.erase(it);
-            }
-            break;
-        }
-        }
-    }
-    if (!closedRoots.empty()) {
-        bool rootLeft = false;
-        for (const auto &[peer, t] : tunnels_)
-            rootLeft = rootLeft || (t.root && !t.lingering &&
-                                    std::find(closedRoots.begin(), closedRoots.end(), peer) ==
-                                        closedRoots.end());
-        // The plan took this node's last tunnels: the system leader moved. It stays the hub of
-        // those that speak the carry until each released it (Handover); the others, and the
-        // tunnels of a root that stays one, get their farewell now: from this point of the
-        // stream the leaf carries nothing more.
-        const bool wasLingering = lingering();
-        // (A leaf that released this node already still hears from it: the others' datagrams
-        // reach it through this node until they release it too.)
-        for (const NodeId &peer : closedRoots) {
-            TunnelState &t = tunnels_.at(peer);
-            if (!rootLeft && t.peerCarries) {
-                t.lingering = true;
+        const Endpoint &own = root ? t.root : t.leaf;
+        std::uint32_t address = INADDR_LOOPBACK;
+        std::uint32_t from = 0;
+        if (config_.mode == RelayMode::Os) {
+            if (peer.address.family() != Family::V4 || own.address.family() != Family::V4) {
+                errors.push_back("relay: tunnel to " + peer.node + " at " +
+                                 peer.address.toString() + ": IPv4 only");
                 continue;
             }
-            if (t.peerCarries)
-                sendCarry(t, {});
-            tunnels_.erase(peer);
+            address = peer.address.v4HostOrder();
+            // Sent from this end's address in the plan, whatever the route prefers: the peer
+            // takes tunnel datagrams only from addresses this node advertises.
+            from = own.address.v4HostOrder();
         }
-        if (lingering() && !wasLingering) {
-            lingerRoutes_ = routesBefore;
-            lingerEmit_ = emitBefore;
-            lingerUntilMs_ = now + kLingerMs;
-        }
-        endLingerIfReleased(); // every leaf may have moved on already
+        authOf(peer.node, true); // its epoch and addresses as the view says now
+        const bool fresh = engine_.tunnels().count(peer.node) == 0;
+        Wire &w = wires_[peer.node];
+        if (fresh)
+            w = Wire{};
+        w.to = udp::v4Addr(address, known->port);
+        w.from = from;
+        peerCarries[peer.node] = known->carry;
     }
+    execute(engine_.applyPlan(actions, peerCarries, clock_()));
     openSegments(working_);
     // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
     // meantime still belongs to the old role too.
     readTunnelBacklog();
-    rebuild();
+    execute(engine_.rebuild());
     flushTunnel();
     return errors;
 }
 
-bool RelayDataPlane::lingering() const
+void RelayDataPlane::execute(const relay::Effects &e)
 {
-    return std::any_of(tunnels_.begin(), tunnels_.end(),
-                       [](const auto &e) { return e.second.lingering; });
+    for (const auto &c : e.controls)
+        sendControl(c);
+    if (e.routesChanged)
+        openSegments(working_);
+    // Forget how to reach the peers of the tunnels the engine let go (after their farewells).
+    const auto &held = engine_.tunnels();
+    for (auto it = wires_.begin(); it != wires_.end();)
+        it = held.count(it->first) == 0 ? wires_.erase(it) : std::next(it);
 }
 
-void RelayDataPlane::endLingerIfReleased()
+bool RelayDataPlane::sendControl(const relay::Control &c)
 {
-    bool all = lingering();
-    for (const auto &[peer, t] : tunnels_)
-        all = all && (!t.lingering || t.released);
-    if (all)
-        endLinger(); // every leaf moved on: the farewells
-}
-
-std::int64_t RelayDataPlane::livenessDeadlineMs() const
-{
-    return static_cast<std::int64_t>(config_.keepaliveMs) * config_.keepaliveMisses;
-}
-
-void RelayDataPlane::endLinger()
-{
-    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
-        if (it->second.lingering) {
-            if (it->second.peerCarries)
-                sendCarry(it->second, {});
-            it = tunnels_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    lingerRoutes_.clear();
-    lingerEmit_.clear();
-    openSegments(working_);
-    rebuild();
-}
-
-bool RelayDataPlane::sendControl(TunnelState &t, relay::Kind kind, std::uint64_t sequence,
-                                 std::span<const std::uint8_t> payload)
-{
+    auto w = wires_.find(c.peer);
+    if (w == wires_.end())
+        return false;
     relay::Header h;
-    h.kind = kind;
+    h.kind = c.kind;
     h.origin = self_;
     h.hop = self_;
     h.epoch = epoch_;
-    h.sequence = sequence;
+    h.sequence = c.sequence;
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
-    const std::size_t n = relay::encode(h, payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
+    const std::size_t n = relay::encode(h, c.payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
     if (n == 0) {
         drop("encode-failed");
         return false;
     }
-    if (!seal(t.peer, std::span(tunnelOut_.slot(), n), relay::headerBytes(h), false))
+    if (!seal(c.peer, std::span(tunnelOut_.slot(), n), relay::headerBytes(h), false))
         return false;
-    tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
+    tunnelOut_.commit(tunnelFd_, w->second.to, n, w->second.from);
+    if (c.kind == relay::Kind::Keepalive)
+        ++w->second.keepalivesOut;
     return true;
 }
 
@@ -507,159 +418,17 @@ bool RelayDataPlane::seal(const NodeId &peer, std::span<std::uint8_t> datagram,
     return true;
 }
 
-std::vector<std::size_t> RelayDataPlane::segmentsOf(const std::set<GroupName> &networks) const
-{
-    std::vector<std::size_t> out;
-    for (std::size_t i = 0; i < segments_.size(); ++i)
-        if (networks.count(segments_[i].spec.network) != 0)
-            out.push_back(i);
-    return out;
-}
-
-void RelayDataPlane::rebuild()
-{
-    role_.routed.clear();
-    role_.tunnels.clear();
-    for (const auto &r : routes_)
-        role_.routed.insert(r.network);
-    routedSegments_ = segmentsOf(role_.routed);
-    std::set<GroupName> lingerNetworks;
-    for (const auto &r : lingerRoutes_)
-        if (role_.routed.count(r.network) == 0)
-            lingerNetworks.insert(r.network);
-    lingerRouted_ = segmentsOf(lingerNetworks);
-    // The leaf tunnels, oldest first; each emits what its root said it carries (or what this
-    // node routes, under a root that predates carry).
-    bool hasRoot = false;
-    std::vector<TunnelState *> leafs;
-    for (auto &[peer, t] : tunnels_) {
-        if (t.root) {
-            hasRoot = hasRoot || !t.lingering;
-            continue;
-        }
-        t.emitSegments =
-            segmentsOf(t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : role_.routed);
-        if (!t.released)
-            leafs.push_back(&t);
-    }
-    std::sort(leafs.begin(), leafs.end(), [](const TunnelState *a, const TunnelState *b) {
-        return std::tie(a->openedMs, a->peer) < std::tie(b->openedMs, b->peer);
-    });
-    // One root at a time (Handover): a closing leaf tunnel is released once this node is a
-    // root itself, or once a newer root said what this node carries.
-    auto release = [&](TunnelState &t) {
-        sendControl(t, relay::Kind::Release, ++keepaliveSequence_);
-        t.released = true;
-    };
-    auto newerCarries = [&](std::size_t from) {
-        for (std::size_t j = from; j < leafs.size(); ++j)
-            if (!leafs[j]->closing &&
-                (!leafs[j]->peerCarries || (leafs[j]->carry && !leafs[j]->carry->empty())))
-                return true; // (a root that predates carry says nothing: it counts at once)
-        return false;
-    };
-    std::vector<TunnelState *> active;
-    for (std::size_t i = 0; i < leafs.size(); ++i) {
-        if (leafs[i]->closing && leafs[i]->peerCarries && (hasRoot || newerCarries(i + 1)))
-            release(*leafs[i]);
-        else
-            active.push_back(leafs[i]);
-    }
-    ingestLeaf_ = active.empty() ? NodeId() : active.front()->peer;
-    const bool leaf = !ingestLeaf_.empty();
-    std::map<NodeId, std::set<GroupName>> leaves;
-    if (leaf) {
-        role_.tunnels[ingestLeaf_] = false;
-    } else {
-        for (auto &[peer, t] : tunnels_)
-            if (t.root && !t.lingering) {
-                role_.tunnels[peer] = true;
-                leaves[peer] = std::set<GroupName>(t.plan.networks.begin(), t.plan.networks.end());
-            }
-    }
-    for (const NodeId &changed : book_.update(leaves)) {
-        TunnelState &t = tunnels_.at(changed);
-        if (t.peerCarries)
-            sendCarry(t, book_.carriedBy(changed));
-    }
-    // What this node emits what it takes in onto: a leaf what its root said, a root what it
-    // routes that no leaf carries.
-    std::set<GroupName> carried;
-    if (leaf) {
-        const TunnelState &t = tunnels_.at(ingestLeaf_);
-        carried = t.peerCarries ? t.carry.value_or(std::set<GroupName>{}) : role_.routed;
-    } else {
-        carried = book_.rootCarries(role_.routed);
-    }
-    role_.carried = carried;
-    emitSegments_ = segmentsOf(carried);
-    ingestPeers_.clear();
-    for (const auto &[peer, isRoot] : role_.tunnels)
-        ingestPeers_.push_back(peer);
-    lingerPeers_.clear();
-    for (const auto &[peer, t] : tunnels_)
-        if (t.lingering)
-            lingerPeers_.push_back(peer);
-    flushTunnel();
-}
-
-void RelayDataPlane::sendCarry(TunnelState &t, const std::set<GroupName> &networks)
-{
-    if (sendControl(t, relay::Kind::Carry, ++carrySequence_, relay::encodeCarry(networks)))
-        t.carry = networks;
-}
-
-void RelayDataPlane::onCarry(TunnelState &t, const relay::Header &h,
-                             std::span<const std::uint8_t> payload)
-{
-    if (t.root) {
-        drop("carry-from-leaf");
-        return;
-    }
-    // The newest word counts: a new epoch (the root restarted) or a higher sequence.
-    if (t.carry && h.epoch == t.carryEpoch && h.sequence <= t.carrySequence)
-        return;
-    auto networks = relay::decodeCarry(payload);
-    if (!networks) {
-        drop(relay::toString(relay::DecodeError::BadCarry));
-        return;
-    }
-    t.carryEpoch = h.epoch;
-    t.carrySequence = h.sequence;
-    handoverUntilMs_ = clock_() + kHandoverWindowMs;
-    const bool same = t.carry && *t.carry == *networks;
-    t.carry = std::move(*networks);
-    if (t.closing && t.carry->empty()) {
-        const NodeId peer = t.peer;
-        tunnels_.erase(peer); // the root's farewell: nothing more comes
-        rebuild();
-        return;
-    }
-    if (!same)
-        rebuild();
-}
-
 std::vector<Tunnel> RelayDataPlane::openTunnels() const
 {
-    std::vector<Tunnel> out;
-    for (const auto &[peer, t] : tunnels_)
-        out.push_back(t.plan);
-    return out;
+    return engine_.openTunnels();
 }
 
 std::vector<Route> RelayDataPlane::activeRoutes() const
 {
-    return routes_;
+    return engine_.routes();
 }
 
 // ---- Datagrams ---------------------------------------------------------------------------------
-
-std::optional<std::size_t> RelayDataPlane::channelOf(std::uint32_t group, std::uint16_t port) const
-{
-    if (group == config_.probeChannel.group && port == config_.probeChannel.port)
-        return config_.channels.size();
-    return relay::matchChannel(config_.channels, group, port);
-}
 
 void RelayDataPlane::drop(std::string_view reason, std::uint64_t n)
 {
@@ -678,99 +447,48 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
 {
     if (halted_)
         return;
-    const std::size_t probe = config_.channels.size();
     const std::int64_t now = clock_();
     for (const auto &p : packets) {
-        const auto channel = channelOf(p.group, p.port);
-        if (!channel) {
-            drop("not-a-channel");
-            continue;
-        }
-        if (p.segment >= segments_.size())
-            continue;
-        if (*channel == probe)
+        const relay::Forward f = engine_.fromSegment(p.segment, p.source, p.sourcePort, p.group,
+                                                     p.port, p.payload, p.relayed, now);
+        if (f.hearProbe)
             hearProbe(p.payload, segments_[p.segment].spec.network);
-        if (std::find(routedSegments_.begin(), routedSegments_.end(), p.segment) ==
-            routedSegments_.end()) {
-            if (!lingerRouted_.empty() && !p.relayed &&
-                std::find(lingerRouted_.begin(), lingerRouted_.end(), p.segment) !=
-                    lingerRouted_.end())
-                ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel, now,
-                       true);
-            continue; // another node routes this network
-        }
-        if (p.relayed) {
-            // Another relay put it here. A datagram it forwards is already on its way: taking it
-            // in again would loop it (two routing points of one network for a moment, during a
-            // handover). Only a relay's own probe, sent on this very network, is new here.
-            bool ownProbe = false;
-            if (*channel == probe)
-                if (const auto pr = relay::decodeProbe(p.payload))
-                    ownProbe = segments_[p.segment].network == pr->network &&
-                               segments_[p.segment].prefixLength == pr->prefixLength;
-            if (!ownProbe) {
-                drop("relay-emission");
-                continue;
-            }
-        }
-        ingest(p.segment, p.source, p.sourcePort, p.group, p.port, p.payload, *channel, now);
+        execute(f, p.payload);
     }
     flushTunnel();
     segmentIo_->flush();
 }
 
-void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                            std::uint32_t group, std::uint16_t port,
-                            std::span<const std::uint8_t> payload, std::size_t channel,
-                            std::int64_t nowMs, bool lingering)
+void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8_t> payload)
 {
-    // lingering: a root stepping down still takes in what it routed, for the tunnels it lingers
-    // on (until they released it, their new root may not carry it on yet: Handover).
-    if (payload.size() > relay::kPayloadBytesMax) {
-        drop("oversize");
+    if (relay::counted(f.drop))
+        drop(relay::toString(f.drop));
+    if (!f.effects.controls.empty() || f.effects.routesChanged)
+        execute(f.effects);
+    if (f.drop != relay::Drop::None)
         return;
-    }
-    const Segment &seg = segments_[segment];
-    relay::Header h;
-    h.kind = relay::Kind::Data;
-    h.ttl = relay::kInitialTtl;
-    h.originNetwork = seg.network;
-    h.originPrefixLength = seg.prefixLength;
-    h.source = source;
-    h.sourcePort = sourcePort;
-    h.group = group;
-    h.port = port;
-    h.epoch = epoch_;
-    h.sequence = ++sequence_;
-    h.origin = self_;
-    h.hop = self_;
-    // Two routing points of one network for a moment (a handover): whichever copy comes first,
-    // taken in here or by the other one and tunnelled here, is the one that goes on. Only
-    // around a plan or carry change: in a steady state no other node takes this network in, and
-    // the hash is the ingress path's largest cost at 64 B (measured with dmr-bench-relay).
-    if ((lingering || nowMs <= handoverUntilMs_) &&
-        dedupe_.checkCrossOrigin(h, payload, nowMs) == relay::DedupeWindow::Verdict::CrossOrigin) {
-        drop("cross-origin-duplicate");
-        return;
-    }
-    ++channelStats_[channel].ingested;
-    // Onto the other networks this node carries.
-    for (std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment)
-            continue;
-        segmentIo_->send(other, group, port, payload);
+    const std::size_t channel = f.channel.value_or(0);
+    const bool isProbe = channel == config_.channels.size();
+    if (f.ingested)
+        ++channelStats_[channel].ingested;
+    for (const std::size_t s : f.segments) {
+        segmentIo_->send(s, f.header.group, f.header.port, payload);
         ++channelStats_[channel].emitted;
-        if (channel == config_.channels.size())
-            hearProbe(payload, segments_[other].spec.network);
+        if (isProbe)
+            hearProbe(payload, segments_[s].spec.network);
     }
-    const std::vector<NodeId> &into = lingering ? lingerPeers_ : ingestPeers_;
-    if (into.empty())
+    if (f.tunnels.empty())
         return;
+    relay::Header h = f.header;
+    h.ttl = f.ttl;
+    h.hop = self_;
     const bool encrypted = config_.encrypt && trust_.authenticate;
     h.flags = encrypted ? relay::kFlagEncrypted : 0;
-    if (into.size() == 1) {
+    if (f.tunnels.size() == 1) {
         // One tunnel (a leaf's, the usual case): encoded and sealed straight in the batch.
-        TunnelState &t = tunnels_.at(into.front());
+        auto w = wires_.find(f.tunnels.front());
+        if (w == wires_.end())
+            return;
         if (tunnelOut_.count == udp::kBatch)
             flushTunnel();
         std::uint8_t *slot = tunnelOut_.slot();
@@ -779,36 +497,38 @@ void RelayDataPlane::ingest(std::size_t segment, std::uint32_t source, std::uint
             drop("encode-failed");
             return;
         }
-        if (!seal(t.peer, std::span(slot, n), relay::headerBytes(h), encrypted))
+        if (!seal(w->first, std::span(slot, n), relay::headerBytes(h), encrypted))
             return;
-        tunnelOut_.commit(tunnelFd_, t.to, n, t.from);
-        ++t.packetsOut;
-        t.bytesOut += n;
+        tunnelOut_.commit(tunnelFd_, w->second.to, n, w->second.from);
+        ++w->second.packetsOut;
+        w->second.bytesOut += n;
         return;
     }
     // Encoded once; each tunnel gets a copy with its own hop fields and tag.
-    const std::size_t n = relay::encode(h, payload, scratch_);
+    const std::size_t n = relay::encode(h, payload, scratch_); // (payload: in clear)
     if (n == 0) {
         drop("encode-failed");
         return;
     }
-    for (const NodeId &peer : into)
-        sendTunnel(tunnels_.at(peer), std::span(scratch_.data(), n), relay::headerBytes(h),
-                   encrypted);
+    for (const NodeId &peer : f.tunnels)
+        sendTunnel(peer, std::span(scratch_.data(), n), relay::headerBytes(h), encrypted);
 }
 
-void RelayDataPlane::sendTunnel(TunnelState &t, std::span<const std::uint8_t> plain,
+void RelayDataPlane::sendTunnel(const NodeId &peer, std::span<const std::uint8_t> plain,
                                 std::size_t headerBytes, bool encrypted)
 {
+    auto w = wires_.find(peer);
+    if (w == wires_.end())
+        return;
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
     std::uint8_t *slot = tunnelOut_.slot();
     std::memcpy(slot, plain.data(), plain.size());
-    if (!seal(t.peer, std::span(slot, plain.size()), headerBytes, encrypted))
+    if (!seal(peer, std::span(slot, plain.size()), headerBytes, encrypted))
         return;
-    tunnelOut_.commit(tunnelFd_, t.to, plain.size(), t.from);
-    ++t.packetsOut;
-    t.bytesOut += plain.size();
+    tunnelOut_.commit(tunnelFd_, w->second.to, plain.size(), w->second.from);
+    ++w->second.packetsOut;
+    w->second.bytesOut += plain.size();
 }
 
 void RelayDataPlane::flushTunnel()
@@ -887,123 +607,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
         return;
     }
     a->window.accept(h.hopSequence);
-    auto it = tunnels_.find(h.hop);
-    if (it == tunnels_.end()) {
-        if (h.kind == relay::Kind::Carry) {
-            // A root that opened its end first: its word counts once this node opens its own.
-            if (earlyCarry_.size() < kEarlyCarriesMax || earlyCarry_.count(h.hop) != 0) {
-                auto &e = earlyCarry_[std::string(h.hop)];
-                if (e.epoch != h.epoch || h.sequence > e.sequence)
-                    e = EarlyCarry{h.epoch, h.sequence,
-                                   std::vector<std::uint8_t>(payload.begin(), payload.end()), now};
-            }
-            return;
-        }
-        drop(relay::toString(relay::Drop::UnknownPeer));
-        return;
-    }
-    TunnelState &t = it->second;
-    t.lastHeardMs = now;
-    if (h.kind != relay::Kind::Data && !t.up) {
-        t.up = true;
-        ++t.flaps;
-    }
-    if (h.kind == relay::Kind::Keepalive) {
-        ++t.keepalivesIn;
-        return;
-    }
-    if (h.kind == relay::Kind::Carry) {
-        onCarry(t, h, payload);
-        return;
-    }
-    if (h.kind == relay::Kind::Release) {
-        if (!t.root)
-            return; // only a leaf releases its root
-        t.released = true;
-        if (t.lingering)
-            endLingerIfReleased();
-        return;
-    }
-    if (t.root && h.origin != h.hop) {
-        // A leaf sends only what it took in itself (it never forwards tunnel to tunnel): one
-        // that speaks for another origin would be a cluster member forging that origin's
-        // stream (its sequences are what the dedupe window keeps).
-        drop("origin-not-hop");
-        return;
-    }
-    ++t.packetsIn;
-    t.bytesIn += bytes.size();
-    // Where it would go: a leaf emits what its root said it carries; one it would emit nowhere
-    // is dropped before the dedupe window sees it (a later copy by the root that does carry it
-    // is not a duplicate here).
-    const std::vector<std::size_t> &emitTo = t.lingering ? lingerEmit_
-                                             : t.root    ? emitSegments_
-                                                         : t.emitSegments;
-    if (!t.root && emitTo.empty()) {
-        drop("not-carried");
-        return;
-    }
-    if (h.origin == self_) {
-        drop(relay::toString(relay::Drop::OwnOrigin));
-        return;
-    }
-    if (h.ttl == 0) {
-        drop(relay::toString(relay::Drop::TtlExpired));
-        return;
-    }
-    const auto channel = channelOf(h.group, h.port);
-    if (!channel) {
-        drop("not-a-channel");
-        return;
-    }
-    switch (dedupe_.check(h, payload, now)) {
-    case relay::DedupeWindow::Verdict::Fresh:
-        break;
-    case relay::DedupeWindow::Verdict::Duplicate:
-        ++t.duplicatesIn;
-        drop("duplicate");
-        return;
-    case relay::DedupeWindow::Verdict::Stale:
-        ++t.duplicatesIn;
-        drop("stale");
-        return;
-    case relay::DedupeWindow::Verdict::CrossOrigin:
-        ++t.duplicatesIn;
-        drop("cross-origin-duplicate");
-        return;
-    }
-    const bool isProbe = *channel == config_.channels.size();
-    for (std::size_t r : routedSegments_)
-        if (segments_[r].network == h.originNetwork &&
-            segments_[r].prefixLength == h.originPrefixLength)
-            handoverUntilMs_ = now + kHandoverWindowMs; // another routing point of it
-    for (std::size_t s : emitTo) {
-        const Segment &seg = segments_[s];
-        if (seg.network == h.originNetwork && seg.prefixLength == h.originPrefixLength)
-            continue; // never back onto the network it came from
-        segmentIo_->send(s, h.group, h.port, payload);
-        ++channelStats_[*channel].emitted;
-        if (isProbe)
-            hearProbe(payload, seg.spec.network);
-    }
-    // A root fans out to its other leaves, with one hop less.
-    if (!t.root || h.ttl <= 1)
-        return;
-    relay::Header fwd = h;
-    fwd.ttl = static_cast<std::uint8_t>(h.ttl - 1);
-    fwd.hop = self_;
-    const bool encrypted = config_.encrypt && trust_.authenticate;
-    fwd.flags = encrypted ? relay::kFlagEncrypted : 0;
-    const std::size_t n = relay::encode(fwd, payload, scratch_); // (payload: decrypted)
-    if (n == 0) {
-        drop("encode-failed");
-        return;
-    }
-    // A lingering root forwards between the tunnels it lingers on, an active one between its
-    // open ones.
-    for (auto &[peer, other] : tunnels_)
-        if (other.root && other.lingering == t.lingering && peer != t.peer && peer != h.origin)
-            sendTunnel(other, std::span(scratch_.data(), n), relay::headerBytes(fwd), encrypted);
+    execute(engine_.fromTunnel(h, payload, bytes.size(), now), payload);
 }
 
 // ---- Timers ------------------------------------------------------------------------------------
@@ -1012,38 +616,7 @@ void RelayDataPlane::keepaliveTick()
 {
     if (halted_)
         return;
-    const std::int64_t now = clock_();
-    const std::int64_t deadline = livenessDeadlineMs();
-    const std::uint64_t sequence = ++keepaliveSequence_;
-    // A closing tunnel whose root said no farewell ends after kLingerMs (a lingering root may
-    // say it late: once every other leaf released it).
-    bool expired = false;
-    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
-        if (it->second.closing && now - it->second.closingSinceMs > kLingerMs) {
-            it = tunnels_.erase(it);
-            expired = true;
-        } else {
-            ++it;
-        }
-    }
-    if (expired)
-        rebuild();
-    if (lingering() && now > lingerUntilMs_)
-        endLinger(); // a leaf that never released: the liveness deadline
-    for (auto &[peer, t] : tunnels_) {
-        if (t.closing || t.lingering)
-            continue;
-        const bool up = t.lastHeardMs != 0 && now - t.lastHeardMs <= deadline;
-        if (up != t.up) {
-            t.up = up;
-            ++t.flaps;
-        }
-        if (sendControl(t, relay::Kind::Keepalive, sequence))
-            ++t.keepalivesOut;
-        // The root repeats each leaf's carry: a lost one costs one keepalive interval.
-        if (t.root && t.peerCarries)
-            sendCarry(t, book_.carriedBy(peer));
-    }
+    execute(engine_.tick(clock_()));
     flushTunnel();
 }
 
@@ -1061,9 +634,7 @@ void RelayDataPlane::probeTick()
         ++probesSent_;
         // The relay does not hear its own emissions: a probe on a network it routes goes into
         // the tunnels from here.
-        if (std::find(routedSegments_.begin(), routedSegments_.end(), i) != routedSegments_.end())
-            ingest(i, seg.spec.address.v4HostOrder(), 0, config_.probeChannel.group,
-                   config_.probeChannel.port, bytes, config_.channels.size(), clock_());
+        execute(engine_.ownProbe(i, seg.spec.address.v4HostOrder(), bytes, clock_()), bytes);
     }
     flushTunnel();
     segmentIo_->flush();
@@ -1087,15 +658,21 @@ Json RelayDataPlane::stateJson() const
 {
     const std::int64_t now = clock_();
     Json tunnels = Json::array();
-    for (const auto &[peer, t] : tunnels_) {
+    for (const auto &[peer, t] : engine_.tunnels()) {
+        const auto wire = wires_.find(peer);
+        const Wire none;
+        const Wire &w = wire == wires_.end() ? none : wire->second;
+        const bool closing =
+            t.phase == relay::TunnelPhase::Closing || t.phase == relay::TunnelPhase::Released;
         tunnels.push_back({{"peer", peer},
                            {"role", t.root ? "root" : "leaf"},
-                           {"address", hostPortText(t.to)},
+                           {"address", hostPortText(w.to)},
                            {"networks", t.plan.networks},
                            {"carries", t.carry ? Json(*t.carry) : Json()},
-                           {"closing", t.closing},
-                           {"released", t.released},
-                           {"lingering", t.lingering},
+                           {"phase", std::string(relay::toString(t.phase))},
+                           {"closing", closing},
+                           {"released", t.phase == relay::TunnelPhase::Released || t.leafReleased},
+                           {"lingering", t.phase == relay::TunnelPhase::Lingering},
                            {"state", t.lastHeardMs == 0 ? "connecting"
                                      : t.up             ? "up"
                                                         : "down"},
@@ -1105,10 +682,10 @@ Json RelayDataPlane::stateJson() const
                            {"flaps", t.flaps},
                            {"packets_in", t.packetsIn},
                            {"bytes_in", t.bytesIn},
-                           {"packets_out", t.packetsOut},
-                           {"bytes_out", t.bytesOut},
+                           {"packets_out", w.packetsOut},
+                           {"bytes_out", w.bytesOut},
                            {"keepalives_in", t.keepalivesIn},
-                           {"keepalives_out", t.keepalivesOut},
+                           {"keepalives_out", w.keepalivesOut},
                            {"duplicates_in", t.duplicatesIn}});
         // What this node holds for the peer's end: the epoch its datagrams must say, and the
         // highest hop sequence of it accepted (the top of its replay window).
@@ -1128,8 +705,8 @@ Json RelayDataPlane::stateJson() const
     for (const auto &s : segments_)
         segments.push_back({{"network", s.spec.network},
                             {"iface", s.spec.iface},
-                            {"routed", std::find(routedSegments_.begin(), routedSegments_.end(),
-                                                 &s - segments_.data()) != routedSegments_.end()}});
+                            {"routed", engine_.routesSegment(
+                                           static_cast<std::size_t>(&s - segments_.data()))}});
     const auto &io = segmentIo_->counters();
     Json drops = Json::object();
     for (const auto &[reason, n] : drops_)
@@ -1141,7 +718,7 @@ Json RelayDataPlane::stateJson() const
                 {"port", port_},
                 {"halted", halted_},
                 {"epoch", epoch_},
-                {"sequence", sequence_},
+                {"sequence", engine_.sequence()},
                 {"hop_sequence", hopSequence_},
                 {"authentication",
                  {{"mac", trust_.authenticate ? std::string(TunnelKey::algorithm()) : "off"},
@@ -1149,7 +726,7 @@ Json RelayDataPlane::stateJson() const
                   {"kdf", "HKDF-SHA256"},
                   {"replay_window", relay::ReplayWindow::kSize}}},
                 {"tunnels", tunnels},
-                {"carries", role_.carried ? Json(*role_.carried) : Json()},
+                {"carries", engine_.carried() ? Json(*engine_.carried()) : Json()},
                 {"channels", channels},
                 {"segments", segments},
                 {"segment_received", io.received},
@@ -1188,24 +765,32 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
 {
     auto perTunnel = [&](const char *name, const char *type, const char *help, auto value) {
         out.family(name, type, help);
-        for (const auto &[peer, t] : tunnels_)
+        for (const auto &[peer, t] : engine_.tunnels())
             out.sample(name, {{"node", node}, {"peer", peer}}, value(t));
     };
+    auto perWire = [&](const char *name, const char *type, const char *help, auto value) {
+        out.family(name, type, help);
+        for (const auto &[peer, t] : engine_.tunnels()) {
+            const auto w = wires_.find(peer);
+            out.sample(name, {{"node", node}, {"peer", peer}},
+                       w == wires_.end() ? 0 : value(w->second));
+        }
+    };
     perTunnel("dmr_relay_tunnel_up", "gauge", "1 while the tunnel's peer is heard",
-              [](const TunnelState &t) { return t.up ? 1 : 0; });
+              [](const relay::TunnelState &t) { return t.up ? 1 : 0; });
     perTunnel("dmr_relay_tunnel_packets_in_total", "counter", "data datagrams in by tunnel",
-              [](const TunnelState &t) { return t.packetsIn; });
+              [](const relay::TunnelState &t) { return t.packetsIn; });
     perTunnel("dmr_relay_tunnel_bytes_in_total", "counter", "data bytes in by tunnel",
-              [](const TunnelState &t) { return t.bytesIn; });
-    perTunnel("dmr_relay_tunnel_packets_out_total", "counter", "data datagrams out by tunnel",
-              [](const TunnelState &t) { return t.packetsOut; });
-    perTunnel("dmr_relay_tunnel_bytes_out_total", "counter", "data bytes out by tunnel",
-              [](const TunnelState &t) { return t.bytesOut; });
+              [](const relay::TunnelState &t) { return t.bytesIn; });
+    perWire("dmr_relay_tunnel_packets_out_total", "counter", "data datagrams out by tunnel",
+              [](const Wire &w) { return w.packetsOut; });
+    perWire("dmr_relay_tunnel_bytes_out_total", "counter", "data bytes out by tunnel",
+              [](const Wire &w) { return w.bytesOut; });
     perTunnel("dmr_relay_tunnel_duplicates_total", "counter",
               "datagrams in by tunnel dropped as duplicates",
-              [](const TunnelState &t) { return t.duplicatesIn; });
+              [](const relay::TunnelState &t) { return t.duplicatesIn; });
     perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
-              [](const TunnelState &t) { return t.flaps; });
+              [](const relay::TunnelState &t) { return t.flaps; });
     out.metric("dmr_relay_authenticated", "gauge",
                "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys",
                {{"node", node}}, trust_.authenticate ? 1 : 0);
@@ -1244,3 +829,4 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
 }
 
 } // namespace dmr::agent
+

@@ -2,15 +2,18 @@
 // The relay data plane: forwards multicast in user space over the plan's tunnels, unprivileged.
 //
 // What the agent hands it (DataPlane::apply): routes (this node routes network N on iface I)
-// and tunnels (this node is the root or the leaf). From those it keeps a relay::Role and does
-// what relay::decide says with every datagram:
-//  - heard on a routed network's segment (SegmentIo), on a configured channel or the probe
-//    channel: into every tunnel it holds, and onto its other routed networks;
-//  - from a tunnel (one UDP socket on relay.port; 127.0.0.1 in loopback mode, every address in
-//    os mode): onto its routed networks but the origin's, and at a root into the other tunnels;
-//    relay::DedupeWindow first.
-// The peer's tunnel port comes from its membership meta ("relay_port"); the address is the
-// tunnel endpoint's (os mode) or 127.0.0.1 (loopback mode).
+// and tunnels (this node is the root or the leaf). Every decision is the relay::Engine's
+// (dmr/relay_engine.h: the forwarding rule, each tunnel's lifecycle with carry, linger and
+// release, the dedupe window); this class batches the socket I/O and carries them out:
+//  - a datagram heard on a segment (SegmentIo) goes to Engine::fromSegment, a tunnel datagram
+//    that passed the trust checks below to Engine::fromTunnel; what comes back (segments to
+//    emit onto, tunnels to send into, with the header and ttl) is encoded, sealed and batched;
+//  - the plan's actions go to Engine::applyPlan, then Engine::rebuild, the keepalive timer to
+//    Engine::tick; the keepalives, carries and releases they return are sent in their order,
+//    and the segments of the networks routed here (Engine::routesNetwork) join the channels.
+// The tunnel socket is one UDP socket on relay.port (127.0.0.1 in loopback mode, every address
+// in os mode). The peer's tunnel port comes from its membership meta ("relay_port"); the
+// address is the tunnel endpoint's (os mode) or 127.0.0.1 (loopback mode).
 //
 // Trust: every datagram into a tunnel is sealed (tunnel_crypto.h) under the key of that
 // direction (this node -> the peer) for the two nodes' current epochs, which each publishes in
@@ -35,11 +38,11 @@
 // "connecting" before the first. Counters per tunnel (packets, bytes, keepalives, drops), per
 // channel range (ingested, emitted), drops by reason (relay::toString names).
 //
-// Handover (relay.h, "Handover"): a root keeps a relay::CarryBook and tells each leaf in-band
-// which networks it carries (on every change and with every keepalive); a leaf emits tunnel
-// traffic only there, and a closing leaf keeps emitting until the root's farewell or the
-// liveness deadline. A peer whose meta does not say "relay_carry" predates this: a leaf under
-// such a root emits onto what it routes, as before.
+// Handover (relay.h, "Handover"; the engine decides it): a root tells each leaf in-band which
+// networks it carries (on every change and with every keepalive); a leaf emits tunnel traffic
+// only there, and a closing leaf keeps emitting until the root's farewell or the liveness
+// deadline. A peer whose meta does not say "relay_carry" predates this: a leaf under such a
+// root emits onto what it routes, as before.
 //
 // Reachability probe: every relay.probe_interval_ms a relay::Probe on the probe channel on every
 // working network; probes heard (on a segment, or emitted here from a tunnel) go into a
@@ -63,6 +66,7 @@
 
 #include "dmr/prometheus.h"
 #include "dmr/relay.h"
+#include "dmr/relay_engine.h"
 
 #include <nlohmann/json.hpp>
 
@@ -139,35 +143,13 @@ public:
     void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources);
 
 private:
-    struct TunnelState
+    // How this node reaches a tunnel's peer, and what it sent there: kept while the engine
+    // holds the tunnel.
+    struct Wire
     {
-        Tunnel plan;
-        NodeId peer;
-        bool root = false;
         sockaddr_in to{};
         std::uint32_t from = 0; // os mode: the source address (this end's in the plan)
-        std::int64_t openedMs = 0;
-        std::int64_t lastHeardMs = 0; // 0: never
-        bool up = false;
-        std::uint64_t flaps = 0;
-        std::uint64_t packetsIn = 0, bytesIn = 0, packetsOut = 0, bytesOut = 0;
-        std::uint64_t keepalivesIn = 0, keepalivesOut = 0;
-        std::uint64_t duplicatesIn = 0; // dedupe drops of what came by this tunnel
-        std::uint64_t sendDropped = 0;
-        bool peerCarries = false; // the peer speaks the carry handover
-        // Leaf: closed by the plan, still emitting what the root sent before it closed its end.
-        bool closing = false;
-        std::int64_t closingSinceMs = 0;
-        // Leaf: the networks the root last said this node carries (nullopt: no word yet), by
-        // (epoch, sequence); root: what it last told the leaf.
-        std::optional<std::set<GroupName>> carry;
-        std::uint64_t carryEpoch = 0;
-        std::uint64_t carrySequence = 0;
-        std::vector<std::size_t> emitSegments; // leaf: where its data goes
-        // Leaf: it sent its release (nothing more from it goes in); root: the leaf did.
-        bool released = false;
-        // Root: the plan took this node's last tunnels; it stays their hub until released.
-        bool lingering = false;
+        std::uint64_t packetsOut = 0, bytesOut = 0, keepalivesOut = 0;
     };
     // What this node knows of one peer's tunnel end, kept while the peer is in the cluster and
     // beyond (so a tunnel that reopens in the same epochs has the same window): at most
@@ -198,20 +180,14 @@ private:
     };
 
     void onSegment(std::span<const SegmentPacket> packets);
-    void ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
-                std::size_t channel, std::int64_t nowMs, bool lingering = false);
-    void onCarry(TunnelState &t, const relay::Header &h, std::span<const std::uint8_t> payload);
-    void sendCarry(TunnelState &t, const std::set<GroupName> &networks);
+    // Carries out a decision about a datagram: the emissions, the tunnel sends, the effects.
+    void execute(const relay::Forward &f, std::span<const std::uint8_t> payload);
+    // Sends the engine's keepalives, carries and releases, and follows a change of the
+    // networks routed here with the segments' joins.
+    void execute(const relay::Effects &e);
     // A keepalive, carry or release into the tunnel's batch; false (counted) if it does not encode.
-    bool sendControl(TunnelState &t, relay::Kind kind, std::uint64_t sequence,
-                     std::span<const std::uint8_t> payload = {});
-    void endLinger();
-    void endLingerIfReleased();
-    // keepalive_ms x keepalive_misses: a tunnel not heard for this long is down.
-    std::int64_t livenessDeadlineMs() const;
-    bool lingering() const;
-    std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
+    bool sendControl(const relay::Control &c);
+    std::vector<relay::SegmentNetwork> segmentNetworks() const;
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
     void readTunnelBacklog();
@@ -228,16 +204,14 @@ private:
     // when it cannot.
     bool seal(const NodeId &peer, std::span<std::uint8_t> datagram, std::size_t headerBytes,
               bool encrypted);
-    // A copy of an encoded (unsealed) datagram into the tunnel's batch, sealed for its peer.
-    void sendTunnel(TunnelState &t, std::span<const std::uint8_t> plain, std::size_t headerBytes,
-                    bool encrypted);
+    // A copy of an encoded (unsealed) datagram into the peer's tunnel batch, sealed for it.
+    void sendTunnel(const NodeId &peer, std::span<const std::uint8_t> plain,
+                    std::size_t headerBytes, bool encrypted);
     void flushTunnel();
     void keepaliveTick();
     void probeTick();
     void hearProbe(std::span<const std::uint8_t> payload, const GroupName &heardOn);
-    void rebuild();
     void openSegments(const std::vector<Interface> &working);
-    std::optional<std::size_t> channelOf(std::uint32_t group, std::uint16_t port) const;
     void drop(std::string_view reason, std::uint64_t n = 1);
     void armTimer(asio::steady_timer &timer, int periodMs, void (RelayDataPlane::*tick)());
 
@@ -250,13 +224,11 @@ private:
     Trust trust_;
     bool halted_ = false;
     std::uint64_t epoch_ = 0;
-    std::uint64_t sequence_ = 0;
     std::uint64_t hopSequence_ = 0; // every datagram sent into a tunnel in this epoch
     std::map<NodeId, PeerAuth, std::less<>> auth_;
     std::uint64_t authUses_ = 0;
     std::uint64_t probeSequence_ = 0;
     std::uint64_t probesSent_ = 0;
-    std::uint64_t keepaliveSequence_ = 0;
 
     int tunnelFd_ = -1;
     std::uint16_t port_ = 0;
@@ -267,45 +239,8 @@ private:
 
     std::vector<Interface> working_;
     std::vector<Segment> segments_;
-    std::vector<Route> routes_;
-    std::map<NodeId, TunnelState, std::less<>> tunnels_;
-    relay::Role role_;
-    std::vector<std::size_t> routedSegments_; // taken in from
-    std::vector<std::size_t> emitSegments_;   // what this node carries (the root's, a leaf's own)
-    // Until then local ingests go through the dedupe window's cross-origin check: a plan or
-    // carry change may have given this node's networks a second routing point for a moment.
-    // Also from the moment a tunnel brings a datagram of a network this node routes (another
-    // node takes it in too). The overlap ends at the next plan change (the closes); a second
-    // covers what is still in flight then.
-    static constexpr std::int64_t kHandoverWindowMs = 1000;
-    std::int64_t handoverUntilMs_ = 0;
-    relay::CarryBook book_;           // as a root
-    NodeId ingestLeaf_;               // a leaf: the one tunnel what it takes in goes to
-    std::vector<NodeId> ingestPeers_; // where what it takes in goes (role_.tunnels' peers)
-    std::vector<NodeId> lingerPeers_; // the tunnels it lingers on
-    // A root stepping down (Handover): what it routed and emitted onto, kept while it lingers.
-    std::vector<Route> lingerRoutes_;
-    std::vector<std::size_t> lingerRouted_;
-    std::vector<std::size_t> lingerEmit_;
-    std::int64_t lingerUntilMs_ = 0;
-    // How long a stepping-down root lingers, and a closing leaf tunnel waits for its farewell,
-    // at most: longer than the agent's make-before-break timeout (2 s, the most the nodes'
-    // closes can lie apart) plus a liveness deadline. Only a leaf that died makes it wait that
-    // long.
-    static constexpr std::int64_t kLingerMs = 5000;
-    std::uint64_t carrySequence_ = 0;
-    // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
-    struct EarlyCarry
-    {
-        std::uint64_t epoch = 0;
-        std::uint64_t sequence = 0;
-        std::vector<std::uint8_t> payload;
-        std::int64_t atMs = 0;
-    };
-    static constexpr std::size_t kEarlyCarriesMax = 64;
-    std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
-
-    relay::DedupeWindow dedupe_;
+    relay::Engine engine_;
+    std::map<NodeId, Wire, std::less<>> wires_;
     relay::Reachability reach_;
     std::vector<ChannelStats> channelStats_; // one per range, then the probe channel
     std::map<std::string, std::uint64_t, std::less<>> drops_;

@@ -456,51 +456,26 @@ std::string_view toString(Drop d)
         return "own-origin";
     case Drop::TtlExpired:
         return "ttl-expired";
+    case Drop::NotAChannel:
+        return "not-a-channel";
+    case Drop::RelayEmission:
+        return "relay-emission";
+    case Drop::Oversize:
+        return "oversize";
+    case Drop::CrossOriginDuplicate:
+        return "cross-origin-duplicate";
+    case Drop::Duplicate:
+        return "duplicate";
+    case Drop::Stale:
+        return "stale";
+    case Drop::NotCarried:
+        return "not-carried";
+    case Drop::OriginNotHop:
+        return "origin-not-hop";
+    case Drop::CarryFromLeaf:
+        return "carry-from-leaf";
     }
     return "?";
-}
-
-Decision decide(const Role &role, const From &from)
-{
-    Decision d;
-    if (from.where == From::Where::Segment) {
-        if (role.routed.count(from.network) == 0) {
-            d.drop = Drop::NotRouted;
-            return d;
-        }
-        for (const auto &n : role.carried ? *role.carried : role.routed)
-            if (n != from.network)
-                d.segments.push_back(n);
-        for (const auto &[peer, isRoot] : role.tunnels)
-            d.tunnels.push_back(peer);
-        d.ttl = kInitialTtl;
-        return d;
-    }
-    auto tunnel = role.tunnels.find(from.peer);
-    if (tunnel == role.tunnels.end()) {
-        d.drop = Drop::UnknownPeer;
-        return d;
-    }
-    if (from.originNode == role.self) {
-        d.drop = Drop::OwnOrigin;
-        return d;
-    }
-    if (from.ttl == 0) {
-        d.drop = Drop::TtlExpired;
-        return d;
-    }
-    for (const auto &n : role.carried ? *role.carried : role.routed)
-        if (n != from.origin)
-            d.segments.push_back(n);
-    // Only the root of the tunnel it came in by fans out: a leaf's datagram goes to the other
-    // leaves. A leaf never forwards tunnel to tunnel.
-    if (tunnel->second && from.ttl > 1) {
-        for (const auto &[peer, isRoot] : role.tunnels)
-            if (isRoot && peer != from.peer && peer != from.originNode)
-                d.tunnels.push_back(peer);
-        d.ttl = static_cast<std::uint8_t>(from.ttl - 1);
-    }
-    return d;
 }
 
 std::vector<NodeId> CarryBook::update(const std::map<NodeId, std::set<GroupName>> &leaves)

@@ -1,9 +1,12 @@
 // The relay's pure core: channels, the tunnel wire format (round trips, every malformed
 // input, the per-hop fields, nonce and key info), the anti-replay window (edges, and random
-// walks against a model), the forwarding decision (a simulated Fig. 5 star: every network hears a
-// datagram exactly once, loops and ttl), the dedupe window and the reachability bookkeeping.
+// walks against a model), the engine's forwarding decisions (Fig. 5 relays wired in memory:
+// every network hears a datagram exactly once; each drop reason; a tunnel's phases through a
+// drain of the system leader), the dedupe window and the reachability bookkeeping. The
+// property test over random plan changes is tst_relay_sim.
 
-#include "dmr/relay.h"
+#include "dmr/cluster.h"
+#include "dmr/relay_engine.h"
 
 #include <QtTest>
 
@@ -40,91 +43,127 @@ r::Header dataHeader(std::string_view origin, std::uint64_t seq)
     return h;
 }
 
-// The origin network in a header, from a network's name (the fingerprint covers it).
-std::uint32_t networkTag(const dmr::GroupName &network)
+// Relays wired in memory, each a relay::Engine with its part of a cluster's plan (as the data
+// plane runs it): datagrams injected on a network go to every node on it, tunnel datagrams are
+// delivered in order until nothing moves, and every emission onto a network is counted.
+struct Mesh
 {
-    return static_cast<std::uint32_t>(std::hash<std::string>{}(network));
-}
-
-// A network of relays deciding with r::decide: every node's role, a dedupe window each, and
-// what each network's segment saw.
-struct Star
-{
-    std::map<dmr::NodeId, r::Role> roles;
-    std::map<dmr::NodeId, r::DedupeWindow> dedupe;
+    dmr::Topology topology;
+    std::map<dmr::NodeId, std::unique_ptr<r::Engine>> engines;
     std::map<dmr::GroupName, int> emitted; // network -> datagrams emitted on it
     std::map<std::string, int> drops;
     int tunnelSends = 0;
-
-    // A datagram heard on `network` by every node that routes it (as on a real segment).
-    void inject(const dmr::GroupName &network, std::uint64_t seq, std::string_view payload)
+    struct Msg
     {
-        struct Hop
-        {
-            dmr::NodeId at;
-            r::From from;
-            std::uint64_t seq;
-            dmr::NodeId origin;
-        };
-        std::deque<Hop> queue;
-        for (auto &[id, role] : roles) {
-            r::From f;
-            f.where = r::From::Where::Segment;
-            f.network = network;
-            const r::Decision d = r::decide(role, f);
-            if (d.drop != r::Drop::None)
-                continue;
-            // Taken in here: recorded, so that another routing point's copy of it (a handover)
-            // is a cross-origin duplicate here, and dropped if that copy came first.
-            r::Header hd = dataHeader(id, seq);
-            hd.originNetwork = networkTag(network);
-            if (dedupe.try_emplace(id).first->second.check(hd, bytes(payload), 0) ==
-                r::DedupeWindow::Verdict::CrossOrigin) {
-                ++drops["cross-origin"];
-                continue;
-            }
-            for (const auto &n : d.segments)
-                ++emitted[n];
-            for (const auto &peer : d.tunnels) {
-                r::From t;
-                t.where = r::From::Where::Tunnel;
-                t.peer = id;
-                t.origin = network;
-                t.originNode = id;
-                t.ttl = d.ttl;
-                queue.push_back({peer, t, seq, id});
-                ++tunnelSends;
-            }
+        dmr::NodeId to;
+        r::Header h;
+        std::string origin, hop;
+        std::vector<std::uint8_t> payload;
+    };
+    std::deque<Msg> queue;
+
+    explicit Mesh(std::vector<std::pair<dmr::NodeId, std::vector<const char *>>> nodes)
+    {
+        for (const auto &[id, addresses] : nodes) {
+            dmr::Node n{id, {}};
+            for (const char *a : addresses)
+                n.interfaces.push_back(
+                    {"eth" + std::to_string(n.interfaces.size()), *dmr::InterfaceAddress::parse(a)});
+            topology[id] = n;
+            r::Engine::Config c;
+            c.self = id;
+            c.channels = {*r::ChannelRange::parse("239.1.0.0/16:5000-5100")};
+            c.probeChannel = *r::Channel::parse("239.255.77.1:7699");
+            auto e = std::make_unique<r::Engine>(c);
+            e->setEpoch(7);
+            std::vector<r::SegmentNetwork> segs;
+            for (const auto &i : n.interfaces)
+                segs.push_back({i.group(), i.network().address().v4HostOrder(),
+                                static_cast<std::uint8_t>(i.network().length())});
+            e->setSegments(segs);
+            engines[id] = std::move(e);
         }
-        const auto pl = bytes(payload);
+    }
+    // Joins in this order, and every node applies its part of the plan; carries delivered.
+    void join(const std::vector<dmr::NodeId> &order)
+    {
+        dmr::ClusterModel model(topology);
+        for (const auto &id : order)
+            QVERIFY(model.join(id));
+        const auto actions = dmr::diffPlans(dmr::Plan{}, model.plan());
+        for (auto &[id, e] : engines) {
+            std::map<dmr::NodeId, bool> carries;
+            for (const auto &a : dmr::actionsFor(actions, id))
+                if (a.kind == dmr::Action::Kind::OpenTunnel)
+                    carries[a.tunnel.root.node == id ? a.tunnel.leaf.node : a.tunnel.root.node] =
+                        true;
+            execute(id, e->applyPlan(dmr::actionsFor(actions, id), carries, 0));
+            execute(id, e->rebuild());
+        }
+        run();
+    }
+    void send(const dmr::NodeId &from, const dmr::NodeId &to, const r::Header &h,
+              std::span<const std::uint8_t> payload)
+    {
+        Msg m{to, h, std::string(h.origin), std::string(h.hop), {payload.begin(), payload.end()}};
+        queue.push_back(std::move(m));
+        if (h.kind == r::Kind::Data)
+            ++tunnelSends;
+        (void)from;
+    }
+    void execute(const dmr::NodeId &id, const r::Effects &e)
+    {
+        for (const auto &c : e.controls) {
+            r::Header h;
+            h.kind = c.kind;
+            h.origin = id;
+            h.hop = id;
+            h.epoch = 7;
+            h.sequence = c.sequence;
+            send(id, c.peer, h, c.payload);
+        }
+    }
+    void execute(const dmr::NodeId &id, const r::Forward &f, std::span<const std::uint8_t> pl)
+    {
+        if (f.drop != r::Drop::None) {
+            if (r::counted(f.drop))
+                ++drops[std::string(r::toString(f.drop))];
+            return;
+        }
+        execute(id, f.effects);
+        const dmr::Node &node = topology.at(id);
+        for (const std::size_t s : f.segments)
+            ++emitted[node.interfaces[s].group()];
+        r::Header h = f.header;
+        h.ttl = f.ttl;
+        h.hop = id;
+        for (const auto &peer : f.tunnels)
+            send(id, peer, h, pl);
+    }
+    void run()
+    {
         while (!queue.empty()) {
-            Hop h = queue.front();
+            Msg m = std::move(queue.front());
             queue.pop_front();
-            auto role = roles.find(h.at);
-            if (role == roles.end())
-                continue;
-            const r::Decision d = r::decide(role->second, h.from);
-            if (d.drop != r::Drop::None) {
-                ++drops[std::string(r::toString(d.drop))];
-                continue;
-            }
-            r::Header hd = dataHeader(h.origin, h.seq);
-            hd.originNetwork = networkTag(h.from.origin);
-            if (dedupe.try_emplace(h.at).first->second.check(hd, pl, 0) !=
-                r::DedupeWindow::Verdict::Fresh) {
-                ++drops["duplicate"];
-                continue;
-            }
-            for (const auto &n : d.segments)
-                ++emitted[n];
-            for (const auto &peer : d.tunnels) {
-                r::From t = h.from;
-                t.peer = h.at;
-                t.ttl = d.ttl;
-                queue.push_back({peer, t, h.seq, h.origin});
-                ++tunnelSends;
-            }
+            m.h.origin = m.origin;
+            m.h.hop = m.hop;
+            auto &e = engines.at(m.to);
+            execute(m.to, e->fromTunnel(m.h, m.payload, m.payload.size(), 0), m.payload);
         }
+    }
+    // A datagram an application sends on `network`: every node there hears it.
+    void inject(const dmr::GroupName &network, std::string_view payload)
+    {
+        const auto pl = bytes(payload);
+        for (auto &[id, e] : engines) {
+            const auto &ifs = topology.at(id).interfaces;
+            for (std::size_t i = 0; i < ifs.size(); ++i)
+                if (ifs[i].group() == network)
+                    execute(id, e->fromSegment(i, v4("10.0.1.3"), 40000, v4("239.1.0.1"), 5000, pl,
+                                               false, 0),
+                            pl);
+        }
+        run();
     }
 };
 
@@ -132,14 +171,17 @@ const dmr::GroupName A = "10.0.1.0/24";
 const dmr::GroupName B = "10.0.2.0/24";
 const dmr::GroupName C = "10.0.3.0/24";
 
-// Fig. 6: 2 leads A and is the system leader, 6 leads B, 4 leads C.
-Star fig5()
+// Fig. 5, joined 2 6 4 1 3 5: 2 leads A and is the system leader, 6 leads B, 4 leads C.
+Mesh fig5()
 {
-    Star s;
-    s.roles["2"] = r::Role{"2", {A}, {{"6", true}, {"4", true}}, std::nullopt};
-    s.roles["6"] = r::Role{"6", {B}, {{"2", false}}, std::nullopt};
-    s.roles["4"] = r::Role{"4", {C}, {{"2", false}}, std::nullopt};
-    return s;
+    Mesh m({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
+            {"2", {"10.0.1.2/24"}},
+            {"3", {"10.0.1.3/24"}},
+            {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
+            {"5", {"10.0.2.5/24"}},
+            {"6", {"10.0.2.6/24"}}});
+    m.join({"2", "6", "4", "1", "3", "5"});
+    return m;
 }
 
 } // namespace
@@ -147,8 +189,6 @@ Star fig5()
 class TestRelay : public QObject
 {
     Q_OBJECT
-
-    int overlaps = 0;
 
 private slots:
     void channelRanges_data()
@@ -457,57 +497,31 @@ private slots:
         // A datagram sent on any network reaches every other network exactly once, never its
         // own, and no tunnel carries it twice.
         for (const auto &origin : {A, B, C}) {
-            Star s = fig5();
-            s.inject(origin, 1, "payload");
+            Mesh m = fig5();
+            m.tunnelSends = 0;
+            m.drops.clear();
+            m.inject(origin, "payload");
             for (const auto &n : {A, B, C})
-                QCOMPARE(s.emitted[n], n == origin ? 0 : 1);
-            QCOMPARE(s.tunnelSends, origin == A ? 2 : 2); // leaf->root->other leaf, or root->2
-            QVERIFY(s.drops.empty());
+                QCOMPARE(m.emitted[n], n == origin ? 0 : 1);
+            QCOMPARE(m.tunnelSends, 2); // leaf->root->other leaf, or root->both leaves
+            QVERIFY(m.drops.empty());
         }
     }
 
     void nodeRoutingTwoNetworks()
     {
         // The system leader leads A and C: a datagram on A goes onto C locally, and to B.
-        Star s;
-        s.roles["2"] = r::Role{"2", {A, C}, {{"6", true}}, std::nullopt};
-        s.roles["6"] = r::Role{"6", {B}, {{"2", false}}, std::nullopt};
-        s.inject(A, 1, "p");
-        QCOMPARE(s.emitted[A], 0);
-        QCOMPARE(s.emitted[B], 1);
-        QCOMPARE(s.emitted[C], 1);
-        s.emitted.clear();
-        s.inject(B, 2, "p");
-        QCOMPARE(s.emitted[A], 1);
-        QCOMPARE(s.emitted[B], 0);
-        QCOMPARE(s.emitted[C], 1);
-    }
-
-    void twoSystemLeadersForAMoment()
-    {
-        // During a handover 2 (old) and 1 (new) both route A and both root a tunnel to 6 and 4;
-        // 6 and 4 still have both. Every network still hears each datagram exactly once: the
-        // second copy is a cross-origin duplicate.
-        Star s;
-        s.roles["2"] = r::Role{"2", {A}, {{"6", true}, {"4", true}}, std::nullopt};
-        s.roles["1"] = r::Role{"1", {A}, {{"6", true}, {"4", true}}, std::nullopt};
-        s.roles["6"] = r::Role{"6", {B}, {{"2", false}, {"1", false}}, std::nullopt};
-        s.roles["4"] = r::Role{"4", {C}, {{"2", false}, {"1", false}}, std::nullopt};
-        s.inject(A, 1, "payload-a");
-        QCOMPARE(s.emitted[B], 1);
-        QCOMPARE(s.emitted[C], 1);
-        QCOMPARE(s.emitted[A], 0);
-        QCOMPARE(s.drops["duplicate"], 2);
-        s.emitted.clear();
-        s.drops.clear();
-        s.inject(B, 1, "payload-b");
-        // 6 sends into both tunnels; each root emits on A: the segment A hears it from both
-        // routers (the dedupe runs per receiving relay, and 2 and 1 are different relays):
-        // this is the moment the "briefly both route" describes, bounded by the
-        // handover; C hears it once (4 dedupes the copies from 2 and 1).
-        QCOMPARE(s.emitted[C], 1);
-        QCOMPARE(s.emitted[B], 0);
-        QCOMPARE(s.emitted[A], 2);
+        Mesh m({{"2", {"10.0.1.2/24", "10.0.3.2/24"}}, {"6", {"10.0.2.6/24"}}});
+        m.join({"2", "6"});
+        m.inject(A, "p");
+        QCOMPARE(m.emitted[A], 0);
+        QCOMPARE(m.emitted[B], 1);
+        QCOMPARE(m.emitted[C], 1);
+        m.emitted.clear();
+        m.inject(B, "p2");
+        QCOMPARE(m.emitted[A], 1);
+        QCOMPARE(m.emitted[B], 0);
+        QCOMPARE(m.emitted[C], 1);
     }
 
     void carryWire()
@@ -566,112 +580,138 @@ private slots:
         QCOMPARE(book.rootCarries({A, B}), (Nets{A, B}));
     }
 
-    void drainHandoverExactlyOnce_data()
-    {
-        QTest::addColumn<bool>("carry");
-        QTest::newRow("carry handover: exactly once at every step") << true;
-        QTest::newRow("without carry (a root that predates it): B twice while both route") << false;
-    }
-
-    void drainHandoverExactlyOnce()
-    {
-        // Fig. 5, node 6 (leader of B) drained: 4 (on B and C) takes B over. Each step is a
-        // state the cluster passes through; at each, a datagram on any network must reach
-        // every other network once.
-        QFETCH(bool, carry);
-        r::CarryBook book;
-        Star s;
-        std::uint64_t seq = 0;
-        auto roles = [&](const std::map<dmr::NodeId, std::set<dmr::GroupName>> &leaves,
-                         std::set<dmr::GroupName> routes6, std::set<dmr::GroupName> routes4,
-                         std::optional<std::set<dmr::GroupName>> farewell6) {
-            book.update(leaves);
-            std::map<dmr::NodeId, bool> rootTunnels;
-            for (const auto &[leaf, nets] : leaves)
-                rootTunnels[leaf] = true;
-            auto carried = [&](const dmr::NodeId &leaf) {
-                return carry ? std::optional(book.carriedBy(leaf)) : std::nullopt;
-            };
-            s.roles["2"] = r::Role{
-                "2", {A}, rootTunnels, carry ? std::optional(book.rootCarries({A})) : std::nullopt};
-            s.roles["4"] = r::Role{"4", routes4, {{"2", false}}, carried("4")};
-            s.roles["6"] = r::Role{
-                "6", routes6, {{"2", false}}, farewell6 && carry ? farewell6 : carried("6")};
-        };
-        auto check = [&](const char *step) {
-            for (const auto &net : {A, B, C}) {
-                s.emitted.clear();
-                s.inject(net, ++seq, std::string("payload ") + step + " " + net);
-                for (const auto &other : {A, B, C}) {
-                    const int want = other == net ? 0 : 1;
-                    if (s.emitted[other] != want) {
-                        QVERIFY2(!carry, qPrintable(QString::fromStdString(
-                                             std::string(step) + ": from " + net + " " + other +
-                                             " heard " + std::to_string(s.emitted[other]))));
-                        QCOMPARE(other, B); // the one overlap carry closes
-                        QCOMPARE(s.emitted[other], 2);
-                        ++overlaps;
-                    }
-                }
-            }
-        };
-        overlaps = 0;
-        roles({{"6", {B}}, {"4", {C}}}, {B}, {C}, std::nullopt);
-        check("steady");
-        // 4 routes B and its tunnel lists B and C; 6 still routes B and holds its tunnel.
-        roles({{"6", {B}}, {"4", {B, C}}}, {B}, {B, C}, std::nullopt);
-        check("both route B");
-        // The root closed 6's tunnel (after 4 said its part is up) and said farewell to 6, which
-        // still routes B and waits to close its end.
-        roles({{"4", {B, C}}}, {B}, {B, C}, std::set<dmr::GroupName>{});
-        check("root closed 2-6");
-        // 6 closed its end.
-        roles({{"4", {B, C}}}, {}, {B, C}, std::set<dmr::GroupName>{});
-        check("6 closed");
-        if (!carry)
-            QVERIFY(overlaps > 0); // the duplicate this design removes is real without it
-        else
-            QCOMPARE(overlaps, 0);
-    }
-
     void forwardingDrops()
     {
-        const r::Role sl{"2", {A}, {{"6", true}, {"4", true}}, std::nullopt};
-        const r::Role leaf{"6", {B}, {{"2", false}}, std::nullopt};
-        r::From f;
-        f.where = r::From::Where::Segment;
-        f.network = B;
-        QVERIFY(r::decide(sl, f).drop == r::Drop::NotRouted);
-        f.where = r::From::Where::Tunnel;
-        f.peer = "9";
-        f.origin = B;
-        f.originNode = "6";
-        QVERIFY(r::decide(sl, f).drop == r::Drop::UnknownPeer);
-        f.peer = "6";
-        f.originNode = "2";
-        QVERIFY(r::decide(sl, f).drop == r::Drop::OwnOrigin);
-        f.originNode = "6";
-        f.ttl = 0;
-        QVERIFY(r::decide(sl, f).drop == r::Drop::TtlExpired);
+        Mesh m = fig5();
+        r::Engine &sl = *m.engines.at("2");
+        r::Engine &leaf = *m.engines.at("6");
+        const auto pl = bytes("x");
+        // Heard on a segment another node routes: not this node's, and not a counted drop.
+        auto f = m.engines.at("3")->fromSegment(0, v4("10.0.1.9"), 1, v4("239.1.0.1"), 5000, pl,
+                                                false, 0);
+        QVERIFY(f.drop == r::Drop::NotRouted);
+        QVERIFY(!r::counted(f.drop));
+        // Not a channel; another relay's emission on a routed network.
+        f = sl.fromSegment(0, v4("10.0.1.9"), 1, v4("239.2.0.1"), 5000, pl, false, 0);
+        QVERIFY(f.drop == r::Drop::NotAChannel);
+        f = sl.fromSegment(0, v4("10.0.1.9"), 1, v4("239.1.0.1"), 5000, pl, true, 0);
+        QVERIFY(f.drop == r::Drop::RelayEmission);
+        r::Header h = dataHeader("6", 1);
+        h.originNetwork = v4("10.0.2.0");
+        h.hop = "9";
+        QVERIFY(sl.fromTunnel(h, pl, 1, 0).drop == r::Drop::UnknownPeer);
+        h.hop = "6";
+        h.origin = "2";
+        QVERIFY(sl.fromTunnel(h, pl, 1, 0).drop == r::Drop::OriginNotHop);
+        h.origin = "6";
+        h.ttl = 0;
+        QVERIFY(sl.fromTunnel(h, pl, 1, 0).drop == r::Drop::TtlExpired);
         // ttl 1: emitted locally, not forwarded further.
-        f.ttl = 1;
-        auto d = r::decide(sl, f);
-        QVERIFY(d.drop == r::Drop::None);
-        QCOMPARE(d.segments, std::vector<dmr::GroupName>{A});
-        QVERIFY(d.tunnels.empty());
-        f.ttl = 4;
-        d = r::decide(sl, f);
-        QCOMPARE(d.tunnels, std::vector<dmr::NodeId>{"4"}); // never back to 6
-        QCOMPARE(d.ttl, std::uint8_t(3));
-        // A leaf never forwards tunnel to tunnel, and never emits on the origin network.
-        r::From toLeaf;
-        toLeaf.where = r::From::Where::Tunnel;
-        toLeaf.peer = "2";
-        toLeaf.origin = B;
-        toLeaf.originNode = "4";
-        d = r::decide(leaf, toLeaf);
-        QVERIFY(d.segments.empty());
-        QVERIFY(d.tunnels.empty());
+        h.ttl = 1;
+        h.sequence = 2;
+        f = sl.fromTunnel(h, pl, 1, 0);
+        QVERIFY(f.drop == r::Drop::None);
+        QCOMPARE(f.segments.size(), std::size_t{1}); // onto A
+        QVERIFY(f.tunnels.empty());
+        h.ttl = 4;
+        h.sequence = 3;
+        f = sl.fromTunnel(h, pl, 1, 0);
+        QCOMPARE(std::vector<dmr::NodeId>(f.tunnels.begin(), f.tunnels.end()),
+                 std::vector<dmr::NodeId>{"4"}); // never back to 6
+        QCOMPARE(f.ttl, std::uint8_t(3));
+        // The same datagram again: a duplicate.
+        QVERIFY(sl.fromTunnel(h, pl, 1, 0).drop == r::Drop::Duplicate);
+        // A carry at the root.
+        r::Header carry = dataHeader("6", 9);
+        carry.kind = r::Kind::Carry;
+        QVERIFY(sl.fromTunnel(carry, r::encodeCarry({B}), 1, 0).drop == r::Drop::CarryFromLeaf);
+        // A leaf never forwards tunnel to tunnel, and never emits on the origin network; a
+        // datagram that came round is its own.
+        r::Header down = dataHeader("4", 1);
+        down.hop = "2";
+        down.originNetwork = v4("10.0.2.0");
+        f = leaf.fromTunnel(down, pl, 1, 0);
+        QVERIFY(f.drop == r::Drop::None);
+        QVERIFY(f.segments.empty());
+        QVERIFY(f.tunnels.empty());
+        down.origin = "6";
+        QVERIFY(leaf.fromTunnel(down, pl, 1, 0).drop == r::Drop::OwnOrigin);
+        // A leaf whose root has said nothing yet emits nowhere: dropped before the dedupe
+        // window sees it.
+        Mesh fresh({{"2", {"10.0.1.2/24"}}, {"6", {"10.0.2.6/24"}}});
+        r::Engine &lonely = *fresh.engines.at("6");
+        dmr::Tunnel t{{"2", "eth0", *dmr::IpAddress::parse("10.0.1.2")},
+                      {"6", "eth0", *dmr::IpAddress::parse("10.0.2.6")},
+                      {B}};
+        dmr::Action open;
+        open.kind = dmr::Action::Kind::OpenTunnel;
+        open.tunnel = t;
+        (void)lonely.applyPlan({open}, {{"2", true}}, 0);
+        (void)lonely.rebuild();
+        r::Header first = dataHeader("2", 1);
+        QVERIFY(lonely.fromTunnel(first, pl, 1, 0).drop == r::Drop::NotCarried);
+    }
+
+    void tunnelLifecycle()
+    {
+        // The named phases of a tunnel, at both ends, through a drain of the system leader 2
+        // in Fig. 5: every node opens its part first, then the new system leader closes its
+        // leaf end, then the old one, then the others.
+        Mesh m = fig5();
+        using P = r::TunnelPhase;
+        dmr::ClusterModel model(m.topology);
+        for (const auto &id : {"2", "6", "4", "1", "3", "5"})
+            QVERIFY(model.join(id));
+        const auto before = model.plan();
+        QVERIFY(model.drain("2"));
+        const auto after = model.plan();
+        const auto global = dmr::diffPlans(before, after);
+        const dmr::NodeId sl = after.election.systemLeader.value_or("");
+        QCOMPARE(sl, dmr::NodeId("6")); // GL_group 6 4 1 once 2 left
+        auto apply = [&](const dmr::NodeId &id, bool opens) {
+            std::vector<dmr::Action> part;
+            std::map<dmr::NodeId, bool> carries;
+            for (const auto &a : dmr::actionsFor(global, id))
+                if (a.opens() == opens) {
+                    part.push_back(a);
+                    if (a.kind == dmr::Action::Kind::OpenTunnel)
+                        carries[a.tunnel.root.node == id ? a.tunnel.leaf.node
+                                                         : a.tunnel.root.node] = true;
+                }
+            auto &e = *m.engines.at(id);
+            m.execute(id, e.applyPlan(part, carries, 10));
+            m.execute(id, e.rebuild());
+            m.run();
+        };
+        for (const auto &id : {"1", "4", "6", "2"})
+            apply(id, true); // make: every open first
+        const auto &old = m.engines.at("2")->tunnels();
+        QVERIFY(old.at("6").phase == P::Open);
+        QVERIFY(old.at("4").phase == P::Open);
+        // The new root closes its leaf end: it roots tunnels itself, so it releases 2 at once.
+        apply("6", false);
+        QVERIFY(m.engines.at("6")->tunnels().at("2").phase == P::Released);
+        QVERIFY(old.at("6").leafReleased);
+        // The old root's plan takes its last tunnels: it stays their hub while 4 has not
+        // released it.
+        apply("2", false);
+        QVERIFY(m.engines.at("2")->lingering());
+        QVERIFY(old.at("4").phase == P::Lingering);
+        QVERIFY(!old.at("4").leafReleased);
+        // 4 closes its end: a newer root (6) said what it carries, so it releases 2 too; 2's
+        // linger ends: its farewells, and every tunnel of it is gone at both ends.
+        apply("4", false);
+        apply("1", false);
+        QVERIFY(!m.engines.at("2")->lingering());
+        QVERIFY(m.engines.at("2")->tunnels().empty());
+        for (const auto &id : {"1", "4", "6"})
+            QVERIFY(m.engines.at(id)->tunnels().count("2") == 0);
+        for (const auto &origin : {A, B, C}) {
+            m.emitted.clear();
+            m.inject(origin, "after " + origin);
+            for (const auto &n : {A, B, C})
+                QCOMPARE(m.emitted[n], n == origin ? 0 : 1);
+        }
     }
 
     void dedupeSequences()

@@ -1,8 +1,9 @@
 #pragma once
-// The relay's pure core: channels, the tunnel wire format, the forwarding decision, the dedupe
-// window and the reachability bookkeeping. No sockets and no clocks: the agent's data plane
-// (backend/agent/relay_data_plane.h) feeds datagrams and the time in, and carries out what these
-// functions decide. IPv4 only: channels are IPv4 multicast groups.
+// The relay's pure core: channels, the tunnel wire format, the dedupe and anti-replay windows,
+// the carry book and the reachability bookkeeping; the forwarding decision and each tunnel's
+// lifecycle are relay::Engine's (relay_engine.h), built on these. No sockets and no clocks: the
+// agent's data plane (backend/agent/relay_data_plane.h) feeds datagrams and the time in, and
+// carries out what the engine decides. IPv4 only: channels are IPv4 multicast groups.
 //
 // Tunnel datagram (UDP unicast between the two ends of a tunnel), all integers big-endian:
 //
@@ -59,7 +60,7 @@
 // *carrier*. The root decides who carries what (CarryBook) and tells each leaf in-band, in the
 // same stream as the data: a carry datagram (kind 3) lists the networks the leaf carries from
 // that point of the stream on. A leaf emits tunnel traffic only onto what its root last said
-// (Role::carried); the root emits only onto what it routes and no leaf carries. A network keeps
+// (Engine::carried); the root emits only onto what it routes and no leaf carries. A network keeps
 // its carrier while that leaf's tunnel still lists it; it moves when the old tunnel closes at
 // the root (make-before-break: after the new routing point said its part is up), so the old
 // leaf emits everything sent before the close and the new one everything after. A closing leaf
@@ -266,46 +267,29 @@ std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pay
 
 // ---- Forwarding --------------------------------------------------------------------------------
 
-// What this node holds now, from the plan's actions.
-struct Role
-{
-    NodeId self;
-    std::set<GroupName> routed;     // networks this node routes (takes datagrams in from)
-    std::map<NodeId, bool> tunnels; // peer -> true when this node is the tunnel's root
-    // Networks this node emits onto (see "Handover"): at a leaf what its root last said, at a
-    // root CarryBook::rootCarries. nullopt: everything it routes (a root that predates carry).
-    std::optional<std::set<GroupName>> carried;
-};
-
-struct From
-{
-    enum class Where : std::uint8_t { Segment, Tunnel };
-    Where where = Where::Segment;
-    GroupName network; // Segment: the network heard on
-    NodeId peer;       // Tunnel: the other end
-    GroupName origin;  // Tunnel: the header's origin network
-    NodeId originNode; // Tunnel: the header's origin node
-    std::uint8_t ttl = kInitialTtl;
-};
-
+// Why a datagram goes nowhere (relay_engine.h decides; the data plane counts them by name).
 enum class Drop : std::uint8_t {
     None,
-    NotRouted,   // heard on a segment this node does not route
-    UnknownPeer, // from a node this node holds no tunnel with
-    OwnOrigin,   // this node ingested it itself: it came back round
-    TtlExpired,  // ttl 0
+    NotRouted,            // heard on a segment another node routes: not this node's (not counted)
+    UnknownPeer,          // from a node this node holds no tunnel with
+    OwnOrigin,            // this node ingested it itself: it came back round
+    TtlExpired,           // ttl 0
+    NotAChannel,          // a group and port no channel range holds
+    RelayEmission,        // another relay put it onto the segment: already on its way
+    Oversize,             // a payload over kPayloadBytesMax
+    CrossOriginDuplicate, // another routing point of its network took it in first
+    Duplicate,            // the same tunnelled datagram again
+    Stale,                // older than the dedupe window
+    NotCarried,           // a leaf that carries nothing of its root's stream
+    OriginNotHop,         // a leaf's datagram that speaks for another origin
+    CarryFromLeaf,        // a carry at the tunnel's root
 };
 std::string_view toString(Drop drop); // "not-routed", ...
-
-struct Decision
+// Whether the data plane counts it: NotRouted is another node's datagram, not a loss.
+inline bool counted(Drop drop)
 {
-    Drop drop = Drop::None;
-    std::vector<GroupName> segments; // emit on these networks
-    std::vector<NodeId> tunnels;     // send into these tunnels
-    std::uint8_t ttl = 0;            // the ttl to send with
-};
-
-Decision decide(const Role &role, const From &from);
+    return drop != Drop::None && drop != Drop::NotRouted;
+}
 
 // At a root: which leaf carries each network, so that at every point of the root's stream one
 // node emits it (see "Handover"). A network stays with the leaf that carries it while that

@@ -1,0 +1,251 @@
+#pragma once
+// The relay's decisions, sans I/O: one relay::Engine per node holds its part of the plan (routes
+// and tunnels), each tunnel's lifecycle (a named state machine: carry, linger, release) and the
+// dedupe window, and decides what happens to every datagram. The agent's data plane
+// (backend/agent/relay_data_plane.h) owns the sockets, the keys and the clock: it feeds the
+// engine the plan's actions, the datagrams it heard (after its trust checks), the time, and
+// carries out what the engine returns, in order. The property test (tests/core/tst_relay_sim.cpp)
+// wires engines in memory and drives them through drains, kills and adapter failures.
+//
+// The forwarding rule (relay.h, "Forwarding" and "Handover", says why):
+//  - from a segment this node routes, an application's datagram (not another relay's emission,
+//    but a relay's own probe on its network): into the one tunnel a leaf sends to (its oldest
+//    unreleased root) or every tunnel a root holds, and onto every other network it carries;
+//    around a plan or carry change (handoverWindowMs) the DedupeWindow's cross-origin check
+//    first: another routing point may have taken the same datagram in;
+//  - from a tunnel: never this node's own, never at ttl 0, only a channel; a leaf emits only
+//    onto what its root said it carries (nothing: dropped before the dedupe window sees it);
+//    the dedupe window; onto every network it carries but the origin's; at a root (ttl > 1)
+//    into every other tunnel it roots in the same phase (open, or lingering), never back to the
+//    tunnel it came by or the origin.
+//
+// A tunnel's lifecycle (TunnelPhase), at the leaf end:
+//   Open --plan closes it, the root said what it carries--> Closing   (else: gone at once)
+//   Closing --a newer root said what this node carries, or it roots tunnels itself, or it
+//           routes networks with no open tunnel (the cluster's one routing point)--> Released
+//           (the release goes into the tunnel: the last thing this node sends there)
+//   Closing | Released --the root's farewell (an empty carry), or lingerMs--> gone
+// and at the root end:
+//   Open --the leaf's release--> Open (released noted)
+//   Open --plan closes it, other tunnels stay rooted here, or the leaf predates carry--> gone
+//        (a farewell first, to a leaf that speaks carry)
+//   Open --plan closes this node's last rooted tunnels--> Lingering: it stays their hub, takes
+//        in the networks it routed and emits onto those it carried, until every lingering leaf
+//        released it or lingerMs passed; then the farewells, and gone
+// and at either end, the plan opening it again --> Open (a carry word from before forgotten
+// when the direction flips).
+
+#include "dmr/diff.h"
+#include "dmr/relay.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dmr::relay {
+
+enum class TunnelPhase : std::uint8_t {
+    Open,      // in this node's plan
+    Closing,   // leaf: the plan closed it; emits what the root sent before it closed its end
+    Released,  // leaf: closing, and this node sent its release (nothing more of it goes in)
+    Lingering, // root: the plan took this node's last tunnels; their hub until released
+};
+std::string_view toString(TunnelPhase phase); // "open", "closing", "released", "lingering"
+
+// One tunnel's state at this end.
+struct TunnelState
+{
+    Tunnel plan;
+    NodeId peer;
+    bool root = false; // this node is the tunnel's root (the system leader's end)
+    TunnelPhase phase = TunnelPhase::Open;
+    // Root: the leaf released this node (it moved to a newer root); what ends a linger.
+    bool leafReleased = false;
+    bool peerCarries = false; // the peer speaks the carry handover (meta "relay_carry")
+    std::int64_t openedMs = 0;
+    std::int64_t closingSinceMs = 0;
+    std::int64_t lastHeardMs = 0; // 0: never (liveness: "connecting")
+    bool up = false;
+    std::uint64_t flaps = 0;
+    // Leaf: the networks the root last said this node carries (nullopt: no word yet), by
+    // (epoch, sequence); root: what it last told the leaf.
+    std::optional<std::set<GroupName>> carry;
+    std::uint64_t carryEpoch = 0;
+    std::uint64_t carrySequence = 0;
+    std::vector<std::size_t> emitSegments; // leaf: where this tunnel's data goes
+    std::uint64_t packetsIn = 0, bytesIn = 0, keepalivesIn = 0;
+    std::uint64_t duplicatesIn = 0; // dedupe drops of what came by this tunnel
+};
+
+// A network this node has a segment on, in the data plane's segment order (the indices the
+// engine's decisions name).
+struct SegmentNetwork
+{
+    GroupName network;
+    std::uint32_t address = 0; // the network's, host order
+    std::uint8_t prefixLength = 0;
+};
+
+// A keepalive, carry or release to send into a tunnel, in the order given.
+struct Control
+{
+    NodeId peer;
+    Kind kind = Kind::Keepalive;
+    std::uint64_t sequence = 0;
+    std::vector<std::uint8_t> payload; // carry: encodeCarry
+};
+
+// What the engine asks of the data plane besides forwarding, in this order.
+struct Effects
+{
+    std::vector<Control> controls;
+    // The networks this node routes (routesNetwork) changed: its segments' joins follow.
+    bool routesChanged = false;
+    void append(Effects &&other);
+};
+
+// What to do with one datagram. The spans stay valid until the engine's next call.
+struct Forward
+{
+    Drop drop = Drop::None;                 // counted(drop): the data plane counts it
+    std::optional<std::size_t> channel;     // the channel range's index; channels.size(): probe
+    bool hearProbe = false;                 // a probe heard on its segment: reachability
+    bool ingested = false;                  // taken in here (the channel's "ingested")
+    std::span<const std::size_t> segments;  // emit onto these segments
+    std::span<const NodeId> tunnels;        // and send into these tunnels, with `header`
+    Header header;                          // ingest: the new datagram; tunnel: as received
+    std::uint8_t ttl = 0;                   // the ttl to send with
+    Effects effects;                        // from a carry or release
+};
+
+class Engine
+{
+public:
+    struct Config
+    {
+        NodeId self;
+        std::vector<ChannelRange> channels;
+        Channel probeChannel;
+        std::int64_t livenessMs = 1000; // a tunnel not heard for this long is down
+        // How long a stepping-down root lingers, and a closing leaf tunnel waits for its
+        // farewell, at most: longer than the agent's make-before-break timeout (2 s, the most
+        // the nodes' closes can lie apart) plus a liveness deadline. Only a leaf that died makes
+        // it wait that long.
+        std::int64_t lingerMs = 5000;
+        // After a plan or carry change, and after a tunnel brought a datagram of a network this
+        // node routes (another node takes it in too), local ingests go through the dedupe
+        // window's cross-origin check: this node's networks may have a second routing point for
+        // a moment. The overlap ends at the next plan change (the closes); this covers what is
+        // still in flight then.
+        std::int64_t handoverWindowMs = 1000;
+        std::size_t dedupeOrigins = 256;
+        std::size_t dedupeFingerprints = 4096;
+        std::int64_t dedupeWindowMs = 500;
+    };
+    explicit Engine(Config config);
+
+    // ---- Inputs that change the role ----
+    // This incarnation's epoch (a new one after a restart or a revived kill drill: the origin
+    // sequence starts again).
+    void setEpoch(std::uint64_t epoch);
+    // A new incarnation after a crash (a kill drill's revival): what the old one held is gone,
+    // as in a process that starts again: no routes, no tunnels, no linger, no dedupe history.
+    void restart(std::uint64_t epoch);
+    // The segments of the working interfaces, in the data plane's order; then rebuild().
+    void setSegments(std::vector<SegmentNetwork> segments);
+    // This node's actions of a plan change (opens and closes; the data plane has dropped those
+    // it cannot carry out), with whether each opened tunnel's peer speaks carry.
+    Effects applyPlan(const std::vector<Action> &actions,
+                      const std::map<NodeId, bool> &peerCarries, std::int64_t nowMs);
+    // Derives who sends where from the tunnels' phases and carries: after applyPlan (the data
+    // plane reads the tunnels' backlog in between, under the old role) and after setSegments.
+    Effects rebuild();
+    // Every keepalive interval: liveness, keepalives, the root's repeated carries, and the
+    // closing and lingering tunnels whose time is up.
+    Effects tick(std::int64_t nowMs);
+
+    // ---- Datagrams ----
+    // Heard on a segment (its index), from an application or a relay (relayed).
+    Forward fromSegment(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
+                        std::uint32_t group, std::uint16_t port,
+                        std::span<const std::uint8_t> payload, bool relayed, std::int64_t nowMs);
+    // This node's own probe, sent on a segment: taken in as if heard there when it routes it.
+    Forward ownProbe(std::size_t segment, std::uint32_t source,
+                     std::span<const std::uint8_t> payload, std::int64_t nowMs);
+    // A tunnel datagram that passed the trust checks (shape, hop, source, epochs, replay, MAC),
+    // with its payload in clear; wireBytes counts it.
+    Forward fromTunnel(const Header &h, std::span<const std::uint8_t> payload,
+                       std::size_t wireBytes, std::int64_t nowMs);
+
+    // ---- What it holds ----
+    const std::map<NodeId, TunnelState, std::less<>> &tunnels() const { return tunnels_; }
+    const std::vector<Route> &routes() const { return routes_; }
+    std::vector<Tunnel> openTunnels() const;
+    // The network is routed here (or still taken in while lingering): its segment joins the
+    // channel groups.
+    bool routesNetwork(const GroupName &network) const;
+    bool routesSegment(std::size_t segment) const;
+    // What this node emits its own ingests onto (nullopt before the first rebuild).
+    const std::optional<std::set<GroupName>> &carried() const { return carried_; }
+    std::uint64_t sequence() const { return sequence_; }
+    bool lingering() const;
+    std::optional<std::size_t> channelOf(std::uint32_t group, std::uint16_t port) const;
+    const Config &config() const { return config_; }
+
+private:
+    Forward ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
+                   std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
+                   std::size_t channel, std::int64_t nowMs, bool lingering);
+    void onCarry(TunnelState &t, const Header &h, std::span<const std::uint8_t> payload,
+                 std::int64_t nowMs, Effects &out);
+    void sendCarry(TunnelState &t, const std::set<GroupName> &networks, Effects &out);
+    void endLinger(Effects &out);
+    void endLingerIfReleased(Effects &out);
+    void rebuildInto(Effects &out);
+    std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
+
+    Config config_;
+    std::uint64_t epoch_ = 0;
+    std::uint64_t sequence_ = 0; // origin sequence, per epoch
+    std::vector<SegmentNetwork> segments_;
+    std::vector<Route> routes_;
+    std::map<NodeId, TunnelState, std::less<>> tunnels_;
+    std::set<GroupName> routed_;
+    std::vector<std::size_t> routedSegments_; // taken in from
+    std::vector<bool> isRouted_;              // by segment
+    std::optional<std::set<GroupName>> carried_;
+    std::vector<std::size_t> emitSegments_; // what this node carries (the root's, a leaf's own)
+    std::int64_t handoverUntilMs_ = 0;
+    CarryBook book_;                  // as a root
+    std::vector<NodeId> ingestPeers_; // where what it takes in goes
+    std::vector<NodeId> lingerPeers_; // the tunnels it lingers on
+    // A root stepping down: what it routed and emitted onto, kept while it lingers.
+    std::vector<Route> lingerRoutes_;
+    std::vector<std::size_t> lingerRouted_;
+    std::vector<bool> isLingerRouted_;
+    std::set<GroupName> lingerCarried_;
+    std::vector<std::size_t> lingerEmit_;
+    std::int64_t lingerUntilMs_ = 0;
+    std::uint64_t carrySequence_ = 0;
+    std::uint64_t controlSequence_ = 0; // keepalives and releases
+    // Carries from roots this node holds no tunnel with yet (it applies the plan after them).
+    struct EarlyCarry
+    {
+        std::uint64_t epoch = 0;
+        std::uint64_t sequence = 0;
+        std::vector<std::uint8_t> payload;
+        std::int64_t atMs = 0;
+    };
+    static constexpr std::size_t kEarlyCarriesMax = 64;
+    std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
+    DedupeWindow dedupe_;
+    std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
+    std::vector<NodeId> fanScratch_;       // a root's fan-out
+};
+
+} // namespace dmr::relay

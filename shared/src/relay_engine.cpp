@@ -1,0 +1,683 @@
+#include "dmr/relay_engine.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace dmr::relay {
+
+namespace {
+
+bool sameEnds(const Tunnel &a, const Tunnel &b)
+{
+    return a.root == b.root && a.leaf == b.leaf;
+}
+
+bool contains(const std::vector<bool> &flags, std::size_t i)
+{
+    return i < flags.size() && flags[i];
+}
+
+} // namespace
+
+std::string_view toString(TunnelPhase p)
+{
+    switch (p) {
+    case TunnelPhase::Open:
+        return "open";
+    case TunnelPhase::Closing:
+        return "closing";
+    case TunnelPhase::Released:
+        return "released";
+    case TunnelPhase::Lingering:
+        return "lingering";
+    }
+    return "?";
+}
+
+void Effects::append(Effects &&other)
+{
+    for (auto &c : other.controls)
+        controls.push_back(std::move(c));
+    routesChanged = routesChanged || other.routesChanged;
+}
+
+Engine::Engine(Config config)
+    : config_(std::move(config))
+    , dedupe_(config_.dedupeOrigins, config_.dedupeFingerprints, config_.dedupeWindowMs)
+{
+}
+
+void Engine::setEpoch(std::uint64_t epoch)
+{
+    if (epoch != epoch_)
+        sequence_ = 0;
+    epoch_ = epoch;
+}
+
+void Engine::restart(std::uint64_t epoch)
+{
+    const std::uint64_t carrySequence = carrySequence_;
+    const std::uint64_t controlSequence = controlSequence_;
+    std::vector<SegmentNetwork> segments = std::move(segments_);
+    Config config = config_;
+    *this = Engine(std::move(config));
+    segments_ = std::move(segments);
+    // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
+    carrySequence_ = carrySequence;
+    controlSequence_ = controlSequence;
+    setEpoch(epoch);
+    rebuild();
+}
+
+void Engine::setSegments(std::vector<SegmentNetwork> segments)
+{
+    segments_ = std::move(segments);
+}
+
+std::vector<std::size_t> Engine::segmentsOf(const std::set<GroupName> &networks) const
+{
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (networks.count(segments_[i].network) != 0)
+            out.push_back(i);
+    return out;
+}
+
+std::optional<std::size_t> Engine::channelOf(std::uint32_t group, std::uint16_t port) const
+{
+    if (group == config_.probeChannel.group && port == config_.probeChannel.port)
+        return config_.channels.size();
+    return matchChannel(config_.channels, group, port);
+}
+
+bool Engine::lingering() const
+{
+    return std::any_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
+        return e.second.phase == TunnelPhase::Lingering;
+    });
+}
+
+bool Engine::routesNetwork(const GroupName &network) const
+{
+    auto on = [&](const Route &r) { return r.network == network; };
+    return std::any_of(routes_.begin(), routes_.end(), on) ||
+           std::any_of(lingerRoutes_.begin(), lingerRoutes_.end(), on);
+}
+
+bool Engine::routesSegment(std::size_t segment) const
+{
+    return contains(isRouted_, segment);
+}
+
+std::vector<Tunnel> Engine::openTunnels() const
+{
+    std::vector<Tunnel> out;
+    for (const auto &[peer, t] : tunnels_)
+        out.push_back(t.plan);
+    return out;
+}
+
+// ---- Plan --------------------------------------------------------------------------------------
+
+Effects Engine::applyPlan(const std::vector<Action> &actions,
+                          const std::map<NodeId, bool> &peerCarries, std::int64_t now)
+{
+    Effects out;
+    handoverUntilMs_ = now + config_.handoverWindowMs;
+    const std::vector<Route> routesBefore = routes_;
+    const std::optional<std::set<GroupName>> carriedBefore = carried_;
+    std::vector<NodeId> closedRoots;
+    const NodeId &self = config_.self;
+    for (const Action &a : actions) {
+        switch (a.kind) {
+        case Action::Kind::Route:
+            if (std::find(routes_.begin(), routes_.end(), a.route) == routes_.end()) {
+                routes_.push_back(a.route);
+                out.routesChanged = true;
+            }
+            break;
+        case Action::Kind::Unroute: {
+            const auto before = routes_.size();
+            routes_.erase(std::remove(routes_.begin(), routes_.end(), a.route), routes_.end());
+            out.routesChanged = out.routesChanged || routes_.size() != before;
+            break;
+        }
+        case Action::Kind::OpenTunnel:
+        case Action::Kind::UpdateTunnel: {
+            const Tunnel &t = a.tunnel;
+            const bool root = t.root.node == self;
+            if (!root && t.leaf.node != self)
+                break; // not this node's
+            const NodeId &peer = root ? t.leaf.node : t.root.node;
+            auto carries = peerCarries.find(peer);
+            if (carries == peerCarries.end())
+                break; // the data plane could not open it (it said why)
+            auto [it, inserted] = tunnels_.try_emplace(peer);
+            TunnelState &s = it->second;
+            if (inserted) {
+                s.openedMs = now;
+                s.peer = peer;
+            }
+            if (s.root != root) { // the other way round now: start over
+                s.carry.reset();
+                s.carryEpoch = 0;
+                s.carrySequence = 0;
+            }
+            s.plan = t;
+            s.root = root;
+            s.peerCarries = carries->second;
+            s.phase = TunnelPhase::Open;
+            s.leafReleased = false;
+            if (auto early = earlyCarry_.find(peer); early != earlyCarry_.end()) {
+                if (!root && now - early->second.atMs <= config_.livenessMs) {
+                    Header h;
+                    h.kind = Kind::Carry;
+                    h.epoch = early->second.epoch;
+                    h.sequence = early->second.sequence;
+                    onCarry(s, h, early->second.payload, now, out);
+                }
+                earlyCarry_.erase(early);
+            }
+            break;
+        }
+        case Action::Kind::CloseTunnel: {
+            const Tunnel &t = a.tunnel;
+            const NodeId &peer = t.root.node == self ? t.leaf.node : t.root.node;
+            auto it = tunnels_.find(peer);
+            if (it == tunnels_.end() || !sameEnds(it->second.plan, t) ||
+                it->second.phase == TunnelPhase::Closing ||
+                it->second.phase == TunnelPhase::Released)
+                break;
+            TunnelState &s = it->second;
+            if (s.root) {
+                if (s.phase != TunnelPhase::Lingering)
+                    closedRoots.push_back(peer); // a farewell, or lingering: below
+            } else if (s.peerCarries && s.carry && !s.carry->empty()) {
+                // What the root sent before it closes its end is still this node's to emit.
+                s.phase = TunnelPhase::Closing;
+                s.closingSinceMs = now;
+            } else {
+                tunnels_.erase(it);
+            }
+            break;
+        }
+        }
+    }
+    if (!closedRoots.empty()) {
+        bool rootLeft = false;
+        for (const auto &[peer, t] : tunnels_)
+            rootLeft = rootLeft || (t.root && t.phase != TunnelPhase::Lingering &&
+                                    std::find(closedRoots.begin(), closedRoots.end(), peer) ==
+                                        closedRoots.end());
+        // The plan took this node's last tunnels: the system leader moved. It stays the hub of
+        // those that speak the carry until each released it; the others, and the tunnels of a
+        // root that stays one, get their farewell now: from this point of the stream the leaf
+        // carries nothing more. (A leaf that released this node already still hears from it:
+        // the others' datagrams reach it through this node until they release it too.)
+        const bool wasLingering = lingering();
+        for (const NodeId &peer : closedRoots) {
+            TunnelState &t = tunnels_.at(peer);
+            if (!rootLeft && t.peerCarries) {
+                t.phase = TunnelPhase::Lingering;
+                continue;
+            }
+            if (t.peerCarries)
+                sendCarry(t, {}, out);
+            tunnels_.erase(peer);
+        }
+        if (lingering() && !wasLingering) {
+            lingerRoutes_ = routesBefore;
+            // (By network: the segments' indices change with the working interfaces.)
+            lingerCarried_ = carriedBefore.value_or(std::set<GroupName>{});
+            lingerEmit_ = segmentsOf(lingerCarried_);
+            lingerUntilMs_ = now + config_.lingerMs;
+            out.routesChanged = true;
+        }
+        endLingerIfReleased(out); // every leaf may have moved on already
+    }
+    return out;
+}
+
+void Engine::endLingerIfReleased(Effects &out)
+{
+    bool all = lingering();
+    for (const auto &[peer, t] : tunnels_)
+        all = all && (t.phase != TunnelPhase::Lingering || t.leafReleased);
+    if (all)
+        endLinger(out); // every leaf moved on: the farewells
+}
+
+void Engine::endLinger(Effects &out)
+{
+    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
+        if (it->second.phase == TunnelPhase::Lingering) {
+            if (it->second.peerCarries)
+                sendCarry(it->second, {}, out);
+            it = tunnels_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    lingerRoutes_.clear();
+    lingerCarried_.clear();
+    lingerEmit_.clear();
+    out.routesChanged = true;
+    rebuildInto(out);
+}
+
+Effects Engine::rebuild()
+{
+    Effects out;
+    rebuildInto(out);
+    return out;
+}
+
+void Engine::rebuildInto(Effects &out)
+{
+    routed_.clear();
+    for (const auto &r : routes_)
+        routed_.insert(r.network);
+    routedSegments_ = segmentsOf(routed_);
+    isRouted_.assign(segments_.size(), false);
+    for (const std::size_t s : routedSegments_)
+        isRouted_[s] = true;
+    std::set<GroupName> lingerNetworks;
+    for (const auto &r : lingerRoutes_)
+        if (routed_.count(r.network) == 0)
+            lingerNetworks.insert(r.network);
+    lingerRouted_ = segmentsOf(lingerNetworks);
+    lingerEmit_ = segmentsOf(lingerCarried_);
+    isLingerRouted_.assign(segments_.size(), false);
+    for (const std::size_t s : lingerRouted_)
+        isLingerRouted_[s] = true;
+    // The leaf tunnels, oldest first; each emits what its root said it carries (or what this
+    // node routes, under a root that predates carry).
+    bool hasRoot = false;
+    std::vector<TunnelState *> leafs;
+    for (auto &[peer, t] : tunnels_) {
+        if (t.root) {
+            hasRoot = hasRoot || t.phase != TunnelPhase::Lingering;
+            continue;
+        }
+        t.emitSegments =
+            segmentsOf(t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : routed_);
+        if (t.phase != TunnelPhase::Released)
+            leafs.push_back(&t);
+    }
+    std::sort(leafs.begin(), leafs.end(), [](const TunnelState *a, const TunnelState *b) {
+        return std::tie(a->openedMs, a->peer) < std::tie(b->openedMs, b->peer);
+    });
+    // One root at a time: a closing leaf tunnel is released once this node is a root itself
+    // (or routes alone), or once a newer root said what this node carries.
+    auto release = [&](TunnelState &t) {
+        out.controls.push_back(Control{t.peer, Kind::Release, ++controlSequence_, {}});
+        t.phase = TunnelPhase::Released;
+    };
+    auto newerCarries = [&](std::size_t from) {
+        for (std::size_t j = from; j < leafs.size(); ++j)
+            if (leafs[j]->phase == TunnelPhase::Open &&
+                (!leafs[j]->peerCarries || (leafs[j]->carry && !leafs[j]->carry->empty())))
+                return true; // (a root that predates carry says nothing: it counts at once)
+        return false;
+    };
+    // A node that routes networks and holds no open tunnel routes them alone: the whole
+    // cluster's one routing point, the root of nothing but the stream it takes in.
+    const bool alone = !routed_.empty() && std::none_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
+        return e.second.phase == TunnelPhase::Open;
+    });
+    std::vector<TunnelState *> active;
+    for (std::size_t i = 0; i < leafs.size(); ++i) {
+        if (leafs[i]->phase == TunnelPhase::Closing && leafs[i]->peerCarries &&
+            (hasRoot || alone || newerCarries(i + 1)))
+            release(*leafs[i]);
+        else
+            active.push_back(leafs[i]);
+    }
+    ingestPeers_.clear();
+    std::map<NodeId, std::set<GroupName>> leaves;
+    if (!active.empty()) {
+        ingestPeers_.push_back(active.front()->peer); // a leaf sends into one tunnel
+    } else {
+        for (auto &[peer, t] : tunnels_)
+            if (t.root && t.phase != TunnelPhase::Lingering) {
+                ingestPeers_.push_back(peer);
+                leaves[peer] = std::set<GroupName>(t.plan.networks.begin(), t.plan.networks.end());
+            }
+    }
+    for (const NodeId &changed : book_.update(leaves)) {
+        TunnelState &t = tunnels_.at(changed);
+        if (t.peerCarries)
+            sendCarry(t, book_.carriedBy(changed), out);
+    }
+    // What this node emits what it takes in onto: a leaf what its root said, a root what it
+    // routes that no leaf carries.
+    std::set<GroupName> carried;
+    if (!active.empty()) {
+        const TunnelState &t = *active.front();
+        carried = t.peerCarries ? t.carry.value_or(std::set<GroupName>{}) : routed_;
+    } else {
+        carried = book_.rootCarries(routed_);
+    }
+    emitSegments_ = segmentsOf(carried);
+    carried_ = std::move(carried);
+    lingerPeers_.clear();
+    for (const auto &[peer, t] : tunnels_)
+        if (t.phase == TunnelPhase::Lingering)
+            lingerPeers_.push_back(peer);
+}
+
+void Engine::sendCarry(TunnelState &t, const std::set<GroupName> &networks, Effects &out)
+{
+    out.controls.push_back(Control{t.peer, Kind::Carry, ++carrySequence_, encodeCarry(networks)});
+    t.carry = networks;
+}
+
+void Engine::onCarry(TunnelState &t, const Header &h, std::span<const std::uint8_t> payload,
+                     std::int64_t now, Effects &out)
+{
+    // The newest word counts: a new epoch (the root restarted) or a higher sequence.
+    if (t.carry && h.epoch == t.carryEpoch && h.sequence <= t.carrySequence)
+        return;
+    auto networks = decodeCarry(payload);
+    if (!networks)
+        return; // (decode() checked its shape: not reached)
+    t.carryEpoch = h.epoch;
+    t.carrySequence = h.sequence;
+    handoverUntilMs_ = now + config_.handoverWindowMs;
+    const bool same = t.carry && *t.carry == *networks;
+    t.carry = std::move(*networks);
+    if (t.phase != TunnelPhase::Open && t.carry->empty()) {
+        const NodeId peer = t.peer;
+        tunnels_.erase(peer); // the root's farewell: nothing more comes
+        rebuildInto(out);
+        return;
+    }
+    if (!same)
+        rebuildInto(out);
+}
+
+Effects Engine::tick(std::int64_t now)
+{
+    Effects out;
+    const std::uint64_t sequence = ++controlSequence_;
+    // A closing tunnel whose root said no farewell ends after lingerMs (a lingering root may say
+    // it late: once every other leaf released it).
+    bool expired = false;
+    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
+        const bool closing = it->second.phase == TunnelPhase::Closing ||
+                             it->second.phase == TunnelPhase::Released;
+        if (closing && now - it->second.closingSinceMs > config_.lingerMs) {
+            it = tunnels_.erase(it);
+            expired = true;
+        } else {
+            ++it;
+        }
+    }
+    if (expired)
+        rebuildInto(out);
+    if (lingering() && now > lingerUntilMs_)
+        endLinger(out); // a leaf that never released: the liveness deadline
+    for (auto &[peer, t] : tunnels_) {
+        if (t.phase != TunnelPhase::Open)
+            continue;
+        const bool up = t.lastHeardMs != 0 && now - t.lastHeardMs <= config_.livenessMs;
+        if (up != t.up) {
+            t.up = up;
+            ++t.flaps;
+        }
+        out.controls.push_back(Control{peer, Kind::Keepalive, sequence, {}});
+        // The root repeats each leaf's carry: a lost one costs one keepalive interval.
+        if (t.root && t.peerCarries)
+            sendCarry(t, book_.carriedBy(peer), out);
+    }
+    return out;
+}
+
+// ---- Datagrams ---------------------------------------------------------------------------------
+
+Forward Engine::fromSegment(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
+                            std::uint32_t group, std::uint16_t port,
+                            std::span<const std::uint8_t> payload, bool relayed, std::int64_t now)
+{
+    const std::size_t probe = config_.channels.size();
+    const auto channel = channelOf(group, port);
+    if (!channel) {
+        Forward f;
+        f.drop = Drop::NotAChannel;
+        return f;
+    }
+    if (segment >= segments_.size()) {
+        Forward f;
+        f.drop = Drop::NotRouted;
+        return f;
+    }
+    if (!contains(isRouted_, segment)) {
+        // Another node routes this network; a root stepping down still takes in what it routed,
+        // for the tunnels it lingers on (until they released it, their new root may not carry
+        // it on yet).
+        Forward f;
+        if (!relayed && contains(isLingerRouted_, segment))
+            f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, true);
+        else
+            f.drop = Drop::NotRouted;
+        f.channel = channel;
+        f.hearProbe = *channel == probe;
+        return f;
+    }
+    if (relayed) {
+        // Another relay put it here. A datagram it forwards is already on its way: taking it in
+        // again would loop it (two routing points of one network for a moment, during a
+        // handover). Only a relay's own probe, sent on this very network, is new here.
+        bool ownProbe = false;
+        if (*channel == probe)
+            if (const auto pr = decodeProbe(payload))
+                ownProbe = segments_[segment].address == pr->network &&
+                           segments_[segment].prefixLength == pr->prefixLength;
+        if (!ownProbe) {
+            Forward f;
+            f.drop = Drop::RelayEmission;
+            f.channel = channel;
+            f.hearProbe = *channel == probe;
+            return f;
+        }
+    }
+    Forward f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, false);
+    f.hearProbe = *channel == probe;
+    return f;
+}
+
+Forward Engine::ownProbe(std::size_t segment, std::uint32_t source,
+                         std::span<const std::uint8_t> payload, std::int64_t now)
+{
+    if (!contains(isRouted_, segment)) {
+        Forward f;
+        f.drop = Drop::NotRouted;
+        return f;
+    }
+    return ingest(segment, source, 0, config_.probeChannel.group, config_.probeChannel.port,
+                  payload, config_.channels.size(), now, false);
+}
+
+Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
+                       std::uint32_t group, std::uint16_t port,
+                       std::span<const std::uint8_t> payload, std::size_t channel,
+                       std::int64_t now, bool lingering)
+{
+    Forward f;
+    f.channel = channel;
+    if (payload.size() > kPayloadBytesMax) {
+        f.drop = Drop::Oversize;
+        return f;
+    }
+    const SegmentNetwork &seg = segments_[segment];
+    Header &h = f.header;
+    h.kind = Kind::Data;
+    h.ttl = kInitialTtl;
+    h.originNetwork = seg.address;
+    h.originPrefixLength = seg.prefixLength;
+    h.source = source;
+    h.sourcePort = sourcePort;
+    h.group = group;
+    h.port = port;
+    h.epoch = epoch_;
+    h.sequence = ++sequence_;
+    h.origin = config_.self;
+    h.hop = config_.self;
+    // Two routing points of one network for a moment (a handover): whichever copy comes first,
+    // taken in here or by the other one and tunnelled here, is the one that goes on. Only around
+    // a plan or carry change: in a steady state no other node takes this network in, and the
+    // hash is the ingress path's largest cost at 64 B (measured with dmr-bench-relay).
+    if ((lingering || now <= handoverUntilMs_) &&
+        dedupe_.checkCrossOrigin(h, payload, now) == DedupeWindow::Verdict::CrossOrigin) {
+        f.drop = Drop::CrossOriginDuplicate;
+        return f;
+    }
+    f.ingested = true;
+    std::size_t n = 0;
+    for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
+        if (other == segment)
+            continue;
+        if (n == emitScratch_.size())
+            emitScratch_.push_back(other);
+        else
+            emitScratch_[n] = other;
+        ++n;
+    }
+    f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
+    f.tunnels = lingering ? std::span<const NodeId>(lingerPeers_) : std::span<const NodeId>(ingestPeers_);
+    f.ttl = kInitialTtl;
+    return f;
+}
+
+Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payload,
+                           std::size_t wireBytes, std::int64_t now)
+{
+    Forward f;
+    auto it = tunnels_.find(h.hop);
+    if (it == tunnels_.end()) {
+        if (h.kind == Kind::Carry) {
+            // A root that opened its end first: its word counts once this node opens its own.
+            if (earlyCarry_.size() < kEarlyCarriesMax || earlyCarry_.count(h.hop) != 0) {
+                auto &e = earlyCarry_[std::string(h.hop)];
+                if (e.epoch != h.epoch || h.sequence > e.sequence)
+                    e = EarlyCarry{h.epoch, h.sequence,
+                                   std::vector<std::uint8_t>(payload.begin(), payload.end()), now};
+            }
+            return f;
+        }
+        f.drop = Drop::UnknownPeer;
+        return f;
+    }
+    TunnelState &t = it->second;
+    t.lastHeardMs = now;
+    if (h.kind != Kind::Data && !t.up) {
+        t.up = true;
+        ++t.flaps;
+    }
+    switch (h.kind) {
+    case Kind::Keepalive:
+        ++t.keepalivesIn;
+        return f;
+    case Kind::Carry:
+        if (t.root)
+            f.drop = Drop::CarryFromLeaf;
+        else
+            onCarry(t, h, payload, now, f.effects);
+        return f;
+    case Kind::Release:
+        if (t.root) { // only a leaf releases its root
+            t.leafReleased = true;
+            if (t.phase == TunnelPhase::Lingering)
+                endLingerIfReleased(f.effects);
+        }
+        return f;
+    case Kind::Data:
+        break;
+    }
+    if (t.root && h.origin != h.hop) {
+        // A leaf sends only what it took in itself (it never forwards tunnel to tunnel): one that
+        // speaks for another origin would be a cluster member forging that origin's stream (its
+        // sequences are what the dedupe window keeps).
+        f.drop = Drop::OriginNotHop;
+        return f;
+    }
+    ++t.packetsIn;
+    t.bytesIn += wireBytes;
+    // Where it would go: a leaf emits what its root said it carries; one it would emit nowhere
+    // is dropped before the dedupe window sees it (a later copy by the root that does carry it
+    // is not a duplicate here).
+    const bool lingeringHub = t.phase == TunnelPhase::Lingering;
+    const std::vector<std::size_t> &emitTo = lingeringHub ? lingerEmit_
+                                             : t.root     ? emitSegments_
+                                                          : t.emitSegments;
+    if (!t.root && emitTo.empty()) {
+        f.drop = Drop::NotCarried;
+        return f;
+    }
+    if (h.origin == config_.self) {
+        f.drop = Drop::OwnOrigin;
+        return f;
+    }
+    if (h.ttl == 0) {
+        f.drop = Drop::TtlExpired;
+        return f;
+    }
+    f.channel = channelOf(h.group, h.port);
+    if (!f.channel) {
+        f.drop = Drop::NotAChannel;
+        return f;
+    }
+    switch (dedupe_.check(h, payload, now)) {
+    case DedupeWindow::Verdict::Fresh:
+        break;
+    case DedupeWindow::Verdict::Duplicate:
+        ++t.duplicatesIn;
+        f.drop = Drop::Duplicate;
+        return f;
+    case DedupeWindow::Verdict::Stale:
+        ++t.duplicatesIn;
+        f.drop = Drop::Stale;
+        return f;
+    case DedupeWindow::Verdict::CrossOrigin:
+        ++t.duplicatesIn;
+        f.drop = Drop::CrossOriginDuplicate;
+        return f;
+    }
+    f.header = h;
+    f.hearProbe = false;
+    for (const std::size_t r : routedSegments_)
+        if (segments_[r].address == h.originNetwork &&
+            segments_[r].prefixLength == h.originPrefixLength)
+            handoverUntilMs_ = now + config_.handoverWindowMs; // another routing point of it
+    std::size_t n = 0;
+    for (const std::size_t s : emitTo) {
+        const SegmentNetwork &seg = segments_[s];
+        if (seg.address == h.originNetwork && seg.prefixLength == h.originPrefixLength)
+            continue; // never back onto the network it came from
+        if (n == emitScratch_.size())
+            emitScratch_.push_back(s);
+        else
+            emitScratch_[n] = s;
+        ++n;
+    }
+    f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
+    // A root fans out to its other leaves, with one hop less: a lingering root between the
+    // tunnels it lingers on, an active one between its open ones.
+    if (!t.root || h.ttl <= 1)
+        return f;
+    f.ttl = static_cast<std::uint8_t>(h.ttl - 1);
+    std::size_t k = 0;
+    for (const auto &[peer, other] : tunnels_)
+        if (other.root && (other.phase == TunnelPhase::Lingering) == lingeringHub &&
+            peer != t.peer && peer != h.origin) {
+            if (k == fanScratch_.size())
+                fanScratch_.push_back(peer);
+            else
+                fanScratch_[k] = peer;
+            ++k;
+        }
+    f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
+    return f;
+}
+
+} // namespace dmr::relay
