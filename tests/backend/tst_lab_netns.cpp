@@ -13,6 +13,7 @@
 
 #include "netns_cluster.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -366,7 +367,20 @@ private slots:
             qPrintable(
                 s("no view of all 128: %1 agents").arg(cluster[s("agents")].toArray().size())));
         const auto snapshot = cluster[s("snapshot")].toObject();
-        QCOMPARE(snapshot[s("system_leader")].toString(), s("f1n1"));
+        // f1n1 joined first, so it leads, unless a loaded machine made it miss heartbeats and
+        // the others expelled it: then it rejoined at the end of every list (its log says so)
+        // and the leader is the first of the GL group's order like any other.
+        QFile firstLog(logs.path() + s("/agent-f1n1.log"));
+        const bool firstExpelled =
+            firstLog.open(QIODevice::ReadOnly) && firstLog.readAll().contains("expelled:");
+        if (firstExpelled) {
+            qInfo("f1n1 was expelled and rejoined on this loaded machine");
+            QCOMPARE(snapshot[s("system_leader")].toString(),
+                     snapshot[s("gl_order")].toArray().first().toString());
+            QVERIFY(snapshot[s("system_leader")].toString() != s("f1n1"));
+        } else {
+            QCOMPARE(snapshot[s("system_leader")].toString(), s("f1n1"));
+        }
         QCOMPARE(snapshot[s("tunnels")].toArray().size(), 7);
 
         // Every node hears every node.
