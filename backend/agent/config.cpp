@@ -684,6 +684,11 @@ const std::vector<Key> &keys()
                 "true: encrypt tunnel payloads as well (every tunnel datagram is authenticated "
                 "with the cluster key either way; default false)",
                 [](AgentConfig &c) -> bool & { return c.relay.encrypt; }),
+        boolKey("relay.udp_offload",
+                "true: send runs of same-size datagrams to one destination as one (UDP GSO) and "
+                "take such runs in as one on the tunnel socket (UDP GRO), where the kernel has "
+                "them; false: one datagram per send and receive (default true)",
+                [](AgentConfig &c) -> bool & { return c.relay.udpOffload; }),
     };
     return all;
 }

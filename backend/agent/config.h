@@ -66,6 +66,8 @@
 //   probe_channel = "239.255.77.1:7699"       # GROUP:PORT the probes use (always relayed)
 //   encrypt = false                           # true: tunnel payloads are encrypted too (every
 //                                             # tunnel datagram is authenticated either way)
+//   udp_offload = true                        # UDP GSO on sends, GRO on the tunnel socket,
+//                                             # where the kernel has them
 
 #include "dmr/model.h"
 #include "dmr/net.h"
@@ -209,6 +211,7 @@ struct AgentConfig
         int probeIntervalMs = 1000;                    // 0: no probe
         relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
         bool encrypt = false; // AES-256-GCM over the payload as well as the MAC
+        bool udpOffload = true; // GSO on tunnel and segment sends, GRO on the tunnel socket
         bool operator==(const RelaySection &) const = default;
     };
 

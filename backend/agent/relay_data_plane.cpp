@@ -104,6 +104,16 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
         return Error{e};
     }
     port_ = udp::boundPort(tunnelFd_);
+    // Offload (udp_batch.h): what the kernel takes, unless relay.udp_offload turns it off.
+    const udp::Offload off{false, "relay.udp_offload = false"};
+    tunnelOut_.gso = config_.udpOffload ? udp::kernelGso() : off;
+    tunnelGro_ = config_.udpOffload ? udp::kernelGro() : off;
+    if (tunnelGro_.on && ::setsockopt(tunnelFd_, SOL_UDP, UDP_GRO, &tunnelGro_.on, sizeof(int)) != 0)
+        tunnelGro_ = {false, udp::sysError("UDP_GRO on the tunnel socket")};
+    const std::size_t slot = tunnelGro_.on ? udp::kGroBytesMax : udp::kSlotBytes;
+    if (tunnelIn_->slotBytes != slot)
+        tunnelIn_ = std::make_unique<udp::RecvBatch>(slot);
+    segmentIo_->allowOffload(config_.udpOffload);
     tunnelWatch_ =
         std::make_unique<udp::Watch>(io_, tunnelFd_, [this] { return onTunnelReadable(); });
     working_ = working;
@@ -550,7 +560,8 @@ void RelayDataPlane::readTunnelBacklog()
 bool RelayDataPlane::onTunnelReadable()
 {
     for (int round = 0; round < 16; ++round) {
-        const int n = tunnelIn_.receive(tunnelFd_);
+        udp::RecvBatch &in = *tunnelIn_;
+        const int n = in.receive(tunnelFd_);
         if (n <= 0)
             return true;
         const std::int64_t now = clock_(); // once per batch
@@ -558,11 +569,24 @@ bool RelayDataPlane::onTunnelReadable()
             const auto k = static_cast<std::size_t>(i);
             if (halted_)
                 continue;
-            if (tunnelIn_.truncated(k)) {
+            if (in.truncated(k)) {
                 drop("oversize");
                 continue;
             }
-            onTunnelDatagram(tunnelIn_.mutableBytes(k), tunnelIn_.source(k), now);
+            const std::span<std::uint8_t> bytes = in.mutableBytes(k);
+            const std::size_t size = in.segmentSize(k);
+            if (size == 0) {
+                onTunnelDatagram(bytes, in.source(k), now);
+                continue;
+            }
+            // A run the kernel kept whole (UDP_GRO): the sender's datagrams, each `size` but
+            // the last. Each is checked on its own, as if it had come alone.
+            ++groRuns_;
+            for (std::size_t at = 0; at < bytes.size(); at += size) {
+                ++groDatagrams_;
+                onTunnelDatagram(bytes.subspan(at, std::min(size, bytes.size() - at)),
+                                 in.source(k), now);
+            }
         }
         flushTunnel();
         segmentIo_->flush();
@@ -725,6 +749,7 @@ Json RelayDataPlane::stateJson() const
                   {"encrypt", config_.encrypt && trust_.authenticate},
                   {"kdf", "HKDF-SHA256"},
                   {"replay_window", relay::ReplayWindow::kSize}}},
+                {"offload", offloadJson()},
                 {"tunnels", tunnels},
                 {"carries", engine_.carried() ? Json(*engine_.carried()) : Json()},
                 {"channels", channels},
@@ -738,6 +763,25 @@ Json RelayDataPlane::stateJson() const
                   {"interval_ms", config_.probeIntervalMs},
                   {"sent", probesSent_}}},
                 {"drops", drops}};
+}
+
+Json RelayDataPlane::offloadJson() const
+{
+    auto state = [](const udp::Offload &o) {
+        return o.on ? Json{{"on", true}} : Json{{"on", false}, {"why", o.why}};
+    };
+    const auto &io = segmentIo_->counters();
+    return Json{{"tunnel_gso", state(tunnelOut_.gso)},
+                {"tunnel_gro", state(tunnelGro_)},
+                {"segment_gso", state(segmentIo_->offload())},
+                {"tunnel_gso_sends", tunnelOut_.gsoSends},
+                {"tunnel_gso_datagrams", tunnelOut_.gsoDatagrams},
+                {"tunnel_gso_retries", tunnelOut_.gsoRetries},
+                {"tunnel_gro_runs", groRuns_},
+                {"tunnel_gro_datagrams", groDatagrams_},
+                {"segment_gso_sends", io.gsoSends},
+                {"segment_gso_datagrams", io.gsoDatagrams},
+                {"segment_gso_retries", io.gsoRetries}};
 }
 
 Json RelayDataPlane::reachabilityRow() const
@@ -797,6 +841,23 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
     out.metric("dmr_relay_encrypted", "gauge",
                "1 when tunnel payloads are encrypted (relay.encrypt)", {{"node", node}},
                config_.encrypt && trust_.authenticate ? 1 : 0);
+    const auto &segmentIo = segmentIo_->counters();
+    out.family("dmr_relay_offload", "gauge",
+               "1 when the UDP offload is in use: GSO on tunnel or segment sends, GRO on the "
+               "tunnel socket (off: relay.udp_offload = false, or the kernel lacks it)");
+    out.sample("dmr_relay_offload", {{"node", node}, {"kind", "tunnel_gso"}},
+               tunnelOut_.gso.on ? 1 : 0);
+    out.sample("dmr_relay_offload", {{"node", node}, {"kind", "tunnel_gro"}}, tunnelGro_.on ? 1 : 0);
+    out.sample("dmr_relay_offload", {{"node", node}, {"kind", "segment_gso"}},
+               segmentIo_->offload().on ? 1 : 0);
+    out.family("dmr_relay_offload_datagrams_total", "counter",
+               "datagrams sent or received in runs (GSO, GRO) rather than one by one");
+    out.sample("dmr_relay_offload_datagrams_total", {{"node", node}, {"kind", "tunnel_gso"}},
+               tunnelOut_.gsoDatagrams);
+    out.sample("dmr_relay_offload_datagrams_total", {{"node", node}, {"kind", "tunnel_gro"}},
+               groDatagrams_);
+    out.sample("dmr_relay_offload_datagrams_total", {{"node", node}, {"kind", "segment_gso"}},
+               segmentIo.gsoDatagrams);
     out.family("dmr_relay_drops_total", "counter", "datagrams the relay dropped, by reason");
     for (const auto &[reason, count] : drops_)
         out.sample("dmr_relay_drops_total", {{"node", node}, {"reason", reason}}, count);

@@ -208,6 +208,7 @@ private:
     void sendTunnel(const NodeId &peer, std::span<const std::uint8_t> plain,
                     std::size_t headerBytes, bool encrypted);
     void flushTunnel();
+    nlohmann::json offloadJson() const;
     void keepaliveTick();
     void probeTick();
     void hearProbe(std::span<const std::uint8_t> payload, const GroupName &heardOn);
@@ -233,8 +234,13 @@ private:
     int tunnelFd_ = -1;
     std::uint16_t port_ = 0;
     std::unique_ptr<udp::Watch> tunnelWatch_;
-    udp::RecvBatch tunnelIn_;
+    // The tunnel socket's batches. Receive offload (UDP_GRO) needs slots of a whole run: kBatch
+    // of kGroBytesMax (4 MiB, allocated once) when it is on, of one datagram when it is off.
+    std::unique_ptr<udp::RecvBatch> tunnelIn_ = std::make_unique<udp::RecvBatch>();
     udp::SendBatch tunnelOut_;
+    udp::Offload tunnelGro_;
+    std::uint64_t groRuns_ = 0;      // buffers that held a run of datagrams
+    std::uint64_t groDatagrams_ = 0; // the datagrams in them
     std::vector<std::uint8_t> scratch_ = std::vector<std::uint8_t>(udp::kSlotBytes);
 
     std::vector<Interface> working_;

@@ -33,9 +33,17 @@ public:
         auto [sent, dropped] = out_.flush();
         counters_.sent += sent;
         counters_.sendDropped += dropped;
+        counters_.gsoSends = out_.gsoSends;
+        counters_.gsoDatagrams = out_.gsoDatagrams;
+        counters_.gsoRetries = out_.gsoRetries;
     }
 
     const SegmentCounters &counters() const override { return counters_; }
+    void allowOffload(bool allowed) override
+    {
+        out_.gso = allowed ? kernelGso() : Offload{false, "relay.udp_offload = false"};
+    }
+    Offload offload() const override { return out_.gso; }
 
 protected:
     RecvBatch in_;

@@ -23,6 +23,7 @@
 // the kernel refuses (full buffer) is dropped and counted.
 
 #include "asio.h"
+#include "udp_batch.h"
 
 #include "dmr/model.h"
 #include "dmr/relay.h"
@@ -72,6 +73,11 @@ struct SegmentCounters
     std::uint64_t truncated = 0;      // larger than the receive buffer
     std::uint64_t sent = 0;
     std::uint64_t sendDropped = 0; // the kernel refused (full buffer, no route)
+    // Segmentation offload on the sends (udp_batch.h): messages that carried a run, the
+    // datagrams in them, runs refused and sent one by one.
+    std::uint64_t gsoSends = 0;
+    std::uint64_t gsoDatagrams = 0;
+    std::uint64_t gsoRetries = 0;
 };
 
 class SegmentIo
@@ -91,6 +97,10 @@ public:
                       std::span<const std::uint8_t> payload) = 0;
     virtual void flush() = 0;
     virtual const SegmentCounters &counters() const = 0;
+    // UDP segmentation offload on the sends: allowed unless relay.udp_offload = false; on when
+    // allowed and the kernel takes it; the reason when off.
+    virtual void allowOffload(bool allowed) = 0;
+    virtual udp::Offload offload() const = 0;
     // OS mode: the (address, port) pairs other agents' relays send from onto segments (their
     // interface addresses, their relay.port + 1); what comes from them is marked relayed.
     // Loopback frames carry the mark themselves.

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,6 +29,52 @@ namespace dmr::agent::udp {
 inline constexpr std::size_t kBatch = 64;
 inline constexpr std::size_t kSlotBytes =
     relay::kTunnelDatagramBytesMax + relay::kSegmentHeaderBytes + 64;
+
+// UDP segmentation offload (Linux 4.18): one send of up to kGsoSegmentsMax datagrams of one size
+// to one destination, cut by the kernel as late as it can (on loopback and veth: at the receiving
+// socket; on a NIC with USO: in hardware). One trip through the stack instead of one each.
+// UDP receive offload (Linux 5.0): such a run arrives as one buffer (a socket with UDP_GRO on,
+// the cut size in a control message), up to kGroBytesMax.
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+inline constexpr std::size_t kGsoSegmentsMax = 64; // UDP_MAX_SEGMENTS before Linux 6.1
+inline constexpr std::size_t kGsoBytesMax = 65000; // under IP's 65,535 with every header
+inline constexpr std::size_t kGroBytesMax = 65536;
+
+// Whether the kernel takes an offload option on a UDP socket, and why not when it does not.
+struct Offload
+{
+    bool on = false;
+    std::string why; // when off: the reason (a configuration key, or the kernel's answer)
+};
+
+inline Offload probeOffload(int level, int name, const char *what)
+{
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return {false, std::string(what) + ": " + std::strerror(errno)};
+    const int value = name == UDP_SEGMENT ? 1200 : 1;
+    const bool ok = ::setsockopt(fd, level, name, &value, sizeof value) == 0;
+    const std::string e = ok ? std::string() : std::string(what) + ": " + std::strerror(errno);
+    ::close(fd);
+    return {ok, e};
+}
+
+// Asked once per process: the kernel does not change under it.
+inline const Offload &kernelGso()
+{
+    static const Offload o = probeOffload(SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT");
+    return o;
+}
+inline const Offload &kernelGro()
+{
+    static const Offload o = probeOffload(SOL_UDP, UDP_GRO, "UDP_GRO");
+    return o;
+}
 
 inline std::string sysError(const std::string &what)
 {
@@ -83,10 +130,18 @@ inline std::uint16_t boundPort(int fd)
     return ntohs(a.sin_port);
 }
 
-// Receive buffers for one recvmmsg call.
+// Receive buffers for one recvmmsg call: kBatch slots of slotBytes, allocated once (the bound of
+// what a socket's reader holds). A socket with UDP_GRO on needs kGroBytesMax slots: a coalesced
+// run longer than its slot would be cut short.
 struct RecvBatch
 {
-    std::vector<std::uint8_t> data = std::vector<std::uint8_t>(kBatch * kSlotBytes);
+    explicit RecvBatch(std::size_t slot = kSlotBytes)
+        : slotBytes(slot)
+        , data(kBatch * slot)
+    {
+    }
+    std::size_t slotBytes;
+    std::vector<std::uint8_t> data;
     std::array<mmsghdr, kBatch> msgs{};
     std::array<iovec, kBatch> iov{};
     std::array<sockaddr_in, kBatch> from{};
@@ -95,7 +150,7 @@ struct RecvBatch
     int receive(int fd)
     {
         for (std::size_t i = 0; i < kBatch; ++i) {
-            iov[i] = {data.data() + i * kSlotBytes, kSlotBytes};
+            iov[i] = {data.data() + i * slotBytes, slotBytes};
             msgs[i].msg_hdr = {};
             msgs[i].msg_hdr.msg_name = &from[i];
             msgs[i].msg_hdr.msg_namelen = sizeof from[i];
@@ -109,18 +164,36 @@ struct RecvBatch
     }
     std::span<const std::uint8_t> bytes(std::size_t i) const
     {
-        return {data.data() + i * kSlotBytes, msgs[i].msg_len};
+        return {data.data() + i * slotBytes, msgs[i].msg_len};
     }
     // The same bytes, to work on in place (a tunnel datagram's payload is decrypted there).
     std::span<std::uint8_t> mutableBytes(std::size_t i)
     {
-        return {data.data() + i * kSlotBytes, msgs[i].msg_len};
+        return {data.data() + i * slotBytes, msgs[i].msg_len};
     }
     const sockaddr_in &source(std::size_t i) const { return from[i]; }
     bool truncated(std::size_t i) const { return (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
+    // The size the sender's datagrams had when slot i holds a coalesced run (UDP_GRO): every
+    // one of them that size but the last, which may be shorter. 0: slot i is one datagram.
+    std::size_t segmentSize(std::size_t i) const
+    {
+        auto &h = const_cast<msghdr &>(msgs[i].msg_hdr);
+        for (cmsghdr *c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c))
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+                c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                int size = 0;
+                std::memcpy(&size, CMSG_DATA(c), sizeof size);
+                return size > 0 && static_cast<std::size_t>(size) < msgs[i].msg_len
+                           ? static_cast<std::size_t>(size)
+                           : 0;
+            }
+        return 0;
+    }
 };
 
-// Datagrams queued for one sendmmsg call.
+// Datagrams queued for one sendmmsg call. With gso on, each run of datagrams of one size to
+// one destination from one source goes as one message (UDP_SEGMENT: the kernel cuts it), its
+// iovecs the slots themselves: nothing is copied to join them.
 struct SendBatch
 {
     std::vector<std::uint8_t> data = std::vector<std::uint8_t>(kBatch * kSlotBytes);
@@ -128,11 +201,40 @@ struct SendBatch
     std::array<iovec, kBatch> iov{};
     std::array<sockaddr_in, kBatch> to{};
     std::array<int, kBatch> fd{};
-    // IP_PKTINFO, for a datagram sent from a chosen source address.
-    std::array<std::array<std::uint8_t, CMSG_SPACE(sizeof(in_pktinfo))>, kBatch> control{};
+    std::array<std::uint32_t, kBatch> from{};
+    // IP_PKTINFO, for a datagram sent from a chosen source address; UDP_SEGMENT, for a run.
+    static constexpr std::size_t kControlBytes =
+        CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(std::uint16_t));
+    std::array<std::array<std::uint8_t, kControlBytes>, kBatch> control{};
+    std::array<mmsghdr, kBatch> runs{};
+    std::array<std::array<std::uint8_t, kControlBytes>, kBatch> runControl{};
     std::size_t count = 0;
 
+    // Segmentation offload: on when the kernel takes it and nobody turned it off; turned off for
+    // good (why says so) when a send with it fails as a kernel without it answers.
+    Offload gso = kernelGso();
+    std::uint64_t gsoSends = 0;     // messages that carried a run
+    std::uint64_t gsoDatagrams = 0; // datagrams in them
+    std::uint64_t gsoRetries = 0;   // runs refused and sent one by one instead
+
     std::uint8_t *slot() { return data.data() + count * kSlotBytes; }
+
+    static std::size_t pktinfo(msghdr &h, std::uint8_t *buffer, std::uint32_t source)
+    {
+        if (source == 0)
+            return 0;
+        h.msg_control = buffer;
+        h.msg_controllen = kControlBytes;
+        cmsghdr *c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo info{};
+        info.ipi_spec_dst.s_addr = htonl(source);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        return CMSG_SPACE(sizeof(in_pktinfo));
+    }
+
     // source (host order): the local address the datagram leaves from, whatever the route's
     // preferred one (a socket bound to every address); 0: the route's.
     void commit(int socket, const sockaddr_in &dest, std::size_t bytes, std::uint32_t source = 0)
@@ -144,21 +246,17 @@ struct SendBatch
         to[count] = dest;
         msgs[count].msg_hdr.msg_name = &to[count];
         msgs[count].msg_hdr.msg_namelen = sizeof to[count];
-        if (source != 0) {
-            msgs[count].msg_hdr.msg_control = control[count].data();
-            msgs[count].msg_hdr.msg_controllen = control[count].size();
-            cmsghdr *c = CMSG_FIRSTHDR(&msgs[count].msg_hdr);
-            c->cmsg_level = IPPROTO_IP;
-            c->cmsg_type = IP_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-            in_pktinfo info{};
-            info.ipi_spec_dst.s_addr = htonl(source);
-            std::memcpy(CMSG_DATA(c), &info, sizeof info);
-        }
+        const std::size_t used = pktinfo(msgs[count].msg_hdr, control[count].data(), source);
+        msgs[count].msg_hdr.msg_controllen = used;
+        if (used == 0)
+            msgs[count].msg_hdr.msg_control = nullptr;
         fd[count] = socket;
+        from[count] = source;
         ++count;
     }
-    // Sends runs of the same socket with one sendmmsg each. Returns (sent, dropped).
+
+    // Sends everything queued: runs of the same socket with one sendmmsg each. Returns (sent,
+    // dropped), in datagrams.
     std::pair<std::uint64_t, std::uint64_t> flush()
     {
         std::uint64_t sent = 0;
@@ -168,21 +266,114 @@ struct SendBatch
             std::size_t j = i;
             while (j < count && fd[j] == fd[i])
                 ++j;
-            std::size_t at = i;
-            while (at < j) {
-                const int n = ::sendmmsg(fd[i], msgs.data() + at, static_cast<unsigned>(j - at),
-                                         MSG_DONTWAIT);
-                if (n <= 0) {
-                    ++dropped; // this one is refused; go on with the next
-                    ++at;
-                    continue;
-                }
-                sent += static_cast<std::uint64_t>(n);
-                at += static_cast<std::size_t>(n);
-            }
+            const auto [s, d] = gso.on ? sendRuns(i, j) : sendEach(fd[i], i, j);
+            sent += s;
+            dropped += d;
             i = j;
         }
         count = 0;
+        return {sent, dropped};
+    }
+
+private:
+    bool joins(std::size_t first, std::size_t k, std::size_t runBytes) const
+    {
+        const std::size_t size = iov[first].iov_len;
+        return fd[k] == fd[first] && to[k].sin_addr.s_addr == to[first].sin_addr.s_addr &&
+               to[k].sin_port == to[first].sin_port && from[k] == from[first] &&
+               iov[k].iov_len <= size && iov[k - 1].iov_len == size &&
+               k - first < kGsoSegmentsMax && runBytes + iov[k].iov_len <= kGsoBytesMax;
+    }
+
+    std::pair<std::uint64_t, std::uint64_t> sendEach(int socket, std::size_t i, std::size_t j)
+    {
+        std::uint64_t sent = 0;
+        std::uint64_t dropped = 0;
+        std::size_t at = i;
+        while (at < j) {
+            const int n =
+                ::sendmmsg(socket, msgs.data() + at, static_cast<unsigned>(j - at), MSG_DONTWAIT);
+            if (n <= 0) {
+                ++dropped; // this one is refused; go on with the next
+                ++at;
+                continue;
+            }
+            sent += static_cast<std::uint64_t>(n);
+            at += static_cast<std::size_t>(n);
+        }
+        return {sent, dropped};
+    }
+
+    // [i, j): one socket's datagrams, as runs.
+    std::pair<std::uint64_t, std::uint64_t> sendRuns(std::size_t i, std::size_t j)
+    {
+        const int socket = fd[i];
+        std::array<std::size_t, kBatch> start{};
+        std::size_t nRuns = 0;
+        for (std::size_t k = i; k < j;) {
+            std::size_t end = k + 1;
+            std::size_t bytes = iov[k].iov_len;
+            while (end < j && joins(k, end, bytes))
+                bytes += iov[end++].iov_len;
+            mmsghdr &m = runs[nRuns];
+            m = {};
+            m.msg_hdr.msg_iov = &iov[k];
+            m.msg_hdr.msg_iovlen = end - k;
+            m.msg_hdr.msg_name = &to[k];
+            m.msg_hdr.msg_namelen = sizeof to[k];
+            std::uint8_t *buffer = runControl[nRuns].data();
+            std::size_t used = pktinfo(m.msg_hdr, buffer, from[k]);
+            if (end - k > 1) {
+                m.msg_hdr.msg_control = buffer;
+                m.msg_hdr.msg_controllen = kControlBytes;
+                cmsghdr *c = reinterpret_cast<cmsghdr *>(buffer + used);
+                c->cmsg_level = SOL_UDP;
+                c->cmsg_type = UDP_SEGMENT;
+                c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+                const auto size = static_cast<std::uint16_t>(iov[k].iov_len);
+                std::memcpy(CMSG_DATA(c), &size, sizeof size);
+                used += CMSG_SPACE(sizeof(std::uint16_t));
+            }
+            m.msg_hdr.msg_controllen = used;
+            if (used == 0)
+                m.msg_hdr.msg_control = nullptr;
+            start[nRuns++] = k;
+            k = end;
+        }
+        std::uint64_t sent = 0;
+        std::uint64_t dropped = 0;
+        std::size_t r = 0;
+        while (r < nRuns) {
+            const int n = ::sendmmsg(socket, runs.data() + r, static_cast<unsigned>(nRuns - r),
+                                     MSG_DONTWAIT);
+            if (n > 0) {
+                for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k)
+                    if (runs[k].msg_hdr.msg_iovlen > 1) {
+                        ++gsoSends;
+                        gsoDatagrams += runs[k].msg_hdr.msg_iovlen;
+                    }
+                for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k)
+                    sent += runs[k].msg_hdr.msg_iovlen;
+                r += static_cast<std::size_t>(n);
+                continue;
+            }
+            // Run r is refused. One datagram: dropped. A run: sent one by one, and when the
+            // refusal says this kernel or route cannot segment, not offered again.
+            const int e = errno;
+            const std::size_t len = runs[r].msg_hdr.msg_iovlen;
+            if (len == 1) {
+                ++dropped;
+            } else {
+                ++gsoRetries;
+                if (e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP || e == EINVAL)
+                    gso = {false, std::string("UDP_SEGMENT refused by the kernel: ") +
+                                      std::strerror(e)};
+                const auto [s, d] = sendEach(socket, start[r], start[r] + len);
+                sent += s;
+                dropped += d;
+            }
+            ++r;
+        }
         return {sent, dropped};
     }
 };

@@ -376,6 +376,20 @@ std::string formatTunnels(const Json &state)
         out << "tunnels authenticated: " << cell(auth, "mac")
             << (auth.value("encrypt", false) ? ", payloads encrypted" : ", payloads in the clear")
             << ", epoch " << cell(relay, "epoch") << "\n";
+    // UDP offload (GSO on sends, GRO on the tunnel socket): on, or off and why.
+    const Json &offload = member(relay, "offload");
+    if (offload.is_object()) {
+        auto onOff = [&](const char *key) {
+            const Json &o = member(offload, key);
+            if (!o.is_object())
+                return std::string("?");
+            return o.value("on", false) ? std::string("on")
+                                        : "off (" + o.value("why", std::string()) + ")";
+        };
+        out << "udp offload: tunnel sends (GSO) " << onOff("tunnel_gso")
+            << ", tunnel receive (GRO) " << onOff("tunnel_gro") << ", segment sends (GSO) "
+            << onOff("segment_gso") << "\n";
+    }
     // What this node emits tunnel traffic onto now (the carry handover): null under a root that
     // predates it, when it emits what it routes.
     const Json &carries = member(relay, "carries");

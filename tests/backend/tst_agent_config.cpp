@@ -80,6 +80,7 @@ keepalive_misses = 4
 probe_interval_ms = 500
 probe_channel = "239.255.77.2:7698"
 encrypt = true
+udp_offload = false
 )";
 
 a::HostPort hp(const char *text)
@@ -176,6 +177,7 @@ private slots:
         QCOMPARE(c.relay.probeIntervalMs, 500);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.2:7698"));
         QVERIFY(c.relay.encrypt);
+        QVERIFY(!c.relay.udpOffload);
     }
 
     void defaults()
@@ -213,6 +215,7 @@ private slots:
         QCOMPARE(c.relay.probeIntervalMs, 1000);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.1:7699"));
         QVERIFY(!c.relay.encrypt);
+        QVERIFY(c.relay.udpOffload);
     }
 
     void boundsAccepted()
@@ -551,7 +554,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{43});
+        QCOMPARE(keys.size(), std::size_t{44});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());

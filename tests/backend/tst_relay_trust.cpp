@@ -114,6 +114,33 @@ public:
         return ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr *>(&to),
                         sizeof to) == static_cast<ssize_t>(bytes.size());
     }
+    // The datagrams as one run (UDP GSO: one send, the kernel cuts it at the first one's size);
+    // a receiver with UDP GRO takes it in as one buffer. False when the kernel has no GSO.
+    bool sendRun(std::uint16_t port, const std::vector<std::vector<std::uint8_t>> &run) const
+    {
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(port);
+        std::vector<iovec> iov;
+        for (const auto &d : run)
+            iov.push_back({const_cast<std::uint8_t *>(d.data()), d.size()});
+        alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(std::uint16_t))] = {};
+        msghdr m{};
+        m.msg_name = &to;
+        m.msg_namelen = sizeof to;
+        m.msg_iov = iov.data();
+        m.msg_iovlen = iov.size();
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = 103; // UDP_SEGMENT
+        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        const auto size = static_cast<std::uint16_t>(run.front().size());
+        std::memcpy(CMSG_DATA(c), &size, sizeof size);
+        return ::sendmsg(fd_, &m, 0) > 0;
+    }
 
 private:
     int fd_;
@@ -336,6 +363,32 @@ private slots:
                      s("relay: refused a tunnel datagram from 127\\.0\\.0\\.1:\\d+: "
                        "wrong-source \\(it names node 2 as its sender\\)"))),
                  qPrintable(log.right(2000)));
+    }
+
+    // A run of forged datagrams in one send (UDP GSO), which 6's tunnel socket (UDP GRO) takes
+    // in as one buffer: each datagram in it is checked on its own and refused, none is let
+    // through with the run, and the stream goes on.
+    void aForgedRunIsRefusedDatagramByDatagram()
+    {
+        const auto offload = relayOf(s("6"))[s("offload")].toObject();
+        QVERIFY2(offload.contains(s("tunnel_gro")), "get-state's relay has no offload");
+        if (!offload[s("tunnel_gro")].toObject()[s("on")].toBool())
+            QSKIP("no UDP GRO on 6's tunnel socket on this kernel");
+        const qint64 wrongSource = drops(s("6"), "wrong-source");
+        const qint64 truncated = drops(s("6"), "truncated");
+        const qint64 groBefore = offload[s("tunnel_gro_datagrams")].toInteger();
+        std::vector<std::vector<std::uint8_t>> run;
+        for (std::uint64_t i = 0; i < 30; ++i)
+            run.push_back(forge("2", "2", ends_[s("2")].epoch, 2000000 + i, ends_[s("2")],
+                                ends_[s("6")], kA, SegmentStreams::payload("forged", 10 + i)));
+        // The last one shorter, cut in the middle of its header: truncated, not a datagram.
+        run.push_back(std::vector<std::uint8_t>(run.front().begin(), run.front().begin() + 20));
+        QVERIFY(UnrelatedSocket().sendRun(ends_[s("6")].port, run));
+        waitForDrops(s("6"), "wrong-source", wrongSource + 30);
+        waitForDrops(s("6"), "truncated", truncated + 1);
+        QVERIFY(relayOf(s("6"))[s("offload")].toObject()[s("tunnel_gro_datagrams")].toInteger() >=
+                groBefore + 31);
+        realStreamExactlyOnce(kA, "forged");
     }
 
     void farFutureSequenceFromAnUnrelatedSocket()

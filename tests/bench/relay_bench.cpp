@@ -1,8 +1,9 @@
 // dmr-bench-relay: DMR's relay against a minimal baseline relay, on loopback, in one run on one
 // machine. A benchmark program, not a test: it prints every figure, the ratios and the targets.
 //
-//   dmr-bench-relay [--datagrams 200000] [--samples 3000] [--runs 3] [--variants mac,off,encrypt]
-//                   [--directions ingress,egress] [--payloads 64,1200] [--no-latency]
+//   dmr-bench-relay [--datagrams 200000] [--samples 3000] [--runs 3]
+//                   [--variants mac,off,encrypt,no-offload] [--directions ingress,egress,runs]
+//                   [--payloads 64,1200] [--no-latency]
 //
 // Every relay runs in a process of its own (fork), as it would on a node: DMR's is the agent's
 // RelayDataPlane (backend/agent/relay_data_plane.h) on its own io_context in loopback mode,
@@ -12,10 +13,11 @@
 // loopback segments (relay::loopbackSegment).
 //
 // DMR's relay in up to three variants: "mac", as an agent runs it (every tunnel datagram sealed
-// and verified with AES-256-GCM, tunnel_crypto.h); "off", the same without the MAC (the data
-// plane's Trust::authenticate = false, which no configuration can set: here it shows what the
-// MAC costs); "encrypt", with relay.encrypt (the payload encrypted too). The targets are the
-// "mac" variant's.
+// and verified with AES-256-GCM, tunnel_crypto.h, and UDP offload on where the kernel has it);
+// "off", the same without the MAC (the data plane's Trust::authenticate = false, which no
+// configuration can set: here it shows what the MAC costs); "encrypt", with relay.encrypt (the
+// payload encrypted too); "no-offload", mac with relay.udp_offload = false (one datagram per
+// send: what GSO and GRO bring). The targets are the "mac" variant's.
 //
 // Throughput, datagrams per second through one relay process, 64 B and 1,200 B payloads:
 //   ingress  a sender process blasts N segment frames on network A's segment; the relay (the
@@ -23,7 +25,11 @@
 //   egress   a sender process blasts N tunnel datagrams at the relay (a leaf routing B), each
 //            sealed as the root would (in the sender, before its clock-free blast: a sender that
 //            sealed as it went would measure itself); the relay emits them on B's segment,
-//            where the sink counts.
+//            where the sink counts;
+//   runs     egress, but the sender sends as a DMR root does where the kernel has UDP GSO: runs
+//            of datagrams in one send. The baseline's socket gets them one by one as before (the
+//            kernel cuts the runs at its socket); DMR's tunnel socket (UDP GRO) takes each run
+//            in as one buffer.
 //   The rate is what reached the sink divided by the time from its first to its last datagram
 //   (a relay that cannot keep up drops at its socket: the carried rate is what counts). Best of
 //   --runs runs, each direction and size.
@@ -33,8 +39,13 @@
 // (A's leader -> the system leader -> B's leader: three). Added latency = the path's minus the
 // direct path's, at p50 and p99; per hop: divided by the number of tunnel hops.
 //
-// Targets (the issue): DMR carries at least 80% of the baseline's datagrams/s at 64 B and at
-// 1,200 B; its added latency per hop is at most 1.5x the baseline's at p50.
+// The kernel's ceiling: a sender straight to the sink, no relay (the row "kernel").
+//
+// Targets: DMR carries at least 1.0x the baseline's datagrams at 64 B and 1.5x at 1,200 B (and
+// at the least 0.8x, authenticated); its added latency per hop is at most 1.2x the baseline's at
+// p50. The ratios are judged on the CPU per datagram (what one idle core would carry): on a
+// 2-core machine the sender, the relay and the sink share two cores and the rate is often the
+// sender's; both are printed.
 
 #include "relay_data_plane.h"
 #include "segment_io.h"
@@ -67,10 +78,13 @@ constexpr std::size_t kBufBytes = 2048;
 const std::string kClusterKey = "dmr-bench-relay cluster key";
 
 // How DMR's relay runs (see the top).
-enum class Variant { Mac, Off, Encrypt };
+enum class Variant { Mac, Off, Encrypt, NoOffload };
 const char *nameOf(Variant v)
 {
-    return v == Variant::Mac ? "mac" : v == Variant::Off ? "off" : "encrypt";
+    return v == Variant::Mac       ? "mac"
+           : v == Variant::Off     ? "off"
+           : v == Variant::Encrypt ? "encrypt"
+                                   : "no-offload";
 }
 
 // Chosen once, in the parent: every child's segments must be the parent's.
@@ -212,6 +226,7 @@ Endpoint endpointOf(const DmrNode &n)
     config.port = self.port;
     config.probeIntervalMs = 0;
     config.encrypt = variant == Variant::Encrypt;
+    config.udpOffload = variant != Variant::NoOffload;
     const auto t0 = Clock::now();
     // Its warning (authentication off) once per relay would clutter the table: main() says it.
     const int stderrFd = ::dup(2);
@@ -494,7 +509,60 @@ private:
     std::uint64_t hopSequence_ = 0;
 };
 
-enum class Direction { Ingress, Egress };
+enum class Direction { Ingress, Egress, Runs };
+
+const char *nameOf(Direction d)
+{
+    return d == Direction::Ingress ? "ingress" : d == Direction::Egress ? "egress" : "runs";
+}
+
+// Sends `count` datagrams of `size` bytes each, back to back in `data` (or `data` itself, `count`
+// times, when it is one datagram), to `to` from fd: with
+// runs, as DMR's relay sends where the kernel has UDP GSO (up to 64 datagrams or 65,000 bytes
+// per send, one size: agent::udp::SendBatch); else one datagram per message, sendmmsg batches.
+void sendAll(int fd, sockaddr_in to, const std::vector<std::uint8_t> &data, std::size_t size,
+             std::size_t count, bool runs)
+{
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch * kBatch];
+    alignas(cmsghdr) std::uint8_t control[kBatch][CMSG_SPACE(sizeof(std::uint16_t))];
+    const std::size_t perRun =
+        runs ? std::min<std::size_t>(agent::udp::kGsoSegmentsMax, agent::udp::kGsoBytesMax / size)
+             : 1;
+    std::size_t sent = 0;
+    while (sent < count) {
+        std::size_t n = 0;
+        std::size_t queued = 0;
+        while (n < kBatch && sent + queued < count) {
+            const std::size_t len = std::min(perRun, count - sent - queued);
+            for (std::size_t i = 0; i < len; ++i)
+                iov[n * kBatch + i] = {const_cast<std::uint8_t *>(data.data()) +
+                                           (data.size() == size ? 0 : (sent + queued + i) * size),
+                                       size};
+            msgs[n].msg_hdr = {};
+            msgs[n].msg_hdr.msg_iov = &iov[n * kBatch];
+            msgs[n].msg_hdr.msg_iovlen = len;
+            msgs[n].msg_hdr.msg_name = &to;
+            msgs[n].msg_hdr.msg_namelen = sizeof to;
+            if (len > 1) {
+                msgs[n].msg_hdr.msg_control = control[n];
+                msgs[n].msg_hdr.msg_controllen = sizeof control[n];
+                cmsghdr *c = CMSG_FIRSTHDR(&msgs[n].msg_hdr);
+                c->cmsg_level = SOL_UDP;
+                c->cmsg_type = UDP_SEGMENT;
+                c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+                const auto segment = static_cast<std::uint16_t>(size);
+                std::memcpy(CMSG_DATA(c), &segment, sizeof segment);
+            }
+            msgs[n].msg_len = 0;
+            queued += len;
+            ++n;
+        }
+        const int k = ::sendmmsg(fd, msgs, static_cast<unsigned>(n), 0);
+        for (int i = 0; i < k; ++i)
+            sent += msgs[i].msg_hdr.msg_iovlen;
+    }
+}
 
 // One throughput run: the relay (DMR's in `variant`, or the baseline) in a child, the sender in
 // another, the sink here.
@@ -547,33 +615,42 @@ Carried throughputRun(std::optional<Variant> dmr, Direction dir, std::size_t pay
             sockaddr_in to = v4(INADDR_LOOPBACK, relayPort);
             ::sendto(fd, carry.data(), carry.size(), 0, reinterpret_cast<const sockaddr *>(&to),
                      sizeof to);
-            mmsghdr msgs[kBatch];
-            iovec iov[kBatch];
-            std::size_t sent = 0;
-            while (sent < count) {
-                const auto n = std::min<std::size_t>(kBatch, count - sent);
-                for (std::size_t i = 0; i < n; ++i) {
-                    iov[i] = {data.data() + (sent + i) * size, size};
-                    msgs[i].msg_hdr = {};
-                    msgs[i].msg_hdr.msg_iov = &iov[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                    msgs[i].msg_hdr.msg_name = &to;
-                    msgs[i].msg_hdr.msg_namelen = sizeof to;
-                }
-                const int k = ::sendmmsg(fd, msgs, static_cast<unsigned>(n), 0);
-                if (k > 0)
-                    sent += static_cast<std::size_t>(k);
-            }
+            sendAll(fd, to, data, size, count,
+                    dir == Direction::Runs && *dmr != Variant::NoOffload &&
+                        agent::udp::kernelGso().on);
             ::_exit(0);
         });
     } else {
         spawn([&] { baselineRelay(unicastSocket(relayPort), senderSocket(), segmentAddress(kB)); });
         settle();
         const auto datagram = segmentFrame(payloadBytes);
-        spawn([&] { blast(v4(INADDR_LOOPBACK, relayPort), datagram, count); });
+        if (dir == Direction::Runs) {
+            // The same stream as DMR's root sends: runs, where the kernel has them.
+            spawn([&] {
+                sendAll(senderSocket(), v4(INADDR_LOOPBACK, relayPort), datagram, datagram.size(),
+                        count, agent::udp::kernelGso().on);
+                ::_exit(0);
+            });
+        } else {
+            spawn([&] { blast(v4(INADDR_LOOPBACK, relayPort), datagram, count); });
+        }
     }
     Carried c = sink(sinkFd, payloadBytes);
     c.relayCpuSeconds = stopChildren();
+    ::close(sinkFd);
+    return c;
+}
+
+// The kernel's ceiling on this machine: the sender straight to the sink (a unicast socket), no
+// relay between.
+Carried kernelRun(std::size_t payloadBytes, std::size_t count, std::uint16_t basePort)
+{
+    const std::uint16_t sinkPort = basePort + 1;
+    const int sinkFd = unicastSocket(sinkPort);
+    const auto datagram = segmentFrame(payloadBytes);
+    spawn([&] { blast(v4(INADDR_LOOPBACK, sinkPort), datagram, count); });
+    Carried c = sink(sinkFd, payloadBytes);
+    stopChildren();
     ::close(sinkFd);
     return c;
 }
@@ -693,16 +770,17 @@ int main(int argc, char **argv)
     app.add_option("--samples", samples, "Latency samples per path");
     app.add_option("--runs", runs, "Throughput runs per case (the best counts)");
     app.add_option("--base-port", basePort, "First of the 10 UDP ports used");
-    std::vector<std::string> variantNames{"mac", "off", "encrypt"};
+    std::vector<std::string> variantNames{"mac", "off", "encrypt", "no-offload"};
     app.add_option("--variants", variantNames,
                    "DMR's relay as agents run it (mac), without the MAC (off), with "
-                   "relay.encrypt (encrypt)")
+                   "relay.encrypt (encrypt), with relay.udp_offload = false (no-offload)")
         ->delimiter(',')
-        ->check(CLI::IsMember({"mac", "off", "encrypt"}));
-    std::vector<std::string> directions{"ingress", "egress"};
-    app.add_option("--directions", directions, "Throughput directions to measure")
+        ->check(CLI::IsMember({"mac", "off", "encrypt", "no-offload"}));
+    std::vector<std::string> directions{"ingress", "egress", "runs"};
+    app.add_option("--directions", directions,
+                   "Throughput directions to measure (runs: egress from a root that sends runs)")
         ->delimiter(',')
-        ->check(CLI::IsMember({"ingress", "egress"}));
+        ->check(CLI::IsMember({"ingress", "egress", "runs"}));
     std::vector<std::size_t> payloads{64, 1200};
     app.add_option("--payloads", payloads, "Payload sizes, bytes (1-2048)")
         ->delimiter(',')
@@ -712,27 +790,35 @@ int main(int argc, char **argv)
     CLI11_PARSE(app, argc, argv);
     std::vector<Variant> variants;
     for (const auto &n : variantNames)
-        variants.push_back(n == "mac"   ? Variant::Mac
-                           : n == "off" ? Variant::Off
-                                        : Variant::Encrypt);
+        variants.push_back(n == "mac"       ? Variant::Mac
+                           : n == "off"     ? Variant::Off
+                           : n == "encrypt" ? Variant::Encrypt
+                                            : Variant::NoOffload);
     ::signal(SIGPIPE, SIG_IGN);
     const auto port = static_cast<std::uint16_t>(basePort);
     (void)cluster(); // named by this process, before any child
 
     std::cout << "dmr-bench-relay: " << std::thread::hardware_concurrency()
               << " cores; every relay a process of its own; loopback segments of cluster "
-              << cluster() << "\n\n";
+              << cluster() << "\n";
+    const auto &gso = agent::udp::kernelGso();
+    const auto &gro = agent::udp::kernelGro();
+    std::cout << "UDP offload on this kernel: GSO " << (gso.on ? "yes" : "no (" + gso.why + ")")
+              << ", GRO " << (gro.on ? "yes" : "no (" + gro.why + ")") << "\n\n";
 
     std::cout << "Throughput through one relay process, datagrams/s (best of " << runs
               << " runs of " << datagrams
               << "); DMR's relay: mac = as agents run it (every "
                  "tunnel datagram sealed and verified), off = without the MAC, encrypt = "
-                 "relay.encrypt\n";
+                 "relay.encrypt, no-offload = mac with relay.udp_offload = false\n";
     std::printf("%-8s %-7s %12s", "dir", "payload", "baseline/s");
     for (Variant v : variants)
         std::printf(" %12s %6s", (std::string(nameOf(v)) + "/s").c_str(), "ratio");
     std::printf("\n");
-    bool throughputOk = true;
+    bool throughputOk = true;   // the targets: 1.0x at 64 B, 1.5x at 1,200 B
+    bool authenticatedOk = true; // at the least 0.8x
+    std::map<std::size_t, double> kernelRate;
+    std::map<std::pair<Direction, std::size_t>, double> macRate;
     // The least CPU per datagram of the runs, per case: (dir, bytes) -> baseline, variants.
     std::map<std::pair<Direction, std::size_t>, std::pair<double, std::map<Variant, double>>> cpu;
     auto fewer = [](double &least, const Carried &c) {
@@ -740,7 +826,9 @@ int main(int argc, char **argv)
             least = c.cpuUsPerDatagram();
     };
     for (const auto &dirName : directions) {
-        const Direction dir = dirName == "ingress" ? Direction::Ingress : Direction::Egress;
+        const Direction dir = dirName == "ingress"  ? Direction::Ingress
+                              : dirName == "egress" ? Direction::Egress
+                                                    : Direction::Runs;
         for (std::size_t bytes : payloads) {
             Carried base;
             std::map<Variant, Carried> best;
@@ -757,12 +845,11 @@ int main(int argc, char **argv)
                     fewer(variantCpu[v], d);
                 }
             }
-            std::printf("%-8s %5zu B %12.0f", dir == Direction::Ingress ? "ingress" : "egress",
-                        bytes, base.rate());
+            std::printf("%-8s %5zu B %12.0f", nameOf(dir), bytes, base.rate());
             for (Variant v : variants) {
                 const double ratio = base.rate() > 0 ? best[v].rate() / base.rate() : 0;
                 if (v == Variant::Mac)
-                    throughputOk = throughputOk && ratio >= 0.8;
+                    macRate[{dir, bytes}] = best[v].rate();
                 std::printf(" %12.0f %5.2fx", best[v].rate(), ratio);
             }
             std::printf("   (recv: baseline %zu", base.received);
@@ -771,8 +858,23 @@ int main(int argc, char **argv)
             std::printf(")\n");
         }
     }
+    for (std::size_t bytes : payloads) {
+        Carried k;
+        for (int r = 0; r < runs; ++r)
+            if (const Carried c = kernelRun(bytes, datagrams, port); c.rate() > k.rate())
+                k = c;
+        kernelRate[bytes] = k.rate();
+        std::printf("%-8s %5zu B %12.0f   (sender straight to the sink, no relay: the kernel's "
+                    "ceiling; recv %zu)",
+                    "kernel", bytes, k.rate(), k.received);
+        for (const auto &[key, rate] : macRate)
+            if (key.second == bytes && k.rate() > 0)
+                std::printf("; dmr mac %s %.2fx of it", nameOf(key.first), rate / k.rate());
+        std::printf("\n");
+    }
     std::cout << "  ingress: segment -> tunnel (a group leader's side); egress: tunnel -> segment "
-                 "(the other end's). recv: datagrams that reached the sink of "
+                 "(the other end's); runs: egress from a root that sends runs (UDP GSO). recv: "
+                 "datagrams that reached the sink of "
               << datagrams << " sent.\n\n";
 
     std::cout << "Relay CPU per datagram carried, microseconds (user + system time of the relay "
@@ -786,19 +888,27 @@ int main(int argc, char **argv)
     std::printf("\n");
     for (const auto &[key, values] : cpu) {
         const auto &[baseCpu, variantCpu] = values;
-        std::printf("%-8s %5zu B %12.2f", key.first == Direction::Ingress ? "ingress" : "egress",
-                    key.second, baseCpu);
+        std::printf("%-8s %5zu B %12.2f", nameOf(key.first), key.second, baseCpu);
         for (Variant v : variants) {
             const double d = variantCpu.count(v) != 0 ? variantCpu.at(v) : 0;
-            std::printf(" %12.2f %5.2fx", d, d > 0 ? baseCpu / d : 0);
+            const double ratio = d > 0 ? baseCpu / d : 0;
+            if (v == Variant::Mac) {
+                throughputOk = throughputOk && ratio >= (key.second >= 1200 ? 1.5 : 1.0);
+                authenticatedOk = authenticatedOk && ratio >= 0.8;
+            }
+            std::printf(" %12.2f %5.2fx", d, ratio);
         }
         std::printf("\n");
     }
     std::cout << "\n";
+    const std::string throughputVerdict =
+        std::string("throughput (CPU per datagram) >= 1.0x the baseline at 64 B and >= 1.5x at "
+                    "1,200 B: ") +
+        (throughputOk ? "met" : "MISSED") + "; >= 0.8x with every datagram authenticated: " +
+        (authenticatedOk ? "met" : "MISSED");
 
     if (noLatency) {
-        std::cout << "Targets (dmr mac): throughput >= 0.80x the baseline: "
-                  << (throughputOk ? "met" : "MISSED") << "\n";
+        std::cout << "Targets (dmr mac): " << throughputVerdict << "\n";
         return 0;
     }
     std::cout << "Latency, A's segment to B's segment, one datagram at a time (" << samples
@@ -830,7 +940,7 @@ int main(int argc, char **argv)
             const double added = dmr[v].at(0.5) - direct.at(0.5);
             const double ratio = baseAdded > 0 ? added / baseAdded : 0;
             if (v == Variant::Mac)
-                latencyOk = latencyOk && ratio <= 1.5;
+                latencyOk = latencyOk && ratio <= 1.2;
             std::printf(", dmr %s %s us (%.2fx)", nameOf(v), fixed(added / hops).c_str(), ratio);
         }
         std::printf("; p99 added per hop: baseline %s us",
@@ -840,9 +950,8 @@ int main(int argc, char **argv)
                         fixed((dmr[v].at(0.99) - direct.at(0.99)) / hops).c_str());
         std::printf("\n");
     }
-    std::cout << "\nTargets (dmr mac): throughput >= 0.80x the baseline at 64 B and 1,200 B: "
-              << (throughputOk ? "met" : "MISSED")
-              << "; added latency per hop <= 1.5x the baseline at p50: "
+    std::cout << "\nTargets (dmr mac): " << throughputVerdict
+              << "; added latency per hop <= 1.2x the baseline at p50: "
               << (latencyOk ? "met" : "MISSED") << "\n";
     return 0;
 }
