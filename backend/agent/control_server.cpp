@@ -457,8 +457,10 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
         s->info.client = request.hello.client;
         s->info.role = s->gate.role();
         s->info.identity = s->gate.identity();
+        // The session speaks the version the hello named (one this agent speaks: decodeRequest
+        // refused any other, listing ours).
         enqueue(s, protocol::encodeHelloReply(request.id, node_, version_, role_(), s->gate.role(),
-                                              s->gate.identity()));
+                                              s->gate.identity(), request.hello.protocol));
         return;
     }
     if (request.kind == protocol::RequestKind::Subscribe) {

@@ -507,9 +507,26 @@ Outcome<Client> Client::connect(const ClientOptions &options, std::size_t first,
         Client client(std::move(*connection), i, options.timeout);
         dmr::protocol::Request hello;
         hello.kind = dmr::protocol::RequestKind::Hello;
+        hello.hello.protocol = options.protocol;
         hello.hello.client = options.clientName;
         hello.hello.token = options.token;
         auto reply = client.exchange(hello);
+        if (!reply && reply.failure().code == "unsupported-protocol") {
+            // An agent of another release: the newest version both speak, on a new connection
+            // (the agent closed this one), once.
+            const auto common = dmr::protocol::newestCommon(
+                reply.failure().versions, options.protocolMin, options.protocol);
+            if (common && *common != hello.hello.protocol) {
+                auto again = Connection::open(address, options.timeout, options.tls);
+                if (!again) {
+                    tried.push_back(address.text + " (" + again.failure().message + ")");
+                    continue;
+                }
+                client = Client(std::move(*again), i, options.timeout);
+                hello.hello.protocol = *common;
+                reply = client.exchange(hello);
+            }
+        }
         if (reply) {
             client.hello_ = std::move(*reply);
             return client;
@@ -570,8 +587,11 @@ Outcome<Json> Client::exchange(dmr::protocol::Request request)
                 !j["message"].is_string())
                 return badReply("the agent's error answer to " + what + " (id " +
                                 describeId(idValue) + ") lacks a code or a message");
-            return Failure{Failure::Kind::Refused, j["code"].get<std::string>(),
-                           j["message"].get<std::string>()};
+            Failure refused{Failure::Kind::Refused, j["code"].get<std::string>(),
+                            j["message"].get<std::string>(), {}};
+            if (refused.code == "unsupported-protocol")
+                refused.versions = dmr::protocol::versionsOf(j);
+            return refused;
         }
         if (type != "reply" || !j.contains("result"))
             return badReply("the agent's answer to " + what + " has no \"result\"");

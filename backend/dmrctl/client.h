@@ -53,6 +53,7 @@ struct Failure
     Kind kind = Kind::Unreachable;
     std::string code;
     std::string message;
+    std::vector<int> versions = {}; // unsupported-protocol: the versions the agent speaks
 };
 
 // A value or a Failure.
@@ -151,6 +152,10 @@ struct ClientOptions
     std::chrono::milliseconds timeout{3000};
     std::string clientName; // "dmrctl 0.1.0"
     TlsOptions tls;
+    // The control protocol versions this client speaks: the hello names the newest; an agent
+    // that speaks only older ones lists them, and the hello goes again in the newest common.
+    int protocolMin = dmr::protocol::kVersionMin;
+    int protocol = dmr::protocol::kVersion;
 };
 
 // A session with one agent, after its hello.

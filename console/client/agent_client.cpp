@@ -12,6 +12,8 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <utility>
 
@@ -159,6 +161,7 @@ void AgentClient::start()
     teardown(tr("restarted"));
     running_ = true;
     backoff_.reset();
+    helloProtocol_ = proto::kVersion;
     const QList<Endpoint> list = endpoints();
     current_ = list.isEmpty() ? Endpoint{} : list.first();
     setState(State::Connecting);
@@ -330,7 +333,7 @@ void AgentClient::onConnected()
     connectTimer_.stop();
     proto::Request hello;
     hello.kind = proto::RequestKind::Hello;
-    hello.hello.protocol = proto::kVersion;
+    hello.hello.protocol = helloProtocol_;
     hello.hello.client = clientName().toStdString();
     if (!token_.isEmpty())
         hello.hello.token = token_.toStdString();
@@ -469,6 +472,18 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             return;
         case Pending::Hello: {
             const QString why = tr("agent at %1 refused the hello: %2").arg(agent, text);
+            if (code == u"unsupported-protocol") {
+                // An agent of another release: once more, at once, in the newest version both
+                // speak, if there is one.
+                const auto common = proto::newestCommon(proto::versionsOf(
+                    nlohmann::json::parse(QJsonDocument(message).toJson().toStdString())));
+                if (common && *common != helloProtocol_) {
+                    helloProtocol_ = *common;
+                    teardown(why);
+                    attempt();
+                    return;
+                }
+            }
             if (code == u"not-authorized" || code == u"unsupported-protocol") {
                 // Another agent would say the same: give up and say why.
                 running_ = false;

@@ -248,6 +248,9 @@ private:
     QString token_;
     TlsFiles tls_;
     bool running_ = false;
+    // The control protocol version the next hello names: the newest this console speaks, or
+    // the newest common one an agent of another release listed when it refused ours.
+    int helloProtocol_ = dmr::protocol::kVersion;
     State state_ = State::Disconnected;
     QString lastError_;
     HelloInfo hello_;

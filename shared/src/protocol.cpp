@@ -229,11 +229,13 @@ HelloRequest readHello(const Fields &f)
     HelloRequest h;
     const Json &p = f.require("protocol");
     const std::int64_t version = f.integer("protocol", p);
-    if (version != kVersion)
-        fail(ErrorCode::UnsupportedProtocol, "protocol " + std::to_string(version) +
-                                                 " not supported; this agent speaks " +
-                                                 std::to_string(kVersion));
-    h.protocol = kVersion;
+    if (version < kVersionMin || version > kVersion)
+        fail(ErrorCode::UnsupportedProtocol,
+             "protocol " + std::to_string(version) + " not supported; this agent speaks " +
+                 (kVersionMin == kVersion ? std::to_string(kVersion)
+                                          : std::to_string(kVersionMin) + " to " +
+                                                std::to_string(kVersion)));
+    h.protocol = static_cast<int>(version);
     h.client = f.requiredString("client", kClientNameBytesMax);
     h.token = f.optionalString("token", kTokenBytesMax);
     return h;
@@ -603,12 +605,16 @@ std::variant<Request, RequestError> decodeRequest(std::string_view text)
         }
         return readRequest(j, id);
     } catch (const DecodeError &e) {
-        return RequestError{id, e.code, e.message};
+        RequestError r{id, e.code, e.message, {}};
+        if (e.code == ErrorCode::UnsupportedProtocol)
+            for (int v = kVersionMin; v <= kVersion; ++v)
+                r.versions.push_back(v);
+        return r;
     } catch (const nlohmann::json::exception &e) {
         // type_error, out_of_range, other_error from reading a field: never past this boundary.
-        return RequestError{id, ErrorCode::BadField, "request: " + jsonReason(e)};
+        return RequestError{id, ErrorCode::BadField, "request: " + jsonReason(e), {}};
     } catch (const std::exception &e) {
-        return RequestError{id, ErrorCode::BadJson, std::string("request: ") + e.what()};
+        return RequestError{id, ErrorCode::BadJson, std::string("request: ") + e.what(), {}};
     }
 }
 
@@ -702,7 +708,7 @@ void SessionGate::setCertificate(Role role, std::string subject)
 std::optional<RequestError> SessionGate::admit(const Request &r)
 {
     const auto refuse = [&](ErrorCode code, std::string message) {
-        return RequestError{r.id, code, std::move(message)};
+        return RequestError{r.id, code, std::move(message), {}};
     };
     if (close_)
         // One guess per connection: nothing after a refused hello is evaluated.
@@ -759,13 +765,14 @@ std::optional<RequestError> SessionGate::admit(const Request &r)
 // ---- Replies and events ------------------------------------------------------------------------
 
 std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
-                             std::string_view role, Role clientRole, std::string_view identity)
+                             std::string_view role, Role clientRole, std::string_view identity,
+                             int protocol)
 {
     OutJson j = replyEnvelope(id);
     OutJson result;
     result["agent"] = agentNode;
     result["version"] = version;
-    result["protocol"] = kVersion;
+    result["protocol"] = protocol;
     result["role"] = role;
     result["operator"] = clientRole == Role::Operator;
     result["client_role"] = toString(clientRole);
@@ -795,7 +802,37 @@ std::string encodeError(const RequestId &id, ErrorCode code, std::string_view me
 
 std::string encodeError(const RequestError &error)
 {
-    return encodeError(error.id, error.code, error.message);
+    if (error.versions.empty())
+        return encodeError(error.id, error.code, error.message);
+    OutJson j;
+    j["type"] = "error";
+    putId(j, error.id);
+    j["ok"] = false;
+    j["code"] = toString(error.code);
+    j["message"] = error.message;
+    j["versions"] = error.versions;
+    return line(j);
+}
+
+std::vector<int> versionsOf(const Json &refusal)
+{
+    std::vector<int> out;
+    const auto it = refusal.find("versions");
+    if (it == refusal.end() || !it->is_array())
+        return {1};
+    for (const Json &v : *it)
+        if (v.is_number_integer() && v.get<std::int64_t>() > 0 && v.get<std::int64_t>() < 1000)
+            out.push_back(static_cast<int>(v.get<std::int64_t>()));
+    return out;
+}
+
+std::optional<int> newestCommon(const std::vector<int> &theirs, int oursMin, int oursMax)
+{
+    std::optional<int> best;
+    for (int v : theirs)
+        if (v >= oursMin && v <= oursMax && (!best || v > *best))
+            best = v;
+    return best;
 }
 
 Result<std::string> encodeOk(const RequestId &id, std::string_view resultJson)

@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "client.h"
 #include "lab_secrets.h"
 
 #include <memory>
@@ -248,6 +249,41 @@ private slots:
     }
 
     void cleanupTestCase() { stopAgents(); }
+
+    // A client of the next release (it speaks kVersion and kVersion + 1) and this agent: the
+    // hello in kVersion + 1 is refused with the list, the second in kVersion is served, and the
+    // session says so. A client that speaks only newer versions is refused with the list.
+    void aClientOfTheNextReleaseNegotiates()
+    {
+        const auto address = dmrctl::parseAddress(agents_[0].control().toStdString());
+        QVERIFY(std::holds_alternative<dmrctl::Address>(address));
+        dmrctl::ClientOptions o;
+        o.addresses = {std::get<dmrctl::Address>(address)};
+        o.clientName = "tst_dmrctl next release";
+        o.timeout = std::chrono::milliseconds(10000);
+        o.protocolMin = dmr::protocol::kVersionMin;
+        o.protocol = dmr::protocol::kVersion + 1;
+        std::vector<std::string> tried;
+        auto next = dmrctl::Client::connect(o, 0, tried);
+        QVERIFY2(next.ok(), next.ok() ? "" : next.failure().message.c_str());
+        QCOMPARE(next->hello()["protocol"].get<int>(), dmr::protocol::kVersion);
+        dmr::protocol::Request ask;
+        ask.kind = dmr::protocol::RequestKind::GetState;
+        auto state = next->call(ask);
+        QVERIFY2(state.ok(), state.ok() ? "" : state.failure().message.c_str());
+        QCOMPARE((*state)["node"].get<std::string>(), std::string("1"));
+
+        o.protocolMin = dmr::protocol::kVersion + 1;
+        auto newer = dmrctl::Client::connect(o, 0, tried);
+        QVERIFY(!newer.ok());
+        QCOMPARE(newer.failure().code, std::string("unsupported-protocol"));
+        std::vector<int> ours;
+        for (int v = dmr::protocol::kVersionMin; v <= dmr::protocol::kVersion; ++v)
+            ours.push_back(v);
+        QCOMPARE(newer.failure().versions, ours);
+        QVERIFY2(newer.failure().message.find("this agent speaks") != std::string::npos,
+                 newer.failure().message.c_str());
+    }
 
     void clusterListsBothNodes()
     {

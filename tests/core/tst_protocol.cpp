@@ -13,6 +13,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 namespace {
 
 namespace p = dmr::protocol;
@@ -543,6 +545,41 @@ private slots:
         auto r = p::parseRequest(sv(line));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().message, e.message);
+    }
+
+    // Version negotiation: a refusal lists the versions this agent speaks, a client finds the
+    // newest common one in it, and a refusal from an agent before the list means version 1.
+    void negotiatesTheVersion()
+    {
+        const auto refused = p::decodeRequest(sv(R"({"type":"hello","id":1,"protocol":7,"client":"c"})"));
+        QVERIFY(std::holds_alternative<p::RequestError>(refused));
+        const auto &e = std::get<p::RequestError>(refused);
+        QCOMPARE(e.versions, std::vector<int>{1});
+        const auto line = p::encodeError(e);
+        QCOMPARE(QString::fromStdString(line),
+                 QString::fromUtf8(R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"protocol 7 not supported; this agent speaks 1","versions":[1]})"
+                                   "\n"));
+        const auto j = nlohmann::json::parse(line);
+        QCOMPARE(p::versionsOf(j), std::vector<int>{1});
+        // A client of N+1 (speaks 1 and 2) finds 1; one of N+2 that dropped 1 finds none.
+        QCOMPARE(p::newestCommon(p::versionsOf(j), 1, 2), std::optional<int>(1));
+        QCOMPARE(p::newestCommon(p::versionsOf(j), 2, 3), std::optional<int>());
+        QCOMPARE(p::newestCommon({1, 2, 3}, 1, 2), std::optional<int>(2));
+        QCOMPARE(p::newestCommon({}, 1, 2), std::optional<int>());
+        // An agent from before the list: its refusal has none, and it speaks 1.
+        QCOMPARE(p::versionsOf(nlohmann::json::parse(
+                     R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"x"})")),
+                 std::vector<int>{1});
+        // A hostile list: only sane integers count.
+        QCOMPARE(p::versionsOf(nlohmann::json::parse(R"({"versions":[-1,0,"2",1e9,3,2.5,5000]})")),
+                 std::vector<int>{3});
+        // Other refusals list nothing.
+        const auto other = p::decodeRequest(sv(R"({"type":"hello","id":1,"client":"c"})"));
+        QVERIFY(std::get<p::RequestError>(other).versions.empty());
+        // The hello reply says the session's version.
+        QVERIFY(p::encodeHelloReply(p::RequestId{std::int64_t{1}}, "2", "0.1.0", "leader",
+                                    p::Role::Viewer, "anonymous", 1)
+                    .find(R"("protocol":1)") != std::string::npos);
     }
 
     // Every string a request carries into the agent's records is bounded, and the error names

@@ -9,6 +9,8 @@
 #include "dmr/model.h"
 #include "dmr/result.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -19,8 +21,19 @@
 
 namespace dmr::protocol {
 
-// The version this code speaks. A hello naming another one is refused (PROTOCOL.md, Versioning).
+// The versions this code speaks, kVersionMin to kVersion (the newest). A client says the newest
+// it speaks in its hello; an agent that speaks it answers in it, one that does not refuses with
+// the list of those it speaks, and the client says hello again in the newest of them it speaks
+// (PROTOCOL.md, Versioning). N and N+1 in one fleet: a release speaks the one before its own.
+inline constexpr int kVersionMin = 1;
 inline constexpr int kVersion = 1;
+
+// The versions an unsupported-protocol refusal lists ("versions"); an agent from before this
+// negotiation lists none and speaks version 1 only.
+std::vector<int> versionsOf(const nlohmann::json &refusal);
+// The newest version both speak: ours are [oursMin, oursMax]; nullopt when none.
+std::optional<int> newestCommon(const std::vector<int> &theirs, int oursMin = kVersionMin,
+                                int oursMax = kVersion);
 
 // Bound on one client line, terminator excluded: what the agent's framer holds at most.
 inline constexpr std::size_t kRequestLineBytesMax = 64 * 1024;
@@ -166,6 +179,7 @@ struct RequestError
     RequestId id;
     ErrorCode code = ErrorCode::BadJson;
     std::string message;
+    std::vector<int> versions; // unsupported-protocol: the versions this agent speaks
     bool operator==(const RequestError &) const = default;
 };
 
@@ -238,12 +252,14 @@ private:
 //  "operator":..,"client_role":..,"identity":..}}: "role" is the agent's role in the cluster,
 // "client_role" the session's (viewer or operator) and "identity" what granted it.
 std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
-                             std::string_view role, Role clientRole, std::string_view identity);
+                             std::string_view role, Role clientRole, std::string_view identity,
+                             int protocol = kVersion);
 // The same for a session that is an operator by its token, or an anonymous viewer.
 std::string encodeHelloReply(const RequestId &id, const NodeId &agentNode, std::string_view version,
                              std::string_view role, bool isOperator);
 
-// {"type":"error","id":1,"ok":false,"code":"missing-field","message":"..."}
+// {"type":"error","id":1,"ok":false,"code":"missing-field","message":"..."}; an
+// unsupported-protocol refusal adds "versions": [1], the versions this agent speaks.
 std::string encodeError(const RequestId &id, ErrorCode code, std::string_view message);
 std::string encodeError(const RequestError &error);
 
