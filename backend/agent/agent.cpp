@@ -103,7 +103,8 @@ Result<std::monostate> Agent::start()
                 RelayDataPlane::Peer peer{*it->second.relayPort,
                                           it->second.relayCarry,
                                           it->second.relayEpoch.value_or(0),
-                                          {}};
+                                          {},
+                                          it->second.relayVersions};
                 if (auto k = node_->known().find(node); k != node_->known().end())
                     for (const auto &i : k->second.interfaces)
                         if (i.address.address().family() == Family::V4)

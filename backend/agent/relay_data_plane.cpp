@@ -243,6 +243,24 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             errors.push_back("relay: no tunnel port known for node " + peer.node);
             continue;
         }
+        const auto version = relay::tunnelVersionWith(known->versions);
+        if (!version) {
+            // Another release, too far apart: nothing it sends opens here, nothing sent to it
+            // would open there. Say so, and which side to upgrade.
+            auto list = [](const std::vector<int> &v) {
+                std::string out;
+                for (int x : v)
+                    out += (out.empty() ? "" : ",") + std::to_string(x);
+                return out.empty() ? std::string("none") : out;
+            };
+            const auto ours = relay::tunnelVersions();
+            const bool older = known->versions.empty() || known->versions.back() < ours.front();
+            errors.push_back("relay: no tunnel with node " + peer.node + ": it speaks tunnel "
+                             "version " + list(known->versions) + ", this node " + list(ours) +
+                             "; upgrade " + (older ? "node " + peer.node : "this node"));
+            drop("no-common-version");
+            continue;
+        }
         const Endpoint &own = root ? t.root : t.leaf;
         std::uint32_t address = INADDR_LOOPBACK;
         std::uint32_t from = 0;
@@ -264,6 +282,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             w = Wire{};
         w.to = udp::v4Addr(address, known->port);
         w.from = from;
+        w.version = *version;
         peerCarries[peer.node] = known->carry;
     }
     execute(engine_.applyPlan(actions, peerCarries, clock_()));
@@ -691,6 +710,7 @@ Json RelayDataPlane::stateJson() const
         tunnels.push_back({{"peer", peer},
                            {"role", t.root ? "root" : "leaf"},
                            {"address", hostPortText(w.to)},
+                           {"version", w.version},
                            {"networks", t.plan.networks},
                            {"carries", t.carry ? Json(*t.carry) : Json()},
                            {"phase", std::string(relay::toString(t.phase))},

@@ -88,6 +88,9 @@ public:
         bool carry = false;                   // it speaks the carry handover (meta "relay_carry")
         std::uint64_t epoch = 0;              // its relay epoch (meta "relay_epoch"); 0: not known
         std::vector<std::uint32_t> addresses; // its IPv4 interface addresses (host order)
+        // The tunnel formats it speaks (meta "relay_versions", relay::tunnelVersionsOf); the
+        // tunnel speaks the newest common one, and there is none with none in common.
+        std::vector<int> versions = {relay::kTunnelVersion};
     };
     using PeerLookup = std::function<std::optional<Peer>(const NodeId &)>;
     using Clock = std::function<std::int64_t()>; // milliseconds, wall-clock anchored
@@ -149,6 +152,7 @@ private:
     {
         sockaddr_in to{};
         std::uint32_t from = 0; // os mode: the source address (this end's in the plan)
+        int version = relay::kTunnelVersion; // the tunnel format both ends speak
         std::uint64_t packetsOut = 0, bytesOut = 0, keepalivesOut = 0;
     };
     // What this node knows of one peer's tunnel end, kept while the peer is in the cluster and

@@ -1,4 +1,5 @@
 #include "dmr/node.h"
+#include "dmr/relay.h"
 
 #include <nlohmann/json.hpp>
 
@@ -150,6 +151,7 @@ std::string Controller::meta() const
         j["relay_port"] = config_.relayPort;   // where the other end of a tunnel sends
         j["relay_carry"] = true;               // it speaks the carry handover (relay.h)
         j["relay_epoch"] = config_.relayEpoch; // its incarnation: its tunnel keys depend on it
+        j["relay_versions"] = relay::tunnelVersions(); // the tunnel formats it speaks
     }
     return j.dump();
 }
@@ -251,6 +253,15 @@ void Controller::learnPeers(const gms::ClusterView &view)
             peer.relayEpoch = e->get<std::uint64_t>();
         else
             peer.relayEpoch.reset();
+        std::optional<std::vector<int>> listed;
+        if (const auto v = j.find("relay_versions"); v != j.end() && v->is_array()) {
+            listed.emplace();
+            for (const auto &x : *v)
+                if (x.is_number_integer() && listed->size() < 16)
+                    listed->push_back(static_cast<int>(std::clamp<std::int64_t>(
+                        x.get<std::int64_t>(), -1, 1000)));
+        }
+        peer.relayVersions = relay::tunnelVersionsOf(listed, peer.relayEpoch.has_value());
     }
     if (config_.relay) {
         // Where the other relays send onto segments from: their interface addresses and their

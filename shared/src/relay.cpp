@@ -815,4 +815,32 @@ std::vector<Reachability::Cell> Reachability::row(std::int64_t nowMs, std::int64
     return out;
 }
 
+std::vector<int> tunnelVersions()
+{
+    std::vector<int> out;
+    for (int v = kTunnelVersionMin; v <= kTunnelVersion; ++v)
+        out.push_back(v);
+    return out;
+}
+
+std::vector<int> tunnelVersionsOf(const std::optional<std::vector<int>> &listed, bool hasEpoch)
+{
+    if (!listed)
+        return {hasEpoch ? 2 : 1};
+    std::vector<int> out;
+    for (int v : *listed)
+        if (v >= 1 && v <= 255)
+            out.push_back(v);
+    return out;
+}
+
+std::optional<int> tunnelVersionWith(const std::vector<int> &theirs)
+{
+    std::optional<int> best;
+    for (int v : theirs)
+        if (v >= kTunnelVersionMin && v <= kTunnelVersion && (!best || v > *best))
+            best = v;
+    return best;
+}
+
 } // namespace dmr::relay

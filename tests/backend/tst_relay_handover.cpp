@@ -101,6 +101,8 @@ class TestRelayHandover : public QObject
     bool carry_ = true;
     bool encrypt_ = false;
     int sent_ = 0;
+    // The tunnel formats node L1's meta lists (the others list this build's).
+    std::vector<int> l1Versions_ = relay::tunnelVersions();
 
     void apply(const NodeId &id, const std::vector<Action> &actions)
     {
@@ -209,7 +211,9 @@ class TestRelayHandover : public QObject
                     return RelayDataPlane::Peer{it->second.port,
                                                 carry_,
                                                 it->second.plane ? it->second.plane->epoch() : 0,
-                                                {INADDR_LOOPBACK}};
+                                                {INADDR_LOOPBACK},
+                                                peer == "L1" ? l1Versions_
+                                                             : relay::tunnelVersions()};
                 },
                 [t0] {
                     return static_cast<std::int64_t>(
@@ -307,6 +311,71 @@ private slots:
         for (const auto &from : {kA, kB, kC})
             stream(from, "after");
         nodes_.clear(); // the planes go before the io_context they use
+    }
+
+    // Tunnel format negotiation: R roots a tunnel to L1, whose meta lists `versions`. With one
+    // in common the tunnel speaks the newest of them and carries A to B; with none, R opens no
+    // tunnel, says which side to upgrade, counts it, and nothing of A reaches B.
+    void tunnelVersions_data()
+    {
+        QTest::addColumn<QList<int>>("versions");
+        QTest::addColumn<int>("expected"); // 0: no tunnel
+        QTest::addColumn<QString>("upgrade");
+        QTest::newRow("this release") << QList<int>{relay::kTunnelVersion}
+                                      << int{relay::kTunnelVersion} << QString();
+        QTest::newRow("the next release (speaks this one too)")
+            << QList<int>{relay::kTunnelVersion, relay::kTunnelVersion + 1}
+            << int{relay::kTunnelVersion} << QString();
+        QTest::newRow("a release that dropped this one")
+            << QList<int>{relay::kTunnelVersion + 1} << 0 << QStringLiteral("upgrade this node");
+        const auto before = relay::tunnelVersionsOf(std::nullopt, false);
+        QTest::newRow("an agent from before authenticated tunnels (no list, no epoch)")
+            << QList<int>(before.begin(), before.end()) << 0 << QStringLiteral("upgrade node L1");
+    }
+
+    void tunnelVersions()
+    {
+        QFETCH(QList<int>, versions);
+        QFETCH(int, expected);
+        QFETCH(QString, upgrade);
+        carry_ = true;
+        encrypt_ = false;
+        l1Versions_.assign(versions.begin(), versions.end());
+        setUp({{"R", {makeIface("eth0", "10.0.1.1/24")}},
+               {"L1", {makeIface("eth0", "10.0.2.1/24")}},
+               {"L2", {makeIface("eth0", "10.0.3.2/24")}}});
+        if (QTest::currentTestFailed())
+            return;
+        const PlaneNode &R = nodes_.at("R");
+        const PlaneNode &L1 = nodes_.at("L1");
+        using K = Action::Kind;
+        const auto errors =
+            nodes_.at("R").plane->apply({route(R, kA), tunnel(K::OpenTunnel, R, L1, {kB})});
+        apply("L1", {route(L1, kB), tunnel(K::OpenTunnel, R, L1, {kB})});
+        const auto state = nodes_.at("R").plane->stateJson();
+        if (expected != 0) {
+            QVERIFY2(errors.empty(), errors.empty() ? "" : errors.front().c_str());
+            QCOMPARE(state["tunnels"][0]["version"].get<int>(), expected);
+            const std::string p = "versions " + std::to_string(++sent_);
+            QVERIFY(tx_.at(kA)->send(channel(), std::span(reinterpret_cast<const std::uint8_t *>(
+                                                              p.data()),
+                                                          p.size())));
+            QVERIFY2(pumpUntil([&] { return got_[kB][p] == 1; }), "A's datagram never reached B");
+        } else {
+            QCOMPARE(errors.size(), std::size_t{1});
+            QVERIFY2(QString::fromStdString(errors.front()).contains(upgrade),
+                     errors.front().c_str());
+            QVERIFY2(errors.front().find("no tunnel with node L1") != std::string::npos,
+                     errors.front().c_str());
+            QCOMPARE(state["drops"]["no-common-version"].get<int>(), 1);
+            const std::string p = "versions " + std::to_string(++sent_);
+            QVERIFY(tx_.at(kA)->send(channel(), std::span(reinterpret_cast<const std::uint8_t *>(
+                                                              p.data()),
+                                                          p.size())));
+            pumpUntil([] { return false; }, 500);
+            QCOMPARE(got_[kB][p], 0);
+        }
+        nodes_.clear();
     }
 
     void rootHandover_data()

@@ -191,6 +191,25 @@ class TestRelay : public QObject
     Q_OBJECT
 
 private slots:
+    // The tunnel formats: this build's list, a peer's from its meta (or its age), the newest
+    // common one.
+    void tunnelVersionNegotiation()
+    {
+        using dmr::relay::kTunnelVersion;
+        const auto ours = dmr::relay::tunnelVersions();
+        QCOMPARE(ours.front(), int{dmr::relay::kTunnelVersionMin});
+        QCOMPARE(ours.back(), int{kTunnelVersion});
+        QCOMPARE(dmr::relay::tunnelVersionsOf(std::nullopt, true), std::vector<int>{2});
+        QCOMPARE(dmr::relay::tunnelVersionsOf(std::nullopt, false), std::vector<int>{1});
+        QCOMPARE(dmr::relay::tunnelVersionsOf(std::vector<int>{-1, 0, 2, 256, 3}, true),
+                 (std::vector<int>{2, 3}));
+        QCOMPARE(dmr::relay::tunnelVersionWith({kTunnelVersion, kTunnelVersion + 1}),
+                 std::optional<int>(kTunnelVersion));
+        QCOMPARE(dmr::relay::tunnelVersionWith({kTunnelVersion + 1}), std::optional<int>());
+        QCOMPARE(dmr::relay::tunnelVersionWith({1}), std::optional<int>());
+        QCOMPARE(dmr::relay::tunnelVersionWith({}), std::optional<int>());
+    }
+
     void channelRanges_data()
     {
         QTest::addColumn<QString>("text");

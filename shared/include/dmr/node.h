@@ -70,6 +70,7 @@ struct PeerInfo
     std::optional<std::uint16_t> relayPort; // where its tunnels listen
     bool relayCarry = false;                // its relay speaks the carry handover
     std::optional<std::uint64_t> relayEpoch;
+    std::vector<int> relayVersions; // the tunnel formats it speaks (relay::tunnelVersionsOf)
     std::string controlAddress;
     std::optional<Ms> changedAtMs; // when it last drained or lost or got back an adapter
 };

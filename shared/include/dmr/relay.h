@@ -103,6 +103,17 @@
 namespace dmr::relay {
 
 inline constexpr std::uint8_t kTunnelVersion = 2;
+// The tunnel formats this build speaks: kTunnelVersionMin to kTunnelVersion. Each agent lists
+// its own in its membership meta ("relay_versions"), and a tunnel speaks the newest both ends
+// list; with none in common there is no tunnel (and the agent says which side to upgrade). A
+// release that brings a new format keeps the one before it (N and N+1 in one cluster). An agent
+// from before the list speaks 2 when its meta has a relay_epoch (authenticated tunnels), else 1.
+inline constexpr std::uint8_t kTunnelVersionMin = 2;
+std::vector<int> tunnelVersions(); // this build's, oldest first
+// A peer's, from its meta: its "relay_versions" (sane entries only), or what its age implies.
+std::vector<int> tunnelVersionsOf(const std::optional<std::vector<int>> &listed, bool hasEpoch);
+// The newest version in `theirs` this build speaks; nullopt: none.
+std::optional<int> tunnelVersionWith(const std::vector<int> &theirs);
 inline constexpr std::uint8_t kInitialTtl = 4; // a star needs 2 tunnel hops at most
 inline constexpr std::size_t kNodeIdBytesMax = 64;
 inline constexpr std::size_t kFixedHeaderBytes = 68;
