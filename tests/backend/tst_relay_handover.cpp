@@ -110,6 +110,13 @@ class TestRelayHandover : public QObject
         QVERIFY2(errors.empty(), errors.empty() ? "" : errors.front().c_str());
     }
 
+    bool sendOn(const GroupName &network, const std::string &payload)
+    {
+        return tx_.at(network)->send(
+            channel(),
+            std::span(reinterpret_cast<const std::uint8_t *>(payload.data()), payload.size()));
+    }
+
     // Runs the relays and reads every receiver until `done` or the deadline.
     bool pumpUntil(const std::function<bool()> &done, int deadlineMs = kDeadlineMs)
     {
@@ -357,9 +364,7 @@ private slots:
             QVERIFY2(errors.empty(), errors.empty() ? "" : errors.front().c_str());
             QCOMPARE(state["tunnels"][0]["version"].get<int>(), expected);
             const std::string p = "versions " + std::to_string(++sent_);
-            QVERIFY(tx_.at(kA)->send(channel(), std::span(reinterpret_cast<const std::uint8_t *>(
-                                                              p.data()),
-                                                          p.size())));
+            QVERIFY(sendOn(kA, p));
             QVERIFY2(pumpUntil([&] { return got_[kB][p] == 1; }), "A's datagram never reached B");
         } else {
             QCOMPARE(errors.size(), std::size_t{1});
@@ -369,9 +374,7 @@ private slots:
                      errors.front().c_str());
             QCOMPARE(state["drops"]["no-common-version"].get<int>(), 1);
             const std::string p = "versions " + std::to_string(++sent_);
-            QVERIFY(tx_.at(kA)->send(channel(), std::span(reinterpret_cast<const std::uint8_t *>(
-                                                              p.data()),
-                                                          p.size())));
+            QVERIFY(sendOn(kA, p));
             pumpUntil([] { return false; }, 500);
             QCOMPARE(got_[kB][p], 0);
         }
