@@ -55,30 +55,9 @@ QStringList labNamespaces(const QString &lab)
 // One request on the host's 127.0.0.1:port (the lab's proxy): the reply's result, or {}.
 QJsonObject ask(int port, const QJsonObject &request)
 {
-    QTcpSocket socket;
-    socket.connectToHost(s("127.0.0.1"), static_cast<quint16>(port));
-    if (!socket.waitForConnected(3000))
-        return {};
     // dmr-lab's default operator token: drills need it.
-    socket.write(R"({"type":"hello","protocol":1,"client":"tst_lab_netns",)"
-                 R"("token":"dmr-lab-operator-token"})"
-                 "\n");
-    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
-    QByteArray buffer;
-    int lines = 0;
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 5000 && socket.waitForReadyRead(1000)) {
-        buffer += socket.readAll();
-        int nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-            const QByteArray line = buffer.left(nl);
-            buffer.remove(0, nl + 1);
-            if (++lines == 2)
-                return QJsonDocument::fromJson(line).object()[s("result")].toObject();
-        }
-    }
-    return {};
+    return AgentCluster::askPort(port, request, s("dmr-lab-operator-token"))[s("result")]
+        .toObject();
 }
 
 // Who hears whom: "1<-2" for every pair where node 1 hears node 2's probes.

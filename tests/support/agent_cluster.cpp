@@ -335,18 +335,35 @@ QJsonObject AgentCluster::ask(const QString &id, const QJsonObject &request, boo
                                                       address, timeout, tls);
     if (!connection)
         return {};
+    return helloThen(*connection, request, asOperator ? token() : QString(), deadline);
+}
+
+QJsonObject AgentCluster::askPort(int port, const QJsonObject &request, const QString &token,
+                                  int timeoutMs)
+{
+    const auto timeout = std::chrono::milliseconds(timeoutMs);
+    const dmrctl::Address address{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)};
+    auto connection = dmrctl::Connection::open(address, timeout, dmrctl::TlsOptions{});
+    if (!connection)
+        return {};
+    return helloThen(*connection, request, token, dmrctl::Clock::now() + timeout);
+}
+
+QJsonObject AgentCluster::helloThen(dmrctl::Connection &connection, const QJsonObject &request,
+                                    const QString &token, dmrctl::Clock::time_point deadline)
+{
     QJsonObject hello{{QStringLiteral("type"), QStringLiteral("hello")},
                       {QStringLiteral("protocol"), 1},
                       {QStringLiteral("client"), QStringLiteral("tst")}};
-    if (asOperator)
-        hello[QStringLiteral("token")] = token();
+    if (!token.isEmpty())
+        hello[QStringLiteral("token")] = token;
     const QByteArray lines = QJsonDocument(hello).toJson(QJsonDocument::Compact) + '\n' +
                              QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n';
-    if (!connection->send(lines.toStdString(), deadline))
+    if (!connection.send(lines.toStdString(), deadline))
         return {};
     // The hello's reply, then the request's.
     for (int line = 1; line <= 2; ++line) {
-        auto text = connection->readLine(deadline);
+        auto text = connection.readLine(deadline);
         if (!text)
             return {};
         if (line == 2)

@@ -4,6 +4,7 @@
 // any of them anything over the control protocol (with dmrctl's blocking client, dmr_ctl_client).
 // Every wait is a condition with a deadline.
 
+#include "client.h"
 #include "dmr/replies.h"
 
 #include <QJsonArray>
@@ -112,6 +113,10 @@ public:
     // object, or an empty object when the agent did not answer in time.
     QJsonObject ask(const QString &id, const QJsonObject &request, bool asOperator = true,
                     int timeoutMs = 3000) const;
+    // The same on a control port of the host's 127.0.0.1 (a dmr-lab's proxy), in plain TCP,
+    // with `token` when it is not empty.
+    static QJsonObject askPort(int port, const QJsonObject &request, const QString &token,
+                               int timeoutMs = 5000);
     QJsonObject state(const QString &id) const; // get-state's result, or {}
     // The same, typed (dmr/replies.h); nullopt when the agent does not answer or its reply does
     // not read (which is logged).
@@ -124,6 +129,9 @@ public:
     static int socketInNetns(const QString &netns, int type);
 
 private:
+    // The hello (with `token` unless empty), then the request, on an open connection.
+    static QJsonObject helloThen(dmrctl::Connection &connection, const QJsonObject &request,
+                                 const QString &token, dmrctl::Clock::time_point deadline);
     QString membershipAddress(const QString &id) const;
 
     Tls tls_;
