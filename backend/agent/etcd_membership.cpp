@@ -64,13 +64,37 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
     , prefix_(etcd::clusterPrefix(options_.cluster))
     , keys_(prefix_)
     , wake_(io)
+    , crashRetry_(io)
 {
     client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
+    revoker_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
+    if (!options_.clusterKey.empty()) {
+        // The handlers run on the io_context, from links this object owns and closes (halt(),
+        // the destructor): `this` outlives every call.
+        links_ = std::make_unique<PeerLinks>(
+            io_, options_.clusterKey, frame::Identity{options_.self, options_.address},
+            PeerLinks::Handlers{
+                [this](PeerLinks::LinkId id) {
+                    if (!stopped_)
+                        carryOut(crash_.linkUp(id, options_.nowMs()));
+                },
+                [this](PeerLinks::LinkId id, etcd::LinkEnd how, const std::string &) {
+                    if (!stopped_)
+                        carryOut(crash_.linkEnded(id, how, options_.nowMs()));
+                },
+                [this](PeerLinks::LinkId id, etcd::ProbeResult result, const std::string &) {
+                    if (!stopped_)
+                        carryOut(crash_.probed(id, result, options_.nowMs()));
+                }});
+    }
 }
 
 EtcdMembership::~EtcdMembership()
 {
     stopped_ = true;
+    if (links_)
+        links_->closeAll();
+    revoker_->close();
     client_->close();
     if (watch_)
         watch_->close();
@@ -101,6 +125,12 @@ void EtcdMembership::halt()
     if (watch_)
         watch_->close();
     wake_.cancel();
+    crash_.clear();
+    if (links_)
+        links_->closeAll();
+    crashRetry_.cancel();
+    revoker_->close();
+    revokes_.clear();
 }
 
 void EtcdMembership::leave(std::function<void()> done)
@@ -279,7 +309,9 @@ awaitable<bool> EtcdMembership::resync()
         bool recordFound = false;
         for (auto &kv : etcd::decodeRangeKvs(r->body)) {
             auto parsed = etcd::parseKey(prefix_, kv.key);
-            if (parsed && parsed->node == options_.self) {
+            // A down/ note about this node is another node's key, on that node's lease.
+            if (parsed && parsed->node == options_.self &&
+                parsed->kind != etcd::ParsedKey::Kind::Down) {
                 if (kv.lease != lease_) {
                     if (kv.lease != 0)
                         stale.insert(kv.lease);
@@ -470,6 +502,7 @@ void EtcdMembership::publish()
     if (v.node(options_.self) == nullptr) {
         // Not in etcd's view (joining, or the lease was lost): install nothing, keep the last.
         wantGl_ = false;
+        watchPeers(v);
         return;
     }
     wantGl_ = etcd::wantGlKey(v, options_.self);
@@ -477,10 +510,94 @@ void EtcdMembership::publish()
         wake();
     if (installed_ && v.nodes == last_.nodes && v.groups == last_.groups)
         return;
-    v.departed = etcd::departures(last_, v, keys_.leaving(), options_.nowMs(), ttlMs());
+    v.departed = etcd::departures(last_, v, keys_.leaving(), options_.nowMs(), ttlMs(),
+                                  keys_.downNotes());
     last_ = v;
     installed_ = true;
     handlers_.installed(last_);
+    if (!stopped_)
+        watchPeers(last_);
+}
+
+void EtcdMembership::watchPeers(const gms::ClusterView &view)
+{
+    if (!links_ || stopped_)
+        return;
+    carryOut(crash_.setTargets(etcd::watchTargets(keys_, view, options_.self), options_.nowMs()));
+}
+
+void EtcdMembership::carryOut(std::vector<etcd::CrashWatch::Action> actions)
+{
+    using W = etcd::CrashWatch;
+    for (auto &a : actions) {
+        if (auto *open = std::get_if<W::Open>(&a)) {
+            links_->open(open->link, open->node, open->address);
+        } else if (auto *close = std::get_if<W::Close>(&a)) {
+            links_->close(close->link);
+        } else if (auto *probe = std::get_if<W::Probe>(&a)) {
+            links_->probe(probe->link, probe->address);
+        } else if (auto *revoke = std::get_if<W::Revoke>(&a)) {
+            revokes_.push_back(std::move(*revoke));
+            if (!revoking_) {
+                revoking_ = true;
+                asio::co_spawn(io_, revokeLoop(), asio::detached);
+            }
+        }
+    }
+    armCrashRetry();
+}
+
+void EtcdMembership::armCrashRetry()
+{
+    const auto at = crash_.nextRetryAtMs();
+    if (!at || stopped_)
+        return;
+    crashRetry_.expires_after(
+        std::chrono::milliseconds(std::max<std::int64_t>(0, *at - options_.nowMs())));
+    std::weak_ptr<EtcdMembership> weak = weak_from_this();
+    crashRetry_.async_wait([weak](const error_code &ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopped_)
+            return;
+        self->carryOut(self->crash_.tick(self->options_.nowMs()));
+    });
+}
+
+awaitable<void> EtcdMembership::revokeLoop()
+{
+    auto keep = shared_from_this();
+    while (!revokes_.empty() && !stopped_) {
+        const etcd::CrashWatch::Revoke r = std::move(revokes_.front());
+        revokes_.pop_front();
+        handlers_.log("node " + r.node + " crashed (" + r.why + "): revoking its lease " +
+                      std::to_string(r.lease));
+        // The note first, so that every agent records a connection loss when the keys go.
+        if (lease_ != 0) {
+            Json ops = Json::array();
+            ops.push_back(putOp(etcd::downKey(prefix_, r.node),
+                                etcd::encodeDownNote({r.lease, options_.self, options_.nowMs()})));
+            auto put = co_await revoker_->call("/v3/kv/txn", txnBody(std::move(ops)));
+            if (stopped_)
+                break;
+            if (!put || put->status != 200)
+                handlers_.log("etcd down note for node " + r.node + " not written: " +
+                              (!put ? put.error().message : gatewayMessage(*put)));
+        }
+        auto rv = co_await revoker_->call("/v3/lease/revoke", idBody(r.lease));
+        if (stopped_)
+            break;
+        if (!rv)
+            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
+                          " not revoked (" + rv.error().message + "); it expires on its own");
+        else if (rv->status != 200)
+            // Another survivor revoked it first, or it expired meanwhile.
+            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
+                          " already gone: " + gatewayMessage(*rv));
+        else
+            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
+                          " revoked");
+    }
+    revoking_ = false;
 }
 
 } // namespace dmr::agent
