@@ -78,13 +78,29 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
                     if (!stopped_)
                         carryOut(crash_.linkUp(id, options_.nowMs()));
                 },
-                [this](PeerLinks::LinkId id, etcd::LinkEnd how, const std::string &) {
-                    if (!stopped_)
-                        carryOut(crash_.linkEnded(id, how, options_.nowMs()));
+                [this](PeerLinks::LinkId id, etcd::LinkEnd how, bool wasUp, const NodeId &node,
+                       const std::string &why) {
+                    if (stopped_)
+                        return;
+                    // An up link's end is rare and worth a line; a link that does not come up
+                    // is retried every second, so its failure is said once until it changes.
+                    const std::string line = "crash link to node " + node + " " +
+                                             std::string(etcd::toString(how)) + ": " + why;
+                    if (wasUp || linkFailures_[node] != line)
+                        handlers_.log(line);
+                    if (wasUp)
+                        linkFailures_.erase(node);
+                    else
+                        linkFailures_[node] = line;
+                    carryOut(crash_.linkEnded(id, how, options_.nowMs()));
                 },
-                [this](PeerLinks::LinkId id, etcd::ProbeResult result, const std::string &) {
-                    if (!stopped_)
-                        carryOut(crash_.probed(id, result, options_.nowMs()));
+                [this](PeerLinks::LinkId id, etcd::ProbeResult result, const std::string &why) {
+                    if (stopped_)
+                        return;
+                    if (result != etcd::ProbeResult::Refused)
+                        handlers_.log("crash link probe " + std::string(etcd::toString(result)) +
+                                      " (" + why + "): not a crash");
+                    carryOut(crash_.probed(id, result, options_.nowMs()));
                 }});
     }
 }
@@ -523,7 +539,9 @@ void EtcdMembership::watchPeers(const gms::ClusterView &view)
 {
     if (!links_ || stopped_)
         return;
-    carryOut(crash_.setTargets(etcd::watchTargets(keys_, view, options_.self), options_.nowMs()));
+    auto targets = etcd::watchTargets(keys_, view, options_.self);
+    std::erase_if(linkFailures_, [&](const auto &kv) { return targets.count(kv.first) == 0; });
+    carryOut(crash_.setTargets(targets, options_.nowMs()));
 }
 
 void EtcdMembership::carryOut(std::vector<etcd::CrashWatch::Action> actions)

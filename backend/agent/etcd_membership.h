@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -163,6 +164,7 @@ private:
     std::deque<etcd::CrashWatch::Revoke> revokes_;
     bool revoking_ = false;
     asio::steady_timer crashRetry_;
+    std::map<NodeId, std::string> linkFailures_; // the last failure said, per watched node
 };
 
 } // namespace dmr::agent

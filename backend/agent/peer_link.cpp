@@ -43,8 +43,10 @@ struct PeerLinks::Link
     }
     tcp::socket socket;
     asio::steady_timer deadline;
+    NodeId node;
     bool timedOut = false;
     bool closed = false;
+    bool up = false;
 };
 
 PeerLinks::PeerLinks(asio::io_context &io, std::string key, frame::Identity self,
@@ -66,6 +68,7 @@ void PeerLinks::open(LinkId id, NodeId node, std::string address)
 {
     close(id);
     auto link = std::make_shared<Link>(io_);
+    link->node = node;
     links_[id] = link;
     asio::co_spawn(io_, run(id, link, std::move(node), std::move(address)), asio::detached);
 }
@@ -96,7 +99,7 @@ void PeerLinks::finish(LinkId id, const std::shared_ptr<Link> &link, etcd::LinkE
         return;
     close(id);
     if (handlers_.ended)
-        handlers_.ended(id, how, why);
+        handlers_.ended(id, how, link->up, link->node, why);
 }
 
 awaitable<void> PeerLinks::run(LinkId id, std::shared_ptr<Link> link, NodeId node,
@@ -202,6 +205,7 @@ awaitable<void> PeerLinks::run(LinkId id, std::shared_ptr<Link> link, NodeId nod
     link->deadline.cancel();
     link->timedOut = false;
     ++counters_.linksUp;
+    link->up = true;
     if (handlers_.up)
         handlers_.up(id);
     if (!*alive || link->closed)
@@ -251,24 +255,37 @@ awaitable<void> PeerLinks::runProbe(LinkId id, std::string address)
     });
     error_code ec;
     co_await socket->async_connect(*ep, ec_await(ec));
+    // Connected: the kernel may have completed the handshake into the listen queue of a process
+    // that is exiting (its established connections close before its listening socket). A live
+    // agent writes its challenge at once; a dying one's listener resets the connection.
+    std::array<char, 64> first{};
+    std::size_t got = 0;
+    if (!ec && !*timedOut)
+        got = co_await socket->async_read_some(asio::buffer(first), ec_await(ec));
     deadline.cancel();
     error_code ignored;
     socket->close(ignored);
     if (!*alive)
         co_return;
-    etcd::ProbeResult result = etcd::ProbeResult::Accepted;
-    std::string why = "accepted";
+    etcd::ProbeResult result = etcd::ProbeResult::Failed;
+    std::string why;
     if (*timedOut) {
-        result = etcd::ProbeResult::Failed;
         why = "timed out";
     } else if (ec == asio::error::connection_refused) {
         result = etcd::ProbeResult::Refused;
-        ++counters_.probesRefused;
         why = ec.message();
-    } else if (ec) {
-        result = etcd::ProbeResult::Failed;
-        why = ec.message();
+    } else if (ec == asio::error::connection_reset) {
+        result = etcd::ProbeResult::Refused;
+        why = "accepted into the listen queue, then reset before the first byte (its listener "
+              "closed: the process is exiting)";
+    } else if (!ec && got > 0) {
+        result = etcd::ProbeResult::Accepted;
+        why = "it answered";
+    } else {
+        why = ec ? ec.message() : "no answer";
     }
+    if (result == etcd::ProbeResult::Refused)
+        ++counters_.probesRefused;
     if (handlers_.probed)
         handlers_.probed(id, result, why);
 }

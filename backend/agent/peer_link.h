@@ -8,8 +8,11 @@
 //   welcome either, so the link is idle until it ends. How it ended is classified: EOF or reset
 //   (the peer's host closed it), refused, timed out, or failed (anything else: a handshake that
 //   did not check out, a wrong node, a byte after the welcome, an oversized line).
-// - probe(): a plain TCP connect to an address, closed at once: refused, accepted, or failed
-//   (a timeout, another error).
+// - probe(): a plain TCP connect to an address, and a read of the first bytes: refused (the SYN
+//   was refused, or the connection was reset before any byte: the kernel had queued it for a
+//   listener that then closed, as a killed process's is, a moment after its other sockets),
+//   accepted (the peer wrote: a live agent sends its challenge at once), or failed (a timeout,
+//   an EOF, another error).
 //
 // Every line read before the session is up is bounded by frame::kHandshakeLineBytesMax, and the
 // handshake by a deadline. Nothing a peer sends is acted on except through the classification.
@@ -33,7 +36,10 @@ public:
     struct Handlers
     {
         std::function<void(LinkId)> up;
-        std::function<void(LinkId, etcd::LinkEnd, const std::string &why)> ended;
+        // wasUp: the handshake had checked out; node: the node the link was for.
+        std::function<void(LinkId, etcd::LinkEnd, bool wasUp, const NodeId &node,
+                           const std::string &why)>
+            ended;
         std::function<void(LinkId, etcd::ProbeResult, const std::string &why)> probed;
     };
     struct Limits

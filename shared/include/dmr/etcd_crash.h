@@ -12,7 +12,9 @@
 //
 //   1. the link came up: the peer proved it holds the cluster key and is that node;
 //   2. then it was closed by the peer's host (EOF or RST; a timeout is not that);
-//   3. then a new connection to the same address was refused (RST to the SYN).
+//   3. then a new connection to the same address was refused (RST to the SYN, or an RST before
+//      its first byte: the kernel queued it for a listening socket that then closed, since a
+//      killed process's established connections close a moment before its listener).
 //
 // Only then is the node's lease revoked, by the lease ID read from its record when the link was
 // opened (fenced: a node that came back with a new lease has a new link and its new lease is
@@ -67,8 +69,8 @@ enum class LinkEnd : std::uint8_t {
     Failed,   // anything else: a failed handshake (wrong key, wrong node), unreachable, ...
 };
 enum class ProbeResult : std::uint8_t {
-    Refused,  // nothing listens at the address
-    Accepted, // something listens: the process (or a successor of it) lives
+    Refused,  // nothing listens at the address (refused, or reset before the first byte)
+    Accepted, // something listens and answered: the process (or a successor of it) lives
     Failed,   // a timeout or another error: nothing is known
 };
 std::string_view toString(LinkEnd end);
