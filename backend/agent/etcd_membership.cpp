@@ -509,7 +509,15 @@ void EtcdMembership::onWatchMessage(const etcd::WatchResult &result, std::uint64
     if (result.events.empty())
         return; // "created", or a progress notice
     etcd::apply(keys_, result);
-    publish();
+    // A down/ note alone changes no view (it is read when its node's keys go): no view to
+    // compute for it, on 128 agents at once, just before the revoke that follows it.
+    const bool notesOnly = std::all_of(
+        result.events.begin(), result.events.end(), [this](const etcd::WatchEvent &e) {
+            auto parsed = etcd::parseKey(prefix_, e.kv.key);
+            return parsed && parsed->kind == etcd::ParsedKey::Kind::Down;
+        });
+    if (!notesOnly)
+        publish();
 }
 
 void EtcdMembership::publish()

@@ -281,13 +281,27 @@ Result<DownNote> decodeDownNote(std::string_view text)
 void KeySpace::reset(std::vector<Kv> kvs, std::int64_t revision)
 {
     kvs_.clear();
+    decoded_.clear();
     rejected_ = 0;
     for (auto &kv : kvs) {
         noteLease(kv);
+        decode(kv);
         std::string key = kv.key;
         kvs_[key] = std::move(kv);
     }
     revision_ = revision;
+}
+
+void KeySpace::decode(const Kv &kv)
+{
+    Decoded d;
+    if (auto parsed = parseKey(prefix_, kv.key)) {
+        if (parsed->kind == ParsedKey::Kind::Node)
+            if (auto record = decodeNodeRecord(kv.value))
+                d.record = std::move(record).value();
+        d.key = std::move(parsed).value();
+    }
+    decoded_[kv.key] = std::move(d);
 }
 
 void KeySpace::noteLease(const Kv &kv)
@@ -321,6 +335,7 @@ std::map<NodeId, DownNote> KeySpace::downNotes() const
 void KeySpace::put(Kv kv, std::int64_t revision)
 {
     noteLease(kv);
+    decode(kv);
     std::string key = kv.key;
     kvs_[key] = std::move(kv);
     revision_ = std::max(revision_, revision);
@@ -329,6 +344,7 @@ void KeySpace::put(Kv kv, std::int64_t revision)
 void KeySpace::erase(const std::string &key, std::int64_t revision)
 {
     kvs_.erase(key);
+    decoded_.erase(key);
     revision_ = std::max(revision_, revision);
 }
 
@@ -343,14 +359,15 @@ gms::ClusterView KeySpace::view()
     std::map<GroupName, std::vector<Entry>> groups;
     std::vector<Entry> gl;
     for (const auto &[key, kv] : kvs_) {
-        auto parsed = parseKey(prefix_, key);
+        const Decoded &d = decoded_.at(key); // put, reset and erase keep the two alike
+        const auto &parsed = d.key;
         if (!parsed) {
             ++rejected_;
             continue;
         }
         switch (parsed->kind) {
         case ParsedKey::Kind::Node: {
-            auto record = decodeNodeRecord(kv.value);
+            const auto &record = d.record;
             if (!record) {
                 ++rejected_;
                 continue;

@@ -152,7 +152,16 @@ private:
     std::uint64_t rejected_ = 0;
     std::set<NodeId> leaving_;
     std::map<NodeId, std::int64_t> lastLease_;
+    // Each key parsed (and a record decoded) once, when it is put: view() runs on every watch
+    // message, and a node record's JSON is the costly part. nullopt: refused (counted by view()).
+    struct Decoded
+    {
+        std::optional<ParsedKey> key;
+        std::optional<NodeRecord> record; // Kind::Node only
+    };
+    std::map<std::string, Decoded> decoded_;
     void noteLease(const Kv &kv);
+    void decode(const Kv &kv);
 };
 
 // The departures between two views: nodes in `before` that `after` no longer holds. The cause
