@@ -44,6 +44,23 @@ Json txnBody(Json ops)
     return {{"success", std::move(ops)}};
 }
 
+// The revoking survivor's transaction: if `recordKey` is still on `lease`, put the note and
+// delete the node's keys.
+Json downTxnBody(const std::string &recordKey, std::int64_t lease, Json notePut,
+                 const std::vector<std::string> &keys)
+{
+    Json ops = Json::array();
+    ops.push_back(std::move(notePut));
+    for (const auto &k : keys)
+        ops.push_back({{"request_delete_range", {{"key", etcd::base64Encode(k)}}}});
+    Json compare = Json::array();
+    compare.push_back({{"key", etcd::base64Encode(recordKey)},
+                       {"target", "LEASE"},
+                       {"result", "EQUAL"},
+                       {"lease", std::to_string(lease)}});
+    return {{"compare", std::move(compare)}, {"success", std::move(ops)}};
+}
+
 std::string gatewayMessage(const EtcdReply &r)
 {
     std::string m;
@@ -589,6 +606,14 @@ void EtcdMembership::armCrashRetry()
     });
 }
 
+Json EtcdMembership::downTxn(const etcd::CrashWatch::Revoke &r) const
+{
+    const etcd::DownNote note{r.lease, options_.self, options_.nowMs()};
+    return downTxnBody(etcd::nodeKey(prefix_, r.node), r.lease,
+                       putOp(etcd::downKey(prefix_, r.node), etcd::encodeDownNote(note)),
+                       etcd::keysOnLease(keys_, r.node, r.lease));
+}
+
 awaitable<void> EtcdMembership::revokeLoop()
 {
     auto keep = shared_from_this();
@@ -597,17 +622,22 @@ awaitable<void> EtcdMembership::revokeLoop()
         revokes_.pop_front();
         handlers_.log("node " + r.node + " crashed (" + r.why + "): revoking its lease " +
                       std::to_string(r.lease));
-        // The note first, so that every agent records a connection loss when the keys go.
+        // One transaction, fenced by the lease the node's record is on: the note (so that every
+        // agent records a connection loss) and the deletion of the node's keys, in one revision
+        // and so one round of watch events; then the revoke, which also ends the lease for the
+        // node itself should it still run.
         if (lease_ != 0) {
-            Json ops = Json::array();
-            ops.push_back(putOp(etcd::downKey(prefix_, r.node),
-                                etcd::encodeDownNote({r.lease, options_.self, options_.nowMs()})));
-            auto put = co_await revoker_->call("/v3/kv/txn", txnBody(std::move(ops)));
+            Json body = downTxn(r);
+            auto put = co_await revoker_->call("/v3/kv/txn", std::move(body));
             if (stopped_)
                 break;
             if (!put || put->status != 200)
                 handlers_.log("etcd down note for node " + r.node + " not written: " +
                               (!put ? put.error().message : gatewayMessage(*put)));
+            else if (!etcd::boolField(put->body, "succeeded"))
+                handlers_.log("node " + r.node + "'s record is gone or on another lease than " +
+                              std::to_string(r.lease) +
+                              " (another survivor was first, or it came back): nothing deleted");
         }
         auto rv = co_await revoker_->call("/v3/lease/revoke", idBody(r.lease));
         if (stopped_)

@@ -114,6 +114,9 @@ private:
     void carryOut(std::vector<etcd::CrashWatch::Action> actions);
     void armCrashRetry();
     awaitable<void> revokeLoop();
+    // The revoker's transaction (outside the coroutine: g++ 12 miscompiles braced initialisers
+    // in one).
+    nlohmann::json downTxn(const etcd::CrashWatch::Revoke &r) const;
     nlohmann::json putOp(const std::string &key, const std::string &value) const;
     static nlohmann::json deleteOp(const std::string &key);
     std::string recordText(bool leaving) const;

@@ -86,6 +86,20 @@ std::map<NodeId, WatchTarget> watchTargets(const KeySpace &keys, const gms::Clus
     return out;
 }
 
+std::vector<std::string> keysOnLease(const KeySpace &keys, const NodeId &node, std::int64_t lease)
+{
+    std::vector<std::string> out;
+    if (lease == 0)
+        return out;
+    for (const auto &[key, kv] : keys.kvs()) {
+        auto parsed = parseKey(keys.prefix(), key);
+        if (parsed && parsed->node == node && parsed->kind != ParsedKey::Kind::Down &&
+            kv.lease == lease)
+            out.push_back(key);
+    }
+    return out;
+}
+
 std::string_view toString(LinkEnd end)
 {
     switch (end) {

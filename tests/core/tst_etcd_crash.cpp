@@ -114,6 +114,20 @@ private slots:
         QCOMPARE(watchedBySomeone, nodes({"1", "2", "3", "4", "5", "6"}));
     }
 
+    void keysOnLeaseAreTheNodesOwnOnThatLease()
+    {
+        KeySpace keys = fig5Keys();
+        // A down note about 4, on 2's lease; a stray key of 4 on another lease.
+        keys.put(Kv{downKey(kPrefix, "4"), encodeDownNote({1004, "2", 1}), 40, 40, 1002}, 40);
+        keys.put(Kv{groupKey(kPrefix, "10.0.9.0/24", "4"), "", 41, 41, 7}, 41);
+        const auto got = keysOnLease(keys, "4", 1004);
+        const std::vector<std::string> want{glKey(kPrefix, "4"), groupKey(kPrefix, kB, "4"),
+                                            groupKey(kPrefix, kC, "4"), nodeKey(kPrefix, "4")};
+        QCOMPARE(got, want);
+        QVERIFY(keysOnLease(keys, "4", 0).empty());
+        QVERIFY(keysOnLease(keys, "4", 999).empty());
+    }
+
     void aLoneNodeOrOneOutOfTheViewWatchesNobody()
     {
         KeySpace keys(kPrefix);

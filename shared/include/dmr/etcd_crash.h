@@ -61,6 +61,11 @@ struct WatchTarget
 std::map<NodeId, WatchTarget> watchTargets(const KeySpace &keys, const gms::ClusterView &view,
                                            const NodeId &self);
 
+// The keys of `node` on `lease` (its record, group and gl/ keys; not down/ notes about it): what
+// the revoking survivor deletes, in one transaction with its down note and fenced by the lease
+// of the node's record, just before the revoke itself. One revision, one round of watch events.
+std::vector<std::string> keysOnLease(const KeySpace &keys, const NodeId &node, std::int64_t lease);
+
 // How a link ended, as the agent classifies the socket's error.
 enum class LinkEnd : std::uint8_t {
     Closed,   // EOF or connection reset: the peer's host closed it
