@@ -528,8 +528,8 @@ void EtcdMembership::onWatchMessage(const etcd::WatchResult &result, std::uint64
     etcd::apply(keys_, result);
     // A down/ note alone changes no view (it is read when its node's keys go): no view to
     // compute for it, on 128 agents at once, just before the revoke that follows it.
-    const bool notesOnly = std::all_of(
-        result.events.begin(), result.events.end(), [this](const etcd::WatchEvent &e) {
+    const bool notesOnly =
+        std::all_of(result.events.begin(), result.events.end(), [this](const etcd::WatchEvent &e) {
             auto parsed = etcd::parseKey(prefix_, e.kv.key);
             return parsed && parsed->kind == etcd::ParsedKey::Kind::Down;
         });
@@ -551,8 +551,8 @@ void EtcdMembership::publish()
         wake();
     if (installed_ && v.nodes == last_.nodes && v.groups == last_.groups)
         return;
-    v.departed = etcd::departures(last_, v, keys_.leaving(), options_.nowMs(), ttlMs(),
-                                  keys_.downNotes());
+    v.departed =
+        etcd::departures(last_, v, keys_.leaving(), options_.nowMs(), ttlMs(), keys_.downNotes());
     last_ = v;
     installed_ = true;
     handlers_.installed(last_);

@@ -49,8 +49,7 @@ struct PeerLinks::Link
     bool up = false;
 };
 
-PeerLinks::PeerLinks(asio::io_context &io, std::string key, frame::Identity self,
-                     Handlers handlers)
+PeerLinks::PeerLinks(asio::io_context &io, std::string key, frame::Identity self, Handlers handlers)
     : io_(io)
     , key_(std::move(key))
     , self_(std::move(self))

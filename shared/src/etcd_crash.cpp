@@ -12,7 +12,7 @@ namespace {
 struct Part
 {
     std::vector<GroupName> leads;
-    std::optional<NodeId> root;  // the system leader, while self leads a network
+    std::optional<NodeId> root; // the system leader, while self leads a network
     std::vector<NodeId> leaves; // the other leaders, while self is the system leader
     bool operator==(const Part &) const = default;
 };
@@ -246,9 +246,9 @@ std::optional<gms::Ms> CrashWatch::nextRetryAtMs() const
 
 std::size_t CrashWatch::linksUp() const
 {
-    return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(), [](const auto &kv) {
-        return kv.second.state == State::Up;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(entries_.begin(), entries_.end(),
+                      [](const auto &kv) { return kv.second.state == State::Up; }));
 }
 
 } // namespace dmr::etcd

@@ -161,7 +161,8 @@ private:
             const std::string hello = buffer->left(nl).toStdString();
             buffer->remove(0, nl + 1);
             if (mode_ == Mode::ForgedWelcome) {
-                send(socket, "DMR-CLUSTER-WELCOME " + std::string(2 * frame::kMacBytes, 'b') + "\n");
+                send(socket,
+                     "DMR-CLUSTER-WELCOME " + std::string(2 * frame::kMacBytes, 'b') + "\n");
                 return;
             }
             if (mode_ == Mode::ReplayedWelcome && !recordedWelcome_.empty()) {
@@ -242,10 +243,9 @@ class TestEtcdCrashLinks : public QObject
         QJsonArray ops;
         const auto put = [&](const std::string &key, const std::string &value) {
             ops.append(QJsonObject{
-                {s("request_put"),
-                 QJsonObject{{s("key"), QString::fromStdString(b64(key))},
-                             {s("value"), QString::fromStdString(b64(value))},
-                             {s("lease"), QString::number(lease)}}}});
+                {s("request_put"), QJsonObject{{s("key"), QString::fromStdString(b64(key))},
+                                               {s("value"), QString::fromStdString(b64(value))},
+                                               {s("lease"), QString::number(lease)}}}});
         };
         put(dmr::etcd::nodeKey(prefix, "9"), record);
         put(dmr::etcd::groupKey(prefix, kA.toStdString(), "9"), "");
@@ -274,7 +274,8 @@ private slots:
     {
         QTest::addColumn<int>("mode");
         QTest::addColumn<bool>("revoked");
-        QTest::newRow("authenticated, then closed and refused: revoked") << int(Mode::Honest) << true;
+        QTest::newRow("authenticated, then closed and refused: revoked")
+            << int(Mode::Honest) << true;
         QTest::newRow("authenticated, then reset and refused: revoked")
             << int(Mode::HonestThenReset) << true;
         QTest::newRow("another cluster key") << int(Mode::AnotherKey) << false;
@@ -295,20 +296,17 @@ private slots:
         const qint64 lease = grant();
         QVERIFY(lease != 0);
         registerNine(lease, nine.port());
-        QVERIFY(until([&] { return nineSeenBy(s("1")) && nineSeenBy(s("2")); },
-                          kDeadlineMs));
+        QVERIFY(until([&] { return nineSeenBy(s("1")) && nineSeenBy(s("2")); }, kDeadlineMs));
         // 2 dials 9; a link that fails is dialled again a second later: a second connection
         // shows that it went round at least once (a link that stays up is not dialled again).
-        QVERIFY(until([&] {
-            return nine.connections() >= 1 && (!revoked || nine.handshakes() >= 1);
-        }));
+        QVERIFY(
+            until([&] { return nine.connections() >= 1 && (!revoked || nine.handshakes() >= 1); }));
         if (!revoked)
             until([&] { return nine.connections() >= 2; }, 3000);
         QTest::qWait(200); // the link's last bytes are read
         nine.die();
         if (revoked) {
-            QVERIFY(until(
-                [&] { return !nineSeenBy(s("1")) && !nineSeenBy(s("2")); }, kDeadlineMs));
+            QVERIFY(until([&] { return !nineSeenBy(s("1")) && !nineSeenBy(s("2")); }, kDeadlineMs));
             QCOMPARE(ttlOf(lease), qint64{-1});
             QVERIFY(c_->logOf(s("2")).mid(logBefore.size()).contains(s("node 9 crashed")));
             return;
@@ -320,8 +318,7 @@ private slots:
         QVERIFY(!c_->logOf(s("2")).mid(logBefore.size()).contains(s("node 9 crashed")));
         // Clean up: the test's own revoke takes 9 out.
         post(s("/v3/lease/revoke"), {{s("ID"), QString::number(lease)}});
-        QVERIFY(until(
-            [&] { return !nineSeenBy(s("1")) && !nineSeenBy(s("2")); }, kDeadlineMs));
+        QVERIFY(until([&] { return !nineSeenBy(s("1")) && !nineSeenBy(s("2")); }, kDeadlineMs));
     }
 
     // Strangers on the agents' own membership ports: junk, an oversized line, a hello made with
@@ -335,8 +332,9 @@ private slots:
             for (int round = 0; round < 3; ++round) {
                 for (const QByteArray &bytes :
                      {QByteArray("garbage\n"), QByteArray(4096, 'x'),
-                      QByteArray("DMR-CLUSTER-HELLO 2 9 127.0.0.1:1 00000000000000000000000000000000 "
-                                 "0000000000000000000000000000000000000000000000000000000000000000\n"),
+                      QByteArray(
+                          "DMR-CLUSTER-HELLO 2 9 127.0.0.1:1 00000000000000000000000000000000 "
+                          "0000000000000000000000000000000000000000000000000000000000000000\n"),
                       QByteArray()}) {
                     QTcpSocket socket;
                     socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(port));

@@ -484,10 +484,14 @@ private slots:
             QVERIFY2(etcd_->start(), qPrintable(etcd_->error()));
         }
         const std::map<QString, std::function<void()>> cases{
-            {s("ordering"), [this] { ordering(); }}, {s("election"), [this] { election(); }},
-            {s("failure"), [this] { failure(); }},   {s("kill-drill"), [this] { killDrill(); }},
-            {s("rejoin"), [this] { rejoin(); }},     {s("leave"), [this] { leave(); }},
-            {s("drain"), [this] { drain(); }},       {s("shared-etcd"), [this] { sharedEtcd(); }},
+            {s("ordering"), [this] { ordering(); }},
+            {s("election"), [this] { election(); }},
+            {s("failure"), [this] { failure(); }},
+            {s("kill-drill"), [this] { killDrill(); }},
+            {s("rejoin"), [this] { rejoin(); }},
+            {s("leave"), [this] { leave(); }},
+            {s("drain"), [this] { drain(); }},
+            {s("shared-etcd"), [this] { sharedEtcd(); }},
             {s("outage"), [this] { etcdOutage(); }},
             {s("crash-and-silence"), [this] { crashAndSilence(); }},
         };

@@ -48,7 +48,8 @@ std::set<NodeId> nodes(std::initializer_list<const char *> ids)
 
 using Action = CrashWatch::Action;
 
-template <class T> const T *only(const std::vector<Action> &actions)
+template<class T>
+const T *only(const std::vector<Action> &actions)
 {
     return actions.size() == 1 ? std::get_if<T>(&actions.front()) : nullptr;
 }
@@ -180,7 +181,8 @@ private slots:
         QTest::addColumn<int>("probe"); // -1: no probe is asked
         QTest::newRow("up, timed out (cut off, silent)") << true << int(LinkEnd::TimedOut) << -1;
         QTest::newRow("up, failed otherwise") << true << int(LinkEnd::Failed) << -1;
-        QTest::newRow("never up, closed (a failed handshake: a stranger, another key, another node)")
+        QTest::newRow(
+            "never up, closed (a failed handshake: a stranger, another key, another node)")
             << false << int(LinkEnd::Closed) << -1;
         QTest::newRow("never up, refused (never proved alive here)")
             << false << int(LinkEnd::Refused) << -1;

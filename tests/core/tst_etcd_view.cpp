@@ -264,7 +264,8 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("not json") << "{" << "down note: not a JSON object";
+        QTest::newRow("not json") << "{"
+                                  << "down note: not a JSON object";
         QTest::newRow("no lease") << R"({"by":"2","at_ms":1})"
                                   << "down note: lease: missing or not a non-zero integer string";
         QTest::newRow("lease zero") << R"({"lease":"0","by":"2","at_ms":1})"
