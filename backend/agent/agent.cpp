@@ -253,6 +253,7 @@ void Agent::startMembership()
         o.ttlSeconds = config_.membership.etcdLeaseTtlS;
         o.incarnation = incarnation_;
         o.nowMs = [this] { return nowMs(); };
+        o.clusterKey = config_.cluster.key;
         membership_ =
             std::make_shared<EtcdMembership>(io_, std::move(o), std::move(handlers), etcdCounters_);
     } else {

@@ -111,6 +111,15 @@ std::string Agent::stateJson() const
                 {"views_installed", node_->viewsInstalled()},
                 {"relay", relay_ ? relay_->stateJson() : Json()},
                 {"etcd_requests", etcdCounters_->requests},
+                {"crash_links",
+                 [&]() -> Json {
+                     const auto links = membership_ ? membership_->crashLinks() : std::nullopt;
+                     if (!links)
+                         return nullptr;
+                     return {{"watched", links->watched},
+                             {"up", links->up},
+                             {"revoked", links->revoked}};
+                 }()},
                 {"version", version_}}
         .dump();
 }
@@ -314,6 +323,14 @@ std::string Agent::metricsText() const
     metric("dmr_etcd_watch_lines_dropped_total", "counter",
            "etcd watch lines dropped (too long, not JSON); each forces a resync",
            etcdCounters_->linesDropped);
+    const auto links = membership_ ? membership_->crashLinks() : std::nullopt;
+    metric("dmr_etcd_crash_links_watched", "gauge",
+           "nodes this agent keeps a crash link to (etcd; 0 with the embedded backend)",
+           links ? links->watched : 0);
+    metric("dmr_etcd_crash_links_up", "gauge", "crash links whose peer proved itself",
+           links ? links->up : 0);
+    metric("dmr_etcd_crash_revokes_total", "counter",
+           "leases this agent revoked after seeing their node crash", links ? links->revoked : 0);
     const gms::ClusterView &view = node_->view();
     metric("dmr_view_members", "gauge", "agents in the current view", view.nodes.size());
     metric("dmr_view_epoch", "gauge", "epoch of the current view id", view.id.epoch);

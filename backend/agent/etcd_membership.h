@@ -10,7 +10,12 @@
 //   then one transaction that puts the record and the group keys.
 // - A watch stream on the prefix, from the revision after the range read, drives the views: the
 //   events of one watch response are applied, then one view is installed if it changed.
-// - A node fails when its lease expires (TTL, 2 s at the least: etcd grants a shorter one as 2).
+// - A node fails when its lease expires (TTL, 2 s at the least: etcd grants a shorter one as 2),
+//   or, when it crashed, at once: a survivor that watches it (dmr/etcd_crash.h says who watches
+//   whom, and when its end is a crash) saw its authenticated link closed by its host and a new
+//   connection refused, and revoked its lease, fenced by the lease its record was on, after a
+//   down/ note that names it so that every agent records a connection loss, not an expiry. The
+//   links are peer_link.h's; a silent or cut-off node still goes when its lease expires.
 // - A graceful stop writes "leaving" into the record (the others take the node out at once, with
 //   cause "left") and revokes the lease.
 // - Drain, an adapter: one transaction deletes and puts group keys and the record together, so
@@ -25,11 +30,15 @@
 
 #include "etcd_client.h"
 #include "membership_service.h"
+#include "peer_link.h"
 
 #include "dmr/backoff.h"
+#include "dmr/etcd_crash.h"
 #include "dmr/etcd_view.h"
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -48,6 +57,9 @@ public:
         int requestTimeoutMs = 1000;
         std::uint64_t incarnation = 0;
         std::function<std::int64_t()> nowMs; // the agent's clock
+        // The cluster key: the crash links authenticate as the cluster transport does. Empty:
+        // no crash links (a crash is then seen when its lease expires).
+        std::string clusterKey;
     };
 
     // Held by shared_ptr: its coroutines keep it alive until they see halt() or leave().
@@ -66,6 +78,13 @@ public:
     bool degraded() const override { return degraded_; }
     std::uint64_t externalRequests() const override { return counters_->requests; }
     std::string backendName() const override { return "etcd"; }
+
+    std::optional<CrashLinks> crashLinks() const override
+    {
+        if (!links_)
+            return std::nullopt;
+        return CrashLinks{crash_.watched(), crash_.linksUp(), crash_.revokes()};
+    }
 
 private:
     struct Written // what this node's keys in etcd hold, as far as it knows
@@ -90,6 +109,14 @@ private:
     void onWatchMessage(const etcd::WatchResult &result, std::uint64_t generation);
     void publish();
     void wake();
+    // The crash links (dmr/etcd_crash.h): carried out here.
+    void watchPeers(const gms::ClusterView &view);
+    void carryOut(std::vector<etcd::CrashWatch::Action> actions);
+    void armCrashRetry();
+    awaitable<void> revokeLoop();
+    // The revoker's transaction (outside the coroutine: g++ 12 miscompiles braced initialisers
+    // in one).
+    nlohmann::json downTxn(const etcd::CrashWatch::Revoke &r) const;
     nlohmann::json putOp(const std::string &key, const std::string &value) const;
     static nlohmann::json deleteOp(const std::string &key);
     std::string recordText(bool leaving) const;
@@ -133,6 +160,14 @@ private:
     static constexpr int kBackoffMaxMs = 2000;
     Backoff backoff_{kBackoffMinMs, kBackoffMaxMs};
     gms::ClusterView last_;
+
+    etcd::CrashWatch crash_;
+    std::unique_ptr<PeerLinks> links_; // null without a cluster key
+    std::shared_ptr<EtcdClient> revoker_;
+    std::deque<etcd::CrashWatch::Revoke> revokes_;
+    bool revoking_ = false;
+    asio::steady_timer crashRetry_;
+    std::map<NodeId, std::string> linkFailures_; // the last failure said, per watched node
 };
 
 } // namespace dmr::agent

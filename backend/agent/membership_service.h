@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -56,6 +57,16 @@ public:
     // Requests this node made of an external service (etcd), since start; embedded: 0.
     virtual std::uint64_t externalRequests() const { return 0; }
     virtual std::string backendName() const = 0; // "embedded", "etcd"
+
+    // etcd's crash links (dmr/etcd_crash.h): nodes watched, links up, leases revoked after a
+    // crash since start. nullopt: the backend has none (embedded: its own connections do it).
+    struct CrashLinks
+    {
+        std::size_t watched = 0;
+        std::size_t up = 0;
+        std::uint64_t revoked = 0;
+    };
+    virtual std::optional<CrashLinks> crashLinks() const { return std::nullopt; }
 };
 
 } // namespace dmr::agent

@@ -164,6 +164,11 @@ std::string glKey(std::string_view prefix, const NodeId &node)
     return std::string(prefix) + "gl/" + escapeSegment(node);
 }
 
+std::string downKey(std::string_view prefix, const NodeId &node)
+{
+    return std::string(prefix) + "down/" + escapeSegment(node);
+}
+
 Result<ParsedKey> parseKey(std::string_view prefix, std::string_view key)
 {
     auto bad = [&](const std::string &why) {
@@ -196,6 +201,10 @@ Result<ParsedKey> parseKey(std::string_view prefix, std::string_view key)
         out.kind = ParsedKey::Kind::Gl;
         if (auto e = segment(parts[1], out.node))
             return *e;
+    } else if (parts.size() == 2 && parts[0] == "down") {
+        out.kind = ParsedKey::Kind::Down;
+        if (auto e = segment(parts[1], out.node))
+            return *e;
     } else if (parts.size() == 3 && parts[0] == "groups") {
         out.kind = ParsedKey::Kind::Group;
         if (auto e = segment(parts[1], out.group))
@@ -203,7 +212,7 @@ Result<ParsedKey> parseKey(std::string_view prefix, std::string_view key)
         if (auto e = segment(parts[2], out.node))
             return *e;
     } else {
-        return bad("expected nodes/<node>, groups/<group>/<node> or gl/<node>");
+        return bad("expected nodes/<node>, groups/<group>/<node>, gl/<node> or down/<node>");
     }
     return out;
 }
@@ -244,21 +253,89 @@ Result<NodeRecord> decodeNodeRecord(std::string_view text)
     return r;
 }
 
+std::string encodeDownNote(const DownNote &n)
+{
+    return Json{{"lease", std::to_string(n.lease)}, {"by", n.by}, {"at_ms", n.atMs}}.dump();
+}
+
+Result<DownNote> decodeDownNote(std::string_view text)
+{
+    const Json j = Json::parse(text, nullptr, false);
+    if (!j.is_object())
+        return Error{"down note: not a JSON object"};
+    DownNote n;
+    n.lease = int64Field(j, "lease");
+    if (n.lease == 0)
+        return Error{"down note: lease: missing or not a non-zero integer string"};
+    if (!j.contains("by") || !j["by"].is_string() || j["by"].get<std::string>().empty())
+        return Error{"down note: by: missing or not a node id"};
+    n.by = j["by"].get<std::string>();
+    if (!j.contains("at_ms") || !j["at_ms"].is_number_integer())
+        return Error{"down note: at_ms: missing or not an integer"};
+    n.atMs = j["at_ms"].get<std::int64_t>();
+    return n;
+}
+
 // ---- The key space ------------------------------------------------------------------------
 
 void KeySpace::reset(std::vector<Kv> kvs, std::int64_t revision)
 {
     kvs_.clear();
+    decoded_.clear();
     rejected_ = 0;
     for (auto &kv : kvs) {
+        noteLease(kv);
+        decode(kv);
         std::string key = kv.key;
         kvs_[key] = std::move(kv);
     }
     revision_ = revision;
 }
 
+void KeySpace::decode(const Kv &kv)
+{
+    Decoded d;
+    if (auto parsed = parseKey(prefix_, kv.key)) {
+        if (parsed->kind == ParsedKey::Kind::Node)
+            if (auto record = decodeNodeRecord(kv.value))
+                d.record = std::move(record).value();
+        d.key = std::move(parsed).value();
+    }
+    decoded_[kv.key] = std::move(d);
+}
+
+void KeySpace::noteLease(const Kv &kv)
+{
+    auto parsed = parseKey(prefix_, kv.key);
+    if (parsed && parsed->kind == ParsedKey::Kind::Node && kv.lease != 0)
+        lastLease_[parsed->node] = kv.lease;
+}
+
+std::int64_t KeySpace::lastLease(const NodeId &node) const
+{
+    const auto it = lastLease_.find(node);
+    return it == lastLease_.end() ? 0 : it->second;
+}
+
+std::map<NodeId, DownNote> KeySpace::downNotes() const
+{
+    std::map<NodeId, DownNote> out;
+    const std::string from = prefix_ + "down/";
+    for (auto it = kvs_.lower_bound(from);
+         it != kvs_.end() && it->first.compare(0, from.size(), from) == 0; ++it) {
+        auto parsed = parseKey(prefix_, it->first);
+        auto note = decodeDownNote(it->second.value);
+        if (parsed && parsed->kind == ParsedKey::Kind::Down && note &&
+            note->lease == lastLease(parsed->node))
+            out[parsed->node] = *note;
+    }
+    return out;
+}
+
 void KeySpace::put(Kv kv, std::int64_t revision)
 {
+    noteLease(kv);
+    decode(kv);
     std::string key = kv.key;
     kvs_[key] = std::move(kv);
     revision_ = std::max(revision_, revision);
@@ -267,6 +344,7 @@ void KeySpace::put(Kv kv, std::int64_t revision)
 void KeySpace::erase(const std::string &key, std::int64_t revision)
 {
     kvs_.erase(key);
+    decoded_.erase(key);
     revision_ = std::max(revision_, revision);
 }
 
@@ -281,14 +359,15 @@ gms::ClusterView KeySpace::view()
     std::map<GroupName, std::vector<Entry>> groups;
     std::vector<Entry> gl;
     for (const auto &[key, kv] : kvs_) {
-        auto parsed = parseKey(prefix_, key);
+        const Decoded &d = decoded_.at(key); // put, reset and erase keep the two alike
+        const auto &parsed = d.key;
         if (!parsed) {
             ++rejected_;
             continue;
         }
         switch (parsed->kind) {
         case ParsedKey::Kind::Node: {
-            auto record = decodeNodeRecord(kv.value);
+            const auto &record = d.record;
             if (!record) {
                 ++rejected_;
                 continue;
@@ -306,6 +385,8 @@ gms::ClusterView KeySpace::view()
         case ParsedKey::Kind::Gl:
             gl.emplace_back(kv.createRevision, parsed->node);
             break;
+        case ParsedKey::Kind::Down:
+            break; // read by downNotes()
         }
     }
     std::sort(nodes.begin(), nodes.end(), [](const auto &a, const auto &b) {
@@ -340,7 +421,8 @@ gms::ClusterView KeySpace::view()
 std::vector<gms::Departure> departures(const gms::ClusterView &before,
                                        const gms::ClusterView &after,
                                        const std::set<NodeId> &leaving, std::int64_t decidedAtMs,
-                                       std::int64_t ttlMs)
+                                       std::int64_t ttlMs,
+                                       const std::map<NodeId, DownNote> &downNotes)
 {
     std::vector<gms::Departure> out;
     for (const auto &n : before.nodes) {
@@ -348,6 +430,9 @@ std::vector<gms::Departure> departures(const gms::ClusterView &before,
             continue;
         if (leaving.count(n.id) != 0)
             out.push_back(gms::Departure{n.id, "left", 0, decidedAtMs});
+        else if (const auto note = downNotes.find(n.id); note != downNotes.end())
+            out.push_back(gms::Departure{n.id, "connection-lost", 0,
+                                         std::min(note->second.atMs, decidedAtMs)});
         else
             out.push_back(gms::Departure{n.id, "lease-expired", ttlMs, decidedAtMs});
     }

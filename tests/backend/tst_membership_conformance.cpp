@@ -108,10 +108,32 @@ class TestMembershipConformance : public QObject
             return nullptr;
         if (!AgentCluster::waitFor([&] { return c->agree(c->ids(), s("2")); }, kDeadlineMs))
             return nullptr;
+        // On etcd, every agent's crash links up (the peers proved themselves): a crash from here
+        // on is seen by its watchers, not by its lease's expiry.
+        if (backend_ == s("etcd") &&
+            !AgentCluster::waitFor([&] { return crashLinksUp(*c); }, kDeadlineMs))
+            return nullptr;
         return c;
     }
 
-    QString departureCause() const
+    static bool crashLinksUp(const AgentCluster &c)
+    {
+        for (const auto &id : c.ids()) {
+            const auto links = c.state(id)[s("crash_links")].toObject();
+            if (links[s("watched")].toInt() == 0 ||
+                links[s("up")].toInt() != links[s("watched")].toInt())
+                return false;
+        }
+        return true;
+    }
+
+    // A crash (kill -9): its connections closed by its host. On etcd a survivor that watches it
+    // then revokes its lease at once (dmr/etcd_crash.h), and says so in a down note: the same
+    // cause on both backends.
+    QString crashCause() const { return s("connection-lost"); }
+    // A node that stops answering while its process and ports stay (the kill drill, SIGSTOP):
+    // nothing closed, so on etcd its lease expires.
+    QString silenceCause() const
     {
         return backend_ == s("etcd") ? s("lease-expired") : s("connection-lost");
     }
@@ -184,7 +206,9 @@ class TestMembershipConformance : public QObject
         QVERIFY(!history.isEmpty());
         const auto r = history.last().toObject();
         QCOMPARE(r[s("node")].toString(), s("2"));
-        QCOMPARE(r[s("cause")].toString(), departureCause());
+        QCOMPARE(r[s("cause")].toString(), crashCause());
+        if (backend_ == s("etcd")) // decided by the revoker, from its down note
+            QCOMPARE(r[s("silent_ms")].toInt(), 0);
         QCOMPARE(r[s("successors")].toObject()[s("system-leader")].toString(), s("6"));
         QCOMPARE(r[s("successors")].toObject()[s("leader ") + kA].toString(), s("1"));
     }
@@ -220,7 +244,7 @@ class TestMembershipConformance : public QObject
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
         QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QCOMPARE(c->state(s("2"))[s("state")].toString(), s("killed"));
-        QCOMPARE(failovers(*c, s("3")).last().toObject()[s("cause")].toString(), departureCause());
+        QCOMPARE(failovers(*c, s("3")).last().toObject()[s("cause")].toString(), silenceCause());
         QVERIFY(drill(*c, s("2"), s("restore"), s("2"))[s("ok")].toBool());
         QVERIFY(AgentCluster::waitFor(
             [&] {
@@ -230,6 +254,51 @@ class TestMembershipConformance : public QObject
             kDeadlineMs));
         QCOMPARE(agentOrder(c->cluster(s("5"))).last(), s("2"));
         QVERIFY(AgentCluster::leadsOf(c->state(s("2"))).isEmpty());
+    }
+
+    // etcd: the crash path revokes only what crashed. A crash of a node that leads nothing
+    // (5, watched through the ring) takes it out at once too; a silent node (SIGSTOP of the
+    // system leader: its sockets stay open, nothing is refused) waits for its lease's TTL, is
+    // recorded as such, and nobody revokes it: it comes back by rejoining at the end.
+    void crashAndSilence()
+    {
+        auto c = fig5Started();
+        QVERIFY(c);
+        // An agent's log file outlives its cluster (rows on the same ports append to it): only
+        // what this row's agents wrote counts.
+        std::map<QString, qsizetype> logFrom;
+        for (const auto &id : c->ids())
+            logFrom[id] = c->logOf(id).size();
+        const auto logOf = [&](const QString &id) { return c->logOf(id).mid(logFrom[id]); };
+        c->kill9(s("5"));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                for (const auto &id : {s("2"), s("6"), s("4"), s("1"), s("3")})
+                    if (members(c->cluster(id), kB) != QStringList{s("6"), s("4")})
+                        return false;
+                return true;
+            },
+            kDeadlineMs));
+        // The ring watcher of 5 is 3 (the node before it); it revoked the lease, and said so.
+        QVERIFY(logOf(s("3")).contains(s("node 5 crashed")));
+        QVERIFY(logOf(s("3")).contains(s(" revoked")));
+        QCOMPARE(c->state(s("3"))[s("crash_links")].toObject()[s("revoked")].toInt(), 1);
+
+        c->sigstop(s("2"));
+        const QStringList survivors{s("6"), s("4"), s("1"), s("3")};
+        QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
+        const auto r = failovers(*c, s("4")).last().toObject();
+        QCOMPARE(r[s("node")].toString(), s("2"));
+        QCOMPARE(r[s("cause")].toString(), s("lease-expired"));
+        for (const auto &id : survivors)
+            QVERIFY2(!logOf(id).contains(s("node 2 crashed")), qPrintable(id));
+        c->sigcont(s("2"));
+        QVERIFY(AgentCluster::waitFor(
+            [&] {
+                return c->agree({s("6"), s("4"), s("1"), s("3"), s("2")}, s("6")) &&
+                       agentOrder(c->cluster(s("3"))).last() == s("2");
+            },
+            kDeadlineMs));
     }
 
     // A graceful stop (SIGTERM): the node says goodbye, the others take it out at once with
@@ -396,6 +465,7 @@ private slots:
                 QTest::addRow("%s/%s", backend, scenario) << s(backend) << s(scenario);
         QTest::addRow("etcd/shared-etcd") << s("etcd") << s("shared-etcd");
         QTest::addRow("etcd/outage") << s("etcd") << s("outage");
+        QTest::addRow("etcd/crash-and-silence") << s("etcd") << s("crash-and-silence");
     }
 
     void conformance()
@@ -414,11 +484,16 @@ private slots:
             QVERIFY2(etcd_->start(), qPrintable(etcd_->error()));
         }
         const std::map<QString, std::function<void()>> cases{
-            {s("ordering"), [this] { ordering(); }}, {s("election"), [this] { election(); }},
-            {s("failure"), [this] { failure(); }},   {s("kill-drill"), [this] { killDrill(); }},
-            {s("rejoin"), [this] { rejoin(); }},     {s("leave"), [this] { leave(); }},
-            {s("drain"), [this] { drain(); }},       {s("shared-etcd"), [this] { sharedEtcd(); }},
+            {s("ordering"), [this] { ordering(); }},
+            {s("election"), [this] { election(); }},
+            {s("failure"), [this] { failure(); }},
+            {s("kill-drill"), [this] { killDrill(); }},
+            {s("rejoin"), [this] { rejoin(); }},
+            {s("leave"), [this] { leave(); }},
+            {s("drain"), [this] { drain(); }},
+            {s("shared-etcd"), [this] { sharedEtcd(); }},
             {s("outage"), [this] { etcdOutage(); }},
+            {s("crash-and-silence"), [this] { crashAndSilence(); }},
         };
         cases.at(scenario)();
     }

@@ -15,8 +15,10 @@
 //
 // Backends: the kill cases run on the embedded membership protocol and on etcd (a real etcd the
 // benchmark starts on loopback, data in /dev/shm, lease TTL 2 s, etcd's minimum), printed side by
-// side. On etcd a kill -9 is seen when the victim's lease expires, so the figure is bounded below
-// by the TTL less the time since its last keepalive (TTL/3 at most). The etcd labs also measure
+// side. On etcd a kill -9 is seen by the survivors that keep a crash link to the victim (its host
+// closes the link and refuses the next connection), and one of them revokes the victim's lease
+// (dmr/etcd_crash.h); the etcd rows are printed with their targets (fig5-kill p99 <= 50 ms,
+// fig1-kill p99 <= 200 ms) and whether they were met. The etcd labs also measure
 // the requests per second that the whole cluster makes of etcd at rest (every agent's
 // get-state etcd_requests, summed, over 10 s), for 6 and for 128 agents.
 //
@@ -1229,7 +1231,7 @@ int main(int argc, char **argv)
         CaseResult &r = etcdResults[name];
         const bool fig1 = name == QLatin1String("fig1-kill");
         r.name = name;
-        r.target = s("etcd lease TTL 2 s");
+        r.target = fig1 ? s("p99 <= 200 ms") : s("p99 <= 50 ms");
         r.runsWanted = runs;
         r.loadStart = loadAverage();
         EtcdServer etcd;
@@ -1360,13 +1362,23 @@ int main(int argc, char **argv)
         };
         std::printf("\nkill -9 cases by membership backend (failure to every survivor holding the "
                     "new plan; p50 / p99 / max ms):\n");
-        std::printf("%-13s %-34s %-34s\n", "case", "embedded", "etcd (lease TTL 2 s)");
+        std::printf("%-13s %-34s %-34s\n", "case", "embedded", "etcd (crash links)");
         for (const auto &name : etcdOrder) {
             if (!cases.contains(name))
                 continue;
             std::printf("%-13s %-34s %-34s\n", qPrintable(name), cell(results, name).c_str(),
                         etcdMissing.isEmpty() ? cell(etcdResults, name).c_str()
                                               : qPrintable(etcdMissing));
+        }
+        // The etcd targets (kill -9 to every survivor holding the new plan), met or not.
+        for (const auto &name : etcdOrder) {
+            const auto it = etcdResults.find(name);
+            if (it == etcdResults.end() || it->second.ms.empty())
+                continue;
+            const double limit = name == QLatin1String("fig1-kill") ? 200.0 : 50.0;
+            const double p99 = percentile(it->second.ms, 0.99);
+            std::printf("etcd %-13s p99 %7.1f ms  target p99 <= %.0f ms  %s\n", qPrintable(name),
+                        p99, limit, p99 <= limit ? "met" : "MISSED");
         }
         for (const auto &[agents, rate] : etcdRequestRate)
             std::printf("etcd requests at rest, %d agents: %.1f per second (all agents together, "

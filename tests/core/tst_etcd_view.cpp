@@ -120,10 +120,10 @@ private slots:
             << R"(etcd key "dmr/fig1/nodes/2": not under the prefix "dmr/fig5/")";
         QTest::newRow("unknown kind")
             << "dmr/fig5/leases/2"
-            << R"(etcd key "dmr/fig5/leases/2": expected nodes/<node>, groups/<group>/<node> or gl/<node>)";
+            << R"(etcd key "dmr/fig5/leases/2": expected nodes/<node>, groups/<group>/<node>, gl/<node> or down/<node>)";
         QTest::newRow("group without node")
             << "dmr/fig5/groups/10.0.1.0%2F24"
-            << R"(etcd key "dmr/fig5/groups/10.0.1.0%2F24": expected nodes/<node>, groups/<group>/<node> or gl/<node>)";
+            << R"(etcd key "dmr/fig5/groups/10.0.1.0%2F24": expected nodes/<node>, groups/<group>/<node>, gl/<node> or down/<node>)";
         QTest::newRow("bad escape")
             << "dmr/fig5/nodes/a%2"
             << R"(etcd key "dmr/fig5/nodes/a%2": bad escape "%2" (only %25 and %2F are used))";
@@ -223,6 +223,70 @@ private slots:
         QCOMPARE(d[1].cause, std::string("lease-expired"));
         QCOMPARE(d[1].silentMs, std::int64_t{2000});
         QCOMPARE(d[1].decidedAtMs, std::int64_t{5000});
+    }
+
+    // A survivor's down note makes the departure "connection-lost" at the note's time, but only
+    // for the lease it names: a note about an earlier incarnation, a forged or malformed one,
+    // changes nothing.
+    void downNotesFencedByLease()
+    {
+        KeySpace ks(kPrefix);
+        ks.reset({nodeKv("2", 10), nodeKv("6", 11), nodeKv("4", 12), nodeKv("1", 13)}, 13);
+        const auto before = ks.view();
+        QCOMPARE(ks.lastLease("4"), std::int64_t{100});
+        ks.put(Kv{downKey(kPrefix, "4"), encodeDownNote({100, "2", 4990}), 14, 14, 55}, 14);
+        ks.put(Kv{downKey(kPrefix, "6"), encodeDownNote({99, "2", 4990}), 15, 15, 55}, 15);
+        ks.put(Kv{downKey(kPrefix, "1"), "{\"lease\":\"100\"}", 16, 16, 55}, 16);
+        // The down/ keys are no part of the view, and not rejected.
+        const auto withNotes = ks.view();
+        QVERIFY(withNotes.nodes == before.nodes && withNotes.groups == before.groups);
+        QCOMPARE(ks.rejectedKeys(), std::uint64_t{0});
+        ks.erase(nodeKey(kPrefix, "4"), 17);
+        ks.erase(nodeKey(kPrefix, "6"), 17);
+        ks.erase(nodeKey(kPrefix, "1"), 17);
+        QCOMPARE(ks.lastLease("4"), std::int64_t{100}); // kept after the delete
+        const auto notes = ks.downNotes();
+        QCOMPARE(notes.size(), std::size_t{1});
+        QCOMPARE(notes.at("4"), (DownNote{100, "2", 4990}));
+        auto d = etcd::departures(before, ks.view(), ks.leaving(), 5000, 2000, notes);
+        QCOMPARE(d.size(), std::size_t{3});
+        QCOMPARE(d[0].node, std::string("6"));
+        QCOMPARE(d[0].cause, std::string("lease-expired")); // its note named another lease
+        QCOMPARE(d[1].node, std::string("4"));
+        QCOMPARE(d[1].cause, std::string("connection-lost"));
+        QCOMPARE(d[1].silentMs, std::int64_t{0});
+        QCOMPARE(d[1].decidedAtMs, std::int64_t{4990});
+        QCOMPARE(d[2].node, std::string("1"));
+        QCOMPARE(d[2].cause, std::string("lease-expired")); // its note did not decode
+    }
+
+    void downNoteRejects_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("not json") << "{"
+                                  << "down note: not a JSON object";
+        QTest::newRow("no lease") << R"({"by":"2","at_ms":1})"
+                                  << "down note: lease: missing or not a non-zero integer string";
+        QTest::newRow("lease zero") << R"({"lease":"0","by":"2","at_ms":1})"
+                                    << "down note: lease: missing or not a non-zero integer string";
+        QTest::newRow("by empty") << R"({"lease":"5","by":"","at_ms":1})"
+                                  << "down note: by: missing or not a node id";
+        QTest::newRow("at not int") << R"({"lease":"5","by":"2","at_ms":"1"})"
+                                    << "down note: at_ms: missing or not an integer";
+    }
+    void downNoteRejects()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        auto r = decodeDownNote(text.toStdString());
+        QVERIFY(!r.ok());
+        QCOMPARE(QString::fromStdString(r.error().message), message);
+        auto ok = decodeDownNote(encodeDownNote({7, "6", 123}));
+        QVERIFY(ok.ok());
+        QCOMPARE(*ok, (DownNote{7, "6", 123}));
+        auto k = parseKey(kPrefix, downKey(kPrefix, "n/1"));
+        QVERIFY(k.ok() && k->kind == ParsedKey::Kind::Down && k->node == "n/1");
     }
 
     // The gl/ keys follow elect()'s order of pending leaders, whoever is quicker to write.

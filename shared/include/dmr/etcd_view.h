@@ -8,6 +8,9 @@
 //   dmr/<cluster>/nodes/<node>            the node record (NodeRecord JSON), on the node's lease
 //   dmr/<cluster>/groups/<group>/<node>   "" : the node is a member of this network group
 //   dmr/<cluster>/gl/<node>               "" : the node is a member of the GL_group
+//   dmr/<cluster>/down/<node>             DownNote JSON: a survivor revoked the node's lease
+//                                         after its crash (dmr/etcd_crash.h), on the survivor's
+//                                         own lease; written just before the revoke
 // Every segment is escaped ('%' -> %25, '/' -> %2F), since group names ("10.0.1.0/24") and
 // node ids may hold a slash. Every key of a node hangs on that node's one lease: when the lease
 // expires or is revoked, etcd deletes them all in one revision.
@@ -56,10 +59,11 @@ std::string prefixEnd(std::string_view prefix);
 std::string nodeKey(std::string_view prefix, const NodeId &node);
 std::string groupKey(std::string_view prefix, const GroupName &group, const NodeId &node);
 std::string glKey(std::string_view prefix, const NodeId &node);
+std::string downKey(std::string_view prefix, const NodeId &node);
 
 struct ParsedKey
 {
-    enum class Kind : std::uint8_t { Node, Group, Gl };
+    enum class Kind : std::uint8_t { Node, Group, Gl, Down };
     Kind kind = Kind::Node;
     GroupName group; // Kind::Group only
     NodeId node;
@@ -80,6 +84,20 @@ struct NodeRecord
 };
 std::string encodeNodeRecord(const NodeRecord &r);
 Result<NodeRecord> decodeNodeRecord(std::string_view text);
+
+// What a survivor writes under down/<node> just before it revokes that node's lease: the lease
+// (so a note is only read for the incarnation it was written about), who revoked it and when
+// (its clock, ms). The others then record the departure as "connection-lost" at that time, not
+// as a lease expiry a whole TTL after the node was last heard.
+struct DownNote
+{
+    std::int64_t lease = 0;
+    NodeId by;
+    std::int64_t atMs = 0;
+    bool operator==(const DownNote &) const = default;
+};
+std::string encodeDownNote(const DownNote &n);
+Result<DownNote> decodeDownNote(std::string_view text);
 
 // ---- The key space and its view ------------------------------------------------------------
 
@@ -117,6 +135,10 @@ public:
     // Nodes whose record says they are leaving (a graceful stop, its revoke under way): view()
     // leaves them out at once, so the handover does not wait for the revoke.
     const std::set<NodeId> &leaving() const { return leaving_; }
+    // The lease that `node`'s record was last seen on (kept after the record is deleted); 0: none.
+    std::int64_t lastLease(const NodeId &node) const;
+    // The down/ notes that hold for the lease each node's record was last on (see DownNote).
+    std::map<NodeId, DownNote> downNotes() const;
 
     // The view the keys stand for: nodes, every network group and the GL_group, each ordered by
     // create revision. A group or gl/ key whose node has no record (or a leaving one) is left out:
@@ -129,16 +151,30 @@ private:
     std::int64_t revision_ = 0;
     std::uint64_t rejected_ = 0;
     std::set<NodeId> leaving_;
+    std::map<NodeId, std::int64_t> lastLease_;
+    // Each key parsed (and a record decoded) once, when it is put: view() runs on every watch
+    // message, and a node record's JSON is the costly part. nullopt: refused (counted by view()).
+    struct Decoded
+    {
+        std::optional<ParsedKey> key;
+        std::optional<NodeRecord> record; // Kind::Node only
+    };
+    std::map<std::string, Decoded> decoded_;
+    void noteLease(const Kv &kv);
+    void decode(const Kv &kv);
 };
 
 // The departures between two views: nodes in `before` that `after` no longer holds. The cause
-// is "left" for the nodes in `leaving` (KeySpace::leaving(): a graceful stop), "lease-expired"
-// otherwise (a crash, a kill, a partition from etcd). silentMs is the lease's TTL: how long at
-// most the node had been silent when etcd expired it. decidedAtMs: when this node saw it.
+// is "left" for the nodes in `leaving` (KeySpace::leaving(): a graceful stop); "connection-lost"
+// for those with a down note (KeySpace::downNotes(): a survivor saw its crash and revoked its
+// lease), decided at the note's time, silent 0; "lease-expired" otherwise (a silent node, a
+// partition from etcd). silentMs is then the lease's TTL: how long at most the node had been
+// silent when etcd expired it. decidedAtMs: when this node saw it.
 std::vector<gms::Departure> departures(const gms::ClusterView &before,
                                        const gms::ClusterView &after,
                                        const std::set<NodeId> &leaving, std::int64_t decidedAtMs,
-                                       std::int64_t ttlMs);
+                                       std::int64_t ttlMs,
+                                       const std::map<NodeId, DownNote> &downNotes = {});
 
 // ---- The JSON gateway's replies -------------------------------------------------------------
 // Lenient readers: etcd leaves out fields at their default value and writes int64 fields as JSON
