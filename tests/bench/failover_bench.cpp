@@ -78,6 +78,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -491,6 +492,10 @@ public:
             return false;
         }
         if (pid_ == 0) {
+            // Dies with this program, however it ends: a hog left behind would load the machine.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() == 1)
+                ::_exit(0);
             cpu_set_t set;
             CPU_ZERO(&set);
             CPU_SET(cpu, &set);
