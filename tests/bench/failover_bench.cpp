@@ -72,6 +72,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -1011,6 +1012,7 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
 {
     AgentCluster &c = lab.cluster();
     Monitor &m = lab.monitor();
+    std::mt19937 jitter(static_cast<std::uint32_t>(steadyNs()));
     for (int run = 1; run <= runs && g_interrupted == 0; ++run) {
         const auto &states = lab.states();
         const QString victim = pick(states, run);
@@ -1029,8 +1031,10 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
         }
 
         // The failure, after a short rest: the replies just read are acknowledged, and nothing
-        // from before is still on its way.
-        pumpFor(100);
+        // from before is still on its way. The rest is 100 ms and a random part of another 100,
+        // so that a silent failure falls at a random point of the heartbeat interval, not at a
+        // fixed delay after the agents' last answers and view changes.
+        pumpFor(100 + std::uniform_int_distribution<int>(0, 99)(jitter));
         m.mark(wallMs());
         const double failWall = wallMs();
         const std::int64_t failSteady = steadyNs();
