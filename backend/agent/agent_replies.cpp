@@ -109,6 +109,7 @@ std::string Agent::stateJson() const
                 {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
                 {"cluster_transport", transportJson()},
                 {"views_installed", node_->viewsInstalled()},
+                {"rejoins", node_->rejoins()},
                 {"relay", relay_ ? relay_->stateJson() : Json()},
                 {"etcd_requests", etcdCounters_->requests},
                 {"crash_links",

@@ -6,11 +6,17 @@ EmbeddedMembership::EmbeddedMembership(asio::io_context &io, gms::Config config,
                                        PeerTransport &transport,
                                        std::function<std::int64_t()> nowMs, Handlers handlers)
     : io_(io)
+    , deadlineTimer_(io)
     , machine_(std::move(config))
     , transport_(transport)
     , nowMs_(std::move(nowMs))
     , handlers_(std::move(handlers))
 {
+}
+
+EmbeddedMembership::~EmbeddedMembership()
+{
+    *alive_ = false;
 }
 
 void EmbeddedMembership::start(std::set<GroupName> groups, std::string meta)
@@ -46,6 +52,8 @@ void EmbeddedMembership::halt()
 {
     halted_ = true;
     machine_.halt();
+    deadlineTimer_.cancel();
+    deadlineAtMs_ = -1;
 }
 
 void EmbeddedMembership::tick()
@@ -106,6 +114,27 @@ void EmbeddedMembership::pump()
             handlers_.log(note->text);
         }
     }
+    armDeadline();
+}
+
+void EmbeddedMembership::armDeadline()
+{
+    if (halted_)
+        return;
+    const auto at = machine_.nextDeadline();
+    if (!at || (deadlineAtMs_ >= 0 && deadlineAtMs_ <= *at))
+        return;
+    deadlineAtMs_ = *at;
+    // At least 1 ms ahead: a deadline already due is ticked on the next millisecond, and a tick
+    // that leaves its deadline where it was cannot spin the loop.
+    deadlineTimer_.expires_after(
+        std::chrono::milliseconds(std::max<std::int64_t>(1, *at - nowMs_())));
+    deadlineTimer_.async_wait([this, alive = alive_](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        deadlineAtMs_ = -1;
+        tick(); // pumps, and so arms the next one
+    });
 }
 
 } // namespace dmr::agent

@@ -1,7 +1,9 @@
 #pragma once
 // The embedded membership protocol (dmr/membership.h, gms::Machine) as the agent's membership
 // backend: the machine's messages ride the agents' authenticated transport (transport.h), its
-// clock is the agent's, and it is ticked on the agent's tick.
+// clock is the agent's, and it is ticked on the agent's tick and, between ticks, at the machine's
+// own next deadline (gms::Machine::nextDeadline): a silent peer is failed the millisecond its
+// silence passes the failure timeout, and heartbeats leave on time, not up to a tick late.
 
 #include "asio.h"
 #include "membership_service.h"
@@ -18,6 +20,9 @@ public:
 
     EmbeddedMembership(asio::io_context &io, gms::Config config, PeerTransport &transport,
                        std::function<std::int64_t()> nowMs, Handlers handlers);
+    ~EmbeddedMembership() override;
+    EmbeddedMembership(const EmbeddedMembership &) = delete;
+    EmbeddedMembership &operator=(const EmbeddedMembership &) = delete;
 
     void start(std::set<GroupName> groups, std::string meta) override;
     void update(std::set<GroupName> groups, std::string meta) override;
@@ -37,8 +42,13 @@ public:
 
 private:
     void pump();
+    // Arms the deadline timer for the machine's next deadline, unless it is armed earlier.
+    void armDeadline();
 
     asio::io_context &io_;
+    asio::steady_timer deadlineTimer_;
+    std::int64_t deadlineAtMs_ = -1; // what the timer is armed for; -1: not armed
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     gms::Machine machine_;
     PeerTransport &transport_;
     std::function<std::int64_t()> nowMs_;

@@ -161,6 +161,59 @@ std::vector<Output> Machine::takeOutputs()
     return out;
 }
 
+std::optional<Ms> Machine::nextDeadline() const
+{
+    std::optional<Ms> at;
+    auto consider = [&at](Ms t) { at = at ? std::min(*at, t) : t; };
+    // tick() fails a peer when now - lastHeard > failureTimeoutMs(): one millisecond past it.
+    auto silentAt = [this](Ms heard) { return heard + config_.failureTimeoutMs() + 1; };
+    switch (role_) {
+    case Role::Stopped:
+        return std::nullopt;
+    case Role::Joining:
+        if (joinTarget_.empty())
+            consider(joinStarted_ + config_.bootstrapMs);
+        consider(lastJoinSent_ + config_.joinRetryMs);
+        return std::max(*at, rejoinNotBefore_);
+    case Role::Member: {
+        const NodeInfo *coordinator = view_.coordinator();
+        if (!suspects_.empty())
+            return successorDeadline_;
+        consider(lastHeartbeatSent_ + config_.heartbeatMs);
+        auto heard = lastHeard_.find(coordinator->id);
+        consider(silentAt(heard == lastHeard_.end() ? 0 : heard->second));
+        const NodeInfo *me = view_.node(config_.self);
+        if (view_.groupsOf(config_.self) != wanted_ || me == nullptr || me->meta != meta_)
+            consider(lastRequestSent_ + config_.heartbeatMs);
+        return at;
+    }
+    case Role::Coordinator: {
+        consider(lastHeartbeatSent_ + config_.heartbeatMs);
+        for (const NodeInfo &n : view_.nodes) {
+            if (n.id == config_.self)
+                continue;
+            if (auto heard = lastHeard_.find(n.id); heard != lastHeard_.end())
+                consider(silentAt(heard->second));
+        }
+        for (const auto &seed : config_.seeds) {
+            const bool inView = std::any_of(view_.nodes.begin(), view_.nodes.end(),
+                                            [&](const NodeInfo &n) { return n.address == seed; });
+            if (!inView) {
+                consider(lastDiscover_ + config_.discoverMs);
+                break;
+            }
+        }
+        // Its own groups or meta changed while it was not coordinator: the next tick installs
+        // them, so that tick is due now.
+        const NodeInfo *me = view_.node(config_.self);
+        if (view_.groupsOf(config_.self) != wanted_ || (me != nullptr && me->meta != meta_))
+            consider(lastTick_);
+        return at;
+    }
+    }
+    return at;
+}
+
 void Machine::start(Ms now, std::set<GroupName> groups, std::string meta)
 {
     wanted_ = std::move(groups);

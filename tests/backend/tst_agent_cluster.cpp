@@ -373,6 +373,10 @@ private slots:
             },
             kDeadlineMs));
         QVERIFY(AgentCluster::waitFor([&] { return c->agree(c->ids(), s("6")); }, kDeadlineMs));
+        // Taken out alive and back in: one rejoin, which get-state counts; nobody else rejoined.
+        QCOMPARE(c->state(s("2"))[s("rejoins")].toInt(-1), 1);
+        for (const auto &id : survivors)
+            QCOMPARE(c->state(id)[s("rejoins")].toInt(-1), 0);
     }
 
     void wrongClusterKeyIsRefused()

@@ -2,14 +2,22 @@
 // an agent costs at rest. A benchmark program, not a test: it prints figures and the targets
 // next to them, and fails (exit 1) only when a run does not converge at all.
 //
-//   dmr-bench-failover [--runs 30] [--cases fig5-kill,fig1-kill,fig5-silent]
+//   dmr-bench-failover [--runs 30] [--cases fig5-kill,fig1-kill,fig5-silent,fig5-hog]
 //                      [--backends embedded,etcd] [--base-port 40000] [--agent PATH] [--quiet]
+//                      [--silent-heartbeat 25x5] [--hog-seconds 60]
 //
 // Cases:
 //   fig5-kill    the seed's Fig. 5 (6 agents): kill -9 the system leader.
 //   fig1-kill    the seed's Fig. 1 (128 agents, 8 frames of 16): kill -9 a frame's group leader
 //                that is not the system leader, a different frame each run.
-//   fig5-silent  Fig. 5: SIGSTOP the system leader; only its missed heartbeats reveal it.
+//   fig5-silent  Fig. 5: SIGSTOP the system leader; only its missed heartbeats reveal it. The
+//                agents run at --silent-heartbeat (membership.heartbeat_ms x membership.misses,
+//                default 25x5); target p99 <= 150 ms, printed with "met" or "MISSED". This lab
+//                also measures the agents' idle CPU at that setting.
+//   fig5-hog     Fig. 5 at --silent-heartbeat, at rest for --hog-seconds (default 60; the
+//                10-minute run is --hog-seconds 600) with a CPU hog pinned to core 0: the false
+//                failovers, i.e. the nodes taken out of the view alive (every agent's get-state
+//                rejoins, summed). Target 0.
 // After each run the victim comes back (restarted, or SIGCONT) and the benchmark waits until
 // the cluster is whole again before the next run.
 //
@@ -66,13 +74,17 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -430,6 +442,7 @@ struct CaseResult
 {
     QString name;
     QString target;
+    double p99TargetMs = 0; // > 0: the row says "met" or "MISSED" against it
     int runsWanted = 0;
     std::vector<double> ms;         // failure to every survivor holding the new plan (agent clocks)
     std::vector<double> observedMs; // the same, by when this program read the events
@@ -461,6 +474,67 @@ double loadAverage()
         return std::nan("");
     return f.readAll().split(' ').value(0).toDouble();
 }
+
+// ---- A busy neighbour --------------------------------------------------------------------
+
+// A child process that spins on one core until stopped: the load a CPU-bound neighbour puts on
+// the agents sharing the machine.
+class CpuHog
+{
+public:
+    CpuHog() = default;
+    CpuHog(const CpuHog &) = delete;
+    CpuHog &operator=(const CpuHog &) = delete;
+    ~CpuHog() { stop(); }
+
+    bool start(int cpu, QString &error)
+    {
+        pid_ = ::fork();
+        if (pid_ < 0) {
+            error = s("fork(): %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+        if (pid_ == 0) {
+            // Dies with this program, however it ends: a hog left behind would load the machine.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() == 1)
+                ::_exit(0);
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cpu, &set);
+            ::sched_setaffinity(0, sizeof set, &set);
+            volatile std::uint64_t spins = 0;
+            for (;;)
+                spins = spins + 1;
+        }
+        return true;
+    }
+    qint64 pid() const { return pid_; }
+    void stop()
+    {
+        if (pid_ <= 0)
+            return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = 0;
+    }
+
+private:
+    pid_t pid_ = 0;
+};
+
+struct HogResult
+{
+    QString setting; // "25 ms x 5"
+    double seconds = 0;
+    double hogCpuPct = 0;          // of one core, over the window
+    long long rejoins = 0;         // nodes taken out of the view alive: the false failovers
+    long long failoverRecords = 0; // failover records made (a node lost roles), max over agents
+    long long viewsInstalled = 0;  // views installed, max over agents
+    double loadStart = 0;
+    double loadEnd = 0;
+    QString error;
+};
 
 // ---- The labs ------------------------------------------------------------------------------
 
@@ -940,6 +1014,7 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
 {
     AgentCluster &c = lab.cluster();
     Monitor &m = lab.monitor();
+    std::mt19937 jitter(static_cast<std::uint32_t>(steadyNs()));
     for (int run = 1; run <= runs && g_interrupted == 0; ++run) {
         const auto &states = lab.states();
         const QString victim = pick(states, run);
@@ -958,8 +1033,10 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
         }
 
         // The failure, after a short rest: the replies just read are acknowledged, and nothing
-        // from before is still on its way.
-        pumpFor(100);
+        // from before is still on its way. The rest is 100 ms and a random part of another 100,
+        // so that a silent failure falls at a random point of the heartbeat interval, not at a
+        // fixed delay after the agents' last answers and view changes.
+        pumpFor(100 + std::uniform_int_distribution<int>(0, 99)(jitter));
         m.mark(wallMs());
         const double failWall = wallMs();
         const std::int64_t failSteady = steadyNs();
@@ -1036,6 +1113,86 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
         result.error = s("interrupted");
 }
 
+// Fig. 5 at rest for `seconds` with a CPU hog on core 0: what moved meanwhile.
+void runHog(Lab &lab, HogResult &r, int seconds, bool verbose)
+{
+    const QStringList ids = lab.cluster().ids();
+    struct Counts
+    {
+        long long rejoins = 0;
+        long long failovers = 0;
+        long long views = 0;
+    };
+    auto read = [&](QString &error) -> std::optional<std::map<QString, Counts>> {
+        auto states = lab.monitor().askAll(ids, s("get-state"), error);
+        if (!states)
+            return std::nullopt;
+        auto history = lab.monitor().askAll(ids, s("get-history"), error);
+        if (!history)
+            return std::nullopt;
+        std::map<QString, Counts> out;
+        for (const auto &id : ids) {
+            const QJsonObject &st = states->at(id).result;
+            if (!st.contains(s("rejoins"))) {
+                error = s("agent %1's get-state has no rejoins (an older dmr-agent?)").arg(id);
+                return std::nullopt;
+            }
+            out[id] = Counts{st.value(s("rejoins")).toInteger(),
+                             history->at(id).result.value(s("failovers")).toArray().size(),
+                             st.value(s("views_installed")).toInteger()};
+        }
+        return out;
+    };
+    QString error;
+    const auto before = read(error);
+    if (!before) {
+        r.error = error;
+        return;
+    }
+    CpuHog hog;
+    if (!hog.start(0, error)) {
+        r.error = s("CPU hog: ") + error;
+        return;
+    }
+    r.loadStart = loadAverage();
+    const auto hogBefore = cpuTicks(hog.pid());
+    const std::int64_t t0 = steadyNs();
+    say(s("fig5-hog: %1 s at rest with a CPU hog on core 0 (pid %2), agents at %3...")
+            .arg(seconds)
+            .arg(hog.pid())
+            .arg(r.setting));
+    for (int done = 0; done < seconds && g_interrupted == 0;) {
+        const int slice = std::min(60, seconds - done);
+        pumpFor(slice * 1000);
+        done += slice;
+        if (verbose && done < seconds)
+            say(s("fig5-hog: %1/%2 s").arg(done).arg(seconds));
+    }
+    r.seconds = static_cast<double>(steadyNs() - t0) / 1e9;
+    const auto hogAfter = cpuTicks(hog.pid());
+    hog.stop();
+    r.loadEnd = loadAverage();
+    if (hogBefore && hogAfter)
+        r.hogCpuPct = static_cast<double>(*hogAfter - *hogBefore) /
+                      static_cast<double>(::sysconf(_SC_CLK_TCK)) / r.seconds * 100.0;
+    if (g_interrupted != 0) {
+        r.error = s("interrupted");
+        return;
+    }
+    const auto after = read(error);
+    if (!after) {
+        r.error = error;
+        return;
+    }
+    for (const auto &id : ids) {
+        const Counts &a = after->at(id);
+        const Counts &b = before->at(id);
+        r.rejoins += a.rejoins - b.rejoins;
+        r.failoverRecords = std::max(r.failoverRecords, a.failovers - b.failovers);
+        r.viewsInstalled = std::max(r.viewsInstalled, a.views - b.views);
+    }
+}
+
 QString systemLeaderOf(const std::map<QString, QJsonObject> &states)
 {
     return states.empty() ? QString() : states.begin()->second.value(s("system_leader")).toString();
@@ -1077,8 +1234,18 @@ int main(int argc, char **argv)
     const QCommandLineOption runsOpt(s("runs"), s("failures per case (default 30)"), s("n"),
                                      s("30"));
     const QCommandLineOption casesOpt(
-        s("cases"), s("comma-separated: fig5-kill, fig1-kill, fig5-silent (default all three)"),
-        s("list"), s("fig5-kill,fig1-kill,fig5-silent"));
+        s("cases"),
+        s("comma-separated: fig5-kill, fig1-kill, fig5-silent, fig5-hog (default all four)"),
+        s("list"), s("fig5-kill,fig1-kill,fig5-silent,fig5-hog"));
+    const QCommandLineOption silentHeartbeatOpt(
+        s("silent-heartbeat"),
+        s("membership.heartbeat_ms x membership.misses of the agents in fig5-silent and "
+          "fig5-hog (default 25x5)"),
+        s("MSxMISSES"), s("25x5"));
+    const QCommandLineOption hogSecondsOpt(
+        s("hog-seconds"),
+        s("how long fig5-hog runs with the CPU hog (default 60; 600 for the 10-minute run)"),
+        s("s"), s("60"));
     const QCommandLineOption baseOpt(
         s("base-port"),
         s("first port (default 40000); the labs use ports from base to base+7605 at most"),
@@ -1089,7 +1256,8 @@ int main(int argc, char **argv)
         s("comma-separated membership backends for the kill cases: embedded, etcd (default "
           "both; etcd needs the etcd binary)"),
         s("list"), s("embedded,etcd"));
-    parser.addOptions({agentOpt, runsOpt, casesOpt, baseOpt, quietOpt, backendsOpt});
+    parser.addOptions({agentOpt, runsOpt, casesOpt, baseOpt, quietOpt, backendsOpt,
+                       silentHeartbeatOpt, hogSecondsOpt});
     parser.process(app);
 
     const QString agent = parser.value(agentOpt);
@@ -1106,7 +1274,7 @@ int main(int argc, char **argv)
                 .arg(parser.value(baseOpt)));
         return 2;
     }
-    const QStringList known{s("fig5-kill"), s("fig1-kill"), s("fig5-silent")};
+    const QStringList known{s("fig5-kill"), s("fig1-kill"), s("fig5-silent"), s("fig5-hog")};
     QStringList cases;
     for (const auto &c : parser.value(casesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString name = c.trimmed();
@@ -1120,6 +1288,27 @@ int main(int argc, char **argv)
     }
     if (cases.isEmpty()) {
         say(s("dmr-bench-failover: --cases: no case given"));
+        return 2;
+    }
+    // The agents' heartbeat in the silent and hog labs.
+    const QStringList hb = parser.value(silentHeartbeatOpt).split(QLatin1Char('x'));
+    const int silentHeartbeatMs = hb.size() == 2 ? hb[0].toInt(&ok) : 0;
+    const int silentMisses = ok && hb.size() == 2 ? hb[1].toInt(&ok) : 0;
+    if (!ok || silentHeartbeatMs < 10 || silentHeartbeatMs > 10000 || silentMisses < 1 ||
+        silentMisses > 100) {
+        say(s("dmr-bench-failover: --silent-heartbeat: expected MSxMISSES with MS 10-10000 and "
+              "MISSES 1-100 (the ranges of membership.heartbeat_ms and membership.misses), got "
+              "\"%1\"")
+                .arg(parser.value(silentHeartbeatOpt)));
+        return 2;
+    }
+    const QString silentSetting = s("%1 ms x %2").arg(silentHeartbeatMs).arg(silentMisses);
+    const QStringList silentArgs{s("--membership.heartbeat_ms"), QString::number(silentHeartbeatMs),
+                                 s("--membership.misses"), QString::number(silentMisses)};
+    const int hogSeconds = parser.value(hogSecondsOpt).toInt(&ok);
+    if (!ok || hogSeconds < 1) {
+        say(s("dmr-bench-failover: --hog-seconds: expected a positive integer, got \"%1\"")
+                .arg(parser.value(hogSecondsOpt)));
         return 2;
     }
     if (!QFileInfo(agent).isExecutable()) {
@@ -1167,23 +1356,33 @@ int main(int argc, char **argv)
     std::map<int, double> etcdRequestRate;     // agents -> requests/s at rest
     std::optional<Resources> resources;
     std::optional<Resources> fig1Resources;
+    std::optional<Resources> silentResources; // the Fig. 5 agents at --silent-heartbeat
+    std::optional<HogResult> hogResult;
     QStringList errors;
+    auto addFig5With = [](const QStringList &args) {
+        return [args](AgentCluster &c) {
+            c.addFig5();
+            for (const auto &id : c.ids())
+                c.appendArgs(id, args);
+        };
+    };
 
-    auto fig5Case = [&](const QString &name, Failure failure, int port, const QString &target) {
+    auto fig5Case = [&](const QString &name, Failure failure, int port, const QString &target,
+                        const QStringList &agentArgs = {}) {
         CaseResult &r = results[name];
         r.name = name;
         r.target = target;
         r.runsWanted = runs;
         r.loadStart = loadAverage();
         QString error;
-        auto lab = Lab::make(
-            name, agent, port, kShiftStep, verbose, [](AgentCluster &c) { c.addFig5(); }, error);
+        auto lab = Lab::make(name, agent, port, kShiftStep, verbose, addFig5With(agentArgs), error);
         if (!lab || !lab->startAll(error)) {
             r.error = s("setup: ") + error;
         } else {
-            if (!resources) {
-                resources = lab->measureResources(error);
-                if (!resources)
+            std::optional<Resources> &mine = agentArgs.isEmpty() ? resources : silentResources;
+            if (!mine) {
+                mine = lab->measureResources(error);
+                if (!mine)
                     errors << s("%1: resources: %2").arg(name, error);
             }
             runCase(
@@ -1196,14 +1395,28 @@ int main(int argc, char **argv)
 
     // Fig. 1 last: its 128 agents leave thousands of connections in TIME_WAIT, on ephemeral
     // ports that may be the next lab's.
-    const QStringList runOrder{s("fig5-kill"), s("fig5-silent"), s("fig1-kill")};
+    const QStringList runOrder{s("fig5-kill"), s("fig5-silent"), s("fig5-hog"), s("fig1-kill")};
     for (const auto &name : runOrder) {
         if (g_interrupted != 0 || !embedded || !cases.contains(name))
             continue;
         if (name == QLatin1String("fig5-kill")) {
             fig5Case(name, Failure::Kill, base, s("p99 < 50 ms (crash, connection closed)"));
         } else if (name == QLatin1String("fig5-silent")) {
-            fig5Case(name, Failure::Stop, base + 4000, s("p99 < 400 ms (silent failure)"));
+            fig5Case(name, Failure::Stop, base + 4000,
+                     s("p99 <= 150 ms (silent failure, %1)").arg(silentSetting), silentArgs);
+            results[name].p99TargetMs = 150;
+        } else if (name == QLatin1String("fig5-hog")) {
+            HogResult &h = hogResult.emplace();
+            h.setting = silentSetting;
+            QString error;
+            auto lab = Lab::make(name, agent, base + 6000, kShiftStep, verbose,
+                                 addFig5With(silentArgs), error);
+            if (!lab || !lab->startAll(error))
+                h.error = s("setup: ") + error;
+            else
+                runHog(*lab, h, hogSeconds, verbose);
+            if (!h.error.isEmpty())
+                errors << s("fig5-hog: ") + h.error;
         } else {
             CaseResult &r = results[name];
             r.name = name;
@@ -1289,10 +1502,14 @@ int main(int argc, char **argv)
             std::printf("%-13s %5d %7s %7s %7s  %s\n", qPrintable(r.name), 0, "-", "-", "-",
                         qPrintable(r.target));
         } else {
-            std::printf("%-13s %5d %7.1f %7.1f %7.1f  %s\n", qPrintable(r.name),
-                        static_cast<int>(r.ms.size()), percentile(r.ms, 0.5),
-                        percentile(r.ms, 0.99), *std::max_element(r.ms.begin(), r.ms.end()),
-                        qPrintable(r.target));
+            const double p99 = percentile(r.ms, 0.99);
+            std::printf("%-13s %5d %7.1f %7.1f %7.1f  %s%s\n", qPrintable(r.name),
+                        static_cast<int>(r.ms.size()), percentile(r.ms, 0.5), p99,
+                        *std::max_element(r.ms.begin(), r.ms.end()), qPrintable(r.target),
+                        r.p99TargetMs <= 0 ? ""
+                        : p99 <= r.p99TargetMs && static_cast<int>(r.ms.size()) == r.runsWanted
+                            ? ": met"
+                            : ": MISSED");
         }
     }
     if (resources) {
@@ -1304,6 +1521,19 @@ int main(int argc, char **argv)
                     resources->cpuMaxPct, resources->agents, resources->cpuMeanPct,
                     resources->windowS);
     }
+    if (silentResources)
+        std::printf("agent idle CPU at %s (fig5-silent's lab): %.1f %% of one core (max over "
+                    "the %d agents, mean %.1f %%), RSS max %.1f MB\n",
+                    qPrintable(silentSetting), silentResources->cpuMaxPct, silentResources->agents,
+                    silentResources->cpuMeanPct, silentResources->rssMaxMb);
+    if (hogResult && hogResult->error.isEmpty())
+        std::printf("false failovers: %lld (target 0) in %.0f s of Fig. 5 at rest at %s with a CPU "
+                    "hog on core 0 (it took %.0f %% of a core): nodes taken out of the view "
+                    "alive (get-state rejoins, summed); failover records %lld, views installed "
+                    "%lld at most at one agent; load average %.1f at start, %.1f at end\n",
+                    hogResult->rejoins, hogResult->seconds, qPrintable(hogResult->setting),
+                    hogResult->hogCpuPct, hogResult->failoverRecords, hogResult->viewsInstalled,
+                    hogResult->loadStart, hogResult->loadEnd);
     if (fig1Resources)
         std::printf("Fig. 1 at rest: agent RSS max %.1f MB (mean %.1f MB); idle CPU max %.1f %% "
                     "(agent %s), mean %.1f %%, all %d agents together %.0f %% of one core\n",

@@ -28,6 +28,13 @@ public:
     std::set<NodeId> dropNextView;  // lose the next view sent to these nodes (a broken link)
     std::set<std::pair<NodeId, NodeId>> deaf; // (from, to): what from sends to is lost
     std::vector<std::string> log;
+    Ms heartbeatMs = 100; // every node's, from add() on
+    int misses = 3;
+    // Tick a machine only when its nextDeadline() has come (as an agent arms its timer), not
+    // every millisecond.
+    bool tickAtDeadlinesOnly = false;
+    // Ticks that did something before the machine's nextDeadline() said anything was due.
+    std::vector<std::string> earlyTicks;
 
     std::string addr(const NodeId &id) const { return "sim:" + id; }
 
@@ -37,6 +44,8 @@ public:
         c.self = id;
         c.address = addr(id);
         c.incarnation = ++incarnations_;
+        c.heartbeatMs = heartbeatMs;
+        c.misses = misses;
         groups_[id] = std::move(groups);
         configs_[id] = c;
     }
@@ -121,8 +130,17 @@ public:
         for (auto &[id, machine] : machines_) {
             if (!alive(id) || stopped_.count(id) != 0)
                 continue;
+            const std::optional<Ms> deadline = machine->nextDeadline();
+            const bool early = !deadline || now < *deadline;
+            if (tickAtDeadlinesOnly && early)
+                continue;
             machine->tick(now);
-            drain(id);
+            auto outputs = machine->takeOutputs();
+            if (early && !outputs.empty())
+                earlyTicks.push_back(std::to_string(now) + " " + id + ": " +
+                                     std::to_string(outputs.size()) + " output(s) before " +
+                                     (deadline ? std::to_string(*deadline) : std::string("never")));
+            handle(id, std::move(outputs));
         }
     }
     void run(Ms ms)
@@ -188,9 +206,11 @@ private:
                (sideB_.count(a) != 0 && sideA_.count(b) != 0);
     }
 
-    void drain(const NodeId &id)
+    void drain(const NodeId &id) { handle(id, machines_[id]->takeOutputs()); }
+
+    void handle(const NodeId &id, std::vector<Output> outputs)
     {
-        for (auto &out : machines_[id]->takeOutputs()) {
+        for (auto &out : outputs) {
             if (auto *s = std::get_if<Send>(&out)) {
                 const NodeId to = s->to.substr(4);
                 // Every message crosses the wire form, as it would between processes.
@@ -396,6 +416,78 @@ private slots:
         QCOMPARE(v.coordinator()->id, NodeId("6"));
         QCOMPARE(order(v.groups.networks.at(kA).members), (Ids{"1", "3", "2"}));
         QCOMPARE(nodeOrder(v).back(), NodeId("2"));
+    }
+
+    void nothingHappensBeforeTheNextDeadline()
+    {
+        // nextDeadline() is what the agent arms its membership timer with: a tick before it
+        // must do nothing at all. Ticked every millisecond through joins, a silent coordinator
+        // and its successor, a silent member, both rejoining after their stall, a group change,
+        // a partition and its heal.
+        Sim sim;
+        startFig5(sim);
+        sim.stop("2");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); }) >= 0);
+        sim.resume("2");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5", "6"}); }) >= 0);
+        sim.stop("4");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "2", "3", "5", "6"}); }) >= 0);
+        sim.resume("4");
+        QVERIFY(sim.runUntil([&] { return sim.agree({"1", "2", "3", "4", "5", "6"}); }) >= 0);
+        sim.m("1").setGroups(sim.now, {kA}, "eth1 failed");
+        QVERIFY(sim.runUntil([&] { return sim.m("3").view().groupsOf("1") == std::set{kA}; }) >= 0);
+        sim.partition({"6", "5", "2"}, {"4", "1", "3"});
+        QVERIFY(sim.runUntil([&] {
+            return sim.agree({"6", "5", "2"}) && sim.agree({"4", "1", "3"});
+        }) >= 0);
+        sim.heal();
+        QVERIFY2(sim.runUntil([&] {
+            return sim.agree({"1", "2", "3", "4", "5", "6"});
+        }) >= 0,
+                 qPrintable(dump(sim)));
+        sim.run(2000);
+        QString early;
+        for (const auto &line : sim.earlyTicks)
+            early += QString::fromStdString(line) + QLatin1Char('\n');
+        QVERIFY2(sim.earlyTicks.empty(), qPrintable(early));
+    }
+
+    void silentCoordinatorFailedToTheMillisecondAtDeadlines_data()
+    {
+        QTest::addColumn<int>("heartbeatMs");
+        QTest::addColumn<int>("misses");
+        QTest::newRow("100 ms x 3 (the default)") << 100 << 3;
+        QTest::newRow("50 ms x 3") << 50 << 3;
+        QTest::newRow("25 ms x 5") << 25 << 5;
+    }
+
+    void silentCoordinatorFailedToTheMillisecondAtDeadlines()
+    {
+        // Every machine is ticked only at its nextDeadline(), as the agent does between its
+        // periodic ticks: the successor fails the stopped coordinator exactly one millisecond
+        // past heartbeatMs x misses of silence, not up to a tick period later.
+        QFETCH(int, heartbeatMs);
+        QFETCH(int, misses);
+        const Ms timeout = Ms{heartbeatMs} * misses;
+        Sim sim;
+        sim.heartbeatMs = heartbeatMs;
+        sim.misses = misses;
+        sim.tickAtDeadlinesOnly = true;
+        startFig5(sim);
+        sim.run(1000);
+        sim.stop("2");
+        const Ms took = sim.runUntil([&] { return sim.agree({"1", "3", "4", "5", "6"}); });
+        // The last heartbeat reached the successor at most one interval (and a link's latency)
+        // before the stop; its view takes one more latency to the others.
+        QVERIFY2(took >= timeout - heartbeatMs && took <= timeout + 1 + sim.latency,
+                 qPrintable(QString::number(took) + "\n" + dump(sim)));
+        const auto &departed = sim.m("4").view().departed;
+        QCOMPARE(departed.size(), std::size_t(1));
+        QCOMPARE(departed.front().node, NodeId("2"));
+        QCOMPARE(departed.front().cause, std::string("silent"));
+        QCOMPARE(departed.front().silentMs, timeout + 1);
+        QVERIFY2(sim.earlyTicks.empty(),
+                 qPrintable(QString::number(sim.earlyTicks.size()) + " early ticks"));
     }
 
     void silentMemberIsRemovedAndRejoinsAtTheEnd()

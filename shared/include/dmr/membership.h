@@ -278,6 +278,13 @@ public:
     // Outputs in the order they were produced; the caller acts on them in that order.
     std::vector<Output> takeOutputs();
 
+    // The earliest time at which tick() has something to do: a heartbeat due, a peer's silence
+    // passing the failure timeout (the millisecond after lastHeard + heartbeatMs x misses), a
+    // successor's deadline, a join retry; nullopt when stopped. A tick before it changes nothing
+    // and says nothing, so a caller that ticks at this time (and now and then, for its own
+    // stalls) fails a silent peer to the millisecond instead of up to one tick period late.
+    std::optional<Ms> nextDeadline() const;
+
     Role role() const { return role_; }
     const ClusterView &view() const { return view_; }
     const Config &config() const { return config_; }
