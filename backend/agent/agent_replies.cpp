@@ -71,57 +71,56 @@ std::string Agent::stateJson() const
     for (const auto &r : dataPlane_->activeRoutes())
         routes.push_back(routeJson(r));
     const Election &e = node_->plan().election;
-    return Json{{"node", config_.node.id},
-                {"cluster", config_.cluster.name},
-                {"state", node_->killed()    ? "killed"
-                          : node_->drained() ? "drained"
-                                             : "up"},
-                {"role", roleName()},
-                {"membership", waitingForInterface_ ? std::string("waiting-for-interface")
-                               : membership_        ? membership_->stateName()
-                                                    : std::string("stopped")},
-                {"waiting_for", waitingForInterface_ ? Json(waitingFor_) : Json()},
-                {"membership_backend", std::string(toString(config_.membership.backend))},
-                {"degraded", degraded_},
-                {"view_id", node_->view().id.toString()},
-                {"coordinator", coordinatorJson()},
-                {"leads", e.groupsLedBy(config_.node.id)},
-                {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
-                {"failed_adapters", node_->failedAdapters()},
-                {"down_adapters", node_->downAdapters()},
-                {"interfaces", ifaces},
-                {"routes", routes},
-                {"tunnels", tunnels},
-                {"handover_pending", node_->handoverPending()},
-                {"data_plane_log",
-                 [&] {
-                     // The last actions this node's data plane carried out, oldest first.
-                     Json log = Json::array();
-                     const auto &entries = dataPlane_->log();
-                     const std::size_t from = entries.size() > 64 ? entries.size() - 64 : 0;
-                     for (std::size_t i = from; i < entries.size(); ++i)
-                         log.push_back({{"time_ms", entries[i].timeMs},
-                                        {"kind", toString(entries[i].action.kind)},
-                                        {"text", entries[i].action.toString()}});
-                     return log;
-                 }()},
-                {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
-                {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
-                {"cluster_transport", transportJson()},
-                {"views_installed", node_->viewsInstalled()},
-                {"rejoins", node_->rejoins()},
-                {"relay", relay_ ? relay_->stateJson() : Json()},
-                {"etcd_requests", etcdCounters_->requests},
-                {"crash_links",
-                 [&]() -> Json {
-                     const auto links = membership_ ? membership_->crashLinks() : std::nullopt;
-                     if (!links)
-                         return nullptr;
-                     return {{"watched", links->watched},
-                             {"up", links->up},
-                             {"revoked", links->revoked}};
-                 }()},
-                {"version", version_}}
+    return Json{
+        {"node", config_.node.id},
+        {"cluster", config_.cluster.name},
+        {"state", node_->killed()    ? "killed"
+                  : node_->drained() ? "drained"
+                                     : "up"},
+        {"role", roleName()},
+        {"membership", waitingForInterface_ ? std::string("waiting-for-interface")
+                       : membership_        ? membership_->stateName()
+                                            : std::string("stopped")},
+        {"waiting_for", waitingForInterface_ ? Json(waitingFor_) : Json()},
+        {"membership_backend", std::string(toString(config_.membership.backend))},
+        {"degraded", degraded_},
+        {"view_id", node_->view().id.toString()},
+        {"coordinator", coordinatorJson()},
+        {"leads", e.groupsLedBy(config_.node.id)},
+        {"system_leader", e.systemLeader ? Json(*e.systemLeader) : Json()},
+        {"failed_adapters", node_->failedAdapters()},
+        {"down_adapters", node_->downAdapters()},
+        {"interfaces", ifaces},
+        {"routes", routes},
+        {"tunnels", tunnels},
+        {"handover_pending", node_->handoverPending()},
+        {"data_plane_log",
+         [&] {
+             // The last actions this node's data plane carried out, oldest first.
+             Json log = Json::array();
+             const auto &entries = dataPlane_->log();
+             const std::size_t from = entries.size() > 64 ? entries.size() - 64 : 0;
+             for (std::size_t i = from; i < entries.size(); ++i)
+                 log.push_back({{"time_ms", entries[i].timeMs},
+                                {"kind", toString(entries[i].action.kind)},
+                                {"text", entries[i].action.toString()}});
+             return log;
+         }()},
+        {"frames_rejected", transport_ ? transport_->framesRejected() : 0},
+        {"frames_dropped", transport_ ? transport_->framesDropped() : 0},
+        {"cluster_transport", transportJson()},
+        {"views_installed", node_->viewsInstalled()},
+        {"rejoins", node_->rejoins()},
+        {"relay", relay_ ? relay_->stateJson() : Json()},
+        {"etcd_requests", etcdCounters_->requests},
+        {"crash_links",
+         [&]() -> Json {
+             const auto links = membership_ ? membership_->crashLinks() : std::nullopt;
+             if (!links)
+                 return nullptr;
+             return {{"watched", links->watched}, {"up", links->up}, {"revoked", links->revoked}};
+         }()},
+        {"version", version_}}
         .dump();
 }
 

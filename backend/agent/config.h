@@ -210,7 +210,7 @@ struct AgentConfig
         int keepaliveMisses = 5;
         int probeIntervalMs = 1000;                    // 0: no probe
         relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
-        bool encrypt = false; // AES-256-GCM over the payload as well as the MAC
+        bool encrypt = false;   // AES-256-GCM over the payload as well as the MAC
         bool udpOffload = true; // GSO on tunnel and segment sends, GRO on the tunnel socket
         bool operator==(const RelaySection &) const = default;
     };

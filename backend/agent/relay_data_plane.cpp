@@ -108,7 +108,8 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     const udp::Offload off{false, "relay.udp_offload = false"};
     tunnelOut_.gso = config_.udpOffload ? udp::kernelGso() : off;
     tunnelGro_ = config_.udpOffload ? udp::kernelGro() : off;
-    if (tunnelGro_.on && ::setsockopt(tunnelFd_, SOL_UDP, UDP_GRO, &tunnelGro_.on, sizeof(int)) != 0)
+    if (tunnelGro_.on &&
+        ::setsockopt(tunnelFd_, SOL_UDP, UDP_GRO, &tunnelGro_.on, sizeof(int)) != 0)
         tunnelGro_ = {false, udp::sysError("UDP_GRO on the tunnel socket")};
     const std::size_t slot = tunnelGro_.on ? udp::kGroBytesMax : udp::kSlotBytes;
     if (tunnelIn_->slotBytes != slot)
@@ -163,7 +164,8 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
     std::vector<SegmentSpec> specs;
     for (const auto &i : working)
         if (i.address.address().family() == Family::V4)
-            specs.push_back({i.group(), i.name, i.address.address(), engine_.routesNetwork(i.group())});
+            specs.push_back(
+                {i.group(), i.name, i.address.address(), engine_.routesNetwork(i.group())});
     std::vector<SegmentSpec> current;
     for (const auto &s : segments_)
         current.push_back(s.spec);
@@ -255,9 +257,11 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             };
             const auto ours = relay::tunnelVersions();
             const bool older = known->versions.empty() || known->versions.back() < ours.front();
-            errors.push_back("relay: no tunnel with node " + peer.node + ": it speaks tunnel "
-                             "version " + list(known->versions) + ", this node " + list(ours) +
-                             "; upgrade " + (older ? "node " + peer.node : "this node"));
+            errors.push_back("relay: no tunnel with node " + peer.node +
+                             ": it speaks tunnel "
+                             "version " +
+                             list(known->versions) + ", this node " + list(ours) + "; upgrade " +
+                             (older ? "node " + peer.node : "this node"));
             drop("no-common-version");
             continue;
         }
@@ -320,7 +324,8 @@ bool RelayDataPlane::sendControl(const relay::Control &c)
     h.sequence = c.sequence;
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
-    const std::size_t n = relay::encode(h, c.payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
+    const std::size_t n =
+        relay::encode(h, c.payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
     if (n == 0) {
         drop("encode-failed");
         return false;
@@ -603,8 +608,8 @@ bool RelayDataPlane::onTunnelReadable()
             ++groRuns_;
             for (std::size_t at = 0; at < bytes.size(); at += size) {
                 ++groDatagrams_;
-                onTunnelDatagram(bytes.subspan(at, std::min(size, bytes.size() - at)),
-                                 in.source(k), now);
+                onTunnelDatagram(bytes.subspan(at, std::min(size, bytes.size() - at)), in.source(k),
+                                 now);
             }
         }
         flushTunnel();
@@ -747,10 +752,10 @@ Json RelayDataPlane::stateJson() const
                             {"emitted", channelStats_[i].emitted}});
     Json segments = Json::array();
     for (const auto &s : segments_)
-        segments.push_back({{"network", s.spec.network},
-                            {"iface", s.spec.iface},
-                            {"routed", engine_.routesSegment(
-                                           static_cast<std::size_t>(&s - segments_.data()))}});
+        segments.push_back(
+            {{"network", s.spec.network},
+             {"iface", s.spec.iface},
+             {"routed", engine_.routesSegment(static_cast<std::size_t>(&s - segments_.data()))}});
     const auto &io = segmentIo_->counters();
     Json drops = Json::object();
     for (const auto &[reason, n] : drops_)
@@ -847,9 +852,9 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
     perTunnel("dmr_relay_tunnel_bytes_in_total", "counter", "data bytes in by tunnel",
               [](const relay::TunnelState &t) { return t.bytesIn; });
     perWire("dmr_relay_tunnel_packets_out_total", "counter", "data datagrams out by tunnel",
-              [](const Wire &w) { return w.packetsOut; });
+            [](const Wire &w) { return w.packetsOut; });
     perWire("dmr_relay_tunnel_bytes_out_total", "counter", "data bytes out by tunnel",
-              [](const Wire &w) { return w.bytesOut; });
+            [](const Wire &w) { return w.bytesOut; });
     perTunnel("dmr_relay_tunnel_duplicates_total", "counter",
               "datagrams in by tunnel dropped as duplicates",
               [](const relay::TunnelState &t) { return t.duplicatesIn; });
@@ -867,7 +872,8 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
                "tunnel socket (off: relay.udp_offload = false, or the kernel lacks it)");
     out.sample("dmr_relay_offload", {{"node", node}, {"kind", "tunnel_gso"}},
                tunnelOut_.gso.on ? 1 : 0);
-    out.sample("dmr_relay_offload", {{"node", node}, {"kind", "tunnel_gro"}}, tunnelGro_.on ? 1 : 0);
+    out.sample("dmr_relay_offload", {{"node", node}, {"kind", "tunnel_gro"}},
+               tunnelGro_.on ? 1 : 0);
     out.sample("dmr_relay_offload", {{"node", node}, {"kind", "segment_gso"}},
                segmentIo_->offload().on ? 1 : 0);
     out.family("dmr_relay_offload_datagrams_total", "counter",
@@ -910,4 +916,3 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
 }
 
 } // namespace dmr::agent
-

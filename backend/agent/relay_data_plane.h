@@ -151,7 +151,7 @@ private:
     struct Wire
     {
         sockaddr_in to{};
-        std::uint32_t from = 0; // os mode: the source address (this end's in the plan)
+        std::uint32_t from = 0;              // os mode: the source address (this end's in the plan)
         int version = relay::kTunnelVersion; // the tunnel format both ends speak
         std::uint64_t packetsOut = 0, bytesOut = 0, keepalivesOut = 0;
     };

@@ -344,8 +344,8 @@ private:
         std::uint64_t dropped = 0;
         std::size_t r = 0;
         while (r < nRuns) {
-            const int n = ::sendmmsg(socket, runs.data() + r, static_cast<unsigned>(nRuns - r),
-                                     MSG_DONTWAIT);
+            const int n =
+                ::sendmmsg(socket, runs.data() + r, static_cast<unsigned>(nRuns - r), MSG_DONTWAIT);
             if (n > 0) {
                 for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k)
                     if (runs[k].msg_hdr.msg_iovlen > 1) {
@@ -366,8 +366,8 @@ private:
             } else {
                 ++gsoRetries;
                 if (e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP || e == EINVAL)
-                    gso = {false, std::string("UDP_SEGMENT refused by the kernel: ") +
-                                      std::strerror(e)};
+                    gso = {false,
+                           std::string("UDP_SEGMENT refused by the kernel: ") + std::strerror(e)};
                 const auto [s, d] = sendEach(socket, start[r], start[r] + len);
                 sent += s;
                 dropped += d;

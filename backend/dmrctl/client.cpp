@@ -514,8 +514,8 @@ Outcome<Client> Client::connect(const ClientOptions &options, std::size_t first,
         if (!reply && reply.failure().code == "unsupported-protocol") {
             // An agent of another release: the newest version both speak, on a new connection
             // (the agent closed this one), once.
-            const auto common = dmr::protocol::newestCommon(
-                reply.failure().versions, options.protocolMin, options.protocol);
+            const auto common = dmr::protocol::newestCommon(reply.failure().versions,
+                                                            options.protocolMin, options.protocol);
             if (common && *common != hello.hello.protocol) {
                 auto again = Connection::open(address, options.timeout, options.tls);
                 if (!again) {
@@ -587,8 +587,10 @@ Outcome<Json> Client::exchange(dmr::protocol::Request request)
                 !j["message"].is_string())
                 return badReply("the agent's error answer to " + what + " (id " +
                                 describeId(idValue) + ") lacks a code or a message");
-            Failure refused{Failure::Kind::Refused, j["code"].get<std::string>(),
-                            j["message"].get<std::string>(), {}};
+            Failure refused{Failure::Kind::Refused,
+                            j["code"].get<std::string>(),
+                            j["message"].get<std::string>(),
+                            {}};
             if (refused.code == "unsupported-protocol")
                 refused.versions = dmr::protocol::versionsOf(j);
             return refused;

@@ -5,8 +5,8 @@
 #include "json_reader.h"
 
 #include <algorithm>
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <tuple>
 
 namespace dmr::etcd {

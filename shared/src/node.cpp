@@ -258,8 +258,8 @@ void Controller::learnPeers(const gms::ClusterView &view)
             listed.emplace();
             for (const auto &x : *v)
                 if (x.is_number_integer() && listed->size() < 16)
-                    listed->push_back(static_cast<int>(std::clamp<std::int64_t>(
-                        x.get<std::int64_t>(), -1, 1000)));
+                    listed->push_back(static_cast<int>(
+                        std::clamp<std::int64_t>(x.get<std::int64_t>(), -1, 1000)));
         }
         peer.relayVersions = relay::tunnelVersionsOf(listed, peer.relayEpoch.has_value());
     }

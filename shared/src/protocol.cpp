@@ -232,9 +232,9 @@ HelloRequest readHello(const Fields &f)
     if (version < kVersionMin || version > kVersion)
         fail(ErrorCode::UnsupportedProtocol,
              "protocol " + std::to_string(version) + " not supported; this agent speaks " +
-                 (kVersionMin == kVersion ? std::to_string(kVersion)
-                                          : std::to_string(kVersionMin) + " to " +
-                                                std::to_string(kVersion)));
+                 (kVersionMin == kVersion
+                      ? std::to_string(kVersion)
+                      : std::to_string(kVersionMin) + " to " + std::to_string(kVersion)));
     h.protocol = static_cast<int>(version);
     h.client = f.requiredString("client", kClientNameBytesMax);
     h.token = f.optionalString("token", kTokenBytesMax);

@@ -92,9 +92,8 @@ std::optional<std::size_t> Engine::channelOf(std::uint32_t group, std::uint16_t 
 
 bool Engine::lingering() const
 {
-    return std::any_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
-        return e.second.phase == TunnelPhase::Lingering;
-    });
+    return std::any_of(tunnels_.begin(), tunnels_.end(),
+                       [](const auto &e) { return e.second.phase == TunnelPhase::Lingering; });
 }
 
 bool Engine::routesNetwork(const GroupName &network) const
@@ -322,9 +321,10 @@ void Engine::rebuildInto(Effects &out)
     };
     // A node that routes networks and holds no open tunnel routes them alone: the whole
     // cluster's one routing point, the root of nothing but the stream it takes in.
-    const bool alone = !routed_.empty() && std::none_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
-        return e.second.phase == TunnelPhase::Open;
-    });
+    const bool alone =
+        !routed_.empty() && std::none_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
+            return e.second.phase == TunnelPhase::Open;
+        });
     std::vector<TunnelState *> active;
     for (std::size_t i = 0; i < leafs.size(); ++i) {
         if (leafs[i]->phase == TunnelPhase::Closing && leafs[i]->peerCarries &&
@@ -404,8 +404,8 @@ Effects Engine::tick(std::int64_t now)
     // it late: once every other leaf released it).
     bool expired = false;
     for (auto it = tunnels_.begin(); it != tunnels_.end();) {
-        const bool closing = it->second.phase == TunnelPhase::Closing ||
-                             it->second.phase == TunnelPhase::Released;
+        const bool closing =
+            it->second.phase == TunnelPhase::Closing || it->second.phase == TunnelPhase::Released;
         if (closing && now - it->second.closingSinceMs > config_.lingerMs) {
             it = tunnels_.erase(it);
             expired = true;
@@ -500,8 +500,8 @@ Forward Engine::ownProbe(std::size_t segment, std::uint32_t source,
 
 Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
                        std::uint32_t group, std::uint16_t port,
-                       std::span<const std::uint8_t> payload, std::size_t channel,
-                       std::int64_t now, bool lingering)
+                       std::span<const std::uint8_t> payload, std::size_t channel, std::int64_t now,
+                       bool lingering)
 {
     Forward f;
     f.channel = channel;
@@ -544,7 +544,8 @@ Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t 
         ++n;
     }
     f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
-    f.tunnels = lingering ? std::span<const NodeId>(lingerPeers_) : std::span<const NodeId>(ingestPeers_);
+    f.tunnels =
+        lingering ? std::span<const NodeId>(lingerPeers_) : std::span<const NodeId>(ingestPeers_);
     f.ttl = kInitialTtl;
     return f;
 }

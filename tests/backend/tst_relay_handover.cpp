@@ -328,8 +328,8 @@ private slots:
         QTest::addColumn<QList<int>>("versions");
         QTest::addColumn<int>("expected"); // 0: no tunnel
         QTest::addColumn<QString>("upgrade");
-        QTest::newRow("this release") << QList<int>{relay::kTunnelVersion}
-                                      << int{relay::kTunnelVersion} << QString();
+        QTest::newRow("this release")
+            << QList<int>{relay::kTunnelVersion} << int{relay::kTunnelVersion} << QString();
         QTest::newRow("the next release (speaks this one too)")
             << QList<int>{relay::kTunnelVersion, relay::kTunnelVersion + 1}
             << int{relay::kTunnelVersion} << QString();

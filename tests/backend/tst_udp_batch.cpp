@@ -106,10 +106,10 @@ private slots:
             const auto got = drain(rx[r]);
             QCOMPARE(got.size(), sent[r].size());
             for (std::size_t i = 0; i < got.size(); ++i)
-                QVERIFY2(got[i] == sent[r][i], qPrintable(QString::fromLatin1(
-                                                   "receiver %1, datagram %2 differs")
-                                                                .arg(r)
-                                                                .arg(i)));
+                QVERIFY2(
+                    got[i] == sent[r][i],
+                    qPrintable(
+                        QString::fromLatin1("receiver %1, datagram %2 differs").arg(r).arg(i)));
             ::close(rx[r]);
         }
         if (udp::kernelGso().on) {

@@ -815,7 +815,7 @@ int main(int argc, char **argv)
     for (Variant v : variants)
         std::printf(" %12s %6s", (std::string(nameOf(v)) + "/s").c_str(), "ratio");
     std::printf("\n");
-    bool throughputOk = true;   // the targets: 1.0x at 64 B, 1.5x at 1,200 B
+    bool throughputOk = true;    // the targets: 1.0x at 64 B, 1.5x at 1,200 B
     bool authenticatedOk = true; // at the least 0.8x
     std::map<std::size_t, double> kernelRate;
     std::map<std::pair<Direction, std::size_t>, double> macRate;
@@ -904,8 +904,8 @@ int main(int argc, char **argv)
     const std::string throughputVerdict =
         std::string("throughput (CPU per datagram) >= 1.0x the baseline at 64 B and >= 1.5x at "
                     "1,200 B: ") +
-        (throughputOk ? "met" : "MISSED") + "; >= 0.8x with every datagram authenticated: " +
-        (authenticatedOk ? "met" : "MISSED");
+        (throughputOk ? "met" : "MISSED") +
+        "; >= 0.8x with every datagram authenticated: " + (authenticatedOk ? "met" : "MISSED");
 
     if (noLatency) {
         std::cout << "Targets (dmr mac): " << throughputVerdict << "\n";

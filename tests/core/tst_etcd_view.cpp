@@ -337,10 +337,11 @@ private slots:
     {
         const auto message = nlohmann::json::parse(
             R"({"result":{"header":{"revision":"12"},"events":[)"
-            R"({"kv":{"key":")" + base64Encode(nodeKey(kPrefix, "2")) + R"(","value":")" +
-            base64Encode("{}") + R"(","create_revision":"5","mod_revision":"12","lease":"99"}},)"
-            R"({"type":"DELETE","kv":{"key":")" + base64Encode(glKey(kPrefix, "4")) +
-            R"(","mod_revision":"12"}}]}})");
+            R"({"kv":{"key":")" +
+            base64Encode(nodeKey(kPrefix, "2")) + R"(","value":")" + base64Encode("{}") +
+            R"(","create_revision":"5","mod_revision":"12","lease":"99"}},)"
+            R"({"type":"DELETE","kv":{"key":")" +
+            base64Encode(glKey(kPrefix, "4")) + R"(","mod_revision":"12"}}]}})");
         const WatchResult w = decodeWatchMessage(message);
         QVERIFY(!w.canceled);
         QCOMPARE(w.revision, std::int64_t{12});
@@ -355,8 +356,8 @@ private slots:
         apply(keys, w);
         QCOMPARE(keys.revision(), std::int64_t{12});
         QCOMPARE(keys.kvs().size(), std::size_t{1});
-        QVERIFY(decodeWatchMessage(nlohmann::json::parse(R"({"result":{"canceled":true}})"))
-                    .canceled);
+        QVERIFY(
+            decodeWatchMessage(nlohmann::json::parse(R"({"result":{"canceled":true}})")).canceled);
     }
 
     void gatewayRepliesOfAnyShapeNeverThrow_data()

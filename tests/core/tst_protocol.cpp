@@ -551,14 +551,17 @@ private slots:
     // newest common one in it, and a refusal from an agent before the list means version 1.
     void negotiatesTheVersion()
     {
-        const auto refused = p::decodeRequest(sv(R"({"type":"hello","id":1,"protocol":7,"client":"c"})"));
+        const auto refused =
+            p::decodeRequest(sv(R"({"type":"hello","id":1,"protocol":7,"client":"c"})"));
         QVERIFY(std::holds_alternative<p::RequestError>(refused));
         const auto &e = std::get<p::RequestError>(refused);
         QCOMPARE(e.versions, std::vector<int>{1});
         const auto line = p::encodeError(e);
-        QCOMPARE(QString::fromStdString(line),
-                 QString::fromUtf8(R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"protocol 7 not supported; this agent speaks 1","versions":[1]})"
-                                   "\n"));
+        QCOMPARE(
+            QString::fromStdString(line),
+            QString::fromUtf8(
+                R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"protocol 7 not supported; this agent speaks 1","versions":[1]})"
+                "\n"));
         const auto j = nlohmann::json::parse(line);
         QCOMPARE(p::versionsOf(j), std::vector<int>{1});
         // A client of N+1 (speaks 1 and 2) finds 1; one of N+2 that dropped 1 finds none.
@@ -567,9 +570,10 @@ private slots:
         QCOMPARE(p::newestCommon({1, 2, 3}, 1, 2), std::optional<int>(2));
         QCOMPARE(p::newestCommon({}, 1, 2), std::optional<int>());
         // An agent from before the list: its refusal has none, and it speaks 1.
-        QCOMPARE(p::versionsOf(nlohmann::json::parse(
-                     R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"x"})")),
-                 std::vector<int>{1});
+        QCOMPARE(
+            p::versionsOf(nlohmann::json::parse(
+                R"({"type":"error","id":1,"ok":false,"code":"unsupported-protocol","message":"x"})")),
+            std::vector<int>{1});
         // A hostile list: only sane integers count.
         QCOMPARE(p::versionsOf(nlohmann::json::parse(R"({"versions":[-1,0,"2",1e9,3,2.5,5000]})")),
                  std::vector<int>{3});

@@ -67,8 +67,8 @@ struct Mesh
         for (const auto &[id, addresses] : nodes) {
             dmr::Node n{id, {}};
             for (const char *a : addresses)
-                n.interfaces.push_back(
-                    {"eth" + std::to_string(n.interfaces.size()), *dmr::InterfaceAddress::parse(a)});
+                n.interfaces.push_back({"eth" + std::to_string(n.interfaces.size()),
+                                        *dmr::InterfaceAddress::parse(a)});
             topology[id] = n;
             r::Engine::Config c;
             c.self = id;
@@ -159,8 +159,9 @@ struct Mesh
             const auto &ifs = topology.at(id).interfaces;
             for (std::size_t i = 0; i < ifs.size(); ++i)
                 if (ifs[i].group() == network)
-                    execute(id, e->fromSegment(i, v4("10.0.1.3"), 40000, v4("239.1.0.1"), 5000, pl,
-                                               false, 0),
+                    execute(id,
+                            e->fromSegment(i, v4("10.0.1.3"), 40000, v4("239.1.0.1"), 5000, pl,
+                                           false, 0),
                             pl);
         }
         run();

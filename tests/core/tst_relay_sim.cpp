@@ -163,8 +163,8 @@ private:
 
     // ---- the script ----
     bool inService(const NodeId &id, const GroupName &network) const;
-    bool keepsEveryNetwork(const std::function<bool(const NodeId &, const GroupName &)> &after)
-        const;
+    bool
+    keepsEveryNetwork(const std::function<bool(const NodeId &, const GroupName &)> &after) const;
     void randomEvent();
 
     std::mt19937_64 rng_;
@@ -224,8 +224,9 @@ void Sim::buildCluster()
         networks_.push_back("10.0." + std::to_string(k + 1) + ".0/24");
     std::vector<std::set<int>> on(static_cast<std::size_t>(nodeCount));
     for (int i = 0; i < nodeCount; ++i) {
-        const int first = !wide_ && i < 2 * networkCount ? i % networkCount
-                                                           : static_cast<int>(rand(0, networkCount - 1));
+        const int first = !wide_ && i < 2 * networkCount
+                              ? i % networkCount
+                              : static_cast<int>(rand(0, networkCount - 1));
         on[static_cast<std::size_t>(i)].insert(first);
         if (wide_ && rand(0, 2) == 0)
             on[static_cast<std::size_t>(i)].insert(static_cast<int>(rand(0, networkCount - 1)));
@@ -247,10 +248,10 @@ void Sim::buildCluster()
         node.id = std::to_string(i + 1);
         int eth = 0;
         for (int k : on[static_cast<std::size_t>(i)])
-            node.interfaces.push_back(dmr::Interface{
-                "eth" + std::to_string(eth++),
-                *dmr::InterfaceAddress::parse("10.0." + std::to_string(k + 1) + "." +
-                                              std::to_string(i + 1) + "/24")});
+            node.interfaces.push_back(
+                dmr::Interface{"eth" + std::to_string(eth++),
+                               *dmr::InterfaceAddress::parse("10.0." + std::to_string(k + 1) + "." +
+                                                             std::to_string(i + 1) + "/24")});
         topology_[node.id] = node;
         order.push_back(node.id);
     }
@@ -303,7 +304,8 @@ void Sim::installSegments(Node &n)
     std::vector<r::SegmentNetwork> segs;
     for (const auto &i : n.working) {
         const auto p = i.network();
-        segs.push_back({i.group(), p.address().v4HostOrder(), static_cast<std::uint8_t>(p.length())});
+        segs.push_back(
+            {i.group(), p.address().v4HostOrder(), static_cast<std::uint8_t>(p.length())});
     }
     n.engine->setSegments(std::move(segs));
     execute(n, n.engine->rebuild());
@@ -560,8 +562,8 @@ void Sim::emitOnto(Node &n, std::size_t segment, std::span<const std::uint8_t> p
                 return;
             for (std::size_t i = 0; i < m.working.size(); ++i)
                 if (m.working[i].group() == network) {
-                    const r::Forward f = m.engine->fromSegment(
-                        i, 0x0a000001, 40001, 0xEF010001, 5000, *bytes, true, nowMs());
+                    const r::Forward f = m.engine->fromSegment(i, 0x0a000001, 40001, 0xEF010001,
+                                                               5000, *bytes, true, nowMs());
                     execute(m, f, *bytes);
                 }
         });
@@ -642,9 +644,8 @@ void Sim::randomEvent()
     };
     // Nodes whose loss the cluster can take (every network keeps a node in service).
     auto canLose = [&](const NodeId &id) {
-        return keepsEveryNetwork([&](const NodeId &o, const GroupName &net) {
-            return o != id && inService(o, net);
-        });
+        return keepsEveryNetwork(
+            [&](const NodeId &o, const GroupName &net) { return o != id && inService(o, net); });
     };
     std::vector<NodeId> leaders;
     for (const auto &[g, l] : election.groupLeaders)
@@ -669,8 +670,8 @@ void Sim::randomEvent()
                 dmr::Plan current;
                 current.routes = n.engine->routes();
                 current.tunnels = n.engine->openTunnels();
-                (void)n.engine->applyPlan(
-                    dmr::actionsFor(dmr::diffPlans(current, dmr::Plan{}), id), {}, nowMs());
+                (void)n.engine->applyPlan(dmr::actionsFor(dmr::diffPlans(current, dmr::Plan{}), id),
+                                          {}, nowMs());
                 (void)n.engine->rebuild();
                 n.alive = false;
                 n.pending.reset();
@@ -832,11 +833,11 @@ Failure Sim::run()
 // fails the test: a change that breaks exactly-once anywhere else is caught. A seed listed that
 // passes is reported (a fix: take it off). DMR_RELAY_LIST=1 prints the list as it stands.
 const std::set<std::uint64_t> kKnownCounterexamples = {
-    57, 294, 453, 751, 879, 1097, 1481, 1487, 1546, 1729, 1842, 2133, 2326, 2328, 2611, 2637,
-    2989, 3105, 3145, 3415, 3428, 3584, 4008, 4098, 4675, 4808, 4910, 5103, 5312, 5494, 5665,
-    6165, 6166, 6224, 6378, 6408, 6420, 6541, 6604, 6684, 6700, 6765, 6776, 6950, 7160, 7324,
-    7554, 7573, 7886, 8230, 8388, 8431, 8434, 8596, 8601, 8661, 8679, 8766, 9053, 9095, 9665,
-    9666, 9752, 9925, 9952,
+    57,   294,  453,  751,  879,  1097, 1481, 1487, 1546, 1729, 1842, 2133, 2326,
+    2328, 2611, 2637, 2989, 3105, 3145, 3415, 3428, 3584, 4008, 4098, 4675, 4808,
+    4910, 5103, 5312, 5494, 5665, 6165, 6166, 6224, 6378, 6408, 6420, 6541, 6604,
+    6684, 6700, 6765, 6776, 6950, 7160, 7324, 7554, 7573, 7886, 8230, 8388, 8431,
+    8434, 8596, 8601, 8661, 8679, 8766, 9053, 9095, 9665, 9666, 9752, 9925, 9952,
 };
 
 } // namespace
@@ -886,17 +887,17 @@ private slots:
         qInfo("%llu seeds, %llu plan changes, %llu datagrams: every one exactly once outside "
               "outages but in %zu seeds (%zu of them known); %llu deliveries other than once "
               "inside outages; %llu known seeds pass now",
-              static_cast<unsigned long long>(seeds),
-              static_cast<unsigned long long>(total.events),
+              static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(total.events),
               static_cast<unsigned long long>(total.datagrams), counterexamples.size(),
               counterexamples.size() - unexpected.size(),
               static_cast<unsigned long long>(total.inOutage),
               static_cast<unsigned long long>(fixed));
         for (std::size_t i = 0; i < unexpected.size() && i < 10; ++i)
             qWarning("%s (DMR_RELAY_SEED prints its trace)", unexpected[i].c_str());
-        QVERIFY2(unexpected.empty(),
-                 qPrintable(QString("%1 seeds break exactly-once that are not known counterexamples")
-                                .arg(unexpected.size())));
+        QVERIFY2(
+            unexpected.empty(),
+            qPrintable(QString("%1 seeds break exactly-once that are not known counterexamples")
+                           .arg(unexpected.size())));
     }
 
     void negativeControls_data()

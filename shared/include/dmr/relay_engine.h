@@ -112,15 +112,15 @@ struct Effects
 // What to do with one datagram. The spans stay valid until the engine's next call.
 struct Forward
 {
-    Drop drop = Drop::None;                 // counted(drop): the data plane counts it
-    std::optional<std::size_t> channel;     // the channel range's index; channels.size(): probe
-    bool hearProbe = false;                 // a probe heard on its segment: reachability
-    bool ingested = false;                  // taken in here (the channel's "ingested")
-    std::span<const std::size_t> segments;  // emit onto these segments
-    std::span<const NodeId> tunnels;        // and send into these tunnels, with `header`
-    Header header;                          // ingest: the new datagram; tunnel: as received
-    std::uint8_t ttl = 0;                   // the ttl to send with
-    Effects effects;                        // from a carry or release
+    Drop drop = Drop::None;                // counted(drop): the data plane counts it
+    std::optional<std::size_t> channel;    // the channel range's index; channels.size(): probe
+    bool hearProbe = false;                // a probe heard on its segment: reachability
+    bool ingested = false;                 // taken in here (the channel's "ingested")
+    std::span<const std::size_t> segments; // emit onto these segments
+    std::span<const NodeId> tunnels;       // and send into these tunnels, with `header`
+    Header header;                         // ingest: the new datagram; tunnel: as received
+    std::uint8_t ttl = 0;                  // the ttl to send with
+    Effects effects;                       // from a carry or release
 };
 
 class Engine
@@ -160,8 +160,8 @@ public:
     void setSegments(std::vector<SegmentNetwork> segments);
     // This node's actions of a plan change (opens and closes; the data plane has dropped those
     // it cannot carry out), with whether each opened tunnel's peer speaks carry.
-    Effects applyPlan(const std::vector<Action> &actions,
-                      const std::map<NodeId, bool> &peerCarries, std::int64_t nowMs);
+    Effects applyPlan(const std::vector<Action> &actions, const std::map<NodeId, bool> &peerCarries,
+                      std::int64_t nowMs);
     // Derives who sends where from the tunnels' phases and carries: after applyPlan (the data
     // plane reads the tunnels' backlog in between, under the old role) and after setSegments.
     Effects rebuild();
