@@ -1,6 +1,7 @@
 #pragma once
 // Binding a listening TCP socket for one of the agent's ports, with an error that names the
-// configuration key: "control.listen 127.0.0.1:7500: Address already in use".
+// configuration key: "control.listen 127.0.0.1:7500: Address already in use"; and the endpoint a
+// peer's advertised "HOST:PORT" dials.
 
 #include "asio.h"
 #include "config.h"
@@ -28,6 +29,18 @@ bindAcceptor(asio::io_context &io, const HostPort &endpoint, std::string_view ke
     if (ec)
         return Error{std::string(key) + " " + endpoint.toString() + ": " + ec.message()};
     return acceptor;
+}
+
+inline Result<tcp::endpoint> parseEndpoint(const std::string &address)
+{
+    auto hp = HostPort::parse(address);
+    if (!hp)
+        return hp.error();
+    error_code ec;
+    auto ip = asio::ip::make_address(hp->host.toString(), ec);
+    if (ec)
+        return Error{address + ": " + ec.message()};
+    return tcp::endpoint(ip, hp->port);
 }
 
 } // namespace dmr::agent

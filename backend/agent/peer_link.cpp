@@ -1,24 +1,13 @@
 #include "peer_link.h"
 
 #include "config.h"
+#include "listen.h"
 
 #include <array>
 
 namespace dmr::agent {
 
 namespace {
-
-Result<tcp::endpoint> endpointOf(const std::string &address)
-{
-    auto hp = HostPort::parse(address);
-    if (!hp)
-        return hp.error();
-    error_code ec;
-    auto ip = asio::ip::make_address(hp->host.toString(), ec);
-    if (ec)
-        return Error{address + ": " + ec.message()};
-    return tcp::endpoint(ip, hp->port);
-}
 
 // A socket error, as the crash rule reads it.
 etcd::LinkEnd classify(const error_code &ec)
@@ -105,7 +94,7 @@ awaitable<void> PeerLinks::run(LinkId id, std::shared_ptr<Link> link, NodeId nod
                                std::string address)
 {
     auto alive = alive_;
-    auto ep = endpointOf(address);
+    auto ep = parseEndpoint(address);
     if (!ep) {
         finish(id, link, etcd::LinkEnd::Failed, ep.error().message);
         co_return;
@@ -236,7 +225,7 @@ awaitable<void> PeerLinks::runProbe(LinkId id, std::string address)
 {
     auto alive = alive_;
     ++counters_.probes;
-    auto ep = endpointOf(address);
+    auto ep = parseEndpoint(address);
     if (!ep) {
         if (handlers_.probed)
             handlers_.probed(id, etcd::ProbeResult::Failed, ep.error().message);

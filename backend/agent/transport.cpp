@@ -11,18 +11,6 @@ namespace dmr::agent {
 
 namespace {
 
-Result<tcp::endpoint> parseEndpoint(const std::string &address)
-{
-    auto hp = HostPort::parse(address);
-    if (!hp)
-        return hp.error();
-    error_code ec;
-    auto ip = asio::ip::make_address(hp->host.toString(), ec);
-    if (ec)
-        return Error{address + ": " + ec.message()};
-    return tcp::endpoint(ip, hp->port);
-}
-
 std::string remoteOf(const tcp::socket &socket)
 {
     error_code ec;
