@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -215,6 +216,9 @@ bool AgentCluster::start(const QString &id, int joinTimeoutMs)
         n.process->waitForFinished(5000);
     }
     n.process = std::make_unique<QProcess>();
+    // The agent dies with the test or benchmark that started it, even by SIGKILL: a killed
+    // dmr-bench-failover must not leave a lab running on its ports.
+    n.process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     n.process->setProcessChannelMode(QProcess::MergedChannels);
     n.process->setStandardOutputFile(
         logDir_ + QStringLiteral("/agent-") + id + QStringLiteral(".log"), QIODevice::Append);
