@@ -347,31 +347,37 @@ private:
             const int n =
                 ::sendmmsg(socket, runs.data() + r, static_cast<unsigned>(nRuns - r), MSG_DONTWAIT);
             if (n > 0) {
-                for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k)
-                    if (runs[k].msg_hdr.msg_iovlen > 1) {
+                for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k) {
+                    const std::size_t len = runs[k].msg_hdr.msg_iovlen;
+                    sent += len;
+                    if (len > 1) {
                         ++gsoSends;
-                        gsoDatagrams += runs[k].msg_hdr.msg_iovlen;
+                        gsoDatagrams += len;
                     }
-                for (std::size_t k = r; k < r + static_cast<std::size_t>(n); ++k)
-                    sent += runs[k].msg_hdr.msg_iovlen;
+                }
                 r += static_cast<std::size_t>(n);
                 continue;
             }
-            // Run r is refused. One datagram: dropped. A run: sent one by one, and when the
-            // refusal says this kernel or route cannot segment, not offered again.
+            // Run r is refused. One datagram: dropped. A run: sent one by one; and when the
+            // refusal says this kernel or route cannot segment, the rest of the socket's
+            // datagrams too, and runs are not offered again.
             const int e = errno;
             const std::size_t len = runs[r].msg_hdr.msg_iovlen;
             if (len == 1) {
                 ++dropped;
-            } else {
-                ++gsoRetries;
-                if (e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP || e == EINVAL)
-                    gso = {false,
-                           std::string("UDP_SEGMENT refused by the kernel: ") + std::strerror(e)};
-                const auto [s, d] = sendEach(socket, start[r], start[r] + len);
-                sent += s;
-                dropped += d;
+                ++r;
+                continue;
             }
+            ++gsoRetries;
+            const bool cannot = e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP || e == EINVAL;
+            if (cannot)
+                gso = {false,
+                       std::string("UDP_SEGMENT refused by the kernel: ") + std::strerror(e)};
+            const auto [s, d] = sendEach(socket, start[r], cannot ? j : start[r] + len);
+            sent += s;
+            dropped += d;
+            if (cannot)
+                break;
             ++r;
         }
         return {sent, dropped};
