@@ -227,34 +227,16 @@ std::vector<std::string> EtcdClusterPlan::argv(const Member &m, const std::strin
                                                const std::string &dataDir) const
 {
     // Also on the namespace's 127.0.0.1: etcdctl in the namespace needs no address.
-    return {etcdBinary,
-            "--name",
-            m.name,
-            "--data-dir",
-            dataDir,
-            "--listen-client-urls",
+    return {etcdBinary, "--name", m.name, "--data-dir", dataDir, "--listen-client-urls",
             m.clientUrl + ",http://127.0.0.1:" + std::to_string(kEtcdClientPort),
-            "--advertise-client-urls",
-            m.clientUrl,
-            "--listen-peer-urls",
-            m.peerUrl,
-            "--initial-advertise-peer-urls",
-            m.peerUrl,
-            "--initial-cluster",
-            initialCluster,
-            "--initial-cluster-state",
-            "new",
-            "--initial-cluster-token",
+            "--advertise-client-urls", m.clientUrl, "--listen-peer-urls", m.peerUrl,
+            "--initial-advertise-peer-urls", m.peerUrl, "--initial-cluster", initialCluster,
+            "--initial-cluster-state", "new", "--initial-cluster-token",
             "dmr-lab-" + m.netns.substr(0, m.netns.rfind('-')),
             // The namespaces' round trip is a fraction of a millisecond: etcd's timing for a
             // LAN (heartbeat about the round trip, election ten heartbeats and more), not its
             // defaults (100 ms, 1 s), so that a dead leader is replaced well within a lease TTL.
-            "--heartbeat-interval",
-            "50",
-            "--election-timeout",
-            "500",
-            "--log-level",
-            "warn"};
+            "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "warn"};
 }
 
 Result<std::string> ProcessRunner::run(const std::vector<std::string> &argv)
