@@ -71,6 +71,14 @@ std::string Agent::stateJson() const
     for (const auto &r : dataPlane_->activeRoutes())
         routes.push_back(routeJson(r));
     const Election &e = node_->plan().election;
+    // The plan's tunnels of this node that cannot be: the two ends share no address family.
+    Json noTunnels = Json::array();
+    for (const auto &t : node_->plan().noTunnels)
+        if (t.root == config_.node.id || t.leaf == config_.node.id)
+            noTunnels.push_back({{"root", t.root},
+                                 {"leaf", t.leaf},
+                                 {"networks", t.networks},
+                                 {"reason", t.reason}});
     return Json{
         {"node", config_.node.id},
         {"cluster", config_.cluster.name},
@@ -93,6 +101,7 @@ std::string Agent::stateJson() const
         {"interfaces", ifaces},
         {"routes", routes},
         {"tunnels", tunnels},
+        {"no_tunnels", noTunnels},
         {"handover_pending", node_->handoverPending()},
         {"data_plane_log",
          [&] {

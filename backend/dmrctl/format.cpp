@@ -419,6 +419,15 @@ std::string formatTunnels(const Json &state)
         }
         out << t.render();
     }
+    // Tunnels of the plan that cannot be (the two ends share no address family).
+    const Json &none = member(state, "no_tunnels");
+    if (none.is_array())
+        for (const auto &n : none) {
+            const std::string peer =
+                cell(n, "root") == cell(state, "node") ? cell(n, "leaf") : cell(n, "root");
+            out << "no tunnel with node " << peer << " (it would carry "
+                << cell(member(n, "networks")) << "): " << cell(n, "reason") << "\n";
+        }
     const Json &channels = member(relay, "channels");
     if (channels.is_array() && !channels.empty()) {
         Table c({"CHANNEL", "INGESTED", "EMITTED"});

@@ -1,7 +1,8 @@
 #include "dmr/plan.h"
 
 #include <algorithm>
-#include <cassert>
+#include <optional>
+#include <variant>
 
 namespace dmr {
 
@@ -43,14 +44,19 @@ std::size_t memberCount(const Membership &m, const GroupName &group)
 
 // The interface most likely reached by unicast from elsewhere: the one on the network with the
 // most members; ties broken by group order. Only interfaces whose group the node is a member of
-// count (a failed adapter is not used), falling back to any interface.
-const Interface &widestInterface(const Node &node, const Membership &m)
+// count (a failed adapter is not used), falling back to any interface; `family`: only that
+// family's (nullptr when the node has none of it).
+const Interface *widestInterface(const Node &node, const Membership &m,
+                                 std::optional<Family> family = std::nullopt)
 {
     const Interface *best = nullptr;
     std::size_t bestCount = 0;
+    auto ofFamily = [&](const Interface &i) {
+        return !family || i.address.address().family() == *family;
+    };
     for (const Interface &i : node.interfaces) {
         auto it = m.networks.find(i.group());
-        if (it == m.networks.end() || !it->second.contains(node.id))
+        if (!ofFamily(i) || it == m.networks.end() || !it->second.contains(node.id))
             continue;
         const std::size_t count = memberCount(m, i.group());
         if (best == nullptr || count > bestCount ||
@@ -59,12 +65,24 @@ const Interface &widestInterface(const Node &node, const Membership &m)
             bestCount = count;
         }
     }
-    assert(best != nullptr || !node.interfaces.empty());
-    return best != nullptr ? *best : node.interfaces.front();
+    if (best != nullptr)
+        return best;
+    for (const Interface &i : node.interfaces)
+        if (ofFamily(i))
+            return &i;
+    return nullptr;
 }
 
-Tunnel makeTunnel(const Node &root, const Node &leaf, std::vector<GroupName> carried,
-                  const Membership &m)
+std::string familiesText(const Node &n)
+{
+    bool v4 = false, v6 = false;
+    for (const Interface &i : n.interfaces)
+        (i.address.address().family() == Family::V4 ? v4 : v6) = true;
+    return n.id + ": " + (v4 && v6 ? "IPv4 and IPv6" : v4 ? "IPv4" : v6 ? "IPv6" : "none");
+}
+
+std::variant<Tunnel, NoTunnel> makeTunnel(const Node &root, const Node &leaf,
+                                          std::vector<GroupName> carried, const Membership &m)
 {
     // A shared network the two can both use, the leaf's led networks first.
     auto usable = [&](const Node &n, const GroupName &g) {
@@ -80,8 +98,25 @@ Tunnel makeTunnel(const Node &root, const Node &leaf, std::vector<GroupName> car
             return Tunnel{endpointOn(root, *interfaceOn(root, g)),
                           endpointOn(leaf, *interfaceOn(leaf, g)), std::move(carried)};
     }
-    return Tunnel{endpointOn(root, widestInterface(root, m)),
-                  endpointOn(leaf, widestInterface(leaf, m)), std::move(carried)};
+    // Each end's largest network, in one family both have.
+    const Interface *rootBest = widestInterface(root, m);
+    const Interface *leafBest = widestInterface(leaf, m);
+    std::vector<Family> families;
+    if (rootBest != nullptr)
+        families.push_back(rootBest->address.address().family());
+    if (leafBest != nullptr)
+        families.push_back(leafBest->address.address().family());
+    families.push_back(Family::V4);
+    families.push_back(Family::V6);
+    for (const Family f : families) {
+        const Interface *r = widestInterface(root, m, f);
+        const Interface *l = widestInterface(leaf, m, f);
+        if (r != nullptr && l != nullptr)
+            return Tunnel{endpointOn(root, *r), endpointOn(leaf, *l), std::move(carried)};
+    }
+    return NoTunnel{root.id, leaf.id, std::move(carried),
+                    "no address family in common (" + familiesText(root) + "; " +
+                        familiesText(leaf) + ")"};
 }
 
 } // namespace
@@ -117,8 +152,11 @@ Plan makePlan(const Topology &topology, const Membership &membership)
         auto leaf = topology.find(leader);
         if (leaf == topology.end())
             continue;
-        plan.tunnels.push_back(
-            makeTunnel(root->second, leaf->second, e.groupsLedBy(leader), membership));
+        auto t = makeTunnel(root->second, leaf->second, e.groupsLedBy(leader), membership);
+        if (auto *tunnel = std::get_if<Tunnel>(&t))
+            plan.tunnels.push_back(std::move(*tunnel));
+        else
+            plan.noTunnels.push_back(std::get<NoTunnel>(std::move(t)));
     }
     return plan;
 }

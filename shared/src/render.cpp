@@ -187,6 +187,12 @@ std::string renderPlanText(const Plan &plan)
         // "open-tunnel X" -> "tunnel X": one spelling of a tunnel everywhere.
         out << a.toString().substr(std::string_view("open-").size()) << "\n";
     }
+    for (const NoTunnel &t : plan.noTunnels) {
+        out << "no-tunnel " << t.root << " -> " << t.leaf << " carries";
+        for (const auto &n : t.networks)
+            out << " " << n;
+        out << ": " << t.reason << "\n";
+    }
     return out.str();
 }
 

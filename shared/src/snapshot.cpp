@@ -106,6 +106,17 @@ std::string toJson(const Snapshot &s)
                            {"leaf", endpointJson(t.leaf)},
                            {"networks", t.networks}});
     doc["tunnels"] = tunnels;
+    // Only when some leader cannot be reached (no address family in common): a snapshot of
+    // any other cluster reads as before.
+    if (!s.plan.noTunnels.empty()) {
+        Json none = Json::array();
+        for (const NoTunnel &t : s.plan.noTunnels)
+            none.push_back({{"root", t.root},
+                            {"leaf", t.leaf},
+                            {"networks", t.networks},
+                            {"reason", t.reason}});
+        doc["no_tunnels"] = none;
+    }
     return doc.dump(2) + "\n";
 }
 
@@ -210,7 +221,7 @@ struct SnapshotReader
     {
         expectObject(doc, "",
                      {"format", "version", "cluster", "time_ms", "nodes", "groups", "gl_group",
-                      "leaders", "gl_order", "system_leader", "routes", "tunnels"});
+                      "leaders", "gl_order", "system_leader", "routes", "tunnels", "no_tunnels"});
         if (stringField(doc, "", "format") != Snapshot::kFormatName)
             fail("format", "expected \"" + std::string(Snapshot::kFormatName) + "\"");
         const auto version = intField(doc, "", "version");
@@ -295,6 +306,27 @@ struct SnapshotReader
                 t.networks.push_back(network(npath, nets[k].get<std::string>()));
             }
             s.plan.tunnels.push_back(std::move(t));
+        }
+        if (doc.contains("no_tunnels")) {
+            const Json &none = arrayField(doc, "", "no_tunnels");
+            for (std::size_t i = 0; i < none.size(); ++i) {
+                const auto path = element("no_tunnels", i);
+                expectObject(none[i], path, {"root", "leaf", "networks", "reason"});
+                NoTunnel t;
+                t.root = stringField(none[i], path, "root");
+                t.leaf = stringField(none[i], path, "leaf");
+                knownNode(member(path, "root"), t.root);
+                knownNode(member(path, "leaf"), t.leaf);
+                t.reason = stringField(none[i], path, "reason");
+                const Json &nets = arrayField(none[i], path, "networks");
+                for (std::size_t k = 0; k < nets.size(); ++k) {
+                    const auto npath = element(member(path, "networks"), k);
+                    if (!nets[k].is_string())
+                        fail(npath, "expected a network string, found " + typeName(nets[k]));
+                    t.networks.push_back(network(npath, nets[k].get<std::string>()));
+                }
+                s.plan.noTunnels.push_back(std::move(t));
+            }
         }
     }
 };

@@ -36,6 +36,7 @@ std::string renderSmcroute(const Plan &plan, const Topology &topology, const Nod
 //   system-leader 2
 //   route 2 eth0 10.0.1.0/24
 //   tunnel 2 eth0 10.0.1.2 -> 6 eth0 10.0.2.6 carries 10.0.2.0/24
+//   no-tunnel 2 -> 7 carries fd00:7::/64: no address family in common (2: IPv4; 7: IPv6)
 std::string renderPlanText(const Plan &plan);
 //   group 10.0.1.0/24: 2 1 3
 //   group GL_group: 2 6 4
