@@ -41,6 +41,11 @@
 //
 // The kernel's ceiling: a sender straight to the sink, no relay (the row "kernel").
 //
+// --family 6: the same runs with IPv6 networks (fd00:1::/64, ...) and an IPv6 channel
+// (ff15::1:2): DMR's relay speaks the IPv6 wire format (tunnel format 3 with 16-byte addresses,
+// segment frames of version 2) and the baseline forwards the same, larger, frames. The
+// transport stays the loopback mode's (127.0.0.1) for both, as an agent in loopback mode runs.
+//
 // Targets: DMR carries at least 1.0x the baseline's datagrams at 64 B and 1.5x at 1,200 B (and
 // at the least 0.8x, authenticated); its added latency per hop is at most 1.2x the baseline's at
 // p50. The ratios are judged on the CPU per datagram (what one idle core would carry): on a
@@ -85,6 +90,21 @@ const char *nameOf(Variant v)
            : v == Variant::Off     ? "off"
            : v == Variant::Encrypt ? "encrypt"
                                    : "no-offload";
+}
+
+// --family 6 (set in main, before any child): IPv6 networks and channel.
+bool &ipv6()
+{
+    static bool on = false;
+    return on;
+}
+std::string channelText()
+{
+    return ipv6() ? "[ff15::1:2]:5000" : "239.1.2.3:5000";
+}
+std::string channelRange()
+{
+    return ipv6() ? "ff15::1:0/112:5000-5100" : "239.1.0.0/16:5000-5100";
 }
 
 // Chosen once, in the parent: every child's segments must be the parent's.
@@ -222,7 +242,7 @@ Endpoint endpointOf(const DmrNode &n)
     agent::AgentConfig::RelaySection config;
     config.enabled = true;
     config.mode = agent::RelayMode::Loopback;
-    config.channels = {*relay::ChannelRange::parse("239.1.0.0/16:5000-5100")};
+    config.channels = {*relay::ChannelRange::parse(channelRange())};
     config.port = self.port;
     config.probeIntervalMs = 0;
     config.encrypt = variant == Variant::Encrypt;
@@ -409,21 +429,26 @@ Carried sink(int fd, std::size_t minBytes)
     return c;
 }
 
-const GroupName kA = "10.0.1.0/24";
-const GroupName kB = "10.0.2.0/24";
-const GroupName kN = "10.0.9.0/24";
+GroupName kA = "10.0.1.0/24";
+GroupName kB = "10.0.2.0/24";
+GroupName kN = "10.0.9.0/24";
 
+// "10.0.X.Y/24", or "fd00:X::Y/64" with --family 6.
 Interface ifaceOn(const char *address)
 {
-    return Interface{"eth0", *InterfaceAddress::parse(address)};
+    auto a = *InterfaceAddress::parse(address);
+    if (ipv6())
+        a = *InterfaceAddress::parse("fd00:" + std::to_string(a.address().bytes()[2]) +
+                                     "::" + std::to_string(a.address().bytes()[3]) + "/64");
+    return Interface{"eth0", a};
 }
 
 std::vector<std::uint8_t> segmentFrame(std::size_t payloadBytes)
 {
     std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
-    std::vector<std::uint8_t> frame(relay::kSegmentHeaderBytes + payloadBytes);
-    relay::encodeSegmentFrame(relay::Channel::parse("239.1.2.3:5000")->group, 5000, 4242, payload,
-                              frame);
+    const auto ch = *relay::Channel::parse(channelText());
+    std::vector<std::uint8_t> frame(relay::segmentHeaderBytes(ch.group) + payloadBytes);
+    relay::encodeSegmentFrame(ch.group, ch.port, 4242, payload, frame);
     return frame;
 }
 
@@ -465,8 +490,9 @@ public:
         const std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
         relay::Header h = header(relay::Kind::Data);
         h.originNetwork = Prefix::parse(kN)->address();
-        h.originPrefixLength = 24;
-        h.group = relay::Channel::parse("239.1.2.3:5000")->group;
+        h.originPrefixLength = static_cast<std::uint8_t>(Prefix::parse(kN)->length());
+        h.source = ifaceOn("10.0.9.7/24").address.address(); // an application on N
+        h.group = relay::Channel::parse(channelText())->group;
         h.port = 5000;
         const bool encrypt = variant_ == Variant::Encrypt;
         h.flags = encrypt ? relay::kFlagEncrypted : 0;
@@ -680,9 +706,11 @@ Latency measureLatency(const GroupName &from, const GroupName &to, std::size_t s
     const sockaddr_in dest = segmentAddress(from);
     Latency l;
     char buf[kBufBytes];
+    const std::size_t header =
+        relay::segmentHeaderBytes(relay::Channel::parse(channelText())->group);
     for (std::size_t i = 0; i < samples + 200; ++i) {
         auto frame = segmentFrame(64);
-        std::memcpy(frame.data() + relay::kSegmentHeaderBytes, &i, sizeof i);
+        std::memcpy(frame.data() + header, &i, sizeof i);
         const auto t0 = Clock::now();
         ::sendto(tx, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr *>(&dest),
                  sizeof dest);
@@ -692,10 +720,10 @@ Latency measureLatency(const GroupName &from, const GroupName &to, std::size_t s
             if (::poll(&p, 1, 100) <= 0)
                 break;
             const ssize_t n = ::recv(rx, buf, sizeof buf, MSG_DONTWAIT);
-            if (n < static_cast<ssize_t>(relay::kSegmentHeaderBytes + sizeof i))
+            if (n < static_cast<ssize_t>(header + sizeof i))
                 continue;
             std::size_t j = 0;
-            std::memcpy(&j, buf + relay::kSegmentHeaderBytes, sizeof j);
+            std::memcpy(&j, buf + header, sizeof j);
             got = j == i;
         }
         const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
@@ -787,7 +815,17 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1, 2048));
     bool noLatency = false;
     app.add_flag("--no-latency", noLatency, "Throughput only (for a profile of one case)");
+    int family = 4;
+    app.add_option("--family", family,
+                   "4: IPv4 networks and channel; 6: IPv6 ones (the IPv6 wire format)")
+        ->check(CLI::IsMember({4, 6}));
     CLI11_PARSE(app, argc, argv);
+    if (family == 6) {
+        ipv6() = true;
+        kA = "fd00:1::/64";
+        kB = "fd00:2::/64";
+        kN = "fd00:9::/64";
+    }
     std::vector<Variant> variants;
     for (const auto &n : variantNames)
         variants.push_back(n == "mac"       ? Variant::Mac
@@ -800,7 +838,8 @@ int main(int argc, char **argv)
 
     std::cout << "dmr-bench-relay: " << std::thread::hardware_concurrency()
               << " cores; every relay a process of its own; loopback segments of cluster "
-              << cluster() << "\n";
+              << cluster() << "; " << (ipv6() ? "IPv6" : "IPv4") << " networks, channel "
+              << channelText() << "\n";
     const auto &gso = agent::udp::kernelGso();
     const auto &gro = agent::udp::kernelGro();
     std::cout << "UDP offload on this kernel: GSO " << (gso.on ? "yes" : "no (" + gso.why + ")")
