@@ -192,7 +192,7 @@ void printWelcome(const LabOptions &o, const std::vector<LabAgent> &agents,
                      "node "
                   << agents.back().id << "'s network)\n"
                   << "Namespaces: " << lab->switchNs << " (bridges br0-br"
-                  << lab->networks.size() - 1 << "), " << lab->routerNs << " (the unicast router), "
+                  << lab->bridges.size() - 1 << "), " << lab->routerNs << " (the unicast router), "
                   << namespacePrefix(lab->lab) << "nID (node ID); "
                   << "a shell on node " << agents.back().id << ": ip netns exec "
                   << lab->nodes.at(agents.back().id).netns << " bash\n"
