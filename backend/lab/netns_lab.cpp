@@ -153,8 +153,6 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
                     return Error{what + "a link-local address names no network a router joins "
                                         "(give a global or unique local one, such as "
                                         "fd00:1::2/64)"};
-                if (a.isMulticast())
-                    return Error{what + "a multicast address is no interface address"};
                 if (i.address.prefixLength() > 126)
                     return Error{what + "a namespace lab needs IPv6 networks of /126 or larger "
                                         "(the router takes a host address of its own)"};

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include <unistd.h>
 
@@ -539,23 +540,20 @@ private slots:
                      .isEmpty(),
                  qPrintable(route));
         QVERIFY2(route.contains(s("via fd00:1::fffe dev eth0")), qPrintable(route));
-        QString out;
-        QVERIFY2(AgentCluster::waitFor(
-                     [&] {
-                         return NetnsCluster::runIn(lab.netnsOf(s("3")),
-                                                    {ping, s("-6"), s("-c"), s("1"), s("-W"),
-                                                     s("2"), s("fd00:2::5")},
-                                                    &out)
-                             .isEmpty();
-                     },
-                     30000),
-                 qPrintable(out));
-        QVERIFY2(NetnsCluster::runIn(lab.netnsOf(s("6")),
-                                     {ping, s("-6"), s("-c"), s("1"), s("-W"), s("5"),
-                                      s("fd00:1::2")},
-                                     &out)
-                     .isEmpty(),
-                 qPrintable(out));
+        for (const auto &[from, to] : {std::pair{s("3"), s("fd00:2::5")},
+                                       std::pair{s("6"), s("fd00:1::2")}}) {
+            QString out;
+            QVERIFY2(AgentCluster::waitFor(
+                         [&] {
+                             return NetnsCluster::runIn(lab.netnsOf(from),
+                                                        {ping, s("-6"), s("-c"), s("1"), s("-W"),
+                                                         s("2"), to},
+                                                        &out)
+                                 .isEmpty();
+                         },
+                         30000),
+                     qPrintable(s("node %1 to %2: ").arg(from, to) + out));
+        }
 
         // Multicast: every datagram once on the sender's network, none on the other.
         const long count = 200;
