@@ -91,7 +91,9 @@ Result<std::monostate> Agent::start()
             config_.relay.mode == RelayMode::Loopback
                 ? makeLoopbackSegmentIo(io_, config_.cluster.name)
                 : makeOsSegmentIo(
-                      io_, OsChannels{config_.relay.channels, config_.relay.probeChannel},
+                      io_,
+                      OsChannels{config_.relay.channels, config_.relay.probeChannel,
+                                 config_.relay.probeChannelV6},
                       relayEmissionPort(static_cast<std::uint16_t>(config_.relay.port)));
         auto relay = std::make_unique<RelayDataPlane>(
             io_, config_.node.id, config_.relay, std::move(segments),
@@ -107,8 +109,7 @@ Result<std::monostate> Agent::start()
                                           it->second.relayVersions};
                 if (auto k = node_->known().find(node); k != node_->known().end())
                     for (const auto &i : k->second.interfaces)
-                        if (i.address.address().family() == Family::V4)
-                            peer.addresses.push_back(i.address.address().v4HostOrder());
+                        peer.addresses.push_back(i.address.address());
                 return peer;
             },
             [this] { return nowMs(); }, RelayDataPlane::Trust{config_.cluster.key, true, {}});

@@ -661,8 +661,9 @@ const std::vector<Key> &keys()
                     c.relay.mode = parseRelayMode(s, "relay.mode");
                 }),
         {"relay.channels",
-         "GROUP[/LEN]:PORT[-PORT] ranges to relay (default 239.1.0.0/24:5000-5100)", true,
-         readChannelsToml, readChannelsFlag},
+         "GROUP[/LEN]:PORT[-PORT] ranges to relay, IPv4 or IPv6 (default 239.1.0.0/24:5000-5100 "
+         "and ff15::1:0/120:5000-5100)",
+         true, readChannelsToml, readChannelsFlag},
         intKey("relay.port",
                "this node's tunnel UDP port (default 7600); in os mode the relay also sends onto "
                "its segments from port + 1",
@@ -680,7 +681,25 @@ const std::vector<Key> &keys()
                     auto ch = relay::Channel::parse(s);
                     if (!ch)
                         invalid("relay.probe_channel", ch.error().message);
+                    if (ch->group.family() != Family::V4)
+                        invalid("relay.probe_channel",
+                                "\"" + std::string(s) +
+                                    "\": the probes of IPv4 networks need an IPv4 group (IPv6 "
+                                    "networks use relay.probe_channel_v6)");
                     c.relay.probeChannel = *ch;
+                }),
+        textKey("relay.probe_channel_v6",
+                "[GROUP]:PORT of the probes on IPv6 networks (default [ff15::4d01]:7699)",
+                [](AgentConfig &c, std::string_view s) {
+                    auto ch = relay::Channel::parse(s);
+                    if (!ch)
+                        invalid("relay.probe_channel_v6", ch.error().message);
+                    if (ch->group.family() != Family::V6)
+                        invalid("relay.probe_channel_v6",
+                                "\"" + std::string(s) +
+                                    "\": the probes of IPv6 networks need an IPv6 group (IPv4 "
+                                    "networks use relay.probe_channel)");
+                    c.relay.probeChannelV6 = *ch;
                 }),
         boolKey("relay.encrypt",
                 "true: encrypt tunnel payloads as well (every tunnel datagram is authenticated "

@@ -58,12 +58,14 @@
 //   enabled = false                           # true: forward multicast over the tunnels
 //   mode = "os"                               # "os": real interfaces; "loopback": every
 //                                             # network is a multicast group on 127.0.0.1
-//   channels = ["239.1.0.0/24:5000-5100"]     # GROUP[/LEN]:PORT[-PORT], IPv4 multicast
+//   channels = ["239.1.0.0/24:5000-5100",     # GROUP[/LEN]:PORT[-PORT], IPv4 multicast,
+//               "ff15::1:0/120:5000-5100"]    # or IPv6 (not of link-local scope, at least /16)
 //   port = 7600                               # this node's tunnel UDP port (advertised)
 //   keepalive_ms = 200                        # 10-10000
 //   keepalive_misses = 5                      # 1-100: a tunnel is down after this many
 //   probe_interval_ms = 1000                  # 0-60000; 0 turns the reachability probe off
 //   probe_channel = "239.255.77.1:7699"       # GROUP:PORT the probes use (always relayed)
+//   probe_channel_v6 = "[ff15::4d01]:7699"    # the probes' on IPv6 networks
 //   encrypt = false                           # true: tunnel payloads are encrypted too (every
 //                                             # tunnel datagram is authenticated either way)
 //   udp_offload = true                        # UDP GSO on sends, GRO on the tunnel socket,
@@ -204,12 +206,18 @@ struct AgentConfig
         bool enabled = false;
         RelayMode mode = RelayMode::Os;
         std::vector<relay::ChannelRange> channels = {
-            relay::ChannelRange{Prefix(IpAddress::v4(0xEF010000), 24), 5000, 5100}};
+            relay::ChannelRange{Prefix(IpAddress::v4(0xEF010000), 24), 5000, 5100},
+            relay::ChannelRange{
+                Prefix(IpAddress::v6({0xff, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}), 120),
+                5000, 5100}};
         int port = 7600; // the tunnel's UDP port on this node
         int keepaliveMs = 200;
         int keepaliveMisses = 5;
-        int probeIntervalMs = 1000;                    // 0: no probe
-        relay::Channel probeChannel{0xEFFF4D01, 7699}; // 239.255.77.1:7699
+        int probeIntervalMs = 1000;                                   // 0: no probe
+        relay::Channel probeChannel{IpAddress::v4(0xEFFF4D01), 7699}; // 239.255.77.1:7699
+        relay::Channel probeChannelV6{
+            IpAddress::v6({0xff, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x4d, 0x01}),
+            7699};              // [ff15::4d01]:7699
         bool encrypt = false;   // AES-256-GCM over the payload as well as the MAC
         bool udpOffload = true; // GSO on tunnel and segment sends, GRO on the tunnel socket
         bool operator==(const RelaySection &) const = default;

@@ -24,13 +24,35 @@ relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelayS
     e.self = self;
     e.channels = c.channels;
     e.probeChannel = c.probeChannel;
+    e.probeChannelV6 = c.probeChannelV6;
     e.livenessMs = static_cast<std::int64_t>(c.keepaliveMs) * c.keepaliveMisses;
     return e;
 }
 
-std::string hostPortText(const sockaddr_in &a)
+// An IPv4-mapped IPv6 address (what an IPv6 socket says of an IPv4 peer) as the IPv4 one.
+IpAddress unmapped(const IpAddress &a)
 {
-    return relay::ipv4Text(ntohl(a.sin_addr.s_addr)) + ":" + std::to_string(ntohs(a.sin_port));
+    static constexpr std::array<std::uint8_t, 12> kMapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const auto &b = a.bytes();
+    if (a.family() != Family::V6 || !std::equal(kMapped.begin(), kMapped.end(), b.begin()))
+        return a;
+    return IpAddress::v4(std::uint32_t{b[12]} << 24 | std::uint32_t{b[13]} << 16 |
+                         std::uint32_t{b[14]} << 8 | b[15]);
+}
+
+IpAddress mapped(const IpAddress &a)
+{
+    if (a.family() == Family::V6)
+        return a;
+    std::array<std::uint8_t, 16> b{};
+    b[10] = b[11] = 0xff;
+    std::copy_n(a.bytes().begin(), 4, b.begin() + 12);
+    return IpAddress::v6(b);
+}
+
+std::string peerText(const udp::SockAddr &a)
+{
+    return relay::hostPort(unmapped(a.address()), a.port());
 }
 
 } // namespace
@@ -88,16 +110,28 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
 {
     epoch_ = trust_.nextEpoch(epoch_);
     engine_.setEpoch(epoch_);
-    tunnelFd_ = udp::udpSocket();
-    const std::uint32_t bindAddress =
-        config_.mode == RelayMode::Loopback ? INADDR_LOOPBACK : INADDR_ANY;
-    const sockaddr_in at = udp::v4Addr(bindAddress, static_cast<std::uint16_t>(config_.port));
+    // os mode: one socket for both families where the kernel has IPv6 (IPv4 peers as
+    // IPv4-mapped addresses), else an IPv4 one; loopback mode: 127.0.0.1.
+    const auto port = static_cast<std::uint16_t>(config_.port);
+    udp::SockAddr at(udp::v4Addr(INADDR_LOOPBACK, port));
+    tunnelV6_ = false;
+    if (config_.mode == RelayMode::Os) {
+        tunnelFd_ = udp::udpSocket(AF_INET6);
+        tunnelV6_ = tunnelFd_ >= 0;
+        if (tunnelV6_) {
+            udp::setInt(tunnelFd_, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+            at = udp::SockAddr(IpAddress::v6({}), port);
+        } else {
+            tunnelFd_ = udp::udpSocket();
+            at = udp::SockAddr(udp::v4Addr(INADDR_ANY, port));
+        }
+    } else {
+        tunnelFd_ = udp::udpSocket();
+    }
     udp::setInt(tunnelFd_, SOL_SOCKET, SO_RCVBUF, 4 << 20);
     udp::setInt(tunnelFd_, SOL_SOCKET, SO_SNDBUF, 4 << 20);
-    if (tunnelFd_ < 0 ||
-        ::bind(tunnelFd_, reinterpret_cast<const sockaddr *>(&at), sizeof at) != 0) {
-        const std::string e = udp::sysError("relay.port " + relay::ipv4Text(bindAddress) + ":" +
-                                            std::to_string(config_.port));
+    if (tunnelFd_ < 0 || ::bind(tunnelFd_, &at.sa, at.size()) != 0) {
+        const std::string e = udp::sysError("relay.port " + peerText(at));
         if (tunnelFd_ >= 0)
             ::close(tunnelFd_);
         tunnelFd_ = -1;
@@ -121,14 +155,13 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     segments_.clear();
     std::vector<SegmentSpec> specs;
     for (const auto &i : working_)
-        if (i.address.address().family() == Family::V4)
-            specs.push_back({i.group(), i.name, i.address.address(), false});
+        specs.push_back({i.group(), i.name, i.address.address(), false});
     if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
         return r.error();
     for (const auto &s : specs) {
         const auto p = Prefix::parse(s.network);
-        segments_.push_back({s, p ? p->address().v4HostOrder() : 0,
-                             static_cast<std::uint8_t>(p ? p->length() : 0)});
+        segments_.push_back(
+            {s, p ? p->address() : IpAddress(), static_cast<std::uint8_t>(p ? p->length() : 0)});
     }
     engine_.setSegments(segmentNetworks());
     execute(engine_.rebuild());
@@ -163,9 +196,7 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
 {
     std::vector<SegmentSpec> specs;
     for (const auto &i : working)
-        if (i.address.address().family() == Family::V4)
-            specs.push_back(
-                {i.group(), i.name, i.address.address(), engine_.routesNetwork(i.group())});
+        specs.push_back({i.group(), i.name, i.address.address(), engine_.routesNetwork(i.group())});
     std::vector<SegmentSpec> current;
     for (const auto &s : segments_)
         current.push_back(s.spec);
@@ -185,8 +216,8 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
     segments_.clear();
     for (const auto &s : specs) {
         const auto p = Prefix::parse(s.network);
-        segments_.push_back({s, p ? p->address().v4HostOrder() : 0,
-                             static_cast<std::uint8_t>(p ? p->length() : 0)});
+        segments_.push_back(
+            {s, p ? p->address() : IpAddress(), static_cast<std::uint8_t>(p ? p->length() : 0)});
     }
 }
 
@@ -266,25 +297,32 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
             continue;
         }
         const Endpoint &own = root ? t.root : t.leaf;
-        std::uint32_t address = INADDR_LOOPBACK;
-        std::uint32_t from = 0;
+        IpAddress address = IpAddress::v4(INADDR_LOOPBACK);
+        IpAddress from;
         if (config_.mode == RelayMode::Os) {
-            if (peer.address.family() != Family::V4 || own.address.family() != Family::V4) {
+            if (peer.address.family() != own.address.family()) {
                 errors.push_back("relay: tunnel to " + peer.node + " at " +
-                                 peer.address.toString() + ": IPv4 only");
+                                 peer.address.toString() + " from " + own.address.toString() +
+                                 ": the two ends are of different address families");
                 continue;
             }
-            address = peer.address.v4HostOrder();
+            if (peer.address.family() == Family::V6 && !tunnelV6_) {
+                errors.push_back("relay: tunnel to " + peer.node + " at " +
+                                 peer.address.toString() +
+                                 ": this host has no IPv6 (the tunnel socket is IPv4 only)");
+                continue;
+            }
+            address = peer.address;
             // Sent from this end's address in the plan, whatever the route prefers: the peer
             // takes tunnel datagrams only from addresses this node advertises.
-            from = own.address.v4HostOrder();
+            from = tunnelSource(own.address);
         }
         authOf(peer.node, true); // its epoch and addresses as the view says now
         const bool fresh = engine_.tunnels().count(peer.node) == 0;
         Wire &w = wires_[peer.node];
         if (fresh)
             w = Wire{};
-        w.to = udp::v4Addr(address, known->port);
+        w.to = tunnelAddress(address, known->port);
         w.from = from;
         w.version = *version;
         peerCarries[peer.node] = known->carry;
@@ -322,15 +360,16 @@ bool RelayDataPlane::sendControl(const relay::Control &c)
     h.hop = self_;
     h.epoch = epoch_;
     h.sequence = c.sequence;
-    if (tunnelOut_.count == udp::kBatch)
-        flushTunnel();
-    const std::size_t n =
-        relay::encode(h, c.payload, std::span(tunnelOut_.slot(), udp::kSlotBytes));
-    if (n == 0) {
-        drop("encode-failed");
-        return false;
+    const int version = w->second.version;
+    std::vector<std::uint8_t> older; // a carry in the format of a version-2 peer
+    std::span<const std::uint8_t> payload = c.payload;
+    if (c.kind == relay::Kind::Carry && version == 2) {
+        const auto networks = relay::decodeCarry(c.payload);
+        older = relay::encodeCarry(networks.value_or(std::set<GroupName>{}), 2);
+        payload = older;
     }
-    if (!seal(c.peer, std::span(tunnelOut_.slot(), n), relay::headerBytes(h), false))
+    const std::size_t n = encodeInto(h, payload, c.peer, version, false);
+    if (n == 0)
         return false;
     tunnelOut_.commit(tunnelFd_, w->second.to, n, w->second.from);
     if (c.kind == relay::Kind::Keepalive)
@@ -393,7 +432,18 @@ void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
     a.rx = std::move(rx).value();
 }
 
-void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop)
+udp::SockAddr RelayDataPlane::tunnelAddress(const IpAddress &address, std::uint16_t port) const
+{
+    return udp::SockAddr(tunnelV6_ ? mapped(address) : address, port);
+}
+
+IpAddress RelayDataPlane::tunnelSource(const IpAddress &own) const
+{
+    return tunnelV6_ ? mapped(own) : own;
+}
+
+void RelayDataPlane::refuse(std::string_view reason, const udp::SockAddr &from,
+                            std::string_view hop)
 {
     drop(reason);
     // One line per reason per interval, naming the first source of it; no string is built for
@@ -405,7 +455,7 @@ void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from, st
         return;
     }
     std::string line =
-        "relay: refused a tunnel datagram from " + hostPortText(from) + ": " + std::string(reason);
+        "relay: refused a tunnel datagram from " + peerText(from) + ": " + std::string(reason);
     if (!hop.empty())
         line += " (it names node " + std::string(hop) + " as its sender)";
     if (reason == "old-version")
@@ -422,13 +472,13 @@ void RelayDataPlane::refuse(std::string_view reason, const sockaddr_in &from, st
     log_(line);
 }
 
-bool RelayDataPlane::fromPeer(const PeerAuth &a, const sockaddr_in &from) const
+bool RelayDataPlane::fromPeer(const PeerAuth &a, const udp::SockAddr &from) const
 {
-    if (ntohs(from.sin_port) != a.port)
+    if (from.port() != a.port)
         return false;
-    const std::uint32_t address = ntohl(from.sin_addr.s_addr);
+    const IpAddress address = unmapped(from.address());
     if (config_.mode == RelayMode::Loopback)
-        return address == INADDR_LOOPBACK;
+        return address == IpAddress::v4(INADDR_LOOPBACK);
     return std::find(a.addresses.begin(), a.addresses.end(), address) != a.addresses.end();
 }
 
@@ -472,7 +522,7 @@ void RelayDataPlane::drop(std::string_view reason, std::uint64_t n)
     it->second += n;
 }
 
-void RelayDataPlane::setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources)
+void RelayDataPlane::setRelaySources(std::set<std::pair<IpAddress, std::uint16_t>> sources)
 {
     segmentIo_->setRelaySources(std::move(sources));
 }
@@ -523,29 +573,57 @@ void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8
         auto w = wires_.find(f.tunnels.front());
         if (w == wires_.end())
             return;
-        if (tunnelOut_.count == udp::kBatch)
-            flushTunnel();
-        std::uint8_t *slot = tunnelOut_.slot();
-        const std::size_t n = relay::encode(h, payload, std::span(slot, udp::kSlotBytes));
-        if (n == 0) {
-            drop("encode-failed");
-            return;
-        }
-        if (!seal(w->first, std::span(slot, n), relay::headerBytes(h), encrypted))
+        const std::size_t n = encodeInto(h, payload, w->first, w->second.version, encrypted);
+        if (n == 0)
             return;
         tunnelOut_.commit(tunnelFd_, w->second.to, n, w->second.from);
         ++w->second.packetsOut;
         w->second.bytesOut += n;
         return;
     }
-    // Encoded once; each tunnel gets a copy with its own hop fields and tag.
-    const std::size_t n = relay::encode(h, payload, scratch_); // (payload: in clear)
+    // Encoded once per tunnel format; each tunnel gets a copy with its own hop fields and tag.
+    std::size_t n = 0;
+    int encodedAs = 0;
+    for (const NodeId &peer : f.tunnels) {
+        auto w = wires_.find(peer);
+        if (w == wires_.end())
+            continue;
+        const int version = w->second.version;
+        if (!relay::versionCarries(version, h)) {
+            drop("needs-tunnel-v3"); // an IPv6 datagram, and a peer of the release before
+            continue;
+        }
+        if (encodedAs != version) {
+            n = relay::encode(h, payload, scratch_, version); // (payload: in clear)
+            encodedAs = version;
+            if (n == 0) {
+                drop("encode-failed");
+                return;
+            }
+        }
+        sendTunnel(peer, std::span(scratch_.data(), n), relay::headerBytes(h, version), encrypted);
+    }
+}
+
+std::size_t RelayDataPlane::encodeInto(const relay::Header &h,
+                                       std::span<const std::uint8_t> payload, const NodeId &peer,
+                                       int version, bool encrypted)
+{
+    if (!relay::versionCarries(version, h)) {
+        drop("needs-tunnel-v3");
+        return 0;
+    }
+    if (tunnelOut_.count == udp::kBatch)
+        flushTunnel();
+    std::uint8_t *slot = tunnelOut_.slot();
+    const std::size_t n = relay::encode(h, payload, std::span(slot, udp::kSlotBytes), version);
     if (n == 0) {
         drop("encode-failed");
-        return;
+        return 0;
     }
-    for (const NodeId &peer : f.tunnels)
-        sendTunnel(peer, std::span(scratch_.data(), n), relay::headerBytes(h), encrypted);
+    if (!seal(peer, std::span(slot, n), relay::headerBytes(h, version), encrypted))
+        return 0;
+    return n;
 }
 
 void RelayDataPlane::sendTunnel(const NodeId &peer, std::span<const std::uint8_t> plain,
@@ -620,7 +698,7 @@ bool RelayDataPlane::onTunnelReadable()
     return false;
 }
 
-void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const sockaddr_in &from,
+void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const udp::SockAddr &from,
                                       std::int64_t now)
 {
     auto decoded = relay::decode(bytes);
@@ -628,7 +706,7 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
         refuse(relay::toString(*e), from, {});
         return;
     }
-    const auto &[h, payload, tag, headerBytes] = std::get<relay::Decoded>(decoded);
+    const auto &[h, payload, tag, headerBytes, version] = std::get<relay::Decoded>(decoded);
     // The trust checks, cheapest first (relay_data_plane.h): nothing of a datagram that fails
     // one counts anywhere but in its drop reason.
     PeerAuth *a = authOf(h.hop, false);
@@ -655,6 +733,13 @@ void RelayDataPlane::onTunnelDatagram(std::span<std::uint8_t> bytes, const socka
         return;
     }
     a->window.accept(h.hopSequence);
+    if (h.kind == relay::Kind::Carry && version == 2) {
+        // A peer of the release before: its carry in the engine's (current) format.
+        const auto networks = relay::decodeCarry(payload, 2);
+        const auto current = relay::encodeCarry(networks.value_or(std::set<GroupName>{}));
+        execute(engine_.fromTunnel(h, current, bytes.size(), now), current);
+        return;
+    }
     execute(engine_.fromTunnel(h, payload, bytes.size(), now), payload);
 }
 
@@ -678,11 +763,12 @@ void RelayDataPlane::probeTick()
         const auto bytes =
             relay::encodeProbe(relay::Probe{self_, seg.network, seg.prefixLength,
                                             static_cast<std::uint32_t>(epoch_), probeSequence_});
-        segmentIo_->send(i, config_.probeChannel.group, config_.probeChannel.port, bytes);
+        const relay::Channel &probe = engine_.probeChannelOf(i);
+        segmentIo_->send(i, probe.group, probe.port, bytes);
         ++probesSent_;
         // The relay does not hear its own emissions: a probe on a network it routes goes into
         // the tunnels from here.
-        execute(engine_.ownProbe(i, seg.spec.address.v4HostOrder(), bytes, clock_()), bytes);
+        execute(engine_.ownProbe(i, seg.spec.address, bytes, clock_()), bytes);
     }
     flushTunnel();
     segmentIo_->flush();
@@ -714,7 +800,7 @@ Json RelayDataPlane::stateJson() const
             t.phase == relay::TunnelPhase::Closing || t.phase == relay::TunnelPhase::Released;
         tunnels.push_back({{"peer", peer},
                            {"role", t.root ? "root" : "leaf"},
-                           {"address", hostPortText(w.to)},
+                           {"address", peerText(w.to)},
                            {"version", w.version},
                            {"networks", t.plan.networks},
                            {"carries", t.carry ? Json(*t.carry) : Json()},
@@ -747,7 +833,8 @@ Json RelayDataPlane::stateJson() const
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
         channels.push_back({{"channel", i < config_.channels.size()
                                             ? config_.channels[i].toString()
-                                            : config_.probeChannel.toString() + " (probe)"},
+                                            : config_.probeChannel.toString() + " " +
+                                                  config_.probeChannelV6.toString() + " (probe)"},
                             {"ingested", channelStats_[i].ingested},
                             {"emitted", channelStats_[i].emitted}});
     Json segments = Json::array();
@@ -785,6 +872,7 @@ Json RelayDataPlane::stateJson() const
                 {"segment_other_interface", io.otherInterface}, // os mode: not ours to hear
                 {"probe",
                  {{"channel", config_.probeChannel.toString()},
+                  {"channel_v6", config_.probeChannelV6.toString()},
                   {"interval_ms", config_.probeIntervalMs},
                   {"sent", probesSent_}}},
                 {"drops", drops}};

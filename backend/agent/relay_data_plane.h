@@ -11,9 +11,11 @@
 //  - the plan's actions go to Engine::applyPlan, then Engine::rebuild, the keepalive timer to
 //    Engine::tick; the keepalives, carries and releases they return are sent in their order,
 //    and the segments of the networks routed here (Engine::routesNetwork) join the channels.
-// The tunnel socket is one UDP socket on relay.port (127.0.0.1 in loopback mode, every address
-// in os mode). The peer's tunnel port comes from its membership meta ("relay_port"); the
-// address is the tunnel endpoint's (os mode) or 127.0.0.1 (loopback mode).
+// The tunnel socket is one UDP socket on relay.port (127.0.0.1 in loopback mode; in os mode
+// every address of both families: an IPv6 socket that takes IPv4 too, as IPv4-mapped addresses,
+// or an IPv4 one where the kernel has no IPv6). The peer's tunnel port comes from its membership
+// meta ("relay_port"); the address is the tunnel endpoint's (os mode: IPv4 or IPv6, as the plan
+// chose) or 127.0.0.1 (loopback mode).
 //
 // Trust: every datagram into a tunnel is sealed (tunnel_crypto.h) under the key of that
 // direction (this node -> the peer) for the two nodes' current epochs, which each publishes in
@@ -54,7 +56,7 @@
 //
 // What it does not do: the datagrams it emits carry its own source address and a multicast TTL
 // of 1 (the original source is in the tunnel header only); what it hears on a segment is not
-// authenticated (it is the applications' multicast); IPv4 only. A drained node routes
+// authenticated (it is the applications' multicast). A drained node routes
 // nothing but keeps probing; a killed one (setHalted) neither hears nor sends.
 
 #include "asio.h"
@@ -84,10 +86,10 @@ class RelayDataPlane final : public DataPlane
 public:
     struct Peer
     {
-        std::uint16_t port = 0;               // its tunnel port (meta "relay_port")
-        bool carry = false;                   // it speaks the carry handover (meta "relay_carry")
-        std::uint64_t epoch = 0;              // its relay epoch (meta "relay_epoch"); 0: not known
-        std::vector<std::uint32_t> addresses; // its IPv4 interface addresses (host order)
+        std::uint16_t port = 0;           // its tunnel port (meta "relay_port")
+        bool carry = false;               // it speaks the carry handover (meta "relay_carry")
+        std::uint64_t epoch = 0;          // its relay epoch (meta "relay_epoch"); 0: not known
+        std::vector<IpAddress> addresses; // its interface addresses, both families
         // The tunnel formats it speaks (meta "relay_versions", relay::tunnelVersionsOf); the
         // tunnel speaks the newest common one, and there is none with none in common.
         std::vector<int> versions = {relay::kTunnelVersion};
@@ -143,15 +145,15 @@ public:
     // the first source and how many more); none: only counted.
     void setLog(std::function<void(const std::string &)> log) { log_ = std::move(log); }
     // OS mode: where the other relays send onto segments from (SegmentIo::setRelaySources).
-    void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources);
+    void setRelaySources(std::set<std::pair<IpAddress, std::uint16_t>> sources);
 
 private:
     // How this node reaches a tunnel's peer, and what it sent there: kept while the engine
     // holds the tunnel.
     struct Wire
     {
-        sockaddr_in to{};
-        std::uint32_t from = 0;              // os mode: the source address (this end's in the plan)
+        udp::SockAddr to;
+        IpAddress from;                      // os mode: the source address (this end's in the plan)
         int version = relay::kTunnelVersion; // the tunnel format both ends speak
         std::uint64_t packetsOut = 0, bytesOut = 0, keepalivesOut = 0;
     };
@@ -161,13 +163,13 @@ private:
     struct PeerAuth
     {
         std::uint16_t port = 0;
-        std::uint64_t epoch = 0;              // the peer's, from its meta
-        std::vector<std::uint32_t> addresses; // os mode: where its datagrams may come from
-        std::uint64_t keyedEpoch = 0;         // the peer's epoch the keys are for
-        std::uint64_t keyedOwnEpoch = 0;      // this node's
-        std::unique_ptr<TunnelKey> tx;        // this node -> the peer
-        std::unique_ptr<TunnelKey> rx;        // the peer -> this node
-        relay::ReplayWindow window;           // the peer's hop sequences, for rx
+        std::uint64_t epoch = 0;          // the peer's, from its meta
+        std::vector<IpAddress> addresses; // os mode: where its datagrams may come from
+        std::uint64_t keyedEpoch = 0;     // the peer's epoch the keys are for
+        std::uint64_t keyedOwnEpoch = 0;  // this node's
+        std::unique_ptr<TunnelKey> tx;    // this node -> the peer
+        std::unique_ptr<TunnelKey> rx;    // the peer -> this node
+        relay::ReplayWindow window;       // the peer's hop sequences, for rx
         std::uint64_t lastUse = 0;
     };
     static constexpr std::size_t kAuthPeersMax = 4096;
@@ -179,7 +181,7 @@ private:
     struct Segment
     {
         SegmentSpec spec;
-        std::uint32_t network = 0; // host order
+        IpAddress network;
         std::uint8_t prefixLength = 0;
     };
 
@@ -195,15 +197,18 @@ private:
     bool onTunnelReadable(); // true when the socket is drained
     // Everything the tunnel socket holds now, under the current role (before a plan change).
     void readTunnelBacklog();
-    void onTunnelDatagram(std::span<std::uint8_t> bytes, const sockaddr_in &from,
+    void onTunnelDatagram(std::span<std::uint8_t> bytes, const udp::SockAddr &from,
                           std::int64_t nowMs);
     // The peer's keys and window, made or brought up to date from the PeerLookup (refresh: read
     // it even when known). nullptr: not a node of the cluster with a relay.
     PeerAuth *authOf(std::string_view peer, bool refresh);
     void rekey(const NodeId &peer, PeerAuth &a);
-    bool fromPeer(const PeerAuth &a, const sockaddr_in &from) const;
+    bool fromPeer(const PeerAuth &a, const udp::SockAddr &from) const;
     // A tunnel datagram refused by a trust or shape check: counted, and logged now and then.
-    void refuse(std::string_view reason, const sockaddr_in &from, std::string_view hop);
+    void refuse(std::string_view reason, const udp::SockAddr &from, std::string_view hop);
+    // The tunnel socket's address for a peer's (an IPv4 one IPv4-mapped on an IPv6 socket).
+    udp::SockAddr tunnelAddress(const IpAddress &address, std::uint16_t port) const;
+    IpAddress tunnelSource(const IpAddress &own) const;
     // Sets the hop fields of an encoded datagram for the peer and seals it; false (counted)
     // when it cannot.
     bool seal(const NodeId &peer, std::span<std::uint8_t> datagram, std::size_t headerBytes,
@@ -211,6 +216,10 @@ private:
     // A copy of an encoded (unsealed) datagram into the peer's tunnel batch, sealed for it.
     void sendTunnel(const NodeId &peer, std::span<const std::uint8_t> plain,
                     std::size_t headerBytes, bool encrypted);
+    // Encodes a datagram for one tunnel's format into the next batch slot and seals it; the
+    // bytes, or 0 (counted) when it cannot.
+    std::size_t encodeInto(const relay::Header &h, std::span<const std::uint8_t> payload,
+                           const NodeId &peer, int version, bool encrypted);
     void flushTunnel();
     nlohmann::json offloadJson() const;
     void keepaliveTick();
@@ -236,6 +245,7 @@ private:
     std::uint64_t probesSent_ = 0;
 
     int tunnelFd_ = -1;
+    bool tunnelV6_ = false; // os mode: the tunnel socket is IPv6 (and takes IPv4, mapped)
     std::uint16_t port_ = 0;
     std::unique_ptr<udp::Watch> tunnelWatch_;
     // The tunnel socket's batches. Receive offload (UDP_GRO) needs slots of a whole run: kBatch

@@ -19,7 +19,7 @@ using namespace udp;
 
 namespace {
 
-constexpr std::size_t kJoinsPerSocket = 20; // net.ipv4.igmp_max_memberships' default
+constexpr std::size_t kJoinsPerSocket = 20; // igmp_max_memberships' default (and under mld_max_msf)
 constexpr int kDrainBatchesMax = 16;        // then let the loop serve others
 
 // What both kinds share: the batches in and out, the counters, and sending what is queued.
@@ -120,7 +120,7 @@ public:
         tx_ = -1;
     }
 
-    bool send(std::size_t segment, std::uint32_t group, std::uint16_t port,
+    bool send(std::size_t segment, const IpAddress &group, std::uint16_t port,
               std::span<const std::uint8_t> payload) override
     {
         if (segment >= dest_.size() || tx_ < 0) {
@@ -155,8 +155,8 @@ private:
                     ++counters_.truncated;
                     continue;
                 }
-                const std::uint32_t src = ntohl(in_.from[k].sin_addr.s_addr);
-                const std::uint16_t srcPort = ntohs(in_.from[k].sin_port);
+                const std::uint32_t src = ntohl(in_.from[k].v4.sin_addr.s_addr);
+                const std::uint16_t srcPort = ntohs(in_.from[k].v4.sin_port);
                 if (srcPort == txPort_ && src == INADDR_LOOPBACK) {
                     ++counters_.ownDropped;
                     continue;
@@ -167,8 +167,8 @@ private:
                     continue;
                 }
                 packets_[count++] =
-                    SegmentPacket{segment,        src,           srcPort, frame->group, frame->port,
-                                  frame->payload, frame->relayed};
+                    SegmentPacket{segment,     IpAddress::v4(src), srcPort,       frame->group,
+                                  frame->port, frame->payload,     frame->relayed};
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
@@ -201,7 +201,7 @@ public:
     {
     }
 
-    void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources) override
+    void setRelaySources(std::set<std::pair<IpAddress, std::uint16_t>> sources) override
     {
         relaySources_ = std::move(sources);
     }
@@ -212,21 +212,32 @@ public:
         close();
         handler_ = std::move(handler);
         // Every port, and the joins they need, counted before anything is opened.
-        std::set<std::uint16_t> ports{channels_.probe.port};
-        std::uint64_t groupsPerRelayIface = 0;
+        bool hasV4 = false;
+        bool hasV6 = false;
+        for (const auto &s : segments)
+            (s.address.family() == Family::V4 ? hasV4 : hasV6) = true;
+        std::set<std::uint16_t> ports;
+        if (hasV4)
+            ports.insert(channels_.probe.port);
+        if (hasV6)
+            ports.insert(channels_.probeV6.port);
         for (const auto &r : channels_.channels) {
+            const bool v4 = r.groups.address().family() == Family::V4;
+            if (!(v4 ? hasV4 : hasV6))
+                continue; // no segment of its family: never heard here
             for (std::uint32_t p = r.portLow; p <= r.portHigh; ++p)
                 ports.insert(static_cast<std::uint16_t>(p));
-            groupsPerRelayIface += r.groupCount();
         }
-        std::uint64_t relayIfaces = 0;
+        std::uint64_t joins = segments.size();
         for (const auto &s : segments)
-            relayIfaces += s.relay ? 1 : 0;
-        const std::uint64_t joins = groupsPerRelayIface * relayIfaces + segments.size();
+            if (s.relay)
+                for (const auto &r : channels_.channels)
+                    if (r.groups.address().family() == s.address.family())
+                        joins += r.groupCount();
         if (joins > kOsJoinsMax)
-            return Error{"relay.channels: " + std::to_string(groupsPerRelayIface) + " groups on " +
-                         std::to_string(relayIfaces) + " routed interface(s) need " +
-                         std::to_string(joins) + " multicast joins; at most " +
+            return Error{"relay.channels: the routed interfaces need " + std::to_string(joins) +
+                         " multicast joins (each channel group on each routed interface of its "
+                         "family, and the probe group on every interface); at most " +
                          std::to_string(kOsJoinsMax) +
                          " in os mode: narrow the ranges (or use mode = \"loopback\")"};
         if (ports.size() > kOsPortsMax)
@@ -234,28 +245,37 @@ public:
                          std::to_string(kOsPortsMax) + " in os mode"};
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const auto &s = segments[i];
-            if (s.address.family() != Family::V4)
-                return Error{"relay: interface " + s.iface + " " + s.address.toString() +
-                             ": the relay carries IPv4 only"};
+            const bool v6 = s.address.family() == Family::V6;
             const unsigned index = ::if_nametoindex(s.iface.c_str());
             if (index == 0)
                 return Error{sysError("relay: interface " + s.iface)};
-            ifindex_[static_cast<int>(index)] = i;
+            ifindex_[{static_cast<int>(index), v6}] = i;
             // The send socket: bound to the interface's address, multicast out of it.
-            const int fd = udpSocket();
+            const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
             // A fixed source port (relay.port + 1): the other relays know it from this node's
             // meta, and it stays the same when the segments reopen.
-            const sockaddr_in local = v4Addr(s.address.v4HostOrder(), emissionPort_);
-            ip_mreqn out{};
-            out.imr_ifindex = static_cast<int>(index);
-            out.imr_address.s_addr = htonl(s.address.v4HostOrder());
-            setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1);
-            setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1);
+            const SockAddr local(s.address, emissionPort_);
             setInt(fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
             setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-            if (fd < 0 ||
-                ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
-                ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof out) != 0) {
+            bool ok = fd >= 0;
+            if (v6) {
+                setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+                setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
+                setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1);
+                const int ifindex = static_cast<int>(index);
+                ok = ok && ::bind(fd, &local.sa, local.size()) == 0 &&
+                     ::setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) ==
+                         0;
+            } else {
+                ip_mreqn out{};
+                out.imr_ifindex = static_cast<int>(index);
+                out.imr_address.s_addr = htonl(s.address.v4HostOrder());
+                setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1);
+                setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1);
+                ok = ok && ::bind(fd, &local.sa, local.size()) == 0 &&
+                     ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof out) == 0;
+            }
+            if (!ok) {
                 const std::string e =
                     sysError("relay: send socket on " + s.iface + " " + s.address.toString());
                 if (fd >= 0)
@@ -263,54 +283,84 @@ public:
                 return Error{e};
             }
             tx_.push_back(fd);
-            own_.insert({s.address.v4HostOrder(), boundPort(fd)});
+            own_.insert({s.address, boundPort(fd)});
         }
+        std::vector<std::pair<std::uint32_t, std::uint16_t>> ownV4;
+        for (const auto &[address, port] : own_)
+            if (address.family() == Family::V4)
+                ownV4.emplace_back(address.v4HostOrder(), port);
         for (std::uint16_t port : ports) {
-            const int fd = udpSocket();
-            const sockaddr_in any = v4Addr(INADDR_ANY, port);
-            setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-            setInt(fd, IPPROTO_IP, IP_PKTINFO, 1);
-            setInt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
-            if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&any), sizeof any) != 0) {
-                const std::string e = sysError("relay: UDP port " + std::to_string(port));
-                if (fd >= 0)
-                    ::close(fd);
-                return Error{e};
+            for (const bool v6 : {false, true}) {
+                if (!(v6 ? hasV6 : hasV4))
+                    continue;
+                const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
+                const SockAddr any =
+                    v6 ? SockAddr(IpAddress::v6({}), port) : SockAddr(v4Addr(INADDR_ANY, port));
+                setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+                setInt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+                if (v6) {
+                    setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+                    setInt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+                } else {
+                    setInt(fd, IPPROTO_IP, IP_PKTINFO, 1);
+                }
+                if (fd < 0 || ::bind(fd, &any.sa, any.size()) != 0) {
+                    const std::string e =
+                        sysError("relay: UDP port " + std::to_string(port) + (v6 ? " (IPv6)" : ""));
+                    if (fd >= 0)
+                        ::close(fd);
+                    return Error{e};
+                }
+                // (IPv6: own emissions are dropped when read, by their source.)
+                if (!v6)
+                    dropOwnEmissions(fd, ownV4);
+                watches_.push_back(
+                    std::make_unique<Watch>(io_, fd, [this, fd] { return readable(fd); }));
             }
-            dropOwnEmissions(fd, {own_.begin(), own_.end()});
-            watches_.push_back(
-                std::make_unique<Watch>(io_, fd, [this, fd] { return readable(fd); }));
         }
-        // The joins, 20 to a socket.
+        // The joins, 20 to a socket (IGMP for IPv4 segments, MLD for IPv6 ones).
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const auto &s = segments[i];
-            auto join = [&](std::uint32_t group) -> Result<std::monostate> {
-                if (joinCount_ % kJoinsPerSocket == 0) {
-                    const int fd = udpSocket();
+            const bool v6 = s.address.family() == Family::V6;
+            const int ifindex = static_cast<int>(::if_nametoindex(s.iface.c_str()));
+            auto join = [&](const IpAddress &group) -> Result<std::monostate> {
+                auto &sockets = v6 ? joinSocketsV6_ : joinSockets_;
+                auto &count = v6 ? joinCountV6_ : joinCount_;
+                if (count % kJoinsPerSocket == 0) {
+                    const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
                     if (fd < 0)
                         return Error{sysError("relay: join socket")};
-                    joinSockets_.push_back(fd);
+                    sockets.push_back(fd);
                 }
-                ++joinCount_;
-                ip_mreqn m{};
-                m.imr_multiaddr.s_addr = htonl(group);
-                m.imr_address.s_addr = htonl(s.address.v4HostOrder());
-                m.imr_ifindex = static_cast<int>(::if_nametoindex(s.iface.c_str()));
-                if (::setsockopt(joinSockets_.back(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &m,
-                                 sizeof m) != 0)
-                    return Error{
-                        sysError("relay: join " + relay::ipv4Text(group) + " on " + s.iface)};
+                ++count;
+                int rc = 0;
+                if (v6) {
+                    ipv6_mreq m{};
+                    std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
+                    m.ipv6mr_interface = static_cast<unsigned>(ifindex);
+                    rc = ::setsockopt(sockets.back(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
+                } else {
+                    ip_mreqn m{};
+                    m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
+                    m.imr_address.s_addr = htonl(s.address.v4HostOrder());
+                    m.imr_ifindex = ifindex;
+                    rc = ::setsockopt(sockets.back(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
+                }
+                if (rc != 0)
+                    return Error{sysError("relay: join " + group.toString() + " on " + s.iface)};
                 return std::monostate{};
             };
-            if (auto r = join(channels_.probe.group); !r)
+            const IpAddress &probe = v6 ? channels_.probeV6.group : channels_.probe.group;
+            if (auto r = join(probe); !r)
                 return r.error();
             if (!s.relay)
                 continue;
             for (const auto &r : channels_.channels) {
-                const std::uint32_t base = r.groups.address().v4HostOrder();
+                if (r.groups.address().family() != s.address.family())
+                    continue;
                 for (std::uint64_t g = 0; g < r.groupCount(); ++g) {
-                    const auto group = static_cast<std::uint32_t>(base + g);
-                    if (group == channels_.probe.group)
+                    const IpAddress group = nth(r.groups.address(), g);
+                    if (group == probe)
                         continue;
                     if (auto j = join(group); !j)
                         return j.error();
@@ -328,14 +378,17 @@ public:
             ::close(fd);
         for (int fd : joinSockets_)
             ::close(fd);
+        for (int fd : joinSocketsV6_)
+            ::close(fd);
         tx_.clear();
         joinSockets_.clear();
-        joinCount_ = 0;
+        joinSocketsV6_.clear();
+        joinCount_ = joinCountV6_ = 0;
         ifindex_.clear();
         own_.clear();
     }
 
-    bool send(std::size_t segment, std::uint32_t group, std::uint16_t port,
+    bool send(std::size_t segment, const IpAddress &group, std::uint16_t port,
               std::span<const std::uint8_t> payload) override
     {
         if (segment >= tx_.size() || payload.size() > relay::kPayloadBytesMax) {
@@ -345,11 +398,25 @@ public:
         if (out_.count == kBatch)
             flush();
         std::memcpy(out_.slot(), payload.data(), payload.size());
-        out_.commit(tx_[segment], v4Addr(group, port), payload.size());
+        out_.commit(tx_[segment], SockAddr(group, port), payload.size(), IpAddress());
         return true;
     }
 
 private:
+    // The base address plus n (n below 2^63: a range's groupCount()).
+    static IpAddress nth(const IpAddress &base, std::uint64_t n)
+    {
+        if (base.family() == Family::V4)
+            return IpAddress::v4(base.v4HostOrder() + static_cast<std::uint32_t>(n));
+        auto b = base.bytes();
+        for (int i = 15; i >= 0 && n != 0; --i) {
+            const std::uint64_t sum = b[static_cast<std::size_t>(i)] + (n & 0xff);
+            b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(sum);
+            n = (n >> 8) + (sum >> 8);
+        }
+        return IpAddress::v6(b);
+    }
+
     bool readable(int fd)
     {
         for (int round = 0; round < kDrainBatchesMax; ++round) {
@@ -365,25 +432,32 @@ private:
                     ++counters_.truncated;
                     continue;
                 }
-                const std::uint32_t src = ntohl(in_.from[k].sin_addr.s_addr);
-                const std::uint16_t srcPort = ntohs(in_.from[k].sin_port);
+                const IpAddress src = in_.from[k].address();
+                const std::uint16_t srcPort = in_.from[k].port();
                 if (own_.count({src, srcPort}) != 0) {
                     ++counters_.ownDropped;
                     continue;
                 }
                 int ifindex = -1;
-                std::uint32_t group = 0;
+                IpAddress group;
                 for (cmsghdr *c = CMSG_FIRSTHDR(&in_.msgs[k].msg_hdr); c != nullptr;
                      c = CMSG_NXTHDR(&in_.msgs[k].msg_hdr, c)) {
                     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
                         in_pktinfo info{};
                         std::memcpy(&info, CMSG_DATA(c), sizeof info);
                         ifindex = info.ipi_ifindex;
-                        group = ntohl(info.ipi_addr.s_addr);
+                        group = IpAddress::v4(ntohl(info.ipi_addr.s_addr));
+                    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+                        in6_pktinfo info{};
+                        std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                        ifindex = static_cast<int>(info.ipi6_ifindex);
+                        std::array<std::uint8_t, 16> b{};
+                        std::memcpy(b.data(), &info.ipi6_addr, 16);
+                        group = IpAddress::v6(b);
                     }
                 }
-                auto seg = ifindex_.find(ifindex);
-                if (seg == ifindex_.end() || (group >> 28) != 0xE) {
+                auto seg = ifindex_.find({ifindex, group.family() == Family::V6});
+                if (seg == ifindex_.end() || !group.isMulticast()) {
                     ++counters_.otherInterface; // an interface not ours, or not multicast
                     continue;
                 }
@@ -408,11 +482,13 @@ private:
     Handler handler_;
     std::vector<int> tx_;
     std::vector<int> joinSockets_;
+    std::vector<int> joinSocketsV6_;
     std::size_t joinCount_ = 0;
-    std::map<int, std::size_t> ifindex_;
-    std::set<std::pair<std::uint32_t, std::uint16_t>> own_;
+    std::size_t joinCountV6_ = 0;
+    std::map<std::pair<int, bool>, std::size_t> ifindex_; // (ifindex, IPv6) -> segment
+    std::set<std::pair<IpAddress, std::uint16_t>> own_;
     std::uint16_t emissionPort_ = 0;
-    std::set<std::pair<std::uint32_t, std::uint16_t>> relaySources_;
+    std::set<std::pair<IpAddress, std::uint16_t>> relaySources_;
     std::vector<std::unique_ptr<Watch>> watches_;
 };
 
@@ -476,7 +552,7 @@ LoopbackSegmentSocket::~LoopbackSegmentSocket()
 bool LoopbackSegmentSocket::send(const relay::Channel &channel,
                                  std::span<const std::uint8_t> payload)
 {
-    std::vector<std::uint8_t> frame(relay::kSegmentHeaderBytes + payload.size());
+    std::vector<std::uint8_t> frame(relay::segmentHeaderBytes(channel.group) + payload.size());
     const std::size_t n =
         relay::encodeSegmentFrame(channel.group, channel.port, txPort_, payload, frame);
     if (n == 0)

@@ -2,13 +2,16 @@
 // The segment seam of the relay: how multicast datagrams are heard on, and emitted onto, the
 // networks a node is attached to. Two implementations:
 //
-//  - OsSegmentIo: the real interfaces. One socket per channel port, bound to INADDR_ANY:port
-//    with IP_PKTINFO (which interface, which group); the channel groups joined on the routed
-//    interfaces, the probe group on every interface, spread over join sockets of at most 20
-//    memberships each (the kernel's default net.ipv4.igmp_max_memberships); at most
+//  - OsSegmentIo: the real interfaces, in both families. Per channel port one socket per family
+//    that has segments, bound to the wildcard address and the port with IP_PKTINFO or
+//    IPV6_RECVPKTINFO (which interface, which group); on the routed interfaces the channel groups
+//    of the interface's family are joined (IGMP or MLD: IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP), the
+//    family's probe group on every interface, spread over join sockets of at most 20
+//    memberships each (the kernel's default igmp_max_memberships and mld_max_msf); at most
 //    kOsJoinsMax joins in all, or open() fails naming relay.channels. One send socket per
-//    interface, bound to its address, IP_MULTICAST_IF on it, loop on (so that programs on the
-//    relay's own host hear too) and own emissions recognised by their source address and port.
+//    interface, bound to its address, the multicast interface set to it (IP_MULTICAST_IF,
+//    IPV6_MULTICAST_IF), a TTL or hop limit of 1, loop on (so that programs on the relay's own
+//    host hear too) and own emissions recognised by their source address and port.
 //
 //  - LoopbackSegmentIo: no root, no real interfaces. Every network is a multicast group on
 //    127.0.0.1, derived from the cluster name and the network (relay::loopbackSegment); a
@@ -45,17 +48,17 @@ struct SegmentSpec
 {
     GroupName network;  // "10.0.1.0/24"
     std::string iface;  // "eth0"
-    IpAddress address;  // this node's address on it (IPv4)
+    IpAddress address;  // this node's address on it (its family is the segment's)
     bool relay = false; // this node routes it: hear the channels there (OS mode joins them)
     bool operator==(const SegmentSpec &) const = default;
 };
 
 struct SegmentPacket
 {
-    std::size_t segment = 0;  // index into the specs given to open()
-    std::uint32_t source = 0; // host order
+    std::size_t segment = 0; // index into the specs given to open()
+    IpAddress source;
     std::uint16_t sourcePort = 0;
-    std::uint32_t group = 0;
+    IpAddress group;
     std::uint16_t port = 0;
     std::span<const std::uint8_t> payload;
     // Sent by a DMR relay (loopback: the frame's flag; os: from another agent's emission
@@ -93,7 +96,7 @@ public:
                                         Handler handler) = 0;
     virtual void close() = 0;
     // Queues a datagram for a segment; false when dropped (unknown segment, oversize).
-    virtual bool send(std::size_t segment, std::uint32_t group, std::uint16_t port,
+    virtual bool send(std::size_t segment, const IpAddress &group, std::uint16_t port,
                       std::span<const std::uint8_t> payload) = 0;
     virtual void flush() = 0;
     virtual const SegmentCounters &counters() const = 0;
@@ -104,7 +107,7 @@ public:
     // OS mode: the (address, port) pairs other agents' relays send from onto segments (their
     // interface addresses, their relay.port + 1); what comes from them is marked relayed.
     // Loopback frames carry the mark themselves.
-    virtual void setRelaySources(std::set<std::pair<std::uint32_t, std::uint16_t>> sources)
+    virtual void setRelaySources(std::set<std::pair<IpAddress, std::uint16_t>> sources)
     {
         (void)sources;
     }
@@ -121,7 +124,8 @@ inline std::uint16_t relayEmissionPort(std::uint16_t relayPort)
 struct OsChannels
 {
     std::vector<relay::ChannelRange> channels;
-    relay::Channel probe;
+    relay::Channel probe;   // on IPv4 segments
+    relay::Channel probeV6; // on IPv6 segments
 };
 inline constexpr std::size_t kOsJoinsMax = 1024;
 inline constexpr std::size_t kOsPortsMax = 1024;

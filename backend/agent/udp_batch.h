@@ -1,7 +1,7 @@
 #pragma once
 // UDP helpers shared by the segment I/O and the tunnel socket: recvmmsg/sendmmsg batches with
-// fixed buffers (no allocation per datagram), non-blocking IPv4 sockets, and a watcher that
-// calls back when a socket is readable on the agent's io_context.
+// fixed buffers (no allocation per datagram), non-blocking IPv4 and IPv6 sockets, and a watcher
+// that calls back when a socket is readable on the agent's io_context.
 
 #include "asio.h"
 
@@ -90,9 +90,67 @@ inline sockaddr_in v4Addr(std::uint32_t hostOrder, std::uint16_t port)
     return a;
 }
 
-inline int udpSocket()
+// An IPv4 or an IPv6 socket address, as the kernel takes and gives them.
+union SockAddr {
+    sockaddr sa;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+
+    SockAddr()
+        : v6{}
+    {
+    }
+    SockAddr(const sockaddr_in &a)
+        : v6{}
+    {
+        v4 = a;
+    }
+    SockAddr(const sockaddr_in6 &a)
+        : v6(a)
+    {
+    }
+    SockAddr(const IpAddress &address, std::uint16_t port)
+        : v6{}
+    {
+        if (address.family() == Family::V4) {
+            v4 = v4Addr(address.v4HostOrder(), port);
+        } else {
+            v6.sin6_family = AF_INET6;
+            std::memcpy(&v6.sin6_addr, address.bytes().data(), 16);
+            v6.sin6_port = htons(port);
+        }
+    }
+    bool isV6() const { return sa.sa_family == AF_INET6; }
+    socklen_t size() const { return isV6() ? sizeof v6 : sizeof v4; }
+    IpAddress address() const
+    {
+        if (!isV6())
+            return IpAddress::v4(ntohl(v4.sin_addr.s_addr));
+        std::array<std::uint8_t, 16> b{};
+        std::memcpy(b.data(), &v6.sin6_addr, 16);
+        return IpAddress::v6(b);
+    }
+    std::uint16_t port() const { return ntohs(isV6() ? v6.sin6_port : v4.sin_port); }
+    bool operator==(const SockAddr &o) const
+    {
+        if (sa.sa_family != o.sa.sa_family)
+            return false;
+        if (!isV6())
+            return v4.sin_addr.s_addr == o.v4.sin_addr.s_addr && v4.sin_port == o.v4.sin_port;
+        return std::memcmp(&v6.sin6_addr, &o.v6.sin6_addr, 16) == 0 &&
+               v6.sin6_port == o.v6.sin6_port && v6.sin6_scope_id == o.v6.sin6_scope_id;
+    }
+};
+
+// "10.0.1.2:7600", "[fd00:1::2]:7600".
+inline std::string hostPortText(const SockAddr &a)
 {
-    return ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return relay::hostPort(a.address(), a.port());
+}
+
+inline int udpSocket(int family = AF_INET)
+{
+    return ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
 inline void setInt(int fd, int level, int name, int value)
@@ -124,10 +182,10 @@ inline bool dropOwnEmissions(int fd,
 
 inline std::uint16_t boundPort(int fd)
 {
-    sockaddr_in a{};
+    SockAddr a;
     socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-    return ntohs(a.sin_port);
+    ::getsockname(fd, &a.sa, &len);
+    return a.port();
 }
 
 // Receive buffers for one recvmmsg call: kBatch slots of slotBytes, allocated once (the bound of
@@ -144,7 +202,7 @@ struct RecvBatch
     std::vector<std::uint8_t> data;
     std::array<mmsghdr, kBatch> msgs{};
     std::array<iovec, kBatch> iov{};
-    std::array<sockaddr_in, kBatch> from{};
+    std::array<SockAddr, kBatch> from{};
     std::array<std::array<std::uint8_t, 64>, kBatch> control{};
 
     int receive(int fd)
@@ -171,7 +229,7 @@ struct RecvBatch
     {
         return {data.data() + i * slotBytes, msgs[i].msg_len};
     }
-    const sockaddr_in &source(std::size_t i) const { return from[i]; }
+    const SockAddr &source(std::size_t i) const { return from[i]; }
     bool truncated(std::size_t i) const { return (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
     // The size the sender's datagrams had when slot i holds a coalesced run (UDP_GRO): every
     // one of them that size but the last, which may be shorter. 0: slot i is one datagram.
@@ -199,12 +257,13 @@ struct SendBatch
     std::vector<std::uint8_t> data = std::vector<std::uint8_t>(kBatch * kSlotBytes);
     std::array<mmsghdr, kBatch> msgs{};
     std::array<iovec, kBatch> iov{};
-    std::array<sockaddr_in, kBatch> to{};
+    std::array<SockAddr, kBatch> to{};
     std::array<int, kBatch> fd{};
-    std::array<std::uint32_t, kBatch> from{};
-    // IP_PKTINFO, for a datagram sent from a chosen source address; UDP_SEGMENT, for a run.
+    std::array<IpAddress, kBatch> from{}; // 0.0.0.0: the route's
+    // IP_PKTINFO or IPV6_PKTINFO, for a datagram sent from a chosen source address;
+    // UDP_SEGMENT, for a run.
     static constexpr std::size_t kControlBytes =
-        CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(std::uint16_t));
+        CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(std::uint16_t));
     std::array<std::array<std::uint8_t, kControlBytes>, kBatch> control{};
     std::array<mmsghdr, kBatch> runs{};
     std::array<std::array<std::uint8_t, kControlBytes>, kBatch> runControl{};
@@ -219,18 +278,27 @@ struct SendBatch
 
     std::uint8_t *slot() { return data.data() + count * kSlotBytes; }
 
-    static std::size_t pktinfo(msghdr &h, std::uint8_t *buffer, std::uint32_t source)
+    static std::size_t pktinfo(msghdr &h, std::uint8_t *buffer, const IpAddress &source)
     {
-        if (source == 0)
+        if (source == IpAddress())
             return 0;
         h.msg_control = buffer;
         h.msg_controllen = kControlBytes;
         cmsghdr *c = CMSG_FIRSTHDR(&h);
+        if (source.family() == Family::V6) {
+            c->cmsg_level = IPPROTO_IPV6;
+            c->cmsg_type = IPV6_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+            in6_pktinfo info{};
+            std::memcpy(&info.ipi6_addr, source.bytes().data(), 16);
+            std::memcpy(CMSG_DATA(c), &info, sizeof info);
+            return CMSG_SPACE(sizeof(in6_pktinfo));
+        }
         c->cmsg_level = IPPROTO_IP;
         c->cmsg_type = IP_PKTINFO;
         c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
         in_pktinfo info{};
-        info.ipi_spec_dst.s_addr = htonl(source);
+        info.ipi_spec_dst.s_addr = htonl(source.v4HostOrder());
         std::memcpy(CMSG_DATA(c), &info, sizeof info);
         return CMSG_SPACE(sizeof(in_pktinfo));
     }
@@ -239,13 +307,18 @@ struct SendBatch
     // preferred one (a socket bound to every address); 0: the route's.
     void commit(int socket, const sockaddr_in &dest, std::size_t bytes, std::uint32_t source = 0)
     {
+        commit(socket, SockAddr(dest), bytes, source == 0 ? IpAddress() : IpAddress::v4(source));
+    }
+    // The same in either family: source of the destination's family, or 0.0.0.0 (the route's).
+    void commit(int socket, const SockAddr &dest, std::size_t bytes, const IpAddress &source)
+    {
         iov[count] = {data.data() + count * kSlotBytes, bytes};
         msgs[count].msg_hdr = {};
         msgs[count].msg_hdr.msg_iov = &iov[count];
         msgs[count].msg_hdr.msg_iovlen = 1;
         to[count] = dest;
         msgs[count].msg_hdr.msg_name = &to[count];
-        msgs[count].msg_hdr.msg_namelen = sizeof to[count];
+        msgs[count].msg_hdr.msg_namelen = to[count].size();
         const std::size_t used = pktinfo(msgs[count].msg_hdr, control[count].data(), source);
         msgs[count].msg_hdr.msg_controllen = used;
         if (used == 0)
@@ -279,8 +352,7 @@ private:
     bool joins(std::size_t first, std::size_t k, std::size_t runBytes) const
     {
         const std::size_t size = iov[first].iov_len;
-        return fd[k] == fd[first] && to[k].sin_addr.s_addr == to[first].sin_addr.s_addr &&
-               to[k].sin_port == to[first].sin_port && from[k] == from[first] &&
+        return fd[k] == fd[first] && to[k] == to[first] && from[k] == from[first] &&
                iov[k].iov_len <= size && iov[k - 1].iov_len == size &&
                k - first < kGsoSegmentsMax && runBytes + iov[k].iov_len <= kGsoBytesMax;
     }
@@ -320,7 +392,7 @@ private:
             m.msg_hdr.msg_iov = &iov[k];
             m.msg_hdr.msg_iovlen = end - k;
             m.msg_hdr.msg_name = &to[k];
-            m.msg_hdr.msg_namelen = sizeof to[k];
+            m.msg_hdr.msg_namelen = to[k].size();
             std::uint8_t *buffer = runControl[nRuns].data();
             std::size_t used = pktinfo(m.msg_hdr, buffer, from[k]);
             if (end - k > 1) {
@@ -393,7 +465,7 @@ class Watch
 public:
     Watch(asio::io_context &io, int fd, std::function<bool()> onReadable)
         : io_(io)
-        , socket_(io, asio::ip::udp::v4(), fd)
+        , socket_(io, familyOf(fd) == AF_INET6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), fd)
         , onReadable_(std::move(onReadable))
     {
         arm();
@@ -407,6 +479,13 @@ public:
     int fd() { return socket_.native_handle(); }
 
 private:
+    static int familyOf(int fd)
+    {
+        SockAddr a;
+        socklen_t len = sizeof a;
+        ::getsockname(fd, &a.sa, &len);
+        return a.sa.sa_family;
+    }
     void arm()
     {
         auto alive = alive_;

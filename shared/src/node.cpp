@@ -274,9 +274,8 @@ void Controller::learnPeers(const gms::ClusterView &view)
             if (node == known_.end())
                 continue;
             for (const auto &i : node->second.interfaces)
-                if (i.address.address().family() == Family::V4)
-                    changed.relaySources.insert({i.address.address().v4HostOrder(),
-                                                 static_cast<std::uint16_t>(*peer.relayPort + 1)});
+                changed.relaySources.insert(
+                    {i.address.address(), static_cast<std::uint16_t>(*peer.relayPort + 1)});
         }
         emit(std::move(changed));
     }

@@ -50,17 +50,50 @@ Result<std::uint16_t> portNumber(std::string_view text, std::string_view whole)
     return static_cast<std::uint16_t>(v);
 }
 
-Result<IpAddress> multicastV4(std::string_view text, std::string_view whole)
+// The group of a channel's text, with or without brackets ("[ff15::1]").
+Result<IpAddress> multicastGroup(std::string_view text, std::string_view whole)
 {
+    if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
+        text = text.substr(1, text.size() - 2);
     auto a = IpAddress::parse(text);
     if (!a)
         return Error{"\"" + std::string(whole) + "\": " + a.error().message};
-    if (a->family() != Family::V4)
-        return Error{"\"" + std::string(whole) + "\": the relay carries IPv4 multicast only"};
     if (!a->isMulticast())
         return Error{"\"" + std::string(whole) + "\": " + a->toString() +
-                     " is not a multicast group (224.0.0.0/4)"};
+                     (a->family() == Family::V4 ? " is not a multicast group (224.0.0.0/4)"
+                                                : " is not a multicast group (ff00::/8)")};
     return *a;
+}
+
+// An IPv6 group's scope may be relayed: not interface- or link-local, not reserved.
+Result<std::monostate> relayableScope(const IpAddress &group, std::string_view whole)
+{
+    if (group.family() != Family::V6)
+        return std::monostate{};
+    const int scope = group.bytes()[1] & 0x0f;
+    const std::string w = "\"" + std::string(whole) + "\": " + group.toString() + " has ";
+    switch (scope) {
+    case 0:
+    case 15:
+        return Error{w + "reserved scope " + std::to_string(scope) + " (RFC 4291)"};
+    case 1:
+        return Error{w + "interface-local scope (ff01::/16): it never leaves the host, so no "
+                         "router forwards it"};
+    case 2:
+        return Error{w + "link-local scope (ff02::/16): it never leaves its link, so no router "
+                         "forwards it"};
+    default:
+        return std::monostate{};
+    }
+}
+
+// Splits "GROUP:PORT" at the last colon; the group may be bracketed.
+std::pair<std::string_view, std::string_view> splitPort(std::string_view text)
+{
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        return {text, {}};
+    return {text.substr(0, colon), text.substr(colon + 1)};
 }
 
 constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
@@ -86,26 +119,39 @@ std::string ipv4Text(std::uint32_t v)
 
 Result<ChannelRange> ChannelRange::parse(std::string_view text)
 {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos)
+    auto [groupText, portText] = splitPort(text);
+    if (text.find(':') == std::string_view::npos || groupText.empty())
         return Error{"\"" + std::string(text) +
-                     "\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100"};
-    std::string_view groupText = text.substr(0, colon);
-    std::string_view portText = text.substr(colon + 1);
+                     "\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100 or "
+                     "ff15::1:0/112:5000-5100"};
     ChannelRange r;
-    int length = 32;
+    std::string_view lengthText;
+    bool hasLength = false;
     if (const auto slash = groupText.find('/'); slash != std::string_view::npos) {
-        const std::string_view len = groupText.substr(slash + 1);
-        auto [ptr, ec] = std::from_chars(len.data(), len.data() + len.size(), length);
-        if (len.empty() || ec != std::errc() || ptr != len.data() + len.size() || length < 4 ||
-            length > 32)
-            return Error{"\"" + std::string(text) + "\": prefix length \"" + std::string(len) +
-                         "\" is not a number from 4 to 32"};
+        hasLength = true;
+        lengthText = groupText.substr(slash + 1);
         groupText = groupText.substr(0, slash);
     }
-    auto group = multicastV4(groupText, text);
+    auto group = multicastGroup(groupText, text);
     if (!group)
         return group.error();
+    // IPv4: from /4 (224.0.0.0/4); IPv6: from /16, so the range has one scope.
+    const int bits = group->bitCount();
+    const int shortest = group->family() == Family::V4 ? 4 : 16;
+    int length = bits;
+    if (hasLength) {
+        auto [ptr, ec] =
+            std::from_chars(lengthText.data(), lengthText.data() + lengthText.size(), length);
+        if (lengthText.empty() || ec != std::errc() ||
+            ptr != lengthText.data() + lengthText.size() || length < shortest || length > bits)
+            return Error{
+                "\"" + std::string(text) + "\": prefix length \"" + std::string(lengthText) +
+                "\" is not a number from " + std::to_string(shortest) + " to " +
+                std::to_string(bits) +
+                (group->family() == Family::V6 ? " (an IPv6 range must fix the scope)" : "")};
+    }
+    if (auto scope = relayableScope(*group, text); !scope)
+        return scope.error();
     if (group->masked(length) != *group)
         return Error{"\"" + std::string(text) + "\": " + group->toString() + "/" +
                      std::to_string(length) + " has host bits set"};
@@ -135,41 +181,50 @@ std::string ChannelRange::toString() const
     return s;
 }
 
-bool ChannelRange::contains(std::uint32_t group, std::uint16_t port) const
+bool ChannelRange::contains(const IpAddress &group, std::uint16_t port) const
 {
-    if (port < portLow || port > portHigh)
+    if (port < portLow || port > portHigh || group.family() != groups.address().family())
         return false;
-    const int len = groups.length();
-    const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-    return (group & mask) == groups.address().v4HostOrder();
+    return groups.contains(group);
 }
 
 std::uint64_t ChannelRange::groupCount() const
 {
-    return std::uint64_t{1} << (32 - groups.length());
+    const int hostBits = groups.address().bitCount() - groups.length();
+    return std::uint64_t{1} << std::min(hostBits, 63);
 }
 
 Result<Channel> Channel::parse(std::string_view text)
 {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos)
-        return Error{"\"" + std::string(text) + "\": expected GROUP:PORT, as in 239.255.77.1:7699"};
-    auto group = multicastV4(text.substr(0, colon), text);
+    auto [groupText, portText] = splitPort(text);
+    if (text.find(':') == std::string_view::npos || groupText.empty())
+        return Error{"\"" + std::string(text) +
+                     "\": expected GROUP:PORT, as in 239.255.77.1:7699 or [ff15::dd]:7699"};
+    auto group = multicastGroup(groupText, text);
     if (!group)
         return group.error();
-    auto port = portNumber(text.substr(colon + 1), text);
+    if (auto scope = relayableScope(*group, text); !scope)
+        return scope.error();
+    auto port = portNumber(portText, text);
     if (!port)
         return port.error();
-    return Channel{group->v4HostOrder(), *port};
+    return Channel{*group, *port};
+}
+
+std::string hostPort(const IpAddress &address, std::uint16_t port)
+{
+    if (address.family() == Family::V6)
+        return "[" + address.toString() + "]:" + std::to_string(port);
+    return address.toString() + ":" + std::to_string(port);
 }
 
 std::string Channel::toString() const
 {
-    return ipv4Text(group) + ":" + std::to_string(port);
+    return hostPort(group, port);
 }
 
 std::optional<std::size_t> matchChannel(const std::vector<ChannelRange> &ranges,
-                                        std::uint32_t group, std::uint16_t port)
+                                        const IpAddress &group, std::uint16_t port)
 {
     for (std::size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].contains(group, port))
@@ -190,6 +245,8 @@ std::string_view toString(DecodeError e)
         return "old-version";
     case DecodeError::BadVersion:
         return "bad-version";
+    case DecodeError::BadFamily:
+        return "bad-family";
     case DecodeError::BadKind:
         return "bad-kind";
     case DecodeError::BadIdLength:
@@ -206,68 +263,105 @@ std::string_view toString(DecodeError e)
     return "?";
 }
 
-std::size_t headerBytes(const Header &h)
-{
-    return kFixedHeaderBytes + h.origin.size() + h.hop.size();
-}
-
 namespace {
 
-// Where the fields of the fixed header are (relay.h's table).
+// Where the fields of the fixed header are (relay.h's tables), by version.
 constexpr std::size_t kOffFlags = 8;
-constexpr std::size_t kOffOriginNetwork = 12;
-constexpr std::size_t kOffSource = 16;
-constexpr std::size_t kOffSourcePort = 20;
-constexpr std::size_t kOffPort = 22;
-constexpr std::size_t kOffGroup = 24;
-constexpr std::size_t kOffEpoch = 28;
-constexpr std::size_t kOffSequence = 36;
-constexpr std::size_t kOffHopEpoch = 44;
-constexpr std::size_t kOffReceiverEpoch = 52;
-constexpr std::size_t kOffHopSequence = 60;
-static_assert(kOffHopSequence + 8 == kFixedHeaderBytes);
+constexpr std::size_t kOffFamily = 9;
+struct Layout
+{
+    std::size_t originNetwork, source, sourcePort, port, group;
+    std::size_t epoch, sequence, hopEpoch, receiverEpoch, hopSequence;
+    std::size_t fixed; // the ids start here
+};
+constexpr Layout kLayoutV2{12, 16, 20, 22, 24, 28, 36, 44, 52, 60, kFixedHeaderBytes};
+constexpr Layout layoutV3(std::size_t a)
+{
+    return {56, 56 + a, 52, 54, 56 + 2 * a, 12, 20, 28, 36, 44, 56 + 3 * a};
+}
+constexpr Layout kLayoutV3v4 = layoutV3(4);
+constexpr Layout kLayoutV3v6 = layoutV3(16);
+static_assert(kLayoutV2.hopSequence + 8 == kFixedHeaderBytes);
+static_assert(kLayoutV3v4.fixed == kFixedHeaderBytes && kLayoutV3v6.fixed == kFixedHeaderBytesV6);
+
+const Layout &layoutOf(int version, Family family)
+{
+    if (version == 2)
+        return kLayoutV2;
+    return family == Family::V4 ? kLayoutV3v4 : kLayoutV3v6;
+}
 
 bool validFlags(Kind kind, std::uint8_t flags)
 {
     return (flags & ~kFlagEncrypted) == 0 && (flags == 0 || kind == Kind::Data);
 }
 
+void putAddress(std::uint8_t *p, const IpAddress &a)
+{
+    std::memcpy(p, a.bytes().data(), a.family() == Family::V4 ? 4 : 16);
+}
+
+IpAddress getAddress(const std::uint8_t *p, Family family)
+{
+    if (family == Family::V4)
+        return IpAddress::v4(get32(p));
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), p, 16);
+    return IpAddress::v6(b);
+}
+
 } // namespace
 
-std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
-                   std::span<std::uint8_t> out)
+bool versionCarries(int version, const Header &h)
 {
-    if (h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
+    const Family f = h.group.family();
+    if (h.originNetwork.family() != f || h.source.family() != f)
+        return false;
+    return version == kTunnelVersion || (version == 2 && f == Family::V4);
+}
+
+std::size_t headerBytes(const Header &h, int version)
+{
+    return layoutOf(version, h.group.family()).fixed + h.origin.size() + h.hop.size();
+}
+
+std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
+                   std::span<std::uint8_t> out, int version)
+{
+    if ((version != 2 && version != kTunnelVersion) || !versionCarries(version, h) ||
+        h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
         h.hop.size() > kNodeIdBytesMax || payload.size() > kPayloadBytesMax ||
-        h.originPrefixLength > 32 || !validFlags(h.kind, h.flags))
+        h.originPrefixLength > h.group.bitCount() || !validFlags(h.kind, h.flags))
         return 0;
-    const std::size_t total = datagramBytes(h, payload.size());
+    const std::size_t total = datagramBytes(h, payload.size(), version);
     if (out.size() < total)
         return 0;
+    const Layout &l = layoutOf(version, h.group.family());
     std::uint8_t *p = out.data();
     p[0] = 'D';
     p[1] = 'R';
-    p[2] = kTunnelVersion;
+    p[2] = static_cast<std::uint8_t>(version);
     p[3] = static_cast<std::uint8_t>(h.kind);
     p[4] = h.ttl;
     p[5] = static_cast<std::uint8_t>(h.origin.size());
     p[6] = static_cast<std::uint8_t>(h.hop.size());
     p[7] = h.originPrefixLength;
     p[kOffFlags] = h.flags;
-    p[9] = p[10] = p[11] = 0;
-    put32(p + kOffOriginNetwork, h.originNetwork);
-    put32(p + kOffSource, h.source);
-    put16(p + kOffSourcePort, h.sourcePort);
-    put16(p + kOffPort, h.port);
-    put32(p + kOffGroup, h.group);
-    put64(p + kOffEpoch, h.epoch);
-    put64(p + kOffSequence, h.sequence);
-    put64(p + kOffHopEpoch, h.hopEpoch);
-    put64(p + kOffReceiverEpoch, h.receiverEpoch);
-    put64(p + kOffHopSequence, h.hopSequence);
-    std::memcpy(p + kFixedHeaderBytes, h.origin.data(), h.origin.size());
-    std::memcpy(p + kFixedHeaderBytes + h.origin.size(), h.hop.data(), h.hop.size());
-    const std::size_t header = headerBytes(h);
+    p[kOffFamily] = version == 2 ? 0 : (h.group.family() == Family::V4 ? 4 : 6);
+    p[10] = p[11] = 0;
+    putAddress(p + l.originNetwork, h.originNetwork);
+    putAddress(p + l.source, h.source);
+    put16(p + l.sourcePort, h.sourcePort);
+    put16(p + l.port, h.port);
+    putAddress(p + l.group, h.group);
+    put64(p + l.epoch, h.epoch);
+    put64(p + l.sequence, h.sequence);
+    put64(p + l.hopEpoch, h.hopEpoch);
+    put64(p + l.receiverEpoch, h.receiverEpoch);
+    put64(p + l.hopSequence, h.hopSequence);
+    std::memcpy(p + l.fixed, h.origin.data(), h.origin.size());
+    std::memcpy(p + l.fixed + h.origin.size(), h.hop.data(), h.hop.size());
+    const std::size_t header = l.fixed + h.origin.size() + h.hop.size();
     if (!payload.empty())
         std::memcpy(p + header, payload.data(), payload.size());
     std::memset(p + header + payload.size(), 0, kTagBytes);
@@ -278,9 +372,11 @@ void setHopFields(std::span<std::uint8_t> datagram, std::uint64_t hopEpoch,
                   std::uint64_t receiverEpoch, std::uint64_t hopSequence)
 {
     std::uint8_t *p = datagram.data();
-    put64(p + kOffHopEpoch, hopEpoch);
-    put64(p + kOffReceiverEpoch, receiverEpoch);
-    put64(p + kOffHopSequence, hopSequence);
+    // The hop fields lie where both IPv4 and IPv6 version-3 layouts put them.
+    const Layout &l = layoutOf(p[2], Family::V4);
+    put64(p + l.hopEpoch, hopEpoch);
+    put64(p + l.receiverEpoch, receiverEpoch);
+    put64(p + l.hopSequence, hopSequence);
 }
 
 std::array<std::uint8_t, kNonceBytes> tunnelNonce(std::uint64_t hopEpoch, std::uint64_t hopSequence)
@@ -308,17 +404,49 @@ std::vector<std::uint8_t> tunnelKeyInfo(std::string_view sender, std::string_vie
     return out;
 }
 
+namespace {
+
+// A carry payload's shape, by version; calls each(address, family, prefix length).
+template<typename Each>
+bool walkCarry(std::span<const std::uint8_t> pl, int version, Each each)
+{
+    if (pl.empty())
+        return false;
+    std::size_t at = 1;
+    for (std::size_t i = 0; i < pl[0]; ++i) {
+        Family family = Family::V4;
+        if (version != 2) {
+            if (at >= pl.size() || (pl[at] != 4 && pl[at] != 6))
+                return false;
+            family = pl[at] == 4 ? Family::V4 : Family::V6;
+            ++at;
+        }
+        const std::size_t bytes = family == Family::V4 ? 4 : 16;
+        if (pl.size() - at < bytes + 1)
+            return false;
+        const std::uint8_t length = pl[at + bytes];
+        if (length > 8 * bytes)
+            return false;
+        each(pl.data() + at, family, length);
+        at += bytes + 1;
+    }
+    return at == pl.size();
+}
+
+} // namespace
+
 std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
 {
     // The magic and the version first: a datagram of another version is named as such, however
     // long it is.
     if (d.size() >= 3 && (d[0] != 'D' || d[1] != 'R'))
         return DecodeError::BadMagic;
-    if (d.size() >= 3 && d[2] != kTunnelVersion)
+    if (d.size() >= 3 && d[2] != kTunnelVersion && d[2] != 2)
         return d[2] == 1 ? DecodeError::OldVersion : DecodeError::BadVersion;
     if (d.size() < kFixedHeaderBytes + kTagBytes)
         return DecodeError::Truncated;
     const std::uint8_t *p = d.data();
+    const int version = p[2];
     if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
         p[3] != static_cast<std::uint8_t>(Kind::Keepalive) &&
         p[3] != static_cast<std::uint8_t>(Kind::Carry) &&
@@ -329,47 +457,51 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     if (originBytes == 0 || originBytes > kNodeIdBytesMax || hopBytes == 0 ||
         hopBytes > kNodeIdBytesMax)
         return DecodeError::BadIdLength;
-    if (p[7] > 32)
+    Family family = Family::V4;
+    if (version == 2) {
+        if (p[kOffFamily] != 0)
+            return DecodeError::BadFlags;
+    } else if (p[kOffFamily] == 6) {
+        family = Family::V6;
+    } else if (p[kOffFamily] != 4) {
+        return DecodeError::BadFamily;
+    }
+    if (p[7] > (family == Family::V4 ? 32 : 128))
         return DecodeError::BadPrefix;
     const auto kind = static_cast<Kind>(p[3]);
-    if (!validFlags(kind, p[kOffFlags]) || p[9] != 0 || p[10] != 0 || p[11] != 0)
+    if (!validFlags(kind, p[kOffFlags]) || p[10] != 0 || p[11] != 0)
         return DecodeError::BadFlags;
-    const std::size_t header = kFixedHeaderBytes + originBytes + hopBytes;
+    const Layout &l = layoutOf(version, family);
+    const std::size_t header = l.fixed + originBytes + hopBytes;
     if (d.size() < header + kTagBytes)
         return DecodeError::Truncated;
     Decoded out;
+    out.version = version;
     Header &h = out.header;
     h.kind = kind;
     h.ttl = p[4];
     h.originPrefixLength = p[7];
     h.flags = p[kOffFlags];
-    h.originNetwork = get32(p + kOffOriginNetwork);
-    h.source = get32(p + kOffSource);
-    h.sourcePort = get16(p + kOffSourcePort);
-    h.port = get16(p + kOffPort);
-    h.group = get32(p + kOffGroup);
-    h.epoch = get64(p + kOffEpoch);
-    h.sequence = get64(p + kOffSequence);
-    h.hopEpoch = get64(p + kOffHopEpoch);
-    h.receiverEpoch = get64(p + kOffReceiverEpoch);
-    h.hopSequence = get64(p + kOffHopSequence);
-    h.origin = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes), originBytes);
-    h.hop = std::string_view(reinterpret_cast<const char *>(p + kFixedHeaderBytes + originBytes),
-                             hopBytes);
+    h.originNetwork = getAddress(p + l.originNetwork, family);
+    h.source = getAddress(p + l.source, family);
+    h.sourcePort = get16(p + l.sourcePort);
+    h.port = get16(p + l.port);
+    h.group = getAddress(p + l.group, family);
+    h.epoch = get64(p + l.epoch);
+    h.sequence = get64(p + l.sequence);
+    h.hopEpoch = get64(p + l.hopEpoch);
+    h.receiverEpoch = get64(p + l.receiverEpoch);
+    h.hopSequence = get64(p + l.hopSequence);
+    h.origin = std::string_view(reinterpret_cast<const char *>(p + l.fixed), originBytes);
+    h.hop = std::string_view(reinterpret_cast<const char *>(p + l.fixed + originBytes), hopBytes);
     out.headerBytes = header;
     out.payload = d.subspan(header, d.size() - header - kTagBytes);
     out.tag = d.subspan(d.size() - kTagBytes);
     if (out.payload.size() > kPayloadBytesMax ||
         ((h.kind == Kind::Keepalive || h.kind == Kind::Release) && !out.payload.empty()))
         return DecodeError::Oversize;
-    if (h.kind == Kind::Carry) {
-        const auto &pl = out.payload;
-        if (pl.empty() || pl.size() != 1 + std::size_t{5} * pl[0])
-            return DecodeError::BadCarry;
-        for (std::size_t i = 0; i < pl[0]; ++i)
-            if (pl[1 + 5 * i + 4] > 32)
-                return DecodeError::BadCarry;
-    }
+    if (h.kind == Kind::Carry && !walkCarry(out.payload, version, [](auto...) {}))
+        return DecodeError::BadCarry;
     return out;
 }
 
@@ -412,32 +544,34 @@ void ReplayWindow::reset()
     blocks_.fill(0);
 }
 
-std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks)
+std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks, int version)
 {
     std::vector<std::uint8_t> out(1);
     for (const auto &n : networks) {
         const auto p = Prefix::parse(n);
-        if (!p || p->address().family() != Family::V4 || out[0] == kCarryNetworksMax)
+        if (!p || out[0] == kCarryNetworksMax)
             continue;
-        out.resize(out.size() + 5);
-        put32(out.data() + out.size() - 5, p->address().v4HostOrder());
-        out.back() = static_cast<std::uint8_t>(p->length());
+        const bool v4 = p->address().family() == Family::V4;
+        if (version == 2 && !v4)
+            continue;
+        if (version != 2)
+            out.push_back(v4 ? 4 : 6);
+        const auto &bytes = p->address().bytes();
+        out.insert(out.end(), bytes.begin(), bytes.begin() + (v4 ? 4 : 16));
+        out.push_back(static_cast<std::uint8_t>(p->length()));
         ++out[0];
     }
     return out;
 }
 
-std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pl)
+std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pl, int version)
 {
-    if (pl.empty() || pl.size() != 1 + std::size_t{5} * pl[0])
-        return std::nullopt;
     std::set<GroupName> out;
-    for (std::size_t i = 0; i < pl[0]; ++i) {
-        const std::uint8_t *q = pl.data() + 1 + 5 * i;
-        if (q[4] > 32)
-            return std::nullopt;
-        out.insert(Prefix(IpAddress::v4(get32(q)), q[4]).toString());
-    }
+    const bool ok = walkCarry(pl, version, [&](const std::uint8_t *a, Family f, int length) {
+        out.insert(Prefix(getAddress(a, f), length).toString());
+    });
+    if (!ok)
+        return std::nullopt;
     return out;
 }
 
@@ -458,6 +592,8 @@ std::string_view toString(Drop d)
         return "ttl-expired";
     case Drop::NotAChannel:
         return "not-a-channel";
+    case Drop::OtherFamily:
+        return "other-family";
     case Drop::RelayEmission:
         return "relay-emission";
     case Drop::Oversize:
@@ -613,9 +749,16 @@ DedupeWindow::Verdict DedupeWindow::checkCrossOrigin(const Header &h,
                                                      std::int64_t nowMs)
 {
     // 2. The same datagram ingested by another node of its network.
-    std::uint64_t fp = hashBytes(payload, h.originNetwork);
-    fp = mix(fp ^ (std::uint64_t{h.source} << 16 | h.sourcePort) * kMul);
-    fp = mix(fp ^ (std::uint64_t{h.group} << 16 | h.port) ^ h.originPrefixLength);
+    // An address folded to 64 bits (IPv4: its 4 bytes; IPv6: both halves mixed).
+    auto fold = [](const IpAddress &a) {
+        std::uint64_t hi = 0, lo = 0;
+        std::memcpy(&hi, a.bytes().data(), 8);
+        std::memcpy(&lo, a.bytes().data() + 8, 8);
+        return a.family() == Family::V4 ? hi : mix(hi) ^ lo;
+    };
+    std::uint64_t fp = hashBytes(payload, fold(h.originNetwork));
+    fp = mix(fp ^ (fold(h.source) << 16 ^ h.sourcePort) * kMul);
+    fp = mix(fp ^ (fold(h.group) << 16 ^ h.port) ^ h.originPrefixLength);
     const std::uint64_t tag = hashBytes(
         std::span(reinterpret_cast<const std::uint8_t *>(h.origin.data()), h.origin.size()));
     Slot *bucket = slots_.data() + (fp % (slots_.size() / kWays)) * kWays;
@@ -653,33 +796,46 @@ LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &netwo
     return s;
 }
 
-std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
+std::size_t encodeSegmentFrame(const IpAddress &group, std::uint16_t port, std::uint16_t sourcePort,
                                std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
                                bool relayed)
 {
-    if (payload.size() > kPayloadBytesMax || out.size() < kSegmentHeaderBytes + payload.size())
+    const std::size_t header = segmentHeaderBytes(group);
+    if (payload.size() > kPayloadBytesMax || out.size() < header + payload.size())
         return 0;
     std::uint8_t *p = out.data();
     p[0] = 'D';
     p[1] = 'S';
-    p[2] = 1;
     p[3] = relayed ? kSegmentRelayed : 0;
-    put32(p + 4, group);
-    put16(p + 8, port);
-    put16(p + 10, sourcePort);
+    if (group.family() == Family::V4) {
+        p[2] = 1;
+        put32(p + 4, group.v4HostOrder());
+        put16(p + 8, port);
+        put16(p + 10, sourcePort);
+    } else {
+        p[2] = 2;
+        put16(p + 4, port);
+        put16(p + 6, sourcePort);
+        std::memcpy(p + 8, group.bytes().data(), 16);
+    }
     if (!payload.empty())
-        std::memcpy(p + kSegmentHeaderBytes, payload.data(), payload.size());
-    return kSegmentHeaderBytes + payload.size();
+        std::memcpy(p + header, payload.data(), payload.size());
+    return header + payload.size();
 }
 
 std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> b)
 {
-    if (b.size() < kSegmentHeaderBytes || b[0] != 'D' || b[1] != 'S' || b[2] != 1)
+    if (b.size() < kSegmentHeaderBytes || b[0] != 'D' || b[1] != 'S' || (b[2] != 1 && b[2] != 2))
         return std::nullopt;
-    if (b.size() - kSegmentHeaderBytes > kPayloadBytesMax)
+    const std::size_t header = b[2] == 1 ? kSegmentHeaderBytes : kSegmentHeaderBytesV6;
+    if (b.size() < header || b.size() - header > kPayloadBytesMax)
         return std::nullopt;
-    return SegmentFrame{get32(b.data() + 4), get16(b.data() + 8), get16(b.data() + 10),
-                        b.subspan(kSegmentHeaderBytes), (b[3] & kSegmentRelayed) != 0};
+    const bool relayed = (b[3] & kSegmentRelayed) != 0;
+    if (b[2] == 1)
+        return SegmentFrame{IpAddress::v4(get32(b.data() + 4)), get16(b.data() + 8),
+                            get16(b.data() + 10), b.subspan(header), relayed};
+    return SegmentFrame{getAddress(b.data() + 8, Family::V6), get16(b.data() + 4),
+                        get16(b.data() + 6), b.subspan(header), relayed};
 }
 
 // ---- Reachability ------------------------------------------------------------------------------
@@ -687,33 +843,39 @@ std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> b)
 std::vector<std::uint8_t> encodeProbe(const Probe &p)
 {
     const std::size_t idBytes = std::min(p.node.size(), kNodeIdBytesMax);
-    std::vector<std::uint8_t> out(22 + idBytes);
+    const std::size_t addressBytes = p.network.family() == Family::V4 ? 4 : 16;
+    const std::size_t fixed = 18 + addressBytes;
+    std::vector<std::uint8_t> out(fixed + idBytes);
     out[0] = 'D';
     out[1] = 'P';
-    out[2] = 1;
+    out[2] = p.network.family() == Family::V4 ? 1 : 2;
     out[3] = static_cast<std::uint8_t>(idBytes);
     out[4] = p.prefixLength;
     out[5] = 0;
-    put32(out.data() + 6, p.network);
-    put32(out.data() + 10, p.epoch);
-    put64(out.data() + 14, p.sequence);
-    std::memcpy(out.data() + 22, p.node.data(), idBytes);
+    putAddress(out.data() + 6, p.network);
+    put32(out.data() + 6 + addressBytes, p.epoch);
+    put64(out.data() + 10 + addressBytes, p.sequence);
+    std::memcpy(out.data() + fixed, p.node.data(), idBytes);
     return out;
 }
 
 std::optional<Probe> decodeProbe(std::span<const std::uint8_t> b)
 {
-    if (b.size() < 22 || b[0] != 'D' || b[1] != 'P' || b[2] != 1)
+    if (b.size() < 22 || b[0] != 'D' || b[1] != 'P' || (b[2] != 1 && b[2] != 2))
         return std::nullopt;
+    const Family family = b[2] == 1 ? Family::V4 : Family::V6;
+    const std::size_t addressBytes = family == Family::V4 ? 4 : 16;
+    const std::size_t fixed = 18 + addressBytes;
     const std::size_t idBytes = b[3];
-    if (idBytes == 0 || idBytes > kNodeIdBytesMax || b.size() != 22 + idBytes || b[4] > 32)
+    if (idBytes == 0 || idBytes > kNodeIdBytesMax || b.size() != fixed + idBytes ||
+        b[4] > 8 * addressBytes)
         return std::nullopt;
     Probe p;
     p.prefixLength = b[4];
-    p.network = get32(b.data() + 6);
-    p.epoch = get32(b.data() + 10);
-    p.sequence = get64(b.data() + 14);
-    p.node.assign(reinterpret_cast<const char *>(b.data() + 22), idBytes);
+    p.network = getAddress(b.data() + 6, family);
+    p.epoch = get32(b.data() + 6 + addressBytes);
+    p.sequence = get64(b.data() + 10 + addressBytes);
+    p.node.assign(reinterpret_cast<const char *>(b.data() + fixed), idBytes);
     return p;
 }
 
@@ -725,7 +887,7 @@ Reachability::Reachability(std::size_t streamsMax, std::uint64_t recentWindow)
 
 void Reachability::heard(const Probe &p, const GroupName &heardOn, std::int64_t nowMs)
 {
-    const GroupName sentOn = Prefix(IpAddress::v4(p.network), p.prefixLength).toString();
+    const GroupName sentOn = Prefix(p.network, p.prefixLength).toString();
     Key key{p.node, sentOn, heardOn};
     auto it = streams_.find(key);
     if (it == streams_.end()) {

@@ -83,9 +83,10 @@ std::vector<std::size_t> Engine::segmentsOf(const std::set<GroupName> &networks)
     return out;
 }
 
-std::optional<std::size_t> Engine::channelOf(std::uint32_t group, std::uint16_t port) const
+std::optional<std::size_t> Engine::channelOf(const IpAddress &group, std::uint16_t port) const
 {
-    if (group == config_.probeChannel.group && port == config_.probeChannel.port)
+    if ((group == config_.probeChannel.group && port == config_.probeChannel.port) ||
+        (group == config_.probeChannelV6.group && port == config_.probeChannelV6.port))
         return config_.channels.size();
     return matchChannel(config_.channels, group, port);
 }
@@ -435,8 +436,15 @@ Effects Engine::tick(std::int64_t now)
 
 // ---- Datagrams ---------------------------------------------------------------------------------
 
-Forward Engine::fromSegment(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                            std::uint32_t group, std::uint16_t port,
+const Channel &Engine::probeChannelOf(std::size_t segment) const
+{
+    return segment < segments_.size() && segments_[segment].address.family() == Family::V6
+               ? config_.probeChannelV6
+               : config_.probeChannel;
+}
+
+Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
+                            const IpAddress &group, std::uint16_t port,
                             std::span<const std::uint8_t> payload, bool relayed, std::int64_t now)
 {
     const std::size_t probe = config_.channels.size();
@@ -449,6 +457,12 @@ Forward Engine::fromSegment(std::size_t segment, std::uint32_t source, std::uint
     if (segment >= segments_.size()) {
         Forward f;
         f.drop = Drop::NotRouted;
+        return f;
+    }
+    if (segments_[segment].address.family() != group.family()) {
+        Forward f;
+        f.drop = Drop::OtherFamily;
+        f.channel = channel;
         return f;
     }
     if (!contains(isRouted_, segment)) {
@@ -486,7 +500,7 @@ Forward Engine::fromSegment(std::size_t segment, std::uint32_t source, std::uint
     return f;
 }
 
-Forward Engine::ownProbe(std::size_t segment, std::uint32_t source,
+Forward Engine::ownProbe(std::size_t segment, const IpAddress &source,
                          std::span<const std::uint8_t> payload, std::int64_t now)
 {
     if (!contains(isRouted_, segment)) {
@@ -494,12 +508,13 @@ Forward Engine::ownProbe(std::size_t segment, std::uint32_t source,
         f.drop = Drop::NotRouted;
         return f;
     }
-    return ingest(segment, source, 0, config_.probeChannel.group, config_.probeChannel.port,
-                  payload, config_.channels.size(), now, false);
+    const Channel &probe = probeChannelOf(segment);
+    return ingest(segment, source, 0, probe.group, probe.port, payload, config_.channels.size(),
+                  now, false);
 }
 
-Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                       std::uint32_t group, std::uint16_t port,
+Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
+                       const IpAddress &group, std::uint16_t port,
                        std::span<const std::uint8_t> payload, std::size_t channel, std::int64_t now,
                        bool lingering)
 {
@@ -516,6 +531,12 @@ Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t 
     h.originNetwork = seg.address;
     h.originPrefixLength = seg.prefixLength;
     h.source = source;
+    if (group.family() == Family::V6 && source.family() == Family::V4) {
+        std::array<std::uint8_t, 16> mapped{};
+        mapped[10] = mapped[11] = 0xff;
+        std::copy_n(source.bytes().begin(), 4, mapped.begin() + 12);
+        h.source = IpAddress::v6(mapped);
+    }
     h.sourcePort = sourcePort;
     h.group = group;
     h.port = port;
@@ -535,7 +556,7 @@ Forward Engine::ingest(std::size_t segment, std::uint32_t source, std::uint16_t 
     f.ingested = true;
     std::size_t n = 0;
     for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment)
+        if (other == segment || segments_[other].address.family() != group.family())
             continue;
         if (n == emitScratch_.size())
             emitScratch_.push_back(other);
@@ -655,6 +676,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
         const SegmentNetwork &seg = segments_[s];
         if (seg.address == h.originNetwork && seg.prefixLength == h.originPrefixLength)
             continue; // never back onto the network it came from
+        if (seg.address.family() != h.group.family())
+            continue; // a network of the other family hears none of it
         if (n == emitScratch_.size())
             emitScratch_.push_back(s);
         else

@@ -73,12 +73,13 @@ notify_command = "/usr/local/bin/dmr-notify"
 [relay]
 enabled = true
 mode = "loopback"
-channels = ["239.1.0.0/16:5000-5100", "239.9.9.9:7000"]
+channels = ["239.1.0.0/16:5000-5100", "239.9.9.9:7000", "ff15::1:0/112:5000"]
 port = 7601
 keepalive_ms = 100
 keepalive_misses = 4
 probe_interval_ms = 500
 probe_channel = "239.255.77.2:7698"
+probe_channel_v6 = "[ff18::77]:7698"
 encrypt = true
 udp_offload = false
 )";
@@ -168,7 +169,6 @@ private slots:
         QCOMPARE(c.output.notifyCommand, std::string("/usr/local/bin/dmr-notify"));
         QVERIFY(c.relay.enabled);
         QVERIFY(c.relay.mode == a::RelayMode::Loopback);
-        QCOMPARE(c.relay.channels.size(), std::size_t{2});
         QCOMPARE(c.relay.channels[0].toString(), std::string("239.1.0.0/16:5000-5100"));
         QCOMPARE(c.relay.channels[1].toString(), std::string("239.9.9.9/32:7000"));
         QCOMPARE(c.relay.port, 7601);
@@ -176,6 +176,9 @@ private slots:
         QCOMPARE(c.relay.keepaliveMisses, 4);
         QCOMPARE(c.relay.probeIntervalMs, 500);
         QCOMPARE(c.relay.probeChannel.toString(), std::string("239.255.77.2:7698"));
+        QCOMPARE(c.relay.probeChannelV6.toString(), std::string("[ff18::77]:7698"));
+        QCOMPARE(c.relay.channels.size(), std::size_t{3});
+        QCOMPARE(c.relay.channels[2].toString(), std::string("ff15::1:0/112:5000"));
         QVERIFY(c.relay.encrypt);
         QVERIFY(!c.relay.udpOffload);
     }
@@ -207,8 +210,10 @@ private slots:
         QVERIFY(c.output.notifyCommand.empty());
         QVERIFY(!c.relay.enabled);
         QVERIFY(c.relay.mode == a::RelayMode::Os);
-        QCOMPARE(c.relay.channels.size(), std::size_t{1});
+        QCOMPARE(c.relay.channels.size(), std::size_t{2});
         QCOMPARE(c.relay.channels[0].toString(), std::string("239.1.0.0/24:5000-5100"));
+        QCOMPARE(c.relay.channels[1].toString(), std::string("ff15::1:0/120:5000-5100"));
+        QCOMPARE(c.relay.probeChannelV6.toString(), std::string("[ff15::4d01]:7699"));
         QCOMPARE(c.relay.port, 7600);
         QCOMPARE(c.relay.keepaliveMs, 200);
         QCOMPARE(c.relay.keepaliveMisses, 5);
@@ -479,7 +484,19 @@ address = "fd00:1::7/64"
             "agent.toml: relay.probe_interval_ms: -1 is out of range 0-60000");
         row("relay: probe channel without port", m + "[relay]\nprobe_channel = \"239.255.77.1\"\n",
             "agent.toml: relay.probe_channel: \"239.255.77.1\": expected GROUP:PORT, as in "
-            "239.255.77.1:7699");
+            "239.255.77.1:7699 or [ff15::dd]:7699");
+        row("relay: IPv4 probes on an IPv6 group",
+            m + "[relay]\nprobe_channel = \"[ff15::1]:7699\"\n",
+            "agent.toml: relay.probe_channel: \"[ff15::1]:7699\": the probes of IPv4 networks "
+            "need an IPv4 group (IPv6 networks use relay.probe_channel_v6)");
+        row("relay: IPv6 probes on an IPv4 group",
+            m + "[relay]\nprobe_channel_v6 = \"239.1.1.1:7699\"\n",
+            "agent.toml: relay.probe_channel_v6: \"239.1.1.1:7699\": the probes of IPv6 "
+            "networks need an IPv6 group (IPv4 networks use relay.probe_channel)");
+        row("relay: a link-local IPv6 channel",
+            m + "[relay]\nchannels = [\"ff02::1:0/112:5000\"]\n",
+            "agent.toml: relay.channels[0]: \"ff02::1:0/112:5000\": ff02::1:0 has link-local "
+            "scope (ff02::/16): it never leaves its link, so no router forwards it");
         row("command a list", m + "[output]\nnotify_command = [\"/bin/true\"]\n",
             "agent.toml: output.notify_command: expected a string, found an array");
     }
@@ -554,7 +571,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{44});
+        QCOMPARE(keys.size(), std::size_t{45});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());
@@ -757,7 +774,7 @@ address = "fd00:1::7/64"
         QTest::newRow("relay bad channel")
             << QStringList{"--relay.channels", "239.1.0.0/16:5000,239.1.0.0/16"}
             << "--relay.channels: \"239.1.0.0/16\": expected GROUP[/LEN]:PORT[-PORT], as in "
-               "239.1.0.0/16:5000-5100";
+               "239.1.0.0/16:5000-5100 or ff15::1:0/112:5000-5100";
         QTest::newRow("listen clash")
             << QStringList{"--control.listen", "127.0.0.1:9400"}
             << "agent.toml: metrics.listen: 127.0.0.1:9400 is also control.listen";

@@ -218,7 +218,7 @@ class TestRelayHandover : public QObject
                     return RelayDataPlane::Peer{it->second.port,
                                                 carry_,
                                                 it->second.plane ? it->second.plane->epoch() : 0,
-                                                {INADDR_LOOPBACK},
+                                                {dmr::IpAddress::v4(INADDR_LOOPBACK)},
                                                 peer == "L1" ? l1Versions_
                                                              : relay::tunnelVersions()};
                 },

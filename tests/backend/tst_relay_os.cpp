@@ -228,9 +228,9 @@ private slots:
         h.epoch = h.hopEpoch = static_cast<std::uint64_t>(relay1[s("epoch")].toInteger());
         h.receiverEpoch =
             static_cast<std::uint64_t>(relayOf(*cluster_, s("2"))[s("epoch")].toInteger());
-        h.originNetwork = 0x0A510000;
+        h.originNetwork = dmr::IpAddress::v4(0x0A510000);
         h.originPrefixLength = 24;
-        h.group = 0xEF010005;
+        h.group = dmr::IpAddress::v4(0xEF010005);
         h.port = 5000;
         h.sequence = h.hopSequence = 1u << 30;
         const std::string payload = "forged";

@@ -80,9 +80,9 @@ std::vector<std::uint8_t> forge(const std::string &origin, const std::string &ho
     h.origin = origin;
     h.hop = hop;
     const auto prefix = dmr::Prefix::parse(network);
-    h.originNetwork = prefix->address().v4HostOrder();
+    h.originNetwork = prefix->address();
     h.originPrefixLength = static_cast<std::uint8_t>(prefix->length());
-    h.source = prefix->address().v4HostOrder() + 9;
+    h.source = dmr::IpAddress::v4(prefix->address().v4HostOrder() + 9);
     h.sourcePort = 40000;
     h.group = channel().group;
     h.port = channel().port;

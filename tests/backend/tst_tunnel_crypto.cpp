@@ -52,23 +52,25 @@ Datagram knownDatagram(bool encrypted)
     h.kind = r::Kind::Data;
     h.ttl = 4;
     h.flags = encrypted ? r::kFlagEncrypted : 0;
-    h.originNetwork = dmr::IpAddress::parse("10.0.3.0")->v4HostOrder();
+    h.originNetwork = *dmr::IpAddress::parse("10.0.3.0");
     h.originPrefixLength = 24;
-    h.source = dmr::IpAddress::parse("10.0.3.1")->v4HostOrder();
+    h.source = *dmr::IpAddress::parse("10.0.3.1");
     h.sourcePort = 40000;
     h.port = 5000;
-    h.group = dmr::IpAddress::parse("239.1.2.3")->v4HostOrder();
+    h.group = *dmr::IpAddress::parse("239.1.2.3");
     h.epoch = 0x0102030405060708ULL;
     h.sequence = 99;
     h.origin = "4";
     h.hop = "2";
     Datagram d;
     d.bytes.resize(r::kTunnelDatagramBytesMax);
+    // In tunnel format 2, whose bytes the release before pinned: a node of this release still
+    // speaks it with such a peer, and must seal it the same (the MAC covers the header).
     d.bytes.resize(r::encode(
         h, std::span(reinterpret_cast<const std::uint8_t *>(payload.data()), payload.size()),
-        d.bytes));
+        d.bytes, 2));
     r::setHopFields(d.bytes, 1000, 2000, 7);
-    d.headerBytes = r::headerBytes(h);
+    d.headerBytes = r::headerBytes(h, 2);
     return d;
 }
 

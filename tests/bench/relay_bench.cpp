@@ -242,7 +242,7 @@ Endpoint endpointOf(const DmrNode &n)
             if (it == all.end())
                 return std::nullopt;
             return agent::RelayDataPlane::Peer{
-                it->second.port, true, it->second.epoch, {INADDR_LOOPBACK}};
+                it->second.port, true, it->second.epoch, {IpAddress::v4(INADDR_LOOPBACK)}};
         },
         [t0] {
             return static_cast<std::int64_t>(
@@ -464,7 +464,7 @@ public:
     {
         const std::vector<std::uint8_t> payload(payloadBytes, 0x5a);
         relay::Header h = header(relay::Kind::Data);
-        h.originNetwork = Prefix::parse(kN)->address().v4HostOrder();
+        h.originNetwork = Prefix::parse(kN)->address();
         h.originPrefixLength = 24;
         h.group = relay::Channel::parse("239.1.2.3:5000")->group;
         h.port = 5000;

@@ -22,9 +22,9 @@ std::vector<std::uint8_t> bytes(std::string_view s)
     return {s.begin(), s.end()};
 }
 
-std::uint32_t v4(const char *text)
+dmr::IpAddress v4(const char *text)
 {
-    return dmr::IpAddress::parse(text)->v4HostOrder();
+    return *dmr::IpAddress::parse(text);
 }
 
 r::Header dataHeader(std::string_view origin, std::uint64_t seq)
@@ -72,13 +72,15 @@ struct Mesh
             topology[id] = n;
             r::Engine::Config c;
             c.self = id;
-            c.channels = {*r::ChannelRange::parse("239.1.0.0/16:5000-5100")};
+            c.channels = {*r::ChannelRange::parse("239.1.0.0/16:5000-5100"),
+                          *r::ChannelRange::parse("ff15::1:0/112:5000-5100")};
             c.probeChannel = *r::Channel::parse("239.255.77.1:7699");
+            c.probeChannelV6 = *r::Channel::parse("[ff15::4d01]:7699");
             auto e = std::make_unique<r::Engine>(c);
             e->setEpoch(7);
             std::vector<r::SegmentNetwork> segs;
             for (const auto &i : n.interfaces)
-                segs.push_back({i.group(), i.network().address().v4HostOrder(),
+                segs.push_back({i.group(), i.network().address(),
                                 static_cast<std::uint8_t>(i.network().length())});
             e->setSegments(segs);
             engines[id] = std::move(e);
@@ -151,17 +153,16 @@ struct Mesh
             execute(m.to, e->fromTunnel(m.h, m.payload, m.payload.size(), 0), m.payload);
         }
     }
-    // A datagram an application sends on `network`: every node there hears it.
-    void inject(const dmr::GroupName &network, std::string_view payload)
+    // A datagram an application sends on `network` to `group`: every node there hears it.
+    void inject(const dmr::GroupName &network, std::string_view payload,
+                const char *group = "239.1.0.1", const char *source = "10.0.1.3")
     {
         const auto pl = bytes(payload);
         for (auto &[id, e] : engines) {
             const auto &ifs = topology.at(id).interfaces;
             for (std::size_t i = 0; i < ifs.size(); ++i)
                 if (ifs[i].group() == network)
-                    execute(id,
-                            e->fromSegment(i, v4("10.0.1.3"), 40000, v4("239.1.0.1"), 5000, pl,
-                                           false, 0),
+                    execute(id, e->fromSegment(i, v4(source), 40000, v4(group), 5000, pl, false, 0),
                             pl);
         }
         run();
@@ -228,15 +229,41 @@ private slots:
             << "\"239.1.0.1/16:5000\": 239.1.0.1/16 has host bits set" << false;
         QTest::newRow("no port")
             << "239.1.0.0/16"
-            << "\"239.1.0.0/16\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100"
+            << "\"239.1.0.0/16\": expected GROUP[/LEN]:PORT[-PORT], as in 239.1.0.0/16:5000-5100 "
+               "or ff15::1:0/112:5000-5100"
             << false;
         QTest::newRow("backwards")
             << "239.1.0.0/16:5100-5000"
             << "\"239.1.0.0/16:5100-5000\": port range 5100-5000 ends before it starts" << false;
         QTest::newRow("port 0") << "239.1.0.0/16:0"
                                 << "\"239.1.0.0/16:0\": port 0 is out of range 1-65535" << false;
-        QTest::newRow("v6") << "ff02::1:5000"
-                            << "\"ff02::1:5000\": the relay carries IPv4 multicast only" << false;
+        QTest::newRow("v6 range") << "ff15::1:0/112:5000-5100"
+                                  << "ff15::1:0/112:5000-5100" << true;
+        QTest::newRow("v6 bracketed") << "[ff15::1]:5000"
+                                      << "ff15::1/128:5000" << true;
+        QTest::newRow("v6 last colon is the port") << "ff0e::1:7:5000"
+                                                   << "ff0e::1:7/128:5000" << true;
+        QTest::newRow("v6 link-local scope")
+            << "ff02::1:5000"
+            << "\"ff02::1:5000\": ff02::1 has link-local scope (ff02::/16): it never leaves its "
+               "link, so no router forwards it"
+            << false;
+        QTest::newRow("v6 interface-local scope")
+            << "ff01::1:5000"
+            << "\"ff01::1:5000\": ff01::1 has interface-local scope (ff01::/16): it never leaves "
+               "the host, so no router forwards it"
+            << false;
+        QTest::newRow("v6 reserved scope")
+            << "ff10::1:5000"
+            << "\"ff10::1:5000\": ff10::1 has reserved scope 0 (RFC 4291)" << false;
+        QTest::newRow("v6 range wider than a scope")
+            << "ff00::/8:5000"
+            << "\"ff00::/8:5000\": prefix length \"8\" is not a number from 16 to 128 (an IPv6 "
+               "range must fix the scope)"
+            << false;
+        QTest::newRow("v6 not multicast")
+            << "fd00::1:5000"
+            << "\"fd00::1:5000\": fd00::1 is not a multicast group (ff00::/8)" << false;
     }
     void channelRanges()
     {
@@ -263,6 +290,22 @@ private slots:
         QVERIFY(ch.ok());
         QCOMPARE(QString::fromStdString(ch->toString()), QStringLiteral("239.255.77.1:7699"));
         QVERIFY(!r::Channel::parse("239.255.77.1").ok());
+
+        // IPv6: a group matches only a range of its family.
+        const std::vector<r::ChannelRange> both = {*r::ChannelRange::parse("239.1.0.0/16:5000"),
+                                                   *r::ChannelRange::parse("ff15::1:0/112:5000")};
+        QCOMPARE(r::matchChannel(both, v4("ff15::1:ab"), 5000), std::optional<std::size_t>(1));
+        QVERIFY(!r::matchChannel(both, v4("ff15::2:ab"), 5000));
+        QVERIFY(!r::matchChannel(both, v4("ff02::1:ab"), 5000));
+        QCOMPARE(r::matchChannel(both, v4("239.1.0.9"), 5000), std::optional<std::size_t>(0));
+        QCOMPARE(both[1].groupCount(), std::uint64_t{65536});
+        QCOMPARE(r::ChannelRange::parse("ff15::/16:5000")->groupCount(),
+                 std::uint64_t{1} << 63); // capped
+        auto ch6 = r::Channel::parse("[ff15::4d01]:7699");
+        QVERIFY(ch6.ok());
+        QCOMPARE(QString::fromStdString(ch6->toString()), QStringLiteral("[ff15::4d01]:7699"));
+        QCOMPARE(r::Channel::parse("ff15::4d01:7699")->group, v4("ff15::4d01"));
+        QVERIFY(!r::Channel::parse("[ff02::1]:7699").ok());
     }
 
     void wireRoundTrip()
@@ -284,28 +327,88 @@ private slots:
         QVERIFY(std::holds_alternative<r::Decoded>(d));
         const auto &dec = std::get<r::Decoded>(d);
         QVERIFY(dec.header == h);
+        QCOMPARE(dec.version, 3);
         QCOMPARE(std::vector<std::uint8_t>(dec.payload.begin(), dec.payload.end()), payload);
         QCOMPARE(dec.headerBytes, r::kFixedHeaderBytes + 7);
         QCOMPARE(dec.tag.size(), r::kTagBytes);
         QCOMPARE(dec.tag.data(), buf.data() + n - r::kTagBytes);
         // The tag is left to the sealer: zeros.
         QVERIFY(std::all_of(dec.tag.begin(), dec.tag.end(), [](auto b) { return b == 0; }));
-        // Fixed offsets, big-endian, as the header comment says.
+        // Fixed offsets, big-endian, as the header comment says (version 3, IPv4).
         QCOMPARE(buf[0], std::uint8_t('D'));
-        QCOMPARE(buf[2], std::uint8_t(2));
+        QCOMPARE(buf[2], std::uint8_t(3));
         QCOMPARE(buf[2], r::kTunnelVersion);
         QCOMPARE(buf[3], std::uint8_t(1));
         QCOMPARE(buf[4], std::uint8_t(3));
         QCOMPARE(buf[8], r::kFlagEncrypted);
+        QCOMPARE(buf[9], std::uint8_t(4));     // family
+        QCOMPARE(buf[12], std::uint8_t(0x11)); // origin epoch
+        QCOMPARE(buf[20], std::uint8_t(1));    // origin sequence
+        QCOMPARE(buf[27], std::uint8_t(8));
+        QCOMPARE(buf[28], std::uint8_t(0xA1)); // hop epoch
+        QCOMPARE(buf[36], std::uint8_t(0xB1)); // receiver epoch
+        QCOMPARE(buf[44], std::uint8_t(0xC1)); // hop sequence
+        QCOMPARE(buf[51], std::uint8_t(0xC8));
+        QCOMPARE(buf[52], std::uint8_t(40000 >> 8)); // source port
+        QCOMPARE(buf[54], std::uint8_t(5000 >> 8));  // port
+        QCOMPARE(buf[56], std::uint8_t(10));         // origin network 10.0.1.0
+        QCOMPARE(buf[63], std::uint8_t(3));          // source 10.0.1.3
+        QCOMPARE(buf[64], std::uint8_t(239));        // group 239.1.0.1
+        QCOMPARE(buf[68], std::uint8_t('n'));        // the ids
+        QCOMPARE(buf[74], std::uint8_t('6'));
+
+        // Version 2, what a peer of the release before speaks: IPv4, the old order.
+        const std::size_t n2 = r::encode(h, payload, buf, 2);
+        QCOMPARE(n2, n);
+        QCOMPARE(buf[2], std::uint8_t(2));
+        QCOMPARE(buf[9], std::uint8_t(0));
+        QCOMPARE(buf[12], std::uint8_t(10));   // origin network
+        QCOMPARE(buf[24], std::uint8_t(239));  // group
         QCOMPARE(buf[28], std::uint8_t(0x11)); // origin epoch
         QCOMPARE(buf[36], std::uint8_t(1));    // origin sequence
-        QCOMPARE(buf[43], std::uint8_t(8));
         QCOMPARE(buf[44], std::uint8_t(0xA1)); // hop epoch
         QCOMPARE(buf[52], std::uint8_t(0xB1)); // receiver epoch
         QCOMPARE(buf[60], std::uint8_t(0xC1)); // hop sequence
-        QCOMPARE(buf[67], std::uint8_t(0xC8));
-        QCOMPARE(buf[68], std::uint8_t('n')); // the ids
-        QCOMPARE(buf[74], std::uint8_t('6'));
+        QCOMPARE(buf[68], std::uint8_t('n'));
+        auto d2 = r::decode(std::span(buf.data(), n2));
+        QVERIFY(std::holds_alternative<r::Decoded>(d2));
+        QVERIFY(std::get<r::Decoded>(d2).header == h);
+        QCOMPARE(std::get<r::Decoded>(d2).version, 2);
+        r::setHopFields(std::span(buf.data(), n2), 1, 2, 3);
+        QCOMPARE(std::get<r::Decoded>(r::decode(std::span(buf.data(), n2))).header.hopSequence,
+                 std::uint64_t{3});
+
+        // IPv6: 16-byte addresses, a 104-byte fixed part; never in version 2.
+        r::Header h6 = h;
+        h6.originNetwork = v4("fd00:1::");
+        h6.originPrefixLength = 64;
+        h6.source = v4("fd00:1::3");
+        h6.group = v4("ff15::1:7");
+        const std::size_t n6 = r::encode(h6, payload, buf);
+        QCOMPARE(n6, r::kFixedHeaderBytesV6 + 7 + payload.size() + r::kTagBytes);
+        QCOMPARE(buf[9], std::uint8_t(6));
+        QCOMPARE(buf[7], std::uint8_t(64));
+        QCOMPARE(buf[56], std::uint8_t(0xfd)); // origin network
+        QCOMPARE(buf[72], std::uint8_t(0xfd)); // source
+        QCOMPARE(buf[88], std::uint8_t(0xff)); // group
+        QCOMPARE(buf[103], std::uint8_t(7));
+        QCOMPARE(buf[104], std::uint8_t('n')); // the ids
+        QCOMPARE(buf[28], std::uint8_t(0xA1)); // hop fields where IPv4's are
+        auto d6 = r::decode(std::span(buf.data(), n6));
+        QVERIFY(std::holds_alternative<r::Decoded>(d6));
+        QVERIFY(std::get<r::Decoded>(d6).header == h6);
+        r::setHopFields(std::span(buf.data(), n6), 5, 6, 7);
+        const auto &hop6 = std::get<r::Decoded>(r::decode(std::span(buf.data(), n6))).header;
+        QCOMPARE(hop6.hopEpoch, std::uint64_t{5});
+        QCOMPARE(hop6.receiverEpoch, std::uint64_t{6});
+        QCOMPARE(hop6.hopSequence, std::uint64_t{7});
+        QVERIFY(!r::versionCarries(2, h6));
+        QVERIFY(r::versionCarries(3, h6));
+        QCOMPARE(r::encode(h6, payload, buf, 2), std::size_t{0});
+        r::Header mixed = h6;
+        mixed.source = v4("10.0.1.3"); // one family for the three addresses
+        QCOMPARE(r::encode(mixed, payload, buf), std::size_t{0});
+        QCOMPARE(r::encode(h, payload, buf, 1), std::size_t{0}); // no version 1
 
         r::Header k = h;
         k.kind = r::Kind::Keepalive;
@@ -387,8 +490,12 @@ private slots:
         // The version is named however short the rest is: a version 1 agent's keepalive.
         QCOMPARE(error(mutate(2, 1)), QStringLiteral("old-version"));
         QCOMPARE(error({'D', 'R', 1}), QStringLiteral("old-version"));
-        QCOMPARE(error(mutate(2, 3)), QStringLiteral("bad-version"));
+        QCOMPARE(error(mutate(2, 4)), QStringLiteral("bad-version"));
         QCOMPARE(error(mutate(2, 0)), QStringLiteral("bad-version"));
+        QCOMPARE(error(mutate(9, 0)), QStringLiteral("bad-family"));
+        QCOMPARE(error(mutate(9, 5)), QStringLiteral("bad-family"));
+        // Said to be IPv6: its fixed part would be 104 bytes, longer than this one.
+        QCOMPARE(error(mutate(9, 6)), QStringLiteral("truncated"));
         QCOMPARE(error(mutate(3, 9)), QStringLiteral("bad-kind"));
         QCOMPARE(error(mutate(5, 0)), QStringLiteral("bad-id-length"));
         QCOMPARE(error(mutate(6, 65)), QStringLiteral("bad-id-length"));
@@ -528,6 +635,69 @@ private slots:
         }
     }
 
+    void fig5Ipv6Only()
+    {
+        // Fig. 5 with IPv6 networks: the same star, carrying IPv6 groups exactly once.
+        const dmr::GroupName A6 = "fd00:1::/64", B6 = "fd00:2::/64", C6 = "fd00:3::/64";
+        for (const auto &origin : {A6, B6, C6}) {
+            Mesh m({{"1", {"fd00:1::1/64", "fd00:3::1/64"}},
+                    {"2", {"fd00:1::2/64"}},
+                    {"3", {"fd00:1::3/64"}},
+                    {"4", {"fd00:2::4/64", "fd00:3::4/64"}},
+                    {"5", {"fd00:2::5/64"}},
+                    {"6", {"fd00:2::6/64"}}});
+            m.join({"2", "6", "4", "1", "3", "5"});
+            m.tunnelSends = 0;
+            m.inject(origin, "payload", "ff15::1:1", "fd00:1::99");
+            for (const auto &n : {A6, B6, C6})
+                QCOMPARE(m.emitted[n], n == origin ? 0 : 1);
+            QCOMPARE(m.tunnelSends, 2);
+            QVERIFY(m.drops.empty());
+        }
+    }
+
+    void dualStackKeepsFamiliesApart()
+    {
+        // Each node has an IPv4 and an IPv6 network on its link (two interfaces): an IPv4 group
+        // reaches the other IPv4 networks only, an IPv6 group the IPv6 ones; a group of the
+        // other family than the network it is heard on is dropped, named.
+        const dmr::GroupName A6 = "fd00:1::/64", B6 = "fd00:2::/64";
+        auto mesh = [] {
+            Mesh m(
+                {{"2", {"10.0.1.2/24", "fd00:1::2/64"}}, {"6", {"10.0.2.6/24", "fd00:2::6/64"}}});
+            m.join({"2", "6"});
+            m.tunnelSends = 0;
+            return m;
+        };
+        Mesh m = mesh();
+        m.inject(A, "v4");
+        QCOMPARE(m.emitted[B], 1);
+        QCOMPARE(m.emitted[B6], 0);
+        QCOMPARE(m.emitted[A6], 0);
+        m = mesh();
+        m.inject(A6, "v6", "ff15::1:1", "fd00:1::99");
+        QCOMPARE(m.emitted[B6], 1);
+        QCOMPARE(m.emitted[B], 0);
+        QCOMPARE(m.emitted[A], 0);
+        m = mesh();
+        m.inject(A, "v6 on the IPv4 network", "ff15::1:1", "fd00:1::99");
+        QCOMPARE(m.emitted[B] + m.emitted[B6] + m.emitted[A6], 0);
+        QCOMPARE(m.drops["other-family"], 1);
+        QCOMPARE(m.tunnelSends, 0);
+        // An IPv4 source of an IPv6 group (a loopback segment) travels IPv4-mapped.
+        auto &e2 = *m.engines.at("2");
+        const auto pl = bytes("mapped");
+        const auto f =
+            e2.fromSegment(1, v4("127.0.0.1"), 40000, v4("ff15::1:1"), 5000, pl, false, 0);
+        QVERIFY(f.drop == r::Drop::None);
+        QCOMPARE(f.header.source, v4("::ffff:127.0.0.1"));
+        QCOMPARE(f.header.originNetwork, v4("fd00:1::"));
+        QCOMPARE(f.header.originPrefixLength, std::uint8_t(64));
+        // Each segment's probes go on its family's probe channel.
+        QCOMPARE(e2.probeChannelOf(0).group, v4("239.255.77.1"));
+        QCOMPARE(e2.probeChannelOf(1).group, v4("ff15::4d01"));
+    }
+
     void nodeRoutingTwoNetworks()
     {
         // The system leader leads A and C: a datagram on A goes onto C locally, and to B.
@@ -547,14 +717,26 @@ private slots:
     void carryWire()
     {
         const std::set<dmr::GroupName> nets{B, C, "fd00::/64"};
-        const auto payload = r::encodeCarry(nets);
+        // Version 3: both families, each network after its family byte.
+        const auto v3 = r::encodeCarry(nets);
+        QCOMPARE(v3.size(), std::size_t{1 + 2 * 6 + 18});
+        QCOMPARE(r::decodeCarry(v3), std::optional(nets));
+        auto wrongFamily = v3;
+        wrongFamily[1] = 5;
+        QVERIFY(!r::decodeCarry(wrongFamily));
+        auto longPrefix = r::encodeCarry({"fd00::/64"});
+        longPrefix.back() = 129;
+        QVERIFY(!r::decodeCarry(longPrefix));
+        QVERIFY(!r::decodeCarry(std::span(v3.data(), v3.size() - 1)));
+        // Version 2: IPv4 only, the IPv6 network left out.
+        const auto payload = r::encodeCarry(nets, 2);
         QCOMPARE(payload.size(), std::size_t{11}); // count + 2 x 5: the IPv6 network is left out
-        QCOMPARE(r::decodeCarry(payload), std::optional(std::set<dmr::GroupName>{B, C}));
+        QCOMPARE(r::decodeCarry(payload, 2), std::optional(std::set<dmr::GroupName>{B, C}));
         QCOMPARE(r::decodeCarry(r::encodeCarry({})), std::optional(std::set<dmr::GroupName>{}));
         r::Header h = dataHeader("2", 9);
         h.kind = r::Kind::Carry;
         std::vector<std::uint8_t> buf(r::kTunnelDatagramBytesMax);
-        const std::size_t n = r::encode(h, payload, buf);
+        const std::size_t n = r::encode(h, payload, buf, 2);
         QVERIFY(n > 0);
         auto d = r::decode(std::span(buf.data(), n));
         QVERIFY(std::holds_alternative<r::Decoded>(d));
@@ -563,16 +745,21 @@ private slots:
         // A count that does not match the bytes, and a prefix length over 32: refused, named.
         auto bad = payload;
         bad[0] = 3;
-        QCOMPARE(r::encode(h, bad, buf), n);
+        QCOMPARE(r::encode(h, bad, buf, 2), n);
         d = r::decode(std::span(buf.data(), n));
         QVERIFY(std::holds_alternative<r::DecodeError>(d));
         QCOMPARE(r::toString(std::get<r::DecodeError>(d)), std::string_view("bad-carry"));
         bad = payload;
         bad[5] = 33;
-        QCOMPARE(r::encode(h, bad, buf), n);
+        QCOMPARE(r::encode(h, bad, buf, 2), n);
         d = r::decode(std::span(buf.data(), n));
         QVERIFY(std::holds_alternative<r::DecodeError>(d));
-        QVERIFY(!r::decodeCarry(bad));
+        QVERIFY(!r::decodeCarry(bad, 2));
+        // A version-3 carry with a wrong family byte: refused by the decoder too.
+        const std::size_t n3 = r::encode(h, wrongFamily, buf);
+        d = r::decode(std::span(buf.data(), n3));
+        QVERIFY(std::holds_alternative<r::DecodeError>(d));
+        QCOMPARE(r::toString(std::get<r::DecodeError>(d)), std::string_view("bad-carry"));
     }
 
     void carryBook()
@@ -838,9 +1025,26 @@ private slots:
         QCOMPARE(f->port, std::uint16_t(5000));
         QCOMPARE(f->sourcePort, std::uint16_t(4242));
         QCOMPARE(f->payload.size(), std::size_t{4});
+        QCOMPARE(buf[2], std::uint8_t(1)); // IPv4: the frame every release speaks
         buf[0] = 'X';
         QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), n)));
         QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), 5)));
+
+        // IPv6 channels: version 2 frames, 24 bytes of header.
+        const std::size_t n6 =
+            r::encodeSegmentFrame(v4("ff15::1:7"), 5000, 4242, payload, buf, true);
+        QCOMPARE(n6, r::kSegmentHeaderBytesV6 + 4);
+        QCOMPARE(buf[2], std::uint8_t(2));
+        auto f6 = r::decodeSegmentFrame(std::span(buf.data(), n6));
+        QVERIFY(f6);
+        QCOMPARE(f6->group, v4("ff15::1:7"));
+        QCOMPARE(f6->port, std::uint16_t(5000));
+        QCOMPARE(f6->sourcePort, std::uint16_t(4242));
+        QVERIFY(f6->relayed);
+        QCOMPARE(f6->payload.size(), std::size_t{4});
+        QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), r::kSegmentHeaderBytesV6 - 1)));
+        buf[2] = 3;
+        QVERIFY(!r::decodeSegmentFrame(std::span(buf.data(), n6)));
     }
 
     void probes()
@@ -853,6 +1057,15 @@ private slots:
         b.push_back(0);
         QVERIFY(!r::decodeProbe(b)); // length must match the id
         QVERIFY(!r::decodeProbe(bytes("DP")));
+        QCOMPARE(r::encodeProbe(p)[2], std::uint8_t(1));
+
+        r::Probe p6{"node-5", v4("fd00:2::"), 64, 99, 1234};
+        auto b6 = r::encodeProbe(p6);
+        QCOMPARE(b6[2], std::uint8_t(2));
+        QCOMPARE(b6.size(), std::size_t{34 + 6});
+        QVERIFY(r::decodeProbe(b6) == p6);
+        b6[4] = 129; // a prefix longer than the family's
+        QVERIFY(!r::decodeProbe(b6));
     }
 
     void reachability()

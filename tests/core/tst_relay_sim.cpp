@@ -304,8 +304,7 @@ void Sim::installSegments(Node &n)
     std::vector<r::SegmentNetwork> segs;
     for (const auto &i : n.working) {
         const auto p = i.network();
-        segs.push_back(
-            {i.group(), p.address().v4HostOrder(), static_cast<std::uint8_t>(p.length())});
+        segs.push_back({i.group(), p.address(), static_cast<std::uint8_t>(p.length())});
     }
     n.engine->setSegments(std::move(segs));
     execute(n, n.engine->rebuild());
@@ -562,8 +561,9 @@ void Sim::emitOnto(Node &n, std::size_t segment, std::span<const std::uint8_t> p
                 return;
             for (std::size_t i = 0; i < m.working.size(); ++i)
                 if (m.working[i].group() == network) {
-                    const r::Forward f = m.engine->fromSegment(i, 0x0a000001, 40001, 0xEF010001,
-                                                               5000, *bytes, true, nowMs());
+                    const r::Forward f = m.engine->fromSegment(
+                        i, dmr::IpAddress::v4(0x0a000001), 40001, dmr::IpAddress::v4(0xEF010001),
+                        5000, *bytes, true, nowMs());
                     execute(m, f, *bytes);
                 }
         });
@@ -589,7 +589,8 @@ void Sim::appSend(int k)
             for (std::size_t i = 0; i < m.working.size(); ++i)
                 if (m.working[i].group() == network) {
                     const std::uint32_t source = 0x0a000000u | (std::uint32_t(k + 1) << 8) | 200;
-                    const r::Forward f = m.engine->fromSegment(i, source, 40000, 0xEF010001, 5000,
+                    const r::Forward f = m.engine->fromSegment(i, dmr::IpAddress::v4(source), 40000,
+                                                               dmr::IpAddress::v4(0xEF010001), 5000,
                                                                *bytes, false, nowMs());
                     execute(m, f, *bytes);
                 }

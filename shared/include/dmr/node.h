@@ -125,7 +125,7 @@ struct Resume
 // other relays' emissions.
 struct PeersChanged
 {
-    std::set<std::pair<std::uint32_t, std::uint16_t>> relaySources;
+    std::set<std::pair<IpAddress, std::uint16_t>> relaySources;
 };
 // Drop the cluster transport's connection to a node the view left out.
 struct ForgetPeer

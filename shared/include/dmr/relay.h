@@ -3,33 +3,45 @@
 // the carry book and the reachability bookkeeping; the forwarding decision and each tunnel's
 // lifecycle are relay::Engine's (relay_engine.h), built on these. No sockets and no clocks: the
 // agent's data plane (backend/agent/relay_data_plane.h) feeds datagrams and the time in, and
-// carries out what the engine decides. IPv4 only: channels are IPv4 multicast groups.
+// carries out what the engine decides. Both families: a channel is an IPv4 or an IPv6 multicast
+// group, a network either; a datagram is emitted only onto networks of its group's family.
 //
-// Tunnel datagram (UDP unicast between the two ends of a tunnel), all integers big-endian:
+// Tunnel datagram (UDP unicast between the two ends of a tunnel), all integers big-endian.
+// Version 3 (kTunnelVersion), in either family:
 //
 //   off size field
 //    0   2   magic "DR"
-//    2   1   version (kTunnelVersion = 2; version 1, which carried no MAC, is refused as
-//            old-version, another as bad-version: never guessed at)
+//    2   1   version (3; 2 is still spoken with a peer that lists no 3, see tunnelVersions;
+//            version 1, which carried no MAC, is refused as old-version, another as
+//            bad-version: never guessed at)
 //    3   1   kind: 1 data, 2 keepalive, 3 carry, 4 release (see "Handover" below)
 //    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
 //    5   1   origin node id length (1-64)
 //    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
-//    7   1   origin network prefix length (0-32)
+//    7   1   origin network prefix length (0-32 for IPv4, 0-128 for IPv6)
 //    8   1   flags: bit 0 (kFlagEncrypted) the payload is encrypted (data only); other bits 0
-//    9   3   zero
-//   12   4   origin network address: the network the datagram was first heard on
-//   16   4   original source address (the sender on the origin network)
-//   20   2   original source port
-//   22   2   channel port (destination UDP port)
-//   24   4   channel group (destination multicast group)
-//   28   8   origin epoch: the origin's relay incarnation, so a restarted origin's sequence is new
-//   36   8   origin sequence: per origin and epoch, from 1, one per datagram ingested
-//   44   8   hop epoch: the sending node's relay incarnation (its membership meta's relay_epoch)
-//   52   8   receiver epoch: the receiving node's relay incarnation, as the hop knows it
-//   60   8   hop sequence: per hop and hop epoch, from 1, one per datagram the hop sends into
+//    9   1   family of the three addresses below: 4 (4 bytes each) or 6 (16 bytes each)
+//   10   2   zero
+//   12   8   origin epoch: the origin's relay incarnation, so a restarted origin's sequence is new
+//   20   8   origin sequence: per origin and epoch, from 1, one per datagram ingested
+//   28   8   hop epoch: the sending node's relay incarnation (its membership meta's relay_epoch)
+//   36   8   receiver epoch: the receiving node's relay incarnation, as the hop knows it
+//   44   8   hop sequence: per hop and hop epoch, from 1, one per datagram the hop sends into
 //            any tunnel: the MAC's nonce, and what the receiver's ReplayWindow numbers
-//   68   .   origin node id, then hop node id (bytes)
+//   52   2   original source port
+//   54   2   channel port (destination UDP port)
+//   56   A   origin network address: the network the datagram was first heard on
+//  56+A  A   original source address (the sender on the origin network)
+//  56+2A A   channel group (destination multicast group)
+//  56+3A .   origin node id, then hop node id (bytes); the fixed part is 68 bytes for IPv4
+//            (A = 4) and 104 for IPv6 (A = 16)
+//
+// Version 2 (IPv4 only; what a peer of the release before speaks) has the fixed part in
+// another order: 12 origin network (4), 16 source (4), 20 source port, 22 port, 24 group (4),
+// 28 epoch, 36 sequence, 44 hop epoch, 52 receiver epoch, 60 hop sequence, 68 the ids; byte 9
+// is zero. An IPv6 datagram, or an IPv6 network in a carry, never goes into a version-2 tunnel
+// (counted as needs-tunnel-v3). Then, in both versions:
+//
 //    .   .   payload (data: the original UDP payload, at most kPayloadBytesMax = 2,048 bytes,
 //            which covers a 1,500-byte MTU; keepalive and release: none). Larger datagrams are
 //            dropped and counted (oversize, segment-truncated): a bound that keeps the relay's
@@ -102,7 +114,7 @@
 
 namespace dmr::relay {
 
-inline constexpr std::uint8_t kTunnelVersion = 2;
+inline constexpr std::uint8_t kTunnelVersion = 3;
 // The tunnel formats this build speaks: kTunnelVersionMin to kTunnelVersion. Each agent lists
 // its own in its membership meta ("relay_versions"), and a tunnel speaks the newest both ends
 // list; with none in common there is no tunnel (and the agent says which side to upgrade). A
@@ -116,8 +128,9 @@ std::vector<int> tunnelVersionsOf(const std::optional<std::vector<int>> &listed,
 std::optional<int> tunnelVersionWith(const std::vector<int> &theirs);
 inline constexpr std::uint8_t kInitialTtl = 4; // a star needs 2 tunnel hops at most
 inline constexpr std::size_t kNodeIdBytesMax = 64;
-inline constexpr std::size_t kFixedHeaderBytes = 68;
-inline constexpr std::size_t kHeaderBytesMax = kFixedHeaderBytes + 2 * kNodeIdBytesMax;
+inline constexpr std::size_t kFixedHeaderBytes = 68;    // version 2, and version 3 for IPv4
+inline constexpr std::size_t kFixedHeaderBytesV6 = 104; // version 3 for IPv6
+inline constexpr std::size_t kHeaderBytesMax = kFixedHeaderBytesV6 + 2 * kNodeIdBytesMax;
 inline constexpr std::size_t kPayloadBytesMax = 2048;
 inline constexpr std::size_t kTagBytes = 16;
 inline constexpr std::size_t kTunnelDatagramBytesMax =
@@ -127,37 +140,46 @@ inline constexpr std::size_t kNonceBytes = 12;
 
 // ---- Channels ----------------------------------------------------------------------------------
 
-// Multicast groups and UDP ports the relay carries: "239.1.0.0/16:5000-5100", "239.1.2.3:5000".
+// Multicast groups and UDP ports the relay carries: "239.1.0.0/16:5000-5100", "239.1.2.3:5000",
+// "ff15::1:0/112:5000-5100", "[ff15::1]:5000" (the brackets are optional: the last colon
+// starts the port).
+//
+// IPv6 scopes (RFC 4291: the low 4 bits of the second byte): a group of interface-local (1) or
+// link-local (2) scope never leaves its link, so a range of them is refused, as are the reserved
+// scopes 0 and 15; the prefix must be at least /16, so that it fixes the scope.
 struct ChannelRange
 {
-    Prefix groups; // IPv4 multicast (within 224.0.0.0/4)
+    Prefix groups; // IPv4 multicast (within 224.0.0.0/4) or IPv6 (within ff00::/8)
     std::uint16_t portLow = 0;
     std::uint16_t portHigh = 0;
 
     // Errors name the text and the reason.
     static Result<ChannelRange> parse(std::string_view text);
-    std::string toString() const; // canonical: "239.1.0.0/16:5000-5100", "239.1.2.3/32:5000"
-    bool contains(std::uint32_t group, std::uint16_t port) const;
-    std::uint64_t groupCount() const; // 2^(32-length)
+    // canonical: "239.1.0.0/16:5000-5100", "239.1.2.3/32:5000", "ff15::1:0/112:5000"
+    std::string toString() const;
+    bool contains(const IpAddress &group, std::uint16_t port) const;
+    std::uint64_t groupCount() const; // 2^(bits-length), at most 2^63
     bool operator==(const ChannelRange &) const = default;
 };
 
-// One channel: a group and a port. "239.255.77.1:7699".
+// One channel: a group and a port. "239.255.77.1:7699", "[ff15::dd]:7699".
 struct Channel
 {
-    std::uint32_t group = 0; // host order
+    IpAddress group;
     std::uint16_t port = 0;
 
     static Result<Channel> parse(std::string_view text);
-    std::string toString() const;
+    std::string toString() const; // "239.255.77.1:7699", "[ff15::dd]:7699"
     auto operator<=>(const Channel &) const = default;
 };
 
 // The index of the first range holding (group, port), or nullopt.
 std::optional<std::size_t> matchChannel(const std::vector<ChannelRange> &ranges,
-                                        std::uint32_t group, std::uint16_t port);
+                                        const IpAddress &group, std::uint16_t port);
 
 std::string ipv4Text(std::uint32_t hostOrder);
+// "[ff15::1]:5000" for IPv6, "239.1.2.3:5000" for IPv4.
+std::string hostPort(const IpAddress &address, std::uint16_t port);
 
 // ---- Wire format -------------------------------------------------------------------------------
 
@@ -167,12 +189,13 @@ struct Header
 {
     Kind kind = Kind::Data;
     std::uint8_t ttl = kInitialTtl;
-    std::uint8_t flags = 0;          // kFlagEncrypted
-    std::uint32_t originNetwork = 0; // host order
+    std::uint8_t flags = 0; // kFlagEncrypted
+    // One family for the three (decode refuses a mix; encode writes 0 bytes for one).
+    IpAddress originNetwork;
     std::uint8_t originPrefixLength = 0;
-    std::uint32_t source = 0;
+    IpAddress source;
     std::uint16_t sourcePort = 0;
-    std::uint32_t group = 0;
+    IpAddress group;
     std::uint16_t port = 0;
     std::uint64_t epoch = 0; // the origin's
     std::uint64_t sequence = 0;
@@ -189,9 +212,10 @@ enum class DecodeError : std::uint8_t {
     BadMagic,    // not "DR"
     OldVersion,  // version 1 (no MAC): an agent from before tunnels were authenticated
     BadVersion,  // another version
+    BadFamily,   // version 3: a family other than 4 or 6
     BadKind,     // not data, keepalive, carry or release
     BadIdLength, // an id of 0 or more than 64 bytes
-    BadPrefix,   // prefix length over 32
+    BadPrefix,   // prefix length over the family's bit count
     BadFlags,    // an unknown flag, nonzero reserved bytes, or encryption of a control datagram
     Oversize,    // payload over kPayloadBytesMax, or a keepalive or release with a payload
     BadCarry,    // a carry whose network list does not add up
@@ -199,15 +223,19 @@ enum class DecodeError : std::uint8_t {
 std::string_view toString(DecodeError error); // "truncated", also the drop counter's name
 
 // Writes header + payload + kTagBytes of zeros (the tag, filled by whoever seals it) into out
-// (at least datagramBytes(h, payload.size()) bytes). Returns the bytes written, or 0 when an
-// id's length, the payload's size or the flags are out of bounds.
+// (at least datagramBytes(h, payload.size()) bytes), in the given version (2 or 3). Returns the
+// bytes written, or 0 when an id's length, the payload's size, the flags, the addresses'
+// families (mixed, or IPv6 in version 2) or the version are out of bounds.
 std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
-                   std::span<std::uint8_t> out);
-std::size_t headerBytes(const Header &h);
-inline std::size_t datagramBytes(const Header &h, std::size_t payloadBytes)
+                   std::span<std::uint8_t> out, int version = kTunnelVersion);
+std::size_t headerBytes(const Header &h, int version = kTunnelVersion);
+inline std::size_t datagramBytes(const Header &h, std::size_t payloadBytes,
+                                 int version = kTunnelVersion)
 {
-    return headerBytes(h) + payloadBytes + kTagBytes;
+    return headerBytes(h, version) + payloadBytes + kTagBytes;
 }
+// Whether a version can carry the header's addresses (version 2: IPv4 only).
+bool versionCarries(int version, const Header &h);
 
 struct Decoded
 {
@@ -215,6 +243,7 @@ struct Decoded
     std::span<const std::uint8_t> payload; // as on the wire (ciphertext when encrypted)
     std::span<const std::uint8_t> tag;     // the last kTagBytes
     std::size_t headerBytes = 0;           // the fixed header and the ids
+    int version = kTunnelVersion;          // 2 or 3
 };
 // The header's ids, the payload and the tag point into `datagram`. Checks the shape only: the
 // tag is the agent's to verify.
@@ -222,7 +251,7 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> datagram
 
 // The per-hop fields of an encoded datagram, written in place: a datagram encoded once goes
 // into several tunnels, each with its own receiver epoch and hop sequence (and then its tag).
-// datagram must hold at least kFixedHeaderBytes.
+// datagram must hold at least kFixedHeaderBytes; its version byte says where they are.
 void setHopFields(std::span<std::uint8_t> datagram, std::uint64_t hopEpoch,
                   std::uint64_t receiverEpoch, std::uint64_t hopSequence);
 
@@ -268,13 +297,17 @@ private:
     std::array<std::uint64_t, kBlocks> blocks_{};
 };
 
-// A carry datagram's payload: count (1 byte), then per network its address (4) and prefix
-// length (1), in the set's order. IPv4 networks only (others are not relayed and left out); at
-// most kCarryNetworksMax. decode() checks the shape; decodeCarry returns the networks as group
-// names ("10.0.2.0/24").
+// A carry datagram's payload: count (1 byte), then per network, in the set's order:
+//  - version 3: its family (4 or 6), its address (4 or 16 bytes) and prefix length (1);
+//  - version 2: its address (4) and prefix length (1), IPv4 networks only (an IPv6 one is
+//    left out: a peer of the release before relays none).
+// At most kCarryNetworksMax. decode() checks the shape; decodeCarry returns the networks as
+// group names ("10.0.2.0/24", "fd00:2::/64"), nullopt when the shape is wrong.
 inline constexpr std::size_t kCarryNetworksMax = 255;
-std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks);
-std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> payload);
+std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks,
+                                      int version = kTunnelVersion);
+std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> payload,
+                                               int version = kTunnelVersion);
 
 // ---- Forwarding --------------------------------------------------------------------------------
 
@@ -286,6 +319,7 @@ enum class Drop : std::uint8_t {
     OwnOrigin,            // this node ingested it itself: it came back round
     TtlExpired,           // ttl 0
     NotAChannel,          // a group and port no channel range holds
+    OtherFamily,          // a group of the other family than the network it was heard on
     RelayEmission,        // another relay put it onto the segment: already on its way
     Oversize,             // a payload over kPayloadBytesMax
     CrossOriginDuplicate, // another routing point of its network took it in first
@@ -394,36 +428,43 @@ struct LoopbackSegment
 };
 LoopbackSegment loopbackSegment(std::string_view cluster, const GroupName &network);
 
-// Segment frame: magic "DS", version 1, flags, channel group (4), channel port (2),
-// source port (2), then the payload. 12 bytes. The source address is the sender's
-// (127.0.0.1 on loopback); the source port is the sender's own UDP port, also carried so that a
-// relay can tell its own emissions apart. Flags bit 0 (kSegmentRelayed): a relay sent it (a
-// datagram it forwards, or its own probe), not an application: another relay that routes the
-// same network must not take it in again, or two routing points of one network (a moment of a
-// handover) would loop it back.
+// Segment frame, for an IPv4 channel: magic "DS", version 1, flags, channel group (4), channel
+// port (2), source port (2), then the payload: 12 bytes (what every release speaks). For an
+// IPv6 channel: magic "DS", version 2, flags, channel port (2), source port (2), the group (16),
+// then the payload: 24 bytes. The source address is the sender's (127.0.0.1 on loopback); the
+// source port is the sender's own UDP port, also carried so that a relay can tell its own
+// emissions apart. Flags bit 0 (kSegmentRelayed): a relay sent it (a datagram it forwards, or
+// its own probe), not an application: another relay that routes the same network must not take
+// it in again, or two routing points of one network (a moment of a handover) would loop it back.
 inline constexpr std::size_t kSegmentHeaderBytes = 12;
+inline constexpr std::size_t kSegmentHeaderBytesV6 = 24;
 struct SegmentFrame
 {
-    std::uint32_t group = 0;
+    IpAddress group;
     std::uint16_t port = 0;
     std::uint16_t sourcePort = 0;
     std::span<const std::uint8_t> payload;
     bool relayed = false;
 };
 inline constexpr std::uint8_t kSegmentRelayed = 0x01;
-std::size_t encodeSegmentFrame(std::uint32_t group, std::uint16_t port, std::uint16_t sourcePort,
+inline std::size_t segmentHeaderBytes(const IpAddress &group)
+{
+    return group.family() == Family::V4 ? kSegmentHeaderBytes : kSegmentHeaderBytesV6;
+}
+std::size_t encodeSegmentFrame(const IpAddress &group, std::uint16_t port, std::uint16_t sourcePort,
                                std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
                                bool relayed = false);
 std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> bytes);
 
 // ---- Reachability ------------------------------------------------------------------------------
 
-// A probe datagram, sent on the probe channel on each of a node's networks: magic "DP",
-// version 1, node id length, network prefix length, network (4), epoch (4), sequence (8), node id.
+// A probe datagram, sent on the probe channel of its network's family on each of a node's
+// networks: magic "DP", version 1 (an IPv4 network) or 2 (IPv6), node id length, network prefix
+// length, zero, network (4 or 16), epoch (4), sequence (8), node id.
 struct Probe
 {
     NodeId node;
-    std::uint32_t network = 0;
+    IpAddress network;
     std::uint8_t prefixLength = 0;
     std::uint32_t epoch = 0;
     std::uint64_t sequence = 0;

@@ -87,7 +87,7 @@ struct TunnelState
 struct SegmentNetwork
 {
     GroupName network;
-    std::uint32_t address = 0; // the network's, host order
+    IpAddress address; // the network's (its family is the segment's)
     std::uint8_t prefixLength = 0;
 };
 
@@ -130,7 +130,8 @@ public:
     {
         NodeId self;
         std::vector<ChannelRange> channels;
-        Channel probeChannel;
+        Channel probeChannel;           // IPv4 networks' (relay.probe_channel)
+        Channel probeChannelV6;         // IPv6 networks' (relay.probe_channel_v6)
         std::int64_t livenessMs = 1000; // a tunnel not heard for this long is down
         // How long a stepping-down root lingers, and a closing leaf tunnel waits for its
         // farewell, at most: longer than the agent's make-before-break timeout (2 s, the most
@@ -171,12 +172,18 @@ public:
 
     // ---- Datagrams ----
     // Heard on a segment (its index), from an application or a relay (relayed).
-    Forward fromSegment(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                        std::uint32_t group, std::uint16_t port,
+    // A group of the other family than the segment's network is dropped (other-family): it
+    // would be emitted only onto networks of its own family. An IPv4 source of an IPv6 group
+    // (loopback mode) is carried as its IPv4-mapped address.
+    Forward fromSegment(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
+                        const IpAddress &group, std::uint16_t port,
                         std::span<const std::uint8_t> payload, bool relayed, std::int64_t nowMs);
-    // This node's own probe, sent on a segment: taken in as if heard there when it routes it.
-    Forward ownProbe(std::size_t segment, std::uint32_t source,
+    // This node's own probe, sent on a segment (on its family's probe channel): taken in as if
+    // heard there when it routes it.
+    Forward ownProbe(std::size_t segment, const IpAddress &source,
                      std::span<const std::uint8_t> payload, std::int64_t nowMs);
+    // The probe channel of a segment's family.
+    const Channel &probeChannelOf(std::size_t segment) const;
     // A tunnel datagram that passed the trust checks (shape, hop, source, epochs, replay, MAC),
     // with its payload in clear; wireBytes counts it.
     Forward fromTunnel(const Header &h, std::span<const std::uint8_t> payload,
@@ -194,13 +201,14 @@ public:
     const std::optional<std::set<GroupName>> &carried() const { return carried_; }
     std::uint64_t sequence() const { return sequence_; }
     bool lingering() const;
-    std::optional<std::size_t> channelOf(std::uint32_t group, std::uint16_t port) const;
+    std::optional<std::size_t> channelOf(const IpAddress &group, std::uint16_t port) const;
     const Config &config() const { return config_; }
 
 private:
-    Forward ingest(std::size_t segment, std::uint32_t source, std::uint16_t sourcePort,
-                   std::uint32_t group, std::uint16_t port, std::span<const std::uint8_t> payload,
-                   std::size_t channel, std::int64_t nowMs, bool lingering);
+    Forward ingest(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
+                   const IpAddress &group, std::uint16_t port,
+                   std::span<const std::uint8_t> payload, std::size_t channel, std::int64_t nowMs,
+                   bool lingering);
     void onCarry(TunnelState &t, const Header &h, std::span<const std::uint8_t> payload,
                  std::int64_t nowMs, Effects &out);
     void sendCarry(TunnelState &t, const std::set<GroupName> &networks, Effects &out);
