@@ -5,8 +5,9 @@
 // agent; agents die with the lab even if it is killed (PR_SET_PDEATHSIG).
 //
 // With --netns (root) the topology is built for real (netns_lab.h): a namespace per node, a
-// bridge per network, a router that forwards unicast only; each agent runs in its node's
-// namespace with the OS's interfaces, its membership port on its first address, its control port
+// bridge per network (in IPv4, IPv6 or both), a router that forwards unicast only; each agent
+// runs in its node's namespace with the OS's interfaces, its membership port on its first
+// address (in brackets when it is IPv6: [fd00:1::2]:18400), its control port
 // on 127.0.0.1 there, which dmr-lab proxies to the same port on the host's 127.0.0.1
 // (control_proxy.h). Ctrl-C removes the namespaces too; after a crash (kill -9 of dmr-lab),
 // `dmr-lab --netns --cleanup --lab NAME` (or with the topology file) removes what is left.
@@ -188,11 +189,14 @@ void printWelcome(const LabOptions &o, const std::vector<LabAgent> &agents,
     if (lab)
         std::cout << "  ip netns exec " << lab->nodes.at(agents.back().id).netns << " "
                   << besideSelf("dmr-mcast")
-                  << " send --group 239.1.0.7 --port 5007 --count 100   (send on "
-                     "node "
+                  // An IPv6-only node has no IPv4 route for 239.1.0.7: an IPv6 group there.
+                  << (lab->nodes.at(agents.back().id).address.find(':') == std::string::npos
+                          ? " send --group 239.1.0.7 --port 5007 --count 100   (send on node "
+                          : " send --group ff15::1:7 --port 5007 --iface eth0 --count 100   (send "
+                            "on node ")
                   << agents.back().id << "'s network)\n"
                   << "Namespaces: " << lab->switchNs << " (bridges br0-br"
-                  << lab->networks.size() - 1 << "), " << lab->routerNs << " (the unicast router), "
+                  << lab->bridges.size() - 1 << "), " << lab->routerNs << " (the unicast router), "
                   << namespacePrefix(lab->lab) << "nID (node ID); "
                   << "a shell on node " << agents.back().id << ": ip netns exec "
                   << lab->nodes.at(agents.back().id).netns << " bash\n"

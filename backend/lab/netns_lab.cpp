@@ -59,6 +59,58 @@ std::string namespacePrefix(std::string_view lab)
     return "dmr-" + std::string(lab) + "-";
 }
 
+namespace {
+
+const char *familyName(Family f)
+{
+    return f == Family::V4 ? "IPv4" : "IPv6";
+}
+
+// The router's address on a network: the last host address for IPv4 (10.0.1.254/24); for
+// IPv6, host part ::fffe (fd00:1::fffe/64), or the last but one for networks smaller than /112,
+// since IPv6 has no broadcast address and the last 128 of a /64 are reserved for anycast.
+IpAddress routerAddressOn(const Prefix &n)
+{
+    if (n.address().family() == Family::V4) {
+        const std::uint32_t hostBits = 32U - static_cast<std::uint32_t>(n.length());
+        return IpAddress::v4(n.address().v4HostOrder() | ((1U << hostBits) - 2U));
+    }
+    const int hostBits = std::min(128 - n.length(), 16);
+    const std::uint32_t host = (1U << static_cast<std::uint32_t>(hostBits)) - 2U;
+    auto bytes = n.address().bytes();
+    bytes[14] = static_cast<std::uint8_t>(bytes[14] | (host >> 8));
+    bytes[15] = static_cast<std::uint8_t>(bytes[15] | (host & 0xffU));
+    return IpAddress::v6(bytes);
+}
+
+// A node's interfaces by link: a dual-stack interface is one name listed once per family.
+struct Link
+{
+    std::string name;
+    std::vector<InterfaceAddress> addresses; // in the file's order
+};
+
+std::vector<Link> linksOf(const Node &node)
+{
+    std::vector<Link> links;
+    for (const auto &i : node.interfaces) {
+        auto it = std::find_if(links.begin(), links.end(),
+                               [&](const Link &l) { return l.name == i.name; });
+        if (it == links.end())
+            it = links.insert(links.end(), Link{i.name, {}});
+        it->addresses.push_back(i.address);
+    }
+    return links;
+}
+
+} // namespace
+
+std::string hostPort(std::string_view address, std::uint16_t port)
+{
+    const bool v6 = address.find(':') != std::string_view::npos;
+    return (v6 ? "[" : "") + std::string(address) + (v6 ? "]:" : ":") + std::to_string(port);
+}
+
 Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view lab)
 {
     auto name = checkLabName(lab);
@@ -70,10 +122,13 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
     plan.switchNs = prefix + "sw";
     plan.routerNs = prefix + "rt";
 
-    // Networks in address order; the router serves the networks of first interfaces.
+    // Networks in address order (IPv4 first); the router serves the networks of first
+    // interfaces (every address of the first interface name, so both families of a dual-stack
+    // one).
     std::set<Prefix> networks;
     std::set<Prefix> routed;
     std::set<IpAddress> taken;
+    std::map<NodeId, std::vector<Link>> linksByNode;
     for (const auto &id : topology.joinOrder) {
         const Node &node = topology.nodes.at(id);
         if (id.empty() || !std::all_of(id.begin(), id.end(), nameCharOk))
@@ -81,33 +136,78 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
                          "\": a namespace lab needs node ids of letters, digits, _ . and -"};
         if (node.interfaces.empty())
             return Error{"node " + id + ": no interfaces"};
+        std::set<std::pair<std::string, Family>> seen;
         for (const auto &i : node.interfaces) {
-            if (i.address.address().family() != Family::V4)
-                return Error{"node " + id + " interface " + i.name + ": " + i.address.toString() +
-                             ": a namespace lab is IPv4 only"};
-            if (i.address.prefixLength() > 30)
-                return Error{"node " + id + " interface " + i.name + ": " + i.address.toString() +
-                             ": a namespace lab needs networks of /30 or "
-                             "larger (the router takes the last host "
-                             "address)"};
+            const IpAddress &a = i.address.address();
+            const std::string what =
+                "node " + id + " interface " + i.name + ": " + i.address.toString() + ": ";
+            if (!seen.insert({i.name, a.family()}).second)
+                return Error{what + "a second " + std::string(familyName(a.family())) +
+                             " address on one interface (a namespace lab gives an interface at "
+                             "most one of each family)"};
+            if (a.family() == Family::V4 && i.address.prefixLength() > 30)
+                return Error{what + "a namespace lab needs networks of /30 or larger (the "
+                                    "router takes the last host address)"};
+            if (a.family() == Family::V6) {
+                if (a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80)
+                    return Error{what + "a link-local address names no network a router joins "
+                                        "(give a global or unique local one, such as "
+                                        "fd00:1::2/64)"};
+                if (i.address.prefixLength() > 126)
+                    return Error{what + "a namespace lab needs IPv6 networks of /126 or larger "
+                                        "(the router takes a host address of its own)"};
+            }
             networks.insert(i.network());
-            taken.insert(i.address.address());
+            taken.insert(a);
         }
-        routed.insert(node.interfaces.front().network());
+        linksByNode[id] = linksOf(node);
+        for (const auto &a : linksByNode[id].front().addresses)
+            routed.insert(a.network());
     }
+
+    // One bridge per link layer: a network alone, or the networks that share an interface
+    // (the IPv4 and IPv6 networks of dual-stack interfaces), numbered in the order of their
+    // first network.
+    std::map<Prefix, Prefix> parent;
+    for (const auto &n : networks)
+        parent[n] = n;
+    const auto root = [&](Prefix n) {
+        while (parent.at(n) != n)
+            n = parent.at(n);
+        return n;
+    };
+    for (const auto &[id, links] : linksByNode)
+        for (const auto &l : links)
+            for (const auto &a : l.addresses) {
+                const Prefix r1 = root(l.addresses.front().network());
+                const Prefix r2 = root(a.network());
+                if (r1 != r2)
+                    parent[std::max(r1, r2)] = std::min(r1, r2);
+            }
     std::map<Prefix, std::size_t> bridgeOf;
     for (const auto &n : networks) {
-        bridgeOf[n] = plan.networks.size();
+        const Prefix r = root(n);
+        if (r == n) {
+            bridgeOf[n] = plan.bridges.size();
+            plan.bridges.emplace_back();
+        } else {
+            bridgeOf[n] = bridgeOf.at(r);
+        }
+        plan.bridges[bridgeOf[n]].push_back(n.toString());
         plan.networks.push_back(n.toString());
     }
+
     std::map<Prefix, std::string> gatewayOf;
     for (const auto &n : routed) {
-        const std::uint32_t hostBits = 32U - static_cast<std::uint32_t>(n.length());
-        const std::uint32_t last = n.address().v4HostOrder() | ((1U << hostBits) - 2U);
-        const IpAddress address = IpAddress::v4(last);
+        const IpAddress address = routerAddressOn(n);
         if (taken.count(address) != 0)
             return Error{"network " + n.toString() + ": a node holds " + address.toString() +
-                         ", the address the lab's router takes (the network's last host address)"};
+                         ", the address the lab's router takes (" +
+                         (n.address().family() == Family::V4
+                              ? "the network's last host address"
+                              : "host part ::fffe, or the last but one in networks smaller than "
+                                "/112") +
+                         ")"};
         NetnsLabPlan::RouterLeg leg;
         leg.network = n.toString();
         leg.name = "leg" + std::to_string(bridgeOf[n]);
@@ -115,6 +215,9 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
         gatewayOf[n] = address.toString();
         plan.routerLegs.push_back(leg);
     }
+    const bool routesV6 = std::any_of(routed.begin(), routed.end(), [](const Prefix &n) {
+        return n.address().family() == Family::V6;
+    });
 
     auto &cmds = plan.commands;
     auto in = [](const std::string &ns, Argv rest) {
@@ -130,55 +233,100 @@ Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view
         cmds.push_back({"ip", "netns", "add", ns});
         cmds.push_back(in(ns, {"link", "set", "lo", "up"}));
     };
+    // IPv6 addresses usable at once: no duplicate address detection (for the links made in this
+    // namespace from now on, and "nodad" on every address), so nothing waits out a tentative
+    // address. The lab's addresses are unique by construction.
+    auto noDad = [&](const std::string &ns) {
+        cmds.push_back(sysctl(ns, "net.ipv6.conf.all.accept_dad=0"));
+        cmds.push_back(sysctl(ns, "net.ipv6.conf.default.accept_dad=0"));
+    };
+    auto addAddress = [&](const std::string &ns, const InterfaceAddress &a,
+                          const std::string &dev) {
+        Argv cmd = in(ns, {"addr", "add", a.toString(), "dev", dev});
+        if (a.address().family() == Family::V6)
+            cmd.push_back("nodad");
+        cmds.push_back(cmd);
+    };
 
     addNamespace(plan.switchNs);
-    for (std::size_t b = 0; b < plan.networks.size(); ++b) {
+    for (std::size_t b = 0; b < plan.bridges.size(); ++b) {
         const std::string br = "br" + std::to_string(b);
         cmds.push_back(
             in(plan.switchNs, {"link", "add", br, "type", "bridge", "mcast_snooping", "0"}));
         cmds.push_back(in(plan.switchNs, {"link", "set", br, "up"}));
     }
 
+    // Unicast forwarding in each family it routes; no multicast routing (nothing opens the
+    // kernel's multicast routing tables, so mc_forwarding stays 0 in both families).
     addNamespace(plan.routerNs);
     cmds.push_back(sysctl(plan.routerNs, "net.ipv4.ip_forward=1"));
-    for (const auto &leg : plan.routerLegs) {
-        const std::size_t b = bridgeOf[*Prefix::parse(leg.network)];
+    if (routesV6) {
+        noDad(plan.routerNs);
+        cmds.push_back(sysctl(plan.routerNs, "net.ipv6.conf.all.forwarding=1"));
+    }
+    for (std::size_t b = 0; b < plan.bridges.size(); ++b) {
+        std::vector<Prefix> legNetworks;
+        for (const auto &n : routed)
+            if (bridgeOf[n] == b)
+                legNetworks.push_back(n);
+        if (legNetworks.empty())
+            continue;
         const std::string port = "rt" + std::to_string(b);
-        cmds.push_back(in(plan.switchNs, {"link", "add", port, "type", "veth", "peer", "name",
-                                          leg.name, "netns", plan.routerNs}));
+        const std::string leg = "leg" + std::to_string(b);
+        cmds.push_back(in(plan.switchNs, {"link", "add", port, "type", "veth", "peer", "name", leg,
+                                          "netns", plan.routerNs}));
         cmds.push_back(
             in(plan.switchNs, {"link", "set", port, "master", "br" + std::to_string(b), "up"}));
-        cmds.push_back(in(plan.routerNs, {"addr", "add", leg.address, "dev", leg.name}));
-        cmds.push_back(in(plan.routerNs, {"link", "set", leg.name, "up"}));
+        for (const auto &n : legNetworks)
+            addAddress(plan.routerNs, InterfaceAddress(*IpAddress::parse(gatewayOf[n]), n.length()),
+                       leg);
+        cmds.push_back(in(plan.routerNs, {"link", "set", leg, "up"}));
     }
 
     for (std::size_t n = 0; n < topology.joinOrder.size(); ++n) {
         const NodeId &id = topology.joinOrder[n];
         const Node &node = topology.nodes.at(id);
+        const std::vector<Link> &links = linksByNode.at(id);
         NetnsLabPlan::NodePlace place;
         place.netns = prefix + "n" + id;
         place.address = node.interfaces.front().address.address().toString();
-        const auto gw = gatewayOf.find(node.interfaces.front().network());
-        if (gw != gatewayOf.end())
-            place.gateway = gw->second;
         addNamespace(place.netns);
         // A multi-homed node receives on one network what it sends from another (the agents'
         // tunnels, a relay's copies): reverse-path filtering would drop that.
         cmds.push_back(sysctl(place.netns, "net.ipv4.conf.all.rp_filter=0"));
         cmds.push_back(sysctl(place.netns, "net.ipv4.conf.default.rp_filter=0"));
-        for (std::size_t k = 0; k < node.interfaces.size(); ++k) {
-            const Interface &i = node.interfaces[k];
+        if (std::any_of(node.interfaces.begin(), node.interfaces.end(), [](const Interface &i) {
+                return i.address.address().family() == Family::V6;
+            }))
+            noDad(place.netns);
+        for (std::size_t k = 0; k < links.size(); ++k) {
+            const Link &l = links[k];
             const std::string port = "v" + std::to_string(n) + "i" + std::to_string(k);
             place.switchPorts.push_back(port);
             cmds.push_back(in(plan.switchNs, {"link", "add", port, "type", "veth", "peer", "name",
-                                              i.name, "netns", place.netns}));
-            cmds.push_back(in(plan.switchNs, {"link", "set", port, "master",
-                                              "br" + std::to_string(bridgeOf[i.network()]), "up"}));
-            cmds.push_back(in(place.netns, {"addr", "add", i.address.toString(), "dev", i.name}));
-            cmds.push_back(in(place.netns, {"link", "set", i.name, "up"}));
+                                              l.name, "netns", place.netns}));
+            cmds.push_back(
+                in(plan.switchNs,
+                   {"link", "set", port, "master",
+                    "br" + std::to_string(bridgeOf[l.addresses.front().network()]), "up"}));
+            for (const auto &a : l.addresses)
+                addAddress(place.netns, a, l.name);
+            cmds.push_back(in(place.netns, {"link", "set", l.name, "up"}));
         }
-        if (!place.gateway.empty())
-            cmds.push_back(in(place.netns, {"route", "add", "default", "via", place.gateway}));
+        // A default route in each family of its first interface, via the router's leg there.
+        for (const auto &a : links.front().addresses) {
+            const auto gw = gatewayOf.find(a.network());
+            if (gw == gatewayOf.end())
+                continue;
+            if (a.address().family() == Family::V4)
+                cmds.push_back(in(place.netns, {"route", "add", "default", "via", gw->second}));
+            else
+                cmds.push_back(
+                    in(place.netns, {"-6", "route", "add", "default", "via", gw->second}));
+            if (a == node.interfaces.front().address)
+                place.gateway = gw->second;
+            place.gateways.push_back(gw->second);
+        }
         plan.nodes[id] = place;
     }
     return plan;
@@ -203,9 +351,9 @@ Result<EtcdClusterPlan> planEtcdCluster(const NetnsLabPlan &lab,
         m.name = "etcd-" + id;
         m.node = id;
         m.netns = place->second.netns;
-        m.endpoint = place->second.address + ":" + std::to_string(kEtcdClientPort);
+        m.endpoint = hostPort(place->second.address, kEtcdClientPort);
         m.clientUrl = "http://" + m.endpoint;
-        m.peerUrl = "http://" + place->second.address + ":" + std::to_string(kEtcdPeerPort);
+        m.peerUrl = "http://" + hostPort(place->second.address, kEtcdPeerPort);
         plan.initialCluster += (plan.initialCluster.empty() ? "" : ",") + m.name + "=" + m.peerUrl;
         plan.members.push_back(m);
     }

@@ -1,18 +1,24 @@
 #pragma once
 // A topology file built for real in Linux network namespaces (dmr-lab --netns, the namespace
-// tests and the namespace benchmark):
+// tests and the namespace benchmark), in IPv4, IPv6 or both:
 //
-//   namespace dmr-LAB-sw   one bridge per network (br0, br1, ...), IGMP snooping off: a plain
-//                          switch that floods multicast to every port
-//   namespace dmr-LAB-rt   the router: one leg (leg0, ...) on the network of every node's first
-//                          interface, at that network's last host address; ip_forward=1 and no
-//                          multicast routing, so it forwards unicast between its networks and
-//                          never multicast (the seed's Fig. 5, router 520)
-//   namespace dmr-LAB-nID  node ID: one veth per interface of the topology file, named and
-//                          addressed as the file says (eth0 10.0.1.2/24), its switch end vNiK in
-//                          the switch namespace on that network's bridge; a default route via
-//                          the router leg of its first interface's network (when there is one)
+//   namespace dmr-LAB-sw   one bridge per link layer (br0, br1, ...): a network, or the IPv4
+//                          and IPv6 networks that dual-stack interfaces share; IGMP/MLD snooping
+//                          off: a plain switch that floods multicast to every port
+//   namespace dmr-LAB-rt   the router: one leg (leg0, ...) on the bridge of every node's first
+//                          interface, with an address on each of its networks (IPv4: the last
+//                          host address, 10.0.1.254/24; IPv6: host part ::fffe, fd00:1::fffe/64);
+//                          ip_forward=1 (and net.ipv6.conf.all.forwarding=1 when it routes IPv6)
+//                          and no multicast routing, so it forwards unicast between its networks
+//                          and never multicast (the seed's Fig. 5, router 520)
+//   namespace dmr-LAB-nID  node ID: one veth per interface name of the topology file, named and
+//                          addressed as the file says (eth0 10.0.1.2/24, and fd00:1::2/64 when
+//                          dual-stack), its switch end vNiK in the switch namespace on that
+//                          link's bridge; a default route in each family of its first interface
+//                          via the router leg there (when there is one)
 //
+// IPv6 addresses are added with nodad, and accept_dad is 0 in the namespaces that have IPv6, so
+// that every address is usable at once (nothing waits out duplicate address detection).
 // Nothing is made in the root namespace: deleting the lab's namespaces removes every bridge,
 // veth and route with them. planNetnsLab is pure (the commands, in order); buildNetnsLab runs
 // them through a CommandRunner (the real one runs `ip`), recording every namespace in a state
@@ -40,21 +46,23 @@ struct NetnsLabPlan
     {
         std::string network; // "10.0.1.0/24"
         std::string name;    // leg0, in the router namespace
-        std::string address; // "10.0.1.254/24"
+        std::string address; // "10.0.1.254/24", "fd00:1::fffe/64"
     };
     struct NodePlace
     {
-        std::string netns;   // dmr-fig5-n2
-        std::string address; // its first interface's address without prefix: 10.0.1.2
-        std::string gateway; // the router leg it routes through; empty: none
+        std::string netns;                 // dmr-fig5-n2
+        std::string address;               // its first interface's address without prefix: 10.0.1.2
+        std::string gateway;               // the router leg `address` routes through; empty: none
+        std::vector<std::string> gateways; // every default route's, one per family: 10.0.1.254
         std::vector<std::string> switchPorts; // its veths' ends on the bridges (switch namespace)
     };
 
     std::string lab;
     std::string switchNs;
     std::string routerNs;
-    std::vector<std::string> networks; // bridge brI is networks[I]
-    std::vector<RouterLeg> routerLegs;
+    std::vector<std::string> networks;             // every network, in address order (IPv4 first)
+    std::vector<std::vector<std::string>> bridges; // bridge brI carries bridges[I]'s networks
+    std::vector<RouterLeg> routerLegs;             // one per routed network, in address order
     std::map<NodeId, NodePlace> nodes;
     std::vector<std::string> namespaces; // in creation order: switch, router, nodes (join order)
     // Every step, in order: argv of a command (all start with "ip").
@@ -62,9 +70,14 @@ struct NetnsLabPlan
 };
 
 // Every namespace, link, address and route of the lab. Refuses (naming the node and interface)
-// IPv6 addresses, networks too small for a router address, and a node holding the router's
-// address.
+// networks too small for a router address (IPv4 smaller than /30, IPv6 than /126), link-local
+// IPv6 addresses, two addresses of one family on one interface, and a node holding the
+// router's address.
 Result<NetnsLabPlan> planNetnsLab(const TopologyFile &topology, std::string_view lab);
+
+// "10.0.1.2:2379", "[fd00:1::2]:2379": an address and a port as the agents' HOST:PORT keys take
+// them.
+std::string hostPort(std::string_view address, std::uint16_t port);
 
 // etcd as a cluster of `members` (1-7) inside the lab, the way three hosts would run it: one
 // member in the namespace of each of the first nodes of the join order, on that node's first

@@ -53,8 +53,8 @@ std::variant<LabOptions, int> parseOptions(int argc, char **argv)
     app.add_flag("--once", o.once, "Start, print the table once, stop everything, exit");
     app.add_flag("--netns", o.netns,
                  "Build the topology in network namespaces (root): a namespace per node, a bridge "
-                 "per network, a router that forwards unicast only; agents use the OS's "
-                 "interfaces");
+                 "per network (IPv4, IPv6, or both on a dual-stack interface), a router that "
+                 "forwards unicast only (in both families); agents use the OS's interfaces");
     app.add_flag("--cleanup", o.cleanup,
                  "With --netns: remove what a lab left (namespaces, processes in them, its state "
                  "file), e.g. after dmr-lab was killed; without --lab or a topology, every lab "

@@ -183,7 +183,7 @@ Supervisor::Supervisor(const LabOptions &options, const std::optional<NetnsLabPl
         a.tunnelPort = static_cast<std::uint16_t>(options_.basePort + 2000 + static_cast<int>(i));
         a.logPath = options_.logDir + "/agent-" + a.id + ".log";
         const std::string host = netns_ ? netns_->nodes.at(a.id).address : std::string("127.0.0.1");
-        peers_ += (peers_.empty() ? "" : ",") + host + ":" + std::to_string(a.membershipPort);
+        peers_ += (peers_.empty() ? "" : ",") + hostPort(host, a.membershipPort);
         agents_.push_back(a);
     }
 }
@@ -305,7 +305,7 @@ std::vector<std::string> Supervisor::agentCommand(const LabAgent &a) const
                 "--node.id",
                 a.id,
                 "--membership.listen",
-                place.address + ":" + std::to_string(a.membershipPort)};
+                hostPort(place.address, a.membershipPort)};
     } else {
         std::string ifaces;
         for (const auto &i : o.topology->nodes.at(a.id).interfaces)

@@ -3,6 +3,7 @@
 #include "json_reader.h"
 
 #include <set>
+#include <utility>
 
 namespace dmr {
 namespace detail {
@@ -59,13 +60,18 @@ Node parseNode(const Json &j, const std::string &path)
     const Json &ifaces = arrayField(j, path, "interfaces");
     if (ifaces.empty())
         fail(member(path, "interfaces"), "a node needs at least one interface");
-    std::set<std::string> names;
+    // A dual-stack interface is two entries with one name, one per family (as the OS lists
+    // it); a name may not hold two addresses of one family.
+    std::set<std::pair<std::string, Family>> names;
     for (std::size_t i = 0; i < ifaces.size(); ++i) {
         const auto ipath = element(member(path, "interfaces"), i);
         node.interfaces.push_back(parseInterface(ifaces[i], ipath));
-        if (!names.insert(node.interfaces.back().name).second)
+        const Interface &added = node.interfaces.back();
+        if (!names.insert({added.name, added.address.address().family()}).second)
             fail(member(ipath, "name"),
-                 "duplicate interface name \"" + node.interfaces.back().name + "\"");
+                 "duplicate interface name \"" + added.name + "\" with a second " +
+                     (added.address.address().family() == Family::V4 ? "IPv4" : "IPv6") +
+                     " address (an interface has at most one of each family)");
     }
     return node;
 }

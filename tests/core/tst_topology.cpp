@@ -73,6 +73,48 @@ private slots:
                               "5.eth0=10.0.2.0/24", "6.eth0=10.0.2.0/24"}));
     }
 
+    // A dual-stack interface: one name twice, once per family, in the file's order; each
+    // address names its own network. fig5-dual.json is Fig. 5 so, fig5-v6.json IPv6 only.
+    void dualStackInterface()
+    {
+        const auto topo = dmr::parseTopology(R"({"name": "t", "nodes": [
+            {"id": "1", "interfaces": [{"name": "eth0", "address": "10.0.1.1/24"},
+                                       {"name": "eth0", "address": "fd00:1::1/64"},
+                                       {"name": "eth1", "address": "fd00:3::1/64"}]}]})");
+        QVERIFY2(topo.ok(), topo.ok() ? "" : topo.error().message.c_str());
+        const dmr::Node &n = topo->nodes.at("1");
+        QCOMPARE(n.interfaces.size(), std::size_t(3));
+        QCOMPARE(qs(n.interfaces[0].group()), QStringLiteral("10.0.1.0/24"));
+        QCOMPARE(qs(n.interfaces[1].name), QStringLiteral("eth0"));
+        QCOMPARE(qs(n.interfaces[1].group()), QStringLiteral("fd00:1::/64"));
+        QVERIFY(n.interface("eth0") == &n.interfaces[0]); // the first entry of that name
+
+        const QMap<QString, QStringList> expected{
+            {QStringLiteral("fig5-v6"),
+             {"1.eth0=fd00:1::/64", "1.eth1=fd00:3::/64", "2.eth0=fd00:1::/64",
+              "3.eth0=fd00:1::/64", "4.eth0=fd00:2::/64", "4.eth1=fd00:3::/64",
+              "5.eth0=fd00:2::/64", "6.eth0=fd00:2::/64"}},
+            {QStringLiteral("fig5-dual"),
+             {"1.eth0=10.0.1.0/24", "1.eth0=fd00:1::/64", "1.eth1=10.0.3.0/24",
+              "1.eth1=fd00:3::/64", "2.eth0=10.0.1.0/24", "2.eth0=fd00:1::/64",
+              "3.eth0=10.0.1.0/24", "3.eth0=fd00:1::/64", "4.eth0=10.0.2.0/24",
+              "4.eth0=fd00:2::/64", "4.eth1=10.0.3.0/24", "4.eth1=fd00:3::/64",
+              "5.eth0=10.0.2.0/24", "5.eth0=fd00:2::/64", "6.eth0=10.0.2.0/24",
+              "6.eth0=fd00:2::/64"}}};
+        for (auto it = expected.begin(); it != expected.end(); ++it) {
+            QFile f(QStringLiteral(DMR_TOPOLOGIES "/") + it.key() + QStringLiteral(".json"));
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(it.key()));
+            const auto fig = dmr::parseTopology(f.readAll().toStdString());
+            QVERIFY2(fig.ok(), fig.ok() ? "" : fig.error().message.c_str());
+            QCOMPARE(toList(fig->joinOrder), QStringList({"2", "6", "4", "1", "3", "5"}));
+            QStringList groups;
+            for (const auto &[id, node] : fig->nodes)
+                for (const auto &i : node.interfaces)
+                    groups << qs(id + "." + i.name + "=" + i.group());
+            QCOMPARE(groups, it.value());
+        }
+    }
+
     // Without join_order the nodes join in the order they are declared, not in id order.
     void joinOrderDefaultsToDeclarationOrder()
     {
@@ -159,7 +201,15 @@ private slots:
             << doc(R"([{"id": "1", "interfaces": [{"name": "eth0", "address": "10.0.1.1/24"},
                                                   {"name": "eth0", "address": "10.0.2.1/24"}]}])")
             << QStringList{
-                   "topology: nodes[0].interfaces[1].name: duplicate interface name \"eth0\""};
+                   "topology: nodes[0].interfaces[1].name: duplicate interface name \"eth0\" "
+                   "with a second IPv4 address (an interface has at most one of each family)"};
+        QTest::newRow("duplicate interface name, IPv6 twice")
+            << doc(R"([{"id": "1", "interfaces": [{"name": "eth0", "address": "fd00:1::1/64"},
+                                                  {"name": "eth0", "address": "10.0.1.1/24"},
+                                                  {"name": "eth0", "address": "fd00:2::1/64"}]}])")
+            << QStringList{
+                   "topology: nodes[0].interfaces[2].name: duplicate interface name \"eth0\" "
+                   "with a second IPv6 address"};
         QTest::newRow("bad address")
             << doc(R"([{"id": "1", "interfaces": [{"name": "eth0", "address": "10.0.1.256/24"}]}])")
             << QStringList{"topology: nodes[0].interfaces[0].address: ",

@@ -176,7 +176,8 @@ int AgentCluster::controlPort(const QString &id) const
 QString AgentCluster::membershipAddress(const QString &id) const
 {
     const QString &host = nodes_.at(id).host;
-    return QStringLiteral("%1:%2")
+    // An IPv6 address in brackets, as the agents' HOST:PORT keys take it: [fd00:1::2]:18400.
+    return QString::fromLatin1(host.contains(QLatin1Char(':')) ? "[%1]:%2" : "%1:%2")
         .arg(host.isEmpty() ? QStringLiteral("127.0.0.1") : host)
         .arg(membershipPort(id));
 }

@@ -147,6 +147,20 @@ QString NetnsCluster::whyUnavailable()
     return {};
 }
 
+QString NetnsCluster::whyNoIpv6()
+{
+    if (!QFile::exists(QStringLiteral("/proc/sys/net/ipv6")))
+        return QStringLiteral("this kernel has no IPv6 (no /proc/sys/net/ipv6; booted with "
+                              "ipv6.disable=1 or built without it)");
+    for (const char *conf : {"all", "default"}) {
+        QFile f(QStringLiteral("/proc/sys/net/ipv6/conf/%1/disable_ipv6").arg(QLatin1String(conf)));
+        if (f.open(QIODevice::ReadOnly) && f.readAll().trimmed() == "1")
+            return QStringLiteral("IPv6 is disabled (net.ipv6.conf.%1.disable_ipv6 = 1)")
+                .arg(QLatin1String(conf));
+    }
+    return {};
+}
+
 QString NetnsCluster::whyNoMulticastRouting()
 {
     // MRT_INIT and MRT_DONE of <linux/mroute.h>, whose definitions clash with <netinet/in.h>.
@@ -281,7 +295,7 @@ QString NetnsCluster::runIn(const QString &netns, const QStringList &command, QS
 }
 
 QString NetnsCluster::startReceiver(const QString &id, const QString &group, int port,
-                                    int timeoutMs)
+                                    int timeoutMs, const QString &iface)
 {
     Receiver r;
     r.logPath = logDir_ + QStringLiteral("/recv-%1.jsonl").arg(id);
@@ -289,9 +303,13 @@ QString NetnsCluster::startReceiver(const QString &id, const QString &group, int
     r.process = std::make_unique<QProcess>();
     r.process->setStandardOutputFile(r.logPath);
     r.process->setStandardErrorFile(r.logPath + QStringLiteral(".err"));
-    r.process->start(ipCommand(), {QStringLiteral("netns"), QStringLiteral("exec"), netnsOf(id),
-                                   mcastPath_, QStringLiteral("recv"), QStringLiteral("--group"),
-                                   group, QStringLiteral("--port"), QString::number(port)});
+    QStringList args{
+        QStringLiteral("netns"), QStringLiteral("exec"),    netnsOf(id), mcastPath_,
+        QStringLiteral("recv"),  QStringLiteral("--group"), group,       QStringLiteral("--port"),
+        QString::number(port)};
+    if (!iface.isEmpty())
+        args << QStringLiteral("--iface") << iface;
+    r.process->start(ipCommand(), args);
     if (!r.process->waitForStarted(10000))
         return QStringLiteral("receiver on node %1 did not start").arg(id);
     const QString path = r.logPath;
@@ -364,16 +382,30 @@ long NetnsCluster::highestSeq(const QString &id) const
 }
 
 QString NetnsCluster::startSender(const QString &id, const QString &group, int port, double rate,
-                                  long count, int ttl)
+                                  long count, int ttl, const QString &iface)
 {
     sender_ = std::make_unique<QProcess>();
     sender_->setProcessChannelMode(QProcess::MergedChannels);
-    sender_->start(ipCommand(),
-                   {QStringLiteral("netns"), QStringLiteral("exec"), netnsOf(id), mcastPath_,
-                    QStringLiteral("send"), QStringLiteral("--group"), group,
-                    QStringLiteral("--port"), QString::number(port), QStringLiteral("--rate"),
-                    QString::number(rate), QStringLiteral("--count"), QString::number(count),
-                    QStringLiteral("--ttl"), QString::number(ttl), QStringLiteral("--sender"), id});
+    QStringList args{QStringLiteral("netns"),
+                     QStringLiteral("exec"),
+                     netnsOf(id),
+                     mcastPath_,
+                     QStringLiteral("send"),
+                     QStringLiteral("--group"),
+                     group,
+                     QStringLiteral("--port"),
+                     QString::number(port),
+                     QStringLiteral("--rate"),
+                     QString::number(rate),
+                     QStringLiteral("--count"),
+                     QString::number(count),
+                     QStringLiteral("--ttl"),
+                     QString::number(ttl),
+                     QStringLiteral("--sender"),
+                     id};
+    if (!iface.isEmpty())
+        args << QStringLiteral("--iface") << iface;
+    sender_->start(ipCommand(), args);
     if (!sender_->waitForStarted(10000))
         return QStringLiteral("sender on node %1 did not start").arg(id);
     return {};

@@ -60,6 +60,9 @@ public:
     // or no CAP_NET_ADMIN), or empty. What needs the kernel's multicast routing (the static
     // smcroute baseline) skips with this reason.
     static QString whyNoMulticastRouting();
+    // Why this machine cannot build an IPv6 lab (no /proc/sys/net/ipv6: the kernel has no IPv6,
+    // or it is disabled with disable_ipv6=1), or empty.
+    static QString whyNoIpv6();
     // The relay's flags (os mode) when this dmr-agent has a relay; empty, and why in `why`, when
     // it has none.
     static QStringList relayArgs(const QString &agentPath, QString *why);
@@ -77,16 +80,18 @@ public:
     QString build();
     QStringList joinOrder() const { return joinOrder_; }
     QString netnsOf(const QString &id) const;
-    QString addressOf(const QString &id) const; // first interface's address
+    QString addressOf(const QString &id) const; // first interface's address (10.0.1.2, fd00:1::2)
     const dmr::lab::NetnsLabPlan &plan() const { return *plan_; }
     AgentCluster &agents() { return *agents_; }
 
     // Starts the agents in the join order, each waiting until it is in the view.
     QString startAgents(int joinTimeoutMs = 30000);
 
-    // Receivers: `dmr-mcast recv` in node id's namespace, logging to a file. Waits (up to
-    // timeoutMs) for its "joined" line.
-    QString startReceiver(const QString &id, const QString &group, int port, int timeoutMs = 20000);
+    // Receivers: `dmr-mcast recv` in node id's namespace, logging to a file (joined on iface, or
+    // where the kernel routes the group). Waits (up to timeoutMs) for its "joined" line. The
+    // group is IPv4 (239.1.0.7) or IPv6 (ff15::1:1).
+    QString startReceiver(const QString &id, const QString &group, int port, int timeoutMs = 20000,
+                          const QString &iface = {});
     void stopReceivers(); // SIGTERM, then wait
     std::vector<Arrival> arrivals(const QString &id) const;
     QStringList receiverIds() const;
@@ -95,7 +100,7 @@ public:
 
     // `dmr-mcast send` in node id's namespace; waitSender() waits for it to end (its JSON line).
     QString startSender(const QString &id, const QString &group, int port, double rate, long count,
-                        int ttl = 1);
+                        int ttl = 1, const QString &iface = {});
     QString waitSender(int timeoutMs);
     void stopSender();
     // The last datagram a receiver logged (read from the end of its log: cheap on long runs).
