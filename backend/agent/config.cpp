@@ -262,10 +262,16 @@ void setInterfaces(AgentConfig &c, std::vector<Interface> list, std::string_view
     if (list.size() > kInterfacesMax)
         invalid(std::string(path), std::to_string(list.size()) + " interfaces; at most " +
                                        std::to_string(kInterfacesMax));
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < list.size(); ++i)
-        if (!names.insert(list[i].name).second)
-            invalid(namePaths[i], "duplicate interface name " + shown(list[i].name));
+    // A name at most once per family: a dual-stack interface is listed twice, with its IPv4
+    // and its IPv6 address.
+    std::set<std::pair<std::string, Family>> names;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Family f = list[i].address.address().family();
+        if (!names.insert({list[i].name, f}).second)
+            invalid(namePaths[i], "duplicate interface name " + shown(list[i].name) +
+                                      " with a second " + (f == Family::V4 ? "IPv4" : "IPv6") +
+                                      " address (an interface has at most one of each family)");
+    }
     c.node.interfaces = std::move(list);
 }
 

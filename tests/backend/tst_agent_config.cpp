@@ -185,6 +185,13 @@ private slots:
 
     void defaults()
     {
+        // A dual-stack interface: one name, an address of each family.
+        auto dual = a::parseConfigToml(
+            "[node]\nid = \"2\"\ninterfaces = [{ name = \"eth0\", address = \"10.0.1.2/24\" }, "
+            "{ name = \"eth0\", address = \"fd00:1::2/64\" }]\n",
+            "agent.toml");
+        QVERIFY2(dual.ok(), dual.ok() ? "" : dual.error().message.c_str());
+        QCOMPARE(dual->node.interfaces->size(), std::size_t{2});
         auto r = a::parseConfigToml(kMinimal, "agent.toml");
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         const a::AgentConfig &c = *r;
@@ -337,7 +344,8 @@ address = "fd00:1::7/64"
         row("interface names twice",
             "[node]\nid = \"2\"\ninterfaces = [{ name = \"eth0\", address = \"10.0.1.2/24\" }, "
             "{ name = \"eth0\", address = \"10.0.3.2/24\" }]\n",
-            "agent.toml: node.interfaces[1].name: duplicate interface name \"eth0\"");
+            "agent.toml: node.interfaces[1].name: duplicate interface name \"eth0\" with a second "
+            "IPv4 address (an interface has at most one of each family)");
         // cluster
         row("cluster.key too short", "[node]\nid = \"2\"\n[cluster]\nkey = \"hunter2\"\n",
             "agent.toml: cluster.key: too short (7 bytes); it needs at least 16");
