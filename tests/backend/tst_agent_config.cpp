@@ -188,7 +188,8 @@ private slots:
         // A dual-stack interface: one name, an address of each family.
         auto dual = a::parseConfigToml(
             "[node]\nid = \"2\"\ninterfaces = [{ name = \"eth0\", address = \"10.0.1.2/24\" }, "
-            "{ name = \"eth0\", address = \"fd00:1::2/64\" }]\n",
+            "{ name = \"eth0\", address = \"fd00:1::2/64\" }]\n"
+            "[cluster]\nkey = \"k3y-0f-sixteen-bytes+\"\n",
             "agent.toml");
         QVERIFY2(dual.ok(), dual.ok() ? "" : dual.error().message.c_str());
         QCOMPARE(dual->node.interfaces->size(), std::size_t{2});
