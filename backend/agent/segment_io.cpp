@@ -228,18 +228,25 @@ public:
             for (std::uint32_t p = r.portLow; p <= r.portHigh; ++p)
                 ports.insert(static_cast<std::uint16_t>(p));
         }
-        std::uint64_t joins = segments.size();
-        for (const auto &s : segments)
+        // IGMP and MLD memberships are counted apart (each family's own table in the kernel).
+        std::uint64_t joins[2] = {0, 0};
+        for (const auto &s : segments) {
+            const int f = s.address.family() == Family::V4 ? 0 : 1;
+            ++joins[f];
             if (s.relay)
                 for (const auto &r : channels_.channels)
                     if (r.groups.address().family() == s.address.family())
-                        joins += r.groupCount();
-        if (joins > kOsJoinsMax)
-            return Error{"relay.channels: the routed interfaces need " + std::to_string(joins) +
-                         " multicast joins (each channel group on each routed interface of its "
-                         "family, and the probe group on every interface); at most " +
-                         std::to_string(kOsJoinsMax) +
-                         " in os mode: narrow the ranges (or use mode = \"loopback\")"};
+                        joins[f] += r.groupCount();
+        }
+        for (const int f : {0, 1})
+            if (joins[f] > kOsJoinsMax)
+                return Error{"relay.channels: the routed " + std::string(f == 0 ? "IPv4" : "IPv6") +
+                             " interfaces need " + std::to_string(joins[f]) +
+                             " multicast joins (each channel group of their family on each, and "
+                             "the probe group on every interface); at most " +
+                             std::to_string(kOsJoinsMax) +
+                             " per family in os mode: narrow the ranges (or use mode = "
+                             "\"loopback\")"};
         if (ports.size() > kOsPortsMax)
             return Error{"relay.channels: " + std::to_string(ports.size()) + " ports; at most " +
                          std::to_string(kOsPortsMax) + " in os mode"};

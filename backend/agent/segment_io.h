@@ -8,7 +8,7 @@
 //    of the interface's family are joined (IGMP or MLD: IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP), the
 //    family's probe group on every interface, spread over join sockets of at most 20
 //    memberships each (the kernel's default igmp_max_memberships and mld_max_msf); at most
-//    kOsJoinsMax joins in all, or open() fails naming relay.channels. One send socket per
+//    kOsJoinsMax joins per family, or open() fails naming relay.channels. One send socket per
 //    interface, bound to its address, the multicast interface set to it (IP_MULTICAST_IF,
 //    IPV6_MULTICAST_IF), a TTL or hop limit of 1, loop on (so that programs on the relay's own
 //    host hear too) and own emissions recognised by their source address and port.

@@ -17,7 +17,10 @@
 // per datagram, flushed at once: {"seq":17,"sender":"3","src":"10.0.1.3","iface":"eth0",
 // "t_ms":...,"sent_ms":...} (t_ms: CLOCK_REALTIME at receipt, milliseconds with microsecond
 // fraction; an IPv6 src in RFC 5952 form, "fd00:1::3"). In IPv6, --ttl is the hop limit
-// (IPV6_MULTICAST_HOPS), and a link-local scope group (ff02::...) needs --iface.
+// (IPV6_MULTICAST_HOPS), and a link-local scope group (ff02::...) needs --iface. An IPv6 socket
+// hears its group from every interface where the host joined it (the relay's own joins too), so
+// with --iface an IPv6 receiver keeps only what arrived on that interface (the rest counted as
+// "other_interface"): give --iface on a host with several.
 // Datagrams that are not ours are counted, not printed. On SIGTERM/SIGINT, after --count
 // datagrams, or after --seconds, it prints {"event":"summary","received":...,"foreign":...} and
 // exits 0.
@@ -338,6 +341,10 @@ int runRecv(const Common &c, long count, double seconds)
     long received = 0;
     long foreign = 0;
     long truncated = 0;
+    long otherInterface = 0; // IPv6: arrived on another interface than --iface
+    unsigned joinedOn = 0;
+    if (!ifaceIndex(c, joinedOn, error))
+        return fail(error);
     const std::int64_t endUs =
         seconds > 0 ? realtimeUs() + static_cast<std::int64_t>(seconds * 1e6) : 0;
     char buf[2048];
@@ -379,6 +386,7 @@ int runRecv(const Common &c, long count, double seconds)
             continue;
         }
         char ifname[IF_NAMESIZE + 1] = "?";
+        int arrivedOn = -1;
         for (cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
             int index = -1;
             if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
@@ -392,6 +400,16 @@ int runRecv(const Common &c, long count, double seconds)
             }
             if (index >= 0 && ::if_indextoname(static_cast<unsigned>(index), ifname) == nullptr)
                 std::snprintf(ifname, sizeof ifname, "%d", index);
+            if (index >= 0)
+                arrivedOn = index;
+        }
+        // An IPv6 socket hears a group from every interface where the host joined it (the
+        // kernel's membership check does not look at the interface): with --iface, only what
+        // arrived there is this join's, as with IPv4.
+        if (group.family == AF_INET6 && joinedOn != 0 && arrivedOn >= 0 &&
+            static_cast<unsigned>(arrivedOn) != joinedOn) {
+            ++otherInterface;
+            continue;
         }
         // inet_ntop writes IPv6 in RFC 5952 form (lower case, the longest run of two or more
         // zero groups as ::, an IPv4-mapped address as ::ffff:a.b.c.d).
@@ -407,8 +425,9 @@ int runRecv(const Common &c, long count, double seconds)
                     "\"sent_ms\":%s}\n",
                     seq, sender, src, ifname, msText(nowUs).c_str(), msText(sentUs).c_str());
     }
-    std::printf("{\"event\":\"summary\",\"received\":%ld,\"foreign\":%ld,\"truncated\":%ld}\n",
-                received, foreign, truncated);
+    std::printf("{\"event\":\"summary\",\"received\":%ld,\"foreign\":%ld,\"truncated\":%ld,"
+                "\"other_interface\":%ld}\n",
+                received, foreign, truncated, otherInterface);
     ::close(fd);
     return 0;
 }

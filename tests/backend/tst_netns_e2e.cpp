@@ -22,6 +22,13 @@
 //    is last on B and leadership stays with node 4"), so the row checks that plan instead, and
 //    the original one at the start.
 //
+// The same in IPv6 (resources/topologies/fig5-v6.json: every network IPv6, the router forwards
+// IPv6 unicast only, the tunnels run over IPv6) with an IPv6 group (ff15::1:7): steady state,
+// the system leader killed, a group leader drained; and on the dual-stack Fig. 5
+// (fig5-dual.json: an IPv4 and an IPv6 network on every link) with the IPv6 group while the
+// IPv4 networks elect and route alongside: steady state and the system leader drained. The IPv6
+// rows skip with the reason where IPv6 is disabled.
+//
 // Needs root and iproute2; skipped with the reason otherwise. Every wait is a condition polled
 // with a generous deadline.
 
@@ -42,6 +49,7 @@ constexpr long kCount = 2000;
 constexpr double kRate = 500;
 constexpr long kEventAtSeq = 600; // the mid-stream event, once node 1 has heard this many
 const QString kGroup = QStringLiteral("239.1.0.7");
+const QString kGroup6 = QStringLiteral("ff15::1:7");
 constexpr int kPort = 5007;
 
 QString s(const char *text)
@@ -88,6 +96,31 @@ const Expect kTwoDrained{
     s("6"),
     {{s("6"), {s("10.0.2.0/24")}}, {s("1"), {s("10.0.1.0/24")}}, {s("4"), {s("10.0.3.0/24")}}},
     {{s("6"), {s("6-1"), s("6-4")}}, {s("1"), {s("6-1")}}, {s("4"), {s("6-4")}}}};
+
+// The networks of Fig. 5 in a topology: "10.0.X.0/24" stays (fig5.json), becomes "fd00:X::/64"
+// (fig5-v6.json), or both (fig5-dual.json: every link has the two).
+QStringList networksOf(const QString &v4, const QString &topology)
+{
+    const QString v6 = s("fd00:") + v4.section(QLatin1Char('.'), 2, 2) + s("::/64");
+    if (topology == s("fig5-v6.json"))
+        return {v6};
+    if (topology == s("fig5-dual.json"))
+        return {v4, v6};
+    return {v4};
+}
+
+Expect inTopology(const Expect &e, const QString &topology)
+{
+    Expect out = e;
+    for (auto &[id, leads] : out.leads) {
+        QStringList mapped;
+        for (const auto &n : leads)
+            mapped << networksOf(n, topology);
+        mapped.sort();
+        leads = mapped;
+    }
+    return out;
+}
 
 bool holds(AgentCluster &c, const QStringList &ids, const Expect &e)
 {
@@ -158,54 +191,77 @@ private slots:
     {
         QTest::addColumn<QString>("event");
         QTest::addColumn<QString>("sender");
+        QTest::addColumn<QString>("topology");
+        QTest::addColumn<QString>("group");
         QTest::newRow("steady state: every receiver gets every datagram exactly once")
-            << s("none") << s("3");
+            << s("none") << s("3") << s("fig5.json") << kGroup;
         QTest::newRow("steady state, sender on B (a leaf's network): exactly once")
-            << s("none") << s("5");
+            << s("none") << s("5") << s("fig5.json") << kGroup;
         QTest::newRow("system leader killed mid-stream: every survivor keeps receiving")
-            << s("kill-system-leader") << s("3");
+            << s("kill-system-leader") << s("3") << s("fig5.json") << kGroup;
         QTest::newRow("group leader drained mid-stream: 0 lost, 0 duplicated")
-            << s("drain-group-leader") << s("3");
+            << s("drain-group-leader") << s("3") << s("fig5.json") << kGroup;
         QTest::newRow("drained leader restored mid-stream: it rejoins last, exactly-once")
-            << s("restore") << s("3");
+            << s("restore") << s("3") << s("fig5.json") << kGroup;
         QTest::newRow("system leader drained mid-stream, sender on A: 0 lost, 0 duplicated")
-            << s("drain-system-leader") << s("3");
+            << s("drain-system-leader") << s("3") << s("fig5.json") << kGroup;
         QTest::newRow("system leader drained mid-stream, sender on B: 0 lost, 0 duplicated")
-            << s("drain-system-leader") << s("5");
+            << s("drain-system-leader") << s("5") << s("fig5.json") << kGroup;
+        QTest::newRow("IPv6 only, steady state: exactly once")
+            << s("none") << s("3") << s("fig5-v6.json") << kGroup6;
+        QTest::newRow("IPv6 only, system leader killed mid-stream: every survivor keeps receiving")
+            << s("kill-system-leader") << s("3") << s("fig5-v6.json") << kGroup6;
+        QTest::newRow("IPv6 only, group leader drained mid-stream: 0 lost, 0 duplicated")
+            << s("drain-group-leader") << s("3") << s("fig5-v6.json") << kGroup6;
+        QTest::newRow("dual-stack, IPv6 group, steady state: exactly once")
+            << s("none") << s("5") << s("fig5-dual.json") << kGroup6;
+        QTest::newRow("dual-stack, IPv6 group, system leader drained mid-stream: 0 lost")
+            << s("drain-system-leader") << s("3") << s("fig5-dual.json") << kGroup6;
     }
 
     void delivery()
     {
         QFETCH(QString, event);
         QFETCH(QString, sender);
+        QFETCH(QString, topology);
+        QFETCH(QString, group);
+        if (topology != s("fig5.json"))
+            if (const QString why = NetnsCluster::whyNoIpv6(); !why.isEmpty())
+                QSKIP(qPrintable(why));
+        const Expect original = inTopology(kOriginal, topology);
+        const Expect sixDrained = inTopology(kSixDrained, topology);
+        const Expect twoDrained = inTopology(kTwoDrained, topology);
         QStringList receivers = kNodes;
         receivers.removeAll(sender);
         static int row = 0;
         ++row;
         const QString labName = s("e%1r%2").arg(::getpid() % 100000).arg(row);
-        NetnsCluster lab(labName, s(DMR_RESOURCES) + s("/topologies/fig5.json"), s(DMR_AGENT_PATH),
-                         s(DMR_MCAST_PATH), 47400, relay_);
+        NetnsCluster lab(labName, s(DMR_RESOURCES) + s("/topologies/") + topology,
+                         s(DMR_AGENT_PATH), s(DMR_MCAST_PATH), 47400, relay_);
         const QString built = lab.build();
         QVERIFY2(built.isEmpty(), qPrintable(built));
         const QString started = lab.startAgents();
         QVERIFY2(started.isEmpty(), qPrintable(started));
         AgentCluster &c = lab.agents();
         const QStringList all = lab.joinOrder();
-        QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kOriginal); }, kDeadlineMs),
+        QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, original); }, kDeadlineMs),
                  qPrintable(s("the agents do not hold Fig. 5's plan:") + describeStates(c, all)));
 
         if (event == s("restore")) {
             const auto r = drill(c, s("1"), s("drain"), s("6"));
             QVERIFY2(r[s("ok")].toBool(), qPrintable(QJsonDocument(r).toJson()));
-            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kSixDrained); }, kDeadlineMs),
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, sixDrained); }, kDeadlineMs),
                      qPrintable(s("draining 6 did not move B to 4:") + describeStates(c, all)));
         }
 
         for (const auto &id : receivers) {
-            const QString err = lab.startReceiver(id, kGroup, kPort);
+            // IPv6: on the node's first interface (an IPv6 socket hears the group from every
+            // interface where the host joined it; dmr-mcast keeps only --iface's).
+            const QString err = lab.startReceiver(
+                id, group, kPort, 20000, group.contains(QLatin1Char(':')) ? s("eth0") : QString());
             QVERIFY2(err.isEmpty(), qPrintable(err));
         }
-        const QString sent = lab.startSender(sender, kGroup, kPort, kRate, kCount);
+        const QString sent = lab.startSender(sender, group, kPort, kRate, kCount);
         QVERIFY2(sent.isEmpty(), qPrintable(sent));
 
         std::optional<double> eventMs;
@@ -292,9 +348,9 @@ private slots:
             };
             QVERIFY2(AgentCluster::waitFor(
                          [&] {
-                             return holds(c, all, kSixDrained) &&
+                             return holds(c, all, sixDrained) &&
                                     carries(s("4")) ==
-                                        QStringList{s("10.0.2.0/24"), s("10.0.3.0/24")} &&
+                                        inTopology(kSixDrained, topology).leads.at(s("4")) &&
                                     carries(s("6")).isEmpty();
                          },
                          kDeadlineMs),
@@ -305,11 +361,11 @@ private slots:
                                 describeStates(c, all)));
         }
         if (event == s("drain-system-leader"))
-            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kTwoDrained); }, kDeadlineMs),
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, twoDrained); }, kDeadlineMs),
                      qPrintable(s("draining 2 did not make 6 the system leader:") +
                                 describeStates(c, all)));
         if (event == s("restore")) {
-            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, kSixDrained); }, kDeadlineMs),
+            QVERIFY2(AgentCluster::waitFor([&] { return holds(c, all, sixDrained); }, kDeadlineMs),
                      qPrintable(s("after the restore the agents do not hold the plan of scenario "
                                   "10 (6 last on B, 4 leads it):") +
                                 describeStates(c, all)));
