@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 namespace dmr {
@@ -72,14 +73,21 @@ std::string renderMrouted(const Plan &plan, const Topology &topology, const Node
         const Endpoint &local = root ? t.root : t.leaf;
         const Endpoint &remote = root ? t.leaf : t.root;
         std::string carried;
-        for (const auto &g : t.networks)
-            carried += " " + g;
+        std::string left; // IPv6 networks: mrouted carries none of them
+        for (const auto &g : t.networks) {
+            auto net = Prefix::parse(g);
+            (net && !isV4(net->address()) ? left : carried) += " " + g;
+        }
         if (!isV4(local.address) || !isV4(remote.address)) {
             out << "# tunnel to node " << remote.node << " is IPv6, which mrouted does not route\n";
             continue;
         }
         out << "tunnel " << local.address.toString() << " " << remote.address.toString()
-            << " metric 1 threshold 1  # to node " << remote.node << ", carries" << carried << "\n";
+            << " metric 1 threshold 1  # to node " << remote.node << ", carries"
+            << (carried.empty() ? " no IPv4 network" : carried) << "\n";
+        if (!left.empty())
+            out << "# the tunnel to node " << remote.node << " leaves out" << left
+                << ": IPv6, which mrouted does not route\n";
     }
     return out.str();
 }
@@ -128,24 +136,41 @@ std::string renderSmcroute(const Plan &plan, const Topology &topology, const Nod
         out << "# node " << node << " is not in the topology\n";
         return out.str();
     }
-    // Every port of this node's part of the star, with the family of what it carries.
+    // Every port of this node's part of the star, with the families of what it carries: a
+    // routed interface its network's (a dual-stack interface routes two networks, one port), a
+    // tunnel the families of the networks it lists, whichever family its own endpoints are.
     struct Port
     {
         std::string ifname;
-        Family family;
+        std::set<Family> families;
         std::string comment;
     };
     std::vector<Port> ports;
+    auto port = [&ports](const std::string &ifname) -> Port & {
+        for (Port &p : ports)
+            if (p.ifname == ifname)
+                return p;
+        ports.push_back({ifname, {}, {}});
+        return ports.back();
+    };
+    auto familyOf = [](const GroupName &network) {
+        auto net = Prefix::parse(network);
+        return net ? net->address().family() : Family::V4;
+    };
     for (const Route &r : plan.routesOf(node)) {
-        auto net = Prefix::parse(r.network);
-        ports.push_back(
-            {r.iface, net ? net->address().family() : Family::V4, "routes " + r.network});
+        Port &p = port(r.iface);
+        p.families.insert(familyOf(r.network));
+        p.comment += (p.comment.empty() ? "routes " : ", ") + r.network;
     }
     for (const Tunnel &t : plan.tunnelsOf(node)) {
         const bool root = t.root.node == node;
         const Endpoint &remote = root ? t.leaf : t.root;
-        ports.push_back({tunnelInterfaceName(remote.node), remote.address.family(),
-                         "tunnel to node " + remote.node});
+        Port &p = port(tunnelInterfaceName(remote.node));
+        for (const auto &n : t.networks)
+            p.families.insert(familyOf(n));
+        if (t.networks.empty())
+            p.families.insert(remote.address.family());
+        p.comment = "tunnel to node " + remote.node;
     }
     if (ports.empty()) {
         out << "# nothing to route: this node is not a routing point\n";
@@ -154,12 +179,13 @@ std::string renderSmcroute(const Plan &plan, const Topology &topology, const Nod
     for (const Port &p : ports)
         out << "phyint " << p.ifname << " enable  # " << p.comment << "\n";
     for (const Prefix &channel : options.channels) {
+        const Family f = channel.address().family();
         for (const Port &from : ports) {
-            if (from.family != channel.address().family())
+            if (from.families.count(f) == 0)
                 continue;
             std::string to;
             for (const Port &p : ports)
-                if (&p != &from && p.family == from.family)
+                if (&p != &from && p.families.count(f) != 0)
                     to += " " + p.ifname;
             if (to.empty())
                 continue;

@@ -367,8 +367,11 @@ private:
             if (!address)
                 return address.error().message;
             Interface iface{args[i].substr(0, eq), *address};
-            if (node.interface(iface.name) != nullptr)
-                return "interface \"" + iface.name + "\" declared twice";
+            // Once per family: a dual-stack interface is listed with each of its addresses.
+            for (const Interface &other : node.interfaces)
+                if (other.name == iface.name &&
+                    other.address.address().family() == iface.address.address().family())
+                    return "interface \"" + iface.name + "\" declared twice in one family";
             node.interfaces.push_back(std::move(iface));
         }
         topology_.emplace(node.id, std::move(node));
