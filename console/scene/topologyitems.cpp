@@ -511,7 +511,26 @@ void NodeItem::setUnreachable(bool unreachable)
     update();
 }
 
+void NodeItem::setNoTunnel(const QString &why)
+{
+    if (why == noTunnel_)
+        return;
+    noTunnel_ = why;
+    setData(RoleNoTunnel, why);
+    update();
+}
+
 namespace {
+
+// A red "no entry" disc: the plan gives this group leader no tunnel, its networks are cut off.
+void drawNoTunnelBadge(QPainter *painter, const SceneStyle &s, QPointF c, qreal size)
+{
+    painter->setBrush(s.failed);
+    painter->setPen(cosmeticPen(s.background, 1.2));
+    painter->drawEllipse(c, size, size);
+    painter->setPen(cosmeticPen(s.background, 2.0));
+    painter->drawLine(c + QPointF(-size * 0.55, 0), c + QPointF(size * 0.55, 0));
+}
 
 // An amber warning triangle with "!": no other node hears this one's probes.
 void drawUnreachableBadge(QPainter *painter, const SceneStyle &s, QPointF c, qreal size)
@@ -546,6 +565,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
             painter->fillRect(QRectF(-2 * r, -2 * r, 4 * r, 4 * r), withAlpha(s.selection, 0.5));
         if (unreachable_)
             painter->fillRect(QRectF(-r, -r, r, r), s.unreachable);
+        if (!noTunnel_.isEmpty())
+            painter->fillRect(QRectF(0, 0, r, r), s.failed);
         painter->setRenderHint(QPainter::Antialiasing, aa);
         return;
     }
@@ -576,6 +597,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     }
     if (unreachable_)
         drawUnreachableBadge(painter, s, QPointF(-r * 0.9, -r * 0.85), 6.5);
+    if (!noTunnel_.isEmpty())
+        drawNoTunnelBadge(painter, s, QPointF(r * 0.9, r * 0.9), 5.5);
     if (lod < kLodText) {
         paintSmallLabel(painter, lod);
         return;

@@ -33,6 +33,8 @@ enum ItemRole : int {
     RoleSelected = 10,     // node: bool
     RoleNetworks = 11,     // node: QStringList of its networks
     RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
+    RoleNoTunnel = 13,     // node: QString, why the system leader has no tunnel to it (empty:
+                           // it has one, or needs none)
 };
 
 enum class ItemKind : int {
@@ -157,6 +159,10 @@ public:
     void setSelectedNode(bool selected);
     void setUnreachable(bool unreachable);
     bool unreachable() const { return unreachable_; }
+    // The plan leaves this group leader without a tunnel (no address family in common with the
+    // system leader): why, or empty.
+    void setNoTunnel(const QString &why);
+    QString noTunnel() const { return noTunnel_; }
     void styleChanged();
 
     // The node's marks are made when first needed: most nodes never lead.
@@ -186,6 +192,7 @@ private:
     QStringList failedAdapters_;
     bool selected_ = false;
     bool unreachable_ = false;
+    QString noTunnel_;
     // The id drawn small at fit zoom, for the last zoom and look it was drawn at.
     mutable QPixmap smallLabel_;
     qreal smallIdWidth_ = 0; // the id's width and height in the small font, measured once

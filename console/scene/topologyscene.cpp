@@ -266,7 +266,21 @@ QString TopologyScene::nodeToolTip(const QString &id) const
                 leaders, n->first);
     if (auto *item = nodes_.value(id))
         f.state = item->visualState();
-    return toolTipOf(leaders, n->second, f);
+    const QString cut = noTunnelText(snapshot_, n->first);
+    return toolTipOf(leaders, n->second, f) + (cut.isEmpty() ? QString() : QLatin1Char('\n') + cut);
+}
+
+QString TopologyScene::noTunnelText(const dmr::Snapshot &snapshot, const std::string &id)
+{
+    for (const auto &t : snapshot.plan.noTunnels)
+        if (t.leaf == id) {
+            QStringList networks;
+            for (const auto &n : t.networks)
+                networks << q(n);
+            return tr("No tunnel from system leader %1, so %2 is cut off: %3")
+                .arg(q(t.root), networks.join(tr(", ")), q(t.reason));
+        }
+    return {};
 }
 
 QString TopologyScene::nodeSummary(const QString &id) const
@@ -531,6 +545,7 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
         showMark(item, MarkItem::Kind::GroupLeader, f.groupLeader, animated);
         showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
         item->setFailedAdapters(f.failedAdapters);
+        item->setNoTunnel(noTunnelText(snapshot, id));
         // Its tool tip and hover label are made when asked for (nodeToolTip, nodeSummary):
         // with thousands of changes a second, most are never looked at.
         for (auto *link : links_.value(q(id))) {

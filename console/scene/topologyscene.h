@@ -60,6 +60,8 @@ public:
     // A node's tool tip (state, roles, interfaces) and its hover label (state, roles), made
     // when asked for.
     QString nodeToolTip(const QString &id) const;
+    // Why the plan leaves this node without a tunnel from the system leader, or empty.
+    static QString noTunnelText(const dmr::Snapshot &snapshot, const std::string &id);
     QString nodeSummary(const QString &id) const;
     // Node ids whose id or one of whose addresses contains the text (case-insensitive), in
     // natural order.

@@ -117,6 +117,43 @@ private slots:
         QCOMPARE(scene.topologyLayout().regions.size(), static_cast<std::size_t>(networks));
     }
 
+    void aLeaderWithoutATunnelIsMarked()
+    {
+        // An IPv4-only system leader and an IPv6-only group leader: the plan has no tunnel
+        // between them, and the view says so on the cut-off node (badge and tool tip).
+        auto topo = dmr::parseTopology(R"({"name": "mixed", "nodes": [
+            {"id": "a", "interfaces": [{"name": "eth0", "address": "10.0.1.1/24"}]},
+            {"id": "b", "interfaces": [{"name": "eth0", "address": "fd00:2::2/64"}]},
+            {"id": "c", "interfaces": [{"name": "eth0", "address": "10.0.3.3/24"}]}],
+            "join_order": ["a", "b", "c"]})");
+        QVERIFY2(topo.ok(), topo.ok() ? "" : topo.error().message.c_str());
+        dmr::ClusterModel model(topo->nodes);
+        for (const auto &id : topo->joinOrder)
+            QVERIFY(model.join(id));
+        const auto snapshot = dmr::makeSnapshot(model, "mixed", 1'700'000'000'000);
+        QCOMPARE(snapshot.plan.noTunnels.size(), std::size_t{1});
+        TopologyScene scene;
+        scene.setSnapshot(snapshot);
+        const QString why = scene.nodeItem(QStringLiteral("b"))->data(RoleNoTunnel).toString();
+        QVERIFY2(why.contains(QStringLiteral("No tunnel from system leader a")), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("fd00:2::/64")), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("no address family in common")), qPrintable(why));
+        QVERIFY(scene.nodeItem(QStringLiteral("c"))->data(RoleNoTunnel).toString().isEmpty());
+        QVERIFY(scene.nodeToolTip(QStringLiteral("b")).contains(why));
+        // The snapshot says it too, and reads back the same.
+        const auto back = dmr::parseSnapshot(dmr::toJson(snapshot));
+        QVERIFY(back.ok());
+        QVERIFY(back->plan.noTunnels == snapshot.plan.noTunnels);
+        // For a person to look at: the badge on b.
+        QImage image(1200, 500, QImage::Format_ARGB32);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        scene.render(&painter);
+        painter.end();
+        image.save(outputPath(QStringLiteral("no-tunnel.png")));
+    }
+
     void systemLeaderMarkMovesOnFailover()
     {
         Cluster c(QStringLiteral("fig5"));
