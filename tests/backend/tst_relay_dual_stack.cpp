@@ -36,22 +36,6 @@ std::string clusterName()
     return "dual-test-" + std::to_string(::getpid());
 }
 
-QJsonObject relayOf(const AgentCluster &c, const QString &id)
-{
-    return c.state(id)[s("relay")].toObject();
-}
-
-bool tunnelsUp(const AgentCluster &c, const QString &id, int expected)
-{
-    const auto tunnels = relayOf(c, id)[s("tunnels")].toArray();
-    if (tunnels.size() != expected)
-        return false;
-    for (const auto &t : tunnels)
-        if (t.toObject()[s("state")].toString() != s("up"))
-            return false;
-    return true;
-}
-
 } // namespace
 
 class TestRelayDualStack : public QObject
@@ -132,12 +116,12 @@ private slots:
         QVERIFY(cluster_->startAll());
         // The star: 2 leads A and A6 and roots the tunnels to 6 (B, B6) and 4 (C, C6).
         QVERIFY2(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("2"), 2); }, kDeadlineMs),
-            qPrintable(QJsonDocument(relayOf(*cluster_, s("2"))).toJson()));
-        QVERIFY(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("6"), 1); }, kDeadlineMs));
-        QVERIFY(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("4"), 1); }, kDeadlineMs));
+            AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("2"), 2); }, kDeadlineMs),
+            qPrintable(QJsonDocument(cluster_->relayOf(s("2"))).toJson()));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("6"), 1); },
+                                      kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("4"), 1); },
+                                      kDeadlineMs));
         const auto leads = AgentCluster::leadsOf(cluster_->state(s("6")));
         QCOMPARE(leads, (QStringList{QString::fromStdString(kB), QString::fromStdString(kB6)}));
     }
@@ -149,7 +133,7 @@ private slots:
         sendBoth(kA, kA6, "once", 300);
         checkOnce("once", 300, {kA, kB, kC}, {kA6, kB6, kC6});
         // The probes of IPv6 networks went on the IPv6 probe channel.
-        const auto relay = relayOf(*cluster_, s("2"));
+        const auto relay = cluster_->relayOf(s("2"));
         QCOMPARE(relay[s("probe")].toObject()[s("channel_v6")].toString(), s("[ff15::4d01]:7699"));
     }
 
@@ -164,7 +148,7 @@ private slots:
         QVERIFY(AgentCluster::waitFor(
             [&] {
                 return cluster_->state(s("6"))[s("system_leader")].toString() == s("6") &&
-                       tunnelsUp(*cluster_, s("6"), 2) && tunnelsUp(*cluster_, s("1"), 1);
+                       cluster_->relayTunnelsUp(s("6"), 2) && cluster_->relayTunnelsUp(s("1"), 1);
             },
             kDeadlineMs));
         v4_.receiveAll(500);
@@ -182,7 +166,7 @@ private slots:
                      [&] {
                          return AgentCluster::leadsOf(cluster_->state(s("1")))
                                     .contains(QString::fromStdString(kA6)) &&
-                                tunnelsUp(*cluster_, s("1"), 1);
+                                cluster_->relayTunnelsUp(s("1"), 1);
                      },
                      kDeadlineMs),
                  "1 did not come to lead A6");

@@ -43,23 +43,6 @@ dmr::relay::Channel channel()
     return *dmr::relay::Channel::parse("239.1.2.3:5001");
 }
 
-QJsonObject relayOf(const AgentCluster &c, const QString &id)
-{
-    return c.state(id)[s("relay")].toObject();
-}
-
-// Every tunnel of the node is up.
-bool tunnelsUp(const AgentCluster &c, const QString &id, int expected)
-{
-    const auto tunnels = relayOf(c, id)[s("tunnels")].toArray();
-    if (tunnels.size() != expected)
-        return false;
-    for (const auto &t : tunnels)
-        if (t.toObject()[s("state")].toString() != s("up"))
-            return false;
-    return true;
-}
-
 // The matrix as seen by `asker`: every listed node answered and hears every other listed node.
 bool matrixFull(const AgentCluster &c, const QString &asker, const QStringList &nodes, QString *why)
 {
@@ -134,12 +117,12 @@ private slots:
         QVERIFY(cluster_->startAll());
         // The star of Fig. 6: 2 roots tunnels to 6 and 4, all up.
         QVERIFY2(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("2"), 2); }, kDeadlineMs),
-            qPrintable(QJsonDocument(relayOf(*cluster_, s("2"))).toJson()));
-        QVERIFY(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("6"), 1); }, kDeadlineMs));
-        QVERIFY(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("4"), 1); }, kDeadlineMs));
+            AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("2"), 2); }, kDeadlineMs),
+            qPrintable(QJsonDocument(cluster_->relayOf(s("2"))).toJson()));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("6"), 1); },
+                                      kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("4"), 1); },
+                                      kDeadlineMs));
     }
 
     void everyNetworkExactlyOnce_data()
@@ -167,7 +150,7 @@ private slots:
                                 wrong.join(s(", "))));
         }
         // The counters say the same: the system leader tunnelled at least that many.
-        const auto tunnels = relayOf(*cluster_, s("2"))[s("tunnels")].toArray();
+        const auto tunnels = cluster_->relayOf(s("2"))[s("tunnels")].toArray();
         qint64 out = 0;
         for (const auto &tn : tunnels)
             out += tn.toObject()[s("packets_out")].toInteger();
@@ -198,11 +181,11 @@ private slots:
             [&] {
                 const auto st = cluster_->state(s("6"));
                 return st[s("system_leader")].toString() == s("6") &&
-                       tunnelsUp(*cluster_, s("6"), 2);
+                       cluster_->relayTunnelsUp(s("6"), 2);
             },
             kDeadlineMs));
-        QVERIFY(
-            AgentCluster::waitFor([&] { return tunnelsUp(*cluster_, s("1"), 1); }, kDeadlineMs));
+        QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("1"), 1); },
+                                      kDeadlineMs));
         auto during = streams_.receiveAll(500);
         int onA = 0;
         for (int i = 1; i <= kCount; ++i)
@@ -249,7 +232,8 @@ private slots:
                          return cluster_->agree(all, s("6")) &&
                                 AgentCluster::leadsOf(cluster_->state(s("1"))) ==
                                     QStringList{QString::fromStdString(kA)} &&
-                                tunnelsUp(*cluster_, s("6"), 2) && tunnelsUp(*cluster_, s("1"), 1);
+                                cluster_->relayTunnelsUp(s("6"), 2) &&
+                                cluster_->relayTunnelsUp(s("1"), 1);
                      },
                      kDeadlineMs),
                  "the cluster did not settle on 6 as system leader with 1 leading A");
@@ -278,7 +262,7 @@ private slots:
         // A moved to 3, which carries it now by the system leader's word.
         QVERIFY(AgentCluster::waitFor(
             [&] {
-                const auto carries = relayOf(*cluster_, s("3"))[s("carries")].toArray();
+                const auto carries = cluster_->relayOf(s("3"))[s("carries")].toArray();
                 return AgentCluster::leadsOf(cluster_->state(s("3"))) ==
                            QStringList{QString::fromStdString(kA)} &&
                        carries.size() == 1 && carries[0].toString() == QString::fromStdString(kA);

@@ -436,6 +436,22 @@ bool AgentCluster::waitFor(const std::function<bool()> &condition, int timeoutMs
     return condition();
 }
 
+QJsonObject AgentCluster::relayOf(const QString &id) const
+{
+    return state(id).value(QStringLiteral("relay")).toObject();
+}
+
+bool AgentCluster::relayTunnelsUp(const QString &id, int expected) const
+{
+    const auto tunnels = relayOf(id).value(QStringLiteral("tunnels")).toArray();
+    if (tunnels.size() != expected)
+        return false;
+    for (const auto &t : tunnels)
+        if (t.toObject().value(QStringLiteral("state")).toString() != QLatin1String("up"))
+            return false;
+    return true;
+}
+
 QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 {
     QStringList out;

@@ -24,6 +24,9 @@ public:
     // What tests read off a get-state: its tunnels as sorted "root-leaf", the networks it leads.
     static QStringList tunnelsOf(const QJsonObject &state);
     static QStringList leadsOf(const QJsonObject &state);
+    // The agent's relay (get-state's "relay"), and whether it holds `expected` tunnels, all up.
+    QJsonObject relayOf(const QString &id) const;
+    bool relayTunnelsUp(const QString &id, int expected) const;
     // Every listed agent answers, holds the same view, and names this system leader.
     bool agree(const QStringList &ids, const QString &systemLeader) const;
     // The time a node's data plane did something of this kind matching `text` (a substring),
