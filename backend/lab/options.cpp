@@ -75,9 +75,10 @@ std::variant<LabOptions, int> parseOptions(int argc, char **argv)
                    "Cluster name (default: the topology's); it also picks the loopback segments, "
                    "so two labs with different names do not hear each other");
     app.add_option("--channels", o.channels,
-                   "Channels the relay carries (default: 239.1.0.0/16:5000-5100 in loopback mode; "
-                   "239.1.0.0/24:5000-5100 in os mode, which joins every group of the range on "
-                   "every routed interface, at most 1024 joins)")
+                   "Channels the relay carries (default: 239.1.0.0/16:5000-5100 and "
+                   "ff15::1:0/112:5000-5100 in loopback mode; 239.1.0.0/24:5000-5100 and "
+                   "ff15::1:0/120:5000-5100 in os mode, which joins every group of a range on "
+                   "every routed interface of its family, at most 1024 joins per family)")
         ->delimiter(',');
     app.add_option("--probe-interval-ms", o.probeIntervalMs, "Reachability probe interval; 0: off")
         ->check(CLI::Range(0, 60000));
@@ -112,7 +113,10 @@ std::variant<LabOptions, int> parseOptions(int argc, char **argv)
     if (o.relayMode.empty())
         o.relayMode = o.netns ? "os" : "loopback";
     if (o.channels.empty())
-        o.channels = {o.relayMode == "os" ? "239.1.0.0/24:5000-5100" : "239.1.0.0/16:5000-5100"};
+        o.channels =
+            o.relayMode == "os"
+                ? std::vector<std::string>{"239.1.0.0/24:5000-5100", "ff15::1:0/120:5000-5100"}
+                : std::vector<std::string>{"239.1.0.0/16:5000-5100", "ff15::1:0/112:5000-5100"};
     if (o.netns && o.relayMode == "loopback") {
         std::cerr << "dmr-lab: --relay loopback does not work with --netns (each namespace has a "
                      "127.0.0.1 of its own); use os or off\n";
