@@ -360,6 +360,13 @@ int main(int argc, char **argv)
 
     std::cout << "dmr-lab: starting " << agents.size() << " agents of " << topo.name
               << " in join order; logs in " << o.logDir << std::endl;
+    if (o.relayMode != "off") {
+        std::string channels;
+        for (const auto &c : o.channels)
+            channels += (channels.empty() ? "" : ", ") + c;
+        std::cout << "dmr-lab: relay in " << o.relayMode << " mode, channels " << channels
+                  << std::endl;
+    }
     if (!supervisor.startAgents())
         return finish(1);
     if (!g_stop)

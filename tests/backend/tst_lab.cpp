@@ -123,6 +123,10 @@ private slots:
         QVERIFY2(r.output.contains(QStringLiteral("up on http://127.0.0.1:%1").arg(base + 3000)),
                  qPrintable(r.output));
         QVERIFY2(r.output.contains(s("all 6 agents joined")), qPrintable(r.output));
+        // The relay carries both families by default (loopback mode's ranges).
+        QVERIFY2(r.output.contains(s("dmr-lab: relay in loopback mode, channels "
+                                     "239.1.0.0/16:5000-5100, ff15::1:0/112:5000-5100")),
+                 qPrintable(r.output));
         // The table, printed once when the last agent joined (the others may still be
         // installing that view): the system leader, and the leaders of B and C in the file's
         // join order.
