@@ -41,7 +41,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="323"/>
+        <location filename="../console/client/records.cpp" line="322"/>
         <source>a string or null</source>
         <translation>eine Zeichenkette oder null</translation>
     </message>
@@ -128,7 +128,7 @@
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="369"/>
+        <location filename="../console/client/records.cpp" line="368"/>
         <source>an object or null</source>
         <translation>ein Objekt oder null</translation>
     </message>
@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="611"/>
-        <location filename="../console/cli.cpp" line="67"/>
+        <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -405,27 +405,62 @@
         <translation>Mit --lab: der Basisport des Labors (Mitgliedschaft BASE+i, Steuerung BASE+1000+i; Standard 17400).</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="62"/>
+        <location filename="../console/cli.cpp" line="36"/>
+        <source>Speak TLS 1.3 to the agents, checking their certificates against this CA (PEM).</source>
+        <translation>Mit den Agenten TLS 1.3 sprechen und ihre Zertifikate gegen diese CA (PEM) prüfen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="38"/>
+        <source>This console&apos;s client certificate (PEM), for agents that ask for one.</source>
+        <translation>Das Client-Zertifikat dieser Konsole (PEM), für Agenten, die eines verlangen.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="41"/>
+        <source>The client certificate&apos;s private key (PEM).</source>
+        <translation>Der private Schlüssel des Client-Zertifikats (PEM).</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="42"/>
+        <source>With --lab: the lab makes a throwaway CA and runs its agents in TLS; the console uses that CA and the lab&apos;s operator certificate.</source>
+        <translation>Mit --lab: Das Labor erzeugt eine Wegwerf-CA und betreibt seine Agenten mit TLS; die Konsole verwendet diese CA und das Operator-Zertifikat des Labors.</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="76"/>
+        <source>--lab-tls goes with --lab</source>
+        <translation>--lab-tls gehört zu --lab</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="77"/>
+        <source>--tls-cert and --tls-key go with --tls-ca</source>
+        <translation>--tls-cert und --tls-key gehören zu --tls-ca</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>cannot make a temporary folder: %1</source>
+        <translation>kann keinen temporären Ordner anlegen: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
         <source>The DMR desktop console.</source>
         <translation>Die DMR-Desktopkonsole.</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="72"/>
+        <location filename="../console/cli.cpp" line="97"/>
         <source>cannot start %1: %2</source>
         <translation>%1 kann nicht gestartet werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="77"/>
+        <location filename="../console/cli.cpp" line="102"/>
         <source>no cluster from %1 within %2 s</source>
         <translation>kein Cluster von %1 innerhalb von %2 s</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="82"/>
+        <location filename="../console/cli.cpp" line="107"/>
         <source>saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="87"/>
+        <location filename="../console/cli.cpp" line="112"/>
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qts eigener Katalog für %1 (qtbase_%1.qm) fehlt in %2: Qts Schaltflächen bleiben englisch (Debian: qt6-translations-l10n)</translation>
     </message>
@@ -433,125 +468,146 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="87"/>
+        <location filename="../console/client/agent_client.cpp" line="94"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="93"/>
+        <location filename="../console/client/agent_client.cpp" line="100"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <location filename="../console/client/agent_client.cpp" line="161"/>
         <source>restarted</source>
         <translation>neu gestartet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="167"/>
+        <location filename="../console/client/agent_client.cpp" line="175"/>
         <source>the console disconnected</source>
         <translation>die Konsole hat die Verbindung getrennt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="179"/>
+        <location filename="../console/client/agent_client.cpp" line="187"/>
         <source>no agent address to connect to</source>
         <translation>keine Agent-Adresse zum Verbinden</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="236"/>
+        <location filename="../console/client/agent_client.cpp" line="200"/>
+        <source>cannot speak TLS to %1: %2</source>
+        <translation>kann mit %1 kein TLS sprechen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="232"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="243"/>
+        <location filename="../console/client/agent_client.cpp" line="255"/>
+        <source>%1: no PEM certificate in it</source>
+        <translation>%1: enthält kein PEM-Zertifikat</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="265"/>
+        <source>%1: no PEM private key (EC or RSA) in it</source>
+        <translation>%1: enthält keinen privaten PEM-Schlüssel (EC oder RSA)</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="314"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="272"/>
+        <location filename="../console/client/agent_client.cpp" line="350"/>
         <source>lost the agent at %1: %2</source>
         <translation>Agent unter %1 verloren: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="273"/>
+        <location filename="../console/client/agent_client.cpp" line="351"/>
         <source>could not connect to %1: %2</source>
         <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="304"/>
-        <location filename="../console/client/agent_client.cpp" line="357"/>
-        <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="422"/>
+        <location filename="../console/client/agent_client.cpp" line="382"/>
         <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="438"/>
-        <location filename="../console/client/agent_client.cpp" line="460"/>
-        <location filename="../console/client/agent_client.cpp" line="469"/>
-        <location filename="../console/client/agent_client.cpp" line="591"/>
+        <location filename="../console/client/agent_client.cpp" line="504"/>
+        <location filename="../console/client/agent_client.cpp" line="512"/>
+        <location filename="../console/client/agent_client.cpp" line="525"/>
+        <location filename="../console/client/agent_client.cpp" line="528"/>
+        <location filename="../console/client/agent_client.cpp" line="550"/>
+        <location filename="../console/client/agent_client.cpp" line="559"/>
+        <location filename="../console/client/agent_client.cpp" line="680"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="317"/>
+        <location filename="../console/client/agent_client.cpp" line="395"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="322"/>
+        <location filename="../console/client/agent_client.cpp" line="400"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="330"/>
+        <location filename="../console/client/agent_client.cpp" line="408"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="347"/>
+        <location filename="../console/client/agent_client.cpp" line="425"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="359"/>
+        <location filename="../console/client/agent_client.cpp" line="437"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="365"/>
+        <location filename="../console/client/agent_client.cpp" line="443"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="396"/>
+        <location filename="../console/client/agent_client.cpp" line="474"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="446"/>
+        <location filename="../console/client/agent_client.cpp" line="536"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="562"/>
+        <location filename="../console/client/agent_client.cpp" line="651"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="573"/>
+        <location filename="../console/client/agent_client.cpp" line="662"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="574"/>
+        <location filename="../console/client/agent_client.cpp" line="663"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="606"/>
+        <location filename="../console/client/agent_client.cpp" line="695"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="762"/>
+        <location filename="../console/client/agent_client.cpp" line="852"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="766"/>
+        <location filename="../console/client/agent_client.cpp" line="856"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -881,7 +937,7 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="170"/>
+        <location filename="../console/models/history_model.cpp" line="169"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -1148,7 +1204,7 @@ Tunnel aktiv %6</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="878"/>
+        <location filename="../console/mainwindow.cpp" line="876"/>
         <source>Replay</source>
         <translation>Wiedergabe</translation>
     </message>
@@ -1269,14 +1325,14 @@ Tunnel aktiv %6</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="623"/>
-        <location filename="../console/mainwindow.cpp" line="672"/>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="671"/>
+        <location filename="../console/mainwindow.cpp" line="715"/>
         <source>&amp;What if it fails?</source>
         <translation>&amp;Was, wenn er ausfällt?</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="628"/>
-        <location filename="../console/mainwindow.cpp" line="718"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>Was, wenn ein &amp;Adapter ausfällt?</translation>
     </message>
@@ -1291,7 +1347,7 @@ Tunnel aktiv %6</translation>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="766"/>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>Übungen brauchen das Operator-Token (control.operator_token der Agenten; dmr-console --token oder $DMR_TOKEN gibt es beim Start an):</translation>
     </message>
@@ -1301,17 +1357,17 @@ Tunnel aktiv %6</translation>
         <translation>Übung %1 gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="807"/>
+        <location filename="../console/mainwindow.cpp" line="806"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>Die Pläne um den Failover von Knoten %1 um %2 sind nicht mehr in den Sichtprotokollen der Agenten (sie behalten eine Stunde)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="819"/>
+        <location filename="../console/mainwindow.cpp" line="818"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>Failover von Knoten %1 (%2) um %3: der Plan danach, Sicht %4 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="826"/>
+        <location filename="../console/mainwindow.cpp" line="825"/>
         <source>failover of node %1, after</source>
         <translation>Failover von Knoten %1, danach</translation>
     </message>
@@ -1321,47 +1377,47 @@ Tunnel aktiv %6</translation>
         <translation>Wiedergabe: Sicht %1 um %2 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="852"/>
+        <location filename="../console/mainwindow.cpp" line="851"/>
         <source>replay at %1</source>
         <translation>Wiedergabe um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="860"/>
+        <location filename="../console/mainwindow.cpp" line="859"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>Noch nichts wiederzugeben: kein Agent hat sein Sichtprotokoll gesendet</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="871"/>
+        <location filename="../console/mainwindow.cpp" line="869"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="906"/>
+        <location filename="../console/mainwindow.cpp" line="904"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>Angezeigt: %1 — Esc für live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="919"/>
+        <location filename="../console/mainwindow.cpp" line="917"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="927"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="927"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="930"/>
+        <location filename="../console/mainwindow.cpp" line="928"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: Failover von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="931"/>
+        <location filename="../console/mainwindow.cpp" line="930"/>
         <source>%1 at %2. %3</source>
         <translation>%1 um %2. %3</translation>
     </message>
@@ -1369,20 +1425,20 @@ Tunnel aktiv %6</translation>
         <location filename="../console/mainwindow.cpp" line="663"/>
         <location filename="../console/mainwindow.cpp" line="665"/>
         <location filename="../console/mainwindow.cpp" line="666"/>
-        <location filename="../console/mainwindow.cpp" line="668"/>
-        <location filename="../console/mainwindow.cpp" line="681"/>
-        <location filename="../console/mainwindow.cpp" line="701"/>
+        <location filename="../console/mainwindow.cpp" line="667"/>
+        <location filename="../console/mainwindow.cpp" line="680"/>
+        <location filename="../console/mainwindow.cpp" line="700"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="703"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="602"/>
-        <location filename="../console/mainwindow.cpp" line="708"/>
+        <location filename="../console/mainwindow.cpp" line="707"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
@@ -1413,7 +1469,7 @@ Tunnel aktiv %6</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="607"/>
-        <location filename="../console/mainwindow.cpp" line="710"/>
+        <location filename="../console/mainwindow.cpp" line="709"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
@@ -1438,18 +1494,18 @@ Tunnel aktiv %6</translation>
         <translation>Knoten %1 wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="671"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>&amp;Was, wenn Knoten %1 ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="686"/>
+        <location filename="../console/mainwindow.cpp" line="685"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="612"/>
-        <location filename="../console/mainwindow.cpp" line="711"/>
+        <location filename="../console/mainwindow.cpp" line="710"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
@@ -1460,62 +1516,62 @@ Tunnel aktiv %6</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="617"/>
-        <location filename="../console/mainwindow.cpp" line="713"/>
+        <location filename="../console/mainwindow.cpp" line="712"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="735"/>
+        <location filename="../console/mainwindow.cpp" line="734"/>
         <source>What-if: %1</source>
         <translation>Was-wäre-wenn: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="739"/>
+        <location filename="../console/mainwindow.cpp" line="738"/>
         <source>What if node %1 is drained</source>
         <translation>Was, wenn Knoten %1 entleert wird</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="740"/>
+        <location filename="../console/mainwindow.cpp" line="739"/>
         <source>What if node %1 fails</source>
         <translation>Was, wenn Knoten %1 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="741"/>
+        <location filename="../console/mainwindow.cpp" line="740"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>Was, wenn Adapter %1 an Knoten %2 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="743"/>
+        <location filename="../console/mainwindow.cpp" line="742"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: der Plan, der bliebe (Esc: zurück)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="777"/>
+        <location filename="../console/mainwindow.cpp" line="776"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="966"/>
+        <location filename="../console/mainwindow.cpp" line="964"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="966"/>
+        <location filename="../console/mainwindow.cpp" line="964"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="972"/>
+        <location filename="../console/mainwindow.cpp" line="970"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="977"/>
+        <location filename="../console/mainwindow.cpp" line="975"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1523,94 +1579,94 @@ Tunnel aktiv %6</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="994"/>
+        <location filename="../console/mainwindow.cpp" line="992"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1001"/>
+        <location filename="../console/mainwindow.cpp" line="999"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1002"/>
+        <location filename="../console/mainwindow.cpp" line="1000"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1005"/>
+        <location filename="../console/mainwindow.cpp" line="1003"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1009"/>
+        <location filename="../console/mainwindow.cpp" line="1007"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1010"/>
+        <location filename="../console/mainwindow.cpp" line="1008"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1013"/>
+        <location filename="../console/mainwindow.cpp" line="1011"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1027"/>
+        <location filename="../console/mainwindow.cpp" line="1025"/>
         <source>No update yet</source>
         <translation>Noch keine Aktualisierung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1030"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1031"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1035"/>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
         <source>Stale: last update %1</source>
         <translation>Veraltet: letzte Aktualisierung %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1037"/>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>Letzte Nachricht eines Agenten (Snapshot oder Ereignis) um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1047"/>
+        <location filename="../console/mainwindow.cpp" line="1045"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1048"/>
+        <location filename="../console/mainwindow.cpp" line="1046"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1053"/>
+        <location filename="../console/mainwindow.cpp" line="1051"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1055"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1739,18 +1795,18 @@ Tunnel aktiv %6</translation>
 <context>
     <name>dmr::console::TimelineWidget</name>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="320"/>
+        <location filename="../console/timelinewidget.cpp" line="321"/>
         <location filename="../console/timelinewidget.cpp" line="466"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="325"/>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
         <source>tunnels</source>
         <translation>Tunnel</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="326"/>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
         <source>election</source>
         <translation>Wahl</translation>
     </message>
@@ -1765,7 +1821,7 @@ Tunnel aktiv %6</translation>
         <translation>Failover-Phasen (ms)</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="343"/>
+        <location filename="../console/timelinewidget.cpp" line="344"/>
         <source>drills</source>
         <translation>Übungen</translation>
     </message>
@@ -1849,104 +1905,104 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="109"/>
+        <location filename="../console/scene/export.cpp" line="108"/>
         <source>DMR cluster %1</source>
         <translation>DMR-Cluster %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="114"/>
+        <location filename="../console/scene/export.cpp" line="113"/>
         <source>view %1</source>
         <translation>Sicht %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="116"/>
+        <location filename="../console/scene/export.cpp" line="115"/>
         <source>live</source>
         <translation>live</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="117"/>
+        <location filename="../console/scene/export.cpp" line="116"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="119"/>
+        <location filename="../console/scene/export.cpp" line="118"/>
         <source>system leader %1</source>
         <translation>Systemleiter %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="120"/>
+        <location filename="../console/scene/export.cpp" line="119"/>
         <source>no system leader</source>
         <translation>kein Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="138"/>
+        <location filename="../console/scene/export.cpp" line="137"/>
         <source>cannot allocate a %1×%2 image</source>
         <translation>Bild der Größe %1×%2 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="159"/>
+        <location filename="../console/scene/export.cpp" line="158"/>
         <source>cannot encode %1 as PNG: %2</source>
         <translation>%1 kann nicht als PNG kodiert werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="177"/>
+        <location filename="../console/scene/export.cpp" line="176"/>
         <source>DMR topology</source>
         <translation>DMR-Topologie</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="186"/>
+        <location filename="../console/scene/export.cpp" line="185"/>
         <source>cannot render %1 as SVG</source>
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1134"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1136"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1137"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1138"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1139"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1142"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1144"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1145"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1146"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="47"/>
-        <location filename="../console/scene/topologyscene.cpp" line="619"/>
+        <location filename="../console/scene/topologyscene.cpp" line="631"/>
         <source>up</source>
         <translation>aktiv</translation>
     </message>
@@ -1972,7 +2028,7 @@ Klicken zeigt den Plan zu der Zeit.</translation>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="148"/>
-        <location filename="../console/scene/topologyscene.cpp" line="278"/>
+        <location filename="../console/scene/topologyscene.cpp" line="292"/>
         <source>Node %1: %2</source>
         <translation>Knoten %1: %2</translation>
     </message>
@@ -1991,8 +2047,13 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <source>adapter failed</source>
         <translation>Adapter ausgefallen</translation>
     </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <source>No tunnel from system leader %1, so %2 is cut off: %3</source>
+        <translation>Kein Tunnel vom Systemleiter %1, daher ist %2 abgeschnitten: %3</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="418"/>
+        <location filename="../console/scene/topologyscene.cpp" line="435"/>
         <source>and %n more</source>
         <translation>
             <numerusform>und %n weiterer</numerusform>
@@ -2000,73 +2061,74 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="419"/>
+        <location filename="../console/scene/topologyscene.cpp" line="436"/>
         <source>Network %1</source>
         <translation>Netz %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="420"/>
+        <location filename="../console/scene/topologyscene.cpp" line="437"/>
         <source>Nodes: %1</source>
         <translation>Knoten: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="443"/>
+        <location filename="../console/scene/topologyscene.cpp" line="460"/>
         <source>%1 %2 on %3</source>
         <translation>%1 %2 auf %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="279"/>
+        <location filename="../console/scene/topologyscene.cpp" line="293"/>
         <source>Node %1: %2
 %3</source>
         <translation>Knoten %1: %2
 %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="280"/>
-        <location filename="../console/scene/topologyscene.cpp" line="724"/>
-        <location filename="../console/scene/topologyscene.cpp" line="727"/>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="281"/>
+        <location filename="../console/scene/topologyscene.cpp" line="294"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
+        <location filename="../console/scene/topologyscene.cpp" line="744"/>
+        <location filename="../console/scene/topologyscene.cpp" line="747"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="615"/>
+        <location filename="../console/scene/topologyscene.cpp" line="627"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="619"/>
+        <location filename="../console/scene/topologyscene.cpp" line="631"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="679"/>
+        <location filename="../console/scene/topologyscene.cpp" line="696"/>
         <source>closes: %1</source>
         <translation>schließt: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="724"/>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
+        <location filename="../console/scene/topologyscene.cpp" line="747"/>
         <source>loses %1</source>
         <translation>verliert %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="744"/>
         <source>takes over %1</source>
         <translation>übernimmt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="289"/>
+        <location filename="../console/scene/topologyitems.cpp" line="323"/>
         <source>no leader</source>
         <translation>kein Leiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="290"/>
+        <location filename="../console/scene/topologyitems.cpp" line="324"/>
         <source>leader %1</source>
         <translation>Leiter %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="291"/>
+        <location filename="../console/scene/topologyitems.cpp" line="325"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n aktiv</numerusform>
@@ -2074,29 +2136,29 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="799"/>
+        <location filename="../console/scene/topologyitems.cpp" line="852"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="807"/>
+        <location filename="../console/scene/topologyitems.cpp" line="860"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1140"/>
         <source>node down (stopped)</source>
         <translation>Knoten gestoppt</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1141"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>nie beigetreten</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1204"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

@@ -41,7 +41,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="40"/>
-        <location filename="../console/client/records.cpp" line="323"/>
+        <location filename="../console/client/records.cpp" line="322"/>
         <source>a string or null</source>
         <translation>文字列または null</translation>
     </message>
@@ -128,7 +128,7 @@
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="369"/>
+        <location filename="../console/client/records.cpp" line="368"/>
         <source>an object or null</source>
         <translation>オブジェクトまたは null</translation>
     </message>
@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="611"/>
-        <location filename="../console/cli.cpp" line="67"/>
+        <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -405,27 +405,62 @@
         <translation>--lab と共に: ラボの基準ポート (メンバーシップ BASE+i、制御 BASE+1000+i。既定 17400)。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="62"/>
+        <location filename="../console/cli.cpp" line="36"/>
+        <source>Speak TLS 1.3 to the agents, checking their certificates against this CA (PEM).</source>
+        <translation>エージェントと TLS 1.3 で通信し、その証明書をこの CA (PEM) で検証します。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="38"/>
+        <source>This console&apos;s client certificate (PEM), for agents that ask for one.</source>
+        <translation>このコンソールのクライアント証明書 (PEM)。証明書を求めるエージェント用です。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="41"/>
+        <source>The client certificate&apos;s private key (PEM).</source>
+        <translation>クライアント証明書の秘密鍵 (PEM)。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="42"/>
+        <source>With --lab: the lab makes a throwaway CA and runs its agents in TLS; the console uses that CA and the lab&apos;s operator certificate.</source>
+        <translation>--lab と共に: ラボは使い捨ての CA を作り、エージェントを TLS で動かします。コンソールはその CA とラボのオペレーター証明書を使います。</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="76"/>
+        <source>--lab-tls goes with --lab</source>
+        <translation>--lab-tls は --lab と一緒に指定します</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="77"/>
+        <source>--tls-cert and --tls-key go with --tls-ca</source>
+        <translation>--tls-cert と --tls-key は --tls-ca と一緒に指定します</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="82"/>
+        <source>cannot make a temporary folder: %1</source>
+        <translation>一時フォルダーを作成できません: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/cli.cpp" line="87"/>
         <source>The DMR desktop console.</source>
         <translation>DMR デスクトップコンソール。</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="72"/>
+        <location filename="../console/cli.cpp" line="97"/>
         <source>cannot start %1: %2</source>
         <translation>%1 を起動できません: %2</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="77"/>
+        <location filename="../console/cli.cpp" line="102"/>
         <source>no cluster from %1 within %2 s</source>
         <translation>%2 秒以内に %1 からクラスターを取得できません</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="82"/>
+        <location filename="../console/cli.cpp" line="107"/>
         <source>saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/cli.cpp" line="87"/>
+        <location filename="../console/cli.cpp" line="112"/>
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
     </message>
@@ -433,125 +468,146 @@
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="87"/>
+        <location filename="../console/client/agent_client.cpp" line="94"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="93"/>
+        <location filename="../console/client/agent_client.cpp" line="100"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="154"/>
+        <location filename="../console/client/agent_client.cpp" line="161"/>
         <source>restarted</source>
         <translation>再起動しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="167"/>
+        <location filename="../console/client/agent_client.cpp" line="175"/>
         <source>the console disconnected</source>
         <translation>コンソールが切断しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="179"/>
+        <location filename="../console/client/agent_client.cpp" line="187"/>
         <source>no agent address to connect to</source>
         <translation>接続先のエージェントアドレスがありません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="236"/>
+        <location filename="../console/client/agent_client.cpp" line="200"/>
+        <source>cannot speak TLS to %1: %2</source>
+        <translation>%1 と TLS で通信できません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="232"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="243"/>
+        <location filename="../console/client/agent_client.cpp" line="255"/>
+        <source>%1: no PEM certificate in it</source>
+        <translation>%1: PEM 証明書が含まれていません</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="265"/>
+        <source>%1: no PEM private key (EC or RSA) in it</source>
+        <translation>%1: PEM 秘密鍵 (EC または RSA) が含まれていません</translation>
+    </message>
+    <message>
+        <location filename="../console/client/agent_client.cpp" line="314"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="272"/>
+        <location filename="../console/client/agent_client.cpp" line="350"/>
         <source>lost the agent at %1: %2</source>
         <translation>%1 のエージェントとの接続が失われました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="273"/>
+        <location filename="../console/client/agent_client.cpp" line="351"/>
         <source>could not connect to %1: %2</source>
         <translation>%1 に接続できませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="304"/>
-        <location filename="../console/client/agent_client.cpp" line="357"/>
-        <location filename="../console/client/agent_client.cpp" line="414"/>
-        <location filename="../console/client/agent_client.cpp" line="422"/>
+        <location filename="../console/client/agent_client.cpp" line="382"/>
         <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="438"/>
-        <location filename="../console/client/agent_client.cpp" line="460"/>
-        <location filename="../console/client/agent_client.cpp" line="469"/>
-        <location filename="../console/client/agent_client.cpp" line="591"/>
+        <location filename="../console/client/agent_client.cpp" line="504"/>
+        <location filename="../console/client/agent_client.cpp" line="512"/>
+        <location filename="../console/client/agent_client.cpp" line="525"/>
+        <location filename="../console/client/agent_client.cpp" line="528"/>
+        <location filename="../console/client/agent_client.cpp" line="550"/>
+        <location filename="../console/client/agent_client.cpp" line="559"/>
+        <location filename="../console/client/agent_client.cpp" line="680"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="317"/>
+        <location filename="../console/client/agent_client.cpp" line="395"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="322"/>
+        <location filename="../console/client/agent_client.cpp" line="400"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="330"/>
+        <location filename="../console/client/agent_client.cpp" line="408"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="347"/>
+        <location filename="../console/client/agent_client.cpp" line="425"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="359"/>
+        <location filename="../console/client/agent_client.cpp" line="437"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="365"/>
+        <location filename="../console/client/agent_client.cpp" line="443"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="396"/>
+        <location filename="../console/client/agent_client.cpp" line="474"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>%1 のエージェントが hello を拒否しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="446"/>
+        <location filename="../console/client/agent_client.cpp" line="536"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="562"/>
+        <location filename="../console/client/agent_client.cpp" line="651"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="573"/>
+        <location filename="../console/client/agent_client.cpp" line="662"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="574"/>
+        <location filename="../console/client/agent_client.cpp" line="663"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="606"/>
+        <location filename="../console/client/agent_client.cpp" line="695"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="762"/>
+        <location filename="../console/client/agent_client.cpp" line="852"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="766"/>
+        <location filename="../console/client/agent_client.cpp" line="856"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -881,7 +937,7 @@
 <context>
     <name>dmr::console::HistoryModel</name>
     <message>
-        <location filename="../console/models/history_model.cpp" line="170"/>
+        <location filename="../console/models/history_model.cpp" line="169"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -1148,7 +1204,7 @@ tunnels up %6</source>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="878"/>
+        <location filename="../console/mainwindow.cpp" line="876"/>
         <source>Replay</source>
         <translation>再生</translation>
     </message>
@@ -1269,14 +1325,14 @@ tunnels up %6</source>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="623"/>
-        <location filename="../console/mainwindow.cpp" line="672"/>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="671"/>
+        <location filename="../console/mainwindow.cpp" line="715"/>
         <source>&amp;What if it fails?</source>
         <translation>障害時の予測(&amp;W)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="628"/>
-        <location filename="../console/mainwindow.cpp" line="718"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>アダプター障害時の予測(&amp;A)</translation>
     </message>
@@ -1291,7 +1347,7 @@ tunnels up %6</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="766"/>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>演習にはオペレータートークンが必要です (エージェントの control.operator_token。起動時に dmr-console --token または $DMR_TOKEN で指定できます):</translation>
     </message>
@@ -1301,17 +1357,17 @@ tunnels up %6</source>
         <translation>演習 %1 を送信: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="807"/>
+        <location filename="../console/mainwindow.cpp" line="806"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>%2 のノード %1 のフェイルオーバー前後のプランは、エージェントのビューログにもうありません (保持は 1 時間)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="819"/>
+        <location filename="../console/mainwindow.cpp" line="818"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>%3 のノード %1 のフェイルオーバー (%2): その後のプラン、ビュー %4 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="826"/>
+        <location filename="../console/mainwindow.cpp" line="825"/>
         <source>failover of node %1, after</source>
         <translation>ノード %1 のフェイルオーバー後</translation>
     </message>
@@ -1321,47 +1377,47 @@ tunnels up %6</source>
         <translation>再生: %2 のビュー %1 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="852"/>
+        <location filename="../console/mainwindow.cpp" line="851"/>
         <source>replay at %1</source>
         <translation>%1 の再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="860"/>
+        <location filename="../console/mainwindow.cpp" line="859"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>まだ再生できるものがありません: ビューログを送ったエージェントがありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="871"/>
+        <location filename="../console/mainwindow.cpp" line="869"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="906"/>
+        <location filename="../console/mainwindow.cpp" line="904"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>表示中: %1 — Esc でライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="919"/>
+        <location filename="../console/mainwindow.cpp" line="917"/>
         <source>cannot write %1: %2</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="927"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="927"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="930"/>
+        <location filename="../console/mainwindow.cpp" line="928"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: ノード %1 のフェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="931"/>
+        <location filename="../console/mainwindow.cpp" line="930"/>
         <source>%1 at %2. %3</source>
         <translation>%2 に %1。%3</translation>
     </message>
@@ -1369,20 +1425,20 @@ tunnels up %6</source>
         <location filename="../console/mainwindow.cpp" line="663"/>
         <location filename="../console/mainwindow.cpp" line="665"/>
         <location filename="../console/mainwindow.cpp" line="666"/>
-        <location filename="../console/mainwindow.cpp" line="668"/>
-        <location filename="../console/mainwindow.cpp" line="681"/>
-        <location filename="../console/mainwindow.cpp" line="701"/>
+        <location filename="../console/mainwindow.cpp" line="667"/>
+        <location filename="../console/mainwindow.cpp" line="680"/>
+        <location filename="../console/mainwindow.cpp" line="700"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="703"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="602"/>
-        <location filename="../console/mainwindow.cpp" line="708"/>
+        <location filename="../console/mainwindow.cpp" line="707"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
@@ -1413,7 +1469,7 @@ tunnels up %6</source>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="607"/>
-        <location filename="../console/mainwindow.cpp" line="710"/>
+        <location filename="../console/mainwindow.cpp" line="709"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
@@ -1438,18 +1494,18 @@ tunnels up %6</source>
         <translation>ノード %1 を復元</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="671"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>ノード %1 の障害時の予測(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="686"/>
+        <location filename="../console/mainwindow.cpp" line="685"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="612"/>
-        <location filename="../console/mainwindow.cpp" line="711"/>
+        <location filename="../console/mainwindow.cpp" line="710"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
@@ -1460,156 +1516,156 @@ tunnels up %6</source>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="617"/>
-        <location filename="../console/mainwindow.cpp" line="713"/>
+        <location filename="../console/mainwindow.cpp" line="712"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="735"/>
+        <location filename="../console/mainwindow.cpp" line="734"/>
         <source>What-if: %1</source>
         <translation>予測: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="739"/>
+        <location filename="../console/mainwindow.cpp" line="738"/>
         <source>What if node %1 is drained</source>
         <translation>ノード %1 をドレインした場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="740"/>
+        <location filename="../console/mainwindow.cpp" line="739"/>
         <source>What if node %1 fails</source>
         <translation>ノード %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="741"/>
+        <location filename="../console/mainwindow.cpp" line="740"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>ノード %2 のアダプター %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="743"/>
+        <location filename="../console/mainwindow.cpp" line="742"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: その結果のプラン (Esc: 戻る)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="777"/>
+        <location filename="../console/mainwindow.cpp" line="776"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="966"/>
+        <location filename="../console/mainwindow.cpp" line="964"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="966"/>
+        <location filename="../console/mainwindow.cpp" line="964"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="972"/>
+        <location filename="../console/mainwindow.cpp" line="970"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="977"/>
+        <location filename="../console/mainwindow.cpp" line="975"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="994"/>
+        <location filename="../console/mainwindow.cpp" line="992"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1001"/>
+        <location filename="../console/mainwindow.cpp" line="999"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1002"/>
+        <location filename="../console/mainwindow.cpp" line="1000"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1005"/>
+        <location filename="../console/mainwindow.cpp" line="1003"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1009"/>
+        <location filename="../console/mainwindow.cpp" line="1007"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1010"/>
+        <location filename="../console/mainwindow.cpp" line="1008"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1013"/>
+        <location filename="../console/mainwindow.cpp" line="1011"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1027"/>
+        <location filename="../console/mainwindow.cpp" line="1025"/>
         <source>No update yet</source>
         <translation>まだ更新なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1030"/>
         <source>%1 s ago</source>
         <translation>%1 秒前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1031"/>
         <source>%1 min ago</source>
         <translation>%1 分前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <location filename="../console/mainwindow.cpp" line="1032"/>
         <source>%1 h ago</source>
         <translation>%1 時間前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1035"/>
+        <location filename="../console/mainwindow.cpp" line="1033"/>
         <source>Updated %1</source>
         <translation>更新: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <location filename="../console/mainwindow.cpp" line="1034"/>
         <source>Stale: last update %1</source>
         <translation>古い表示: 最終更新 %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1037"/>
+        <location filename="../console/mainwindow.cpp" line="1036"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>エージェントからの最後の受信 (スナップショットまたはイベント): %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1047"/>
+        <location filename="../console/mainwindow.cpp" line="1045"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1048"/>
+        <location filename="../console/mainwindow.cpp" line="1046"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1053"/>
+        <location filename="../console/mainwindow.cpp" line="1051"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1055"/>
+        <location filename="../console/mainwindow.cpp" line="1053"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1738,18 +1794,18 @@ tunnels up %6</source>
 <context>
     <name>dmr::console::TimelineWidget</name>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="320"/>
+        <location filename="../console/timelinewidget.cpp" line="321"/>
         <location filename="../console/timelinewidget.cpp" line="466"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="325"/>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
         <source>tunnels</source>
         <translation>トンネル</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="326"/>
+        <location filename="../console/timelinewidget.cpp" line="327"/>
         <source>election</source>
         <translation>選出</translation>
     </message>
@@ -1764,7 +1820,7 @@ tunnels up %6</source>
         <translation>フェイルオーバーのフェーズ (ms)</translation>
     </message>
     <message>
-        <location filename="../console/timelinewidget.cpp" line="343"/>
+        <location filename="../console/timelinewidget.cpp" line="344"/>
         <source>drills</source>
         <translation>演習</translation>
     </message>
@@ -1848,104 +1904,104 @@ Click to see the plan then.</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="109"/>
+        <location filename="../console/scene/export.cpp" line="108"/>
         <source>DMR cluster %1</source>
         <translation>DMR クラスター %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="114"/>
+        <location filename="../console/scene/export.cpp" line="113"/>
         <source>view %1</source>
         <translation>ビュー %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="116"/>
+        <location filename="../console/scene/export.cpp" line="115"/>
         <source>live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="117"/>
+        <location filename="../console/scene/export.cpp" line="116"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="119"/>
+        <location filename="../console/scene/export.cpp" line="118"/>
         <source>system leader %1</source>
         <translation>システムリーダー %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="120"/>
+        <location filename="../console/scene/export.cpp" line="119"/>
         <source>no system leader</source>
         <translation>システムリーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="138"/>
+        <location filename="../console/scene/export.cpp" line="137"/>
         <source>cannot allocate a %1×%2 image</source>
         <translation>%1×%2 の画像を確保できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="159"/>
+        <location filename="../console/scene/export.cpp" line="158"/>
         <source>cannot encode %1 as PNG: %2</source>
         <translation>%1 を PNG にエンコードできません: %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="177"/>
+        <location filename="../console/scene/export.cpp" line="176"/>
         <source>DMR topology</source>
         <translation>DMR トポロジー</translation>
     </message>
     <message>
-        <location filename="../console/scene/export.cpp" line="186"/>
+        <location filename="../console/scene/export.cpp" line="185"/>
         <source>cannot render %1 as SVG</source>
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1063"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1134"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1065"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1136"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1066"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1137"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1067"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1138"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1068"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1139"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1071"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1142"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1073"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1144"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1074"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1145"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1075"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1146"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="47"/>
-        <location filename="../console/scene/topologyscene.cpp" line="619"/>
+        <location filename="../console/scene/topologyscene.cpp" line="631"/>
         <source>up</source>
         <translation>稼働中</translation>
     </message>
@@ -1971,7 +2027,7 @@ Click to see the plan then.</source>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="148"/>
-        <location filename="../console/scene/topologyscene.cpp" line="278"/>
+        <location filename="../console/scene/topologyscene.cpp" line="292"/>
         <source>Node %1: %2</source>
         <translation>ノード %1: %2</translation>
     </message>
@@ -1990,110 +2046,116 @@ Click to see the plan then.</source>
         <source>adapter failed</source>
         <translation>アダプター障害</translation>
     </message>
+    <message>
+        <location filename="../console/scene/topologyscene.cpp" line="280"/>
+        <source>No tunnel from system leader %1, so %2 is cut off: %3</source>
+        <translation>システムリーダー %1 からのトンネルがないため、%2 は切り離されています: %3</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyscene.cpp" line="418"/>
+        <location filename="../console/scene/topologyscene.cpp" line="435"/>
         <source>and %n more</source>
         <translation>
             <numerusform>ほか %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="419"/>
+        <location filename="../console/scene/topologyscene.cpp" line="436"/>
         <source>Network %1</source>
         <translation>ネットワーク %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="420"/>
+        <location filename="../console/scene/topologyscene.cpp" line="437"/>
         <source>Nodes: %1</source>
         <translation>ノード: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="443"/>
+        <location filename="../console/scene/topologyscene.cpp" line="460"/>
         <source>%1 %2 on %3</source>
         <translation>%3 上の %1 %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="279"/>
+        <location filename="../console/scene/topologyscene.cpp" line="293"/>
         <source>Node %1: %2
 %3</source>
         <translation>ノード %1: %2
 %3</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="280"/>
-        <location filename="../console/scene/topologyscene.cpp" line="724"/>
-        <location filename="../console/scene/topologyscene.cpp" line="727"/>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="281"/>
+        <location filename="../console/scene/topologyscene.cpp" line="294"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
+        <location filename="../console/scene/topologyscene.cpp" line="744"/>
+        <location filename="../console/scene/topologyscene.cpp" line="747"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="615"/>
+        <location filename="../console/scene/topologyscene.cpp" line="627"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="619"/>
+        <location filename="../console/scene/topologyscene.cpp" line="631"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="679"/>
+        <location filename="../console/scene/topologyscene.cpp" line="696"/>
         <source>closes: %1</source>
         <translation>閉鎖: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="724"/>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
+        <location filename="../console/scene/topologyscene.cpp" line="747"/>
         <source>loses %1</source>
         <translation>%1 を失う</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="727"/>
+        <location filename="../console/scene/topologyscene.cpp" line="744"/>
         <source>takes over %1</source>
         <translation>%1 を引き継ぐ</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="289"/>
+        <location filename="../console/scene/topologyitems.cpp" line="323"/>
         <source>no leader</source>
         <translation>リーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="290"/>
+        <location filename="../console/scene/topologyitems.cpp" line="324"/>
         <source>leader %1</source>
         <translation>リーダー %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="291"/>
+        <location filename="../console/scene/topologyitems.cpp" line="325"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n 稼働中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="799"/>
+        <location filename="../console/scene/topologyitems.cpp" line="852"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="807"/>
+        <location filename="../console/scene/topologyitems.cpp" line="860"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1069"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1140"/>
         <source>node down (stopped)</source>
         <translation>ノード停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1070"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1141"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>未参加</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1108"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1133"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1204"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>
