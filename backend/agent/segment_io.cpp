@@ -318,8 +318,9 @@ public:
                         ::close(fd);
                     return Error{e};
                 }
-                // (IPv6: own emissions are dropped when read, by their source.)
-                if (!v6)
+                if (v6)
+                    dropOwnEmissions6(fd, {own_.begin(), own_.end()});
+                else
                     dropOwnEmissions(fd, ownV4);
                 watches_.push_back(
                     std::make_unique<Watch>(io_, fd, [this, fd] { return readable(fd); }));

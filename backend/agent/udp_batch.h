@@ -180,6 +180,34 @@ inline bool dropOwnEmissions(int fd,
     return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
 }
 
+// The same on an IPv6 socket: the source address is the IPv6 header's bytes 8-23, compared
+// as four words.
+inline bool dropOwnEmissions6(int fd, const std::vector<std::pair<IpAddress, std::uint16_t>> &own)
+{
+    std::vector<sock_filter> code;
+    for (const auto &[address, port] : own) {
+        if (address.family() != Family::V6)
+            continue;
+        const auto &b = address.bytes();
+        for (std::uint32_t w = 0; w < 4; ++w) {
+            const std::uint32_t word = std::uint32_t{b[4 * w]} << 24 |
+                                       std::uint32_t{b[4 * w + 1]} << 16 |
+                                       std::uint32_t{b[4 * w + 2]} << 8 | b[4 * w + 3];
+            code.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                    static_cast<std::uint32_t>(SKF_NET_OFF + 8 + 4 * w)));
+            // Not this word: on to the next address (the rest of this one's 11 instructions).
+            code.push_back(
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, word, 0, static_cast<std::uint8_t>(9 - 2 * w)));
+        }
+        code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0));
+        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1));
+        code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));
+    }
+    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
+    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
+
 inline std::uint16_t boundPort(int fd)
 {
     SockAddr a;

@@ -10,6 +10,8 @@
 
 #include <map>
 
+#include <fcntl.h>
+
 namespace {
 
 using namespace dmr::agent;
@@ -183,6 +185,87 @@ private slots:
             QCOMPARE(ntohl(from.sin_addr.s_addr), 0x7f000005u);
         }
         ::close(rx);
+        ::close(tx);
+    }
+
+    // The kernel filter that keeps a relay's own emissions from waking it: what comes from a
+    // listed (address, port) is dropped, what comes from another port of the same address is
+    // not. In both families (IPv6: the source compared as four words).
+    void ownEmissionsAreDroppedInTheKernel_data()
+    {
+        QTest::addColumn<bool>("v6");
+        QTest::newRow("IPv4") << false;
+        QTest::newRow("IPv6") << true;
+    }
+    void ownEmissionsAreDroppedInTheKernel()
+    {
+        QFETCH(bool, v6);
+        const int family = v6 ? AF_INET6 : AF_INET;
+        const dmr::IpAddress lo =
+            v6 ? *dmr::IpAddress::parse("::1") : dmr::IpAddress::v4(INADDR_LOOPBACK);
+        auto bound = [&](int fd) {
+            const udp::SockAddr at(lo, 0);
+            if (fd < 0 || ::bind(fd, &at.sa, at.size()) != 0)
+                return false;
+            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            return true;
+        };
+        const int rx = udp::udpSocket(family);
+        const int own = udp::udpSocket(family);
+        const int other = udp::udpSocket(family);
+        if (!bound(rx) || !bound(own) || !bound(other))
+            QSKIP(v6 ? "no IPv6 on loopback (::1)" : "cannot bind 127.0.0.1");
+        // Another address's entry with the same port must not match (the words are compared).
+        const dmr::IpAddress elsewhere =
+            v6 ? *dmr::IpAddress::parse("::2") : dmr::IpAddress::v4(0x7f000002);
+        QVERIFY(v6 ? udp::dropOwnEmissions6(
+                         rx, {{elsewhere, udp::boundPort(other)}, {lo, udp::boundPort(own)}})
+                   : udp::dropOwnEmissions(rx, {{elsewhere.v4HostOrder(), udp::boundPort(other)},
+                                                {lo.v4HostOrder(), udp::boundPort(own)}}));
+        const udp::SockAddr to(lo, udp::boundPort(rx));
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(::sendto(own, "own", 3, 0, &to.sa, to.size()) == 3);
+            QVERIFY(::sendto(other, "app", 3, 0, &to.sa, to.size()) == 3);
+        }
+        const auto got = drain(rx);
+        QCOMPARE(got.size(), std::size_t{5});
+        for (const auto &d : got)
+            QCOMPARE(std::string(d.begin(), d.end()), std::string("app"));
+        for (int fd : {rx, own, other})
+            ::close(fd);
+    }
+
+    // The relay's os-mode tunnel socket: IPv6 that takes IPv4 too (v4-mapped), with the source
+    // chosen per datagram in either family.
+    void aDualStackSocketSendsFromAChosenSource()
+    {
+        const int tx = udp::udpSocket(AF_INET6);
+        udp::setInt(tx, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+        const udp::SockAddr any(dmr::IpAddress::v6({}), 0);
+        if (tx < 0 || ::bind(tx, &any.sa, any.size()) != 0)
+            QSKIP("no IPv6 socket here");
+        const int rx4 = receiver();
+        std::array<std::uint8_t, 16> mapped{};
+        mapped[10] = mapped[11] = 0xff;
+        mapped[12] = 127;
+        mapped[15] = 1;
+        udp::SendBatch b;
+        const auto d = datagram(1, 200);
+        std::memcpy(b.slot(), d.data(), d.size());
+        const udp::SockAddr to4(dmr::IpAddress::v6(mapped), udp::boundPort(rx4));
+        mapped[15] = 7; // from ::ffff:127.0.0.7
+        b.commit(tx, to4, d.size(), dmr::IpAddress::v6(mapped));
+        QCOMPARE(b.flush().first, 1u);
+        std::vector<std::uint8_t> buf(2048);
+        pollfd p{rx4, POLLIN, 0};
+        QVERIFY(::poll(&p, 1, 5000) == 1);
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        const ssize_t n =
+            ::recvfrom(rx4, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr *>(&from), &len);
+        QCOMPARE(std::vector<std::uint8_t>(buf.begin(), buf.begin() + n), d);
+        QCOMPARE(ntohl(from.sin_addr.s_addr), 0x7f000007u);
+        ::close(rx4);
         ::close(tx);
     }
 
