@@ -25,9 +25,9 @@
 // The same in IPv6 (resources/topologies/fig5-v6.json: every network IPv6, the router forwards
 // IPv6 unicast only, the tunnels run over IPv6) with an IPv6 group (ff15::1:7): steady state,
 // the system leader killed, a group leader drained; and on the dual-stack Fig. 5
-// (fig5-dual.json: an IPv4 and an IPv6 network on every link) with the IPv6 group while the
-// IPv4 networks elect and route alongside: steady state and the system leader drained. The IPv6
-// rows skip with the reason where IPv6 is disabled.
+// (fig5-dual.json: an IPv4 and an IPv6 network on every link) an IPv6 stream and an IPv4 one at
+// the same time, from the same sender to the same receivers: steady state, the system leader
+// drained, the system leader killed. The IPv6 rows skip with the reason where IPv6 is disabled.
 //
 // Needs root and iproute2; skipped with the reason otherwise. Every wait is a condition polled
 // with a generous deadline.
@@ -213,10 +213,12 @@ private slots:
             << s("kill-system-leader") << s("3") << s("fig5-v6.json") << kGroup6;
         QTest::newRow("IPv6 only, group leader drained mid-stream: 0 lost, 0 duplicated")
             << s("drain-group-leader") << s("3") << s("fig5-v6.json") << kGroup6;
-        QTest::newRow("dual-stack, IPv6 group, steady state: exactly once")
+        QTest::newRow("dual-stack, IPv6 and IPv4 at once, steady state: exactly once")
             << s("none") << s("5") << s("fig5-dual.json") << kGroup6;
-        QTest::newRow("dual-stack, IPv6 group, system leader drained mid-stream: 0 lost")
+        QTest::newRow("dual-stack, IPv6 and IPv4 at once, system leader drained mid-stream: 0 lost")
             << s("drain-system-leader") << s("3") << s("fig5-dual.json") << kGroup6;
+        QTest::newRow("dual-stack, IPv6 and IPv4 at once, system leader killed mid-stream")
+            << s("kill-system-leader") << s("3") << s("fig5-dual.json") << kGroup6;
     }
 
     void delivery()
@@ -254,15 +256,27 @@ private slots:
                      qPrintable(s("draining 6 did not move B to 4:") + describeStates(c, all)));
         }
 
-        for (const auto &id : receivers) {
-            // IPv6: on the node's first interface (an IPv6 socket hears the group from every
-            // interface where the host joined it; dmr-mcast keeps only --iface's).
-            const QString err = lab.startReceiver(
-                id, group, kPort, 20000, group.contains(QLatin1Char(':')) ? s("eth0") : QString());
-            QVERIFY2(err.isEmpty(), qPrintable(err));
+        // On the dual-stack lab an IPv4 stream (stream "-v4": 239.1.0.7, the next port) runs at
+        // the same time as the IPv6 one, from the same sender to the same receivers.
+        QStringList streams{QString()};
+        if (topology == s("fig5-dual.json"))
+            streams << s("-v4");
+        for (const auto &stream : streams)
+            for (const auto &id : receivers) {
+                // IPv6: on the node's first interface (an IPv6 socket hears the group from every
+                // interface where the host joined it; dmr-mcast keeps only --iface's).
+                const QString g = stream.isEmpty() ? group : kGroup;
+                const QString err =
+                    lab.startReceiver(id, g, stream.isEmpty() ? kPort : kPort + 1, 20000,
+                                      g.contains(QLatin1Char(':')) ? s("eth0") : QString(), stream);
+                QVERIFY2(err.isEmpty(), qPrintable(err));
+            }
+        for (const auto &stream : streams) {
+            const QString sent =
+                lab.startSender(sender, stream.isEmpty() ? group : kGroup,
+                                stream.isEmpty() ? kPort : kPort + 1, kRate, kCount, 1, {}, stream);
+            QVERIFY2(sent.isEmpty(), qPrintable(sent));
         }
-        const QString sent = lab.startSender(sender, group, kPort, kRate, kCount);
-        QVERIFY2(sent.isEmpty(), qPrintable(sent));
 
         std::optional<double> eventMs;
         if (event != s("none")) {
@@ -301,9 +315,10 @@ private slots:
             survivors.removeAll(s("2"));
         AgentCluster::waitFor(
             [&] {
-                for (const auto &id : receivers)
-                    if (lab.highestSeq(id) < kCount)
-                        return false;
+                for (const auto &stream : streams)
+                    for (const auto &id : receivers)
+                        if (lab.highestSeq(id + stream) < kCount)
+                            return false;
                 return true;
             },
             5000);
@@ -311,29 +326,32 @@ private slots:
 
         // Report every receiver, then judge.
         QStringList failures;
-        for (const auto &id : receivers) {
-            const Delivery d = analyse(lab.arrivals(id), kCount, eventMs, sentEndMs);
-            qInfo("%s: node %s: %s", qPrintable(event), qPrintable(id), qPrintable(d.text()));
-            if (event == s("kill-system-leader")) {
-                if (survivors.contains(id) && (!d.recovered || lab.highestSeq(id) != kCount))
-                    failures << s("node %1 stopped receiving after the kill: %2").arg(id, d.text());
-                if (d.duplicates != 0)
-                    failures << s("node %1 got duplicates: %2").arg(id, d.text());
-            } else if (d.lost != 0 || d.duplicates != 0 || d.foreign != 0) {
-                failures
-                    << s("node %1 did not get every datagram exactly once: %2").arg(id, d.text());
-                // Which ones came twice, when, on which interface and from which relay.
-                QHash<long, QString> seen;
-                for (const auto &a : lab.arrivals(id)) {
-                    if (seen.contains(a.seq) && eventMs)
-                        qInfo("  node %s: datagram %ld again at event%+.1f ms on %s from %s "
-                              "(first from %s)",
-                              qPrintable(id), a.seq, a.tMs - *eventMs, qPrintable(a.iface),
-                              qPrintable(a.source), qPrintable(seen[a.seq]));
-                    seen[a.seq] = a.source;
+        for (const auto &stream : streams)
+            for (const auto &node : receivers) {
+                const QString id = node + stream; // "4", or "4-v4" for the IPv4 stream
+                const Delivery d = analyse(lab.arrivals(id), kCount, eventMs, sentEndMs);
+                qInfo("%s: node %s: %s", qPrintable(event), qPrintable(id), qPrintable(d.text()));
+                if (event == s("kill-system-leader")) {
+                    if (survivors.contains(node) && (!d.recovered || lab.highestSeq(id) != kCount))
+                        failures
+                            << s("node %1 stopped receiving after the kill: %2").arg(id, d.text());
+                    if (d.duplicates != 0)
+                        failures << s("node %1 got duplicates: %2").arg(id, d.text());
+                } else if (d.lost != 0 || d.duplicates != 0 || d.foreign != 0) {
+                    failures << s("node %1 did not get every datagram exactly once: %2")
+                                    .arg(id, d.text());
+                    // Which ones came twice, when, on which interface and from which relay.
+                    QHash<long, QString> seen;
+                    for (const auto &a : lab.arrivals(id)) {
+                        if (seen.contains(a.seq) && eventMs)
+                            qInfo("  node %s: datagram %ld again at event%+.1f ms on %s from %s "
+                                  "(first from %s)",
+                                  qPrintable(id), a.seq, a.tMs - *eventMs, qPrintable(a.iface),
+                                  qPrintable(a.source), qPrintable(seen[a.seq]));
+                        seen[a.seq] = a.source;
+                    }
                 }
             }
-        }
         if (event == s("kill-system-leader"))
             QVERIFY2(
                 AgentCluster::waitFor(

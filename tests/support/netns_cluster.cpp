@@ -203,6 +203,11 @@ NetnsCluster::~NetnsCluster()
         sender_->kill();
         sender_->waitForFinished(5000);
     }
+    for (auto &[stream, p] : streamSenders_)
+        if (p && p->state() != QProcess::NotRunning) {
+            p->kill();
+            p->waitForFinished(5000);
+        }
     for (auto &[id, r] : receivers_)
         if (r.process && r.process->state() != QProcess::NotRunning) {
             r.process->kill();
@@ -295,10 +300,10 @@ QString NetnsCluster::runIn(const QString &netns, const QStringList &command, QS
 }
 
 QString NetnsCluster::startReceiver(const QString &id, const QString &group, int port,
-                                    int timeoutMs, const QString &iface)
+                                    int timeoutMs, const QString &iface, const QString &stream)
 {
     Receiver r;
-    r.logPath = logDir_ + QStringLiteral("/recv-%1.jsonl").arg(id);
+    r.logPath = logDir_ + QStringLiteral("/recv-%1%2.jsonl").arg(id, stream);
     QFile::remove(r.logPath);
     r.process = std::make_unique<QProcess>();
     r.process->setStandardOutputFile(r.logPath);
@@ -314,7 +319,7 @@ QString NetnsCluster::startReceiver(const QString &id, const QString &group, int
         return QStringLiteral("receiver on node %1 did not start").arg(id);
     const QString path = r.logPath;
     QProcess *proc = r.process.get();
-    receivers_[id] = std::move(r);
+    receivers_[id + stream] = std::move(r);
     const bool joined = AgentCluster::waitFor(
         [&] {
             QFile f(path);
@@ -382,10 +387,11 @@ long NetnsCluster::highestSeq(const QString &id) const
 }
 
 QString NetnsCluster::startSender(const QString &id, const QString &group, int port, double rate,
-                                  long count, int ttl, const QString &iface)
+                                  long count, int ttl, const QString &iface, const QString &stream)
 {
-    sender_ = std::make_unique<QProcess>();
-    sender_->setProcessChannelMode(QProcess::MergedChannels);
+    std::unique_ptr<QProcess> &sender = stream.isEmpty() ? sender_ : streamSenders_[stream];
+    sender = std::make_unique<QProcess>();
+    sender->setProcessChannelMode(QProcess::MergedChannels);
     QStringList args{QStringLiteral("netns"),
                      QStringLiteral("exec"),
                      netnsOf(id),
@@ -405,8 +411,8 @@ QString NetnsCluster::startSender(const QString &id, const QString &group, int p
                      id};
     if (!iface.isEmpty())
         args << QStringLiteral("--iface") << iface;
-    sender_->start(ipCommand(), args);
-    if (!sender_->waitForStarted(10000))
+    sender->start(ipCommand(), args);
+    if (!sender->waitForStarted(10000))
         return QStringLiteral("sender on node %1 did not start").arg(id);
     return {};
 }
@@ -415,21 +421,30 @@ QString NetnsCluster::waitSender(int timeoutMs)
 {
     if (!sender_)
         return QStringLiteral("no sender");
-    if (!sender_->waitForFinished(timeoutMs))
-        return QStringLiteral("the sender did not finish within %1 ms").arg(timeoutMs);
-    const QString out = QString::fromUtf8(sender_->readAll()).trimmed();
-    if (sender_->exitCode() != 0)
-        return QStringLiteral("the sender failed: ") + out;
+    std::vector<QProcess *> all{sender_.get()};
+    for (auto &[stream, p] : streamSenders_)
+        all.push_back(p.get());
+    for (QProcess *p : all) {
+        if (!p->waitForFinished(timeoutMs))
+            return QStringLiteral("a sender did not finish within %1 ms").arg(timeoutMs);
+        const QString out = QString::fromUtf8(p->readAll()).trimmed();
+        if (p->exitCode() != 0)
+            return QStringLiteral("a sender failed: ") + out;
+    }
     return {};
 }
 
 void NetnsCluster::stopSender()
 {
-    if (sender_ && sender_->state() != QProcess::NotRunning) {
-        sender_->terminate();
-        if (!sender_->waitForFinished(5000))
-            sender_->kill();
-    }
+    std::vector<QProcess *> all{sender_.get()};
+    for (auto &[stream, p] : streamSenders_)
+        all.push_back(p.get());
+    for (QProcess *p : all)
+        if (p && p->state() != QProcess::NotRunning) {
+            p->terminate();
+            if (!p->waitForFinished(5000))
+                p->kill();
+        }
 }
 
 std::optional<Arrival> NetnsCluster::lastArrival(const QString &id) const

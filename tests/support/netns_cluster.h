@@ -90,8 +90,10 @@ public:
     // Receivers: `dmr-mcast recv` in node id's namespace, logging to a file (joined on iface, or
     // where the kernel routes the group). Waits (up to timeoutMs) for its "joined" line. The
     // group is IPv4 (239.1.0.7) or IPv6 (ff15::1:1).
+    // `stream`: a second receiver on the node (another group at the same time), named by
+    // id + stream in arrivals() and highestSeq().
     QString startReceiver(const QString &id, const QString &group, int port, int timeoutMs = 20000,
-                          const QString &iface = {});
+                          const QString &iface = {}, const QString &stream = {});
     void stopReceivers(); // SIGTERM, then wait
     std::vector<Arrival> arrivals(const QString &id) const;
     QStringList receiverIds() const;
@@ -99,8 +101,9 @@ public:
     long highestSeq(const QString &id) const;
 
     // `dmr-mcast send` in node id's namespace; waitSender() waits for it to end (its JSON line).
+    // `stream`: another sender at the same time; waitSender() waits for every one.
     QString startSender(const QString &id, const QString &group, int port, double rate, long count,
-                        int ttl = 1, const QString &iface = {});
+                        int ttl = 1, const QString &iface = {}, const QString &stream = {});
     QString waitSender(int timeoutMs);
     void stopSender();
     // The last datagram a receiver logged (read from the end of its log: cheap on long runs).
@@ -132,5 +135,6 @@ private:
     std::unique_ptr<AgentCluster> agents_;
     std::map<QString, Receiver> receivers_;
     std::unique_ptr<QProcess> sender_;
+    std::map<QString, std::unique_ptr<QProcess>> streamSenders_;
     bool built_ = false;
 };
