@@ -158,6 +158,24 @@ inline void setInt(int fd, int level, int name, int value)
     ::setsockopt(fd, level, name, &value, sizeof value);
 }
 
+namespace detail {
+// The end of one entry of an own-emissions filter, after its address matched:
+// if (udp.source == port) return 0 (drop); else on to the next entry.
+inline void dropIfSourcePort(std::vector<sock_filter> &code, std::uint16_t port)
+{
+    code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0));
+    code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1));
+    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));
+}
+// Keeps whatever no entry dropped, and attaches the filter to the socket.
+inline bool attachFilter(int fd, std::vector<sock_filter> code)
+{
+    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
+    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
+} // namespace detail
+
 // Drops, in the kernel, datagrams from any of `own` (address, port; host order) on a UDP
 // socket: a relay's own emissions come back to it on a segment it also listens to, and waking
 // up for them would cost as much as the datagrams it serves. Classic BPF: at offset 0 the UDP
@@ -171,13 +189,9 @@ inline bool dropOwnEmissions(int fd,
         code.push_back(
             BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<std::uint32_t>(SKF_NET_OFF + 12)));
         code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, address, 0, 3));
-        code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0));
-        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1));
-        code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));
+        detail::dropIfSourcePort(code, port);
     }
-    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
-    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
-    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+    return detail::attachFilter(fd, std::move(code));
 }
 
 // The same on an IPv6 socket: the source address is the IPv6 header's bytes 8-23, compared
@@ -199,13 +213,9 @@ inline bool dropOwnEmissions6(int fd, const std::vector<std::pair<IpAddress, std
             code.push_back(
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, word, 0, static_cast<std::uint8_t>(9 - 2 * w)));
         }
-        code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0));
-        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1));
-        code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));
+        detail::dropIfSourcePort(code, port);
     }
-    code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
-    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
-    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+    return detail::attachFilter(fd, std::move(code));
 }
 
 inline std::uint16_t boundPort(int fd)
