@@ -219,10 +219,10 @@ private slots:
         QCOMPARE(plan->networks,
                  (std::vector<std::string>{"10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24",
                                            "fd00:1::/64", "fd00:2::/64", "fd00:3::/64"}));
-        QCOMPARE(plan->bridges, (std::vector<std::vector<std::string>>{
-                                    {"10.0.1.0/24", "fd00:1::/64"},
-                                    {"10.0.2.0/24", "fd00:2::/64"},
-                                    {"10.0.3.0/24", "fd00:3::/64"}}));
+        QCOMPARE(plan->bridges,
+                 (std::vector<std::vector<std::string>>{{"10.0.1.0/24", "fd00:1::/64"},
+                                                        {"10.0.2.0/24", "fd00:2::/64"},
+                                                        {"10.0.3.0/24", "fd00:3::/64"}}));
         QCOMPARE(got.count(s(" type bridge ")), 3);
         QCOMPARE(plan->routerLegs.size(), std::size_t{4});
         QCOMPARE(plan->routerLegs[0].address, std::string("10.0.1.254/24"));
@@ -540,15 +540,14 @@ private slots:
                      .isEmpty(),
                  qPrintable(route));
         QVERIFY2(route.contains(s("via fd00:1::fffe dev eth0")), qPrintable(route));
-        for (const auto &[from, to] : {std::pair{s("3"), s("fd00:2::5")},
-                                       std::pair{s("6"), s("fd00:1::2")}}) {
+        for (const auto &[from, to] :
+             {std::pair{s("3"), s("fd00:2::5")}, std::pair{s("6"), s("fd00:1::2")}}) {
             QString out;
             QVERIFY2(AgentCluster::waitFor(
                          [&] {
-                             return NetnsCluster::runIn(lab.netnsOf(from),
-                                                        {ping, s("-6"), s("-c"), s("1"), s("-W"),
-                                                         s("2"), to},
-                                                        &out)
+                             return NetnsCluster::runIn(
+                                        lab.netnsOf(from),
+                                        {ping, s("-6"), s("-c"), s("1"), s("-W"), s("2"), to}, &out)
                                  .isEmpty();
                          },
                          30000),
@@ -576,8 +575,7 @@ private slots:
             QVERIFY2(sent.isEmpty(), qPrintable(sent));
             for (const QString &id : st.hear)
                 QVERIFY2(AgentCluster::waitFor(
-                             [&] { return lab.arrivals(id).size() >= std::size_t(count); },
-                             20000),
+                             [&] { return lab.arrivals(id).size() >= std::size_t(count); }, 20000),
                          qPrintable(s("node %1 heard %2 of %3 datagrams from node %4")
                                         .arg(id)
                                         .arg(lab.arrivals(id).size())
@@ -635,10 +633,9 @@ private slots:
             QString out;
             QVERIFY2(AgentCluster::waitFor(
                          [&] {
-                             return NetnsCluster::runIn(lab.netnsOf(s("3")),
-                                                        {ping, s("-c"), s("1"), s("-W"), s("2"),
-                                                         target},
-                                                        &out)
+                             return NetnsCluster::runIn(
+                                        lab.netnsOf(s("3")),
+                                        {ping, s("-c"), s("1"), s("-W"), s("2"), target}, &out)
                                  .isEmpty();
                          },
                          30000),
