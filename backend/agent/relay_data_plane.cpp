@@ -29,32 +29,6 @@ relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelayS
     return e;
 }
 
-// An IPv4-mapped IPv6 address (what an IPv6 socket says of an IPv4 peer) as the IPv4 one.
-IpAddress unmapped(const IpAddress &a)
-{
-    static constexpr std::array<std::uint8_t, 12> kMapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    const auto &b = a.bytes();
-    if (a.family() != Family::V6 || !std::equal(kMapped.begin(), kMapped.end(), b.begin()))
-        return a;
-    return IpAddress::v4(std::uint32_t{b[12]} << 24 | std::uint32_t{b[13]} << 16 |
-                         std::uint32_t{b[14]} << 8 | b[15]);
-}
-
-IpAddress mapped(const IpAddress &a)
-{
-    if (a.family() == Family::V6)
-        return a;
-    std::array<std::uint8_t, 16> b{};
-    b[10] = b[11] = 0xff;
-    std::copy_n(a.bytes().begin(), 4, b.begin() + 12);
-    return IpAddress::v6(b);
-}
-
-std::string peerText(const udp::SockAddr &a)
-{
-    return relay::hostPort(unmapped(a.address()), a.port());
-}
-
 } // namespace
 
 std::uint64_t RelayDataPlane::wallClockEpoch(std::int64_t nowMs, std::uint64_t previous)
@@ -131,7 +105,7 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     udp::setInt(tunnelFd_, SOL_SOCKET, SO_RCVBUF, 4 << 20);
     udp::setInt(tunnelFd_, SOL_SOCKET, SO_SNDBUF, 4 << 20);
     if (tunnelFd_ < 0 || ::bind(tunnelFd_, &at.sa, at.size()) != 0) {
-        const std::string e = udp::sysError("relay.port " + peerText(at));
+        const std::string e = udp::sysError("relay.port " + udp::hostPortText(at));
         if (tunnelFd_ >= 0)
             ::close(tunnelFd_);
         tunnelFd_ = -1;
@@ -434,12 +408,12 @@ void RelayDataPlane::rekey(const NodeId &peer, PeerAuth &a)
 
 udp::SockAddr RelayDataPlane::tunnelAddress(const IpAddress &address, std::uint16_t port) const
 {
-    return udp::SockAddr(tunnelV6_ ? mapped(address) : address, port);
+    return udp::SockAddr(tunnelV6_ ? address.v4Mapped() : address, port);
 }
 
 IpAddress RelayDataPlane::tunnelSource(const IpAddress &own) const
 {
-    return tunnelV6_ ? mapped(own) : own;
+    return tunnelV6_ ? own.v4Mapped() : own;
 }
 
 void RelayDataPlane::refuse(std::string_view reason, const udp::SockAddr &from,
@@ -454,8 +428,8 @@ void RelayDataPlane::refuse(std::string_view reason, const udp::SockAddr &from,
         ++r.held;
         return;
     }
-    std::string line =
-        "relay: refused a tunnel datagram from " + peerText(from) + ": " + std::string(reason);
+    std::string line = "relay: refused a tunnel datagram from " + udp::hostPortText(from) + ": " +
+                       std::string(reason);
     if (!hop.empty())
         line += " (it names node " + std::string(hop) + " as its sender)";
     if (reason == "old-version")
@@ -476,7 +450,7 @@ bool RelayDataPlane::fromPeer(const PeerAuth &a, const udp::SockAddr &from) cons
 {
     if (from.port() != a.port)
         return false;
-    const IpAddress address = unmapped(from.address());
+    const IpAddress address = from.address().unmapped();
     if (config_.mode == RelayMode::Loopback)
         return address == IpAddress::v4(INADDR_LOOPBACK);
     return std::find(a.addresses.begin(), a.addresses.end(), address) != a.addresses.end();
@@ -800,7 +774,7 @@ Json RelayDataPlane::stateJson() const
             t.phase == relay::TunnelPhase::Closing || t.phase == relay::TunnelPhase::Released;
         tunnels.push_back({{"peer", peer},
                            {"role", t.root ? "root" : "leaf"},
-                           {"address", peerText(w.to)},
+                           {"address", udp::hostPortText(w.to)},
                            {"version", w.version},
                            {"networks", t.plan.networks},
                            {"carries", t.carry ? Json(*t.carry) : Json()},

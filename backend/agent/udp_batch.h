@@ -142,10 +142,11 @@ union SockAddr {
     }
 };
 
-// "10.0.1.2:7600", "[fd00:1::2]:7600".
+// "10.0.1.2:7600", "[fd00:1::2]:7600"; an IPv4-mapped address (an IPv6 socket's IPv4 peer) as
+// the IPv4 one.
 inline std::string hostPortText(const SockAddr &a)
 {
-    return relay::hostPort(a.address(), a.port());
+    return relay::hostPort(a.address().unmapped(), a.port());
 }
 
 inline int udpSocket(int family = AF_INET)

@@ -235,6 +235,26 @@ IpAddress IpAddress::masked(int prefixLength) const
     return r;
 }
 
+IpAddress IpAddress::v4Mapped() const
+{
+    if (family_ == Family::V6)
+        return *this;
+    std::array<std::uint8_t, 16> b{};
+    b[10] = b[11] = 0xff;
+    std::copy_n(bytes_.begin(), 4, b.begin() + 12);
+    return v6(b);
+}
+
+IpAddress IpAddress::unmapped() const
+{
+    static constexpr std::array<std::uint8_t, 12> kPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (family_ != Family::V6 || !std::equal(kPrefix.begin(), kPrefix.end(), bytes_.begin()))
+        return *this;
+    IpAddress r;
+    std::copy_n(bytes_.begin() + 12, 4, r.bytes_.begin());
+    return r;
+}
+
 bool IpAddress::isMulticast() const
 {
     return family_ == Family::V4 ? (bytes_[0] & 0xf0) == 0xe0 : bytes_[0] == 0xff;

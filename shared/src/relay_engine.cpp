@@ -530,13 +530,7 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     h.ttl = kInitialTtl;
     h.originNetwork = seg.address;
     h.originPrefixLength = seg.prefixLength;
-    h.source = source;
-    if (group.family() == Family::V6 && source.family() == Family::V4) {
-        std::array<std::uint8_t, 16> mapped{};
-        mapped[10] = mapped[11] = 0xff;
-        std::copy_n(source.bytes().begin(), 4, mapped.begin() + 12);
-        h.source = IpAddress::v6(mapped);
-    }
+    h.source = group.family() == Family::V6 ? source.v4Mapped() : source;
     h.sourcePort = sourcePort;
     h.group = group;
     h.port = port;

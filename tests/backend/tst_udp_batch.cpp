@@ -245,16 +245,12 @@ private slots:
         if (tx < 0 || ::bind(tx, &any.sa, any.size()) != 0)
             QSKIP("no IPv6 socket here");
         const int rx4 = receiver();
-        std::array<std::uint8_t, 16> mapped{};
-        mapped[10] = mapped[11] = 0xff;
-        mapped[12] = 127;
-        mapped[15] = 1;
         udp::SendBatch b;
         const auto d = datagram(1, 200);
         std::memcpy(b.slot(), d.data(), d.size());
-        const udp::SockAddr to4(dmr::IpAddress::v6(mapped), udp::boundPort(rx4));
-        mapped[15] = 7; // from ::ffff:127.0.0.7
-        b.commit(tx, to4, d.size(), dmr::IpAddress::v6(mapped));
+        const udp::SockAddr to4(dmr::IpAddress::v4(INADDR_LOOPBACK).v4Mapped(),
+                                udp::boundPort(rx4));
+        b.commit(tx, to4, d.size(), dmr::IpAddress::v4(0x7f000007).v4Mapped()); // 127.0.0.7
         QCOMPARE(b.flush().first, 1u);
         std::vector<std::uint8_t> buf(2048);
         pollfd p{rx4, POLLIN, 0};

@@ -175,6 +175,18 @@ private slots:
         QCOMPARE(a->isMulticast(), multicast);
     }
 
+    void v4Mapped()
+    {
+        const auto v4 = *dmr::IpAddress::parse("10.0.1.2");
+        QVERIFY(v4.v4Mapped() == *dmr::IpAddress::parse("::ffff:a00:102"));
+        QVERIFY(v4.v4Mapped().unmapped() == v4);
+        QVERIFY(v4.unmapped() == v4);
+        const auto v6 = *dmr::IpAddress::parse("fd00:1::2");
+        QVERIFY(v6.v4Mapped() == v6);
+        QVERIFY(v6.unmapped() == v6);
+        QVERIFY(dmr::IpAddress::parse("::1")->unmapped() == *dmr::IpAddress::parse("::1"));
+    }
+
     // --- Prefix --------------------------------------------------------------------------
 
     void prefixParses_data()

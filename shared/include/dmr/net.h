@@ -30,6 +30,11 @@ public:
     const std::array<std::uint8_t, 16> &bytes() const { return bytes_; }
     std::uint32_t v4HostOrder() const;
 
+    // ::ffff:a.b.c.d for an IPv4 address (how an IPv6 socket names an IPv4 peer); an IPv6 one
+    // as it is. And back: the IPv4 address of an IPv4-mapped one, any other as it is.
+    IpAddress v4Mapped() const;
+    IpAddress unmapped() const;
+
     // Keeps the first prefixLength bits, zeroes the rest: the paper's "address & mask".
     IpAddress masked(int prefixLength) const;
     bool isMulticast() const;
@@ -76,7 +81,8 @@ public:
     InterfaceAddress(IpAddress address, int prefixLength)
         : address_(address)
         , length_(prefixLength)
-    {}
+    {
+    }
 
     // Any address with a prefix length from 1 to the family's bit count. /0 is rejected: it
     // would put every node of the world on one network.
