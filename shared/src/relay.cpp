@@ -331,10 +331,10 @@ std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
                    std::span<std::uint8_t> out, int version)
 {
     if ((version < 2 || version > kTunnelVersion) || !versionCarries(version, h) ||
-        (h.kind == Kind::Wants && version < 4) ||
-        h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
-        h.hop.size() > kNodeIdBytesMax || payload.size() > kPayloadBytesMax ||
-        h.originPrefixLength > h.group.bitCount() || !validFlags(h.kind, h.flags))
+        (h.kind == Kind::Wants && version < 4) || h.origin.empty() ||
+        h.origin.size() > kNodeIdBytesMax || h.hop.empty() || h.hop.size() > kNodeIdBytesMax ||
+        payload.size() > kPayloadBytesMax || h.originPrefixLength > h.group.bitCount() ||
+        !validFlags(h.kind, h.flags))
         return 0;
     const std::size_t total = datagramBytes(h, payload.size(), version);
     if (out.size() < total)
@@ -581,6 +581,59 @@ std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pl,
     return out;
 }
 
+// ---- Listen frames -----------------------------------------------------------------------------
+
+std::vector<std::uint8_t> encodeListenFrame(const ListenFrame &f)
+{
+    const bool v4 = (f.group ? f.group->family() : f.family) == Family::V4;
+    std::vector<std::uint8_t> out(12 + (v4 ? 4 : 16), 0);
+    out[0] = 'D';
+    out[1] = 'L';
+    out[2] = 1;
+    out[3] = static_cast<std::uint8_t>(f.op);
+    out[4] = v4 ? 4 : 6;
+    put32(out.data() + 8, f.maxResponseMs);
+    if (f.group)
+        putAddress(out.data() + 12, *f.group);
+    return out;
+}
+
+std::optional<Result<ListenFrame>> decodeListenFrame(std::span<const std::uint8_t> b)
+{
+    if (b.size() < 2 || b[0] != 'D' || b[1] != 'L')
+        return std::nullopt;
+    auto bad = [](std::string why) {
+        return std::optional<Result<ListenFrame>>(Error{"listen frame: " + std::move(why)});
+    };
+    if (b.size() < 12)
+        return bad(std::to_string(b.size()) + " bytes, shorter than its header (12)");
+    if (b[2] != 1)
+        return bad("version " + std::to_string(b[2]) + " (this build speaks 1)");
+    if (b[3] < 1 || b[3] > 3)
+        return bad("op " + std::to_string(b[3]) + " is not 1 (report), 2 (leave) or 3 (query)");
+    if (b[4] != 4 && b[4] != 6)
+        return bad("family " + std::to_string(b[4]));
+    if (b[5] != 0 || b[6] != 0 || b[7] != 0)
+        return bad("nonzero reserved bytes");
+    const Family family = b[4] == 4 ? Family::V4 : Family::V6;
+    const std::size_t want = 12 + (family == Family::V4 ? 4 : 16);
+    if (b.size() != want)
+        return bad(std::to_string(b.size()) + " bytes, not " + std::to_string(want) +
+                   " for family " + std::to_string(b[4]));
+    ListenFrame f;
+    f.op = static_cast<ListenOp>(b[3]);
+    f.family = family;
+    f.maxResponseMs = get32(b.data() + 8);
+    const IpAddress g = getAddress(b.data() + 12, family);
+    const bool zero = g == IpAddress::v4(0) || g == IpAddress::v6({});
+    if (f.op == ListenOp::Query && zero)
+        return std::optional<Result<ListenFrame>>(f); // a general query
+    if (!g.isMulticast())
+        return bad("group " + g.toString() + " is not a multicast group");
+    f.group = g;
+    return std::optional<Result<ListenFrame>>(f);
+}
+
 // ---- Wants -------------------------------------------------------------------------------------
 
 namespace {
@@ -617,8 +670,8 @@ void putEntry(std::vector<std::uint8_t> &page, bool add, const IpAddress &group)
 
 } // namespace
 
-std::vector<std::vector<std::uint8_t>> encodeWantsFull(std::uint64_t sequence,
-                                                       const std::optional<std::set<IpAddress>> &set)
+std::vector<std::vector<std::uint8_t>>
+encodeWantsFull(std::uint64_t sequence, const std::optional<std::set<IpAddress>> &set)
 {
     std::vector<std::vector<std::uint8_t>> pages;
     if (!set || set->size() > kWantsGroupsMax) {
@@ -664,8 +717,8 @@ Result<WantsMessage> decodeWants(std::span<const std::uint8_t> pl)
         return bad("op " + std::to_string(pl[0]) + " is neither 1 (full) nor 2 (delta)");
     m.full = pl[0] == kWantsFull;
     const std::uint8_t flags = pl[1];
-    if ((flags & ~(kWantsLast | kWantsEverything)) != 0 ||
-        (!m.full && flags != 0) || ((flags & kWantsEverything) && !(flags & kWantsLast)))
+    if ((flags & ~(kWantsLast | kWantsEverything)) != 0 || (!m.full && flags != 0) ||
+        ((flags & kWantsEverything) && !(flags & kWantsLast)))
         return bad("flags " + std::to_string(flags) + " not allowed with op " +
                    std::to_string(pl[0]));
     m.last = (flags & kWantsLast) != 0;

@@ -383,6 +383,29 @@ void Engine::rebuildInto(Effects &out)
 
 // ---- Pruning -----------------------------------------------------------------------------------
 
+Effects Engine::setPrune(bool prune)
+{
+    Effects out;
+    if (prune == config_.prune)
+        return out;
+    config_.prune = prune;
+    for (auto &[peer, t] : tunnels_)
+        t.wantsSaid = false; // (off: the peer floods on anyway once it hears "every group")
+    if (prune) {
+        refreshWants(out, true);
+    } else {
+        // Every group now: a peer that prunes must send everything here again.
+        for (auto &[peer, t] : tunnels_)
+            if (t.peerPrunes && t.phase == TunnelPhase::Open) {
+                for (auto &p : encodeWantsFull(++t.wantsSequence, std::nullopt))
+                    out.controls.push_back(
+                        Control{peer, Kind::Wants, ++controlSequence_, std::move(p)});
+                t.wantsSent.reset();
+            }
+    }
+    return out;
+}
+
 void Engine::setPeerPrunes(const NodeId &peer, bool prunes)
 {
     if (prunes)

@@ -911,7 +911,8 @@ private slots:
         auto delta = r::encodeWantsDelta(4, {v4("239.1.0.10")}, {v4("239.1.0.9")});
         QCOMPARE(delta.size(), std::size_t{1});
         QVERIFY(rx.apply(1, *r::decodeWants(delta[0])));
-        QVERIFY(rx.wants()->count(v4("239.1.0.10")) == 1 && rx.wants()->count(v4("239.1.0.9")) == 0);
+        QVERIFY(rx.wants()->count(v4("239.1.0.10")) == 1 &&
+                rx.wants()->count(v4("239.1.0.9")) == 0);
         QVERIFY(!rx.apply(1, *r::decodeWants(delta[0]))); // again: no change
         const auto gap = r::encodeWantsDelta(7, {v4("239.1.0.11")}, {});
         QVERIFY(!rx.apply(1, *r::decodeWants(gap[0])));
@@ -972,10 +973,10 @@ private slots:
         QTest::newRow("sequence 0") << header(2, 0, 0, 0) << "sequence 0";
         QTest::newRow("everything with entries")
             << header(1, 3, 1) + QByteArray("\x01\x04\xef\x01\x00\x01", 6) << "every group";
-        QTest::newRow("count over bytes") << header(2, 0, 2) + QByteArray("\x01\x04\xef\x01\x00\x01", 6)
-                                          << "entry 1 truncated";
-        QTest::newRow("bytes over count") << header(2, 0, 0) + QByteArray("\x01", 1)
-                                          << "1 bytes after the entries";
+        QTest::newRow("count over bytes")
+            << header(2, 0, 2) + QByteArray("\x01\x04\xef\x01\x00\x01", 6) << "entry 1 truncated";
+        QTest::newRow("bytes over count")
+            << header(2, 0, 0) + QByteArray("\x01", 1) << "1 bytes after the entries";
         QTest::newRow("family") << header(2, 0, 1) + QByteArray("\x01\x05\xef\x01\x00\x01", 6)
                                 << "family 5";
         QTest::newRow("action") << header(2, 0, 1) + QByteArray("\x03\x04\xef\x01\x00\x01", 6)
@@ -989,8 +990,9 @@ private slots:
     {
         QFETCH(QByteArray, payload);
         QFETCH(QString, error);
-        const auto m = r::decodeWants(std::span(reinterpret_cast<const std::uint8_t *>(payload.data()),
-                                                static_cast<std::size_t>(payload.size())));
+        const auto m =
+            r::decodeWants(std::span(reinterpret_cast<const std::uint8_t *>(payload.data()),
+                                     static_cast<std::size_t>(payload.size())));
         QVERIFY(!m.ok());
         QVERIFY2(QString::fromStdString(m.error().message).contains(error),
                  m.error().message.c_str());

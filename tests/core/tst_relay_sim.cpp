@@ -304,8 +304,8 @@ void Sim::buildCluster()
         if (c.prune)
             for (const auto &i : node.interfaces)
                 if (listens_[static_cast<std::size_t>(networkIndex(i.group()))])
-                    execute(it->second,
-                            it->second.engine->setListening(i.group(), {dmr::IpAddress::v4(0xEF010001)}));
+                    execute(it->second, it->second.engine->setListening(
+                                            i.group(), {dmr::IpAddress::v4(0xEF010001)}));
         const std::int64_t phase = rand(0, kKeepaliveUs);
         at(phase, [this, id] { tick(nodes_.at(id)); });
     }
@@ -881,11 +881,11 @@ private slots:
     void exactlyOnce()
     {
         if (const char *one = std::getenv("DMR_RELAY_SEED"); one != nullptr && *one != '\0') {
-            const Failure f = Sim(std::strtoull(one, nullptr, 10),
-                                  std::getenv("DMR_RELAY_PRUNED") != nullptr ? Variant::Pruned
-                                                                            : Variant::Correct,
-                                  true)
-                                  .run();
+            const Failure f =
+                Sim(std::strtoull(one, nullptr, 10),
+                    std::getenv("DMR_RELAY_PRUNED") != nullptr ? Variant::Pruned : Variant::Correct,
+                    true)
+                    .run();
             QVERIFY2(f.what.empty(), f.what.c_str());
             return;
         }

@@ -345,7 +345,7 @@ inline constexpr int kWantsRefreshTicks = 5;
 struct WantsMessage
 {
     bool full = false;
-    bool last = false;     // full: the last page
+    bool last = false; // full: the last page
     bool everything = false;
     std::uint16_t page = 0;
     std::uint64_t sequence = 0;
@@ -353,8 +353,8 @@ struct WantsMessage
     bool operator==(const WantsMessage &) const = default;
 };
 // A full set as pages (nullopt: every group); at least one page.
-std::vector<std::vector<std::uint8_t>> encodeWantsFull(std::uint64_t sequence,
-                                                       const std::optional<std::set<IpAddress>> &set);
+std::vector<std::vector<std::uint8_t>>
+encodeWantsFull(std::uint64_t sequence, const std::optional<std::set<IpAddress>> &set);
 // A change as deltas, one sequence each from firstSequence on; empty when nothing changed.
 std::vector<std::vector<std::uint8_t>> encodeWantsDelta(std::uint64_t firstSequence,
                                                         const std::set<IpAddress> &added,
@@ -532,6 +532,26 @@ std::size_t encodeSegmentFrame(const IpAddress &group, std::uint16_t port, std::
                                std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
                                bool relayed = false);
 std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> bytes);
+
+// Listen frame: how a host on a loopback segment says which groups it listens to, and how the
+// segment's querier asks (IGMP's part, for loopback mode, where every network shares the
+// host's one IGMP): magic "DL", version 1, op (1 report, 2 leave, 3 query), family (4 or 6),
+// three zero bytes, max response time in ms (4; a query's, else 0), then the group (4 or 16
+// bytes; a general query: all zeros). 16 bytes for IPv4, 28 for IPv6. The reporter is the
+// sender (its port on 127.0.0.1).
+enum class ListenOp : std::uint8_t { Report = 1, Leave = 2, Query = 3 };
+struct ListenFrame
+{
+    ListenOp op = ListenOp::Report;
+    std::optional<IpAddress> group; // nullopt: a general query (op Query only)
+    Family family = Family::V4;     // of the group, or of the networks a general query asks
+    std::uint32_t maxResponseMs = 0;
+    bool operator==(const ListenFrame &) const = default;
+};
+inline constexpr std::size_t kListenFrameBytesMax = 28;
+std::vector<std::uint8_t> encodeListenFrame(const ListenFrame &f);
+// nullopt: not a listen frame (the magic); an error names the field.
+std::optional<Result<ListenFrame>> decodeListenFrame(std::span<const std::uint8_t> bytes);
 
 // ---- Reachability ------------------------------------------------------------------------------
 

@@ -173,6 +173,8 @@ public:
     // it cannot carry out), with whether each opened tunnel's peer speaks carry.
     Effects applyPlan(const std::vector<Action> &actions, const std::map<NodeId, bool> &peerCarries,
                       std::int64_t nowMs);
+    // Pruning on or off (Config::prune): off floods; on, each pruning peer hears the wants.
+    Effects setPrune(bool prune);
     // Whether a peer speaks the wants of tunnel version 4 (before applyPlan opens its tunnel).
     void setPeerPrunes(const NodeId &peer, bool prunes);
     // The groups some host on a network listens to now (listen::Table::wanted); a network
@@ -280,7 +282,7 @@ private:
     std::map<GroupName, std::set<IpAddress>> listening_;
     std::vector<const std::set<IpAddress> *> segmentWants_; // by segment (nullptr: none)
     int wantsTicks_ = 0;
-    std::vector<NodeId> ingestScratch_; // an ingest's tunnels, pruned
+    std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
     std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
     std::vector<NodeId> fanScratch_;       // a root's fan-out
 };
