@@ -1,0 +1,98 @@
+#pragma once
+// The IGMP/MLD seam of os mode (relay.mode = "os"): what the hosts on this node's networks say
+// about their groups (reports, leaves, other routers' queries, read by dmr/igmp.h into events
+// for the listener table, dmr/listeners.h), and the queries this node sends where it is the
+// querier.
+//
+// Hearing. A kernel without multicast routing (CONFIG_IP_MROUTE off, as on the machines this
+// was measured on: no MRT_INIT, no mc_forwarding) hands an IGMP or MLD message to a raw socket
+// only when the host itself joined the message's destination. Joined to 224.0.0.22 and ff02::16
+// a raw socket hears IGMPv3/MLDv2 reports, and queries (224.0.0.1, ff02::1), but never an
+// IGMPv2/MLDv1 report: it goes to the reported group itself, which the router cannot join before
+// it knows it (measured in two network namespaces, tst_listen_io's first row). So the reader is
+// one packet socket per family (AF_PACKET, SOCK_DGRAM: the IP packet and the interface it came
+// in on), with a socket filter that keeps IPv4 protocol 2 and IPv6 hop-by-hop + ICMPv6 (MLD
+// always carries the router alert there), and on each interface a PACKET_MR_ALLMULTI
+// membership: a NIC that filters multicast by address then passes every group (the kernel
+// counts these memberships and drops them when the socket closes; a veth filters nothing).
+// Packets this host sent are not heard: the kernel hands a socket bound to one protocol
+// neither its outgoing packets nor their multicast loopback (PACKET_OUTGOING, PACKET_LOOPBACK:
+// the reader drops those too, should it ever see them). They are this node's own queries and the
+// reports of its own joins, and the relay's joins must not make a group wanted. Programs on a
+// routing point's own host are therefore not heard by its own table (the other agents of the
+// network hear them).
+//
+// Sending: IGMPv3 queries on a raw IPPROTO_IGMP socket with the router alert option
+// (IP_OPTIONS), TTL 1, from the interface's address (IP_MULTICAST_IF); MLDv2 queries on a raw
+// ICMPv6 socket with the router alert hop-by-hop option (IPV6_HOPOPTS), hop limit 1, from the
+// interface's link-local address (IPV6_PKTINFO); the kernel fills the ICMPv6 checksum. Neither
+// send socket reads (a filter that drops all, ICMP6_FILTER blocking every type). A general query
+// goes to 224.0.0.1 or ff02::1, a group-specific one to the group.
+//
+// Everything heard is hostile: the codec checks lengths, checksums, TTL/hop limit 1 and the
+// source; a refusal is counted with its reason (lastError names the interface and the field).
+// Bounded: a readable socket is drained kDrainMax packets at a time, each read into a buffer of
+// igmp::kPacketBytesMax (a larger one is counted truncated).
+
+#include "asio.h"
+#include "segment_io.h"
+
+#include "dmr/igmp.h"
+#include "dmr/listeners.h"
+#include "dmr/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dmr::agent {
+
+struct HeardListen
+{
+    std::size_t segment = 0; // index into the specs given to open()
+    igmp::Message message;
+};
+
+struct ListenCounters
+{
+    std::uint64_t received = 0;       // packets read into messages
+    std::uint64_t messages = 0;       // messages handed on (a v3 report can carry several)
+    std::uint64_t malformed = 0;      // refused by the codec
+    std::uint64_t truncated = 0;      // larger than the buffer
+    std::uint64_t otherInterface = 0; // heard on an interface no segment is on
+    std::uint64_t queriesSent = 0;
+    std::uint64_t sendFailed = 0;
+    std::string lastError; // the last refusal or send failure: "eth0: IGMP checksum 0x1234 wrong"
+};
+
+class ListenIo
+{
+public:
+    static constexpr int kDrainMax = 64;
+    using Handler = std::function<void(const HeardListen &)>;
+
+    virtual ~ListenIo() = default;
+    // (Re)opens on the segments' interfaces (several segments may share one: each hears what
+    // comes in there in its family). Errors name the interface and the reason.
+    virtual Result<std::monostate> open(const std::vector<SegmentSpec> &segments,
+                                        Handler handler) = 0;
+    virtual void close() = 0;
+    // Sends a query onto the segment; false (counted, lastError) when it could not.
+    virtual bool sendQuery(std::size_t segment, const igmp::QueryParams &query) = 0;
+    // The address this node's queries on the segment come from, which the listener table must
+    // compare heard queriers with: the segment's address for IPv4, the interface's link-local
+    // address for IPv6 (nullopt while it has none).
+    virtual std::optional<IpAddress> querierAddress(std::size_t segment) const = 0;
+    virtual const ListenCounters &counters() const = 0;
+};
+
+// What a listener table's query becomes on the wire, with the table's robustness and interval.
+igmp::QueryParams queryParams(const listen::Query &query, const listen::Config &config);
+
+std::unique_ptr<ListenIo> makeOsListenIo(asio::io_context &io);
+
+} // namespace dmr::agent
