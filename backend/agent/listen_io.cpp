@@ -28,6 +28,29 @@ igmp::QueryParams queryParams(const listen::Query &query, const listen::Config &
     return p;
 }
 
+void deliver(const HeardListen &heard, const ListenSink &sink)
+{
+    const igmp::Message &m = heard.message;
+    std::optional<listen::Reporter> reporter;
+    if (m.namesHost)
+        reporter = listen::Reporter{m.source, 0};
+    switch (m.type) {
+    case igmp::MessageType::Report:
+        if (sink.report && m.group)
+            sink.report(heard.segment, *m.group, reporter);
+        break;
+    case igmp::MessageType::Leave:
+        if (sink.leave && m.group)
+            sink.leave(heard.segment, *m.group, reporter);
+        break;
+    case igmp::MessageType::Query:
+        if (sink.query)
+            sink.query(heard.segment, m.source,
+                       m.sourceCount == 0 && !m.suppressRouterSide ? m.group : std::nullopt);
+        break;
+    }
+}
+
 namespace {
 
 std::string sysError(const std::string &what)

@@ -93,6 +93,22 @@ public:
 // What a listener table's query becomes on the wire, with the table's robustness and interval.
 igmp::QueryParams queryParams(const listen::Query &query, const listen::Config &config);
 
+// Where a heard message goes: the relay's entry points (RelayDataPlane::hearReport, hearLeave,
+// hearQuery), which feed the segment's listener table.
+struct ListenSink
+{
+    std::function<void(std::size_t segment, const IpAddress &group,
+                       std::optional<listen::Reporter> reporter)>
+        report, leave;
+    std::function<void(std::size_t segment, const IpAddress &from, std::optional<IpAddress> group)>
+        query;
+};
+// A message as the table takes it: the reporter named only where the protocol names its host
+// (IGMPv3, MLDv2); a group-and-source-specific query, or one with the S flag (suppress
+// router-side processing), counts for the querier election only, as a general query: it must not
+// lower the group's timer.
+void deliver(const HeardListen &heard, const ListenSink &sink);
+
 std::unique_ptr<ListenIo> makeOsListenIo(asio::io_context &io);
 
 } // namespace dmr::agent
