@@ -1,11 +1,13 @@
 #include "listen_io.h"
 
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <set>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
@@ -49,6 +51,129 @@ void deliver(const HeardListen &heard, const ListenSink &sink)
                        m.sourceCount == 0 && !m.suppressRouterSide ? m.group : std::nullopt);
         break;
     }
+}
+
+namespace {
+
+std::vector<std::string_view> words(std::string_view line)
+{
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+            ++i;
+        const std::size_t start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
+            ++i;
+        if (i > start)
+            out.push_back(line.substr(start, i - start));
+    }
+    return out;
+}
+
+template<typename F>
+void eachLine(std::string_view text, F &&f)
+{
+    while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        f(text.substr(0, nl));
+        if (nl == std::string_view::npos)
+            break;
+        text.remove_prefix(nl + 1);
+    }
+}
+
+std::optional<std::uint64_t> hexNumber(std::string_view t)
+{
+    std::uint64_t v = 0;
+    if (t.empty() || t.size() > 16)
+        return std::nullopt;
+    for (char c : t) {
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return std::nullopt;
+        v = v << 4 | static_cast<std::uint64_t>(d);
+    }
+    return v;
+}
+
+std::optional<int> decimal(std::string_view t)
+{
+    int v = 0;
+    if (t.empty() || t.size() > 9)
+        return std::nullopt;
+    for (char c : t) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+std::string readFile(const char *path)
+{
+    std::string text;
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < (4u << 20);)
+        text.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return text;
+}
+
+} // namespace
+
+std::map<std::string, std::map<IpAddress, int>> parseProcIgmp(std::string_view text)
+{
+    std::map<std::string, std::map<IpAddress, int>> out;
+    std::string device;
+    eachLine(text, [&](std::string_view line) {
+        const auto w = words(line);
+        if (w.empty())
+            return;
+        if (line.front() != ' ' && line.front() != '\t') { // "4  eth0 : 1 V3"
+            device = w.size() >= 2 && decimal(w[0]) ? std::string(w[1]) : std::string();
+            if (!device.empty() && device.back() == ':')
+                device.pop_back();
+            return;
+        }
+        const auto group = hexNumber(w[0]);
+        const auto users = w.size() >= 2 ? decimal(w[1]) : std::nullopt;
+        if (device.empty() || !group || *group > 0xffffffffu || !users)
+            return;
+        // The address's bytes as the host keeps them: network order in memory, printed as a
+        // native number.
+        std::uint32_t v = static_cast<std::uint32_t>(*group);
+        if constexpr (std::endian::native == std::endian::little)
+            v = (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+        out[device][IpAddress::v4(v)] = *users;
+    });
+    return out;
+}
+
+std::map<std::string, std::map<IpAddress, int>> parseProcIgmp6(std::string_view text)
+{
+    std::map<std::string, std::map<IpAddress, int>> out;
+    eachLine(text, [&](std::string_view line) {
+        const auto w = words(line);
+        if (w.size() < 4 || w[2].size() != 32)
+            return;
+        std::array<std::uint8_t, 16> b{};
+        for (std::size_t i = 0; i < 16; ++i) {
+            const auto byte = hexNumber(w[2].substr(2 * i, 2));
+            if (!byte)
+                return;
+            b[i] = static_cast<std::uint8_t>(*byte);
+        }
+        if (const auto users = decimal(w[3]))
+            out[std::string(w[1])][IpAddress::v6(b)] = *users;
+    });
+    return out;
 }
 
 namespace {
@@ -233,6 +358,19 @@ public:
     }
 
     const ListenCounters &counters() const override { return counters_; }
+
+    std::vector<std::map<IpAddress, int>> localMemberships() const override
+    {
+        const auto v4 = parseProcIgmp(readFile("/proc/net/igmp"));
+        const auto v6 = parseProcIgmp6(readFile("/proc/net/igmp6"));
+        std::vector<std::map<IpAddress, int>> out(segments_.size());
+        for (std::size_t i = 0; i < segments_.size(); ++i) {
+            const auto &table = segments_[i].spec.address.family() == Family::V4 ? v4 : v6;
+            if (auto it = table.find(segments_[i].spec.iface); it != table.end())
+                out[i] = it->second;
+        }
+        return out;
+    }
 
 private:
     struct Segment

@@ -43,9 +43,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -88,7 +90,19 @@ public:
     // address for IPv6 (nullopt while it has none).
     virtual std::optional<IpAddress> querierAddress(std::size_t segment) const = 0;
     virtual const ListenCounters &counters() const = 0;
+    // The groups programs on this host joined on each segment's interface, in its family, with
+    // how many sockets joined each (the kernel's /proc/net/igmp and /proc/net/igmp6): this host's
+    // own listeners, which the reader never hears. The relay's own joins are among them: the
+    // caller takes those off. One map per segment given to open().
+    virtual std::vector<std::map<IpAddress, int>> localMemberships() const = 0;
 };
+
+// The kernel's membership tables as text: /proc/net/igmp ("Idx Device : Count Querier", then one
+// indented "Group Users Timer Reporter" line per group, the group in hex as the host stores the
+// network-order address) and /proc/net/igmp6 ("ifindex device group-hex users flags timer").
+// Per device, the groups and their users; lines that do not read are skipped.
+std::map<std::string, std::map<IpAddress, int>> parseProcIgmp(std::string_view text);
+std::map<std::string, std::map<IpAddress, int>> parseProcIgmp6(std::string_view text);
 
 // What a listener table's query becomes on the wire, with the table's robustness and interval.
 igmp::QueryParams queryParams(const listen::Query &query, const listen::Config &config);

@@ -202,6 +202,31 @@ private slots:
         QCOMPARE(p.queryIntervalS, std::int64_t(60));
     }
 
+    // The kernel's membership tables, as this kernel prints them (no root needed).
+    void procMemberships()
+    {
+        const auto v4 =
+            parseProcIgmp("Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+                          "1\tlo        :     1      V3\n"
+                          "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+                          "4\teth0      :     2      V2\n"
+                          "\t\t\t\t030107EF     2 0:00000000\t\t0\n"
+                          "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+                          "\t\t\t\tnot-a-group  1\n");
+        QCOMPARE(v4.size(), std::size_t(2));
+        QCOMPARE(v4.at("eth0").at(addr("239.7.1.3")), 2);
+        QCOMPARE(v4.at("eth0").at(addr("224.0.0.1")), 1);
+        QCOMPARE(v4.at("lo").size(), std::size_t(1));
+        const auto v6 = parseProcIgmp6(
+            "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+            "4    eth0            ff150000000000000000000000070002     3 00000004 0\n"
+            "4    eth0            ff15zz                               1 00000004 0\n");
+        QCOMPARE(v6.at("eth0").size(), std::size_t(1));
+        QCOMPARE(v6.at("eth0").at(addr("ff15::7:2")), 3);
+        QCOMPARE(v6.at("lo").at(addr("ff02::1")), 1);
+        QVERIFY(parseProcIgmp("").empty());
+    }
+
     void initTestCase()
     {
         if (::geteuid() != 0) {
@@ -278,8 +303,9 @@ private slots:
     void init()
     {
         heard_.clear();
-        if (!skip_.isEmpty() && QString::fromLatin1(QTest::currentTestFunction()) !=
-                                    QStringLiteral("deliverMapsMessages"))
+        const QString name = QString::fromLatin1(QTest::currentTestFunction());
+        if (!skip_.isEmpty() && name != QStringLiteral("deliverMapsMessages") &&
+            name != QStringLiteral("procMemberships"))
             QSKIP(qPrintable(skip_));
     }
 
@@ -425,6 +451,13 @@ private slots:
         io_.restart();
         io_.poll();
         QVERIFY(!find(igmp::MessageType::Report, addr("239.7.3.1")));
+        // But the kernel's table says this host listens there (one socket).
+        const auto local = listen_->localMemberships();
+        QCOMPARE(local.size(), std::size_t(2));
+        QCOMPARE(local[0].count(addr("239.7.3.1")), std::size_t(1));
+        QCOMPARE(local[0].at(addr("239.7.3.1")), 1);
+        QCOMPARE(local[0].count(addr("239.7.3.2")), std::size_t(0)); // the other host's
+        QVERIFY(local[1].count(addr("ff02::1")) == 1);
         stop(own);
         stop(other);
     }
