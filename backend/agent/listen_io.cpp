@@ -30,9 +30,19 @@ igmp::QueryParams queryParams(const listen::Query &query, const listen::Config &
     return p;
 }
 
+bool linkScoped(const IpAddress &group)
+{
+    const auto &b = group.bytes();
+    if (group.family() == Family::V4)
+        return b[0] == 224 && b[1] == 0 && b[2] == 0;
+    return b[0] == 0xff && (b[1] & 0x0f) <= 2;
+}
+
 void deliver(const HeardListen &heard, const ListenSink &sink)
 {
     const igmp::Message &m = heard.message;
+    if (m.type != igmp::MessageType::Query && m.group && linkScoped(*m.group))
+        return;
     std::optional<listen::Reporter> reporter;
     if (m.namesHost)
         reporter = listen::Reporter{m.source, 0};
@@ -48,7 +58,10 @@ void deliver(const HeardListen &heard, const ListenSink &sink)
     case igmp::MessageType::Query:
         if (sink.query)
             sink.query(heard.segment, m.source,
-                       m.sourceCount == 0 && !m.suppressRouterSide ? m.group : std::nullopt);
+                       m.sourceCount == 0 && !m.suppressRouterSide && m.group &&
+                               !linkScoped(*m.group)
+                           ? m.group
+                           : std::nullopt);
         break;
     }
 }
@@ -548,6 +561,81 @@ private:
 };
 
 } // namespace
+
+OsListening::OsListening(asio::io_context &io, std::unique_ptr<ListenIo> reader, ListenSink sink,
+                         OwnJoins ownJoins)
+    : io_(io)
+    , reader_(std::move(reader))
+    , sink_(std::move(sink))
+    , ownJoins_(std::move(ownJoins))
+    , timer_(io)
+{
+}
+
+OsListening::~OsListening()
+{
+    *alive_ = false;
+    close();
+}
+
+Result<std::monostate> OsListening::open(const std::vector<SegmentSpec> &segments)
+{
+    close();
+    segments_ = segments;
+    local_.assign(segments.size(), {});
+    auto opened = reader_->open(segments, [this](const HeardListen &h) { deliver(h, sink_); });
+    if (!opened)
+        return opened;
+    pollLocal();
+    arm();
+    return std::monostate{};
+}
+
+void OsListening::close()
+{
+    timer_.cancel();
+    reader_->close();
+    segments_.clear();
+    local_.clear();
+}
+
+bool OsListening::sendQuery(std::size_t segment, const listen::Query &query,
+                            const listen::Config &config)
+{
+    return reader_->sendQuery(segment, queryParams(query, config));
+}
+
+void OsListening::pollLocal()
+{
+    const auto kernel = reader_->localMemberships();
+    for (std::size_t i = 0; i < segments_.size() && i < kernel.size(); ++i) {
+        const listen::Reporter self{segments_[i].address, 0};
+        std::set<IpAddress> now;
+        for (const auto &[group, users] : kernel[i])
+            if (group.isMulticast() && !linkScoped(group) &&
+                users > (ownJoins_ ? ownJoins_(i, group) : 0))
+                now.insert(group);
+        for (const auto &group : local_[i])
+            if (!now.contains(group) && sink_.leave)
+                sink_.leave(i, group, self);
+        // Every poll, so the membership timer never runs out while the program listens.
+        for (const auto &group : now)
+            if (sink_.report)
+                sink_.report(i, group, self);
+        local_[i] = std::move(now);
+    }
+}
+
+void OsListening::arm()
+{
+    timer_.expires_after(std::chrono::milliseconds(kLocalPollMs));
+    timer_.async_wait([this, alive = alive_](const error_code &ec) {
+        if (ec || !*alive)
+            return;
+        pollLocal();
+        arm();
+    });
+}
 
 std::unique_ptr<ListenIo> makeOsListenIo(asio::io_context &io)
 {

@@ -46,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -97,6 +98,11 @@ public:
     virtual std::vector<std::map<IpAddress, int>> localMemberships() const = 0;
 };
 
+// A group that never leaves its link (224.0.0.0/24; IPv6 interface- and link-local scope,
+// ff01::/16 and ff02::/16): nobody routes it, so no listener table keeps it (the kernel joins
+// several on every interface: 224.0.0.1, ff02::1, the solicited-node groups).
+bool linkScoped(const IpAddress &group);
+
 // The kernel's membership tables as text: /proc/net/igmp ("Idx Device : Count Querier", then one
 // indented "Group Users Timer Reporter" line per group, the group in hex as the host stores the
 // network-order address) and /proc/net/igmp6 ("ifindex device group-hex users flags timer").
@@ -124,5 +130,46 @@ struct ListenSink
 void deliver(const HeardListen &heard, const ListenSink &sink);
 
 std::unique_ptr<ListenIo> makeOsListenIo(asio::io_context &io);
+
+// Os mode's listening as the relay data plane runs it: what the reader hears goes to the sink
+// (deliver), and so do the groups this host's own programs joined on each segment, which the
+// reader never hears: every kLocalPollMs the kernel's tables (ListenIo::localMemberships) less
+// the relay's own joins (ownJoins: how many sockets of the relay joined the group there) are
+// reported in the segment address's name, and a group that went is a leave of that name (a
+// fast leave where no other host listens). Link-scoped groups are left out, heard or local.
+class OsListening
+{
+public:
+    static constexpr int kLocalPollMs = 1000;
+    using OwnJoins = std::function<int(std::size_t segment, const IpAddress &group)>;
+
+    OsListening(asio::io_context &io, std::unique_ptr<ListenIo> reader, ListenSink sink,
+                OwnJoins ownJoins);
+    ~OsListening();
+    OsListening(const OsListening &) = delete;
+    OsListening &operator=(const OsListening &) = delete;
+
+    Result<std::monostate> open(const std::vector<SegmentSpec> &segments);
+    void close();
+    // A listener table's query onto its segment.
+    bool sendQuery(std::size_t segment, const listen::Query &query, const listen::Config &config);
+    // Reads the kernel's tables now (the timer does it every kLocalPollMs).
+    void pollLocal();
+    ListenIo &reader() { return *reader_; }
+    // The groups reported for this host's own programs, per segment.
+    const std::vector<std::set<IpAddress>> &localGroups() const { return local_; }
+
+private:
+    void arm();
+
+    asio::io_context &io_;
+    std::unique_ptr<ListenIo> reader_;
+    ListenSink sink_;
+    OwnJoins ownJoins_;
+    std::vector<SegmentSpec> segments_;
+    std::vector<std::set<IpAddress>> local_;
+    asio::steady_timer timer_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
 
 } // namespace dmr::agent

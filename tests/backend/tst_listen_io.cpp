@@ -227,6 +227,78 @@ private slots:
         QVERIFY(parseProcIgmp("").empty());
     }
 
+    // This host's own programs' groups: the kernel's table less the relay's own joins, without
+    // link-scoped groups, reported every poll in the segment address's name, a group gone left.
+    void localListenersReported()
+    {
+        class FakeReader : public ListenIo
+        {
+        public:
+            std::vector<std::map<IpAddress, int>> kernel;
+            Result<std::monostate> open(const std::vector<SegmentSpec> &, Handler) override
+            {
+                return std::monostate{};
+            }
+            void close() override {}
+            bool sendQuery(std::size_t, const igmp::QueryParams &) override { return true; }
+            std::optional<IpAddress> querierAddress(std::size_t) const override { return {}; }
+            const ListenCounters &counters() const override { return counters_; }
+            std::vector<std::map<IpAddress, int>> localMemberships() const override
+            {
+                return kernel;
+            }
+            ListenCounters counters_;
+        };
+        auto fake = std::make_unique<FakeReader>();
+        FakeReader &reader = *fake;
+        std::vector<std::string> calls;
+        ListenSink sink;
+        sink.report = [&](std::size_t seg, const IpAddress &g, std::optional<listen::Reporter> r) {
+            calls.push_back("report " + std::to_string(seg) + " " + g.toString() + " " +
+                            (r ? r->address.toString() : std::string("nobody")));
+        };
+        sink.leave = [&](std::size_t seg, const IpAddress &g, std::optional<listen::Reporter> r) {
+            calls.push_back("leave " + std::to_string(seg) + " " + g.toString() + " " +
+                            (r ? r->address.toString() : std::string("nobody")));
+        };
+        // The relay joined 239.7.5.1 on segment 0 (it routes it) and the probe group everywhere.
+        asio::io_context io;
+        OsListening listening(io, std::move(fake), sink, [](std::size_t seg, const IpAddress &g) {
+            return (seg == 0 && g == addr("239.7.5.1")) || g == addr("239.255.77.1") ? 1 : 0;
+        });
+        reader.kernel = {
+            {{addr("224.0.0.1"), 1},
+             {addr("224.0.0.251"), 1},
+             {addr("239.7.5.1"), 1},
+             {addr("239.7.5.2"), 2},
+             {addr("239.255.77.1"), 1}},
+            {{addr("ff02::1"), 1}, {addr("ff02::1:ff00:2"), 1}, {addr("ff15::7:5"), 1}}};
+        QVERIFY(listening.open({{"10.78.0.0/24", "eth0", addr("10.78.0.2"), true},
+                                {"fd78::/64", "eth0", addr("fe80::2"), false}}));
+        QCOMPARE(calls, (std::vector<std::string>{"report 0 239.7.5.2 10.78.0.2",
+                                                  "report 1 ff15::7:5 fe80::2"}));
+        calls.clear();
+        // A program joins the group the relay joined too; the other one leaves.
+        reader.kernel[0][addr("239.7.5.1")] = 2;
+        reader.kernel[0].erase(addr("239.7.5.2"));
+        listening.pollLocal();
+        QCOMPARE(calls, (std::vector<std::string>{"leave 0 239.7.5.2 10.78.0.2",
+                                                  "report 0 239.7.5.1 10.78.0.2",
+                                                  "report 1 ff15::7:5 fe80::2"}));
+        QCOMPARE(listening.localGroups()[0], std::set<IpAddress>{addr("239.7.5.1")});
+        // And a heard report of a link-scoped group goes nowhere.
+        calls.clear();
+        igmp::Message m;
+        m.source = addr("10.78.0.1");
+        m.group = addr("224.0.0.251");
+        deliver({0, m}, sink);
+        m.group = addr("ff02::fb");
+        deliver({1, m}, sink);
+        QVERIFY(calls.empty());
+        QVERIFY(linkScoped(addr("ff01::1")) && !linkScoped(addr("ff05::1")) &&
+                !linkScoped(addr("224.0.1.1")));
+    }
+
     void initTestCase()
     {
         if (::geteuid() != 0) {
@@ -305,7 +377,8 @@ private slots:
         heard_.clear();
         const QString name = QString::fromLatin1(QTest::currentTestFunction());
         if (!skip_.isEmpty() && name != QStringLiteral("deliverMapsMessages") &&
-            name != QStringLiteral("procMemberships"))
+            name != QStringLiteral("procMemberships") &&
+            name != QStringLiteral("localListenersReported"))
             QSKIP(qPrintable(skip_));
     }
 
