@@ -268,8 +268,12 @@ void RelayDataPlane::executeListen(listen::Effects e)
     segmentIo_->flush();
     if (!e.changed)
         return;
+    const std::int64_t now = clock_();
     for (const auto &[network, state] : listeners_.networks())
-        execute(engine_.setListening(network, listeners_.wanted(network)));
+        execute(engine_.setListening(
+            network, listeners_.complete(network, now)
+                         ? std::optional<std::set<IpAddress>>(listeners_.wanted(network))
+                         : std::nullopt));
     flushTunnel();
 }
 
@@ -995,6 +999,7 @@ Json RelayDataPlane::stateJson() const
                               {"expires_in_ms", std::max<std::int64_t>(0, g.expiresMs - now)},
                               {"reporters", g.reporters.size()}});
         listeners.push_back({{"network", network},
+                             {"complete", listeners_.complete(network, now)},
                              {"querying", n.querying},
                              {"querier", n.querier ? Json(n.querier->toString()) : Json()},
                              {"refused", n.refused},

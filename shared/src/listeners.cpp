@@ -62,7 +62,6 @@ Table::Table(Config config)
 Effects Table::setNetworks(const std::vector<std::pair<GroupName, IpAddress>> &networks,
                            std::int64_t nowMs)
 {
-    (void)nowMs;
     Effects fx;
     std::map<GroupName, NetworkState> next;
     for (const auto &[name, own] : networks) {
@@ -75,6 +74,7 @@ Effects Table::setNetworks(const std::vector<std::pair<GroupName, IpAddress>> &n
         } else {
             s.network = name;
             s.ownAddress = own;
+            s.completeAtMs = nowMs + config_.groupMembershipMs();
         }
         if (s.ownAddress != own) {
             if (s.querier == s.ownAddress)
@@ -217,6 +217,8 @@ Effects Table::heardQuery(const GroupName &network, const IpAddress &from,
         if (wasQuerier)
             stopQuerying(n);
     }
+    if (!group) // every host answers it: the table is whole once they had the time to
+        n.completeAtMs = std::min(n.completeAtMs, nowMs + config_.queryResponseMs);
     if (group) {
         // As a snooping switch does: the hosts must answer this query within the last-member
         // query time, or the group goes.
@@ -245,8 +247,13 @@ void Table::tickNetwork(NetworkState &n, std::int64_t nowMs, Effects &fx)
         if (n.querying)
             becomeQuerier(n, nowMs, 0);
     }
+    if (!n.completeSaid && nowMs >= n.completeAtMs) {
+        n.completeSaid = true;
+        fx.changed = true;
+    }
     if (isQuerier(n) && n.nextGeneralQueryMs <= nowMs) {
         fx.queries.push_back({n.network, std::nullopt, config_.queryResponseMs});
+        n.completeAtMs = std::min(n.completeAtMs, nowMs + config_.queryResponseMs);
         if (n.startupQueriesLeft > 0)
             --n.startupQueriesLeft;
         // At most one query per tick: a late tick sends one, not the ones it missed.
@@ -276,6 +283,12 @@ void Table::tickNetwork(NetworkState &n, std::int64_t nowMs, Effects &fx)
         }
         ++it;
     }
+}
+
+bool Table::complete(const GroupName &network, std::int64_t nowMs) const
+{
+    auto it = networks_.find(network);
+    return it != networks_.end() && nowMs >= it->second.completeAtMs;
 }
 
 std::set<IpAddress> Table::wanted(const GroupName &network) const

@@ -61,7 +61,7 @@ void Engine::restart(std::uint64_t epoch)
     const std::uint64_t controlSequence = controlSequence_;
     std::vector<SegmentNetwork> segments = std::move(segments_);
     // (Who listens is the agent's to know, and which peers prune the view's: neither is lost.)
-    std::map<GroupName, std::set<IpAddress>> listening = std::move(listening_);
+    std::map<GroupName, std::optional<std::set<IpAddress>>> listening = std::move(listening_);
     std::set<NodeId> prunes = std::move(prunesPeers_);
     Config config = config_;
     *this = Engine(std::move(config));
@@ -414,7 +414,7 @@ void Engine::setPeerPrunes(const NodeId &peer, bool prunes)
         prunesPeers_.erase(peer);
 }
 
-Effects Engine::setListening(const GroupName &network, std::set<IpAddress> groups)
+Effects Engine::setListening(const GroupName &network, std::optional<std::set<IpAddress>> groups)
 {
     Effects out;
     auto [it, inserted] = listening_.try_emplace(network);
@@ -433,8 +433,10 @@ bool Engine::segmentWants(std::size_t segment, const IpAddress &group) const
 {
     if (!config_.prune)
         return true;
-    return segment < segmentWants_.size() && segmentWants_[segment] != nullptr &&
-           segmentWants_[segment]->count(group) != 0;
+    if (segment >= segmentWants_.size() || segmentWants_[segment] == nullptr)
+        return false;
+    const auto &w = *segmentWants_[segment];
+    return !w || w->count(group) != 0;
 }
 
 bool Engine::peerWants(const TunnelState &t, const IpAddress &group) const
@@ -449,9 +451,14 @@ std::optional<std::set<IpAddress>> Engine::wantsFor(const TunnelState &t) const
 {
     // This node's side: the networks it takes in or emits onto (routes, carries, lingers on).
     std::set<IpAddress> out;
+    bool everything = false;
     auto add = [&](std::size_t s) {
-        if (s < segmentWants_.size() && segmentWants_[s] != nullptr)
-            out.insert(segmentWants_[s]->begin(), segmentWants_[s]->end());
+        if (s >= segmentWants_.size() || segmentWants_[s] == nullptr)
+            return;
+        if (const auto &w = *segmentWants_[s])
+            out.insert(w->begin(), w->end());
+        else
+            everything = true; // its listeners are not known yet
     };
     for (const std::size_t s : routedSegments_)
         add(s);
@@ -474,7 +481,7 @@ std::optional<std::set<IpAddress>> Engine::wantsFor(const TunnelState &t) const
                 return std::nullopt; // it wants every group: so does this side
             out.insert(w->begin(), w->end());
         }
-    if (out.size() > kWantsGroupsMax)
+    if (everything || out.size() > kWantsGroupsMax)
         return std::nullopt;
     return out;
 }

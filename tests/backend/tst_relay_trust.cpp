@@ -337,6 +337,19 @@ private slots:
         for (const char *reason :
              {"wrong-source", "bad-mac", "replayed", "stale-epoch", "truncated", "old-version"})
             QCOMPARE(drops(s("2"), reason), 0);
+        // The receivers listen (relay.prune): what they said before the agents ran reached
+        // nobody, so again, until every agent knows and every tunnel's peer wants the group.
+        streams_.announce();
+        QString why;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         streams_.receiveAll(20);
+                         return cluster_->relayListening(
+                             cluster_->ids(), QString::fromStdString(channel().group.toString()),
+                             &why);
+                     },
+                     kDeadlineMs),
+                 qPrintable(why));
         realStreamExactlyOnce(kA, "none");
     }
 

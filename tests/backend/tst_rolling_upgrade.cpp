@@ -100,6 +100,9 @@ public:
             }
             rx_[n] = std::move(rx).value();
             tx_[n] = std::move(tx).value();
+            // Listening, as an application's host does (relay.prune); the receiver thread
+            // answers the routing points' queries as it reads.
+            rx_[n]->listen(channel().group);
         }
         return true;
     }
@@ -359,6 +362,17 @@ private slots:
         Traffic traffic;
         std::string error;
         QVERIFY2(traffic.open(&error), error.c_str());
+        // Every agent knows the listeners (an agent of the release before, which does not
+        // prune, lists none and floods) before the stream starts.
+        QString why;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         return cluster_->relayListening(
+                             cluster_->ids(), QString::fromStdString(channel().group.toString()),
+                             &why);
+                     },
+                     30000),
+                 qPrintable(why));
         traffic.start();
         QThread::msleep(500);
 

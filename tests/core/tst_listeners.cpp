@@ -101,12 +101,13 @@ private:
         return t + " max " + std::to_string(s.query.maxResponseMs);
     }
 
-    std::map<dmr::GroupName, std::set<IpAddress>> wantedAll() const
+    // Each network's wanted set, and whether the table said it is complete.
+    std::map<dmr::GroupName, std::pair<bool, std::set<IpAddress>>> wantedAll() const
     {
-        std::map<dmr::GroupName, std::set<IpAddress>> all;
+        std::map<dmr::GroupName, std::pair<bool, std::set<IpAddress>>> all;
         for (const auto &[name, n] : table_->networks())
-            if (auto w = table_->wanted(name); !w.empty())
-                all.emplace(name, std::move(w));
+            if (auto w = table_->wanted(name); !w.empty() || n.completeSaid)
+                all.emplace(name, std::pair(n.completeSaid, std::move(w)));
         return all;
     }
 
@@ -425,6 +426,40 @@ private slots:
     }
 
     // The harness itself catches a wrong expectation, an unexpected query, a bad command.
+    void completeAfterAGeneralQuery()
+    {
+        // A node that comes onto a network knows nobody yet: the table is not complete (the
+        // relay treats it as wanting every group) until a general query was sent or heard and
+        // the hosts had its response time to answer, or a membership interval passed.
+        listen::Config c;
+        c.queryIntervalMs = 10'000;
+        c.queryResponseMs = 1'000;
+        listen::Table snooper(c), querier(c);
+        const dmr::GroupName net = "10.0.1.0/24";
+        const auto own = *IpAddress::parse("10.0.1.5");
+        (void)snooper.setNetworks({{net, own}}, 0);
+        QVERIFY(!snooper.complete(net, 0));
+        QVERIFY(!snooper.tick(500).changed);
+        (void)snooper.heardQuery(net, *IpAddress::parse("10.0.1.1"), std::nullopt, 2'000);
+        QVERIFY(!snooper.complete(net, 2'999));
+        QVERIFY(snooper.complete(net, 3'000));
+        QVERIFY(snooper.tick(3'000).changed); // said once
+        QVERIFY(!snooper.tick(3'500).changed);
+        // A group-specific query asks one group only: it completes nothing.
+        listen::Table other(c);
+        (void)other.setNetworks({{net, own}}, 0);
+        (void)other.heardQuery(net, *IpAddress::parse("10.0.1.1"), *IpAddress::parse("239.1.0.1"),
+                               100);
+        QVERIFY(!other.complete(net, 5'000));
+        QVERIFY(other.complete(net, c.groupMembershipMs()));
+        // The querier's own startup query completes it as well.
+        (void)querier.setNetworks({{net, own}}, 0);
+        const auto fx = querier.setQuerying(net, true, 0);
+        QCOMPARE(fx.queries.size(), std::size_t{1});
+        QVERIFY(!querier.complete(net, 999));
+        QVERIFY(querier.complete(net, 1'000));
+    }
+
     void harnessCatchesMistakes()
     {
         const std::string head = "networks 10.0.1.0/24=10.0.1.2\nat 5 report 10.0.1.0/24 "

@@ -305,7 +305,7 @@ void Sim::buildCluster()
             for (const auto &i : node.interfaces)
                 if (listens_[static_cast<std::size_t>(networkIndex(i.group()))])
                     execute(it->second, it->second.engine->setListening(
-                                            i.group(), {dmr::IpAddress::v4(0xEF010001)}));
+                                            i.group(), std::set{dmr::IpAddress::v4(0xEF010001)}));
         const std::int64_t phase = rand(0, kKeepaliveUs);
         at(phase, [this, id] { tick(nodes_.at(id)); });
     }

@@ -493,6 +493,35 @@ bool AgentCluster::relayListening(const QStringList &ids, const QString &group, 
     return true;
 }
 
+bool AgentCluster::relayPruning(const QStringList &ids, QString *why) const
+{
+    for (const auto &id : ids) {
+        const QJsonObject relay = relayOf(id);
+        if (!relay.value(QStringLiteral("prune")).toBool()) {
+            if (why)
+                *why = id + QStringLiteral(" does not prune");
+            return false;
+        }
+        for (const auto &l : relay.value(QStringLiteral("listeners")).toArray())
+            if (!l.toObject().value(QStringLiteral("complete")).toBool()) {
+                if (why)
+                    *why = id + QStringLiteral(": the listeners of ") +
+                           l.toObject().value(QStringLiteral("network")).toString() +
+                           QStringLiteral(" are not complete yet");
+                return false;
+            }
+        for (const auto &t : relay.value(QStringLiteral("tunnels")).toArray())
+            if (!t.toObject().value(QStringLiteral("peer_wants")).isArray()) {
+                if (why)
+                    *why = id + QStringLiteral(": tunnel peer ") +
+                           t.toObject().value(QStringLiteral("peer")).toString() +
+                           QStringLiteral(" wants every group");
+                return false;
+            }
+    }
+    return true;
+}
+
 QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 {
     QStringList out;

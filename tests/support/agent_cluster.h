@@ -33,6 +33,9 @@ public:
     // peers wants it (or wants everything): a datagram of it reaches every network. why: what
     // is missing.
     bool relayListening(const QStringList &ids, const QString &group, QString *why = nullptr) const;
+    // Every agent's listener tables are complete (a general query's response time passed) and
+    // every tunnel's peer said what it wants: from now on the relays prune, none floods.
+    bool relayPruning(const QStringList &ids, QString *why = nullptr) const;
     // Every listed agent answers, holds the same view, and names this system leader.
     bool agree(const QStringList &ids, const QString &systemLeader) const;
     // The time a node's data plane did something of this kind matching `text` (a substring),

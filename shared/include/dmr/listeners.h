@@ -34,15 +34,18 @@ namespace dmr::listen {
 
 struct Config
 {
-    int robustness = 2;                       // RFC 3376 8.1
-    std::int64_t queryIntervalMs = 125'000;   // 8.2
-    std::int64_t queryResponseMs = 10'000;    // 8.3 (max response time of general queries)
+    int robustness = 2;                             // RFC 3376 8.1
+    std::int64_t queryIntervalMs = 125'000;         // 8.2
+    std::int64_t queryResponseMs = 10'000;          // 8.3 (max response time of general queries)
     std::int64_t lastMemberQueryIntervalMs = 1'000; // 8.8
-    int lastMemberQueryCount = 2;             // 8.9 (default: robustness)
+    int lastMemberQueryCount = 2;                   // 8.9 (default: robustness)
     std::size_t groupsPerNetworkMax = 1024;
     std::size_t reportersPerGroupMax = 64;
     // 8.4: robustness * queryInterval + queryResponse
-    std::int64_t groupMembershipMs() const { return robustness * queryIntervalMs + queryResponseMs; }
+    std::int64_t groupMembershipMs() const
+    {
+        return robustness * queryIntervalMs + queryResponseMs;
+    }
     // 8.5: robustness * queryInterval + queryResponse / 2
     std::int64_t otherQuerierPresentMs() const
     {
@@ -79,7 +82,7 @@ struct Effects
 struct GroupState
 {
     IpAddress group;
-    std::int64_t sinceMs = 0;     // first report
+    std::int64_t sinceMs = 0; // first report
     std::int64_t lastReportMs = 0;
     std::int64_t expiresMs = 0;   // the membership timer (lowered by a leave)
     std::set<Reporter> reporters; // explicit tracking (empty: none known)
@@ -94,13 +97,19 @@ struct GroupState
 struct NetworkState
 {
     GroupName network;
-    IpAddress ownAddress;              // this node's address on it (querier election)
-    bool querying = false;             // this node routes it (setQuerying)
-    std::optional<IpAddress> querier;  // the elected querier (ownAddress when it is this node)
+    IpAddress ownAddress;             // this node's address on it (querier election)
+    bool querying = false;            // this node routes it (setQuerying)
+    std::optional<IpAddress> querier; // the elected querier (ownAddress when it is this node)
     std::int64_t otherQuerierUntilMs = 0;
     std::int64_t nextGeneralQueryMs = 0;
     int startupQueriesLeft = 0;
     std::map<IpAddress, GroupState> groups;
+    // From when the table holds every listener of the network: a general query's response
+    // time after one was sent or heard, else a membership interval after the network came
+    // (a node that starts, or comes onto a network, knows nobody yet: it must not take that
+    // for nobody listening).
+    std::int64_t completeAtMs = 0;
+    bool completeSaid = false; // Effects::changed said so
     std::uint64_t refused = 0; // reports over groupsPerNetworkMax
 };
 
@@ -134,6 +143,9 @@ public:
 
     // The groups some host on the network listens to now.
     std::set<IpAddress> wanted(const GroupName &network) const;
+    // Whether wanted() is the whole truth yet (NetworkState::completeAtMs); until then the
+    // relay treats the network as wanting every group.
+    bool complete(const GroupName &network, std::int64_t nowMs) const;
     const std::map<GroupName, NetworkState> &networks() const { return networks_; }
     const Config &config() const { return config_; }
 

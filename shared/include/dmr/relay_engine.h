@@ -177,13 +177,17 @@ public:
     Effects setPrune(bool prune);
     // Whether a peer speaks the wants of tunnel version 4 (before applyPlan opens its tunnel).
     void setPeerPrunes(const NodeId &peer, bool prunes);
-    // The groups some host on a network listens to now (listen::Table::wanted); a network
-    // never set has none. Returns the wants to tell the peers.
-    Effects setListening(const GroupName &network, std::set<IpAddress> groups);
+    // The groups some host on a network listens to now (listen::Table::wanted); nullopt: every
+    // group (its listeners are not known yet); a network never set has none. Returns the
+    // wants to tell the peers.
+    Effects setListening(const GroupName &network, std::optional<std::set<IpAddress>> groups);
     // What goes where, with pruning: whether a segment's network wants a group, and whether
     // this node takes a group in at all (some peer or network wants it).
     bool segmentWants(std::size_t segment, const IpAddress &group) const;
-    const std::map<GroupName, std::set<IpAddress>> &listening() const { return listening_; }
+    const std::map<GroupName, std::optional<std::set<IpAddress>>> &listening() const
+    {
+        return listening_;
+    }
     // Derives who sends where from the tunnels' phases and carries: after applyPlan (the data
     // plane reads the tunnels' backlog in between, under the old role) and after setSegments.
     Effects rebuild();
@@ -279,8 +283,9 @@ private:
     std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
     DedupeWindow dedupe_;
     std::set<NodeId> prunesPeers_;
-    std::map<GroupName, std::set<IpAddress>> listening_;
-    std::vector<const std::set<IpAddress> *> segmentWants_; // by segment (nullptr: none)
+    std::map<GroupName, std::optional<std::set<IpAddress>>> listening_;
+    // By segment: nullptr none, else its listening_ entry.
+    std::vector<const std::optional<std::set<IpAddress>> *> segmentWants_;
     int wantsTicks_ = 0;
     std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
     std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
