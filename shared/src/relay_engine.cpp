@@ -45,6 +45,9 @@ Engine::Engine(Config config)
     : config_(std::move(config))
     , dedupe_(config_.dedupeOrigins, config_.dedupeFingerprints, config_.dedupeWindowMs)
 {
+    for (std::size_t i = 0; i < config_.channels.size(); ++i)
+        channelBuckets_.emplace_back(i < config_.channelLimits.size() ? config_.channelLimits[i]
+                                                                      : RateLimit{});
 }
 
 void Engine::setEpoch(std::uint64_t epoch)
@@ -61,7 +64,7 @@ void Engine::restart(std::uint64_t epoch)
     std::vector<SegmentNetwork> segments = std::move(segments_);
     Config config = config_;
     *this = Engine(std::move(config));
-    segments_ = std::move(segments);
+    setSegments(std::move(segments));
     // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
     carrySequence_ = carrySequence;
     controlSequence_ = controlSequence;
@@ -72,6 +75,9 @@ void Engine::restart(std::uint64_t epoch)
 void Engine::setSegments(std::vector<SegmentNetwork> segments)
 {
     segments_ = std::move(segments);
+    segmentBoundaries_.clear();
+    for (const SegmentNetwork &s : segments_)
+        segmentBoundaries_.push_back(config_.boundaries.of(s.address, s.prefixLength));
 }
 
 std::vector<std::size_t> Engine::segmentsOf(const std::set<GroupName> &networks) const
@@ -157,6 +163,7 @@ Effects Engine::applyPlan(const std::vector<Action> &actions,
             if (inserted) {
                 s.openedMs = now;
                 s.peer = peer;
+                s.limit = TokenBucket(config_.tunnelLimit);
             }
             if (s.root != root) { // the other way round now: start over
                 s.carry.reset();
@@ -445,7 +452,8 @@ const Channel &Engine::probeChannelOf(std::size_t segment) const
 
 Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
                             const IpAddress &group, std::uint16_t port,
-                            std::span<const std::uint8_t> payload, bool relayed, std::int64_t now)
+                            std::span<const std::uint8_t> payload, bool relayed, std::int64_t now,
+                            std::optional<std::uint8_t> ipTtl)
 {
     const std::size_t probe = config_.channels.size();
     const auto channel = channelOf(group, port);
@@ -470,10 +478,13 @@ Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::u
         // for the tunnels it lingers on (until they released it, their new root may not carry
         // it on yet).
         Forward f;
-        if (!relayed && contains(isLingerRouted_, segment))
-            f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, true);
-        else
+        if (!relayed && contains(isLingerRouted_, segment)) {
+            f.drop = scopeDrop(segment, group, *channel, ipTtl);
+            if (f.drop == Drop::None)
+                f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, true);
+        } else {
             f.drop = Drop::NotRouted;
+        }
         f.channel = channel;
         f.hearProbe = *channel == probe;
         return f;
@@ -495,9 +506,56 @@ Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::u
             return f;
         }
     }
+    if (const Drop scoped = scopeDrop(segment, group, *channel, ipTtl); scoped != Drop::None) {
+        Forward f;
+        f.drop = scoped;
+        f.channel = channel;
+        return f;
+    }
     Forward f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, false);
     f.hearProbe = *channel == probe;
     return f;
+}
+
+Drop Engine::scopeDrop(std::size_t segment, const IpAddress &group, std::size_t channel,
+                       std::optional<std::uint8_t> ipTtl) const
+{
+    if (channel == config_.channels.size())
+        return Drop::None;
+    if (boundedOn(segment, group, channel))
+        return Drop::Boundary;
+    if (belowThreshold(ipTtl, config_.threshold))
+        return Drop::BelowThreshold;
+    return Drop::None;
+}
+
+bool Engine::boundedOn(std::size_t segment, const IpAddress &group, std::size_t channel) const
+{
+    return channel != config_.channels.size() && segment < segmentBoundaries_.size() &&
+           within(segmentBoundaries_[segment], group);
+}
+
+void Engine::limitTunnels(Forward &f, std::size_t bytes, std::int64_t now)
+{
+    if (!config_.tunnelLimit.limited() || f.tunnels.empty() ||
+        f.channel == config_.channels.size())
+        return;
+    std::size_t k = 0;
+    for (const NodeId &peer : f.tunnels) {
+        auto it = tunnels_.find(peer);
+        if (it != tunnels_.end() && !it->second.limit.admit(bytes, now)) {
+            ++it->second.limitedPackets;
+            it->second.limitedBytes += bytes;
+            ++f.tunnelsLimited;
+            continue;
+        }
+        if (k == limitScratch_.size())
+            limitScratch_.push_back(peer);
+        else
+            limitScratch_[k] = peer;
+        ++k;
+    }
+    f.tunnels = std::span<const NodeId>(limitScratch_.data(), k);
 }
 
 Forward Engine::ownProbe(std::size_t segment, const IpAddress &source,
@@ -522,6 +580,10 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     f.channel = channel;
     if (payload.size() > kPayloadBytesMax) {
         f.drop = Drop::Oversize;
+        return f;
+    }
+    if (channel < channelBuckets_.size() && !channelBuckets_[channel].admit(payload.size(), now)) {
+        f.drop = Drop::RateLimitChannel;
         return f;
     }
     const SegmentNetwork &seg = segments_[segment];
@@ -550,7 +612,8 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     f.ingested = true;
     std::size_t n = 0;
     for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment || segments_[other].address.family() != group.family())
+        if (other == segment || segments_[other].address.family() != group.family() ||
+            boundedOn(other, group, channel))
             continue;
         if (n == emitScratch_.size())
             emitScratch_.push_back(other);
@@ -562,6 +625,7 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     f.tunnels =
         lingering ? std::span<const NodeId>(lingerPeers_) : std::span<const NodeId>(ingestPeers_);
     f.ttl = kInitialTtl;
+    limitTunnels(f, payload.size(), now);
     return f;
 }
 
@@ -672,6 +736,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             continue; // never back onto the network it came from
         if (seg.address.family() != h.group.family())
             continue; // a network of the other family hears none of it
+        if (boundedOn(s, h.group, *f.channel))
+            continue; // scoped there (relay.boundaries)
         if (n == emitScratch_.size())
             emitScratch_.push_back(s);
         else
@@ -695,6 +761,7 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             ++k;
         }
     f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
+    limitTunnels(f, payload.size(), now);
     return f;
 }
 
