@@ -468,8 +468,8 @@ void addNetworkBoundary(std::map<Prefix, std::vector<Prefix>> &out, std::size_t 
                         const Prefix &network, const Prefix &groups, std::string_view path)
 {
     if (++count > kNetworkBoundariesMax)
-        invalid(std::string(path), "more than " + std::to_string(kNetworkBoundariesMax) +
-                                       " prefixes in all");
+        invalid(std::string(path),
+                "more than " + std::to_string(kNetworkBoundariesMax) + " prefixes in all");
     if (groups.address().family() != network.address().family())
         invalid(std::string(path), groups.toString() + " is not of the family of the network " +
                                        network.toString() + ": it would never reach it");
@@ -482,7 +482,8 @@ void readNetworkBoundariesToml(AgentConfig &c, const toml::node &n)
     const toml::array *array = n.as_array();
     if (array == nullptr)
         invalid(std::string(path), "expected an array of tables {network = ..., groups = [...]}, "
-                                   "found " + typeName(n));
+                                   "found " +
+                                       typeName(n));
     std::map<Prefix, std::vector<Prefix>> out;
     std::size_t count = 0;
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -869,45 +870,52 @@ const std::vector<Key> &keys()
                "the least IP TTL (IPv6: hop limit) a datagram heard on a network must carry to be "
                "taken in (default 1: any; os mode only, loopback segments carry none)",
                1, 255, [](AgentConfig &c) -> int & { return c.relay.threshold; }),
-        rateKey("relay.rate_limit_tunnel_bytes_per_s",
-                "payload bytes per second into each tunnel; 0: unlimited (default: os mode "
-                "12500000, loopback mode 0)",
-                0, kRateMax, [](AgentConfig &c) -> auto & { return c.relay.tunnelLimit.bytesPerS; }),
-        rateKey("relay.rate_limit_tunnel_datagrams_per_s",
-                "datagrams per second into each tunnel; 0: unlimited (default: os mode 20000, "
-                "loopback mode 0)",
-                0, kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.tunnelLimit.datagramsPerS; }),
-        rateKey("relay.rate_limit_tunnel_burst_bytes",
-                "payload bytes a tunnel takes at once after a quiet time (default: 100 ms of the "
-                "rate, at least 2048)",
-                static_cast<int>(relay::kPayloadBytesMax), kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.tunnelLimit.burstBytes; }),
-        rateKey("relay.rate_limit_tunnel_burst_datagrams",
-                "datagrams a tunnel takes at once after a quiet time (default: 100 ms of the "
-                "rate, at least 1)",
-                1, kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.tunnelLimit.burstDatagrams; }),
-        rateKey("relay.rate_limit_channel_bytes_per_s",
-                "payload bytes per second each channel range takes in; 0: unlimited (default: "
-                "os mode 6250000, loopback mode 0)",
-                0, kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.channelLimit.bytesPerS; }),
-        rateKey("relay.rate_limit_channel_datagrams_per_s",
-                "datagrams per second each channel range takes in; 0: unlimited (default: os "
-                "mode 10000, loopback mode 0)",
-                0, kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.channelLimit.datagramsPerS; }),
-        rateKey("relay.rate_limit_channel_burst_bytes",
-                "payload bytes a channel range takes in at once after a quiet time (default: "
-                "100 ms of the rate, at least 2048)",
-                static_cast<int>(relay::kPayloadBytesMax), kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.channelLimit.burstBytes; }),
-        rateKey("relay.rate_limit_channel_burst_datagrams",
-                "datagrams a channel range takes in at once after a quiet time (default: 100 ms "
-                "of the rate, at least 1)",
-                1, kRateMax,
-                [](AgentConfig &c) -> auto & { return c.relay.channelLimit.burstDatagrams; }),
+        rateKey(
+            "relay.rate_limit_tunnel_bytes_per_s",
+            "payload bytes per second into each tunnel; 0: unlimited (default: os mode "
+            "12500000, loopback mode 0)",
+            0, kRateMax, [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.bytesPerS; }),
+        rateKey(
+            "relay.rate_limit_tunnel_datagrams_per_s",
+            "datagrams per second into each tunnel; 0: unlimited (default: os mode 20000, "
+            "loopback mode 0)",
+            0, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.datagramsPerS; }),
+        rateKey(
+            "relay.rate_limit_tunnel_burst_bytes",
+            "payload bytes a tunnel takes at once after a quiet time (default: 100 ms of the "
+            "rate, at least 2048)",
+            static_cast<int>(relay::kPayloadBytesMax), kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.burstBytes; }),
+        rateKey(
+            "relay.rate_limit_tunnel_burst_datagrams",
+            "datagrams a tunnel takes at once after a quiet time (default: 100 ms of the "
+            "rate, at least 1)",
+            1, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.burstDatagrams; }),
+        rateKey(
+            "relay.rate_limit_channel_bytes_per_s",
+            "payload bytes per second each channel range takes in; 0: unlimited (default: "
+            "os mode 6250000, loopback mode 0)",
+            0, kRateMax, [](AgentConfig & c) -> auto & { return c.relay.channelLimit.bytesPerS; }),
+        rateKey(
+            "relay.rate_limit_channel_datagrams_per_s",
+            "datagrams per second each channel range takes in; 0: unlimited (default: os "
+            "mode 10000, loopback mode 0)",
+            0, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.datagramsPerS; }),
+        rateKey(
+            "relay.rate_limit_channel_burst_bytes",
+            "payload bytes a channel range takes in at once after a quiet time (default: "
+            "100 ms of the rate, at least 2048)",
+            static_cast<int>(relay::kPayloadBytesMax), kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.burstBytes; }),
+        rateKey(
+            "relay.rate_limit_channel_burst_datagrams",
+            "datagrams a channel range takes in at once after a quiet time (default: 100 ms "
+            "of the rate, at least 1)",
+            1, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.burstDatagrams; }),
     };
     return all;
 }
@@ -1228,11 +1236,13 @@ relay::RateLimit AgentConfig::RelaySection::effective(const RateLimitKeys &keys,
 {
     const bool os = mode == RelayMode::Os;
     relay::RateLimit r;
-    r.bytesPerS = static_cast<std::uint64_t>(keys.bytesPerS.value_or(os ? static_cast<int>(osDefault.bytesPerS) : 0));
+    r.bytesPerS = static_cast<std::uint64_t>(
+        keys.bytesPerS.value_or(os ? static_cast<int>(osDefault.bytesPerS) : 0));
     r.datagramsPerS = static_cast<std::uint64_t>(
         keys.datagramsPerS.value_or(os ? static_cast<int>(osDefault.datagramsPerS) : 0));
-    r.burstBytes = keys.burstBytes ? static_cast<std::uint64_t>(*keys.burstBytes)
-                                   : std::max<std::uint64_t>(r.bytesPerS / 10, relay::kPayloadBytesMax);
+    r.burstBytes = keys.burstBytes
+                       ? static_cast<std::uint64_t>(*keys.burstBytes)
+                       : std::max<std::uint64_t>(r.bytesPerS / 10, relay::kPayloadBytesMax);
     r.burstDatagrams = keys.burstDatagrams ? static_cast<std::uint64_t>(*keys.burstDatagrams)
                                            : std::max<std::uint64_t>(r.datagramsPerS / 10, 1);
     return r;

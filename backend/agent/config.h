@@ -253,7 +253,8 @@ struct AgentConfig
         // kOsChannelLimit; loopback mode, where every network is on one host: unlimited), a
         // burst not given 100 ms of its rate (at least relay::kPayloadBytesMax bytes and one
         // datagram).
-        relay::RateLimit effective(const RateLimitKeys &keys, const relay::RateLimit &osDefault) const;
+        relay::RateLimit effective(const RateLimitKeys &keys,
+                                   const relay::RateLimit &osDefault) const;
         relay::RateLimit effectiveTunnelLimit() const;
         relay::RateLimit effectiveChannelLimit() const;
         bool operator==(const RelaySection &) const = default;

@@ -166,10 +166,9 @@ private:
                     ++counters_.malformed;
                     continue;
                 }
-                packets_[count++] =
-                    SegmentPacket{segment,     IpAddress::v4(src), srcPort,       frame->group,
-                                  frame->port, frame->payload,     frame->relayed,
-                                  std::nullopt}; // a frame carries no TTL
+                packets_[count++] = SegmentPacket{
+                    segment,        IpAddress::v4(src), srcPort,     frame->group, frame->port,
+                    frame->payload, frame->relayed,     std::nullopt}; // a frame carries no TTL
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));

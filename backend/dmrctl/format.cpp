@@ -402,8 +402,8 @@ std::string formatTunnels(const Json &state)
         out << "no tunnels\n";
     } else {
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
-                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "LIMITED",
-                 "NETWORKS", "CARRIES"});
+                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "LIMITED", "NETWORKS",
+                 "CARRIES"});
         for (const auto &tn : tunnels) {
             // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
             // root's word now (they differ for a moment while a network moves).

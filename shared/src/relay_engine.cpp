@@ -537,8 +537,7 @@ bool Engine::boundedOn(std::size_t segment, const IpAddress &group, std::size_t 
 
 void Engine::limitTunnels(Forward &f, std::size_t bytes, std::int64_t now)
 {
-    if (!config_.tunnelLimit.limited() || f.tunnels.empty() ||
-        f.channel == config_.channels.size())
+    if (!config_.tunnelLimit.limited() || f.tunnels.empty() || f.channel == config_.channels.size())
         return;
     std::size_t k = 0;
     for (const NodeId &peer : f.tunnels) {

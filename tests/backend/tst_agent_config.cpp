@@ -222,11 +222,11 @@ private slots:
         QVERIFY(!loop->relay.effectiveTunnelLimit().limited());
         QVERIFY(!loop->relay.effectiveChannelLimit().limited());
         // A rate without its burst: 100 ms of it, at least one payload and one datagram.
-        auto some = a::parseConfigToml(std::string(kMinimal) +
-                                           "[relay]\nmode = \"loopback\"\n"
-                                           "rate_limit_tunnel_bytes_per_s = 5000\n"
-                                           "rate_limit_channel_datagrams_per_s = 5\n",
-                                       "agent.toml");
+        auto some =
+            a::parseConfigToml(std::string(kMinimal) + "[relay]\nmode = \"loopback\"\n"
+                                                       "rate_limit_tunnel_bytes_per_s = 5000\n"
+                                                       "rate_limit_channel_datagrams_per_s = 5\n",
+                               "agent.toml");
         QVERIFY(some.ok());
         QCOMPARE(some->relay.effectiveTunnelLimit(), (dmr::relay::RateLimit{5000, 0, 2048, 1}));
         QCOMPARE(some->relay.effectiveChannelLimit(), (dmr::relay::RateLimit{0, 5, 2048, 1}));
@@ -240,8 +240,8 @@ private slots:
         // Boundaries: the defaults, and none.
         QCOMPARE(os->relay.boundaries, dmr::relay::defaultBoundaries());
         QCOMPARE(os->relay.threshold, 1);
-        auto none = a::parseConfigToml(std::string(kMinimal) + "[relay]\nboundaries = []\n",
-                                       "agent.toml");
+        auto none =
+            a::parseConfigToml(std::string(kMinimal) + "[relay]\nboundaries = []\n", "agent.toml");
         QVERIFY(none.ok());
         QVERIFY(none->relay.boundaries.empty());
         CommandLine flags({"--relay.boundaries", "none", "--relay.network_boundaries",

@@ -117,20 +117,35 @@ private slots:
         cluster_->addNode(s("3"), {s("eth0=10.0.3.3/24")});
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id,
-                {s("--cluster.name"), QString::fromStdString(clusterName()), s("--relay.enabled"),
-                 s("true"), s("--relay.mode"), s("loopback"), s("--relay.port"),
-                 QString::number(cluster_->membershipPort(id) + 2000), s("--relay.channels"),
-                 s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
-                   "239.3.0.0/16:5000-5100"),
-                 s("--relay.keepalive_ms"), s("100"), s("--relay.probe_interval_ms"), s("250"),
-                 s("--relay.rate_limit_channel_datagrams_per_s"), QString::number(kChannelRate),
-                 s("--relay.rate_limit_channel_burst_datagrams"), QString::number(kChannelBurst),
-                 s("--relay.rate_limit_tunnel_bytes_per_s"), QString::number(kTunnelBytesRate),
-                 s("--relay.rate_limit_tunnel_burst_bytes"), QString::number(kTunnelBurstBytes),
-                 s("--relay.network_boundaries"), s("10.0.2.0/24=239.3.0.0/16"),
-                 s("--relay.threshold"), s("2"), s("--metrics.listen"),
-                 QStringLiteral("127.0.0.1:%1").arg(metricsPort(id))});
+                id, {s("--cluster.name"),
+                     QString::fromStdString(clusterName()),
+                     s("--relay.enabled"),
+                     s("true"),
+                     s("--relay.mode"),
+                     s("loopback"),
+                     s("--relay.port"),
+                     QString::number(cluster_->membershipPort(id) + 2000),
+                     s("--relay.channels"),
+                     s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
+                       "239.3.0.0/16:5000-5100"),
+                     s("--relay.keepalive_ms"),
+                     s("100"),
+                     s("--relay.probe_interval_ms"),
+                     s("250"),
+                     s("--relay.rate_limit_channel_datagrams_per_s"),
+                     QString::number(kChannelRate),
+                     s("--relay.rate_limit_channel_burst_datagrams"),
+                     QString::number(kChannelBurst),
+                     s("--relay.rate_limit_tunnel_bytes_per_s"),
+                     QString::number(kTunnelBytesRate),
+                     s("--relay.rate_limit_tunnel_burst_bytes"),
+                     QString::number(kTunnelBurstBytes),
+                     s("--relay.network_boundaries"),
+                     s("10.0.2.0/24=239.3.0.0/16"),
+                     s("--relay.threshold"),
+                     s("2"),
+                     s("--metrics.listen"),
+                     QStringLiteral("127.0.0.1:%1").arg(metricsPort(id))});
         std::string error;
         for (auto *streams : {&x_, &y_, &z_, &scoped_, &bounded_})
             QVERIFY2(streams->open(&error), error.c_str());
@@ -149,8 +164,7 @@ private slots:
         QCOMPARE(limits[s("channel")].toObject()[s("bytes_per_s")].toInt(-1), 0);
         QCOMPARE(limits[s("tunnel")].toObject()[s("burst_bytes")].toInt(), kTunnelBurstBytes);
         QCOMPARE(limits[s("boundaries")].toArray().size(), 4);
-        QCOMPARE(limits[s("network_boundaries")].toObject()[s("10.0.2.0/24")].toArray().size(),
-                 1);
+        QCOMPARE(limits[s("network_boundaries")].toObject()[s("10.0.2.0/24")].toArray().size(), 1);
     }
 
     // A rate limit holds under a flood while another channel keeps its rate.
@@ -193,8 +207,9 @@ private slots:
         const double elapsedS = static_cast<double>(clock.elapsed()) / 1000.0;
         for (const auto &n : {kB, kC}) {
             const QStringList wrong = SegmentStreams::notOnce(gotY.at(n), "steady", kY);
-            QVERIFY2(wrong.isEmpty(), qPrintable(QString::fromStdString(n) +
-                                                 s(": Y datagrams not once: ") + wrong.join(s(", "))));
+            QVERIFY2(wrong.isEmpty(),
+                     qPrintable(QString::fromStdString(n) + s(": Y datagrams not once: ") +
+                                wrong.join(s(", "))));
         }
         const auto gotX = x_.receiveAll(1000);
         // What node 1 (A's routing point) took in of X, and kept out.
@@ -250,7 +265,8 @@ private slots:
         clock.start();
         for (int i = 1; i <= kFlood;) {
             while (i <= std::min<qint64>(kFlood, clock.elapsed() + 1)) {
-                QVERIFY((*tx)->send(ch("239.1.9.9:5009"), SegmentStreams::payload("big", i, kBytes)));
+                QVERIFY(
+                    (*tx)->send(ch("239.1.9.9:5009"), SegmentStreams::payload("big", i, kBytes)));
                 ++i;
             }
             QThread::usleep(500);
@@ -263,27 +279,28 @@ private slots:
         qint64 ingested = 0;
         qint64 limited2 = 0, limited3 = 0;
         // Every datagram taken in went into both tunnels or was kept out of them.
-        QVERIFY2(AgentCluster::waitFor(
-                     [&] {
-                         after = cluster_->relayOf(s("1"));
-                         ingested = channelOf(after, s("239.1.0.0/16:5000-5100"))[s("ingested")]
-                                        .toInteger() -
-                                    ingestedBefore;
-                         limited2 = tunnelTo(after, s("2"))[s("limited_packets")].toInteger() -
-                                    to2Before;
-                         limited3 = tunnelTo(after, s("3"))[s("limited_packets")].toInteger() -
-                                    to3Before;
-                         return ingested > 0 && got.at(kB).total("big") + limited2 == ingested &&
-                                got.at(kC).total("big") + limited3 == ingested;
-                     },
-                     kDeadlineMs),
-                 qPrintable(QStringLiteral("taken in %1, B got %2 + limited %3, C got %4 + "
-                                           "limited %5")
-                                .arg(ingested)
-                                .arg(got.at(kB).total("big"))
-                                .arg(limited2)
-                                .arg(got.at(kC).total("big"))
-                                .arg(limited3)));
+        QVERIFY2(
+            AgentCluster::waitFor(
+                [&] {
+                    after = cluster_->relayOf(s("1"));
+                    ingested =
+                        channelOf(after, s("239.1.0.0/16:5000-5100"))[s("ingested")].toInteger() -
+                        ingestedBefore;
+                    limited2 =
+                        tunnelTo(after, s("2"))[s("limited_packets")].toInteger() - to2Before;
+                    limited3 =
+                        tunnelTo(after, s("3"))[s("limited_packets")].toInteger() - to3Before;
+                    return ingested > 0 && got.at(kB).total("big") + limited2 == ingested &&
+                           got.at(kC).total("big") + limited3 == ingested;
+                },
+                kDeadlineMs),
+            qPrintable(QStringLiteral("taken in %1, B got %2 + limited %3, C got %4 + "
+                                      "limited %5")
+                           .arg(ingested)
+                           .arg(got.at(kB).total("big"))
+                           .arg(limited2)
+                           .arg(got.at(kC).total("big"))
+                           .arg(limited3)));
         const double bound = (kTunnelBurstBytes + kTunnelBytesRate * elapsedS) / kBytes + 5;
         qInfo("Z: %d sent in %.2f s, %lld taken in; into 2: %d (bound %.0f over %.2f s), %lld "
               "limited; into 3: %d, %lld limited",
@@ -300,9 +317,9 @@ private slots:
         QCOMPARE(dropOf(after, "rate-limit-tunnel") - dropsBefore, limited2 + limited3);
         // /metrics says the same.
         const QByteArray m = metrics(s("1"));
-        const QByteArray line = "dmr_relay_limited_packets_total{node=\"1\",peer=\"2\"} " +
-                                QByteArray::number(tunnelTo(after, s("2"))[s("limited_packets")]
-                                                       .toInteger());
+        const QByteArray line =
+            "dmr_relay_limited_packets_total{node=\"1\",peer=\"2\"} " +
+            QByteArray::number(tunnelTo(after, s("2"))[s("limited_packets")].toInteger());
         QVERIFY2(m.contains(line), m.constData());
         QVERIFY(m.contains("# TYPE dmr_relay_limited_bytes_total counter"));
         QVERIFY(m.contains("dmr_relay_limited_packets_total{node=\"1\",channel=\"239.2.0.0/"

@@ -105,7 +105,8 @@ class TestRelayOs : public QObject
     // counts, by N, what agent 2 put onto v2 (from its address there, 10.82.0.2; the originals,
     // which this one host hears too, come from 10.81.0.1), reading until `count` came or
     // waitMs passed, then until quiet.
-    void sendOnV1(const QByteArray &tag, int count, int ttl, int waitMs, std::map<int, int> &relayed)
+    void sendOnV1(const QByteArray &tag, int count, int ttl, int waitMs,
+                  std::map<int, int> &relayed)
     {
         const int rx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
         const int tx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
@@ -284,8 +285,9 @@ private slots:
     void belowThresholdStaysOnItsNetwork()
     {
         const auto drops = [&] {
-            return relayOf(*cluster_, s("1"))[s("drops")].toObject()[s("below-threshold")].toInteger(
-                -1);
+            return relayOf(*cluster_, s("1"))[s("drops")]
+                .toObject()[s("below-threshold")]
+                .toInteger(-1);
         };
         const qint64 before = drops();
         QCOMPARE(before, 0);

@@ -125,7 +125,7 @@ struct Forward
     Header header;                         // ingest: the new datagram; tunnel: as received
     std::uint8_t ttl = 0;                  // the ttl to send with
     Effects effects;                       // from a carry or release
-    std::size_t tunnelsLimited = 0; // tunnels it was kept out of by their rate limit
+    std::size_t tunnelsLimited = 0;        // tunnels it was kept out of by their rate limit
 };
 
 class Engine
