@@ -257,6 +257,13 @@ struct AgentConfig
                                    const relay::RateLimit &osDefault) const;
         relay::RateLimit effectiveTunnelLimit() const;
         relay::RateLimit effectiveChannelLimit() const;
+        // Pruning: forward only the groups some host listens to (IGMP/MLD in os mode, listen
+        // frames on loopback segments); the listener timers are IGMP's (RFC 3376 8).
+        bool prune = true;
+        int queryIntervalMs = 125'000;
+        int queryResponseMs = 10'000;
+        int lastMemberQueryMs = 1'000;
+        int robustness = 2;
         bool operator==(const RelaySection &) const = default;
     };
     // os mode's defaults: a tunnel carries up to 100 Mbit/s and 20,000 datagrams/s, one channel
