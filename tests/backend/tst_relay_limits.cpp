@@ -157,6 +157,23 @@ private slots:
                                       kDeadlineMs));
         QVERIFY(AgentCluster::waitFor([&] { return cluster_->relayTunnelsUp(s("3"), 1); },
                                       kDeadlineMs));
+        // The receivers listen to every group (relay.prune): what they said before the agents
+        // ran reached nobody, so again, answering the routing points' queries, until every
+        // agent knows and every tunnel's peer wants each group.
+        const std::vector<SegmentStreams *> all{&x_, &y_, &z_, &scoped_, &bounded_};
+        for (auto *streams : all)
+            streams->announce();
+        for (const char *group : {"239.1.2.3", "239.2.0.1", "239.1.9.9", "239.255.1.1", "239.3.0.1"}) {
+            QString why;
+            QVERIFY2(AgentCluster::waitFor(
+                         [&] {
+                             for (auto *streams : all)
+                                 streams->receiveAll(20);
+                             return cluster_->relayListening(cluster_->ids(), s(group), &why);
+                         },
+                         kDeadlineMs),
+                     qPrintable(why));
+        }
         // get-state says what is in force.
         const auto limits = cluster_->relayOf(s("1"))[s("limits")].toObject();
         QCOMPARE(limits[s("threshold")].toInt(), 2);
