@@ -388,6 +388,148 @@ Key intKey(std::string_view name, std::string_view help, int min, int max,
             }};
 }
 
+// An integer key that may be left out (std::nullopt: its default depends on other keys).
+Key rateKey(std::string_view name, std::string_view help, int min, int max,
+            std::function<std::optional<int> &(AgentConfig &)> field)
+{
+    return {name, help, false,
+            [=](AgentConfig &c, const toml::node &n) {
+                if (!n.is_integer())
+                    invalid(std::string(name), "expected an integer, found " + typeName(n));
+                field(c) = inRange(n.as_integer()->get(), min, max, name);
+            },
+            [=](AgentConfig &c, const std::vector<std::string> &v) {
+                field(c) = inRange(integerText(v.back(), name), min, max, name);
+            }};
+}
+
+// ---- Boundaries ----
+
+Prefix groupPrefix(std::string_view text, std::string_view path)
+{
+    auto p = relay::parseGroupPrefix(text);
+    if (!p)
+        invalid(std::string(path), p.error().message);
+    return *p;
+}
+
+void setBoundaries(AgentConfig &c, const std::vector<std::string> &texts,
+                   const std::vector<std::string> &paths, std::string_view path)
+{
+    if (texts.size() > kBoundariesMax)
+        invalid(std::string(path), std::to_string(texts.size()) + " prefixes; at most " +
+                                       std::to_string(kBoundariesMax));
+    std::vector<Prefix> out;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        out.push_back(groupPrefix(texts[i], paths[i]));
+    c.relay.boundaries = std::move(out);
+}
+
+void readBoundariesToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "relay.boundaries";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path),
+                "expected an array of multicast prefixes (\"239.255.0.0/16\"), found " +
+                    typeName(n));
+    std::vector<std::string> texts;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        paths.push_back(indexed(path, i));
+        texts.push_back(tomlString((*array)[i], paths.back()));
+    }
+    setBoundaries(c, texts, paths, path);
+}
+
+void readBoundariesFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "relay.boundaries";
+    if (values.size() == 1 && values.front() == "none") {
+        c.relay.boundaries.clear();
+        return;
+    }
+    setBoundaries(c, values, std::vector<std::string>(values.size(), std::string(path)), path);
+}
+
+Prefix boundaryNetwork(std::string_view text, std::string_view path)
+{
+    auto p = Prefix::parse(text);
+    if (!p)
+        invalid(std::string(path), p.error().message);
+    if (p->address().isMulticast())
+        invalid(std::string(path), shown(text) + " is a multicast prefix; expected a network "
+                                                 "this cluster has, as in 10.0.1.0/24");
+    return *p;
+}
+
+// Adds one (network, group prefix) pair, counting them all against kNetworkBoundariesMax.
+void addNetworkBoundary(std::map<Prefix, std::vector<Prefix>> &out, std::size_t &count,
+                        const Prefix &network, const Prefix &groups, std::string_view path)
+{
+    if (++count > kNetworkBoundariesMax)
+        invalid(std::string(path),
+                "more than " + std::to_string(kNetworkBoundariesMax) + " prefixes in all");
+    if (groups.address().family() != network.address().family())
+        invalid(std::string(path), groups.toString() + " is not of the family of the network " +
+                                       network.toString() + ": it would never reach it");
+    out[network].push_back(groups);
+}
+
+void readNetworkBoundariesToml(AgentConfig &c, const toml::node &n)
+{
+    constexpr std::string_view path = "relay.network_boundaries";
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path), "expected an array of tables {network = ..., groups = [...]}, "
+                                   "found " +
+                                       typeName(n));
+    std::map<Prefix, std::vector<Prefix>> out;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const std::string at = indexed(path, i);
+        const toml::table *t = (*array)[i].as_table();
+        if (t == nullptr)
+            invalid(at, "expected a table {network = ..., groups = [...]}, found " +
+                            typeName((*array)[i]));
+        for (auto &&[k, v] : *t)
+            if (k.str() != "network" && k.str() != "groups")
+                invalid(at + "." + std::string(k.str()), "unknown key");
+        const toml::node *network = t->get("network");
+        const toml::node *groups = t->get("groups");
+        if (network == nullptr)
+            invalid(at + ".network", "missing");
+        if (groups == nullptr)
+            invalid(at + ".groups", "missing");
+        const Prefix net = boundaryNetwork(tomlString(*network, at + ".network"), at + ".network");
+        const toml::array *list = groups->as_array();
+        if (list == nullptr)
+            invalid(at + ".groups",
+                    "expected an array of multicast prefixes, found " + typeName(*groups));
+        for (std::size_t j = 0; j < list->size(); ++j) {
+            const std::string gp = indexed(at + ".groups", j);
+            addNetworkBoundary(out, count, net, groupPrefix(tomlString((*list)[j], gp), gp), gp);
+        }
+    }
+    c.relay.networkBoundaries = std::move(out);
+}
+
+void readNetworkBoundariesFlag(AgentConfig &c, const std::vector<std::string> &values)
+{
+    constexpr std::string_view path = "relay.network_boundaries";
+    std::map<Prefix, std::vector<Prefix>> out;
+    std::size_t count = 0;
+    for (const std::string &v : values) {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos)
+            invalid(std::string(path), shown(v) + " is not NETWORK=GROUP_PREFIX, as in "
+                                                  "10.0.1.0/24=239.1.0.128/25");
+        addNetworkBoundary(out, count, boundaryNetwork(std::string_view(v).substr(0, eq), path),
+                           groupPrefix(std::string_view(v).substr(eq + 1), path), path);
+    }
+    c.relay.networkBoundaries = std::move(out);
+}
+
 // A key whose value is a list of certificate names: a TOML array of strings, or a flag's list.
 Key certNamesKey(std::string_view name, std::string_view help,
                  std::function<std::vector<std::string> &(AgentConfig &)> field)
@@ -736,6 +878,64 @@ const std::vector<Key> &keys()
                 "take such runs in as one on the tunnel socket (UDP GRO), where the kernel has "
                 "them; false: one datagram per send and receive (default true)",
                 [](AgentConfig &c) -> bool & { return c.relay.udpOffload; }),
+        {"relay.boundaries",
+         "multicast prefixes that never leave the network they are sent on, on every network "
+         "(default 239.255.0.0/16,224.0.0.0/24,ff02::/16,ff05::/16; none: no boundaries)",
+         true, readBoundariesToml, readBoundariesFlag},
+        {"relay.network_boundaries",
+         "NETWORK=GROUP_PREFIX, e.g. 10.0.1.0/24=239.1.0.128/25: a prefix bounded on that network "
+         "only (neither taken in there nor emitted there)",
+         true, readNetworkBoundariesToml, readNetworkBoundariesFlag},
+        intKey("relay.threshold",
+               "the least IP TTL (IPv6: hop limit) a datagram heard on a network must carry to be "
+               "taken in (default 1: any; os mode only, loopback segments carry none)",
+               1, 255, [](AgentConfig &c) -> int & { return c.relay.threshold; }),
+        rateKey(
+            "relay.rate_limit_tunnel_bytes_per_s",
+            "payload bytes per second into each tunnel; 0: unlimited (default: os mode "
+            "12500000, loopback mode 0)",
+            0, kRateMax, [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.bytesPerS; }),
+        rateKey(
+            "relay.rate_limit_tunnel_datagrams_per_s",
+            "datagrams per second into each tunnel; 0: unlimited (default: os mode 20000, "
+            "loopback mode 0)",
+            0, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.datagramsPerS; }),
+        rateKey(
+            "relay.rate_limit_tunnel_burst_bytes",
+            "payload bytes a tunnel takes at once after a quiet time (default: 100 ms of the "
+            "rate, at least 2048)",
+            static_cast<int>(relay::kPayloadBytesMax), kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.burstBytes; }),
+        rateKey(
+            "relay.rate_limit_tunnel_burst_datagrams",
+            "datagrams a tunnel takes at once after a quiet time (default: 100 ms of the "
+            "rate, at least 1)",
+            1, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.tunnelLimit.burstDatagrams; }),
+        rateKey(
+            "relay.rate_limit_channel_bytes_per_s",
+            "payload bytes per second each channel range takes in; 0: unlimited (default: "
+            "os mode 6250000, loopback mode 0)",
+            0, kRateMax, [](AgentConfig & c) -> auto & { return c.relay.channelLimit.bytesPerS; }),
+        rateKey(
+            "relay.rate_limit_channel_datagrams_per_s",
+            "datagrams per second each channel range takes in; 0: unlimited (default: os "
+            "mode 10000, loopback mode 0)",
+            0, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.datagramsPerS; }),
+        rateKey(
+            "relay.rate_limit_channel_burst_bytes",
+            "payload bytes a channel range takes in at once after a quiet time (default: "
+            "100 ms of the rate, at least 2048)",
+            static_cast<int>(relay::kPayloadBytesMax), kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.burstBytes; }),
+        rateKey(
+            "relay.rate_limit_channel_burst_datagrams",
+            "datagrams a channel range takes in at once after a quiet time (default: 100 ms "
+            "of the rate, at least 1)",
+            1, kRateMax,
+            [](AgentConfig & c) -> auto & { return c.relay.channelLimit.burstDatagrams; }),
     };
     return all;
 }
@@ -1055,6 +1255,33 @@ std::string HostPort::toString() const
     if (host.family() == Family::V6)
         return "[" + host.toString() + "]:" + std::to_string(port);
     return host.toString() + ":" + std::to_string(port);
+}
+
+relay::RateLimit AgentConfig::RelaySection::effective(const RateLimitKeys &keys,
+                                                      const relay::RateLimit &osDefault) const
+{
+    const bool os = mode == RelayMode::Os;
+    relay::RateLimit r;
+    r.bytesPerS = static_cast<std::uint64_t>(
+        keys.bytesPerS.value_or(os ? static_cast<int>(osDefault.bytesPerS) : 0));
+    r.datagramsPerS = static_cast<std::uint64_t>(
+        keys.datagramsPerS.value_or(os ? static_cast<int>(osDefault.datagramsPerS) : 0));
+    r.burstBytes = keys.burstBytes
+                       ? static_cast<std::uint64_t>(*keys.burstBytes)
+                       : std::max<std::uint64_t>(r.bytesPerS / 10, relay::kPayloadBytesMax);
+    r.burstDatagrams = keys.burstDatagrams ? static_cast<std::uint64_t>(*keys.burstDatagrams)
+                                           : std::max<std::uint64_t>(r.datagramsPerS / 10, 1);
+    return r;
+}
+
+relay::RateLimit AgentConfig::RelaySection::effectiveTunnelLimit() const
+{
+    return effective(tunnelLimit, kOsTunnelLimit);
+}
+
+relay::RateLimit AgentConfig::RelaySection::effectiveChannelLimit() const
+{
+    return effective(channelLimit, kOsChannelLimit);
 }
 
 std::string_view toString(RelayMode m)

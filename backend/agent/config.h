@@ -70,10 +70,24 @@
 //                                             # tunnel datagram is authenticated either way)
 //   udp_offload = true                        # UDP GSO on sends, GRO on the tunnel socket,
 //                                             # where the kernel has them
+//   boundaries = ["239.255.0.0/16", "224.0.0.0/24", "ff02::/16", "ff05::/16"]  # never leave
+//                                             # the network they are sent on ([] : none)
+//   network_boundaries = [ { network = "10.0.1.0/24", groups = ["239.1.0.128/25"] } ]
+//                                             # bounded on that network only (in and out)
+//   threshold = 1                             # 1-255: the least IP TTL / hop limit taken in
+//   rate_limit_tunnel_bytes_per_s = 12500000  # into each tunnel; 0: unlimited. Absent: os
+//   rate_limit_tunnel_datagrams_per_s = 20000 # mode these, loopback mode unlimited
+//   rate_limit_tunnel_burst_bytes = 1250000   # absent: 100 ms of the rate (at least 2048 B,
+//   rate_limit_tunnel_burst_datagrams = 2000  # 1 datagram)
+//   rate_limit_channel_bytes_per_s = 6250000  # each channel range's, at ingest; the same rules
+//   rate_limit_channel_datagrams_per_s = 10000
+//   rate_limit_channel_burst_bytes = 625000
+//   rate_limit_channel_burst_datagrams = 1000
 
 #include "dmr/model.h"
 #include "dmr/net.h"
 #include "dmr/relay.h"
+#include "dmr/relay_limits.h"
 #include "dmr/result.h"
 
 #include <compare>
@@ -133,6 +147,9 @@ inline constexpr int kProbeIntervalMsMax = 60000;
 inline constexpr int kEtcdLeaseTtlSMin = 2; // etcd grants no shorter lease
 inline constexpr int kEtcdLeaseTtlSMax = 3600;
 inline constexpr std::size_t kEtcdEndpointsMax = 16;
+inline constexpr std::size_t kBoundariesMax = 256;        // relay.boundaries
+inline constexpr std::size_t kNetworkBoundariesMax = 256; // relay.network_boundaries, in all
+inline constexpr int kRateMax = 2000000000;               // bytes or datagrams per second
 
 struct AgentConfig
 {
@@ -220,6 +237,26 @@ struct AgentConfig
             7699};              // [ff15::4d01]:7699
         bool encrypt = false;   // AES-256-GCM over the payload as well as the MAC
         bool udpOffload = true; // GSO on tunnel and segment sends, GRO on the tunnel socket
+        // Scoped groups (relay_limits.h): everywhere, and per network ("10.0.1.0/24" -> groups).
+        std::vector<Prefix> boundaries = relay::defaultBoundaries();
+        std::map<Prefix, std::vector<Prefix>> networkBoundaries;
+        int threshold = 1; // the least IP TTL taken in from a segment
+        // One rate limit's keys, as given (nullopt: the default, see effective()).
+        struct RateLimitKeys
+        {
+            std::optional<int> bytesPerS, datagramsPerS, burstBytes, burstDatagrams;
+            bool operator==(const RateLimitKeys &) const = default;
+        };
+        RateLimitKeys tunnelLimit;  // into each tunnel
+        RateLimitKeys channelLimit; // each channel range's, at ingest
+        // The limit in force: a rate not given is the mode's default (os mode: kOsTunnelLimit,
+        // kOsChannelLimit; loopback mode, where every network is on one host: unlimited), a
+        // burst not given 100 ms of its rate (at least relay::kPayloadBytesMax bytes and one
+        // datagram).
+        relay::RateLimit effective(const RateLimitKeys &keys,
+                                   const relay::RateLimit &osDefault) const;
+        relay::RateLimit effectiveTunnelLimit() const;
+        relay::RateLimit effectiveChannelLimit() const;
         // Pruning: forward only the groups some host listens to (IGMP/MLD in os mode, listen
         // frames on loopback segments); the listener timers are IGMP's (RFC 3376 8).
         bool prune = true;
@@ -229,6 +266,11 @@ struct AgentConfig
         int robustness = 2;
         bool operator==(const RelaySection &) const = default;
     };
+    // os mode's defaults: a tunnel carries up to 100 Mbit/s and 20,000 datagrams/s, one channel
+    // range half of that, so one noisy application can neither fill a WAN link nor starve the
+    // other channels of a tunnel (mrouted's 500 kbit/s per tunnel predates today's links).
+    static constexpr relay::RateLimit kOsTunnelLimit{12500000, 20000, 0, 0};
+    static constexpr relay::RateLimit kOsChannelLimit{6250000, 10000, 0, 0};
 
     NodeSection node;
     ClusterSection cluster;

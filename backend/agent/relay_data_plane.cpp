@@ -17,6 +17,9 @@ namespace {
 // get-state and /metrics so that a dashboard sees them at 0.
 constexpr std::string_view kTrustDrops[] = {"truncated",   "old-version", "wrong-source",
                                             "stale-epoch", "replayed",    "bad-mac"};
+// And those of the boundaries and limits.
+constexpr relay::Drop kLimitDrops[] = {relay::Drop::Boundary, relay::Drop::BelowThreshold,
+                                       relay::Drop::RateLimitChannel, relay::Drop::RateLimitTunnel};
 
 relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelaySection &c)
 {
@@ -26,6 +29,10 @@ relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelayS
     e.probeChannel = c.probeChannel;
     e.probeChannelV6 = c.probeChannelV6;
     e.livenessMs = static_cast<std::int64_t>(c.keepaliveMs) * c.keepaliveMisses;
+    e.boundaries = relay::Boundaries(c.boundaries, c.networkBoundaries);
+    e.threshold = static_cast<std::uint8_t>(c.threshold);
+    e.tunnelLimit = c.effectiveTunnelLimit();
+    e.channelLimits.assign(c.channels.size(), c.effectiveChannelLimit());
     // os mode prunes once the IGMP/MLD reader is there (setQuerySender).
     e.prune = c.prune && c.mode == RelayMode::Loopback;
     return e;
@@ -78,6 +85,8 @@ RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::R
         };
     for (const auto reason : kTrustDrops)
         drops_.emplace(std::string(reason), 0);
+    for (const auto reason : kLimitDrops)
+        drops_.emplace(std::string(relay::toString(reason)), 0);
     if (!trust_.authenticate)
         std::cerr << "dmr relay " << self_
                   << ": WARNING: tunnel authentication is OFF: any host that can send to the "
@@ -658,7 +667,7 @@ void RelayDataPlane::onSegment(std::span<const SegmentPacket> packets)
     const std::int64_t now = clock_();
     for (const auto &p : packets) {
         const relay::Forward f = engine_.fromSegment(p.segment, p.source, p.sourcePort, p.group,
-                                                     p.port, p.payload, p.relayed, now);
+                                                     p.port, p.payload, p.relayed, now, p.ipTtl);
         if (f.hearProbe)
             hearProbe(p.payload, segments_[p.segment].spec.network);
         execute(f, p.payload);
@@ -673,6 +682,12 @@ void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8
         drop(relay::toString(f.drop));
     if (!f.effects.controls.empty() || f.effects.routesChanged)
         execute(f.effects);
+    if (f.drop == relay::Drop::RateLimitChannel && f.channel) {
+        ++channelStats_[*f.channel].limitedPackets;
+        channelStats_[*f.channel].limitedBytes += payload.size();
+    }
+    if (f.tunnelsLimited != 0)
+        drop(relay::toString(relay::Drop::RateLimitTunnel), f.tunnelsLimited);
     if (f.drop != relay::Drop::None)
         return;
     const std::size_t channel = f.channel.value_or(0);
@@ -964,7 +979,9 @@ Json RelayDataPlane::stateJson() const
              {"duplicates_in", t.duplicatesIn},
              {"peer_wants", groupsJson(t.peerWants.wants())},
              {"wants_sent", t.peerPrunes && t.wantsSaid ? groupsJson(t.wantsSent) : Json()},
-             {"pruned_packets", t.prunedPackets}});
+             {"pruned_packets", t.prunedPackets},
+             {"limited_packets", t.limitedPackets},
+             {"limited_bytes", t.limitedBytes}});
         // What this node holds for the peer's end: the epoch its datagrams must say, and the
         // highest hop sequence of it accepted (the top of its replay window).
         if (auto a = auth_.find(peer); a != auth_.end()) {
@@ -979,7 +996,9 @@ Json RelayDataPlane::stateJson() const
                                             : config_.probeChannel.toString() + " " +
                                                   config_.probeChannelV6.toString() + " (probe)"},
                             {"ingested", channelStats_[i].ingested},
-                            {"emitted", channelStats_[i].emitted}});
+                            {"emitted", channelStats_[i].emitted},
+                            {"limited_packets", channelStats_[i].limitedPackets},
+                            {"limited_bytes", channelStats_[i].limitedBytes}});
     Json segments = Json::array();
     for (const auto &s : segments_)
         segments.push_back(
@@ -1036,7 +1055,34 @@ Json RelayDataPlane::stateJson() const
                   {"channel_v6", config_.probeChannelV6.toString()},
                   {"interval_ms", config_.probeIntervalMs},
                   {"sent", probesSent_}}},
+                {"limits", limitsJson()},
                 {"drops", drops}};
+}
+
+Json RelayDataPlane::limitsJson() const
+{
+    auto limit = [](const relay::RateLimit &r) {
+        return r.limited() ? Json{{"bytes_per_s", r.bytesPerS},
+                                  {"datagrams_per_s", r.datagramsPerS},
+                                  {"burst_bytes", r.burstBytes},
+                                  {"burst_datagrams", r.burstDatagrams}}
+                           : Json();
+    };
+    Json boundaries = Json::array();
+    for (const Prefix &p : config_.boundaries)
+        boundaries.push_back(p.toString());
+    Json perNetwork = Json::object();
+    for (const auto &[network, groups] : config_.networkBoundaries) {
+        Json list = Json::array();
+        for (const Prefix &p : groups)
+            list.push_back(p.toString());
+        perNetwork[network.toString()] = list;
+    }
+    return Json{{"boundaries", boundaries},
+                {"network_boundaries", perNetwork},
+                {"threshold", config_.threshold},
+                {"tunnel", limit(config_.effectiveTunnelLimit())},
+                {"channel", limit(config_.effectiveChannelLimit())}};
 }
 
 Json RelayDataPlane::offloadJson() const
@@ -1163,6 +1209,24 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
     for (std::size_t i = 0; i < channelStats_.size(); ++i)
         out.sample("dmr_relay_channel_emitted_total", {{"node", node}, {"channel", channelName(i)}},
                    channelStats_[i].emitted);
+    out.family("dmr_relay_limited_packets_total", "counter",
+               "datagrams kept out by a rate limit: into a tunnel (peer) or taken in on a channel "
+               "range (channel)");
+    for (const auto &[peer, t] : engine_.tunnels())
+        out.sample("dmr_relay_limited_packets_total", {{"node", node}, {"peer", peer}},
+                   t.limitedPackets);
+    for (std::size_t i = 0; i < config_.channels.size(); ++i)
+        out.sample("dmr_relay_limited_packets_total", {{"node", node}, {"channel", channelName(i)}},
+                   channelStats_[i].limitedPackets);
+    out.family("dmr_relay_limited_bytes_total", "counter",
+               "payload bytes kept out by a rate limit: into a tunnel (peer) or taken in on a "
+               "channel range (channel)");
+    for (const auto &[peer, t] : engine_.tunnels())
+        out.sample("dmr_relay_limited_bytes_total", {{"node", node}, {"peer", peer}},
+                   t.limitedBytes);
+    for (std::size_t i = 0; i < config_.channels.size(); ++i)
+        out.sample("dmr_relay_limited_bytes_total", {{"node", node}, {"channel", channelName(i)}},
+                   channelStats_[i].limitedBytes);
     const std::int64_t now = clock_();
     const std::int64_t interval = config_.probeIntervalMs > 0 ? config_.probeIntervalMs : 1000;
     const auto row = reach_.row(now, interval);

@@ -203,6 +203,8 @@ private:
     {
         std::uint64_t ingested = 0; // heard on a routed segment and tunnelled
         std::uint64_t emitted = 0;  // put onto a segment
+        // Not taken in: over the range's rate limit (relay.rate_limit_channel_*).
+        std::uint64_t limitedPackets = 0, limitedBytes = 0;
     };
     struct Segment
     {
@@ -248,6 +250,7 @@ private:
                            const NodeId &peer, int version, bool encrypted);
     void flushTunnel();
     nlohmann::json offloadJson() const;
+    nlohmann::json limitsJson() const; // the boundaries and limits in force
     void keepaliveTick();
     void probeTick();
     void hearProbe(std::span<const std::uint8_t> payload, const GroupName &heardOn);

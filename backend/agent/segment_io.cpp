@@ -190,9 +190,9 @@ private:
                     ++counters_.malformed;
                     continue;
                 }
-                packets_[count++] =
-                    SegmentPacket{segment,     IpAddress::v4(src), srcPort,       frame->group,
-                                  frame->port, frame->payload,     frame->relayed};
+                packets_[count++] = SegmentPacket{
+                    segment,        IpAddress::v4(src), srcPort,     frame->group, frame->port,
+                    frame->payload, frame->relayed,     std::nullopt}; // a frame carries no TTL
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));
@@ -333,8 +333,10 @@ public:
                 if (v6) {
                     setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
                     setInt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+                    setInt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1); // relay.threshold
                 } else {
                     setInt(fd, IPPROTO_IP, IP_PKTINFO, 1);
+                    setInt(fd, IPPROTO_IP, IP_RECVTTL, 1);
                 }
                 if (fd < 0 || ::bind(fd, &any.sa, any.size()) != 0) {
                     const std::string e =
@@ -473,6 +475,7 @@ private:
                 }
                 int ifindex = -1;
                 IpAddress group;
+                std::optional<std::uint8_t> ttl;
                 for (cmsghdr *c = CMSG_FIRSTHDR(&in_.msgs[k].msg_hdr); c != nullptr;
                      c = CMSG_NXTHDR(&in_.msgs[k].msg_hdr, c)) {
                     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -487,6 +490,12 @@ private:
                         std::array<std::uint8_t, 16> b{};
                         std::memcpy(b.data(), &info.ipi6_addr, 16);
                         group = IpAddress::v6(b);
+                    } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+                               (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+                        int value = 0;
+                        std::memcpy(&value, CMSG_DATA(c), sizeof value);
+                        if (value >= 0 && value <= 255)
+                            ttl = static_cast<std::uint8_t>(value);
                     }
                 }
                 auto seg = ifindex_.find({ifindex, group.family() == Family::V6});
@@ -500,7 +509,8 @@ private:
                                                   group,
                                                   port,
                                                   in_.bytes(k),
-                                                  relaySources_.count({src, srcPort}) != 0};
+                                                  relaySources_.count({src, srcPort}) != 0,
+                                                  ttl};
             }
             if (count != 0 && handler_)
                 handler_(std::span(packets_.data(), count));

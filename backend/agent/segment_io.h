@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -65,6 +66,9 @@ struct SegmentPacket
     // Sent by a DMR relay (loopback: the frame's flag; os: from another agent's emission
     // address, setRelaySources), not by an application.
     bool relayed = false;
+    // The IP TTL or hop limit it came with (os mode: IP_RECVTTL, IPV6_RECVHOPLIMIT); nullopt in
+    // loopback mode (a segment frame carries none): relay.threshold is then not checked.
+    std::optional<std::uint8_t> ipTtl;
 };
 
 struct SegmentCounters

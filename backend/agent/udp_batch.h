@@ -242,7 +242,9 @@ struct RecvBatch
     std::array<mmsghdr, kBatch> msgs{};
     std::array<iovec, kBatch> iov{};
     std::array<SockAddr, kBatch> from{};
-    std::array<std::array<std::uint8_t, 64>, kBatch> control{};
+    // Room for IP_PKTINFO or IPV6_PKTINFO with IP_TTL or IPV6_HOPLIMIT (the segment sockets), or
+    // UDP_GRO (the tunnel socket).
+    std::array<std::array<std::uint8_t, 96>, kBatch> control{};
 
     int receive(int fd)
     {

@@ -402,7 +402,7 @@ std::string formatTunnels(const Json &state)
         out << "no tunnels\n";
     } else {
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
-                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "NETWORKS",
+                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "LIMITED", "NETWORKS",
                  "CARRIES"});
         for (const auto &tn : tunnels) {
             // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
@@ -415,7 +415,8 @@ std::string formatTunnels(const Json &state)
                    cell(tn, "age_ms"), cell(tn, "packets_in"), cell(tn, "bytes_in"),
                    cell(tn, "packets_out"), cell(tn, "bytes_out"),
                    cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
-                   cell(tn, "duplicates_in"), cell(member(tn, "networks")), carried});
+                   cell(tn, "duplicates_in"), cell(tn, "limited_packets"),
+                   cell(member(tn, "networks")), carried});
         }
         out << t.render();
     }
@@ -430,10 +431,31 @@ std::string formatTunnels(const Json &state)
         }
     const Json &channels = member(relay, "channels");
     if (channels.is_array() && !channels.empty()) {
-        Table c({"CHANNEL", "INGESTED", "EMITTED"});
+        Table c({"CHANNEL", "INGESTED", "EMITTED", "LIMITED", "LIMITED_BYTES"});
         for (const auto &ch : channels)
-            c.add({cell(ch, "channel"), cell(ch, "ingested"), cell(ch, "emitted")});
+            c.add({cell(ch, "channel"), cell(ch, "ingested"), cell(ch, "emitted"),
+                   cell(ch, "limited_packets"), cell(ch, "limited_bytes")});
         out << "\n" << c.render();
+    }
+    // The boundaries and rate limits in force (LIMITED: what a rate limit kept out).
+    const Json &limits = member(relay, "limits");
+    if (limits.is_object()) {
+        auto rate = [&](const char *key) {
+            const Json &l = member(limits, key);
+            if (!l.is_object())
+                return std::string("unlimited");
+            std::string text;
+            if (l.value("bytes_per_s", 0) != 0)
+                text = cell(l, "bytes_per_s") + " B/s (burst " + cell(l, "burst_bytes") + ")";
+            if (l.value("datagrams_per_s", 0) != 0)
+                text += (text.empty() ? "" : ", ") + cell(l, "datagrams_per_s") +
+                        " datagrams/s (burst " + cell(l, "burst_datagrams") + ")";
+            return text;
+        };
+        const Json &b = member(limits, "boundaries");
+        out << "\nlimits: per tunnel " << rate("tunnel") << "; per channel " << rate("channel")
+            << "; threshold " << cell(limits, "threshold") << "; boundaries "
+            << (b.is_array() && !b.empty() ? cell(b) : std::string("none")) << "\n";
     }
     const Json &drops = member(relay, "drops");
     std::string dropText;

@@ -854,6 +854,14 @@ std::string_view toString(Drop d)
         return "not-wanted";
     case Drop::CarryFromLeaf:
         return "carry-from-leaf";
+    case Drop::Boundary:
+        return "boundary";
+    case Drop::BelowThreshold:
+        return "below-threshold";
+    case Drop::RateLimitChannel:
+        return "rate-limit-channel";
+    case Drop::RateLimitTunnel:
+        return "rate-limit-tunnel";
     }
     return "?";
 }

@@ -46,6 +46,9 @@ Engine::Engine(Config config)
     : config_(std::move(config))
     , dedupe_(config_.dedupeOrigins, config_.dedupeFingerprints, config_.dedupeWindowMs)
 {
+    for (std::size_t i = 0; i < config_.channels.size(); ++i)
+        channelBuckets_.emplace_back(i < config_.channelLimits.size() ? config_.channelLimits[i]
+                                                                      : RateLimit{});
 }
 
 void Engine::setEpoch(std::uint64_t epoch)
@@ -65,9 +68,9 @@ void Engine::restart(std::uint64_t epoch)
     std::set<NodeId> prunes = std::move(prunesPeers_);
     Config config = config_;
     *this = Engine(std::move(config));
-    segments_ = std::move(segments);
     listening_ = std::move(listening);
     prunesPeers_ = std::move(prunes);
+    setSegments(std::move(segments));
     // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
     carrySequence_ = carrySequence;
     controlSequence_ = controlSequence;
@@ -78,6 +81,9 @@ void Engine::restart(std::uint64_t epoch)
 void Engine::setSegments(std::vector<SegmentNetwork> segments)
 {
     segments_ = std::move(segments);
+    segmentBoundaries_.clear();
+    for (const SegmentNetwork &s : segments_)
+        segmentBoundaries_.push_back(config_.boundaries.of(s.address, s.prefixLength));
 }
 
 std::vector<std::size_t> Engine::segmentsOf(const std::set<GroupName> &networks) const
@@ -163,6 +169,7 @@ Effects Engine::applyPlan(const std::vector<Action> &actions,
             if (inserted) {
                 s.openedMs = now;
                 s.peer = peer;
+                s.limit = TokenBucket(config_.tunnelLimit);
             }
             if (s.root != root) { // the other way round now: start over
                 s.carry.reset();
@@ -604,7 +611,8 @@ const Channel &Engine::probeChannelOf(std::size_t segment) const
 
 Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
                             const IpAddress &group, std::uint16_t port,
-                            std::span<const std::uint8_t> payload, bool relayed, std::int64_t now)
+                            std::span<const std::uint8_t> payload, bool relayed, std::int64_t now,
+                            std::optional<std::uint8_t> ipTtl)
 {
     const std::size_t probe = config_.channels.size();
     const auto channel = channelOf(group, port);
@@ -629,10 +637,13 @@ Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::u
         // for the tunnels it lingers on (until they released it, their new root may not carry
         // it on yet).
         Forward f;
-        if (!relayed && contains(isLingerRouted_, segment))
-            f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, true);
-        else
+        if (!relayed && contains(isLingerRouted_, segment)) {
+            f.drop = scopeDrop(segment, group, *channel, ipTtl);
+            if (f.drop == Drop::None)
+                f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, true);
+        } else {
             f.drop = Drop::NotRouted;
+        }
         f.channel = channel;
         f.hearProbe = *channel == probe;
         return f;
@@ -654,9 +665,55 @@ Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::u
             return f;
         }
     }
+    if (const Drop scoped = scopeDrop(segment, group, *channel, ipTtl); scoped != Drop::None) {
+        Forward f;
+        f.drop = scoped;
+        f.channel = channel;
+        return f;
+    }
     Forward f = ingest(segment, source, sourcePort, group, port, payload, *channel, now, false);
     f.hearProbe = *channel == probe;
     return f;
+}
+
+Drop Engine::scopeDrop(std::size_t segment, const IpAddress &group, std::size_t channel,
+                       std::optional<std::uint8_t> ipTtl) const
+{
+    if (channel == config_.channels.size())
+        return Drop::None;
+    if (boundedOn(segment, group, channel))
+        return Drop::Boundary;
+    if (belowThreshold(ipTtl, config_.threshold))
+        return Drop::BelowThreshold;
+    return Drop::None;
+}
+
+bool Engine::boundedOn(std::size_t segment, const IpAddress &group, std::size_t channel) const
+{
+    return channel != config_.channels.size() && segment < segmentBoundaries_.size() &&
+           within(segmentBoundaries_[segment], group);
+}
+
+void Engine::limitTunnels(Forward &f, std::size_t bytes, std::int64_t now)
+{
+    if (!config_.tunnelLimit.limited() || f.tunnels.empty() || f.channel == config_.channels.size())
+        return;
+    std::size_t k = 0;
+    for (const NodeId &peer : f.tunnels) {
+        auto it = tunnels_.find(peer);
+        if (it != tunnels_.end() && !it->second.limit.admit(bytes, now)) {
+            ++it->second.limitedPackets;
+            it->second.limitedBytes += bytes;
+            ++f.tunnelsLimited;
+            continue;
+        }
+        if (k == limitScratch_.size())
+            limitScratch_.push_back(peer);
+        else
+            limitScratch_[k] = peer;
+        ++k;
+    }
+    f.tunnels = std::span<const NodeId>(limitScratch_.data(), k);
 }
 
 Forward Engine::ownProbe(std::size_t segment, const IpAddress &source,
@@ -688,7 +745,8 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     const bool pruned = config_.prune && channel != config_.channels.size();
     std::size_t n = 0;
     for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment || segments_[other].address.family() != group.family())
+        if (other == segment || segments_[other].address.family() != group.family() ||
+            boundedOn(other, group, channel))
             continue;
         if (pruned && !segmentWants(other, group))
             continue;
@@ -723,6 +781,13 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     } else {
         f.tunnels = std::span<const NodeId>(peers);
     }
+    // Over its channel range's rate limit (what nobody wants took no tokens).
+    if (channel < channelBuckets_.size() && !channelBuckets_[channel].admit(payload.size(), now)) {
+        f.drop = Drop::RateLimitChannel;
+        f.segments = {};
+        f.tunnels = {};
+        return f;
+    }
     const SegmentNetwork &seg = segments_[segment];
     Header &h = f.header;
     h.kind = Kind::Data;
@@ -750,6 +815,7 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     }
     f.ingested = true;
     f.ttl = kInitialTtl;
+    limitTunnels(f, payload.size(), now);
     return f;
 }
 
@@ -867,6 +933,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             continue; // never back onto the network it came from
         if (seg.address.family() != h.group.family())
             continue; // a network of the other family hears none of it
+        if (boundedOn(s, h.group, *f.channel))
+            continue; // scoped there (relay.boundaries)
         if (!probe && !segmentWants(s, h.group))
             continue; // nobody listens there
         if (n == emitScratch_.size())
@@ -901,6 +969,7 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
     f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
     if (n == 0 && k == 0 && config_.prune && !probe)
         f.drop = Drop::NotWanted;
+    limitTunnels(f, payload.size(), now);
     return f;
 }
 

@@ -82,6 +82,18 @@ probe_channel = "239.255.77.2:7698"
 probe_channel_v6 = "[ff18::77]:7698"
 encrypt = true
 udp_offload = false
+boundaries = ["239.255.0.0/16", "ff05::/16"]
+network_boundaries = [ { network = "10.0.1.0/24", groups = ["239.1.0.128/25", "239.7.0.0/16"] },
+                       { network = "fd00:1::/64", groups = ["ff15::1:0/120"] } ]
+threshold = 3
+rate_limit_tunnel_bytes_per_s = 1000000
+rate_limit_tunnel_datagrams_per_s = 0
+rate_limit_tunnel_burst_bytes = 50000
+rate_limit_tunnel_burst_datagrams = 7
+rate_limit_channel_bytes_per_s = 0
+rate_limit_channel_datagrams_per_s = 200
+rate_limit_channel_burst_bytes = 4096
+rate_limit_channel_burst_datagrams = 30
 )";
 
 a::HostPort hp(const char *text)
@@ -181,6 +193,73 @@ private slots:
         QCOMPARE(c.relay.channels[2].toString(), std::string("ff15::1:0/112:5000"));
         QVERIFY(c.relay.encrypt);
         QVERIFY(!c.relay.udpOffload);
+        QCOMPARE(c.relay.boundaries.size(), std::size_t{2});
+        QCOMPARE(c.relay.boundaries[1].toString(), std::string("ff05::/16"));
+        QCOMPARE(c.relay.networkBoundaries.size(), std::size_t{2});
+        const auto &onA = c.relay.networkBoundaries.at(*dmr::Prefix::parse("10.0.1.0/24"));
+        QCOMPARE(onA.size(), std::size_t{2});
+        QCOMPARE(onA[0].toString(), std::string("239.1.0.128/25"));
+        QCOMPARE(c.relay.threshold, 3);
+        // Loopback mode: what is given holds, a rate set to 0 is unlimited.
+        QCOMPARE(c.relay.effectiveTunnelLimit(), (dmr::relay::RateLimit{1000000, 0, 50000, 7}));
+        QCOMPARE(c.relay.effectiveChannelLimit(), (dmr::relay::RateLimit{0, 200, 4096, 30}));
+    }
+
+    void rateLimitDefaults()
+    {
+        auto os = a::parseConfigToml(kMinimal, "agent.toml");
+        QVERIFY(os.ok());
+        // os mode: 100 Mbit/s and 20,000 datagrams/s per tunnel, half per channel range, bursts
+        // of 100 ms.
+        QCOMPARE(os->relay.effectiveTunnelLimit(),
+                 (dmr::relay::RateLimit{12500000, 20000, 1250000, 2000}));
+        QCOMPARE(os->relay.effectiveChannelLimit(),
+                 (dmr::relay::RateLimit{6250000, 10000, 625000, 1000}));
+        // loopback mode: unlimited (one host, no WAN; the lab, the tests, dmr-bench-relay).
+        auto loop = a::parseConfigToml(std::string(kMinimal) + "[relay]\nmode = \"loopback\"\n",
+                                       "agent.toml");
+        QVERIFY(loop.ok());
+        QVERIFY(!loop->relay.effectiveTunnelLimit().limited());
+        QVERIFY(!loop->relay.effectiveChannelLimit().limited());
+        // A rate without its burst: 100 ms of it, at least one payload and one datagram.
+        auto some =
+            a::parseConfigToml(std::string(kMinimal) + "[relay]\nmode = \"loopback\"\n"
+                                                       "rate_limit_tunnel_bytes_per_s = 5000\n"
+                                                       "rate_limit_channel_datagrams_per_s = 5\n",
+                               "agent.toml");
+        QVERIFY(some.ok());
+        QCOMPARE(some->relay.effectiveTunnelLimit(), (dmr::relay::RateLimit{5000, 0, 2048, 1}));
+        QCOMPARE(some->relay.effectiveChannelLimit(), (dmr::relay::RateLimit{0, 5, 2048, 1}));
+        // os mode with one rate turned off: the other keeps its default.
+        auto off = a::parseConfigToml(std::string(kMinimal) +
+                                          "[relay]\nrate_limit_tunnel_datagrams_per_s = 0\n",
+                                      "agent.toml");
+        QVERIFY(off.ok());
+        QCOMPARE(off->relay.effectiveTunnelLimit(),
+                 (dmr::relay::RateLimit{12500000, 0, 1250000, 1}));
+        // Boundaries: the defaults, and none.
+        QCOMPARE(os->relay.boundaries, dmr::relay::defaultBoundaries());
+        QCOMPARE(os->relay.threshold, 1);
+        auto none =
+            a::parseConfigToml(std::string(kMinimal) + "[relay]\nboundaries = []\n", "agent.toml");
+        QVERIFY(none.ok());
+        QVERIFY(none->relay.boundaries.empty());
+        CommandLine flags({"--relay.boundaries", "none", "--relay.network_boundaries",
+                           "10.0.1.0/24=239.1.0.0/24,10.0.1.0/24=239.2.0.0/24", "--relay.threshold",
+                           "64"});
+        QVERIFY2(flags.error.empty(), flags.error.c_str());
+        const auto f = flags.resolve(kMinimal);
+        QVERIFY2(f.ok(), f.ok() ? "" : f.error().message.c_str());
+        QVERIFY(f->relay.boundaries.empty());
+        QCOMPARE(f->relay.networkBoundaries.at(*dmr::Prefix::parse("10.0.1.0/24")).size(),
+                 std::size_t{2});
+        QCOMPARE(f->relay.threshold, 64);
+        CommandLine bad({"--relay.network_boundaries", "10.0.1.0/24"});
+        const auto b = bad.resolve(kMinimal);
+        QVERIFY(!b.ok());
+        QCOMPARE(b.error().message,
+                 std::string("--relay.network_boundaries: \"10.0.1.0/24\" is not "
+                             "NETWORK=GROUP_PREFIX, as in 10.0.1.0/24=239.1.0.128/25"));
     }
 
     void defaults()
@@ -512,6 +591,45 @@ address = "fd00:1::7/64"
             m + "[relay]\nchannels = [\"ff02::1:0/112:5000\"]\n",
             "agent.toml: relay.channels[0]: \"ff02::1:0/112:5000\": ff02::1:0 has link-local "
             "scope (ff02::/16): it never leaves its link, so no router forwards it");
+        row("relay: boundary not multicast", m + "[relay]\nboundaries = [\"10.0.0.0/8\"]\n",
+            "agent.toml: relay.boundaries[0]: \"10.0.0.0/8\": not a multicast prefix (within "
+            "224.0.0.0/4)");
+        row("relay: boundary with host bits", m + "[relay]\nboundaries = [\"239.255.0.1/16\"]\n",
+            "agent.toml: relay.boundaries[0]: ...");
+        row("relay: boundaries a string", m + "[relay]\nboundaries = \"239.255.0.0/16\"\n",
+            "agent.toml: relay.boundaries: expected an array of multicast prefixes "
+            "(\"239.255.0.0/16\"), found a string");
+        row("relay: network boundary on a multicast network",
+            m + "[relay]\nnetwork_boundaries = [{network = \"239.0.0.0/8\", groups = []}]\n",
+            "agent.toml: relay.network_boundaries[0].network: \"239.0.0.0/8\" is a multicast "
+            "prefix; expected a network this cluster has, as in 10.0.1.0/24");
+        row("relay: network boundary of the other family",
+            m + "[relay]\nnetwork_boundaries = [{network = \"10.0.1.0/24\", groups = "
+                "[\"ff15::/16\"]}]\n",
+            "agent.toml: relay.network_boundaries[0].groups[0]: ff15::/16 is not of the family "
+            "of the network 10.0.1.0/24: it would never reach it");
+        row("relay: network boundary without groups",
+            m + "[relay]\nnetwork_boundaries = [{network = \"10.0.1.0/24\"}]\n",
+            "agent.toml: relay.network_boundaries[0].groups: missing");
+        row("relay: network boundary unknown key",
+            m + "[relay]\nnetwork_boundaries = [{network = \"10.0.1.0/24\", groups = [], "
+                "group = \"x\"}]\n",
+            "agent.toml: relay.network_boundaries[0].group: unknown key");
+        row("relay: threshold 0", m + "[relay]\nthreshold = 0\n",
+            "agent.toml: relay.threshold: 0 is out of range 1-255");
+        row("relay: threshold 256", m + "[relay]\nthreshold = 256\n",
+            "agent.toml: relay.threshold: 256 is out of range 1-255");
+        row("relay: negative rate", m + "[relay]\nrate_limit_tunnel_bytes_per_s = -1\n",
+            "agent.toml: relay.rate_limit_tunnel_bytes_per_s: -1 is out of range 0-2000000000");
+        row("relay: byte burst below one payload",
+            m + "[relay]\nrate_limit_channel_burst_bytes = 1500\n",
+            "agent.toml: relay.rate_limit_channel_burst_bytes: 1500 is out of range "
+            "2048-2000000000");
+        row("relay: datagram burst 0", m + "[relay]\nrate_limit_tunnel_burst_datagrams = 0\n",
+            "agent.toml: relay.rate_limit_tunnel_burst_datagrams: 0 is out of range 1-2000000000");
+        row("relay: rate a string", m + "[relay]\nrate_limit_channel_datagrams_per_s = \"100\"\n",
+            "agent.toml: relay.rate_limit_channel_datagrams_per_s: expected an integer, found a "
+            "string");
         row("command a list", m + "[output]\nnotify_command = [\"/bin/true\"]\n",
             "agent.toml: output.notify_command: expected a string, found an array");
     }
@@ -586,7 +704,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{50});
+        QCOMPARE(keys.size(), std::size_t{61});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());

@@ -387,6 +387,18 @@ private slots:
             QVERIFY2(t.out.contains(QRegularExpression("(10\\.0\\.\\d\\.0/24) +\\1 *$",
                                                        QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
+            // The boundaries and limits in force (loopback mode: no rate limits by default),
+            // and what they kept out, per tunnel and per channel.
+            QVERIFY2(t.out.contains("\nlimits: per tunnel unlimited; per channel unlimited; "
+                                    "threshold 1; boundaries 239.255.0.0/16, 224.0.0.0/24, "
+                                    "ff02::/16, ff05::/16\n"),
+                     qPrintable(t.out));
+            QVERIFY2(t.out.contains(QRegularExpression(" DUPLICATES +LIMITED +NETWORKS")),
+                     qPrintable(t.out));
+            QVERIFY2(t.out.contains(QRegularExpression("^CHANNEL +INGESTED +EMITTED +LIMITED "
+                                                       "+LIMITED_BYTES$",
+                                                       QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
         }
     }
 

@@ -7,7 +7,10 @@
 // hears the other's probes, and an application's datagrams sent on v1 are emitted by agent 2
 // on v2 exactly once each (told apart from the originals, which this one host also hears, by
 // the interface they arrive on and their source address). Tunnel datagrams from another
-// address or port than agent 1 advertises are refused (wrong-source).
+// address or port than agent 1 advertises are refused (wrong-source). The agents run with
+// relay.threshold 2: the application's datagrams sent with TTL 2 cross, those sent with TTL 1
+// (the default) stay on their network and are counted as below-threshold (the TTL as the
+// kernel reports it, IP_RECVTTL).
 
 #include "agent_cluster.h"
 
@@ -93,7 +96,71 @@ class TestRelayOs : public QObject
                 s("--relay.keepalive_ms"),
                 s("100"),
                 s("--relay.probe_interval_ms"),
-                s("250")};
+                s("250"),
+                s("--relay.threshold"),
+                s("2")};
+    }
+
+    // Sends `count` datagrams "TAG:N" to 239.1.0.5:5000 on v1 with this multicast TTL and
+    // counts, by N, what agent 2 put onto v2 (from its address there, 10.82.0.2; the originals,
+    // which this one host hears too, come from 10.81.0.1), reading until `count` came or
+    // waitMs passed, then until quiet.
+    void sendOnV1(const QByteArray &tag, int count, int ttl, int waitMs,
+                  std::map<int, int> &relayed)
+    {
+        const int rx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
+        const int tx = AgentCluster::socketInNetns(ns_, SOCK_DGRAM);
+        QVERIFY(rx >= 0 && tx >= 0);
+        const std::uint32_t group = 0xEF010005; // 239.1.0.5
+        int one = 1;
+        ::setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in any{};
+        any.sin_family = AF_INET;
+        any.sin_port = htons(5000);
+        QVERIFY(::bind(rx, reinterpret_cast<sockaddr *>(&any), sizeof any) == 0);
+        ip_mreq m{};
+        m.imr_multiaddr.s_addr = htonl(group);
+        m.imr_interface.s_addr = htonl(0x0A520002); // 10.82.0.2 (v2)
+        QVERIFY(::setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) == 0);
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        from.sin_addr.s_addr = htonl(0x0A510001); // 10.81.0.1 (v1)
+        QVERIFY(::bind(tx, reinterpret_cast<sockaddr *>(&from), sizeof from) == 0);
+        QVERIFY(::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_IF, &from.sin_addr,
+                             sizeof from.sin_addr) == 0);
+        QVERIFY(::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) == 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(group);
+        to.sin_port = htons(5000);
+        for (int i = 1; i <= count; ++i) {
+            const QByteArray text = tag + ":" + QByteArray::number(i);
+            QVERIFY(::sendto(tx, text.data(), static_cast<std::size_t>(text.size()), 0,
+                             reinterpret_cast<sockaddr *>(&to), sizeof to) == text.size());
+            QThread::msleep(2);
+        }
+        auto readOne = [&](int timeoutMs) {
+            pollfd p{rx, POLLIN, 0};
+            if (::poll(&p, 1, timeoutMs) <= 0)
+                return false;
+            char buf[256];
+            sockaddr_in src{};
+            socklen_t len = sizeof src;
+            const ssize_t n =
+                ::recvfrom(rx, buf, sizeof buf, 0, reinterpret_cast<sockaddr *>(&src), &len);
+            const QByteArray text(buf, static_cast<int>(std::max<ssize_t>(n, 0)));
+            if (text.startsWith(tag + ":") && ntohl(src.sin_addr.s_addr) == 0x0A520002)
+                ++relayed[text.mid(tag.size() + 1).toInt()];
+            return true;
+        };
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < waitMs && static_cast<int>(relayed.size()) < count)
+            readOne(500);
+        while (readOne(500)) { // late duplicates, if any
+        }
+        ::close(rx);
+        ::close(tx);
     }
 
 private slots:
@@ -161,6 +228,8 @@ private slots:
         QVERIFY(::bind(tx, reinterpret_cast<sockaddr *>(&from), sizeof from) == 0);
         QVERIFY(::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_IF, &from.sin_addr,
                              sizeof from.sin_addr) == 0);
+        const int ttl = 2; // relay.threshold
+        QVERIFY(::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) == 0);
         constexpr int kCount = 50;
         sockaddr_in to{};
         to.sin_family = AF_INET;
@@ -211,6 +280,28 @@ private slots:
                                                      .arg(originals)));
         const auto channels = relayOf(*cluster_, s("2"))[s("channels")].toArray();
         QVERIFY(channels[0].toObject()[s("emitted")].toInteger() >= kCount);
+    }
+
+    void belowThresholdStaysOnItsNetwork()
+    {
+        const auto drops = [&] {
+            return relayOf(*cluster_, s("1"))[s("drops")]
+                .toObject()[s("below-threshold")]
+                .toInteger(-1);
+        };
+        const qint64 before = drops();
+        QCOMPARE(before, 0);
+        constexpr int kCount = 20;
+        std::map<int, int> relayed;
+        sendOnV1("low", kCount, 1, 2000, relayed);
+        QVERIFY2(AgentCluster::waitFor([&] { return drops() - before == kCount; }, kDeadlineMs),
+                 qPrintable(QJsonDocument(relayOf(*cluster_, s("1"))).toJson()));
+        QVERIFY2(relayed.empty(), "datagrams below the threshold were relayed");
+        // And at the threshold they cross.
+        sendOnV1("at", kCount, 2, kDeadlineMs, relayed);
+        for (int i = 1; i <= kCount; ++i)
+            QCOMPARE(relayed[i], 1);
+        QCOMPARE(drops() - before, kCount);
     }
 
     void tunnelDatagramsOnlyFromThePeersAddress()

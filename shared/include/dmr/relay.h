@@ -404,6 +404,11 @@ enum class Drop : std::uint8_t {
     NotCarried,           // a leaf that carries nothing of its root's stream
     OriginNotHop,         // a leaf's datagram that speaks for another origin
     CarryFromLeaf,        // a carry at the tunnel's root
+    // Boundaries and limits (relay_limits.h):
+    Boundary,         // a group bounded on the network it was heard on (relay.boundaries)
+    BelowThreshold,   // heard with an IP TTL below relay.threshold
+    RateLimitChannel, // over its channel range's rate limit, at ingest
+    RateLimitTunnel,  // over a tunnel's rate limit (Forward::tunnelsLimited counts them)
     NotWanted,            // no network anywhere listens to its group (pruning)
 };
 std::string_view toString(Drop drop); // "not-routed", ...

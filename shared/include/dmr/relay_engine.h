@@ -37,6 +37,7 @@
 
 #include "dmr/diff.h"
 #include "dmr/relay.h"
+#include "dmr/relay_limits.h"
 
 #include <cstdint>
 #include <map>
@@ -80,6 +81,9 @@ struct TunnelState
     std::vector<std::size_t> emitSegments; // leaf: where this tunnel's data goes
     std::uint64_t packetsIn = 0, bytesIn = 0, keepalivesIn = 0;
     std::uint64_t duplicatesIn = 0; // dedupe drops of what came by this tunnel
+    // Into it: Config::tunnelLimit, and what it kept out (payload bytes).
+    TokenBucket limit;
+    std::uint64_t limitedPackets = 0, limitedBytes = 0;
     // Pruning (tunnel version 4): what the peer's side wants (nullopt: every group), and what
     // this end told it (wantsSaid: anything yet).
     bool peerPrunes = false;
@@ -129,6 +133,7 @@ struct Forward
     Header header;                         // ingest: the new datagram; tunnel: as received
     std::uint8_t ttl = 0;                  // the ttl to send with
     Effects effects;                       // from a carry or release
+    std::size_t tunnelsLimited = 0;        // tunnels it was kept out of by their rate limit
 };
 
 class Engine
@@ -155,6 +160,13 @@ public:
         std::size_t dedupeOrigins = 256;
         std::size_t dedupeFingerprints = 4096;
         std::int64_t dedupeWindowMs = 500;
+        // Boundaries and limits (relay_limits.h). The probe channel is exempt from all of them:
+        // it is the relays' own, and measures the path rather than using it.
+        Boundaries boundaries;
+        std::uint8_t threshold = 1; // the least IP TTL taken in from a segment (1: any)
+        RateLimit tunnelLimit;      // each tunnel's, into it (payload bytes)
+        // By channel range, at ingest (payload bytes); a range past its end is unlimited.
+        std::vector<RateLimit> channelLimits;
         // Forward only what some network listens to (relay.h, "Pruning"); false floods.
         bool prune = false;
     };
@@ -199,10 +211,12 @@ public:
     // Heard on a segment (its index), from an application or a relay (relayed).
     // A group of the other family than the segment's network is dropped (other-family): it
     // would be emitted only onto networks of its own family. An IPv4 source of an IPv6 group
-    // (loopback mode) is carried as its IPv4-mapped address.
+    // (loopback mode) is carried as its IPv4-mapped address. ipTtl: the IP TTL or hop limit it
+    // was heard with, for the threshold (nullopt: not known, not checked).
     Forward fromSegment(std::size_t segment, const IpAddress &source, std::uint16_t sourcePort,
                         const IpAddress &group, std::uint16_t port,
-                        std::span<const std::uint8_t> payload, bool relayed, std::int64_t nowMs);
+                        std::span<const std::uint8_t> payload, bool relayed, std::int64_t nowMs,
+                        std::optional<std::uint8_t> ipTtl = std::nullopt);
     // This node's own probe, sent on a segment (on its family's probe channel): taken in as if
     // heard there when it routes it.
     Forward ownProbe(std::size_t segment, const IpAddress &source,
@@ -241,6 +255,13 @@ private:
     void endLingerIfReleased(Effects &out);
     void rebuildInto(Effects &out);
     std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
+    // Boundaries and limits: why a datagram heard on a routed segment is not taken in (None:
+    // it is); a bounded group is not emitted onto a segment either; the tunnels a datagram
+    // goes into, less those over their rate limit.
+    Drop scopeDrop(std::size_t segment, const IpAddress &group, std::size_t channel,
+                   std::optional<std::uint8_t> ipTtl) const;
+    bool boundedOn(std::size_t segment, const IpAddress &group, std::size_t channel) const;
+    void limitTunnels(Forward &f, std::size_t bytes, std::int64_t nowMs);
     bool peerWants(const TunnelState &t, const IpAddress &group) const;
     // Tells each pruning peer what this node's side wants now (full: the whole set, the
     // periodic refresh).
@@ -290,6 +311,9 @@ private:
     std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
     std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
     std::vector<NodeId> fanScratch_;       // a root's fan-out
+    std::vector<NodeId> limitScratch_;     // the tunnels within their rate limit
+    std::vector<std::vector<Prefix>> segmentBoundaries_; // by segment
+    std::vector<TokenBucket> channelBuckets_;            // by channel range
 };
 
 } // namespace dmr::relay
