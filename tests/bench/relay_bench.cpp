@@ -621,6 +621,7 @@ Carried throughputRun(std::optional<Variant> dmr, Direction dir, std::size_t pay
     }
     // Sender -> the relay's tunnel port -> relay (a leaf routing B) -> B's segment -> sink.
     const int sinkFd = segmentSocket(kB);
+    std::unique_ptr<agent::LoopbackSegmentSocket> listener;
     if (dmr) {
         std::map<NodeId, DmrNode> all;
         all["r"] = {"r", ifaceOn("10.0.2.1/24"), true, relayPort, {}, "s", 0};
@@ -634,6 +635,12 @@ Carried throughputRun(std::optional<Variant> dmr, Direction dir, std::size_t pay
         std::vector<std::uint8_t> data;
         const std::size_t size = root.data(payloadBytes, count, data);
         settle();
+        // The sink's host listens to the channel (relay.prune: the relay emits onto B only what
+        // some host there listens to), for the whole run (closing the socket leaves).
+        if (auto l = agent::LoopbackSegmentSocket::open(cluster(), kB)) {
+            listener = std::move(l).value();
+            listener->listen(relay::Channel::parse(channelText())->group);
+        }
         spawn([&]() {
             // The root's word first (the leaf emits only what it carries), then the data, in
             // batches.
