@@ -117,6 +117,36 @@ Result<std::monostate> Agent::start()
         if (auto r = relay->start(interfaces); !r)
             return r.error();
         relay_ = relay.get();
+        if (config_.relay.mode == RelayMode::Os) {
+            ListenSink sink;
+            sink.report = [this](std::size_t segment, const IpAddress &group,
+                                 std::optional<listen::Reporter> reporter) {
+                if (relay_)
+                    relay_->hearReport(segment, group, reporter);
+            };
+            sink.leave = [this](std::size_t segment, const IpAddress &group,
+                                std::optional<listen::Reporter> reporter) {
+                if (relay_)
+                    relay_->hearLeave(segment, group, reporter);
+            };
+            sink.query = [this](std::size_t segment, const IpAddress &from,
+                                std::optional<IpAddress> group) {
+                if (relay_)
+                    relay_->hearQuery(segment, from, group);
+            };
+            listening_ =
+                std::make_unique<OsListening>(io_, makeOsListenIo(io_), std::move(sink),
+                                              [this](std::size_t segment, const IpAddress &group) {
+                                                  return relayJoins(segment, group);
+                                              });
+            relayInterfaces(interfaces);
+            // Without the reader (no CAP_NET_RAW, say) the relay floods, and says why.
+            if (listening_)
+                relay_->setQuerySender([this](std::size_t segment, const listen::Query &q) {
+                    if (listening_)
+                        listening_->sendQuery(segment, q, relay_->listeners().config());
+                });
+        }
         dataPlane_ =
             std::make_unique<RecordingDataPlane>([this] { return nowMs(); }, std::move(relay));
     } else {
@@ -294,10 +324,53 @@ void Agent::rereadOsInterfaces()
     joinOnceUsable();
 }
 
+void Agent::relayInterfaces(const std::vector<Interface> &working)
+{
+    if (!relay_)
+        return;
+    relay_->setInterfaces(working);
+    if (!listening_)
+        return;
+    // The relay's segments: one per working interface, in their order.
+    std::vector<SegmentSpec> specs;
+    for (const auto &i : working)
+        specs.push_back({i.group(), i.name, i.address.address(), false});
+    if (specs == listeningOn_)
+        return;
+    listeningOn_ = specs;
+    if (auto r = listening_->open(specs); !r) {
+        log("relay: IGMP/MLD reader: " + r.error().message +
+            "; this node does not prune (it floods every channel)");
+        listening_.reset();
+        listeningOn_.clear();
+        relay_->setQuerySender({}); // nobody tells it who listens now: flood
+    }
+}
+
+int Agent::relayJoins(std::size_t segment, const IpAddress &group) const
+{
+    if (segment >= listeningOn_.size() || !relay_)
+        return 0;
+    const SegmentSpec &s = listeningOn_[segment];
+    int joins = 0;
+    if (group == config_.relay.probeChannel.group || group == config_.relay.probeChannelV6.group)
+        ++joins;
+    bool routed = false;
+    for (const auto &r : relay_->activeRoutes())
+        routed = routed || (r.iface == s.iface && r.network == s.network);
+    if (routed)
+        for (const auto &range : config_.relay.channels)
+            if (range.groups.contains(group)) {
+                ++joins;
+                break;
+            }
+    return joins;
+}
+
 void Agent::publishLocalChange()
 {
     if (relay_)
-        relay_->setInterfaces(node_->workingInterfaces());
+        relayInterfaces(node_->workingInterfaces());
     if (membership_ && !node_->killed())
         membership_->update(node_->wantedGroups(), node_->meta());
 }
@@ -424,7 +497,7 @@ void Agent::pump()
             if (relay_) {
                 relay_->setHalted(false); // a new relay epoch: new tunnel keys
                 node_->setRelayEpoch(relay_->epoch());
-                relay_->setInterfaces(node_->workingInterfaces());
+                relayInterfaces(node_->workingInterfaces());
             }
             startMembership();
         } else if (auto *peers = std::get_if<node::PeersChanged>(&out)) {

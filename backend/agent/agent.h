@@ -12,6 +12,7 @@
 #include "data_plane.h"
 #include "etcd_client.h"
 #include "journal.h"
+#include "listen_io.h"
 #include "membership_service.h"
 #include "metrics_server.h"
 #include "os_interfaces.h"
@@ -126,6 +127,16 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<RecordingDataPlane> dataPlane_;
     RelayDataPlane *relay_ = nullptr; // owned by dataPlane_; null when relay.enabled is false
+    // Os mode: IGMP and MLD heard on the working interfaces (and this host's own programs'
+    // groups) go to the relay's listener tables, its queries go out (listen_io.h). Declared
+    // after dataPlane_, so it goes first.
+    std::unique_ptr<OsListening> listening_;
+    std::vector<SegmentSpec> listeningOn_;
+    // The relay's segments follow the working interfaces; the IGMP/MLD reader with them.
+    void relayInterfaces(const std::vector<Interface> &working);
+    // How many of the relay's own sockets joined the group on the segment (the probe group on
+    // every one, the channel groups where it routes): not a listener of this host.
+    int relayJoins(std::size_t segment, const IpAddress &group) const;
     std::unique_ptr<MetricsServer> metrics_;
     std::unique_ptr<InterfaceWatch> interfaceWatch_;
     void rereadOsInterfaces();

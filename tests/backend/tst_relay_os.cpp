@@ -222,6 +222,21 @@ private slots:
         m.imr_multiaddr.s_addr = htonl(group);
         m.imr_interface.s_addr = htonl(0x0A520002); // 10.82.0.2 (v2)
         QVERIFY(::setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) == 0);
+        // The relays prune: agent 2 brings the group onto v2 once it knows someone there listens.
+        // This socket is on agent 2's own host, whose reports its IGMP reader never hears: the
+        // kernel's membership table tells it, read every second.
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         for (const auto &n : relayOf(*cluster_, s("2"))[s("listeners")].toArray())
+                             for (const auto &g : n.toObject()[s("groups")].toArray())
+                                 if (n.toObject()[s("network")].toString() == s("10.82.0.0/24") &&
+                                     g.toObject()[s("group")].toString() == s("239.1.0.5"))
+                                     return true;
+                         return false;
+                     },
+                     kDeadlineMs),
+                 qPrintable(QJsonDocument(relayOf(*cluster_, s("2"))[s("listeners")].toArray())
+                                .toJson(QJsonDocument::Compact)));
         sockaddr_in from{};
         from.sin_family = AF_INET;
         from.sin_addr.s_addr = htonl(0x0A510001); // 10.81.0.1 (v1)
