@@ -425,8 +425,8 @@ std::string formatTunnels(const Json &state)
         // WANTS: what the peer's side wants, so what goes into the tunnel (pruning).
         auto wanted = dmr::reply::parseRelayListeners(state.dump());
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
-                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "NETWORKS",
-                 "CARRIES", "WANTS", "PRUNED"});
+                 "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "NETWORKS", "CARRIES",
+                 "WANTS", "PRUNED"});
         for (const auto &tn : tunnels) {
             // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
             // root's word now (they differ for a moment while a network moves).
@@ -439,7 +439,8 @@ std::string formatTunnels(const Json &state)
                    cell(tn, "packets_out"), cell(tn, "bytes_out"),
                    cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
                    cell(tn, "duplicates_in"), cell(member(tn, "networks")), carried,
-                   wanted ? wantsSummary(*wanted, str(tn, "peer")) : "?", cell(tn, "pruned_packets")});
+                   wanted ? wantsSummary(*wanted, str(tn, "peer")) : "?",
+                   cell(tn, "pruned_packets")});
         }
         out << t.render();
     }
@@ -585,8 +586,8 @@ std::string formatListeners(const dmr::Snapshot &snapshot,
         return duration ? formatDuration(*v) : std::to_string(*v);
     };
 
-    Table t({"NETWORK", "ROUTED BY", "SEEN BY", "QUERIER", "GROUP", "AGE", "EXPIRES IN",
-             "REPORTERS"});
+    Table t(
+        {"NETWORK", "ROUTED BY", "SEEN BY", "QUERIER", "GROUP", "AGE", "EXPIRES IN", "REPORTERS"});
     for (const auto &[network, view] : snapshot.membership.networks) {
         const std::vector<dmr::NodeId> sources = listenerSources(snapshot, network);
         std::string router = "-";
@@ -624,9 +625,9 @@ std::string formatListeners(const dmr::Snapshot &snapshot,
         }
         bool first = true;
         for (const auto &g : nl->groups) {
-            t.add({first ? network : "", first ? router : "", first ? by : "",
-                   first ? querier : "", g.group, orUnknown(g.ageMs, true),
-                   orUnknown(g.expiresInMs, true), orUnknown(g.reporters, false)});
+            t.add({first ? network : "", first ? router : "", first ? by : "", first ? querier : "",
+                   g.group, orUnknown(g.ageMs, true), orUnknown(g.expiresInMs, true),
+                   orUnknown(g.reporters, false)});
             first = false;
         }
     }

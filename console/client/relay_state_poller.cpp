@@ -147,17 +147,18 @@ void RelayStatePoller::open(const QString &node, const Endpoint &endpoint)
             if (sessions_.value(s->node) != s)
                 return; // finished by a line before this one
             if (e.kind == proto::LineFramer::Event::Kind::TooLong)
-                return finish(s.get(), tr("agent at %1: %2")
-                                           .arg(s->endpoint.toString(),
-                                                QString::fromStdString(e.text)));
+                return finish(s.get(),
+                              tr("agent at %1: %2")
+                                  .arg(s->endpoint.toString(), QString::fromStdString(e.text)));
             onLine(s.get(), e.text);
         }
     });
     connect(socket, &QTcpSocket::errorOccurred, this, [this, weak] {
         const auto s = weak.lock();
         if (s && s->socket)
-            finish(s.get(), tr("could not ask %1: %2")
-                                .arg(s->endpoint.toString(), s->socket->errorString()));
+            finish(
+                s.get(),
+                tr("could not ask %1: %2").arg(s->endpoint.toString(), s->socket->errorString()));
     });
     fresh->deadline.setSingleShot(true);
     connect(&fresh->deadline, &QTimer::timeout, this, [this, weak] {

@@ -98,8 +98,8 @@ ListenerModel::Network ListenerModel::network(const QString &name) const
     const RelayState *state = nullptr;
     const dmr::reply::NetworkListeners *table = nullptr;
     for (const auto &id : std::as_const(sources))
-        if (auto it = states_.constFind(id); it != states_.constEnd() && it->relayOn &&
-                                             it->listenersKnown && it->listenersOf(net)) {
+        if (auto it = states_.constFind(id);
+            it != states_.constEnd() && it->relayOn && it->listenersKnown && it->listenersOf(net)) {
             state = &*it;
             table = it->listenersOf(net);
             n.seenBy = id;
@@ -109,15 +109,14 @@ ListenerModel::Network ListenerModel::network(const QString &name) const
         // Why not: the routing point's word first.
         const auto router = states_.constFind(n.router);
         if (router == states_.constEnd())
-            n.unknownWhy = n.router.isEmpty() || !failures_.contains(n.router)
-                               ? Tr::tr("no word from its routing point yet")
-                               : Tr::tr("node %1 did not answer: %2")
-                                     .arg(n.router, failures_.value(n.router));
+            n.unknownWhy =
+                n.router.isEmpty() || !failures_.contains(n.router)
+                    ? Tr::tr("no word from its routing point yet")
+                    : Tr::tr("node %1 did not answer: %2").arg(n.router, failures_.value(n.router));
         else if (!router->relayOn)
             n.unknownWhy = Tr::tr("the relay is off on node %1").arg(n.router);
         else if (!router->listenersKnown)
-            n.unknownWhy =
-                Tr::tr("the agent of node %1 does not report listeners").arg(n.router);
+            n.unknownWhy = Tr::tr("the agent of node %1 does not report listeners").arg(n.router);
         else
             n.unknownWhy = Tr::tr("node %1 keeps no listener table for it").arg(n.router);
         return n;
@@ -170,9 +169,7 @@ QString ListenerModel::groupsText(const Carry &carry)
         break;
     }
     const auto n = carry.groups.size();
-    return n == 0   ? Tr::tr("nothing")
-           : n == 1 ? Tr::tr("1 group")
-                    : Tr::tr("%1 groups").arg(n);
+    return n == 0 ? Tr::tr("nothing") : n == 1 ? Tr::tr("1 group") : Tr::tr("%1 groups").arg(n);
 }
 
 QString ListenerModel::carryText(const Carry &carry)
@@ -195,9 +192,9 @@ QString ListenerModel::tunnelText(const QString &root, const QString &leaf) cons
                        .arg(arrow(from, to), to);
             break;
         case Carry::Kind::Groups:
-            line = c.groups.isEmpty() ? Tr::tr("%1: nothing").arg(arrow(from, to))
-                                      : Tr::tr("%1: %2").arg(arrow(from, to),
-                                                             c.groups.join(Tr::tr(", ")));
+            line = c.groups.isEmpty()
+                       ? Tr::tr("%1: nothing").arg(arrow(from, to))
+                       : Tr::tr("%1: %2").arg(arrow(from, to), c.groups.join(Tr::tr(", ")));
             break;
         }
         if (c.pruned)
@@ -317,8 +314,7 @@ QVariant ListenerModel::data(const QModelIndex &index, int role) const
         QStringList shown = r.path;
         for (const auto &f : r.flooding)
             shown << Tr::tr("%1 (floods)").arg(f);
-        return shown.isEmpty() ? Tr::tr("no tunnel carries it")
-                               : shown.join(Tr::tr(", "));
+        return shown.isEmpty() ? Tr::tr("no tunnel carries it") : shown.join(Tr::tr(", "));
     }
     default:
         return {};

@@ -77,10 +77,10 @@ QJsonObject parseObject(const QString &text)
     return QJsonDocument::fromJson(text.toUtf8()).object();
 }
 
-
 // Fig. 5 as get-cluster's snapshot shows it (backend/PROTOCOL.md): 2 routes A 10.0.1.0/24, 6 routes
 // B 10.0.2.0/24, 4 routes C 10.0.3.0/24; 1 is on A and C.
-const char *const kFig5Snapshot = R"json({"cluster":"fig5","format":"dmr-snapshot","gl_group":[{"node":"2","seq":3},{"node":"6","seq":6},{"node":"4","seq":10}],"gl_order":["2","6","4"],"groups":[{"members":[{"node":"2","seq":2},{"node":"1","seq":12},{"node":"3","seq":15}],"name":"10.0.1.0/24"},{"members":[{"node":"6","seq":5},{"node":"4","seq":8},{"node":"5","seq":17}],"name":"10.0.2.0/24"},{"members":[{"node":"4","seq":9},{"node":"1","seq":13}],"name":"10.0.3.0/24"}],"leaders":{"10.0.1.0/24":"2","10.0.2.0/24":"6","10.0.3.0/24":"4"},"nodes":[{"id":"1","interfaces":[{"address":"10.0.1.1/24","failed":false,"name":"eth0","network":"10.0.1.0/24"},{"address":"10.0.3.1/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"2","interfaces":[{"address":"10.0.1.2/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"3","interfaces":[{"address":"10.0.1.3/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"4","interfaces":[{"address":"10.0.2.4/24","failed":false,"name":"eth0","network":"10.0.2.0/24"},{"address":"10.0.3.4/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"5","interfaces":[{"address":"10.0.2.5/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"},{"id":"6","interfaces":[{"address":"10.0.2.6/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"}],"routes":[{"iface":"eth0","network":"10.0.1.0/24","node":"2"},{"iface":"eth1","network":"10.0.3.0/24","node":"4"},{"iface":"eth0","network":"10.0.2.0/24","node":"6"}],"system_leader":"2","time_ms":1795756582800,"tunnels":[{"leaf":{"address":"10.0.2.6","iface":"eth0","node":"6"},"networks":["10.0.2.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}},{"leaf":{"address":"10.0.2.4","iface":"eth0","node":"4"},"networks":["10.0.3.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}}],"version":1})json";
+const char *const kFig5Snapshot =
+    R"json({"cluster":"fig5","format":"dmr-snapshot","gl_group":[{"node":"2","seq":3},{"node":"6","seq":6},{"node":"4","seq":10}],"gl_order":["2","6","4"],"groups":[{"members":[{"node":"2","seq":2},{"node":"1","seq":12},{"node":"3","seq":15}],"name":"10.0.1.0/24"},{"members":[{"node":"6","seq":5},{"node":"4","seq":8},{"node":"5","seq":17}],"name":"10.0.2.0/24"},{"members":[{"node":"4","seq":9},{"node":"1","seq":13}],"name":"10.0.3.0/24"}],"leaders":{"10.0.1.0/24":"2","10.0.2.0/24":"6","10.0.3.0/24":"4"},"nodes":[{"id":"1","interfaces":[{"address":"10.0.1.1/24","failed":false,"name":"eth0","network":"10.0.1.0/24"},{"address":"10.0.3.1/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"2","interfaces":[{"address":"10.0.1.2/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"3","interfaces":[{"address":"10.0.1.3/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"4","interfaces":[{"address":"10.0.2.4/24","failed":false,"name":"eth0","network":"10.0.2.0/24"},{"address":"10.0.3.4/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"5","interfaces":[{"address":"10.0.2.5/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"},{"id":"6","interfaces":[{"address":"10.0.2.6/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"}],"routes":[{"iface":"eth0","network":"10.0.1.0/24","node":"2"},{"iface":"eth1","network":"10.0.3.0/24","node":"4"},{"iface":"eth0","network":"10.0.2.0/24","node":"6"}],"system_leader":"2","time_ms":1795756582800,"tunnels":[{"leaf":{"address":"10.0.2.6","iface":"eth0","node":"6"},"networks":["10.0.2.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}},{"leaf":{"address":"10.0.2.4","iface":"eth0","node":"4"},"networks":["10.0.3.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}}],"version":1})json";
 
 // Canned get-state results: the routing points' relay objects with listeners and wanted groups.
 const char *const kState2 = R"json({"node":"2","leads":["10.0.1.0/24"],"relay":{"prune":true,
@@ -460,24 +460,30 @@ private slots:
         const QString out =
             QString::fromStdString(dmrctl::formatListeners(fig5Snapshot(), answers));
         // A: two groups with their ages, node 2 is the querier.
-        QVERIFY2(hasLine(out, "^10\\.0\\.1\\.0/24 +2 +2 +node 2 \\(10\\.0\\.1\\.2\\) +239\\.1\\.0\\.5 +1\\.2 s "
-                              "+4 min 10 s +1$"),
-                 qPrintable(out));
+        QVERIFY2(
+            hasLine(
+                out,
+                "^10\\.0\\.1\\.0/24 +2 +2 +node 2 \\(10\\.0\\.1\\.2\\) +239\\.1\\.0\\.5 +1\\.2 s "
+                "+4 min 10 s +1$"),
+            qPrintable(out));
         QVERIFY2(hasLine(out, "^ +239\\.1\\.0\\.7 +1 min 15 s +3 min 20 s +2$"), qPrintable(out));
         // B: node 4 (on B too) is the querier there, not the routing point.
         QVERIFY2(hasLine(out, "^10\\.0\\.2\\.0/24 +6 +6 +10\\.0\\.2\\.4 +239\\.1\\.0\\.5 +0\\.5 s"),
                  qPrintable(out));
         // C: its routing point predates listeners: unknown, and no crash.
-        QVERIFY2(hasLine(out, "^10\\.0\\.3\\.0/24 +4 +4 +unknown +unknown \\(agent 4 does not report "
-                              "listeners\\)$"),
+        QVERIFY2(hasLine(out,
+                         "^10\\.0\\.3\\.0/24 +4 +4 +unknown +unknown \\(agent 4 does not report "
+                         "listeners\\)$"),
                  qPrintable(out));
         // The tunnels by their sending end: a list, "everything" for a null peer_wants, unknown.
         QVERIFY2(hasLine(out, "^2 +6 +239\\.1\\.0\\.5 \\(1 group\\) +12$"), qPrintable(out));
-        QVERIFY2(hasLine(out, "^2 +4 +everything \\(no word from node 4 yet\\) +0$"), qPrintable(out));
+        QVERIFY2(hasLine(out, "^2 +4 +everything \\(no word from node 4 yet\\) +0$"),
+                 qPrintable(out));
         QVERIFY2(hasLine(out, "^6 +2 +239\\.1\\.0\\.5, 239\\.1\\.0\\.7 \\(2 groups\\) +3$"),
                  qPrintable(out));
-        QVERIFY2(hasLine(out, "^4 +2 +unknown \\(agent 4 does not report wanted groups\\) +unknown$"),
-                 qPrintable(out));
+        QVERIFY2(
+            hasLine(out, "^4 +2 +unknown \\(agent 4 does not report wanted groups\\) +unknown$"),
+            qPrintable(out));
     }
 
     void aSilentRoutingPointIsReplacedByASnoopingMember()
@@ -491,14 +497,16 @@ private slots:
             {"4", {std::nullopt, "no answer: 127.0.0.1:25402: connection refused"}},
             {"1", answer(kState1)}};
         const QString out = QString::fromStdString(dmrctl::formatListeners(s, answers));
-        QVERIFY2(hasLine(out, "^10\\.0\\.3\\.0/24 +4 +1 \\(snooping\\) +none +none$"), qPrintable(out));
+        QVERIFY2(hasLine(out, "^10\\.0\\.3\\.0/24 +4 +1 \\(snooping\\) +none +none$"),
+                 qPrintable(out));
         QVERIFY2(hasLine(out, "^node 4: no answer: 127\\.0\\.0\\.1:25402: connection refused$"),
                  qPrintable(out));
         // Nobody of a network answers: said so, the rest is still shown.
         answers.erase("1");
         const QString none = QString::fromStdString(dmrctl::formatListeners(s, answers));
-        QVERIFY2(hasLine(none, "^10\\.0\\.3\\.0/24 +4 +- +- +unknown \\(no node of it answered\\)$"),
-                 qPrintable(none));
+        QVERIFY2(
+            hasLine(none, "^10\\.0\\.3\\.0/24 +4 +- +- +unknown \\(no node of it answered\\)$"),
+            qPrintable(none));
         QVERIFY2(hasLine(none, "^10\\.0\\.1\\.0/24 +2 +2 "), qPrintable(none));
     }
 
@@ -531,7 +539,8 @@ private slots:
 
     void malformedWantsAreAnErrorNamingTheField()
     {
-        const std::string state = replaced(kState2, "\"peer_wants\":null", "\"peer_wants\":\"all\"");
+        const std::string state =
+            replaced(kState2, "\"peer_wants\":null", "\"peer_wants\":\"all\"");
         auto typed = dmr::reply::parseRelayListeners(state);
         QVERIFY(!typed);
         QVERIFY2(typed.error().message.find("relay.tunnels[1].peer_wants: expected an array") !=

@@ -9,8 +9,8 @@
 #include "client/agent_client.h"
 #include "client/backoff.h"
 #include "client/endpoint.h"
-#include "client/relay_state_poller.h"
 #include "client/records.h"
+#include "client/relay_state_poller.h"
 #include "models/cluster_store.h"
 #include "models/event_log_model.h"
 #include "models/history_model.h"
@@ -315,16 +315,18 @@ private slots:
         QCOMPARE(nodes, (QSet<QString>{"2", "6"})); // 1 routes nothing: not asked
         QTRY_VERIFY_WITH_TIMEOUT(failed.count() >= 1, kTimeoutMs);
         QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("4"));
-        QVERIFY2(failed.at(0).at(1).toString().contains(dead), qPrintable(failed.at(0).at(1).toString()));
+        QVERIFY2(failed.at(0).at(1).toString().contains(dead),
+                 qPrintable(failed.at(0).at(1).toString()));
         const auto state = states.at(0).at(1).value<RelayState>();
         QVERIFY(state.relayOn);
         QVERIFY(six.count(QStringLiteral("get-state")) >= 2); // every interval
-        QCOMPARE(six.count(QStringLiteral("subscribe")), 0); // a short question, not a session
+        QCOMPARE(six.count(QStringLiteral("subscribe")), 0);  // a short question, not a session
 
         const ListenerModel *model = store.listenerModel();
         QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kTimeoutMs);
         QVERIFY(model->networkText(QStringLiteral("10.0.3.0/24")).contains(dead));
-        QCOMPARE(ListenerModel::carryText(model->carry("2", "6")), QStringLiteral("carries 1 group"));
+        QCOMPARE(ListenerModel::carryText(model->carry("2", "6")),
+                 QStringLiteral("carries 1 group"));
 
         // Stopped: no more questions, no connection left open at either.
         client.stop();

@@ -868,10 +868,10 @@ private slots:
         QCOMPARE(model.carry("6", "2").kind, ListenerModel::Carry::Kind::Unknown);
         // Node 1 snoops C in the meantime: it describes C while 4 says nothing.
         model.setState(
-            "1", parseRelayState(object(
-                     R"({"node":"1","leads":[],"relay":{"prune":true,"listeners":[)"
-                     R"({"network":"10.0.3.0/24","querying":false,"querier":null,"groups":[)"
-                     R"({"group":"239.1.0.9","age_ms":100}]}],"tunnels":[]}})"))
+            "1", parseRelayState(
+                     object(R"({"node":"1","leads":[],"relay":{"prune":true,"listeners":[)"
+                            R"({"network":"10.0.3.0/24","querying":false,"querier":null,"groups":[)"
+                            R"({"group":"239.1.0.9","age_ms":100}]}],"tunnels":[]}})"))
                      .value());
         model.setFailed("4", "gone");
         const QString snooped = model.networkText("10.0.3.0/24");
@@ -885,8 +885,8 @@ private slots:
 
     void relayStateErrorsNameTheField()
     {
-        const auto bad = parseRelayState(object(
-            R"({"node":"2","relay":{"tunnels":[{"peer":"6","peer_wants":[5]}]}})"));
+        const auto bad = parseRelayState(
+            object(R"({"node":"2","relay":{"tunnels":[{"peer":"6","peer_wants":[5]}]}})"));
         QVERIFY(!bad);
         QVERIFY2(QString::fromStdString(bad.error().message)
                      .contains("relay.tunnels[0].peer_wants[0]: expected a string"),

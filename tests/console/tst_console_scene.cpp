@@ -288,8 +288,7 @@ private slots:
         QCOMPARE(down->toolTip(), baseTip + "\n2 → 6: 239.1.0.5");
         auto *other = dynamic_cast<TunnelItem *>(scene.tunnelItems().value(1));
         QCOMPARE(other->shownLabel(), QStringLiteral("carries 10.0.3.0/24 · everything"));
-        QCOMPARE(scene.regionItem("10.0.1.0/24")->toolTip(),
-                 regionTip + "\nListeners: 239.1.0.5");
+        QCOMPARE(scene.regionItem("10.0.1.0/24")->toolTip(), regionTip + "\nListeners: 239.1.0.5");
         QVERIFY(!scene.regionItem("10.0.2.0/24")->toolTip().contains("Listeners"));
 
         // A failover keeps the word on the tunnels that stay (the new snapshot alone does not

@@ -31,16 +31,16 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QScrollBar>
 #include <QTableView>
-#include <QTextBrowser>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTime>
 #include <QTimer>
 #include <QToolBar>
@@ -382,9 +382,8 @@ private slots:
         f.client.setRelayStateInterval(200);
         QVERIFY(f.fake.listen());
         // 4's agent cannot be reached: its network is unknown, the others are not.
-        const QList<FakeAgent::AgentEntry> agents{{"2", f.fake.address()},
-                                                  {"6", six.address()},
-                                                  {"4", QStringLiteral("127.0.0.1:1")}};
+        const QList<FakeAgent::AgentEntry> agents{
+            {"2", f.fake.address()}, {"6", six.address()}, {"4", QStringLiteral("127.0.0.1:1")}};
         f.fake.setAgents(agents);
         six.setAgents(agents);
         f.client.setEndpoints({f.fake.endpoint()});
@@ -409,11 +408,12 @@ private slots:
         QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group"));
         QVERIFY2(down->toolTip().contains(QStringLiteral("6 → 2: 239.1.0.5, 239.1.0.7")),
                  qPrintable(down->toolTip()));
-        QVERIFY2(f.window->scene()
-                     ->regionItem(QStringLiteral("10.0.3.0/24"))
-                     ->toolTip()
-                     .contains(QStringLiteral("Listeners: unknown")),
-                 qPrintable(f.window->scene()->regionItem(QStringLiteral("10.0.3.0/24"))->toolTip()));
+        QVERIFY2(
+            f.window->scene()
+                ->regionItem(QStringLiteral("10.0.3.0/24"))
+                ->toolTip()
+                .contains(QStringLiteral("Listeners: unknown")),
+            qPrintable(f.window->scene()->regionItem(QStringLiteral("10.0.3.0/24"))->toolTip()));
 
         f.window->selectNode(QStringLiteral("1"));
         const QString details = f.window->detailsText();

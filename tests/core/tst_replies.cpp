@@ -223,7 +223,8 @@ private slots:
 
         auto bad = parseRelayListeners(R"({"node":"2","relay":{"listeners":[{"groups":[]}]}})");
         QVERIFY(!bad.ok());
-        QCOMPARE(bad.error().message, std::string("get-state: relay.listeners[0].network: missing"));
+        QCOMPARE(bad.error().message,
+                 std::string("get-state: relay.listeners[0].network: missing"));
     }
 
     void malformedRepliesNameTheField_data()

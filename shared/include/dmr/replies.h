@@ -110,8 +110,8 @@ struct ListenerGroup
 struct NetworkListeners
 {
     GroupName network;
-    std::optional<bool> querying;       // this node is the network's querier
-    std::optional<std::string> querier; // the elected querier's address; nullopt: none heard
+    std::optional<bool> querying;        // this node is the network's querier
+    std::optional<std::string> querier;  // the elected querier's address; nullopt: none heard
     std::optional<std::int64_t> refused; // reports refused (over the table's bound)
     std::vector<ListenerGroup> groups;
     bool operator==(const NetworkListeners &) const = default;
