@@ -711,6 +711,26 @@ const std::vector<Key> &keys()
                 "true: encrypt tunnel payloads as well (every tunnel datagram is authenticated "
                 "with the cluster key either way; default false)",
                 [](AgentConfig &c) -> bool & { return c.relay.encrypt; }),
+        boolKey("relay.prune",
+                "true: forward a group only to networks where some host listens to it (IGMP or "
+                "MLD reports in os mode, listen frames in loopback mode); false: every channel "
+                "to every network (default true)",
+                [](AgentConfig &c) -> bool & { return c.relay.prune; }),
+        intKey("relay.query_interval_ms",
+               "how often the querier of a network asks who listens, ms (IGMP's query "
+               "interval; default 125000)",
+               1'000, 3'600'000, [](AgentConfig &c) -> int & { return c.relay.queryIntervalMs; }),
+        intKey("relay.query_response_ms",
+               "how long hosts may take to answer a general query, ms (IGMP's query response "
+               "interval; below relay.query_interval_ms; default 10000)",
+               100, 3'600'000, [](AgentConfig &c) -> int & { return c.relay.queryResponseMs; }),
+        intKey("relay.last_member_query_ms",
+               "after a host left: the interval of the queries that ask whether others still "
+               "listen, ms (default 1000)",
+               100, 25'500, [](AgentConfig &c) -> int & { return c.relay.lastMemberQueryMs; }),
+        intKey("relay.robustness",
+               "IGMP's robustness variable: how many queries and reports may be lost (default 2)",
+               1, 7, [](AgentConfig &c) -> int & { return c.relay.robustness; }),
         boolKey("relay.udp_offload",
                 "true: send runs of same-size datagrams to one destination as one (UDP GSO) and "
                 "take such runs in as one on the tunnel socket (UDP GRO), where the kernel has "
@@ -919,6 +939,12 @@ void checkWhole(const AgentConfig &c, bool haveFile)
                 invalid(key, "needs client certificates: set control.tls_client_ca, the CA "
                              "that signs them");
     }
+    if (c.relay.queryResponseMs >= c.relay.queryIntervalMs)
+        invalid("relay.query_response_ms",
+                std::to_string(c.relay.queryResponseMs) +
+                    " is not below relay.query_interval_ms (" +
+                    std::to_string(c.relay.queryIntervalMs) +
+                    "): hosts would still be answering one query when the next comes");
     if (!control.tls() && !control.allowPlaintext && !isLoopback(control.listen.host))
         invalid("control.listen",
                 control.listen.toString() +

@@ -220,6 +220,13 @@ struct AgentConfig
             7699};              // [ff15::4d01]:7699
         bool encrypt = false;   // AES-256-GCM over the payload as well as the MAC
         bool udpOffload = true; // GSO on tunnel and segment sends, GRO on the tunnel socket
+        // Pruning: forward only the groups some host listens to (IGMP/MLD in os mode, listen
+        // frames on loopback segments); the listener timers are IGMP's (RFC 3376 8).
+        bool prune = true;
+        int queryIntervalMs = 125'000;
+        int queryResponseMs = 10'000;
+        int lastMemberQueryMs = 1'000;
+        int robustness = 2;
         bool operator==(const RelaySection &) const = default;
     };
 

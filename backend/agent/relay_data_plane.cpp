@@ -26,7 +26,20 @@ relay::Engine::Config engineConfig(const NodeId &self, const AgentConfig::RelayS
     e.probeChannel = c.probeChannel;
     e.probeChannelV6 = c.probeChannelV6;
     e.livenessMs = static_cast<std::int64_t>(c.keepaliveMs) * c.keepaliveMisses;
+    // os mode prunes once the IGMP/MLD reader is there (setQuerySender).
+    e.prune = c.prune && c.mode == RelayMode::Loopback;
     return e;
+}
+
+listen::Config listenConfig(const AgentConfig::RelaySection &c)
+{
+    listen::Config l;
+    l.robustness = c.robustness;
+    l.queryIntervalMs = c.queryIntervalMs;
+    l.queryResponseMs = c.queryResponseMs;
+    l.lastMemberQueryIntervalMs = c.lastMemberQueryMs;
+    l.lastMemberQueryCount = c.robustness;
+    return l;
 }
 
 } // namespace
@@ -53,8 +66,10 @@ RelayDataPlane::RelayDataPlane(asio::io_context &io, NodeId self, AgentConfig::R
     , clock_(std::move(clock))
     , trust_(std::move(trust))
     , engine_(engineConfig(self_, config_))
+    , listeners_(listenConfig(config_))
     , keepaliveTimer_(io)
     , probeTimer_(io)
+    , listenTimer_(io)
 {
     channelStats_.resize(config_.channels.size() + 1);
     if (!trust_.nextEpoch)
@@ -75,6 +90,7 @@ RelayDataPlane::~RelayDataPlane()
     *alive_ = false;
     keepaliveTimer_.cancel();
     probeTimer_.cancel();
+    listenTimer_.cancel();
     if (segmentIo_)
         segmentIo_->close();
     tunnelWatch_.reset(); // closes tunnelFd_
@@ -130,6 +146,10 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     std::vector<SegmentSpec> specs;
     for (const auto &i : working_)
         specs.push_back({i.group(), i.name, i.address.address(), false});
+    segmentIo_->setListenHandler(
+        [this](std::size_t segment, const relay::ListenFrame &f, const listen::Reporter &from) {
+            onListenFrame(segment, f, from);
+        });
     if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
         return r.error();
     for (const auto &s : specs) {
@@ -139,7 +159,10 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
     }
     engine_.setSegments(segmentNetworks());
     execute(engine_.rebuild());
+    syncListeners();
     armTimer(keepaliveTimer_, config_.keepaliveMs, &RelayDataPlane::keepaliveTick);
+    armTimer(listenTimer_, std::max(50, config_.lastMemberQueryMs / 2),
+             &RelayDataPlane::listenTick);
     if (config_.probeIntervalMs > 0)
         armTimer(probeTimer_, config_.probeIntervalMs, &RelayDataPlane::probeTick);
     return std::monostate{};
@@ -203,7 +226,125 @@ void RelayDataPlane::setInterfaces(const std::vector<Interface> &working)
     openSegments(working_);
     engine_.setSegments(segmentNetworks());
     execute(engine_.rebuild());
+    syncListeners();
     flushTunnel();
+}
+
+// ---- Listeners ---------------------------------------------------------------------------------
+
+void RelayDataPlane::syncListeners()
+{
+    const std::int64_t now = clock_();
+    std::vector<std::pair<GroupName, IpAddress>> networks;
+    for (const auto &s : segments_)
+        networks.emplace_back(s.spec.network, s.spec.address);
+    listen::Effects e = listeners_.setNetworks(networks, now);
+    for (const auto &s : segments_)
+        e.append(listeners_.setQuerying(s.spec.network,
+                                        engine_.routesNetwork(s.spec.network) && !halted_, now));
+    executeListen(std::move(e));
+}
+
+void RelayDataPlane::executeListen(listen::Effects e)
+{
+    for (const auto &q : e.queries) {
+        for (std::size_t i = 0; i < segments_.size(); ++i) {
+            if (segments_[i].spec.network != q.network)
+                continue;
+            if (config_.mode == RelayMode::Loopback) {
+                relay::ListenFrame f;
+                f.op = relay::ListenOp::Query;
+                f.group = q.group;
+                f.family = segments_[i].network.family();
+                f.maxResponseMs =
+                    static_cast<std::uint32_t>(std::max<std::int64_t>(0, q.maxResponseMs));
+                segmentIo_->sendListen(i, f);
+            } else if (querySender_) {
+                querySender_(i, q);
+            }
+            break;
+        }
+    }
+    segmentIo_->flush();
+    if (!e.changed)
+        return;
+    for (const auto &[network, state] : listeners_.networks())
+        execute(engine_.setListening(network, listeners_.wanted(network)));
+    flushTunnel();
+}
+
+void RelayDataPlane::listenTick()
+{
+    if (halted_)
+        return;
+    executeListen(listeners_.tick(clock_()));
+}
+
+void RelayDataPlane::onListenFrame(std::size_t segment, const relay::ListenFrame &f,
+                                   const listen::Reporter &from)
+{
+    switch (f.op) {
+    case relay::ListenOp::Report:
+        hearReport(segment, *f.group, from);
+        break;
+    case relay::ListenOp::Leave:
+        hearLeave(segment, *f.group, from);
+        break;
+    case relay::ListenOp::Query: {
+        // Every loopback querier is 127.0.0.1: no election there (each routing point queries
+        // its own networks; two do for a moment of a handover). A group-specific query still
+        // lowers the group's timer, as it does where a switch snoops.
+        const IpAddress never =
+            f.family == Family::V4
+                ? IpAddress::v4(0xffffffffu)
+                : IpAddress::v6({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                 0xff, 0xff, 0xff, 0xff, 0xff});
+        hearQuery(segment, never, f.group);
+        break;
+    }
+    }
+}
+
+void RelayDataPlane::hearReport(std::size_t segment, const IpAddress &group,
+                                std::optional<listen::Reporter> reporter)
+{
+    if (halted_ || segment >= segments_.size())
+        return;
+    executeListen(listeners_.report(segments_[segment].spec.network, group, reporter, clock_()));
+}
+
+void RelayDataPlane::hearLeave(std::size_t segment, const IpAddress &group,
+                               std::optional<listen::Reporter> reporter)
+{
+    if (halted_ || segment >= segments_.size())
+        return;
+    executeListen(listeners_.leave(segments_[segment].spec.network, group, reporter, clock_()));
+}
+
+void RelayDataPlane::hearQuery(std::size_t segment, const IpAddress &from,
+                               std::optional<IpAddress> group)
+{
+    if (halted_ || segment >= segments_.size())
+        return;
+    executeListen(listeners_.heardQuery(segments_[segment].spec.network, from, group, clock_()));
+}
+
+void RelayDataPlane::setQuerySender(QuerySender send)
+{
+    querySender_ = std::move(send);
+    execute(engine_.setPrune(
+        config_.prune && (config_.mode == RelayMode::Loopback || static_cast<bool>(querySender_))));
+    syncListeners();
+    flushTunnel();
+}
+
+std::string RelayDataPlane::pruneOffReason() const
+{
+    if (pruning())
+        return {};
+    if (!config_.prune)
+        return "relay.prune = false";
+    return "os mode without an IGMP/MLD reader: nothing tells this node who listens";
 }
 
 void RelayDataPlane::setHalted(bool halted)
@@ -223,6 +364,9 @@ void RelayDataPlane::setHalted(bool halted)
         probeSequence_ = 0;
         reach_.clear();
     }
+    // A killed node queries nowhere; revived, where it routes again. (Its listener tables
+    // stay, as the engine's: what the hosts said is not the crash's to lose in a drill.)
+    syncListeners();
 }
 
 // ---- Plan --------------------------------------------------------------------------------------
@@ -300,6 +444,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
         w.from = from;
         w.version = *version;
         peerCarries[peer.node] = known->carry;
+        engine_.setPeerPrunes(peer.node, *version >= 4);
     }
     execute(engine_.applyPlan(actions, peerCarries, clock_()));
     openSegments(working_);
@@ -307,6 +452,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     // meantime still belongs to the old role too.
     readTunnelBacklog();
     execute(engine_.rebuild());
+    syncListeners(); // the networks routed here query
     flushTunnel();
     return errors;
 }
@@ -762,6 +908,21 @@ void RelayDataPlane::hearProbe(std::span<const std::uint8_t> payload, const Grou
 
 // ---- Reporting ---------------------------------------------------------------------------------
 
+namespace {
+
+// A wants set as JSON: the sorted groups, or null for every group.
+Json groupsJson(const std::optional<std::set<IpAddress>> &groups)
+{
+    if (!groups)
+        return Json();
+    Json out = Json::array();
+    for (const auto &g : *groups)
+        out.push_back(g.toString());
+    return out;
+}
+
+} // namespace
+
 Json RelayDataPlane::stateJson() const
 {
     const std::int64_t now = clock_();
@@ -772,30 +933,34 @@ Json RelayDataPlane::stateJson() const
         const Wire &w = wire == wires_.end() ? none : wire->second;
         const bool closing =
             t.phase == relay::TunnelPhase::Closing || t.phase == relay::TunnelPhase::Released;
-        tunnels.push_back({{"peer", peer},
-                           {"role", t.root ? "root" : "leaf"},
-                           {"address", udp::hostPortText(w.to)},
-                           {"version", w.version},
-                           {"networks", t.plan.networks},
-                           {"carries", t.carry ? Json(*t.carry) : Json()},
-                           {"phase", std::string(relay::toString(t.phase))},
-                           {"closing", closing},
-                           {"released", t.phase == relay::TunnelPhase::Released || t.leafReleased},
-                           {"lingering", t.phase == relay::TunnelPhase::Lingering},
-                           {"state", t.lastHeardMs == 0 ? "connecting"
-                                     : t.up             ? "up"
-                                                        : "down"},
-                           {"last_heard_ms", t.lastHeardMs == 0 ? Json() : Json(t.lastHeardMs)},
-                           {"age_ms", t.lastHeardMs == 0 ? Json() : Json(now - t.lastHeardMs)},
-                           {"opened_ms", t.openedMs},
-                           {"flaps", t.flaps},
-                           {"packets_in", t.packetsIn},
-                           {"bytes_in", t.bytesIn},
-                           {"packets_out", w.packetsOut},
-                           {"bytes_out", w.bytesOut},
-                           {"keepalives_in", t.keepalivesIn},
-                           {"keepalives_out", w.keepalivesOut},
-                           {"duplicates_in", t.duplicatesIn}});
+        tunnels.push_back(
+            {{"peer", peer},
+             {"role", t.root ? "root" : "leaf"},
+             {"address", udp::hostPortText(w.to)},
+             {"version", w.version},
+             {"networks", t.plan.networks},
+             {"carries", t.carry ? Json(*t.carry) : Json()},
+             {"phase", std::string(relay::toString(t.phase))},
+             {"closing", closing},
+             {"released", t.phase == relay::TunnelPhase::Released || t.leafReleased},
+             {"lingering", t.phase == relay::TunnelPhase::Lingering},
+             {"state", t.lastHeardMs == 0 ? "connecting"
+                       : t.up             ? "up"
+                                          : "down"},
+             {"last_heard_ms", t.lastHeardMs == 0 ? Json() : Json(t.lastHeardMs)},
+             {"age_ms", t.lastHeardMs == 0 ? Json() : Json(now - t.lastHeardMs)},
+             {"opened_ms", t.openedMs},
+             {"flaps", t.flaps},
+             {"packets_in", t.packetsIn},
+             {"bytes_in", t.bytesIn},
+             {"packets_out", w.packetsOut},
+             {"bytes_out", w.bytesOut},
+             {"keepalives_in", t.keepalivesIn},
+             {"keepalives_out", w.keepalivesOut},
+             {"duplicates_in", t.duplicatesIn},
+             {"peer_wants", groupsJson(t.peerWants.wants())},
+             {"wants_sent", t.peerPrunes && t.wantsSaid ? groupsJson(t.wantsSent) : Json()},
+             {"pruned_packets", t.prunedPackets}});
         // What this node holds for the peer's end: the epoch its datagrams must say, and the
         // highest hop sequence of it accepted (the top of its replay window).
         if (auto a = auth_.find(peer); a != auth_.end()) {
@@ -821,6 +986,20 @@ Json RelayDataPlane::stateJson() const
     Json drops = Json::object();
     for (const auto &[reason, n] : drops_)
         drops[reason] = n;
+    Json listeners = Json::array();
+    for (const auto &[network, n] : listeners_.networks()) {
+        Json groups = Json::array();
+        for (const auto &[group, g] : n.groups)
+            groups.push_back({{"group", group.toString()},
+                              {"age_ms", now - g.sinceMs},
+                              {"expires_in_ms", std::max<std::int64_t>(0, g.expiresMs - now)},
+                              {"reporters", g.reporters.size()}});
+        listeners.push_back({{"network", network},
+                             {"querying", n.querying},
+                             {"querier", n.querier ? Json(n.querier->toString()) : Json()},
+                             {"refused", n.refused},
+                             {"groups", groups}});
+    }
     drops["segment-malformed"] = io.malformed;
     drops["segment-truncated"] = io.truncated;
     drops["segment-send-failed"] = io.sendDropped;
@@ -837,6 +1016,9 @@ Json RelayDataPlane::stateJson() const
                   {"replay_window", relay::ReplayWindow::kSize}}},
                 {"offload", offloadJson()},
                 {"tunnels", tunnels},
+                {"prune", pruning()},
+                {"prune_off_reason", pruning() ? Json() : Json(pruneOffReason())},
+                {"listeners", listeners},
                 {"carries", engine_.carried() ? Json(*engine_.carried()) : Json()},
                 {"channels", channels},
                 {"segments", segments},
@@ -922,6 +1104,17 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
               [](const relay::TunnelState &t) { return t.duplicatesIn; });
     perTunnel("dmr_relay_tunnel_flaps_total", "counter", "tunnel state changes",
               [](const relay::TunnelState &t) { return t.flaps; });
+    perTunnel("dmr_relay_tunnel_pruned_total", "counter",
+              "datagrams not sent into the tunnel: its peer's side does not listen to the group",
+              [](const relay::TunnelState &t) { return t.prunedPackets; });
+    out.metric("dmr_relay_pruning", "gauge",
+               "1 when the relay forwards only what some network listens to (relay.prune)",
+               {{"node", node}}, pruning() ? 1 : 0);
+    out.family("dmr_relay_listener_groups", "gauge",
+               "groups some host listens to, by network this node is on");
+    for (const auto &[network, n] : listeners_.networks())
+        out.sample("dmr_relay_listener_groups", {{"node", node}, {"network", network}},
+                   n.groups.size());
     out.metric("dmr_relay_authenticated", "gauge",
                "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys",
                {{"node", node}}, trust_.authenticate ? 1 : 0);

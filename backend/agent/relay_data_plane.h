@@ -46,6 +46,14 @@
 // deadline. A peer whose meta does not say "relay_carry" predates this: a leaf under such a
 // root emits onto what it routes, as before.
 //
+// Pruning (relay.prune; relay.h, "Pruning"): a listen::Table per segment knows who listens
+// there, from what the hosts say (loopback: listen frames on the segment, SegmentIo's listen
+// handler; os mode: IGMP and MLD, which the agent's reader hands to hearReport/hearLeave/
+// hearQuery). Every node keeps it for all its networks; where it routes it queries too. Each
+// change of a network's wanted groups goes to Engine::setListening, whose wants go into the
+// tunnels. In os mode pruning needs the reader (setQuerySender): without one it floods, and
+// get-state says why.
+//
 // Reachability probe: every relay.probe_interval_ms a relay::Probe on the probe channel on every
 // working network; probes heard (on a segment, or emitted here from a tunnel) go into a
 // relay::Reachability. The probe channel is always relayed.
@@ -66,6 +74,7 @@
 #include "tunnel_crypto.h"
 #include "udp_batch.h"
 
+#include "dmr/listeners.h"
 #include "dmr/prometheus.h"
 #include "dmr/relay.h"
 #include "dmr/relay_engine.h"
@@ -146,6 +155,23 @@ public:
     void setLog(std::function<void(const std::string &)> log) { log_ = std::move(log); }
     // OS mode: where the other relays send onto segments from (SegmentIo::setRelaySources).
     void setRelaySources(std::set<std::pair<IpAddress, std::uint16_t>> sources);
+
+    // Who listens on a segment (its index in the working interfaces' order): what its hosts
+    // said. A reporter names the host (IGMPv3, MLDv2, listen frames); none: IGMPv2, MLDv1.
+    void hearReport(std::size_t segment, const IpAddress &group,
+                    std::optional<listen::Reporter> reporter);
+    void hearLeave(std::size_t segment, const IpAddress &group,
+                   std::optional<listen::Reporter> reporter);
+    // Another querier's query (group: a group-specific one).
+    void hearQuery(std::size_t segment, const IpAddress &from, std::optional<IpAddress> group);
+    // OS mode: where this node's queries go (the IGMP/MLD reader); pruning is on from then
+    // (with relay.prune).
+    using QuerySender = std::function<void(std::size_t segment, const listen::Query &)>;
+    void setQuerySender(QuerySender send);
+    // Whether this node prunes; when not, why.
+    bool pruning() const { return engine_.config().prune; }
+    std::string pruneOffReason() const;
+    const listen::Table &listeners() const { return listeners_; }
 
 private:
     // How this node reaches a tunnel's peer, and what it sent there: kept while the engine
@@ -228,6 +254,13 @@ private:
     void openSegments(const std::vector<Interface> &working);
     void drop(std::string_view reason, std::uint64_t n = 1);
     void armTimer(asio::steady_timer &timer, int periodMs, void (RelayDataPlane::*tick)());
+    // The listener tables follow the segments and what this node routes; their effects: the
+    // queries sent, the engine told what each network wants.
+    void syncListeners();
+    void executeListen(listen::Effects e);
+    void listenTick();
+    void onListenFrame(std::size_t segment, const relay::ListenFrame &f,
+                       const listen::Reporter &from);
 
     asio::io_context &io_;
     NodeId self_;
@@ -273,8 +306,12 @@ private:
     std::map<std::string_view, RefusalLog> refusals_; // by reason (static strings)
     std::function<void(const std::string &)> log_;
 
+    listen::Table listeners_;
+    QuerySender querySender_;
+
     asio::steady_timer keepaliveTimer_;
     asio::steady_timer probeTimer_;
+    asio::steady_timer listenTimer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -139,6 +139,20 @@ public:
         return true;
     }
 
+    void setListenHandler(ListenHandler handler) override { listenHandler_ = std::move(handler); }
+
+    bool sendListen(std::size_t segment, const relay::ListenFrame &frame) override
+    {
+        if (segment >= dest_.size() || tx_ < 0)
+            return false;
+        if (out_.count == kBatch)
+            flush();
+        const auto bytes = relay::encodeListenFrame(frame);
+        std::memcpy(out_.slot(), bytes.data(), bytes.size());
+        out_.commit(tx_, dest_[segment], bytes.size());
+        return true;
+    }
+
 private:
     bool readable(std::size_t segment)
     {
@@ -159,6 +173,16 @@ private:
                 const std::uint16_t srcPort = ntohs(in_.from[k].v4.sin_port);
                 if (srcPort == txPort_ && src == INADDR_LOOPBACK) {
                     ++counters_.ownDropped;
+                    continue;
+                }
+                if (auto listen = relay::decodeListenFrame(in_.bytes(k))) {
+                    if (!listen->ok())
+                        ++counters_.malformed;
+                    else if (listenHandler_)
+                        listenHandler_(segment, listen->value(),
+                                       listen::Reporter{IpAddress::v4(src), srcPort});
+                    if (segment >= watches_.size())
+                        return true; // closed by the handler
                     continue;
                 }
                 auto frame = relay::decodeSegmentFrame(in_.bytes(k));
@@ -183,6 +207,7 @@ private:
     asio::io_context &io_;
     std::string cluster_;
     Handler handler_;
+    ListenHandler listenHandler_;
     int tx_ = -1;
     std::uint16_t txPort_ = 0;
     std::vector<sockaddr_in> dest_;
@@ -551,6 +576,8 @@ LoopbackSegmentSocket::open(const std::string &cluster, const GroupName &network
 
 LoopbackSegmentSocket::~LoopbackSegmentSocket()
 {
+    for (const IpAddress &g : std::set<IpAddress>(listening_))
+        unlisten(g);
     if (rx_ >= 0)
         ::close(rx_);
     if (tx_ >= 0)
@@ -585,12 +612,61 @@ std::optional<LoopbackSegmentSocket::Datagram> LoopbackSegmentSocket::receive(in
             continue;
         if (ntohs(from.sin_port) == txPort_)
             continue;
-        auto f = relay::decodeSegmentFrame(std::span(buf.data(), static_cast<std::size_t>(n)));
+        const auto bytes = std::span(buf.data(), static_cast<std::size_t>(n));
+        if (const auto listen = relay::decodeListenFrame(bytes)) {
+            if (listen->ok() && listen->value().op == relay::ListenOp::Query)
+                answer(listen->value());
+            continue;
+        }
+        auto f = relay::decodeSegmentFrame(bytes);
         if (!f)
             continue;
         return Datagram{relay::Channel{f->group, f->port}, ntohs(from.sin_port),
                         std::vector<std::uint8_t>(f->payload.begin(), f->payload.end())};
     }
+}
+
+bool LoopbackSegmentSocket::sendListen(const relay::ListenFrame &frame)
+{
+    const auto bytes = relay::encodeListenFrame(frame);
+    const sockaddr_in to = v4Addr(seg_.group, seg_.port);
+    return ::sendto(tx_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr *>(&to),
+                    sizeof to) == static_cast<ssize_t>(bytes.size());
+}
+
+bool LoopbackSegmentSocket::listen(const IpAddress &group)
+{
+    if (!group.isMulticast())
+        return false;
+    listening_.insert(group);
+    relay::ListenFrame f;
+    f.op = relay::ListenOp::Report;
+    f.group = group;
+    // Unsolicited reports go out twice (IGMP's robustness): one lost costs nothing.
+    return sendListen(f) && sendListen(f);
+}
+
+bool LoopbackSegmentSocket::unlisten(const IpAddress &group)
+{
+    if (listening_.erase(group) == 0)
+        return false;
+    relay::ListenFrame f;
+    f.op = relay::ListenOp::Leave;
+    f.group = group;
+    return sendListen(f);
+}
+
+void LoopbackSegmentSocket::answer(const relay::ListenFrame &query)
+{
+    // At once rather than after a random delay up to the max response time: one host per
+    // socket, and the querier counts every reporter (no suppression to wait for).
+    for (const IpAddress &g : listening_)
+        if (query.group ? *query.group == g : g.family() == query.family) {
+            relay::ListenFrame f;
+            f.op = relay::ListenOp::Report;
+            f.group = g;
+            sendListen(f);
+        }
 }
 
 } // namespace dmr::agent

@@ -28,6 +28,7 @@
 #include "asio.h"
 #include "udp_batch.h"
 
+#include "dmr/listeners.h"
 #include "dmr/model.h"
 #include "dmr/relay.h"
 #include "dmr/result.h"
@@ -111,6 +112,18 @@ public:
     {
         (void)sources;
     }
+    // Loopback mode: the listen frames the hosts on a segment send (reports, leaves, and
+    // queries of other agents), and this node's queries. Os mode hears IGMP and MLD instead
+    // (listen_io.h): none here.
+    using ListenHandler = std::function<void(std::size_t segment, const relay::ListenFrame &,
+                                             const listen::Reporter &)>;
+    virtual void setListenHandler(ListenHandler handler) { (void)handler; }
+    virtual bool sendListen(std::size_t segment, const relay::ListenFrame &frame)
+    {
+        (void)segment;
+        (void)frame;
+        return false;
+    }
 };
 
 // OS mode: a relay sends onto its segments from its interface address and this port, so that
@@ -153,17 +166,28 @@ public:
         std::uint16_t sourcePort = 0;
         std::vector<std::uint8_t> payload;
     };
-    // Waits up to timeoutMs; nullopt on timeout. Skips its own sends and malformed frames.
+    // Waits up to timeoutMs; nullopt on timeout. Skips its own sends and malformed frames, and
+    // answers the segment querier's queries for the groups it listens to.
     std::optional<Datagram> receive(int timeoutMs);
+    // Listens to a group, as a host's IGMP would for an application that joins it: a report
+    // now (robustness: twice), one whenever a query asks, and a leave at unlisten() or when
+    // the socket closes. With relay.prune (the default) the relays bring a group only to
+    // networks where some host listens to it.
+    bool listen(const IpAddress &group);
+    bool unlisten(const IpAddress &group);
+    const std::set<IpAddress> &listening() const { return listening_; }
     int receiveFd() const { return rx_; }
     relay::LoopbackSegment segment() const { return seg_; }
 
 private:
     LoopbackSegmentSocket() = default;
+    bool sendListen(const relay::ListenFrame &frame);
+    void answer(const relay::ListenFrame &query);
     int rx_ = -1;
     int tx_ = -1;
     std::uint16_t txPort_ = 0;
     relay::LoopbackSegment seg_;
+    std::set<IpAddress> listening_;
 };
 
 } // namespace dmr::agent

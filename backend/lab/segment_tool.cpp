@@ -8,6 +8,9 @@
 //
 // send prints one line per datagram sent; recv one line per datagram received (channel, the
 // sender's port, the payload as text) and exits 0 once --count arrived, 1 on --timeout-ms.
+// recv listens to the channel's group as an application's host would (a listen frame now, one
+// for each query of the segment's querier, a leave when it exits): with relay.prune the relays
+// bring a group only where someone listens.
 
 #include "clidoc_cli11.h"
 #include "segment_io.h"
@@ -79,6 +82,11 @@ int main(int argc, char **argv)
                 std::this_thread::sleep_for(std::chrono::milliseconds(intervalMs));
         }
         return 0;
+    }
+    if (!(*sock)->listen(channel->group)) {
+        std::cerr << "dmr-segment: could not say on the segment that it listens to "
+                  << channel->group.toString() << "\n";
+        return 1;
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     int got = 0;

@@ -259,6 +259,8 @@ std::string_view toString(DecodeError e)
         return "oversize";
     case DecodeError::BadCarry:
         return "bad-carry";
+    case DecodeError::BadWants:
+        return "bad-wants";
     }
     return "?";
 }
@@ -317,7 +319,7 @@ bool versionCarries(int version, const Header &h)
     const Family f = h.group.family();
     if (h.originNetwork.family() != f || h.source.family() != f)
         return false;
-    return version == kTunnelVersion || (version == 2 && f == Family::V4);
+    return version == 3 || version == 4 || (version == 2 && f == Family::V4);
 }
 
 std::size_t headerBytes(const Header &h, int version)
@@ -328,10 +330,11 @@ std::size_t headerBytes(const Header &h, int version)
 std::size_t encode(const Header &h, std::span<const std::uint8_t> payload,
                    std::span<std::uint8_t> out, int version)
 {
-    if ((version != 2 && version != kTunnelVersion) || !versionCarries(version, h) ||
-        h.origin.empty() || h.origin.size() > kNodeIdBytesMax || h.hop.empty() ||
-        h.hop.size() > kNodeIdBytesMax || payload.size() > kPayloadBytesMax ||
-        h.originPrefixLength > h.group.bitCount() || !validFlags(h.kind, h.flags))
+    if ((version < 2 || version > kTunnelVersion) || !versionCarries(version, h) ||
+        (h.kind == Kind::Wants && version < 4) || h.origin.empty() ||
+        h.origin.size() > kNodeIdBytesMax || h.hop.empty() || h.hop.size() > kNodeIdBytesMax ||
+        payload.size() > kPayloadBytesMax || h.originPrefixLength > h.group.bitCount() ||
+        !validFlags(h.kind, h.flags))
         return 0;
     const std::size_t total = datagramBytes(h, payload.size(), version);
     if (out.size() < total)
@@ -441,7 +444,7 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     // long it is.
     if (d.size() >= 3 && (d[0] != 'D' || d[1] != 'R'))
         return DecodeError::BadMagic;
-    if (d.size() >= 3 && d[2] != kTunnelVersion && d[2] != 2)
+    if (d.size() >= 3 && (d[2] < 2 || d[2] > kTunnelVersion))
         return d[2] == 1 ? DecodeError::OldVersion : DecodeError::BadVersion;
     if (d.size() < kFixedHeaderBytes + kTagBytes)
         return DecodeError::Truncated;
@@ -450,7 +453,8 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
     if (p[3] != static_cast<std::uint8_t>(Kind::Data) &&
         p[3] != static_cast<std::uint8_t>(Kind::Keepalive) &&
         p[3] != static_cast<std::uint8_t>(Kind::Carry) &&
-        p[3] != static_cast<std::uint8_t>(Kind::Release))
+        p[3] != static_cast<std::uint8_t>(Kind::Release) &&
+        (p[3] != static_cast<std::uint8_t>(Kind::Wants) || version < 4))
         return DecodeError::BadKind;
     const std::size_t originBytes = p[5];
     const std::size_t hopBytes = p[6];
@@ -502,6 +506,8 @@ std::variant<Decoded, DecodeError> decode(std::span<const std::uint8_t> d)
         return DecodeError::Oversize;
     if (h.kind == Kind::Carry && !walkCarry(out.payload, version, [](auto...) {}))
         return DecodeError::BadCarry;
+    if (h.kind == Kind::Wants && !decodeWants(out.payload))
+        return DecodeError::BadWants;
     return out;
 }
 
@@ -575,6 +581,242 @@ std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> pl,
     return out;
 }
 
+// ---- Listen frames -----------------------------------------------------------------------------
+
+std::vector<std::uint8_t> encodeListenFrame(const ListenFrame &f)
+{
+    const bool v4 = (f.group ? f.group->family() : f.family) == Family::V4;
+    std::vector<std::uint8_t> out(12 + (v4 ? 4 : 16), 0);
+    out[0] = 'D';
+    out[1] = 'L';
+    out[2] = 1;
+    out[3] = static_cast<std::uint8_t>(f.op);
+    out[4] = v4 ? 4 : 6;
+    put32(out.data() + 8, f.maxResponseMs);
+    if (f.group)
+        putAddress(out.data() + 12, *f.group);
+    return out;
+}
+
+std::optional<Result<ListenFrame>> decodeListenFrame(std::span<const std::uint8_t> b)
+{
+    if (b.size() < 2 || b[0] != 'D' || b[1] != 'L')
+        return std::nullopt;
+    auto bad = [](std::string why) {
+        return std::optional<Result<ListenFrame>>(Error{"listen frame: " + std::move(why)});
+    };
+    if (b.size() < 12)
+        return bad(std::to_string(b.size()) + " bytes, shorter than its header (12)");
+    if (b[2] != 1)
+        return bad("version " + std::to_string(b[2]) + " (this build speaks 1)");
+    if (b[3] < 1 || b[3] > 3)
+        return bad("op " + std::to_string(b[3]) + " is not 1 (report), 2 (leave) or 3 (query)");
+    if (b[4] != 4 && b[4] != 6)
+        return bad("family " + std::to_string(b[4]));
+    if (b[5] != 0 || b[6] != 0 || b[7] != 0)
+        return bad("nonzero reserved bytes");
+    const Family family = b[4] == 4 ? Family::V4 : Family::V6;
+    const std::size_t want = 12 + (family == Family::V4 ? 4 : 16);
+    if (b.size() != want)
+        return bad(std::to_string(b.size()) + " bytes, not " + std::to_string(want) +
+                   " for family " + std::to_string(b[4]));
+    ListenFrame f;
+    f.op = static_cast<ListenOp>(b[3]);
+    f.family = family;
+    f.maxResponseMs = get32(b.data() + 8);
+    const IpAddress g = getAddress(b.data() + 12, family);
+    const bool zero = g == IpAddress::v4(0) || g == IpAddress::v6({});
+    if (f.op == ListenOp::Query && zero)
+        return std::optional<Result<ListenFrame>>(f); // a general query
+    if (!g.isMulticast())
+        return bad("group " + g.toString() + " is not a multicast group");
+    f.group = g;
+    return std::optional<Result<ListenFrame>>(f);
+}
+
+// ---- Wants -------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::uint8_t kWantsFull = 1;
+constexpr std::uint8_t kWantsDelta = 2;
+constexpr std::uint8_t kWantsLast = 0x01;
+constexpr std::uint8_t kWantsEverything = 0x02;
+
+std::vector<std::uint8_t> wantsPage(std::uint8_t op, std::uint8_t flags, std::uint16_t page,
+                                    std::uint64_t sequence)
+{
+    std::vector<std::uint8_t> out(kWantsHeaderBytes);
+    out[0] = op;
+    out[1] = flags;
+    put16(out.data() + 2, page);
+    put64(out.data() + 4, sequence);
+    return out;
+}
+
+std::size_t entryBytes(const IpAddress &group)
+{
+    return 2 + (group.family() == Family::V4 ? 4 : 16);
+}
+
+void putEntry(std::vector<std::uint8_t> &page, bool add, const IpAddress &group)
+{
+    page.push_back(add ? 1 : 2);
+    page.push_back(group.family() == Family::V4 ? 4 : 6);
+    const auto &b = group.bytes();
+    page.insert(page.end(), b.begin(), b.begin() + (group.family() == Family::V4 ? 4 : 16));
+    put16(page.data() + 12, static_cast<std::uint16_t>(get16(page.data() + 12) + 1));
+}
+
+} // namespace
+
+std::vector<std::vector<std::uint8_t>>
+encodeWantsFull(std::uint64_t sequence, const std::optional<std::set<IpAddress>> &set)
+{
+    std::vector<std::vector<std::uint8_t>> pages;
+    if (!set || set->size() > kWantsGroupsMax) {
+        pages.push_back(wantsPage(kWantsFull, kWantsLast | kWantsEverything, 0, sequence));
+        return pages;
+    }
+    pages.push_back(wantsPage(kWantsFull, 0, 0, sequence));
+    for (const IpAddress &g : *set) {
+        if (pages.back().size() + entryBytes(g) > kPayloadBytesMax)
+            pages.push_back(
+                wantsPage(kWantsFull, 0, static_cast<std::uint16_t>(pages.size()), sequence));
+        putEntry(pages.back(), true, g);
+    }
+    pages.back()[1] = kWantsLast;
+    return pages;
+}
+
+std::vector<std::vector<std::uint8_t>> encodeWantsDelta(std::uint64_t firstSequence,
+                                                        const std::set<IpAddress> &added,
+                                                        const std::set<IpAddress> &removed)
+{
+    std::vector<std::vector<std::uint8_t>> pages;
+    auto put = [&](bool add, const IpAddress &g) {
+        if (pages.empty() || pages.back().size() + entryBytes(g) > kPayloadBytesMax)
+            pages.push_back(wantsPage(kWantsDelta, 0, 0, firstSequence + pages.size()));
+        putEntry(pages.back(), add, g);
+    };
+    for (const IpAddress &g : removed)
+        put(false, g);
+    for (const IpAddress &g : added)
+        put(true, g);
+    return pages;
+}
+
+Result<WantsMessage> decodeWants(std::span<const std::uint8_t> pl)
+{
+    auto bad = [](std::string why) { return Error{"wants: " + std::move(why)}; };
+    if (pl.size() < kWantsHeaderBytes)
+        return bad(std::to_string(pl.size()) + " bytes, shorter than its header (" +
+                   std::to_string(kWantsHeaderBytes) + ")");
+    WantsMessage m;
+    if (pl[0] != kWantsFull && pl[0] != kWantsDelta)
+        return bad("op " + std::to_string(pl[0]) + " is neither 1 (full) nor 2 (delta)");
+    m.full = pl[0] == kWantsFull;
+    const std::uint8_t flags = pl[1];
+    if ((flags & ~(kWantsLast | kWantsEverything)) != 0 || (!m.full && flags != 0) ||
+        ((flags & kWantsEverything) && !(flags & kWantsLast)))
+        return bad("flags " + std::to_string(flags) + " not allowed with op " +
+                   std::to_string(pl[0]));
+    m.last = (flags & kWantsLast) != 0;
+    m.everything = (flags & kWantsEverything) != 0;
+    m.page = get16(pl.data() + 2);
+    if (!m.full && m.page != 0)
+        return bad("a delta with page " + std::to_string(m.page));
+    m.sequence = get64(pl.data() + 4);
+    if (m.sequence == 0)
+        return bad("sequence 0");
+    const std::size_t count = get16(pl.data() + 12);
+    if (m.everything && count != 0)
+        return bad("\"every group\" with " + std::to_string(count) + " entries");
+    std::size_t at = kWantsHeaderBytes;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (pl.size() - at < 2)
+            return bad("entry " + std::to_string(i) + " truncated");
+        const std::uint8_t action = pl[at];
+        const std::uint8_t family = pl[at + 1];
+        if (action != 1 && action != 2)
+            return bad("entry " + std::to_string(i) + ": action " + std::to_string(action));
+        if (m.full && action != 1)
+            return bad("entry " + std::to_string(i) + ": a full set removes nothing");
+        if (family != 4 && family != 6)
+            return bad("entry " + std::to_string(i) + ": family " + std::to_string(family));
+        const std::size_t bytes = family == 4 ? 4 : 16;
+        if (pl.size() - at - 2 < bytes)
+            return bad("entry " + std::to_string(i) + " truncated");
+        const IpAddress g = getAddress(pl.data() + at + 2, family == 4 ? Family::V4 : Family::V6);
+        if (!g.isMulticast())
+            return bad("entry " + std::to_string(i) + ": " + g.toString() +
+                       " is not a multicast group");
+        m.entries.emplace_back(action == 1, g);
+        at += 2 + bytes;
+    }
+    if (at != pl.size())
+        return bad(std::to_string(pl.size() - at) + " bytes after the entries");
+    return m;
+}
+
+bool WantsReceiver::apply(std::uint64_t epoch, const WantsMessage &m)
+{
+    const auto before = wants_;
+    if (epoch != epoch_) { // the peer started again: its sequences did too (every group, until
+        reset();           // its first full set)
+        epoch_ = epoch;
+    }
+    if (m.full) {
+        if (m.sequence < applied_ || (applied_ != 0 && m.sequence == applied_))
+            return false; // older than, or the state already held
+        if (m.page == 0) {
+            pendingSequence_ = m.sequence;
+            pendingNext_ = 0;
+            pending_.clear();
+            pendingEverything_ = false;
+        }
+        if (m.sequence != pendingSequence_ || m.page != pendingNext_) {
+            pendingNext_ = -1; // a page missing: wait for the next full set
+            return false;
+        }
+        for (const auto &[add, g] : m.entries)
+            if (pending_.size() < kWantsGroupsMax)
+                pending_.insert(g);
+            else
+                pendingEverything_ = true;
+        pendingEverything_ = pendingEverything_ || m.everything;
+        ++pendingNext_;
+        if (!m.last)
+            return false;
+        if (pendingEverything_)
+            wants_.reset();
+        else
+            wants_ = std::move(pending_);
+        pending_.clear();
+        pendingNext_ = -1;
+        applied_ = m.sequence;
+        return wants_ != before;
+    }
+    if (applied_ == 0 || m.sequence != applied_ + 1 || !wants_) {
+        // Not on the state before it (a delta lost, or "every group" held): the next full set.
+        if (applied_ != 0 && m.sequence > applied_ + 1)
+            applied_ = 0;
+        return false;
+    }
+    applied_ = m.sequence;
+    for (const auto &[add, g] : m.entries) {
+        if (!add)
+            wants_->erase(g);
+        else if (wants_->size() < kWantsGroupsMax)
+            wants_->insert(g);
+        else
+            wants_.reset(); // too many to follow: every group, until a full set
+        if (!wants_)
+            break;
+    }
+    return wants_ != before;
+}
+
 // ---- Forwarding --------------------------------------------------------------------------------
 
 std::string_view toString(Drop d)
@@ -608,6 +850,8 @@ std::string_view toString(Drop d)
         return "not-carried";
     case Drop::OriginNotHop:
         return "origin-not-hop";
+    case Drop::NotWanted:
+        return "not-wanted";
     case Drop::CarryFromLeaf:
         return "carry-from-leaf";
     }

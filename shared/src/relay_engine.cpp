@@ -1,6 +1,7 @@
 #include "dmr/relay_engine.h"
 
 #include <algorithm>
+#include <iterator>
 #include <tuple>
 
 namespace dmr::relay {
@@ -59,9 +60,14 @@ void Engine::restart(std::uint64_t epoch)
     const std::uint64_t carrySequence = carrySequence_;
     const std::uint64_t controlSequence = controlSequence_;
     std::vector<SegmentNetwork> segments = std::move(segments_);
+    // (Who listens is the agent's to know, and which peers prune the view's: neither is lost.)
+    std::map<GroupName, std::set<IpAddress>> listening = std::move(listening_);
+    std::set<NodeId> prunes = std::move(prunesPeers_);
     Config config = config_;
     *this = Engine(std::move(config));
     segments_ = std::move(segments);
+    listening_ = std::move(listening);
+    prunesPeers_ = std::move(prunes);
     // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
     carrySequence_ = carrySequence;
     controlSequence_ = controlSequence;
@@ -162,7 +168,10 @@ Effects Engine::applyPlan(const std::vector<Action> &actions,
                 s.carry.reset();
                 s.carryEpoch = 0;
                 s.carrySequence = 0;
+                s.peerWants.reset();
+                s.wantsSaid = false;
             }
+            s.peerPrunes = prunesPeers_.count(peer) != 0;
             s.plan = t;
             s.root = root;
             s.peerCarries = carries->second;
@@ -365,6 +374,145 @@ void Engine::rebuildInto(Effects &out)
     for (const auto &[peer, t] : tunnels_)
         if (t.phase == TunnelPhase::Lingering)
             lingerPeers_.push_back(peer);
+    segmentWants_.assign(segments_.size(), nullptr);
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (auto it = listening_.find(segments_[i].network); it != listening_.end())
+            segmentWants_[i] = &it->second;
+    refreshWants(out, false);
+}
+
+// ---- Pruning -----------------------------------------------------------------------------------
+
+Effects Engine::setPrune(bool prune)
+{
+    Effects out;
+    if (prune == config_.prune)
+        return out;
+    config_.prune = prune;
+    for (auto &[peer, t] : tunnels_)
+        t.wantsSaid = false; // (off: the peer floods on anyway once it hears "every group")
+    if (prune) {
+        refreshWants(out, true);
+    } else {
+        // Every group now: a peer that prunes must send everything here again.
+        for (auto &[peer, t] : tunnels_)
+            if (t.peerPrunes && t.phase == TunnelPhase::Open) {
+                for (auto &p : encodeWantsFull(++t.wantsSequence, std::nullopt))
+                    out.controls.push_back(
+                        Control{peer, Kind::Wants, ++controlSequence_, std::move(p)});
+                t.wantsSent.reset();
+            }
+    }
+    return out;
+}
+
+void Engine::setPeerPrunes(const NodeId &peer, bool prunes)
+{
+    if (prunes)
+        prunesPeers_.insert(peer);
+    else
+        prunesPeers_.erase(peer);
+}
+
+Effects Engine::setListening(const GroupName &network, std::set<IpAddress> groups)
+{
+    Effects out;
+    auto [it, inserted] = listening_.try_emplace(network);
+    if (!inserted && it->second == groups)
+        return out;
+    it->second = std::move(groups);
+    if (inserted)
+        for (std::size_t i = 0; i < segments_.size() && i < segmentWants_.size(); ++i)
+            if (segments_[i].network == network)
+                segmentWants_[i] = &it->second;
+    refreshWants(out, false);
+    return out;
+}
+
+bool Engine::segmentWants(std::size_t segment, const IpAddress &group) const
+{
+    if (!config_.prune)
+        return true;
+    return segment < segmentWants_.size() && segmentWants_[segment] != nullptr &&
+           segmentWants_[segment]->count(group) != 0;
+}
+
+bool Engine::peerWants(const TunnelState &t, const IpAddress &group) const
+{
+    if (!config_.prune)
+        return true;
+    const auto &w = t.peerWants.wants();
+    return !w || w->count(group) != 0;
+}
+
+std::optional<std::set<IpAddress>> Engine::wantsFor(const TunnelState &t) const
+{
+    // This node's side: the networks it takes in or emits onto (routes, carries, lingers on).
+    std::set<IpAddress> out;
+    auto add = [&](std::size_t s) {
+        if (s < segmentWants_.size() && segmentWants_[s] != nullptr)
+            out.insert(segmentWants_[s]->begin(), segmentWants_[s]->end());
+    };
+    for (const std::size_t s : routedSegments_)
+        add(s);
+    for (const std::size_t s : emitSegments_)
+        add(s);
+    for (const std::size_t s : lingerEmit_)
+        add(s);
+    for (const auto &[peer, u] : tunnels_)
+        if (!u.root)
+            for (const std::size_t s : u.emitSegments)
+                add(s);
+    // A root speaks for its other leaves too: what goes into one tunnel may be for any of them.
+    if (t.root)
+        for (const auto &[peer, u] : tunnels_) {
+            if (&u == &t || !u.root ||
+                (u.phase == TunnelPhase::Lingering) != (t.phase == TunnelPhase::Lingering))
+                continue;
+            const auto &w = u.peerWants.wants();
+            if (!w)
+                return std::nullopt; // it wants every group: so does this side
+            out.insert(w->begin(), w->end());
+        }
+    if (out.size() > kWantsGroupsMax)
+        return std::nullopt;
+    return out;
+}
+
+void Engine::refreshWants(Effects &out, bool full)
+{
+    if (!config_.prune)
+        return;
+    for (auto &[peer, t] : tunnels_) {
+        if (!t.peerPrunes || (t.phase != TunnelPhase::Open && t.phase != TunnelPhase::Lingering))
+            continue;
+        std::optional<std::set<IpAddress>> tell = wantsFor(t);
+        std::vector<std::vector<std::uint8_t>> pages;
+        if (!t.wantsSaid || !tell || !t.wantsSent) {
+            if (t.wantsSaid && tell == t.wantsSent && !full)
+                continue;
+            if (!t.wantsSaid || tell != t.wantsSent)
+                ++t.wantsSequence;
+            pages = encodeWantsFull(t.wantsSequence, tell);
+        } else if (*tell != *t.wantsSent) {
+            std::set<IpAddress> added, removed;
+            std::set_difference(tell->begin(), tell->end(), t.wantsSent->begin(),
+                                t.wantsSent->end(), std::inserter(added, added.end()));
+            std::set_difference(t.wantsSent->begin(), t.wantsSent->end(), tell->begin(),
+                                tell->end(), std::inserter(removed, removed.end()));
+            pages = encodeWantsDelta(t.wantsSequence + 1, added, removed);
+            t.wantsSequence += pages.size();
+            if (full) // the refresh too: a delta lost before it costs no more than this
+                for (auto &p : encodeWantsFull(t.wantsSequence, tell))
+                    pages.push_back(std::move(p));
+        } else if (full) {
+            pages = encodeWantsFull(t.wantsSequence, tell);
+        }
+        for (auto &p : pages)
+            out.controls.push_back(Control{peer, Kind::Wants, ++controlSequence_, std::move(p)});
+        t.wantsSaid = true;
+        t.wantsSent = std::move(tell);
+    }
 }
 
 void Engine::sendCarry(TunnelState &t, const std::set<GroupName> &networks, Effects &out)
@@ -430,6 +578,10 @@ Effects Engine::tick(std::int64_t now)
         // The root repeats each leaf's carry: a lost one costs one keepalive interval.
         if (t.root && t.peerCarries)
             sendCarry(t, book_.carriedBy(peer), out);
+    }
+    if (++wantsTicks_ >= kWantsRefreshTicks) {
+        wantsTicks_ = 0;
+        refreshWants(out, true);
     }
     return out;
 }
@@ -524,6 +676,46 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
         f.drop = Drop::Oversize;
         return f;
     }
+    // Where it goes: with pruning, only where some host listens to its group (never pruned:
+    // the probe channel). Decided first, so a datagram nobody wants takes no sequence.
+    const bool pruned = config_.prune && channel != config_.channels.size();
+    std::size_t n = 0;
+    for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
+        if (other == segment || segments_[other].address.family() != group.family())
+            continue;
+        if (pruned && !segmentWants(other, group))
+            continue;
+        if (n == emitScratch_.size())
+            emitScratch_.push_back(other);
+        else
+            emitScratch_[n] = other;
+        ++n;
+    }
+    f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
+    const std::vector<NodeId> &peers = lingering ? lingerPeers_ : ingestPeers_;
+    if (pruned) {
+        std::size_t k = 0;
+        for (const NodeId &peer : peers) {
+            TunnelState &t = tunnels_.at(peer);
+            if (!peerWants(t, group)) {
+                ++t.prunedPackets;
+                continue;
+            }
+            if (k == ingestScratch_.size())
+                ingestScratch_.push_back(peer);
+            else
+                ingestScratch_[k] = peer;
+            ++k;
+        }
+        f.tunnels = std::span<const NodeId>(ingestScratch_.data(), k);
+        if (n == 0 && k == 0) {
+            f.drop = Drop::NotWanted;
+            f.segments = {};
+            return f;
+        }
+    } else {
+        f.tunnels = std::span<const NodeId>(peers);
+    }
     const SegmentNetwork &seg = segments_[segment];
     Header &h = f.header;
     h.kind = Kind::Data;
@@ -545,22 +737,11 @@ Forward Engine::ingest(std::size_t segment, const IpAddress &source, std::uint16
     if ((lingering || now <= handoverUntilMs_) &&
         dedupe_.checkCrossOrigin(h, payload, now) == DedupeWindow::Verdict::CrossOrigin) {
         f.drop = Drop::CrossOriginDuplicate;
+        f.segments = {};
+        f.tunnels = {};
         return f;
     }
     f.ingested = true;
-    std::size_t n = 0;
-    for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment || segments_[other].address.family() != group.family())
-            continue;
-        if (n == emitScratch_.size())
-            emitScratch_.push_back(other);
-        else
-            emitScratch_[n] = other;
-        ++n;
-    }
-    f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
-    f.tunnels =
-        lingering ? std::span<const NodeId>(lingerPeers_) : std::span<const NodeId>(ingestPeers_);
     f.ttl = kInitialTtl;
     return f;
 }
@@ -581,6 +762,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             }
             return f;
         }
+        if (h.kind == Kind::Wants)
+            return f; // (a peer that opened its end first: it says it again with its refresh)
         f.drop = Drop::UnknownPeer;
         return f;
     }
@@ -606,6 +789,10 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             if (t.phase == TunnelPhase::Lingering)
                 endLingerIfReleased(f.effects);
         }
+        return f;
+    case Kind::Wants:
+        if (const auto m = decodeWants(payload); m && t.peerWants.apply(h.epoch, *m) && t.root)
+            refreshWants(f.effects, false); // the other leaves hear of it
         return f;
     case Kind::Data:
         break;
@@ -661,6 +848,7 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
     }
     f.header = h;
     f.hearProbe = false;
+    const bool probe = *f.channel == config_.channels.size();
     for (const std::size_t r : routedSegments_)
         if (segments_[r].address == h.originNetwork &&
             segments_[r].prefixLength == h.originPrefixLength)
@@ -672,6 +860,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             continue; // never back onto the network it came from
         if (seg.address.family() != h.group.family())
             continue; // a network of the other family hears none of it
+        if (!probe && !segmentWants(s, h.group))
+            continue; // nobody listens there
         if (n == emitScratch_.size())
             emitScratch_.push_back(s);
         else
@@ -681,13 +871,20 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
     f.segments = std::span<const std::size_t>(emitScratch_.data(), n);
     // A root fans out to its other leaves, with one hop less: a lingering root between the
     // tunnels it lingers on, an active one between its open ones.
-    if (!t.root || h.ttl <= 1)
+    if (!t.root || h.ttl <= 1) {
+        if (n == 0 && config_.prune && !probe)
+            f.drop = Drop::NotWanted; // (a word of the wants still on its way)
         return f;
+    }
     f.ttl = static_cast<std::uint8_t>(h.ttl - 1);
     std::size_t k = 0;
-    for (const auto &[peer, other] : tunnels_)
+    for (auto &[peer, other] : tunnels_)
         if (other.root && (other.phase == TunnelPhase::Lingering) == lingeringHub &&
             peer != t.peer && peer != h.origin) {
+            if (!probe && !peerWants(other, h.group)) {
+                ++other.prunedPackets;
+                continue;
+            }
             if (k == fanScratch_.size())
                 fanScratch_.push_back(peer);
             else
@@ -695,6 +892,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             ++k;
         }
     f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
+    if (n == 0 && k == 0 && config_.prune && !probe)
+        f.drop = Drop::NotWanted;
     return f;
 }
 

@@ -467,6 +467,12 @@ address = "fd00:1::7/64"
         row("blank command", m + "[output]\nreload_command = \"  \"\n",
             "agent.toml: output.reload_command: must not be empty (leave the key out instead)");
         // The relay.
+        row("relay: query response not below the interval",
+            m + "[relay]\nquery_interval_ms = 5000\nquery_response_ms = 5000\n",
+            "agent.toml: relay.query_response_ms: 5000 is not below relay.query_interval_ms "
+            "(5000): hosts would still be answering one query when the next comes");
+        row("relay: robustness 0", m + "[relay]\nrobustness = 0\n",
+            "agent.toml: relay.robustness: 0 is out of range 1-7");
         row("relay: enabled not a boolean", m + "[relay]\nenabled = \"yes\"\n",
             "agent.toml: relay.enabled: expected a boolean, found a string");
         row("relay: bad mode", m + "[relay]\nmode = \"kernel\"\n",
@@ -580,7 +586,7 @@ address = "fd00:1::7/64"
         a::ConfigOverrides o;
         a::addConfigOptions(app, o);
         const auto keys = a::configKeys();
-        QCOMPARE(keys.size(), std::size_t{45});
+        QCOMPARE(keys.size(), std::size_t{50});
         for (auto k : keys) {
             const std::string flag = "--" + std::string(k);
             QVERIFY2(app.get_option_no_throw(flag) != nullptr, flag.c_str());

@@ -240,7 +240,32 @@ class TestRelayHandover : public QObject
             auto t = LoopbackSegmentSocket::open(clusterName(), network);
             QVERIFY2(t.ok(), t.ok() ? "" : t.error().message.c_str());
             tx_[network] = std::move(t).value();
+            // The receiver listens to the channel (relay.prune: the default).
+            QVERIFY(rx_[network]->listen(channel().group));
         }
+    }
+
+    // Every plane knows the receivers on each of its networks, and each tunnel's peer wants
+    // the channel's group (or every group): what the steps send reaches every network.
+    bool listenersKnown()
+    {
+        const std::string group = channel().group.toString();
+        for (auto &[id, n] : nodes_) {
+            const auto relay = n.plane->stateJson();
+            for (const auto &l : relay["listeners"]) {
+                bool found = false;
+                for (const auto &g : l["groups"])
+                    found = found || g["group"] == group;
+                if (!found)
+                    return false;
+            }
+            for (const auto &t : relay["tunnels"])
+                if (t["peer_wants"].is_array() &&
+                    std::find(t["peer_wants"].begin(), t["peer_wants"].end(), group) ==
+                        t["peer_wants"].end())
+                    return false;
+        }
+        return true;
     }
 
 private slots:
@@ -287,6 +312,8 @@ private slots:
         } else {
             pumpUntil([] { return false; }, 100);
         }
+        QVERIFY2(pumpUntil([&] { return listenersKnown(); }),
+                 "the relays never learnt who listens, or never told each other");
         for (const auto &from : {kA, kB, kC})
             stream(from, "steady");
 

@@ -62,7 +62,8 @@ struct Mesh
     };
     std::deque<Msg> queue;
 
-    explicit Mesh(std::vector<std::pair<dmr::NodeId, std::vector<const char *>>> nodes)
+    explicit Mesh(std::vector<std::pair<dmr::NodeId, std::vector<const char *>>> nodes,
+                  bool prune = false)
     {
         for (const auto &[id, addresses] : nodes) {
             dmr::Node n{id, {}};
@@ -76,7 +77,11 @@ struct Mesh
                           *r::ChannelRange::parse("ff15::1:0/112:5000-5100")};
             c.probeChannel = *r::Channel::parse("239.255.77.1:7699");
             c.probeChannelV6 = *r::Channel::parse("[ff15::4d01]:7699");
+            c.prune = prune;
             auto e = std::make_unique<r::Engine>(c);
+            if (prune)
+                for (const auto &[other, unused] : nodes)
+                    e->setPeerPrunes(other, true);
             e->setEpoch(7);
             std::vector<r::SegmentNetwork> segs;
             for (const auto &i : n.interfaces)
@@ -153,6 +158,15 @@ struct Mesh
             execute(m.to, e->fromTunnel(m.h, m.payload, m.payload.size(), 0), m.payload);
         }
     }
+    // Hosts on `network` listen to `groups` now: every node there knows (they all snoop).
+    void listen(const dmr::GroupName &network, std::set<dmr::IpAddress> groups)
+    {
+        for (auto &[id, e] : engines)
+            for (const auto &i : topology.at(id).interfaces)
+                if (i.group() == network)
+                    execute(id, e->setListening(network, groups));
+        run();
+    }
     // A datagram an application sends on `network` to `group`: every node there hears it.
     void inject(const dmr::GroupName &network, std::string_view payload,
                 const char *group = "239.1.0.1", const char *source = "10.0.1.3")
@@ -172,6 +186,20 @@ struct Mesh
 const dmr::GroupName A = "10.0.1.0/24";
 const dmr::GroupName B = "10.0.2.0/24";
 const dmr::GroupName C = "10.0.3.0/24";
+
+// Fig. 5, joined 2 6 4 1 3 5, every node pruning.
+Mesh fig5Pruned()
+{
+    Mesh m({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
+            {"2", {"10.0.1.2/24"}},
+            {"3", {"10.0.1.3/24"}},
+            {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
+            {"5", {"10.0.2.5/24"}},
+            {"6", {"10.0.2.6/24"}}},
+           true);
+    m.join({"2", "6", "4", "1", "3", "5"});
+    return m;
+}
 
 // Fig. 5, joined 2 6 4 1 3 5: 2 leads A and is the system leader, 6 leads B, 4 leads C.
 Mesh fig5()
@@ -327,16 +355,25 @@ private slots:
         QVERIFY(std::holds_alternative<r::Decoded>(d));
         const auto &dec = std::get<r::Decoded>(d);
         QVERIFY(dec.header == h);
-        QCOMPARE(dec.version, 3);
+        QCOMPARE(dec.version, int{r::kTunnelVersion});
+        {
+            // Version 3 (a peer of the release before) has the same layout, without wants.
+            std::vector<std::uint8_t> v3(r::kTunnelDatagramBytesMax);
+            QCOMPARE(r::encode(h, payload, v3, 3), n);
+            const auto d3 = r::decode(std::span(v3.data(), n));
+            QVERIFY(std::holds_alternative<r::Decoded>(d3));
+            QCOMPARE(std::get<r::Decoded>(d3).version, 3);
+            QVERIFY(std::get<r::Decoded>(d3).header == h);
+        }
         QCOMPARE(std::vector<std::uint8_t>(dec.payload.begin(), dec.payload.end()), payload);
         QCOMPARE(dec.headerBytes, r::kFixedHeaderBytes + 7);
         QCOMPARE(dec.tag.size(), r::kTagBytes);
         QCOMPARE(dec.tag.data(), buf.data() + n - r::kTagBytes);
         // The tag is left to the sealer: zeros.
         QVERIFY(std::all_of(dec.tag.begin(), dec.tag.end(), [](auto b) { return b == 0; }));
-        // Fixed offsets, big-endian, as the header comment says (version 3, IPv4).
+        // Fixed offsets, big-endian, as the header comment says (version 4, IPv4).
         QCOMPARE(buf[0], std::uint8_t('D'));
-        QCOMPARE(buf[2], std::uint8_t(3));
+        QCOMPARE(buf[2], std::uint8_t(4));
         QCOMPARE(buf[2], r::kTunnelVersion);
         QCOMPARE(buf[3], std::uint8_t(1));
         QCOMPARE(buf[4], std::uint8_t(3));
@@ -490,7 +527,7 @@ private slots:
         // The version is named however short the rest is: a version 1 agent's keepalive.
         QCOMPARE(error(mutate(2, 1)), QStringLiteral("old-version"));
         QCOMPARE(error({'D', 'R', 1}), QStringLiteral("old-version"));
-        QCOMPARE(error(mutate(2, 4)), QStringLiteral("bad-version"));
+        QCOMPARE(error(mutate(2, 5)), QStringLiteral("bad-version"));
         QCOMPARE(error(mutate(2, 0)), QStringLiteral("bad-version"));
         QCOMPARE(error(mutate(9, 0)), QStringLiteral("bad-family"));
         QCOMPARE(error(mutate(9, 5)), QStringLiteral("bad-family"));
@@ -712,6 +749,253 @@ private slots:
         QCOMPARE(m.emitted[A], 1);
         QCOMPARE(m.emitted[B], 0);
         QCOMPARE(m.emitted[C], 1);
+    }
+
+    // Pruning (relay.h, "Pruning"): a group goes only where some network listens to it.
+    void pruneNobodyListens()
+    {
+        // Nobody listens anywhere: the routing point of the origin takes nothing in, no tunnel
+        // carries it, no network hears it; the probe channel is never pruned.
+        for (const auto &origin : {A, B, C}) {
+            Mesh m = fig5Pruned();
+            m.tunnelSends = 0;
+            m.inject(origin, "payload");
+            for (const auto &n : {A, B, C})
+                QCOMPARE(m.emitted[n], 0);
+            QCOMPARE(m.tunnelSends, 0);
+            QCOMPARE(m.drops["not-wanted"], 1);
+        }
+    }
+
+    void pruneOnlyToListeners_data()
+    {
+        QTest::addColumn<QString>("origin");
+        QTest::addColumn<QStringList>("listening");
+        QTest::addColumn<int>("tunnelSends");
+        // A (node 2) is the system leader's network; B (6) and C (4) are its leaves.
+        QTest::newRow("A to C") << A.c_str() << QStringList{C.c_str()} << 1;
+        QTest::newRow("A to B") << A.c_str() << QStringList{B.c_str()} << 1;
+        QTest::newRow("A to B and C") << A.c_str() << QStringList{B.c_str(), C.c_str()} << 2;
+        QTest::newRow("B to C") << B.c_str() << QStringList{C.c_str()} << 2;
+        QTest::newRow("B to A") << B.c_str() << QStringList{A.c_str()} << 1;
+        QTest::newRow("C to A and B") << C.c_str() << QStringList{A.c_str(), B.c_str()} << 2;
+        QTest::newRow("B to B only") << B.c_str() << QStringList{B.c_str()} << 0;
+    }
+    void pruneOnlyToListeners()
+    {
+        QFETCH(QString, origin);
+        QFETCH(QStringList, listening);
+        QFETCH(int, tunnelSends);
+        const auto g = v4("239.1.0.1");
+        Mesh m = fig5Pruned();
+        for (const auto &n : listening)
+            m.listen(n.toStdString(), {g});
+        m.tunnelSends = 0;
+        m.inject(origin.toStdString(), "payload");
+        for (const auto &n : {A, B, C})
+            QCOMPARE(m.emitted[n], n != origin.toStdString() && listening.contains(n.c_str()));
+        QCOMPARE(m.tunnelSends, tunnelSends);
+        // Another group nobody listens to crosses nothing.
+        m.tunnelSends = 0;
+        m.emitted.clear();
+        m.inject(origin.toStdString(), "other", "239.1.0.2");
+        QCOMPARE(m.tunnelSends, 0);
+        for (const auto &n : {A, B, C})
+            QCOMPARE(m.emitted[n], 0);
+    }
+
+    void pruneJoinAndLeave()
+    {
+        // A join pulls the group in (graft), a leave prunes it again: both at once, by the
+        // wants deltas in the tunnels.
+        const auto g = v4("239.1.0.1");
+        Mesh m = fig5Pruned();
+        m.inject(A, "before");
+        QCOMPARE(m.emitted[C], 0);
+        m.listen(C, {g});
+        m.tunnelSends = 0;
+        m.inject(A, "joined");
+        QCOMPARE(m.emitted[C], 1);
+        QCOMPARE(m.tunnelSends, 1);
+        m.listen(C, {});
+        m.tunnelSends = 0;
+        m.inject(A, "left");
+        QCOMPARE(m.emitted[C], 1);
+        QCOMPARE(m.tunnelSends, 0);
+        // What the root holds of its leaves' wants, as they said.
+        const auto &t2 = m.engines.at("2")->tunnels();
+        QVERIFY(t2.at("4").peerWants.wants().has_value());
+        QVERIFY(t2.at("4").peerWants.wants()->empty());
+        QVERIFY(t2.at("4").prunedPackets >= 1);
+    }
+
+    void pruneSystemLeadersOwnNetworks()
+    {
+        // A listener on the system leader's own network is served without any tunnel.
+        const auto g = v4("239.1.0.1");
+        Mesh m({{"1", {"10.0.1.1/24", "10.0.2.1/24"}}, {"2", {"10.0.3.2/24"}}}, true);
+        m.join({"1", "2"});
+        m.listen(B, {g});
+        m.tunnelSends = 0;
+        m.inject(A, "payload");
+        QCOMPARE(m.emitted[B], 1);
+        QCOMPARE(m.emitted[C], 0);
+        QCOMPARE(m.tunnelSends, 0);
+        // And one on the leaf's network is served by the one tunnel.
+        m.listen(C, {g});
+        m.inject(A, "again");
+        QCOMPARE(m.emitted[B], 2);
+        QCOMPARE(m.emitted[C], 1);
+        QCOMPARE(m.tunnelSends, 1);
+    }
+
+    void pruneWithAPeerThatFloods()
+    {
+        // Node 4 does not prune (relay.prune = false, or a version-3 peer): it says nothing,
+        // so it wants every group, and the root floods to it; the others still prune.
+        Mesh m = fig5Pruned();
+        Mesh flooding({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
+                       {"2", {"10.0.1.2/24"}},
+                       {"3", {"10.0.1.3/24"}},
+                       {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
+                       {"5", {"10.0.2.5/24"}},
+                       {"6", {"10.0.2.6/24"}}},
+                      true);
+        for (auto &[id, e] : flooding.engines)
+            e->setPeerPrunes("4", false);
+        r::Engine::Config c = flooding.engines.at("4")->config();
+        c.prune = false;
+        flooding.engines["4"] = std::make_unique<r::Engine>(c);
+        flooding.engines["4"]->setEpoch(7);
+        flooding.engines["4"]->setSegments({{C, v4("10.0.3.0"), 24}, {B, v4("10.0.2.0"), 24}});
+        // (Node 4's segments in its interfaces' order: eth0 B, eth1 C.)
+        flooding.engines["4"]->setSegments({{B, v4("10.0.2.0"), 24}, {C, v4("10.0.3.0"), 24}});
+        flooding.join({"2", "6", "4", "1", "3", "5"});
+        flooding.tunnelSends = 0;
+        flooding.inject(A, "payload");
+        QCOMPARE(flooding.tunnelSends, 1); // into 4's tunnel only
+        QCOMPARE(flooding.emitted[C], 1);  // 4 emits it: it does not prune
+        QCOMPARE(flooding.emitted[B], 0);
+        (void)m;
+    }
+
+    void wantsWire()
+    {
+        // A full set in pages and deltas: each decodes to what was encoded, and a receiver
+        // applies them in order.
+        std::set<dmr::IpAddress> many;
+        for (int i = 0; i < 300; ++i) {
+            std::array<std::uint8_t, 16> b{0xff, 0x15};
+            b[14] = static_cast<std::uint8_t>(i >> 8);
+            b[15] = static_cast<std::uint8_t>(i);
+            many.insert(dmr::IpAddress::v6(b));
+        }
+        many.insert(v4("239.1.0.9"));
+        const auto pages = r::encodeWantsFull(3, many);
+        QVERIFY(pages.size() > 1); // 300 IPv6 groups do not fit one 2,048-byte payload
+        r::WantsReceiver rx;
+        QVERIFY(!rx.wants()); // no word yet: every group
+        std::size_t entries = 0;
+        for (std::size_t i = 0; i < pages.size(); ++i) {
+            QVERIFY(pages[i].size() <= r::kPayloadBytesMax);
+            const auto m = r::decodeWants(pages[i]);
+            QVERIFY2(m.ok(), m.ok() ? "" : m.error().message.c_str());
+            QCOMPARE(m->page, i);
+            QCOMPARE(m->last, i + 1 == pages.size());
+            entries += m->entries.size();
+            QCOMPARE(rx.apply(1, *m), i + 1 == pages.size()); // the set lands with its last page
+        }
+        QCOMPARE(entries, many.size());
+        QVERIFY(rx.wants() && *rx.wants() == many);
+        // A delta on the state before it applies; one after a gap does not (the next full set).
+        auto delta = r::encodeWantsDelta(4, {v4("239.1.0.10")}, {v4("239.1.0.9")});
+        QCOMPARE(delta.size(), std::size_t{1});
+        QVERIFY(rx.apply(1, *r::decodeWants(delta[0])));
+        QVERIFY(rx.wants()->count(v4("239.1.0.10")) == 1 &&
+                rx.wants()->count(v4("239.1.0.9")) == 0);
+        QVERIFY(!rx.apply(1, *r::decodeWants(delta[0]))); // again: no change
+        const auto gap = r::encodeWantsDelta(7, {v4("239.1.0.11")}, {});
+        QVERIFY(!rx.apply(1, *r::decodeWants(gap[0])));
+        QVERIFY(rx.wants()->count(v4("239.1.0.11")) == 0);
+        // The next full set (the refresh) puts it right.
+        const std::set<dmr::IpAddress> now{v4("239.1.0.11")};
+        QVERIFY(rx.apply(1, *r::decodeWants(r::encodeWantsFull(7, now)[0])));
+        QVERIFY(*rx.wants() == now);
+        // Pages out of order: the set waits for the next full set.
+        r::WantsReceiver rx2;
+        QVERIFY(!rx2.apply(1, *r::decodeWants(pages[1])));
+        QVERIFY(!rx2.wants());
+        // "Every group", and a restarted peer (a new epoch) wants every group until it speaks.
+        QVERIFY(rx.apply(1, *r::decodeWants(r::encodeWantsFull(8, std::nullopt)[0])));
+        QVERIFY(!rx.wants());
+        QVERIFY(rx.apply(1, *r::decodeWants(r::encodeWantsFull(9, now)[0])));
+        QVERIFY(rx.apply(2, *r::decodeWants(delta[0])) || !rx.wants());
+        QVERIFY(!rx.wants());
+        // A wants datagram in a tunnel: version 4 only.
+        r::Header h = dataHeader("4", 1);
+        h.kind = r::Kind::Wants;
+        std::vector<std::uint8_t> buf(r::kTunnelDatagramBytesMax);
+        const auto p0 = r::encodeWantsFull(1, now)[0];
+        QVERIFY(r::encode(h, p0, buf, 3) == 0);
+        const std::size_t n = r::encode(h, p0, buf, 4);
+        QVERIFY(n > 0);
+        const auto d = r::decode(std::span(buf).first(n));
+        QVERIFY(std::holds_alternative<r::Decoded>(d));
+        QVERIFY(std::get<r::Decoded>(d).header.kind == r::Kind::Wants);
+        buf[2] = 3; // the same bytes said to be version 3: not a kind it has
+        QVERIFY(std::get<r::DecodeError>(r::decode(std::span(buf).first(n))) ==
+                r::DecodeError::BadKind);
+        buf[2] = 4;
+        buf[n - r::kTagBytes - 4] = 10; // the group's first byte: 10.x is no multicast group
+        QVERIFY(std::get<r::DecodeError>(r::decode(std::span(buf).first(n))) ==
+                r::DecodeError::BadWants);
+    }
+
+    void wantsMalformed_data()
+    {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QString>("error");
+        auto header = [](std::uint8_t op, std::uint8_t flags, std::uint16_t count,
+                         std::uint64_t seq = 1) {
+            QByteArray b(14, 0);
+            b[0] = static_cast<char>(op);
+            b[1] = static_cast<char>(flags);
+            for (int i = 0; i < 8; ++i)
+                b[4 + i] = static_cast<char>(seq >> (56 - 8 * i));
+            b[12] = static_cast<char>(count >> 8);
+            b[13] = static_cast<char>(count);
+            return b;
+        };
+        QTest::newRow("short") << QByteArray(5, 0) << "shorter than its header";
+        QTest::newRow("op") << header(3, 0, 0) << "op 3";
+        QTest::newRow("flags") << header(1, 0x04, 0) << "flags 4";
+        QTest::newRow("delta flags") << header(2, 1, 0) << "flags 1";
+        QTest::newRow("sequence 0") << header(2, 0, 0, 0) << "sequence 0";
+        QTest::newRow("everything with entries")
+            << header(1, 3, 1) + QByteArray("\x01\x04\xef\x01\x00\x01", 6) << "every group";
+        QTest::newRow("count over bytes")
+            << header(2, 0, 2) + QByteArray("\x01\x04\xef\x01\x00\x01", 6) << "entry 1 truncated";
+        QTest::newRow("bytes over count")
+            << header(2, 0, 0) + QByteArray("\x01", 1) << "1 bytes after the entries";
+        QTest::newRow("family") << header(2, 0, 1) + QByteArray("\x01\x05\xef\x01\x00\x01", 6)
+                                << "family 5";
+        QTest::newRow("action") << header(2, 0, 1) + QByteArray("\x03\x04\xef\x01\x00\x01", 6)
+                                << "action 3";
+        QTest::newRow("full removes") << header(1, 1, 1) + QByteArray("\x02\x04\xef\x01\x00\x01", 6)
+                                      << "a full set removes nothing";
+        QTest::newRow("unicast") << header(2, 0, 1) + QByteArray("\x01\x04\x0a\x01\x00\x01", 6)
+                                 << "10.1.0.1 is not a multicast group";
+    }
+    void wantsMalformed()
+    {
+        QFETCH(QByteArray, payload);
+        QFETCH(QString, error);
+        const auto m =
+            r::decodeWants(std::span(reinterpret_cast<const std::uint8_t *>(payload.data()),
+                                     static_cast<std::size_t>(payload.size())));
+        QVERIFY(!m.ok());
+        QVERIFY2(QString::fromStdString(m.error().message).contains(error),
+                 m.error().message.c_str());
     }
 
     void carryWire()

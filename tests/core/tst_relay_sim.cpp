@@ -19,7 +19,8 @@
 // DMR_RELAY_FIRST_SEED the first, DMR_RELAY_SEED runs one seed and prints its trace
 // (DMR_RELAY_DATAGRAM=N adds every decision about datagram N). Wider runs: DMR_RELAY_WIDE (nodes
 // on several networks), DMR_RELAY_OVERLAP (changes before the last one settled),
-// DMR_RELAY_NO_FAILURES (drains and restores only), DMR_RELAY_VIEW_SKEW_US.
+// DMR_RELAY_NO_FAILURES (drains and restores only), DMR_RELAY_VIEW_SKEW_US. DMR_RELAY_PRUNED=1
+// makes DMR_RELAY_SEED's run the pruned one (exactlyOncePruned, DMR_RELAY_PRUNED_SEEDS).
 //
 // Negative controls (the checker must catch them): the same runs with peers that predate the
 // carry handover (a network heard twice while two routing points emit it), and with an agent
@@ -59,7 +60,7 @@ std::uint64_t envNumber(const char *name, std::uint64_t fallback)
     return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
-enum class Variant { Correct, NoCarry, BreakBeforeMake };
+enum class Variant { Correct, NoCarry, BreakBeforeMake, Pruned };
 
 struct Failure
 {
@@ -74,6 +75,7 @@ class Sim
 public:
     Sim(std::uint64_t seed, Variant variant, bool trace)
         : rng_(seed)
+        , seed_(seed)
         , variant_(variant)
         , trace_(trace)
     {
@@ -168,7 +170,9 @@ private:
     void randomEvent();
 
     std::mt19937_64 rng_;
+    std::uint64_t seed_;
     Variant variant_;
+    std::vector<bool> listens_; // by network: Variant::Pruned's listeners (else every one)
     bool trace_;
     bool wide_ = std::getenv("DMR_RELAY_WIDE") != nullptr;
     bool failures_ = std::getenv("DMR_RELAY_NO_FAILURES") == nullptr;
@@ -270,6 +274,12 @@ void Sim::buildCluster()
         joins += " " + id;
     log("cluster (node:networks)" + layout + "; joined" + joins);
 
+    listens_.assign(networks_.size(), true);
+    if (variant_ == Variant::Pruned) {
+        std::mt19937_64 pick(seed_ * 0x9e3779b97f4a7c15ull);
+        for (std::size_t k = 0; k < networks_.size(); ++k)
+            listens_[k] = pick() % 2 == 0;
+    }
     for (const auto &[id, node] : topology_) {
         r::Engine::Config c;
         c.self = id;
@@ -279,13 +289,23 @@ void Sim::buildCluster()
         c.lingerMs = kLingerMs;
         c.dedupeOrigins = 16;
         c.dedupeFingerprints = 1024;
+        c.prune = variant_ == Variant::Pruned;
         Node n;
         n.id = id;
         n.engine = std::make_unique<r::Engine>(c);
         n.engine->setEpoch(n.epoch);
+        if (c.prune)
+            for (const auto &[other, unused] : topology_)
+                n.engine->setPeerPrunes(other, true);
         n.working = node.interfaces;
         auto [it, _] = nodes_.emplace(id, std::move(n));
         installSegments(it->second);
+        // Pruned: every node on a listening network knows it (the agents snoop the reports).
+        if (c.prune)
+            for (const auto &i : node.interfaces)
+                if (listens_[static_cast<std::size_t>(networkIndex(i.group()))])
+                    execute(it->second, it->second.engine->setListening(
+                                            i.group(), {dmr::IpAddress::v4(0xEF010001)}));
         const std::int64_t phase = rand(0, kKeepaliveUs);
         at(phase, [this, id] { tick(nodes_.at(id)); });
     }
@@ -806,7 +826,8 @@ Failure Sim::run()
         for (std::size_t k = 0; k < networks_.size(); ++k) {
             const int count = heard_[d * networks_.size() + k];
             const bool own = static_cast<int>(k) == s.network;
-            if (own ? count == 0 : count == 1)
+            const int expected = own || !listens_[k] ? 0 : 1;
+            if (count == expected)
                 continue;
             if (outage != nullptr) {
                 ++f.inOutage; // no promise there
@@ -816,7 +837,7 @@ Failure Sim::run()
                 std::ostringstream o;
                 o << "datagram " << d << " sent on network " << s.network << " at "
                   << s.atUs / 1000.0 << " ms reached network " << k << " " << count
-                  << " times (expected " << (own ? 0 : 1) << ")"
+                  << " times (expected " << expected << ")"
                   << (outage ? " in the outage of the " + outage->what : std::string());
                 f.what = o.str();
             }
@@ -841,6 +862,15 @@ const std::set<std::uint64_t> kKnownCounterexamples = {
     8434, 8596, 8601, 8661, 8679, 8766, 9053, 9095, 9665, 9666, 9752, 9925, 9952,
 };
 
+// The same for the pruned runs (exactlyOncePruned), of seeds 1-10,000: the races above, in
+// fewer seeds since only the listening networks count (seed 1409's trace: a leaf that the
+// plan just made the root takes a datagram from the lingering old root as its leaf, and does
+// not fan it out; the new routing point's copy is then a cross-origin duplicate).
+const std::set<std::uint64_t> kKnownPrunedCounterexamples = {
+    364,  1409, 2119, 2877, 2925, 3534, 4199, 4616, 5823,
+    6439, 6599, 6769, 7007, 7190, 7546, 7571, 7716, 8747,
+};
+
 } // namespace
 
 class TestRelaySim : public QObject
@@ -851,7 +881,11 @@ private slots:
     void exactlyOnce()
     {
         if (const char *one = std::getenv("DMR_RELAY_SEED"); one != nullptr && *one != '\0') {
-            const Failure f = Sim(std::strtoull(one, nullptr, 10), Variant::Correct, true).run();
+            const Failure f =
+                Sim(std::strtoull(one, nullptr, 10),
+                    std::getenv("DMR_RELAY_PRUNED") != nullptr ? Variant::Pruned : Variant::Correct,
+                    true)
+                    .run();
             QVERIFY2(f.what.empty(), f.what.c_str());
             return;
         }
@@ -899,6 +933,43 @@ private slots:
             unexpected.empty(),
             qPrintable(QString("%1 seeds break exactly-once that are not known counterexamples")
                            .arg(unexpected.size())));
+    }
+
+    void exactlyOncePruned()
+    {
+        // With pruning, a random half of the networks listening: every datagram reaches every
+        // other listening network exactly once and no other network, through the same drains,
+        // kills and adapter failures (the wants go with the handover: every node of a network
+        // knows its listeners, and a new tunnel floods until its peer said what it wants).
+        const std::uint64_t seeds = envNumber("DMR_RELAY_PRUNED_SEEDS", 1000);
+        Failure total;
+        std::vector<std::pair<std::uint64_t, std::string>> failures;
+        for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+            const Failure f = Sim(seed, Variant::Pruned, false).run();
+            total.datagrams += f.datagrams;
+            total.inOutage += f.inOutage;
+            if (!f.what.empty())
+                failures.emplace_back(seed, f.what);
+        }
+        qInfo("%llu seeds, %llu datagrams: %zu seeds break exactly-once with pruning",
+              static_cast<unsigned long long>(seeds),
+              static_cast<unsigned long long>(total.datagrams), failures.size());
+        std::vector<std::string> unexpected;
+        for (const auto &[seed, what] : failures)
+            if (kKnownPrunedCounterexamples.count(seed) == 0)
+                unexpected.push_back("seed " + std::to_string(seed) + ": " + what);
+        if (std::getenv("DMR_RELAY_LIST") != nullptr) {
+            for (const auto &[seed, what] : failures)
+                std::cout << seed << ", ";
+            std::cout << "\n";
+        }
+        for (std::size_t i = 0; i < unexpected.size() && i < 10; ++i)
+            qWarning("%s (DMR_RELAY_PRUNED=1 DMR_RELAY_SEED prints its trace)",
+                     unexpected[i].c_str());
+        QVERIFY2(unexpected.empty(),
+                 qPrintable(QString("%1 seeds break exactly-once with pruning that are not known "
+                                    "counterexamples")
+                                .arg(unexpected.size())));
     }
 
     void negativeControls_data()

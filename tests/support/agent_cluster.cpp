@@ -452,6 +452,47 @@ bool AgentCluster::relayTunnelsUp(const QString &id, int expected) const
     return true;
 }
 
+bool AgentCluster::relayListens(const QString &id, const QString &network,
+                                const QString &group) const
+{
+    for (const auto &l : relayOf(id).value(QStringLiteral("listeners")).toArray()) {
+        const auto o = l.toObject();
+        if (o.value(QStringLiteral("network")).toString() != network)
+            continue;
+        for (const auto &g : o.value(QStringLiteral("groups")).toArray())
+            if (g.toObject().value(QStringLiteral("group")).toString() == group)
+                return true;
+    }
+    return false;
+}
+
+bool AgentCluster::relayListening(const QStringList &ids, const QString &group, QString *why) const
+{
+    for (const auto &id : ids) {
+        const QJsonObject relay = relayOf(id);
+        for (const auto &l : relay.value(QStringLiteral("listeners")).toArray()) {
+            const QString network = l.toObject().value(QStringLiteral("network")).toString();
+            if (!relayListens(id, network, group)) {
+                if (why)
+                    *why = id + QStringLiteral(": no listener of ") + group +
+                           QStringLiteral(" known on ") + network;
+                return false;
+            }
+        }
+        for (const auto &t : relay.value(QStringLiteral("tunnels")).toArray()) {
+            const auto wants = t.toObject().value(QStringLiteral("peer_wants"));
+            if (wants.isArray() && !wants.toArray().contains(group)) {
+                if (why)
+                    *why = id + QStringLiteral(": tunnel peer ") +
+                           t.toObject().value(QStringLiteral("peer")).toString() +
+                           QStringLiteral(" does not want ") + group;
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 {
     QStringList out;

@@ -27,6 +27,12 @@ public:
     // The agent's relay (get-state's "relay"), and whether it holds `expected` tunnels, all up.
     QJsonObject relayOf(const QString &id) const;
     bool relayTunnelsUp(const QString &id, int expected) const;
+    // Pruning: whether the agent's listener table of `network` holds `group`.
+    bool relayListens(const QString &id, const QString &network, const QString &group) const;
+    // Every agent knows `group` is listened to on each of its networks, and each of its tunnels'
+    // peers wants it (or wants everything): a datagram of it reaches every network. why: what
+    // is missing.
+    bool relayListening(const QStringList &ids, const QString &group, QString *why = nullptr) const;
     // Every listed agent answers, holds the same view, and names this system leader.
     bool agree(const QStringList &ids, const QString &systemLeader) const;
     // The time a node's data plane did something of this kind matching `text` (a substring),

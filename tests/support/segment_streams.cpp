@@ -43,8 +43,24 @@ bool SegmentStreams::open(std::string *error)
             }
             (*sockets)[n] = std::move(r).value();
         }
+        rx_.at(n)->listen(channel_.group);
     }
     return true;
+}
+
+void SegmentStreams::announce()
+{
+    for (auto &[network, sock] : rx_)
+        if (sock->listening().count(channel_.group) != 0)
+            sock->listen(channel_.group);
+}
+
+void SegmentStreams::listen(const dmr::GroupName &network, bool on)
+{
+    if (on)
+        rx_.at(network)->listen(channel_.group);
+    else
+        rx_.at(network)->unlisten(channel_.group);
 }
 
 std::vector<std::uint8_t> SegmentStreams::payload(const std::string &tag, int seq,

@@ -31,8 +31,15 @@ public:
 
     SegmentStreams(std::string cluster, std::vector<dmr::GroupName> networks,
                    dmr::relay::Channel channel);
-    // Joins every network's segment; the error names the segment and the reason.
+    // Joins every network's segment, and each receiver listens to the channel's group (a
+    // listen frame: with relay.prune the relays bring the group only where someone listens);
+    // the error names the segment and the reason.
     bool open(std::string *error);
+    // The receivers say again that they listen (after agents started: what they said before
+    // reached nobody). A receiver also answers the queries it reads while receiving.
+    void announce();
+    // One network's receiver stops or starts listening (a leave, or reports).
+    void listen(const dmr::GroupName &network, bool on);
 
     static std::vector<std::uint8_t> payload(const std::string &tag, int seq,
                                              std::size_t bytes = 100);

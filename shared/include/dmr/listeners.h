@@ -84,6 +84,11 @@ struct GroupState
     std::int64_t expiresMs = 0;   // the membership timer (lowered by a leave)
     std::set<Reporter> reporters; // explicit tracking (empty: none known)
     bool tracked = true;          // false: a host that names no reporter, or too many
+    std::map<Reporter, std::int64_t> reporterExpiresMs; // each host's own membership timer
+    std::int64_t anonymousUntilMs = 0; // a host naming nobody was heard: no fast leave until then
+    bool overflowed = false;           // more than reportersPerGroupMax hosts reported
+    int lastMemberQueriesLeft = 0;     // group-specific queries still to send (querier only)
+    std::int64_t nextLastMemberQueryMs = 0;
 };
 
 struct NetworkState
@@ -104,8 +109,10 @@ class Table
 public:
     explicit Table(Config config = {});
 
-    // The networks this node is attached to (its working interfaces), with its address on each.
-    // A network that goes away takes its groups with it (changed).
+    // The networks this node is attached to (its working interfaces), with its address on each:
+    // the address its queries come from, which the election compares with heard queriers' (for
+    // MLD the interface's link-local address: every MLD query comes from one). A network that
+    // goes away takes its groups with it (changed); a new address keeps them.
     Effects setNetworks(const std::vector<std::pair<GroupName, IpAddress>> &networks,
                         std::int64_t nowMs);
     // This node routes the network: it queries there (a startup query series first), unless a
@@ -131,6 +138,8 @@ public:
     const Config &config() const { return config_; }
 
 private:
+    void tickNetwork(NetworkState &n, std::int64_t nowMs, Effects &fx);
+
     Config config_;
     std::map<GroupName, NetworkState> networks_;
 };

@@ -7,14 +7,16 @@
 // group, a network either; a datagram is emitted only onto networks of its group's family.
 //
 // Tunnel datagram (UDP unicast between the two ends of a tunnel), all integers big-endian.
-// Version 3 (kTunnelVersion), in either family:
+// Versions 3 and 4 (kTunnelVersion) share one layout, in either family; 4 adds the kind
+// "wants" (5, see "Pruning" below), which a version-3 datagram never holds:
 //
 //   off size field
 //    0   2   magic "DR"
-//    2   1   version (3; 2 is still spoken with a peer that lists no 3, see tunnelVersions;
-//            version 1, which carried no MAC, is refused as old-version, another as
-//            bad-version: never guessed at)
-//    3   1   kind: 1 data, 2 keepalive, 3 carry, 4 release (see "Handover" below)
+//    2   1   version (4 or 3; 2 is still spoken with a peer that lists neither, see
+//            tunnelVersions; version 1, which carried no MAC, is refused as old-version,
+//            another as bad-version: never guessed at)
+//    3   1   kind: 1 data, 2 keepalive, 3 carry, 4 release (see "Handover" below), 5 wants
+//            (version 4)
 //    4   1   ttl: tunnel hops left; the ingress sets kInitialTtl, each receiver decrements
 //    5   1   origin node id length (1-64)
 //    6   1   hop node id length (1-64): the node that sent this datagram into this tunnel
@@ -46,7 +48,7 @@
 //            which covers a 1,500-byte MTU; keepalive and release: none). Larger datagrams are
 //            dropped and counted (oversize, segment-truncated): a bound that keeps the relay's
 //            batch buffers small enough to stay in cache (measured with dmr-bench-relay);
-//            carry: the networks, see encodeCarry)
+//            carry: the networks, see encodeCarry; wants: the groups, see WantsMessage)
 //  end  16   tag: the MAC of everything before it (an AEAD in authenticate-only mode, or with
 //            the payload encrypted when kFlagEncrypted), under the key of this direction of the
 //            tunnel (hop -> receiver) for this pair of epochs; the nonce is tunnelNonce(hop
@@ -94,6 +96,21 @@
 //    every leaf released it (or the liveness deadline); then its farewells.
 // A leaf drops a tunnel's datagram it would emit nowhere before the dedupe window sees it, so a
 // copy that comes later by the root that does carry it is not taken for a duplicate.
+//
+// Pruning (version 4; relay.prune): a datagram goes only where some host listens to its group.
+// Each agent knows who listens on its networks (listeners.h: IGMP/MLD in os mode, listen frames
+// on loopback segments), and each end of a tunnel tells the other, in-band, which groups its
+// side wants (kind 5, WantsMessage): a leaf the groups of the networks it routes or carries, the
+// root its own networks' plus every other leaf's. As deltas on every change, and the whole set
+// again every kWantsRefreshTicks keepalive intervals (a lost delta costs one refresh). Then:
+//  - a routing point takes a datagram in only when a tunnel's peer or another of its networks
+//    wants its group (else not-wanted), and sends it only into tunnels whose peer wants it;
+//  - a root fans out only to leaves that want it; every node emits onto a network only what
+//    it wants;
+//  - a peer that said nothing yet (a new tunnel, a restart) or speaks version 3 wants every
+//    group, as does one that wants more than kWantsGroupsMax: a new tunnel floods until the
+//    first word, so a handover opens no gap; the dedupe window drops what a flood doubles.
+// The probe channel is never pruned (reachability needs it everywhere).
 
 #include "dmr/model.h"
 #include "dmr/net.h"
@@ -114,7 +131,7 @@
 
 namespace dmr::relay {
 
-inline constexpr std::uint8_t kTunnelVersion = 3;
+inline constexpr std::uint8_t kTunnelVersion = 4;
 // The tunnel formats this build speaks: kTunnelVersionMin to kTunnelVersion. Each agent lists
 // its own in its membership meta ("relay_versions"), and a tunnel speaks the newest both ends
 // list; with none in common there is no tunnel (and the agent says which side to upgrade). A
@@ -183,7 +200,7 @@ std::string hostPort(const IpAddress &address, std::uint16_t port);
 
 // ---- Wire format -------------------------------------------------------------------------------
 
-enum class Kind : std::uint8_t { Data = 1, Keepalive = 2, Carry = 3, Release = 4 };
+enum class Kind : std::uint8_t { Data = 1, Keepalive = 2, Carry = 3, Release = 4, Wants = 5 };
 
 struct Header
 {
@@ -219,6 +236,7 @@ enum class DecodeError : std::uint8_t {
     BadFlags,    // an unknown flag, nonzero reserved bytes, or encryption of a control datagram
     Oversize,    // payload over kPayloadBytesMax, or a keepalive or release with a payload
     BadCarry,    // a carry whose network list does not add up
+    BadWants,    // a wants datagram whose groups do not add up (decodeWants says which field)
 };
 std::string_view toString(DecodeError error); // "truncated", also the drop counter's name
 
@@ -309,6 +327,64 @@ std::vector<std::uint8_t> encodeCarry(const std::set<GroupName> &networks,
 std::optional<std::set<GroupName>> decodeCarry(std::span<const std::uint8_t> payload,
                                                int version = kTunnelVersion);
 
+// A wants datagram's payload (version 4), all integers big-endian:
+//    0  1  op: 1 full (the whole set, in pages), 2 delta (changes since the state before)
+//    1  1  flags: bit 0 last page of a full set; bit 1 "every group" (a full set only: the
+//          sender's side wants everything: it feeds a peer that does not prune); others 0
+//    2  2  page: a full set's page index, from 0; a delta's: 0
+//    4  8  sequence: per sender and epoch, from 1. A full set's pages all say the sequence of
+//          the state they describe; each delta the state it makes (it applies to sequence - 1)
+//   12  2  count of entries
+//   14  .  entries: action (1 add, 2 remove; a full set: 1), family (4 or 6), the group (4 or 16
+//          bytes, a multicast address)
+// A receiver applies a full set once its pages 0..last came in order, and a delta only on the
+// state right before it; anything else waits for the next full set.
+inline constexpr std::size_t kWantsHeaderBytes = 14;
+inline constexpr std::size_t kWantsGroupsMax = 4096; // more: "every group"
+inline constexpr int kWantsRefreshTicks = 5;
+struct WantsMessage
+{
+    bool full = false;
+    bool last = false; // full: the last page
+    bool everything = false;
+    std::uint16_t page = 0;
+    std::uint64_t sequence = 0;
+    std::vector<std::pair<bool, IpAddress>> entries; // (add, group)
+    bool operator==(const WantsMessage &) const = default;
+};
+// A full set as pages (nullopt: every group); at least one page.
+std::vector<std::vector<std::uint8_t>>
+encodeWantsFull(std::uint64_t sequence, const std::optional<std::set<IpAddress>> &set);
+// A change as deltas, one sequence each from firstSequence on; empty when nothing changed.
+std::vector<std::vector<std::uint8_t>> encodeWantsDelta(std::uint64_t firstSequence,
+                                                        const std::set<IpAddress> &added,
+                                                        const std::set<IpAddress> &removed);
+// The shape: op, flags, counts, families, multicast groups, the bytes adding up. The error
+// names the field.
+Result<WantsMessage> decodeWants(std::span<const std::uint8_t> payload);
+
+// What one end knows of its peer's wants: the full sets and deltas applied in order.
+class WantsReceiver
+{
+public:
+    // nullopt: every group (no word yet, or the peer said so).
+    const std::optional<std::set<IpAddress>> &wants() const { return wants_; }
+    // Applies a message of the peer's epoch; true when its wants changed.
+    bool apply(std::uint64_t epoch, const WantsMessage &m);
+    std::uint64_t sequence() const { return applied_; }
+    void reset() { *this = WantsReceiver(); }
+
+private:
+    std::optional<std::set<IpAddress>> wants_;
+    std::uint64_t epoch_ = 0;
+    std::uint64_t applied_ = 0; // 0: no full set yet
+    // A full set coming in pages.
+    std::uint64_t pendingSequence_ = 0;
+    int pendingNext_ = -1; // the page expected next; -1: none
+    std::set<IpAddress> pending_;
+    bool pendingEverything_ = false;
+};
+
 // ---- Forwarding --------------------------------------------------------------------------------
 
 // Why a datagram goes nowhere (relay_engine.h decides; the data plane counts them by name).
@@ -328,6 +404,7 @@ enum class Drop : std::uint8_t {
     NotCarried,           // a leaf that carries nothing of its root's stream
     OriginNotHop,         // a leaf's datagram that speaks for another origin
     CarryFromLeaf,        // a carry at the tunnel's root
+    NotWanted,            // no network anywhere listens to its group (pruning)
 };
 std::string_view toString(Drop drop); // "not-routed", ...
 // Whether the data plane counts it: NotRouted is another node's datagram, not a loss.
@@ -455,6 +532,26 @@ std::size_t encodeSegmentFrame(const IpAddress &group, std::uint16_t port, std::
                                std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
                                bool relayed = false);
 std::optional<SegmentFrame> decodeSegmentFrame(std::span<const std::uint8_t> bytes);
+
+// Listen frame: how a host on a loopback segment says which groups it listens to, and how the
+// segment's querier asks (IGMP's part, for loopback mode, where every network shares the
+// host's one IGMP): magic "DL", version 1, op (1 report, 2 leave, 3 query), family (4 or 6),
+// three zero bytes, max response time in ms (4; a query's, else 0), then the group (4 or 16
+// bytes; a general query: all zeros). 16 bytes for IPv4, 28 for IPv6. The reporter is the
+// sender (its port on 127.0.0.1).
+enum class ListenOp : std::uint8_t { Report = 1, Leave = 2, Query = 3 };
+struct ListenFrame
+{
+    ListenOp op = ListenOp::Report;
+    std::optional<IpAddress> group; // nullopt: a general query (op Query only)
+    Family family = Family::V4;     // of the group, or of the networks a general query asks
+    std::uint32_t maxResponseMs = 0;
+    bool operator==(const ListenFrame &) const = default;
+};
+inline constexpr std::size_t kListenFrameBytesMax = 28;
+std::vector<std::uint8_t> encodeListenFrame(const ListenFrame &f);
+// nullopt: not a listen frame (the magic); an error names the field.
+std::optional<Result<ListenFrame>> decodeListenFrame(std::span<const std::uint8_t> bytes);
 
 // ---- Reachability ------------------------------------------------------------------------------
 

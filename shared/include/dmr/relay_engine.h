@@ -80,6 +80,14 @@ struct TunnelState
     std::vector<std::size_t> emitSegments; // leaf: where this tunnel's data goes
     std::uint64_t packetsIn = 0, bytesIn = 0, keepalivesIn = 0;
     std::uint64_t duplicatesIn = 0; // dedupe drops of what came by this tunnel
+    // Pruning (tunnel version 4): what the peer's side wants (nullopt: every group), and what
+    // this end told it (wantsSaid: anything yet).
+    bool peerPrunes = false;
+    WantsReceiver peerWants;
+    bool wantsSaid = false;
+    std::optional<std::set<IpAddress>> wantsSent;
+    std::uint64_t wantsSequence = 0;
+    std::uint64_t prunedPackets = 0; // not sent into it: its peer does not want the group
 };
 
 // A network this node has a segment on, in the data plane's segment order (the indices the
@@ -147,6 +155,8 @@ public:
         std::size_t dedupeOrigins = 256;
         std::size_t dedupeFingerprints = 4096;
         std::int64_t dedupeWindowMs = 500;
+        // Forward only what some network listens to (relay.h, "Pruning"); false floods.
+        bool prune = false;
     };
     explicit Engine(Config config);
 
@@ -163,6 +173,17 @@ public:
     // it cannot carry out), with whether each opened tunnel's peer speaks carry.
     Effects applyPlan(const std::vector<Action> &actions, const std::map<NodeId, bool> &peerCarries,
                       std::int64_t nowMs);
+    // Pruning on or off (Config::prune): off floods; on, each pruning peer hears the wants.
+    Effects setPrune(bool prune);
+    // Whether a peer speaks the wants of tunnel version 4 (before applyPlan opens its tunnel).
+    void setPeerPrunes(const NodeId &peer, bool prunes);
+    // The groups some host on a network listens to now (listen::Table::wanted); a network
+    // never set has none. Returns the wants to tell the peers.
+    Effects setListening(const GroupName &network, std::set<IpAddress> groups);
+    // What goes where, with pruning: whether a segment's network wants a group, and whether
+    // this node takes a group in at all (some peer or network wants it).
+    bool segmentWants(std::size_t segment, const IpAddress &group) const;
+    const std::map<GroupName, std::set<IpAddress>> &listening() const { return listening_; }
     // Derives who sends where from the tunnels' phases and carries: after applyPlan (the data
     // plane reads the tunnels' backlog in between, under the old role) and after setSegments.
     Effects rebuild();
@@ -216,6 +237,11 @@ private:
     void endLingerIfReleased(Effects &out);
     void rebuildInto(Effects &out);
     std::vector<std::size_t> segmentsOf(const std::set<GroupName> &networks) const;
+    bool peerWants(const TunnelState &t, const IpAddress &group) const;
+    // Tells each pruning peer what this node's side wants now (full: the whole set, the
+    // periodic refresh).
+    void refreshWants(Effects &out, bool full);
+    std::optional<std::set<IpAddress>> wantsFor(const TunnelState &t) const;
 
     Config config_;
     std::uint64_t epoch_ = 0;
@@ -252,6 +278,11 @@ private:
     static constexpr std::size_t kEarlyCarriesMax = 64;
     std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
     DedupeWindow dedupe_;
+    std::set<NodeId> prunesPeers_;
+    std::map<GroupName, std::set<IpAddress>> listening_;
+    std::vector<const std::set<IpAddress> *> segmentWants_; // by segment (nullptr: none)
+    int wantsTicks_ = 0;
+    std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
     std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
     std::vector<NodeId> fanScratch_;       // a root's fan-out
 };
