@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="617"/>
-        <location filename="../console/models/listener_model.cpp" line="199"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -377,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
-        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability).</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
+        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability, groups).</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -486,12 +486,12 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="113"/>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
         <source>no word from its routing point yet</source>
         <translation>noch keine Auskunft von seinem Routing-Punkt</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <location filename="../console/models/listener_model.cpp" line="115"/>
         <source>node %1 did not answer: %2</source>
         <translation>Knoten %1 hat nicht geantwortet: %2</translation>
     </message>
@@ -501,145 +501,145 @@
         <translation>das Relay ist auf Knoten %1 aus</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="120"/>
+        <location filename="../console/models/listener_model.cpp" line="119"/>
         <source>the agent of node %1 does not report listeners</source>
         <translation>der Agent von Knoten %1 meldet keine Empfänger</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="122"/>
+        <location filename="../console/models/listener_model.cpp" line="121"/>
         <source>node %1 keeps no listener table for it</source>
         <translation>Knoten %1 führt keine Empfängertabelle dafür</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="127"/>
+        <location filename="../console/models/listener_model.cpp" line="126"/>
         <source>node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="168"/>
+        <location filename="../console/models/listener_model.cpp" line="167"/>
         <source>everything</source>
         <translation>alles</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="173"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="174"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>1 group</source>
         <translation>1 Gruppe</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="175"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>%1 groups</source>
         <translation>%1 Gruppen</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="181"/>
+        <location filename="../console/models/listener_model.cpp" line="178"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="194"/>
+        <location filename="../console/models/listener_model.cpp" line="191"/>
         <source>%1: everything (no word from node %2 on what it wants)</source>
         <translation>%1: alles (Knoten %2 hat noch nicht gesagt, was er will)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="198"/>
+        <location filename="../console/models/listener_model.cpp" line="196"/>
         <source>%1: nothing</source>
         <translation>%1: nichts</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="200"/>
-        <location filename="../console/models/listener_model.cpp" line="301"/>
-        <location filename="../console/models/listener_model.cpp" line="313"/>
-        <location filename="../console/models/listener_model.cpp" line="321"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="298"/>
+        <location filename="../console/models/listener_model.cpp" line="310"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="204"/>
+        <location filename="../console/models/listener_model.cpp" line="201"/>
         <source>(pruned: %1 datagrams)</source>
         <translation>(zurückgehalten: %1 Datagramme)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="214"/>
+        <location filename="../console/models/listener_model.cpp" line="211"/>
         <source>Listeners: unknown (%1)</source>
         <translation>Empfänger: unbekannt (%1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="218"/>
+        <location filename="../console/models/listener_model.cpp" line="215"/>
         <source>Listeners, as node %1 sees them (querier: %2):</source>
         <translation>Empfänger, wie Knoten %1 sie sieht (Querier: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
         <source>Listeners, as node %1 snoops them (querier: %2):</source>
         <translation>Empfänger, wie Knoten %1 sie mithört (Querier: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="222"/>
+        <location filename="../console/models/listener_model.cpp" line="219"/>
         <source>  no group wanted</source>
         <translation>  keine Gruppe gewünscht</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="224"/>
+        <location filename="../console/models/listener_model.cpp" line="221"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="226"/>
+        <location filename="../console/models/listener_model.cpp" line="223"/>
         <source>  %1 for %2</source>
         <translation>  %1 seit %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="228"/>
+        <location filename="../console/models/listener_model.cpp" line="225"/>
         <source>  %1 for %2, 1 reporter</source>
         <translation>  %1 seit %2, 1 Melder</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="230"/>
+        <location filename="../console/models/listener_model.cpp" line="227"/>
         <source>  %1 for %2, %3 reporters</source>
         <translation>  %1 seit %2, %3 Melder</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="299"/>
+        <location filename="../console/models/listener_model.cpp" line="296"/>
         <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
         <translation>%1: die fernen Enden dieser Tunnel haben noch nicht gesagt, was sie wollen, also geht alles hinein</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="312"/>
+        <location filename="../console/models/listener_model.cpp" line="309"/>
         <source>none (only passing through)</source>
         <translation>keine (nur auf der Durchreise)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="319"/>
+        <location filename="../console/models/listener_model.cpp" line="316"/>
         <source>%1 (floods)</source>
         <translation>%1 (flutet)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="320"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
         <source>no tunnel carries it</source>
         <translation>kein Tunnel trägt sie</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <location filename="../console/models/listener_model.cpp" line="330"/>
         <source>Group</source>
         <translation>Gruppe</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="336"/>
+        <location filename="../console/models/listener_model.cpp" line="332"/>
         <source>Listening networks</source>
         <translation>Empfangende Netze</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="338"/>
+        <location filename="../console/models/listener_model.cpp" line="334"/>
         <source>Path (tunnels)</source>
         <translation>Weg (Tunnel)</translation>
     </message>
@@ -1999,28 +1999,28 @@ Tunnel aktiv %6</translation>
         <translation>kann mit %1 kein TLS sprechen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="150"/>
-        <location filename="../console/client/relay_state_poller.cpp" line="203"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="151"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="204"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="159"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="161"/>
         <source>could not ask %1: %2</source>
         <translation>konnte %1 nicht fragen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="165"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="166"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="186"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="187"/>
         <source>agent at %1: %2: %3</source>
         <translation>Agent unter %1: %2: %3</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="190"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="191"/>
         <source>agent at %1 sent a line that is not a reply</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die keine Antwort ist</translation>
     </message>

@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="617"/>
-        <location filename="../console/models/listener_model.cpp" line="199"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -377,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
-        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability)。</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
+        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability、groups)。</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -486,12 +486,12 @@
         <translation>%1 時間 %2 分</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="113"/>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
         <source>no word from its routing point yet</source>
         <translation>ルーティングポイントからまだ応答がありません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <location filename="../console/models/listener_model.cpp" line="115"/>
         <source>node %1 did not answer: %2</source>
         <translation>ノード %1 が応答しませんでした: %2</translation>
     </message>
@@ -501,145 +501,145 @@
         <translation>ノード %1 のリレーはオフです</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="120"/>
+        <location filename="../console/models/listener_model.cpp" line="119"/>
         <source>the agent of node %1 does not report listeners</source>
         <translation>ノード %1 のエージェントはリスナーを報告しません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="122"/>
+        <location filename="../console/models/listener_model.cpp" line="121"/>
         <source>node %1 keeps no listener table for it</source>
         <translation>ノード %1 はこのネットワークのリスナー表を持っていません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="127"/>
+        <location filename="../console/models/listener_model.cpp" line="126"/>
         <source>node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="168"/>
+        <location filename="../console/models/listener_model.cpp" line="167"/>
         <source>everything</source>
         <translation>すべて</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="173"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>nothing</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="174"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>1 group</source>
         <translation>1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="175"/>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
         <source>%1 groups</source>
         <translation>%1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="181"/>
+        <location filename="../console/models/listener_model.cpp" line="178"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="194"/>
+        <location filename="../console/models/listener_model.cpp" line="191"/>
         <source>%1: everything (no word from node %2 on what it wants)</source>
         <translation>%1: すべて (ノード %2 からまだ要求がありません)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="198"/>
+        <location filename="../console/models/listener_model.cpp" line="196"/>
         <source>%1: nothing</source>
         <translation>%1: なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="200"/>
-        <location filename="../console/models/listener_model.cpp" line="301"/>
-        <location filename="../console/models/listener_model.cpp" line="313"/>
-        <location filename="../console/models/listener_model.cpp" line="321"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="298"/>
+        <location filename="../console/models/listener_model.cpp" line="310"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="204"/>
+        <location filename="../console/models/listener_model.cpp" line="201"/>
         <source>(pruned: %1 datagrams)</source>
         <translation>(刈り込み: %1 データグラム)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="214"/>
+        <location filename="../console/models/listener_model.cpp" line="211"/>
         <source>Listeners: unknown (%1)</source>
         <translation>リスナー: 不明 (%1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="218"/>
+        <location filename="../console/models/listener_model.cpp" line="215"/>
         <source>Listeners, as node %1 sees them (querier: %2):</source>
         <translation>リスナー (ノード %1 から見たもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
         <source>Listeners, as node %1 snoops them (querier: %2):</source>
         <translation>リスナー (ノード %1 がスヌープしたもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="222"/>
+        <location filename="../console/models/listener_model.cpp" line="219"/>
         <source>  no group wanted</source>
         <translation>  要求されたグループなし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="224"/>
+        <location filename="../console/models/listener_model.cpp" line="221"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="226"/>
+        <location filename="../console/models/listener_model.cpp" line="223"/>
         <source>  %1 for %2</source>
         <translation>  %1 (%2 前から)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="228"/>
+        <location filename="../console/models/listener_model.cpp" line="225"/>
         <source>  %1 for %2, 1 reporter</source>
         <translation>  %1 (%2 前から、報告者 1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="230"/>
+        <location filename="../console/models/listener_model.cpp" line="227"/>
         <source>  %1 for %2, %3 reporters</source>
         <translation>  %1 (%2 前から、報告者 %3)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="299"/>
+        <location filename="../console/models/listener_model.cpp" line="296"/>
         <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
         <translation>%1: これらのトンネルの相手側がまだ要求を伝えていないため、すべてが送られます</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="312"/>
+        <location filename="../console/models/listener_model.cpp" line="309"/>
         <source>none (only passing through)</source>
         <translation>なし (通過のみ)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="319"/>
+        <location filename="../console/models/listener_model.cpp" line="316"/>
         <source>%1 (floods)</source>
         <translation>%1 (フラッディング)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="320"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
         <source>no tunnel carries it</source>
         <translation>どのトンネルも運びません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <location filename="../console/models/listener_model.cpp" line="330"/>
         <source>Group</source>
         <translation>グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="336"/>
+        <location filename="../console/models/listener_model.cpp" line="332"/>
         <source>Listening networks</source>
         <translation>受信ネットワーク</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="338"/>
+        <location filename="../console/models/listener_model.cpp" line="334"/>
         <source>Path (tunnels)</source>
         <translation>経路 (トンネル)</translation>
     </message>
@@ -1998,28 +1998,28 @@ tunnels up %6</source>
         <translation>%1 と TLS で通信できません: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="150"/>
-        <location filename="../console/client/relay_state_poller.cpp" line="203"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="151"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="204"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="159"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="161"/>
         <source>could not ask %1: %2</source>
         <translation>%1 に問い合わせできませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="165"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="166"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="186"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="187"/>
         <source>agent at %1: %2: %3</source>
         <translation>%1 のエージェント: %2: %3</translation>
     </message>
     <message>
-        <location filename="../console/client/relay_state_poller.cpp" line="190"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="191"/>
         <source>agent at %1 sent a line that is not a reply</source>
         <translation>%1 のエージェントが応答ではない行を送信しました</translation>
     </message>
