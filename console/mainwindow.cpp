@@ -7,6 +7,7 @@
 #include "models/event_log_model.h"
 #include "models/format.h"
 #include "models/history_model.h"
+#include "models/listener_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
 #include "models/plan_timeline.h"
@@ -510,11 +511,63 @@ void MainWindow::buildDocks()
     tabifyDockWidget(eventDock, historyDock);
     tabifyDockWidget(historyDock, timelineDock);
     tabifyDockWidget(timelineDock, drillDock);
+    // Groups: each wanted group, the networks that listen, the tunnels it goes through.
+    auto *listeners = new QWidget(this);
+    listenerSummary_ = new QLabel(listeners);
+    listenerSummary_->setObjectName(QStringLiteral("listenerSummary"));
+    listenerSummary_->setWordWrap(true);
+    listenerTable_ = makeTable(listeners);
+    listenerTable_->setObjectName(QStringLiteral("listenerTable"));
+    listenerTable_->setModel(store_->listenerModel());
+    auto *listenerLayout = new QVBoxLayout(listeners);
+    listenerLayout->setContentsMargins(4, 4, 4, 4);
+    listenerLayout->addWidget(listenerSummary_);
+    listenerLayout->addWidget(listenerTable_, 1);
+    auto *listenerDock = makeDock(this, tr("Groups"), QStringLiteral("listeners"), listeners,
+                                  Qt::BottomDockWidgetArea);
+    connect(store_->listenerModel(), &ListenerModel::listenersChanged, this,
+            &MainWindow::updateListeners);
+    connect(store_, &ClusterStore::snapshotChanged, this, &MainWindow::updateListeners);
+    updateListeners();
+
     tabifyDockWidget(drillDock, reachDock);
+    tabifyDockWidget(reachDock, listenerDock);
     eventDock->raise();
     resizeDocks({detailsDock, nodesDock}, {320, 260}, Qt::Vertical);
     resizeDocks({detailsDock}, {400}, Qt::Horizontal);
     resizeDocks({eventDock}, {280}, Qt::Vertical);
+}
+
+void MainWindow::updateListeners()
+{
+    const ListenerModel *model = store_->listenerModel();
+    QHash<QString, QString> networks;
+    QHash<QString, QString> labels;
+    QHash<QString, QString> tips;
+    if (model->hasStates()) {
+        const dmr::Snapshot &s = store_->snapshot();
+        for (const auto &[network, view] : s.membership.networks) {
+            const QString n = QString::fromStdString(network);
+            networks.insert(n, model->networkText(n));
+        }
+        for (const auto &t : s.plan.tunnels) {
+            const QString root = QString::fromStdString(t.root.node);
+            const QString leaf = QString::fromStdString(t.leaf.node);
+            const QString key = root + u'-' + leaf;
+            labels.insert(key, ListenerModel::groupsText(model->carry(root, leaf)));
+            tips.insert(key, model->tunnelText(root, leaf));
+        }
+    }
+    scene_->setListeners(networks, labels, tips);
+    updateDetails();
+    const int groups = model->rowCount();
+    listenerSummary_->setText(
+        !model->hasStates()
+            ? tr("No listener data yet: the routing points have not answered, or their agents "
+                 "predate listening.")
+            : tr("Groups wanted somewhere: %1. Path: the tunnels each group goes into, by the "
+                 "word of the end that sends.")
+                  .arg(groups));
 }
 
 void MainWindow::updateReachability()
@@ -982,7 +1035,27 @@ QString MainWindow::detailsText() const
 
 void MainWindow::updateDetails()
 {
-    details_->setHtml(nodeDetailsHtml(store_->displaySnapshot(), scene_->selectedNode()));
+    const dmr::Snapshot &snapshot = store_->displaySnapshot();
+    const QString id = scene_->selectedNode();
+    QString html = nodeDetailsHtml(snapshot, id);
+    // The listeners of the node's networks, as their routing points see them.
+    const ListenerModel *listeners = store_->listenerModel();
+    const auto node = snapshot.nodes.find(id.toStdString());
+    if (listeners->hasStates() && node != snapshot.nodes.end()) {
+        html += tr("<p><b>Listeners</b> on its networks:</p>");
+        QStringList seen;
+        for (const auto &i : node->second.interfaces) {
+            const QString network = q(i.group());
+            if (network.isEmpty() || seen.contains(network))
+                continue;
+            seen << network;
+            html += QStringLiteral("<p><i>%1</i><br/>%2</p>")
+                        .arg(network.toHtmlEscaped(),
+                             listeners->networkText(network).toHtmlEscaped().replace(
+                                 QLatin1Char('\n'), QStringLiteral("<br/>")));
+        }
+    }
+    details_->setHtml(html);
     updateDrillActions();
 }
 

@@ -104,6 +104,7 @@ private:
     void fillAdapterMenu(QMenu *menu, const QString &node, bool whatIf = false);
     void updateDrillActions();
     void updateReachability();
+    void updateListeners();
     void updateConnectionLabel();
     void updateStaleness();
     void updateDetails();
@@ -139,6 +140,8 @@ private:
     QLabel *staleness_ = nullptr;
     QLabel *reachSummary_ = nullptr;
     QTableView *reachTable_ = nullptr;
+    QLabel *listenerSummary_ = nullptr;
+    QTableView *listenerTable_ = nullptr;
     QMenu *drillMenu_ = nullptr;
     QMenu *adapterMenu_ = nullptr;
     QMenu *whatIfAdapterMenu_ = nullptr;

@@ -133,143 +133,144 @@
         <translation>ein Objekt oder null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="545"/>
+        <location filename="../console/client/records.cpp" line="551"/>
         <source>connection lost</source>
         <translation>Verbindung verloren</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="547"/>
+        <location filename="../console/client/records.cpp" line="553"/>
         <source>silent (missed heartbeats)</source>
         <translation>stumm (Heartbeats ausgeblieben)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="549"/>
+        <location filename="../console/client/records.cpp" line="555"/>
         <source>etcd lease expired</source>
         <translation>etcd-Lease abgelaufen</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="551"/>
+        <location filename="../console/client/records.cpp" line="557"/>
         <source>left (stopped)</source>
         <translation>ausgetreten (beendet)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="553"/>
+        <location filename="../console/client/records.cpp" line="559"/>
         <source>expelled by the coordinator</source>
         <translation>vom Koordinator ausgeschlossen</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="557"/>
+        <location filename="../console/client/records.cpp" line="563"/>
         <source>adapter failed</source>
         <translation>Adapter ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="559"/>
+        <location filename="../console/client/records.cpp" line="565"/>
         <source>roles moved</source>
         <translation>Rollen verschoben</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="566"/>
+        <location filename="../console/client/records.cpp" line="572"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="568"/>
+        <location filename="../console/client/records.cpp" line="574"/>
         <source>leader of %1</source>
         <translation>Leiter von %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="577"/>
+        <location filename="../console/client/records.cpp" line="583"/>
         <source>view of %1: empty</source>
         <translation>Sicht von %1: leer</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="578"/>
+        <location filename="../console/client/records.cpp" line="584"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>Sicht von %1: Leiter %2, Mitglieder %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="582"/>
+        <location filename="../console/client/records.cpp" line="588"/>
         <source>plan unchanged</source>
         <translation>Plan unverändert</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="584"/>
+        <location filename="../console/client/records.cpp" line="590"/>
         <source>plan changed: 1 action: %1</source>
         <translation>Plan geändert: 1 Aktion: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="585"/>
+        <location filename="../console/client/records.cpp" line="591"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>Plan geändert: %1 Aktionen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="589"/>
+        <location filename="../console/client/records.cpp" line="595"/>
         <source>the system leader</source>
         <translation>der Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="590"/>
+        <location filename="../console/client/records.cpp" line="596"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="592"/>
+        <location filename="../console/client/records.cpp" line="598"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>Failover von %1: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="593"/>
+        <location filename="../console/client/records.cpp" line="599"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>Failover von %1: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="605"/>
+        <location filename="../console/client/records.cpp" line="611"/>
         <source>drill: %1</source>
         <translation>Übung: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="606"/>
+        <location filename="../console/client/records.cpp" line="612"/>
         <source>drill by %1: %2</source>
         <translation>Übung durch %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="611"/>
+        <location filename="../console/client/records.cpp" line="617"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="619"/>
+        <location filename="../console/client/records.cpp" line="625"/>
         <source>kill of node %1</source>
         <translation>Beenden von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="621"/>
+        <location filename="../console/client/records.cpp" line="627"/>
         <source>drain of node %1</source>
         <translation>Entleeren von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="623"/>
+        <location filename="../console/client/records.cpp" line="629"/>
         <source>failure of adapter %1 of node %2</source>
         <translation>Ausfall von Adapter %1 an Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="625"/>
+        <location filename="../console/client/records.cpp" line="631"/>
         <source>restore of node %1</source>
         <translation>Wiederherstellen von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="627"/>
+        <location filename="../console/client/records.cpp" line="633"/>
         <source>restore of adapter %1 of node %2</source>
         <translation>Wiederherstellen von Adapter %1 an Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="629"/>
+        <location filename="../console/client/records.cpp" line="635"/>
         <source>%1 of node %2</source>
         <translation>%1 an Knoten %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="631"/>
+        <location filename="../console/client/records.cpp" line="637"/>
         <source>for %1</source>
         <translation>für %1</translation>
     </message>
@@ -289,7 +290,7 @@
         <translation>ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="555"/>
+        <location filename="../console/client/records.cpp" line="561"/>
         <location filename="../console/models/format.cpp" line="30"/>
         <source>drained</source>
         <translation>entleert</translation>
@@ -376,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
-        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability).</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
+        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability, groups).</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -464,150 +465,328 @@
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qts eigener Katalog für %1 (qtbase_%1.qm) fehlt in %2: Qts Schaltflächen bleiben englisch (Debian: qt6-translations-l10n)</translation>
     </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="28"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="38"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="41"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="42"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <source>no word from its routing point yet</source>
+        <translation>noch keine Auskunft von seinem Routing-Punkt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="115"/>
+        <source>node %1 did not answer: %2</source>
+        <translation>Knoten %1 hat nicht geantwortet: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="117"/>
+        <source>the relay is off on node %1</source>
+        <translation>das Relay ist auf Knoten %1 aus</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="119"/>
+        <source>the agent of node %1 does not report listeners</source>
+        <translation>der Agent von Knoten %1 meldet keine Empfänger</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="121"/>
+        <source>node %1 keeps no listener table for it</source>
+        <translation>Knoten %1 führt keine Empfängertabelle dafür</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="126"/>
+        <source>node %1</source>
+        <translation>Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="167"/>
+        <source>everything</source>
+        <translation>alles</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>nothing</source>
+        <translation>nichts</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>1 group</source>
+        <translation>1 Gruppe</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>%1 groups</source>
+        <translation>%1 Gruppen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="178"/>
+        <source>carries %1</source>
+        <translation>trägt %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="191"/>
+        <source>%1: everything (no word from node %2 on what it wants)</source>
+        <translation>%1: alles (Knoten %2 hat noch nicht gesagt, was er will)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="196"/>
+        <source>%1: nothing</source>
+        <translation>%1: nichts</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="298"/>
+        <location filename="../console/models/listener_model.cpp" line="310"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="201"/>
+        <source>(pruned: %1 datagrams)</source>
+        <translation>(zurückgehalten: %1 Datagramme)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="211"/>
+        <source>Listeners: unknown (%1)</source>
+        <translation>Empfänger: unbekannt (%1)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="215"/>
+        <source>Listeners, as node %1 sees them (querier: %2):</source>
+        <translation>Empfänger, wie Knoten %1 sie sieht (Querier: %2):</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <source>Listeners, as node %1 snoops them (querier: %2):</source>
+        <translation>Empfänger, wie Knoten %1 sie mithört (Querier: %2):</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <source>  no group wanted</source>
+        <translation>  keine Gruppe gewünscht</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="221"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="223"/>
+        <source>  %1 for %2</source>
+        <translation>  %1 seit %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="225"/>
+        <source>  %1 for %2, 1 reporter</source>
+        <translation>  %1 seit %2, 1 Melder</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="227"/>
+        <source>  %1 for %2, %3 reporters</source>
+        <translation>  %1 seit %2, %3 Melder</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="296"/>
+        <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
+        <translation>%1: die fernen Enden dieser Tunnel haben noch nicht gesagt, was sie wollen, also geht alles hinein</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="309"/>
+        <source>none (only passing through)</source>
+        <translation>keine (nur auf der Durchreise)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="316"/>
+        <source>%1 (floods)</source>
+        <translation>%1 (flutet)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <source>no tunnel carries it</source>
+        <translation>kein Tunnel trägt sie</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="330"/>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="332"/>
+        <source>Listening networks</source>
+        <translation>Empfangende Netze</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <source>Path (tunnels)</source>
+        <translation>Weg (Tunnel)</translation>
+    </message>
 </context>
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="94"/>
+        <location filename="../console/client/agent_client.cpp" line="99"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>Verbindung zu %1 nicht innerhalb von %2 ms möglich</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="100"/>
+        <location filename="../console/client/agent_client.cpp" line="105"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="161"/>
+        <location filename="../console/client/agent_client.cpp" line="166"/>
         <source>restarted</source>
         <translation>neu gestartet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="175"/>
+        <location filename="../console/client/agent_client.cpp" line="180"/>
         <source>the console disconnected</source>
         <translation>die Konsole hat die Verbindung getrennt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="187"/>
+        <location filename="../console/client/agent_client.cpp" line="192"/>
         <source>no agent address to connect to</source>
         <translation>keine Agent-Adresse zum Verbinden</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="200"/>
+        <location filename="../console/client/agent_client.cpp" line="205"/>
         <source>cannot speak TLS to %1: %2</source>
         <translation>kann mit %1 kein TLS sprechen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="232"/>
+        <location filename="../console/client/agent_client.cpp" line="237"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="243"/>
-        <location filename="../console/client/agent_client.cpp" line="255"/>
+        <location filename="../console/client/agent_client.cpp" line="248"/>
+        <location filename="../console/client/agent_client.cpp" line="260"/>
         <source>%1: no PEM certificate in it</source>
         <translation>%1: enthält kein PEM-Zertifikat</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="265"/>
+        <location filename="../console/client/agent_client.cpp" line="270"/>
         <source>%1: no PEM private key (EC or RSA) in it</source>
         <translation>%1: enthält keinen privaten PEM-Schlüssel (EC oder RSA)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="314"/>
+        <location filename="../console/client/agent_client.cpp" line="320"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>die Verbindung zum Agenten wurde vor der Antwort geschlossen (%1); die Übung wurde möglicherweise ausgeführt</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="350"/>
+        <location filename="../console/client/agent_client.cpp" line="356"/>
         <source>lost the agent at %1: %2</source>
         <translation>Agent unter %1 verloren: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="351"/>
+        <location filename="../console/client/agent_client.cpp" line="357"/>
         <source>could not connect to %1: %2</source>
         <translation>Verbindung zu %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="382"/>
-        <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="504"/>
-        <location filename="../console/client/agent_client.cpp" line="512"/>
-        <location filename="../console/client/agent_client.cpp" line="525"/>
-        <location filename="../console/client/agent_client.cpp" line="528"/>
-        <location filename="../console/client/agent_client.cpp" line="550"/>
-        <location filename="../console/client/agent_client.cpp" line="559"/>
-        <location filename="../console/client/agent_client.cpp" line="680"/>
+        <location filename="../console/client/agent_client.cpp" line="388"/>
+        <location filename="../console/client/agent_client.cpp" line="441"/>
+        <location filename="../console/client/agent_client.cpp" line="510"/>
+        <location filename="../console/client/agent_client.cpp" line="518"/>
+        <location filename="../console/client/agent_client.cpp" line="531"/>
+        <location filename="../console/client/agent_client.cpp" line="534"/>
+        <location filename="../console/client/agent_client.cpp" line="556"/>
+        <location filename="../console/client/agent_client.cpp" line="565"/>
+        <location filename="../console/client/agent_client.cpp" line="692"/>
         <source>agent at %1: %2</source>
         <translation>Agent unter %1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="395"/>
+        <location filename="../console/client/agent_client.cpp" line="401"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON ist (%2 bei Position %3): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="400"/>
+        <location filename="../console/client/agent_client.cpp" line="406"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>Agent unter %1 hat eine Zeile gesendet, die kein JSON-Objekt ist: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="408"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>Agent unter %1 hat ein fehlerhaftes Ereignis gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="425"/>
+        <location filename="../console/client/agent_client.cpp" line="431"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>Agent unter %1 hat eine Nachricht unbekannten Typs gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="437"/>
+        <location filename="../console/client/agent_client.cpp" line="443"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>Agent unter %1 hat eine Antwort ohne ID gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="443"/>
+        <location filename="../console/client/agent_client.cpp" line="449"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>Agent unter %1 hat auf eine Anfrage geantwortet, die diese Konsole nicht gesendet hat: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <location filename="../console/client/agent_client.cpp" line="480"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>Agent unter %1 hat die Begrüßung abgelehnt: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="536"/>
+        <location filename="../console/client/agent_client.cpp" line="542"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>Agent unter %1 hat eine Antwort ohne Ergebnisobjekt gesendet</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="651"/>
+        <location filename="../console/client/agent_client.cpp" line="663"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>der Agent hat die Übung ausgeführt, aber ihr Protokoll ist unlesbar: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="662"/>
+        <location filename="../console/client/agent_client.cpp" line="674"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: ausgeführt (Übung %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="663"/>
+        <location filename="../console/client/agent_client.cpp" line="675"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: von Agent %2 ausgeführt (Übung %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="695"/>
+        <location filename="../console/client/agent_client.cpp" line="707"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>Agent %1 unter %2 ist nicht im Cluster (Sicht %3); wechsle zu einem anderen Agenten</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="852"/>
+        <location filename="../console/client/agent_client.cpp" line="875"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>unbekannte Übungsaktion „%1“; erwartet: kill, fail-adapter, drain oder restore</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="856"/>
+        <location filename="../console/client/agent_client.cpp" line="879"/>
         <source>not connected to an agent</source>
         <translation>nicht mit einem Agenten verbunden</translation>
     </message>
@@ -1056,522 +1235,537 @@ Tunnel aktiv %6</translation>
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="127"/>
+        <location filename="../console/mainwindow.cpp" line="128"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="132"/>
+        <location filename="../console/mainwindow.cpp" line="133"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="144"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="146"/>
+        <location filename="../console/mainwindow.cpp" line="147"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="147"/>
-        <location filename="../console/mainwindow.cpp" line="199"/>
+        <location filename="../console/mainwindow.cpp" line="148"/>
+        <location filename="../console/mainwindow.cpp" line="200"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="149"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="156"/>
+        <location filename="../console/mainwindow.cpp" line="157"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="162"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="165"/>
+        <location filename="../console/mainwindow.cpp" line="166"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="168"/>
+        <location filename="../console/mainwindow.cpp" line="169"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="184"/>
-        <location filename="../console/mainwindow.cpp" line="203"/>
+        <location filename="../console/mainwindow.cpp" line="185"/>
+        <location filename="../console/mainwindow.cpp" line="204"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="188"/>
+        <location filename="../console/mainwindow.cpp" line="189"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="197"/>
+        <location filename="../console/mainwindow.cpp" line="198"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="216"/>
+        <location filename="../console/mainwindow.cpp" line="217"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="229"/>
+        <location filename="../console/mainwindow.cpp" line="230"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="234"/>
+        <location filename="../console/mainwindow.cpp" line="235"/>
         <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
         <translation>Agent %1 hatte nicht mehr alle Ereignisse seit dem zuletzt gezeigten: das Ereignisprotokoll hat eine Lücke</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="269"/>
+        <location filename="../console/mainwindow.cpp" line="270"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="273"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Drill %1 done: %2</source>
         <translation>Übung %1 abgeschlossen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="275"/>
         <source>Drill %1 failed: %2</source>
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="326"/>
+        <location filename="../console/mainwindow.cpp" line="327"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
+        <location filename="../console/mainwindow.cpp" line="333"/>
         <source>Filter nodes: id, state, role, network, address</source>
         <translation>Knoten filtern: ID, Zustand, Rolle, Netz, Adresse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="350"/>
+        <location filename="../console/mainwindow.cpp" line="351"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="361"/>
+        <location filename="../console/mainwindow.cpp" line="362"/>
         <source>Filter events</source>
         <translation>Ereignisse filtern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="382"/>
         <source>Events</source>
         <translation>Ereignisse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="426"/>
+        <location filename="../console/mainwindow.cpp" line="427"/>
         <source>Failovers</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="435"/>
+        <location filename="../console/mainwindow.cpp" line="436"/>
         <source>Live</source>
         <translation>Live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="437"/>
+        <location filename="../console/mainwindow.cpp" line="438"/>
         <source>Show the live cluster (Esc)</source>
         <translation>Den Cluster live zeigen (Esc)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="876"/>
+        <location filename="../console/mainwindow.cpp" line="442"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>Replay</source>
         <translation>Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="448"/>
+        <location filename="../console/mainwindow.cpp" line="449"/>
         <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
         <translation>Die Planänderungen der letzten Stunde aus den Sichtprotokollen der Agenten wiedergeben</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="452"/>
+        <location filename="../console/mainwindow.cpp" line="453"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="454"/>
+        <location filename="../console/mainwindow.cpp" line="455"/>
         <source>Replay speed (times real time)</source>
         <translation>Wiedergabegeschwindigkeit (mal Echtzeit)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="459"/>
+        <location filename="../console/mainwindow.cpp" line="460"/>
         <source>Fit</source>
         <translation>Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="460"/>
+        <location filename="../console/mainwindow.cpp" line="461"/>
         <source>Show the whole record (double click)</source>
         <translation>Die ganze Aufzeichnung zeigen (Doppelklick)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="472"/>
+        <location filename="../console/mainwindow.cpp" line="473"/>
         <source>Timeline</source>
         <translation>Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="478"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>Drills</source>
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="505"/>
+        <location filename="../console/mainwindow.cpp" line="506"/>
         <source>Reachability</source>
         <translation>Erreichbarkeit</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="526"/>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="566"/>
+        <source>No listener data yet: the routing points have not answered, or their agents predate listening.</source>
+        <translation>Noch keine Empfängerdaten: Die Routing-Punkte haben nicht geantwortet, oder ihre Agenten sind älter als das Mithören.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="568"/>
+        <source>Groups wanted somewhere: %1. Path: the tunnels each group goes into, by the word of the end that sends.</source>
+        <translation>Irgendwo gewünschte Gruppen: %1. Weg: die Tunnel, in die jede Gruppe geht, nach Auskunft des sendenden Endes.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>Keine Erreichbarkeitsdaten: der Agent hat keine Probe oder hat noch nicht geantwortet.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="544"/>
+        <location filename="../console/mainwindow.cpp" line="597"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>%1 von %2 prüfenden Knoten hören alle anderen.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="546"/>
+        <location filename="../console/mainwindow.cpp" line="599"/>
         <source>Not heard by anyone: %1.</source>
         <translation>Von niemandem gehört: %1.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="552"/>
+        <location filename="../console/mainwindow.cpp" line="605"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="556"/>
+        <location filename="../console/mainwindow.cpp" line="609"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="560"/>
+        <location filename="../console/mainwindow.cpp" line="613"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="563"/>
+        <location filename="../console/mainwindow.cpp" line="616"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="564"/>
+        <location filename="../console/mainwindow.cpp" line="617"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="567"/>
+        <location filename="../console/mainwindow.cpp" line="620"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="570"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="626"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="577"/>
+        <location filename="../console/mainwindow.cpp" line="630"/>
         <source>&amp;Legend</source>
         <translation>&amp;Legende</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="587"/>
+        <location filename="../console/mainwindow.cpp" line="640"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="595"/>
+        <location filename="../console/mainwindow.cpp" line="648"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="601"/>
+        <location filename="../console/mainwindow.cpp" line="654"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="623"/>
-        <location filename="../console/mainwindow.cpp" line="671"/>
-        <location filename="../console/mainwindow.cpp" line="715"/>
+        <location filename="../console/mainwindow.cpp" line="676"/>
+        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="768"/>
         <source>&amp;What if it fails?</source>
         <translation>&amp;Was, wenn er ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="628"/>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="681"/>
+        <location filename="../console/mainwindow.cpp" line="770"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>Was, wenn ein &amp;Adapter ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="632"/>
+        <location filename="../console/mainwindow.cpp" line="685"/>
         <source>Drill on the selected node</source>
         <translation>Übung am ausgewählten Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="634"/>
+        <location filename="../console/mainwindow.cpp" line="687"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="818"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>Übungen brauchen das Operator-Token (control.operator_token der Agenten; dmr-console --token oder $DMR_TOKEN gibt es beim Start an):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="790"/>
+        <location filename="../console/mainwindow.cpp" line="843"/>
         <source>Drill %1 sent: %2</source>
         <translation>Übung %1 gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="806"/>
+        <location filename="../console/mainwindow.cpp" line="859"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>Die Pläne um den Failover von Knoten %1 um %2 sind nicht mehr in den Sichtprotokollen der Agenten (sie behalten eine Stunde)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="818"/>
+        <location filename="../console/mainwindow.cpp" line="871"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>Failover von Knoten %1 (%2) um %3: der Plan danach, Sicht %4 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="825"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
         <source>failover of node %1, after</source>
         <translation>Failover von Knoten %1, danach</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="846"/>
+        <location filename="../console/mainwindow.cpp" line="899"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>Wiedergabe: Sicht %1 um %2 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="851"/>
+        <location filename="../console/mainwindow.cpp" line="904"/>
         <source>replay at %1</source>
         <translation>Wiedergabe um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="859"/>
+        <location filename="../console/mainwindow.cpp" line="912"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>Noch nichts wiederzugeben: kein Agent hat sein Sichtprotokoll gesendet</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="869"/>
+        <location filename="../console/mainwindow.cpp" line="922"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="904"/>
+        <location filename="../console/mainwindow.cpp" line="957"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>Angezeigt: %1 — Esc für live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="917"/>
+        <location filename="../console/mainwindow.cpp" line="970"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="980"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="980"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="928"/>
+        <location filename="../console/mainwindow.cpp" line="981"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: Failover von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="930"/>
+        <location filename="../console/mainwindow.cpp" line="983"/>
         <source>%1 at %2. %3</source>
         <translation>%1 um %2. %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="663"/>
-        <location filename="../console/mainwindow.cpp" line="665"/>
-        <location filename="../console/mainwindow.cpp" line="666"/>
-        <location filename="../console/mainwindow.cpp" line="667"/>
-        <location filename="../console/mainwindow.cpp" line="680"/>
-        <location filename="../console/mainwindow.cpp" line="700"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="718"/>
+        <location filename="../console/mainwindow.cpp" line="719"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
+        <location filename="../console/mainwindow.cpp" line="733"/>
+        <location filename="../console/mainwindow.cpp" line="753"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="703"/>
+        <location filename="../console/mainwindow.cpp" line="756"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="602"/>
-        <location filename="../console/mainwindow.cpp" line="707"/>
+        <location filename="../console/mainwindow.cpp" line="655"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="389"/>
         <source>Export CSV…</source>
         <translation>Als CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="390"/>
+        <location filename="../console/mainwindow.cpp" line="391"/>
         <source>Export the failover history</source>
         <translation>Den Failover-Verlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="392"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="401"/>
+        <location filename="../console/mainwindow.cpp" line="402"/>
         <source>Write every failover, with its phases, to a CSV file</source>
         <translation>Jeden Failover mit seinen Phasen in eine CSV-Datei schreiben</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="403"/>
+        <location filename="../console/mainwindow.cpp" line="404"/>
         <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
         <translation>Phasen: Erkennung (vom Ausfall bis zum ersten Überlebenden, der ihn bemerkt), Wahl (bis zum neuen Plan), Tunnel (bis zum letzten neuen aktiven Tunnel); Gesamt ist der ganze Ausfall. Eine Zeile anklicken zeigt den Plan davor und danach.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="607"/>
-        <location filename="../console/mainwindow.cpp" line="709"/>
+        <location filename="../console/mainwindow.cpp" line="660"/>
+        <location filename="../console/mainwindow.cpp" line="762"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="663"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
         <source>Kill node %1</source>
         <translation>Knoten %1 beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="664"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>Fail an adapter of node %1</source>
         <translation>Einen Adapter von Knoten %1 ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="666"/>
+        <location filename="../console/mainwindow.cpp" line="719"/>
         <source>Drain node %1</source>
         <translation>Knoten %1 entleeren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="667"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
         <source>Restore node %1</source>
         <translation>Knoten %1 wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="670"/>
+        <location filename="../console/mainwindow.cpp" line="723"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>&amp;Was, wenn Knoten %1 ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="685"/>
+        <location filename="../console/mainwindow.cpp" line="738"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="612"/>
-        <location filename="../console/mainwindow.cpp" line="710"/>
+        <location filename="../console/mainwindow.cpp" line="665"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="496"/>
+        <location filename="../console/mainwindow.cpp" line="497"/>
         <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
         <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil gehörter jüngster Proben.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="617"/>
-        <location filename="../console/mainwindow.cpp" line="712"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="734"/>
+        <location filename="../console/mainwindow.cpp" line="787"/>
         <source>What-if: %1</source>
         <translation>Was-wäre-wenn: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="738"/>
+        <location filename="../console/mainwindow.cpp" line="791"/>
         <source>What if node %1 is drained</source>
         <translation>Was, wenn Knoten %1 entleert wird</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="739"/>
+        <location filename="../console/mainwindow.cpp" line="792"/>
         <source>What if node %1 fails</source>
         <translation>Was, wenn Knoten %1 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="740"/>
+        <location filename="../console/mainwindow.cpp" line="793"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>Was, wenn Adapter %1 an Knoten %2 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="742"/>
+        <location filename="../console/mainwindow.cpp" line="795"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: der Plan, der bliebe (Esc: zurück)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="764"/>
+        <location filename="../console/mainwindow.cpp" line="817"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="776"/>
+        <location filename="../console/mainwindow.cpp" line="829"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="964"/>
+        <location filename="../console/mainwindow.cpp" line="1017"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="964"/>
+        <location filename="../console/mainwindow.cpp" line="1017"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="970"/>
+        <location filename="../console/mainwindow.cpp" line="1023"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="975"/>
+        <location filename="../console/mainwindow.cpp" line="1028"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1579,94 +1773,99 @@ Tunnel aktiv %6</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="992"/>
+        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <source>&lt;p&gt;&lt;b&gt;Listeners&lt;/b&gt; on its networks:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Empfänger&lt;/b&gt; in seinen Netzen:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1065"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="999"/>
+        <location filename="../console/mainwindow.cpp" line="1072"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1000"/>
+        <location filename="../console/mainwindow.cpp" line="1073"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1003"/>
+        <location filename="../console/mainwindow.cpp" line="1076"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1007"/>
+        <location filename="../console/mainwindow.cpp" line="1080"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1008"/>
+        <location filename="../console/mainwindow.cpp" line="1081"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1011"/>
+        <location filename="../console/mainwindow.cpp" line="1084"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1025"/>
+        <location filename="../console/mainwindow.cpp" line="1098"/>
         <source>No update yet</source>
         <translation>Noch keine Aktualisierung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1030"/>
+        <location filename="../console/mainwindow.cpp" line="1103"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1031"/>
+        <location filename="../console/mainwindow.cpp" line="1104"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1105"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1106"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <location filename="../console/mainwindow.cpp" line="1107"/>
         <source>Stale: last update %1</source>
         <translation>Veraltet: letzte Aktualisierung %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <location filename="../console/mainwindow.cpp" line="1109"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>Letzte Nachricht eines Agenten (Snapshot oder Ereignis) um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <location filename="../console/mainwindow.cpp" line="1118"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1046"/>
+        <location filename="../console/mainwindow.cpp" line="1119"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1051"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="1124"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1053"/>
+        <location filename="../console/mainwindow.cpp" line="398"/>
+        <location filename="../console/mainwindow.cpp" line="1126"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -1790,6 +1989,40 @@ Tunnel aktiv %6</translation>
         <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>Was Knoten %1 hört</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::RelayStatePoller</name>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="111"/>
+        <source>cannot speak TLS to %1: %2</source>
+        <translation>kann mit %1 kein TLS sprechen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="151"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="204"/>
+        <source>agent at %1: %2</source>
+        <translation>Agent unter %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="161"/>
+        <source>could not ask %1: %2</source>
+        <translation>konnte %1 nicht fragen: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="166"/>
+        <source>agent at %1 did not answer within %2 ms</source>
+        <translation>Agent unter %1 hat nicht innerhalb von %2 ms geantwortet</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="187"/>
+        <source>agent at %1: %2: %3</source>
+        <translation>Agent unter %1: %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="191"/>
+        <source>agent at %1 sent a line that is not a reply</source>
+        <translation>Agent unter %1 hat eine Zeile gesendet, die keine Antwort ist</translation>
     </message>
 </context>
 <context>
@@ -1955,54 +2188,54 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1134"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1147"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1136"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1149"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1137"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1150"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1138"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1151"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1139"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1152"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1142"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1155"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1144"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1157"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1145"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1158"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1146"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1159"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="47"/>
-        <location filename="../console/scene/topologyscene.cpp" line="631"/>
+        <location filename="../console/scene/topologyscene.cpp" line="632"/>
         <source>up</source>
         <translation>aktiv</translation>
     </message>
@@ -2071,7 +2304,7 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>Knoten: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="460"/>
+        <location filename="../console/scene/topologyscene.cpp" line="461"/>
         <source>%1 %2 on %3</source>
         <translation>%1 %2 auf %3</translation>
     </message>
@@ -2085,35 +2318,35 @@ Klicken zeigt den Plan zu der Zeit.</translation>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="281"/>
         <location filename="../console/scene/topologyscene.cpp" line="294"/>
-        <location filename="../console/scene/topologyscene.cpp" line="741"/>
-        <location filename="../console/scene/topologyscene.cpp" line="744"/>
-        <location filename="../console/scene/topologyscene.cpp" line="747"/>
+        <location filename="../console/scene/topologyscene.cpp" line="775"/>
+        <location filename="../console/scene/topologyscene.cpp" line="778"/>
+        <location filename="../console/scene/topologyscene.cpp" line="781"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="627"/>
+        <location filename="../console/scene/topologyscene.cpp" line="628"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>Tunnel %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="631"/>
+        <location filename="../console/scene/topologyscene.cpp" line="632"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="696"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>closes: %1</source>
         <translation>schließt: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="741"/>
-        <location filename="../console/scene/topologyscene.cpp" line="747"/>
+        <location filename="../console/scene/topologyscene.cpp" line="775"/>
+        <location filename="../console/scene/topologyscene.cpp" line="781"/>
         <source>loses %1</source>
         <translation>verliert %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="744"/>
+        <location filename="../console/scene/topologyscene.cpp" line="778"/>
         <source>takes over %1</source>
         <translation>übernimmt %1</translation>
     </message>
@@ -2146,19 +2379,24 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1140"/>
+        <location filename="../console/scene/topologyitems.cpp" line="957"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1153"/>
         <source>node down (stopped)</source>
         <translation>Knoten gestoppt</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1141"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1154"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>nie beigetreten</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1204"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1192"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1217"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

@@ -133,143 +133,144 @@
         <translation>オブジェクトまたは null</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="545"/>
+        <location filename="../console/client/records.cpp" line="551"/>
         <source>connection lost</source>
         <translation>接続断</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="547"/>
+        <location filename="../console/client/records.cpp" line="553"/>
         <source>silent (missed heartbeats)</source>
         <translation>無応答 (ハートビート欠落)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="549"/>
+        <location filename="../console/client/records.cpp" line="555"/>
         <source>etcd lease expired</source>
         <translation>etcd リース期限切れ</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="551"/>
+        <location filename="../console/client/records.cpp" line="557"/>
         <source>left (stopped)</source>
         <translation>離脱 (停止)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="553"/>
+        <location filename="../console/client/records.cpp" line="559"/>
         <source>expelled by the coordinator</source>
         <translation>コーディネーターにより除外</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="557"/>
+        <location filename="../console/client/records.cpp" line="563"/>
         <source>adapter failed</source>
         <translation>アダプター障害</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="559"/>
+        <location filename="../console/client/records.cpp" line="565"/>
         <source>roles moved</source>
         <translation>役割の移動</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="566"/>
+        <location filename="../console/client/records.cpp" line="572"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="568"/>
+        <location filename="../console/client/records.cpp" line="574"/>
         <source>leader of %1</source>
         <translation>%1 のリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="577"/>
+        <location filename="../console/client/records.cpp" line="583"/>
         <source>view of %1: empty</source>
         <translation>%1 のビュー: 空</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="578"/>
+        <location filename="../console/client/records.cpp" line="584"/>
         <source>view of %1: leader %2, members %3</source>
         <translation>%1 のビュー: リーダー %2、メンバー %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="582"/>
+        <location filename="../console/client/records.cpp" line="588"/>
         <source>plan unchanged</source>
         <translation>プラン変更なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="584"/>
+        <location filename="../console/client/records.cpp" line="590"/>
         <source>plan changed: 1 action: %1</source>
         <translation>プラン変更: 1 件のアクション: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="585"/>
+        <location filename="../console/client/records.cpp" line="591"/>
         <source>plan changed: %1 actions: %2</source>
         <translation>プラン変更: %1 件のアクション: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="589"/>
+        <location filename="../console/client/records.cpp" line="595"/>
         <source>the system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="590"/>
+        <location filename="../console/client/records.cpp" line="596"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="592"/>
+        <location filename="../console/client/records.cpp" line="598"/>
         <source>failover of %1: %2 -&gt; %3</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="593"/>
+        <location filename="../console/client/records.cpp" line="599"/>
         <source>failover of %1: %2 -&gt; %3 (%4)</source>
         <translation>%1 のフェイルオーバー: %2 -&gt; %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="605"/>
+        <location filename="../console/client/records.cpp" line="611"/>
         <source>drill: %1</source>
         <translation>演習: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="606"/>
+        <location filename="../console/client/records.cpp" line="612"/>
         <source>drill by %1: %2</source>
         <translation>%1 による演習: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="611"/>
+        <location filename="../console/client/records.cpp" line="617"/>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="619"/>
+        <location filename="../console/client/records.cpp" line="625"/>
         <source>kill of node %1</source>
         <translation>ノード %1 の強制終了</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="621"/>
+        <location filename="../console/client/records.cpp" line="627"/>
         <source>drain of node %1</source>
         <translation>ノード %1 のドレイン</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="623"/>
+        <location filename="../console/client/records.cpp" line="629"/>
         <source>failure of adapter %1 of node %2</source>
         <translation>ノード %2 のアダプター %1 の障害</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="625"/>
+        <location filename="../console/client/records.cpp" line="631"/>
         <source>restore of node %1</source>
         <translation>ノード %1 の復元</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="627"/>
+        <location filename="../console/client/records.cpp" line="633"/>
         <source>restore of adapter %1 of node %2</source>
         <translation>ノード %2 のアダプター %1 の復元</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="629"/>
+        <location filename="../console/client/records.cpp" line="635"/>
         <source>%1 of node %2</source>
         <translation>ノード %2 の %1</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="631"/>
+        <location filename="../console/client/records.cpp" line="637"/>
         <source>for %1</source>
         <translation>%1 間</translation>
     </message>
@@ -289,7 +290,7 @@
         <translation>障害</translation>
     </message>
     <message>
-        <location filename="../console/client/records.cpp" line="555"/>
+        <location filename="../console/client/records.cpp" line="561"/>
         <location filename="../console/models/format.cpp" line="30"/>
         <source>drained</source>
         <translation>ドレイン済み</translation>
@@ -376,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability).</source>
-        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability)。</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
+        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability、groups)。</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -464,150 +465,328 @@
         <source>Qt&apos;s own %1 catalogue (qtbase_%1.qm) is not in %2: Qt&apos;s buttons stay in English (Debian: qt6-translations-l10n)</source>
         <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
     </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="28"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="38"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="41"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="42"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <source>no word from its routing point yet</source>
+        <translation>ルーティングポイントからまだ応答がありません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="115"/>
+        <source>node %1 did not answer: %2</source>
+        <translation>ノード %1 が応答しませんでした: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="117"/>
+        <source>the relay is off on node %1</source>
+        <translation>ノード %1 のリレーはオフです</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="119"/>
+        <source>the agent of node %1 does not report listeners</source>
+        <translation>ノード %1 のエージェントはリスナーを報告しません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="121"/>
+        <source>node %1 keeps no listener table for it</source>
+        <translation>ノード %1 はこのネットワークのリスナー表を持っていません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="126"/>
+        <source>node %1</source>
+        <translation>ノード %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="167"/>
+        <source>everything</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>nothing</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>1 group</source>
+        <translation>1 グループ</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <source>%1 groups</source>
+        <translation>%1 グループ</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="178"/>
+        <source>carries %1</source>
+        <translation>%1 を担当</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="191"/>
+        <source>%1: everything (no word from node %2 on what it wants)</source>
+        <translation>%1: すべて (ノード %2 からまだ要求がありません)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="196"/>
+        <source>%1: nothing</source>
+        <translation>%1: なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="298"/>
+        <location filename="../console/models/listener_model.cpp" line="310"/>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="201"/>
+        <source>(pruned: %1 datagrams)</source>
+        <translation>(刈り込み: %1 データグラム)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="211"/>
+        <source>Listeners: unknown (%1)</source>
+        <translation>リスナー: 不明 (%1)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="215"/>
+        <source>Listeners, as node %1 sees them (querier: %2):</source>
+        <translation>リスナー (ノード %1 から見たもの、クエリア: %2):</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <source>Listeners, as node %1 snoops them (querier: %2):</source>
+        <translation>リスナー (ノード %1 がスヌープしたもの、クエリア: %2):</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <source>  no group wanted</source>
+        <translation>  要求されたグループなし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="221"/>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="223"/>
+        <source>  %1 for %2</source>
+        <translation>  %1 (%2 前から)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="225"/>
+        <source>  %1 for %2, 1 reporter</source>
+        <translation>  %1 (%2 前から、報告者 1)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="227"/>
+        <source>  %1 for %2, %3 reporters</source>
+        <translation>  %1 (%2 前から、報告者 %3)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="296"/>
+        <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
+        <translation>%1: これらのトンネルの相手側がまだ要求を伝えていないため、すべてが送られます</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="309"/>
+        <source>none (only passing through)</source>
+        <translation>なし (通過のみ)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="316"/>
+        <source>%1 (floods)</source>
+        <translation>%1 (フラッディング)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <source>no tunnel carries it</source>
+        <translation>どのトンネルも運びません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="330"/>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="332"/>
+        <source>Listening networks</source>
+        <translation>受信ネットワーク</translation>
+    </message>
+    <message>
+        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <source>Path (tunnels)</source>
+        <translation>経路 (トンネル)</translation>
+    </message>
 </context>
 <context>
     <name>dmr::console::AgentClient</name>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="94"/>
+        <location filename="../console/client/agent_client.cpp" line="99"/>
         <source>could not connect to %1 within %2 ms</source>
         <translation>%2 ms 以内に %1 へ接続できませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="100"/>
+        <location filename="../console/client/agent_client.cpp" line="105"/>
         <source>agent at %1 did not answer within %2 ms</source>
         <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="161"/>
+        <location filename="../console/client/agent_client.cpp" line="166"/>
         <source>restarted</source>
         <translation>再起動しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="175"/>
+        <location filename="../console/client/agent_client.cpp" line="180"/>
         <source>the console disconnected</source>
         <translation>コンソールが切断しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="187"/>
+        <location filename="../console/client/agent_client.cpp" line="192"/>
         <source>no agent address to connect to</source>
         <translation>接続先のエージェントアドレスがありません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="200"/>
+        <location filename="../console/client/agent_client.cpp" line="205"/>
         <source>cannot speak TLS to %1: %2</source>
         <translation>%1 と TLS で通信できません: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="232"/>
+        <location filename="../console/client/agent_client.cpp" line="237"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="243"/>
-        <location filename="../console/client/agent_client.cpp" line="255"/>
+        <location filename="../console/client/agent_client.cpp" line="248"/>
+        <location filename="../console/client/agent_client.cpp" line="260"/>
         <source>%1: no PEM certificate in it</source>
         <translation>%1: PEM 証明書が含まれていません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="265"/>
+        <location filename="../console/client/agent_client.cpp" line="270"/>
         <source>%1: no PEM private key (EC or RSA) in it</source>
         <translation>%1: PEM 秘密鍵 (EC または RSA) が含まれていません</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="314"/>
+        <location filename="../console/client/agent_client.cpp" line="320"/>
         <source>the connection to the agent closed before it answered (%1); the drill may have been carried out</source>
         <translation>応答前にエージェントとの接続が閉じました (%1)。演習は実行された可能性があります</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="350"/>
+        <location filename="../console/client/agent_client.cpp" line="356"/>
         <source>lost the agent at %1: %2</source>
         <translation>%1 のエージェントとの接続が失われました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="351"/>
+        <location filename="../console/client/agent_client.cpp" line="357"/>
         <source>could not connect to %1: %2</source>
         <translation>%1 に接続できませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="382"/>
-        <location filename="../console/client/agent_client.cpp" line="435"/>
-        <location filename="../console/client/agent_client.cpp" line="504"/>
-        <location filename="../console/client/agent_client.cpp" line="512"/>
-        <location filename="../console/client/agent_client.cpp" line="525"/>
-        <location filename="../console/client/agent_client.cpp" line="528"/>
-        <location filename="../console/client/agent_client.cpp" line="550"/>
-        <location filename="../console/client/agent_client.cpp" line="559"/>
-        <location filename="../console/client/agent_client.cpp" line="680"/>
+        <location filename="../console/client/agent_client.cpp" line="388"/>
+        <location filename="../console/client/agent_client.cpp" line="441"/>
+        <location filename="../console/client/agent_client.cpp" line="510"/>
+        <location filename="../console/client/agent_client.cpp" line="518"/>
+        <location filename="../console/client/agent_client.cpp" line="531"/>
+        <location filename="../console/client/agent_client.cpp" line="534"/>
+        <location filename="../console/client/agent_client.cpp" line="556"/>
+        <location filename="../console/client/agent_client.cpp" line="565"/>
+        <location filename="../console/client/agent_client.cpp" line="692"/>
         <source>agent at %1: %2</source>
         <translation>%1 のエージェント: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="395"/>
+        <location filename="../console/client/agent_client.cpp" line="401"/>
         <source>agent at %1 sent a line that is not JSON (%2 at offset %3): %4</source>
         <translation>%1 のエージェントが JSON ではない行を送信しました (オフセット %3 で %2): %4</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="400"/>
+        <location filename="../console/client/agent_client.cpp" line="406"/>
         <source>agent at %1 sent a line that is not a JSON object: %2</source>
         <translation>%1 のエージェントが JSON オブジェクトではない行を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="408"/>
+        <location filename="../console/client/agent_client.cpp" line="414"/>
         <source>agent at %1 sent a bad event: %2</source>
         <translation>%1 のエージェントが不正なイベントを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="425"/>
+        <location filename="../console/client/agent_client.cpp" line="431"/>
         <source>agent at %1 sent a message of unknown type: %2</source>
         <translation>%1 のエージェントが不明な種類のメッセージを送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="437"/>
+        <location filename="../console/client/agent_client.cpp" line="443"/>
         <source>agent at %1 sent a reply without an id: %2</source>
         <translation>%1 のエージェントが ID のない応答を送信しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="443"/>
+        <location filename="../console/client/agent_client.cpp" line="449"/>
         <source>agent at %1 answered a request this console did not send: %2</source>
         <translation>%1 のエージェントが、このコンソールが送信していない要求に応答しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="474"/>
+        <location filename="../console/client/agent_client.cpp" line="480"/>
         <source>agent at %1 refused the hello: %2</source>
         <translation>%1 のエージェントが hello を拒否しました: %2</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="536"/>
+        <location filename="../console/client/agent_client.cpp" line="542"/>
         <source>agent at %1 sent a reply without a result object</source>
         <translation>%1 のエージェントが結果オブジェクトのない応答を送信しました</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="651"/>
+        <location filename="../console/client/agent_client.cpp" line="663"/>
         <source>the agent carried out the drill, but its record is unreadable: %1</source>
         <translation>エージェントは演習を実行しましたが、その記録を読み取れません: %1</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="662"/>
+        <location filename="../console/client/agent_client.cpp" line="674"/>
         <source>%1: carried out (drill %2)</source>
         <translation>%1: 実行済み (演習 %2)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="663"/>
+        <location filename="../console/client/agent_client.cpp" line="675"/>
         <source>%1: carried out by agent %2 (drill %3)</source>
         <translation>%1: エージェント %2 が実行 (演習 %3)</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="695"/>
+        <location filename="../console/client/agent_client.cpp" line="707"/>
         <source>agent %1 at %2 is not in the cluster (view %3); moving to another agent</source>
         <translation>%2 のエージェント %1 はクラスターに属していません (ビュー %3)。別のエージェントに切り替えます</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="852"/>
+        <location filename="../console/client/agent_client.cpp" line="875"/>
         <source>unknown drill action &quot;%1&quot;; expected kill, fail-adapter, drain or restore</source>
         <translation>不明な演習アクション &quot;%1&quot;。kill、fail-adapter、drain、restore のいずれかを指定してください</translation>
     </message>
     <message>
-        <location filename="../console/client/agent_client.cpp" line="856"/>
+        <location filename="../console/client/agent_client.cpp" line="879"/>
         <source>not connected to an agent</source>
         <translation>エージェントに接続されていません</translation>
     </message>
@@ -1056,616 +1235,636 @@ tunnels up %6</source>
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="127"/>
+        <location filename="../console/mainwindow.cpp" line="128"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="132"/>
+        <location filename="../console/mainwindow.cpp" line="133"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="141"/>
+        <location filename="../console/mainwindow.cpp" line="142"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="143"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="144"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="146"/>
+        <location filename="../console/mainwindow.cpp" line="147"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="147"/>
-        <location filename="../console/mainwindow.cpp" line="199"/>
+        <location filename="../console/mainwindow.cpp" line="148"/>
+        <location filename="../console/mainwindow.cpp" line="200"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="149"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="156"/>
+        <location filename="../console/mainwindow.cpp" line="157"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="161"/>
+        <location filename="../console/mainwindow.cpp" line="162"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="165"/>
+        <location filename="../console/mainwindow.cpp" line="166"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="168"/>
+        <location filename="../console/mainwindow.cpp" line="169"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="184"/>
-        <location filename="../console/mainwindow.cpp" line="203"/>
+        <location filename="../console/mainwindow.cpp" line="185"/>
+        <location filename="../console/mainwindow.cpp" line="204"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="188"/>
+        <location filename="../console/mainwindow.cpp" line="189"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="197"/>
+        <location filename="../console/mainwindow.cpp" line="198"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="216"/>
+        <location filename="../console/mainwindow.cpp" line="217"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="229"/>
+        <location filename="../console/mainwindow.cpp" line="230"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="234"/>
+        <location filename="../console/mainwindow.cpp" line="235"/>
         <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
         <translation>エージェント %1 には最後に表示したイベント以降のすべてが残っていません: イベントログに欠落があります</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="269"/>
+        <location filename="../console/mainwindow.cpp" line="270"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="273"/>
+        <location filename="../console/mainwindow.cpp" line="274"/>
         <source>Drill %1 done: %2</source>
         <translation>演習 %1 完了: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="275"/>
         <source>Drill %1 failed: %2</source>
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="326"/>
+        <location filename="../console/mainwindow.cpp" line="327"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="332"/>
+        <location filename="../console/mainwindow.cpp" line="333"/>
         <source>Filter nodes: id, state, role, network, address</source>
         <translation>ノードを絞り込み: ID、状態、役割、ネットワーク、アドレス</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="350"/>
+        <location filename="../console/mainwindow.cpp" line="351"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="361"/>
+        <location filename="../console/mainwindow.cpp" line="362"/>
         <source>Filter events</source>
         <translation>イベントを絞り込み</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="381"/>
+        <location filename="../console/mainwindow.cpp" line="382"/>
         <source>Events</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="426"/>
+        <location filename="../console/mainwindow.cpp" line="427"/>
         <source>Failovers</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="435"/>
+        <location filename="../console/mainwindow.cpp" line="436"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="437"/>
+        <location filename="../console/mainwindow.cpp" line="438"/>
         <source>Show the live cluster (Esc)</source>
         <translation>ライブのクラスターを表示 (Esc)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="441"/>
-        <location filename="../console/mainwindow.cpp" line="876"/>
+        <location filename="../console/mainwindow.cpp" line="442"/>
+        <location filename="../console/mainwindow.cpp" line="929"/>
         <source>Replay</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="448"/>
+        <location filename="../console/mainwindow.cpp" line="449"/>
         <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
         <translation>エージェントのビューログから直近 1 時間のプラン変更を再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="452"/>
+        <location filename="../console/mainwindow.cpp" line="453"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="454"/>
+        <location filename="../console/mainwindow.cpp" line="455"/>
         <source>Replay speed (times real time)</source>
         <translation>再生速度 (実時間の倍率)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="459"/>
+        <location filename="../console/mainwindow.cpp" line="460"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="460"/>
+        <location filename="../console/mainwindow.cpp" line="461"/>
         <source>Show the whole record (double click)</source>
         <translation>記録全体を表示 (ダブルクリック)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="472"/>
+        <location filename="../console/mainwindow.cpp" line="473"/>
         <source>Timeline</source>
         <translation>タイムライン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="478"/>
+        <location filename="../console/mainwindow.cpp" line="479"/>
         <source>Drills</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="505"/>
+        <location filename="../console/mainwindow.cpp" line="506"/>
         <source>Reachability</source>
         <translation>到達性</translation>
     </message>
     <message>
         <location filename="../console/mainwindow.cpp" line="526"/>
+        <source>Groups</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="566"/>
+        <source>No listener data yet: the routing points have not answered, or their agents predate listening.</source>
+        <translation>リスナー情報はまだありません: ルーティングポイントが応答していないか、そのエージェントがリスナー機能より古いものです。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="568"/>
+        <source>Groups wanted somewhere: %1. Path: the tunnels each group goes into, by the word of the end that sends.</source>
+        <translation>どこかで要求されているグループ: %1。経路: 各グループが送られるトンネル (送信側の申告による)。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="579"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>到達性データなし: エージェントにプローブがないか、まだ応答していません。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="544"/>
+        <location filename="../console/mainwindow.cpp" line="597"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>プローブ中の %2 ノードのうち %1 ノードが他のすべてを受信しています。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="546"/>
+        <location filename="../console/mainwindow.cpp" line="599"/>
         <source>Not heard by anyone: %1.</source>
         <translation>誰にも受信されていない: %1。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="552"/>
+        <location filename="../console/mainwindow.cpp" line="605"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="556"/>
+        <location filename="../console/mainwindow.cpp" line="609"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="560"/>
+        <location filename="../console/mainwindow.cpp" line="613"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="563"/>
+        <location filename="../console/mainwindow.cpp" line="616"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="564"/>
+        <location filename="../console/mainwindow.cpp" line="617"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="567"/>
+        <location filename="../console/mainwindow.cpp" line="620"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="570"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="573"/>
+        <location filename="../console/mainwindow.cpp" line="626"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="577"/>
+        <location filename="../console/mainwindow.cpp" line="630"/>
         <source>&amp;Legend</source>
         <translation>凡例(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="587"/>
+        <location filename="../console/mainwindow.cpp" line="640"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="595"/>
+        <location filename="../console/mainwindow.cpp" line="648"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="601"/>
+        <location filename="../console/mainwindow.cpp" line="654"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="623"/>
-        <location filename="../console/mainwindow.cpp" line="671"/>
-        <location filename="../console/mainwindow.cpp" line="715"/>
+        <location filename="../console/mainwindow.cpp" line="676"/>
+        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="768"/>
         <source>&amp;What if it fails?</source>
         <translation>障害時の予測(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="628"/>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="681"/>
+        <location filename="../console/mainwindow.cpp" line="770"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>アダプター障害時の予測(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="632"/>
+        <location filename="../console/mainwindow.cpp" line="685"/>
         <source>Drill on the selected node</source>
         <translation>選択したノードで訓練</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="634"/>
+        <location filename="../console/mainwindow.cpp" line="687"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="818"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>演習にはオペレータートークンが必要です (エージェントの control.operator_token。起動時に dmr-console --token または $DMR_TOKEN で指定できます):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="790"/>
+        <location filename="../console/mainwindow.cpp" line="843"/>
         <source>Drill %1 sent: %2</source>
         <translation>演習 %1 を送信: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="806"/>
+        <location filename="../console/mainwindow.cpp" line="859"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>%2 のノード %1 のフェイルオーバー前後のプランは、エージェントのビューログにもうありません (保持は 1 時間)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="818"/>
+        <location filename="../console/mainwindow.cpp" line="871"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>%3 のノード %1 のフェイルオーバー (%2): その後のプラン、ビュー %4 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="825"/>
+        <location filename="../console/mainwindow.cpp" line="878"/>
         <source>failover of node %1, after</source>
         <translation>ノード %1 のフェイルオーバー後</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="846"/>
+        <location filename="../console/mainwindow.cpp" line="899"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>再生: %2 のビュー %1 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="851"/>
+        <location filename="../console/mainwindow.cpp" line="904"/>
         <source>replay at %1</source>
         <translation>%1 の再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="859"/>
+        <location filename="../console/mainwindow.cpp" line="912"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>まだ再生できるものがありません: ビューログを送ったエージェントがありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="869"/>
+        <location filename="../console/mainwindow.cpp" line="922"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="904"/>
+        <location filename="../console/mainwindow.cpp" line="957"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>表示中: %1 — Esc でライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="917"/>
+        <location filename="../console/mainwindow.cpp" line="970"/>
         <source>cannot write %1: %2</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="980"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="927"/>
+        <location filename="../console/mainwindow.cpp" line="980"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="928"/>
+        <location filename="../console/mainwindow.cpp" line="981"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: ノード %1 のフェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="930"/>
+        <location filename="../console/mainwindow.cpp" line="983"/>
         <source>%1 at %2. %3</source>
         <translation>%2 に %1。%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="663"/>
-        <location filename="../console/mainwindow.cpp" line="665"/>
-        <location filename="../console/mainwindow.cpp" line="666"/>
-        <location filename="../console/mainwindow.cpp" line="667"/>
-        <location filename="../console/mainwindow.cpp" line="680"/>
-        <location filename="../console/mainwindow.cpp" line="700"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="718"/>
+        <location filename="../console/mainwindow.cpp" line="719"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
+        <location filename="../console/mainwindow.cpp" line="733"/>
+        <location filename="../console/mainwindow.cpp" line="753"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="703"/>
+        <location filename="../console/mainwindow.cpp" line="756"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="602"/>
-        <location filename="../console/mainwindow.cpp" line="707"/>
+        <location filename="../console/mainwindow.cpp" line="655"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="388"/>
+        <location filename="../console/mainwindow.cpp" line="389"/>
         <source>Export CSV…</source>
         <translation>CSV に書き出す…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="390"/>
+        <location filename="../console/mainwindow.cpp" line="391"/>
         <source>Export the failover history</source>
         <translation>フェイルオーバー履歴の書き出し</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="392"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="401"/>
+        <location filename="../console/mainwindow.cpp" line="402"/>
         <source>Write every failover, with its phases, to a CSV file</source>
         <translation>すべてのフェイルオーバーをフェーズ付きで CSV ファイルに書き出す</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="403"/>
+        <location filename="../console/mainwindow.cpp" line="404"/>
         <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
         <translation>フェーズ: 検出 (障害から最初の生存ノードが気付くまで)、選出 (新プランまで)、トンネル (最後の新トンネル稼働まで)。合計は停止時間の全体です。行をクリックすると前後のプランを表示します。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="607"/>
-        <location filename="../console/mainwindow.cpp" line="709"/>
+        <location filename="../console/mainwindow.cpp" line="660"/>
+        <location filename="../console/mainwindow.cpp" line="762"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="663"/>
+        <location filename="../console/mainwindow.cpp" line="716"/>
         <source>Kill node %1</source>
         <translation>ノード %1 を強制終了</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="664"/>
+        <location filename="../console/mainwindow.cpp" line="717"/>
         <source>Fail an adapter of node %1</source>
         <translation>ノード %1 のアダプターを障害にする</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="666"/>
+        <location filename="../console/mainwindow.cpp" line="719"/>
         <source>Drain node %1</source>
         <translation>ノード %1 をドレイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="667"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
         <source>Restore node %1</source>
         <translation>ノード %1 を復元</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="670"/>
+        <location filename="../console/mainwindow.cpp" line="723"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>ノード %1 の障害時の予測(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="685"/>
+        <location filename="../console/mainwindow.cpp" line="738"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="612"/>
-        <location filename="../console/mainwindow.cpp" line="710"/>
+        <location filename="../console/mainwindow.cpp" line="665"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="496"/>
+        <location filename="../console/mainwindow.cpp" line="497"/>
         <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
         <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの受信率。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="617"/>
-        <location filename="../console/mainwindow.cpp" line="712"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
+        <location filename="../console/mainwindow.cpp" line="765"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="734"/>
+        <location filename="../console/mainwindow.cpp" line="787"/>
         <source>What-if: %1</source>
         <translation>予測: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="738"/>
+        <location filename="../console/mainwindow.cpp" line="791"/>
         <source>What if node %1 is drained</source>
         <translation>ノード %1 をドレインした場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="739"/>
+        <location filename="../console/mainwindow.cpp" line="792"/>
         <source>What if node %1 fails</source>
         <translation>ノード %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="740"/>
+        <location filename="../console/mainwindow.cpp" line="793"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>ノード %2 のアダプター %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="742"/>
+        <location filename="../console/mainwindow.cpp" line="795"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: その結果のプラン (Esc: 戻る)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="764"/>
+        <location filename="../console/mainwindow.cpp" line="817"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="776"/>
+        <location filename="../console/mainwindow.cpp" line="829"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="964"/>
+        <location filename="../console/mainwindow.cpp" line="1017"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="964"/>
+        <location filename="../console/mainwindow.cpp" line="1017"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="970"/>
+        <location filename="../console/mainwindow.cpp" line="1023"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="975"/>
+        <location filename="../console/mainwindow.cpp" line="1028"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="992"/>
+        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <source>&lt;p&gt;&lt;b&gt;Listeners&lt;/b&gt; on its networks:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;このノードのネットワークの&lt;b&gt;リスナー&lt;/b&gt;:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1065"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="999"/>
+        <location filename="../console/mainwindow.cpp" line="1072"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1000"/>
+        <location filename="../console/mainwindow.cpp" line="1073"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1003"/>
+        <location filename="../console/mainwindow.cpp" line="1076"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1007"/>
+        <location filename="../console/mainwindow.cpp" line="1080"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1008"/>
+        <location filename="../console/mainwindow.cpp" line="1081"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1011"/>
+        <location filename="../console/mainwindow.cpp" line="1084"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1025"/>
+        <location filename="../console/mainwindow.cpp" line="1098"/>
         <source>No update yet</source>
         <translation>まだ更新なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1030"/>
+        <location filename="../console/mainwindow.cpp" line="1103"/>
         <source>%1 s ago</source>
         <translation>%1 秒前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1031"/>
+        <location filename="../console/mainwindow.cpp" line="1104"/>
         <source>%1 min ago</source>
         <translation>%1 分前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1032"/>
+        <location filename="../console/mainwindow.cpp" line="1105"/>
         <source>%1 h ago</source>
         <translation>%1 時間前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1033"/>
+        <location filename="../console/mainwindow.cpp" line="1106"/>
         <source>Updated %1</source>
         <translation>更新: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1034"/>
+        <location filename="../console/mainwindow.cpp" line="1107"/>
         <source>Stale: last update %1</source>
         <translation>古い表示: 最終更新 %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1036"/>
+        <location filename="../console/mainwindow.cpp" line="1109"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>エージェントからの最後の受信 (スナップショットまたはイベント): %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <location filename="../console/mainwindow.cpp" line="1118"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1046"/>
+        <location filename="../console/mainwindow.cpp" line="1119"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="396"/>
-        <location filename="../console/mainwindow.cpp" line="1051"/>
+        <location filename="../console/mainwindow.cpp" line="397"/>
+        <location filename="../console/mainwindow.cpp" line="1124"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1053"/>
+        <location filename="../console/mainwindow.cpp" line="398"/>
+        <location filename="../console/mainwindow.cpp" line="1126"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -1789,6 +1988,40 @@ tunnels up %6</source>
         <location filename="../console/models/reachability_model.cpp" line="169"/>
         <source>What node %1 hears</source>
         <translation>ノード %1 が受信するもの</translation>
+    </message>
+</context>
+<context>
+    <name>dmr::console::RelayStatePoller</name>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="111"/>
+        <source>cannot speak TLS to %1: %2</source>
+        <translation>%1 と TLS で通信できません: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="151"/>
+        <location filename="../console/client/relay_state_poller.cpp" line="204"/>
+        <source>agent at %1: %2</source>
+        <translation>%1 のエージェント: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="161"/>
+        <source>could not ask %1: %2</source>
+        <translation>%1 に問い合わせできませんでした: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="166"/>
+        <source>agent at %1 did not answer within %2 ms</source>
+        <translation>%1 のエージェントが %2 ms 以内に応答しませんでした</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="187"/>
+        <source>agent at %1: %2: %3</source>
+        <translation>%1 のエージェント: %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../console/client/relay_state_poller.cpp" line="191"/>
+        <source>agent at %1 sent a line that is not a reply</source>
+        <translation>%1 のエージェントが応答ではない行を送信しました</translation>
     </message>
 </context>
 <context>
@@ -1954,54 +2187,54 @@ Click to see the plan then.</source>
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1134"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1147"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1136"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1149"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1137"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1150"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1138"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1151"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1139"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1152"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1142"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1155"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1144"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1157"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1145"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1158"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1146"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1159"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="47"/>
-        <location filename="../console/scene/topologyscene.cpp" line="631"/>
+        <location filename="../console/scene/topologyscene.cpp" line="632"/>
         <source>up</source>
         <translation>稼働中</translation>
     </message>
@@ -2069,7 +2302,7 @@ Click to see the plan then.</source>
         <translation>ノード: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="460"/>
+        <location filename="../console/scene/topologyscene.cpp" line="461"/>
         <source>%1 %2 on %3</source>
         <translation>%3 上の %1 %2</translation>
     </message>
@@ -2083,35 +2316,35 @@ Click to see the plan then.</source>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="281"/>
         <location filename="../console/scene/topologyscene.cpp" line="294"/>
-        <location filename="../console/scene/topologyscene.cpp" line="741"/>
-        <location filename="../console/scene/topologyscene.cpp" line="744"/>
-        <location filename="../console/scene/topologyscene.cpp" line="747"/>
+        <location filename="../console/scene/topologyscene.cpp" line="775"/>
+        <location filename="../console/scene/topologyscene.cpp" line="778"/>
+        <location filename="../console/scene/topologyscene.cpp" line="781"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="627"/>
+        <location filename="../console/scene/topologyscene.cpp" line="628"/>
         <source>Tunnel %1 %2 %3 ⇄ %4 %5 %6</source>
         <translation>トンネル %1 %2 %3 ⇄ %4 %5 %6</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="631"/>
+        <location filename="../console/scene/topologyscene.cpp" line="632"/>
         <source>pending: an end is not yet in the GL_group</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="696"/>
+        <location filename="../console/scene/topologyscene.cpp" line="730"/>
         <source>closes: %1</source>
         <translation>閉鎖: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="741"/>
-        <location filename="../console/scene/topologyscene.cpp" line="747"/>
+        <location filename="../console/scene/topologyscene.cpp" line="775"/>
+        <location filename="../console/scene/topologyscene.cpp" line="781"/>
         <source>loses %1</source>
         <translation>%1 を失う</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="744"/>
+        <location filename="../console/scene/topologyscene.cpp" line="778"/>
         <source>takes over %1</source>
         <translation>%1 を引き継ぐ</translation>
     </message>
@@ -2143,19 +2376,24 @@ Click to see the plan then.</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1140"/>
+        <location filename="../console/scene/topologyitems.cpp" line="957"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../console/scene/topologyitems.cpp" line="1153"/>
         <source>node down (stopped)</source>
         <translation>ノード停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1141"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1154"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>未参加</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
-        <location filename="../console/scene/topologyitems.cpp" line="1204"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1192"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1217"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>

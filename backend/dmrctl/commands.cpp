@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 
 namespace dmrctl {
 
@@ -228,6 +229,78 @@ int runReachability(const Globals &g)
                        if (!typed)
                            return badReply(client, typed.error().message);
                        std::cout << formatReachability(*typed);
+                       return kExitOk;
+                   });
+}
+
+int runListeners(const Globals &g)
+{
+    Globals plain = g;
+    plain.json = false; // every node's get-state below, not get-cluster's
+    auto options = clientOptions(g);
+    if (!options)
+        return kExitUsage;
+    return request(plain, requestOf(protocol::RequestKind::GetCluster), true,
+                   [&](const Json &cluster, const Client &client) {
+                       if (!cluster.is_object() || !cluster.contains("snapshot"))
+                           return badReply(client, "get-cluster: no \"snapshot\" in the result");
+                       auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
+                       if (!snapshot)
+                           return badReply(client,
+                                           "get-cluster: snapshot: " + snapshot.error().message);
+                       const Json controls = cluster.contains("control_addresses")
+                                                 ? cluster["control_addresses"]
+                                                 : Json::object();
+                       std::map<dmr::NodeId, ListenerAnswer> answers;
+                       Json states = Json::object();
+                       // One get-state per node, asked only when the nodes before it on a network
+                       // did not answer.
+                       auto ask = [&](const dmr::NodeId &id) {
+                           if (answers.count(id) != 0)
+                               return answers[id].state.has_value();
+                           ListenerAnswer &a = answers[id];
+                           auto c = controls.find(id);
+                           if (c == controls.end() || !c->is_string()) {
+                               a.why = "no control address in get-cluster";
+                               return false;
+                           }
+                           auto address = parseAddress(c->get<std::string>());
+                           if (const auto *why = std::get_if<std::string>(&address)) {
+                               a.why = "control address \"" + c->get<std::string>() + "\": " + *why;
+                               return false;
+                           }
+                           ClientOptions one = *options;
+                           one.addresses = {std::get<Address>(address)};
+                           std::optional<Client> session;
+                           std::vector<std::string> tried;
+                           auto result = callFirst(one, requestOf(protocol::RequestKind::GetState),
+                                                   true, session, tried);
+                           if (!result) {
+                               a.why = "no answer: " + result.failure().message;
+                               return false;
+                           }
+                           auto typed = dmr::reply::parseRelayListeners(result->dump());
+                           if (!typed) {
+                               a.why = "unexpected answer: " + typed.error().message;
+                               return false;
+                           }
+                           a.state = std::move(*typed);
+                           states[id] = *result;
+                           return true;
+                       };
+                       for (const auto &[network, view] : snapshot->membership.networks)
+                           for (const auto &id : listenerSources(*snapshot, network))
+                               if (ask(id))
+                                   break;
+                       if (g.json) {
+                           Json unanswered = Json::object();
+                           for (const auto &[id, a] : answers)
+                               if (!a.state)
+                                   unanswered[id] = a.why;
+                           printJson(Json{{"states", states}, {"unanswered", unanswered}});
+                           return kExitOk;
+                       }
+                       std::cout << formatListeners(*snapshot, answers);
                        return kExitOk;
                    });
 }

@@ -45,6 +45,10 @@ int runHistory(const Globals &g);
 int runDrills(const Globals &g);
 int runTunnels(const Globals &g);
 int runReachability(const Globals &g);
+// Each network's wanted groups, from the get-state of its routing point (another member of the
+// network when that one does not answer), and what each tunnel carries: get-cluster from the
+// first agent that answers, then get-state from the agents it lists.
+int runListeners(const Globals &g);
 int runDrill(const Globals &g, const DrillArgs &args);
 // count: stop after this many events; none: until Ctrl-C or the connection closes.
 int runEvents(const Globals &g, std::optional<std::int64_t> count);

@@ -71,6 +71,27 @@ std::string arrow(const Json &from, const Json &to)
     return cell(from) + " -> " + (to.is_null() ? std::string("nobody") : cell(to));
 }
 
+// A tunnel's WANTS cell: "3 groups", "everything" (no word from the peer yet), "nothing",
+// "unknown" (an agent before pruning).
+std::string wantsSummary(const dmr::reply::RelayListeners &relay, const std::string &peer)
+{
+    const dmr::reply::TunnelWants *t = relay.tunnelTo(peer);
+    if (t == nullptr)
+        return "unknown";
+    if (relay.prune == false)
+        return "everything (prune off)";
+    switch (t->peerWants.kind) {
+    case dmr::reply::GroupList::Kind::Unknown:
+        return "unknown";
+    case dmr::reply::GroupList::Kind::Null:
+        return "everything";
+    case dmr::reply::GroupList::Kind::Listed:
+        break;
+    }
+    const std::size_t n = t->peerWants.groups.size();
+    return n == 0 ? "nothing" : std::to_string(n) + (n == 1 ? " group" : " groups");
+}
+
 } // namespace
 
 // ---- Table -------------------------------------------------------------------------------------
@@ -401,9 +422,11 @@ std::string formatTunnels(const Json &state)
     if (!tunnels.is_array() || tunnels.empty()) {
         out << "no tunnels\n";
     } else {
+        // WANTS: what the peer's side wants, so what goes into the tunnel (pruning).
+        auto wanted = dmr::reply::parseRelayListeners(state.dump());
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
                  "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "LIMITED", "NETWORKS",
-                 "CARRIES"});
+                 "CARRIES", "WANTS", "PRUNED"});
         for (const auto &tn : tunnels) {
             // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
             // root's word now (they differ for a moment while a network moves).
@@ -416,7 +439,9 @@ std::string formatTunnels(const Json &state)
                    cell(tn, "packets_out"), cell(tn, "bytes_out"),
                    cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
                    cell(tn, "duplicates_in"), cell(tn, "limited_packets"),
-                   cell(member(tn, "networks")), carried});
+                   cell(member(tn, "networks")), carried,
+                   wanted ? wantsSummary(*wanted, str(tn, "peer")) : "?",
+                   cell(tn, "pruned_packets")});
         }
         out << t.render();
     }
@@ -523,6 +548,160 @@ std::string formatReachability(const dmr::reply::Reachability &r)
            "heard; ?: no answer)\n";
     for (const auto &n : notes)
         out << "  " << n << "\n";
+    return out.str();
+}
+
+} // namespace dmrctl
+
+// ---- Listeners ---------------------------------------------------------------------------------
+
+namespace dmrctl {
+
+std::string formatDuration(std::int64_t ms)
+{
+    if (ms < 0)
+        return "-";
+    if (ms < 60'000) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(ms) / 1000.0);
+        return buffer;
+    }
+    const std::int64_t s = ms / 1000;
+    if (s < 3600)
+        return std::to_string(s / 60) + " min " + std::to_string(s % 60) + " s";
+    return std::to_string(s / 3600) + " h " + std::to_string((s % 3600) / 60) + " min";
+}
+
+std::vector<dmr::NodeId> listenerSources(const dmr::Snapshot &snapshot,
+                                         const dmr::GroupName &network)
+{
+    std::vector<dmr::NodeId> out;
+    auto add = [&](const dmr::NodeId &id) {
+        if (std::find(out.begin(), out.end(), id) == out.end())
+            out.push_back(id);
+    };
+    for (const auto &r : snapshot.plan.routes)
+        if (r.network == network)
+            add(r.node);
+    if (auto it = snapshot.membership.networks.find(network);
+        it != snapshot.membership.networks.end())
+        for (const auto &m : it->second.members)
+            add(m.node);
+    return out;
+}
+
+std::string formatListeners(const dmr::Snapshot &snapshot,
+                            const std::map<dmr::NodeId, ListenerAnswer> &answers)
+{
+    using dmr::reply::GroupList;
+    using dmr::reply::RelayListeners;
+    std::ostringstream out;
+    out << "listeners of cluster " << (snapshot.cluster.empty() ? "-" : snapshot.cluster)
+        << ", each network as its routing point sees it\n";
+    auto answered = [&](const dmr::NodeId &id) -> const RelayListeners * {
+        auto it = answers.find(id);
+        return it == answers.end() || !it->second.state ? nullptr : &*it->second.state;
+    };
+    auto orUnknown = [](const std::optional<std::int64_t> &v, bool duration) {
+        if (!v)
+            return std::string("unknown");
+        return duration ? formatDuration(*v) : std::to_string(*v);
+    };
+
+    Table t(
+        {"NETWORK", "ROUTED BY", "SEEN BY", "QUERIER", "GROUP", "AGE", "EXPIRES IN", "REPORTERS"});
+    for (const auto &[network, view] : snapshot.membership.networks) {
+        const std::vector<dmr::NodeId> sources = listenerSources(snapshot, network);
+        std::string router = "-";
+        for (const auto &r : snapshot.plan.routes)
+            if (r.network == network)
+                router = r.node;
+        const RelayListeners *state = nullptr;
+        dmr::NodeId seenBy;
+        for (const auto &id : sources)
+            if ((state = answered(id)) != nullptr) {
+                seenBy = id;
+                break;
+            }
+        if (state == nullptr) {
+            t.add({network, router, "-", "-", "unknown (no node of it answered)"});
+            continue;
+        }
+        const std::string by = seenBy == router || router == "-" ? seenBy : seenBy + " (snooping)";
+        const dmr::reply::NetworkListeners *nl =
+            state->listenersKnown ? state->listenersOf(network) : nullptr;
+        if (!state->relayOn || nl == nullptr) {
+            const std::string why = !state->relayOn ? "unknown (relay off at node " + seenBy + ")"
+                                    : !state->listenersKnown
+                                        ? "unknown (agent " + seenBy + " does not report listeners)"
+                                        : "unknown (node " + seenBy + " keeps no table for it)";
+            t.add({network, router, by, "unknown", why});
+            continue;
+        }
+        std::string querier = nl->querier.value_or(nl->querying.has_value() ? "none" : "unknown");
+        if (nl->querying == true)
+            querier = "node " + seenBy + (nl->querier ? " (" + *nl->querier + ")" : "");
+        if (nl->groups.empty()) {
+            t.add({network, router, by, querier, "none"});
+            continue;
+        }
+        bool first = true;
+        for (const auto &g : nl->groups) {
+            t.add({first ? network : "", first ? router : "", first ? by : "", first ? querier : "",
+                   g.group, orUnknown(g.ageMs, true), orUnknown(g.expiresInMs, true),
+                   orUnknown(g.reporters, false)});
+            first = false;
+        }
+    }
+    out << t.render();
+
+    // What goes into each tunnel, by the word of its sending end (every end is a routing point).
+    Table tt({"FROM", "TO", "CARRIES", "PRUNED_PACKETS"});
+    std::vector<dmr::NodeId> ids;
+    for (const auto &[id, a] : answers)
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end(), dmr::naturalLess);
+    for (const auto &id : ids) {
+        const RelayListeners *state = answered(id);
+        if (state == nullptr || !state->relayOn)
+            continue;
+        for (const auto &tn : state->tunnels) {
+            std::string carries;
+            if (state->prune == false) {
+                carries = "everything (relay.prune = false at node " + id + ")";
+            } else {
+                switch (tn.peerWants.kind) {
+                case GroupList::Kind::Unknown:
+                    carries = "unknown (agent " + id + " does not report wanted groups)";
+                    break;
+                case GroupList::Kind::Null:
+                    carries = "everything (no word from node " + tn.peer + " yet)";
+                    break;
+                case GroupList::Kind::Listed: {
+                    const std::size_t n = tn.peerWants.groups.size();
+                    carries = n == 0 ? std::string("nothing")
+                                     : joined(tn.peerWants.groups, ", ") + " (" +
+                                           std::to_string(n) + (n == 1 ? " group)" : " groups)");
+                    break;
+                }
+                }
+            }
+            tt.add({id, tn.peer, carries, orUnknown(tn.prunedPackets, false)});
+        }
+    }
+    out << "\n";
+    if (tt.empty())
+        out << "no tunnels\n";
+    else
+        out << tt.render();
+
+    for (const auto &id : ids) {
+        const auto &a = answers.at(id);
+        if (!a.state)
+            out << "node " << id << ": " << a.why << "\n";
+        else if (a.state->relayOn && a.state->prune == false)
+            out << "node " << id << " floods: relay.prune = false\n";
+    }
     return out.str();
 }
 

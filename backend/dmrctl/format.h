@@ -9,6 +9,8 @@
 #include "dmr/snapshot.h"
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,24 @@ std::string formatHistory(const dmr::reply::History &history);
 std::string formatDrills(const dmr::reply::Drills &drills);
 // get-state's "relay": the tunnels with their state and counters, the channels, the drops.
 std::string formatTunnels(const Json &state);
+// `dmrctl listeners`: what one node's get-state said, or why it could not be asked.
+struct ListenerAnswer
+{
+    std::optional<dmr::reply::RelayListeners> state;
+    std::string why; // when state is empty: "no answer: ...", "bad reply: ..."
+};
+// Who can tell a network's listeners, best first: its routing point, then the other members in
+// join order (every node on a network snoops the same reports).
+std::vector<dmr::NodeId> listenerSources(const dmr::Snapshot &snapshot,
+                                         const dmr::GroupName &network);
+// Each network's wanted groups with their ages, as the first node of listenerSources that
+// answered sees them, then what each tunnel carries (its sending end's peer_wants) and how much
+// it pruned. What an older agent leaves out is "unknown".
+std::string formatListeners(const dmr::Snapshot &snapshot,
+                            const std::map<dmr::NodeId, ListenerAnswer> &answers);
+// "1.2 s", "4 min 10 s", "2 h 5 min": an age or a time left, in milliseconds.
+std::string formatDuration(std::int64_t ms);
+
 // get-reachability: the matrix (rows: who hears, columns: whom), then the loss and last-seen of
 // every cell that is not fine.
 std::string formatReachability(const dmr::reply::Reachability &reachability);

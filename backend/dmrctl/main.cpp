@@ -4,7 +4,8 @@
 //              [--fail ID]... [--fail-adapter ID:IFACE]...
 //   dmrctl [--connect HOST:PORT[,HOST:PORT...]]... [--token TOKEN] [--json] [--timeout-ms MS]
 //          [--tls-ca CA.pem [--tls-cert CLIENT.pem [--tls-key CLIENT.key]]]
-//          status | cluster | events [--count N] | history | drills
+//          status | cluster | events [--count N] | history | drills | tunnels | listeners
+//          | reachability
 //          | drill ACTION NODE [IFACE] --reason TEXT [--duration-ms MS]
 //          | snapshot [--format json|dot] [-o FILE] | upgrade-plan
 //
@@ -172,6 +173,9 @@ int main(int argc, char **argv)
     auto *drills = app.add_subcommand("drills", "The drills the agent has recorded");
     auto *tunnels = app.add_subcommand(
         "tunnels", "The agent's relay: its tunnels with state and counters, channels, drops");
+    auto *listeners = app.add_subcommand(
+        "listeners", "Each network's wanted groups and their age (from its routing point), and "
+                     "which groups each tunnel carries");
     auto *reachability = app.add_subcommand(
         "reachability", "Who hears whom: every agent's probe reception, as a matrix");
     auto *upgradePlan = app.add_subcommand(
@@ -203,8 +207,8 @@ int main(int argc, char **argv)
     snapshot->add_option("--output,-o", output, "Write to this file instead of standard output")
         ->type_name("FILE");
 
-    for (auto *sub : {status, cluster, events, history, drills, tunnels, reachability, upgradePlan,
-                      drill, snapshot})
+    for (auto *sub : {status, cluster, events, history, drills, tunnels, listeners, reachability,
+                      upgradePlan, drill, snapshot})
         sub->fallthrough(); // the connection options may follow the command
 
     if (auto rc = dmr::clidoc::printIfAsked(app, "dmrctl", DMR_VERSION, argc, argv))
@@ -230,6 +234,8 @@ int main(int argc, char **argv)
         return dmrctl::runDrills(g);
     if (tunnels->parsed())
         return dmrctl::runTunnels(g);
+    if (listeners->parsed())
+        return dmrctl::runListeners(g);
     if (reachability->parsed())
         return dmrctl::runReachability(g);
     if (upgradePlan->parsed())

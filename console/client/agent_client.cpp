@@ -1,5 +1,7 @@
 #include "agent_client.h"
 
+#include "relay_state_poller.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
@@ -85,6 +87,9 @@ AgentClient::AgentClient(QObject *parent)
     historyFollowUp_.setInterval(kHistoryFollowUpMs);
     connect(&historyFollowUp_, &QTimer::timeout, this, &AgentClient::refresh);
     reachabilityTimer_.setInterval(kReachabilityIntervalMs);
+    relay_ = new RelayStatePoller(this);
+    connect(relay_, &RelayStatePoller::stateReceived, this, &AgentClient::relayStateReceived);
+    connect(relay_, &RelayStatePoller::stateFailed, this, &AgentClient::relayStateFailed);
     connect(&reachabilityTimer_, &QTimer::timeout, this, &AgentClient::askReachability);
 
     retryTimer_.setSingleShot(true);
@@ -285,6 +290,7 @@ void AgentClient::teardown(const QString &why)
     connectTimer_.stop();
     replyTimer_.stop();
     reachabilityTimer_.stop();
+    relay_->stop();
     historyFollowUp_.stop();
     reachabilityOutstanding_ = false;
     if (socket_) {
@@ -568,6 +574,12 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             askReachability();
             reachabilityTimer_.start();
         }
+        if (relay_->interval() > 0) {
+            // The routing points are known once get-cluster answers; each round asks them.
+            relay_->setOperatorToken(token_);
+            relay_->setTls(tls_);
+            relay_->start();
+        }
         return;
     }
     case Pending::Subscribe:
@@ -696,6 +708,10 @@ void AgentClient::handleCluster(const QJsonObject &result)
                     .arg(hello_.agent, current_.toString(), cluster.viewId));
     }
     cluster_ = cluster;
+    const bool firstTargets = relay_->targets().isEmpty();
+    relay_->setTargets(RelayStatePoller::routingPoints(cluster_));
+    if (firstTargets && relay_->interval() > 0 && state_ == State::Connected)
+        relay_->pollNow(); // the first round need not wait for the interval
     emit clusterReceived(cluster_.snapshot, cluster_.viewId, cluster_.controlAddresses());
 }
 
@@ -817,6 +833,13 @@ void AgentClient::setReachabilityInterval(int ms)
         reachabilityTimer_.stop();
     else if (state_ == State::Connected && !reachabilityTimer_.isActive())
         reachabilityTimer_.start();
+}
+
+void AgentClient::setRelayStateInterval(int ms)
+{
+    relay_->setInterval(ms);
+    if (ms <= 0)
+        relay_->stop();
 }
 
 void AgentClient::askReachability()

@@ -46,6 +46,8 @@ class QTcpSocket;
 
 namespace dmr::console {
 
+class RelayStatePoller;
+
 // TLS to the agents: on when caFile is set (PEM files).
 struct TlsFiles
 {
@@ -105,6 +107,9 @@ public:
     // An agent that does not know the request is not asked again on that connection.
     void setReachabilityInterval(int ms);
     static constexpr int kReachabilityIntervalMs = 2000;
+    // How often to ask the routing points for their relay state (listeners, wanted groups: see
+    // RelayStatePoller) while connected; 0 stops. Each on a short connection of its own.
+    void setRelayStateInterval(int ms);
     // A failover record without its tunnels-up time, detected less than this long ago, makes
     // the client fetch again after kHistoryFollowUpMs: completion raises no event.
     static constexpr qint64 kIncompleteFailoverFollowMs = 10000;
@@ -165,6 +170,10 @@ signals:
     // get-drills, or the one record of a drill reply: listeners join them (ClusterStore).
     void drillsReceived(const QList<dmr::console::DrillRecord> &records);
     void reachabilityReceived(const dmr::console::ReachabilityMatrix &matrix);
+    // A routing point's get-state (its listener tables and tunnel ends), or why it could not be
+    // had this round.
+    void relayStateReceived(const QString &node, const dmr::console::RelayState &state);
+    void relayStateFailed(const QString &node, const QString &why);
     void eventReceived(const dmr::console::ConsoleEvent &event);
     void drillFinished(qint64 id, bool ok, const QString &message);
 
@@ -237,6 +246,7 @@ private:
     Backoff backoff_;
     QTimer retryTimer_;
     QTimer reachabilityTimer_;
+    RelayStatePoller *relay_ = nullptr;
     int reachabilityIntervalMs_ = kReachabilityIntervalMs; // as set; larger matrices wait longer
     QTimer historyFollowUp_;
     bool reachabilityOutstanding_ = false;

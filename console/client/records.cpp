@@ -432,6 +432,12 @@ QStringList ReachabilityMatrix::unreachable() const
     return out;
 }
 
+Result<RelayState> parseRelayState(const QJsonObject &result)
+{
+    const QByteArray text = QJsonDocument(result).toJson(QJsonDocument::Compact);
+    return dmr::reply::parseRelayListeners(std::string_view(text.constData(), size_t(text.size())));
+}
+
 Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
 {
     Fields f(result, QStringLiteral("get-reachability"));

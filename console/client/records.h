@@ -5,6 +5,7 @@
 // mistyped field return an error naming its path. Only the client layer calls them: models and
 // widgets get these values, never JSON.
 
+#include "dmr/replies.h"
 #include "dmr/result.h"
 #include "dmr/snapshot.h"
 #include "dmr/view_log.h"
@@ -229,6 +230,11 @@ struct ReachabilityMatrix
     bool operator==(const ReachabilityMatrix &) const = default;
 };
 
+// get-state's node, leads and relay: the node's listener tables and what each of its tunnel ends
+// sends (dmr/replies.h, the reader dmrctl uses too). What an older agent leaves out is Unknown.
+using RelayState = dmr::reply::RelayListeners;
+Result<RelayState> parseRelayState(const QJsonObject &result);
+
 Result<HelloInfo> parseHello(const QJsonObject &result);
 Result<ReachabilityMatrix> parseReachability(const QJsonObject &result);
 Result<ClusterInfo> parseCluster(const QJsonObject &result);
@@ -262,3 +268,4 @@ Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)
 Q_DECLARE_METATYPE(dmr::console::ReachabilityMatrix)
 Q_DECLARE_METATYPE(dmr::console::ViewsPage)
 Q_DECLARE_METATYPE(dmr::console::SubscribeInfo)
+Q_DECLARE_METATYPE(dmr::reply::RelayListeners)

@@ -4,6 +4,7 @@
 #include "event_log_model.h"
 #include "group_model.h"
 #include "history_model.h"
+#include "listener_model.h"
 #include "node_table_model.h"
 #include "plan_timeline.h"
 #include "reachability_model.h"
@@ -24,6 +25,7 @@ ClusterStore::ClusterStore(QObject *parent)
     , drills_(new DrillModel(this))
     , events_(new EventLogModel(this))
     , reachability_(new ReachabilityModel(this))
+    , listeners_(new ListenerModel(this))
     , timeline_(new PlanTimeline(this))
 {
 }
@@ -39,6 +41,18 @@ void ClusterStore::attach(AgentClient *client)
     connect(client, &AgentClient::reachabilityReceived, this, &ClusterStore::setReachability);
     connect(client, &AgentClient::viewsReceived, this, &ClusterStore::setViews);
     connect(client, &AgentClient::subscribed, this, &ClusterStore::noteSubscribed);
+    connect(client, &AgentClient::relayStateReceived, this, &ClusterStore::setRelayState);
+    connect(client, &AgentClient::relayStateFailed, this, &ClusterStore::noteRelayStateFailed);
+}
+
+void ClusterStore::setRelayState(const QString &node, const RelayState &state)
+{
+    listeners_->setState(node, state);
+}
+
+void ClusterStore::noteRelayStateFailed(const QString &node, const QString &why)
+{
+    listeners_->setFailed(node, why);
 }
 
 void ClusterStore::setExpectedTopology(const dmr::Topology &nodes)
@@ -127,6 +141,7 @@ void ClusterStore::setCluster(const dmr::Snapshot &snapshot, const QString &view
     hasSnapshot_ = true;
     viewId_ = viewId;
     agents_ = agentControlAddresses;
+    listeners_->setSnapshot(snapshot);
     lastUpdateMs_ = QDateTime::currentMSecsSinceEpoch();
     if (!changed)
         return;
@@ -178,6 +193,7 @@ void ClusterStore::clear()
     neverJoined_.clear();
     viewId_.clear();
     agents_.clear();
+    listeners_->clear();
     nodes_->clear();
     timeline_->clear();
     groups_->clear();

@@ -26,6 +26,7 @@ class DrillModel;
 class EventLogModel;
 class GroupModel;
 class HistoryModel;
+class ListenerModel;
 class NodeTableModel;
 class PlanTimeline;
 class ReachabilityModel;
@@ -72,6 +73,9 @@ public:
     DrillModel *drillModel() const { return drills_; }
     EventLogModel *eventLogModel() const { return events_; }
     ReachabilityModel *reachabilityModel() const { return reachability_; }
+    // Who listens on each network and which tunnels each group takes (the routing points'
+    // relay state, which the client asks them for).
+    ListenerModel *listenerModel() const { return listeners_; }
     PlanTimeline *timeline() const { return timeline_; }
     // Nodes no other node hears, from the last matrix (ReachabilityMatrix::unreachable).
     QStringList unreachable() const;
@@ -86,6 +90,8 @@ public slots:
     void setViews(const dmr::console::ViewsPage &page);
     void noteSubscribed(const QString &agent, const dmr::console::SubscribeInfo &info);
     void setReachability(const dmr::console::ReachabilityMatrix &matrix);
+    void setRelayState(const QString &node, const dmr::console::RelayState &state);
+    void noteRelayStateFailed(const QString &node, const QString &why);
     // Forgets the snapshot, the history and the drills (the event log stays).
     void clear();
 
@@ -108,6 +114,7 @@ private:
     DrillModel *drills_;
     EventLogModel *events_;
     ReachabilityModel *reachability_;
+    ListenerModel *listeners_;
     PlanTimeline *timeline_;
 
     void rebuildDisplay();

@@ -953,7 +953,20 @@ void TunnelItem::setCarries(const QStringList &networks)
         labelItem_->geometryChanged();
     carries_ = networks;
     label_ = labelText(networks);
+    if (!wants_.isEmpty() && !label_.isEmpty())
+        label_ = dmr::console::TopologyScene::tr("%1 · %2").arg(label_, wants_);
     measureLabel();
+}
+
+void TunnelItem::setWants(const QString &wants)
+{
+    if (wants == wants_)
+        return;
+    wants_ = wants;
+    if (labelItem_)
+        labelItem_->geometryChanged();
+    label_.clear(); // setCarries makes it again
+    setCarries(carries_);
 }
 
 void TunnelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)

@@ -35,6 +35,7 @@ enum ItemRole : int {
     RoleUnreachable = 12,  // node: bool, no other node hears its reachability probes
     RoleNoTunnel = 13,     // node: QString, why the system leader has no tunnel to it (empty:
                            // it has one, or needs none)
+    RoleBaseToolTip = 14,  // region, tunnel: its tool tip without the listeners' lines
 };
 
 enum class ItemKind : int {
@@ -268,6 +269,10 @@ public:
     bool isUp() const { return up_; }
     void setCarries(const QStringList &networks);
     QStringList carries() const { return carries_; }
+    // What goes down the tunnel by its leaf's word ("3 groups", "everything"): after the
+    // networks in its label; empty: not known, the label shows the networks only.
+    void setWants(const QString &wants);
+    QString wants() const { return wants_; }
     QString shownLabel() const; // with "(pending)" when pending; empty without networks
     QPointF labelCentre() const { return middle_; }
     void styleChanged(); // the label's font may have changed
@@ -289,6 +294,7 @@ private:
     QPolygonF flat_; // the drawn curve, flattened: drawn in pieces when mostly off screen
     bool up_ = true;
     QStringList carries_;
+    QString wants_;
     QString label_;
     QRectF labelRect_; // measured when its text changes: asked for with every paint
     class TunnelLabelItem *labelItem_ = nullptr;

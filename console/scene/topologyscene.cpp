@@ -435,6 +435,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
                      tr("and %n more", nullptr, static_cast<int>(r.members.size() - kListed));
         item->setToolTip(tr("Network %1").arg(r.network) + QLatin1Char('\n') +
                          tr("Nodes: %1").arg(nodes));
+        item->setData(RoleBaseToolTip, item->toolTip());
         addItem(item);
         regions_.insert(r.network, item);
     }
@@ -629,6 +630,7 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                      q(t.leaf.address.toString())) +
             QLatin1Char('\n') + TunnelItem::labelText(carries) + QLatin1Char('\n') +
             (item->isUp() ? tr("up") : tr("pending: an end is not yet in the GL_group")));
+        item->setData(RoleBaseToolTip, item->toolTip());
         next << item;
     }
     // In the order they were shown, so that the same changes always fade the same way.
@@ -652,6 +654,38 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             });
     }
     tunnels_ = next;
+    applyListeners();
+}
+
+void TopologyScene::setListeners(const QHash<QString, QString> &networkText,
+                                 const QHash<QString, QString> &tunnelLabel,
+                                 const QHash<QString, QString> &tunnelText)
+{
+    if (networkText == networkListeners_ && tunnelLabel == tunnelWants_ &&
+        tunnelText == tunnelWantsText_)
+        return;
+    networkListeners_ = networkText;
+    tunnelWants_ = tunnelLabel;
+    tunnelWantsText_ = tunnelText;
+    applyListeners();
+}
+
+void TopologyScene::applyListeners()
+{
+    auto withExtra = [](QGraphicsItem *item, const QString &extra) {
+        const QString base = item->data(RoleBaseToolTip).toString();
+        item->setToolTip(extra.isEmpty() ? base : base + QLatin1Char('\n') + extra);
+    };
+    for (auto it = regions_.cbegin(); it != regions_.cend(); ++it)
+        withExtra(it.value(), networkListeners_.value(it.key()));
+    for (auto *t : std::as_const(tunnels_)) {
+        const QString key = t->root() + u'-' + t->leaf();
+        const QRectF labelWas = t->labelRect();
+        t->setWants(tunnelWants_.value(key));
+        if (const QRectF label = t->labelRect(); label != labelWas && t->obstacleKey() >= 0)
+            placed_.setLabel(t->obstacleKey(), label);
+        withExtra(t, tunnelWantsText_.value(key));
+    }
 }
 
 void TopologyScene::clearOverlay()

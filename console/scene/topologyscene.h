@@ -90,6 +90,12 @@ public slots:
     void setUnreachable(const QStringList &nodes);
     // Nodes of the expected topology no agent has seen: drawn as a dotted outline.
     void setNeverJoined(const QStringList &nodes);
+    // Who listens (issue 18's pruning), from the routing points: each network's listeners for
+    // its region's tool tip (by network), and each tunnel's wanted groups (by "root-leaf"): its
+    // label says what goes down it, its tool tip both ways. Empty maps: not known, nothing shown.
+    void setListeners(const QHash<QString, QString> &networkText,
+                      const QHash<QString, QString> &tunnelLabel,
+                      const QHash<QString, QString> &tunnelText);
     // The overlay of what `after` changes from `before` (both of this scene's topology): the
     // tunnels it opens and closes, the nodes that gain or lose roles, and those in `failing`
     // crossed out; with a caption. Replaces any overlay.
@@ -137,6 +143,10 @@ private:
     QString selected_;
     QStringList unreachable_;
     QStringList neverJoined_;
+    QHash<QString, QString> networkListeners_;
+    QHash<QString, QString> tunnelWants_;
+    QHash<QString, QString> tunnelWantsText_;
+    void applyListeners();
     bool legendVisible_ = true;
     QString viewLabel_;
     QString viewId_;

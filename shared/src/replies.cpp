@@ -321,6 +321,99 @@ const ReachabilityCell *ReachabilityRow::cellFrom(const NodeId &sender) const
     return nullptr;
 }
 
+const NetworkListeners *RelayListeners::listenersOf(const GroupName &network) const
+{
+    for (const auto &l : listeners)
+        if (l.network == network)
+            return &l;
+    return nullptr;
+}
+
+const TunnelWants *RelayListeners::tunnelTo(const NodeId &peer) const
+{
+    for (const auto &t : tunnels)
+        if (t.peer == peer)
+            return &t;
+    return nullptr;
+}
+
+namespace {
+
+GroupList groupList(const Json &j, const std::string &path, std::string_view key)
+{
+    GroupList g;
+    auto it = j.find(std::string(key));
+    if (it == j.end())
+        return g;
+    if (it->is_null()) {
+        g.kind = GroupList::Kind::Null;
+        return g;
+    }
+    g.kind = GroupList::Kind::Listed;
+    g.groups = strings(j, path, key);
+    return g;
+}
+
+std::optional<bool> nullableBool(const Json &j, const std::string &path, std::string_view key)
+{
+    auto it = j.find(std::string(key));
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
+    return boolField(j, path, key);
+}
+
+} // namespace
+
+Result<RelayListeners> parseRelayListeners(std::string_view resultJson)
+{
+    return parseWith<RelayListeners>(resultJson, "get-state", [](const Json &j) {
+        RelayListeners r;
+        r.node = stringField(j, "", "node");
+        if (has(j, "leads"))
+            r.leads = strings(j, "", "leads");
+        auto relayIt = j.find("relay");
+        if (relayIt == j.end() || relayIt->is_null())
+            return r;
+        const Json &relay = *relayIt;
+        expectObjectAt(relay, "relay");
+        r.relayOn = true;
+        r.prune = nullableBool(relay, "relay", "prune");
+        auto listeners = relay.find("listeners");
+        if (listeners != relay.end() && !listeners->is_null()) {
+            r.listenersKnown = true;
+            eachObject(relay, "relay", "listeners", [&](const Json &n, const std::string &at) {
+                NetworkListeners out;
+                out.network = stringField(n, at, "network");
+                out.querying = nullableBool(n, at, "querying");
+                out.querier = nullableString(n, at, "querier");
+                out.refused = nullableInt(n, at, "refused");
+                if (has(n, "groups"))
+                    eachObject(n, at, "groups", [&](const Json &g, const std::string &gat) {
+                        out.groups.push_back({stringField(g, gat, "group"),
+                                              nullableInt(g, gat, "age_ms"),
+                                              nullableInt(g, gat, "expires_in_ms"),
+                                              nullableInt(g, gat, "reporters")});
+                    });
+                r.listeners.push_back(std::move(out));
+            });
+        }
+        if (has(relay, "tunnels"))
+            eachObject(relay, "relay", "tunnels", [&](const Json &t, const std::string &at) {
+                TunnelWants out;
+                out.peer = stringField(t, at, "peer");
+                out.role = stringOrEmpty(t, at, "role");
+                out.state = stringOrEmpty(t, at, "state");
+                if (has(t, "networks"))
+                    out.networks = strings(t, at, "networks");
+                out.peerWants = groupList(t, at, "peer_wants");
+                out.wantsSent = groupList(t, at, "wants_sent");
+                out.prunedPackets = nullableInt(t, at, "pruned_packets");
+                r.tunnels.push_back(std::move(out));
+            });
+        return r;
+    });
+}
+
 Result<Reachability> parseReachability(std::string_view resultJson)
 {
     return parseWith<Reachability>(resultJson, "get-reachability", [](const Json &j) {

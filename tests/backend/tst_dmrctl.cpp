@@ -15,7 +15,11 @@
 #include <QtTest>
 
 #include "client.h"
+#include "format.h"
 #include "lab_secrets.h"
+
+#include "dmr/replies.h"
+#include "dmr/snapshot.h"
 
 #include <memory>
 #include <vector>
@@ -71,6 +75,63 @@ struct Run
 QJsonObject parseObject(const QString &text)
 {
     return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+// Fig. 5 as get-cluster's snapshot shows it (backend/PROTOCOL.md): 2 routes A 10.0.1.0/24, 6 routes
+// B 10.0.2.0/24, 4 routes C 10.0.3.0/24; 1 is on A and C.
+const char *const kFig5Snapshot =
+    R"json({"cluster":"fig5","format":"dmr-snapshot","gl_group":[{"node":"2","seq":3},{"node":"6","seq":6},{"node":"4","seq":10}],"gl_order":["2","6","4"],"groups":[{"members":[{"node":"2","seq":2},{"node":"1","seq":12},{"node":"3","seq":15}],"name":"10.0.1.0/24"},{"members":[{"node":"6","seq":5},{"node":"4","seq":8},{"node":"5","seq":17}],"name":"10.0.2.0/24"},{"members":[{"node":"4","seq":9},{"node":"1","seq":13}],"name":"10.0.3.0/24"}],"leaders":{"10.0.1.0/24":"2","10.0.2.0/24":"6","10.0.3.0/24":"4"},"nodes":[{"id":"1","interfaces":[{"address":"10.0.1.1/24","failed":false,"name":"eth0","network":"10.0.1.0/24"},{"address":"10.0.3.1/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"2","interfaces":[{"address":"10.0.1.2/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"3","interfaces":[{"address":"10.0.1.3/24","failed":false,"name":"eth0","network":"10.0.1.0/24"}],"state":"up"},{"id":"4","interfaces":[{"address":"10.0.2.4/24","failed":false,"name":"eth0","network":"10.0.2.0/24"},{"address":"10.0.3.4/24","failed":false,"name":"eth1","network":"10.0.3.0/24"}],"state":"up"},{"id":"5","interfaces":[{"address":"10.0.2.5/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"},{"id":"6","interfaces":[{"address":"10.0.2.6/24","failed":false,"name":"eth0","network":"10.0.2.0/24"}],"state":"up"}],"routes":[{"iface":"eth0","network":"10.0.1.0/24","node":"2"},{"iface":"eth1","network":"10.0.3.0/24","node":"4"},{"iface":"eth0","network":"10.0.2.0/24","node":"6"}],"system_leader":"2","time_ms":1795756582800,"tunnels":[{"leaf":{"address":"10.0.2.6","iface":"eth0","node":"6"},"networks":["10.0.2.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}},{"leaf":{"address":"10.0.2.4","iface":"eth0","node":"4"},"networks":["10.0.3.0/24"],"root":{"address":"10.0.1.2","iface":"eth0","node":"2"}}],"version":1})json";
+
+// Canned get-state results: the routing points' relay objects with listeners and wanted groups.
+const char *const kState2 = R"json({"node":"2","leads":["10.0.1.0/24"],"relay":{"prune":true,
+ "listeners":[{"network":"10.0.1.0/24","querying":true,"querier":"10.0.1.2","refused":0,
+   "groups":[{"group":"239.1.0.5","age_ms":1234,"expires_in_ms":250000,"reporters":1},
+             {"group":"239.1.0.7","age_ms":75000,"expires_in_ms":200000,"reporters":2}]}],
+ "tunnels":[{"peer":"6","role":"root","state":"up","networks":["10.0.2.0/24"],
+             "peer_wants":["239.1.0.5"],"wants_sent":["239.1.0.5","239.1.0.7"],"pruned_packets":12},
+            {"peer":"4","role":"root","state":"up","networks":["10.0.3.0/24"],
+             "peer_wants":null,"wants_sent":null,"pruned_packets":0}]}})json";
+const char *const kState6 = R"json({"node":"6","leads":["10.0.2.0/24"],"relay":{"prune":true,
+ "listeners":[{"network":"10.0.2.0/24","querying":false,"querier":"10.0.2.4","refused":0,
+   "groups":[{"group":"239.1.0.5","age_ms":500,"expires_in_ms":259500,"reporters":1}]}],
+ "tunnels":[{"peer":"2","role":"leaf","state":"up","networks":["10.0.2.0/24"],
+             "peer_wants":["239.1.0.5","239.1.0.7"],"wants_sent":["239.1.0.5"],"pruned_packets":3}]}})json";
+// An agent of a release before listening and pruning: no prune, listeners, peer_wants.
+const char *const kState4Old = R"json({"node":"4","leads":["10.0.3.0/24"],"relay":{
+ "tunnels":[{"peer":"2","role":"leaf","state":"up","networks":["10.0.3.0/24"]}]}})json";
+// Node 1 snoops C (it does not route it): no groups there.
+const char *const kState1 = R"json({"node":"1","leads":[],"relay":{"prune":true,
+ "listeners":[{"network":"10.0.1.0/24","querying":false,"querier":"10.0.1.2","refused":0,"groups":[]},
+              {"network":"10.0.3.0/24","querying":false,"querier":null,"refused":0,"groups":[]}],
+ "tunnels":[]}})json";
+
+dmr::Snapshot fig5Snapshot()
+{
+    auto s = dmr::parseSnapshot(kFig5Snapshot);
+    if (!s)
+        qFatal("the canned snapshot does not parse: %s", s.error().message.c_str());
+    return *s;
+}
+
+dmrctl::ListenerAnswer answer(const char *stateJson)
+{
+    auto typed = dmr::reply::parseRelayListeners(stateJson);
+    if (!typed)
+        qFatal("a canned state does not parse: %s", typed.error().message.c_str());
+    return {*typed, {}};
+}
+
+std::string replaced(std::string text, const std::string &from, const std::string &to)
+{
+    const auto at = text.find(from);
+    if (at == std::string::npos)
+        qFatal("\"%s\" is not in the canned text", from.c_str());
+    return text.replace(at, from.size(), to);
+}
+
+bool hasLine(const QString &text, const QString &pattern)
+{
+    return text.contains(QRegularExpression(pattern, QRegularExpression::MultilineOption));
 }
 
 } // namespace
@@ -384,7 +445,7 @@ private slots:
                          QRegularExpression("^emits onto: 10\\.0\\." + agents_[i].id + "\\.0/24$",
                                             QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
-            QVERIFY2(t.out.contains(QRegularExpression("(10\\.0\\.\\d\\.0/24) +\\1 *$",
+            QVERIFY2(t.out.contains(QRegularExpression("(10\\.0\\.\\d\\.0/24) +\\1( |$)",
                                                        QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
             // The boundaries and limits in force (loopback mode: no rate limits by default),
@@ -400,6 +461,130 @@ private slots:
                                                        QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
         }
+    }
+
+    // ---- listeners and wanted groups, from canned get-state replies ----------------------------
+
+    void listenersOfEveryNetworkFromItsRoutingPoint()
+    {
+        std::map<dmr::NodeId, dmrctl::ListenerAnswer> answers{
+            {"2", answer(kState2)}, {"6", answer(kState6)}, {"4", answer(kState4Old)}};
+        const QString out =
+            QString::fromStdString(dmrctl::formatListeners(fig5Snapshot(), answers));
+        // A: two groups with their ages, node 2 is the querier.
+        QVERIFY2(
+            hasLine(
+                out,
+                "^10\\.0\\.1\\.0/24 +2 +2 +node 2 \\(10\\.0\\.1\\.2\\) +239\\.1\\.0\\.5 +1\\.2 s "
+                "+4 min 10 s +1$"),
+            qPrintable(out));
+        QVERIFY2(hasLine(out, "^ +239\\.1\\.0\\.7 +1 min 15 s +3 min 20 s +2$"), qPrintable(out));
+        // B: node 4 (on B too) is the querier there, not the routing point.
+        QVERIFY2(hasLine(out, "^10\\.0\\.2\\.0/24 +6 +6 +10\\.0\\.2\\.4 +239\\.1\\.0\\.5 +0\\.5 s"),
+                 qPrintable(out));
+        // C: its routing point predates listeners: unknown, and no crash.
+        QVERIFY2(hasLine(out,
+                         "^10\\.0\\.3\\.0/24 +4 +4 +unknown +unknown \\(agent 4 does not report "
+                         "listeners\\)$"),
+                 qPrintable(out));
+        // The tunnels by their sending end: a list, "everything" for a null peer_wants, unknown.
+        QVERIFY2(hasLine(out, "^2 +6 +239\\.1\\.0\\.5 \\(1 group\\) +12$"), qPrintable(out));
+        QVERIFY2(hasLine(out, "^2 +4 +everything \\(no word from node 4 yet\\) +0$"),
+                 qPrintable(out));
+        QVERIFY2(hasLine(out, "^6 +2 +239\\.1\\.0\\.5, 239\\.1\\.0\\.7 \\(2 groups\\) +3$"),
+                 qPrintable(out));
+        QVERIFY2(
+            hasLine(out, "^4 +2 +unknown \\(agent 4 does not report wanted groups\\) +unknown$"),
+            qPrintable(out));
+    }
+
+    void aSilentRoutingPointIsReplacedByASnoopingMember()
+    {
+        const dmr::Snapshot s = fig5Snapshot();
+        // C's routing point first, then its members in join order.
+        QCOMPARE(dmrctl::listenerSources(s, "10.0.3.0/24"), (std::vector<std::string>{"4", "1"}));
+        std::map<dmr::NodeId, dmrctl::ListenerAnswer> answers{
+            {"2", answer(kState2)},
+            {"6", answer(kState6)},
+            {"4", {std::nullopt, "no answer: 127.0.0.1:25402: connection refused"}},
+            {"1", answer(kState1)}};
+        const QString out = QString::fromStdString(dmrctl::formatListeners(s, answers));
+        QVERIFY2(hasLine(out, "^10\\.0\\.3\\.0/24 +4 +1 \\(snooping\\) +none +none$"),
+                 qPrintable(out));
+        QVERIFY2(hasLine(out, "^node 4: no answer: 127\\.0\\.0\\.1:25402: connection refused$"),
+                 qPrintable(out));
+        // Nobody of a network answers: said so, the rest is still shown.
+        answers.erase("1");
+        const QString none = QString::fromStdString(dmrctl::formatListeners(s, answers));
+        QVERIFY2(
+            hasLine(none, "^10\\.0\\.3\\.0/24 +4 +- +- +unknown \\(no node of it answered\\)$"),
+            qPrintable(none));
+        QVERIFY2(hasLine(none, "^10\\.0\\.1\\.0/24 +2 +2 "), qPrintable(none));
+    }
+
+    void pruningOffFloods()
+    {
+        const std::string state = replaced(kState6, "\"prune\":true", "\"prune\":false");
+        std::map<dmr::NodeId, dmrctl::ListenerAnswer> answers{{"6", answer(state.c_str())}};
+        const QString out =
+            QString::fromStdString(dmrctl::formatListeners(fig5Snapshot(), answers));
+        QVERIFY2(hasLine(out, "^6 +2 +everything \\(relay\\.prune = false at node 6\\) +3$"),
+                 qPrintable(out));
+        QVERIFY2(hasLine(out, "^node 6 floods: relay\\.prune = false$"), qPrintable(out));
+    }
+
+    void tunnelsSayWhatEachPeerWants()
+    {
+        auto withRelay = [](const char *state) {
+            dmrctl::Json j = dmrctl::Json::parse(state);
+            j["relay"]["mode"] = "loopback";
+            return j;
+        };
+        const QString root = QString::fromStdString(dmrctl::formatTunnels(withRelay(kState2)));
+        QVERIFY2(hasLine(root, "^PEER .* +CARRIES +WANTS +PRUNED$"), qPrintable(root));
+        QVERIFY2(hasLine(root, "^6 +root .* +1 group +12$"), qPrintable(root));
+        QVERIFY2(hasLine(root, "^4 +root .* +everything +0$"), qPrintable(root));
+        // An older agent: no word on wants, no counter.
+        const QString old = QString::fromStdString(dmrctl::formatTunnels(withRelay(kState4Old)));
+        QVERIFY2(hasLine(old, "^2 +leaf .* +unknown +-$"), qPrintable(old));
+    }
+
+    void malformedWantsAreAnErrorNamingTheField()
+    {
+        const std::string state =
+            replaced(kState2, "\"peer_wants\":null", "\"peer_wants\":\"all\"");
+        auto typed = dmr::reply::parseRelayListeners(state);
+        QVERIFY(!typed);
+        QVERIFY2(typed.error().message.find("relay.tunnels[1].peer_wants: expected an array") !=
+                     std::string::npos,
+                 typed.error().message.c_str());
+        const std::string age = replaced(kState2, "\"age_ms\":1234", "\"age_ms\":\"old\"");
+        typed = dmr::reply::parseRelayListeners(age);
+        QVERIFY(!typed);
+        QVERIFY2(typed.error().message.find("relay.listeners[0].groups[0].age_ms: expected an "
+                                            "integer") != std::string::npos,
+                 typed.error().message.c_str());
+        // The tunnels table still prints, with "?" for what could not be read.
+        dmrctl::Json j = dmrctl::Json::parse(state);
+        const QString out = QString::fromStdString(dmrctl::formatTunnels(j));
+        QVERIFY2(hasLine(out, "^4 +root .* +\\? +0$"), qPrintable(out));
+    }
+
+    // Against the two real agents: each network's routing point answers for it.
+    void listenersOfRealAgents()
+    {
+        const Run r = dmrctl({"--connect", agents_[1].control(), "listeners"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(hasLine(r.out, "^10\\.0\\.1\\.0/24 +1 +1 "), qPrintable(r.out));
+        QVERIFY2(hasLine(r.out, "^10\\.0\\.2\\.0/24 +2 +2 "), qPrintable(r.out));
+        // Both ends of the one tunnel say what they send into it.
+        QVERIFY2(hasLine(r.out, "^1 +2 +\\S"), qPrintable(r.out));
+        QVERIFY2(hasLine(r.out, "^2 +1 +\\S"), qPrintable(r.out));
+        const Run json = dmrctl({"--connect", agents_[0].control(), "--json", "listeners"});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject all = parseObject(json.out);
+        QCOMPARE(all.value("states").toObject().keys(), (QStringList{"1", "2"}));
+        QVERIFY(all.value("unanswered").toObject().isEmpty());
     }
 
     void drillWithoutTokenIsRefused()

@@ -72,6 +72,8 @@ public:
     void setReachabilityJson(std::string json) { reachability_ = std::move(json); }
     // Empty: get-views is refused as an unknown type, as by an agent without a view log.
     void setViewsJson(std::string json) { views_ = std::move(json); }
+    // get-state's result; empty: get-state fails, as before.
+    void setStateJson(std::string json) { state_ = std::move(json); }
     // Refuses the cursor fields (since, instance, since_ms, limit) with bad-field, as an agent
     // from before them does.
     void setRejectCursors(bool reject) { rejectCursors_ = reject; }
@@ -255,6 +257,9 @@ private:
                                           "unknown request type \"get-reachability\"");
             return ok(r.id, reachability_);
         case proto::RequestKind::GetState:
+            if (!state_.empty())
+                return ok(r.id, state_);
+            break;
         case proto::RequestKind::GetSnapshot:
             break;
         }
@@ -274,6 +279,7 @@ private:
     DrillHandler drill_;
     std::string reachability_ = td::kReachabilityJson;
     std::string views_;
+    std::string state_;
     bool rejectCursors_ = false;
     std::string subscribeReply_;
     QByteArray replay_;

@@ -10,9 +10,11 @@
 #include "client/backoff.h"
 #include "client/endpoint.h"
 #include "client/records.h"
+#include "client/relay_state_poller.h"
 #include "models/cluster_store.h"
 #include "models/event_log_model.h"
 #include "models/history_model.h"
+#include "models/listener_model.h"
 #include "models/node_table_model.h"
 
 #include "dmr/protocol.h"
@@ -278,6 +280,62 @@ private slots:
         QCOMPARE(matrices.count(), 0);
         QCOMPARE(errors.count(), 0); // an older agent is not an error
         QCOMPARE(client.state(), AgentClient::State::Connected);
+    }
+
+    // The routing points (Fig. 5: 2, 6 and 4) are each asked for their get-state on a
+    // connection of their own, every interval; one that does not answer is reported, and the
+    // others still are; the store's listener model takes what comes.
+    void routingPointsAreAskedForTheirRelayState()
+    {
+        FakeAgent two(QStringLiteral("2"));
+        FakeAgent six(QStringLiteral("6"));
+        QVERIFY(two.listen());
+        QVERIFY(six.listen());
+        two.setStateJson(td::kRelayState2);
+        six.setStateJson(td::kRelayState6);
+        const QString dead = QStringLiteral("127.0.0.1:1");
+        const QList<FakeAgent::AgentEntry> agents{
+            {"2", two.address()}, {"6", six.address()}, {"4", dead}, {"1", two.address()}};
+        two.setAgents(agents);
+        six.setAgents(agents);
+
+        AgentClient client;
+        client.setReachabilityInterval(0);
+        client.setRelayStateInterval(150);
+        ClusterStore store;
+        store.attach(&client);
+        QSignalSpy states(&client, &AgentClient::relayStateReceived);
+        QSignalSpy failed(&client, &AgentClient::relayStateFailed);
+        client.setEndpoints({two.endpoint()});
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(states.count() >= 4, kTimeoutMs);
+        QSet<QString> nodes;
+        for (const auto &args : std::as_const(states))
+            nodes << args.at(0).toString();
+        QCOMPARE(nodes, (QSet<QString>{"2", "6"})); // 1 routes nothing: not asked
+        QTRY_VERIFY_WITH_TIMEOUT(failed.count() >= 1, kTimeoutMs);
+        QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("4"));
+        QVERIFY2(failed.at(0).at(1).toString().contains(dead),
+                 qPrintable(failed.at(0).at(1).toString()));
+        const auto state = states.at(0).at(1).value<RelayState>();
+        QVERIFY(state.relayOn);
+        QVERIFY(six.count(QStringLiteral("get-state")) >= 2); // every interval
+        QCOMPARE(six.count(QStringLiteral("subscribe")), 0);  // a short question, not a session
+
+        const ListenerModel *model = store.listenerModel();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kTimeoutMs);
+        QVERIFY(model->networkText(QStringLiteral("10.0.3.0/24")).contains(dead));
+        QCOMPARE(ListenerModel::carryText(model->carry("2", "6")),
+                 QStringLiteral("carries 1 group"));
+
+        // Stopped: no more questions, no connection left open at either.
+        client.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(six.clients(), 0, kTimeoutMs);
+        const int asked = six.count(QStringLiteral("get-state"));
+        QTest::qWait(500);
+        QCOMPARE(six.count(QStringLiteral("get-state")), asked);
+        QCOMPARE(RelayStatePoller::routingPoints(client.cluster()).keys(),
+                 (QList<QString>{"2", "4", "6"}));
     }
 
     // A young failover without its tunnels-up time is fetched again until it completes, even
@@ -551,6 +609,7 @@ private slots:
         second.setViewId(QStringLiteral("2.0"));
 
         AgentClient client;
+        client.setRelayStateInterval(0); // its short get-state questions say hello too
         QSignalSpy states(&client, &AgentClient::stateChanged);
         QSignalSpy cluster(&client, &AgentClient::clusterReceived);
         QSignalSpy hellos(&client, &AgentClient::helloReceived);

@@ -9,6 +9,7 @@
 #include "models/event_log_model.h"
 #include "models/group_model.h"
 #include "models/history_model.h"
+#include "models/listener_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
 #include "models/plan_timeline.h"
@@ -795,6 +796,103 @@ private slots:
         // An agent that still says "in force" does not undo it.
         model.mergeRecords({kill});
         QVERIFY(model.recordAt(0).endedMs.has_value());
+    }
+
+    // The routing points' relay state put together: each group with the networks that want it
+    // and the tunnels it goes into; a null peer_wants floods; an older agent is unknown.
+    void listenersAndPaths()
+    {
+        const auto s2 = parseRelayState(object(td::kRelayState2));
+        const auto s6 = parseRelayState(object(td::kRelayState6));
+        const auto s4 = parseRelayState(object(td::kRelayState4Old));
+        QVERIFY2(s2 && s6 && s4, "the canned states parse");
+        QVERIFY(!s4.value().listenersKnown);
+        QCOMPARE(s4.value().tunnels.at(0).peerWants.kind, dmr::reply::GroupList::Kind::Unknown);
+
+        ListenerModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        model.setSnapshot(td::fig5());
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.hasStates());
+        QVERIFY2(model.networkText("10.0.1.0/24").contains("unknown"),
+                 qPrintable(model.networkText("10.0.1.0/24")));
+
+        QSignalSpy changed(&model, &ListenerModel::listenersChanged);
+        model.setState("2", s2.value());
+        model.setState("6", s6.value());
+        model.setState("4", s4.value());
+        QVERIFY(changed.count() >= 3);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, ListenerModel::GroupColumn).data().toString(),
+                 QStringLiteral("239.1.0.5"));
+        QCOMPARE(model.index(0, 0).data(ListenerModel::NetworksRole).toStringList(),
+                 (QStringList{"10.0.1.0/24", "10.0.2.0/24"}));
+        const ListenerModel::Row &five = model.rows().at(0);
+        QCOMPARE(five.path, (QStringList{"2 → 6", "6 → 2"}));
+        QCOMPARE(five.flooding, QStringList{"2 → 4"}); // 4 has not said what it wants
+        const ListenerModel::Row &seven = model.rows().at(1);
+        QCOMPARE(seven.networks, QStringList{"10.0.1.0/24"});
+        QCOMPARE(seven.path, QStringList{"6 → 2"});
+        QCOMPARE(model.index(1, ListenerModel::PathColumn).data().toString(),
+                 QStringLiteral("6 → 2, 2 → 4 (floods)"));
+
+        // Each tunnel end: a list, everything (null), unknown (an older agent).
+        QCOMPARE(model.carry("2", "6").kind, ListenerModel::Carry::Kind::Groups);
+        QCOMPARE(ListenerModel::groupsText(model.carry("2", "6")), QStringLiteral("1 group"));
+        QCOMPARE(ListenerModel::carryText(model.carry("6", "2")),
+                 QStringLiteral("carries 2 groups"));
+        QCOMPARE(ListenerModel::carryText(model.carry("2", "4")),
+                 QStringLiteral("carries everything"));
+        QCOMPARE(model.carry("4", "2").kind, ListenerModel::Carry::Kind::Unknown);
+        QCOMPARE(ListenerModel::groupsText(model.carry("4", "2")), QString());
+        QCOMPARE(model.carry("2", "6").pruned, std::optional<qint64>(12));
+        const QString tip = model.tunnelText("2", "4");
+        QVERIFY2(tip.contains("2 → 4: everything") && !tip.contains("4 → 2"), qPrintable(tip));
+
+        // A network as its routing point sees it, with ages; one whose agent predates listening.
+        const QString a = model.networkText("10.0.1.0/24");
+        QVERIFY2(a.contains("as node 2 sees them (querier: node 2)"), qPrintable(a));
+        QVERIFY2(a.contains("239.1.0.5 for 1.2 s, 1 reporter"), qPrintable(a));
+        QVERIFY2(a.contains("239.1.0.7 for 1 min 15 s, 2 reporters"), qPrintable(a));
+        QVERIFY2(model.networkText("10.0.2.0/24").contains("querier: 10.0.2.4"),
+                 qPrintable(model.networkText("10.0.2.0/24")));
+        const QString c = model.networkText("10.0.3.0/24");
+        QVERIFY2(c.contains("unknown") && c.contains("node 4 does not report listeners"),
+                 qPrintable(c));
+
+        // Node 6 stops answering: B's groups are no longer known, its word on the tunnel neither.
+        model.setFailed("6", "could not ask 127.0.0.1:1: Connection refused");
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rows().at(0).networks, QStringList{"10.0.1.0/24"});
+        QVERIFY(model.networkText("10.0.2.0/24").contains("node 6 did not answer"));
+        QCOMPARE(model.carry("6", "2").kind, ListenerModel::Carry::Kind::Unknown);
+        // Node 1 snoops C in the meantime: it describes C while 4 says nothing.
+        model.setState(
+            "1", parseRelayState(
+                     object(R"({"node":"1","leads":[],"relay":{"prune":true,"listeners":[)"
+                            R"({"network":"10.0.3.0/24","querying":false,"querier":null,"groups":[)"
+                            R"({"group":"239.1.0.9","age_ms":100}]}],"tunnels":[]}})"))
+                     .value());
+        model.setFailed("4", "gone");
+        const QString snooped = model.networkText("10.0.3.0/24");
+        QVERIFY2(snooped.contains("as node 1 snoops them (querier: none)") &&
+                     snooped.contains("239.1.0.9 for 0.1 s") && !snooped.contains("reporter"),
+                 qPrintable(snooped));
+        QCOMPARE(model.rows().last().group, QStringLiteral("239.1.0.9"));
+        QCOMPARE(model.index(2, ListenerModel::PathColumn).data().toString(),
+                 QStringLiteral("2 → 4 (floods)"));
+    }
+
+    void relayStateErrorsNameTheField()
+    {
+        const auto bad = parseRelayState(
+            object(R"({"node":"2","relay":{"tunnels":[{"peer":"6","peer_wants":[5]}]}})"));
+        QVERIFY(!bad);
+        QVERIFY2(QString::fromStdString(bad.error().message)
+                     .contains("relay.tunnels[0].peer_wants[0]: expected a string"),
+                 bad.error().message.c_str());
+        const auto off = parseRelayState(object(R"({"node":"3","relay":null})"));
+        QVERIFY(off && !off.value().relayOn);
     }
 
     void clusterStore()

@@ -263,6 +263,46 @@ private slots:
         QCOMPARE(inScene, expected.size());
     }
 
+    // The listeners (pruning's word): each tunnel's label says what goes down it after the
+    // networks, its tool tip both ways; each region's tool tip its network's listeners. A new
+    // snapshot keeps them; empty maps take them away again.
+    void tunnelsAndRegionsShowListeners()
+    {
+        Cluster c(QStringLiteral("fig5"));
+        TopologyScene scene;
+        scene.setAnimationsEnabled(false);
+        scene.setSnapshot(c.snapshot());
+        auto *down = dynamic_cast<TunnelItem *>(scene.tunnelItems().value(0));
+        QVERIFY(down);
+        QCOMPARE(down->data(RoleId).toString(), QStringLiteral("2-6"));
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24"));
+        const QString baseTip = down->toolTip();
+        const QString regionTip = scene.regionItem("10.0.1.0/24")->toolTip();
+        const QRectF plainLabel = down->labelRect();
+
+        scene.setListeners({{"10.0.1.0/24", "Listeners: 239.1.0.5"}},
+                           {{"2-6", "1 group"}, {"2-4", "everything"}},
+                           {{"2-6", "2 → 6: 239.1.0.5"}});
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group"));
+        QVERIFY(down->labelRect().width() > plainLabel.width()); // measured again
+        QCOMPARE(down->toolTip(), baseTip + "\n2 → 6: 239.1.0.5");
+        auto *other = dynamic_cast<TunnelItem *>(scene.tunnelItems().value(1));
+        QCOMPARE(other->shownLabel(), QStringLiteral("carries 10.0.3.0/24 · everything"));
+        QCOMPARE(scene.regionItem("10.0.1.0/24")->toolTip(), regionTip + "\nListeners: 239.1.0.5");
+        QVERIFY(!scene.regionItem("10.0.2.0/24")->toolTip().contains("Listeners"));
+
+        // A failover keeps the word on the tunnels that stay (the new snapshot alone does not
+        // say what is wanted), and a new tunnel gets none until it is given.
+        QVERIFY(c.model.fail("4").ok());
+        scene.setSnapshot(c.snapshot());
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group"));
+
+        scene.setListeners({}, {}, {});
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24"));
+        QCOMPARE(down->toolTip(), baseTip);
+        QCOMPARE(scene.regionItem("10.0.1.0/24")->toolTip(), regionTip);
+    }
+
     // The obstacles a scene keeps for its tunnels: what is removed no longer counts, however
     // often tunnels come and go, and what stays still does.
     void obstaclesForgetClosedTunnels()

@@ -31,6 +31,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -39,6 +40,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTime>
 #include <QTimer>
 #include <QToolBar>
@@ -125,8 +127,8 @@ private slots:
             names << dock->objectName();
         }
         names.sort();
-        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "nodeDetails", "nodeTable",
-                                     "reachability", "timelineDock"}));
+        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "listeners", "nodeDetails",
+                                     "nodeTable", "reachability", "timelineDock"}));
         QTRY_VERIFY(f.window->connectionLabel()->text().contains(f.fake.address()));
     }
 
@@ -365,6 +367,72 @@ private slots:
                      ->nodeItem(QStringLiteral("3"))
                      ->data(dmr::console::RoleUnreachable)
                      .toBool());
+    }
+
+    // The routing points' relay state in the window: the Groups dock lists each wanted group
+    // with its listening networks and path, the tunnels' labels say what goes down them, and
+    // the details of a node list its networks' listeners. Saves listeners.png.
+    void groupsDockAndListeners()
+    {
+        Fixture f;
+        FakeAgent six(QStringLiteral("6"), kToken); // the same cluster: the same token
+        QVERIFY(six.listen());
+        f.fake.setStateJson(td::kRelayState2);
+        six.setStateJson(td::kRelayState6);
+        f.client.setRelayStateInterval(200);
+        QVERIFY(f.fake.listen());
+        // 4's agent cannot be reached: its network is unknown, the others are not.
+        const QList<FakeAgent::AgentEntry> agents{
+            {"2", f.fake.address()}, {"6", six.address()}, {"4", QStringLiteral("127.0.0.1:1")}};
+        f.fake.setAgents(agents);
+        six.setAgents(agents);
+        f.client.setEndpoints({f.fake.endpoint()});
+        f.window = std::make_unique<MainWindow>(&f.client);
+        f.window->setOperatorToken(kToken);
+        f.window->scene()->setAnimationsEnabled(false);
+        f.client.start();
+
+        auto *table = f.window->findChild<QTableView *>(QStringLiteral("listenerTable"));
+        QVERIFY(table);
+        // 2 and 6 answer in either order: until both have, the rows are not whole.
+        QTRY_COMPARE_WITH_TIMEOUT(table->model()->index(0, 2).data().toString(),
+                                  QStringLiteral("2 → 6, 6 → 2, 2 → 4 (floods)"), kTimeoutMs);
+        QCOMPARE(table->model()->rowCount(), 2);
+        QCOMPARE(table->model()->index(0, 1).data().toString(),
+                 QStringLiteral("10.0.1.0/24, 10.0.2.0/24"));
+        auto *summary = f.window->findChild<QLabel *>(QStringLiteral("listenerSummary"));
+        QVERIFY2(summary->text().contains(QStringLiteral(": 2.")), qPrintable(summary->text()));
+
+        auto *down = dynamic_cast<TunnelItem *>(f.window->scene()->tunnelItems().value(0));
+        QVERIFY(down);
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group"));
+        QVERIFY2(down->toolTip().contains(QStringLiteral("6 → 2: 239.1.0.5, 239.1.0.7")),
+                 qPrintable(down->toolTip()));
+        QVERIFY2(
+            f.window->scene()
+                ->regionItem(QStringLiteral("10.0.3.0/24"))
+                ->toolTip()
+                .contains(QStringLiteral("Listeners: unknown")),
+            qPrintable(f.window->scene()->regionItem(QStringLiteral("10.0.3.0/24"))->toolTip()));
+
+        f.window->selectNode(QStringLiteral("1"));
+        const QString details = f.window->detailsText();
+        QVERIFY2(details.contains(QStringLiteral("239.1.0.7 for 1 min 15 s, 2 reporters")),
+                 qPrintable(details));
+        QVERIFY2(details.contains(QStringLiteral("10.0.3.0/24")), qPrintable(details));
+
+        f.window->resize(1400, 900);
+        for (auto *dock : f.window->findChildren<QDockWidget *>())
+            if (dock->objectName() == QStringLiteral("listeners"))
+                dock->raise();
+        f.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(f.window.get()));
+        // The node's details scrolled to its networks' listeners, for the picture.
+        for (auto *browser : f.window->findChildren<QTextBrowser *>())
+            browser->verticalScrollBar()->setValue(browser->verticalScrollBar()->maximum());
+        const QString path = QCoreApplication::applicationDirPath() + "/listeners.png";
+        QVERIFY(f.window->grab().save(path));
+        qInfo("saved %s", qPrintable(path));
     }
 
     void consequencesOfKillingTheSystemLeader()

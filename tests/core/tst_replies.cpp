@@ -182,6 +182,51 @@ private slots:
         QVERIFY(!killed->rows[0].cellFrom("2")->heard);
     }
 
+    // get-state's listeners and wanted groups: what an agent before them leaves out is Unknown
+    // (not an error), null is its own answer, and a list is read in order.
+    void relayListenersOfEveryAge()
+    {
+        // Every capture of the document reads.
+        for (const auto &capture : resultsOf("get-state")) {
+            auto doc = parseRelayListeners(capture);
+            QVERIFY2(doc.ok(), doc.ok() ? "" : doc.error().message.c_str());
+            QVERIFY(!doc->node.empty());
+        }
+
+        auto old = parseRelayListeners(
+            R"({"node":"4","relay":{"mode":"loopback","tunnels":[{"peer":"2","role":"leaf"}]}})");
+        QVERIFY(old.ok());
+        QVERIFY(old->relayOn && !old->prune && !old->listenersKnown);
+        QCOMPARE(old->tunnels.at(0).peerWants.kind, GroupList::Kind::Unknown);
+        QCOMPARE(old->tunnels.at(0).wantsSent.kind, GroupList::Kind::Unknown);
+        QVERIFY(!old->tunnels.at(0).prunedPackets);
+
+        auto now = parseRelayListeners(
+            R"({"node":"2","relay":{"prune":true,"listeners":[{"network":"10.0.1.0/24",)"
+            R"("querying":true,"querier":null,"groups":[{"group":"239.1.0.5","age_ms":7}]}],)"
+            R"("tunnels":[{"peer":"6","peer_wants":null,"wants_sent":["239.1.0.5"],)"
+            R"("pruned_packets":4},{"peer":"4","peer_wants":[]}]}})");
+        QVERIFY2(now.ok(), now.ok() ? "" : now.error().message.c_str());
+        QCOMPARE(now->prune, std::optional<bool>(true));
+        const NetworkListeners *a = now->listenersOf("10.0.1.0/24");
+        QVERIFY(a && !now->listenersOf("10.0.2.0/24"));
+        QCOMPARE(a->querying, std::optional<bool>(true));
+        QVERIFY(!a->querier);
+        QCOMPARE(a->groups.at(0).ageMs, std::optional<std::int64_t>(7));
+        QVERIFY(!a->groups.at(0).reporters); // left out: unknown
+        QCOMPARE(now->tunnelTo("6")->peerWants.kind, GroupList::Kind::Null);
+        QCOMPARE(now->tunnelTo("6")->wantsSent.groups, std::vector<std::string>{"239.1.0.5"});
+        QCOMPARE(now->tunnelTo("6")->prunedPackets, std::optional<std::int64_t>(4));
+        QCOMPARE(now->tunnelTo("4")->peerWants.kind, GroupList::Kind::Listed);
+        QVERIFY(now->tunnelTo("4")->peerWants.groups.empty());
+        QVERIFY(!now->tunnelTo("5"));
+
+        auto bad = parseRelayListeners(R"({"node":"2","relay":{"listeners":[{"groups":[]}]}})");
+        QVERIFY(!bad.ok());
+        QCOMPARE(bad.error().message,
+                 std::string("get-state: relay.listeners[0].network: missing"));
+    }
+
     void malformedRepliesNameTheField_data()
     {
         QTest::addColumn<int>("kind");

@@ -83,6 +83,76 @@ struct State
 
 Result<State> parseState(std::string_view resultJson);
 
+// ---- get-state's relay: who listens, what each tunnel carries -----------------------------------
+
+// A list of groups that may be absent (an agent before listening, issue 18, does not send the
+// field), null (the field's own meaning: see where it is used) or a list.
+struct GroupList
+{
+    enum class Kind : std::uint8_t { Unknown, Null, Listed };
+    Kind kind = Kind::Unknown;
+    std::vector<std::string> groups; // Listed only, as the agent sorted them
+    bool operator==(const GroupList &) const = default;
+};
+
+// One group a network's listeners want (relay.listeners[].groups[]). What an older agent leaves
+// out is nullopt.
+struct ListenerGroup
+{
+    std::string group;
+    std::optional<std::int64_t> ageMs;       // since the first report
+    std::optional<std::int64_t> expiresInMs; // until the membership times out without a report
+    std::optional<std::int64_t> reporters;
+    bool operator==(const ListenerGroup &) const = default;
+};
+
+// One segment of the node: the listener table it keeps (it snoops where it does not route).
+struct NetworkListeners
+{
+    GroupName network;
+    std::optional<bool> querying;        // this node is the network's querier
+    std::optional<std::string> querier;  // the elected querier's address; nullopt: none heard
+    std::optional<std::int64_t> refused; // reports refused (over the table's bound)
+    std::vector<ListenerGroup> groups;
+    bool operator==(const NetworkListeners &) const = default;
+};
+
+// One tunnel end's wanted groups (relay.tunnels[]).
+struct TunnelWants
+{
+    NodeId peer;
+    std::string role;  // root or leaf; empty when absent
+    std::string state; // connecting, up, down; empty when absent
+    std::vector<GroupName> networks;
+    // What goes into the tunnel towards the peer: Null is "no word from the peer yet: every
+    // group goes in"; Unknown an agent that predates pruning.
+    GroupList peerWants;
+    // What this end told the peer: Null is "the peer does not speak wants".
+    GroupList wantsSent;
+    std::optional<std::int64_t> prunedPackets; // datagrams not sent in: the peer does not want them
+    bool operator==(const TunnelWants &) const = default;
+};
+
+// The listeners and wanted groups in one agent's get-state.
+struct RelayListeners
+{
+    NodeId node;
+    std::vector<GroupName> leads; // the networks this node routes
+    bool relayOn = false;         // "relay" is an object (null: relay.enabled = false)
+    std::optional<bool> prune;    // nullopt: an agent that predates pruning
+    bool listenersKnown = false;  // "listeners" present (an older agent has none)
+    std::vector<NetworkListeners> listeners;
+    std::vector<TunnelWants> tunnels;
+
+    const NetworkListeners *listenersOf(const GroupName &network) const;
+    const TunnelWants *tunnelTo(const NodeId &peer) const;
+    bool operator==(const RelayListeners &) const = default;
+};
+
+// Reads a get-state result's node, leads and relay. Fields an older agent leaves out are
+// Unknown/nullopt; a field of the wrong type is an Error naming its path.
+Result<RelayListeners> parseRelayListeners(std::string_view stateResultJson);
+
 // ---- get-history -------------------------------------------------------------------------------
 
 // One failover: a node lost roles. Times in ms since the epoch, durations in ms; those that
