@@ -511,17 +511,7 @@ private slots:
         c->addNode(id, {s("eth0=10.9.3.1/24")},
                    {s("--metrics.listen"), QStringLiteral("127.0.0.1:%1").arg(metricsPort)});
         QVERIFY(c->start(id));
-        auto get = [&] {
-            QTcpSocket sock;
-            sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(metricsPort));
-            if (!sock.waitForConnected(5000))
-                return QByteArray();
-            sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-            QByteArray all;
-            while (sock.waitForReadyRead(5000))
-                all += sock.readAll();
-            return all;
-        };
+        auto get = [&] { return AgentCluster::metricsAt(metricsPort); };
         QByteArray metrics;
         QVERIFY(AgentCluster::waitFor(
             [&] {

@@ -220,15 +220,7 @@ int openFds(qint64 pid)
 
 QByteArray metrics(int port)
 {
-    QTcpSocket sock;
-    sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(port));
-    if (!sock.waitForConnected(5000))
-        return {};
-    sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-    QByteArray all;
-    while (sock.waitForReadyRead(5000))
-        all += sock.readAll();
-    return all;
+    return AgentCluster::metricsAt(port);
 }
 
 double metric(const QByteArray &text, const QByteArray &name)

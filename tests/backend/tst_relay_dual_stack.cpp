@@ -104,12 +104,11 @@ private slots:
         cluster_->addNode(s("5"), {s("eth0=10.0.2.5/24"), s("eth2=fd00:2::5/64")});
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id,
-                {s("--cluster.name"), QString::fromStdString(clusterName()), s("--relay.enabled"),
-                 s("true"), s("--relay.mode"), s("loopback"), s("--relay.port"),
-                 QString::number(cluster_->membershipPort(id) + 2000), s("--relay.channels"),
-                 s("239.1.0.0/16:5000-5100,ff15::1:0/112:5000-5100"), s("--relay.keepalive_ms"),
-                 s("100"), s("--relay.probe_interval_ms"), s("250")});
+                id, cluster_->loopbackRelayArgs(id, clusterName()) +
+                        QStringList{s("--relay.channels"),
+                                    s("239.1.0.0/16:5000-5100,ff15::1:0/112:5000-5100"),
+                                    s("--relay.keepalive_ms"), s("100"),
+                                    s("--relay.probe_interval_ms"), s("250")});
         std::string error;
         QVERIFY2(v4_.open(&error), error.c_str());
         QVERIFY2(v6_.open(&error), error.c_str());

@@ -95,18 +95,7 @@ class TestRelayLimits : public QObject
 
     int metricsPort(const QString &id) const { return cluster_->membershipPort(id) + 50; }
 
-    QByteArray metrics(const QString &id) const
-    {
-        QTcpSocket sock;
-        sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(metricsPort(id)));
-        if (!sock.waitForConnected(5000))
-            return {};
-        sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        QByteArray all;
-        while (sock.waitForReadyRead(5000))
-            all += sock.readAll();
-        return all;
-    }
+    QByteArray metrics(const QString &id) const { return AgentCluster::metricsAt(metricsPort(id)); }
 
 private slots:
     void initTestCase()
@@ -117,35 +106,30 @@ private slots:
         cluster_->addNode(s("3"), {s("eth0=10.0.3.3/24")});
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id, {s("--cluster.name"),
-                     QString::fromStdString(clusterName()),
-                     s("--relay.enabled"),
-                     s("true"),
-                     s("--relay.mode"),
-                     s("loopback"),
-                     s("--relay.port"),
-                     QString::number(cluster_->membershipPort(id) + 2000),
-                     s("--relay.channels"),
-                     s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
-                       "239.3.0.0/16:5000-5100"),
-                     s("--relay.keepalive_ms"),
-                     s("100"),
-                     s("--relay.probe_interval_ms"),
-                     s("250"),
-                     s("--relay.rate_limit_channel_datagrams_per_s"),
-                     QString::number(kChannelRate),
-                     s("--relay.rate_limit_channel_burst_datagrams"),
-                     QString::number(kChannelBurst),
-                     s("--relay.rate_limit_tunnel_bytes_per_s"),
-                     QString::number(kTunnelBytesRate),
-                     s("--relay.rate_limit_tunnel_burst_bytes"),
-                     QString::number(kTunnelBurstBytes),
-                     s("--relay.network_boundaries"),
-                     s("10.0.2.0/24=239.3.0.0/16"),
-                     s("--relay.threshold"),
-                     s("2"),
-                     s("--metrics.listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(metricsPort(id))});
+                id,
+                cluster_->loopbackRelayArgs(id, clusterName()) +
+                    QStringList{
+                        s("--relay.channels"),
+                        s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
+                          "239.3.0.0/16:5000-5100"),
+                        s("--relay.keepalive_ms"),
+                        s("100"),
+                        s("--relay.probe_interval_ms"),
+                        s("250"),
+                        s("--relay.rate_limit_channel_datagrams_per_s"),
+                        QString::number(kChannelRate),
+                        s("--relay.rate_limit_channel_burst_datagrams"),
+                        QString::number(kChannelBurst),
+                        s("--relay.rate_limit_tunnel_bytes_per_s"),
+                        QString::number(kTunnelBytesRate),
+                        s("--relay.rate_limit_tunnel_burst_bytes"),
+                        QString::number(kTunnelBurstBytes),
+                        s("--relay.network_boundaries"),
+                        s("10.0.2.0/24=239.3.0.0/16"),
+                        s("--relay.threshold"),
+                        s("2"),
+                        s("--metrics.listen"),
+                        QStringLiteral("127.0.0.1:%1").arg(metricsPort(id))});
         std::string error;
         for (auto *streams : {&x_, &y_, &z_, &scoped_, &bounded_})
             QVERIFY2(streams->open(&error), error.c_str());
@@ -163,7 +147,8 @@ private slots:
         const std::vector<SegmentStreams *> all{&x_, &y_, &z_, &scoped_, &bounded_};
         for (auto *streams : all)
             streams->announce();
-        for (const char *group : {"239.1.2.3", "239.2.0.1", "239.1.9.9", "239.255.1.1", "239.3.0.1"}) {
+        for (const char *group :
+             {"239.1.2.3", "239.2.0.1", "239.1.9.9", "239.255.1.1", "239.3.0.1"}) {
             QString why;
             QVERIFY2(AgentCluster::waitFor(
                          [&] {

@@ -86,12 +86,11 @@ class TestRelayLoopback : public QObject
     void relayArgs()
     {
         for (const auto &id : cluster_->ids())
-            cluster_->appendArgs(
-                id, {s("--cluster.name"), QString::fromStdString(clusterName()),
-                     s("--relay.enabled"), s("true"), s("--relay.mode"), s("loopback"),
-                     s("--relay.port"), QString::number(cluster_->membershipPort(id) + 2000),
-                     s("--relay.channels"), s("239.1.0.0/16:5000-5100"), s("--relay.keepalive_ms"),
-                     s("100"), s("--relay.probe_interval_ms"), s("250")});
+            cluster_->appendArgs(id,
+                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                     QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
+                                                 s("--relay.keepalive_ms"), s("100"),
+                                                 s("--relay.probe_interval_ms"), s("250")});
     }
 
     void send(const dmr::GroupName &network, const std::string &tag, int from, int count,

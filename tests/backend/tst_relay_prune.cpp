@@ -150,26 +150,14 @@ private slots:
         cluster_ = std::make_unique<AgentCluster>(s(DMR_AGENT_PATH));
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
-            cluster_->appendArgs(id, {s("--cluster.name"),
-                                      QString::fromStdString(clusterName()),
-                                      s("--relay.enabled"),
-                                      s("true"),
-                                      s("--relay.mode"),
-                                      s("loopback"),
-                                      s("--relay.port"),
-                                      QString::number(cluster_->membershipPort(id) + 2000),
-                                      s("--relay.channels"),
-                                      s("239.1.0.0/16:5000-5100"),
-                                      s("--relay.keepalive_ms"),
-                                      s("100"),
-                                      s("--relay.probe_interval_ms"),
-                                      s("250"),
-                                      s("--relay.query_interval_ms"),
-                                      s("3000"),
-                                      s("--relay.query_response_ms"),
-                                      s("500"),
-                                      s("--relay.last_member_query_ms"),
-                                      s("200")});
+            cluster_->appendArgs(id,
+                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                     QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
+                                                 s("--relay.keepalive_ms"), s("100"),
+                                                 s("--relay.probe_interval_ms"), s("250"),
+                                                 s("--relay.query_interval_ms"), s("3000"),
+                                                 s("--relay.query_response_ms"), s("500"),
+                                                 s("--relay.last_member_query_ms"), s("200")});
         std::string error;
         QVERIFY2(streams_.open(&error), error.c_str());
         QVERIFY(cluster_->startAll());

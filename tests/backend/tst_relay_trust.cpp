@@ -296,15 +296,7 @@ class TestRelayTrust : public QObject
 
     QByteArray metricsOf(const QString &id) const
     {
-        QTcpSocket sock;
-        sock.connectToHost(s("127.0.0.1"), static_cast<quint16>(cluster_->membershipPort(id) + 50));
-        if (!sock.waitForConnected(5000))
-            return {};
-        sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        QByteArray all;
-        while (sock.waitForReadyRead(5000))
-            all += sock.readAll();
-        return all;
+        return AgentCluster::metricsAt(cluster_->membershipPort(id) + 50);
     }
 
 private slots:
@@ -314,12 +306,12 @@ private slots:
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id, {s("--cluster.name"), QString::fromStdString(clusterName()),
-                     s("--relay.enabled"), s("true"), s("--relay.mode"), s("loopback"),
-                     s("--relay.port"), QString::number(cluster_->membershipPort(id) + 2000),
-                     s("--relay.channels"), s("239.1.0.0/16:5000-5100"), s("--relay.keepalive_ms"),
-                     s("100"), s("--relay.probe_interval_ms"), s("250"), s("--metrics.listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(cluster_->membershipPort(id) + 50)});
+                id, cluster_->loopbackRelayArgs(id, clusterName()) +
+                        QStringList{
+                            s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
+                            s("--relay.keepalive_ms"), s("100"), s("--relay.probe_interval_ms"),
+                            s("250"), s("--metrics.listen"),
+                            QStringLiteral("127.0.0.1:%1").arg(cluster_->membershipPort(id) + 50)});
         std::string error;
         QVERIFY2(streams_.open(&error), error.c_str());
         QVERIFY(cluster_->startAll());

@@ -330,12 +330,11 @@ private slots:
         cluster_ = std::make_unique<AgentCluster>(previous_);
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
-            cluster_->appendArgs(
-                id, {s("--cluster.name"), QString::fromStdString(clusterName()),
-                     s("--relay.enabled"), s("true"), s("--relay.mode"), s("loopback"),
-                     s("--relay.port"), QString::number(cluster_->membershipPort(id) + 2000),
-                     s("--relay.channels"), s("239.1.0.0/16:5000-5100"), s("--relay.keepalive_ms"),
-                     s("100"), s("--relay.probe_interval_ms"), s("0")});
+            cluster_->appendArgs(id,
+                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                     QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
+                                                 s("--relay.keepalive_ms"), s("100"),
+                                                 s("--relay.probe_interval_ms"), s("0")});
         QVERIFY(cluster_->startAll());
         for (const auto &id : cluster_->ids()) {
             waitSettled(cluster_->ids(), id, true, s("start"));

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QThread>
 
 #include <cerrno>
@@ -491,6 +492,27 @@ bool AgentCluster::relayListening(const QStringList &ids, const QString &group, 
         }
     }
     return true;
+}
+
+QStringList AgentCluster::loopbackRelayArgs(const QString &id, const std::string &cluster) const
+{
+    return {QStringLiteral("--cluster.name"),  QString::fromStdString(cluster),
+            QStringLiteral("--relay.enabled"), QStringLiteral("true"),
+            QStringLiteral("--relay.mode"),    QStringLiteral("loopback"),
+            QStringLiteral("--relay.port"),    QString::number(membershipPort(id) + 2000)};
+}
+
+QByteArray AgentCluster::metricsAt(int port)
+{
+    QTcpSocket sock;
+    sock.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(port));
+    if (!sock.waitForConnected(5000))
+        return {};
+    sock.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray all;
+    while (sock.waitForReadyRead(5000))
+        all += sock.readAll();
+    return all;
 }
 
 bool AgentCluster::relayPruning(const QStringList &ids, QString *why) const

@@ -36,6 +36,13 @@ public:
     // Every agent's listener tables are complete (a general query's response time passed) and
     // every tunnel's peer said what it wants: from now on the relays prune, none floods.
     bool relayPruning(const QStringList &ids, QString *why = nullptr) const;
+    // An agent's /metrics page (metrics.listen on 127.0.0.1:port): the whole HTTP response,
+    // empty when nothing answers within 5 s.
+    static QByteArray metricsAt(int port);
+    // The flags that turn an agent's relay on in loopback mode for the cluster named `cluster`
+    // (its segments are that name's), with its tunnel port at membershipPort + 2000; the caller
+    // adds its own relay flags (channels, keepalive, ...).
+    QStringList loopbackRelayArgs(const QString &id, const std::string &cluster) const;
     // Every listed agent answers, holds the same view, and names this system leader.
     bool agree(const QStringList &ids, const QString &systemLeader) const;
     // The time a node's data plane did something of this kind matching `text` (a substring),
