@@ -211,8 +211,7 @@ int printDoc()
         if (name == QLatin1String("lang"))
             added.choices = {"en", "de", "ja"}; // what translations/ ships
         if (name == QLatin1String("panel"))
-            added.choices = {"events", "failovers", "timeline", "drills", "reachability",
-                             "groups"};
+            added.choices = {"events", "failovers", "timeline", "drills", "reachability", "groups"};
     }
     std::fputs(doc::toJson(p).c_str(), stdout);
     std::fputs("\n", stdout);

@@ -145,9 +145,9 @@ private slots:
         // Until every agent's listener tables are complete it floods (a node that just came
         // onto a network knows nobody yet, which is not the same as nobody listening).
         QString notYet;
-        QVERIFY2(AgentCluster::waitFor([&] { return c.relayPruning(c.ids(), &notYet); },
-                                       kDeadlineMs),
-                 qPrintable(notYet));
+        QVERIFY2(
+            AgentCluster::waitFor([&] { return c.relayPruning(c.ids(), &notYet); }, kDeadlineMs),
+            qPrintable(notYet));
 
         const QString sent = lab.startSender(s("3"), kGroup, kPort, kRate, 1'000'000);
         QVERIFY2(sent.isEmpty(), qPrintable(sent));

@@ -409,7 +409,7 @@ enum class Drop : std::uint8_t {
     BelowThreshold,   // heard with an IP TTL below relay.threshold
     RateLimitChannel, // over its channel range's rate limit, at ingest
     RateLimitTunnel,  // over a tunnel's rate limit (Forward::tunnelsLimited counts them)
-    NotWanted,            // no network anywhere listens to its group (pruning)
+    NotWanted,        // no network anywhere listens to its group (pruning)
 };
 std::string_view toString(Drop drop); // "not-routed", ...
 // Whether the data plane counts it: NotRouted is another node's datagram, not a loss.
