@@ -187,8 +187,8 @@ const dmr::GroupName A = "10.0.1.0/24";
 const dmr::GroupName B = "10.0.2.0/24";
 const dmr::GroupName C = "10.0.3.0/24";
 
-// Fig. 5's nodes, every one pruning, not joined yet.
-Mesh fig5PrunedNodes()
+// Fig. 5's nodes, not joined yet.
+Mesh fig5Nodes(bool prune)
 {
     return Mesh({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
                  {"2", {"10.0.1.2/24"}},
@@ -196,13 +196,13 @@ Mesh fig5PrunedNodes()
                  {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
                  {"5", {"10.0.2.5/24"}},
                  {"6", {"10.0.2.6/24"}}},
-                true);
+                prune);
 }
 
 // Fig. 5, joined 2 6 4 1 3 5, every node pruning.
 Mesh fig5Pruned()
 {
-    Mesh m = fig5PrunedNodes();
+    Mesh m = fig5Nodes(true);
     // Every node's tables are complete, and nobody listens yet (a network without word of its
     // listeners wants every group: pruneNoWordFloods).
     for (const auto &n : {A, B, C})
@@ -214,12 +214,7 @@ Mesh fig5Pruned()
 // Fig. 5, joined 2 6 4 1 3 5: 2 leads A and is the system leader, 6 leads B, 4 leads C.
 Mesh fig5()
 {
-    Mesh m({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
-            {"2", {"10.0.1.2/24"}},
-            {"3", {"10.0.1.3/24"}},
-            {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
-            {"5", {"10.0.2.5/24"}},
-            {"6", {"10.0.2.6/24"}}});
+    Mesh m = fig5Nodes(false);
     m.join({"2", "6", "4", "1", "3", "5"});
     return m;
 }
@@ -866,7 +861,7 @@ private slots:
         // Node 4 does not prune (relay.prune = false, or a version-3 peer): it says nothing,
         // so it wants every group, and the root floods to it; the others still prune.
         Mesh m = fig5Pruned();
-        Mesh flooding = fig5PrunedNodes();
+        Mesh flooding = fig5Nodes(true);
         for (auto &[id, e] : flooding.engines)
             e->setPeerPrunes("4", false);
         r::Engine::Config c = flooding.engines.at("4")->config();
@@ -895,7 +890,7 @@ private slots:
         // lose what the network's listeners are sent until its tables complete (found by the
         // rolling upgrade: the first datagram after a drain, when the new group leader was a
         // restarted agent).
-        Mesh m = fig5PrunedNodes();
+        Mesh m = fig5Nodes(true);
         m.listen(A, {});
         m.listen(B, {});
         m.execute("1", m.engines.at("1")->setListening(C, std::set<dmr::IpAddress>{}));
