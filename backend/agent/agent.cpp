@@ -454,6 +454,8 @@ void Agent::onAgentMessage(protocol::AgentMessage message)
                                  relay_ ? relay_->reachabilityRow().dump() : "null"}));
     } else if (auto *row = std::get_if<protocol::ReachRowMessage>(&message)) {
         onReachabilityRow(*row);
+    } else if (auto *told = std::get_if<protocol::FailoversMessage>(&message)) {
+        node_->failoversTold(now, *told);
     }
     pump();
 }
