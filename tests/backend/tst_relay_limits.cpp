@@ -22,6 +22,7 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -43,15 +44,9 @@ constexpr int kChannelBurst = 20;
 constexpr int kTunnelBytesRate = 30000;
 constexpr int kTunnelBurstBytes = 8192;
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "relay-limits-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("relay-limits");
 
 dmr::relay::Channel ch(const char *text)
 {
@@ -87,11 +82,11 @@ class TestRelayLimits : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    SegmentStreams x_{clusterName(), {kA, kB, kC}, ch("239.1.2.3:5001")};
-    SegmentStreams y_{clusterName(), {kA, kB, kC}, ch("239.2.0.1:5002")};
-    SegmentStreams z_{clusterName(), {kA, kB, kC}, ch("239.1.9.9:5009")};
-    SegmentStreams scoped_{clusterName(), {kA, kB, kC}, ch("239.255.1.1:5003")};
-    SegmentStreams bounded_{clusterName(), {kA, kB, kC}, ch("239.3.0.1:5004")};
+    SegmentStreams x_{kCluster, {kA, kB, kC}, ch("239.1.2.3:5001")};
+    SegmentStreams y_{kCluster, {kA, kB, kC}, ch("239.2.0.1:5002")};
+    SegmentStreams z_{kCluster, {kA, kB, kC}, ch("239.1.9.9:5009")};
+    SegmentStreams scoped_{kCluster, {kA, kB, kC}, ch("239.255.1.1:5003")};
+    SegmentStreams bounded_{kCluster, {kA, kB, kC}, ch("239.3.0.1:5004")};
 
     int metricsPort(const QString &id) const { return cluster_->membershipPort(id) + 50; }
 
@@ -107,7 +102,7 @@ private slots:
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
                 id,
-                cluster_->loopbackRelayArgs(id, clusterName()) +
+                cluster_->loopbackRelayArgs(id, kCluster) +
                     QStringList{
                         s("--relay.channels"),
                         s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
@@ -261,7 +256,7 @@ private slots:
             channelOf(before, s("239.1.0.0/16:5000-5100"))[s("ingested")].toInteger();
         constexpr int kFlood = 600;
         constexpr int kBytes = 1000;
-        auto tx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), kA);
+        auto tx = dmr::agent::LoopbackSegmentSocket::open(kCluster, kA);
         QVERIFY(tx);
         QElapsedTimer clock;
         clock.start();

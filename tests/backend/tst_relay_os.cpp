@@ -13,6 +13,7 @@
 // kernel reports it, IP_RECVTTL).
 
 #include "agent_cluster.h"
+#include "test_names.h"
 
 #include "dmr/relay.h"
 
@@ -37,10 +38,7 @@ namespace {
 
 constexpr int kDeadlineMs = 30000;
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
 bool run(const QStringList &args)
 {
