@@ -328,6 +328,16 @@ private slots:
         QThread::msleep(500);
         const qint64 boundary1 = dropOf(cluster_->relayOf(s("1")), "boundary");
         const qint64 boundary2 = dropOf(cluster_->relayOf(s("2")), "boundary");
+        // The same drops by channel range: what the console shows per range.
+        const QString scopedRange = s("239.255.1.0/24:5000-5100");
+        const QString boundedRange = s("239.3.0.0/16:5000-5100");
+        auto boundaryOf = [&](const char *node, const QString &range) {
+            return channelOf(cluster_->relayOf(s(node)), range)[s("boundary_packets")].toInteger(
+                -1);
+        };
+        const qint64 scoped1 = boundaryOf("1", scopedRange);
+        const qint64 bounded2 = boundaryOf("2", boundedRange);
+        QVERIFY(scoped1 >= 0 && bounded2 >= 0);
         constexpr int kCount = 15; // within the channel ranges' burst of 20
         // 239.255.1.1 (relay.boundaries' default 239.255.0.0/16) from A; 239.3.0.1 (bounded on
         // B) from A, and from B.
@@ -351,6 +361,13 @@ private slots:
                        dropOf(cluster_->relayOf(s("2")), "boundary") - boundary2 == kCount;
             },
             kDeadlineMs));
+        // 1 bounded the scoped group, 2 the group B bounds; neither range counted the other's.
+        QCOMPARE(boundaryOf("1", scopedRange) - scoped1, qint64(kCount));
+        QCOMPARE(boundaryOf("2", boundedRange) - bounded2, qint64(kCount));
+        QCOMPARE(boundaryOf("1", boundedRange), qint64(0));
+        QCOMPARE(channelOf(cluster_->relayOf(s("1")), scopedRange)[s("below_threshold_packets")]
+                     .toInteger(-1),
+                 qint64(0));
     }
 
     void cleanupTestCase() { cluster_.reset(); }
