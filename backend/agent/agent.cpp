@@ -340,7 +340,8 @@ void Agent::relayInterfaces(const std::vector<Interface> &working)
     listeningOn_ = specs;
     if (auto r = listening_->open(specs); !r) {
         log("relay: IGMP/MLD reader: " + r.error().message +
-            "; this node does not prune (it floods every channel)");
+            "; this node does not prune (it floods every channel). The reader needs CAP_NET_RAW "
+            "and packet sockets: under systemd, the relay-prune.conf drop-in grants them");
         listening_.reset();
         listeningOn_.clear();
         relay_->setQuerySender({}); // nobody tells it who listens now: flood

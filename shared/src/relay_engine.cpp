@@ -441,7 +441,7 @@ bool Engine::segmentWants(std::size_t segment, const IpAddress &group) const
     if (!config_.prune)
         return true;
     if (segment >= segmentWants_.size() || segmentWants_[segment] == nullptr)
-        return false;
+        return true; // no word of its listeners yet: every group (a flood, never a gap)
     const auto &w = *segmentWants_[segment];
     return !w || w->count(group) != 0;
 }
@@ -461,8 +461,8 @@ std::optional<std::set<IpAddress>> Engine::wantsFor(const TunnelState &t) const
     bool everything = false;
     auto add = [&](std::size_t s) {
         if (s >= segmentWants_.size() || segmentWants_[s] == nullptr)
-            return;
-        if (const auto &w = *segmentWants_[s])
+            everything = true; // no word of its listeners yet
+        else if (const auto &w = *segmentWants_[s])
             out.insert(w->begin(), w->end());
         else
             everything = true; // its listeners are not known yet
