@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="617"/>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -466,384 +466,383 @@
         <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="28"/>
-        <location filename="../console/models/limit_model.cpp" line="23"/>
+        <location filename="../console/models/format.cpp" line="50"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="38"/>
+        <location filename="../console/models/listener_model.cpp" line="35"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="41"/>
+        <location filename="../console/models/listener_model.cpp" line="38"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="42"/>
+        <location filename="../console/models/listener_model.cpp" line="39"/>
         <source>%1 h %2 min</source>
         <translation>%1 時間 %2 分</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <location filename="../console/models/listener_model.cpp" line="111"/>
         <source>no word from its routing point yet</source>
         <translation>ルーティングポイントからまだ応答がありません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="115"/>
+        <location filename="../console/models/listener_model.cpp" line="112"/>
         <source>node %1 did not answer: %2</source>
         <translation>ノード %1 が応答しませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="117"/>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
         <source>the relay is off on node %1</source>
         <translation>ノード %1 のリレーはオフです</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="119"/>
+        <location filename="../console/models/listener_model.cpp" line="116"/>
         <source>the agent of node %1 does not report listeners</source>
         <translation>ノード %1 のエージェントはリスナーを報告しません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="121"/>
+        <location filename="../console/models/listener_model.cpp" line="118"/>
         <source>node %1 keeps no listener table for it</source>
         <translation>ノード %1 はこのネットワークのリスナー表を持っていません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="126"/>
+        <location filename="../console/models/listener_model.cpp" line="123"/>
         <source>node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="167"/>
+        <location filename="../console/models/listener_model.cpp" line="164"/>
         <source>everything</source>
         <translation>すべて</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>nothing</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>1 group</source>
         <translation>1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>%1 groups</source>
         <translation>%1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="178"/>
+        <location filename="../console/models/listener_model.cpp" line="175"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="191"/>
+        <location filename="../console/models/listener_model.cpp" line="188"/>
         <source>%1: everything (no word from node %2 on what it wants)</source>
         <translation>%1: すべて (ノード %2 からまだ要求がありません)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="196"/>
+        <location filename="../console/models/listener_model.cpp" line="193"/>
         <source>%1: nothing</source>
         <translation>%1: なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
-        <location filename="../console/models/listener_model.cpp" line="298"/>
-        <location filename="../console/models/listener_model.cpp" line="310"/>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
-        <location filename="../console/models/limit_model.cpp" line="47"/>
-        <location filename="../console/models/limit_model.cpp" line="252"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
+        <location filename="../console/models/listener_model.cpp" line="295"/>
+        <location filename="../console/models/listener_model.cpp" line="307"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="201"/>
+        <location filename="../console/models/listener_model.cpp" line="198"/>
         <source>(pruned: %1 datagrams)</source>
         <translation>(刈り込み: %1 データグラム)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="211"/>
+        <location filename="../console/models/listener_model.cpp" line="208"/>
         <source>Listeners: unknown (%1)</source>
         <translation>リスナー: 不明 (%1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="213"/>
-        <location filename="../console/models/limit_model.cpp" line="252"/>
+        <location filename="../console/models/listener_model.cpp" line="210"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="215"/>
+        <location filename="../console/models/listener_model.cpp" line="212"/>
         <source>Listeners, as node %1 sees them (querier: %2):</source>
         <translation>リスナー (ノード %1 から見たもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
         <source>Listeners, as node %1 snoops them (querier: %2):</source>
         <translation>リスナー (ノード %1 がスヌープしたもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
         <source>  no group wanted</source>
         <translation>  要求されたグループなし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="221"/>
-        <location filename="../console/models/limit_model.cpp" line="34"/>
-        <location filename="../console/models/limit_model.cpp" line="208"/>
-        <location filename="../console/models/limit_model.cpp" line="284"/>
+        <location filename="../console/models/listener_model.cpp" line="218"/>
+        <location filename="../console/models/limit_model.cpp" line="31"/>
+        <location filename="../console/models/limit_model.cpp" line="205"/>
+        <location filename="../console/models/limit_model.cpp" line="281"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="223"/>
+        <location filename="../console/models/listener_model.cpp" line="220"/>
         <source>  %1 for %2</source>
         <translation>  %1 (%2 前から)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="225"/>
+        <location filename="../console/models/listener_model.cpp" line="222"/>
         <source>  %1 for %2, 1 reporter</source>
         <translation>  %1 (%2 前から、報告者 1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="227"/>
+        <location filename="../console/models/listener_model.cpp" line="224"/>
         <source>  %1 for %2, %3 reporters</source>
         <translation>  %1 (%2 前から、報告者 %3)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="296"/>
+        <location filename="../console/models/listener_model.cpp" line="293"/>
         <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
         <translation>%1: これらのトンネルの相手側がまだ要求を伝えていないため、すべてが送られます</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="309"/>
+        <location filename="../console/models/listener_model.cpp" line="306"/>
         <source>none (only passing through)</source>
         <translation>なし (通過のみ)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="316"/>
+        <location filename="../console/models/listener_model.cpp" line="313"/>
         <source>%1 (floods)</source>
         <translation>%1 (フラッディング)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
         <source>no tunnel carries it</source>
         <translation>どのトンネルも運びません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="330"/>
+        <location filename="../console/models/listener_model.cpp" line="327"/>
         <source>Group</source>
         <translation>グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="332"/>
+        <location filename="../console/models/listener_model.cpp" line="329"/>
         <source>Listening networks</source>
         <translation>受信ネットワーク</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <location filename="../console/models/listener_model.cpp" line="331"/>
         <source>Path (tunnels)</source>
         <translation>経路 (トンネル)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="40"/>
-        <location filename="../console/models/limit_model.cpp" line="47"/>
+        <location filename="../console/models/limit_model.cpp" line="37"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <location filename="../console/models/limit_model.cpp" line="41"/>
         <source>%1/s (burst %2)</source>
         <translation>%1/秒 (バースト %2)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="46"/>
+        <location filename="../console/models/limit_model.cpp" line="43"/>
         <source>%1 datagrams/s (burst %2)</source>
         <translation>%1 データグラム/秒 (バースト %2)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="61"/>
+        <location filename="../console/models/limit_model.cpp" line="58"/>
         <source>%1 B</source>
         <translation>%1 B</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="63"/>
+        <location filename="../console/models/limit_model.cpp" line="60"/>
         <source>%1 kB</source>
         <translation>%1 kB</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="65"/>
+        <location filename="../console/models/limit_model.cpp" line="62"/>
         <source>%1 MB</source>
         <translation>%1 MB</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="66"/>
+        <location filename="../console/models/limit_model.cpp" line="63"/>
         <source>%1 GB</source>
         <translation>%1 GB</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="71"/>
-        <location filename="../console/models/limit_model.cpp" line="72"/>
+        <location filename="../console/models/limit_model.cpp" line="68"/>
+        <location filename="../console/models/limit_model.cpp" line="69"/>
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="189"/>
+        <location filename="../console/models/limit_model.cpp" line="186"/>
         <source>%1 dropped</source>
         <translation>%1 破棄</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="211"/>
+        <location filename="../console/models/limit_model.cpp" line="207"/>
         <source>%1: the rate limit (%2) dropped nothing</source>
         <translation>%1: レート制限 (%2) による破棄なし</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="212"/>
+        <location filename="../console/models/limit_model.cpp" line="209"/>
         <source>%1: the rate limit (%2) dropped %3 datagrams (%4)</source>
         <translation>%1: レート制限 (%2) が %3 データグラムを破棄 (%4)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="217"/>
+        <location filename="../console/models/limit_model.cpp" line="214"/>
         <source>— dropping now: %1</source>
         <translation>— 現在破棄中: %1</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="232"/>
+        <location filename="../console/models/limit_model.cpp" line="229"/>
         <source>  %1: rate limit %2, boundary %3, below threshold %4</source>
         <translation>  %1: レート制限 %2、境界 %3、しきい値未満 %4</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="237"/>
+        <location filename="../console/models/limit_model.cpp" line="234"/>
         <source>(dropping now: %1)</source>
         <translation>(現在破棄中: %1)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="241"/>
+        <location filename="../console/models/limit_model.cpp" line="238"/>
         <source>Dropped at ingest, by channel range:</source>
         <translation>取り込み時の破棄 (チャネル範囲別):</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="243"/>
+        <location filename="../console/models/limit_model.cpp" line="240"/>
         <source>Limits: per tunnel %1; per channel range %2; threshold %3</source>
         <translation>制限: トンネルごと %1、チャネル範囲ごと %2、しきい値 %3</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="250"/>
+        <location filename="../console/models/limit_model.cpp" line="247"/>
         <source>%1 on %2</source>
         <translation>%2 上の %1</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="251"/>
+        <location filename="../console/models/limit_model.cpp" line="248"/>
         <source>Boundaries: %1</source>
         <translation>境界: %1</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="263"/>
+        <location filename="../console/models/limit_model.cpp" line="260"/>
         <source>%1 at node %2</source>
         <translation>ノード %2 の %1</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="287"/>
+        <location filename="../console/models/limit_model.cpp" line="284"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="296"/>
+        <location filename="../console/models/limit_model.cpp" line="293"/>
         <source>The agent of node %1 does not report its limits</source>
         <translation>ノード %1 のエージェントは制限を報告しません</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="298"/>
+        <location filename="../console/models/limit_model.cpp" line="295"/>
         <source>The rate limit of each tunnel at node %1: %2</source>
         <translation>ノード %1 の各トンネルのレート制限: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="300"/>
+        <location filename="../console/models/limit_model.cpp" line="297"/>
         <source>The rate limit of each channel range at node %1: %2</source>
         <translation>ノード %1 の各チャネル範囲のレート制限: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="368"/>
+        <location filename="../console/models/limit_model.cpp" line="365"/>
         <source>What node %1 kept out of its tunnel to node %2</source>
         <translation>ノード %1 がノード %2 へのトンネルに入れなかったもの</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="370"/>
+        <location filename="../console/models/limit_model.cpp" line="367"/>
         <source>What node %1 did not take in of the channel range %2</source>
         <translation>ノード %1 がチャネル範囲 %2 から取り込まなかったもの</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="376"/>
+        <location filename="../console/models/limit_model.cpp" line="373"/>
         <source>Boundaries and the threshold act where a datagram is heard, before any tunnel: see the channel ranges</source>
         <translation>境界としきい値はデータグラムを受信した場所で、どのトンネルよりも前に働きます: チャネル範囲を参照</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="380"/>
+        <location filename="../console/models/limit_model.cpp" line="377"/>
         <source>%1 dropped since node %2&apos;s previous answer</source>
         <translation>ノード %2 の前回の応答以降 %1 破棄</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="383"/>
+        <location filename="../console/models/limit_model.cpp" line="380"/>
         <source>Known after node %1&apos;s next answer</source>
         <translation>ノード %1 の次の応答後にわかります</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="430"/>
+        <location filename="../console/models/limit_model.cpp" line="427"/>
         <source>▲ %1</source>
         <translation>▲ %1</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="443"/>
+        <location filename="../console/models/limit_model.cpp" line="440"/>
         <source>Datagrams (and their payload bytes) over the token bucket of the tunnel or the channel range</source>
         <translation>トンネルまたはチャネル範囲のトークンバケットを超えたデータグラム (とそのペイロードのバイト数)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="446"/>
+        <location filename="../console/models/limit_model.cpp" line="443"/>
         <source>Datagrams of a group bounded on the network they were heard on (relay.boundaries, relay.network_boundaries)</source>
         <translation>受信したネットワークで境界に含まれるグループのデータグラム (relay.boundaries、relay.network_boundaries)</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="449"/>
+        <location filename="../console/models/limit_model.cpp" line="446"/>
         <source>Datagrams heard with an IP TTL below relay.threshold</source>
         <translation>relay.threshold 未満の IP TTL で受信したデータグラム</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="451"/>
+        <location filename="../console/models/limit_model.cpp" line="448"/>
         <source>Drops per second between the node&apos;s last two answers</source>
         <translation>ノードの直近 2 回の応答の間の 1 秒あたりの破棄数</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="460"/>
+        <location filename="../console/models/limit_model.cpp" line="457"/>
         <source>Tunnel or channel range</source>
         <translation>トンネルまたはチャネル範囲</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="462"/>
+        <location filename="../console/models/limit_model.cpp" line="459"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="464"/>
+        <location filename="../console/models/limit_model.cpp" line="461"/>
         <source>Rate limit</source>
         <translation>レート制限</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="466"/>
+        <location filename="../console/models/limit_model.cpp" line="463"/>
         <source>Boundary</source>
         <translation>境界</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="468"/>
+        <location filename="../console/models/limit_model.cpp" line="465"/>
         <source>Below threshold</source>
         <translation>しきい値未満</translation>
     </message>
     <message>
-        <location filename="../console/models/limit_model.cpp" line="470"/>
+        <location filename="../console/models/limit_model.cpp" line="467"/>
         <source>Now</source>
         <translation>現在</translation>
     </message>

@@ -1,5 +1,7 @@
 #include "limit_model.h"
 
+#include "format.h"
+
 #include "client/tr.h"
 
 #include <QColor>
@@ -16,11 +18,6 @@ namespace {
 QString q(const std::string &s)
 {
     return QString::fromStdString(s);
-}
-
-QString arrow(const QString &from, const QString &to)
-{
-    return Tr::tr("%1 → %2").arg(from, to);
 }
 
 // The probe channel comes last in get-state's channels, named "... (probe)": no limit acts on it.
@@ -206,13 +203,13 @@ QString LimitModel::tunnelText(const QString &root, const QString &leaf) const
             continue;
         const dmr::reply::RelayLimits *limits = limitsOf(from);
         const QString limit = limits ? rateText(limits->tunnel) : Tr::tr("unknown");
-        QString line =
-            *r->counters.limitedPackets == 0
-                ? Tr::tr("%1: the rate limit (%2) dropped nothing").arg(arrow(from, to), limit)
-                : Tr::tr("%1: the rate limit (%2) dropped %3 datagrams (%4)")
-                      .arg(arrow(from, to), limit)
-                      .arg(*r->counters.limitedPackets)
-                      .arg(formatBytes(r->counters.limitedBytes.value_or(0)));
+        QString line = *r->counters.limitedPackets == 0
+                           ? Tr::tr("%1: the rate limit (%2) dropped nothing")
+                                 .arg(tunnelEndText(from, to), limit)
+                           : Tr::tr("%1: the rate limit (%2) dropped %3 datagrams (%4)")
+                                 .arg(tunnelEndText(from, to), limit)
+                                 .arg(*r->counters.limitedPackets)
+                                 .arg(formatBytes(r->counters.limitedBytes.value_or(0)));
         if (r->growing())
             line += u' ' + Tr::tr("— dropping now: %1").arg(formatPerSecond(*r->perSecond));
         lines << line;
@@ -259,7 +256,7 @@ QStringList LimitModel::growingRows() const
     QStringList out;
     for (const Row &r : rows_)
         if (r.growing())
-            out << (r.kind == Row::Kind::Tunnel ? arrow(r.node, r.peer)
+            out << (r.kind == Row::Kind::Tunnel ? tunnelEndText(r.node, r.peer)
                                                 : Tr::tr("%1 at node %2").arg(r.channel, r.node));
     return out;
 }
@@ -415,7 +412,7 @@ QVariant LimitModel::data(const QModelIndex &index, int role) const
     }
     switch (index.column()) {
     case WhereColumn:
-        return tunnel ? arrow(r.node, r.peer) : r.channel;
+        return tunnel ? tunnelEndText(r.node, r.peer) : r.channel;
     case NodeColumn:
         return r.node;
     case RateLimitColumn:
