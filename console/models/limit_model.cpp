@@ -44,6 +44,15 @@ QString rateText(const std::optional<dmr::reply::RateLimit> &r)
     return parts.isEmpty() ? Tr::tr("unlimited") : parts.join(Tr::tr(", "));
 }
 
+// The agent's counters as a count: a negative one (no agent sends it) is 0, and a sum stops at
+// the largest qint64 instead of overflowing.
+qint64 addCount(qint64 sum, std::optional<qint64> n)
+{
+    const qint64 v = std::max<qint64>(0, n.value_or(0));
+    return v > std::numeric_limits<qint64>::max() - sum ? std::numeric_limits<qint64>::max()
+                                                        : sum + v;
+}
+
 // Growing rows stand out: a warning tint that reads on light and dark palettes alike.
 QColor growingTint()
 {
@@ -71,8 +80,7 @@ QString formatPerSecond(double perSecond)
 
 qint64 LimitModel::Counters::dropped() const
 {
-    return limitedPackets.value_or(0) + boundaryPackets.value_or(0) +
-           belowThresholdPackets.value_or(0);
+    return addCount(addCount(addCount(0, limitedPackets), boundaryPackets), belowThresholdPackets);
 }
 
 QString LimitModel::Row::key() const
@@ -182,7 +190,7 @@ QString LimitModel::tunnelLabel(const QString &root, const QString &leaf) const
     qint64 dropped = 0;
     for (const Row *r : {tunnelEnd(root, leaf), tunnelEnd(leaf, root)})
         if (r != nullptr)
-            dropped += r->counters.limitedPackets.value_or(0);
+            dropped = addCount(dropped, r->counters.limitedPackets);
     return dropped == 0 ? QString() : Tr::tr("%1 dropped").arg(dropped);
 }
 
@@ -265,7 +273,7 @@ qint64 LimitModel::droppedTotal() const
 {
     qint64 n = 0;
     for (const Row &r : rows_)
-        n += r.counters.dropped();
+        n = addCount(n, r.counters.dropped());
     return n;
 }
 

@@ -28,6 +28,8 @@
 #include <QSortFilterProxyModel>
 #include <QTest>
 
+#include <limits>
+
 using namespace dmr::console;
 namespace td = dmr::console::testdata;
 
@@ -1004,6 +1006,22 @@ private slots:
         QCOMPARE(cell(3, LimitModel::WhereColumn).toString(), QStringLiteral("4 → 2"));
         QCOMPARE(cell(3, LimitModel::RateLimitColumn).toString(), QStringLiteral("unknown"));
         QVERIFY(!model.tunnelText("4", "2").contains("4 → 2")); // unknown: no line
+
+        // Counts no agent sends (negative, or summing past 2^63) neither overflow nor go below
+        // zero: the sums stop at the largest count.
+        model.setState(
+            "6",
+            parseRelayState(
+                object(R"({"node":"6","relay":{"tunnels":[{"peer":"2",)"
+                       R"("limited_packets":9223372036854775807}],"channels":[{"channel":"x",)"
+                       R"("limited_packets":9223372036854775807,"boundary_packets":5,)"
+                       R"("below_threshold_packets":-7}]}})"))
+                .value(),
+            18'000);
+        QCOMPARE(model.droppedTotal(), std::numeric_limits<qint64>::max());
+        QCOMPARE(model.tunnelLabel("2", "6"),
+                 QStringLiteral("%1 dropped").arg(std::numeric_limits<qint64>::max()));
+        model.setFailed("6");
 
         // Node 2 stops answering: its rows go.
         model.setFailed("2");
