@@ -25,7 +25,7 @@ const char *const kDescriptions[] = {
     QT_TRANSLATE_NOOP("dmr::console", "Once the picture has settled, save the window to FILE "
                                       "(.png) and exit (docs/take-screenshots.sh uses it)."),
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the panel in front (events, failovers, "
-                                      "timeline, drills, reachability, groups)."),
+                                      "timeline, drills, reachability, groups, limits)."),
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: the dark palette."),
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: select this node."),
     QT_TRANSLATE_NOOP("dmr::console", "With --screenshot: show the last failover's plan before and "

@@ -141,7 +141,8 @@ void takeScreenshot(dmr::console::MainWindow &window, AgentClient &client,
         {QStringLiteral("timeline"), QStringLiteral("timelineDock")},
         {QStringLiteral("drills"), QStringLiteral("drills")},
         {QStringLiteral("reachability"), QStringLiteral("reachability")},
-        {QStringLiteral("groups"), QStringLiteral("listeners")}};
+        {QStringLiteral("groups"), QStringLiteral("listeners")},
+        {QStringLiteral("limits"), QStringLiteral("limits")}};
     const QString dock = docks.value(parser.value(QStringLiteral("panel")));
     const QString select = parser.value(QStringLiteral("select"));
     const bool lastFailover = parser.isSet(QStringLiteral("last-failover"));
@@ -211,7 +212,8 @@ int printDoc()
         if (name == QLatin1String("lang"))
             added.choices = {"en", "de", "ja"}; // what translations/ ships
         if (name == QLatin1String("panel"))
-            added.choices = {"events", "failovers", "timeline", "drills", "reachability", "groups"};
+            added.choices = {"events",       "failovers", "timeline", "drills",
+                             "reachability", "groups",    "limits"};
     }
     std::fputs(doc::toJson(p).c_str(), stdout);
     std::fputs("\n", stdout);

@@ -7,6 +7,7 @@
 #include "models/event_log_model.h"
 #include "models/format.h"
 #include "models/history_model.h"
+#include "models/limit_model.h"
 #include "models/listener_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
@@ -35,6 +36,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSaveFile>
+#include <QScrollBar>
+#include <QSet>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -528,10 +531,31 @@ void MainWindow::buildDocks()
     connect(store_->listenerModel(), &ListenerModel::listenersChanged, this,
             &MainWindow::updateListeners);
     connect(store_, &ClusterStore::snapshotChanged, this, &MainWindow::updateListeners);
+
+    // Limits: what the rate limits, boundaries and threshold dropped, per tunnel end and per
+    // channel range; rows dropping now stand out.
+    auto *limits = new QWidget(this);
+    limitSummary_ = new QLabel(limits);
+    limitSummary_->setObjectName(QStringLiteral("limitSummary"));
+    limitSummary_->setWordWrap(true);
+    limitTable_ = makeTable(limits);
+    limitTable_->setObjectName(QStringLiteral("limitTable"));
+    limitTable_->setModel(store_->limitModel());
+    connect(limitTable_, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        selectNode(index.data(LimitModel::NodeRole).toString());
+    });
+    auto *limitLayout = new QVBoxLayout(limits);
+    limitLayout->setContentsMargins(4, 4, 4, 4);
+    limitLayout->addWidget(limitSummary_);
+    limitLayout->addWidget(limitTable_, 1);
+    auto *limitDock =
+        makeDock(this, tr("Limits"), QStringLiteral("limits"), limits, Qt::BottomDockWidgetArea);
+    connect(store_->limitModel(), &LimitModel::dropsChanged, this, &MainWindow::updateListeners);
     updateListeners();
 
     tabifyDockWidget(drillDock, reachDock);
     tabifyDockWidget(reachDock, listenerDock);
+    tabifyDockWidget(listenerDock, limitDock);
     eventDock->raise();
     resizeDocks({detailsDock, nodesDock}, {320, 260}, Qt::Vertical);
     resizeDocks({detailsDock}, {400}, Qt::Horizontal);
@@ -544,6 +568,9 @@ void MainWindow::updateListeners()
     QHash<QString, QString> networks;
     QHash<QString, QString> labels;
     QHash<QString, QString> tips;
+    QHash<QString, QString> drops;
+    QSet<QString> dropping;
+    const LimitModel *limits = store_->limitModel();
     if (model->hasStates()) {
         const dmr::Snapshot &s = store_->snapshot();
         for (const auto &[network, view] : s.membership.networks) {
@@ -555,11 +582,28 @@ void MainWindow::updateListeners()
             const QString leaf = QString::fromStdString(t.leaf.node);
             const QString key = root + u'-' + leaf;
             labels.insert(key, ListenerModel::groupsText(model->carry(root, leaf)));
-            tips.insert(key, model->tunnelText(root, leaf));
+            QStringList tip{model->tunnelText(root, leaf), limits->tunnelText(root, leaf)};
+            tip.removeAll(QString());
+            tips.insert(key, tip.join(u'\n'));
+            if (const QString d = limits->tunnelLabel(root, leaf); !d.isEmpty())
+                drops.insert(key, d);
+            if (limits->tunnelGrowing(root, leaf))
+                dropping.insert(key);
         }
     }
     scene_->setListeners(networks, labels, tips);
+    scene_->setTunnelDrops(drops, dropping);
     updateDetails();
+    const QStringList growing = limits->growingRows();
+    if (!limits->hasStates())
+        limitSummary_->setText(tr("No relay state yet: the routing points have not answered."));
+    else if (growing.isEmpty())
+        limitSummary_->setText(tr("The limits dropped %1 datagrams in all; none is dropping now.")
+                                   .arg(limits->droppedTotal()));
+    else
+        limitSummary_->setText(tr("The limits dropped %1 datagrams in all. Dropping now: %2.")
+                                   .arg(limits->droppedTotal())
+                                   .arg(growing.join(tr(", "))));
     const int groups = model->rowCount();
     listenerSummary_->setText(
         !model->hasStates()
@@ -1055,7 +1099,17 @@ void MainWindow::updateDetails()
                                  QLatin1Char('\n'), QStringLiteral("<br/>")));
         }
     }
+    // What its relay's limits dropped, when it routes a network (the routing points answer).
+    if (const QString drops = store_->limitModel()->nodeText(id); !drops.isEmpty())
+        html += tr("<p><b>Limits</b> of its relay:</p>") +
+                QStringLiteral("<p>%1</p>")
+                    .arg(drops.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br/>")));
+    // The same node again (its counters or listeners moved on): where the reader was stays.
+    const int scroll = details_->verticalScrollBar()->value();
     details_->setHtml(html);
+    if (id == detailsNode_)
+        details_->verticalScrollBar()->setValue(scroll);
+    detailsNode_ = id;
     updateDrillActions();
 }
 

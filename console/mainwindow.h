@@ -125,6 +125,7 @@ private:
     TopologyScene *scene_;
     TopologyView *view_;
     QTextBrowser *details_ = nullptr;
+    QString detailsNode_; // the node the details show
     QTableView *nodeTable_ = nullptr;
     QLineEdit *nodeFilter_ = nullptr;
     QSortFilterProxyModel *nodeProxy_ = nullptr;
@@ -142,6 +143,8 @@ private:
     QTableView *reachTable_ = nullptr;
     QLabel *listenerSummary_ = nullptr;
     QTableView *listenerTable_ = nullptr;
+    QLabel *limitSummary_ = nullptr;
+    QTableView *limitTable_ = nullptr;
     QMenu *drillMenu_ = nullptr;
     QMenu *adapterMenu_ = nullptr;
     QMenu *whatIfAdapterMenu_ = nullptr;

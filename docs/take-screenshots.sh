@@ -7,6 +7,7 @@
 #   console-dark.png      the same in the dark palette, the timeline
 #   console-ja.png        the same in Japanese, the events
 #   console-timeline.png  the timeline with the kill's plan before and after in the topology
+#   console-limits.png    Fig. 5 with rate limits that drop: the Limits panel, the tunnel's label
 #   console-fig1.png      the seed's Fig. 1: 128 agents, fitted
 #
 #   docs/take-screenshots.sh            (after ./dmr build; DMR_BUILD_DIR as for ./dmr)
@@ -22,7 +23,8 @@ fig1=1
 console="$build/console/dmr-console"
 lab="$build/backend/dmr-lab"
 dmrctl="$build/backend/dmrctl"
-for b in "$console" "$lab" "$dmrctl"; do
+segment="$build/backend/dmr-segment"
+for b in "$console" "$lab" "$dmrctl" "$segment"; do
     [ -x "$b" ] || { echo "take-screenshots: $b is missing: run ./dmr build first" >&2; exit 1; }
 done
 
@@ -31,7 +33,9 @@ config="$(mktemp -d)"
 logs="$(mktemp -d)"
 export XDG_CONFIG_HOME="$config"
 lab_pid=""
+apps=() # dmr-segment senders and receivers
 cleanup() {
+    for p in "${apps[@]}"; do kill "$p" 2>/dev/null || true; done
     [ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null && wait "$lab_pid" 2>/dev/null
     rm -rf "$config" "$logs"
 }
@@ -54,10 +58,11 @@ free_base() {
     exit 1
 }
 
-# Starts dmr-lab on a topology and waits until every agent joined.
+# Starts dmr-lab on a topology and waits until every agent joined; more arguments go to dmr-lab.
 start_lab() {
     local topology="$1" base="$2" nodes="$3"
-    "$lab" "$topology" --base-port "$base" --table none --log-dir "$logs" > "$logs/lab.out" 2>&1 &
+    shift 3
+    "$lab" "$topology" --base-port "$base" --table none --log-dir "$logs" "$@" > "$logs/lab.out" 2>&1 &
     lab_pid=$!
     for _ in $(seq 1 600); do
         grep -q "all $nodes agents joined" "$logs/lab.out" && return 0
@@ -105,6 +110,33 @@ shot "${fig5[@]}" --panel failovers --select 1 --screenshot "$out/console-light.
 shot "${fig5[@]}" --dark --panel timeline --select 4 --screenshot "$out/console-dark.png"
 shot "${fig5[@]}" --lang ja --panel events --select 6 --screenshot "$out/console-ja.png"
 shot "${fig5[@]}" --panel timeline --last-failover --screenshot "$out/console-timeline.png"
+stop_lab
+
+# ---- Fig. 5 with rate limits that drop ----
+# Every tunnel limited to 20,000 B/s and every channel range to 80 datagrams/s; network A bounds
+# 239.1.9.0/24. A listener on B; from A, 1,000-byte datagrams at about 200/s to its group (the
+# channel limit drops most, the tunnel to 6 most of the rest; the tunnel to 4 carries nothing,
+# C listens to nothing) and 10/s to the bounded group.
+base="$(free_base)"
+start_lab "$here/resources/topologies/fig5.json" "$base" 6 \
+    --agent-arg=--relay.rate_limit_tunnel_bytes_per_s --agent-arg=20000 \
+    --agent-arg=--relay.rate_limit_channel_datagrams_per_s --agent-arg=80 \
+    --agent-arg=--relay.network_boundaries --agent-arg=10.0.1.0/24=239.1.9.0/24
+"$segment" recv --cluster fig5 --network 10.0.2.0/24 --channel 239.1.2.3:5000 --count 100000000 \
+    --timeout-ms 600000 > /dev/null 2>&1 &
+apps+=($!)
+sleep 3
+"$segment" send --cluster fig5 --network 10.0.1.0/24 --channel 239.1.2.3:5000 --count 100000 \
+    --interval-ms 5 --text "$(head -c 1000 /dev/zero | tr '\0' x)" > /dev/null 2>&1 &
+apps+=($!)
+"$segment" send --cluster fig5 --network 10.0.1.0/24 --channel 239.1.9.9:5000 --count 100000 \
+    --interval-ms 100 --text bounded > /dev/null 2>&1 &
+apps+=($!)
+sleep 12 # the listener tables complete (a query's response time), the drops grow
+shot --connect "$(endpoints "$base" 6)" --topology "$here/resources/topologies/fig5.json" \
+    --size 1600x960 --panel limits --select 2 --screenshot "$out/console-limits.png"
+for p in "${apps[@]}"; do kill "$p" 2>/dev/null || true; done
+apps=()
 stop_lab
 
 # ---- Fig. 1: 128 agents ----

@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="617"/>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -377,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
-        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability, groups).</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups, limits).</source>
+        <translation>Mit --screenshot: das Fenster vorn (events, failovers, timeline, drills, reachability, groups, limits).</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -466,182 +466,385 @@
         <translation>Qts eigener Katalog für %1 (qtbase_%1.qm) fehlt in %2: Qts Schaltflächen bleiben englisch (Debian: qt6-translations-l10n)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="28"/>
+        <location filename="../console/models/format.cpp" line="50"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="38"/>
+        <location filename="../console/models/listener_model.cpp" line="35"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="41"/>
+        <location filename="../console/models/listener_model.cpp" line="38"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="42"/>
+        <location filename="../console/models/listener_model.cpp" line="39"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <location filename="../console/models/listener_model.cpp" line="111"/>
         <source>no word from its routing point yet</source>
         <translation>noch keine Auskunft von seinem Routing-Punkt</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="115"/>
+        <location filename="../console/models/listener_model.cpp" line="112"/>
         <source>node %1 did not answer: %2</source>
         <translation>Knoten %1 hat nicht geantwortet: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="117"/>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
         <source>the relay is off on node %1</source>
         <translation>das Relay ist auf Knoten %1 aus</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="119"/>
+        <location filename="../console/models/listener_model.cpp" line="116"/>
         <source>the agent of node %1 does not report listeners</source>
         <translation>der Agent von Knoten %1 meldet keine Empfänger</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="121"/>
+        <location filename="../console/models/listener_model.cpp" line="118"/>
         <source>node %1 keeps no listener table for it</source>
         <translation>Knoten %1 führt keine Empfängertabelle dafür</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="126"/>
+        <location filename="../console/models/listener_model.cpp" line="123"/>
         <source>node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="167"/>
+        <location filename="../console/models/listener_model.cpp" line="164"/>
         <source>everything</source>
         <translation>alles</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>1 group</source>
         <translation>1 Gruppe</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>%1 groups</source>
         <translation>%1 Gruppen</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="178"/>
+        <location filename="../console/models/listener_model.cpp" line="175"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="191"/>
+        <location filename="../console/models/listener_model.cpp" line="188"/>
         <source>%1: everything (no word from node %2 on what it wants)</source>
         <translation>%1: alles (Knoten %2 hat noch nicht gesagt, was er will)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="196"/>
+        <location filename="../console/models/listener_model.cpp" line="193"/>
         <source>%1: nothing</source>
         <translation>%1: nichts</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
-        <location filename="../console/models/listener_model.cpp" line="298"/>
-        <location filename="../console/models/listener_model.cpp" line="310"/>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
+        <location filename="../console/models/listener_model.cpp" line="295"/>
+        <location filename="../console/models/listener_model.cpp" line="307"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="201"/>
+        <location filename="../console/models/listener_model.cpp" line="198"/>
         <source>(pruned: %1 datagrams)</source>
         <translation>(zurückgehalten: %1 Datagramme)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="211"/>
+        <location filename="../console/models/listener_model.cpp" line="208"/>
         <source>Listeners: unknown (%1)</source>
         <translation>Empfänger: unbekannt (%1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="213"/>
+        <location filename="../console/models/listener_model.cpp" line="210"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="215"/>
+        <location filename="../console/models/listener_model.cpp" line="212"/>
         <source>Listeners, as node %1 sees them (querier: %2):</source>
         <translation>Empfänger, wie Knoten %1 sie sieht (Querier: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
         <source>Listeners, as node %1 snoops them (querier: %2):</source>
         <translation>Empfänger, wie Knoten %1 sie mithört (Querier: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
         <source>  no group wanted</source>
         <translation>  keine Gruppe gewünscht</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="221"/>
+        <location filename="../console/models/listener_model.cpp" line="218"/>
+        <location filename="../console/models/limit_model.cpp" line="31"/>
+        <location filename="../console/models/limit_model.cpp" line="205"/>
+        <location filename="../console/models/limit_model.cpp" line="281"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="223"/>
+        <location filename="../console/models/listener_model.cpp" line="220"/>
         <source>  %1 for %2</source>
         <translation>  %1 seit %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="225"/>
+        <location filename="../console/models/listener_model.cpp" line="222"/>
         <source>  %1 for %2, 1 reporter</source>
         <translation>  %1 seit %2, 1 Melder</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="227"/>
+        <location filename="../console/models/listener_model.cpp" line="224"/>
         <source>  %1 for %2, %3 reporters</source>
         <translation>  %1 seit %2, %3 Melder</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="296"/>
+        <location filename="../console/models/listener_model.cpp" line="293"/>
         <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
         <translation>%1: die fernen Enden dieser Tunnel haben noch nicht gesagt, was sie wollen, also geht alles hinein</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="309"/>
+        <location filename="../console/models/listener_model.cpp" line="306"/>
         <source>none (only passing through)</source>
         <translation>keine (nur auf der Durchreise)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="316"/>
+        <location filename="../console/models/listener_model.cpp" line="313"/>
         <source>%1 (floods)</source>
         <translation>%1 (flutet)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
         <source>no tunnel carries it</source>
         <translation>kein Tunnel trägt sie</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="330"/>
+        <location filename="../console/models/listener_model.cpp" line="327"/>
         <source>Group</source>
         <translation>Gruppe</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="332"/>
+        <location filename="../console/models/listener_model.cpp" line="329"/>
         <source>Listening networks</source>
         <translation>Empfangende Netze</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <location filename="../console/models/listener_model.cpp" line="331"/>
         <source>Path (tunnels)</source>
         <translation>Weg (Tunnel)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="37"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <source>unlimited</source>
+        <translation>unbegrenzt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="41"/>
+        <source>%1/s (burst %2)</source>
+        <translation>%1/s (Burst %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="43"/>
+        <source>%1 datagrams/s (burst %2)</source>
+        <translation>%1 Datagramme/s (Burst %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="58"/>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="60"/>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="62"/>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="63"/>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="68"/>
+        <location filename="../console/models/limit_model.cpp" line="69"/>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="186"/>
+        <source>%1 dropped</source>
+        <translation>%1 verworfen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="207"/>
+        <source>%1: the rate limit (%2) dropped nothing</source>
+        <translation>%1: die Ratenbegrenzung (%2) hat nichts verworfen</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="209"/>
+        <source>%1: the rate limit (%2) dropped %3 datagrams (%4)</source>
+        <translation>%1: die Ratenbegrenzung (%2) hat %3 Datagramme verworfen (%4)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="214"/>
+        <source>— dropping now: %1</source>
+        <translation>— verwirft gerade: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="229"/>
+        <source>  %1: rate limit %2, boundary %3, below threshold %4</source>
+        <translation>  %1: Ratenbegrenzung %2, Grenze %3, unter der Schwelle %4</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="234"/>
+        <source>(dropping now: %1)</source>
+        <translation>(verwirft gerade: %1)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="238"/>
+        <source>Dropped at ingest, by channel range:</source>
+        <translation>Bei der Aufnahme verworfen, nach Kanalbereich:</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="240"/>
+        <source>Limits: per tunnel %1; per channel range %2; threshold %3</source>
+        <translation>Grenzen: je Tunnel %1; je Kanalbereich %2; Schwelle %3</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="247"/>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="248"/>
+        <source>Boundaries: %1</source>
+        <translation>Grenzen der Gruppen: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="260"/>
+        <source>%1 at node %2</source>
+        <translation>%1 auf Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="284"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="293"/>
+        <source>The agent of node %1 does not report its limits</source>
+        <translation>Der Agent von Knoten %1 meldet seine Grenzen nicht</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="295"/>
+        <source>The rate limit of each tunnel at node %1: %2</source>
+        <translation>Die Ratenbegrenzung jedes Tunnels auf Knoten %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="297"/>
+        <source>The rate limit of each channel range at node %1: %2</source>
+        <translation>Die Ratenbegrenzung jedes Kanalbereichs auf Knoten %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="365"/>
+        <source>What node %1 kept out of its tunnel to node %2</source>
+        <translation>Was Knoten %1 aus seinem Tunnel zu Knoten %2 heraushielt</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="367"/>
+        <source>What node %1 did not take in of the channel range %2</source>
+        <translation>Was Knoten %1 vom Kanalbereich %2 nicht aufnahm</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="373"/>
+        <source>Boundaries and the threshold act where a datagram is heard, before any tunnel: see the channel ranges</source>
+        <translation>Grenzen und Schwelle wirken dort, wo ein Datagramm empfangen wird, vor jedem Tunnel: siehe die Kanalbereiche</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="377"/>
+        <source>%1 dropped since node %2&apos;s previous answer</source>
+        <translation>%1 verworfen seit der vorigen Antwort von Knoten %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="380"/>
+        <source>Known after node %1&apos;s next answer</source>
+        <translation>Bekannt nach der nächsten Antwort von Knoten %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="427"/>
+        <source>▲ %1</source>
+        <translation>▲ %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="440"/>
+        <source>Datagrams (and their payload bytes) over the token bucket of the tunnel or the channel range</source>
+        <translation>Datagramme (und ihre Nutzdaten-Bytes) über dem Token-Bucket des Tunnels oder des Kanalbereichs</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="443"/>
+        <source>Datagrams of a group bounded on the network they were heard on (relay.boundaries, relay.network_boundaries)</source>
+        <translation>Datagramme einer Gruppe, die auf dem Netz, auf dem sie empfangen wurden, begrenzt ist (relay.boundaries, relay.network_boundaries)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="446"/>
+        <source>Datagrams heard with an IP TTL below relay.threshold</source>
+        <translation>Datagramme, die mit einer IP-TTL unter relay.threshold empfangen wurden</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="448"/>
+        <source>Drops per second between the node&apos;s last two answers</source>
+        <translation>Verworfene pro Sekunde zwischen den letzten beiden Antworten des Knotens</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="457"/>
+        <source>Tunnel or channel range</source>
+        <translation>Tunnel oder Kanalbereich</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="459"/>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="461"/>
+        <source>Rate limit</source>
+        <translation>Ratenbegrenzung</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="463"/>
+        <source>Boundary</source>
+        <translation>Grenze</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="465"/>
+        <source>Below threshold</source>
+        <translation>Unter der Schwelle</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="467"/>
+        <source>Now</source>
+        <translation>Jetzt</translation>
     </message>
 </context>
 <context>
@@ -1235,537 +1438,558 @@ Tunnel aktiv %6</translation>
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="128"/>
+        <location filename="../console/mainwindow.cpp" line="131"/>
         <source>no snapshot to export yet</source>
         <translation>noch kein Schnappschuss zum Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="133"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: unbekanntes Format (.png, .svg, .json oder .dot verwenden)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Kein Knoten ausgewählt. Klicken Sie auf einen Knoten in der Topologie.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="146"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Knoten %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="145"/>
+        <location filename="../console/mainwindow.cpp" line="148"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zustand: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="147"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Rollen:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="148"/>
-        <location filename="../console/mainwindow.cpp" line="200"/>
+        <location filename="../console/mainwindow.cpp" line="151"/>
+        <location filename="../console/mainwindow.cpp" line="203"/>
+        <location filename="../console/mainwindow.cpp" line="606"/>
         <source>, </source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="150"/>
+        <location filename="../console/mainwindow.cpp" line="153"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Schnittstellen:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="157"/>
+        <location filename="../console/mainwindow.cpp" line="160"/>
         <source> (failed)</source>
         <translation> (ausgefallen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="162"/>
+        <location filename="../console/mainwindow.cpp" line="165"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gruppen&lt;/b&gt; (Position in der Beitrittsfolge):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="166"/>
+        <location filename="../console/mainwindow.cpp" line="169"/>
         <source>%1 of %2%3</source>
         <translation>%1 von %2%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="169"/>
+        <location filename="../console/mainwindow.cpp" line="172"/>
         <source>, leader</source>
         <translation>, Leiter</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="185"/>
-        <location filename="../console/mainwindow.cpp" line="204"/>
+        <location filename="../console/mainwindow.cpp" line="188"/>
+        <location filename="../console/mainwindow.cpp" line="207"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;keine&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="189"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Tunnelenden:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="198"/>
+        <location filename="../console/mainwindow.cpp" line="201"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ Knoten %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="217"/>
+        <location filename="../console/mainwindow.cpp" line="220"/>
         <source>DMR console</source>
         <translation>DMR-Konsole</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="230"/>
+        <location filename="../console/mainwindow.cpp" line="233"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR-Konsole — %1 (Sicht %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="235"/>
+        <location filename="../console/mainwindow.cpp" line="238"/>
         <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
         <translation>Agent %1 hatte nicht mehr alle Ereignisse seit dem zuletzt gezeigten: das Ereignisprotokoll hat eine Lücke</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="270"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="277"/>
         <source>Drill %1 done: %2</source>
         <translation>Übung %1 abgeschlossen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="275"/>
+        <location filename="../console/mainwindow.cpp" line="278"/>
         <source>Drill %1 failed: %2</source>
         <translation>Übung %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="327"/>
+        <location filename="../console/mainwindow.cpp" line="330"/>
         <source>Node</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="333"/>
+        <location filename="../console/mainwindow.cpp" line="336"/>
         <source>Filter nodes: id, state, role, network, address</source>
         <translation>Knoten filtern: ID, Zustand, Rolle, Netz, Adresse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="351"/>
+        <location filename="../console/mainwindow.cpp" line="354"/>
         <source>Nodes</source>
         <translation>Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="362"/>
+        <location filename="../console/mainwindow.cpp" line="365"/>
         <source>Filter events</source>
         <translation>Ereignisse filtern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="382"/>
+        <location filename="../console/mainwindow.cpp" line="385"/>
         <source>Events</source>
         <translation>Ereignisse</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="430"/>
         <source>Failovers</source>
         <translation>Failover</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="436"/>
+        <location filename="../console/mainwindow.cpp" line="439"/>
         <source>Live</source>
         <translation>Live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="438"/>
+        <location filename="../console/mainwindow.cpp" line="441"/>
         <source>Show the live cluster (Esc)</source>
         <translation>Den Cluster live zeigen (Esc)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="442"/>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="973"/>
         <source>Replay</source>
         <translation>Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="449"/>
+        <location filename="../console/mainwindow.cpp" line="452"/>
         <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
         <translation>Die Planänderungen der letzten Stunde aus den Sichtprotokollen der Agenten wiedergeben</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="453"/>
+        <location filename="../console/mainwindow.cpp" line="456"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="455"/>
+        <location filename="../console/mainwindow.cpp" line="458"/>
         <source>Replay speed (times real time)</source>
         <translation>Wiedergabegeschwindigkeit (mal Echtzeit)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="460"/>
+        <location filename="../console/mainwindow.cpp" line="463"/>
         <source>Fit</source>
         <translation>Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="461"/>
+        <location filename="../console/mainwindow.cpp" line="464"/>
         <source>Show the whole record (double click)</source>
         <translation>Die ganze Aufzeichnung zeigen (Doppelklick)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="473"/>
+        <location filename="../console/mainwindow.cpp" line="476"/>
         <source>Timeline</source>
         <translation>Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="482"/>
         <source>Drills</source>
         <translation>Übungen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="506"/>
+        <location filename="../console/mainwindow.cpp" line="509"/>
         <source>Reachability</source>
         <translation>Erreichbarkeit</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="526"/>
+        <location filename="../console/mainwindow.cpp" line="529"/>
         <source>Groups</source>
         <translation>Gruppen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="566"/>
+        <location filename="../console/mainwindow.cpp" line="552"/>
+        <source>Limits</source>
+        <translation>Grenzen</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="599"/>
+        <source>No relay state yet: the routing points have not answered.</source>
+        <translation>Noch kein Relay-Zustand: die Routing-Punkte haben nicht geantwortet.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="601"/>
+        <source>The limits dropped %1 datagrams in all; none is dropping now.</source>
+        <translation>Die Grenzen haben insgesamt %1 Datagramme verworfen; keine verwirft gerade.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="604"/>
+        <source>The limits dropped %1 datagrams in all. Dropping now: %2.</source>
+        <translation>Die Grenzen haben insgesamt %1 Datagramme verworfen. Verwirft gerade: %2.</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="610"/>
         <source>No listener data yet: the routing points have not answered, or their agents predate listening.</source>
         <translation>Noch keine Empfängerdaten: Die Routing-Punkte haben nicht geantwortet, oder ihre Agenten sind älter als das Mithören.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="568"/>
+        <location filename="../console/mainwindow.cpp" line="612"/>
         <source>Groups wanted somewhere: %1. Path: the tunnels each group goes into, by the word of the end that sends.</source>
         <translation>Irgendwo gewünschte Gruppen: %1. Weg: die Tunnel, in die jede Gruppe geht, nach Auskunft des sendenden Endes.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>Keine Erreichbarkeitsdaten: der Agent hat keine Probe oder hat noch nicht geantwortet.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="597"/>
+        <location filename="../console/mainwindow.cpp" line="641"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>%1 von %2 prüfenden Knoten hören alle anderen.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="599"/>
+        <location filename="../console/mainwindow.cpp" line="643"/>
         <source>Not heard by anyone: %1.</source>
         <translation>Von niemandem gehört: %1.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="605"/>
+        <location filename="../console/mainwindow.cpp" line="649"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="609"/>
+        <location filename="../console/mainwindow.cpp" line="653"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="613"/>
+        <location filename="../console/mainwindow.cpp" line="657"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="616"/>
+        <location filename="../console/mainwindow.cpp" line="660"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="617"/>
+        <location filename="../console/mainwindow.cpp" line="661"/>
         <source>&amp;Fit</source>
         <translation>&amp;Einpassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="620"/>
+        <location filename="../console/mainwindow.cpp" line="664"/>
         <source>Zoom &amp;in</source>
         <translation>Ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="623"/>
+        <location filename="../console/mainwindow.cpp" line="667"/>
         <source>Zoom &amp;out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="626"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
         <source>&amp;Find node…</source>
         <translation>Knoten &amp;suchen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="630"/>
+        <location filename="../console/mainwindow.cpp" line="674"/>
         <source>&amp;Legend</source>
         <translation>&amp;Legende</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="640"/>
+        <location filename="../console/mainwindow.cpp" line="684"/>
         <source>&amp;Dark palette</source>
         <translation>&amp;Dunkle Farbpalette</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="648"/>
+        <location filename="../console/mainwindow.cpp" line="692"/>
         <source>&amp;Panels</source>
         <translation>&amp;Bereiche</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="654"/>
+        <location filename="../console/mainwindow.cpp" line="698"/>
         <source>&amp;Drill</source>
         <translation>Ü&amp;bung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="676"/>
-        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
         <location filename="../console/mainwindow.cpp" line="768"/>
+        <location filename="../console/mainwindow.cpp" line="812"/>
         <source>&amp;What if it fails?</source>
         <translation>&amp;Was, wenn er ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="681"/>
-        <location filename="../console/mainwindow.cpp" line="770"/>
+        <location filename="../console/mainwindow.cpp" line="725"/>
+        <location filename="../console/mainwindow.cpp" line="814"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>Was, wenn ein &amp;Adapter ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="685"/>
+        <location filename="../console/mainwindow.cpp" line="729"/>
         <source>Drill on the selected node</source>
         <translation>Übung am ausgewählten Knoten</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="687"/>
+        <location filename="../console/mainwindow.cpp" line="731"/>
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="818"/>
+        <location filename="../console/mainwindow.cpp" line="862"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>Übungen brauchen das Operator-Token (control.operator_token der Agenten; dmr-console --token oder $DMR_TOKEN gibt es beim Start an):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="843"/>
+        <location filename="../console/mainwindow.cpp" line="887"/>
         <source>Drill %1 sent: %2</source>
         <translation>Übung %1 gesendet: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="859"/>
+        <location filename="../console/mainwindow.cpp" line="903"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>Die Pläne um den Failover von Knoten %1 um %2 sind nicht mehr in den Sichtprotokollen der Agenten (sie behalten eine Stunde)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="871"/>
+        <location filename="../console/mainwindow.cpp" line="915"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>Failover von Knoten %1 (%2) um %3: der Plan danach, Sicht %4 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="878"/>
+        <location filename="../console/mainwindow.cpp" line="922"/>
         <source>failover of node %1, after</source>
         <translation>Failover von Knoten %1, danach</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="899"/>
+        <location filename="../console/mainwindow.cpp" line="943"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>Wiedergabe: Sicht %1 um %2 (Esc: live)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="904"/>
+        <location filename="../console/mainwindow.cpp" line="948"/>
         <source>replay at %1</source>
         <translation>Wiedergabe um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="912"/>
+        <location filename="../console/mainwindow.cpp" line="956"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>Noch nichts wiederzugeben: kein Agent hat sein Sichtprotokoll gesendet</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="922"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="957"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>Angezeigt: %1 — Esc für live</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="970"/>
+        <location filename="../console/mainwindow.cpp" line="1014"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="980"/>
+        <location filename="../console/mainwindow.cpp" line="1024"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="980"/>
+        <location filename="../console/mainwindow.cpp" line="1024"/>
         <source>nobody</source>
         <translation>niemand</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="981"/>
+        <location filename="../console/mainwindow.cpp" line="1025"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: Failover von Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="983"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
         <source>%1 at %2. %3</source>
         <translation>%1 um %2. %3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
-        <location filename="../console/mainwindow.cpp" line="718"/>
-        <location filename="../console/mainwindow.cpp" line="719"/>
-        <location filename="../console/mainwindow.cpp" line="720"/>
-        <location filename="../console/mainwindow.cpp" line="733"/>
-        <location filename="../console/mainwindow.cpp" line="753"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
+        <location filename="../console/mainwindow.cpp" line="762"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
+        <location filename="../console/mainwindow.cpp" line="777"/>
+        <location filename="../console/mainwindow.cpp" line="797"/>
         <source>Select a node first</source>
         <translation>Wählen Sie zuerst einen Knoten aus</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="756"/>
+        <location filename="../console/mainwindow.cpp" line="800"/>
         <source>Node %1</source>
         <translation>Knoten %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="655"/>
-        <location filename="../console/mainwindow.cpp" line="760"/>
+        <location filename="../console/mainwindow.cpp" line="699"/>
+        <location filename="../console/mainwindow.cpp" line="804"/>
         <source>&amp;Kill…</source>
         <translation>&amp;Beenden…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="389"/>
+        <location filename="../console/mainwindow.cpp" line="392"/>
         <source>Export CSV…</source>
         <translation>Als CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="394"/>
         <source>Export the failover history</source>
         <translation>Den Failover-Verlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="392"/>
+        <location filename="../console/mainwindow.cpp" line="395"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="402"/>
+        <location filename="../console/mainwindow.cpp" line="405"/>
         <source>Write every failover, with its phases, to a CSV file</source>
         <translation>Jeden Failover mit seinen Phasen in eine CSV-Datei schreiben</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="404"/>
+        <location filename="../console/mainwindow.cpp" line="407"/>
         <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
         <translation>Phasen: Erkennung (vom Ausfall bis zum ersten Überlebenden, der ihn bemerkt), Wahl (bis zum neuen Plan), Tunnel (bis zum letzten neuen aktiven Tunnel); Gesamt ist der ganze Ausfall. Eine Zeile anklicken zeigt den Plan davor und danach.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="660"/>
-        <location filename="../console/mainwindow.cpp" line="762"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="806"/>
         <source>Fail &amp;adapter</source>
         <translation>&amp;Adapter ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
         <source>Kill node %1</source>
         <translation>Knoten %1 beenden</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="761"/>
         <source>Fail an adapter of node %1</source>
         <translation>Einen Adapter von Knoten %1 ausfallen lassen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="719"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
         <source>Drain node %1</source>
         <translation>Knoten %1 entleeren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="720"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
         <source>Restore node %1</source>
         <translation>Knoten %1 wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="723"/>
+        <location filename="../console/mainwindow.cpp" line="767"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>&amp;Was, wenn Knoten %1 ausfällt?</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="738"/>
+        <location filename="../console/mainwindow.cpp" line="782"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="665"/>
-        <location filename="../console/mainwindow.cpp" line="763"/>
+        <location filename="../console/mainwindow.cpp" line="709"/>
+        <location filename="../console/mainwindow.cpp" line="807"/>
         <source>&amp;Drain…</source>
         <translation>&amp;Entleeren…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="497"/>
+        <location filename="../console/mainwindow.cpp" line="500"/>
         <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
         <translation>Zeilen: der empfangende Knoten. Spalten: der Knoten, dessen Proben er hört. Zellen: der Anteil gehörter jüngster Proben.</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="670"/>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="714"/>
+        <location filename="../console/mainwindow.cpp" line="809"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="787"/>
+        <location filename="../console/mainwindow.cpp" line="831"/>
         <source>What-if: %1</source>
         <translation>Was-wäre-wenn: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="791"/>
+        <location filename="../console/mainwindow.cpp" line="835"/>
         <source>What if node %1 is drained</source>
         <translation>Was, wenn Knoten %1 entleert wird</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="792"/>
+        <location filename="../console/mainwindow.cpp" line="836"/>
         <source>What if node %1 fails</source>
         <translation>Was, wenn Knoten %1 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="793"/>
+        <location filename="../console/mainwindow.cpp" line="837"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>Was, wenn Adapter %1 an Knoten %2 ausfällt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="795"/>
+        <location filename="../console/mainwindow.cpp" line="839"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: der Plan, der bliebe (Esc: zurück)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="817"/>
+        <location filename="../console/mainwindow.cpp" line="861"/>
         <source>Operator token</source>
         <translation>Operator-Token</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="829"/>
+        <location filename="../console/mainwindow.cpp" line="873"/>
         <source>Reconnecting with the operator token…</source>
         <translation>Verbinde erneut mit dem Operator-Token…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1017"/>
+        <location filename="../console/mainwindow.cpp" line="1061"/>
         <source>Find node</source>
         <translation>Knoten suchen</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1017"/>
+        <location filename="../console/mainwindow.cpp" line="1061"/>
         <source>Node id or address:</source>
         <translation>Knoten-ID oder Adresse:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1023"/>
+        <location filename="../console/mainwindow.cpp" line="1067"/>
         <source>No node matches “%1”</source>
         <translation>Kein Knoten passt zu „%1“</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="1028"/>
+        <location filename="../console/mainwindow.cpp" line="1072"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n Knoten passt</numerusform>
@@ -1773,99 +1997,104 @@ Tunnel aktiv %6</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <location filename="../console/mainwindow.cpp" line="1089"/>
         <source>&lt;p&gt;&lt;b&gt;Listeners&lt;/b&gt; on its networks:&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Empfänger&lt;/b&gt; in seinen Netzen:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1065"/>
+        <location filename="../console/mainwindow.cpp" line="1104"/>
+        <source>&lt;p&gt;&lt;b&gt;Limits&lt;/b&gt; of its relay:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Grenzen&lt;/b&gt; seines Relays:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1119"/>
         <source>No agent</source>
         <translation>Kein Agent</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1072"/>
+        <location filename="../console/mainwindow.cpp" line="1126"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1073"/>
+        <location filename="../console/mainwindow.cpp" line="1127"/>
         <source>Disconnected: %1</source>
         <translation>Getrennt: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1076"/>
+        <location filename="../console/mainwindow.cpp" line="1130"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1080"/>
+        <location filename="../console/mainwindow.cpp" line="1134"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>Verbunden mit %1 (Agent %2, Operator)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1081"/>
+        <location filename="../console/mainwindow.cpp" line="1135"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>Verbunden mit %1 (Agent %2, nur lesen)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1084"/>
+        <location filename="../console/mainwindow.cpp" line="1138"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>Verbinde erneut (nächster: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1098"/>
+        <location filename="../console/mainwindow.cpp" line="1152"/>
         <source>No update yet</source>
         <translation>Noch keine Aktualisierung</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1103"/>
+        <location filename="../console/mainwindow.cpp" line="1157"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1104"/>
+        <location filename="../console/mainwindow.cpp" line="1158"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1105"/>
+        <location filename="../console/mainwindow.cpp" line="1159"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1106"/>
+        <location filename="../console/mainwindow.cpp" line="1160"/>
         <source>Updated %1</source>
         <translation>Aktualisiert %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1107"/>
+        <location filename="../console/mainwindow.cpp" line="1161"/>
         <source>Stale: last update %1</source>
         <translation>Veraltet: letzte Aktualisierung %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1109"/>
+        <location filename="../console/mainwindow.cpp" line="1163"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>Letzte Nachricht eines Agenten (Snapshot oder Ereignis) um %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1118"/>
+        <location filename="../console/mainwindow.cpp" line="1172"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1119"/>
+        <location filename="../console/mainwindow.cpp" line="1173"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;Schnappschuss-JSON (*.json);;GraphViz-DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1124"/>
+        <location filename="../console/mainwindow.cpp" line="400"/>
+        <location filename="../console/mainwindow.cpp" line="1178"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="398"/>
-        <location filename="../console/mainwindow.cpp" line="1126"/>
+        <location filename="../console/mainwindow.cpp" line="401"/>
+        <location filename="../console/mainwindow.cpp" line="1180"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
@@ -2188,48 +2417,48 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>%1 kann nicht als SVG gerendert werden</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1147"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1172"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>Systemleiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1149"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1174"/>
         <source>group leader (routes its network)</source>
         <translation>Gruppenleiter (routet sein Netz)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1150"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1175"/>
         <source>node up</source>
         <translation>Knoten aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1151"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1176"/>
         <source>node failed</source>
         <translation>Knoten ausgefallen</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1152"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1177"/>
         <source>node drained (maintenance)</source>
         <translation>Knoten entleert (Wartung)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1155"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1180"/>
         <source>failed adapter</source>
         <translation>ausgefallener Adapter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1157"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1182"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>unerreichbar (kein Knoten hört seine Proben)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1158"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1183"/>
         <source>tunnel up</source>
         <translation>Tunnel aktiv</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1159"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1184"/>
         <source>tunnel pending</source>
         <translation>Tunnel ausstehend</translation>
     </message>
@@ -2318,9 +2547,9 @@ Klicken zeigt den Plan zu der Zeit.</translation>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="281"/>
         <location filename="../console/scene/topologyscene.cpp" line="294"/>
-        <location filename="../console/scene/topologyscene.cpp" line="775"/>
-        <location filename="../console/scene/topologyscene.cpp" line="778"/>
-        <location filename="../console/scene/topologyscene.cpp" line="781"/>
+        <location filename="../console/scene/topologyscene.cpp" line="786"/>
+        <location filename="../console/scene/topologyscene.cpp" line="789"/>
+        <location filename="../console/scene/topologyscene.cpp" line="792"/>
         <source>, </source>
         <translation>, </translation>
     </message>
@@ -2335,33 +2564,33 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         <translation>ausstehend: ein Ende ist noch nicht in der GL_group</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
         <source>closes: %1</source>
         <translation>schließt: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="775"/>
-        <location filename="../console/scene/topologyscene.cpp" line="781"/>
+        <location filename="../console/scene/topologyscene.cpp" line="786"/>
+        <location filename="../console/scene/topologyscene.cpp" line="792"/>
         <source>loses %1</source>
         <translation>verliert %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="778"/>
+        <location filename="../console/scene/topologyscene.cpp" line="789"/>
         <source>takes over %1</source>
         <translation>übernimmt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="323"/>
+        <location filename="../console/scene/topologyitems.cpp" line="324"/>
         <source>no leader</source>
         <translation>kein Leiter</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="324"/>
+        <location filename="../console/scene/topologyitems.cpp" line="325"/>
         <source>leader %1</source>
         <translation>Leiter %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="325"/>
+        <location filename="../console/scene/topologyitems.cpp" line="326"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n aktiv</numerusform>
@@ -2369,34 +2598,35 @@ Klicken zeigt den Plan zu der Zeit.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="852"/>
+        <location filename="../console/scene/topologyitems.cpp" line="853"/>
         <source>carries %1</source>
         <translation>trägt %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="860"/>
+        <location filename="../console/scene/topologyitems.cpp" line="861"/>
         <source>%1 (pending)</source>
         <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="957"/>
+        <location filename="../console/scene/topologyitems.cpp" line="964"/>
+        <location filename="../console/scene/topologyitems.cpp" line="966"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1153"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1178"/>
         <source>node down (stopped)</source>
         <translation>Knoten gestoppt</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1154"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>nie beigetreten</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1192"/>
         <location filename="../console/scene/topologyitems.cpp" line="1217"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1242"/>
         <source>Legend</source>
         <translation>Legende</translation>
     </message>

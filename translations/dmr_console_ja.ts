@@ -234,7 +234,7 @@
     </message>
     <message>
         <location filename="../console/client/records.cpp" line="617"/>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
         <location filename="../console/cli.cpp" line="92"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
@@ -377,8 +377,8 @@
     </message>
     <message>
         <location filename="../console/cli.cpp" line="27"/>
-        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups).</source>
-        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability、groups)。</translation>
+        <source>With --screenshot: the panel in front (events, failovers, timeline, drills, reachability, groups, limits).</source>
+        <translation>--screenshot と共に: 前面に出すパネル (events、failovers、timeline、drills、reachability、groups、limits)。</translation>
     </message>
     <message>
         <location filename="../console/cli.cpp" line="29"/>
@@ -466,182 +466,385 @@
         <translation>Qt 自身の %1 カタログ (qtbase_%1.qm) が %2 にありません。Qt のボタンは英語のままです (Debian: qt6-translations-l10n)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="28"/>
+        <location filename="../console/models/format.cpp" line="50"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="38"/>
+        <location filename="../console/models/listener_model.cpp" line="35"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="41"/>
+        <location filename="../console/models/listener_model.cpp" line="38"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="42"/>
+        <location filename="../console/models/listener_model.cpp" line="39"/>
         <source>%1 h %2 min</source>
         <translation>%1 時間 %2 分</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="114"/>
+        <location filename="../console/models/listener_model.cpp" line="111"/>
         <source>no word from its routing point yet</source>
         <translation>ルーティングポイントからまだ応答がありません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="115"/>
+        <location filename="../console/models/listener_model.cpp" line="112"/>
         <source>node %1 did not answer: %2</source>
         <translation>ノード %1 が応答しませんでした: %2</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="117"/>
+        <location filename="../console/models/listener_model.cpp" line="114"/>
         <source>the relay is off on node %1</source>
         <translation>ノード %1 のリレーはオフです</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="119"/>
+        <location filename="../console/models/listener_model.cpp" line="116"/>
         <source>the agent of node %1 does not report listeners</source>
         <translation>ノード %1 のエージェントはリスナーを報告しません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="121"/>
+        <location filename="../console/models/listener_model.cpp" line="118"/>
         <source>node %1 keeps no listener table for it</source>
         <translation>ノード %1 はこのネットワークのリスナー表を持っていません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="126"/>
+        <location filename="../console/models/listener_model.cpp" line="123"/>
         <source>node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="167"/>
+        <location filename="../console/models/listener_model.cpp" line="164"/>
         <source>everything</source>
         <translation>すべて</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>nothing</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>1 group</source>
         <translation>1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="172"/>
+        <location filename="../console/models/listener_model.cpp" line="169"/>
         <source>%1 groups</source>
         <translation>%1 グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="178"/>
+        <location filename="../console/models/listener_model.cpp" line="175"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="191"/>
+        <location filename="../console/models/listener_model.cpp" line="188"/>
         <source>%1: everything (no word from node %2 on what it wants)</source>
         <translation>%1: すべて (ノード %2 からまだ要求がありません)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="196"/>
+        <location filename="../console/models/listener_model.cpp" line="193"/>
         <source>%1: nothing</source>
         <translation>%1: なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="197"/>
-        <location filename="../console/models/listener_model.cpp" line="298"/>
-        <location filename="../console/models/listener_model.cpp" line="310"/>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <location filename="../console/models/listener_model.cpp" line="194"/>
+        <location filename="../console/models/listener_model.cpp" line="295"/>
+        <location filename="../console/models/listener_model.cpp" line="307"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="201"/>
+        <location filename="../console/models/listener_model.cpp" line="198"/>
         <source>(pruned: %1 datagrams)</source>
         <translation>(刈り込み: %1 データグラム)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="211"/>
+        <location filename="../console/models/listener_model.cpp" line="208"/>
         <source>Listeners: unknown (%1)</source>
         <translation>リスナー: 不明 (%1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="213"/>
+        <location filename="../console/models/listener_model.cpp" line="210"/>
+        <location filename="../console/models/limit_model.cpp" line="249"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="215"/>
+        <location filename="../console/models/listener_model.cpp" line="212"/>
         <source>Listeners, as node %1 sees them (querier: %2):</source>
         <translation>リスナー (ノード %1 から見たもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="216"/>
+        <location filename="../console/models/listener_model.cpp" line="213"/>
         <source>Listeners, as node %1 snoops them (querier: %2):</source>
         <translation>リスナー (ノード %1 がスヌープしたもの、クエリア: %2):</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="219"/>
+        <location filename="../console/models/listener_model.cpp" line="216"/>
         <source>  no group wanted</source>
         <translation>  要求されたグループなし</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="221"/>
+        <location filename="../console/models/listener_model.cpp" line="218"/>
+        <location filename="../console/models/limit_model.cpp" line="31"/>
+        <location filename="../console/models/limit_model.cpp" line="205"/>
+        <location filename="../console/models/limit_model.cpp" line="281"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="223"/>
+        <location filename="../console/models/listener_model.cpp" line="220"/>
         <source>  %1 for %2</source>
         <translation>  %1 (%2 前から)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="225"/>
+        <location filename="../console/models/listener_model.cpp" line="222"/>
         <source>  %1 for %2, 1 reporter</source>
         <translation>  %1 (%2 前から、報告者 1)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="227"/>
+        <location filename="../console/models/listener_model.cpp" line="224"/>
         <source>  %1 for %2, %3 reporters</source>
         <translation>  %1 (%2 前から、報告者 %3)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="296"/>
+        <location filename="../console/models/listener_model.cpp" line="293"/>
         <source>%1: these tunnels&apos; far ends have not said what they want yet, so everything goes in</source>
         <translation>%1: これらのトンネルの相手側がまだ要求を伝えていないため、すべてが送られます</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="309"/>
+        <location filename="../console/models/listener_model.cpp" line="306"/>
         <source>none (only passing through)</source>
         <translation>なし (通過のみ)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="316"/>
+        <location filename="../console/models/listener_model.cpp" line="313"/>
         <source>%1 (floods)</source>
         <translation>%1 (フラッディング)</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="317"/>
+        <location filename="../console/models/listener_model.cpp" line="314"/>
         <source>no tunnel carries it</source>
         <translation>どのトンネルも運びません</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="330"/>
+        <location filename="../console/models/listener_model.cpp" line="327"/>
         <source>Group</source>
         <translation>グループ</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="332"/>
+        <location filename="../console/models/listener_model.cpp" line="329"/>
         <source>Listening networks</source>
         <translation>受信ネットワーク</translation>
     </message>
     <message>
-        <location filename="../console/models/listener_model.cpp" line="334"/>
+        <location filename="../console/models/listener_model.cpp" line="331"/>
         <source>Path (tunnels)</source>
         <translation>経路 (トンネル)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="37"/>
+        <location filename="../console/models/limit_model.cpp" line="44"/>
+        <source>unlimited</source>
+        <translation>無制限</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="41"/>
+        <source>%1/s (burst %2)</source>
+        <translation>%1/秒 (バースト %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="43"/>
+        <source>%1 datagrams/s (burst %2)</source>
+        <translation>%1 データグラム/秒 (バースト %2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="58"/>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="60"/>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="62"/>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="63"/>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="68"/>
+        <location filename="../console/models/limit_model.cpp" line="69"/>
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="186"/>
+        <source>%1 dropped</source>
+        <translation>%1 破棄</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="207"/>
+        <source>%1: the rate limit (%2) dropped nothing</source>
+        <translation>%1: レート制限 (%2) による破棄なし</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="209"/>
+        <source>%1: the rate limit (%2) dropped %3 datagrams (%4)</source>
+        <translation>%1: レート制限 (%2) が %3 データグラムを破棄 (%4)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="214"/>
+        <source>— dropping now: %1</source>
+        <translation>— 現在破棄中: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="229"/>
+        <source>  %1: rate limit %2, boundary %3, below threshold %4</source>
+        <translation>  %1: レート制限 %2、境界 %3、しきい値未満 %4</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="234"/>
+        <source>(dropping now: %1)</source>
+        <translation>(現在破棄中: %1)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="238"/>
+        <source>Dropped at ingest, by channel range:</source>
+        <translation>取り込み時の破棄 (チャネル範囲別):</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="240"/>
+        <source>Limits: per tunnel %1; per channel range %2; threshold %3</source>
+        <translation>制限: トンネルごと %1、チャネル範囲ごと %2、しきい値 %3</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="247"/>
+        <source>%1 on %2</source>
+        <translation>%2 上の %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="248"/>
+        <source>Boundaries: %1</source>
+        <translation>境界: %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="260"/>
+        <source>%1 at node %2</source>
+        <translation>ノード %2 の %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="284"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="293"/>
+        <source>The agent of node %1 does not report its limits</source>
+        <translation>ノード %1 のエージェントは制限を報告しません</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="295"/>
+        <source>The rate limit of each tunnel at node %1: %2</source>
+        <translation>ノード %1 の各トンネルのレート制限: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="297"/>
+        <source>The rate limit of each channel range at node %1: %2</source>
+        <translation>ノード %1 の各チャネル範囲のレート制限: %2</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="365"/>
+        <source>What node %1 kept out of its tunnel to node %2</source>
+        <translation>ノード %1 がノード %2 へのトンネルに入れなかったもの</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="367"/>
+        <source>What node %1 did not take in of the channel range %2</source>
+        <translation>ノード %1 がチャネル範囲 %2 から取り込まなかったもの</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="373"/>
+        <source>Boundaries and the threshold act where a datagram is heard, before any tunnel: see the channel ranges</source>
+        <translation>境界としきい値はデータグラムを受信した場所で、どのトンネルよりも前に働きます: チャネル範囲を参照</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="377"/>
+        <source>%1 dropped since node %2&apos;s previous answer</source>
+        <translation>ノード %2 の前回の応答以降 %1 破棄</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="380"/>
+        <source>Known after node %1&apos;s next answer</source>
+        <translation>ノード %1 の次の応答後にわかります</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="427"/>
+        <source>▲ %1</source>
+        <translation>▲ %1</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="440"/>
+        <source>Datagrams (and their payload bytes) over the token bucket of the tunnel or the channel range</source>
+        <translation>トンネルまたはチャネル範囲のトークンバケットを超えたデータグラム (とそのペイロードのバイト数)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="443"/>
+        <source>Datagrams of a group bounded on the network they were heard on (relay.boundaries, relay.network_boundaries)</source>
+        <translation>受信したネットワークで境界に含まれるグループのデータグラム (relay.boundaries、relay.network_boundaries)</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="446"/>
+        <source>Datagrams heard with an IP TTL below relay.threshold</source>
+        <translation>relay.threshold 未満の IP TTL で受信したデータグラム</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="448"/>
+        <source>Drops per second between the node&apos;s last two answers</source>
+        <translation>ノードの直近 2 回の応答の間の 1 秒あたりの破棄数</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="457"/>
+        <source>Tunnel or channel range</source>
+        <translation>トンネルまたはチャネル範囲</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="459"/>
+        <source>Node</source>
+        <translation>ノード</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="461"/>
+        <source>Rate limit</source>
+        <translation>レート制限</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="463"/>
+        <source>Boundary</source>
+        <translation>境界</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="465"/>
+        <source>Below threshold</source>
+        <translation>しきい値未満</translation>
+    </message>
+    <message>
+        <location filename="../console/models/limit_model.cpp" line="467"/>
+        <source>Now</source>
+        <translation>現在</translation>
     </message>
 </context>
 <context>
@@ -1235,636 +1438,662 @@ tunnels up %6</source>
 <context>
     <name>dmr::console::MainWindow</name>
     <message>
-        <location filename="../console/mainwindow.cpp" line="128"/>
+        <location filename="../console/mainwindow.cpp" line="131"/>
         <source>no snapshot to export yet</source>
         <translation>エクスポートできるスナップショットがまだありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="133"/>
+        <location filename="../console/mainwindow.cpp" line="136"/>
         <source>%1: unknown format (use .png, .svg, .json or .dot)</source>
         <translation>%1: 不明な形式です (.png、.svg、.json、.dot を使用してください)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="142"/>
+        <location filename="../console/mainwindow.cpp" line="145"/>
         <source>&lt;i&gt;No node selected. Click a node in the topology.&lt;/i&gt;</source>
         <translation>&lt;i&gt;ノードが選択されていません。トポロジー内のノードをクリックしてください。&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="143"/>
+        <location filename="../console/mainwindow.cpp" line="146"/>
         <source>&lt;h3&gt;Node %1&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;ノード %1&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="145"/>
+        <location filename="../console/mainwindow.cpp" line="148"/>
         <source>&lt;p&gt;State: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;状態: &lt;b&gt;%1&lt;/b&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="147"/>
+        <location filename="../console/mainwindow.cpp" line="150"/>
         <source>&lt;p&gt;&lt;b&gt;Roles:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;役割:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="148"/>
-        <location filename="../console/mainwindow.cpp" line="200"/>
+        <location filename="../console/mainwindow.cpp" line="151"/>
+        <location filename="../console/mainwindow.cpp" line="203"/>
+        <location filename="../console/mainwindow.cpp" line="606"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="150"/>
+        <location filename="../console/mainwindow.cpp" line="153"/>
         <source>&lt;p&gt;&lt;b&gt;Interfaces:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;インターフェース:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="157"/>
+        <location filename="../console/mainwindow.cpp" line="160"/>
         <source> (failed)</source>
         <translation> (障害)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="162"/>
+        <location filename="../console/mainwindow.cpp" line="165"/>
         <source>&lt;p&gt;&lt;b&gt;Groups&lt;/b&gt; (position in join order):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;グループ&lt;/b&gt; (参加順の位置):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="166"/>
+        <location filename="../console/mainwindow.cpp" line="169"/>
         <source>%1 of %2%3</source>
         <translation>%2 中 %1%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="169"/>
+        <location filename="../console/mainwindow.cpp" line="172"/>
         <source>, leader</source>
         <translation>、リーダー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="185"/>
-        <location filename="../console/mainwindow.cpp" line="204"/>
+        <location filename="../console/mainwindow.cpp" line="188"/>
+        <location filename="../console/mainwindow.cpp" line="207"/>
         <source>&lt;li&gt;none&lt;/li&gt;</source>
         <translation>&lt;li&gt;なし&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="189"/>
+        <location filename="../console/mainwindow.cpp" line="192"/>
         <source>&lt;p&gt;&lt;b&gt;Tunnel ends:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;トンネル端点:&lt;/b&gt;&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="198"/>
+        <location filename="../console/mainwindow.cpp" line="201"/>
         <source>%1 %2 ↔ node %3 %4 %5 (%6)</source>
         <translation>%1 %2 ↔ ノード %3 %4 %5 (%6)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="217"/>
+        <location filename="../console/mainwindow.cpp" line="220"/>
         <source>DMR console</source>
         <translation>DMR コンソール</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="230"/>
+        <location filename="../console/mainwindow.cpp" line="233"/>
         <source>DMR console — %1 (view %2)</source>
         <translation>DMR コンソール — %1 (ビュー %2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="235"/>
+        <location filename="../console/mainwindow.cpp" line="238"/>
         <source>Agent %1 no longer had every event since the last one shown: the event log has a gap</source>
         <translation>エージェント %1 には最後に表示したイベント以降のすべてが残っていません: イベントログに欠落があります</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="270"/>
+        <location filename="../console/mainwindow.cpp" line="273"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="274"/>
+        <location filename="../console/mainwindow.cpp" line="277"/>
         <source>Drill %1 done: %2</source>
         <translation>演習 %1 完了: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="275"/>
+        <location filename="../console/mainwindow.cpp" line="278"/>
         <source>Drill %1 failed: %2</source>
         <translation>演習 %1 失敗: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="327"/>
+        <location filename="../console/mainwindow.cpp" line="330"/>
         <source>Node</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="333"/>
+        <location filename="../console/mainwindow.cpp" line="336"/>
         <source>Filter nodes: id, state, role, network, address</source>
         <translation>ノードを絞り込み: ID、状態、役割、ネットワーク、アドレス</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="351"/>
+        <location filename="../console/mainwindow.cpp" line="354"/>
         <source>Nodes</source>
         <translation>ノード</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="362"/>
+        <location filename="../console/mainwindow.cpp" line="365"/>
         <source>Filter events</source>
         <translation>イベントを絞り込み</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="382"/>
+        <location filename="../console/mainwindow.cpp" line="385"/>
         <source>Events</source>
         <translation>イベント</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="427"/>
+        <location filename="../console/mainwindow.cpp" line="430"/>
         <source>Failovers</source>
         <translation>フェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="436"/>
+        <location filename="../console/mainwindow.cpp" line="439"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="438"/>
+        <location filename="../console/mainwindow.cpp" line="441"/>
         <source>Show the live cluster (Esc)</source>
         <translation>ライブのクラスターを表示 (Esc)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="442"/>
-        <location filename="../console/mainwindow.cpp" line="929"/>
+        <location filename="../console/mainwindow.cpp" line="445"/>
+        <location filename="../console/mainwindow.cpp" line="973"/>
         <source>Replay</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="449"/>
+        <location filename="../console/mainwindow.cpp" line="452"/>
         <source>Replay the last hour&apos;s plan changes from the agents&apos; view logs</source>
         <translation>エージェントのビューログから直近 1 時間のプラン変更を再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="453"/>
+        <location filename="../console/mainwindow.cpp" line="456"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="455"/>
+        <location filename="../console/mainwindow.cpp" line="458"/>
         <source>Replay speed (times real time)</source>
         <translation>再生速度 (実時間の倍率)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="460"/>
+        <location filename="../console/mainwindow.cpp" line="463"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="461"/>
+        <location filename="../console/mainwindow.cpp" line="464"/>
         <source>Show the whole record (double click)</source>
         <translation>記録全体を表示 (ダブルクリック)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="473"/>
+        <location filename="../console/mainwindow.cpp" line="476"/>
         <source>Timeline</source>
         <translation>タイムライン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="479"/>
+        <location filename="../console/mainwindow.cpp" line="482"/>
         <source>Drills</source>
         <translation>演習</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="506"/>
+        <location filename="../console/mainwindow.cpp" line="509"/>
         <source>Reachability</source>
         <translation>到達性</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="526"/>
+        <location filename="../console/mainwindow.cpp" line="529"/>
         <source>Groups</source>
         <translation>グループ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="566"/>
+        <location filename="../console/mainwindow.cpp" line="552"/>
+        <source>Limits</source>
+        <translation>制限</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="599"/>
+        <source>No relay state yet: the routing points have not answered.</source>
+        <translation>リレーの状態はまだありません: ルーティングポイントが応答していません。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="601"/>
+        <source>The limits dropped %1 datagrams in all; none is dropping now.</source>
+        <translation>制限による破棄は合計 %1 データグラム。現在破棄中のものはありません。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="604"/>
+        <source>The limits dropped %1 datagrams in all. Dropping now: %2.</source>
+        <translation>制限による破棄は合計 %1 データグラム。現在破棄中: %2。</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="610"/>
         <source>No listener data yet: the routing points have not answered, or their agents predate listening.</source>
         <translation>リスナー情報はまだありません: ルーティングポイントが応答していないか、そのエージェントがリスナー機能より古いものです。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="568"/>
+        <location filename="../console/mainwindow.cpp" line="612"/>
         <source>Groups wanted somewhere: %1. Path: the tunnels each group goes into, by the word of the end that sends.</source>
         <translation>どこかで要求されているグループ: %1。経路: 各グループが送られるトンネル (送信側の申告による)。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="579"/>
+        <location filename="../console/mainwindow.cpp" line="623"/>
         <source>No reachability data: the agent has no probe, or has not answered yet.</source>
         <translation>到達性データなし: エージェントにプローブがないか、まだ応答していません。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="597"/>
+        <location filename="../console/mainwindow.cpp" line="641"/>
         <source>%1 of %2 probing nodes hear every other one.</source>
         <translation>プローブ中の %2 ノードのうち %1 ノードが他のすべてを受信しています。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="599"/>
+        <location filename="../console/mainwindow.cpp" line="643"/>
         <source>Not heard by anyone: %1.</source>
         <translation>誰にも受信されていない: %1。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="605"/>
+        <location filename="../console/mainwindow.cpp" line="649"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="609"/>
+        <location filename="../console/mainwindow.cpp" line="653"/>
         <source>&amp;Export…</source>
         <translation>エクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="613"/>
+        <location filename="../console/mainwindow.cpp" line="657"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="616"/>
+        <location filename="../console/mainwindow.cpp" line="660"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="617"/>
+        <location filename="../console/mainwindow.cpp" line="661"/>
         <source>&amp;Fit</source>
         <translation>全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="620"/>
+        <location filename="../console/mainwindow.cpp" line="664"/>
         <source>Zoom &amp;in</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="623"/>
+        <location filename="../console/mainwindow.cpp" line="667"/>
         <source>Zoom &amp;out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="626"/>
+        <location filename="../console/mainwindow.cpp" line="670"/>
         <source>&amp;Find node…</source>
         <translation>ノードを検索(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="630"/>
+        <location filename="../console/mainwindow.cpp" line="674"/>
         <source>&amp;Legend</source>
         <translation>凡例(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="640"/>
+        <location filename="../console/mainwindow.cpp" line="684"/>
         <source>&amp;Dark palette</source>
         <translation>ダークパレット(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="648"/>
+        <location filename="../console/mainwindow.cpp" line="692"/>
         <source>&amp;Panels</source>
         <translation>パネル(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="654"/>
+        <location filename="../console/mainwindow.cpp" line="698"/>
         <source>&amp;Drill</source>
         <translation>演習(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="676"/>
-        <location filename="../console/mainwindow.cpp" line="724"/>
+        <location filename="../console/mainwindow.cpp" line="720"/>
         <location filename="../console/mainwindow.cpp" line="768"/>
+        <location filename="../console/mainwindow.cpp" line="812"/>
         <source>&amp;What if it fails?</source>
         <translation>障害時の予測(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="681"/>
-        <location filename="../console/mainwindow.cpp" line="770"/>
+        <location filename="../console/mainwindow.cpp" line="725"/>
+        <location filename="../console/mainwindow.cpp" line="814"/>
         <source>What if an &amp;adapter fails?</source>
         <translation>アダプター障害時の予測(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="685"/>
+        <location filename="../console/mainwindow.cpp" line="729"/>
         <source>Drill on the selected node</source>
         <translation>選択したノードで訓練</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="687"/>
+        <location filename="../console/mainwindow.cpp" line="731"/>
         <source>Main</source>
         <translation>メイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="818"/>
+        <location filename="../console/mainwindow.cpp" line="862"/>
         <source>Drills need the operator token (control.operator_token of the agents; dmr-console --token or $DMR_TOKEN gives it at the start):</source>
         <translation>演習にはオペレータートークンが必要です (エージェントの control.operator_token。起動時に dmr-console --token または $DMR_TOKEN で指定できます):</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="843"/>
+        <location filename="../console/mainwindow.cpp" line="887"/>
         <source>Drill %1 sent: %2</source>
         <translation>演習 %1 を送信: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="859"/>
+        <location filename="../console/mainwindow.cpp" line="903"/>
         <source>The plans around the failover of node %1 at %2 are no longer in the agents&apos; view logs (they keep an hour)</source>
         <translation>%2 のノード %1 のフェイルオーバー前後のプランは、エージェントのビューログにもうありません (保持は 1 時間)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="871"/>
+        <location filename="../console/mainwindow.cpp" line="915"/>
         <source>Failover of node %1 (%2) at %3: the plan after it, view %4 (Esc: live)</source>
         <translation>%3 のノード %1 のフェイルオーバー (%2): その後のプラン、ビュー %4 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="878"/>
+        <location filename="../console/mainwindow.cpp" line="922"/>
         <source>failover of node %1, after</source>
         <translation>ノード %1 のフェイルオーバー後</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="899"/>
+        <location filename="../console/mainwindow.cpp" line="943"/>
         <source>Replay: view %1 at %2 (Esc: live)</source>
         <translation>再生: %2 のビュー %1 (Esc: ライブ)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="904"/>
+        <location filename="../console/mainwindow.cpp" line="948"/>
         <source>replay at %1</source>
         <translation>%1 の再生</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="912"/>
+        <location filename="../console/mainwindow.cpp" line="956"/>
         <source>Nothing to replay yet: no agent has sent its view log</source>
         <translation>まだ再生できるものがありません: ビューログを送ったエージェントがありません</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="922"/>
+        <location filename="../console/mainwindow.cpp" line="966"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="957"/>
+        <location filename="../console/mainwindow.cpp" line="1001"/>
         <source>Showing: %1 — Esc for live</source>
         <translation>表示中: %1 — Esc でライブ</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="970"/>
+        <location filename="../console/mainwindow.cpp" line="1014"/>
         <source>cannot write %1: %2</source>
         <translation>%1 に書き込めません: %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="980"/>
+        <location filename="../console/mainwindow.cpp" line="1024"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="980"/>
+        <location filename="../console/mainwindow.cpp" line="1024"/>
         <source>nobody</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="981"/>
+        <location filename="../console/mainwindow.cpp" line="1025"/>
         <source>DMR: failover of node %1</source>
         <translation>DMR: ノード %1 のフェイルオーバー</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="983"/>
+        <location filename="../console/mainwindow.cpp" line="1027"/>
         <source>%1 at %2. %3</source>
         <translation>%2 に %1。%3</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
-        <location filename="../console/mainwindow.cpp" line="718"/>
-        <location filename="../console/mainwindow.cpp" line="719"/>
-        <location filename="../console/mainwindow.cpp" line="720"/>
-        <location filename="../console/mainwindow.cpp" line="733"/>
-        <location filename="../console/mainwindow.cpp" line="753"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
+        <location filename="../console/mainwindow.cpp" line="762"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
+        <location filename="../console/mainwindow.cpp" line="777"/>
+        <location filename="../console/mainwindow.cpp" line="797"/>
         <source>Select a node first</source>
         <translation>先にノードを選択してください</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="756"/>
+        <location filename="../console/mainwindow.cpp" line="800"/>
         <source>Node %1</source>
         <translation>ノード %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="655"/>
-        <location filename="../console/mainwindow.cpp" line="760"/>
+        <location filename="../console/mainwindow.cpp" line="699"/>
+        <location filename="../console/mainwindow.cpp" line="804"/>
         <source>&amp;Kill…</source>
         <translation>強制終了(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="389"/>
+        <location filename="../console/mainwindow.cpp" line="392"/>
         <source>Export CSV…</source>
         <translation>CSV に書き出す…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="391"/>
+        <location filename="../console/mainwindow.cpp" line="394"/>
         <source>Export the failover history</source>
         <translation>フェイルオーバー履歴の書き出し</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="392"/>
+        <location filename="../console/mainwindow.cpp" line="395"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="402"/>
+        <location filename="../console/mainwindow.cpp" line="405"/>
         <source>Write every failover, with its phases, to a CSV file</source>
         <translation>すべてのフェイルオーバーをフェーズ付きで CSV ファイルに書き出す</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="404"/>
+        <location filename="../console/mainwindow.cpp" line="407"/>
         <source>Phases: detection (failure to the first survivor noticing), election (to the new plan), tunnels (to the last new tunnel up); total is the whole outage. Click a row to see the plan before and after.</source>
         <translation>フェーズ: 検出 (障害から最初の生存ノードが気付くまで)、選出 (新プランまで)、トンネル (最後の新トンネル稼働まで)。合計は停止時間の全体です。行をクリックすると前後のプランを表示します。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="660"/>
-        <location filename="../console/mainwindow.cpp" line="762"/>
+        <location filename="../console/mainwindow.cpp" line="704"/>
+        <location filename="../console/mainwindow.cpp" line="806"/>
         <source>Fail &amp;adapter</source>
         <translation>アダプター障害(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="716"/>
+        <location filename="../console/mainwindow.cpp" line="760"/>
         <source>Kill node %1</source>
         <translation>ノード %1 を強制終了</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="717"/>
+        <location filename="../console/mainwindow.cpp" line="761"/>
         <source>Fail an adapter of node %1</source>
         <translation>ノード %1 のアダプターを障害にする</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="719"/>
+        <location filename="../console/mainwindow.cpp" line="763"/>
         <source>Drain node %1</source>
         <translation>ノード %1 をドレイン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="720"/>
+        <location filename="../console/mainwindow.cpp" line="764"/>
         <source>Restore node %1</source>
         <translation>ノード %1 を復元</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="723"/>
+        <location filename="../console/mainwindow.cpp" line="767"/>
         <source>&amp;What if node %1 fails?</source>
         <translation>ノード %1 の障害時の予測(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="738"/>
+        <location filename="../console/mainwindow.cpp" line="782"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="665"/>
-        <location filename="../console/mainwindow.cpp" line="763"/>
+        <location filename="../console/mainwindow.cpp" line="709"/>
+        <location filename="../console/mainwindow.cpp" line="807"/>
         <source>&amp;Drain…</source>
         <translation>ドレイン(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="497"/>
+        <location filename="../console/mainwindow.cpp" line="500"/>
         <source>Rows: the receiving node. Columns: the node whose probes it hears. Cells: the share of recent probes heard.</source>
         <translation>行: 受信ノード。列: そのプローブを受信するノード。セル: 直近のプローブの受信率。</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="670"/>
-        <location filename="../console/mainwindow.cpp" line="765"/>
+        <location filename="../console/mainwindow.cpp" line="714"/>
+        <location filename="../console/mainwindow.cpp" line="809"/>
         <source>&amp;Restore…</source>
         <translation>復元(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="787"/>
+        <location filename="../console/mainwindow.cpp" line="831"/>
         <source>What-if: %1</source>
         <translation>予測: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="791"/>
+        <location filename="../console/mainwindow.cpp" line="835"/>
         <source>What if node %1 is drained</source>
         <translation>ノード %1 をドレインした場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="792"/>
+        <location filename="../console/mainwindow.cpp" line="836"/>
         <source>What if node %1 fails</source>
         <translation>ノード %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="793"/>
+        <location filename="../console/mainwindow.cpp" line="837"/>
         <source>What if adapter %1 of node %2 fails</source>
         <translation>ノード %2 のアダプター %1 が障害になった場合</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="795"/>
+        <location filename="../console/mainwindow.cpp" line="839"/>
         <source>%1: the plan it would leave (Esc: back)</source>
         <translation>%1: その結果のプラン (Esc: 戻る)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="817"/>
+        <location filename="../console/mainwindow.cpp" line="861"/>
         <source>Operator token</source>
         <translation>オペレータートークン</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="829"/>
+        <location filename="../console/mainwindow.cpp" line="873"/>
         <source>Reconnecting with the operator token…</source>
         <translation>オペレータートークンで再接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1017"/>
+        <location filename="../console/mainwindow.cpp" line="1061"/>
         <source>Find node</source>
         <translation>ノードを検索</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1017"/>
+        <location filename="../console/mainwindow.cpp" line="1061"/>
         <source>Node id or address:</source>
         <translation>ノード ID またはアドレス:</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1023"/>
+        <location filename="../console/mainwindow.cpp" line="1067"/>
         <source>No node matches “%1”</source>
         <translation>「%1」に一致するノードはありません</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/mainwindow.cpp" line="1028"/>
+        <location filename="../console/mainwindow.cpp" line="1072"/>
         <source>%n node(s) match</source>
         <translation>
             <numerusform>%n 個のノードが一致</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1045"/>
+        <location filename="../console/mainwindow.cpp" line="1089"/>
         <source>&lt;p&gt;&lt;b&gt;Listeners&lt;/b&gt; on its networks:&lt;/p&gt;</source>
         <translation>&lt;p&gt;このノードのネットワークの&lt;b&gt;リスナー&lt;/b&gt;:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1065"/>
+        <location filename="../console/mainwindow.cpp" line="1104"/>
+        <source>&lt;p&gt;&lt;b&gt;Limits&lt;/b&gt; of its relay:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;リレーの&lt;b&gt;制限&lt;/b&gt;:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../console/mainwindow.cpp" line="1119"/>
         <source>No agent</source>
         <translation>エージェントなし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1072"/>
+        <location filename="../console/mainwindow.cpp" line="1126"/>
         <source>Disconnected</source>
         <translation>切断</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1073"/>
+        <location filename="../console/mainwindow.cpp" line="1127"/>
         <source>Disconnected: %1</source>
         <translation>切断: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1076"/>
+        <location filename="../console/mainwindow.cpp" line="1130"/>
         <source>Connecting to %1…</source>
         <translation>%1 に接続しています…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1080"/>
+        <location filename="../console/mainwindow.cpp" line="1134"/>
         <source>Connected to %1 (agent %2, operator)</source>
         <translation>%1 に接続済み (エージェント %2、オペレーター)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1081"/>
+        <location filename="../console/mainwindow.cpp" line="1135"/>
         <source>Connected to %1 (agent %2, read-only)</source>
         <translation>%1 に接続済み (エージェント %2、読み取り専用)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1084"/>
+        <location filename="../console/mainwindow.cpp" line="1138"/>
         <source>Reconnecting (next: %1)…</source>
         <translation>再接続しています (次: %1)…</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1098"/>
+        <location filename="../console/mainwindow.cpp" line="1152"/>
         <source>No update yet</source>
         <translation>まだ更新なし</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1103"/>
+        <location filename="../console/mainwindow.cpp" line="1157"/>
         <source>%1 s ago</source>
         <translation>%1 秒前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1104"/>
+        <location filename="../console/mainwindow.cpp" line="1158"/>
         <source>%1 min ago</source>
         <translation>%1 分前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1105"/>
+        <location filename="../console/mainwindow.cpp" line="1159"/>
         <source>%1 h ago</source>
         <translation>%1 時間前</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1106"/>
+        <location filename="../console/mainwindow.cpp" line="1160"/>
         <source>Updated %1</source>
         <translation>更新: %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1107"/>
+        <location filename="../console/mainwindow.cpp" line="1161"/>
         <source>Stale: last update %1</source>
         <translation>古い表示: 最終更新 %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1109"/>
+        <location filename="../console/mainwindow.cpp" line="1163"/>
         <source>Last word from an agent (a snapshot or an event) at %1</source>
         <translation>エージェントからの最後の受信 (スナップショットまたはイベント): %1</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1118"/>
+        <location filename="../console/mainwindow.cpp" line="1172"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="1119"/>
+        <location filename="../console/mainwindow.cpp" line="1173"/>
         <source>PNG image (*.png);;SVG image (*.svg);;Snapshot JSON (*.json);;GraphViz DOT (*.dot)</source>
         <translation>PNG 画像 (*.png);;SVG 画像 (*.svg);;スナップショット JSON (*.json);;GraphViz DOT (*.dot)</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="397"/>
-        <location filename="../console/mainwindow.cpp" line="1124"/>
+        <location filename="../console/mainwindow.cpp" line="400"/>
+        <location filename="../console/mainwindow.cpp" line="1178"/>
         <source>Saved %1</source>
         <translation>%1 を保存しました</translation>
     </message>
     <message>
-        <location filename="../console/mainwindow.cpp" line="398"/>
-        <location filename="../console/mainwindow.cpp" line="1126"/>
+        <location filename="../console/mainwindow.cpp" line="401"/>
+        <location filename="../console/mainwindow.cpp" line="1180"/>
         <source>Export failed: %1</source>
         <translation>エクスポートに失敗しました: %1</translation>
     </message>
@@ -2187,48 +2416,48 @@ Click to see the plan then.</source>
         <translation>%1 を SVG として描画できません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1147"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1172"/>
         <location filename="../console/scene/topologyscene.cpp" line="65"/>
         <source>system leader</source>
         <translation>システムリーダー</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1149"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1174"/>
         <source>group leader (routes its network)</source>
         <translation>グループリーダー (ネットワークをルーティング)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1150"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1175"/>
         <source>node up</source>
         <translation>ノード稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1151"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1176"/>
         <source>node failed</source>
         <translation>ノード障害</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1152"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1177"/>
         <source>node drained (maintenance)</source>
         <translation>ノードドレイン済み (保守)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1155"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1180"/>
         <source>failed adapter</source>
         <translation>障害アダプター</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1157"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1182"/>
         <source>unreachable (no node hears its probes)</source>
         <translation>到達不能 (どのノードもプローブを受信していない)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1158"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1183"/>
         <source>tunnel up</source>
         <translation>トンネル稼働中</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1159"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1184"/>
         <source>tunnel pending</source>
         <translation>トンネル保留中</translation>
     </message>
@@ -2316,9 +2545,9 @@ Click to see the plan then.</source>
     <message>
         <location filename="../console/scene/topologyscene.cpp" line="281"/>
         <location filename="../console/scene/topologyscene.cpp" line="294"/>
-        <location filename="../console/scene/topologyscene.cpp" line="775"/>
-        <location filename="../console/scene/topologyscene.cpp" line="778"/>
-        <location filename="../console/scene/topologyscene.cpp" line="781"/>
+        <location filename="../console/scene/topologyscene.cpp" line="786"/>
+        <location filename="../console/scene/topologyscene.cpp" line="789"/>
+        <location filename="../console/scene/topologyscene.cpp" line="792"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -2333,67 +2562,68 @@ Click to see the plan then.</source>
         <translation>保留中: 端点の一方がまだ GL_group に属していません</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="730"/>
+        <location filename="../console/scene/topologyscene.cpp" line="741"/>
         <source>closes: %1</source>
         <translation>閉鎖: %1</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="775"/>
-        <location filename="../console/scene/topologyscene.cpp" line="781"/>
+        <location filename="../console/scene/topologyscene.cpp" line="786"/>
+        <location filename="../console/scene/topologyscene.cpp" line="792"/>
         <source>loses %1</source>
         <translation>%1 を失う</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyscene.cpp" line="778"/>
+        <location filename="../console/scene/topologyscene.cpp" line="789"/>
         <source>takes over %1</source>
         <translation>%1 を引き継ぐ</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="323"/>
+        <location filename="../console/scene/topologyitems.cpp" line="324"/>
         <source>no leader</source>
         <translation>リーダーなし</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="324"/>
+        <location filename="../console/scene/topologyitems.cpp" line="325"/>
         <source>leader %1</source>
         <translation>リーダー %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../console/scene/topologyitems.cpp" line="325"/>
+        <location filename="../console/scene/topologyitems.cpp" line="326"/>
         <source>· %1/%n up</source>
         <translation>
             <numerusform>· %1/%n 稼働中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="852"/>
+        <location filename="../console/scene/topologyitems.cpp" line="853"/>
         <source>carries %1</source>
         <translation>%1 を担当</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="860"/>
+        <location filename="../console/scene/topologyitems.cpp" line="861"/>
         <source>%1 (pending)</source>
         <translation>%1 (保留中)</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="957"/>
+        <location filename="../console/scene/topologyitems.cpp" line="964"/>
+        <location filename="../console/scene/topologyitems.cpp" line="966"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1153"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1178"/>
         <source>node down (stopped)</source>
         <translation>ノード停止</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1154"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1179"/>
         <location filename="../console/scene/topologyscene.cpp" line="53"/>
         <source>never joined</source>
         <translation>未参加</translation>
     </message>
     <message>
-        <location filename="../console/scene/topologyitems.cpp" line="1192"/>
         <location filename="../console/scene/topologyitems.cpp" line="1217"/>
+        <location filename="../console/scene/topologyitems.cpp" line="1242"/>
         <source>Legend</source>
         <translation>凡例</translation>
     </message>

@@ -686,6 +686,10 @@ void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8
         ++channelStats_[*f.channel].limitedPackets;
         channelStats_[*f.channel].limitedBytes += payload.size();
     }
+    if (f.drop == relay::Drop::Boundary && f.channel)
+        ++channelStats_[*f.channel].boundaryPackets;
+    if (f.drop == relay::Drop::BelowThreshold && f.channel)
+        ++channelStats_[*f.channel].belowThresholdPackets;
     if (f.tunnelsLimited != 0)
         drop(relay::toString(relay::Drop::RateLimitTunnel), f.tunnelsLimited);
     if (f.drop != relay::Drop::None)
@@ -998,7 +1002,9 @@ Json RelayDataPlane::stateJson() const
                             {"ingested", channelStats_[i].ingested},
                             {"emitted", channelStats_[i].emitted},
                             {"limited_packets", channelStats_[i].limitedPackets},
-                            {"limited_bytes", channelStats_[i].limitedBytes}});
+                            {"limited_bytes", channelStats_[i].limitedBytes},
+                            {"boundary_packets", channelStats_[i].boundaryPackets},
+                            {"below_threshold_packets", channelStats_[i].belowThresholdPackets}});
     Json segments = Json::array();
     for (const auto &s : segments_)
         segments.push_back(

@@ -205,6 +205,9 @@ private:
         std::uint64_t emitted = 0;  // put onto a segment
         // Not taken in: over the range's rate limit (relay.rate_limit_channel_*).
         std::uint64_t limitedPackets = 0, limitedBytes = 0;
+        // Not taken in: its group is bounded on the network it was heard on (relay.boundaries,
+        // relay.network_boundaries), or it came with a TTL below relay.threshold.
+        std::uint64_t boundaryPackets = 0, belowThresholdPackets = 0;
     };
     struct Segment
     {

@@ -456,10 +456,14 @@ std::string formatTunnels(const Json &state)
         }
     const Json &channels = member(relay, "channels");
     if (channels.is_array() && !channels.empty()) {
-        Table c({"CHANNEL", "INGESTED", "EMITTED", "LIMITED", "LIMITED_BYTES"});
+        // LIMITED: over the range's rate limit; BOUNDARY, BELOW_THRESHOLD: not taken in where
+        // it was heard (a bounded group, a TTL below relay.threshold).
+        Table c({"CHANNEL", "INGESTED", "EMITTED", "LIMITED", "LIMITED_BYTES", "BOUNDARY",
+                 "BELOW_THRESHOLD"});
         for (const auto &ch : channels)
             c.add({cell(ch, "channel"), cell(ch, "ingested"), cell(ch, "emitted"),
-                   cell(ch, "limited_packets"), cell(ch, "limited_bytes")});
+                   cell(ch, "limited_packets"), cell(ch, "limited_bytes"),
+                   cell(ch, "boundary_packets"), cell(ch, "below_threshold_packets")});
         out << "\n" << c.render();
     }
     // The boundaries and rate limits in force (LIMITED: what a rate limit kept out).

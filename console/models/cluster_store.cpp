@@ -4,6 +4,7 @@
 #include "event_log_model.h"
 #include "group_model.h"
 #include "history_model.h"
+#include "limit_model.h"
 #include "listener_model.h"
 #include "node_table_model.h"
 #include "plan_timeline.h"
@@ -26,8 +27,10 @@ ClusterStore::ClusterStore(QObject *parent)
     , events_(new EventLogModel(this))
     , reachability_(new ReachabilityModel(this))
     , listeners_(new ListenerModel(this))
+    , limits_(new LimitModel(this))
     , timeline_(new PlanTimeline(this))
 {
+    relayClock_.start();
 }
 
 ClusterStore::~ClusterStore() = default;
@@ -48,11 +51,13 @@ void ClusterStore::attach(AgentClient *client)
 void ClusterStore::setRelayState(const QString &node, const RelayState &state)
 {
     listeners_->setState(node, state);
+    limits_->setState(node, state, relayClock_.elapsed());
 }
 
 void ClusterStore::noteRelayStateFailed(const QString &node, const QString &why)
 {
     listeners_->setFailed(node, why);
+    limits_->setFailed(node);
 }
 
 void ClusterStore::setExpectedTopology(const dmr::Topology &nodes)
@@ -194,6 +199,7 @@ void ClusterStore::clear()
     viewId_.clear();
     agents_.clear();
     listeners_->clear();
+    limits_->clear();
     nodes_->clear();
     timeline_->clear();
     groups_->clear();

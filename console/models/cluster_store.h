@@ -15,6 +15,7 @@
 #include "dmr/snapshot.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
 #include <QStringList>
@@ -26,6 +27,7 @@ class DrillModel;
 class EventLogModel;
 class GroupModel;
 class HistoryModel;
+class LimitModel;
 class ListenerModel;
 class NodeTableModel;
 class PlanTimeline;
@@ -76,6 +78,9 @@ public:
     // Who listens on each network and which tunnels each group takes (the routing points'
     // relay state, which the client asks them for).
     ListenerModel *listenerModel() const { return listeners_; }
+    // What the relay's rate limits, boundaries and threshold dropped, per tunnel end and per
+    // channel range (the same relay state), with the rate since each node's previous answer.
+    LimitModel *limitModel() const { return limits_; }
     PlanTimeline *timeline() const { return timeline_; }
     // Nodes no other node hears, from the last matrix (ReachabilityMatrix::unreachable).
     QStringList unreachable() const;
@@ -115,7 +120,9 @@ private:
     EventLogModel *events_;
     ReachabilityModel *reachability_;
     ListenerModel *listeners_;
+    LimitModel *limits_;
     PlanTimeline *timeline_;
+    QElapsedTimer relayClock_; // when each relay state came: the drops' rates
 
     void rebuildDisplay();
     bool hasSnapshot_ = false;

@@ -45,4 +45,9 @@ QString drillActionText(const QString &action)
     return action;
 }
 
+QString tunnelEndText(const QString &from, const QString &to)
+{
+    return Tr::tr("%1 → %2").arg(from, to);
+}
+
 } // namespace dmr::console

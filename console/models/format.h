@@ -15,5 +15,7 @@ QString formatDateTime(qint64 msSinceEpoch);
 QString stateText(dmr::NodeState state);
 // "kill", "fail adapter", "drain", "restore"; an unknown action as it came.
 QString drillActionText(const QString &action);
+// "2 → 6": one end of a tunnel, what node `from` sends into it towards `to`.
+QString tunnelEndText(const QString &from, const QString &to);
 
 } // namespace dmr::console

@@ -1,5 +1,7 @@
 #include "listener_model.h"
 
+#include "format.h"
+
 #include "client/tr.h"
 
 #include <QSet>
@@ -21,11 +23,6 @@ QStringList qs(const std::vector<std::string> &v)
     for (const auto &s : v)
         out << q(s);
     return out;
-}
-
-QString arrow(const QString &from, const QString &to)
-{
-    return Tr::tr("%1 → %2").arg(from, to);
 }
 
 } // namespace
@@ -189,12 +186,12 @@ QString ListenerModel::tunnelText(const QString &root, const QString &leaf) cons
             continue;
         case Carry::Kind::Everything:
             line = Tr::tr("%1: everything (no word from node %2 on what it wants)")
-                       .arg(arrow(from, to), to);
+                       .arg(tunnelEndText(from, to), to);
             break;
         case Carry::Kind::Groups:
             line = c.groups.isEmpty()
-                       ? Tr::tr("%1: nothing").arg(arrow(from, to))
-                       : Tr::tr("%1: %2").arg(arrow(from, to), c.groups.join(Tr::tr(", ")));
+                       ? Tr::tr("%1: nothing").arg(tunnelEndText(from, to))
+                       : Tr::tr("%1: %2").arg(tunnelEndText(from, to), c.groups.join(Tr::tr(", ")));
             break;
         }
         if (c.pruned)
@@ -253,13 +250,13 @@ void ListenerModel::rebuild()
         const Carry c = carry(from, to);
         if (c.kind == Carry::Kind::Groups)
             for (const auto &g : c.groups)
-                rowOf(g).path << arrow(from, to);
+                rowOf(g).path << tunnelEndText(from, to);
     }
     // An end that sends everything carries every group known.
     for (const auto &[from, to] : std::as_const(ends))
         if (carry(from, to).kind == Carry::Kind::Everything)
             for (auto it = byGroup.begin(); it != byGroup.end(); ++it)
-                it->flooding << arrow(from, to);
+                it->flooding << tunnelEndText(from, to);
     const QList<Row> target = byGroup.values();
     syncTable(rows_, target, [](const Row &r) { return r.group; });
     emit listenersChanged();

@@ -215,6 +215,7 @@ SceneStyle SceneStyle::fromPalette(const QPalette &palette, qreal nodeRadius)
     s.ghost = dark ? QColor(0xc0, 0x8b, 0xff) : QColor(0x7b, 0x3f, 0xc4);
     s.added = s.tunnelUp;
     s.removed = s.failed;
+    s.dropping = s.unreachable;
 
     const QFont base = QGuiApplication::font();
     s.nodeFont = base;
@@ -918,11 +919,17 @@ void TunnelLabelItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     const bool up = tunnel_->isUp();
     const QRectF box = tunnel_->labelRect();
     const qreal h = box.height();
-    painter->setBrush(withAlpha(s.background, 0.92));
-    painter->setPen(cosmeticPen(up ? s.tunnelUp : s.tunnelPending, 1.0));
+    // A tunnel whose rate limit drops now: a warning outline, tint and text.
+    const bool dropping = tunnel_->isDropping();
+    painter->setBrush(dropping ? mix(s.background, s.dropping, 0.18)
+                               : withAlpha(s.background, 0.92));
+    painter->setPen(cosmeticPen(dropping ? s.dropping
+                                : up     ? s.tunnelUp
+                                         : s.tunnelPending,
+                                dropping ? 2.0 : 1.0));
     painter->drawRoundedRect(box, h / 2, h / 2);
     painter->setFont(s.smallFont);
-    painter->setPen(s.text);
+    painter->setPen(dropping ? mix(s.text, s.dropping, 0.55) : s.text);
     painter->drawText(box, Qt::AlignCenter, text);
 }
 
@@ -955,7 +962,25 @@ void TunnelItem::setCarries(const QStringList &networks)
     label_ = labelText(networks);
     if (!wants_.isEmpty() && !label_.isEmpty())
         label_ = dmr::console::TopologyScene::tr("%1 · %2").arg(label_, wants_);
+    if (!drops_.isEmpty() && !label_.isEmpty())
+        label_ = dmr::console::TopologyScene::tr("%1 · %2").arg(label_, drops_);
     measureLabel();
+}
+
+void TunnelItem::setDrops(const QString &drops, bool dropping)
+{
+    if (drops == drops_ && dropping == dropping_)
+        return;
+    dropping_ = dropping;
+    if (labelItem_)
+        labelItem_->update();
+    if (drops == drops_)
+        return;
+    drops_ = drops;
+    if (labelItem_)
+        labelItem_->geometryChanged();
+    label_.clear(); // setCarries makes it again
+    setCarries(carries_);
 }
 
 void TunnelItem::setWants(const QString &wants)

@@ -67,9 +67,10 @@ struct SceneStyle
     QColor tunnelPending;
     QColor selection;
     QColor unreachable;
-    QColor ghost;   // a what-if's plan, drawn over the live one
-    QColor added;   // what a failover opened or took over
-    QColor removed; // what a failover closed or lost
+    QColor ghost;    // a what-if's plan, drawn over the live one
+    QColor added;    // what a failover opened or took over
+    QColor removed;  // what a failover closed or lost
+    QColor dropping; // a tunnel whose rate limit is dropping datagrams now
     QFont nodeFont;
     QFont regionFont;
     QFont smallFont;
@@ -273,6 +274,11 @@ public:
     // networks in its label; empty: not known, the label shows the networks only.
     void setWants(const QString &wants);
     QString wants() const { return wants_; }
+    // What its rate limit dropped ("120 dropped"): last in its label; empty: nothing. dropping:
+    // the drops grew at the last answer, and the label is drawn in the warning colour.
+    void setDrops(const QString &drops, bool dropping);
+    QString drops() const { return drops_; }
+    bool isDropping() const { return dropping_; }
     QString shownLabel() const; // with "(pending)" when pending; empty without networks
     QPointF labelCentre() const { return middle_; }
     void styleChanged(); // the label's font may have changed
@@ -295,6 +301,8 @@ private:
     bool up_ = true;
     QStringList carries_;
     QString wants_;
+    QString drops_;
+    bool dropping_ = false;
     QString label_;
     QRectF labelRect_; // measured when its text changes: asked for with every paint
     class TunnelLabelItem *labelItem_ = nullptr;

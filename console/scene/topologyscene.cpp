@@ -670,6 +670,16 @@ void TopologyScene::setListeners(const QHash<QString, QString> &networkText,
     applyListeners();
 }
 
+void TopologyScene::setTunnelDrops(const QHash<QString, QString> &label,
+                                   const QSet<QString> &dropping)
+{
+    if (label == tunnelDrops_ && dropping == tunnelsDropping_)
+        return;
+    tunnelDrops_ = label;
+    tunnelsDropping_ = dropping;
+    applyListeners();
+}
+
 void TopologyScene::applyListeners()
 {
     auto withExtra = [](QGraphicsItem *item, const QString &extra) {
@@ -682,6 +692,7 @@ void TopologyScene::applyListeners()
         const QString key = t->root() + u'-' + t->leaf();
         const QRectF labelWas = t->labelRect();
         t->setWants(tunnelWants_.value(key));
+        t->setDrops(tunnelDrops_.value(key), tunnelsDropping_.contains(key));
         if (const QRectF label = t->labelRect(); label != labelWas && t->obstacleKey() >= 0)
             placed_.setLabel(t->obstacleKey(), label);
         withExtra(t, tunnelWantsText_.value(key));

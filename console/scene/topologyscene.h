@@ -18,6 +18,7 @@
 #include <QGraphicsScene>
 #include <QHash>
 #include <QPointer>
+#include <QSet>
 
 #include <functional>
 #include <memory>
@@ -96,6 +97,10 @@ public slots:
     void setListeners(const QHash<QString, QString> &networkText,
                       const QHash<QString, QString> &tunnelLabel,
                       const QHash<QString, QString> &tunnelText);
+    // What the tunnels' rate limits dropped (by "root-leaf"): after what goes down it in its
+    // label ("120 dropped"); a tunnel in `dropping` (its drops grew at the last answer) has its
+    // label drawn in the warning colour. Empty: nothing dropped, or not known.
+    void setTunnelDrops(const QHash<QString, QString> &label, const QSet<QString> &dropping);
     // The overlay of what `after` changes from `before` (both of this scene's topology): the
     // tunnels it opens and closes, the nodes that gain or lose roles, and those in `failing`
     // crossed out; with a caption. Replaces any overlay.
@@ -146,6 +151,8 @@ private:
     QHash<QString, QString> networkListeners_;
     QHash<QString, QString> tunnelWants_;
     QHash<QString, QString> tunnelWantsText_;
+    QHash<QString, QString> tunnelDrops_;
+    QSet<QString> tunnelsDropping_;
     void applyListeners();
     bool legendVisible_ = true;
     QString viewLabel_;

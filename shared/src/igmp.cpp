@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 namespace dmr::igmp {
@@ -108,48 +109,67 @@ std::uint16_t icmp6Checksum(std::span<const std::uint8_t> icmp6, const IpAddress
     return internetChecksum(icmp6, sum);
 }
 
+namespace {
+
+// The floating-point codes of RFC 3376 4.1.1 (8 bits) and RFC 3810 5.1.3 (16 bits), one shape:
+// a code below 2^(bits-1) is the value itself; above, it reads 1|exp(3 bits)|mant(bits-4 bits)
+// and means (mant | 2^(bits-4)) << (exp + 3). Code is the unsigned type of the width.
+template<typename Code>
+struct FloatCode
+{
+    static constexpr int kBits = std::numeric_limits<Code>::digits;
+    static constexpr int kMantBits = kBits - 4;
+    // The largest code that is its own value: 127 or 32767.
+    static constexpr std::int64_t kLinearMax = (std::int64_t{1} << (kBits - 1)) - 1;
+    // The mantissa's implied top bit, 0x10 or 0x1000, and the mask of its stored bits.
+    static constexpr std::int64_t kMantHidden = std::int64_t{1} << kMantBits;
+    static constexpr std::int64_t kMantMask = kMantHidden - 1;
+
+    static std::int64_t decode(Code code)
+    {
+        if (code <= kLinearMax)
+            return code;
+        const int exp = (code >> kMantBits) & 7;
+        return ((code & kMantMask) | kMantHidden) << (exp + 3);
+    }
+
+    // Rounds down; saturates at the largest code (all ones).
+    static Code encode(std::int64_t value)
+    {
+        if (value <= 0)
+            return 0;
+        if (value <= kLinearMax)
+            return static_cast<Code>(value);
+        for (int exp = 0; exp < 8; ++exp) {
+            const std::int64_t mant = value >> (exp + 3);
+            if (mant <= (kMantHidden | kMantMask))
+                return static_cast<Code>((kLinearMax + 1) | (exp << kMantBits) |
+                                         (mant - kMantHidden));
+        }
+        return std::numeric_limits<Code>::max();
+    }
+};
+
+} // namespace
+
 std::int64_t decodeCode8(std::uint8_t code)
 {
-    if (code < 128)
-        return code;
-    const int exp = (code >> 4) & 7;
-    return std::int64_t{(code & 0x0f) | 0x10} << (exp + 3);
+    return FloatCode<std::uint8_t>::decode(code);
 }
 
 std::uint8_t encodeCode8(std::int64_t value)
 {
-    if (value <= 0)
-        return 0;
-    if (value < 128)
-        return static_cast<std::uint8_t>(value);
-    for (int exp = 0; exp < 8; ++exp) {
-        const std::int64_t mant = value >> (exp + 3);
-        if (mant <= 0x1f)
-            return static_cast<std::uint8_t>(0x80 | (exp << 4) | (mant - 0x10));
-    }
-    return 0xff;
+    return FloatCode<std::uint8_t>::encode(value);
 }
 
 std::int64_t decodeCode16(std::uint16_t code)
 {
-    if (code < 32768)
-        return code;
-    const int exp = (code >> 12) & 7;
-    return std::int64_t{(code & 0x0fff) | 0x1000} << (exp + 3);
+    return FloatCode<std::uint16_t>::decode(code);
 }
 
 std::uint16_t encodeCode16(std::int64_t value)
 {
-    if (value <= 0)
-        return 0;
-    if (value < 32768)
-        return static_cast<std::uint16_t>(value);
-    for (int exp = 0; exp < 8; ++exp) {
-        const std::int64_t mant = value >> (exp + 3);
-        if (mant <= 0x1fff)
-            return static_cast<std::uint16_t>(0x8000 | (exp << 12) | (mant - 0x1000));
-    }
-    return 0xffff;
+    return FloatCode<std::uint16_t>::encode(value);
 }
 
 Result<std::vector<Message>> parseIgmp(std::span<const std::uint8_t> packet)

@@ -108,6 +108,39 @@ Result<T> parseWith(std::string_view text, std::string_view what, F &&read)
     }
 }
 
+// relay.limits: what is in force.
+RelayLimits readLimits(const Json &j, const std::string &path)
+{
+    expectObjectAt(j, path);
+    RelayLimits l;
+    if (has(j, "boundaries"))
+        l.boundaries = strings(j, path, "boundaries");
+    if (auto perNetwork = j.find("network_boundaries");
+        perNetwork != j.end() && !perNetwork->is_null()) {
+        const std::string at = member(path, "network_boundaries");
+        expectObjectAt(*perNetwork, at);
+        for (const auto &[network, groups] : perNetwork->items())
+            l.networkBoundaries.emplace_back(network, strings(*perNetwork, at, network));
+    }
+    l.threshold = nullableInt(j, path, "threshold");
+    auto rate = [&](std::string_view key) -> std::optional<RateLimit> {
+        auto it = j.find(std::string(key));
+        if (it == j.end() || it->is_null())
+            return std::nullopt;
+        const std::string at = member(path, key);
+        expectObjectAt(*it, at);
+        RateLimit r;
+        r.bytesPerS = nullableInt(*it, at, "bytes_per_s").value_or(0);
+        r.datagramsPerS = nullableInt(*it, at, "datagrams_per_s").value_or(0);
+        r.burstBytes = nullableInt(*it, at, "burst_bytes").value_or(0);
+        r.burstDatagrams = nullableInt(*it, at, "burst_datagrams").value_or(0);
+        return r;
+    };
+    l.tunnel = rate("tunnel");
+    l.channel = rate("channel");
+    return l;
+}
+
 TunnelEnd readEnd(const Json &j, const std::string &path)
 {
     expectObjectAt(j, path);
@@ -408,8 +441,29 @@ Result<RelayListeners> parseRelayListeners(std::string_view resultJson)
                 out.peerWants = groupList(t, at, "peer_wants");
                 out.wantsSent = groupList(t, at, "wants_sent");
                 out.prunedPackets = nullableInt(t, at, "pruned_packets");
+                out.limitedPackets = nullableInt(t, at, "limited_packets");
+                out.limitedBytes = nullableInt(t, at, "limited_bytes");
                 r.tunnels.push_back(std::move(out));
             });
+        if (has(relay, "channels"))
+            eachObject(relay, "relay", "channels", [&](const Json &c, const std::string &at) {
+                ChannelCounters out;
+                out.channel = stringField(c, at, "channel");
+                out.ingested = nullableInt(c, at, "ingested");
+                out.emitted = nullableInt(c, at, "emitted");
+                out.limitedPackets = nullableInt(c, at, "limited_packets");
+                out.limitedBytes = nullableInt(c, at, "limited_bytes");
+                out.boundaryPackets = nullableInt(c, at, "boundary_packets");
+                out.belowThresholdPackets = nullableInt(c, at, "below_threshold_packets");
+                r.channels.push_back(std::move(out));
+            });
+        if (auto limits = relay.find("limits"); limits != relay.end() && !limits->is_null())
+            r.limits = readLimits(*limits, "relay.limits");
+        if (auto drops = relay.find("drops"); drops != relay.end() && !drops->is_null()) {
+            expectObjectAt(*drops, "relay.drops");
+            for (const auto &[reason, n] : drops->items())
+                r.drops[reason] = intField(*drops, "relay.drops", reason);
+        }
         return r;
     });
 }

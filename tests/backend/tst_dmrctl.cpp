@@ -457,7 +457,11 @@ private slots:
             QVERIFY2(t.out.contains(QRegularExpression(" DUPLICATES +LIMITED +NETWORKS")),
                      qPrintable(t.out));
             QVERIFY2(t.out.contains(QRegularExpression("^CHANNEL +INGESTED +EMITTED +LIMITED "
-                                                       "+LIMITED_BYTES$",
+                                                       "+LIMITED_BYTES +BOUNDARY +BELOW_THRESHOLD$",
+                                                       QRegularExpression::MultilineOption)),
+                     qPrintable(t.out));
+            // The probe channel (last): its counts, none of them unknown.
+            QVERIFY2(t.out.contains(QRegularExpression("\\(probe\\) +\\d+ +\\d+ +0 +0 +0 +0$",
                                                        QRegularExpression::MultilineOption)),
                      qPrintable(t.out));
         }

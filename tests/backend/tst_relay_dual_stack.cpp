@@ -10,11 +10,10 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QJsonArray>
 #include <QtTest>
-
-#include <unistd.h>
 
 namespace {
 
@@ -26,15 +25,9 @@ const dmr::GroupName kA6 = "fd00:1::/64";
 const dmr::GroupName kB6 = "fd00:2::/64";
 const dmr::GroupName kC6 = "fd00:3::/64";
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "dual-test-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("dual-test");
 
 } // namespace
 
@@ -45,10 +38,9 @@ class TestRelayDualStack : public QObject
     std::unique_ptr<AgentCluster> cluster_;
     // Every network's receiver listens to both channels; each stream is counted by its tag.
     SegmentStreams v4_{
-        clusterName(), {kA, kB, kC, kA6, kB6, kC6}, *dmr::relay::Channel::parse("239.1.2.3:5001")};
-    SegmentStreams v6_{clusterName(),
-                       {kA, kB, kC, kA6, kB6, kC6},
-                       *dmr::relay::Channel::parse("[ff15::1:2]:5001")};
+        kCluster, {kA, kB, kC, kA6, kB6, kC6}, *dmr::relay::Channel::parse("239.1.2.3:5001")};
+    SegmentStreams v6_{
+        kCluster, {kA, kB, kC, kA6, kB6, kC6}, *dmr::relay::Channel::parse("[ff15::1:2]:5001")};
 
     // Sends `count` of each family's stream, interleaved, from A and A6 (or B and B6); `each`
     // runs after each pair.
@@ -104,7 +96,7 @@ private slots:
         cluster_->addNode(s("5"), {s("eth0=10.0.2.5/24"), s("eth2=fd00:2::5/64")});
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id, cluster_->loopbackRelayArgs(id, clusterName()) +
+                id, cluster_->loopbackRelayArgs(id, kCluster) +
                         QStringList{s("--relay.channels"),
                                     s("239.1.0.0/16:5000-5100,ff15::1:0/112:5000-5100"),
                                     s("--relay.keepalive_ms"), s("100"),

@@ -18,10 +18,9 @@
 
 #include "relay_data_plane.h"
 #include "segment_io.h"
+#include "test_names.h"
 
 #include <QtTest>
-
-#include <unistd.h>
 
 using namespace dmr;
 using namespace dmr::agent;
@@ -33,10 +32,7 @@ const GroupName kA = "10.0.1.0/24";
 const GroupName kB = "10.0.2.0/24";
 const GroupName kC = "10.0.3.0/24";
 
-std::string clusterName()
-{
-    return "handover-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("handover");
 
 Interface makeIface(const char *name, const char *address)
 {
@@ -209,7 +205,7 @@ class TestRelayHandover : public QObject
             config.probeIntervalMs = 0;
             config.encrypt = encrypt_;
             n.plane = std::make_unique<RelayDataPlane>(
-                io_, id, config, makeLoopbackSegmentIo(io_, clusterName()),
+                io_, id, config, makeLoopbackSegmentIo(io_, kCluster),
                 [this](const NodeId &peer) -> std::optional<RelayDataPlane::Peer> {
                     auto it = nodes_.find(peer);
                     if (it == nodes_.end())
@@ -234,10 +230,10 @@ class TestRelayHandover : public QObject
             n.port = n.plane->tunnelPort();
         }
         for (const auto &network : {kA, kB, kC}) {
-            auto r = LoopbackSegmentSocket::open(clusterName(), network);
+            auto r = LoopbackSegmentSocket::open(kCluster, network);
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
             rx_[network] = std::move(r).value();
-            auto t = LoopbackSegmentSocket::open(clusterName(), network);
+            auto t = LoopbackSegmentSocket::open(kCluster, network);
             QVERIFY2(t.ok(), t.ok() ? "" : t.error().message.c_str());
             tx_[network] = std::move(t).value();
             // The receiver listens to the channel (relay.prune: the default).

@@ -22,6 +22,7 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -43,15 +44,9 @@ constexpr int kChannelBurst = 20;
 constexpr int kTunnelBytesRate = 30000;
 constexpr int kTunnelBurstBytes = 8192;
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "relay-limits-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("relay-limits");
 
 dmr::relay::Channel ch(const char *text)
 {
@@ -87,11 +82,11 @@ class TestRelayLimits : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    SegmentStreams x_{clusterName(), {kA, kB, kC}, ch("239.1.2.3:5001")};
-    SegmentStreams y_{clusterName(), {kA, kB, kC}, ch("239.2.0.1:5002")};
-    SegmentStreams z_{clusterName(), {kA, kB, kC}, ch("239.1.9.9:5009")};
-    SegmentStreams scoped_{clusterName(), {kA, kB, kC}, ch("239.255.1.1:5003")};
-    SegmentStreams bounded_{clusterName(), {kA, kB, kC}, ch("239.3.0.1:5004")};
+    SegmentStreams x_{kCluster, {kA, kB, kC}, ch("239.1.2.3:5001")};
+    SegmentStreams y_{kCluster, {kA, kB, kC}, ch("239.2.0.1:5002")};
+    SegmentStreams z_{kCluster, {kA, kB, kC}, ch("239.1.9.9:5009")};
+    SegmentStreams scoped_{kCluster, {kA, kB, kC}, ch("239.255.1.1:5003")};
+    SegmentStreams bounded_{kCluster, {kA, kB, kC}, ch("239.3.0.1:5004")};
 
     int metricsPort(const QString &id) const { return cluster_->membershipPort(id) + 50; }
 
@@ -107,7 +102,7 @@ private slots:
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
                 id,
-                cluster_->loopbackRelayArgs(id, clusterName()) +
+                cluster_->loopbackRelayArgs(id, kCluster) +
                     QStringList{
                         s("--relay.channels"),
                         s("239.1.0.0/16:5000-5100,239.2.0.0/16:5000-5100,239.255.1.0/24:5000-5100,"
@@ -261,7 +256,7 @@ private slots:
             channelOf(before, s("239.1.0.0/16:5000-5100"))[s("ingested")].toInteger();
         constexpr int kFlood = 600;
         constexpr int kBytes = 1000;
-        auto tx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), kA);
+        auto tx = dmr::agent::LoopbackSegmentSocket::open(kCluster, kA);
         QVERIFY(tx);
         QElapsedTimer clock;
         clock.start();
@@ -333,6 +328,16 @@ private slots:
         QThread::msleep(500);
         const qint64 boundary1 = dropOf(cluster_->relayOf(s("1")), "boundary");
         const qint64 boundary2 = dropOf(cluster_->relayOf(s("2")), "boundary");
+        // The same drops by channel range: what the console shows per range.
+        const QString scopedRange = s("239.255.1.0/24:5000-5100");
+        const QString boundedRange = s("239.3.0.0/16:5000-5100");
+        auto boundaryOf = [&](const char *node, const QString &range) {
+            return channelOf(cluster_->relayOf(s(node)), range)[s("boundary_packets")].toInteger(
+                -1);
+        };
+        const qint64 scoped1 = boundaryOf("1", scopedRange);
+        const qint64 bounded2 = boundaryOf("2", boundedRange);
+        QVERIFY(scoped1 >= 0 && bounded2 >= 0);
         constexpr int kCount = 15; // within the channel ranges' burst of 20
         // 239.255.1.1 (relay.boundaries' default 239.255.0.0/16) from A; 239.3.0.1 (bounded on
         // B) from A, and from B.
@@ -356,6 +361,13 @@ private slots:
                        dropOf(cluster_->relayOf(s("2")), "boundary") - boundary2 == kCount;
             },
             kDeadlineMs));
+        // 1 bounded the scoped group, 2 the group B bounds; neither range counted the other's.
+        QCOMPARE(boundaryOf("1", scopedRange) - scoped1, qint64(kCount));
+        QCOMPARE(boundaryOf("2", boundedRange) - bounded2, qint64(kCount));
+        QCOMPARE(boundaryOf("1", boundedRange), qint64(0));
+        QCOMPARE(channelOf(cluster_->relayOf(s("1")), scopedRange)[s("below_threshold_packets")]
+                     .toInteger(-1),
+                 qint64(0));
     }
 
     void cleanupTestCase() { cluster_.reset(); }

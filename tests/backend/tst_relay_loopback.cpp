@@ -11,6 +11,7 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -19,7 +20,6 @@
 
 #include <map>
 #include <set>
-#include <unistd.h>
 
 namespace {
 
@@ -28,15 +28,9 @@ const dmr::GroupName kA = "10.0.1.0/24";
 const dmr::GroupName kB = "10.0.2.0/24";
 const dmr::GroupName kC = "10.0.3.0/24";
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "relay-test-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("relay-test");
 
 dmr::relay::Channel channel()
 {
@@ -81,13 +75,13 @@ class TestRelayLoopback : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    SegmentStreams streams_{clusterName(), {kA, kB, kC}, channel()};
+    SegmentStreams streams_{kCluster, {kA, kB, kC}, channel()};
 
     void relayArgs()
     {
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(id,
-                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                 cluster_->loopbackRelayArgs(id, kCluster) +
                                      QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
                                                  s("--relay.keepalive_ms"), s("100"),
                                                  s("--relay.probe_interval_ms"), s("250")});

@@ -13,6 +13,7 @@
 // kernel reports it, IP_RECVTTL).
 
 #include "agent_cluster.h"
+#include "test_names.h"
 
 #include "dmr/relay.h"
 
@@ -37,10 +38,7 @@ namespace {
 
 constexpr int kDeadlineMs = 30000;
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
 bool run(const QStringList &args)
 {
@@ -312,6 +310,11 @@ private slots:
         QVERIFY2(AgentCluster::waitFor([&] { return drops() - before == kCount; }, kDeadlineMs),
                  qPrintable(QJsonDocument(relayOf(*cluster_, s("1"))).toJson()));
         QVERIFY2(relayed.empty(), "datagrams below the threshold were relayed");
+        // Counted by channel range too: all on the first (the group's), none on the probe's.
+        const auto channels = relayOf(*cluster_, s("1"))[s("channels")].toArray();
+        QCOMPARE(channels[0].toObject()[s("below_threshold_packets")].toInteger(-1),
+                 qint64(kCount));
+        QCOMPARE(channels.last().toObject()[s("below_threshold_packets")].toInteger(-1), qint64(0));
         // And at the threshold they cross.
         sendOnV1("at", kCount, 2, kDeadlineMs, relayed);
         for (int i = 1; i <= kCount; ++i)

@@ -14,6 +14,7 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -30,15 +31,9 @@ const dmr::GroupName kA = "10.0.1.0/24";
 const dmr::GroupName kB = "10.0.2.0/24";
 const dmr::GroupName kC = "10.0.3.0/24";
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "relay-prune-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("relay-prune");
 
 dmr::relay::Channel channel()
 {
@@ -54,7 +49,7 @@ class TestRelayPrune : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    SegmentStreams streams_{clusterName(), {kA, kB, kC}, channel()};
+    SegmentStreams streams_{kCluster, {kA, kB, kC}, channel()};
 
     // Data datagrams the node sent into its tunnel to `peer` (0: no such tunnel).
     qint64 packetsOut(const QString &node, const QString &peer) const
@@ -151,7 +146,7 @@ private slots:
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(id,
-                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                 cluster_->loopbackRelayArgs(id, kCluster) +
                                      QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
                                                  s("--relay.keepalive_ms"), s("100"),
                                                  s("--relay.probe_interval_ms"), s("250"),
@@ -187,7 +182,7 @@ private slots:
     void aGroupNobodyListensToCrossesNoTunnel()
     {
         // 300 datagrams on A to a group of the relayed range that no host listens to.
-        auto tx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), kA);
+        auto tx = dmr::agent::LoopbackSegmentSocket::open(kCluster, kA);
         QVERIFY(tx);
         const auto quiet = *dmr::relay::Channel::parse("239.1.9.9:5001");
         const qint64 before = allPacketsOut();
@@ -254,9 +249,9 @@ private slots:
 
         // It joins again while A streams: the first datagram arrives within milliseconds.
         {
-            auto rxC = dmr::agent::LoopbackSegmentSocket::open(clusterName(), kC);
+            auto rxC = dmr::agent::LoopbackSegmentSocket::open(kCluster, kC);
             QVERIFY(rxC);
-            auto tx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), kA);
+            auto tx = dmr::agent::LoopbackSegmentSocket::open(kCluster, kA);
             QVERIFY(tx);
             const auto ch = channel();
             int seq = 0;

@@ -27,6 +27,7 @@
 
 #include "agent_cluster.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -47,15 +48,9 @@ const dmr::GroupName kB = "10.0.2.0/24";
 const dmr::GroupName kC = "10.0.3.0/24";
 constexpr std::uint64_t kFarFuture = std::uint64_t{1} << 62;
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "relay-trust-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("relay-trust");
 
 dmr::relay::Channel channel()
 {
@@ -229,7 +224,7 @@ class TestRelayTrust : public QObject
     Q_OBJECT
 
     std::unique_ptr<AgentCluster> cluster_;
-    SegmentStreams streams_{clusterName(), {kA, kB, kC}, channel()};
+    SegmentStreams streams_{kCluster, {kA, kB, kC}, channel()};
     std::map<QString, End> ends_;
     int streamNumber_ = 0;
 
@@ -306,7 +301,7 @@ private slots:
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(
-                id, cluster_->loopbackRelayArgs(id, clusterName()) +
+                id, cluster_->loopbackRelayArgs(id, kCluster) +
                         QStringList{
                             s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
                             s("--relay.keepalive_ms"), s("100"), s("--relay.probe_interval_ms"),

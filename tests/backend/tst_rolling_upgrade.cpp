@@ -20,6 +20,7 @@
 #include "agent_cluster.h"
 #include "segment_io.h"
 #include "segment_streams.h"
+#include "test_names.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -33,7 +34,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 namespace {
 
@@ -46,15 +46,9 @@ const dmr::GroupName kB = "10.0.2.0/24";
 const dmr::GroupName kC = "10.0.3.0/24";
 const std::vector<dmr::GroupName> kNetworks{kA, kB, kC};
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+using dmr::test::s;
 
-std::string clusterName()
-{
-    return "upgrade-test-" + std::to_string(::getpid());
-}
+const std::string kCluster = dmr::test::clusterName("upgrade-test");
 
 dmr::relay::Channel channel()
 {
@@ -92,8 +86,8 @@ public:
     bool open(std::string *error)
     {
         for (const auto &n : kNetworks) {
-            auto rx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
-            auto tx = dmr::agent::LoopbackSegmentSocket::open(clusterName(), n);
+            auto rx = dmr::agent::LoopbackSegmentSocket::open(kCluster, n);
+            auto tx = dmr::agent::LoopbackSegmentSocket::open(kCluster, n);
             if (!rx || !tx) {
                 *error = (!rx ? rx.error() : tx.error()).message;
                 return false;
@@ -331,7 +325,7 @@ private slots:
         cluster_->addFig5();
         for (const auto &id : cluster_->ids())
             cluster_->appendArgs(id,
-                                 cluster_->loopbackRelayArgs(id, clusterName()) +
+                                 cluster_->loopbackRelayArgs(id, kCluster) +
                                      QStringList{s("--relay.channels"), s("239.1.0.0/16:5000-5100"),
                                                  s("--relay.keepalive_ms"), s("100"),
                                                  s("--relay.probe_interval_ms"), s("0")});

@@ -84,4 +84,35 @@ inline const char *kRelayState4Old =
     R"({"node":"4","leads":["10.0.3.0/24"],"relay":{"mode":"loopback",)"
     R"("tunnels":[{"peer":"2","role":"leaf","state":"up","networks":["10.0.3.0/24"]}]}})";
 
+// get-state of node 2 (Fig. 5's system leader) with what its limits dropped (issue 18): a tunnel
+// limit of 30,000 B/s and a channel limit of 100 datagrams/s in force; its tunnel to 6 dropped
+// `limitedTo6` datagrams of 800 bytes, its tunnel to 4 none; its one channel range dropped 40 by
+// its rate limit and `boundary` by a boundary. The probe channel comes last, as the agent lists it.
+inline std::string relayLimits2(int limitedTo6, int boundary)
+{
+    const std::string to6 = std::to_string(limitedTo6);
+    const std::string bytesTo6 = std::to_string(limitedTo6 * 800);
+    const std::string bounded = std::to_string(boundary);
+    return R"({"node":"2","leads":["10.0.1.0/24"],"relay":{"mode":"loopback","prune":true,)"
+           R"("listeners":[],"tunnels":[{"peer":"6","role":"root","state":"up",)"
+           R"("networks":["10.0.2.0/24"],"peer_wants":null,"wants_sent":null,"pruned_packets":0,)"
+           R"("limited_packets":)" +
+           to6 + R"(,"limited_bytes":)" + bytesTo6 +
+           R"(},{"peer":"4","role":"root","state":"up","networks":["10.0.3.0/24"],)"
+           R"("peer_wants":null,"wants_sent":null,"pruned_packets":0,"limited_packets":0,)"
+           R"("limited_bytes":0}],"channels":[{"channel":"239.1.0.0/16:5000-5100",)"
+           R"("ingested":500,"emitted":10,"limited_packets":40,"limited_bytes":4000,)"
+           R"("boundary_packets":)" +
+           bounded +
+           R"j(,"below_threshold_packets":0},{"channel":"239.255.77.1:7699 (probe)",)j"
+           R"("ingested":9,"emitted":9,"limited_packets":0,"limited_bytes":0,)"
+           R"("boundary_packets":0,"below_threshold_packets":0}],"limits":{"boundaries":)"
+           R"(["239.255.0.0/16","224.0.0.0/24"],"network_boundaries":{"10.0.2.0/24":)"
+           R"(["239.3.0.0/16"]},"threshold":1,"tunnel":{"bytes_per_s":30000,"datagrams_per_s":0,)"
+           R"("burst_bytes":8192,"burst_datagrams":0},"channel":{"bytes_per_s":0,)"
+           R"("datagrams_per_s":100,"burst_bytes":0,"burst_datagrams":20}},"drops":{"boundary":)" +
+           bounded + R"(,"below-threshold":0,"rate-limit-tunnel":)" + to6 +
+           R"(,"rate-limit-channel":40}}})";
+}
+
 } // namespace dmr::console::testdata

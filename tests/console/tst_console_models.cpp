@@ -9,6 +9,7 @@
 #include "models/event_log_model.h"
 #include "models/group_model.h"
 #include "models/history_model.h"
+#include "models/limit_model.h"
 #include "models/listener_model.h"
 #include "models/model_roles.h"
 #include "models/node_table_model.h"
@@ -20,11 +21,14 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QFont>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
+
+#include <limits>
 
 using namespace dmr::console;
 namespace td = dmr::console::testdata;
@@ -881,6 +885,151 @@ private slots:
         QCOMPARE(model.rows().last().group, QStringLiteral("239.1.0.9"));
         QCOMPARE(model.index(2, ListenerModel::PathColumn).data().toString(),
                  QStringLiteral("2 → 4 (floods)"));
+    }
+
+    // What the limits dropped, from the routing points' relay state: a row per tunnel end and
+    // per channel range (not the probe's), each count where the agent reports it; a second
+    // answer whose drops grew marks the row growing, with drops per second over the time
+    // between the answers; an unchanged one does not; counters that went down (a restarted
+    // agent) give no rate; a node that fails to answer takes its rows away.
+    void limitsDropsPerTunnelAndChannel()
+    {
+        const auto first = parseRelayState(object(td::relayLimits2(100, 7).c_str()));
+        const auto grown = parseRelayState(object(td::relayLimits2(220, 7).c_str()));
+        QVERIFY2(first && grown, "the canned states parse");
+        QCOMPARE(first.value().tunnelTo("6")->limitedPackets, std::optional<std::int64_t>(100));
+        QCOMPARE(first.value().channels.at(0).boundaryPackets, std::optional<std::int64_t>(7));
+
+        LimitModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        QSignalSpy changed(&model, &LimitModel::dropsChanged);
+        QVERIFY(!model.hasStates());
+        model.setState("2", first.value(), 10'000);
+        QCOMPARE(changed.count(), 1);
+        // 2 → 4, 2 → 6, then the channel range; the probe channel has no row.
+        QCOMPARE(model.rowCount(), 3);
+        auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
+            return model.index(row, column).data(role);
+        };
+        QCOMPARE(cell(0, LimitModel::WhereColumn).toString(), QStringLiteral("2 → 4"));
+        QCOMPARE(cell(1, LimitModel::WhereColumn).toString(), QStringLiteral("2 → 6"));
+        QCOMPARE(cell(1, LimitModel::NodeColumn).toString(), QStringLiteral("2"));
+        QCOMPARE(cell(1, LimitModel::RateLimitColumn).toString(), QStringLiteral("100 (80.0 kB)"));
+        QCOMPARE(cell(1, LimitModel::RateLimitColumn, RawValueRole).toLongLong(), 100);
+        QCOMPARE(cell(0, LimitModel::RateLimitColumn).toString(), QStringLiteral("0"));
+        // A tunnel has no boundary or threshold of its own: they act where a datagram is heard.
+        QCOMPARE(cell(1, LimitModel::BoundaryColumn).toString(), QStringLiteral("–"));
+        QVERIFY(!cell(1, LimitModel::BoundaryColumn, RawValueRole).isValid());
+        QCOMPARE(cell(2, LimitModel::WhereColumn).toString(),
+                 QStringLiteral("239.1.0.0/16:5000-5100"));
+        QCOMPARE(cell(2, LimitModel::RateLimitColumn).toString(), QStringLiteral("40 (4.0 kB)"));
+        QCOMPARE(cell(2, LimitModel::BoundaryColumn).toString(), QStringLiteral("7"));
+        QCOMPARE(cell(2, LimitModel::ThresholdColumn).toString(), QStringLiteral("0"));
+        QCOMPARE(cell(2, 0, LimitModel::DroppedRole).toLongLong(), 47);
+        QCOMPARE(model.droppedTotal(), 147);
+        // Non-zero counts in bold; nothing grows before a second answer.
+        QVERIFY(cell(1, LimitModel::RateLimitColumn, Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!cell(0, LimitModel::RateLimitColumn, Qt::FontRole).isValid());
+        QCOMPARE(cell(1, LimitModel::NowColumn).toString(), QString());
+        QVERIFY(!cell(1, 0, LimitModel::GrowingRole).toBool());
+        QVERIFY(!cell(1, 0, Qt::BackgroundRole).isValid());
+        QCOMPARE(model.tunnelLabel("2", "6"), QStringLiteral("100 dropped"));
+        QCOMPARE(model.tunnelLabel("2", "4"), QString());
+        QVERIFY(!model.tunnelGrowing("2", "6"));
+        const QString tip = model.tunnelText("2", "6");
+        QVERIFY2(tip == QStringLiteral("2 → 6: the rate limit (30.0 kB/s (burst 8.2 kB)) dropped "
+                                       "100 datagrams (80.0 kB)"),
+                 qPrintable(tip));
+        QVERIFY2(model.index(1, LimitModel::RateLimitColumn)
+                     .data(Qt::ToolTipRole)
+                     .toString()
+                     .contains("each tunnel at node 2: 30.0 kB/s (burst 8.2 kB)"),
+                 qPrintable(
+                     model.index(1, LimitModel::RateLimitColumn).data(Qt::ToolTipRole).toString()));
+
+        // Two seconds later the tunnel to 6 dropped 120 more: 60 a second, and it stands out.
+        model.setState("2", grown.value(), 12'000);
+        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(cell(1, 0, LimitModel::GrowingRole).toBool());
+        QCOMPARE(cell(1, 0, LimitModel::PerSecondRole).toDouble(), 60.0);
+        QCOMPARE(cell(1, LimitModel::NowColumn).toString(), QStringLiteral("▲ 60/s"));
+        QVERIFY(cell(1, LimitModel::NowColumn, Qt::BackgroundRole).isValid());
+        QVERIFY(cell(1, LimitModel::NowColumn, Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(cell(1, LimitModel::RateLimitColumn).toString(), QStringLiteral("220 (176.0 kB)"));
+        // The channel range dropped nothing more: 0/s, no tint.
+        QVERIFY(!cell(2, 0, LimitModel::GrowingRole).toBool());
+        QCOMPARE(cell(2, LimitModel::NowColumn).toString(), QStringLiteral("0/s"));
+        QVERIFY(!cell(2, LimitModel::NowColumn, Qt::BackgroundRole).isValid());
+        QCOMPARE(model.growingRows(), QStringList{"2 → 6"});
+        QVERIFY(model.tunnelGrowing("2", "6") && model.tunnelGrowing("6", "2"));
+        QVERIFY(!model.tunnelGrowing("2", "4"));
+        QCOMPARE(model.tunnelLabel("2", "6"), QStringLiteral("220 dropped"));
+        QVERIFY2(model.tunnelText("2", "6").endsWith("— dropping now: 60/s"),
+                 qPrintable(model.tunnelText("2", "6")));
+
+        // The node's details: each channel range's drops, and the limits in force.
+        const QString node = model.nodeText("2");
+        QVERIFY2(node.contains("239.1.0.0/16:5000-5100: rate limit 40, boundary 7, below "
+                               "threshold 0"),
+                 qPrintable(node));
+        QVERIFY2(node.contains("Limits: per tunnel 30.0 kB/s (burst 8.2 kB); per channel range "
+                               "100 datagrams/s (burst 20); threshold 1"),
+                 qPrintable(node));
+        QVERIFY2(node.contains("Boundaries: 239.255.0.0/16, 224.0.0.0/24, 239.3.0.0/16 on "
+                               "10.0.2.0/24"),
+                 qPrintable(node));
+        QVERIFY(!node.contains("probe"));
+        QCOMPARE(model.nodeText("6"), QString());
+
+        // The same counts again: no longer growing.
+        model.setState("2", grown.value(), 14'000);
+        QVERIFY(!cell(1, 0, LimitModel::GrowingRole).toBool());
+        QCOMPARE(cell(1, LimitModel::NowColumn).toString(), QStringLiteral("0/s"));
+        QVERIFY(model.growingRows().isEmpty());
+        // Nothing new: no signal (the window redraws nothing).
+        const auto emitted = changed.count();
+        model.setState("2", grown.value(), 15'000);
+        QCOMPARE(changed.count(), emitted);
+        // The boundary counts too.
+        model.setState("2", parseRelayState(object(td::relayLimits2(220, 17).c_str())).value(),
+                       17'000);
+        QCOMPARE(model.growingRows(), QStringList{"239.1.0.0/16:5000-5100 at node 2"});
+        QCOMPARE(cell(2, LimitModel::NowColumn).toString(), QStringLiteral("▲ 5.0/s"));
+        // A restarted agent counts from 0 again: no rate until its next answer.
+        model.setState("2", first.value(), 18'000);
+        QVERIFY(!cell(1, 0, LimitModel::GrowingRole).toBool());
+        QVERIFY(!cell(1, 0, LimitModel::PerSecondRole).isValid());
+
+        // An agent before limits: its tunnel's count is unknown, and it has no channel rows.
+        model.setState("4", parseRelayState(object(td::kRelayState4Old)).value(), 18'000);
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(cell(3, LimitModel::WhereColumn).toString(), QStringLiteral("4 → 2"));
+        QCOMPARE(cell(3, LimitModel::RateLimitColumn).toString(), QStringLiteral("unknown"));
+        QVERIFY(!model.tunnelText("4", "2").contains("4 → 2")); // unknown: no line
+
+        // Counts no agent sends (negative, or summing past 2^63) neither overflow nor go below
+        // zero: the sums stop at the largest count.
+        model.setState(
+            "6",
+            parseRelayState(
+                object(R"({"node":"6","relay":{"tunnels":[{"peer":"2",)"
+                       R"("limited_packets":9223372036854775807}],"channels":[{"channel":"x",)"
+                       R"("limited_packets":9223372036854775807,"boundary_packets":5,)"
+                       R"("below_threshold_packets":-7}]}})"))
+                .value(),
+            18'000);
+        QCOMPARE(model.droppedTotal(), std::numeric_limits<qint64>::max());
+        QCOMPARE(model.tunnelLabel("2", "6"),
+                 QStringLiteral("%1 dropped").arg(std::numeric_limits<qint64>::max()));
+        model.setFailed("6");
+
+        // Node 2 stops answering: its rows go.
+        model.setFailed("2");
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.tunnelLabel("2", "6"), QString());
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.hasStates());
     }
 
     void relayStateErrorsNameTheField()

@@ -303,6 +303,47 @@ private slots:
         QCOMPARE(scene.regionItem("10.0.1.0/24")->toolTip(), regionTip);
     }
 
+    // What a tunnel's rate limit dropped goes last in its label; while it grows the label is
+    // drawn in the warning colour (a render differs from the quiet one); empty maps take both
+    // away again.
+    void tunnelsShowWhatTheirLimitDropped()
+    {
+        Cluster c(QStringLiteral("fig5"));
+        TopologyScene scene;
+        scene.setAnimationsEnabled(false);
+        scene.setSnapshot(c.snapshot());
+        auto *down = dynamic_cast<TunnelItem *>(scene.tunnelItems().value(0));
+        QVERIFY(down && down->labelItem());
+        QCOMPARE(down->data(RoleId).toString(), QStringLiteral("2-6"));
+        scene.setListeners({}, {{"2-6", "1 group"}}, {});
+        const QRectF before = down->labelRect();
+        // The label at scale 1 (zoomed out, labels are not drawn).
+        auto render = [&] {
+            const QRectF around = down->labelRect().adjusted(-20, -10, 20, 10);
+            QImage image(around.size().toSize(), QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            QPainter p(&image);
+            scene.render(&p, QRectF(QPointF(), around.size()), around);
+            return image;
+        };
+
+        scene.setTunnelDrops({{"2-6", "120 dropped"}}, {});
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group · 120 dropped"));
+        QVERIFY(down->labelRect().width() > before.width()); // measured again
+        QVERIFY(!down->isDropping());
+        const QImage quiet = render();
+        scene.setTunnelDrops({{"2-6", "120 dropped"}}, {QStringLiteral("2-6")});
+        QVERIFY(down->isDropping());
+        const QImage loud = render();
+        QVERIFY2(loud != quiet, "a dropping tunnel's label looks like a quiet one");
+        auto *other = dynamic_cast<TunnelItem *>(scene.tunnelItems().value(1));
+        QVERIFY(!other->isDropping() && !other->shownLabel().contains("dropped"));
+
+        scene.setTunnelDrops({}, {});
+        QCOMPARE(down->shownLabel(), QStringLiteral("carries 10.0.2.0/24 · 1 group"));
+        QVERIFY(!down->isDropping());
+    }
+
     // The obstacles a scene keeps for its tunnels: what is removed no longer counts, however
     // often tunnels come and go, and what stays still does.
     void obstaclesForgetClosedTunnels()

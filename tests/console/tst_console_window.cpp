@@ -11,6 +11,7 @@
 #include "mainwindow.h"
 #include "models/cluster_store.h"
 #include "models/history_model.h"
+#include "models/limit_model.h"
 #include "models/node_table_model.h"
 #include "models/reachability_model.h"
 #include "scene/topologyitems.h"
@@ -31,6 +32,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -127,8 +129,8 @@ private slots:
             names << dock->objectName();
         }
         names.sort();
-        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "listeners", "nodeDetails",
-                                     "nodeTable", "reachability", "timelineDock"}));
+        QCOMPARE(names, (QStringList{"drills", "eventLog", "history", "limits", "listeners",
+                                     "nodeDetails", "nodeTable", "reachability", "timelineDock"}));
         QTRY_VERIFY(f.window->connectionLabel()->text().contains(f.fake.address()));
     }
 
@@ -433,6 +435,123 @@ private slots:
         const QString path = QCoreApplication::applicationDirPath() + "/listeners.png";
         QVERIFY(f.window->grab().save(path));
         qInfo("saved %s", qPrintable(path));
+    }
+
+    // What the limits dropped, in the window: the Limits dock has a row per tunnel end and
+    // channel range; the tunnel's label says how many its rate limit dropped and, while that
+    // grows, is drawn in the warning colour (and the row tinted); its tool tip says the limit
+    // and the count; the node's details its channel ranges' drops and the limits in force. When
+    // the counts stop growing, the warning goes. Saves limits.png.
+    void limitsDockAndTunnelDrops()
+    {
+        Fixture f;
+        f.fake.setStateJson(td::relayLimits2(100, 7));
+        f.client.setRelayStateInterval(200);
+        QVERIFY(f.fake.listen());
+        const QList<FakeAgent::AgentEntry> agents{{"2", f.fake.address()},
+                                                  {"6", QStringLiteral("127.0.0.1:1")},
+                                                  {"4", QStringLiteral("127.0.0.1:1")}};
+        f.fake.setAgents(agents);
+        f.client.setEndpoints({f.fake.endpoint()});
+        f.window = std::make_unique<MainWindow>(&f.client);
+        f.window->setOperatorToken(kToken);
+        f.window->scene()->setAnimationsEnabled(false);
+        f.client.start();
+
+        auto *table = f.window->findChild<QTableView *>(QStringLiteral("limitTable"));
+        QVERIFY(table);
+        QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 3, kTimeoutMs);
+        QCOMPARE(table->model()->index(1, LimitModel::WhereColumn).data().toString(),
+                 QStringLiteral("2 → 6"));
+        QCOMPARE(table->model()->index(1, LimitModel::RateLimitColumn).data().toString(),
+                 QStringLiteral("100 (80.0 kB)"));
+        QCOMPARE(table->model()->index(2, LimitModel::BoundaryColumn).data().toString(),
+                 QStringLiteral("7"));
+        TunnelItem *down = nullptr;
+        for (auto *item : f.window->scene()->tunnelItems())
+            if (auto *t = dynamic_cast<TunnelItem *>(item); t && t->leaf() == u"6")
+                down = t;
+        QVERIFY(down);
+        QTRY_VERIFY_WITH_TIMEOUT(down->shownLabel().endsWith(QStringLiteral("· 100 dropped")),
+                                 kTimeoutMs);
+        // Polled every 200 ms with the same counts: not dropping now.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            table->model()->index(1, LimitModel::NowColumn).data().toString() == u"0/s",
+            kTimeoutMs);
+        QVERIFY(!down->isDropping());
+        QVERIFY2(down->toolTip().contains(QStringLiteral(
+                     "2 → 6: the rate limit (30.0 kB/s (burst 8.2 kB)) dropped 100 datagrams")),
+                 qPrintable(down->toolTip()));
+
+        // The tunnel to 6 drops more (10 every 50 ms, so every answer shows more): it stands
+        // out until the counts stop growing.
+        int dropped = 100;
+        QTimer flood;
+        flood.setInterval(50);
+        connect(&flood, &QTimer::timeout, this, [&] {
+            dropped += 10;
+            f.fake.setStateJson(td::relayLimits2(dropped, 7));
+        });
+        flood.start();
+        QTRY_VERIFY_WITH_TIMEOUT(down->isDropping(), kTimeoutMs);
+        const QRegularExpression label(
+            QStringLiteral("^carries 10.0.2.0/24 · everything · \\d+ dropped$"));
+        QVERIFY2(label.match(down->shownLabel()).hasMatch(), qPrintable(down->shownLabel()));
+        QVERIFY(down->shownLabel() !=
+                QStringLiteral("carries 10.0.2.0/24 · everything · 100 dropped"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            table->model()->index(1, LimitModel::NowColumn).data(Qt::BackgroundRole).isValid(),
+            kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()
+                                     ->index(1, LimitModel::NowColumn)
+                                     .data()
+                                     .toString()
+                                     .startsWith(QStringLiteral("▲ ")),
+                                 kTimeoutMs);
+        auto *summary = f.window->findChild<QLabel *>(QStringLiteral("limitSummary"));
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QStringLiteral("Dropping now: 2 → 6.")),
+                                 kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(down->toolTip().contains(QStringLiteral("— dropping now:")),
+                                 kTimeoutMs);
+        f.window->selectNode(QStringLiteral("2"));
+        const QString details = f.window->detailsText();
+        QVERIFY2(details.contains(QStringLiteral(
+                     "239.1.0.0/16:5000-5100: rate limit 40, boundary 7, below threshold 0")),
+                 qPrintable(details));
+        QVERIFY2(details.contains(QStringLiteral("threshold 1")), qPrintable(details));
+
+        // The picture, while it drops: the Limits dock in front, the tunnel's warning label.
+        f.window->resize(1400, 900);
+        for (auto *dock : f.window->findChildren<QDockWidget *>())
+            if (dock->objectName() == QStringLiteral("limits"))
+                dock->raise();
+        f.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(f.window.get()));
+        const QString path = QCoreApplication::applicationDirPath() + "/limits.png";
+        QVERIFY(f.window->grab().save(path));
+        qInfo("saved %s", qPrintable(path));
+
+        // The details follow the counts every answer, and stay where the reader scrolled.
+        auto *text = f.window->findChild<QTextBrowser *>(QStringLiteral("nodeDetailsText"));
+        QVERIFY(text);
+        QScrollBar *bar = text->verticalScrollBar();
+        QVERIFY2(bar->maximum() > 0, "the details fit: nothing to scroll");
+        bar->setValue(bar->maximum());
+        const int scrolled = bar->value();
+        const QString shown = f.window->detailsText();
+        flood.stop();
+        f.fake.setStateJson(td::relayLimits2(dropped, 8)); // one more kept out by a boundary
+        QTRY_VERIFY_WITH_TIMEOUT(f.window->detailsText().contains(QStringLiteral("boundary 8")),
+                                 kTimeoutMs);
+        QVERIFY(f.window->detailsText() != shown);
+        QCOMPARE(bar->value(), scrolled);
+
+        // No more drops: the next answers show the same counts, and the warning goes.
+        QTRY_VERIFY_WITH_TIMEOUT(!down->isDropping(), kTimeoutMs);
+        QVERIFY(
+            !table->model()->index(1, LimitModel::NowColumn).data(Qt::BackgroundRole).isValid());
+        QVERIFY2(summary->text().contains(QStringLiteral("none is dropping now")),
+                 qPrintable(summary->text()));
     }
 
     void consequencesOfKillingTheSystemLeader()

@@ -533,17 +533,58 @@ private slots:
         QVERIFY(!back6->front().group);
     }
 
+    // One value each way at the edges of both widths: the last linear code and the first
+    // floating one, an exponent's step, rounding down, the largest code and saturation.
+    void codeEdges_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<qint64>("value");
+        QTest::addColumn<int>("code");       // what value encodes to
+        QTest::addColumn<qint64>("decoded"); // what code reads back as
+        QTest::newRow("8: negative") << 8 << qint64(-5) << 0 << qint64(0);
+        QTest::newRow("8: zero") << 8 << qint64(0) << 0 << qint64(0);
+        QTest::newRow("8: 125 (QQIC default)") << 8 << qint64(125) << 125 << qint64(125);
+        QTest::newRow("8: 127, last linear") << 8 << qint64(127) << 0x7f << qint64(127);
+        QTest::newRow("8: 128, first floating") << 8 << qint64(128) << 0x80 << qint64(128);
+        QTest::newRow("8: 135 rounds down") << 8 << qint64(135) << 0x80 << qint64(128);
+        QTest::newRow("8: 136, next step") << 8 << qint64(136) << 0x81 << qint64(136);
+        QTest::newRow("8: 255, top of exp 0") << 8 << qint64(255) << 0x8f << qint64(248);
+        QTest::newRow("8: 256, exp 1") << 8 << qint64(256) << 0x90 << qint64(256);
+        QTest::newRow("8: 31744, largest") << 8 << qint64(31'744) << 0xff << qint64(31'744);
+        QTest::newRow("8: 31745 saturates") << 8 << qint64(31'745) << 0xff << qint64(31'744);
+        QTest::newRow("8: 1e6 saturates") << 8 << qint64(1'000'000) << 0xff << qint64(31'744);
+        QTest::newRow("16: negative") << 16 << qint64(-5) << 0 << qint64(0);
+        QTest::newRow("16: 10000 (default)") << 16 << qint64(10'000) << 10'000 << qint64(10'000);
+        QTest::newRow("16: 32767, last linear") << 16 << qint64(32'767) << 0x7fff << qint64(32'767);
+        QTest::newRow("16: 32768, first floating")
+            << 16 << qint64(32'768) << 0x8000 << qint64(32'768);
+        QTest::newRow("16: 32775 rounds down") << 16 << qint64(32'775) << 0x8000 << qint64(32'768);
+        QTest::newRow("16: 65535, top of exp 0")
+            << 16 << qint64(65'535) << 0x8fff << qint64(65'528);
+        QTest::newRow("16: 65536, exp 1") << 16 << qint64(65'536) << 0x9000 << qint64(65'536);
+        QTest::newRow("16: 8387584, largest")
+            << 16 << qint64(8'387'584) << 0xffff << qint64(8'387'584);
+        QTest::newRow("16: 8387585 saturates")
+            << 16 << qint64(8'387'585) << 0xffff << qint64(8'387'584);
+    }
+
+    void codeEdges()
+    {
+        QFETCH(int, bits);
+        QFETCH(qint64, value);
+        QFETCH(int, code);
+        QFETCH(qint64, decoded);
+        if (bits == 8) {
+            QCOMPARE(int(encodeCode8(value)), code);
+            QCOMPARE(qint64(decodeCode8(static_cast<std::uint8_t>(code))), decoded);
+        } else {
+            QCOMPARE(int(encodeCode16(value)), code);
+            QCOMPARE(qint64(decodeCode16(static_cast<std::uint16_t>(code))), decoded);
+        }
+    }
+
     void codes()
     {
-        QCOMPARE(decodeCode8(0x7f), std::int64_t(127));
-        QCOMPARE(decodeCode8(0x80), std::int64_t(128));
-        QCOMPARE(decodeCode8(0xff), std::int64_t(31'744));
-        QCOMPARE(decodeCode16(0x7fff), std::int64_t(32'767));
-        QCOMPARE(decodeCode16(0x8000), std::int64_t(32'768));
-        QCOMPARE(decodeCode16(0xffff), std::int64_t(8'387'584));
-        QCOMPARE(encodeCode8(125), std::uint8_t(125));
-        QCOMPARE(encodeCode8(1'000'000), std::uint8_t(0xff)); // saturates
-        QCOMPARE(encodeCode16(-5), std::uint16_t(0));
         // Every value encodes to a code no larger than itself, within one step of it.
         for (std::int64_t v = 0; v < 40'000; v += 7) {
             const auto d = decodeCode8(encodeCode8(v));

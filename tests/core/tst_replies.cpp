@@ -227,6 +227,61 @@ private slots:
                  std::string("get-state: relay.listeners[0].network: missing"));
     }
 
+    // What the rate limits, boundaries and threshold kept out: per tunnel, per channel range,
+    // by reason; and what is in force. An agent before limits leaves them out: nullopt.
+    void relayLimitsAndDrops()
+    {
+        auto now = parseRelayListeners(
+            R"({"node":"2","relay":{"tunnels":[{"peer":"6","limited_packets":120,)"
+            R"("limited_bytes":96000}],"channels":[{"channel":"239.1.0.0/16:5000-5100",)"
+            R"("ingested":10,"emitted":9,"limited_packets":3,"limited_bytes":300,)"
+            R"("boundary_packets":5,"below_threshold_packets":2},)"
+            R"j({"channel":"239.255.77.1:7699 (probe)","ingested":1,"emitted":1}],)j"
+            R"("limits":{"boundaries":["239.255.0.0/16"],"network_boundaries":)"
+            R"({"10.0.2.0/24":["239.3.0.0/16"]},"threshold":2,"tunnel":{"bytes_per_s":30000,)"
+            R"("datagrams_per_s":0,"burst_bytes":8192,"burst_datagrams":0},"channel":null},)"
+            R"("drops":{"boundary":5,"rate-limit-tunnel":120,"below-threshold":2}}})");
+        QVERIFY2(now.ok(), now.ok() ? "" : now.error().message.c_str());
+        QCOMPARE(now->tunnelTo("6")->limitedPackets, std::optional<std::int64_t>(120));
+        QCOMPARE(now->tunnelTo("6")->limitedBytes, std::optional<std::int64_t>(96000));
+        QCOMPARE(now->channels.size(), std::size_t(2));
+        const ChannelCounters &x = now->channels.at(0);
+        QCOMPARE(x.channel, std::string("239.1.0.0/16:5000-5100"));
+        QCOMPARE(x.limitedPackets, std::optional<std::int64_t>(3));
+        QCOMPARE(x.limitedBytes, std::optional<std::int64_t>(300));
+        QCOMPARE(x.boundaryPackets, std::optional<std::int64_t>(5));
+        QCOMPARE(x.belowThresholdPackets, std::optional<std::int64_t>(2));
+        QVERIFY(!now->channels.at(1).limitedPackets); // left out: unknown
+        QVERIFY(now->limits);
+        QCOMPARE(now->limits->boundaries, std::vector<std::string>{"239.255.0.0/16"});
+        QCOMPARE(now->limits->networkBoundaries.size(), std::size_t(1));
+        QCOMPARE(now->limits->networkBoundaries.at(0).first, std::string("10.0.2.0/24"));
+        QCOMPARE(now->limits->threshold, std::optional<std::int64_t>(2));
+        QVERIFY(now->limits->tunnel && !now->limits->channel);
+        QCOMPARE(now->limits->tunnel->bytesPerS, std::int64_t(30000));
+        QCOMPARE(now->limits->tunnel->burstBytes, std::int64_t(8192));
+        QCOMPARE(now->drops.at("rate-limit-tunnel"), std::int64_t(120));
+        QCOMPARE(now->drops.at("below-threshold"), std::int64_t(2));
+
+        auto old = parseRelayListeners(R"({"node":"4","relay":{"tunnels":[{"peer":"2"}]}})");
+        QVERIFY(old.ok());
+        QVERIFY(!old->tunnels.at(0).limitedPackets && !old->limits && old->channels.empty() &&
+                old->drops.empty());
+
+        for (const auto &[text, error] : std::vector<std::pair<const char *, const char *>>{
+                 {R"({"node":"2","relay":{"channels":[{"channel":"x","limited_packets":"3"}]}})",
+                  "get-state: relay.channels[0].limited_packets: expected an integer, found "
+                  "string"},
+                 {R"({"node":"2","relay":{"drops":{"boundary":true}}})",
+                  "get-state: relay.drops.boundary: expected an integer, found boolean"},
+                 {R"({"node":"2","relay":{"limits":{"tunnel":[1]}}})",
+                  "get-state: relay.limits.tunnel: expected an object, found array"}}) {
+            auto bad = parseRelayListeners(text);
+            QVERIFY2(!bad.ok(), text);
+            QCOMPARE(bad.error().message, std::string(error));
+        }
+    }
+
     void malformedRepliesNameTheField_data()
     {
         QTest::addColumn<int>("kind");

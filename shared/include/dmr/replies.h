@@ -14,6 +14,7 @@
 #include "dmr/result.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,7 +131,46 @@ struct TunnelWants
     // What this end told the peer: Null is "the peer does not speak wants".
     GroupList wantsSent;
     std::optional<std::int64_t> prunedPackets; // datagrams not sent in: the peer does not want them
+    // Kept out of it by its rate limit (payload bytes); nullopt: an agent before rate limits.
+    std::optional<std::int64_t> limitedPackets;
+    std::optional<std::int64_t> limitedBytes;
     bool operator==(const TunnelWants &) const = default;
+};
+
+// One channel range's counters (relay.channels[]), the probe channel last. What an older agent
+// leaves out is nullopt.
+struct ChannelCounters
+{
+    std::string channel; // "239.1.0.0/16:5000-5100", "... (probe)"
+    std::optional<std::int64_t> ingested;
+    std::optional<std::int64_t> emitted;
+    std::optional<std::int64_t> limitedPackets; // over the range's rate limit
+    std::optional<std::int64_t> limitedBytes;
+    std::optional<std::int64_t> boundaryPackets;       // its group is bounded where it was heard
+    std::optional<std::int64_t> belowThresholdPackets; // heard with a TTL below the threshold
+    bool operator==(const ChannelCounters &) const = default;
+};
+
+// A token bucket in force (relay.limits.tunnel / .channel); 0: that dimension is not limited.
+struct RateLimit
+{
+    std::int64_t bytesPerS = 0;
+    std::int64_t datagramsPerS = 0;
+    std::int64_t burstBytes = 0;
+    std::int64_t burstDatagrams = 0;
+    bool operator==(const RateLimit &) const = default;
+};
+
+// The boundaries, threshold and rate limits in force (relay.limits).
+struct RelayLimits
+{
+    std::vector<std::string> boundaries; // global scoped prefixes
+    // Network -> its own scoped prefixes, by network.
+    std::vector<std::pair<std::string, std::vector<std::string>>> networkBoundaries;
+    std::optional<std::int64_t> threshold;
+    std::optional<RateLimit> tunnel; // nullopt: unlimited
+    std::optional<RateLimit> channel;
+    bool operator==(const RelayLimits &) const = default;
 };
 
 // The listeners and wanted groups in one agent's get-state.
@@ -143,6 +183,10 @@ struct RelayListeners
     bool listenersKnown = false;  // "listeners" present (an older agent has none)
     std::vector<NetworkListeners> listeners;
     std::vector<TunnelWants> tunnels;
+    std::vector<ChannelCounters> channels;
+    std::optional<RelayLimits> limits; // nullopt: an agent before limits
+    // The relay's drops by reason ("boundary", "rate-limit-tunnel", ...), as it counts them.
+    std::map<std::string, std::int64_t, std::less<>> drops;
 
     const NetworkListeners *listenersOf(const GroupName &network) const;
     const TunnelWants *tunnelTo(const NodeId &peer) const;
