@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace dmr::agent::config_detail {
 
@@ -60,23 +61,56 @@ Key rateKey(std::string_view name, std::string_view help, int min, int max,
             }};
 }
 
+// A secret's two keys: the secret inline ("cluster.key") and the file that holds it
+// ("cluster.key_file"). Setting one forgets the other, so a flag replaces either in the file.
+using SecretFields = std::function<std::pair<std::string &, std::string &>(AgentConfig &)>;
+
+Key secretKey(std::string_view name, std::string_view help, SecretFields fields)
+{
+    return textKey(name, help, [=](AgentConfig &c, std::string_view s) {
+        auto [text, file] = fields(c);
+        text = secret(s, name);
+        file.clear();
+    });
+}
+
+Key secretFileKey(std::string_view name, std::string_view help, SecretFields fields)
+{
+    return textKey(name, help, [=](AgentConfig &c, std::string_view s) {
+        auto [text, file] = fields(c);
+        file = absolutePath(s, name);
+        text.clear();
+    });
+}
+
+// relay.probe_channel and relay.probe_channel_v6: a channel of the family of the networks whose
+// probes it carries; `other` is the key of the other family.
+Key probeChannelKey(std::string_view name, std::string_view help, Family family,
+                    std::string_view other, std::function<relay::Channel &(AgentConfig &)> field)
+{
+    return textKey(name, help, [=](AgentConfig &c, std::string_view s) {
+        auto ch = relay::Channel::parse(s);
+        if (!ch)
+            invalid(std::string(name), ch.error().message);
+        if (ch->group.family() != family) {
+            const std::string ip = family == Family::V4 ? "IPv4" : "IPv6";
+            const std::string otherIp = family == Family::V4 ? "IPv6" : "IPv4";
+            invalid(std::string(name), "\"" + std::string(s) + "\": the probes of " + ip +
+                                           " networks need an " + ip + " group (" + otherIp +
+                                           " networks use " + std::string(other) + ")");
+        }
+        field(c) = *ch;
+    });
+}
+
 // A key whose value is a list of certificate names: a TOML array of strings, or a flag's list.
 Key certNamesKey(std::string_view name, std::string_view help,
                  std::function<std::vector<std::string> &(AgentConfig &)> field)
 {
     return {name, help, true,
             [=](AgentConfig &c, const toml::node &n) {
-                const toml::array *array = n.as_array();
-                if (array == nullptr)
-                    invalid(std::string(name),
-                            "expected an array of names (strings), found " + typeName(n));
-                std::vector<std::string> texts;
-                std::vector<std::string> paths;
-                for (std::size_t i = 0; i < array->size(); ++i) {
-                    paths.push_back(indexed(name, i));
-                    texts.push_back(tomlString((*array)[i], paths.back()));
-                }
-                setCertNames(field(c), texts, paths, name);
+                const TomlStrings list = tomlStrings(n, name, "names (strings)");
+                setCertNames(field(c), list.texts, list.paths, name);
             },
             [=](AgentConfig &c, const std::vector<std::string> &v) {
                 setCertNames(field(c), v, std::vector<std::string>(v.size(), std::string(name)),
@@ -106,6 +140,17 @@ std::size_t distance(std::string_view a, std::string_view b)
 
 const std::vector<Key> &keys()
 {
+    const SecretFields clusterKey = [](AgentConfig &c) {
+        return std::pair<std::string &, std::string &>(c.cluster.key, c.cluster.keyFile);
+    };
+    const SecretFields operatorToken = [](AgentConfig &c) {
+        return std::pair<std::string &, std::string &>(c.control.operatorToken,
+                                                       c.control.operatorTokenFile);
+    };
+    const SecretFields viewerToken = [](AgentConfig &c) {
+        return std::pair<std::string &, std::string &>(c.control.viewerToken,
+                                                       c.control.viewerTokenFile);
+    };
     static const std::vector<Key> all = {
         textKey("node.id", "this node's id (required)",
                 [](AgentConfig &c, std::string_view s) { c.node.id = identifier(s, "node.id"); }),
@@ -115,19 +160,13 @@ const std::vector<Key> &keys()
                 [](AgentConfig &c, std::string_view s) {
                     c.cluster.name = identifier(s, "cluster.name");
                 }),
-        textKey("cluster.key",
-                "the shared HMAC key, 16 bytes or more (required, or cluster.key_file)",
-                [](AgentConfig &c, std::string_view s) {
-                    c.cluster.key = secret(s, "cluster.key");
-                    c.cluster.keyFile.clear();
-                }),
-        textKey("cluster.key_file",
-                "absolute path of a file (mode 0600) holding the cluster key; keeps it out of "
-                "the command line",
-                [](AgentConfig &c, std::string_view s) {
-                    c.cluster.keyFile = absolutePath(s, "cluster.key_file");
-                    c.cluster.key.clear();
-                }),
+        secretKey("cluster.key",
+                  "the shared HMAC key, 16 bytes or more (required, or cluster.key_file)",
+                  clusterKey),
+        secretFileKey("cluster.key_file",
+                      "absolute path of a file (mode 0600) holding the cluster key; keeps it out "
+                      "of the command line",
+                      clusterKey),
         {"cluster.peers", "HOST:PORT of other agents' membership ports", true, readPeersToml,
          readPeersFlag},
         textKey("membership.listen", "HOST:PORT (default 127.0.0.1:7400)",
@@ -155,30 +194,17 @@ const std::vector<Key> &keys()
                 [](AgentConfig &c, std::string_view s) {
                     c.control.listen = endpoint(s, "control.listen");
                 }),
-        textKey("control.operator_token", "token that enables drills (default: none, drills off)",
-                [](AgentConfig &c, std::string_view s) {
-                    c.control.operatorToken = secret(s, "control.operator_token");
-                    c.control.operatorTokenFile.clear();
-                }),
-        textKey("control.operator_token_file",
-                "absolute path of a file (mode 0600) holding the operator token",
-                [](AgentConfig &c, std::string_view s) {
-                    c.control.operatorTokenFile = absolutePath(s, "control.operator_token_file");
-                    c.control.operatorToken.clear();
-                }),
-        textKey("control.viewer_token",
-                "token that grants reading; when set (or viewer_cert_names), a hello without "
-                "credentials is refused (default: none, anyone may read)",
-                [](AgentConfig &c, std::string_view s) {
-                    c.control.viewerToken = secret(s, "control.viewer_token");
-                    c.control.viewerTokenFile.clear();
-                }),
-        textKey("control.viewer_token_file",
-                "absolute path of a file (mode 0600) holding the viewer token",
-                [](AgentConfig &c, std::string_view s) {
-                    c.control.viewerTokenFile = absolutePath(s, "control.viewer_token_file");
-                    c.control.viewerToken.clear();
-                }),
+        secretKey("control.operator_token", "token that enables drills (default: none, drills off)",
+                  operatorToken),
+        secretFileKey("control.operator_token_file",
+                      "absolute path of a file (mode 0600) holding the operator token",
+                      operatorToken),
+        secretKey("control.viewer_token",
+                  "token that grants reading; when set (or viewer_cert_names), a hello without "
+                  "credentials is refused (default: none, anyone may read)",
+                  viewerToken),
+        secretFileKey("control.viewer_token_file",
+                      "absolute path of a file (mode 0600) holding the viewer token", viewerToken),
         intKey("control.max_clients", "control connections at once (default 64)", kMaxClientsMin,
                kMaxClientsMax, [](AgentConfig &c) -> int & { return c.control.maxClients; }),
         intKey("control.max_unauthenticated",
@@ -275,31 +301,14 @@ const std::vector<Key> &keys()
         intKey("relay.probe_interval_ms", "reachability probe interval, ms; 0: off (default 1000)",
                0, kProbeIntervalMsMax,
                [](AgentConfig &c) -> int & { return c.relay.probeIntervalMs; }),
-        textKey("relay.probe_channel", "GROUP:PORT of the probes (default 239.255.77.1:7699)",
-                [](AgentConfig &c, std::string_view s) {
-                    auto ch = relay::Channel::parse(s);
-                    if (!ch)
-                        invalid("relay.probe_channel", ch.error().message);
-                    if (ch->group.family() != Family::V4)
-                        invalid("relay.probe_channel",
-                                "\"" + std::string(s) +
-                                    "\": the probes of IPv4 networks need an IPv4 group (IPv6 "
-                                    "networks use relay.probe_channel_v6)");
-                    c.relay.probeChannel = *ch;
-                }),
-        textKey("relay.probe_channel_v6",
-                "[GROUP]:PORT of the probes on IPv6 networks (default [ff15::4d01]:7699)",
-                [](AgentConfig &c, std::string_view s) {
-                    auto ch = relay::Channel::parse(s);
-                    if (!ch)
-                        invalid("relay.probe_channel_v6", ch.error().message);
-                    if (ch->group.family() != Family::V6)
-                        invalid("relay.probe_channel_v6",
-                                "\"" + std::string(s) +
-                                    "\": the probes of IPv6 networks need an IPv6 group (IPv4 "
-                                    "networks use relay.probe_channel)");
-                    c.relay.probeChannelV6 = *ch;
-                }),
+        probeChannelKey("relay.probe_channel",
+                        "GROUP:PORT of the probes (default 239.255.77.1:7699)", Family::V4,
+                        "relay.probe_channel_v6",
+                        [](AgentConfig &c) -> relay::Channel & { return c.relay.probeChannel; }),
+        probeChannelKey("relay.probe_channel_v6",
+                        "[GROUP]:PORT of the probes on IPv6 networks (default [ff15::4d01]:7699)",
+                        Family::V6, "relay.probe_channel",
+                        [](AgentConfig &c) -> relay::Channel & { return c.relay.probeChannelV6; }),
         boolKey("relay.encrypt",
                 "true: encrypt tunnel payloads as well (every tunnel datagram is authenticated "
                 "with the cluster key either way; default false)",

@@ -79,6 +79,26 @@ const std::string &tomlString(const toml::node &n, std::string_view path)
     return n.as_string()->get();
 }
 
+const toml::array &tomlArray(const toml::node &n, std::string_view path, std::string_view what)
+{
+    const toml::array *array = n.as_array();
+    if (array == nullptr)
+        invalid(std::string(path),
+                "expected an array of " + std::string(what) + ", found " + typeName(n));
+    return *array;
+}
+
+TomlStrings tomlStrings(const toml::node &n, std::string_view path, std::string_view what)
+{
+    const toml::array &array = tomlArray(n, path, what);
+    TomlStrings out;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        out.paths.push_back(indexed(path, i));
+        out.texts.push_back(tomlString(array[i], out.paths.back()));
+    }
+    return out;
+}
+
 // ---- Checks of one value, shared by the file and the flags ------------------------------------
 
 int inRange(std::int64_t v, int min, int max, std::string_view path)
@@ -242,32 +262,83 @@ void setInterfaces(AgentConfig &c, std::vector<Interface> list, std::string_view
     c.node.interfaces = std::move(list);
 }
 
-void setPeers(AgentConfig &c, std::vector<HostPort> peers, const std::vector<std::string> &paths,
-              std::string_view path)
+// Element `at` of an array of tables that have the keys `first` and `second`, both required, and
+// no other ({name = ..., address = ...}, the `shape` messages show): its two values.
+std::pair<const toml::node &, const toml::node &>
+twoKeyTable(const toml::node &element, const std::string &at, std::string_view shape,
+            std::string_view first, std::string_view second)
 {
-    if (peers.size() > kPeersMax)
-        invalid(std::string(path),
-                std::to_string(peers.size()) + " peers; at most " + std::to_string(kPeersMax));
-    std::set<HostPort> seen;
-    for (std::size_t i = 0; i < peers.size(); ++i)
-        if (!seen.insert(peers[i]).second)
-            invalid(paths[i], "duplicate peer " + peers[i].toString());
-    c.cluster.peers = std::move(peers);
+    const toml::table *t = element.as_table();
+    if (t == nullptr)
+        invalid(at, "expected a table " + std::string(shape) + ", found " + typeName(element));
+    for (auto &&[k, v] : *t)
+        if (k.str() != first && k.str() != second)
+            invalid(at + "." + std::string(k.str()), "unknown key");
+    const toml::node *a = t->get(first);
+    const toml::node *b = t->get(second);
+    if (a == nullptr)
+        invalid(at + "." + std::string(first), "missing");
+    if (b == nullptr)
+        invalid(at + "." + std::string(second), "missing");
+    return {*a, *b};
 }
 
-void setEtcdEndpoints(AgentConfig &c, std::vector<HostPort> endpoints,
-                      const std::vector<std::string> &paths, std::string_view path)
+// A list of HOST:PORT (cluster.peers, membership.etcd_endpoints) and each element's path.
+struct Endpoints
 {
-    if (endpoints.empty())
-        invalid(std::string(path), "empty; list at least one HOST:PORT of etcd");
-    if (endpoints.size() > kEtcdEndpointsMax)
-        invalid(std::string(path), std::to_string(endpoints.size()) + " endpoints; at most " +
-                                       std::to_string(kEtcdEndpointsMax));
+    std::vector<HostPort> list;
+    std::vector<std::string> paths;
+};
+
+// Each element is read and checked in turn: the first bad one is the one reported.
+Endpoints endpointsToml(const toml::node &n, std::string_view path)
+{
+    const toml::array &array = tomlArray(n, path, "\"host:port\" strings");
+    Endpoints out;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        out.paths.push_back(indexed(path, i));
+        out.list.push_back(endpoint(tomlString(array[i], out.paths.back()), out.paths.back()));
+    }
+    return out;
+}
+
+Endpoints endpointsFlag(const std::vector<std::string> &values, std::string_view path)
+{
+    Endpoints out;
+    for (const std::string &v : values)
+        out.list.push_back(endpoint(v, path));
+    out.paths.assign(out.list.size(), std::string(path));
+    return out;
+}
+
+// At most `max` of them, none twice: "3 peers; at most 2", "duplicate peer 10.0.1.1:7400".
+std::vector<HostPort> distinct(Endpoints endpoints, std::string_view path, std::size_t max,
+                               std::string_view noun)
+{
+    const std::vector<HostPort> &list = endpoints.list;
+    if (list.size() > max)
+        invalid(std::string(path), std::to_string(list.size()) + " " + std::string(noun) +
+                                       "s; at most " + std::to_string(max));
     std::set<HostPort> seen;
-    for (std::size_t i = 0; i < endpoints.size(); ++i)
-        if (!seen.insert(endpoints[i]).second)
-            invalid(paths[i], "duplicate endpoint " + endpoints[i].toString());
-    c.membership.etcdEndpoints = std::move(endpoints);
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (!seen.insert(list[i]).second)
+            invalid(endpoints.paths[i],
+                    "duplicate " + std::string(noun) + " " + list[i].toString());
+    return std::move(endpoints.list);
+}
+
+void setPeers(AgentConfig &c, Endpoints peers)
+{
+    c.cluster.peers = distinct(std::move(peers), "cluster.peers", kPeersMax, "peer");
+}
+
+void setEtcdEndpoints(AgentConfig &c, Endpoints endpoints)
+{
+    constexpr std::string_view path = "membership.etcd_endpoints";
+    if (endpoints.list.empty())
+        invalid(std::string(path), "empty; list at least one HOST:PORT of etcd");
+    c.membership.etcdEndpoints =
+        distinct(std::move(endpoints), path, kEtcdEndpointsMax, "endpoint");
 }
 
 // A certificate name (CN, DNS or email) a role is granted to.
@@ -348,17 +419,8 @@ void setCertNames(std::vector<std::string> &out, const std::vector<std::string> 
 void readChannelsToml(AgentConfig &c, const toml::node &n)
 {
     constexpr std::string_view path = "relay.channels";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path),
-                "expected an array of \"GROUP[/LEN]:PORT[-PORT]\" strings, found " + typeName(n));
-    std::vector<std::string> texts;
-    std::vector<std::string> paths;
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        paths.push_back(indexed(path, i));
-        texts.push_back(tomlString((*array)[i], paths.back()));
-    }
-    setChannels(c, texts, paths, path);
+    const TomlStrings list = tomlStrings(n, path, "\"GROUP[/LEN]:PORT[-PORT]\" strings");
+    setChannels(c, list.texts, list.paths, path);
 }
 
 void readChannelsFlag(AgentConfig &c, const std::vector<std::string> &values)
@@ -370,28 +432,15 @@ void readChannelsFlag(AgentConfig &c, const std::vector<std::string> &values)
 void readInterfacesToml(AgentConfig &c, const toml::node &n)
 {
     constexpr std::string_view path = "node.interfaces";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path), "expected an array of tables, found " + typeName(n));
+    const toml::array &array = tomlArray(n, path, "tables");
     std::vector<Interface> list;
     std::vector<std::string> namePaths;
-    for (std::size_t i = 0; i < array->size(); ++i) {
+    for (std::size_t i = 0; i < array.size(); ++i) {
         const std::string at = indexed(path, i);
-        const toml::table *t = (*array)[i].as_table();
-        if (t == nullptr)
-            invalid(at,
-                    "expected a table {name = ..., address = ...}, found " + typeName((*array)[i]));
-        for (auto &&[k, v] : *t)
-            if (k.str() != "name" && k.str() != "address")
-                invalid(at + "." + std::string(k.str()), "unknown key");
-        const toml::node *ifname = t->get("name");
-        const toml::node *address = t->get("address");
-        if (ifname == nullptr)
-            invalid(at + ".name", "missing");
-        if (address == nullptr)
-            invalid(at + ".address", "missing");
-        list.push_back(makeInterface(tomlString(*ifname, at + ".name"),
-                                     tomlString(*address, at + ".address"), at + ".name",
+        const auto [ifname, address] =
+            twoKeyTable(array[i], at, "{name = ..., address = ...}", "name", "address");
+        list.push_back(makeInterface(tomlString(ifname, at + ".name"),
+                                     tomlString(address, at + ".address"), at + ".name",
                                      at + ".address"));
         namePaths.push_back(at + ".name");
     }
@@ -416,71 +465,29 @@ void readInterfacesFlag(AgentConfig &c, const std::vector<std::string> &values)
 
 void readPeersToml(AgentConfig &c, const toml::node &n)
 {
-    constexpr std::string_view path = "cluster.peers";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path),
-                "expected an array of \"host:port\" strings, found " + typeName(n));
-    std::vector<HostPort> peers;
-    std::vector<std::string> paths;
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        paths.push_back(indexed(path, i));
-        peers.push_back(endpoint(tomlString((*array)[i], paths.back()), paths.back()));
-    }
-    setPeers(c, std::move(peers), paths, path);
+    setPeers(c, endpointsToml(n, "cluster.peers"));
 }
 
 void readPeersFlag(AgentConfig &c, const std::vector<std::string> &values)
 {
-    constexpr std::string_view path = "cluster.peers";
-    std::vector<HostPort> peers;
-    for (const std::string &v : values)
-        peers.push_back(endpoint(v, path));
-    const std::vector<std::string> paths(peers.size(), std::string(path));
-    setPeers(c, std::move(peers), paths, path);
+    setPeers(c, endpointsFlag(values, "cluster.peers"));
 }
 
 void readEtcdEndpointsToml(AgentConfig &c, const toml::node &n)
 {
-    constexpr std::string_view path = "membership.etcd_endpoints";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path),
-                "expected an array of \"host:port\" strings, found " + typeName(n));
-    std::vector<HostPort> endpoints;
-    std::vector<std::string> paths;
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        paths.push_back(indexed(path, i));
-        endpoints.push_back(endpoint(tomlString((*array)[i], paths.back()), paths.back()));
-    }
-    setEtcdEndpoints(c, std::move(endpoints), paths, path);
+    setEtcdEndpoints(c, endpointsToml(n, "membership.etcd_endpoints"));
 }
 
 void readEtcdEndpointsFlag(AgentConfig &c, const std::vector<std::string> &values)
 {
-    constexpr std::string_view path = "membership.etcd_endpoints";
-    std::vector<HostPort> endpoints;
-    for (const std::string &v : values)
-        endpoints.push_back(endpoint(v, path));
-    const std::vector<std::string> paths(endpoints.size(), std::string(path));
-    setEtcdEndpoints(c, std::move(endpoints), paths, path);
+    setEtcdEndpoints(c, endpointsFlag(values, "membership.etcd_endpoints"));
 }
 
 void readBoundariesToml(AgentConfig &c, const toml::node &n)
 {
     constexpr std::string_view path = "relay.boundaries";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path),
-                "expected an array of multicast prefixes (\"239.255.0.0/16\"), found " +
-                    typeName(n));
-    std::vector<std::string> texts;
-    std::vector<std::string> paths;
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        paths.push_back(indexed(path, i));
-        texts.push_back(tomlString((*array)[i], paths.back()));
-    }
-    setBoundaries(c, texts, paths, path);
+    const TomlStrings list = tomlStrings(n, path, "multicast prefixes (\"239.255.0.0/16\")");
+    setBoundaries(c, list.texts, list.paths, path);
 }
 
 void readBoundariesFlag(AgentConfig &c, const std::vector<std::string> &values)
@@ -496,36 +503,18 @@ void readBoundariesFlag(AgentConfig &c, const std::vector<std::string> &values)
 void readNetworkBoundariesToml(AgentConfig &c, const toml::node &n)
 {
     constexpr std::string_view path = "relay.network_boundaries";
-    const toml::array *array = n.as_array();
-    if (array == nullptr)
-        invalid(std::string(path), "expected an array of tables {network = ..., groups = [...]}, "
-                                   "found " +
-                                       typeName(n));
+    constexpr std::string_view shape = "{network = ..., groups = [...]}";
+    const toml::array &array = tomlArray(n, path, "tables " + std::string(shape));
     std::map<Prefix, std::vector<Prefix>> out;
     std::size_t count = 0;
-    for (std::size_t i = 0; i < array->size(); ++i) {
+    for (std::size_t i = 0; i < array.size(); ++i) {
         const std::string at = indexed(path, i);
-        const toml::table *t = (*array)[i].as_table();
-        if (t == nullptr)
-            invalid(at, "expected a table {network = ..., groups = [...]}, found " +
-                            typeName((*array)[i]));
-        for (auto &&[k, v] : *t)
-            if (k.str() != "network" && k.str() != "groups")
-                invalid(at + "." + std::string(k.str()), "unknown key");
-        const toml::node *network = t->get("network");
-        const toml::node *groups = t->get("groups");
-        if (network == nullptr)
-            invalid(at + ".network", "missing");
-        if (groups == nullptr)
-            invalid(at + ".groups", "missing");
-        const Prefix net = boundaryNetwork(tomlString(*network, at + ".network"), at + ".network");
-        const toml::array *list = groups->as_array();
-        if (list == nullptr)
-            invalid(at + ".groups",
-                    "expected an array of multicast prefixes, found " + typeName(*groups));
-        for (std::size_t j = 0; j < list->size(); ++j) {
+        const auto [network, groups] = twoKeyTable(array[i], at, shape, "network", "groups");
+        const Prefix net = boundaryNetwork(tomlString(network, at + ".network"), at + ".network");
+        const toml::array &list = tomlArray(groups, at + ".groups", "multicast prefixes");
+        for (std::size_t j = 0; j < list.size(); ++j) {
             const std::string gp = indexed(at + ".groups", j);
-            addNetworkBoundary(out, count, net, groupPrefix(tomlString((*list)[j], gp), gp), gp);
+            addNetworkBoundary(out, count, net, groupPrefix(tomlString(list[j], gp), gp), gp);
         }
     }
     c.relay.networkBoundaries = std::move(out);

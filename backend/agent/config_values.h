@@ -30,6 +30,15 @@ std::string shown(std::string_view s);     // user text in a message: quoted, es
 std::string typeName(const toml::node &n); // "a string", "an integer", ...
 std::string indexed(std::string_view path, std::size_t i); // "cluster.peers[2]"
 const std::string &tomlString(const toml::node &n, std::string_view path);
+// The array n is, or "expected an array of <what>, found a string".
+const toml::array &tomlArray(const toml::node &n, std::string_view path, std::string_view what);
+// An array of strings, with each one's path ("relay.channels[2]").
+struct TomlStrings
+{
+    std::vector<std::string> texts;
+    std::vector<std::string> paths;
+};
+TomlStrings tomlStrings(const toml::node &n, std::string_view path, std::string_view what);
 
 // ---- Checks of one value ----
 int inRange(std::int64_t v, int min, int max, std::string_view path);
