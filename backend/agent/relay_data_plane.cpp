@@ -294,10 +294,15 @@ void RelayDataPlane::listenTick()
     if (halted_)
         return;
     // An interface's link-local address comes a moment after it is up (duplicate address
-    // detection): the election compares with it from then on.
-    for (std::size_t i = 0; i < segments_.size(); ++i) {
+    // detection): the election compares with it from then on. (Asked only while an IPv6
+    // network's own address is not one: the reader reads the interfaces for it.)
+    const auto linkLocal = [](const IpAddress &a) {
+        return a.family() == Family::V6 && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
+    };
+    for (std::size_t i = 0; i < segments_.size() && readerInfo_.querierAddress; ++i) {
         const auto n = listeners_.networks().find(segments_[i].spec.network);
-        if (n != listeners_.networks().end() && n->second.ownAddress != querierAddressOf(i)) {
+        if (n != listeners_.networks().end() && n->second.ownAddress.family() == Family::V6 &&
+            !linkLocal(n->second.ownAddress) && n->second.ownAddress != querierAddressOf(i)) {
             syncListeners();
             break;
         }
