@@ -351,7 +351,8 @@ void Agent::relayInterfaces(const std::vector<Interface> &working)
     listeningOn_ = specs;
     if (auto r = listening_->open(specs); !r) {
         log("relay: IGMP/MLD reader: " + r.error().message +
-            "; this node does not prune (it floods every channel)");
+            "; this node does not prune (it floods every channel). The reader needs CAP_NET_RAW "
+            "and packet sockets: under systemd, the relay-prune.conf drop-in grants them");
         listening_.reset();
         listeningOn_.clear();
         relay_->setQuerySender({}); // nobody tells it who listens now: flood
@@ -451,6 +452,8 @@ void Agent::onAgentMessage(protocol::AgentMessage message)
                                  relay_ ? relay_->reachabilityRow().dump() : "null"}));
     } else if (auto *row = std::get_if<protocol::ReachRowMessage>(&message)) {
         onReachabilityRow(*row);
+    } else if (auto *told = std::get_if<protocol::FailoversMessage>(&message)) {
+        node_->failoversTold(now, *told);
     }
     pump();
 }

@@ -80,6 +80,64 @@ DrillRecord readRecord(const Json &j, const std::string &path)
     return d;
 }
 
+Json toldJson(const ToldFailover &f)
+{
+    Json successors = Json::object();
+    for (const auto &[role, node] : f.successors)
+        successors[role] = node.empty() ? Json() : Json(node);
+    return {{"view", f.viewId},
+            {"cause", toString(f.cause)},
+            {"roles", f.roles},
+            {"successors", successors},
+            {"silent_ms", f.silentMs},
+            {"decided_ms", f.decidedMs},
+            {"changed_ms", f.changedMs},
+            {"elected_ms", f.electedMs},
+            {"tunnels_up_ms", f.tunnelsUpMs}};
+}
+
+ToldFailover readTold(const Json &j, const std::string &path)
+{
+    if (!j.is_object())
+        detail::fail(path, "expected an object, found " + detail::typeName(j));
+    ToldFailover f;
+    f.viewId = detail::stringField(j, path, "view");
+    const std::string cause = detail::stringField(j, path, "cause");
+    f.cause = parseFailoverCause(cause);
+    if (toString(f.cause) != cause)
+        detail::fail(detail::member(path, "cause"), "unknown cause \"" + cause + "\"");
+    const Json &roles = detail::field(j, path, "roles");
+    const std::string rolesPath = detail::member(path, "roles");
+    if (!roles.is_array())
+        detail::fail(rolesPath, "expected an array, found " + detail::typeName(roles));
+    if (roles.size() > kToldRolesMax)
+        detail::fail(rolesPath, "more than " + std::to_string(kToldRolesMax) + " roles");
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+        if (!roles[i].is_string())
+            detail::fail(rolesPath + "[" + std::to_string(i) + "]",
+                         "expected a string, found " + detail::typeName(roles[i]));
+        f.roles.push_back(roles[i].get<std::string>());
+    }
+    const Json &successors = detail::field(j, path, "successors");
+    const std::string successorsPath = detail::member(path, "successors");
+    if (!successors.is_object())
+        detail::fail(successorsPath, "expected an object, found " + detail::typeName(successors));
+    if (successors.size() > kToldRolesMax)
+        detail::fail(successorsPath, "more than " + std::to_string(kToldRolesMax) + " roles");
+    for (const auto &[role, node] : successors.items()) {
+        if (!node.is_null() && !node.is_string())
+            detail::fail(detail::member(successorsPath, role),
+                         "expected a node id or null, found " + detail::typeName(node));
+        f.successors.emplace_back(role, node.is_null() ? NodeId() : node.get<std::string>());
+    }
+    f.silentMs = integer(j, path, "silent_ms");
+    f.decidedMs = integer(j, path, "decided_ms");
+    f.changedMs = integer(j, path, "changed_ms");
+    f.electedMs = integer(j, path, "elected_ms");
+    f.tunnelsUpMs = integer(j, path, "tunnels_up_ms");
+    return f;
+}
+
 struct Encoder
 {
     Json operator()(const AppliedMessage &m) const
@@ -127,6 +185,13 @@ struct Encoder
     Json operator()(const ReachAskMessage &m) const
     {
         return {{"agent", "reach-ask"}, {"corr", m.corr}, {"reply_to", m.replyTo}};
+    }
+    Json operator()(const FailoversMessage &m) const
+    {
+        Json records = Json::array();
+        for (const auto &r : m.records)
+            records.push_back(toldJson(r));
+        return {{"agent", "failovers"}, {"from", m.from}, {"node", m.node}, {"records", records}};
     }
     Json operator()(const ReachRowMessage &m) const
     {
@@ -184,6 +249,18 @@ AgentMessage readMessage(const Json &j, const std::string &kind)
             m.rowJson = r->dump();
         return m;
     }
+    if (kind == "failovers") {
+        FailoversMessage m{text(j, path, "from"), text(j, path, "node"), {}};
+        const Json &records = detail::field(j, path, "records");
+        if (!records.is_array())
+            detail::fail("records", "expected an array, found " + detail::typeName(records));
+        if (records.size() > kToldFailoversMax)
+            detail::fail("records", "more than " + std::to_string(kToldFailoversMax) +
+                                        " records (" + std::to_string(records.size()) + ")");
+        for (std::size_t i = 0; i < records.size(); ++i)
+            m.records.push_back(readTold(records[i], "records[" + std::to_string(i) + "]"));
+        return m;
+    }
     detail::fail("agent", "unknown kind");
 }
 
@@ -217,8 +294,8 @@ Result<DrillRecord> decodeDrillRecord(std::string_view json)
 
 std::string_view kindOf(const AgentMessage &message)
 {
-    static constexpr std::array<std::string_view, 6> kKinds = {
-        "applied", "drill", "drill-result", "drill-ended", "reach-ask", "reach-row"};
+    static constexpr std::array<std::string_view, 7> kKinds = {
+        "applied", "drill", "drill-result", "drill-ended", "reach-ask", "reach-row", "failovers"};
     return kKinds[message.index()];
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace dmr::node {
 
@@ -308,6 +309,15 @@ void Controller::installView(Ms now, const gms::ClusterView &view)
         selfSeq_ = self->seq;
     }
     learnPeers(view);
+    // Failover records told before this node installed the view their sender is in.
+    for (auto &[from, told] : std::exchange(toldPending_, {})) {
+        if (view.node(from) != nullptr) {
+            keepTold(told);
+        } else {
+            ++toldRefused_;
+            log("failover records refused: from " + from + ", not in the view");
+        }
+    }
     Plan next = makePlan(known_, view.groups);
     const std::string viewId = view.id.toString();
 
@@ -328,7 +338,11 @@ void Controller::installView(Ms now, const gms::ClusterView &view)
         emit(PublishEvent{now, protocol::encodeViewChanged(now, view.groups.glGroup, viewId)});
     // The whole cluster's change, computed once: the event, the history and the handover use it.
     const auto global = diffPlans(plan_, next);
+    for (const auto &n : before.nodes)
+        if (n.id != config_.self && view.node(n.id) == nullptr)
+            absentSinceRev_.emplace(n.id, nextRev_); // (the earliest, if it left twice)
     recordFailovers(now, plan_, next, global, view);
+    tellRejoined(before, view);
     if (!global.empty())
         emit(PublishEvent{now, protocol::encodePlanChanged(now, global, viewId)});
     applyPlan(now, next, global, viewId);
@@ -513,11 +527,7 @@ void Controller::recordFailovers(Ms now, const Plan &before, const Plan &after,
         log("failover: node " + node + " (" + std::string(toString(r.cause)) +
                 ") lost its roles; view " + r.viewId,
             std::string(toString(r.cause)));
-        r.rev = nextRev_++;
-        if (history_.size() == kHistoryMax)
-            history_.pop_front();
-        history_.push_back(r);
-        emit(FailoverRecorded{r});
+        addFailover(r);
     }
     if (config_.notify) {
         Json actions = Json::array();
@@ -529,6 +539,99 @@ void Controller::recordFailovers(Ms now, const Plan &before, const Plan &after,
                                {"actions", actions}}
                               .dump() +
                           "\n"});
+    }
+}
+
+void Controller::addFailover(FailoverRecord record)
+{
+    record.rev = nextRev_++;
+    if (history_.size() == kHistoryMax)
+        history_.pop_front();
+    history_.push_back(record);
+    emit(FailoverRecorded{std::move(record)});
+}
+
+void Controller::tellRejoined(const gms::ClusterView &before, const gms::ClusterView &view)
+{
+    // One node tells: the coordinator of the view the node came back in. What it recorded of
+    // the node while it was out, the newest kToldFailoversMax.
+    const bool coordinator = view.coordinator() && view.coordinator()->id == config_.self;
+    for (const auto &n : view.nodes) {
+        if (n.id == config_.self || before.node(n.id) != nullptr)
+            continue;
+        auto since = absentSinceRev_.find(n.id);
+        if (since == absentSinceRev_.end())
+            continue; // never seen here before: nothing happened to it that this node saw
+        protocol::FailoversMessage m{config_.self, n.id, {}};
+        for (auto r = history_.rbegin(); r != history_.rend() && r->rev >= since->second &&
+                                         m.records.size() < protocol::kToldFailoversMax;
+             ++r) {
+            if (r->node != n.id)
+                continue;
+            protocol::ToldFailover f{
+                r->viewId,      r->cause,       r->roles,        {}, r->silentMs, r->decidedAtMs,
+                r->changedAtMs, r->electedAtMs, r->tunnelsUpAtMs};
+            for (const auto &[role, successor] : r->successors)
+                f.successors.emplace_back(role, successor);
+            m.records.insert(m.records.begin(), std::move(f));
+        }
+        absentSinceRev_.erase(since);
+        if (coordinator && !m.records.empty())
+            emit(SendMessage{n.address, std::move(m)});
+    }
+}
+
+void Controller::failoversTold(Ms now, const protocol::FailoversMessage &m)
+{
+    (void)now;
+    if (killed_)
+        return;
+    if (m.node != config_.self) {
+        ++toldRefused_;
+        log("failover records refused: from " + m.from + " about node " + m.node +
+            " (not this node)");
+        return;
+    }
+    if (view_.node(m.from) == nullptr) {
+        // Sent when the sender installed the view this node rejoined, which this node may
+        // install a moment later: held until then (the newest per sender, a few senders).
+        if (toldPending_.size() >= kToldPendingMax && toldPending_.count(m.from) == 0) {
+            ++toldRefused_;
+            log("failover records refused: from " + m.from + ", not in the view");
+            return;
+        }
+        toldPending_[m.from] = m;
+        return;
+    }
+    keepTold(m);
+}
+
+void Controller::keepTold(const protocol::FailoversMessage &m)
+{
+    for (const auto &f : m.records) {
+        const bool held = std::any_of(history_.begin(), history_.end(), [&](const auto &r) {
+            return r.node == config_.self && r.viewId == f.viewId;
+        });
+        if (held)
+            continue;
+        FailoverRecord r;
+        r.id = nextFailoverId_++;
+        r.node = config_.self;
+        r.cause = f.cause;
+        r.roles = f.roles;
+        for (const auto &[role, successor] : f.successors)
+            r.successors[role] = successor;
+        r.viewId = f.viewId;
+        r.silentMs = f.silentMs;
+        r.decidedAtMs = f.decidedMs;
+        r.changedAtMs = f.changedMs;
+        r.electedAtMs = f.electedMs;
+        r.tunnelsUpAtMs = f.tunnelsUpMs;
+        log("failover: this node (" + std::string(toString(r.cause)) +
+                ") lost its roles while it was out of the view; view " + r.viewId + ", told by " +
+                m.from,
+            std::string(toString(r.cause)));
+        addFailover(std::move(r));
     }
 }
 

@@ -285,6 +285,8 @@ void SimulatedNodes::step()
                 c.forwardedDrill(now_, *d);
             else if (const auto *e = std::get_if<protocol::DrillEndedMessage>(&*message))
                 c.drillEnded(now_, *e);
+            else if (const auto *f = std::get_if<protocol::FailoversMessage>(&*message))
+                c.failoversTold(now_, *f);
             drainController(p.to);
             continue;
         }

@@ -446,7 +446,7 @@ bool Engine::segmentWants(std::size_t segment, const IpAddress &group) const
     if (!config_.prune)
         return true;
     if (segment >= segmentWants_.size() || segmentWants_[segment] == nullptr)
-        return false;
+        return true; // no word of its listeners yet: every group (a flood, never a gap)
     const auto &w = *segmentWants_[segment];
     return !w || w->count(group) != 0;
 }
@@ -472,9 +472,10 @@ std::optional<std::set<IpAddress>> Engine::segmentTakesIn(std::size_t segment) c
     };
     // The same targets as ingest(): the networks it emits onto but this one, and the tunnels.
     for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
-        if (other == segment || segments_[other].address.family() != family ||
-            other >= segmentWants_.size() || segmentWants_[other] == nullptr)
+        if (other == segment || segments_[other].address.family() != family)
             continue;
+        if (other >= segmentWants_.size() || segmentWants_[other] == nullptr)
+            return std::nullopt; // no word of its listeners yet: every group
         const auto &w = *segmentWants_[other];
         if (!w)
             return std::nullopt; // its listeners are not known yet
@@ -512,8 +513,8 @@ std::optional<std::set<IpAddress>> Engine::wantsFor(const TunnelState &t) const
     bool everything = false;
     auto add = [&](std::size_t s) {
         if (s >= segmentWants_.size() || segmentWants_[s] == nullptr)
-            return;
-        if (const auto &w = *segmentWants_[s])
+            everything = true; // no word of its listeners yet
+        else if (const auto &w = *segmentWants_[s])
             out.insert(w->begin(), w->end());
         else
             everything = true; // its listeners are not known yet

@@ -244,7 +244,9 @@ class TestMembershipConformance : public QObject
         const QStringList survivors{s("6"), s("4"), s("1"), s("3"), s("5")};
         QVERIFY(AgentCluster::waitFor([&] { return c->agree(survivors, s("6")); }, kDeadlineMs));
         QCOMPARE(c->state(s("2"))[s("state")].toString(), s("killed"));
-        QCOMPARE(failovers(*c, s("3")).last().toObject()[s("cause")].toString(), silenceCause());
+        const QJsonObject theirs = failovers(*c, s("3")).last().toObject();
+        QCOMPARE(theirs[s("cause")].toString(), silenceCause());
+        QCOMPARE(theirs[s("node")].toString(), s("2"));
         QVERIFY(drill(*c, s("2"), s("restore"), s("2"))[s("ok")].toBool());
         QVERIFY(AgentCluster::waitFor(
             [&] {
@@ -254,6 +256,30 @@ class TestMembershipConformance : public QObject
             kDeadlineMs));
         QCOMPARE(agentOrder(c->cluster(s("5"))).last(), s("2"));
         QVERIFY(AgentCluster::leadsOf(c->state(s("2"))).isEmpty());
+        // Back, node 2 holds the record of its own kill as the others recorded it (same view,
+        // cause and successors): the coordinator of the view it rejoined told it.
+        QJsonObject own;
+        QVERIFY2(AgentCluster::waitFor(
+                     [&] {
+                         for (const auto &f : failovers(*c, s("2")))
+                             if (f.toObject()[s("node")].toString() == s("2") &&
+                                 f.toObject()[s("view_id")] == theirs[s("view_id")])
+                                 own = f.toObject();
+                         return !own.isEmpty();
+                     },
+                     kDeadlineMs),
+                 qPrintable(QJsonDocument(failovers(*c, s("2"))).toJson()));
+        QJsonObject told; // the teller's record: the same times (with etcd, each agent has its
+                          // own detection time)
+        const QString teller = agentOrder(c->cluster(s("5"))).first();
+        for (const auto &f : failovers(*c, teller))
+            if (f.toObject()[s("node")].toString() == s("2") &&
+                f.toObject()[s("view_id")] == theirs[s("view_id")])
+                told = f.toObject();
+        QVERIFY2(!told.isEmpty(), qPrintable(teller));
+        for (const char *key :
+             {"cause", "roles", "successors", "failed_ms", "detected_ms", "elected_ms", "total_ms"})
+            QVERIFY2(own[s(key)] == told[s(key)], key);
     }
 
     // etcd: the crash path revokes only what crashed. A crash of a node that leads nothing

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 using namespace dmr;
 using namespace dmr::node;
 using protocol::DrillAction;
@@ -108,6 +110,17 @@ private slots:
             protocol::DrillEndedMessage{"4", DrillAction::FailAdapter, "eth1", 100, 600},
             protocol::ReachAskMessage{9, "127.0.0.1:7400"},
             protocol::ReachRowMessage{9, "3", R"({"answered":true,"node":"3"})"},
+            protocol::FailoversMessage{"6",
+                                       "2",
+                                       {{"9.6",
+                                         dmr::FailoverCause::ConnectionLost,
+                                         {"system-leader", "leader 10.0.1.0/24"},
+                                         {{"leader 10.0.1.0/24", "1"}, {"system-leader", ""}},
+                                         120,
+                                         1000,
+                                         0,
+                                         1001,
+                                         1003}}},
         };
         for (const auto &m : all) {
             const std::string line = protocol::encodeAgentMessage(m);
@@ -138,7 +151,7 @@ private slots:
             QCOMPARE(protocol::encodeAgentMessage(*m), line);
             ++seen;
         }
-        QCOMPARE(seen, 7);
+        QCOMPARE(seen, 8);
     }
 
     void hostileMessagesNameTheProblem()
@@ -153,12 +166,56 @@ private slots:
              "what: unknown drill action \"explode\""},
             {R"({"agent":"drill"})", "agent message \"drill\": drill: missing"},
             {R"({"agent":"reach-ask","corr":-1})", "corr: expected a non-negative integer"},
+            {R"({"agent":"failovers","node":"2"})",
+             "agent message \"failovers\": records: missing"},
+            {R"({"agent":"failovers","records":{}})", "records: expected an array"},
+            {R"({"agent":"failovers","records":[1]})", "records[0]: expected an object"},
+            {R"({"agent":"failovers","records":[{"view":"1.1","cause":"abducted","roles":[],)"
+             R"("successors":{}}]})",
+             "records[0].cause: unknown cause \"abducted\""},
+            {R"({"agent":"failovers","records":[{"view":"1.1","cause":"silent","roles":[7],)"
+             R"("successors":{}}]})",
+             "records[0].roles[0]: expected a string"},
+            {R"({"agent":"failovers","records":[{"view":"1.1","cause":"silent","roles":[],)"
+             R"("successors":{"system-leader":3}}]})",
+             "records[0].successors.system-leader: expected a node id or null"},
+            {R"({"agent":"failovers","records":[{"view":"1.1","cause":"silent","roles":[],)"
+             R"("successors":{},"decided_ms":"late"}]})",
+             "records[0].decided_ms: expected an integer"},
         };
         for (const auto &[line, why] : cases) {
             auto m = protocol::decodeAgentMessage(line);
             QVERIFY2(!m, line);
             QVERIFY2(m.error().message.find(why) != std::string::npos,
                      (std::string(line) + " -> " + m.error().message).c_str());
+        }
+        // More records, or roles, than a node has reason to send: refused, the field named.
+        {
+            nlohmann::json records = nlohmann::json::array();
+            for (std::size_t i = 0; i <= protocol::kToldFailoversMax; ++i)
+                records.push_back({{"view", "1." + std::to_string(i)},
+                                   {"cause", "silent"},
+                                   {"roles", nlohmann::json::array()},
+                                   {"successors", nlohmann::json::object()}});
+            nlohmann::json many = {{"agent", "failovers"}, {"records", records}};
+            auto m = protocol::decodeAgentMessage(many.dump());
+            QVERIFY(!m);
+            QVERIFY2(m.error().message.find("records: more than 16 records (17)") !=
+                         std::string::npos,
+                     m.error().message.c_str());
+            nlohmann::json roles = nlohmann::json::array();
+            for (std::size_t i = 0; i <= protocol::kToldRolesMax; ++i)
+                roles.push_back("leader " + std::to_string(i));
+            records = nlohmann::json::array({{{"view", "1.1"},
+                                              {"cause", "silent"},
+                                              {"roles", roles},
+                                              {"successors", nlohmann::json::object()}}});
+            many = {{"agent", "failovers"}, {"records", records}};
+            m = protocol::decodeAgentMessage(many.dump());
+            QVERIFY(!m);
+            QVERIFY2(m.error().message.find("records[0].roles: more than 64 roles") !=
+                         std::string::npos,
+                     m.error().message.c_str());
         }
         // A drill that does not parse still decodes: its target refuses it and counts it.
         auto bad = protocol::decodeAgentMessage(
@@ -237,6 +294,89 @@ private slots:
         auto again = n.drill(2001, d, {});
         QCOMPARE(std::get<std::string>(again),
                  std::string("interface eth1 of node 4 has already failed"));
+    }
+
+    void failoverRecordsToldOnlyOfThisNodeFromTheView()
+    {
+        Controller n2 = makeNode("2", {iface("eth0", "10.0.1.2/24")});
+        Controller n6 = makeNode("6", {iface("eth0", "10.0.2.6/24")});
+        const protocol::FailoversMessage told{"6",
+                                              "2",
+                                              {{"9.6",
+                                                dmr::FailoverCause::ConnectionLost,
+                                                {"system-leader"},
+                                                {{"system-leader", "6"}},
+                                                0,
+                                                1000,
+                                                0,
+                                                1001,
+                                                1003}}};
+        // Of another node: refused, counted.
+        auto other = told;
+        other.node = "3";
+        n2.failoversTold(10, other);
+        QCOMPARE(n2.failoversToldRefused(), std::uint64_t(1));
+        // Before this node installed a view with its sender: held until it does.
+        n2.failoversTold(11, told);
+        QVERIFY(n2.history().empty());
+        n2.installView(20, viewOf({&n6, &n2}, 9, 7));
+        QCOMPARE(n2.history().size(), std::size_t(1));
+        const auto &r = n2.history().back();
+        QCOMPARE(r.node, std::string("2"));
+        QCOMPARE(r.viewId, std::string("9.6"));
+        QVERIFY(r.cause == dmr::FailoverCause::ConnectionLost);
+        QCOMPARE(r.successors.at("system-leader"), std::string("6"));
+        QCOMPARE(r.phases().totalMs, std::optional<std::int64_t>(3));
+        // Told again (a retry, another coordinator): kept once.
+        n2.failoversTold(30, told);
+        QCOMPARE(n2.history().size(), std::size_t(1));
+        // From a node outside the view, held, then dropped when the next view lacks it too.
+        auto stranger = told;
+        stranger.from = "9";
+        stranger.records[0].viewId = "9.8";
+        n2.failoversTold(40, stranger);
+        n2.installView(50, viewOf({&n6, &n2}, 9, 9));
+        QCOMPARE(n2.history().size(), std::size_t(1));
+        QCOMPARE(n2.failoversToldRefused(), std::uint64_t(2));
+    }
+
+    void aCoordinatorTellsARejoinedNodeWhatHappenedToIt()
+    {
+        Controller n2 = makeNode("2", {iface("eth0", "10.0.1.2/24")});
+        Controller n6 = makeNode("6", {iface("eth0", "10.0.2.6/24")});
+        Controller n1 = makeNode("1", {iface("eth0", "10.0.1.1/24")});
+        // 6 coordinates (2 is last after its comeback): 2 led A and the cluster, then was gone.
+        n6.installView(100, viewOf({&n2, &n6, &n1}, 1, 3));
+        n6.installView(200, viewOf({&n6, &n1}, 1, 4));
+        QCOMPARE(n6.history().size(), std::size_t(1));
+        n6.takeOutputs();
+        n6.installView(300, viewOf({&n6, &n1, &n2}, 1, 5));
+        auto sent = only<SendMessage>(n6.takeOutputs());
+        std::vector<protocol::FailoversMessage> told;
+        for (const auto &m : sent)
+            if (const auto *f = std::get_if<protocol::FailoversMessage>(&m.message)) {
+                QCOMPARE(m.to, std::string("sim:2"));
+                told.push_back(*f);
+            }
+        QCOMPARE(told.size(), std::size_t(1));
+        QCOMPARE(told[0].node, std::string("2"));
+        QCOMPARE(told[0].records.size(), std::size_t(1));
+        QCOMPARE(told[0].records[0].viewId, std::string("1.4"));
+        // 1 is not the coordinator: it tells nothing.
+        n1.installView(100, viewOf({&n2, &n6, &n1}, 1, 3));
+        n1.installView(200, viewOf({&n6, &n1}, 1, 4));
+        n1.takeOutputs();
+        n1.installView(300, viewOf({&n6, &n1, &n2}, 1, 5));
+        for (const auto &m : only<SendMessage>(n1.takeOutputs()))
+            QVERIFY(!std::holds_alternative<protocol::FailoversMessage>(m.message));
+        // Out and back again without a role to lose (it rejoined last): nothing to tell, and
+        // the first failover is not told twice.
+        n6.installView(400, viewOf({&n6, &n1}, 1, 6));
+        QCOMPARE(n6.history().size(), std::size_t(1));
+        n6.takeOutputs();
+        n6.installView(500, viewOf({&n6, &n1, &n2}, 1, 7));
+        for (const auto &m : only<SendMessage>(n6.takeOutputs()))
+            QVERIFY(!std::holds_alternative<protocol::FailoversMessage>(m.message));
     }
 
     void killHaltsBeforeClosingAndRestoreResumes()

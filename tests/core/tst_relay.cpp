@@ -187,16 +187,26 @@ const dmr::GroupName A = "10.0.1.0/24";
 const dmr::GroupName B = "10.0.2.0/24";
 const dmr::GroupName C = "10.0.3.0/24";
 
+// Fig. 5's nodes, not joined yet.
+Mesh fig5Nodes(bool prune)
+{
+    return Mesh({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
+                 {"2", {"10.0.1.2/24"}},
+                 {"3", {"10.0.1.3/24"}},
+                 {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
+                 {"5", {"10.0.2.5/24"}},
+                 {"6", {"10.0.2.6/24"}}},
+                prune);
+}
+
 // Fig. 5, joined 2 6 4 1 3 5, every node pruning.
 Mesh fig5Pruned()
 {
-    Mesh m({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
-            {"2", {"10.0.1.2/24"}},
-            {"3", {"10.0.1.3/24"}},
-            {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
-            {"5", {"10.0.2.5/24"}},
-            {"6", {"10.0.2.6/24"}}},
-           true);
+    Mesh m = fig5Nodes(true);
+    // Every node's tables are complete, and nobody listens yet (a network without word of its
+    // listeners wants every group: pruneNoWordFloods).
+    for (const auto &n : {A, B, C})
+        m.listen(n, {});
     m.join({"2", "6", "4", "1", "3", "5"});
     return m;
 }
@@ -204,12 +214,7 @@ Mesh fig5Pruned()
 // Fig. 5, joined 2 6 4 1 3 5: 2 leads A and is the system leader, 6 leads B, 4 leads C.
 Mesh fig5()
 {
-    Mesh m({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
-            {"2", {"10.0.1.2/24"}},
-            {"3", {"10.0.1.3/24"}},
-            {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
-            {"5", {"10.0.2.5/24"}},
-            {"6", {"10.0.2.6/24"}}});
+    Mesh m = fig5Nodes(false);
     m.join({"2", "6", "4", "1", "3", "5"});
     return m;
 }
@@ -834,6 +839,8 @@ private slots:
         // A listener on the system leader's own network is served without any tunnel.
         const auto g = v4("239.1.0.1");
         Mesh m({{"1", {"10.0.1.1/24", "10.0.2.1/24"}}, {"2", {"10.0.3.2/24"}}}, true);
+        for (const auto &n : {A, B, C})
+            m.listen(n, {});
         m.join({"1", "2"});
         m.listen(B, {g});
         m.tunnelSends = 0;
@@ -854,13 +861,7 @@ private slots:
         // Node 4 does not prune (relay.prune = false, or a version-3 peer): it says nothing,
         // so it wants every group, and the root floods to it; the others still prune.
         Mesh m = fig5Pruned();
-        Mesh flooding({{"1", {"10.0.1.1/24", "10.0.3.1/24"}},
-                       {"2", {"10.0.1.2/24"}},
-                       {"3", {"10.0.1.3/24"}},
-                       {"4", {"10.0.2.4/24", "10.0.3.4/24"}},
-                       {"5", {"10.0.2.5/24"}},
-                       {"6", {"10.0.2.6/24"}}},
-                      true);
+        Mesh flooding = fig5Nodes(true);
         for (auto &[id, e] : flooding.engines)
             e->setPeerPrunes("4", false);
         r::Engine::Config c = flooding.engines.at("4")->config();
@@ -870,6 +871,8 @@ private slots:
         flooding.engines["4"]->setSegments({{C, v4("10.0.3.0"), 24}, {B, v4("10.0.2.0"), 24}});
         // (Node 4's segments in its interfaces' order: eth0 B, eth1 C.)
         flooding.engines["4"]->setSegments({{B, v4("10.0.2.0"), 24}, {C, v4("10.0.3.0"), 24}});
+        for (const auto &n : {A, B, C})
+            flooding.listen(n, {});
         flooding.join({"2", "6", "4", "1", "3", "5"});
         flooding.tunnelSends = 0;
         flooding.inject(A, "payload");
@@ -952,6 +955,32 @@ private slots:
         QCOMPARE(flooding.engines.at("2")->segmentTakesIn(0), std::nullopt);
         QCOMPARE(flooding.engines.at("5")->segmentTakesIn(0),
                  std::optional(std::set<dmr::IpAddress>{}));
+    }
+
+    void pruneNoWordFloods()
+    {
+        // A routing point that knows nothing yet of who listens on a network it routes (a new
+        // process: its tables complete a while after it starts) wants every group for it, and
+        // so gets everything, though the others know nobody listens there. Saying "none" would
+        // lose what the network's listeners are sent until its tables complete (found by the
+        // rolling upgrade: the first datagram after a drain, when the new group leader was a
+        // restarted agent).
+        Mesh m = fig5Nodes(true);
+        m.listen(A, {});
+        m.listen(B, {});
+        m.execute("1", m.engines.at("1")->setListening(C, std::set<dmr::IpAddress>{}));
+        m.join({"2", "6", "4", "1", "3", "5"}); // 4 leads C and knows nothing of it
+        m.tunnelSends = 0;
+        m.inject(A, "payload", "239.1.0.1");
+        QCOMPARE(m.emitted[C], 1); // by 4
+        QCOMPARE(m.emitted[B], 0);
+        QCOMPARE(m.tunnelSends, 1); // into 4's tunnel only
+        // Its tables complete: nobody there either; then the flood into its tunnel stops.
+        m.execute("4", m.engines.at("4")->setListening(C, std::set<dmr::IpAddress>{}));
+        m.run();
+        m.inject(A, "again", "239.1.0.1");
+        QCOMPARE(m.emitted[C], 1);
+        QCOMPARE(m.tunnelSends, 1);
     }
 
     void wantsWire()

@@ -105,6 +105,7 @@ getent passwd dmr >/dev/null || fail "postinst made no dmr user"
 dpkg-query -W -f='${Conffiles}\n' dmr-agent | grep -q '/etc/dmr/agent.toml' ||
     fail "/etc/dmr/agent.toml is not a conffile"
 for f in /lib/systemd/system/dmr-agent.service /usr/share/dmr-agent/systemd/os-mode.conf \
+    /usr/share/dmr-agent/systemd/relay-prune.conf \
     /usr/share/man/man8/dmr-agent.8.gz /usr/share/man/man1/dmrctl.1.gz \
     /usr/share/man/man1/dmr-lab.1.gz /usr/share/man/man1/dmr-console.1.gz \
     /usr/share/bash-completion/completions/dmrctl /usr/share/zsh/vendor-completions/_dmrctl \
@@ -241,6 +242,24 @@ if grep -Ei 'relay:.*(not permitted|denied)' /tmp/agent-os.log | grep -v 'IGMP/M
 fi
 kill -TERM "$agent"
 wait "$agent" || fail "the os-mode agent did not exit 0 on SIGTERM"
+
+step "with the relay-prune drop-in's capabilities, the same os-mode agent prunes"
+dropin=/usr/share/dmr-agent/systemd/relay-prune.conf
+caps="$(sed -n 's/^AmbientCapabilities=//p' "$dropin" | tr 'A-Z ' 'a-z,' | sed 's/cap_//g')"
+[ "$caps" = net_raw ] || fail "relay-prune.conf grants '$caps', want net_raw only"
+prune_privileges=(setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs
+    --inh-caps=-all,+"$caps" --ambient-caps=-all,+"$caps" --bounding-set=-all,+"$caps" --)
+"${prune_privileges[@]}" $start 2>/tmp/agent-prune.log &
+agent=$!
+pruning() {
+    dmrctl --connect 127.0.0.1:7500 --json tunnels >/tmp/tunnels.json &&
+        grep -Eq '"prune": *true' /tmp/tunnels.json
+}
+wait_for 30 pruning || { cat /tmp/tunnels.json /tmp/agent-prune.log; fail "it does not prune"; }
+! grep -q 'this node does not prune' /tmp/agent-prune.log ||
+    fail "with relay-prune.conf's capabilities the agent still cannot prune"
+kill -TERM "$agent"
+wait "$agent" || fail "the pruning os-mode agent did not exit 0 on SIGTERM"
 cp /tmp/agent.toml.orig /etc/dmr/agent.toml
 
 step "remove keeps the configuration, purge removes it"

@@ -7,6 +7,7 @@
 // Also the drill record (get-drills' entries, a drill-result's "record") and who asked for a
 // drill, as the node controller (dmr/node.h) keeps them.
 
+#include "dmr/failover.h"
 #include "dmr/model.h"
 #include "dmr/protocol.h"
 #include "dmr/result.h"
@@ -15,7 +16,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace dmr::protocol {
 
@@ -117,11 +120,41 @@ struct ReachRowMessage
     bool operator==(const ReachRowMessage &) const = default;
 };
 
-using AgentMessage = std::variant<AppliedMessage, ForwardedDrillMessage, DrillResultMessage,
-                                  DrillEndedMessage, ReachAskMessage, ReachRowMessage>;
+// One failover record as "failovers" carries it: the raw times, each on the clock named in
+// dmr/node.h's FailoverRecord, so the receiver derives the same phases as the sender.
+struct ToldFailover
+{
+    std::string viewId;
+    FailoverCause cause = FailoverCause::Moved;
+    std::vector<std::string> roles;                         // "system-leader", "leader <net>"
+    std::vector<std::pair<std::string, NodeId>> successors; // role -> who took it ("" nobody)
+    std::int64_t silentMs = 0;
+    std::int64_t decidedMs = 0;
+    std::int64_t changedMs = 0;
+    std::int64_t electedMs = 0;
+    std::int64_t tunnelsUpMs = 0;
+    bool operator==(const ToldFailover &) const = default;
+};
+inline constexpr std::size_t kToldFailoversMax = 16;
+inline constexpr std::size_t kToldRolesMax = 64;
+
+// "failovers": a node that was out of the view (a kill, a crash, a silence) holds no record of
+// what happened to it when it comes back; the coordinator of the view it rejoined tells it its
+// records of that node since it left, at most kToldFailoversMax (more is refused by field).
+struct FailoversMessage
+{
+    NodeId from;                       // the sender
+    NodeId node;                       // whose failovers: the receiver
+    std::vector<ToldFailover> records; // oldest first
+    bool operator==(const FailoversMessage &) const = default;
+};
+
+using AgentMessage =
+    std::variant<AppliedMessage, ForwardedDrillMessage, DrillResultMessage, DrillEndedMessage,
+                 ReachAskMessage, ReachRowMessage, FailoversMessage>;
 
 // The kind's wire name: "applied", "drill", "drill-result", "drill-ended", "reach-ask",
-// "reach-row".
+// "reach-row", "failovers".
 std::string_view kindOf(const AgentMessage &message);
 
 // Whether a cluster-transport payload is an agent message (else it is the membership protocol's).

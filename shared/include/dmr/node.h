@@ -200,6 +200,11 @@ public:
     // A peer's message.
     void applied(Ms now, const protocol::AppliedMessage &message);
     void drillEnded(Ms now, const protocol::DrillEndedMessage &message);
+    // A view's coordinator told this node its records of this node's failovers while it was
+    // out of the view (its kill, crash or silence): kept in this node's history, each once (by
+    // view), so a console reading this node shows what happened to it. Refused, and counted,
+    // when they are of another node or from a node outside the view.
+    void failoversTold(Ms now, const protocol::FailoversMessage &message);
     // A drill forwarded by another agent: it runs only if it names this node and its id has not
     // run here before. Answers the sender (SendMessage to replyTo) with the record or the error.
     void forwardedDrill(Ms now, const protocol::ForwardedDrillMessage &message);
@@ -248,6 +253,7 @@ public:
     std::uint64_t failoversTotal() const { return nextFailoverId_ - 1; }
     std::uint64_t drillsTotal() const { return nextDrillId_ - 1; }
     std::uint64_t drillsRefused() const { return drillsRefused_; }
+    std::uint64_t failoversToldRefused() const { return toldRefused_; }
     std::uint64_t viewsInstalled() const { return viewsInstalled_; }
     // Views that numbered this node anew while it ran on: it was taken out of the view alive (a
     // false suspicion, an expired etcd lease, the losing side of a partition's merge) and
@@ -284,6 +290,9 @@ private:
                          const protocol::DrillAuthor &author, const NodeId &via,
                          protocol::DrillRecord &record);
     void addDrill(protocol::DrillRecord record);
+    void addFailover(FailoverRecord record);
+    void tellRejoined(const gms::ClusterView &before, const gms::ClusterView &view);
+    void keepTold(const protocol::FailoversMessage &message);
     void kill();
     void wake();
 
@@ -325,6 +334,12 @@ private:
     std::uint64_t nextFailoverId_ = 1;
     std::uint64_t nextDrillId_ = 1;
     std::uint64_t drillsRefused_ = 0;
+    std::uint64_t toldRefused_ = 0;
+    // The nodes out of the view since this node installed one without them: the first revision
+    // of this node's records of that time (what it tells them when they come back).
+    std::map<NodeId, std::int64_t> absentSinceRev_;
+    static constexpr std::size_t kToldPendingMax = 4;
+    std::map<NodeId, protocol::FailoversMessage> toldPending_; // by sender, until its view
     std::uint64_t viewsInstalled_ = 0;
 };
 

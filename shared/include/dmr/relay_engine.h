@@ -190,8 +190,9 @@ public:
     // Whether a peer speaks the wants of tunnel version 4 (before applyPlan opens its tunnel).
     void setPeerPrunes(const NodeId &peer, bool prunes);
     // The groups some host on a network listens to now (listen::Table::wanted); nullopt: every
-    // group (its listeners are not known yet); a network never set has none. Returns the
-    // wants to tell the peers.
+    // group (its listeners are not known yet), as for a network never set: what this node does
+    // not know it floods (a routing point that restarted says "every group" for the networks it
+    // routes until its tables are complete, never "none"). Returns the wants to tell the peers.
     Effects setListening(const GroupName &network, std::optional<std::set<IpAddress>> groups);
     // What goes where, with pruning: whether a segment's network wants a group, and whether
     // this node takes a group in at all (some peer or network wants it).
@@ -315,7 +316,7 @@ private:
     DedupeWindow dedupe_;
     std::set<NodeId> prunesPeers_;
     std::map<GroupName, std::optional<std::set<IpAddress>>> listening_;
-    // By segment: nullptr none, else its listening_ entry.
+    // By segment: nullptr no word yet (every group), else its listening_ entry.
     std::vector<const std::optional<std::set<IpAddress>> *> segmentWants_;
     int wantsTicks_ = 0;
     std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
