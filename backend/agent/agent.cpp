@@ -141,11 +141,22 @@ Result<std::monostate> Agent::start()
                                               });
             relayInterfaces(interfaces);
             // Without the reader (no CAP_NET_RAW, say) the relay floods, and says why.
-            if (listening_)
+            if (listening_) {
                 relay_->setQuerySender([this](std::size_t segment, const listen::Query &q) {
                     if (listening_)
                         listening_->sendQuery(segment, q, relay_->listeners().config());
                 });
+                RelayDataPlane::ReaderInfo info;
+                info.querierAddress = [this](std::size_t segment) -> std::optional<IpAddress> {
+                    return listening_ ? listening_->reader().querierAddress(segment) : std::nullopt;
+                };
+                info.counters = [this](std::size_t segment) -> std::optional<ListenCounters> {
+                    if (!listening_ || segment >= listeningOn_.size())
+                        return std::nullopt;
+                    return listening_->reader().segmentCounters(segment);
+                };
+                relay_->setReaderInfo(std::move(info));
+            }
         }
         dataPlane_ =
             std::make_unique<RecordingDataPlane>([this] { return nowMs(); }, std::move(relay));
@@ -345,27 +356,14 @@ void Agent::relayInterfaces(const std::vector<Interface> &working)
         listening_.reset();
         listeningOn_.clear();
         relay_->setQuerySender({}); // nobody tells it who listens now: flood
+        relay_->setReaderInfo({});
     }
 }
 
 int Agent::relayJoins(std::size_t segment, const IpAddress &group) const
 {
-    if (segment >= listeningOn_.size() || !relay_)
-        return 0;
-    const SegmentSpec &s = listeningOn_[segment];
-    int joins = 0;
-    if (group == config_.relay.probeChannel.group || group == config_.relay.probeChannelV6.group)
-        ++joins;
-    bool routed = false;
-    for (const auto &r : relay_->activeRoutes())
-        routed = routed || (r.iface == s.iface && r.network == s.network);
-    if (routed)
-        for (const auto &range : config_.relay.channels)
-            if (range.groups.contains(group)) {
-                ++joins;
-                break;
-            }
-    return joins;
+    // The relay's segments and the reader's are the same working interfaces, in one order.
+    return relay_ && segment < listeningOn_.size() ? relay_->ownJoins(segment, group) : 0;
 }
 
 void Agent::publishLocalChange()

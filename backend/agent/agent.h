@@ -134,8 +134,9 @@ private:
     std::vector<SegmentSpec> listeningOn_;
     // The relay's segments follow the working interfaces; the IGMP/MLD reader with them.
     void relayInterfaces(const std::vector<Interface> &working);
-    // How many of the relay's own sockets joined the group on the segment (the probe group on
-    // every one, the channel groups where it routes): not a listener of this host.
+    // How many of the relay's own sockets joined the group on the segment (the relay's
+    // segment I/O says: the probe group on every one, what it takes in where it routes): not a
+    // listener of this host.
     int relayJoins(std::size_t segment, const IpAddress &group) const;
     std::unique_ptr<MetricsServer> metrics_;
     std::unique_ptr<InterfaceWatch> interfaceWatch_;

@@ -304,6 +304,7 @@ public:
             if (index == 0)
                 return fail(sysError("relay os listen: interface " + spec.iface));
             segments_.push_back({spec, static_cast<int>(index)});
+            perSegment_.emplace_back();
             (spec.address.family() == Family::V4 ? ifaces4 : ifaces6)
                 .insert(static_cast<int>(index));
         }
@@ -347,6 +348,7 @@ public:
             *fd = -1;
         }
         segments_.clear();
+        perSegment_.clear();
         ++generation_;
     }
 
@@ -355,9 +357,15 @@ public:
         if (segment >= segments_.size())
             return sendFailed("relay os listen: no segment " + std::to_string(segment));
         const Segment &s = segments_[segment];
-        if (s.spec.address.family() == Family::V4)
-            return sendV4(s, query);
-        return sendV6(s, query);
+        const bool sent =
+            s.spec.address.family() == Family::V4 ? sendV4(s, query) : sendV6(s, query);
+        if (sent) {
+            ++perSegment_[segment].queriesSent;
+        } else {
+            ++perSegment_[segment].sendFailed;
+            perSegment_[segment].lastError = counters_.lastError;
+        }
+        return sent;
     }
 
     std::optional<IpAddress> querierAddress(std::size_t segment) const override
@@ -371,6 +379,10 @@ public:
     }
 
     const ListenCounters &counters() const override { return counters_; }
+    ListenCounters segmentCounters(std::size_t segment) const override
+    {
+        return segment < perSegment_.size() ? perSegment_[segment] : ListenCounters{};
+    }
 
     std::vector<std::map<IpAddress, int>> localMemberships() const override
     {
@@ -453,32 +465,41 @@ private:
             // This host's own packets: its queries, and the reports of its own joins.
             if (from.sll_pkttype == PACKET_OUTGOING || from.sll_pkttype == PACKET_LOOPBACK)
                 continue;
-            if (static_cast<std::size_t>(n) > buffer_.size()) {
-                ++counters_.truncated;
-                continue;
-            }
             const Family family = v6 ? Family::V6 : Family::V4;
             std::vector<std::size_t> on;
             for (std::size_t s = 0; s < segments_.size(); ++s)
                 if (segments_[s].ifindex == from.sll_ifindex &&
                     segments_[s].spec.address.family() == family)
                     on.push_back(s);
+            if (static_cast<std::size_t>(n) > buffer_.size()) {
+                ++counters_.truncated;
+                for (std::size_t s : on)
+                    ++perSegment_[s].truncated;
+                continue;
+            }
             if (on.empty()) {
                 ++counters_.otherInterface;
                 continue;
             }
             ++counters_.received;
+            for (std::size_t s : on)
+                ++perSegment_[s].received;
             const std::span<const std::uint8_t> packet(buffer_.data(), static_cast<std::size_t>(n));
             auto parsed = v6 ? igmp::parseIpv6Mld(packet) : igmp::parseIgmp(packet);
             if (!parsed) {
                 ++counters_.malformed;
                 counters_.lastError =
                     segments_[on.front()].spec.iface + ": " + parsed.error().message;
+                for (std::size_t s : on) {
+                    ++perSegment_[s].malformed;
+                    perSegment_[s].lastError = counters_.lastError;
+                }
                 continue;
             }
             for (const auto &m : *parsed) {
                 for (std::size_t s : on) {
                     ++counters_.messages;
+                    ++perSegment_[s].messages;
                     handler_(HeardListen{s, m});
                     if (generation != generation_)
                         return; // the handler closed or reopened this
@@ -552,6 +573,7 @@ private:
     asio::io_context &io_;
     Handler handler_;
     std::vector<Segment> segments_;
+    std::vector<ListenCounters> perSegment_; // by segment
     std::vector<std::unique_ptr<Readable>> readers_;
     int raw4_ = -1;
     int raw6_ = -1;

@@ -91,6 +91,13 @@ public:
     // address for IPv6 (nullopt while it has none).
     virtual std::optional<IpAddress> querierAddress(std::size_t segment) const = 0;
     virtual const ListenCounters &counters() const = 0;
+    // The same for one segment (what came in on its interface in its family, its queries);
+    // otherInterface is counted in counters() only.
+    virtual ListenCounters segmentCounters(std::size_t segment) const
+    {
+        (void)segment;
+        return {};
+    }
     // The groups programs on this host joined on each segment's interface, in its family, with
     // how many sockets joined each (the kernel's /proc/net/igmp and /proc/net/igmp6): this host's
     // own listeners, which the reader never hears. The relay's own joins are among them: the

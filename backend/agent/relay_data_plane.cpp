@@ -161,6 +161,7 @@ Result<std::monostate> RelayDataPlane::start(const std::vector<Interface> &worki
         });
     if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
         return r.error();
+    joinsStale_ = true;
     for (const auto &s : specs) {
         const auto p = Prefix::parse(s.network);
         segments_.push_back(
@@ -212,12 +213,14 @@ void RelayDataPlane::openSegments(const std::vector<Interface> &working)
             s.relay = false;
         return v;
     };
-    const bool reopen = config_.mode == RelayMode::Os
-                            ? specs != current
-                            : withoutRelay(specs) != withoutRelay(current);
-    if (reopen) {
-        if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r)
+    // Nor in os mode: what is routed changes only the joins (syncJoins), not the sockets.
+    if (withoutRelay(specs) != withoutRelay(current)) {
+        if (auto r = segmentIo_->open(specs, [this](auto packets) { onSegment(packets); }); !r) {
             drop("segment-open-failed");
+            if (log_)
+                log_("relay: segments: " + r.error().message);
+        }
+        joinsStale_ = true;
     }
     segments_.clear();
     for (const auto &s : specs) {
@@ -245,8 +248,8 @@ void RelayDataPlane::syncListeners()
 {
     const std::int64_t now = clock_();
     std::vector<std::pair<GroupName, IpAddress>> networks;
-    for (const auto &s : segments_)
-        networks.emplace_back(s.spec.network, s.spec.address);
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        networks.emplace_back(segments_[i].spec.network, querierAddressOf(i));
     listen::Effects e = listeners_.setNetworks(networks, now);
     for (const auto &s : segments_)
         e.append(listeners_.setQuerying(s.spec.network,
@@ -290,7 +293,37 @@ void RelayDataPlane::listenTick()
 {
     if (halted_)
         return;
+    // An interface's link-local address comes a moment after it is up (duplicate address
+    // detection): the election compares with it from then on. (Asked only while an IPv6
+    // network's own address is not one: the reader reads the interfaces for it.)
+    const auto linkLocal = [](const IpAddress &a) {
+        return a.family() == Family::V6 && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
+    };
+    for (std::size_t i = 0; i < segments_.size() && readerInfo_.querierAddress; ++i) {
+        const auto n = listeners_.networks().find(segments_[i].spec.network);
+        if (n != listeners_.networks().end() && n->second.ownAddress.family() == Family::V6 &&
+            !linkLocal(n->second.ownAddress) && n->second.ownAddress != querierAddressOf(i)) {
+            syncListeners();
+            break;
+        }
+    }
     executeListen(listeners_.tick(clock_()));
+}
+
+IpAddress RelayDataPlane::querierAddressOf(std::size_t segment) const
+{
+    if (segment >= segments_.size())
+        return {};
+    if (readerInfo_.querierAddress)
+        if (auto a = readerInfo_.querierAddress(segment))
+            return *a;
+    return segments_[segment].spec.address;
+}
+
+void RelayDataPlane::setReaderInfo(ReaderInfo info)
+{
+    readerInfo_ = std::move(info);
+    syncListeners();
 }
 
 void RelayDataPlane::onListenFrame(std::size_t segment, const relay::ListenFrame &f,
@@ -380,6 +413,7 @@ void RelayDataPlane::setHalted(bool halted)
     // A killed node queries nowhere; revived, where it routes again. (Its listener tables
     // stay, as the engine's: what the hosts said is not the crash's to lose in a drill.)
     syncListeners();
+    syncJoins();
 }
 
 // ---- Plan --------------------------------------------------------------------------------------
@@ -461,8 +495,8 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
     }
     execute(engine_.applyPlan(actions, peerCarries, clock_()));
     openSegments(working_);
-    // Reopening joins every channel group again (milliseconds): what the tunnel brought in the
-    // meantime still belongs to the old role too.
+    // The joins that follow (milliseconds; a reopen when the interfaces changed): what the
+    // tunnel brought in the meantime still belongs to the old role too.
     readTunnelBacklog();
     execute(engine_.rebuild());
     syncListeners(); // the networks routed here query
@@ -480,6 +514,44 @@ void RelayDataPlane::execute(const relay::Effects &e)
     const auto &held = engine_.tunnels();
     for (auto it = wires_.begin(); it != wires_.end();)
         it = held.count(it->first) == 0 ? wires_.erase(it) : std::next(it);
+    syncJoins();
+}
+
+void RelayDataPlane::syncJoins()
+{
+    if (config_.mode != RelayMode::Os)
+        return;
+    const std::uint64_t generation = engine_.takesInGeneration();
+    if (!joinsStale_ && generation == joinsGeneration_)
+        return;
+    joinsGeneration_ = generation;
+    SegmentIo::Joins joins;
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        joins.push_back(engine_.segmentTakesIn(i));
+    if (!joinsStale_ && joins == joinsSet_)
+        return;
+    joinsStale_ = false;
+    joinsSet_ = joins;
+    const SegmentJoins before = segmentIo_->joins();
+    segmentIo_->setJoins(joins);
+    const SegmentJoins after = segmentIo_->joins();
+    if (!log_)
+        return;
+    // Once: a new tunnel wants every group until its peer's first word, so a range over the
+    // cap passes it at every plan change; get-state and /metrics count each time.
+    if (after.overCapTotal != before.overCapTotal && !overCapLogged_) {
+        overCapLogged_ = true;
+        log_("relay: " + std::to_string(after.beyondCap) +
+             " multicast groups this node takes in are beyond the " + std::to_string(kOsJoinsMax) +
+             " joins per family of os mode: not joined, so not taken in. With relay.prune the "
+             "joins are the groups other networks listen to, but every group of relay.channels "
+             "while a network's listeners or a new tunnel's wants are not known yet, and always "
+             "without it: narrow the ranges to 1024 groups per family to lose none then. Said "
+             "once; get-state's relay joins (beyond_cap, over_cap_total) and "
+             "dmr_relay_os_joins_beyond_cap count it from here on");
+    }
+    if (after.failed != before.failed)
+        log_(after.lastError);
 }
 
 bool RelayDataPlane::sendControl(const relay::Control &c)
@@ -835,6 +907,7 @@ bool RelayDataPlane::onTunnelReadable()
         }
         flushTunnel();
         segmentIo_->flush();
+        syncJoins(); // a peer's wants may have changed what this node takes in
         if (static_cast<std::size_t>(n) < udp::kBatch)
             return true;
     }
@@ -1006,11 +1079,19 @@ Json RelayDataPlane::stateJson() const
                             {"boundary_packets", channelStats_[i].boundaryPackets},
                             {"below_threshold_packets", channelStats_[i].belowThresholdPackets}});
     Json segments = Json::array();
-    for (const auto &s : segments_)
-        segments.push_back(
-            {{"network", s.spec.network},
-             {"iface", s.spec.iface},
-             {"routed", engine_.routesSegment(static_cast<std::size_t>(&s - segments_.data()))}});
+    for (std::size_t i = 0; i < segments_.size(); ++i) {
+        const auto &s = segments_[i];
+        segments.push_back({{"network", s.spec.network},
+                            {"iface", s.spec.iface},
+                            {"routed", engine_.routesSegment(i)}});
+        if (config_.mode == RelayMode::Os) {
+            // The groups joined there (the probe group included), and what it takes in: the
+            // groups, or null for every group of relay.channels.
+            segments.back()["joined"] = segmentIo_->joinedOn(i);
+            const auto takes = engine_.segmentTakesIn(i);
+            segments.back()["takes_in"] = takes ? Json(takes->size()) : Json();
+        }
+    }
     const auto &io = segmentIo_->counters();
     Json drops = Json::object();
     for (const auto &[reason, n] : drops_)
@@ -1023,12 +1104,39 @@ Json RelayDataPlane::stateJson() const
                               {"age_ms", now - g.sinceMs},
                               {"expires_in_ms", std::max<std::int64_t>(0, g.expiresMs - now)},
                               {"reporters", g.reporters.size()}});
+        Json reader; // os mode: the IGMP/MLD reader's counters on this network's segment
+        for (std::size_t i = 0; i < segments_.size(); ++i)
+            if (segments_[i].spec.network == network && readerInfo_.counters)
+                if (auto c = readerInfo_.counters(i)) {
+                    reader =
+                        Json{{"received", c->received},
+                             {"messages", c->messages},
+                             {"malformed", c->malformed},
+                             {"truncated", c->truncated},
+                             {"queries_sent", c->queriesSent},
+                             {"send_failed", c->sendFailed},
+                             {"last_error", c->lastError.empty() ? Json() : Json(c->lastError)}};
+                    break;
+                }
         listeners.push_back({{"network", network},
                              {"complete", listeners_.complete(network, now)},
                              {"querying", n.querying},
                              {"querier", n.querier ? Json(n.querier->toString()) : Json()},
+                             {"own_address", n.ownAddress.toString()},
                              {"refused", n.refused},
+                             {"reader", reader},
                              {"groups", groups}});
+    }
+    Json joins; // os mode: the relay's own multicast joins
+    if (config_.mode == RelayMode::Os) {
+        const SegmentJoins j = segmentIo_->joins();
+        joins = Json{{"ipv4", j.joinedV4},
+                     {"ipv6", j.joinedV6},
+                     {"max_per_family", kOsJoinsMax},
+                     {"beyond_cap", j.beyondCap},
+                     {"over_cap_total", j.overCapTotal},
+                     {"failed", j.failed},
+                     {"last_error", j.lastError.empty() ? Json() : Json(j.lastError)}};
     }
     drops["segment-malformed"] = io.malformed;
     drops["segment-truncated"] = io.truncated;
@@ -1049,6 +1157,7 @@ Json RelayDataPlane::stateJson() const
                 {"prune", pruning()},
                 {"prune_off_reason", pruning() ? Json() : Json(pruneOffReason())},
                 {"listeners", listeners},
+                {"joins", joins},
                 {"carries", engine_.carried() ? Json(*engine_.carried()) : Json()},
                 {"channels", channels},
                 {"segments", segments},
@@ -1172,6 +1281,52 @@ void RelayDataPlane::writeMetrics(prometheus::Writer &out, const std::string &no
     for (const auto &[network, n] : listeners_.networks())
         out.sample("dmr_relay_listener_groups", {{"node", node}, {"network", network}},
                    n.groups.size());
+    // Os mode: the IGMP/MLD reader, by network (its segment's counters).
+    struct ReaderSample
+    {
+        GroupName network;
+        ListenCounters c;
+    };
+    std::vector<ReaderSample> readers;
+    if (readerInfo_.counters)
+        for (std::size_t i = 0; i < segments_.size(); ++i)
+            if (auto c = readerInfo_.counters(i))
+                readers.push_back({segments_[i].spec.network, std::move(*c)});
+    auto perReader = [&](const char *name, const char *help, auto value) {
+        out.family(name, "counter", help);
+        for (const auto &r : readers)
+            out.sample(name, {{"node", node}, {"network", r.network}}, value(r.c));
+    };
+    perReader("dmr_relay_listen_packets_total", "IGMP/MLD packets the reader read, by network",
+              [](const ListenCounters &c) { return c.received; });
+    perReader("dmr_relay_listen_messages_total",
+              "IGMP/MLD messages (reports, leaves, queries) handed to the listener table",
+              [](const ListenCounters &c) { return c.messages; });
+    perReader("dmr_relay_listen_malformed_total",
+              "IGMP/MLD packets refused (length, checksum, TTL or hop limit, source, field)",
+              [](const ListenCounters &c) { return c.malformed; });
+    perReader("dmr_relay_listen_truncated_total",
+              "IGMP/MLD packets larger than the reader's buffer",
+              [](const ListenCounters &c) { return c.truncated; });
+    perReader("dmr_relay_listen_queries_sent_total", "IGMP/MLD queries this node sent",
+              [](const ListenCounters &c) { return c.queriesSent; });
+    perReader("dmr_relay_listen_send_failed_total", "IGMP/MLD queries that could not be sent",
+              [](const ListenCounters &c) { return c.sendFailed; });
+    if (config_.mode == RelayMode::Os) {
+        const SegmentJoins j = segmentIo_->joins();
+        out.family("dmr_relay_os_joins", "gauge",
+                   "multicast groups the relay joined (probe and channel groups), by family");
+        out.sample("dmr_relay_os_joins", {{"node", node}, {"family", "ipv4"}}, j.joinedV4);
+        out.sample("dmr_relay_os_joins", {{"node", node}, {"family", "ipv6"}}, j.joinedV6);
+        out.metric("dmr_relay_os_joins_beyond_cap", "gauge",
+                   "wanted groups not joined: beyond the joins per family of os mode",
+                   {{"node", node}}, j.beyondCap);
+        out.metric("dmr_relay_os_joins_over_cap_total", "counter",
+                   "times the wanted groups went beyond the joins per family of os mode",
+                   {{"node", node}}, j.overCapTotal);
+        out.metric("dmr_relay_os_join_failures_total", "counter",
+                   "joins and leaves the kernel refused", {{"node", node}}, j.failed);
+    }
     out.metric("dmr_relay_authenticated", "gauge",
                "1 when every tunnel datagram is sealed and verified with the cluster's tunnel keys",
                {{"node", node}}, trust_.authenticate ? 1 : 0);

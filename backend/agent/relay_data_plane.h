@@ -10,7 +10,8 @@
 //    emit onto, tunnels to send into, with the header and ttl) is encoded, sealed and batched;
 //  - the plan's actions go to Engine::applyPlan, then Engine::rebuild, the keepalive timer to
 //    Engine::tick; the keepalives, carries and releases they return are sent in their order,
-//    and the segments of the networks routed here (Engine::routesNetwork) join the channels.
+//    and in os mode each segment joins what the engine takes in there (Engine::segmentTakesIn:
+//    with pruning, the groups some other network wants; syncJoins), as that changes.
 // The tunnel socket is one UDP socket on relay.port (127.0.0.1 in loopback mode; in os mode
 // every address of both families: an IPv6 socket that takes IPv4 too, as IPv4-mapped addresses,
 // or an IPv4 one where the kernel has no IPv6). The peer's tunnel port comes from its membership
@@ -70,6 +71,7 @@
 #include "asio.h"
 #include "config.h"
 #include "data_plane.h"
+#include "listen_io.h"
 #include "segment_io.h"
 #include "tunnel_crypto.h"
 #include "udp_batch.h"
@@ -168,6 +170,23 @@ public:
     // (with relay.prune).
     using QuerySender = std::function<void(std::size_t segment, const listen::Query &)>;
     void setQuerySender(QuerySender send);
+    // OS mode: how many of the relay's own sockets joined the group on the segment (0 or 1):
+    // the relay joins, on a network it routes, what it takes in there (Engine::segmentTakesIn),
+    // and its probe group everywhere; the kernel's tables hold them among this host's listeners.
+    int ownJoins(std::size_t segment, const IpAddress &group) const
+    {
+        return segmentIo_->joined(segment, group);
+    }
+    // OS mode: the IGMP/MLD reader's side, for the listener tables and get-state: the address
+    // this node's queries on a segment come from (for MLD the interface's link-local address,
+    // which the querier election must compare; nullopt: the segment's own address), and the
+    // reader's counters for a segment (nullopt: none). Empty functions: no reader.
+    struct ReaderInfo
+    {
+        std::function<std::optional<IpAddress>(std::size_t segment)> querierAddress;
+        std::function<std::optional<ListenCounters>(std::size_t segment)> counters;
+    };
+    void setReaderInfo(ReaderInfo info);
     // Whether this node prunes; when not, why.
     bool pruning() const { return engine_.config().prune; }
     std::string pruneOffReason() const;
@@ -263,6 +282,11 @@ private:
     // The listener tables follow the segments and what this node routes; their effects: the
     // queries sent, the engine told what each network wants.
     void syncListeners();
+    // OS mode: the segments' joins follow what the engine takes in (when it changed, or the
+    // segments were reopened); over the cap, said once in the log.
+    void syncJoins();
+    // The address the table compares heard queriers with on a segment.
+    IpAddress querierAddressOf(std::size_t segment) const;
     void executeListen(listen::Effects e);
     void listenTick();
     void onListenFrame(std::size_t segment, const relay::ListenFrame &f,
@@ -314,6 +338,11 @@ private:
 
     listen::Table listeners_;
     QuerySender querySender_;
+    ReaderInfo readerInfo_;
+    std::uint64_t joinsGeneration_ = 0;
+    bool joinsStale_ = true; // the segments were (re)opened: joins to set whatever the generation
+    SegmentIo::Joins joinsSet_;
+    bool overCapLogged_ = false;
 
     asio::steady_timer keepaliveTimer_;
     asio::steady_timer probeTimer_;

@@ -1,6 +1,7 @@
 #include "segment_io.h"
 #include "udp_batch.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -218,6 +219,12 @@ private:
 
 class OsSegmentIo final : public BatchedSegmentIo
 {
+    struct Segment
+    {
+        SegmentSpec spec;
+        int ifindex = 0;
+    };
+
 public:
     OsSegmentIo(asio::io_context &io, OsChannels channels, std::uint16_t emissionPort)
         : io_(io)
@@ -253,25 +260,6 @@ public:
             for (std::uint32_t p = r.portLow; p <= r.portHigh; ++p)
                 ports.insert(static_cast<std::uint16_t>(p));
         }
-        // IGMP and MLD memberships are counted apart (each family's own table in the kernel).
-        std::uint64_t joins[2] = {0, 0};
-        for (const auto &s : segments) {
-            const int f = s.address.family() == Family::V4 ? 0 : 1;
-            ++joins[f];
-            if (s.relay)
-                for (const auto &r : channels_.channels)
-                    if (r.groups.address().family() == s.address.family())
-                        joins[f] += r.groupCount();
-        }
-        for (const int f : {0, 1})
-            if (joins[f] > kOsJoinsMax)
-                return Error{"relay.channels: the routed " + std::string(f == 0 ? "IPv4" : "IPv6") +
-                             " interfaces need " + std::to_string(joins[f]) +
-                             " multicast joins (each channel group of their family on each, and "
-                             "the probe group on every interface); at most " +
-                             std::to_string(kOsJoinsMax) +
-                             " per family in os mode: narrow the ranges (or use mode = "
-                             "\"loopback\")"};
         if (ports.size() > kOsPortsMax)
             return Error{"relay.channels: " + std::to_string(ports.size()) + " ports; at most " +
                          std::to_string(kOsPortsMax) + " in os mode"};
@@ -282,6 +270,7 @@ public:
             if (index == 0)
                 return Error{sysError("relay: interface " + s.iface)};
             ifindex_[{static_cast<int>(index), v6}] = i;
+            segments_.push_back({s, static_cast<int>(index)});
             // The send socket: bound to the interface's address, multicast out of it.
             const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
             // A fixed source port (relay.port + 1): the other relays know it from this node's
@@ -353,57 +342,43 @@ public:
                     std::make_unique<Watch>(io_, fd, [this, fd] { return readable(fd); }));
             }
         }
-        // The joins, 20 to a socket (IGMP for IPv4 segments, MLD for IPv6 ones).
-        for (std::size_t i = 0; i < segments.size(); ++i) {
-            const auto &s = segments[i];
-            const bool v6 = s.address.family() == Family::V6;
-            const int ifindex = static_cast<int>(::if_nametoindex(s.iface.c_str()));
-            auto join = [&](const IpAddress &group) -> Result<std::monostate> {
-                auto &sockets = v6 ? joinSocketsV6_ : joinSockets_;
-                auto &count = v6 ? joinCountV6_ : joinCount_;
-                if (count % kJoinsPerSocket == 0) {
-                    const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
-                    if (fd < 0)
-                        return Error{sysError("relay: join socket")};
-                    sockets.push_back(fd);
-                }
-                ++count;
-                int rc = 0;
-                if (v6) {
-                    ipv6_mreq m{};
-                    std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
-                    m.ipv6mr_interface = static_cast<unsigned>(ifindex);
-                    rc = ::setsockopt(sockets.back(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
-                } else {
-                    ip_mreqn m{};
-                    m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
-                    m.imr_address.s_addr = htonl(s.address.v4HostOrder());
-                    m.imr_ifindex = ifindex;
-                    rc = ::setsockopt(sockets.back(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
-                }
-                if (rc != 0)
-                    return Error{sysError("relay: join " + group.toString() + " on " + s.iface)};
-                return std::monostate{};
-            };
-            const IpAddress &probe = v6 ? channels_.probeV6.group : channels_.probe.group;
-            if (auto r = join(probe); !r)
-                return r.error();
-            if (!s.relay)
-                continue;
-            for (const auto &r : channels_.channels) {
-                if (r.groups.address().family() != s.address.family())
-                    continue;
-                for (std::uint64_t g = 0; g < r.groupCount(); ++g) {
-                    const IpAddress group = nth(r.groups.address(), g);
-                    if (group == probe)
-                        continue;
-                    if (auto j = join(group); !j)
-                        return j.error();
-                }
-            }
-        }
+        // The probe groups now; the channel groups when the relay names them (setJoins).
+        wanted_.assign(segments.size(), std::set<IpAddress>{});
+        const std::uint64_t failed = joins_.failed;
+        reconcile();
+        if (joins_.failed != failed)
+            return Error{joins_.lastError};
         return std::monostate{};
     }
+
+    void setJoins(const Joins &groups) override
+    {
+        for (std::size_t i = 0; i < wanted_.size(); ++i)
+            wanted_[i] = i < groups.size() ? groups[i] : std::set<IpAddress>{};
+        reconcile();
+    }
+
+    int joined(std::size_t segment, const IpAddress &group) const override
+    {
+        if (segment >= segments_.size() ||
+            group.family() != segments_[segment].spec.address.family())
+            return 0;
+        return memberships_.count({segments_[segment].ifindex, group}) != 0 ? 1 : 0;
+    }
+
+    std::size_t joinedOn(std::size_t segment) const override
+    {
+        if (segment >= segments_.size())
+            return 0;
+        const Segment &s = segments_[segment];
+        std::size_t n = 0;
+        for (const auto &[key, socket] : memberships_)
+            if (key.first == s.ifindex && key.second.family() == s.spec.address.family())
+                ++n;
+        return n;
+    }
+
+    SegmentJoins joins() const override { return joins_; }
 
     void close() override
     {
@@ -411,14 +386,17 @@ public:
         watches_.clear();
         for (int fd : tx_)
             ::close(fd);
-        for (int fd : joinSockets_)
-            ::close(fd);
-        for (int fd : joinSocketsV6_)
-            ::close(fd);
+        for (auto &sockets : joinSockets_) {
+            for (const JoinSocket &j : sockets)
+                ::close(j.fd); // (the kernel leaves its groups)
+            sockets.clear();
+        }
+        memberships_.clear();
+        joins_.joinedV4 = joins_.joinedV6 = 0;
+        joins_.beyondCap = 0;
+        wanted_.clear();
+        segments_.clear();
         tx_.clear();
-        joinSockets_.clear();
-        joinSocketsV6_.clear();
-        joinCount_ = joinCountV6_ = 0;
         ifindex_.clear();
         own_.clear();
     }
@@ -450,6 +428,156 @@ private:
             n = (n >> 8) + (sum >> 8);
         }
         return IpAddress::v6(b);
+    }
+
+    // Brings the memberships to what is wanted: the probe group on every segment first, then
+    // each segment's channel groups in the segments' order, at most kOsJoinsMax per family; the
+    // ones no longer wanted are left before the new ones are joined.
+    void reconcile()
+    {
+        std::set<std::pair<int, IpAddress>> target;
+        std::size_t count[2] = {0, 0};
+        std::uint64_t beyond = 0;
+        auto want = [&](int ifindex, const IpAddress &group) {
+            if (target.contains({ifindex, group}))
+                return true;
+            const int f = group.family() == Family::V4 ? 0 : 1;
+            if (count[f] >= kOsJoinsMax) {
+                ++beyond;
+                return false;
+            }
+            target.insert({ifindex, group});
+            ++count[f];
+            return true;
+        };
+        for (const Segment &s : segments_)
+            want(s.ifindex, probeOf(s));
+        for (std::size_t i = 0; i < segments_.size() && i < wanted_.size(); ++i) {
+            const Segment &s = segments_[i];
+            const Family family = s.spec.address.family();
+            if (wanted_[i]) {
+                for (const IpAddress &g : *wanted_[i])
+                    if (g.family() == family && g.isMulticast() && g != probeOf(s))
+                        want(s.ifindex, g);
+                continue;
+            }
+            for (const auto &r : channels_.channels) {
+                if (r.groups.address().family() != family)
+                    continue;
+                for (std::uint64_t g = 0; g < r.groupCount(); ++g) {
+                    const IpAddress group = nth(r.groups.address(), g);
+                    if (group != probeOf(s) && !want(s.ifindex, group)) {
+                        // The rest of the range is beyond the cap too (saturating at 2^63).
+                        beyond += std::min<std::uint64_t>(r.groupCount() - g - 1,
+                                                          (std::uint64_t{1} << 63) - beyond);
+                        break;
+                    }
+                }
+            }
+        }
+        for (auto it = memberships_.begin(); it != memberships_.end();)
+            it = target.contains(it->first) ? std::next(it) : leave(it);
+        for (const auto &[ifindex, group] : target)
+            if (!memberships_.contains({ifindex, group}))
+                join(ifindex, group);
+        if (beyond != 0 && joins_.beyondCap == 0)
+            ++joins_.overCapTotal;
+        joins_.beyondCap = beyond;
+        joins_.joinedV4 = joins_.joinedV6 = 0;
+        for (const auto &[key, fd] : memberships_)
+            ++(key.second.family() == Family::V4 ? joins_.joinedV4 : joins_.joinedV6);
+    }
+
+    const IpAddress &probeOf(const Segment &s) const
+    {
+        return s.spec.address.family() == Family::V6 ? channels_.probeV6.group
+                                                     : channels_.probe.group;
+    }
+
+    const Segment *segmentOf(int ifindex, Family family) const
+    {
+        for (const Segment &s : segments_)
+            if (s.ifindex == ifindex && s.spec.address.family() == family)
+                return &s;
+        return nullptr;
+    }
+
+    bool refused(const std::string &what)
+    {
+        ++joins_.failed;
+        joins_.lastError = sysError(what);
+        return false;
+    }
+
+    bool join(int ifindex, const IpAddress &group)
+    {
+        const bool v6 = group.family() == Family::V6;
+        const Segment *s = segmentOf(ifindex, group.family());
+        const std::string what = "relay: join " + group.toString() + " on " +
+                                 (s ? s->spec.iface : std::to_string(ifindex));
+        auto &sockets = joinSockets_[v6 ? 1 : 0];
+        auto slot = std::find_if(sockets.begin(), sockets.end(), [](const JoinSocket &j) {
+            return j.memberships < kJoinsPerSocket;
+        });
+        if (slot == sockets.end()) {
+            const int fd = udpSocket(v6 ? AF_INET6 : AF_INET);
+            if (fd < 0)
+                return refused(what + ": join socket");
+            sockets.push_back({fd, 0});
+            slot = std::prev(sockets.end());
+        }
+        int rc = 0;
+        if (v6) {
+            ipv6_mreq m{};
+            std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
+            m.ipv6mr_interface = static_cast<unsigned>(ifindex);
+            rc = ::setsockopt(slot->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
+        } else {
+            ip_mreqn m{};
+            m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
+            if (s)
+                m.imr_address.s_addr = htonl(s->spec.address.v4HostOrder());
+            m.imr_ifindex = ifindex;
+            rc = ::setsockopt(slot->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
+        }
+        if (rc != 0)
+            return refused(what);
+        ++slot->memberships;
+        memberships_[{ifindex, group}] = slot->fd;
+        return true;
+    }
+
+    std::map<std::pair<int, IpAddress>, int>::iterator
+    leave(std::map<std::pair<int, IpAddress>, int>::iterator it)
+    {
+        const auto &[ifindex, group] = it->first;
+        const bool v6 = group.family() == Family::V6;
+        int rc = 0;
+        if (v6) {
+            ipv6_mreq m{};
+            std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
+            m.ipv6mr_interface = static_cast<unsigned>(ifindex);
+            rc = ::setsockopt(it->second, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &m, sizeof m);
+        } else {
+            ip_mreqn m{};
+            m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
+            m.imr_ifindex = ifindex;
+            rc = ::setsockopt(it->second, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m);
+        }
+        if (rc != 0)
+            refused("relay: leave " + group.toString() + " on interface " +
+                    std::to_string(ifindex));
+        // Whatever the kernel said, the socket's slot is free again; an empty socket closes.
+        auto &sockets = joinSockets_[v6 ? 1 : 0];
+        for (auto j = sockets.begin(); j != sockets.end(); ++j)
+            if (j->fd == it->second) {
+                if (--j->memberships == 0) {
+                    ::close(j->fd);
+                    sockets.erase(j);
+                }
+                break;
+            }
+        return memberships_.erase(it);
     }
 
     bool readable(int fd)
@@ -524,10 +652,19 @@ private:
     OsChannels channels_;
     Handler handler_;
     std::vector<int> tx_;
-    std::vector<int> joinSockets_;
-    std::vector<int> joinSocketsV6_;
-    std::size_t joinCount_ = 0;
-    std::size_t joinCountV6_ = 0;
+    std::vector<Segment> segments_; // as given to open()
+    // What the relay asked to join on each segment (nullopt: every channel group).
+    Joins wanted_;
+    struct JoinSocket
+    {
+        int fd = -1;
+        std::size_t memberships = 0; // at most kJoinsPerSocket
+    };
+    std::vector<JoinSocket> joinSockets_[2]; // IPv4, IPv6
+    // Each membership by (interface index, group) (a group's family is its table's), with the
+    // socket holding it.
+    std::map<std::pair<int, IpAddress>, int> memberships_;
+    SegmentJoins joins_;
     std::map<std::pair<int, bool>, std::size_t> ifindex_; // (ifindex, IPv6) -> segment
     std::set<std::pair<IpAddress, std::uint16_t>> own_;
     std::uint16_t emissionPort_ = 0;

@@ -4,11 +4,13 @@
 //
 //  - OsSegmentIo: the real interfaces, in both families. Per channel port one socket per family
 //    that has segments, bound to the wildcard address and the port with IP_PKTINFO or
-//    IPV6_RECVPKTINFO (which interface, which group); on the routed interfaces the channel groups
-//    of the interface's family are joined (IGMP or MLD: IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP), the
-//    family's probe group on every interface, spread over join sockets of at most 20
-//    memberships each (the kernel's default igmp_max_memberships and mld_max_msf); at most
-//    kOsJoinsMax joins per family, or open() fails naming relay.channels. One send socket per
+//    IPV6_RECVPKTINFO (which interface, which group); the family's probe group is joined on
+//    every interface, and on each segment the channel groups the relay names (setJoins: what it
+//    takes in there, which with pruning is what some other network wants; IGMP or MLD:
+//    IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP), spread over join sockets of at most 20 memberships
+//    each (the kernel's default igmp_max_memberships and mld_max_msf). At most kOsJoinsMax
+//    joins per family: what is wanted beyond is not joined, and counted (joins()). Joins follow
+//    setJoins at once (leaves first), without reopening anything. One send socket per
 //    interface, bound to its address, the multicast interface set to it (IP_MULTICAST_IF,
 //    IPV6_MULTICAST_IF), a TTL or hop limit of 1, loop on (so that programs on the relay's own
 //    host hear too) and own emissions recognised by their source address and port.
@@ -71,6 +73,18 @@ struct SegmentPacket
     std::optional<std::uint8_t> ipTtl;
 };
 
+// OS mode: the relay's own multicast joins (the probe groups and the channel groups).
+struct SegmentJoins
+{
+    std::size_t joinedV4 = 0, joinedV6 = 0; // memberships now, by family
+    // Groups setJoins asked for that are not joined: beyond kOsJoinsMax in their family (a
+    // whole range counts in full, up to 2^63).
+    std::uint64_t beyondCap = 0;
+    std::uint64_t overCapTotal = 0; // times beyondCap went from 0 to more
+    std::uint64_t failed = 0;       // joins or leaves the kernel refused
+    std::string lastError;          // the last of them: "relay: join 239.1.0.7 on eth0: ..."
+};
+
 struct SegmentCounters
 {
     std::uint64_t received = 0;
@@ -116,6 +130,27 @@ public:
     {
         (void)sources;
     }
+    // OS mode: the channel groups to join on each segment given to open() (one entry per
+    // segment; nullopt: every group of the channel ranges of its family; none before the first
+    // call, and after open()). The probe group is joined on every segment regardless. Loopback
+    // segments hear every channel: nothing to join there.
+    using Joins = std::vector<std::optional<std::set<IpAddress>>>;
+    virtual void setJoins(const Joins &groups) { (void)groups; }
+    // How many of the relay's own sockets joined the group on the segment's interface (in the
+    // group's family): 0 or 1. What the kernel's membership tables hold beyond is someone else's.
+    virtual int joined(std::size_t segment, const IpAddress &group) const
+    {
+        (void)segment;
+        (void)group;
+        return 0;
+    }
+    // The groups joined on the segment's interface in its family (the probe group included).
+    virtual std::size_t joinedOn(std::size_t segment) const
+    {
+        (void)segment;
+        return 0;
+    }
+    virtual SegmentJoins joins() const { return {}; }
     // Loopback mode: the listen frames the hosts on a segment send (reports, leaves, and
     // queries of other agents), and this node's queries. Os mode hears IGMP and MLD instead
     // (listen_io.h): none here.

@@ -62,6 +62,7 @@ void Engine::restart(std::uint64_t epoch)
 {
     const std::uint64_t carrySequence = carrySequence_;
     const std::uint64_t controlSequence = controlSequence_;
+    const std::uint64_t takesInGeneration = takesInGeneration_;
     std::vector<SegmentNetwork> segments = std::move(segments_);
     // (Who listens is the agent's to know, and which peers prune the view's: neither is lost.)
     std::map<GroupName, std::optional<std::set<IpAddress>>> listening = std::move(listening_);
@@ -74,6 +75,7 @@ void Engine::restart(std::uint64_t epoch)
     // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
     carrySequence_ = carrySequence;
     controlSequence_ = controlSequence;
+    takesInGeneration_ = takesInGeneration; // (counts on: rebuild() below moves it)
     setEpoch(epoch);
     rebuild();
 }
@@ -290,6 +292,7 @@ Effects Engine::rebuild()
 
 void Engine::rebuildInto(Effects &out)
 {
+    ++takesInGeneration_;
     routed_.clear();
     for (const auto &r : routes_)
         routed_.insert(r.network);
@@ -396,6 +399,7 @@ Effects Engine::setPrune(bool prune)
     if (prune == config_.prune)
         return out;
     config_.prune = prune;
+    ++takesInGeneration_;
     for (auto &[peer, t] : tunnels_)
         t.wantsSaid = false; // (off: the peer floods on anyway once it hears "every group")
     if (prune) {
@@ -428,6 +432,7 @@ Effects Engine::setListening(const GroupName &network, std::optional<std::set<Ip
     if (!inserted && it->second == groups)
         return out;
     it->second = std::move(groups);
+    ++takesInGeneration_;
     if (inserted)
         for (std::size_t i = 0; i < segments_.size() && i < segmentWants_.size(); ++i)
             if (segments_[i].network == network)
@@ -444,6 +449,53 @@ bool Engine::segmentWants(std::size_t segment, const IpAddress &group) const
         return true; // no word of its listeners yet: every group (a flood, never a gap)
     const auto &w = *segmentWants_[segment];
     return !w || w->count(group) != 0;
+}
+
+std::optional<std::set<IpAddress>> Engine::segmentTakesIn(std::size_t segment) const
+{
+    std::set<IpAddress> out;
+    if (segment >= segments_.size())
+        return out;
+    const bool lingering = !contains(isRouted_, segment);
+    if (lingering && !contains(isLingerRouted_, segment))
+        return out;
+    if (!config_.prune)
+        return std::nullopt;
+    const Family family = segments_[segment].address.family();
+    // A group this segment can take in at all: its family, a channel range's, not bounded here.
+    auto takeable = [&](const IpAddress &g) {
+        if (g.family() != family ||
+            (segment < segmentBoundaries_.size() && within(segmentBoundaries_[segment], g)))
+            return false;
+        return std::any_of(config_.channels.begin(), config_.channels.end(),
+                           [&](const ChannelRange &r) { return r.groups.contains(g); });
+    };
+    // The same targets as ingest(): the networks it emits onto but this one, and the tunnels.
+    for (const std::size_t other : lingering ? lingerEmit_ : emitSegments_) {
+        if (other == segment || segments_[other].address.family() != family)
+            continue;
+        if (other >= segmentWants_.size() || segmentWants_[other] == nullptr)
+            return std::nullopt; // no word of its listeners yet: every group
+        const auto &w = *segmentWants_[other];
+        if (!w)
+            return std::nullopt; // its listeners are not known yet
+        for (const IpAddress &g : *w)
+            if (takeable(g) &&
+                !(other < segmentBoundaries_.size() && within(segmentBoundaries_[other], g)))
+                out.insert(g);
+    }
+    for (const NodeId &peer : lingering ? lingerPeers_ : ingestPeers_) {
+        const auto t = tunnels_.find(peer);
+        if (t == tunnels_.end())
+            continue;
+        const auto &w = t->second.peerWants.wants();
+        if (!w)
+            return std::nullopt; // no word from it yet, or it wants everything
+        for (const IpAddress &g : *w)
+            if (takeable(g))
+                out.insert(g);
+    }
+    return out;
 }
 
 bool Engine::peerWants(const TunnelState &t, const IpAddress &group) const
@@ -864,8 +916,11 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
         }
         return f;
     case Kind::Wants:
-        if (const auto m = decodeWants(payload); m && t.peerWants.apply(h.epoch, *m) && t.root)
-            refreshWants(f.effects, false); // the other leaves hear of it
+        if (const auto m = decodeWants(payload); m && t.peerWants.apply(h.epoch, *m)) {
+            ++takesInGeneration_;
+            if (t.root)
+                refreshWants(f.effects, false); // the other leaves hear of it
+        }
         return f;
     case Kind::Data:
         break;

@@ -882,6 +882,81 @@ private slots:
         (void)m;
     }
 
+    // What a routing point takes in from each of its networks (Engine::segmentTakesIn, which
+    // os mode joins): exactly the groups fromSegment does not drop as not-wanted, following the
+    // listeners and the peers' wants; every group while something is not known; none where it
+    // does not route.
+    void takesInFollowsWants()
+    {
+        const auto g1 = v4("239.1.0.1"), g2 = v4("239.1.0.2"), g3 = v4("239.1.0.3");
+        const auto outside = v4("239.2.0.1"); // no channel range holds it
+        const auto six = v4("ff15::1:1");
+        Mesh m = fig5Pruned();
+        // Checks every node's every segment against what fromSegment decides for a few groups.
+        auto agrees = [&](const char *when) {
+            for (auto &[id, e] : m.engines) {
+                const auto &ifs = m.topology.at(id).interfaces;
+                for (std::size_t s = 0; s < ifs.size(); ++s) {
+                    const auto takes = e->segmentTakesIn(s);
+                    QVERIFY2(takes.has_value(), qPrintable(QString::fromStdString(
+                                                    id + " takes every group in: " + when)));
+                    if (!e->routesSegment(s))
+                        QVERIFY(takes->empty());
+                    for (const auto &g : {g1, g2, g3}) {
+                        const auto pl = bytes("x");
+                        const r::Forward f =
+                            e->fromSegment(s, v4("10.0.9.9"), 40000, g, 5000, pl, false, 0);
+                        const bool in =
+                            f.drop != r::Drop::NotWanted && f.drop != r::Drop::NotRouted;
+                        QVERIFY2(in == (takes->count(g) != 0),
+                                 qPrintable(QString::fromStdString(
+                                     std::string(when) + ": node " + id + " segment " +
+                                     std::to_string(s) + " group " + g.toString() +
+                                     (in ? " taken in but not joined" : " joined, not taken in"))));
+                    }
+                    QVERIFY(takes->count(outside) == 0 && takes->count(six) == 0);
+                }
+            }
+        };
+        agrees("nobody listens");
+        QCOMPARE(m.engines.at("2")->segmentTakesIn(0), std::optional(std::set<dmr::IpAddress>{}));
+
+        const std::uint64_t before = m.engines.at("2")->takesInGeneration();
+        m.listen(C, {g1, outside});
+        m.listen(B, {g2});
+        agrees("C wants g1, B g2");
+        QVERIFY(m.engines.at("2")->takesInGeneration() != before);
+        // The system leader (A) takes in what its leaves want; B's routing point (6) what the
+        // root's side wants (C's g1); C's (node 4, its eth1) what A and B want.
+        QCOMPARE(m.engines.at("2")->segmentTakesIn(0), std::optional(std::set{g1, g2}));
+        QCOMPARE(m.engines.at("6")->segmentTakesIn(0), std::optional(std::set{g1}));
+        QCOMPARE(m.engines.at("4")->segmentTakesIn(1), std::optional(std::set{g2}));
+        QCOMPARE(m.engines.at("4")->segmentTakesIn(0), std::optional(std::set<dmr::IpAddress>{}));
+
+        m.listen(A, {g3});
+        m.listen(C, {});
+        agrees("A wants g3, B g2");
+        QCOMPARE(m.engines.at("2")->segmentTakesIn(0), std::optional(std::set{g2}));
+        QCOMPARE(m.engines.at("6")->segmentTakesIn(0), std::optional(std::set{g3}));
+
+        // A network whose listeners are not known yet wants every group: so does what its
+        // routing point's peers take in.
+        for (auto &[id, e] : m.engines)
+            for (const auto &i : m.topology.at(id).interfaces)
+                if (i.group() == C)
+                    m.execute(id, e->setListening(C, std::nullopt));
+        m.run();
+        QCOMPARE(m.engines.at("2")->segmentTakesIn(0), std::nullopt);
+        QCOMPARE(m.engines.at("6")->segmentTakesIn(0), std::nullopt);
+
+        // Without pruning: every group, on a routed segment only.
+        Mesh flooding({{"2", {"10.0.1.2/24"}}, {"6", {"10.0.2.6/24"}}, {"5", {"10.0.2.5/24"}}});
+        flooding.join({"2", "6", "5"});
+        QCOMPARE(flooding.engines.at("2")->segmentTakesIn(0), std::nullopt);
+        QCOMPARE(flooding.engines.at("5")->segmentTakesIn(0),
+                 std::optional(std::set<dmr::IpAddress>{}));
+    }
+
     void pruneNoWordFloods()
     {
         // A routing point that knows nothing yet of who listens on a network it routes (a new

@@ -201,6 +201,16 @@ public:
     {
         return listening_;
     }
+    // The groups this node takes in from a segment, which os mode joins there (so a routing
+    // point's joins are bounded by what is wanted, not by the channel ranges): with pruning, those
+    // of its family within a channel range and not bounded on it that another network it emits
+    // onto, or the peer of a tunnel it sends into, wants: exactly the groups fromSegment would
+    // not drop as not-wanted. nullopt: every group of the ranges (no pruning, or such a network
+    // or peer whose wants are not known yet). None where it does not route (nor lingers).
+    std::optional<std::set<IpAddress>> segmentTakesIn(std::size_t segment) const;
+    // Counts every change of what segmentTakesIn may answer (routes, tunnels, carries, wants,
+    // pruning): the data plane asks again only when it moved.
+    std::uint64_t takesInGeneration() const { return takesInGeneration_; }
     // Derives who sends where from the tunnels' phases and carries: after applyPlan (the data
     // plane reads the tunnels' backlog in between, under the old role) and after setSegments.
     Effects rebuild();
@@ -315,6 +325,7 @@ private:
     std::vector<NodeId> limitScratch_;     // the tunnels within their rate limit
     std::vector<std::vector<Prefix>> segmentBoundaries_; // by segment
     std::vector<TokenBucket> channelBuckets_;            // by channel range
+    std::uint64_t takesInGeneration_ = 0;
 };
 
 } // namespace dmr::relay
