@@ -12,6 +12,7 @@
 // own packets and its own joins are not heard; forged packets are refused with the field named;
 // and why a raw socket is not enough on a kernel without multicast routing.
 
+#include "in_namespace.h"
 #include "listen_io.h"
 
 #include <QProcess>
@@ -56,34 +57,6 @@ IpAddress addr(const char *text)
 {
     return IpAddress::parse(text).value();
 }
-
-// Enters a namespace for the life of the object (this thread; the test has no other).
-class InNamespace
-{
-public:
-    explicit InNamespace(const QString &name)
-    {
-        home_ = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target =
-            ::open(QStringLiteral("/run/netns/%1").arg(name).toLocal8Bit().constData(),
-                   O_RDONLY | O_CLOEXEC);
-        ok_ = home_ >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0)
-            ::close(target);
-    }
-    ~InNamespace()
-    {
-        if (ok_)
-            ::setns(home_, CLONE_NEWNET);
-        if (home_ >= 0)
-            ::close(home_);
-    }
-    bool ok() const { return ok_; }
-
-private:
-    int home_ = -1;
-    bool ok_ = false;
-};
 
 } // namespace
 

@@ -16,6 +16,7 @@
 // than any link-local address the kernel makes, but higher than the network's fd00:1::1).
 // A forged IGMP packet sent on A is counted malformed in node 1's get-state and /metrics.
 
+#include "in_namespace.h"
 #include "netns_cluster.h"
 
 #include "dmr/igmp.h"
@@ -61,33 +62,6 @@ const char *kTopology = R"({
   ],
   "join_order": ["1", "2", "3", "4"]
 })";
-
-// Enters a namespace for the life of the object (this thread).
-class InNamespace
-{
-public:
-    explicit InNamespace(const QString &name)
-    {
-        home_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target =
-            ::open(("/run/netns/" + name).toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
-        ok_ = home_ >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0)
-            ::close(target);
-    }
-    ~InNamespace()
-    {
-        if (ok_)
-            ::setns(home_, CLONE_NEWNET);
-        if (home_ >= 0)
-            ::close(home_);
-    }
-    bool ok() const { return ok_; }
-
-private:
-    int home_ = -1;
-    bool ok_ = false;
-};
 
 QJsonObject objectIn(const QJsonArray &array, const QString &key, const QString &value)
 {
