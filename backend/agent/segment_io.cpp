@@ -509,6 +509,26 @@ private:
         return false;
     }
 
+    // Joins (or leaves) `group` on the interface, from `local` when given (IPv4).
+    static bool membership(int fd, bool join, int ifindex, const IpAddress &group,
+                           const IpAddress *local)
+    {
+        if (group.family() == Family::V6) {
+            ipv6_mreq m{};
+            std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
+            m.ipv6mr_interface = static_cast<unsigned>(ifindex);
+            return ::setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &m,
+                                sizeof m) == 0;
+        }
+        ip_mreqn m{};
+        m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
+        if (local != nullptr)
+            m.imr_address.s_addr = htonl(local->v4HostOrder());
+        m.imr_ifindex = ifindex;
+        return ::setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m,
+                            sizeof m) == 0;
+    }
+
     bool join(int ifindex, const IpAddress &group)
     {
         const bool v6 = group.family() == Family::V6;
@@ -526,21 +546,7 @@ private:
             sockets.push_back({fd, 0});
             slot = std::prev(sockets.end());
         }
-        int rc = 0;
-        if (v6) {
-            ipv6_mreq m{};
-            std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
-            m.ipv6mr_interface = static_cast<unsigned>(ifindex);
-            rc = ::setsockopt(slot->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
-        } else {
-            ip_mreqn m{};
-            m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
-            if (s)
-                m.imr_address.s_addr = htonl(s->spec.address.v4HostOrder());
-            m.imr_ifindex = ifindex;
-            rc = ::setsockopt(slot->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
-        }
-        if (rc != 0)
+        if (!membership(slot->fd, true, ifindex, group, s ? &s->spec.address : nullptr))
             return refused(what);
         ++slot->memberships;
         memberships_[{ifindex, group}] = slot->fd;
@@ -551,24 +557,11 @@ private:
     leave(std::map<std::pair<int, IpAddress>, int>::iterator it)
     {
         const auto &[ifindex, group] = it->first;
-        const bool v6 = group.family() == Family::V6;
-        int rc = 0;
-        if (v6) {
-            ipv6_mreq m{};
-            std::memcpy(&m.ipv6mr_multiaddr, group.bytes().data(), 16);
-            m.ipv6mr_interface = static_cast<unsigned>(ifindex);
-            rc = ::setsockopt(it->second, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &m, sizeof m);
-        } else {
-            ip_mreqn m{};
-            m.imr_multiaddr.s_addr = htonl(group.v4HostOrder());
-            m.imr_ifindex = ifindex;
-            rc = ::setsockopt(it->second, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m);
-        }
-        if (rc != 0)
+        if (!membership(it->second, false, ifindex, group, nullptr))
             refused("relay: leave " + group.toString() + " on interface " +
                     std::to_string(ifindex));
         // Whatever the kernel said, the socket's slot is free again; an empty socket closes.
-        auto &sockets = joinSockets_[v6 ? 1 : 0];
+        auto &sockets = joinSockets_[group.family() == Family::V6 ? 1 : 0];
         for (auto j = sockets.begin(); j != sockets.end(); ++j)
             if (j->fd == it->second) {
                 if (--j->memberships == 0) {
