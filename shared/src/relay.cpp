@@ -996,11 +996,8 @@ DedupeWindow::Verdict DedupeWindow::check(const Header &h, std::span<const std::
     return checkCrossOrigin(h, payload, nowMs);
 }
 
-DedupeWindow::Verdict DedupeWindow::checkCrossOrigin(const Header &h,
-                                                     std::span<const std::uint8_t> payload,
-                                                     std::int64_t nowMs)
+std::uint64_t DedupeWindow::fingerprint(const Header &h, std::span<const std::uint8_t> payload)
 {
-    // 2. The same datagram ingested by another node of its network.
     // An address folded to 64 bits (IPv4: its 4 bytes; IPv6: both halves mixed).
     auto fold = [](const IpAddress &a) {
         std::uint64_t hi = 0, lo = 0;
@@ -1010,7 +1007,15 @@ DedupeWindow::Verdict DedupeWindow::checkCrossOrigin(const Header &h,
     };
     std::uint64_t fp = hashBytes(payload, fold(h.originNetwork));
     fp = mix(fp ^ (fold(h.source) << 16 ^ h.sourcePort) * kMul);
-    fp = mix(fp ^ (fold(h.group) << 16 ^ h.port) ^ h.originPrefixLength);
+    return mix(fp ^ (fold(h.group) << 16 ^ h.port) ^ h.originPrefixLength);
+}
+
+DedupeWindow::Verdict DedupeWindow::checkCrossOrigin(const Header &h,
+                                                     std::span<const std::uint8_t> payload,
+                                                     std::int64_t nowMs)
+{
+    // 2. The same datagram ingested by another node of its network.
+    const std::uint64_t fp = fingerprint(h, payload);
     const std::uint64_t tag = hashBytes(
         std::span(reinterpret_cast<const std::uint8_t *>(h.origin.data()), h.origin.size()));
     Slot *bucket = slots_.data() + (fp % (slots_.size() / kWays)) * kWays;

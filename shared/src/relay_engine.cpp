@@ -318,8 +318,13 @@ void Engine::rebuildInto(Effects &out)
             hasRoot = hasRoot || t.phase != TunnelPhase::Lingering;
             continue;
         }
-        t.emitSegments =
-            segmentsOf(t.peerCarries ? t.carry ? *t.carry : std::set<GroupName>{} : routed_);
+        std::set<GroupName> emits =
+            t.peerCarries ? t.carry.value_or(std::set<GroupName>{}) : routed_;
+        if (t.phase == TunnelPhase::Released)
+            // This node moved on from that root: of what it still hears from it, it emits only
+            // onto the networks it still routes (another node routes the others now).
+            std::erase_if(emits, [&](const GroupName &g) { return routed_.count(g) == 0; });
+        t.emitSegments = segmentsOf(emits);
         if (t.phase != TunnelPhase::Released)
             leafs.push_back(&t);
     }
@@ -972,6 +977,16 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
     case DedupeWindow::Verdict::CrossOrigin:
         ++t.duplicatesIn;
         f.drop = Drop::CrossOriginDuplicate;
+        if (t.root && t.phase == TunnelPhase::Open && h.ttl > 1 &&
+            takeUnfanned(DedupeWindow::fingerprint(h, payload), now)) {
+            // The old root's copy came first and reached only this node's segments: the new
+            // routing point's copy goes on to the other leaves (never onto a segment again).
+            f.drop = Drop::None;
+            f.header = h;
+            f.segments = {};
+            fanOut(f, t, h, false);
+            limitTunnels(f, payload.size(), now);
+        }
         return f;
     }
     f.header = h;
@@ -1002,15 +1017,32 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
     // A root fans out to its other leaves, with one hop less: a lingering root between the
     // tunnels it lingers on, an active one between its open ones.
     if (!t.root || h.ttl <= 1) {
+        if (!t.root && h.ttl > 1 &&
+            std::any_of(tunnels_.begin(), tunnels_.end(), [](const auto &e) {
+                return e.second.root && e.second.phase == TunnelPhase::Open;
+            })) {
+            unfanned_[unfannedNext_] = Unfanned{DedupeWindow::fingerprint(h, payload), now, true};
+            unfannedNext_ = (unfannedNext_ + 1) % unfanned_.size();
+        }
         if (n == 0 && config_.prune && !probe)
             f.drop = Drop::NotWanted; // (a word of the wants still on its way)
         return f;
     }
+    fanOut(f, t, h, lingeringHub);
+    if (n == 0 && f.tunnels.empty() && config_.prune && !probe)
+        f.drop = Drop::NotWanted;
+    limitTunnels(f, payload.size(), now);
+    return f;
+}
+
+void Engine::fanOut(Forward &f, const TunnelState &from, const Header &h, bool lingeringHub)
+{
+    const bool probe = f.channel && *f.channel == config_.channels.size();
     f.ttl = static_cast<std::uint8_t>(h.ttl - 1);
     std::size_t k = 0;
     for (auto &[peer, other] : tunnels_)
         if (other.root && (other.phase == TunnelPhase::Lingering) == lingeringHub &&
-            peer != t.peer && peer != h.origin) {
+            peer != from.peer && peer != h.origin) {
             if (!probe && !peerWants(other, h.group)) {
                 ++other.prunedPackets;
                 continue;
@@ -1022,10 +1054,16 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             ++k;
         }
     f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
-    if (n == 0 && k == 0 && config_.prune && !probe)
-        f.drop = Drop::NotWanted;
-    limitTunnels(f, payload.size(), now);
-    return f;
+}
+
+bool Engine::takeUnfanned(std::uint64_t fingerprint, std::int64_t now)
+{
+    for (auto &u : unfanned_)
+        if (u.used && u.fingerprint == fingerprint && now - u.atMs <= config_.handoverWindowMs) {
+            u.used = false;
+            return true;
+        }
+    return false;
 }
 
 } // namespace dmr::relay

@@ -33,7 +33,6 @@
 namespace {
 
 constexpr int kDeadlineMs = 60000;
-constexpr int kBasePort = 27400; // control ports 28400-28405 on the host's 127.0.0.1
 
 QString s(const char *text)
 {
@@ -101,6 +100,26 @@ bool portFree(int port)
     const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
     ::close(fd);
     return ok;
+}
+
+// A lab's base port whose proxy ports, BASE+1000 .. BASE+1000+nodes-1 on the host's 127.0.0.1,
+// are free now: below the ephemeral range and clear of AgentCluster's (its control ports end
+// below 29000), starting at a place of this process's own so that two test runs at once (two
+// checkouts on one machine) do not both take the first free range; 0 when there is none.
+int freeLabBase(int nodes)
+{
+    constexpr int kFirst = 28000, kStep = 200;
+    const int count = (32768 - 1000 - nodes - kFirst) / kStep;
+    const int start = static_cast<int>(::getpid() % count);
+    for (int k = 0; k < count; ++k) {
+        const int b = kFirst + ((start + k) % count) * kStep;
+        bool free = true;
+        for (int i = 0; i < nodes && free; ++i)
+            free = portFree(b + 1000 + i);
+        if (free)
+            return b;
+    }
+    return 0;
 }
 
 // Processes whose command line has `--control.listen 127.0.0.1:P` with P in [from, to]: the
@@ -184,20 +203,22 @@ private slots:
 
     void operatorSession()
     {
+        const int base = freeLabBase(6);
+        QVERIFY2(base != 0, "no 6 free TCP ports on 127.0.0.1 between 29000 and 32767");
         QProcess lab;
         lab.setProcessChannelMode(QProcess::MergedChannels);
         QByteArray out;
         QVERIFY2(startLab(lab,
                           {s("--netns"), s(DMR_RESOURCES "/topologies/fig5.json"), s("--lab"), lab_,
-                           s("--base-port"), QString::number(kBasePort), s("--table"), s("none")},
+                           s("--base-port"), QString::number(base), s("--table"), s("none")},
                           "all 6 agents joined", kDeadlineMs, out),
                  out.constData());
         QCOMPARE(labNamespaces(lab_).size(), 8); // switch, router, six nodes
 
         // dmrctl on the host, through the proxy, sees the cluster with Fig. 5's plan.
         QProcess ctl;
-        ctl.start(s(DMRCTL_PATH), {s("--connect"), s("127.0.0.1:%1").arg(kBasePort + 1003),
-                                   s("--json"), s("cluster")});
+        ctl.start(s(DMRCTL_PATH),
+                  {s("--connect"), s("127.0.0.1:%1").arg(base + 1003), s("--json"), s("cluster")});
         QVERIFY(ctl.waitForFinished(20000));
         QCOMPARE(ctl.exitCode(), 0);
         const auto cluster = QJsonDocument::fromJson(ctl.readAllStandardOutput()).object();
@@ -207,7 +228,7 @@ private slots:
         // Every node hears every node: on its own network directly, across the router only
         // through the relay.
         const QStringList nodes{s("1"), s("2"), s("3"), s("4"), s("5"), s("6")};
-        const int viaNode1 = kBasePort + 1003;
+        const int viaNode1 = base + 1003;
         QJsonObject reach;
         QVERIFY2(AgentCluster::waitFor(
                      [&] {
@@ -278,16 +299,8 @@ private slots:
     {
         constexpr int kNodes = 128;
         constexpr int kNamespaces = kNodes + 2; // and the switch, the router
-        // The proxy's control ports, BASE+1000+i on the host: a free range below the ephemeral
-        // one, clear of AgentCluster's (its control ports end below 29000).
-        int base = 0;
-        for (int b = 28000; b + 1000 + kNodes < 32768 && base == 0; b += 200) {
-            bool free = true;
-            for (int i = 0; i < kNodes && free; ++i)
-                free = portFree(b + 1000 + i);
-            if (free)
-                base = b;
-        }
+        // The proxy's control ports, BASE+1000+i on the host.
+        const int base = freeLabBase(kNodes);
         QVERIFY2(base != 0, "no 128 free TCP ports on 127.0.0.1 between 29000 and 32767");
         const int firstControl = base + 1000;
         const int lastControl = base + 1000 + kNodes - 1;

@@ -470,6 +470,9 @@ public:
                              std::int64_t nowMs);
 
     std::size_t origins() const { return origins_.size(); }
+    // What the cross-origin check matches on: the payload, its network, source and channel
+    // (not the origin or sequence, which differ between two routing points' copies).
+    static std::uint64_t fingerprint(const Header &h, std::span<const std::uint8_t> payload);
 
 private:
     struct OriginState

@@ -17,7 +17,10 @@
 //    onto what its root said it carries (nothing: dropped before the dedupe window sees it);
 //    the dedupe window; onto every network it carries but the origin's; at a root (ttl > 1)
 //    into every other tunnel it roots in the same phase (open, or lingering), never back to the
-//    tunnel it came by or the origin.
+//    tunnel it came by or the origin. A new root that took a datagram from its old root (as a
+//    leaf it released) emits it only onto its segments; the new routing point's copy of it,
+//    when it comes, still goes to its other leaves (the old root does not reach them);
+//  - a leaf tunnel this node released emits only onto networks this node still routes.
 //
 // A tunnel's lifecycle (TunnelPhase), at the leaf end:
 //   Open --plan closes it, the root said what it carries--> Closing   (else: gone at once)
@@ -39,6 +42,7 @@
 #include "dmr/relay.h"
 #include "dmr/relay_limits.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -322,7 +326,20 @@ private:
     std::vector<NodeId> ingestScratch_;    // an ingest's tunnels, pruned
     std::vector<std::size_t> emitScratch_; // a decision's segments (no allocation per datagram)
     std::vector<NodeId> fanScratch_;       // a root's fan-out
-    std::vector<NodeId> limitScratch_;     // the tunnels within their rate limit
+    // Datagrams this node took from an old root while it roots open tunnels itself: emitted
+    // onto its segments, not fanned out. The same datagram taken in by the new routing point
+    // of its network (a cross-origin copy, by fingerprint) still goes to the other leaves.
+    struct Unfanned
+    {
+        std::uint64_t fingerprint = 0;
+        std::int64_t atMs = 0;
+        bool used = false;
+    };
+    std::array<Unfanned, 64> unfanned_{};
+    std::size_t unfannedNext_ = 0;
+    bool takeUnfanned(std::uint64_t fingerprint, std::int64_t now);
+    void fanOut(Forward &f, const TunnelState &from, const Header &h, bool lingeringHub);
+    std::vector<NodeId> limitScratch_;                   // the tunnels within their rate limit
     std::vector<std::vector<Prefix>> segmentBoundaries_; // by segment
     std::vector<TokenBucket> channelBuckets_;            // by channel range
     std::uint64_t takesInGeneration_ = 0;
