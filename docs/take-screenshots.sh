@@ -8,7 +8,7 @@
 #   console-ja.png        the same in Japanese, the events
 #   console-timeline.png  the timeline with the kill's plan before and after in the topology
 #   console-limits.png    Fig. 5 with rate limits that drop: the Limits panel, the tunnel's label
-#   console-fig1.png      the seed's Fig. 1: 128 agents, fitted
+#   console-fig1.png      Fig. 1 (fig1.json): 128 agents, fitted
 #
 #   docs/take-screenshots.sh            (after ./dmr build; DMR_BUILD_DIR as for ./dmr)
 #   docs/take-screenshots.sh --no-fig1  (the 128-agent lab takes a few minutes on 2 cores)

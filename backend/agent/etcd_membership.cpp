@@ -1,11 +1,16 @@
+// EtcdMembership's session (etcd_membership.h): the lease, granted and kept alive every TTL/3;
+// the join transaction and the updates that follow (the record, the group keys, the gl/ key);
+// degraded while no endpoint answers for a whole TTL; the goodbye of a graceful stop. The view is
+// etcd_membership_watch.cpp's, the crash links etcd_membership_crash.cpp's.
 #include "etcd_membership.h"
+#include "etcd_membership_internal.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace dmr::agent {
 
 using Json = nlohmann::json;
+using namespace etcd_gateway;
 
 namespace {
 
@@ -13,61 +18,14 @@ constexpr int kGoodbyeDeadlineMs = 2000;
 
 using etcd::int64Field;
 
-// Request bodies are made outside the coroutines: g++ 12 miscompiles braced initialiser lists
-// inside a coroutine ("array used as initializer").
-Json idBody(std::int64_t id)
-{
-    return {{"ID", std::to_string(id)}};
-}
-
 Json grantBody(int ttlSeconds)
 {
     return {{"TTL", std::to_string(ttlSeconds)}};
 }
 
-Json rangeBody(const std::string &prefix)
-{
-    return {{"key", etcd::base64Encode(prefix)},
-            {"range_end", etcd::base64Encode(etcd::prefixEnd(prefix))}};
-}
-
-Json watchBody(const std::string &prefix, std::int64_t fromRevision)
-{
-    return {{"create_request",
-             {{"key", etcd::base64Encode(prefix)},
-              {"range_end", etcd::base64Encode(etcd::prefixEnd(prefix))},
-              {"start_revision", std::to_string(fromRevision)}}}};
-}
-
 Json txnBody(Json ops)
 {
     return {{"success", std::move(ops)}};
-}
-
-// The revoking survivor's transaction: if `recordKey` is still on `lease`, put the note and
-// delete the node's keys.
-Json downTxnBody(const std::string &recordKey, std::int64_t lease, Json notePut,
-                 const std::vector<std::string> &keys)
-{
-    Json ops = Json::array();
-    ops.push_back(std::move(notePut));
-    for (const auto &k : keys)
-        ops.push_back({{"request_delete_range", {{"key", etcd::base64Encode(k)}}}});
-    Json compare = Json::array();
-    compare.push_back({{"key", etcd::base64Encode(recordKey)},
-                       {"target", "LEASE"},
-                       {"result", "EQUAL"},
-                       {"lease", std::to_string(lease)}});
-    return {{"compare", std::move(compare)}, {"success", std::move(ops)}};
-}
-
-std::string gatewayMessage(const EtcdReply &r)
-{
-    std::string m;
-    if (const auto it = r.body.is_object() ? r.body.find("message") : r.body.end();
-        it != r.body.end() && it->is_string())
-        m = it->get<std::string>();
-    return "HTTP " + std::to_string(r.status) + (m.empty() ? std::string() : ": " + m);
 }
 
 } // namespace
@@ -85,41 +43,7 @@ EtcdMembership::EtcdMembership(asio::io_context &io, Options options, Handlers h
 {
     client_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
     revoker_ = std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
-    if (!options_.clusterKey.empty()) {
-        // The handlers run on the io_context, from links this object owns and closes (halt(),
-        // the destructor): `this` outlives every call.
-        links_ = std::make_unique<PeerLinks>(
-            io_, options_.clusterKey, frame::Identity{options_.self, options_.address},
-            PeerLinks::Handlers{
-                [this](PeerLinks::LinkId id) {
-                    if (!stopped_)
-                        carryOut(crash_.linkUp(id, options_.nowMs()));
-                },
-                [this](PeerLinks::LinkId id, etcd::LinkEnd how, bool wasUp, const NodeId &node,
-                       const std::string &why) {
-                    if (stopped_)
-                        return;
-                    // An up link's end is rare and worth a line; a link that does not come up
-                    // is retried every second, so its failure is said once until it changes.
-                    const std::string line = "crash link to node " + node + " " +
-                                             std::string(etcd::toString(how)) + ": " + why;
-                    if (wasUp || linkFailures_[node] != line)
-                        handlers_.log(line);
-                    if (wasUp)
-                        linkFailures_.erase(node);
-                    else
-                        linkFailures_[node] = line;
-                    carryOut(crash_.linkEnded(id, how, options_.nowMs()));
-                },
-                [this](PeerLinks::LinkId id, etcd::ProbeResult result, const std::string &why) {
-                    if (stopped_)
-                        return;
-                    if (result != etcd::ProbeResult::Refused)
-                        handlers_.log("crash link probe " + std::string(etcd::toString(result)) +
-                                      " (" + why + "): not a crash");
-                    carryOut(crash_.probed(id, result, options_.nowMs()));
-                }});
-    }
+    openCrashLinks();
 }
 
 EtcdMembership::~EtcdMembership()
@@ -318,74 +242,6 @@ awaitable<bool> EtcdMembership::grant()
     co_return true;
 }
 
-awaitable<bool> EtcdMembership::resync()
-{
-    ++generation_;
-    if (watch_) {
-        watch_->close();
-        watch_.reset();
-    }
-    const Json range = rangeBody(prefix_);
-    // Keys this node left behind under another lease (an earlier process, or this one before a
-    // kill drill) are revoked first: a node that comes back goes to the end of every list.
-    for (int round = 0; round < 3; ++round) {
-        auto r = co_await call("/v3/kv/range", range);
-        if (!r)
-            co_return false;
-        if (r->status != 200) {
-            handlers_.log("etcd range read refused: " + gatewayMessage(*r));
-            co_return false;
-        }
-        std::vector<etcd::Kv> kvs;
-        std::set<std::int64_t> stale;
-        Written found;
-        bool recordFound = false;
-        for (auto &kv : etcd::decodeRangeKvs(r->body)) {
-            auto parsed = etcd::parseKey(prefix_, kv.key);
-            // A down/ note about this node is another node's key, on that node's lease.
-            if (parsed && parsed->node == options_.self &&
-                parsed->kind != etcd::ParsedKey::Kind::Down) {
-                if (kv.lease != lease_) {
-                    if (kv.lease != 0)
-                        stale.insert(kv.lease);
-                } else if (parsed->kind == etcd::ParsedKey::Kind::Node) {
-                    found.record = kv.value;
-                    recordFound = true;
-                } else if (parsed->kind == etcd::ParsedKey::Kind::Group) {
-                    found.groups.insert(parsed->group);
-                } else {
-                    found.gl = true;
-                }
-            }
-            kvs.push_back(std::move(kv));
-        }
-        if (!stale.empty() && round < 2) {
-            for (const std::int64_t lease : stale) {
-                handlers_.log("revoking lease " + std::to_string(lease) +
-                              " that an earlier run of this node left behind");
-                auto rv = co_await call("/v3/lease/revoke", idBody(lease));
-                if (!rv)
-                    co_return false;
-            }
-            continue;
-        }
-        const std::int64_t revision = etcd::headerRevision(r->body);
-        keys_.reset(std::move(kvs), revision);
-        // Our own keys, if the lease outlived the outage: the transaction only fixes what differs.
-        joinedKeys_ = recordFound;
-        if (recordFound)
-            written_ = found;
-        needResync_ = false;
-        publish();
-        watch_ =
-            std::make_shared<EtcdClient>(io_, options_.endpoints, requestTimeoutMs(), counters_);
-        watch_->preferEndpoint(client_->endpointIndex());
-        asio::co_spawn(io_, watchLoop(watch_, revision + 1, generation_), asio::detached);
-        co_return true;
-    }
-    co_return false;
-}
-
 awaitable<bool> EtcdMembership::joinTxn()
 {
     Json ops = Json::array();
@@ -492,168 +348,6 @@ awaitable<void> EtcdMembership::goodbye(std::function<void()> done)
     lease_ = 0;
     deadline->cancel();
     finish();
-}
-
-awaitable<void> EtcdMembership::watchLoop(std::shared_ptr<EtcdClient> client,
-                                          std::int64_t fromRevision, std::uint64_t generation)
-{
-    auto keep = shared_from_this();
-    const Json body = watchBody(prefix_, fromRevision);
-    bool canceled = false;
-    const std::string why = co_await client->stream("/v3/watch", body, [&](Json message) {
-        if (stopped_ || generation != generation_)
-            return false;
-        auto result = etcd::decodeWatchMessage(message);
-        if (result.canceled) {
-            canceled = true;
-            return false;
-        }
-        onWatchMessage(result, generation);
-        return true;
-    });
-    if (stopped_ || generation != generation_)
-        co_return;
-    handlers_.log("etcd watch ended (" + (canceled ? std::string("canceled by etcd") : why) +
-                  "); reading the prefix again");
-    needResync_ = true;
-    wake();
-}
-
-void EtcdMembership::onWatchMessage(const etcd::WatchResult &result, std::uint64_t generation)
-{
-    if (generation != generation_)
-        return;
-    if (result.events.empty())
-        return; // "created", or a progress notice
-    etcd::apply(keys_, result);
-    // A down/ note alone changes no view (it is read when its node's keys go): no view to
-    // compute for it, on 128 agents at once, just before the revoke that follows it.
-    const bool notesOnly =
-        std::all_of(result.events.begin(), result.events.end(), [this](const etcd::WatchEvent &e) {
-            auto parsed = etcd::parseKey(prefix_, e.kv.key);
-            return parsed && parsed->kind == etcd::ParsedKey::Kind::Down;
-        });
-    if (!notesOnly)
-        publish();
-}
-
-void EtcdMembership::publish()
-{
-    gms::ClusterView v = keys_.view();
-    if (v.node(options_.self) == nullptr) {
-        // Not in etcd's view (joining, or the lease was lost): install nothing, keep the last.
-        wantGl_ = false;
-        watchPeers(v);
-        return;
-    }
-    wantGl_ = etcd::wantGlKey(v, options_.self);
-    if (wantGl_ != written_.gl)
-        wake();
-    if (installed_ && v.nodes == last_.nodes && v.groups == last_.groups)
-        return;
-    v.departed =
-        etcd::departures(last_, v, keys_.leaving(), options_.nowMs(), ttlMs(), keys_.downNotes());
-    last_ = v;
-    installed_ = true;
-    handlers_.installed(last_);
-    if (!stopped_)
-        watchPeers(last_);
-}
-
-void EtcdMembership::watchPeers(const gms::ClusterView &view)
-{
-    if (!links_ || stopped_)
-        return;
-    auto targets = etcd::watchTargets(keys_, view, options_.self);
-    std::erase_if(linkFailures_, [&](const auto &kv) { return targets.count(kv.first) == 0; });
-    carryOut(crash_.setTargets(targets, options_.nowMs()));
-}
-
-void EtcdMembership::carryOut(std::vector<etcd::CrashWatch::Action> actions)
-{
-    using W = etcd::CrashWatch;
-    for (auto &a : actions) {
-        if (auto *open = std::get_if<W::Open>(&a)) {
-            links_->open(open->link, open->node, open->address);
-        } else if (auto *close = std::get_if<W::Close>(&a)) {
-            links_->close(close->link);
-        } else if (auto *probe = std::get_if<W::Probe>(&a)) {
-            links_->probe(probe->link, probe->address);
-        } else if (auto *revoke = std::get_if<W::Revoke>(&a)) {
-            revokes_.push_back(std::move(*revoke));
-            if (!revoking_) {
-                revoking_ = true;
-                asio::co_spawn(io_, revokeLoop(), asio::detached);
-            }
-        }
-    }
-    armCrashRetry();
-}
-
-void EtcdMembership::armCrashRetry()
-{
-    const auto at = crash_.nextRetryAtMs();
-    if (!at || stopped_)
-        return;
-    crashRetry_.expires_after(
-        std::chrono::milliseconds(std::max<std::int64_t>(0, *at - options_.nowMs())));
-    std::weak_ptr<EtcdMembership> weak = weak_from_this();
-    crashRetry_.async_wait([weak](const error_code &ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->stopped_)
-            return;
-        self->carryOut(self->crash_.tick(self->options_.nowMs()));
-    });
-}
-
-Json EtcdMembership::downTxn(const etcd::CrashWatch::Revoke &r) const
-{
-    const etcd::DownNote note{r.lease, options_.self, options_.nowMs()};
-    return downTxnBody(etcd::nodeKey(prefix_, r.node), r.lease,
-                       putOp(etcd::downKey(prefix_, r.node), etcd::encodeDownNote(note)),
-                       etcd::keysOnLease(keys_, r.node, r.lease));
-}
-
-awaitable<void> EtcdMembership::revokeLoop()
-{
-    auto keep = shared_from_this();
-    while (!revokes_.empty() && !stopped_) {
-        const etcd::CrashWatch::Revoke r = std::move(revokes_.front());
-        revokes_.pop_front();
-        handlers_.log("node " + r.node + " crashed (" + r.why + "): revoking its lease " +
-                      std::to_string(r.lease));
-        // One transaction, fenced by the lease the node's record is on: the note (so that every
-        // agent records a connection loss) and the deletion of the node's keys, in one revision
-        // and so one round of watch events; then the revoke, which also ends the lease for the
-        // node itself should it still run.
-        if (lease_ != 0) {
-            Json body = downTxn(r);
-            auto put = co_await revoker_->call("/v3/kv/txn", std::move(body));
-            if (stopped_)
-                break;
-            if (!put || put->status != 200)
-                handlers_.log("etcd down note for node " + r.node + " not written: " +
-                              (!put ? put.error().message : gatewayMessage(*put)));
-            else if (!etcd::boolField(put->body, "succeeded"))
-                handlers_.log("node " + r.node + "'s record is gone or on another lease than " +
-                              std::to_string(r.lease) +
-                              " (another survivor was first, or it came back): nothing deleted");
-        }
-        auto rv = co_await revoker_->call("/v3/lease/revoke", idBody(r.lease));
-        if (stopped_)
-            break;
-        if (!rv)
-            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
-                          " not revoked (" + rv.error().message + "); it expires on its own");
-        else if (rv->status != 200)
-            // Another survivor revoked it first, or it expired meanwhile.
-            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
-                          " already gone: " + gatewayMessage(*rv));
-        else
-            handlers_.log("etcd lease " + std::to_string(r.lease) + " of node " + r.node +
-                          " revoked");
-    }
-    revoking_ = false;
 }
 
 } // namespace dmr::agent

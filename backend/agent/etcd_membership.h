@@ -1,6 +1,8 @@
 #pragma once
 // Membership on etcd v3, through its JSON gateway (etcd_client.h). The key layout, the order
-// and the view are the core's (dmr/etcd_view.h); this is the I/O around them.
+// and the view are the core's (dmr/etcd_view.h); this is the I/O around them, in three parts:
+// the session (etcd_membership.cpp), the view (etcd_membership_watch.cpp) and the crash links
+// (etcd_membership_crash.cpp).
 //
 // - One lease per agent, kept alive every TTL/3 on its own timer (a lost lease is having left
 //   every group: etcd deletes every key on it). Every key of the node hangs on it: its record
@@ -109,7 +111,9 @@ private:
     void onWatchMessage(const etcd::WatchResult &result, std::uint64_t generation);
     void publish();
     void wake();
-    // The crash links (dmr/etcd_crash.h): carried out here.
+    // The crash links (dmr/etcd_crash.h): carried out here (etcd_membership_crash.cpp). With a
+    // cluster key, the constructor opens their PeerLinks.
+    void openCrashLinks();
     void watchPeers(const gms::ClusterView &view);
     void carryOut(std::vector<etcd::CrashWatch::Action> actions);
     void armCrashRetry();

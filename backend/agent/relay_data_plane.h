@@ -67,6 +67,11 @@
 // of 1 (the original source is in the tunnel header only); what it hears on a segment is not
 // authenticated (it is the applications' multicast). A drained node routes
 // nothing but keeps probing; a killed one (setHalted) neither hears nor sends.
+//
+// The class is defined in five files: relay_data_plane.cpp (start, segments, the plan, timers),
+// relay_datagrams.cpp (the socket batches), relay_trust.cpp (keys and checks),
+// relay_listeners.cpp (pruning's listener tables, os mode's joins), relay_reporting.cpp
+// (get-state, reachability, metrics).
 
 #include "asio.h"
 #include "config.h"

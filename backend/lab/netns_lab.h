@@ -10,7 +10,7 @@
 //                          host address, 10.0.1.254/24; IPv6: host part ::fffe, fd00:1::fffe/64);
 //                          ip_forward=1 (and net.ipv6.conf.all.forwarding=1 when it routes IPv6)
 //                          and no multicast routing, so it forwards unicast between its networks
-//                          and never multicast (the seed's Fig. 5, router 520)
+//                          and never multicast (router 520 of Fig. 5, README.md)
 //   namespace dmr-LAB-nID  node ID: one veth per interface name of the topology file, named and
 //                          addressed as the file says (eth0 10.0.1.2/24, and fd00:1::2/64 when
 //                          dual-stack), its switch end vNiK in the switch namespace on that

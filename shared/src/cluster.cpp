@@ -103,7 +103,7 @@ void ClusterModel::dropEverywhere(const NodeId &node)
              gl.end());
 }
 
-// The recovery loop of Fig. 8, for every node at once: members that no longer lead leave the
+// The recovery loop, for every node at once: members that no longer lead leave the
 // GL_group, new leaders join it.
 void ClusterModel::settleGlGroup()
 {

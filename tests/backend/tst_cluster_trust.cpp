@@ -1,5 +1,5 @@
-// The cluster transport against an attacker, with real dmr-agent processes on 127.0.0.1 (the
-// seed's Fig. 5):
+// The cluster transport against an attacker, with real dmr-agent processes on 127.0.0.1 (Fig. 5,
+// resources/topologies/fig5.json):
 //
 //      network A 10.0.1.0/24: 1 2 3        network B 10.0.2.0/24: 4 5 6
 //      network C 10.0.3.0/24: 1 4          started in the order 2 6 4 1 3 5

@@ -5,7 +5,7 @@
 // recover; kill -9 of dmr-lab leaves the namespaces (its agents die with it) and
 // `dmr-lab --netns --cleanup` removes them, a second run finding nothing.
 //
-// The seed's Fig. 1 too: 128 agents in 128 namespaces, eight frames of 16 on their own networks
+// Fig. 1 (fig1.json) too: 128 agents in 128 namespaces, eight frames of 16 on their own networks
 // (10.F.0.0/24, routed by the unicast-only router) and the frames' gates also on the LAN
 // 10.100.0.0/24. It comes up, every node hears every node (16,256 pairs, across the router only
 // through the relay), and Ctrl-C takes it all down: no namespace, bridge, agent, proxy port or

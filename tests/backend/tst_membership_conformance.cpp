@@ -1,5 +1,5 @@
 // One conformance suite for both membership backends (backend/agent/membership_service.h):
-// real dmr-agent processes on 127.0.0.1, the seed's Fig. 5, each case run once on the embedded
+// real dmr-agent processes on 127.0.0.1, Fig. 5 (fig5.json), each case run once on the embedded
 // protocol and once on a real etcd that the test starts itself (Debian's etcd-server, one member
 // on loopback, free ports, a temporary data directory, killed at the end).
 //

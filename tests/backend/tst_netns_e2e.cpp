@@ -1,4 +1,4 @@
-// End to end, in network namespaces: the seed's Fig. 5 built for real (backend/lab/netns_lab.h:
+// End to end, in network namespaces: Fig. 5 (fig5.json) built for real (backend/lab/netns_lab.h:
 // a namespace per node, a bridge per network, a router between A and B that forwards unicast
 // and never multicast), a dmr-agent per node on the OS's interfaces with the relay in os mode,
 // a sender on node 3 (network A) sending 2,000 numbered datagrams at 500 per second to a routed

@@ -1,4 +1,4 @@
-// Pruning end to end in network namespaces: the seed's Fig. 5 built for real (a namespace per
+// Pruning end to end in network namespaces: Fig. 5 (fig5.json) built for real (a namespace per
 // node, a bridge per network, a router between A and B that forwards unicast only), a dmr-agent
 // per node with the relay in os mode, hearing IGMP on its networks (backend/agent/listen_io.h).
 //

@@ -1,5 +1,5 @@
 // A real network partition of real dmr-agent processes, and its heal (the merge rule of
-// shared/include/dmr/membership.h): the seed's Fig. 5, every agent in a network namespace of its
+// shared/include/dmr/membership.h): Fig. 5 (fig5.json), every agent in a network namespace of its
 // own, on one of two bridges joined by a single link.
 //
 //   namespace dmrp-PID-sw:  bridge brA --- veth xA|xB --- bridge brB

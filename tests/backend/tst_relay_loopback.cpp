@@ -1,4 +1,4 @@
-// The relay on real dmr-agent processes, in loopback mode (no root): the seed's Fig. 5 agents
+// The relay on real dmr-agent processes, in loopback mode (no root): Fig. 5's agents
 // with the relay on, each network a multicast group on 127.0.0.1. A sender on one network's
 // segment sends sequence-numbered datagrams; receivers on every network's segment must get
 // each exactly once (the origin network only the sender's own copy: nothing comes back). Then

@@ -1,4 +1,4 @@
-// Pruning on real dmr-agent processes in loopback mode (no root): the seed's Fig. 5 agents with
+// Pruning on real dmr-agent processes in loopback mode (no root): Fig. 5's agents with
 // the relay on and relay.prune (the default). The receivers on the segments say which groups
 // they listen to (listen frames, as dmr-segment recv does), every agent keeps who listens on its
 // networks, and the tunnels carry a group only to where someone listens:

@@ -1,5 +1,5 @@
 // Trust on the relay's tunnels, probed on real dmr-agent processes as an attacker on the same
-// host would: the seed's Fig. 5 agents with the relay in loopback mode (every network a
+// host would: Fig. 5's agents with the relay in loopback mode (every network a
 // multicast group on 127.0.0.1, every tunnel UDP between 127.0.0.1 ports):
 //
 //   A 10.0.1.0/24: 1 [2] 3        [n] routing point; 2 the system leader

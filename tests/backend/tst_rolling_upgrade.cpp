@@ -1,4 +1,4 @@
-// A rolling upgrade on real dmr-agent processes: the seed's Fig. 5 on loopback with the relay on,
+// A rolling upgrade on real dmr-agent processes: Fig. 5 (fig5.json) on loopback with the relay on,
 // every agent started from the previous version's binary, then replaced one by one with this
 // build's in the order `dmrctl upgrade-plan` prints: drain it (a drill), stop it (SIGTERM),
 // start the new binary, wait until the cluster has settled (one view, one system leader, every

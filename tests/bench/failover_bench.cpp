@@ -7,8 +7,8 @@
 //                      [--silent-heartbeat 25x5] [--hog-seconds 60]
 //
 // Cases:
-//   fig5-kill    the seed's Fig. 5 (6 agents): kill -9 the system leader.
-//   fig1-kill    the seed's Fig. 1 (128 agents, 8 frames of 16): kill -9 a frame's group leader
+//   fig5-kill    Fig. 5 (fig5.json, 6 agents): kill -9 the system leader.
+//   fig1-kill    Fig. 1 (fig1.json, 128 agents, 8 frames of 16): kill -9 a frame's group leader
 //                that is not the system leader, a different frame each run.
 //   fig5-silent  Fig. 5: SIGSTOP the system leader; only its missed heartbeats reveal it. The
 //                agents run at --silent-heartbeat (membership.heartbeat_ms x membership.misses,

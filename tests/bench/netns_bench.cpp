@@ -1,5 +1,5 @@
-// dmr-bench-netns: multicast delivery through failures, in network namespaces (root). The seed's
-// Fig. 5 built for real (backend/lab/netns_lab.h: a router between A and B that forwards unicast
+// dmr-bench-netns: multicast delivery through failures, in network namespaces (root). Fig. 5
+// (fig5.json) built for real (backend/lab/netns_lab.h: a router between A and B that forwards unicast
 // only), a sender on node 3 (network A) at --rate datagrams per second to 239.1.0.7:5007, a
 // receiver on every other node.
 //

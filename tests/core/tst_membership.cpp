@@ -291,7 +291,7 @@ std::vector<NodeId> nodeOrder(const ClusterView &v)
 
 using Ids = std::vector<NodeId>;
 
-// The seed's Fig. 5, started one node at a time in the order 2 6 4 1 3 5, each node waiting
+// Fig. 5 (fig5.json), started one node at a time in the order 2 6 4 1 3 5, each node waiting
 // until the cluster counts it (as the lab starts them).
 void startFig5(Sim &sim)
 {

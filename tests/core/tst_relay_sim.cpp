@@ -493,7 +493,7 @@ void Sim::apply(Node &n, const std::vector<dmr::Action> &actions)
     execute(n, n.engine->rebuild());
 }
 
-// ---- The data plane, as relay_data_plane.cpp carries decisions out -----------------------------
+// ---- The data plane, as relay_datagrams.cpp carries decisions out -------------------------------
 
 void Sim::execute(Node &n, const r::Effects &e)
 {

@@ -1,5 +1,5 @@
 // The rolling upgrade's order (dmr/upgrade.h) on the reference model: Fig. 5 step by step, the
-// seed's 128-node Fig. 1, nodes that are not up, and a cluster where a node leads two networks.
+// 128-node Fig. 1, nodes that are not up, and a cluster where a node leads two networks.
 // Each plan is replayed on a fresh model to check that the moves it announces are the ones the
 // replay makes, and compared with the naive order (natural id order), which moves the system
 // leader more: what the planner exists to avoid.

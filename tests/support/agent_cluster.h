@@ -74,7 +74,7 @@ public:
     ~AgentCluster();
 
     void addNode(const QString &id, const QStringList &interfaces, QStringList extraArgs = {});
-    // The seed's Fig. 5 (resources/topologies/fig5.json) in its join order 2 6 4 1 3 5.
+    // Fig. 5 (resources/topologies/fig5.json) in its join order 2 6 4 1 3 5.
     void addFig5();
     // Runs this node's agent in a network namespace (`ip netns exec NETNS dmr-agent ...`), its
     // membership port on membershipHost (an address of that namespace, which peers() then lists

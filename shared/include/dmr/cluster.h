@@ -1,8 +1,9 @@
 #pragma once
 // A reference model of the whole cluster as group services would present it: nodes start, fail,
 // lose adapters and come back; views are kept in join order with a cluster-wide sequence, and
-// leaders join and leave the GL_group as the seed's recovery loop (Fig. 8) says. Used by the
-// scenario tests, the offline planner and simulators. No I/O, no clock.
+// leaders join and leave the GL_group as the recovery loop says (a node that no longer leads
+// leaves it, a new leader joins it at its end). Used by the scenario tests, the offline planner
+// and simulators. No I/O, no clock.
 
 #include "dmr/plan.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // Crash detection on etcd in milliseconds, the pure part: who watches whom, and when a survivor
 // revokes a dead node's lease. No I/O and no clock: the agent's etcd backend opens the peer
-// links, probes and revokes (backend/agent/peer_link.h, etcd_membership.cpp) and feeds the
+// links, probes and revokes (backend/agent/peer_link.h, etcd_membership_crash.cpp) and feeds the
 // outcomes back here, with its clock's milliseconds.
 //
 // A crashed process's TCP connections are closed by its host's kernel at once (FIN, or RST for

@@ -2,7 +2,7 @@
 // Scenario files (after etcd-io/raft's datadriven tests): commands, then a "----"
 // line and the text the commands since the last check must print, up to a blank line.
 //
-//   # Fig. 5 of the seed
+//   # Fig. 5
 //   node 1 eth0=10.0.1.1/24 eth1=10.0.3.1/24
 //   join 2 6 4 1 3 5
 //   plan
