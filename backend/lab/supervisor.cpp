@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -210,6 +211,7 @@ bool Supervisor::startEtcd()
     const std::string peer = "http://127.0.0.1:" + std::to_string(options_.basePort + 3001);
     const std::string data = options_.logDir + "/etcd-data";
     const std::string log = options_.logDir + "/etcd.log";
+    etcdDataDirs_.push_back(data);
     etcdPid_ = spawn({etcd, "--name", "dmr-lab", "--data-dir", data, "--listen-client-urls", client,
                       "--advertise-client-urls", client, "--listen-peer-urls", peer,
                       "--initial-advertise-peer-urls", peer, "--initial-cluster", "dmr-lab=" + peer,
@@ -258,7 +260,8 @@ bool Supervisor::startEtcdCluster(const std::string &etcd)
     etcdCluster_ = *planned;
     for (const auto &m : etcdCluster_->members) {
         std::vector<std::string> args{ipCommand(), "netns", "exec", m.netns};
-        for (auto &a : etcdCluster_->argv(m, etcd, options_.logDir + "/" + m.name + "-data"))
+        etcdDataDirs_.push_back(options_.logDir + "/" + m.name + "-data");
+        for (auto &a : etcdCluster_->argv(m, etcd, etcdDataDirs_.back()))
             args.push_back(std::move(a));
         etcdMemberPids_.push_back(spawn(args, options_.logDir + "/" + m.name + ".log"));
     }
@@ -432,6 +435,15 @@ void Supervisor::stop()
         etcdMemberPids_.clear();
         std::cout << "dmr-lab: etcd cluster stopped" << std::endl;
     }
+    // The lab's etcd is a scratch store, made new at every start (about 120 MB a member): its
+    // data goes with it, the logs stay.
+    for (const auto &dir : etcdDataDirs_) {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+        if (ec)
+            std::cerr << "dmr-lab: could not remove " << dir << ": " << ec.message() << "\n";
+    }
+    etcdDataDirs_.clear();
 }
 
 std::optional<reply::State> Supervisor::state(const LabAgent &agent, int timeoutMs,

@@ -103,6 +103,7 @@ private:
     // --netns: the etcd cluster in the namespaces, and each agent's endpoints (its node's first).
     std::optional<EtcdClusterPlan> etcdCluster_;
     std::vector<pid_t> etcdMemberPids_;
+    std::vector<std::string> etcdDataDirs_; // removed when the lab stops
 };
 
 } // namespace dmr::lab

@@ -15,11 +15,14 @@
 
 #include "agent_cluster.h"
 
+#include <QDir>
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
@@ -147,15 +150,19 @@ private slots:
         const auto control = [&](const QString &id) { return base + 1000 + kNodes.indexOf(id); };
         const auto netns = [&](const QString &id) { return s("dmr-") + lab_ + s("-n") + id; };
 
+        // The lab's logs and its etcd members' data: the data must go when the lab stops (it
+        // was about 370 MB a run, left in /tmp).
+        QTemporaryDir logs;
+        QVERIFY(logs.isValid());
         QElapsedTimer sinceStart;
         sinceStart.start();
         QProcess lab;
         lab.setProcessChannelMode(QProcess::MergedChannels);
         lab.start(s(DMR_LAB_PATH),
                   {s("--netns"), s(DMR_RESOURCES "/topologies/fig5.json"), s("--lab"), lab_,
-                   s("--base-port"), QString::number(base), s("--table"), s("none"),
-                   s("--membership"), s("etcd"), s("--etcd-ttl-s"), QString::number(kLeaseTtlS),
-                   s("--agent-arg=--metrics.listen"),
+                   s("--base-port"), QString::number(base), s("--table"), s("none"), s("--log-dir"),
+                   logs.path(), s("--membership"), s("etcd"), s("--etcd-ttl-s"),
+                   QString::number(kLeaseTtlS), s("--agent-arg=--metrics.listen"),
                    s("--agent-arg=127.0.0.1:%1").arg(kMetricsPort)});
         QVERIFY(lab.waitForStarted(10000));
         QByteArray out;
@@ -286,6 +293,10 @@ private slots:
         out += lab.readAll();
         QVERIFY2(lab.exitCode() == 0, out.constData());
         QVERIFY2(out.contains("is gone (8 namespaces removed)"), out.constData());
+        const QStringList left =
+            QDir(logs.path()).entryList({s("*-data")}, QDir::Dirs | QDir::NoDotAndDotDot);
+        QVERIFY2(left.isEmpty(), qPrintable(s("etcd data left: ") + left.join(s(", "))));
+        QVERIFY(!QDir(logs.path()).entryList({s("etcd-*.log")}, QDir::Files).isEmpty());
         qInfo("whole run %.1f s", static_cast<double>(sinceStart.elapsed()) / 1000.0);
     }
 };
