@@ -1,9 +1,11 @@
 #pragma once
-// What the agent answers, typed: the hello reply, get-cluster, get-history, get-drills and the
-// events (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole
-// event line), ignore fields they do not know (the protocol may add some), and on a missing or
-// mistyped field return an error naming its path. Only the client layer calls them: models and
-// widgets get these values, never JSON.
+// What the agent answers, as the console's Qt values: the hello reply, get-cluster, get-history,
+// get-drills, get-views, get-reachability, get-state's relay, subscribe and the events
+// (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole event line)
+// with the core's typed replies (dmr/replies.h): they ignore fields they do not know (the
+// protocol may add some), and on a missing or mistyped field return the core's error, naming the
+// reply, the field's path and the reason. Only the client layer calls them: models and widgets
+// get these values, never JSON.
 
 #include "dmr/replies.h"
 #include "dmr/result.h"
@@ -153,7 +155,7 @@ struct SubscribeInfo
     bool missed = false;
 };
 
-// One event. The typed fields are those of its kind (the others stay empty); `data` keeps the
+// One event. The typed fields are those of its kind (the others stay empty); `dataJson` keeps the
 // whole data object, for fields and kinds this console does not know yet.
 struct ConsoleEvent
 {
@@ -178,7 +180,7 @@ struct ConsoleEvent
     QString iface;       // drill
     QString client;      // drill
     std::optional<qint64> durationMs; // drill
-    QJsonObject data;
+    QString dataJson;                 // compact JSON
     bool operator==(const ConsoleEvent &) const = default;
 
     // Whether the cluster's state, history or drills may have changed: what makes the client
@@ -198,10 +200,8 @@ struct ReachabilityCell
     qint64 received = 0;
     qint64 lost = 0;
     qint64 duplicates = 0;
-    double loss = 0; // fraction of the recent probes missing, 0..1
-    qint64 lastSeenMs = 0;
-    qint64 ageMs = 0;
-    QStringList via; // "10.0.2.0/24>10.0.1.0/24": sent on > heard on
+    double loss = 0;  // fraction of the recent probes missing, 0..1
+    qint64 ageMs = 0; // since the last probe from it
     bool operator==(const ReachabilityCell &) const = default;
 };
 
@@ -232,7 +232,7 @@ struct ReachabilityMatrix
 
 // get-state's node, leads and relay: the node's listener tables and what each of its tunnel ends
 // sends (dmr/replies.h, the reader dmrctl uses too). What an older agent leaves out is Unknown.
-using RelayState = dmr::reply::RelayListeners;
+using RelayState = dmr::reply::RelayState;
 Result<RelayState> parseRelayState(const QJsonObject &result);
 
 Result<HelloInfo> parseHello(const QJsonObject &result);
@@ -268,4 +268,4 @@ Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)
 Q_DECLARE_METATYPE(dmr::console::ReachabilityMatrix)
 Q_DECLARE_METATYPE(dmr::console::ViewsPage)
 Q_DECLARE_METATYPE(dmr::console::SubscribeInfo)
-Q_DECLARE_METATYPE(dmr::reply::RelayListeners)
+Q_DECLARE_METATYPE(dmr::reply::RelayState)

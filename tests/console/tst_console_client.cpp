@@ -144,8 +144,25 @@ private slots:
                 .object());
         QVERIFY(!bad.ok());
         QCOMPARE(QString::fromStdString(bad.error().message),
-                 QStringLiteral("get-history.failovers[0].detected_ms: must be an integer, found "
-                                "string \"soon\""));
+                 QStringLiteral("get-history: failovers[0].detected_ms: expected an integer, "
+                                "found string"));
+        // The same reader and the same words as dmrctl (dmr/replies.h), for every reply: a
+        // cluster whose snapshot is bad names the path inside the snapshot, a drill record its
+        // field.
+        const auto badCluster = parseCluster(
+            QJsonDocument::fromJson(
+                R"({"view_id":"1.2","coordinator":null,"agents":[{"id":"2","seq":1}],"snapshot":{"format":"dmr-snapshot","version":1,"cluster":"x","time_ms":1,"nodes":[{"id":7}],"groups":[],"gl_group":[],"leaders":{},"gl_order":[],"system_leader":null,"routes":[],"tunnels":[]}})")
+                .object());
+        QVERIFY(!badCluster.ok());
+        QCOMPARE(QString::fromStdString(badCluster.error().message),
+                 QStringLiteral("get-cluster: snapshot.nodes[0].id: expected a string, found "
+                                "number"));
+        const auto badDrill = parseDrillRecord(
+            QJsonDocument::fromJson(R"({"id":1,"action":"kill","node":"2","started_ms":5})")
+                .object());
+        QVERIFY(!badDrill.ok());
+        QCOMPARE(QString::fromStdString(badDrill.error().message),
+                 QStringLiteral("drill: reason: missing"));
 
         // Every event kind of PROTOCOL.md; an unknown one is kept, with its data.
         const auto event = [](const char *json) {
@@ -749,7 +766,13 @@ private slots:
         QCOMPARE(errors.last().at(0).toString(), QStringLiteral("bad-json"));
         QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("not JSON")));
         QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("this is not json")));
-        QVERIFY(errors.at(5).at(1).toString().contains(QStringLiteral("event.data.group")));
+        // The core's reader names the field and why (dmr/replies.h), as dmrctl would.
+        QVERIFY2(errors.at(4).at(1).toString().endsWith(
+                     QStringLiteral("sent a bad event: event: time_ms: missing")),
+                 qPrintable(errors.at(4).at(1).toString()));
+        QVERIFY2(errors.at(5).at(1).toString().endsWith(QStringLiteral(
+                     "sent a bad event: event: data.group: expected a string, found number")),
+                 qPrintable(errors.at(5).at(1).toString()));
         QCOMPARE(events.count(), 0);
 
         // A line over the 16 MiB bound is dropped and reported; the connection goes on.

@@ -646,15 +646,16 @@ private slots:
         QTest::addColumn<QString>("error");
         QTest::newRow("no rows")
             << QByteArray(R"({"nodes":[],"interval_ms":1,"asked_by":"1","time_ms":1})")
-            << QStringLiteral("get-reachability.rows");
+            << QStringLiteral("get-reachability: rows: missing");
         QTest::newRow("loss a string")
             << QByteArray(
                    R"({"nodes":["1"],"interval_ms":1,"asked_by":"1","time_ms":1,"rows":[{"node":"1","answered":true,"probing":true,"heard":[{"from":"2","heard":true,"received":1,"lost":0,"duplicates":0,"loss":"none","last_seen_ms":1,"age_ms":1,"via":[]}]}]})")
-            << QStringLiteral("get-reachability.rows[0].heard[0].loss");
+            << QStringLiteral(
+                   "get-reachability: rows[0].heard[0].loss: expected a number, found string");
         QTest::newRow("answered missing")
             << QByteArray(
                    R"({"nodes":["1"],"interval_ms":1,"asked_by":"1","time_ms":1,"rows":[{"node":"1","heard":[]}]})")
-            << QStringLiteral("get-reachability.rows[0].answered");
+            << QStringLiteral("get-reachability: rows[0].answered: missing");
     }
 
     void reachabilityRefusesBadReplies()
