@@ -173,6 +173,11 @@ Result<State> parseState(std::string_view resultJson)
         s.handoverPending = boolOr(j, path, "handover_pending", false);
         s.degraded = boolOr(j, path, "degraded", false);
         s.waitingFor = nullableString(j, path, "waiting_for");
+        if (has(j, "data_plane_log"))
+            eachObject(j, path, "data_plane_log", [&](const Json &e, const std::string &at) {
+                s.dataPlaneLog.push_back({intField(e, at, "time_ms"), stringField(e, at, "kind"),
+                                          stringField(e, at, "text")});
+            });
         return s;
     });
 }

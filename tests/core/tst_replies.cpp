@@ -100,6 +100,10 @@ private slots:
         QCOMPARE(s->tunnels[1].networks, std::vector<std::string>{"10.0.3.0/24"});
         QVERIFY(!s->handoverPending);
         QVERIFY(!s->waitingFor);
+        QVERIFY(s->dataPlaneLog.size() >= 2);
+        QCOMPARE(s->dataPlaneLog[0].kind, std::string("route"));
+        QCOMPARE(s->dataPlaneLog[0].text, std::string("route 2 eth0 10.0.1.0/24"));
+        QVERIFY(s->dataPlaneLog[0].timeMs > 0);
     }
 
     void historyReadsAndEncodesAsTheAgentSent()
@@ -605,6 +609,10 @@ private slots:
             << 0
             << R"({"node":"1","state":"up","role":"member","membership":"member","leads":[],"routes":[],"tunnels":[{"root":{"node":"1","iface":"eth0","address":"10.0.0.1"},"leaf":7,"networks":[]}]})"
             << "get-state: tunnels[0].leaf: expected an object, found number";
+        QTest::newRow("a data plane entry without text")
+            << 0
+            << R"({"node":"1","state":"up","role":"member","membership":"member","leads":[],"routes":[],"tunnels":[],"data_plane_log":[{"time_ms":1,"kind":"route"}]})"
+            << "get-state: data_plane_log[0].text: missing";
         QTest::newRow("history time as text")
             << 1
             << R"({"failovers":[{"id":1,"node":"2","cause":"silent","roles":[],"successors":{},"view_id":"1.2","silent_ms":1,"failed_ms":1,"detected_ms":"soon"}]})"

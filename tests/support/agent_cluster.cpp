@@ -568,15 +568,23 @@ bool AgentCluster::relayPruning(const QStringList &ids, QString *why) const
     return true;
 }
 
+namespace {
+
+// A get-state result (the caller's) as the typed State; nullopt for {} (no answer) or one that
+// does not read.
+std::optional<dmr::reply::State> stateOf(const QJsonObject &result)
+{
+    return typed(QStringLiteral("?"), result, dmr::reply::parseState);
+}
+
+} // namespace
+
 QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 {
     QStringList out;
-    for (const auto &t : state.value(QStringLiteral("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[QStringLiteral("root")].toObject()[QStringLiteral("node")].toString() +
-                   QLatin1Char('-') +
-                   o[QStringLiteral("leaf")].toObject()[QStringLiteral("node")].toString();
-    }
+    if (const auto s = stateOf(state))
+        for (const auto &t : s->tunnels)
+            out << QString::fromStdString(t.root.node + "-" + t.leaf.node);
     out.sort();
     return out;
 }
@@ -584,19 +592,18 @@ QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 QStringList AgentCluster::leadsOf(const QJsonObject &state)
 {
     QStringList out;
-    for (const auto &g : state.value(QStringLiteral("leads")).toArray())
-        out << g.toString();
+    if (const auto s = stateOf(state))
+        for (const auto &g : s->leads)
+            out << QString::fromStdString(g);
     return out;
 }
 
 qint64 AgentCluster::actionTime(const QJsonObject &state, const QString &kind, const QString &text)
 {
-    for (const auto &e : state.value(QStringLiteral("data_plane_log")).toArray()) {
-        const auto o = e.toObject();
-        if (o.value(QStringLiteral("kind")).toString() == kind &&
-            o.value(QStringLiteral("text")).toString().contains(text))
-            return static_cast<qint64>(o.value(QStringLiteral("time_ms")).toDouble());
-    }
+    if (const auto s = stateOf(state))
+        for (const auto &e : s->dataPlaneLog)
+            if (e.kind == kind.toStdString() && QString::fromStdString(e.text).contains(text))
+                return e.timeMs;
     return -1;
 }
 

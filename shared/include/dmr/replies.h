@@ -83,8 +83,17 @@ struct StateRoute
     bool operator==(const StateRoute &) const = default;
 };
 
+// One action the node's data plane carried out (get-state's data_plane_log).
+struct DataPlaneEntry
+{
+    std::int64_t timeMs = 0;
+    std::string kind; // route, open-tunnel, update-tunnel, close-tunnel, unroute
+    std::string text; // "route 2 eth0 10.0.1.0/24"
+    bool operator==(const DataPlaneEntry &) const = default;
+};
+
 // One agent's own state: the fields every reader of get-state uses. The relay's object is
-// RelayState's; the transport's counters and the data plane's log stay in the JSON for those that
+// RelayState's; the interfaces and the transport's counters stay in the JSON for those that
 // print it whole (--json).
 struct State
 {
@@ -104,6 +113,7 @@ struct State
     bool handoverPending = false;
     bool degraded = false;
     std::optional<std::string> waitingFor;
+    std::vector<DataPlaneEntry> dataPlaneLog; // its last actions, oldest first
 
     // A member of a view: "member" or "coordinator" (what dmr-lab waits for).
     bool inView() const { return membership == "member" || membership == "coordinator"; }
