@@ -2,8 +2,6 @@
 
 #include "tr.h"
 
-#include <QJsonDocument>
-
 #include <algorithm>
 #include <utility>
 
@@ -15,12 +13,6 @@ namespace dmr::console {
 // console's Qt values.
 
 namespace {
-
-// The object as compact JSON text, what the core's parsers read.
-std::string compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString();
-}
 
 QString q(const std::string &s)
 {
@@ -92,10 +84,10 @@ DrillRecord drillRecordOf(const reply::Drill &d)
 
 // Parses with `parse` and converts with `convert`; the core's error as it is.
 template<typename Parse, typename Convert>
-auto read(const QJsonObject &object, Parse &&parse, Convert &&convert)
+auto read(std::string_view text, Parse &&parse, Convert &&convert)
     -> Result<decltype(convert(*parse(std::string_view())))>
 {
-    auto parsed = parse(compact(object));
+    auto parsed = parse(text);
     if (!parsed)
         return parsed.error();
     return convert(*parsed);
@@ -181,16 +173,16 @@ QStringList ReachabilityMatrix::unreachable() const
     return out;
 }
 
-Result<HelloInfo> parseHello(const QJsonObject &result)
+Result<HelloInfo> parseHello(std::string_view resultJson)
 {
-    return read(result, reply::parseHello, [](const reply::Hello &h) {
+    return read(resultJson, reply::parseHello, [](const reply::Hello &h) {
         return HelloInfo{q(h.agent), q(h.version), h.protocol, q(h.role), h.isOperator};
     });
 }
 
-Result<ClusterInfo> parseCluster(const QJsonObject &result)
+Result<ClusterInfo> parseCluster(std::string_view resultJson)
 {
-    return read(result, reply::parseCluster, [](const reply::Cluster &c) {
+    return read(resultJson, reply::parseCluster, [](const reply::Cluster &c) {
         ClusterInfo out;
         out.viewId = q(c.viewId);
         out.coordinator = q(c.coordinator.value_or(std::string()));
@@ -201,17 +193,17 @@ Result<ClusterInfo> parseCluster(const QJsonObject &result)
     });
 }
 
-Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result)
+Result<QList<FailoverRecord>> parseHistory(std::string_view resultJson)
 {
-    auto page = parseHistoryPage(result);
+    auto page = parseHistoryPage(resultJson);
     if (!page)
         return page.error();
     return page.value().records;
 }
 
-Result<HistoryPage> parseHistoryPage(const QJsonObject &result)
+Result<HistoryPage> parseHistoryPage(std::string_view resultJson)
 {
-    return read(result, reply::parseHistory, [](const reply::History &h) {
+    return read(resultJson, reply::parseHistory, [](const reply::History &h) {
         HistoryPage out{pageOf(h.page), {}};
         for (const auto &f : h.failovers)
             out.records << failoverOf(f);
@@ -219,9 +211,9 @@ Result<HistoryPage> parseHistoryPage(const QJsonObject &result)
     });
 }
 
-Result<ViewsPage> parseViews(const QJsonObject &result)
+Result<ViewsPage> parseViews(std::string_view resultJson)
 {
-    return read(result, reply::parseViews, [](const reply::Views &v) {
+    return read(resultJson, reply::parseViews, [](const reply::Views &v) {
         ViewsPage out;
         out.page = pageOf(v.page);
         if (v.base) {
@@ -235,21 +227,21 @@ Result<ViewsPage> parseViews(const QJsonObject &result)
     });
 }
 
-Result<SubscribeInfo> parseSubscribe(const QJsonObject &result)
+Result<SubscribeInfo> parseSubscribe(std::string_view resultJson)
 {
-    return read(result, reply::parseSubscribe, [](const reply::Subscribe &s) {
+    return read(resultJson, reply::parseSubscribe, [](const reply::Subscribe &s) {
         return SubscribeInfo{q(s.instance), s.seq, int(s.replayed), s.missed};
     });
 }
 
-Result<RelayState> parseRelayState(const QJsonObject &result)
+Result<RelayState> parseRelayState(std::string_view resultJson)
 {
-    return reply::parseRelayState(compact(result));
+    return reply::parseRelayState(resultJson);
 }
 
-Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
+Result<ReachabilityMatrix> parseReachability(std::string_view resultJson)
 {
-    return read(result, reply::parseReachability, [](const reply::Reachability &r) {
+    return read(resultJson, reply::parseReachability, [](const reply::Reachability &r) {
         ReachabilityMatrix m;
         m.nodes = qList(r.nodes);
         m.intervalMs = r.intervalMs;
@@ -269,17 +261,17 @@ Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
     });
 }
 
-Result<QList<DrillRecord>> parseDrills(const QJsonObject &result)
+Result<QList<DrillRecord>> parseDrills(std::string_view resultJson)
 {
-    auto page = parseDrillsPage(result);
+    auto page = parseDrillsPage(resultJson);
     if (!page)
         return page.error();
     return page.value().records;
 }
 
-Result<DrillsPage> parseDrillsPage(const QJsonObject &result)
+Result<DrillsPage> parseDrillsPage(std::string_view resultJson)
 {
-    return read(result, reply::parseDrills, [](const reply::Drills &d) {
+    return read(resultJson, reply::parseDrills, [](const reply::Drills &d) {
         DrillsPage out{pageOf(d.page), {}};
         for (const auto &r : d.drills)
             out.records << drillRecordOf(r);
@@ -287,14 +279,14 @@ Result<DrillsPage> parseDrillsPage(const QJsonObject &result)
     });
 }
 
-Result<DrillRecord> parseDrillRecord(const QJsonObject &record)
+Result<DrillRecord> parseDrillRecord(std::string_view recordJson)
 {
-    return read(record, reply::parseDrill, drillRecordOf);
+    return read(recordJson, reply::parseDrill, drillRecordOf);
 }
 
-Result<ConsoleEvent> parseEvent(const QJsonObject &message)
+Result<ConsoleEvent> parseEvent(std::string_view line)
 {
-    return read(message, reply::parseEvent, [](const reply::Event &e) {
+    return read(line, reply::parseEvent, [](const reply::Event &e) {
         using protocol::EventKind;
         ConsoleEvent out;
         out.kindName = q(e.kindName);

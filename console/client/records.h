@@ -2,9 +2,9 @@
 // What the agent answers, as the console's Qt values: the hello reply, get-cluster, get-history,
 // get-drills, get-views, get-reachability, get-state's relay, subscribe and the events
 // (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole event line)
-// with the core's typed replies (dmr/replies.h): they ignore fields they do not know (the
-// protocol may add some), and on a missing or mistyped field return the core's error, naming the
-// reply, the field's path and the reason. Only the client layer calls them: models and widgets
+// as JSON text with the core's typed replies (dmr/replies.h): they ignore fields they do not know
+// (the protocol may add some), and on a missing or mistyped field return the core's error, naming
+// the reply, the field's path and the reason. Only the client layer calls them: models and widgets
 // get these values, never JSON.
 
 #include "dmr/replies.h"
@@ -12,13 +12,13 @@
 #include "dmr/snapshot.h"
 #include "dmr/view_log.h"
 
-#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
+#include <string_view>
 
 namespace dmr::console {
 
@@ -233,20 +233,21 @@ struct ReachabilityMatrix
 // get-state's node, leads and relay: the node's listener tables and what each of its tunnel ends
 // sends (dmr/replies.h, the reader dmrctl uses too). What an older agent leaves out is Unknown.
 using RelayState = dmr::reply::RelayState;
-Result<RelayState> parseRelayState(const QJsonObject &result);
+Result<RelayState> parseRelayState(std::string_view resultJson);
 
-Result<HelloInfo> parseHello(const QJsonObject &result);
-Result<ReachabilityMatrix> parseReachability(const QJsonObject &result);
-Result<ClusterInfo> parseCluster(const QJsonObject &result);
-Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result);
-Result<HistoryPage> parseHistoryPage(const QJsonObject &result);
-Result<QList<DrillRecord>> parseDrills(const QJsonObject &result);
-Result<DrillsPage> parseDrillsPage(const QJsonObject &result);
-Result<ViewsPage> parseViews(const QJsonObject &result);
-Result<SubscribeInfo> parseSubscribe(const QJsonObject &result);
-Result<DrillRecord> parseDrillRecord(const QJsonObject &record);
+// Each reads the `result` of its reply (JSON text, as reply::Message keeps it).
+Result<HelloInfo> parseHello(std::string_view resultJson);
+Result<ReachabilityMatrix> parseReachability(std::string_view resultJson);
+Result<ClusterInfo> parseCluster(std::string_view resultJson);
+Result<QList<FailoverRecord>> parseHistory(std::string_view resultJson);
+Result<HistoryPage> parseHistoryPage(std::string_view resultJson);
+Result<QList<DrillRecord>> parseDrills(std::string_view resultJson);
+Result<DrillsPage> parseDrillsPage(std::string_view resultJson);
+Result<ViewsPage> parseViews(std::string_view resultJson);
+Result<SubscribeInfo> parseSubscribe(std::string_view resultJson);
+Result<DrillRecord> parseDrillRecord(std::string_view recordJson);
 // A whole event line: {"type":"event","event":KIND,"time_ms":T,"data":{...}}.
-Result<ConsoleEvent> parseEvent(const QJsonObject &message);
+Result<ConsoleEvent> parseEvent(std::string_view line);
 
 // One line for a person, translated: "failover of 10.0.1.0/24: 2 -> 1 (connection-lost)".
 QString describe(const ConsoleEvent &event);

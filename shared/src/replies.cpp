@@ -123,6 +123,42 @@ std::string pageJson(std::string_view key, Json records, const Page &page)
 
 } // namespace
 
+// ---- Messages ----------------------------------------------------------------------------------
+
+Result<Message> parseMessage(std::string_view line)
+{
+    return parseWith<Message>(line, "message", [](const Json &j) {
+        Message m;
+        const std::string type = stringField(j, "", "type");
+        if (type == "reply")
+            m.type = Message::Type::Reply;
+        else if (type == "error")
+            m.type = Message::Type::Error;
+        else if (type == "event")
+            m.type = Message::Type::Event;
+        else
+            fail("type", "unknown message type " + Json(type).dump());
+        if (auto id = j.find("id"); id != j.end() && !id->is_null()) {
+            if (id->is_number_integer())
+                m.id = id->get<std::int64_t>();
+            else if (id->is_string())
+                m.id = id->get<std::string>();
+            else
+                fail("id", "expected an integer, a string or null, found " + typeName(*id));
+        }
+        if (m.type == Message::Type::Error) {
+            m.code = stringOrEmpty(j, "", "code");
+            m.message = stringOrEmpty(j, "", "message");
+            if (m.code == "unsupported-protocol")
+                m.versions = protocol::versionsOf(j);
+        }
+        if (auto result = j.find("result");
+            m.type == Message::Type::Reply && result != j.end() && result->is_object())
+            m.resultJson = result->dump();
+        return m;
+    });
+}
+
 // ---- hello -------------------------------------------------------------------------------------
 
 Result<Hello> parseHello(std::string_view resultJson)

@@ -1,5 +1,6 @@
-// The typed replies (shared/include/dmr/replies.h): every hello, get-state, get-cluster,
-// subscribe, get-history, get-drills, get-views and get-reachability example of
+// The typed replies (shared/include/dmr/replies.h): every line the agent sends in
+// backend/PROTOCOL.md reads as a message (reply, error or event); every hello, get-state,
+// get-cluster, subscribe, get-history, get-drills, get-views and get-reachability example of
 // backend/PROTOCOL.md reads, and so does every event line; what the agent writes with an encoder
 // (get-cluster, subscribe, get-history, get-drills, get-views) is encoded again byte for byte as
 // the agent sent it; fields a reader does not know are ignored; and a malformed reply is an error
@@ -354,6 +355,63 @@ private slots:
         }
     }
 
+    // Every line the agent sends in PROTOCOL.md's transcripts reads as a message: its type, id,
+    // error code and message, the versions of a refusal, and a reply's result as the agent wrote
+    // it.
+    void messagesOfTheDocument()
+    {
+        QFile f(QStringLiteral(DMR_PROTOCOL_DOC));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        int replies = 0;
+        int errors = 0;
+        int events = 0;
+        for (const QByteArray &raw : f.readAll().split('\n')) {
+            if (!raw.startsWith("< {"))
+                continue;
+            const std::string line = raw.mid(2).toStdString();
+            auto m = parseMessage(line);
+            QVERIFY2(m.ok(), m.ok() ? line.c_str() : m.error().message.c_str());
+            const Json j = Json::parse(line);
+            switch (m->type) {
+            case Message::Type::Reply:
+                ++replies;
+                QCOMPARE(j["type"], Json("reply"));
+                QVERIFY(m->resultJson);
+                QCOMPARE(*m->resultJson, j["result"].dump());
+                break;
+            case Message::Type::Error:
+                ++errors;
+                QCOMPARE(m->code, j["code"].get<std::string>());
+                QCOMPARE(m->message, j["message"].get<std::string>());
+                QVERIFY(!m->resultJson);
+                break;
+            case Message::Type::Event:
+                ++events;
+                QVERIFY(std::holds_alternative<std::monostate>(m->id));
+                break;
+            }
+            if (j.contains("id") && j["id"].is_number_integer())
+                QCOMPARE(std::get<std::int64_t>(m->id), j["id"].get<std::int64_t>());
+            if (j.contains("id") && j["id"].is_string())
+                QCOMPARE(std::get<std::string>(m->id), j["id"].get<std::string>());
+            if (m->code == "unsupported-protocol")
+                QCOMPARE(m->versions, std::vector<int>{1});
+        }
+        QVERIFY(replies > 20 && errors > 5 && events > 10);
+        // What the agent's encoders write reads back.
+        auto refusal = parseMessage(dmr::protocol::encodeError(
+            dmr::protocol::RequestError{std::string("q"),
+                                        dmr::protocol::ErrorCode::UnsupportedProtocol,
+                                        "speaks 1 to 2",
+                                        {1, 2}}));
+        QVERIFY(refusal.ok());
+        QCOMPARE(refusal->type, Message::Type::Error);
+        QCOMPARE(std::get<std::string>(refusal->id), std::string("q"));
+        QCOMPARE(refusal->versions, (std::vector<int>{1, 2}));
+        auto noResult = parseMessage(R"({"type":"reply","id":3,"ok":true})");
+        QVERIFY(noResult.ok() && !noResult->resultJson);
+    }
+
     void helloOfTheDocument()
     {
         const auto results = resultsOf("hello");
@@ -631,6 +689,17 @@ private slots:
             << "get-reachability: rows[0].heard[0].loss: expected a number, found string";
         QTest::newRow("reachability without rows") << 3 << R"({"nodes":[]})"
                                                    << "get-reachability: rows: missing";
+        QTest::newRow("message not an object")
+            << 10 << R"([1,2])"
+            << "message: document: expected an object, found array";
+        QTest::newRow("message of no known type")
+            << 10 << R"({"type":"gossip"})"
+            << "message: type: unknown message type \"gossip\"";
+        QTest::newRow("message id an array")
+            << 10 << R"({"type":"reply","id":[1],"result":{}})"
+            << "message: id: expected an integer, a string or null, found array";
+        QTest::newRow("message without type") << 10 << R"({"id":1})"
+                                              << "message: type: missing";
         QTest::newRow("hello without agent") << 4 << R"({"version":"0.1.0","protocol":1})"
                                              << "hello: agent: missing";
         QTest::newRow("hello protocol as text")
@@ -738,6 +807,12 @@ private slots:
         }
         case 8: {
             auto r = parseEvent(t);
+            QVERIFY(!r.ok());
+            message = r.error().message;
+            break;
+        }
+        case 10: {
+            auto r = parseMessage(t);
             QVERIFY(!r.ok());
             message = r.error().message;
             break;

@@ -40,6 +40,27 @@ struct Page
     bool operator==(const Page &) const = default;
 };
 
+// ---- Messages ----------------------------------------------------------------------------------
+
+// One line from an agent as a client first reads it (PROTOCOL.md, Messages): a reply, an error
+// or an event. A reply's result is kept as JSON text for its typed parser below; an event line is
+// read whole by parseEvent.
+struct Message
+{
+    enum class Type : std::uint8_t { Reply, Error, Event };
+    Type type = Type::Reply;
+    protocol::RequestId id;                // monostate: none, or null
+    std::string code;                      // Error: "bad-field"; empty when absent
+    std::string message;                   // Error: the agent's words; empty when absent
+    std::vector<int> versions;             // Error "unsupported-protocol": the agent speaks these
+    std::optional<std::string> resultJson; // Reply: its "result" object; nullopt: none
+    bool operator==(const Message &) const = default;
+};
+
+// An Error for a line that is not JSON, not an object, of no known type or with an id that is
+// neither an integer, a string nor null.
+Result<Message> parseMessage(std::string_view line);
+
 // ---- hello -------------------------------------------------------------------------------------
 
 // Who answers: the hello reply (its encoder is protocol::encodeHelloReply).
