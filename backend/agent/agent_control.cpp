@@ -6,6 +6,7 @@
 #include "crypto.h"
 
 #include "dmr/render.h"
+#include "dmr/replies.h"
 
 #include <nlohmann/json.hpp>
 
@@ -54,9 +55,9 @@ void Agent::handle(const protocol::Request &request, const ControlSession &sessi
         pump();
         if (const auto *err = std::get_if<std::string>(&ran))
             return reply(protocol::encodeError(id, protocol::ErrorCode::Failed, *err));
-        return reply(
-            okOrFailed(id, protocol::encodeOk(id, protocol::encodeDrillRecord(
-                                                      std::get<protocol::DrillRecord>(ran)))));
+        return reply(okOrFailed(
+            id, protocol::encodeOk(
+                    id, reply::encodeDrill(reply::drillOf(std::get<protocol::DrillRecord>(ran))))));
     }
     case RequestKind::GetReachability:
         return gatherReachability(id, std::move(reply));
@@ -121,9 +122,9 @@ void Agent::onDrillResult(const protocol::DrillResultMessage &message)
         // Kept in this agent's record too: the operator asked here.
         node_->forwardedDrillRan(nowMs(), *message.record, it->second.drill, it->second.author);
         pump();
-        Json record = Json::parse(protocol::encodeDrillRecord(*message.record));
-        record["forwarded_to"] = message.record->node;
-        it->second.reply(okOrFailed(id, protocol::encodeOk(id, record.dump())));
+        reply::Drill record = reply::drillOf(*message.record);
+        record.forwardedTo = message.record->node;
+        it->second.reply(okOrFailed(id, protocol::encodeOk(id, reply::encodeDrill(record))));
     } else {
         it->second.reply(protocol::encodeError(id, protocol::ErrorCode::Failed, message.error));
     }

@@ -140,27 +140,24 @@ Snapshot Agent::snapshot() const
 
 std::string Agent::clusterJson() const
 {
+    // Written with the typed reply (dmr/replies.h) that dmrctl, the console and the tests read.
     const auto &peers = node_->peers();
     const auto controlOf = [&](const NodeId &id) {
         const auto p = peers.find(id);
         return p == peers.end() ? std::string() : p->second.controlAddress;
     };
-    Json nodes = Json::array();
+    reply::Cluster cluster;
+    cluster.viewId = node_->view().id.toString();
+    if (const Json coordinator = coordinatorJson(); coordinator.is_string())
+        cluster.coordinator = coordinator.get<std::string>();
     for (const auto &n : node_->view().nodes)
-        nodes.push_back({{"id", n.id},
-                         {"seq", n.seq},
-                         {"membership", n.address},
-                         {"control", controlOf(n.id)}});
-    Json controls = Json::object();
+        cluster.agents.push_back(
+            {n.id, static_cast<std::int64_t>(n.seq), n.address, controlOf(n.id)});
     for (const auto &[id, peer] : peers)
         if (!peer.controlAddress.empty())
-            controls[id] = peer.controlAddress;
-    return Json{{"view_id", node_->view().id.toString()},
-                {"coordinator", coordinatorJson()},
-                {"agents", nodes},
-                {"control_addresses", controls},
-                {"snapshot", Json::parse(toJson(snapshot()))}}
-        .dump();
+            cluster.controlAddresses[id] = peer.controlAddress;
+    cluster.snapshot = snapshot();
+    return reply::encodeCluster(cluster);
 }
 
 namespace {
@@ -234,30 +231,24 @@ std::string Agent::viewsJson(const protocol::Cursor &cursor) const
     // of another instance, or behind what was folded into the base) gets the base again.
     const std::int64_t since = sinceOf(cursor);
     const bool withBase = !viewLog_.empty() && since < viewLog_.baseRev();
-    Json base;
+    reply::Views views;
     if (withBase)
-        base = Json{{"rev", viewLog_.baseRev()},
-                    {"view_id", viewLog_.baseViewId()},
-                    {"snapshot", Json::parse(toJson(viewLog_.base()))}};
+        views.base = reply::ViewsBase{viewLog_.baseRev(), viewLog_.baseViewId(), viewLog_.base()};
     const std::int64_t after = withBase ? viewLog_.baseRev() : since;
-    Json views = Json::array();
-    std::int64_t rev = std::max(viewLog_.lastRev(), since);
-    bool more = false;
+    views.page = {instance_, std::max(viewLog_.lastRev(), since), false};
     for (const auto &d : viewLog_.deltas()) {
         if (d.rev <= after)
             continue;
-        if (static_cast<std::int64_t>(views.size()) == cursor.limit) {
-            more = true;
+        if (static_cast<std::int64_t>(views.views.size()) == cursor.limit) {
+            views.page.more = true;
             break;
         }
-        views.push_back(Json::parse(toJson(d)));
-        rev = d.rev;
+        views.views.push_back(d);
+        views.page.rev = d.rev;
     }
-    if (views.empty() && withBase)
-        rev = viewLog_.baseRev();
-    return Json{
-        {"instance", instance_}, {"rev", rev}, {"more", more}, {"base", base}, {"views", views}}
-        .dump();
+    if (views.views.empty() && withBase)
+        views.page.rev = viewLog_.baseRev();
+    return reply::encodeViews(views);
 }
 
 void Agent::publish(const std::string &eventLine, std::int64_t timeMs)
@@ -293,12 +284,8 @@ std::pair<std::string, std::vector<std::string>> Agent::replay(const protocol::C
             missed = eventsDropped_ && (!cursor.sinceMs || events_.empty() ||
                                         events_.front().timeMs > *cursor.sinceMs);
     }
-    return {Json{{"events", true},
-                 {"instance", instance_},
-                 {"seq", nextEventSeq_ - 1},
-                 {"replayed", lines.size()},
-                 {"missed", missed}}
-                .dump(),
+    return {reply::encodeSubscribe({true, instance_, nextEventSeq_ - 1,
+                                    static_cast<std::int64_t>(lines.size()), missed}),
             std::move(lines)};
 }
 
@@ -432,12 +419,12 @@ Json Agent::transportJson() const
 
 std::string Agent::drillsJson(const protocol::Cursor &cursor) const
 {
-    std::int64_t rev = node_->lastRev();
-    bool more = false;
-    Json list = Json::array();
-    for (const DrillRecord *d : page(node_->drills(), sinceOf(cursor), cursor.limit, &rev, &more))
-        list.push_back(Json::parse(protocol::encodeDrillRecord(*d)));
-    return Json{{"drills", list}, {"instance", instance_}, {"rev", rev}, {"more", more}}.dump();
+    reply::Drills drills;
+    drills.page = {instance_, node_->lastRev(), false};
+    for (const DrillRecord *d :
+         page(node_->drills(), sinceOf(cursor), cursor.limit, &drills.page.rev, &drills.page.more))
+        drills.drills.push_back(reply::drillOf(*d));
+    return reply::encodeDrills(drills);
 }
 
 } // namespace dmr::agent

@@ -3,6 +3,7 @@
 #include "listen.h"
 
 #include "dmr/backoff.h"
+#include "dmr/replies.h"
 
 #include <algorithm>
 #include <array>
@@ -401,8 +402,10 @@ void ControlServer::serveOne(const SessionPtr &s, protocol::LineFramer::Event ev
     if (request.kind == protocol::RequestKind::Subscribe) {
         s->subscribed = request.subscribeEvents;
         // The reply, then what the client missed (a bounded replay), before any new event.
-        std::pair<std::string, std::vector<std::string>> replayed{
-            request.subscribeEvents ? R"({"events":true})" : R"({"events":false})", {}};
+        reply::Subscribe plain;
+        plain.events = request.subscribeEvents;
+        std::pair<std::string, std::vector<std::string>> replayed{reply::encodeSubscribe(plain),
+                                                                  {}};
         if (replay_ && request.subscribeEvents)
             replayed = replay_(request);
         auto reply = protocol::encodeOk(request.id, replayed.first);

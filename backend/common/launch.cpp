@@ -50,13 +50,13 @@ Result<pid_t> launch(const LaunchSpec &spec)
         }
         if (spec.input)
             ::dup2(fds[0], 0); // dup2 clears close-on-exec on the copy
-        if (!spec.outputPath.empty()) {
-            const int log =
-                ::open(spec.outputPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (log >= 0) {
-                ::dup2(log, 1);
-                ::dup2(log, 2);
-            }
+        const int output =
+            !spec.outputPath.empty()
+                ? ::open(spec.outputPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                : spec.outputFd;
+        if (output >= 0) {
+            ::dup2(output, 1);
+            ::dup2(output, 2);
         }
         ::execv(argv[0], argv.data());
         const char *reason = std::strerror(errno);

@@ -1,8 +1,9 @@
 #pragma once
 // Starting a child process, the one way the node-side programs do it: the agent's hooks
-// (output.notify_command with the plan diff on its standard input, output.reload_command) and
-// dmr-lab's agents and etcd (their output in a log file, dying with the lab). launch() never
-// waits for the child: the caller reaps it (waitpid), so an agent's loop never blocks on a hook.
+// (output.notify_command with the plan diff on its standard input, output.reload_command),
+// dmr-lab's agents and etcd (their output in a log file, dying with the lab) and the namespace
+// lab's commands (ip, sysctl: their output read from a pipe). launch() never waits for the
+// child: the caller reaps it (waitpid), so an agent's loop never blocks on a hook.
 
 #include "dmr/result.h"
 
@@ -28,6 +29,9 @@ struct LaunchSpec
     std::string outputPath;
     // The child gets SIGKILL when the caller dies (PR_SET_PDEATHSIG), even by kill -9.
     bool dieWithParent = false;
+    // Without outputPath: standard output and error go to this descriptor of the caller's (the
+    // write end of a pipe it reads), which the caller still closes itself. -1: inherited.
+    int outputFd = -1;
 };
 
 // "/bin/sh -c COMMAND".

@@ -44,6 +44,25 @@ int badReply(const Client &client, const std::string &message)
     return report(Failure{Failure::Kind::BadReply, {}, message}, client.address().text);
 }
 
+// The node id of the agent that answered (its hello's "agent"), "-" when its hello does not read.
+std::string agentOf(const Client &client)
+{
+    auto hello = dmr::reply::parseHello(client.hello().dump());
+    return hello ? hello->agent : std::string("-");
+}
+
+// Reads a result with a typed parser (dmr/replies.h) and prints it with `format`; a result that
+// does not read is a bad reply, its message naming the field.
+template<typename Parse, typename Format>
+int show(const Json &result, const Client &client, Parse &&parse, Format &&format)
+{
+    auto typed = parse(result.dump());
+    if (!typed)
+        return badReply(client, typed.error().message);
+    std::cout << format(*typed);
+    return kExitOk;
+}
+
 // The client options from the shared ones; a bad --connect is a usage error (nullopt).
 std::optional<ClientOptions> clientOptions(const Globals &g)
 {
@@ -140,9 +159,8 @@ int writeOut(const std::string &text, const std::string &output)
 int runStatus(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetState), true,
-                   [](const Json &state, const Client &) {
-                       std::cout << formatStatus(state);
-                       return kExitOk;
+                   [](const Json &state, const Client &client) {
+                       return show(state, client, dmr::reply::parseState, formatStatus);
                    });
 }
 
@@ -150,14 +168,7 @@ int runCluster(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetCluster), true,
                    [](const Json &cluster, const Client &client) {
-                       if (!cluster.is_object() || !cluster.contains("snapshot"))
-                           return badReply(client, "get-cluster: no \"snapshot\" in the result");
-                       auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
-                       if (!snapshot)
-                           return badReply(client,
-                                           "get-cluster: snapshot: " + snapshot.error().message);
-                       std::cout << formatCluster(cluster, *snapshot);
-                       return kExitOk;
+                       return show(cluster, client, dmr::reply::parseCluster, formatCluster);
                    });
 }
 
@@ -167,19 +178,18 @@ int runUpgradePlan(const Globals &g)
     plain.json = false; // the plan's JSON, not get-cluster's
     return request(
         plain, requestOf(protocol::RequestKind::GetCluster), true,
-        [&](const Json &cluster, const Client &client) {
-            if (!cluster.is_object() || !cluster.contains("snapshot"))
-                return badReply(client, "get-cluster: no \"snapshot\" in the result");
-            auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
-            if (!snapshot)
-                return badReply(client, "get-cluster: snapshot: " + snapshot.error().message);
-            const auto plan = dmr::planUpgrade(dmr::modelOf(*snapshot));
+        [&](const Json &result, const Client &client) {
+            auto cluster = dmr::reply::parseCluster(result.dump());
+            if (!cluster)
+                return badReply(client, cluster.error().message);
+            const dmr::Snapshot &snapshot = cluster->snapshot;
+            const auto plan = dmr::planUpgrade(dmr::modelOf(snapshot));
             if (g.json) {
                 std::cout << dmr::renderUpgradePlanJson(plan);
                 return kExitOk;
             }
-            std::cout << "upgrade order for cluster " << snapshot->cluster << ", as agent "
-                      << cell(client.hello(), "agent")
+            std::cout << "upgrade order for cluster " << snapshot.cluster << ", as agent "
+                      << agentOf(client)
                       << " sees it\nfor each node in turn: drain it (dmrctl drill drain NODE "
                          "--reason upgrade), stop its agent, install the new version, start it,\n"
                          "and wait until dmrctl cluster shows it up again; then the next\n"
@@ -192,11 +202,7 @@ int runHistory(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetHistory), true,
                    [](const Json &history, const Client &client) {
-                       auto typed = dmr::reply::parseHistory(history.dump());
-                       if (!typed)
-                           return badReply(client, typed.error().message);
-                       std::cout << formatHistory(*typed);
-                       return kExitOk;
+                       return show(history, client, dmr::reply::parseHistory, formatHistory);
                    });
 }
 
@@ -204,20 +210,15 @@ int runDrills(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetDrills), true,
                    [](const Json &drills, const Client &client) {
-                       auto typed = dmr::reply::parseDrills(drills.dump());
-                       if (!typed)
-                           return badReply(client, typed.error().message);
-                       std::cout << formatDrills(*typed);
-                       return kExitOk;
+                       return show(drills, client, dmr::reply::parseDrills, formatDrills);
                    });
 }
 
 int runTunnels(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetState), true,
-                   [](const Json &state, const Client &) {
-                       std::cout << formatTunnels(state);
-                       return kExitOk;
+                   [](const Json &state, const Client &client) {
+                       return show(state, client, dmr::reply::parseRelayState, formatTunnels);
                    });
 }
 
@@ -225,11 +226,8 @@ int runReachability(const Globals &g)
 {
     return request(g, requestOf(protocol::RequestKind::GetReachability), true,
                    [](const Json &reachability, const Client &client) {
-                       auto typed = dmr::reply::parseReachability(reachability.dump());
-                       if (!typed)
-                           return badReply(client, typed.error().message);
-                       std::cout << formatReachability(*typed);
-                       return kExitOk;
+                       return show(reachability, client, dmr::reply::parseReachability,
+                                   formatReachability);
                    });
 }
 
@@ -241,16 +239,12 @@ int runListeners(const Globals &g)
     if (!options)
         return kExitUsage;
     return request(plain, requestOf(protocol::RequestKind::GetCluster), true,
-                   [&](const Json &cluster, const Client &client) {
-                       if (!cluster.is_object() || !cluster.contains("snapshot"))
-                           return badReply(client, "get-cluster: no \"snapshot\" in the result");
-                       auto snapshot = dmr::parseSnapshot(cluster["snapshot"].dump());
-                       if (!snapshot)
-                           return badReply(client,
-                                           "get-cluster: snapshot: " + snapshot.error().message);
-                       const Json controls = cluster.contains("control_addresses")
-                                                 ? cluster["control_addresses"]
-                                                 : Json::object();
+                   [&](const Json &clusterResult, const Client &client) {
+                       auto cluster = dmr::reply::parseCluster(clusterResult.dump());
+                       if (!cluster)
+                           return badReply(client, cluster.error().message);
+                       const dmr::Snapshot &snapshot = cluster->snapshot;
+                       const auto &controls = cluster->controlAddresses;
                        std::map<dmr::NodeId, ListenerAnswer> answers;
                        Json states = Json::object();
                        // One get-state per node, asked only when the nodes before it on a network
@@ -260,13 +254,13 @@ int runListeners(const Globals &g)
                                return answers[id].state.has_value();
                            ListenerAnswer &a = answers[id];
                            auto c = controls.find(id);
-                           if (c == controls.end() || !c->is_string()) {
+                           if (c == controls.end()) {
                                a.why = "no control address in get-cluster";
                                return false;
                            }
-                           auto address = parseAddress(c->get<std::string>());
+                           auto address = parseAddress(c->second);
                            if (const auto *why = std::get_if<std::string>(&address)) {
-                               a.why = "control address \"" + c->get<std::string>() + "\": " + *why;
+                               a.why = "control address \"" + c->second + "\": " + *why;
                                return false;
                            }
                            ClientOptions one = *options;
@@ -279,7 +273,7 @@ int runListeners(const Globals &g)
                                a.why = "no answer: " + result.failure().message;
                                return false;
                            }
-                           auto typed = dmr::reply::parseRelayListeners(result->dump());
+                           auto typed = dmr::reply::parseRelayState(result->dump());
                            if (!typed) {
                                a.why = "unexpected answer: " + typed.error().message;
                                return false;
@@ -288,8 +282,8 @@ int runListeners(const Globals &g)
                            states[id] = *result;
                            return true;
                        };
-                       for (const auto &[network, view] : snapshot->membership.networks)
-                           for (const auto &id : listenerSources(*snapshot, network))
+                       for (const auto &[network, view] : snapshot.membership.networks)
+                           for (const auto &id : listenerSources(snapshot, network))
                                if (ask(id))
                                    break;
                        if (g.json) {
@@ -300,7 +294,7 @@ int runListeners(const Globals &g)
                            printJson(Json{{"states", states}, {"unanswered", unanswered}});
                            return kExitOk;
                        }
-                       std::cout << formatListeners(*snapshot, answers);
+                       std::cout << formatListeners(snapshot, answers);
                        return kExitOk;
                    });
 }
@@ -346,8 +340,9 @@ int runDrill(const Globals &g, const DrillArgs &args)
     d.durationMs = args.durationMs;
     // Never sent twice: a drill whose answer is lost may have been carried out.
     return request(g, r, false, [](const Json &record, const Client &client) {
-        std::cout << formatDrillReply(record, cell(client.hello(), "agent"));
-        return kExitOk;
+        return show(record, client, dmr::reply::parseDrill, [&](const dmr::reply::Drill &ran) {
+            return formatDrillReply(ran, agentOf(client));
+        });
     });
 }
 
@@ -366,8 +361,8 @@ int runEvents(const Globals &g, std::optional<std::int64_t> count)
     notePassedOver(tried, *client);
     // From here on Ctrl-C ends the wait for the next event, not the process.
     blockStopSignals();
-    std::cerr << "dmrctl: following the events of agent " << cell(client->hello(), "agent")
-              << " at " << client->address().text << " (Ctrl-C stops)" << std::endl;
+    std::cerr << "dmrctl: following the events of agent " << agentOf(*client) << " at "
+              << client->address().text << " (Ctrl-C stops)" << std::endl;
     for (std::int64_t seen = 0; !count || seen < *count; ++seen) {
         auto event = client->nextEvent();
         if (!event) {
@@ -375,10 +370,16 @@ int runEvents(const Globals &g, std::optional<std::int64_t> count)
                 return kExitOk;
             return report(event.failure(), client->address().text);
         }
-        if (g.json)
-            std::cout << event->dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
-        else
-            std::cout << formatEvent(*event);
+        const std::string line = event->dump(-1, ' ', false, Json::error_handler_t::replace);
+        if (g.json) {
+            std::cout << line << "\n";
+        } else if (auto typed = dmr::reply::parseEvent(line)) {
+            std::cout << formatEvent(*typed);
+        } else {
+            // A line that is not an event as PROTOCOL.md says: named, and the stream goes on.
+            std::cerr << "dmrctl: " << client->address().text
+                      << ": unexpected answer: " << typed.error().message << "\n";
+        }
         std::cout << std::flush;
     }
     return kExitOk;

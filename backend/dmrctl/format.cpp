@@ -26,21 +26,6 @@ std::string oneLine(std::string s)
     return s;
 }
 
-const Json &member(const Json &object, const char *key)
-{
-    static const Json kNull;
-    if (!object.is_object())
-        return kNull;
-    auto it = object.find(key);
-    return it == object.end() ? kNull : *it;
-}
-
-std::string str(const Json &object, const char *key)
-{
-    const Json &v = member(object, key);
-    return v.is_string() ? v.get<std::string>() : std::string();
-}
-
 std::string joined(const std::vector<std::string> &items, const char *separator)
 {
     std::string s;
@@ -49,15 +34,36 @@ std::string joined(const std::vector<std::string> &items, const char *separator)
     return s;
 }
 
+// Cells: absent (nullopt), null or empty "-".
+std::string orDash(const std::string &s)
+{
+    return s.empty() ? std::string("-") : s;
+}
+
+std::string orDash(const std::optional<std::string> &s)
+{
+    return s ? *s : std::string("-");
+}
+
+std::string orDash(const std::optional<std::int64_t> &v)
+{
+    return v ? std::to_string(*v) : std::string("-");
+}
+
+// A list as one cell: its items joined with ", ", "-" when empty.
+std::string listCell(const std::vector<std::string> &items)
+{
+    return items.empty() ? std::string("-") : joined(items, ", ");
+}
+
 // A tunnel from get-state: "1 eth0 10.0.1.1 -> 2 eth0 10.0.2.2 carries 10.0.2.0/24", as the
 // plan's actions print it.
-std::string tunnelText(const Json &t)
+std::string tunnelText(const dmr::reply::StateTunnel &t)
 {
-    auto end = [](const Json &e) {
-        return cell(e, "node") + " " + cell(e, "iface") + " " + cell(e, "address");
+    auto end = [](const dmr::reply::TunnelEnd &e) {
+        return e.node + " " + e.iface + " " + e.address;
     };
-    return end(member(t, "root")) + " -> " + end(member(t, "leaf")) + " carries " +
-           cell(t, "networks");
+    return end(t.root) + " -> " + end(t.leaf) + " carries " + listCell(t.networks);
 }
 
 std::string endpointText(const dmr::Endpoint &e)
@@ -65,17 +71,11 @@ std::string endpointText(const dmr::Endpoint &e)
     return e.node + " " + e.iface + " " + e.address.toString();
 }
 
-// "10.0.1.0/24: 2 -> 3"
-std::string arrow(const Json &from, const Json &to)
-{
-    return cell(from) + " -> " + (to.is_null() ? std::string("nobody") : cell(to));
-}
-
 // A tunnel's WANTS cell: "3 groups", "everything" (no word from the peer yet), "nothing",
 // "unknown" (an agent before pruning).
-std::string wantsSummary(const dmr::reply::RelayListeners &relay, const std::string &peer)
+std::string wantsSummary(const dmr::reply::RelayState &relay, const std::string &peer)
 {
-    const dmr::reply::TunnelWants *t = relay.tunnelTo(peer);
+    const dmr::reply::RelayTunnel *t = relay.tunnelTo(peer);
     if (t == nullptr)
         return "unknown";
     if (relay.prune == false)
@@ -140,30 +140,6 @@ std::string Table::render() const
 
 // ---- Cells -------------------------------------------------------------------------------------
 
-std::string cell(const Json &value)
-{
-    if (value.is_null())
-        return "-";
-    if (value.is_string())
-        return value.get<std::string>();
-    if (value.is_boolean())
-        return value.get<bool>() ? "yes" : "no";
-    if (value.is_array()) {
-        if (value.empty())
-            return "-";
-        std::vector<std::string> items;
-        for (const auto &v : value)
-            items.push_back(cell(v));
-        return joined(items, ", ");
-    }
-    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string cell(const Json &object, const char *key)
-{
-    return cell(member(object, key));
-}
-
 std::string formatTime(std::int64_t ms, bool withMs)
 {
     const auto seconds = static_cast<std::time_t>(ms / 1000);
@@ -183,7 +159,7 @@ std::string formatTime(std::int64_t ms, bool withMs)
 
 // ---- Results -----------------------------------------------------------------------------------
 
-std::string formatStatus(const Json &state)
+std::string formatStatus(const dmr::reply::State &state)
 {
     Table t({"", ""});
     auto row = [&](const char *label, std::string value) { t.add({label, std::move(value)}); };
@@ -194,47 +170,50 @@ std::string formatStatus(const Json &state)
         for (std::size_t i = 0; i < values.size(); ++i)
             t.add({i == 0 ? label : "", values[i]});
     };
-    row("node", cell(state, "node"));
-    row("cluster", cell(state, "cluster"));
-    row("role", cell(state, "role"));
-    row("state", cell(state, "state"));
-    row("view", cell(state, "view_id"));
-    row("coordinator", cell(state, "coordinator"));
-    if (state.contains("membership_backend"))
-        row("membership",
-            cell(state, "membership_backend") + ", " + cell(state, "membership") +
-                (member(state, "degraded") == true ? " (degraded: last view and plan kept)" : ""));
-    if (member(state, "waiting_for").is_string())
-        row("waiting for", cell(state, "waiting_for"));
-    row("system leader", cell(state, "system_leader"));
-    row("leads", cell(state, "leads"));
-    row("failed adapters", cell(state, "failed_adapters"));
+    row("node", state.node);
+    row("cluster", orDash(state.cluster));
+    row("role", state.role);
+    row("state", state.state);
+    row("view", orDash(state.viewId));
+    row("coordinator", orDash(state.coordinator));
+    if (state.membershipBackend)
+        row("membership", *state.membershipBackend + ", " + state.membership +
+                              (state.degraded ? " (degraded: last view and plan kept)" : ""));
+    if (state.waitingFor)
+        row("waiting for", *state.waitingFor);
+    row("system leader", orDash(state.systemLeader));
+    row("leads", listCell(state.leads));
+    row("failed adapters", listCell(state.failedAdapters));
     std::vector<std::string> routes;
-    for (const auto &r : member(state, "routes"))
-        routes.push_back(cell(r, "network") + " on " + cell(r, "iface"));
+    for (const auto &r : state.routes)
+        routes.push_back(r.network + " on " + r.iface);
     rows("routes", routes);
     std::vector<std::string> tunnels;
-    for (const auto &tn : member(state, "tunnels"))
+    for (const auto &tn : state.tunnels)
         tunnels.push_back(tunnelText(tn));
     rows("open tunnels", tunnels);
-    if (member(state, "handover_pending") == true)
+    if (state.handoverPending)
         row("handover", "pending: closes wait for the successors");
     return t.render();
 }
 
-std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot)
+std::string formatCluster(const dmr::reply::Cluster &cluster)
 {
+    const dmr::Snapshot &snapshot = cluster.snapshot;
     const dmr::Election &e = snapshot.plan.election;
     std::ostringstream out;
-    out << "cluster " << (snapshot.cluster.empty() ? "-" : snapshot.cluster) << "  view "
-        << cell(cluster, "view_id") << "  coordinator " << cell(cluster, "coordinator")
-        << "  system leader " << e.systemLeader.value_or("-") << "\n\n";
+    out << "cluster " << orDash(snapshot.cluster) << "  view " << cluster.viewId << "  coordinator "
+        << orDash(cluster.coordinator) << "  system leader " << e.systemLeader.value_or("-")
+        << "\n\n";
 
     std::vector<dmr::NodeId> ids;
     for (const auto &[id, node] : snapshot.nodes)
         ids.push_back(id);
     std::sort(ids.begin(), ids.end(), dmr::naturalLess);
-    const Json &controls = member(cluster, "control_addresses");
+    auto control = [&](const dmr::NodeId &id) {
+        auto it = cluster.controlAddresses.find(id);
+        return it == cluster.controlAddresses.end() ? std::string("-") : it->second;
+    };
     Table nodes({"NODE", "STATE", "ROLES", "INTERFACES", "CONTROL"});
     for (const auto &id : ids) {
         const dmr::Node &node = snapshot.nodes.at(id);
@@ -257,7 +236,7 @@ std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot)
                        ? "-"
                        : std::string(dmr::toString(status->second.state)),
                    roles.empty() ? "-" : joined(roles, ", "),
-                   ifaces.empty() ? "-" : joined(ifaces, ", "), cell(controls, id.c_str())});
+                   ifaces.empty() ? "-" : joined(ifaces, ", "), control(id)});
     }
     out << nodes.render() << "\n";
 
@@ -322,59 +301,63 @@ std::string formatDrills(const dmr::reply::Drills &drills)
     return t.render();
 }
 
-std::string formatDrillReply(const Json &record, const std::string &agent)
+std::string formatDrillReply(const dmr::reply::Drill &record, const std::string &agent)
 {
-    std::string s = "drill " + cell(record, "id") + ": " + cell(record, "action") + " node " +
-                    cell(record, "node");
-    if (!str(record, "iface").empty())
-        s += " " + str(record, "iface");
-    const std::string forwarded = str(record, "forwarded_to");
-    s += forwarded.empty() ? ", started by agent " + agent
-                           : ", forwarded by agent " + agent + " to node " + forwarded;
-    const Json &duration = member(record, "duration_ms");
-    if (!duration.is_null())
-        s += "; restored after " + cell(duration) + " ms";
-    return s + " (" + cell(record, "reason") + ")\n";
+    std::string s =
+        "drill " + std::to_string(record.id) + ": " + record.action + " node " + record.node;
+    if (!record.iface.empty())
+        s += " " + record.iface;
+    s += record.forwardedTo.empty()
+             ? ", started by agent " + agent
+             : ", forwarded by agent " + agent + " to node " + record.forwardedTo;
+    if (record.durationMs)
+        s += "; restored after " + std::to_string(*record.durationMs) + " ms";
+    return s + " (" + record.reason + ")\n";
 }
 
-std::string formatEvent(const Json &event)
+std::string formatEvent(const dmr::reply::Event &event)
 {
-    const std::string kind = str(event, "event");
-    const Json &data = member(event, "data");
-    std::string summary;
-    if (kind == "view-changed") {
-        std::vector<std::string> members;
-        for (const auto &m : member(data, "members"))
-            members.push_back(cell(m, "node"));
-        summary = cell(data, "group") + ": " +
-                  (members.empty()
-                       ? std::string("empty")
-                       : "leader " + cell(data, "leader") + ", members " + joined(members, " "));
-    } else if (kind == "plan-changed") {
-        std::vector<std::string> actions;
-        for (const auto &a : member(data, "actions"))
-            actions.push_back(cell(a, "text"));
-        summary = std::to_string(actions.size()) + (actions.size() == 1 ? " action" : " actions") +
-                  (actions.empty() ? "" : ": " + joined(actions, "; "));
-    } else if (kind == "failover") {
-        summary = cell(data, "group") + ": " + arrow(member(data, "from"), member(data, "to")) +
-                  " (" + cell(data, "reason") + ")";
-    } else if (kind == "drill") {
-        summary = cell(data, "action") + " node " + cell(data, "node");
-        if (!str(data, "iface").empty())
-            summary += " " + str(data, "iface");
-        summary += " by " + cell(data, "client");
-        if (!str(data, "role").empty())
-            summary += " (" + str(data, "role") + ", " + str(data, "identity") + ")";
-        summary += ": " + cell(data, "reason");
-        if (!member(data, "duration_ms").is_null())
-            summary += " (for " + cell(data, "duration_ms") + " ms)";
-    } else {
-        summary = data.dump(-1, ' ', false, Json::error_handler_t::replace);
-    }
-    const Json &time = member(event, "time_ms");
-    std::string line = time.is_number_integer() ? formatTime(time.get<std::int64_t>()) : "-";
-    std::string k = kind.empty() ? "?" : kind;
+    using dmr::protocol::EventKind;
+    std::string summary = event.dataJson; // a kind this dmrctl does not know: its data
+    if (event.kind)
+        switch (*event.kind) {
+        case EventKind::ViewChanged: {
+            std::vector<std::string> members;
+            for (const auto &m : event.members)
+                members.push_back(m.node);
+            summary = event.group + ": " +
+                      (members.empty() ? std::string("empty")
+                                       : "leader " + orDash(event.leader) + ", members " +
+                                             joined(members, " "));
+            break;
+        }
+        case EventKind::PlanChanged: {
+            std::vector<std::string> actions;
+            for (const auto &a : event.actions)
+                actions.push_back(a.text);
+            summary = std::to_string(actions.size()) +
+                      (actions.size() == 1 ? " action" : " actions") +
+                      (actions.empty() ? "" : ": " + joined(actions, "; "));
+            break;
+        }
+        case EventKind::Failover:
+            summary = event.group + ": " + orDash(event.from) + " -> " +
+                      event.to.value_or("nobody") + " (" + orDash(event.reason) + ")";
+            break;
+        case EventKind::Drill:
+            summary = event.action + " node " + event.node;
+            if (!event.iface.empty())
+                summary += " " + event.iface;
+            summary += " by " + orDash(event.client);
+            if (!event.role.empty())
+                summary += " (" + event.role + ", " + event.identity + ")";
+            summary += ": " + orDash(event.reason);
+            if (event.durationMs)
+                summary += " (for " + std::to_string(*event.durationMs) + " ms)";
+            break;
+        }
+    std::string line = formatTime(event.timeMs);
+    std::string k = event.kindName.empty() ? "?" : event.kindName;
     if (k.size() < 12)
         k.resize(12, ' ');
     return oneLine(line + "  " + k + "  " + summary) + "\n";
@@ -382,116 +365,101 @@ std::string formatEvent(const Json &event)
 
 // ---- Relay -------------------------------------------------------------------------------------
 
-std::string formatTunnels(const Json &state)
+std::string formatTunnels(const dmr::reply::RelayState &state)
 {
-    const Json &relay = member(state, "relay");
-    if (!relay.is_object())
-        return "the relay is off on node " + cell(state, "node") + " (relay.enabled = false)\n";
+    using dmr::reply::GroupList;
+    if (!state.relayOn)
+        return "the relay is off on node " + state.node + " (relay.enabled = false)\n";
     std::ostringstream out;
-    out << "relay of node " << cell(state, "node") << ": mode " << cell(relay, "mode")
-        << ", tunnel port " << cell(relay, "port")
-        << (relay.value("halted", false) ? ", halted (killed by a drill)" : "") << "\n";
+    out << "relay of node " << state.node << ": mode " << orDash(state.mode) << ", tunnel port "
+        << orDash(state.port) << (state.halted ? ", halted (killed by a drill)" : "") << "\n";
     // Every tunnel datagram's MAC (relay.h's wire format): how, and this incarnation's epoch.
-    const Json &auth = member(relay, "authentication");
-    if (auth.is_object())
-        out << "tunnels authenticated: " << cell(auth, "mac")
-            << (auth.value("encrypt", false) ? ", payloads encrypted" : ", payloads in the clear")
-            << ", epoch " << cell(relay, "epoch") << "\n";
+    if (state.authentication)
+        out << "tunnels authenticated: " << orDash(state.authentication->mac)
+            << (state.authentication->encrypt ? ", payloads encrypted" : ", payloads in the clear")
+            << ", epoch " << orDash(state.epoch) << "\n";
     // UDP offload (GSO on sends, GRO on the tunnel socket): on, or off and why.
-    const Json &offload = member(relay, "offload");
-    if (offload.is_object()) {
-        auto onOff = [&](const char *key) {
-            const Json &o = member(offload, key);
-            if (!o.is_object())
+    if (state.offload) {
+        auto onOff = [](const std::optional<dmr::reply::OffloadState> &o) {
+            if (!o)
                 return std::string("?");
-            return o.value("on", false) ? std::string("on")
-                                        : "off (" + o.value("why", std::string()) + ")";
+            return o->on ? std::string("on") : "off (" + o->why + ")";
         };
-        out << "udp offload: tunnel sends (GSO) " << onOff("tunnel_gso")
-            << ", tunnel receive (GRO) " << onOff("tunnel_gro") << ", segment sends (GSO) "
-            << onOff("segment_gso") << "\n";
+        out << "udp offload: tunnel sends (GSO) " << onOff(state.offload->tunnelGso)
+            << ", tunnel receive (GRO) " << onOff(state.offload->tunnelGro)
+            << ", segment sends (GSO) " << onOff(state.offload->segmentGso) << "\n";
     }
     // What this node emits tunnel traffic onto now (the carry handover): null under a root that
     // predates it, when it emits what it routes.
-    const Json &carries = member(relay, "carries");
     out << "emits onto: "
-        << (carries.is_array() ? (carries.empty() ? std::string("nothing") : cell(carries))
-                               : std::string("what it routes (no word from a root)"))
+        << (state.carries.kind == GroupList::Kind::Listed
+                ? (state.carries.groups.empty() ? std::string("nothing")
+                                                : joined(state.carries.groups, ", "))
+                : std::string("what it routes (no word from a root)"))
         << "\n";
-    const Json &tunnels = member(relay, "tunnels");
-    if (!tunnels.is_array() || tunnels.empty()) {
+    if (state.tunnels.empty()) {
         out << "no tunnels\n";
     } else {
         // WANTS: what the peer's side wants, so what goes into the tunnel (pruning).
-        auto wanted = dmr::reply::parseRelayListeners(state.dump());
         Table t({"PEER", "ROLE", "ADDRESS", "STATE", "LAST_HEARD_MS", "PKTS_IN", "BYTES_IN",
                  "PKTS_OUT", "BYTES_OUT", "KEEPALIVES_IN/OUT", "DUPLICATES", "LIMITED", "NETWORKS",
                  "CARRIES", "WANTS", "PRUNED"});
-        for (const auto &tn : tunnels) {
+        for (const auto &tn : state.tunnels) {
             // NETWORKS: what the plan's tunnel lists; CARRIES: what the leaf emits by the
             // root's word now (they differ for a moment while a network moves).
-            const Json &c = member(tn, "carries");
-            std::string carried = c.is_array() ? (c.empty() ? "-" : cell(c)) : "?";
-            if (tn.value("closing", false))
+            std::string carried = tn.carries.kind == GroupList::Kind::Listed
+                                      ? listCell(tn.carries.groups)
+                                      : std::string("?");
+            if (tn.closing)
                 carried += " (closing)";
-            t.add({cell(tn, "peer"), cell(tn, "role"), cell(tn, "address"), cell(tn, "state"),
-                   cell(tn, "age_ms"), cell(tn, "packets_in"), cell(tn, "bytes_in"),
-                   cell(tn, "packets_out"), cell(tn, "bytes_out"),
-                   cell(tn, "keepalives_in") + "/" + cell(tn, "keepalives_out"),
-                   cell(tn, "duplicates_in"), cell(tn, "limited_packets"),
-                   cell(member(tn, "networks")), carried,
-                   wanted ? wantsSummary(*wanted, str(tn, "peer")) : "?",
-                   cell(tn, "pruned_packets")});
+            t.add({tn.peer, orDash(tn.role), orDash(tn.address), orDash(tn.state), orDash(tn.ageMs),
+                   orDash(tn.packetsIn), orDash(tn.bytesIn), orDash(tn.packetsOut),
+                   orDash(tn.bytesOut), orDash(tn.keepalivesIn) + "/" + orDash(tn.keepalivesOut),
+                   orDash(tn.duplicatesIn), orDash(tn.limitedPackets), listCell(tn.networks),
+                   carried, wantsSummary(state, tn.peer), orDash(tn.prunedPackets)});
         }
         out << t.render();
     }
     // Tunnels of the plan that cannot be (the two ends share no address family).
-    const Json &none = member(state, "no_tunnels");
-    if (none.is_array())
-        for (const auto &n : none) {
-            const std::string peer =
-                cell(n, "root") == cell(state, "node") ? cell(n, "leaf") : cell(n, "root");
-            out << "no tunnel with node " << peer << " (it would carry "
-                << cell(member(n, "networks")) << "): " << cell(n, "reason") << "\n";
-        }
-    const Json &channels = member(relay, "channels");
-    if (channels.is_array() && !channels.empty()) {
+    for (const auto &n : state.noTunnels) {
+        const std::string &peer = n.root == state.node ? n.leaf : n.root;
+        out << "no tunnel with node " << peer << " (it would carry " << listCell(n.networks)
+            << "): " << orDash(n.reason) << "\n";
+    }
+    if (!state.channels.empty()) {
         // LIMITED: over the range's rate limit; BOUNDARY, BELOW_THRESHOLD: not taken in where
         // it was heard (a bounded group, a TTL below relay.threshold).
         Table c({"CHANNEL", "INGESTED", "EMITTED", "LIMITED", "LIMITED_BYTES", "BOUNDARY",
                  "BELOW_THRESHOLD"});
-        for (const auto &ch : channels)
-            c.add({cell(ch, "channel"), cell(ch, "ingested"), cell(ch, "emitted"),
-                   cell(ch, "limited_packets"), cell(ch, "limited_bytes"),
-                   cell(ch, "boundary_packets"), cell(ch, "below_threshold_packets")});
+        for (const auto &ch : state.channels)
+            c.add({ch.channel, orDash(ch.ingested), orDash(ch.emitted), orDash(ch.limitedPackets),
+                   orDash(ch.limitedBytes), orDash(ch.boundaryPackets),
+                   orDash(ch.belowThresholdPackets)});
         out << "\n" << c.render();
     }
     // The boundaries and rate limits in force (LIMITED: what a rate limit kept out).
-    const Json &limits = member(relay, "limits");
-    if (limits.is_object()) {
-        auto rate = [&](const char *key) {
-            const Json &l = member(limits, key);
-            if (!l.is_object())
+    if (state.limits) {
+        auto rate = [](const std::optional<dmr::reply::RateLimit> &l) {
+            if (!l)
                 return std::string("unlimited");
             std::string text;
-            if (l.value("bytes_per_s", 0) != 0)
-                text = cell(l, "bytes_per_s") + " B/s (burst " + cell(l, "burst_bytes") + ")";
-            if (l.value("datagrams_per_s", 0) != 0)
-                text += (text.empty() ? "" : ", ") + cell(l, "datagrams_per_s") +
-                        " datagrams/s (burst " + cell(l, "burst_datagrams") + ")";
+            if (l->bytesPerS != 0)
+                text = std::to_string(l->bytesPerS) + " B/s (burst " +
+                       std::to_string(l->burstBytes) + ")";
+            if (l->datagramsPerS != 0)
+                text += (text.empty() ? "" : ", ") + std::to_string(l->datagramsPerS) +
+                        " datagrams/s (burst " + std::to_string(l->burstDatagrams) + ")";
             return text;
         };
-        const Json &b = member(limits, "boundaries");
-        out << "\nlimits: per tunnel " << rate("tunnel") << "; per channel " << rate("channel")
-            << "; threshold " << cell(limits, "threshold") << "; boundaries "
-            << (b.is_array() && !b.empty() ? cell(b) : std::string("none")) << "\n";
+        const auto &b = state.limits->boundaries;
+        out << "\nlimits: per tunnel " << rate(state.limits->tunnel) << "; per channel "
+            << rate(state.limits->channel) << "; threshold " << orDash(state.limits->threshold)
+            << "; boundaries " << (b.empty() ? std::string("none") : joined(b, ", ")) << "\n";
     }
-    const Json &drops = member(relay, "drops");
     std::string dropText;
-    if (drops.is_object())
-        for (const auto &[reason, n] : drops.items())
-            if (n.is_number_unsigned() && n.get<std::uint64_t>() != 0)
-                dropText += (dropText.empty() ? "" : ", ") + reason + " " + cell(n);
+    for (const auto &[reason, n] : state.drops)
+        if (n > 0)
+            dropText += (dropText.empty() ? "" : ", ") + reason + " " + std::to_string(n);
     out << "\ndrops: " << (dropText.empty() ? "none" : dropText) << "\n";
     return out.str();
 }
@@ -598,11 +566,11 @@ std::string formatListeners(const dmr::Snapshot &snapshot,
                             const std::map<dmr::NodeId, ListenerAnswer> &answers)
 {
     using dmr::reply::GroupList;
-    using dmr::reply::RelayListeners;
+    using dmr::reply::RelayState;
     std::ostringstream out;
     out << "listeners of cluster " << (snapshot.cluster.empty() ? "-" : snapshot.cluster)
         << ", each network as its routing point sees it\n";
-    auto answered = [&](const dmr::NodeId &id) -> const RelayListeners * {
+    auto answered = [&](const dmr::NodeId &id) -> const RelayState * {
         auto it = answers.find(id);
         return it == answers.end() || !it->second.state ? nullptr : &*it->second.state;
     };
@@ -620,7 +588,7 @@ std::string formatListeners(const dmr::Snapshot &snapshot,
         for (const auto &r : snapshot.plan.routes)
             if (r.network == network)
                 router = r.node;
-        const RelayListeners *state = nullptr;
+        const RelayState *state = nullptr;
         dmr::NodeId seenBy;
         for (const auto &id : sources)
             if ((state = answered(id)) != nullptr) {
@@ -666,7 +634,7 @@ std::string formatListeners(const dmr::Snapshot &snapshot,
         ids.push_back(id);
     std::sort(ids.begin(), ids.end(), dmr::naturalLess);
     for (const auto &id : ids) {
-        const RelayListeners *state = answered(id);
+        const RelayState *state = answered(id);
         if (state == nullptr || !state->relayOn)
             continue;
         for (const auto &tn : state->tunnels) {

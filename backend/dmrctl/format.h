@@ -1,7 +1,7 @@
 #pragma once
-// dmrctl's tables: the agent's results as text for people. History, drills and reachability
-// come typed (dmr/replies.h, read by the caller); the others are read from the JSON here. Pure
-// functions; a field the agent leaves out or sends as null prints as "-".
+// dmrctl's tables: the agent's results as text for people, from the typed replies (dmr/replies.h,
+// read by the caller). Pure functions; a field the agent leaves out or sends as null prints as
+// "-".
 
 #include "client.h"
 
@@ -30,29 +30,24 @@ private:
     std::vector<std::vector<std::string>> rows_;
 };
 
-// A JSON value as a cell: null or absent "-", strings as they are, arrays joined with ", ".
-std::string cell(const Json &value);
-std::string cell(const Json &object, const char *key);
-
 // Milliseconds since the Unix epoch in local time: "2024-05-01 12:34:56.789" (withMs) or
 // without the milliseconds.
 std::string formatTime(std::int64_t ms, bool withMs = true);
 
 // get-state: one "key  value" row per item; routes and tunnels one per line.
-std::string formatStatus(const Json &state);
-// get-cluster: nodes, groups with their members in join order, tunnels. `snapshot` is the
-// result's "snapshot", parsed.
-std::string formatCluster(const Json &cluster, const dmr::Snapshot &snapshot);
+std::string formatStatus(const dmr::reply::State &state);
+// get-cluster: nodes, groups with their members in join order, tunnels.
+std::string formatCluster(const dmr::reply::Cluster &cluster);
 // get-history: one row per failover.
 std::string formatHistory(const dmr::reply::History &history);
 // get-drills: one row per drill.
 std::string formatDrills(const dmr::reply::Drills &drills);
 // get-state's "relay": the tunnels with their state and counters, the channels, the drops.
-std::string formatTunnels(const Json &state);
+std::string formatTunnels(const dmr::reply::RelayState &state);
 // `dmrctl listeners`: what one node's get-state said, or why it could not be asked.
 struct ListenerAnswer
 {
-    std::optional<dmr::reply::RelayListeners> state;
+    std::optional<dmr::reply::RelayState> state;
     std::string why; // when state is empty: "no answer: ...", "bad reply: ..."
 };
 // Who can tell a network's listeners, best first: its routing point, then the other members in
@@ -71,8 +66,8 @@ std::string formatDuration(std::int64_t ms);
 // every cell that is not fine.
 std::string formatReachability(const dmr::reply::Reachability &reachability);
 // A drill's reply: what was started, where.
-std::string formatDrillReply(const Json &record, const std::string &agent);
+std::string formatDrillReply(const dmr::reply::Drill &record, const std::string &agent);
 // One event line: time, kind, summary; ends in "\n".
-std::string formatEvent(const Json &event);
+std::string formatEvent(const dmr::reply::Event &event);
 
 } // namespace dmrctl

@@ -1,5 +1,7 @@
 #include "netns_lab.h"
 
+#include "launch.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -404,23 +406,17 @@ Result<std::string> ProcessRunner::run(const std::vector<std::string> &argv)
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0)
         return Error{joined(argv) + ": pipe: " + std::strerror(errno)};
-    const pid_t pid = ::fork();
-    if (pid < 0) {
+    process::LaunchSpec spec;
+    spec.argv = argv;
+    spec.argv.front() = program;
+    spec.outputFd = out[1];
+    const auto launched = process::launch(spec);
+    if (!launched) {
         ::close(out[0]);
         ::close(out[1]);
-        return Error{joined(argv) + ": fork: " + std::strerror(errno)};
+        return Error{joined(argv) + ": " + launched.error().message};
     }
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::dup2(out[1], 2);
-        std::vector<char *> args;
-        for (const auto &a : argv)
-            args.push_back(const_cast<char *>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(program.c_str(), args.data());
-        std::fprintf(stderr, "exec %s: %s\n", program.c_str(), std::strerror(errno));
-        ::_exit(127);
-    }
+    const pid_t pid = *launched;
     ::close(out[1]);
     constexpr std::size_t kOutputBytesMax = 64 * 1024;
     std::string text;

@@ -5,6 +5,8 @@
 #include "etcd_client.h"
 #include "launch.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -136,8 +138,8 @@ pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
 
 } // namespace
 
-std::optional<Json> askAgent(std::uint16_t port, protocol::RequestKind kind, int timeoutMs,
-                             const dmrctl::TlsOptions &tls, std::string *error)
+std::optional<std::string> askAgent(std::uint16_t port, protocol::RequestKind kind, int timeoutMs,
+                                    const dmrctl::TlsOptions &tls, std::string *error)
 {
     dmrctl::ClientOptions options;
     options.addresses.push_back(
@@ -160,8 +162,7 @@ std::optional<Json> askAgent(std::uint16_t port, protocol::RequestKind kind, int
             *error = "127.0.0.1:" + std::to_string(port) + ": " + result.failure().message;
         return std::nullopt;
     }
-    // The client keeps the agent's field order; the lab reads fields by name.
-    return Json::parse(result->dump());
+    return result->dump();
 }
 
 Supervisor::Supervisor(const LabOptions &options, const std::optional<NetnsLabPlan> &netns,
@@ -453,7 +454,7 @@ std::optional<reply::State> Supervisor::state(const LabAgent &agent, int timeout
         askAgent(agent.controlPort, protocol::RequestKind::GetState, timeoutMs, clientTls_, error);
     if (!result)
         return std::nullopt;
-    auto state = reply::parseState(result->dump());
+    auto state = reply::parseState(*result);
     if (!state) {
         if (error != nullptr)
             *error =

@@ -15,8 +15,6 @@
 #include "dmr/protocol.h"
 #include "dmr/replies.h"
 
-#include <nlohmann/json.hpp>
-
 #include <csignal>
 #include <cstdint>
 #include <optional>
@@ -46,11 +44,10 @@ struct LabSecretFiles
 };
 
 // One request on a fresh connection to an agent's control port on 127.0.0.1: hello, the
-// request, the reply's result. Bounded in time and size; on failure `error` names the port and
-// the reason.
-std::optional<nlohmann::json> askAgent(std::uint16_t port, protocol::RequestKind kind,
-                                       int timeoutMs, const dmrctl::TlsOptions &tls,
-                                       std::string *error = nullptr);
+// request, the reply's result as JSON text, for a typed reader (dmr/replies.h). Bounded in time
+// and size; on failure `error` names the port and the reason.
+std::optional<std::string> askAgent(std::uint16_t port, protocol::RequestKind kind, int timeoutMs,
+                                    const dmrctl::TlsOptions &tls, std::string *error = nullptr);
 
 class Supervisor
 {

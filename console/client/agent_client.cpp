@@ -4,17 +4,12 @@
 
 #include <QDateTime>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonParseError>
 #include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -46,16 +41,6 @@ QString excerpt(const std::string &line)
     if (line.size() > kMax)
         text += QStringLiteral("...");
     return text;
-}
-
-std::optional<qint64> integerId(const QJsonValue &v)
-{
-    if (!v.isDouble())
-        return std::nullopt;
-    const qint64 i = v.toInteger();
-    if (static_cast<double>(i) != v.toDouble())
-        return std::nullopt;
-    return i;
 }
 
 } // namespace
@@ -394,22 +379,18 @@ void AgentClient::onReadyRead()
 void AgentClient::handleLine(const std::string &line)
 {
     const QString badReply = QString::fromLatin1(kBadReplyError);
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(
-        QByteArray::fromRawData(line.data(), qsizetype(line.size())), &error);
-    if (error.error != QJsonParseError::NoError)
-        return report(badReply, tr("agent at %1 sent a line that is not JSON (%2 at offset %3): %4")
-                                    .arg(current_.toString(), error.errorString())
-                                    .arg(error.offset)
-                                    .arg(excerpt(line)));
-    if (!doc.isObject())
-        return report(badReply, tr("agent at %1 sent a line that is not a JSON object: %2")
-                                    .arg(current_.toString(), excerpt(line)));
-    const QJsonObject message = doc.object();
-    const QString type = message.value(QStringLiteral("type")).toString();
+    // The envelope (type, id, code, message, result) by the core's reader (dmr/replies.h).
+    auto parsed = reply::parseMessage(line);
+    if (!parsed)
+        return report(badReply,
+                      tr("agent at %1 sent a line that is not a message of the "
+                         "protocol (%2): %3")
+                          .arg(current_.toString(), QString::fromStdString(parsed.error().message),
+                               excerpt(line)));
+    const reply::Message &message = parsed.value();
 
-    if (type == u"event") {
-        auto event = parseEvent(message);
+    if (message.type == reply::Message::Type::Event) {
+        auto event = parseEvent(line);
         if (!event)
             return report(badReply, tr("agent at %1 sent a bad event: %2")
                                         .arg(current_.toString(),
@@ -427,23 +408,18 @@ void AgentClient::handleLine(const std::string &line)
             refresh();
         return;
     }
-    if (type != u"reply" && type != u"error")
-        return report(badReply, tr("agent at %1 sent a message of unknown type: %2")
-                                    .arg(current_.toString(), excerpt(line)));
 
-    const bool ok = type == u"reply";
-    const QJsonValue idValue = message.value(QStringLiteral("id"));
-    if (idValue.isUndefined() || idValue.isNull()) {
+    const bool ok = message.type == reply::Message::Type::Reply;
+    if (std::holds_alternative<std::monostate>(message.id)) {
         // An error the agent could not tie to a request: bad-json, line-too-long, busy.
         if (!ok)
-            return report(
-                message.value(QStringLiteral("code")).toString(),
-                tr("agent at %1: %2")
-                    .arg(current_.toString(), message.value(QStringLiteral("message")).toString()));
+            return report(QString::fromStdString(message.code),
+                          tr("agent at %1: %2")
+                              .arg(current_.toString(), QString::fromStdString(message.message)));
         return report(badReply, tr("agent at %1 sent a reply without an id: %2")
                                     .arg(current_.toString(), excerpt(line)));
     }
-    const auto id = integerId(idValue);
+    const auto *id = std::get_if<std::int64_t>(&message.id);
     const auto found = id ? pending_.constFind(*id) : pending_.constEnd();
     if (found == pending_.constEnd())
         return report(badReply, tr("agent at %1 answered a request this console did not send: %2")
@@ -454,11 +430,12 @@ void AgentClient::handleLine(const std::string &line)
         replyTimer_.stop();
     else
         replyTimer_.start(replyTimeoutMs_); // the agent answers in order: it is making progress
-    handleAnswer(*id, kind, ok, message);
+    handleAnswer(*id, kind, message);
 }
 
-void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message)
+void AgentClient::handleAnswer(qint64 id, Pending kind, const reply::Message &message)
 {
+    const bool ok = message.type == reply::Message::Type::Reply;
     const QString agent = current_.toString();
     const QString badReply = QString::fromLatin1(kBadReplyError);
     const bool refreshPart = kind == Pending::Cluster || kind == Pending::History ||
@@ -470,8 +447,8 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
     };
 
     if (!ok) {
-        const QString code = message.value(QStringLiteral("code")).toString();
-        const QString text = message.value(QStringLiteral("message")).toString();
+        const QString code = QString::fromStdString(message.code);
+        const QString text = QString::fromStdString(message.message);
         switch (kind) {
         case Pending::Drill:
             emit drillFinished(id, false, text.isEmpty() ? code : text);
@@ -481,8 +458,7 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
             if (code == u"unsupported-protocol") {
                 // An agent of another release: once more, at once, in the newest version both
                 // speak, if there is one.
-                const auto common = proto::newestCommon(proto::versionsOf(
-                    nlohmann::json::parse(QJsonDocument(message).toJson().toStdString())));
+                const auto common = proto::newestCommon(message.versions);
                 if (common && *common != helloProtocol_) {
                     helloProtocol_ = *common;
                     teardown(why);
@@ -537,8 +513,7 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         return;
     }
 
-    const QJsonValue resultValue = message.value(QStringLiteral("result"));
-    if (!resultValue.isObject()) {
+    if (!message.resultJson) {
         const QString why = tr("agent at %1 sent a reply without a result object").arg(agent);
         if (kind == Pending::Drill) {
             emit drillFinished(id, false, why);
@@ -551,7 +526,7 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
         report(badReply, why);
         return done();
     }
-    const QJsonObject result = resultValue.toObject();
+    const std::string &result = *message.resultJson;
     const auto bad = [&](const std::string &why) {
         report(badReply, tr("agent at %1: %2").arg(agent, QString::fromStdString(why)));
     };
@@ -683,9 +658,9 @@ void AgentClient::handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObje
     }
 }
 
-void AgentClient::handleCluster(const QJsonObject &result)
+void AgentClient::handleCluster(std::string_view resultJson)
 {
-    auto parsed = parseCluster(result);
+    auto parsed = parseCluster(resultJson);
     if (!parsed)
         return report(
             QString::fromLatin1(kBadReplyError),

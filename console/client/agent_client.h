@@ -210,8 +210,8 @@ private:
     void onReadyRead();
     void onSocketGone();
     void handleLine(const std::string &line);
-    void handleAnswer(qint64 id, Pending kind, bool ok, const QJsonObject &message);
-    void handleCluster(const QJsonObject &result);
+    void handleAnswer(qint64 id, Pending kind, const dmr::reply::Message &message);
+    void handleCluster(std::string_view resultJson);
     void refreshPartDone();
     void startRefresh();
     void subscribe();

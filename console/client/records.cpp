@@ -2,206 +2,95 @@
 
 #include "tr.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
 namespace dmr::console {
 
+// Every reply is read by the core's typed parsers (dmr/replies.h), the ones dmrctl, dmr-lab and
+// the agent's own tests use: one schema and one set of error messages ("get-history:
+// failovers[0].detected_ms: expected an integer, found string"). Here they only become the
+// console's Qt values.
+
 namespace {
 
-// Reads the fields of one JSON object, keeping the first error with its path
-// ("failovers[0].silent_ms: must be an integer, found string").
-class Fields
+QString q(const std::string &s)
 {
-public:
-    Fields(const QJsonObject &object, QString path)
-        : o_(object)
-        , path_(std::move(path))
-    {
-    }
-
-    bool ok() const { return error_.isEmpty(); }
-    const QString &error() const { return error_; }
-    Error toError() const { return Error{error_.toStdString()}; }
-    QString pathOf(const QString &key) const { return path_.isEmpty() ? key : path_ + u'.' + key; }
-
-    // A required string; `nullable` lets null read as empty.
-    QString string(const QString &key, bool nullable = false)
-    {
-        const QJsonValue v = o_.value(key);
-        if (v.isString())
-            return v.toString();
-        if (nullable && v.isNull())
-            return {};
-        fail(key, v, nullable ? Tr::tr("a string or null") : Tr::tr("a string"));
-        return {};
-    }
-    // A string that may be absent (empty then).
-    QString optionalString(const QString &key)
-    {
-        if (!o_.contains(key))
-            return {};
-        return string(key, true);
-    }
-    qint64 integer(const QString &key)
-    {
-        const auto v = nullableInteger(key, false);
-        return v.value_or(0);
-    }
-    // Absent or null: nullopt (when `nullable`).
-    std::optional<qint64> nullableInteger(const QString &key, bool nullable = true)
-    {
-        const QJsonValue v = o_.value(key);
-        if (nullable && (v.isNull() || v.isUndefined()))
-            return std::nullopt;
-        if (v.isDouble()) {
-            const double d = v.toDouble();
-            const qint64 i = v.toInteger();
-            if (std::isfinite(d) && static_cast<double>(i) == d)
-                return i;
-        }
-        fail(key, v, nullable ? Tr::tr("an integer or null") : Tr::tr("an integer"));
-        return std::nullopt;
-    }
-    double number(const QString &key)
-    {
-        const QJsonValue v = o_.value(key);
-        if (v.isDouble() && std::isfinite(v.toDouble()))
-            return v.toDouble();
-        fail(key, v, Tr::tr("a number"));
-        return 0;
-    }
-    // A boolean that may be absent (`absent` then).
-    bool optionalBoolean(const QString &key, bool absent)
-    {
-        return o_.contains(key) ? boolean(key) : absent;
-    }
-    bool boolean(const QString &key)
-    {
-        const QJsonValue v = o_.value(key);
-        if (v.isBool())
-            return v.toBool();
-        fail(key, v, Tr::tr("a boolean"));
-        return false;
-    }
-    QJsonArray array(const QString &key)
-    {
-        const QJsonValue v = o_.value(key);
-        if (v.isArray())
-            return v.toArray();
-        fail(key, v, Tr::tr("an array"));
-        return {};
-    }
-    QJsonObject object(const QString &key)
-    {
-        const QJsonValue v = o_.value(key);
-        if (v.isObject())
-            return v.toObject();
-        fail(key, v, Tr::tr("an object"));
-        return {};
-    }
-    // An array of strings that may be absent (empty then).
-    QStringList optionalStrings(const QString &key)
-    {
-        return o_.contains(key) ? strings(key) : QStringList{};
-    }
-    QStringList strings(const QString &key)
-    {
-        QStringList out;
-        const QJsonArray a = array(key);
-        for (qsizetype i = 0; i < a.size() && ok(); ++i) {
-            if (a[i].isString())
-                out << a[i].toString();
-            else
-                fail(QStringLiteral("%1[%2]").arg(key).arg(i), a[i], Tr::tr("a string"));
-        }
-        return out;
-    }
-    // The objects of an array, each with its path for nested reading.
-    template<typename F>
-    void eachObject(const QString &key, F &&f)
-    {
-        const QJsonArray a = array(key);
-        for (qsizetype i = 0; i < a.size() && ok(); ++i) {
-            const QString at = QStringLiteral("%1[%2]").arg(key).arg(i);
-            if (!a[i].isObject()) {
-                fail(at, a[i], Tr::tr("an object"));
-                return;
-            }
-            Fields inner(a[i].toObject(), pathOf(at));
-            f(inner);
-            if (!inner.ok())
-                error_ = inner.error();
-        }
-    }
-    void fail(const QString &key, const QJsonValue &found, const QString &expected)
-    {
-        if (!ok())
-            return;
-        error_ = Tr::tr("%1: must be %2, found %3").arg(pathOf(key), expected, kindOf(found));
-    }
-    void failWith(const QString &key, const QString &message)
-    {
-        if (ok())
-            error_ = pathOf(key) + QStringLiteral(": ") + message;
-    }
-
-    static QString kindOf(const QJsonValue &v)
-    {
-        switch (v.type()) {
-        case QJsonValue::Null:
-            return Tr::tr("null");
-        case QJsonValue::Bool:
-            return Tr::tr("boolean %1").arg(v.toBool() ? u"true" : u"false");
-        case QJsonValue::Double:
-            return Tr::tr("number %1").arg(v.toDouble());
-        case QJsonValue::String:
-            return Tr::tr("string \"%1\"").arg(v.toString().left(40));
-        case QJsonValue::Array:
-            return Tr::tr("array");
-        case QJsonValue::Object:
-            return Tr::tr("object");
-        case QJsonValue::Undefined:
-            break;
-        }
-        return Tr::tr("nothing (missing)");
-    }
-
-private:
-    QJsonObject o_;
-    QString path_;
-    QString error_;
-};
-
-DrillRecord readDrill(Fields &f)
-{
-    DrillRecord d;
-    d.id = f.integer(QStringLiteral("id"));
-    d.action = f.string(QStringLiteral("action"));
-    d.node = f.string(QStringLiteral("node"));
-    d.iface = f.optionalString(QStringLiteral("iface"));
-    d.reason = f.string(QStringLiteral("reason"));
-    d.client = f.optionalString(QStringLiteral("client"));
-    d.durationMs = f.nullableInteger(QStringLiteral("duration_ms"));
-    d.startedMs = f.integer(QStringLiteral("started_ms"));
-    d.endedMs = f.nullableInteger(QStringLiteral("ended_ms"));
-    d.via = f.optionalString(QStringLiteral("via"));
-    d.forwardedTo = f.optionalString(QStringLiteral("forwarded_to"));
-    d.rev = f.nullableInteger(QStringLiteral("rev")).value_or(0);
-    return d;
+    return QString::fromStdString(s);
 }
 
-Page readPage(Fields &f)
+QStringList qList(const std::vector<std::string> &items)
 {
-    Page p;
-    p.instance = f.optionalString(QStringLiteral("instance"));
-    p.rev = f.nullableInteger(QStringLiteral("rev")).value_or(0);
-    p.more = f.optionalBoolean(QStringLiteral("more"), false);
-    return p;
+    QStringList out;
+    out.reserve(qsizetype(items.size()));
+    for (const auto &i : items)
+        out << q(i);
+    return out;
+}
+
+Page pageOf(const reply::Page &p)
+{
+    return {q(p.instance), p.rev, p.more};
+}
+
+FailoverRecord failoverOf(const reply::Failover &f)
+{
+    FailoverRecord r;
+    r.id = f.id;
+    r.node = q(f.node);
+    r.cause = q(f.cause);
+    r.roles = qList(f.roles);
+    // In the order of the roles; then any role the successors name that `roles` does not.
+    QStringList order = r.roles;
+    for (const auto &successor : f.successors)
+        if (!order.contains(q(successor.first)))
+            order << q(successor.first);
+    for (const QString &role : std::as_const(order))
+        for (const auto &[name, node] : f.successors)
+            if (q(name) == role)
+                r.successors << Successor{role, q(node.value_or(std::string()))};
+    r.viewId = q(f.viewId);
+    r.silentMs = f.silentMs;
+    r.failedMs = f.failedMs;
+    r.detectedMs = f.detectedMs;
+    r.electedMs = f.electedMs;
+    r.tunnelsUpMs = f.tunnelsUpMs;
+    r.detectionMs = f.detectionMs;
+    r.electionMs = f.electionMs;
+    r.tunnelsMs = f.tunnelsMs;
+    r.totalMs = f.totalMs;
+    r.skewMs = f.skewMs;
+    r.rev = f.rev;
+    return r;
+}
+
+DrillRecord drillRecordOf(const reply::Drill &d)
+{
+    DrillRecord r;
+    r.id = d.id;
+    r.action = q(d.action);
+    r.node = q(d.node);
+    r.iface = q(d.iface);
+    r.reason = q(d.reason);
+    r.client = q(d.client);
+    r.durationMs = d.durationMs;
+    r.startedMs = d.startedMs;
+    r.endedMs = d.endedMs;
+    r.via = q(d.via);
+    r.forwardedTo = q(d.forwardedTo);
+    r.rev = d.rev;
+    return r;
+}
+
+// Parses with `parse` and converts with `convert`; the core's error as it is.
+template<typename Parse, typename Convert>
+auto read(std::string_view text, Parse &&parse, Convert &&convert)
+    -> Result<decltype(convert(*parse(std::string_view())))>
+{
+    auto parsed = parse(text);
+    if (!parsed)
+        return parsed.error();
+    return convert(*parsed);
 }
 
 QString ms(qint64 v)
@@ -226,47 +115,6 @@ bool ClusterInfo::hasAgent(const QString &id) const
                        [&](const AgentInfo &a) { return a.id == id; });
 }
 
-Result<HelloInfo> parseHello(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("hello"));
-    HelloInfo h;
-    h.agent = f.string(QStringLiteral("agent"));
-    h.version = f.optionalString(QStringLiteral("version"));
-    h.protocol = static_cast<int>(f.integer(QStringLiteral("protocol")));
-    h.role = f.optionalString(QStringLiteral("role"));
-    h.isOperator =
-        result.contains(QStringLiteral("operator")) && f.boolean(QStringLiteral("operator"));
-    if (!f.ok())
-        return f.toError();
-    return h;
-}
-
-Result<ClusterInfo> parseCluster(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("get-cluster"));
-    ClusterInfo c;
-    c.viewId = f.string(QStringLiteral("view_id"));
-    c.coordinator = f.string(QStringLiteral("coordinator"), true);
-    f.eachObject(QStringLiteral("agents"), [&](Fields &a) {
-        AgentInfo info;
-        info.id = a.string(QStringLiteral("id"));
-        info.seq = a.nullableInteger(QStringLiteral("seq")).value_or(0);
-        info.membership = a.optionalString(QStringLiteral("membership"));
-        info.control = a.optionalString(QStringLiteral("control"));
-        c.agents << info;
-    });
-    const QJsonObject snapshot = f.object(QStringLiteral("snapshot"));
-    if (!f.ok())
-        return f.toError();
-    const QByteArray text = QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
-    auto parsed = dmr::parseSnapshot(std::string_view(text.constData(), size_t(text.size())));
-    if (!parsed)
-        return Error{f.pathOf(QStringLiteral("snapshot")).toStdString() + ": " +
-                     parsed.error().message};
-    c.snapshot = std::move(parsed).value();
-    return c;
-}
-
 QString FailoverRecord::key() const
 {
     return viewId.isEmpty() ? agent + u'#' + QString::number(id) : node + u'@' + viewId;
@@ -288,113 +136,6 @@ QString ConsoleEvent::key() const
         break;
     }
     return {};
-}
-
-Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result)
-{
-    auto page = parseHistoryPage(result);
-    if (!page)
-        return page.error();
-    return page.value().records;
-}
-
-Result<HistoryPage> parseHistoryPage(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("get-history"));
-    QList<FailoverRecord> list;
-    f.eachObject(QStringLiteral("failovers"), [&](Fields &r) {
-        FailoverRecord rec;
-        rec.id = r.integer(QStringLiteral("id"));
-        rec.node = r.string(QStringLiteral("node"));
-        rec.cause = r.string(QStringLiteral("cause"));
-        rec.roles = r.strings(QStringLiteral("roles"));
-        const QJsonObject successors = r.object(QStringLiteral("successors"));
-        // In the order of the roles; then any role the successors name that `roles` does not.
-        QStringList order = rec.roles;
-        for (auto it = successors.begin(); it != successors.end(); ++it)
-            if (!order.contains(it.key()))
-                order << it.key();
-        for (const QString &role : order) {
-            if (!successors.contains(role))
-                continue;
-            const QJsonValue who = successors.value(role);
-            if (!who.isString() && !who.isNull()) {
-                r.fail(QStringLiteral("successors.") + role, who, Tr::tr("a string or null"));
-                break;
-            }
-            rec.successors << Successor{role, who.toString()};
-        }
-        rec.viewId = r.optionalString(QStringLiteral("view_id"));
-        rec.silentMs = r.nullableInteger(QStringLiteral("silent_ms")).value_or(0);
-        rec.detectedMs = r.integer(QStringLiteral("detected_ms"));
-        rec.electedMs = r.nullableInteger(QStringLiteral("elected_ms")).value_or(0);
-        rec.tunnelsUpMs = r.nullableInteger(QStringLiteral("tunnels_up_ms"));
-        rec.electionMs = r.nullableInteger(QStringLiteral("election_ms"));
-        rec.tunnelsMs = r.nullableInteger(QStringLiteral("tunnels_ms"));
-        rec.totalMs = r.nullableInteger(QStringLiteral("total_ms"));
-        // An agent before the phases were defined: its detection time is the failure's.
-        rec.failedMs = r.nullableInteger(QStringLiteral("failed_ms")).value_or(rec.detectedMs);
-        rec.detectionMs = r.nullableInteger(QStringLiteral("detection_ms")).value_or(0);
-        rec.skewMs = r.nullableInteger(QStringLiteral("skew_ms")).value_or(0);
-        rec.rev = r.nullableInteger(QStringLiteral("rev")).value_or(0);
-        list << rec;
-    });
-    const Page page = readPage(f);
-    if (!f.ok())
-        return f.toError();
-    return HistoryPage{page, list};
-}
-
-Result<ViewsPage> parseViews(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("get-views"));
-    ViewsPage v;
-    v.page = readPage(f);
-    const QJsonValue base = result.value(QStringLiteral("base"));
-    if (base.isObject()) {
-        Fields b(base.toObject(), f.pathOf(QStringLiteral("base")));
-        v.hasBase = true;
-        v.baseViewId = b.string(QStringLiteral("view_id"));
-        const QJsonObject snapshot = b.object(QStringLiteral("snapshot"));
-        if (!b.ok())
-            return b.toError();
-        const QByteArray text = QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
-        auto parsed = dmr::parseSnapshot(std::string_view(text.constData(), size_t(text.size())));
-        if (!parsed)
-            return Error{b.pathOf(QStringLiteral("snapshot")).toStdString() + ": " +
-                         parsed.error().message};
-        v.base = std::move(parsed).value();
-    } else if (!base.isNull() && !base.isUndefined()) {
-        f.fail(QStringLiteral("base"), base, Tr::tr("an object or null"));
-    }
-    const QJsonArray views = f.array(QStringLiteral("views"));
-    if (!f.ok())
-        return f.toError();
-    for (qsizetype i = 0; i < views.size(); ++i) {
-        const QByteArray text = QJsonDocument(views[i].toObject()).toJson(QJsonDocument::Compact);
-        if (!views[i].isObject())
-            return Error{
-                QStringLiteral("get-views.views[%1]: must be an object").arg(i).toStdString()};
-        auto delta = dmr::parseViewDelta(std::string_view(text.constData(), size_t(text.size())));
-        if (!delta)
-            return Error{QStringLiteral("get-views.views[%1].").arg(i).toStdString() +
-                         delta.error().message};
-        v.views << std::move(delta).value();
-    }
-    return v;
-}
-
-Result<SubscribeInfo> parseSubscribe(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("subscribe"));
-    SubscribeInfo s;
-    s.instance = f.optionalString(QStringLiteral("instance"));
-    s.seq = f.nullableInteger(QStringLiteral("seq")).value_or(0);
-    s.replayed = int(f.nullableInteger(QStringLiteral("replayed")).value_or(0));
-    s.missed = f.optionalBoolean(QStringLiteral("missed"), false);
-    if (!f.ok())
-        return f.toError();
-    return s;
 }
 
 const ReachabilityCell *ReachabilityRow::cellFrom(const QString &sender) const
@@ -432,117 +173,159 @@ QStringList ReachabilityMatrix::unreachable() const
     return out;
 }
 
-Result<RelayState> parseRelayState(const QJsonObject &result)
+Result<HelloInfo> parseHello(std::string_view resultJson)
 {
-    const QByteArray text = QJsonDocument(result).toJson(QJsonDocument::Compact);
-    return dmr::reply::parseRelayListeners(std::string_view(text.constData(), size_t(text.size())));
-}
-
-Result<ReachabilityMatrix> parseReachability(const QJsonObject &result)
-{
-    Fields f(result, QStringLiteral("get-reachability"));
-    ReachabilityMatrix m;
-    m.nodes = f.strings(QStringLiteral("nodes"));
-    m.intervalMs = f.integer(QStringLiteral("interval_ms"));
-    m.askedBy = f.string(QStringLiteral("asked_by"));
-    m.timeMs = f.integer(QStringLiteral("time_ms"));
-    f.eachObject(QStringLiteral("rows"), [&](Fields &r) {
-        ReachabilityRow row;
-        row.node = r.string(QStringLiteral("node"));
-        row.answered = r.boolean(QStringLiteral("answered"));
-        row.probing = r.optionalBoolean(QStringLiteral("probing"), false);
-        r.eachObject(QStringLiteral("heard"), [&](Fields &c) {
-            ReachabilityCell cell;
-            cell.from = c.string(QStringLiteral("from"));
-            cell.heard = c.boolean(QStringLiteral("heard"));
-            cell.received = c.integer(QStringLiteral("received"));
-            cell.lost = c.integer(QStringLiteral("lost"));
-            cell.duplicates = c.integer(QStringLiteral("duplicates"));
-            cell.loss = c.number(QStringLiteral("loss"));
-            cell.ageMs = c.integer(QStringLiteral("age_ms"));
-            // Optional: agents send the time last heard and the streams only when asked for
-            // detail (PROTOCOL.md, get-reachability).
-            cell.lastSeenMs = c.nullableInteger(QStringLiteral("last_seen_ms")).value_or(0);
-            cell.via = c.optionalStrings(QStringLiteral("via"));
-            row.heard << cell;
-        });
-        m.rows << row;
+    return read(resultJson, reply::parseHello, [](const reply::Hello &h) {
+        return HelloInfo{q(h.agent), q(h.version), h.protocol, q(h.role), h.isOperator};
     });
-    if (!f.ok())
-        return f.toError();
-    return m;
 }
 
-Result<QList<DrillRecord>> parseDrills(const QJsonObject &result)
+Result<ClusterInfo> parseCluster(std::string_view resultJson)
 {
-    auto page = parseDrillsPage(result);
+    return read(resultJson, reply::parseCluster, [](const reply::Cluster &c) {
+        ClusterInfo out;
+        out.viewId = q(c.viewId);
+        out.coordinator = q(c.coordinator.value_or(std::string()));
+        for (const auto &a : c.agents)
+            out.agents << AgentInfo{q(a.id), a.seq, q(a.membership), q(a.control)};
+        out.snapshot = c.snapshot;
+        return out;
+    });
+}
+
+Result<QList<FailoverRecord>> parseHistory(std::string_view resultJson)
+{
+    auto page = parseHistoryPage(resultJson);
     if (!page)
         return page.error();
     return page.value().records;
 }
 
-Result<DrillsPage> parseDrillsPage(const QJsonObject &result)
+Result<HistoryPage> parseHistoryPage(std::string_view resultJson)
 {
-    Fields f(result, QStringLiteral("get-drills"));
-    QList<DrillRecord> list;
-    f.eachObject(QStringLiteral("drills"), [&](Fields &d) { list << readDrill(d); });
-    const Page page = readPage(f);
-    if (!f.ok())
-        return f.toError();
-    return DrillsPage{page, list};
+    return read(resultJson, reply::parseHistory, [](const reply::History &h) {
+        HistoryPage out{pageOf(h.page), {}};
+        for (const auto &f : h.failovers)
+            out.records << failoverOf(f);
+        return out;
+    });
 }
 
-Result<DrillRecord> parseDrillRecord(const QJsonObject &record)
+Result<ViewsPage> parseViews(std::string_view resultJson)
 {
-    Fields f(record, QStringLiteral("drill"));
-    DrillRecord d = readDrill(f);
-    if (!f.ok())
-        return f.toError();
-    return d;
+    return read(resultJson, reply::parseViews, [](const reply::Views &v) {
+        ViewsPage out;
+        out.page = pageOf(v.page);
+        if (v.base) {
+            out.hasBase = true;
+            out.baseViewId = q(v.base->viewId);
+            out.base = v.base->snapshot;
+        }
+        for (const auto &d : v.views)
+            out.views << d;
+        return out;
+    });
 }
 
-Result<ConsoleEvent> parseEvent(const QJsonObject &message)
+Result<SubscribeInfo> parseSubscribe(std::string_view resultJson)
 {
-    Fields f(message, QStringLiteral("event"));
-    ConsoleEvent e;
-    e.kindName = f.string(QStringLiteral("event"));
-    e.timeMs = f.integer(QStringLiteral("time_ms"));
-    e.seq = f.nullableInteger(QStringLiteral("seq")).value_or(0);
-    e.data = f.object(QStringLiteral("data"));
-    if (!f.ok())
-        return f.toError();
+    return read(resultJson, reply::parseSubscribe, [](const reply::Subscribe &s) {
+        return SubscribeInfo{q(s.instance), s.seq, int(s.replayed), s.missed};
+    });
+}
 
-    Fields d(e.data, QStringLiteral("event.data"));
-    if (e.kindName == u"view-changed") {
-        e.kind = ConsoleEvent::Kind::ViewChanged;
-        e.group = d.string(QStringLiteral("group"));
-        e.leader = d.string(QStringLiteral("leader"), true);
-        d.eachObject(QStringLiteral("members"),
-                     [&](Fields &m) { e.members << m.string(QStringLiteral("node")); });
-    } else if (e.kindName == u"plan-changed") {
-        e.kind = ConsoleEvent::Kind::PlanChanged;
-        d.eachObject(QStringLiteral("actions"),
-                     [&](Fields &a) { e.actions << a.string(QStringLiteral("text")); });
-    } else if (e.kindName == u"failover") {
-        e.kind = ConsoleEvent::Kind::Failover;
-        e.group = d.string(QStringLiteral("group"));
-        e.from = d.string(QStringLiteral("from"), true);
-        e.to = d.string(QStringLiteral("to"), true);
-        e.reason = d.optionalString(QStringLiteral("reason"));
-    } else if (e.kindName == u"drill") {
-        e.kind = ConsoleEvent::Kind::Drill;
-        e.action = d.string(QStringLiteral("action"));
-        e.node = d.string(QStringLiteral("node"));
-        e.iface = d.optionalString(QStringLiteral("iface"));
-        e.reason = d.optionalString(QStringLiteral("reason"));
-        e.durationMs = d.nullableInteger(QStringLiteral("duration_ms"));
-        e.client = d.optionalString(QStringLiteral("client"));
-    } // else: a kind this console does not know; kept with its data (PROTOCOL.md, Versioning)
-    if (e.kind != ConsoleEvent::Kind::Other && e.kind != ConsoleEvent::Kind::Drill)
-        e.viewId = d.optionalString(QStringLiteral("view_id"));
-    if (!d.ok())
-        return d.toError();
-    return e;
+Result<RelayState> parseRelayState(std::string_view resultJson)
+{
+    return reply::parseRelayState(resultJson);
+}
+
+Result<ReachabilityMatrix> parseReachability(std::string_view resultJson)
+{
+    return read(resultJson, reply::parseReachability, [](const reply::Reachability &r) {
+        ReachabilityMatrix m;
+        m.nodes = qList(r.nodes);
+        m.intervalMs = r.intervalMs;
+        m.askedBy = q(r.askedBy);
+        m.timeMs = r.timeMs;
+        for (const auto &row : r.rows) {
+            ReachabilityRow out;
+            out.node = q(row.node);
+            out.answered = row.answered;
+            out.probing = row.probing;
+            for (const auto &c : row.heard)
+                out.heard << ReachabilityCell{q(c.from),    c.heard, c.received, c.lost,
+                                              c.duplicates, c.loss,  c.ageMs};
+            m.rows << out;
+        }
+        return m;
+    });
+}
+
+Result<QList<DrillRecord>> parseDrills(std::string_view resultJson)
+{
+    auto page = parseDrillsPage(resultJson);
+    if (!page)
+        return page.error();
+    return page.value().records;
+}
+
+Result<DrillsPage> parseDrillsPage(std::string_view resultJson)
+{
+    return read(resultJson, reply::parseDrills, [](const reply::Drills &d) {
+        DrillsPage out{pageOf(d.page), {}};
+        for (const auto &r : d.drills)
+            out.records << drillRecordOf(r);
+        return out;
+    });
+}
+
+Result<DrillRecord> parseDrillRecord(std::string_view recordJson)
+{
+    return read(recordJson, reply::parseDrill, drillRecordOf);
+}
+
+Result<ConsoleEvent> parseEvent(std::string_view line)
+{
+    return read(line, reply::parseEvent, [](const reply::Event &e) {
+        using protocol::EventKind;
+        ConsoleEvent out;
+        out.kindName = q(e.kindName);
+        out.timeMs = e.timeMs;
+        out.seq = e.seq;
+        out.viewId = q(e.viewId);
+        out.dataJson = q(e.dataJson);
+        out.group = q(e.group);
+        out.reason = q(e.reason.value_or(std::string()));
+        if (!e.kind) // a kind this console does not know; kept with its data (Versioning)
+            return out;
+        switch (*e.kind) {
+        case EventKind::ViewChanged:
+            out.kind = ConsoleEvent::Kind::ViewChanged;
+            out.leader = q(e.leader.value_or(std::string()));
+            for (const auto &m : e.members)
+                out.members << q(m.node);
+            break;
+        case EventKind::PlanChanged:
+            out.kind = ConsoleEvent::Kind::PlanChanged;
+            for (const auto &a : e.actions)
+                out.actions << q(a.text);
+            break;
+        case EventKind::Failover:
+            out.kind = ConsoleEvent::Kind::Failover;
+            out.from = q(e.from.value_or(std::string()));
+            out.to = q(e.to.value_or(std::string()));
+            break;
+        case EventKind::Drill:
+            out.kind = ConsoleEvent::Kind::Drill;
+            out.action = q(e.action);
+            out.node = q(e.node);
+            out.iface = q(e.iface);
+            out.durationMs = e.durationMs;
+            out.client = q(e.client.value_or(std::string()));
+            break;
+        }
+        return out;
+    });
 }
 
 QString describeCause(const QString &cause)
@@ -614,8 +397,7 @@ QString describe(const ConsoleEvent &e)
     case ConsoleEvent::Kind::Other:
         break;
     }
-    return Tr::tr("%1: %2").arg(
-        e.kindName, QString::fromUtf8(QJsonDocument(e.data).toJson(QJsonDocument::Compact)));
+    return Tr::tr("%1: %2").arg(e.kindName, e.dataJson);
 }
 
 QString describe(const DrillRecord &d)

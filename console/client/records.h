@@ -1,22 +1,24 @@
 #pragma once
-// What the agent answers, typed: the hello reply, get-cluster, get-history, get-drills and the
-// events (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole
-// event line), ignore fields they do not know (the protocol may add some), and on a missing or
-// mistyped field return an error naming its path. Only the client layer calls them: models and
-// widgets get these values, never JSON.
+// What the agent answers, as the console's Qt values: the hello reply, get-cluster, get-history,
+// get-drills, get-views, get-reachability, get-state's relay, subscribe and the events
+// (backend/PROTOCOL.md). The parsers read the `result` object of a reply (or a whole event line)
+// as JSON text with the core's typed replies (dmr/replies.h): they ignore fields they do not know
+// (the protocol may add some), and on a missing or mistyped field return the core's error, naming
+// the reply, the field's path and the reason. Only the client layer calls them: models and widgets
+// get these values, never JSON.
 
 #include "dmr/replies.h"
 #include "dmr/result.h"
 #include "dmr/snapshot.h"
 #include "dmr/view_log.h"
 
-#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
+#include <string_view>
 
 namespace dmr::console {
 
@@ -153,7 +155,7 @@ struct SubscribeInfo
     bool missed = false;
 };
 
-// One event. The typed fields are those of its kind (the others stay empty); `data` keeps the
+// One event. The typed fields are those of its kind (the others stay empty); `dataJson` keeps the
 // whole data object, for fields and kinds this console does not know yet.
 struct ConsoleEvent
 {
@@ -178,7 +180,7 @@ struct ConsoleEvent
     QString iface;       // drill
     QString client;      // drill
     std::optional<qint64> durationMs; // drill
-    QJsonObject data;
+    QString dataJson;                 // compact JSON
     bool operator==(const ConsoleEvent &) const = default;
 
     // Whether the cluster's state, history or drills may have changed: what makes the client
@@ -198,10 +200,8 @@ struct ReachabilityCell
     qint64 received = 0;
     qint64 lost = 0;
     qint64 duplicates = 0;
-    double loss = 0; // fraction of the recent probes missing, 0..1
-    qint64 lastSeenMs = 0;
-    qint64 ageMs = 0;
-    QStringList via; // "10.0.2.0/24>10.0.1.0/24": sent on > heard on
+    double loss = 0;  // fraction of the recent probes missing, 0..1
+    qint64 ageMs = 0; // since the last probe from it
     bool operator==(const ReachabilityCell &) const = default;
 };
 
@@ -232,21 +232,22 @@ struct ReachabilityMatrix
 
 // get-state's node, leads and relay: the node's listener tables and what each of its tunnel ends
 // sends (dmr/replies.h, the reader dmrctl uses too). What an older agent leaves out is Unknown.
-using RelayState = dmr::reply::RelayListeners;
-Result<RelayState> parseRelayState(const QJsonObject &result);
+using RelayState = dmr::reply::RelayState;
+Result<RelayState> parseRelayState(std::string_view resultJson);
 
-Result<HelloInfo> parseHello(const QJsonObject &result);
-Result<ReachabilityMatrix> parseReachability(const QJsonObject &result);
-Result<ClusterInfo> parseCluster(const QJsonObject &result);
-Result<QList<FailoverRecord>> parseHistory(const QJsonObject &result);
-Result<HistoryPage> parseHistoryPage(const QJsonObject &result);
-Result<QList<DrillRecord>> parseDrills(const QJsonObject &result);
-Result<DrillsPage> parseDrillsPage(const QJsonObject &result);
-Result<ViewsPage> parseViews(const QJsonObject &result);
-Result<SubscribeInfo> parseSubscribe(const QJsonObject &result);
-Result<DrillRecord> parseDrillRecord(const QJsonObject &record);
+// Each reads the `result` of its reply (JSON text, as reply::Message keeps it).
+Result<HelloInfo> parseHello(std::string_view resultJson);
+Result<ReachabilityMatrix> parseReachability(std::string_view resultJson);
+Result<ClusterInfo> parseCluster(std::string_view resultJson);
+Result<QList<FailoverRecord>> parseHistory(std::string_view resultJson);
+Result<HistoryPage> parseHistoryPage(std::string_view resultJson);
+Result<QList<DrillRecord>> parseDrills(std::string_view resultJson);
+Result<DrillsPage> parseDrillsPage(std::string_view resultJson);
+Result<ViewsPage> parseViews(std::string_view resultJson);
+Result<SubscribeInfo> parseSubscribe(std::string_view resultJson);
+Result<DrillRecord> parseDrillRecord(std::string_view recordJson);
 // A whole event line: {"type":"event","event":KIND,"time_ms":T,"data":{...}}.
-Result<ConsoleEvent> parseEvent(const QJsonObject &message);
+Result<ConsoleEvent> parseEvent(std::string_view line);
 
 // One line for a person, translated: "failover of 10.0.1.0/24: 2 -> 1 (connection-lost)".
 QString describe(const ConsoleEvent &event);
@@ -268,4 +269,4 @@ Q_DECLARE_METATYPE(dmr::console::ConsoleEvent)
 Q_DECLARE_METATYPE(dmr::console::ReachabilityMatrix)
 Q_DECLARE_METATYPE(dmr::console::ViewsPage)
 Q_DECLARE_METATYPE(dmr::console::SubscribeInfo)
-Q_DECLARE_METATYPE(dmr::reply::RelayListeners)
+Q_DECLARE_METATYPE(dmr::reply::RelayState)

@@ -1,7 +1,5 @@
 #include "relay_state_poller.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSslSocket>
 #include <QTcpSocket>
 
@@ -176,18 +174,18 @@ void RelayStatePoller::open(const QString &node, const Endpoint &endpoint)
 
 void RelayStatePoller::onLine(Session *s, const std::string &line)
 {
-    const QJsonObject message =
-        QJsonDocument::fromJson(QByteArray::fromRawData(line.data(), qsizetype(line.size())))
-            .object();
     const QString where = s->endpoint.toString();
-    const QString type = message.value(QStringLiteral("type")).toString();
-    if (type == u"event")
+    auto message = reply::parseMessage(line);
+    if (!message)
+        return finish(
+            s, tr("agent at %1: %2").arg(where, QString::fromStdString(message.error().message)));
+    if (message->type == reply::Message::Type::Event)
         return;
-    if (type == u"error")
+    if (message->type == reply::Message::Type::Error)
         return finish(s, tr("agent at %1: %2: %3")
-                             .arg(where, message.value(QStringLiteral("code")).toString(),
-                                  message.value(QStringLiteral("message")).toString()));
-    if (type != u"reply" || !message.value(QStringLiteral("result")).isObject())
+                             .arg(where, QString::fromStdString(message->code),
+                                  QString::fromStdString(message->message)));
+    if (!message->resultJson)
         return finish(s, tr("agent at %1 sent a line that is not a reply").arg(where));
     if (!s->helloAnswered) {
         s->helloAnswered = true;
@@ -198,7 +196,7 @@ void RelayStatePoller::onLine(Session *s, const std::string &line)
         s->socket->write(request.data(), qint64(request.size()));
         return;
     }
-    auto state = parseRelayState(message.value(QStringLiteral("result")).toObject());
+    auto state = parseRelayState(*message->resultJson);
     if (!state)
         return finish(
             s, tr("agent at %1: %2").arg(where, QString::fromStdString(state.error().message)));

@@ -133,7 +133,7 @@ ListenerModel::Carry ListenerModel::carry(const QString &from, const QString &to
     auto it = states_.constFind(from);
     if (it == states_.constEnd() || !it->relayOn)
         return c;
-    const dmr::reply::TunnelWants *t = it->tunnelTo(to.toStdString());
+    const dmr::reply::RelayTunnel *t = it->tunnelTo(to.toStdString());
     if (t == nullptr)
         return c;
     c.pruned = t->prunedPackets;

@@ -134,9 +134,7 @@ QVariant ReachabilityModel::data(const QModelIndex &index, int role) const
                 heard += u'\n' + tr("%1 extra copies dropped (normal: a probe can arrive by two "
                                     "routes while the plan changes)")
                                      .arg(c->duplicates);
-            return c->via.isEmpty()
-                       ? heard
-                       : tr("%1; via %2").arg(heard, c->via.join(QStringLiteral(", ")));
+            return heard;
         }
         }
         return {};

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dmr::detail {
 
@@ -116,6 +117,95 @@ inline bool boolField(const Json &j, const std::string &path, std::string_view k
     if (!v.is_boolean())
         fail(member(path, key), "expected true or false, found " + typeName(v));
     return v.get<bool>();
+}
+
+inline bool has(const Json &j, std::string_view key)
+{
+    return j.find(std::string(key)) != j.end();
+}
+
+// Checks that j is an object, whatever its keys (a reader that ignores fields it does not know).
+inline void expectAnyObject(const Json &j, const std::string &path)
+{
+    if (!j.is_object())
+        fail(path, "expected an object, found " + typeName(j));
+}
+
+// An integer, or nullopt when absent or null.
+inline std::optional<std::int64_t> nullableInt(const Json &j, const std::string &path,
+                                               std::string_view key)
+{
+    auto it = j.find(std::string(key));
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
+    return intField(j, path, key);
+}
+
+// A string, or nullopt when absent or null.
+inline std::optional<std::string> nullableString(const Json &j, const std::string &path,
+                                                 std::string_view key)
+{
+    auto it = j.find(std::string(key));
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
+    return stringField(j, path, key, true);
+}
+
+// A boolean, or nullopt when absent or null.
+inline std::optional<bool> nullableBool(const Json &j, const std::string &path,
+                                        std::string_view key)
+{
+    auto it = j.find(std::string(key));
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
+    return boolField(j, path, key);
+}
+
+// A string that may be absent (empty then).
+inline std::string stringOrEmpty(const Json &j, const std::string &path, std::string_view key)
+{
+    return optionalString(j, path, key).value_or(std::string());
+}
+
+// A boolean that may be absent (`absent` then).
+inline bool boolOr(const Json &j, const std::string &path, std::string_view key, bool absent)
+{
+    return has(j, key) ? boolField(j, path, key) : absent;
+}
+
+inline double numberField(const Json &j, const std::string &path, std::string_view key)
+{
+    const Json &v = field(j, path, key);
+    if (!v.is_number())
+        fail(member(path, key), "expected a number, found " + typeName(v));
+    return v.get<double>();
+}
+
+// An array of strings.
+inline std::vector<std::string> stringsField(const Json &j, const std::string &path,
+                                             std::string_view key)
+{
+    std::vector<std::string> out;
+    const Json &a = arrayField(j, path, key);
+    const std::string at = member(path, key);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!a[i].is_string())
+            fail(element(at, i), "expected a string, found " + typeName(a[i]));
+        out.push_back(a[i].get<std::string>());
+    }
+    return out;
+}
+
+// Calls f(element, path) for each element of an array field, each an object.
+template<typename F>
+void eachObject(const Json &j, const std::string &path, std::string_view key, F &&f)
+{
+    const Json &a = arrayField(j, path, key);
+    const std::string at = member(path, key);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        expectAnyObject(a[i], element(at, i));
+        f(a[i], element(at, i));
+    }
 }
 
 // Parses text into JSON, turning a syntax error into an Error naming line and column.

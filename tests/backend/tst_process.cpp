@@ -1,6 +1,6 @@
 // The process launcher (backend/common/launch.h) with real children: input on standard input,
-// output into a file, an exec that fails, a child that does not read a large input, and a child
-// that dies with its parent when the parent is killed.
+// output into a file or a pipe, an exec that fails, a child that does not read a large input, and a
+// child that dies with its parent when the parent is killed.
 
 #include "launch.h"
 
@@ -13,6 +13,7 @@
 #include <csignal>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +84,26 @@ private slots:
         QVERIFY(pid.ok());
         QCOMPARE(waitStatus(*pid), 0);
         QCOMPARE(readAll(out), QByteArray("new\n"));
+    }
+
+    // What the namespace lab's commands do: their output into a pipe the caller reads.
+    void outputIntoAPipe()
+    {
+        int fds[2];
+        QCOMPARE(::pipe2(fds, O_CLOEXEC), 0);
+        LaunchSpec spec;
+        spec.argv = shell("echo out; echo err >&2; exit 4");
+        spec.outputFd = fds[1];
+        auto pid = launch(spec);
+        ::close(fds[1]);
+        QVERIFY2(pid.ok(), pid.ok() ? "" : pid.error().message.c_str());
+        QByteArray text;
+        char buf[256];
+        for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+            text.append(buf, n);
+        ::close(fds[0]);
+        QCOMPARE(waitStatus(*pid), 4);
+        QCOMPARE(text, QByteArray("out\nerr\n"));
     }
 
     void execFailureIsTheChilds()

@@ -118,7 +118,7 @@ private slots:
     void parsesTheAgentsShapes()
     {
         // PROTOCOL.md's get-history example.
-        const auto history = parseHistory(QJsonDocument::fromJson(td::kHistoryJson).object());
+        const auto history = parseHistory(td::kHistoryJson);
         QVERIFY(history.ok());
         const FailoverRecord &r = history.value().at(0);
         QCOMPARE(r.node, QStringLiteral("2"));
@@ -131,7 +131,7 @@ private slots:
         QCOMPARE(pending.successors, (QList<Successor>{{"leader 10.0.3.0/24", ""}}));
         QVERIFY(!pending.totalMs && !pending.tunnelsMs && !pending.tunnelsUpMs);
 
-        const auto drills = parseDrills(QJsonDocument::fromJson(td::kDrillsJson).object());
+        const auto drills = parseDrills(td::kDrillsJson);
         QVERIFY(drills.ok());
         QCOMPARE(drills.value().at(0).durationMs, std::optional<qint64>(3000));
         QVERIFY(!drills.value().at(0).endedMs);
@@ -139,17 +139,29 @@ private slots:
 
         // A field of the wrong type is named with its path.
         const auto bad = parseHistory(
-            QJsonDocument::fromJson(
-                R"({"failovers":[{"id":1,"node":"2","cause":"left","roles":[],"successors":{},"detected_ms":"soon"}]})")
-                .object());
+            R"({"failovers":[{"id":1,"node":"2","cause":"left","roles":[],"successors":{},"detected_ms":"soon"}]})");
         QVERIFY(!bad.ok());
         QCOMPARE(QString::fromStdString(bad.error().message),
-                 QStringLiteral("get-history.failovers[0].detected_ms: must be an integer, found "
-                                "string \"soon\""));
+                 QStringLiteral("get-history: failovers[0].detected_ms: expected an integer, "
+                                "found string"));
+        // The same reader and the same words as dmrctl (dmr/replies.h), for every reply: a
+        // cluster whose snapshot is bad names the path inside the snapshot, a drill record its
+        // field.
+        const auto badCluster = parseCluster(
+            R"({"view_id":"1.2","coordinator":null,"agents":[{"id":"2","seq":1}],"snapshot":{"format":"dmr-snapshot","version":1,"cluster":"x","time_ms":1,"nodes":[{"id":7}],"groups":[],"gl_group":[],"leaders":{},"gl_order":[],"system_leader":null,"routes":[],"tunnels":[]}})");
+        QVERIFY(!badCluster.ok());
+        QCOMPARE(QString::fromStdString(badCluster.error().message),
+                 QStringLiteral("get-cluster: snapshot.nodes[0].id: expected a string, found "
+                                "number"));
+        const auto badDrill =
+            parseDrillRecord(R"({"id":1,"action":"kill","node":"2","started_ms":5})");
+        QVERIFY(!badDrill.ok());
+        QCOMPARE(QString::fromStdString(badDrill.error().message),
+                 QStringLiteral("drill: reason: missing"));
 
         // Every event kind of PROTOCOL.md; an unknown one is kept, with its data.
         const auto event = [](const char *json) {
-            auto e = parseEvent(QJsonDocument::fromJson(json).object());
+            auto e = parseEvent(json);
             if (!e)
                 qFatal("%s", e.error().message.c_str());
             return e.value();
@@ -747,9 +759,28 @@ private slots:
         for (int i = 0; i + 1 < garbage.size(); ++i)
             QCOMPARE(errors.at(i).at(0).toString(), QStringLiteral("bad-reply"));
         QCOMPARE(errors.last().at(0).toString(), QStringLiteral("bad-json"));
-        QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("not JSON")));
-        QVERIFY(errors.at(0).at(1).toString().contains(QStringLiteral("this is not json")));
-        QVERIFY(errors.at(5).at(1).toString().contains(QStringLiteral("event.data.group")));
+        // The core's reader of the envelope (dmr/replies.h) says what is wrong with each line.
+        const auto error = [&](int i) { return errors.at(i).at(1).toString(); };
+        QVERIFY2(error(0).contains(QStringLiteral("(message: line 1, column 2: syntax error")),
+                 qPrintable(error(0)));
+        QVERIFY(error(0).endsWith(QStringLiteral(": this is not json")));
+        QVERIFY2(error(1).contains(
+                     QStringLiteral("(message: document: expected an object, found array)")),
+                 qPrintable(error(1)));
+        QVERIFY2(error(2).contains(QStringLiteral("answered a request this console did not send")),
+                 qPrintable(error(2)));
+        QVERIFY2(error(3).contains(QStringLiteral("sent a reply without an id")),
+                 qPrintable(error(3)));
+        QVERIFY2(error(6).contains(QStringLiteral("(message: type: unknown message type "
+                                                  "\"gossip\")")),
+                 qPrintable(error(6)));
+        // The core's reader names the field and why (dmr/replies.h), as dmrctl would.
+        QVERIFY2(errors.at(4).at(1).toString().endsWith(
+                     QStringLiteral("sent a bad event: event: time_ms: missing")),
+                 qPrintable(errors.at(4).at(1).toString()));
+        QVERIFY2(errors.at(5).at(1).toString().endsWith(QStringLiteral(
+                     "sent a bad event: event: data.group: expected a string, found number")),
+                 qPrintable(errors.at(5).at(1).toString()));
         QCOMPARE(events.count(), 0);
 
         // A line over the 16 MiB bound is dropped and reported; the connection goes on.

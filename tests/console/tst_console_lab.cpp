@@ -129,13 +129,14 @@ QList<ConsoleEvent> keptEvents(quint16 port)
         in += socket.readAll();
         qsizetype nl;
         while ((nl = in.indexOf('\n')) >= 0) {
-            const QJsonObject o = QJsonDocument::fromJson(in.left(nl)).object();
+            const QByteArray line = in.left(nl);
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
             in.remove(0, nl + 1);
             const QString type = o.value("type").toString();
             if (type == u"reply" && o.value("id").toInt() == 2)
                 replayed = o.value("result").toObject().value("replayed").toInt();
             else if (type == u"event")
-                if (auto e = parseEvent(o))
+                if (auto e = parseEvent(line.toStdString()))
                     out << e.value();
         }
         if (replayed >= 0 && out.size() >= replayed)

@@ -11,12 +11,14 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -378,18 +380,34 @@ QJsonObject AgentCluster::helloThen(dmrctl::Connection &connection, const QJsonO
     return {};
 }
 
-std::optional<dmr::reply::State> AgentCluster::typedState(const QString &id) const
+namespace {
+
+// A get-state result read by a typed parser; nullopt when empty (no answer) or unreadable (the
+// reason is logged).
+template<typename Parse>
+auto typed(const QString &id, const QJsonObject &result, Parse &&parse)
+    -> std::optional<std::remove_reference_t<decltype(*parse(std::string_view()))>>
 {
-    const QJsonObject result = state(id);
     if (result.isEmpty())
         return std::nullopt;
-    auto parsed =
-        dmr::reply::parseState(QJsonDocument(result).toJson(QJsonDocument::Compact).toStdString());
+    auto parsed = parse(QJsonDocument(result).toJson(QJsonDocument::Compact).toStdString());
     if (!parsed) {
         qWarning("agent %s: %s", qPrintable(id), parsed.error().message.c_str());
         return std::nullopt;
     }
     return std::move(parsed).value();
+}
+
+} // namespace
+
+std::optional<dmr::reply::State> AgentCluster::typedState(const QString &id) const
+{
+    return typed(id, state(id), dmr::reply::parseState);
+}
+
+std::optional<dmr::reply::RelayState> AgentCluster::typedRelay(const QString &id) const
+{
+    return typed(id, state(id), dmr::reply::parseRelayState);
 }
 
 QJsonObject AgentCluster::state(const QString &id) const
@@ -444,48 +462,55 @@ QJsonObject AgentCluster::relayOf(const QString &id) const
 
 bool AgentCluster::relayTunnelsUp(const QString &id, int expected) const
 {
-    const auto tunnels = relayOf(id).value(QStringLiteral("tunnels")).toArray();
-    if (tunnels.size() != expected)
+    const auto relay = typedRelay(id);
+    if (!relay || relay->tunnels.size() != static_cast<std::size_t>(expected))
         return false;
-    for (const auto &t : tunnels)
-        if (t.toObject().value(QStringLiteral("state")).toString() != QLatin1String("up"))
-            return false;
-    return true;
+    return std::all_of(relay->tunnels.begin(), relay->tunnels.end(),
+                       [](const dmr::reply::RelayTunnel &t) { return t.state == "up"; });
 }
+
+namespace {
+
+bool listensIn(const dmr::reply::RelayState &relay, const std::string &network,
+               const std::string &group)
+{
+    const dmr::reply::NetworkListeners *l = relay.listenersOf(network);
+    return l != nullptr && std::any_of(l->groups.begin(), l->groups.end(),
+                                       [&](const auto &g) { return g.group == group; });
+}
+
+} // namespace
 
 bool AgentCluster::relayListens(const QString &id, const QString &network,
                                 const QString &group) const
 {
-    for (const auto &l : relayOf(id).value(QStringLiteral("listeners")).toArray()) {
-        const auto o = l.toObject();
-        if (o.value(QStringLiteral("network")).toString() != network)
-            continue;
-        for (const auto &g : o.value(QStringLiteral("groups")).toArray())
-            if (g.toObject().value(QStringLiteral("group")).toString() == group)
-                return true;
-    }
-    return false;
+    const auto relay = typedRelay(id);
+    return relay && listensIn(*relay, network.toStdString(), group.toStdString());
 }
 
 bool AgentCluster::relayListening(const QStringList &ids, const QString &group, QString *why) const
 {
+    const std::string g = group.toStdString();
     for (const auto &id : ids) {
-        const QJsonObject relay = relayOf(id);
-        for (const auto &l : relay.value(QStringLiteral("listeners")).toArray()) {
-            const QString network = l.toObject().value(QStringLiteral("network")).toString();
-            if (!relayListens(id, network, group)) {
+        const auto relay = typedRelay(id);
+        if (!relay) {
+            if (why)
+                *why = id + QStringLiteral(": no readable get-state");
+            return false;
+        }
+        for (const auto &l : relay->listeners)
+            if (!listensIn(*relay, l.network, g)) {
                 if (why)
                     *why = id + QStringLiteral(": no listener of ") + group +
-                           QStringLiteral(" known on ") + network;
+                           QStringLiteral(" known on ") + QString::fromStdString(l.network);
                 return false;
             }
-        }
-        for (const auto &t : relay.value(QStringLiteral("tunnels")).toArray()) {
-            const auto wants = t.toObject().value(QStringLiteral("peer_wants"));
-            if (wants.isArray() && !wants.toArray().contains(group)) {
+        for (const auto &t : relay->tunnels) {
+            const auto &wants = t.peerWants;
+            if (wants.kind == dmr::reply::GroupList::Kind::Listed &&
+                std::find(wants.groups.begin(), wants.groups.end(), g) == wants.groups.end()) {
                 if (why)
-                    *why = id + QStringLiteral(": tunnel peer ") +
-                           t.toObject().value(QStringLiteral("peer")).toString() +
+                    *why = id + QStringLiteral(": tunnel peer ") + QString::fromStdString(t.peer) +
                            QStringLiteral(" does not want ") + group;
                 return false;
             }
@@ -518,25 +543,24 @@ QByteArray AgentCluster::metricsAt(int port)
 bool AgentCluster::relayPruning(const QStringList &ids, QString *why) const
 {
     for (const auto &id : ids) {
-        const QJsonObject relay = relayOf(id);
-        if (!relay.value(QStringLiteral("prune")).toBool()) {
+        const auto relay = typedRelay(id);
+        if (!relay || relay->prune != true) {
             if (why)
                 *why = id + QStringLiteral(" does not prune");
             return false;
         }
-        for (const auto &l : relay.value(QStringLiteral("listeners")).toArray())
-            if (!l.toObject().value(QStringLiteral("complete")).toBool()) {
+        for (const auto &l : relay->listeners)
+            if (l.complete != true) {
                 if (why)
                     *why = id + QStringLiteral(": the listeners of ") +
-                           l.toObject().value(QStringLiteral("network")).toString() +
+                           QString::fromStdString(l.network) +
                            QStringLiteral(" are not complete yet");
                 return false;
             }
-        for (const auto &t : relay.value(QStringLiteral("tunnels")).toArray())
-            if (!t.toObject().value(QStringLiteral("peer_wants")).isArray()) {
+        for (const auto &t : relay->tunnels)
+            if (t.peerWants.kind != dmr::reply::GroupList::Kind::Listed) {
                 if (why)
-                    *why = id + QStringLiteral(": tunnel peer ") +
-                           t.toObject().value(QStringLiteral("peer")).toString() +
+                    *why = id + QStringLiteral(": tunnel peer ") + QString::fromStdString(t.peer) +
                            QStringLiteral(" wants every group");
                 return false;
             }
@@ -544,15 +568,23 @@ bool AgentCluster::relayPruning(const QStringList &ids, QString *why) const
     return true;
 }
 
+namespace {
+
+// A get-state result (the caller's) as the typed State; nullopt for {} (no answer) or one that
+// does not read.
+std::optional<dmr::reply::State> stateOf(const QJsonObject &result)
+{
+    return typed(QStringLiteral("?"), result, dmr::reply::parseState);
+}
+
+} // namespace
+
 QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 {
     QStringList out;
-    for (const auto &t : state.value(QStringLiteral("tunnels")).toArray()) {
-        const auto o = t.toObject();
-        out << o[QStringLiteral("root")].toObject()[QStringLiteral("node")].toString() +
-                   QLatin1Char('-') +
-                   o[QStringLiteral("leaf")].toObject()[QStringLiteral("node")].toString();
-    }
+    if (const auto s = stateOf(state))
+        for (const auto &t : s->tunnels)
+            out << QString::fromStdString(t.root.node + "-" + t.leaf.node);
     out.sort();
     return out;
 }
@@ -560,19 +592,18 @@ QStringList AgentCluster::tunnelsOf(const QJsonObject &state)
 QStringList AgentCluster::leadsOf(const QJsonObject &state)
 {
     QStringList out;
-    for (const auto &g : state.value(QStringLiteral("leads")).toArray())
-        out << g.toString();
+    if (const auto s = stateOf(state))
+        for (const auto &g : s->leads)
+            out << QString::fromStdString(g);
     return out;
 }
 
 qint64 AgentCluster::actionTime(const QJsonObject &state, const QString &kind, const QString &text)
 {
-    for (const auto &e : state.value(QStringLiteral("data_plane_log")).toArray()) {
-        const auto o = e.toObject();
-        if (o.value(QStringLiteral("kind")).toString() == kind &&
-            o.value(QStringLiteral("text")).toString().contains(text))
-            return static_cast<qint64>(o.value(QStringLiteral("time_ms")).toDouble());
-    }
+    if (const auto s = stateOf(state))
+        for (const auto &e : s->dataPlaneLog)
+            if (e.kind == kind.toStdString() && QString::fromStdString(e.text).contains(text))
+                return e.timeMs;
     return -1;
 }
 

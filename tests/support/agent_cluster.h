@@ -140,6 +140,8 @@ public:
     // The same, typed (dmr/replies.h); nullopt when the agent does not answer or its reply does
     // not read (which is logged).
     std::optional<dmr::reply::State> typedState(const QString &id) const;
+    // Its relay (and node, leads), typed; nullopt likewise.
+    std::optional<dmr::reply::RelayState> typedRelay(const QString &id) const;
     QJsonObject cluster(const QString &id) const;
 
     static bool waitFor(const std::function<bool()> &condition, int timeoutMs);
