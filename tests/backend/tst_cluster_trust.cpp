@@ -85,7 +85,8 @@ public:
     }
     void send(const QJsonObject &message)
     {
-        const auto line = sealer_.seal(QJsonDocument(message).toJson(QJsonDocument::Compact).toStdString());
+        const auto line =
+            sealer_.seal(QJsonDocument(message).toJson(QJsonDocument::Compact).toStdString());
         socket_.write(QByteArray::fromStdString(line));
         socket_.waitForBytesWritten(5000);
     }

@@ -16,7 +16,6 @@
 #include "agent_cluster.h"
 
 #include <QDir>
-#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>

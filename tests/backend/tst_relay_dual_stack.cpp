@@ -1,10 +1,10 @@
 // The relay in both families on real dmr-agent processes, in loopback mode (no root):
-// Fig. 5 (fig5-dual.json) with every link dual-stack, an IPv4 network and an IPv6 one on each (A 10.0.1.0/24 and
-// fd00:1::/64, B, C likewise). An IPv4 stream (239.1.2.3) and an IPv6 stream (ff15::1:2) are sent
-// at the same time on A and A6: each reaches the other networks of its own family exactly once
-// and none of the other family's. Then the system leader is killed mid-stream (steady state is
-// exactly once again) and a group leader of both B and B6 is drained mid-stream (nothing lost,
-// nothing twice, in either family).
+// Fig. 5 (fig5-dual.json) with every link dual-stack, an IPv4 network and an IPv6 one on each
+// (A 10.0.1.0/24 and fd00:1::/64, B, C likewise). An IPv4 stream (239.1.2.3) and an IPv6 stream
+// (ff15::1:2) are sent at the same time on A and A6: each reaches the other networks of its own
+// family exactly once and none of the other family's. Then the system leader is killed mid-stream
+// (steady state is exactly once again) and a group leader of both B and B6 is drained mid-stream
+// (nothing lost, nothing twice, in either family).
 //
 // Every wait is a condition with a generous deadline.
 

@@ -1,6 +1,6 @@
 // dmr-bench-netns: multicast delivery through failures, in network namespaces (root). Fig. 5
-// (fig5.json) built for real (backend/lab/netns_lab.h: a router between A and B that forwards unicast
-// only), a sender on node 3 (network A) at --rate datagrams per second to 239.1.0.7:5007, a
+// (fig5.json) built for real (backend/lab/netns_lab.h: a router between A and B that forwards
+// unicast only), a sender on node 3 (network A) at --rate datagrams per second to 239.1.0.7:5007, a
 // receiver on every other node.
 //
 //  1. DMR: agents on the OS's interfaces with the relay in os mode. --kills times: kill -9 the
