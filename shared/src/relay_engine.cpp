@@ -983,8 +983,7 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             // routing point's copy goes on to the other leaves (never onto a segment again).
             f.drop = Drop::None;
             f.header = h;
-            f.segments = {};
-            fanOut(f, t, h, false);
+            fanOut(f, t, h, false); // (f.segments stays empty)
             limitTunnels(f, payload.size(), now);
         }
         return f;
