@@ -353,7 +353,7 @@ std::vector<std::string> RelayDataPlane::apply(const std::vector<Action> &action
         w.from = from;
         w.version = *version;
         peerCarries[peer.node] = known->carry;
-        engine_.setPeerPrunes(peer.node, *version >= 4);
+        engine_.setPeerVersion(peer.node, *version);
     }
     execute(engine_.applyPlan(actions, peerCarries, clock_()));
     openSegments(working_);

@@ -2,9 +2,9 @@
 // relay::Engine::fromSegment, what the tunnel socket received (in recvmmsg batches, GRO runs split)
 // through the trust checks to Engine::fromTunnel; the decision that comes back is carried out:
 // emitted onto segments, encoded once per tunnel format, sealed per tunnel and queued in the
-// tunnel's sendmmsg batch. Where a datagram goes is the engine's decision; what this file adds is
-// only what the wire imposes: a tunnel whose format cannot carry it (an IPv6 datagram, a peer of
-// tunnel version 2) is skipped and counted (needs-tunnel-v3), and a halted relay hears nothing.
+// tunnel's sendmmsg batch. Where a datagram goes is the engine's decision alone, down to the
+// tunnels whose format cannot carry it (Forward::tunnelsUnfit, counted here as needs-tunnel-v3);
+// this file adds only that a halted relay hears nothing.
 #include "relay_data_plane.h"
 
 #include <algorithm>
@@ -70,6 +70,8 @@ void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8
         ++channelStats_[*f.channel].boundaryPackets;
     if (f.drop == relay::Drop::BelowThreshold && f.channel)
         ++channelStats_[*f.channel].belowThresholdPackets;
+    if (f.tunnelsUnfit != 0)
+        drop("needs-tunnel-v3", f.tunnelsUnfit);
     if (f.tunnelsLimited != 0)
         drop(relay::toString(relay::Drop::RateLimitTunnel), f.tunnelsLimited);
     if (f.drop != relay::Drop::None)
@@ -112,10 +114,6 @@ void RelayDataPlane::execute(const relay::Forward &f, std::span<const std::uint8
         if (w == wires_.end())
             continue;
         const int version = w->second.version;
-        if (!relay::versionCarries(version, h)) {
-            drop("needs-tunnel-v3"); // an IPv6 datagram, and a peer of the release before
-            continue;
-        }
         if (encodedAs != version) {
             n = relay::encode(h, payload, scratch_, version); // (payload: in clear)
             encodedAs = version;
@@ -132,10 +130,6 @@ std::size_t RelayDataPlane::encodeInto(const relay::Header &h,
                                        std::span<const std::uint8_t> payload, const NodeId &peer,
                                        int version, bool encrypted)
 {
-    if (!relay::versionCarries(version, h)) {
-        drop("needs-tunnel-v3");
-        return 0;
-    }
     if (tunnelOut_.count == udp::kBatch)
         flushTunnel();
     std::uint8_t *slot = tunnelOut_.slot();

@@ -67,10 +67,12 @@ void Engine::restart(std::uint64_t epoch)
     // (Who listens is the agent's to know, and which peers prune the view's: neither is lost.)
     std::map<GroupName, std::optional<std::set<IpAddress>>> listening = std::move(listening_);
     std::set<NodeId> prunes = std::move(prunesPeers_);
+    std::map<NodeId, int, std::less<>> older = std::move(olderPeers_);
     Config config = config_;
     *this = Engine(std::move(config));
     listening_ = std::move(listening);
     prunesPeers_ = std::move(prunes);
+    olderPeers_ = std::move(older);
     setSegments(std::move(segments));
     // (The peers order a root's carries by (epoch, sequence): counting on keeps them ordered.)
     carrySequence_ = carrySequence;
@@ -430,6 +432,15 @@ void Engine::setPeerPrunes(const NodeId &peer, bool prunes)
         prunesPeers_.erase(peer);
 }
 
+void Engine::setPeerVersion(const NodeId &peer, int version)
+{
+    setPeerPrunes(peer, version >= 4);
+    if (version < kTunnelVersion)
+        olderPeers_.insert_or_assign(peer, version);
+    else if (auto it = olderPeers_.find(peer); it != olderPeers_.end())
+        olderPeers_.erase(it);
+}
+
 Effects Engine::setListening(const GroupName &network, std::optional<std::set<IpAddress>> groups)
 {
     Effects out;
@@ -753,11 +764,20 @@ bool Engine::boundedOn(std::size_t segment, const IpAddress &group, std::size_t 
 
 void Engine::limitTunnels(Forward &f, std::size_t bytes, std::int64_t now)
 {
-    if (!config_.tunnelLimit.limited() || f.tunnels.empty() || f.channel == config_.channels.size())
+    // First what a tunnel's format cannot carry, then the rate limits: a tunnel is charged only
+    // for what it would carry.
+    const bool limited =
+        config_.tunnelLimit.limited() && f.channel != config_.channels.size();
+    if (f.tunnels.empty() || (!limited && olderPeers_.empty()))
         return;
     std::size_t k = 0;
     for (const NodeId &peer : f.tunnels) {
-        auto it = tunnels_.find(peer);
+        if (auto o = olderPeers_.find(peer);
+            o != olderPeers_.end() && !versionCarries(o->second, f.header)) {
+            ++f.tunnelsUnfit;
+            continue;
+        }
+        auto it = limited ? tunnels_.find(peer) : tunnels_.end();
         if (it != tunnels_.end() && !it->second.limit.admit(bytes, now)) {
             ++it->second.limitedPackets;
             it->second.limitedBytes += bytes;

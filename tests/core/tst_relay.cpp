@@ -65,7 +65,7 @@ struct Mesh
     std::set<dmr::NodeId> dead;
 
     explicit Mesh(std::vector<std::pair<dmr::NodeId, std::vector<const char *>>> nodes,
-                  bool prune = false)
+                  bool prune = false, const r::RateLimit &tunnelLimit = {})
     {
         for (const auto &[id, addresses] : nodes) {
             dmr::Node n{id, {}};
@@ -80,6 +80,7 @@ struct Mesh
             c.probeChannel = *r::Channel::parse("239.255.77.1:7699");
             c.probeChannelV6 = *r::Channel::parse("[ff15::4d01]:7699");
             c.prune = prune;
+            c.tunnelLimit = tunnelLimit;
             auto e = std::make_unique<r::Engine>(c);
             if (prune)
                 for (const auto &[other, unused] : nodes)
@@ -139,6 +140,10 @@ struct Mesh
                 ++drops[std::string(r::toString(f.drop))];
             return;
         }
+        if (f.tunnelsUnfit != 0)
+            drops["needs-tunnel-v3"] += static_cast<int>(f.tunnelsUnfit);
+        if (f.tunnelsLimited != 0)
+            drops["rate-limit-tunnel"] += static_cast<int>(f.tunnelsLimited);
         execute(id, f.effects);
         const dmr::Node &node = topology.at(id);
         for (const std::size_t s : f.segments)
@@ -805,6 +810,65 @@ private slots:
         // Each segment's probes go on its family's probe channel.
         QCOMPARE(e2.probeChannelOf(0).group, v4("239.255.77.1"));
         QCOMPARE(e2.probeChannelOf(1).group, v4("ff15::4d01"));
+    }
+
+    void olderPeerGetsNoIpv6()
+    {
+        // Node 4 runs the release before (tunnel version 2, IPv4 only): the system leader keeps
+        // IPv6 datagrams out of its tunnel, counted as needs-tunnel-v3, and IPv4 ones still go.
+        // What stays out is not charged to the tunnel's rate limit (one datagram, no refill
+        // within a millisecond): the IPv4 datagram after it still passes into 4's tunnel.
+        const dmr::GroupName A6 = "fd00:1::/64", B6 = "fd00:2::/64", C6 = "fd00:3::/64";
+        r::RateLimit oneAtATime;
+        oneAtATime.datagramsPerS = 1000;
+        oneAtATime.burstDatagrams = 1;
+        auto mesh = [&](const r::RateLimit &limit) {
+            Mesh m({{"2", {"10.0.1.2/24", "fd00:1::2/64"}},
+                    {"6", {"10.0.2.6/24", "fd00:2::6/64"}},
+                    {"4", {"10.0.3.4/24", "fd00:3::4/64"}}},
+                   false, limit);
+            for (auto &[id, e] : m.engines)
+                for (const auto &peer : {"2", "6", "4"})
+                    if (id != peer)
+                        e->setPeerVersion(peer, id == "4" || std::string_view(peer) == "4"
+                                                    ? 2
+                                                    : r::kTunnelVersion);
+            m.join({"2", "6", "4"});
+            m.tunnelSends = 0;
+            return m;
+        };
+        Mesh m = mesh({});
+        m.inject(A6, "v6", "ff15::1:1", "fd00:1::99");
+        QCOMPARE(m.emitted[B6], 1);
+        QCOMPARE(m.emitted[C6], 0);
+        QCOMPARE(m.drops["needs-tunnel-v3"], 1);
+        QCOMPARE(m.tunnelSends, 1);
+        m.inject(A, "v4");
+        QCOMPARE(m.emitted[B], 1);
+        QCOMPARE(m.emitted[C], 1);
+        // From 4's own IPv6 network nothing can leave (its only tunnel is version 2).
+        m.inject(C6, "v6 at 4", "ff15::1:1", "fd00:3::99");
+        QCOMPARE(m.emitted[A6] + m.emitted[B6], 1);
+        QCOMPARE(m.drops["needs-tunnel-v3"], 2);
+
+        Mesh limited = mesh(oneAtATime);
+        auto &root = *limited.engines.at("2");
+        const auto pl = bytes("p");
+        auto f = root.fromSegment(1, v4("fd00:1::99"), 40000, v4("ff15::1:1"), 5000, pl, false, 1);
+        QCOMPARE(f.tunnelsUnfit, 1u);
+        QCOMPARE(f.tunnelsLimited, 0u);
+        QCOMPARE(std::vector<dmr::NodeId>(f.tunnels.begin(), f.tunnels.end()),
+                 std::vector<dmr::NodeId>{"6"});
+        f = root.fromSegment(0, v4("10.0.1.9"), 40000, v4("239.1.0.1"), 5000, pl, false, 1);
+        QCOMPARE(f.tunnelsUnfit, 0u);
+        QCOMPARE(f.tunnelsLimited, 1u); // 6's token went to the IPv6 datagram
+        QCOMPARE(std::vector<dmr::NodeId>(f.tunnels.begin(), f.tunnels.end()),
+                 std::vector<dmr::NodeId>{"4"});
+        // Back on this build's format, 4's tunnel carries IPv6 again.
+        root.setPeerVersion("4", r::kTunnelVersion);
+        f = root.fromSegment(1, v4("fd00:1::99"), 40000, v4("ff15::1:1"), 5000, pl, false, 2);
+        QCOMPARE(f.tunnelsUnfit, 0u);
+        QCOMPARE(f.tunnels.size(), 2u);
     }
 
     void nodeRoutingTwoNetworks()

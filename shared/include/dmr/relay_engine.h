@@ -138,6 +138,9 @@ struct Forward
     std::uint8_t ttl = 0;                  // the ttl to send with
     Effects effects;                       // from a carry or release
     std::size_t tunnelsLimited = 0;        // tunnels it was kept out of by their rate limit
+    // Tunnels whose format cannot carry it (an IPv6 datagram, a peer that speaks tunnel
+    // version 2 only): kept out before the rate limits are charged; counted as needs-tunnel-v3.
+    std::size_t tunnelsUnfit = 0;
 };
 
 class Engine
@@ -193,6 +196,10 @@ public:
     Effects setPrune(bool prune);
     // Whether a peer speaks the wants of tunnel version 4 (before applyPlan opens its tunnel).
     void setPeerPrunes(const NodeId &peer, bool prunes);
+    // The tunnel format a peer speaks (relay::tunnelVersionWith, before applyPlan opens its
+    // tunnel): what that format cannot carry is kept out of its tunnel (Forward::tunnelsUnfit),
+    // and a version-4 peer prunes (setPeerPrunes). A peer never set speaks this build's.
+    void setPeerVersion(const NodeId &peer, int version);
     // The groups some host on a network listens to now (listen::Table::wanted); nullopt: every
     // group (its listeners are not known yet), as for a network never set: what this node does
     // not know it floods (a routing point that restarted says "every group" for the networks it
@@ -319,6 +326,7 @@ private:
     std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
     DedupeWindow dedupe_;
     std::set<NodeId> prunesPeers_;
+    std::map<NodeId, int, std::less<>> olderPeers_; // peers of a format before this build's
     std::map<GroupName, std::optional<std::set<IpAddress>>> listening_;
     // By segment: nullptr no word yet (every group), else its listening_ entry.
     std::vector<const std::optional<std::set<IpAddress>> *> segmentWants_;
