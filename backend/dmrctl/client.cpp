@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include "dmr/replies.h"
+
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -97,9 +99,13 @@ int waitFor(int fd, short events, const Connection::Deadline &deadline, bool int
     }
 }
 
-std::string describeId(const Json &id)
+std::string describeId(const dmr::protocol::RequestId &id)
 {
-    return id.is_null() ? std::string("none") : id.dump();
+    if (const auto *n = std::get_if<std::int64_t>(&id))
+        return std::to_string(*n);
+    if (const auto *s = std::get_if<std::string>(&id))
+        return Json(*s).dump();
+    return "none";
 }
 
 // OpenSSL's queued errors as one line: the last reason ("certificate verify failed").
@@ -568,35 +574,32 @@ Outcome<Json> Client::exchange(dmr::protocol::Request request)
                     "no answer to " + what + " within " + std::to_string(timeout_.count()) + " ms";
             return f;
         }
-        Json j = Json::parse(*line, nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return badReply("the agent's answer to " + what + " is not a JSON object");
-        const std::string type =
-            j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
-        if (type == "event") {
-            events_.push_back(std::move(j));
+        // The envelope through the protocol's one reader; the result parsed again here in the
+        // agent's field order, so that --json prints what the agent sent.
+        auto message = dmr::reply::parseMessage(*line);
+        if (!message)
+            return badReply("the agent's answer to " + what + ": " + message.error().message);
+        if (message->type == dmr::reply::Message::Type::Event) {
+            events_.push_back(Json::parse(*line, nullptr, false));
             continue;
         }
-        const Json idValue = j.contains("id") ? j["id"] : Json();
         // An error without an id answers whatever is pending (busy, line-too-long).
-        const bool ours = idValue == Json(id) || (type == "error" && idValue.is_null());
+        const bool isError = message->type == dmr::reply::Message::Type::Error;
+        const bool ours = message->id == dmr::protocol::RequestId(id) ||
+                          (isError && std::holds_alternative<std::monostate>(message->id));
         if (!ours)
             continue; // a stale answer, never expected: skipped until the deadline
-        if (type == "error" || !j.contains("ok") || j["ok"] != true) {
-            if (!j.contains("code") || !j["code"].is_string() || !j.contains("message") ||
-                !j["message"].is_string())
+        if (isError) {
+            if (message->code.empty() || message->message.empty())
                 return badReply("the agent's error answer to " + what + " (id " +
-                                describeId(idValue) + ") lacks a code or a message");
-            Failure refused{Failure::Kind::Refused,
-                            j["code"].get<std::string>(),
-                            j["message"].get<std::string>(),
-                            {}};
-            if (refused.code == "unsupported-protocol")
-                refused.versions = dmr::protocol::versionsOf(j);
+                                describeId(message->id) + ") lacks a code or a message");
+            Failure refused{Failure::Kind::Refused, message->code, message->message, {}};
+            refused.versions = message->versions;
             return refused;
         }
-        if (type != "reply" || !j.contains("result"))
-            return badReply("the agent's answer to " + what + " has no \"result\"");
+        if (!message->resultJson)
+            return badReply("the agent's answer to " + what + " has no \"result\" object");
+        Json j = Json::parse(*line, nullptr, false);
         return std::move(j["result"]);
     }
 }

@@ -766,8 +766,7 @@ void Engine::limitTunnels(Forward &f, std::size_t bytes, std::int64_t now)
 {
     // First what a tunnel's format cannot carry, then the rate limits: a tunnel is charged only
     // for what it would carry.
-    const bool limited =
-        config_.tunnelLimit.limited() && f.channel != config_.channels.size();
+    const bool limited = config_.tunnelLimit.limited() && f.channel != config_.channels.size();
     if (f.tunnels.empty() || (!limited && olderPeers_.empty()))
         return;
     std::size_t k = 0;

@@ -22,6 +22,7 @@
 #include "dmr/snapshot.h"
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include <netinet/in.h>
@@ -625,6 +626,85 @@ private slots:
                      qPrintable(args.join(' ') + ": exit " + QString::number(r.exitCode)));
             QVERIFY2(!r.err.isEmpty(), qPrintable(args.join(' ')));
         }
+    }
+
+    void answersOutsideTheProtocolAreBadReplies()
+    {
+        // A scripted agent on a loopback socket: after the hello, each request gets the lines
+        // listed for it. What the protocol's envelope reader (reply::parseMessage) refuses is a
+        // BadReply naming why; events on the way are kept; a stale id is skipped; an error
+        // without an id answers what is pending; a result keeps the agent's field order.
+        const std::vector<std::vector<std::string>> script = {
+            {dmr::protocol::encodeHelloReply(std::int64_t{1}, "x", "0", "member", false)},
+            {R"({"type":"event","event":"drill","time_ms":1,"data":{}})",
+             R"({"type":"reply","id":99,"ok":true,"result":{}})",
+             R"({"type":"reply","id":2,"ok":true,"result":{"b":1,"a":2}})"},
+            {"not json"},
+            {R"({"type":"error","id":4})"},
+            {R"({"type":"error","code":"busy","message":"later"})"},
+            {R"({"type":"reply","id":6,"ok":true})"},
+            {R"({"type":"frobnicate","id":7})"},
+            {R"({"type":"reply","id":[8],"ok":true,"result":{}})"},
+        };
+        std::vector<int> keep;
+        const int port = freePort(keep);
+        QVERIFY(port != 0);
+        const int listener = keep.back();
+        QCOMPARE(::listen(listener, 1), 0);
+        std::thread agent([&] {
+            const int fd = ::accept(listener, nullptr, nullptr);
+            if (fd < 0)
+                return;
+            std::string in;
+            for (const auto &lines : script) {
+                char c = 0;
+                while (::recv(fd, &c, 1, 0) == 1 && c != '\n')
+                    in += c;
+                for (const auto &l : lines) {
+                    const std::string out = l + "\n";
+                    (void)!::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+                }
+            }
+            char c = 0;
+            while (::recv(fd, &c, 1, 0) == 1) {
+            }
+            ::close(fd);
+        });
+        std::vector<std::string> tried;
+        dmrctl::ClientOptions options;
+        options.addresses = {{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)}};
+        options.timeout = std::chrono::milliseconds(kDeadlineMs);
+        {
+            auto client = dmrctl::Client::connect(options, 0, tried);
+            QVERIFY2(client.ok(), client.ok() ? "" : client.failure().message.c_str());
+            dmr::protocol::Request r;
+            r.kind = dmr::protocol::RequestKind::GetState;
+            auto result = client->call(r);
+            QVERIFY(result.ok());
+            QCOMPARE(QString::fromStdString(result->dump()), QString(R"({"b":1,"a":2})"));
+            auto expectBad = [&](const char *words) {
+                auto bad = client->call(r);
+                QVERIFY(!bad.ok());
+                QVERIFY(bad.failure().kind == dmrctl::Failure::Kind::BadReply);
+                QVERIFY2(bad.failure().message.find(words) != std::string::npos,
+                         bad.failure().message.c_str());
+            };
+            expectBad("syntax error");
+            expectBad("(id 4) lacks a code or a message");
+            auto busy = client->call(r);
+            QVERIFY(!busy.ok());
+            QVERIFY(busy.failure().kind == dmrctl::Failure::Kind::Refused);
+            QCOMPARE(QString::fromStdString(busy.failure().code), QString("busy"));
+            expectBad("has no \"result\" object");
+            expectBad("frobnicate");
+            expectBad("id");
+            auto event = client->nextEvent();
+            QVERIFY(event.ok());
+            QCOMPARE(QString::fromStdString((*event)["event"].get<std::string>()),
+                     QString("drill"));
+        }
+        agent.join();
+        closeAll(keep);
     }
 
     void unreachableNamesEveryAddress()
