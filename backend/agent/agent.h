@@ -152,6 +152,8 @@ private:
     bool waitingForInterface_ = false;
     std::string waitingFor_; // what it waits for, for get-state and the log (each text once)
     static constexpr int kInterfacePollMs = 1000;
+    // The tick loop's period (tickLoop): a backstop; every deadline has its own timer.
+    static constexpr int kSafetyTickMs = 1000;
     asio::steady_timer interfacePoll_;
     awaitable<void> interfacePollLoop();
     void joinOnceUsable();

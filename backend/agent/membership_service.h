@@ -43,7 +43,7 @@ public:
     virtual void leave(std::function<void()> done) = 0;
     // A crash for drills: stops at once and says nothing; the others find out as after a crash.
     virtual void halt() = 0;
-    // Called on the agent's tick (heartbeatMs / 4).
+    // Called on the agent's backstop tick (every second; a backend keeps its own deadlines).
     virtual void tick() {}
     // The agents' transport: a membership payload arrived, or a peer connection closed.
     virtual void receive(const std::string & /*payload*/) {}
