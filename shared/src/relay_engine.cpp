@@ -726,6 +726,12 @@ Forward Engine::fromSegment(std::size_t segment, const IpAddress &source, std::u
                 ownProbe = segments_[segment].address == pr->network &&
                            segments_[segment].prefixLength == pr->prefixLength;
         if (!ownProbe) {
+            if (now <= handoverUntilMs_ && *channel != probe) {
+                heard_[heardNext_] =
+                    HeardEmission{segment, segmentFingerprint(group, port, payload), now, true};
+                heardNext_ = (heardNext_ + 1) % heard_.size();
+                heardUntilMs_ = now + config_.dedupeWindowMs;
+            }
             Forward f;
             f.drop = Drop::RelayEmission;
             f.channel = channel;
@@ -1015,6 +1021,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             segments_[r].prefixLength == h.originPrefixLength)
             handoverUntilMs_ = now + config_.handoverWindowMs; // another routing point of it
     std::size_t n = 0;
+    const bool heardLive = now <= heardUntilMs_ && !probe;
+    const std::uint64_t heardPrint = heardLive ? segmentFingerprint(h.group, h.port, payload) : 0;
     for (const std::size_t s : emitTo) {
         const SegmentNetwork &seg = segments_[s];
         if (seg.address == h.originNetwork && seg.prefixLength == h.originPrefixLength)
@@ -1025,6 +1033,8 @@ Forward Engine::fromTunnel(const Header &h, std::span<const std::uint8_t> payloa
             continue; // scoped there (relay.boundaries)
         if (!probe && !segmentWants(s, h.group))
             continue; // nobody listens there
+        if (heardLive && takeHeard(s, heardPrint, now))
+            continue; // the old routing point put it there already (a handover)
         if (n == emitScratch_.size())
             emitScratch_.push_back(s);
         else
@@ -1072,6 +1082,26 @@ void Engine::fanOut(Forward &f, const TunnelState &from, const Header &h, bool l
             ++k;
         }
     f.tunnels = std::span<const NodeId>(fanScratch_.data(), k);
+}
+
+std::uint64_t Engine::segmentFingerprint(const IpAddress &group, std::uint16_t port,
+                                         std::span<const std::uint8_t> payload)
+{
+    Header h;
+    h.group = group;
+    h.port = port;
+    return DedupeWindow::fingerprint(h, payload);
+}
+
+bool Engine::takeHeard(std::size_t segment, std::uint64_t fingerprint, std::int64_t now)
+{
+    for (auto &e : heard_)
+        if (e.used && e.segment == segment && e.fingerprint == fingerprint &&
+            now - e.atMs <= config_.dedupeWindowMs) {
+            e.used = false;
+            return true;
+        }
+    return false;
 }
 
 bool Engine::takeUnfanned(std::uint64_t fingerprint, std::int64_t now)

@@ -346,6 +346,24 @@ private:
     std::array<Unfanned, 64> unfanned_{};
     std::size_t unfannedNext_ = 0;
     bool takeUnfanned(std::uint64_t fingerprint, std::int64_t now);
+    // Relay emissions heard on a network this node routes, in a handover: the old routing point
+    // of a network (one that routed several alone, emitting between them itself) put the
+    // datagram there already, so the tunnel's copy of it is not emitted there again. Matched by
+    // group, port and payload (an emission heard on a segment carries no origin), each heard
+    // copy cancelling one tunnel copy, within the dedupe window.
+    struct HeardEmission
+    {
+        std::size_t segment = 0;
+        std::uint64_t fingerprint = 0;
+        std::int64_t atMs = 0;
+        bool used = false;
+    };
+    std::array<HeardEmission, 64> heard_{};
+    std::size_t heardNext_ = 0;
+    std::int64_t heardUntilMs_ = -1; // none is live after this
+    static std::uint64_t segmentFingerprint(const IpAddress &group, std::uint16_t port,
+                                            std::span<const std::uint8_t> payload);
+    bool takeHeard(std::size_t segment, std::uint64_t fingerprint, std::int64_t now);
     void fanOut(Forward &f, const TunnelState &from, const Header &h, bool lingeringHub);
     std::vector<NodeId> limitScratch_;                   // the tunnels within their rate limit
     std::vector<std::vector<Prefix>> segmentBoundaries_; // by segment
