@@ -2,7 +2,7 @@
 // an agent costs at rest. A benchmark program, not a test: it prints figures and the targets
 // next to them, and fails (exit 1) only when a run does not converge at all.
 //
-//   dmr-bench-failover [--runs 30] [--cases fig5-kill,fig1-kill,fig5-silent,fig5-hog]
+//   dmr-bench-failover [--runs 30] [--cases fig5-kill,fig1-kill,fig5-silent,fig5-hog,fig1-hog]
 //                      [--backends embedded,etcd] [--base-port 40000] [--agent PATH] [--quiet]
 //                      [--silent-heartbeat 25x5] [--hog-seconds 60]
 //
@@ -18,6 +18,10 @@
 //                10-minute run is --hog-seconds 600) with a CPU hog pinned to core 0: the false
 //                failovers, i.e. the nodes taken out of the view alive (every agent's get-state
 //                rejoins, summed). Target 0.
+//   fig1-hog     Fig. 1 (128 agents, default timers) started while a CPU hog pinned to core 0
+//                runs, and held for --hog-seconds (the 5-minute run is --hog-seconds 300): the
+//                false failovers from the agents' start on (get-state rejoins, summed; target 0),
+//                and whether every network is led by its first-joined node at the end.
 // After each run the victim comes back (restarted, or SIGCONT) and the benchmark waits until
 // the cluster is whole again before the next run.
 //
@@ -533,6 +537,8 @@ struct HogResult
     long long viewsInstalled = 0;  // views installed, max over agents
     double loadStart = 0;
     double loadEnd = 0;
+    int networks = 0;         // fig1-hog: networks checked at the end
+    QStringList wrongLeaders; // fig1-hog: "10.3.0.0/24 led by f3n2, not f3n1"
     QString error;
 };
 
@@ -1113,8 +1119,11 @@ void runCase(Lab &lab, CaseResult &result, Failure failure, int runs, const Pick
         result.error = s("interrupted");
 }
 
-// Fig. 5 at rest for `seconds` with a CPU hog on core 0: what moved meanwhile.
-void runHog(Lab &lab, HogResult &r, int seconds, bool verbose)
+// A lab at rest for `seconds` with a CPU hog on core 0: what moved meanwhile. `hog` already
+// running (fig1-hog: the lab started under it) or started here (fig5-hog); `fromStart`: count
+// from the agents' start, not from the beginning of the window.
+void runHog(Lab &lab, HogResult &r, int seconds, bool verbose, const QString &name, CpuHog &hog,
+            bool fromStart)
 {
     const QStringList ids = lab.cluster().ids();
     struct Counts
@@ -1144,20 +1153,25 @@ void runHog(Lab &lab, HogResult &r, int seconds, bool verbose)
         return out;
     };
     QString error;
-    const auto before = read(error);
-    if (!before) {
-        r.error = error;
-        return;
+    std::map<QString, Counts> before;
+    if (!fromStart) {
+        auto read0 = read(error);
+        if (!read0) {
+            r.error = error;
+            return;
+        }
+        before = std::move(*read0);
     }
-    CpuHog hog;
-    if (!hog.start(0, error)) {
+    if (hog.pid() <= 0 && !hog.start(0, error)) {
         r.error = s("CPU hog: ") + error;
         return;
     }
-    r.loadStart = loadAverage();
+    if (!fromStart)
+        r.loadStart = loadAverage();
     const auto hogBefore = cpuTicks(hog.pid());
     const std::int64_t t0 = steadyNs();
-    say(s("fig5-hog: %1 s at rest with a CPU hog on core 0 (pid %2), agents at %3...")
+    say(s("%1: %2 s at rest with a CPU hog on core 0 (pid %3), agents at %4...")
+            .arg(name)
             .arg(seconds)
             .arg(hog.pid())
             .arg(r.setting));
@@ -1166,7 +1180,7 @@ void runHog(Lab &lab, HogResult &r, int seconds, bool verbose)
         pumpFor(slice * 1000);
         done += slice;
         if (verbose && done < seconds)
-            say(s("fig5-hog: %1/%2 s").arg(done).arg(seconds));
+            say(s("%1: %2/%3 s").arg(name).arg(done).arg(seconds));
     }
     r.seconds = static_cast<double>(steadyNs() - t0) / 1e9;
     const auto hogAfter = cpuTicks(hog.pid());
@@ -1186,10 +1200,37 @@ void runHog(Lab &lab, HogResult &r, int seconds, bool verbose)
     }
     for (const auto &id : ids) {
         const Counts &a = after->at(id);
-        const Counts &b = before->at(id);
+        const Counts b = fromStart ? Counts{} : before.at(id);
         r.rejoins += a.rejoins - b.rejoins;
         r.failoverRecords = std::max(r.failoverRecords, a.failovers - b.failovers);
         r.viewsInstalled = std::max(r.viewsInstalled, a.views - b.views);
+    }
+}
+
+// Fig. 1's networks and the node that joined each first (the lab starts them in addFig1's
+// order): f<k>n1 leads 10.<k>.0.0/24, and f1n1 the shared LAN. Those that do not, named.
+void checkFig1Leaders(Lab &lab, HogResult &r)
+{
+    QString error;
+    const QStringList ids = lab.cluster().ids();
+    auto states = lab.monitor().askAll(ids, s("get-state"), error);
+    if (!states) {
+        r.error = error;
+        return;
+    }
+    std::map<QString, QString> expected{{s("10.100.0.0/24"), s("f1n1")}};
+    for (int f = 1; f <= 8; ++f)
+        expected[s("10.%1.0.0/24").arg(f)] = s("f%1n1").arg(f);
+    r.networks = static_cast<int>(expected.size());
+    for (const auto &[net, first] : expected) {
+        QStringList leaders;
+        for (const auto &[id, st] : *states)
+            if (stringsOf(st.result.value(s("leads"))).contains(net))
+                leaders << id;
+        if (leaders != QStringList{first})
+            r.wrongLeaders << s("%1 led by %2, not %3")
+                                  .arg(net, leaders.isEmpty() ? s("nobody") : leaders.join(s("+")),
+                                       first);
     }
 }
 
@@ -1235,8 +1276,9 @@ int main(int argc, char **argv)
                                      s("30"));
     const QCommandLineOption casesOpt(
         s("cases"),
-        s("comma-separated: fig5-kill, fig1-kill, fig5-silent, fig5-hog (default all four)"),
-        s("list"), s("fig5-kill,fig1-kill,fig5-silent,fig5-hog"));
+        s("comma-separated: fig5-kill, fig1-kill, fig5-silent, fig5-hog, fig1-hog (default all "
+          "five)"),
+        s("list"), s("fig5-kill,fig1-kill,fig5-silent,fig5-hog,fig1-hog"));
     const QCommandLineOption silentHeartbeatOpt(
         s("silent-heartbeat"),
         s("membership.heartbeat_ms x membership.misses of the agents in fig5-silent and "
@@ -1244,7 +1286,8 @@ int main(int argc, char **argv)
         s("MSxMISSES"), s("25x5"));
     const QCommandLineOption hogSecondsOpt(
         s("hog-seconds"),
-        s("how long fig5-hog runs with the CPU hog (default 60; 600 for the 10-minute run)"),
+        s("how long fig5-hog and fig1-hog run with the CPU hog (default 60; 600 for fig5-hog's "
+          "10-minute run, 300 for fig1-hog's 5 minutes)"),
         s("s"), s("60"));
     const QCommandLineOption baseOpt(
         s("base-port"),
@@ -1274,7 +1317,8 @@ int main(int argc, char **argv)
                 .arg(parser.value(baseOpt)));
         return 2;
     }
-    const QStringList known{s("fig5-kill"), s("fig1-kill"), s("fig5-silent"), s("fig5-hog")};
+    const QStringList known{s("fig5-kill"), s("fig1-kill"), s("fig5-silent"), s("fig5-hog"),
+                            s("fig1-hog")};
     QStringList cases;
     for (const auto &c : parser.value(casesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString name = c.trimmed();
@@ -1358,6 +1402,7 @@ int main(int argc, char **argv)
     std::optional<Resources> fig1Resources;
     std::optional<Resources> silentResources; // the Fig. 5 agents at --silent-heartbeat
     std::optional<HogResult> hogResult;
+    std::optional<HogResult> fig1HogResult;
     QStringList errors;
     auto addFig5With = [](const QStringList &args) {
         return [args](AgentCluster &c) {
@@ -1395,7 +1440,8 @@ int main(int argc, char **argv)
 
     // Fig. 1 last: its 128 agents leave thousands of connections in TIME_WAIT, on ephemeral
     // ports that may be the next lab's.
-    const QStringList runOrder{s("fig5-kill"), s("fig5-silent"), s("fig5-hog"), s("fig1-kill")};
+    const QStringList runOrder{s("fig5-kill"), s("fig5-silent"), s("fig5-hog"), s("fig1-kill"),
+                               s("fig1-hog")};
     for (const auto &name : runOrder) {
         if (g_interrupted != 0 || !embedded || !cases.contains(name))
             continue;
@@ -1411,12 +1457,35 @@ int main(int argc, char **argv)
             QString error;
             auto lab = Lab::make(name, agent, base + 6000, kShiftStep, verbose,
                                  addFig5With(silentArgs), error);
+            CpuHog hog;
             if (!lab || !lab->startAll(error))
                 h.error = s("setup: ") + error;
             else
-                runHog(*lab, h, hogSeconds, verbose);
+                runHog(*lab, h, hogSeconds, verbose, name, hog, false);
             if (!h.error.isEmpty())
                 errors << s("fig5-hog: ") + h.error;
+        } else if (name == QLatin1String("fig1-hog")) {
+            HogResult &h = fig1HogResult.emplace();
+            h.setting = s("the default timers");
+            QString error;
+            CpuHog hog;
+            h.loadStart = loadAverage();
+            if (!hog.start(0, error)) {
+                h.error = s("CPU hog: ") + error;
+            } else {
+                say(s("fig1-hog: a CPU hog on core 0 (pid %1) from before the lab starts")
+                        .arg(hog.pid()));
+                auto lab = Lab::make(name, agent, base + 2000, kShiftStep, verbose, addFig1, error);
+                if (!lab || !lab->startAll(error)) {
+                    h.error = s("setup: ") + error;
+                } else {
+                    runHog(*lab, h, hogSeconds, verbose, name, hog, true);
+                    if (h.error.isEmpty())
+                        checkFig1Leaders(*lab, h);
+                }
+            }
+            if (!h.error.isEmpty())
+                errors << s("fig1-hog: ") + h.error;
         } else {
             CaseResult &r = results[name];
             r.name = name;
@@ -1534,6 +1603,19 @@ int main(int argc, char **argv)
                     hogResult->rejoins, hogResult->seconds, qPrintable(hogResult->setting),
                     hogResult->hogCpuPct, hogResult->failoverRecords, hogResult->viewsInstalled,
                     hogResult->loadStart, hogResult->loadEnd);
+    if (fig1HogResult && fig1HogResult->error.isEmpty())
+        std::printf(
+            "fig1-hog: false failovers %lld (target 0) in the 128-agent lab started under a "
+            "CPU hog on core 0 and held %.0f s (the hog took %.0f %% of a core): nodes "
+            "taken out of the view alive since the agents started; failover records %lld, "
+            "views installed %lld at most at one agent; networks led by their "
+            "first-joined node: %d of %d%s%s; load average %.1f at start, %.1f at end\n",
+            fig1HogResult->rejoins, fig1HogResult->seconds, fig1HogResult->hogCpuPct,
+            fig1HogResult->failoverRecords, fig1HogResult->viewsInstalled,
+            fig1HogResult->networks - static_cast<int>(fig1HogResult->wrongLeaders.size()),
+            fig1HogResult->networks, fig1HogResult->wrongLeaders.isEmpty() ? "" : ": ",
+            qPrintable(fig1HogResult->wrongLeaders.join(s("; "))), fig1HogResult->loadStart,
+            fig1HogResult->loadEnd);
     if (fig1Resources)
         std::printf("Fig. 1 at rest: agent RSS max %.1f MB (mean %.1f MB); idle CPU max %.1f %% "
                     "(agent %s), mean %.1f %%, all %d agents together %.0f %% of one core\n",
