@@ -2,6 +2,8 @@
 
 #include "tr.h"
 
+#include "dmr/failover.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -117,6 +119,14 @@ bool ClusterInfo::hasAgent(const QString &id) const
 
 QString FailoverRecord::key() const
 {
+    // A departure (a crash, a silence, a goodbye) is decided once, by one agent, and every agent
+    // records it at that decision's time (detected_ms, the deciding agent's clock). The view
+    // that removed the node's roles may differ from agent to agent (a node that flaps while the
+    // cluster starts lands in different views on different agents): the node and that time
+    // name the departure. A change of the node's own (drain, adapter) or a move of its roles is
+    // timed on each agent's own clock where the node does not say: its view names it.
+    if (detectedMs != 0 && dmr::isDeparture(dmr::parseFailoverCause(cause.toStdString())))
+        return node + QStringLiteral("@t") + QString::number(detectedMs);
     return viewId.isEmpty() ? agent + u'#' + QString::number(id) : node + u'@' + viewId;
 }
 

@@ -90,7 +90,10 @@ struct FailoverRecord
     qint64 rev = 0;
     QString agent; // the agent that recorded it (set by the client)
 
-    // The same failover as every agent records it: the node and the view that removed its roles.
+    // The same failover as every agent records it: for a departure, the node and when the
+    // deciding agent declared it gone (detected_ms, the same on every agent, whichever view each
+    // installed it in); for a drain, an adapter or a move, the node and the view that removed
+    // its roles.
     QString key() const;
     bool operator==(const FailoverRecord &) const = default;
 };

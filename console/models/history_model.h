@@ -5,9 +5,10 @@
 // not up yet) shows as an empty cell and is an invalid QVariant in RawValueRole. Every cell's
 // full text is its tool tip.
 //
-// The records of several agents merge into one row per failover (FailoverRecord::key: the node
-// and the view that removed its roles): the console that moves from one agent to another shows
-// each failover once, whoever recorded it.
+// The records of several agents merge into one row per failover (FailoverRecord::key: a departure
+// by the node and when it was declared gone, whichever view each agent installed it in; other
+// changes by the node and the view that removed its roles): the console that moves from one agent
+// to another shows each failover once, whoever recorded it.
 
 #include "model_roles.h"
 

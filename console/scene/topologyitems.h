@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QFont>
 #include <QGraphicsItem>
+#include <QHash>
 #include <QPalette>
 #include <QPixmap>
 #include <QStringList>
@@ -85,6 +86,15 @@ struct SceneStyle
     using GlyphKey = std::tuple<int, int, qreal, qreal>;
     mutable std::map<GlyphKey, QPixmap> glyphs;
     static constexpr std::size_t kGlyphsMax = 256;
+
+    // A text's width and the line height in smallFont, measured once: a tunnel's label is
+    // measured whenever the tunnel opens or changes, and the same few texts come back (a hundred
+    // of them when the system leader moves). Bounded like the glyphs.
+    qreal smallTextWidth(const QString &line) const;
+    qreal smallLineHeight() const;
+    mutable QHash<QString, qreal> smallWidths;
+    mutable qreal smallHeight = -1;
+    static constexpr qsizetype kSmallWidthsMax = 4096;
 };
 
 enum class NodeVisualState { Up, Down, Failed, Drained, NeverJoined };
@@ -157,6 +167,10 @@ public:
     QString id() const { return id_; }
     void setVisualState(NodeVisualState state);
     NodeVisualState visualState() const { return state_; }
+    // Its roles, also as RoleGroupLeader and RoleSystemLeader.
+    void setRoles(bool groupLeader, bool systemLeader);
+    bool groupLeader() const { return groupLeader_; }
+    bool systemLeader() const { return systemLeader_; }
     void setFailedAdapters(const QStringList &adapters); // "eth1"
     void setSelectedNode(bool selected);
     void setUnreachable(bool unreachable);
@@ -191,6 +205,8 @@ private:
     QRectF labelRect_;
     QRectF bounds_;
     NodeVisualState state_ = NodeVisualState::Down;
+    bool groupLeader_ = false;
+    bool systemLeader_ = false;
     QStringList failedAdapters_;
     bool selected_ = false;
     bool unreachable_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -517,12 +518,16 @@ private:
             out.nodes.push_back(std::move(n));
         }
         out.gridCell = 2 * std::max(m_.cellWidth, m_.cellHeight);
-        for (std::size_t i = 0; i < out.nodes.size(); ++i) {
-            const QPointF p = out.nodes[i].pos;
-            out.grid[TopologyLayout::cellKey(static_cast<qint64>(std::floor(p.x() / out.gridCell)),
-                                             static_cast<qint64>(std::floor(p.y() / out.gridCell)))]
-                .push_back(static_cast<int>(i));
-        }
+        std::vector<QRectF> boxes;
+        boxes.reserve(out.nodes.size());
+        for (const auto &n : out.nodes)
+            boxes.emplace_back(n.pos, QSizeF(0, 0));
+        out.grid.build(out.gridCell, boxes);
+        boxes.clear();
+        const qreal m = TopologyLayout::kRegionMargin;
+        for (const auto &reg : out.regions)
+            boxes.push_back(reg.rect.adjusted(-m, -m, m, m).united(reg.header));
+        out.regionGrid.build(256, boxes);
         return out;
     }
 
@@ -579,6 +584,37 @@ QPointF nearestBorderPoint(const QRectF &rect, const QPointF &p)
 TopologyLayout layoutTopology(const dmr::Topology &topology, const LayoutMetrics &metrics)
 {
     return Builder(topology, metrics).run();
+}
+
+void TopologyLayout::CellLists::build(qreal cellSize, const std::vector<QRectF> &boxes)
+{
+    size = cellSize;
+    lists.clear();
+    cols = rows = 0;
+    if (boxes.empty())
+        return;
+    qint64 xa = std::numeric_limits<qint64>::max();
+    qint64 ya = xa;
+    qint64 xb = std::numeric_limits<qint64>::min();
+    qint64 yb = xb;
+    for (const auto &b : boxes) {
+        xa = std::min(xa, cellOf(b.left()));
+        ya = std::min(ya, cellOf(b.top()));
+        xb = std::max(xb, cellOf(b.right()));
+        yb = std::max(yb, cellOf(b.bottom()));
+    }
+    x0 = xa;
+    y0 = ya;
+    cols = xb - xa + 1;
+    rows = yb - ya + 1;
+    lists.assign(static_cast<std::size_t>(cols * rows), {});
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        const auto &b = boxes[i];
+        for (qint64 y = cellOf(b.top()); y <= cellOf(b.bottom()); ++y)
+            for (qint64 x = cellOf(b.left()); x <= cellOf(b.right()); ++x)
+                lists[static_cast<std::size_t>((y - y0) * cols + (x - x0))].push_back(
+                    static_cast<int>(i));
+    }
 }
 
 namespace {
@@ -678,6 +714,7 @@ void TunnelObstacles::addCurve(const QPolygonF &curve, int owner)
             index = static_cast<int>(segments_.size());
             segments_.push_back(segment);
             segmentOwners_.push_back(owner);
+            generations_.push_back(0);
         } else {
             index = free_.back();
             free_.pop_back();
@@ -686,8 +723,51 @@ void TunnelObstacles::addCurve(const QPolygonF &curve, int owner)
         }
         if (owner >= 0)
             owned_[owner].push_back(index);
-        forCells(index, [&](qint64 key) { grid_[key].push_back(index); });
+        list(index);
     }
+}
+
+void TunnelObstacles::list(int segment)
+{
+    const Entry entry{segments_[static_cast<std::size_t>(segment)], segment,
+                      generations_[static_cast<std::size_t>(segment)]};
+    forCells(segment, [&](qint64 x, qint64 y) { cellToFill(x, y).push_back(entry); });
+}
+
+const std::vector<TunnelObstacles::Entry> *TunnelObstacles::cell(qint64 x, qint64 y) const
+{
+    x -= cellX0_;
+    y -= cellY0_;
+    if (x < 0 || y < 0 || x >= cellCols_ || y >= cellRows_)
+        return nullptr;
+    return &cells_[static_cast<std::size_t>(y * cellCols_ + x)];
+}
+
+std::vector<TunnelObstacles::Entry> &TunnelObstacles::cellToFill(qint64 x, qint64 y)
+{
+    if (x < cellX0_ || y < cellY0_ || x >= cellX0_ + cellCols_ || y >= cellY0_ + cellRows_) {
+        // Room for this cell and as much again around it (at least a few cells), the lists
+        // kept where they were: it grows a few times, not with every curve.
+        const qint64 kSlack = std::max<qint64>({8, cellCols_ / 2, cellRows_ / 2});
+        const bool empty = cellCols_ == 0;
+        const qint64 xa = std::min(x - kSlack, empty ? x - kSlack : cellX0_);
+        const qint64 ya = std::min(y - kSlack, empty ? y - kSlack : cellY0_);
+        const qint64 xb = std::max(x + kSlack, empty ? x + kSlack : cellX0_ + cellCols_ - 1);
+        const qint64 yb = std::max(y + kSlack, empty ? y + kSlack : cellY0_ + cellRows_ - 1);
+        std::vector<std::vector<Entry>> grown(
+            static_cast<std::size_t>((xb - xa + 1) * (yb - ya + 1)));
+        for (qint64 row = 0; row < cellRows_; ++row)
+            for (qint64 col = 0; col < cellCols_; ++col)
+                grown[static_cast<std::size_t>((cellY0_ + row - ya) * (xb - xa + 1) +
+                                               (cellX0_ + col - xa))] =
+                    std::move(cells_[static_cast<std::size_t>(row * cellCols_ + col)]);
+        cells_ = std::move(grown);
+        cellX0_ = xa;
+        cellY0_ = ya;
+        cellCols_ = xb - xa + 1;
+        cellRows_ = yb - ya + 1;
+    }
+    return cells_[static_cast<std::size_t>((y - cellY0_) * cellCols_ + (x - cellX0_))];
 }
 
 template<typename F>
@@ -697,7 +777,7 @@ void TunnelObstacles::forCells(int segment, F &&f) const
     const QRectF box = QRectF(s.p1(), s.p2()).normalized().adjusted(-kNear, -kNear, kNear, kNear);
     for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
         for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y)
-            f(TopologyLayout::cellKey(x, y));
+            f(x, y);
 }
 
 void TunnelObstacles::remove(int owner)
@@ -714,23 +794,29 @@ void TunnelObstacles::remove(int owner)
     const auto it = owned_.find(owner);
     if (it == owned_.end())
         return;
+    // The grid keeps listing the segments: every query checks a listed segment's owner and its
+    // geometry, so an entry of a removed segment, or of one whose slot a new curve took, finds
+    // nothing. Taking them out of cells that list a hundred tunnels near the system leader cost
+    // more than the routing; they go all at once (compact) when they outnumber the live ones.
     for (int index : it->second) {
-        forCells(index, [&](qint64 key) {
-            const auto cell = grid_.find(key);
-            if (cell == grid_.end())
-                return;
-            auto &list = cell->second;
-            if (const auto at = std::find(list.begin(), list.end(), index); at != list.end()) {
-                *at = list.back();
-                list.pop_back();
-            }
-            if (list.empty())
-                grid_.erase(cell);
-        });
         segmentOwners_[static_cast<std::size_t>(index)] = kFree;
+        ++generations_[static_cast<std::size_t>(index)];
         free_.push_back(index);
     }
+    stale_ += it->second.size();
     owned_.erase(it);
+}
+
+void TunnelObstacles::compact()
+{
+    if (stale_ <= 1024 || stale_ <= curveSegments())
+        return;
+    for (auto &entries : cells_)
+        entries.clear();
+    for (std::size_t i = 0; i < segments_.size(); ++i)
+        if (segmentOwners_[i] != kFree)
+            list(static_cast<int>(i));
+    stale_ = 0;
 }
 
 void TunnelObstacles::clear()
@@ -748,17 +834,24 @@ int TunnelObstacles::labelHits(const QRectF &box) const
 
 bool TunnelObstacles::near(QPointF p, qreal radius) const
 {
-    const auto it = grid_.find(TopologyLayout::cellKey(cellOf(p.x(), kCell), cellOf(p.y(), kCell)));
-    if (it == grid_.end())
+    const auto *list = cell(cellOf(p.x(), kCell), cellOf(p.y(), kCell));
+    if (!list)
         return false;
-    for (int i : it->second)
-        if (segmentOwners_[static_cast<std::size_t>(i)] != kFree &&
-            squaredDistanceToSegment(p, segments_[static_cast<std::size_t>(i)]) < radius * radius)
+    for (const auto &e : *list) {
+        const QLineF &s = e.line;
+        // Its box grown by the radius first: most listed segments pass further off.
+        if (p.x() < std::min(s.x1(), s.x2()) - radius ||
+            p.x() > std::max(s.x1(), s.x2()) + radius ||
+            p.y() < std::min(s.y1(), s.y2()) - radius || p.y() > std::max(s.y1(), s.y2()) + radius)
+            continue;
+        if (current(e) && squaredDistanceToSegment(p, s) < radius * radius)
             return true;
+    }
     return false;
 }
 
-int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const
+int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut,
+                               int most) const
 {
     int count = 0;
     stamp_.resize(segments_.size(), 0);
@@ -774,24 +867,24 @@ int TunnelObstacles::crossings(const QPolygonF &line, QPointF a, QPointF b, qrea
         ++query_;
         for (qint64 x = cellOf(box.left(), kCell); x <= cellOf(box.right(), kCell); ++x)
             for (qint64 y = cellOf(box.top(), kCell); y <= cellOf(box.bottom(), kCell); ++y) {
-                const auto it = grid_.find(TopologyLayout::cellKey(x, y));
-                if (it == grid_.end())
+                const auto *list = cell(x, y);
+                if (!list)
                     continue;
-                for (int j : it->second) {
-                    auto &stamp = stamp_[static_cast<std::size_t>(j)];
-                    if (stamp == query_ || segmentOwners_[static_cast<std::size_t>(j)] == kFree)
-                        continue;
-                    stamp = query_;
-                    const QLineF &other = segments_[static_cast<std::size_t>(j)];
+                for (const auto &e : *list) {
+                    const QLineF &other = e.line;
                     if (std::max(other.x1(), other.x2()) < box.left() ||
                         std::min(other.x1(), other.x2()) > box.right() ||
                         std::max(other.y1(), other.y2()) < box.top() ||
-                        std::min(other.y1(), other.y2()) > box.bottom())
+                        std::min(other.y1(), other.y2()) > box.bottom() || !current(e))
                         continue;
+                    auto &stamp = stamp_[static_cast<std::size_t>(e.segment)];
+                    if (stamp == query_)
+                        continue;
+                    stamp = query_;
                     QPointF at;
                     if (segmentsCross(segment, other, &at) && squaredDistance(at, a) > keep2 &&
-                        squaredDistance(at, b) > keep2)
-                        ++count;
+                        squaredDistance(at, b) > keep2 && ++count > most)
+                        return count;
                 }
             }
     }
@@ -805,6 +898,8 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     const auto *b = layout.node(to);
     if (!a || !b)
         return {};
+    if (placed)
+        placed->compact(); // after the tunnels that closed went, before this one is routed
     const int fromIndex = layout.nodeIndex.value(from);
     const int toIndex = layout.nodeIndex.value(to);
     const QPointF p = a->pos;
@@ -818,17 +913,25 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     const qreal room = r + 8;    // a curve this close to a node's centre touches its marks
     constexpr qreal kEnough = 4; // clearance beyond this is as good as any
 
-    std::vector<QRectF> headers;
-    // Networks neither end is on: a tunnel through their boxes reads as going there.
-    std::vector<QRectF> foreign;
+    // Per region: whether its header is in reach (a curve through it hides the network's name),
+    // and whether it is a network neither end is on (a tunnel through its box reads as going
+    // there), in reach. The curve lies in `area` (the control point does), so these are all the
+    // boxes it can meet; they are found along it through the layout's region grid.
+    constexpr char kHeader = 1;
+    constexpr char kForeign = 2;
+    std::vector<char> kind(layout.regions.size(), 0);
     const QRectF area = QRectF(p, q).normalized().adjusted(-reach, -reach, reach, reach);
-    for (const auto &reg : layout.regions) {
+    for (std::size_t i = 0; i < layout.regions.size(); ++i) {
+        const auto &reg = layout.regions[i];
         if (reg.header.intersects(area))
-            headers.push_back(reg.header);
+            kind[i] |= kHeader;
         if (reg.rect.intersects(area) && !a->networks.contains(reg.network) &&
             !b->networks.contains(reg.network))
-            foreign.push_back(reg.rect.adjusted(-4, -4, 4, 4));
+            kind[i] |= kForeign;
     }
+    const qreal margin = TopologyLayout::kRegionMargin;
+    std::vector<int> headerSeen(layout.regions.size(), 0);
+    int bend = 0;
 
     // A cluster of thousands changes dozens of tunnels a second: there, coarser samples and the
     // nearer bends keep a frame quick; the tunnels are long and the boxes large anyway.
@@ -851,20 +954,27 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
         qreal value = kEnough * 10 - std::abs(fraction) * 40;
         if (value <= toBeat)
             return value;
+        // Headers the curve passes through, each counted once.
         int headerHits = 0;
-        for (const auto &h : headers) {
-            bool hit = false;
-            for (const auto &s : line)
-                if (h.contains(s)) {
-                    hit = true;
-                    break;
+        ++bend;
+        for (const auto &s : line)
+            layout.forRegionsAt(s, [&](int i) {
+                const auto at = static_cast<std::size_t>(i);
+                if ((kind[at] & kHeader) && headerSeen[at] != bend &&
+                    layout.regions[at].header.contains(s)) {
+                    headerSeen[at] = bend;
+                    ++headerHits;
                 }
-            headerHits += hit;
-        }
+            });
         int inForeign = 0; // samples inside a foreign network's box (every fourth sample)
         for (qsizetype k = 0; k < line.size(); k += 4)
-            for (const auto &box : foreign)
-                inForeign += box.contains(line[k]);
+            layout.forRegionsAt(line[k], [&](int i) {
+                const auto at = static_cast<std::size_t>(i);
+                inForeign +=
+                    (kind[at] & kForeign) && layout.regions[at]
+                                                 .rect.adjusted(-margin, -margin, margin, margin)
+                                                 .contains(line[k]);
+            });
         value -= headerHits * 120 + (inForeign * 1600.0) / static_cast<qreal>(line.size());
         if (value <= toBeat)
             return value;
@@ -877,9 +987,11 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             layout.forNodesNear(s, room + kEnough, [&](int i) {
                 if (i == fromIndex || i == toIndex)
                     return;
-                const qreal d =
-                    std::sqrt(squaredDistance(s, layout.nodes[static_cast<std::size_t>(i)].pos));
-                clear = std::min(clear, d - room);
+                // Only a node nearer than room + clear lowers it: most are not, and need no root.
+                const qreal d2 = squaredDistance(s, layout.nodes[static_cast<std::size_t>(i)].pos);
+                if (d2 >= (room + clear) * (room + clear))
+                    return;
+                clear = std::min(clear, std::sqrt(d2) - room);
             });
             alongside += placed && placed->near(s, 12);
             // Both only lower the score as the samples go on.
@@ -889,8 +1001,10 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
         value -= (kEnough - clear) * 10 + alongside * 8;
         if (value <= toBeat || !placed)
             return value;
-        // Crossings with tunnels already placed, away from the ends they may share.
-        return value - placed->crossings(line, p, q, 3 * r) * 50;
+        // Crossings with tunnels already placed, away from the ends they may share: counted
+        // until one more would sink the bend below `toBeat` (it loses either way).
+        const auto most = static_cast<int>(std::min<qreal>((value - toBeat) / 50, 1 << 20));
+        return value - placed->crossings(line, p, q, 3 * r, most) * 50;
     };
     // Nothing in the way of the straight line: nothing can beat it.
     const qreal perfect = kEnough * 10;
@@ -920,6 +1034,7 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
     }
 
     // The label: the first spot along the curve that covers no node, header or other label.
+    int labelQuery = 0; // stamps below the bends' (which count up from 1)
     const auto covers = [&](const QRectF &box) {
         int hits = 0;
         const qreal radius = std::hypot(box.width(), box.height()) / 2 + layout.gridCell;
@@ -927,8 +1042,9 @@ TunnelRoute routeTunnel(const TopologyLayout &layout, const QString &from, const
             hits +=
                 nodeFootprint(layout, layout.nodes[static_cast<std::size_t>(i)]).intersects(box);
         });
-        for (const auto &reg : layout.regions)
-            hits += reg.header.intersects(box);
+        layout.forRegionsIn(box, headerSeen, --labelQuery, [&](int i) {
+            hits += layout.regions[static_cast<std::size_t>(i)].header.intersects(box);
+        });
         if (placed)
             hits += placed->labelHits(box);
         return hits;

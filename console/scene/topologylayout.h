@@ -28,7 +28,9 @@
 #include <QStringList>
 
 #include <cmath>
+#include <limits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace dmr::console {
@@ -92,22 +94,77 @@ struct TopologyLayout
     template<typename F>
     void forNodesNear(QPointF p, qreal radius, F &&f) const
     {
-        const auto x0 = static_cast<qint64>(std::floor((p.x() - radius) / gridCell));
-        const auto x1 = static_cast<qint64>(std::floor((p.x() + radius) / gridCell));
-        const auto y0 = static_cast<qint64>(std::floor((p.y() - radius) / gridCell));
-        const auto y1 = static_cast<qint64>(std::floor((p.y() + radius) / gridCell));
-        for (qint64 x = x0; x <= x1; ++x)
-            for (qint64 y = y0; y <= y1; ++y)
-                if (const auto it = grid.find(cellKey(x, y)); it != grid.end())
-                    for (int i : it->second)
-                        f(i);
+        grid.forEach(QRectF(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius), f);
     }
     static qint64 cellKey(qint64 x, qint64 y) { return (x << 32) ^ (y & 0xffffffff); }
 
+    // Calls f(index into regions) for every region whose box grown by kRegionMargin, or whose
+    // header, may hold p (each at most once).
+    template<typename F>
+    void forRegionsAt(QPointF p, F &&f) const
+    {
+        if (const auto *list = regionGrid.at(regionGrid.cellOf(p.x()), regionGrid.cellOf(p.y())))
+            for (int i : *list)
+                f(i);
+    }
+    // Calls f(index into regions), once each, for every region whose grown box or header may
+    // meet the rectangle. `seen` is scratch space of the caller's, one entry per region.
+    template<typename F>
+    void forRegionsIn(const QRectF &box, std::vector<int> &seen, int stamp, F &&f) const
+    {
+        seen.resize(regions.size(), 0);
+        regionGrid.forEach(box, [&](int i) {
+            if (std::exchange(seen[static_cast<std::size_t>(i)], stamp) != stamp)
+                f(i);
+        });
+    }
+    static constexpr qreal kRegionMargin = 4; // how far a tunnel keeps out of a foreign box
+
+    // Indices listed by square cell of the plane (cell (x, y) covers x * size to (x + 1) * size
+    // across, and so down), held densely over the cells from the first to the last that lists
+    // any: a look-up is arithmetic, not a hash.
+    struct CellLists
+    {
+        qreal size = 128;
+        qint64 x0 = 0;
+        qint64 y0 = 0;
+        qint64 cols = 0;
+        qint64 rows = 0;
+        std::vector<std::vector<int>> lists;
+
+        qint64 cellOf(qreal v) const { return static_cast<qint64>(std::floor(v / size)); }
+        const std::vector<int> *at(qint64 x, qint64 y) const
+        {
+            x -= x0;
+            y -= y0;
+            if (x < 0 || y < 0 || x >= cols || y >= rows)
+                return nullptr;
+            return &lists[static_cast<std::size_t>(y * cols + x)];
+        }
+        // Calls f(index) for every index listed in a cell that meets the rectangle (an index
+        // listed in several such cells, once for each).
+        template<typename F>
+        void forEach(const QRectF &box, F &&f) const
+        {
+            const qint64 xa = std::max(cellOf(box.left()), x0);
+            const qint64 xb = std::min(cellOf(box.right()), x0 + cols - 1);
+            const qint64 ya = std::max(cellOf(box.top()), y0);
+            const qint64 yb = std::min(cellOf(box.bottom()), y0 + rows - 1);
+            for (qint64 y = ya; y <= yb; ++y)
+                for (qint64 x = xa; x <= xb; ++x)
+                    for (int i : lists[static_cast<std::size_t>((y - y0) * cols + (x - x0))])
+                        f(i);
+        }
+        // Lists each index in every cell its rectangle meets (an empty rectangle: its corner's
+        // cell), in index order.
+        void build(qreal cellSize, const std::vector<QRectF> &boxes);
+    };
+
     QHash<QString, int> regionIndex;
     QHash<QString, int> nodeIndex;
-    std::unordered_map<qint64, std::vector<int>> grid; // node positions by cell
-    qreal gridCell = 128;
+    CellLists grid;       // node positions
+    qreal gridCell = 128; // grid.size
+    CellLists regionGrid; // regions by the cells their grown boxes and headers cover
 };
 
 TopologyLayout layoutTopology(const dmr::Topology &topology, const LayoutMetrics &metrics = {});
@@ -135,19 +192,41 @@ public:
     void setLabel(int owner, const QRectF &box);
     // Takes away everything added under the owner.
     void remove(int owner);
+    // Drops what removed curves left in the grid, when that is most of it (routeTunnel does,
+    // before it looks): a scene removes the tunnels that close, then routes those that open.
+    void compact();
     void clear();
     int labelHits(const QRectF &box) const;
     // Whether a placed curve passes within `radius` of p (radius at most kNear).
     bool near(QPointF p, qreal radius) const;
-    // Crossings of the polyline with placed curves, ignoring those within keepOut of a or b.
-    int crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut) const;
+    // Crossings of the polyline with placed curves, ignoring those within keepOut of a or b;
+    // once there are more than `most`, that count.
+    int crossings(const QPolygonF &line, QPointF a, QPointF b, qreal keepOut,
+                  int most = std::numeric_limits<int>::max()) const;
     std::size_t curveSegments() const { return segments_.size() - free_.size(); } // for tests
 
     static constexpr qreal kNear = 16;
 
 private:
     template<typename F>
-    void forCells(int segment, F &&f) const; // the grid cells the segment is listed in
+    void forCells(int segment, F &&f) const; // f(x, y) for the cells the segment is listed in
+    // A cell lists each segment near it with its geometry, so that a query reads one list from
+    // start to end and looks elsewhere only for the few segments that pass close. An entry is
+    // out of date when its slot was freed since (its generation is older).
+    struct Entry
+    {
+        QLineF line;
+        int segment = 0;
+        unsigned generation = 0;
+    };
+    bool current(const Entry &e) const
+    {
+        const auto i = static_cast<std::size_t>(e.segment);
+        return segmentOwners_[i] != kFree && generations_[i] == e.generation;
+    }
+    void list(int segment);                                   // in the cells near it
+    const std::vector<Entry> *cell(qint64 x, qint64 y) const; // nullptr: beyond every list
+    std::vector<Entry> &cellToFill(qint64 x, qint64 y);       // grows the grid to hold it
 
     static constexpr qreal kCell = 96;
     static constexpr int kFree = -2; // a segment's owner once it is removed
@@ -155,9 +234,18 @@ private:
     std::vector<int> labelOwners_;
     std::vector<QLineF> segments_;
     std::vector<int> segmentOwners_;
-    std::vector<int> free_;                             // removed segments, to be reused
-    std::unordered_map<int, std::vector<int>> owned_;   // owner -> its segments
-    std::unordered_map<qint64, std::vector<int>> grid_; // cell -> segments near it
+    std::vector<int> free_;                           // removed segments, to be reused
+    std::unordered_map<int, std::vector<int>> owned_; // owner -> its segments
+    // Segments near each cell, dense over the cells from (cellX0_, cellY0_) on: a look-up is
+    // arithmetic. It grows as curves land further out; they stay within the layout's area and a
+    // tunnel's reach around it, which bounds it.
+    std::vector<std::vector<Entry>> cells_;
+    std::vector<unsigned> generations_; // per segment slot: how often it was freed
+    qint64 cellX0_ = 0;
+    qint64 cellY0_ = 0;
+    qint64 cellCols_ = 0;
+    qint64 cellRows_ = 0;
+    std::size_t stale_ = 0;          // removed segments the cells still list (until compact)
     mutable std::vector<int> stamp_; // per segment: the query that last looked at it
     mutable int query_ = 0;
 };

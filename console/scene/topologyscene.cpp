@@ -132,6 +132,51 @@ private:
     std::map<dmr::NodeId, dmr::NodeStatus>::const_iterator end_;
 };
 
+// The nodes whose status differs between two snapshots (the maps walked together, in id
+// order), in id order.
+std::vector<dmr::NodeId> statusChanges(const std::map<dmr::NodeId, dmr::NodeStatus> &was,
+                                       const std::map<dmr::NodeId, dmr::NodeStatus> &now)
+{
+    std::vector<dmr::NodeId> out;
+    auto a = was.begin();
+    auto b = now.begin();
+    while (a != was.end() || b != now.end()) {
+        if (b == now.end() || (a != was.end() && a->first < b->first)) {
+            out.push_back(a->first);
+            ++a;
+        } else if (a == was.end() || b->first < a->first) {
+            out.push_back(b->first);
+            ++b;
+        } else {
+            if (!(a->second == b->second))
+                out.push_back(a->first);
+            ++a;
+            ++b;
+        }
+    }
+    return out;
+}
+
+// Those, and the nodes whose roles differ between the two leaderships: in id order, each once.
+std::vector<dmr::NodeId> changedNodes(const std::vector<dmr::NodeId> &statusChanged,
+                                      const Leadership &before, const Leadership &after)
+{
+    std::vector<dmr::NodeId> out = statusChanged;
+    for (const auto &[id, groups] : after.led)
+        if (before.groupsLedBy(id) != groups)
+            out.push_back(id);
+    for (const auto &[id, groups] : before.led)
+        if (after.groupsLedBy(id) != groups)
+            out.push_back(id);
+    if (before.systemLeader != after.systemLeader)
+        for (const auto &leader : {before.systemLeader, after.systemLeader})
+            if (leader)
+                out.push_back(*leader);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 bool tunnelUp(const dmr::Snapshot &s, const dmr::Tunnel &t)
 {
     const auto up = [&](const dmr::NodeId &id) {
@@ -190,11 +235,18 @@ void TopologyScene::setSnapshot(const dmr::Snapshot &snapshot)
         relayout(snapshot);
         snapshot_ = snapshot;
     } else {
-        applySnapshot(snapshot, animationsEnabled_, false);
-        // The nodes are equal: copying them again is the largest part of a big cluster's copy.
+        const auto changed = statusChanges(snapshot_.status, snapshot.status);
+        applySnapshot(snapshot, animationsEnabled_, &changed);
+        // The nodes are equal: copying them again is the largest part of a big cluster's copy;
+        // of the statuses, only those that changed are.
         snapshot_.cluster = snapshot.cluster;
         snapshot_.timeMs = snapshot.timeMs;
-        snapshot_.status = snapshot.status;
+        for (const auto &id : changed) {
+            if (const auto it = snapshot.status.find(id); it != snapshot.status.end())
+                snapshot_.status.insert_or_assign(id, it->second);
+            else
+                snapshot_.status.erase(id);
+        }
         snapshot_.membership = snapshot.membership;
         snapshot_.plan = snapshot.plan;
     }
@@ -467,7 +519,7 @@ void TopologyScene::relayout(const dmr::Snapshot &snapshot)
     for (const auto &[id, node] : snapshot.nodes)
         itemOrder_.push_back(nodes_.value(q(id)));
     setSceneRect(contentRect().adjusted(-40, -40, 40, 40));
-    applySnapshot(snapshot, false, true);
+    applySnapshot(snapshot, false, nullptr);
     setSelectedNode(selected);
     setUnreachable(unreachable_);
     emit layoutChanged();
@@ -480,7 +532,7 @@ void TopologyScene::setNeverJoined(const QStringList &nodes)
     neverJoined_ = nodes;
     // The nodes' looks follow from the snapshot with this set (applySnapshot).
     if (hasSnapshot_)
-        applySnapshot(snapshot_, false, true);
+        applySnapshot(snapshot_, false, nullptr);
 }
 
 void TopologyScene::setUnreachable(const QStringList &nodes)
@@ -491,47 +543,67 @@ void TopologyScene::setUnreachable(const QStringList &nodes)
         it.value()->setUnreachable(set.contains(it.key()));
 }
 
-void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, bool everything)
+void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated,
+                                  const std::vector<dmr::NodeId> *statusChanged)
 {
+    const bool everything = statusChanged == nullptr;
     const Leadership leaders(snapshot);
     const Leadership before = everything ? leaders : Leadership(snapshot_);
-    // Count what changes; a storm of changes is applied without animation.
-    // The items in the nodes' order (relayout made them so): no lookup per node.
-    const bool aligned = itemOrder_.size() == snapshot.nodes.size();
-    if (animated) {
-        int changes = 0;
-        StatusWalk walk(snapshot.status);
-        std::size_t i = 0;
-        for (const auto &[id, node] : snapshot.nodes) {
-            const auto *item = aligned ? itemOrder_[i++] : nodes_.value(q(id));
-            if (!item)
-                continue;
-            const NodeFacts f = factsOf(walk.at(id), leaders, id);
-            changes += (f.state != item->visualState()) +
-                       (f.groupLeader != item->data(RoleGroupLeader).toBool()) +
-                       (f.systemLeader != item->data(RoleSystemLeader).toBool());
-        }
-        animated = changes <= kMaxAnimatedChanges;
-    }
-
     const QSet<QString> neverJoined(neverJoined_.begin(), neverJoined_.end());
-    StatusWalk now(snapshot.status);
-    StatusWalk was(snapshot_.status);
-    std::size_t index = 0;
-    for (const auto &[id, node] : snapshot.nodes) {
-        auto *item = aligned ? itemOrder_[index++] : nodes_.value(q(id));
-        const dmr::NodeStatus *status = now.at(id);
-        const dmr::NodeStatus *old = was.at(id);
+
+    // The nodes to touch, with what they show now: every node after a layout; otherwise only
+    // those whose status or roles changed (with 10,000 nodes, most did neither).
+    struct Touch
+    {
+        const dmr::NodeId *id;
+        const dmr::Node *node;
+        NodeItem *item;
+        NodeFacts facts;
+    };
+    std::vector<Touch> touched;
+    const auto touch = [&](const dmr::NodeId &id, const dmr::Node &node, NodeItem *item,
+                           const dmr::NodeStatus *status) {
         if (!item)
-            continue;
+            return;
         NodeFacts f = factsOf(status, leaders, id);
         if (f.state == NodeVisualState::Down && !neverJoined.isEmpty() &&
             neverJoined.contains(q(id)))
             f.state = NodeVisualState::NeverJoined;
-        // Only what changed is touched: with 10,000 nodes most of them did not.
-        if (!everything && f == factsOf(old, before, id) &&
-            leaders.groupsLedBy(id) == before.groupsLedBy(id))
-            continue;
+        touched.push_back({&id, &node, item, std::move(f)});
+    };
+    if (everything) {
+        // The items in the nodes' order (relayout made them so): no lookup per node.
+        const bool aligned = itemOrder_.size() == snapshot.nodes.size();
+        StatusWalk now(snapshot.status);
+        std::size_t index = 0;
+        touched.reserve(snapshot.nodes.size());
+        for (const auto &[id, node] : snapshot.nodes)
+            touch(id, node, aligned ? itemOrder_[index++] : nodes_.value(q(id)), now.at(id));
+    } else {
+        for (const auto &id : changedNodes(*statusChanged, before, leaders)) {
+            const auto node = snapshot.nodes.find(id);
+            if (node == snapshot.nodes.end())
+                continue;
+            const auto status = snapshot.status.find(id);
+            touch(node->first, node->second, nodes_.value(q(id)),
+                  status == snapshot.status.end() ? nullptr : &status->second);
+        }
+    }
+    // Count what changes; a storm of changes is applied without animation.
+    if (animated) {
+        int changes = 0;
+        for (const auto &t : touched)
+            changes += (t.facts.state != t.item->visualState()) +
+                       (t.facts.groupLeader != t.item->groupLeader()) +
+                       (t.facts.systemLeader != t.item->systemLeader());
+        animated = changes <= kMaxAnimatedChanges;
+    }
+
+    for (const auto &t : touched) {
+        const dmr::NodeId &id = *t.id;
+        const dmr::Node &node = *t.node;
+        NodeItem *item = t.item;
+        const NodeFacts &f = t.facts;
         if (f.state != item->visualState()) {
             item->setVisualState(f.state);
             if (animated) {
@@ -541,8 +613,7 @@ void TopologyScene::applySnapshot(const dmr::Snapshot &snapshot, bool animated, 
                 pulse(item, color, true);
             }
         }
-        item->setData(RoleGroupLeader, f.groupLeader);
-        item->setData(RoleSystemLeader, f.systemLeader);
+        item->setRoles(f.groupLeader, f.systemLeader);
         showMark(item, MarkItem::Kind::GroupLeader, f.groupLeader, animated);
         showMark(item, MarkItem::Kind::SystemLeader, f.systemLeader, animated);
         item->setFailedAdapters(f.failedAdapters);
@@ -589,7 +660,6 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
                 it.value()->setObstacleKey(-1);
             }
     }
-    const QFontMetricsF fm(style_->smallFont);
     for (const auto &t : snapshot.plan.tunnels) {
         const QString root = q(t.root.node);
         const QString leaf = q(t.leaf.node);
@@ -603,7 +673,7 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
             if (!a || !b)
                 continue;
             const QString label = TunnelItem::labelText(carries);
-            const QSizeF size(fm.horizontalAdvance(label) + 10, fm.height() + 4);
+            const QSizeF size(style_->smallTextWidth(label) + 10, style_->smallLineHeight() + 4);
             const int key = nextObstacleKey_++;
             const auto route = routeTunnel(layout_, root, leaf, size, &placed_, key);
             item = new TunnelItem(style_.get(), root, leaf, a->pos, b->pos, route, carries);
@@ -624,13 +694,17 @@ void TopologyScene::updateTunnels(const dmr::Snapshot &snapshot, bool animated)
         item->setUp(tunnelUp(snapshot, t));
         if (const QRectF label = item->labelRect(); label != labelWas)
             placed_.setLabel(item->obstacleKey(), label);
-        item->setToolTip(
+        const QString toolTip =
             tr("Tunnel %1 %2 %3 ⇄ %4 %5 %6")
                 .arg(root, q(t.root.iface), q(t.root.address.toString()), leaf, q(t.leaf.iface),
                      q(t.leaf.address.toString())) +
             QLatin1Char('\n') + TunnelItem::labelText(carries) + QLatin1Char('\n') +
-            (item->isUp() ? tr("up") : tr("pending: an end is not yet in the GL_group")));
-        item->setData(RoleBaseToolTip, item->toolTip());
+            (item->isUp() ? tr("up") : tr("pending: an end is not yet in the GL_group"));
+        // setData and setToolTip copy everything the item holds: written when it changed.
+        if (toolTip != item->data(RoleBaseToolTip).toString()) {
+            item->setToolTip(toolTip);
+            item->setData(RoleBaseToolTip, toolTip);
+        }
         next << item;
     }
     // In the order they were shown, so that the same changes always fade the same way.
@@ -684,7 +758,9 @@ void TopologyScene::applyListeners()
 {
     auto withExtra = [](QGraphicsItem *item, const QString &extra) {
         const QString base = item->data(RoleBaseToolTip).toString();
-        item->setToolTip(extra.isEmpty() ? base : base + QLatin1Char('\n') + extra);
+        const QString toolTip = extra.isEmpty() ? base : base + QLatin1Char('\n') + extra;
+        if (toolTip != item->toolTip())
+            item->setToolTip(toolTip);
     };
     for (auto it = regions_.cbegin(); it != regions_.cend(); ++it)
         withExtra(it.value(), networkListeners_.value(it.key()));

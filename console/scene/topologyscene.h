@@ -129,8 +129,10 @@ private:
 
     void applyPalette();
     void relayout(const dmr::Snapshot &snapshot);
-    // everything: refresh every item (after a layout), not only those whose facts changed.
-    void applySnapshot(const dmr::Snapshot &snapshot, bool animated, bool everything);
+    // statusChanged: the nodes whose status differs from snapshot_'s (besides them, those whose
+    // roles changed are refreshed); nullptr: refresh every item (after a layout).
+    void applySnapshot(const dmr::Snapshot &snapshot, bool animated,
+                       const std::vector<dmr::NodeId> *statusChanged);
     void updateTunnels(const dmr::Snapshot &snapshot, bool animated);
     void stopAnimations();
     // Runs step(t) for t from 0 to 1 over kAnimationMs, then done(); replaces any animation

@@ -425,7 +425,11 @@ private slots:
         fromSix[1].totalMs = 310;
         FailoverRecord third = fromSix[0];
         third.viewId = QStringLiteral("3.0");
-        third.failedMs += 60000;
+        third.failedMs += 60000; // node 2 failed again a minute later
+        third.detectedMs += 60000;
+        third.electedMs += 60000;
+        if (third.tunnelsUpMs)
+            *third.tunnelsUpMs += 60000;
         fromSix << third;
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         model.mergeRecords(fromSix);
@@ -450,6 +454,58 @@ private slots:
         QVERIFY2(lines[1].contains(",2,connection-lost,system-leader;leader 10.0.1.0/24,"),
                  lines[1].constData());
         QVERIFY(lines[1].endsWith('\r'));
+    }
+
+    // A departure is decided once, by one agent, and every agent records it at that decision's
+    // time; which view removed the node's roles may differ from agent to agent (a node that
+    // flaps while the cluster starts lands in different views on different agents). Two such
+    // reports are one row; the same node's next departure is another.
+    void historyKeepsOneRowPerDeparture()
+    {
+        HistoryModel model;
+        Tester tester(&model, Tester::FailureReportingMode::QtTest);
+        FailoverRecord fromTwo = history().at(0); // node 2, connection-lost, view 2.0
+        fromTwo.agent = QStringLiteral("2");
+        fromTwo.viewId = QStringLiteral("1.4");
+        FailoverRecord fromSix = fromTwo;
+        fromSix.agent = QStringLiteral("6");
+        fromSix.id = 41;
+        fromSix.viewId = QStringLiteral("1.5");
+        fromSix.electedMs += 1;
+        FailoverRecord fromFour = fromTwo;
+        fromFour.agent = QStringLiteral("4");
+        fromFour.id = 7;
+        fromFour.viewId = QStringLiteral("2.0");
+
+        model.mergeRecords({fromTwo});
+        model.mergeRecords({fromSix});
+        QCOMPARE(model.rowCount(), 1);
+        model.mergeRecords({fromFour, fromSix});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.recordAt(0).node, QStringLiteral("2"));
+
+        // One agent's page holding both (it was told the other's record): still one row.
+        HistoryModel one;
+        one.mergeRecords({fromTwo, fromSix, fromFour});
+        QCOMPARE(one.rowCount(), 1);
+
+        // Node 2 came back and failed again: a departure decided later is another failover,
+        // whatever view it is in.
+        FailoverRecord again = fromSix;
+        again.id = 42;
+        again.failedMs += 20000;
+        again.detectedMs += 20000;
+        again.electedMs += 20000;
+        again.viewId = QStringLiteral("1.5"); // an agent that numbers views anew after a restart
+        model.mergeRecords({again});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.recordAt(1).failedMs, fromTwo.failedMs + 20000);
+
+        // Another node's departure decided in the same millisecond is its own row.
+        FailoverRecord other = fromTwo;
+        other.node = QStringLiteral("3");
+        model.mergeRecords({other});
+        QCOMPARE(model.rowCount(), 3);
     }
 
     // One change heard from two agents (the same view id) is one row; events without a view

@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 using namespace dmr::console;
 
@@ -387,12 +388,80 @@ private slots:
         QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
                  198);
         QCOMPARE(placed.labelHits(QRectF(660, -300, 1, 400)), 197);
+        // The grid still lists the 199 removed curves; dropped all at once, nothing changes.
+        placed.compact();
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
+                 198);
+        // Counted only as far as asked.
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1, 5),
+                 6);
+        QVERIFY(placed.near(QPointF(705, -296), 10));   // owner 4's curve
+        QVERIFY(!placed.near(QPointF(705, -297), 0.5)); // owner 3's, removed
         for (int owner = 4; owner < 400; owner += 2)
             placed.remove(owner);
         QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
                  0);
         QCOMPARE(placed.curveSegments(), std::size_t(2));
         QCOMPARE(placed.crossings(cutsDown, far, far, 1), 1);
+        // New curves in the removed ones' places, before and after the grid drops them.
+        placed.addCurve(QPolygonF{QPointF(600, 50), QPointF(800, 50)}, 500);
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
+                 1);
+        placed.compact();
+        QCOMPARE(placed.crossings(QPolygonF{QPointF(705, -400), QPointF(705, 500)}, far, far, 1),
+                 1);
+        QVERIFY(!placed.near(QPointF(705, -296), 10));
+        QVERIFY(placed.near(QPointF(705, 55), 10));
+    }
+
+    // A scene that followed many changes shows each node as a scene given only the last snapshot
+    // does: refreshing only the nodes whose status or roles changed misses none.
+    void churnLeavesTheNodesAsAFreshSceneShowsThem()
+    {
+        Cluster c(QStringLiteral("fig1"));
+        TopologyScene followed;
+        followed.setAnimationsEnabled(false);
+        followed.setSnapshot(c.snapshot());
+        std::vector<dmr::NodeId> ids;
+        for (const auto &[id, n] : c.model.topology())
+            ids.push_back(id);
+        std::sort(ids.begin(), ids.end(), dmr::naturalLess);
+        std::mt19937 random(7);
+        for (int step = 0; step < 40; ++step) {
+            std::vector<dmr::NodeId> picked;
+            std::sample(ids.begin(), ids.end(), std::back_inserter(picked), 12, random);
+            // The system leader too, now and then: every tunnel moves.
+            if (const auto leader = c.model.plan().election.systemLeader; step % 5 == 0 && leader)
+                picked.push_back(*leader);
+            for (const auto &id : picked)
+                (void)(c.model.state(id) == dmr::NodeState::Up ? c.model.fail(id)
+                                                               : c.model.join(id));
+            const auto snapshot = c.snapshot();
+            followed.setSnapshot(snapshot);
+            TopologyScene fresh;
+            fresh.setSnapshot(snapshot);
+            for (const auto &id : ids) {
+                const QString q = QString::fromStdString(id);
+                auto *a = node(followed, q);
+                auto *b = node(fresh, q);
+                QVERIFY(a && b);
+                QVERIFY2(a->visualState() == b->visualState() &&
+                             a->groupLeader() == b->groupLeader() &&
+                             a->systemLeader() == b->systemLeader() &&
+                             a->data(RoleState) == b->data(RoleState) &&
+                             a->data(RoleGroupLeader) == b->data(RoleGroupLeader) &&
+                             a->data(RoleSystemLeader) == b->data(RoleSystemLeader),
+                         qPrintable(QStringLiteral("step %1: node %2").arg(step).arg(q)));
+            }
+            QStringList shown;
+            QStringList planned;
+            for (auto *t : followed.tunnelItems())
+                shown << t->data(RoleId).toString() + u' ' + t->data(RoleState).toString();
+            for (auto *t : fresh.tunnelItems())
+                planned << t->data(RoleId).toString() + u' ' + t->data(RoleState).toString();
+            QCOMPARE(shown, planned);
+            QCOMPARE(followed.systemLeader(), fresh.systemLeader());
+        }
     }
 
     // A tunnel opened by a failover is routed around the tunnels that stay, and only those: the
