@@ -2,8 +2,9 @@
 // The embedded membership protocol (dmr/membership.h, gms::Machine) as the agent's membership
 // backend: the machine's messages ride the agents' authenticated transport (transport.h), its
 // clock is the agent's, and it is ticked at the machine's own next deadline
-// (gms::Machine::nextDeadline; the agent's once-a-second tick is a backstop): a silent peer is failed the millisecond its
-// silence passes the failure timeout, and heartbeats leave on time, not up to a tick late.
+// (gms::Machine::nextDeadline; the agent's once-a-second tick is a backstop): a silent peer is
+// failed the millisecond its silence passes the failure timeout, and heartbeats leave on time, not
+// up to a tick late.
 
 #include "asio.h"
 #include "membership_service.h"
