@@ -435,7 +435,9 @@ void Engine::setPeerPrunes(const NodeId &peer, bool prunes)
 void Engine::setPeerVersion(const NodeId &peer, int version)
 {
     setPeerPrunes(peer, version >= 4);
-    if (version < kTunnelVersion)
+    // Only a format that cannot carry every datagram is looked up per datagram: version 2
+    // (IPv4 only, versionCarries). Versions 3 and 4 carry the same datagrams.
+    if (version < 3)
         olderPeers_.insert_or_assign(peer, version);
     else if (auto it = olderPeers_.find(peer); it != olderPeers_.end())
         olderPeers_.erase(it);

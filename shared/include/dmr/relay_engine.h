@@ -326,7 +326,7 @@ private:
     std::map<NodeId, EarlyCarry, std::less<>> earlyCarry_;
     DedupeWindow dedupe_;
     std::set<NodeId> prunesPeers_;
-    std::map<NodeId, int, std::less<>> olderPeers_; // peers of a format before this build's
+    std::map<NodeId, int, std::less<>> olderPeers_; // peers whose format cannot carry IPv6
     std::map<GroupName, std::optional<std::set<IpAddress>>> listening_;
     // By segment: nullptr no word yet (every group), else its listening_ entry.
     std::vector<const std::optional<std::set<IpAddress>> *> segmentWants_;
